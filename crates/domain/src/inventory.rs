@@ -1,0 +1,160 @@
+//! The inventory ledger rules for one SKU at one location.
+//!
+//! **Invariant:** `0 ≤ reserved ≤ on_hand` after every operation. Each operation
+//! returns the new level or refuses; the store applies the same rules with
+//! conditional SQL updates so concurrent writers cannot break them either.
+
+use serde::Serialize;
+
+use crate::DomainError;
+
+/// Stock of one SKU at one location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct StockLevel {
+    /// Units physically present.
+    pub on_hand: i64,
+    /// Units promised to placed orders and not yet handed over.
+    pub reserved: i64,
+}
+
+/// One thing that can happen to a stock level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockOperation {
+    /// A movement (receipt, adjustment, count difference) changing on-hand by `delta`.
+    Adjust(i64),
+    /// Hold units for an order line.
+    Reserve(i64),
+    /// Give held units back (rejection, cancellation, expiry).
+    Release(i64),
+    /// Held units leave the shelf (handover, shipment).
+    Sell(i64),
+}
+
+impl StockLevel {
+    /// Units that can still be promised.
+    pub fn available(self) -> i64 {
+        self.on_hand - self.reserved
+    }
+
+    /// Applies `operation`, or refuses if it would break the invariant.
+    pub fn apply(self, operation: StockOperation) -> Result<StockLevel, DomainError> {
+        let next = match operation {
+            StockOperation::Adjust(delta) => StockLevel {
+                on_hand: self
+                    .on_hand
+                    .checked_add(delta)
+                    .ok_or(DomainError::Overflow)?,
+                ..self
+            },
+            StockOperation::Reserve(units) => {
+                require_positive(units)?;
+                StockLevel {
+                    reserved: self
+                        .reserved
+                        .checked_add(units)
+                        .ok_or(DomainError::Overflow)?,
+                    ..self
+                }
+            }
+            StockOperation::Release(units) => {
+                require_positive(units)?;
+                StockLevel {
+                    reserved: self.reserved - units,
+                    ..self
+                }
+            }
+            StockOperation::Sell(units) => {
+                require_positive(units)?;
+                StockLevel {
+                    on_hand: self.on_hand - units,
+                    reserved: self.reserved - units,
+                }
+            }
+        };
+        if next.on_hand < 0 {
+            return Err(DomainError::LedgerViolation("on-hand would go below zero"));
+        }
+        if next.reserved < 0 {
+            return Err(DomainError::LedgerViolation("more released than reserved"));
+        }
+        if next.reserved > next.on_hand {
+            return Err(DomainError::LedgerViolation(
+                "reserved would exceed on-hand",
+            ));
+        }
+        Ok(next)
+    }
+}
+
+fn require_positive(units: i64) -> Result<(), DomainError> {
+    if units > 0 {
+        Ok(())
+    } else {
+        Err(DomainError::LedgerViolation("units must be positive"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn operation() -> impl Strategy<Value = StockOperation> {
+        prop_oneof![
+            (-50i64..50).prop_map(StockOperation::Adjust),
+            (-5i64..20).prop_map(StockOperation::Reserve),
+            (-5i64..20).prop_map(StockOperation::Release),
+            (-5i64..20).prop_map(StockOperation::Sell),
+        ]
+    }
+
+    #[test]
+    fn reserve_then_sell_moves_units_off_the_shelf() -> Result<(), DomainError> {
+        let level = StockLevel::default().apply(StockOperation::Adjust(10))?;
+        let level = level.apply(StockOperation::Reserve(3))?;
+        assert_eq!(level.available(), 7);
+        let level = level.apply(StockOperation::Sell(3))?;
+        assert_eq!(
+            level,
+            StockLevel {
+                on_hand: 7,
+                reserved: 0
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn cannot_adjust_below_what_is_reserved() -> Result<(), DomainError> {
+        let level = StockLevel {
+            on_hand: 5,
+            reserved: 4,
+        };
+        assert!(level.apply(StockOperation::Adjust(-2)).is_err());
+        assert_eq!(level.apply(StockOperation::Adjust(-1))?.available(), 0);
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn no_sequence_breaks_the_ledger(operations in proptest::collection::vec(operation(), 0..200)) {
+            let mut level = StockLevel::default();
+            for operation in operations {
+                if let Ok(next) = level.apply(operation) {
+                    level = next;
+                }
+                prop_assert!(level.on_hand >= 0);
+                prop_assert!(level.reserved >= 0);
+                prop_assert!(level.reserved <= level.on_hand);
+            }
+        }
+
+        #[test]
+        fn a_refused_operation_changes_nothing(on_hand in 0i64..100, reserved_share in 0i64..100, operation in operation()) {
+            let level = StockLevel { on_hand, reserved: reserved_share.min(on_hand) };
+            if let Ok(next) = level.apply(operation) {
+                prop_assert!(next.reserved <= next.on_hand);
+            }
+        }
+    }
+}
