@@ -123,6 +123,8 @@ pub enum MoneyEffect {
     Refund(Money),
     /// Take this amount now (pay at pickup, on handover).
     Capture(Money),
+    /// A pay-at-pickup part was voided before handover: the amount is no longer owed.
+    Forgive(Money),
 }
 
 /// A checked transition with its consequences, ready for the store to apply atomically.
@@ -174,7 +176,7 @@ pub fn plan_transition(request: TransitionRequest<'_>) -> Result<TransitionPlan,
         Rejected | Cancelled => {
             let refund = match request.payment_method {
                 PaymentMethod::Card => Some(MoneyEffect::Refund(request.subtotal)),
-                PaymentMethod::PayAtPickup => None,
+                PaymentMethod::PayAtPickup => Some(MoneyEffect::Forgive(request.subtotal)),
             };
             (Some(StockEffect::Release), refund)
         }

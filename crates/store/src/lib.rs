@@ -1,1 +1,223 @@
-//! tmp
+//! Omnicanal persistence: the [`Store`] trait, its row types and its two backends.
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver: the statements
+//! use the subset SQLite and PostgreSQL share (`$n` parameters, `RETURNING`,
+//! `ON CONFLICT`), so one implementation serves both and cannot drift. What
+//! differs per backend — pool set-up, pragmas, how a write transaction starts,
+//! the migrations — lives in [`backend`]. Each backend has its own plain-SQL
+//! `migrations/` folder, added to and never edited.
+
+pub mod backend;
+pub mod error;
+pub mod rows;
+mod sql;
+
+pub use backend::{Backend, SqlStore, connect};
+pub use error::StoreError;
+pub use rows::*;
+
+use async_trait::async_trait;
+use omnicanal_domain::fulfillment::TransitionPlan;
+
+/// Result of every store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the application persists. Implemented once ([`backend::SqlStore`]), over both backends.
+pub trait Store:
+    AccessStore
+    + SetupStore
+    + StockStore
+    + OrderStore
+    + IdempotencyStore
+    + EventStore
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: AccessStore
+        + SetupStore
+        + StockStore
+        + OrderStore
+        + IdempotencyStore
+        + EventStore
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// Users and sessions.
+#[async_trait]
+pub trait AccessStore {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+    /// True when the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Number of users; zero means a fresh database.
+    async fn count_users(&self) -> StoreResult<i64>;
+    /// Inserts a user; a taken e-mail is `Conflict`.
+    async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
+    /// Finds a user by e-mail (case-insensitive; e-mails are stored lower-case).
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
+    /// Stores a session token hash for a user.
+    async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
+    /// The user behind an unexpired session token hash.
+    async fn find_session_user(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<UserRow>>;
+}
+
+/// Sites, merchants, locations and the catalog.
+#[async_trait]
+pub trait SetupStore {
+    /// Inserts a site.
+    async fn insert_site(&self, site: &SiteRow) -> StoreResult<()>;
+    /// A site by id.
+    async fn get_site(&self, id: &str) -> StoreResult<Option<SiteRow>>;
+    /// Sites, oldest first.
+    async fn list_sites(&self, page: Page) -> StoreResult<Vec<SiteRow>>;
+    /// Inserts a merchant.
+    async fn insert_merchant(&self, merchant: &MerchantRow) -> StoreResult<()>;
+    /// A merchant by id.
+    async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>>;
+    /// Merchants, oldest first.
+    async fn list_merchants(&self, page: Page) -> StoreResult<Vec<MerchantRow>>;
+    /// Inserts a location.
+    async fn insert_location(&self, location: &LocationRow) -> StoreResult<()>;
+    /// A location by id.
+    async fn get_location(&self, id: &str) -> StoreResult<Option<LocationRow>>;
+    /// Locations of a site, by name.
+    async fn list_site_locations(&self, site_id: &str) -> StoreResult<Vec<LocationRow>>;
+    /// Inserts a product and its variants in one transaction; a SKU taken within the merchant is `Conflict`.
+    async fn insert_product(
+        &self,
+        product: &ProductRow,
+        variants: &[VariantRow],
+    ) -> StoreResult<()>;
+    /// A product with its variants.
+    async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>>;
+    /// Products of a merchant with their variants, by name.
+    async fn list_merchant_products(
+        &self,
+        merchant_id: &str,
+    ) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>>;
+    /// The variant with this SKU within a merchant, with its product's `track_stock`.
+    async fn find_variant(
+        &self,
+        merchant_id: &str,
+        sku: &str,
+    ) -> StoreResult<Option<(VariantRow, bool)>>;
+}
+
+/// The stock ledger.
+#[async_trait]
+pub trait StockStore {
+    /// Applies a movement to on-hand under the ledger rules and writes its events, atomically.
+    async fn apply_stock_movement(&self, movement: &StockMovementRow) -> StoreResult<StockRow>;
+    /// Stock levels, filtered.
+    async fn list_stock(&self, filter: &StockFilter) -> StoreResult<Vec<StockRow>>;
+}
+
+/// Orders, fulfilments and the money that follows them.
+#[async_trait]
+pub trait OrderStore {
+    /// Stores an order, reserving stock for every tracked line and writing its
+    /// events, all in one transaction: a short line is `InsufficientStock` and leaves nothing behind.
+    async fn place_order(&self, order: &NewOrder) -> StoreResult<OrderRecord>;
+    /// An order with its parts and lines.
+    async fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// A fulfilment by id with its order id.
+    async fn get_fulfillment(&self, id: &str) -> StoreResult<Option<FulfillmentRecord>>;
+    /// A location's parts, newest first, optionally of one status.
+    async fn list_location_fulfillments(
+        &self,
+        location_id: &str,
+        status: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<FulfillmentRecord>>;
+    /// Applies a planned transition: status (only if still `plan.from`), stock,
+    /// money and events in one transaction. A concurrent change is `Conflict`.
+    async fn apply_transition(&self, change: &FulfillmentChange) -> StoreResult<OrderRecord>;
+    /// Captured and refunded amounts of a merchant's parts placed in `[from_ms, to_ms)`.
+    async fn merchant_money(
+        &self,
+        merchant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<(i64, i64)>>;
+}
+
+/// Remembered requests for `Idempotency-Key`.
+#[async_trait]
+pub trait IdempotencyStore {
+    /// Claims `(scope, key)` for a request hash; returns the existing record if already claimed.
+    async fn claim_idempotency_key(
+        &self,
+        claim: &IdempotencyRow,
+    ) -> StoreResult<Option<IdempotencyRow>>;
+    /// Stores the response of a claimed key.
+    async fn complete_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        status: i64,
+        body: &str,
+    ) -> StoreResult<()>;
+    /// Drops a claim whose request failed unexpectedly, so a retry can run.
+    async fn release_idempotency_key(&self, scope: &str, key: &str) -> StoreResult<()>;
+}
+
+/// The transactional outbox and webhook deliveries.
+#[async_trait]
+pub trait EventStore {
+    /// Events after `after_seq`, oldest first, at most `limit`.
+    async fn outbox_after(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxRow>>;
+    /// The newest event sequence number (0 when empty).
+    async fn outbox_head(&self) -> StoreResult<i64>;
+
+    /// Inserts a webhook endpoint.
+    async fn insert_webhook(&self, webhook: &WebhookRow) -> StoreResult<()>;
+    /// A webhook by id.
+    async fn get_webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>>;
+    /// Enabled webhooks.
+    async fn list_enabled_webhooks(&self) -> StoreResult<Vec<WebhookRow>>;
+    /// How far the webhook fan-out has read the outbox.
+    async fn webhook_cursor(&self) -> StoreResult<i64>;
+    /// Queues deliveries for events and moves the fan-out cursor, atomically.
+    async fn enqueue_deliveries(
+        &self,
+        deliveries: &[DeliveryRow],
+        new_cursor: i64,
+    ) -> StoreResult<()>;
+    /// Deliveries due at `now_ms`, oldest first.
+    async fn due_deliveries(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<DeliveryRow>>;
+    /// Records one attempt's outcome.
+    async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> StoreResult<()>;
+    /// A webhook's delivery log, newest first.
+    async fn list_deliveries(&self, webhook_id: &str, page: Page) -> StoreResult<Vec<DeliveryRow>>;
+    /// One outbox event by sequence number.
+    async fn get_outbox_event(&self, seq: i64) -> StoreResult<Option<OutboxRow>>;
+}
+
+/// A planned fulfilment transition with what the store needs to apply it.
+#[derive(Debug, Clone)]
+pub struct FulfillmentChange {
+    /// The part.
+    pub fulfillment_id: String,
+    /// The checked plan (status, stock and money effects).
+    pub plan: TransitionPlan,
+    /// Reason given for a rejection.
+    pub reason: Option<String>,
+    /// When.
+    pub now_ms: i64,
+    /// Id for the status-changed event.
+    pub event_id: String,
+    /// Id for the refund event, if the plan refunds.
+    pub refund_event_id: String,
+}

@@ -1,0 +1,404 @@
+//! Rows: the store's own structs, one per table (or joined read), free of sqlx derives.
+//!
+//! Amounts are integer minor units with a currency code beside them; times are
+//! Unix milliseconds; booleans are stored as 0/1 so both backends agree.
+
+use serde::Serialize;
+
+/// Paging for lists: `limit` items after skipping `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// At most this many items (already capped by the caller).
+    pub limit: i64,
+    /// Items to skip.
+    pub offset: i64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            limit: 100,
+            offset: 0,
+        }
+    }
+}
+
+/// A person who signs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// Opaque id.
+    pub id: String,
+    /// Lower-case e-mail, unique.
+    pub email: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// `admin`, `merchant_manager`, `staff` or `support_agent`.
+    pub role: String,
+    /// The merchant a manager or staff member belongs to.
+    pub merchant_id: Option<String>,
+    /// The location a staff member works at.
+    pub location_id: Option<String>,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// A bearer token, stored only as its SHA-256 hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// Hex SHA-256 of the token.
+    pub token_hash: String,
+    /// Whose session.
+    pub user_id: String,
+    /// Expiry.
+    pub expires_at_ms: i64,
+}
+
+/// A mall or shopping centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteRow {
+    /// Opaque id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `CL`, `PE` or `CO`.
+    pub country: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// A restaurant or shop business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MerchantRow {
+    /// Opaque id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `restaurant` or `retail`.
+    pub kind: String,
+    /// Commission in basis points.
+    pub commission_bps: i64,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// A merchant's counter or store at a site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocationRow {
+    /// Opaque id.
+    pub id: String,
+    /// Owner.
+    pub merchant_id: String,
+    /// Where it is.
+    pub site_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether customers may pay at the counter.
+    pub pay_at_pickup: bool,
+    /// Whether it takes orders now.
+    pub is_open: bool,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// A product; its sellable units are variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductRow {
+    /// Opaque id.
+    pub id: String,
+    /// Owner.
+    pub merchant_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether stock is counted.
+    pub track_stock: bool,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// A sellable variant with its SKU and price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VariantRow {
+    /// Opaque id.
+    pub id: String,
+    /// Its product.
+    pub product_id: String,
+    /// Owner (denormalised for the per-merchant SKU uniqueness).
+    pub merchant_id: String,
+    /// Unique within the merchant.
+    pub sku: String,
+    /// Unit price in minor units.
+    pub price_minor: i64,
+    /// Currency code of the price.
+    pub currency: String,
+    /// Optional EAN/UPC.
+    pub barcode: Option<String>,
+    /// JSON object of attributes (size, colour).
+    pub attributes_json: String,
+}
+
+/// A stock level with its availability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockRow {
+    /// The SKU.
+    pub sku: String,
+    /// Where.
+    pub location_id: String,
+    /// Units present.
+    pub on_hand: i64,
+    /// Units promised.
+    pub reserved: i64,
+    /// `on_hand − reserved`.
+    pub available: i64,
+}
+
+/// Which stock levels to list; `merchant_id` restricts to one merchant's locations.
+#[derive(Debug, Clone, Default)]
+pub struct StockFilter {
+    /// Only this location.
+    pub location_id: Option<String>,
+    /// Only this SKU.
+    pub sku: Option<String>,
+    /// Only this merchant's locations.
+    pub merchant_id: Option<String>,
+    /// Paging.
+    pub page: Page,
+}
+
+/// A stock movement as requested.
+#[derive(Debug, Clone)]
+pub struct StockMovementRow {
+    /// Opaque id.
+    pub id: String,
+    /// The SKU.
+    pub sku: String,
+    /// Where.
+    pub location_id: String,
+    /// The location's merchant.
+    pub merchant_id: String,
+    /// Change to on-hand.
+    pub delta: i64,
+    /// Reason code (receipt, adjustment, count, ...).
+    pub reason: String,
+    /// Who made it.
+    pub created_by: Option<String>,
+    /// When.
+    pub created_at_ms: i64,
+    /// Id of the stock.changed event.
+    pub event_id: String,
+}
+
+/// An order to store.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// The order row.
+    pub order: OrderRow,
+    /// Its parts with lines.
+    pub fulfillments: Vec<FulfillmentRecord>,
+    /// Event id for order.created.
+    pub event_id: String,
+    /// Idempotency claim to link to the order in the same transaction, as (scope, key).
+    pub idempotency: Option<(String, String)>,
+}
+
+/// An order's header row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRow {
+    /// Opaque id.
+    pub id: String,
+    /// Human-friendly number, assigned by the store.
+    pub number: i64,
+    /// Where it was placed.
+    pub site_id: String,
+    /// `qr`, `web`, `pos`, ... or `shop:<connector>`.
+    pub channel: String,
+    /// Customer's name.
+    pub customer_name: String,
+    /// Customer's phone.
+    pub customer_phone: Option<String>,
+    /// Customer's e-mail.
+    pub customer_email: Option<String>,
+    /// Secret that lets the customer follow the order.
+    pub tracking_token: String,
+    /// Currency code.
+    pub currency: String,
+    /// Sum of the parts.
+    pub total_minor: i64,
+    /// `card` or `pay_at_pickup`.
+    pub payment_method: String,
+    /// Provider's reference for the charge.
+    pub payment_reference: Option<String>,
+    /// Captured so far.
+    pub captured_minor: i64,
+    /// Refunded so far.
+    pub refunded_minor: i64,
+    /// Still owed at pickup.
+    pub outstanding_minor: i64,
+    /// Requested pickup time (RFC 3339), if scheduled.
+    pub pickup_at: Option<String>,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// One part of an order with its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FulfillmentRecord {
+    /// Opaque id.
+    pub id: String,
+    /// Its order.
+    pub order_id: String,
+    /// The merchant.
+    pub merchant_id: String,
+    /// The location.
+    pub location_id: String,
+    /// Current status (snake_case).
+    pub status: String,
+    /// Code the customer shows at handover.
+    pub pickup_code: String,
+    /// Sum of the lines.
+    pub subtotal_minor: i64,
+    /// Currency code.
+    pub currency: String,
+    /// Captured for this part.
+    pub captured_minor: i64,
+    /// Refunded for this part.
+    pub refunded_minor: i64,
+    /// Reason of a rejection.
+    pub reason: Option<String>,
+    /// Creation time.
+    pub created_at_ms: i64,
+    /// Last change.
+    pub updated_at_ms: i64,
+    /// Lines.
+    pub lines: Vec<LineRow>,
+}
+
+/// One line of a part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRow {
+    /// The SKU.
+    pub sku: String,
+    /// How many.
+    pub quantity: i64,
+    /// Price of one.
+    pub unit_price_minor: i64,
+    /// `unit_price × quantity`.
+    pub total_minor: i64,
+    /// Whether stock was reserved for it.
+    pub track_stock: bool,
+}
+
+/// An order with all its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    /// Header.
+    pub order: OrderRow,
+    /// Parts, by location.
+    pub fulfillments: Vec<FulfillmentRecord>,
+}
+
+/// A remembered request for `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRow {
+    /// Who sent it (a user id, or `public`).
+    pub scope: String,
+    /// The client's key.
+    pub key: String,
+    /// SHA-256 of method, path and body.
+    pub request_hash: String,
+    /// HTTP status of the first answer; 0 while it is being processed.
+    pub status: i64,
+    /// Body of the first answer.
+    pub body: Option<String>,
+    /// The resource the request created, linked in the same transaction.
+    pub resource_id: Option<String>,
+    /// Claim time.
+    pub created_at_ms: i64,
+}
+
+/// An event written in the same transaction as the change it reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Monotonic sequence number (SSE `id`).
+    pub seq: i64,
+    /// Stable event id (webhook-id).
+    pub event_id: String,
+    /// `order.created`, `stock.changed`, ...
+    pub event_type: String,
+    /// The merchant concerned, for isolation.
+    pub merchant_id: Option<String>,
+    /// The order concerned.
+    pub order_id: Option<String>,
+    /// The location concerned.
+    pub location_id: Option<String>,
+    /// The SKU concerned.
+    pub sku: Option<String>,
+    /// JSON payload.
+    pub payload_json: String,
+    /// When.
+    pub created_at_ms: i64,
+}
+
+/// A webhook endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookRow {
+    /// Opaque id.
+    pub id: String,
+    /// Only this merchant's events, or all for an admin's webhook.
+    pub merchant_id: Option<String>,
+    /// Where to POST.
+    pub url: String,
+    /// JSON array of event types.
+    pub events_json: String,
+    /// `whsec_<base64>` signing secret.
+    pub secret: String,
+    /// Whether deliveries are made.
+    pub enabled: bool,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// A queued or finished delivery of one event to one webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRow {
+    /// Opaque id.
+    pub id: String,
+    /// Target.
+    pub webhook_id: String,
+    /// Outbox sequence of the event.
+    pub event_seq: i64,
+    /// Stable event id, sent as `webhook-id`.
+    pub event_id: String,
+    /// Event type.
+    pub event_type: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// HTTP status of the last attempt (0 when it did not connect).
+    pub last_status: Option<i64>,
+    /// Last error text.
+    pub last_error: Option<String>,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    /// When to try next.
+    pub next_attempt_at_ms: i64,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Debug, Clone)]
+pub struct DeliveryAttempt {
+    /// Which delivery.
+    pub delivery_id: String,
+    /// HTTP status, or None when it did not connect.
+    pub status: Option<i64>,
+    /// Error text.
+    pub error: Option<String>,
+    /// New state.
+    pub state: String,
+    /// When to try again.
+    pub next_attempt_at_ms: i64,
+}

@@ -1,0 +1,231 @@
+//! The outbox and webhook deliveries.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{flag, get_flag};
+use crate::backend::SqlStore;
+use crate::rows::{DeliveryAttempt, DeliveryRow, OutboxRow, Page, WebhookRow};
+use crate::{EventStore, StoreResult};
+
+macro_rules! outbox_columns {
+    () => {
+        "seq, event_id, event_type, merchant_id, order_id, location_id, sku, payload_json, created_at_ms"
+    };
+}
+macro_rules! webhook_columns {
+    () => {
+        "id, merchant_id, url, events_json, secret, enabled, created_at_ms"
+    };
+}
+macro_rules! delivery_columns {
+    () => {
+        "id, webhook_id, event_seq, event_id, event_type, attempts, last_status, \
+    last_error, state, next_attempt_at_ms, created_at_ms"
+    };
+}
+
+fn outbox_from(row: &AnyRow) -> Result<OutboxRow, sqlx::Error> {
+    Ok(OutboxRow {
+        seq: row.try_get("seq")?,
+        event_id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        merchant_id: row.try_get("merchant_id")?,
+        order_id: row.try_get("order_id")?,
+        location_id: row.try_get("location_id")?,
+        sku: row.try_get("sku")?,
+        payload_json: row.try_get("payload_json")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+fn webhook_from(row: &AnyRow) -> Result<WebhookRow, sqlx::Error> {
+    Ok(WebhookRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        url: row.try_get("url")?,
+        events_json: row.try_get("events_json")?,
+        secret: row.try_get("secret")?,
+        enabled: get_flag(row, "enabled")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+fn delivery_from(row: &AnyRow) -> Result<DeliveryRow, sqlx::Error> {
+    Ok(DeliveryRow {
+        id: row.try_get("id")?,
+        webhook_id: row.try_get("webhook_id")?,
+        event_seq: row.try_get("event_seq")?,
+        event_id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        attempts: row.try_get("attempts")?,
+        last_status: row.try_get("last_status")?,
+        last_error: row.try_get("last_error")?,
+        state: row.try_get("state")?,
+        next_attempt_at_ms: row.try_get("next_attempt_at_ms")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+#[async_trait]
+impl EventStore for SqlStore {
+    async fn outbox_after(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(outbox_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn outbox_head(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM outbox")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(row.try_get("head")?)
+    }
+
+    async fn get_outbox_event(&self, seq: i64) -> StoreResult<Option<OutboxRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox WHERE seq = $1"
+        ))
+        .bind(seq)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(outbox_from).transpose()?)
+    }
+
+    async fn insert_webhook(&self, webhook: &WebhookRow) -> StoreResult<()> {
+        sqlx::query(concat!(
+            "INSERT INTO webhooks (",
+            webhook_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(&webhook.id)
+        .bind(&webhook.merchant_id)
+        .bind(&webhook.url)
+        .bind(&webhook.events_json)
+        .bind(&webhook.secret)
+        .bind(flag(webhook.enabled))
+        .bind(webhook.created_at_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            webhook_columns!(),
+            " FROM webhooks WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(webhook_from).transpose()?)
+    }
+
+    async fn list_enabled_webhooks(&self) -> StoreResult<Vec<WebhookRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            webhook_columns!(),
+            " FROM webhooks WHERE enabled = 1 ORDER BY id"
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(webhook_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn webhook_cursor(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT position FROM worker_cursors WHERE name = 'webhook_fanout'")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(row.try_get("position")?)
+    }
+
+    async fn enqueue_deliveries(
+        &self,
+        deliveries: &[DeliveryRow],
+        new_cursor: i64,
+    ) -> StoreResult<()> {
+        let mut transaction = self.write.begin().await?;
+        for delivery in deliveries {
+            sqlx::query(concat!(
+                "INSERT INTO webhook_deliveries (",
+                delivery_columns!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (webhook_id, event_seq) DO NOTHING"
+            ))
+            .bind(&delivery.id)
+            .bind(&delivery.webhook_id)
+            .bind(delivery.event_seq)
+            .bind(&delivery.event_id)
+            .bind(&delivery.event_type)
+            .bind(delivery.attempts)
+            .bind(delivery.last_status)
+            .bind(&delivery.last_error)
+            .bind(&delivery.state)
+            .bind(delivery.next_attempt_at_ms)
+            .bind(delivery.created_at_ms)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        sqlx::query("UPDATE worker_cursors SET position = $1 WHERE name = 'webhook_fanout' AND position < $1")
+            .bind(new_cursor)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn due_deliveries(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<DeliveryRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            delivery_columns!(),
+            " FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at_ms <= $1 \
+             ORDER BY next_attempt_at_ms, event_seq LIMIT $2"
+        ))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(delivery_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $1, last_error = $2, state = $3, \
+             next_attempt_at_ms = $4 WHERE id = $5",
+        )
+        .bind(attempt.status)
+        .bind(&attempt.error)
+        .bind(&attempt.state)
+        .bind(attempt.next_attempt_at_ms)
+        .bind(&attempt.delivery_id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn list_deliveries(&self, webhook_id: &str, page: Page) -> StoreResult<Vec<DeliveryRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            delivery_columns!(),
+            " FROM webhook_deliveries WHERE webhook_id = $1 \
+             ORDER BY event_seq DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(webhook_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(delivery_from).collect::<Result<_, _>>()?)
+    }
+}

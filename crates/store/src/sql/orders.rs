@@ -1,0 +1,589 @@
+//! Orders: placement with stock reservation, transitions with their stock and
+//! money effects, and reads. Each write is one transaction with its outbox events.
+
+use async_trait::async_trait;
+use omnicanal_domain::DomainError;
+use omnicanal_domain::fulfillment::{MoneyEffect, StockEffect};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::{flag, get_flag, insert_outbox, stock_changed_event};
+use crate::backend::SqlStore;
+use crate::rows::{FulfillmentRecord, LineRow, NewOrder, OrderRecord, OrderRow, OutboxRow, Page};
+use crate::{FulfillmentChange, OrderStore, StoreError, StoreResult};
+
+macro_rules! order_columns {
+    () => {
+        "id, number, site_id, channel, customer_name, customer_phone, customer_email, \
+    tracking_token, currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, \
+    outstanding_minor, pickup_at, created_at_ms"
+    };
+}
+macro_rules! fulfillment_columns {
+    () => {
+        "id, order_id, merchant_id, location_id, status, pickup_code, subtotal_minor, \
+    currency, captured_minor, refunded_minor, reason, created_at_ms, updated_at_ms"
+    };
+}
+
+fn order_from(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
+    Ok(OrderRow {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        site_id: row.try_get("site_id")?,
+        channel: row.try_get("channel")?,
+        customer_name: row.try_get("customer_name")?,
+        customer_phone: row.try_get("customer_phone")?,
+        customer_email: row.try_get("customer_email")?,
+        tracking_token: row.try_get("tracking_token")?,
+        currency: row.try_get("currency")?,
+        total_minor: row.try_get("total_minor")?,
+        payment_method: row.try_get("payment_method")?,
+        payment_reference: row.try_get("payment_reference")?,
+        captured_minor: row.try_get("captured_minor")?,
+        refunded_minor: row.try_get("refunded_minor")?,
+        outstanding_minor: row.try_get("outstanding_minor")?,
+        pickup_at: row.try_get("pickup_at")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+fn fulfillment_from(row: &AnyRow) -> Result<FulfillmentRecord, sqlx::Error> {
+    Ok(FulfillmentRecord {
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        location_id: row.try_get("location_id")?,
+        status: row.try_get("status")?,
+        pickup_code: row.try_get("pickup_code")?,
+        subtotal_minor: row.try_get("subtotal_minor")?,
+        currency: row.try_get("currency")?,
+        captured_minor: row.try_get("captured_minor")?,
+        refunded_minor: row.try_get("refunded_minor")?,
+        reason: row.try_get("reason")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+        updated_at_ms: row.try_get("updated_at_ms")?,
+        lines: Vec::new(),
+    })
+}
+
+fn line_from(row: &AnyRow) -> Result<(String, LineRow), sqlx::Error> {
+    Ok((
+        row.try_get("fulfillment_id")?,
+        LineRow {
+            sku: row.try_get("sku")?,
+            quantity: row.try_get("quantity")?,
+            unit_price_minor: row.try_get("unit_price_minor")?,
+            total_minor: row.try_get("total_minor")?,
+            track_stock: get_flag(row, "track_stock")?,
+        },
+    ))
+}
+
+/// Attaches lines to their parts (lines arrive ordered by position).
+fn attach_lines(parts: &mut [FulfillmentRecord], lines: Vec<(String, LineRow)>) {
+    for (fulfillment_id, line) in lines {
+        if let Some(part) = parts.iter_mut().find(|part| part.id == fulfillment_id) {
+            part.lines.push(line);
+        }
+    }
+}
+
+/// Reads a whole order through any executor (pool or transaction).
+async fn read_order<'c, E>(executor: E, id: &str) -> Result<Option<OrderRecord>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = Any> + Copy,
+{
+    let Some(row) = sqlx::query(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(executor)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let order = order_from(&row)?;
+    let parts = sqlx::query(concat!(
+        "SELECT ",
+        fulfillment_columns!(),
+        " FROM fulfillments WHERE order_id = $1 ORDER BY location_id, id"
+    ))
+    .bind(id)
+    .fetch_all(executor)
+    .await?;
+    let mut fulfillments: Vec<FulfillmentRecord> = parts
+        .iter()
+        .map(fulfillment_from)
+        .collect::<Result<_, _>>()?;
+    let lines = sqlx::query(
+        "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock \
+         FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
+         WHERE f.order_id = $1 ORDER BY l.fulfillment_id, l.position",
+    )
+    .bind(id)
+    .fetch_all(executor)
+    .await?;
+    attach_lines(
+        &mut fulfillments,
+        lines.iter().map(line_from).collect::<Result<_, _>>()?,
+    );
+    Ok(Some(OrderRecord {
+        order,
+        fulfillments,
+    }))
+}
+
+/// Reserves (or releases, or sells) one line's units; `None` when the ledger refuses.
+async fn change_stock(
+    transaction: &mut Transaction<'static, Any>,
+    sql: &'static str,
+    quantity: i64,
+    location_id: &str,
+    sku: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query(sql)
+        .bind(quantity)
+        .bind(location_id)
+        .bind(sku)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    row.map(|row| Ok((row.try_get("on_hand")?, row.try_get("reserved")?)))
+        .transpose()
+}
+
+const RESERVE_SQL: &str = "UPDATE stock_levels SET reserved = reserved + $1 \
+    WHERE location_id = $2 AND sku = $3 AND on_hand - reserved >= $1 RETURNING on_hand, reserved";
+const RELEASE_SQL: &str = "UPDATE stock_levels SET reserved = reserved - $1 \
+    WHERE location_id = $2 AND sku = $3 AND reserved >= $1 RETURNING on_hand, reserved";
+const SELL_SQL: &str = "UPDATE stock_levels SET on_hand = on_hand - $1, reserved = reserved - $1 \
+    WHERE location_id = $2 AND sku = $3 AND reserved >= $1 AND on_hand >= $1 RETURNING on_hand, reserved";
+
+fn event(
+    event_id: String,
+    event_type: &str,
+    part: Option<&FulfillmentRecord>,
+    order_id: &str,
+    payload: serde_json::Value,
+    now_ms: i64,
+) -> OutboxRow {
+    OutboxRow {
+        seq: 0,
+        event_id,
+        event_type: event_type.into(),
+        merchant_id: part.map(|p| p.merchant_id.clone()),
+        order_id: Some(order_id.into()),
+        location_id: part.map(|p| p.location_id.clone()),
+        sku: None,
+        payload_json: payload.to_string(),
+        created_at_ms: now_ms,
+    }
+}
+
+#[async_trait]
+impl OrderStore for SqlStore {
+    async fn place_order(&self, new_order: &NewOrder) -> StoreResult<OrderRecord> {
+        let order = &new_order.order;
+        let mut transaction = self.write.begin().await?;
+        let mut stock_events = Vec::new();
+        for part in &new_order.fulfillments {
+            for line in part.lines.iter().filter(|line| line.track_stock) {
+                match change_stock(
+                    &mut transaction,
+                    RESERVE_SQL,
+                    line.quantity,
+                    &part.location_id,
+                    &line.sku,
+                )
+                .await?
+                {
+                    Some(level) => stock_events.push((part, line, level)),
+                    None => {
+                        return Err(StoreError::InsufficientStock {
+                            sku: line.sku.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        let number_row = sqlx::query(
+            "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, tracking_token, \
+             currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, outstanding_minor, \
+             pickup_at, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             RETURNING number",
+        )
+        .bind(&order.id)
+        .bind(&order.site_id)
+        .bind(&order.channel)
+        .bind(&order.customer_name)
+        .bind(&order.customer_phone)
+        .bind(&order.customer_email)
+        .bind(&order.tracking_token)
+        .bind(&order.currency)
+        .bind(order.total_minor)
+        .bind(&order.payment_method)
+        .bind(&order.payment_reference)
+        .bind(order.captured_minor)
+        .bind(order.refunded_minor)
+        .bind(order.outstanding_minor)
+        .bind(&order.pickup_at)
+        .bind(order.created_at_ms)
+        .fetch_one(&mut *transaction)
+        .await?;
+        let number: i64 = number_row.try_get("number")?;
+        for part in &new_order.fulfillments {
+            sqlx::query(concat!(
+                "INSERT INTO fulfillments (",
+                fulfillment_columns!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            ))
+            .bind(&part.id)
+            .bind(&order.id)
+            .bind(&part.merchant_id)
+            .bind(&part.location_id)
+            .bind(&part.status)
+            .bind(&part.pickup_code)
+            .bind(part.subtotal_minor)
+            .bind(&part.currency)
+            .bind(part.captured_minor)
+            .bind(part.refunded_minor)
+            .bind(&part.reason)
+            .bind(part.created_at_ms)
+            .bind(part.updated_at_ms)
+            .execute(&mut *transaction)
+            .await?;
+            for (position, line) in part.lines.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&part.id)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(&line.sku)
+                .bind(line.quantity)
+                .bind(line.unit_price_minor)
+                .bind(line.total_minor)
+                .bind(flag(line.track_stock))
+                .execute(&mut *transaction)
+                .await?;
+            }
+        }
+        let created = serde_json::json!({
+            "order_id": order.id,
+            "number": number,
+            "site_id": order.site_id,
+            "channel": order.channel,
+            "total": {"amount": order.total_minor, "currency": order.currency},
+            "fulfillments": new_order.fulfillments.iter().map(|part| serde_json::json!({
+                "id": part.id,
+                "merchant_id": part.merchant_id,
+                "location_id": part.location_id,
+                "status": part.status,
+                "subtotal": {"amount": part.subtotal_minor, "currency": part.currency},
+            })).collect::<Vec<_>>(),
+        });
+        insert_outbox(
+            &mut transaction,
+            &event(
+                new_order.event_id.clone(),
+                "order.created",
+                None,
+                &order.id,
+                created,
+                order.created_at_ms,
+            ),
+        )
+        .await?;
+        for (index, (part, line, level)) in stock_events.into_iter().enumerate() {
+            let stock_event = stock_changed_event(
+                format!("{}-s{index}", new_order.event_id),
+                &part.merchant_id,
+                &part.location_id,
+                &line.sku,
+                level,
+                order.created_at_ms,
+            );
+            insert_outbox(&mut transaction, &stock_event).await?;
+        }
+        if let Some((scope, key)) = &new_order.idempotency {
+            sqlx::query(
+                "UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3",
+            )
+            .bind(&order.id)
+            .bind(scope)
+            .bind(key)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        let mut fulfillments = new_order.fulfillments.clone();
+        fulfillments
+            .iter_mut()
+            .for_each(|part| part.order_id = order.id.clone());
+        Ok(OrderRecord {
+            order: OrderRow {
+                number,
+                ..order.clone()
+            },
+            fulfillments,
+        })
+    }
+
+    async fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
+        Ok(read_order(&self.read, id).await?)
+    }
+
+    async fn get_fulfillment(&self, id: &str) -> StoreResult<Option<FulfillmentRecord>> {
+        let Some(row) = sqlx::query(concat!(
+            "SELECT ",
+            fulfillment_columns!(),
+            " FROM fulfillments WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let mut part = fulfillment_from(&row)?;
+        let lines = sqlx::query(
+            "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock \
+             FROM fulfillment_lines WHERE fulfillment_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        part.lines = lines
+            .iter()
+            .map(line_from)
+            .map(|r| r.map(|(_, line)| line))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(part))
+    }
+
+    async fn list_location_fulfillments(
+        &self,
+        location_id: &str,
+        status: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<FulfillmentRecord>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            fulfillment_columns!(),
+            " FROM fulfillments WHERE location_id = $1 AND ($2 IS NULL OR status = $2) \
+             ORDER BY created_at_ms DESC, id DESC LIMIT $3 OFFSET $4"
+        ))
+        .bind(location_id)
+        .bind(status)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        let mut parts: Vec<FulfillmentRecord> = rows
+            .iter()
+            .map(fulfillment_from)
+            .collect::<Result<_, _>>()?;
+        if parts.is_empty() {
+            return Ok(parts);
+        }
+        let lines = sqlx::query(
+            "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock \
+             FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
+             WHERE f.location_id = $1 AND ($2 IS NULL OR f.status = $2) \
+             ORDER BY l.fulfillment_id, l.position",
+        )
+        .bind(location_id)
+        .bind(status)
+        .fetch_all(&self.read)
+        .await?;
+        attach_lines(
+            &mut parts,
+            lines.iter().map(line_from).collect::<Result<_, _>>()?,
+        );
+        Ok(parts)
+    }
+
+    async fn apply_transition(&self, change: &FulfillmentChange) -> StoreResult<OrderRecord> {
+        let plan = change.plan;
+        let mut transaction = self.write.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE fulfillments SET status = $1, reason = COALESCE($2, reason), updated_at_ms = $3 \
+             WHERE id = $4 AND status = $5",
+        )
+        .bind(plan.to.as_str())
+        .bind(&change.reason)
+        .bind(change.now_ms)
+        .bind(&change.fulfillment_id)
+        .bind(plan.from.as_str())
+        .execute(&mut *transaction)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict(
+                "the fulfilment changed meanwhile; reload and retry".into(),
+            ));
+        }
+        let part_row = sqlx::query(concat!(
+            "SELECT ",
+            fulfillment_columns!(),
+            " FROM fulfillments WHERE id = $1"
+        ))
+        .bind(&change.fulfillment_id)
+        .fetch_one(&mut *transaction)
+        .await?;
+        let part = fulfillment_from(&part_row)?;
+        let lines = sqlx::query(
+            "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock \
+             FROM fulfillment_lines WHERE fulfillment_id = $1 ORDER BY position",
+        )
+        .bind(&part.id)
+        .fetch_all(&mut *transaction)
+        .await?;
+        let lines: Vec<LineRow> = lines
+            .iter()
+            .map(line_from)
+            .map(|r| r.map(|(_, l)| l))
+            .collect::<Result<_, _>>()?;
+        if let Some(effect) = plan.stock {
+            let sql = match effect {
+                StockEffect::Release => RELEASE_SQL,
+                StockEffect::Sell => SELL_SQL,
+            };
+            for (index, line) in lines.iter().filter(|line| line.track_stock).enumerate() {
+                let level = change_stock(
+                    &mut transaction,
+                    sql,
+                    line.quantity,
+                    &part.location_id,
+                    &line.sku,
+                )
+                .await?
+                .ok_or(StoreError::Domain(DomainError::LedgerViolation(
+                    "reserved stock is missing",
+                )))?;
+                let stock_event = stock_changed_event(
+                    format!("{}-s{index}", change.event_id),
+                    &part.merchant_id,
+                    &part.location_id,
+                    &line.sku,
+                    level,
+                    change.now_ms,
+                );
+                insert_outbox(&mut transaction, &stock_event).await?;
+            }
+        }
+        apply_money(&mut transaction, change, &part).await?;
+        let status_changed = serde_json::json!({
+            "order_id": part.order_id,
+            "fulfillment_id": part.id,
+            "merchant_id": part.merchant_id,
+            "location_id": part.location_id,
+            "from": plan.from.as_str(),
+            "status": plan.to.as_str(),
+            "reason": change.reason,
+        });
+        insert_outbox(
+            &mut transaction,
+            &event(
+                change.event_id.clone(),
+                "fulfillment.status_changed",
+                Some(&part),
+                &part.order_id,
+                status_changed,
+                change.now_ms,
+            ),
+        )
+        .await?;
+        transaction.commit().await?;
+        read_order(&self.write, &part.order_id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn merchant_money(
+        &self,
+        merchant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT captured_minor, refunded_minor FROM fulfillments \
+             WHERE merchant_id = $1 AND created_at_ms >= $2 AND created_at_ms < $3",
+        )
+        .bind(merchant_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("captured_minor")?,
+                    row.try_get("refunded_minor")?,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Applies a transition's money effect to the part and its order, with the refund event.
+async fn apply_money(
+    transaction: &mut Transaction<'static, Any>,
+    change: &FulfillmentChange,
+    part: &FulfillmentRecord,
+) -> StoreResult<()> {
+    let Some(effect) = change.plan.money else {
+        return Ok(());
+    };
+    let (part_sql, order_sql, amount) = match effect {
+        MoneyEffect::Refund(amount) => (
+            Some("UPDATE fulfillments SET refunded_minor = refunded_minor + $1 WHERE id = $2"),
+            "UPDATE orders SET refunded_minor = refunded_minor + $1 WHERE id = $2",
+            amount,
+        ),
+        MoneyEffect::Capture(amount) => (
+            Some("UPDATE fulfillments SET captured_minor = captured_minor + $1 WHERE id = $2"),
+            "UPDATE orders SET captured_minor = captured_minor + $1, outstanding_minor = outstanding_minor - $1 WHERE id = $2",
+            amount,
+        ),
+        MoneyEffect::Forgive(amount) => (
+            None,
+            "UPDATE orders SET outstanding_minor = outstanding_minor - $1 WHERE id = $2",
+            amount,
+        ),
+    };
+    if let Some(part_sql) = part_sql {
+        sqlx::query(part_sql)
+            .bind(amount.amount_minor)
+            .bind(&part.id)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    sqlx::query(order_sql)
+        .bind(amount.amount_minor)
+        .bind(&part.order_id)
+        .execute(&mut **transaction)
+        .await?;
+    if let MoneyEffect::Refund(amount) = effect {
+        let payload = serde_json::json!({
+            "order_id": part.order_id,
+            "fulfillment_id": part.id,
+            "merchant_id": part.merchant_id,
+            "amount": {"amount": amount.amount_minor, "currency": amount.currency.code()},
+        });
+        insert_outbox(
+            transaction,
+            &event(
+                change.refund_event_id.clone(),
+                "payment.refunded",
+                Some(part),
+                &part.order_id,
+                payload,
+                change.now_ms,
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}

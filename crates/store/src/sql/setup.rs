@@ -1,0 +1,306 @@
+//! Sites, merchants, locations, products and variants.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{flag, get_flag};
+use crate::backend::SqlStore;
+use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SiteRow, VariantRow};
+use crate::{SetupStore, StoreResult};
+
+fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
+    Ok(SiteRow {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        country: row.try_get("country")?,
+        currency: row.try_get("currency")?,
+        timezone: row.try_get("timezone")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+fn merchant_from(row: &AnyRow) -> Result<MerchantRow, sqlx::Error> {
+    Ok(MerchantRow {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        commission_bps: row.try_get("commission_bps")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+fn location_from(row: &AnyRow) -> Result<LocationRow, sqlx::Error> {
+    Ok(LocationRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        site_id: row.try_get("site_id")?,
+        name: row.try_get("name")?,
+        pay_at_pickup: get_flag(row, "pay_at_pickup")?,
+        is_open: get_flag(row, "is_open")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+fn product_from(row: &AnyRow) -> Result<ProductRow, sqlx::Error> {
+    Ok(ProductRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        name: row.try_get("name")?,
+        track_stock: get_flag(row, "track_stock")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+pub(crate) fn variant_from(row: &AnyRow) -> Result<VariantRow, sqlx::Error> {
+    Ok(VariantRow {
+        id: row.try_get("id")?,
+        product_id: row.try_get("product_id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        sku: row.try_get("sku")?,
+        price_minor: row.try_get("price_minor")?,
+        currency: row.try_get("currency")?,
+        barcode: row.try_get("barcode")?,
+        attributes_json: row.try_get("attributes_json")?,
+    })
+}
+
+macro_rules! location_columns {
+    () => {
+        "id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms"
+    };
+}
+macro_rules! variant_columns {
+    () => {
+        "id, product_id, merchant_id, sku, price_minor, currency, barcode, attributes_json"
+    };
+}
+
+#[async_trait]
+impl SetupStore for SqlStore {
+    async fn insert_site(&self, site: &SiteRow) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sites (id, name, country, currency, timezone, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&site.id)
+            .bind(&site.name)
+            .bind(&site.country)
+            .bind(&site.currency)
+            .bind(&site.timezone)
+            .bind(site.created_at_ms)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn get_site(&self, id: &str) -> StoreResult<Option<SiteRow>> {
+        let row = sqlx::query(
+            "SELECT id, name, country, currency, timezone, created_at_ms FROM sites WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(site_from).transpose()?)
+    }
+
+    async fn list_sites(&self, page: Page) -> StoreResult<Vec<SiteRow>> {
+        let rows = sqlx::query(
+            "SELECT id, name, country, currency, timezone, created_at_ms FROM sites ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
+        )
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(site_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn insert_merchant(&self, merchant: &MerchantRow) -> StoreResult<()> {
+        sqlx::query("INSERT INTO merchants (id, name, kind, commission_bps, created_at_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&merchant.id)
+            .bind(&merchant.name)
+            .bind(&merchant.kind)
+            .bind(merchant.commission_bps)
+            .bind(merchant.created_at_ms)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>> {
+        let row = sqlx::query(
+            "SELECT id, name, kind, commission_bps, created_at_ms FROM merchants WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(merchant_from).transpose()?)
+    }
+
+    async fn list_merchants(&self, page: Page) -> StoreResult<Vec<MerchantRow>> {
+        let rows = sqlx::query(
+            "SELECT id, name, kind, commission_bps, created_at_ms FROM merchants ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
+        )
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(merchant_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn insert_location(&self, location: &LocationRow) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO locations (id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&location.id)
+        .bind(&location.merchant_id)
+        .bind(&location.site_id)
+        .bind(&location.name)
+        .bind(flag(location.pay_at_pickup))
+        .bind(flag(location.is_open))
+        .bind(location.created_at_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_location(&self, id: &str) -> StoreResult<Option<LocationRow>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            location_columns!(),
+            " FROM locations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(location_from).transpose()?)
+    }
+
+    async fn list_site_locations(&self, site_id: &str) -> StoreResult<Vec<LocationRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            location_columns!(),
+            " FROM locations WHERE site_id = $1 ORDER BY name, id"
+        ))
+        .bind(site_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(location_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn insert_product(
+        &self,
+        product: &ProductRow,
+        variants: &[VariantRow],
+    ) -> StoreResult<()> {
+        let mut transaction = self.write.begin().await?;
+        sqlx::query("INSERT INTO products (id, merchant_id, name, track_stock, created_at_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&product.id)
+            .bind(&product.merchant_id)
+            .bind(&product.name)
+            .bind(flag(product.track_stock))
+            .bind(product.created_at_ms)
+            .execute(&mut *transaction)
+            .await?;
+        for variant in variants {
+            sqlx::query(concat!(
+                "INSERT INTO variants (",
+                variant_columns!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            ))
+            .bind(&variant.id)
+            .bind(&variant.product_id)
+            .bind(&variant.merchant_id)
+            .bind(&variant.sku)
+            .bind(variant.price_minor)
+            .bind(&variant.currency)
+            .bind(&variant.barcode)
+            .bind(&variant.attributes_json)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, merchant_id, name, track_stock, created_at_ms FROM products WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let product = product_from(&row)?;
+        let variants = sqlx::query(concat!(
+            "SELECT ",
+            variant_columns!(),
+            " FROM variants WHERE product_id = $1 ORDER BY sku"
+        ))
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(Some((
+            product,
+            variants
+                .iter()
+                .map(variant_from)
+                .collect::<Result<_, _>>()?,
+        )))
+    }
+
+    async fn list_merchant_products(
+        &self,
+        merchant_id: &str,
+    ) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>> {
+        let products = sqlx::query(
+            "SELECT id, merchant_id, name, track_stock, created_at_ms FROM products WHERE merchant_id = $1 ORDER BY name, id",
+        )
+        .bind(merchant_id)
+        .fetch_all(&self.read)
+        .await?;
+        let variants = sqlx::query(concat!(
+            "SELECT ",
+            variant_columns!(),
+            " FROM variants WHERE merchant_id = $1 ORDER BY sku"
+        ))
+        .bind(merchant_id)
+        .fetch_all(&self.read)
+        .await?;
+        let variants: Vec<VariantRow> = variants
+            .iter()
+            .map(variant_from)
+            .collect::<Result<_, _>>()?;
+        let mut result = Vec::with_capacity(products.len());
+        for row in &products {
+            let product = product_from(row)?;
+            let own = variants
+                .iter()
+                .filter(|v| v.product_id == product.id)
+                .cloned()
+                .collect();
+            result.push((product, own));
+        }
+        Ok(result)
+    }
+
+    async fn find_variant(
+        &self,
+        merchant_id: &str,
+        sku: &str,
+    ) -> StoreResult<Option<(VariantRow, bool)>> {
+        let row = sqlx::query(
+            "SELECT v.id, v.product_id, v.merchant_id, v.sku, v.price_minor, v.currency, v.barcode, v.attributes_json, \
+             p.track_stock FROM variants v JOIN products p ON p.id = v.product_id \
+             WHERE v.merchant_id = $1 AND v.sku = $2",
+        )
+        .bind(merchant_id)
+        .bind(sku)
+        .fetch_optional(&self.read)
+        .await?;
+        match row {
+            Some(row) => Ok(Some((variant_from(&row)?, get_flag(&row, "track_stock")?))),
+            None => Ok(None),
+        }
+    }
+}
