@@ -3,21 +3,54 @@
 //! `main.rs` is a thin command line over [`start`]; tests call [`start`] directly
 //! with a fresh database and talk to the returned address over real HTTP.
 
+pub mod auth;
 pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod ids;
+pub mod ordering;
+pub mod payments;
+pub mod routes;
+pub mod signing;
+pub mod state;
+pub mod validate;
+pub mod views;
+pub mod workers;
 
 pub use config::Config;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-/// A server that is listening; dropping it does not stop it, call [`Running::shutdown`].
+use omnicanal_store::{Store, StoreError, UserRow};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::auth::{Role, hash_password};
+use crate::ids::{new_id, now_ms};
+use crate::payments::SandboxCardProvider;
+use crate::state::AppState;
+
+/// A server that is listening; call [`Running::shutdown`] to stop it.
 pub struct Running {
     /// The address the server is bound to (useful when the configuration asked for port 0).
     pub addr: SocketAddr,
+    /// Demo logins, when the demo data set was loaded by this start.
+    pub demo_logins: Vec<(String, String, String)>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Running {
     /// Stops accepting connections, lets in-flight requests finish and stops the workers.
-    pub async fn shutdown(self) {}
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
 }
 
 /// Errors that prevent the server from starting.
@@ -26,10 +59,104 @@ pub enum StartError {
     /// The configuration is unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Opens the database and applies its migrations (the `migrate` command).
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    omnicanal_store::connect(&config.database_url).await?;
+    Ok(())
 }
 
 /// Connects to the database, applies migrations, seeds (admin, demo) and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
-    let _ = config;
-    Err(StartError::Config("not yet".into()))
+    let store: Arc<dyn Store> = omnicanal_store::connect(&config.database_url).await?;
+    bootstrap_admin(&*store, &config).await?;
+    let demo_logins = if config.demo {
+        demo::load_if_empty(&*store).await?
+    } else {
+        Vec::new()
+    };
+    let state = AppState::new(store, Arc::new(SandboxCardProvider));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let (shutdown, shutdown_signal) = watch::channel(false);
+    let mut tasks = Vec::new();
+    tasks.push(tokio::spawn(workers::dispatcher::run(
+        state.clone(),
+        shutdown_signal.clone(),
+    )));
+    tasks.push(tokio::spawn(workers::webhooks::run(
+        state.clone(),
+        shutdown_signal.clone(),
+    )));
+    let app = routes::app(state);
+    let mut server_shutdown = shutdown_signal;
+    tasks.push(tokio::spawn(async move {
+        let graceful = async move {
+            let _ = server_shutdown.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(graceful)
+            .await
+        {
+            tracing::error!(%error, "server stopped with an error");
+        }
+    }));
+    tracing::info!(%addr, database = %omnicanal_store::backend::redact(&config.database_url), "omnicanal listening on http://{addr}");
+    Ok(Running {
+        addr,
+        demo_logins,
+        shutdown,
+        tasks,
+    })
+}
+
+/// Creates the first admin from the configuration when the database has no users.
+async fn bootstrap_admin(store: &dyn Store, config: &Config) -> Result<(), StartError> {
+    let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) else {
+        return Ok(());
+    };
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    if password.expose().chars().count() < routes::users::MIN_PASSWORD_CHARS {
+        return Err(StartError::Config(format!(
+            "OMNICANAL_ADMIN_PASSWORD must have at least {} characters",
+            routes::users::MIN_PASSWORD_CHARS
+        )));
+    }
+    let password_hash =
+        hash_password(password.expose()).map_err(|e| StartError::Config(e.to_string()))?;
+    store
+        .insert_user(&UserRow {
+            id: new_id("usr"),
+            email: email.trim().to_lowercase(),
+            password_hash,
+            role: Role::Admin.as_str().to_owned(),
+            merchant_id: None,
+            location_id: None,
+            created_at_ms: now_ms(),
+        })
+        .await?;
+    tracing::info!(email = %email, "created the first admin");
+    Ok(())
 }

@@ -1,1 +1,143 @@
-fn main(){}
+//! The `omnicanal` command line: `serve` and `migrate`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use omnicanal_server::config::Secret;
+use omnicanal_server::{Config, migrate, start};
+use tracing_subscriber::EnvFilter;
+
+/// Omnicanal: one stock, one price, one order across every channel.
+#[derive(Debug, Parser)]
+#[command(name = "omnicanal", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "OMNICANAL_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// sqlite://PATH or postgres://...
+        #[arg(
+            long,
+            env = "OMNICANAL_DATABASE_URL",
+            default_value = "sqlite://omnicanal.db"
+        )]
+        database_url: String,
+        /// Load the demo data set into an empty database and print demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Applies database migrations and exits.
+    Migrate {
+        /// sqlite://PATH or postgres://...
+        #[arg(
+            long,
+            env = "OMNICANAL_DATABASE_URL",
+            default_value = "sqlite://omnicanal.db"
+        )]
+        database_url: String,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("OMNICANAL_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("omnicanal: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("omnicanal: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Migrate { database_url } => {
+            migrate(&Config::new(database_url))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Serve {
+            listen,
+            database_url,
+            demo,
+        } => {
+            let mut config = Config::new(database_url);
+            config.listen = listen;
+            config.demo = demo;
+            config.admin_email = std::env::var("OMNICANAL_ADMIN_EMAIL")
+                .ok()
+                .filter(|v| !v.is_empty());
+            config.admin_password = std::env::var("OMNICANAL_ADMIN_PASSWORD")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(Secret::new);
+            let running = start(config).await.map_err(|e| e.to_string())?;
+            if !running.demo_logins.is_empty() {
+                println!("\nOmnicanal demo is ready at http://{}", running.addr);
+                println!(
+                    "  customer menu (Santiago): see GET /api/v1/sites; API docs: http://{}/api/docs",
+                    running.addr
+                );
+                println!(
+                    "  demo logins (password for all: {}):",
+                    omnicanal_server::demo::DEMO_PASSWORD
+                );
+                for (email, role, place) in &running.demo_logins {
+                    println!("    {email:<40} {role:<17} {place}");
+                }
+                println!();
+            }
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            running.shutdown().await;
+            Ok(())
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

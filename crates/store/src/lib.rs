@@ -94,6 +94,8 @@ pub trait SetupStore {
     async fn get_location(&self, id: &str) -> StoreResult<Option<LocationRow>>;
     /// Locations of a site, by name.
     async fn list_site_locations(&self, site_id: &str) -> StoreResult<Vec<LocationRow>>;
+    /// Locations of a merchant, by name.
+    async fn list_merchant_locations(&self, merchant_id: &str) -> StoreResult<Vec<LocationRow>>;
     /// Inserts a product and its variants in one transaction; a SKU taken within the merchant is `Conflict`.
     async fn insert_product(
         &self,
@@ -187,13 +189,13 @@ pub trait EventStore {
     async fn get_webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>>;
     /// Enabled webhooks.
     async fn list_enabled_webhooks(&self) -> StoreResult<Vec<WebhookRow>>;
-    /// How far the webhook fan-out has read the outbox.
-    async fn webhook_cursor(&self) -> StoreResult<i64>;
-    /// Queues deliveries for events and moves the fan-out cursor, atomically.
+    /// Events whose webhook deliveries have not been queued yet, oldest first.
+    async fn pending_fan_out(&self, limit: i64) -> StoreResult<Vec<OutboxRow>>;
+    /// Queues deliveries and marks the events as fanned out, atomically (duplicates are ignored).
     async fn enqueue_deliveries(
         &self,
         deliveries: &[DeliveryRow],
-        new_cursor: i64,
+        fanned_out_seqs: &[i64],
     ) -> StoreResult<()>;
     /// Deliveries due at `now_ms`, oldest first.
     async fn due_deliveries(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<DeliveryRow>>;

@@ -159,8 +159,12 @@ CREATE TABLE outbox (
     location_id TEXT,
     sku TEXT,
     payload_json TEXT NOT NULL,
-    created_at_ms INTEGER NOT NULL
+    created_at_ms INTEGER NOT NULL,
+    -- 0 until the webhook fan-out has queued this event's deliveries. A flag rather
+    -- than a cursor, because on PostgreSQL sequence numbers may commit out of order.
+    fanned_out INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX outbox_fan_out ON outbox(seq) WHERE fanned_out = 0;
 
 CREATE TABLE webhooks (
     id TEXT PRIMARY KEY,
@@ -188,9 +192,3 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at_ms);
 
--- One-row tables of cursors kept by background workers.
-CREATE TABLE worker_cursors (
-    name TEXT PRIMARY KEY,
-    position INTEGER NOT NULL
-);
-INSERT INTO worker_cursors (name, position) VALUES ('webhook_fanout', 0);

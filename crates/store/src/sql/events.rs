@@ -143,17 +143,22 @@ impl EventStore for SqlStore {
         Ok(rows.iter().map(webhook_from).collect::<Result<_, _>>()?)
     }
 
-    async fn webhook_cursor(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT position FROM worker_cursors WHERE name = 'webhook_fanout'")
-            .fetch_one(&self.read)
-            .await?;
-        Ok(row.try_get("position")?)
+    async fn pending_fan_out(&self, limit: i64) -> StoreResult<Vec<OutboxRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox WHERE fanned_out = 0 ORDER BY seq LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(outbox_from).collect::<Result<_, _>>()?)
     }
 
     async fn enqueue_deliveries(
         &self,
         deliveries: &[DeliveryRow],
-        new_cursor: i64,
+        fanned_out_seqs: &[i64],
     ) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         for delivery in deliveries {
@@ -177,10 +182,12 @@ impl EventStore for SqlStore {
             .execute(&mut *transaction)
             .await?;
         }
-        sqlx::query("UPDATE worker_cursors SET position = $1 WHERE name = 'webhook_fanout' AND position < $1")
-            .bind(new_cursor)
-            .execute(&mut *transaction)
-            .await?;
+        for seq in fanned_out_seqs {
+            sqlx::query("UPDATE outbox SET fanned_out = 1 WHERE seq = $1")
+                .bind(seq)
+                .execute(&mut *transaction)
+                .await?;
+        }
         transaction.commit().await?;
         Ok(())
     }

@@ -186,6 +186,18 @@ impl SetupStore for SqlStore {
         Ok(rows.iter().map(location_from).collect::<Result<_, _>>()?)
     }
 
+    async fn list_merchant_locations(&self, merchant_id: &str) -> StoreResult<Vec<LocationRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            location_columns!(),
+            " FROM locations WHERE merchant_id = $1 ORDER BY name, id"
+        ))
+        .bind(merchant_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(location_from).collect::<Result<_, _>>()?)
+    }
+
     async fn insert_product(
         &self,
         product: &ProductRow,

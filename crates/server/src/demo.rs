@@ -1,0 +1,308 @@
+//! The demo data set: a food court in Santiago (CLP) with five restaurants and one in
+//! Lima (PEN) with three, real-looking menus and stock, and a login for every role.
+
+use omnicanal_store::{
+    LocationRow, MerchantRow, ProductRow, SiteRow, StockMovementRow, Store, StoreError, UserRow,
+    VariantRow,
+};
+
+use crate::auth::hash_password;
+use crate::ids::{new_id, now_ms};
+
+/// Password of every demo login (printed by `serve --demo`; never use outside a demo).
+pub const DEMO_PASSWORD: &str = "omnicanal-demo";
+
+/// (name, sku, price in minor units, stock; `None` = made to order, not counted).
+type Dish = (&'static str, &'static str, i64, Option<i64>);
+
+struct DemoRestaurant {
+    name: &'static str,
+    slug: &'static str,
+    commission_bps: i64,
+    pay_at_pickup: bool,
+    dishes: &'static [Dish],
+}
+
+const SANTIAGO: [DemoRestaurant; 5] = [
+    DemoRestaurant {
+        name: "Pizzería Napoli",
+        slug: "napoli",
+        commission_bps: 1200,
+        pay_at_pickup: true,
+        dishes: &[
+            ("Pizza Margherita", "NAP-MARG", 8990, Some(40)),
+            ("Pizza Pepperoni", "NAP-PEPP", 9990, Some(35)),
+            ("Pizza Cuatro Quesos", "NAP-4QUE", 10990, Some(20)),
+            ("Tiramisú", "NAP-TIRA", 3990, Some(15)),
+            ("Bebida 500 ml", "NAP-BEB", 1800, Some(120)),
+        ],
+    },
+    DemoRestaurant {
+        name: "Sushi Nikkei Barrio",
+        slug: "nikkei",
+        commission_bps: 1500,
+        pay_at_pickup: false,
+        dishes: &[
+            ("Acevichado roll (10 piezas)", "NIK-ACEV", 7990, Some(30)),
+            ("Gohan de salmón", "NIK-GOHA", 8490, Some(25)),
+            ("Gyozas (6)", "NIK-GYOZ", 4590, Some(40)),
+            ("Té verde frío", "NIK-TE", 2200, None),
+        ],
+    },
+    DemoRestaurant {
+        name: "La Fuente Chilena",
+        slug: "fuente",
+        commission_bps: 1000,
+        pay_at_pickup: true,
+        dishes: &[
+            ("Completo italiano", "FUE-COMP", 3490, Some(80)),
+            ("Chacarero", "FUE-CHAC", 6990, Some(40)),
+            ("Barros Luco", "FUE-BARR", 6490, Some(40)),
+            ("Papas fritas", "FUE-PAPA", 2990, None),
+            ("Jugo natural", "FUE-JUGO", 2500, None),
+        ],
+    },
+    DemoRestaurant {
+        name: "Taquería El Güero",
+        slug: "guero",
+        commission_bps: 1300,
+        pay_at_pickup: false,
+        dishes: &[
+            ("Tacos al pastor (3)", "GUE-PAST", 5990, Some(50)),
+            ("Burrito de carnitas", "GUE-BURR", 6990, Some(30)),
+            ("Nachos con guacamole", "GUE-NACH", 4990, Some(25)),
+            ("Agua de horchata", "GUE-HORC", 2290, None),
+        ],
+    },
+    DemoRestaurant {
+        name: "Café Altura",
+        slug: "altura",
+        commission_bps: 900,
+        pay_at_pickup: true,
+        dishes: &[
+            ("Café latte", "ALT-LATT", 2990, None),
+            ("Cappuccino", "ALT-CAPP", 2890, None),
+            ("Kuchen de nuez", "ALT-KUCH", 3290, Some(12)),
+            ("Medialuna", "ALT-MEDI", 1490, Some(30)),
+        ],
+    },
+];
+
+const LIMA: [DemoRestaurant; 3] = [
+    DemoRestaurant {
+        name: "Cevichería Punta Sal",
+        slug: "puntasal",
+        commission_bps: 1200,
+        pay_at_pickup: true,
+        dishes: &[
+            ("Ceviche clásico", "PSA-CEVI", 3800, Some(30)),
+            ("Leche de tigre", "PSA-LECH", 2200, Some(30)),
+            ("Chicha morada", "PSA-CHIC", 900, None),
+        ],
+    },
+    DemoRestaurant {
+        name: "Pollería La Granja",
+        slug: "granja",
+        commission_bps: 1100,
+        pay_at_pickup: false,
+        dishes: &[
+            ("1/4 de pollo a la brasa", "GRA-CUAR", 2590, Some(60)),
+            ("Pollo entero a la brasa", "GRA-ENTE", 7490, Some(20)),
+            ("Inca Kola 500 ml", "GRA-INCA", 450, Some(100)),
+        ],
+    },
+    DemoRestaurant {
+        name: "Chifa Dragón Dorado",
+        slug: "chifa",
+        commission_bps: 1200,
+        pay_at_pickup: true,
+        dishes: &[
+            ("Arroz chaufa", "CHI-CHAU", 2490, Some(40)),
+            ("Tallarín saltado", "CHI-TALL", 2690, Some(40)),
+            ("Wantán frito", "CHI-WANT", 1590, Some(25)),
+        ],
+    },
+];
+
+/// Loads the demo when the database has no sites yet; returns (e-mail, role, place) of each login.
+pub async fn load_if_empty(store: &dyn Store) -> Result<Vec<(String, String, String)>, StoreError> {
+    if !store
+        .list_sites(omnicanal_store::Page {
+            limit: 1,
+            offset: 0,
+        })
+        .await?
+        .is_empty()
+    {
+        tracing::info!("the database already has sites; the demo data set was not loaded again");
+        return Ok(Vec::new());
+    }
+    let hash = hash_password(DEMO_PASSWORD).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let mut logins = Vec::new();
+    insert_user(
+        store,
+        &hash,
+        "admin@demo.omnicanal.dev",
+        "admin",
+        None,
+        None,
+    )
+    .await?;
+    logins.push((
+        "admin@demo.omnicanal.dev".into(),
+        "admin".into(),
+        "all malls".into(),
+    ));
+    let malls = [
+        (
+            "Costanera Food Hall",
+            "CL",
+            "CLP",
+            "America/Santiago",
+            &SANTIAGO[..],
+        ),
+        (
+            "Jockey Plaza Patio de Comidas",
+            "PE",
+            "PEN",
+            "America/Lima",
+            &LIMA[..],
+        ),
+    ];
+    for (mall, country, currency, timezone, restaurants) in malls {
+        let site = SiteRow {
+            id: new_id("site"),
+            name: mall.into(),
+            country: country.into(),
+            currency: currency.into(),
+            timezone: timezone.into(),
+            created_at_ms: now_ms(),
+        };
+        store.insert_site(&site).await?;
+        for restaurant in restaurants {
+            load_restaurant(store, &site, restaurant, &hash, &mut logins).await?;
+        }
+    }
+    tracing::info!(logins = logins.len(), "demo data set loaded");
+    Ok(logins)
+}
+
+async fn load_restaurant(
+    store: &dyn Store,
+    site: &SiteRow,
+    restaurant: &DemoRestaurant,
+    hash: &str,
+    logins: &mut Vec<(String, String, String)>,
+) -> Result<(), StoreError> {
+    let now = now_ms();
+    let merchant = MerchantRow {
+        id: new_id("mer"),
+        name: restaurant.name.into(),
+        kind: "restaurant".into(),
+        commission_bps: restaurant.commission_bps,
+        created_at_ms: now,
+    };
+    store.insert_merchant(&merchant).await?;
+    let location = LocationRow {
+        id: new_id("loc"),
+        merchant_id: merchant.id.clone(),
+        site_id: site.id.clone(),
+        name: restaurant.name.into(),
+        pay_at_pickup: restaurant.pay_at_pickup,
+        is_open: true,
+        created_at_ms: now,
+    };
+    store.insert_location(&location).await?;
+    for (dish, sku, price, stock) in restaurant.dishes {
+        let product = ProductRow {
+            id: new_id("prd"),
+            merchant_id: merchant.id.clone(),
+            name: (*dish).into(),
+            track_stock: stock.is_some(),
+            created_at_ms: now,
+        };
+        let variant = VariantRow {
+            id: new_id("var"),
+            product_id: product.id.clone(),
+            merchant_id: merchant.id.clone(),
+            sku: (*sku).into(),
+            price_minor: *price,
+            currency: site.currency.clone(),
+            barcode: None,
+            attributes_json: "{}".into(),
+        };
+        store.insert_product(&product, &[variant]).await?;
+        if let Some(units) = stock {
+            store
+                .apply_stock_movement(&StockMovementRow {
+                    id: new_id("mov"),
+                    sku: (*sku).into(),
+                    location_id: location.id.clone(),
+                    merchant_id: merchant.id.clone(),
+                    delta: *units,
+                    reason: "receipt".into(),
+                    created_by: None,
+                    created_at_ms: now,
+                    event_id: new_id("evt"),
+                })
+                .await?;
+        }
+    }
+    let domain = if site.country == "PE" {
+        "demo.omnicanal.pe"
+    } else {
+        "demo.omnicanal.cl"
+    };
+    let manager = format!("gerente.{}@{domain}", restaurant.slug);
+    let staff = format!("cocina.{}@{domain}", restaurant.slug);
+    insert_user(
+        store,
+        hash,
+        &manager,
+        "merchant_manager",
+        Some(&merchant.id),
+        None,
+    )
+    .await?;
+    insert_user(
+        store,
+        hash,
+        &staff,
+        "staff",
+        Some(&merchant.id),
+        Some(&location.id),
+    )
+    .await?;
+    logins.push((
+        manager,
+        "merchant_manager".into(),
+        format!("{} ({})", restaurant.name, site.name),
+    ));
+    logins.push((
+        staff,
+        "staff".into(),
+        format!("{} ({})", restaurant.name, site.name),
+    ));
+    Ok(())
+}
+
+async fn insert_user(
+    store: &dyn Store,
+    hash: &str,
+    email: &str,
+    role: &str,
+    merchant_id: Option<&str>,
+    location_id: Option<&str>,
+) -> Result<(), StoreError> {
+    store
+        .insert_user(&UserRow {
+            id: new_id("usr"),
+            email: email.into(),
+            password_hash: hash.into(),
+            role: role.into(),
+            merchant_id: merchant_id.map(Into::into),
+            location_id: location_id.map(Into::into),
+            created_at_ms: now_ms(),
+        })
+        .await
+}

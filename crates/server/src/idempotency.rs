@@ -1,0 +1,156 @@
+//! `Idempotency-Key` for every POST that moves money or stock, as one middleware.
+//!
+//! The first request with a key claims it, runs, and stores its answer; the same
+//! key with the same request replays that answer; with another request it is 409.
+//! A 5xx answer releases the claim so the client may retry. Handlers that write
+//! (an order) receive the claim and link it to what they create in the same
+//! transaction, so a crash between the write and storing the answer is visible.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use omnicanal_store::IdempotencyRow;
+
+use crate::error::ApiError;
+use crate::ids::{now_ms, sha256_hex};
+use crate::state::AppState;
+
+/// Largest body read for fingerprinting (the API's body limit).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A claim older than this with no answer and nothing written is considered abandoned.
+const ABANDONED_CLAIM_MS: i64 = 60_000;
+
+/// The claimed key, available to handlers as a request extension.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    /// Who sent it.
+    pub scope: String,
+    /// The key.
+    pub key: String,
+}
+
+/// The middleware; apply it to the routes that move money or stock.
+pub async fn idempotency_layer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match run(state, request, next).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn run(state: AppState, request: Request, next: Next) -> Result<Response, ApiError> {
+    let Some(key) = request.headers().get("idempotency-key") else {
+        return Ok(next.run(request).await);
+    };
+    let key = key
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|key| !key.is_empty() && key.len() <= 255)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            )
+        })?
+        .to_owned();
+    let scope = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|value| format!("auth:{}", sha256_hex(value.as_bytes())))
+        .unwrap_or_else(|| "public".to_owned());
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let mut fingerprint = Vec::with_capacity(bytes.len() + 64);
+    fingerprint.extend_from_slice(parts.method.as_str().as_bytes());
+    fingerprint.push(b' ');
+    fingerprint.extend_from_slice(parts.uri.to_string().as_bytes());
+    fingerprint.push(b'\n');
+    fingerprint.extend_from_slice(&bytes);
+    let claim = IdempotencyRow {
+        scope: scope.clone(),
+        key: key.clone(),
+        request_hash: sha256_hex(&fingerprint),
+        status: 0,
+        body: None,
+        resource_id: None,
+        created_at_ms: now_ms(),
+    };
+    if let Some(existing) = claim_or_existing(&state, &claim).await? {
+        return replay(&claim, existing);
+    }
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request.extensions_mut().insert(IdempotencyClaim {
+        scope: scope.clone(),
+        key: key.clone(),
+    });
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.is_server_error() {
+        state.store.release_idempotency_key(&scope, &key).await?;
+        return Ok(response);
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX)
+        .await
+        .map_err(|error| ApiError::Internal(Box::new(error)))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    state
+        .store
+        .complete_idempotency_key(&scope, &key, i64::from(status.as_u16()), &text)
+        .await?;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+/// Claims the key, taking over a claim that was clearly abandoned.
+async fn claim_or_existing(
+    state: &AppState,
+    claim: &IdempotencyRow,
+) -> Result<Option<IdempotencyRow>, ApiError> {
+    let existing = state.store.claim_idempotency_key(claim).await?;
+    match existing {
+        Some(row)
+            if row.status == 0
+                && row.resource_id.is_none()
+                && claim.created_at_ms - row.created_at_ms > ABANDONED_CLAIM_MS =>
+        {
+            state
+                .store
+                .release_idempotency_key(&claim.scope, &claim.key)
+                .await?;
+            Ok(state.store.claim_idempotency_key(claim).await?)
+        }
+        other => Ok(other),
+    }
+}
+
+fn replay(claim: &IdempotencyRow, existing: IdempotencyRow) -> Result<Response, ApiError> {
+    if existing.request_hash != claim.request_hash {
+        return Err(ApiError::IdempotencyMismatch);
+    }
+    let (Some(body), Ok(status)) = (existing.body, u16::try_from(existing.status)) else {
+        return Err(ApiError::IdempotencyInProgress);
+    };
+    let status = StatusCode::from_u16(status).map_err(|_| ApiError::IdempotencyInProgress)?;
+    let content_type = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    Ok(response)
+}

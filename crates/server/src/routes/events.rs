@@ -1,0 +1,202 @@
+//! Server-sent event streams: an order's status changes and the live stock feed.
+//!
+//! Each stream subscribes to the dispatcher's broadcast first, then replays from
+//! the outbox what came after `Last-Event-ID`, then forwards live events it has
+//! not sent yet, so a reconnecting client misses nothing. A subscriber that falls
+//! too far behind is disconnected and resumes the same way.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use omnicanal_store::OutboxRow;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{AuthUser, MaybeAuthUser, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::routes::orders::{TrackingQuery, visible_order};
+use crate::state::AppState;
+
+/// Most outbox rows scanned when replaying after `Last-Event-ID`.
+const MAX_REPLAY_ROWS: i64 = 10_000;
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(order_events))
+        .routes(routes!(stock_events))
+}
+
+type EventFilter = Arc<dyn Fn(&OutboxRow) -> bool + Send + Sync>;
+
+fn last_event_id(headers: &HeaderMap) -> Option<i64> {
+    headers
+        .get("last-event-id")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse().ok())
+}
+
+fn to_sse(row: &OutboxRow) -> Event {
+    Event::default()
+        .id(row.seq.to_string())
+        .event(row.event_type.clone())
+        .data(row.payload_json.clone())
+}
+
+/// The stream: replay after `resume_after`, then live.
+fn event_stream(
+    state: AppState,
+    resume_after: Option<i64>,
+    filter: EventFilter,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let mut live = state.events.subscribe();
+    async_stream(move |sender| async move {
+        let mut sent_up_to = resume_after.unwrap_or(0);
+        if let Some(mut after) = resume_after {
+            let mut scanned = 0;
+            while scanned < MAX_REPLAY_ROWS {
+                let Ok(rows) = state.store.outbox_after(after, 500).await else {
+                    break;
+                };
+                if rows.is_empty() {
+                    break;
+                }
+                scanned += i64::try_from(rows.len()).unwrap_or(MAX_REPLAY_ROWS);
+                for row in &rows {
+                    after = row.seq;
+                    if filter(row) && sender.send(to_sse(row)).await.is_err() {
+                        return;
+                    }
+                }
+                sent_up_to = after;
+            }
+        }
+        loop {
+            match live.recv().await {
+                Ok(row) => {
+                    if row.seq <= sent_up_to || !filter(&row) {
+                        continue;
+                    }
+                    sent_up_to = row.seq;
+                    if sender.send(to_sse(&row)).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => return,
+            }
+        }
+    })
+}
+
+/// Adapts a producer task to a stream through a small bounded channel.
+fn async_stream<F, Fut>(producer: F) -> impl Stream<Item = Result<Event, Infallible>>
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<Event>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(producer(sender));
+    futures::StreamExt::map(tokio_stream::wrappers::ReceiverStream::new(receiver), Ok)
+}
+
+fn sse(
+    stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Live status changes of an order's parts (`event: fulfillment.status_changed`), for its
+/// customer (`?token=`) or staff of a merchant in it. Resumable with `Last-Event-ID`.
+#[utoipa::path(get, path = "/orders/{id}/events", tag = "ordering",
+    params(("id" = String, Path, description = "Order id"), TrackingQuery),
+    responses((status = 200, description = "text/event-stream of status changes", content_type = "text/event-stream", body = String),
+        (status = 404, body = crate::error::Problem)))]
+async fn order_events(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<TrackingQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let order = state
+        .store
+        .get_order(&id)
+        .await?
+        .ok_or(ApiError::NotFound("order"))?;
+    let view = visible_order(order, user.as_ref(), query.token.as_deref())?;
+    let visible_parts: Vec<String> = view.fulfillments.into_iter().map(|part| part.id).collect();
+    let filter: EventFilter = Arc::new(move |row: &OutboxRow| {
+        row.event_type == "fulfillment.status_changed"
+            && row.order_id.as_deref() == Some(id.as_str())
+            && serde_json::from_str::<serde_json::Value>(&row.payload_json)
+                .ok()
+                .and_then(|payload| {
+                    payload
+                        .get("fulfillment_id")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                })
+                .is_some_and(|part| visible_parts.contains(&part))
+    });
+    Ok(sse(event_stream(state, last_event_id(&headers), filter)))
+}
+
+/// Filters for the stock feed.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StockEventsQuery {
+    /// Only this location.
+    pub location_id: Option<String>,
+    /// Only this SKU.
+    pub sku: Option<String>,
+}
+
+/// Live stock changes: one `stock.changed` event per change with
+/// `{sku, location_id, on_hand, reserved, available}`. Resumable with `Last-Event-ID`.
+#[utoipa::path(get, path = "/stock/events", tag = "stock", security(("bearer" = [])), params(StockEventsQuery),
+    responses((status = 200, description = "text/event-stream of stock levels", content_type = "text/event-stream", body = String),
+        (status = 404, body = crate::error::Problem)))]
+async fn stock_events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<StockEventsQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    user.require(&[
+        Role::Admin,
+        Role::MerchantManager,
+        Role::Staff,
+        Role::SupportAgent,
+    ])?;
+    if let Some(location_id) = &query.location_id {
+        let location = state
+            .store
+            .get_location(location_id)
+            .await?
+            .ok_or(ApiError::NotFound("location"))?;
+        user.check_location(&location.merchant_id, &location.id)?;
+    }
+    let filter: EventFilter = Arc::new(move |row: &OutboxRow| {
+        row.event_type == "stock.changed"
+            && query
+                .location_id
+                .as_ref()
+                .is_none_or(|wanted| row.location_id.as_ref() == Some(wanted))
+            && query
+                .sku
+                .as_ref()
+                .is_none_or(|wanted| row.sku.as_ref() == Some(wanted))
+            && (user.is_platform()
+                || (row.merchant_id == user.merchant_id
+                    && (user.role != Role::Staff || row.location_id == user.location_id)))
+    });
+    Ok(sse(event_stream(state, last_event_id(&headers), filter)))
+}

@@ -1,0 +1,122 @@
+//! The HTTP surface: one router per area under `/api/v1`, plus health, OpenAPI and docs.
+//!
+//! To add a route: write the handler with a `#[utoipa::path]` in its area's
+//! module and list it in that module's `router()`; it then appears in
+//! `/api/openapi.json` by itself.
+
+pub mod auth;
+pub mod catalog;
+pub mod events;
+pub mod fulfillments;
+pub mod orders;
+pub mod setup;
+pub mod stock;
+pub mod users;
+pub mod webhooks;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_scalar::{Scalar, Servable};
+
+use crate::error::ApiError;
+use crate::idempotency::{MAX_BODY_BYTES, idempotency_layer};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Omnicanal API", description = "One stock, one price, one order across every channel."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign in"),
+        (name = "setup", description = "Sites, merchants, locations and users"),
+        (name = "catalog", description = "Products and variants"),
+        (name = "stock", description = "The stock ledger and its live feed"),
+        (name = "ordering", description = "Menus and orders (public)"),
+        (name = "fulfilment", description = "Each location's part of an order"),
+        (name = "webhooks", description = "Signed event deliveries"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    let moves_money_or_stock = OpenApiRouter::new()
+        .merge(orders::write_router())
+        .merge(stock::write_router())
+        .merge(fulfillments::write_router())
+        .layer(from_fn_with_state(state.clone(), idempotency_layer));
+    let api = OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(setup::router())
+        .merge(users::router())
+        .merge(catalog::router())
+        .merge(stock::read_router())
+        .merge(orders::read_router())
+        .merge(fulfillments::read_router())
+        .merge(events::router())
+        .merge(webhooks::router())
+        .merge(moves_money_or_stock);
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api)
+        .split_for_parts();
+    let spec = openapi.clone();
+    router
+        .route("/api/openapi.json", get(move || async move { Json(spec) }))
+        .merge(Scalar::with_url("/api/docs", openapi))
+        .route("/healthz", get(healthz))
+        .route("/", get(home))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
+        Err(error) => {
+            tracing::warn!(%error, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable"})),
+            )
+        }
+    }
+}
+
+async fn home() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html lang=\"es\"><meta charset=\"utf-8\"><title>Omnicanal</title>\
+         <h1>Omnicanal</h1><p>API: <a href=\"/api/docs\">/api/docs</a> · \
+         <a href=\"/api/openapi.json\">/api/openapi.json</a> · <a href=\"/healthz\">/healthz</a></p></html>",
+    )
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,264 @@
+//! Setup: sites, merchants and locations (admin; managers within their merchant).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use omnicanal_domain::catalog::{CommissionRate, Country, Name};
+use omnicanal_store::{LocationRow, MerchantRow, SiteRow};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, Pagination};
+use crate::ids::{new_id, now_ms};
+use crate::state::AppState;
+use crate::validate::{Validator, vetted};
+use crate::views::{LocationView, MerchantView, SiteView};
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_site, list_sites))
+        .routes(routes!(get_site))
+        .routes(routes!(create_merchant, list_merchants))
+        .routes(routes!(get_merchant))
+        .routes(routes!(create_location))
+        .routes(routes!(get_location))
+}
+
+/// A new site.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateSite {
+    /// Display name.
+    pub name: String,
+    /// CL, PE or CO.
+    pub country: String,
+    /// Currency code; must be the country's (CLP, PEN, COP).
+    pub currency: String,
+    /// IANA time zone such as America/Santiago.
+    pub timezone: String,
+}
+
+/// Creates a site (admin).
+#[utoipa::path(post, path = "/sites", tag = "setup", request_body = CreateSite, security(("bearer" = [])),
+    responses((status = 201, body = SiteView), (status = 422, body = crate::error::Problem)))]
+async fn create_site(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(request): ApiJson<CreateSite>,
+) -> ApiResult<(StatusCode, Json<SiteView>)> {
+    user.require(&[Role::Admin])?;
+    let mut v = Validator::new();
+    let name = v.check("name", Name::parse("name", &request.name));
+    let country = v.check("country", Country::parse(&request.country));
+    if let Some(country) = country
+        && country.currency().code() != request.currency
+    {
+        v.push(
+            "currency",
+            format!(
+                "a site in {} prices in {}",
+                country.code(),
+                country.currency()
+            ),
+        );
+    }
+    if request.timezone.parse::<chrono_tz::Tz>().is_err() {
+        v.push(
+            "timezone",
+            "must be an IANA time zone such as America/Santiago",
+        );
+    }
+    v.finish()?;
+    let row = SiteRow {
+        id: new_id("site"),
+        name: vetted(name)?.into_inner(),
+        country: vetted(country)?.code().to_owned(),
+        currency: request.currency,
+        timezone: request.timezone,
+        created_at_ms: now_ms(),
+    };
+    state.store.insert_site(&row).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// Lists sites (any signed-in user).
+#[utoipa::path(get, path = "/sites", tag = "setup", params(Pagination), security(("bearer" = [])),
+    responses((status = 200, body = Vec<SiteView>)))]
+async fn list_sites(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    ApiQuery(pagination): ApiQuery<Pagination>,
+) -> ApiResult<Json<Vec<SiteView>>> {
+    let sites = state.store.list_sites(pagination.page()?).await?;
+    Ok(Json(sites.into_iter().map(SiteView::from).collect()))
+}
+
+/// One site (public: customers reach it from a QR code).
+#[utoipa::path(get, path = "/sites/{id}", tag = "setup", params(("id" = String, Path, description = "Site id")),
+    responses((status = 200, body = SiteView), (status = 404, body = crate::error::Problem)))]
+async fn get_site(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SiteView>> {
+    let site = state
+        .store
+        .get_site(&id)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    Ok(Json(site.into()))
+}
+
+/// A new merchant.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateMerchant {
+    /// Display name.
+    pub name: String,
+    /// `restaurant` or `retail`.
+    pub kind: String,
+    /// Platform commission in basis points (0 to 10000).
+    pub commission_bps: i64,
+}
+
+/// Creates a merchant (admin).
+#[utoipa::path(post, path = "/merchants", tag = "setup", request_body = CreateMerchant, security(("bearer" = [])),
+    responses((status = 201, body = MerchantView), (status = 422, body = crate::error::Problem)))]
+async fn create_merchant(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(request): ApiJson<CreateMerchant>,
+) -> ApiResult<(StatusCode, Json<MerchantView>)> {
+    user.require(&[Role::Admin])?;
+    let mut v = Validator::new();
+    let name = v.check("name", Name::parse("name", &request.name));
+    if !matches!(request.kind.as_str(), "restaurant" | "retail") {
+        v.push("kind", "must be restaurant or retail");
+    }
+    let rate = v.check(
+        "commission_bps",
+        CommissionRate::parse(request.commission_bps),
+    );
+    v.finish()?;
+    let row = MerchantRow {
+        id: new_id("mer"),
+        name: vetted(name)?.into_inner(),
+        kind: request.kind,
+        commission_bps: i64::from(vetted(rate)?.bps()),
+        created_at_ms: now_ms(),
+    };
+    state.store.insert_merchant(&row).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// Lists merchants (admin and support see all; others see their own).
+#[utoipa::path(get, path = "/merchants", tag = "setup", params(Pagination), security(("bearer" = [])),
+    responses((status = 200, body = Vec<MerchantView>)))]
+async fn list_merchants(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(pagination): ApiQuery<Pagination>,
+) -> ApiResult<Json<Vec<MerchantView>>> {
+    let page = pagination.page()?;
+    let merchants = if user.is_platform() {
+        state.store.list_merchants(page).await?
+    } else {
+        let own = match &user.merchant_id {
+            Some(id) => state.store.get_merchant(id).await?,
+            None => None,
+        };
+        own.into_iter().collect()
+    };
+    Ok(Json(
+        merchants.into_iter().map(MerchantView::from).collect(),
+    ))
+}
+
+/// One merchant.
+#[utoipa::path(get, path = "/merchants/{id}", tag = "setup", params(("id" = String, Path, description = "Merchant id")),
+    security(("bearer" = [])), responses((status = 200, body = MerchantView), (status = 404, body = crate::error::Problem)))]
+async fn get_merchant(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MerchantView>> {
+    user.check_merchant(&id, "merchant")?;
+    let merchant = state
+        .store
+        .get_merchant(&id)
+        .await?
+        .ok_or(ApiError::NotFound("merchant"))?;
+    Ok(Json(merchant.into()))
+}
+
+/// A new location.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateLocation {
+    /// Owner.
+    pub merchant_id: String,
+    /// Site.
+    pub site_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether customers may pay at pickup.
+    pub pay_at_pickup: bool,
+}
+
+/// Creates a location (admin, or the merchant's manager).
+#[utoipa::path(post, path = "/locations", tag = "setup", request_body = CreateLocation, security(("bearer" = [])),
+    responses((status = 201, body = LocationView), (status = 422, body = crate::error::Problem)))]
+async fn create_location(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(request): ApiJson<CreateLocation>,
+) -> ApiResult<(StatusCode, Json<LocationView>)> {
+    user.require(&[Role::Admin, Role::MerchantManager])?;
+    let mut v = Validator::new();
+    let name = v.check("name", Name::parse("name", &request.name));
+    let merchant_visible = user
+        .check_merchant(&request.merchant_id, "merchant")
+        .is_ok();
+    if !merchant_visible
+        || state
+            .store
+            .get_merchant(&request.merchant_id)
+            .await?
+            .is_none()
+    {
+        v.push("merchant_id", "no such merchant");
+    }
+    if state.store.get_site(&request.site_id).await?.is_none() {
+        v.push("site_id", "no such site");
+    }
+    v.finish()?;
+    let row = LocationRow {
+        id: new_id("loc"),
+        merchant_id: request.merchant_id,
+        site_id: request.site_id,
+        name: vetted(name)?.into_inner(),
+        pay_at_pickup: request.pay_at_pickup,
+        is_open: true,
+        created_at_ms: now_ms(),
+    };
+    state.store.insert_location(&row).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// One location.
+#[utoipa::path(get, path = "/locations/{id}", tag = "setup", params(("id" = String, Path, description = "Location id")),
+    security(("bearer" = [])), responses((status = 200, body = LocationView), (status = 404, body = crate::error::Problem)))]
+async fn get_location(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LocationView>> {
+    let location = state
+        .store
+        .get_location(&id)
+        .await?
+        .ok_or(ApiError::NotFound("location"))?;
+    user.check_location(&location.merchant_id, &location.id)?;
+    Ok(Json(location.into()))
+}

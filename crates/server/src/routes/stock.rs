@@ -1,0 +1,181 @@
+//! Stock movements and levels.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use omnicanal_domain::catalog::Sku;
+use omnicanal_store::{StockFilter, StockMovementRow};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, Pagination};
+use crate::ids::{new_id, now_ms};
+use crate::state::AppState;
+use crate::validate::{Validator, vetted};
+use crate::views::StockView;
+
+/// Largest change one movement may make.
+pub const MAX_MOVEMENT_UNITS: i64 = 1_000_000;
+
+/// Routes that move stock (wrapped by the idempotency layer).
+pub fn write_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_movement))
+}
+
+/// Routes that read stock.
+pub fn read_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_stock))
+}
+
+/// A stock movement.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateMovement {
+    /// SKU of the location's merchant.
+    pub sku: String,
+    /// Where.
+    pub location_id: String,
+    /// Change to on-hand: positive for receipts, negative for write-offs (not zero).
+    pub delta: i64,
+    /// Reason code: receipt, adjustment, count, return, damage, loss, transfer_in, transfer_out or correction.
+    pub reason: String,
+}
+
+/// Reason codes a movement may carry.
+pub const MOVEMENT_REASONS: [&str; 9] = [
+    "receipt",
+    "adjustment",
+    "count",
+    "return",
+    "damage",
+    "loss",
+    "transfer_in",
+    "transfer_out",
+    "correction",
+];
+
+/// Records a stock movement; taking on-hand below zero (or below what is reserved) is 409.
+#[utoipa::path(post, path = "/stock/movements", tag = "stock", request_body = CreateMovement, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses((status = 201, body = StockView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn create_movement(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(request): ApiJson<CreateMovement>,
+) -> ApiResult<(StatusCode, Json<StockView>)> {
+    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
+    let mut v = Validator::new();
+    let sku = v.check("sku", Sku::parse(&request.sku));
+    if request.delta == 0 || request.delta.abs() > MAX_MOVEMENT_UNITS {
+        v.push(
+            "delta",
+            format!("must be non-zero and at most {MAX_MOVEMENT_UNITS} units either way"),
+        );
+    }
+    if !MOVEMENT_REASONS.contains(&request.reason.as_str()) {
+        v.push(
+            "reason",
+            format!("must be one of {}", MOVEMENT_REASONS.join(", ")),
+        );
+    }
+    let location = state.store.get_location(&request.location_id).await?;
+    let location = location.filter(|l| user.check_location(&l.merchant_id, &l.id).is_ok());
+    if location.is_none() {
+        v.push("location_id", "no such location");
+    }
+    if let (Some(sku), Some(location)) = (&sku, &location) {
+        match state
+            .store
+            .find_variant(&location.merchant_id, sku.as_str())
+            .await?
+        {
+            None => v.push("sku", "the location's merchant has no such SKU"),
+            Some((_, false)) => v.push("sku", "stock is not tracked for this product"),
+            Some((_, true)) => {}
+        }
+    }
+    v.finish()?;
+    let location = vetted(location)?;
+    let movement = StockMovementRow {
+        id: new_id("mov"),
+        sku: vetted(sku)?.as_str().to_owned(),
+        merchant_id: location.merchant_id,
+        location_id: location.id,
+        delta: request.delta,
+        reason: request.reason,
+        created_by: Some(user.id),
+        created_at_ms: now_ms(),
+        event_id: new_id("evt"),
+    };
+    let level = state
+        .store
+        .apply_stock_movement(&movement)
+        .await
+        .map_err(|error| match error {
+            omnicanal_store::StoreError::Domain(_) => ApiError::Conflict(format!(
+                "a change of {} would take on-hand of {} below zero or below what is reserved",
+                movement.delta, movement.sku
+            )),
+            other => other.into(),
+        })?;
+    state.wake_dispatcher();
+    Ok((StatusCode::CREATED, Json(level.into())))
+}
+
+/// Filters for the stock list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StockQuery {
+    /// Only this location.
+    pub location_id: Option<String>,
+    /// Only this SKU.
+    pub sku: Option<String>,
+    /// Items per page, 1 to 500.
+    pub limit: Option<i64>,
+    /// Items to skip.
+    pub offset: Option<i64>,
+}
+
+/// Stock levels (staff see their location, managers their merchant, admins all).
+#[utoipa::path(get, path = "/stock", tag = "stock", params(StockQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<StockView>), (status = 404, body = crate::error::Problem)))]
+async fn list_stock(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<StockQuery>,
+) -> ApiResult<Json<Vec<StockView>>> {
+    let page = Pagination {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .page()?;
+    if let Some(location_id) = &query.location_id {
+        let location = state
+            .store
+            .get_location(location_id)
+            .await?
+            .ok_or(ApiError::NotFound("location"))?;
+        user.check_location(&location.merchant_id, &location.id)?;
+    }
+    let location_id = match (user.role, &query.location_id) {
+        (Role::Staff, None) => user.location_id.clone(),
+        (_, given) => given.clone(),
+    };
+    let filter = StockFilter {
+        location_id,
+        sku: query.sku,
+        merchant_id: if user.is_platform() {
+            None
+        } else {
+            user.merchant_id.clone()
+        },
+        page,
+    };
+    if !user.is_platform() && filter.merchant_id.is_none() {
+        return Ok(Json(Vec::new()));
+    }
+    let levels = state.store.list_stock(&filter).await?;
+    Ok(Json(levels.into_iter().map(StockView::from).collect()))
+}

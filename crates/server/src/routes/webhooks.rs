@@ -1,0 +1,127 @@
+//! Webhook endpoints and their delivery logs.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use omnicanal_store::WebhookRow;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, Pagination};
+use crate::ids::{new_id, now_ms};
+use crate::signing::{new_secret, secret_key};
+use crate::state::AppState;
+use crate::validate::Validator;
+use crate::views::{DeliveryView, WebhookView};
+
+/// Event types a webhook may subscribe to.
+pub const EVENT_TYPES: [&str; 5] = [
+    "order.created",
+    "fulfillment.status_changed",
+    "payment.refunded",
+    "stock.changed",
+    "price.changed",
+];
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_webhook))
+        .routes(routes!(list_deliveries))
+}
+
+/// A new webhook endpoint.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateWebhook {
+    /// http(s) URL that receives the POSTs.
+    pub url: String,
+    /// Event types to deliver (see EVENT_TYPES).
+    pub events: Vec<String>,
+    /// `whsec_<base64>` secret; generated when absent.
+    pub secret: Option<String>,
+}
+
+/// Registers a webhook (admin: every merchant's events; manager: its merchant's).
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = CreateWebhook, security(("bearer" = [])),
+    responses((status = 201, body = WebhookView), (status = 422, body = crate::error::Problem)))]
+async fn create_webhook(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(request): ApiJson<CreateWebhook>,
+) -> ApiResult<(StatusCode, Json<WebhookView>)> {
+    user.require(&[Role::Admin, Role::MerchantManager])?;
+    let mut v = Validator::new();
+    match reqwest::Url::parse(&request.url) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+        _ => v.push("url", "must be an absolute http(s) URL"),
+    }
+    if request.events.is_empty() || request.events.len() > EVENT_TYPES.len() {
+        v.push(
+            "events",
+            format!("list one or more of {}", EVENT_TYPES.join(", ")),
+        );
+    }
+    for (index, event) in request.events.iter().enumerate() {
+        if !EVENT_TYPES.contains(&event.as_str()) {
+            v.push(
+                format!("events[{index}]"),
+                format!("unknown event type; use {}", EVENT_TYPES.join(", ")),
+            );
+        }
+    }
+    if let Some(secret) = &request.secret
+        && secret_key(secret).is_none()
+    {
+        v.push(
+            "secret",
+            "must be whsec_ followed by 16 to 64 bytes in base64",
+        );
+    }
+    v.finish()?;
+    let mut events = request.events;
+    events.dedup();
+    let row = WebhookRow {
+        id: new_id("whk"),
+        merchant_id: if user.role == Role::Admin {
+            None
+        } else {
+            user.merchant_id.clone()
+        },
+        url: request.url,
+        events_json: serde_json::to_string(&events).map_err(|e| ApiError::Internal(Box::new(e)))?,
+        secret: request.secret.unwrap_or_else(new_secret),
+        enabled: true,
+        created_at_ms: now_ms(),
+    };
+    state.store.insert_webhook(&row).await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// The delivery log of a webhook, newest first.
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Webhook id"), Pagination),
+    responses((status = 200, body = Vec<DeliveryView>), (status = 404, body = crate::error::Problem)))]
+async fn list_deliveries(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiQuery(pagination): ApiQuery<Pagination>,
+) -> ApiResult<Json<Vec<DeliveryView>>> {
+    user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
+    let webhook = state
+        .store
+        .get_webhook(&id)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    if !user.is_platform() && webhook.merchant_id != user.merchant_id {
+        return Err(ApiError::NotFound("webhook"));
+    }
+    let deliveries = state.store.list_deliveries(&id, pagination.page()?).await?;
+    Ok(Json(
+        deliveries.into_iter().map(DeliveryView::from).collect(),
+    ))
+}

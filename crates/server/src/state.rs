@@ -1,0 +1,42 @@
+//! The application state shared by handlers and workers.
+
+use std::sync::Arc;
+
+use omnicanal_store::{OutboxRow, Store};
+use tokio::sync::{Notify, broadcast};
+
+use crate::payments::PaymentProvider;
+
+/// How many events a slow SSE subscriber may fall behind before it is told to resync.
+pub const EVENT_BUFFER: usize = 4_096;
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Persistence.
+    pub store: Arc<dyn Store>,
+    /// The card provider.
+    pub payments: Arc<dyn PaymentProvider>,
+    /// Committed outbox events, fanned out to SSE streams by the dispatcher.
+    pub events: broadcast::Sender<Arc<OutboxRow>>,
+    /// Wakes the dispatcher right after a local write, instead of waiting for its next poll.
+    pub outbox_written: Arc<Notify>,
+}
+
+impl AppState {
+    /// Builds the state around a store and a payment provider.
+    pub fn new(store: Arc<dyn Store>, payments: Arc<dyn PaymentProvider>) -> Self {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Self {
+            store,
+            payments,
+            events,
+            outbox_written: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Tells the dispatcher that new events were committed.
+    pub fn wake_dispatcher(&self) {
+        self.outbox_written.notify_one();
+    }
+}

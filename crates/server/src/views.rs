@@ -1,0 +1,465 @@
+//! Response bodies: what the API shows of each row, with OpenAPI schemas.
+
+use omnicanal_domain::fulfillment::FulfillmentStatus;
+use omnicanal_domain::order::OrderStatus;
+use omnicanal_domain::payment::{PaymentMethod, PaymentTotals};
+use omnicanal_domain::{Currency, Money};
+use omnicanal_store::{
+    DeliveryRow, FulfillmentRecord, LineRow, LocationRow, MerchantRow, OrderRecord, ProductRow,
+    SiteRow, StockRow, VariantRow, WebhookRow,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::rfc3339;
+
+/// Money as integer minor units: `{"amount": 12990, "currency": "CLP"}` is $12.990.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct MoneyView {
+    /// Integer minor units (CLP has none: 12990 is $12.990; PEN has two: 1250 is S/ 12.50).
+    pub amount: i64,
+    /// ISO 4217 code: CLP, PEN, COP or USD.
+    #[schema(value_type = String, example = "CLP")]
+    pub currency: Currency,
+}
+
+impl MoneyView {
+    /// Builds a view from minor units and a currency code read back from the store.
+    pub fn from_parts(amount: i64, currency: &str) -> Self {
+        Self {
+            amount,
+            currency: currency.parse().unwrap_or(Currency::Clp),
+        }
+    }
+}
+
+impl From<Money> for MoneyView {
+    fn from(money: Money) -> Self {
+        Self {
+            amount: money.amount_minor,
+            currency: money.currency,
+        }
+    }
+}
+
+impl From<MoneyView> for Money {
+    fn from(view: MoneyView) -> Self {
+        Money::new(view.amount, view.currency)
+    }
+}
+
+/// A mall or shopping centre.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteView {
+    /// Opaque id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// CL, PE or CO.
+    pub country: String,
+    /// Currency code.
+    pub currency: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// Creation time.
+    pub created_at: String,
+}
+
+impl From<SiteRow> for SiteView {
+    fn from(row: SiteRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            country: row.country,
+            currency: row.currency,
+            timezone: row.timezone,
+            created_at: rfc3339(row.created_at_ms),
+        }
+    }
+}
+
+/// A restaurant or shop business.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MerchantView {
+    /// Opaque id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `restaurant` or `retail`.
+    pub kind: String,
+    /// Platform commission in basis points.
+    pub commission_bps: i64,
+    /// Creation time.
+    pub created_at: String,
+}
+
+impl From<MerchantRow> for MerchantView {
+    fn from(row: MerchantRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            kind: row.kind,
+            commission_bps: row.commission_bps,
+            created_at: rfc3339(row.created_at_ms),
+        }
+    }
+}
+
+/// A merchant's counter or store at a site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationView {
+    /// Opaque id.
+    pub id: String,
+    /// Owner.
+    pub merchant_id: String,
+    /// Site.
+    pub site_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether customers may pay at pickup.
+    pub pay_at_pickup: bool,
+    /// Whether it takes orders now.
+    pub is_open: bool,
+    /// Creation time.
+    pub created_at: String,
+}
+
+impl From<LocationRow> for LocationView {
+    fn from(row: LocationRow) -> Self {
+        Self {
+            id: row.id,
+            merchant_id: row.merchant_id,
+            site_id: row.site_id,
+            name: row.name,
+            pay_at_pickup: row.pay_at_pickup,
+            is_open: row.is_open,
+            created_at: rfc3339(row.created_at_ms),
+        }
+    }
+}
+
+/// A sellable variant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariantView {
+    /// Opaque id.
+    pub id: String,
+    /// Unique within the merchant.
+    pub sku: String,
+    /// Unit price.
+    pub price: MoneyView,
+    /// EAN/UPC, if any.
+    pub barcode: Option<String>,
+    /// Free-form attributes (size, colour).
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
+}
+
+impl From<VariantRow> for VariantView {
+    fn from(row: VariantRow) -> Self {
+        Self {
+            price: MoneyView::from_parts(row.price_minor, &row.currency),
+            attributes: serde_json::from_str(&row.attributes_json).unwrap_or_default(),
+            id: row.id,
+            sku: row.sku,
+            barcode: row.barcode,
+        }
+    }
+}
+
+/// A product with its variants.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductView {
+    /// Opaque id.
+    pub id: String,
+    /// Owner.
+    pub merchant_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether stock is counted.
+    pub track_stock: bool,
+    /// Variants, by SKU.
+    pub variants: Vec<VariantView>,
+}
+
+impl ProductView {
+    /// Builds the view of a product and its variants.
+    pub fn new(product: ProductRow, variants: Vec<VariantRow>) -> Self {
+        Self {
+            id: product.id,
+            merchant_id: product.merchant_id,
+            name: product.name,
+            track_stock: product.track_stock,
+            variants: variants.into_iter().map(VariantView::from).collect(),
+        }
+    }
+}
+
+/// A stock level.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockView {
+    /// SKU.
+    pub sku: String,
+    /// Location.
+    pub location_id: String,
+    /// Units present.
+    pub on_hand: i64,
+    /// Units promised to orders.
+    pub reserved: i64,
+    /// Units that can still be sold.
+    pub available: i64,
+}
+
+impl From<StockRow> for StockView {
+    fn from(row: StockRow) -> Self {
+        Self {
+            sku: row.sku,
+            location_id: row.location_id,
+            on_hand: row.on_hand,
+            reserved: row.reserved,
+            available: row.available,
+        }
+    }
+}
+
+/// A line of a fulfilment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineView {
+    /// SKU.
+    pub sku: String,
+    /// Units.
+    pub quantity: i64,
+    /// Price of one unit.
+    pub unit_price: MoneyView,
+    /// Line total.
+    pub total: MoneyView,
+}
+
+impl LineView {
+    fn new(line: &LineRow, currency: &str) -> Self {
+        Self {
+            sku: line.sku.clone(),
+            quantity: line.quantity,
+            unit_price: MoneyView::from_parts(line.unit_price_minor, currency),
+            total: MoneyView::from_parts(line.total_minor, currency),
+        }
+    }
+}
+
+/// One location's part of an order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FulfillmentView {
+    /// Opaque id.
+    pub id: String,
+    /// Its order.
+    pub order_id: String,
+    /// Merchant.
+    pub merchant_id: String,
+    /// Location.
+    pub location_id: String,
+    /// placed, accepted, preparing, ready, collected, rejected or cancelled.
+    pub status: String,
+    /// Digits the customer shows at handover (only in the customer's view of the order).
+    pub pickup_code: Option<String>,
+    /// Lines.
+    pub lines: Vec<LineView>,
+    /// Sum of the lines.
+    pub subtotal: MoneyView,
+    /// Refunded for this part.
+    pub refunded: MoneyView,
+    /// Reason of a rejection.
+    pub reason: Option<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}
+
+impl FulfillmentView {
+    /// The view of a part; `show_pickup_code` is true only for the customer.
+    pub fn new(part: &FulfillmentRecord, show_pickup_code: bool) -> Self {
+        Self {
+            id: part.id.clone(),
+            order_id: part.order_id.clone(),
+            merchant_id: part.merchant_id.clone(),
+            location_id: part.location_id.clone(),
+            status: part.status.clone(),
+            pickup_code: show_pickup_code.then(|| part.pickup_code.clone()),
+            lines: part
+                .lines
+                .iter()
+                .map(|line| LineView::new(line, &part.currency))
+                .collect(),
+            subtotal: MoneyView::from_parts(part.subtotal_minor, &part.currency),
+            refunded: MoneyView::from_parts(part.refunded_minor, &part.currency),
+            reason: part.reason.clone(),
+            created_at: rfc3339(part.created_at_ms),
+            updated_at: rfc3339(part.updated_at_ms),
+        }
+    }
+}
+
+/// The money side of an order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentView {
+    /// `card` or `pay_at_pickup`.
+    pub method: String,
+    /// captured, pending, refunded, partially_refunded, or voided (pay at pickup, every part cancelled).
+    pub status: String,
+    /// Taken so far.
+    pub captured: MoneyView,
+    /// Given back so far.
+    pub refunded: MoneyView,
+}
+
+/// The customer.
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+pub struct CustomerView {
+    /// Name to call at the counter.
+    pub name: String,
+    /// Phone, for notifications.
+    pub phone: Option<String>,
+    /// E-mail, for receipts.
+    pub email: Option<String>,
+}
+
+/// An order: one payment, one part per location.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    /// Opaque id.
+    pub id: String,
+    /// Human-friendly number.
+    pub number: i64,
+    /// Site.
+    pub site_id: String,
+    /// Channel it came through.
+    pub channel: String,
+    /// placed, in_progress, ready, completed or cancelled (derived from the parts).
+    pub status: String,
+    /// Sum of the parts.
+    pub total: MoneyView,
+    /// Secret for following the order without an account (customer's view only).
+    pub tracking_token: Option<String>,
+    /// Customer.
+    pub customer: CustomerView,
+    /// Requested pickup time, if scheduled.
+    pub pickup_at: Option<String>,
+    /// Payment.
+    pub payment: PaymentView,
+    /// One part per location.
+    pub fulfillments: Vec<FulfillmentView>,
+    /// Creation time.
+    pub created_at: String,
+}
+
+impl OrderView {
+    /// The view of an order; `for_customer` shows the tracking token and pickup codes.
+    pub fn new(record: &OrderRecord, for_customer: bool) -> Self {
+        let order = &record.order;
+        let currency: Currency = order.currency.parse().unwrap_or(Currency::Clp);
+        let method = PaymentMethod::parse(&order.payment_method).unwrap_or(PaymentMethod::Card);
+        let totals = PaymentTotals {
+            method,
+            captured: Money::new(order.captured_minor, currency),
+            refunded: Money::new(order.refunded_minor, currency),
+            outstanding: Money::new(order.outstanding_minor, currency),
+        };
+        let statuses: Vec<FulfillmentStatus> = record
+            .fulfillments
+            .iter()
+            .filter_map(|part| FulfillmentStatus::parse(&part.status).ok())
+            .collect();
+        Self {
+            id: order.id.clone(),
+            number: order.number,
+            site_id: order.site_id.clone(),
+            channel: order.channel.clone(),
+            status: OrderStatus::derive(&statuses).as_str().to_owned(),
+            total: MoneyView::from_parts(order.total_minor, &order.currency),
+            tracking_token: for_customer.then(|| order.tracking_token.clone()),
+            customer: CustomerView {
+                name: order.customer_name.clone(),
+                phone: order.customer_phone.clone(),
+                email: order.customer_email.clone(),
+            },
+            pickup_at: order.pickup_at.clone(),
+            payment: PaymentView {
+                method: order.payment_method.clone(),
+                status: totals.status().as_str().to_owned(),
+                captured: totals.captured.into(),
+                refunded: totals.refunded.into(),
+            },
+            fulfillments: record
+                .fulfillments
+                .iter()
+                .map(|part| FulfillmentView::new(part, for_customer))
+                .collect(),
+            created_at: rfc3339(order.created_at_ms),
+        }
+    }
+}
+
+/// A webhook endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    /// Opaque id.
+    pub id: String,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// Event types delivered.
+    pub events: Vec<String>,
+    /// Signing secret (`whsec_<base64>`), per the Standard Webhooks specification.
+    pub secret: String,
+    /// Only this merchant's events, when set.
+    pub merchant_id: Option<String>,
+    /// Whether deliveries are made.
+    pub enabled: bool,
+}
+
+impl From<WebhookRow> for WebhookView {
+    fn from(row: WebhookRow) -> Self {
+        Self {
+            events: serde_json::from_str(&row.events_json).unwrap_or_default(),
+            id: row.id,
+            url: row.url,
+            secret: row.secret,
+            merchant_id: row.merchant_id,
+            enabled: row.enabled,
+        }
+    }
+}
+
+/// One event's delivery to one webhook.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    /// Delivery id.
+    pub id: String,
+    /// The event id, sent as `webhook-id`; stable across retries.
+    pub event_id: String,
+    /// Event type.
+    pub event_type: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// HTTP status of the last attempt (null when it did not connect or has not run).
+    pub last_status: Option<i64>,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// pending, delivered or failed.
+    pub state: String,
+    /// When the next attempt is due (pending only).
+    pub next_attempt_at: Option<String>,
+}
+
+impl From<DeliveryRow> for DeliveryView {
+    fn from(row: DeliveryRow) -> Self {
+        Self {
+            next_attempt_at: (row.state == "pending").then(|| rfc3339(row.next_attempt_at_ms)),
+            id: row.id,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            attempts: row.attempts,
+            last_status: row.last_status,
+            last_error: row.last_error,
+            state: row.state,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Background workers run beside the API: the outbox dispatcher and webhook delivery.
+
+pub mod dispatcher;
+pub mod webhooks;

@@ -1,0 +1,230 @@
+//! Event scenario: the transactional outbox read in order, and the webhook
+//! fan-out (deliveries queued once per event, a cursor that only moves forward,
+//! due deliveries and recorded attempts).
+
+use omnicanal_store::{DeliveryAttempt, DeliveryRow, OutboxRow, Page, Store, WebhookRow};
+
+use crate::support::{Shop, T0, id};
+
+fn webhook(merchant_id: Option<&str>, enabled: bool) -> WebhookRow {
+    WebhookRow {
+        id: id("wh"),
+        merchant_id: merchant_id.map(Into::into),
+        url: "https://hooks.example.cl/omnicanal".into(),
+        events_json: r#"["stock.changed","order.created"]"#.into(),
+        secret: "whsec_c2VjcmV0".into(),
+        enabled,
+        created_at_ms: T0,
+    }
+}
+
+fn delivery(webhook: &WebhookRow, event: &OutboxRow, next_attempt_at_ms: i64) -> DeliveryRow {
+    DeliveryRow {
+        id: id("dlv"),
+        webhook_id: webhook.id.clone(),
+        event_seq: event.seq,
+        event_id: event.event_id.clone(),
+        event_type: event.event_type.clone(),
+        attempts: 0,
+        last_status: None,
+        last_error: None,
+        state: "pending".into(),
+        next_attempt_at_ms,
+        created_at_ms: T0,
+    }
+}
+
+fn ids(deliveries: &[DeliveryRow]) -> Vec<&str> {
+    deliveries.iter().map(|d| d.id.as_str()).collect()
+}
+
+/// Scenario 7: outbox ordering and paging, webhooks, and the delivery queue.
+pub async fn outbox_and_webhooks(store: &dyn Store) {
+    assert_eq!(store.outbox_head().await.expect("head"), 0, "empty outbox");
+    assert!(store.outbox_after(0, 10).await.expect("after").is_empty());
+    assert_eq!(store.webhook_cursor().await.expect("cursor"), 0);
+
+    let shop = Shop::open(store).await;
+    shop.add_product(store, "CAF-250", 4990, true).await;
+    let mut event_ids = Vec::new();
+    for delta in [5, 3, -2, 1] {
+        let movement = shop.movement("CAF-250", delta);
+        store
+            .apply_stock_movement(&movement)
+            .await
+            .expect("movement");
+        event_ids.push(movement.event_id);
+    }
+
+    // Oldest first, with a limit, from any point; the head is the last one.
+    let events = store.outbox_after(0, 100).await.expect("all");
+    let seen: Vec<_> = events.iter().map(|e| e.event_id.clone()).collect();
+    assert_eq!(seen, event_ids);
+    assert!(events.windows(2).all(|pair| pair[0].seq < pair[1].seq));
+    assert_eq!(store.outbox_head().await.expect("head"), events[3].seq);
+    assert_eq!(
+        store.outbox_after(0, 2).await.expect("first two"),
+        events[..2]
+    );
+    assert_eq!(
+        store.outbox_after(events[1].seq, 100).await.expect("rest"),
+        events[2..]
+    );
+    assert_eq!(
+        store.outbox_after(events[1].seq, 1).await.expect("next"),
+        events[2..3]
+    );
+    assert!(
+        store
+            .outbox_after(events[3].seq, 100)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    let third = store.get_outbox_event(events[2].seq).await.expect("get");
+    assert_eq!(third.as_ref(), Some(&events[2]));
+    assert_eq!(
+        store
+            .get_outbox_event(events[3].seq + 100)
+            .await
+            .expect("get"),
+        None
+    );
+
+    // Webhooks: a merchant's, an admin's, and a disabled one.
+    let mine = webhook(Some(&shop.merchant.id), true);
+    let admin = webhook(None, true);
+    let off = webhook(Some(&shop.merchant.id), false);
+    for hook in [&mine, &admin, &off] {
+        store.insert_webhook(hook).await.expect("insert webhook");
+    }
+    assert_eq!(
+        store.get_webhook(&off.id).await.expect("get").as_ref(),
+        Some(&off)
+    );
+    assert_eq!(store.get_webhook("nope").await.expect("get"), None);
+    let mut enabled = vec![mine.clone(), admin.clone()];
+    enabled.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(
+        store.list_enabled_webhooks().await.expect("enabled"),
+        enabled
+    );
+
+    // Fan-out: queue two events and move the cursor to the second.
+    let d0 = delivery(&mine, &events[0], T0);
+    let d1 = delivery(&mine, &events[1], T0);
+    store
+        .enqueue_deliveries(&[d0.clone(), d1.clone()], events[1].seq)
+        .await
+        .expect("enqueue");
+    assert_eq!(store.webhook_cursor().await.expect("cursor"), events[1].seq);
+
+    // Again with the same event (a re-run): no duplicate, and the cursor does not go back.
+    let d1_again = delivery(&mine, &events[1], T0);
+    let d2 = delivery(&mine, &events[2], T0 + 5_000);
+    store
+        .enqueue_deliveries(&[d1_again, d2.clone()], events[0].seq)
+        .await
+        .expect("enqueue again");
+    assert_eq!(store.webhook_cursor().await.expect("cursor"), events[1].seq);
+    let log = store
+        .list_deliveries(&mine.id, Page::default())
+        .await
+        .expect("log");
+    assert_eq!(
+        ids(&log),
+        [&d2.id, &d1.id, &d0.id].map(String::as_str),
+        "newest first"
+    );
+    assert_eq!(log[1], d1, "the first queued delivery is kept");
+    store
+        .enqueue_deliveries(&[], events[3].seq)
+        .await
+        .expect("move cursor");
+    assert_eq!(store.webhook_cursor().await.expect("cursor"), events[3].seq);
+    let second = Page {
+        limit: 1,
+        offset: 1,
+    };
+    let page = store.list_deliveries(&mine.id, second).await.expect("page");
+    assert_eq!(ids(&page), [d1.id.as_str()]);
+    assert!(
+        store
+            .list_deliveries(&admin.id, Page::default())
+            .await
+            .expect("log")
+            .is_empty()
+    );
+
+    // Due deliveries: by next attempt time, then event order; limited.
+    let due = |now_ms, limit| store.due_deliveries(now_ms, limit);
+    assert!(due(T0 - 1, 10).await.expect("due").is_empty());
+    assert_eq!(
+        ids(&due(T0, 10).await.expect("due")),
+        [d0.id.as_str(), &d1.id]
+    );
+    assert_eq!(
+        ids(&due(T0 + 5_000, 1).await.expect("due")),
+        [d0.id.as_str()]
+    );
+    assert_eq!(due(T0 + 5_000, 10).await.expect("due").len(), 3);
+
+    // Attempts: d0 delivered, d1 failed to connect and is retried later.
+    let delivered = DeliveryAttempt {
+        delivery_id: d0.id.clone(),
+        status: Some(200),
+        error: None,
+        state: "delivered".into(),
+        next_attempt_at_ms: T0,
+    };
+    store
+        .record_delivery_attempt(&delivered)
+        .await
+        .expect("record");
+    let refused = DeliveryAttempt {
+        delivery_id: d1.id.clone(),
+        status: None,
+        error: Some("connection refused".into()),
+        state: "pending".into(),
+        next_attempt_at_ms: T0 + 10_000,
+    };
+    store
+        .record_delivery_attempt(&refused)
+        .await
+        .expect("record");
+    assert_eq!(
+        ids(&due(T0 + 5_000, 10).await.expect("due")),
+        [d2.id.as_str()]
+    );
+    assert_eq!(
+        ids(&due(T0 + 10_000, 10).await.expect("due")),
+        [d2.id.as_str(), &d1.id]
+    );
+
+    let gave_up = DeliveryAttempt {
+        status: Some(500),
+        error: Some("HTTP 500".into()),
+        state: "failed".into(),
+        ..refused
+    };
+    store
+        .record_delivery_attempt(&gave_up)
+        .await
+        .expect("record");
+    let log = store
+        .list_deliveries(&mine.id, Page::default())
+        .await
+        .expect("log");
+    let outcome = |d: &DeliveryRow| {
+        let error = d.last_error.clone();
+        (d.attempts, d.last_status, error, d.state.clone())
+    };
+    assert_eq!(outcome(&log[2]), (1, Some(200), None, "delivered".into()));
+    let failed = (2, Some(500), Some("HTTP 500".into()), "failed".into());
+    assert_eq!(outcome(&log[1]), failed);
+    assert_eq!(outcome(&log[0]), (0, None, None, "pending".into()));
+    assert_eq!(
+        ids(&due(T0 + 10_000, 10).await.expect("due")),
+        [d2.id.as_str()]
+    );
+}
