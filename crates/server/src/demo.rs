@@ -124,19 +124,34 @@ const LIMA: [DemoRestaurant; 3] = [
     },
 ];
 
-/// Loads the demo when the database has no sites yet; returns (e-mail, role, place) of each login.
-pub async fn load_if_empty(store: &dyn Store) -> Result<Vec<(String, String, String)>, StoreError> {
-    if !store
-        .list_sites(omnicanal_store::Page {
-            limit: 1,
-            offset: 0,
-        })
-        .await?
-        .is_empty()
-    {
+/// What the demo loaded, for the start-up message.
+#[derive(Debug, Clone, Default)]
+pub struct DemoSummary {
+    /// (e-mail, role, place) of each login; all use [`DEMO_PASSWORD`].
+    pub logins: Vec<(String, String, String)>,
+    /// (name, id) of each site.
+    pub sites: Vec<(String, String)>,
+}
+
+/// Loads the demo when the database has no sites yet.
+pub async fn load_if_empty(store: &dyn Store) -> Result<DemoSummary, StoreError> {
+    let first_sites = omnicanal_store::Page {
+        limit: 10,
+        offset: 0,
+    };
+    let existing = store.list_sites(first_sites).await?;
+    if !existing.is_empty() {
         tracing::info!("the database already has sites; the demo data set was not loaded again");
-        return Ok(Vec::new());
+        let sites = existing
+            .into_iter()
+            .map(|site| (site.name, site.id))
+            .collect();
+        return Ok(DemoSummary {
+            logins: Vec::new(),
+            sites,
+        });
     }
+    let mut sites = Vec::new();
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| StoreError::Conflict(e.to_string()))?;
     let mut logins = Vec::new();
     insert_user(
@@ -179,12 +194,13 @@ pub async fn load_if_empty(store: &dyn Store) -> Result<Vec<(String, String, Str
             created_at_ms: now_ms(),
         };
         store.insert_site(&site).await?;
+        sites.push((site.name.clone(), site.id.clone()));
         for restaurant in restaurants {
             load_restaurant(store, &site, restaurant, &hash, &mut logins).await?;
         }
     }
     tracing::info!(logins = logins.len(), "demo data set loaded");
-    Ok(logins)
+    Ok(DemoSummary { logins, sites })
 }
 
 async fn load_restaurant(

@@ -37,8 +37,8 @@ use crate::state::AppState;
 pub struct Running {
     /// The address the server is bound to (useful when the configuration asked for port 0).
     pub addr: SocketAddr,
-    /// Demo logins, when the demo data set was loaded by this start.
-    pub demo_logins: Vec<(String, String, String)>,
+    /// What `--demo` loaded (empty without it).
+    pub demo: demo::DemoSummary,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -82,10 +82,10 @@ pub async fn migrate(config: &Config) -> Result<(), StartError> {
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let store: Arc<dyn Store> = omnicanal_store::connect(&config.database_url).await?;
     bootstrap_admin(&*store, &config).await?;
-    let demo_logins = if config.demo {
+    let demo = if config.demo {
         demo::load_if_empty(&*store).await?
     } else {
-        Vec::new()
+        demo::DemoSummary::default()
     };
     let state = AppState::new(store, Arc::new(SandboxCardProvider));
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -124,7 +124,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     tracing::info!(%addr, database = %omnicanal_store::backend::redact(&config.database_url), "omnicanal listening on http://{addr}");
     Ok(Running {
         addr,
-        demo_logins,
+        demo,
         shutdown,
         tasks,
     })

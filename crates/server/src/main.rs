@@ -97,20 +97,8 @@ async fn run(command: Command) -> Result<(), String> {
                 .filter(|v| !v.is_empty())
                 .map(Secret::new);
             let running = start(config).await.map_err(|e| e.to_string())?;
-            if !running.demo_logins.is_empty() {
-                println!("\nOmnicanal demo is ready at http://{}", running.addr);
-                println!(
-                    "  customer menu (Santiago): see GET /api/v1/sites; API docs: http://{}/api/docs",
-                    running.addr
-                );
-                println!(
-                    "  demo logins (password for all: {}):",
-                    omnicanal_server::demo::DEMO_PASSWORD
-                );
-                for (email, role, place) in &running.demo_logins {
-                    println!("    {email:<40} {role:<17} {place}");
-                }
-                println!();
+            if demo {
+                print_demo(&running);
             }
             wait_for_signal().await;
             tracing::info!("shutting down");
@@ -118,6 +106,26 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn print_demo(running: &omnicanal_server::Running) {
+    let addr = running.addr;
+    println!("\nOmnicanal demo is ready at http://{addr}  (API docs: http://{addr}/api/docs)");
+    for (name, id) in &running.demo.sites {
+        println!("  menu of {name}: http://{addr}/api/v1/sites/{id}/menu");
+    }
+    if running.demo.logins.is_empty() {
+        println!("  the database already had data; demo logins are those of its first start");
+    } else {
+        println!(
+            "  demo logins (password for all: {}):",
+            omnicanal_server::demo::DEMO_PASSWORD
+        );
+        for (email, role, place) in &running.demo.logins {
+            println!("    {email:<40} {role:<17} {place}");
+        }
+    }
+    println!();
 }
 
 async fn wait_for_signal() {

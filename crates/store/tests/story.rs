@@ -1,7 +1,8 @@
 //! The backend-conformance story of the store: every scenario is one
-//! `async fn(store: &dyn Store)` and runs twice, against SQLite (always, on a
-//! fresh temp file) and against PostgreSQL (on a fresh database, when
-//! `OMNICANAL_TEST_DATABASE_URL` is set), so both backends keep the same contract.
+//! `async fn(store: &dyn Store)` (or `Arc<SqlStore>` when it spawns tasks) and
+//! runs twice, against SQLite (always, on a fresh temp file) and against
+//! PostgreSQL (on a fresh database, when `OMNICANAL_TEST_DATABASE_URL` is set),
+//! so both backends keep the same contract.
 //!
 //! This file holds the test matrix plus the access, setup and idempotency
 //! scenarios; the stock, fulfilment and event scenarios live under `story/`.

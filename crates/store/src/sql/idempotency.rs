@@ -47,7 +47,11 @@ impl IdempotencyStore for SqlStore {
         .bind(&claim.key)
         .fetch_optional(&self.write)
         .await?;
-        Ok(existing.as_ref().map(idempotency_from).transpose()?)
+        match existing {
+            Some(row) => Ok(Some(idempotency_from(&row)?)),
+            // The conflicting claim was released between our insert and this read: claim again.
+            None => Box::pin(self.claim_idempotency_key(claim)).await,
+        }
     }
 
     async fn complete_idempotency_key(

@@ -1,5 +1,5 @@
 //! Event scenario: the transactional outbox read in order, and the webhook
-//! fan-out (deliveries queued once per event, a cursor that only moves forward,
+//! fan-out (deliveries queued once per event, each event flagged as fanned out,
 //! due deliveries and recorded attempts).
 
 use omnicanal_store::{DeliveryAttempt, DeliveryRow, OutboxRow, Page, Store, WebhookRow};
@@ -42,7 +42,7 @@ fn ids(deliveries: &[DeliveryRow]) -> Vec<&str> {
 pub async fn outbox_and_webhooks(store: &dyn Store) {
     assert_eq!(store.outbox_head().await.expect("head"), 0, "empty outbox");
     assert!(store.outbox_after(0, 10).await.expect("after").is_empty());
-    assert_eq!(store.webhook_cursor().await.expect("cursor"), 0);
+    assert!(store.pending_fan_out(10).await.expect("pending").is_empty());
 
     let shop = Shop::open(store).await;
     shop.add_product(store, "CAF-250", 4990, true).await;
@@ -110,23 +110,37 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
         enabled
     );
 
-    // Fan-out: queue two events and move the cursor to the second.
+    // Every event waits for the fan-out, oldest first.
+    let pending = |limit| store.pending_fan_out(limit);
+    assert_eq!(pending(100).await.expect("pending"), events);
+    assert_eq!(pending(2).await.expect("pending"), events[..2]);
+
+    // Fan-out: queue deliveries for the first two events and flag them.
     let d0 = delivery(&mine, &events[0], T0);
     let d1 = delivery(&mine, &events[1], T0);
+    let first_two = [events[0].seq, events[1].seq];
     store
-        .enqueue_deliveries(&[d0.clone(), d1.clone()], events[1].seq)
+        .enqueue_deliveries(&[d0.clone(), d1.clone()], &first_two)
         .await
         .expect("enqueue");
-    assert_eq!(store.webhook_cursor().await.expect("cursor"), events[1].seq);
+    assert_eq!(pending(100).await.expect("pending"), events[2..]);
 
-    // Again with the same event (a re-run): no duplicate, and the cursor does not go back.
+    // Flags, not a cursor: a later event done first does not hide an earlier one.
+    store
+        .enqueue_deliveries(&[], &[events[3].seq])
+        .await
+        .expect("flag the last");
+    assert_eq!(pending(100).await.expect("pending"), events[2..3]);
+
+    // Again with an event already queued (a re-run): no duplicate delivery.
     let d1_again = delivery(&mine, &events[1], T0);
     let d2 = delivery(&mine, &events[2], T0 + 5_000);
+    let again = [events[1].seq, events[2].seq];
     store
-        .enqueue_deliveries(&[d1_again, d2.clone()], events[0].seq)
+        .enqueue_deliveries(&[d1_again, d2.clone()], &again)
         .await
         .expect("enqueue again");
-    assert_eq!(store.webhook_cursor().await.expect("cursor"), events[1].seq);
+    assert!(pending(100).await.expect("pending").is_empty());
     let log = store
         .list_deliveries(&mine.id, Page::default())
         .await
@@ -137,11 +151,8 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
         "newest first"
     );
     assert_eq!(log[1], d1, "the first queued delivery is kept");
-    store
-        .enqueue_deliveries(&[], events[3].seq)
-        .await
-        .expect("move cursor");
-    assert_eq!(store.webhook_cursor().await.expect("cursor"), events[3].seq);
+    // Flagging is only for the fan-out: the outbox itself still serves every event.
+    assert_eq!(store.outbox_after(0, 100).await.expect("all"), events);
     let second = Page {
         limit: 1,
         offset: 1,
