@@ -28,10 +28,7 @@ impl Sku {
         }
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/');
         if !trimmed.chars().all(allowed) {
-            return Err(DomainError::invalid(
-                "sku",
-                "may contain only letters, digits, '-', '_', '.' and '/'",
-            ));
+            return Err(DomainError::invalid("sku", "may contain only letters, digits, '-', '_', '.' and '/'"));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -57,10 +54,7 @@ impl Quantity {
         if (1..=MAX_QUANTITY_PER_LINE).contains(&raw) {
             Ok(Self(raw))
         } else {
-            Err(DomainError::invalid(
-                "quantity",
-                format!("must be between 1 and {MAX_QUANTITY_PER_LINE}"),
-            ))
+            Err(DomainError::invalid("quantity", format!("must be between 1 and {MAX_QUANTITY_PER_LINE}")))
         }
     }
     /// The number of units.
@@ -82,10 +76,7 @@ impl Name {
             return Err(DomainError::invalid(field, "must be 1 to 200 characters"));
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(DomainError::invalid(
-                field,
-                "must not contain control characters",
-            ));
+            return Err(DomainError::invalid(field, "must not contain control characters"));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -196,9 +187,6 @@ mod tests {
     fn commission_bounds() {
         assert!(CommissionRate::parse(-1).is_err());
         assert!(CommissionRate::parse(10_001).is_err());
-        assert_eq!(
-            CommissionRate::parse(1250).map(CommissionRate::bps),
-            Ok(1250)
-        );
+        assert_eq!(CommissionRate::parse(1250).map(CommissionRate::bps), Ok(1250));
     }
 }

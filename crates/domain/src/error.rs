@@ -52,9 +52,6 @@ pub enum DomainError {
 impl DomainError {
     /// Shorthand for a validation error.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self::Invalid { field: field.into(), message: message.into() }
     }
 }

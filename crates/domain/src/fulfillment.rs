@@ -33,15 +33,8 @@ pub enum FulfillmentStatus {
 
 impl FulfillmentStatus {
     /// Every status, in life-cycle order.
-    pub const ALL: [FulfillmentStatus; 7] = [
-        Self::Placed,
-        Self::Accepted,
-        Self::Preparing,
-        Self::Ready,
-        Self::Collected,
-        Self::Rejected,
-        Self::Cancelled,
-    ];
+    pub const ALL: [FulfillmentStatus; 7] =
+        [Self::Placed, Self::Accepted, Self::Preparing, Self::Ready, Self::Collected, Self::Rejected, Self::Cancelled];
 
     /// The table of legal transitions: the statuses reachable in one step.
     pub fn next_statuses(self) -> &'static [FulfillmentStatus] {
@@ -161,9 +154,7 @@ pub struct TransitionRequest<'a> {
 
 /// Checks a transition and works out its effects, or refuses it.
 pub fn plan_transition(request: TransitionRequest<'_>) -> Result<TransitionPlan, DomainError> {
-    let TransitionRequest {
-        from, to, actor, ..
-    } = request;
+    let TransitionRequest { from, to, actor, .. } = request;
     let illegal = DomainError::IllegalTransition { from, to };
     if !from.next_statuses().contains(&to) {
         return Err(illegal);
@@ -192,12 +183,7 @@ pub fn plan_transition(request: TransitionRequest<'_>) -> Result<TransitionPlan,
         }
         Placed | Accepted | Preparing | Ready => (None, None),
     };
-    Ok(TransitionPlan {
-        from,
-        to,
-        stock,
-        money,
-    })
+    Ok(TransitionPlan { from, to, stock, money })
 }
 
 /// Compares pickup codes in time independent of where they differ.
@@ -208,11 +194,7 @@ fn codes_match(presented: Option<&str>, expected: &str) -> bool {
     if presented.len() != expected.len() {
         return false;
     }
-    presented
-        .bytes()
-        .zip(expected.bytes())
-        .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-        == 0
+    presented.bytes().zip(expected.bytes()).fold(0u8, |difference, (a, b)| difference | (a ^ b)) == 0
 }
 
 #[cfg(test)]
@@ -262,16 +244,10 @@ mod tests {
 
     #[test]
     fn rejection_of_a_card_part_releases_stock_and_refunds_its_subtotal() {
-        let plan = plan_transition(request(
-            FulfillmentStatus::Accepted,
-            FulfillmentStatus::Rejected,
-        ));
+        let plan = plan_transition(request(FulfillmentStatus::Accepted, FulfillmentStatus::Rejected));
         assert_eq!(
             plan.map(|p| (p.stock, p.money)),
-            Ok((
-                Some(StockEffect::Release),
-                Some(MoneyEffect::Refund(Money::new(12990, Currency::Clp)))
-            ))
+            Ok((Some(StockEffect::Release), Some(MoneyEffect::Refund(Money::new(12990, Currency::Clp)))))
         );
     }
 
@@ -289,10 +265,7 @@ mod tests {
         let mut handover = request(FulfillmentStatus::Ready, FulfillmentStatus::Collected);
         handover.payment_method = PaymentMethod::PayAtPickup;
         let plan = plan_transition(handover);
-        assert_eq!(
-            plan.map(|p| p.money),
-            Ok(Some(MoneyEffect::Capture(Money::new(12990, Currency::Clp))))
-        );
+        assert_eq!(plan.map(|p| p.money), Ok(Some(MoneyEffect::Capture(Money::new(12990, Currency::Clp)))));
     }
 
     #[test]

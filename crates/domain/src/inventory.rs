@@ -39,36 +39,20 @@ impl StockLevel {
     /// Applies `operation`, or refuses if it would break the invariant.
     pub fn apply(self, operation: StockOperation) -> Result<StockLevel, DomainError> {
         let next = match operation {
-            StockOperation::Adjust(delta) => StockLevel {
-                on_hand: self
-                    .on_hand
-                    .checked_add(delta)
-                    .ok_or(DomainError::Overflow)?,
-                ..self
-            },
+            StockOperation::Adjust(delta) => {
+                StockLevel { on_hand: self.on_hand.checked_add(delta).ok_or(DomainError::Overflow)?, ..self }
+            }
             StockOperation::Reserve(units) => {
                 require_positive(units)?;
-                StockLevel {
-                    reserved: self
-                        .reserved
-                        .checked_add(units)
-                        .ok_or(DomainError::Overflow)?,
-                    ..self
-                }
+                StockLevel { reserved: self.reserved.checked_add(units).ok_or(DomainError::Overflow)?, ..self }
             }
             StockOperation::Release(units) => {
                 require_positive(units)?;
-                StockLevel {
-                    reserved: self.reserved - units,
-                    ..self
-                }
+                StockLevel { reserved: self.reserved - units, ..self }
             }
             StockOperation::Sell(units) => {
                 require_positive(units)?;
-                StockLevel {
-                    on_hand: self.on_hand - units,
-                    reserved: self.reserved - units,
-                }
+                StockLevel { on_hand: self.on_hand - units, reserved: self.reserved - units }
             }
         };
         if next.on_hand < 0 {
@@ -78,20 +62,14 @@ impl StockLevel {
             return Err(DomainError::LedgerViolation("more released than reserved"));
         }
         if next.reserved > next.on_hand {
-            return Err(DomainError::LedgerViolation(
-                "reserved would exceed on-hand",
-            ));
+            return Err(DomainError::LedgerViolation("reserved would exceed on-hand"));
         }
         Ok(next)
     }
 }
 
 fn require_positive(units: i64) -> Result<(), DomainError> {
-    if units > 0 {
-        Ok(())
-    } else {
-        Err(DomainError::LedgerViolation("units must be positive"))
-    }
+    if units > 0 { Ok(()) } else { Err(DomainError::LedgerViolation("units must be positive")) }
 }
 
 #[cfg(test)]
@@ -114,22 +92,13 @@ mod tests {
         let level = level.apply(StockOperation::Reserve(3))?;
         assert_eq!(level.available(), 7);
         let level = level.apply(StockOperation::Sell(3))?;
-        assert_eq!(
-            level,
-            StockLevel {
-                on_hand: 7,
-                reserved: 0
-            }
-        );
+        assert_eq!(level, StockLevel { on_hand: 7, reserved: 0 });
         Ok(())
     }
 
     #[test]
     fn cannot_adjust_below_what_is_reserved() -> Result<(), DomainError> {
-        let level = StockLevel {
-            on_hand: 5,
-            reserved: 4,
-        };
+        let level = StockLevel { on_hand: 5, reserved: 4 };
         assert!(level.apply(StockOperation::Adjust(-2)).is_err());
         assert_eq!(level.apply(StockOperation::Adjust(-1))?.available(), 0);
         Ok(())

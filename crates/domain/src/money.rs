@@ -73,9 +73,7 @@ impl FromStr for Currency {
         Currency::ALL
             .into_iter()
             .find(|c| c.code() == code)
-            .ok_or_else(|| {
-                DomainError::invalid("currency", format!("unsupported currency {code:?}"))
-            })
+            .ok_or_else(|| DomainError::invalid("currency", format!("unsupported currency {code:?}")))
     }
 }
 
@@ -92,10 +90,7 @@ pub struct Money {
 impl Money {
     /// Builds an amount from minor units.
     pub fn new(amount_minor: i64, currency: Currency) -> Self {
-        Self {
-            amount_minor,
-            currency,
-        }
+        Self { amount_minor, currency }
     }
 
     /// Zero in `currency`.
@@ -107,50 +102,33 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(DomainError::CurrencyMismatch {
-                left: self.currency.code(),
-                right: other.currency.code(),
-            })
+            Err(DomainError::CurrencyMismatch { left: self.currency.code(), right: other.currency.code() })
         }
     }
 
     /// `self + other`, refusing mixed currencies and overflow.
     pub fn checked_add(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(other)?;
-        let amount = self
-            .amount_minor
-            .checked_add(other.amount_minor)
-            .ok_or(DomainError::Overflow)?;
+        let amount = self.amount_minor.checked_add(other.amount_minor).ok_or(DomainError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
 
     /// `self - other`, refusing mixed currencies and overflow.
     pub fn checked_sub(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(other)?;
-        let amount = self
-            .amount_minor
-            .checked_sub(other.amount_minor)
-            .ok_or(DomainError::Overflow)?;
+        let amount = self.amount_minor.checked_sub(other.amount_minor).ok_or(DomainError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
 
     /// `self × quantity`, refusing overflow.
     pub fn checked_mul(self, quantity: i64) -> Result<Money, DomainError> {
-        let amount = self
-            .amount_minor
-            .checked_mul(quantity)
-            .ok_or(DomainError::Overflow)?;
+        let amount = self.amount_minor.checked_mul(quantity).ok_or(DomainError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
 
     /// Sums `amounts`, all of which must be in `currency`.
-    pub fn sum(
-        currency: Currency,
-        amounts: impl IntoIterator<Item = Money>,
-    ) -> Result<Money, DomainError> {
-        amounts
-            .into_iter()
-            .try_fold(Money::zero(currency), Money::checked_add)
+    pub fn sum(currency: Currency, amounts: impl IntoIterator<Item = Money>) -> Result<Money, DomainError> {
+        amounts.into_iter().try_fold(Money::zero(currency), Money::checked_add)
     }
 
     /// `bps` basis points of this amount, rounded half away from zero.
@@ -177,11 +155,7 @@ impl Money {
             return Vec::new();
         }
         let even = vec![1u64; weights.len()];
-        let weights = if weights.iter().all(|w| *w == 0) {
-            &even[..]
-        } else {
-            weights
-        };
+        let weights = if weights.iter().all(|w| *w == 0) { &even[..] } else { weights };
         let total_weight: i128 = weights.iter().map(|w| i128::from(*w)).sum();
         let amount = i128::from(self.amount_minor);
         let mut parts: Vec<i128> = Vec::with_capacity(weights.len());
@@ -202,10 +176,7 @@ impl Money {
                 left_over -= 1;
             }
         }
-        parts
-            .into_iter()
-            .map(|part| Money::new(i64::try_from(part).unwrap_or(0), self.currency))
-            .collect()
+        parts.into_iter().map(|part| Money::new(i64::try_from(part).unwrap_or(0), self.currency)).collect()
     }
 
     /// The amount as people read it: `$12.990` for CLP, `S/ 12.50` for PEN.
@@ -261,34 +232,15 @@ mod tests {
     fn refuses_to_mix_currencies() {
         let clp = Money::new(1, Currency::Clp);
         let pen = Money::new(1, Currency::Pen);
-        assert!(matches!(
-            clp.checked_add(pen),
-            Err(DomainError::CurrencyMismatch { .. })
-        ));
+        assert!(matches!(clp.checked_add(pen), Err(DomainError::CurrencyMismatch { .. })));
     }
 
     #[test]
     fn commission_rounds_half_away_from_zero() {
-        assert_eq!(
-            Money::new(5, Currency::Clp).basis_points(1000).amount_minor,
-            1
-        ); // 0.5 → 1
-        assert_eq!(
-            Money::new(4, Currency::Clp).basis_points(1000).amount_minor,
-            0
-        ); // 0.4 → 0
-        assert_eq!(
-            Money::new(-5, Currency::Clp)
-                .basis_points(1000)
-                .amount_minor,
-            -1
-        );
-        assert_eq!(
-            Money::new(12990, Currency::Clp)
-                .basis_points(1250)
-                .amount_minor,
-            1624
-        ); // 1623.75
+        assert_eq!(Money::new(5, Currency::Clp).basis_points(1000).amount_minor, 1); // 0.5 → 1
+        assert_eq!(Money::new(4, Currency::Clp).basis_points(1000).amount_minor, 0); // 0.4 → 0
+        assert_eq!(Money::new(-5, Currency::Clp).basis_points(1000).amount_minor, -1);
+        assert_eq!(Money::new(12990, Currency::Clp).basis_points(1250).amount_minor, 1624); // 1623.75
     }
 
     #[test]

@@ -69,16 +69,10 @@ pub struct OrderDraft {
 /// added, still within the per-line limit) so stock is reserved once per SKU.
 pub fn build_order(currency: Currency, lines: Vec<PricedLine>) -> Result<OrderDraft, DomainError> {
     if lines.is_empty() {
-        return Err(DomainError::invalid(
-            "lines",
-            "an order needs at least one line",
-        ));
+        return Err(DomainError::invalid("lines", "an order needs at least one line"));
     }
     if lines.len() > MAX_LINES_PER_ORDER {
-        return Err(DomainError::invalid(
-            "lines",
-            format!("an order may have at most {MAX_LINES_PER_ORDER} lines"),
-        ));
+        return Err(DomainError::invalid("lines", format!("an order may have at most {MAX_LINES_PER_ORDER} lines")));
     }
     let mut by_location: BTreeMap<String, (String, BTreeMap<Sku, PricedLine>)> = BTreeMap::new();
     for line in lines {
@@ -88,9 +82,8 @@ pub fn build_order(currency: Currency, lines: Vec<PricedLine>) -> Result<OrderDr
                 right: line.unit_price.currency.code(),
             });
         }
-        let (_, skus) = by_location
-            .entry(line.location_id.clone())
-            .or_insert_with(|| (line.merchant_id.clone(), BTreeMap::new()));
+        let (_, skus) =
+            by_location.entry(line.location_id.clone()).or_insert_with(|| (line.merchant_id.clone(), BTreeMap::new()));
         match skus.get_mut(&line.sku) {
             Some(existing) => {
                 let merged = existing.quantity.get() + line.quantity.get();
@@ -119,19 +112,10 @@ pub fn build_order(currency: Currency, lines: Vec<PricedLine>) -> Result<OrderDr
             });
         }
         let subtotal = Money::sum(currency, draft_lines.iter().map(|line| line.total))?;
-        fulfillments.push(FulfillmentDraft {
-            location_id,
-            merchant_id,
-            lines: draft_lines,
-            subtotal,
-        });
+        fulfillments.push(FulfillmentDraft { location_id, merchant_id, lines: draft_lines, subtotal });
     }
     let total = Money::sum(currency, fulfillments.iter().map(|part| part.subtotal))?;
-    Ok(OrderDraft {
-        currency,
-        fulfillments,
-        total,
-    })
+    Ok(OrderDraft { currency, fulfillments, total })
 }
 
 /// The order's overall status, derived from its parts.
@@ -153,16 +137,12 @@ pub enum OrderStatus {
 impl OrderStatus {
     /// Derives the order status from its parts' statuses.
     pub fn derive(parts: &[FulfillmentStatus]) -> OrderStatus {
-        let live: Vec<FulfillmentStatus> =
-            parts.iter().copied().filter(|s| !s.is_voided()).collect();
+        let live: Vec<FulfillmentStatus> = parts.iter().copied().filter(|s| !s.is_voided()).collect();
         if live.is_empty() {
             OrderStatus::Cancelled
         } else if live.iter().all(|s| *s == FulfillmentStatus::Collected) {
             OrderStatus::Completed
-        } else if live
-            .iter()
-            .all(|s| matches!(s, FulfillmentStatus::Ready | FulfillmentStatus::Collected))
-        {
+        } else if live.iter().all(|s| matches!(s, FulfillmentStatus::Ready | FulfillmentStatus::Collected)) {
             OrderStatus::Ready
         } else if live.iter().all(|s| *s == FulfillmentStatus::Placed) {
             OrderStatus::Placed
@@ -193,12 +173,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn line(
-        sku: &str,
-        location: &str,
-        quantity: i64,
-        price: i64,
-    ) -> Result<PricedLine, DomainError> {
+    fn line(sku: &str, location: &str, quantity: i64, price: i64) -> Result<PricedLine, DomainError> {
         Ok(PricedLine {
             sku: Sku::parse(sku)?,
             location_id: location.into(),
@@ -213,11 +188,7 @@ mod tests {
     fn splits_one_part_per_location() -> Result<(), DomainError> {
         let draft = build_order(
             Currency::Clp,
-            vec![
-                line("A", "l1", 2, 1000)?,
-                line("B", "l2", 1, 500)?,
-                line("A", "l1", 1, 1000)?,
-            ],
+            vec![line("A", "l1", 2, 1000)?, line("B", "l2", 1, 500)?, line("A", "l1", 1, 1000)?],
         )?;
         assert_eq!(draft.fulfillments.len(), 2);
         assert_eq!(draft.fulfillments[0].lines[0].quantity.get(), 3);
@@ -229,9 +200,7 @@ mod tests {
     #[test]
     fn refuses_empty_and_oversized_orders() -> Result<(), DomainError> {
         assert!(build_order(Currency::Clp, vec![]).is_err());
-        let many = (0..201)
-            .map(|i| line(&format!("S{i}"), "l", 1, 1))
-            .collect::<Result<Vec<_>, _>>()?;
+        let many = (0..201).map(|i| line(&format!("S{i}"), "l", 1, 1)).collect::<Result<Vec<_>, _>>()?;
         assert!(build_order(Currency::Clp, many).is_err());
         Ok(())
     }
@@ -248,18 +217,9 @@ mod tests {
         use FulfillmentStatus::*;
         assert_eq!(OrderStatus::derive(&[Placed, Placed]), OrderStatus::Placed);
         assert_eq!(OrderStatus::derive(&[Ready, Rejected]), OrderStatus::Ready);
-        assert_eq!(
-            OrderStatus::derive(&[Collected, Cancelled]),
-            OrderStatus::Completed
-        );
-        assert_eq!(
-            OrderStatus::derive(&[Rejected, Cancelled]),
-            OrderStatus::Cancelled
-        );
-        assert_eq!(
-            OrderStatus::derive(&[Accepted, Placed]),
-            OrderStatus::InProgress
-        );
+        assert_eq!(OrderStatus::derive(&[Collected, Cancelled]), OrderStatus::Completed);
+        assert_eq!(OrderStatus::derive(&[Rejected, Cancelled]), OrderStatus::Cancelled);
+        assert_eq!(OrderStatus::derive(&[Accepted, Placed]), OrderStatus::InProgress);
     }
 
     proptest! {

@@ -27,10 +27,7 @@ impl PaymentMethod {
         match raw {
             "card" => Ok(PaymentMethod::Card),
             "pay_at_pickup" => Ok(PaymentMethod::PayAtPickup),
-            _ => Err(DomainError::invalid(
-                "payment.method",
-                "must be card or pay_at_pickup",
-            )),
+            _ => Err(DomainError::invalid("payment.method", "must be card or pay_at_pickup")),
         }
     }
 }
@@ -83,11 +80,7 @@ impl PaymentTotals {
         let captured = self.captured.amount_minor;
         let refunded = self.refunded.amount_minor;
         if refunded > 0 {
-            if refunded >= captured {
-                PaymentStatus::Refunded
-            } else {
-                PaymentStatus::PartiallyRefunded
-            }
+            if refunded >= captured { PaymentStatus::Refunded } else { PaymentStatus::PartiallyRefunded }
         } else if self.outstanding.amount_minor > 0 {
             PaymentStatus::Pending
         } else if captured > 0 {
@@ -119,10 +112,7 @@ impl PaymentTotals {
 
     /// Records that a part was voided before pickup, so its amount is no longer owed.
     pub fn forgive(self, amount: Money) -> Result<PaymentTotals, DomainError> {
-        Ok(PaymentTotals {
-            outstanding: self.outstanding.checked_sub(amount)?,
-            ..self
-        })
+        Ok(PaymentTotals { outstanding: self.outstanding.checked_sub(amount)?, ..self })
     }
 }
 
@@ -137,12 +127,7 @@ mod tests {
     }
 
     fn card(total: i64) -> PaymentTotals {
-        PaymentTotals {
-            method: PaymentMethod::Card,
-            captured: clp(total),
-            refunded: clp(0),
-            outstanding: clp(0),
-        }
+        PaymentTotals { method: PaymentMethod::Card, captured: clp(total), refunded: clp(0), outstanding: clp(0) }
     }
 
     #[test]
@@ -151,14 +136,8 @@ mod tests {
         assert_eq!(paid.status(), PaymentStatus::Captured);
         let partly = paid.refund(clp(10_000))?;
         assert_eq!(partly.status(), PaymentStatus::PartiallyRefunded);
-        assert_eq!(
-            partly.refund(clp(20_000))?.status(),
-            PaymentStatus::Refunded
-        );
-        assert_eq!(
-            partly.refund(clp(20_001)),
-            Err(DomainError::RefundExceedsCaptured)
-        );
+        assert_eq!(partly.refund(clp(20_000))?.status(), PaymentStatus::Refunded);
+        assert_eq!(partly.refund(clp(20_001)), Err(DomainError::RefundExceedsCaptured));
         Ok(())
     }
 
@@ -173,10 +152,7 @@ mod tests {
         assert_eq!(due.status(), PaymentStatus::Pending);
         let one_collected = due.capture(clp(10_000))?;
         assert_eq!(one_collected.status(), PaymentStatus::Pending);
-        assert_eq!(
-            one_collected.forgive(clp(5_000))?.status(),
-            PaymentStatus::Captured
-        );
+        assert_eq!(one_collected.forgive(clp(5_000))?.status(), PaymentStatus::Captured);
         assert_eq!(due.forgive(clp(15_000))?.status(), PaymentStatus::Voided);
         Ok(())
     }

@@ -37,12 +37,7 @@ pub fn settle(
     }
     let commission = gross.checked_sub(refunds)?.basis_points(rate.bps());
     let net = gross.checked_sub(refunds)?.checked_sub(commission)?;
-    Ok(Settlement {
-        gross,
-        commission,
-        refunds,
-        net,
-    })
+    Ok(Settlement { gross, commission, refunds, net })
 }
 
 #[cfg(test)]
@@ -54,11 +49,7 @@ mod tests {
     fn a_rejected_part_is_refunded_and_carries_no_commission() -> Result<(), DomainError> {
         let clp = |amount| Money::new(amount, Currency::Clp);
         let rate = CommissionRate::parse(1000)?;
-        let settlement = settle(
-            Currency::Clp,
-            rate,
-            [(clp(10_000), clp(0)), (clp(5_000), clp(5_000))],
-        )?;
+        let settlement = settle(Currency::Clp, rate, [(clp(10_000), clp(0)), (clp(5_000), clp(5_000))])?;
         assert_eq!(settlement.gross, clp(15_000));
         assert_eq!(settlement.refunds, clp(5_000));
         assert_eq!(settlement.commission, clp(1_000));

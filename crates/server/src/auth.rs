@@ -46,14 +46,9 @@ impl Role {
 
     /// Parses the snake_case name.
     pub fn parse(raw: &str) -> Option<Role> {
-        [
-            Role::Admin,
-            Role::MerchantManager,
-            Role::Staff,
-            Role::SupportAgent,
-        ]
-        .into_iter()
-        .find(|role| role.as_str() == raw)
+        [Role::Admin, Role::MerchantManager, Role::Staff, Role::SupportAgent]
+            .into_iter()
+            .find(|role| role.as_str() == raw)
     }
 }
 
@@ -61,8 +56,7 @@ impl Role {
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let mut salt_bytes = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes)
-        .map_err(|error| ApiError::Internal(error.to_string().into()))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| ApiError::Internal(error.to_string().into()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
@@ -72,11 +66,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// Checks a password against a stored argon2 hash.
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
+        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
         .unwrap_or(false)
 }
 
@@ -97,25 +87,14 @@ pub struct AuthUser {
 
 impl AuthUser {
     fn from_row(row: UserRow) -> Result<Self, ApiError> {
-        let role = Role::parse(&row.role).ok_or_else(|| {
-            ApiError::Internal(format!("user {} has unknown role {}", row.id, row.role).into())
-        })?;
-        Ok(Self {
-            id: row.id,
-            email: row.email,
-            role,
-            merchant_id: row.merchant_id,
-            location_id: row.location_id,
-        })
+        let role = Role::parse(&row.role)
+            .ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {}", row.id, row.role).into()))?;
+        Ok(Self { id: row.id, email: row.email, role, merchant_id: row.merchant_id, location_id: row.location_id })
     }
 
     /// Refuses with 403 unless the user has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
+        if roles.contains(&self.role) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 
     /// True when the user works across all merchants.
@@ -147,11 +126,7 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
         .headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            value
-                .strip_prefix("Bearer ")
-                .or_else(|| value.strip_prefix("bearer "))
-        })
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
         .map(str::trim)
         .filter(|token| !token.is_empty())
 }
@@ -164,17 +139,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts).ok_or(ApiError::Unauthorized(
-            "sign in: send Authorization: Bearer <token>",
-        ))?;
+        let token = bearer_token(parts).ok_or(ApiError::Unauthorized("sign in: send Authorization: Bearer <token>"))?;
         let state = AppState::from_ref(state);
         let user = state
             .store
             .find_session_user(&sha256_hex(token.as_bytes()), now_ms())
             .await?
-            .ok_or(ApiError::Unauthorized(
-                "the token is unknown or expired; sign in again",
-            ))?;
+            .ok_or(ApiError::Unauthorized("the token is unknown or expired; sign in again"))?;
         AuthUser::from_row(user)
     }
 }
@@ -193,9 +164,7 @@ where
         if bearer_token(parts).is_none() {
             return Ok(MaybeAuthUser(None));
         }
-        AuthUser::from_request_parts(parts, state)
-            .await
-            .map(|user| MaybeAuthUser(Some(user)))
+        AuthUser::from_request_parts(parts, state).await.map(|user| MaybeAuthUser(Some(user)))
     }
 }
 

@@ -2,8 +2,7 @@
 //! Lima (PEN) with three, real-looking menus and stock, and a login for every role.
 
 use omnicanal_store::{
-    LocationRow, MerchantRow, ProductRow, SiteRow, StockMovementRow, Store, StoreError, UserRow,
-    VariantRow,
+    LocationRow, MerchantRow, ProductRow, SiteRow, StockMovementRow, Store, StoreError, UserRow, VariantRow,
 };
 
 use crate::auth::hash_password;
@@ -135,54 +134,21 @@ pub struct DemoSummary {
 
 /// Loads the demo when the database has no sites yet.
 pub async fn load_if_empty(store: &dyn Store) -> Result<DemoSummary, StoreError> {
-    let first_sites = omnicanal_store::Page {
-        limit: 10,
-        offset: 0,
-    };
+    let first_sites = omnicanal_store::Page { limit: 10, offset: 0 };
     let existing = store.list_sites(first_sites).await?;
     if !existing.is_empty() {
         tracing::info!("the database already has sites; the demo data set was not loaded again");
-        let sites = existing
-            .into_iter()
-            .map(|site| (site.name, site.id))
-            .collect();
-        return Ok(DemoSummary {
-            logins: Vec::new(),
-            sites,
-        });
+        let sites = existing.into_iter().map(|site| (site.name, site.id)).collect();
+        return Ok(DemoSummary { logins: Vec::new(), sites });
     }
     let mut sites = Vec::new();
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| StoreError::Conflict(e.to_string()))?;
     let mut logins = Vec::new();
-    insert_user(
-        store,
-        &hash,
-        "admin@demo.omnicanal.dev",
-        "admin",
-        None,
-        None,
-    )
-    .await?;
-    logins.push((
-        "admin@demo.omnicanal.dev".into(),
-        "admin".into(),
-        "all malls".into(),
-    ));
+    insert_user(store, &hash, "admin@demo.omnicanal.dev", "admin", None, None).await?;
+    logins.push(("admin@demo.omnicanal.dev".into(), "admin".into(), "all malls".into()));
     let malls = [
-        (
-            "Costanera Food Hall",
-            "CL",
-            "CLP",
-            "America/Santiago",
-            &SANTIAGO[..],
-        ),
-        (
-            "Jockey Plaza Patio de Comidas",
-            "PE",
-            "PEN",
-            "America/Lima",
-            &LIMA[..],
-        ),
+        ("Costanera Food Hall", "CL", "CLP", "America/Santiago", &SANTIAGO[..]),
+        ("Jockey Plaza Patio de Comidas", "PE", "PEN", "America/Lima", &LIMA[..]),
     ];
     for (mall, country, currency, timezone, restaurants) in malls {
         let site = SiteRow {
@@ -264,41 +230,13 @@ async fn load_restaurant(
                 .await?;
         }
     }
-    let domain = if site.country == "PE" {
-        "demo.omnicanal.pe"
-    } else {
-        "demo.omnicanal.cl"
-    };
+    let domain = if site.country == "PE" { "demo.omnicanal.pe" } else { "demo.omnicanal.cl" };
     let manager = format!("gerente.{}@{domain}", restaurant.slug);
     let staff = format!("cocina.{}@{domain}", restaurant.slug);
-    insert_user(
-        store,
-        hash,
-        &manager,
-        "merchant_manager",
-        Some(&merchant.id),
-        None,
-    )
-    .await?;
-    insert_user(
-        store,
-        hash,
-        &staff,
-        "staff",
-        Some(&merchant.id),
-        Some(&location.id),
-    )
-    .await?;
-    logins.push((
-        manager,
-        "merchant_manager".into(),
-        format!("{} ({})", restaurant.name, site.name),
-    ));
-    logins.push((
-        staff,
-        "staff".into(),
-        format!("{} ({})", restaurant.name, site.name),
-    ));
+    insert_user(store, hash, &manager, "merchant_manager", Some(&merchant.id), None).await?;
+    insert_user(store, hash, &staff, "staff", Some(&merchant.id), Some(&location.id)).await?;
+    logins.push((manager, "merchant_manager".into(), format!("{} ({})", restaurant.name, site.name)));
+    logins.push((staff, "staff".into(), format!("{} ({})", restaurant.name, site.name)));
     Ok(())
 }
 

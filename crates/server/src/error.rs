@@ -80,10 +80,7 @@ pub enum ApiError {
 impl ApiError {
     /// A single-field validation error.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        ApiError::Validation(vec![FieldError { field: field.into(), message: message.into() }])
     }
 
     /// The HTTP status and stable code of each variant: the one mapping table.
@@ -92,9 +89,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            }
+            ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
@@ -104,9 +99,7 @@ impl ApiError {
             ApiError::UnknownSku { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_sku"),
             ApiError::PaymentDeclined => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
             ApiError::IdempotencyMismatch => (StatusCode::CONFLICT, "idempotency_key_reused"),
-            ApiError::IdempotencyInProgress => {
-                (StatusCode::CONFLICT, "idempotency_key_in_progress")
-            }
+            ApiError::IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_key_in_progress"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
@@ -128,10 +121,7 @@ impl ApiError {
             ApiError::InsufficientStock { sku } => problem.sku = Some(sku.clone()),
             ApiError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
-                problem.errors = Some(vec![FieldError {
-                    field: field.clone(),
-                    message: format!("unknown sku {sku}"),
-                }]);
+                problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);
             }
             _ => {}
         }
@@ -174,14 +164,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %chain, "request failed");
         }
         let problem = self.problem();
-        let status =
-            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
     }
 }
@@ -189,9 +175,7 @@ impl IntoResponse for ApiError {
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match error {
-            DomainError::Invalid { field, message } => {
-                ApiError::Validation(vec![FieldError { field, message }])
-            }
+            DomainError::Invalid { field, message } => ApiError::Validation(vec![FieldError { field, message }]),
             DomainError::CurrencyMismatch { left, right } => {
                 ApiError::invalid("currency", format!("expected {left}, got {right}"))
             }
@@ -201,12 +185,8 @@ impl From<DomainError> for ApiError {
             DomainError::IllegalTransition { from, to } => {
                 ApiError::Conflict(format!("a fulfilment cannot go from {from} to {to}"))
             }
-            DomainError::WrongPickupCode => {
-                ApiError::invalid("pickup_code", "the pickup code does not match")
-            }
-            DomainError::RefundExceedsCaptured => {
-                ApiError::Conflict("refund exceeds the captured amount".into())
-            }
+            DomainError::WrongPickupCode => ApiError::invalid("pickup_code", "the pickup code does not match"),
+            DomainError::RefundExceedsCaptured => ApiError::Conflict("refund exceeds the captured amount".into()),
         }
     }
 }

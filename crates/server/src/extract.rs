@@ -78,10 +78,7 @@ impl Pagination {
     pub fn page(self) -> Result<Page, ApiError> {
         let limit = self.limit.unwrap_or(100);
         if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            return Err(ApiError::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
+            return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
         }
         let offset = self.offset.unwrap_or(0);
         if offset < 0 {

@@ -32,11 +32,7 @@ pub struct IdempotencyClaim {
 }
 
 /// The middleware; apply it to the routes that move money or stock.
-pub async fn idempotency_layer(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn idempotency_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match run(state, request, next).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
@@ -52,12 +48,7 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
         .ok()
         .map(str::trim)
         .filter(|key| !key.is_empty() && key.len() <= 255)
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "Idempotency-Key",
-                "must be 1 to 255 visible ASCII characters",
-            )
-        })?
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?
         .to_owned();
     let scope = request
         .headers()
@@ -65,9 +56,7 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
         .map(|value| format!("auth:{}", sha256_hex(value.as_bytes())))
         .unwrap_or_else(|| "public".to_owned());
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::PayloadTooLarge)?;
     let mut fingerprint = Vec::with_capacity(bytes.len() + 64);
     fingerprint.extend_from_slice(parts.method.as_str().as_bytes());
     fingerprint.push(b' ');
@@ -87,10 +76,7 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
         return replay(&claim, existing);
     }
     let mut request = Request::from_parts(parts, Body::from(bytes));
-    request.extensions_mut().insert(IdempotencyClaim {
-        scope: scope.clone(),
-        key: key.clone(),
-    });
+    request.extensions_mut().insert(IdempotencyClaim { scope: scope.clone(), key: key.clone() });
     let response = next.run(request).await;
     let status = response.status();
     if status.is_server_error() {
@@ -98,23 +84,15 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
         return Ok(response);
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = to_bytes(body, usize::MAX)
-        .await
-        .map_err(|error| ApiError::Internal(Box::new(error)))?;
+    let bytes = to_bytes(body, usize::MAX).await.map_err(|error| ApiError::Internal(Box::new(error)))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    state
-        .store
-        .complete_idempotency_key(&scope, &key, i64::from(status.as_u16()), &text)
-        .await?;
+    state.store.complete_idempotency_key(&scope, &key, i64::from(status.as_u16()), &text).await?;
     parts.headers.remove(header::CONTENT_LENGTH);
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 
 /// Claims the key, taking over a claim that was clearly abandoned.
-async fn claim_or_existing(
-    state: &AppState,
-    claim: &IdempotencyRow,
-) -> Result<Option<IdempotencyRow>, ApiError> {
+async fn claim_or_existing(state: &AppState, claim: &IdempotencyRow) -> Result<Option<IdempotencyRow>, ApiError> {
     let existing = state.store.claim_idempotency_key(claim).await?;
     match existing {
         Some(row)
@@ -122,10 +100,7 @@ async fn claim_or_existing(
                 && row.resource_id.is_none()
                 && claim.created_at_ms - row.created_at_ms > ABANDONED_CLAIM_MS =>
         {
-            state
-                .store
-                .release_idempotency_key(&claim.scope, &claim.key)
-                .await?;
+            state.store.release_idempotency_key(&claim.scope, &claim.key).await?;
             Ok(state.store.claim_idempotency_key(claim).await?)
         }
         other => Ok(other),
@@ -140,17 +115,9 @@ fn replay(claim: &IdempotencyRow, existing: IdempotencyRow) -> Result<Response, 
         return Err(ApiError::IdempotencyInProgress);
     };
     let status = StatusCode::from_u16(status).map_err(|_| ApiError::IdempotencyInProgress)?;
-    let content_type = if status.is_success() {
-        "application/json"
-    } else {
-        "application/problem+json"
-    };
+    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-        .headers_mut()
-        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
 }

@@ -82,52 +82,28 @@ pub async fn migrate(config: &Config) -> Result<(), StartError> {
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let store: Arc<dyn Store> = omnicanal_store::connect(&config.database_url).await?;
     bootstrap_admin(&*store, &config).await?;
-    let demo = if config.demo {
-        demo::load_if_empty(&*store).await?
-    } else {
-        demo::DemoSummary::default()
-    };
-    let state = AppState::new(store, Arc::new(SandboxCardProvider));
+    let demo = if config.demo { demo::load_if_empty(&*store).await? } else { demo::DemoSummary::default() };
+    let (shutdown, shutdown_signal) = watch::channel(false);
+    let state = AppState::new(store, Arc::new(SandboxCardProvider), shutdown_signal.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|source| StartError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen {
-        addr: config.listen,
-        source,
-    })?;
-    let (shutdown, shutdown_signal) = watch::channel(false);
+        .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let mut tasks = Vec::new();
-    tasks.push(tokio::spawn(workers::dispatcher::run(
-        state.clone(),
-        shutdown_signal.clone(),
-    )));
-    tasks.push(tokio::spawn(workers::webhooks::run(
-        state.clone(),
-        shutdown_signal.clone(),
-    )));
+    tasks.push(tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())));
+    tasks.push(tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())));
     let app = routes::app(state);
     let mut server_shutdown = shutdown_signal;
     tasks.push(tokio::spawn(async move {
         let graceful = async move {
             let _ = server_shutdown.wait_for(|stop| *stop).await;
         };
-        if let Err(error) = axum::serve(listener, app)
-            .with_graceful_shutdown(graceful)
-            .await
-        {
+        if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
             tracing::error!(%error, "server stopped with an error");
         }
     }));
     tracing::info!(%addr, database = %omnicanal_store::backend::redact(&config.database_url), "omnicanal listening on http://{addr}");
-    Ok(Running {
-        addr,
-        demo,
-        shutdown,
-        tasks,
-    })
+    Ok(Running { addr, demo, shutdown, tasks })
 }
 
 /// Creates the first admin from the configuration when the database has no users.
@@ -144,8 +120,7 @@ async fn bootstrap_admin(store: &dyn Store, config: &Config) -> Result<(), Start
             routes::users::MIN_PASSWORD_CHARS
         )));
     }
-    let password_hash =
-        hash_password(password.expose()).map_err(|e| StartError::Config(e.to_string()))?;
+    let password_hash = hash_password(password.expose()).map_err(|e| StartError::Config(e.to_string()))?;
     store
         .insert_user(&UserRow {
             id: new_id("usr"),

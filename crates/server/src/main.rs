@@ -24,11 +24,7 @@ enum Command {
         #[arg(long, env = "OMNICANAL_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// sqlite://PATH or postgres://...
-        #[arg(
-            long,
-            env = "OMNICANAL_DATABASE_URL",
-            default_value = "sqlite://omnicanal.db"
-        )]
+        #[arg(long, env = "OMNICANAL_DATABASE_URL", default_value = "sqlite://omnicanal.db")]
         database_url: String,
         /// Load the demo data set into an empty database and print demo logins.
         #[arg(long)]
@@ -37,26 +33,17 @@ enum Command {
     /// Applies database migrations and exits.
     Migrate {
         /// sqlite://PATH or postgres://...
-        #[arg(
-            long,
-            env = "OMNICANAL_DATABASE_URL",
-            default_value = "sqlite://omnicanal.db"
-        )]
+        #[arg(long, env = "OMNICANAL_DATABASE_URL", default_value = "sqlite://omnicanal.db")]
         database_url: String,
     },
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("OMNICANAL_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_env("OMNICANAL_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("omnicanal: cannot start the async runtime: {error}");
@@ -75,27 +62,17 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Migrate { database_url } => {
-            migrate(&Config::new(database_url))
-                .await
-                .map_err(|e| e.to_string())?;
+            migrate(&Config::new(database_url)).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
             Ok(())
         }
-        Command::Serve {
-            listen,
-            database_url,
-            demo,
-        } => {
+        Command::Serve { listen, database_url, demo } => {
             let mut config = Config::new(database_url);
             config.listen = listen;
             config.demo = demo;
-            config.admin_email = std::env::var("OMNICANAL_ADMIN_EMAIL")
-                .ok()
-                .filter(|v| !v.is_empty());
-            config.admin_password = std::env::var("OMNICANAL_ADMIN_PASSWORD")
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(Secret::new);
+            config.admin_email = std::env::var("OMNICANAL_ADMIN_EMAIL").ok().filter(|v| !v.is_empty());
+            config.admin_password =
+                std::env::var("OMNICANAL_ADMIN_PASSWORD").ok().filter(|v| !v.is_empty()).map(Secret::new);
             let running = start(config).await.map_err(|e| e.to_string())?;
             if demo {
                 print_demo(&running);
@@ -117,10 +94,7 @@ fn print_demo(running: &omnicanal_server::Running) {
     if running.demo.logins.is_empty() {
         println!("  the database already had data; demo logins are those of its first start");
     } else {
-        println!(
-            "  demo logins (password for all: {}):",
-            omnicanal_server::demo::DEMO_PASSWORD
-        );
+        println!("  demo logins (password for all: {}):", omnicanal_server::demo::DEMO_PASSWORD);
         for (email, role, place) in &running.demo.logins {
             println!("    {email:<40} {role:<17} {place}");
         }

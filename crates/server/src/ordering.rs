@@ -12,9 +12,7 @@ use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, Name, Quantity, Sku};
 use omnicanal_domain::order::{PricedLine, build_order, pickup_code};
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{
-    FulfillmentRecord, LineRow, LocationRow, NewOrder, OrderRecord, OrderRow, StoreError,
-};
+use omnicanal_store::{FulfillmentRecord, LineRow, LocationRow, NewOrder, OrderRecord, OrderRow, StoreError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -71,9 +69,7 @@ fn valid_channel(channel: &str) -> bool {
         || channel.strip_prefix("shop:").is_some_and(|connector| {
             !connector.is_empty()
                 && connector.len() <= 64
-                && connector
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && connector.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         })
 }
 
@@ -84,10 +80,7 @@ pub async fn place_order(
     claim: Option<IdempotencyClaim>,
 ) -> ApiResult<OrderRecord> {
     if request.lines.len() > MAX_LINES_PER_ORDER {
-        return Err(ApiError::invalid(
-            "lines",
-            format!("an order may have at most {MAX_LINES_PER_ORDER} lines"),
-        ));
+        return Err(ApiError::invalid("lines", format!("an order may have at most {MAX_LINES_PER_ORDER} lines")));
     }
     let mut v = Validator::new();
     let site = state.store.get_site(&request.site_id).await?;
@@ -95,19 +88,10 @@ pub async fn place_order(
         v.push("site_id", "no such site");
     }
     if !valid_channel(&request.channel) {
-        v.push(
-            "channel",
-            "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>",
-        );
+        v.push("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>");
     }
-    v.check(
-        "customer.name",
-        Name::parse("customer.name", &request.customer.name),
-    );
-    let method = v.check(
-        "payment.method",
-        PaymentMethod::parse(&request.payment.method),
-    );
+    v.check("customer.name", Name::parse("customer.name", &request.customer.name));
+    let method = v.check("payment.method", PaymentMethod::parse(&request.payment.method));
     let pickup_at = match &request.pickup_at {
         Some(raw) => match chrono::DateTime::parse_from_rfc3339(raw) {
             Ok(time) => Some(time.to_rfc3339()),
@@ -136,18 +120,12 @@ pub async fn place_order(
     }
     let draft = build_order(currency, lines.priced)?;
     let reference = match method {
-        PaymentMethod::Card => {
-            Some(authorize(state, request.payment.card_number.as_deref(), draft.total).await?)
-        }
+        PaymentMethod::Card => Some(authorize(state, request.payment.card_number.as_deref(), draft.total).await?),
         PaymentMethod::PayAtPickup => None,
     };
     let now = now_ms();
     let order_id = new_id("ord");
-    let captured = if method == PaymentMethod::Card {
-        draft.total.amount_minor
-    } else {
-        0
-    };
+    let captured = if method == PaymentMethod::Card { draft.total.amount_minor } else { 0 };
     let new_order = NewOrder {
         order: OrderRow {
             id: order_id.clone(),
@@ -180,11 +158,7 @@ pub async fn place_order(
                 pickup_code: pickup_code(random_u32()),
                 subtotal_minor: part.subtotal.amount_minor,
                 currency: currency.code().to_owned(),
-                captured_minor: if method == PaymentMethod::Card {
-                    part.subtotal.amount_minor
-                } else {
-                    0
-                },
+                captured_minor: if method == PaymentMethod::Card { part.subtotal.amount_minor } else { 0 },
                 refunded_minor: 0,
                 reason: None,
                 created_at_ms: now,
@@ -232,15 +206,11 @@ async fn authorize(state: &AppState, card_number: Option<&str>, total: Money) ->
     let card_number = card_number
         .filter(|number| !number.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("payment.card_number", "required when paying by card"))?;
-    state
-        .payments
-        .authorize(card_number, total)
-        .await
-        .map_err(|error| match error {
-            PaymentError::Declined => ApiError::PaymentDeclined,
-            PaymentError::InvalidCard(message) => ApiError::invalid("payment.card_number", message),
-            PaymentError::Unavailable(message) => ApiError::Internal(message.into()),
-        })
+    state.payments.authorize(card_number, total).await.map_err(|error| match error {
+        PaymentError::Declined => ApiError::PaymentDeclined,
+        PaymentError::InvalidCard(message) => ApiError::invalid("payment.card_number", message),
+        PaymentError::Unavailable(message) => ApiError::Internal(message.into()),
+    })
 }
 
 async fn void_quietly(state: &AppState, reference: &str) {
@@ -267,56 +237,31 @@ async fn price_lines(
     let mut unknown_sku = None;
     for (index, line) in lines.iter().enumerate() {
         let sku = v.check(&format!("lines[{index}].sku"), Sku::parse(&line.sku));
-        let quantity = v.check(
-            &format!("lines[{index}].quantity"),
-            Quantity::parse(line.quantity),
-        );
+        let quantity = v.check(&format!("lines[{index}].quantity"), Quantity::parse(line.quantity));
         if !locations.contains_key(&line.location_id) {
-            let location = state
-                .store
-                .get_location(&line.location_id)
-                .await?
-                .filter(|l| l.site_id == site_id);
+            let location = state.store.get_location(&line.location_id).await?.filter(|l| l.site_id == site_id);
             locations.insert(line.location_id.clone(), location);
         }
         let Some(Some(location)) = locations.get(&line.location_id) else {
-            v.push(
-                format!("lines[{index}].location_id"),
-                "no such location at this site",
-            );
+            v.push(format!("lines[{index}].location_id"), "no such location at this site");
             continue;
         };
         if !location.is_open {
-            v.push(
-                format!("lines[{index}].location_id"),
-                format!("{} is not taking orders now", location.name),
-            );
+            v.push(format!("lines[{index}].location_id"), format!("{} is not taking orders now", location.name));
         }
         let (Some(sku), Some(quantity)) = (sku, quantity) else {
             continue;
         };
-        match state
-            .store
-            .find_variant(&location.merchant_id, sku.as_str())
-            .await?
-        {
+        match state.store.find_variant(&location.merchant_id, sku.as_str()).await? {
             None => {
-                unknown_sku.get_or_insert_with(|| {
-                    (sku.as_str().to_owned(), format!("lines[{index}].sku"))
-                });
-                v.push(
-                    format!("lines[{index}].sku"),
-                    format!("{} does not sell {sku}", location.name),
-                );
+                unknown_sku.get_or_insert_with(|| (sku.as_str().to_owned(), format!("lines[{index}].sku")));
+                v.push(format!("lines[{index}].sku"), format!("{} does not sell {sku}", location.name));
             }
             Some((variant, track_stock)) => {
                 if variant.currency != currency.code() {
                     v.push(
                         format!("lines[{index}].sku"),
-                        format!(
-                            "priced in {}, the site sells in {currency}",
-                            variant.currency
-                        ),
+                        format!("priced in {}, the site sells in {currency}", variant.currency),
                     );
                     continue;
                 }
@@ -337,11 +282,5 @@ async fn price_lines(
         return Err(ApiError::UnknownSku { sku, field });
     }
     v.finish()?;
-    Ok(PricedLines {
-        priced,
-        locations: locations
-            .into_iter()
-            .filter_map(|(id, l)| l.map(|l| (id, l)))
-            .collect(),
-    })
+    Ok(PricedLines { priced, locations: locations.into_iter().filter_map(|(id, l)| l.map(|l| (id, l))).collect() })
 }

@@ -43,16 +43,12 @@ pub const SANDBOX_DECLINED_CARD: &str = "4000000000000002";
 #[async_trait]
 impl PaymentProvider for SandboxCardProvider {
     async fn authorize(&self, card_number: &str, _amount: Money) -> Result<String, PaymentError> {
-        let digits: String = card_number
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-'))
-            .collect();
+        let digits: String = card_number.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         match digits.as_str() {
             SANDBOX_APPROVED_CARD => Ok(crate::ids::new_id("pay")),
             SANDBOX_DECLINED_CARD => Err(PaymentError::Declined),
             _ => Err(PaymentError::InvalidCard(
-                "the sandbox accepts 4242424242424242 (approved) and 4000000000000002 (declined)"
-                    .into(),
+                "the sandbox accepts 4242424242424242 (approved) and 4000000000000002 (declined)".into(),
             )),
         }
     }

@@ -20,10 +20,7 @@ pub fn new_secret() -> String {
 /// The key bytes of a `whsec_` secret, or `None` if it is not one.
 pub fn secret_key(secret: &str) -> Option<Vec<u8>> {
     let encoded = secret.strip_prefix(SECRET_PREFIX)?;
-    STANDARD
-        .decode(encoded)
-        .ok()
-        .filter(|key| (16..=64).contains(&key.len()))
+    STANDARD.decode(encoded).ok().filter(|key| (16..=64).contains(&key.len()))
 }
 
 /// The `webhook-signature` header value for one delivery attempt.
@@ -57,12 +54,7 @@ mod tests {
     fn matches_the_specification_example() {
         // The example from the Standard Webhooks specification.
         let key = secret_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap_or_default();
-        let signature = sign(
-            &key,
-            "msg_p5jXN8AQM9LWM0D4loKWxJek",
-            1614265330,
-            br#"{"test": 2432232314}"#,
-        );
+        let signature = sign(&key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#);
         assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 }

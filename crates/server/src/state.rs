@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use omnicanal_store::{OutboxRow, Store};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 
 use crate::payments::PaymentProvider;
 
@@ -21,18 +21,15 @@ pub struct AppState {
     pub events: broadcast::Sender<Arc<OutboxRow>>,
     /// Wakes the dispatcher right after a local write, instead of waiting for its next poll.
     pub outbox_written: Arc<Notify>,
+    /// Turns true when the server is stopping, so long-lived streams end and shutdown can finish.
+    pub shutdown: watch::Receiver<bool>,
 }
 
 impl AppState {
-    /// Builds the state around a store and a payment provider.
-    pub fn new(store: Arc<dyn Store>, payments: Arc<dyn PaymentProvider>) -> Self {
+    /// Builds the state around a store, a payment provider and the shutdown signal.
+    pub fn new(store: Arc<dyn Store>, payments: Arc<dyn PaymentProvider>, shutdown: watch::Receiver<bool>) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        Self {
-            store,
-            payments,
-            events,
-            outbox_written: Arc::new(Notify::new()),
-        }
+        Self { store, payments, events, outbox_written: Arc::new(Notify::new()), shutdown }
     }
 
     /// Tells the dispatcher that new events were committed.

@@ -5,8 +5,8 @@ use omnicanal_domain::order::OrderStatus;
 use omnicanal_domain::payment::{PaymentMethod, PaymentTotals};
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
-    DeliveryRow, FulfillmentRecord, LineRow, LocationRow, MerchantRow, OrderRecord, ProductRow,
-    SiteRow, StockRow, VariantRow, WebhookRow,
+    DeliveryRow, FulfillmentRecord, LineRow, LocationRow, MerchantRow, OrderRecord, ProductRow, SiteRow, StockRow,
+    VariantRow, WebhookRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,19 +26,13 @@ pub struct MoneyView {
 impl MoneyView {
     /// Builds a view from minor units and a currency code read back from the store.
     pub fn from_parts(amount: i64, currency: &str) -> Self {
-        Self {
-            amount,
-            currency: currency.parse().unwrap_or(Currency::Clp),
-        }
+        Self { amount, currency: currency.parse().unwrap_or(Currency::Clp) }
     }
 }
 
 impl From<Money> for MoneyView {
     fn from(money: Money) -> Self {
-        Self {
-            amount: money.amount_minor,
-            currency: money.currency,
-        }
+        Self { amount: money.amount_minor, currency: money.currency }
     }
 }
 
@@ -284,11 +278,7 @@ impl FulfillmentView {
             location_id: part.location_id.clone(),
             status: part.status.clone(),
             pickup_code: show_pickup_code.then(|| part.pickup_code.clone()),
-            lines: part
-                .lines
-                .iter()
-                .map(|line| LineView::new(line, &part.currency))
-                .collect(),
+            lines: part.lines.iter().map(|line| LineView::new(line, &part.currency)).collect(),
             subtotal: MoneyView::from_parts(part.subtotal_minor, &part.currency),
             refunded: MoneyView::from_parts(part.refunded_minor, &part.currency),
             reason: part.reason.clone(),
@@ -363,11 +353,8 @@ impl OrderView {
             refunded: Money::new(order.refunded_minor, currency),
             outstanding: Money::new(order.outstanding_minor, currency),
         };
-        let statuses: Vec<FulfillmentStatus> = record
-            .fulfillments
-            .iter()
-            .filter_map(|part| FulfillmentStatus::parse(&part.status).ok())
-            .collect();
+        let statuses: Vec<FulfillmentStatus> =
+            record.fulfillments.iter().filter_map(|part| FulfillmentStatus::parse(&part.status).ok()).collect();
         Self {
             id: order.id.clone(),
             number: order.number,
@@ -388,11 +375,7 @@ impl OrderView {
                 captured: totals.captured.into(),
                 refunded: totals.refunded.into(),
             },
-            fulfillments: record
-                .fulfillments
-                .iter()
-                .map(|part| FulfillmentView::new(part, for_customer))
-                .collect(),
+            fulfillments: record.fulfillments.iter().map(|part| FulfillmentView::new(part, for_customer)).collect(),
             created_at: rfc3339(order.created_at_ms),
         }
     }

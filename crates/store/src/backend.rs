@@ -86,8 +86,7 @@ fn sqlite_url_with_create(url: &str) -> String {
 }
 
 async fn connect_sqlite(url: &str) -> StoreResult<SqlStore> {
-    let options =
-        AnyConnectOptions::from_str(&sqlite_url_with_create(url))?.disable_statement_logging();
+    let options = AnyConnectOptions::from_str(&sqlite_url_with_create(url))?.disable_statement_logging();
     let pragmas = |pool: AnyPoolOptions| {
         pool.after_connect(|connection, _| {
             Box::pin(async move {
@@ -109,11 +108,7 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    Ok(SqlStore {
-        backend: Backend::Sqlite,
-        read,
-        write,
-    })
+    Ok(SqlStore { backend: Backend::Sqlite, read, write })
 }
 
 async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
@@ -123,11 +118,7 @@ async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    Ok(SqlStore {
-        backend: Backend::Postgres,
-        read: pool.clone(),
-        write: pool,
-    })
+    Ok(SqlStore { backend: Backend::Postgres, read: pool.clone(), write: pool })
 }
 
 impl SqlStore {
@@ -136,10 +127,7 @@ impl SqlStore {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
-        migrator
-            .run(&self.write)
-            .await
-            .map_err(StoreError::Migration)
+        migrator.run(&self.write).await.map_err(StoreError::Migration)
     }
 
     /// The store as the trait object the application holds.
@@ -154,23 +142,14 @@ mod tests {
 
     #[test]
     fn picks_the_backend_from_the_scheme() {
-        assert_eq!(
-            Backend::from_url("sqlite://x.db").ok(),
-            Some(Backend::Sqlite)
-        );
-        assert_eq!(
-            Backend::from_url("postgres://u@h/db").ok(),
-            Some(Backend::Postgres)
-        );
+        assert_eq!(Backend::from_url("sqlite://x.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
         assert!(Backend::from_url("mysql://x").is_err());
     }
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            redact("postgres://me:secret@h/db"),
-            "postgres://me:***@h/db"
-        );
+        assert_eq!(redact("postgres://me:secret@h/db"), "postgres://me:***@h/db");
         assert_eq!(redact("sqlite://omnicanal.db"), "sqlite://omnicanal.db");
     }
 }

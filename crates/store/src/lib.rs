@@ -24,28 +24,12 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application persists. Implemented once ([`backend::SqlStore`]), over both backends.
 pub trait Store:
-    AccessStore
-    + SetupStore
-    + StockStore
-    + OrderStore
-    + IdempotencyStore
-    + EventStore
-    + Send
-    + Sync
-    + 'static
+    AccessStore + SetupStore + StockStore + OrderStore + IdempotencyStore + EventStore + Send + Sync + 'static
 {
 }
 
 impl<T> Store for T where
-    T: AccessStore
-        + SetupStore
-        + StockStore
-        + OrderStore
-        + IdempotencyStore
-        + EventStore
-        + Send
-        + Sync
-        + 'static
+    T: AccessStore + SetupStore + StockStore + OrderStore + IdempotencyStore + EventStore + Send + Sync + 'static
 {
 }
 
@@ -66,11 +50,7 @@ pub trait AccessStore {
     /// Stores a session token hash for a user.
     async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
     /// The user behind an unexpired session token hash.
-    async fn find_session_user(
-        &self,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> StoreResult<Option<UserRow>>;
+    async fn find_session_user(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<UserRow>>;
 }
 
 /// Sites, merchants, locations and the catalog.
@@ -97,24 +77,13 @@ pub trait SetupStore {
     /// Locations of a merchant, by name.
     async fn list_merchant_locations(&self, merchant_id: &str) -> StoreResult<Vec<LocationRow>>;
     /// Inserts a product and its variants in one transaction; a SKU taken within the merchant is `Conflict`.
-    async fn insert_product(
-        &self,
-        product: &ProductRow,
-        variants: &[VariantRow],
-    ) -> StoreResult<()>;
+    async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()>;
     /// A product with its variants.
     async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>>;
     /// Products of a merchant with their variants, by name.
-    async fn list_merchant_products(
-        &self,
-        merchant_id: &str,
-    ) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>>;
+    async fn list_merchant_products(&self, merchant_id: &str) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>>;
     /// The variant with this SKU within a merchant, with its product's `track_stock`.
-    async fn find_variant(
-        &self,
-        merchant_id: &str,
-        sku: &str,
-    ) -> StoreResult<Option<(VariantRow, bool)>>;
+    async fn find_variant(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<(VariantRow, bool)>>;
 }
 
 /// The stock ledger.
@@ -147,30 +116,16 @@ pub trait OrderStore {
     /// money and events in one transaction. A concurrent change is `Conflict`.
     async fn apply_transition(&self, change: &FulfillmentChange) -> StoreResult<OrderRecord>;
     /// Captured and refunded amounts of a merchant's parts placed in `[from_ms, to_ms)`.
-    async fn merchant_money(
-        &self,
-        merchant_id: &str,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> StoreResult<Vec<(i64, i64)>>;
+    async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<(i64, i64)>>;
 }
 
 /// Remembered requests for `Idempotency-Key`.
 #[async_trait]
 pub trait IdempotencyStore {
     /// Claims `(scope, key)` for a request hash; returns the existing record if already claimed.
-    async fn claim_idempotency_key(
-        &self,
-        claim: &IdempotencyRow,
-    ) -> StoreResult<Option<IdempotencyRow>>;
+    async fn claim_idempotency_key(&self, claim: &IdempotencyRow) -> StoreResult<Option<IdempotencyRow>>;
     /// Stores the response of a claimed key.
-    async fn complete_idempotency_key(
-        &self,
-        scope: &str,
-        key: &str,
-        status: i64,
-        body: &str,
-    ) -> StoreResult<()>;
+    async fn complete_idempotency_key(&self, scope: &str, key: &str, status: i64, body: &str) -> StoreResult<()>;
     /// Drops a claim whose request failed unexpectedly, so a retry can run.
     async fn release_idempotency_key(&self, scope: &str, key: &str) -> StoreResult<()>;
 }
@@ -192,11 +147,7 @@ pub trait EventStore {
     /// Events whose webhook deliveries have not been queued yet, oldest first.
     async fn pending_fan_out(&self, limit: i64) -> StoreResult<Vec<OutboxRow>>;
     /// Queues deliveries and marks the events as fanned out, atomically (duplicates are ignored).
-    async fn enqueue_deliveries(
-        &self,
-        deliveries: &[DeliveryRow],
-        fanned_out_seqs: &[i64],
-    ) -> StoreResult<()>;
+    async fn enqueue_deliveries(&self, deliveries: &[DeliveryRow], fanned_out_seqs: &[i64]) -> StoreResult<()>;
     /// Deliveries due at `now_ms`, oldest first.
     async fn due_deliveries(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<DeliveryRow>>;
     /// Records one attempt's outcome.

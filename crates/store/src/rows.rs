@@ -16,10 +16,7 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Self {
-            limit: 100,
-            offset: 0,
-        }
+        Self { limit: 100, offset: 0 }
     }
 }
 

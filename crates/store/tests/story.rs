@@ -19,9 +19,7 @@ mod stock;
 use events::outbox_and_webhooks;
 use fulfillment::transitions_move_stock_and_money;
 use omnicanal_store::{IdempotencyRow, Page, SessionRow, Store, StoreError, UserRow};
-use stock::{
-    concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger,
-};
+use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
 
 /// One test per scenario and backend: `sqlite::<name>` and `postgres::<name>`.
@@ -87,34 +85,15 @@ async fn users_and_sessions(store: &dyn Store) {
 
     let twin = user("ana@example.cl");
     let duplicate = store.insert_user(&twin).await;
-    assert!(
-        matches!(duplicate, Err(StoreError::Conflict(_))),
-        "a taken e-mail is a conflict: {duplicate:?}"
-    );
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "a taken e-mail is a conflict: {duplicate:?}");
     assert_eq!(store.count_users().await.expect("count"), 1);
 
-    let found = store
-        .find_user_by_email("Ana@Example.CL")
-        .await
-        .expect("find");
+    let found = store.find_user_by_email("Ana@Example.CL").await.expect("find");
     assert_eq!(found.as_ref(), Some(&ana), "found case-insensitively");
-    assert_eq!(
-        store
-            .find_user_by_email("bob@example.cl")
-            .await
-            .expect("find"),
-        None
-    );
+    assert_eq!(store.find_user_by_email("bob@example.cl").await.expect("find"), None);
 
-    let session = SessionRow {
-        token_hash: "a".repeat(64),
-        user_id: ana.id.clone(),
-        expires_at_ms: T0 + 60_000,
-    };
-    store
-        .insert_session(&session)
-        .await
-        .expect("insert session");
+    let session = SessionRow { token_hash: "a".repeat(64), user_id: ana.id.clone(), expires_at_ms: T0 + 60_000 };
+    store.insert_session(&session).await.expect("insert session");
     let user_at = |now_ms| store.find_session_user(&session.token_hash, now_ms);
     assert_eq!(user_at(T0).await.expect("live session"), Some(ana.clone()));
     assert_eq!(user_at(T0 + 59_999).await.expect("last ms"), Some(ana));
@@ -129,54 +108,24 @@ async fn setup_and_catalog(store: &dyn Store) {
     let shop = Shop::open(store).await;
     let get_site = store.get_site(&shop.site.id).await.expect("get site");
     assert_eq!(get_site.as_ref(), Some(&shop.site));
-    assert_eq!(
-        store.list_sites(Page::default()).await.expect("sites"),
-        vec![shop.site.clone()]
-    );
-    let get_merchant = store
-        .get_merchant(&shop.merchant.id)
-        .await
-        .expect("get merchant");
+    assert_eq!(store.list_sites(Page::default()).await.expect("sites"), vec![shop.site.clone()]);
+    let get_merchant = store.get_merchant(&shop.merchant.id).await.expect("get merchant");
     assert_eq!(get_merchant.as_ref(), Some(&shop.merchant));
-    let get_location = store
-        .get_location(&shop.location.id)
-        .await
-        .expect("get location");
+    let get_location = store.get_location(&shop.location.id).await.expect("get location");
     assert_eq!(get_location.as_ref(), Some(&shop.location));
-    let at_site = store
-        .list_site_locations(&shop.site.id)
-        .await
-        .expect("locations");
+    let at_site = store.list_site_locations(&shop.site.id).await.expect("locations");
     assert_eq!(at_site, vec![shop.location.clone()]);
     let of_merchant = store.list_merchant_locations(&shop.merchant.id).await;
-    assert_eq!(
-        of_merchant.expect("merchant locations"),
-        vec![shop.location.clone()]
-    );
+    assert_eq!(of_merchant.expect("merchant locations"), vec![shop.location.clone()]);
     assert_eq!(store.get_site("nope").await.expect("missing site"), None);
 
     let other = merchant("Tienda Sur");
-    store
-        .insert_merchant(&other)
-        .await
-        .expect("insert other merchant");
-    let merchants = store
-        .list_merchants(Page::default())
-        .await
-        .expect("merchants");
+    store.insert_merchant(&other).await.expect("insert other merchant");
+    let merchants = store.list_merchants(Page::default()).await.expect("merchants");
     assert_eq!(merchants.len(), 2);
-    let first_only = Page {
-        limit: 1,
-        offset: 1,
-    };
-    assert_eq!(
-        store.list_merchants(first_only).await.expect("page").len(),
-        1
-    );
-    let none = store
-        .list_merchant_locations(&other.id)
-        .await
-        .expect("none");
+    let first_only = Page { limit: 1, offset: 1 };
+    assert_eq!(store.list_merchants(first_only).await.expect("page").len(), 1);
+    let none = store.list_merchant_locations(&other.id).await.expect("none");
     assert!(none.is_empty());
 
     let coffee = product(&shop.merchant.id, "Coffee", true);
@@ -184,65 +133,30 @@ async fn setup_and_catalog(store: &dyn Store) {
     small.attributes_json = r#"{"size":"S"}"#.into();
     small.barcode = Some("7801234567890".into());
     let large = variant(&coffee, "CAF-L", 3200);
-    store
-        .insert_product(&coffee, &[small.clone(), large.clone()])
-        .await
-        .expect("insert coffee");
-    let (stored, variants) = store
-        .get_product(&coffee.id)
-        .await
-        .expect("get")
-        .expect("some");
+    store.insert_product(&coffee, &[small.clone(), large.clone()]).await.expect("insert coffee");
+    let (stored, variants) = store.get_product(&coffee.id).await.expect("get").expect("some");
     assert_eq!(stored, coffee);
-    assert_eq!(
-        variants,
-        vec![large.clone(), small.clone()],
-        "variants by SKU"
-    );
+    assert_eq!(variants, vec![large.clone(), small.clone()], "variants by SKU");
 
     // A SKU taken within the merchant: conflict, and the product is not left behind.
     let tea = product(&shop.merchant.id, "Tea", false);
     let clash = [variant(&tea, "TEA-1", 1900), variant(&tea, "CAF-S", 1900)];
     let outcome = store.insert_product(&tea, &clash).await;
-    assert!(
-        matches!(outcome, Err(StoreError::Conflict(_))),
-        "{outcome:?}"
-    );
+    assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{outcome:?}");
     assert_eq!(store.get_product(&tea.id).await.expect("get tea"), None);
-    let listed = store
-        .list_merchant_products(&shop.merchant.id)
-        .await
-        .expect("list");
+    let listed = store.list_merchant_products(&shop.merchant.id).await.expect("list");
     assert_eq!(listed, vec![(coffee.clone(), vec![large, small.clone()])]);
-    assert_eq!(
-        store
-            .find_variant(&shop.merchant.id, "TEA-1")
-            .await
-            .expect("find"),
-        None
-    );
+    assert_eq!(store.find_variant(&shop.merchant.id, "TEA-1").await.expect("find"), None);
 
     // The same SKU under another merchant is fine; so is an untracked product.
     let theirs = product(&other.id, "Their coffee", false);
     let their_small = variant(&theirs, "CAF-S", 2000);
-    store
-        .insert_product(&theirs, std::slice::from_ref(&their_small))
-        .await
-        .expect("same SKU, other merchant");
-    let ours = store
-        .find_variant(&shop.merchant.id, "CAF-S")
-        .await
-        .expect("find ours");
+    store.insert_product(&theirs, std::slice::from_ref(&their_small)).await.expect("same SKU, other merchant");
+    let ours = store.find_variant(&shop.merchant.id, "CAF-S").await.expect("find ours");
     assert_eq!(ours, Some((small, true)));
-    let found = store
-        .find_variant(&other.id, "CAF-S")
-        .await
-        .expect("find theirs");
+    let found = store.find_variant(&other.id, "CAF-S").await.expect("find theirs");
     assert_eq!(found, Some((their_small, false)));
-    assert_eq!(
-        store.find_variant(&other.id, "CAF-L").await.expect("find"),
-        None
-    );
+    assert_eq!(store.find_variant(&other.id, "CAF-L").await.expect("find"), None);
 }
 
 fn claim(scope: &str, key: &str, hash: &str) -> IdempotencyRow {
@@ -260,84 +174,34 @@ fn claim(scope: &str, key: &str, hash: &str) -> IdempotencyRow {
 /// Scenario 6: idempotency keys are claimed once, completed, and released only while unfinished.
 async fn idempotency_keys(store: &dyn Store) {
     let first = claim("usr-1", "k1", "hash-a");
-    assert_eq!(
-        store.claim_idempotency_key(&first).await.expect("claim"),
-        None
-    );
-    let again = store
-        .claim_idempotency_key(&claim("usr-1", "k1", "hash-b"))
-        .await;
-    assert_eq!(
-        again.expect("reclaim"),
-        Some(first.clone()),
-        "the first claim, hash kept"
-    );
+    assert_eq!(store.claim_idempotency_key(&first).await.expect("claim"), None);
+    let again = store.claim_idempotency_key(&claim("usr-1", "k1", "hash-b")).await;
+    assert_eq!(again.expect("reclaim"), Some(first.clone()), "the first claim, hash kept");
     let other_scope = claim("usr-2", "k1", "hash-a");
-    assert_eq!(
-        store
-            .claim_idempotency_key(&other_scope)
-            .await
-            .expect("claim"),
-        None
-    );
+    assert_eq!(store.claim_idempotency_key(&other_scope).await.expect("claim"), None);
 
     let body = r#"{"id":"ord-1"}"#;
-    store
-        .complete_idempotency_key("usr-1", "k1", 201, body)
-        .await
-        .expect("complete");
-    store
-        .release_idempotency_key("usr-1", "k1")
-        .await
-        .expect("release is a no-op");
-    let done = store
-        .claim_idempotency_key(&first)
-        .await
-        .expect("reclaim")
-        .expect("kept");
+    store.complete_idempotency_key("usr-1", "k1", 201, body).await.expect("complete");
+    store.release_idempotency_key("usr-1", "k1").await.expect("release is a no-op");
+    let done = store.claim_idempotency_key(&first).await.expect("reclaim").expect("kept");
     assert_eq!((done.status, done.body.as_deref()), (201, Some(body)));
     assert_eq!(done.request_hash, "hash-a");
 
     let abandoned = claim("usr-1", "k2", "hash-c");
-    assert_eq!(
-        store
-            .claim_idempotency_key(&abandoned)
-            .await
-            .expect("claim"),
-        None
-    );
-    store
-        .release_idempotency_key("usr-1", "k2")
-        .await
-        .expect("release");
-    assert_eq!(
-        store
-            .claim_idempotency_key(&abandoned)
-            .await
-            .expect("claim anew"),
-        None
-    );
+    assert_eq!(store.claim_idempotency_key(&abandoned).await.expect("claim"), None);
+    store.release_idempotency_key("usr-1", "k2").await.expect("release");
+    assert_eq!(store.claim_idempotency_key(&abandoned).await.expect("claim anew"), None);
 
     // A claim linked to the order it created survives a release.
     let shop = Shop::open(store).await;
     shop.add_product(store, "BUN-1", 1500, false).await;
     let linked = claim("public", "k3", "hash-d");
-    assert_eq!(
-        store.claim_idempotency_key(&linked).await.expect("claim"),
-        None
-    );
+    assert_eq!(store.claim_idempotency_key(&linked).await.expect("claim"), None);
     let mut order = shop.order(&[("BUN-1", 1, 1500, false)], "card", T0);
     order.idempotency = Some(("public".into(), "k3".into()));
     store.place_order(&order).await.expect("place order");
-    store
-        .release_idempotency_key("public", "k3")
-        .await
-        .expect("release");
-    let kept = store
-        .claim_idempotency_key(&linked)
-        .await
-        .expect("claim")
-        .expect("kept");
+    store.release_idempotency_key("public", "k3").await.expect("release");
+    let kept = store.claim_idempotency_key(&linked).await.expect("claim").expect("kept");
     assert_eq!(kept.resource_id.as_deref(), Some(order.order.id.as_str()));
     assert_eq!(kept.status, 0);
 }

@@ -16,9 +16,7 @@ use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(login))
-        .routes(routes!(me))
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me))
 }
 
 /// Credentials.
@@ -91,8 +89,7 @@ async fn login(
             expires_at_ms: now_ms() + SESSION_TTL_MS,
         })
         .await?;
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| ApiError::Internal("stored role is unknown".into()))?;
+    let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal("stored role is unknown".into()))?;
     Ok(Json(LoginResponse {
         token,
         user: UserView {
@@ -106,7 +103,8 @@ async fn login(
 }
 
 /// An argon2 hash of a random string, verified against when the e-mail is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5Y0Wm0m8m8v0cY0l8pQ2pHc2bqg3xZ0b6Yk3K6m9z1E";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5Y0Wm0m8m8v0cY0l8pQ2pHc2bqg3xZ0b6Yk3K6m9z1E";
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),

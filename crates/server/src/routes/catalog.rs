@@ -71,40 +71,23 @@ async fn create_product(
     user.require(&[Role::Admin, Role::MerchantManager])?;
     let mut v = Validator::new();
     let name = v.check("name", Name::parse("name", &request.name));
-    if user
-        .check_merchant(&request.merchant_id, "merchant")
-        .is_err()
-        || state
-            .store
-            .get_merchant(&request.merchant_id)
-            .await?
-            .is_none()
+    if user.check_merchant(&request.merchant_id, "merchant").is_err()
+        || state.store.get_merchant(&request.merchant_id).await?.is_none()
     {
         v.push("merchant_id", "no such merchant");
     }
     if request.variants.is_empty() || request.variants.len() > MAX_VARIANTS_PER_PRODUCT {
-        v.push(
-            "variants",
-            format!("a product needs 1 to {MAX_VARIANTS_PER_PRODUCT} variants"),
-        );
+        v.push("variants", format!("a product needs 1 to {MAX_VARIANTS_PER_PRODUCT} variants"));
     }
     let product_id = new_id("prd");
     let mut variants = Vec::with_capacity(request.variants.len());
     for (index, variant) in request.variants.into_iter().enumerate() {
         let sku = v.check(&format!("variants[{index}].sku"), Sku::parse(&variant.sku));
-        let price = v.check(
-            &format!("variants[{index}].price"),
-            parse_price("price", Money::from(variant.price)),
-        );
+        let price = v.check(&format!("variants[{index}].price"), parse_price("price", Money::from(variant.price)));
         if let Some(sku) = &sku
-            && variants
-                .iter()
-                .any(|existing: &VariantRow| existing.sku == sku.as_str())
+            && variants.iter().any(|existing: &VariantRow| existing.sku == sku.as_str())
         {
-            v.push(
-                format!("variants[{index}].sku"),
-                "appears twice in this product",
-            );
+            v.push(format!("variants[{index}].sku"), "appears twice in this product");
         }
         if let (Some(sku), Some(price)) = (sku, price) {
             variants.push(VariantRow {
@@ -115,8 +98,7 @@ async fn create_product(
                 price_minor: price.amount_minor,
                 currency: price.currency.code().to_owned(),
                 barcode: variant.barcode.filter(|code| !code.trim().is_empty()),
-                attributes_json: serde_json::Value::Object(variant.attributes.unwrap_or_default())
-                    .to_string(),
+                attributes_json: serde_json::Value::Object(variant.attributes.unwrap_or_default()).to_string(),
             });
         }
     }
@@ -128,20 +110,13 @@ async fn create_product(
         track_stock: request.track_stock,
         created_at_ms: now_ms(),
     };
-    state
-        .store
-        .insert_product(&product, &variants)
-        .await
-        .map_err(|error| match error {
-            omnicanal_store::StoreError::Conflict(_) => {
-                ApiError::Conflict("one of these SKUs already exists for this merchant".into())
-            }
-            other => other.into(),
-        })?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ProductView::new(product, variants)),
-    ))
+    state.store.insert_product(&product, &variants).await.map_err(|error| match error {
+        omnicanal_store::StoreError::Conflict(_) => {
+            ApiError::Conflict("one of these SKUs already exists for this merchant".into())
+        }
+        other => other.into(),
+    })?;
+    Ok((StatusCode::CREATED, Json(ProductView::new(product, variants))))
 }
 
 /// One product.
@@ -152,11 +127,7 @@ async fn get_product(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProductView>> {
-    let (product, variants) = state
-        .store
-        .get_product(&id)
-        .await?
-        .ok_or(ApiError::NotFound("product"))?;
+    let (product, variants) = state.store.get_product(&id).await?.ok_or(ApiError::NotFound("product"))?;
     user.check_merchant(&product.merchant_id, "product")?;
     Ok(Json(ProductView::new(product, variants)))
 }
@@ -170,18 +141,9 @@ async fn list_merchant_products(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<ProductView>>> {
     user.check_merchant(&id, "merchant")?;
-    state
-        .store
-        .get_merchant(&id)
-        .await?
-        .ok_or(ApiError::NotFound("merchant"))?;
+    state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
     let products = state.store.list_merchant_products(&id).await?;
-    Ok(Json(
-        products
-            .into_iter()
-            .map(|(p, v)| ProductView::new(p, v))
-            .collect(),
-    ))
+    Ok(Json(products.into_iter().map(|(p, v)| ProductView::new(p, v)).collect()))
 }
 
 /// A variant on the menu, with availability.
@@ -240,44 +202,18 @@ pub struct SiteMenu {
 /// The menu of a site: open locations with products, prices and live availability (public).
 #[utoipa::path(get, path = "/sites/{id}/menu", tag = "ordering", params(("id" = String, Path, description = "Site id")),
     responses((status = 200, body = SiteMenu), (status = 404, body = crate::error::Problem)))]
-async fn site_menu(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<SiteMenu>> {
-    let site = state
-        .store
-        .get_site(&id)
-        .await?
-        .ok_or(ApiError::NotFound("site"))?;
+async fn site_menu(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<SiteMenu>> {
+    let site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
     let mut locations = Vec::new();
-    for location in state
-        .store
-        .list_site_locations(&id)
-        .await?
-        .into_iter()
-        .filter(|l| l.is_open)
-    {
-        let merchant_name = state
-            .store
-            .get_merchant(&location.merchant_id)
-            .await?
-            .map(|m| m.name)
-            .unwrap_or_default();
+    for location in state.store.list_site_locations(&id).await?.into_iter().filter(|l| l.is_open) {
+        let merchant_name = state.store.get_merchant(&location.merchant_id).await?.map(|m| m.name).unwrap_or_default();
         let filter = StockFilter {
             location_id: Some(location.id.clone()),
-            page: Page {
-                limit: 100_000,
-                offset: 0,
-            },
+            page: Page { limit: 100_000, offset: 0 },
             ..StockFilter::default()
         };
-        let stock: HashMap<String, i64> = state
-            .store
-            .list_stock(&filter)
-            .await?
-            .into_iter()
-            .map(|row| (row.sku, row.available))
-            .collect();
+        let stock: HashMap<String, i64> =
+            state.store.list_stock(&filter).await?.into_iter().map(|row| (row.sku, row.available)).collect();
         let products = state
             .store
             .list_merchant_products(&location.merchant_id)
@@ -287,15 +223,12 @@ async fn site_menu(
                 variants: variants
                     .into_iter()
                     .map(|variant| {
-                        let quantity = product
-                            .track_stock
-                            .then(|| stock.get(&variant.sku).copied().unwrap_or(0));
+                        let quantity = product.track_stock.then(|| stock.get(&variant.sku).copied().unwrap_or(0));
                         MenuVariant {
                             available: quantity.is_none_or(|q| q > 0),
                             available_quantity: quantity,
                             price: MoneyView::from_parts(variant.price_minor, &variant.currency),
-                            attributes: serde_json::from_str(&variant.attributes_json)
-                                .unwrap_or_default(),
+                            attributes: serde_json::from_str(&variant.attributes_json).unwrap_or_default(),
                             sku: variant.sku,
                         }
                     })
@@ -313,8 +246,5 @@ async fn site_menu(
             products,
         });
     }
-    Ok(Json(SiteMenu {
-        site: site.into(),
-        locations,
-    }))
+    Ok(Json(SiteMenu { site: site.into(), locations }))
 }

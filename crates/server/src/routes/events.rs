@@ -31,25 +31,17 @@ const MAX_REPLAY_ROWS: i64 = 10_000;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(order_events))
-        .routes(routes!(stock_events))
+    OpenApiRouter::new().routes(routes!(order_events)).routes(routes!(stock_events))
 }
 
 type EventFilter = Arc<dyn Fn(&OutboxRow) -> bool + Send + Sync>;
 
 fn last_event_id(headers: &HeaderMap) -> Option<i64> {
-    headers
-        .get("last-event-id")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse().ok())
+    headers.get("last-event-id").and_then(|value| value.to_str().ok()).and_then(|value| value.trim().parse().ok())
 }
 
 fn to_sse(row: &OutboxRow) -> Event {
-    Event::default()
-        .id(row.seq.to_string())
-        .event(row.event_type.clone())
-        .data(row.payload_json.clone())
+    Event::default().id(row.seq.to_string()).event(row.event_type.clone()).data(row.payload_json.clone())
 }
 
 /// The stream: replay after `resume_after`, then live.
@@ -59,6 +51,7 @@ fn event_stream(
     filter: EventFilter,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let mut live = state.events.subscribe();
+    let mut shutdown = state.shutdown.clone();
     async_stream(move |sender| async move {
         let mut sent_up_to = resume_after.unwrap_or(0);
         if let Some(mut after) = resume_after {
@@ -81,7 +74,11 @@ fn event_stream(
             }
         }
         loop {
-            match live.recv().await {
+            let received = tokio::select! {
+                received = live.recv() => received,
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            };
+            match received {
                 Ok(row) => {
                     if row.seq <= sent_up_to || !filter(&row) {
                         continue;
@@ -127,11 +124,7 @@ async fn order_events(
     ApiQuery(query): ApiQuery<TrackingQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let order = state
-        .store
-        .get_order(&id)
-        .await?
-        .ok_or(ApiError::NotFound("order"))?;
+    let order = state.store.get_order(&id).await?.ok_or(ApiError::NotFound("order"))?;
     let view = visible_order(order, user.as_ref(), query.token.as_deref())?;
     let visible_parts: Vec<String> = view.fulfillments.into_iter().map(|part| part.id).collect();
     let filter: EventFilter = Arc::new(move |row: &OutboxRow| {
@@ -139,12 +132,7 @@ async fn order_events(
             && row.order_id.as_deref() == Some(id.as_str())
             && serde_json::from_str::<serde_json::Value>(&row.payload_json)
                 .ok()
-                .and_then(|payload| {
-                    payload
-                        .get("fulfillment_id")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned)
-                })
+                .and_then(|payload| payload.get("fulfillment_id").and_then(|v| v.as_str()).map(str::to_owned))
                 .is_some_and(|part| visible_parts.contains(&part))
     });
     Ok(sse(event_stream(state, last_event_id(&headers), filter)))
@@ -170,30 +158,15 @@ async fn stock_events(
     ApiQuery(query): ApiQuery<StockEventsQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    user.require(&[
-        Role::Admin,
-        Role::MerchantManager,
-        Role::Staff,
-        Role::SupportAgent,
-    ])?;
+    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff, Role::SupportAgent])?;
     if let Some(location_id) = &query.location_id {
-        let location = state
-            .store
-            .get_location(location_id)
-            .await?
-            .ok_or(ApiError::NotFound("location"))?;
+        let location = state.store.get_location(location_id).await?.ok_or(ApiError::NotFound("location"))?;
         user.check_location(&location.merchant_id, &location.id)?;
     }
     let filter: EventFilter = Arc::new(move |row: &OutboxRow| {
         row.event_type == "stock.changed"
-            && query
-                .location_id
-                .as_ref()
-                .is_none_or(|wanted| row.location_id.as_ref() == Some(wanted))
-            && query
-                .sku
-                .as_ref()
-                .is_none_or(|wanted| row.sku.as_ref() == Some(wanted))
+            && query.location_id.as_ref().is_none_or(|wanted| row.location_id.as_ref() == Some(wanted))
+            && query.sku.as_ref().is_none_or(|wanted| row.sku.as_ref() == Some(wanted))
             && (user.is_platform()
                 || (row.merchant_id == user.merchant_id
                     && (user.role != Role::Staff || row.location_id == user.location_id)))

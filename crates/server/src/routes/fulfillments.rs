@@ -3,9 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use omnicanal_domain::catalog::CommissionRate;
-use omnicanal_domain::fulfillment::{
-    Actor, FulfillmentStatus, MoneyEffect, TransitionRequest, plan_transition,
-};
+use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, MoneyEffect, TransitionRequest, plan_transition};
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::settlement::settle;
 use omnicanal_domain::{Currency, Money};
@@ -33,9 +31,7 @@ pub fn write_router() -> OpenApiRouter<AppState> {
 
 /// Routes that read fulfilments and settlements.
 pub fn read_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_location_fulfillments))
-        .routes(routes!(settlement))
+    OpenApiRouter::new().routes(routes!(list_location_fulfillments)).routes(routes!(settlement))
 }
 
 /// Filters for a location's queue.
@@ -59,32 +55,12 @@ async fn list_location_fulfillments(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<Vec<FulfillmentView>>> {
-    let location = state
-        .store
-        .get_location(&id)
-        .await?
-        .ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
-    let page = Pagination {
-        limit: query.limit,
-        offset: query.offset,
-    }
-    .page()?;
-    let status = query
-        .status
-        .as_deref()
-        .map(FulfillmentStatus::parse)
-        .transpose()?;
-    let parts = state
-        .store
-        .list_location_fulfillments(&id, status.map(FulfillmentStatus::as_str), page)
-        .await?;
-    Ok(Json(
-        parts
-            .iter()
-            .map(|part| FulfillmentView::new(part, false))
-            .collect(),
-    ))
+    let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
+    let status = query.status.as_deref().map(FulfillmentStatus::parse).transpose()?;
+    let parts = state.store.list_location_fulfillments(&id, status.map(FulfillmentStatus::as_str), page).await?;
+    Ok(Json(parts.iter().map(|part| FulfillmentView::new(part, false)).collect()))
 }
 
 /// A requested status change.
@@ -114,51 +90,26 @@ async fn transition(
     ApiQuery(query): ApiQuery<TrackingQuery>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Json<FulfillmentView>> {
-    let part = state
-        .store
-        .get_fulfillment(&id)
-        .await?
-        .ok_or(ApiError::NotFound("fulfillment"))?;
-    let order = state
-        .store
-        .get_order(&part.order_id)
-        .await?
-        .ok_or(ApiError::NotFound("fulfillment"))?;
+    let part = state.store.get_fulfillment(&id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let order = state.store.get_order(&part.order_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
     let actor = match (&user, query.token.as_deref()) {
         (Some(user), _) => {
             user.check_location(&part.merchant_id, &part.location_id)?;
             user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
             Actor::Merchant
         }
-        (None, Some(token)) if constant_time_eq(token, &order.order.tracking_token) => {
-            Actor::Customer
-        }
+        (None, Some(token)) if constant_time_eq(token, &order.order.tracking_token) => Actor::Customer,
         (None, Some(_)) => return Err(ApiError::NotFound("fulfillment")),
         (None, None) => {
-            return Err(ApiError::Unauthorized(
-                "sign in, or pass the order's ?token=",
-            ));
+            return Err(ApiError::Unauthorized("sign in, or pass the order's ?token="));
         }
     };
-    let to = FulfillmentStatus::parse(&body.to).map_err(|_| {
-        ApiError::invalid(
-            "to",
-            "must be accepted, preparing, ready, collected, rejected or cancelled",
-        )
-    })?;
+    let to = FulfillmentStatus::parse(&body.to)
+        .map_err(|_| ApiError::invalid("to", "must be accepted, preparing, ready, collected, rejected or cancelled"))?;
     let from = FulfillmentStatus::parse(&part.status)?;
-    let reason = body
-        .reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
-    {
-        return Err(ApiError::invalid(
-            "reason",
-            format!("must be at most {MAX_REASON_CHARS} characters"),
-        ));
+    let reason = body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(ApiError::invalid("reason", format!("must be at most {MAX_REASON_CHARS} characters")));
     }
     let currency: Currency = part.currency.parse()?;
     let plan = plan_transition(TransitionRequest {
@@ -180,17 +131,12 @@ async fn transition(
     };
     let updated = state.store.apply_transition(&change).await?;
     state.wake_dispatcher();
-    if let (Some(MoneyEffect::Refund(amount)), Some(reference)) =
-        (plan.money, &order.order.payment_reference)
+    if let (Some(MoneyEffect::Refund(amount)), Some(reference)) = (plan.money, &order.order.payment_reference)
         && let Err(error) = state.payments.refund(reference, amount).await
     {
         tracing::error!(fulfillment_id = %part.id, %error, "refund recorded but the provider refused it");
     }
-    let part = updated
-        .fulfillments
-        .iter()
-        .find(|p| p.id == part.id)
-        .ok_or(ApiError::NotFound("fulfillment"))?;
+    let part = updated.fulfillments.iter().find(|p| p.id == part.id).ok_or(ApiError::NotFound("fulfillment"))?;
     Ok(Json(FulfillmentView::new(part, actor == Actor::Customer)))
 }
 
@@ -234,17 +180,10 @@ async fn settlement(
 ) -> ApiResult<Json<SettlementView>> {
     user.check_merchant(&id, "merchant")?;
     user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
-    let merchant = state
-        .store
-        .get_merchant(&id)
-        .await?
-        .ok_or(ApiError::NotFound("merchant"))?;
+    let merchant = state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
     let parse = |field: &str, raw: &Option<String>| -> ApiResult<Option<i64>> {
         raw.as_deref()
-            .map(|raw| {
-                parse_time(raw)
-                    .ok_or_else(|| ApiError::invalid(field, "must be RFC 3339 or YYYY-MM-DD"))
-            })
+            .map(|raw| parse_time(raw).ok_or_else(|| ApiError::invalid(field, "must be RFC 3339 or YYYY-MM-DD")))
             .transpose()
     };
     let from_ms = parse("from", &query.from)?.unwrap_or(i64::MIN);
@@ -255,12 +194,7 @@ async fn settlement(
     let totals = settle(
         currency,
         rate,
-        parts.into_iter().map(|(captured, refunded)| {
-            (
-                Money::new(captured, currency),
-                Money::new(refunded, currency),
-            )
-        }),
+        parts.into_iter().map(|(captured, refunded)| (Money::new(captured, currency), Money::new(refunded, currency))),
     )?;
     Ok(Json(SettlementView {
         merchant_id: id,

@@ -76,9 +76,7 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(webhooks::router())
         .merge(moves_money_or_stock);
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", api)
-        .split_for_parts();
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     let spec = openapi.clone();
     router
         .route("/api/openapi.json", get(move || async move { Json(spec) }))
@@ -97,10 +95,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
         Err(error) => {
             tracing::warn!(%error, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "unavailable"})),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"})))
         }
     }
 }

@@ -61,34 +61,19 @@ async fn get_order(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<TrackingQuery>,
 ) -> ApiResult<Json<OrderView>> {
-    let order = state
-        .store
-        .get_order(&id)
-        .await?
-        .ok_or(ApiError::NotFound("order"))?;
-    Ok(Json(visible_order(
-        order,
-        user.as_ref(),
-        query.token.as_deref(),
-    )?))
+    let order = state.store.get_order(&id).await?.ok_or(ApiError::NotFound("order"))?;
+    Ok(Json(visible_order(order, user.as_ref(), query.token.as_deref())?))
 }
 
 /// The view of an order its reader may see: everything for the customer, the
 /// merchant's own parts for staff, all parts for platform users; 404 otherwise.
-pub fn visible_order(
-    mut order: OrderRecord,
-    user: Option<&AuthUser>,
-    token: Option<&str>,
-) -> ApiResult<OrderView> {
+pub fn visible_order(mut order: OrderRecord, user: Option<&AuthUser>, token: Option<&str>) -> ApiResult<OrderView> {
     if token.is_some_and(|token| constant_time_eq(token, &order.order.tracking_token)) {
         return Ok(OrderView::new(&order, true));
     }
     let user = user.ok_or(ApiError::NotFound("order"))?;
     if !user.is_platform() {
-        order.fulfillments.retain(|part| {
-            user.check_location(&part.merchant_id, &part.location_id)
-                .is_ok()
-        });
+        order.fulfillments.retain(|part| user.check_location(&part.merchant_id, &part.location_id).is_ok());
         if order.fulfillments.is_empty() {
             return Err(ApiError::NotFound("order"));
         }

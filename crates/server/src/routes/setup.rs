@@ -57,20 +57,10 @@ async fn create_site(
     if let Some(country) = country
         && country.currency().code() != request.currency
     {
-        v.push(
-            "currency",
-            format!(
-                "a site in {} prices in {}",
-                country.code(),
-                country.currency()
-            ),
-        );
+        v.push("currency", format!("a site in {} prices in {}", country.code(), country.currency()));
     }
     if request.timezone.parse::<chrono_tz::Tz>().is_err() {
-        v.push(
-            "timezone",
-            "must be an IANA time zone such as America/Santiago",
-        );
+        v.push("timezone", "must be an IANA time zone such as America/Santiago");
     }
     v.finish()?;
     let row = SiteRow {
@@ -100,15 +90,8 @@ async fn list_sites(
 /// One site (public: customers reach it from a QR code).
 #[utoipa::path(get, path = "/sites/{id}", tag = "setup", params(("id" = String, Path, description = "Site id")),
     responses((status = 200, body = SiteView), (status = 404, body = crate::error::Problem)))]
-async fn get_site(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<SiteView>> {
-    let site = state
-        .store
-        .get_site(&id)
-        .await?
-        .ok_or(ApiError::NotFound("site"))?;
+async fn get_site(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<SiteView>> {
+    let site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
     Ok(Json(site.into()))
 }
 
@@ -137,10 +120,7 @@ async fn create_merchant(
     if !matches!(request.kind.as_str(), "restaurant" | "retail") {
         v.push("kind", "must be restaurant or retail");
     }
-    let rate = v.check(
-        "commission_bps",
-        CommissionRate::parse(request.commission_bps),
-    );
+    let rate = v.check("commission_bps", CommissionRate::parse(request.commission_bps));
     v.finish()?;
     let row = MerchantRow {
         id: new_id("mer"),
@@ -171,9 +151,7 @@ async fn list_merchants(
         };
         own.into_iter().collect()
     };
-    Ok(Json(
-        merchants.into_iter().map(MerchantView::from).collect(),
-    ))
+    Ok(Json(merchants.into_iter().map(MerchantView::from).collect()))
 }
 
 /// One merchant.
@@ -185,11 +163,7 @@ async fn get_merchant(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MerchantView>> {
     user.check_merchant(&id, "merchant")?;
-    let merchant = state
-        .store
-        .get_merchant(&id)
-        .await?
-        .ok_or(ApiError::NotFound("merchant"))?;
+    let merchant = state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
     Ok(Json(merchant.into()))
 }
 
@@ -217,16 +191,8 @@ async fn create_location(
     user.require(&[Role::Admin, Role::MerchantManager])?;
     let mut v = Validator::new();
     let name = v.check("name", Name::parse("name", &request.name));
-    let merchant_visible = user
-        .check_merchant(&request.merchant_id, "merchant")
-        .is_ok();
-    if !merchant_visible
-        || state
-            .store
-            .get_merchant(&request.merchant_id)
-            .await?
-            .is_none()
-    {
+    let merchant_visible = user.check_merchant(&request.merchant_id, "merchant").is_ok();
+    if !merchant_visible || state.store.get_merchant(&request.merchant_id).await?.is_none() {
         v.push("merchant_id", "no such merchant");
     }
     if state.store.get_site(&request.site_id).await?.is_none() {
@@ -254,11 +220,7 @@ async fn get_location(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LocationView>> {
-    let location = state
-        .store
-        .get_location(&id)
-        .await?
-        .ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     Ok(Json(location.into()))
 }

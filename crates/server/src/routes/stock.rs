@@ -45,17 +45,8 @@ pub struct CreateMovement {
 }
 
 /// Reason codes a movement may carry.
-pub const MOVEMENT_REASONS: [&str; 9] = [
-    "receipt",
-    "adjustment",
-    "count",
-    "return",
-    "damage",
-    "loss",
-    "transfer_in",
-    "transfer_out",
-    "correction",
-];
+pub const MOVEMENT_REASONS: [&str; 9] =
+    ["receipt", "adjustment", "count", "return", "damage", "loss", "transfer_in", "transfer_out", "correction"];
 
 /// Records a stock movement; taking on-hand below zero (or below what is reserved) is 409.
 #[utoipa::path(post, path = "/stock/movements", tag = "stock", request_body = CreateMovement, security(("bearer" = [])),
@@ -70,16 +61,10 @@ async fn create_movement(
     let mut v = Validator::new();
     let sku = v.check("sku", Sku::parse(&request.sku));
     if request.delta == 0 || request.delta.abs() > MAX_MOVEMENT_UNITS {
-        v.push(
-            "delta",
-            format!("must be non-zero and at most {MAX_MOVEMENT_UNITS} units either way"),
-        );
+        v.push("delta", format!("must be non-zero and at most {MAX_MOVEMENT_UNITS} units either way"));
     }
     if !MOVEMENT_REASONS.contains(&request.reason.as_str()) {
-        v.push(
-            "reason",
-            format!("must be one of {}", MOVEMENT_REASONS.join(", ")),
-        );
+        v.push("reason", format!("must be one of {}", MOVEMENT_REASONS.join(", ")));
     }
     let location = state.store.get_location(&request.location_id).await?;
     let location = location.filter(|l| user.check_location(&l.merchant_id, &l.id).is_ok());
@@ -87,11 +72,7 @@ async fn create_movement(
         v.push("location_id", "no such location");
     }
     if let (Some(sku), Some(location)) = (&sku, &location) {
-        match state
-            .store
-            .find_variant(&location.merchant_id, sku.as_str())
-            .await?
-        {
+        match state.store.find_variant(&location.merchant_id, sku.as_str()).await? {
             None => v.push("sku", "the location's merchant has no such SKU"),
             Some((_, false)) => v.push("sku", "stock is not tracked for this product"),
             Some((_, true)) => {}
@@ -110,17 +91,13 @@ async fn create_movement(
         created_at_ms: now_ms(),
         event_id: new_id("evt"),
     };
-    let level = state
-        .store
-        .apply_stock_movement(&movement)
-        .await
-        .map_err(|error| match error {
-            omnicanal_store::StoreError::Domain(_) => ApiError::Conflict(format!(
-                "a change of {} would take on-hand of {} below zero or below what is reserved",
-                movement.delta, movement.sku
-            )),
-            other => other.into(),
-        })?;
+    let level = state.store.apply_stock_movement(&movement).await.map_err(|error| match error {
+        omnicanal_store::StoreError::Domain(_) => ApiError::Conflict(format!(
+            "a change of {} would take on-hand of {} below zero or below what is reserved",
+            movement.delta, movement.sku
+        )),
+        other => other.into(),
+    })?;
     state.wake_dispatcher();
     Ok((StatusCode::CREATED, Json(level.into())))
 }
@@ -146,17 +123,9 @@ async fn list_stock(
     user: AuthUser,
     ApiQuery(query): ApiQuery<StockQuery>,
 ) -> ApiResult<Json<Vec<StockView>>> {
-    let page = Pagination {
-        limit: query.limit,
-        offset: query.offset,
-    }
-    .page()?;
+    let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
     if let Some(location_id) = &query.location_id {
-        let location = state
-            .store
-            .get_location(location_id)
-            .await?
-            .ok_or(ApiError::NotFound("location"))?;
+        let location = state.store.get_location(location_id).await?.ok_or(ApiError::NotFound("location"))?;
         user.check_location(&location.merchant_id, &location.id)?;
     }
     let location_id = match (user.role, &query.location_id) {
@@ -166,11 +135,7 @@ async fn list_stock(
     let filter = StockFilter {
         location_id,
         sku: query.sku,
-        merchant_id: if user.is_platform() {
-            None
-        } else {
-            user.merchant_id.clone()
-        },
+        merchant_id: if user.is_platform() { None } else { user.merchant_id.clone() },
         page,
     };
     if !user.is_platform() && filter.merchant_id.is_none() {

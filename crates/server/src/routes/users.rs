@@ -52,25 +52,17 @@ async fn create_user(
     let mut v = Validator::new();
     let email = request.email.trim().to_lowercase();
     let plausible_email = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
         && !email.contains(char::is_whitespace);
     if !plausible_email {
         v.push("email", "must be an e-mail address");
     }
     if request.password.chars().count() < MIN_PASSWORD_CHARS || request.password.len() > 1024 {
-        v.push(
-            "password",
-            format!("must be {MIN_PASSWORD_CHARS} to 1024 characters"),
-        );
+        v.push("password", format!("must be {MIN_PASSWORD_CHARS} to 1024 characters"));
     }
     let role = Role::parse(&request.role);
     match role {
-        None => v.push(
-            "role",
-            "must be admin, merchant_manager, staff or support_agent",
-        ),
+        None => v.push("role", "must be admin, merchant_manager, staff or support_agent"),
         Some(Role::Admin | Role::SupportAgent) if user.role != Role::Admin => {
             v.push("role", "only an admin may create admins and support agents")
         }
@@ -84,22 +76,16 @@ async fn create_user(
         email,
         password_hash: hash_password(&request.password)?,
         role: role.as_str().to_owned(),
-        merchant_id: request
-            .merchant_id
-            .filter(|_| matches!(role, Role::MerchantManager | Role::Staff)),
+        merchant_id: request.merchant_id.filter(|_| matches!(role, Role::MerchantManager | Role::Staff)),
         location_id: request.location_id.filter(|_| role == Role::Staff),
         created_at_ms: now_ms(),
     };
-    state
-        .store
-        .insert_user(&row)
-        .await
-        .map_err(|error| match error {
-            omnicanal_store::StoreError::Conflict(_) => {
-                crate::error::ApiError::Conflict("a user with this e-mail already exists".into())
-            }
-            other => other.into(),
-        })?;
+    state.store.insert_user(&row).await.map_err(|error| match error {
+        omnicanal_store::StoreError::Conflict(_) => {
+            crate::error::ApiError::Conflict("a user with this e-mail already exists".into())
+        }
+        other => other.into(),
+    })?;
     Ok((
         StatusCode::CREATED,
         Json(UserView {

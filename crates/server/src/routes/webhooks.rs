@@ -19,19 +19,12 @@ use crate::validate::Validator;
 use crate::views::{DeliveryView, WebhookView};
 
 /// Event types a webhook may subscribe to.
-pub const EVENT_TYPES: [&str; 5] = [
-    "order.created",
-    "fulfillment.status_changed",
-    "payment.refunded",
-    "stock.changed",
-    "price.changed",
-];
+pub const EVENT_TYPES: [&str; 5] =
+    ["order.created", "fulfillment.status_changed", "payment.refunded", "stock.changed", "price.changed"];
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_webhook))
-        .routes(routes!(list_deliveries))
+    OpenApiRouter::new().routes(routes!(create_webhook)).routes(routes!(list_deliveries))
 }
 
 /// A new webhook endpoint.
@@ -60,37 +53,24 @@ async fn create_webhook(
         _ => v.push("url", "must be an absolute http(s) URL"),
     }
     if request.events.is_empty() || request.events.len() > EVENT_TYPES.len() {
-        v.push(
-            "events",
-            format!("list one or more of {}", EVENT_TYPES.join(", ")),
-        );
+        v.push("events", format!("list one or more of {}", EVENT_TYPES.join(", ")));
     }
     for (index, event) in request.events.iter().enumerate() {
         if !EVENT_TYPES.contains(&event.as_str()) {
-            v.push(
-                format!("events[{index}]"),
-                format!("unknown event type; use {}", EVENT_TYPES.join(", ")),
-            );
+            v.push(format!("events[{index}]"), format!("unknown event type; use {}", EVENT_TYPES.join(", ")));
         }
     }
     if let Some(secret) = &request.secret
         && secret_key(secret).is_none()
     {
-        v.push(
-            "secret",
-            "must be whsec_ followed by 16 to 64 bytes in base64",
-        );
+        v.push("secret", "must be whsec_ followed by 16 to 64 bytes in base64");
     }
     v.finish()?;
     let mut events = request.events;
     events.dedup();
     let row = WebhookRow {
         id: new_id("whk"),
-        merchant_id: if user.role == Role::Admin {
-            None
-        } else {
-            user.merchant_id.clone()
-        },
+        merchant_id: if user.role == Role::Admin { None } else { user.merchant_id.clone() },
         url: request.url,
         events_json: serde_json::to_string(&events).map_err(|e| ApiError::Internal(Box::new(e)))?,
         secret: request.secret.unwrap_or_else(new_secret),
@@ -112,16 +92,10 @@ async fn list_deliveries(
     ApiQuery(pagination): ApiQuery<Pagination>,
 ) -> ApiResult<Json<Vec<DeliveryView>>> {
     user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
-    let webhook = state
-        .store
-        .get_webhook(&id)
-        .await?
-        .ok_or(ApiError::NotFound("webhook"))?;
+    let webhook = state.store.get_webhook(&id).await?.ok_or(ApiError::NotFound("webhook"))?;
     if !user.is_platform() && webhook.merchant_id != user.merchant_id {
         return Err(ApiError::NotFound("webhook"));
     }
     let deliveries = state.store.list_deliveries(&id, pagination.page()?).await?;
-    Ok(Json(
-        deliveries.into_iter().map(DeliveryView::from).collect(),
-    ))
+    Ok(Json(deliveries.into_iter().map(DeliveryView::from).collect()))
 }

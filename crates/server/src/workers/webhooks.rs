@@ -73,32 +73,26 @@ pub async fn fan_out(state: &AppState) -> Result<(), omnicanal_store::StoreError
     let deliveries: Vec<DeliveryRow> = events
         .iter()
         .flat_map(|event| {
-            webhooks
-                .iter()
-                .filter(|webhook| subscribes(webhook, event))
-                .map(move |webhook| DeliveryRow {
-                    id: new_id("dlv"),
-                    webhook_id: webhook.id.clone(),
-                    event_seq: event.seq,
-                    event_id: event.event_id.clone(),
-                    event_type: event.event_type.clone(),
-                    attempts: 0,
-                    last_status: None,
-                    last_error: None,
-                    state: "pending".into(),
-                    next_attempt_at_ms: now,
-                    created_at_ms: now,
-                })
+            webhooks.iter().filter(|webhook| subscribes(webhook, event)).map(move |webhook| DeliveryRow {
+                id: new_id("dlv"),
+                webhook_id: webhook.id.clone(),
+                event_seq: event.seq,
+                event_id: event.event_id.clone(),
+                event_type: event.event_type.clone(),
+                attempts: 0,
+                last_status: None,
+                last_error: None,
+                state: "pending".into(),
+                next_attempt_at_ms: now,
+                created_at_ms: now,
+            })
         })
         .collect();
     let seqs: Vec<i64> = events.iter().map(|event| event.seq).collect();
     state.store.enqueue_deliveries(&deliveries, &seqs).await
 }
 
-async fn deliver_due(
-    state: &AppState,
-    client: &reqwest::Client,
-) -> Result<(), omnicanal_store::StoreError> {
+async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<(), omnicanal_store::StoreError> {
     let due = state.store.due_deliveries(now_ms(), BATCH).await?;
     if due.is_empty() {
         return Ok(());
@@ -106,10 +100,7 @@ async fn deliver_due(
     let mut webhooks: HashMap<String, Option<WebhookRow>> = HashMap::new();
     for delivery in &due {
         if !webhooks.contains_key(&delivery.webhook_id) {
-            webhooks.insert(
-                delivery.webhook_id.clone(),
-                state.store.get_webhook(&delivery.webhook_id).await?,
-            );
+            webhooks.insert(delivery.webhook_id.clone(), state.store.get_webhook(&delivery.webhook_id).await?);
         }
     }
     futures::stream::iter(due)
@@ -143,10 +134,7 @@ async fn attempt_delivery(
     delivery: &DeliveryRow,
     webhook: Option<WebhookRow>,
 ) -> DeliveryAttempt {
-    let outcome = match (
-        webhook,
-        state.store.get_outbox_event(delivery.event_seq).await,
-    ) {
+    let outcome = match (webhook, state.store.get_outbox_event(delivery.event_seq).await) {
         (Some(webhook), Ok(Some(event))) => post(client, &webhook, delivery, &event).await,
         (None, _) => Err((None, "the webhook no longer exists".to_owned())),
         (_, Ok(None)) => Err((None, "the event no longer exists".to_owned())),
@@ -165,11 +153,7 @@ async fn attempt_delivery(
             delivery_id: delivery.id.clone(),
             status,
             error: Some(error),
-            state: if attempts >= MAX_ATTEMPTS {
-                "failed".into()
-            } else {
-                "pending".into()
-            },
+            state: if attempts >= MAX_ATTEMPTS { "failed".into() } else { "pending".into() },
             next_attempt_at_ms: now_ms() + retry_delay_ms(attempts),
         },
     }
@@ -181,8 +165,7 @@ async fn post(
     delivery: &DeliveryRow,
     event: &OutboxRow,
 ) -> Result<i64, (Option<i64>, String)> {
-    let key = secret_key(&webhook.secret)
-        .ok_or((None, "the webhook secret is not a whsec_ secret".to_owned()))?;
+    let key = secret_key(&webhook.secret).ok_or((None, "the webhook secret is not a whsec_ secret".to_owned()))?;
     let body = delivery_body(event);
     let timestamp = now_ms() / 1000;
     let signature = sign(&key, &delivery.event_id, timestamp, body.as_bytes());
@@ -206,13 +189,8 @@ async fn post(
 
 /// Exponential backoff with ±20 % jitter: 1 s, 2 s, 4 s, … up to an hour.
 pub fn retry_delay_ms(attempts: i64) -> i64 {
-    let exponent = u32::try_from(attempts.saturating_sub(1))
-        .unwrap_or(0)
-        .min(20);
-    let base = FIRST_RETRY
-        .as_millis()
-        .saturating_mul(1u128 << exponent)
-        .min(MAX_RETRY.as_millis());
+    let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    let base = FIRST_RETRY.as_millis().saturating_mul(1u128 << exponent).min(MAX_RETRY.as_millis());
     let base = i64::try_from(base).unwrap_or(i64::MAX);
     let jitter = rand::rng().random_range(-(base / 5)..=(base / 5));
     base + jitter
@@ -226,10 +204,7 @@ mod tests {
     fn backoff_doubles_and_is_capped() {
         for (attempts, base) in [(1, 1_000), (2, 2_000), (3, 4_000), (30, 3_600_000)] {
             let delay = retry_delay_ms(attempts);
-            assert!(
-                delay >= base - base / 5 && delay <= base + base / 5,
-                "{attempts}: {delay}"
-            );
+            assert!(delay >= base - base / 5 && delay <= base + base / 5, "{attempts}: {delay}");
         }
     }
 }

@@ -38,9 +38,7 @@ impl AccessStore for SqlStore {
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
-            .fetch_one(&self.read)
-            .await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.read).await?;
         Ok(row.try_get("n")?)
     }
 
@@ -62,34 +60,24 @@ impl AccessStore for SqlStore {
     }
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users WHERE email = $1"
-        ))
-        .bind(email.to_lowercase())
-        .fetch_optional(&self.read)
-        .await?;
+        let row = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1"))
+            .bind(email.to_lowercase())
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.as_ref().map(user_from).transpose()?)
     }
 
     async fn insert_session(&self, session: &SessionRow) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, expires_at_ms) VALUES ($1, $2, $3)",
-        )
-        .bind(&session.token_hash)
-        .bind(&session.user_id)
-        .bind(session.expires_at_ms)
-        .execute(&self.write)
-        .await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at_ms) VALUES ($1, $2, $3)")
+            .bind(&session.token_hash)
+            .bind(&session.user_id)
+            .bind(session.expires_at_ms)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 
-    async fn find_session_user(
-        &self,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> StoreResult<Option<UserRow>> {
+    async fn find_session_user(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<UserRow>> {
         let row = sqlx::query(
             "SELECT u.id, u.email, u.password_hash, u.role, u.merchant_id, u.location_id, u.created_at_ms \
              FROM sessions s JOIN users u ON u.id = s.user_id \

@@ -71,75 +71,54 @@ fn delivery_from(row: &AnyRow) -> Result<DeliveryRow, sqlx::Error> {
 #[async_trait]
 impl EventStore for SqlStore {
     async fn outbox_after(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxRow>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            outbox_columns!(),
-            " FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"
-        ))
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?;
+        let rows =
+            sqlx::query(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                .bind(after_seq)
+                .bind(limit)
+                .fetch_all(&self.read)
+                .await?;
         Ok(rows.iter().map(outbox_from).collect::<Result<_, _>>()?)
     }
 
     async fn outbox_head(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM outbox")
-            .fetch_one(&self.read)
-            .await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM outbox").fetch_one(&self.read).await?;
         Ok(row.try_get("head")?)
     }
 
     async fn get_outbox_event(&self, seq: i64) -> StoreResult<Option<OutboxRow>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            outbox_columns!(),
-            " FROM outbox WHERE seq = $1"
-        ))
-        .bind(seq)
-        .fetch_optional(&self.read)
-        .await?;
+        let row = sqlx::query(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE seq = $1"))
+            .bind(seq)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.as_ref().map(outbox_from).transpose()?)
     }
 
     async fn insert_webhook(&self, webhook: &WebhookRow) -> StoreResult<()> {
-        sqlx::query(concat!(
-            "INSERT INTO webhooks (",
-            webhook_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        ))
-        .bind(&webhook.id)
-        .bind(&webhook.merchant_id)
-        .bind(&webhook.url)
-        .bind(&webhook.events_json)
-        .bind(&webhook.secret)
-        .bind(flag(webhook.enabled))
-        .bind(webhook.created_at_ms)
-        .execute(&self.write)
-        .await?;
+        sqlx::query(concat!("INSERT INTO webhooks (", webhook_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+            .bind(&webhook.id)
+            .bind(&webhook.merchant_id)
+            .bind(&webhook.url)
+            .bind(&webhook.events_json)
+            .bind(&webhook.secret)
+            .bind(flag(webhook.enabled))
+            .bind(webhook.created_at_ms)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 
     async fn get_webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            webhook_columns!(),
-            " FROM webhooks WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
+        let row = sqlx::query(concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.as_ref().map(webhook_from).transpose()?)
     }
 
     async fn list_enabled_webhooks(&self) -> StoreResult<Vec<WebhookRow>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            webhook_columns!(),
-            " FROM webhooks WHERE enabled = 1 ORDER BY id"
-        ))
-        .fetch_all(&self.read)
-        .await?;
+        let rows = sqlx::query(concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE enabled = 1 ORDER BY id"))
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows.iter().map(webhook_from).collect::<Result<_, _>>()?)
     }
 
@@ -155,11 +134,7 @@ impl EventStore for SqlStore {
         Ok(rows.iter().map(outbox_from).collect::<Result<_, _>>()?)
     }
 
-    async fn enqueue_deliveries(
-        &self,
-        deliveries: &[DeliveryRow],
-        fanned_out_seqs: &[i64],
-    ) -> StoreResult<()> {
+    async fn enqueue_deliveries(&self, deliveries: &[DeliveryRow], fanned_out_seqs: &[i64]) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         for delivery in deliveries {
             sqlx::query(concat!(
@@ -183,10 +158,7 @@ impl EventStore for SqlStore {
             .await?;
         }
         for seq in fanned_out_seqs {
-            sqlx::query("UPDATE outbox SET fanned_out = 1 WHERE seq = $1")
-                .bind(seq)
-                .execute(&mut *transaction)
-                .await?;
+            sqlx::query("UPDATE outbox SET fanned_out = 1 WHERE seq = $1").bind(seq).execute(&mut *transaction).await?;
         }
         transaction.commit().await?;
         Ok(())

@@ -22,10 +22,7 @@ fn idempotency_from(row: &AnyRow) -> Result<IdempotencyRow, sqlx::Error> {
 
 #[async_trait]
 impl IdempotencyStore for SqlStore {
-    async fn claim_idempotency_key(
-        &self,
-        claim: &IdempotencyRow,
-    ) -> StoreResult<Option<IdempotencyRow>> {
+    async fn claim_idempotency_key(&self, claim: &IdempotencyRow) -> StoreResult<Option<IdempotencyRow>> {
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, resource_id, created_at_ms) \
              VALUES ($1, $2, $3, 0, NULL, NULL, $4) ON CONFLICT (scope, key) DO NOTHING",
@@ -54,31 +51,25 @@ impl IdempotencyStore for SqlStore {
         }
     }
 
-    async fn complete_idempotency_key(
-        &self,
-        scope: &str,
-        key: &str,
-        status: i64,
-        body: &str,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE scope = $3 AND key = $4",
-        )
-        .bind(status)
-        .bind(body)
-        .bind(scope)
-        .bind(key)
-        .execute(&self.write)
-        .await?;
-        Ok(())
-    }
-
-    async fn release_idempotency_key(&self, scope: &str, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 0 AND resource_id IS NULL")
+    async fn complete_idempotency_key(&self, scope: &str, key: &str, status: i64, body: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2 WHERE scope = $3 AND key = $4")
+            .bind(status)
+            .bind(body)
             .bind(scope)
             .bind(key)
             .execute(&self.write)
             .await?;
+        Ok(())
+    }
+
+    async fn release_idempotency_key(&self, scope: &str, key: &str) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 0 AND resource_id IS NULL",
+        )
+        .bind(scope)
+        .bind(key)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 }

@@ -94,14 +94,10 @@ async fn read_order<'c, E>(executor: E, id: &str) -> Result<Option<OrderRecord>,
 where
     E: sqlx::Executor<'c, Database = Any> + Copy,
 {
-    let Some(row) = sqlx::query(concat!(
-        "SELECT ",
-        order_columns!(),
-        " FROM orders WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(executor)
-    .await?
+    let Some(row) = sqlx::query(concat!("SELECT ", order_columns!(), " FROM orders WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(executor)
+        .await?
     else {
         return Ok(None);
     };
@@ -114,10 +110,7 @@ where
     .bind(id)
     .fetch_all(executor)
     .await?;
-    let mut fulfillments: Vec<FulfillmentRecord> = parts
-        .iter()
-        .map(fulfillment_from)
-        .collect::<Result<_, _>>()?;
+    let mut fulfillments: Vec<FulfillmentRecord> = parts.iter().map(fulfillment_from).collect::<Result<_, _>>()?;
     let lines = sqlx::query(
         "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock \
          FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
@@ -126,14 +119,8 @@ where
     .bind(id)
     .fetch_all(executor)
     .await?;
-    attach_lines(
-        &mut fulfillments,
-        lines.iter().map(line_from).collect::<Result<_, _>>()?,
-    );
-    Ok(Some(OrderRecord {
-        order,
-        fulfillments,
-    }))
+    attach_lines(&mut fulfillments, lines.iter().map(line_from).collect::<Result<_, _>>()?);
+    Ok(Some(OrderRecord { order, fulfillments }))
 }
 
 /// Reserves (or releases, or sells) one line's units; `None` when the ledger refuses.
@@ -144,14 +131,8 @@ async fn change_stock(
     location_id: &str,
     sku: &str,
 ) -> Result<Option<(i64, i64)>, sqlx::Error> {
-    let row = sqlx::query(sql)
-        .bind(quantity)
-        .bind(location_id)
-        .bind(sku)
-        .fetch_optional(&mut **transaction)
-        .await?;
-    row.map(|row| Ok((row.try_get("on_hand")?, row.try_get("reserved")?)))
-        .transpose()
+    let row = sqlx::query(sql).bind(quantity).bind(location_id).bind(sku).fetch_optional(&mut **transaction).await?;
+    row.map(|row| Ok((row.try_get("on_hand")?, row.try_get("reserved")?))).transpose()
 }
 
 const RESERVE_SQL: &str = "UPDATE stock_levels SET reserved = reserved + $1 \
@@ -190,20 +171,10 @@ impl OrderStore for SqlStore {
         let mut stock_events = Vec::new();
         for part in &new_order.fulfillments {
             for line in part.lines.iter().filter(|line| line.track_stock) {
-                match change_stock(
-                    &mut transaction,
-                    RESERVE_SQL,
-                    line.quantity,
-                    &part.location_id,
-                    &line.sku,
-                )
-                .await?
-                {
+                match change_stock(&mut transaction, RESERVE_SQL, line.quantity, &part.location_id, &line.sku).await? {
                     Some(level) => stock_events.push((part, line, level)),
                     None => {
-                        return Err(StoreError::InsufficientStock {
-                            sku: line.sku.clone(),
-                        });
+                        return Err(StoreError::InsufficientStock { sku: line.sku.clone() });
                     }
                 }
             }
@@ -286,14 +257,7 @@ impl OrderStore for SqlStore {
         });
         insert_outbox(
             &mut transaction,
-            &event(
-                new_order.event_id.clone(),
-                "order.created",
-                None,
-                &order.id,
-                created,
-                order.created_at_ms,
-            ),
+            &event(new_order.event_id.clone(), "order.created", None, &order.id, created, order.created_at_ms),
         )
         .await?;
         for (index, (part, line, level)) in stock_events.into_iter().enumerate() {
@@ -308,27 +272,17 @@ impl OrderStore for SqlStore {
             insert_outbox(&mut transaction, &stock_event).await?;
         }
         if let Some((scope, key)) = &new_order.idempotency {
-            sqlx::query(
-                "UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3",
-            )
-            .bind(&order.id)
-            .bind(scope)
-            .bind(key)
-            .execute(&mut *transaction)
-            .await?;
+            sqlx::query("UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3")
+                .bind(&order.id)
+                .bind(scope)
+                .bind(key)
+                .execute(&mut *transaction)
+                .await?;
         }
         transaction.commit().await?;
         let mut fulfillments = new_order.fulfillments.clone();
-        fulfillments
-            .iter_mut()
-            .for_each(|part| part.order_id = order.id.clone());
-        Ok(OrderRecord {
-            order: OrderRow {
-                number,
-                ..order.clone()
-            },
-            fulfillments,
-        })
+        fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
+        Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
     }
 
     async fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
@@ -336,14 +290,10 @@ impl OrderStore for SqlStore {
     }
 
     async fn get_fulfillment(&self, id: &str) -> StoreResult<Option<FulfillmentRecord>> {
-        let Some(row) = sqlx::query(concat!(
-            "SELECT ",
-            fulfillment_columns!(),
-            " FROM fulfillments WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?
+        let Some(row) = sqlx::query(concat!("SELECT ", fulfillment_columns!(), " FROM fulfillments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
         else {
             return Ok(None);
         };
@@ -355,11 +305,7 @@ impl OrderStore for SqlStore {
         .bind(id)
         .fetch_all(&self.read)
         .await?;
-        part.lines = lines
-            .iter()
-            .map(line_from)
-            .map(|r| r.map(|(_, line)| line))
-            .collect::<Result<_, _>>()?;
+        part.lines = lines.iter().map(line_from).map(|r| r.map(|(_, line)| line)).collect::<Result<_, _>>()?;
         Ok(Some(part))
     }
 
@@ -381,10 +327,7 @@ impl OrderStore for SqlStore {
         .bind(page.offset)
         .fetch_all(&self.read)
         .await?;
-        let mut parts: Vec<FulfillmentRecord> = rows
-            .iter()
-            .map(fulfillment_from)
-            .collect::<Result<_, _>>()?;
+        let mut parts: Vec<FulfillmentRecord> = rows.iter().map(fulfillment_from).collect::<Result<_, _>>()?;
         if parts.is_empty() {
             return Ok(parts);
         }
@@ -398,10 +341,7 @@ impl OrderStore for SqlStore {
         .bind(status)
         .fetch_all(&self.read)
         .await?;
-        attach_lines(
-            &mut parts,
-            lines.iter().map(line_from).collect::<Result<_, _>>()?,
-        );
+        attach_lines(&mut parts, lines.iter().map(line_from).collect::<Result<_, _>>()?);
         Ok(parts)
     }
 
@@ -420,18 +360,12 @@ impl OrderStore for SqlStore {
         .execute(&mut *transaction)
         .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(
-                "the fulfilment changed meanwhile; reload and retry".into(),
-            ));
+            return Err(StoreError::Conflict("the fulfilment changed meanwhile; reload and retry".into()));
         }
-        let part_row = sqlx::query(concat!(
-            "SELECT ",
-            fulfillment_columns!(),
-            " FROM fulfillments WHERE id = $1"
-        ))
-        .bind(&change.fulfillment_id)
-        .fetch_one(&mut *transaction)
-        .await?;
+        let part_row = sqlx::query(concat!("SELECT ", fulfillment_columns!(), " FROM fulfillments WHERE id = $1"))
+            .bind(&change.fulfillment_id)
+            .fetch_one(&mut *transaction)
+            .await?;
         let part = fulfillment_from(&part_row)?;
         let lines = sqlx::query(
             "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock \
@@ -440,28 +374,16 @@ impl OrderStore for SqlStore {
         .bind(&part.id)
         .fetch_all(&mut *transaction)
         .await?;
-        let lines: Vec<LineRow> = lines
-            .iter()
-            .map(line_from)
-            .map(|r| r.map(|(_, l)| l))
-            .collect::<Result<_, _>>()?;
+        let lines: Vec<LineRow> = lines.iter().map(line_from).map(|r| r.map(|(_, l)| l)).collect::<Result<_, _>>()?;
         if let Some(effect) = plan.stock {
             let sql = match effect {
                 StockEffect::Release => RELEASE_SQL,
                 StockEffect::Sell => SELL_SQL,
             };
             for (index, line) in lines.iter().filter(|line| line.track_stock).enumerate() {
-                let level = change_stock(
-                    &mut transaction,
-                    sql,
-                    line.quantity,
-                    &part.location_id,
-                    &line.sku,
-                )
-                .await?
-                .ok_or(StoreError::Domain(DomainError::LedgerViolation(
-                    "reserved stock is missing",
-                )))?;
+                let level = change_stock(&mut transaction, sql, line.quantity, &part.location_id, &line.sku)
+                    .await?
+                    .ok_or(StoreError::Domain(DomainError::LedgerViolation("reserved stock is missing")))?;
                 let stock_event = stock_changed_event(
                     format!("{}-s{index}", change.event_id),
                     &part.merchant_id,
@@ -496,17 +418,10 @@ impl OrderStore for SqlStore {
         )
         .await?;
         transaction.commit().await?;
-        read_order(&self.write, &part.order_id)
-            .await?
-            .ok_or(StoreError::NotFound)
+        read_order(&self.write, &part.order_id).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn merchant_money(
-        &self,
-        merchant_id: &str,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> StoreResult<Vec<(i64, i64)>> {
+    async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<(i64, i64)>> {
         let rows = sqlx::query(
             "SELECT captured_minor, refunded_minor FROM fulfillments \
              WHERE merchant_id = $1 AND created_at_ms >= $2 AND created_at_ms < $3",
@@ -516,14 +431,7 @@ impl OrderStore for SqlStore {
         .bind(to_ms)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("captured_minor")?,
-                    row.try_get("refunded_minor")?,
-                ))
-            })
-            .collect()
+        rows.iter().map(|row| Ok((row.try_get("captured_minor")?, row.try_get("refunded_minor")?))).collect()
     }
 }
 
@@ -547,24 +455,14 @@ async fn apply_money(
             "UPDATE orders SET captured_minor = captured_minor + $1, outstanding_minor = outstanding_minor - $1 WHERE id = $2",
             amount,
         ),
-        MoneyEffect::Forgive(amount) => (
-            None,
-            "UPDATE orders SET outstanding_minor = outstanding_minor - $1 WHERE id = $2",
-            amount,
-        ),
+        MoneyEffect::Forgive(amount) => {
+            (None, "UPDATE orders SET outstanding_minor = outstanding_minor - $1 WHERE id = $2", amount)
+        }
     };
     if let Some(part_sql) = part_sql {
-        sqlx::query(part_sql)
-            .bind(amount.amount_minor)
-            .bind(&part.id)
-            .execute(&mut **transaction)
-            .await?;
+        sqlx::query(part_sql).bind(amount.amount_minor).bind(&part.id).execute(&mut **transaction).await?;
     }
-    sqlx::query(order_sql)
-        .bind(amount.amount_minor)
-        .bind(&part.order_id)
-        .execute(&mut **transaction)
-        .await?;
+    sqlx::query(order_sql).bind(amount.amount_minor).bind(&part.order_id).execute(&mut **transaction).await?;
     if let MoneyEffect::Refund(amount) = effect {
         let payload = serde_json::json!({
             "order_id": part.order_id,

@@ -79,25 +79,25 @@ macro_rules! variant_columns {
 #[async_trait]
 impl SetupStore for SqlStore {
     async fn insert_site(&self, site: &SiteRow) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sites (id, name, country, currency, timezone, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&site.id)
-            .bind(&site.name)
-            .bind(&site.country)
-            .bind(&site.currency)
-            .bind(&site.timezone)
-            .bind(site.created_at_ms)
-            .execute(&self.write)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sites (id, name, country, currency, timezone, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&site.id)
+        .bind(&site.name)
+        .bind(&site.country)
+        .bind(&site.currency)
+        .bind(&site.timezone)
+        .bind(site.created_at_ms)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
     async fn get_site(&self, id: &str) -> StoreResult<Option<SiteRow>> {
-        let row = sqlx::query(
-            "SELECT id, name, country, currency, timezone, created_at_ms FROM sites WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
+        let row = sqlx::query("SELECT id, name, country, currency, timezone, created_at_ms FROM sites WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.as_ref().map(site_from).transpose()?)
     }
 
@@ -113,24 +113,24 @@ impl SetupStore for SqlStore {
     }
 
     async fn insert_merchant(&self, merchant: &MerchantRow) -> StoreResult<()> {
-        sqlx::query("INSERT INTO merchants (id, name, kind, commission_bps, created_at_ms) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&merchant.id)
-            .bind(&merchant.name)
-            .bind(&merchant.kind)
-            .bind(merchant.commission_bps)
-            .bind(merchant.created_at_ms)
-            .execute(&self.write)
-            .await?;
+        sqlx::query(
+            "INSERT INTO merchants (id, name, kind, commission_bps, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&merchant.id)
+        .bind(&merchant.name)
+        .bind(&merchant.kind)
+        .bind(merchant.commission_bps)
+        .bind(merchant.created_at_ms)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
     async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>> {
-        let row = sqlx::query(
-            "SELECT id, name, kind, commission_bps, created_at_ms FROM merchants WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
+        let row = sqlx::query("SELECT id, name, kind, commission_bps, created_at_ms FROM merchants WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.as_ref().map(merchant_from).transpose()?)
     }
 
@@ -163,14 +163,10 @@ impl SetupStore for SqlStore {
     }
 
     async fn get_location(&self, id: &str) -> StoreResult<Option<LocationRow>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            location_columns!(),
-            " FROM locations WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
+        let row = sqlx::query(concat!("SELECT ", location_columns!(), " FROM locations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.as_ref().map(location_from).transpose()?)
     }
 
@@ -198,20 +194,18 @@ impl SetupStore for SqlStore {
         Ok(rows.iter().map(location_from).collect::<Result<_, _>>()?)
     }
 
-    async fn insert_product(
-        &self,
-        product: &ProductRow,
-        variants: &[VariantRow],
-    ) -> StoreResult<()> {
+    async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
-        sqlx::query("INSERT INTO products (id, merchant_id, name, track_stock, created_at_ms) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&product.id)
-            .bind(&product.merchant_id)
-            .bind(&product.name)
-            .bind(flag(product.track_stock))
-            .bind(product.created_at_ms)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query(
+            "INSERT INTO products (id, merchant_id, name, track_stock, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&product.id)
+        .bind(&product.merchant_id)
+        .bind(&product.name)
+        .bind(flag(product.track_stock))
+        .bind(product.created_at_ms)
+        .execute(&mut *transaction)
+        .await?;
         for variant in variants {
             sqlx::query(concat!(
                 "INSERT INTO variants (",
@@ -234,73 +228,46 @@ impl SetupStore for SqlStore {
     }
 
     async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>> {
-        let Some(row) = sqlx::query(
-            "SELECT id, merchant_id, name, track_stock, created_at_ms FROM products WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?
+        let Some(row) =
+            sqlx::query("SELECT id, merchant_id, name, track_stock, created_at_ms FROM products WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?
         else {
             return Ok(None);
         };
         let product = product_from(&row)?;
-        let variants = sqlx::query(concat!(
-            "SELECT ",
-            variant_columns!(),
-            " FROM variants WHERE product_id = $1 ORDER BY sku"
-        ))
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?;
-        Ok(Some((
-            product,
-            variants
-                .iter()
-                .map(variant_from)
-                .collect::<Result<_, _>>()?,
-        )))
+        let variants =
+            sqlx::query(concat!("SELECT ", variant_columns!(), " FROM variants WHERE product_id = $1 ORDER BY sku"))
+                .bind(id)
+                .fetch_all(&self.read)
+                .await?;
+        Ok(Some((product, variants.iter().map(variant_from).collect::<Result<_, _>>()?)))
     }
 
-    async fn list_merchant_products(
-        &self,
-        merchant_id: &str,
-    ) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>> {
+    async fn list_merchant_products(&self, merchant_id: &str) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>> {
         let products = sqlx::query(
             "SELECT id, merchant_id, name, track_stock, created_at_ms FROM products WHERE merchant_id = $1 ORDER BY name, id",
         )
         .bind(merchant_id)
         .fetch_all(&self.read)
         .await?;
-        let variants = sqlx::query(concat!(
-            "SELECT ",
-            variant_columns!(),
-            " FROM variants WHERE merchant_id = $1 ORDER BY sku"
-        ))
-        .bind(merchant_id)
-        .fetch_all(&self.read)
-        .await?;
-        let variants: Vec<VariantRow> = variants
-            .iter()
-            .map(variant_from)
-            .collect::<Result<_, _>>()?;
+        let variants =
+            sqlx::query(concat!("SELECT ", variant_columns!(), " FROM variants WHERE merchant_id = $1 ORDER BY sku"))
+                .bind(merchant_id)
+                .fetch_all(&self.read)
+                .await?;
+        let variants: Vec<VariantRow> = variants.iter().map(variant_from).collect::<Result<_, _>>()?;
         let mut result = Vec::with_capacity(products.len());
         for row in &products {
             let product = product_from(row)?;
-            let own = variants
-                .iter()
-                .filter(|v| v.product_id == product.id)
-                .cloned()
-                .collect();
+            let own = variants.iter().filter(|v| v.product_id == product.id).cloned().collect();
             result.push((product, own));
         }
         Ok(result)
     }
 
-    async fn find_variant(
-        &self,
-        merchant_id: &str,
-        sku: &str,
-    ) -> StoreResult<Option<(VariantRow, bool)>> {
+    async fn find_variant(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<(VariantRow, bool)>> {
         let row = sqlx::query(
             "SELECT v.id, v.product_id, v.merchant_id, v.sku, v.price_minor, v.currency, v.barcode, v.attributes_json, \
              p.track_stock FROM variants v JOIN products p ON p.id = v.product_id \

@@ -49,10 +49,7 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     let mut event_ids = Vec::new();
     for delta in [5, 3, -2, 1] {
         let movement = shop.movement("CAF-250", delta);
-        store
-            .apply_stock_movement(&movement)
-            .await
-            .expect("movement");
+        store.apply_stock_movement(&movement).await.expect("movement");
         event_ids.push(movement.event_id);
     }
 
@@ -62,34 +59,13 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     assert_eq!(seen, event_ids);
     assert!(events.windows(2).all(|pair| pair[0].seq < pair[1].seq));
     assert_eq!(store.outbox_head().await.expect("head"), events[3].seq);
-    assert_eq!(
-        store.outbox_after(0, 2).await.expect("first two"),
-        events[..2]
-    );
-    assert_eq!(
-        store.outbox_after(events[1].seq, 100).await.expect("rest"),
-        events[2..]
-    );
-    assert_eq!(
-        store.outbox_after(events[1].seq, 1).await.expect("next"),
-        events[2..3]
-    );
-    assert!(
-        store
-            .outbox_after(events[3].seq, 100)
-            .await
-            .expect("none")
-            .is_empty()
-    );
+    assert_eq!(store.outbox_after(0, 2).await.expect("first two"), events[..2]);
+    assert_eq!(store.outbox_after(events[1].seq, 100).await.expect("rest"), events[2..]);
+    assert_eq!(store.outbox_after(events[1].seq, 1).await.expect("next"), events[2..3]);
+    assert!(store.outbox_after(events[3].seq, 100).await.expect("none").is_empty());
     let third = store.get_outbox_event(events[2].seq).await.expect("get");
     assert_eq!(third.as_ref(), Some(&events[2]));
-    assert_eq!(
-        store
-            .get_outbox_event(events[3].seq + 100)
-            .await
-            .expect("get"),
-        None
-    );
+    assert_eq!(store.get_outbox_event(events[3].seq + 100).await.expect("get"), None);
 
     // Webhooks: a merchant's, an admin's, and a disabled one.
     let mine = webhook(Some(&shop.merchant.id), true);
@@ -98,17 +74,11 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     for hook in [&mine, &admin, &off] {
         store.insert_webhook(hook).await.expect("insert webhook");
     }
-    assert_eq!(
-        store.get_webhook(&off.id).await.expect("get").as_ref(),
-        Some(&off)
-    );
+    assert_eq!(store.get_webhook(&off.id).await.expect("get").as_ref(), Some(&off));
     assert_eq!(store.get_webhook("nope").await.expect("get"), None);
     let mut enabled = vec![mine.clone(), admin.clone()];
     enabled.sort_by(|a, b| a.id.cmp(&b.id));
-    assert_eq!(
-        store.list_enabled_webhooks().await.expect("enabled"),
-        enabled
-    );
+    assert_eq!(store.list_enabled_webhooks().await.expect("enabled"), enabled);
 
     // Every event waits for the fan-out, oldest first.
     let pending = |limit| store.pending_fan_out(limit);
@@ -119,65 +89,34 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     let d0 = delivery(&mine, &events[0], T0);
     let d1 = delivery(&mine, &events[1], T0);
     let first_two = [events[0].seq, events[1].seq];
-    store
-        .enqueue_deliveries(&[d0.clone(), d1.clone()], &first_two)
-        .await
-        .expect("enqueue");
+    store.enqueue_deliveries(&[d0.clone(), d1.clone()], &first_two).await.expect("enqueue");
     assert_eq!(pending(100).await.expect("pending"), events[2..]);
 
     // Flags, not a cursor: a later event done first does not hide an earlier one.
-    store
-        .enqueue_deliveries(&[], &[events[3].seq])
-        .await
-        .expect("flag the last");
+    store.enqueue_deliveries(&[], &[events[3].seq]).await.expect("flag the last");
     assert_eq!(pending(100).await.expect("pending"), events[2..3]);
 
     // Again with an event already queued (a re-run): no duplicate delivery.
     let d1_again = delivery(&mine, &events[1], T0);
     let d2 = delivery(&mine, &events[2], T0 + 5_000);
     let again = [events[1].seq, events[2].seq];
-    store
-        .enqueue_deliveries(&[d1_again, d2.clone()], &again)
-        .await
-        .expect("enqueue again");
+    store.enqueue_deliveries(&[d1_again, d2.clone()], &again).await.expect("enqueue again");
     assert!(pending(100).await.expect("pending").is_empty());
-    let log = store
-        .list_deliveries(&mine.id, Page::default())
-        .await
-        .expect("log");
-    assert_eq!(
-        ids(&log),
-        [&d2.id, &d1.id, &d0.id].map(String::as_str),
-        "newest first"
-    );
+    let log = store.list_deliveries(&mine.id, Page::default()).await.expect("log");
+    assert_eq!(ids(&log), [&d2.id, &d1.id, &d0.id].map(String::as_str), "newest first");
     assert_eq!(log[1], d1, "the first queued delivery is kept");
     // Flagging is only for the fan-out: the outbox itself still serves every event.
     assert_eq!(store.outbox_after(0, 100).await.expect("all"), events);
-    let second = Page {
-        limit: 1,
-        offset: 1,
-    };
+    let second = Page { limit: 1, offset: 1 };
     let page = store.list_deliveries(&mine.id, second).await.expect("page");
     assert_eq!(ids(&page), [d1.id.as_str()]);
-    assert!(
-        store
-            .list_deliveries(&admin.id, Page::default())
-            .await
-            .expect("log")
-            .is_empty()
-    );
+    assert!(store.list_deliveries(&admin.id, Page::default()).await.expect("log").is_empty());
 
     // Due deliveries: by next attempt time, then event order; limited.
     let due = |now_ms, limit| store.due_deliveries(now_ms, limit);
     assert!(due(T0 - 1, 10).await.expect("due").is_empty());
-    assert_eq!(
-        ids(&due(T0, 10).await.expect("due")),
-        [d0.id.as_str(), &d1.id]
-    );
-    assert_eq!(
-        ids(&due(T0 + 5_000, 1).await.expect("due")),
-        [d0.id.as_str()]
-    );
+    assert_eq!(ids(&due(T0, 10).await.expect("due")), [d0.id.as_str(), &d1.id]);
+    assert_eq!(ids(&due(T0 + 5_000, 1).await.expect("due")), [d0.id.as_str()]);
     assert_eq!(due(T0 + 5_000, 10).await.expect("due").len(), 3);
 
     // Attempts: d0 delivered, d1 failed to connect and is retried later.
@@ -188,10 +127,7 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
         state: "delivered".into(),
         next_attempt_at_ms: T0,
     };
-    store
-        .record_delivery_attempt(&delivered)
-        .await
-        .expect("record");
+    store.record_delivery_attempt(&delivered).await.expect("record");
     let refused = DeliveryAttempt {
         delivery_id: d1.id.clone(),
         status: None,
@@ -199,33 +135,14 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
         state: "pending".into(),
         next_attempt_at_ms: T0 + 10_000,
     };
-    store
-        .record_delivery_attempt(&refused)
-        .await
-        .expect("record");
-    assert_eq!(
-        ids(&due(T0 + 5_000, 10).await.expect("due")),
-        [d2.id.as_str()]
-    );
-    assert_eq!(
-        ids(&due(T0 + 10_000, 10).await.expect("due")),
-        [d2.id.as_str(), &d1.id]
-    );
+    store.record_delivery_attempt(&refused).await.expect("record");
+    assert_eq!(ids(&due(T0 + 5_000, 10).await.expect("due")), [d2.id.as_str()]);
+    assert_eq!(ids(&due(T0 + 10_000, 10).await.expect("due")), [d2.id.as_str(), &d1.id]);
 
-    let gave_up = DeliveryAttempt {
-        status: Some(500),
-        error: Some("HTTP 500".into()),
-        state: "failed".into(),
-        ..refused
-    };
-    store
-        .record_delivery_attempt(&gave_up)
-        .await
-        .expect("record");
-    let log = store
-        .list_deliveries(&mine.id, Page::default())
-        .await
-        .expect("log");
+    let gave_up =
+        DeliveryAttempt { status: Some(500), error: Some("HTTP 500".into()), state: "failed".into(), ..refused };
+    store.record_delivery_attempt(&gave_up).await.expect("record");
+    let log = store.list_deliveries(&mine.id, Page::default()).await.expect("log");
     let outcome = |d: &DeliveryRow| {
         let error = d.last_error.clone();
         (d.attempts, d.last_status, error, d.state.clone())
@@ -234,8 +151,5 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     let failed = (2, Some(500), Some("HTTP 500".into()), "failed".into());
     assert_eq!(outcome(&log[1]), failed);
     assert_eq!(outcome(&log[0]), (0, None, None, "pending".into()));
-    assert_eq!(
-        ids(&due(T0 + 10_000, 10).await.expect("due")),
-        [d2.id.as_str()]
-    );
+    assert_eq!(ids(&due(T0 + 10_000, 10).await.expect("due")), [d2.id.as_str()]);
 }

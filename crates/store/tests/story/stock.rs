@@ -23,19 +23,12 @@ pub fn payload(event: &OutboxRow) -> Value {
 pub async fn stock_ledger(store: &dyn Store) {
     let shop = Shop::open(store).await;
     shop.add_product(store, "CAF-250", 4990, true).await;
-    assert_eq!(
-        shop.level(store, "CAF-250").await,
-        None,
-        "no level before a movement"
-    );
+    assert_eq!(shop.level(store, "CAF-250").await, None, "no level before a movement");
     let head = store.outbox_head().await.expect("head");
 
     let receipt = shop.movement("CAF-250", 10);
     let level = store.apply_stock_movement(&receipt).await.expect("receipt");
-    assert_eq!(
-        (level.on_hand, level.reserved, level.available),
-        (10, 0, 10)
-    );
+    assert_eq!((level.on_hand, level.reserved, level.available), (10, 0, 10));
     let sale = shop.movement("CAF-250", -3);
     let level = store.apply_stock_movement(&sale).await.expect("adjustment");
     assert_eq!((level.on_hand, level.reserved, level.available), (7, 0, 7));
@@ -43,39 +36,22 @@ pub async fn stock_ledger(store: &dyn Store) {
 
     let too_many = shop.restock(store, "CAF-250", -8).await;
     assert!(
-        matches!(
-            too_many,
-            Err(StoreError::Domain(DomainError::LedgerViolation(_)))
-        ),
+        matches!(too_many, Err(StoreError::Domain(DomainError::LedgerViolation(_)))),
         "below zero is refused: {too_many:?}"
     );
-    assert_eq!(
-        shop.level(store, "CAF-250").await,
-        Some(level),
-        "level unchanged"
-    );
+    assert_eq!(shop.level(store, "CAF-250").await, Some(level), "level unchanged");
     // A first movement that would go negative leaves no level row behind either.
     let phantom = shop.restock(store, "GHOST", -1).await;
     assert!(phantom.is_err(), "{phantom:?}");
     assert_eq!(shop.level(store, "GHOST").await, None);
 
     let events = events_after(store, head).await;
-    assert_eq!(
-        events.len(),
-        2,
-        "one event per successful movement: {events:#?}"
-    );
+    assert_eq!(events.len(), 2, "one event per successful movement: {events:#?}");
     for (event, (movement, on_hand)) in events.iter().zip([(&receipt, 10), (&sale, 7)]) {
         assert_eq!(event.event_id, movement.event_id);
         assert_eq!(event.event_type, "stock.changed");
-        assert_eq!(
-            event.merchant_id.as_deref(),
-            Some(shop.merchant.id.as_str())
-        );
-        assert_eq!(
-            event.location_id.as_deref(),
-            Some(shop.location.id.as_str())
-        );
+        assert_eq!(event.merchant_id.as_deref(), Some(shop.merchant.id.as_str()));
+        assert_eq!(event.location_id.as_deref(), Some(shop.location.id.as_str()));
         assert_eq!(event.sku.as_deref(), Some("CAF-250"));
         assert_eq!(event.order_id, None);
         assert_eq!(event.created_at_ms, T0);
@@ -91,10 +67,7 @@ pub async fn stock_ledger(store: &dyn Store) {
     assert!(events[0].seq < events[1].seq);
 
     // Filters: by merchant, by location, by paging.
-    let mut filter = omnicanal_store::StockFilter {
-        merchant_id: Some(shop.merchant.id.clone()),
-        ..Default::default()
-    };
+    let mut filter = omnicanal_store::StockFilter { merchant_id: Some(shop.merchant.id.clone()), ..Default::default() };
     assert_eq!(store.list_stock(&filter).await.expect("mine").len(), 1);
     filter.merchant_id = Some("someone-else".into());
     assert!(store.list_stock(&filter).await.expect("theirs").is_empty());
@@ -111,19 +84,11 @@ pub async fn place_order_reserves_or_changes_nothing(store: &dyn Store) {
 
     // Tracked lines reserve; the untracked line needs no stock at all.
     let head = store.outbox_head().await.expect("head");
-    let first = shop.order(
-        &[("SAND", 2, 5900, true), ("NAPKIN", 3, 0, false)],
-        "card",
-        T0,
-    );
+    let first = shop.order(&[("SAND", 2, 5900, true), ("NAPKIN", 3, 0, false)], "card", T0);
     let placed = store.place_order(&first).await.expect("first order");
     assert_eq!(placed.order.id, first.order.id);
     assert!(placed.order.number > 0);
-    let stored = store
-        .get_order(&first.order.id)
-        .await
-        .expect("get")
-        .expect("stored");
+    let stored = store.get_order(&first.order.id).await.expect("get").expect("stored");
     assert_eq!(stored, placed, "what place_order returns is what is stored");
     assert_eq!(stored.fulfillments[0].lines.len(), 2);
     let sand = shop.level(store, "SAND").await.expect("sand level");
@@ -135,26 +100,16 @@ pub async fn place_order_reserves_or_changes_nothing(store: &dyn Store) {
     let created = payload(&events[0]);
     assert_eq!(created["order_id"], json!(first.order.id));
     assert_eq!(created["number"], json!(placed.order.number));
-    assert_eq!(
-        created["total"],
-        json!({"amount": 11800, "currency": "CLP"})
-    );
+    assert_eq!(created["total"], json!({"amount": 11800, "currency": "CLP"}));
     assert_eq!(events[0].event_id, first.event_id);
     assert_eq!(events[1].sku.as_deref(), Some("SAND"));
     assert_eq!(payload(&events[1])["reserved"], json!(2));
 
     // One short line: nothing happens, not even the reservation of the good line.
     let head = store.outbox_head().await.expect("head");
-    let short = shop.order(
-        &[("SAND", 1, 5900, true), ("JUICE", 2, 2500, true)],
-        "card",
-        T0,
-    );
+    let short = shop.order(&[("SAND", 1, 5900, true), ("JUICE", 2, 2500, true)], "card", T0);
     let outcome = store.place_order(&short).await;
-    assert!(
-        matches!(&outcome, Err(StoreError::InsufficientStock { sku }) if sku == "JUICE"),
-        "{outcome:?}"
-    );
+    assert!(matches!(&outcome, Err(StoreError::InsufficientStock { sku }) if sku == "JUICE"), "{outcome:?}");
     assert_eq!(store.get_order(&short.order.id).await.expect("get"), None);
     let part = &short.fulfillments[0].id;
     assert_eq!(store.get_fulfillment(part).await.expect("get part"), None);
@@ -165,48 +120,29 @@ pub async fn place_order_reserves_or_changes_nothing(store: &dyn Store) {
     // The rest of the stock can still be reserved; then the SKU is short.
     let second = shop.order(&[("SAND", 3, 5900, true)], "pay_at_pickup", T0 + 1);
     let second = store.place_order(&second).await.expect("second order");
-    assert!(
-        second.order.number > placed.order.number,
-        "numbers increase"
-    );
+    assert!(second.order.number > placed.order.number, "numbers increase");
     assert_eq!(shop.level(store, "SAND").await.expect("sand").available, 0);
     let sold_out = shop.order(&[("SAND", 1, 5900, true)], "card", T0 + 2);
     let outcome = store.place_order(&sold_out).await;
-    assert!(
-        matches!(&outcome, Err(StoreError::InsufficientStock { sku }) if sku == "SAND"),
-        "{outcome:?}"
-    );
+    assert!(matches!(&outcome, Err(StoreError::InsufficientStock { sku }) if sku == "SAND"), "{outcome:?}");
     let unstocked = shop.order(&[("NEVER-STOCKED", 1, 100, true)], "card", T0 + 2);
     let outcome = store.place_order(&unstocked).await;
-    assert!(
-        matches!(outcome, Err(StoreError::InsufficientStock { .. })),
-        "{outcome:?}"
-    );
+    assert!(matches!(outcome, Err(StoreError::InsufficientStock { .. })), "{outcome:?}");
     let untracked = shop.order(&[("NAPKIN", 100, 0, false)], "card", T0 + 3);
-    let third = store
-        .place_order(&untracked)
-        .await
-        .expect("untracked order");
+    let third = store.place_order(&untracked).await.expect("untracked order");
     assert!(third.order.number > second.order.number, "numbers increase");
 
     // The location's queue, newest first, optionally by status.
     let location = &shop.location.id;
     let page = omnicanal_store::Page::default();
-    let queue = store
-        .list_location_fulfillments(location, None, page)
-        .await
-        .expect("queue");
+    let queue = store.list_location_fulfillments(location, None, page).await.expect("queue");
     let ids: Vec<_> = queue.iter().map(|part| part.order_id.as_str()).collect();
     let expected = [&third.order.id, &second.order.id, &placed.order.id].map(String::as_str);
     assert_eq!(ids, expected);
     assert_eq!(queue[2], placed.fulfillments[0], "lines attached");
-    let placed_only = store
-        .list_location_fulfillments(location, Some("placed"), page)
-        .await;
+    let placed_only = store.list_location_fulfillments(location, Some("placed"), page).await;
     assert_eq!(placed_only.expect("placed").len(), 3);
-    let ready = store
-        .list_location_fulfillments(location, Some("ready"), page)
-        .await;
+    let ready = store.list_location_fulfillments(location, Some("ready"), page).await;
     assert!(ready.expect("ready").is_empty());
 }
 
@@ -237,10 +173,7 @@ pub async fn concurrent_orders_never_oversell(shared: Arc<SqlStore>) {
     numbers.dedup();
     assert_eq!(numbers.len(), 10, "distinct order numbers");
     let level = shop.level(store, "LAST-10").await.expect("level");
-    assert_eq!(
-        (level.on_hand, level.reserved, level.available),
-        (10, 10, 0)
-    );
+    assert_eq!((level.on_hand, level.reserved, level.available), (10, 10, 0));
     let events = events_after(store, 0).await;
     let created = events.iter().filter(|e| e.event_type == "order.created");
     assert_eq!(created.count(), 10, "one order.created per placed order");

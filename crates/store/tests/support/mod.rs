@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use omnicanal_store::{
-    FulfillmentRecord, LineRow, LocationRow, MerchantRow, NewOrder, OrderRow, ProductRow, SiteRow,
-    SqlStore, StockFilter, StockMovementRow, StockRow, Store, StoreResult, VariantRow, connect,
+    FulfillmentRecord, LineRow, LocationRow, MerchantRow, NewOrder, OrderRow, ProductRow, SiteRow, SqlStore,
+    StockFilter, StockMovementRow, StockRow, Store, StoreResult, VariantRow, connect,
 };
 // The name is `omni_store_` and hex digits only, so it is safe to splice in.
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
@@ -36,9 +36,7 @@ pub fn id(prefix: &str) -> String {
 /// 16 random hex digits, for temp directory and database names.
 pub fn random_hex() -> String {
     let mut hasher = RandomState::new().build_hasher();
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     hasher.write_u128(nanos);
     hasher.write_u32(std::process::id());
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
@@ -90,10 +88,7 @@ impl TestDb {
         std::fs::create_dir_all(&dir).expect("create the temp directory");
         let url = format!("sqlite://{}", dir.join("db.sqlite").display());
         let store = connect(&url).await.expect("open the SQLite store");
-        TestDb {
-            store,
-            cleanup: Cleanup::Dir(dir),
-        }
+        TestDb { store, cleanup: Cleanup::Dir(dir) }
     }
 
     /// A store on a new PostgreSQL database, or `None` when the variable is unset.
@@ -103,23 +98,14 @@ impl TestDb {
             return None;
         };
         let name = format!("omni_store_{}", random_hex());
-        let mut admin = PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to the PostgreSQL server");
+        let mut admin = PgConnection::connect(&admin_url).await.expect("connect to the PostgreSQL server");
         admin
-            .execute(sqlx::raw_sql(AssertSqlSafe(format!(
-                "CREATE DATABASE {name}"
-            ))))
+            .execute(sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}"))))
             .await
             .expect("create the test database");
         admin.close().await.expect("close the admin connection");
-        let store = connect(&database_url(&admin_url, &name))
-            .await
-            .expect("open the PostgreSQL store");
-        Some(TestDb {
-            store,
-            cleanup: Cleanup::Postgres { admin_url, name },
-        })
+        let store = connect(&database_url(&admin_url, &name)).await.expect("open the PostgreSQL store");
+        Some(TestDb { store, cleanup: Cleanup::Postgres { admin_url, name } })
     }
 
     /// Drops the database after a passing test (a failing one leaves it to inspect).
@@ -130,13 +116,9 @@ impl TestDb {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::Postgres { admin_url, name } => {
-                let mut admin = PgConnection::connect(&admin_url)
-                    .await
-                    .expect("reconnect to the PostgreSQL server");
+                let mut admin = PgConnection::connect(&admin_url).await.expect("reconnect to the PostgreSQL server");
                 admin
-                    .execute(sqlx::raw_sql(AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    ))))
+                    .execute(sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))))
                     .await
                     .expect("drop the test database");
             }
@@ -172,24 +154,12 @@ pub fn site() -> SiteRow {
 
 /// A merchant.
 pub fn merchant(name: &str) -> MerchantRow {
-    MerchantRow {
-        id: id("mer"),
-        name: name.into(),
-        kind: "restaurant".into(),
-        commission_bps: 1200,
-        created_at_ms: T0,
-    }
+    MerchantRow { id: id("mer"), name: name.into(), kind: "restaurant".into(), commission_bps: 1200, created_at_ms: T0 }
 }
 
 /// A product of a merchant.
 pub fn product(merchant_id: &str, name: &str, track_stock: bool) -> ProductRow {
-    ProductRow {
-        id: id("prd"),
-        merchant_id: merchant_id.into(),
-        name: name.into(),
-        track_stock,
-        created_at_ms: T0,
-    }
+    ProductRow { id: id("prd"), merchant_id: merchant_id.into(), name: name.into(), track_stock, created_at_ms: T0 }
 }
 
 /// A CLP variant of a product.
@@ -234,35 +204,16 @@ impl Shop {
             created_at_ms: T0,
         };
         store.insert_site(&site).await.expect("insert site");
-        store
-            .insert_merchant(&merchant)
-            .await
-            .expect("insert merchant");
-        store
-            .insert_location(&location)
-            .await
-            .expect("insert location");
-        Shop {
-            site,
-            merchant,
-            location,
-        }
+        store.insert_merchant(&merchant).await.expect("insert merchant");
+        store.insert_location(&location).await.expect("insert location");
+        Shop { site, merchant, location }
     }
 
     /// Stores a one-variant product and returns its variant.
-    pub async fn add_product(
-        &self,
-        store: &dyn Store,
-        sku: &str,
-        price: i64,
-        track: bool,
-    ) -> VariantRow {
+    pub async fn add_product(&self, store: &dyn Store, sku: &str, price: i64, track: bool) -> VariantRow {
         let product = product(&self.merchant.id, sku, track);
         let variant = variant(&product, sku, price);
-        store
-            .insert_product(&product, std::slice::from_ref(&variant))
-            .await
-            .expect("insert product");
+        store.insert_product(&product, std::slice::from_ref(&variant)).await.expect("insert product");
         variant
     }
 
