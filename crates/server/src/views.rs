@@ -396,6 +396,10 @@ pub struct WebhookView {
     pub merchant_id: Option<String>,
     /// Whether deliveries are made.
     pub enabled: bool,
+    /// Failed attempts since the last success.
+    pub consecutive_failures: i64,
+    /// Why it was disabled automatically, if it was.
+    pub disabled_reason: Option<String>,
 }
 
 impl From<WebhookRow> for WebhookView {
@@ -407,6 +411,8 @@ impl From<WebhookRow> for WebhookView {
             secret: row.secret,
             merchant_id: row.merchant_id,
             enabled: row.enabled,
+            consecutive_failures: row.consecutive_failures,
+            disabled_reason: row.disabled_reason,
         }
     }
 }

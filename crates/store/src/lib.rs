@@ -144,6 +144,14 @@ pub trait EventStore {
     async fn get_webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>>;
     /// Enabled webhooks.
     async fn list_enabled_webhooks(&self) -> StoreResult<Vec<WebhookRow>>;
+    /// Webhooks, oldest first; only one merchant's when `merchant_id` is given.
+    async fn list_webhooks(&self, merchant_id: Option<&str>, page: Page) -> StoreResult<Vec<WebhookRow>>;
+    /// Enables (resetting the failure count) or disables a webhook.
+    async fn set_webhook_enabled(&self, id: &str, enabled: bool) -> StoreResult<()>;
+    /// One delivery.
+    async fn get_delivery(&self, id: &str) -> StoreResult<Option<DeliveryRow>>;
+    /// Queues a delivery again for an attempt now, whatever its state.
+    async fn redeliver(&self, delivery_id: &str, now_ms: i64) -> StoreResult<()>;
     /// Events whose webhook deliveries have not been queued yet, oldest first.
     async fn pending_fan_out(&self, limit: i64) -> StoreResult<Vec<OutboxRow>>;
     /// Queues deliveries and marks the events as fanned out, atomically (duplicates are ignored).

@@ -356,6 +356,10 @@ pub struct WebhookRow {
     pub enabled: bool,
     /// Creation time.
     pub created_at_ms: i64,
+    /// Failed attempts since the last success.
+    pub consecutive_failures: i64,
+    /// Why it was disabled automatically, if it was.
+    pub disabled_reason: Option<String>,
 }
 
 /// A queued or finished delivery of one event to one webhook.
@@ -390,6 +394,10 @@ pub struct DeliveryRow {
 pub struct DeliveryAttempt {
     /// Which delivery.
     pub delivery_id: String,
+    /// Its webhook, whose failure count the attempt updates.
+    pub webhook_id: String,
+    /// Disable the webhook when its consecutive failures reach this many.
+    pub disable_after_failures: i64,
     /// HTTP status, or None when it did not connect.
     pub status: Option<i64>,
     /// Error text.

@@ -24,7 +24,11 @@ pub const EVENT_TYPES: [&str; 5] =
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_webhook)).routes(routes!(list_deliveries))
+    OpenApiRouter::new()
+        .routes(routes!(create_webhook, list_webhooks))
+        .routes(routes!(update_webhook))
+        .routes(routes!(list_deliveries))
+        .routes(routes!(redeliver))
 }
 
 /// A new webhook endpoint.
@@ -76,9 +80,80 @@ async fn create_webhook(
         secret: request.secret.unwrap_or_else(new_secret),
         enabled: true,
         created_at_ms: now_ms(),
+        consecutive_failures: 0,
+        disabled_reason: None,
     };
     state.store.insert_webhook(&row).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// Webhooks visible to the caller (admins: all; managers: their merchant's).
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks", security(("bearer" = [])), params(Pagination),
+    responses((status = 200, body = Vec<WebhookView>)))]
+async fn list_webhooks(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(pagination): ApiQuery<Pagination>,
+) -> ApiResult<Json<Vec<WebhookView>>> {
+    user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
+    let merchant = if user.is_platform() { None } else { user.merchant_id.as_deref() };
+    if !user.is_platform() && merchant.is_none() {
+        return Ok(Json(Vec::new()));
+    }
+    let webhooks = state.store.list_webhooks(merchant, pagination.page()?).await?;
+    Ok(Json(webhooks.into_iter().map(WebhookView::from).collect()))
+}
+
+/// Changes to a webhook.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateWebhook {
+    /// Turn deliveries on (which also clears an automatic disabling) or off.
+    pub enabled: bool,
+}
+
+/// Enables or disables a webhook. Pending deliveries wait while it is disabled.
+#[utoipa::path(patch, path = "/webhooks/{id}", tag = "webhooks", security(("bearer" = [])), request_body = UpdateWebhook,
+    params(("id" = String, Path, description = "Webhook id")),
+    responses((status = 200, body = WebhookView), (status = 404, body = crate::error::Problem)))]
+async fn update_webhook(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<UpdateWebhook>,
+) -> ApiResult<Json<WebhookView>> {
+    user.require(&[Role::Admin, Role::MerchantManager])?;
+    visible_webhook(&state, &user, &id).await?;
+    state.store.set_webhook_enabled(&id, request.enabled).await?;
+    let webhook = state.store.get_webhook(&id).await?.ok_or(ApiError::NotFound("webhook"))?;
+    Ok(Json(webhook.into()))
+}
+
+/// Queues a delivery again for an attempt now (for example after fixing the receiver).
+#[utoipa::path(post, path = "/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Webhook id"), ("delivery_id" = String, Path, description = "Delivery id")),
+    responses((status = 202, body = DeliveryView), (status = 404, body = crate::error::Problem)))]
+async fn redeliver(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((id, delivery_id)): Path<(String, String)>,
+) -> ApiResult<(StatusCode, Json<DeliveryView>)> {
+    user.require(&[Role::Admin, Role::MerchantManager])?;
+    visible_webhook(&state, &user, &id).await?;
+    let delivery = state.store.get_delivery(&delivery_id).await?.filter(|d| d.webhook_id == id);
+    delivery.ok_or(ApiError::NotFound("delivery"))?;
+    state.store.redeliver(&delivery_id, now_ms()).await?;
+    let delivery = state.store.get_delivery(&delivery_id).await?.ok_or(ApiError::NotFound("delivery"))?;
+    Ok((StatusCode::ACCEPTED, Json(delivery.into())))
+}
+
+/// The webhook if the caller may see it, else 404.
+async fn visible_webhook(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<WebhookRow> {
+    let webhook = state.store.get_webhook(id).await?.ok_or(ApiError::NotFound("webhook"))?;
+    if !user.is_platform() && webhook.merchant_id != user.merchant_id {
+        return Err(ApiError::NotFound("webhook"));
+    }
+    Ok(webhook)
 }
 
 /// The delivery log of a webhook, newest first.
@@ -92,10 +167,7 @@ async fn list_deliveries(
     ApiQuery(pagination): ApiQuery<Pagination>,
 ) -> ApiResult<Json<Vec<DeliveryView>>> {
     user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
-    let webhook = state.store.get_webhook(&id).await?.ok_or(ApiError::NotFound("webhook"))?;
-    if !user.is_platform() && webhook.merchant_id != user.merchant_id {
-        return Err(ApiError::NotFound("webhook"));
-    }
+    visible_webhook(&state, &user, &id).await?;
     let deliveries = state.store.list_deliveries(&id, pagination.page()?).await?;
     Ok(Json(deliveries.into_iter().map(DeliveryView::from).collect()))
 }

@@ -22,6 +22,8 @@ use crate::state::AppState;
 pub const TICK: Duration = Duration::from_millis(200);
 /// Attempts before a delivery is marked failed.
 pub const MAX_ATTEMPTS: i64 = 12;
+/// Failed attempts in a row (across deliveries) after which an endpoint is disabled.
+pub const DISABLE_AFTER_FAILURES: i64 = 50;
 /// Delay before the first retry; doubles each attempt.
 pub const FIRST_RETRY: Duration = Duration::from_secs(1);
 /// Longest delay between attempts.
@@ -144,6 +146,8 @@ async fn attempt_delivery(
     match outcome {
         Ok(status) => DeliveryAttempt {
             delivery_id: delivery.id.clone(),
+            webhook_id: delivery.webhook_id.clone(),
+            disable_after_failures: DISABLE_AFTER_FAILURES,
             status: Some(status),
             error: None,
             state: "delivered".into(),
@@ -151,6 +155,8 @@ async fn attempt_delivery(
         },
         Err((status, error)) => DeliveryAttempt {
             delivery_id: delivery.id.clone(),
+            webhook_id: delivery.webhook_id.clone(),
+            disable_after_failures: DISABLE_AFTER_FAILURES,
             status,
             error: Some(error),
             state: if attempts >= MAX_ATTEMPTS { "failed".into() } else { "pending".into() },

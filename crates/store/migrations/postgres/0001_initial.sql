@@ -173,7 +173,10 @@ CREATE TABLE webhooks (
     events_json TEXT NOT NULL,
     secret TEXT NOT NULL,
     enabled BIGINT NOT NULL,
-    created_at_ms BIGINT NOT NULL
+    created_at_ms BIGINT NOT NULL,
+    -- Failed attempts since the last success; the endpoint is disabled past a limit.
+    consecutive_failures BIGINT NOT NULL DEFAULT 0,
+    disabled_reason TEXT
 );
 
 CREATE TABLE webhook_deliveries (

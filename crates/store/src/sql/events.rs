@@ -16,7 +16,7 @@ macro_rules! outbox_columns {
 }
 macro_rules! webhook_columns {
     () => {
-        "id, merchant_id, url, events_json, secret, enabled, created_at_ms"
+        "id, merchant_id, url, events_json, secret, enabled, created_at_ms, consecutive_failures, disabled_reason"
     };
 }
 macro_rules! delivery_columns {
@@ -49,6 +49,8 @@ fn webhook_from(row: &AnyRow) -> Result<WebhookRow, sqlx::Error> {
         secret: row.try_get("secret")?,
         enabled: get_flag(row, "enabled")?,
         created_at_ms: row.try_get("created_at_ms")?,
+        consecutive_failures: row.try_get("consecutive_failures")?,
+        disabled_reason: row.try_get("disabled_reason")?,
     })
 }
 
@@ -94,16 +96,22 @@ impl EventStore for SqlStore {
     }
 
     async fn insert_webhook(&self, webhook: &WebhookRow) -> StoreResult<()> {
-        sqlx::query(concat!("INSERT INTO webhooks (", webhook_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"))
-            .bind(&webhook.id)
-            .bind(&webhook.merchant_id)
-            .bind(&webhook.url)
-            .bind(&webhook.events_json)
-            .bind(&webhook.secret)
-            .bind(flag(webhook.enabled))
-            .bind(webhook.created_at_ms)
-            .execute(&self.write)
-            .await?;
+        sqlx::query(concat!(
+            "INSERT INTO webhooks (",
+            webhook_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(&webhook.id)
+        .bind(&webhook.merchant_id)
+        .bind(&webhook.url)
+        .bind(&webhook.events_json)
+        .bind(&webhook.secret)
+        .bind(flag(webhook.enabled))
+        .bind(webhook.created_at_ms)
+        .bind(webhook.consecutive_failures)
+        .bind(&webhook.disabled_reason)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
@@ -169,7 +177,7 @@ impl EventStore for SqlStore {
             "SELECT ",
             delivery_columns!(),
             " FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at_ms <= $1 \
-             ORDER BY next_attempt_at_ms, event_seq LIMIT $2"
+             AND webhook_id IN (SELECT id FROM webhooks WHERE enabled = 1) ORDER BY next_attempt_at_ms, event_seq LIMIT $2"
         ))
         .bind(now_ms)
         .bind(limit)
@@ -179,6 +187,7 @@ impl EventStore for SqlStore {
     }
 
     async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> StoreResult<()> {
+        let mut transaction = self.write.begin().await?;
         sqlx::query(
             "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $1, last_error = $2, state = $3, \
              next_attempt_at_ms = $4 WHERE id = $5",
@@ -188,8 +197,74 @@ impl EventStore for SqlStore {
         .bind(&attempt.state)
         .bind(attempt.next_attempt_at_ms)
         .bind(&attempt.delivery_id)
-        .execute(&self.write)
+        .execute(&mut *transaction)
         .await?;
+        if attempt.state == "delivered" {
+            sqlx::query("UPDATE webhooks SET consecutive_failures = 0 WHERE id = $1")
+                .bind(&attempt.webhook_id)
+                .execute(&mut *transaction)
+                .await?;
+        } else {
+            sqlx::query(
+                "UPDATE webhooks SET consecutive_failures = consecutive_failures + 1, \
+                 enabled = CASE WHEN consecutive_failures + 1 >= $1 THEN 0 ELSE enabled END, \
+                 disabled_reason = CASE WHEN consecutive_failures + 1 >= $1 \
+                 THEN 'disabled after repeated failed deliveries' ELSE disabled_reason END WHERE id = $2",
+            )
+            .bind(attempt.disable_after_failures)
+            .bind(&attempt.webhook_id)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn list_webhooks(&self, merchant_id: Option<&str>, page: Page) -> StoreResult<Vec<WebhookRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            webhook_columns!(),
+            " FROM webhooks WHERE ($1 IS NULL OR merchant_id = $1) ORDER BY created_at_ms, id LIMIT $2 OFFSET $3"
+        ))
+        .bind(merchant_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(webhook_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn set_webhook_enabled(&self, id: &str, enabled: bool) -> StoreResult<()> {
+        let sql = if enabled {
+            "UPDATE webhooks SET enabled = 1, consecutive_failures = 0, disabled_reason = NULL WHERE id = $1"
+        } else {
+            "UPDATE webhooks SET enabled = 0 WHERE id = $1"
+        };
+        let updated = sqlx::query(sql).bind(id).execute(&self.write).await?;
+        if updated.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn get_delivery(&self, id: &str) -> StoreResult<Option<DeliveryRow>> {
+        let row = sqlx::query(concat!("SELECT ", delivery_columns!(), " FROM webhook_deliveries WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.as_ref().map(delivery_from).transpose()?)
+    }
+
+    async fn redeliver(&self, delivery_id: &str, now_ms: i64) -> StoreResult<()> {
+        let updated =
+            sqlx::query("UPDATE webhook_deliveries SET state = 'pending', next_attempt_at_ms = $1 WHERE id = $2")
+                .bind(now_ms)
+                .bind(delivery_id)
+                .execute(&self.write)
+                .await?;
+        if updated.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
         Ok(())
     }
 

@@ -15,6 +15,8 @@ fn webhook(merchant_id: Option<&str>, enabled: bool) -> WebhookRow {
         secret: "whsec_c2VjcmV0".into(),
         enabled,
         created_at_ms: T0,
+        consecutive_failures: 0,
+        disabled_reason: None,
     }
 }
 
@@ -122,6 +124,8 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     // Attempts: d0 delivered, d1 failed to connect and is retried later.
     let delivered = DeliveryAttempt {
         delivery_id: d0.id.clone(),
+        webhook_id: d0.webhook_id.clone(),
+        disable_after_failures: 100,
         status: Some(200),
         error: None,
         state: "delivered".into(),
@@ -130,6 +134,8 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     store.record_delivery_attempt(&delivered).await.expect("record");
     let refused = DeliveryAttempt {
         delivery_id: d1.id.clone(),
+        webhook_id: d1.webhook_id.clone(),
+        disable_after_failures: 100,
         status: None,
         error: Some("connection refused".into()),
         state: "pending".into(),
