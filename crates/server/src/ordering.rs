@@ -64,7 +64,8 @@ pub struct PlaceOrder {
 /// Channels an order may come through, besides `shop:<connector>`.
 pub const CHANNELS: [&str; 6] = ["qr", "web", "pos", "phone", "kiosk", "tablet"];
 
-fn valid_channel(channel: &str) -> bool {
+/// True for the channels an order may come through.
+pub fn valid_channel(channel: &str) -> bool {
     CHANNELS.contains(&channel)
         || channel.strip_prefix("shop:").is_some_and(|connector| {
             !connector.is_empty()
@@ -118,6 +119,7 @@ pub async fn place_order(
             format!("{} does not accept payment at pickup", location.name),
         ));
     }
+    let safety_buffers = channel_allocations(state, &lines.locations, &request.channel).await?;
     let draft = build_order(currency, lines.priced)?;
     let reference = match method {
         PaymentMethod::Card => Some(authorize(state, request.payment.card_number.as_deref(), draft.total).await?),
@@ -178,6 +180,7 @@ pub async fn place_order(
             .collect(),
         event_id: new_id("evt"),
         idempotency: claim.map(|claim| (claim.scope, claim.key)),
+        safety_buffers,
     };
     let stored = match state.store.place_order(&new_order).await {
         Ok(stored) => stored,
@@ -200,6 +203,29 @@ pub async fn place_order(
         tracing::error!(order_id = %stored.order.id, %error, "capture failed after the order was stored");
     }
     Ok(stored)
+}
+
+/// The units each location keeps back from `channel`; a location closed to the channel refuses the order.
+async fn channel_allocations(
+    state: &AppState,
+    locations: &HashMap<String, LocationRow>,
+    channel: &str,
+) -> ApiResult<Vec<(String, i64)>> {
+    let mut buffers = Vec::with_capacity(locations.len());
+    for location in locations.values() {
+        let allocations = state.store.list_channel_allocations(&location.id).await?;
+        match allocations.into_iter().find(|allocation| allocation.channel == channel) {
+            Some(allocation) if !allocation.enabled => {
+                return Err(ApiError::invalid(
+                    "channel",
+                    format!("{} does not sell through the {channel} channel now", location.name),
+                ));
+            }
+            Some(allocation) => buffers.push((location.id.clone(), allocation.safety_buffer)),
+            None => {}
+        }
+    }
+    Ok(buffers)
 }
 
 async fn authorize(state: &AppState, card_number: Option<&str>, total: Money) -> ApiResult<String> {

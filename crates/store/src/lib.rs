@@ -93,6 +93,10 @@ pub trait StockStore {
     async fn apply_stock_movement(&self, movement: &StockMovementRow) -> StoreResult<StockRow>;
     /// Stock levels, filtered.
     async fn list_stock(&self, filter: &StockFilter) -> StoreResult<Vec<StockRow>>;
+    /// Creates or replaces a location's allocation for a channel.
+    async fn upsert_channel_allocation(&self, allocation: &ChannelAllocationRow) -> StoreResult<()>;
+    /// A location's allocations, by channel.
+    async fn list_channel_allocations(&self, location_id: &str) -> StoreResult<Vec<ChannelAllocationRow>>;
 }
 
 /// Orders, fulfilments and the money that follows them.

@@ -199,6 +199,30 @@ pub struct NewOrder {
     pub event_id: String,
     /// Idempotency claim to link to the order in the same transaction, as (scope, key).
     pub idempotency: Option<(String, String)>,
+    /// Units each location keeps back from this order's channel, as (location_id, units).
+    pub safety_buffers: Vec<(String, i64)>,
+}
+
+impl NewOrder {
+    /// The safety buffer that applies at `location_id` (0 when none is set).
+    pub fn safety_buffer(&self, location_id: &str) -> i64 {
+        self.safety_buffers.iter().find(|(id, _)| id == location_id).map_or(0, |(_, units)| *units)
+    }
+}
+
+/// How one location sells through one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelAllocationRow {
+    /// The location.
+    pub location_id: String,
+    /// The channel (`web`, `qr`, `pos`, ... or `shop:<connector>`).
+    pub channel: String,
+    /// Units kept back from this channel (for walk-in customers, say).
+    pub safety_buffer: i64,
+    /// Whether the location sells through this channel at all.
+    pub enabled: bool,
+    /// Last change.
+    pub updated_at_ms: i64,
 }
 
 /// An order's header row.

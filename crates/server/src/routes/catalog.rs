@@ -9,13 +9,13 @@ use omnicanal_domain::Money;
 use omnicanal_domain::catalog::{Name, Sku, parse_price};
 use omnicanal_store::{Page, ProductRow, StockFilter, VariantRow};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::ids::{new_id, now_ms};
 use crate::state::AppState;
 use crate::validate::{Validator, vetted};
@@ -199,21 +199,44 @@ pub struct SiteMenu {
     pub locations: Vec<MenuLocation>,
 }
 
+/// Which channel the menu is for.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MenuQuery {
+    /// The channel (default `qr`): locations closed to it are left out, and its safety buffers apply.
+    pub channel: Option<String>,
+}
+
 /// The menu of a site: open locations with products, prices and live availability (public).
-#[utoipa::path(get, path = "/sites/{id}/menu", tag = "ordering", params(("id" = String, Path, description = "Site id")),
+#[utoipa::path(get, path = "/sites/{id}/menu", tag = "ordering", params(("id" = String, Path, description = "Site id"), MenuQuery),
     responses((status = 200, body = SiteMenu), (status = 404, body = crate::error::Problem)))]
-async fn site_menu(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<SiteMenu>> {
+async fn site_menu(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<MenuQuery>,
+) -> ApiResult<Json<SiteMenu>> {
     let site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
+    let channel = query.channel.unwrap_or_else(|| "qr".to_owned());
     let mut locations = Vec::new();
     for location in state.store.list_site_locations(&id).await?.into_iter().filter(|l| l.is_open) {
+        let allocation =
+            state.store.list_channel_allocations(&location.id).await?.into_iter().find(|a| a.channel == channel);
+        if allocation.as_ref().is_some_and(|a| !a.enabled) {
+            continue;
+        }
+        let safety_buffer = allocation.map_or(0, |a| a.safety_buffer);
         let merchant_name = state.store.get_merchant(&location.merchant_id).await?.map(|m| m.name).unwrap_or_default();
         let filter = StockFilter {
             location_id: Some(location.id.clone()),
             page: Page { limit: 100_000, offset: 0 },
             ..StockFilter::default()
         };
-        let stock: HashMap<String, i64> =
-            state.store.list_stock(&filter).await?.into_iter().map(|row| (row.sku, row.available)).collect();
+        let stock: HashMap<String, i64> = state
+            .store
+            .list_stock(&filter)
+            .await?
+            .into_iter()
+            .map(|row| (row.sku, row.available - safety_buffer))
+            .collect();
         let products = state
             .store
             .list_merchant_products(&location.merchant_id)
@@ -223,7 +246,8 @@ async fn site_menu(State(state): State<AppState>, Path(id): Path<String>) -> Api
                 variants: variants
                     .into_iter()
                     .map(|variant| {
-                        let quantity = product.track_stock.then(|| stock.get(&variant.sku).copied().unwrap_or(0));
+                        let quantity =
+                            product.track_stock.then(|| stock.get(&variant.sku).copied().unwrap_or(0).max(0));
                         MenuVariant {
                             available: quantity.is_none_or(|q| q > 0),
                             available_quantity: quantity,

@@ -5,6 +5,7 @@
 //! `/api/openapi.json` by itself.
 
 pub mod auth;
+pub mod availability;
 pub mod catalog;
 pub mod events;
 pub mod fulfillments;
@@ -71,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::router())
         .merge(catalog::router())
         .merge(stock::read_router())
+        .merge(availability::router())
         .merge(orders::read_router())
         .merge(fulfillments::read_router())
         .merge(events::router())

@@ -77,6 +77,17 @@ CREATE TABLE stock_levels (
     CHECK (on_hand >= 0 AND reserved >= 0 AND reserved <= on_hand)
 );
 
+-- Per location and channel: units kept back and an on/off switch. No row means
+-- "enabled, nothing kept back".
+CREATE TABLE channel_allocations (
+    location_id TEXT NOT NULL REFERENCES locations(id),
+    channel TEXT NOT NULL,
+    safety_buffer INTEGER NOT NULL CHECK (safety_buffer >= 0),
+    enabled INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (location_id, channel)
+);
+
 CREATE TABLE stock_movements (
     id TEXT PRIMARY KEY,
     location_id TEXT NOT NULL,

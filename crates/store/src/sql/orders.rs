@@ -135,8 +135,27 @@ async fn change_stock(
     row.map(|row| Ok((row.try_get("on_hand")?, row.try_get("reserved")?))).transpose()
 }
 
+/// Reserves `$1` units unless that would leave fewer than `$4` (the channel's safety buffer) available.
 const RESERVE_SQL: &str = "UPDATE stock_levels SET reserved = reserved + $1 \
-    WHERE location_id = $2 AND sku = $3 AND on_hand - reserved >= $1 RETURNING on_hand, reserved";
+    WHERE location_id = $2 AND sku = $3 AND on_hand - reserved - $4 >= $1 RETURNING on_hand, reserved";
+
+/// Reserves one line's units, keeping `safety_buffer` units back; `None` when short.
+async fn reserve_stock(
+    transaction: &mut Transaction<'static, Any>,
+    quantity: i64,
+    location_id: &str,
+    sku: &str,
+    safety_buffer: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query(RESERVE_SQL)
+        .bind(quantity)
+        .bind(location_id)
+        .bind(sku)
+        .bind(safety_buffer)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    row.map(|row| Ok((row.try_get("on_hand")?, row.try_get("reserved")?))).transpose()
+}
 const RELEASE_SQL: &str = "UPDATE stock_levels SET reserved = reserved - $1 \
     WHERE location_id = $2 AND sku = $3 AND reserved >= $1 RETURNING on_hand, reserved";
 const SELL_SQL: &str = "UPDATE stock_levels SET on_hand = on_hand - $1, reserved = reserved - $1 \
@@ -171,7 +190,8 @@ impl OrderStore for SqlStore {
         let mut stock_events = Vec::new();
         for part in &new_order.fulfillments {
             for line in part.lines.iter().filter(|line| line.track_stock) {
-                match change_stock(&mut transaction, RESERVE_SQL, line.quantity, &part.location_id, &line.sku).await? {
+                let buffer = new_order.safety_buffer(&part.location_id);
+                match reserve_stock(&mut transaction, line.quantity, &part.location_id, &line.sku, buffer).await? {
                     Some(level) => stock_events.push((part, line, level)),
                     None => {
                         return Err(StoreError::InsufficientStock { sku: line.sku.clone() });

@@ -8,9 +8,10 @@ use async_trait::async_trait;
 use omnicanal_domain::DomainError;
 use sqlx::Row;
 
+use super::{flag, get_flag};
 use super::{insert_outbox, stock_changed_event};
 use crate::backend::SqlStore;
-use crate::rows::{StockFilter, StockMovementRow, StockRow};
+use crate::rows::{ChannelAllocationRow, StockFilter, StockMovementRow, StockRow};
 use crate::{StockStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -98,6 +99,43 @@ impl StockStore for SqlStore {
                     on_hand,
                     reserved,
                     available: on_hand - reserved,
+                })
+            })
+            .collect()
+    }
+
+    async fn upsert_channel_allocation(&self, allocation: &ChannelAllocationRow) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO channel_allocations (location_id, channel, safety_buffer, enabled, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (location_id, channel) DO UPDATE SET \
+             safety_buffer = excluded.safety_buffer, enabled = excluded.enabled, updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(&allocation.location_id)
+        .bind(&allocation.channel)
+        .bind(allocation.safety_buffer)
+        .bind(flag(allocation.enabled))
+        .bind(allocation.updated_at_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn list_channel_allocations(&self, location_id: &str) -> StoreResult<Vec<ChannelAllocationRow>> {
+        let rows = sqlx::query(
+            "SELECT location_id, channel, safety_buffer, enabled, updated_at_ms FROM channel_allocations \
+             WHERE location_id = $1 ORDER BY channel",
+        )
+        .bind(location_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ChannelAllocationRow {
+                    location_id: row.try_get("location_id")?,
+                    channel: row.try_get("channel")?,
+                    safety_buffer: row.try_get("safety_buffer")?,
+                    enabled: get_flag(row, "enabled")?,
+                    updated_at_ms: row.try_get("updated_at_ms")?,
                 })
             })
             .collect()

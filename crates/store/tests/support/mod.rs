@@ -303,6 +303,7 @@ impl Shop {
             }],
             event_id: id("evt"),
             idempotency: None,
+            safety_buffers: Vec::new(),
         }
     }
 }
