@@ -217,6 +217,8 @@ async fn load_restaurant(
         if let Some(units) = stock {
             store
                 .apply_stock_movement(&StockMovementRow {
+                    reference: None,
+                    channel: None,
                     id: new_id("mov"),
                     sku: (*sku).into(),
                     location_id: location.id.clone(),

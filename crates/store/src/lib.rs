@@ -91,6 +91,22 @@ pub trait SetupStore {
 pub trait StockStore {
     /// Applies a movement to on-hand under the ledger rules and writes its events, atomically.
     async fn apply_stock_movement(&self, movement: &StockMovementRow) -> StoreResult<StockRow>;
+    /// Sets on-hand to a counted figure (not below what is reserved), recording the
+    /// difference as a `count` movement whose `delta` the store fills in.
+    async fn apply_stock_count(&self, movement: &StockMovementRow, counted: i64) -> StoreResult<(StockRow, i64)>;
+    /// A SKU's movements at a location, newest first.
+    async fn list_movements(
+        &self,
+        location_id: &str,
+        sku: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<MovementRecord>>;
+    /// Sends a transfer: takes the units out of the source (`transfer_out`) and records it in transit.
+    async fn send_transfer(&self, transfer: &TransferRow, out: &StockMovementRow) -> StoreResult<StockRow>;
+    /// Receives a transfer still in transit: puts the units into the destination (`transfer_in`).
+    async fn receive_transfer(&self, transfer_id: &str, into: &StockMovementRow) -> StoreResult<TransferRow>;
+    /// A transfer by id.
+    async fn get_transfer(&self, id: &str) -> StoreResult<Option<TransferRow>>;
     /// Stock levels, filtered.
     async fn list_stock(&self, filter: &StockFilter) -> StoreResult<Vec<StockRow>>;
     /// Creates or replaces a location's allocation for a channel.

@@ -180,12 +180,64 @@ pub struct StockMovementRow {
     pub delta: i64,
     /// Reason code (receipt, adjustment, count, ...).
     pub reason: String,
+    /// What caused it (an order, a transfer, a count sheet).
+    pub reference: Option<String>,
+    /// The channel it came through, for sales.
+    pub channel: Option<String>,
     /// Who made it.
     pub created_by: Option<String>,
     /// When.
     pub created_at_ms: i64,
     /// Id of the stock.changed event.
     pub event_id: String,
+}
+
+/// A recorded movement, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovementRecord {
+    /// Opaque id.
+    pub id: String,
+    /// The SKU.
+    pub sku: String,
+    /// Where.
+    pub location_id: String,
+    /// Change to on-hand.
+    pub delta: i64,
+    /// Reason code.
+    pub reason: String,
+    /// What caused it.
+    pub reference: Option<String>,
+    /// Through which channel.
+    pub channel: Option<String>,
+    /// Who made it.
+    pub created_by: Option<String>,
+    /// When.
+    pub created_at_ms: i64,
+}
+
+/// A transfer between two locations of one merchant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRow {
+    /// Opaque id.
+    pub id: String,
+    /// Owner of both locations.
+    pub merchant_id: String,
+    /// The SKU.
+    pub sku: String,
+    /// Sent from.
+    pub from_location_id: String,
+    /// Sent to.
+    pub to_location_id: String,
+    /// Units.
+    pub quantity: i64,
+    /// `in_transit` or `received`.
+    pub status: String,
+    /// Who sent it.
+    pub created_by: Option<String>,
+    /// When it was sent.
+    pub created_at_ms: i64,
+    /// When it was received.
+    pub received_at_ms: Option<i64>,
 }
 
 /// An order to store.

@@ -162,7 +162,7 @@ async fn availability(
     user: AuthUser,
     ApiQuery(query): ApiQuery<AvailabilityQuery>,
 ) -> ApiResult<Json<AvailabilityView>> {
-    let sku = Sku::parse(&query.sku).map_err(|e| ApiError::from(e))?;
+    let sku = Sku::parse(&query.sku)?;
     let channel = query.channel.unwrap_or_else(|| "web".to_owned());
     if !valid_channel(&channel) {
         return Err(ApiError::invalid("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>"));

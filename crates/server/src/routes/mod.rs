@@ -12,6 +12,7 @@ pub mod fulfillments;
 pub mod orders;
 pub mod setup;
 pub mod stock;
+pub mod transfers;
 pub mod users;
 pub mod webhooks;
 

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use omnicanal_domain::catalog::Sku;
-use omnicanal_store::{StockFilter, StockMovementRow};
-use serde::Deserialize;
+use omnicanal_store::{MovementRecord, StockFilter, StockMovementRow};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::{new_id, now_ms};
+use crate::ids::{new_id, now_ms, rfc3339};
 use crate::state::AppState;
 use crate::validate::{Validator, vetted};
 use crate::views::StockView;
@@ -23,12 +23,16 @@ pub const MAX_MOVEMENT_UNITS: i64 = 1_000_000;
 
 /// Routes that move stock (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_movement))
+    OpenApiRouter::new()
+        .routes(routes!(create_movement, list_movements))
+        .routes(routes!(crate::routes::transfers::count_stock))
+        .routes(routes!(crate::routes::transfers::send_transfer))
+        .routes(routes!(crate::routes::transfers::receive_transfer))
 }
 
 /// Routes that read stock.
 pub fn read_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_stock))
+    OpenApiRouter::new().routes(routes!(list_stock)).routes(routes!(crate::routes::transfers::get_transfer))
 }
 
 /// A stock movement.
@@ -81,6 +85,8 @@ async fn create_movement(
     v.finish()?;
     let location = vetted(location)?;
     let movement = StockMovementRow {
+        reference: None,
+        channel: None,
         id: new_id("mov"),
         sku: vetted(sku)?.as_str().to_owned(),
         merchant_id: location.merchant_id,
@@ -100,6 +106,73 @@ async fn create_movement(
     })?;
     state.wake_dispatcher();
     Ok((StatusCode::CREATED, Json(level.into())))
+}
+
+/// Filters for the movement history.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MovementQuery {
+    /// The location (required).
+    pub location_id: String,
+    /// Only this SKU.
+    pub sku: Option<String>,
+    /// Items per page, 1 to 500.
+    pub limit: Option<i64>,
+    /// Items to skip.
+    pub offset: Option<i64>,
+}
+
+/// A recorded movement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementView {
+    /// Opaque id.
+    pub id: String,
+    /// SKU.
+    pub sku: String,
+    /// Location.
+    pub location_id: String,
+    /// Change to on-hand.
+    pub delta: i64,
+    /// receipt, adjustment, count, sale, transfer_out, transfer_in, ...
+    pub reason: String,
+    /// What caused it (an order id, a transfer id).
+    pub reference: Option<String>,
+    /// The channel of a sale.
+    pub channel: Option<String>,
+    /// The user who made it.
+    pub created_by: Option<String>,
+    /// When.
+    pub created_at: String,
+}
+
+impl From<MovementRecord> for MovementView {
+    fn from(row: MovementRecord) -> Self {
+        Self {
+            id: row.id,
+            sku: row.sku,
+            location_id: row.location_id,
+            delta: row.delta,
+            reason: row.reason,
+            reference: row.reference,
+            channel: row.channel,
+            created_by: row.created_by,
+            created_at: rfc3339(row.created_at_ms),
+        }
+    }
+}
+
+/// The movement history of a location (optionally one SKU), newest first.
+#[utoipa::path(get, path = "/stock/movements", tag = "stock", params(MovementQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<MovementView>), (status = 404, body = crate::error::Problem)))]
+async fn list_movements(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<MovementQuery>,
+) -> ApiResult<Json<Vec<MovementView>>> {
+    let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
+    let location = state.store.get_location(&query.location_id).await?.ok_or(ApiError::NotFound("location"))?;
+    user.check_location(&location.merchant_id, &location.id)?;
+    let movements = state.store.list_movements(&location.id, query.sku.as_deref(), page).await?;
+    Ok(Json(movements.into_iter().map(MovementView::from).collect()))
 }
 
 /// Filters for the stock list.

@@ -94,10 +94,28 @@ CREATE TABLE stock_movements (
     sku TEXT NOT NULL,
     delta INTEGER NOT NULL,
     reason TEXT NOT NULL,
+    -- What caused it: an order, a transfer, a count sheet; and through which channel.
+    reference TEXT,
+    channel TEXT,
     created_by TEXT,
     created_at_ms INTEGER NOT NULL
 );
 CREATE INDEX stock_movements_sku ON stock_movements(location_id, sku, created_at_ms);
+
+-- Goods moving between two locations of one merchant: out of the source when
+-- sent, into the destination when received, "in transit" in between.
+CREATE TABLE stock_transfers (
+    id TEXT PRIMARY KEY,
+    merchant_id TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    from_location_id TEXT NOT NULL REFERENCES locations(id),
+    to_location_id TEXT NOT NULL REFERENCES locations(id),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    status TEXT NOT NULL,
+    created_by TEXT,
+    created_at_ms INTEGER NOT NULL,
+    received_at_ms INTEGER
+);
 
 -- `number` is the rowid, so SQLite hands out increasing order numbers for free.
 CREATE TABLE orders (

@@ -7,9 +7,10 @@ use omnicanal_domain::fulfillment::{MoneyEffect, StockEffect};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::stock::record_movement;
 use super::{flag, get_flag, insert_outbox, stock_changed_event};
 use crate::backend::SqlStore;
-use crate::rows::{FulfillmentRecord, LineRow, NewOrder, OrderRecord, OrderRow, OutboxRow, Page};
+use crate::rows::{FulfillmentRecord, LineRow, NewOrder, OrderRecord, OrderRow, OutboxRow, Page, StockMovementRow};
 use crate::{FulfillmentChange, OrderStore, StoreError, StoreResult};
 
 macro_rules! order_columns {
@@ -396,6 +397,11 @@ impl OrderStore for SqlStore {
         .await?;
         let lines: Vec<LineRow> = lines.iter().map(line_from).map(|r| r.map(|(_, l)| l)).collect::<Result<_, _>>()?;
         if let Some(effect) = plan.stock {
+            let channel: String = sqlx::query("SELECT channel FROM orders WHERE id = $1")
+                .bind(&part.order_id)
+                .fetch_one(&mut *transaction)
+                .await?
+                .try_get("channel")?;
             let sql = match effect {
                 StockEffect::Release => RELEASE_SQL,
                 StockEffect::Sell => SELL_SQL,
@@ -404,15 +410,34 @@ impl OrderStore for SqlStore {
                 let level = change_stock(&mut transaction, sql, line.quantity, &part.location_id, &line.sku)
                     .await?
                     .ok_or(StoreError::Domain(DomainError::LedgerViolation("reserved stock is missing")))?;
-                let stock_event = stock_changed_event(
-                    format!("{}-s{index}", change.event_id),
-                    &part.merchant_id,
-                    &part.location_id,
-                    &line.sku,
-                    level,
-                    change.now_ms,
-                );
-                insert_outbox(&mut transaction, &stock_event).await?;
+                let event_id = format!("{}-s{index}", change.event_id);
+                if effect == StockEffect::Sell {
+                    // A sale takes units off the shelf: it belongs in the movement history.
+                    let sale = StockMovementRow {
+                        id: format!("{}-m{index}", change.event_id),
+                        sku: line.sku.clone(),
+                        location_id: part.location_id.clone(),
+                        merchant_id: part.merchant_id.clone(),
+                        delta: -line.quantity,
+                        reason: "sale".into(),
+                        reference: Some(part.order_id.clone()),
+                        channel: Some(channel.clone()),
+                        created_by: None,
+                        created_at_ms: change.now_ms,
+                        event_id,
+                    };
+                    record_movement(&mut transaction, &sale, level).await?;
+                } else {
+                    let stock_event = stock_changed_event(
+                        event_id,
+                        &part.merchant_id,
+                        &part.location_id,
+                        &line.sku,
+                        level,
+                        change.now_ms,
+                    );
+                    insert_outbox(&mut transaction, &stock_event).await?;
+                }
             }
         }
         apply_money(&mut transaction, change, &part).await?;

@@ -6,74 +6,225 @@
 
 use async_trait::async_trait;
 use omnicanal_domain::DomainError;
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 use super::{flag, get_flag};
 use super::{insert_outbox, stock_changed_event};
 use crate::backend::SqlStore;
-use crate::rows::{ChannelAllocationRow, StockFilter, StockMovementRow, StockRow};
+use crate::rows::{ChannelAllocationRow, MovementRecord, Page, StockFilter, StockMovementRow, StockRow, TransferRow};
 use crate::{StockStore, StoreError, StoreResult};
+
+const MOVEMENT_COLUMNS: &str = "id, location_id, sku, delta, reason, reference, channel, created_by, created_at_ms";
+
+/// Makes sure a level row exists, so the conditional updates below have a row to check.
+async fn ensure_level(
+    transaction: &mut Transaction<'static, Any>,
+    movement: &StockMovementRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO stock_levels (location_id, sku, merchant_id, on_hand, reserved) VALUES ($1, $2, $3, 0, 0) \
+         ON CONFLICT (location_id, sku) DO NOTHING",
+    )
+    .bind(&movement.location_id)
+    .bind(&movement.sku)
+    .bind(&movement.merchant_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Applies `movement.delta` to on-hand, records the movement and its event; refuses below reserved.
+async fn move_stock(transaction: &mut Transaction<'static, Any>, movement: &StockMovementRow) -> StoreResult<StockRow> {
+    ensure_level(transaction, movement).await?;
+    let level = sqlx::query(
+        "UPDATE stock_levels SET on_hand = on_hand + $1 \
+         WHERE location_id = $2 AND sku = $3 AND on_hand + $1 >= reserved AND on_hand + $1 >= 0 \
+         RETURNING on_hand, reserved",
+    )
+    .bind(movement.delta)
+    .bind(&movement.location_id)
+    .bind(&movement.sku)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    let Some(level) = level else {
+        return Err(StoreError::Domain(DomainError::LedgerViolation(
+            "the movement would take on-hand below zero or below what is reserved",
+        )));
+    };
+    let level = (level.try_get("on_hand")?, level.try_get("reserved")?);
+    record_movement(transaction, movement, level).await
+}
+
+/// Writes the movement row and its `stock.changed` event for the new `(on_hand, reserved)`.
+pub(crate) async fn record_movement(
+    transaction: &mut Transaction<'static, Any>,
+    movement: &StockMovementRow,
+    (on_hand, reserved): (i64, i64),
+) -> StoreResult<StockRow> {
+    sqlx::query(
+        "INSERT INTO stock_movements (id, location_id, sku, delta, reason, reference, channel, created_by, created_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&movement.id)
+    .bind(&movement.location_id)
+    .bind(&movement.sku)
+    .bind(movement.delta)
+    .bind(&movement.reason)
+    .bind(&movement.reference)
+    .bind(&movement.channel)
+    .bind(&movement.created_by)
+    .bind(movement.created_at_ms)
+    .execute(&mut **transaction)
+    .await?;
+    let event = stock_changed_event(
+        movement.event_id.clone(),
+        &movement.merchant_id,
+        &movement.location_id,
+        &movement.sku,
+        (on_hand, reserved),
+        movement.created_at_ms,
+    );
+    insert_outbox(transaction, &event).await?;
+    Ok(StockRow {
+        sku: movement.sku.clone(),
+        location_id: movement.location_id.clone(),
+        on_hand,
+        reserved,
+        available: on_hand - reserved,
+    })
+}
+
+fn movement_from(row: &AnyRow) -> Result<MovementRecord, sqlx::Error> {
+    Ok(MovementRecord {
+        id: row.try_get("id")?,
+        sku: row.try_get("sku")?,
+        location_id: row.try_get("location_id")?,
+        delta: row.try_get("delta")?,
+        reason: row.try_get("reason")?,
+        reference: row.try_get("reference")?,
+        channel: row.try_get("channel")?,
+        created_by: row.try_get("created_by")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+fn transfer_from(row: &AnyRow) -> Result<TransferRow, sqlx::Error> {
+    Ok(TransferRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        sku: row.try_get("sku")?,
+        from_location_id: row.try_get("from_location_id")?,
+        to_location_id: row.try_get("to_location_id")?,
+        quantity: row.try_get("quantity")?,
+        status: row.try_get("status")?,
+        created_by: row.try_get("created_by")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+        received_at_ms: row.try_get("received_at_ms")?,
+    })
+}
+
+const TRANSFER_COLUMNS: &str = "id, merchant_id, sku, from_location_id, to_location_id, quantity, status, created_by, \
+    created_at_ms, received_at_ms";
 
 #[async_trait]
 impl StockStore for SqlStore {
     async fn apply_stock_movement(&self, movement: &StockMovementRow) -> StoreResult<StockRow> {
         let mut transaction = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO stock_levels (location_id, sku, merchant_id, on_hand, reserved) VALUES ($1, $2, $3, 0, 0) \
-             ON CONFLICT (location_id, sku) DO NOTHING",
-        )
-        .bind(&movement.location_id)
-        .bind(&movement.sku)
-        .bind(&movement.merchant_id)
-        .execute(&mut *transaction)
-        .await?;
-        let level = sqlx::query(
-            "UPDATE stock_levels SET on_hand = on_hand + $1 \
-             WHERE location_id = $2 AND sku = $3 AND on_hand + $1 >= reserved AND on_hand + $1 >= 0 \
-             RETURNING on_hand, reserved",
-        )
-        .bind(movement.delta)
-        .bind(&movement.location_id)
-        .bind(&movement.sku)
-        .fetch_optional(&mut *transaction)
-        .await?;
-        let Some(level) = level else {
-            return Err(StoreError::Domain(DomainError::LedgerViolation(
-                "the movement would take on-hand below zero or below what is reserved",
-            )));
-        };
-        let on_hand: i64 = level.try_get("on_hand")?;
-        let reserved: i64 = level.try_get("reserved")?;
-        sqlx::query(
-            "INSERT INTO stock_movements (id, location_id, sku, delta, reason, created_by, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&movement.id)
-        .bind(&movement.location_id)
-        .bind(&movement.sku)
-        .bind(movement.delta)
-        .bind(&movement.reason)
-        .bind(&movement.created_by)
-        .bind(movement.created_at_ms)
-        .execute(&mut *transaction)
-        .await?;
-        let event = stock_changed_event(
-            movement.event_id.clone(),
-            &movement.merchant_id,
-            &movement.location_id,
-            &movement.sku,
-            (on_hand, reserved),
-            movement.created_at_ms,
-        );
-        insert_outbox(&mut transaction, &event).await?;
+        let level = move_stock(&mut transaction, movement).await?;
         transaction.commit().await?;
-        Ok(StockRow {
-            sku: movement.sku.clone(),
-            location_id: movement.location_id.clone(),
-            on_hand,
-            reserved,
-            available: on_hand - reserved,
-        })
+        Ok(level)
+    }
+
+    async fn apply_stock_count(&self, movement: &StockMovementRow, counted: i64) -> StoreResult<(StockRow, i64)> {
+        let mut transaction = self.write.begin().await?;
+        ensure_level(&mut transaction, movement).await?;
+        // A no-op update returns the current figure and, on PostgreSQL, locks the row until commit.
+        let current = sqlx::query(
+            "UPDATE stock_levels SET on_hand = on_hand WHERE location_id = $1 AND sku = $2 RETURNING on_hand",
+        )
+        .bind(&movement.location_id)
+        .bind(&movement.sku)
+        .fetch_one(&mut *transaction)
+        .await?;
+        let on_hand: i64 = current.try_get("on_hand")?;
+        let counted_movement = StockMovementRow { delta: counted - on_hand, ..movement.clone() };
+        let level = move_stock(&mut transaction, &counted_movement).await?;
+        transaction.commit().await?;
+        Ok((level, counted_movement.delta))
+    }
+
+    async fn list_movements(
+        &self,
+        location_id: &str,
+        sku: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<MovementRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MOVEMENT_COLUMNS} FROM stock_movements WHERE location_id = $1 AND ($2 IS NULL OR sku = $2) \
+             ORDER BY created_at_ms DESC, id DESC LIMIT $3 OFFSET $4"
+        )))
+        .bind(location_id)
+        .bind(sku)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(movement_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn send_transfer(&self, transfer: &TransferRow, out: &StockMovementRow) -> StoreResult<StockRow> {
+        let mut transaction = self.write.begin().await?;
+        let level = move_stock(&mut transaction, out).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO stock_transfers ({TRANSFER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )))
+        .bind(&transfer.id)
+        .bind(&transfer.merchant_id)
+        .bind(&transfer.sku)
+        .bind(&transfer.from_location_id)
+        .bind(&transfer.to_location_id)
+        .bind(transfer.quantity)
+        .bind(&transfer.status)
+        .bind(&transfer.created_by)
+        .bind(transfer.created_at_ms)
+        .bind(transfer.received_at_ms)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(level)
+    }
+
+    async fn receive_transfer(&self, transfer_id: &str, into: &StockMovementRow) -> StoreResult<TransferRow> {
+        let mut transaction = self.write.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE stock_transfers SET status = 'received', received_at_ms = $1 WHERE id = $2 AND status = 'in_transit'",
+        )
+        .bind(into.created_at_ms)
+        .bind(transfer_id)
+        .execute(&mut *transaction)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict("the transfer is not in transit".into()));
+        }
+        move_stock(&mut transaction, into).await?;
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TRANSFER_COLUMNS} FROM stock_transfers WHERE id = $1")))
+                .bind(transfer_id)
+                .fetch_one(&mut *transaction)
+                .await?;
+        let transfer = transfer_from(&row)?;
+        transaction.commit().await?;
+        Ok(transfer)
+    }
+
+    async fn get_transfer(&self, id: &str) -> StoreResult<Option<TransferRow>> {
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TRANSFER_COLUMNS} FROM stock_transfers WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(row.as_ref().map(transfer_from).transpose()?)
     }
 
     async fn list_stock(&self, filter: &StockFilter) -> StoreResult<Vec<StockRow>> {

@@ -220,6 +220,8 @@ impl Shop {
     /// A movement of `delta` units of `sku` at the shop's location.
     pub fn movement(&self, sku: &str, delta: i64) -> StockMovementRow {
         StockMovementRow {
+            reference: None,
+            channel: None,
             id: id("mov"),
             sku: sku.into(),
             location_id: self.location.id.clone(),

@@ -1,0 +1,15 @@
+//! The HTTP integration suite, one test binary: each test starts the server on port 0 with a
+//! fresh database (SQLite, or PostgreSQL when `OMNICANAL_TEST_DATABASE_URL` is set) and talks
+//! to it over real HTTP. One binary links once, which keeps the suite fast to build.
+
+mod common;
+
+mod auth_isolation;
+mod bad_input;
+mod concurrency;
+mod events;
+mod harness;
+mod idempotency;
+mod journey;
+mod openapi;
+mod webhooks;
