@@ -91,6 +91,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let mut tasks = Vec::new();
     tasks.push(tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())));
+    tasks.push(tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())));
     tasks.push(tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())));
     let app = routes::app(state);
     let mut server_shutdown = shutdown_signal;

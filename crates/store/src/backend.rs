@@ -47,6 +47,8 @@ pub struct SqlStore {
     pub(crate) read: AnyPool,
     /// Connections for writes (one for SQLite, the shared pool for PostgreSQL).
     pub(crate) write: AnyPool,
+    /// The URL, kept to open a dedicated `LISTEN` connection on PostgreSQL.
+    pub(crate) url: String,
 }
 
 /// Connects, applies the backend's migrations and returns the store.
@@ -108,7 +110,7 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    Ok(SqlStore { backend: Backend::Sqlite, read, write })
+    Ok(SqlStore { backend: Backend::Sqlite, read, write, url: url.to_owned() })
 }
 
 async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
@@ -118,10 +120,37 @@ async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    Ok(SqlStore { backend: Backend::Postgres, read: pool.clone(), write: pool })
+    Ok(SqlStore { backend: Backend::Postgres, read: pool.clone(), write: pool, url: url.to_owned() })
+}
+
+/// Wakes a waiter whenever another connection commits outbox events (PostgreSQL `LISTEN`).
+pub struct OutboxListener(sqlx::postgres::PgListener);
+
+/// The channel the outbox trigger notifies (see the PostgreSQL migrations).
+pub const OUTBOX_CHANNEL: &str = "omnicanal_outbox";
+
+impl OutboxListener {
+    /// Waits for the next notification; reconnects by itself after a dropped connection.
+    pub async fn wait(&mut self) -> StoreResult<()> {
+        self.0.recv().await?;
+        Ok(())
+    }
 }
 
 impl SqlStore {
+    /// A listener for outbox commits by any node, on PostgreSQL; `None` on SQLite, where one
+    /// process owns the file and the in-process wake-up suffices.
+    pub async fn listen_outbox(&self) -> StoreResult<Option<OutboxListener>> {
+        match self.backend {
+            Backend::Sqlite => Ok(None),
+            Backend::Postgres => {
+                let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+                listener.listen(OUTBOX_CHANNEL).await?;
+                Ok(Some(OutboxListener(listener)))
+            }
+        }
+    }
+
     async fn migrate(&self) -> StoreResult<()> {
         let migrator = match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),

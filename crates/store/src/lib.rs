@@ -38,6 +38,8 @@ impl<T> Store for T where
 pub trait AccessStore {
     /// Which database this is.
     fn backend(&self) -> Backend;
+    /// A listener woken by other nodes' outbox commits (PostgreSQL); `None` on SQLite.
+    async fn listen_outbox(&self) -> StoreResult<Option<backend::OutboxListener>>;
     /// True when the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

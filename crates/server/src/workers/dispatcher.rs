@@ -66,3 +66,31 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         }
     }
 }
+
+/// Wakes the dispatcher whenever any node commits outbox events (PostgreSQL `LISTEN`).
+///
+/// Why LISTEN/NOTIFY rather than NATS: the database that already orders and stores every
+/// event can announce it, so several nodes need no second service to install, run and keep
+/// consistent with it; the poll above remains as a safety net if a notification is missed.
+pub async fn listen(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let mut listener = match state.store.listen_outbox().await {
+        Ok(Some(listener)) => listener,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(%error, "cannot LISTEN for outbox commits; relying on polling");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            received = listener.wait() => match received {
+                Ok(()) => state.wake_dispatcher(),
+                Err(error) => {
+                    tracing::warn!(%error, "outbox LISTEN connection failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}

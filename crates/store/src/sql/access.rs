@@ -32,6 +32,10 @@ impl AccessStore for SqlStore {
         self.backend
     }
 
+    async fn listen_outbox(&self) -> StoreResult<Option<crate::backend::OutboxListener>> {
+        SqlStore::listen_outbox(self).await
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())
