@@ -93,6 +93,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     tasks.push(tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())));
     tasks.push(tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())));
     tasks.push(tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())));
+    tasks.push(tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())));
     let app = routes::app(state);
     let mut server_shutdown = shutdown_signal;
     tasks.push(tokio::spawn(async move {

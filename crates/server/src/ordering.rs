@@ -119,7 +119,7 @@ pub async fn place_order(
             format!("{} does not accept payment at pickup", location.name),
         ));
     }
-    let safety_buffers = channel_allocations(state, &lines.locations, &request.channel).await?;
+    let allocations = channel_allocations(state, &lines.locations, &request.channel).await?;
     let draft = build_order(currency, lines.priced)?;
     let reference = match method {
         PaymentMethod::Card => Some(authorize(state, request.payment.card_number.as_deref(), draft.total).await?),
@@ -152,6 +152,11 @@ pub async fn place_order(
             .fulfillments
             .into_iter()
             .map(|part| FulfillmentRecord {
+                hold_expires_at_ms: allocations
+                    .iter()
+                    .find(|(location, _, _)| *location == part.location_id)
+                    .and_then(|(_, _, ttl)| *ttl)
+                    .map(|ttl| now + ttl),
                 id: new_id("ful"),
                 order_id: order_id.clone(),
                 merchant_id: part.merchant_id,
@@ -180,7 +185,7 @@ pub async fn place_order(
             .collect(),
         event_id: new_id("evt"),
         idempotency: claim.map(|claim| (claim.scope, claim.key)),
-        safety_buffers,
+        safety_buffers: allocations.iter().map(|(location, buffer, _)| (location.clone(), *buffer)).collect(),
     };
     let stored = match state.store.place_order(&new_order).await {
         Ok(stored) => stored,
@@ -205,12 +210,13 @@ pub async fn place_order(
     Ok(stored)
 }
 
-/// The units each location keeps back from `channel`; a location closed to the channel refuses the order.
+/// (location, units kept back from `channel`, hold time-to-live) for each location with an
+/// allocation; a location closed to the channel refuses the order.
 async fn channel_allocations(
     state: &AppState,
     locations: &HashMap<String, LocationRow>,
     channel: &str,
-) -> ApiResult<Vec<(String, i64)>> {
+) -> ApiResult<Vec<(String, i64, Option<i64>)>> {
     let mut buffers = Vec::with_capacity(locations.len());
     for location in locations.values() {
         let allocations = state.store.list_channel_allocations(&location.id).await?;
@@ -221,7 +227,7 @@ async fn channel_allocations(
                     format!("{} does not sell through the {channel} channel now", location.name),
                 ));
             }
-            Some(allocation) => buffers.push((location.id.clone(), allocation.safety_buffer)),
+            Some(allocation) => buffers.push((location.id.clone(), allocation.safety_buffer, allocation.hold_ttl_ms)),
             None => {}
         }
     }

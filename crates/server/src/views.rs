@@ -260,8 +260,10 @@ pub struct FulfillmentView {
     pub subtotal: MoneyView,
     /// Refunded for this part.
     pub refunded: MoneyView,
-    /// Reason of a rejection.
+    /// Reason of a rejection (or of an automatic cancellation).
     pub reason: Option<String>,
+    /// While `placed`: when the stock hold lapses and the part is cancelled (null: no limit).
+    pub hold_expires_at: Option<String>,
     /// Creation time.
     pub created_at: String,
     /// Last change.
@@ -282,6 +284,7 @@ impl FulfillmentView {
             subtotal: MoneyView::from_parts(part.subtotal_minor, &part.currency),
             refunded: MoneyView::from_parts(part.refunded_minor, &part.currency),
             reason: part.reason.clone(),
+            hold_expires_at: part.hold_expires_at_ms.filter(|_| part.status == "placed").map(rfc3339),
             created_at: rfc3339(part.created_at_ms),
             updated_at: rfc3339(part.updated_at_ms),
         }

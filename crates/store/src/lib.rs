@@ -10,6 +10,8 @@
 pub mod backend;
 pub mod error;
 pub mod rows;
+
+pub use sql::HOLD_EXPIRED_REASON;
 mod sql;
 
 pub use backend::{Backend, SqlStore, connect};
@@ -137,6 +139,8 @@ pub trait OrderStore {
     /// Applies a planned transition: status (only if still `plan.from`), stock,
     /// money and events in one transaction. A concurrent change is `Conflict`.
     async fn apply_transition(&self, change: &FulfillmentChange) -> StoreResult<OrderRecord>;
+    /// Cancels up to `limit` parts still `placed` whose stock hold lapsed by `now_ms`; returns how many.
+    async fn expire_due_holds(&self, now_ms: i64, limit: i64) -> StoreResult<usize>;
     /// Captured and refunded amounts of a merchant's parts placed in `[from_ms, to_ms)`.
     async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<(i64, i64)>>;
 }

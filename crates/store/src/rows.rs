@@ -161,6 +161,8 @@ pub struct StockFilter {
     pub sku: Option<String>,
     /// Only this merchant's locations.
     pub merchant_id: Option<String>,
+    /// Holds that lapsed by this time do not count as reserved (0 counts every hold).
+    pub now_ms: i64,
     /// Paging.
     pub page: Page,
 }
@@ -273,6 +275,8 @@ pub struct ChannelAllocationRow {
     pub safety_buffer: i64,
     /// Whether the location sells through this channel at all.
     pub enabled: bool,
+    /// How long an order's hold lasts while not accepted (None: no limit).
+    pub hold_ttl_ms: Option<i64>,
     /// Last change.
     pub updated_at_ms: i64,
 }
@@ -345,6 +349,8 @@ pub struct FulfillmentRecord {
     pub created_at_ms: i64,
     /// Last change.
     pub updated_at_ms: i64,
+    /// While `placed`, when the stock hold lapses (None: held until handled).
+    pub hold_expires_at_ms: Option<i64>,
     /// Lines.
     pub lines: Vec<LineRow>,
 }

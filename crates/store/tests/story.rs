@@ -13,11 +13,14 @@ mod support;
 mod events;
 #[path = "story/fulfillment.rs"]
 mod fulfillment;
+#[path = "story/holds.rs"]
+mod holds;
 #[path = "story/stock.rs"]
 mod stock;
 
 use events::outbox_and_webhooks;
 use fulfillment::transitions_move_stock_and_money;
+use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
 use omnicanal_store::{IdempotencyRow, Page, SessionRow, Store, StoreError, UserRow};
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
@@ -58,6 +61,8 @@ story!(
     stock_ledger,
     place_order_reserves_or_changes_nothing,
     transitions_move_stock_and_money,
+    lapsed_holds_free_their_stock,
+    sweeper_cancels_only_lapsed_placed_parts,
     idempotency_keys,
     outbox_and_webhooks,
     concurrent_orders_never_oversell,

@@ -19,6 +19,8 @@ use crate::state::AppState;
 
 /// Largest safety buffer accepted.
 pub const MAX_SAFETY_BUFFER: i64 = 1_000_000;
+/// Longest hold accepted: a week.
+pub const MAX_HOLD_MINUTES: i64 = 7 * 24 * 60;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,6 +38,8 @@ pub struct AllocationView {
     pub safety_buffer: i64,
     /// Whether the location sells through this channel.
     pub enabled: bool,
+    /// Minutes an order's stock hold lasts while the merchant has not accepted it (null: no limit).
+    pub hold_minutes: Option<i64>,
     /// Last change.
     pub updated_at: String,
 }
@@ -47,6 +51,7 @@ impl From<ChannelAllocationRow> for AllocationView {
             channel: row.channel,
             safety_buffer: row.safety_buffer,
             enabled: row.enabled,
+            hold_minutes: row.hold_ttl_ms.map(|ms| ms / 60_000),
             updated_at: rfc3339(row.updated_at_ms),
         }
     }
@@ -59,6 +64,9 @@ pub struct SetAllocation {
     pub safety_buffer: i64,
     /// Whether the location sells through this channel.
     pub enabled: bool,
+    /// Minutes an order's stock hold lasts while not accepted (1 to 10080; absent: no limit).
+    /// A part still `placed` when its hold lapses is cancelled, released and refunded.
+    pub hold_minutes: Option<i64>,
 }
 
 /// A location's channel allocations (channels without one sell everything available).
@@ -97,11 +105,15 @@ async fn set_allocation(
     if !(0..=MAX_SAFETY_BUFFER).contains(&request.safety_buffer) {
         return Err(ApiError::invalid("safety_buffer", format!("must be between 0 and {MAX_SAFETY_BUFFER}")));
     }
+    if request.hold_minutes.is_some_and(|minutes| !(1..=MAX_HOLD_MINUTES).contains(&minutes)) {
+        return Err(ApiError::invalid("hold_minutes", format!("must be between 1 and {MAX_HOLD_MINUTES}")));
+    }
     let row = ChannelAllocationRow {
         location_id: id,
         channel,
         safety_buffer: request.safety_buffer,
         enabled: request.enabled,
+        hold_ttl_ms: request.hold_minutes.map(|minutes| minutes * 60_000),
         updated_at_ms: now_ms(),
     };
     state.store.upsert_channel_allocation(&row).await?;
@@ -176,6 +188,7 @@ async fn availability(
         let filter = StockFilter {
             location_id: Some(location.id.clone()),
             sku: Some(sku.as_str().to_owned()),
+            now_ms: now_ms(),
             ..StockFilter::default()
         };
         let Some(level) = state.store.list_stock(&filter).await?.into_iter().next() else { continue };

@@ -228,6 +228,7 @@ async fn site_menu(
         let filter = StockFilter {
             location_id: Some(location.id.clone()),
             page: Page { limit: 100_000, offset: 0 },
+            now_ms: now_ms(),
             ..StockFilter::default()
         };
         let stock: HashMap<String, i64> = state

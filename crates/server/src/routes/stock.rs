@@ -209,6 +209,7 @@ async fn list_stock(
         location_id,
         sku: query.sku,
         merchant_id: if user.is_platform() { None } else { user.merchant_id.clone() },
+        now_ms: now_ms(),
         page,
     };
     if !user.is_platform() && filter.merchant_id.is_none() {

@@ -84,6 +84,8 @@ CREATE TABLE channel_allocations (
     channel TEXT NOT NULL,
     safety_buffer BIGINT NOT NULL CHECK (safety_buffer >= 0),
     enabled BIGINT NOT NULL,
+    -- How long an order's hold lasts while the merchant has not accepted it (NULL: no limit).
+    hold_ttl_ms BIGINT,
     updated_at_ms BIGINT NOT NULL,
     PRIMARY KEY (location_id, channel)
 );
@@ -151,9 +153,12 @@ CREATE TABLE fulfillments (
     refunded_minor BIGINT NOT NULL,
     reason TEXT,
     created_at_ms BIGINT NOT NULL,
-    updated_at_ms BIGINT NOT NULL
+    updated_at_ms BIGINT NOT NULL,
+    -- While `placed`, the part's stock hold lapses at this time (NULL: held until handled).
+    hold_expires_at_ms BIGINT
 );
 CREATE INDEX fulfillments_order ON fulfillments(order_id);
+CREATE INDEX fulfillments_holds ON fulfillments(status, hold_expires_at_ms);
 CREATE INDEX fulfillments_location ON fulfillments(location_id, created_at_ms);
 CREATE INDEX fulfillments_merchant ON fulfillments(merchant_id, created_at_ms);
 

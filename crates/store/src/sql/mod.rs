@@ -5,6 +5,7 @@
 
 mod access;
 mod events;
+mod holds;
 mod idempotency;
 mod orders;
 mod setup;
@@ -14,6 +15,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::rows::OutboxRow;
+
+pub use holds::HOLD_EXPIRED_REASON;
 
 /// Booleans are stored as 0/1 on both backends.
 pub(crate) fn flag(value: bool) -> i64 {

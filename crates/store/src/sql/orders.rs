@@ -7,6 +7,7 @@ use omnicanal_domain::fulfillment::{MoneyEffect, StockEffect};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::holds::expire_holds_in;
 use super::stock::record_movement;
 use super::{flag, get_flag, insert_outbox, stock_changed_event};
 use crate::backend::SqlStore;
@@ -23,7 +24,7 @@ macro_rules! order_columns {
 macro_rules! fulfillment_columns {
     () => {
         "id, order_id, merchant_id, location_id, status, pickup_code, subtotal_minor, \
-    currency, captured_minor, refunded_minor, reason, created_at_ms, updated_at_ms"
+    currency, captured_minor, refunded_minor, reason, created_at_ms, updated_at_ms, hold_expires_at_ms"
     };
 }
 
@@ -64,6 +65,7 @@ fn fulfillment_from(row: &AnyRow) -> Result<FulfillmentRecord, sqlx::Error> {
         reason: row.try_get("reason")?,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
+        hold_expires_at_ms: row.try_get("hold_expires_at_ms")?,
         lines: Vec::new(),
     })
 }
@@ -188,6 +190,13 @@ impl OrderStore for SqlStore {
     async fn place_order(&self, new_order: &NewOrder) -> StoreResult<OrderRecord> {
         let order = &new_order.order;
         let mut transaction = self.write.begin().await?;
+        // Lapsed holds at these locations give their units back first, so availability never
+        // waits for the sweeper.
+        let mut locations: Vec<&str> = new_order.fulfillments.iter().map(|part| part.location_id.as_str()).collect();
+        locations.dedup();
+        for location_id in locations {
+            expire_holds_in(&mut transaction, Some(location_id), order.created_at_ms, i64::MAX).await?;
+        }
         let mut stock_events = Vec::new();
         for part in &new_order.fulfillments {
             for line in part.lines.iter().filter(|line| line.track_stock) {
@@ -229,7 +238,7 @@ impl OrderStore for SqlStore {
             sqlx::query(concat!(
                 "INSERT INTO fulfillments (",
                 fulfillment_columns!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             ))
             .bind(&part.id)
             .bind(&order.id)
@@ -244,6 +253,7 @@ impl OrderStore for SqlStore {
             .bind(&part.reason)
             .bind(part.created_at_ms)
             .bind(part.updated_at_ms)
+            .bind(part.hold_expires_at_ms)
             .execute(&mut *transaction)
             .await?;
             for (position, line) in part.lines.iter().enumerate() {
@@ -367,103 +377,17 @@ impl OrderStore for SqlStore {
     }
 
     async fn apply_transition(&self, change: &FulfillmentChange) -> StoreResult<OrderRecord> {
-        let plan = change.plan;
         let mut transaction = self.write.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE fulfillments SET status = $1, reason = COALESCE($2, reason), updated_at_ms = $3 \
-             WHERE id = $4 AND status = $5",
-        )
-        .bind(plan.to.as_str())
-        .bind(&change.reason)
-        .bind(change.now_ms)
-        .bind(&change.fulfillment_id)
-        .bind(plan.from.as_str())
-        .execute(&mut *transaction)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict("the fulfilment changed meanwhile; reload and retry".into()));
-        }
-        let part_row = sqlx::query(concat!("SELECT ", fulfillment_columns!(), " FROM fulfillments WHERE id = $1"))
-            .bind(&change.fulfillment_id)
-            .fetch_one(&mut *transaction)
-            .await?;
-        let part = fulfillment_from(&part_row)?;
-        let lines = sqlx::query(
-            "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock \
-             FROM fulfillment_lines WHERE fulfillment_id = $1 ORDER BY position",
-        )
-        .bind(&part.id)
-        .fetch_all(&mut *transaction)
-        .await?;
-        let lines: Vec<LineRow> = lines.iter().map(line_from).map(|r| r.map(|(_, l)| l)).collect::<Result<_, _>>()?;
-        if let Some(effect) = plan.stock {
-            let channel: String = sqlx::query("SELECT channel FROM orders WHERE id = $1")
-                .bind(&part.order_id)
-                .fetch_one(&mut *transaction)
-                .await?
-                .try_get("channel")?;
-            let sql = match effect {
-                StockEffect::Release => RELEASE_SQL,
-                StockEffect::Sell => SELL_SQL,
-            };
-            for (index, line) in lines.iter().filter(|line| line.track_stock).enumerate() {
-                let level = change_stock(&mut transaction, sql, line.quantity, &part.location_id, &line.sku)
-                    .await?
-                    .ok_or(StoreError::Domain(DomainError::LedgerViolation("reserved stock is missing")))?;
-                let event_id = format!("{}-s{index}", change.event_id);
-                if effect == StockEffect::Sell {
-                    // A sale takes units off the shelf: it belongs in the movement history.
-                    let sale = StockMovementRow {
-                        id: format!("{}-m{index}", change.event_id),
-                        sku: line.sku.clone(),
-                        location_id: part.location_id.clone(),
-                        merchant_id: part.merchant_id.clone(),
-                        delta: -line.quantity,
-                        reason: "sale".into(),
-                        reference: Some(part.order_id.clone()),
-                        channel: Some(channel.clone()),
-                        created_by: None,
-                        created_at_ms: change.now_ms,
-                        event_id,
-                    };
-                    record_movement(&mut transaction, &sale, level).await?;
-                } else {
-                    let stock_event = stock_changed_event(
-                        event_id,
-                        &part.merchant_id,
-                        &part.location_id,
-                        &line.sku,
-                        level,
-                        change.now_ms,
-                    );
-                    insert_outbox(&mut transaction, &stock_event).await?;
-                }
-            }
-        }
-        apply_money(&mut transaction, change, &part).await?;
-        let status_changed = serde_json::json!({
-            "order_id": part.order_id,
-            "fulfillment_id": part.id,
-            "merchant_id": part.merchant_id,
-            "location_id": part.location_id,
-            "from": plan.from.as_str(),
-            "status": plan.to.as_str(),
-            "reason": change.reason,
-        });
-        insert_outbox(
-            &mut transaction,
-            &event(
-                change.event_id.clone(),
-                "fulfillment.status_changed",
-                Some(&part),
-                &part.order_id,
-                status_changed,
-                change.now_ms,
-            ),
-        )
-        .await?;
+        let part = apply_change_in(&mut transaction, change).await?;
         transaction.commit().await?;
         read_order(&self.write, &part.order_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn expire_due_holds(&self, now_ms: i64, limit: i64) -> StoreResult<usize> {
+        let mut transaction = self.write.begin().await?;
+        let expired = expire_holds_in(&mut transaction, None, now_ms, limit).await?;
+        transaction.commit().await?;
+        Ok(expired)
     }
 
     async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<(i64, i64)>> {
@@ -478,6 +402,109 @@ impl OrderStore for SqlStore {
         .await?;
         rows.iter().map(|row| Ok((row.try_get("captured_minor")?, row.try_get("refunded_minor")?))).collect()
     }
+}
+
+/// Applies a planned transition inside the caller's transaction: status (only if still
+/// `plan.from`), stock, money and events. Used by transitions and by hold expiry.
+pub(crate) async fn apply_change_in(
+    transaction: &mut Transaction<'static, Any>,
+    change: &FulfillmentChange,
+) -> StoreResult<FulfillmentRecord> {
+    let plan = change.plan;
+    let updated = sqlx::query(
+        "UPDATE fulfillments SET status = $1, reason = COALESCE($2, reason), updated_at_ms = $3 \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(plan.to.as_str())
+    .bind(&change.reason)
+    .bind(change.now_ms)
+    .bind(&change.fulfillment_id)
+    .bind(plan.from.as_str())
+    .execute(&mut **transaction)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::Conflict("the fulfilment changed meanwhile; reload and retry".into()));
+    }
+    let part_row = sqlx::query(concat!("SELECT ", fulfillment_columns!(), " FROM fulfillments WHERE id = $1"))
+        .bind(&change.fulfillment_id)
+        .fetch_one(&mut **transaction)
+        .await?;
+    let part = fulfillment_from(&part_row)?;
+    let lines = sqlx::query(
+        "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock \
+         FROM fulfillment_lines WHERE fulfillment_id = $1 ORDER BY position",
+    )
+    .bind(&part.id)
+    .fetch_all(&mut **transaction)
+    .await?;
+    let lines: Vec<LineRow> = lines.iter().map(line_from).map(|r| r.map(|(_, l)| l)).collect::<Result<_, _>>()?;
+    if let Some(effect) = plan.stock {
+        let channel: String = sqlx::query("SELECT channel FROM orders WHERE id = $1")
+            .bind(&part.order_id)
+            .fetch_one(&mut **transaction)
+            .await?
+            .try_get("channel")?;
+        let sql = match effect {
+            StockEffect::Release => RELEASE_SQL,
+            StockEffect::Sell => SELL_SQL,
+        };
+        for (index, line) in lines.iter().filter(|line| line.track_stock).enumerate() {
+            let level = change_stock(transaction, sql, line.quantity, &part.location_id, &line.sku)
+                .await?
+                .ok_or(StoreError::Domain(DomainError::LedgerViolation("reserved stock is missing")))?;
+            let event_id = format!("{}-s{index}", change.event_id);
+            if effect == StockEffect::Sell {
+                // A sale takes units off the shelf: it belongs in the movement history.
+                let sale = StockMovementRow {
+                    id: format!("{}-m{index}", change.event_id),
+                    sku: line.sku.clone(),
+                    location_id: part.location_id.clone(),
+                    merchant_id: part.merchant_id.clone(),
+                    delta: -line.quantity,
+                    reason: "sale".into(),
+                    reference: Some(part.order_id.clone()),
+                    channel: Some(channel.clone()),
+                    created_by: None,
+                    created_at_ms: change.now_ms,
+                    event_id,
+                };
+                record_movement(transaction, &sale, level).await?;
+            } else {
+                let stock_event = stock_changed_event(
+                    event_id,
+                    &part.merchant_id,
+                    &part.location_id,
+                    &line.sku,
+                    level,
+                    change.now_ms,
+                );
+                insert_outbox(transaction, &stock_event).await?;
+            }
+        }
+    }
+    apply_money(transaction, change, &part).await?;
+    let status_changed = serde_json::json!({
+        "order_id": part.order_id,
+        "fulfillment_id": part.id,
+        "merchant_id": part.merchant_id,
+        "location_id": part.location_id,
+        "from": plan.from.as_str(),
+        "status": plan.to.as_str(),
+        "reason": change.reason,
+    });
+    insert_outbox(
+        transaction,
+        &event(
+            change.event_id.clone(),
+            "fulfillment.status_changed",
+            Some(&part),
+            &part.order_id,
+            status_changed,
+            change.now_ms,
+        ),
+    )
+    .await?;
+    Ok(part)
 }
 
 /// Applies a transition's money effect to the part and its order, with the refund event.

@@ -228,16 +228,23 @@ impl StockStore for SqlStore {
     }
 
     async fn list_stock(&self, filter: &StockFilter) -> StoreResult<Vec<StockRow>> {
+        // Holds that lapsed by `now_ms` are not reserved any more, whether or not the
+        // sweeper has cancelled their parts yet.
         let rows = sqlx::query(
-            "SELECT sku, location_id, on_hand, reserved FROM stock_levels \
-             WHERE ($1 IS NULL OR location_id = $1) AND ($2 IS NULL OR sku = $2) AND ($3 IS NULL OR merchant_id = $3) \
-             ORDER BY location_id, sku LIMIT $4 OFFSET $5",
+            "SELECT s.sku, s.location_id, s.on_hand, s.reserved - CAST(COALESCE((SELECT SUM(l.quantity) \
+             FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
+             WHERE f.location_id = s.location_id AND l.sku = s.sku AND l.track_stock = 1 AND f.status = 'placed' \
+             AND f.hold_expires_at_ms IS NOT NULL AND f.hold_expires_at_ms <= $6), 0) AS BIGINT) AS reserved \
+             FROM stock_levels s \
+             WHERE ($1 IS NULL OR s.location_id = $1) AND ($2 IS NULL OR s.sku = $2) AND ($3 IS NULL OR s.merchant_id = $3) \
+             ORDER BY s.location_id, s.sku LIMIT $4 OFFSET $5",
         )
         .bind(&filter.location_id)
         .bind(&filter.sku)
         .bind(&filter.merchant_id)
         .bind(filter.page.limit)
         .bind(filter.page.offset)
+        .bind(filter.now_ms)
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -257,14 +264,16 @@ impl StockStore for SqlStore {
 
     async fn upsert_channel_allocation(&self, allocation: &ChannelAllocationRow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO channel_allocations (location_id, channel, safety_buffer, enabled, updated_at_ms) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (location_id, channel) DO UPDATE SET \
-             safety_buffer = excluded.safety_buffer, enabled = excluded.enabled, updated_at_ms = excluded.updated_at_ms",
+            "INSERT INTO channel_allocations (location_id, channel, safety_buffer, enabled, hold_ttl_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (location_id, channel) DO UPDATE SET \
+             safety_buffer = excluded.safety_buffer, enabled = excluded.enabled, hold_ttl_ms = excluded.hold_ttl_ms, \
+             updated_at_ms = excluded.updated_at_ms",
         )
         .bind(&allocation.location_id)
         .bind(&allocation.channel)
         .bind(allocation.safety_buffer)
         .bind(flag(allocation.enabled))
+        .bind(allocation.hold_ttl_ms)
         .bind(allocation.updated_at_ms)
         .execute(&self.write)
         .await?;
@@ -273,7 +282,7 @@ impl StockStore for SqlStore {
 
     async fn list_channel_allocations(&self, location_id: &str) -> StoreResult<Vec<ChannelAllocationRow>> {
         let rows = sqlx::query(
-            "SELECT location_id, channel, safety_buffer, enabled, updated_at_ms FROM channel_allocations \
+            "SELECT location_id, channel, safety_buffer, enabled, hold_ttl_ms, updated_at_ms FROM channel_allocations \
              WHERE location_id = $1 ORDER BY channel",
         )
         .bind(location_id)
@@ -286,6 +295,7 @@ impl StockStore for SqlStore {
                     channel: row.try_get("channel")?,
                     safety_buffer: row.try_get("safety_buffer")?,
                     enabled: get_flag(row, "enabled")?,
+                    hold_ttl_ms: row.try_get("hold_ttl_ms")?,
                     updated_at_ms: row.try_get("updated_at_ms")?,
                 })
             })

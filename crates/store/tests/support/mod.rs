@@ -301,6 +301,7 @@ impl Shop {
                 reason: None,
                 created_at_ms: at_ms,
                 updated_at_ms: at_ms,
+                hold_expires_at_ms: None,
                 lines,
             }],
             event_id: id("evt"),
