@@ -40,7 +40,7 @@ impl Backend {
 }
 
 /// The one store implementation: the same SQL over either backend.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SqlStore {
     pub(crate) backend: Backend,
     /// Connections for reads (a pool of several).
@@ -49,6 +49,8 @@ pub struct SqlStore {
     pub(crate) write: AnyPool,
     /// The URL, kept to open a dedicated `LISTEN` connection on PostgreSQL.
     pub(crate) url: String,
+    /// The group-commit queue for order placement (SQLite).
+    pub(crate) placements: Option<crate::sql::placement::PlacementQueue>,
 }
 
 /// Connects, applies the backend's migrations and returns the store.
@@ -110,7 +112,8 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    Ok(SqlStore { backend: Backend::Sqlite, read, write, url: url.to_owned() })
+    let placements = Some(crate::sql::placement::start_writer(write.clone()));
+    Ok(SqlStore { backend: Backend::Sqlite, read, write, url: url.to_owned(), placements })
 }
 
 async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
@@ -120,7 +123,7 @@ async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    Ok(SqlStore { backend: Backend::Postgres, read: pool.clone(), write: pool, url: url.to_owned() })
+    Ok(SqlStore { backend: Backend::Postgres, read: pool.clone(), write: pool, url: url.to_owned(), placements: None })
 }
 
 /// Wakes a waiter whenever another connection commits outbox events (PostgreSQL `LISTEN`).

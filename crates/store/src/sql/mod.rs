@@ -8,6 +8,7 @@ mod events;
 mod holds;
 mod idempotency;
 mod orders;
+pub(crate) mod placement;
 mod setup;
 mod stock;
 

@@ -188,132 +188,7 @@ fn event(
 #[async_trait]
 impl OrderStore for SqlStore {
     async fn place_order(&self, new_order: &NewOrder) -> StoreResult<OrderRecord> {
-        let order = &new_order.order;
-        let mut transaction = self.write.begin().await?;
-        // Lapsed holds at these locations give their units back first, so availability never
-        // waits for the sweeper.
-        let mut locations: Vec<&str> = new_order.fulfillments.iter().map(|part| part.location_id.as_str()).collect();
-        locations.dedup();
-        for location_id in locations {
-            expire_holds_in(&mut transaction, Some(location_id), order.created_at_ms, i64::MAX).await?;
-        }
-        let mut stock_events = Vec::new();
-        for part in &new_order.fulfillments {
-            for line in part.lines.iter().filter(|line| line.track_stock) {
-                let buffer = new_order.safety_buffer(&part.location_id);
-                match reserve_stock(&mut transaction, line.quantity, &part.location_id, &line.sku, buffer).await? {
-                    Some(level) => stock_events.push((part, line, level)),
-                    None => {
-                        return Err(StoreError::InsufficientStock { sku: line.sku.clone() });
-                    }
-                }
-            }
-        }
-        let number_row = sqlx::query(
-            "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, tracking_token, \
-             currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, outstanding_minor, \
-             pickup_at, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-             RETURNING number",
-        )
-        .bind(&order.id)
-        .bind(&order.site_id)
-        .bind(&order.channel)
-        .bind(&order.customer_name)
-        .bind(&order.customer_phone)
-        .bind(&order.customer_email)
-        .bind(&order.tracking_token)
-        .bind(&order.currency)
-        .bind(order.total_minor)
-        .bind(&order.payment_method)
-        .bind(&order.payment_reference)
-        .bind(order.captured_minor)
-        .bind(order.refunded_minor)
-        .bind(order.outstanding_minor)
-        .bind(&order.pickup_at)
-        .bind(order.created_at_ms)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let number: i64 = number_row.try_get("number")?;
-        for part in &new_order.fulfillments {
-            sqlx::query(concat!(
-                "INSERT INTO fulfillments (",
-                fulfillment_columns!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-            ))
-            .bind(&part.id)
-            .bind(&order.id)
-            .bind(&part.merchant_id)
-            .bind(&part.location_id)
-            .bind(&part.status)
-            .bind(&part.pickup_code)
-            .bind(part.subtotal_minor)
-            .bind(&part.currency)
-            .bind(part.captured_minor)
-            .bind(part.refunded_minor)
-            .bind(&part.reason)
-            .bind(part.created_at_ms)
-            .bind(part.updated_at_ms)
-            .bind(part.hold_expires_at_ms)
-            .execute(&mut *transaction)
-            .await?;
-            for (position, line) in part.lines.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&part.id)
-                .bind(i64::try_from(position).unwrap_or(i64::MAX))
-                .bind(&line.sku)
-                .bind(line.quantity)
-                .bind(line.unit_price_minor)
-                .bind(line.total_minor)
-                .bind(flag(line.track_stock))
-                .execute(&mut *transaction)
-                .await?;
-            }
-        }
-        let created = serde_json::json!({
-            "order_id": order.id,
-            "number": number,
-            "site_id": order.site_id,
-            "channel": order.channel,
-            "total": {"amount": order.total_minor, "currency": order.currency},
-            "fulfillments": new_order.fulfillments.iter().map(|part| serde_json::json!({
-                "id": part.id,
-                "merchant_id": part.merchant_id,
-                "location_id": part.location_id,
-                "status": part.status,
-                "subtotal": {"amount": part.subtotal_minor, "currency": part.currency},
-            })).collect::<Vec<_>>(),
-        });
-        insert_outbox(
-            &mut transaction,
-            &event(new_order.event_id.clone(), "order.created", None, &order.id, created, order.created_at_ms),
-        )
-        .await?;
-        for (index, (part, line, level)) in stock_events.into_iter().enumerate() {
-            let stock_event = stock_changed_event(
-                format!("{}-s{index}", new_order.event_id),
-                &part.merchant_id,
-                &part.location_id,
-                &line.sku,
-                level,
-                order.created_at_ms,
-            );
-            insert_outbox(&mut transaction, &stock_event).await?;
-        }
-        if let Some((scope, key)) = &new_order.idempotency {
-            sqlx::query("UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3")
-                .bind(&order.id)
-                .bind(scope)
-                .bind(key)
-                .execute(&mut *transaction)
-                .await?;
-        }
-        transaction.commit().await?;
-        let mut fulfillments = new_order.fulfillments.clone();
-        fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
-        Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
+        self.place(new_order).await
     }
 
     async fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
@@ -402,6 +277,140 @@ impl OrderStore for SqlStore {
         .await?;
         rows.iter().map(|row| Ok((row.try_get("captured_minor")?, row.try_get("refunded_minor")?))).collect()
     }
+}
+
+/// Stores an order inside the caller's transaction: lapsed holds at its locations are
+/// released first, then stock is reserved line by line (a short line is
+/// `InsufficientStock`, and the caller rolls back), then the order, its parts, lines,
+/// events and idempotency link are written.
+pub(crate) async fn place_in(
+    transaction: &mut Transaction<'static, Any>,
+    new_order: &NewOrder,
+) -> StoreResult<OrderRecord> {
+    let order = &new_order.order;
+    // Lapsed holds at these locations give their units back first, so availability never
+    // waits for the sweeper.
+    let mut locations: Vec<&str> = new_order.fulfillments.iter().map(|part| part.location_id.as_str()).collect();
+    locations.dedup();
+    for location_id in locations {
+        expire_holds_in(transaction, Some(location_id), order.created_at_ms, i64::MAX).await?;
+    }
+    let mut stock_events = Vec::new();
+    for part in &new_order.fulfillments {
+        for line in part.lines.iter().filter(|line| line.track_stock) {
+            let buffer = new_order.safety_buffer(&part.location_id);
+            match reserve_stock(transaction, line.quantity, &part.location_id, &line.sku, buffer).await? {
+                Some(level) => stock_events.push((part, line, level)),
+                None => {
+                    return Err(StoreError::InsufficientStock { sku: line.sku.clone() });
+                }
+            }
+        }
+    }
+    let number_row = sqlx::query(
+        "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, tracking_token, \
+         currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, outstanding_minor, \
+         pickup_at, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         RETURNING number",
+    )
+    .bind(&order.id)
+    .bind(&order.site_id)
+    .bind(&order.channel)
+    .bind(&order.customer_name)
+    .bind(&order.customer_phone)
+    .bind(&order.customer_email)
+    .bind(&order.tracking_token)
+    .bind(&order.currency)
+    .bind(order.total_minor)
+    .bind(&order.payment_method)
+    .bind(&order.payment_reference)
+    .bind(order.captured_minor)
+    .bind(order.refunded_minor)
+    .bind(order.outstanding_minor)
+    .bind(&order.pickup_at)
+    .bind(order.created_at_ms)
+    .fetch_one(&mut **transaction)
+    .await?;
+    let number: i64 = number_row.try_get("number")?;
+    for part in &new_order.fulfillments {
+        sqlx::query(concat!(
+            "INSERT INTO fulfillments (",
+            fulfillment_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ))
+        .bind(&part.id)
+        .bind(&order.id)
+        .bind(&part.merchant_id)
+        .bind(&part.location_id)
+        .bind(&part.status)
+        .bind(&part.pickup_code)
+        .bind(part.subtotal_minor)
+        .bind(&part.currency)
+        .bind(part.captured_minor)
+        .bind(part.refunded_minor)
+        .bind(&part.reason)
+        .bind(part.created_at_ms)
+        .bind(part.updated_at_ms)
+        .bind(part.hold_expires_at_ms)
+        .execute(&mut **transaction)
+        .await?;
+        for (position, line) in part.lines.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&part.id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(&line.sku)
+            .bind(line.quantity)
+            .bind(line.unit_price_minor)
+            .bind(line.total_minor)
+            .bind(flag(line.track_stock))
+            .execute(&mut **transaction)
+            .await?;
+        }
+    }
+    let created = serde_json::json!({
+        "order_id": order.id,
+        "number": number,
+        "site_id": order.site_id,
+        "channel": order.channel,
+        "total": {"amount": order.total_minor, "currency": order.currency},
+        "fulfillments": new_order.fulfillments.iter().map(|part| serde_json::json!({
+            "id": part.id,
+            "merchant_id": part.merchant_id,
+            "location_id": part.location_id,
+            "status": part.status,
+            "subtotal": {"amount": part.subtotal_minor, "currency": part.currency},
+        })).collect::<Vec<_>>(),
+    });
+    insert_outbox(
+        transaction,
+        &event(new_order.event_id.clone(), "order.created", None, &order.id, created, order.created_at_ms),
+    )
+    .await?;
+    for (index, (part, line, level)) in stock_events.into_iter().enumerate() {
+        let stock_event = stock_changed_event(
+            format!("{}-s{index}", new_order.event_id),
+            &part.merchant_id,
+            &part.location_id,
+            &line.sku,
+            level,
+            order.created_at_ms,
+        );
+        insert_outbox(transaction, &stock_event).await?;
+    }
+    if let Some((scope, key)) = &new_order.idempotency {
+        sqlx::query("UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3")
+            .bind(&order.id)
+            .bind(scope)
+            .bind(key)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    let mut fulfillments = new_order.fulfillments.clone();
+    fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
+    Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
 }
 
 /// Applies a planned transition inside the caller's transaction: status (only if still
