@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod ids;
+pub mod import;
 pub mod ordering;
 pub mod payments;
 pub mod routes;

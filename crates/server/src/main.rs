@@ -30,6 +30,17 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Imports a CSV file (stock counts or products) and prints a report of rejected rows.
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: omnicanal_server::import::ImportKind,
+        /// The CSV file (with a header line).
+        file: std::path::PathBuf,
+        /// sqlite://PATH or postgres://...
+        #[arg(long, env = "OMNICANAL_DATABASE_URL", default_value = "sqlite://omnicanal.db")]
+        database_url: String,
+    },
     /// Applies database migrations and exits.
     Migrate {
         /// sqlite://PATH or postgres://...
@@ -65,6 +76,19 @@ async fn run(command: Command) -> Result<(), String> {
             migrate(&Config::new(database_url)).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
             Ok(())
+        }
+        Command::Import { kind, file, database_url } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let report = omnicanal_server::import::import_file(&database_url, kind, &text).await?;
+            println!("{} rows read, {} applied, {} rejected", report.rows, report.applied, report.rejected.len());
+            for rejected in &report.rejected {
+                println!("  line {}: {}", rejected.line, rejected.errors.join("; "));
+            }
+            if report.rejected.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{} rows were rejected", report.rejected.len()))
+            }
         }
         Command::Serve { listen, database_url, demo } => {
             let mut config = Config::new(database_url);

@@ -9,6 +9,7 @@ pub mod availability;
 pub mod catalog;
 pub mod events;
 pub mod fulfillments;
+pub mod imports;
 pub mod orders;
 pub mod setup;
 pub mod stock;
@@ -78,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .merge(fulfillments::read_router())
         .merge(events::router())
         .merge(webhooks::router())
+        .merge(imports::router())
         .merge(moves_money_or_stock);
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     let spec = openapi.clone();

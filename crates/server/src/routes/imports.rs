@@ -1,0 +1,60 @@
+//! CSV imports over HTTP (files up to the 1 MiB body limit; `omnicanal import` takes larger ones).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::import::{ImportReport, import_catalog, import_stock};
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stock_import)).routes(routes!(catalog_import))
+}
+
+fn require_csv(headers: &HeaderMap) -> ApiResult<()> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("text/csv") || content_type.starts_with("text/plain") {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}
+
+/// Imports stock counts from CSV (`sku,location_id,on_hand`); answers with a report of
+/// applied and rejected rows (each rejected row with its line number and reasons).
+#[utoipa::path(post, path = "/imports/stock", tag = "stock", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "sku,location_id,on_hand"),
+    responses((status = 200, body = ImportReport), (status = 415, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn stock_import(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    body: String,
+) -> ApiResult<Json<ImportReport>> {
+    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
+    require_csv(&headers)?;
+    Ok(Json(import_stock(&state, &user, &body, |_, _| {}).await?))
+}
+
+/// Imports products from CSV (`merchant_id,product,sku,price,currency[,barcode,track_stock]`).
+#[utoipa::path(post, path = "/imports/catalog", tag = "catalog", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "merchant_id,product,sku,price,currency[,barcode,track_stock]"),
+    responses((status = 200, body = ImportReport), (status = 415, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn catalog_import(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    body: String,
+) -> ApiResult<Json<ImportReport>> {
+    user.require(&[Role::Admin, Role::MerchantManager])?;
+    require_csv(&headers)?;
+    Ok(Json(import_catalog(&state, &user, &body, |_, _| {}).await?))
+}
