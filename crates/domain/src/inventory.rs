@@ -118,6 +118,35 @@ mod tests {
             }
         }
 
+        /// Holds placed, lapsed, released and sold in any order: the ledger stays valid and
+        /// `reserved` always equals the units of the holds still open.
+        #[test]
+        fn hold_sequences_keep_reserved_equal_to_open_holds(steps in proptest::collection::vec((0u8..5, 1i64..8, 0usize..16), 0..300)) {
+            let mut level = StockLevel::default();
+            let mut open_holds: Vec<i64> = Vec::new();
+            for (kind, units, pick) in steps {
+                match kind {
+                    0 => if let Ok(next) = level.apply(StockOperation::Adjust(units * 3)) { level = next },
+                    1 => if let Ok(next) = level.apply(StockOperation::Reserve(units)) {
+                        level = next;
+                        open_holds.push(units);
+                    },
+                    // 2: the hold lapsed; 3: the part was rejected or cancelled — both release it.
+                    2 | 3 if !open_holds.is_empty() => {
+                        let held = open_holds.remove(pick % open_holds.len());
+                        level = level.apply(StockOperation::Release(held)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    }
+                    4 if !open_holds.is_empty() => {
+                        let held = open_holds.remove(pick % open_holds.len());
+                        level = level.apply(StockOperation::Sell(held)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    }
+                    _ => {}
+                }
+                prop_assert!(level.on_hand >= 0 && level.reserved <= level.on_hand);
+                prop_assert_eq!(level.reserved, open_holds.iter().sum::<i64>());
+            }
+        }
+
         #[test]
         fn a_refused_operation_changes_nothing(on_hand in 0i64..100, reserved_share in 0i64..100, operation in operation()) {
             let level = StockLevel { on_hand, reserved: reserved_share.min(on_hand) };

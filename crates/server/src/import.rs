@@ -19,6 +19,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::{new_id, now_ms};
 use crate::state::AppState;
 
+/// A checked catalog row: (line, variant, track_stock).
+type CheckedVariant = (u64, VariantRow, bool);
+
 /// Most rows one import may have.
 pub const MAX_IMPORT_ROWS: usize = 50_000;
 
@@ -164,7 +167,7 @@ pub async fn import_catalog(
     let mut report = ImportReport::default();
     let rows: Vec<(u64, CatalogCsvRow)> = read_rows(csv_text, &mut report)?;
     // (merchant, product name) → its checked rows; a product is stored whole or not at all.
-    let mut products: BTreeMap<(String, String), Vec<(u64, VariantRow, bool)>> = BTreeMap::new();
+    let mut products: BTreeMap<(String, String), Vec<CheckedVariant>> = BTreeMap::new();
     for (line, row) in rows {
         match check_catalog_row(state, user, &row).await {
             Ok((variant, track_stock)) => {
@@ -291,7 +294,7 @@ pub async fn import_file(database_url: &str, kind: ImportKind, csv_text: &str) -
         location_id: None,
     };
     let progress = |done: u64, total: u64| {
-        if done == total || done % 500 == 0 {
+        if done == total || done.is_multiple_of(500) {
             eprint!("\rimported {done}/{total} {}", if kind == ImportKind::Stock { "rows" } else { "products" });
             if done == total {
                 eprintln!();

@@ -90,11 +90,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .await
         .map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
-    let mut tasks = Vec::new();
-    tasks.push(tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())));
-    tasks.push(tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())));
-    tasks.push(tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())));
-    tasks.push(tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())));
+    let mut tasks = vec![
+        tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())),
+    ];
     let app = routes::app(state);
     let mut server_shutdown = shutdown_signal;
     tasks.push(tokio::spawn(async move {

@@ -58,10 +58,20 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// The merchants an event concerns: its own merchant, or for an order every merchant with a part in it.
+fn event_merchants(event: &OutboxRow) -> Vec<String> {
+    if let Some(merchant) = &event.merchant_id {
+        return vec![merchant.clone()];
+    }
+    let payload: serde_json::Value = serde_json::from_str(&event.payload_json).unwrap_or_default();
+    let parts = payload.get("fulfillments").and_then(|parts| parts.as_array()).cloned().unwrap_or_default();
+    parts.iter().filter_map(|part| part.get("merchant_id").and_then(|m| m.as_str()).map(str::to_owned)).collect()
+}
+
 fn subscribes(webhook: &WebhookRow, event: &OutboxRow) -> bool {
     let events: Vec<String> = serde_json::from_str(&webhook.events_json).unwrap_or_default();
     events.iter().any(|wanted| wanted == &event.event_type)
-        && (webhook.merchant_id.is_none() || webhook.merchant_id == event.merchant_id)
+        && webhook.merchant_id.as_ref().is_none_or(|mine| event_merchants(event).contains(mine))
 }
 
 /// Queues deliveries for events not yet fanned out.
@@ -70,7 +80,9 @@ pub async fn fan_out(state: &AppState) -> Result<(), omnicanal_store::StoreError
     if events.is_empty() {
         return Ok(());
     }
-    let webhooks = state.store.list_enabled_webhooks().await?;
+    // Disabled endpoints get their deliveries queued too: they wait until it is enabled again.
+    let every_webhook = omnicanal_store::Page { limit: 10_000, offset: 0 };
+    let webhooks = state.store.list_webhooks(None, every_webhook).await?;
     let now = now_ms();
     let deliveries: Vec<DeliveryRow> = events
         .iter()
@@ -119,9 +131,16 @@ async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<(), o
     Ok(())
 }
 
-/// The body of a delivery: `{"type", "timestamp", "data"}`.
-pub fn delivery_body(event: &OutboxRow) -> String {
-    let data: serde_json::Value = serde_json::from_str(&event.payload_json).unwrap_or_default();
+/// The body of a delivery: `{"type", "timestamp", "data"}`. A merchant's endpoint sees only
+/// its own parts of a multi-merchant order, and not the order's total.
+pub fn delivery_body(event: &OutboxRow, merchant_id: Option<&str>) -> String {
+    let mut data: serde_json::Value = serde_json::from_str(&event.payload_json).unwrap_or_default();
+    if let (Some(mine), Some(object)) = (merchant_id, data.as_object_mut())
+        && let Some(parts) = object.get_mut("fulfillments").and_then(|parts| parts.as_array_mut())
+    {
+        parts.retain(|part| part.get("merchant_id").and_then(|m| m.as_str()) == Some(mine));
+        object.remove("total");
+    }
     serde_json::json!({
         "type": event.event_type,
         "timestamp": rfc3339(event.created_at_ms),
@@ -172,7 +191,7 @@ async fn post(
     event: &OutboxRow,
 ) -> Result<i64, (Option<i64>, String)> {
     let key = secret_key(&webhook.secret).ok_or((None, "the webhook secret is not a whsec_ secret".to_owned()))?;
-    let body = delivery_body(event);
+    let body = delivery_body(event, webhook.merchant_id.as_deref());
     let timestamp = now_ms() / 1000;
     let signature = sign(&key, &delivery.event_id, timestamp, body.as_bytes());
     let response = client

@@ -6,10 +6,13 @@ mod common;
 
 mod auth_isolation;
 mod bad_input;
+mod channels;
 mod concurrency;
 mod events;
 mod harness;
 mod idempotency;
 mod journey;
 mod openapi;
+mod stock_ops;
+mod webhook_admin;
 mod webhooks;
