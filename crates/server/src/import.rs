@@ -69,10 +69,24 @@ fn reader(csv_text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(csv_text.as_bytes())
 }
 
-/// Reads every row, or reports the file as unreadable (wrong header, too many rows).
-fn read_rows<T: serde::de::DeserializeOwned>(csv_text: &str, report: &mut ImportReport) -> ApiResult<Vec<(u64, T)>> {
+/// Reads every row, or reports the file as unreadable (missing columns, too many rows).
+fn read_rows<T: serde::de::DeserializeOwned>(
+    csv_text: &str,
+    required: &[&str],
+    report: &mut ImportReport,
+) -> ApiResult<Vec<(u64, T)>> {
+    let mut csv = reader(csv_text);
+    let header =
+        csv.headers().map_err(|error| ApiError::invalid("file", format!("not a readable CSV file: {error}")))?;
+    let missing: Vec<&str> = required.iter().copied().filter(|column| !header.iter().any(|h| h == *column)).collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(
+            "file",
+            format!("the header line lacks {}; expected {}", missing.join(", "), required.join(",")),
+        ));
+    }
     let mut rows = Vec::new();
-    for (index, record) in reader(csv_text).deserialize::<T>().enumerate() {
+    for (index, record) in csv.deserialize::<T>().enumerate() {
         let line = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(2);
         report.rows += 1;
         if rows.len() + report.rejected.len() >= MAX_IMPORT_ROWS {
@@ -102,7 +116,7 @@ pub async fn import_stock(
     mut progress: impl FnMut(u64, u64),
 ) -> ApiResult<ImportReport> {
     let mut report = ImportReport::default();
-    let rows: Vec<(u64, StockCsvRow)> = read_rows(csv_text, &mut report)?;
+    let rows: Vec<(u64, StockCsvRow)> = read_rows(csv_text, &["sku", "location_id", "on_hand"], &mut report)?;
     let total = u64::try_from(rows.len()).unwrap_or(u64::MAX);
     for (done, (line, row)) in rows.into_iter().enumerate() {
         match import_stock_row(state, user, &row).await {
@@ -165,7 +179,8 @@ pub async fn import_catalog(
     mut progress: impl FnMut(u64, u64),
 ) -> ApiResult<ImportReport> {
     let mut report = ImportReport::default();
-    let rows: Vec<(u64, CatalogCsvRow)> = read_rows(csv_text, &mut report)?;
+    let required = ["merchant_id", "product", "sku", "price", "currency"];
+    let rows: Vec<(u64, CatalogCsvRow)> = read_rows(csv_text, &required, &mut report)?;
     // (merchant, product name) → its checked rows; a product is stored whole or not at all.
     let mut products: BTreeMap<(String, String), Vec<CheckedVariant>> = BTreeMap::new();
     for (line, row) in rows {

@@ -11,6 +11,7 @@ mod concurrency;
 mod events;
 mod harness;
 mod idempotency;
+mod imports;
 mod journey;
 mod openapi;
 mod stock_ops;
