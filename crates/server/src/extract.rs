@@ -66,6 +66,7 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
 
 /// `?limit=&offset=` on every list; `limit` defaults to 100 and may not exceed 500.
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Pagination {
     /// Items per page, 1 to 500 (default 100).
     pub limit: Option<i64>,

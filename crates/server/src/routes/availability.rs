@@ -122,6 +122,7 @@ async fn set_allocation(
 
 /// What to look up.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     /// The site.
     pub site_id: String,

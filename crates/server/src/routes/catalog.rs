@@ -201,6 +201,7 @@ pub struct SiteMenu {
 
 /// Which channel the menu is for.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MenuQuery {
     /// The channel (default `qr`): locations closed to it are left out, and its safety buffers apply.
     pub channel: Option<String>,

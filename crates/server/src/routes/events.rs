@@ -140,6 +140,7 @@ async fn order_events(
 
 /// Filters for the stock feed.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StockEventsQuery {
     /// Only this location.
     pub location_id: Option<String>,

@@ -36,6 +36,7 @@ pub fn read_router() -> OpenApiRouter<AppState> {
 
 /// Filters for a location's queue.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Only this status.
     pub status: Option<String>,
@@ -142,6 +143,7 @@ async fn transition(
 
 /// The settlement period.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// Start (RFC 3339 or YYYY-MM-DD), inclusive; the beginning of time when absent.
     pub from: Option<String>,
@@ -188,6 +190,9 @@ async fn settlement(
     };
     let from_ms = parse("from", &query.from)?.unwrap_or(i64::MIN);
     let to_ms = parse("to", &query.to)?.unwrap_or(i64::MAX);
+    if from_ms >= to_ms {
+        return Err(ApiError::invalid("to", "must be later than from"));
+    }
     let currency = merchant_currency(&state, &id).await?;
     let rate = CommissionRate::parse(merchant.commission_bps)?;
     let parts = state.store.merchant_money(&id, from_ms, to_ms).await?;

@@ -23,6 +23,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -67,6 +68,8 @@ pub fn app(state: AppState) -> Router {
         .merge(orders::write_router())
         .merge(stock::write_router())
         .merge(fulfillments::write_router())
+        // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
     let api = OpenApiRouter::new()
         .merge(auth::router())
@@ -91,6 +94,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
         // Spans carry the path but never the query string: `?token=` is a customer's secret.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<axum::body::Body>| {
             tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
@@ -114,6 +118,16 @@ async fn home() -> Html<&'static str> {
          <h1>Omnicanal</h1><p>API: <a href=\"/api/docs\">/api/docs</a> · \
          <a href=\"/api/openapi.json\">/api/openapi.json</a> · <a href=\"/healthz\">/healthz</a></p></html>",
     )
+}
+
+/// A handler that panicked answers a 500 problem; the panic is logged, never sent.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    ApiError::Internal(format!("handler panicked: {message}").into()).into_response()
 }
 
 async fn not_found() -> ApiError {

@@ -30,6 +30,7 @@ pub fn read_router() -> OpenApiRouter<AppState> {
 
 /// `?token=` for customers following their order.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrackingQuery {
     /// The order's tracking token.
     pub token: Option<String>,

@@ -64,7 +64,7 @@ async fn create_movement(
     user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
     let mut v = Validator::new();
     let sku = v.check("sku", Sku::parse(&request.sku));
-    if request.delta == 0 || request.delta.abs() > MAX_MOVEMENT_UNITS {
+    if request.delta == 0 || request.delta.unsigned_abs() > MAX_MOVEMENT_UNITS.unsigned_abs() {
         v.push("delta", format!("must be non-zero and at most {MAX_MOVEMENT_UNITS} units either way"));
     }
     if !MOVEMENT_REASONS.contains(&request.reason.as_str()) {
@@ -110,6 +110,7 @@ async fn create_movement(
 
 /// Filters for the movement history.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MovementQuery {
     /// The location (required).
     pub location_id: String,
@@ -177,6 +178,7 @@ async fn list_movements(
 
 /// Filters for the stock list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StockQuery {
     /// Only this location.
     pub location_id: Option<String>,

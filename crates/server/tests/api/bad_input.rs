@@ -223,7 +223,9 @@ async fn bad_stock_movements_change_nothing() {
         edit(&mut body);
         body
     };
-    let cases: [(&str, Edit); 5] = [
+    let cases: [(&str, Edit); 7] = [
+        ("the most negative delta", |b| b["delta"] = json!(i64::MIN)),
+        ("the largest delta", |b| b["delta"] = json!(i64::MAX)),
         ("unknown sku", |b| b["sku"] = json!("NO-SUCH-SKU")),
         ("unknown location", |b| b["location_id"] = json!("no-such-location")),
         ("delta is a string", |b| b["delta"] = json!("five")),

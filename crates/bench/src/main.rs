@@ -1,0 +1,292 @@
+//! `omnicanal-bench`: load and latency benchmarks for the Omnicanal server over real HTTP.
+//!
+//! Each workload either starts the server itself (`--server-bin`, on a fresh SQLite
+//! file or a fresh PostgreSQL database) or uses one already running (`--base-url`),
+//! sets its data up through the API as admin, runs bounded in count and time, and
+//! prints a human summary plus markdown table rows. The exit code is 1 when a
+//! correctness check failed (oversell, 5xx, lost events, a ledger that does not
+//! add up), 2 when the harness itself could not run, and 0 otherwise; missed
+//! performance targets are reported but do not fail the run.
+
+mod api;
+mod hot_sku;
+mod mixed;
+mod propagation;
+mod report;
+mod server;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::report::Outcome;
+use crate::server::{Database, Server};
+use crate::stats::Row;
+
+/// Which workload to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Workload {
+    /// Many buyers race for the few units of one SKU.
+    HotSku,
+    /// Closed-loop checkout of 1–3 line orders across restaurants.
+    MixedCheckout,
+    /// Time from an order to its stock change on SSE and on a webhook.
+    Propagation,
+    /// The three, one after another (a fresh server for each when spawning).
+    All,
+}
+
+impl Workload {
+    fn name(self) -> &'static str {
+        match self {
+            Workload::HotSku => "hot-sku",
+            Workload::MixedCheckout => "mixed-checkout",
+            Workload::Propagation => "propagation",
+            Workload::All => "all",
+        }
+    }
+}
+
+/// Which database a spawned server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendChoice {
+    /// A fresh SQLite file in a temporary directory.
+    Sqlite,
+    /// A fresh database on `--postgres-url`'s server.
+    Postgres,
+}
+
+/// Benchmarks the Omnicanal server over real HTTP on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "omnicanal-bench", version)]
+struct Cli {
+    /// Workload to run.
+    #[arg(value_enum)]
+    workload: Workload,
+    /// Database of a spawned server (or the label of an attached one).
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: BackendChoice,
+    /// The `omnicanal` binary to start (ignored with --base-url).
+    #[arg(long, default_value = "target/release/omnicanal")]
+    server_bin: PathBuf,
+    /// PostgreSQL server on which a fresh database is created for each run.
+    #[arg(long, env = "OMNICANAL_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Use this running server instead of starting one.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Admin e-mail on an attached server.
+    #[arg(long, env = "OMNICANAL_ADMIN_EMAIL", default_value = server::DEFAULT_ADMIN_EMAIL)]
+    admin_email: String,
+    /// Admin password on an attached server.
+    #[arg(long, env = "OMNICANAL_ADMIN_PASSWORD", default_value = server::DEFAULT_ADMIN_PASSWORD, hide_default_value = true)]
+    admin_password: String,
+    /// Keep the spawned server's database and log.
+    #[arg(long)]
+    keep: bool,
+    /// Open all client connections before each timed phase (hot-sku, mixed-checkout).
+    #[arg(long)]
+    warm: bool,
+    /// Per-request timeout, seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+
+    /// hot-sku: buyers, one request for one unit each.
+    #[arg(long, default_value_t = 1000)]
+    buyers: usize,
+    /// hot-sku: requests in flight at most.
+    #[arg(long, default_value_t = 200)]
+    connections: usize,
+    /// hot-sku: units in stock.
+    #[arg(long, default_value_t = 100)]
+    units: i64,
+
+    /// mixed-checkout: customers ordering at the same time.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// mixed-checkout: seconds to run.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// mixed-checkout: stop after this many orders (if before --duration).
+    #[arg(long)]
+    count: Option<u64>,
+    /// mixed-checkout: restaurants (one location each).
+    #[arg(long, default_value_t = 5)]
+    locations: usize,
+    /// mixed-checkout: SKUs per location.
+    #[arg(long, default_value_t = 10)]
+    skus: usize,
+    /// mixed-checkout: most lines per order.
+    #[arg(long, default_value_t = 3)]
+    max_lines: usize,
+
+    /// propagation: orders to place.
+    #[arg(long, default_value_t = 200)]
+    orders: usize,
+    /// propagation: orders per second.
+    #[arg(long, default_value_t = 20.0)]
+    rate: f64,
+    /// propagation: seconds to wait for late events after the last order.
+    #[arg(long, default_value_t = 10.0)]
+    settle: f64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("omnicanal-bench: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(&cli)) {
+        Ok(outcome) => print_outcome(&outcome),
+        Err(message) => {
+            eprintln!("omnicanal-bench: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_outcome(outcome: &Outcome) -> ExitCode {
+    println!();
+    println!("== targets ==");
+    for target in &outcome.targets {
+        println!("  [{}] {}: {}", if target.met { "MET" } else { "NOT MET" }, target.name, target.reached);
+    }
+    println!();
+    println!("== markdown ==");
+    println!("{}", Row::header());
+    for row in &outcome.rows {
+        println!("{}", row.markdown());
+    }
+    if outcome.failures.is_empty() {
+        println!("\nall correctness checks passed");
+        ExitCode::SUCCESS
+    } else {
+        println!("\n{} correctness check(s) FAILED:", outcome.failures.len());
+        for failure in &outcome.failures {
+            println!("  - {failure}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+async fn run(cli: &Cli) -> Result<Outcome, String> {
+    let workloads: &[Workload] = match cli.workload {
+        Workload::All => &[Workload::HotSku, Workload::MixedCheckout, Workload::Propagation],
+        Workload::HotSku => &[Workload::HotSku],
+        Workload::MixedCheckout => &[Workload::MixedCheckout],
+        Workload::Propagation => &[Workload::Propagation],
+    };
+    let mut total = Outcome::default();
+    for workload in workloads {
+        let outcome = run_one(cli, *workload).await?;
+        for line in &outcome.summary {
+            println!("{line}");
+        }
+        println!();
+        total.absorb(outcome);
+    }
+    Ok(total)
+}
+
+async fn run_one(cli: &Cli, workload: Workload) -> Result<Outcome, String> {
+    let timeout = Duration::from_secs(cli.timeout.max(1));
+    let mut server = match &cli.base_url {
+        Some(base_url) => {
+            let label = format!("{} (attached)", backend_label(cli.backend));
+            Server::attach(base_url, &label, &cli.admin_email, &cli.admin_password)
+        }
+        None => {
+            let database = match cli.backend {
+                BackendChoice::Sqlite => Database::Sqlite,
+                BackendChoice::Postgres => Database::Postgres { base_url: cli.postgres_url.clone() },
+            };
+            Server::spawn(&cli.server_bin, &database, workload.name(), cli.keep).await?
+        }
+    };
+    eprintln!("omnicanal-bench: {} against {} ({})", workload.name(), server.base_url, server.backend);
+    let result = match workload {
+        Workload::HotSku => {
+            let options = hot_sku::HotSkuOptions {
+                buyers: cli.buyers,
+                connections: cli.connections.max(1),
+                units: cli.units,
+                timeout,
+                warm: cli.warm,
+            };
+            hot_sku::run(&server, &options).await
+        }
+        Workload::MixedCheckout => {
+            let options = mixed::MixedOptions {
+                concurrency: cli.concurrency.max(1),
+                duration: Duration::from_secs_f64(cli.duration.max(0.1)),
+                count: cli.count,
+                locations: cli.locations.max(1),
+                skus_per_location: cli.skus.max(1),
+                max_lines: cli.max_lines,
+                timeout,
+                warm: cli.warm,
+            };
+            mixed::run(&server, &options).await
+        }
+        Workload::Propagation => {
+            let options = propagation::PropagationOptions {
+                orders: cli.orders.max(1),
+                rate: cli.rate,
+                settle: Duration::from_secs_f64(cli.settle.max(0.0)),
+                timeout,
+            };
+            propagation::run(&server, &options).await
+        }
+        Workload::All => Err("`all` is expanded before this point".to_owned()),
+    };
+    let spawned = server.is_spawned();
+    let stop = server.stop().await;
+    let mut outcome = match result {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            let mut text = format!("{} failed: {message}", workload.name());
+            for line in stop.errors.iter().chain(&stop.warnings).take(10) {
+                text.push_str("\n  server: ");
+                text.push_str(line);
+            }
+            return Err(text);
+        }
+    };
+    if spawned {
+        outcome.say(format!(
+            "  server: stopped by SIGTERM in {} ({}); log: {} ERROR, {} WARN lines{}",
+            stop.shutdown.map(|d| format!("{:.0} ms", stats::ms(d))).unwrap_or_else(|| "— (killed)".into()),
+            stop.exit,
+            stop.errors.len(),
+            stop.warnings.len(),
+            stop.log_path.as_ref().map(|p| format!(" (kept at {})", p.display())).unwrap_or_default()
+        ));
+        if let Some(name) = &stop.kept_database {
+            outcome.say(format!("  kept PostgreSQL database {name}"));
+        }
+        for line in stop.errors.iter().chain(&stop.warnings).take(5) {
+            outcome.say(format!("  server log: {line}"));
+        }
+        if stop.shutdown.is_none() {
+            outcome.fail(format!("{}: the server did not exit within 15 s of SIGTERM", workload.name()));
+        }
+        if !stop.errors.is_empty() {
+            outcome.fail(format!("{}: the server logged {} ERROR lines", workload.name(), stop.errors.len()));
+        }
+    }
+    Ok(outcome)
+}
+
+fn backend_label(choice: BackendChoice) -> &'static str {
+    match choice {
+        BackendChoice::Sqlite => "sqlite",
+        BackendChoice::Postgres => "postgres",
+    }
+}

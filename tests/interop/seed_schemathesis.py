@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Seeds data for the schemathesis run and writes its config file.
+
+Without real ids, nearly every generated request stops at a 404 or a 422 and the
+fuzzer never reaches the code behind them. So this script creates a small world
+(a site, a merchant with two locations, a tracked and an untracked product with stock,
+a few placed orders, a webhook to a dead loopback port), then writes
+`OUT_DIR/schemathesis.toml` whose dictionaries feed those ids and the contract's enum
+values (countries, channels, statuses...) into generated path parameters and bodies
+with a probability below 1, so random values are still tried too.
+
+It also writes the admin's bearer token to `OUT_DIR/token`.
+
+Usage: seed_schemathesis.py http://127.0.0.1:PORT OUT_DIR DEAD_PORT
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from api import Api, place_order, seed_catalog, unique
+
+# Chance that a bound field takes a dictionary value instead of a generated one.
+P = 0.8
+I64_MAX = 2**63 - 1
+I64_MIN = -(2**63)
+
+
+def toml_value(value: object) -> str:
+    # JSON strings, numbers and arrays of them are valid TOML.
+    return json.dumps(value)
+
+
+def main() -> int:
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    base, out_dir, dead_port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    admin = Api(base).login()
+    public = Api(base)
+
+    catalog = seed_catalog(admin, stock=500)
+    second_location = admin.post(
+        "/locations",
+        {"merchant_id": catalog["merchant"]["id"], "site_id": catalog["site"]["id"],
+         "name": unique("Second counter"), "pay_at_pickup": False},
+        expect=201,
+    )
+    untracked_sku = unique("DISH").upper()
+    dish = admin.post(
+        "/products",
+        {"merchant_id": catalog["merchant"]["id"], "name": unique("Completo"),
+         "track_stock": False,
+         "variants": [{"sku": untracked_sku, "price": {"amount": 3500, "currency": "CLP"}}]},
+        expect=201,
+    )
+    orders = [place_order(public, catalog, quantity=q) for q in (1, 2, 3)]
+    fulfillment_ids = [part["id"] for order in orders for part in order["fulfillments"]]
+    # Deliveries to a port nobody listens on: refused at once, retried, harmless.
+    dead_url = f"http://127.0.0.1:{dead_port}/hook"
+    webhook = admin.post(
+        "/webhooks", {"url": dead_url, "events": ["order.created", "stock.changed"]}, expect=201
+    )
+    spec_paths = set(public.session.get(f"{base}/api/openapi.json", timeout=15).json()["paths"])
+    transfer_ids = []
+    if "/api/v1/stock/transfers" in spec_paths:
+        transfer = admin.post(
+            "/stock/transfers",
+            {"sku": catalog["sku"], "from_location_id": catalog["location"]["id"],
+             "to_location_id": second_location["id"], "quantity": 5},
+            expect=(200, 201),
+        )
+        transfer_ids.append(transfer["id"])
+
+    dictionaries: dict[str, list[object]] = {
+        "site_id": [catalog["site"]["id"]],
+        "merchant_id": [catalog["merchant"]["id"]],
+        "location_id": [catalog["location"]["id"], second_location["id"]],
+        "product_id": [catalog["product"]["id"], dish["id"]],
+        "sku": [catalog["sku"], untracked_sku],
+        "order_id": [order["id"] for order in orders],
+        "fulfillment_id": fulfillment_ids,
+        "webhook_id": [webhook["id"]],
+        "transfer_id": transfer_ids or ["none"],
+        "country": ["CL", "PE", "CO"],
+        "currency": ["CLP", "PEN", "COP"],
+        "timezone": ["America/Santiago", "America/Lima", "America/Bogota"],
+        "merchant_kind": ["restaurant", "retail"],
+        "commission_bps": [0, 1000, 10000, 10001, -1, I64_MIN],
+        "channel": ["qr", "web", "pos", "phone", "kiosk", "tablet", "shop:interop"],
+        "payment_method": ["card", "pay_at_pickup"],
+        "card_number": ["4242424242424242", "4000000000000002"],
+        # Integers: usual values plus the edges (limits, and i64's ends for overflow).
+        "quantity": [1, 2, 9999, 10000, 0, -1, I64_MAX, I64_MIN],
+        "units": [0, 1, 5, 1000, -1, I64_MAX, I64_MIN],
+        "amount": [0, 990, 12990, -1, I64_MAX, I64_MIN],
+        "delta": [1, 10, -1, 1000000, -1000001, I64_MAX, I64_MIN],
+        "movement_reason": ["receipt", "adjustment", "count", "return", "damage", "loss",
+                            "transfer_in", "transfer_out", "correction"],
+        "fulfillment_status": ["accepted", "preparing", "ready", "collected", "rejected",
+                               "cancelled", "placed"],
+        "role": ["admin", "merchant_manager", "staff", "support_agent"],
+        "event_type": ["order.created", "fulfillment.status_changed", "payment.refunded",
+                       "stock.changed", "price.changed"],
+        # Webhook URLs stay on loopback: the server must not POST anywhere else.
+        "webhook_url": [dead_url],
+        "email": ["admin@interop.test", "someone@interop.test"],
+        "page_number": [0, 1, 500, 501, -1, I64_MAX, I64_MIN],
+    }
+
+    # Fields bound in every operation whose body or query has them.
+    everywhere = {
+        "body.site_id": "site_id",
+        "body.merchant_id": "merchant_id",
+        "body.location_id": "location_id",
+        "body.sku": "sku",
+        "body.lines[*].sku": "sku",
+        "body.lines[*].location_id": "location_id",
+        "body.lines[*].quantity": "quantity",
+        "body.channel": "channel",
+        "body.payment.method": "payment_method",
+        "body.payment.card_number": "card_number",
+        "body.country": "country",
+        "body.currency": "currency",
+        "body.timezone": "timezone",
+        "body.kind": "merchant_kind",
+        "body.commission_bps": "commission_bps",
+        "body.variants[*].price.currency": "currency",
+        "body.variants[*].price.amount": "amount",
+        "body.delta": "delta",
+        "body.role": "role",
+        "body.events[*]": "event_type",
+        "body.url": "webhook_url",
+        "body.email": "email",
+        "query.location_id": "location_id",
+        "query.sku": "sku",
+        "query.status": "fulfillment_status",
+        "query.site_id": "site_id",
+        "query.channel": "channel",
+        "query.limit": "page_number",
+        "query.offset": "page_number",
+        "body.quantity": "quantity",
+        "body.counted": "units",
+        "body.safety_buffer": "units",
+        "body.from_location_id": "location_id",
+        "body.to_location_id": "location_id",
+    }
+    # Path ids and fields whose meaning depends on the operation.
+    per_operation = [
+        ("/api/v1/sites/{id}", None, {"path.id": "site_id"}),
+        ("/api/v1/sites/{id}/menu", None, {"path.id": "site_id"}),
+        ("/api/v1/merchants/{id}", None, {"path.id": "merchant_id"}),
+        ("/api/v1/merchants/{id}/products", None, {"path.id": "merchant_id"}),
+        ("/api/v1/merchants/{id}/settlement", None, {"path.id": "merchant_id"}),
+        ("/api/v1/locations/{id}", None, {"path.id": "location_id"}),
+        ("/api/v1/locations/{id}/fulfillments", None, {"path.id": "location_id"}),
+        ("/api/v1/products/{id}", None, {"path.id": "product_id"}),
+        ("/api/v1/orders/{id}", None, {"path.id": "order_id"}),
+        ("/api/v1/fulfillments/{id}/transition", "POST",
+         {"path.id": "fulfillment_id", "body.to": "fulfillment_status"}),
+        ("/api/v1/webhooks/{id}/deliveries", None, {"path.id": "webhook_id"}),
+        ("/api/v1/stock/movements", "POST", {"body.reason": "movement_reason"}),
+        ("/api/v1/locations/{id}/channels", None, {"path.id": "location_id"}),
+        ("/api/v1/locations/{id}/channels/{channel}", None,
+         {"path.id": "location_id", "path.channel": "channel"}),
+        ("/api/v1/webhooks/{id}", None, {"path.id": "webhook_id"}),
+        ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", None,
+         {"path.id": "webhook_id"}),
+        ("/api/v1/stock/transfers/{id}", None, {"path.id": "transfer_id"}),
+        ("/api/v1/stock/transfers/{id}/receive", None, {"path.id": "transfer_id"}),
+    ]
+    # The API grows while this suite stands still: bind only operations it has.
+    per_operation = [entry for entry in per_operation if entry[0] in spec_paths]
+
+    lines = [
+        "# Generated by tests/interop/seed_schemathesis.py for one run; do not edit.",
+        f"hooks = {toml_value(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'st_hooks.py'))}",
+        "",
+        "[generation]",
+        'database = "none"',
+        "",
+        "[parameters]",
+    ]
+    for key, name in everywhere.items():
+        lines.append(f'"{key}" = {{ dictionary = "{name}", probability = {P} }}')
+    lines.append("")
+    for name, values in dictionaries.items():
+        lines.append(f"[dictionaries.{name}]")
+        lines.append(f"values = {toml_value(values)}")
+        lines.append("")
+    for path, method, bindings in per_operation:
+        lines.append("[[operations]]")
+        lines.append(f"include-path = {toml_value(path)}")
+        if method:
+            lines.append(f"include-method = {toml_value(method)}")
+        inline = ", ".join(
+            f'"{key}" = {{ dictionary = "{name}", probability = {P} }}'
+            for key, name in bindings.items()
+        )
+        lines.append(f"parameters = {{ {inline} }}")
+        lines.append("")
+
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "schemathesis.toml"), "w", encoding="utf-8") as fd:
+        fd.write("\n".join(lines))
+    with open(os.path.join(out_dir, "token"), "w", encoding="utf-8") as fd:
+        fd.write(admin.token or "")
+    print(f"seeded site {catalog['site']['id']}, {len(orders)} orders, webhook {webhook['id']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
