@@ -86,9 +86,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let demo = if config.demo { demo::load_if_empty(&*store).await? } else { demo::DemoSummary::default() };
     let (shutdown, shutdown_signal) = watch::channel(false);
     let state = AppState::new(store, Arc::new(SandboxCardProvider), shutdown_signal.clone());
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+    let listener = bind(config.listen).map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),
@@ -108,6 +106,17 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }));
     tracing::info!(%addr, database = %omnicanal_store::backend::redact(&config.database_url), "omnicanal listening on http://{addr}");
     Ok(Running { addr, demo, shutdown, tasks })
+}
+
+/// How many connections may wait to be accepted: a Black Friday burst must not overflow it
+/// (the default of 128 made a cold burst of 1,000 buyers retry their connections).
+pub const LISTEN_BACKLOG: u32 = 4_096;
+
+fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Creates the first admin from the configuration when the database has no users.

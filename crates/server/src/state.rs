@@ -21,6 +21,8 @@ pub struct AppState {
     pub events: broadcast::Sender<Arc<OutboxRow>>,
     /// Wakes the dispatcher right after a local write, instead of waiting for its next poll.
     pub outbox_written: Arc<Notify>,
+    /// Wakes the webhook worker the same way.
+    pub webhook_work: Arc<Notify>,
     /// Turns true when the server is stopping, so long-lived streams end and shutdown can finish.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -29,11 +31,19 @@ impl AppState {
     /// Builds the state around a store, a payment provider and the shutdown signal.
     pub fn new(store: Arc<dyn Store>, payments: Arc<dyn PaymentProvider>, shutdown: watch::Receiver<bool>) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        Self { store, payments, events, outbox_written: Arc::new(Notify::new()), shutdown }
+        Self {
+            store,
+            payments,
+            events,
+            outbox_written: Arc::new(Notify::new()),
+            webhook_work: Arc::new(Notify::new()),
+            shutdown,
+        }
     }
 
-    /// Tells the dispatcher that new events were committed.
+    /// Tells the dispatcher and the webhook worker that new events were committed.
     pub fn wake_dispatcher(&self) {
         self.outbox_written.notify_one();
+        self.webhook_work.notify_one();
     }
 }

@@ -23,6 +23,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error")]
     Database(#[source] sqlx::Error),
+    /// The database could not store the change (a failed commit, say): a fault, not a conflict.
+    #[error("storage failure: {0}")]
+    Unavailable(String),
     /// Migrations failed.
     #[error("migration error")]
     Migration(#[source] sqlx::migrate::MigrateError),

@@ -32,8 +32,10 @@ pub const MAX_RETRY: Duration = Duration::from_secs(3600);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries made at the same time.
 const CONCURRENT_DELIVERIES: usize = 8;
-/// Events fanned out or deliveries fetched per tick.
-const BATCH: i64 = 200;
+/// Events fanned out, or deliveries fetched, per batch.
+const BATCH: i64 = 500;
+/// Fan-out batches run per wake-up before deliveries get their turn.
+const MAX_FAN_OUT_BATCHES_PER_TICK: usize = 20;
 
 /// Runs until `shutdown` turns true.
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
@@ -46,11 +48,20 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     };
     loop {
         tokio::select! {
+            _ = state.webhook_work.notified() => {}
             _ = tokio::time::sleep(TICK) => {}
             _ = shutdown.changed() => return,
         }
-        if let Err(error) = fan_out(&state).await {
-            tracing::warn!(%error, "webhook fan-out failed; will retry");
+        // Drain the backlog in batches so a burst of events never leaves webhooks behind.
+        for _ in 0..MAX_FAN_OUT_BATCHES_PER_TICK {
+            match fan_out(&state).await {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "webhook fan-out failed; will retry");
+                    break;
+                }
+            }
         }
         if let Err(error) = deliver_due(&state, &client).await {
             tracing::warn!(%error, "webhook delivery pass failed; will retry");
@@ -74,11 +85,11 @@ fn subscribes(webhook: &WebhookRow, event: &OutboxRow) -> bool {
         && webhook.merchant_id.as_ref().is_none_or(|mine| event_merchants(event).contains(mine))
 }
 
-/// Queues deliveries for events not yet fanned out.
-pub async fn fan_out(state: &AppState) -> Result<(), omnicanal_store::StoreError> {
+/// Queues deliveries for a batch of events not yet fanned out; returns how many events it took.
+pub async fn fan_out(state: &AppState) -> Result<usize, omnicanal_store::StoreError> {
     let events = state.store.pending_fan_out(BATCH).await?;
     if events.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     // Disabled endpoints get their deliveries queued too: they wait until it is enabled again.
     let every_webhook = omnicanal_store::Page { limit: 10_000, offset: 0 };
@@ -103,7 +114,8 @@ pub async fn fan_out(state: &AppState) -> Result<(), omnicanal_store::StoreError
         })
         .collect();
     let seqs: Vec<i64> = events.iter().map(|event| event.seq).collect();
-    state.store.enqueue_deliveries(&deliveries, &seqs).await
+    state.store.enqueue_deliveries(&deliveries, &seqs).await?;
+    Ok(events.len())
 }
 
 async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<(), omnicanal_store::StoreError> {

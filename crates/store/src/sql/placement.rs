@@ -86,7 +86,7 @@ async fn place_under_savepoint(
 fn answer_all(batch: Vec<Queued>, error: &str) {
     tracing::error!(%error, orders = batch.len(), "a batch of orders could not be committed");
     for queued in batch {
-        let _ = queued.reply.send(Err(StoreError::Conflict(format!("the order could not be stored: {error}"))));
+        let _ = queued.reply.send(Err(StoreError::Unavailable(format!("the order could not be stored: {error}"))));
     }
 }
 
@@ -99,8 +99,8 @@ impl SqlStore {
                 queue
                     .send(Queued { order: order.clone(), reply })
                     .await
-                    .map_err(|_| StoreError::Conflict("the order writer has stopped".into()))?;
-                answer.await.map_err(|_| StoreError::Conflict("the order writer has stopped".into()))?
+                    .map_err(|_| StoreError::Unavailable("the order writer has stopped".into()))?;
+                answer.await.map_err(|_| StoreError::Unavailable("the order writer has stopped".into()))?
             }
             _ => {
                 let mut transaction = self.write.begin().await?;
