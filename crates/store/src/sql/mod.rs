@@ -29,6 +29,52 @@ pub(crate) fn get_flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> 
     Ok(row.try_get::<i64, _>(column)? != 0)
 }
 
+/// `($1, $2, …), ($n+1, …)`: the VALUES of a multi-row INSERT of `rows` rows of `columns` columns.
+pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
+    let mut clause = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        clause.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                clause.push_str(", ");
+            }
+            clause.push('$');
+            clause.push_str(&(row * columns + column + 1).to_string());
+        }
+        clause.push(')');
+    }
+    clause
+}
+
+/// Writes several events into the outbox with one statement, inside the caller's transaction.
+pub(crate) async fn insert_outbox_many(
+    transaction: &mut Transaction<'static, Any>,
+    events: &[OutboxRow],
+) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO outbox (event_id, event_type, merchant_id, order_id, location_id, sku, payload_json, created_at_ms) \
+         VALUES {}",
+        values_clause(events.len(), 8)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for event in events {
+        query = query
+            .bind(&event.event_id)
+            .bind(&event.event_type)
+            .bind(&event.merchant_id)
+            .bind(&event.order_id)
+            .bind(&event.location_id)
+            .bind(&event.sku)
+            .bind(&event.payload_json)
+            .bind(event.created_at_ms);
+    }
+    query.execute(&mut **transaction).await?;
+    Ok(())
+}
+
 /// Writes an event into the outbox inside the caller's transaction.
 pub(crate) async fn insert_outbox(
     transaction: &mut Transaction<'static, Any>,

@@ -9,7 +9,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::holds::expire_holds_in;
 use super::stock::record_movement;
-use super::{flag, get_flag, insert_outbox, stock_changed_event};
+use super::{flag, get_flag, insert_outbox, insert_outbox_many, stock_changed_event, values_clause};
 use crate::backend::SqlStore;
 use crate::rows::{FulfillmentRecord, LineRow, NewOrder, OrderRecord, OrderRow, OutboxRow, Page, StockMovementRow};
 use crate::{FulfillmentChange, OrderStore, StoreError, StoreResult};
@@ -286,14 +286,15 @@ impl OrderStore for SqlStore {
 pub(crate) async fn place_in(
     transaction: &mut Transaction<'static, Any>,
     new_order: &NewOrder,
+    expire_lapsed_holds: bool,
 ) -> StoreResult<OrderRecord> {
     let order = &new_order.order;
-    // Lapsed holds at these locations give their units back first, so availability never
-    // waits for the sweeper.
-    let mut locations: Vec<&str> = new_order.fulfillments.iter().map(|part| part.location_id.as_str()).collect();
-    locations.dedup();
-    for location_id in locations {
-        expire_holds_in(transaction, Some(location_id), order.created_at_ms, i64::MAX).await?;
+    if expire_lapsed_holds {
+        // Lapsed holds at these locations give their units back first, so availability never
+        // waits for the sweeper. (The group-commit writer does this once per batch instead.)
+        for location_id in order_locations(new_order) {
+            expire_holds_in(transaction, Some(location_id), order.created_at_ms, i64::MAX).await?;
+        }
     }
     let mut stock_events = Vec::new();
     for part in &new_order.fulfillments {
@@ -301,12 +302,62 @@ pub(crate) async fn place_in(
             let buffer = new_order.safety_buffer(&part.location_id);
             match reserve_stock(transaction, line.quantity, &part.location_id, &line.sku, buffer).await? {
                 Some(level) => stock_events.push((part, line, level)),
-                None => {
-                    return Err(StoreError::InsufficientStock { sku: line.sku.clone() });
-                }
+                None => return Err(StoreError::InsufficientStock { sku: line.sku.clone() }),
             }
         }
     }
+    let number = insert_order_row(transaction, order).await?;
+    insert_parts(transaction, new_order).await?;
+    let created = serde_json::json!({
+        "order_id": order.id,
+        "number": number,
+        "site_id": order.site_id,
+        "channel": order.channel,
+        "total": {"amount": order.total_minor, "currency": order.currency},
+        "fulfillments": new_order.fulfillments.iter().map(|part| serde_json::json!({
+            "id": part.id,
+            "merchant_id": part.merchant_id,
+            "location_id": part.location_id,
+            "status": part.status,
+            "subtotal": {"amount": part.subtotal_minor, "currency": part.currency},
+        })).collect::<Vec<_>>(),
+    });
+    let mut events =
+        vec![event(new_order.event_id.clone(), "order.created", None, &order.id, created, order.created_at_ms)];
+    events.extend(stock_events.into_iter().enumerate().map(|(index, (part, line, level))| {
+        stock_changed_event(
+            format!("{}-s{index}", new_order.event_id),
+            &part.merchant_id,
+            &part.location_id,
+            &line.sku,
+            level,
+            order.created_at_ms,
+        )
+    }));
+    insert_outbox_many(transaction, &events).await?;
+    if let Some((scope, key)) = &new_order.idempotency {
+        sqlx::query("UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3")
+            .bind(&order.id)
+            .bind(scope)
+            .bind(key)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    let mut fulfillments = new_order.fulfillments.clone();
+    fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
+    Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
+}
+
+/// The distinct locations an order takes stock from.
+pub(crate) fn order_locations(new_order: &NewOrder) -> Vec<&str> {
+    let mut locations: Vec<&str> = new_order.fulfillments.iter().map(|part| part.location_id.as_str()).collect();
+    locations.sort_unstable();
+    locations.dedup();
+    locations
+}
+
+/// Inserts the order's header row and returns the number the database gave it.
+async fn insert_order_row(transaction: &mut Transaction<'static, Any>, order: &OrderRow) -> StoreResult<i64> {
     let number_row = sqlx::query(
         "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, tracking_token, \
          currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, outstanding_minor, \
@@ -331,86 +382,57 @@ pub(crate) async fn place_in(
     .bind(order.created_at_ms)
     .fetch_one(&mut **transaction)
     .await?;
-    let number: i64 = number_row.try_get("number")?;
-    for part in &new_order.fulfillments {
-        sqlx::query(concat!(
-            "INSERT INTO fulfillments (",
-            fulfillment_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        ))
-        .bind(&part.id)
-        .bind(&order.id)
-        .bind(&part.merchant_id)
-        .bind(&part.location_id)
-        .bind(&part.status)
-        .bind(&part.pickup_code)
-        .bind(part.subtotal_minor)
-        .bind(&part.currency)
-        .bind(part.captured_minor)
-        .bind(part.refunded_minor)
-        .bind(&part.reason)
-        .bind(part.created_at_ms)
-        .bind(part.updated_at_ms)
-        .bind(part.hold_expires_at_ms)
-        .execute(&mut **transaction)
-        .await?;
-        for (position, line) in part.lines.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
+    Ok(number_row.try_get("number")?)
+}
+
+/// Inserts every part with one statement and every line with another.
+async fn insert_parts(transaction: &mut Transaction<'static, Any>, new_order: &NewOrder) -> StoreResult<()> {
+    let parts = &new_order.fulfillments;
+    let sql =
+        format!("INSERT INTO fulfillments ({}) VALUES {}", fulfillment_columns!(), values_clause(parts.len(), 14));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for part in parts {
+        query = query
             .bind(&part.id)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .bind(&line.sku)
-            .bind(line.quantity)
-            .bind(line.unit_price_minor)
-            .bind(line.total_minor)
-            .bind(flag(line.track_stock))
-            .execute(&mut **transaction)
-            .await?;
+            .bind(&new_order.order.id)
+            .bind(&part.merchant_id)
+            .bind(&part.location_id)
+            .bind(&part.status)
+            .bind(&part.pickup_code)
+            .bind(part.subtotal_minor)
+            .bind(&part.currency)
+            .bind(part.captured_minor)
+            .bind(part.refunded_minor)
+            .bind(&part.reason)
+            .bind(part.created_at_ms)
+            .bind(part.updated_at_ms)
+            .bind(part.hold_expires_at_ms);
+    }
+    query.execute(&mut **transaction).await?;
+    let line_count: usize = parts.iter().map(|part| part.lines.len()).sum();
+    if line_count == 0 {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock) \
+         VALUES {}",
+        values_clause(line_count, 7)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for part in parts {
+        for (position, line) in part.lines.iter().enumerate() {
+            query = query
+                .bind(&part.id)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(&line.sku)
+                .bind(line.quantity)
+                .bind(line.unit_price_minor)
+                .bind(line.total_minor)
+                .bind(flag(line.track_stock));
         }
     }
-    let created = serde_json::json!({
-        "order_id": order.id,
-        "number": number,
-        "site_id": order.site_id,
-        "channel": order.channel,
-        "total": {"amount": order.total_minor, "currency": order.currency},
-        "fulfillments": new_order.fulfillments.iter().map(|part| serde_json::json!({
-            "id": part.id,
-            "merchant_id": part.merchant_id,
-            "location_id": part.location_id,
-            "status": part.status,
-            "subtotal": {"amount": part.subtotal_minor, "currency": part.currency},
-        })).collect::<Vec<_>>(),
-    });
-    insert_outbox(
-        transaction,
-        &event(new_order.event_id.clone(), "order.created", None, &order.id, created, order.created_at_ms),
-    )
-    .await?;
-    for (index, (part, line, level)) in stock_events.into_iter().enumerate() {
-        let stock_event = stock_changed_event(
-            format!("{}-s{index}", new_order.event_id),
-            &part.merchant_id,
-            &part.location_id,
-            &line.sku,
-            level,
-            order.created_at_ms,
-        );
-        insert_outbox(transaction, &stock_event).await?;
-    }
-    if let Some((scope, key)) = &new_order.idempotency {
-        sqlx::query("UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3")
-            .bind(&order.id)
-            .bind(scope)
-            .bind(key)
-            .execute(&mut **transaction)
-            .await?;
-    }
-    let mut fulfillments = new_order.fulfillments.clone();
-    fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
-    Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
+    query.execute(&mut **transaction).await?;
+    Ok(())
 }
 
 /// Applies a planned transition inside the caller's transaction: status (only if still

@@ -10,7 +10,8 @@
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use super::orders::place_in;
+use super::holds::expire_holds_in;
+use super::orders::{order_locations, place_in};
 use crate::backend::{Backend, SqlStore};
 use crate::rows::{NewOrder, OrderRecord};
 use crate::{StoreError, StoreResult};
@@ -49,6 +50,17 @@ async fn commit_batch(pool: &AnyPool, batch: Vec<Queued>) {
         Ok(transaction) => transaction,
         Err(error) => return answer_all(batch, &error.to_string()),
     };
+    // Lapsed holds at the batch's locations are released once, before its orders reserve.
+    let mut locations: Vec<&str> = batch.iter().flat_map(|queued| order_locations(&queued.order)).collect();
+    locations.sort_unstable();
+    locations.dedup();
+    let now_ms = batch.iter().map(|queued| queued.order.order.created_at_ms).max().unwrap_or(0);
+    for location_id in locations {
+        if let Err(error) = expire_holds_in(&mut transaction, Some(location_id), now_ms, i64::MAX).await {
+            drop(transaction);
+            return answer_all(batch, &error.to_string());
+        }
+    }
     let mut outcomes = Vec::with_capacity(batch.len());
     for queued in &batch {
         match place_under_savepoint(&mut transaction, &queued.order).await {
@@ -75,7 +87,7 @@ async fn place_under_savepoint(
     order: &NewOrder,
 ) -> Result<StoreResult<OrderRecord>, sqlx::Error> {
     sqlx::query("SAVEPOINT placement").execute(&mut **transaction).await?;
-    let outcome = place_in(transaction, order).await;
+    let outcome = place_in(transaction, order, false).await;
     if outcome.is_err() {
         sqlx::query("ROLLBACK TO SAVEPOINT placement").execute(&mut **transaction).await?;
     }
@@ -104,7 +116,7 @@ impl SqlStore {
             }
             _ => {
                 let mut transaction = self.write.begin().await?;
-                let placed = place_in(&mut transaction, order).await?;
+                let placed = place_in(&mut transaction, order, true).await?;
                 transaction.commit().await?;
                 Ok(placed)
             }
