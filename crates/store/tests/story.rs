@@ -18,7 +18,7 @@ mod holds;
 #[path = "story/stock.rs"]
 mod stock;
 
-use events::outbox_and_webhooks;
+use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
 use omnicanal_store::{IdempotencyRow, Page, SessionRow, Store, StoreError, UserRow};
@@ -62,6 +62,7 @@ story!(
     place_order_reserves_or_changes_nothing,
     transitions_move_stock_and_money,
     lapsed_holds_free_their_stock,
+    failing_endpoints_are_disabled,
     sweeper_cancels_only_lapsed_placed_parts,
     idempotency_keys,
     outbox_and_webhooks,

@@ -287,3 +287,35 @@ async fn allocation_refuses_bad_input_staff_and_other_merchants() {
     assert_eq!(seen["channel"], "web", "the channel defaults to web: {seen}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_channel_hold_time_stamps_the_part_until_the_merchant_accepts() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::create(&app).await;
+    let burger = fx.merchant_of(BURGER);
+    let manager = burger.manager.token(&app).await;
+    let body = json!({"safety_buffer": 0, "enabled": true, "hold_minutes": 15});
+    let saved =
+        put_channel(&app, &manager, &burger.location_id, "web", &body).await.expect(StatusCode::OK, "hold time");
+    assert_eq!(saved["hold_minutes"], 15, "{saved}");
+    for bad in [0, -5, 7 * 24 * 60 + 1] {
+        let body = json!({"safety_buffer": 0, "enabled": true, "hold_minutes": bad});
+        let refused = put_channel(&app, &manager, &burger.location_id, "web", &body).await;
+        assert_validation_problem(&refused, &format!("hold_minutes {bad}"));
+    }
+
+    let before = chrono::Utc::now();
+    let order = order_via(&app, &fx, "web", &[fx.line(BURGER, 1)]).await.expect(StatusCode::CREATED, "web order");
+    let part = &order["fulfillments"][0];
+    let deadline = chrono::DateTime::parse_from_rfc3339(part["hold_expires_at"].as_str().expect("a hold deadline"))
+        .expect("RFC 3339");
+    let minutes = (deadline.with_timezone(&chrono::Utc) - before).num_seconds() as f64 / 60.0;
+    assert!((14.9..=15.1).contains(&minutes), "the hold lasts 15 minutes, got {minutes}");
+    let qr = order_via(&app, &fx, "qr", &[fx.line(BURGER, 1)]).await.expect(StatusCode::CREATED, "qr order");
+    assert!(qr["fulfillments"][0]["hold_expires_at"].is_null(), "no hold time for qr: {qr}");
+
+    let staff = burger.staff.token(&app).await;
+    let part_id = part["id"].as_str().expect("part id");
+    let accepted = app.transition(&staff, part_id, "accepted", None).await.expect(StatusCode::OK, "accept");
+    assert!(accepted["hold_expires_at"].is_null(), "accepting ends the time limit: {accepted}");
+}

@@ -6,4 +6,5 @@ mod common;
 
 mod cluster;
 mod crash;
+mod import;
 mod shutdown;

@@ -159,3 +159,36 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     assert_eq!(outcome(&log[0]), (0, None, None, "pending".into()));
     assert_eq!(ids(&due(T0 + 10_000, 10).await.expect("due")), [d2.id.as_str()]);
 }
+
+/// Scenario: an endpoint that keeps failing is disabled after the limit, its deliveries wait,
+/// and enabling it again clears the count and lets them go.
+pub async fn failing_endpoints_are_disabled(store: &dyn Store) {
+    let hook = webhook(None, true);
+    store.insert_webhook(&hook).await.expect("webhook");
+    let shop = Shop::open(store).await;
+    shop.add_product(store, "DIS-1", 100, true).await;
+    shop.restock(store, "DIS-1", 1).await.expect("restock");
+    let event = store.pending_fan_out(10).await.expect("pending").pop().expect("an event");
+    let queued = delivery(&hook, &event, T0);
+    store.enqueue_deliveries(std::slice::from_ref(&queued), &[event.seq]).await.expect("enqueue");
+    let failure = DeliveryAttempt {
+        delivery_id: queued.id.clone(),
+        webhook_id: hook.id.clone(),
+        disable_after_failures: 3,
+        status: Some(500),
+        error: Some("HTTP 500".into()),
+        state: "pending".into(),
+        next_attempt_at_ms: T0,
+    };
+    for attempt in 1..=3 {
+        assert!(store.get_webhook(&hook.id).await.expect("read").expect("webhook").enabled, "enabled before {attempt}");
+        store.record_delivery_attempt(&failure).await.expect("record");
+    }
+    let disabled = store.get_webhook(&hook.id).await.expect("read").expect("webhook");
+    assert!(!disabled.enabled && disabled.disabled_reason.is_some(), "disabled after 3 failures: {disabled:?}");
+    assert!(store.due_deliveries(T0 + 1, 10).await.expect("due").is_empty(), "a disabled endpoint's deliveries wait");
+    store.set_webhook_enabled(&hook.id, true).await.expect("enable");
+    let enabled = store.get_webhook(&hook.id).await.expect("read").expect("webhook");
+    assert_eq!((enabled.enabled, enabled.consecutive_failures, enabled.disabled_reason), (true, 0, None));
+    assert_eq!(store.due_deliveries(T0 + 1, 10).await.expect("due").len(), 1, "the waiting delivery is due again");
+}
