@@ -184,6 +184,9 @@ pub trait EventStore {
     async fn enqueue_deliveries(&self, deliveries: &[DeliveryRow], fanned_out_seqs: &[i64]) -> StoreResult<()>;
     /// Deliveries due at `now_ms`, oldest first.
     async fn due_deliveries(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<DeliveryRow>>;
+    /// Takes a due delivery for one attempt, so another node does not send it at the same
+    /// time: pushes its next attempt `lease_ms` ahead; false when someone else took it first.
+    async fn claim_delivery(&self, delivery_id: &str, now_ms: i64, lease_ms: i64) -> StoreResult<bool>;
     /// Records one attempt's outcome.
     async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> StoreResult<()>;
     /// A webhook's delivery log, newest first.

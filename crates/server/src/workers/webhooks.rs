@@ -30,6 +30,8 @@ pub const FIRST_RETRY: Duration = Duration::from_secs(1);
 pub const MAX_RETRY: Duration = Duration::from_secs(3600);
 /// How long one POST may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed delivery is reserved for the node attempting it (longer than a request).
+const CLAIM_LEASE_MS: i64 = 30_000;
 /// Deliveries made at the same time.
 const CONCURRENT_DELIVERIES: usize = 8;
 /// Events fanned out, or deliveries fetched, per batch.
@@ -133,6 +135,15 @@ async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<(), o
         .for_each_concurrent(CONCURRENT_DELIVERIES, |delivery| {
             let webhook = webhooks.get(&delivery.webhook_id).cloned().flatten();
             async move {
+                // Another node may have taken it since it was listed: each attempt is made once.
+                match state.store.claim_delivery(&delivery.id, now_ms(), CLAIM_LEASE_MS).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, delivery_id = %delivery.id, "could not claim a delivery");
+                        return;
+                    }
+                }
                 let attempt = attempt_delivery(state, client, &delivery, webhook).await;
                 if let Err(error) = state.store.record_delivery_attempt(&attempt).await {
                     tracing::warn!(%error, delivery_id = %delivery.id, "could not record a delivery attempt");

@@ -186,6 +186,19 @@ impl EventStore for SqlStore {
         Ok(rows.iter().map(delivery_from).collect::<Result<_, _>>()?)
     }
 
+    async fn claim_delivery(&self, delivery_id: &str, now_ms: i64, lease_ms: i64) -> StoreResult<bool> {
+        let claimed = sqlx::query(
+            "UPDATE webhook_deliveries SET next_attempt_at_ms = $1 \
+             WHERE id = $2 AND state = 'pending' AND next_attempt_at_ms <= $3",
+        )
+        .bind(now_ms + lease_ms)
+        .bind(delivery_id)
+        .bind(now_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
     async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         sqlx::query(

@@ -191,4 +191,8 @@ pub async fn failing_endpoints_are_disabled(store: &dyn Store) {
     let enabled = store.get_webhook(&hook.id).await.expect("read").expect("webhook");
     assert_eq!((enabled.enabled, enabled.consecutive_failures, enabled.disabled_reason), (true, 0, None));
     assert_eq!(store.due_deliveries(T0 + 1, 10).await.expect("due").len(), 1, "the waiting delivery is due again");
+    // Two nodes race for the due delivery: one attempt only, until the lease runs out.
+    assert!(store.claim_delivery(&queued.id, T0 + 1, 30_000).await.expect("claim"), "the first node takes it");
+    assert!(!store.claim_delivery(&queued.id, T0 + 2, 30_000).await.expect("claim"), "the second does not");
+    assert!(store.claim_delivery(&queued.id, T0 + 30_001, 30_000).await.expect("claim"), "free again after the lease");
 }
