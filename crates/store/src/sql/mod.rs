@@ -80,21 +80,7 @@ pub(crate) async fn insert_outbox(
     transaction: &mut Transaction<'static, Any>,
     event: &OutboxRow,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (event_id, event_type, merchant_id, order_id, location_id, sku, payload_json, created_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&event.event_id)
-    .bind(&event.event_type)
-    .bind(&event.merchant_id)
-    .bind(&event.order_id)
-    .bind(&event.location_id)
-    .bind(&event.sku)
-    .bind(&event.payload_json)
-    .bind(event.created_at_ms)
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
+    insert_outbox_many(transaction, std::slice::from_ref(event)).await
 }
 
 /// Builds the `stock.changed` event for a new level.
