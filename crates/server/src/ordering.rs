@@ -49,7 +49,7 @@ pub struct PaymentRequest {
 pub struct PlaceOrder {
     /// The site (mall) the order is placed at.
     pub site_id: String,
-    /// qr, web, pos, phone, kiosk, tablet or shop:<connector>.
+    /// `qr`, `web`, `pos`, `phone`, `kiosk`, `tablet` or `shop:<connector>`.
     pub channel: String,
     /// Who picks it up.
     pub customer: CustomerView,
