@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod pricing;
 pub mod settlement;
 
 pub use error::DomainError;
