@@ -17,6 +17,14 @@ pub enum StoreError {
         /// The short SKU.
         sku: String,
     },
+    /// A coupon cannot be used (used up in all or by this customer, or switched off).
+    #[error("coupon {code} cannot be used: {reason}")]
+    CouponUnavailable {
+        /// The code.
+        code: String,
+        /// Why, in plain words.
+        reason: String,
+    },
     /// A domain rule refused the change.
     #[error(transparent)]
     Domain(#[from] DomainError),

@@ -26,12 +26,30 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application persists. Implemented once ([`backend::SqlStore`]), over both backends.
 pub trait Store:
-    AccessStore + SetupStore + StockStore + OrderStore + IdempotencyStore + EventStore + Send + Sync + 'static
+    AccessStore
+    + SetupStore
+    + StockStore
+    + OrderStore
+    + PricingStore
+    + IdempotencyStore
+    + EventStore
+    + Send
+    + Sync
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: AccessStore + SetupStore + StockStore + OrderStore + IdempotencyStore + EventStore + Send + Sync + 'static
+    T: AccessStore
+        + SetupStore
+        + StockStore
+        + OrderStore
+        + PricingStore
+        + IdempotencyStore
+        + EventStore
+        + Send
+        + Sync
+        + 'static
 {
 }
 
@@ -88,6 +106,63 @@ pub trait SetupStore {
     async fn list_merchant_products(&self, merchant_id: &str) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>>;
     /// The variant with this SKU within a merchant, with its product's `track_stock`.
     async fn find_variant(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<(VariantRow, bool)>>;
+    /// The variant with this SKU within a merchant, with its product's name, stock and tax settings.
+    async fn find_sellable(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<SellableRow>>;
+    /// Sets the tax id a merchant prints on its documents.
+    async fn set_merchant_tax_id(&self, merchant_id: &str, tax_id: Option<&str>) -> StoreResult<()>;
+}
+
+/// Price lists, promotions, coupons and stored quotes.
+#[async_trait]
+pub trait PricingStore {
+    /// Inserts a price list with its prices and a `price.changed` event, atomically.
+    async fn insert_price_list(&self, list: &PriceListRow, event: &OutboxRow) -> StoreResult<()>;
+    /// Replaces a price list and its prices, with a `price.changed` event; `NotFound` if absent.
+    async fn replace_price_list(&self, list: &PriceListRow, event: &OutboxRow) -> StoreResult<()>;
+    /// Deletes a price list, with a `price.changed` event; `NotFound` if absent.
+    async fn delete_price_list(&self, id: &str, event: &OutboxRow) -> StoreResult<()>;
+    /// A price list with its prices.
+    async fn get_price_list(&self, id: &str) -> StoreResult<Option<PriceListRow>>;
+    /// A merchant's price lists with their prices, oldest first.
+    async fn list_price_lists(&self, merchant_id: &str, page: Page) -> StoreResult<Vec<PriceListRow>>;
+    /// Every active price list of these merchants, for pricing.
+    async fn active_price_lists(&self, merchant_ids: &[String]) -> StoreResult<Vec<PriceListRow>>;
+
+    /// Inserts a promotion with a `price.changed` event.
+    async fn insert_promotion(&self, promotion: &PromotionRow, event: &OutboxRow) -> StoreResult<()>;
+    /// Replaces a promotion with a `price.changed` event; `NotFound` if absent.
+    async fn replace_promotion(&self, promotion: &PromotionRow, event: &OutboxRow) -> StoreResult<()>;
+    /// A promotion.
+    async fn get_promotion(&self, id: &str) -> StoreResult<Option<PromotionRow>>;
+    /// Promotions, oldest first: one merchant's, one site's site-wide ones, or all.
+    async fn list_promotions(
+        &self,
+        merchant_id: Option<&str>,
+        site_id: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<PromotionRow>>;
+    /// Active promotions of these merchants and the site's active site-wide ones, for pricing.
+    async fn active_promotions(&self, site_id: &str, merchant_ids: &[String]) -> StoreResult<Vec<PromotionRow>>;
+
+    /// Inserts a coupon; a taken code is `Conflict`.
+    async fn insert_coupon(&self, coupon: &CouponRow) -> StoreResult<()>;
+    /// A coupon.
+    async fn get_coupon(&self, id: &str) -> StoreResult<Option<CouponRow>>;
+    /// A promotion's coupons, oldest first.
+    async fn list_coupons(&self, promotion_id: &str, page: Page) -> StoreResult<Vec<CouponRow>>;
+    /// Switches a coupon on or off.
+    async fn set_coupon_active(&self, id: &str, active: bool) -> StoreResult<()>;
+    /// Coupons with these codes, each with this customer's uses (None without a customer key).
+    async fn find_coupons(
+        &self,
+        codes: &[String],
+        customer_key: Option<&str>,
+    ) -> StoreResult<Vec<(CouponRow, Option<i64>)>>;
+
+    /// Stores a quote (and drops quotes that expired before it).
+    async fn insert_quote(&self, quote: &QuoteRow) -> StoreResult<()>;
+    /// A stored quote.
+    async fn get_quote(&self, id: &str) -> StoreResult<Option<QuoteRow>>;
 }
 
 /// The stock ledger.
@@ -141,8 +216,10 @@ pub trait OrderStore {
     async fn apply_transition(&self, change: &FulfillmentChange) -> StoreResult<OrderRecord>;
     /// Cancels up to `limit` parts still `placed` whose stock hold lapsed by `now_ms`; returns how many.
     async fn expire_due_holds(&self, now_ms: i64, limit: i64) -> StoreResult<usize>;
-    /// Captured and refunded amounts of a merchant's parts placed in `[from_ms, to_ms)`.
-    async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// The quote an order was placed with (JSON), if it has one.
+    async fn get_order_quote(&self, id: &str) -> StoreResult<Option<String>>;
+    /// Money figures of a merchant's parts placed in `[from_ms, to_ms)`.
+    async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<SettlementPartRow>>;
 }
 
 /// Remembered requests for `Idempotency-Key`.

@@ -78,6 +78,8 @@ pub struct MerchantRow {
     pub kind: String,
     /// Commission in basis points.
     pub commission_bps: i64,
+    /// Tax id printed on its tax documents (RUT, RUC, NIT).
+    pub tax_id: Option<String>,
     /// Creation time.
     pub created_at_ms: i64,
 }
@@ -112,6 +114,8 @@ pub struct ProductRow {
     pub name: String,
     /// Whether stock is counted.
     pub track_stock: bool,
+    /// `standard` or `exempt`.
+    pub tax_category: String,
     /// Creation time.
     pub created_at_ms: i64,
 }
@@ -255,6 +259,21 @@ pub struct NewOrder {
     pub idempotency: Option<(String, String)>,
     /// Units each location keeps back from this order's channel, as (location_id, units).
     pub safety_buffers: Vec<(String, i64)>,
+    /// Coupon uses to count, each within its limits, or the whole placement is refused.
+    pub redemptions: Vec<CouponRedemption>,
+    /// `boleta` or `factura`: each part gets the next number of its merchant's sequence of this kind.
+    pub document_kind: String,
+}
+
+/// One coupon use counted when an order is placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouponRedemption {
+    /// The coupon.
+    pub coupon_id: String,
+    /// Its code (for the error message).
+    pub code: String,
+    /// Normalised e-mail or phone, for per-customer limits.
+    pub customer_key: Option<String>,
 }
 
 impl NewOrder {
@@ -316,6 +335,10 @@ pub struct OrderRow {
     pub outstanding_minor: i64,
     /// Requested pickup time (RFC 3339), if scheduled.
     pub pickup_at: Option<String>,
+    /// The customer's tax id, when a factura was asked for.
+    pub customer_tax_id: Option<String>,
+    /// The priced quote the order was placed with (JSON), so later price changes never alter it.
+    pub quote_json: Option<String>,
     /// Creation time.
     pub created_at_ms: i64,
 }
@@ -351,8 +374,27 @@ pub struct FulfillmentRecord {
     pub updated_at_ms: i64,
     /// While `placed`, when the stock hold lapses (None: held until handled).
     pub hold_expires_at_ms: Option<i64>,
+    /// Promotions and tax document of the part.
+    pub pricing: PartPricing,
     /// Lines.
     pub lines: Vec<LineRow>,
+}
+
+/// A part's discounts, who funds them, and its tax document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartPricing {
+    /// Sum of the lines before discounts (None for parts stored before pricing existed).
+    pub gross_minor: Option<i64>,
+    /// Sum of the lines' discounts.
+    pub discount_minor: i64,
+    /// Of it, funded by the merchant.
+    pub merchant_funded_minor: i64,
+    /// Of it, funded by the site's operator.
+    pub operator_funded_minor: i64,
+    /// `boleta` or `factura`.
+    pub document_kind: Option<String>,
+    /// Number in the merchant's sequence of that kind, assigned by the store.
+    pub document_number: Option<i64>,
 }
 
 /// One line of a part.
@@ -364,10 +406,29 @@ pub struct LineRow {
     pub quantity: i64,
     /// Price of one.
     pub unit_price_minor: i64,
-    /// `unit_price × quantity`.
+    /// What is paid for the line: `unit_price × quantity − discount`.
     pub total_minor: i64,
     /// Whether stock was reserved for it.
     pub track_stock: bool,
+    /// Discount and tax of the line.
+    pub pricing: LinePricing,
+}
+
+/// A line's name at the time of sale, discount and tax.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LinePricing {
+    /// The product's name when sold.
+    pub name: Option<String>,
+    /// `unit_price × quantity` (None for lines stored before pricing existed).
+    pub gross_minor: Option<i64>,
+    /// Discounts on the line.
+    pub discount_minor: i64,
+    /// `IVA`, `IGV`, `INC` or `EXENTO`.
+    pub tax_code: String,
+    /// Rate in basis points.
+    pub tax_rate_bps: i64,
+    /// Tax contained in `total`.
+    pub tax_minor: i64,
 }
 
 /// An order with all its parts.
@@ -488,4 +549,129 @@ pub struct DeliveryAttempt {
     pub state: String,
     /// When to try again.
     pub next_attempt_at_ms: i64,
+}
+
+/// A variant with what pricing needs of its product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SellableRow {
+    /// The variant.
+    pub variant: VariantRow,
+    /// The product's name.
+    pub product_name: String,
+    /// Whether stock is counted.
+    pub track_stock: bool,
+    /// `standard` or `exempt`.
+    pub tax_category: String,
+}
+
+/// One price of a price list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceEntryRow {
+    /// The SKU.
+    pub sku: String,
+    /// Unit price in minor units.
+    pub price_minor: i64,
+    /// Currency code.
+    pub currency: String,
+}
+
+/// A merchant's price list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceListRow {
+    /// Opaque id.
+    pub id: String,
+    /// Owner.
+    pub merchant_id: String,
+    /// Display name.
+    pub name: String,
+    /// Only for this channel, when set.
+    pub channel: Option<String>,
+    /// Only at this location, when set.
+    pub location_id: Option<String>,
+    /// Window start (inclusive).
+    pub valid_from_ms: Option<i64>,
+    /// Window end (exclusive).
+    pub valid_to_ms: Option<i64>,
+    /// Whether it is used.
+    pub active: bool,
+    /// Creation time.
+    pub created_at_ms: i64,
+    /// Last change.
+    pub updated_at_ms: i64,
+    /// Its prices, by SKU.
+    pub entries: Vec<PriceEntryRow>,
+}
+
+/// A promotion: lookup columns plus the engine's definition as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromotionRow {
+    /// Opaque id.
+    pub id: String,
+    /// Owner; `None` for a site-wide promotion.
+    pub merchant_id: Option<String>,
+    /// The site of a site-wide promotion.
+    pub site_id: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// Whether it is used.
+    pub active: bool,
+    /// The domain `Promotion` as JSON.
+    pub definition_json: String,
+    /// Creation time.
+    pub created_at_ms: i64,
+    /// Last change.
+    pub updated_at_ms: i64,
+}
+
+/// A coupon code unlocking a promotion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouponRow {
+    /// Opaque id.
+    pub id: String,
+    /// The promotion it unlocks.
+    pub promotion_id: String,
+    /// The code, upper case, unique.
+    pub code: String,
+    /// Uses allowed in all.
+    pub usage_limit: Option<i64>,
+    /// Uses allowed per customer.
+    pub per_customer_limit: Option<i64>,
+    /// Uses so far.
+    pub used: i64,
+    /// Whether it can be used.
+    pub active: bool,
+    /// Creation time.
+    pub created_at_ms: i64,
+}
+
+/// A stored quote, valid until `expires_at_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteRow {
+    /// Opaque id.
+    pub id: String,
+    /// The site priced for.
+    pub site_id: String,
+    /// Hash of the request it answers (lines, channel, coupons, customer).
+    pub request_hash: String,
+    /// The quote (JSON).
+    pub quote_json: String,
+    /// Creation time.
+    pub created_at_ms: i64,
+    /// Expiry.
+    pub expires_at_ms: i64,
+}
+
+/// A merchant's part for settlement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementPartRow {
+    /// Captured for the part.
+    pub captured_minor: i64,
+    /// Refunded for it.
+    pub refunded_minor: i64,
+    /// Discount funded by the merchant.
+    pub merchant_funded_minor: i64,
+    /// Discount funded by the operator.
+    pub operator_funded_minor: i64,
+    /// Status (a rejected or cancelled part owes no operator funding).
+    pub status: String,
 }

@@ -15,6 +15,8 @@ mod events;
 mod fulfillment;
 #[path = "story/holds.rs"]
 mod holds;
+#[path = "story/pricing.rs"]
+mod pricing;
 #[path = "story/stock.rs"]
 mod stock;
 
@@ -22,6 +24,10 @@ use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
 use omnicanal_store::{IdempotencyRow, Page, SessionRow, Store, StoreError, UserRow};
+use pricing::{
+    pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
+    pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
+};
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
 
@@ -67,6 +73,11 @@ story!(
     idempotency_keys,
     outbox_and_webhooks,
     concurrent_orders_never_oversell,
+    pricing_coupons_are_redeemed_within_their_limits,
+    pricing_document_numbers_have_no_gaps,
+    pricing_price_lists_round_trip,
+    pricing_promotions_and_coupons,
+    pricing_quotes_and_priced_orders,
 );
 
 fn user(email: &str) -> UserRow {

@@ -9,6 +9,7 @@ mod holds;
 mod idempotency;
 mod orders;
 pub(crate) mod placement;
+mod pricing;
 mod setup;
 mod stock;
 

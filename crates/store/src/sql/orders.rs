@@ -11,20 +11,24 @@ use super::holds::expire_holds_in;
 use super::stock::record_movement;
 use super::{flag, get_flag, insert_outbox, insert_outbox_many, stock_changed_event, values_clause};
 use crate::backend::SqlStore;
-use crate::rows::{FulfillmentRecord, LineRow, NewOrder, OrderRecord, OrderRow, OutboxRow, Page, StockMovementRow};
+use crate::rows::{
+    FulfillmentRecord, LinePricing, LineRow, NewOrder, OrderRecord, OrderRow, OutboxRow, Page, PartPricing,
+    SettlementPartRow, StockMovementRow,
+};
 use crate::{FulfillmentChange, OrderStore, StoreError, StoreResult};
 
 macro_rules! order_columns {
     () => {
         "id, number, site_id, channel, customer_name, customer_phone, customer_email, \
     tracking_token, currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, \
-    outstanding_minor, pickup_at, created_at_ms"
+    outstanding_minor, pickup_at, customer_tax_id, created_at_ms"
     };
 }
 macro_rules! fulfillment_columns {
     () => {
         "id, order_id, merchant_id, location_id, status, pickup_code, subtotal_minor, \
-    currency, captured_minor, refunded_minor, reason, created_at_ms, updated_at_ms, hold_expires_at_ms"
+    currency, captured_minor, refunded_minor, reason, created_at_ms, updated_at_ms, hold_expires_at_ms, \
+    gross_minor, discount_minor, merchant_funded_minor, operator_funded_minor, document_kind, document_number"
     };
 }
 
@@ -46,6 +50,8 @@ fn order_from(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
         refunded_minor: row.try_get("refunded_minor")?,
         outstanding_minor: row.try_get("outstanding_minor")?,
         pickup_at: row.try_get("pickup_at")?,
+        customer_tax_id: row.try_get("customer_tax_id")?,
+        quote_json: None,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -66,6 +72,14 @@ fn fulfillment_from(row: &AnyRow) -> Result<FulfillmentRecord, sqlx::Error> {
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
         hold_expires_at_ms: row.try_get("hold_expires_at_ms")?,
+        pricing: PartPricing {
+            gross_minor: row.try_get("gross_minor")?,
+            discount_minor: row.try_get("discount_minor")?,
+            merchant_funded_minor: row.try_get("merchant_funded_minor")?,
+            operator_funded_minor: row.try_get("operator_funded_minor")?,
+            document_kind: row.try_get("document_kind")?,
+            document_number: row.try_get("document_number")?,
+        },
         lines: Vec::new(),
     })
 }
@@ -79,6 +93,14 @@ fn line_from(row: &AnyRow) -> Result<(String, LineRow), sqlx::Error> {
             unit_price_minor: row.try_get("unit_price_minor")?,
             total_minor: row.try_get("total_minor")?,
             track_stock: get_flag(row, "track_stock")?,
+            pricing: LinePricing {
+                name: row.try_get("name")?,
+                gross_minor: row.try_get("gross_minor")?,
+                discount_minor: row.try_get("discount_minor")?,
+                tax_code: row.try_get("tax_code")?,
+                tax_rate_bps: row.try_get("tax_rate_bps")?,
+                tax_minor: row.try_get("tax_minor")?,
+            },
         },
     ))
 }
@@ -115,7 +137,8 @@ where
     .await?;
     let mut fulfillments: Vec<FulfillmentRecord> = parts.iter().map(fulfillment_from).collect::<Result<_, _>>()?;
     let lines = sqlx::query(
-        "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock \
+        "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock, l.name, \
+         l.gross_minor, l.discount_minor, l.tax_code, l.tax_rate_bps, l.tax_minor \
          FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
          WHERE f.order_id = $1 ORDER BY l.fulfillment_id, l.position",
     )
@@ -205,8 +228,9 @@ impl OrderStore for SqlStore {
         };
         let mut part = fulfillment_from(&row)?;
         let lines = sqlx::query(
-            "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock \
-             FROM fulfillment_lines WHERE fulfillment_id = $1 ORDER BY position",
+            "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock, name, gross_minor, \
+             discount_minor, tax_code, tax_rate_bps, tax_minor FROM fulfillment_lines WHERE fulfillment_id = $1 \
+             ORDER BY position",
         )
         .bind(id)
         .fetch_all(&self.read)
@@ -238,7 +262,8 @@ impl OrderStore for SqlStore {
             return Ok(parts);
         }
         let lines = sqlx::query(
-            "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock \
+            "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock, l.name, \
+         l.gross_minor, l.discount_minor, l.tax_code, l.tax_rate_bps, l.tax_minor \
              FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
              WHERE f.location_id = $1 AND ($2 IS NULL OR f.status = $2) \
              ORDER BY l.fulfillment_id, l.position",
@@ -265,9 +290,9 @@ impl OrderStore for SqlStore {
         Ok(expired)
     }
 
-    async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<(i64, i64)>> {
+    async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<SettlementPartRow>> {
         let rows = sqlx::query(
-            "SELECT captured_minor, refunded_minor FROM fulfillments \
+            "SELECT captured_minor, refunded_minor, merchant_funded_minor, operator_funded_minor, status FROM fulfillments \
              WHERE merchant_id = $1 AND created_at_ms >= $2 AND created_at_ms < $3",
         )
         .bind(merchant_id)
@@ -275,7 +300,23 @@ impl OrderStore for SqlStore {
         .bind(to_ms)
         .fetch_all(&self.read)
         .await?;
-        rows.iter().map(|row| Ok((row.try_get("captured_minor")?, row.try_get("refunded_minor")?))).collect()
+        rows.iter()
+            .map(|row| {
+                Ok(SettlementPartRow {
+                    captured_minor: row.try_get("captured_minor")?,
+                    refunded_minor: row.try_get("refunded_minor")?,
+                    merchant_funded_minor: row.try_get("merchant_funded_minor")?,
+                    operator_funded_minor: row.try_get("operator_funded_minor")?,
+                    status: row.try_get("status")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn get_order_quote(&self, id: &str) -> StoreResult<Option<String>> {
+        let row =
+            sqlx::query("SELECT quote_json FROM orders WHERE id = $1").bind(id).fetch_optional(&self.read).await?;
+        Ok(row.map(|row| row.try_get::<Option<String>, _>("quote_json")).transpose()?.flatten())
     }
 }
 
@@ -306,8 +347,11 @@ pub(crate) async fn place_in(
             }
         }
     }
+    redeem_coupons(transaction, new_order).await?;
     let number = insert_order_row(transaction, order).await?;
-    insert_parts(transaction, new_order).await?;
+    let mut fulfillments = new_order.fulfillments.clone();
+    number_documents(transaction, &new_order.document_kind, &mut fulfillments).await?;
+    insert_parts(transaction, new_order, &fulfillments).await?;
     let created = serde_json::json!({
         "order_id": order.id,
         "number": number,
@@ -343,9 +387,78 @@ pub(crate) async fn place_in(
             .execute(&mut **transaction)
             .await?;
     }
-    let mut fulfillments = new_order.fulfillments.clone();
     fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
     Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
+}
+
+/// Counts each coupon use within its limits; a coupon used up meanwhile refuses the order.
+async fn redeem_coupons(transaction: &mut Transaction<'static, Any>, new_order: &NewOrder) -> StoreResult<()> {
+    for redemption in &new_order.redemptions {
+        let counted = sqlx::query(
+            "UPDATE coupons SET used = used + 1 WHERE id = $1 AND active = 1 \
+             AND (usage_limit IS NULL OR used < usage_limit)",
+        )
+        .bind(&redemption.coupon_id)
+        .execute(&mut **transaction)
+        .await?;
+        if counted.rows_affected() == 0 {
+            return Err(StoreError::CouponUnavailable {
+                code: redemption.code.clone(),
+                reason: "it has reached its usage limit or was switched off".into(),
+            });
+        }
+        if let Some(customer) = &redemption.customer_key {
+            // The per-customer limit is checked by the same statement that counts the use.
+            let counted = sqlx::query(
+                "INSERT INTO coupon_customer_uses (coupon_id, customer_key, used) VALUES ($1, $2, 1) \
+                 ON CONFLICT (coupon_id, customer_key) DO UPDATE SET used = coupon_customer_uses.used + 1 \
+                 WHERE (SELECT per_customer_limit FROM coupons WHERE id = $1) IS NULL \
+                 OR coupon_customer_uses.used < (SELECT per_customer_limit FROM coupons WHERE id = $1)",
+            )
+            .bind(&redemption.coupon_id)
+            .bind(customer)
+            .execute(&mut **transaction)
+            .await?;
+            if counted.rows_affected() == 0 {
+                return Err(StoreError::CouponUnavailable {
+                    code: redemption.code.clone(),
+                    reason: "this customer has used it as often as allowed".into(),
+                });
+            }
+        }
+        sqlx::query(
+            "INSERT INTO coupon_redemptions (coupon_id, order_id, customer_key, created_at_ms) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&redemption.coupon_id)
+        .bind(&new_order.order.id)
+        .bind(&redemption.customer_key)
+        .bind(new_order.order.created_at_ms)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Gives each part the next number of its merchant's document sequence of `kind`.
+async fn number_documents(
+    transaction: &mut Transaction<'static, Any>,
+    kind: &str,
+    parts: &mut [FulfillmentRecord],
+) -> StoreResult<()> {
+    for part in parts {
+        let row = sqlx::query(
+            "INSERT INTO document_sequences (merchant_id, kind, last_number) VALUES ($1, $2, 1) \
+             ON CONFLICT (merchant_id, kind) DO UPDATE SET last_number = document_sequences.last_number + 1 \
+             RETURNING last_number",
+        )
+        .bind(&part.merchant_id)
+        .bind(kind)
+        .fetch_one(&mut **transaction)
+        .await?;
+        part.pricing.document_kind = Some(kind.to_owned());
+        part.pricing.document_number = Some(row.try_get("last_number")?);
+    }
+    Ok(())
 }
 
 /// The distinct locations an order takes stock from.
@@ -361,7 +474,8 @@ async fn insert_order_row(transaction: &mut Transaction<'static, Any>, order: &O
     let number_row = sqlx::query(
         "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, tracking_token, \
          currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, outstanding_minor, \
-         pickup_at, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         pickup_at, customer_tax_id, quote_json, created_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
          RETURNING number",
     )
     .bind(&order.id)
@@ -379,6 +493,8 @@ async fn insert_order_row(transaction: &mut Transaction<'static, Any>, order: &O
     .bind(order.refunded_minor)
     .bind(order.outstanding_minor)
     .bind(&order.pickup_at)
+    .bind(&order.customer_tax_id)
+    .bind(&order.quote_json)
     .bind(order.created_at_ms)
     .fetch_one(&mut **transaction)
     .await?;
@@ -386,10 +502,13 @@ async fn insert_order_row(transaction: &mut Transaction<'static, Any>, order: &O
 }
 
 /// Inserts every part with one statement and every line with another.
-async fn insert_parts(transaction: &mut Transaction<'static, Any>, new_order: &NewOrder) -> StoreResult<()> {
-    let parts = &new_order.fulfillments;
+async fn insert_parts(
+    transaction: &mut Transaction<'static, Any>,
+    new_order: &NewOrder,
+    parts: &[FulfillmentRecord],
+) -> StoreResult<()> {
     let sql =
-        format!("INSERT INTO fulfillments ({}) VALUES {}", fulfillment_columns!(), values_clause(parts.len(), 14));
+        format!("INSERT INTO fulfillments ({}) VALUES {}", fulfillment_columns!(), values_clause(parts.len(), 20));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for part in parts {
         query = query
@@ -406,7 +525,13 @@ async fn insert_parts(transaction: &mut Transaction<'static, Any>, new_order: &N
             .bind(&part.reason)
             .bind(part.created_at_ms)
             .bind(part.updated_at_ms)
-            .bind(part.hold_expires_at_ms);
+            .bind(part.hold_expires_at_ms)
+            .bind(part.pricing.gross_minor)
+            .bind(part.pricing.discount_minor)
+            .bind(part.pricing.merchant_funded_minor)
+            .bind(part.pricing.operator_funded_minor)
+            .bind(&part.pricing.document_kind)
+            .bind(part.pricing.document_number);
     }
     query.execute(&mut **transaction).await?;
     let line_count: usize = parts.iter().map(|part| part.lines.len()).sum();
@@ -414,9 +539,9 @@ async fn insert_parts(transaction: &mut Transaction<'static, Any>, new_order: &N
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock) \
-         VALUES {}",
-        values_clause(line_count, 7)
+        "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock, \
+         name, gross_minor, discount_minor, tax_code, tax_rate_bps, tax_minor) VALUES {}",
+        values_clause(line_count, 13)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for part in parts {
@@ -428,7 +553,13 @@ async fn insert_parts(transaction: &mut Transaction<'static, Any>, new_order: &N
                 .bind(line.quantity)
                 .bind(line.unit_price_minor)
                 .bind(line.total_minor)
-                .bind(flag(line.track_stock));
+                .bind(flag(line.track_stock))
+                .bind(&line.pricing.name)
+                .bind(line.pricing.gross_minor)
+                .bind(line.pricing.discount_minor)
+                .bind(&line.pricing.tax_code)
+                .bind(line.pricing.tax_rate_bps)
+                .bind(line.pricing.tax_minor);
         }
     }
     query.execute(&mut **transaction).await?;
@@ -462,8 +593,9 @@ pub(crate) async fn apply_change_in(
         .await?;
     let part = fulfillment_from(&part_row)?;
     let lines = sqlx::query(
-        "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock \
-         FROM fulfillment_lines WHERE fulfillment_id = $1 ORDER BY position",
+        "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock, name, gross_minor, \
+         discount_minor, tax_code, tax_rate_bps, tax_minor FROM fulfillment_lines WHERE fulfillment_id = $1 \
+         ORDER BY position",
     )
     .bind(&part.id)
     .fetch_all(&mut **transaction)

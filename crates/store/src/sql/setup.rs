@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::{flag, get_flag};
 use crate::backend::SqlStore;
-use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SiteRow, VariantRow};
+use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SellableRow, SiteRow, VariantRow};
 use crate::{SetupStore, StoreResult};
 
 fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
@@ -26,6 +26,7 @@ fn merchant_from(row: &AnyRow) -> Result<MerchantRow, sqlx::Error> {
         name: row.try_get("name")?,
         kind: row.try_get("kind")?,
         commission_bps: row.try_get("commission_bps")?,
+        tax_id: row.try_get("tax_id")?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -48,6 +49,7 @@ fn product_from(row: &AnyRow) -> Result<ProductRow, sqlx::Error> {
         merchant_id: row.try_get("merchant_id")?,
         name: row.try_get("name")?,
         track_stock: get_flag(row, "track_stock")?,
+        tax_category: row.try_get("tax_category")?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -114,12 +116,13 @@ impl SetupStore for SqlStore {
 
     async fn insert_merchant(&self, merchant: &MerchantRow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO merchants (id, name, kind, commission_bps, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO merchants (id, name, kind, commission_bps, tax_id, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&merchant.id)
         .bind(&merchant.name)
         .bind(&merchant.kind)
         .bind(merchant.commission_bps)
+        .bind(&merchant.tax_id)
         .bind(merchant.created_at_ms)
         .execute(&self.write)
         .await?;
@@ -127,16 +130,17 @@ impl SetupStore for SqlStore {
     }
 
     async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>> {
-        let row = sqlx::query("SELECT id, name, kind, commission_bps, created_at_ms FROM merchants WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
         Ok(row.as_ref().map(merchant_from).transpose()?)
     }
 
     async fn list_merchants(&self, page: Page) -> StoreResult<Vec<MerchantRow>> {
         let rows = sqlx::query(
-            "SELECT id, name, kind, commission_bps, created_at_ms FROM merchants ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
+            "SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
         )
         .bind(page.limit)
         .bind(page.offset)
@@ -197,12 +201,13 @@ impl SetupStore for SqlStore {
     async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         sqlx::query(
-            "INSERT INTO products (id, merchant_id, name, track_stock, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO products (id, merchant_id, name, track_stock, tax_category, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&product.id)
         .bind(&product.merchant_id)
         .bind(&product.name)
         .bind(flag(product.track_stock))
+        .bind(&product.tax_category)
         .bind(product.created_at_ms)
         .execute(&mut *transaction)
         .await?;
@@ -228,11 +233,12 @@ impl SetupStore for SqlStore {
     }
 
     async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>> {
-        let Some(row) =
-            sqlx::query("SELECT id, merchant_id, name, track_stock, created_at_ms FROM products WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.read)
-                .await?
+        let Some(row) = sqlx::query(
+            "SELECT id, merchant_id, name, track_stock, tax_category, created_at_ms FROM products WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?
         else {
             return Ok(None);
         };
@@ -247,7 +253,7 @@ impl SetupStore for SqlStore {
 
     async fn list_merchant_products(&self, merchant_id: &str) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>> {
         let products = sqlx::query(
-            "SELECT id, merchant_id, name, track_stock, created_at_ms FROM products WHERE merchant_id = $1 ORDER BY name, id",
+            "SELECT id, merchant_id, name, track_stock, tax_category, created_at_ms FROM products WHERE merchant_id = $1 ORDER BY name, id",
         )
         .bind(merchant_id)
         .fetch_all(&self.read)
@@ -281,5 +287,38 @@ impl SetupStore for SqlStore {
             Some(row) => Ok(Some((variant_from(&row)?, get_flag(&row, "track_stock")?))),
             None => Ok(None),
         }
+    }
+
+    async fn find_sellable(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<SellableRow>> {
+        let row = sqlx::query(
+            "SELECT v.id, v.product_id, v.merchant_id, v.sku, v.price_minor, v.currency, v.barcode, v.attributes_json, \
+             p.track_stock, p.name AS product_name, p.tax_category FROM variants v JOIN products p ON p.id = v.product_id \
+             WHERE v.merchant_id = $1 AND v.sku = $2",
+        )
+        .bind(merchant_id)
+        .bind(sku)
+        .fetch_optional(&self.read)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(SellableRow {
+                variant: variant_from(&row)?,
+                product_name: row.try_get("product_name")?,
+                track_stock: get_flag(&row, "track_stock")?,
+                tax_category: row.try_get("tax_category")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn set_merchant_tax_id(&self, merchant_id: &str, tax_id: Option<&str>) -> StoreResult<()> {
+        let result = sqlx::query("UPDATE merchants SET tax_id = $1 WHERE id = $2")
+            .bind(tax_id)
+            .bind(merchant_id)
+            .execute(&self.write)
+            .await?;
+        if result.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
     }
 }

@@ -149,7 +149,8 @@ pub async fn transitions_move_stock_and_money(store: &dyn Store) {
 
     // Money per part, for parts placed in [from, to).
     let money = move |from_ms, to_ms| async move {
-        let mut pairs = store.merchant_money(&shop.merchant.id, from_ms, to_ms).await.expect("money");
+        let parts = store.merchant_money(&shop.merchant.id, from_ms, to_ms).await.expect("money");
+        let mut pairs: Vec<(i64, i64)> = parts.iter().map(|p| (p.captured_minor, p.refunded_minor)).collect();
         pairs.sort_unstable();
         pairs
     };

@@ -154,12 +154,26 @@ pub fn site() -> SiteRow {
 
 /// A merchant.
 pub fn merchant(name: &str) -> MerchantRow {
-    MerchantRow { id: id("mer"), name: name.into(), kind: "restaurant".into(), commission_bps: 1200, created_at_ms: T0 }
+    MerchantRow {
+        id: id("mer"),
+        name: name.into(),
+        kind: "restaurant".into(),
+        commission_bps: 1200,
+        tax_id: None,
+        created_at_ms: T0,
+    }
 }
 
 /// A product of a merchant.
 pub fn product(merchant_id: &str, name: &str, track_stock: bool) -> ProductRow {
-    ProductRow { id: id("prd"), merchant_id: merchant_id.into(), name: name.into(), track_stock, created_at_ms: T0 }
+    ProductRow {
+        id: id("prd"),
+        merchant_id: merchant_id.into(),
+        name: name.into(),
+        track_stock,
+        tax_category: "standard".into(),
+        created_at_ms: T0,
+    }
 }
 
 /// A CLP variant of a product.
@@ -262,6 +276,7 @@ impl Shop {
                 unit_price_minor,
                 total_minor: quantity * unit_price_minor,
                 track_stock,
+                pricing: Default::default(),
             })
             .collect();
         let subtotal: i64 = lines.iter().map(|line| line.total_minor).sum();
@@ -285,6 +300,8 @@ impl Shop {
                 refunded_minor: 0,
                 outstanding_minor: subtotal - captured,
                 pickup_at: None,
+                customer_tax_id: None,
+                quote_json: None,
                 created_at_ms: at_ms,
             },
             fulfillments: vec![FulfillmentRecord {
@@ -302,11 +319,14 @@ impl Shop {
                 created_at_ms: at_ms,
                 updated_at_ms: at_ms,
                 hold_expires_at_ms: None,
+                pricing: Default::default(),
                 lines,
             }],
             event_id: id("evt"),
             idempotency: None,
             safety_buffers: Vec::new(),
+            redemptions: Vec::new(),
+            document_kind: "boleta".into(),
         }
     }
 }
