@@ -3,12 +3,17 @@
 #
 #   1. webhooks_check.py  - deliveries verified by the `standardwebhooks` library
 #                           (signatures, retries, stable webhook-id).
-#   2. schemathesis       - property-based requests generated from /api/openapi.json:
+#   2. spec_check.py      - /api/openapi.json validated by openapi-spec-validator.
+#   3. escpos_check.py    - receipts for thermal printers: the layouts written by the
+#                           escpos_sample example replayed through python-escpos, whose
+#                           bytes must equal ours.
+#   4. schemathesis       - property-based requests generated from /api/openapi.json:
 #                           no 5xx, responses match the documented schemas.
 #
-# Builds nothing: expects target/debug/omnicanal (cargo build -p omnicanal-server) or
-# OMNICANAL_BIN. Starts the server on a free loopback port with a fresh SQLite database,
-# always stops it, and ends with a line `N passed, M failed`; exits 1 if anything failed.
+# Expects target/debug/omnicanal (cargo build -p omnicanal-server) or OMNICANAL_BIN; the only
+# thing it builds is the small escpos_sample example (cargo run: needs cargo on the PATH).
+# Starts the server on a free loopback port with a fresh SQLite database, always stops it,
+# and ends with a line `N passed, M failed`; exits 1 if anything failed.
 #
 # Settings (environment):
 #   OMNICANAL_BIN          server binary            (target/debug/omnicanal)
@@ -172,7 +177,19 @@ echo
 echo "=== OpenAPI document (openapi-spec-validator $("$PY" -c 'import importlib.metadata as m; print(m.version("openapi-spec-validator"))')) ==="
 py_check openapi 60 spec_check.py "$BASE"
 
-# --- 3. schemathesis --------------------------------------------------------------------
+# --- 3. ESC/POS receipts ----------------------------------------------------------------
+# The example writes each sample document's print layout (JSON) and our bytes into the work
+# dir (never into the tree); the check replays the layouts through python-escpos.
+echo
+echo "=== ESC/POS receipts (python-escpos $("$PY" -c 'import importlib.metadata as m; print(m.version("python-escpos"))')) ==="
+if cargo run -q -p omnicanal-server --example escpos_sample -- "$WORK/escpos" >"$WORK/escpos_sample.log" 2>&1; then
+  py_check escpos 60 escpos_check.py "$WORK/escpos"
+else
+  fail "could not build or run the escpos_sample example (cargo run -p omnicanal-server --example escpos_sample)"
+  tail -n 20 "$WORK/escpos_sample.log" || true
+fi
+
+# --- 4. schemathesis --------------------------------------------------------------------
 echo
 echo "=== schemathesis $("$VENV/bin/st" --version | awk '{print $NF}') against $BASE/api/openapi.json ==="
 if (cd "$HERE" && "$PY" seed_schemathesis.py "$BASE" "$WORK/st" "$DEAD_PORT"); then

@@ -1,8 +1,12 @@
 //! The demo data set: a food court in Santiago (CLP) with five restaurants and one in
 //! Lima (PEN) with three, real-looking menus and stock, and a login for every role.
 
+use omnicanal_domain::pricing::promotion::{BundleComponent, HappyHour};
+use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind};
+use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
-    LocationRow, MerchantRow, ProductRow, SiteRow, StockMovementRow, Store, StoreError, UserRow, VariantRow,
+    CouponRow, LocationRow, MerchantRow, OutboxRow, ProductRow, PromotionRow, SiteRow, StockMovementRow, Store,
+    StoreError, UserRow, VariantRow,
 };
 
 use crate::auth::hash_password;
@@ -18,6 +22,7 @@ struct DemoRestaurant {
     name: &'static str,
     slug: &'static str,
     commission_bps: i64,
+    tax_id: &'static str,
     pay_at_pickup: bool,
     dishes: &'static [Dish],
 }
@@ -27,6 +32,7 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         name: "Pizzería Napoli",
         slug: "napoli",
         commission_bps: 1200,
+        tax_id: "76.123.456-7",
         pay_at_pickup: true,
         dishes: &[
             ("Pizza Margherita", "NAP-MARG", 8990, Some(40)),
@@ -40,6 +46,7 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         name: "Sushi Nikkei Barrio",
         slug: "nikkei",
         commission_bps: 1500,
+        tax_id: "77.234.567-8",
         pay_at_pickup: false,
         dishes: &[
             ("Acevichado roll (10 piezas)", "NIK-ACEV", 7990, Some(30)),
@@ -52,6 +59,7 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         name: "La Fuente Chilena",
         slug: "fuente",
         commission_bps: 1000,
+        tax_id: "76.345.678-9",
         pay_at_pickup: true,
         dishes: &[
             ("Completo italiano", "FUE-COMP", 3490, Some(80)),
@@ -65,6 +73,7 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         name: "Taquería El Güero",
         slug: "guero",
         commission_bps: 1300,
+        tax_id: "77.456.789-0",
         pay_at_pickup: false,
         dishes: &[
             ("Tacos al pastor (3)", "GUE-PAST", 5990, Some(50)),
@@ -77,6 +86,7 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         name: "Café Altura",
         slug: "altura",
         commission_bps: 900,
+        tax_id: "76.567.890-1",
         pay_at_pickup: true,
         dishes: &[
             ("Café latte", "ALT-LATT", 2990, None),
@@ -92,6 +102,7 @@ const LIMA: [DemoRestaurant; 3] = [
         name: "Cevichería Punta Sal",
         slug: "puntasal",
         commission_bps: 1200,
+        tax_id: "20512345671",
         pay_at_pickup: true,
         dishes: &[
             ("Ceviche clásico", "PSA-CEVI", 3800, Some(30)),
@@ -103,6 +114,7 @@ const LIMA: [DemoRestaurant; 3] = [
         name: "Pollería La Granja",
         slug: "granja",
         commission_bps: 1100,
+        tax_id: "20523456782",
         pay_at_pickup: false,
         dishes: &[
             ("1/4 de pollo a la brasa", "GRA-CUAR", 2590, Some(60)),
@@ -114,6 +126,7 @@ const LIMA: [DemoRestaurant; 3] = [
         name: "Chifa Dragón Dorado",
         slug: "chifa",
         commission_bps: 1200,
+        tax_id: "20534567893",
         pay_at_pickup: true,
         dishes: &[
             ("Arroz chaufa", "CHI-CHAU", 2490, Some(40)),
@@ -161,8 +174,13 @@ pub async fn load_if_empty(store: &dyn Store) -> Result<DemoSummary, StoreError>
         };
         store.insert_site(&site).await?;
         sites.push((site.name.clone(), site.id.clone()));
+        let mut merchants = Vec::new();
         for restaurant in restaurants {
-            load_restaurant(store, &site, restaurant, &hash, &mut logins).await?;
+            let merchant_id = load_restaurant(store, &site, restaurant, &hash, &mut logins).await?;
+            merchants.push((restaurant.slug, merchant_id));
+        }
+        if country == "CL" {
+            load_promotions(store, &site, &merchants).await?;
         }
     }
     tracing::info!(logins = logins.len(), "demo data set loaded");
@@ -175,13 +193,14 @@ async fn load_restaurant(
     restaurant: &DemoRestaurant,
     hash: &str,
     logins: &mut Vec<(String, String, String)>,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
     let now = now_ms();
     let merchant = MerchantRow {
         id: new_id("mer"),
         name: restaurant.name.into(),
         kind: "restaurant".into(),
         commission_bps: restaurant.commission_bps,
+        tax_id: Some(restaurant.tax_id.into()),
         created_at_ms: now,
     };
     store.insert_merchant(&merchant).await?;
@@ -201,6 +220,7 @@ async fn load_restaurant(
             merchant_id: merchant.id.clone(),
             name: (*dish).into(),
             track_stock: stock.is_some(),
+            tax_category: "standard".into(),
             created_at_ms: now,
         };
         let variant = VariantRow {
@@ -239,6 +259,100 @@ async fn load_restaurant(
     insert_user(store, hash, &staff, "staff", Some(&merchant.id), Some(&location.id)).await?;
     logins.push((manager, "merchant_manager".into(), format!("{} ({})", restaurant.name, site.name)));
     logins.push((staff, "staff".into(), format!("{} ({})", restaurant.name, site.name)));
+    Ok(merchant.id)
+}
+
+/// Santiago's promotions, one of each common kind: the mall's weekday happy hour (funded by the
+/// operator), a combo, a 2×1, and a welcome coupon.
+async fn load_promotions(store: &dyn Store, site: &SiteRow, merchants: &[(&str, String)]) -> Result<(), StoreError> {
+    let merchant = |slug: &str| merchants.iter().find(|(s, _)| *s == slug).map(|(_, id)| id.clone());
+    let clp = |amount| Money::new(amount, Currency::Clp);
+    let base = |name: &str, merchant_id: Option<String>, funded_by: Funder, kind: PromotionKind| Promotion {
+        id: new_id("pro"),
+        name: name.into(),
+        merchant_id,
+        funded_by,
+        kind,
+        channels: Vec::new(),
+        location_ids: Vec::new(),
+        valid_from_ms: None,
+        valid_to_ms: None,
+        happy_hour: None,
+        min_spend: None,
+        requires_coupon: false,
+        priority: 0,
+        exclusive: false,
+        active: true,
+    };
+    let mut happy_hour =
+        base("Happy hour del patio -10%", None, Funder::Operator, PromotionKind::PercentOffOrder { bps: 1_000 });
+    happy_hour.happy_hour =
+        Some(HappyHour { weekdays: vec![1, 2, 3, 4, 5], start_minute: 15 * 60, end_minute: 18 * 60 });
+    let combo = base(
+        "Combo chacarero + papas + jugo $10.990",
+        merchant("fuente"),
+        Funder::Merchant,
+        PromotionKind::Bundle {
+            components: ["FUE-CHAC", "FUE-PAPA", "FUE-JUGO"]
+                .into_iter()
+                .map(|sku| BundleComponent { sku: sku.into(), quantity: 1 })
+                .collect(),
+            price: clp(10_990),
+        },
+    );
+    let two_for_one = base(
+        "2x1 en tacos al pastor",
+        merchant("guero"),
+        Funder::Merchant,
+        PromotionKind::BuyXGetY { skus: vec!["GUE-PAST".into()], buy: 1, get: 1, get_off_bps: 10_000 },
+    );
+    let mut welcome = base(
+        "Bienvenida Napoli -15%",
+        merchant("napoli"),
+        Funder::Merchant,
+        PromotionKind::PercentOffLines { bps: 1_500, skus: Vec::new() },
+    );
+    welcome.requires_coupon = true;
+    let now = now_ms();
+    for promotion in [happy_hour, combo, two_for_one, welcome] {
+        let row = PromotionRow {
+            id: promotion.id.clone(),
+            merchant_id: promotion.merchant_id.clone(),
+            site_id: promotion.merchant_id.is_none().then(|| site.id.clone()),
+            name: promotion.name.clone(),
+            active: true,
+            definition_json: serde_json::to_string(&promotion).map_err(|e| StoreError::Conflict(e.to_string()))?,
+            created_at_ms: now,
+            updated_at_ms: now,
+        };
+        let event = OutboxRow {
+            seq: 0,
+            event_id: new_id("evt"),
+            event_type: "price.changed".into(),
+            merchant_id: row.merchant_id.clone(),
+            order_id: None,
+            location_id: None,
+            sku: None,
+            payload_json: serde_json::json!({"cause": "promotion", "action": "created", "promotion_id": row.id})
+                .to_string(),
+            created_at_ms: now,
+        };
+        store.insert_promotion(&row, &event).await?;
+        if promotion.requires_coupon {
+            store
+                .insert_coupon(&CouponRow {
+                    id: new_id("cpn"),
+                    promotion_id: row.id.clone(),
+                    code: "BIENVENIDA".into(),
+                    usage_limit: Some(1_000),
+                    per_customer_limit: Some(1),
+                    used: 0,
+                    active: true,
+                    created_at_ms: now,
+                })
+                .await?;
+        }
+    }
     Ok(())
 }
 

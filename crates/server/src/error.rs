@@ -63,6 +63,20 @@ pub enum ApiError {
         /// Where it was named.
         field: String,
     },
+    /// A coupon the customer entered cannot be used.
+    #[error("coupon {code} cannot be used: {reason}")]
+    CouponUnavailable {
+        /// The code.
+        code: String,
+        /// Why.
+        reason: String,
+    },
+    /// The quote named by the order has expired.
+    #[error("the quote expired at {expired_at}; ask for a new one")]
+    QuoteExpired {
+        /// When it expired (RFC 3339).
+        expired_at: String,
+    },
     /// The card was declined.
     #[error("the card was declined")]
     PaymentDeclined,
@@ -97,6 +111,8 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::InsufficientStock { .. } => (StatusCode::CONFLICT, "insufficient_stock"),
             ApiError::UnknownSku { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_sku"),
+            ApiError::CouponUnavailable { .. } => (StatusCode::CONFLICT, "coupon_unavailable"),
+            ApiError::QuoteExpired { .. } => (StatusCode::CONFLICT, "quote_expired"),
             ApiError::PaymentDeclined => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
             ApiError::IdempotencyMismatch => (StatusCode::CONFLICT, "idempotency_key_reused"),
             ApiError::IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_key_in_progress"),
@@ -197,6 +213,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound("resource"),
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::InsufficientStock { sku } => ApiError::InsufficientStock { sku },
+            StoreError::CouponUnavailable { code, reason } => ApiError::CouponUnavailable { code, reason },
             StoreError::Domain(domain) => domain.into(),
             other => ApiError::Internal(Box::new(other)),
         }

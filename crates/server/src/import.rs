@@ -274,6 +274,7 @@ async fn store_product(
         merchant_id,
         name,
         track_stock: variants.iter().all(|(_, _, track)| *track),
+        tax_category: "standard".into(),
         created_at_ms: now_ms(),
     };
     let variants: Vec<VariantRow> =

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
@@ -13,6 +14,7 @@ pub mod ids;
 pub mod import;
 pub mod ordering;
 pub mod payments;
+pub mod pricing;
 pub mod routes;
 pub mod signing;
 pub mod state;

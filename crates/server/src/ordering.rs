@@ -8,11 +8,16 @@
 
 use std::collections::HashMap;
 
-use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, Name, Quantity, Sku};
-use omnicanal_domain::order::{PricedLine, build_order, pickup_code};
+use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, Name};
+use omnicanal_domain::order::pickup_code;
 use omnicanal_domain::payment::PaymentMethod;
+use omnicanal_domain::pricing::Quote;
+use omnicanal_domain::pricing::promotion::NotAppliedReason;
 use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{FulfillmentRecord, LineRow, LocationRow, NewOrder, OrderRecord, OrderRow, StoreError};
+use omnicanal_store::{
+    CouponRedemption, FulfillmentRecord, LinePricing, LineRow, LocationRow, NewOrder, OrderRecord, OrderRow,
+    PartPricing, StoreError,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -20,6 +25,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::IdempotencyClaim;
 use crate::ids::{new_id, new_token, now_ms, random_u32};
 use crate::payments::PaymentError;
+use crate::pricing::{self, CartRequest, PricedCart, cart_fingerprint, customer_key};
 use crate::state::AppState;
 use crate::validate::{Validator, vetted};
 use crate::views::CustomerView;
@@ -59,6 +65,13 @@ pub struct PlaceOrder {
     pub pickup_at: Option<String>,
     /// Payment.
     pub payment: PaymentRequest,
+    /// Coupon codes the customer entered (at most 10).
+    #[serde(default)]
+    pub coupon_codes: Option<Vec<String>>,
+    /// A quote from `POST /api/v1/pricing/quote` for this very cart: its prices are honoured
+    /// until it expires, even if prices change meanwhile.
+    #[serde(default)]
+    pub quote_id: Option<String>,
 }
 
 /// Channels an order may come through, besides `shop:<connector>`.
@@ -92,6 +105,11 @@ pub async fn place_order(
         v.push("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>");
     }
     v.check("customer.name", Name::parse("customer.name", &request.customer.name));
+    if let Some(tax_id) = &request.customer.tax_id
+        && (tax_id.trim().is_empty() || tax_id.chars().count() > 32)
+    {
+        v.push("customer.tax_id", "must be 1 to 32 characters");
+    }
     let method = v.check("payment.method", PaymentMethod::parse(&request.payment.method));
     let pickup_at = match &request.pickup_at {
         Some(raw) => match chrono::DateTime::parse_from_rfc3339(raw) {
@@ -110,24 +128,41 @@ pub async fn place_order(
     let site = vetted(site)?;
     let currency: Currency = site.currency.parse()?;
     let method = vetted(method)?;
-    let lines = price_lines(state, &site.id, currency, &request.lines).await?;
+    let now = now_ms();
+    let customer_key = customer_key(request.customer.email.as_deref(), request.customer.phone.as_deref());
+    let coupon_codes = request.coupon_codes.clone().unwrap_or_default();
+    let cart = CartRequest {
+        site: &site,
+        channel: &request.channel,
+        lines: &request.lines,
+        coupon_codes: &coupon_codes,
+        customer_key: customer_key.as_deref(),
+        now_ms: now,
+    };
+    let mut priced = pricing::price(state, cart).await?;
+    if let Some(quote_id) = &request.quote_id {
+        priced.quote = quoted(state, quote_id, &cart_fingerprint(&cart), now).await?;
+    }
+    let redemptions = redemptions(&priced, customer_key.as_deref())?;
     if method == PaymentMethod::PayAtPickup
-        && let Some(location) = lines.locations.values().find(|l| !l.pay_at_pickup)
+        && let Some(location) = priced.locations.values().find(|l| !l.pay_at_pickup)
     {
         return Err(ApiError::invalid(
             "payment.method",
             format!("{} does not accept payment at pickup", location.name),
         ));
     }
-    let allocations = channel_allocations(state, &lines.locations, &request.channel).await?;
-    let draft = build_order(currency, lines.priced)?;
+    let allocations = channel_allocations(state, &priced.locations, &request.channel).await?;
+    let quote = &priced.quote;
+    let total = quote.total;
     let reference = match method {
-        PaymentMethod::Card => Some(authorize(state, request.payment.card_number.as_deref(), draft.total).await?),
+        PaymentMethod::Card => Some(authorize(state, request.payment.card_number.as_deref(), total).await?),
         PaymentMethod::PayAtPickup => None,
     };
-    let now = now_ms();
     let order_id = new_id("ord");
-    let captured = if method == PaymentMethod::Card { draft.total.amount_minor } else { 0 };
+    let captured = if method == PaymentMethod::Card { total.amount_minor } else { 0 };
+    let quote_json = serde_json::to_string(quote).map_err(|error| ApiError::Internal(Box::new(error)))?;
+    let customer_tax_id = request.customer.tax_id.as_ref().map(|id| id.trim().to_owned());
     let new_order = NewOrder {
         order: OrderRow {
             id: order_id.clone(),
@@ -139,18 +174,20 @@ pub async fn place_order(
             customer_email: request.customer.email,
             tracking_token: new_token(),
             currency: currency.code().to_owned(),
-            total_minor: draft.total.amount_minor,
+            total_minor: total.amount_minor,
             payment_method: method.as_str().to_owned(),
             payment_reference: reference.clone(),
             captured_minor: captured,
             refunded_minor: 0,
-            outstanding_minor: draft.total.amount_minor - captured,
+            outstanding_minor: total.amount_minor - captured,
             pickup_at,
+            customer_tax_id: customer_tax_id.clone(),
+            quote_json: Some(quote_json),
             created_at_ms: now,
         },
-        fulfillments: draft
-            .fulfillments
-            .into_iter()
+        fulfillments: quote
+            .parts
+            .iter()
             .map(|part| FulfillmentRecord {
                 hold_expires_at_ms: allocations
                     .iter()
@@ -159,8 +196,8 @@ pub async fn place_order(
                     .map(|ttl| now + ttl),
                 id: new_id("ful"),
                 order_id: order_id.clone(),
-                merchant_id: part.merchant_id,
-                location_id: part.location_id,
+                merchant_id: part.merchant_id.clone(),
+                location_id: part.location_id.clone(),
                 status: "placed".into(),
                 pickup_code: pickup_code(random_u32()),
                 subtotal_minor: part.subtotal.amount_minor,
@@ -170,15 +207,32 @@ pub async fn place_order(
                 reason: None,
                 created_at_ms: now,
                 updated_at_ms: now,
-                lines: part
+                pricing: PartPricing {
+                    gross_minor: Some(part.gross.amount_minor),
+                    discount_minor: part.discount.amount_minor,
+                    merchant_funded_minor: part.merchant_funded.amount_minor,
+                    operator_funded_minor: part.operator_funded.amount_minor,
+                    document_kind: None,
+                    document_number: None,
+                },
+                lines: quote
                     .lines
-                    .into_iter()
+                    .iter()
+                    .filter(|line| line.location_id == part.location_id)
                     .map(|line| LineRow {
-                        sku: line.sku.as_str().to_owned(),
-                        quantity: line.quantity.get(),
+                        sku: line.sku.clone(),
+                        quantity: line.quantity,
                         unit_price_minor: line.unit_price.amount_minor,
                         total_minor: line.total.amount_minor,
                         track_stock: line.track_stock,
+                        pricing: LinePricing {
+                            name: priced.names.get(&(line.location_id.clone(), line.sku.clone())).cloned(),
+                            gross_minor: Some(line.gross.amount_minor),
+                            discount_minor: line.discount.amount_minor,
+                            tax_code: line.tax.code.clone(),
+                            tax_rate_bps: i64::from(line.tax.rate_bps),
+                            tax_minor: line.tax.amount.amount_minor,
+                        },
                     })
                     .collect(),
             })
@@ -186,6 +240,8 @@ pub async fn place_order(
         event_id: new_id("evt"),
         idempotency: claim.map(|claim| (claim.scope, claim.key)),
         safety_buffers: allocations.iter().map(|(location, buffer, _)| (location.clone(), *buffer)).collect(),
+        redemptions,
+        document_kind: if customer_tax_id.is_some() { "factura".into() } else { "boleta".into() },
     };
     let stored = match state.store.place_order(&new_order).await {
         Ok(stored) => stored,
@@ -208,6 +264,67 @@ pub async fn place_order(
         tracing::error!(order_id = %stored.order.id, %error, "capture failed after the order was stored");
     }
     Ok(stored)
+}
+
+/// The stored quote `quote_id`, if it is for this very cart and has not expired.
+async fn quoted(state: &AppState, quote_id: &str, fingerprint: &str, now: i64) -> ApiResult<Quote> {
+    let row = state
+        .store
+        .get_quote(quote_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("quote_id", "no such quote; ask for a new one"))?;
+    if row.request_hash != fingerprint {
+        return Err(ApiError::invalid(
+            "quote_id",
+            "the quote was made for another cart (lines, channel, coupons or customer differ)",
+        ));
+    }
+    if row.expires_at_ms <= now {
+        return Err(ApiError::QuoteExpired { expired_at: crate::ids::rfc3339(row.expires_at_ms) });
+    }
+    serde_json::from_str(&row.quote_json).map_err(|error| ApiError::Internal(Box::new(error)))
+}
+
+/// The coupon uses to count. A code that does not exist is a 422, one that is used up or
+/// limited to known customers a 409 or 422: the customer expected the discount, so the order
+/// is not placed without it. (A valid coupon whose promotion does not fit the cart, such as an
+/// unmet minimum, is explained in the quote and the order goes ahead.)
+fn redemptions(priced: &PricedCart, customer_key: Option<&str>) -> ApiResult<Vec<CouponRedemption>> {
+    let mut redemptions = Vec::new();
+    for (index, outcome) in priced.quote.coupons.iter().enumerate() {
+        match &outcome.reason {
+            Some(NotAppliedReason::UnknownCoupon) => {
+                return Err(ApiError::invalid(
+                    format!("coupon_codes[{index}]"),
+                    format!("no coupon has the code {}", outcome.code),
+                ));
+            }
+            Some(NotAppliedReason::CustomerUnknown) => {
+                return Err(ApiError::invalid(
+                    "customer.email",
+                    format!("coupon {} is limited per customer: give an email or phone", outcome.code),
+                ));
+            }
+            Some(
+                reason @ (NotAppliedReason::CouponLimitReached
+                | NotAppliedReason::CustomerLimitReached
+                | NotAppliedReason::Inactive),
+            ) => {
+                return Err(ApiError::CouponUnavailable { code: outcome.code.clone(), reason: reason.message() });
+            }
+            _ => {}
+        }
+        if outcome.applied
+            && let Some(coupon) = priced.coupons.iter().find(|coupon| coupon.code == outcome.code)
+        {
+            redemptions.push(CouponRedemption {
+                coupon_id: coupon.id.clone(),
+                code: coupon.code.clone(),
+                customer_key: customer_key.map(str::to_owned),
+            });
+        }
+    }
+    Ok(redemptions)
 }
 
 /// (location, units kept back from `channel`, hold time-to-live) for each location with an
@@ -249,70 +366,4 @@ async fn void_quietly(state: &AppState, reference: &str) {
     if let Err(error) = state.payments.void(reference).await {
         tracing::warn!(%error, "could not void an authorisation; it will lapse on its own");
     }
-}
-
-struct PricedLines {
-    priced: Vec<PricedLine>,
-    locations: HashMap<String, LocationRow>,
-}
-
-/// Looks up each line's location and variant; reports every bad line at once.
-async fn price_lines(
-    state: &AppState,
-    site_id: &str,
-    currency: Currency,
-    lines: &[OrderLineRequest],
-) -> ApiResult<PricedLines> {
-    let mut v = Validator::new();
-    let mut locations: HashMap<String, Option<LocationRow>> = HashMap::new();
-    let mut priced = Vec::with_capacity(lines.len());
-    let mut unknown_sku = None;
-    for (index, line) in lines.iter().enumerate() {
-        let sku = v.check(&format!("lines[{index}].sku"), Sku::parse(&line.sku));
-        let quantity = v.check(&format!("lines[{index}].quantity"), Quantity::parse(line.quantity));
-        if !locations.contains_key(&line.location_id) {
-            let location = state.store.get_location(&line.location_id).await?.filter(|l| l.site_id == site_id);
-            locations.insert(line.location_id.clone(), location);
-        }
-        let Some(Some(location)) = locations.get(&line.location_id) else {
-            v.push(format!("lines[{index}].location_id"), "no such location at this site");
-            continue;
-        };
-        if !location.is_open {
-            v.push(format!("lines[{index}].location_id"), format!("{} is not taking orders now", location.name));
-        }
-        let (Some(sku), Some(quantity)) = (sku, quantity) else {
-            continue;
-        };
-        match state.store.find_variant(&location.merchant_id, sku.as_str()).await? {
-            None => {
-                unknown_sku.get_or_insert_with(|| (sku.as_str().to_owned(), format!("lines[{index}].sku")));
-                v.push(format!("lines[{index}].sku"), format!("{} does not sell {sku}", location.name));
-            }
-            Some((variant, track_stock)) => {
-                if variant.currency != currency.code() {
-                    v.push(
-                        format!("lines[{index}].sku"),
-                        format!("priced in {}, the site sells in {currency}", variant.currency),
-                    );
-                    continue;
-                }
-                priced.push(PricedLine {
-                    sku,
-                    location_id: location.id.clone(),
-                    merchant_id: location.merchant_id.clone(),
-                    quantity,
-                    unit_price: Money::new(variant.price_minor, currency),
-                    track_stock,
-                });
-            }
-        }
-    }
-    if let Some((sku, field)) = unknown_sku
-        && v.len() == 1
-    {
-        return Err(ApiError::UnknownSku { sku, field });
-    }
-    v.finish()?;
-    Ok(PricedLines { priced, locations: locations.into_iter().filter_map(|(id, l)| l.map(|l| (id, l))).collect() })
 }

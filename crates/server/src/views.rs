@@ -83,6 +83,8 @@ pub struct MerchantView {
     pub kind: String,
     /// Platform commission in basis points.
     pub commission_bps: i64,
+    /// Tax id printed on its tax documents (RUT, RUC, NIT).
+    pub tax_id: Option<String>,
     /// Creation time.
     pub created_at: String,
 }
@@ -94,6 +96,7 @@ impl From<MerchantRow> for MerchantView {
             name: row.name,
             kind: row.kind,
             commission_bps: row.commission_bps,
+            tax_id: row.tax_id,
             created_at: rfc3339(row.created_at_ms),
         }
     }
@@ -171,6 +174,8 @@ pub struct ProductView {
     pub name: String,
     /// Whether stock is counted.
     pub track_stock: bool,
+    /// `standard` or `exempt`.
+    pub tax_category: String,
     /// Variants, by SKU.
     pub variants: Vec<VariantView>,
 }
@@ -183,6 +188,7 @@ impl ProductView {
             merchant_id: product.merchant_id,
             name: product.name,
             track_stock: product.track_stock,
+            tax_category: product.tax_category,
             variants: variants.into_iter().map(VariantView::from).collect(),
         }
     }
@@ -222,21 +228,58 @@ pub struct LineView {
     pub sku: String,
     /// Units.
     pub quantity: i64,
-    /// Price of one unit.
+    /// Product name when sold.
+    pub name: Option<String>,
+    /// Price of one unit before promotions.
     pub unit_price: MoneyView,
-    /// Line total.
+    /// `unit_price × quantity`.
+    pub gross: MoneyView,
+    /// Promotions' discounts on the line.
+    pub discount: MoneyView,
+    /// What is paid for the line: `gross − discount`.
     pub total: MoneyView,
+    /// Tax contained in `total`.
+    pub tax: LineTaxView,
+}
+
+/// The tax contained in a line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineTaxView {
+    /// `IVA`, `IGV`, `INC` or `EXENTO`.
+    pub code: String,
+    /// Rate in basis points (1900 = 19 %).
+    pub rate_bps: i64,
+    /// The tax.
+    pub amount: MoneyView,
 }
 
 impl LineView {
     fn new(line: &LineRow, currency: &str) -> Self {
+        let gross = line.pricing.gross_minor.unwrap_or(line.unit_price_minor * line.quantity);
         Self {
             sku: line.sku.clone(),
             quantity: line.quantity,
+            name: line.pricing.name.clone(),
             unit_price: MoneyView::from_parts(line.unit_price_minor, currency),
+            gross: MoneyView::from_parts(gross, currency),
+            discount: MoneyView::from_parts(line.pricing.discount_minor, currency),
             total: MoneyView::from_parts(line.total_minor, currency),
+            tax: LineTaxView {
+                code: line.pricing.tax_code.clone(),
+                rate_bps: line.pricing.tax_rate_bps,
+                amount: MoneyView::from_parts(line.pricing.tax_minor, currency),
+            },
         }
     }
+}
+
+/// A part's tax document: its kind and number in the merchant's own sequence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentRefView {
+    /// `boleta` or `factura`.
+    pub kind: String,
+    /// Number in the merchant's sequence of that kind.
+    pub number: i64,
 }
 
 /// One location's part of an order.
@@ -256,8 +299,18 @@ pub struct FulfillmentView {
     pub pickup_code: Option<String>,
     /// Lines.
     pub lines: Vec<LineView>,
-    /// Sum of the lines.
+    /// Sum of the lines before discounts.
+    pub gross: MoneyView,
+    /// Sum of the lines' discounts.
+    pub discount: MoneyView,
+    /// Of `discount`, what the merchant funds.
+    pub merchant_funded: MoneyView,
+    /// Of `discount`, what the site's operator funds (paid back to the merchant in settlement).
+    pub operator_funded: MoneyView,
+    /// What is paid for the part: the sum of the lines' totals.
     pub subtotal: MoneyView,
+    /// Its tax document, numbered in the merchant's sequence.
+    pub document: Option<DocumentRefView>,
     /// Refunded for this part.
     pub refunded: MoneyView,
     /// Reason of a rejection (or of an automatic cancellation).
@@ -281,7 +334,18 @@ impl FulfillmentView {
             status: part.status.clone(),
             pickup_code: show_pickup_code.then(|| part.pickup_code.clone()),
             lines: part.lines.iter().map(|line| LineView::new(line, &part.currency)).collect(),
+            gross: MoneyView::from_parts(
+                part.pricing.gross_minor.unwrap_or(part.subtotal_minor + part.pricing.discount_minor),
+                &part.currency,
+            ),
+            discount: MoneyView::from_parts(part.pricing.discount_minor, &part.currency),
+            merchant_funded: MoneyView::from_parts(part.pricing.merchant_funded_minor, &part.currency),
+            operator_funded: MoneyView::from_parts(part.pricing.operator_funded_minor, &part.currency),
             subtotal: MoneyView::from_parts(part.subtotal_minor, &part.currency),
+            document: match (&part.pricing.document_kind, part.pricing.document_number) {
+                (Some(kind), Some(number)) => Some(DocumentRefView { kind: kind.clone(), number }),
+                _ => None,
+            },
             refunded: MoneyView::from_parts(part.refunded_minor, &part.currency),
             reason: part.reason.clone(),
             hold_expires_at: part.hold_expires_at_ms.filter(|_| part.status == "placed").map(rfc3339),
@@ -313,6 +377,18 @@ pub struct CustomerView {
     pub phone: Option<String>,
     /// E-mail, for receipts.
     pub email: Option<String>,
+    /// Tax id (RUT, RUC, NIT) when the customer wants a factura instead of a boleta.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<String>,
+}
+
+/// How to reach a customer (for per-customer coupon limits).
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone, Default)]
+pub struct CustomerContact {
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
 }
 
 /// An order: one payment, one part per location.
@@ -328,8 +404,10 @@ pub struct OrderView {
     pub channel: String,
     /// placed, in_progress, ready, completed or cancelled (derived from the parts).
     pub status: String,
-    /// Sum of the parts.
+    /// Sum of the parts: what the customer pays.
     pub total: MoneyView,
+    /// Promotions' discounts included in `total`.
+    pub discount: MoneyView,
     /// Secret for following the order without an account (customer's view only).
     pub tracking_token: Option<String>,
     /// Customer.
@@ -365,11 +443,16 @@ impl OrderView {
             channel: order.channel.clone(),
             status: OrderStatus::derive(&statuses).as_str().to_owned(),
             total: MoneyView::from_parts(order.total_minor, &order.currency),
+            discount: MoneyView::from_parts(
+                record.fulfillments.iter().map(|part| part.pricing.discount_minor).sum(),
+                &order.currency,
+            ),
             tracking_token: for_customer.then(|| order.tracking_token.clone()),
             customer: CustomerView {
                 name: order.customer_name.clone(),
                 phone: order.customer_phone.clone(),
                 email: order.customer_email.clone(),
+                tax_id: order.customer_tax_id.clone(),
             },
             pickup_at: order.pickup_at.clone(),
             payment: PaymentView {

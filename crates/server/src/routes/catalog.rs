@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::Money;
 use omnicanal_domain::catalog::{Name, Sku, parse_price};
+use omnicanal_domain::pricing::TaxCategory;
 use omnicanal_store::{Page, ProductRow, StockFilter, VariantRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -56,6 +57,9 @@ pub struct CreateProduct {
     pub name: String,
     /// Whether stock is counted (false for made-to-order dishes).
     pub track_stock: bool,
+    /// `standard` (the country's rate; 8 % consumption tax for Colombian restaurants) or `exempt`.
+    #[serde(default)]
+    pub tax_category: Option<String>,
     /// One or more variants.
     pub variants: Vec<CreateVariant>,
 }
@@ -71,6 +75,8 @@ async fn create_product(
     user.require(&[Role::Admin, Role::MerchantManager])?;
     let mut v = Validator::new();
     let name = v.check("name", Name::parse("name", &request.name));
+    let tax_category =
+        v.check("tax_category", request.tax_category.as_deref().map_or(Ok(TaxCategory::Standard), TaxCategory::parse));
     if user.check_merchant(&request.merchant_id, "merchant").is_err()
         || state.store.get_merchant(&request.merchant_id).await?.is_none()
     {
@@ -108,6 +114,7 @@ async fn create_product(
         merchant_id: request.merchant_id,
         name: vetted(name)?.into_inner(),
         track_stock: request.track_stock,
+        tax_category: vetted(tax_category)?.as_str().to_owned(),
         created_at_ms: now_ms(),
     };
     state.store.insert_product(&product, &variants).await.map_err(|error| match error {

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use omnicanal_domain::catalog::CommissionRate;
 use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, MoneyEffect, TransitionRequest, plan_transition};
 use omnicanal_domain::payment::PaymentMethod;
-use omnicanal_domain::settlement::settle;
+use omnicanal_domain::settlement::{SettlementPart, settle};
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::FulfillmentChange;
 use serde::{Deserialize, Serialize};
@@ -158,16 +158,28 @@ pub struct SettlementView {
     pub merchant_id: String,
     /// Captured for the merchant's parts placed in the period.
     pub gross: MoneyView,
-    /// Commission: round half away from zero of (gross − refunds) × commission_bps / 10 000.
+    /// Commission: round half away from zero of (gross − refunds + promotions.operator_funded) ×
+    /// commission_bps / 10 000.
     pub commission: MoneyView,
     /// Refunded to customers.
     pub refunds: MoneyView,
-    /// gross − refunds − commission.
+    /// gross − refunds + promotions.operator_funded − commission.
     pub net: MoneyView,
+    /// Who funded the promotions on the merchant's parts.
+    pub promotions: SettlementPromotionsView,
     /// Period start, when given.
     pub from: Option<String>,
     /// Period end, when given.
     pub to: Option<String>,
+}
+
+/// Who funded the promotions in a settlement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettlementPromotionsView {
+    /// Discounts the merchant gave (already out of `gross`; information only).
+    pub merchant_funded: MoneyView,
+    /// Discounts the site's operator funded: paid back to the merchant, included in `net`.
+    pub operator_funded: MoneyView,
 }
 
 /// A merchant's settlement for a period (its manager or an admin).
@@ -193,13 +205,20 @@ async fn settlement(
     if from_ms >= to_ms {
         return Err(ApiError::invalid("to", "must be later than from"));
     }
-    let currency = merchant_currency(&state, &id).await?;
+    let (currency, _) = crate::pricing::merchant_home(&state, &id).await?;
     let rate = CommissionRate::parse(merchant.commission_bps)?;
     let parts = state.store.merchant_money(&id, from_ms, to_ms).await?;
+    let money = |amount| Money::new(amount, currency);
     let totals = settle(
         currency,
         rate,
-        parts.into_iter().map(|(captured, refunded)| (Money::new(captured, currency), Money::new(refunded, currency))),
+        parts.into_iter().map(|part| SettlementPart {
+            captured: money(part.captured_minor),
+            refunded: money(part.refunded_minor),
+            merchant_funded: money(part.merchant_funded_minor),
+            operator_funded: money(part.operator_funded_minor),
+            voided: matches!(part.status.as_str(), "rejected" | "cancelled"),
+        }),
     )?;
     Ok(Json(SettlementView {
         merchant_id: id,
@@ -207,18 +226,11 @@ async fn settlement(
         commission: totals.commission.into(),
         refunds: totals.refunds.into(),
         net: totals.net.into(),
+        promotions: SettlementPromotionsView {
+            merchant_funded: totals.merchant_funded.into(),
+            operator_funded: totals.operator_funded.into(),
+        },
         from: query.from,
         to: query.to,
     }))
-}
-
-/// The currency a merchant sells in: that of the site of its first location.
-async fn merchant_currency(state: &AppState, merchant_id: &str) -> ApiResult<Currency> {
-    let locations = state.store.list_merchant_locations(merchant_id).await?;
-    if let Some(location) = locations.first()
-        && let Some(site) = state.store.get_site(&location.site_id).await?
-    {
-        return Ok(site.currency.parse()?);
-    }
-    Ok(Currency::Clp)
 }

@@ -7,10 +7,12 @@
 pub mod auth;
 pub mod availability;
 pub mod catalog;
+pub mod documents;
 pub mod events;
 pub mod fulfillments;
 pub mod imports;
 pub mod orders;
+pub mod pricing;
 pub mod setup;
 pub mod stock;
 pub mod transfers;
@@ -45,6 +47,7 @@ use crate::state::AppState;
         (name = "stock", description = "The stock ledger and its live feed"),
         (name = "ordering", description = "Menus and orders (public)"),
         (name = "fulfilment", description = "Each location's part of an order"),
+        (name = "pricing", description = "Quotes, price lists, promotions, coupons, receipts"),
         (name = "webhooks", description = "Signed event deliveries"),
     )
 )]
@@ -83,6 +86,8 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(webhooks::router())
         .merge(imports::router())
+        .merge(pricing::router())
+        .merge(documents::router())
         .merge(moves_money_or_stock);
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     let spec = openapi.clone();

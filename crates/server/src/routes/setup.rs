@@ -104,6 +104,9 @@ pub struct CreateMerchant {
     pub kind: String,
     /// Platform commission in basis points (0 to 10000).
     pub commission_bps: i64,
+    /// Tax id printed on its tax documents (RUT in Chile, RUC in Peru, NIT in Colombia).
+    #[serde(default)]
+    pub tax_id: Option<String>,
 }
 
 /// Creates a merchant (admin).
@@ -121,12 +124,17 @@ async fn create_merchant(
         v.push("kind", "must be restaurant or retail");
     }
     let rate = v.check("commission_bps", CommissionRate::parse(request.commission_bps));
+    let tax_id = request.tax_id.map(|id| id.trim().to_owned()).filter(|id| !id.is_empty());
+    if tax_id.as_ref().is_some_and(|id| id.chars().count() > 32) {
+        v.push("tax_id", "must be at most 32 characters");
+    }
     v.finish()?;
     let row = MerchantRow {
         id: new_id("mer"),
         name: vetted(name)?.into_inner(),
         kind: request.kind,
         commission_bps: i64::from(vetted(rate)?.bps()),
+        tax_id,
         created_at_ms: now_ms(),
     };
     state.store.insert_merchant(&row).await?;
