@@ -7,10 +7,14 @@
 //! correctness check failed (oversell, 5xx, lost events, a ledger that does not
 //! add up), 2 when the harness itself could not run, and 0 otherwise; missed
 //! performance targets are reported but do not fail the run.
+//!
+//! The `pricing` workload is the exception: it times the pure pricing engine in-process,
+//! with no server and no database.
 
 mod api;
 mod hot_sku;
 mod mixed;
+mod pricing;
 mod propagation;
 mod report;
 mod server;
@@ -35,7 +39,9 @@ enum Workload {
     MixedCheckout,
     /// Time from an order to its stock change on SSE and on a webhook.
     Propagation,
-    /// The three, one after another (a fresh server for each when spawning).
+    /// The pricing engine in-process: a 20-line cart against 50 promotions (no server).
+    Pricing,
+    /// The four, one after another (a fresh server for each HTTP workload when spawning).
     All,
 }
 
@@ -45,6 +51,7 @@ impl Workload {
             Workload::HotSku => "hot-sku",
             Workload::MixedCheckout => "mixed-checkout",
             Workload::Propagation => "propagation",
+            Workload::Pricing => "pricing",
             Workload::All => "all",
         }
     }
@@ -132,6 +139,10 @@ struct Cli {
     /// propagation: seconds to wait for late events after the last order.
     #[arg(long, default_value_t = 10.0)]
     settle: f64,
+
+    /// pricing: quotes to time.
+    #[arg(long, default_value_t = 20_000)]
+    iterations: usize,
 }
 
 fn main() -> ExitCode {
@@ -178,10 +189,11 @@ fn print_outcome(outcome: &Outcome) -> ExitCode {
 
 async fn run(cli: &Cli) -> Result<Outcome, String> {
     let workloads: &[Workload] = match cli.workload {
-        Workload::All => &[Workload::HotSku, Workload::MixedCheckout, Workload::Propagation],
+        Workload::All => &[Workload::HotSku, Workload::MixedCheckout, Workload::Propagation, Workload::Pricing],
         Workload::HotSku => &[Workload::HotSku],
         Workload::MixedCheckout => &[Workload::MixedCheckout],
         Workload::Propagation => &[Workload::Propagation],
+        Workload::Pricing => &[Workload::Pricing],
     };
     let mut total = Outcome::default();
     for workload in workloads {
@@ -196,6 +208,14 @@ async fn run(cli: &Cli) -> Result<Outcome, String> {
 }
 
 async fn run_one(cli: &Cli, workload: Workload) -> Result<Outcome, String> {
+    if workload == Workload::Pricing {
+        eprintln!("omnicanal-bench: pricing in-process (no server)");
+        let options = pricing::PricingOptions { iterations: cli.iterations.max(1) };
+        // CPU-bound: off the async workers.
+        return tokio::task::spawn_blocking(move || pricing::run(&options))
+            .await
+            .map_err(|error| format!("pricing failed: {error}"))?;
+    }
     let timeout = Duration::from_secs(cli.timeout.max(1));
     let mut server = match &cli.base_url {
         Some(base_url) => {
@@ -244,7 +264,7 @@ async fn run_one(cli: &Cli, workload: Workload) -> Result<Outcome, String> {
             };
             propagation::run(&server, &options).await
         }
-        Workload::All => Err("`all` is expanded before this point".to_owned()),
+        Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
     };
     let spawned = server.is_spawned();
     let stop = server.stop().await;
