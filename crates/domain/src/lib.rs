@@ -8,7 +8,9 @@
 pub mod catalog;
 pub mod error;
 pub mod fulfillment;
+pub mod hours;
 pub mod inventory;
+pub mod modifiers;
 pub mod money;
 pub mod order;
 pub mod payment;

@@ -1,9 +1,10 @@
 //! The pricing engine: one pure function prices a cart for every channel and explains itself.
 //!
 //! Steps, in order (the rules every channel shares):
-//! 1. **Lines** of the same SKU at the same location are merged (so a 2×1 sees both units).
+//! 1. **Lines** of the same SKU at the same location with the same modifiers and note are merged
+//!    (so a 2×1 sees both units).
 //! 2. **Unit price** of each line from the price lists (rule in [`super::price_list`]), else the
-//!    variant's base price.
+//!    variant's base price, plus the prices of its modifiers.
 //! 3. **Coupons** entered are checked: unknown, switched off, used up in all or by this customer.
 //!    A valid coupon unlocks its promotion.
 //! 4. **Promotions** are tried one by one: every line-level kind (percent or amount off lines,
@@ -34,6 +35,7 @@ use super::price_list::{self, PriceList};
 use super::promotion::{CouponState, Funder, LocalTime, NotAppliedReason, Promotion, PromotionKind, normalize_code};
 use super::tax::{TaxRate, tax_included};
 use crate::catalog::{MAX_LINES_PER_ORDER, MAX_QUANTITY_PER_LINE, Quantity, Sku};
+use crate::modifiers::ChosenModifier;
 use crate::{Currency, DomainError, Money};
 
 /// One line of a cart, with what the catalog knows about it.
@@ -53,6 +55,19 @@ pub struct CartLine {
     pub tax: TaxRate,
     /// Whether stock is counted for it.
     pub track_stock: bool,
+    /// Checked modifier choices; their prices are added to the unit price.
+    pub modifiers: Vec<ChosenModifier>,
+    /// The customer's note for the kitchen.
+    pub note: Option<String>,
+}
+
+impl CartLine {
+    /// Lines with the same location, SKU, choices and note are one line.
+    fn merge_key(&self) -> (String, Sku, String) {
+        let choices: Vec<String> = self.modifiers.iter().map(|m| format!("{}={}", m.group, m.option)).collect();
+        let signature = format!("{}|{}", choices.join(";"), self.note.as_deref().unwrap_or(""));
+        (self.location_id.clone(), self.sku.clone(), signature)
+    }
 }
 
 /// Everything the engine needs besides the lines.
@@ -141,8 +156,14 @@ pub struct QuotedLine {
     pub track_stock: bool,
     /// The variant's base unit price.
     pub base_price: Money,
-    /// The unit price charged before promotions.
+    /// The unit price charged before promotions: the list (or base) price plus the modifiers.
     pub unit_price: Money,
+    /// Modifier choices, each with what it adds to the unit price.
+    #[serde(default)]
+    pub modifiers: Vec<ChosenModifier>,
+    /// The customer's note for the kitchen.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Where `unit_price` came from.
     pub price_source: PriceSource,
     /// `unit_price × quantity`.
@@ -305,7 +326,7 @@ fn merge_lines(context: &PricingContext<'_>, lines: Vec<CartLine>) -> Result<Vec
     if lines.len() > MAX_LINES_PER_ORDER {
         return Err(DomainError::invalid("lines", format!("a cart may have at most {MAX_LINES_PER_ORDER} lines")));
     }
-    let mut merged: BTreeMap<(String, Sku), CartLine> = BTreeMap::new();
+    let mut merged: BTreeMap<(String, Sku, String), CartLine> = BTreeMap::new();
     for line in lines {
         if line.base_price.currency != context.currency {
             return Err(DomainError::CurrencyMismatch {
@@ -313,7 +334,7 @@ fn merge_lines(context: &PricingContext<'_>, lines: Vec<CartLine>) -> Result<Vec
                 right: line.base_price.currency.code(),
             });
         }
-        match merged.get_mut(&(line.location_id.clone(), line.sku.clone())) {
+        match merged.get_mut(&line.merge_key()) {
             Some(existing) => {
                 existing.quantity = Quantity::parse(existing.quantity.get() + line.quantity.get()).map_err(|_| {
                     DomainError::invalid(
@@ -323,7 +344,7 @@ fn merge_lines(context: &PricingContext<'_>, lines: Vec<CartLine>) -> Result<Vec
                 })?;
             }
             None => {
-                merged.insert((line.location_id.clone(), line.sku.clone()), line);
+                merged.insert(line.merge_key(), line);
             }
         }
     }
@@ -348,6 +369,7 @@ fn merge_lines(context: &PricingContext<'_>, lines: Vec<CartLine>) -> Result<Vec
                 ),
                 _ => (line.base_price, PriceSource { kind: "base".into(), price_list_id: None, price_list_name: None }),
             };
+            let unit_price = line.modifiers.iter().try_fold(unit_price, |price, m| price.checked_add(m.price))?;
             let gross = unit_price.checked_mul(line.quantity.get())?.amount_minor;
             Ok(WorkLine {
                 available: line.quantity.get(),
@@ -811,6 +833,8 @@ fn assemble(
             merchant_id: w.line.merchant_id,
             quantity: w.line.quantity.get(),
             track_stock: w.line.track_stock,
+            modifiers: w.line.modifiers,
+            note: w.line.note,
             base_price: w.line.base_price,
             unit_price: w.unit_price,
             price_source: w.source,

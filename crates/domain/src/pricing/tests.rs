@@ -47,6 +47,8 @@ fn cart_line(
         base_price: price,
         tax,
         track_stock: true,
+        modifiers: Vec::new(),
+        note: None,
     })
 }
 
@@ -1614,4 +1616,40 @@ proptest! {
         prop_assert_eq!(quote.discount.amount_minor, 0);
         check_adds_up(&quote)?;
     }
+}
+
+#[test]
+fn modifiers_add_to_the_unit_price_and_keep_lines_apart() -> Result<(), DomainError> {
+    use crate::modifiers::ChosenModifier;
+    let extra = |option: &str, amount: i64| ChosenModifier {
+        group: "Agregados".into(),
+        option: option.into(),
+        price: clp(amount),
+    };
+    let mut cheese = item("PIZZA", 1, 8_990)?;
+    cheese.modifiers = vec![extra("Extra queso", 990)];
+    let mut plain = item("PIZZA", 2, 8_990)?;
+    plain.note = Some("sin cebolla".into());
+    let mut cheese_again = item("PIZZA", 1, 8_990)?;
+    cheese_again.modifiers = vec![extra("Extra queso", 990)];
+    let promotions: Vec<Promotion> = Vec::new();
+    let lists: Vec<PriceList> = Vec::new();
+    let context = PricingContext {
+        currency: Currency::Clp,
+        channel: "qr",
+        now_ms: 0,
+        local: LocalTime { weekday: 1, minute: 0 },
+        price_lists: &lists,
+        promotions: &promotions,
+        coupon_codes: &[],
+        coupons: &[],
+    };
+    let quote = price_cart(&context, vec![cheese, plain, cheese_again])?;
+    assert_eq!(quote.lines.len(), 2, "equal choices merge, different ones do not");
+    let with_cheese = quote.lines.iter().find(|l| !l.modifiers.is_empty()).ok_or(DomainError::Overflow)?;
+    assert_eq!((with_cheese.quantity, with_cheese.unit_price.amount_minor), (2, 9_980));
+    let with_note = quote.lines.iter().find(|l| l.note.is_some()).ok_or(DomainError::Overflow)?;
+    assert_eq!((with_note.quantity, with_note.total.amount_minor), (2, 17_980));
+    assert_eq!(quote.total.amount_minor, 2 * 9_980 + 17_980);
+    Ok(())
 }
