@@ -33,6 +33,7 @@ pub trait Store:
     + PricingStore
     + IdempotencyStore
     + EventStore
+    + NotificationStore
     + Send
     + Sync
     + 'static
@@ -47,6 +48,7 @@ impl<T> Store for T where
         + PricingStore
         + IdempotencyStore
         + EventStore
+        + NotificationStore
         + Send
         + Sync
         + 'static
@@ -108,6 +110,12 @@ pub trait SetupStore {
     async fn find_variant(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<(VariantRow, bool)>>;
     /// The variant with this SKU within a merchant, with its product's name, stock and tax settings.
     async fn find_sellable(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<SellableRow>>;
+    /// Saves a location's name, payment, open switch and storefront settings; `NotFound` if absent.
+    async fn update_location(&self, location: &LocationRow) -> StoreResult<()>;
+    /// Sets how long a site's restaurants have to accept a part (None: no limit).
+    async fn set_site_accept_within(&self, site_id: &str, minutes: Option<i64>) -> StoreResult<()>;
+    /// Live parts at a location whose order is to be picked up in `[from, to)` (RFC 3339 UTC strings).
+    async fn count_pickups(&self, location_id: &str, from: &str, to: &str) -> StoreResult<i64>;
     /// Sets the tax id a merchant prints on its documents.
     async fn set_merchant_tax_id(&self, merchant_id: &str, tax_id: Option<&str>) -> StoreResult<()>;
 }
@@ -287,4 +295,40 @@ pub struct FulfillmentChange {
     pub event_id: String,
     /// Id for the refund event, if the plan refunds.
     pub refund_event_id: String,
+}
+
+/// Customer notifications: server settings (the VAPID key pair), browsers' push
+/// subscriptions, and the claims that make each notification go out once across nodes.
+#[async_trait]
+pub trait NotificationStore {
+    /// The value of a server setting, if it has one.
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Stores `value` under `key` unless the key already has one, and returns the value kept:
+    /// with several nodes starting at once, the first insert wins and all read the same value.
+    async fn insert_setting_once(&self, key: &str, value: &str) -> StoreResult<String>;
+    /// Stores a browser's subscription for an order, or refreshes the keys, language and page of
+    /// the one with the same endpoint; returns the stored row (keeping its first id).
+    async fn upsert_push_subscription(&self, subscription: &PushSubscriptionRow) -> StoreResult<PushSubscriptionRow>;
+    /// Removes an order's subscription with this endpoint; false when there was none.
+    async fn delete_push_subscription(&self, order_id: &str, endpoint: &str) -> StoreResult<bool>;
+    /// Removes every subscription with this endpoint (the push service said it is gone); returns how many.
+    async fn delete_push_endpoint(&self, endpoint: &str) -> StoreResult<u64>;
+    /// An order's subscriptions, oldest first.
+    async fn list_push_subscriptions(&self, order_id: &str) -> StoreResult<Vec<PushSubscriptionRow>>;
+    /// Claims the right to send notification `key` to `target`; false when a node claimed it before.
+    async fn claim_notification(&self, key: &str, target: &str, now_ms: i64) -> StoreResult<bool>;
+    /// Ids of parts `ready` since a time in `(ready_after_ms, ready_before_ms]` whose pickup reminder
+    /// has not been claimed yet, longest waiting first, at most `limit`.
+    async fn parts_due_pickup_reminder(
+        &self,
+        ready_after_ms: i64,
+        ready_before_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
+}
+
+/// The notification key of a part's pickup reminder: `reminder:<fulfilment id>`
+/// (what [`NotificationStore::parts_due_pickup_reminder`] looks for among the claims).
+pub fn pickup_reminder_key(fulfillment_id: &str) -> String {
+    format!("reminder:{fulfillment_id}")
 }

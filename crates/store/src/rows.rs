@@ -63,6 +63,8 @@ pub struct SiteRow {
     pub currency: String,
     /// IANA time zone.
     pub timezone: String,
+    /// A part not accepted within this many minutes is cancelled and refunded (None: no limit).
+    pub accept_within_minutes: Option<i64>,
     /// Creation time.
     pub created_at_ms: i64,
 }
@@ -99,8 +101,31 @@ pub struct LocationRow {
     pub pay_at_pickup: bool,
     /// Whether it takes orders now.
     pub is_open: bool,
+    /// Storefront settings: preparation time, pause, hours, counter, slot capacity.
+    pub storefront: StorefrontSettings,
     /// Creation time.
     pub created_at_ms: i64,
+}
+
+/// How a location presents itself to customers and takes orders over the day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StorefrontSettings {
+    /// Usual preparation time, in minutes, shown to customers.
+    pub prep_minutes: i64,
+    /// Paused ("too busy") until this time; None when not paused.
+    pub paused_until_ms: Option<i64>,
+    /// Weekly opening hours as JSON (see the domain's `hours` module); None: always open.
+    pub opening_hours_json: Option<String>,
+    /// Where the counter is ("Local 12, nivel 3").
+    pub counter: Option<String>,
+    /// Most orders per pickup slot; None: no limit.
+    pub slot_capacity: Option<i64>,
+}
+
+impl Default for StorefrontSettings {
+    fn default() -> Self {
+        Self { prep_minutes: 15, paused_until_ms: None, opening_hours_json: None, counter: None, slot_capacity: None }
+    }
 }
 
 /// A product; its sellable units are variants.
@@ -116,6 +141,12 @@ pub struct ProductRow {
     pub track_stock: bool,
     /// `standard` or `exempt`.
     pub tax_category: String,
+    /// Menu category ("Pizzas", "Bebidas").
+    pub category: Option<String>,
+    /// Photo URL; the menu shows a placeholder without one.
+    pub image_url: Option<String>,
+    /// Modifier groups as JSON (the domain's `ModifierGroup` list); None: no choices.
+    pub modifiers_json: Option<String>,
     /// Creation time.
     pub created_at_ms: i64,
 }
@@ -429,6 +460,10 @@ pub struct LinePricing {
     pub tax_rate_bps: i64,
     /// Tax contained in `total`.
     pub tax_minor: i64,
+    /// The modifier choices (the domain's `ChosenModifier` list as JSON).
+    pub modifiers_json: Option<String>,
+    /// The customer's note for the kitchen.
+    pub note: Option<String>,
 }
 
 /// An order with all its parts.
@@ -562,6 +597,8 @@ pub struct SellableRow {
     pub track_stock: bool,
     /// `standard` or `exempt`.
     pub tax_category: String,
+    /// The product's modifier groups as JSON.
+    pub modifiers_json: Option<String>,
 }
 
 /// One price of a price list.
@@ -674,4 +711,25 @@ pub struct SettlementPartRow {
     pub operator_funded_minor: i64,
     /// Status (a rejected or cancelled part owes no operator funding).
     pub status: String,
+}
+
+/// A browser's Web Push subscription for one order (`PushSubscription.toJSON()` plus language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushSubscriptionRow {
+    /// Opaque id.
+    pub id: String,
+    /// The order followed.
+    pub order_id: String,
+    /// The push service URL messages are POSTed to.
+    pub endpoint: String,
+    /// The browser's P-256 public key (uncompressed point, base64url without padding).
+    pub p256dh: String,
+    /// The browser's 16-byte auth secret (base64url without padding).
+    pub auth: String,
+    /// `es` or `en`.
+    pub language: String,
+    /// The path a click on the notification opens, if given.
+    pub open_path: Option<String>,
+    /// Creation time.
+    pub created_at_ms: i64,
 }

@@ -7,6 +7,7 @@ mod access;
 mod events;
 mod holds;
 mod idempotency;
+mod notifications;
 mod orders;
 pub(crate) mod placement;
 mod pricing;

@@ -100,6 +100,8 @@ fn line_from(row: &AnyRow) -> Result<(String, LineRow), sqlx::Error> {
                 tax_code: row.try_get("tax_code")?,
                 tax_rate_bps: row.try_get("tax_rate_bps")?,
                 tax_minor: row.try_get("tax_minor")?,
+                modifiers_json: row.try_get("modifiers_json")?,
+                note: row.try_get("note")?,
             },
         },
     ))
@@ -138,7 +140,8 @@ where
     let mut fulfillments: Vec<FulfillmentRecord> = parts.iter().map(fulfillment_from).collect::<Result<_, _>>()?;
     let lines = sqlx::query(
         "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock, l.name, \
-         l.gross_minor, l.discount_minor, l.tax_code, l.tax_rate_bps, l.tax_minor \
+         l.gross_minor, l.discount_minor, l.tax_code, l.tax_rate_bps, l.tax_minor, \
+         l.modifiers_json, l.note \
          FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
          WHERE f.order_id = $1 ORDER BY l.fulfillment_id, l.position",
     )
@@ -229,7 +232,7 @@ impl OrderStore for SqlStore {
         let mut part = fulfillment_from(&row)?;
         let lines = sqlx::query(
             "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock, name, gross_minor, \
-             discount_minor, tax_code, tax_rate_bps, tax_minor FROM fulfillment_lines WHERE fulfillment_id = $1 \
+             discount_minor, tax_code, tax_rate_bps, tax_minor, modifiers_json, note FROM fulfillment_lines WHERE fulfillment_id = $1 \
              ORDER BY position",
         )
         .bind(id)
@@ -263,7 +266,8 @@ impl OrderStore for SqlStore {
         }
         let lines = sqlx::query(
             "SELECT l.fulfillment_id, l.sku, l.quantity, l.unit_price_minor, l.total_minor, l.track_stock, l.name, \
-         l.gross_minor, l.discount_minor, l.tax_code, l.tax_rate_bps, l.tax_minor \
+         l.gross_minor, l.discount_minor, l.tax_code, l.tax_rate_bps, l.tax_minor, \
+         l.modifiers_json, l.note \
              FROM fulfillment_lines l JOIN fulfillments f ON f.id = l.fulfillment_id \
              WHERE f.location_id = $1 AND ($2 IS NULL OR f.status = $2) \
              ORDER BY l.fulfillment_id, l.position",
@@ -540,8 +544,8 @@ async fn insert_parts(
     }
     let sql = format!(
         "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock, \
-         name, gross_minor, discount_minor, tax_code, tax_rate_bps, tax_minor) VALUES {}",
-        values_clause(line_count, 13)
+         name, gross_minor, discount_minor, tax_code, tax_rate_bps, tax_minor, modifiers_json, note) VALUES {}",
+        values_clause(line_count, 15)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for part in parts {
@@ -559,7 +563,9 @@ async fn insert_parts(
                 .bind(line.pricing.discount_minor)
                 .bind(&line.pricing.tax_code)
                 .bind(line.pricing.tax_rate_bps)
-                .bind(line.pricing.tax_minor);
+                .bind(line.pricing.tax_minor)
+                .bind(&line.pricing.modifiers_json)
+                .bind(&line.pricing.note);
         }
     }
     query.execute(&mut **transaction).await?;
@@ -594,7 +600,7 @@ pub(crate) async fn apply_change_in(
     let part = fulfillment_from(&part_row)?;
     let lines = sqlx::query(
         "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock, name, gross_minor, \
-         discount_minor, tax_code, tax_rate_bps, tax_minor FROM fulfillment_lines WHERE fulfillment_id = $1 \
+         discount_minor, tax_code, tax_rate_bps, tax_minor, modifiers_json, note FROM fulfillment_lines WHERE fulfillment_id = $1 \
          ORDER BY position",
     )
     .bind(&part.id)

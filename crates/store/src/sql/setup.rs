@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::{flag, get_flag};
 use crate::backend::SqlStore;
-use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SellableRow, SiteRow, VariantRow};
+use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SellableRow, SiteRow, StorefrontSettings, VariantRow};
 use crate::{SetupStore, StoreResult};
 
 fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
@@ -16,6 +16,7 @@ fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
         country: row.try_get("country")?,
         currency: row.try_get("currency")?,
         timezone: row.try_get("timezone")?,
+        accept_within_minutes: row.try_get("accept_within_minutes")?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -39,6 +40,13 @@ fn location_from(row: &AnyRow) -> Result<LocationRow, sqlx::Error> {
         name: row.try_get("name")?,
         pay_at_pickup: get_flag(row, "pay_at_pickup")?,
         is_open: get_flag(row, "is_open")?,
+        storefront: StorefrontSettings {
+            prep_minutes: row.try_get("prep_minutes")?,
+            paused_until_ms: row.try_get("paused_until_ms")?,
+            opening_hours_json: row.try_get("opening_hours_json")?,
+            counter: row.try_get("counter")?,
+            slot_capacity: row.try_get("slot_capacity")?,
+        },
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -50,6 +58,9 @@ fn product_from(row: &AnyRow) -> Result<ProductRow, sqlx::Error> {
         name: row.try_get("name")?,
         track_stock: get_flag(row, "track_stock")?,
         tax_category: row.try_get("tax_category")?,
+        category: row.try_get("category")?,
+        image_url: row.try_get("image_url")?,
+        modifiers_json: row.try_get("modifiers_json")?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -69,7 +80,8 @@ pub(crate) fn variant_from(row: &AnyRow) -> Result<VariantRow, sqlx::Error> {
 
 macro_rules! location_columns {
     () => {
-        "id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms"
+        "id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms, prep_minutes, paused_until_ms, \
+        opening_hours_json, counter, slot_capacity"
     };
 }
 macro_rules! variant_columns {
@@ -82,13 +94,15 @@ macro_rules! variant_columns {
 impl SetupStore for SqlStore {
     async fn insert_site(&self, site: &SiteRow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sites (id, name, country, currency, timezone, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sites (id, name, country, currency, timezone, accept_within_minutes, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&site.id)
         .bind(&site.name)
         .bind(&site.country)
         .bind(&site.currency)
         .bind(&site.timezone)
+        .bind(site.accept_within_minutes)
         .bind(site.created_at_ms)
         .execute(&self.write)
         .await?;
@@ -96,7 +110,7 @@ impl SetupStore for SqlStore {
     }
 
     async fn get_site(&self, id: &str) -> StoreResult<Option<SiteRow>> {
-        let row = sqlx::query("SELECT id, name, country, currency, timezone, created_at_ms FROM sites WHERE id = $1")
+        let row = sqlx::query("SELECT id, name, country, currency, timezone, accept_within_minutes, created_at_ms FROM sites WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.read)
             .await?;
@@ -105,7 +119,7 @@ impl SetupStore for SqlStore {
 
     async fn list_sites(&self, page: Page) -> StoreResult<Vec<SiteRow>> {
         let rows = sqlx::query(
-            "SELECT id, name, country, currency, timezone, created_at_ms FROM sites ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
+            "SELECT id, name, country, currency, timezone, accept_within_minutes, created_at_ms FROM sites ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
         )
         .bind(page.limit)
         .bind(page.offset)
@@ -151,8 +165,9 @@ impl SetupStore for SqlStore {
 
     async fn insert_location(&self, location: &LocationRow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO locations (id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO locations (id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms, prep_minutes, \
+             paused_until_ms, opening_hours_json, counter, slot_capacity) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&location.id)
         .bind(&location.merchant_id)
@@ -161,6 +176,11 @@ impl SetupStore for SqlStore {
         .bind(flag(location.pay_at_pickup))
         .bind(flag(location.is_open))
         .bind(location.created_at_ms)
+        .bind(location.storefront.prep_minutes)
+        .bind(location.storefront.paused_until_ms)
+        .bind(&location.storefront.opening_hours_json)
+        .bind(&location.storefront.counter)
+        .bind(location.storefront.slot_capacity)
         .execute(&self.write)
         .await?;
         Ok(())
@@ -201,13 +221,17 @@ impl SetupStore for SqlStore {
     async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         sqlx::query(
-            "INSERT INTO products (id, merchant_id, name, track_stock, tax_category, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO products (id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, \
+             created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&product.id)
         .bind(&product.merchant_id)
         .bind(&product.name)
         .bind(flag(product.track_stock))
         .bind(&product.tax_category)
+        .bind(&product.category)
+        .bind(&product.image_url)
+        .bind(&product.modifiers_json)
         .bind(product.created_at_ms)
         .execute(&mut *transaction)
         .await?;
@@ -234,7 +258,7 @@ impl SetupStore for SqlStore {
 
     async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>> {
         let Some(row) = sqlx::query(
-            "SELECT id, merchant_id, name, track_stock, tax_category, created_at_ms FROM products WHERE id = $1",
+            "SELECT id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, created_at_ms FROM products WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.read)
@@ -253,7 +277,7 @@ impl SetupStore for SqlStore {
 
     async fn list_merchant_products(&self, merchant_id: &str) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>> {
         let products = sqlx::query(
-            "SELECT id, merchant_id, name, track_stock, tax_category, created_at_ms FROM products WHERE merchant_id = $1 ORDER BY name, id",
+            "SELECT id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, created_at_ms FROM products WHERE merchant_id = $1 ORDER BY name, id",
         )
         .bind(merchant_id)
         .fetch_all(&self.read)
@@ -292,7 +316,7 @@ impl SetupStore for SqlStore {
     async fn find_sellable(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<SellableRow>> {
         let row = sqlx::query(
             "SELECT v.id, v.product_id, v.merchant_id, v.sku, v.price_minor, v.currency, v.barcode, v.attributes_json, \
-             p.track_stock, p.name AS product_name, p.tax_category FROM variants v JOIN products p ON p.id = v.product_id \
+             p.track_stock, p.name AS product_name, p.tax_category, p.modifiers_json FROM variants v JOIN products p ON p.id = v.product_id \
              WHERE v.merchant_id = $1 AND v.sku = $2",
         )
         .bind(merchant_id)
@@ -305,9 +329,58 @@ impl SetupStore for SqlStore {
                 product_name: row.try_get("product_name")?,
                 track_stock: get_flag(&row, "track_stock")?,
                 tax_category: row.try_get("tax_category")?,
+                modifiers_json: row.try_get("modifiers_json")?,
             })),
             None => Ok(None),
         }
+    }
+
+    async fn update_location(&self, location: &LocationRow) -> StoreResult<()> {
+        let updated = sqlx::query(
+            "UPDATE locations SET name = $1, pay_at_pickup = $2, is_open = $3, prep_minutes = $4, paused_until_ms = $5, \
+             opening_hours_json = $6, counter = $7, slot_capacity = $8 WHERE id = $9",
+        )
+        .bind(&location.name)
+        .bind(flag(location.pay_at_pickup))
+        .bind(flag(location.is_open))
+        .bind(location.storefront.prep_minutes)
+        .bind(location.storefront.paused_until_ms)
+        .bind(&location.storefront.opening_hours_json)
+        .bind(&location.storefront.counter)
+        .bind(location.storefront.slot_capacity)
+        .bind(&location.id)
+        .execute(&self.write)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn set_site_accept_within(&self, site_id: &str, minutes: Option<i64>) -> StoreResult<()> {
+        let updated = sqlx::query("UPDATE sites SET accept_within_minutes = $1 WHERE id = $2")
+            .bind(minutes)
+            .bind(site_id)
+            .execute(&self.write)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn count_pickups(&self, location_id: &str, from: &str, to: &str) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM fulfillments f JOIN orders o ON o.id = f.order_id \
+             WHERE f.location_id = $1 AND o.pickup_at >= $2 AND o.pickup_at < $3 \
+             AND f.status NOT IN ('rejected', 'cancelled')",
+        )
+        .bind(location_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(row.try_get("n")?)
     }
 
     async fn set_merchant_tax_id(&self, merchant_id: &str, tax_id: Option<&str>) -> StoreResult<()> {

@@ -293,7 +293,7 @@ pub async fn pricing_price_lists_round_trip(store: &dyn Store) {
     let page = store.list_price_lists(&shop.merchant.id, Page { limit: 1, offset: 1 }).await.expect("page");
     assert_eq!(page, vec![paused.clone()]);
     let ids = |lists: Vec<PriceListRow>| lists.into_iter().map(|l| l.id).collect::<Vec<_>>();
-    let mut active = ids(store.active_price_lists(&[shop.merchant.id.clone()]).await.expect("active"));
+    let mut active = ids(store.active_price_lists(std::slice::from_ref(&shop.merchant.id)).await.expect("active"));
     assert_eq!(active, vec![web.id.clone()], "switched-off lists are not used for pricing");
     active = ids(store.active_price_lists(&[shop.merchant.id.clone(), other.merchant.id.clone()]).await.expect("a"));
     active.sort();
@@ -486,6 +486,10 @@ pub async fn pricing_quotes_and_priced_orders(store: &dyn Store) {
         tax_code: "IVA".into(),
         tax_rate_bps: 1_900,
         tax_minor: 3_420,
+        modifiers_json: Some(
+            r#"[{"group":"Agregados","option":"Palta","price":{"amount":800,"currency":"CLP"}}]"#.into(),
+        ),
+        note: Some("sin mayo".into()),
     };
     let placed = store.place_order(&order).await.expect("place");
     let stored = store.get_order(&order.order.id).await.expect("read").expect("order");

@@ -148,6 +148,7 @@ pub fn site() -> SiteRow {
         country: "CL".into(),
         currency: "CLP".into(),
         timezone: "America/Santiago".into(),
+        accept_within_minutes: None,
         created_at_ms: T0,
     }
 }
@@ -172,6 +173,9 @@ pub fn product(merchant_id: &str, name: &str, track_stock: bool) -> ProductRow {
         name: name.into(),
         track_stock,
         tax_category: "standard".into(),
+        category: None,
+        image_url: None,
+        modifiers_json: None,
         created_at_ms: T0,
     }
 }
@@ -215,6 +219,7 @@ impl Shop {
             name: "Level 3 counter".into(),
             pay_at_pickup: true,
             is_open: true,
+            storefront: Default::default(),
             created_at_ms: T0,
         };
         store.insert_site(&site).await.expect("insert site");
