@@ -1,0 +1,116 @@
+//! Message catalogs for the pages: Spanish by default, English by `?lang=en`, a `lang` cookie or
+//! `Accept-Language`. Every text a page shows comes from `locales/<lang>.json`; a template asks
+//! for it with `t("key", name=value)`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+
+/// A language the pages speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Spanish, the default.
+    Es,
+    /// English.
+    En,
+}
+
+type Catalog = HashMap<String, String>;
+
+fn load(json: &str) -> Catalog {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+static SPANISH: LazyLock<Catalog> = LazyLock::new(|| load(include_str!("../../locales/es.json")));
+static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| load(include_str!("../../locales/en.json")));
+
+impl Lang {
+    /// `es` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Es => "es",
+            Lang::En => "en",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Lang> {
+        match raw.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
+            Some("es") => Some(Lang::Es),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The page's language: `?lang=`, else the `lang` cookie, else the first of `Accept-Language`
+    /// that we speak, else Spanish.
+    pub fn negotiate(query: Option<&str>, headers: &HeaderMap) -> Lang {
+        if let Some(lang) = query.and_then(Lang::parse) {
+            return lang;
+        }
+        let cookie = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .find_map(|pair| pair.trim().strip_prefix("lang="))
+            .and_then(Lang::parse);
+        if let Some(lang) = cookie {
+            return lang;
+        }
+        headers
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))))
+            .unwrap_or(Lang::Es)
+    }
+
+    fn catalog(self) -> &'static Catalog {
+        match self {
+            Lang::Es => &SPANISH,
+            Lang::En => &ENGLISH,
+        }
+    }
+
+    /// The text for `key` with `{name}` placeholders filled; the key itself when missing.
+    pub fn text(self, key: &str, args: &[(&str, String)]) -> String {
+        let mut text = self.catalog().get(key).cloned().unwrap_or_else(|| key.to_owned());
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    /// Every text of the catalog, for scripts that render on the client.
+    pub fn all(self) -> &'static Catalog {
+        self.catalog()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogs_have_the_same_keys() {
+        let mut spanish: Vec<&String> = SPANISH.keys().collect();
+        let mut english: Vec<&String> = ENGLISH.keys().collect();
+        spanish.sort();
+        english.sort();
+        assert!(!spanish.is_empty());
+        assert_eq!(spanish, english);
+    }
+
+    #[test]
+    fn negotiation_prefers_query_then_cookie_then_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(Lang::negotiate(None, &headers), Lang::Es);
+        headers.insert(ACCEPT_LANGUAGE, "en-US,en;q=0.9".parse().unwrap_or(axum::http::HeaderValue::from_static("")));
+        assert_eq!(Lang::negotiate(None, &headers), Lang::En);
+        headers.insert(COOKIE, axum::http::HeaderValue::from_static("a=b; lang=es"));
+        assert_eq!(Lang::negotiate(None, &headers), Lang::Es);
+        assert_eq!(Lang::negotiate(Some("en"), &headers), Lang::En);
+        assert_eq!(Lang::En.text("order.tracker", &[("ready", "1".into()), ("total", "3".into())]), "1 of 3 ready");
+    }
+}

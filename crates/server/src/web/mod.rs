@@ -1,0 +1,380 @@
+//! The customer's ordering pages, rendered by the server: the site's menu reached from a QR
+//! (`/s/{site}`), the cart and checkout (`/s/{site}/cart`), and the live order page
+//! (`/s/{site}/orders/{id}?token=`). The pages call the public JSON API for everything that
+//! changes (quotes, orders, live status); no build step, no script from elsewhere.
+
+pub mod i18n;
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Value, context};
+use omnicanal_domain::{Currency, Money};
+use omnicanal_store::SiteRow;
+use qrcode::QrCode;
+use qrcode::render::svg;
+use serde::Deserialize;
+
+use crate::ids::constant_time_eq;
+use crate::routes::catalog::build_menu;
+use crate::state::AppState;
+use crate::storefront::LocationState;
+use i18n::Lang;
+
+/// The page routes and their static assets.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home_page))
+        .route("/s/{site}", get(site_page))
+        .route("/s/{site}/cart", get(cart_page))
+        .route("/s/{site}/orders/{order}", get(order_page))
+        .route("/static/app.css", get(|| asset(include_str!("../../assets/app.css"), "text/css; charset=utf-8")))
+        .route("/static/site.js", get(|| asset(include_str!("../../assets/site.js"), JS)))
+        .route("/static/cart.js", get(|| asset(include_str!("../../assets/cart.js"), JS)))
+        .route("/static/order.js", get(|| asset(include_str!("../../assets/order.js"), JS)))
+        .route("/static/common.js", get(|| asset(include_str!("../../assets/common.js"), JS)))
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+async fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response
+}
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    let templates = [
+        ("layout.html", include_str!("../../templates/layout.html")),
+        ("site.html", include_str!("../../templates/site.html")),
+        ("cart.html", include_str!("../../templates/cart.html")),
+        ("order.html", include_str!("../../templates/order.html")),
+        ("missing.html", include_str!("../../templates/missing.html")),
+        ("home.html", include_str!("../../templates/home.html")),
+    ];
+    for (name, source) in templates {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a page template does not compile");
+        }
+    }
+    env
+});
+
+/// `?lang=` and `?table=` on every page.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    /// `es` or `en`.
+    pub lang: Option<String>,
+    /// The table the QR was on.
+    pub table: Option<String>,
+    /// The order's tracking token (order page).
+    pub token: Option<String>,
+}
+
+/// The `t(key, name=value…)` function templates use.
+fn translator(lang: Lang) -> Value {
+    Value::from_function(move |key: &str, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+        let args: Vec<(String, String)> = kwargs
+            .args()
+            .map(|name| (name.to_owned(), kwargs.get::<Value>(name).map(|v| v.to_string()).unwrap_or_default()))
+            .collect();
+        let borrowed: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        Ok(lang.text(key, &borrowed))
+    })
+}
+
+fn render(template: &str, lang: Lang, query_lang: Option<&str>, status: StatusCode, ctx: Value) -> Response {
+    let page = TEMPLATES
+        .get_template(template)
+        .and_then(|template| template.render(context! { lang => lang.code(), t => translator(lang), ..ctx }));
+    let mut response = match page {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, template, "a page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>Error</p>".to_owned()))
+                .into_response()
+        }
+    };
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(code) = query_lang.and_then(|raw| matches!(raw, "es" | "en").then_some(raw))
+        && let Ok(cookie) = HeaderValue::from_str(&format!("lang={code}; Path=/; Max-Age=31536000; SameSite=Lax"))
+    {
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn missing(lang: Lang) -> Response {
+    render("missing.html", lang, None, StatusCode::NOT_FOUND, context! {})
+}
+
+fn money_text(amount: i64, currency: Currency) -> String {
+    Money::new(amount, currency).display()
+}
+
+fn status_text(lang: Lang, status: &LocationState, timezone: &str) -> String {
+    match status {
+        LocationState::Open => lang.text("restaurant.open", &[]),
+        LocationState::Paused { until } => {
+            let local = chrono::DateTime::parse_from_rfc3339(until)
+                .ok()
+                .map(|t| {
+                    t.with_timezone(&timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC))
+                        .format("%H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            lang.text("restaurant.paused", &[("until", local)])
+        }
+        LocationState::Closed { opens_at: Some(when) } => lang.text("restaurant.opens_at", &[("when", when.clone())]),
+        LocationState::Closed { opens_at: None } => lang.text("restaurant.closed", &[]),
+    }
+}
+
+async fn home_page(State(state): State<AppState>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let sites = state.store.list_sites(omnicanal_store::Page { limit: 50, offset: 0 }).await.unwrap_or_default();
+    let sites: Vec<Value> = sites.into_iter().map(|s| context! { id => s.id, name => s.name }).collect();
+    render("home.html", lang, query.lang.as_deref(), StatusCode::OK, context! { sites => sites })
+}
+
+async fn load_site(state: &AppState, id: &str) -> Option<SiteRow> {
+    state.store.get_site(id).await.ok().flatten()
+}
+
+async fn site_page(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
+    let currency: Currency = site.currency.parse().unwrap_or(Currency::Clp);
+    let Ok(menu) = build_menu(&state, &site, "qr", true).await else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+    };
+    let locations: Vec<Value> = menu
+        .iter()
+        .map(|location| {
+            let mut categories: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+            for product in &location.products {
+                for variant in &product.variants {
+                    let name = if product.variants.len() > 1 {
+                        format!("{} ({})", product.name, variant.sku)
+                    } else {
+                        product.name.clone()
+                    };
+                    categories.entry(product.category.clone().unwrap_or_default()).or_default().push(context! {
+                        sku => variant.sku,
+                        name => name,
+                        image_url => product.image_url,
+                        price => context! { amount => variant.price.amount },
+                        price_text => money_text(variant.price.amount, currency),
+                        available => variant.available,
+                        sold_out => variant.sold_out,
+                        left => variant.available_quantity,
+                        groups => product.modifier_groups.iter().map(|group| context! {
+                            name => group.name,
+                            min => group.min,
+                            max => group.max,
+                            options => group.options.iter().map(|option| context! {
+                                name => option.name,
+                                price => context! { amount => option.price.amount },
+                                price_text => money_text(option.price.amount, currency),
+                            }).collect::<Vec<_>>(),
+                        }).collect::<Vec<_>>(),
+                    });
+                }
+            }
+            context! {
+                id => location.id,
+                name => location.name,
+                status => location.status,
+                status_text => status_text(lang, &location.status, &site.timezone),
+                prep_minutes => location.prep_minutes,
+                counter => location.counter,
+                categories => categories.into_iter().map(|(name, items)| context! { name, items }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let page_data = serde_json::json!({
+        "site_id": site.id,
+        "currency": site.currency,
+        "table": query.table,
+    });
+    render(
+        "site.html",
+        lang,
+        query.lang.as_deref(),
+        StatusCode::OK,
+        context! {
+            title => lang.text("site.title", &[("site", site.name.clone())]),
+            site => context! { id => site.id, name => site.name },
+            table => query.table.as_deref().map(|t| t.chars().take(20).collect::<String>()),
+            locations => locations,
+            page_data => page_data,
+        },
+    )
+}
+
+async fn cart_page(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
+    let Ok(menu) = build_menu(&state, &site, "qr", true).await else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+    };
+    let locations: serde_json::Value = menu
+        .iter()
+        .map(|l| {
+            (
+                l.id.clone(),
+                serde_json::json!({"name": l.name, "pay_at_pickup": l.pay_at_pickup, "open": l.status.is_open()}),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let page_data = serde_json::json!({
+        "site_id": site.id,
+        "currency": site.currency,
+        "table": query.table,
+        "lang": lang.code(),
+        "locations": locations,
+        "messages": lang.all(),
+    });
+    render(
+        "cart.html",
+        lang,
+        query.lang.as_deref(),
+        StatusCode::OK,
+        context! {
+            title => lang.text("cart.title", &[]),
+            site => context! { id => site.id, name => site.name },
+            table => query.table,
+            page_data => page_data,
+        },
+    )
+}
+
+fn qr_svg(text: &str) -> String {
+    match QrCode::new(text.as_bytes()) {
+        Ok(code) => code.render::<svg::Color<'_>>().min_dimensions(120, 120).quiet_zone(true).build(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn order_page(
+    State(state): State<AppState>,
+    Path((site_id, order_id)): Path<(String, String)>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
+    let order = match state.store.get_order(&order_id).await {
+        Ok(Some(order))
+            if order.order.site_id == site.id
+                && query.token.as_deref().is_some_and(|t| constant_time_eq(t, &order.order.tracking_token)) =>
+        {
+            order
+        }
+        _ => return missing(lang),
+    };
+    let currency: Currency = site.currency.parse().unwrap_or(Currency::Clp);
+    let mut parts = Vec::with_capacity(order.fulfillments.len());
+    for part in &order.fulfillments {
+        let location = state.store.get_location(&part.location_id).await.ok().flatten();
+        parts.push(context! {
+            id => part.id,
+            name => location.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
+            counter => location.as_ref().and_then(|l| l.storefront.counter.clone()),
+            status => part.status,
+            pickup_code => part.pickup_code,
+            qr => qr_svg(&part.pickup_code),
+            refunded => part.refunded_minor > 0,
+            refunded_text => money_text(part.refunded_minor, currency),
+            reason => part.reason,
+            lines => part.lines.iter().map(|line| context! {
+                quantity => line.quantity,
+                name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
+                total => money_text(line.total_minor, currency),
+            }).collect::<Vec<_>>(),
+        });
+    }
+    let live: Vec<&str> = order
+        .fulfillments
+        .iter()
+        .filter(|p| !matches!(p.status.as_str(), "rejected" | "cancelled"))
+        .map(|p| p.status.as_str())
+        .collect();
+    let ready = live.iter().filter(|s| matches!(**s, "ready" | "collected")).count();
+    let token = query.token.clone().unwrap_or_default();
+    let page_data = serde_json::json!({
+        "site_id": site.id,
+        "order_id": order.order.id,
+        "token": token,
+        "lang": lang.code(),
+        "currency": site.currency,
+        "messages": lang.all(),
+    });
+    render(
+        "order.html",
+        lang,
+        query.lang.as_deref(),
+        StatusCode::OK,
+        context! {
+            title => lang.text("order.title", &[("number", order.order.number.to_string())]),
+            site => context! { id => site.id, name => site.name },
+            order => context! { id => order.order.id, number => order.order.number },
+            token => token,
+            parts => parts,
+            ready => ready,
+            total => live.len(),
+            total_text => money_text(order.order.total_minor - order.order.refunded_minor, currency),
+            page_data => page_data,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        for name in ["layout.html", "site.html", "cart.html", "order.html", "missing.html", "home.html"] {
+            assert!(TEMPLATES.get_template(name).is_ok(), "{name} does not compile");
+        }
+    }
+
+    #[test]
+    fn pages_escape_what_users_typed() {
+        let html = TEMPLATES
+            .get_template("site.html")
+            .and_then(|t| {
+                t.render(context! {
+                    lang => "es", t => translator(Lang::Es), title => "x",
+                    site => context! { id => "s", name => "<script>alert(1)</script>" },
+                    locations => Vec::<Value>::new(), page_data => serde_json::json!({"site_id": "</script>"}),
+                })
+            })
+            .unwrap_or_default();
+        assert!(!html.is_empty());
+        assert!(!html.contains("<script>alert(1)"));
+        assert!(!html.contains("\"</script>"));
+    }
+}
