@@ -7,7 +7,10 @@
 #   3. escpos_check.py    - receipts for thermal printers: the layouts written by the
 #                           escpos_sample example replayed through python-escpos, whose
 #                           bytes must equal ours.
-#   4. schemathesis       - property-based requests generated from /api/openapi.json:
+#   4. push_check.py      - Web Push judged by the npm package web-push-testing, a push
+#                           service that verifies the VAPID JWT and decrypts each message
+#                           (installed with npm into target/interop-npm, never committed).
+#   5. schemathesis       - property-based requests generated from /api/openapi.json:
 #                           no 5xx, responses match the documented schemas.
 #
 # Expects target/debug/omnicanal (cargo build -p omnicanal-server) or OMNICANAL_BIN; the only
@@ -18,6 +21,7 @@
 # Settings (environment):
 #   OMNICANAL_BIN          server binary            (target/debug/omnicanal)
 #   INTEROP_VENV           Python venv              (target/interop-venv)
+#   INTEROP_NPM            npm prefix for web-push-testing (target/interop-npm)
 #   INTEROP_MAX_EXAMPLES   schemathesis cases per operation and phase (50)
 #   INTEROP_SEED           schemathesis seed        (1; "random" for a fresh one)
 #   INTEROP_ST_MAX_TIME    schemathesis time budget, seconds (150): it stops, and reports, then
@@ -83,6 +87,7 @@ PORT=$(free_port)
 DEAD_PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
+WPT_PID=""
 
 stop_server() {
   # SIGTERM, then up to 15 s for a clean stop; returns the exit status (or 124 if it hung).
@@ -104,6 +109,7 @@ stop_server() {
 }
 cleanup() {
   stop_server || true
+  if [ -n "$WPT_PID" ]; then kill "$WPT_PID" 2>/dev/null || true; fi
   if [ "${INTEROP_KEEP:-0}" = 1 ]; then
     echo "# work dir kept: $WORK"
   else
@@ -189,7 +195,44 @@ else
   tail -n 20 "$WORK/escpos_sample.log" || true
 fi
 
-# --- 4. schemathesis --------------------------------------------------------------------
+# --- 4. Web Push ------------------------------------------------------------------------
+# web-push-testing plays the browsers' push service on a loopback port: it hands out
+# subscriptions for our VAPID key, verifies each push's JWT and decrypts its body.
+WPT_VERSION=1.2.2
+NPM_DIR=${INTEROP_NPM:-$ROOT/target/interop-npm}
+WPT="$NPM_DIR/node_modules/web-push-testing"
+echo
+echo "=== Web Push (web-push-testing $WPT_VERSION, node $(node --version 2>/dev/null || echo missing)) ==="
+if ! grep -q "\"version\": \"$WPT_VERSION\"" "$WPT/package.json" 2>/dev/null; then
+  echo "# installing web-push-testing@$WPT_VERSION into $NPM_DIR"
+  mkdir -p "$NPM_DIR"
+  npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error "web-push-testing@$WPT_VERSION" \
+    >"$WORK/npm-install.log" 2>&1 || true
+fi
+if [ ! -f "$WPT/src/bin/server.js" ]; then
+  fail "could not install web-push-testing@$WPT_VERSION with npm (see below)"
+  tail -n 20 "$WORK/npm-install.log" 2>/dev/null || true
+else
+  WPT_PORT=$(free_port)
+  node "$WPT/src/bin/server.js" "$WPT_PORT" >"$WORK/web-push-testing.log" 2>&1 &
+  WPT_PID=$!
+  for _ in $(seq 1 50); do
+    grep -q "Server running on port" "$WORK/web-push-testing.log" 2>/dev/null && break
+    sleep 0.2
+  done
+  if grep -q "Server running on port" "$WORK/web-push-testing.log" 2>/dev/null; then
+    # Its subscriptions name http://localhost:PORT, which the server may reach (loopback).
+    py_check push 90 push_check.py "$BASE" "http://localhost:$WPT_PORT"
+  else
+    fail "web-push-testing did not start (log below)"
+    tail -n 20 "$WORK/web-push-testing.log" || true
+  fi
+  kill "$WPT_PID" 2>/dev/null || true
+  wait "$WPT_PID" 2>/dev/null || true
+  WPT_PID=""
+fi
+
+# --- 5. schemathesis --------------------------------------------------------------------
 echo
 echo "=== schemathesis $("$VENV/bin/st" --version | awk '{print $NF}') against $BASE/api/openapi.json ==="
 if (cd "$HERE" && "$PY" seed_schemathesis.py "$BASE" "$WORK/st" "$DEAD_PORT"); then

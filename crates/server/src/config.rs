@@ -37,6 +37,12 @@ pub struct Config {
     pub admin_password: Option<Secret>,
     /// Load the demo data set when the database is empty.
     pub demo: bool,
+    /// Notifications to the customer's phone (Web Push, pickup reminders, a webhook gateway).
+    pub notify: NotifyConfig,
+    /// The base URL customers reach the server at (`OMNICANAL_PUBLIC_URL`, e.g.
+    /// `https://food.example.cl`), printed in QR posters. `None`: `http://<listen address>` as
+    /// bound, which only phones on the same network can open.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -48,6 +54,186 @@ impl Config {
             admin_email: None,
             admin_password: None,
             demo: false,
+            notify: NotifyConfig::default(),
+            public_url: None,
         }
+    }
+
+    /// The public base URL without a trailing slash: [`Config::public_url`] once checked, else
+    /// `http://` and the address the server is `bound` to (which knows the port when `listen`
+    /// asked for port 0). The error says what is wrong with a configured URL.
+    pub fn public_base_url(&self, bound: SocketAddr) -> Result<String, String> {
+        let Some(configured) = self.public_url.as_deref() else {
+            return Ok(format!("http://{bound}"));
+        };
+        let url = configured.trim().trim_end_matches('/');
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        let problem = match rest {
+            _ if url.chars().count() > MAX_PUBLIC_URL_CHARS => {
+                Some(format!("must have at most {MAX_PUBLIC_URL_CHARS} characters"))
+            }
+            None => Some("must start with https:// or http://".to_owned()),
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => Some("must name a host".to_owned()),
+            Some(_) if !url.chars().all(|c| c.is_ascii_graphic()) => {
+                Some("must be plain ASCII without spaces (write an international domain in punycode)".to_owned())
+            }
+            Some(_) if url.contains(['?', '#']) => Some("must not have a query or fragment".to_owned()),
+            Some(_) => None,
+        };
+        match problem {
+            Some(problem) => Err(format!("OMNICANAL_PUBLIC_URL {problem}, e.g. https://food.example.cl")),
+            None => Ok(url.to_owned()),
+        }
+    }
+}
+
+/// A public URL longer than this would crowd the QR code with modules.
+pub const MAX_PUBLIC_URL_CHARS: usize = 200;
+
+/// The VAPID contact used when none is configured (set `OMNICANAL_VAPID_SUBJECT` in production:
+/// push services use it to reach the operator).
+pub const DEFAULT_VAPID_SUBJECT: &str = "mailto:webpush@example.com";
+/// Minutes a part may wait `ready` before the customer is reminded, by default.
+pub const DEFAULT_PICKUP_REMINDER_MINUTES: u32 = 15;
+/// The longest reminder delay accepted: a day.
+pub const MAX_PICKUP_REMINDER_MINUTES: u32 = 24 * 60;
+
+/// Notifications to the customer's phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyConfig {
+    /// Where the signed webhook provider POSTs each notification (an SMS or WhatsApp gateway); off when `None`.
+    pub webhook_url: Option<String>,
+    /// The `whsec_` secret that signs those POSTs (Standard Webhooks); required with `webhook_url`.
+    pub webhook_secret: Option<Secret>,
+    /// Minutes a part may wait `ready` and not collected before the customer is reminded.
+    pub pickup_reminder_minutes: u32,
+    /// The VAPID `sub` claim: a `mailto:` or `https:` contact for push services.
+    pub vapid_subject: String,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            webhook_url: None,
+            webhook_secret: None,
+            pickup_reminder_minutes: DEFAULT_PICKUP_REMINDER_MINUTES,
+            vapid_subject: DEFAULT_VAPID_SUBJECT.to_owned(),
+        }
+    }
+}
+
+impl NotifyConfig {
+    /// Reads `OMNICANAL_NOTIFY_WEBHOOK_URL`, `OMNICANAL_NOTIFY_WEBHOOK_SECRET`,
+    /// `OMNICANAL_PICKUP_REMINDER_MINUTES` and `OMNICANAL_VAPID_SUBJECT` (which defaults to
+    /// `mailto:` the first admin's e-mail when that is set) through `variable`, and validates them.
+    pub fn from_env(variable: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let variable = |name: &str| variable(name).map(|value| value.trim().to_owned()).filter(|v| !v.is_empty());
+        let mut config = NotifyConfig {
+            webhook_url: variable("OMNICANAL_NOTIFY_WEBHOOK_URL"),
+            webhook_secret: variable("OMNICANAL_NOTIFY_WEBHOOK_SECRET").map(Secret::new),
+            ..NotifyConfig::default()
+        };
+        if let Some(minutes) = variable("OMNICANAL_PICKUP_REMINDER_MINUTES") {
+            config.pickup_reminder_minutes = minutes.parse().map_err(|_| {
+                format!("OMNICANAL_PICKUP_REMINDER_MINUTES must be a whole number of minutes, got {minutes:?}")
+            })?;
+        }
+        if let Some(subject) = variable("OMNICANAL_VAPID_SUBJECT") {
+            config.vapid_subject = subject;
+        } else if let Some(email) = variable("OMNICANAL_ADMIN_EMAIL") {
+            config.vapid_subject = format!("mailto:{email}");
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the settings together; the message never contains the secret.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.pickup_reminder_minutes > MAX_PICKUP_REMINDER_MINUTES {
+            return Err(format!("OMNICANAL_PICKUP_REMINDER_MINUTES must be at most {MAX_PICKUP_REMINDER_MINUTES}"));
+        }
+        if !(self.vapid_subject.starts_with("mailto:") || self.vapid_subject.starts_with("https://")) {
+            return Err("OMNICANAL_VAPID_SUBJECT must be a mailto: or https: URL".to_owned());
+        }
+        match (&self.webhook_url, &self.webhook_secret) {
+            (None, None) => Ok(()),
+            (Some(url), Some(secret)) => {
+                let parsed = reqwest::Url::parse(url)
+                    .map_err(|error| format!("OMNICANAL_NOTIFY_WEBHOOK_URL is not a URL: {error}"))?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err("OMNICANAL_NOTIFY_WEBHOOK_URL must be an http(s) URL".to_owned());
+                }
+                if crate::signing::secret_key(secret.expose()).is_none() {
+                    return Err(
+                        "OMNICANAL_NOTIFY_WEBHOOK_SECRET must be a whsec_ secret (16 to 64 bytes in base64)".to_owned()
+                    );
+                }
+                Ok(())
+            }
+            (Some(_), None) => Err("OMNICANAL_NOTIFY_WEBHOOK_URL needs OMNICANAL_NOTIFY_WEBHOOK_SECRET".to_owned()),
+            (None, Some(_)) => {
+                Err("OMNICANAL_NOTIFY_WEBHOOK_SECRET is set without OMNICANAL_NOTIFY_WEBHOOK_URL".to_owned())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod notify_config_tests {
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<NotifyConfig, String> {
+        NotifyConfig::from_env(|name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned()))
+    }
+
+    #[test]
+    fn notification_settings_default_and_validate() {
+        assert_eq!(from(&[]), Ok(NotifyConfig::default()));
+        let admin = from(&[("OMNICANAL_ADMIN_EMAIL", "ops@mall.cl"), ("OMNICANAL_PICKUP_REMINDER_MINUTES", "5")]);
+        assert_eq!(admin.as_ref().map(|c| c.vapid_subject.as_str()), Ok("mailto:ops@mall.cl"));
+        assert_eq!(admin.map(|c| c.pickup_reminder_minutes), Ok(5));
+        assert!(from(&[("OMNICANAL_PICKUP_REMINDER_MINUTES", "soon")]).is_err());
+        assert!(from(&[("OMNICANAL_PICKUP_REMINDER_MINUTES", "100000")]).is_err());
+        assert!(from(&[("OMNICANAL_VAPID_SUBJECT", "ops@mall.cl")]).is_err());
+        assert!(from(&[("OMNICANAL_NOTIFY_WEBHOOK_URL", "https://sms.example/hook")]).is_err());
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let url = "https://sms.example/hook";
+        let hook = from(&[("OMNICANAL_NOTIFY_WEBHOOK_URL", url), ("OMNICANAL_NOTIFY_WEBHOOK_SECRET", secret)]);
+        assert!(hook.is_ok());
+        assert!(!format!("{hook:?}").contains("MfKQ9r8"), "the secret never shows in Debug");
+        let bad = from(&[("OMNICANAL_NOTIFY_WEBHOOK_URL", "ftp://x"), ("OMNICANAL_NOTIFY_WEBHOOK_SECRET", secret)]);
+        assert!(bad.is_err());
+        let weak = from(&[("OMNICANAL_NOTIFY_WEBHOOK_URL", url), ("OMNICANAL_NOTIFY_WEBHOOK_SECRET", "hunter2")]);
+        assert!(weak.is_err());
+    }
+}
+
+#[cfg(test)]
+mod public_url_tests {
+    use super::*;
+
+    fn with_public_url(url: Option<&str>) -> Config {
+        let mut config = Config::new("sqlite://test.db");
+        config.public_url = url.map(str::to_owned);
+        config
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_bound_address() {
+        let bound = SocketAddr::from(([127, 0, 0, 1], 43_210));
+        assert_eq!(with_public_url(None).public_base_url(bound).as_deref(), Ok("http://127.0.0.1:43210"));
+    }
+
+    #[test]
+    fn public_url_is_checked_and_loses_its_trailing_slash() {
+        let bound = SocketAddr::from(([127, 0, 0, 1], 8080));
+        let checked = |url: &str| with_public_url(Some(url)).public_base_url(bound);
+        assert_eq!(checked("https://food.example.cl/").as_deref(), Ok("https://food.example.cl"));
+        assert_eq!(checked("http://10.0.0.5:8080/patio").as_deref(), Ok("http://10.0.0.5:8080/patio"));
+        for bad in ["food.example.cl", "ftp://food.example.cl", "https://", "https:///x", "https://a b.cl"] {
+            assert!(checked(bad).is_err(), "{bad} should be refused");
+        }
+        assert!(checked("https://food.example.cl/?x=1").is_err());
+        assert!(checked(&format!("https://{}.cl", "a".repeat(MAX_PUBLIC_URL_CHARS))).is_err());
     }
 }

@@ -1,12 +1,13 @@
 //! The demo data set: a food court in Santiago (CLP) with five restaurants and one in
 //! Lima (PEN) with three, real-looking menus and stock, and a login for every role.
 
+use omnicanal_domain::modifiers::{ModifierGroup, ModifierOption};
 use omnicanal_domain::pricing::promotion::{BundleComponent, HappyHour};
 use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind};
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
     CouponRow, LocationRow, MerchantRow, OutboxRow, ProductRow, PromotionRow, SiteRow, StockMovementRow, Store,
-    StoreError, UserRow, VariantRow,
+    StoreError, StorefrontSettings, UserRow, VariantRow,
 };
 
 use crate::auth::hash_password;
@@ -23,6 +24,8 @@ struct DemoRestaurant {
     slug: &'static str,
     commission_bps: i64,
     tax_id: &'static str,
+    prep_minutes: i64,
+    counter: &'static str,
     pay_at_pickup: bool,
     dishes: &'static [Dish],
 }
@@ -33,6 +36,8 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         slug: "napoli",
         commission_bps: 1200,
         tax_id: "76.123.456-7",
+        prep_minutes: 15,
+        counter: "Local 101, patio de comidas",
         pay_at_pickup: true,
         dishes: &[
             ("Pizza Margherita", "NAP-MARG", 8990, Some(40)),
@@ -47,6 +52,8 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         slug: "nikkei",
         commission_bps: 1500,
         tax_id: "77.234.567-8",
+        prep_minutes: 20,
+        counter: "Local 102, patio de comidas",
         pay_at_pickup: false,
         dishes: &[
             ("Acevichado roll (10 piezas)", "NIK-ACEV", 7990, Some(30)),
@@ -60,6 +67,8 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         slug: "fuente",
         commission_bps: 1000,
         tax_id: "76.345.678-9",
+        prep_minutes: 10,
+        counter: "Local 103, patio de comidas",
         pay_at_pickup: true,
         dishes: &[
             ("Completo italiano", "FUE-COMP", 3490, Some(80)),
@@ -74,6 +83,8 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         slug: "guero",
         commission_bps: 1300,
         tax_id: "77.456.789-0",
+        prep_minutes: 15,
+        counter: "Local 104, patio de comidas",
         pay_at_pickup: false,
         dishes: &[
             ("Tacos al pastor (3)", "GUE-PAST", 5990, Some(50)),
@@ -87,6 +98,8 @@ const SANTIAGO: [DemoRestaurant; 5] = [
         slug: "altura",
         commission_bps: 900,
         tax_id: "76.567.890-1",
+        prep_minutes: 20,
+        counter: "Local 105, patio de comidas",
         pay_at_pickup: true,
         dishes: &[
             ("Café latte", "ALT-LATT", 2990, None),
@@ -103,6 +116,8 @@ const LIMA: [DemoRestaurant; 3] = [
         slug: "puntasal",
         commission_bps: 1200,
         tax_id: "20512345671",
+        prep_minutes: 10,
+        counter: "Local 106, patio de comidas",
         pay_at_pickup: true,
         dishes: &[
             ("Ceviche clásico", "PSA-CEVI", 3800, Some(30)),
@@ -115,6 +130,8 @@ const LIMA: [DemoRestaurant; 3] = [
         slug: "granja",
         commission_bps: 1100,
         tax_id: "20523456782",
+        prep_minutes: 15,
+        counter: "Local 107, patio de comidas",
         pay_at_pickup: false,
         dishes: &[
             ("1/4 de pollo a la brasa", "GRA-CUAR", 2590, Some(60)),
@@ -127,6 +144,8 @@ const LIMA: [DemoRestaurant; 3] = [
         slug: "chifa",
         commission_bps: 1200,
         tax_id: "20534567893",
+        prep_minutes: 20,
+        counter: "Local 108, patio de comidas",
         pay_at_pickup: true,
         dishes: &[
             ("Arroz chaufa", "CHI-CHAU", 2490, Some(40)),
@@ -135,6 +154,50 @@ const LIMA: [DemoRestaurant; 3] = [
         ],
     },
 ];
+
+/// Choices for the demo's pizzas (a size, up to two extras) and hot dogs (no onion, extra avocado).
+fn demo_modifiers(sku: &str, currency: &str) -> Option<String> {
+    let currency: Currency = currency.parse().ok()?;
+    let option = |name: &str, amount: i64| ModifierOption { name: name.into(), price: Money::new(amount, currency) };
+    let groups = match sku {
+        "NAP-MARG" | "NAP-PEPP" | "NAP-4QUE" => vec![
+            ModifierGroup {
+                name: "Tamaño".into(),
+                min: 1,
+                max: 1,
+                options: vec![option("Mediana", 0), option("Familiar", 3_000)],
+            },
+            ModifierGroup {
+                name: "Agregados".into(),
+                min: 0,
+                max: 2,
+                options: vec![option("Extra queso", 990), option("Aceitunas", 590), option("Sin cebolla", 0)],
+            },
+        ],
+        "FUE-COMP" => vec![ModifierGroup {
+            name: "Preferencias".into(),
+            min: 0,
+            max: 2,
+            options: vec![option("Sin cebolla", 0), option("Palta extra", 800)],
+        }],
+        _ => return None,
+    };
+    serde_json::to_string(&groups).ok()
+}
+
+/// The menu category of a demo dish, from words in its SKU's family.
+fn category_of(sku: &str) -> &'static str {
+    const DRINKS: [&str; 8] = ["BEB", "TE", "JUGO", "HORC", "LATT", "CAPP", "INCA", "CHIC"];
+    const DESSERTS: [&str; 3] = ["TIRA", "KUCH", "MEDI"];
+    let family = sku.split('-').nth(1).unwrap_or("");
+    if DRINKS.contains(&family) {
+        "Bebidas"
+    } else if DESSERTS.contains(&family) {
+        "Postres"
+    } else {
+        "Platos"
+    }
+}
 
 /// What the demo loaded, for the start-up message.
 #[derive(Debug, Clone, Default)]
@@ -170,6 +233,7 @@ pub async fn load_if_empty(store: &dyn Store) -> Result<DemoSummary, StoreError>
             country: country.into(),
             currency: currency.into(),
             timezone: timezone.into(),
+            accept_within_minutes: Some(10),
             created_at_ms: now_ms(),
         };
         store.insert_site(&site).await?;
@@ -211,6 +275,12 @@ async fn load_restaurant(
         name: restaurant.name.into(),
         pay_at_pickup: restaurant.pay_at_pickup,
         is_open: true,
+        storefront: StorefrontSettings {
+            prep_minutes: restaurant.prep_minutes,
+            counter: Some(restaurant.counter.into()),
+            opening_hours_json: Some(r#"{"1":[["10:00","23:00"]],"2":[["10:00","23:00"]],"3":[["10:00","23:00"]],"4":[["10:00","23:00"]],"5":[["10:00","23:59"]],"6":[["10:00","23:59"]],"7":[["11:00","22:00"]]}"#.into()),
+            ..StorefrontSettings::default()
+        },
         created_at_ms: now,
     };
     store.insert_location(&location).await?;
@@ -221,6 +291,9 @@ async fn load_restaurant(
             name: (*dish).into(),
             track_stock: stock.is_some(),
             tax_category: "standard".into(),
+            category: Some(category_of(sku).into()),
+            image_url: None,
+            modifiers_json: demo_modifiers(sku, &site.currency),
             created_at_ms: now,
         };
         let variant = VariantRow {

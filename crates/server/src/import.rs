@@ -275,6 +275,9 @@ async fn store_product(
         name,
         track_stock: variants.iter().all(|(_, _, track)| *track),
         tax_category: "standard".into(),
+        category: None,
+        image_url: None,
+        modifiers_json: None,
         created_at_ms: now_ms(),
     };
     let variants: Vec<VariantRow> =

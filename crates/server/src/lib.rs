@@ -12,14 +12,17 @@ pub mod extract;
 pub mod idempotency;
 pub mod ids;
 pub mod import;
+pub mod notify;
 pub mod ordering;
 pub mod payments;
 pub mod pricing;
 pub mod routes;
 pub mod signing;
 pub mod state;
+pub mod storefront;
 pub mod validate;
 pub mod views;
+pub mod web;
 pub mod workers;
 
 pub use config::Config;
@@ -87,14 +90,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     bootstrap_admin(&*store, &config).await?;
     let demo = if config.demo { demo::load_if_empty(&*store).await? } else { demo::DemoSummary::default() };
     let (shutdown, shutdown_signal) = watch::channel(false);
-    let state = AppState::new(store, Arc::new(SandboxCardProvider), shutdown_signal.clone());
+    let mut state = AppState::new(store, Arc::new(SandboxCardProvider), shutdown_signal.clone());
     let listener = bind(config.listen).map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
+    state.public_url = config.public_base_url(addr).map_err(StartError::Config)?.into();
+    let notifier = notify::notifier::Notifier::from_config(state.store.clone(), &config.notify).await?;
+    let notification_events = state.events.subscribe();
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),
     ];
     let app = routes::app(state);
     let mut server_shutdown = shutdown_signal;

@@ -29,6 +29,9 @@ enum Command {
         /// Load the demo data set into an empty database and print demo logins.
         #[arg(long)]
         demo: bool,
+        /// Base URL customers reach the server at, printed in QR posters (default: http://LISTEN).
+        #[arg(long, env = "OMNICANAL_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Imports a CSV file (stock counts or products) and prints a report of rejected rows.
     Import {
@@ -90,13 +93,15 @@ async fn run(command: Command) -> Result<(), String> {
                 Err(format!("{} rows were rejected", report.rejected.len()))
             }
         }
-        Command::Serve { listen, database_url, demo } => {
+        Command::Serve { listen, database_url, demo, public_url } => {
             let mut config = Config::new(database_url);
             config.listen = listen;
             config.demo = demo;
+            config.public_url = public_url.filter(|url| !url.trim().is_empty());
             config.admin_email = std::env::var("OMNICANAL_ADMIN_EMAIL").ok().filter(|v| !v.is_empty());
             config.admin_password =
                 std::env::var("OMNICANAL_ADMIN_PASSWORD").ok().filter(|v| !v.is_empty()).map(Secret::new);
+            config.notify = omnicanal_server::config::NotifyConfig::from_env(|name| std::env::var(name).ok())?;
             let running = start(config).await.map_err(|e| e.to_string())?;
             if demo {
                 print_demo(&running);

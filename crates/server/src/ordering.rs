@@ -28,7 +28,7 @@ use crate::payments::PaymentError;
 use crate::pricing::{self, CartRequest, PricedCart, cart_fingerprint, customer_key};
 use crate::state::AppState;
 use crate::validate::{Validator, vetted};
-use crate::views::CustomerView;
+use crate::views::{ChoiceView, CustomerView};
 
 /// One line of a new order.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,6 +39,12 @@ pub struct OrderLineRequest {
     pub location_id: String,
     /// 1 to 9999.
     pub quantity: i64,
+    /// Choices among the product's modifier groups (size, extras), checked against the catalog.
+    #[serde(default)]
+    pub modifiers: Vec<ChoiceView>,
+    /// A note for the kitchen ("sin cebolla"), up to 140 characters.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// How the customer pays.
@@ -113,7 +119,7 @@ pub async fn place_order(
     let method = v.check("payment.method", PaymentMethod::parse(&request.payment.method));
     let pickup_at = match &request.pickup_at {
         Some(raw) => match chrono::DateTime::parse_from_rfc3339(raw) {
-            Ok(time) => Some(time.to_rfc3339()),
+            Ok(time) => Some(time.with_timezone(&chrono::Utc)),
             Err(_) => {
                 v.push("pickup_at", "must be an RFC 3339 time with offset");
                 None
@@ -152,7 +158,20 @@ pub async fn place_order(
             format!("{} does not accept payment at pickup", location.name),
         ));
     }
-    let allocations = channel_allocations(state, &priced.locations, &request.channel).await?;
+    if let Some(pickup_at) = pickup_at {
+        check_pickup_slot(state, &site, &priced, pickup_at, now).await?;
+    }
+    let pickup_at = pickup_at.map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let mut allocations = channel_allocations(state, &priced.locations, &request.channel).await?;
+    if let Some(minutes) = site.accept_within_minutes {
+        // The site's promise: a part not accepted in time is cancelled and refunded (the hold lapses).
+        for location in priced.locations.keys() {
+            match allocations.iter_mut().find(|(id, _, _)| id == location) {
+                Some((_, _, ttl)) => *ttl = Some(ttl.map_or(minutes * 60_000, |ttl| ttl.min(minutes * 60_000))),
+                None => allocations.push((location.clone(), 0, Some(minutes * 60_000))),
+            }
+        }
+    }
     let quote = &priced.quote;
     let total = quote.total;
     let reference = match method {
@@ -232,6 +251,9 @@ pub async fn place_order(
                             tax_code: line.tax.code.clone(),
                             tax_rate_bps: i64::from(line.tax.rate_bps),
                             tax_minor: line.tax.amount.amount_minor,
+                            modifiers_json: (!line.modifiers.is_empty())
+                                .then(|| serde_json::to_string(&line.modifiers).unwrap_or_default()),
+                            note: line.note.clone(),
                         },
                     })
                     .collect(),
@@ -264,6 +286,47 @@ pub async fn place_order(
         tracing::error!(order_id = %stored.order.id, %error, "capture failed after the order was stored");
     }
     Ok(stored)
+}
+
+/// A scheduled pickup must be far enough ahead for every part's preparation, inside every
+/// location's hours, and in a slot with room at each location.
+async fn check_pickup_slot(
+    state: &AppState,
+    site: &omnicanal_store::SiteRow,
+    priced: &PricedCart,
+    pickup_at: chrono::DateTime<chrono::Utc>,
+    now: i64,
+) -> ApiResult<()> {
+    let at_ms = pickup_at.timestamp_millis();
+    if at_ms > now + 7 * 24 * 3_600_000 {
+        return Err(ApiError::invalid("pickup_at", "must be within the next 7 days"));
+    }
+    let slot = crate::storefront::slot_start(pickup_at);
+    let slot_end = slot + chrono::Duration::minutes(crate::storefront::SLOT_MINUTES);
+    let (from, to) = (
+        slot.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        slot_end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    );
+    for location in priced.locations.values() {
+        if at_ms < now + location.storefront.prep_minutes * 60_000 {
+            return Err(ApiError::invalid(
+                "pickup_at",
+                format!("{} needs {} minutes to prepare the order", location.name, location.storefront.prep_minutes),
+            ));
+        }
+        if !crate::storefront::within_hours(location, &site.timezone, pickup_at) {
+            return Err(ApiError::invalid("pickup_at", format!("{} is closed at that time", location.name)));
+        }
+        if let Some(capacity) = location.storefront.slot_capacity
+            && state.store.count_pickups(&location.id, &from, &to).await? >= capacity
+        {
+            return Err(ApiError::Conflict(format!(
+                "{} has no room left in that pickup slot; choose another",
+                location.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The stored quote `quote_id`, if it is for this very cart and has not expired.

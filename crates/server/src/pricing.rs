@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use omnicanal_domain::catalog::{Country, MAX_LINES_PER_ORDER, Quantity, Sku};
+use omnicanal_domain::modifiers::{Choice, ModifierGroup, choose, note};
 use omnicanal_domain::pricing::promotion::normalize_code;
 use omnicanal_domain::pricing::tax::tax_rate;
 use omnicanal_domain::pricing::{
@@ -19,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::sha256_hex;
 use crate::ordering::OrderLineRequest;
 use crate::state::AppState;
+use crate::storefront::{LocationState, location_state};
 use crate::validate::Validator;
 
 /// Most coupon codes one cart may carry.
@@ -63,9 +65,12 @@ pub fn customer_key(email: Option<&str>, phone: Option<&str>) -> Option<String> 
 
 /// A fingerprint of the cart (lines merged and sorted, codes normalised), to match a quote to an order.
 pub fn cart_fingerprint(cart: &CartRequest<'_>) -> String {
-    let mut lines: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut lines: BTreeMap<(&str, &str, String), i64> = BTreeMap::new();
     for line in cart.lines {
-        let quantity = lines.entry((line.location_id.as_str(), line.sku.trim())).or_default();
+        let mut choices: Vec<String> = line.modifiers.iter().map(|c| format!("{}={}", c.group, c.option)).collect();
+        choices.sort();
+        let signature = format!("{}|{}", choices.join(";"), line.note.as_deref().unwrap_or("").trim());
+        let quantity = lines.entry((line.location_id.as_str(), line.sku.trim(), signature)).or_default();
         *quantity = quantity.saturating_add(line.quantity);
     }
     let mut codes: Vec<String> =
@@ -75,7 +80,7 @@ pub fn cart_fingerprint(cart: &CartRequest<'_>) -> String {
     let canonical = serde_json::json!({
         "site": cart.site.id,
         "channel": cart.channel,
-        "lines": lines.iter().map(|((location, sku), quantity)| (location, sku, quantity)).collect::<Vec<_>>(),
+        "lines": lines.iter().map(|((location, sku, choices), quantity)| (location, sku, choices, quantity)).collect::<Vec<_>>(),
         "coupons": codes,
         "customer": cart.customer_key,
     });
@@ -176,8 +181,15 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
             v.push(format!("lines[{index}].location_id"), "no such location at this site");
             continue;
         };
-        if !location.is_open {
-            v.push(format!("lines[{index}].location_id"), format!("{} is not taking orders now", location.name));
+        match location_state(location, &site.timezone, cart.now_ms) {
+            LocationState::Open => {}
+            LocationState::Paused { until } => v.push(
+                format!("lines[{index}].location_id"),
+                format!("{} is paused (too busy) until {until}", location.name),
+            ),
+            LocationState::Closed { .. } => {
+                v.push(format!("lines[{index}].location_id"), format!("{} is not taking orders now", location.name))
+            }
         }
         if !merchants.contains_key(&location.merchant_id)
             && let Some(merchant) = state.store.get_merchant(&location.merchant_id).await?
@@ -202,6 +214,21 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
                     continue;
                 }
                 let category = TaxCategory::parse(&sellable.tax_category).unwrap_or_default();
+                let groups: Vec<ModifierGroup> = sellable
+                    .modifiers_json
+                    .as_deref()
+                    .and_then(|json| serde_json::from_str(json).ok())
+                    .unwrap_or_default();
+                let field = format!("lines[{index}]");
+                let (Some(modifiers), Some(note)) = (
+                    v.check(
+                        &format!("{field}.modifiers"),
+                        choose(&groups, &line.modifiers.iter().map(Choice::from).collect::<Vec<_>>(), &field),
+                    ),
+                    v.check(&format!("{field}.note"), note(line.note.as_deref(), &field)),
+                ) else {
+                    continue;
+                };
                 names.insert((location.id.clone(), sku.as_str().to_owned()), sellable.product_name.clone());
                 lines.push(CartLine {
                     sku,
@@ -211,6 +238,8 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
                     base_price: Money::new(sellable.variant.price_minor, currency),
                     tax: tax_rate(country, is_restaurant, category),
                     track_stock: sellable.track_stock,
+                    modifiers,
+                    note,
                 });
             }
         }

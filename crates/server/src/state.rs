@@ -25,6 +25,9 @@ pub struct AppState {
     pub webhook_work: Arc<Notify>,
     /// Turns true when the server is stopping, so long-lived streams end and shutdown can finish.
     pub shutdown: watch::Receiver<bool>,
+    /// The base URL customers reach the server at, without a trailing slash (QR posters print
+    /// it); `start` sets it from [`crate::Config::public_base_url`].
+    pub public_url: Arc<str>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             outbox_written: Arc::new(Notify::new()),
             webhook_work: Arc::new(Notify::new()),
             shutdown,
+            public_url: Arc::from("http://127.0.0.1:8080"),
         }
     }
 

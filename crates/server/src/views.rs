@@ -55,6 +55,8 @@ pub struct SiteView {
     pub currency: String,
     /// IANA time zone.
     pub timezone: String,
+    /// A part not accepted within this many minutes is cancelled and refunded (null: no limit).
+    pub accept_within_minutes: Option<i64>,
     /// Creation time.
     pub created_at: String,
 }
@@ -67,6 +69,7 @@ impl From<SiteRow> for SiteView {
             country: row.country,
             currency: row.currency,
             timezone: row.timezone,
+            accept_within_minutes: row.accept_within_minutes,
             created_at: rfc3339(row.created_at_ms),
         }
     }
@@ -115,8 +118,19 @@ pub struct LocationView {
     pub name: String,
     /// Whether customers may pay at pickup.
     pub pay_at_pickup: bool,
-    /// Whether it takes orders now.
+    /// The on/off switch (see also `paused_until` and `opening_hours`).
     pub is_open: bool,
+    /// Usual preparation time in minutes, shown to customers.
+    pub prep_minutes: i64,
+    /// Paused ("too busy") until then.
+    pub paused_until: Option<String>,
+    /// Weekly hours: ISO weekday "1"–"7" → [["HH:MM","HH:MM"], …]; null: always open.
+    #[schema(value_type = Option<Object>)]
+    pub opening_hours: Option<serde_json::Value>,
+    /// Where the counter is.
+    pub counter: Option<String>,
+    /// Most orders per 15-minute pickup slot (null: no limit).
+    pub slot_capacity: Option<i64>,
     /// Creation time.
     pub created_at: String,
 }
@@ -130,6 +144,11 @@ impl From<LocationRow> for LocationView {
             name: row.name,
             pay_at_pickup: row.pay_at_pickup,
             is_open: row.is_open,
+            prep_minutes: row.storefront.prep_minutes,
+            paused_until: row.storefront.paused_until_ms.map(rfc3339),
+            opening_hours: row.storefront.opening_hours_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+            counter: row.storefront.counter,
+            slot_capacity: row.storefront.slot_capacity,
             created_at: rfc3339(row.created_at_ms),
         }
     }
@@ -176,6 +195,12 @@ pub struct ProductView {
     pub track_stock: bool,
     /// `standard` or `exempt`.
     pub tax_category: String,
+    /// Menu category.
+    pub category: Option<String>,
+    /// Photo URL.
+    pub image_url: Option<String>,
+    /// Choices offered with it.
+    pub modifier_groups: Vec<ModifierGroupView>,
     /// Variants, by SKU.
     pub variants: Vec<VariantView>,
 }
@@ -189,6 +214,9 @@ impl ProductView {
             name: product.name,
             track_stock: product.track_stock,
             tax_category: product.tax_category,
+            modifier_groups: modifier_groups(product.modifiers_json.as_deref()),
+            category: product.category,
+            image_url: product.image_url,
             variants: variants.into_iter().map(VariantView::from).collect(),
         }
     }
@@ -240,6 +268,21 @@ pub struct LineView {
     pub total: MoneyView,
     /// Tax contained in `total`.
     pub tax: LineTaxView,
+    /// Modifier choices, each with what it adds to the unit price.
+    pub modifiers: Vec<ChosenModifierView>,
+    /// The customer's note for the kitchen.
+    pub note: Option<String>,
+}
+
+/// A modifier chosen on a line.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChosenModifierView {
+    /// Group.
+    pub group: String,
+    /// Option.
+    pub option: String,
+    /// Added to the unit price.
+    pub price: MoneyView,
 }
 
 /// The tax contained in a line.
@@ -269,6 +312,16 @@ impl LineView {
                 rate_bps: line.pricing.tax_rate_bps,
                 amount: MoneyView::from_parts(line.pricing.tax_minor, currency),
             },
+            modifiers: line
+                .pricing
+                .modifiers_json
+                .as_deref()
+                .and_then(|json| serde_json::from_str::<Vec<omnicanal_domain::modifiers::ChosenModifier>>(json).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| ChosenModifierView { group: m.group, option: m.option, price: m.price.into() })
+                .collect(),
+            note: line.pricing.note.clone(),
         }
     }
 }
@@ -537,4 +590,83 @@ impl From<DeliveryRow> for DeliveryView {
             state: row.state,
         }
     }
+}
+
+/// A choice the customer makes in one modifier group.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChoiceView {
+    /// The group's name ("Tamaño").
+    pub group: String,
+    /// The option's name ("Familiar").
+    pub option: String,
+}
+
+impl From<&ChoiceView> for omnicanal_domain::modifiers::Choice {
+    fn from(view: &ChoiceView) -> Self {
+        Self { group: view.group.clone(), option: view.option.clone() }
+    }
+}
+
+/// One option of a modifier group.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ModifierOptionView {
+    /// Name ("Extra queso", "Sin cebolla").
+    pub name: String,
+    /// Added to the unit price (zero for free choices).
+    pub price: MoneyView,
+}
+
+/// A product's modifier group: choose between `min` and `max` options.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ModifierGroupView {
+    /// Name ("Tamaño", "Agregados").
+    pub name: String,
+    /// At least this many (1 makes it required).
+    pub min: u8,
+    /// At most this many.
+    pub max: u8,
+    /// The options.
+    pub options: Vec<ModifierOptionView>,
+}
+
+impl From<ModifierGroupView> for omnicanal_domain::modifiers::ModifierGroup {
+    fn from(view: ModifierGroupView) -> Self {
+        Self {
+            name: view.name.trim().to_owned(),
+            min: view.min,
+            max: view.max,
+            options: view
+                .options
+                .into_iter()
+                .map(|o| omnicanal_domain::modifiers::ModifierOption {
+                    name: o.name.trim().to_owned(),
+                    price: o.price.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<omnicanal_domain::modifiers::ModifierGroup> for ModifierGroupView {
+    fn from(group: omnicanal_domain::modifiers::ModifierGroup) -> Self {
+        Self {
+            name: group.name,
+            min: group.min,
+            max: group.max,
+            options: group
+                .options
+                .into_iter()
+                .map(|o| ModifierOptionView { name: o.name, price: o.price.into() })
+                .collect(),
+        }
+    }
+}
+
+/// A product's modifier groups, read from the stored JSON.
+pub fn modifier_groups(json: Option<&str>) -> Vec<ModifierGroupView> {
+    json.and_then(|json| serde_json::from_str::<Vec<omnicanal_domain::modifiers::ModifierGroup>>(json).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(ModifierGroupView::from)
+        .collect()
 }

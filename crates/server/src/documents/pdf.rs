@@ -11,8 +11,8 @@ use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::{DocumentLine, DocumentSection, DocumentView, Labels, discount_display, encode_cp1252, printable};
 
-const PAGE_WIDTH: f32 = 595.0;
-const PAGE_HEIGHT: f32 = 842.0;
+pub(crate) const PAGE_WIDTH: f32 = 595.0;
+pub(crate) const PAGE_HEIGHT: f32 = 842.0;
 const LEFT: f32 = 50.0;
 const RIGHT: f32 = PAGE_WIDTH - 50.0;
 const TOP: f32 = PAGE_HEIGHT - 50.0;
@@ -48,13 +48,13 @@ pub fn render_pdf(doc: &DocumentView) -> Vec<u8> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Font {
+pub(crate) enum Font {
     Regular,
     Bold,
 }
 
 impl Font {
-    fn resource(self) -> Name<'static> {
+    pub(crate) fn resource(self) -> Name<'static> {
         match self {
             Font::Regular => Name(b"F1"),
             Font::Bold => Name(b"F2"),
@@ -62,7 +62,7 @@ impl Font {
     }
 
     /// Width of `text` in points at `size`.
-    fn width(self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(self, text: &str, size: f32) -> f32 {
         let table = match self {
             Font::Regular => &HELVETICA_WIDTHS,
             Font::Bold => &HELVETICA_BOLD_WIDTHS,
@@ -374,7 +374,7 @@ fn totals(canvas: &mut Canvas, doc: &DocumentView) {
 }
 
 /// `text` split at spaces into lines at most `width` points wide; a word wider than that is cut.
-fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
+pub(crate) fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in printable(text).split(' ').filter(|word| !word.is_empty()) {
@@ -401,7 +401,7 @@ fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
 }
 
 /// The document structure around the page contents: catalog, page tree, the two fonts, info.
-fn assemble(pages: Vec<Vec<u8>>, title: &str) -> Vec<u8> {
+pub(crate) fn assemble(pages: Vec<Vec<u8>>, title: &str) -> Vec<u8> {
     let catalog_id = Ref::new(1);
     let page_tree_id = Ref::new(2);
     let regular_id = Ref::new(3);

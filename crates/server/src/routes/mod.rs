@@ -12,7 +12,9 @@ pub mod events;
 pub mod fulfillments;
 pub mod imports;
 pub mod orders;
+pub mod posters;
 pub mod pricing;
+pub mod push;
 pub mod setup;
 pub mod stock;
 pub mod transfers;
@@ -22,7 +24,7 @@ pub mod webhooks;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -88,6 +90,8 @@ pub fn app(state: AppState) -> Router {
         .merge(imports::router())
         .merge(pricing::router())
         .merge(documents::router())
+        .merge(posters::router())
+        .merge(push::router())
         .merge(moves_money_or_stock);
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     let spec = openapi.clone();
@@ -95,7 +99,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(move || async move { Json(spec) }))
         .merge(Scalar::with_url("/api/docs", openapi))
         .route("/healthz", get(healthz))
-        .route("/", get(home))
+        .merge(push::assets_router())
+        .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -115,14 +120,6 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"})))
         }
     }
-}
-
-async fn home() -> Html<&'static str> {
-    Html(
-        "<!doctype html><html lang=\"es\"><meta charset=\"utf-8\"><title>Omnicanal</title>\
-         <h1>Omnicanal</h1><p>API: <a href=\"/api/docs\">/api/docs</a> · \
-         <a href=\"/api/openapi.json\">/api/openapi.json</a> · <a href=\"/healthz\">/healthz</a></p></html>",
-    )
 }
 
 /// A handler that panicked answers a 500 problem; the panic is logged, never sent.

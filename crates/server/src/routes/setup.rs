@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::catalog::{CommissionRate, Country, Name};
+use omnicanal_domain::hours::OpeningHours;
 use omnicanal_store::{LocationRow, MerchantRow, SiteRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -22,11 +23,11 @@ use crate::views::{LocationView, MerchantView, SiteView};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_site, list_sites))
-        .routes(routes!(get_site))
+        .routes(routes!(get_site, update_site))
         .routes(routes!(create_merchant, list_merchants))
         .routes(routes!(get_merchant))
         .routes(routes!(create_location))
-        .routes(routes!(get_location))
+        .routes(routes!(get_location, update_location))
 }
 
 /// A new site.
@@ -69,6 +70,7 @@ async fn create_site(
         country: vetted(country)?.code().to_owned(),
         currency: request.currency,
         timezone: request.timezone,
+        accept_within_minutes: None,
         created_at_ms: now_ms(),
     };
     state.store.insert_site(&row).await?;
@@ -214,6 +216,7 @@ async fn create_location(
         name: vetted(name)?.into_inner(),
         pay_at_pickup: request.pay_at_pickup,
         is_open: true,
+        storefront: Default::default(),
         created_at_ms: now_ms(),
     };
     state.store.insert_location(&row).await?;
@@ -231,4 +234,132 @@ async fn get_location(
     let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     Ok(Json(location.into()))
+}
+
+/// Changes to a location; every field is optional.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateLocation {
+    /// Display name.
+    pub name: Option<String>,
+    /// Whether customers may pay at pickup.
+    pub pay_at_pickup: Option<bool>,
+    /// The on/off switch (staff may use it).
+    pub is_open: Option<bool>,
+    /// Pause for this many minutes, 1 to 720 ("too busy"); 0 resumes now (staff may use it).
+    pub pause_minutes: Option<i64>,
+    /// Usual preparation time in minutes, 1 to 240.
+    pub prep_minutes: Option<i64>,
+    /// Weekly hours: ISO weekday "1"–"7" → [["HH:MM","HH:MM"], …]; days left out are closed.
+    #[schema(value_type = Option<Object>)]
+    pub opening_hours: Option<serde_json::Value>,
+    /// True drops the opening hours: always open (while switched on and not paused).
+    pub always_open: Option<bool>,
+    /// Where the counter is ("Local 12, nivel 3"), up to 80 characters.
+    pub counter: Option<String>,
+    /// Most orders per 15-minute pickup slot, 1 to 10000; 0 removes the limit.
+    pub slot_capacity: Option<i64>,
+}
+
+/// Changes a location. Managers (and admins) may change everything; the location's staff may
+/// switch it on or off and pause it.
+#[utoipa::path(patch, path = "/locations/{id}", tag = "setup", request_body = UpdateLocation,
+    params(("id" = String, Path, description = "Location id")), security(("bearer" = [])),
+    responses((status = 200, body = LocationView), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn update_location(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<UpdateLocation>,
+) -> ApiResult<Json<LocationView>> {
+    let mut location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    user.check_location(&location.merchant_id, &location.id)?;
+    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
+    let manager_only = request.name.is_some()
+        || request.pay_at_pickup.is_some()
+        || request.prep_minutes.is_some()
+        || request.opening_hours.is_some()
+        || request.always_open.is_some()
+        || request.counter.is_some()
+        || request.slot_capacity.is_some();
+    if manager_only && user.role == Role::Staff {
+        return Err(ApiError::Forbidden);
+    }
+    let mut v = Validator::new();
+    if let Some(name) = &request.name {
+        location.name = v.check("name", Name::parse("name", name)).map(Name::into_inner).unwrap_or_default();
+    }
+    if let Some(pay_at_pickup) = request.pay_at_pickup {
+        location.pay_at_pickup = pay_at_pickup;
+    }
+    if let Some(is_open) = request.is_open {
+        location.is_open = is_open;
+    }
+    match request.pause_minutes {
+        Some(0) => location.storefront.paused_until_ms = None,
+        Some(minutes @ 1..=720) => location.storefront.paused_until_ms = Some(now_ms() + minutes * 60_000),
+        Some(_) => v.push("pause_minutes", "must be 0 (resume) to 720"),
+        None => {}
+    }
+    match request.prep_minutes {
+        Some(minutes @ 1..=240) => location.storefront.prep_minutes = minutes,
+        Some(_) => v.push("prep_minutes", "must be 1 to 240"),
+        None => {}
+    }
+    if let Some(hours) = &request.opening_hours {
+        match OpeningHours::parse(&hours.to_string()) {
+            Ok(hours) => location.storefront.opening_hours_json = Some(hours.to_json()),
+            Err(error) => {
+                v.check::<()>("opening_hours", Err(error));
+            }
+        }
+    }
+    if request.always_open == Some(true) {
+        location.storefront.opening_hours_json = None;
+    }
+    if let Some(counter) = &request.counter {
+        let counter = counter.trim();
+        if counter.chars().count() > 80 {
+            v.push("counter", "must be at most 80 characters");
+        }
+        location.storefront.counter = (!counter.is_empty()).then(|| counter.to_owned());
+    }
+    match request.slot_capacity {
+        Some(0) => location.storefront.slot_capacity = None,
+        Some(capacity @ 1..=10_000) => location.storefront.slot_capacity = Some(capacity),
+        Some(_) => v.push("slot_capacity", "must be 0 (no limit) to 10000"),
+        None => {}
+    }
+    v.finish()?;
+    state.store.update_location(&location).await?;
+    Ok(Json(location.into()))
+}
+
+/// Changes to a site.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateSite {
+    /// A part not accepted within this many minutes (1 to 240) is cancelled and refunded, and the
+    /// customer told at once; 0 removes the limit.
+    pub accept_within_minutes: i64,
+}
+
+/// Changes a site's policy (admin).
+#[utoipa::path(patch, path = "/sites/{id}", tag = "setup", request_body = UpdateSite,
+    params(("id" = String, Path, description = "Site id")), security(("bearer" = [])),
+    responses((status = 200, body = SiteView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn update_site(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<UpdateSite>,
+) -> ApiResult<Json<SiteView>> {
+    user.require(&[Role::Admin])?;
+    let mut site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
+    site.accept_within_minutes = match request.accept_within_minutes {
+        0 => None,
+        minutes @ 1..=240 => Some(minutes),
+        _ => return Err(ApiError::invalid("accept_within_minutes", "must be 0 (no limit) to 240")),
+    };
+    state.store.set_site_accept_within(&id, site.accept_within_minutes).await?;
+    Ok(Json(site.into()))
 }

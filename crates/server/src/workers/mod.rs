@@ -2,4 +2,5 @@
 
 pub mod dispatcher;
 pub mod holds;
+pub mod notifications;
 pub mod webhooks;

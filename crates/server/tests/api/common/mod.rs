@@ -198,6 +198,16 @@ impl TestApp {
         TestApp::boot(TestDb::create().await).await
     }
 
+    /// Like [`TestApp::spawn`], with the configuration adjusted by `configure` first.
+    pub async fn spawn_with(configure: impl FnOnce(&mut omnicanal_server::Config)) -> TestApp {
+        TestApp::boot_with(TestDb::create().await, configure).await
+    }
+
+    /// The URL of this app's database (to start a second node on it).
+    pub fn database_url(&self) -> &str {
+        self.db.as_ref().map(|db| db.url.as_str()).unwrap_or_default()
+    }
+
     /// Stops the server gracefully and starts a new one on the same database (new port; log in
     /// again). For "survives a restart" checks.
     pub async fn restart(mut self) -> TestApp {
@@ -209,10 +219,15 @@ impl TestApp {
     }
 
     async fn boot(db: TestDb) -> TestApp {
+        TestApp::boot_with(db, |_| {}).await
+    }
+
+    async fn boot_with(db: TestDb, configure: impl FnOnce(&mut omnicanal_server::Config)) -> TestApp {
         let mut config = omnicanal_server::Config::new(db.url.clone());
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.admin_email = Some(ADMIN_EMAIL.into());
         config.admin_password = Some(omnicanal_server::config::Secret::new(ADMIN_PASSWORD));
+        configure(&mut config);
         let running = within(30, "server start", omnicanal_server::start(config))
             .await
             .unwrap_or_else(|e| panic!("server failed to start on {}: {e}", db.url));

@@ -1,0 +1,91 @@
+//! Web Push (RFC 8030) to a browser's subscription: the message is JSON encrypted for that
+//! browser alone (RFC 8291, `aes128gcm`) by `web-push-native`, and the request is signed with
+//! the server's VAPID key (RFC 8292). Our own `reqwest` client sends it.
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use web_push_native::p256::PublicKey;
+
+use super::subscription::AUTH_BYTES;
+use super::vapid::VapidKeys;
+use super::{Notification, NotificationProvider, Recipient, SendError, classify};
+use crate::ids::now_ms;
+
+/// How long a push service keeps an undelivered message (seconds): after an hour "ready" is stale.
+pub const TIME_TO_LIVE_SECONDS: u32 = 60 * 60;
+
+/// Sends to browsers' push subscriptions.
+#[derive(Debug, Clone)]
+pub struct WebPushProvider {
+    client: reqwest::Client,
+    keys: VapidKeys,
+    subject: String,
+}
+
+impl WebPushProvider {
+    /// A provider signing with `keys`, naming `subject` (`mailto:` or `https:`) as the contact.
+    pub fn new(client: reqwest::Client, keys: VapidKeys, subject: String) -> Self {
+        Self { client, keys, subject }
+    }
+}
+
+/// What the service worker receives (`event.data.json()`).
+pub fn payload(notification: &Notification, open_path: Option<&str>) -> String {
+    serde_json::json!({
+        "title": notification.title,
+        "body": notification.body,
+        "kind": notification.kind.as_str(),
+        "lang": notification.language.as_str(),
+        "order_id": notification.order_id,
+        "fulfillment_id": notification.fulfillment_id,
+        // A later message about the same part replaces the earlier one on the phone.
+        "tag": notification.fulfillment_id,
+        "url": open_path.unwrap_or("/"),
+    })
+    .to_string()
+}
+
+#[async_trait]
+impl NotificationProvider for WebPushProvider {
+    fn name(&self) -> &str {
+        "web_push"
+    }
+
+    async fn send(&self, notification: &Notification, recipient: &Recipient<'_>) -> Result<(), SendError> {
+        let subscription = recipient.push.ok_or_else(|| SendError::Refused("no push subscription".into()))?;
+        let endpoint = reqwest::Url::parse(&subscription.endpoint)
+            .map_err(|_| SendError::Refused("the endpoint is not a URL".into()))?;
+        let browser_key = URL_SAFE_NO_PAD
+            .decode(&subscription.p256dh)
+            .ok()
+            .and_then(|bytes| PublicKey::from_sec1_bytes(&bytes).ok())
+            .ok_or_else(|| SendError::Refused("the subscription's p256dh is not a P-256 key".into()))?;
+        let auth = URL_SAFE_NO_PAD
+            .decode(&subscription.auth)
+            .ok()
+            .filter(|auth| auth.len() == AUTH_BYTES)
+            .ok_or_else(|| SendError::Refused("the subscription's auth secret is not 16 bytes".into()))?;
+        let message = payload(notification, subscription.open_path.as_deref());
+        let body = web_push_native::encrypt(
+            message.into_bytes(),
+            &browser_key,
+            &web_push_native::Auth::clone_from_slice(&auth),
+        )
+        .map_err(|error| SendError::Refused(format!("could not encrypt: {error}")))?;
+        let authorization = self.keys.authorization(&endpoint, &self.subject, now_ms() / 1000);
+        let response = self
+            .client
+            .post(endpoint)
+            .header("ttl", TIME_TO_LIVE_SECONDS.to_string())
+            .header("urgency", "high")
+            .header("content-encoding", "aes128gcm")
+            .header("content-type", "application/octet-stream")
+            .header("authorization", authorization)
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| SendError::Transient(format!("could not reach the push service: {error}")))?;
+        classify(response.status())
+    }
+}
