@@ -1,0 +1,300 @@
+// Shared by the browser tests: the server under test, its API, Chromium, and page helpers.
+//
+// Environment (run.sh sets all of it):
+//   OMNICANAL_BASE_URL   the server, e.g. http://127.0.0.1:40123
+//   OMNICANAL_SITE_ID    the Santiago demo site ("Costanera Food Hall")
+//   BROWSER_NODE_DIR     where playwright-core is installed (target/browser-node)
+//   BROWSER_ARTIFACTS    where screenshots go (target/browser-artifacts)
+//   CHROMIUM             the browser (/usr/bin/chromium)
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.resolve(here, "../..");
+
+export const BASE = (process.env.OMNICANAL_BASE_URL || "http://127.0.0.1:8080").replace(/\/$/, "");
+export const SITE = process.env.OMNICANAL_SITE_ID || "";
+export const ARTIFACTS = process.env.BROWSER_ARTIFACTS || path.join(root, "target/browser-artifacts");
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const PASSWORD = "omnicanal-demo";
+export const ADMIN = "admin@demo.omnicanal.dev";
+export const SLUGS = ["napoli", "nikkei", "fuente", "guero", "altura"];
+export const staffEmail = (slug) => `cocina.${slug}@demo.omnicanal.cl`;
+export const CARD_OK = "4242424242424242";
+
+const nodeDir = process.env.BROWSER_NODE_DIR || path.join(root, "target/browser-node");
+const requireDeps = createRequire(path.join(nodeDir, "package.json"));
+/** playwright-core, installed by run.sh outside the tree (no browser of its own). */
+export const { chromium } = requireDeps("playwright-core");
+
+mkdirSync(ARTIFACTS, { recursive: true });
+
+// --- the API -------------------------------------------------------------------------------
+
+/** Calls the JSON API; throws with the status and body unless the status is 2xx. */
+export async function api(method, urlPath, { body, token, ok = (s) => s >= 200 && s < 300 } = {}) {
+  const headers = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (method !== "GET") headers["idempotency-key"] = randomUUID();
+  const response = await fetch(`${BASE}/api/v1${urlPath}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!ok(response.status)) {
+    throw new Error(`${method} ${urlPath} answered ${response.status}: ${text.slice(0, 500)}`);
+  }
+  return json;
+}
+
+const tokens = new Map();
+/** A bearer token for a demo login (cached). Returns {token, user}. */
+export async function login(email) {
+  if (!tokens.has(email)) {
+    tokens.set(email, await api("POST", "/auth/login", { body: { email, password: PASSWORD } }));
+  }
+  return tokens.get(email);
+}
+
+/** location id → staff token, for the five Santiago kitchens. */
+export async function staffByLocation() {
+  const map = new Map();
+  for (const slug of SLUGS) {
+    const { token, user } = await login(staffEmail(slug));
+    map.set(user.location_id, { slug, token });
+  }
+  return map;
+}
+
+/** The site's menu, closed and paused locations included. */
+export function menu() {
+  return api("GET", `/sites/${SITE}/menu?include_closed=true`);
+}
+
+/** The order as its customer sees it. */
+export function customerOrder(orderId, token) {
+  return api("GET", `/orders/${orderId}?token=${encodeURIComponent(token)}`);
+}
+
+/** Moves a fulfilment through `steps` as `token` (each step: "accepted" or {to, reason}). */
+export async function transition(fulfillmentId, token, steps) {
+  let last = null;
+  for (const step of steps) {
+    const body = typeof step === "string" ? { to: step } : step;
+    last = await api("POST", `/fulfillments/${fulfillmentId}/transition`, { body, token });
+  }
+  return last;
+}
+
+/** Units available of `sku` at `locationId` (admin view). */
+export async function available(sku, locationId) {
+  const { token } = await login(ADMIN);
+  const rows = await api("GET", `/stock?location_id=${encodeURIComponent(locationId)}&sku=${encodeURIComponent(sku)}`, {
+    token,
+  });
+  const row = rows.find((r) => r.sku === sku);
+  if (!row) throw new Error(`no stock row for ${sku} at ${locationId}`);
+  return row.available;
+}
+
+/** Records a stock adjustment of `delta` units as the admin. */
+export async function adjustStock(sku, locationId, delta) {
+  const { token } = await login(ADMIN);
+  return api("POST", "/stock/movements", { body: { sku, location_id: locationId, delta, reason: "adjustment" }, token });
+}
+
+// --- the browser ---------------------------------------------------------------------------
+
+/** Debian's Chromium, headless, never through a proxy (everything is on loopback). */
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-proxy-server", "--disable-dev-shm-usage"],
+  });
+}
+
+/** A phone: 390×844 at 2×, touch, Spanish (Chile). */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "es-CL",
+};
+
+/** A file name for an artifact of this test. */
+export function artifact(name) {
+  return path.join(ARTIFACTS, name.replace(/[^A-Za-z0-9._-]+/g, "-"));
+}
+
+/**
+ * Runs `fn(page, context)` in a fresh browser context (clean localStorage and cookies).
+ * Uncaught errors in the page fail the test; on failure a full-page screenshot is kept as
+ * `failed-<name>.png`. The context is always closed.
+ */
+export async function withPage(browser, name, options, fn) {
+  const context = await browser.newContext({ ...PHONE, ...options });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  try {
+    await fn(page, context);
+    if (pageErrors.length) throw new Error(`uncaught errors in the page:\n  ${pageErrors.join("\n  ")}`);
+  } catch (error) {
+    try {
+      for (const [i, p] of context.pages().entries()) {
+        await p.screenshot({ path: artifact(`failed-${name}${i ? `-${i}` : ""}.png`), fullPage: true, timeout: 5_000 });
+      }
+    } catch {
+      /* the screenshot is a help, not the verdict */
+    }
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Waits until `predicate(arg)` (run in the page) is true; the message says what was awaited. */
+export async function waitUntil(page, what, predicate, arg, timeout = 10_000) {
+  try {
+    await page.waitForFunction(predicate, arg, { timeout, polling: 100 });
+  } catch (error) {
+    throw new Error(`timed out after ${timeout} ms waiting for ${what} (${page.url()})`, { cause: error });
+  }
+}
+
+export const text = (page, selector) => page.locator(selector).first().innerText();
+
+// --- the customer's pages ------------------------------------------------------------------
+
+/** Opens the site page and waits for its restaurants. */
+export async function openSite(page, query = "") {
+  const response = await page.goto(`${BASE}/s/${SITE}${query}`);
+  if (!response || response.status() !== 200) throw new Error(`/s/${SITE}${query} answered ${response && response.status()}`);
+  await page.locator("[data-testid=restaurant]").first().waitFor();
+}
+
+/**
+ * Orderable items on the site page, one per open restaurant: the first item of each open
+ * restaurant that is not sold out and whose add button is enabled (items without options
+ * first), skipping SKUs in `avoid`. Returns [{locationId, sku, name}] in page order.
+ */
+export async function orderableItems(page, avoid = []) {
+  return page.evaluate((avoid) => {
+    const picks = [];
+    for (const restaurant of document.querySelectorAll("[data-testid=restaurant]")) {
+      const status = restaurant.querySelector("[data-testid=restaurant-status]");
+      if (!status || status.dataset.state !== "open") continue;
+      const items = [...restaurant.querySelectorAll("[data-testid=menu-item]")].filter((item) => {
+        const add = item.querySelector("button[data-testid=add]");
+        return add && !add.disabled && !item.querySelector("[data-testid=sold-out]") && !avoid.includes(item.dataset.sku);
+      });
+      items.sort((a, b) => Number(!!a.querySelector("fieldset, details")) - Number(!!b.querySelector("fieldset, details")));
+      if (items.length) {
+        const item = items[0];
+        picks.push({
+          locationId: restaurant.dataset.locationId,
+          sku: item.dataset.sku,
+          name: item.querySelector("[data-testid=item-name]")?.textContent.trim() || "",
+        });
+      }
+    }
+    return picks;
+  }, avoid);
+}
+
+/** The menu item of `sku` at `locationId`. */
+export const itemLocator = (page, { sku, locationId }) =>
+  page.locator(`[data-testid=menu-item][data-sku="${sku}"][data-location-id="${locationId}"]`);
+
+/** Clicks the add button of each item and waits for the cart count to reach `expected`. */
+export async function addItems(page, items, expected) {
+  for (const item of items) await itemLocator(page, item).locator("button[data-testid=add]").click();
+  await waitUntil(
+    page,
+    `cart-count = ${expected}`,
+    (n) => document.querySelector("[data-testid=cart-count]")?.textContent.trim() === String(n),
+    expected,
+  );
+}
+
+/** Follows the go-to-cart link and waits for the cart page with `lines` lines. */
+export async function goToCart(page, lines) {
+  await page.locator("a[data-testid=go-to-cart]").click();
+  await page.waitForURL((url) => url.pathname === `/s/${SITE}/cart`);
+  await waitForCartLines(page, lines);
+}
+
+export async function waitForCartLines(page, lines) {
+  await waitUntil(
+    page,
+    `${lines} cart lines`,
+    (n) => document.querySelectorAll("[data-testid=cart-line]").length === n,
+    lines,
+  );
+}
+
+/** Fills the checkout form (name, card) and clicks place-order; does not wait for the outcome. */
+export async function fillAndPlace(page, { name = "Camila", card = CARD_OK } = {}) {
+  await page.locator("input[data-testid=customer-name]").fill(name);
+  await page.locator("input[name=payment-method][value=card]").check();
+  await page.locator("input[data-testid=card-number]").fill(card);
+  await page.locator("button[data-testid=place-order]").click();
+}
+
+/** Waits for the order page; returns {orderId, token}. */
+export async function waitForOrderPage(page) {
+  const pattern = new RegExp(`^/s/${SITE}/orders/[^/]+$`);
+  try {
+    await page.waitForURL((url) => pattern.test(url.pathname) && url.searchParams.has("token"), { timeout: 15_000 });
+  } catch (error) {
+    const shown = await page
+      .locator("[data-testid=checkout-error]")
+      .innerText()
+      .catch(() => "");
+    throw new Error(`did not reach the order page (at ${page.url()}; checkout-error: ${JSON.stringify(shown)})`, {
+      cause: error,
+    });
+  }
+  const url = new URL(page.url());
+  await page.locator("[data-testid=part]").first().waitFor();
+  return { orderId: url.pathname.split("/").pop(), token: url.searchParams.get("token") };
+}
+
+/** Site page → add one item from each of `n` open restaurants → cart → pay by card → order page. */
+export async function orderFromRestaurants(page, n, avoid = []) {
+  await openSite(page);
+  const items = (await orderableItems(page, avoid)).slice(0, n);
+  if (items.length < n) throw new Error(`only ${items.length} open restaurants with an orderable item (need ${n})`);
+  await addItems(page, items, n);
+  await goToCart(page, n);
+  await fillAndPlace(page);
+  return { items, ...(await waitForOrderPage(page)) };
+}
+
+/** document.documentElement.scrollWidth, and the widest elements sticking out past `width`. */
+export async function overflow(page, width) {
+  return page.evaluate((width) => {
+    const wide = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 0.5) {
+        const id = el.getAttribute("data-testid") || el.id || (el.className && String(el.className)) || "";
+        wide.push(`${el.tagName.toLowerCase()}${id ? `[${id}]` : ""} right=${Math.round(r.right)}`);
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8) };
+  }, width);
+}
