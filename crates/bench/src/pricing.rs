@@ -90,6 +90,8 @@ fn fixture() -> Result<Fixture, String> {
                 base_price: clp(price),
                 tax: iva.clone(),
                 track_stock: true,
+                modifiers: Vec::new(),
+                note: None,
             });
         }
     }
