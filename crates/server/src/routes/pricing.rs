@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::Money;
 use omnicanal_domain::catalog::{Name, Sku, parse_price};
+use omnicanal_domain::hours::hhmm;
 use omnicanal_domain::pricing::price_list::check_conflicts;
 use omnicanal_domain::pricing::promotion::{HappyHour, normalize_code};
 use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind, Quote};
@@ -259,6 +260,15 @@ fn list_event(list: &PriceListRow, action: &str) -> OutboxRow {
     )
 }
 
+/// Parses a `valid_from`/`valid_to` pair in the scope's time zone, recording errors in `v`.
+fn window(v: &mut Validator, timezone: &str, from: &Option<String>, to: &Option<String>) -> (Option<i64>, Option<i64>) {
+    let mut bound = |field: &str, raw: &Option<String>| {
+        let raw = raw.as_deref()?;
+        parse_local_instant(raw, timezone).map_err(|message| v.push(field, message)).ok()
+    };
+    (bound("valid_from", from), bound("valid_to", to))
+}
+
 /// Validates a price list request into a row (id and times to be set by the caller).
 async fn price_list_row(
     state: &AppState,
@@ -287,18 +297,7 @@ async fn price_list_row(
             None => v.push("location_id", "no such location of this merchant"),
         }
     }
-    let mut window = |field: &str, raw: &Option<String>| match raw {
-        Some(raw) => match parse_local_instant(raw, &timezone) {
-            Ok(ms) => Some(ms),
-            Err(message) => {
-                v.push(field, message);
-                None
-            }
-        },
-        None => None,
-    };
-    let valid_from_ms = window("valid_from", &request.valid_from);
-    let valid_to_ms = window("valid_to", &request.valid_to);
+    let (valid_from_ms, valid_to_ms) = window(&mut v, &timezone, &request.valid_from, &request.valid_to);
     if request.prices.is_empty() || request.prices.len() > MAX_PRICES_PER_LIST {
         v.push("prices", format!("a price list needs 1 to {MAX_PRICES_PER_LIST} prices"));
     }
@@ -556,10 +555,6 @@ fn minutes(field: &str, raw: &str, v: &mut Validator) -> u16 {
     }
 }
 
-fn hhmm(minute: u16) -> String {
-    format!("{:02}:{:02}", minute / 60, minute % 60)
-}
-
 fn promotion_view(row: &PromotionRow) -> ApiResult<PromotionView> {
     let promotion: Promotion =
         serde_json::from_str(&row.definition_json).map_err(|error| ApiError::Internal(Box::new(error)))?;
@@ -645,18 +640,7 @@ async fn promotion_row(
             v.push(format!("location_ids[{index}]"), "no such location in the promotion's scope");
         }
     }
-    let mut window = |field: &str, raw: &Option<String>| match raw {
-        Some(raw) => match parse_local_instant(raw, &timezone) {
-            Ok(ms) => Some(ms),
-            Err(message) => {
-                v.push(field, message);
-                None
-            }
-        },
-        None => None,
-    };
-    let valid_from_ms = window("valid_from", &request.valid_from);
-    let valid_to_ms = window("valid_to", &request.valid_to);
+    let (valid_from_ms, valid_to_ms) = window(&mut v, &timezone, &request.valid_from, &request.valid_to);
     let happy_hour = request.happy_hour.as_ref().map(|h| HappyHour {
         weekdays: h.weekdays.clone(),
         start_minute: minutes("happy_hour.start", &h.start, &mut v),
