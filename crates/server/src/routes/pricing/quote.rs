@@ -1,0 +1,95 @@
+//! `POST /pricing/quote`: prices any cart without placing it (public).
+
+use axum::Json;
+use axum::extract::State;
+use omnicanal_domain::pricing::Quote;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::QUOTE_TTL_MS;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::ids::{new_id, now_ms, rfc3339};
+use crate::ordering::{OrderLineRequest, valid_channel};
+use crate::pricing::{self, CartRequest, cart_fingerprint, customer_key};
+use crate::state::AppState;
+use crate::validate::{Validator, vetted};
+use crate::views::CustomerContact;
+
+/// Routes of this part.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(quote))
+}
+
+/// A cart to price.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QuoteRequest {
+    /// The site.
+    pub site_id: String,
+    /// `qr`, `web`, `pos`, `phone`, `kiosk`, `tablet` or `shop:<connector>`.
+    pub channel: String,
+    /// 1 to 200 lines, across any of the site's locations.
+    pub lines: Vec<OrderLineRequest>,
+    /// Coupon codes entered (at most 10).
+    #[serde(default)]
+    pub coupon_codes: Vec<String>,
+    /// Who is buying, for per-customer coupon limits.
+    #[serde(default)]
+    pub customer: Option<CustomerContact>,
+}
+
+/// A priced cart, kept for 15 minutes so an order can be placed at exactly these prices.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteView {
+    /// Pass it as `quote_id` to `POST /orders` with the same cart.
+    pub quote_id: String,
+    /// Until when the quote is honoured.
+    pub expires_at: String,
+    /// The priced cart: `lines` (each with `unit_price`, `price_source`, `gross`, `discounts`,
+    /// `discount`, `total`, `tax`, and `not_applied` promotions with a reason `code` and
+    /// `message`), `parts` (one per location, with who funds its discount and its taxes),
+    /// `gross`, `discount`, `total`, `taxes`, `promotions` (every one considered, applied or
+    /// with the reason it was not) and `coupons`.
+    #[schema(value_type = Object)]
+    pub quote: Quote,
+}
+
+/// Prices a cart without placing it, explaining every price, promotion and tax. Public.
+#[utoipa::path(post, path = "/pricing/quote", tag = "pricing", request_body = QuoteRequest,
+    responses((status = 200, body = QuoteView), (status = 422, body = crate::error::Problem)))]
+async fn quote(State(state): State<AppState>, ApiJson(request): ApiJson<QuoteRequest>) -> ApiResult<Json<QuoteView>> {
+    let mut v = Validator::new();
+    let site = state.store.get_site(&request.site_id).await?;
+    if site.is_none() {
+        v.push("site_id", "no such site");
+    }
+    if !valid_channel(&request.channel) {
+        v.push("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>");
+    }
+    v.finish()?;
+    let site = vetted(site)?;
+    let now = now_ms();
+    let contact = request.customer.unwrap_or_default();
+    let key = customer_key(contact.email.as_deref(), contact.phone.as_deref());
+    let cart = CartRequest {
+        site: &site,
+        channel: &request.channel,
+        lines: &request.lines,
+        coupon_codes: &request.coupon_codes,
+        customer_key: key.as_deref(),
+        now_ms: now,
+    };
+    let priced = pricing::price(&state, cart).await?;
+    let row = omnicanal_store::QuoteRow {
+        id: new_id("quo"),
+        site_id: site.id.clone(),
+        request_hash: cart_fingerprint(&cart),
+        quote_json: serde_json::to_string(&priced.quote).map_err(|error| ApiError::Internal(Box::new(error)))?,
+        created_at_ms: now,
+        expires_at_ms: now + QUOTE_TTL_MS,
+    };
+    state.store.insert_quote(&row).await?;
+    Ok(Json(QuoteView { quote_id: row.id, expires_at: rfc3339(row.expires_at_ms), quote: priced.quote }))
+}
