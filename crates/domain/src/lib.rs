@@ -10,6 +10,7 @@ pub mod error;
 pub mod fulfillment;
 pub mod hours;
 pub mod inventory;
+pub mod kitchen;
 pub mod modifiers;
 pub mod money;
 pub mod order;

@@ -184,6 +184,7 @@
       lines,
       coupon_codes: coupons(),
       pickup_at: document.getElementById("pickup-time").value || null,
+      table: data.table || null,
       payment: { method, card_number: method === "card" ? document.getElementById("card-number").value.replace(/\s+/g, "") : null },
     };
     button.disabled = true;

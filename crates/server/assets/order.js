@@ -1,4 +1,11 @@
-// The order page: live status over server-sent events, a tracker, in-page and phone notifications.
+// The order page: live status over server-sent events, a tracker, and alerts while it is open.
+//
+// When a part becomes ready, rejected or cancelled — or passes its acceptance limit at a site
+// that only warns — the page says so in its banner (aria-live), plays a short chime (WebAudio,
+// no download), vibrates where the phone can, and shows a system notification through the
+// service worker when permission was granted. That notification has the tag the server's push
+// message for the same part and kind has (`<fulfilment id>:<kind>`), so the phone replaces one
+// with the other; when the push was shown first, the page stays quiet (see push.js, sw.js).
 "use strict";
 (function () {
   const { data, t, money } = window.omnicanal;
@@ -6,27 +13,165 @@
   const liveText = document.getElementById("live-text");
   const toast = document.getElementById("toast");
   const apiOrder = "/api/v1/orders/" + encodeURIComponent(data.order_id);
+  const pageUrl = location.pathname + location.search;
   const known = {};
+  const warned = {};
   document.querySelectorAll("[data-testid=part]").forEach((part) => {
     known[part.dataset.fulfillmentId] = part.querySelector("[data-testid=part-status]").dataset.status;
+    // A warning already shown when the page loaded is not announced again.
+    warned[part.dataset.fulfillmentId] = !part.querySelector("[data-testid=not-accepted]").hidden;
   });
+  // What the page did to get attention, newest last (read by the browser tests).
+  const record = { alerts: [] };
+  window.omnicanalOrder = record;
 
   function setLive(connected) {
     live.dataset.connected = String(connected);
     liveText.textContent = connected ? t("order.live") : t("order.offline");
   }
 
-  function notify(text) {
+  // --- sound and vibration ------------------------------------------------------------------
+  const Audio = window.AudioContext || window.webkitAudioContext;
+  let audio = null;
+  function audioContext() {
+    if (!Audio) return null;
+    if (!audio) audio = new Audio();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
+    return audio;
+  }
+  // Browsers start audio only after a gesture: the first touch or key on the page unlocks it.
+  for (const type of ["pointerdown", "keydown", "touchstart"]) {
+    document.addEventListener(type, () => {
+      try {
+        audioContext();
+      } catch (_) {
+        /* no audio here */
+      }
+    }, { passive: true, once: true });
+  }
+
+  /** Two soft rising notes, synthesised: nothing to download. */
+  function chime() {
+    try {
+      const ctx = audioContext();
+      if (!ctx) return false;
+      const start = ctx.currentTime + 0.02;
+      [[880, 0], [1318.5, 0.18]].forEach(([frequency, offset]) => {
+        const oscillator = ctx.createOscillator();
+        const gain = ctx.createGain();
+        oscillator.type = "sine";
+        oscillator.frequency.value = frequency;
+        gain.gain.setValueAtTime(0.0001, start + offset);
+        gain.gain.exponentialRampToValueAtTime(0.25, start + offset + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.45);
+        oscillator.connect(gain);
+        gain.connect(ctx.destination);
+        oscillator.start(start + offset);
+        oscillator.stop(start + offset + 0.5);
+      });
+      return true;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  function vibrate() {
+    try {
+      return typeof navigator.vibrate === "function" && navigator.vibrate([180, 90, 180]);
+    } catch (_) {
+      return false;
+    }
+  }
+
+  // --- alerts ----------------------------------------------------------------------------------
+  function banner(text) {
     toast.textContent = text;
     toast.hidden = false;
-    setTimeout(() => (toast.hidden = true), 8000);
-    if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+    clearTimeout(banner.timer);
+    banner.timer = setTimeout(() => (toast.hidden = true), 8000);
+  }
+
+  /** Banner always; then, unless the push message for `tag` is already on screen, a system
+   * notification (when permitted), a chime and a vibration. */
+  async function alertCustomer(tag, title, body) {
+    banner(body);
+    const entry = { tag, title, body, system: false, chimed: false, vibrated: false };
+    record.alerts.push(entry);
+    const push = window.omnicanalPush;
+    let shown = false;
+    if (push && typeof push.notify === "function") {
       try {
-        new Notification(text);
+        shown = await push.notify(title, body, { url: pageUrl, tag, lang: data.lang });
       } catch (_) {
-        /* some browsers only notify from the service worker */
+        shown = false;
       }
     }
+    if (shown === "already") {
+      entry.system = "already"; // the push message alerted the customer already
+      return;
+    }
+    entry.system = shown === true;
+    entry.chimed = chime();
+    entry.vibrated = !!vibrate();
+  }
+
+  function facts(section, part) {
+    const refunded = part.refunded && part.refunded.amount > 0;
+    return {
+      restaurant: section.querySelector("h2").textContent,
+      code: part.pickup_code || section.dataset.pickupCode || "",
+      amount: refunded ? money(part.refunded.amount, part.refunded.currency) : "",
+      refunded,
+    };
+  }
+
+  /** The catalog row of the server's notification of the same kind (`notify.<row>.*`). */
+  function row(kind, refunded) {
+    if (kind === "rejected" || kind === "cancelled") return kind + (refunded ? "_refunded" : "_nothing_charged");
+    return kind;
+  }
+
+  function announce(section, part, kind) {
+    const f = facts(section, part);
+    const key = "notify." + row(kind, f.refunded);
+    alertCustomer(part.id + ":" + kind, t(key + ".title", f), t(key + ".body", f));
+  }
+
+  // --- the kitchen's estimate and the acceptance limit ---------------------------------------
+  function clock(iso) {
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) return "";
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    try {
+      return when.toLocaleTimeString(data.lang === "en" ? "en-GB" : "es-CL", { ...options, timeZone: data.timezone });
+    } catch (_) {
+      return when.toLocaleTimeString(undefined, options);
+    }
+  }
+
+  function showEstimate(section, part) {
+    const estimate = section.querySelector("[data-testid=ready-around]");
+    const open = !["ready", "collected", "rejected", "cancelled"].includes(part.status);
+    const time = open && part.estimated_ready_at ? clock(part.estimated_ready_at) : "";
+    estimate.textContent = time ? t("order.ready_around", { time }) : "";
+    estimate.hidden = !time;
+  }
+
+  /** Shows (once announcing) or hides a part's "not accepted yet" warning. */
+  function checkAcceptance(section, status, part) {
+    const warning = section.querySelector("[data-testid=not-accepted]");
+    const by = Number(section.dataset.acceptBy || 0);
+    const late = status === "placed" && by > 0 && Date.now() >= by;
+    warning.hidden = !late;
+    const id = section.dataset.fulfillmentId;
+    if (late && !warned[id]) {
+      warned[id] = true;
+      announce(section, part || { id }, "not_accepted");
+    }
+  }
+
+  function sectionOf(id) {
+    return document.querySelector('[data-testid=part][data-fulfillment-id="' + CSS.escape(id) + '"]');
   }
 
   async function refresh() {
@@ -36,23 +181,23 @@
     let ready = 0;
     let total = 0;
     for (const part of order.fulfillments) {
-      const section = document.querySelector('[data-testid=part][data-fulfillment-id="' + CSS.escape(part.id) + '"]');
+      const section = sectionOf(part.id);
       if (!section) continue;
-      const name = section.querySelector("h2").textContent;
       const status = section.querySelector("[data-testid=part-status]");
-      if (known[part.id] !== part.status) {
-        if (part.status === "ready") notify(t("order.notify_ready", { restaurant: name }));
-        if (part.status === "rejected" || part.status === "cancelled") notify(t("order.notify_rejected", { restaurant: name }));
-        known[part.id] = part.status;
-      }
-      status.dataset.status = part.status;
-      status.textContent = t("status." + part.status);
-      section.className = "part status-" + part.status;
       const refunded = section.querySelector("[data-testid=refunded]");
       if (part.refunded.amount > 0) {
         refunded.textContent = t("order.refunded", { amount: money(part.refunded.amount, part.refunded.currency) });
         refunded.hidden = false;
       }
+      if (known[part.id] !== part.status) {
+        if (["ready", "rejected", "cancelled"].includes(part.status)) announce(section, part, part.status);
+        known[part.id] = part.status;
+      }
+      status.dataset.status = part.status;
+      status.textContent = t("status." + part.status);
+      section.className = "part status-" + part.status;
+      showEstimate(section, part);
+      checkAcceptance(section, part.status, part);
       if (part.status !== "rejected" && part.status !== "cancelled") {
         total += 1;
         if (part.status === "ready" || part.status === "collected") ready += 1;
@@ -76,11 +221,22 @@
   }
   connect();
 
+  // The acceptance limit passes on the clock, not on an event: look every second.
+  setInterval(() => {
+    document.querySelectorAll("[data-testid=part][data-accept-by]").forEach((section) => {
+      const id = section.dataset.fulfillmentId;
+      checkAcceptance(section, known[id], { id, pickup_code: section.dataset.pickupCode });
+    });
+  }, 1000);
+
+  // The service worker shows this page's notifications too; register it up front.
+  const push = window.omnicanalPush;
+  if (push && typeof push.register === "function") push.register().catch(() => {});
+
   const pushButton = document.getElementById("enable-push");
   const pushState = document.getElementById("push-state");
   pushButton.addEventListener("click", async () => {
     if ("Notification" in window && Notification.permission === "default") await Notification.requestPermission();
-    const push = window.omnicanalPush;
     if (push && push.supported()) {
       try {
         await push.subscribe(data.order_id, data.token, data.lang);

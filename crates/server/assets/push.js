@@ -5,8 +5,13 @@
 //       from a click), registers /sw.js, subscribes with the server's VAPID key and registers the
 //       subscription on the order; false when permission was refused
 //   omnicanalPush.unsubscribe(orderId, token)      -> Promise<boolean>: removes it from the order
-//   omnicanalPush.notify(title, body, url)         -> Promise<boolean>: shows a notification from
-//       the open page itself (for status changes seen over SSE), when permission was granted
+//   omnicanalPush.register()                       -> Promise<registration|null>: registers /sw.js
+//       (no permission asked), so the page can show notifications through it
+//   omnicanalPush.notify(title, body, {url, tag, lang}) -> Promise<true|false|"already">: shows a
+//       notification from the open page itself (for status changes seen over SSE) through the
+//       service worker registration, when permission was granted. With a `tag` that a shown
+//       notification already has (the push message about the same thing got there first) it
+//       shows nothing and answers "already", so the customer is not alerted twice.
 //
 // No dependencies; works on the phone browsers that have the Push API (iOS only for web apps
 // added to the home screen).
@@ -97,20 +102,53 @@
     return response.ok;
   }
 
-  async function notify(title, body, url) {
+  async function register() {
+    if (!('serviceWorker' in navigator)) {
+      return null;
+    }
+    return registration();
+  }
+
+  // The registration if there is (or soon is) one; undefined after a short wait otherwise.
+  async function currentRegistration() {
+    if (!('serviceWorker' in navigator)) {
+      return undefined;
+    }
+    const existing = await navigator.serviceWorker.getRegistration('/');
+    if (existing && existing.active) {
+      return existing;
+    }
+    const waited = new Promise((resolve) => setTimeout(() => resolve(existing), 3000));
+    return Promise.race([navigator.serviceWorker.ready, waited]);
+  }
+
+  async function notify(title, body, options) {
     if (!('Notification' in window) || Notification.permission !== 'granted') {
       return false;
     }
-    const options = { body: body || '', data: { url: url || location.pathname + location.search } };
-    const worker = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration('/') : undefined;
+    const settings = typeof options === 'string' ? { url: options } : options || {};
+    const shown = { body: body || '', data: { url: settings.url || location.pathname + location.search } };
+    if (settings.lang) {
+      shown.lang = settings.lang;
+    }
+    if (settings.tag) {
+      shown.tag = settings.tag;
+    }
+    const worker = await currentRegistration();
     if (worker) {
+      if (settings.tag && typeof worker.getNotifications === 'function') {
+        const existing = await worker.getNotifications({ tag: settings.tag });
+        if (existing.length > 0) {
+          return 'already';
+        }
+      }
       // Phones only show notifications made through a service worker.
-      await worker.showNotification(title, options);
+      await worker.showNotification(title, shown);
     } else {
-      new Notification(title, options);
+      new Notification(title, shown);
     }
     return true;
   }
 
-  window.omnicanalPush = { supported, subscribe, unsubscribe, notify };
+  window.omnicanalPush = { supported, register, subscribe, unsubscribe, notify };
 })();

@@ -31,12 +31,18 @@ self.addEventListener('push', (event) => {
     lang: message.lang || 'es',
     data: { url: samePage(message.url) },
   };
-  if (message.tag) {
-    // A newer message about the same part replaces the older one, and still alerts.
-    options.tag = message.tag;
-    options.renotify = true;
-  }
-  event.waitUntil(self.registration.showNotification(title, options));
+  const show = async () => {
+    if (message.tag) {
+      // One tag per part and kind (`<fulfilment id>:<kind>`), the same the open order page
+      // uses: the later of the two replaces the earlier. It alerts again only when nothing
+      // with that tag is on screen — if the page already showed it, the phone stays quiet.
+      options.tag = message.tag;
+      const existing = await self.registration.getNotifications({ tag: message.tag });
+      options.renotify = existing.length === 0;
+    }
+    await self.registration.showNotification(title, options);
+  };
+  event.waitUntil(show());
 });
 
 self.addEventListener('notificationclick', (event) => {

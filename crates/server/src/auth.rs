@@ -1,4 +1,9 @@
-//! Authentication (argon2 passwords, bearer sessions) and role/merchant checks.
+//! Authentication (argon2 passwords, sessions) and role/merchant checks.
+//!
+//! A session token arrives either as `Authorization: Bearer <token>` (integrations) or as the
+//! `oc_session` cookie (the merchant console in a browser). A cookie-authenticated request that
+//! changes something must also carry an `X-CSRF-Token` header equal to the `oc_csrf` cookie
+//! (double-submit): another site can make the browser send our cookies, but cannot read them.
 //!
 //! Isolation rule: a user of one merchant gets 404, never 403, for another
 //! merchant's resources, so ids of other merchants cannot even be probed.
@@ -6,18 +11,49 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use omnicanal_store::UserRow;
+use axum::http::{HeaderMap, Method};
+use omnicanal_store::{SessionRow, UserRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::ids::{now_ms, sha256_hex};
+use crate::ids::{constant_time_eq, new_token, now_ms, sha256_hex};
 use crate::state::AppState;
 
 /// How long a login lasts.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// The cookie that carries a browser's session token (HttpOnly).
+pub const SESSION_COOKIE: &str = "oc_session";
+
+/// The cookie whose value a browser's changing requests repeat in [`CSRF_HEADER`].
+pub const CSRF_COOKIE: &str = "oc_csrf";
+
+/// The header that must repeat the [`CSRF_COOKIE`] on cookie-authenticated changes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
+/// True when `presented` (a form field or header) matches the request's CSRF cookie.
+pub fn csrf_matches(headers: &HeaderMap, presented: Option<&str>) -> bool {
+    match (cookie(headers, CSRF_COOKIE), presented) {
+        (Some(expected), Some(presented)) => constant_time_eq(expected, presented.trim()),
+        _ => false,
+    }
+}
 
 /// The four roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -70,6 +106,34 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// An argon2 hash of a random string, verified against when the e-mail is unknown so that
+/// timing does not reveal which e-mails exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5Y0Wm0m8m8v0cY0l8pQ2pHc2bqg3xZ0b6Yk3K6m9z1E";
+
+/// Checks e-mail and password and opens a session: the new token and its user.
+pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(String, AuthUser), ApiError> {
+    let wrong = ApiError::Unauthorized("wrong e-mail or password");
+    let Some(user) = state.store.find_user_by_email(email.trim()).await? else {
+        let _ = verify_password(password, DUMMY_HASH);
+        return Err(wrong);
+    };
+    if !verify_password(password, &user.password_hash) {
+        return Err(wrong);
+    }
+    let token = new_token();
+    let session_hash = sha256_hex(token.as_bytes());
+    state
+        .store
+        .insert_session(&SessionRow {
+            token_hash: session_hash.clone(),
+            user_id: user.id.clone(),
+            expires_at_ms: now_ms() + SESSION_TTL_MS,
+        })
+        .await?;
+    Ok((token, AuthUser::from_row(user, session_hash, false)?))
+}
+
 /// The signed-in user of a request.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -83,13 +147,34 @@ pub struct AuthUser {
     pub merchant_id: Option<String>,
     /// The location of a staff member.
     pub location_id: Option<String>,
+    /// SHA-256 of the session token this request came with (to revoke it at logout).
+    pub session_hash: String,
+    /// True when the session came from the `oc_session` cookie rather than a bearer header.
+    pub via_cookie: bool,
 }
 
 impl AuthUser {
-    fn from_row(row: UserRow) -> Result<Self, ApiError> {
+    fn from_row(row: UserRow, session_hash: String, via_cookie: bool) -> Result<Self, ApiError> {
         let role = Role::parse(&row.role)
             .ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {}", row.id, row.role).into()))?;
-        Ok(Self { id: row.id, email: row.email, role, merchant_id: row.merchant_id, location_id: row.location_id })
+        Ok(Self {
+            id: row.id,
+            email: row.email,
+            role,
+            merchant_id: row.merchant_id,
+            location_id: row.location_id,
+            session_hash,
+            via_cookie,
+        })
+    }
+
+    /// The user of a session token, if it is known and not expired.
+    pub async fn from_token(state: &AppState, token: &str, via_cookie: bool) -> Result<Option<Self>, ApiError> {
+        let hash = sha256_hex(token.as_bytes());
+        match state.store.find_session_user(&hash, now_ms()).await? {
+            Some(row) => AuthUser::from_row(row, hash, via_cookie).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Refuses with 403 unless the user has one of `roles`.
@@ -131,6 +216,16 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
+/// True for methods that change nothing, which need no CSRF token.
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether a request carries any credentials: a bearer header or the session cookie.
+fn has_credentials(parts: &Parts) -> bool {
+    bearer_token(parts).is_some() || cookie(&parts.headers, SESSION_COOKIE).is_some()
+}
+
 impl<S> FromRequestParts<S> for AuthUser
 where
     S: Send + Sync,
@@ -139,18 +234,28 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts).ok_or(ApiError::Unauthorized("sign in: send Authorization: Bearer <token>"))?;
         let state = AppState::from_ref(state);
-        let user = state
-            .store
-            .find_session_user(&sha256_hex(token.as_bytes()), now_ms())
+        if let Some(token) = bearer_token(parts) {
+            return AuthUser::from_token(&state, token, false)
+                .await?
+                .ok_or(ApiError::Unauthorized("the token is unknown or expired; sign in again"));
+        }
+        let token = cookie(&parts.headers, SESSION_COOKIE)
+            .ok_or(ApiError::Unauthorized("sign in: send Authorization: Bearer <token>"))?;
+        let user = AuthUser::from_token(&state, token, true)
             .await?
-            .ok_or(ApiError::Unauthorized("the token is unknown or expired; sign in again"))?;
-        AuthUser::from_row(user)
+            .ok_or(ApiError::Unauthorized("the session is unknown or expired; sign in again"))?;
+        if !is_safe(&parts.method) {
+            let presented = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
+            if !csrf_matches(&parts.headers, presented) {
+                return Err(ApiError::CsrfRejected);
+            }
+        }
+        Ok(user)
     }
 }
 
-/// The signed-in user if a bearer token is present; a bad token is still 401.
+/// The signed-in user if a bearer token or session cookie is present; a bad token is still 401.
 pub struct MaybeAuthUser(pub Option<AuthUser>);
 
 impl<S> FromRequestParts<S> for MaybeAuthUser
@@ -161,7 +266,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if bearer_token(parts).is_none() {
+        if !has_credentials(parts) {
             return Ok(MaybeAuthUser(None));
         }
         AuthUser::from_request_parts(parts, state).await.map(|user| MaybeAuthUser(Some(user)))
@@ -180,5 +285,17 @@ mod tests {
         assert!(!verify_password("wrong", &hash));
         assert!(!verify_password("x", "not a hash"));
         Ok(())
+    }
+
+    #[test]
+    fn cookies_are_read_by_name_and_csrf_must_match() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, "lang=es; oc_session=abc; oc_csrf=tok123".parse().unwrap_or_else(|_| unreachable!()));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "missing"), None);
+        assert!(csrf_matches(&headers, Some("tok123")));
+        assert!(!csrf_matches(&headers, Some("tok124")));
+        assert!(!csrf_matches(&headers, None));
+        assert!(!csrf_matches(&HeaderMap::new(), Some("tok123")));
     }
 }

@@ -109,6 +109,10 @@ pub struct NotifyConfig {
     pub pickup_reminder_minutes: u32,
     /// The VAPID `sub` claim: a `mailto:` or `https:` contact for push services.
     pub vapid_subject: String,
+    /// Hosts a browser's push endpoint may name (`OMNICANAL_PUSH_ALLOWED_HOSTS`); by default the
+    /// big browsers' push services. A loopback host only when listed exactly, and plain http
+    /// only to such a host.
+    pub push_allowed_hosts: crate::notify::subscription::AllowedPushHosts,
 }
 
 impl Default for NotifyConfig {
@@ -118,14 +122,16 @@ impl Default for NotifyConfig {
             webhook_secret: None,
             pickup_reminder_minutes: DEFAULT_PICKUP_REMINDER_MINUTES,
             vapid_subject: DEFAULT_VAPID_SUBJECT.to_owned(),
+            push_allowed_hosts: crate::notify::subscription::AllowedPushHosts::default(),
         }
     }
 }
 
 impl NotifyConfig {
     /// Reads `OMNICANAL_NOTIFY_WEBHOOK_URL`, `OMNICANAL_NOTIFY_WEBHOOK_SECRET`,
-    /// `OMNICANAL_PICKUP_REMINDER_MINUTES` and `OMNICANAL_VAPID_SUBJECT` (which defaults to
-    /// `mailto:` the first admin's e-mail when that is set) through `variable`, and validates them.
+    /// `OMNICANAL_PICKUP_REMINDER_MINUTES`, `OMNICANAL_VAPID_SUBJECT` (which defaults to
+    /// `mailto:` the first admin's e-mail when that is set) and `OMNICANAL_PUSH_ALLOWED_HOSTS`
+    /// through `variable`, and validates them.
     pub fn from_env(variable: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let variable = |name: &str| variable(name).map(|value| value.trim().to_owned()).filter(|v| !v.is_empty());
         let mut config = NotifyConfig {
@@ -142,6 +148,9 @@ impl NotifyConfig {
             config.vapid_subject = subject;
         } else if let Some(email) = variable("OMNICANAL_ADMIN_EMAIL") {
             config.vapid_subject = format!("mailto:{email}");
+        }
+        if let Some(hosts) = variable("OMNICANAL_PUSH_ALLOWED_HOSTS") {
+            config.push_allowed_hosts = crate::notify::subscription::AllowedPushHosts::parse(&hosts)?;
         }
         config.validate()?;
         Ok(config)
@@ -205,6 +214,15 @@ mod notify_config_tests {
         assert!(bad.is_err());
         let weak = from(&[("OMNICANAL_NOTIFY_WEBHOOK_URL", url), ("OMNICANAL_NOTIFY_WEBHOOK_SECRET", "hunter2")]);
         assert!(weak.is_err());
+    }
+
+    #[test]
+    fn push_hosts_default_to_the_push_services_and_can_be_replaced() {
+        use crate::notify::subscription::DEFAULT_PUSH_HOSTS;
+        assert_eq!(from(&[]).map(|c| c.push_allowed_hosts.describe()).as_deref(), Ok(DEFAULT_PUSH_HOSTS));
+        let local = from(&[("OMNICANAL_PUSH_ALLOWED_HOSTS", "127.0.0.1, localhost")]);
+        assert_eq!(local.map(|c| c.push_allowed_hosts.describe()).as_deref(), Ok("127.0.0.1,localhost"));
+        assert!(from(&[("OMNICANAL_PUSH_ALLOWED_HOSTS", "https://push.example/")]).is_err());
     }
 }
 

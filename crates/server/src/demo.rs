@@ -234,6 +234,7 @@ pub async fn load_if_empty(store: &dyn Store) -> Result<DemoSummary, StoreError>
             currency: currency.into(),
             timezone: timezone.into(),
             accept_within_minutes: Some(10),
+            unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
             created_at_ms: now_ms(),
         };
         store.insert_site(&site).await?;

@@ -40,6 +40,9 @@ pub enum ApiError {
     /// Authenticated, but the role may not do this.
     #[error("your role may not do this")]
     Forbidden,
+    /// A cookie-authenticated change without the matching `X-CSRF-Token` header.
+    #[error("the request lacks the X-CSRF-Token that matches its oc_csrf cookie; reload the page")]
+    CsrfRejected,
     /// The route exists but not with this method.
     #[error("this route does not accept that method")]
     MethodNotAllowed,
@@ -53,6 +56,12 @@ pub enum ApiError {
     #[error("not enough stock for {sku}")]
     InsufficientStock {
         /// The short SKU.
+        sku: String,
+    },
+    /// A line names a SKU its location has switched to sold out.
+    #[error("{sku} is sold out at this location")]
+    SoldOut {
+        /// The sold-out SKU.
         sku: String,
     },
     /// A line names a SKU the location does not sell.
@@ -106,10 +115,12 @@ impl ApiError {
             ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::CsrfRejected => (StatusCode::FORBIDDEN, "csrf_failed"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::InsufficientStock { .. } => (StatusCode::CONFLICT, "insufficient_stock"),
+            ApiError::SoldOut { .. } => (StatusCode::CONFLICT, "sold_out"),
             ApiError::UnknownSku { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_sku"),
             ApiError::CouponUnavailable { .. } => (StatusCode::CONFLICT, "coupon_unavailable"),
             ApiError::QuoteExpired { .. } => (StatusCode::CONFLICT, "quote_expired"),
@@ -134,7 +145,7 @@ impl ApiError {
         };
         match self {
             ApiError::Validation(errors) => problem.errors = Some(errors.clone()),
-            ApiError::InsufficientStock { sku } => problem.sku = Some(sku.clone()),
+            ApiError::InsufficientStock { sku } | ApiError::SoldOut { sku } => problem.sku = Some(sku.clone()),
             ApiError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
                 problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);

@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use omnicanal_store::IdempotencyRow;
 
+use crate::auth::{SESSION_COOKIE, cookie};
 use crate::error::ApiError;
 use crate::ids::{now_ms, sha256_hex};
 use crate::state::AppState;
@@ -50,10 +51,14 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
         .filter(|key| !key.is_empty() && key.len() <= 255)
         .ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?
         .to_owned();
+    // Keys are scoped by credentials: a bearer header, else the console's session cookie.
     let scope = request
         .headers()
         .get(header::AUTHORIZATION)
         .map(|value| format!("auth:{}", sha256_hex(value.as_bytes())))
+        .or_else(|| {
+            cookie(request.headers(), SESSION_COOKIE).map(|token| format!("session:{}", sha256_hex(token.as_bytes())))
+        })
         .unwrap_or_else(|| "public".to_owned());
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::PayloadTooLarge)?;

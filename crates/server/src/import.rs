@@ -311,6 +311,8 @@ pub async fn import_file(database_url: &str, kind: ImportKind, csv_text: &str) -
         role: crate::auth::Role::Admin,
         merchant_id: None,
         location_id: None,
+        session_hash: String::new(),
+        via_cookie: false,
     };
     let progress = |done: u64, total: u64| {
         if done == total || done.is_multiple_of(500) {

@@ -94,6 +94,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let listener = bind(config.listen).map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     state.public_url = config.public_base_url(addr).map_err(StartError::Config)?.into();
+    state.push_allowed_hosts = Arc::new(config.notify.push_allowed_hosts.clone());
     let notifier = notify::notifier::Notifier::from_config(state.store.clone(), &config.notify).await?;
     let notification_events = state.events.subscribe();
     let mut tasks = vec![

@@ -74,11 +74,18 @@ pub struct PlaceOrder {
     /// Coupon codes the customer entered (at most 10).
     #[serde(default)]
     pub coupon_codes: Option<Vec<String>>,
+    /// The table the customer orders from (a QR poster's `?table=`): 1 to 20 characters, printed
+    /// on the kitchen ticket so the food can be brought over.
+    #[serde(default)]
+    pub table: Option<String>,
     /// A quote from `POST /api/v1/pricing/quote` for this very cart: its prices are honoured
     /// until it expires, even if prices change meanwhile.
     #[serde(default)]
     pub quote_id: Option<String>,
 }
+
+/// Longest table label an order may carry.
+pub const MAX_TABLE_CHARS: usize = 20;
 
 /// Channels an order may come through, besides `shop:<connector>`.
 pub const CHANNELS: [&str; 6] = ["qr", "web", "pos", "phone", "kiosk", "tablet"];
@@ -116,6 +123,13 @@ pub async fn place_order(
     {
         v.push("customer.tax_id", "must be 1 to 32 characters");
     }
+    let table_label = request.table.as_deref().map(str::trim).filter(|table| !table.is_empty()).map(str::to_owned);
+    if table_label
+        .as_ref()
+        .is_some_and(|table| table.chars().count() > MAX_TABLE_CHARS || table.chars().any(char::is_control))
+    {
+        v.push("table", format!("must be 1 to {MAX_TABLE_CHARS} printable characters"));
+    }
     let method = v.check("payment.method", PaymentMethod::parse(&request.payment.method));
     let pickup_at = match &request.pickup_at {
         Some(raw) => match chrono::DateTime::parse_from_rfc3339(raw) {
@@ -146,6 +160,7 @@ pub async fn place_order(
         now_ms: now,
     };
     let mut priced = pricing::price(state, cart).await?;
+    check_sold_out(state, &request.lines, &priced.locations).await?;
     if let Some(quote_id) = &request.quote_id {
         priced.quote = quoted(state, quote_id, &cart_fingerprint(&cart), now).await?;
     }
@@ -163,8 +178,10 @@ pub async fn place_order(
     }
     let pickup_at = pickup_at.map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let mut allocations = channel_allocations(state, &priced.locations, &request.channel).await?;
-    if let Some(minutes) = site.accept_within_minutes {
-        // The site's promise: a part not accepted in time is cancelled and refunded (the hold lapses).
+    if let Some(minutes) = site.accept_within_minutes.filter(|_| site.unaccepted_policy != "notify_only") {
+        // The site's promise: a part not accepted in time is cancelled and refunded (the hold
+        // lapses). Under `notify_only` the part stays and the customer is told instead
+        // (`workers::notifications`), so the limit must not end the hold.
         for location in priced.locations.keys() {
             match allocations.iter_mut().find(|(id, _, _)| id == location) {
                 Some((_, _, ttl)) => *ttl = Some(ttl.map_or(minutes * 60_000, |ttl| ttl.min(minutes * 60_000))),
@@ -201,6 +218,7 @@ pub async fn place_order(
             outstanding_minor: total.amount_minor - captured,
             pickup_at,
             customer_tax_id: customer_tax_id.clone(),
+            table_label,
             quote_json: Some(quote_json),
             created_at_ms: now,
         },
@@ -234,6 +252,7 @@ pub async fn place_order(
                     document_kind: None,
                     document_number: None,
                 },
+                preparation: Default::default(),
                 lines: quote
                     .lines
                     .iter()
@@ -288,8 +307,32 @@ pub async fn place_order(
     Ok(stored)
 }
 
+/// A line whose SKU its location switched to sold out refuses the order (409 `sold_out` with the
+/// SKU, before the card is touched), so the customer's cart can mark that line.
+async fn check_sold_out(
+    state: &AppState,
+    lines: &[OrderLineRequest],
+    locations: &HashMap<String, LocationRow>,
+) -> ApiResult<()> {
+    for location_id in locations.keys() {
+        let switched_off = state.store.list_sold_out(location_id).await?;
+        if switched_off.is_empty() {
+            continue;
+        }
+        let sold_out = lines.iter().find(|line| {
+            line.location_id.trim() == location_id && switched_off.iter().any(|row| row.sku == line.sku.trim())
+        });
+        if let Some(line) = sold_out {
+            return Err(ApiError::SoldOut { sku: line.sku.trim().to_owned() });
+        }
+    }
+    Ok(())
+}
+
 /// A scheduled pickup must be far enough ahead for every part's preparation, inside every
-/// location's hours, and in a slot with room at each location.
+/// location's hours, and in a slot with room at each location. The room checked here only
+/// spares a card authorisation for a slot already full; the place itself is taken atomically
+/// by `Store::place_order` (a slot filled meanwhile is the same 409, and nothing is written).
 async fn check_pickup_slot(
     state: &AppState,
     site: &omnicanal_store::SiteRow,

@@ -28,6 +28,9 @@ pub struct AppState {
     /// The base URL customers reach the server at, without a trailing slash (QR posters print
     /// it); `start` sets it from [`crate::Config::public_base_url`].
     pub public_url: Arc<str>,
+    /// Hosts a push subscription's endpoint may name; `start` sets it from
+    /// [`crate::config::NotifyConfig::push_allowed_hosts`].
+    pub push_allowed_hosts: Arc<crate::notify::subscription::AllowedPushHosts>,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
             webhook_work: Arc::new(Notify::new()),
             shutdown,
             public_url: Arc::from("http://127.0.0.1:8080"),
+            push_allowed_hosts: Arc::default(),
         }
     }
 

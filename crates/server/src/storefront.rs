@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 
 use crate::ids::rfc3339;
 
-/// Length of a pickup slot, in minutes.
-pub const SLOT_MINUTES: i64 = 15;
+/// Length of a pickup slot, in minutes: the store's, which counts each slot's places.
+pub const SLOT_MINUTES: i64 = omnicanal_store::PICKUP_SLOT_MINUTES;
 /// Extra minutes before the first slot offered, beyond the preparation time.
 pub const SLOT_MARGIN_MINUTES: i64 = 5;
 /// How far ahead slots are offered, in hours.
@@ -100,7 +100,8 @@ pub fn slot_start(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Slot starts from the first one every location can prepare for (its preparation time after
 /// now) over the next [`SLOT_HORIZON_HOURS`], keeping those inside every location's hours.
-/// Capacity is checked by the caller, which can count orders.
+/// Capacity is checked by the caller with `Store::count_pickups` (the places placement counts
+/// atomically in `pickup_slot_counts`).
 pub fn candidate_slots(locations: &[&LocationRow], timezone: &str, now_ms: i64) -> Vec<(DateTime<Utc>, PickupSlot)> {
     let now = DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
     let prep = locations.iter().map(|l| l.storefront.prep_minutes).max().unwrap_or(0);

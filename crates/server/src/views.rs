@@ -55,8 +55,11 @@ pub struct SiteView {
     pub currency: String,
     /// IANA time zone.
     pub timezone: String,
-    /// A part not accepted within this many minutes is cancelled and refunded (null: no limit).
+    /// A part not accepted within this many minutes is dealt with by `unaccepted_policy` (null: no limit).
     pub accept_within_minutes: Option<i64>,
+    /// `cancel_and_refund` (a part not accepted in time is cancelled and refunded) or
+    /// `notify_only` (it stays, and the customer is told at once that it is still not accepted).
+    pub unaccepted_policy: String,
     /// Creation time.
     pub created_at: String,
 }
@@ -70,6 +73,7 @@ impl From<SiteRow> for SiteView {
             currency: row.currency,
             timezone: row.timezone,
             accept_within_minutes: row.accept_within_minutes,
+            unaccepted_policy: row.unaccepted_policy,
             created_at: rfc3339(row.created_at_ms),
         }
     }
@@ -370,6 +374,13 @@ pub struct FulfillmentView {
     pub reason: Option<String>,
     /// While `placed`: when the stock hold lapses and the part is cancelled (null: no limit).
     pub hold_expires_at: Option<String>,
+    /// Preparation time the merchant gave on acceptance, in minutes (null until accepted).
+    pub prep_minutes: Option<i64>,
+    /// When the merchant accepted the part (null until then).
+    pub accepted_at: Option<String>,
+    /// When the part is promised ready: acceptance plus preparation time, or the scheduled
+    /// pickup time when that is later (null until accepted).
+    pub estimated_ready_at: Option<String>,
     /// Creation time.
     pub created_at: String,
     /// Last change.
@@ -402,6 +413,9 @@ impl FulfillmentView {
             refunded: MoneyView::from_parts(part.refunded_minor, &part.currency),
             reason: part.reason.clone(),
             hold_expires_at: part.hold_expires_at_ms.filter(|_| part.status == "placed").map(rfc3339),
+            prep_minutes: part.preparation.prep_minutes,
+            accepted_at: part.preparation.accepted_at_ms.map(rfc3339),
+            estimated_ready_at: part.preparation.estimated_ready_ms.map(rfc3339),
             created_at: rfc3339(part.created_at_ms),
             updated_at: rfc3339(part.updated_at_ms),
         }
@@ -467,6 +481,8 @@ pub struct OrderView {
     pub customer: CustomerView,
     /// Requested pickup time, if scheduled.
     pub pickup_at: Option<String>,
+    /// The table the customer ordered from, if any.
+    pub table: Option<String>,
     /// Payment.
     pub payment: PaymentView,
     /// One part per location.
@@ -508,6 +524,7 @@ impl OrderView {
                 tax_id: order.customer_tax_id.clone(),
             },
             pickup_at: order.pickup_at.clone(),
+            table: order.table_label.clone(),
             payment: PaymentView {
                 method: order.payment_method.clone(),
                 status: totals.status().as_str().to_owned(),

@@ -34,6 +34,7 @@ pub trait Store:
     + IdempotencyStore
     + EventStore
     + NotificationStore
+    + ConsoleStore
     + Send
     + Sync
     + 'static
@@ -49,6 +50,7 @@ impl<T> Store for T where
         + IdempotencyStore
         + EventStore
         + NotificationStore
+        + ConsoleStore
         + Send
         + Sync
         + 'static
@@ -75,6 +77,10 @@ pub trait AccessStore {
     async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
     /// The user behind an unexpired session token hash.
     async fn find_session_user(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<UserRow>>;
+    /// Ends one session (logout); true when it existed.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
+    /// Replaces a user's password hash and ends every other session of the user.
+    async fn set_password(&self, user_id: &str, password_hash: &str, keep_session_hash: &str) -> StoreResult<()>;
 }
 
 /// Sites, merchants, locations and the catalog.
@@ -114,7 +120,10 @@ pub trait SetupStore {
     async fn update_location(&self, location: &LocationRow) -> StoreResult<()>;
     /// Sets how long a site's restaurants have to accept a part (None: no limit).
     async fn set_site_accept_within(&self, site_id: &str, minutes: Option<i64>) -> StoreResult<()>;
-    /// Live parts at a location whose order is to be picked up in `[from, to)` (RFC 3339 UTC strings).
+    /// Sets what happens to a site's parts not accepted in time (one of [`UNACCEPTED_POLICIES`]).
+    async fn set_site_unaccepted_policy(&self, site_id: &str, policy: &str) -> StoreResult<()>;
+    /// Places taken at a location by pickup slots starting in `[from, to)` (RFC 3339 strings):
+    /// the live parts counted by placement in `pickup_slot_counts`.
     async fn count_pickups(&self, location_id: &str, from: &str, to: &str) -> StoreResult<i64>;
     /// Sets the tax id a merchant prints on its documents.
     async fn set_merchant_tax_id(&self, merchant_id: &str, tax_id: Option<&str>) -> StoreResult<()>;
@@ -325,10 +334,201 @@ pub trait NotificationStore {
         ready_before_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<String>>;
+    /// Ids of parts still `placed` at sites with the `notify_only` policy whose acceptance limit
+    /// (placed + the site's `accept_within_minutes`) passed by `now_ms`, placed after
+    /// `placed_after_ms`, whose notice ([`unaccepted_notice_key`]) has not been claimed yet;
+    /// oldest first, at most `limit`.
+    async fn parts_due_unaccepted_notice(
+        &self,
+        placed_after_ms: i64,
+        now_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
 }
+
+/// The notification key of the "still not accepted" notice of a part at a `notify_only` site:
+/// `unaccepted:<fulfilment id>` (what [`NotificationStore::parts_due_unaccepted_notice`] looks for).
+pub fn unaccepted_notice_key(fulfillment_id: &str) -> String {
+    format!("unaccepted:{fulfillment_id}")
+}
+
+/// Length of a pickup slot in minutes. Placement counts each part with a pickup time in the
+/// slot that contains it, so the server offers slots cut the same way.
+pub const PICKUP_SLOT_MINUTES: i64 = 15;
 
 /// The notification key of a part's pickup reminder: `reminder:<fulfilment id>`
 /// (what [`NotificationStore::parts_due_pickup_reminder`] looks for among the claims).
 pub fn pickup_reminder_key(fulfillment_id: &str) -> String {
     format!("reminder:{fulfillment_id}")
+}
+
+/// The merchant console: the kitchen's promise on acceptance, the live queue, sold-out
+/// switches, order search, the day's takings and the per-part settlement statement.
+#[async_trait]
+pub trait ConsoleStore {
+    /// Applies a transition like [`OrderStore::apply_transition`], also recording the
+    /// preparation fields given (the others are kept), all in one transaction; the
+    /// `fulfillment.status_changed` event carries the part's `estimated_ready_at`.
+    async fn apply_transition_with_preparation(
+        &self,
+        change: &FulfillmentChange,
+        preparation: Preparation,
+    ) -> StoreResult<OrderRecord>;
+    /// A location's parts in `statuses`, plus (when `done_since_ms` is given) its collected,
+    /// rejected and cancelled parts changed since then, oldest first, each with its order.
+    async fn location_queue(
+        &self,
+        location_id: &str,
+        done_since_ms: Option<i64>,
+        page: Page,
+    ) -> StoreResult<Vec<QueueEntry>>;
+    /// Switches a SKU sold out (or back) at a location and, when that changes anything, writes
+    /// its `stock.changed` event (with `sold_out`) in the same transaction. Returns the switch
+    /// as it now stands (None: not sold out) and whether it changed.
+    async fn switch_sold_out(&self, switch: &SoldOutSwitch) -> StoreResult<(Option<SoldOutRow>, bool)>;
+    /// A location's sold-out SKUs, by SKU.
+    async fn list_sold_out(&self, location_id: &str) -> StoreResult<Vec<SoldOutRow>>;
+    /// A merchant's parts matching `search`, newest first, with how many match in all.
+    async fn search_orders(&self, search: &OrderSearch) -> StoreResult<(Vec<OrderSearchRow>, i64)>;
+    /// A merchant's parts placed in `[from_ms, to_ms)` (at one location when given), added up
+    /// per channel, by channel.
+    async fn takings_by_channel(
+        &self,
+        merchant_id: &str,
+        location_id: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<TakingsRow>>;
+    /// A merchant's parts placed in `[from_ms, to_ms)` with their money, oldest first: the same
+    /// parts as [`OrderStore::merchant_money`], for a statement with one row per part.
+    async fn settlement_lines(
+        &self,
+        merchant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<SettlementLineRow>>;
+}
+
+/// A part in a location's live queue, with its order's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    /// The order (channel, customer, pickup time, payment method).
+    pub order: OrderRow,
+    /// The part, with its lines.
+    pub part: FulfillmentRecord,
+}
+
+/// A SKU switched to sold out at a location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoldOutRow {
+    /// Where.
+    pub location_id: String,
+    /// Which SKU.
+    pub sku: String,
+    /// Since when.
+    pub since_ms: i64,
+    /// Who switched it.
+    pub user_id: Option<String>,
+}
+
+/// A request to switch a SKU sold out or back at a location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoldOutSwitch {
+    /// Where.
+    pub location_id: String,
+    /// The location's merchant (for the event).
+    pub merchant_id: String,
+    /// Which SKU (a variant of the merchant).
+    pub sku: String,
+    /// True: sold out; false: back on sale.
+    pub sold_out: bool,
+    /// Whether the product counts stock: the event carries the level only then.
+    pub track_stock: bool,
+    /// Who.
+    pub user_id: Option<String>,
+    /// When.
+    pub now_ms: i64,
+    /// Id of the `stock.changed` event.
+    pub event_id: String,
+}
+
+/// What to look for among a merchant's parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderSearch {
+    /// The merchant.
+    pub merchant_id: String,
+    /// Only this location.
+    pub location_id: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Free text: an order number (`123` or `#123`), or part of the customer's name or phone
+    /// (case-insensitive; `%` and `_` match themselves).
+    pub text: Option<String>,
+    /// Placed at or after.
+    pub from_ms: i64,
+    /// Placed before.
+    pub to_ms: i64,
+    /// Paging.
+    pub page: Page,
+}
+
+/// One part found by [`ConsoleStore::search_orders`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderSearchRow {
+    /// The part.
+    pub fulfillment_id: String,
+    /// Its order.
+    pub order_id: String,
+    /// The order's number.
+    pub order_number: i64,
+    /// The location.
+    pub location_id: String,
+    /// The location's name.
+    pub location_name: String,
+    /// The order's channel.
+    pub channel: String,
+    /// The customer's name.
+    pub customer_name: String,
+    /// The part's status.
+    pub status: String,
+    /// The part's subtotal.
+    pub subtotal_minor: i64,
+    /// Refunded for the part.
+    pub refunded_minor: i64,
+    /// Currency code.
+    pub currency: String,
+    /// When it was placed.
+    pub created_at_ms: i64,
+}
+
+/// One channel's takings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakingsRow {
+    /// The channel.
+    pub channel: String,
+    /// Parts placed through it, not rejected or cancelled.
+    pub orders: i64,
+    /// Captured for its parts.
+    pub gross_minor: i64,
+    /// Refunded for its parts.
+    pub refunds_minor: i64,
+}
+
+/// One part of a settlement statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementLineRow {
+    /// The part.
+    pub fulfillment_id: String,
+    /// Its order's number.
+    pub order_number: i64,
+    /// The location's name.
+    pub location_name: String,
+    /// The order's channel.
+    pub channel: String,
+    /// The part's status.
+    pub status: String,
+    /// When it was placed.
+    pub created_at_ms: i64,
+    /// The money, as [`OrderStore::merchant_money`] reads it.
+    pub money: SettlementPartRow,
 }

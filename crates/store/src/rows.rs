@@ -65,9 +65,15 @@ pub struct SiteRow {
     pub timezone: String,
     /// A part not accepted within this many minutes is cancelled and refunded (None: no limit).
     pub accept_within_minutes: Option<i64>,
+    /// What happens to a part not accepted in time: `cancel_and_refund` (its hold lapses) or
+    /// `notify_only` (it stays; the customer is told once). See [`UNACCEPTED_POLICIES`].
+    pub unaccepted_policy: String,
     /// Creation time.
     pub created_at_ms: i64,
 }
+
+/// The values of [`SiteRow::unaccepted_policy`]; the first is the default.
+pub const UNACCEPTED_POLICIES: [&str; 2] = ["cancel_and_refund", "notify_only"];
 
 /// A restaurant or shop business.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -368,6 +374,8 @@ pub struct OrderRow {
     pub pickup_at: Option<String>,
     /// The customer's tax id, when a factura was asked for.
     pub customer_tax_id: Option<String>,
+    /// The table the customer ordered from (a QR poster's `?table=`), if any.
+    pub table_label: Option<String>,
     /// The priced quote the order was placed with (JSON), so later price changes never alter it.
     pub quote_json: Option<String>,
     /// Creation time.
@@ -407,8 +415,21 @@ pub struct FulfillmentRecord {
     pub hold_expires_at_ms: Option<i64>,
     /// Promotions and tax document of the part.
     pub pricing: PartPricing,
+    /// The kitchen's promise, once accepted.
+    pub preparation: Preparation,
     /// Lines.
     pub lines: Vec<LineRow>,
+}
+
+/// What the merchant promised when accepting a part (all None until then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Preparation {
+    /// Preparation time given on acceptance, in minutes.
+    pub prep_minutes: Option<i64>,
+    /// When it was accepted.
+    pub accepted_at_ms: Option<i64>,
+    /// When it was promised ready.
+    pub estimated_ready_ms: Option<i64>,
 }
 
 /// A part's discounts, who funds them, and its tax document.

@@ -9,6 +9,10 @@
 
 mod support;
 
+#[path = "story/console.rs"]
+mod console;
+#[path = "story/customer_app.rs"]
+mod customer_app;
 #[path = "story/events.rs"]
 mod events;
 #[path = "story/fulfillment.rs"]
@@ -20,6 +24,10 @@ mod pricing;
 #[path = "story/stock.rs"]
 mod stock;
 
+use console::{
+    console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
+};
+use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_are_listed_for_notify_only_sites};
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
@@ -78,6 +86,12 @@ story!(
     pricing_price_lists_round_trip,
     pricing_promotions_and_coupons,
     pricing_quotes_and_priced_orders,
+    console_sold_out_switches,
+    console_promise_and_queue,
+    console_order_search,
+    console_takings_and_statement,
+    pickup_slots_hold_exactly_their_capacity,
+    unaccepted_parts_are_listed_for_notify_only_sites,
 );
 
 fn user(email: &str) -> UserRow {

@@ -319,7 +319,7 @@ fn two_columns(left: &str, right: &str, width: usize, indent: usize) -> Vec<Stri
 
 /// `text` split at spaces into lines of at most `width` columns, each after `indent` spaces; a word
 /// longer than a line is cut. Runs of spaces collapse to one; nothing is returned for blank text.
-fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
     let room = width.saturating_sub(indent).max(1);
     let margin = " ".repeat(indent);
     let mut lines = Vec::new();

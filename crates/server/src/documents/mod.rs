@@ -16,6 +16,7 @@
 
 pub mod escpos;
 pub mod html;
+pub mod kitchen;
 pub mod pdf;
 
 use omnicanal_domain::{Currency, Money};

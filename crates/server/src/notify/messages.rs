@@ -1,9 +1,13 @@
-//! What the customer reads: one table of texts per kind of notification and language.
+//! What the customer reads: the texts of each kind of notification, in her language.
 //!
-//! Texts live here and nowhere else; the logic picks a row and fills its `{placeholders}`.
-//! Spanish is the default language; a subscription made in English gets the English row.
+//! The texts live in the pages' message catalogs (`locales/<lang>.json`, keys `notify.*`), so
+//! a translator finds every customer-facing text in one place and the order page shows the same
+//! words as the push message; this module picks the row and fills its `{placeholders}`.
+//! Spanish is the default language; a subscription made in English gets the English texts.
 
 use omnicanal_domain::Money;
+
+use crate::web::i18n::Lang;
 
 /// The language of a notification's texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +59,9 @@ pub enum NotificationKind {
     Cancelled,
     /// The part has been ready for a while and is still not collected.
     PickupReminder,
+    /// The restaurant has not accepted the part within the site's limit, and the site's policy
+    /// is to tell the customer rather than cancel (`notify_only`).
+    NotAccepted,
 }
 
 impl NotificationKind {
@@ -65,6 +72,7 @@ impl NotificationKind {
             NotificationKind::Rejected => "rejected",
             NotificationKind::Cancelled => "cancelled",
             NotificationKind::PickupReminder => "pickup_reminder",
+            NotificationKind::NotAccepted => "not_accepted",
         }
     }
 }
@@ -91,7 +99,8 @@ pub struct Texts {
     pub body: String,
 }
 
-/// Which row of the table: the kind, refined by whether money was given back.
+/// Which texts: the kind, refined by whether money was given back. Each row is a pair of keys
+/// `notify.<row>.title` and `notify.<row>.body` in `locales/<lang>.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Row {
     Ready,
@@ -100,65 +109,47 @@ enum Row {
     CancelledRefunded,
     CancelledNothingCharged,
     PickupReminder,
+    NotAccepted,
 }
 
-/// `(row, language, title, body)`. Placeholders: `{restaurant}`, `{code}`, `{amount}`.
-const MESSAGES: &[(Row, Language, &str, &str)] = &[
-    (Row::Ready, Language::Es, "Tu pedido está listo", "Tu pedido de {restaurant} está listo. Código {code}"),
-    (Row::Ready, Language::En, "Your order is ready", "Your order from {restaurant} is ready. Code {code}"),
-    (
+impl Row {
+    #[cfg(test)]
+    const ALL: [Row; 7] = [
+        Row::Ready,
         Row::RejectedRefunded,
-        Language::Es,
-        "No pudimos preparar tu pedido",
-        "{restaurant} no pudo preparar tu pedido; te devolvimos {amount}",
-    ),
-    (
-        Row::RejectedRefunded,
-        Language::En,
-        "We could not prepare your order",
-        "{restaurant} could not prepare your order; we refunded {amount}",
-    ),
-    (
         Row::RejectedNothingCharged,
-        Language::Es,
-        "No pudimos preparar tu pedido",
-        "{restaurant} no pudo preparar tu pedido; no se te cobrará",
-    ),
-    (
-        Row::RejectedNothingCharged,
-        Language::En,
-        "We could not prepare your order",
-        "{restaurant} could not prepare your order; you will not be charged",
-    ),
-    (
         Row::CancelledRefunded,
-        Language::Es,
-        "Pedido cancelado",
-        "Tu pedido de {restaurant} fue cancelado; te devolvimos {amount}",
-    ),
-    (
-        Row::CancelledRefunded,
-        Language::En,
-        "Order cancelled",
-        "Your order from {restaurant} was cancelled; we refunded {amount}",
-    ),
-    (
         Row::CancelledNothingCharged,
-        Language::Es,
-        "Pedido cancelado",
-        "Tu pedido de {restaurant} fue cancelado; no se te cobrará",
-    ),
-    (
-        Row::CancelledNothingCharged,
-        Language::En,
-        "Order cancelled",
-        "Your order from {restaurant} was cancelled; you will not be charged",
-    ),
-    (Row::PickupReminder, Language::Es, "Tu pedido te espera", "Recuerda retirar tu pedido en {restaurant}"),
-    (Row::PickupReminder, Language::En, "Your order is waiting", "Remember to pick up your order at {restaurant}"),
-];
+        Row::PickupReminder,
+        Row::NotAccepted,
+    ];
 
-/// The texts for `facts` in `language`.
+    /// The middle of the row's catalog keys.
+    fn key(self) -> &'static str {
+        match self {
+            Row::Ready => "ready",
+            Row::RejectedRefunded => "rejected_refunded",
+            Row::RejectedNothingCharged => "rejected_nothing_charged",
+            Row::CancelledRefunded => "cancelled_refunded",
+            Row::CancelledNothingCharged => "cancelled_nothing_charged",
+            Row::PickupReminder => "pickup_reminder",
+            Row::NotAccepted => "not_accepted",
+        }
+    }
+}
+
+impl Language {
+    /// The pages' language of the same name, whose catalog holds the texts.
+    pub fn lang(self) -> Lang {
+        match self {
+            Language::Es => Lang::Es,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+/// The texts for `facts` in `language`, from the message catalogs (`notify.*` keys), with
+/// `{restaurant}`, `{code}` and `{amount}` filled.
 pub fn render(facts: &MessageFacts, language: Language) -> Texts {
     let row = match (facts.kind, facts.refunded.is_some()) {
         (NotificationKind::Ready, _) => Row::Ready,
@@ -167,14 +158,16 @@ pub fn render(facts: &MessageFacts, language: Language) -> Texts {
         (NotificationKind::Cancelled, true) => Row::CancelledRefunded,
         (NotificationKind::Cancelled, false) => Row::CancelledNothingCharged,
         (NotificationKind::PickupReminder, _) => Row::PickupReminder,
+        (NotificationKind::NotAccepted, _) => Row::NotAccepted,
     };
-    let (title, body) = MESSAGES
-        .iter()
-        .find(|(candidate, lang, _, _)| *candidate == row && *lang == language)
-        .map_or(("", ""), |(_, _, title, body)| (*title, *body));
+    let lang = language.lang();
+    // The catalog's text as written (no arguments), then filled here in one pass, so a
+    // restaurant called "{code}" stays as it is.
+    let title = lang.text(&format!("notify.{}.title", row.key()), &[]);
+    let body = lang.text(&format!("notify.{}.body", row.key()), &[]);
     let amount = facts.refunded.map(Money::display).unwrap_or_default();
     let values = [("restaurant", facts.restaurant.as_str()), ("code", facts.pickup_code.as_str()), ("amount", &amount)];
-    Texts { title: fill(title, &values), body: fill(body, &values) }
+    Texts { title: fill(&title, &values), body: fill(&body, &values) }
 }
 
 /// Replaces each `{name}` in one pass, so a value that itself contains braces is never re-read.
@@ -217,17 +210,14 @@ mod tests {
     }
 
     #[test]
-    fn every_row_has_both_languages() {
-        for row in [
-            Row::Ready,
-            Row::RejectedRefunded,
-            Row::RejectedNothingCharged,
-            Row::CancelledRefunded,
-            Row::CancelledNothingCharged,
-            Row::PickupReminder,
-        ] {
+    fn every_row_has_both_languages_in_the_catalogs() {
+        for row in Row::ALL {
             for language in [Language::Es, Language::En] {
-                assert_eq!(MESSAGES.iter().filter(|(r, l, _, _)| *r == row && *l == language).count(), 1);
+                for part in ["title", "body"] {
+                    let key = format!("notify.{}.{part}", row.key());
+                    let text = language.lang().all().get(&key);
+                    assert!(text.is_some_and(|text| !text.is_empty()), "{key} missing in {}", language.as_str());
+                }
             }
         }
     }
@@ -240,6 +230,11 @@ mod tests {
         assert_eq!(rejected.body, "Sushi {code} Go no pudo preparar tu pedido; te devolvimos $12.990");
         let reminder = render(&facts(NotificationKind::PickupReminder, None), Language::En);
         assert_eq!(reminder.body, "Remember to pick up your order at Sushi {code} Go");
+        let waiting = render(&facts(NotificationKind::NotAccepted, None), Language::Es);
+        assert_eq!(waiting.title, "Tu pedido aún no fue aceptado");
+        assert!(waiting.body.starts_with("Sushi {code} Go todavía no acepta tu pedido"), "{}", waiting.body);
+        let waiting = render(&facts(NotificationKind::NotAccepted, None), Language::En);
+        assert_eq!(waiting.title, "Your order is not accepted yet");
     }
 
     #[test]

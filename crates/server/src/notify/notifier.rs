@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{FulfillmentRecord, OutboxRow, PushSubscriptionRow, Store, StoreResult, pickup_reminder_key};
+use omnicanal_store::{
+    FulfillmentRecord, OutboxRow, PushSubscriptionRow, Store, StoreResult, pickup_reminder_key, unaccepted_notice_key,
+};
 
 use super::messages::{Language, MessageFacts, NotificationKind, render};
 use super::vapid::{VapidError, VapidKeys};
@@ -26,7 +28,10 @@ pub const FIRST_RETRY: Duration = Duration::from_secs(1);
 /// Parts ready for longer than this before their reminder fell due are not reminded any more
 /// (after an outage, say): a reminder hours late is noise.
 pub const REMINDER_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
-/// The claim target of a reminder itself: its node then sends it to every target.
+/// Parts placed longer ago than this are not told "still not accepted" any more (after an outage,
+/// or a limit lengthened by hours): the notice is about the wait now.
+pub const UNACCEPTED_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
+/// The claim target of a reminder (or notice) itself: its node then sends it to every target.
 const REMINDER_DUE_TARGET: &str = "due";
 
 /// Why the notifier could not be built at start.
@@ -74,7 +79,12 @@ impl Notifier {
         config.validate().map_err(NotifierError::Config)?;
         let client = http_client().map_err(|error| NotifierError::Config(format!("HTTP client: {error}")))?;
         let keys = VapidKeys::load_or_create(&*store).await?;
-        let web_push = Arc::new(WebPushProvider::new(client.clone(), keys, config.vapid_subject.clone()));
+        let web_push = Arc::new(WebPushProvider::new(
+            client.clone(),
+            keys,
+            config.vapid_subject.clone(),
+            config.push_allowed_hosts.clone(),
+        ));
         let mut gateways: Vec<Arc<dyn NotificationProvider>> = Vec::new();
         if let (Some(url), Some(secret)) = (&config.webhook_url, &config.webhook_secret) {
             let webhook = SignedWebhookProvider::new(client, url.clone(), secret.expose()).ok_or_else(|| {
@@ -120,6 +130,29 @@ impl Notifier {
         Ok(claimed)
     }
 
+    /// Parts at `notify_only` sites that passed their acceptance limit by `now_ms` still
+    /// `placed`, each claimed for this node (at most `limit`): each is told once, by one node.
+    pub async fn claim_due_unaccepted(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<String>> {
+        let candidates = self.store.parts_due_unaccepted_notice(now_ms - UNACCEPTED_WINDOW_MS, now_ms, limit).await?;
+        let mut claimed = Vec::with_capacity(candidates.len());
+        for fulfillment_id in candidates {
+            if self
+                .store
+                .claim_notification(&unaccepted_notice_key(&fulfillment_id), REMINDER_DUE_TARGET, now_ms)
+                .await?
+            {
+                claimed.push(fulfillment_id);
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Sends the "still not accepted" notice of a part this node claimed
+    /// (see [`Notifier::claim_due_unaccepted`]).
+    pub async fn notice_unaccepted(&self, fulfillment_id: &str) -> StoreResult<()> {
+        self.notify(&unaccepted_notice_key(fulfillment_id), NotificationKind::NotAccepted, fulfillment_id).await
+    }
+
     /// Sends the reminder of a part this node claimed (see [`Notifier::claim_due_reminders`]).
     pub async fn remind(&self, fulfillment_id: &str) -> StoreResult<()> {
         self.notify(&pickup_reminder_key(fulfillment_id), NotificationKind::PickupReminder, fulfillment_id).await
@@ -133,6 +166,9 @@ impl Notifier {
         };
         if kind == NotificationKind::PickupReminder && part.status != "ready" {
             return Ok(()); // collected meanwhile
+        }
+        if kind == NotificationKind::NotAccepted && part.status != "placed" {
+            return Ok(()); // answered meanwhile
         }
         let Some(order) = self.store.get_order(&part.order_id).await? else {
             return Ok(());

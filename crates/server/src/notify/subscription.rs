@@ -1,7 +1,9 @@
 //! What a browser's `PushSubscription` must look like before it is stored.
 //!
 //! Each check returns the value in its stored form or a message for the field; the route turns
-//! the messages into one 422 with every field at once.
+//! the messages into one 422 with every field at once. The endpoint must belong to a push
+//! service on the allow-list ([`AllowedPushHosts`], `OMNICANAL_PUSH_ALLOWED_HOSTS`): the server
+//! POSTs to it, so an arbitrary URL would let anyone make the server call any host.
 
 use std::net::IpAddr;
 
@@ -17,9 +19,102 @@ pub const P256DH_BYTES: usize = 65;
 /// Bytes of the auth secret (RFC 8291 §3.2).
 pub const AUTH_BYTES: usize = 16;
 
-/// The push service URL: `https`, or `http` to a loopback host (local receivers in tests), with
-/// no credentials in it.
-pub fn check_endpoint(raw: &str) -> Result<reqwest::Url, String> {
+/// The push services of the browsers people use (Chrome and Android, Firefox, Edge and
+/// Windows, Safari and iOS): the allow-list when `OMNICANAL_PUSH_ALLOWED_HOSTS` is not set.
+pub const DEFAULT_PUSH_HOSTS: &str =
+    "fcm.googleapis.com,*.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com,*.push.apple.com";
+/// Most entries the allow-list may have.
+pub const MAX_PUSH_HOSTS: usize = 64;
+
+/// Which hosts push endpoints may name. An entry `host` allows that host and its subdomains
+/// (over https); `*.host` allows only its subdomains. A loopback host (`127.0.0.1`, `::1`,
+/// `localhost`) is allowed only when listed exactly, and only such a host may be reached over
+/// plain `http` — the local receivers of tests and interop runs, never by a wildcard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedPushHosts {
+    entries: Vec<HostEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HostEntry {
+    /// Lower-case host, without brackets for IPv6.
+    host: String,
+    /// `*.host`: subdomains only.
+    subdomains_only: bool,
+}
+
+impl Default for AllowedPushHosts {
+    fn default() -> Self {
+        Self::parse(DEFAULT_PUSH_HOSTS).unwrap_or(Self { entries: Vec::new() })
+    }
+}
+
+impl AllowedPushHosts {
+    /// Parses a comma-separated list (`fcm.googleapis.com,*.push.apple.com,127.0.0.1`).
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let mut entries = Vec::new();
+        for raw in list.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
+            let (subdomains_only, host) = match raw.strip_prefix("*.") {
+                Some(rest) => (true, rest),
+                None => (false, raw.strip_prefix('.').unwrap_or(raw)),
+            };
+            let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+            let fine = !host.is_empty()
+                && host.len() <= 253
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+                && !host.starts_with('.')
+                && !host.ends_with('.');
+            if !fine {
+                return Err(format!(
+                    "OMNICANAL_PUSH_ALLOWED_HOSTS: {raw:?} is not a host name, `*.` and a host name, or an IP address"
+                ));
+            }
+            entries.push(HostEntry { host, subdomains_only });
+        }
+        if entries.len() > MAX_PUSH_HOSTS {
+            return Err(format!("OMNICANAL_PUSH_ALLOWED_HOSTS may list at most {MAX_PUSH_HOSTS} hosts"));
+        }
+        Ok(Self { entries })
+    }
+
+    /// The list as it would be configured, for logs and docs.
+    pub fn describe(&self) -> String {
+        let entries: Vec<String> = self
+            .entries
+            .iter()
+            .map(|entry| if entry.subdomains_only { format!("*.{}", entry.host) } else { entry.host.clone() })
+            .collect();
+        entries.join(",")
+    }
+
+    /// Whether `url` may be pushed to: its scheme and host against the list.
+    pub fn check(&self, url: &reqwest::Url) -> Result<(), String> {
+        let host = url.host_str().unwrap_or_default();
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        let exact = self.entries.iter().any(|entry| !entry.subdomains_only && entry.host == host);
+        let local = is_loopback(&host);
+        let listed = exact
+            || (!local
+                && self
+                    .entries
+                    .iter()
+                    .any(|entry| host.strip_suffix(entry.host.as_str()).is_some_and(|prefix| prefix.ends_with('.'))));
+        match url.scheme() {
+            "https" if listed => Ok(()),
+            "http" if exact && local => Ok(()),
+            "https" | "http" if !listed => Err(format!(
+                "must be the URL of a known push service; {host} is not on the server's allow-list \
+                 (OMNICANAL_PUSH_ALLOWED_HOSTS)"
+            )),
+            "http" => Err("must be https (http only to a loopback host the allow-list names exactly)".to_owned()),
+            _ => Err("must be an https URL".to_owned()),
+        }
+    }
+}
+
+/// The push service URL: `https` (or `http` to an exactly listed host) to a host `allowed`
+/// names, with no credentials in it.
+pub fn check_endpoint(raw: &str, allowed: &AllowedPushHosts) -> Result<reqwest::Url, String> {
     if raw.chars().count() > MAX_ENDPOINT_CHARS {
         return Err(format!("must have at most {MAX_ENDPOINT_CHARS} characters"));
     }
@@ -27,18 +122,16 @@ pub fn check_endpoint(raw: &str) -> Result<reqwest::Url, String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry credentials".to_owned());
     }
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        "http" => Err("must be https (http only to a loopback host)".to_owned()),
-        _ => Err("must be an https URL".to_owned()),
+    if url.host().is_none() {
+        return Err("must name a host".to_owned());
     }
+    allowed.check(&url)?;
+    Ok(url)
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// `localhost` (and its subdomains) or a loopback address; `host` is bare and lower-case.
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.ends_with(".localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Decodes base64url with or without padding (browsers send it without).
@@ -84,17 +177,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn endpoints_are_https_or_loopback_http() {
-        assert!(check_endpoint("https://fcm.googleapis.com/fcm/send/abc").is_ok());
-        assert!(check_endpoint("http://127.0.0.1:9000/push").is_ok());
-        assert!(check_endpoint("http://localhost:8090/notify/x").is_ok());
-        assert!(check_endpoint("http://[::1]:8090/notify/x").is_ok());
-        assert!(check_endpoint("http://push.example/x").is_err());
-        assert!(check_endpoint("http://10.0.0.1/x").is_err());
-        assert!(check_endpoint("https://user:pw@push.example/x").is_err());
-        assert!(check_endpoint("ftp://push.example/x").is_err());
-        assert!(check_endpoint("/relative").is_err());
-        assert!(check_endpoint(&format!("https://push.example/{}", "a".repeat(MAX_ENDPOINT_CHARS))).is_err());
+    fn by_default_only_the_known_push_services_are_allowed() {
+        let known = AllowedPushHosts::default();
+        assert_eq!(known.describe(), DEFAULT_PUSH_HOSTS);
+        for good in [
+            "https://fcm.googleapis.com/fcm/send/abc",
+            "https://updates.push.services.mozilla.com/wpush/v2/x",
+            "https://wns2-par02p.notify.windows.com/w/?token=x",
+            "https://web.push.apple.com/QGx",
+            "https://api.push.apple.com/3/device/x",
+        ] {
+            assert!(check_endpoint(good, &known).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://fcm.googleapis.com/fcm/send/abc",
+            "https://push.services.mozilla.com/x",
+            "https://evilfcm.googleapis.com.example/x",
+            "https://notfcm.googleapis.com/x",
+            "https://push.example/x",
+            "http://127.0.0.1:9000/push",
+            "https://127.0.0.1:9000/push",
+            "http://localhost:8090/notify/x",
+            "http://[::1]:8090/notify/x",
+            "http://10.0.0.1/x",
+            "https://user:pw@fcm.googleapis.com/x",
+            "ftp://fcm.googleapis.com/x",
+            "/relative",
+        ] {
+            assert!(check_endpoint(bad, &known).is_err(), "{bad}");
+        }
+        let long = format!("https://fcm.googleapis.com/{}", "a".repeat(MAX_ENDPOINT_CHARS));
+        assert!(check_endpoint(&long, &known).is_err());
+    }
+
+    #[test]
+    fn loopback_and_http_need_a_host_listed_exactly() {
+        let local = AllowedPushHosts::parse("127.0.0.1, localhost,[::1]").unwrap_or_default();
+        assert!(check_endpoint("http://127.0.0.1:9000/push", &local).is_ok());
+        assert!(check_endpoint("http://localhost:8090/notify/x", &local).is_ok());
+        assert!(check_endpoint("http://[::1]:8090/notify/x", &local).is_ok());
+        assert!(check_endpoint("http://127.0.0.2:9000/push", &local).is_err(), "only the listed address");
+        assert!(check_endpoint("https://fcm.googleapis.com/x", &local).is_err(), "the list replaces the default");
+        let wildcard = AllowedPushHosts::parse("*.localhost,*.0.0.1").unwrap_or_default();
+        assert!(check_endpoint("https://a.localhost/x", &wildcard).is_err(), "no loopback by wildcard");
+        let suffix = AllowedPushHosts::parse("push.example").unwrap_or_default();
+        assert!(check_endpoint("https://eu.push.example/x", &suffix).is_ok(), "a host allows its subdomains");
+        assert!(check_endpoint("https://push.example/x", &suffix).is_ok());
+        assert!(check_endpoint("http://eu.push.example/x", &suffix).is_err(), "http only to loopback");
+        assert!(check_endpoint("http://push.example/x", &suffix).is_err(), "http only to loopback");
+        for bad in ["https://x", "a b", "*.", "host/path", "..example"] {
+            assert!(AllowedPushHosts::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(AllowedPushHosts::parse(" ,").map(|hosts| hosts.describe()), Ok(String::new()));
     }
 
     #[test]

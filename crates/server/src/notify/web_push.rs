@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use web_push_native::p256::PublicKey;
 
-use super::subscription::AUTH_BYTES;
+use super::subscription::{AUTH_BYTES, AllowedPushHosts};
 use super::vapid::VapidKeys;
 use super::{Notification, NotificationProvider, Recipient, SendError, classify};
 use crate::ids::now_ms;
@@ -21,13 +21,22 @@ pub struct WebPushProvider {
     client: reqwest::Client,
     keys: VapidKeys,
     subject: String,
+    allowed_hosts: AllowedPushHosts,
 }
 
 impl WebPushProvider {
-    /// A provider signing with `keys`, naming `subject` (`mailto:` or `https:`) as the contact.
-    pub fn new(client: reqwest::Client, keys: VapidKeys, subject: String) -> Self {
-        Self { client, keys, subject }
+    /// A provider signing with `keys`, naming `subject` (`mailto:` or `https:`) as the contact,
+    /// pushing only to endpoints `allowed_hosts` names (a subscription stored under an older,
+    /// wider list is refused rather than called).
+    pub fn new(client: reqwest::Client, keys: VapidKeys, subject: String, allowed_hosts: AllowedPushHosts) -> Self {
+        Self { client, keys, subject, allowed_hosts }
     }
+}
+
+/// The notification tag of a part's message of one kind: `<fulfilment id>:<kind>` — what
+/// `assets/order.js` uses for the notifications it shows itself.
+pub fn tag(fulfillment_id: &str, kind: super::NotificationKind) -> String {
+    format!("{fulfillment_id}:{}", kind.as_str())
 }
 
 /// What the service worker receives (`event.data.json()`).
@@ -39,8 +48,9 @@ pub fn payload(notification: &Notification, open_path: Option<&str>) -> String {
         "lang": notification.language.as_str(),
         "order_id": notification.order_id,
         "fulfillment_id": notification.fulfillment_id,
-        // A later message about the same part replaces the earlier one on the phone.
-        "tag": notification.fulfillment_id,
+        // One tag per part and kind: the order page, when open, shows the same notification
+        // under the same tag, so the phone replaces it instead of alerting twice.
+        "tag": tag(&notification.fulfillment_id, notification.kind),
         "url": open_path.unwrap_or("/"),
     })
     .to_string()
@@ -56,6 +66,7 @@ impl NotificationProvider for WebPushProvider {
         let subscription = recipient.push.ok_or_else(|| SendError::Refused("no push subscription".into()))?;
         let endpoint = reqwest::Url::parse(&subscription.endpoint)
             .map_err(|_| SendError::Refused("the endpoint is not a URL".into()))?;
+        self.allowed_hosts.check(&endpoint).map_err(|reason| SendError::Refused(format!("the endpoint {reason}")))?;
         let browser_key = URL_SAFE_NO_PAD
             .decode(&subscription.p256dh)
             .ok()

@@ -1,22 +1,26 @@
-//! `POST /api/v1/auth/login` and `GET /api/v1/auth/me`.
+//! `POST /api/v1/auth/login`, `GET /api/v1/auth/me`, `POST /api/v1/auth/logout` and
+//! `POST /api/v1/auth/password`.
 
 use axum::Json;
 use axum::extract::State;
-use omnicanal_store::SessionRow;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, Role, SESSION_TTL_MS, verify_password};
+use crate::auth::{AuthUser, Role, hash_password, sign_in, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::ids::{new_token, now_ms, sha256_hex};
 use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(me))
+        .routes(routes!(logout))
+        .routes(routes!(change_password))
 }
 
 /// Credentials.
@@ -71,44 +75,72 @@ async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let wrong = ApiError::Unauthorized("wrong e-mail or password");
-    let Some(user) = state.store.find_user_by_email(request.email.trim()).await? else {
-        // Spend the same effort as a real check so timing does not reveal which e-mails exist.
-        let _ = verify_password(&request.password, DUMMY_HASH);
-        return Err(wrong);
-    };
-    if !verify_password(&request.password, &user.password_hash) {
-        return Err(wrong);
-    }
-    let token = new_token();
-    state
-        .store
-        .insert_session(&SessionRow {
-            token_hash: sha256_hex(token.as_bytes()),
-            user_id: user.id.clone(),
-            expires_at_ms: now_ms() + SESSION_TTL_MS,
-        })
-        .await?;
-    let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal("stored role is unknown".into()))?;
-    Ok(Json(LoginResponse {
-        token,
-        user: UserView {
-            id: user.id,
-            email: user.email,
-            role,
-            merchant_id: user.merchant_id,
-            location_id: user.location_id,
-        },
-    }))
+    let (token, user) = sign_in(&state, &request.email, &request.password).await?;
+    Ok(Json(LoginResponse { token, user: user.into() }))
 }
-
-/// An argon2 hash of a random string, verified against when the e-mail is unknown.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5Y0Wm0m8m8v0cY0l8pQ2pHc2bqg3xZ0b6Yk3K6m9z1E";
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = crate::error::Problem)))]
 async fn me(user: AuthUser) -> Json<UserView> {
     Json(user.into())
+}
+
+/// Ends the session the request came with: its token stops working at once.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), (status = 401, body = crate::error::Problem)))]
+async fn logout(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
+    state.store.delete_session(&user.session_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Shortest new password accepted.
+pub const MIN_NEW_PASSWORD_CHARS: usize = 10;
+/// Longest new password accepted.
+pub const MAX_NEW_PASSWORD_CHARS: usize = 200;
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new one: 10 to 200 characters, different from the current one.
+    pub new_password: String,
+}
+
+/// Changes the signed-in user's password. Every other session of the user ends (a stolen token
+/// stops working); the one making the change stays signed in. A wrong current password is 422
+/// on `current_password`.
+#[utoipa::path(post, path = "/auth/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 204, description = "Changed"), (status = 401, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn change_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(request): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let length = request.new_password.chars().count();
+    if !(MIN_NEW_PASSWORD_CHARS..=MAX_NEW_PASSWORD_CHARS).contains(&length) {
+        return Err(ApiError::invalid(
+            "new_password",
+            format!("must be {MIN_NEW_PASSWORD_CHARS} to {MAX_NEW_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if request.current_password.len() > 1024 {
+        return Err(ApiError::invalid("current_password", "is not your current password"));
+    }
+    let stored = state
+        .store
+        .find_user_by_email(&user.email)
+        .await?
+        .ok_or(ApiError::Unauthorized("the session's user no longer exists; sign in again"))?;
+    if !verify_password(&request.current_password, &stored.password_hash) {
+        return Err(ApiError::invalid("current_password", "is not your current password"));
+    }
+    if request.new_password == request.current_password {
+        return Err(ApiError::invalid("new_password", "must differ from the current password"));
+    }
+    let password_hash = hash_password(&request.new_password)?;
+    state.store.set_password(&stored.id, &password_hash, &user.session_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -147,7 +147,10 @@ pub struct LocationAvailability {
     pub safety_buffer: i64,
     /// Whether the location sells through this channel.
     pub enabled: bool,
-    /// What this channel may promise here: `max(0, available − safety_buffer)`, 0 when disabled.
+    /// Switched to sold out by the location's staff (then nothing is promised).
+    pub sold_out: bool,
+    /// What this channel may promise here: `max(0, available − safety_buffer)`, 0 when disabled
+    /// or sold out.
     pub available_to_promise: i64,
 }
 
@@ -196,7 +199,8 @@ async fn availability(
         let allocation =
             state.store.list_channel_allocations(&location.id).await?.into_iter().find(|a| a.channel == channel);
         let (safety_buffer, enabled) = allocation.map_or((0, true), |a| (a.safety_buffer, a.enabled));
-        let available_to_promise = if enabled { (level.available - safety_buffer).max(0) } else { 0 };
+        let sold_out = state.store.list_sold_out(&location.id).await?.iter().any(|row| row.sku == sku.as_str());
+        let available_to_promise = if enabled && !sold_out { (level.available - safety_buffer).max(0) } else { 0 };
         locations.push(LocationAvailability {
             location_id: location.id,
             on_hand: level.on_hand,
@@ -204,6 +208,7 @@ async fn availability(
             available: level.available,
             safety_buffer,
             enabled,
+            sold_out,
             available_to_promise,
         });
     }

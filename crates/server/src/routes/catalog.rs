@@ -1,6 +1,6 @@
 //! Products and the public site menu.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -200,9 +200,9 @@ pub struct MenuVariant {
     pub price: MoneyView,
     /// The variant's base price.
     pub base_price: MoneyView,
-    /// Whether it can be ordered now (in stock and the location taking orders).
+    /// Whether it can be ordered now (in stock, not switched to sold out, the location taking orders).
     pub available: bool,
-    /// No units left (shown, not orderable).
+    /// No units left, or switched to sold out by the location's staff (shown, not orderable).
     pub sold_out: bool,
     /// Units that can be ordered (null when stock is not counted).
     pub available_quantity: Option<i64>,
@@ -327,6 +327,9 @@ pub async fn build_menu(
             .into_iter()
             .map(|row| (row.sku, row.available - safety_buffer))
             .collect();
+        // SKUs the location's staff switched to sold out: shown, not orderable, on every channel.
+        let switched_off: HashSet<String> =
+            state.store.list_sold_out(&location.id).await?.into_iter().map(|row| row.sku).collect();
         let lists =
             engine_price_lists(state.store.active_price_lists(std::slice::from_ref(&location.merchant_id)).await?);
         let products = state
@@ -344,9 +347,10 @@ pub async fn build_menu(
                         let price = resolve(&lists, &location.merchant_id, &location.id, channel, &variant.sku, now)
                             .filter(|(_, price)| price.currency.code() == variant.currency)
                             .map_or(base, |(_, price)| price.into());
+                        let switched = switched_off.contains(&variant.sku);
                         MenuVariant {
-                            available: location_state.is_open() && quantity.is_none_or(|q| q > 0),
-                            sold_out: quantity == Some(0),
+                            available: location_state.is_open() && !switched && quantity.is_none_or(|q| q > 0),
+                            sold_out: switched || quantity == Some(0),
                             available_quantity: quantity,
                             base_price: base,
                             price,

@@ -1,4 +1,5 @@
-//! Server-sent event streams: an order's status changes and the live stock feed.
+//! Server-sent event streams: an order's status changes, the live stock feed, and a location's
+//! feed for its kitchen display.
 //!
 //! Each stream subscribes to the dispatcher's broadcast first, then replays from
 //! the outbox what came after `Last-Event-ID`, then forwards live events it has
@@ -31,7 +32,7 @@ const MAX_REPLAY_ROWS: i64 = 10_000;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(order_events)).routes(routes!(stock_events))
+    OpenApiRouter::new().routes(routes!(order_events)).routes(routes!(stock_events)).routes(routes!(location_events))
 }
 
 type EventFilter = Arc<dyn Fn(&OutboxRow) -> bool + Send + Sync>;
@@ -173,4 +174,42 @@ async fn stock_events(
                     && (user.role != Role::Staff || row.location_id == user.location_id)))
     });
     Ok(sse(event_stream(state, last_event_id(&headers), filter)))
+}
+
+/// How soon a browser reconnects after the connection drops (the stream's first line, `retry:`).
+pub const RECONNECT_AFTER: Duration = Duration::from_secs(1);
+
+/// True when `row` concerns `location_id`: an order with a part there, a status change of one
+/// of its parts, or a change of its stock (including sold-out switches).
+fn concerns_location(row: &OutboxRow, location_id: &str) -> bool {
+    match row.event_type.as_str() {
+        "fulfillment.status_changed" | "stock.changed" => row.location_id.as_deref() == Some(location_id),
+        "order.created" => serde_json::from_str::<serde_json::Value>(&row.payload_json)
+            .ok()
+            .and_then(|payload| payload.get("fulfillments").and_then(|parts| parts.as_array()).cloned())
+            .is_some_and(|parts| parts.iter().any(|part| part["location_id"].as_str() == Some(location_id))),
+        _ => false,
+    }
+}
+
+/// A location's live feed for its kitchen display: `order.created` for orders with a part
+/// there, `fulfillment.status_changed` for its parts, `stock.changed` for its stock and sold-out
+/// switches. Starts with `retry: 1000` so a browser reconnects within a second; resumable with
+/// `Last-Event-ID` (staff of the location, its merchant's manager, admins).
+#[utoipa::path(get, path = "/locations/{id}/events", tag = "console", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Location id")),
+    responses((status = 200, description = "text/event-stream of the location's events", content_type = "text/event-stream", body = String),
+        (status = 404, body = crate::error::Problem)))]
+async fn location_events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    user.check_location(&location.merchant_id, &location.id)?;
+    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
+    let filter: EventFilter = Arc::new(move |row: &OutboxRow| concerns_location(row, &location.id));
+    let retry = futures::stream::once(async { Ok(Event::default().retry(RECONNECT_AFTER)) });
+    Ok(sse(futures::StreamExt::chain(retry, event_stream(state, last_event_id(&headers), filter))))
 }

@@ -1,19 +1,25 @@
-//! Fulfilment work: a location's queue, status transitions, and the merchant's settlement.
+//! Fulfilment work: a location's parts, status transitions (accepting with a preparation time),
+//! the kitchen ticket, and the merchant's settlement as JSON or as a CSV statement.
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use omnicanal_domain::catalog::CommissionRate;
 use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, MoneyEffect, TransitionRequest, plan_transition};
+use omnicanal_domain::kitchen::{MAX_PREP_MINUTES, PrepMinutes, estimate_ready_ms};
 use omnicanal_domain::payment::PaymentMethod;
-use omnicanal_domain::settlement::{SettlementPart, settle};
+use omnicanal_domain::settlement::{SettlementPart, settle, settle_parts};
 use omnicanal_domain::{Currency, Money};
-use omnicanal_store::FulfillmentChange;
+use omnicanal_store::{FulfillmentChange, FulfillmentRecord, MerchantRow, OrderRecord, Preparation, SettlementPartRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AuthUser, MaybeAuthUser, Role};
+use crate::documents::PaperWidth;
+use crate::documents::kitchen::{KitchenTicket, render_kitchen_escpos, render_kitchen_html};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::ids::{constant_time_eq, new_id, now_ms, parse_time};
@@ -31,7 +37,11 @@ pub fn write_router() -> OpenApiRouter<AppState> {
 
 /// Routes that read fulfilments and settlements.
 pub fn read_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_location_fulfillments)).routes(routes!(settlement))
+    OpenApiRouter::new()
+        .routes(routes!(list_location_fulfillments))
+        .routes(routes!(settlement))
+        .routes(routes!(settlement_csv))
+        .routes(routes!(kitchen_ticket))
 }
 
 /// Filters for a location's queue.
@@ -73,6 +83,10 @@ pub struct TransitionBody {
     pub pickup_code: Option<String>,
     /// Why, for `rejected` (shown to the customer).
     pub reason: Option<String>,
+    /// For `accepted`: the preparation time promised, 1 to 240 minutes (default: the location's
+    /// `prep_minutes`). The part is promised ready at acceptance plus this time, or at its
+    /// scheduled pickup time when that is later (`estimated_ready_at`). Ignored for other statuses.
+    pub prep_minutes: Option<i64>,
 }
 
 /// Moves a fulfilment to its next status. Staff of the location, its merchant's manager
@@ -112,6 +126,7 @@ async fn transition(
     if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
         return Err(ApiError::invalid("reason", format!("must be at most {MAX_REASON_CHARS} characters")));
     }
+    let prep = body.prep_minutes.map(PrepMinutes::parse).transpose()?;
     let currency: Currency = part.currency.parse()?;
     let plan = plan_transition(TransitionRequest {
         from,
@@ -122,15 +137,20 @@ async fn transition(
         payment_method: PaymentMethod::parse(&order.order.payment_method)?,
         subtotal: Money::new(part.subtotal_minor, currency),
     })?;
+    let now = now_ms();
+    let preparation = match to {
+        FulfillmentStatus::Accepted => promise(&state, &part, &order, prep, now).await?,
+        _ => Preparation::default(),
+    };
     let change = FulfillmentChange {
         fulfillment_id: part.id.clone(),
         plan,
         reason,
-        now_ms: now_ms(),
+        now_ms: now,
         event_id: new_id("evt"),
         refund_event_id: new_id("evt"),
     };
-    let updated = state.store.apply_transition(&change).await?;
+    let updated = state.store.apply_transition_with_preparation(&change, preparation).await?;
     state.wake_dispatcher();
     if let (Some(MoneyEffect::Refund(amount)), Some(reference)) = (plan.money, &order.order.payment_reference)
         && let Err(error) = state.payments.refund(reference, amount).await
@@ -139,6 +159,30 @@ async fn transition(
     }
     let part = updated.fulfillments.iter().find(|p| p.id == part.id).ok_or(ApiError::NotFound("fulfillment"))?;
     Ok(Json(FulfillmentView::new(part, actor == Actor::Customer)))
+}
+
+/// What accepting `part` at `now` promises: `prep` minutes (the location's usual time when not
+/// given), ready at acceptance plus that time or at the scheduled pickup when later.
+async fn promise(
+    state: &AppState,
+    part: &FulfillmentRecord,
+    order: &OrderRecord,
+    prep: Option<PrepMinutes>,
+    now: i64,
+) -> ApiResult<Preparation> {
+    let prep = match prep {
+        Some(prep) => prep,
+        None => {
+            let location = state.store.get_location(&part.location_id).await?.ok_or(ApiError::NotFound("location"))?;
+            PrepMinutes::parse(location.storefront.prep_minutes.clamp(1, MAX_PREP_MINUTES))?
+        }
+    };
+    let pickup_at_ms = order.order.pickup_at.as_deref().and_then(parse_time);
+    Ok(Preparation {
+        prep_minutes: Some(prep.minutes()),
+        accepted_at_ms: Some(now),
+        estimated_ready_ms: Some(estimate_ready_ms(now, prep, pickup_at_ms)),
+    })
 }
 
 /// The settlement period.
@@ -182,6 +226,50 @@ pub struct SettlementPromotionsView {
     pub operator_funded: MoneyView,
 }
 
+/// What a settlement reads: the merchant, its currency and time zone, its rate, the period.
+struct SettlementScope {
+    merchant: MerchantRow,
+    currency: Currency,
+    timezone: String,
+    rate: CommissionRate,
+    from_ms: i64,
+    to_ms: i64,
+}
+
+impl SettlementScope {
+    /// Checks the reader (the merchant's manager, admins, support) and the period.
+    async fn load(state: &AppState, user: &AuthUser, id: &str, query: &PeriodQuery) -> ApiResult<Self> {
+        user.check_merchant(id, "merchant")?;
+        user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
+        let merchant = state.store.get_merchant(id).await?.ok_or(ApiError::NotFound("merchant"))?;
+        let parse = |field: &str, raw: &Option<String>| -> ApiResult<Option<i64>> {
+            raw.as_deref()
+                .map(|raw| parse_time(raw).ok_or_else(|| ApiError::invalid(field, "must be RFC 3339 or YYYY-MM-DD")))
+                .transpose()
+        };
+        let from_ms = parse("from", &query.from)?.unwrap_or(i64::MIN);
+        let to_ms = parse("to", &query.to)?.unwrap_or(i64::MAX);
+        if from_ms >= to_ms {
+            return Err(ApiError::invalid("to", "must be later than from"));
+        }
+        let (currency, timezone) = crate::pricing::merchant_home(state, id).await?;
+        let rate = CommissionRate::parse(merchant.commission_bps)?;
+        Ok(Self { merchant, currency, timezone, rate, from_ms, to_ms })
+    }
+
+    /// The domain's view of a stored part.
+    fn part(&self, row: &SettlementPartRow) -> SettlementPart {
+        let money = |amount| Money::new(amount, self.currency);
+        SettlementPart {
+            captured: money(row.captured_minor),
+            refunded: money(row.refunded_minor),
+            merchant_funded: money(row.merchant_funded_minor),
+            operator_funded: money(row.operator_funded_minor),
+            voided: matches!(row.status.as_str(), "rejected" | "cancelled"),
+        }
+    }
+}
+
 /// A merchant's settlement for a period (its manager or an admin).
 #[utoipa::path(get, path = "/merchants/{id}/settlement", tag = "fulfilment", security(("bearer" = [])),
     params(("id" = String, Path, description = "Merchant id"), PeriodQuery),
@@ -192,34 +280,9 @@ async fn settlement(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<SettlementView>> {
-    user.check_merchant(&id, "merchant")?;
-    user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
-    let merchant = state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
-    let parse = |field: &str, raw: &Option<String>| -> ApiResult<Option<i64>> {
-        raw.as_deref()
-            .map(|raw| parse_time(raw).ok_or_else(|| ApiError::invalid(field, "must be RFC 3339 or YYYY-MM-DD")))
-            .transpose()
-    };
-    let from_ms = parse("from", &query.from)?.unwrap_or(i64::MIN);
-    let to_ms = parse("to", &query.to)?.unwrap_or(i64::MAX);
-    if from_ms >= to_ms {
-        return Err(ApiError::invalid("to", "must be later than from"));
-    }
-    let (currency, _) = crate::pricing::merchant_home(&state, &id).await?;
-    let rate = CommissionRate::parse(merchant.commission_bps)?;
-    let parts = state.store.merchant_money(&id, from_ms, to_ms).await?;
-    let money = |amount| Money::new(amount, currency);
-    let totals = settle(
-        currency,
-        rate,
-        parts.into_iter().map(|part| SettlementPart {
-            captured: money(part.captured_minor),
-            refunded: money(part.refunded_minor),
-            merchant_funded: money(part.merchant_funded_minor),
-            operator_funded: money(part.operator_funded_minor),
-            voided: matches!(part.status.as_str(), "rejected" | "cancelled"),
-        }),
-    )?;
+    let scope = SettlementScope::load(&state, &user, &id, &query).await?;
+    let parts = state.store.merchant_money(&id, scope.from_ms, scope.to_ms).await?;
+    let totals = settle(scope.currency, scope.rate, parts.iter().map(|part| scope.part(part)))?;
     Ok(Json(SettlementView {
         merchant_id: id,
         gross: totals.gross.into(),
@@ -233,4 +296,150 @@ async fn settlement(
         from: query.from,
         to: query.to,
     }))
+}
+
+/// The CSV statement's columns.
+const CSV_HEADER: [&str; 12] = [
+    "date",
+    "order_number",
+    "location",
+    "channel",
+    "status",
+    "gross",
+    "refunded",
+    "merchant_funded",
+    "operator_funded",
+    "commission",
+    "net",
+    "currency",
+];
+
+/// A text cell a spreadsheet would not run as a formula (a leading `=`, `+`, `-`, `@` is quoted).
+fn csv_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+/// A merchant's settlement as a CSV statement (`text/csv`, UTF-8): one row per part placed in the
+/// period, oldest first, amounts in integer minor units, then a `TOTAL` row equal to
+/// `GET /merchants/{id}/settlement`. Each part's commission is its share of the total commission
+/// (largest remainder), so every column adds up exactly. Same readers as the settlement.
+#[utoipa::path(get, path = "/merchants/{id}/settlement.csv", tag = "fulfilment", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Merchant id"), PeriodQuery),
+    responses((status = 200, description = "CSV statement", content_type = "text/csv", body = String),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn settlement_csv(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> ApiResult<Response> {
+    let scope = SettlementScope::load(&state, &user, &id, &query).await?;
+    let lines = state.store.settlement_lines(&id, scope.from_ms, scope.to_ms).await?;
+    let parts: Vec<SettlementPart> = lines.iter().map(|line| scope.part(&line.money)).collect();
+    let (totals, rows) = settle_parts(scope.currency, scope.rate, &parts)?;
+    let zone: chrono_tz::Tz = scope.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let currency = scope.currency.code();
+    let internal = |error: csv::Error| ApiError::Internal(Box::new(error));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CSV_HEADER).map_err(internal)?;
+    for (line, row) in lines.iter().zip(&rows) {
+        let placed =
+            chrono::DateTime::from_timestamp_millis(line.created_at_ms).unwrap_or_default().with_timezone(&zone);
+        writer
+            .write_record([
+                placed.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+                line.order_number.to_string(),
+                csv_text(&line.location_name),
+                csv_text(&line.channel),
+                line.status.clone(),
+                row.gross.amount_minor.to_string(),
+                row.refunds.amount_minor.to_string(),
+                row.merchant_funded.amount_minor.to_string(),
+                row.operator_funded.amount_minor.to_string(),
+                row.commission.amount_minor.to_string(),
+                row.net.amount_minor.to_string(),
+                currency.to_owned(),
+            ])
+            .map_err(internal)?;
+    }
+    writer
+        .write_record([
+            "TOTAL".to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            totals.gross.amount_minor.to_string(),
+            totals.refunds.amount_minor.to_string(),
+            totals.merchant_funded.amount_minor.to_string(),
+            totals.operator_funded.amount_minor.to_string(),
+            totals.commission.amount_minor.to_string(),
+            totals.net.amount_minor.to_string(),
+            currency.to_owned(),
+        ])
+        .map_err(internal)?;
+    let body = writer.into_inner().map_err(|error| ApiError::Internal(error.to_string().into()))?;
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    let file = format!("attachment; filename=\"settlement-{}.csv\"", scope.merchant.id);
+    if let Ok(value) = HeaderValue::from_str(&file) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// `?format=&width=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TicketQuery {
+    /// `html` (default, printable) or `escpos` (bytes for a thermal printer).
+    pub format: Option<String>,
+    /// Paper width in millimetres: `58` or `80` (default).
+    pub width: Option<u16>,
+}
+
+/// The kitchen ticket of a part: order number and pickup time in large print (or "LO ANTES
+/// POSIBLE"), customer, channel, every line with its choices and note, acceptance time and
+/// estimate; no prices. Printable HTML or ESC/POS bytes (staff of the location, its manager, admins).
+#[utoipa::path(get, path = "/fulfillments/{id}/ticket", tag = "fulfilment", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Fulfilment id"), TicketQuery),
+    responses((status = 200, description = "HTML page or ESC/POS bytes", content_type = "text/html", body = String),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn kitchen_ticket(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<TicketQuery>,
+) -> ApiResult<Response> {
+    let width = match query.width {
+        None | Some(80) => PaperWidth::Mm80,
+        Some(58) => PaperWidth::Mm58,
+        Some(_) => return Err(ApiError::invalid("width", "must be 58 or 80")),
+    };
+    let escpos = match query.format.as_deref() {
+        None | Some("html") => false,
+        Some("escpos") => true,
+        Some(_) => return Err(ApiError::invalid("format", "must be html or escpos")),
+    };
+    let part = state.store.get_fulfillment(&id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    user.check_location(&part.merchant_id, &part.location_id)?;
+    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
+    let order = state.store.get_order(&part.order_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let location = state.store.get_location(&part.location_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let site = state.store.get_site(&order.order.site_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let ticket = KitchenTicket::new(&order.order, &part, &location.name, &site.timezone, now_ms());
+    let (body, content_type, extension) = if escpos {
+        (render_kitchen_escpos(&ticket, width), "application/octet-stream", "bin")
+    } else {
+        (render_kitchen_html(&ticket, width).into_bytes(), "text/html; charset=utf-8", "html")
+    };
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let file = format!("inline; filename=\"comanda-{}.{extension}\"", order.order.number);
+    if let Ok(value) = HeaderValue::from_str(&file) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod availability;
 pub mod catalog;
+pub mod console;
 pub mod documents;
 pub mod events;
 pub mod fulfillments;
@@ -49,6 +50,7 @@ use crate::state::AppState;
         (name = "stock", description = "The stock ledger and its live feed"),
         (name = "ordering", description = "Menus and orders (public)"),
         (name = "fulfilment", description = "Each location's part of an order"),
+        (name = "console", description = "The merchant console: live queue, sold-out switches, search, takings"),
         (name = "pricing", description = "Quotes, price lists, promotions, coupons, receipts"),
         (name = "webhooks", description = "Signed event deliveries"),
     )
@@ -85,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(availability::router())
         .merge(orders::read_router())
         .merge(fulfillments::read_router())
+        .merge(console::router())
         .merge(events::router())
         .merge(webhooks::router())
         .merge(imports::router())

@@ -564,6 +564,7 @@ mod tests {
             currency: "CLP".into(),
             timezone: "America/Santiago".into(),
             accept_within_minutes: None,
+            unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
             created_at_ms: 0,
         }
     }

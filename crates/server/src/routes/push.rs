@@ -23,7 +23,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::ids::{constant_time_eq, new_id, now_ms, rfc3339};
 use crate::notify::Language;
-use crate::notify::subscription::{check_auth, check_endpoint, check_open_path, check_p256dh};
+use crate::notify::subscription::{AllowedPushHosts, check_auth, check_endpoint, check_open_path, check_p256dh};
 use crate::notify::vapid::{VapidError, VapidKeys};
 use crate::routes::orders::TrackingQuery;
 use crate::state::AppState;
@@ -78,7 +78,8 @@ pub struct SubscriptionKeys {
 /// ignored), with the language of the texts and the page a click should open.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SubscribeBody {
-    /// The push service URL: https (http only to a loopback host).
+    /// The push service URL: https, to a host on the server's allow-list
+    /// (`OMNICANAL_PUSH_ALLOWED_HOSTS`: by default the browsers' push services); anything else is 422.
     pub endpoint: String,
     /// The subscription's keys.
     pub keys: SubscriptionKeys,
@@ -135,7 +136,7 @@ async fn subscribe(
 ) -> ApiResult<(StatusCode, Json<PushSubscriptionView>)> {
     let order = customer_order(&state, &id, query.token.as_deref()).await?;
     let accept_language = headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
-    let subscription = validated(body, &order.order.id, accept_language)?;
+    let subscription = validated(body, &order.order.id, accept_language, &state.push_allowed_hosts)?;
     let existing = state.store.list_push_subscriptions(&order.order.id).await?;
     let known = existing.iter().any(|row| row.endpoint == subscription.endpoint);
     if !known && existing.len() >= MAX_SUBSCRIPTIONS_PER_ORDER {
@@ -148,7 +149,12 @@ async fn subscribe(
 }
 
 /// Checks every field at once and builds the row to store.
-fn validated(body: SubscribeBody, order_id: &str, accept_language: Option<&str>) -> ApiResult<PushSubscriptionRow> {
+fn validated(
+    body: SubscribeBody,
+    order_id: &str,
+    accept_language: Option<&str>,
+    allowed_hosts: &AllowedPushHosts,
+) -> ApiResult<PushSubscriptionRow> {
     let mut errors = Vec::new();
     let mut field = |name: &str, result: Result<String, String>| {
         result.unwrap_or_else(|message| {
@@ -156,7 +162,7 @@ fn validated(body: SubscribeBody, order_id: &str, accept_language: Option<&str>)
             String::new()
         })
     };
-    let endpoint = field("endpoint", check_endpoint(&body.endpoint).map(|url| url.to_string()));
+    let endpoint = field("endpoint", check_endpoint(&body.endpoint, allowed_hosts).map(|url| url.to_string()));
     let p256dh = field("keys.p256dh", check_p256dh(&body.keys.p256dh));
     let auth = field("keys.auth", check_auth(&body.keys.auth));
     let language = match body.language.as_deref() {

@@ -71,6 +71,7 @@ async fn create_site(
         currency: request.currency,
         timezone: request.timezone,
         accept_within_minutes: None,
+        unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
         created_at_ms: now_ms(),
     };
     state.store.insert_site(&row).await?;
@@ -335,15 +336,21 @@ async fn update_location(
     Ok(Json(location.into()))
 }
 
-/// Changes to a site.
+/// Changes to a site; each field is optional, at least one is required.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateSite {
-    /// A part not accepted within this many minutes (1 to 240) is cancelled and refunded, and the
-    /// customer told at once; 0 removes the limit.
-    pub accept_within_minutes: i64,
+    /// A part not accepted within this many minutes (1 to 240) is dealt with by
+    /// `unaccepted_policy`; 0 removes the limit.
+    #[serde(default)]
+    pub accept_within_minutes: Option<i64>,
+    /// What happens to a part not accepted in time: `cancel_and_refund` (the default: it is
+    /// cancelled and refunded, and the customer told at once) or `notify_only` (it is not
+    /// cancelled; the customer is told at once that it is still not accepted, once).
+    #[serde(default)]
+    pub unaccepted_policy: Option<String>,
 }
 
-/// Changes a site's policy (admin).
+/// Changes a site's acceptance limit and what happens when it passes (admin).
 #[utoipa::path(patch, path = "/sites/{id}", tag = "setup", request_body = UpdateSite,
     params(("id" = String, Path, description = "Site id")), security(("bearer" = [])),
     responses((status = 200, body = SiteView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -355,11 +362,29 @@ async fn update_site(
 ) -> ApiResult<Json<SiteView>> {
     user.require(&[Role::Admin])?;
     let mut site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
-    site.accept_within_minutes = match request.accept_within_minutes {
-        0 => None,
-        minutes @ 1..=240 => Some(minutes),
-        _ => return Err(ApiError::invalid("accept_within_minutes", "must be 0 (no limit) to 240")),
-    };
-    state.store.set_site_accept_within(&id, site.accept_within_minutes).await?;
+    let mut v = Validator::new();
+    match request.accept_within_minutes {
+        Some(0) => site.accept_within_minutes = None,
+        Some(minutes @ 1..=240) => site.accept_within_minutes = Some(minutes),
+        Some(_) => v.push("accept_within_minutes", "must be 0 (no limit) to 240"),
+        None => {}
+    }
+    match request.unaccepted_policy.as_deref() {
+        Some(policy) if omnicanal_store::UNACCEPTED_POLICIES.contains(&policy) => {
+            site.unaccepted_policy = policy.to_owned();
+        }
+        Some(_) => v.push("unaccepted_policy", "must be cancel_and_refund or notify_only"),
+        None => {}
+    }
+    if request.accept_within_minutes.is_none() && request.unaccepted_policy.is_none() {
+        v.push("accept_within_minutes", "give accept_within_minutes, unaccepted_policy or both");
+    }
+    v.finish()?;
+    if request.accept_within_minutes.is_some() {
+        state.store.set_site_accept_within(&id, site.accept_within_minutes).await?;
+    }
+    if request.unaccepted_policy.is_some() {
+        state.store.set_site_unaccepted_policy(&id, &site.unaccepted_policy).await?;
+    }
     Ok(Json(site.into()))
 }

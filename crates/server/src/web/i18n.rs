@@ -19,12 +19,15 @@ pub enum Lang {
 
 type Catalog = HashMap<String, String>;
 
-fn load(json: &str) -> Catalog {
-    serde_json::from_str(json).unwrap_or_default()
+/// Merges catalog files: the customer pages' and the merchant console's (`console.<lang>.json`).
+fn load(files: &[&str]) -> Catalog {
+    files.iter().flat_map(|json| serde_json::from_str::<Catalog>(json).unwrap_or_default()).collect()
 }
 
-static SPANISH: LazyLock<Catalog> = LazyLock::new(|| load(include_str!("../../locales/es.json")));
-static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| load(include_str!("../../locales/en.json")));
+static SPANISH: LazyLock<Catalog> =
+    LazyLock::new(|| load(&[include_str!("../../locales/es.json"), include_str!("../../locales/console.es.json")]));
+static ENGLISH: LazyLock<Catalog> =
+    LazyLock::new(|| load(&[include_str!("../../locales/en.json"), include_str!("../../locales/console.en.json")]));
 
 impl Lang {
     /// `es` or `en`.

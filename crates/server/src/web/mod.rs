@@ -3,6 +3,8 @@
 //! (`/s/{site}/orders/{id}?token=`). The pages call the public JSON API for everything that
 //! changes (quotes, orders, live status); no build step, no script from elsewhere.
 
+pub mod app_icon;
+pub mod console;
 pub mod i18n;
 
 use std::collections::BTreeMap;
@@ -35,20 +37,42 @@ pub fn router() -> Router<AppState> {
         .route("/s/{site}", get(site_page))
         .route("/s/{site}/cart", get(cart_page))
         .route("/s/{site}/orders/{order}", get(order_page))
+        .route("/s/{site}/manifest.webmanifest", get(manifest))
+        .route("/s/{site}/icon.svg", get(|| asset_owned(app_icon::svg().into_bytes(), "image/svg+xml")))
+        .route("/static/icon-180.png", get(|| png_icon(0)))
+        .route("/static/icon-192.png", get(|| png_icon(1)))
+        .route("/static/icon-512.png", get(|| png_icon(2)))
         .route("/static/app.css", get(|| asset(include_str!("../../assets/app.css"), "text/css; charset=utf-8")))
         .route("/static/site.js", get(|| asset(include_str!("../../assets/site.js"), JS)))
         .route("/static/cart.js", get(|| asset(include_str!("../../assets/cart.js"), JS)))
         .route("/static/order.js", get(|| asset(include_str!("../../assets/order.js"), JS)))
         .route("/static/common.js", get(|| asset(include_str!("../../assets/common.js"), JS)))
+        .merge(console::router())
 }
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-async fn asset(body: &'static str, content_type: &'static str) -> Response {
+/// A static asset with its content type, cached for five minutes.
+pub(crate) async fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
     response
+}
+
+/// An asset built at run time (icons), cached like the others.
+async fn asset_owned(body: Vec<u8>, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    response
+}
+
+/// The PNG icons of [`app_icon::PNG_SIZES`], drawn once.
+static PNG_ICONS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| app_icon::PNG_SIZES.map(app_icon::png).to_vec());
+
+async fn png_icon(index: usize) -> Response {
+    asset_owned(PNG_ICONS.get(index).cloned().unwrap_or_default(), "image/png").await
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -81,7 +105,7 @@ pub struct PageQuery {
 }
 
 /// The `t(key, name=value…)` function templates use.
-fn translator(lang: Lang) -> Value {
+pub(crate) fn translator(lang: Lang) -> Value {
     Value::from_function(move |key: &str, kwargs: Kwargs| -> Result<String, minijinja::Error> {
         let args: Vec<(String, String)> = kwargs
             .args()
@@ -270,6 +294,51 @@ async fn cart_page(
     )
 }
 
+/// The longest `short_name` a home screen shows whole.
+const SHORT_NAME_CHARS: usize = 12;
+
+/// The web app manifest of a site's pages, so a phone can add them to its home screen as an
+/// app of their own (and, on iOS, receive Web Push there): the site's name, its menu as the
+/// start page, standalone display, the brand colour and the server-drawn icons.
+async fn manifest(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
+    let start = format!("/s/{}", site.id);
+    let short_name = if site.name.chars().count() <= SHORT_NAME_CHARS {
+        site.name.clone()
+    } else {
+        site.name.split_whitespace().next().unwrap_or_default().chars().take(SHORT_NAME_CHARS).collect()
+    };
+    let body = serde_json::json!({
+        "id": start,
+        "name": site.name,
+        "short_name": short_name,
+        "description": lang.text("site.subtitle", &[]),
+        "lang": lang.code(),
+        "dir": "ltr",
+        "start_url": start,
+        "scope": start,
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": app_icon::BRAND,
+        "background_color": "#f6f6f4",
+        "icons": [
+            {"src": format!("/s/{}/icon.svg", site.id), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+            {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any maskable"},
+        ],
+    });
+    let mut response = body.to_string().into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response
+}
+
 fn qr_svg(text: &str) -> String {
     match QrCode::new(text.as_bytes()) {
         Ok(code) => code.render::<svg::Color<'_>>().min_dimensions(120, 120).quiet_zone(true).build(),
@@ -295,12 +364,21 @@ async fn order_page(
         _ => return missing(lang),
     };
     let currency: Currency = site.currency.parse().unwrap_or(Currency::Clp);
+    // Under `notify_only` a part not accepted in time stays; the page warns from its limit on.
+    let accept_within_ms =
+        site.accept_within_minutes.filter(|_| site.unaccepted_policy == "notify_only").map(|m| m * 60_000);
+    let now = crate::ids::now_ms();
     let mut parts = Vec::with_capacity(order.fulfillments.len());
     for part in &order.fulfillments {
         let location = state.store.get_location(&part.location_id).await.ok().flatten();
+        let accept_by_ms = accept_within_ms.map(|within| part.created_at_ms + within);
+        let name = location.as_ref().map(|l| l.name.clone()).unwrap_or_default();
         parts.push(context! {
+            accept_by_ms => accept_by_ms,
+            not_accepted => part.status == "placed" && accept_by_ms.is_some_and(|by| now >= by),
+            not_accepted_text => lang.text("order.not_accepted", &[("restaurant", name.clone())]),
             id => part.id,
-            name => location.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
+            name => name,
             counter => location.as_ref().and_then(|l| l.storefront.counter.clone()),
             status => part.status,
             pickup_code => part.pickup_code,
@@ -329,6 +407,7 @@ async fn order_page(
         "token": token,
         "lang": lang.code(),
         "currency": site.currency,
+        "timezone": site.timezone,
         "messages": lang.all(),
     });
     render(

@@ -3,8 +3,11 @@
 //! The worker listens to every committed outbox event (`AppState::events`, fed by the
 //! dispatcher, which on PostgreSQL also sees other nodes' events) and hands parts that became
 //! `ready`, `rejected` or `cancelled` to the [`Notifier`]; on a timer it looks for parts `ready`
-//! for longer than the configured minutes and sends each one reminder. Sends run as tasks,
-//! a bounded number at a time, so a slow push service never holds up the others.
+//! for longer than the configured minutes and sends each one reminder, and — every
+//! [`UNACCEPTED_TICK`] — for parts at `notify_only` sites still not accepted past the site's
+//! limit, and tells each customer once ("still not accepted"; the part is not cancelled).
+//! Every such send is claimed first in the store, so with several nodes one sends it. Sends
+//! run as tasks, a bounded number at a time, so a slow push service never holds up the others.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,8 +21,11 @@ use crate::notify::notifier::Notifier;
 
 /// Notifications being sent at once; past this the worker waits for one to finish.
 pub const MAX_IN_FLIGHT: usize = 16;
-/// Reminders taken per sweep.
+/// Reminders (and "still not accepted" notices) taken per sweep.
 const REMINDER_BATCH: i64 = 100;
+/// How often parts past their acceptance limit are looked for: the customer is to be told at
+/// once, and the order page shows its own warning at the limit to the second.
+pub const UNACCEPTED_TICK: Duration = Duration::from_secs(2);
 /// How long sends still running at shutdown may take to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -36,6 +42,8 @@ pub async fn run(
 ) {
     let mut sweep = tokio::time::interval(reminder_tick(notifier.pickup_reminder()));
     sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut unaccepted = tokio::time::interval(UNACCEPTED_TICK);
+    unaccepted.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut sends = JoinSet::new();
     loop {
         tokio::select! {
@@ -70,6 +78,22 @@ pub async fn run(
                         }
                     }
                     Err(error) => tracing::warn!(%error, "could not look for due pickup reminders"),
+                }
+            },
+            _ = unaccepted.tick() => {
+                match notifier.claim_due_unaccepted(now_ms(), REMINDER_BATCH).await {
+                    Ok(due) => {
+                        for fulfillment_id in due {
+                            make_room(&mut sends).await;
+                            let notifier = notifier.clone();
+                            sends.spawn(async move {
+                                if let Err(error) = notifier.notice_unaccepted(&fulfillment_id).await {
+                                    tracing::warn!(%error, %fulfillment_id, "could not send a not-accepted notice");
+                                }
+                            });
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "could not look for parts past their acceptance limit"),
                 }
             },
             _ = shutdown.changed() => break,

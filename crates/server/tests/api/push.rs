@@ -261,6 +261,8 @@ async fn ready_is_pushed_encrypted_and_signed_in_spanish() {
     assert_eq!(message["kind"], "ready");
     assert_eq!(message["url"], body["url"]);
     assert_eq!(message["fulfillment_id"], id(&part));
+    // The order page shows its own notification under the same tag: the phone keeps one.
+    assert_eq!(message["tag"], format!("{}:ready", id(&part)));
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(service.received().len(), 1, "one event, one message");
     app.stop().await;
@@ -385,7 +387,7 @@ async fn subscriptions_are_validated_and_need_the_orders_token() {
     let fx = Fixture::builder().merchants(1).stock(5).build(&app).await;
     let (order, _) = burger_order(&app, &fx, &Payment::card()).await;
     let keys = BrowserKeys::new();
-    let good = keys.subscription("https://push.example/send/abc", "es");
+    let good = keys.subscription("http://127.0.0.1:9/send/abc", "es");
     let path = subscriptions_path(&order, &token_of(&order));
 
     for (what, token) in [("wrong token", Some("nope")), ("no token", None)] {
@@ -405,8 +407,10 @@ async fn subscriptions_are_validated_and_need_the_orders_token() {
     };
     let cases = [
         ("http to a public host", with("/endpoint", json!("http://push.example/x"))),
+        ("https to a host not on the allow-list", with("/endpoint", json!("https://push.example/x"))),
+        ("a loopback address not listed", with("/endpoint", json!("http://127.0.0.2:9/x"))),
         ("not a URL", with("/endpoint", json!("push"))),
-        ("credentials in the URL", with("/endpoint", json!("https://u:p@push.example/x"))),
+        ("credentials in the URL", with("/endpoint", json!("https://u:p@127.0.0.1/x"))),
         ("short p256dh", with("/keys/p256dh", json!(B64URL.encode([4u8; 33])))),
         ("p256dh off the curve", with("/keys/p256dh", json!(B64URL.encode([4u8; 65])))),
         ("p256dh not base64url", with("/keys/p256dh", json!("***"))),
@@ -427,11 +431,11 @@ async fn subscriptions_are_validated_and_need_the_orders_token() {
     let again = subscribe(&app, &order, &good).await;
     assert_eq!(first["id"], again["id"], "the same endpoint again keeps its subscription");
     let english = app
-        .send(Method::POST, &path, None, Body::Json(keys.subscription("https://push.example/2", "en")), &[])
+        .send(Method::POST, &path, None, Body::Json(keys.subscription("http://localhost:9/2", "en")), &[])
         .await
         .expect(StatusCode::CREATED, "second browser");
     assert_eq!(english["language"], "en");
-    let mut unsaid = keys.subscription("https://push.example/3", "es");
+    let mut unsaid = keys.subscription("http://127.0.0.1:9/3", "es");
     unsaid.as_object_mut().unwrap().remove("language");
     let guessed = app
         .send(Method::POST, &path, None, Body::Json(unsaid), &[("Accept-Language", "en-GB,en;q=0.8")])
@@ -448,7 +452,7 @@ async fn subscriptions_are_validated_and_need_the_orders_token() {
         format!("/api/v1/orders/{}/push-subscriptions?{}", id(&order), qs(&params))
     };
     let token = token_of(&order);
-    let endpoint = Some("https://push.example/send/abc");
+    let endpoint = Some("http://127.0.0.1:9/send/abc");
     app.send(Method::DELETE, &delete("nope", endpoint), None, Body::None, &[])
         .await
         .expect_problem(StatusCode::NOT_FOUND, "delete with a wrong token");
@@ -486,6 +490,7 @@ async fn two_nodes_on_one_database_send_each_notification_once() {
     let app = TestApp::spawn().await;
     let mut config = omnicanal_server::Config::new(app.database_url());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    config.notify.push_allowed_hosts = common::test_push_hosts();
     let second = within(30, "second node", omnicanal_server::start(config)).await.expect("second node starts");
     let fx = Fixture::builder().merchants(1).stock(5).build(&app).await;
     let service = PushService::start(201).await;
@@ -514,5 +519,35 @@ async fn two_nodes_on_one_database_send_each_notification_once() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(service.received().len(), 1, "each notification once, whichever node sends it");
     within(10, "second node stops", second.shutdown()).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn by_default_only_the_browsers_push_services_are_accepted() {
+    let app = TestApp::spawn_with(|config| config.notify.push_allowed_hosts = Default::default()).await;
+    let fx = Fixture::builder().merchants(1).stock(5).build(&app).await;
+    let (order, _) = burger_order(&app, &fx, &Payment::card()).await;
+    let keys = BrowserKeys::new();
+    let path = subscriptions_path(&order, &token_of(&order));
+    for refused in [
+        "http://127.0.0.1:9/push/x",
+        "https://127.0.0.1/push/x",
+        "http://localhost:9/push/x",
+        "https://push.example/x",
+        "https://fcm.googleapis.com.evil.example/x",
+    ] {
+        let problem = app.post(&path, None, &keys.subscription(refused, "es")).await;
+        assert_validation_problem(&problem, refused);
+        let body = problem.body.to_string();
+        assert!(body.contains("endpoint"), "the problem names the field: {body}");
+    }
+    for accepted in [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/QGx",
+    ] {
+        let stored = subscribe(&app, &order, &keys.subscription(accepted, "es")).await;
+        assert_eq!(stored["endpoint"], accepted);
+    }
     app.stop().await;
 }

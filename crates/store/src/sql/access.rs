@@ -93,4 +93,26 @@ impl AccessStore for SqlStore {
         .await?;
         Ok(row.as_ref().map(user_from).transpose()?)
     }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool> {
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.write).await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn set_password(&self, user_id: &str, password_hash: &str, keep_session_hash: &str) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep_session_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -4,6 +4,7 @@
 //! PostgreSQL share; row mapping helpers live here.
 
 mod access;
+pub(crate) mod console;
 mod events;
 mod holds;
 mod idempotency;

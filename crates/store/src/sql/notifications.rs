@@ -135,6 +135,30 @@ impl NotificationStore for SqlStore {
         .await?;
         Ok(rows.iter().map(|row| row.try_get("id")).collect::<Result<_, _>>()?)
     }
+
+    async fn parts_due_unaccepted_notice(
+        &self,
+        placed_after_ms: i64,
+        now_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<String>> {
+        // The limit is the site's current one: a site that shortens it tells waiting customers
+        // sooner. The key built here is `crate::unaccepted_notice_key`'s.
+        let rows = sqlx::query(
+            "SELECT f.id FROM fulfillments f JOIN orders o ON o.id = f.order_id JOIN sites s ON s.id = o.site_id \
+             WHERE f.status = 'placed' AND s.unaccepted_policy = 'notify_only' \
+             AND s.accept_within_minutes IS NOT NULL AND f.created_at_ms > $1 \
+             AND f.created_at_ms + s.accept_within_minutes * 60000 <= $2 \
+             AND NOT EXISTS (SELECT 1 FROM notification_sends n WHERE n.notification_key = 'unaccepted:' || f.id) \
+             ORDER BY f.created_at_ms, f.id LIMIT $3",
+        )
+        .bind(placed_after_ms)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(|row| row.try_get("id")).collect::<Result<_, _>>()?)
+    }
 }
 
 #[cfg(test)]
@@ -195,6 +219,7 @@ mod tests {
             assert_eq!(store.claim_notification("evt_1", "push:a", 2).await.ok(), Some(false));
             assert_eq!(store.claim_notification("evt_1", "webhook", 2).await.ok(), Some(true));
             assert_eq!(store.parts_due_pickup_reminder(0, i64::MAX, 10).await.ok(), Some(Vec::new()));
+            assert_eq!(store.parts_due_unaccepted_notice(0, i64::MAX, 10).await.ok(), Some(Vec::new()));
 
             // Subscriptions need an order; with none, the foreign key refuses one.
             let orphan = PushSubscriptionRow {

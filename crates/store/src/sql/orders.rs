@@ -3,17 +3,18 @@
 
 use async_trait::async_trait;
 use omnicanal_domain::DomainError;
-use omnicanal_domain::fulfillment::{MoneyEffect, StockEffect};
+use omnicanal_domain::fulfillment::{FulfillmentStatus, MoneyEffect, StockEffect};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::holds::expire_holds_in;
+use super::placement::{book_pickup_slots, release_pickup_slot};
 use super::stock::record_movement;
 use super::{flag, get_flag, insert_outbox, insert_outbox_many, stock_changed_event, values_clause};
 use crate::backend::SqlStore;
 use crate::rows::{
     FulfillmentRecord, LinePricing, LineRow, NewOrder, OrderRecord, OrderRow, OutboxRow, Page, PartPricing,
-    SettlementPartRow, StockMovementRow,
+    Preparation, SettlementPartRow, StockMovementRow,
 };
 use crate::{FulfillmentChange, OrderStore, StoreError, StoreResult};
 
@@ -21,18 +22,21 @@ macro_rules! order_columns {
     () => {
         "id, number, site_id, channel, customer_name, customer_phone, customer_email, \
     tracking_token, currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, \
-    outstanding_minor, pickup_at, customer_tax_id, created_at_ms"
+    outstanding_minor, pickup_at, customer_tax_id, table_label, created_at_ms"
     };
 }
+pub(crate) use order_columns;
 macro_rules! fulfillment_columns {
     () => {
         "id, order_id, merchant_id, location_id, status, pickup_code, subtotal_minor, \
     currency, captured_minor, refunded_minor, reason, created_at_ms, updated_at_ms, hold_expires_at_ms, \
-    gross_minor, discount_minor, merchant_funded_minor, operator_funded_minor, document_kind, document_number"
+    gross_minor, discount_minor, merchant_funded_minor, operator_funded_minor, document_kind, document_number, \
+    prep_minutes, accepted_at_ms, estimated_ready_ms"
     };
 }
+pub(crate) use fulfillment_columns;
 
-fn order_from(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
+pub(crate) fn order_from(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
     Ok(OrderRow {
         id: row.try_get("id")?,
         number: row.try_get("number")?,
@@ -51,12 +55,13 @@ fn order_from(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
         outstanding_minor: row.try_get("outstanding_minor")?,
         pickup_at: row.try_get("pickup_at")?,
         customer_tax_id: row.try_get("customer_tax_id")?,
+        table_label: row.try_get("table_label")?,
         quote_json: None,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
 
-fn fulfillment_from(row: &AnyRow) -> Result<FulfillmentRecord, sqlx::Error> {
+pub(crate) fn fulfillment_from(row: &AnyRow) -> Result<FulfillmentRecord, sqlx::Error> {
     Ok(FulfillmentRecord {
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
@@ -80,11 +85,16 @@ fn fulfillment_from(row: &AnyRow) -> Result<FulfillmentRecord, sqlx::Error> {
             document_kind: row.try_get("document_kind")?,
             document_number: row.try_get("document_number")?,
         },
+        preparation: Preparation {
+            prep_minutes: row.try_get("prep_minutes")?,
+            accepted_at_ms: row.try_get("accepted_at_ms")?,
+            estimated_ready_ms: row.try_get("estimated_ready_ms")?,
+        },
         lines: Vec::new(),
     })
 }
 
-fn line_from(row: &AnyRow) -> Result<(String, LineRow), sqlx::Error> {
+pub(crate) fn line_from(row: &AnyRow) -> Result<(String, LineRow), sqlx::Error> {
     Ok((
         row.try_get("fulfillment_id")?,
         LineRow {
@@ -108,7 +118,7 @@ fn line_from(row: &AnyRow) -> Result<(String, LineRow), sqlx::Error> {
 }
 
 /// Attaches lines to their parts (lines arrive ordered by position).
-fn attach_lines(parts: &mut [FulfillmentRecord], lines: Vec<(String, LineRow)>) {
+pub(crate) fn attach_lines(parts: &mut [FulfillmentRecord], lines: Vec<(String, LineRow)>) {
     for (fulfillment_id, line) in lines {
         if let Some(part) = parts.iter_mut().find(|part| part.id == fulfillment_id) {
             part.lines.push(line);
@@ -356,6 +366,7 @@ pub(crate) async fn place_in(
     let mut fulfillments = new_order.fulfillments.clone();
     number_documents(transaction, &new_order.document_kind, &mut fulfillments).await?;
     insert_parts(transaction, new_order, &fulfillments).await?;
+    book_pickup_slots(transaction, new_order).await?;
     let created = serde_json::json!({
         "order_id": order.id,
         "number": number,
@@ -478,8 +489,8 @@ async fn insert_order_row(transaction: &mut Transaction<'static, Any>, order: &O
     let number_row = sqlx::query(
         "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, tracking_token, \
          currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, outstanding_minor, \
-         pickup_at, customer_tax_id, quote_json, created_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         pickup_at, customer_tax_id, quote_json, created_at_ms, table_label) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          RETURNING number",
     )
     .bind(&order.id)
@@ -500,6 +511,7 @@ async fn insert_order_row(transaction: &mut Transaction<'static, Any>, order: &O
     .bind(&order.customer_tax_id)
     .bind(&order.quote_json)
     .bind(order.created_at_ms)
+    .bind(&order.table_label)
     .fetch_one(&mut **transaction)
     .await?;
     Ok(number_row.try_get("number")?)
@@ -512,7 +524,7 @@ async fn insert_parts(
     parts: &[FulfillmentRecord],
 ) -> StoreResult<()> {
     let sql =
-        format!("INSERT INTO fulfillments ({}) VALUES {}", fulfillment_columns!(), values_clause(parts.len(), 20));
+        format!("INSERT INTO fulfillments ({}) VALUES {}", fulfillment_columns!(), values_clause(parts.len(), 23));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for part in parts {
         query = query
@@ -535,7 +547,10 @@ async fn insert_parts(
             .bind(part.pricing.merchant_funded_minor)
             .bind(part.pricing.operator_funded_minor)
             .bind(&part.pricing.document_kind)
-            .bind(part.pricing.document_number);
+            .bind(part.pricing.document_number)
+            .bind(part.preparation.prep_minutes)
+            .bind(part.preparation.accepted_at_ms)
+            .bind(part.preparation.estimated_ready_ms);
     }
     query.execute(&mut **transaction).await?;
     let line_count: usize = parts.iter().map(|part| part.lines.len()).sum();
@@ -578,9 +593,21 @@ pub(crate) async fn apply_change_in(
     transaction: &mut Transaction<'static, Any>,
     change: &FulfillmentChange,
 ) -> StoreResult<FulfillmentRecord> {
+    apply_change_with_preparation_in(transaction, change, Preparation::default()).await
+}
+
+/// [`apply_change_in`], also recording the kitchen's promise (the fields given; the others are
+/// kept), so the status-changed event can carry the estimate.
+pub(crate) async fn apply_change_with_preparation_in(
+    transaction: &mut Transaction<'static, Any>,
+    change: &FulfillmentChange,
+    preparation: Preparation,
+) -> StoreResult<FulfillmentRecord> {
     let plan = change.plan;
     let updated = sqlx::query(
-        "UPDATE fulfillments SET status = $1, reason = COALESCE($2, reason), updated_at_ms = $3 \
+        "UPDATE fulfillments SET status = $1, reason = COALESCE($2, reason), updated_at_ms = $3, \
+         prep_minutes = COALESCE($6, prep_minutes), accepted_at_ms = COALESCE($7, accepted_at_ms), \
+         estimated_ready_ms = COALESCE($8, estimated_ready_ms) \
          WHERE id = $4 AND status = $5",
     )
     .bind(plan.to.as_str())
@@ -588,6 +615,9 @@ pub(crate) async fn apply_change_in(
     .bind(change.now_ms)
     .bind(&change.fulfillment_id)
     .bind(plan.from.as_str())
+    .bind(preparation.prep_minutes)
+    .bind(preparation.accepted_at_ms)
+    .bind(preparation.estimated_ready_ms)
     .execute(&mut **transaction)
     .await?;
     if updated.rows_affected() != 1 {
@@ -651,6 +681,10 @@ pub(crate) async fn apply_change_in(
             }
         }
     }
+    if matches!(plan.to, FulfillmentStatus::Rejected | FulfillmentStatus::Cancelled) {
+        // A part that will not be collected gives its pickup slot place back.
+        release_pickup_slot(transaction, &part.id).await?;
+    }
     apply_money(transaction, change, &part).await?;
     let status_changed = serde_json::json!({
         "order_id": part.order_id,
@@ -660,6 +694,8 @@ pub(crate) async fn apply_change_in(
         "from": plan.from.as_str(),
         "status": plan.to.as_str(),
         "reason": change.reason,
+        "prep_minutes": part.preparation.prep_minutes,
+        "estimated_ready_at": part.preparation.estimated_ready_ms.map(super::console::rfc3339_utc),
     });
     insert_outbox(
         transaction,

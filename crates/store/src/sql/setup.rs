@@ -9,6 +9,12 @@ use crate::backend::SqlStore;
 use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SellableRow, SiteRow, StorefrontSettings, VariantRow};
 use crate::{SetupStore, StoreResult};
 
+macro_rules! site_columns {
+    () => {
+        "id, name, country, currency, timezone, accept_within_minutes, unaccepted_policy, created_at_ms"
+    };
+}
+
 fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
     Ok(SiteRow {
         id: row.try_get("id")?,
@@ -17,6 +23,7 @@ fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
         currency: row.try_get("currency")?,
         timezone: row.try_get("timezone")?,
         accept_within_minutes: row.try_get("accept_within_minutes")?,
+        unaccepted_policy: row.try_get("unaccepted_policy")?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -94,8 +101,8 @@ macro_rules! variant_columns {
 impl SetupStore for SqlStore {
     async fn insert_site(&self, site: &SiteRow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sites (id, name, country, currency, timezone, accept_within_minutes, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO sites (id, name, country, currency, timezone, accept_within_minutes, unaccepted_policy, \
+             created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&site.id)
         .bind(&site.name)
@@ -103,6 +110,7 @@ impl SetupStore for SqlStore {
         .bind(&site.currency)
         .bind(&site.timezone)
         .bind(site.accept_within_minutes)
+        .bind(&site.unaccepted_policy)
         .bind(site.created_at_ms)
         .execute(&self.write)
         .await?;
@@ -110,7 +118,7 @@ impl SetupStore for SqlStore {
     }
 
     async fn get_site(&self, id: &str) -> StoreResult<Option<SiteRow>> {
-        let row = sqlx::query("SELECT id, name, country, currency, timezone, accept_within_minutes, created_at_ms FROM sites WHERE id = $1")
+        let row = sqlx::query(concat!("SELECT ", site_columns!(), " FROM sites WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.read)
             .await?;
@@ -118,9 +126,11 @@ impl SetupStore for SqlStore {
     }
 
     async fn list_sites(&self, page: Page) -> StoreResult<Vec<SiteRow>> {
-        let rows = sqlx::query(
-            "SELECT id, name, country, currency, timezone, accept_within_minutes, created_at_ms FROM sites ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            site_columns!(),
+            " FROM sites ORDER BY created_at_ms, id LIMIT $1 OFFSET $2"
+        ))
         .bind(page.limit)
         .bind(page.offset)
         .fetch_all(&self.read)
@@ -369,15 +379,34 @@ impl SetupStore for SqlStore {
         Ok(())
     }
 
+    async fn set_site_unaccepted_policy(&self, site_id: &str, policy: &str) -> StoreResult<()> {
+        if !crate::UNACCEPTED_POLICIES.contains(&policy) {
+            return Err(crate::StoreError::Conflict(format!("unknown unaccepted policy {policy:?}")));
+        }
+        let updated = sqlx::query("UPDATE sites SET unaccepted_policy = $1 WHERE id = $2")
+            .bind(policy)
+            .bind(site_id)
+            .execute(&self.write)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn count_pickups(&self, location_id: &str, from: &str, to: &str) -> StoreResult<i64> {
+        // The places counted by placement (`pickup_slot_counts`), so what the slot list offers
+        // and what placement allows are the same figure.
+        let (Some(from_ms), Some(to_ms)) = (super::placement::epoch_ms(from), super::placement::epoch_ms(to)) else {
+            return Err(crate::StoreError::Conflict("pickup times must be RFC 3339".into()));
+        };
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM fulfillments f JOIN orders o ON o.id = f.order_id \
-             WHERE f.location_id = $1 AND o.pickup_at >= $2 AND o.pickup_at < $3 \
-             AND f.status NOT IN ('rejected', 'cancelled')",
+            "SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) AS n FROM pickup_slot_counts \
+             WHERE location_id = $1 AND slot_start_ms >= $2 AND slot_start_ms < $3",
         )
         .bind(location_id)
-        .bind(from)
-        .bind(to)
+        .bind(from_ms)
+        .bind(to_ms)
         .fetch_one(&self.read)
         .await?;
         Ok(row.try_get("n")?)

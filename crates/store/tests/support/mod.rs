@@ -149,6 +149,7 @@ pub fn site() -> SiteRow {
         currency: "CLP".into(),
         timezone: "America/Santiago".into(),
         accept_within_minutes: None,
+        unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
         created_at_ms: T0,
     }
 }
@@ -306,6 +307,7 @@ impl Shop {
                 outstanding_minor: subtotal - captured,
                 pickup_at: None,
                 customer_tax_id: None,
+                table_label: None,
                 quote_json: None,
                 created_at_ms: at_ms,
             },
@@ -325,6 +327,7 @@ impl Shop {
                 updated_at_ms: at_ms,
                 hold_expires_at_ms: None,
                 pricing: Default::default(),
+                preparation: Default::default(),
                 lines,
             }],
             event_id: id("evt"),

@@ -192,6 +192,11 @@ pub async fn within<T>(secs: u64, what: &str, fut: impl Future<Output = T>) -> T
         .unwrap_or_else(|_| panic!("timed out after {secs}s: {what}"))
 }
 
+/// `OMNICANAL_PUSH_ALLOWED_HOSTS` as the tests and interop runs set it: the loopback receivers.
+pub fn test_push_hosts() -> omnicanal_server::notify::subscription::AllowedPushHosts {
+    omnicanal_server::notify::subscription::AllowedPushHosts::parse("127.0.0.1,localhost").expect("a valid host list")
+}
+
 impl TestApp {
     /// Starts a server on a fresh database (PostgreSQL if [`PG_ENV`] is set, else SQLite).
     pub async fn spawn() -> TestApp {
@@ -227,6 +232,8 @@ impl TestApp {
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.admin_email = Some(ADMIN_EMAIL.into());
         config.admin_password = Some(omnicanal_server::config::Secret::new(ADMIN_PASSWORD));
+        // The tests' push services listen on loopback, which the default allow-list refuses.
+        config.notify.push_allowed_hosts = test_push_hosts();
         configure(&mut config);
         let running = within(30, "server start", omnicanal_server::start(config))
             .await

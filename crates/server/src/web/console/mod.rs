@@ -1,0 +1,43 @@
+//! The merchant console: staff and managers sign in (cookie session, CSRF), work the live
+//! display of their location, flip sold-out and pause switches, search past orders and read
+//! the day's takings and the settlement. Pages are rendered here; everything that changes goes
+//! through the JSON API with the session cookie and the `X-CSRF-Token` header.
+//!
+//! - `session.rs`: sign in and out, the password change, and `ConsoleUser`, the
+//!   extractor every other page starts with (no session: a redirect to the login page).
+//! - `pages.rs`: the start page, the live display of a location and its switches.
+//! - `records.rs`: the order history and the reports.
+//! - `view.rs`: the console's templates and how a page is answered.
+
+mod pages;
+mod records;
+mod session;
+mod view;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+use crate::web::asset;
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// The console's pages under `/console` and their scripts and styles under `/static/console/`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(pages::home))
+        .route("/console/login", get(session::login_form).post(session::login))
+        .route("/console/logout", post(session::logout))
+        .route("/console/account", get(session::account_form).post(session::change_password))
+        .route("/console/locations/{id}", get(pages::display))
+        .route("/console/locations/{id}/switches", get(pages::switches))
+        .route("/console/orders", get(records::history))
+        .route("/console/reports", get(records::reports))
+        .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))
+        .route("/static/console/console.js", get(|| asset(include_str!("../../../assets/console.js"), JS)))
+        .route("/static/console/display.js", get(|| asset(include_str!("../../../assets/console-display.js"), JS)))
+        .route("/static/console/switches.js", get(|| asset(include_str!("../../../assets/console-switches.js"), JS)))
+        .route("/static/console/orders.js", get(|| asset(include_str!("../../../assets/console-orders.js"), JS)))
+        .route("/static/console/reports.js", get(|| asset(include_str!("../../../assets/console-reports.js"), JS)))
+}

@@ -1,0 +1,261 @@
+//! The console's start page, the live display of a location, and its switches (sold out,
+//! pause, opening hours). The display and the switches are rendered here with what the server
+//! knows at once; their scripts then follow the location live through the JSON API.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderValue;
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use minijinja::{Value, context};
+use omnicanal_domain::hours::hhmm;
+use omnicanal_domain::{Currency, Money};
+use omnicanal_store::{LocationRow, Page, SiteRow};
+
+use super::session::ConsoleUser;
+use super::view::console_messages;
+use crate::auth::Role;
+use crate::ids::now_ms;
+use crate::state::AppState;
+use crate::storefront::{LocationState, hours_of, location_state};
+use crate::web::i18n::Lang;
+
+/// Preparation times offered when accepting an order, in minutes (plus the location's own).
+const PREP_CHOICES: [i64; 5] = [5, 10, 15, 20, 30];
+/// Most locations listed on the start page.
+const MAX_LOCATIONS: i64 = 500;
+
+/// A location the user may see, with its site; `Err` is the page to answer instead (404 for
+/// another merchant's location, exactly as for one that does not exist).
+pub(super) async fn visible_location(
+    state: &AppState,
+    console: &ConsoleUser,
+    id: &str,
+) -> Result<(LocationRow, SiteRow), Response> {
+    let location = match state.store.get_location(id).await {
+        Ok(Some(location)) => location,
+        Ok(None) => return Err(console.missing(state)),
+        Err(error) => return Err(trouble(console, state, &error.to_string())),
+    };
+    if console.user.check_location(&location.merchant_id, &location.id).is_err() {
+        return Err(console.missing(state));
+    }
+    match state.store.get_site(&location.site_id).await {
+        Ok(Some(site)) => Ok((location, site)),
+        Ok(None) => Err(console.missing(state)),
+        Err(error) => Err(trouble(console, state, &error.to_string())),
+    }
+}
+
+/// The "try again in a moment" page; the cause goes to the log only.
+pub(super) fn trouble(console: &ConsoleUser, state: &AppState, cause: &str) -> Response {
+    tracing::error!(cause, "a console page could not be read");
+    console.message(state, StatusCode::SERVICE_UNAVAILABLE, "console.unavailable.title", "console.unavailable.text")
+}
+
+/// The location's state as the console says it: `(state, text)`.
+pub(super) fn state_of(lang: Lang, location: &LocationRow, timezone: &str) -> (&'static str, String) {
+    match location_state(location, timezone, now_ms()) {
+        LocationState::Open => ("open", lang.text("console.state.open", &[])),
+        LocationState::Paused { until } => {
+            let local = chrono::DateTime::parse_from_rfc3339(&until)
+                .ok()
+                .map(|t| {
+                    t.with_timezone(&timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC))
+                        .format("%H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            ("paused", lang.text("console.state.paused", &[("until", local)]))
+        }
+        LocationState::Closed { opens_at: Some(when) } => {
+            let (day, time) = when.split_once(' ').unwrap_or(("", when.as_str()));
+            let when = format!("{} {time}", lang.text(&format!("console.day.{day}"), &[]));
+            ("closed", lang.text("console.state.opens_at", &[("when", when)]))
+        }
+        LocationState::Closed { opens_at: None } => ("closed", lang.text("console.state.closed", &[])),
+    }
+}
+
+fn location_card(lang: Lang, location: &LocationRow, site: Option<&SiteRow>) -> Value {
+    let (state, text) = state_of(lang, location, site.map_or("UTC", |s| s.timezone.as_str()));
+    context! {
+        id => location.id,
+        merchant_id => location.merchant_id,
+        name => location.name,
+        site => site.map(|s| s.name.clone()),
+        state => state,
+        state_text => text,
+    }
+}
+
+/// `GET /console`: staff go to their location's display; managers see their merchant's
+/// locations and admins every location, each with its pages.
+pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) -> Response {
+    if console.user.role == Role::Staff {
+        return match console.user.location_id.as_deref() {
+            Some(id) => redirect(&format!("/console/locations/{id}")),
+            None => console.message(&state, StatusCode::OK, "console.home.title", "console.home.no_location"),
+        };
+    }
+    let locations = match &console.user.merchant_id {
+        Some(merchant_id) if console.user.role != Role::Admin => state.store.list_merchant_locations(merchant_id).await,
+        _ => all_locations(&state).await,
+    };
+    let locations = match locations {
+        Ok(locations) => locations,
+        Err(error) => return trouble(&console, &state, &error.to_string()),
+    };
+    let mut sites: Vec<SiteRow> = Vec::new();
+    let mut cards = Vec::with_capacity(locations.len());
+    for location in &locations {
+        if !sites.iter().any(|s| s.id == location.site_id)
+            && let Ok(Some(site)) = state.store.get_site(&location.site_id).await
+        {
+            sites.push(site);
+        }
+        cards.push(location_card(console.lang, location, sites.iter().find(|s| s.id == location.site_id)));
+    }
+    let ctx = context! { title => console.lang.text("console.home.title", &[]), locations => cards };
+    console.page(&state, "home.html", StatusCode::OK, ctx)
+}
+
+async fn all_locations(state: &AppState) -> Result<Vec<LocationRow>, omnicanal_store::StoreError> {
+    let mut all = Vec::new();
+    for site in state.store.list_sites(Page { limit: MAX_LOCATIONS, offset: 0 }).await? {
+        all.extend(state.store.list_site_locations(&site.id).await?);
+        if all.len() >= usize::try_from(MAX_LOCATIONS).unwrap_or(usize::MAX) {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+fn redirect(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+fn prep_choices(prep_minutes: i64) -> Vec<i64> {
+    let mut choices = PREP_CHOICES.to_vec();
+    if (1..=240).contains(&prep_minutes) && !choices.contains(&prep_minutes) {
+        choices.push(prep_minutes);
+        choices.sort_unstable();
+    }
+    choices
+}
+
+/// `GET /console/locations/{id}`: the live display: new, in preparation and ready orders in
+/// three columns, followed over SSE (`display.js`).
+pub(super) async fn display(State(state): State<AppState>, console: ConsoleUser, Path(id): Path<String>) -> Response {
+    let (location, site) = match visible_location(&state, &console, &id).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let lang = console.lang;
+    let (status, status_text) = state_of(lang, &location, &site.timezone);
+    let page_data = serde_json::json!({
+        "location_id": location.id,
+        "merchant_id": location.merchant_id,
+        "prep_minutes": location.storefront.prep_minutes,
+        "prep_choices": prep_choices(location.storefront.prep_minutes),
+        "timezone": site.timezone,
+        "currency": site.currency,
+        "lang": lang.code(),
+        "messages": console_messages(lang),
+    });
+    let ctx = context! {
+        title => lang.text("console.display.title", &[("location", location.name.clone())]),
+        location => context! { id => location.id, name => location.name },
+        status => status,
+        status_text => status_text,
+        page_data => page_data,
+    };
+    console.page(&state, "display.html", StatusCode::OK, ctx)
+}
+
+/// One weekday of the opening hours editor.
+fn hours_days(lang: Lang, location: &LocationRow) -> Vec<Value> {
+    let hours = hours_of(location);
+    (1u8..=7)
+        .map(|day| {
+            let ranges: Vec<Value> = hours
+                .as_ref()
+                .map(|h| {
+                    h.ranges(day).iter().map(|(from, to)| context! { from => hhmm(*from), to => hhmm(*to) }).collect()
+                })
+                .unwrap_or_default();
+            context! { day => day, name => lang.text(&format!("console.day.{day}"), &[]), ranges => ranges }
+        })
+        .collect()
+}
+
+/// `GET /console/locations/{id}/switches`: every product of the merchant with its sold-out
+/// switch, the pause buttons, and the opening hours (editable by managers).
+pub(super) async fn switches(State(state): State<AppState>, console: ConsoleUser, Path(id): Path<String>) -> Response {
+    let (location, site) = match visible_location(&state, &console, &id).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let products = match state.store.list_merchant_products(&location.merchant_id).await {
+        Ok(products) => products,
+        Err(error) => return trouble(&console, &state, &error.to_string()),
+    };
+    let lang = console.lang;
+    let currency: Currency = site.currency.parse().unwrap_or(Currency::Clp);
+    let mut items: Vec<(String, String, Value)> = Vec::new();
+    for (product, variants) in &products {
+        for variant in variants {
+            let name =
+                if variants.len() > 1 { format!("{} ({})", product.name, variant.sku) } else { product.name.clone() };
+            let category = product.category.clone().unwrap_or_default();
+            items.push((
+                category.clone(),
+                name.clone(),
+                context! {
+                    sku => variant.sku,
+                    name => name,
+                    category => category,
+                    price => Money::new(variant.price_minor, currency).display(),
+                },
+            ));
+        }
+    }
+    items.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let (status, status_text) = state_of(lang, &location, &site.timezone);
+    let manager = console.is_manager();
+    let page_data = serde_json::json!({
+        "location_id": location.id,
+        "lang": lang.code(),
+        "timezone": site.timezone,
+        "can_edit_hours": manager,
+        "messages": console_messages(lang),
+    });
+    let ctx = context! {
+        title => lang.text("console.switches.title", &[("location", location.name.clone())]),
+        location => context! { id => location.id, name => location.name },
+        status => status,
+        status_text => status_text,
+        items => items.into_iter().map(|(_, _, item)| item).collect::<Vec<_>>(),
+        always_open => location.storefront.opening_hours_json.is_none(),
+        days => hours_days(lang, &location),
+        can_edit_hours => manager,
+        page_data => page_data,
+    };
+    console.page(&state, "switches.html", StatusCode::OK, ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_location_prep_time_joins_the_choices() {
+        assert_eq!(prep_choices(15), vec![5, 10, 15, 20, 30]);
+        assert_eq!(prep_choices(12), vec![5, 10, 12, 15, 20, 30]);
+        assert_eq!(prep_choices(0), vec![5, 10, 15, 20, 30]);
+    }
+}

@@ -1,0 +1,240 @@
+//! The order history (search, filters, pages of 50) and the reports (the day's takings by
+//! channel, the settlement of a period with its CSV). The pages carry the filters in their
+//! query string, so a result can be bookmarked or reloaded; their scripts read the JSON API.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Datelike as _, TimeZone as _};
+use minijinja::{Value, context};
+use omnicanal_store::{LocationRow, Page};
+use serde::Deserialize;
+
+use super::pages::trouble;
+use super::session::ConsoleUser;
+use super::view::console_messages;
+use crate::auth::Role;
+use crate::state::AppState;
+
+/// Orders per page of the history.
+const PER_PAGE: i64 = 50;
+/// Most merchants an admin chooses from.
+const MAX_MERCHANTS: i64 = 500;
+/// The statuses the history filters by.
+const STATUSES: [&str; 7] = ["placed", "accepted", "preparing", "ready", "collected", "rejected", "cancelled"];
+
+/// The history's filters (all optional).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct HistoryQuery {
+    merchant_id: Option<String>,
+    location_id: Option<String>,
+    q: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+}
+
+/// The reports' choices (all optional).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ReportsQuery {
+    merchant_id: Option<String>,
+    location_id: Option<String>,
+    date: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Keeps a `YYYY-MM-DD` date, drops anything else.
+fn date(raw: Option<&str>) -> Option<String> {
+    raw.map(str::trim).filter(|raw| chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").is_ok()).map(str::to_owned)
+}
+
+/// Short free text from the query string (search box, ids).
+fn text(raw: Option<&str>, max_chars: usize) -> String {
+    raw.map(str::trim).unwrap_or_default().chars().take(max_chars).collect()
+}
+
+/// The merchant whose records the page shows, the merchants an admin may choose from, and the
+/// merchant's locations. `Err` is the page to answer instead.
+struct Scope {
+    merchant_id: Option<String>,
+    merchants: Vec<Value>,
+    locations: Vec<LocationRow>,
+    timezone: String,
+    currency: String,
+}
+
+async fn scope(state: &AppState, console: &ConsoleUser, asked: Option<&str>) -> Result<Scope, Response> {
+    let fail = |error: omnicanal_store::StoreError| trouble(console, state, &error.to_string());
+    let mut merchants = Vec::new();
+    let merchant_id = if console.user.role == Role::Admin {
+        let all = state.store.list_merchants(Page { limit: MAX_MERCHANTS, offset: 0 }).await.map_err(fail)?;
+        let chosen = asked.filter(|id| all.iter().any(|m| m.id == *id)).map(str::to_owned);
+        merchants = all.iter().map(|m| context! { id => m.id, name => m.name }).collect();
+        chosen
+    } else {
+        console.user.merchant_id.clone()
+    };
+    let mut locations = match &merchant_id {
+        Some(id) => state.store.list_merchant_locations(id).await.map_err(fail)?,
+        None => Vec::new(),
+    };
+    if console.user.role == Role::Staff {
+        locations.retain(|l| console.user.location_id.as_deref() == Some(l.id.as_str()));
+    }
+    let (timezone, currency) = match locations.first() {
+        Some(location) => match state.store.get_site(&location.site_id).await.map_err(fail)? {
+            Some(site) => (site.timezone, site.currency),
+            None => ("UTC".to_owned(), "CLP".to_owned()),
+        },
+        None => ("UTC".to_owned(), "CLP".to_owned()),
+    };
+    Ok(Scope { merchant_id, merchants, locations, timezone, currency })
+}
+
+fn location_options(locations: &[LocationRow]) -> Vec<Value> {
+    locations.iter().map(|l| context! { id => l.id, name => l.name }).collect()
+}
+
+/// The instant a local day starts in `timezone`, as RFC 3339 UTC: the API reads a bare date as
+/// midnight UTC, which is not when a day starts in Santiago or Lima.
+fn day_start(timezone: &str, day: &str) -> Option<String> {
+    let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let start = zone.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).earliest()?;
+    Some(start.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// The instant the local day after `day` starts (the end, exclusive, of a range that includes `day`).
+fn day_end(timezone: &str, day: &str) -> Option<String> {
+    let next = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?.succ_opt()?;
+    day_start(timezone, &next.to_string())
+}
+
+/// Today in `timezone` as `YYYY-MM-DD`.
+fn today(timezone: &str) -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC)).date_naive()
+}
+
+/// `GET /console/orders`: past and current orders of the merchant (staff: of their location),
+/// searched by number, customer or SKU (`q`), status and dates, 50 per page.
+pub(super) async fn history(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    Query(query): Query<HistoryQuery>,
+) -> Response {
+    let scope = match scope(&state, &console, query.merchant_id.as_deref()).await {
+        Ok(scope) => scope,
+        Err(page) => return page,
+    };
+    let lang = console.lang;
+    let location_id = if console.user.role == Role::Staff {
+        console.user.location_id.clone().unwrap_or_default()
+    } else {
+        let asked = text(query.location_id.as_deref(), 80);
+        if scope.locations.iter().any(|l| l.id == asked) { asked } else { String::new() }
+    };
+    let status = query.status.as_deref().filter(|s| STATUSES.contains(s)).unwrap_or_default().to_owned();
+    let (from, to) = (date(query.from.as_deref()), date(query.to.as_deref()));
+    let filters = serde_json::json!({
+        "from_at": from.as_deref().and_then(|d| day_start(&scope.timezone, d)),
+        "to_at": to.as_deref().and_then(|d| day_end(&scope.timezone, d)),
+        "merchant_id": scope.merchant_id,
+        "location_id": location_id,
+        "q": text(query.q.as_deref(), 100),
+        "status": status,
+        "from": from,
+        "to": to,
+        "page": query.page.unwrap_or(1).clamp(1, 10_000),
+    });
+    let page_data = serde_json::json!({
+        "filters": filters,
+        "per_page": PER_PAGE,
+        "timezone": scope.timezone,
+        "currency": scope.currency,
+        "lang": lang.code(),
+        "messages": console_messages(lang),
+    });
+    let ctx = context! {
+        title => lang.text("console.orders.title", &[]),
+        filters => filters,
+        statuses => STATUSES,
+        merchants => scope.merchants,
+        locations => location_options(&scope.locations),
+        choose_location => console.user.role != Role::Staff,
+        page_data => page_data,
+    };
+    console.page(&state, "orders.html", StatusCode::OK, ctx)
+}
+
+/// `GET /console/reports`: the day's takings by channel and the settlement of a period, with
+/// the settlement's CSV (managers and admins; staff get 403).
+pub(super) async fn reports(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    Query(query): Query<ReportsQuery>,
+) -> Response {
+    if !console.is_manager() {
+        return console.message(
+            &state,
+            StatusCode::FORBIDDEN,
+            "console.forbidden.title",
+            "console.reports.managers_only",
+        );
+    }
+    let scope = match scope(&state, &console, query.merchant_id.as_deref()).await {
+        Ok(scope) => scope,
+        Err(page) => return page,
+    };
+    let lang = console.lang;
+    let today = today(&scope.timezone);
+    let first_of_month = today.with_day0(0).unwrap_or(today);
+    let location_id = text(query.location_id.as_deref(), 80);
+    let location_id = if scope.locations.iter().any(|l| l.id == location_id) { location_id } else { String::new() };
+    let from = date(query.from.as_deref()).unwrap_or_else(|| first_of_month.to_string());
+    let to = date(query.to.as_deref()).unwrap_or_else(|| today.to_string());
+    let choices = serde_json::json!({
+        "merchant_id": scope.merchant_id,
+        "location_id": location_id,
+        "date": date(query.date.as_deref()).unwrap_or_else(|| today.to_string()),
+        "from_at": day_start(&scope.timezone, &from),
+        "to_at": day_end(&scope.timezone, &to),
+        "from": from,
+        "to": to,
+    });
+    let page_data = serde_json::json!({
+        "choices": choices,
+        "currency": scope.currency,
+        "lang": lang.code(),
+        "messages": console_messages(lang),
+    });
+    let ctx = context! {
+        title => lang.text("console.reports.title", &[]),
+        choices => choices,
+        merchants => scope.merchants,
+        locations => location_options(&scope.locations),
+        page_data => page_data,
+    };
+    console.page(&state, "reports.html", StatusCode::OK, ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_real_dates_pass() {
+        assert_eq!(date(Some("2025-11-28")), Some("2025-11-28".to_owned()));
+        assert_eq!(date(Some("2025-13-01")), None);
+        assert_eq!(date(Some("ayer")), None);
+        assert_eq!(text(Some("  abcdef  "), 3), "abc");
+    }
+
+    #[test]
+    fn days_start_at_local_midnight() {
+        assert_eq!(day_start("America/Santiago", "2025-07-01").as_deref(), Some("2025-07-01T04:00:00Z"));
+        assert_eq!(day_end("America/Lima", "2025-07-01").as_deref(), Some("2025-07-02T05:00:00Z"));
+        assert_eq!(day_start("UTC", "nope"), None);
+    }
+}

@@ -1,0 +1,130 @@
+//! The console's templates (`templates/console/`) and how a page is answered: the language,
+//! `t()`, no caching, a strict Content-Security-Policy (every script and style comes from
+//! `/static/`), and no framing by other sites.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{Environment, Value, context};
+
+use crate::web::i18n::Lang;
+use crate::web::translator;
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATE_SOURCES {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a console template does not compile");
+        }
+    }
+    env
+});
+
+const TEMPLATE_SOURCES: [(&str, &str); 10] = [
+    ("layout.html", include_str!("../../../templates/console/layout.html")),
+    ("message.html", include_str!("../../../templates/console/message.html")),
+    ("login.html", include_str!("../../../templates/console/login.html")),
+    ("account.html", include_str!("../../../templates/console/account.html")),
+    ("home.html", include_str!("../../../templates/console/home.html")),
+    ("display.html", include_str!("../../../templates/console/display.html")),
+    ("switches.html", include_str!("../../../templates/console/switches.html")),
+    ("orders.html", include_str!("../../../templates/console/orders.html")),
+    ("reports.html", include_str!("../../../templates/console/reports.html")),
+    ("nav.html", include_str!("../../../templates/console/nav.html")),
+];
+
+/// Everything the console's pages load comes from this origin; no inline script runs (the
+/// page data is JSON in a `<script type="application/json">`, which is never executed).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+     script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Renders `template` with `lang`, `t` and `ctx`; `cookies` become `Set-Cookie` headers.
+pub(super) fn render(template: &str, lang: Lang, status: StatusCode, ctx: Value, cookies: &[String]) -> Response {
+    let page = TEMPLATES
+        .get_template(template)
+        .and_then(|template| template.render(context! { lang => lang.code(), t => translator(lang), ..ctx }));
+    let mut response = match page {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, template, "a console page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>Error</p>".to_owned()))
+                .into_response()
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers
+        .insert(HeaderName::from_static("content-security-policy"), HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY"));
+    headers.insert(HeaderName::from_static("referrer-policy"), HeaderValue::from_static("same-origin"));
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(cookie) {
+            headers.append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// A page with only a title and a sentence (404, 403, "try again").
+pub(super) fn message(lang: Lang, status: StatusCode, title_key: &str, text_key: &str, ctx: Value) -> Response {
+    render(
+        "message.html",
+        lang,
+        status,
+        context! { title => lang.text(title_key, &[]), text => lang.text(text_key, &[]), ..ctx },
+        &[],
+    )
+}
+
+/// The console's texts (`console.*`) for scripts that render on the client.
+pub(super) fn console_messages(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    lang.all()
+        .iter()
+        .filter(|(key, _)| key.starts_with("console."))
+        .map(|(key, text)| (key.as_str(), text.as_str()))
+        .collect()
+}
+
+/// Percent-encodes a query parameter value.
+pub(super) fn urlencode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_console_template_compiles() {
+        for (name, _) in TEMPLATE_SOURCES {
+            assert!(TEMPLATES.get_template(name).is_ok(), "{name} does not compile");
+        }
+    }
+
+    #[test]
+    fn every_console_key_used_by_a_template_exists() {
+        let catalog = Lang::Es.all();
+        for (name, source) in TEMPLATE_SOURCES {
+            for piece in source.split("t(\"").skip(1) {
+                let key = piece.split('"').next().unwrap_or_default();
+                if key.contains('~') || piece.starts_with(&format!("{key}\" ~")) {
+                    continue;
+                }
+                assert!(catalog.contains_key(key), "{name} uses the missing text {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(urlencode("/console/orders?q=a b&x=1"), "/console/orders%3Fq%3Da%20b%26x%3D1");
+    }
+}

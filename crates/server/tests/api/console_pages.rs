@@ -1,0 +1,390 @@
+//! The merchant console's session over real HTTP, as a browser would do it (cookies kept by
+//! hand, redirects not followed): the login form and its cookies, CSRF on forms and on
+//! cookie-authenticated API calls, logout revoking the session, the password change, and
+//! another merchant's location answering 404.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::common;
+
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Fixture, TestApp};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// One answer of a page or of the API.
+#[derive(Debug)]
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Answer {
+    #[track_caller]
+    fn expect(&self, status: StatusCode, what: &str) -> &Self {
+        assert_eq!(
+            self.status,
+            status,
+            "{what}: expected {status}, got {} with body {}",
+            self.status,
+            excerpt(&self.body)
+        );
+        self
+    }
+
+    #[track_caller]
+    fn redirects_to(&self, to: &str, what: &str) -> &Self {
+        self.expect(StatusCode::SEE_OTHER, what);
+        assert_eq!(self.location.as_deref(), Some(to), "{what}: redirect target");
+        self
+    }
+
+    /// The `Set-Cookie` header of cookie `name`, if this answer set it.
+    fn set_cookie(&self, name: &str) -> Option<&str> {
+        self.set_cookies.iter().map(String::as_str).find(|c| c.starts_with(&format!("{name}=")))
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The value of the first hidden `csrf` field of the page.
+    #[track_caller]
+    fn csrf_field(&self) -> String {
+        let marker = r#"name="csrf" value=""#;
+        let start =
+            self.body.find(marker).unwrap_or_else(|| panic!("no csrf field in {}", excerpt(&self.body))) + marker.len();
+        self.body[start..].split('"').next().unwrap_or_default().to_owned()
+    }
+}
+
+fn excerpt(body: &str) -> String {
+    body.chars().take(600).collect()
+}
+
+/// A browser: keeps cookies, never follows redirects.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(15))
+            .build()
+            .expect("build a client");
+        Browser { base: app.base.clone(), client, cookies: BTreeMap::new() }
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            let header = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            request = request.header(COOKIE, header);
+        }
+        let response = request.send().await.expect("the request reaches the server");
+        let status = response.status();
+        let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let set_cookies: Vec<String> =
+            response.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
+        for cookie in &set_cookies {
+            let first = cookie.split(';').next().unwrap_or_default();
+            let (name, value) = first.split_once('=').unwrap_or((first, ""));
+            if value.is_empty() || cookie.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let body = response.text().await.unwrap_or_default();
+        assert!(!status.is_server_error(), "the server answered {status}: {}", excerpt(&body));
+        Answer { status, location, set_cookies, body }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let request = self.client.post(format!("{}{path}", self.base)).form(fields);
+        self.send(request).await
+    }
+
+    /// A JSON API call with the browser's cookies, and `X-CSRF-Token` when `csrf` is given.
+    async fn api(&mut self, method: Method, path: &str, body: &Value, csrf: Option<&str>) -> Answer {
+        let mut request = self.client.request(method, format!("{}/api/v1{path}", self.base)).json(body);
+        if let Some(token) = csrf {
+            request = request.header("X-CSRF-Token", token);
+        }
+        self.send(request).await
+    }
+
+    /// Signs in through the form; panics unless it lands on `/console`.
+    async fn sign_in(&mut self, email: &str, password: &str) {
+        let form = self.get("/console/login").await;
+        form.expect(StatusCode::OK, "login form");
+        let csrf = form.csrf_field();
+        self.post_form("/console/login", &[("email", email), ("password", password), ("csrf", &csrf)])
+            .await
+            .redirects_to("/console", &format!("sign in as {email}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_login_form_sets_cookies_and_signing_in_opens_a_session() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
+    let staff = &fx.m(0).staff;
+    let mut browser = Browser::new(&app);
+
+    browser
+        .get("/console/orders?status=ready")
+        .await
+        .redirects_to("/console/login?next=/console/orders%3Fstatus%3Dready", "a page without a session");
+
+    let form = browser.get("/console/login").await;
+    form.expect(StatusCode::OK, "login form");
+    let csrf_cookie = form.set_cookie("oc_csrf").expect("the form sets oc_csrf").to_owned();
+    assert!(csrf_cookie.contains("SameSite=Strict") && csrf_cookie.contains("Path=/"), "{csrf_cookie}");
+    assert!(!csrf_cookie.contains("HttpOnly"), "scripts must read oc_csrf: {csrf_cookie}");
+    let csrf = form.csrf_field();
+    assert_eq!(Some(csrf.clone()), browser.cookie("oc_csrf"), "the form repeats the cookie");
+    assert!(form.body.contains("<html lang=\"es\""), "Spanish by default");
+    let english = Browser::new(&app).get("/console/login?lang=en").await;
+    assert!(english.body.contains("<html lang=\"en\"") && english.body.contains("Sign in to the console"));
+    assert!(english.set_cookie("lang").is_some_and(|c| c.starts_with("lang=en")), "the choice is remembered");
+    let again = browser.get("/console/login").await;
+    assert!(again.set_cookie("oc_csrf").is_none(), "an existing oc_csrf is kept");
+
+    let wrong = browser
+        .post_form("/console/login", &[("email", &staff.email), ("password", "not-the-password"), ("csrf", &csrf)])
+        .await;
+    wrong.expect(StatusCode::UNAUTHORIZED, "wrong password");
+    assert!(wrong.body.contains("Correo o contraseña incorrectos"), "a clear message: {}", excerpt(&wrong.body));
+    assert!(wrong.set_cookie("oc_session").is_none());
+
+    let signed_in = browser
+        .post_form(
+            "/console/login",
+            &[("email", &staff.email), ("password", &staff.password), ("csrf", &csrf), ("next", "/console/orders")],
+        )
+        .await;
+    signed_in.redirects_to("/console/orders", "sign in with next");
+    let session = signed_in.set_cookie("oc_session").expect("oc_session is set").to_owned();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
+        assert!(session.contains(attribute), "oc_session needs {attribute}: {session}");
+    }
+    assert!(!session.contains("Secure"), "no Secure flag over plain http");
+    assert_ne!(browser.cookie("oc_csrf"), Some(csrf), "a new CSRF token with the new session");
+
+    let me = browser.get("/api/v1/auth/me").await;
+    me.expect(StatusCode::OK, "the API accepts the session cookie");
+    assert_eq!(me.json()["email"], staff.email.as_str());
+
+    let location = format!("/console/locations/{}", fx.m(0).location_id);
+    browser.get("/console").await.redirects_to(&location, "staff go to their display");
+    let display = browser.get(&location).await;
+    display.expect(StatusCode::OK, "the display");
+    assert!(display.body.contains("data-testid=\"board\""));
+    browser.get("/console/login").await.redirects_to("/console", "signed in: the login form moves on");
+
+    let mut other = Browser::new(&app);
+    let form = other.get("/console/login").await;
+    let csrf = form.csrf_field();
+    other
+        .post_form(
+            "/console/login",
+            &[("email", &staff.email), ("password", &staff.password), ("csrf", &csrf), ("next", "//evil.example/x")],
+        )
+        .await
+        .redirects_to("/console", "next must stay on this site");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forms_and_cookie_api_calls_need_the_csrf_token() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
+    let m = fx.m(0);
+    let mut browser = Browser::new(&app);
+
+    browser.get("/console/login").await.expect(StatusCode::OK, "login form");
+    browser
+        .post_form("/console/login", &[("email", &m.staff.email), ("password", &m.staff.password)])
+        .await
+        .expect(StatusCode::FORBIDDEN, "login without the csrf field");
+    browser
+        .post_form("/console/login", &[("email", &m.staff.email), ("password", &m.staff.password), ("csrf", "forged")])
+        .await
+        .expect(StatusCode::FORBIDDEN, "login with a csrf field that is not the cookie");
+    assert!(browser.cookie("oc_session").is_none());
+
+    browser.sign_in(&m.staff.email, &m.staff.password).await;
+    browser.post_form("/console/logout", &[]).await.expect(StatusCode::FORBIDDEN, "logout without csrf");
+    browser.get("/api/v1/auth/me").await.expect(StatusCode::OK, "still signed in");
+
+    let pause = format!("/locations/{}", m.location_id);
+    let refused = browser.api(Method::PATCH, &pause, &json!({"pause_minutes": 15}), None).await;
+    refused.expect(StatusCode::FORBIDDEN, "cookie API call without X-CSRF-Token");
+    assert_eq!(refused.json()["code"], "csrf_failed", "{}", refused.body);
+    let forged = browser.api(Method::PATCH, &pause, &json!({"pause_minutes": 15}), Some("forged")).await;
+    forged.expect(StatusCode::FORBIDDEN, "cookie API call with the wrong X-CSRF-Token");
+    let refused =
+        browser.api(Method::POST, "/fulfillments/ful_missing/transition", &json!({"to": "accepted"}), None).await;
+    refused.expect(StatusCode::FORBIDDEN, "a transition without X-CSRF-Token");
+    assert_eq!(refused.json()["code"], "csrf_failed");
+
+    let csrf = browser.cookie("oc_csrf").expect("oc_csrf");
+    let paused = browser.api(Method::PATCH, &pause, &json!({"pause_minutes": 15}), Some(&csrf)).await;
+    paused.expect(StatusCode::OK, "with the token the change goes through");
+    assert!(paused.json()["paused_until"].is_string());
+    browser
+        .api(Method::PATCH, &pause, &json!({"pause_minutes": 0}), Some(&csrf))
+        .await
+        .expect(StatusCode::OK, "resume");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn logout_revokes_the_session() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
+    let m = fx.m(0);
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&m.manager.email, &m.manager.password).await;
+    let session = browser.cookie("oc_session").expect("oc_session");
+    let home = browser.get("/console").await;
+    home.expect(StatusCode::OK, "a manager's start page");
+    assert!(home.body.contains(&m.location_id), "the manager sees their location");
+
+    let csrf = home.csrf_field();
+    let out = browser.post_form("/console/logout", &[("csrf", &csrf)]).await;
+    out.redirects_to("/console/login", "logout");
+    let cleared = out.set_cookie("oc_session").expect("the cookie is cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(browser.cookie("oc_session").is_none());
+
+    browser.cookies.insert("oc_session".into(), session);
+    browser.get("/api/v1/auth/me").await.expect(StatusCode::UNAUTHORIZED, "the old session no longer works");
+    browser.get("/console").await.redirects_to("/console/login?next=/console", "the console asks to sign in");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_password_change_replaces_the_old_password() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
+    let staff = &fx.m(0).staff;
+    let older_token = app.login(&staff.email, &staff.password).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&staff.email, &staff.password).await;
+    let form = browser.get("/console/account").await;
+    form.expect(StatusCode::OK, "the account page");
+    let csrf = form.csrf_field();
+    let new_password = "a-much-longer-password-42";
+
+    let cases: [(&str, &str, &str, &str); 4] = [
+        ("not-my-password", new_password, new_password, "La contraseña actual no es correcta"),
+        (&staff.password, "short", "short", "al menos 10 caracteres"),
+        (&staff.password, new_password, "a-different-password-42", "no coinciden"),
+        (&staff.password, &staff.password, &staff.password, "distinta de la actual"),
+    ];
+    for (current, new, repeat, message) in cases {
+        let refused = browser
+            .post_form("/console/account", &[("csrf", &csrf), ("current", current), ("new", new), ("repeat", repeat)])
+            .await;
+        refused.expect(StatusCode::UNPROCESSABLE_ENTITY, message);
+        assert!(refused.body.contains(message), "{message}: {}", excerpt(&refused.body));
+    }
+    browser
+        .post_form("/console/account", &[("current", &staff.password), ("new", new_password), ("repeat", new_password)])
+        .await
+        .expect(StatusCode::FORBIDDEN, "the password change needs the csrf field");
+
+    let changed = browser
+        .post_form(
+            "/console/account",
+            &[("csrf", &csrf), ("current", &staff.password), ("new", new_password), ("repeat", new_password)],
+        )
+        .await;
+    changed.expect(StatusCode::OK, "password changed");
+    assert!(changed.body.contains("data-testid=\"account-ok\""), "{}", excerpt(&changed.body));
+
+    let old = app.post("/api/v1/auth/login", None, &json!({"email": staff.email, "password": staff.password})).await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED, "the old password fails");
+    app.login(&staff.email, new_password).await;
+    app.get("/api/v1/auth/me", Some(&older_token))
+        .await
+        .expect(StatusCode::UNAUTHORIZED, "sessions opened before the change end");
+    browser.get("/api/v1/auth/me").await.expect(StatusCode::OK, "the session that changed it stays");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn another_merchants_location_is_not_found_and_reports_are_for_managers() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(2).stock(0).build(&app).await;
+    let (a, b) = (fx.m(0), fx.m(1));
+    let display_a = format!("/console/locations/{}", a.location_id);
+    let switches_a = format!("{display_a}/switches");
+
+    let mut staff_b = Browser::new(&app);
+    staff_b.sign_in(&b.staff.email, &b.staff.password).await;
+    for path in [&display_a, &switches_a] {
+        let page = staff_b.get(path).await;
+        page.expect(StatusCode::NOT_FOUND, "merchant B's staff on merchant A's location");
+        assert!(!page.body.contains(&a.name), "nothing of merchant A shows");
+    }
+    staff_b.get("/console/locations/loc_nope").await.expect(StatusCode::NOT_FOUND, "an unknown location");
+    staff_b.get(&format!("/console/locations/{}", b.location_id)).await.expect(StatusCode::OK, "their own display");
+    staff_b.get("/console/reports").await.expect(StatusCode::FORBIDDEN, "reports are for managers");
+
+    let mut manager_b = Browser::new(&app);
+    manager_b.sign_in(&b.manager.email, &b.manager.password).await;
+    manager_b.get(&display_a).await.expect(StatusCode::NOT_FOUND, "merchant B's manager on merchant A's display");
+    let home = manager_b.get("/console").await;
+    home.expect(StatusCode::OK, "manager's start page");
+    assert!(home.body.contains(&b.location_id) && !home.body.contains(&a.location_id));
+    manager_b.get("/console/reports").await.expect(StatusCode::OK, "a manager's reports");
+    manager_b.get(&format!("/console/locations/{}/switches", b.location_id)).await.expect(StatusCode::OK, "switches");
+    manager_b.get("/console/orders").await.expect(StatusCode::OK, "history");
+
+    let mut admin = Browser::new(&app);
+    admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    admin.get(&display_a).await.expect(StatusCode::OK, "an admin sees every location");
+    let home = admin.get("/console").await;
+    assert!(home.body.contains(&a.location_id) && home.body.contains(&b.location_id));
+
+    let admin_token = app.admin_token().await;
+    app.post(
+        "/api/v1/users",
+        Some(&admin_token),
+        &json!({"email": "agent@support.test", "password": "agent-password-1", "role": "support_agent"}),
+    )
+    .await
+    .expect(StatusCode::CREATED, "a support agent");
+    let mut agent = Browser::new(&app);
+    let form = agent.get("/console/login").await;
+    let csrf = form.csrf_field();
+    let refused = agent
+        .post_form(
+            "/console/login",
+            &[("email", "agent@support.test"), ("password", "agent-password-1"), ("csrf", &csrf)],
+        )
+        .await;
+    refused.expect(StatusCode::FORBIDDEN, "a support agent may not use the console");
+    assert!(refused.set_cookie("oc_session").is_none());
+    app.stop().await;
+}
