@@ -19,7 +19,59 @@ import {
   staffByLocation,
   transition,
   artifact,
+  orderFromRestaurants,
 } from "./lib.mjs";
+
+/**
+ * Records how the order page tries to get attention: system notifications through the service
+ * worker registration (still shown), vibrations, and WebAudio oscillators (the chime).
+ */
+function spyOnAlerts() {
+  window.__alerts = { shown: [], vibrations: 0, oscillators: 0 };
+  const show = ServiceWorkerRegistration.prototype.showNotification;
+  ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+    window.__alerts.shown.push({ title, body: options && options.body, tag: options && options.tag });
+    return show.call(this, title, options);
+  };
+  Object.defineProperty(Navigator.prototype, "vibrate", {
+    configurable: true,
+    value: () => {
+      window.__alerts.vibrations += 1;
+      return true;
+    },
+  });
+  const Audio = window.AudioContext;
+  if (Audio) {
+    const oscillator = Audio.prototype.createOscillator;
+    Audio.prototype.createOscillator = function () {
+      window.__alerts.oscillators += 1;
+      return oscillator.call(this);
+    };
+  }
+}
+
+/** Waits until the page alerted about `tag`: banner, system notification, chime, vibration. */
+async function waitForAlert(page, tag, what) {
+  await waitUntil(
+    page,
+    `${what}: banner, notification, chime and vibration for ${tag}`,
+    (tag) => {
+      const alert = (window.omnicanalOrder?.alerts || []).find((a) => a.tag === tag);
+      const toast = document.getElementById("toast");
+      return (
+        !!alert &&
+        alert.chimed === true &&
+        alert.vibrated === true &&
+        window.__alerts.shown.some((n) => n.tag === tag) &&
+        !toast.hidden &&
+        toast.textContent === alert.body &&
+        toast.getAttribute("role") === "status"
+      );
+    },
+    tag,
+    8_000,
+  );
+}
 
 let browser;
 before(async () => {
@@ -142,7 +194,8 @@ test("the cart page: form fields, plus, remove, empty", async () => {
 });
 
 test("whole journey: three restaurants, one payment, live parts, a rejection refunded", async () => {
-  await withPage(browser, "journey", {}, async (page) => {
+  await withPage(browser, "journey", { permissions: ["notifications"] }, async (page) => {
+    await page.addInitScript(spyOnAlerts);
     // The QR's URL.
     await openSite(page, "?table=12");
     const items = (await orderableItems(page)).slice(0, 3);
@@ -244,6 +297,15 @@ test("whole journey: three restaurants, one payment, live parts, a rejection ref
       first.id,
       5_000,
     );
+    // The open page alerts too: banner, a system notification under the push message's tag, a
+    // chime and a vibration; the texts are the push message's.
+    await waitForAlert(page, `${first.id}:ready`, "ready");
+    const readyAlert = await page.evaluate(
+      (tag) => window.omnicanalOrder.alerts.find((a) => a.tag === tag),
+      `${first.id}:ready`,
+    );
+    assert.equal(readyAlert.title, "Tu pedido está listo");
+    assert.match(readyAlert.body, new RegExp(`está listo\\. Código ${first.code}$`));
 
     await transition(second.id, kitchen(second), [{ to: "rejected", reason: "Sin stock" }]);
     await waitUntil(
@@ -262,6 +324,18 @@ test("whole journey: three restaurants, one payment, live parts, a rejection ref
       second.id,
       5_000,
     );
+    await waitForAlert(page, `${second.id}:rejected`, "rejected");
+    const rejectedAlert = await page.evaluate(
+      (tag) => window.omnicanalOrder.alerts.find((a) => a.tag === tag),
+      `${second.id}:rejected`,
+    );
+    assert.equal(rejectedAlert.title, "No pudimos preparar tu pedido");
+    assert.match(rejectedAlert.body, /no pudo preparar tu pedido; te devolvimos \$/);
+    assert.equal(
+      await page.evaluate(() => window.omnicanalOrder.alerts.length),
+      2,
+      "one alert per change: nothing for accepted or preparing",
+    );
     assert.equal(await page.evaluate(() => window.__notReloaded), true, "the page was not reloaded");
     const untouched = page.locator(`[data-testid=part][data-fulfillment-id="${parts[2].id}"] [data-testid=part-status]`);
     assert.equal(await untouched.getAttribute("data-status"), "placed", "the third part is still placed");
@@ -276,5 +350,53 @@ test("whole journey: three restaurants, one payment, live parts, a rejection ref
       "refunded is shown after a reload too",
     );
     assert.equal(await page.locator("[data-testid=tracker]").getAttribute("data-ready"), "1");
+  });
+});
+
+test("the order page shows the kitchen's estimate and warns when a part is not accepted in time", async () => {
+  await withPage(browser, "estimate-and-late", { permissions: ["notifications"] }, async (page) => {
+    await page.addInitScript(spyOnAlerts);
+    // The kitchen's estimate, as the order JSON carries it once a kitchen accepts with a
+    // preparation time; added here to the real answer so the page is judged on its own.
+    const estimate = "2030-01-15T15:42:00Z"; // 12:42 in Santiago (summer, UTC-3)
+    let withEstimate = true;
+    await page.route(/\/api\/v1\/orders\/[^/?]+\?token=/, async (route) => {
+      const response = await route.fetch();
+      const order = await response.json();
+      if (withEstimate && order.fulfillments?.length) order.fulfillments[0].estimated_ready_at = estimate;
+      await route.fulfill({ response, json: order });
+    });
+    const { orderId, token } = await orderFromRestaurants(page, 2);
+    const estimated = page.locator("[data-testid=part]").first().locator("[data-testid=ready-around]");
+    await estimated.waitFor({ state: "visible", timeout: 8_000 });
+    assert.equal((await estimated.innerText()).trim(), "Listo aprox. a las 12:42");
+    const other = page.locator("[data-testid=part]").nth(1).locator("[data-testid=ready-around]");
+    assert.equal(await other.isVisible(), false, "no estimate, nothing shown");
+
+    // Without the field (an older server) nothing breaks and nothing shows.
+    withEstimate = false;
+    await page.reload();
+    await waitUntil(page, "live again", () => document.querySelector("[data-testid=live]")?.dataset.connected === "true");
+    await page.waitForTimeout(500);
+    assert.equal(await estimated.isVisible(), false, "no estimate without the field");
+
+    // At a notify_only site the page knows each part's limit (data-accept-by); passing it
+    // shows the warning on that part and alerts once, under the push message's tag.
+    const order = await customerOrder(orderId, token);
+    const late = order.fulfillments[0].id;
+    await page.evaluate((id) => {
+      const part = document.querySelector(`[data-testid=part][data-fulfillment-id="${id}"]`);
+      part.dataset.acceptBy = String(Date.now() - 1000);
+    }, late);
+    const warning = page.locator(`[data-testid=part][data-fulfillment-id="${late}"] [data-testid=not-accepted]`);
+    await warning.waitFor({ state: "visible", timeout: 5_000 });
+    await waitForAlert(page, `${late}:not_accepted`, "not accepted");
+    await page.waitForTimeout(2_500);
+    const count = await page.evaluate(
+      (tag) => window.omnicanalOrder.alerts.filter((a) => a.tag === tag).length,
+      `${late}:not_accepted`,
+    );
+    assert.equal(count, 1, "the late part is announced once");
+    await page.screenshot({ path: artifact("order-estimate-and-late.png"), fullPage: true });
   });
 });

@@ -6,8 +6,11 @@
 //   BROWSER_NODE_DIR     where playwright-core is installed (target/browser-node)
 //   BROWSER_ARTIFACTS    where screenshots go (target/browser-artifacts)
 //   CHROMIUM             the browser (/usr/bin/chromium)
+//   OMNICANAL_BIN        the server binary, for tests that start a server of their own
 import { createRequire } from "node:module";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, openSync, closeSync, rmSync } from "node:fs";
+import { spawn, execFile } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 
@@ -297,4 +300,201 @@ export async function overflow(page, width) {
     }
     return { scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8) };
   }, width);
+}
+
+// --- the merchant console (issue #5) -------------------------------------------------------
+
+/** A kitchen tablet on the wall: 1024×768, touch, Spanish (Chile). */
+export const TABLET = {
+  viewport: { width: 1024, height: 768 },
+  deviceScaleFactor: 1,
+  isMobile: false,
+  hasTouch: true,
+  locale: "es-CL",
+};
+
+/** Calls the JSON API of the server at `base` (a second server of a test's own). */
+export async function apiAt(base, method, urlPath, { body, token, ok = (s) => s >= 200 && s < 300 } = {}) {
+  const headers = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (method !== "GET") headers["idempotency-key"] = randomUUID();
+  const response = await fetch(`${base}/api/v1${urlPath}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!ok(response.status)) {
+    throw new Error(`${method} ${base}${urlPath} answered ${response.status}: ${text.slice(0, 500)}`);
+  }
+  return { status: response.status, body: json };
+}
+
+/**
+ * Places an order through the API, paid by card: `lines` are {sku, locationId, quantity?, note?}.
+ * Returns the created order (with its fulfilments and pickup codes, as the customer sees them).
+ */
+export async function placeOrder(lines, { name = "Cliente Consola", base = BASE, site = SITE, ok } = {}) {
+  const body = {
+    site_id: site,
+    channel: "qr",
+    customer: { name, phone: "+56911112222" },
+    lines: lines.map((l) => ({ sku: l.sku, location_id: l.locationId, quantity: l.quantity || 1, note: l.note })),
+    payment: { method: "card", card_number: CARD_OK },
+  };
+  return (await apiAt(base, "POST", "/orders", { body, ok })).body;
+}
+
+/** The part of `order` at `locationId`, with its pickup code (from the customer's view). */
+export async function partAt(order, locationId, { base = BASE } = {}) {
+  const { body } = await apiAt(base, "GET", `/orders/${order.id}?token=${encodeURIComponent(order.tracking_token)}`);
+  const part = body.fulfillments.find((f) => f.location_id === locationId);
+  if (!part) throw new Error(`order ${order.id} has no part at ${locationId}`);
+  return part;
+}
+
+/** A staff login's location id (cached login). */
+export async function staffLocation(slug) {
+  const { user } = await login(staffEmail(slug));
+  return user.location_id;
+}
+
+/**
+ * Signs in through the console's login form (`/console/login`) and waits until the browser has
+ * left it (staff land on their display, managers on the list of locations).
+ */
+export async function consoleSignIn(page, email, { base = BASE, password = PASSWORD } = {}) {
+  const response = await page.goto(`${base}/console/login`);
+  if (!response || response.status() !== 200) throw new Error(`/console/login answered ${response && response.status()}`);
+  await page.locator("[data-testid=login-email]").fill(email);
+  await page.locator("[data-testid=login-password]").fill(password);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname !== "/console/login", { timeout: 10_000 }),
+    page.locator("[data-testid=login-submit]").click(),
+  ]);
+}
+
+/** The card of fulfilment `id` on the live display. */
+export const cardLocator = (page, id) => page.locator(`[data-testid=order-card][data-fulfillment-id="${id}"]`);
+
+/** Waits until the display's connection banner says `states` (one of them); returns which. */
+export async function waitForConnection(page, states, timeout = 10_000) {
+  await waitUntil(
+    page,
+    `connection state in ${states.join("/")}`,
+    (wanted) => wanted.includes(document.querySelector("[data-testid=connection]")?.dataset.state),
+    states,
+    timeout,
+  );
+  return page.locator("[data-testid=connection]").getAttribute("data-state");
+}
+
+/** Rejects every part of `locationId` still waiting (placed … ready), as its staff: cleans up. */
+export async function clearQueue(slug) {
+  const { token } = await login(staffEmail(slug));
+  const locationId = await staffLocation(slug);
+  const { body } = await apiAt(BASE, "GET", `/locations/${locationId}/queue`, { token });
+  for (const item of body.items) {
+    if (["placed", "accepted", "preparing"].includes(item.status)) {
+      await apiAt(BASE, "POST", `/fulfillments/${item.fulfillment_id}/transition`, {
+        token,
+        body: { to: "rejected", reason: "limpieza de la prueba" },
+        ok: () => true,
+      });
+    }
+  }
+}
+
+// --- a server of a test's own (restart tests) ----------------------------------------------
+
+// Outgoing HTTP of the server (push, webhooks) goes nowhere: port 9 (discard) on loopback.
+const DEAD_PROXY = Object.fromEntries(
+  ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"].map((k) => [k, "http://127.0.0.1:9"]),
+);
+
+export const SERVER_BIN = process.env.OMNICANAL_BIN || path.join(root, "target/debug/omnicanal");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(base) {
+  try {
+    return (await fetch(`${base}/healthz`)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A second `omnicanal serve --demo` with its own loopback port and SQLite file under target/,
+ * made deterministic like the main one (setup.mjs). `start()` (again) runs it on the same port
+ * and database; `kill(signal)` stops it (SIGKILL: a crash); `remove()` kills it and deletes the
+ * database. Its log is `target/browser-artifacts/<name>.log`.
+ */
+export async function ownServer(name) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dir = path.join(root, "target");
+  mkdirSync(dir, { recursive: true });
+  const dbPath = path.join(dir, `browser-${name}-${randomUUID()}.sqlite`);
+  const logPath = artifact(`${name}.log`);
+  let child = null;
+  const server = {
+    base,
+    port,
+    dbPath,
+    site: "",
+    async start() {
+      const log = openSync(logPath, "a");
+      child = spawn(
+        SERVER_BIN,
+        ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--database-url", `sqlite://${dbPath}`],
+        { stdio: ["ignore", log, log], env: { ...process.env, ...DEAD_PROXY, NO_COLOR: "1", RUST_LOG: process.env.RUST_LOG || "info" } },
+      );
+      closeSync(log);
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        if (await healthy(base)) return server;
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill("SIGKILL");
+      await exited;
+      throw new Error(`${SERVER_BIN} did not start on ${base} (see ${logPath})`);
+    },
+    async kill(signal = "SIGKILL") {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill(signal);
+      await exited;
+    },
+    async remove() {
+      await server.kill("SIGTERM");
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
+    },
+  };
+  await server.start();
+  server.site = await new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(here, "setup.mjs"), base], (error, stdout, stderr) => {
+      if (error) reject(new Error(`setup.mjs against ${base} failed: ${stderr}`));
+      else resolve(stdout.trim());
+    });
+  });
+  return server;
 }

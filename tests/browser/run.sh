@@ -3,6 +3,8 @@
 # (Debian's package) driven by Playwright (playwright-core, no browser download of its own):
 # the whole journey across three restaurants with live updates, sold out meanwhile, 360 px,
 # language, accessibility basics. See tests/browser/README.md.
+# Also the merchant console (issue #5): the live display, switches, history, reports, and a
+# restart of a second server of its own (console-restart.test.mjs, using OMNICANAL_BIN).
 #
 # Expects target/debug/omnicanal (cargo build -p omnicanal-server) or OMNICANAL_BIN; builds
 # nothing. Installs Chromium with apt when it is missing, and playwright-core (pinned in
@@ -130,11 +132,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# OMNICANAL_PUSH_ALLOWED_HOSTS: push subscriptions may name loopback receivers only.
 env HTTP_PROXY="http://127.0.0.1:$DEAD_PORT" HTTPS_PROXY="http://127.0.0.1:$DEAD_PORT" \
   ALL_PROXY="http://127.0.0.1:$DEAD_PORT" http_proxy="http://127.0.0.1:$DEAD_PORT" \
   https_proxy="http://127.0.0.1:$DEAD_PORT" all_proxy="http://127.0.0.1:$DEAD_PORT" \
   NO_PROXY="127.0.0.1,localhost,::1" no_proxy="127.0.0.1,localhost,::1" \
   NO_COLOR=1 RUST_LOG="${RUST_LOG:-info}" RUST_BACKTRACE=1 \
+  OMNICANAL_PUSH_ALLOWED_HOSTS="127.0.0.1,localhost" \
   "$BIN" serve --demo --listen "127.0.0.1:$PORT" --database-url "sqlite://$WORK/db.sqlite" \
   >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -186,7 +190,7 @@ echo "=== node --test: ${#tests[@]} files against $BASE/s/$SITE_ID ==="
 start=$(date +%s)
 node_rc=0
 OMNICANAL_BASE_URL="$BASE" OMNICANAL_SITE_ID="$SITE_ID" BROWSER_NODE_DIR="$NODE_DIR" \
-  BROWSER_ARTIFACTS="$ARTIFACTS" CHROMIUM="$CHROMIUM" \
+  BROWSER_ARTIFACTS="$ARTIFACTS" CHROMIUM="$CHROMIUM" OMNICANAL_BIN="$BIN" \
   timeout -k 10 "$TEST_TIMEOUT" node --test --test-concurrency=1 --test-timeout=120000 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$WORK/report.tap" \
