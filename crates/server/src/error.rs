@@ -224,6 +224,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound("resource"),
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
             StoreError::InsufficientStock { sku } => ApiError::InsufficientStock { sku },
+            StoreError::SoldOut { sku } => ApiError::SoldOut { sku },
             StoreError::CouponUnavailable { code, reason } => ApiError::CouponUnavailable { code, reason },
             StoreError::Domain(domain) => domain.into(),
             other => ApiError::Internal(Box::new(other)),

@@ -17,6 +17,12 @@ pub enum StoreError {
         /// The short SKU.
         sku: String,
     },
+    /// A line's SKU was switched to sold out at its location.
+    #[error("{sku} is sold out")]
+    SoldOut {
+        /// The short SKU.
+        sku: String,
+    },
     /// A coupon cannot be used (used up in all or by this customer, or switched off).
     #[error("coupon {code} cannot be used: {reason}")]
     CouponUnavailable {

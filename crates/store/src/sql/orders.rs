@@ -351,6 +351,7 @@ pub(crate) async fn place_in(
             expire_holds_in(transaction, Some(location_id), order.created_at_ms, i64::MAX).await?;
         }
     }
+    refuse_sold_out(transaction, new_order).await?;
     let mut stock_events = Vec::new();
     for part in &new_order.fulfillments {
         for line in part.lines.iter().filter(|line| line.track_stock) {
@@ -404,6 +405,22 @@ pub(crate) async fn place_in(
     }
     fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
     Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
+}
+
+/// Refuses the order when one of its lines was switched to sold out at its location, read inside
+/// the order's transaction so a switch committed before it is never missed.
+async fn refuse_sold_out(transaction: &mut Transaction<'static, Any>, new_order: &NewOrder) -> StoreResult<()> {
+    for part in &new_order.fulfillments {
+        let rows = sqlx::query("SELECT sku FROM sold_out_items WHERE location_id = $1")
+            .bind(&part.location_id)
+            .fetch_all(&mut **transaction)
+            .await?;
+        let switched_off: Vec<String> = rows.iter().map(|row| row.try_get("sku")).collect::<Result<_, _>>()?;
+        if let Some(line) = part.lines.iter().find(|line| switched_off.contains(&line.sku)) {
+            return Err(StoreError::SoldOut { sku: line.sku.clone() });
+        }
+    }
+    Ok(())
 }
 
 /// Counts each coupon use within its limits; a coupon used up meanwhile refuses the order.

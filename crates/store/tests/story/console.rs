@@ -6,7 +6,7 @@ use omnicanal_domain::Currency;
 use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, TransitionRequest, plan_transition};
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_store::{
-    FulfillmentChange, FulfillmentRecord, LocationRow, OrderSearch, Page, Preparation, SoldOutSwitch, Store,
+    FulfillmentChange, FulfillmentRecord, LocationRow, OrderSearch, Page, Preparation, SoldOutSwitch, Store, StoreError,
 };
 use serde_json::json;
 
@@ -75,6 +75,17 @@ pub async fn console_sold_out_switches(store: &dyn Store) {
     assert_eq!(events.len(), 1);
     assert_eq!(payload(&events[0])["sold_out"], json!(false));
     assert_eq!(store.list_sold_out(&shop.location.id).await.expect("list").len(), 1, "only CAFE is left");
+
+    // The order's own transaction refuses a switched-off line and writes nothing.
+    let head = store.outbox_head().await.expect("head");
+    let refused = store
+        .place_order(&shop.order(&[("EMPANADA", 1, 2500, true), ("CAFE", 1, 1800, false)], "card", T0 + 6 * MINUTE))
+        .await;
+    assert!(matches!(&refused, Err(StoreError::SoldOut { sku }) if sku == "CAFE"), "{refused:?}");
+    assert!(events_after(store, head).await.is_empty(), "nothing announced");
+    let level = shop.level(store, "EMPANADA").await.expect("level");
+    assert_eq!(level.reserved, 0, "nothing reserved");
+    store.place_order(&shop.order(&[("EMPANADA", 1, 2500, true)], "card", T0 + 7 * MINUTE)).await.expect("on sale");
 }
 
 fn accept(part: &FulfillmentRecord, now_ms: i64) -> FulfillmentChange {
