@@ -396,3 +396,30 @@ test("a scheduled order says when to start it; the console's controls are labell
   });
   await clearQueue(KITCHEN);
 });
+
+test("the hours editor keeps every range of a day, even past the two it offers", async () => {
+  const slug = "altura";
+  const locationId = await staffLocation(slug);
+  const manager = `gerente.${slug}@demo.omnicanal.cl`;
+  const { token } = await login(manager);
+  const fullDay = [["00:00", "24:00"]];
+  const monday = [["07:00", "10:00"], ["12:00", "15:00"], ["19:00", "23:00"]];
+  const hours = { 1: monday, 2: fullDay, 3: fullDay, 4: fullDay, 5: fullDay, 6: fullDay, 7: fullDay };
+  await apiAt(BASE, "PATCH", `/locations/${locationId}`, { token, body: { opening_hours: hours } });
+  try {
+    await withPage(browser, "console-hours", TABLET, async (page) => {
+      await consoleSignIn(page, manager);
+      await page.goto(`${BASE}/console/locations/${locationId}/switches`);
+      const mondayFrom = page.locator('[data-testid=hours-form] input[data-day="1"][data-end="from"]');
+      await mondayFrom.first().waitFor();
+      assert.equal(await mondayFrom.count(), 3, "a third range gets its own inputs");
+      assert.equal(await mondayFrom.nth(2).inputValue(), "19:00");
+      await page.locator("[data-testid=hours-save]").click();
+      await page.locator("[data-testid=hours-saved]").waitFor({ state: "visible" });
+    });
+    const { body } = await apiAt(BASE, "GET", `/locations/${locationId}`, { token });
+    assert.deepEqual(body.opening_hours["1"], monday, "saving kept all three ranges");
+  } finally {
+    await apiAt(BASE, "PATCH", `/locations/${locationId}`, { token, body: { always_open: true } });
+  }
+});

@@ -102,7 +102,8 @@
         const hours = {};
         const problems = [];
         for (let day = 1; day <= 7; day++) {
-          for (const slot of [0, 1]) {
+          const slots = hoursForm.querySelectorAll('input[data-day="' + day + '"][data-end="from"]').length;
+          for (let slot = 0; slot < slots; slot++) {
             const from = hoursForm.querySelector('input[data-day="' + day + '"][data-slot="' + slot + '"][data-end="from"]');
             const to = hoursForm.querySelector('input[data-day="' + day + '"][data-slot="' + slot + '"][data-end="to"]');
             const a = from.value.trim();

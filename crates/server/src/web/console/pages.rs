@@ -188,7 +188,9 @@ fn hours_days(lang: Lang, location: &LocationRow) -> Vec<Value> {
                     h.ranges(day).iter().map(|(from, to)| context! { from => hhmm(*from), to => hhmm(*to) }).collect()
                 })
                 .unwrap_or_default();
-            context! { day => day, name => lang.text(&format!("console.day.{day}"), &[]), ranges => ranges }
+            // Two ranges to fill in, or as many as the day already has, so saving never drops one.
+            let slots: Vec<usize> = (0..ranges.len().max(2)).collect();
+            context! { day => day, name => lang.text(&format!("console.day.{day}"), &[]), ranges => ranges, slots => slots }
         })
         .collect()
 }
