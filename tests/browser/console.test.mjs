@@ -110,6 +110,13 @@ test("the display: a new order appears live, is accepted with a prep time, start
     const promisedMinutes = (Date.parse(item.estimated_ready_at) - Date.parse(item.accepted_at)) / 60_000;
     assert.equal(Math.round(promisedMinutes), 20, `estimated ready 20 min after acceptance: ${JSON.stringify(item)}`);
     assert.match(await card.locator("[data-testid=card-estimate]").innerText(), /\d{2}:\d{2}/);
+    // The kitchen ticket, printable or as ESC/POS bytes for a thermal printer, with the session cookie.
+    const escpos = await card.locator("[data-testid=print-escpos]").getAttribute("href");
+    const head = await page.evaluate(async (href) => {
+      const response = await fetch(href, { credentials: "same-origin" });
+      return [response.status, Array.from(new Uint8Array(await response.arrayBuffer()).slice(0, 2))];
+    }, escpos);
+    assert.deepEqual(head, [200, [0x1b, 0x40]], "ESC @ starts the ticket");
     const customer = await partAt(order, locationId);
     assert.equal(customer.status, "accepted");
 

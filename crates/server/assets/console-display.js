@@ -440,6 +440,12 @@
         "p",
         { class: "card-links" },
         h("a", { href: ticketUrl(item.fulfillment_id), target: "_blank", rel: "noopener", "data-testid": "print" }, t("console.card.print")),
+        " · ",
+        h(
+          "a",
+          { href: "/api/v1/fulfillments/" + encodeURIComponent(item.fulfillment_id) + "/ticket?format=escpos&width=80", download: "comanda-" + item.order_number + ".bin", "data-testid": "print-escpos" },
+          t("console.card.print_escpos"),
+        ),
       ),
     );
     refreshTimes(el, item, now());
