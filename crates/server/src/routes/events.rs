@@ -26,6 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::routes::orders::{TrackingQuery, visible_order};
 use crate::state::AppState;
+use crate::workers::webhooks::keep_parts;
 
 /// Most outbox rows scanned when replaying after `Last-Event-ID`.
 const MAX_REPLAY_ROWS: i64 = 10_000;
@@ -35,7 +36,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(order_events)).routes(routes!(stock_events)).routes(routes!(location_events))
 }
 
-type EventFilter = Arc<dyn Fn(&OutboxRow) -> bool + Send + Sync>;
+/// What a stream sends for an outbox row: the event as its reader may see it, or nothing.
+type EventView = Arc<dyn Fn(&OutboxRow) -> Option<Event> + Send + Sync>;
+
+/// A view that sends the rows `keep` accepts unchanged.
+fn only(keep: impl Fn(&OutboxRow) -> bool + Send + Sync + 'static) -> EventView {
+    Arc::new(move |row| keep(row).then(|| to_sse(row)))
+}
 
 fn last_event_id(headers: &HeaderMap) -> Option<i64> {
     headers.get("last-event-id").and_then(|value| value.to_str().ok()).and_then(|value| value.trim().parse().ok())
@@ -49,7 +56,7 @@ fn to_sse(row: &OutboxRow) -> Event {
 fn event_stream(
     state: AppState,
     resume_after: Option<i64>,
-    filter: EventFilter,
+    view: EventView,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let mut live = state.events.subscribe();
     let mut shutdown = state.shutdown.clone();
@@ -67,7 +74,9 @@ fn event_stream(
                 scanned += i64::try_from(rows.len()).unwrap_or(MAX_REPLAY_ROWS);
                 for row in &rows {
                     after = row.seq;
-                    if filter(row) && sender.send(to_sse(row)).await.is_err() {
+                    if let Some(event) = view(row)
+                        && sender.send(event).await.is_err()
+                    {
                         return;
                     }
                 }
@@ -81,11 +90,13 @@ fn event_stream(
             };
             match received {
                 Ok(row) => {
-                    if row.seq <= sent_up_to || !filter(&row) {
+                    if row.seq <= sent_up_to {
                         continue;
                     }
                     sent_up_to = row.seq;
-                    if sender.send(to_sse(&row)).await.is_err() {
+                    if let Some(event) = view(&row)
+                        && sender.send(event).await.is_err()
+                    {
                         return;
                     }
                 }
@@ -128,7 +139,7 @@ async fn order_events(
     let order = state.store.get_order(&id).await?.ok_or(ApiError::NotFound("order"))?;
     let view = visible_order(order, user.as_ref(), query.token.as_deref())?;
     let visible_parts: Vec<String> = view.fulfillments.into_iter().map(|part| part.id).collect();
-    let filter: EventFilter = Arc::new(move |row: &OutboxRow| {
+    let view = only(move |row: &OutboxRow| {
         row.event_type == "fulfillment.status_changed"
             && row.order_id.as_deref() == Some(id.as_str())
             && serde_json::from_str::<serde_json::Value>(&row.payload_json)
@@ -136,7 +147,7 @@ async fn order_events(
                 .and_then(|payload| payload.get("fulfillment_id").and_then(|v| v.as_str()).map(str::to_owned))
                 .is_some_and(|part| visible_parts.contains(&part))
     });
-    Ok(sse(event_stream(state, last_event_id(&headers), filter)))
+    Ok(sse(event_stream(state, last_event_id(&headers), view)))
 }
 
 /// Filters for the stock feed.
@@ -165,7 +176,7 @@ async fn stock_events(
         let location = state.store.get_location(location_id).await?.ok_or(ApiError::NotFound("location"))?;
         user.check_location(&location.merchant_id, &location.id)?;
     }
-    let filter: EventFilter = Arc::new(move |row: &OutboxRow| {
+    let view = only(move |row: &OutboxRow| {
         row.event_type == "stock.changed"
             && query.location_id.as_ref().is_none_or(|wanted| row.location_id.as_ref() == Some(wanted))
             && query.sku.as_ref().is_none_or(|wanted| row.sku.as_ref() == Some(wanted))
@@ -173,7 +184,7 @@ async fn stock_events(
                 || (row.merchant_id == user.merchant_id
                     && (user.role != Role::Staff || row.location_id == user.location_id)))
     });
-    Ok(sse(event_stream(state, last_event_id(&headers), filter)))
+    Ok(sse(event_stream(state, last_event_id(&headers), view)))
 }
 
 /// How soon a browser reconnects after the connection drops (the stream's first line, `retry:`).
@@ -190,6 +201,20 @@ fn concerns_location(row: &OutboxRow, location_id: &str) -> bool {
             .is_some_and(|parts| parts.iter().any(|part| part["location_id"].as_str() == Some(location_id))),
         _ => false,
     }
+}
+
+/// The event a location's display may see of `row`: `order.created` narrowed to the location's
+/// own part (no other merchant's parts, no order total), the others as they are.
+fn location_view(row: &OutboxRow, location_id: &str) -> Option<Event> {
+    if !concerns_location(row, location_id) {
+        return None;
+    }
+    if row.event_type != "order.created" {
+        return Some(to_sse(row));
+    }
+    let mut data: serde_json::Value = serde_json::from_str(&row.payload_json).ok()?;
+    keep_parts(&mut data, |part| part["location_id"].as_str() == Some(location_id));
+    Some(Event::default().id(row.seq.to_string()).event(row.event_type.clone()).data(data.to_string()))
 }
 
 /// A location's live feed for its kitchen display: `order.created` for orders with a part
@@ -209,7 +234,7 @@ async fn location_events(
     let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let filter: EventFilter = Arc::new(move |row: &OutboxRow| concerns_location(row, &location.id));
+    let view: EventView = Arc::new(move |row: &OutboxRow| location_view(row, &location.id));
     let retry = futures::stream::once(async { Ok(Event::default().retry(RECONNECT_AFTER)) });
-    Ok(sse(futures::StreamExt::chain(retry, event_stream(state, last_event_id(&headers), filter))))
+    Ok(sse(futures::StreamExt::chain(retry, event_stream(state, last_event_id(&headers), view))))
 }

@@ -154,15 +154,24 @@ async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<(), o
     Ok(())
 }
 
+/// Narrows an event's data to the parts `keep` accepts and drops the order's total, so a reader
+/// of one merchant (or location) never sees what the others in a shared order sold. Data without
+/// `fulfillments` is left alone.
+pub fn keep_parts(data: &mut serde_json::Value, keep: impl Fn(&serde_json::Value) -> bool) {
+    if let Some(object) = data.as_object_mut()
+        && let Some(parts) = object.get_mut("fulfillments").and_then(|parts| parts.as_array_mut())
+    {
+        parts.retain(|part| keep(part));
+        object.remove("total");
+    }
+}
+
 /// The body of a delivery: `{"type", "timestamp", "data"}`. A merchant's endpoint sees only
 /// its own parts of a multi-merchant order, and not the order's total.
 pub fn delivery_body(event: &OutboxRow, merchant_id: Option<&str>) -> String {
     let mut data: serde_json::Value = serde_json::from_str(&event.payload_json).unwrap_or_default();
-    if let (Some(mine), Some(object)) = (merchant_id, data.as_object_mut())
-        && let Some(parts) = object.get_mut("fulfillments").and_then(|parts| parts.as_array_mut())
-    {
-        parts.retain(|part| part.get("merchant_id").and_then(|m| m.as_str()) == Some(mine));
-        object.remove("total");
+    if let Some(mine) = merchant_id {
+        keep_parts(&mut data, |part| part.get("merchant_id").and_then(|m| m.as_str()) == Some(mine));
     }
     serde_json::json!({
         "type": event.event_type,

@@ -272,6 +272,10 @@ async fn the_location_stream_carries_its_orders_parts_and_stock_and_resumes() {
     let order = app.place_order_ok(&fx, &[burger.line(BURGER, 1), sushi.line(SUSHI, 1)], &Payment::card()).await;
     let created = stream.wait_for(5, "order.created", |ev| ev.event == "order.created").await;
     assert_eq!(created.json()["order_id"], order["id"], "only orders with a part here");
+    let parts = created.json()["fulfillments"].as_array().cloned().expect("parts");
+    assert_eq!(parts.len(), 1, "only this location's part of a shared order: {parts:?}");
+    assert_eq!(parts[0]["location_id"], burger.location_id.as_str());
+    assert!(created.json().get("total").is_none(), "not the order's total, which shows what others sold");
     let part = id(fulfillment_at(&order, &burger.location_id));
     app.advance(&staff, &part, &["accepted"]).await;
     app.advance(&sushi.staff.token(&app).await, &id(fulfillment_at(&order, &sushi.location_id)), &["accepted"]).await;
