@@ -579,7 +579,7 @@ pub struct TakingsView {
 
 /// The first instant of `date` in `zone`, in Unix milliseconds (the first existing local time
 /// when midnight is skipped by a clock change, as in Chile).
-fn local_day_start_ms(zone: chrono_tz::Tz, date: NaiveDate) -> i64 {
+pub(crate) fn local_day_start_ms(zone: chrono_tz::Tz, date: NaiveDate) -> i64 {
     (0..24)
         .filter_map(|hour| date.and_hms_opt(hour, 0, 0))
         .find_map(|local| zone.from_local_datetime(&local).earliest())

@@ -5,7 +5,7 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Datelike as _, TimeZone as _};
+use chrono::Datelike as _;
 use minijinja::{Value, context};
 use omnicanal_store::{LocationRow, Page};
 use serde::Deserialize;
@@ -102,8 +102,8 @@ fn location_options(locations: &[LocationRow]) -> Vec<Value> {
 fn day_start(timezone: &str, day: &str) -> Option<String> {
     let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
     let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    let start = zone.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).earliest()?;
-    Some(start.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    let start = chrono::DateTime::from_timestamp_millis(crate::routes::console::local_day_start_ms(zone, date))?;
+    Some(start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 /// The instant the local day after `day` starts (the end, exclusive, of a range that includes `day`).
@@ -234,6 +234,9 @@ mod tests {
     #[test]
     fn days_start_at_local_midnight() {
         assert_eq!(day_start("America/Santiago", "2025-07-01").as_deref(), Some("2025-07-01T04:00:00Z"));
+        // Chile skips midnight when summer time starts: the day begins at 01:00 local (04:00 UTC).
+        assert_eq!(day_start("America/Santiago", "2026-09-06").as_deref(), Some("2026-09-06T04:00:00Z"));
+        assert_eq!(day_end("America/Santiago", "2026-09-05").as_deref(), Some("2026-09-06T04:00:00Z"));
         assert_eq!(day_end("America/Lima", "2025-07-01").as_deref(), Some("2025-07-02T05:00:00Z"));
         assert_eq!(day_start("UTC", "nope"), None);
     }
