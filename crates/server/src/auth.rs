@@ -2,8 +2,10 @@
 //!
 //! A session token arrives either as `Authorization: Bearer <token>` (integrations) or as the
 //! `oc_session` cookie (the merchant console in a browser). A cookie-authenticated request that
-//! changes something must also carry an `X-CSRF-Token` header equal to the `oc_csrf` cookie
-//! (double-submit): another site can make the browser send our cookies, but cannot read them.
+//! changes something must also carry an `X-CSRF-Token` header equal to [`session_csrf`] of its
+//! session, which the console hands its pages in the `oc_csrf` cookie: another site can make the
+//! browser send our cookies, but can neither read them nor derive the token from a cookie it
+//! planted (the token is bound to the HttpOnly session).
 //!
 //! Isolation rule: a user of one merchant gets 404, never 403, for another
 //! merchant's resources, so ids of other merchants cannot even be probed.
@@ -47,7 +49,22 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-/// True when `presented` (a form field or header) matches the request's CSRF cookie.
+/// The CSRF token of a session: derived from its (secret, HttpOnly) token, so it cannot be
+/// planted or guessed by another site, and it changes with every sign-in.
+pub fn session_csrf(session_token: &str) -> String {
+    sha256_hex(format!("oc_csrf:{session_token}").as_bytes())
+}
+
+/// True when `presented` (a form field or header) is the CSRF token of the request's session cookie.
+pub fn session_csrf_matches(headers: &HeaderMap, presented: Option<&str>) -> bool {
+    match (cookie(headers, SESSION_COOKIE), presented) {
+        (Some(session), Some(presented)) => constant_time_eq(&session_csrf(session), presented.trim()),
+        _ => false,
+    }
+}
+
+/// True when `presented` (a form field or header) matches the request's CSRF cookie: the
+/// double-submit check for forms sent before there is a session (the login form).
 pub fn csrf_matches(headers: &HeaderMap, presented: Option<&str>) -> bool {
     match (cookie(headers, CSRF_COOKIE), presented) {
         (Some(expected), Some(presented)) => constant_time_eq(expected, presented.trim()),
@@ -247,7 +264,7 @@ where
             .ok_or(ApiError::Unauthorized("the session is unknown or expired; sign in again"))?;
         if !is_safe(&parts.method) {
             let presented = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
-            if !csrf_matches(&parts.headers, presented) {
+            if !session_csrf_matches(&parts.headers, presented) {
                 return Err(ApiError::CsrfRejected);
             }
         }
@@ -303,5 +320,9 @@ mod tests {
         assert!(!csrf_matches(&headers, Some("tok124")));
         assert!(!csrf_matches(&headers, None));
         assert!(!csrf_matches(&HeaderMap::new(), Some("tok123")));
+        let bound = session_csrf("abc");
+        assert!(session_csrf_matches(&headers, Some(&bound)));
+        assert!(!session_csrf_matches(&headers, Some("tok123")), "a planted cookie value is not the session's token");
+        assert_ne!(session_csrf("abc"), session_csrf("abd"));
     }
 }

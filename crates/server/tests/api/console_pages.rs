@@ -242,7 +242,15 @@ async fn forms_and_cookie_api_calls_need_the_csrf_token() {
     let forged = browser.api(Method::PATCH, &pause, &json!({"pause_minutes": 15}), Some("forged")).await;
     forged.expect(StatusCode::FORBIDDEN, "cookie API call with the wrong X-CSRF-Token");
 
+    // A cookie planted by another site (a sibling subdomain, say) with a matching header is not
+    // the session's token.
     let csrf = browser.cookie("oc_csrf").expect("oc_csrf");
+    browser.cookies.insert("oc_csrf".into(), "planted".into());
+    let planted = browser.api(Method::PATCH, &pause, &json!({"pause_minutes": 15}), Some("planted")).await;
+    planted.expect(StatusCode::FORBIDDEN, "a planted oc_csrf cookie and header");
+    browser.post_form("/console/logout", &[("csrf", "planted")]).await.expect(StatusCode::FORBIDDEN, "planted logout");
+    browser.cookies.insert("oc_csrf".into(), csrf.clone());
+
     let paused = browser.api(Method::PATCH, &pause, &json!({"pause_minutes": 15}), Some(&csrf)).await;
     paused.expect(StatusCode::OK, "with the token the change goes through");
     assert!(paused.json()["paused_until"].is_string());

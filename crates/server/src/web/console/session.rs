@@ -3,9 +3,11 @@
 //!
 //! The session is the API's own (`auth::sign_in`), carried by the `oc_session` cookie
 //! (HttpOnly, `SameSite=Lax`, 12 hours). Forms and scripts prove they come from our pages by
-//! repeating the `oc_csrf` cookie (random, `SameSite=Strict`, readable by our scripts) in a
-//! hidden `csrf` field or the `X-CSRF-Token` header: another site can make a browser send our
-//! cookies but cannot read them.
+//! repeating the session's CSRF token (`auth::session_csrf`, handed to them in the `oc_csrf`
+//! cookie, `SameSite=Strict`, readable by our scripts) in a hidden `csrf` field or the
+//! `X-CSRF-Token` header: another site can make a browser send our cookies but can neither read
+//! them nor derive the token. The login form, before any session, uses a random `oc_csrf`
+//! double-submitted.
 
 use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
@@ -93,9 +95,9 @@ where
                 context! {},
             ));
         }
-        let existing = auth::cookie(&parts.headers, CSRF_COOKIE).map(str::to_owned);
-        let fresh_csrf = existing.is_none();
-        Ok(ConsoleUser { user, lang, query_lang, csrf: existing.unwrap_or_else(new_token), fresh_csrf })
+        let csrf = auth::session_csrf(token);
+        let fresh_csrf = auth::cookie(&parts.headers, CSRF_COOKIE) != Some(csrf.as_str());
+        Ok(ConsoleUser { user, lang, query_lang, csrf, fresh_csrf })
     }
 }
 
@@ -288,7 +290,7 @@ pub(super) async fn login(
             "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_MAX_AGE_S}{}",
             secure(&state)
         ),
-        csrf_cookie(&state, &new_token()),
+        csrf_cookie(&state, &auth::session_csrf(&token)),
     ];
     see_other(next, &cookies)
 }
@@ -308,7 +310,7 @@ pub(super) async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     let (lang, _) = negotiate(&uri, &headers);
-    if !csrf_matches(&headers, form.csrf.as_deref()) {
+    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
         return message(lang, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf", context! {});
     }
     if let Some(token) = auth::cookie(&headers, SESSION_COOKIE)
@@ -359,7 +361,7 @@ pub(super) async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let refuse = |key: &str, status: StatusCode| account_page(&console, &state, status, Some(("error", key)));
-    if !csrf_matches(&headers, form.csrf.as_deref()) {
+    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
         return refuse("console.login.csrf", StatusCode::FORBIDDEN);
     }
     let stored = match state.store.find_user_by_email(&console.user.email).await {
