@@ -6,6 +6,7 @@
 //! not sent yet, so a reconnecting client misses nothing. A subscriber that falls
 //! too far behind is disconnected and resumes the same way.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,13 @@ fn to_sse(row: &OutboxRow) -> Event {
 }
 
 /// The stream: replay after `resume_after`, then live.
+///
+/// Two details keep a resumed stream complete. The replay remembers which rows it read, and a
+/// live row is dropped only when the replay read it, not merely because its number is lower than
+/// the last one replayed: on PostgreSQL a lower number can commit after a higher one, and the
+/// dispatcher broadcasts it late. And a replay longer than [`MAX_REPLAY_ROWS`] ends with an
+/// `event: resync` carrying the last row read as its `id` and closes the stream, so the client
+/// reconnects with that `Last-Event-ID` and the replay goes on where it stopped; no row is skipped.
 fn event_stream(
     state: AppState,
     resume_after: Option<i64>,
@@ -61,26 +69,29 @@ fn event_stream(
     let mut live = state.events.subscribe();
     let mut shutdown = state.shutdown.clone();
     async_stream(move |sender| async move {
-        let mut sent_up_to = resume_after.unwrap_or(0);
+        let mut replayed: HashSet<i64> = HashSet::new();
         if let Some(mut after) = resume_after {
-            let mut scanned = 0;
-            while scanned < MAX_REPLAY_ROWS {
+            loop {
                 let Ok(rows) = state.store.outbox_after(after, 500).await else {
                     break;
                 };
                 if rows.is_empty() {
                     break;
                 }
-                scanned += i64::try_from(rows.len()).unwrap_or(MAX_REPLAY_ROWS);
                 for row in &rows {
                     after = row.seq;
+                    replayed.insert(row.seq);
                     if let Some(event) = view(row)
                         && sender.send(event).await.is_err()
                     {
                         return;
                     }
                 }
-                sent_up_to = after;
+                if i64::try_from(replayed.len()).unwrap_or(i64::MAX) >= MAX_REPLAY_ROWS {
+                    let resync = Event::default().id(after.to_string()).event("resync").data("{}");
+                    let _ = sender.send(resync).await;
+                    return;
+                }
             }
         }
         loop {
@@ -90,10 +101,9 @@ fn event_stream(
             };
             match received {
                 Ok(row) => {
-                    if row.seq <= sent_up_to {
+                    if replayed.contains(&row.seq) {
                         continue;
                     }
-                    sent_up_to = row.seq;
                     if let Some(event) = view(&row)
                         && sender.send(event).await.is_err()
                     {
