@@ -27,6 +27,9 @@ use crate::state::AppState;
 /// How long a login lasts.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 
+/// Longest password a sign-in checks: the most `POST /users` accepts.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// The cookie that carries a browser's session token (HttpOnly).
 pub const SESSION_COOKIE: &str = "oc_session";
 
@@ -129,8 +132,36 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5Y0Wm0m8m8v0cY0l8pQ2pHc2bqg3xZ0b6Yk3K6m9z1E";
 
 /// Checks e-mail and password and opens a session: the new token and its user.
-pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<(String, AuthUser), ApiError> {
+///
+/// Failed attempts are throttled per e-mail and per `client_ip` ([`crate::throttle`]): over
+/// either limit the answer is [`ApiError::TooManyRequests`] and the password is not checked.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client_ip: Option<std::net::IpAddr>,
+) -> Result<(String, AuthUser), ApiError> {
+    let throttle = &state.login_throttle;
+    let attempt = throttle
+        .begin(email, client_ip)
+        .map_err(|refused| ApiError::TooManyRequests { retry_after_secs: refused.retry_after_secs() })?;
+    let outcome = check_and_open_session(state, email, password).await;
+    match &outcome {
+        Ok(_) => throttle.succeeded(attempt),
+        Err(ApiError::Unauthorized(_)) => throttle.failed(attempt),
+        Err(_) => throttle.abandoned(attempt),
+    }
+    outcome
+}
+
+/// [`sign_in`] without the throttle.
+async fn check_and_open_session(state: &AppState, email: &str, password: &str) -> Result<(String, AuthUser), ApiError> {
     let wrong = ApiError::Unauthorized("wrong e-mail or password");
+    if password.len() > MAX_PASSWORD_BYTES {
+        // No stored password is this long (`POST /users` takes at most 1024 bytes): refuse without
+        // making argon2 hash a megabyte.
+        return Err(wrong);
+    }
     let Some(user) = state.store.find_user_by_email(email.trim()).await? else {
         let _ = verify_password(password, DUMMY_HASH);
         return Err(wrong);

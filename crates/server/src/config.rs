@@ -43,6 +43,10 @@ pub struct Config {
     /// `https://food.example.cl`), printed in QR posters. `None`: `http://<listen address>` as
     /// bound, which only phones on the same network can open.
     pub public_url: Option<String>,
+    /// Failed sign-ins one client address may make within 15 minutes before it is refused for
+    /// a while (0: no limit by address; the limit per e-mail stays). `None`: read
+    /// `OMNICANAL_LOGIN_IP_LIMIT` at start, default [`crate::throttle::DEFAULT_IP_LIMIT`].
+    pub login_ip_limit: Option<u32>,
 }
 
 impl Config {
@@ -56,6 +60,17 @@ impl Config {
             demo: false,
             notify: NotifyConfig::default(),
             public_url: None,
+            login_ip_limit: None,
+        }
+    }
+
+    /// The failed sign-ins allowed per client address: [`Config::login_ip_limit`] when set,
+    /// else `OMNICANAL_LOGIN_IP_LIMIT`, else [`crate::throttle::DEFAULT_IP_LIMIT`]. The error
+    /// says what is wrong with the variable.
+    pub fn login_ip_limit(&self) -> Result<u32, String> {
+        match self.login_ip_limit {
+            Some(limit) => Ok(limit),
+            None => parse_login_ip_limit(std::env::var(LOGIN_IP_LIMIT_VAR).ok().as_deref()),
         }
     }
 
@@ -84,6 +99,20 @@ impl Config {
             Some(problem) => Err(format!("OMNICANAL_PUBLIC_URL {problem}, e.g. https://food.example.cl")),
             None => Ok(url.to_owned()),
         }
+    }
+}
+
+/// The variable that sets [`Config::login_ip_limit`].
+pub const LOGIN_IP_LIMIT_VAR: &str = "OMNICANAL_LOGIN_IP_LIMIT";
+
+/// Reads a value of `OMNICANAL_LOGIN_IP_LIMIT`: a whole number (0 turns the rule off); unset
+/// or empty is the default.
+pub fn parse_login_ip_limit(raw: Option<&str>) -> Result<u32, String> {
+    match raw.map(str::trim).filter(|raw| !raw.is_empty()) {
+        None => Ok(crate::throttle::DEFAULT_IP_LIMIT),
+        Some(raw) => raw.parse().map_err(|_| {
+            format!("{LOGIN_IP_LIMIT_VAR} must be a whole number of failed sign-ins (0: no limit), got {raw:?}")
+        }),
     }
 }
 
@@ -223,6 +252,25 @@ mod notify_config_tests {
         let local = from(&[("OMNICANAL_PUSH_ALLOWED_HOSTS", "127.0.0.1, localhost")]);
         assert_eq!(local.map(|c| c.push_allowed_hosts.describe()).as_deref(), Ok("127.0.0.1,localhost"));
         assert!(from(&[("OMNICANAL_PUSH_ALLOWED_HOSTS", "https://push.example/")]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod login_ip_limit_tests {
+    use super::*;
+
+    #[test]
+    fn the_login_ip_limit_defaults_to_twenty_and_zero_turns_it_off() {
+        assert_eq!(parse_login_ip_limit(None), Ok(crate::throttle::DEFAULT_IP_LIMIT));
+        assert_eq!(parse_login_ip_limit(Some(" ")), Ok(20));
+        assert_eq!(parse_login_ip_limit(Some("0")), Ok(0));
+        assert_eq!(parse_login_ip_limit(Some(" 100 ")), Ok(100));
+        for bad in ["-1", "twenty", "1.5"] {
+            assert!(parse_login_ip_limit(Some(bad)).is_err(), "{bad} should be refused");
+        }
+        let mut config = Config::new("sqlite://test.db");
+        config.login_ip_limit = Some(3);
+        assert_eq!(config.login_ip_limit(), Ok(3), "a value set in code wins over the variable");
     }
 }
 

@@ -95,6 +95,12 @@ pub enum ApiError {
     /// The first request with this key is still running.
     #[error("a request with this Idempotency-Key is still being processed")]
     IdempotencyInProgress,
+    /// Too many failed sign-ins for the e-mail or from the address; answered with `Retry-After`.
+    #[error("too many failed sign-ins; try again in {}", in_minutes(*retry_after_secs))]
+    TooManyRequests {
+        /// Seconds until an attempt is accepted again.
+        retry_after_secs: u64,
+    },
     /// A fault on our side; the cause is logged, not sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -127,6 +133,7 @@ impl ApiError {
             ApiError::PaymentDeclined => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
             ApiError::IdempotencyMismatch => (StatusCode::CONFLICT, "idempotency_key_reused"),
             ApiError::IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_key_in_progress"),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
@@ -195,6 +202,9 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let ApiError::TooManyRequests { retry_after_secs } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
         response
     }
 }
@@ -229,6 +239,14 @@ impl From<StoreError> for ApiError {
             StoreError::Domain(domain) => domain.into(),
             other => ApiError::Internal(Box::new(other)),
         }
+    }
+}
+
+/// `secs` as whole minutes, rounded up: "1 minute", "15 minutes".
+pub fn in_minutes(secs: u64) -> String {
+    match secs.div_ceil(60).max(1) {
+        1 => "1 minute".to_owned(),
+        minutes => format!("{minutes} minutes"),
     }
 }
 

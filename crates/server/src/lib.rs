@@ -20,6 +20,7 @@ pub mod routes;
 pub mod signing;
 pub mod state;
 pub mod storefront;
+pub mod throttle;
 pub mod validate;
 pub mod views;
 pub mod web;
@@ -95,6 +96,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     state.public_url = config.public_base_url(addr).map_err(StartError::Config)?.into();
     state.push_allowed_hosts = Arc::new(config.notify.push_allowed_hosts.clone());
+    let per_ip = config.login_ip_limit().map_err(StartError::Config)?;
+    state.login_throttle = Arc::new(throttle::LoginThrottle::new(throttle::Limits { per_ip, ..Default::default() }));
     let notifier = notify::notifier::Notifier::from_config(state.store.clone(), &config.notify).await?;
     let notification_events = state.events.subscribe();
     let mut tasks = vec![
@@ -104,7 +107,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),
     ];
-    let app = routes::app(state);
+    // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it).
+    let app = routes::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut server_shutdown = shutdown_signal;
     tasks.push(tokio::spawn(async move {
         let graceful = async move {

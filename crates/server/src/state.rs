@@ -31,6 +31,9 @@ pub struct AppState {
     /// Hosts a push subscription's endpoint may name; `start` sets it from
     /// [`crate::config::NotifyConfig::push_allowed_hosts`].
     pub push_allowed_hosts: Arc<crate::notify::subscription::AllowedPushHosts>,
+    /// Failed sign-ins per e-mail and per client address, on this node; `start` sets its
+    /// address limit from [`crate::Config::login_ip_limit`].
+    pub login_throttle: Arc<crate::throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
             shutdown,
             public_url: Arc::from("http://127.0.0.1:8080"),
             push_allowed_hosts: Arc::default(),
+            login_throttle: Arc::default(),
         }
     }
 

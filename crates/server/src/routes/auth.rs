@@ -13,6 +13,7 @@ use crate::auth::{AuthUser, Role, hash_password, sign_in, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -69,13 +70,21 @@ pub struct LoginResponse {
 }
 
 /// Signs in with e-mail and password.
+///
+/// After 5 failed attempts for one e-mail, or 20 (by default) from one client address, within
+/// 15 minutes, further attempts are refused with 429 and `Retry-After` (seconds) — without
+/// checking the password — until the oldest failure is 15 minutes old. A success clears the
+/// e-mail's count.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem),
+        (status = 429, body = crate::error::Problem, description = "Too many failed sign-ins",
+            headers(("Retry-After" = u64, description = "Seconds until an attempt is accepted again")))))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let (token, user) = sign_in(&state, &request.email, &request.password).await?;
+    let (token, user) = sign_in(&state, &request.email, &request.password, client_ip).await?;
     Ok(Json(LoginResponse { token, user: user.into() }))
 }
 

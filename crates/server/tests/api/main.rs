@@ -16,6 +16,7 @@ mod harness;
 mod idempotency;
 mod imports;
 mod journey;
+mod login_throttle;
 mod openapi;
 mod posters;
 mod pricing;

@@ -11,7 +11,7 @@
 
 use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
-use axum::http::header::LOCATION;
+use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,7 @@ use crate::auth::{self, AuthUser, CSRF_COOKIE, Role, SESSION_COOKIE, csrf_matche
 use crate::error::ApiError;
 use crate::ids::{new_token, sha256_hex};
 use crate::state::AppState;
+use crate::throttle::ClientIp;
 use crate::web::i18n::Lang;
 
 /// Seconds a console session lasts (the API's session time).
@@ -253,6 +254,7 @@ pub(super) async fn login_form(
 /// sets `oc_session` and a fresh `oc_csrf`, and goes to `next` (a console path) or `/console`.
 pub(super) async fn login(
     State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
     headers: HeaderMap,
     uri: Uri,
     Form(form): Form<LoginForm>,
@@ -273,9 +275,17 @@ pub(super) async fn login(
     if form.password.chars().count() > MAX_PASSWORD_CHARS {
         return again("console.login.wrong", StatusCode::UNAUTHORIZED);
     }
-    let (token, user) = match auth::sign_in(&state, email, &form.password).await {
+    let (token, user) = match auth::sign_in(&state, email, &form.password, client_ip).await {
         Ok(signed_in) => signed_in,
         Err(ApiError::Unauthorized(_)) => return again("console.login.wrong", StatusCode::UNAUTHORIZED),
+        Err(ApiError::TooManyRequests { retry_after_secs }) => {
+            let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
+            let error = Some(lang.text("console.login.throttled", &[("minutes", minutes)]));
+            let page = LoginPage { email, next, error, status: StatusCode::TOO_MANY_REQUESTS };
+            let mut response = login_page(&state, &headers, &uri, page, false);
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return response;
+        }
         Err(error) => return unavailable(lang, &error),
     };
     if !CONSOLE_ROLES.contains(&user.role) {
