@@ -116,6 +116,8 @@ pub struct Item {
 pub struct Fixture {
     /// The CLP site.
     pub site_id: String,
+    /// Merchant ids, one per location.
+    pub merchants: Vec<String>,
     /// Location ids, one per merchant.
     pub locations: Vec<String>,
     /// Items, grouped by location in order (`skus_per_location` each).
@@ -148,8 +150,13 @@ pub async fn setup(
         )
         .await?;
     let site_id = id_of(&site)?;
-    let mut fixture =
-        Fixture { site_id: site_id.clone(), locations: Vec::new(), items: Vec::new(), took: Duration::ZERO };
+    let mut fixture = Fixture {
+        site_id: site_id.clone(),
+        merchants: Vec::new(),
+        locations: Vec::new(),
+        items: Vec::new(),
+        took: Duration::ZERO,
+    };
     for l in 0..locations {
         let merchant = api
             .post(
@@ -190,6 +197,7 @@ pub async fn setup(
             }
             fixture.items.push(Item { location_id: location_id.clone(), sku: sku.clone() });
         }
+        fixture.merchants.push(merchant_id);
         fixture.locations.push(location_id);
     }
     fixture.took = started.elapsed();
@@ -213,4 +221,66 @@ pub fn order_body(site_id: &str, lines: &[(&Item, i64)], customer: &str) -> Valu
         "lines": lines,
         "payment": {"method": "card", "card_number": APPROVED_CARD},
     })
+}
+
+/// One order placed by [`place_paced`].
+#[derive(Debug)]
+pub struct Placed<K> {
+    /// What the caller tagged the order with.
+    pub key: K,
+    /// When the request was sent.
+    pub sent: Instant,
+    /// When the answer's status line and headers arrived (the "201").
+    pub answered: Instant,
+    /// The status and the JSON answer (`Null` when not JSON), or why there was none.
+    pub answer: Result<(u16, Value), reqwest::Error>,
+}
+
+impl<K> Placed<K> {
+    /// Send → status received.
+    pub fn latency(&self) -> Duration {
+        self.answered.saturating_duration_since(self.sent)
+    }
+}
+
+/// Places `orders` (each a key and an order body) as `POST /api/v1/orders` at a steady `rate`
+/// per second, without waiting for one answer before sending the next; returns every order's
+/// timing and answer, in order, and how long sending and answering took in all.
+pub async fn place_paced<K: Send + 'static>(
+    client: &reqwest::Client,
+    base_url: &str,
+    orders: Vec<(K, Value)>,
+    rate: f64,
+) -> Result<(Vec<Placed<K>>, Duration), String> {
+    let url = format!("{base_url}/api/v1/orders");
+    let period = Duration::from_secs_f64(1.0 / rate.max(0.001));
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut in_flight = Vec::with_capacity(orders.len());
+    for (key, body) in orders {
+        ticker.tick().await;
+        let request = client.post(&url).header("content-type", "application/json").body(body.to_string());
+        in_flight.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let answer = request.send().await;
+            let answered = Instant::now();
+            let answer = match answer {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    match response.bytes().await {
+                        Ok(bytes) => Ok((status, serde_json::from_slice(&bytes).unwrap_or_default())),
+                        Err(error) => Err(error),
+                    }
+                }
+                Err(error) => Err(error),
+            };
+            Placed { key, sent, answered, answer }
+        }));
+    }
+    let mut placed = Vec::with_capacity(in_flight.len());
+    for task in in_flight {
+        placed.push(task.await.map_err(|e| format!("an order task failed: {e}"))?);
+    }
+    Ok((placed, started.elapsed()))
 }

@@ -13,11 +13,13 @@
 
 mod api;
 mod hot_sku;
+mod kitchen;
 mod mixed;
 mod pricing;
 mod propagation;
 mod report;
 mod server;
+mod sse;
 mod stats;
 
 use std::path::PathBuf;
@@ -39,9 +41,12 @@ enum Workload {
     MixedCheckout,
     /// Time from an order to its stock change on SSE and on a webhook.
     Propagation,
+    /// The merchant console's kitchen display: an order's 201 to its event on the location's
+    /// stream and onto the display, and the queue read with ~200 live parts.
+    KitchenDisplay,
     /// The pricing engine in-process: a 20-line cart against 50 promotions (no server).
     Pricing,
-    /// The four, one after another (a fresh server for each HTTP workload when spawning).
+    /// All five, one after another (a fresh server for each HTTP workload when spawning).
     All,
 }
 
@@ -51,6 +56,7 @@ impl Workload {
             Workload::HotSku => "hot-sku",
             Workload::MixedCheckout => "mixed-checkout",
             Workload::Propagation => "propagation",
+            Workload::KitchenDisplay => "kitchen-display",
             Workload::Pricing => "pricing",
             Workload::All => "all",
         }
@@ -130,15 +136,23 @@ struct Cli {
     #[arg(long, default_value_t = 3)]
     max_lines: usize,
 
-    /// propagation: orders to place.
-    #[arg(long, default_value_t = 200)]
-    orders: usize,
-    /// propagation: orders per second.
+    /// propagation, kitchen-display: orders to place (default 200 for propagation; 500 with a
+    /// part at the location for kitchen-display, plus one elsewhere-only order per ten).
+    #[arg(long)]
+    orders: Option<usize>,
+    /// propagation, kitchen-display: orders per second.
     #[arg(long, default_value_t = 20.0)]
     rate: f64,
-    /// propagation: seconds to wait for late events after the last order.
+    /// propagation, kitchen-display: seconds to wait for late events after the last order.
     #[arg(long, default_value_t = 10.0)]
     settle: f64,
+    /// kitchen-display: live parts in the location's queue (placed first, then kept by staff
+    /// rejecting the oldest).
+    #[arg(long, default_value_t = 200)]
+    backlog: usize,
+    /// kitchen-display: queue reads timed one after another after the order stream.
+    #[arg(long, default_value_t = 200)]
+    queue_reads: usize,
 
     /// pricing: quotes to time.
     #[arg(long, default_value_t = 20_000)]
@@ -189,10 +203,17 @@ fn print_outcome(outcome: &Outcome) -> ExitCode {
 
 async fn run(cli: &Cli) -> Result<Outcome, String> {
     let workloads: &[Workload] = match cli.workload {
-        Workload::All => &[Workload::HotSku, Workload::MixedCheckout, Workload::Propagation, Workload::Pricing],
+        Workload::All => &[
+            Workload::HotSku,
+            Workload::MixedCheckout,
+            Workload::Propagation,
+            Workload::KitchenDisplay,
+            Workload::Pricing,
+        ],
         Workload::HotSku => &[Workload::HotSku],
         Workload::MixedCheckout => &[Workload::MixedCheckout],
         Workload::Propagation => &[Workload::Propagation],
+        Workload::KitchenDisplay => &[Workload::KitchenDisplay],
         Workload::Pricing => &[Workload::Pricing],
     };
     let mut total = Outcome::default();
@@ -257,12 +278,23 @@ async fn run_one(cli: &Cli, workload: Workload) -> Result<Outcome, String> {
         }
         Workload::Propagation => {
             let options = propagation::PropagationOptions {
-                orders: cli.orders.max(1),
+                orders: cli.orders.unwrap_or(200).max(1),
                 rate: cli.rate,
                 settle: Duration::from_secs_f64(cli.settle.max(0.0)),
                 timeout,
             };
             propagation::run(&server, &options).await
+        }
+        Workload::KitchenDisplay => {
+            let options = kitchen::KitchenOptions {
+                orders: cli.orders.unwrap_or(500).max(1),
+                rate: cli.rate,
+                backlog: cli.backlog,
+                queue_reads: cli.queue_reads,
+                settle: Duration::from_secs_f64(cli.settle.max(0.0)),
+                timeout,
+            };
+            kitchen::run(&server, &options).await
         }
         Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
     };

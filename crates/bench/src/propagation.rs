@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use crate::api::{Api, http_client, order_body, setup, unique_prefix};
+use crate::api::{Api, http_client, order_body, place_paced, setup, unique_prefix};
 use crate::report::Outcome;
 use crate::server::Server;
+use crate::sse::open_sse;
 use crate::stats::{Latencies, Outcomes, Row};
 
 /// Settings of the propagation workload.
@@ -109,73 +109,19 @@ async fn start_receiver(arrivals: Shared, stop: watch::Receiver<bool>) -> Result
     Ok(format!("http://{address}/hook"))
 }
 
-/// Splits complete SSE events off the front of `buffer`; returns each event's `data:`.
-pub fn take_sse_events(buffer: &mut String) -> Vec<String> {
-    let mut events = Vec::new();
-    loop {
-        if buffer.contains('\r') {
-            *buffer = buffer.replace("\r\n", "\n").replace('\r', "\n");
-        }
-        let Some(end) = buffer.find("\n\n") else {
-            break;
-        };
-        let block: String = buffer.drain(..end + 2).collect();
-        let data: Vec<&str> = block
-            .lines()
-            .filter_map(|line| line.strip_prefix("data:"))
-            .map(|data| data.strip_prefix(' ').unwrap_or(data))
-            .collect();
-        if !data.is_empty() {
-            events.push(data.join("\n"));
-        }
-    }
-    events
-}
-
-/// Opens the SSE feed and records arrivals until `stop`; returns once the stream is open.
-async fn open_sse(
+/// Opens the location's stock SSE feed as `api`'s user; records arrivals until `stop`.
+async fn open_stock_sse(
     api: &Api,
     location_id: &str,
     arrivals: Shared,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<Option<String>>, String> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .tcp_nodelay(true)
-        .build()
-        .map_err(|e| format!("SSE client: {e}"))?;
-    let response = client
-        .get(format!("{}/api/v1/stock/events?location_id={location_id}", api.base_url))
-        .bearer_auth(&api.token)
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .map_err(|e| format!("GET /stock/events: {e}"))?;
-    if !response.status().is_success() {
-        return Err(format!("GET /stock/events → {}", response.status()));
-    }
-    Ok(tokio::spawn(async move {
-        let mut stream = response.bytes_stream();
-        let mut buffer = String::new();
-        loop {
-            let chunk = tokio::select! {
-                chunk = stream.next() => chunk,
-                _ = stop.wait_for(|stopped| *stopped) => return None,
-            };
-            let at = Instant::now();
-            match chunk {
-                Some(Ok(bytes)) => {
-                    buffer.push_str(&String::from_utf8_lossy(&bytes));
-                    for data in take_sse_events(&mut buffer) {
-                        let parsed: Value = serde_json::from_str(&data).unwrap_or_default();
-                        lock(&arrivals).record(&parsed, at);
-                    }
-                }
-                Some(Err(error)) => return Some(format!("the SSE stream failed: {error}")),
-                None => return Some("the server closed the SSE stream".into()),
-            }
-        }
-    }))
+    let url = format!("{}/api/v1/stock/events?location_id={location_id}", api.base_url);
+    open_sse(&url, &api.token, stop, move |event, at| {
+        let parsed: Value = serde_json::from_str(&event.data).unwrap_or_default();
+        lock(&arrivals).record(&parsed, at);
+    })
+    .await
 }
 
 /// Runs the workload against `server`.
@@ -191,53 +137,31 @@ pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcom
     let hook_url = start_receiver(hook_arrivals.clone(), stop_rx.clone()).await?;
     let webhook = api.post("/webhooks", &json!({"url": hook_url, "events": ["stock.changed"]})).await?;
     let webhook_id = webhook["id"].as_str().unwrap_or_default().to_owned();
-    let sse_task = open_sse(&api, &location_id, sse_arrivals.clone(), stop_rx.clone()).await?;
+    let sse_task = open_stock_sse(&api, &location_id, sse_arrivals.clone(), stop_rx.clone()).await?;
     // Let set-up events (reserved = 0, ignored) drain through both paths first.
     tokio::time::sleep(Duration::from_millis(1_000)).await;
 
-    let url = format!("{}/api/v1/orders", server.base_url);
-    let period = Duration::from_secs_f64(1.0 / options.rate.max(0.001));
-    let mut ticker = tokio::time::interval(period);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let started = Instant::now();
-    let mut in_flight = Vec::with_capacity(options.orders);
-    for item in &fixture.items {
-        ticker.tick().await;
-        let body = order_body(&fixture.site_id, &[(item, 1)], "Propagation customer").to_string();
-        let request = client.post(&url).header("content-type", "application/json").body(body);
-        let sku = item.sku.clone();
-        in_flight.push(tokio::spawn(async move {
-            let sent = Instant::now();
-            let answer = request.send().await;
-            let latency = sent.elapsed();
-            let answer = match answer {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let _ = response.bytes().await;
-                    Ok(status)
-                }
-                Err(error) => Err(error),
-            };
-            (sku, sent, latency, answer)
-        }));
-    }
+    let orders: Vec<(String, Value)> = fixture
+        .items
+        .iter()
+        .map(|item| (item.sku.clone(), order_body(&fixture.site_id, &[(item, 1)], "Propagation customer")))
+        .collect();
+    let (placed, placing) = place_paced(&client, &server.base_url, orders, options.rate).await?;
     let mut outcomes = Outcomes::default();
     let mut order_latency = Latencies::new();
     let mut sent_at: HashMap<String, Instant> = HashMap::new();
-    for task in in_flight {
-        let (sku, sent, latency, answer) = task.await.map_err(|e| format!("an order task failed: {e}"))?;
-        order_latency.record(latency);
-        match answer {
-            Ok(status) => {
+    for order in placed {
+        order_latency.record(order.latency());
+        match order.answer {
+            Ok((status, _)) => {
                 outcomes.status(status);
                 if status == 201 {
-                    sent_at.insert(sku, sent);
+                    sent_at.insert(order.key, order.sent);
                 }
             }
             Err(error) => outcomes.transport_error(&error),
         }
     }
-    let placing = started.elapsed();
 
     // Wait for the stragglers, at most `settle`.
     let settle_started = Instant::now();
@@ -390,16 +314,6 @@ pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcom
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_sse_events_and_keeps_partial_ones() {
-        let mut buffer = String::from(
-            "id: 7\nevent: stock.changed\ndata: {\"sku\":\"A\"}\n\n: keep-alive\n\nid: 8\r\ndata: {\"sku\":\"B\"}\r\n\r\nid: 9\ndata: {\"sk",
-        );
-        let events = take_sse_events(&mut buffer);
-        assert_eq!(events, vec!["{\"sku\":\"A\"}".to_owned(), "{\"sku\":\"B\"}".to_owned()]);
-        assert_eq!(buffer, "id: 9\ndata: {\"sk");
-    }
 
     #[test]
     fn records_only_reservations() {
