@@ -118,7 +118,7 @@ fn today(timezone: &str) -> chrono::NaiveDate {
 }
 
 /// `GET /console/orders`: past and current orders of the merchant (staff: of their location),
-/// searched by number, customer or SKU (`q`), status and dates, 50 per page.
+/// searched by number, customer name or phone (`q`), status and dates, 50 per page.
 pub(super) async fn history(
     State(state): State<AppState>,
     console: ConsoleUser,
