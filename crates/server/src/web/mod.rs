@@ -116,8 +116,16 @@ pub(crate) fn translator(lang: Lang) -> Value {
     })
 }
 
-fn render(template: &str, lang: Lang, query_lang: Option<&str>, status: StatusCode, ctx: Value) -> Response {
-    let page = TEMPLATES
+/// Renders `template` of `env` with `lang`, `t` and `ctx` as an uncached HTML answer; a template
+/// fault is logged and answered with a bare 500 page.
+pub(crate) fn render_page(
+    env: &Environment<'static>,
+    template: &str,
+    lang: Lang,
+    status: StatusCode,
+    ctx: Value,
+) -> Response {
+    let page = env
         .get_template(template)
         .and_then(|template| template.render(context! { lang => lang.code(), t => translator(lang), ..ctx }));
     let mut response = match page {
@@ -129,6 +137,11 @@ fn render(template: &str, lang: Lang, query_lang: Option<&str>, status: StatusCo
         }
     };
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn render(template: &str, lang: Lang, query_lang: Option<&str>, status: StatusCode, ctx: Value) -> Response {
+    let mut response = render_page(&TEMPLATES, template, lang, status, ctx);
     if let Some(code) = query_lang.and_then(|raw| matches!(raw, "es" | "en").then_some(raw))
         && let Ok(cookie) = HeaderValue::from_str(&format!("lang={code}; Path=/; Max-Age=31536000; SameSite=Lax"))
     {

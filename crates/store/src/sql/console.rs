@@ -9,10 +9,10 @@ use sqlx::{Any, Row, Transaction};
 use super::insert_outbox;
 use super::orders::{
     apply_change_with_preparation_in, attach_lines, fulfillment_columns, fulfillment_from, line_from, order_columns,
-    order_from,
+    order_from, settlement_part_from,
 };
 use crate::backend::SqlStore;
-use crate::rows::{FulfillmentRecord, OrderRecord, OrderRow, OutboxRow, Page, Preparation, SettlementPartRow};
+use crate::rows::{FulfillmentRecord, OrderRecord, OrderRow, OutboxRow, Page, Preparation};
 use crate::{
     ConsoleStore, FulfillmentChange, OrderSearch, OrderSearchRow, OrderStore, QueueEntry, SettlementLineRow,
     SoldOutRow, SoldOutSwitch, StoreError, StoreResult, TakingsRow,
@@ -386,13 +386,7 @@ impl ConsoleStore for SqlStore {
                     channel: row.try_get("channel")?,
                     status: row.try_get("status")?,
                     created_at_ms: row.try_get("created_at_ms")?,
-                    money: SettlementPartRow {
-                        captured_minor: row.try_get("captured_minor")?,
-                        refunded_minor: row.try_get("refunded_minor")?,
-                        merchant_funded_minor: row.try_get("merchant_funded_minor")?,
-                        operator_funded_minor: row.try_get("operator_funded_minor")?,
-                        status: row.try_get("status")?,
-                    },
+                    money: settlement_part_from(row)?,
                 })
             })
             .collect()

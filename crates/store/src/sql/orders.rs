@@ -61,6 +61,17 @@ pub(crate) fn order_from(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
     })
 }
 
+/// A part's money for settlement, from a row with its money columns and `status`.
+pub(crate) fn settlement_part_from(row: &AnyRow) -> Result<SettlementPartRow, sqlx::Error> {
+    Ok(SettlementPartRow {
+        captured_minor: row.try_get("captured_minor")?,
+        refunded_minor: row.try_get("refunded_minor")?,
+        merchant_funded_minor: row.try_get("merchant_funded_minor")?,
+        operator_funded_minor: row.try_get("operator_funded_minor")?,
+        status: row.try_get("status")?,
+    })
+}
+
 pub(crate) fn fulfillment_from(row: &AnyRow) -> Result<FulfillmentRecord, sqlx::Error> {
     Ok(FulfillmentRecord {
         id: row.try_get("id")?,
@@ -314,17 +325,7 @@ impl OrderStore for SqlStore {
         .bind(to_ms)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SettlementPartRow {
-                    captured_minor: row.try_get("captured_minor")?,
-                    refunded_minor: row.try_get("refunded_minor")?,
-                    merchant_funded_minor: row.try_get("merchant_funded_minor")?,
-                    operator_funded_minor: row.try_get("operator_funded_minor")?,
-                    status: row.try_get("status")?,
-                })
-            })
-            .collect()
+        Ok(rows.iter().map(settlement_part_from).collect::<Result<_, _>>()?)
     }
 
     async fn get_order_quote(&self, id: &str) -> StoreResult<Option<String>> {

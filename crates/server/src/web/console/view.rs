@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use minijinja::{Environment, Value, context};
 
 use crate::web::i18n::Lang;
-use crate::web::translator;
+use crate::web::render_page;
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -43,19 +43,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 
 /// Renders `template` with `lang`, `t` and `ctx`; `cookies` become `Set-Cookie` headers.
 pub(super) fn render(template: &str, lang: Lang, status: StatusCode, ctx: Value, cookies: &[String]) -> Response {
-    let page = TEMPLATES
-        .get_template(template)
-        .and_then(|template| template.render(context! { lang => lang.code(), t => translator(lang), ..ctx }));
-    let mut response = match page {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => {
-            tracing::error!(%error, template, "a console page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>Error</p>".to_owned()))
-                .into_response()
-        }
-    };
+    let mut response = render_page(&TEMPLATES, template, lang, status, ctx);
     let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers
         .insert(HeaderName::from_static("content-security-policy"), HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY"));
