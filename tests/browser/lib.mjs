@@ -37,27 +37,8 @@ mkdirSync(ARTIFACTS, { recursive: true });
 // --- the API -------------------------------------------------------------------------------
 
 /** Calls the JSON API; throws with the status and body unless the status is 2xx. */
-export async function api(method, urlPath, { body, token, ok = (s) => s >= 200 && s < 300 } = {}) {
-  const headers = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (method !== "GET") headers["idempotency-key"] = randomUUID();
-  const response = await fetch(`${BASE}/api/v1${urlPath}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  if (!ok(response.status)) {
-    throw new Error(`${method} ${urlPath} answered ${response.status}: ${text.slice(0, 500)}`);
-  }
-  return json;
+export async function api(method, urlPath, options = {}) {
+  return (await apiAt(BASE, method, urlPath, options)).body;
 }
 
 const tokens = new Map();

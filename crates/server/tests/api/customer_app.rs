@@ -105,8 +105,8 @@ async fn the_site_policy_is_validated_and_shown() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() {
+/// A server whose notifications also go to a signed webhook gateway (the receiver).
+async fn app_with_gateway() -> (WebhookReceiver, TestApp) {
     let gateway = WebhookReceiver::start(0).await;
     let (url, secret) = (gateway.url(), random_secret());
     let app = TestApp::spawn_with(move |config| {
@@ -114,6 +114,12 @@ async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() 
         config.notify.webhook_secret = Some(omnicanal_server::config::Secret::new(secret));
     })
     .await;
+    (gateway, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() {
+    let (gateway, app) = app_with_gateway().await;
     let fx = Fixture::builder().merchants(2).build(&app).await;
     let admin = app.admin_token().await;
     patch(
@@ -177,13 +183,7 @@ async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_late_part_at_a_cancelling_site_gets_no_not_accepted_notice() {
-    let gateway = WebhookReceiver::start(0).await;
-    let (url, secret) = (gateway.url(), random_secret());
-    let app = TestApp::spawn_with(move |config| {
-        config.notify.webhook_url = Some(url);
-        config.notify.webhook_secret = Some(omnicanal_server::config::Secret::new(secret));
-    })
-    .await;
+    let (gateway, app) = app_with_gateway().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     let admin = app.admin_token().await;
     patch(&app, &admin, &format!("/api/v1/sites/{}", fx.site_id), json!({"accept_within_minutes": 5}))
