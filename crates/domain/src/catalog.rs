@@ -132,6 +132,16 @@ impl Country {
     }
 }
 
+crate::named_enum! {
+    /// What kind of business a merchant is: restaurants pay the restaurant tax rates.
+    pub enum MerchantKind("kind") {
+        /// A restaurant or food counter.
+        Restaurant => "restaurant",
+        /// A shop.
+        Retail => "retail",
+    }
+}
+
 /// A commission rate in basis points (1 bp = 0.01 %), at most 10 000 (100 %).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CommissionRate(u32);

@@ -186,6 +186,22 @@ pub fn plan_transition(request: TransitionRequest<'_>) -> Result<TransitionPlan,
     Ok(TransitionPlan { from, to, stock, money })
 }
 
+/// The plan for a part whose stock hold lapsed while it was still `placed`: it is cancelled
+/// like a customer's cancellation (stock released, a card refunded, a pay-at-pickup amount no
+/// longer owed), on the merchant's account since the merchant did not answer in time.
+pub fn plan_hold_lapse(payment_method: PaymentMethod, subtotal: Money) -> TransitionPlan {
+    let money = match payment_method {
+        PaymentMethod::Card => MoneyEffect::Refund(subtotal),
+        PaymentMethod::PayAtPickup => MoneyEffect::Forgive(subtotal),
+    };
+    TransitionPlan {
+        from: FulfillmentStatus::Placed,
+        to: FulfillmentStatus::Cancelled,
+        stock: Some(StockEffect::Release),
+        money: Some(money),
+    }
+}
+
 /// Compares pickup codes in time independent of where they differ.
 fn codes_match(presented: Option<&str>, expected: &str) -> bool {
     let Some(presented) = presented.map(str::trim) else {
@@ -266,6 +282,15 @@ mod tests {
         handover.payment_method = PaymentMethod::PayAtPickup;
         let plan = plan_transition(handover);
         assert_eq!(plan.map(|p| p.money), Ok(Some(MoneyEffect::Capture(Money::new(12990, Currency::Clp)))));
+    }
+
+    #[test]
+    fn a_lapsed_hold_is_planned_like_a_cancellation() {
+        for method in [PaymentMethod::Card, PaymentMethod::PayAtPickup] {
+            let mut cancel = request(FulfillmentStatus::Placed, FulfillmentStatus::Cancelled);
+            cancel.payment_method = method;
+            assert_eq!(Ok(plan_hold_lapse(method, Money::new(12990, Currency::Clp))), plan_transition(cancel));
+        }
     }
 
     #[test]

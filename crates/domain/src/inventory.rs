@@ -8,6 +8,65 @@ use serde::Serialize;
 
 use crate::DomainError;
 
+crate::named_enum! {
+    /// Why on-hand changed: the reason code of a stock movement.
+    pub enum MovementReason("reason") {
+        /// Goods arrived from a supplier.
+        Receipt => "receipt",
+        /// A correction made by hand.
+        Adjustment => "adjustment",
+        /// The difference found by a count.
+        Count => "count",
+        /// A customer brought goods back.
+        Return => "return",
+        /// Damaged goods taken off the shelf.
+        Damage => "damage",
+        /// Goods lost or stolen.
+        Loss => "loss",
+        /// Received from another location of the merchant.
+        TransferIn => "transfer_in",
+        /// Sent to another location of the merchant.
+        TransferOut => "transfer_out",
+        /// A correction of an earlier movement.
+        Correction => "correction",
+        /// Handed over to a customer (written by the ledger, never by hand).
+        Sale => "sale",
+    }
+}
+
+impl MovementReason {
+    /// The reasons a person may give for a movement made by hand (every one but `sale`).
+    pub const MANUAL: [MovementReason; 9] = [
+        MovementReason::Receipt,
+        MovementReason::Adjustment,
+        MovementReason::Count,
+        MovementReason::Return,
+        MovementReason::Damage,
+        MovementReason::Loss,
+        MovementReason::TransferIn,
+        MovementReason::TransferOut,
+        MovementReason::Correction,
+    ];
+
+    /// Parses a reason a person may give; `sale` and strangers are refused.
+    pub fn parse_manual(raw: &str) -> Result<Self, DomainError> {
+        Self::MANUAL.into_iter().find(|reason| reason.as_str() == raw).ok_or_else(|| {
+            let words: Vec<&str> = Self::MANUAL.iter().map(|reason| reason.as_str()).collect();
+            DomainError::invalid("reason", format!("must be one of {}", words.join(", ")))
+        })
+    }
+}
+
+crate::named_enum! {
+    /// Where a transfer between two locations stands.
+    pub enum TransferStatus("status") {
+        /// Taken out of the source, not yet received.
+        InTransit => "in_transit",
+        /// Put into the destination. Final.
+        Received => "received",
+    }
+}
+
 /// Stock of one SKU at one location.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct StockLevel {

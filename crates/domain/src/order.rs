@@ -50,6 +50,23 @@ impl OrderStatus {
     }
 }
 
+crate::named_enum! {
+    /// The tax document each part of an order gets from its merchant.
+    pub enum DocumentKind("document_kind") {
+        /// A sales receipt for a consumer (boleta electrónica).
+        Boleta => "boleta",
+        /// An invoice to a customer with a tax id (factura electrónica).
+        Factura => "factura",
+    }
+}
+
+impl DocumentKind {
+    /// A factura when the customer gave a tax id, else a boleta.
+    pub fn for_customer(has_tax_id: bool) -> Self {
+        if has_tax_id { DocumentKind::Factura } else { DocumentKind::Boleta }
+    }
+}
+
 /// A four-digit pickup code drawn from the random number the caller supplies.
 pub fn pickup_code(random: u32) -> String {
     format!("{:04}", random % 10_000)
