@@ -12,7 +12,7 @@ use crate::payment::PaymentMethod;
 use crate::{DomainError, Money};
 
 /// Where one part of an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum FulfillmentStatus {
     /// Paid (or to be paid at pickup) and waiting for the merchant.

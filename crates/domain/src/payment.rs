@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{DomainError, Money};
 
 /// How the customer pays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// Charged at checkout through a card provider.

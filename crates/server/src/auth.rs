@@ -17,8 +17,6 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use omnicanal_store::{SessionRow, UserRow};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::ids::{constant_time_eq, new_token, now_ms, sha256_hex};
@@ -75,38 +73,7 @@ pub fn csrf_matches(headers: &HeaderMap, presented: Option<&str>) -> bool {
     }
 }
 
-/// The four roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Runs the platform (the mall operator).
-    Admin,
-    /// Manages one merchant and all its locations.
-    MerchantManager,
-    /// Works at one location.
-    Staff,
-    /// Answers support tickets across merchants (read-only here).
-    SupportAgent,
-}
-
-impl Role {
-    /// The snake_case name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::MerchantManager => "merchant_manager",
-            Role::Staff => "staff",
-            Role::SupportAgent => "support_agent",
-        }
-    }
-
-    /// Parses the snake_case name.
-    pub fn parse(raw: &str) -> Option<Role> {
-        [Role::Admin, Role::MerchantManager, Role::Staff, Role::SupportAgent]
-            .into_iter()
-            .find(|role| role.as_str() == raw)
-    }
-}
+pub use omnicanal_domain::access::Role;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
@@ -203,8 +170,7 @@ pub struct AuthUser {
 
 impl AuthUser {
     fn from_row(row: UserRow, session_hash: String, via_cookie: bool) -> Result<Self, ApiError> {
-        let role = Role::parse(&row.role)
-            .ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {}", row.id, row.role).into()))?;
+        let role = row.role;
         Ok(Self {
             id: row.id,
             email: row.email,

@@ -1,12 +1,18 @@
 //! The demo data set: a food court in Santiago (CLP) with five restaurants and one in
 //! Lima (PEN) with three, real-looking menus and stock, and a login for every role.
 
+use omnicanal_domain::access::Role;
+use omnicanal_domain::catalog::{Country, MerchantKind};
+use omnicanal_domain::events::{ChangeAction, DomainEvent, PriceChanged, PromotionChanged};
+use omnicanal_domain::inventory::MovementReason;
 use omnicanal_domain::modifiers::{ModifierGroup, ModifierOption};
+use omnicanal_domain::pricing::TaxCategory;
 use omnicanal_domain::pricing::promotion::{BundleComponent, HappyHour};
 use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind};
+use omnicanal_domain::site::UnacceptedPolicy;
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
-    CouponRow, LocationRow, MerchantRow, OutboxRow, ProductRow, PromotionRow, SiteRow, StockMovementRow, Store,
+    CouponRow, LocationRow, MerchantRow, NewEvent, ProductRow, PromotionRow, SiteRow, StockMovementRow, Store,
     StoreError, StorefrontSettings, UserRow, VariantRow,
 };
 
@@ -156,8 +162,7 @@ const LIMA: [DemoRestaurant; 3] = [
 ];
 
 /// Choices for the demo's pizzas (a size, up to two extras) and hot dogs (no onion, extra avocado).
-fn demo_modifiers(sku: &str, currency: &str) -> Option<String> {
-    let currency: Currency = currency.parse().ok()?;
+fn demo_modifiers(sku: &str, currency: Currency) -> Option<String> {
     let option = |name: &str, amount: i64| ModifierOption { name: name.into(), price: Money::new(amount, currency) };
     let groups = match sku {
         "NAP-MARG" | "NAP-PEPP" | "NAP-4QUE" => vec![
@@ -218,23 +223,23 @@ pub async fn load_if_empty(store: &dyn Store) -> Result<DemoSummary, StoreError>
         return Ok(DemoSummary { logins: Vec::new(), sites });
     }
     let mut sites = Vec::new();
-    let hash = hash_password(DEMO_PASSWORD).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let hash = hash_password(DEMO_PASSWORD).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let mut logins = Vec::new();
-    insert_user(store, &hash, "admin@demo.omnicanal.dev", "admin", None, None).await?;
+    insert_user(store, &hash, "admin@demo.omnicanal.dev", Role::Admin, None, None).await?;
     logins.push(("admin@demo.omnicanal.dev".into(), "admin".into(), "all malls".into()));
     let malls = [
-        ("Costanera Food Hall", "CL", "CLP", "America/Santiago", &SANTIAGO[..]),
-        ("Jockey Plaza Patio de Comidas", "PE", "PEN", "America/Lima", &LIMA[..]),
+        ("Costanera Food Hall", Country::Chile, "America/Santiago", &SANTIAGO[..]),
+        ("Jockey Plaza Patio de Comidas", Country::Peru, "America/Lima", &LIMA[..]),
     ];
-    for (mall, country, currency, timezone, restaurants) in malls {
+    for (mall, country, timezone, restaurants) in malls {
         let site = SiteRow {
             id: new_id("site"),
             name: mall.into(),
-            country: country.into(),
-            currency: currency.into(),
+            country,
+            currency: country.currency(),
             timezone: timezone.into(),
             accept_within_minutes: Some(10),
-            unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
+            unaccepted_policy: UnacceptedPolicy::default(),
             created_at_ms: now_ms(),
         };
         store.insert_site(&site).await?;
@@ -244,7 +249,7 @@ pub async fn load_if_empty(store: &dyn Store) -> Result<DemoSummary, StoreError>
             let merchant_id = load_restaurant(store, &site, restaurant, &hash, &mut logins).await?;
             merchants.push((restaurant.slug, merchant_id));
         }
-        if country == "CL" {
+        if country == Country::Chile {
             load_promotions(store, &site, &merchants).await?;
         }
     }
@@ -263,7 +268,7 @@ async fn load_restaurant(
     let merchant = MerchantRow {
         id: new_id("mer"),
         name: restaurant.name.into(),
-        kind: "restaurant".into(),
+        kind: MerchantKind::Restaurant,
         commission_bps: restaurant.commission_bps,
         tax_id: Some(restaurant.tax_id.into()),
         created_at_ms: now,
@@ -291,10 +296,10 @@ async fn load_restaurant(
             merchant_id: merchant.id.clone(),
             name: (*dish).into(),
             track_stock: stock.is_some(),
-            tax_category: "standard".into(),
+            tax_category: TaxCategory::Standard,
             category: Some(category_of(sku).into()),
             image_url: None,
-            modifiers_json: demo_modifiers(sku, &site.currency),
+            modifiers_json: demo_modifiers(sku, site.currency),
             created_at_ms: now,
         };
         let variant = VariantRow {
@@ -303,7 +308,7 @@ async fn load_restaurant(
             merchant_id: merchant.id.clone(),
             sku: (*sku).into(),
             price_minor: *price,
-            currency: site.currency.clone(),
+            currency: site.currency,
             barcode: None,
             attributes_json: "{}".into(),
         };
@@ -318,7 +323,7 @@ async fn load_restaurant(
                     location_id: location.id.clone(),
                     merchant_id: merchant.id.clone(),
                     delta: *units,
-                    reason: "receipt".into(),
+                    reason: MovementReason::Receipt,
                     created_by: None,
                     created_at_ms: now,
                     event_id: new_id("evt"),
@@ -326,11 +331,11 @@ async fn load_restaurant(
                 .await?;
         }
     }
-    let domain = if site.country == "PE" { "demo.omnicanal.pe" } else { "demo.omnicanal.cl" };
+    let domain = if site.country == Country::Peru { "demo.omnicanal.pe" } else { "demo.omnicanal.cl" };
     let manager = format!("gerente.{}@{domain}", restaurant.slug);
     let staff = format!("cocina.{}@{domain}", restaurant.slug);
-    insert_user(store, hash, &manager, "merchant_manager", Some(&merchant.id), None).await?;
-    insert_user(store, hash, &staff, "staff", Some(&merchant.id), Some(&location.id)).await?;
+    insert_user(store, hash, &manager, Role::MerchantManager, Some(&merchant.id), None).await?;
+    insert_user(store, hash, &staff, Role::Staff, Some(&merchant.id), Some(&location.id)).await?;
     logins.push((manager, "merchant_manager".into(), format!("{} ({})", restaurant.name, site.name)));
     logins.push((staff, "staff".into(), format!("{} ({})", restaurant.name, site.name)));
     Ok(merchant.id)
@@ -395,21 +400,21 @@ async fn load_promotions(store: &dyn Store, site: &SiteRow, merchants: &[(&str, 
             site_id: promotion.merchant_id.is_none().then(|| site.id.clone()),
             name: promotion.name.clone(),
             active: true,
-            definition_json: serde_json::to_string(&promotion).map_err(|e| StoreError::Conflict(e.to_string()))?,
+            definition_json: serde_json::to_string(&promotion).map_err(|e| StoreError::Unavailable(e.to_string()))?,
             created_at_ms: now,
             updated_at_ms: now,
         };
-        let event = OutboxRow {
-            seq: 0,
+        let event = NewEvent {
             event_id: new_id("evt"),
-            event_type: "price.changed".into(),
-            merchant_id: row.merchant_id.clone(),
-            order_id: None,
-            location_id: None,
-            sku: None,
-            payload_json: serde_json::json!({"cause": "promotion", "action": "created", "promotion_id": row.id})
-                .to_string(),
             created_at_ms: now,
+            event: DomainEvent::PriceChanged(PriceChanged::Promotion(PromotionChanged {
+                action: ChangeAction::Created,
+                promotion_id: row.id.clone(),
+                merchant_id: row.merchant_id.clone(),
+                site_id: row.site_id.clone(),
+                name: row.name.clone(),
+                active: row.active,
+            })),
         };
         store.insert_promotion(&row, &event).await?;
         if promotion.requires_coupon {
@@ -434,7 +439,7 @@ async fn insert_user(
     store: &dyn Store,
     hash: &str,
     email: &str,
-    role: &str,
+    role: Role,
     merchant_id: Option<&str>,
     location_id: Option<&str>,
 ) -> Result<(), StoreError> {
@@ -443,7 +448,7 @@ async fn insert_user(
             id: new_id("usr"),
             email: email.into(),
             password_hash: hash.into(),
-            role: role.into(),
+            role,
             merchant_id: merchant_id.map(Into::into),
             location_id: location_id.map(Into::into),
             created_at_ms: now_ms(),

@@ -232,11 +232,20 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => ApiError::NotFound("resource"),
-            StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::Duplicate(key) => ApiError::Conflict(format!("{} is taken", key.field())),
+            StoreError::MissingReference(reference) => ApiError::invalid(reference.field(), "no such thing"),
+            StoreError::StaleState => ApiError::Conflict("the fulfilment changed meanwhile; reload and retry".into()),
+            StoreError::SlotFull { location_name } => {
+                ApiError::Conflict(format!("{location_name} has no room left in that pickup slot; choose another"))
+            }
+            StoreError::LedgerRefused => ApiError::Conflict(StoreError::LedgerRefused.to_string()),
+            StoreError::NotInTransit => ApiError::Conflict("the transfer is not in transit".into()),
+            StoreError::NotNeedingAttention => ApiError::Conflict(StoreError::NotNeedingAttention.to_string()),
             StoreError::InsufficientStock { sku } => ApiError::InsufficientStock { sku },
             StoreError::SoldOut { sku } => ApiError::SoldOut { sku },
-            StoreError::CouponUnavailable { code, reason } => ApiError::CouponUnavailable { code, reason },
-            StoreError::Domain(domain) => domain.into(),
+            StoreError::CouponUnavailable { code, refusal } => {
+                ApiError::CouponUnavailable { code, reason: refusal.message().into() }
+            }
             other => ApiError::Internal(Box::new(other)),
         }
     }

@@ -157,7 +157,7 @@ async fn import_stock_row(state: &AppState, user: &AuthUser, row: &StockCsvRow) 
         location_id: location.id.clone(),
         merchant_id: location.merchant_id.clone(),
         delta: 0,
-        reason: "count".into(),
+        reason: omnicanal_domain::inventory::MovementReason::Count,
         reference: Some("csv import".into()),
         channel: None,
         created_by: Some(user.id.clone()),
@@ -166,7 +166,9 @@ async fn import_stock_row(state: &AppState, user: &AuthUser, row: &StockCsvRow) 
     };
     match state.store.apply_stock_count(&movement, counted).await {
         Ok(_) => Ok(()),
-        Err(StoreError::Domain(_)) => Err(vec![format!("on_hand: {counted} is below the units reserved for orders")]),
+        Err(StoreError::LedgerRefused) => {
+            Err(vec![format!("on_hand: {counted} is below the units reserved for orders")])
+        }
         Err(error) => Err(vec![error.to_string()]),
     }
 }
@@ -255,7 +257,7 @@ async fn check_catalog_row(
             merchant_id: row.merchant_id.clone(),
             sku: sku.as_str().to_owned(),
             price_minor: price.amount_minor,
-            currency: price.currency.code().to_owned(),
+            currency: price.currency,
             barcode: row.barcode.clone().filter(|code| !code.is_empty()),
             attributes_json: "{}".into(),
         },
@@ -274,7 +276,7 @@ async fn store_product(
         merchant_id,
         name,
         track_stock: variants.iter().all(|(_, _, track)| *track),
-        tax_category: "standard".into(),
+        tax_category: omnicanal_domain::pricing::TaxCategory::Standard,
         category: None,
         image_url: None,
         modifiers_json: None,
@@ -285,7 +287,7 @@ async fn store_product(
     let count = u64::try_from(variants.len()).unwrap_or(0);
     match state.store.insert_product(&product, &variants).await {
         Ok(()) => Ok(count),
-        Err(StoreError::Conflict(_)) => Err("a SKU of this product appears twice or already exists".into()),
+        Err(StoreError::Duplicate(_)) => Err("a SKU of this product appears twice or already exists".into()),
         Err(error) => Err(error.to_string()),
     }
 }

@@ -161,7 +161,7 @@ async fn bootstrap_admin(store: &dyn Store, config: &Config) -> Result<(), Start
             id: new_id("usr"),
             email: email.trim().to_lowercase(),
             password_hash,
-            role: Role::Admin.as_str().to_owned(),
+            role: Role::Admin,
             merchant_id: None,
             location_id: None,
             created_at_ms: now_ms(),

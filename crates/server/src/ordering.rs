@@ -9,10 +9,14 @@
 use std::collections::HashMap;
 
 use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, Name};
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::fulfillment::FulfillmentStatus;
+use omnicanal_domain::order::DocumentKind;
 use omnicanal_domain::order::pickup_code;
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::pricing::Quote;
 use omnicanal_domain::pricing::promotion::NotAppliedReason;
+use omnicanal_domain::site::UnacceptedPolicy;
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
     CouponRedemption, FulfillmentRecord, LinePricing, LineRow, LocationRow, NewOrder, OrderRecord, OrderRow,
@@ -146,7 +150,7 @@ pub async fn place_order(
     }
     v.finish()?;
     let site = vetted(site)?;
-    let currency: Currency = site.currency.parse()?;
+    let currency: Currency = site.currency;
     let method = vetted(method)?;
     let now = now_ms();
     let customer_key = customer_key(request.customer.email.as_deref(), request.customer.phone.as_deref());
@@ -178,7 +182,8 @@ pub async fn place_order(
     }
     let pickup_at = pickup_at.map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let mut allocations = channel_allocations(state, &priced.locations, &request.channel).await?;
-    if let Some(minutes) = site.accept_within_minutes.filter(|_| site.unaccepted_policy != "notify_only") {
+    if let Some(minutes) = site.accept_within_minutes.filter(|_| site.unaccepted_policy != UnacceptedPolicy::NotifyOnly)
+    {
         // The site's promise: a part not accepted in time is cancelled and refunded (the hold
         // lapses). Under `notify_only` the part stays and the customer is told instead
         // (`workers::notifications`), so the limit must not end the hold.
@@ -204,14 +209,14 @@ pub async fn place_order(
             id: order_id.clone(),
             number: 0,
             site_id: site.id,
-            channel: request.channel,
+            channel: Channel::parse(&request.channel)?,
             customer_name: request.customer.name.trim().to_owned(),
             customer_phone: request.customer.phone,
             customer_email: request.customer.email,
             tracking_token: new_token(),
-            currency: currency.code().to_owned(),
+            currency,
             total_minor: total.amount_minor,
-            payment_method: method.as_str().to_owned(),
+            payment_method: method,
             payment_reference: reference.clone(),
             captured_minor: captured,
             refunded_minor: 0,
@@ -235,10 +240,10 @@ pub async fn place_order(
                 order_id: order_id.clone(),
                 merchant_id: part.merchant_id.clone(),
                 location_id: part.location_id.clone(),
-                status: "placed".into(),
+                status: FulfillmentStatus::Placed,
                 pickup_code: pickup_code(random_u32()),
                 subtotal_minor: part.subtotal.amount_minor,
-                currency: currency.code().to_owned(),
+                currency,
                 captured_minor: if method == PaymentMethod::Card { part.subtotal.amount_minor } else { 0 },
                 refunded_minor: 0,
                 reason: None,
@@ -282,7 +287,7 @@ pub async fn place_order(
         idempotency: claim.map(|claim| (claim.scope, claim.key)),
         safety_buffers: allocations.iter().map(|(location, buffer, _)| (location.clone(), *buffer)).collect(),
         redemptions,
-        document_kind: if customer_tax_id.is_some() { "factura".into() } else { "boleta".into() },
+        document_kind: DocumentKind::for_customer(customer_tax_id.is_some()),
     };
     let stored = match state.store.place_order(&new_order).await {
         Ok(stored) => stored,
@@ -346,10 +351,7 @@ async fn check_pickup_slot(
     }
     let slot = crate::storefront::slot_start(pickup_at);
     let slot_end = slot + chrono::Duration::minutes(crate::storefront::SLOT_MINUTES);
-    let (from, to) = (
-        slot.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        slot_end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    );
+    let (from, to) = (slot.timestamp_millis(), slot_end.timestamp_millis());
     for location in priced.locations.values() {
         if at_ms < now + location.storefront.prep_minutes * 60_000 {
             return Err(ApiError::invalid(
@@ -361,7 +363,7 @@ async fn check_pickup_slot(
             return Err(ApiError::invalid("pickup_at", format!("{} is closed at that time", location.name)));
         }
         if let Some(capacity) = location.storefront.slot_capacity
-            && state.store.count_pickups(&location.id, &from, &to).await? >= capacity
+            && state.store.count_pickups(&location.id, from, to).await? >= capacity
         {
             return Err(ApiError::Conflict(format!(
                 "{} has no room left in that pickup slot; choose another",
@@ -443,7 +445,7 @@ async fn channel_allocations(
     let mut buffers = Vec::with_capacity(locations.len());
     for location in locations.values() {
         let allocations = state.store.list_channel_allocations(&location.id).await?;
-        match allocations.into_iter().find(|allocation| allocation.channel == channel) {
+        match allocations.into_iter().find(|allocation| allocation.channel.as_str() == channel) {
             Some(allocation) if !allocation.enabled => {
                 return Err(ApiError::invalid(
                     "channel",

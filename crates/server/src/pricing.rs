@@ -6,12 +6,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike};
-use omnicanal_domain::catalog::{Country, MAX_LINES_PER_ORDER, Quantity, Sku};
+use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, MerchantKind, Quantity, Sku};
 use omnicanal_domain::modifiers::{Choice, ModifierGroup, choose, note};
 use omnicanal_domain::pricing::promotion::normalize_code;
 use omnicanal_domain::pricing::tax::tax_rate;
 use omnicanal_domain::pricing::{
-    CartLine, CouponState, LocalTime, PriceList, PricingContext, Promotion, Quote, TaxCategory, price_cart,
+    CartLine, CouponState, LocalTime, PriceList, PricingContext, Promotion, Quote, price_cart,
 };
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{CouponRow, LocationRow, MerchantRow, PriceListRow, SiteRow};
@@ -124,18 +124,12 @@ pub fn engine_price_lists(rows: Vec<PriceListRow>) -> Vec<PriceList> {
             prices: row
                 .entries
                 .iter()
-                .filter_map(|entry| {
-                    entry
-                        .currency
-                        .parse::<Currency>()
-                        .ok()
-                        .map(|c| (entry.sku.clone(), Money::new(entry.price_minor, c)))
-                })
+                .map(|entry| (entry.sku.clone(), Money::new(entry.price_minor, entry.currency)))
                 .collect(),
             id: row.id,
             name: row.name,
             merchant_id: row.merchant_id,
-            channel: row.channel,
+            channel: row.channel.map(|channel| channel.to_string()),
             location_id: row.location_id,
             valid_from_ms: row.valid_from_ms,
             valid_to_ms: row.valid_to_ms,
@@ -150,8 +144,8 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
         return Err(ApiError::invalid("lines", format!("an order may have at most {MAX_LINES_PER_ORDER} lines")));
     }
     let site = cart.site;
-    let currency: Currency = site.currency.parse()?;
-    let country = Country::parse(&site.country)?;
+    let currency: Currency = site.currency;
+    let country = site.country;
     let mut v = Validator::new();
     if cart.lines.is_empty() {
         v.push("lines", "an order needs at least one line");
@@ -196,7 +190,7 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
         {
             merchants.insert(merchant.id.clone(), merchant);
         }
-        let is_restaurant = merchants.get(&location.merchant_id).is_some_and(|m| m.kind == "restaurant");
+        let is_restaurant = merchants.get(&location.merchant_id).is_some_and(|m| m.kind == MerchantKind::Restaurant);
         let (Some(sku), Some(quantity)) = (sku, quantity) else {
             continue;
         };
@@ -206,14 +200,14 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
                 v.push(format!("lines[{index}].sku"), format!("{} does not sell {sku}", location.name));
             }
             Some(sellable) => {
-                if sellable.variant.currency != currency.code() {
+                if sellable.variant.currency != currency {
                     v.push(
                         format!("lines[{index}].sku"),
                         format!("priced in {}, the site sells in {currency}", sellable.variant.currency),
                     );
                     continue;
                 }
-                let category = TaxCategory::parse(&sellable.tax_category).unwrap_or_default();
+                let category = sellable.tax_category;
                 let groups: Vec<ModifierGroup> = sellable
                     .modifiers_json
                     .as_deref()
@@ -305,7 +299,7 @@ pub async fn merchant_home(state: &AppState, merchant_id: &str) -> ApiResult<(Cu
     if let Some(location) = locations.first()
         && let Some(site) = state.store.get_site(&location.site_id).await?
     {
-        return Ok((site.currency.parse()?, site.timezone));
+        return Ok((site.currency, site.timezone));
     }
     Ok((Currency::Clp, "UTC".to_owned()))
 }

@@ -1,12 +1,17 @@
 //! Response bodies: what the API shows of each row, with OpenAPI schemas.
 
+use omnicanal_domain::catalog::{Country, MerchantKind};
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::events::EventType;
 use omnicanal_domain::fulfillment::FulfillmentStatus;
-use omnicanal_domain::order::OrderStatus;
-use omnicanal_domain::payment::{PaymentMethod, PaymentTotals};
+use omnicanal_domain::order::{DocumentKind, OrderStatus};
+use omnicanal_domain::payment::{PaymentMethod, PaymentStatus, PaymentTotals};
+use omnicanal_domain::pricing::TaxCategory;
+use omnicanal_domain::site::UnacceptedPolicy;
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
-    DeliveryRow, FulfillmentRecord, LineRow, LocationRow, MerchantRow, OrderRecord, ProductRow, SiteRow, StockRow,
-    VariantRow, WebhookRow,
+    DeliveryRow, DeliveryState, FulfillmentRecord, LineRow, LocationRow, MerchantRow, OrderRecord, ProductRow, SiteRow,
+    StockRow, VariantRow, WebhookRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,9 +29,9 @@ pub struct MoneyView {
 }
 
 impl MoneyView {
-    /// Builds a view from minor units and a currency code read back from the store.
-    pub fn from_parts(amount: i64, currency: &str) -> Self {
-        Self { amount, currency: currency.parse().unwrap_or(Currency::Clp) }
+    /// Builds a view from minor units and their currency.
+    pub fn from_parts(amount: i64, currency: Currency) -> Self {
+        Self { amount, currency }
     }
 }
 
@@ -50,16 +55,19 @@ pub struct SiteView {
     /// Display name.
     pub name: String,
     /// CL, PE or CO.
-    pub country: String,
+    #[schema(value_type = String, example = "CL")]
+    pub country: Country,
     /// Currency code.
-    pub currency: String,
+    #[schema(value_type = String, example = "CLP")]
+    pub currency: Currency,
     /// IANA time zone.
     pub timezone: String,
     /// A part not accepted within this many minutes is dealt with by `unaccepted_policy` (null: no limit).
     pub accept_within_minutes: Option<i64>,
     /// `cancel_and_refund` (a part not accepted in time is cancelled and refunded) or
     /// `notify_only` (it stays, and the customer is told at once that it is still not accepted).
-    pub unaccepted_policy: String,
+    #[schema(value_type = String, example = "cancel_and_refund")]
+    pub unaccepted_policy: UnacceptedPolicy,
     /// Creation time.
     pub created_at: String,
 }
@@ -87,7 +95,8 @@ pub struct MerchantView {
     /// Display name.
     pub name: String,
     /// `restaurant` or `retail`.
-    pub kind: String,
+    #[schema(value_type = String, example = "restaurant")]
+    pub kind: MerchantKind,
     /// Platform commission in basis points.
     pub commission_bps: i64,
     /// Tax id printed on its tax documents (RUT, RUC, NIT).
@@ -177,7 +186,7 @@ pub struct VariantView {
 impl From<VariantRow> for VariantView {
     fn from(row: VariantRow) -> Self {
         Self {
-            price: MoneyView::from_parts(row.price_minor, &row.currency),
+            price: MoneyView::from_parts(row.price_minor, row.currency),
             attributes: serde_json::from_str(&row.attributes_json).unwrap_or_default(),
             id: row.id,
             sku: row.sku,
@@ -198,7 +207,8 @@ pub struct ProductView {
     /// Whether stock is counted.
     pub track_stock: bool,
     /// `standard` or `exempt`.
-    pub tax_category: String,
+    #[schema(value_type = String, example = "standard")]
+    pub tax_category: TaxCategory,
     /// Menu category.
     pub category: Option<String>,
     /// Photo URL.
@@ -301,7 +311,7 @@ pub struct LineTaxView {
 }
 
 impl LineView {
-    fn new(line: &LineRow, currency: &str) -> Self {
+    fn new(line: &LineRow, currency: Currency) -> Self {
         let gross = line.pricing.gross_minor.unwrap_or(line.unit_price_minor * line.quantity);
         Self {
             sku: line.sku.clone(),
@@ -334,7 +344,8 @@ impl LineView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DocumentRefView {
     /// `boleta` or `factura`.
-    pub kind: String,
+    #[schema(value_type = String, example = "boleta")]
+    pub kind: DocumentKind,
     /// Number in the merchant's sequence of that kind.
     pub number: i64,
 }
@@ -351,7 +362,8 @@ pub struct FulfillmentView {
     /// Location.
     pub location_id: String,
     /// placed, accepted, preparing, ready, collected, rejected or cancelled.
-    pub status: String,
+    #[schema(value_type = String, example = "placed")]
+    pub status: FulfillmentStatus,
     /// Digits the customer shows at handover (only in the customer's view of the order).
     pub pickup_code: Option<String>,
     /// Lines.
@@ -395,24 +407,24 @@ impl FulfillmentView {
             order_id: part.order_id.clone(),
             merchant_id: part.merchant_id.clone(),
             location_id: part.location_id.clone(),
-            status: part.status.clone(),
+            status: part.status,
             pickup_code: show_pickup_code.then(|| part.pickup_code.clone()),
-            lines: part.lines.iter().map(|line| LineView::new(line, &part.currency)).collect(),
+            lines: part.lines.iter().map(|line| LineView::new(line, part.currency)).collect(),
             gross: MoneyView::from_parts(
                 part.pricing.gross_minor.unwrap_or(part.subtotal_minor + part.pricing.discount_minor),
-                &part.currency,
+                part.currency,
             ),
-            discount: MoneyView::from_parts(part.pricing.discount_minor, &part.currency),
-            merchant_funded: MoneyView::from_parts(part.pricing.merchant_funded_minor, &part.currency),
-            operator_funded: MoneyView::from_parts(part.pricing.operator_funded_minor, &part.currency),
-            subtotal: MoneyView::from_parts(part.subtotal_minor, &part.currency),
-            document: match (&part.pricing.document_kind, part.pricing.document_number) {
-                (Some(kind), Some(number)) => Some(DocumentRefView { kind: kind.clone(), number }),
+            discount: MoneyView::from_parts(part.pricing.discount_minor, part.currency),
+            merchant_funded: MoneyView::from_parts(part.pricing.merchant_funded_minor, part.currency),
+            operator_funded: MoneyView::from_parts(part.pricing.operator_funded_minor, part.currency),
+            subtotal: MoneyView::from_parts(part.subtotal_minor, part.currency),
+            document: match (part.pricing.document_kind, part.pricing.document_number) {
+                (Some(kind), Some(number)) => Some(DocumentRefView { kind, number }),
                 _ => None,
             },
-            refunded: MoneyView::from_parts(part.refunded_minor, &part.currency),
+            refunded: MoneyView::from_parts(part.refunded_minor, part.currency),
             reason: part.reason.clone(),
-            hold_expires_at: part.hold_expires_at_ms.filter(|_| part.status == "placed").map(rfc3339),
+            hold_expires_at: part.hold_expires_at_ms.filter(|_| part.status == FulfillmentStatus::Placed).map(rfc3339),
             prep_minutes: part.preparation.prep_minutes,
             accepted_at: part.preparation.accepted_at_ms.map(rfc3339),
             estimated_ready_at: part.preparation.estimated_ready_ms.map(rfc3339),
@@ -426,9 +438,11 @@ impl FulfillmentView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentView {
     /// `card` or `pay_at_pickup`.
-    pub method: String,
+    #[schema(value_type = String, example = "card")]
+    pub method: PaymentMethod,
     /// captured, pending, refunded, partially_refunded, or voided (pay at pickup, every part cancelled).
-    pub status: String,
+    #[schema(value_type = String, example = "captured")]
+    pub status: PaymentStatus,
     /// Taken so far.
     pub captured: MoneyView,
     /// Given back so far.
@@ -468,9 +482,11 @@ pub struct OrderView {
     /// Site.
     pub site_id: String,
     /// Channel it came through.
-    pub channel: String,
+    #[schema(value_type = String, example = "qr")]
+    pub channel: Channel,
     /// placed, in_progress, ready, completed or cancelled (derived from the parts).
-    pub status: String,
+    #[schema(value_type = String, example = "placed")]
+    pub status: OrderStatus,
     /// Sum of the parts: what the customer pays.
     pub total: MoneyView,
     /// Promotions' discounts included in `total`.
@@ -495,26 +511,24 @@ impl OrderView {
     /// The view of an order; `for_customer` shows the tracking token and pickup codes.
     pub fn new(record: &OrderRecord, for_customer: bool) -> Self {
         let order = &record.order;
-        let currency: Currency = order.currency.parse().unwrap_or(Currency::Clp);
-        let method = PaymentMethod::parse(&order.payment_method).unwrap_or(PaymentMethod::Card);
+        let currency = order.currency;
         let totals = PaymentTotals {
-            method,
+            method: order.payment_method,
             captured: Money::new(order.captured_minor, currency),
             refunded: Money::new(order.refunded_minor, currency),
             outstanding: Money::new(order.outstanding_minor, currency),
         };
-        let statuses: Vec<FulfillmentStatus> =
-            record.fulfillments.iter().filter_map(|part| FulfillmentStatus::parse(&part.status).ok()).collect();
+        let statuses: Vec<FulfillmentStatus> = record.fulfillments.iter().map(|part| part.status).collect();
         Self {
             id: order.id.clone(),
             number: order.number,
             site_id: order.site_id.clone(),
             channel: order.channel.clone(),
-            status: OrderStatus::derive(&statuses).as_str().to_owned(),
-            total: MoneyView::from_parts(order.total_minor, &order.currency),
+            status: OrderStatus::derive(&statuses),
+            total: MoneyView::from_parts(order.total_minor, order.currency),
             discount: MoneyView::from_parts(
                 record.fulfillments.iter().map(|part| part.pricing.discount_minor).sum(),
-                &order.currency,
+                order.currency,
             ),
             tracking_token: for_customer.then(|| order.tracking_token.clone()),
             customer: CustomerView {
@@ -526,8 +540,8 @@ impl OrderView {
             pickup_at: order.pickup_at.clone(),
             table: order.table_label.clone(),
             payment: PaymentView {
-                method: order.payment_method.clone(),
-                status: totals.status().as_str().to_owned(),
+                method: order.payment_method,
+                status: totals.status(),
                 captured: totals.captured.into(),
                 refunded: totals.refunded.into(),
             },
@@ -545,7 +559,8 @@ pub struct WebhookView {
     /// Where deliveries are POSTed.
     pub url: String,
     /// Event types delivered.
-    pub events: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub events: Vec<EventType>,
     /// Signing secret (`whsec_<base64>`), per the Standard Webhooks specification.
     pub secret: String,
     /// Only this merchant's events, when set.
@@ -561,7 +576,7 @@ pub struct WebhookView {
 impl From<WebhookRow> for WebhookView {
     fn from(row: WebhookRow) -> Self {
         Self {
-            events: serde_json::from_str(&row.events_json).unwrap_or_default(),
+            events: row.events,
             id: row.id,
             url: row.url,
             secret: row.secret,
@@ -581,7 +596,8 @@ pub struct DeliveryView {
     /// The event id, sent as `webhook-id`; stable across retries.
     pub event_id: String,
     /// Event type.
-    pub event_type: String,
+    #[schema(value_type = String, example = "order.created")]
+    pub event_type: EventType,
     /// Attempts so far.
     pub attempts: i64,
     /// HTTP status of the last attempt (null when it did not connect or has not run).
@@ -589,7 +605,8 @@ pub struct DeliveryView {
     /// Last error.
     pub last_error: Option<String>,
     /// pending, delivered or failed.
-    pub state: String,
+    #[schema(value_type = String, example = "pending")]
+    pub state: DeliveryState,
     /// When the next attempt is due (pending only).
     pub next_attempt_at: Option<String>,
 }
@@ -597,7 +614,7 @@ pub struct DeliveryView {
 impl From<DeliveryRow> for DeliveryView {
     fn from(row: DeliveryRow) -> Self {
         Self {
-            next_attempt_at: (row.state == "pending").then(|| rfc3339(row.next_attempt_at_ms)),
+            next_attempt_at: (row.state == DeliveryState::Pending).then(|| rfc3339(row.next_attempt_at_ms)),
             id: row.id,
             event_id: row.event_id,
             event_type: row.event_type,

@@ -31,10 +31,7 @@ impl Backend {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::Conflict(format!(
-                "unsupported database URL {:?}: use sqlite://PATH or postgres://...",
-                redact(url)
-            )))
+            Err(StoreError::UnsupportedUrl(redact(url)))
         }
     }
 }
@@ -50,7 +47,7 @@ pub struct SqlStore {
     /// The URL, kept to open a dedicated `LISTEN` connection on PostgreSQL.
     pub(crate) url: String,
     /// The group-commit queue for order placement (SQLite).
-    pub(crate) placements: Option<crate::sql::placement::PlacementQueue>,
+    pub(crate) placements: Option<crate::sql::group_commit::PlacementQueue>,
 }
 
 /// Connects, applies the backend's migrations and returns the store.
@@ -112,7 +109,7 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    let placements = Some(crate::sql::placement::start_writer(write.clone()));
+    let placements = Some(crate::sql::group_commit::start_writer(write.clone()));
     Ok(SqlStore { backend: Backend::Sqlite, read, write, url: url.to_owned(), placements })
 }
 

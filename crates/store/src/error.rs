@@ -1,6 +1,11 @@
-//! The store's error type: constraint violations become meaning here, not in handlers.
+//! The store's error type: constraint violations and refused conditional updates become
+//! meaning here, next to the SQL that causes them, and never in a handler.
+//!
+//! Database text never leaves the store inside a variant a client could be shown: the
+//! `Database`, `Unavailable` and `Migration` variants are faults, logged and answered as a
+//! 500 by the HTTP edge; every other variant names what was wrong in the store's own words.
 
-use omnicanal_domain::DomainError;
+use crate::constraints::{Reference, UniqueKey};
 
 /// Everything a store call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -8,9 +13,15 @@ pub enum StoreError {
     /// The row does not exist.
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule or a concurrent change got in the way.
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A unique key is taken.
+    #[error("{} is taken", .0.field())]
+    Duplicate(UniqueKey),
+    /// A row names another that does not exist.
+    #[error("{} names nothing that exists", .0.field())]
+    MissingReference(Reference),
+    /// The row changed between reading it and writing it (a concurrent transition, say).
+    #[error("the row changed meanwhile")]
+    StaleState,
     /// Not enough available stock for this SKU.
     #[error("insufficient stock for {sku}")]
     InsufficientStock {
@@ -23,17 +34,35 @@ pub enum StoreError {
         /// The short SKU.
         sku: String,
     },
-    /// A coupon cannot be used (used up in all or by this customer, or switched off).
-    #[error("coupon {code} cannot be used: {reason}")]
+    /// A coupon cannot be used.
+    #[error("coupon {code} cannot be used: {}", .refusal.message())]
     CouponUnavailable {
         /// The code.
         code: String,
-        /// Why, in plain words.
-        reason: String,
+        /// Why.
+        refusal: CouponRefusal,
     },
-    /// A domain rule refused the change.
-    #[error(transparent)]
-    Domain(#[from] DomainError),
+    /// A location's pickup slot is full.
+    #[error("{location_name} has no room left in that pickup slot")]
+    SlotFull {
+        /// The location's name.
+        location_name: String,
+    },
+    /// A stock movement would take on-hand below zero or below what is reserved.
+    #[error("the movement would take on-hand below zero or below what is reserved")]
+    LedgerRefused,
+    /// A transfer that is not in transit cannot be received.
+    #[error("the transfer is not in transit")]
+    NotInTransit,
+    /// A payment job that is not waiting for a person cannot be retried by hand.
+    #[error("the payment job does not need attention")]
+    NotNeedingAttention,
+    /// A row holds a value the code does not know (an unknown status, say): never defaulted.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// Rows disagree with each other (reserved stock missing for a placed part, say).
+    #[error("inconsistent data: {0}")]
+    Inconsistent(&'static str),
     /// The database failed.
     #[error("database error")]
     Database(#[source] sqlx::Error),
@@ -43,15 +72,32 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("migration error")]
     Migration(#[source] sqlx::migrate::MigrateError),
+    /// The database URL names no backend we run on.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+/// Why a coupon was refused inside the order's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CouponRefusal {
+    /// Used up in all, or switched off meanwhile.
+    UsedUpOrOff,
+    /// This customer has used it as often as allowed.
+    CustomerLimit,
+}
+
+impl CouponRefusal {
+    /// The reason in plain words.
+    pub fn message(self) -> &'static str {
+        match self {
+            CouponRefusal::UsedUpOrOff => "it has reached its usage limit or was switched off",
+            CouponRefusal::CustomerLimit => "this customer has used it as often as allowed",
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(database_error) = &error
-            && database_error.is_unique_violation()
-        {
-            return StoreError::Conflict(database_error.message().to_owned());
-        }
-        StoreError::Database(error)
+        crate::constraints::classify(error)
     }
 }

@@ -8,18 +8,21 @@
 //! `migrations/` folder, added to and never edited.
 
 pub mod backend;
+pub mod constraints;
 pub mod error;
 pub mod rows;
 
-pub use sql::HOLD_EXPIRED_REASON;
+pub use sql::{HOLD_EXPIRED_REASON, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id};
 mod sql;
 
 pub use backend::{Backend, SqlStore, connect};
-pub use error::StoreError;
+pub use constraints::{Reference, UniqueKey};
+pub use error::{CouponRefusal, StoreError};
 pub use rows::*;
 
 use async_trait::async_trait;
-use omnicanal_domain::fulfillment::TransitionPlan;
+use omnicanal_domain::payment_job::PaymentJobState;
+use omnicanal_domain::site::UnacceptedPolicy;
 
 /// Result of every store call.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -35,6 +38,7 @@ pub trait Store:
     + EventStore
     + NotificationStore
     + ConsoleStore
+    + PaymentStore
     + Send
     + Sync
     + 'static
@@ -51,6 +55,7 @@ impl<T> Store for T where
         + EventStore
         + NotificationStore
         + ConsoleStore
+        + PaymentStore
         + Send
         + Sync
         + 'static
@@ -69,7 +74,7 @@ pub trait AccessStore {
 
     /// Number of users; zero means a fresh database.
     async fn count_users(&self) -> StoreResult<i64>;
-    /// Inserts a user; a taken e-mail is `Conflict`.
+    /// Inserts a user; a taken e-mail is `Duplicate(UserEmail)`.
     async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
     /// Finds a user by e-mail (case-insensitive; e-mails are stored lower-case).
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
@@ -98,7 +103,7 @@ pub trait SetupStore {
     async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>>;
     /// Merchants, oldest first.
     async fn list_merchants(&self, page: Page) -> StoreResult<Vec<MerchantRow>>;
-    /// Inserts a location.
+    /// Inserts a location; a missing merchant or site is `MissingReference`.
     async fn insert_location(&self, location: &LocationRow) -> StoreResult<()>;
     /// A location by id.
     async fn get_location(&self, id: &str) -> StoreResult<Option<LocationRow>>;
@@ -106,7 +111,8 @@ pub trait SetupStore {
     async fn list_site_locations(&self, site_id: &str) -> StoreResult<Vec<LocationRow>>;
     /// Locations of a merchant, by name.
     async fn list_merchant_locations(&self, merchant_id: &str) -> StoreResult<Vec<LocationRow>>;
-    /// Inserts a product and its variants in one transaction; a SKU taken within the merchant is `Conflict`.
+    /// Inserts a product and its variants in one transaction; a SKU taken within the merchant is
+    /// `Duplicate(MerchantSku)`, a missing merchant `MissingReference(Merchant)`.
     async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()>;
     /// A product with its variants.
     async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>>;
@@ -120,11 +126,11 @@ pub trait SetupStore {
     async fn update_location(&self, location: &LocationRow) -> StoreResult<()>;
     /// Sets how long a site's restaurants have to accept a part (None: no limit).
     async fn set_site_accept_within(&self, site_id: &str, minutes: Option<i64>) -> StoreResult<()>;
-    /// Sets what happens to a site's parts not accepted in time (one of [`UNACCEPTED_POLICIES`]).
-    async fn set_site_unaccepted_policy(&self, site_id: &str, policy: &str) -> StoreResult<()>;
-    /// Places taken at a location by pickup slots starting in `[from, to)` (RFC 3339 strings):
-    /// the live parts counted by placement in `pickup_slot_counts`.
-    async fn count_pickups(&self, location_id: &str, from: &str, to: &str) -> StoreResult<i64>;
+    /// Sets what happens to a site's parts not accepted in time.
+    async fn set_site_unaccepted_policy(&self, site_id: &str, policy: UnacceptedPolicy) -> StoreResult<()>;
+    /// Places taken at a location by pickup slots starting in `[from_ms, to_ms)`: the live parts
+    /// counted by placement in `pickup_slot_counts`.
+    async fn count_pickups(&self, location_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<i64>;
     /// Sets the tax id a merchant prints on its documents.
     async fn set_merchant_tax_id(&self, merchant_id: &str, tax_id: Option<&str>) -> StoreResult<()>;
 }
@@ -133,11 +139,11 @@ pub trait SetupStore {
 #[async_trait]
 pub trait PricingStore {
     /// Inserts a price list with its prices and a `price.changed` event, atomically.
-    async fn insert_price_list(&self, list: &PriceListRow, event: &OutboxRow) -> StoreResult<()>;
+    async fn insert_price_list(&self, list: &PriceListRow, event: &NewEvent) -> StoreResult<()>;
     /// Replaces a price list and its prices, with a `price.changed` event; `NotFound` if absent.
-    async fn replace_price_list(&self, list: &PriceListRow, event: &OutboxRow) -> StoreResult<()>;
+    async fn replace_price_list(&self, list: &PriceListRow, event: &NewEvent) -> StoreResult<()>;
     /// Deletes a price list, with a `price.changed` event; `NotFound` if absent.
-    async fn delete_price_list(&self, id: &str, event: &OutboxRow) -> StoreResult<()>;
+    async fn delete_price_list(&self, id: &str, event: &NewEvent) -> StoreResult<()>;
     /// A price list with its prices.
     async fn get_price_list(&self, id: &str) -> StoreResult<Option<PriceListRow>>;
     /// A merchant's price lists with their prices, oldest first.
@@ -146,9 +152,9 @@ pub trait PricingStore {
     async fn active_price_lists(&self, merchant_ids: &[String]) -> StoreResult<Vec<PriceListRow>>;
 
     /// Inserts a promotion with a `price.changed` event.
-    async fn insert_promotion(&self, promotion: &PromotionRow, event: &OutboxRow) -> StoreResult<()>;
+    async fn insert_promotion(&self, promotion: &PromotionRow, event: &NewEvent) -> StoreResult<()>;
     /// Replaces a promotion with a `price.changed` event; `NotFound` if absent.
-    async fn replace_promotion(&self, promotion: &PromotionRow, event: &OutboxRow) -> StoreResult<()>;
+    async fn replace_promotion(&self, promotion: &PromotionRow, event: &NewEvent) -> StoreResult<()>;
     /// A promotion.
     async fn get_promotion(&self, id: &str) -> StoreResult<Option<PromotionRow>>;
     /// Promotions, oldest first: one merchant's, one site's site-wide ones, or all.
@@ -161,7 +167,7 @@ pub trait PricingStore {
     /// Active promotions of these merchants and the site's active site-wide ones, for pricing.
     async fn active_promotions(&self, site_id: &str, merchant_ids: &[String]) -> StoreResult<Vec<PromotionRow>>;
 
-    /// Inserts a coupon; a taken code is `Conflict`.
+    /// Inserts a coupon; a taken code is `Duplicate(CouponCode)`.
     async fn insert_coupon(&self, coupon: &CouponRow) -> StoreResult<()>;
     /// A coupon.
     async fn get_coupon(&self, id: &str) -> StoreResult<Option<CouponRow>>;
@@ -225,11 +231,12 @@ pub trait OrderStore {
     async fn list_location_fulfillments(
         &self,
         location_id: &str,
-        status: Option<&str>,
+        status: Option<omnicanal_domain::fulfillment::FulfillmentStatus>,
         page: Page,
     ) -> StoreResult<Vec<FulfillmentRecord>>;
-    /// Applies a planned transition: status (only if still `plan.from`), stock,
-    /// money and events in one transaction. A concurrent change is `Conflict`.
+    /// Applies a planned transition: status (only if still `plan.from`), the kitchen's promise,
+    /// stock, money (with its payment job, for a card) and events in one transaction. A
+    /// concurrent change is `StaleState`.
     async fn apply_transition(&self, change: &FulfillmentChange) -> StoreResult<OrderRecord>;
     /// Cancels up to `limit` parts still `placed` whose stock hold lapsed by `now_ms`; returns how many.
     async fn expire_due_holds(&self, now_ms: i64, limit: i64) -> StoreResult<usize>;
@@ -287,23 +294,6 @@ pub trait EventStore {
     async fn list_deliveries(&self, webhook_id: &str, page: Page) -> StoreResult<Vec<DeliveryRow>>;
     /// One outbox event by sequence number.
     async fn get_outbox_event(&self, seq: i64) -> StoreResult<Option<OutboxRow>>;
-}
-
-/// A planned fulfilment transition with what the store needs to apply it.
-#[derive(Debug, Clone)]
-pub struct FulfillmentChange {
-    /// The part.
-    pub fulfillment_id: String,
-    /// The checked plan (status, stock and money effects).
-    pub plan: TransitionPlan,
-    /// Reason given for a rejection.
-    pub reason: Option<String>,
-    /// When.
-    pub now_ms: i64,
-    /// Id for the status-changed event.
-    pub event_id: String,
-    /// Id for the refund event, if the plan refunds.
-    pub refund_event_id: String,
 }
 
 /// Customer notifications: server settings (the VAPID key pair), browsers' push
@@ -366,14 +356,6 @@ pub fn pickup_reminder_key(fulfillment_id: &str) -> String {
 /// switches, order search, the day's takings and the per-part settlement statement.
 #[async_trait]
 pub trait ConsoleStore {
-    /// Applies a transition like [`OrderStore::apply_transition`], also recording the
-    /// preparation fields given (the others are kept), all in one transaction; the
-    /// `fulfillment.status_changed` event carries the part's `estimated_ready_at`.
-    async fn apply_transition_with_preparation(
-        &self,
-        change: &FulfillmentChange,
-        preparation: Preparation,
-    ) -> StoreResult<OrderRecord>;
     /// A location's parts in `statuses`, plus (when `done_since_ms` is given) its collected,
     /// rejected and cancelled parts changed since then, oldest first, each with its order.
     async fn location_queue(
@@ -409,126 +391,28 @@ pub trait ConsoleStore {
     ) -> StoreResult<Vec<SettlementLineRow>>;
 }
 
-/// A part in a location's live queue, with its order's header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueEntry {
-    /// The order (channel, customer, pickup time, payment method).
-    pub order: OrderRow,
-    /// The part, with its lines.
-    pub part: FulfillmentRecord,
-}
-
-/// A SKU switched to sold out at a location.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SoldOutRow {
-    /// Where.
-    pub location_id: String,
-    /// Which SKU.
-    pub sku: String,
-    /// Since when.
-    pub since_ms: i64,
-    /// Who switched it.
-    pub user_id: Option<String>,
-}
-
-/// A request to switch a SKU sold out or back at a location.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SoldOutSwitch {
-    /// Where.
-    pub location_id: String,
-    /// The location's merchant (for the event).
-    pub merchant_id: String,
-    /// Which SKU (a variant of the merchant).
-    pub sku: String,
-    /// True: sold out; false: back on sale.
-    pub sold_out: bool,
-    /// Whether the product counts stock: the event carries the level only then.
-    pub track_stock: bool,
-    /// Who.
-    pub user_id: Option<String>,
-    /// When.
-    pub now_ms: i64,
-    /// Id of the `stock.changed` event.
-    pub event_id: String,
-}
-
-/// What to look for among a merchant's parts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderSearch {
-    /// The merchant.
-    pub merchant_id: String,
-    /// Only this location.
-    pub location_id: Option<String>,
-    /// Only this status.
-    pub status: Option<String>,
-    /// Free text: an order number (`123` or `#123`), or part of the customer's name or phone
-    /// (case-insensitive; `%` and `_` match themselves).
-    pub text: Option<String>,
-    /// Placed at or after.
-    pub from_ms: i64,
-    /// Placed before.
-    pub to_ms: i64,
-    /// Paging.
-    pub page: Page,
-}
-
-/// One part found by [`ConsoleStore::search_orders`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderSearchRow {
-    /// The part.
-    pub fulfillment_id: String,
-    /// Its order.
-    pub order_id: String,
-    /// The order's number.
-    pub order_number: i64,
-    /// The location.
-    pub location_id: String,
-    /// The location's name.
-    pub location_name: String,
-    /// The order's channel.
-    pub channel: String,
-    /// The customer's name.
-    pub customer_name: String,
-    /// The part's status.
-    pub status: String,
-    /// The part's subtotal.
-    pub subtotal_minor: i64,
-    /// Refunded for the part.
-    pub refunded_minor: i64,
-    /// Currency code.
-    pub currency: String,
-    /// When it was placed.
-    pub created_at_ms: i64,
-}
-
-/// One channel's takings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TakingsRow {
-    /// The channel.
-    pub channel: String,
-    /// Parts placed through it, not rejected or cancelled.
-    pub orders: i64,
-    /// Captured for its parts.
-    pub gross_minor: i64,
-    /// Refunded for its parts.
-    pub refunds_minor: i64,
-}
-
-/// One part of a settlement statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettlementLineRow {
-    /// The part.
-    pub fulfillment_id: String,
-    /// Its order's number.
-    pub order_number: i64,
-    /// The location's name.
-    pub location_name: String,
-    /// The order's channel.
-    pub channel: String,
-    /// The part's status.
-    pub status: String,
-    /// When it was placed.
-    pub created_at_ms: i64,
-    /// The money, as [`OrderStore::merchant_money`] reads it.
-    pub money: SettlementPartRow,
+/// Payment jobs: every capture, refund or void the books owe a provider, carried out by a
+/// worker. Jobs are written by the transactions that owe the money (placement, a transition, a
+/// lapsed hold); this trait claims, records and shows them.
+#[async_trait]
+pub trait PaymentStore {
+    /// Queues a job outside any other change (a void after a refused placement).
+    async fn insert_payment_job(&self, job: &PaymentJobRow) -> StoreResult<()>;
+    /// Takes up to `limit` pending jobs due at `now_ms` for one attempt each: their attempt count
+    /// goes up and their next attempt moves `lease_ms` ahead, in one statement, so another node
+    /// never attempts the same job at the same time (and a node that dies mid-attempt leaves it
+    /// to be taken again when the lease lapses).
+    async fn claim_payment_jobs(&self, now_ms: i64, lease_ms: i64, limit: i64) -> StoreResult<Vec<PaymentJobRow>>;
+    /// Records attempts' outcomes and their events in one transaction; an outcome whose claim
+    /// was overtaken (the job's attempt count moved on) is ignored.
+    async fn record_payment_attempts(&self, attempts: &[PaymentAttempt]) -> StoreResult<()>;
+    /// A job.
+    async fn get_payment_job(&self, id: &str) -> StoreResult<Option<PaymentJobRow>>;
+    /// Jobs, newest first, filtered.
+    async fn list_payment_jobs(&self, filter: &PaymentJobFilter) -> StoreResult<Vec<PaymentJobRow>>;
+    /// Queues a job that needs attention again for an attempt now, its attempts counted afresh;
+    /// `NotNeedingAttention` for a job in another state.
+    async fn retry_payment_job(&self, id: &str, now_ms: i64) -> StoreResult<PaymentJobRow>;
+    /// How many jobs are in `state`, of one merchant when given.
+    async fn count_payment_jobs(&self, state: PaymentJobState, merchant_id: Option<&str>) -> StoreResult<i64>;
 }

@@ -11,6 +11,8 @@ mod support;
 
 #[path = "story/console.rs"]
 mod console;
+#[path = "story/constraints.rs"]
+mod constraints;
 #[path = "story/customer_app.rs"]
 mod customer_app;
 #[path = "story/events.rs"]
@@ -19,6 +21,8 @@ mod events;
 mod fulfillment;
 #[path = "story/holds.rs"]
 mod holds;
+#[path = "story/payments.rs"]
+mod payments;
 #[path = "story/pricing.rs"]
 mod pricing;
 #[path = "story/stock.rs"]
@@ -27,11 +31,14 @@ mod stock;
 use console::{
     console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
 };
+use constraints::constraint_violations_are_named;
 use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_are_listed_for_notify_only_sites};
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
-use omnicanal_store::{IdempotencyRow, Page, SessionRow, Store, StoreError, UserRow};
+use omnicanal_domain::access::Role;
+use omnicanal_store::{IdempotencyRow, Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
+use payments::payment_jobs_follow_the_money;
 use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
@@ -92,6 +99,8 @@ story!(
     console_takings_and_statement,
     pickup_slots_hold_exactly_their_capacity,
     unaccepted_parts_are_listed_for_notify_only_sites,
+    constraint_violations_are_named,
+    payment_jobs_follow_the_money,
 );
 
 fn user(email: &str) -> UserRow {
@@ -99,7 +108,7 @@ fn user(email: &str) -> UserRow {
         id: id("usr"),
         email: email.into(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-        role: "admin".into(),
+        role: Role::Admin,
         merchant_id: None,
         location_id: None,
         created_at_ms: T0,
@@ -116,7 +125,10 @@ async fn users_and_sessions(store: &dyn Store) {
 
     let twin = user("ana@example.cl");
     let duplicate = store.insert_user(&twin).await;
-    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "a taken e-mail is a conflict: {duplicate:?}");
+    assert!(
+        matches!(duplicate, Err(StoreError::Duplicate(UniqueKey::UserEmail))),
+        "a taken e-mail is named: {duplicate:?}"
+    );
     assert_eq!(store.count_users().await.expect("count"), 1);
 
     let found = store.find_user_by_email("Ana@Example.CL").await.expect("find");
@@ -173,7 +185,7 @@ async fn setup_and_catalog(store: &dyn Store) {
     let tea = product(&shop.merchant.id, "Tea", false);
     let clash = [variant(&tea, "TEA-1", 1900), variant(&tea, "CAF-S", 1900)];
     let outcome = store.insert_product(&tea, &clash).await;
-    assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{outcome:?}");
+    assert!(matches!(outcome, Err(StoreError::Duplicate(UniqueKey::MerchantSku))), "{outcome:?}");
     assert_eq!(store.get_product(&tea.id).await.expect("get tea"), None);
     let listed = store.list_merchant_products(&shop.merchant.id).await.expect("list");
     assert_eq!(listed, vec![(coffee.clone(), vec![large, small.clone()])]);

@@ -104,7 +104,7 @@ impl KitchenTicket {
             pickup: pickup_text,
             scheduled: pickup.is_some(),
             customer_name: order.customer_name.clone(),
-            channel: channel_label(&order.channel),
+            channel: channel_label(&order.channel.to_string()),
             table: order.table_label.clone(),
             lines: part
                 .lines

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
     FulfillmentRecord, OutboxRow, PushSubscriptionRow, Store, StoreResult, pickup_reminder_key, unaccepted_notice_key,
@@ -102,7 +103,7 @@ impl Notifier {
 
     /// What an outbox event asks for: a part becoming `ready`, `rejected` or `cancelled`.
     pub fn wanted(event: &OutboxRow) -> Option<(NotificationKind, String)> {
-        if event.event_type != "fulfillment.status_changed" {
+        if event.event_type != omnicanal_domain::events::EventType::FulfillmentStatusChanged {
             return None;
         }
         let payload: serde_json::Value = serde_json::from_str(&event.payload_json).ok()?;
@@ -164,10 +165,10 @@ impl Notifier {
         let Some(part) = self.store.get_fulfillment(fulfillment_id).await? else {
             return Ok(());
         };
-        if kind == NotificationKind::PickupReminder && part.status != "ready" {
+        if kind == NotificationKind::PickupReminder && part.status != FulfillmentStatus::Ready {
             return Ok(()); // collected meanwhile
         }
-        if kind == NotificationKind::NotAccepted && part.status != "placed" {
+        if kind == NotificationKind::NotAccepted && part.status != FulfillmentStatus::Placed {
             return Ok(()); // answered meanwhile
         }
         let Some(order) = self.store.get_order(&part.order_id).await? else {
@@ -241,7 +242,7 @@ impl Notifier {
 
 /// What was refunded for a part, if anything.
 fn refunded(part: &FulfillmentRecord) -> Option<Money> {
-    let currency: Currency = part.currency.parse().ok()?;
+    let currency: Currency = part.currency;
     (part.refunded_minor > 0).then(|| Money::new(part.refunded_minor, currency))
 }
 

@@ -41,6 +41,7 @@ pub struct UserView {
     /// E-mail.
     pub email: String,
     /// Role.
+    #[schema(value_type = String, example = "staff")]
     pub role: Role,
     /// Merchant of a manager or staff member.
     pub merchant_id: Option<String>,

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use omnicanal_domain::catalog::Sku;
+use omnicanal_domain::channel::Channel;
 use omnicanal_store::{ChannelAllocationRow, StockFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -48,7 +49,7 @@ impl From<ChannelAllocationRow> for AllocationView {
     fn from(row: ChannelAllocationRow) -> Self {
         Self {
             location_id: row.location_id,
-            channel: row.channel,
+            channel: row.channel.to_string(),
             safety_buffer: row.safety_buffer,
             enabled: row.enabled,
             hold_minutes: row.hold_ttl_ms.map(|ms| ms / 60_000),
@@ -110,7 +111,7 @@ async fn set_allocation(
     }
     let row = ChannelAllocationRow {
         location_id: id,
-        channel,
+        channel: Channel::parse(&channel)?,
         safety_buffer: request.safety_buffer,
         enabled: request.enabled,
         hold_ttl_ms: request.hold_minutes.map(|minutes| minutes * 60_000),
@@ -196,8 +197,12 @@ async fn availability(
             ..StockFilter::default()
         };
         let Some(level) = state.store.list_stock(&filter).await?.into_iter().next() else { continue };
-        let allocation =
-            state.store.list_channel_allocations(&location.id).await?.into_iter().find(|a| a.channel == channel);
+        let allocation = state
+            .store
+            .list_channel_allocations(&location.id)
+            .await?
+            .into_iter()
+            .find(|a| a.channel.as_str() == channel.as_str());
         let (safety_buffer, enabled) = allocation.map_or((0, true), |a| (a.safety_buffer, a.enabled));
         let sold_out = state.store.list_sold_out(&location.id).await?.iter().any(|row| row.sku == sku.as_str());
         let available_to_promise = if enabled && !sold_out { (level.available - safety_buffer).max(0) } else { 0 };

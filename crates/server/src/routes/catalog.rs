@@ -137,7 +137,7 @@ async fn create_product(
                 merchant_id: request.merchant_id.clone(),
                 sku: sku.as_str().to_owned(),
                 price_minor: price.amount_minor,
-                currency: price.currency.code().to_owned(),
+                currency: price.currency,
                 barcode: variant.barcode.filter(|code| !code.trim().is_empty()),
                 attributes_json: serde_json::Value::Object(variant.attributes.unwrap_or_default()).to_string(),
             });
@@ -149,14 +149,14 @@ async fn create_product(
         merchant_id: request.merchant_id,
         name: vetted(name)?.into_inner(),
         track_stock: request.track_stock,
-        tax_category: vetted(tax_category)?.as_str().to_owned(),
+        tax_category: vetted(tax_category)?,
         category,
         image_url,
         modifiers_json,
         created_at_ms: now_ms(),
     };
     state.store.insert_product(&product, &variants).await.map_err(|error| match error {
-        omnicanal_store::StoreError::Conflict(_) => {
+        omnicanal_store::StoreError::Duplicate(_) => {
             ApiError::Conflict("one of these SKUs already exists for this merchant".into())
         }
         other => other.into(),
@@ -307,8 +307,12 @@ pub async fn build_menu(
         if !include_closed && !location_state.is_open() {
             continue;
         }
-        let allocation =
-            state.store.list_channel_allocations(&location.id).await?.into_iter().find(|a| a.channel == channel);
+        let allocation = state
+            .store
+            .list_channel_allocations(&location.id)
+            .await?
+            .into_iter()
+            .find(|a| a.channel.as_str() == channel);
         if allocation.as_ref().is_some_and(|a| !a.enabled) {
             continue;
         }
@@ -343,9 +347,9 @@ pub async fn build_menu(
                     .map(|variant| {
                         let quantity =
                             product.track_stock.then(|| stock.get(&variant.sku).copied().unwrap_or(0).max(0));
-                        let base = MoneyView::from_parts(variant.price_minor, &variant.currency);
+                        let base = MoneyView::from_parts(variant.price_minor, variant.currency);
                         let price = resolve(&lists, &location.merchant_id, &location.id, channel, &variant.sku, now)
-                            .filter(|(_, price)| price.currency.code() == variant.currency)
+                            .filter(|(_, price)| price.currency == variant.currency)
                             .map_or(base, |(_, price)| price.into());
                         let switched = switched_off.contains(&variant.sku);
                         MenuVariant {
@@ -416,10 +420,10 @@ async fn pickup_slots(
     let refs: Vec<&omnicanal_store::LocationRow> = locations.iter().collect();
     let mut slots = Vec::new();
     for (start, slot) in candidate_slots(&refs, &site.timezone, now_ms()) {
-        let end = (start + chrono::Duration::minutes(SLOT_MINUTES)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let end = (start + chrono::Duration::minutes(SLOT_MINUTES)).timestamp_millis();
         let mut available = true;
         for location in locations.iter().filter(|l| l.storefront.slot_capacity.is_some()) {
-            let taken = state.store.count_pickups(&location.id, &slot.start, &end).await?;
+            let taken = state.store.count_pickups(&location.id, start.timestamp_millis(), end).await?;
             if location.storefront.slot_capacity.is_some_and(|capacity| taken >= capacity) {
                 available = false;
             }

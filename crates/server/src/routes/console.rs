@@ -199,7 +199,7 @@ async fn location_queue(
 /// The queue's view of one part; `default_prep` is the location's usual preparation time.
 fn queue_item(entry: &QueueEntry, default_prep: i64, now: i64) -> QueueItemView {
     let QueueEntry { order, part } = entry;
-    let status = FulfillmentStatus::parse(&part.status).unwrap_or(FulfillmentStatus::Placed);
+    let status = part.status;
     let pickup_at_ms = order.pickup_at.as_deref().and_then(parse_time);
     let preparation = part.preparation;
     let late = lateness(
@@ -212,16 +212,16 @@ fn queue_item(entry: &QueueEntry, default_prep: i64, now: i64) -> QueueItemView 
         },
         now,
     );
-    let pay_at_pickup = PaymentMethod::parse(&order.payment_method) == Ok(PaymentMethod::PayAtPickup);
+    let pay_at_pickup = order.payment_method == PaymentMethod::PayAtPickup;
     let owed = pay_at_pickup && !status.is_final();
     QueueItemView {
         fulfillment_id: part.id.clone(),
         order_id: order.id.clone(),
         order_number: order.number,
-        channel: order.channel.clone(),
+        channel: order.channel.to_string(),
         customer_name: order.customer_name.clone(),
         table: order.table_label.clone(),
-        status: part.status.clone(),
+        status: part.status.to_string(),
         created_at: rfc3339(part.created_at_ms),
         pickup_at: pickup_at_ms.map(rfc3339),
         start_by: start_by_ms(pickup_at_ms, preparation.prep_minutes.unwrap_or(default_prep)).map(rfc3339),
@@ -250,15 +250,15 @@ fn queue_item(entry: &QueueEntry, default_prep: i64, now: i64) -> QueueItemView 
                 note: line.pricing.note.clone(),
             })
             .collect(),
-        subtotal: MoneyView::from_parts(part.subtotal_minor, &part.currency),
-        payment_method: order.payment_method.clone(),
+        subtotal: MoneyView::from_parts(part.subtotal_minor, part.currency),
+        payment_method: order.payment_method.as_str().to_owned(),
         to_collect: MoneyView::from_parts(
             if owed { (part.subtotal_minor - part.captured_minor).max(0) } else { 0 },
-            &part.currency,
+            part.currency,
         ),
         reason: part.reason.clone(),
         document: match (&part.pricing.document_kind, part.pricing.document_number) {
-            (Some(kind), Some(number)) => Some(DocumentRefView { kind: kind.clone(), number }),
+            (Some(kind), Some(number)) => Some(DocumentRefView { kind: *kind, number }),
             _ => None,
         },
     }
@@ -488,31 +488,24 @@ async fn search_orders(
     }
     state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
     let location = scoped_location(&state, &user, &id, query.location_id).await?;
-    let search = OrderSearch {
-        merchant_id: id,
-        location_id: location.map(|l| l.id),
-        status: status.map(|s| s.as_str().to_owned()),
-        text,
-        from_ms,
-        to_ms,
-        page,
-    };
+    let search =
+        OrderSearch { merchant_id: id, location_id: location.map(|l| l.id), status, text, from_ms, to_ms, page };
     let (rows, total) = state.store.search_orders(&search).await?;
     Ok(Json(OrderSearchPage {
         items: rows
             .into_iter()
             .map(|row| OrderSearchItem {
-                subtotal: MoneyView::from_parts(row.subtotal_minor, &row.currency),
-                refunded: MoneyView::from_parts(row.refunded_minor, &row.currency),
+                subtotal: MoneyView::from_parts(row.subtotal_minor, row.currency),
+                refunded: MoneyView::from_parts(row.refunded_minor, row.currency),
                 created_at: rfc3339(row.created_at_ms),
                 fulfillment_id: row.fulfillment_id,
                 order_id: row.order_id,
                 order_number: row.order_number,
                 location_id: row.location_id,
                 location_name: row.location_name,
-                channel: row.channel,
+                channel: row.channel.to_string(),
                 customer_name: row.customer_name,
-                status: row.status,
+                status: row.status.to_string(),
             })
             .collect(),
         total,
@@ -612,7 +605,7 @@ async fn takings(
     let (currency, timezone) = match &location {
         Some(location) => {
             let site = state.store.get_site(&location.site_id).await?.ok_or(ApiError::NotFound("location"))?;
-            (site.currency.parse()?, site.timezone)
+            (site.currency, site.timezone)
         }
         None => crate::pricing::merchant_home(&state, &id).await?,
     };
@@ -643,7 +636,7 @@ async fn takings(
         channels: rows
             .into_iter()
             .map(|row| ChannelTakingsView {
-                channel: row.channel,
+                channel: row.channel.to_string(),
                 figures: figures(row.orders, row.gross_minor, row.refunds_minor),
             })
             .collect(),

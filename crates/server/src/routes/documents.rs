@@ -183,7 +183,7 @@ impl Context {
         }
         let quote =
             state.store.get_order_quote(&order.order.id).await?.and_then(|json| serde_json::from_str(&json).ok());
-        Ok(Self { currency: site.currency.parse()?, site, locations, merchants, quote })
+        Ok(Self { currency: site.currency, site, locations, merchants, quote })
     }
 
     fn money(&self, amount: i64) -> Money {
@@ -192,7 +192,7 @@ impl Context {
 
     fn labels(&self) -> Labels {
         let mut labels = Labels::spanish();
-        labels.tax_id = match self.site.country.as_str() {
+        labels.tax_id = match self.site.country.code() {
             "PE" => "RUC".into(),
             "CO" => "NIT".into(),
             _ => "RUT".into(),
@@ -257,7 +257,11 @@ impl Context {
     }
 
     fn payment(order: &OrderRecord) -> Option<String> {
-        Some(if order.order.payment_method == "card" { "Tarjeta".into() } else { "Pago al retirar".into() })
+        Some(if order.order.payment_method == omnicanal_domain::payment::PaymentMethod::Card {
+            "Tarjeta".into()
+        } else {
+            "Pago al retirar".into()
+        })
     }
 
     fn receipt(&self, order: &OrderRecord, pickup_codes: bool) -> DocumentView {
@@ -284,10 +288,10 @@ impl Context {
     }
 
     fn tax_document(&self, order: &OrderRecord, part: &FulfillmentRecord) -> DocumentView {
-        let factura = part.pricing.document_kind.as_deref() == Some("factura");
+        let factura = part.pricing.document_kind == Some(omnicanal_domain::order::DocumentKind::Factura);
         let (merchant_name, merchant_tax_id) = self.merchants.get(&part.merchant_id).cloned().unwrap_or_default();
         let voided = matches!(part.status.as_str(), "rejected" | "cancelled")
-            .then(|| part.reason.clone().unwrap_or_else(|| part.status.clone()));
+            .then(|| part.reason.clone().unwrap_or_else(|| part.status.to_string()));
         DocumentView {
             kind: if factura { DocumentKind::Factura } else { DocumentKind::Boleta },
             title: if factura { "FACTURA ELECTRÓNICA".into() } else { "BOLETA ELECTRÓNICA".into() },

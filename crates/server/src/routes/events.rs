@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
+use omnicanal_domain::events::EventType;
 use omnicanal_store::OutboxRow;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -50,7 +51,7 @@ fn last_event_id(headers: &HeaderMap) -> Option<i64> {
 }
 
 fn to_sse(row: &OutboxRow) -> Event {
-    Event::default().id(row.seq.to_string()).event(row.event_type.clone()).data(row.payload_json.clone())
+    Event::default().id(row.seq.to_string()).event(row.event_type.as_str()).data(row.payload_json.clone())
 }
 
 /// The stream: replay after `resume_after`, then live.
@@ -150,7 +151,7 @@ async fn order_events(
     let view = visible_order(order, user.as_ref(), query.token.as_deref())?;
     let visible_parts: Vec<String> = view.fulfillments.into_iter().map(|part| part.id).collect();
     let view = only(move |row: &OutboxRow| {
-        row.event_type == "fulfillment.status_changed"
+        row.event_type == EventType::FulfillmentStatusChanged
             && row.order_id.as_deref() == Some(id.as_str())
             && serde_json::from_str::<serde_json::Value>(&row.payload_json)
                 .ok()
@@ -187,7 +188,7 @@ async fn stock_events(
         user.check_location(&location.merchant_id, &location.id)?;
     }
     let view = only(move |row: &OutboxRow| {
-        row.event_type == "stock.changed"
+        row.event_type == EventType::StockChanged
             && query.location_id.as_ref().is_none_or(|wanted| row.location_id.as_ref() == Some(wanted))
             && query.sku.as_ref().is_none_or(|wanted| row.sku.as_ref() == Some(wanted))
             && (user.is_platform()
@@ -203,9 +204,11 @@ pub const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 /// True when `row` concerns `location_id`: an order with a part there, a status change of one
 /// of its parts, or a change of its stock (including sold-out switches).
 fn concerns_location(row: &OutboxRow, location_id: &str) -> bool {
-    match row.event_type.as_str() {
-        "fulfillment.status_changed" | "stock.changed" => row.location_id.as_deref() == Some(location_id),
-        "order.created" => serde_json::from_str::<serde_json::Value>(&row.payload_json)
+    match row.event_type {
+        EventType::FulfillmentStatusChanged | EventType::StockChanged => {
+            row.location_id.as_deref() == Some(location_id)
+        }
+        EventType::OrderCreated => serde_json::from_str::<serde_json::Value>(&row.payload_json)
             .ok()
             .and_then(|payload| payload.get("fulfillments").and_then(|parts| parts.as_array()).cloned())
             .is_some_and(|parts| parts.iter().any(|part| part["location_id"].as_str() == Some(location_id))),
@@ -219,12 +222,12 @@ fn location_view(row: &OutboxRow, location_id: &str) -> Option<Event> {
     if !concerns_location(row, location_id) {
         return None;
     }
-    if row.event_type != "order.created" {
+    if row.event_type != EventType::OrderCreated {
         return Some(to_sse(row));
     }
     let mut data: serde_json::Value = serde_json::from_str(&row.payload_json).ok()?;
     keep_parts(&mut data, |part| part["location_id"].as_str() == Some(location_id));
-    Some(Event::default().id(row.seq.to_string()).event(row.event_type.clone()).data(data.to_string()))
+    Some(Event::default().id(row.seq.to_string()).event(row.event_type.as_str()).data(data.to_string()))
 }
 
 /// A location's live feed for its kitchen display: `order.created` for orders with a part

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use omnicanal_domain::catalog::CommissionRate;
 use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, MoneyEffect, TransitionRequest, plan_transition};
 use omnicanal_domain::kitchen::{MAX_PREP_MINUTES, PrepMinutes, estimate_ready_ms};
-use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::settlement::{SettlementPart, settle, settle_parts};
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{FulfillmentChange, FulfillmentRecord, MerchantRow, OrderRecord, Preparation, SettlementPartRow};
@@ -70,7 +69,7 @@ async fn list_location_fulfillments(
     user.check_location(&location.merchant_id, &location.id)?;
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
     let status = query.status.as_deref().map(FulfillmentStatus::parse).transpose()?;
-    let parts = state.store.list_location_fulfillments(&id, status.map(FulfillmentStatus::as_str), page).await?;
+    let parts = state.store.list_location_fulfillments(&id, status, page).await?;
     Ok(Json(parts.iter().map(|part| FulfillmentView::new(part, false)).collect()))
 }
 
@@ -121,20 +120,20 @@ async fn transition(
     };
     let to = FulfillmentStatus::parse(&body.to)
         .map_err(|_| ApiError::invalid("to", "must be accepted, preparing, ready, collected, rejected or cancelled"))?;
-    let from = FulfillmentStatus::parse(&part.status)?;
+    let from = part.status;
     let reason = body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
         return Err(ApiError::invalid("reason", format!("must be at most {MAX_REASON_CHARS} characters")));
     }
     let prep = body.prep_minutes.map(PrepMinutes::parse).transpose()?;
-    let currency: Currency = part.currency.parse()?;
+    let currency: Currency = part.currency;
     let plan = plan_transition(TransitionRequest {
         from,
         to,
         actor,
         presented_pickup_code: body.pickup_code.as_deref(),
         pickup_code: &part.pickup_code,
-        payment_method: PaymentMethod::parse(&order.order.payment_method)?,
+        payment_method: order.order.payment_method,
         subtotal: Money::new(part.subtotal_minor, currency),
     })?;
     let now = now_ms();
@@ -148,9 +147,10 @@ async fn transition(
         reason,
         now_ms: now,
         event_id: new_id("evt"),
-        refund_event_id: new_id("evt"),
+        money_event_id: new_id("evt"),
+        preparation,
     };
-    let updated = state.store.apply_transition_with_preparation(&change, preparation).await?;
+    let updated = state.store.apply_transition(&change).await?;
     state.wake_dispatcher();
     if let (Some(MoneyEffect::Refund(amount)), Some(reference)) = (plan.money, &order.order.payment_reference)
         && let Err(error) = state.payments.refund(reference, amount).await
@@ -350,8 +350,8 @@ async fn settlement_csv(
                 placed.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
                 line.order_number.to_string(),
                 csv_text(&line.location_name),
-                csv_text(&line.channel),
-                line.status.clone(),
+                csv_text(&line.channel.to_string()),
+                line.status.to_string(),
                 row.gross.amount_minor.to_string(),
                 row.refunds.amount_minor.to_string(),
                 row.merchant_funded.amount_minor.to_string(),

@@ -560,11 +560,11 @@ mod tests {
         SiteRow {
             id: "site_abc".into(),
             name: name.into(),
-            country: "CL".into(),
-            currency: "CLP".into(),
+            country: omnicanal_domain::catalog::Country::Chile,
+            currency: omnicanal_domain::Currency::Clp,
             timezone: "America/Santiago".into(),
             accept_within_minutes: None,
-            unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
+            unaccepted_policy: Default::default(),
             created_at_ms: 0,
         }
     }

@@ -3,8 +3,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use omnicanal_domain::catalog::{CommissionRate, Country, Name};
+use omnicanal_domain::catalog::{CommissionRate, Country, MerchantKind, Name};
 use omnicanal_domain::hours::OpeningHours;
+use omnicanal_domain::site::UnacceptedPolicy;
 use omnicanal_store::{LocationRow, MerchantRow, SiteRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -67,11 +68,11 @@ async fn create_site(
     let row = SiteRow {
         id: new_id("site"),
         name: vetted(name)?.into_inner(),
-        country: vetted(country)?.code().to_owned(),
-        currency: request.currency,
+        country: vetted(country)?,
+        currency: vetted(country)?.currency(),
         timezone: request.timezone,
         accept_within_minutes: None,
-        unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
+        unaccepted_policy: UnacceptedPolicy::default(),
         created_at_ms: now_ms(),
     };
     state.store.insert_site(&row).await?;
@@ -135,7 +136,7 @@ async fn create_merchant(
     let row = MerchantRow {
         id: new_id("mer"),
         name: vetted(name)?.into_inner(),
-        kind: request.kind,
+        kind: MerchantKind::parse(&request.kind)?,
         commission_bps: i64::from(vetted(rate)?.bps()),
         tax_id,
         created_at_ms: now_ms(),
@@ -369,11 +370,9 @@ async fn update_site(
         Some(_) => v.push("accept_within_minutes", "must be 0 (no limit) to 240"),
         None => {}
     }
-    match request.unaccepted_policy.as_deref() {
-        Some(policy) if omnicanal_store::UNACCEPTED_POLICIES.contains(&policy) => {
-            site.unaccepted_policy = policy.to_owned();
-        }
-        Some(_) => v.push("unaccepted_policy", "must be cancel_and_refund or notify_only"),
+    match request.unaccepted_policy.as_deref().map(UnacceptedPolicy::parse) {
+        Some(Ok(policy)) => site.unaccepted_policy = policy,
+        Some(Err(_)) => v.push("unaccepted_policy", "must be cancel_and_refund or notify_only"),
         None => {}
     }
     if request.accept_within_minutes.is_none() && request.unaccepted_policy.is_none() {
@@ -384,7 +383,7 @@ async fn update_site(
         state.store.set_site_accept_within(&id, site.accept_within_minutes).await?;
     }
     if request.unaccepted_policy.is_some() {
-        state.store.set_site_unaccepted_policy(&id, &site.unaccepted_policy).await?;
+        state.store.set_site_unaccepted_policy(&id, site.unaccepted_policy).await?;
     }
     Ok(Json(site.into()))
 }

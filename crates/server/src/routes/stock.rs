@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use omnicanal_domain::catalog::Sku;
+use omnicanal_domain::inventory::MovementReason;
 use omnicanal_store::{MovementRecord, StockFilter, StockMovementRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -92,13 +93,13 @@ async fn create_movement(
         merchant_id: location.merchant_id,
         location_id: location.id,
         delta: request.delta,
-        reason: request.reason,
+        reason: MovementReason::parse_manual(&request.reason)?,
         created_by: Some(user.id),
         created_at_ms: now_ms(),
         event_id: new_id("evt"),
     };
     let level = state.store.apply_stock_movement(&movement).await.map_err(|error| match error {
-        omnicanal_store::StoreError::Domain(_) => ApiError::Conflict(format!(
+        omnicanal_store::StoreError::LedgerRefused => ApiError::Conflict(format!(
             "a change of {} would take on-hand of {} below zero or below what is reserved",
             movement.delta, movement.sku
         )),
@@ -152,9 +153,9 @@ impl From<MovementRecord> for MovementView {
             sku: row.sku,
             location_id: row.location_id,
             delta: row.delta,
-            reason: row.reason,
+            reason: row.reason.to_string(),
             reference: row.reference,
-            channel: row.channel,
+            channel: row.channel.map(|channel| channel.to_string()),
             created_by: row.created_by,
             created_at: rfc3339(row.created_at_ms),
         }

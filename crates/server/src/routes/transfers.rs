@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::catalog::{Quantity, Sku};
+use omnicanal_domain::inventory::MovementReason;
 use omnicanal_store::{LocationRow, StockMovementRow, StoreError, TransferRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -68,7 +69,7 @@ impl From<TransferRow> for TransferView {
             from_location_id: row.from_location_id,
             to_location_id: row.to_location_id,
             quantity: row.quantity,
-            status: row.status,
+            status: row.status.to_string(),
             created_at: rfc3339(row.created_at_ms),
             received_at: row.received_at_ms.map(rfc3339),
         }
@@ -109,7 +110,7 @@ fn movement(
     location: &LocationRow,
     sku: &str,
     delta: i64,
-    reason: &str,
+    reason: MovementReason,
     reference: Option<String>,
 ) -> StockMovementRow {
     StockMovementRow {
@@ -118,7 +119,7 @@ fn movement(
         location_id: location.id.clone(),
         merchant_id: location.merchant_id.clone(),
         delta,
-        reason: reason.to_owned(),
+        reason,
         reference,
         channel: None,
         created_by: Some(user.id.clone()),
@@ -162,10 +163,10 @@ pub async fn count_stock(
     }
     v.finish()?;
     let (sku, location) = (vetted(sku)?, vetted(location)?);
-    let template = movement(&user, &location, sku.as_str(), 0, "count", None);
+    let template = movement(&user, &location, sku.as_str(), 0, MovementReason::Count, None);
     let (level, difference) =
         state.store.apply_stock_count(&template, request.counted).await.map_err(|error| match error {
-            StoreError::Domain(_) => ApiError::Conflict(format!(
+            StoreError::LedgerRefused => ApiError::Conflict(format!(
                 "{} units of {sku} are reserved for orders; count at least that",
                 request.counted
             )),
@@ -211,14 +212,15 @@ pub async fn send_transfer(
         from_location_id: from.id.clone(),
         to_location_id: to.id.clone(),
         quantity: quantity.get(),
-        status: "in_transit".into(),
+        status: omnicanal_domain::inventory::TransferStatus::InTransit,
         created_by: Some(user.id.clone()),
         created_at_ms: now_ms(),
         received_at_ms: None,
     };
-    let out = movement(&user, &from, sku.as_str(), -quantity.get(), "transfer_out", Some(transfer.id.clone()));
+    let out =
+        movement(&user, &from, sku.as_str(), -quantity.get(), MovementReason::TransferOut, Some(transfer.id.clone()));
     state.store.send_transfer(&transfer, &out).await.map_err(|error| match error {
-        StoreError::Domain(_) => ApiError::InsufficientStock { sku: sku.as_str().to_owned() },
+        StoreError::LedgerRefused => ApiError::InsufficientStock { sku: sku.as_str().to_owned() },
         other => other.into(),
     })?;
     state.wake_dispatcher();
@@ -239,7 +241,8 @@ pub async fn receive_transfer(
     let transfer = state.store.get_transfer(&id).await?.ok_or(ApiError::NotFound("transfer"))?;
     let to = state.store.get_location(&transfer.to_location_id).await?.ok_or(ApiError::NotFound("transfer"))?;
     user.check_location(&to.merchant_id, &to.id).map_err(|_| ApiError::NotFound("transfer"))?;
-    let into = movement(&user, &to, &transfer.sku, transfer.quantity, "transfer_in", Some(transfer.id.clone()));
+    let into =
+        movement(&user, &to, &transfer.sku, transfer.quantity, MovementReason::TransferIn, Some(transfer.id.clone()));
     let received = state.store.receive_transfer(&id, &into).await?;
     state.wake_dispatcher();
     Ok(Json(received.into()))

@@ -60,7 +60,7 @@ async fn create_user(
     if request.password.chars().count() < MIN_PASSWORD_CHARS || request.password.len() > 1024 {
         v.push("password", format!("must be {MIN_PASSWORD_CHARS} to 1024 characters"));
     }
-    let role = Role::parse(&request.role);
+    let role = Role::parse(&request.role).ok();
     match role {
         None => v.push("role", "must be admin, merchant_manager, staff or support_agent"),
         Some(Role::Admin | Role::SupportAgent) if user.role != Role::Admin => {
@@ -75,13 +75,13 @@ async fn create_user(
         id: new_id("usr"),
         email,
         password_hash: hash_password(&request.password)?,
-        role: role.as_str().to_owned(),
+        role,
         merchant_id: request.merchant_id.filter(|_| matches!(role, Role::MerchantManager | Role::Staff)),
         location_id: request.location_id.filter(|_| role == Role::Staff),
         created_at_ms: now_ms(),
     };
     state.store.insert_user(&row).await.map_err(|error| match error {
-        omnicanal_store::StoreError::Conflict(_) => {
+        omnicanal_store::StoreError::Duplicate(_) => {
             crate::error::ApiError::Conflict("a user with this e-mail already exists".into())
         }
         other => other.into(),

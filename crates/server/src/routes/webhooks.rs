@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use omnicanal_domain::events::EventType;
 use omnicanal_store::WebhookRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -18,9 +19,10 @@ use crate::state::AppState;
 use crate::validate::Validator;
 use crate::views::{DeliveryView, WebhookView};
 
-/// Event types a webhook may subscribe to.
-pub const EVENT_TYPES: [&str; 5] =
-    ["order.created", "fulfillment.status_changed", "payment.refunded", "stock.changed", "price.changed"];
+/// The event types a webhook may subscribe to, comma-separated (every [`EventType`]).
+fn event_type_list() -> String {
+    EventType::ALL.iter().map(|event_type| event_type.as_str()).collect::<Vec<_>>().join(", ")
+}
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,7 +38,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct CreateWebhook {
     /// http(s) URL that receives the POSTs.
     pub url: String,
-    /// Event types to deliver (see EVENT_TYPES).
+    /// Event types to deliver: order.created, fulfillment.status_changed, payment.captured,
+    /// payment.refunded, payment.needs_attention, stock.changed, price.changed.
     pub events: Vec<String>,
     /// `whsec_<base64>` secret; generated when absent.
     pub secret: Option<String>,
@@ -56,12 +59,12 @@ async fn create_webhook(
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
         _ => v.push("url", "must be an absolute http(s) URL"),
     }
-    if request.events.is_empty() || request.events.len() > EVENT_TYPES.len() {
-        v.push("events", format!("list one or more of {}", EVENT_TYPES.join(", ")));
+    if request.events.is_empty() || request.events.len() > EventType::ALL.len() {
+        v.push("events", format!("list one or more of {}", event_type_list()));
     }
     for (index, event) in request.events.iter().enumerate() {
-        if !EVENT_TYPES.contains(&event.as_str()) {
-            v.push(format!("events[{index}]"), format!("unknown event type; use {}", EVENT_TYPES.join(", ")));
+        if EventType::parse(event).is_err() {
+            v.push(format!("events[{index}]"), format!("unknown event type; use {}", event_type_list()));
         }
     }
     if let Some(secret) = &request.secret
@@ -76,7 +79,7 @@ async fn create_webhook(
         id: new_id("whk"),
         merchant_id: if user.role == Role::Admin { None } else { user.merchant_id.clone() },
         url: request.url,
-        events_json: serde_json::to_string(&events).map_err(|e| ApiError::Internal(Box::new(e)))?,
+        events: events.iter().map(|event| EventType::parse(event)).collect::<Result<_, _>>()?,
         secret: request.secret.unwrap_or_else(new_secret),
         enabled: true,
         created_at_ms: now_ms(),

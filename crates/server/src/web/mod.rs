@@ -196,7 +196,7 @@ async fn site_page(
 ) -> Response {
     let lang = Lang::negotiate(query.lang.as_deref(), &headers);
     let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
-    let currency: Currency = site.currency.parse().unwrap_or(Currency::Clp);
+    let currency: Currency = site.currency;
     let Ok(menu) = build_menu(&state, &site, "qr", true).await else {
         return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
     };
@@ -376,10 +376,12 @@ async fn order_page(
         }
         _ => return missing(lang),
     };
-    let currency: Currency = site.currency.parse().unwrap_or(Currency::Clp);
+    let currency: Currency = site.currency;
     // Under `notify_only` a part not accepted in time stays; the page warns from its limit on.
-    let accept_within_ms =
-        site.accept_within_minutes.filter(|_| site.unaccepted_policy == "notify_only").map(|m| m * 60_000);
+    let accept_within_ms = site
+        .accept_within_minutes
+        .filter(|_| site.unaccepted_policy == omnicanal_domain::site::UnacceptedPolicy::NotifyOnly)
+        .map(|m| m * 60_000);
     let now = crate::ids::now_ms();
     let mut parts = Vec::with_capacity(order.fulfillments.len());
     for part in &order.fulfillments {
@@ -388,7 +390,7 @@ async fn order_page(
         let name = location.as_ref().map(|l| l.name.clone()).unwrap_or_default();
         parts.push(context! {
             accept_by_ms => accept_by_ms,
-            not_accepted => part.status == "placed" && accept_by_ms.is_some_and(|by| now >= by),
+            not_accepted => part.status == omnicanal_domain::fulfillment::FulfillmentStatus::Placed && accept_by_ms.is_some_and(|by| now >= by),
             not_accepted_text => lang.text("order.not_accepted", &[("restaurant", name.clone())]),
             id => part.id,
             name => name,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use omnicanal_store::{DeliveryAttempt, DeliveryRow, OutboxRow, WebhookRow};
+use omnicanal_store::{DeliveryAttempt, DeliveryRow, DeliveryState, OutboxRow, WebhookRow};
 use rand::Rng;
 use tokio::sync::watch;
 
@@ -82,8 +82,7 @@ fn event_merchants(event: &OutboxRow) -> Vec<String> {
 }
 
 fn subscribes(webhook: &WebhookRow, event: &OutboxRow) -> bool {
-    let events: Vec<String> = serde_json::from_str(&webhook.events_json).unwrap_or_default();
-    events.iter().any(|wanted| wanted == &event.event_type)
+    webhook.events.contains(&event.event_type)
         && webhook.merchant_id.as_ref().is_none_or(|mine| event_merchants(event).contains(mine))
 }
 
@@ -105,11 +104,11 @@ pub async fn fan_out(state: &AppState) -> Result<usize, omnicanal_store::StoreEr
                 webhook_id: webhook.id.clone(),
                 event_seq: event.seq,
                 event_id: event.event_id.clone(),
-                event_type: event.event_type.clone(),
+                event_type: event.event_type,
                 attempts: 0,
                 last_status: None,
                 last_error: None,
-                state: "pending".into(),
+                state: DeliveryState::Pending,
                 next_attempt_at_ms: now,
                 created_at_ms: now,
             })
@@ -201,7 +200,7 @@ async fn attempt_delivery(
             disable_after_failures: DISABLE_AFTER_FAILURES,
             status: Some(status),
             error: None,
-            state: "delivered".into(),
+            state: DeliveryState::Delivered,
             next_attempt_at_ms: now_ms(),
         },
         Err((status, error)) => DeliveryAttempt {
@@ -210,7 +209,7 @@ async fn attempt_delivery(
             disable_after_failures: DISABLE_AFTER_FAILURES,
             status,
             error: Some(error),
-            state: if attempts >= MAX_ATTEMPTS { "failed".into() } else { "pending".into() },
+            state: if attempts >= MAX_ATTEMPTS { DeliveryState::Failed } else { DeliveryState::Pending },
             next_attempt_at_ms: now_ms() + retry_delay_ms(attempts),
         },
     }

@@ -1,9 +1,11 @@
 //! Users and sessions.
 
 use async_trait::async_trait;
+use omnicanal_domain::access::Role;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::columns::get_parsed;
 use crate::backend::{Backend, SqlStore};
 use crate::rows::{SessionRow, UserRow};
 use crate::{AccessStore, StoreResult};
@@ -19,7 +21,7 @@ fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         password_hash: row.try_get("password_hash")?,
-        role: row.try_get("role")?,
+        role: get_parsed(row, "role", Role::parse)?,
         merchant_id: row.try_get("merchant_id")?,
         location_id: row.try_get("location_id")?,
         created_at_ms: row.try_get("created_at_ms")?,
@@ -54,7 +56,7 @@ impl AccessStore for SqlStore {
         .bind(&user.id)
         .bind(&user.email)
         .bind(&user.password_hash)
-        .bind(&user.role)
+        .bind(user.role.as_str())
         .bind(&user.merchant_id)
         .bind(&user.location_id)
         .bind(user.created_at_ms)

@@ -1,65 +1,27 @@
-//! The merchant console's reads and writes: transitions that record the kitchen's promise, a
-//! location's live queue, sold-out switches (with their `stock.changed` event), the order
-//! search, the day's takings per channel and the per-part settlement statement.
+//! [`ConsoleStore`]: a location's live queue, sold-out switches (with their `stock.changed`
+//! event), the order search, the day's takings per channel and the per-part settlement
+//! statement.
 
 use async_trait::async_trait;
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::events::{DomainEvent, StockChanged};
+use omnicanal_domain::fulfillment::FulfillmentStatus;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
-use super::insert_outbox;
-use super::orders::{
-    apply_change_with_preparation_in, attach_lines, fulfillment_columns, fulfillment_from, line_from, order_columns,
-    order_from, settlement_part_from,
+use super::columns::{get_parsed, in_list, like_escape};
+use super::order_rows::{
+    LINE_COLUMNS, attach_lines, currency, fulfillment_columns, fulfillment_from, line_from, order_columns, order_from,
+    settlement_part_from,
 };
+use super::outbox::insert_event;
+use super::tx::Tx;
 use crate::backend::SqlStore;
-use crate::rows::{FulfillmentRecord, OrderRecord, OrderRow, OutboxRow, Page, Preparation};
+use crate::rows::{FulfillmentRecord, NewEvent, OrderRow, Page};
 use crate::{
-    ConsoleStore, FulfillmentChange, OrderSearch, OrderSearchRow, OrderStore, QueueEntry, SettlementLineRow,
-    SoldOutRow, SoldOutSwitch, StoreError, StoreResult, TakingsRow,
+    ConsoleStore, OrderSearch, OrderSearchRow, QueueEntry, SettlementLineRow, SoldOutRow, SoldOutSwitch, StoreError,
+    StoreResult, TakingsRow,
 };
-
-/// `($first, $first+1, …)` with `count` placeholders, for an `IN` list.
-fn placeholders(first: usize, count: usize) -> String {
-    let list: Vec<String> = (first..first + count).map(|n| format!("${n}")).collect();
-    format!("({})", list.join(", "))
-}
-
-/// `text` with the `LIKE` wildcards and the escape character escaped (escape character `\`).
-pub(crate) fn like_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 4);
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-/// RFC 3339 in UTC with milliseconds (`2023-11-14T22:13:20.000Z`), the format the API uses
-/// everywhere; written here because event payloads are built inside the store's transaction.
-pub(crate) fn rfc3339_utc(ms: i64) -> String {
-    let seconds = ms.div_euclid(1_000);
-    let millis = ms.rem_euclid(1_000);
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    let of_day = seconds.rem_euclid(86_400);
-    let (hour, minute, second) = (of_day / 3_600, of_day % 3_600 / 60, of_day % 60);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
-}
-
-/// The proleptic Gregorian date of a day counted from 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
 
 fn sold_out_from(row: &AnyRow) -> Result<SoldOutRow, sqlx::Error> {
     Ok(SoldOutRow {
@@ -72,7 +34,7 @@ fn sold_out_from(row: &AnyRow) -> Result<SoldOutRow, sqlx::Error> {
 
 /// The `stock.changed` event of a sold-out switch: the level as it stands (null figures for a
 /// product that does not count stock) and `sold_out`.
-async fn sold_out_event(transaction: &mut Transaction<'static, Any>, switch: &SoldOutSwitch) -> StoreResult<OutboxRow> {
+async fn sold_out_event(transaction: &mut Tx, switch: &SoldOutSwitch) -> StoreResult<NewEvent> {
     let level = if switch.track_stock {
         let row = sqlx::query("SELECT on_hand, reserved FROM stock_levels WHERE location_id = $1 AND sku = $2")
             .bind(&switch.location_id)
@@ -87,24 +49,19 @@ async fn sold_out_event(transaction: &mut Transaction<'static, Any>, switch: &So
     } else {
         None
     };
-    let payload = serde_json::json!({
-        "sku": switch.sku,
-        "location_id": switch.location_id,
-        "on_hand": level.map(|(on_hand, _)| on_hand),
-        "reserved": level.map(|(_, reserved)| reserved),
-        "available": level.map(|(on_hand, reserved)| on_hand - reserved),
-        "sold_out": switch.sold_out,
-    });
-    Ok(OutboxRow {
-        seq: 0,
+    let changed = StockChanged {
+        merchant_id: switch.merchant_id.clone(),
+        sku: switch.sku.clone(),
+        location_id: switch.location_id.clone(),
+        on_hand: level.map(|(on_hand, _)| on_hand),
+        reserved: level.map(|(_, reserved)| reserved),
+        available: level.map(|(on_hand, reserved)| on_hand - reserved),
+        sold_out: Some(switch.sold_out),
+    };
+    Ok(NewEvent {
         event_id: switch.event_id.clone(),
-        event_type: "stock.changed".into(),
-        merchant_id: Some(switch.merchant_id.clone()),
-        order_id: None,
-        location_id: Some(switch.location_id.clone()),
-        sku: Some(switch.sku.clone()),
-        payload_json: payload.to_string(),
         created_at_ms: switch.now_ms,
+        event: DomainEvent::StockChanged(changed),
     })
 }
 
@@ -141,7 +98,7 @@ impl<'a> SearchTerms<'a> {
         Self {
             merchant_id: &search.merchant_id,
             location_id: search.location_id.as_deref().unwrap_or_default(),
-            status: search.status.as_deref().unwrap_or_default(),
+            status: search.status.map(FulfillmentStatus::as_str).unwrap_or_default(),
             from_ms: search.from_ms,
             to_ms: search.to_ms,
             has_text: i64::from(!text.is_empty()),
@@ -175,29 +132,18 @@ fn search_row_from(row: &AnyRow) -> Result<OrderSearchRow, sqlx::Error> {
         order_number: row.try_get("order_number")?,
         location_id: row.try_get("location_id")?,
         location_name: row.try_get("location_name")?,
-        channel: row.try_get("channel")?,
+        channel: get_parsed(row, "channel", Channel::parse)?,
         customer_name: row.try_get("customer_name")?,
-        status: row.try_get("status")?,
+        status: get_parsed(row, "status", FulfillmentStatus::parse)?,
         subtotal_minor: row.try_get("subtotal_minor")?,
         refunded_minor: row.try_get("refunded_minor")?,
-        currency: row.try_get("currency")?,
+        currency: get_parsed(row, "currency", currency)?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
 
 #[async_trait]
 impl ConsoleStore for SqlStore {
-    async fn apply_transition_with_preparation(
-        &self,
-        change: &FulfillmentChange,
-        preparation: Preparation,
-    ) -> StoreResult<OrderRecord> {
-        let mut transaction = self.write.begin().await?;
-        let part = apply_change_with_preparation_in(&mut transaction, change, preparation).await?;
-        transaction.commit().await?;
-        self.get_order(&part.order_id).await?.ok_or(StoreError::NotFound)
-    }
-
     async fn location_queue(
         &self,
         location_id: &str,
@@ -221,10 +167,8 @@ impl ConsoleStore for SqlStore {
         }
         let part_ids: Vec<&str> = parts.iter().map(|part| part.id.as_str()).collect();
         let sql = format!(
-            "SELECT fulfillment_id, sku, quantity, unit_price_minor, total_minor, track_stock, name, gross_minor, \
-             discount_minor, tax_code, tax_rate_bps, tax_minor, modifiers_json, note FROM fulfillment_lines \
-             WHERE fulfillment_id IN {} ORDER BY fulfillment_id, position",
-            placeholders(1, part_ids.len())
+            "SELECT {LINE_COLUMNS} FROM fulfillment_lines WHERE fulfillment_id IN {} ORDER BY fulfillment_id, position",
+            in_list(1, part_ids.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in &part_ids {
@@ -235,7 +179,7 @@ impl ConsoleStore for SqlStore {
         let mut order_ids: Vec<&str> = parts.iter().map(|part| part.order_id.as_str()).collect();
         order_ids.sort_unstable();
         order_ids.dedup();
-        let sql = format!("SELECT {} FROM orders WHERE id IN {}", order_columns!(), placeholders(1, order_ids.len()));
+        let sql = format!("SELECT {} FROM orders WHERE id IN {}", order_columns!(), in_list(1, order_ids.len()));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in &order_ids {
             query = query.bind(*id);
@@ -277,7 +221,7 @@ impl ConsoleStore for SqlStore {
             == 1;
         if changed {
             let event = sold_out_event(&mut transaction, switch).await?;
-            insert_outbox(&mut transaction, &event).await?;
+            insert_event(&mut transaction, event).await?;
         }
         let current = sqlx::query(
             "SELECT location_id, sku, since_ms, user_id FROM sold_out_items WHERE location_id = $1 AND sku = $2",
@@ -350,7 +294,7 @@ impl ConsoleStore for SqlStore {
         rows.iter()
             .map(|row| {
                 Ok(TakingsRow {
-                    channel: row.try_get("channel")?,
+                    channel: get_parsed(row, "channel", Channel::parse)?,
                     orders: row.try_get("orders")?,
                     gross_minor: row.try_get("gross")?,
                     refunds_minor: row.try_get("refunds")?,
@@ -383,37 +327,12 @@ impl ConsoleStore for SqlStore {
                     fulfillment_id: row.try_get("id")?,
                     order_number: row.try_get("number")?,
                     location_name: row.try_get("location_name")?,
-                    channel: row.try_get("channel")?,
-                    status: row.try_get("status")?,
+                    channel: get_parsed(row, "channel", Channel::parse)?,
+                    status: get_parsed(row, "status", FulfillmentStatus::parse)?,
                     created_at_ms: row.try_get("created_at_ms")?,
                     money: settlement_part_from(row)?,
                 })
             })
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc3339_matches_the_api_format() {
-        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_utc(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
-        assert_eq!(rfc3339_utc(951_782_400_123), "2000-02-29T00:00:00.123Z", "a leap day");
-        assert_eq!(rfc3339_utc(1_709_251_199_999), "2024-02-29T23:59:59.999Z");
-        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59.999Z");
-    }
-
-    #[test]
-    fn like_wildcards_match_themselves() {
-        assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
-        assert_eq!(like_escape("Pérez"), "Pérez");
-    }
-
-    #[test]
-    fn in_lists_number_their_placeholders() {
-        assert_eq!(placeholders(3, 3), "($3, $4, $5)");
     }
 }

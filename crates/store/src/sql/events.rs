@@ -1,18 +1,23 @@
 //! The outbox and webhook deliveries.
 
 use async_trait::async_trait;
+use omnicanal_domain::events::EventType;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{flag, get_flag};
+use super::columns::{flag, get_flag, get_parsed};
+use super::outbox::{OUTBOX_COLUMNS, outbox_from};
 use crate::backend::SqlStore;
-use crate::rows::{DeliveryAttempt, DeliveryRow, OutboxRow, Page, WebhookRow};
-use crate::{EventStore, StoreResult};
+use crate::rows::{DeliveryAttempt, DeliveryRow, DeliveryState, OutboxRow, Page, WebhookRow};
+use crate::{EventStore, StoreError, StoreResult};
 
-macro_rules! outbox_columns {
-    () => {
-        "seq, event_id, event_type, merchant_id, order_id, location_id, sku, payload_json, created_at_ms"
-    };
+/// A webhook's subscribed event types, stored as a JSON array of their names.
+fn events_from_json(raw: &str) -> Result<Vec<EventType>, String> {
+    serde_json::from_str(raw).map_err(|error| error.to_string())
+}
+
+fn events_to_json(events: &[EventType]) -> String {
+    serde_json::to_string(events).unwrap_or_else(|_| "[]".to_owned())
 }
 macro_rules! webhook_columns {
     () => {
@@ -26,26 +31,12 @@ macro_rules! delivery_columns {
     };
 }
 
-fn outbox_from(row: &AnyRow) -> Result<OutboxRow, sqlx::Error> {
-    Ok(OutboxRow {
-        seq: row.try_get("seq")?,
-        event_id: row.try_get("event_id")?,
-        event_type: row.try_get("event_type")?,
-        merchant_id: row.try_get("merchant_id")?,
-        order_id: row.try_get("order_id")?,
-        location_id: row.try_get("location_id")?,
-        sku: row.try_get("sku")?,
-        payload_json: row.try_get("payload_json")?,
-        created_at_ms: row.try_get("created_at_ms")?,
-    })
-}
-
 fn webhook_from(row: &AnyRow) -> Result<WebhookRow, sqlx::Error> {
     Ok(WebhookRow {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,
         url: row.try_get("url")?,
-        events_json: row.try_get("events_json")?,
+        events: get_parsed(row, "events_json", events_from_json)?,
         secret: row.try_get("secret")?,
         enabled: get_flag(row, "enabled")?,
         created_at_ms: row.try_get("created_at_ms")?,
@@ -60,11 +51,11 @@ fn delivery_from(row: &AnyRow) -> Result<DeliveryRow, sqlx::Error> {
         webhook_id: row.try_get("webhook_id")?,
         event_seq: row.try_get("event_seq")?,
         event_id: row.try_get("event_id")?,
-        event_type: row.try_get("event_type")?,
+        event_type: get_parsed(row, "event_type", EventType::parse)?,
         attempts: row.try_get("attempts")?,
         last_status: row.try_get("last_status")?,
         last_error: row.try_get("last_error")?,
-        state: row.try_get("state")?,
+        state: get_parsed(row, "state", DeliveryState::parse)?,
         next_attempt_at_ms: row.try_get("next_attempt_at_ms")?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
@@ -73,12 +64,13 @@ fn delivery_from(row: &AnyRow) -> Result<DeliveryRow, sqlx::Error> {
 #[async_trait]
 impl EventStore for SqlStore {
     async fn outbox_after(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxRow>> {
-        let rows =
-            sqlx::query(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"))
-                .bind(after_seq)
-                .bind(limit)
-                .fetch_all(&self.read)
-                .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2"
+        )))
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
         Ok(rows.iter().map(outbox_from).collect::<Result<_, _>>()?)
     }
 
@@ -88,7 +80,7 @@ impl EventStore for SqlStore {
     }
 
     async fn get_outbox_event(&self, seq: i64) -> StoreResult<Option<OutboxRow>> {
-        let row = sqlx::query(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE seq = $1"))
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE seq = $1")))
             .bind(seq)
             .fetch_optional(&self.read)
             .await?;
@@ -104,7 +96,7 @@ impl EventStore for SqlStore {
         .bind(&webhook.id)
         .bind(&webhook.merchant_id)
         .bind(&webhook.url)
-        .bind(&webhook.events_json)
+        .bind(events_to_json(&webhook.events))
         .bind(&webhook.secret)
         .bind(flag(webhook.enabled))
         .bind(webhook.created_at_ms)
@@ -131,11 +123,9 @@ impl EventStore for SqlStore {
     }
 
     async fn pending_fan_out(&self, limit: i64) -> StoreResult<Vec<OutboxRow>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            outbox_columns!(),
-            " FROM outbox WHERE fanned_out = 0 ORDER BY seq LIMIT $1"
-        ))
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE fanned_out = 0 ORDER BY seq LIMIT $1"
+        )))
         .bind(limit)
         .fetch_all(&self.read)
         .await?;
@@ -155,11 +145,11 @@ impl EventStore for SqlStore {
             .bind(&delivery.webhook_id)
             .bind(delivery.event_seq)
             .bind(&delivery.event_id)
-            .bind(&delivery.event_type)
+            .bind(delivery.event_type.as_str())
             .bind(delivery.attempts)
             .bind(delivery.last_status)
             .bind(&delivery.last_error)
-            .bind(&delivery.state)
+            .bind(delivery.state.as_str())
             .bind(delivery.next_attempt_at_ms)
             .bind(delivery.created_at_ms)
             .execute(&mut *transaction)
@@ -207,12 +197,12 @@ impl EventStore for SqlStore {
         )
         .bind(attempt.status)
         .bind(&attempt.error)
-        .bind(&attempt.state)
+        .bind(attempt.state.as_str())
         .bind(attempt.next_attempt_at_ms)
         .bind(&attempt.delivery_id)
         .execute(&mut *transaction)
         .await?;
-        if attempt.state == "delivered" {
+        if attempt.state == DeliveryState::Delivered {
             sqlx::query("UPDATE webhooks SET consecutive_failures = 0 WHERE id = $1")
                 .bind(&attempt.webhook_id)
                 .execute(&mut *transaction)
@@ -255,7 +245,7 @@ impl EventStore for SqlStore {
         };
         let updated = sqlx::query(sql).bind(id).execute(&self.write).await?;
         if updated.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound);
+            return Err(StoreError::NotFound);
         }
         Ok(())
     }
@@ -276,7 +266,7 @@ impl EventStore for SqlStore {
                 .execute(&self.write)
                 .await?;
         if updated.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound);
+            return Err(StoreError::NotFound);
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::backend::SqlStore;
+use crate::constraints::{Reference, or_missing};
 use crate::rows::PushSubscriptionRow;
 use crate::{NotificationStore, StoreResult};
 
@@ -68,7 +69,8 @@ impl NotificationStore for SqlStore {
         .bind(&subscription.open_path)
         .bind(subscription.created_at_ms)
         .fetch_one(&self.write)
-        .await?;
+        .await;
+        let row = or_missing(&self.read, row, &[(Reference::Order, subscription.order_id.as_str())]).await?;
         Ok(subscription_from(&row)?)
     }
 

@@ -2,12 +2,17 @@
 //! `price.changed` event.
 
 use async_trait::async_trait;
+use omnicanal_domain::channel::Channel;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
-use super::{flag, get_flag, insert_outbox, values_clause};
+use super::columns::{flag, get_flag, get_parsed, get_parsed_opt, in_list, values_clause};
+use super::order_rows::currency;
+use super::outbox::insert_event;
+use super::tx::Tx;
 use crate::backend::SqlStore;
-use crate::rows::{CouponRow, OutboxRow, Page, PriceEntryRow, PriceListRow, PromotionRow, QuoteRow};
+use crate::constraints::{Reference, or_missing};
+use crate::rows::{CouponRow, NewEvent, Page, PriceEntryRow, PriceListRow, PromotionRow, QuoteRow};
 use crate::{PricingStore, StoreError, StoreResult};
 
 macro_rules! price_list_columns {
@@ -31,7 +36,7 @@ fn price_list_from(row: &AnyRow) -> Result<PriceListRow, sqlx::Error> {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,
         name: row.try_get("name")?,
-        channel: row.try_get("channel")?,
+        channel: get_parsed_opt(row, "channel", Channel::parse)?,
         location_id: row.try_get("location_id")?,
         valid_from_ms: row.try_get("valid_from_ms")?,
         valid_to_ms: row.try_get("valid_to_ms")?,
@@ -68,11 +73,6 @@ pub(crate) fn coupon_from(row: &AnyRow) -> Result<CouponRow, sqlx::Error> {
     })
 }
 
-/// `$start, $start+1, …` — `count` placeholders for an `IN (…)` list.
-fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
-}
-
 /// Loads the entries of `lists` with one statement.
 async fn attach_entries<'c, E>(executor: E, lists: &mut [PriceListRow]) -> Result<(), sqlx::Error>
 where
@@ -82,8 +82,8 @@ where
         return Ok(());
     }
     let sql = format!(
-        "SELECT price_list_id, sku, price_minor, currency FROM price_list_entries WHERE price_list_id IN ({}) ORDER BY sku",
-        placeholders(1, lists.len())
+        "SELECT price_list_id, sku, price_minor, currency FROM price_list_entries WHERE price_list_id IN {} ORDER BY sku",
+        in_list(1, lists.len())
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for list in lists.iter() {
@@ -95,14 +95,14 @@ where
             list.entries.push(PriceEntryRow {
                 sku: row.try_get("sku")?,
                 price_minor: row.try_get("price_minor")?,
-                currency: row.try_get("currency")?,
+                currency: get_parsed(&row, "currency", currency)?,
             });
         }
     }
     Ok(())
 }
 
-async fn insert_entries(transaction: &mut Transaction<'static, Any>, list: &PriceListRow) -> Result<(), sqlx::Error> {
+async fn insert_entries(transaction: &mut Tx, list: &PriceListRow) -> Result<(), sqlx::Error> {
     // Chunks keep every statement well under the backends' parameter limits.
     for chunk in list.entries.chunks(200) {
         let sql = format!(
@@ -111,7 +111,7 @@ async fn insert_entries(transaction: &mut Transaction<'static, Any>, list: &Pric
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for entry in chunk {
-            query = query.bind(&list.id).bind(&entry.sku).bind(entry.price_minor).bind(&entry.currency);
+            query = query.bind(&list.id).bind(&entry.sku).bind(entry.price_minor).bind(entry.currency.code());
         }
         query.execute(&mut **transaction).await?;
     }
@@ -120,9 +120,9 @@ async fn insert_entries(transaction: &mut Transaction<'static, Any>, list: &Pric
 
 #[async_trait]
 impl PricingStore for SqlStore {
-    async fn insert_price_list(&self, list: &PriceListRow, event: &OutboxRow) -> StoreResult<()> {
+    async fn insert_price_list(&self, list: &PriceListRow, event: &NewEvent) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
-        sqlx::query(concat!(
+        let inserted = sqlx::query(concat!(
             "INSERT INTO price_lists (",
             price_list_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -130,7 +130,7 @@ impl PricingStore for SqlStore {
         .bind(&list.id)
         .bind(&list.merchant_id)
         .bind(&list.name)
-        .bind(&list.channel)
+        .bind(list.channel.as_ref().map(ToString::to_string))
         .bind(&list.location_id)
         .bind(list.valid_from_ms)
         .bind(list.valid_to_ms)
@@ -138,21 +138,24 @@ impl PricingStore for SqlStore {
         .bind(list.created_at_ms)
         .bind(list.updated_at_ms)
         .execute(&mut *transaction)
-        .await?;
+        .await;
+        let mut references = vec![(Reference::Merchant, list.merchant_id.as_str())];
+        references.extend(list.location_id.as_deref().map(|id| (Reference::Location, id)));
+        or_missing(&self.read, inserted, &references).await?;
         insert_entries(&mut transaction, list).await?;
-        insert_outbox(&mut transaction, event).await?;
+        insert_event(&mut transaction, event.clone()).await?;
         transaction.commit().await?;
         Ok(())
     }
 
-    async fn replace_price_list(&self, list: &PriceListRow, event: &OutboxRow) -> StoreResult<()> {
+    async fn replace_price_list(&self, list: &PriceListRow, event: &NewEvent) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         let updated = sqlx::query(
             "UPDATE price_lists SET name = $1, channel = $2, location_id = $3, valid_from_ms = $4, valid_to_ms = $5, \
              active = $6, updated_at_ms = $7 WHERE id = $8",
         )
         .bind(&list.name)
-        .bind(&list.channel)
+        .bind(list.channel.as_ref().map(ToString::to_string))
         .bind(&list.location_id)
         .bind(list.valid_from_ms)
         .bind(list.valid_to_ms)
@@ -169,12 +172,12 @@ impl PricingStore for SqlStore {
             .execute(&mut *transaction)
             .await?;
         insert_entries(&mut transaction, list).await?;
-        insert_outbox(&mut transaction, event).await?;
+        insert_event(&mut transaction, event.clone()).await?;
         transaction.commit().await?;
         Ok(())
     }
 
-    async fn delete_price_list(&self, id: &str, event: &OutboxRow) -> StoreResult<()> {
+    async fn delete_price_list(&self, id: &str, event: &NewEvent) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         sqlx::query("DELETE FROM price_list_entries WHERE price_list_id = $1")
             .bind(id)
@@ -184,7 +187,7 @@ impl PricingStore for SqlStore {
         if deleted.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        insert_outbox(&mut transaction, event).await?;
+        insert_event(&mut transaction, event.clone()).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -223,9 +226,9 @@ impl PricingStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {} FROM price_lists WHERE active = 1 AND merchant_id IN ({}) ORDER BY id",
+            "SELECT {} FROM price_lists WHERE active = 1 AND merchant_id IN {} ORDER BY id",
             price_list_columns!(),
-            placeholders(1, merchant_ids.len())
+            in_list(1, merchant_ids.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in merchant_ids {
@@ -237,9 +240,9 @@ impl PricingStore for SqlStore {
         Ok(lists)
     }
 
-    async fn insert_promotion(&self, promotion: &PromotionRow, event: &OutboxRow) -> StoreResult<()> {
+    async fn insert_promotion(&self, promotion: &PromotionRow, event: &NewEvent) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
-        sqlx::query(concat!(
+        let inserted = sqlx::query(concat!(
             "INSERT INTO promotions (",
             promotion_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -253,13 +256,17 @@ impl PricingStore for SqlStore {
         .bind(promotion.created_at_ms)
         .bind(promotion.updated_at_ms)
         .execute(&mut *transaction)
-        .await?;
-        insert_outbox(&mut transaction, event).await?;
+        .await;
+        let mut references: Vec<(Reference, &str)> = Vec::new();
+        references.extend(promotion.merchant_id.as_deref().map(|id| (Reference::Merchant, id)));
+        references.extend(promotion.site_id.as_deref().map(|id| (Reference::Site, id)));
+        or_missing(&self.read, inserted, &references).await?;
+        insert_event(&mut transaction, event.clone()).await?;
         transaction.commit().await?;
         Ok(())
     }
 
-    async fn replace_promotion(&self, promotion: &PromotionRow, event: &OutboxRow) -> StoreResult<()> {
+    async fn replace_promotion(&self, promotion: &PromotionRow, event: &NewEvent) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
         let updated = sqlx::query(
             "UPDATE promotions SET name = $1, active = $2, definition_json = $3, updated_at_ms = $4 WHERE id = $5",
@@ -274,7 +281,7 @@ impl PricingStore for SqlStore {
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        insert_outbox(&mut transaction, event).await?;
+        insert_event(&mut transaction, event.clone()).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -316,9 +323,9 @@ impl PricingStore for SqlStore {
             )
         } else {
             format!(
-                "SELECT {} FROM promotions WHERE active = 1 AND ((merchant_id IS NULL AND site_id = $1) OR merchant_id IN ({}))",
+                "SELECT {} FROM promotions WHERE active = 1 AND ((merchant_id IS NULL AND site_id = $1) OR merchant_id IN {})",
                 promotion_columns!(),
-                placeholders(2, merchant_ids.len())
+                in_list(2, merchant_ids.len())
             )
         };
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site_id.to_owned());
@@ -330,17 +337,22 @@ impl PricingStore for SqlStore {
     }
 
     async fn insert_coupon(&self, coupon: &CouponRow) -> StoreResult<()> {
-        sqlx::query(concat!("INSERT INTO coupons (", coupon_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
-            .bind(&coupon.id)
-            .bind(&coupon.promotion_id)
-            .bind(&coupon.code)
-            .bind(coupon.usage_limit)
-            .bind(coupon.per_customer_limit)
-            .bind(coupon.used)
-            .bind(flag(coupon.active))
-            .bind(coupon.created_at_ms)
-            .execute(&self.write)
-            .await?;
+        let inserted = sqlx::query(concat!(
+            "INSERT INTO coupons (",
+            coupon_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind(&coupon.id)
+        .bind(&coupon.promotion_id)
+        .bind(&coupon.code)
+        .bind(coupon.usage_limit)
+        .bind(coupon.per_customer_limit)
+        .bind(coupon.used)
+        .bind(flag(coupon.active))
+        .bind(coupon.created_at_ms)
+        .execute(&self.write)
+        .await;
+        or_missing(&self.read, inserted, &[(Reference::Promotion, coupon.promotion_id.as_str())]).await?;
         Ok(())
     }
 
@@ -390,8 +402,8 @@ impl PricingStore for SqlStore {
             "SELECT c.id, c.promotion_id, c.code, c.usage_limit, c.per_customer_limit, c.used, c.active, c.created_at_ms, \
              u.used AS customer_used FROM coupons c \
              LEFT JOIN coupon_customer_uses u ON u.coupon_id = c.id AND u.customer_key = $1 \
-             WHERE c.code IN ({})",
-            placeholders(2, codes.len())
+             WHERE c.code IN {}",
+            in_list(2, codes.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(customer_key.unwrap_or("").to_owned());
         for code in codes {

@@ -1,13 +1,18 @@
 //! Sites, merchants, locations, products and variants.
 
 use async_trait::async_trait;
+use omnicanal_domain::catalog::{Country, MerchantKind};
+use omnicanal_domain::pricing::TaxCategory;
+use omnicanal_domain::site::UnacceptedPolicy;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{flag, get_flag};
+use super::columns::{flag, get_flag, get_parsed};
+use super::order_rows::currency;
 use crate::backend::SqlStore;
+use crate::constraints::{Reference, or_missing};
 use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SellableRow, SiteRow, StorefrontSettings, VariantRow};
-use crate::{SetupStore, StoreResult};
+use crate::{SetupStore, StoreError, StoreResult};
 
 macro_rules! site_columns {
     () => {
@@ -19,11 +24,11 @@ fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
     Ok(SiteRow {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        country: row.try_get("country")?,
-        currency: row.try_get("currency")?,
+        country: get_parsed(row, "country", Country::parse)?,
+        currency: get_parsed(row, "currency", currency)?,
         timezone: row.try_get("timezone")?,
         accept_within_minutes: row.try_get("accept_within_minutes")?,
-        unaccepted_policy: row.try_get("unaccepted_policy")?,
+        unaccepted_policy: get_parsed(row, "unaccepted_policy", UnacceptedPolicy::parse)?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -32,7 +37,7 @@ fn merchant_from(row: &AnyRow) -> Result<MerchantRow, sqlx::Error> {
     Ok(MerchantRow {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
+        kind: get_parsed(row, "kind", MerchantKind::parse)?,
         commission_bps: row.try_get("commission_bps")?,
         tax_id: row.try_get("tax_id")?,
         created_at_ms: row.try_get("created_at_ms")?,
@@ -64,7 +69,7 @@ fn product_from(row: &AnyRow) -> Result<ProductRow, sqlx::Error> {
         merchant_id: row.try_get("merchant_id")?,
         name: row.try_get("name")?,
         track_stock: get_flag(row, "track_stock")?,
-        tax_category: row.try_get("tax_category")?,
+        tax_category: get_parsed(row, "tax_category", TaxCategory::parse)?,
         category: row.try_get("category")?,
         image_url: row.try_get("image_url")?,
         modifiers_json: row.try_get("modifiers_json")?,
@@ -79,7 +84,7 @@ pub(crate) fn variant_from(row: &AnyRow) -> Result<VariantRow, sqlx::Error> {
         merchant_id: row.try_get("merchant_id")?,
         sku: row.try_get("sku")?,
         price_minor: row.try_get("price_minor")?,
-        currency: row.try_get("currency")?,
+        currency: get_parsed(row, "currency", currency)?,
         barcode: row.try_get("barcode")?,
         attributes_json: row.try_get("attributes_json")?,
     })
@@ -106,11 +111,11 @@ impl SetupStore for SqlStore {
         )
         .bind(&site.id)
         .bind(&site.name)
-        .bind(&site.country)
-        .bind(&site.currency)
+        .bind(site.country.code())
+        .bind(site.currency.code())
         .bind(&site.timezone)
         .bind(site.accept_within_minutes)
-        .bind(&site.unaccepted_policy)
+        .bind(site.unaccepted_policy.as_str())
         .bind(site.created_at_ms)
         .execute(&self.write)
         .await?;
@@ -144,7 +149,7 @@ impl SetupStore for SqlStore {
         )
         .bind(&merchant.id)
         .bind(&merchant.name)
-        .bind(&merchant.kind)
+        .bind(merchant.kind.as_str())
         .bind(merchant.commission_bps)
         .bind(&merchant.tax_id)
         .bind(merchant.created_at_ms)
@@ -174,7 +179,7 @@ impl SetupStore for SqlStore {
     }
 
     async fn insert_location(&self, location: &LocationRow) -> StoreResult<()> {
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO locations (id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms, prep_minutes, \
              paused_until_ms, opening_hours_json, counter, slot_capacity) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -192,7 +197,10 @@ impl SetupStore for SqlStore {
         .bind(&location.storefront.counter)
         .bind(location.storefront.slot_capacity)
         .execute(&self.write)
-        .await?;
+        .await;
+        let references =
+            [(Reference::Merchant, location.merchant_id.as_str()), (Reference::Site, location.site_id.as_str())];
+        or_missing(&self.read, inserted, &references).await?;
         Ok(())
     }
 
@@ -230,7 +238,7 @@ impl SetupStore for SqlStore {
 
     async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO products (id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, \
              created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -238,13 +246,14 @@ impl SetupStore for SqlStore {
         .bind(&product.merchant_id)
         .bind(&product.name)
         .bind(flag(product.track_stock))
-        .bind(&product.tax_category)
+        .bind(product.tax_category.as_str())
         .bind(&product.category)
         .bind(&product.image_url)
         .bind(&product.modifiers_json)
         .bind(product.created_at_ms)
         .execute(&mut *transaction)
-        .await?;
+        .await;
+        or_missing(&self.read, inserted, &[(Reference::Merchant, product.merchant_id.as_str())]).await?;
         for variant in variants {
             sqlx::query(concat!(
                 "INSERT INTO variants (",
@@ -256,7 +265,7 @@ impl SetupStore for SqlStore {
             .bind(&variant.merchant_id)
             .bind(&variant.sku)
             .bind(variant.price_minor)
-            .bind(&variant.currency)
+            .bind(variant.currency.code())
             .bind(&variant.barcode)
             .bind(&variant.attributes_json)
             .execute(&mut *transaction)
@@ -338,7 +347,7 @@ impl SetupStore for SqlStore {
                 variant: variant_from(&row)?,
                 product_name: row.try_get("product_name")?,
                 track_stock: get_flag(&row, "track_stock")?,
-                tax_category: row.try_get("tax_category")?,
+                tax_category: get_parsed(&row, "tax_category", TaxCategory::parse)?,
                 modifiers_json: row.try_get("modifiers_json")?,
             })),
             None => Ok(None),
@@ -362,7 +371,7 @@ impl SetupStore for SqlStore {
         .execute(&self.write)
         .await?;
         if updated.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound);
+            return Err(StoreError::NotFound);
         }
         Ok(())
     }
@@ -374,32 +383,26 @@ impl SetupStore for SqlStore {
             .execute(&self.write)
             .await?;
         if updated.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound);
+            return Err(StoreError::NotFound);
         }
         Ok(())
     }
 
-    async fn set_site_unaccepted_policy(&self, site_id: &str, policy: &str) -> StoreResult<()> {
-        if !crate::UNACCEPTED_POLICIES.contains(&policy) {
-            return Err(crate::StoreError::Conflict(format!("unknown unaccepted policy {policy:?}")));
-        }
+    async fn set_site_unaccepted_policy(&self, site_id: &str, policy: UnacceptedPolicy) -> StoreResult<()> {
         let updated = sqlx::query("UPDATE sites SET unaccepted_policy = $1 WHERE id = $2")
-            .bind(policy)
+            .bind(policy.as_str())
             .bind(site_id)
             .execute(&self.write)
             .await?;
         if updated.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound);
+            return Err(StoreError::NotFound);
         }
         Ok(())
     }
 
-    async fn count_pickups(&self, location_id: &str, from: &str, to: &str) -> StoreResult<i64> {
+    async fn count_pickups(&self, location_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<i64> {
         // The places counted by placement (`pickup_slot_counts`), so what the slot list offers
         // and what placement allows are the same figure.
-        let (Some(from_ms), Some(to_ms)) = (super::placement::epoch_ms(from), super::placement::epoch_ms(to)) else {
-            return Err(crate::StoreError::Conflict("pickup times must be RFC 3339".into()));
-        };
         let row = sqlx::query(
             "SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) AS n FROM pickup_slot_counts \
              WHERE location_id = $1 AND slot_start_ms >= $2 AND slot_start_ms < $3",
@@ -419,7 +422,7 @@ impl SetupStore for SqlStore {
             .execute(&self.write)
             .await?;
         if result.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound);
+            return Err(StoreError::NotFound);
         }
         Ok(())
     }

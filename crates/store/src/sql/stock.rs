@@ -1,99 +1,19 @@
-//! The stock ledger: movements and levels.
-//!
-//! Every change is one conditional `UPDATE` whose `WHERE` carries the ledger
-//! invariant (`0 ≤ reserved ≤ on_hand`), so concurrent writers on any node can
-//! never break it; the table's CHECK constraint is the last line of defence.
+//! [`StockStore`]: movements, counts, transfers, levels and channel allocations. The writes
+//! themselves are the ledger's conditional updates (`tx::ledger`).
 
 use async_trait::async_trait;
-use omnicanal_domain::DomainError;
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::inventory::{MovementReason, TransferStatus};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 
-use super::{flag, get_flag};
-use super::{insert_outbox, stock_changed_event};
+use super::columns::{flag, get_flag, get_parsed, get_parsed_opt};
+use super::tx::ledger::{ensure_level, lock_on_hand, move_stock};
 use crate::backend::SqlStore;
 use crate::rows::{ChannelAllocationRow, MovementRecord, Page, StockFilter, StockMovementRow, StockRow, TransferRow};
 use crate::{StockStore, StoreError, StoreResult};
 
 const MOVEMENT_COLUMNS: &str = "id, location_id, sku, delta, reason, reference, channel, created_by, created_at_ms";
-
-/// Makes sure a level row exists, so the conditional updates below have a row to check.
-async fn ensure_level(
-    transaction: &mut Transaction<'static, Any>,
-    movement: &StockMovementRow,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO stock_levels (location_id, sku, merchant_id, on_hand, reserved) VALUES ($1, $2, $3, 0, 0) \
-         ON CONFLICT (location_id, sku) DO NOTHING",
-    )
-    .bind(&movement.location_id)
-    .bind(&movement.sku)
-    .bind(&movement.merchant_id)
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
-}
-
-/// Applies `movement.delta` to on-hand, records the movement and its event; refuses below reserved.
-async fn move_stock(transaction: &mut Transaction<'static, Any>, movement: &StockMovementRow) -> StoreResult<StockRow> {
-    ensure_level(transaction, movement).await?;
-    let level = sqlx::query(
-        "UPDATE stock_levels SET on_hand = on_hand + $1 \
-         WHERE location_id = $2 AND sku = $3 AND on_hand + $1 >= reserved AND on_hand + $1 >= 0 \
-         RETURNING on_hand, reserved",
-    )
-    .bind(movement.delta)
-    .bind(&movement.location_id)
-    .bind(&movement.sku)
-    .fetch_optional(&mut **transaction)
-    .await?;
-    let Some(level) = level else {
-        return Err(StoreError::Domain(DomainError::LedgerViolation(
-            "the movement would take on-hand below zero or below what is reserved",
-        )));
-    };
-    let level = (level.try_get("on_hand")?, level.try_get("reserved")?);
-    record_movement(transaction, movement, level).await
-}
-
-/// Writes the movement row and its `stock.changed` event for the new `(on_hand, reserved)`.
-pub(crate) async fn record_movement(
-    transaction: &mut Transaction<'static, Any>,
-    movement: &StockMovementRow,
-    (on_hand, reserved): (i64, i64),
-) -> StoreResult<StockRow> {
-    sqlx::query(
-        "INSERT INTO stock_movements (id, location_id, sku, delta, reason, reference, channel, created_by, created_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&movement.id)
-    .bind(&movement.location_id)
-    .bind(&movement.sku)
-    .bind(movement.delta)
-    .bind(&movement.reason)
-    .bind(&movement.reference)
-    .bind(&movement.channel)
-    .bind(&movement.created_by)
-    .bind(movement.created_at_ms)
-    .execute(&mut **transaction)
-    .await?;
-    let event = stock_changed_event(
-        movement.event_id.clone(),
-        &movement.merchant_id,
-        &movement.location_id,
-        &movement.sku,
-        (on_hand, reserved),
-        movement.created_at_ms,
-    );
-    insert_outbox(transaction, &event).await?;
-    Ok(StockRow {
-        sku: movement.sku.clone(),
-        location_id: movement.location_id.clone(),
-        on_hand,
-        reserved,
-        available: on_hand - reserved,
-    })
-}
 
 fn movement_from(row: &AnyRow) -> Result<MovementRecord, sqlx::Error> {
     Ok(MovementRecord {
@@ -101,9 +21,9 @@ fn movement_from(row: &AnyRow) -> Result<MovementRecord, sqlx::Error> {
         sku: row.try_get("sku")?,
         location_id: row.try_get("location_id")?,
         delta: row.try_get("delta")?,
-        reason: row.try_get("reason")?,
+        reason: get_parsed(row, "reason", MovementReason::parse)?,
         reference: row.try_get("reference")?,
-        channel: row.try_get("channel")?,
+        channel: get_parsed_opt(row, "channel", Channel::parse)?,
         created_by: row.try_get("created_by")?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
@@ -117,7 +37,7 @@ fn transfer_from(row: &AnyRow) -> Result<TransferRow, sqlx::Error> {
         from_location_id: row.try_get("from_location_id")?,
         to_location_id: row.try_get("to_location_id")?,
         quantity: row.try_get("quantity")?,
-        status: row.try_get("status")?,
+        status: get_parsed(row, "status", TransferStatus::parse)?,
         created_by: row.try_get("created_by")?,
         created_at_ms: row.try_get("created_at_ms")?,
         received_at_ms: row.try_get("received_at_ms")?,
@@ -139,15 +59,7 @@ impl StockStore for SqlStore {
     async fn apply_stock_count(&self, movement: &StockMovementRow, counted: i64) -> StoreResult<(StockRow, i64)> {
         let mut transaction = self.write.begin().await?;
         ensure_level(&mut transaction, movement).await?;
-        // A no-op update returns the current figure and, on PostgreSQL, locks the row until commit.
-        let current = sqlx::query(
-            "UPDATE stock_levels SET on_hand = on_hand WHERE location_id = $1 AND sku = $2 RETURNING on_hand",
-        )
-        .bind(&movement.location_id)
-        .bind(&movement.sku)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let on_hand: i64 = current.try_get("on_hand")?;
+        let on_hand = lock_on_hand(&mut transaction, &movement.location_id, &movement.sku).await?;
         let counted_movement = StockMovementRow { delta: counted - on_hand, ..movement.clone() };
         let level = move_stock(&mut transaction, &counted_movement).await?;
         transaction.commit().await?;
@@ -185,7 +97,7 @@ impl StockStore for SqlStore {
         .bind(&transfer.from_location_id)
         .bind(&transfer.to_location_id)
         .bind(transfer.quantity)
-        .bind(&transfer.status)
+        .bind(transfer.status.as_str())
         .bind(&transfer.created_by)
         .bind(transfer.created_at_ms)
         .bind(transfer.received_at_ms)
@@ -205,7 +117,7 @@ impl StockStore for SqlStore {
         .execute(&mut *transaction)
         .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict("the transfer is not in transit".into()));
+            return Err(StoreError::NotInTransit);
         }
         move_stock(&mut transaction, into).await?;
         let row =
@@ -270,7 +182,7 @@ impl StockStore for SqlStore {
              updated_at_ms = excluded.updated_at_ms",
         )
         .bind(&allocation.location_id)
-        .bind(&allocation.channel)
+        .bind(allocation.channel.to_string())
         .bind(allocation.safety_buffer)
         .bind(flag(allocation.enabled))
         .bind(allocation.hold_ttl_ms)
@@ -292,7 +204,7 @@ impl StockStore for SqlStore {
             .map(|row| {
                 Ok(ChannelAllocationRow {
                     location_id: row.try_get("location_id")?,
-                    channel: row.try_get("channel")?,
+                    channel: get_parsed(row, "channel", Channel::parse)?,
                     safety_buffer: row.try_get("safety_buffer")?,
                     enabled: get_flag(row, "enabled")?,
                     hold_ttl_ms: row.try_get("hold_ttl_ms")?,

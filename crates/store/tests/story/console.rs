@@ -3,6 +3,8 @@
 //! day's takings per channel and the per-part settlement statement.
 
 use omnicanal_domain::Currency;
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::events::EventType;
 use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, TransitionRequest, plan_transition};
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_store::{
@@ -52,13 +54,14 @@ pub async fn console_sold_out_switches(store: &dyn Store) {
 
     let events = events_after(store, head).await;
     assert_eq!(events.len(), 2, "one event per change: {events:?}");
-    assert_eq!(events[0].event_type, "stock.changed");
+    assert_eq!(events[0].event_type, EventType::StockChanged);
     assert_eq!(events[0].event_id, on.event_id);
     assert_eq!(events[0].location_id.as_deref(), Some(shop.location.id.as_str()));
     assert_eq!(events[0].merchant_id.as_deref(), Some(shop.merchant.id.as_str()));
     assert_eq!(
         payload(&events[0]),
-        json!({"sku": "EMPANADA", "location_id": shop.location.id, "on_hand": 7, "reserved": 0, "available": 7, "sold_out": true})
+        json!({"merchant_id": shop.merchant.id, "sku": "EMPANADA", "location_id": shop.location.id,
+            "on_hand": 7, "reserved": 0, "available": 7, "sold_out": true})
     );
     let cafe = payload(&events[1]);
     assert_eq!((cafe["on_hand"].clone(), cafe["available"].clone()), (json!(null), json!(null)), "not counted");
@@ -103,9 +106,10 @@ fn accept(part: &FulfillmentRecord, now_ms: i64) -> FulfillmentChange {
         fulfillment_id: part.id.clone(),
         plan,
         reason: None,
+        preparation: Preparation::default(),
         now_ms,
         event_id: id("evt"),
-        refund_event_id: id("evt"),
+        money_event_id: id("evt"),
     }
 }
 
@@ -141,7 +145,10 @@ pub async fn console_promise_and_queue(store: &dyn Store) {
         accepted_at_ms: Some(T0 + MINUTE),
         estimated_ready_ms: Some(T0 + 21 * MINUTE),
     };
-    let accepted = store.apply_transition_with_preparation(&accept(part, T0 + MINUTE), promise).await.expect("accept");
+    let accepted = store
+        .apply_transition(&FulfillmentChange { preparation: promise, ..accept(part, T0 + MINUTE) })
+        .await
+        .expect("accept");
     assert_eq!(accepted.fulfillments[0].preparation, promise);
     let status = payload(&events_after(store, head).await[0]);
     assert_eq!(status["status"], json!("accepted"));
@@ -151,7 +158,7 @@ pub async fn console_promise_and_queue(store: &dyn Store) {
     // Preparing keeps the promise (no new fields given), and says so in its event.
     let head = store.outbox_head().await.expect("head");
     let preparing = step(part, FulfillmentStatus::Accepted, FulfillmentStatus::Preparing, T0 + 2 * MINUTE);
-    let kept = store.apply_transition_with_preparation(&preparing, Preparation::default()).await.expect("prepare");
+    let kept = store.apply_transition(&preparing).await.expect("prepare");
     assert_eq!(kept.fulfillments[0].preparation, promise);
     assert_eq!(payload(&events_after(store, head).await[0])["estimated_ready_at"], json!("2023-11-14T22:34:20.000Z"));
     let read = store.get_fulfillment(&part.id).await.expect("get").expect("part");
@@ -167,10 +174,10 @@ pub async fn console_promise_and_queue(store: &dyn Store) {
     assert_eq!(queue[0].order.customer_name, "Ana Pérez");
     assert_eq!(queue[0].part.lines.len(), 1);
     assert_eq!(queue[0].part.lines[0].quantity, 2);
-    assert_eq!(queue[0].part.status, "preparing");
+    assert_eq!(queue[0].part.status, FulfillmentStatus::Preparing);
     let with_done = store.location_queue(&shop.location.id, Some(T0), Page::default()).await.expect("done");
     assert_eq!(with_done.len(), 3);
-    assert_eq!(with_done[2].part.status, "rejected");
+    assert_eq!(with_done[2].part.status, FulfillmentStatus::Rejected);
     let too_old = store.location_queue(&shop.location.id, Some(T0 + 4 * MINUTE), Page::default()).await.expect("old");
     assert_eq!(too_old.len(), 2, "finished parts changed before the window are left out");
     let paged = store.location_queue(&shop.location.id, None, Page { limit: 1, offset: 1 }).await.expect("page");
@@ -217,7 +224,7 @@ pub async fn console_order_search(store: &dyn Store) {
     let newest_first: Vec<&str> = all.iter().map(|row| row.customer_name.as_str()).collect();
     assert_eq!(newest_first, ["Carla_Ruiz", "BRUNO 100%", "Ana Pérez"]);
     assert_eq!(all[0].location_name, "Annex");
-    assert_eq!((all[2].subtotal_minor, all[2].currency.as_str()), (3000, "CLP"));
+    assert_eq!((all[2].subtotal_minor, all[2].currency), (3000, Currency::Clp));
 
     let (rows, _) = found(search(&shop, Some("bruno"))).await;
     assert_eq!(rows.len(), 1, "case-insensitive");
@@ -238,7 +245,7 @@ pub async fn console_order_search(store: &dyn Store) {
     let reject =
         step(&placed[0].fulfillments[0], FulfillmentStatus::Placed, FulfillmentStatus::Rejected, T0 + 9 * MINUTE);
     store.apply_transition(&reject).await.expect("reject");
-    let rejected = OrderSearch { status: Some("rejected".into()), ..search(&shop, None) };
+    let rejected = OrderSearch { status: Some(FulfillmentStatus::Rejected), ..search(&shop, None) };
     let (rows, _) = found(rejected).await;
     assert_eq!(rows.iter().map(|r| r.refunded_minor).collect::<Vec<_>>(), [3000]);
     let window = OrderSearch { from_ms: T0 + MINUTE, to_ms: T0 + 2 * MINUTE, ..search(&shop, None) };
@@ -259,7 +266,7 @@ pub async fn console_takings_and_statement(store: &dyn Store) {
         [("qr", T0, "card"), ("web", T0 + 1, "card"), ("qr", T0 + 2, "card"), ("pos", T0 + 3, "pay_at_pickup")]
     {
         let mut order = shop.order(&[("JUGO", 1, 2000, false)], method, at);
-        order.order.channel = channel.into();
+        order.order.channel = Channel::parse(channel).expect("a channel");
         let placed = store.place_order(&order).await.expect("place");
         if channel == "web" {
             let reject = step(&placed.fulfillments[0], FulfillmentStatus::Placed, FulfillmentStatus::Rejected, at + 5);
@@ -270,9 +277,10 @@ pub async fn console_takings_and_statement(store: &dyn Store) {
     store.place_order(&late).await.expect("the next day");
 
     let day = store.takings_by_channel(&shop.merchant.id, None, T0, T0 + 86_400_000).await.expect("takings");
-    let summary: Vec<(&str, i64, i64, i64)> =
-        day.iter().map(|row| (row.channel.as_str(), row.orders, row.gross_minor, row.refunds_minor)).collect();
-    assert_eq!(summary, [("pos", 1, 0, 0), ("qr", 2, 4000, 0), ("web", 0, 2000, 2000)], "by channel");
+    let summary: Vec<(String, i64, i64, i64)> =
+        day.iter().map(|row| (row.channel.to_string(), row.orders, row.gross_minor, row.refunds_minor)).collect();
+    let expected = [("pos", 1, 0, 0), ("qr", 2, 4000, 0), ("web", 0, 2000, 2000)];
+    assert_eq!(summary, expected.map(|(channel, a, b, c)| (channel.to_owned(), a, b, c)), "by channel");
     let here = store.takings_by_channel(&shop.merchant.id, Some(&shop.location.id), T0, T0 + 1).await.expect("one");
     assert_eq!(here.len(), 1);
     let elsewhere = store.takings_by_channel(&shop.merchant.id, Some("loc-other"), T0, i64::MAX).await.expect("none");
@@ -283,11 +291,11 @@ pub async fn console_takings_and_statement(store: &dyn Store) {
     assert_eq!(lines.len(), money.len());
     let mut from_lines: Vec<_> = lines.iter().map(|line| line.money.clone()).collect();
     let mut from_money = money.clone();
-    let key = |row: &omnicanal_store::SettlementPartRow| (row.status.clone(), row.captured_minor, row.refunded_minor);
+    let key = |row: &omnicanal_store::SettlementPartRow| (row.status, row.captured_minor, row.refunded_minor);
     from_lines.sort_by_key(key);
     from_money.sort_by_key(key);
     assert_eq!(from_lines, from_money, "the statement's parts are the settlement's parts");
-    assert_eq!(lines[0].channel, "qr");
+    assert_eq!(lines[0].channel, Channel::Qr);
     assert_eq!(lines[0].location_name, shop.location.name);
     assert!(lines.windows(2).all(|pair| pair[0].created_at_ms <= pair[1].created_at_ms), "oldest first");
 }

@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, TransitionRequest, plan_transition};
 use omnicanal_domain::payment::PaymentMethod;
+use omnicanal_domain::site::UnacceptedPolicy;
+use omnicanal_domain::time::parse_rfc3339_ms;
 use omnicanal_domain::{Currency, Money};
 use omnicanal_store::{
-    FulfillmentChange, FulfillmentRecord, NewOrder, OrderStore, SqlStore, Store, StoreError, UNACCEPTED_POLICIES,
+    FulfillmentChange, FulfillmentRecord, NewOrder, OrderStore, Preparation, SqlStore, Store, StoreError,
     unaccepted_notice_key,
 };
 
@@ -33,7 +35,8 @@ async fn set_capacity(store: &dyn Store, shop: &Shop, capacity: Option<i64>) {
 }
 
 async fn used(store: &dyn Store, shop: &Shop, from: &str, to: &str) -> i64 {
-    store.count_pickups(&shop.location.id, from, to).await.expect("count pickups")
+    let ms = |text: &str| parse_rfc3339_ms(text).expect("an RFC 3339 time");
+    store.count_pickups(&shop.location.id, ms(from), ms(to)).await.expect("count pickups")
 }
 
 fn reject(part: &FulfillmentRecord) -> FulfillmentChange {
@@ -51,9 +54,10 @@ fn reject(part: &FulfillmentRecord) -> FulfillmentChange {
         fulfillment_id: part.id.clone(),
         plan,
         reason: Some("sin stock".into()),
+        preparation: Preparation::default(),
         now_ms: T0 + 1_000,
         event_id: id("evt"),
-        refund_event_id: id("evt"),
+        money_event_id: id("evt"),
     }
 }
 
@@ -81,8 +85,8 @@ pub async fn pickup_slots_hold_exactly_their_capacity(shared: Arc<SqlStore>) {
                 assert_eq!(record.order.id, order_id);
                 placed.push(record);
             }
-            (order_id, Err(StoreError::Conflict(message))) => {
-                assert!(message.contains("Level 3 counter") && message.contains("no room"), "{message}");
+            (order_id, Err(StoreError::SlotFull { location_name })) => {
+                assert_eq!(location_name, "Level 3 counter");
                 refused.push(order_id);
             }
             (_, Err(other)) => panic!("unexpected error under contention: {other:?}"),
@@ -100,7 +104,7 @@ pub async fn pickup_slots_hold_exactly_their_capacity(shared: Arc<SqlStore>) {
     store.place_order(&pickup_order(&shop, NEXT_SLOT)).await.expect("the next slot has room");
     store.place_order(&shop.order(&[("TACO", 1, 3000, false)], "card", T0)).await.expect("as soon as possible");
     let full = store.place_order(&pickup_order(&shop, &format!("{SLOT}:59Z"))).await;
-    assert!(matches!(full, Err(StoreError::Conflict(_))), "still full: {full:?}");
+    assert!(matches!(full, Err(StoreError::SlotFull { .. })), "still full: {full:?}");
 
     // A rejected part gives its place back, once.
     let first = &placed[0].fulfillments[0];
@@ -123,7 +127,7 @@ pub async fn pickup_slots_hold_exactly_their_capacity(shared: Arc<SqlStore>) {
     // Lowering the capacity below what is taken refuses new orders and keeps the placed ones.
     set_capacity(store, &shop, Some(1)).await;
     let lowered = store.place_order(&pickup_order(&shop, &slot_start)).await;
-    assert!(matches!(lowered, Err(StoreError::Conflict(_))), "{lowered:?}");
+    assert!(matches!(lowered, Err(StoreError::SlotFull { .. })), "{lowered:?}");
     assert!(store.get_order(&taker.order.id).await.expect("read").is_some());
     // Without a limit every order is counted and none refused.
     set_capacity(store, &shop, None).await;
@@ -133,7 +137,7 @@ pub async fn pickup_slots_hold_exactly_their_capacity(shared: Arc<SqlStore>) {
     assert_eq!(used(store, &shop, &slot_start, NEXT_SLOT).await, capacity + 3);
     // A malformed pickup time is refused rather than counted nowhere.
     let malformed = store.place_order(&pickup_order(&shop, "tomorrow at noon")).await;
-    assert!(matches!(malformed, Err(StoreError::Conflict(_))), "{malformed:?}");
+    assert!(matches!(malformed, Err(StoreError::Corrupt(_))), "{malformed:?}");
 }
 
 /// Scenario: a site's unaccepted policy is stored, and only `notify_only` sites list their
@@ -141,7 +145,7 @@ pub async fn pickup_slots_hold_exactly_their_capacity(shared: Arc<SqlStore>) {
 pub async fn unaccepted_parts_are_listed_for_notify_only_sites(store: &dyn Store) {
     let shop = Shop::open(store).await;
     shop.add_product(store, "TACO", 3000, false).await;
-    assert_eq!(shop.site.unaccepted_policy, UNACCEPTED_POLICIES[0], "the default cancels and refunds");
+    assert_eq!(shop.site.unaccepted_policy, UnacceptedPolicy::CancelAndRefund, "the default cancels and refunds");
     store.set_site_accept_within(&shop.site.id, Some(10)).await.expect("limit");
     let waiting = store.place_order(&shop.order(&[("TACO", 1, 3000, false)], "card", T0)).await.expect("order");
     let accepted = store.place_order(&shop.order(&[("TACO", 1, 3000, false)], "card", T0)).await.expect("order");
@@ -149,12 +153,11 @@ pub async fn unaccepted_parts_are_listed_for_notify_only_sites(store: &dyn Store
     let limit_ms = T0 + 10 * 60_000;
     assert!(store.parts_due_unaccepted_notice(0, limit_ms, 10).await.expect("due").is_empty(), "cancel policy");
 
-    store.set_site_unaccepted_policy(&shop.site.id, "notify_only").await.expect("notify only");
+    store.set_site_unaccepted_policy(&shop.site.id, UnacceptedPolicy::NotifyOnly).await.expect("notify only");
     let site = store.get_site(&shop.site.id).await.expect("read").expect("site");
-    assert_eq!(site.unaccepted_policy, "notify_only");
-    let bogus = store.set_site_unaccepted_policy(&shop.site.id, "shrug").await;
-    assert!(bogus.is_err(), "{bogus:?}");
-    assert!(matches!(store.set_site_unaccepted_policy("site-nope", "notify_only").await, Err(StoreError::NotFound)));
+    assert_eq!(site.unaccepted_policy, UnacceptedPolicy::NotifyOnly);
+    let missing = store.set_site_unaccepted_policy("site-nope", UnacceptedPolicy::NotifyOnly).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
 
     // The accepted part is not waiting any more.
     let accept = plan_transition(TransitionRequest {
@@ -171,9 +174,10 @@ pub async fn unaccepted_parts_are_listed_for_notify_only_sites(store: &dyn Store
         fulfillment_id: accepted.fulfillments[0].id.clone(),
         plan: accept,
         reason: None,
+        preparation: Preparation::default(),
         now_ms: T0 + 1_000,
         event_id: id("evt"),
-        refund_event_id: id("evt"),
+        money_event_id: id("evt"),
     };
     store.apply_transition(&change).await.expect("accepted");
 
@@ -185,5 +189,5 @@ pub async fn unaccepted_parts_are_listed_for_notify_only_sites(store: &dyn Store
     assert!(store.parts_due_unaccepted_notice(0, limit_ms, 10).await.expect("due").is_empty(), "claimed once");
     // The part itself stays placed: nothing cancels it.
     let still = store.get_fulfillment(&part.id).await.expect("read").expect("part");
-    assert_eq!(still.status, "placed");
+    assert_eq!(still.status, FulfillmentStatus::Placed);
 }

@@ -2,7 +2,8 @@
 //! fan-out (deliveries queued once per event, each event flagged as fanned out,
 //! due deliveries and recorded attempts).
 
-use omnicanal_store::{DeliveryAttempt, DeliveryRow, OutboxRow, Page, Store, WebhookRow};
+use omnicanal_domain::events::EventType;
+use omnicanal_store::{DeliveryAttempt, DeliveryRow, DeliveryState, OutboxRow, Page, Store, WebhookRow};
 
 use crate::support::{Shop, T0, id};
 
@@ -11,7 +12,7 @@ fn webhook(merchant_id: Option<&str>, enabled: bool) -> WebhookRow {
         id: id("wh"),
         merchant_id: merchant_id.map(Into::into),
         url: "https://hooks.example.cl/omnicanal".into(),
-        events_json: r#"["stock.changed","order.created"]"#.into(),
+        events: vec![EventType::StockChanged, EventType::OrderCreated],
         secret: "whsec_c2VjcmV0".into(),
         enabled,
         created_at_ms: T0,
@@ -26,11 +27,11 @@ fn delivery(webhook: &WebhookRow, event: &OutboxRow, next_attempt_at_ms: i64) ->
         webhook_id: webhook.id.clone(),
         event_seq: event.seq,
         event_id: event.event_id.clone(),
-        event_type: event.event_type.clone(),
+        event_type: event.event_type,
         attempts: 0,
         last_status: None,
         last_error: None,
-        state: "pending".into(),
+        state: DeliveryState::Pending,
         next_attempt_at_ms,
         created_at_ms: T0,
     }
@@ -128,7 +129,7 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
         disable_after_failures: 100,
         status: Some(200),
         error: None,
-        state: "delivered".into(),
+        state: DeliveryState::Delivered,
         next_attempt_at_ms: T0,
     };
     store.record_delivery_attempt(&delivered).await.expect("record");
@@ -138,7 +139,7 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
         disable_after_failures: 100,
         status: None,
         error: Some("connection refused".into()),
-        state: "pending".into(),
+        state: DeliveryState::Pending,
         next_attempt_at_ms: T0 + 10_000,
     };
     store.record_delivery_attempt(&refused).await.expect("record");
@@ -146,17 +147,17 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
     assert_eq!(ids(&due(T0 + 10_000, 10).await.expect("due")), [d2.id.as_str(), &d1.id]);
 
     let gave_up =
-        DeliveryAttempt { status: Some(500), error: Some("HTTP 500".into()), state: "failed".into(), ..refused };
+        DeliveryAttempt { status: Some(500), error: Some("HTTP 500".into()), state: DeliveryState::Failed, ..refused };
     store.record_delivery_attempt(&gave_up).await.expect("record");
     let log = store.list_deliveries(&mine.id, Page::default()).await.expect("log");
     let outcome = |d: &DeliveryRow| {
         let error = d.last_error.clone();
-        (d.attempts, d.last_status, error, d.state.clone())
+        (d.attempts, d.last_status, error, d.state)
     };
-    assert_eq!(outcome(&log[2]), (1, Some(200), None, "delivered".into()));
-    let failed = (2, Some(500), Some("HTTP 500".into()), "failed".into());
+    assert_eq!(outcome(&log[2]), (1, Some(200), None, DeliveryState::Delivered));
+    let failed = (2, Some(500), Some("HTTP 500".into()), DeliveryState::Failed);
     assert_eq!(outcome(&log[1]), failed);
-    assert_eq!(outcome(&log[0]), (0, None, None, "pending".into()));
+    assert_eq!(outcome(&log[0]), (0, None, None, DeliveryState::Pending));
     assert_eq!(ids(&due(T0 + 10_000, 10).await.expect("due")), [d2.id.as_str()]);
 }
 
@@ -177,7 +178,7 @@ pub async fn failing_endpoints_are_disabled(store: &dyn Store) {
         disable_after_failures: 3,
         status: Some(500),
         error: Some("HTTP 500".into()),
-        state: "pending".into(),
+        state: DeliveryState::Pending,
         next_attempt_at_ms: T0,
     };
     for attempt in 1..=3 {

@@ -38,9 +38,10 @@ fn change(part: &FulfillmentRecord, plan: TransitionPlan, reason: Option<&str>) 
         fulfillment_id: part.id.clone(),
         plan,
         reason: reason.map(Into::into),
+        preparation: Default::default(),
         now_ms: T0 + 60_000,
         event_id: id("evt"),
-        refund_event_id: id("evt"),
+        money_event_id: id("evt"),
     }
 }
 
@@ -57,7 +58,7 @@ async fn walk(
             .apply_transition(&change(part, plan(part, method, step[0], step[1]), None))
             .await
             .unwrap_or_else(|error| panic!("{} → {}: {error:?}", step[0], step[1]));
-        assert_eq!(applied.fulfillments[0].status, step[1].as_str());
+        assert_eq!(applied.fulfillments[0].status, step[1]);
         record = Some(applied);
     }
     record.expect("at least one step")
@@ -116,12 +117,13 @@ pub async fn transitions_move_stock_and_money(store: &dyn Store) {
     let kinds: Vec<_> = events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(kinds, ["stock.changed", "payment.refunded", "fulfillment.status_changed"]);
     let refunded = &events[1];
-    assert_eq!(refunded.event_id, rejection.refund_event_id);
+    assert_eq!(refunded.event_id, rejection.money_event_id);
     assert_eq!(refunded.merchant_id.as_deref(), Some(shop.merchant.id.as_str()));
     let expected = json!({
         "order_id": b.order.id,
         "fulfillment_id": part_b.id,
         "merchant_id": shop.merchant.id,
+        "location_id": shop.location.id,
         "amount": {"amount": 3000, "currency": "CLP"},
     });
     assert_eq!(payload(refunded), expected);
@@ -132,7 +134,7 @@ pub async fn transitions_move_stock_and_money(store: &dyn Store) {
     let (level, head) = (sand().await, store.outbox_head().await.expect("head"));
     for stale in [plan(part_b, card, Placed, Accepted), reject] {
         let outcome = store.apply_transition(&change(part_b, stale, Some("again"))).await;
-        assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{outcome:?}");
+        assert!(matches!(outcome, Err(StoreError::StaleState)), "{outcome:?}");
     }
     assert_eq!(store.get_order(&b.order.id).await.expect("get"), before);
     assert_eq!((sand().await, store.outbox_head().await.expect("head")), (level, head));

@@ -2,6 +2,7 @@
 //! reserved at once (reads and new orders do not wait for the sweeper), and the sweeper
 //! (or the next order at that location) cancels it, releasing the units and refunding it.
 
+use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_store::{HOLD_EXPIRED_REASON, Page, StockFilter, Store, StoreError};
 
 use crate::support::{Shop, T0};
@@ -39,7 +40,7 @@ pub async fn lapsed_holds_free_their_stock(store: &dyn Store) {
     assert_eq!(level_at(store, &shop, "EMP-PINO", T0 + 61_000).await, (3, 2), "only the new order holds stock");
 
     let lapsed = store.get_order(&held.order.id).await.expect("read").expect("order");
-    assert_eq!(lapsed.fulfillments[0].status, "cancelled");
+    assert_eq!(lapsed.fulfillments[0].status, FulfillmentStatus::Cancelled);
     assert_eq!(lapsed.fulfillments[0].reason.as_deref(), Some(HOLD_EXPIRED_REASON));
     assert_eq!(lapsed.order.refunded_minor, 5_000, "the card part is refunded");
     assert_eq!(store.expire_due_holds(T0 + 120_000, 100).await.expect("sweep"), 0, "nothing left to sweep");
@@ -60,7 +61,7 @@ pub async fn sweeper_cancels_only_lapsed_placed_parts(store: &dyn Store) {
     assert_eq!(store.expire_due_holds(T0 + 999, 100).await.expect("sweep"), 0, "not yet due");
     assert_eq!(store.expire_due_holds(T0 + 1_000, 100).await.expect("sweep"), 1);
     let record = store.get_order(&lapsing.order.id).await.expect("read").expect("order");
-    assert_eq!(record.fulfillments[0].status, "cancelled");
+    assert_eq!(record.fulfillments[0].status, FulfillmentStatus::Cancelled);
     assert_eq!((record.order.refunded_minor, record.order.outstanding_minor), (0, 0), "pay at pickup: nothing owed");
     assert_eq!(level_at(store, &shop, "ALF-MAN", 0).await, (10, 3), "released in the ledger itself");
 }

@@ -6,36 +6,43 @@
 
 use std::sync::Arc;
 
+use omnicanal_domain::Currency;
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::events::{ChangeAction, DomainEvent, EventType, PriceChanged, PromotionChanged};
+use omnicanal_domain::fulfillment::FulfillmentStatus;
+use omnicanal_domain::order::DocumentKind;
 use omnicanal_store::{
-    CouponRedemption, CouponRow, FulfillmentRecord, LinePricing, NewOrder, OrderStore, OutboxRow, Page, PartPricing,
+    CouponRedemption, CouponRow, FulfillmentRecord, LinePricing, NewEvent, NewOrder, OrderStore, Page, PartPricing,
     PriceEntryRow, PriceListRow, PromotionRow, QuoteRow, SqlStore, Store, StoreError,
 };
 
 use crate::support::{Shop, T0, id};
 
-/// A `price.changed` event for the outbox.
-fn price_event(merchant_id: Option<&str>, what: &str) -> OutboxRow {
-    OutboxRow {
-        seq: 0,
-        event_id: id("evt"),
-        event_type: "price.changed".into(),
+/// A `price.changed` event for the outbox (what changed does not matter to the store).
+pub(crate) fn price_event(merchant_id: Option<&str>, what: &str) -> NewEvent {
+    let changed = PromotionChanged {
+        action: ChangeAction::Updated,
+        promotion_id: id("pro"),
         merchant_id: merchant_id.map(str::to_owned),
-        order_id: None,
-        location_id: None,
-        sku: None,
-        payload_json: serde_json::json!({"cause": what}).to_string(),
+        site_id: None,
+        name: what.into(),
+        active: true,
+    };
+    NewEvent {
+        event_id: id("evt"),
         created_at_ms: T0,
+        event: DomainEvent::PriceChanged(PriceChanged::Promotion(changed)),
     }
 }
 
 /// How many `price.changed` events the outbox holds.
 async fn price_events(store: &dyn Store) -> usize {
     let events = store.outbox_after(0, 1000).await.expect("outbox");
-    events.iter().filter(|event| event.event_type == "price.changed").count()
+    events.iter().filter(|event| event.event_type == EventType::PriceChanged).count()
 }
 
 /// A promotion row: a merchant's, or site-wide when `merchant_id` is `None`.
-fn promotion(merchant_id: Option<&str>, site_id: Option<&str>, name: &str, active: bool) -> PromotionRow {
+pub(crate) fn promotion(merchant_id: Option<&str>, site_id: Option<&str>, name: &str, active: bool) -> PromotionRow {
     PromotionRow {
         id: id("pro"),
         merchant_id: merchant_id.map(str::to_owned),
@@ -50,7 +57,12 @@ fn promotion(merchant_id: Option<&str>, site_id: Option<&str>, name: &str, activ
 }
 
 /// A coupon row for `promotion_id`.
-fn coupon(promotion_id: &str, code: &str, usage_limit: Option<i64>, per_customer_limit: Option<i64>) -> CouponRow {
+pub(crate) fn coupon(
+    promotion_id: &str,
+    code: &str,
+    usage_limit: Option<i64>,
+    per_customer_limit: Option<i64>,
+) -> CouponRow {
     CouponRow {
         id: id("cpn"),
         promotion_id: promotion_id.into(),
@@ -99,9 +111,9 @@ pub async fn pricing_coupons_are_redeemed_within_their_limits(shared: Arc<SqlSto
                 assert_eq!(record.order.id, order_id);
                 placed.push(order_id);
             }
-            (order_id, Err(StoreError::CouponUnavailable { code, reason })) => {
+            (order_id, Err(StoreError::CouponUnavailable { code, refusal })) => {
                 assert_eq!(code, "CINCO");
-                assert!(!reason.is_empty(), "the refusal says why");
+                assert!(!refusal.message().is_empty(), "the refusal says why");
                 refused.push(order_id);
             }
             (_, Err(other)) => panic!("unexpected error under contention: {other:?}"),
@@ -172,7 +184,7 @@ pub async fn pricing_coupons_are_redeemed_within_their_limits(shared: Arc<SqlSto
 /// A card order at `shop` for one untracked unit of `sku`, with `kind` documents.
 fn document_order(shop: &Shop, sku: &str, kind: &str) -> NewOrder {
     let mut order = shop.order(&[(sku, 1, 1000, false)], "card", T0);
-    order.document_kind = kind.into();
+    order.document_kind = DocumentKind::parse(kind).expect("a kind");
     order
 }
 
@@ -181,7 +193,9 @@ fn numbers_of(records: &[omnicanal_store::OrderRecord], merchant_id: &str, kind:
     let mut numbers: Vec<i64> = records
         .iter()
         .flat_map(|record| &record.fulfillments)
-        .filter(|part| part.merchant_id == merchant_id && part.pricing.document_kind.as_deref() == Some(kind))
+        .filter(|part| {
+            part.merchant_id == merchant_id && part.pricing.document_kind.map(DocumentKind::as_str) == Some(kind)
+        })
         .map(|part| part.pricing.document_number.expect("a numbered document"))
         .collect();
     numbers.sort_unstable();
@@ -199,7 +213,7 @@ pub async fn pricing_document_numbers_have_no_gaps(shared: Arc<SqlStore>) {
     // The first documents, one by one.
     let first = store.place_order(&document_order(&a, "EMPANADA", "boleta")).await.expect("first");
     let part = &first.fulfillments[0].pricing;
-    assert_eq!((part.document_kind.as_deref(), part.document_number), (Some("boleta"), Some(1)));
+    assert_eq!((part.document_kind, part.document_number), (Some(DocumentKind::Boleta), Some(1)));
     let stored = store.get_order(&first.order.id).await.expect("read").expect("order");
     assert_eq!(stored.fulfillments[0].pricing.document_number, Some(1), "the number is stored with the part");
 
@@ -244,10 +258,10 @@ pub async fn pricing_document_numbers_have_no_gaps(shared: Arc<SqlStore>) {
 }
 
 fn entry(sku: &str, price_minor: i64) -> PriceEntryRow {
-    PriceEntryRow { sku: sku.into(), price_minor, currency: "CLP".into() }
+    PriceEntryRow { sku: sku.into(), price_minor, currency: Currency::Clp }
 }
 
-fn price_list(shop: &Shop, name: &str, entries: Vec<PriceEntryRow>) -> PriceListRow {
+pub(crate) fn price_list(shop: &Shop, name: &str, entries: Vec<PriceEntryRow>) -> PriceListRow {
     PriceListRow {
         id: id("prl"),
         merchant_id: shop.merchant.id.clone(),
@@ -272,7 +286,7 @@ pub async fn pricing_price_lists_round_trip(store: &dyn Store) {
 
     // Entries come back sorted by SKU.
     let mut web = price_list(&shop, "Web", vec![entry("CAFE", 1800), entry("BROWNIE", 2500)]);
-    web.channel = Some("web".into());
+    web.channel = Some(Channel::Web);
     web.location_id = Some(shop.location.id.clone());
     web.valid_from_ms = Some(T0);
     web.valid_to_ms = Some(T0 + 86_400_000);
@@ -344,7 +358,7 @@ pub async fn pricing_price_lists_round_trip(store: &dyn Store) {
     // 3 inserts, 1 replace, 1 big insert, 1 delete since the start.
     assert_eq!(price_events(store).await, events + 6, "one event per successful change");
     let last = store.outbox_after(0, 1000).await.expect("outbox").pop().expect("an event");
-    assert_eq!((last.event_type.as_str(), last.merchant_id.as_deref()), ("price.changed", Some(&*shop.merchant.id)));
+    assert_eq!((last.event_type, last.merchant_id.as_deref()), (EventType::PriceChanged, Some(&*shop.merchant.id)));
 }
 
 /// Scenario: promotions (a merchant's or site-wide) and their coupons; pricing reads only the
@@ -420,7 +434,10 @@ pub async fn pricing_promotions_and_coupons(store: &dyn Store) {
     store.insert_coupon(&first).await.expect("coupon");
     store.insert_coupon(&second).await.expect("coupon");
     let taken = store.insert_coupon(&coupon(&theirs.id, "EMPANADA2X1", None, None)).await;
-    assert!(matches!(taken, Err(StoreError::Conflict(_))), "a taken code is a conflict: {taken:?}");
+    assert!(
+        matches!(taken, Err(StoreError::Duplicate(omnicanal_store::UniqueKey::CouponCode))),
+        "a taken code is named: {taken:?}"
+    );
     assert_eq!(store.list_coupons(&mine.id, Page::default()).await.expect("list"), vec![first.clone(), second.clone()]);
     assert!(store.list_coupons(&theirs.id, Page::default()).await.expect("list").is_empty());
     assert_eq!(store.get_coupon(&first.id).await.expect("get"), Some(first.clone()));
@@ -464,7 +481,7 @@ pub async fn pricing_quotes_and_priced_orders(store: &dyn Store) {
     let mut order = shop.order(&[("LOMITO", 2, 11900, false)], "card", T0);
     order.order.quote_json = Some(r#"{"total":{"amount":21420,"currency":"CLP"}}"#.into());
     order.order.customer_tax_id = Some("76.123.456-7".into());
-    order.document_kind = "factura".into();
+    order.document_kind = DocumentKind::Factura;
     order.order.total_minor = 21_420;
     order.order.captured_minor = 21_420;
     let part = &mut order.fulfillments[0];
@@ -495,7 +512,7 @@ pub async fn pricing_quotes_and_priced_orders(store: &dyn Store) {
     let stored = store.get_order(&order.order.id).await.expect("read").expect("order");
     assert_eq!(stored.order.customer_tax_id.as_deref(), Some("76.123.456-7"));
     let expected_part = PartPricing {
-        document_kind: Some("factura".into()),
+        document_kind: Some(DocumentKind::Factura),
         document_number: Some(1),
         ..order.fulfillments[0].pricing.clone()
     };
@@ -512,5 +529,5 @@ pub async fn pricing_quotes_and_priced_orders(store: &dyn Store) {
     let money = store.merchant_money(&shop.merchant.id, T0, T0 + 1).await.expect("money");
     let promoted = money.iter().find(|p| p.operator_funded_minor == 1_000).expect("the promoted part");
     assert_eq!((promoted.captured_minor, promoted.merchant_funded_minor), (21_420, 1_380));
-    assert_eq!(promoted.status, "placed");
+    assert_eq!(promoted.status, FulfillmentStatus::Placed);
 }

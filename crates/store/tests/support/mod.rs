@@ -13,6 +13,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use omnicanal_domain::Currency;
+use omnicanal_domain::catalog::{Country, MerchantKind};
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::fulfillment::FulfillmentStatus;
+use omnicanal_domain::inventory::MovementReason;
+use omnicanal_domain::order::DocumentKind;
+use omnicanal_domain::payment::PaymentMethod;
+use omnicanal_domain::pricing::TaxCategory;
+use omnicanal_domain::site::UnacceptedPolicy;
 use omnicanal_store::{
     FulfillmentRecord, LineRow, LocationRow, MerchantRow, NewOrder, OrderRow, ProductRow, SiteRow, SqlStore,
     StockFilter, StockMovementRow, StockRow, Store, StoreResult, VariantRow, connect,
@@ -145,11 +154,11 @@ pub fn site() -> SiteRow {
     SiteRow {
         id: id("site"),
         name: "Costanera Center".into(),
-        country: "CL".into(),
-        currency: "CLP".into(),
+        country: Country::Chile,
+        currency: Currency::Clp,
         timezone: "America/Santiago".into(),
         accept_within_minutes: None,
-        unaccepted_policy: omnicanal_store::UNACCEPTED_POLICIES[0].into(),
+        unaccepted_policy: UnacceptedPolicy::default(),
         created_at_ms: T0,
     }
 }
@@ -159,7 +168,7 @@ pub fn merchant(name: &str) -> MerchantRow {
     MerchantRow {
         id: id("mer"),
         name: name.into(),
-        kind: "restaurant".into(),
+        kind: MerchantKind::Restaurant,
         commission_bps: 1200,
         tax_id: None,
         created_at_ms: T0,
@@ -173,7 +182,7 @@ pub fn product(merchant_id: &str, name: &str, track_stock: bool) -> ProductRow {
         merchant_id: merchant_id.into(),
         name: name.into(),
         track_stock,
-        tax_category: "standard".into(),
+        tax_category: TaxCategory::Standard,
         category: None,
         image_url: None,
         modifiers_json: None,
@@ -189,7 +198,7 @@ pub fn variant(product: &ProductRow, sku: &str, price_minor: i64) -> VariantRow 
         merchant_id: product.merchant_id.clone(),
         sku: sku.into(),
         price_minor,
-        currency: "CLP".into(),
+        currency: Currency::Clp,
         barcode: None,
         attributes_json: "{}".into(),
     }
@@ -247,7 +256,7 @@ impl Shop {
             location_id: self.location.id.clone(),
             merchant_id: self.merchant.id.clone(),
             delta,
-            reason: if delta >= 0 { "receipt" } else { "adjustment" }.into(),
+            reason: if delta >= 0 { MovementReason::Receipt } else { MovementReason::Adjustment },
             created_by: None,
             created_at_ms: T0,
             event_id: id("evt"),
@@ -286,21 +295,22 @@ impl Shop {
             })
             .collect();
         let subtotal: i64 = lines.iter().map(|line| line.total_minor).sum();
-        let card = method == "card";
+        let method = PaymentMethod::parse(method).expect("card or pay_at_pickup");
+        let card = method == PaymentMethod::Card;
         let captured = if card { subtotal } else { 0 };
         NewOrder {
             order: OrderRow {
                 id: order_id.clone(),
                 number: 0,
                 site_id: self.site.id.clone(),
-                channel: "qr".into(),
+                channel: Channel::Qr,
                 customer_name: "Ana Pérez".into(),
                 customer_phone: Some("+56911112222".into()),
                 customer_email: None,
                 tracking_token: id("trk"),
-                currency: "CLP".into(),
+                currency: Currency::Clp,
                 total_minor: subtotal,
-                payment_method: method.into(),
+                payment_method: method,
                 payment_reference: card.then(|| id("ch")),
                 captured_minor: captured,
                 refunded_minor: 0,
@@ -316,10 +326,10 @@ impl Shop {
                 order_id,
                 merchant_id: self.merchant.id.clone(),
                 location_id: self.location.id.clone(),
-                status: "placed".into(),
+                status: FulfillmentStatus::Placed,
                 pickup_code: "4821".into(),
                 subtotal_minor: subtotal,
-                currency: "CLP".into(),
+                currency: Currency::Clp,
                 captured_minor: captured,
                 refunded_minor: 0,
                 reason: None,
@@ -334,7 +344,7 @@ impl Shop {
             idempotency: None,
             safety_buffers: Vec::new(),
             redemptions: Vec::new(),
-            document_kind: "boleta".into(),
+            document_kind: DocumentKind::Boleta,
         }
     }
 }

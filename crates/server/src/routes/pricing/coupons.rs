@@ -113,7 +113,7 @@ async fn create_coupon(
         created_at_ms: now_ms(),
     };
     state.store.insert_coupon(&row).await.map_err(|error| match error {
-        StoreError::Conflict(_) => ApiError::Conflict(format!("the code {} is already in use", row.code)),
+        StoreError::Duplicate(_) => ApiError::Conflict(format!("the code {} is already in use", row.code)),
         other => other.into(),
     })?;
     Ok((StatusCode::CREATED, Json(row.into())))

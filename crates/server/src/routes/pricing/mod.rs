@@ -6,14 +6,16 @@ mod price_lists;
 mod promotions;
 mod quote;
 
-use omnicanal_store::{OutboxRow, PriceListRow};
+use omnicanal_domain::Money;
+use omnicanal_domain::events::{ChangeAction, DomainEvent, ListedPrice, PriceChanged, PriceListChanged};
+use omnicanal_store::{NewEvent, PriceListRow};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{AuthUser, Role};
 use crate::error::ApiResult;
-use crate::ids::{new_id, now_ms, rfc3339};
+use crate::ids::{new_id, now_ms};
 use crate::pricing::parse_local_instant;
 use crate::state::AppState;
 use crate::validate::Validator;
@@ -52,38 +54,26 @@ pub(super) fn may_read_prices(user: &AuthUser) -> ApiResult<()> {
     user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent, Role::Staff])
 }
 
-pub(super) fn price_event(merchant_id: Option<&str>, payload: serde_json::Value) -> OutboxRow {
-    OutboxRow {
-        seq: 0,
-        event_id: new_id("evt"),
-        event_type: "price.changed".into(),
-        merchant_id: merchant_id.map(str::to_owned),
-        order_id: None,
-        location_id: None,
-        sku: None,
-        payload_json: payload.to_string(),
-        created_at_ms: now_ms(),
-    }
+pub(super) fn price_event(changed: PriceChanged) -> NewEvent {
+    NewEvent { event_id: new_id("evt"), created_at_ms: now_ms(), event: DomainEvent::PriceChanged(changed) }
 }
 
-pub(super) fn list_event(list: &PriceListRow, action: &str) -> OutboxRow {
-    price_event(
-        Some(&list.merchant_id),
-        serde_json::json!({
-            "cause": "price_list",
-            "action": action,
-            "price_list_id": list.id,
-            "merchant_id": list.merchant_id,
-            "channel": list.channel,
-            "location_id": list.location_id,
-            "valid_from": list.valid_from_ms.map(rfc3339),
-            "valid_to": list.valid_to_ms.map(rfc3339),
-            "active": list.active,
-            "prices": list.entries.iter().map(|e| serde_json::json!({
-                "sku": e.sku, "price": {"amount": e.price_minor, "currency": e.currency}
-            })).collect::<Vec<_>>(),
-        }),
-    )
+pub(super) fn list_event(list: &PriceListRow, action: ChangeAction) -> NewEvent {
+    price_event(PriceChanged::PriceList(PriceListChanged {
+        action,
+        price_list_id: list.id.clone(),
+        merchant_id: list.merchant_id.clone(),
+        channel: list.channel.clone(),
+        location_id: list.location_id.clone(),
+        valid_from: list.valid_from_ms,
+        valid_to: list.valid_to_ms,
+        active: list.active,
+        prices: list
+            .entries
+            .iter()
+            .map(|entry| ListedPrice { sku: entry.sku.clone(), price: Money::new(entry.price_minor, entry.currency) })
+            .collect(),
+    }))
 }
 
 /// Parses a `valid_from`/`valid_to` pair in the scope's time zone, recording errors in `v`.

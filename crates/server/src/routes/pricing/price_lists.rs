@@ -5,6 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::Money;
 use omnicanal_domain::catalog::{Name, Sku, parse_price};
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::events::ChangeAction;
 use omnicanal_domain::pricing::price_list::check_conflicts;
 use omnicanal_store::{Page, PriceEntryRow, PriceListRow};
 use serde::{Deserialize, Serialize};
@@ -100,12 +102,12 @@ impl From<PriceListRow> for PriceListView {
             prices: row
                 .entries
                 .iter()
-                .map(|e| PriceEntry { sku: e.sku.clone(), price: MoneyView::from_parts(e.price_minor, &e.currency) })
+                .map(|e| PriceEntry { sku: e.sku.clone(), price: MoneyView::from_parts(e.price_minor, e.currency) })
                 .collect(),
             id: row.id,
             merchant_id: row.merchant_id,
             name: row.name,
-            channel: row.channel,
+            channel: row.channel.map(|channel| channel.to_string()),
             location_id: row.location_id,
             valid_from: row.valid_from_ms.map(rfc3339),
             valid_to: row.valid_to_ms.map(rfc3339),
@@ -161,14 +163,14 @@ async fn price_list_row(
         }
         match state.store.find_variant(&merchant.id, sku.as_str()).await? {
             None => v.push(format!("{field}.sku"), format!("{} does not sell {sku}", merchant.name)),
-            Some((variant, _)) if variant.currency != price.currency.code() => v.push(
+            Some((variant, _)) if variant.currency != price.currency => v.push(
                 format!("{field}.price"),
                 format!("{sku} is priced in {}, not {}", variant.currency, price.currency),
             ),
             Some(_) => entries.push(PriceEntryRow {
                 sku: sku.as_str().to_owned(),
                 price_minor: price.amount_minor,
-                currency: price.currency.code().to_owned(),
+                currency: price.currency,
             }),
         }
     }
@@ -177,7 +179,7 @@ async fn price_list_row(
         id,
         merchant_id: merchant.id.clone(),
         name: vetted(name)?.into_inner(),
-        channel: request.channel,
+        channel: request.channel.as_deref().map(Channel::parse).transpose()?,
         location_id: request.location_id,
         valid_from_ms,
         valid_to_ms,
@@ -205,7 +207,7 @@ async fn create_price_list(
 ) -> ApiResult<(StatusCode, Json<PriceListView>)> {
     may_manage_prices(&user)?;
     let row = price_list_row(&state, &user, request, new_id("prl"), now_ms()).await?;
-    state.store.insert_price_list(&row, &list_event(&row, "created")).await?;
+    state.store.insert_price_list(&row, &list_event(&row, ChangeAction::Created)).await?;
     state.wake_dispatcher();
     Ok((StatusCode::CREATED, Json(row.into())))
 }
@@ -261,7 +263,7 @@ async fn replace_price_list(
     let existing = visible_price_list(&state, &user, &id).await?;
     request.merchant_id = existing.merchant_id.clone();
     let row = price_list_row(&state, &user, request, existing.id, existing.created_at_ms).await?;
-    state.store.replace_price_list(&row, &list_event(&row, "updated")).await?;
+    state.store.replace_price_list(&row, &list_event(&row, ChangeAction::Updated)).await?;
     state.wake_dispatcher();
     Ok(Json(row.into()))
 }
@@ -276,7 +278,7 @@ async fn delete_price_list(
 ) -> ApiResult<StatusCode> {
     may_manage_prices(&user)?;
     let existing = visible_price_list(&state, &user, &id).await?;
-    state.store.delete_price_list(&id, &list_event(&existing, "deleted")).await?;
+    state.store.delete_price_list(&id, &list_event(&existing, ChangeAction::Deleted)).await?;
     state.wake_dispatcher();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,10 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::Money;
 use omnicanal_domain::catalog::Name;
+use omnicanal_domain::events::{ChangeAction, PriceChanged, PromotionChanged};
 use omnicanal_domain::hours::hhmm;
 use omnicanal_domain::pricing::promotion::HappyHour;
 use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind};
-use omnicanal_store::{OutboxRow, PromotionRow};
+use omnicanal_store::{NewEvent, PromotionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -207,7 +208,7 @@ async fn promotion_row(
                 .ok_or_else(|| ApiError::invalid("site_id", "required for a site-wide promotion (no merchant_id)"))?;
             let site =
                 state.store.get_site(&site_id).await?.ok_or_else(|| ApiError::invalid("site_id", "no such site"))?;
-            (None, Some(site.id), site.currency.parse()?, site.timezone)
+            (None, Some(site.id), site.currency, site.timezone)
         }
     };
     let funded_by = match request.funded_by.as_deref() {
@@ -289,19 +290,15 @@ async fn promotion_row(
     })
 }
 
-fn promotion_event(row: &PromotionRow, action: &str) -> OutboxRow {
-    price_event(
-        row.merchant_id.as_deref(),
-        serde_json::json!({
-            "cause": "promotion",
-            "action": action,
-            "promotion_id": row.id,
-            "merchant_id": row.merchant_id,
-            "site_id": row.site_id,
-            "name": row.name,
-            "active": row.active,
-        }),
-    )
+fn promotion_event(row: &PromotionRow, action: ChangeAction) -> NewEvent {
+    price_event(PriceChanged::Promotion(PromotionChanged {
+        action,
+        promotion_id: row.id.clone(),
+        merchant_id: row.merchant_id.clone(),
+        site_id: row.site_id.clone(),
+        name: row.name.clone(),
+        active: row.active,
+    }))
 }
 
 /// Creates a promotion: a merchant's (its manager or an admin) or a site-wide one (admin).
@@ -314,7 +311,7 @@ async fn create_promotion(
 ) -> ApiResult<(StatusCode, Json<PromotionView>)> {
     may_manage_prices(&user)?;
     let row = promotion_row(&state, &user, request, new_id("pro"), now_ms()).await?;
-    state.store.insert_promotion(&row, &promotion_event(&row, "created")).await?;
+    state.store.insert_promotion(&row, &promotion_event(&row, ChangeAction::Created)).await?;
     state.wake_dispatcher();
     Ok((StatusCode::CREATED, Json(promotion_view(&row)?)))
 }
@@ -393,7 +390,7 @@ async fn replace_promotion(
     request.merchant_id = existing.merchant_id.clone();
     request.site_id = existing.site_id.clone();
     let row = promotion_row(&state, &user, request, existing.id, existing.created_at_ms).await?;
-    state.store.replace_promotion(&row, &promotion_event(&row, "updated")).await?;
+    state.store.replace_promotion(&row, &promotion_event(&row, ChangeAction::Updated)).await?;
     state.wake_dispatcher();
     Ok(Json(promotion_view(&row)?))
 }

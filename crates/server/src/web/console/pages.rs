@@ -207,7 +207,7 @@ pub(super) async fn switches(State(state): State<AppState>, console: ConsoleUser
         Err(error) => return trouble(&console, &state, &error.to_string()),
     };
     let lang = console.lang;
-    let currency: Currency = site.currency.parse().unwrap_or(Currency::Clp);
+    let currency: Currency = site.currency;
     let mut items: Vec<(String, String, Value)> = Vec::new();
     for (product, variants) in &products {
         for variant in variants {

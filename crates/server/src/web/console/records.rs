@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike as _;
 use minijinja::{Value, context};
+use omnicanal_domain::Currency;
 use omnicanal_store::{LocationRow, Page};
 use serde::Deserialize;
 
@@ -86,11 +87,11 @@ async fn scope(state: &AppState, console: &ConsoleUser, asked: Option<&str>) -> 
     let (timezone, currency) = match locations.first() {
         Some(location) => match state.store.get_site(&location.site_id).await.map_err(fail)? {
             Some(site) => (site.timezone, site.currency),
-            None => ("UTC".to_owned(), "CLP".to_owned()),
+            None => ("UTC".to_owned(), Currency::Clp),
         },
-        None => ("UTC".to_owned(), "CLP".to_owned()),
+        None => ("UTC".to_owned(), Currency::Clp),
     };
-    Ok(Scope { merchant_id, merchants, locations, timezone, currency })
+    Ok(Scope { merchant_id, merchants, locations, timezone, currency: currency.code().to_owned() })
 }
 
 fn location_options(locations: &[LocationRow]) -> Vec<Value> {

@@ -1,0 +1,49 @@
+//! Rows: the store's own structs, one per table (or joined read), free of sqlx derives.
+//!
+//! Amounts are integer minor units with their currency beside them; times are Unix
+//! milliseconds; booleans are stored as 0/1 so both backends agree. Every status, policy,
+//! channel, role and currency is the domain's type from the row up: the store parses the
+//! column when it reads it, and a word it does not know is [`crate::StoreError::Corrupt`],
+//! never a default.
+
+mod access;
+mod console;
+mod events;
+mod notifications;
+mod orders;
+mod payments;
+mod pricing;
+mod setup;
+mod stock;
+
+pub use access::*;
+pub use console::*;
+pub use events::*;
+pub use notifications::*;
+pub use orders::*;
+pub use payments::*;
+pub use pricing::*;
+pub use setup::*;
+pub use stock::*;
+
+/// Paging for lists: `limit` items after skipping `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// At most this many items (already capped by the caller).
+    pub limit: i64,
+    /// Items to skip.
+    pub offset: i64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self { limit: 100, offset: 0 }
+    }
+}
+
+impl Page {
+    /// Everything up to `limit` items, for internal reads that want a whole (bounded) list.
+    pub fn first(limit: i64) -> Self {
+        Self { limit, offset: 0 }
+    }
+}
