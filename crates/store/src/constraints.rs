@@ -1,9 +1,9 @@
 //! Constraint violations, named: which unique key was taken, which reference was missing.
 //!
 //! One table ([`UNIQUE_KEYS`]) says which unique constraints a person can run into and what
-//! field of theirs each one is; [`classify`] recognises them on both backends (PostgreSQL
+//! field of theirs each one is; `classify` recognises them on both backends (PostgreSQL
 //! names the constraint, SQLite lists `table.column`s in its message). A foreign key names
-//! nothing on SQLite, so the inserts that take ids from a request ask [`missing_reference`]
+//! nothing on SQLite, so the inserts that take ids from a request ask `missing_reference`
 //! which of their references is absent instead, on either backend.
 
 use sqlx::error::ErrorKind;
