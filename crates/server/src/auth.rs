@@ -10,23 +10,16 @@
 //! Isolation rule: a user of one merchant gets 404, never 403, for another
 //! merchant's resources, so ids of other merchants cannot even be probed.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
-use omnicanal_store::{SessionRow, UserRow};
+use omnicanal_app::access::Session;
+use omnicanal_app::{AppError, Caller};
 
 use crate::error::ApiError;
-use crate::ids::{constant_time_eq, new_token, now_ms, sha256_hex};
+use crate::ids::{constant_time_eq, sha256_hex};
 use crate::state::AppState;
-
-/// How long a login lasts.
-pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
-
-/// Longest password a sign-in checks: the most `POST /users` accepts.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// The cookie that carries a browser's session token (HttpOnly).
 pub const SESSION_COOKIE: &str = "oc_session";
@@ -75,148 +68,33 @@ pub fn csrf_matches(headers: &HeaderMap, presented: Option<&str>) -> bool {
 
 pub use omnicanal_domain::access::Role;
 
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let mut salt_bytes = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| ApiError::Internal(error.to_string().into()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| ApiError::Internal(error.to_string().into()))
-}
-
-/// Checks a password against a stored argon2 hash.
-pub fn verify_password(password: &str, stored_hash: &str) -> bool {
-    PasswordHash::new(stored_hash)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
-        .unwrap_or(false)
-}
-
-/// An argon2 hash of a random string, verified against when the e-mail is unknown so that
-/// timing does not reveal which e-mails exist.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5Y0Wm0m8m8v0cY0l8pQ2pHc2bqg3xZ0b6Yk3K6m9z1E";
-
-/// Checks e-mail and password and opens a session: the new token and its user.
-///
-/// Failed attempts are throttled per e-mail and per `client_ip` ([`crate::throttle`]): over
-/// either limit the answer is [`ApiError::TooManyRequests`] and the password is not checked.
-pub async fn sign_in(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    client_ip: Option<std::net::IpAddr>,
-) -> Result<(String, AuthUser), ApiError> {
-    let throttle = &state.login_throttle;
-    let attempt = throttle
-        .begin(email, client_ip)
-        .map_err(|refused| ApiError::TooManyRequests { retry_after_secs: refused.retry_after_secs() })?;
-    let outcome = check_and_open_session(state, email, password).await;
-    match &outcome {
-        Ok(_) => throttle.succeeded(attempt),
-        Err(ApiError::Unauthorized(_)) => throttle.failed(attempt),
-        Err(_) => throttle.abandoned(attempt),
-    }
-    outcome
-}
-
-/// [`sign_in`] without the throttle.
-async fn check_and_open_session(state: &AppState, email: &str, password: &str) -> Result<(String, AuthUser), ApiError> {
-    let wrong = ApiError::Unauthorized("wrong e-mail or password");
-    if password.len() > MAX_PASSWORD_BYTES {
-        // No stored password is this long (`POST /users` takes at most 1024 bytes): refuse without
-        // making argon2 hash a megabyte.
-        return Err(wrong);
-    }
-    let Some(user) = state.store.find_user_by_email(email.trim()).await? else {
-        let _ = verify_password(password, DUMMY_HASH);
-        return Err(wrong);
-    };
-    if !verify_password(password, &user.password_hash) {
-        return Err(wrong);
-    }
-    let token = new_token();
-    let session_hash = sha256_hex(token.as_bytes());
-    state
-        .store
-        .insert_session(&SessionRow {
-            token_hash: session_hash.clone(),
-            user_id: user.id.clone(),
-            expires_at_ms: now_ms() + SESSION_TTL_MS,
-        })
-        .await?;
-    Ok((token, AuthUser::from_row(user, session_hash, false)?))
-}
-
-/// The signed-in user of a request.
+/// The signed-in user of a request: the app's [`Session`], and how it arrived. Dereferences to
+/// the [`Caller`] the use cases take.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    /// User id.
-    pub id: String,
-    /// E-mail.
-    pub email: String,
-    /// Role.
-    pub role: Role,
-    /// The merchant of a manager or staff member.
-    pub merchant_id: Option<String>,
-    /// The location of a staff member.
-    pub location_id: Option<String>,
-    /// SHA-256 of the session token this request came with (to revoke it at logout).
-    pub session_hash: String,
+    /// The session and its user.
+    pub session: Session,
     /// True when the session came from the `oc_session` cookie rather than a bearer header.
     pub via_cookie: bool,
 }
 
+impl std::ops::Deref for AuthUser {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.session.caller
+    }
+}
+
 impl AuthUser {
-    fn from_row(row: UserRow, session_hash: String, via_cookie: bool) -> Result<Self, ApiError> {
-        let role = row.role;
-        Ok(Self {
-            id: row.id,
-            email: row.email,
-            role,
-            merchant_id: row.merchant_id,
-            location_id: row.location_id,
-            session_hash,
-            via_cookie,
-        })
-    }
-
     /// The user of a session token, if it is known and not expired.
-    pub async fn from_token(state: &AppState, token: &str, via_cookie: bool) -> Result<Option<Self>, ApiError> {
-        let hash = sha256_hex(token.as_bytes());
-        match state.store.find_session_user(&hash, now_ms()).await? {
-            Some(row) => AuthUser::from_row(row, hash, via_cookie).map(Some),
-            None => Ok(None),
-        }
+    pub async fn from_token(state: &AppState, token: &str, via_cookie: bool) -> Result<Option<Self>, AppError> {
+        Ok(state.app.session(token).await?.map(|session| AuthUser { session, via_cookie }))
     }
 
-    /// Refuses with 403 unless the user has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.role) { Ok(()) } else { Err(ApiError::Forbidden) }
-    }
-
-    /// True when the user works across all merchants.
-    pub fn is_platform(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::SupportAgent)
-    }
-
-    /// 404 unless the user may see `merchant_id`'s data.
-    pub fn check_merchant(&self, merchant_id: &str, what: &'static str) -> Result<(), ApiError> {
-        if self.is_platform() || self.merchant_id.as_deref() == Some(merchant_id) {
-            Ok(())
-        } else {
-            Err(ApiError::NotFound(what))
-        }
-    }
-
-    /// 404 unless the user may see the location (staff: only their own).
-    pub fn check_location(&self, merchant_id: &str, location_id: &str) -> Result<(), ApiError> {
-        self.check_merchant(merchant_id, "location")?;
-        if self.role == Role::Staff && self.location_id.as_deref() != Some(location_id) {
-            return Err(ApiError::NotFound("location"));
-        }
-        Ok(())
+    /// The use cases' view of the user.
+    pub fn caller(&self) -> &Caller {
+        &self.session.caller
     }
 }
 
@@ -252,13 +130,13 @@ where
         if let Some(token) = bearer_token(parts) {
             return AuthUser::from_token(&state, token, false)
                 .await?
-                .ok_or(ApiError::Unauthorized("the token is unknown or expired; sign in again"));
+                .ok_or(AppError::Unauthenticated("the token is unknown or expired; sign in again").into());
         }
         let token = cookie(&parts.headers, SESSION_COOKIE)
-            .ok_or(ApiError::Unauthorized("sign in: send Authorization: Bearer <token>"))?;
+            .ok_or(AppError::Unauthenticated("sign in: send Authorization: Bearer <token>"))?;
         let user = AuthUser::from_token(&state, token, true)
             .await?
-            .ok_or(ApiError::Unauthorized("the session is unknown or expired; sign in again"))?;
+            .ok_or(AppError::Unauthenticated("the session is unknown or expired; sign in again"))?;
         if !is_safe(&parts.method) {
             let presented = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
             if !session_csrf_matches(&parts.headers, presented) {
@@ -296,16 +174,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_round_trip_through_argon2() -> Result<(), ApiError> {
-        let hash = hash_password("correct horse")?;
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong", &hash));
-        assert!(!verify_password("x", "not a hash"));
-        Ok(())
-    }
 
     #[test]
     fn cookies_are_read_by_name_and_csrf_must_match() {

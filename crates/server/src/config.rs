@@ -45,7 +45,7 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Failed sign-ins one client address may make within 15 minutes before it is refused for
     /// a while (0: no limit by address; the limit per e-mail stays). `None`: read
-    /// `OMNICANAL_LOGIN_IP_LIMIT` at start, default [`crate::throttle::DEFAULT_IP_LIMIT`].
+    /// `OMNICANAL_LOGIN_IP_LIMIT` at start, default [`omnicanal_app::throttle::DEFAULT_IP_LIMIT`].
     pub login_ip_limit: Option<u32>,
 }
 
@@ -65,7 +65,7 @@ impl Config {
     }
 
     /// The failed sign-ins allowed per client address: [`Config::login_ip_limit`] when set,
-    /// else `OMNICANAL_LOGIN_IP_LIMIT`, else [`crate::throttle::DEFAULT_IP_LIMIT`]. The error
+    /// else `OMNICANAL_LOGIN_IP_LIMIT`, else [`omnicanal_app::throttle::DEFAULT_IP_LIMIT`]. The error
     /// says what is wrong with the variable.
     pub fn login_ip_limit(&self) -> Result<u32, String> {
         match self.login_ip_limit {
@@ -109,7 +109,7 @@ pub const LOGIN_IP_LIMIT_VAR: &str = "OMNICANAL_LOGIN_IP_LIMIT";
 /// or empty is the default.
 pub fn parse_login_ip_limit(raw: Option<&str>) -> Result<u32, String> {
     match raw.map(str::trim).filter(|raw| !raw.is_empty()) {
-        None => Ok(crate::throttle::DEFAULT_IP_LIMIT),
+        None => Ok(omnicanal_app::throttle::DEFAULT_IP_LIMIT),
         Some(raw) => raw.parse().map_err(|_| {
             format!("{LOGIN_IP_LIMIT_VAR} must be a whole number of failed sign-ins (0: no limit), got {raw:?}")
         }),
@@ -201,7 +201,7 @@ impl NotifyConfig {
                 if !matches!(parsed.scheme(), "http" | "https") {
                     return Err("OMNICANAL_NOTIFY_WEBHOOK_URL must be an http(s) URL".to_owned());
                 }
-                if crate::signing::secret_key(secret.expose()).is_none() {
+                if omnicanal_app::signing::secret_key(secret.expose()).is_none() {
                     return Err(
                         "OMNICANAL_NOTIFY_WEBHOOK_SECRET must be a whsec_ secret (16 to 64 bytes in base64)".to_owned()
                     );
@@ -261,7 +261,7 @@ mod login_ip_limit_tests {
 
     #[test]
     fn the_login_ip_limit_defaults_to_twenty_and_zero_turns_it_off() {
-        assert_eq!(parse_login_ip_limit(None), Ok(crate::throttle::DEFAULT_IP_LIMIT));
+        assert_eq!(parse_login_ip_limit(None), Ok(omnicanal_app::throttle::DEFAULT_IP_LIMIT));
         assert_eq!(parse_login_ip_limit(Some(" ")), Ok(20));
         assert_eq!(parse_login_ip_limit(Some("0")), Ok(0));
         assert_eq!(parse_login_ip_limit(Some(" 100 ")), Ok(100));

@@ -16,8 +16,8 @@ use omnicanal_store::{
     StoreError, StorefrontSettings, UserRow, VariantRow,
 };
 
-use crate::auth::hash_password;
 use crate::ids::{new_id, now_ms};
+use omnicanal_app::access::passwords::hash_password;
 
 /// Password of every demo login (printed by `serve --demo`; never use outside a demo).
 pub const DEMO_PASSWORD: &str = "omnicanal-demo";

@@ -1,7 +1,10 @@
 //! Extractors whose rejections speak our problem+json, and shared query types.
 
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use omnicanal_domain::catalog::MAX_PAGE_SIZE;
@@ -86,5 +89,18 @@ impl Pagination {
             return Err(ApiError::invalid("offset", "must not be negative"));
         }
         Ok(Page { limit, offset })
+    }
+}
+
+/// The client's address: the TCP peer, when the server was started with connect info
+/// ([`crate::start`] does). `X-Forwarded-For` and the like are ignored: any client can set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())))
     }
 }

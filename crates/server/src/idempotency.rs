@@ -17,6 +17,7 @@ use crate::auth::{SESSION_COOKIE, cookie};
 use crate::error::ApiError;
 use crate::ids::{now_ms, sha256_hex};
 use crate::state::AppState;
+use omnicanal_app::AppError;
 
 /// Largest body read for fingerprinting (the API's body limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -89,7 +90,7 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
         return Ok(response);
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.map_err(|error| ApiError::Internal(Box::new(error)))?;
+    let bytes = to_bytes(body, usize::MAX).await.map_err(|error| AppError::Internal(Box::new(error)))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     state.store.complete_idempotency_key(&scope, &key, i64::from(status.as_u16()), &text).await?;
     parts.headers.remove(header::CONTENT_LENGTH);

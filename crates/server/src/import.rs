@@ -18,6 +18,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{new_id, now_ms};
 use crate::state::AppState;
+use omnicanal_app::AppError;
 
 /// A checked catalog row: (line, variant, track_stock).
 type CheckedVariant = (u64, VariantRow, bool);
@@ -306,14 +307,23 @@ pub enum ImportKind {
 pub async fn import_file(database_url: &str, kind: ImportKind, csv_text: &str) -> Result<ImportReport, String> {
     let store = omnicanal_store::connect(database_url).await.map_err(|e| format!("database: {e}"))?;
     let (_keep_running, shutdown) = tokio::sync::watch::channel(false);
-    let state = AppState::new(store, std::sync::Arc::new(crate::payments::SandboxCardProvider), shutdown);
+    let app = omnicanal_app::App::new(
+        store,
+        std::sync::Arc::new(omnicanal_app::SystemClock),
+        std::sync::Arc::new(omnicanal_app::payments::SandboxCardProvider),
+    );
+    let state = AppState::new(app, shutdown);
     let operator = AuthUser {
-        id: "cli".into(),
-        email: "operator@localhost".into(),
-        role: crate::auth::Role::Admin,
-        merchant_id: None,
-        location_id: None,
-        session_hash: String::new(),
+        session: omnicanal_app::access::Session {
+            caller: omnicanal_app::Caller {
+                id: "cli".into(),
+                email: "operator@localhost".into(),
+                role: crate::auth::Role::Admin,
+                merchant_id: None,
+                location_id: None,
+            },
+            token_hash: String::new(),
+        },
         via_cookie: false,
     };
     let progress = |done: u64, total: u64| {
@@ -333,7 +343,9 @@ pub async fn import_file(database_url: &str, kind: ImportKind, csv_text: &str) -
 
 fn format_field_errors(error: &ApiError) -> String {
     match error {
-        ApiError::Validation(errors) => errors.iter().map(|e| format!("\n  {}: {}", e.field, e.message)).collect(),
+        ApiError::App(AppError::Invalid(errors)) => {
+            errors.iter().map(|e| format!("\n  {}: {}", e.field, e.message)).collect()
+        }
         _ => String::new(),
     }
 }

@@ -14,14 +14,10 @@ pub mod ids;
 pub mod import;
 pub mod notify;
 pub mod ordering;
-pub mod payments;
 pub mod pricing;
 pub mod routes;
-pub mod signing;
 pub mod state;
 pub mod storefront;
-pub mod throttle;
-pub mod validate;
 pub mod views;
 pub mod web;
 pub mod workers;
@@ -32,13 +28,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::serve::ListenerExt as _;
-use omnicanal_store::{Store, StoreError, UserRow};
+use omnicanal_store::{Store, StoreError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::auth::{Role, hash_password};
-use crate::ids::{new_id, now_ms};
-use crate::payments::SandboxCardProvider;
+use omnicanal_app::payments::SandboxCardProvider;
+use omnicanal_app::{App, Clock, PaymentProvider, SystemClock};
+
 use crate::state::AppState;
 
 /// A server that is listening; call [`Running::shutdown`] to stop it.
@@ -86,19 +82,41 @@ pub async fn migrate(config: &Config) -> Result<(), StartError> {
     Ok(())
 }
 
+/// What the server runs against besides its database: the clock and the card provider.
+/// Production uses the defaults; tests pass a manual clock or a provider that fails on cue.
+#[derive(Clone)]
+pub struct Services {
+    /// Where time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// The card provider.
+    pub payments: Arc<dyn PaymentProvider>,
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Self { clock: Arc::new(SystemClock), payments: Arc::new(SandboxCardProvider) }
+    }
+}
+
 /// Connects to the database, applies migrations, seeds (admin, demo) and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    start_with(config, Services::default()).await
+}
+
+/// [`start`] with a chosen clock and card provider.
+pub async fn start_with(config: Config, services: Services) -> Result<Running, StartError> {
     let store: Arc<dyn Store> = omnicanal_store::connect(&config.database_url).await?;
-    bootstrap_admin(&*store, &config).await?;
+    let per_ip = config.login_ip_limit().map_err(StartError::Config)?;
+    let limits = omnicanal_app::throttle::Limits { per_ip, ..Default::default() };
+    let app = App::new(store.clone(), services.clock, services.payments).with_login_limits(limits);
+    bootstrap_admin(&app, &config).await?;
     let demo = if config.demo { demo::load_if_empty(&*store).await? } else { demo::DemoSummary::default() };
     let (shutdown, shutdown_signal) = watch::channel(false);
-    let mut state = AppState::new(store, Arc::new(SandboxCardProvider), shutdown_signal.clone());
+    let mut state = AppState::new(app, shutdown_signal.clone());
     let listener = bind(config.listen).map_err(|source| StartError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     state.public_url = config.public_base_url(addr).map_err(StartError::Config)?.into();
     state.push_allowed_hosts = Arc::new(config.notify.push_allowed_hosts.clone());
-    let per_ip = config.login_ip_limit().map_err(StartError::Config)?;
-    state.login_throttle = Arc::new(throttle::LoginThrottle::new(throttle::Limits { per_ip, ..Default::default() }));
     let notifier = notify::notifier::Notifier::from_config(state.store.clone(), &config.notify).await?;
     let notification_events = state.events.subscribe();
     let mut tasks = vec![
@@ -106,6 +124,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::payments::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),
     ];
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it).
@@ -142,31 +161,18 @@ fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 }
 
 /// Creates the first admin from the configuration when the database has no users.
-async fn bootstrap_admin(store: &dyn Store, config: &Config) -> Result<(), StartError> {
+async fn bootstrap_admin(app: &App, config: &Config) -> Result<(), StartError> {
     let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) else {
         return Ok(());
     };
-    if store.count_users().await? > 0 {
-        return Ok(());
+    match app.create_first_admin(email, password.expose()).await {
+        Ok(true) => tracing::info!(email = %email, "created the first admin"),
+        Ok(false) => {}
+        Err(omnicanal_app::AppError::Invalid(errors)) => {
+            let why: Vec<String> = errors.iter().map(|error| format!("{} {}", error.field, error.message)).collect();
+            return Err(StartError::Config(format!("OMNICANAL_ADMIN_EMAIL/PASSWORD: {}", why.join("; "))));
+        }
+        Err(error) => return Err(StartError::Config(error.to_string())),
     }
-    if password.expose().chars().count() < routes::users::MIN_PASSWORD_CHARS {
-        return Err(StartError::Config(format!(
-            "OMNICANAL_ADMIN_PASSWORD must have at least {} characters",
-            routes::users::MIN_PASSWORD_CHARS
-        )));
-    }
-    let password_hash = hash_password(password.expose()).map_err(|e| StartError::Config(e.to_string()))?;
-    store
-        .insert_user(&UserRow {
-            id: new_id("usr"),
-            email: email.trim().to_lowercase(),
-            password_hash,
-            role: Role::Admin,
-            merchant_id: None,
-            location_id: None,
-            created_at_ms: now_ms(),
-        })
-        .await?;
-    tracing::info!(email = %email, "created the first admin");
     Ok(())
 }

@@ -28,11 +28,11 @@ use utoipa::ToSchema;
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::IdempotencyClaim;
 use crate::ids::{new_id, new_token, now_ms, random_u32};
-use crate::payments::PaymentError;
 use crate::pricing::{self, CartRequest, PricedCart, cart_fingerprint, customer_key};
 use crate::state::AppState;
-use crate::validate::{Validator, vetted};
 use crate::views::{ChoiceView, CustomerView};
+use omnicanal_app::validation::{Validator, vetted};
+use omnicanal_app::{AppError, PaymentError};
 
 /// One line of a new order.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -202,7 +202,7 @@ pub async fn place_order(
     };
     let order_id = new_id("ord");
     let captured = if method == PaymentMethod::Card { total.amount_minor } else { 0 };
-    let quote_json = serde_json::to_string(quote).map_err(|error| ApiError::Internal(Box::new(error)))?;
+    let quote_json = serde_json::to_string(quote).map_err(|error| AppError::Internal(Box::new(error)))?;
     let customer_tax_id = request.customer.tax_id.as_ref().map(|id| id.trim().to_owned());
     let new_order = NewOrder {
         order: OrderRow {
@@ -293,22 +293,16 @@ pub async fn place_order(
         Ok(stored) => stored,
         Err(error) => {
             if let Some(reference) = &reference {
-                void_quietly(state, reference).await;
+                state.app.queue_void(&order_id, reference, total).await;
             }
             return Err(match error {
-                StoreError::InsufficientStock { sku } => ApiError::InsufficientStock { sku },
+                StoreError::InsufficientStock { sku } => AppError::InsufficientStock { sku }.into(),
                 other => other.into(),
             });
         }
     };
+    // The order's transaction queued the capture as a payment job; the worker carries it out.
     state.wake_dispatcher();
-    if let Some(reference) = &reference
-        && let Err(error) = state.payments.capture(reference).await
-    {
-        // The order is stored and the hold exists; capture is retried by the provider's
-        // own settlement of authorisations. Log it for the support queue.
-        tracing::error!(order_id = %stored.order.id, %error, "capture failed after the order was stored");
-    }
     Ok(stored)
 }
 
@@ -328,7 +322,7 @@ async fn check_sold_out(
             line.location_id.trim() == location_id && switched_off.iter().any(|row| row.sku == line.sku.trim())
         });
         if let Some(line) = sold_out {
-            return Err(ApiError::SoldOut { sku: line.sku.trim().to_owned() });
+            return Err(AppError::SoldOut { sku: line.sku.trim().to_owned() }.into());
         }
     }
     Ok(())
@@ -365,10 +359,11 @@ async fn check_pickup_slot(
         if let Some(capacity) = location.storefront.slot_capacity
             && state.store.count_pickups(&location.id, from, to).await? >= capacity
         {
-            return Err(ApiError::Conflict(format!(
+            return Err(AppError::Conflict(format!(
                 "{} has no room left in that pickup slot; choose another",
                 location.name
-            )));
+            ))
+            .into());
         }
     }
     Ok(())
@@ -388,9 +383,9 @@ async fn quoted(state: &AppState, quote_id: &str, fingerprint: &str, now: i64) -
         ));
     }
     if row.expires_at_ms <= now {
-        return Err(ApiError::QuoteExpired { expired_at: crate::ids::rfc3339(row.expires_at_ms) });
+        return Err(AppError::QuoteExpired { expired_at: crate::ids::rfc3339(row.expires_at_ms) }.into());
     }
-    serde_json::from_str(&row.quote_json).map_err(|error| ApiError::Internal(Box::new(error)))
+    serde_json::from_str(&row.quote_json).map_err(|error| AppError::Internal(Box::new(error)).into())
 }
 
 /// The coupon uses to count. A code that does not exist is a 422, one that is used up or
@@ -418,7 +413,7 @@ fn redemptions(priced: &PricedCart, customer_key: Option<&str>) -> ApiResult<Vec
                 | NotAppliedReason::CustomerLimitReached
                 | NotAppliedReason::Inactive),
             ) => {
-                return Err(ApiError::CouponUnavailable { code: outcome.code.clone(), reason: reason.message() });
+                return Err(AppError::CouponUnavailable { code: outcome.code.clone(), reason: reason.message() }.into());
             }
             _ => {}
         }
@@ -463,15 +458,11 @@ async fn authorize(state: &AppState, card_number: Option<&str>, total: Money) ->
     let card_number = card_number
         .filter(|number| !number.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("payment.card_number", "required when paying by card"))?;
-    state.payments.authorize(card_number, total).await.map_err(|error| match error {
-        PaymentError::Declined => ApiError::PaymentDeclined,
-        PaymentError::InvalidCard(message) => ApiError::invalid("payment.card_number", message),
-        PaymentError::Unavailable(message) => ApiError::Internal(message.into()),
+    state.app.payments().authorize(card_number, total).await.map_err(|error| match error {
+        PaymentError::Declined => AppError::PaymentDeclined.into(),
+        PaymentError::InvalidCard(message) | PaymentError::Refused(message) => {
+            ApiError::invalid("payment.card_number", message)
+        }
+        PaymentError::Unavailable(message) => AppError::Unavailable(message).into(),
     })
-}
-
-async fn void_quietly(state: &AppState, reference: &str) {
-    if let Err(error) = state.payments.void(reference).await {
-        tracing::warn!(%error, "could not void an authorisation; it will lapse on its own");
-    }
 }

@@ -5,23 +5,24 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, MerchantKind, Quantity, Sku};
 use omnicanal_domain::modifiers::{Choice, ModifierGroup, choose, note};
 use omnicanal_domain::pricing::promotion::normalize_code;
 use omnicanal_domain::pricing::tax::tax_rate;
-use omnicanal_domain::pricing::{
-    CartLine, CouponState, LocalTime, PriceList, PricingContext, Promotion, Quote, price_cart,
-};
+use omnicanal_domain::pricing::{CartLine, CouponState, PricingContext, Promotion, Quote, price_cart};
 use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{CouponRow, LocationRow, MerchantRow, PriceListRow, SiteRow};
+use omnicanal_store::{CouponRow, LocationRow, MerchantRow, SiteRow};
+
+use omnicanal_app::local_time::local_time;
+use omnicanal_app::price_book::engine_price_lists;
 
 use crate::error::{ApiError, ApiResult};
 use crate::ids::sha256_hex;
 use crate::ordering::OrderLineRequest;
 use crate::state::AppState;
 use crate::storefront::{LocationState, location_state};
-use crate::validate::Validator;
+use omnicanal_app::AppError;
+use omnicanal_app::validation::Validator;
 
 /// Most coupon codes one cart may carry.
 pub const MAX_COUPON_CODES: usize = 10;
@@ -85,57 +86,6 @@ pub fn cart_fingerprint(cart: &CartRequest<'_>) -> String {
         "customer": cart.customer_key,
     });
     sha256_hex(canonical.to_string().as_bytes())
-}
-
-/// The site's wall-clock time at `now_ms`, for happy hours.
-pub fn local_time(timezone: &str, now_ms: i64) -> LocalTime {
-    let utc = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
-    let (weekday, minute) = match timezone.parse::<chrono_tz::Tz>() {
-        Ok(zone) => {
-            let local = utc.with_timezone(&zone);
-            (local.weekday().number_from_monday(), local.hour() * 60 + local.minute())
-        }
-        Err(_) => (utc.weekday().number_from_monday(), utc.hour() * 60 + utc.minute()),
-    };
-    LocalTime { weekday: u8::try_from(weekday).unwrap_or(1), minute: u16::try_from(minute).unwrap_or(0) }
-}
-
-/// Parses a window bound: RFC 3339 with an offset, or a local date-time (`2026-12-24T18:00`) or
-/// date (`2026-12-24`, midnight) read in `timezone`.
-pub fn parse_local_instant(raw: &str, timezone: &str) -> Result<i64, String> {
-    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Ok(time.timestamp_millis());
-    }
-    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M"))
-        .or_else(|_| NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default()))
-        .map_err(|_| "must be RFC 3339 (2026-12-24T18:00:00-03:00) or a local time (2026-12-24T18:00)".to_owned())?;
-    let zone: chrono_tz::Tz = timezone.parse().map_err(|_| format!("unknown time zone {timezone}"))?;
-    zone.from_local_datetime(&naive)
-        .earliest()
-        .map(|time| time.timestamp_millis())
-        .ok_or_else(|| format!("{raw} does not exist in {timezone} (a clock change skips it)"))
-}
-
-/// Converts stored price lists for the engine (prices in another currency are left out).
-pub fn engine_price_lists(rows: Vec<PriceListRow>) -> Vec<PriceList> {
-    rows.into_iter()
-        .map(|row| PriceList {
-            prices: row
-                .entries
-                .iter()
-                .map(|entry| (entry.sku.clone(), Money::new(entry.price_minor, entry.currency)))
-                .collect(),
-            id: row.id,
-            name: row.name,
-            merchant_id: row.merchant_id,
-            channel: row.channel.map(|channel| channel.to_string()),
-            location_id: row.location_id,
-            valid_from_ms: row.valid_from_ms,
-            valid_to_ms: row.valid_to_ms,
-            active: row.active,
-        })
-        .collect()
 }
 
 /// Validates and prices a cart; reports every bad line at once.
@@ -241,7 +191,7 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
     if let Some((sku, field)) = unknown_sku
         && v.len() == 1
     {
-        return Err(ApiError::UnknownSku { sku, field });
+        return Err(AppError::UnknownSku { sku, field }.into());
     }
     v.finish()?;
     let merchant_ids: Vec<String> = merchants.keys().cloned().collect();
@@ -290,16 +240,4 @@ pub async fn price(state: &AppState, cart: CartRequest<'_>) -> ApiResult<PricedC
         names,
         coupons: found.into_iter().map(|(coupon, _)| coupon).collect(),
     })
-}
-
-/// The currency and time zone a merchant sells in: those of the site of its first location
-/// (CLP and UTC when it has none yet).
-pub async fn merchant_home(state: &AppState, merchant_id: &str) -> ApiResult<(Currency, String)> {
-    let locations = state.store.list_merchant_locations(merchant_id).await?;
-    if let Some(location) = locations.first()
-        && let Some(site) = state.store.get_site(&location.site_id).await?
-    {
-        return Ok((site.currency, site.timezone));
-    }
-    Ok((Currency::Clp, "UTC".to_owned()))
 }

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 use super::{Notification, NotificationProvider, Recipient, SendError, classify};
 use crate::ids::{now_ms, rfc3339};
-use crate::signing::{secret_key, sign};
+use omnicanal_app::signing::{secret_key, sign};
 
 /// The `type` of every body this provider sends.
 pub const EVENT_TYPE: &str = "notification.requested";

@@ -9,11 +9,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, Role, hash_password, sign_in, verify_password};
+use omnicanal_app::Caller;
+use omnicanal_app::access::NewPassword;
+
+use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientIp};
 use crate::state::AppState;
-use crate::throttle::ClientIp;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,8 +51,8 @@ pub struct UserView {
     pub location_id: Option<String>,
 }
 
-impl From<AuthUser> for UserView {
-    fn from(user: AuthUser) -> Self {
+impl From<Caller> for UserView {
+    fn from(user: Caller) -> Self {
         Self {
             id: user.id,
             email: user.email,
@@ -85,29 +87,24 @@ async fn login(
     ClientIp(client_ip): ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let (token, user) = sign_in(&state, &request.email, &request.password, client_ip).await?;
-    Ok(Json(LoginResponse { token, user: user.into() }))
+    let (token, session) = state.app.sign_in(&request.email, &request.password, client_ip).await?;
+    Ok(Json(LoginResponse { token, user: session.caller.into() }))
 }
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = crate::error::Problem)))]
 async fn me(user: AuthUser) -> Json<UserView> {
-    Json(user.into())
+    Json(user.session.caller.into())
 }
 
 /// Ends the session the request came with: its token stops working at once.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, body = crate::error::Problem)))]
 async fn logout(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
-    state.store.delete_session(&user.session_hash).await?;
+    state.app.sign_out(&user.session.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
-
-/// Shortest new password accepted.
-pub const MIN_NEW_PASSWORD_CHARS: usize = 10;
-/// Longest new password accepted.
-pub const MAX_NEW_PASSWORD_CHARS: usize = 200;
 
 /// A password change.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -129,28 +126,8 @@ async fn change_password(
     user: AuthUser,
     ApiJson(request): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let length = request.new_password.chars().count();
-    if !(MIN_NEW_PASSWORD_CHARS..=MAX_NEW_PASSWORD_CHARS).contains(&length) {
-        return Err(ApiError::invalid(
-            "new_password",
-            format!("must be {MIN_NEW_PASSWORD_CHARS} to {MAX_NEW_PASSWORD_CHARS} characters"),
-        ));
-    }
-    if request.current_password.len() > 1024 {
-        return Err(ApiError::invalid("current_password", "is not your current password"));
-    }
-    let stored = state
-        .store
-        .find_user_by_email(&user.email)
-        .await?
-        .ok_or(ApiError::Unauthorized("the session's user no longer exists; sign in again"))?;
-    if !verify_password(&request.current_password, &stored.password_hash) {
-        return Err(ApiError::invalid("current_password", "is not your current password"));
-    }
-    if request.new_password == request.current_password {
-        return Err(ApiError::invalid("new_password", "must differ from the current password"));
-    }
-    let password_hash = hash_password(&request.new_password)?;
-    state.store.set_password(&stored.id, &password_hash, &user.session_hash).await?;
+    let new = NewPassword::parse(&request.new_password)
+        .map_err(|problem| ApiError::invalid("new_password", problem.message()))?;
+    state.app.change_password(&user.session, &request.current_password, &new).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,6 +17,7 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::ids::{now_ms, rfc3339};
 use crate::ordering::valid_channel;
 use crate::state::AppState;
+use omnicanal_app::AppError;
 
 /// Largest safety buffer accepted.
 pub const MAX_SAFETY_BUFFER: i64 = 1_000_000;
@@ -79,7 +80,7 @@ async fn list_allocations(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AllocationView>>> {
-    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     let rows = state.store.list_channel_allocations(&id).await?;
     Ok(Json(rows.into_iter().map(AllocationView::from).collect()))
@@ -97,7 +98,7 @@ async fn set_allocation(
     Path((id, channel)): Path<(String, String)>,
     ApiJson(request): ApiJson<SetAllocation>,
 ) -> ApiResult<Json<AllocationView>> {
-    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     user.require(&[Role::Admin, Role::MerchantManager])?;
     if !valid_channel(&channel) {
@@ -184,7 +185,7 @@ async fn availability(
     if !valid_channel(&channel) {
         return Err(ApiError::invalid("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>"));
     }
-    state.store.get_site(&query.site_id).await?.ok_or(ApiError::NotFound("site"))?;
+    state.store.get_site(&query.site_id).await?.ok_or(AppError::NotFound("site"))?;
     let mut locations = Vec::new();
     for location in state.store.list_site_locations(&query.site_id).await? {
         if user.check_location(&location.merchant_id, &location.id).is_err() {

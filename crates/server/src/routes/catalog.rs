@@ -21,11 +21,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::ids::{new_id, now_ms};
 use crate::ordering::valid_channel;
-use crate::pricing::engine_price_lists;
 use crate::state::AppState;
 use crate::storefront::{LocationState, SLOT_MINUTES, candidate_slots, location_state};
-use crate::validate::{Validator, vetted};
 use crate::views::{ModifierGroupView, MoneyView, ProductView, SiteView, modifier_groups};
+use omnicanal_app::AppError;
+use omnicanal_app::price_book::engine_price_lists;
+use omnicanal_app::validation::{Validator, vetted};
 
 /// Most variants one product may have.
 pub const MAX_VARIANTS_PER_PRODUCT: usize = 100;
@@ -108,7 +109,7 @@ async fn create_product(
         v.check("modifier_groups", validate_groups(&groups, currency));
     }
     let modifiers_json = (!groups.is_empty())
-        .then(|| serde_json::to_string(&groups).map_err(|error| ApiError::Internal(Box::new(error))))
+        .then(|| serde_json::to_string(&groups).map_err(|error| AppError::Internal(Box::new(error))))
         .transpose()?;
     let tax_category =
         v.check("tax_category", request.tax_category.as_deref().map_or(Ok(TaxCategory::Standard), TaxCategory::parse));
@@ -157,7 +158,7 @@ async fn create_product(
     };
     state.store.insert_product(&product, &variants).await.map_err(|error| match error {
         omnicanal_store::StoreError::Duplicate(_) => {
-            ApiError::Conflict("one of these SKUs already exists for this merchant".into())
+            AppError::Conflict("one of these SKUs already exists for this merchant".into())
         }
         other => other.into(),
     })?;
@@ -172,7 +173,7 @@ async fn get_product(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProductView>> {
-    let (product, variants) = state.store.get_product(&id).await?.ok_or(ApiError::NotFound("product"))?;
+    let (product, variants) = state.store.get_product(&id).await?.ok_or(AppError::NotFound("product"))?;
     user.check_merchant(&product.merchant_id, "product")?;
     Ok(Json(ProductView::new(product, variants)))
 }
@@ -186,7 +187,7 @@ async fn list_merchant_products(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<ProductView>>> {
     user.check_merchant(&id, "merchant")?;
-    state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
+    state.store.get_merchant(&id).await?.ok_or(AppError::NotFound("merchant"))?;
     let products = state.store.list_merchant_products(&id).await?;
     Ok(Json(products.into_iter().map(|(p, v)| ProductView::new(p, v)).collect()))
 }
@@ -283,7 +284,7 @@ async fn site_menu(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<MenuQuery>,
 ) -> ApiResult<Json<SiteMenu>> {
-    let site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
+    let site = state.store.get_site(&id).await?.ok_or(AppError::NotFound("site"))?;
     let channel = query.channel.unwrap_or_else(|| "qr".to_owned());
     if !valid_channel(&channel) {
         return Err(ApiError::invalid("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>"));
@@ -403,7 +404,7 @@ async fn pickup_slots(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<SlotQuery>,
 ) -> ApiResult<Json<Vec<SlotView>>> {
-    let site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
+    let site = state.store.get_site(&id).await?.ok_or(AppError::NotFound("site"))?;
     let ids: Vec<&str> = query.location_ids.split(',').map(str::trim).filter(|id| !id.is_empty()).collect();
     if ids.is_empty() || ids.len() > 50 {
         return Err(ApiError::invalid("location_ids", "name 1 to 50 locations of the site"));

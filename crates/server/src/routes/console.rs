@@ -27,6 +27,7 @@ use crate::ids::{new_id, now_ms, parse_time, rfc3339};
 use crate::state::AppState;
 use crate::storefront::{LocationState, location_state};
 use crate::views::{ChoiceView, DocumentRefView, MoneyView};
+use omnicanal_app::AppError;
 
 /// Finished parts shown with `?include_done=true`: those that changed in the last 12 hours.
 pub const DONE_WINDOW_MS: i64 = 12 * 3_600_000;
@@ -48,7 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A location the user may work at: 404 for one they may not see, 403 for a role that may not.
 async fn workable_location(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<LocationRow> {
-    let location = state.store.get_location(id).await?.ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     user.require(&LOCATION_ROLES)?;
     Ok(location)
@@ -176,7 +177,7 @@ async fn location_queue(
 ) -> ApiResult<Json<QueueView>> {
     let page = Pagination { limit: Some(query.limit.unwrap_or(500)), offset: query.offset }.page()?;
     let location = workable_location(&state, &user, &id).await?;
-    let site = state.store.get_site(&location.site_id).await?.ok_or(ApiError::NotFound("location"))?;
+    let site = state.store.get_site(&location.site_id).await?.ok_or(AppError::NotFound("location"))?;
     let now = now_ms();
     let done_since = query.include_done.unwrap_or(false).then_some(now - DONE_WINDOW_MS);
     let entries = state.store.location_queue(&location.id, done_since, page).await?;
@@ -349,7 +350,7 @@ async fn switch_sold_out(
     let location = workable_location(state, user, location_id).await?;
     let sku = Sku::parse(raw_sku)?;
     let (variant, track_stock) =
-        state.store.find_variant(&location.merchant_id, sku.as_str()).await?.ok_or(ApiError::NotFound("sku"))?;
+        state.store.find_variant(&location.merchant_id, sku.as_str()).await?.ok_or(AppError::NotFound("sku"))?;
     let name = state.store.get_product(&variant.product_id).await?.map(|(product, _)| product.name);
     let (current, changed) = state
         .store
@@ -451,14 +452,14 @@ async fn scoped_location(
 ) -> ApiResult<Option<LocationRow>> {
     let wanted = match (user.role, wanted) {
         (Role::Staff, Some(wanted)) if user.location_id.as_deref() != Some(wanted.as_str()) => {
-            return Err(ApiError::NotFound("location"));
+            return Err(AppError::NotFound("location").into());
         }
-        (Role::Staff, _) => Some(user.location_id.clone().ok_or(ApiError::NotFound("location"))?),
+        (Role::Staff, _) => Some(user.location_id.clone().ok_or(AppError::NotFound("location"))?),
         (_, wanted) => wanted,
     };
     let Some(id) = wanted else { return Ok(None) };
     let location = state.store.get_location(&id).await?.filter(|l| l.merchant_id == merchant_id);
-    location.map(Some).ok_or(ApiError::NotFound("location"))
+    location.map(Some).ok_or(AppError::NotFound("location").into())
 }
 
 /// Past and present orders of a merchant, one row per part, newest first. Managers and admins
@@ -486,7 +487,7 @@ async fn search_orders(
     if from_ms >= to_ms {
         return Err(ApiError::invalid("to", "must be later than from"));
     }
-    state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
+    state.store.get_merchant(&id).await?.ok_or(AppError::NotFound("merchant"))?;
     let location = scoped_location(&state, &user, &id, query.location_id).await?;
     let search =
         OrderSearch { merchant_id: id, location_id: location.map(|l| l.id), status, text, from_ms, to_ms, page };
@@ -600,14 +601,14 @@ async fn takings(
             NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ApiError::invalid("date", "must be YYYY-MM-DD"))
         })
         .transpose()?;
-    state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
+    state.store.get_merchant(&id).await?.ok_or(AppError::NotFound("merchant"))?;
     let location = scoped_location(&state, &user, &id, query.location_id).await?;
     let (currency, timezone) = match &location {
         Some(location) => {
-            let site = state.store.get_site(&location.site_id).await?.ok_or(ApiError::NotFound("location"))?;
+            let site = state.store.get_site(&location.site_id).await?.ok_or(AppError::NotFound("location"))?;
             (site.currency, site.timezone)
         }
-        None => crate::pricing::merchant_home(&state, &id).await?,
+        None => state.app.merchant_home(&id).await?,
     };
     let zone: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
     let date = date.unwrap_or_else(|| chrono::Utc::now().with_timezone(&zone).date_naive());

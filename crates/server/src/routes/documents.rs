@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::auth::MaybeAuthUser;
 use crate::documents::escpos::render_escpos;
 use crate::documents::html::render_html;
 use crate::documents::pdf::render_pdf;
@@ -26,6 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::ids::constant_time_eq;
 use crate::state::AppState;
+use omnicanal_app::AppError;
 
 /// Routes of this area.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -102,12 +103,12 @@ async fn order_quote(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<TokenQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let order = state.store.get_order(&id).await?.ok_or(ApiError::NotFound("order"))?;
-    if !has_token(&order, query.token.as_deref()) && !user.as_ref().is_some_and(AuthUser::is_platform) {
-        return Err(ApiError::NotFound("order"));
+    let order = state.store.get_order(&id).await?.ok_or(AppError::NotFound("order"))?;
+    if !has_token(&order, query.token.as_deref()) && !user.as_ref().is_some_and(|user| user.is_platform()) {
+        return Err(AppError::NotFound("order").into());
     }
-    let stored = state.store.get_order_quote(&id).await?.ok_or(ApiError::NotFound("quote"))?;
-    Ok(Json(serde_json::from_str(&stored).map_err(|error| ApiError::Internal(Box::new(error)))?))
+    let stored = state.store.get_order_quote(&id).await?.ok_or(AppError::NotFound("quote"))?;
+    Ok(Json(serde_json::from_str(&stored).map_err(|error| AppError::Internal(Box::new(error)))?))
 }
 
 /// The customer's one receipt for the whole payment, with a section per restaurant (not a tax
@@ -123,10 +124,10 @@ async fn order_receipt(
     ApiQuery(query): ApiQuery<DocumentQuery>,
 ) -> ApiResult<Response> {
     let format = format(&query)?;
-    let order = state.store.get_order(&id).await?.ok_or(ApiError::NotFound("order"))?;
+    let order = state.store.get_order(&id).await?.ok_or(AppError::NotFound("order"))?;
     let for_customer = has_token(&order, query.token.as_deref());
-    if !for_customer && !user.as_ref().is_some_and(AuthUser::is_platform) {
-        return Err(ApiError::NotFound("order"));
+    if !for_customer && !user.as_ref().is_some_and(|user| user.is_platform()) {
+        return Err(AppError::NotFound("order").into());
     }
     let context = Context::load(&state, &order).await?;
     let doc = context.receipt(&order, for_customer);
@@ -146,13 +147,13 @@ async fn part_document(
     ApiQuery(query): ApiQuery<DocumentQuery>,
 ) -> ApiResult<Response> {
     let format = format(&query)?;
-    let part = state.store.get_fulfillment(&id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
-    let order = state.store.get_order(&part.order_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let part = state.store.get_fulfillment(&id).await?.ok_or(AppError::NotFound("fulfillment"))?;
+    let order = state.store.get_order(&part.order_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
     let staff_may = user.as_ref().is_some_and(|user| user.check_location(&part.merchant_id, &part.location_id).is_ok());
     if !has_token(&order, query.token.as_deref()) && !staff_may {
-        return Err(ApiError::NotFound("fulfillment"));
+        return Err(AppError::NotFound("fulfillment").into());
     }
-    let part = order.fulfillments.iter().find(|p| p.id == id).ok_or(ApiError::NotFound("fulfillment"))?;
+    let part = order.fulfillments.iter().find(|p| p.id == id).ok_or(AppError::NotFound("fulfillment"))?;
     let context = Context::load(&state, &order).await?;
     let doc = context.tax_document(&order, part);
     let stem = doc.number.clone().unwrap_or_else(|| part.id.clone());
@@ -170,7 +171,7 @@ struct Context {
 
 impl Context {
     async fn load(state: &AppState, order: &OrderRecord) -> ApiResult<Self> {
-        let site = state.store.get_site(&order.order.site_id).await?.ok_or(ApiError::NotFound("site"))?;
+        let site = state.store.get_site(&order.order.site_id).await?.ok_or(AppError::NotFound("site"))?;
         let mut locations = HashMap::new();
         let mut merchants = HashMap::new();
         for part in &order.fulfillments {

@@ -24,11 +24,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AuthUser, MaybeAuthUser, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::routes::orders::{TrackingQuery, visible_order};
 use crate::state::AppState;
 use crate::workers::webhooks::keep_parts;
+use omnicanal_app::AppError;
 
 /// Most outbox rows scanned when replaying after `Last-Event-ID`.
 const MAX_REPLAY_ROWS: i64 = 10_000;
@@ -147,7 +148,7 @@ async fn order_events(
     ApiQuery(query): ApiQuery<TrackingQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let order = state.store.get_order(&id).await?.ok_or(ApiError::NotFound("order"))?;
+    let order = state.store.get_order(&id).await?.ok_or(AppError::NotFound("order"))?;
     let view = visible_order(order, user.as_ref(), query.token.as_deref())?;
     let visible_parts: Vec<String> = view.fulfillments.into_iter().map(|part| part.id).collect();
     let view = only(move |row: &OutboxRow| {
@@ -184,7 +185,7 @@ async fn stock_events(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     user.require(&[Role::Admin, Role::MerchantManager, Role::Staff, Role::SupportAgent])?;
     if let Some(location_id) = &query.location_id {
-        let location = state.store.get_location(location_id).await?.ok_or(ApiError::NotFound("location"))?;
+        let location = state.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
         user.check_location(&location.merchant_id, &location.id)?;
     }
     let view = only(move |row: &OutboxRow| {
@@ -244,7 +245,7 @@ async fn location_events(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
     let view: EventView = Arc::new(move |row: &OutboxRow| location_view(row, &location.id));

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use omnicanal_domain::catalog::CommissionRate;
-use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, MoneyEffect, TransitionRequest, plan_transition};
+use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, TransitionRequest, plan_transition};
 use omnicanal_domain::kitchen::{MAX_PREP_MINUTES, PrepMinutes, estimate_ready_ms};
 use omnicanal_domain::settlement::{SettlementPart, settle, settle_parts};
 use omnicanal_domain::{Currency, Money};
@@ -25,6 +25,7 @@ use crate::ids::{constant_time_eq, new_id, now_ms, parse_time};
 use crate::routes::orders::TrackingQuery;
 use crate::state::AppState;
 use crate::views::{FulfillmentView, MoneyView};
+use omnicanal_app::AppError;
 
 /// Longest rejection reason kept.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -65,7 +66,7 @@ async fn list_location_fulfillments(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<Vec<FulfillmentView>>> {
-    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
     let status = query.status.as_deref().map(FulfillmentStatus::parse).transpose()?;
@@ -104,8 +105,8 @@ async fn transition(
     ApiQuery(query): ApiQuery<TrackingQuery>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Json<FulfillmentView>> {
-    let part = state.store.get_fulfillment(&id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
-    let order = state.store.get_order(&part.order_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let part = state.store.get_fulfillment(&id).await?.ok_or(AppError::NotFound("fulfillment"))?;
+    let order = state.store.get_order(&part.order_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
     let actor = match (&user, query.token.as_deref()) {
         (Some(user), _) => {
             user.check_location(&part.merchant_id, &part.location_id)?;
@@ -113,9 +114,9 @@ async fn transition(
             Actor::Merchant
         }
         (None, Some(token)) if constant_time_eq(token, &order.order.tracking_token) => Actor::Customer,
-        (None, Some(_)) => return Err(ApiError::NotFound("fulfillment")),
+        (None, Some(_)) => return Err(AppError::NotFound("fulfillment").into()),
         (None, None) => {
-            return Err(ApiError::Unauthorized("sign in, or pass the order's ?token="));
+            return Err(AppError::Unauthenticated("sign in, or pass the order's ?token=").into());
         }
     };
     let to = FulfillmentStatus::parse(&body.to)
@@ -151,13 +152,9 @@ async fn transition(
         preparation,
     };
     let updated = state.store.apply_transition(&change).await?;
+    // A refund owed was queued as a payment job in the same transaction; the worker pays it.
     state.wake_dispatcher();
-    if let (Some(MoneyEffect::Refund(amount)), Some(reference)) = (plan.money, &order.order.payment_reference)
-        && let Err(error) = state.payments.refund(reference, amount).await
-    {
-        tracing::error!(fulfillment_id = %part.id, %error, "refund recorded but the provider refused it");
-    }
-    let part = updated.fulfillments.iter().find(|p| p.id == part.id).ok_or(ApiError::NotFound("fulfillment"))?;
+    let part = updated.fulfillments.iter().find(|p| p.id == part.id).ok_or(AppError::NotFound("fulfillment"))?;
     Ok(Json(FulfillmentView::new(part, actor == Actor::Customer)))
 }
 
@@ -173,7 +170,7 @@ async fn promise(
     let prep = match prep {
         Some(prep) => prep,
         None => {
-            let location = state.store.get_location(&part.location_id).await?.ok_or(ApiError::NotFound("location"))?;
+            let location = state.store.get_location(&part.location_id).await?.ok_or(AppError::NotFound("location"))?;
             PrepMinutes::parse(location.storefront.prep_minutes.clamp(1, MAX_PREP_MINUTES))?
         }
     };
@@ -241,7 +238,7 @@ impl SettlementScope {
     async fn load(state: &AppState, user: &AuthUser, id: &str, query: &PeriodQuery) -> ApiResult<Self> {
         user.check_merchant(id, "merchant")?;
         user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
-        let merchant = state.store.get_merchant(id).await?.ok_or(ApiError::NotFound("merchant"))?;
+        let merchant = state.store.get_merchant(id).await?.ok_or(AppError::NotFound("merchant"))?;
         let parse = |field: &str, raw: &Option<String>| -> ApiResult<Option<i64>> {
             raw.as_deref()
                 .map(|raw| parse_time(raw).ok_or_else(|| ApiError::invalid(field, "must be RFC 3339 or YYYY-MM-DD")))
@@ -252,7 +249,7 @@ impl SettlementScope {
         if from_ms >= to_ms {
             return Err(ApiError::invalid("to", "must be later than from"));
         }
-        let (currency, timezone) = crate::pricing::merchant_home(state, id).await?;
+        let (currency, timezone) = state.app.merchant_home(id).await?;
         let rate = CommissionRate::parse(merchant.commission_bps)?;
         Ok(Self { merchant, currency, timezone, rate, from_ms, to_ms })
     }
@@ -339,7 +336,7 @@ async fn settlement_csv(
     let (totals, rows) = settle_parts(scope.currency, scope.rate, &parts)?;
     let zone: chrono_tz::Tz = scope.timezone.parse().unwrap_or(chrono_tz::UTC);
     let currency = scope.currency.code();
-    let internal = |error: csv::Error| ApiError::Internal(Box::new(error));
+    let internal = |error: csv::Error| AppError::Internal(Box::new(error));
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(CSV_HEADER).map_err(internal)?;
     for (line, row) in lines.iter().zip(&rows) {
@@ -378,7 +375,7 @@ async fn settlement_csv(
             currency.to_owned(),
         ])
         .map_err(internal)?;
-    let body = writer.into_inner().map_err(|error| ApiError::Internal(error.to_string().into()))?;
+    let body = writer.into_inner().map_err(|error| AppError::Internal(error.to_string().into()))?;
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
@@ -422,12 +419,12 @@ async fn kitchen_ticket(
         Some("escpos") => true,
         Some(_) => return Err(ApiError::invalid("format", "must be html or escpos")),
     };
-    let part = state.store.get_fulfillment(&id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let part = state.store.get_fulfillment(&id).await?.ok_or(AppError::NotFound("fulfillment"))?;
     user.check_location(&part.merchant_id, &part.location_id)?;
     user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let order = state.store.get_order(&part.order_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
-    let location = state.store.get_location(&part.location_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
-    let site = state.store.get_site(&order.order.site_id).await?.ok_or(ApiError::NotFound("fulfillment"))?;
+    let order = state.store.get_order(&part.order_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
+    let location = state.store.get_location(&part.location_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
+    let site = state.store.get_site(&order.order.site_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
     let ticket = KitchenTicket::new(&order.order, &part, &location.name, &site.timezone, now_ms());
     let (body, content_type, extension) = if escpos {
         (render_kitchen_escpos(&ticket, width), "application/octet-stream", "bin")

@@ -38,6 +38,7 @@ use utoipa_scalar::{Scalar, Servable};
 use crate::error::ApiError;
 use crate::idempotency::{MAX_BODY_BYTES, idempotency_layer};
 use crate::state::AppState;
+use omnicanal_app::AppError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -132,11 +133,11 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
         .cloned()
         .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
         .unwrap_or_else(|| "unknown panic".to_owned());
-    ApiError::Internal(format!("handler panicked: {message}").into()).into_response()
+    ApiError::from(AppError::Internal(format!("handler panicked: {message}").into())).into_response()
 }
 
 async fn not_found() -> ApiError {
-    ApiError::NotFound("route")
+    AppError::NotFound("route").into()
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -10,13 +10,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::idempotency::IdempotencyClaim;
 use crate::ids::constant_time_eq;
 use crate::ordering::{PlaceOrder, place_order};
 use crate::state::AppState;
 use crate::views::OrderView;
+use omnicanal_app::AppError;
 
 /// Routes that move money and stock (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {
@@ -62,7 +63,7 @@ async fn get_order(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<TrackingQuery>,
 ) -> ApiResult<Json<OrderView>> {
-    let order = state.store.get_order(&id).await?.ok_or(ApiError::NotFound("order"))?;
+    let order = state.store.get_order(&id).await?.ok_or(AppError::NotFound("order"))?;
     Ok(Json(visible_order(order, user.as_ref(), query.token.as_deref())?))
 }
 
@@ -72,11 +73,11 @@ pub fn visible_order(mut order: OrderRecord, user: Option<&AuthUser>, token: Opt
     if token.is_some_and(|token| constant_time_eq(token, &order.order.tracking_token)) {
         return Ok(OrderView::new(&order, true));
     }
-    let user = user.ok_or(ApiError::NotFound("order"))?;
+    let user = user.ok_or(AppError::NotFound("order"))?;
     if !user.is_platform() {
         order.fulfillments.retain(|part| user.check_location(&part.merchant_id, &part.location_id).is_ok());
         if order.fulfillments.is_empty() {
-            return Err(ApiError::NotFound("order"));
+            return Err(AppError::NotFound("order").into());
         }
     }
     Ok(OrderView::new(&order, false))

@@ -32,6 +32,7 @@ use crate::documents::{cp1252_byte, encode_cp1252, printable};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
+use omnicanal_app::AppError;
 
 /// At most this many table posters in one PDF (each is a page; print more in several).
 pub const MAX_TABLES: usize = 200;
@@ -89,9 +90,9 @@ async fn site_posters(
     user.require(&[Role::Admin, Role::SupportAgent, Role::MerchantManager])?;
     // No site id has control characters, and PostgreSQL refuses a NUL in a text parameter.
     if id.chars().any(char::is_control) {
-        return Err(ApiError::NotFound("site"));
+        return Err(AppError::NotFound("site").into());
     }
-    let site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
+    let site = state.store.get_site(&id).await?.ok_or(AppError::NotFound("site"))?;
     check_site_access(&state, &user, &site).await?;
     let response = match PosterRequest::parse(&query)? {
         PosterRequest::Svg(table) => {
@@ -117,10 +118,14 @@ async fn check_site_access(state: &AppState, user: &AuthUser, site: &SiteRow) ->
         return Ok(());
     }
     let Some(merchant_id) = user.merchant_id.as_deref() else {
-        return Err(ApiError::NotFound("site"));
+        return Err(AppError::NotFound("site").into());
     };
     let locations = state.store.list_merchant_locations(merchant_id).await?;
-    if locations.iter().any(|location| location.site_id == site.id) { Ok(()) } else { Err(ApiError::NotFound("site")) }
+    if locations.iter().any(|location| location.site_id == site.id) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("site").into())
+    }
 }
 
 /// What the query asks for, validated.
@@ -289,7 +294,7 @@ impl QrModules {
     /// Encodes `text` at error correction level M (15 % of the code may be soiled or torn).
     pub fn encode(text: &str) -> Result<Self, ApiError> {
         let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-            .map_err(|error| ApiError::Internal(format!("cannot encode a QR code for {text}: {error}").into()))?;
+            .map_err(|error| AppError::Internal(format!("cannot encode a QR code for {text}: {error}").into()))?;
         let inner = code.width();
         let width = inner + 2 * QUIET_ZONE_MODULES;
         let mut dark = vec![false; width * width];

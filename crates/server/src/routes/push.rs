@@ -19,7 +19,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, ApiResult, FieldError};
+use omnicanal_app::AppError;
+use omnicanal_app::FieldError;
+
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::ids::{constant_time_eq, new_id, now_ms, rfc3339};
 use crate::notify::Language;
@@ -60,7 +63,7 @@ pub struct PublicKeyView {
 async fn public_key(State(state): State<AppState>) -> ApiResult<Json<PublicKeyView>> {
     let keys = VapidKeys::load_or_create(&*state.store).await.map_err(|error| match error {
         VapidError::Store(store) => ApiError::from(store),
-        corrupt @ VapidError::Corrupt => ApiError::Internal(Box::new(corrupt)),
+        corrupt @ VapidError::Corrupt => AppError::Internal(Box::new(corrupt)).into(),
     })?;
     Ok(Json(PublicKeyView { public_key: keys.public_key().to_owned() }))
 }
@@ -140,9 +143,10 @@ async fn subscribe(
     let existing = state.store.list_push_subscriptions(&order.order.id).await?;
     let known = existing.iter().any(|row| row.endpoint == subscription.endpoint);
     if !known && existing.len() >= MAX_SUBSCRIPTIONS_PER_ORDER {
-        return Err(ApiError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "an order may have at most {MAX_SUBSCRIPTIONS_PER_ORDER} push subscriptions"
-        )));
+        ))
+        .into());
     }
     let stored = state.store.upsert_push_subscription(&subscription).await?;
     Ok((StatusCode::CREATED, Json(PushSubscriptionView::new(&stored))))
@@ -179,7 +183,7 @@ fn validated(
         })
     });
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(AppError::Invalid(errors).into());
     }
     Ok(PushSubscriptionRow {
         id: new_id("psb"),
@@ -222,16 +226,16 @@ async fn unsubscribe(
     if state.store.delete_push_subscription(&order.order.id, &endpoint).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound("push subscription"))
+        Err(AppError::NotFound("push subscription").into())
     }
 }
 
 /// The order, when `token` is its tracking token; 404 otherwise, so ids cannot be probed.
 async fn customer_order(state: &AppState, id: &str, token: Option<&str>) -> ApiResult<OrderRecord> {
-    let order = state.store.get_order(id).await?.ok_or(ApiError::NotFound("order"))?;
+    let order = state.store.get_order(id).await?.ok_or(AppError::NotFound("order"))?;
     match token {
         Some(token) if constant_time_eq(token, &order.order.tracking_token) => Ok(order),
-        _ => Err(ApiError::NotFound("order")),
+        _ => Err(AppError::NotFound("order").into()),
     }
 }
 

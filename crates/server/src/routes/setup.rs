@@ -13,12 +13,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::ids::{new_id, now_ms};
 use crate::state::AppState;
-use crate::validate::{Validator, vetted};
 use crate::views::{LocationView, MerchantView, SiteView};
+use omnicanal_app::AppError;
+use omnicanal_app::validation::{Validator, vetted};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -95,7 +96,7 @@ async fn list_sites(
 #[utoipa::path(get, path = "/sites/{id}", tag = "setup", params(("id" = String, Path, description = "Site id")),
     responses((status = 200, body = SiteView), (status = 404, body = crate::error::Problem)))]
 async fn get_site(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<SiteView>> {
-    let site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
+    let site = state.store.get_site(&id).await?.ok_or(AppError::NotFound("site"))?;
     Ok(Json(site.into()))
 }
 
@@ -175,7 +176,7 @@ async fn get_merchant(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MerchantView>> {
     user.check_merchant(&id, "merchant")?;
-    let merchant = state.store.get_merchant(&id).await?.ok_or(ApiError::NotFound("merchant"))?;
+    let merchant = state.store.get_merchant(&id).await?.ok_or(AppError::NotFound("merchant"))?;
     Ok(Json(merchant.into()))
 }
 
@@ -233,7 +234,7 @@ async fn get_location(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LocationView>> {
-    let location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     Ok(Json(location.into()))
 }
@@ -274,7 +275,7 @@ async fn update_location(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<UpdateLocation>,
 ) -> ApiResult<Json<LocationView>> {
-    let mut location = state.store.get_location(&id).await?.ok_or(ApiError::NotFound("location"))?;
+    let mut location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
     let manager_only = request.name.is_some()
@@ -285,7 +286,7 @@ async fn update_location(
         || request.counter.is_some()
         || request.slot_capacity.is_some();
     if manager_only && user.role == Role::Staff {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let mut v = Validator::new();
     if let Some(name) = &request.name {
@@ -362,7 +363,7 @@ async fn update_site(
     ApiJson(request): ApiJson<UpdateSite>,
 ) -> ApiResult<Json<SiteView>> {
     user.require(&[Role::Admin])?;
-    let mut site = state.store.get_site(&id).await?.ok_or(ApiError::NotFound("site"))?;
+    let mut site = state.store.get_site(&id).await?.ok_or(AppError::NotFound("site"))?;
     let mut v = Validator::new();
     match request.accept_within_minutes {
         Some(0) => site.accept_within_minutes = None,

@@ -12,12 +12,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::ids::{new_id, now_ms, rfc3339};
 use crate::state::AppState;
-use crate::validate::{Validator, vetted};
 use crate::views::StockView;
+use omnicanal_app::AppError;
+use omnicanal_app::validation::{Validator, vetted};
 
 /// Largest change one movement may make.
 pub const MAX_MOVEMENT_UNITS: i64 = 1_000_000;
@@ -94,12 +95,12 @@ async fn create_movement(
         location_id: location.id,
         delta: request.delta,
         reason: MovementReason::parse_manual(&request.reason)?,
-        created_by: Some(user.id),
+        created_by: Some(user.id.clone()),
         created_at_ms: now_ms(),
         event_id: new_id("evt"),
     };
     let level = state.store.apply_stock_movement(&movement).await.map_err(|error| match error {
-        omnicanal_store::StoreError::LedgerRefused => ApiError::Conflict(format!(
+        omnicanal_store::StoreError::LedgerRefused => AppError::Conflict(format!(
             "a change of {} would take on-hand of {} below zero or below what is reserved",
             movement.delta, movement.sku
         )),
@@ -171,7 +172,7 @@ async fn list_movements(
     ApiQuery(query): ApiQuery<MovementQuery>,
 ) -> ApiResult<Json<Vec<MovementView>>> {
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
-    let location = state.store.get_location(&query.location_id).await?.ok_or(ApiError::NotFound("location"))?;
+    let location = state.store.get_location(&query.location_id).await?.ok_or(AppError::NotFound("location"))?;
     user.check_location(&location.merchant_id, &location.id)?;
     let movements = state.store.list_movements(&location.id, query.sku.as_deref(), page).await?;
     Ok(Json(movements.into_iter().map(MovementView::from).collect()))
@@ -201,7 +202,7 @@ async fn list_stock(
 ) -> ApiResult<Json<Vec<StockView>>> {
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
     if let Some(location_id) = &query.location_id {
-        let location = state.store.get_location(location_id).await?.ok_or(ApiError::NotFound("location"))?;
+        let location = state.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
         user.check_location(&location.merchant_id, &location.id)?;
     }
     let location_id = match (user.role, &query.location_id) {

@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::ids::{new_id, now_ms, rfc3339};
 use crate::state::AppState;
-use crate::validate::{Validator, vetted};
 use crate::views::StockView;
+use omnicanal_app::AppError;
+use omnicanal_app::validation::{Validator, vetted};
 
 /// Largest counted figure accepted.
 pub const MAX_COUNTED_UNITS: i64 = 10_000_000;
@@ -166,7 +167,7 @@ pub async fn count_stock(
     let template = movement(&user, &location, sku.as_str(), 0, MovementReason::Count, None);
     let (level, difference) =
         state.store.apply_stock_count(&template, request.counted).await.map_err(|error| match error {
-            StoreError::LedgerRefused => ApiError::Conflict(format!(
+            StoreError::LedgerRefused => AppError::Conflict(format!(
                 "{} units of {sku} are reserved for orders; count at least that",
                 request.counted
             )),
@@ -220,7 +221,7 @@ pub async fn send_transfer(
     let out =
         movement(&user, &from, sku.as_str(), -quantity.get(), MovementReason::TransferOut, Some(transfer.id.clone()));
     state.store.send_transfer(&transfer, &out).await.map_err(|error| match error {
-        StoreError::LedgerRefused => ApiError::InsufficientStock { sku: sku.as_str().to_owned() },
+        StoreError::LedgerRefused => AppError::InsufficientStock { sku: sku.as_str().to_owned() },
         other => other.into(),
     })?;
     state.wake_dispatcher();
@@ -238,9 +239,9 @@ pub async fn receive_transfer(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TransferView>> {
     user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let transfer = state.store.get_transfer(&id).await?.ok_or(ApiError::NotFound("transfer"))?;
-    let to = state.store.get_location(&transfer.to_location_id).await?.ok_or(ApiError::NotFound("transfer"))?;
-    user.check_location(&to.merchant_id, &to.id).map_err(|_| ApiError::NotFound("transfer"))?;
+    let transfer = state.store.get_transfer(&id).await?.ok_or(AppError::NotFound("transfer"))?;
+    let to = state.store.get_location(&transfer.to_location_id).await?.ok_or(AppError::NotFound("transfer"))?;
+    user.check_location(&to.merchant_id, &to.id).map_err(|_| AppError::NotFound("transfer"))?;
     let into =
         movement(&user, &to, &transfer.sku, transfer.quantity, MovementReason::TransferIn, Some(transfer.id.clone()));
     let received = state.store.receive_transfer(&id, &into).await?;
@@ -257,7 +258,7 @@ pub async fn get_transfer(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TransferView>> {
-    let transfer = state.store.get_transfer(&id).await?.ok_or(ApiError::NotFound("transfer"))?;
+    let transfer = state.store.get_transfer(&id).await?.ok_or(AppError::NotFound("transfer"))?;
     user.check_merchant(&transfer.merchant_id, "transfer")?;
     Ok(Json(transfer.into()))
 }

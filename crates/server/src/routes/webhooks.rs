@@ -11,13 +11,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::ids::{new_id, now_ms};
-use crate::signing::{new_secret, secret_key};
 use crate::state::AppState;
-use crate::validate::Validator;
 use crate::views::{DeliveryView, WebhookView};
+use omnicanal_app::AppError;
+use omnicanal_app::signing::{new_secret, secret_key};
+use omnicanal_app::validation::Validator;
 
 /// The event types a webhook may subscribe to, comma-separated (every [`EventType`]).
 fn event_type_list() -> String {
@@ -127,7 +128,7 @@ async fn update_webhook(
     user.require(&[Role::Admin, Role::MerchantManager])?;
     visible_webhook(&state, &user, &id).await?;
     state.store.set_webhook_enabled(&id, request.enabled).await?;
-    let webhook = state.store.get_webhook(&id).await?.ok_or(ApiError::NotFound("webhook"))?;
+    let webhook = state.store.get_webhook(&id).await?.ok_or(AppError::NotFound("webhook"))?;
     Ok(Json(webhook.into()))
 }
 
@@ -144,17 +145,17 @@ async fn redeliver(
     user.require(&[Role::Admin, Role::MerchantManager])?;
     visible_webhook(&state, &user, &id).await?;
     let delivery = state.store.get_delivery(&delivery_id).await?.filter(|d| d.webhook_id == id);
-    delivery.ok_or(ApiError::NotFound("delivery"))?;
+    delivery.ok_or(AppError::NotFound("delivery"))?;
     state.store.redeliver(&delivery_id, now_ms()).await?;
-    let delivery = state.store.get_delivery(&delivery_id).await?.ok_or(ApiError::NotFound("delivery"))?;
+    let delivery = state.store.get_delivery(&delivery_id).await?.ok_or(AppError::NotFound("delivery"))?;
     Ok((StatusCode::ACCEPTED, Json(delivery.into())))
 }
 
 /// The webhook if the caller may see it, else 404.
 async fn visible_webhook(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<WebhookRow> {
-    let webhook = state.store.get_webhook(id).await?.ok_or(ApiError::NotFound("webhook"))?;
+    let webhook = state.store.get_webhook(id).await?.ok_or(AppError::NotFound("webhook"))?;
     if !user.is_platform() && webhook.merchant_id != user.merchant_id {
-        return Err(ApiError::NotFound("webhook"));
+        return Err(AppError::NotFound("webhook").into());
     }
     Ok(webhook)
 }

@@ -32,7 +32,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let mut gap_since: Option<Instant> = None;
     loop {
         tokio::select! {
-            _ = state.outbox_written.notified() => {}
+            _ = state.app.signals().outbox.notified() => {}
             _ = tokio::time::sleep(POLL_INTERVAL) => {}
             _ = shutdown.changed() => return,
         }

@@ -1,6 +1,7 @@
-//! Background workers run beside the API: the outbox dispatcher and webhook delivery.
+//! Background workers: each keeps time and calls use cases.
 
 pub mod dispatcher;
 pub mod holds;
 pub mod notifications;
+pub mod payments;
 pub mod webhooks;

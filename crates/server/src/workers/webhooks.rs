@@ -15,8 +15,8 @@ use rand::Rng;
 use tokio::sync::watch;
 
 use crate::ids::{new_id, now_ms, rfc3339};
-use crate::signing::{secret_key, sign};
 use crate::state::AppState;
+use omnicanal_app::signing::{secret_key, sign};
 
 /// How often the worker looks for work.
 pub const TICK: Duration = Duration::from_millis(200);
@@ -50,7 +50,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     };
     loop {
         tokio::select! {
-            _ = state.webhook_work.notified() => {}
+            _ = state.app.signals().webhooks.notified() => {}
             _ = tokio::time::sleep(TICK) => {}
             _ = shutdown.changed() => return,
         }

@@ -14,11 +14,12 @@ use utoipa_axum::routes;
 use super::promotions::visible_promotion;
 use super::{may_manage_prices, may_read_prices};
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::ids::{new_id, now_ms, rfc3339};
 use crate::state::AppState;
-use crate::validate::Validator;
+use omnicanal_app::AppError;
+use omnicanal_app::validation::Validator;
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -87,7 +88,7 @@ async fn create_coupon(
     may_manage_prices(&user)?;
     let promotion = visible_promotion(&state, &user, &id).await?;
     let definition: Promotion =
-        serde_json::from_str(&promotion.definition_json).map_err(|error| ApiError::Internal(Box::new(error)))?;
+        serde_json::from_str(&promotion.definition_json).map_err(|error| AppError::Internal(Box::new(error)))?;
     let mut v = Validator::new();
     if !definition.requires_coupon {
         v.push("code", "this promotion applies without a coupon; set requires_coupon on it first");
@@ -113,7 +114,7 @@ async fn create_coupon(
         created_at_ms: now_ms(),
     };
     state.store.insert_coupon(&row).await.map_err(|error| match error {
-        StoreError::Duplicate(_) => ApiError::Conflict(format!("the code {} is already in use", row.code)),
+        StoreError::Duplicate(_) => AppError::Conflict(format!("the code {} is already in use", row.code)),
         other => other.into(),
     })?;
     Ok((StatusCode::CREATED, Json(row.into())))
@@ -152,8 +153,8 @@ async fn update_coupon(
     ApiJson(request): ApiJson<UpdateCoupon>,
 ) -> ApiResult<Json<CouponView>> {
     may_manage_prices(&user)?;
-    let coupon = state.store.get_coupon(&id).await?.ok_or(ApiError::NotFound("coupon"))?;
-    visible_promotion(&state, &user, &coupon.promotion_id).await.map_err(|_| ApiError::NotFound("coupon"))?;
+    let coupon = state.store.get_coupon(&id).await?.ok_or(AppError::NotFound("coupon"))?;
+    visible_promotion(&state, &user, &coupon.promotion_id).await.map_err(|_| AppError::NotFound("coupon"))?;
     state.store.set_coupon_active(&id, request.active).await?;
     Ok(Json(CouponRow { active: request.active, ..coupon }.into()))
 }

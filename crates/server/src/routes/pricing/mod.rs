@@ -16,9 +16,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::auth::{AuthUser, Role};
 use crate::error::ApiResult;
 use crate::ids::{new_id, now_ms};
-use crate::pricing::parse_local_instant;
 use crate::state::AppState;
-use crate::validate::Validator;
+use omnicanal_app::local_time::parse_local_instant;
+use omnicanal_app::validation::Validator;
 
 /// How long a quote's prices are honoured by `POST /orders` with its `quote_id`.
 pub const QUOTE_TTL_MS: i64 = 15 * 60 * 1_000;
@@ -47,11 +47,11 @@ pub struct MerchantFilter {
 }
 
 pub(super) fn may_manage_prices(user: &AuthUser) -> ApiResult<()> {
-    user.require(&[Role::Admin, Role::MerchantManager])
+    Ok(user.require(&[Role::Admin, Role::MerchantManager])?)
 }
 
 pub(super) fn may_read_prices(user: &AuthUser) -> ApiResult<()> {
-    user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent, Role::Staff])
+    Ok(user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent, Role::Staff])?)
 }
 
 pub(super) fn price_event(changed: PriceChanged) -> NewEvent {

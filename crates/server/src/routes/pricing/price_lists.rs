@@ -20,10 +20,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::ids::{new_id, now_ms, rfc3339};
 use crate::ordering::valid_channel;
-use crate::pricing::{engine_price_lists, merchant_home};
 use crate::state::AppState;
-use crate::validate::{Validator, vetted};
 use crate::views::MoneyView;
+use omnicanal_app::AppError;
+use omnicanal_app::price_book::engine_price_lists;
+use omnicanal_app::validation::{Validator, vetted};
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -126,7 +127,7 @@ async fn price_list_row(
     id: String,
     created_at_ms: i64,
 ) -> ApiResult<PriceListRow> {
-    let merchant = state.store.get_merchant(&request.merchant_id).await?.ok_or(ApiError::NotFound("merchant"))?;
+    let merchant = state.store.get_merchant(&request.merchant_id).await?.ok_or(AppError::NotFound("merchant"))?;
     user.check_merchant(&merchant.id, "merchant")?;
     let mut v = Validator::new();
     let name = v.check("name", Name::parse("name", &request.name));
@@ -135,7 +136,7 @@ async fn price_list_row(
     {
         v.push("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>");
     }
-    let (_, mut timezone) = merchant_home(state, &merchant.id).await?;
+    let (_, mut timezone) = state.app.merchant_home(&merchant.id).await?;
     if let Some(location_id) = &request.location_id {
         match state.store.get_location(location_id).await?.filter(|l| l.merchant_id == merchant.id) {
             Some(location) => {
@@ -232,7 +233,7 @@ async fn list_price_lists(
 }
 
 async fn visible_price_list(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<PriceListRow> {
-    let list = state.store.get_price_list(id).await?.ok_or(ApiError::NotFound("price list"))?;
+    let list = state.store.get_price_list(id).await?.ok_or(AppError::NotFound("price list"))?;
     user.check_merchant(&list.merchant_id, "price list")?;
     Ok(list)
 }

@@ -21,10 +21,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::ids::{new_id, now_ms, rfc3339};
 use crate::ordering::valid_channel;
-use crate::pricing::merchant_home;
 use crate::state::AppState;
-use crate::validate::{Validator, vetted};
 use crate::views::MoneyView;
+use omnicanal_app::AppError;
+use omnicanal_app::validation::{Validator, vetted};
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -153,7 +153,7 @@ fn minutes(field: &str, raw: &str, v: &mut Validator) -> u16 {
 
 fn promotion_view(row: &PromotionRow) -> ApiResult<PromotionView> {
     let promotion: Promotion =
-        serde_json::from_str(&row.definition_json).map_err(|error| ApiError::Internal(Box::new(error)))?;
+        serde_json::from_str(&row.definition_json).map_err(|error| AppError::Internal(Box::new(error)))?;
     Ok(PromotionView {
         id: row.id.clone(),
         merchant_id: row.merchant_id.clone(),
@@ -195,9 +195,9 @@ async fn promotion_row(
     // Scope: the merchant's own promotion, or a site-wide one of the operator (admin only).
     let (merchant_id, site_id, currency, timezone) = match &request.merchant_id {
         Some(merchant_id) => {
-            let merchant = state.store.get_merchant(merchant_id).await?.ok_or(ApiError::NotFound("merchant"))?;
+            let merchant = state.store.get_merchant(merchant_id).await?.ok_or(AppError::NotFound("merchant"))?;
             user.check_merchant(&merchant.id, "merchant")?;
-            let (currency, timezone) = merchant_home(state, &merchant.id).await?;
+            let (currency, timezone) = state.app.merchant_home(&merchant.id).await?;
             (Some(merchant.id), None, currency, timezone)
         }
         None => {
@@ -284,7 +284,7 @@ async fn promotion_row(
         site_id,
         name: promotion.name.clone(),
         active: promotion.active,
-        definition_json: serde_json::to_string(&promotion).map_err(|error| ApiError::Internal(Box::new(error)))?,
+        definition_json: serde_json::to_string(&promotion).map_err(|error| AppError::Internal(Box::new(error)))?,
         created_at_ms,
         updated_at_ms: now_ms(),
     })
@@ -343,9 +343,9 @@ async fn list_promotions(
     let (merchant_id, site_id) = if user.is_platform() {
         (filter.merchant_id, filter.site_id)
     } else {
-        let own = user.merchant_id.clone().ok_or(ApiError::Forbidden)?;
+        let own = user.merchant_id.clone().ok_or(AppError::Forbidden)?;
         if filter.merchant_id.as_ref().is_some_and(|m| *m != own) {
-            return Err(ApiError::NotFound("merchant"));
+            return Err(AppError::NotFound("merchant").into());
         }
         (Some(own), None)
     };
@@ -354,11 +354,11 @@ async fn list_promotions(
 }
 
 pub(super) async fn visible_promotion(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<PromotionRow> {
-    let row = state.store.get_promotion(id).await?.ok_or(ApiError::NotFound("promotion"))?;
+    let row = state.store.get_promotion(id).await?.ok_or(AppError::NotFound("promotion"))?;
     match &row.merchant_id {
         Some(merchant) => user.check_merchant(merchant, "promotion")?,
         None if user.is_platform() => {}
-        None => return Err(ApiError::NotFound("promotion")),
+        None => return Err(AppError::NotFound("promotion").into()),
     }
     Ok(row)
 }

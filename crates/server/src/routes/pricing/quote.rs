@@ -9,14 +9,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::QUOTE_TTL_MS;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::ids::{new_id, now_ms, rfc3339};
 use crate::ordering::{OrderLineRequest, valid_channel};
 use crate::pricing::{self, CartRequest, cart_fingerprint, customer_key};
 use crate::state::AppState;
-use crate::validate::{Validator, vetted};
 use crate::views::CustomerContact;
+use omnicanal_app::AppError;
+use omnicanal_app::validation::{Validator, vetted};
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -86,7 +87,7 @@ async fn quote(State(state): State<AppState>, ApiJson(request): ApiJson<QuoteReq
         id: new_id("quo"),
         site_id: site.id.clone(),
         request_hash: cart_fingerprint(&cart),
-        quote_json: serde_json::to_string(&priced.quote).map_err(|error| ApiError::Internal(Box::new(error)))?,
+        quote_json: serde_json::to_string(&priced.quote).map_err(|error| AppError::Internal(Box::new(error)))?,
         created_at_ms: now,
         expires_at_ms: now + QUOTE_TTL_MS,
     };

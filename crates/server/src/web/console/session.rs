@@ -19,19 +19,17 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::view::{message, render, urlencode};
-use crate::auth::{self, AuthUser, CSRF_COOKIE, Role, SESSION_COOKIE, csrf_matches, hash_password, verify_password};
-use crate::error::ApiError;
+use omnicanal_app::AppError;
+use omnicanal_app::access::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword, PasswordProblem, SESSION_TTL_MS};
+
+use crate::auth::{self, AuthUser, CSRF_COOKIE, Role, SESSION_COOKIE, csrf_matches};
+use crate::extract::ClientIp;
 use crate::ids::{new_token, sha256_hex};
 use crate::state::AppState;
-use crate::throttle::ClientIp;
 use crate::web::i18n::Lang;
 
 /// Seconds a console session lasts (the API's session time).
-const SESSION_MAX_AGE_S: i64 = auth::SESSION_TTL_MS / 1000;
-/// Shortest new password.
-pub(super) const MIN_PASSWORD_CHARS: usize = 10;
-/// Longest password accepted (argon2 would hash anything; this bounds the work).
-const MAX_PASSWORD_CHARS: usize = 200;
+const SESSION_MAX_AGE_S: i64 = SESSION_TTL_MS / 1000;
 
 /// The roles that may use the console.
 const CONSOLE_ROLES: [Role; 3] = [Role::Staff, Role::MerchantManager, Role::Admin];
@@ -166,7 +164,7 @@ fn see_other(to: &str, cookies: &[String]) -> Response {
     response
 }
 
-fn unavailable(lang: Lang, error: &ApiError) -> Response {
+fn unavailable(lang: Lang, error: &dyn std::fmt::Display) -> Response {
     tracing::error!(%error, "the console could not read the session");
     message(lang, StatusCode::SERVICE_UNAVAILABLE, "console.unavailable.title", "console.unavailable.text", context! {})
 }
@@ -275,10 +273,10 @@ pub(super) async fn login(
     if form.password.chars().count() > MAX_PASSWORD_CHARS {
         return again("console.login.wrong", StatusCode::UNAUTHORIZED);
     }
-    let (token, user) = match auth::sign_in(&state, email, &form.password, client_ip).await {
+    let (token, session) = match state.app.sign_in(email, &form.password, client_ip).await {
         Ok(signed_in) => signed_in,
-        Err(ApiError::Unauthorized(_)) => return again("console.login.wrong", StatusCode::UNAUTHORIZED),
-        Err(ApiError::TooManyRequests { retry_after_secs }) => {
+        Err(AppError::Unauthenticated(_)) => return again("console.login.wrong", StatusCode::UNAUTHORIZED),
+        Err(AppError::Throttled { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
             let error = Some(lang.text("console.login.throttled", &[("minutes", minutes)]));
             let page = LoginPage { email, next, error, status: StatusCode::TOO_MANY_REQUESTS };
@@ -288,8 +286,8 @@ pub(super) async fn login(
         }
         Err(error) => return unavailable(lang, &error),
     };
-    if !CONSOLE_ROLES.contains(&user.role) {
-        if let Err(error) = state.store.delete_session(&user.session_hash).await {
+    if !CONSOLE_ROLES.contains(&session.caller.role) {
+        if let Err(error) = state.app.sign_out(&session.token_hash).await {
             tracing::warn!(%error, "could not end the session of a user the console refused");
         }
         return again("console.login.role_not_allowed", StatusCode::FORBIDDEN);
@@ -324,9 +322,9 @@ pub(super) async fn logout(
         return message(lang, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf", context! {});
     }
     if let Some(token) = auth::cookie(&headers, SESSION_COOKIE)
-        && let Err(error) = state.store.delete_session(&sha256_hex(token.as_bytes())).await
+        && let Err(error) = state.app.sign_out(&sha256_hex(token.as_bytes())).await
     {
-        return unavailable(lang, &error.into());
+        return unavailable(lang, &error);
     }
     let cleared = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(&state));
     see_other("/console/login", &[cleared])
@@ -374,35 +372,21 @@ pub(super) async fn change_password(
     if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
         return refuse("console.login.csrf", StatusCode::FORBIDDEN);
     }
-    let stored = match state.store.find_user_by_email(&console.user.email).await {
-        Ok(Some(row)) => row,
-        Ok(None) => return console.missing(&state),
-        Err(error) => return unavailable(console.lang, &error.into()),
+    let new = match NewPassword::parse(&form.new) {
+        Ok(new) => new,
+        Err(PasswordProblem::TooShort) => return refuse("console.account.too_short", StatusCode::UNPROCESSABLE_ENTITY),
+        Err(PasswordProblem::TooLong) => return refuse("console.account.too_long", StatusCode::UNPROCESSABLE_ENTITY),
     };
-    if form.current.chars().count() > MAX_PASSWORD_CHARS || !verify_password(&form.current, &stored.password_hash) {
-        return refuse("console.account.wrong_current", StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let length = form.new.chars().count();
-    if length < MIN_PASSWORD_CHARS {
-        return refuse("console.account.too_short", StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    if length > MAX_PASSWORD_CHARS {
-        return refuse("console.account.too_long", StatusCode::UNPROCESSABLE_ENTITY);
-    }
     if form.new != form.repeat {
         return refuse("console.account.mismatch", StatusCode::UNPROCESSABLE_ENTITY);
     }
-    if form.new == form.current {
-        return refuse("console.account.same", StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let saved = match hash_password(&form.new) {
-        Ok(hash) => {
-            state.store.set_password(&console.user.id, &hash, &console.user.session_hash).await.map_err(ApiError::from)
-        }
-        Err(error) => Err(error),
-    };
-    match saved {
+    match state.app.change_password(&console.user.session, &form.current, &new).await {
         Ok(()) => account_page(&console, &state, StatusCode::OK, Some(("ok", "console.account.changed"))),
+        Err(AppError::Invalid(errors)) if errors.iter().any(|error| error.field == "current_password") => {
+            refuse("console.account.wrong_current", StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(AppError::Invalid(_)) => refuse("console.account.same", StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Unauthenticated(_)) => console.missing(&state),
         Err(error) => unavailable(console.lang, &error),
     }
 }

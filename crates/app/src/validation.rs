@@ -1,10 +1,11 @@
-//! Collects field errors so a request reports every invalid field at once.
+//! Collecting field errors, so a command reports every invalid field at once.
 
 use omnicanal_domain::DomainError;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{AppError, AppResult, FieldError};
 
-/// Accumulates validation errors while parsing a request into validated types.
+/// Accumulates validation errors while a request is parsed into a command (or a use case
+/// checks what the command names).
 #[derive(Debug, Default)]
 pub struct Validator {
     errors: Vec<FieldError>,
@@ -46,13 +47,20 @@ impl Validator {
         self.errors.is_empty()
     }
 
-    /// Ok when nothing was recorded, else the 422 with every error.
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
+    /// Ok when nothing was recorded, else the error with every field.
+    pub fn finish(self) -> AppResult<()> {
+        if self.errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(self.errors)) }
+    }
+
+    /// `value` when nothing was recorded, else the error with every field. The parse of a
+    /// command ends with this: `v.done(|| Command { … vetted fields … })`.
+    pub fn done<T>(self, value: impl FnOnce() -> Option<T>) -> AppResult<T> {
+        self.finish()?;
+        value().ok_or_else(|| AppError::internal("a validated value is missing"))
     }
 }
 
 /// Requires a value the validator already vetted; a missing one is an internal inconsistency.
-pub fn vetted<T>(value: Option<T>) -> Result<T, ApiError> {
-    value.ok_or_else(|| ApiError::Internal("validated value missing".into()))
+pub fn vetted<T>(value: Option<T>) -> AppResult<T> {
+    value.ok_or_else(|| AppError::internal("validated value missing"))
 }

@@ -17,14 +17,11 @@
 //! nodes behind a balancer a guesser gets up to the limit on each.
 
 use std::collections::{HashMap, VecDeque};
-use std::convert::Infallible;
 use std::hash::Hash;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
 /// How long a failed attempt counts.
@@ -315,19 +312,6 @@ impl<K: Hash + Eq + Copy> Window<K> {
     fn compact(&mut self) {
         let entries = &self.entries;
         self.order.retain(|(seq, key)| entries.get(key).is_some_and(|entry| entry.seq == *seq));
-    }
-}
-
-/// The client's address: the TCP peer, when the server was started with connect info
-/// ([`crate::start`] does). `X-Forwarded-For` and the like are ignored: any client can set them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())))
     }
 }
 

@@ -1,0 +1,184 @@
+//! The one error of the use-case layer: every way an operation can be refused, closed.
+//!
+//! Store and domain errors become `AppError` here, in one `From` each, so no caller rewrites
+//! them; the HTTP edge maps each variant to a status and a stable code in its own single table.
+//! A fault (`Internal`) carries its cause for the log and nothing for the client.
+
+use omnicanal_domain::DomainError;
+use omnicanal_domain::fulfillment::FulfillmentStatus;
+use omnicanal_store::{StoreError, UniqueKey};
+
+/// One invalid input field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The JSON path of the field (`lines[3].quantity`).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Everything a use case can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The command has invalid fields (every one is listed).
+    #[error("the request has invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// A line names a SKU its location does not sell.
+    #[error("unknown sku {sku}")]
+    UnknownSku {
+        /// The unknown SKU.
+        sku: String,
+        /// Where it was named.
+        field: String,
+    },
+    /// No credentials, or wrong ones.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Signed in, but the role may not do this.
+    #[error("your role may not do this")]
+    Forbidden,
+    /// Nothing with that id, or nothing the caller may see (never 403 across merchants).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Something with this unique key exists already.
+    #[error("{message}")]
+    AlreadyExists {
+        /// The field that collided.
+        field: &'static str,
+        /// What collided, in plain words.
+        message: String,
+    },
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// A fulfilment cannot make this move.
+    #[error("a fulfilment cannot go from {from} to {to}")]
+    IllegalTransition {
+        /// Its status.
+        from: FulfillmentStatus,
+        /// The one asked for.
+        to: FulfillmentStatus,
+    },
+    /// Not enough stock for a SKU.
+    #[error("not enough stock for {sku}")]
+    InsufficientStock {
+        /// The short SKU.
+        sku: String,
+    },
+    /// A line names a SKU its location has switched to sold out.
+    #[error("{sku} is sold out at this location")]
+    SoldOut {
+        /// The sold-out SKU.
+        sku: String,
+    },
+    /// A coupon the customer entered cannot be used.
+    #[error("coupon {code} cannot be used: {reason}")]
+    CouponUnavailable {
+        /// The code.
+        code: String,
+        /// Why.
+        reason: String,
+    },
+    /// The quote named by the order has expired.
+    #[error("the quote expired at {expired_at}; ask for a new one")]
+    QuoteExpired {
+        /// When it expired (RFC 3339).
+        expired_at: String,
+    },
+    /// The card was declined.
+    #[error("the card was declined")]
+    PaymentDeclined,
+    /// Too many failed sign-ins; try again later.
+    #[error("too many failed sign-ins; try again in {}", in_minutes(*retry_after_secs))]
+    Throttled {
+        /// Seconds until an attempt is accepted again.
+        retry_after_secs: u64,
+    },
+    /// A service we depend on (the card provider) did not answer; nothing was changed.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A fault on our side; the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Result of every use case.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    /// A fault with this explanation (for the log).
+    pub fn internal(why: impl Into<String>) -> Self {
+        AppError::Internal(why.into().into())
+    }
+}
+
+/// `secs` as whole minutes, rounded up: "1 minute", "15 minutes".
+pub fn in_minutes(secs: u64) -> String {
+    match secs.div_ceil(60).max(1) {
+        1 => "1 minute".to_owned(),
+        minutes => format!("{minutes} minutes"),
+    }
+}
+
+/// What a person is told when a unique key is taken.
+fn taken_message(key: UniqueKey) -> &'static str {
+    match key {
+        UniqueKey::UserEmail => "a user with this e-mail already exists",
+        UniqueKey::MerchantSku => "one of these SKUs already exists for this merchant",
+        UniqueKey::CouponCode => "this coupon code is already in use",
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid { field, message } => AppError::Invalid(vec![FieldError { field, message }]),
+            DomainError::CurrencyMismatch { left, right } => {
+                AppError::invalid("currency", format!("expected {left}, got {right}"))
+            }
+            DomainError::Overflow => AppError::invalid("amount", "amount out of range"),
+            DomainError::InsufficientStock { sku } => AppError::InsufficientStock { sku },
+            DomainError::LedgerViolation(why) => AppError::Conflict(why.to_owned()),
+            DomainError::IllegalTransition { from, to } => AppError::IllegalTransition { from, to },
+            DomainError::WrongPickupCode => AppError::invalid("pickup_code", "the pickup code does not match"),
+            DomainError::RefundExceedsCaptured => AppError::Conflict("refund exceeds the captured amount".into()),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound("resource"),
+            StoreError::Duplicate(key) => {
+                AppError::AlreadyExists { field: key.field(), message: taken_message(key).into() }
+            }
+            StoreError::MissingReference(reference) => {
+                AppError::invalid(reference.field(), format!("no such {}", reference.field().trim_end_matches("_id")))
+            }
+            StoreError::StaleState => AppError::Conflict("the fulfilment changed meanwhile; reload and retry".into()),
+            StoreError::InsufficientStock { sku } => AppError::InsufficientStock { sku },
+            StoreError::SoldOut { sku } => AppError::SoldOut { sku },
+            StoreError::CouponUnavailable { code, refusal } => {
+                AppError::CouponUnavailable { code, reason: refusal.message().into() }
+            }
+            StoreError::SlotFull { location_name } => {
+                AppError::Conflict(format!("{location_name} has no room left in that pickup slot; choose another"))
+            }
+            error @ (StoreError::LedgerRefused | StoreError::NotInTransit | StoreError::NotNeedingAttention) => {
+                AppError::Conflict(error.to_string())
+            }
+            fault @ (StoreError::Corrupt(_)
+            | StoreError::Inconsistent(_)
+            | StoreError::Database(_)
+            | StoreError::Unavailable(_)
+            | StoreError::Migration(_)
+            | StoreError::UnsupportedUrl(_)) => AppError::Internal(Box::new(fault)),
+        }
+    }
+}

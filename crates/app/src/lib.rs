@@ -1,0 +1,107 @@
+//! Omnicanal's use cases: every operation the product performs, decided in one place.
+//!
+//! HTTP handlers, pages, the command line and the workers reach the store through this crate
+//! and nothing else. Each use case is a method of [`App`] (one `impl App` block per area, in
+//! the area's module) taking a typed command — built at the edge, where a request is parsed
+//! once — and the [`Caller`] when who asks matters; it reads the time from the app's
+//! [`Clock`] and answers with the closed [`AppError`]. No HTTP type lives here: the server
+//! maps `AppError` to problem+json in its one table.
+//!
+//! Money that must move at a provider is never moved inline after a commit: the transaction
+//! that owes it writes a payment job, and [`App::run_payment_jobs`] carries it out (see
+//! [`payments`]).
+
+pub mod access;
+pub mod caller;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod local_time;
+pub mod merchants;
+pub mod payments;
+pub mod price_book;
+pub mod signing;
+pub mod throttle;
+pub mod validation;
+
+pub use caller::Caller;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, AppResult, FieldError};
+pub use payments::{PaymentError, PaymentProvider};
+
+use std::sync::Arc;
+
+use omnicanal_store::Store;
+use tokio::sync::Notify;
+
+use crate::throttle::LoginThrottle;
+
+/// The use-case layer: the store, the clock and the payment provider, and the signals that
+/// wake the workers after a commit. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    payments: Arc<dyn PaymentProvider>,
+    signals: Arc<Signals>,
+    login_throttle: Arc<LoginThrottle>,
+}
+
+/// What a committed change wakes, so the workers act at once instead of at their next poll.
+#[derive(Debug, Default)]
+pub struct Signals {
+    /// New outbox events: the dispatcher (SSE) and the webhook fan-out.
+    pub outbox: Notify,
+    /// New outbox events, for the webhook worker.
+    pub webhooks: Notify,
+    /// New payment jobs, for the payment worker.
+    pub payment_jobs: Notify,
+}
+
+impl App {
+    /// The layer over a store, a clock and a payment provider.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, payments: Arc<dyn PaymentProvider>) -> Self {
+        Self { store, clock, payments, signals: Arc::default(), login_throttle: Arc::default() }
+    }
+
+    /// The same layer with these sign-in limits (per node: each node counts alone).
+    pub fn with_login_limits(mut self, limits: throttle::Limits) -> Self {
+        self.login_throttle = Arc::new(LoginThrottle::new(limits));
+        self
+    }
+
+    /// The clock every decision reads.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Now, by the app's clock (Unix milliseconds).
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The signals workers wait on.
+    pub fn signals(&self) -> &Arc<Signals> {
+        &self.signals
+    }
+
+    /// The store, for the server's transition to the layer: every caller outside this crate
+    /// is being moved onto use cases, after which this goes away.
+    #[doc(hidden)]
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The payment provider, likewise transitional.
+    #[doc(hidden)]
+    pub fn payments(&self) -> &Arc<dyn PaymentProvider> {
+        &self.payments
+    }
+
+    /// Tells the workers that a change committed events or payment jobs.
+    pub fn committed(&self) {
+        self.signals.outbox.notify_one();
+        self.signals.webhooks.notify_one();
+        self.signals.payment_jobs.notify_one();
+    }
+}

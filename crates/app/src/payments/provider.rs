@@ -1,0 +1,87 @@
+//! Card payment providers behind one trait; the sandbox card provider is one of them.
+//!
+//! Every call that moves money after an authorisation (capture, refund, void) carries an
+//! idempotency key — the payment job's id — so a retried job never moves money twice at a
+//! provider that honours it (as Stripe, Adyen and Transbank do).
+
+use async_trait::async_trait;
+use omnicanal_domain::Money;
+use omnicanal_domain::payment_job::FailureKind;
+
+/// Why a provider call did not go through.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    /// The issuer refused the card.
+    #[error("the card was declined")]
+    Declined,
+    /// The card number is not one the provider accepts.
+    #[error("{0}")]
+    InvalidCard(String),
+    /// The provider refused the request itself (an unknown reference, more than was captured):
+    /// asking again will not help.
+    #[error("the payment provider refused: {0}")]
+    Refused(String),
+    /// The provider could not be reached or failed; asking again may work.
+    #[error("payment provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl PaymentError {
+    /// Whether a job that met this error is worth another attempt.
+    pub fn failure_kind(&self) -> FailureKind {
+        match self {
+            PaymentError::Unavailable(_) => FailureKind::Temporary,
+            PaymentError::Declined | PaymentError::InvalidCard(_) | PaymentError::Refused(_) => FailureKind::Permanent,
+        }
+    }
+}
+
+/// A card payment provider: authorise before stock is taken; capture, refund and void later,
+/// from payment jobs.
+#[async_trait]
+pub trait PaymentProvider: Send + Sync + 'static {
+    /// Holds `amount` on the card; returns the provider's reference.
+    async fn authorize(&self, card_number: &str, amount: Money) -> Result<String, PaymentError>;
+    /// Takes `amount` of the held money.
+    async fn capture(&self, reference: &str, amount: Money, idempotency_key: &str) -> Result<(), PaymentError>;
+    /// Releases a hold that will not be captured.
+    async fn void(&self, reference: &str, idempotency_key: &str) -> Result<(), PaymentError>;
+    /// Gives back part or all of a captured amount.
+    async fn refund(&self, reference: &str, amount: Money, idempotency_key: &str) -> Result<(), PaymentError>;
+}
+
+/// The sandbox provider: approves `4242424242424242`, declines `4000000000000002`,
+/// and refuses any other number as invalid.
+#[derive(Debug, Default)]
+pub struct SandboxCardProvider;
+
+/// The test card the sandbox approves.
+pub const SANDBOX_APPROVED_CARD: &str = "4242424242424242";
+/// The test card the sandbox declines.
+pub const SANDBOX_DECLINED_CARD: &str = "4000000000000002";
+
+#[async_trait]
+impl PaymentProvider for SandboxCardProvider {
+    async fn authorize(&self, card_number: &str, _amount: Money) -> Result<String, PaymentError> {
+        let digits: String = card_number.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        match digits.as_str() {
+            SANDBOX_APPROVED_CARD => Ok(crate::ids::new_id("pay")),
+            SANDBOX_DECLINED_CARD => Err(PaymentError::Declined),
+            _ => Err(PaymentError::InvalidCard(
+                "the sandbox accepts 4242424242424242 (approved) and 4000000000000002 (declined)".into(),
+            )),
+        }
+    }
+
+    async fn capture(&self, _reference: &str, _amount: Money, _idempotency_key: &str) -> Result<(), PaymentError> {
+        Ok(())
+    }
+
+    async fn void(&self, _reference: &str, _idempotency_key: &str) -> Result<(), PaymentError> {
+        Ok(())
+    }
+
+    async fn refund(&self, _reference: &str, _amount: Money, _idempotency_key: &str) -> Result<(), PaymentError> {
+        Ok(())
+    }
+}
