@@ -13,16 +13,28 @@
 
 pub mod access;
 pub mod caller;
+pub mod catalog;
 pub mod clock;
+pub mod console;
+pub mod documents;
 pub mod error;
+pub mod events;
+pub mod fulfilment;
 pub mod ids;
+pub mod imports;
 pub mod local_time;
 pub mod merchants;
+pub mod notifications;
+pub mod ordering;
 pub mod payments;
 pub mod price_book;
+pub mod pricing;
+pub mod setup;
 pub mod signing;
+pub mod stock;
 pub mod throttle;
 pub mod validation;
+pub mod webhooks;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -1,0 +1,1 @@
+//! Receipts and tax documents: what a part's or an order's document shows, for its readers.

@@ -1,0 +1,1 @@
+//! Fulfilment: each location's part of an order moving through its states, and lapsed holds.

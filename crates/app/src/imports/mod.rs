@@ -1,0 +1,1 @@
+//! CSV imports of stock counts and products, with progress.

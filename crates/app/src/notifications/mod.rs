@@ -1,0 +1,1 @@
+//! Customer notifications: push subscriptions, and which notices are due to whom.

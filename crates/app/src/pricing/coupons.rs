@@ -1,0 +1,1 @@
+//! Coupons: codes that unlock a promotion, with overall and per-customer limits.

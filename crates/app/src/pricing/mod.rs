@@ -1,0 +1,7 @@
+//! Pricing: a cart priced by the one engine for every channel, stored quotes, and the rules
+//! merchants and operators keep — price lists, promotions and coupons.
+
+pub mod cart;
+pub mod coupons;
+pub mod price_lists;
+pub mod promotions;

@@ -1,0 +1,1 @@
+//! Price lists: a merchant's prices by location, channel and time window.

@@ -1,0 +1,1 @@
+//! Promotions: a merchant's or a site's discounts, with their windows, channels and limits.

@@ -1,0 +1,1 @@
+//! Setup: sites, merchants, locations and their storefront settings, and QR posters.

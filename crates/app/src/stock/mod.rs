@@ -1,0 +1,1 @@
+//! The stock ledger: movements, counts, transfers between locations, channel allocations.
