@@ -15,6 +15,7 @@
 use std::time::Duration;
 
 use omnicanal_domain::Money;
+use omnicanal_domain::access::Role;
 use omnicanal_domain::events::{DomainEvent, PaymentCaptured, PaymentNeedsAttention};
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::payment_job::{NextStep, PaymentJobKind, PaymentJobState, next_step};
@@ -91,6 +92,7 @@ impl App {
     /// Payment jobs a person may see, newest first: every merchant's for the platform, their
     /// own merchant's otherwise (another merchant's filter is `NotFound`).
     pub async fn list_payment_jobs(&self, caller: &Caller, query: PaymentJobQuery) -> AppResult<Vec<PaymentJobRow>> {
+        caller.require(&[Role::Admin, Role::SupportAgent, Role::MerchantManager])?;
         let merchant_id = self.payment_jobs_scope(caller, query.merchant_id)?;
         let filter = PaymentJobFilter { state: query.state, merchant_id, order_id: query.order_id, page: query.page };
         Ok(self.store.list_payment_jobs(&filter).await?)
@@ -105,7 +107,7 @@ impl App {
     /// Queues a job that needs attention for a fresh series of attempts (admins and the job's
     /// merchant's managers); a job in another state is a conflict.
     pub async fn retry_payment_job(&self, caller: &Caller, job_id: &str) -> AppResult<PaymentJobRow> {
-        caller.require(&[omnicanal_domain::access::Role::Admin, omnicanal_domain::access::Role::MerchantManager])?;
+        caller.require(&[Role::Admin, Role::MerchantManager])?;
         let job = self.store.get_payment_job(job_id).await?.ok_or(AppError::NotFound("payment job"))?;
         if !caller.is_platform() {
             let merchant_id = caller.merchant_id.clone().unwrap_or_default();

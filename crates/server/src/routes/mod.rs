@@ -13,6 +13,7 @@ pub mod events;
 pub mod fulfillments;
 pub mod imports;
 pub mod orders;
+pub mod payments;
 pub mod posters;
 pub mod pricing;
 pub mod push;
@@ -54,6 +55,7 @@ use omnicanal_app::AppError;
         (name = "console", description = "The merchant console: live queue, sold-out switches, search, takings"),
         (name = "pricing", description = "Quotes, price lists, promotions, coupons, receipts"),
         (name = "webhooks", description = "Signed event deliveries"),
+        (name = "payments", description = "Captures, refunds and voids owed to the card provider"),
     )
 )]
 struct ApiDoc;
@@ -96,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .merge(documents::router())
         .merge(posters::router())
         .merge(push::router())
+        .merge(payments::router())
         .merge(moves_money_or_stock);
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     let spec = openapi.clone();

@@ -208,6 +208,20 @@ impl TestApp {
         TestApp::boot_with(TestDb::create().await, configure).await
     }
 
+    /// Like [`TestApp::spawn`], with a chosen clock and card provider.
+    pub async fn spawn_with_services(services: omnicanal_server::Services) -> TestApp {
+        TestApp::boot_full(TestDb::create().await, |_| {}, services).await
+    }
+
+    /// A second node on this app's database, with its own clock and provider (share them with
+    /// the first node's to make both nodes see the same time and the same card network).
+    pub async fn second_node(&self, services: omnicanal_server::Services) -> omnicanal_server::Running {
+        let mut config = omnicanal_server::Config::new(self.database_url());
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.notify.push_allowed_hosts = test_push_hosts();
+        within(30, "second node", omnicanal_server::start_with(config, services)).await.expect("second node starts")
+    }
+
     /// The URL of this app's database (to start a second node on it).
     pub fn database_url(&self) -> &str {
         self.db.as_ref().map(|db| db.url.as_str()).unwrap_or_default()
@@ -228,6 +242,14 @@ impl TestApp {
     }
 
     async fn boot_with(db: TestDb, configure: impl FnOnce(&mut omnicanal_server::Config)) -> TestApp {
+        TestApp::boot_full(db, configure, omnicanal_server::Services::default()).await
+    }
+
+    async fn boot_full(
+        db: TestDb,
+        configure: impl FnOnce(&mut omnicanal_server::Config),
+        services: omnicanal_server::Services,
+    ) -> TestApp {
         let mut config = omnicanal_server::Config::new(db.url.clone());
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.admin_email = Some(ADMIN_EMAIL.into());
@@ -235,7 +257,7 @@ impl TestApp {
         // The tests' push services listen on loopback, which the default allow-list refuses.
         config.notify.push_allowed_hosts = test_push_hosts();
         configure(&mut config);
-        let running = within(30, "server start", omnicanal_server::start(config))
+        let running = within(30, "server start", omnicanal_server::start_with(config, services))
             .await
             .unwrap_or_else(|e| panic!("server failed to start on {}: {e}", db.url));
         let addr = running.addr;
