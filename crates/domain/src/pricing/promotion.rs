@@ -180,86 +180,14 @@ pub const MAX_PROMOTION_SKUS: usize = 500;
 impl Promotion {
     /// Checks the promotion's own values; every message names its field.
     pub fn validate(&self) -> Result<(), DomainError> {
-        let percent = |field: &str, bps: u32| {
-            if bps == 0 || bps > 10_000 {
-                Err(DomainError::invalid(field, "must be more than 0 and at most 10000 basis points (100%)"))
-            } else {
-                Ok(())
-            }
-        };
-        let positive = |field: &str, amount: Money| {
-            if amount.amount_minor <= 0 { Err(DomainError::invalid(field, "must be more than zero")) } else { Ok(()) }
-        };
-        let skus = |field: &str, skus: &[String], required: bool| {
-            if required && skus.is_empty() {
-                return Err(DomainError::invalid(field, "must name at least one SKU"));
-            }
-            if skus.len() > MAX_PROMOTION_SKUS {
-                return Err(DomainError::invalid(field, format!("may name at most {MAX_PROMOTION_SKUS} SKUs")));
-            }
-            skus.iter()
-                .try_for_each(|sku| Sku::parse(sku).map(|_| ()).map_err(|e| DomainError::invalid(field, e.to_string())))
-        };
-        match &self.kind {
-            PromotionKind::PercentOffLines { bps, skus: list } => {
-                percent("kind.bps", *bps)?;
-                skus("kind.skus", list, false)?;
-            }
-            PromotionKind::AmountOffLines { amount, skus: list } => {
-                positive("kind.amount", *amount)?;
-                skus("kind.skus", list, false)?;
-            }
-            PromotionKind::PercentOffOrder { bps } => percent("kind.bps", *bps)?,
-            PromotionKind::AmountOffOrder { amount } => positive("kind.amount", *amount)?,
-            PromotionKind::BuyXGetY { skus: list, buy, get, get_off_bps } => {
-                skus("kind.skus", list, true)?;
-                if !(1..=MAX_QUANTITY_PER_LINE).contains(buy) {
-                    return Err(DomainError::invalid("kind.buy", "must be at least 1"));
-                }
-                if !(1..=MAX_QUANTITY_PER_LINE).contains(get) {
-                    return Err(DomainError::invalid("kind.get", "must be at least 1"));
-                }
-                percent("kind.get_off_bps", *get_off_bps)?;
-            }
-            PromotionKind::Bundle { components, price } => {
-                let names: Vec<String> = components.iter().map(|c| c.sku.clone()).collect();
-                skus("kind.components", &names, true)?;
-                let units: i64 = components.iter().map(|c| c.quantity.clamp(0, MAX_QUANTITY_PER_LINE)).sum();
-                if components.iter().any(|c| !(1..=MAX_QUANTITY_PER_LINE).contains(&c.quantity)) {
-                    return Err(DomainError::invalid(
-                        "kind.components",
-                        "each component needs a quantity of at least 1",
-                    ));
-                }
-                if units < 2 {
-                    return Err(DomainError::invalid("kind.components", "a bundle needs at least two units"));
-                }
-                let mut sorted = names.clone();
-                sorted.sort();
-                sorted.dedup();
-                if sorted.len() != names.len() {
-                    return Err(DomainError::invalid("kind.components", "name each SKU once, with its quantity"));
-                }
-                if price.amount_minor < 0 {
-                    return Err(DomainError::invalid("kind.price", "must not be negative"));
-                }
-            }
-        }
+        check_kind(&self.kind)?;
         if let (Some(from), Some(to)) = (self.valid_from_ms, self.valid_to_ms)
             && from >= to
         {
             return Err(DomainError::invalid("valid_to", "must be after valid_from"));
         }
         if let Some(hours) = &self.happy_hour {
-            if hours.weekdays.is_empty() || hours.weekdays.iter().any(|day| !(1..=7).contains(day)) {
-                return Err(DomainError::invalid(
-                    "happy_hour.weekdays",
-                    "must list weekdays from 1 (Monday) to 7 (Sunday)",
-                ));
-            }
-            if hours.start_minute >= 1_440 || hours.end_minute >= 1_440 || hours.start_minute == hours.end_minute {
-                return Err(DomainError::invalid("happy_hour", "start and end must be different times of day"));
-            }
+            check_happy_hour(hours)?;
         }
         if let Some(min) = self.min_spend
             && min.amount_minor < 0
@@ -274,6 +202,93 @@ impl Promotion {
         }
         Ok(())
     }
+}
+
+/// The values of each kind, checked by the rules of its own fields.
+fn check_kind(kind: &PromotionKind) -> Result<(), DomainError> {
+    match kind {
+        PromotionKind::PercentOffLines { bps, skus } => {
+            check_percent("kind.bps", *bps)?;
+            check_skus("kind.skus", skus, false)
+        }
+        PromotionKind::AmountOffLines { amount, skus } => {
+            check_positive("kind.amount", *amount)?;
+            check_skus("kind.skus", skus, false)
+        }
+        PromotionKind::PercentOffOrder { bps } => check_percent("kind.bps", *bps),
+        PromotionKind::AmountOffOrder { amount } => check_positive("kind.amount", *amount),
+        PromotionKind::BuyXGetY { skus, buy, get, get_off_bps } => check_buy_x_get_y(skus, *buy, *get, *get_off_bps),
+        PromotionKind::Bundle { components, price } => check_bundle(components, *price),
+    }
+}
+
+fn check_percent(field: &str, bps: u32) -> Result<(), DomainError> {
+    if bps == 0 || bps > 10_000 {
+        Err(DomainError::invalid(field, "must be more than 0 and at most 10000 basis points (100%)"))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_positive(field: &str, amount: Money) -> Result<(), DomainError> {
+    if amount.amount_minor <= 0 { Err(DomainError::invalid(field, "must be more than zero")) } else { Ok(()) }
+}
+
+/// A bounded list of valid SKUs; `required` when the kind means nothing without one.
+fn check_skus(field: &str, skus: &[String], required: bool) -> Result<(), DomainError> {
+    if required && skus.is_empty() {
+        return Err(DomainError::invalid(field, "must name at least one SKU"));
+    }
+    if skus.len() > MAX_PROMOTION_SKUS {
+        return Err(DomainError::invalid(field, format!("may name at most {MAX_PROMOTION_SKUS} SKUs")));
+    }
+    skus.iter().try_for_each(|sku| Sku::parse(sku).map(|_| ()).map_err(|e| DomainError::invalid(field, e.to_string())))
+}
+
+/// The engine divides by `buy + get`, so both must be real quantities.
+fn check_buy_x_get_y(skus: &[String], buy: i64, get: i64, get_off_bps: u32) -> Result<(), DomainError> {
+    check_skus("kind.skus", skus, true)?;
+    if !(1..=MAX_QUANTITY_PER_LINE).contains(&buy) {
+        return Err(DomainError::invalid("kind.buy", "must be at least 1"));
+    }
+    if !(1..=MAX_QUANTITY_PER_LINE).contains(&get) {
+        return Err(DomainError::invalid("kind.get", "must be at least 1"));
+    }
+    check_percent("kind.get_off_bps", get_off_bps)
+}
+
+/// A bundle is at least two units of distinct SKUs, each named once, at a price not below zero.
+fn check_bundle(components: &[BundleComponent], price: Money) -> Result<(), DomainError> {
+    let names: Vec<String> = components.iter().map(|c| c.sku.clone()).collect();
+    check_skus("kind.components", &names, true)?;
+    let units: i64 = components.iter().map(|c| c.quantity.clamp(0, MAX_QUANTITY_PER_LINE)).sum();
+    if components.iter().any(|c| !(1..=MAX_QUANTITY_PER_LINE).contains(&c.quantity)) {
+        return Err(DomainError::invalid("kind.components", "each component needs a quantity of at least 1"));
+    }
+    if units < 2 {
+        return Err(DomainError::invalid("kind.components", "a bundle needs at least two units"));
+    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != names.len() {
+        return Err(DomainError::invalid("kind.components", "name each SKU once, with its quantity"));
+    }
+    if price.amount_minor < 0 {
+        return Err(DomainError::invalid("kind.price", "must not be negative"));
+    }
+    Ok(())
+}
+
+/// Weekdays from 1 to 7 and two different minutes of the day.
+fn check_happy_hour(hours: &HappyHour) -> Result<(), DomainError> {
+    if hours.weekdays.is_empty() || hours.weekdays.iter().any(|day| !(1..=7).contains(day)) {
+        return Err(DomainError::invalid("happy_hour.weekdays", "must list weekdays from 1 (Monday) to 7 (Sunday)"));
+    }
+    if hours.start_minute >= 1_440 || hours.end_minute >= 1_440 || hours.start_minute == hours.end_minute {
+        return Err(DomainError::invalid("happy_hour", "start and end must be different times of day"));
+    }
+    Ok(())
 }
 
 /// A coupon code as found for the customer, with its usage so far.
