@@ -3,16 +3,19 @@
 //!
 //! Reports accepted orders per second and the latency of every request. Afterwards
 //! the reserved units of every SKU must equal what the accepted orders asked for.
+//!
+//! Phases, in order: set up the fixture, warm the connections (with `--warm`), [`measure`] with
+//! one task per [`customer`], then the summary, [`check_ledger`], failures, targets and the row.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::api::{Api, Item, http_client, order_body, setup, unique_prefix};
+use crate::api::{Api, Fixture, Item, http_client, order_body, setup, unique_prefix};
 use crate::report::Outcome;
 use crate::server::Server;
-use crate::stats::{Latencies, Outcomes, Row, listen_overflows};
+use crate::stats::{Latencies, Outcomes, Row, Summary, listen_overflows};
 
 /// Settings of the mixed-checkout workload.
 #[derive(Debug, Clone)]
@@ -65,13 +68,34 @@ impl SplitMix {
     }
 }
 
+/// What one customer (or all of them, merged) saw.
 #[derive(Default)]
 struct WorkerTally {
     outcomes: Outcomes,
     latencies: Latencies,
+    /// Item index → units the accepted orders reserved.
     reserved: HashMap<usize, i64>,
+    /// Lines of the accepted orders.
     lines: u64,
+    /// A few answers that were not a 201.
     samples: Vec<String>,
+}
+
+impl WorkerTally {
+    /// Adds one customer's tally; keeps at most five samples in all.
+    fn absorb(&mut self, tally: WorkerTally) {
+        self.outcomes.merge(&tally.outcomes);
+        self.latencies.merge(&tally.latencies);
+        self.lines += tally.lines;
+        for (index, quantity) in tally.reserved {
+            *self.reserved.entry(index).or_default() += quantity;
+        }
+        for sample in tally.samples {
+            if self.samples.len() < 5 {
+                self.samples.push(sample);
+            }
+        }
+    }
 }
 
 /// Runs the workload against `server`.
@@ -79,100 +103,145 @@ pub async fn run(server: &Server, options: &MixedOptions) -> Result<Outcome, Str
     let client = http_client(options.concurrency, options.timeout)?;
     let api = Api::login(client.clone(), &server.base_url, &server.admin_email, &server.admin_password).await?;
     let fixture = setup(&api, &unique_prefix("mix"), options.locations, options.skus_per_location, 1_000_000).await?;
-    let items = Arc::new(fixture.items.clone());
-    let url = Arc::new(format!("{}/api/v1/orders", server.base_url));
-    let site_id = Arc::new(fixture.site_id.clone());
-    let issued = Arc::new(AtomicU64::new(0));
-    let limit = options.count.unwrap_or(u64::MAX);
-    let max_lines = options.max_lines.clamp(1, items.len().max(1));
-
+    let max_lines = options.max_lines.clamp(1, fixture.items.len().max(1));
     if options.warm {
         crate::hot_sku::warm_up(&client, &server.base_url, options.concurrency).await;
     }
+    let mut measured = measure(client, server, options, &fixture, max_lines).await?;
+    let summary = measured.total.latencies.summary();
+    let mut outcome = Outcome::default();
+    say_summary(&mut outcome, server, options, &fixture, &measured, &summary);
+    check_ledger(&mut outcome, &api, &fixture, &measured.total.reserved).await?;
+    record_failures(&mut outcome, &measured.total.outcomes);
+    record_targets(&mut outcome, server, options, &measured, &summary);
+    outcome.rows.push(table_row(server, options, &measured, summary, max_lines));
+    Ok(outcome)
+}
+
+/// What every customer shares.
+struct Shop {
+    client: reqwest::Client,
+    items: Vec<Item>,
+    /// `POST /api/v1/orders`.
+    url: String,
+    site_id: String,
+    /// Orders begun by all customers, against `limit`.
+    issued: AtomicU64,
+    limit: u64,
+    max_lines: usize,
+    deadline: Instant,
+}
+
+/// The timed phase, merged over every customer.
+struct Measured {
+    total: WorkerTally,
+    elapsed: Duration,
+    /// Kernel listen-queue overflows during the phase, when the kernel tells.
+    overflows: Option<u64>,
+}
+
+/// Runs `concurrency` customers until the deadline or the count, and merges what they saw.
+async fn measure(
+    client: reqwest::Client,
+    server: &Server,
+    options: &MixedOptions,
+    fixture: &Fixture,
+    max_lines: usize,
+) -> Result<Measured, String> {
+    // Everything the customers share is built before the clock starts.
+    let (items, url, site_id) =
+        (fixture.items.clone(), format!("{}/api/v1/orders", server.base_url), fixture.site_id.clone());
     let overflows_before = listen_overflows();
     let started = Instant::now();
-    let deadline = started + options.duration;
-    let mut workers = Vec::with_capacity(options.concurrency);
-    for worker in 0..options.concurrency {
-        let (client, items, url, site_id, issued) =
-            (client.clone(), items.clone(), url.clone(), site_id.clone(), issued.clone());
-        workers.push(tokio::spawn(async move {
-            let mut rng = SplitMix::new(0x5EED ^ (worker as u64).wrapping_mul(0x1000_0001));
-            let mut tally = WorkerTally::default();
-            while Instant::now() < deadline && issued.fetch_add(1, Ordering::Relaxed) < limit {
-                let wanted = 1 + rng.below(max_lines);
-                let mut picked: Vec<usize> = Vec::with_capacity(wanted);
-                while picked.len() < wanted {
-                    let index = rng.below(items.len());
-                    if !picked.contains(&index) {
-                        picked.push(index);
-                    }
-                }
-                let lines: Vec<(usize, i64)> =
-                    picked.into_iter().map(|index| (index, 1 + i64::try_from(rng.below(2)).unwrap_or(0))).collect();
-                let line_refs: Vec<(&Item, i64)> = lines.iter().map(|(index, qty)| (&items[*index], *qty)).collect();
-                let body = order_body(&site_id, &line_refs, "Mixed customer").to_string();
-                let sent = Instant::now();
-                let answer =
-                    client.post(url.as_str()).header("content-type", "application/json").body(body).send().await;
-                match answer {
-                    Ok(response) => {
-                        let status = response.status().as_u16();
-                        let text = response.text().await.unwrap_or_default();
-                        tally.latencies.record(sent.elapsed());
-                        tally.outcomes.status(status);
-                        if status == 201 {
-                            tally.lines += lines.len() as u64;
-                            for (index, quantity) in &lines {
-                                *tally.reserved.entry(*index).or_default() += quantity;
-                            }
-                        } else if tally.samples.len() < 3 {
-                            tally.samples.push(format!("{status}: {text}"));
-                        }
-                    }
-                    Err(error) => {
-                        tally.latencies.record(sent.elapsed());
-                        tally.outcomes.transport_error(&error);
-                        if tally.samples.len() < 3 {
-                            tally.samples.push(format!("no answer: {error}"));
-                        }
-                    }
-                }
-            }
-            tally
-        }));
-    }
+    let shop = Arc::new(Shop {
+        client,
+        items,
+        url,
+        site_id,
+        issued: AtomicU64::new(0),
+        limit: options.count.unwrap_or(u64::MAX),
+        max_lines,
+        deadline: started + options.duration,
+    });
+    let workers: Vec<_> = (0..options.concurrency).map(|worker| tokio::spawn(customer(worker, shop.clone()))).collect();
     let mut total = WorkerTally::default();
     for worker in workers {
-        let tally = worker.await.map_err(|e| format!("a mixed-checkout worker failed: {e}"))?;
-        total.outcomes.merge(&tally.outcomes);
-        total.latencies.merge(&tally.latencies);
-        total.lines += tally.lines;
-        for (index, quantity) in tally.reserved {
-            *total.reserved.entry(index).or_default() += quantity;
-        }
-        for sample in tally.samples {
-            if total.samples.len() < 5 {
-                total.samples.push(sample);
-            }
-        }
+        total.absorb(worker.await.map_err(|e| format!("a mixed-checkout worker failed: {e}"))?);
     }
     let elapsed = started.elapsed();
     let overflows = listen_overflows().zip(overflows_before).map(|(after, before)| after.saturating_sub(before));
+    Ok(Measured { total, elapsed, overflows })
+}
 
-    let mut outcome = Outcome::default();
+/// One customer of the closed loop: orders, waits for the answer, orders again.
+async fn customer(worker: usize, shop: Arc<Shop>) -> WorkerTally {
+    let mut rng = SplitMix::new(0x5EED ^ (worker as u64).wrapping_mul(0x1000_0001));
+    let mut tally = WorkerTally::default();
+    while Instant::now() < shop.deadline && shop.issued.fetch_add(1, Ordering::Relaxed) < shop.limit {
+        let lines = pick_lines(&mut rng, shop.items.len(), shop.max_lines);
+        let line_refs: Vec<(&Item, i64)> = lines.iter().map(|(index, qty)| (&shop.items[*index], *qty)).collect();
+        let body = order_body(&shop.site_id, &line_refs, "Mixed customer").to_string();
+        let sent = Instant::now();
+        let answer =
+            shop.client.post(shop.url.as_str()).header("content-type", "application/json").body(body).send().await;
+        match answer {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap_or_default();
+                tally.latencies.record(sent.elapsed());
+                tally.outcomes.status(status);
+                if status == 201 {
+                    tally.lines += lines.len() as u64;
+                    for (index, quantity) in &lines {
+                        *tally.reserved.entry(*index).or_default() += quantity;
+                    }
+                } else if tally.samples.len() < 3 {
+                    tally.samples.push(format!("{status}: {text}"));
+                }
+            }
+            Err(error) => {
+                tally.latencies.record(sent.elapsed());
+                tally.outcomes.transport_error(&error);
+                if tally.samples.len() < 3 {
+                    tally.samples.push(format!("no answer: {error}"));
+                }
+            }
+        }
+    }
+    tally
+}
+
+/// 1 to `max_lines` distinct items, each 1 or 2 units, as `(item index, quantity)`.
+fn pick_lines(rng: &mut SplitMix, item_count: usize, max_lines: usize) -> Vec<(usize, i64)> {
+    let wanted = 1 + rng.below(max_lines);
+    let mut picked: Vec<usize> = Vec::with_capacity(wanted);
+    while picked.len() < wanted {
+        let index = rng.below(item_count);
+        if !picked.contains(&index) {
+            picked.push(index);
+        }
+    }
+    picked.into_iter().map(|index| (index, 1 + i64::try_from(rng.below(2)).unwrap_or(0))).collect()
+}
+
+fn say_summary(
+    outcome: &mut Outcome,
+    server: &Server,
+    options: &MixedOptions,
+    fixture: &Fixture,
+    measured: &Measured,
+    summary: &Summary,
+) {
+    let total = &measured.total;
     let accepted = total.outcomes.count(201);
-    let conflicts = total.outcomes.count(409);
-    let server_errors = total.outcomes.count_range(500..600);
-    let throughput = accepted as f64 / elapsed.as_secs_f64().max(1e-9);
-    let summary = total.latencies.summary();
+    let throughput = accepted as f64 / measured.elapsed.as_secs_f64().max(1e-9);
     outcome.say(format!(
         "mixed-checkout [{}]: {} locations × {} SKUs, concurrency {}, {:.1} s{} (set-up {:.1} s)",
         server.backend,
         options.locations,
         options.skus_per_location,
         options.concurrency,
-        elapsed.as_secs_f64(),
+        measured.elapsed.as_secs_f64(),
         options.count.map(|c| format!(", at most {c} orders")).unwrap_or_default(),
         fixture.took.as_secs_f64()
     ));
@@ -191,17 +260,25 @@ pub async fn run(server: &Server, options: &MixedOptions) -> Result<Outcome, Str
     for sample in &total.samples {
         outcome.say(format!("  non-201 sample: {sample}"));
     }
-    if let Some(overflows) = overflows {
+    if let Some(overflows) = measured.overflows {
         outcome.say(format!("  kernel listen-queue overflows during the run: {overflows}"));
     }
+}
 
-    // The ledger must hold exactly what the accepted orders reserved.
+/// The ledger must hold exactly what the accepted orders reserved.
+async fn check_ledger(
+    outcome: &mut Outcome,
+    api: &Api,
+    fixture: &Fixture,
+    reserved: &HashMap<usize, i64>,
+) -> Result<(), String> {
+    let items = &fixture.items;
     let mut mismatches = Vec::new();
     for location_id in &fixture.locations {
         let levels = api.get(&format!("/stock?location_id={location_id}&limit=500")).await?;
         let levels = levels.as_array().cloned().unwrap_or_default();
         for (index, item) in items.iter().enumerate().filter(|(_, item)| &item.location_id == location_id) {
-            let expected = total.reserved.get(&index).copied().unwrap_or(0);
+            let expected = reserved.get(&index).copied().unwrap_or(0);
             let found = levels
                 .iter()
                 .find(|level| level["sku"] == item.sku.as_str())
@@ -220,19 +297,35 @@ pub async fn run(server: &Server, options: &MixedOptions) -> Result<Outcome, Str
             mismatches.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
         ));
     }
+    Ok(())
+}
+
+fn record_failures(outcome: &mut Outcome, outcomes: &Outcomes) {
+    let accepted = outcomes.count(201);
+    let server_errors = outcomes.count_range(500..600);
     if server_errors > 0 {
         outcome.fail(format!("mixed-checkout: {server_errors} answers were 5xx"));
     }
-    if total.outcomes.transport_total() > 0 {
-        outcome.fail(format!("mixed-checkout: {} requests got no answer", total.outcomes.transport_total()));
+    if outcomes.transport_total() > 0 {
+        outcome.fail(format!("mixed-checkout: {} requests got no answer", outcomes.transport_total()));
     }
-    if accepted != total.outcomes.total() {
+    if accepted != outcomes.total() {
         outcome.fail(format!(
             "mixed-checkout: {} of {} orders were not accepted although stock was ample",
-            total.outcomes.total() - accepted,
-            total.outcomes.total()
+            outcomes.total() - accepted,
+            outcomes.total()
         ));
     }
+}
+
+fn record_targets(
+    outcome: &mut Outcome,
+    server: &Server,
+    options: &MixedOptions,
+    measured: &Measured,
+    summary: &Summary,
+) {
+    let throughput = measured.total.outcomes.count(201) as f64 / measured.elapsed.as_secs_f64().max(1e-9);
     let p99 = summary.p99.unwrap_or(f64::INFINITY);
     outcome.target(
         format!("mixed checkout ≥ {THROUGHPUT_TARGET:.0} durable orders/s ({})", server.backend),
@@ -244,28 +337,32 @@ pub async fn run(server: &Server, options: &MixedOptions) -> Result<Outcome, Str
         p99 < P99_TARGET_MS,
         format!("p99 {p99:.1} ms at concurrency {}", options.concurrency),
     );
-    outcome.rows.push(Row {
+}
+
+fn table_row(server: &Server, options: &MixedOptions, measured: &Measured, latency: Summary, max_lines: usize) -> Row {
+    let (outcomes, lines) = (&measured.total.outcomes, measured.total.lines);
+    let (accepted, conflicts) = (outcomes.count(201), outcomes.count(409));
+    Row {
         workload: "mixed-checkout".into(),
         backend: server.backend.clone(),
-        requests: total.outcomes.total(),
+        requests: outcomes.total(),
         ok: accepted,
         conflicts,
-        other_4xx: total.outcomes.count_range(400..500) - conflicts,
-        server_errors,
-        transport_errors: total.outcomes.transport_total(),
-        seconds: elapsed.as_secs_f64(),
-        per_second: throughput,
-        latency: summary,
+        other_4xx: outcomes.count_range(400..500) - conflicts,
+        server_errors: outcomes.count_range(500..600),
+        transport_errors: outcomes.transport_total(),
+        seconds: measured.elapsed.as_secs_f64(),
+        per_second: accepted as f64 / measured.elapsed.as_secs_f64().max(1e-9),
+        latency,
         notes: format!(
             "C={}, {}×{} SKUs, 1–{} lines; {:.2} lines/order",
             options.concurrency,
             options.locations,
             options.skus_per_location,
             max_lines,
-            total.lines as f64 / (accepted.max(1)) as f64
+            lines as f64 / (accepted.max(1)) as f64
         ),
-    });
-    Ok(outcome)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@
 //! then places `orders` single-line orders at a steady `rate`, each for its own
 //! SKU, and measures per order the time from sending the request to (1) the SSE
 //! event and (2) the webhook delivery showing that SKU reserved.
+//!
+//! Phases, in order: set up the fixture, [`listen`] on both paths, [`place_orders`], [`settle`],
+//! time each path ([`PathTimings::of`]), then the summary, failures, targets and table rows.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,11 +19,11 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use crate::api::{Api, http_client, order_body, place_paced, setup, unique_prefix};
+use crate::api::{Api, Fixture, http_client, order_body, place_paced, setup, unique_prefix};
 use crate::report::Outcome;
 use crate::server::Server;
 use crate::sse::open_sse;
-use crate::stats::{Latencies, Outcomes, Row};
+use crate::stats::{Latencies, Outcomes, Row, Summary};
 
 /// Settings of the propagation workload.
 #[derive(Debug, Clone)]
@@ -130,130 +133,238 @@ pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcom
     let api = Api::login(client.clone(), &server.base_url, &server.admin_email, &server.admin_password).await?;
     let fixture = setup(&api, &unique_prefix("prop"), 1, options.orders, 10).await?;
     let location_id = fixture.locations.first().ok_or("the fixture has no location")?.clone();
+    let mut listeners = listen(&api, &location_id).await?;
+    // Let set-up events (reserved = 0, ignored) drain through both paths first.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let mut placed = place_orders(&client, server, options, &fixture).await?;
+    settle(&listeners, &placed.sent_at, options.settle).await;
+    let _ = listeners.stop.send(true);
+    let sse_end = (&mut listeners.sse_task).await.ok().flatten();
+    let mut sse = PathTimings::of(&listeners.sse_arrivals, &placed.sent_at);
+    let mut hook = PathTimings::of(&listeners.hook_arrivals, &placed.sent_at);
+    let summaries =
+        Summaries { order: placed.latency.summary(), sse: sse.latencies.summary(), hook: hook.latencies.summary() };
+    let measured = Measured { placed, sse, hook, summaries, sse_end };
+    let mut outcome = Outcome::default();
+    say_summary(&mut outcome, server, options, &fixture, &measured);
+    record_failures(&mut outcome, &api, &listeners.webhook_id, options, &measured).await;
+    record_targets(&mut outcome, server, &measured);
+    push_rows(&mut outcome, server, options, &measured);
+    Ok(outcome)
+}
 
-    let (stop_tx, stop_rx) = watch::channel(false);
+/// Both listening paths while the orders go out, and how to stop them.
+struct Listeners {
+    stop: watch::Sender<bool>,
+    sse_arrivals: Shared,
+    hook_arrivals: Shared,
+    /// The registered webhook, for its delivery log when one is missing.
+    webhook_id: String,
+    /// Ends with why the stream ended early, if it did.
+    sse_task: tokio::task::JoinHandle<Option<String>>,
+}
+
+/// Starts the webhook receiver, registers it for `stock.changed`, and opens the stock stream.
+async fn listen(api: &Api, location_id: &str) -> Result<Listeners, String> {
+    let (stop, stop_rx) = watch::channel(false);
     let sse_arrivals: Shared = Arc::default();
     let hook_arrivals: Shared = Arc::default();
     let hook_url = start_receiver(hook_arrivals.clone(), stop_rx.clone()).await?;
     let webhook = api.post("/webhooks", &json!({"url": hook_url, "events": ["stock.changed"]})).await?;
     let webhook_id = webhook["id"].as_str().unwrap_or_default().to_owned();
-    let sse_task = open_stock_sse(&api, &location_id, sse_arrivals.clone(), stop_rx.clone()).await?;
-    // Let set-up events (reserved = 0, ignored) drain through both paths first.
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let sse_task = open_stock_sse(api, location_id, sse_arrivals.clone(), stop_rx).await?;
+    Ok(Listeners { stop, sse_arrivals, hook_arrivals, webhook_id, sse_task })
+}
 
+/// The paced orders and how the server answered them.
+struct Placed {
+    /// How long sending and answering took in all.
+    placing: Duration,
+    outcomes: Outcomes,
+    latency: Latencies,
+    /// SKU of each accepted order → when it was sent.
+    sent_at: HashMap<String, Instant>,
+}
+
+/// One single-line order per SKU, at a steady rate.
+async fn place_orders(
+    client: &reqwest::Client,
+    server: &Server,
+    options: &PropagationOptions,
+    fixture: &Fixture,
+) -> Result<Placed, String> {
     let orders: Vec<(String, Value)> = fixture
         .items
         .iter()
         .map(|item| (item.sku.clone(), order_body(&fixture.site_id, &[(item, 1)], "Propagation customer")))
         .collect();
-    let (placed, placing) = place_paced(&client, &server.base_url, orders, options.rate).await?;
-    let mut outcomes = Outcomes::default();
-    let mut order_latency = Latencies::new();
-    let mut sent_at: HashMap<String, Instant> = HashMap::new();
-    for order in placed {
-        order_latency.record(order.latency());
+    let (answers, placing) = place_paced(client, &server.base_url, orders, options.rate).await?;
+    let mut placed =
+        Placed { placing, outcomes: Outcomes::default(), latency: Latencies::new(), sent_at: HashMap::new() };
+    for order in answers {
+        placed.latency.record(order.latency());
         match order.answer {
             Ok((status, _)) => {
-                outcomes.status(status);
+                placed.outcomes.status(status);
                 if status == 201 {
-                    sent_at.insert(order.key, order.sent);
+                    placed.sent_at.insert(order.key, order.sent);
                 }
             }
-            Err(error) => outcomes.transport_error(&error),
+            Err(error) => placed.outcomes.transport_error(&error),
         }
     }
+    Ok(placed)
+}
 
-    // Wait for the stragglers, at most `settle`.
+/// Waits for the stragglers on both paths, at most `settle`.
+async fn settle(listeners: &Listeners, sent_at: &HashMap<String, Instant>, settle: Duration) {
     let settle_started = Instant::now();
-    while settle_started.elapsed() < options.settle {
-        let sse_done = sent_at.keys().all(|sku| lock(&sse_arrivals).first.contains_key(sku));
-        let hook_done = sent_at.keys().all(|sku| lock(&hook_arrivals).first.contains_key(sku));
+    while settle_started.elapsed() < settle {
+        let sse_done = sent_at.keys().all(|sku| lock(&listeners.sse_arrivals).first.contains_key(sku));
+        let hook_done = sent_at.keys().all(|sku| lock(&listeners.hook_arrivals).first.contains_key(sku));
         if sse_done && hook_done {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let _ = stop_tx.send(true);
-    let sse_end = sse_task.await.ok().flatten();
+}
 
-    let measure = |arrivals: &Shared| {
+/// Send → arrival on one path, per accepted order, with what the path received in all.
+struct PathTimings {
+    latencies: Latencies,
+    /// Orders that never arrived.
+    missing: u64,
+    /// Orders that arrived before they were sent (a clock or matching problem).
+    early: u64,
+    received: u64,
+    duplicates: u64,
+    unsigned: u64,
+}
+
+impl PathTimings {
+    fn of(arrivals: &Shared, sent_at: &HashMap<String, Instant>) -> PathTimings {
         let arrivals = lock(arrivals);
         let mut latencies = Latencies::new();
         let mut missing = 0u64;
         let mut early = 0u64;
-        for (sku, sent) in &sent_at {
+        for (sku, sent) in sent_at {
             match arrivals.first.get(sku) {
                 Some(at) if at >= sent => latencies.record(*at - *sent),
                 Some(_) => early += 1,
                 None => missing += 1,
             }
         }
-        (latencies, missing, early, arrivals.received, arrivals.duplicates, arrivals.unsigned)
-    };
-    let (mut sse_latency, sse_missing, sse_early, sse_received, _, _) = measure(&sse_arrivals);
-    let (mut hook_latency, hook_missing, hook_early, hook_received, hook_duplicates, hook_unsigned) =
-        measure(&hook_arrivals);
-    let accepted = outcomes.count(201);
-    let server_errors = outcomes.count_range(500..600);
+        PathTimings {
+            latencies,
+            missing,
+            early,
+            received: arrivals.received,
+            duplicates: arrivals.duplicates,
+            unsigned: arrivals.unsigned,
+        }
+    }
+}
 
-    let mut outcome = Outcome::default();
+/// The latency percentiles of every series, computed once.
+struct Summaries {
+    order: Summary,
+    sse: Summary,
+    hook: Summary,
+}
+
+/// Everything the run measured, for the report.
+struct Measured {
+    placed: Placed,
+    sse: PathTimings,
+    hook: PathTimings,
+    summaries: Summaries,
+    /// Why the stream ended before it was stopped, if it did.
+    sse_end: Option<String>,
+}
+
+fn say_summary(
+    outcome: &mut Outcome,
+    server: &Server,
+    options: &PropagationOptions,
+    fixture: &Fixture,
+    measured: &Measured,
+) {
+    let (placed, sse, hook, summaries) = (&measured.placed, &measured.sse, &measured.hook, &measured.summaries);
+    let accepted = placed.outcomes.count(201);
     outcome.say(format!(
         "propagation [{}]: {} orders at {:.0}/s, one SKU each (set-up {:.1} s); placing took {:.1} s",
         server.backend,
         options.orders,
         options.rate,
         fixture.took.as_secs_f64(),
-        placing.as_secs_f64()
+        placed.placing.as_secs_f64()
     ));
-    let order_summary = order_latency.summary();
-    let sse_summary = sse_latency.summary();
-    let hook_summary = hook_latency.summary();
     outcome.say(format!(
         "  orders: {}; POST latency ms p50 {:.1} p99 {:.1}",
-        outcomes.describe(),
-        order_summary.p50.unwrap_or_default(),
-        order_summary.p99.unwrap_or_default()
+        placed.outcomes.describe(),
+        summaries.order.p50.unwrap_or_default(),
+        summaries.order.p99.unwrap_or_default()
     ));
     outcome.say(format!(
-        "  SSE:     {} of {accepted} seen ({sse_received} events in all); send→event ms p50 {:.1} p90 {:.1} p99 {:.1} max {:.1}",
-        sse_latency.len(),
-        sse_summary.p50.unwrap_or_default(),
-        sse_summary.p90.unwrap_or_default(),
-        sse_summary.p99.unwrap_or_default(),
-        sse_summary.max.unwrap_or_default()
+        "  SSE:     {} of {accepted} seen ({} events in all); send→event ms p50 {:.1} p90 {:.1} p99 {:.1} max {:.1}",
+        sse.latencies.len(),
+        sse.received,
+        summaries.sse.p50.unwrap_or_default(),
+        summaries.sse.p90.unwrap_or_default(),
+        summaries.sse.p99.unwrap_or_default(),
+        summaries.sse.max.unwrap_or_default()
     ));
     outcome.say(format!(
-        "  webhook: {} of {accepted} seen ({hook_received} deliveries in all, {hook_duplicates} repeated ids); send→delivery ms p50 {:.1} p90 {:.1} p99 {:.1} max {:.1}",
-        hook_latency.len(),
-        hook_summary.p50.unwrap_or_default(),
-        hook_summary.p90.unwrap_or_default(),
-        hook_summary.p99.unwrap_or_default(),
-        hook_summary.max.unwrap_or_default()
+        "  webhook: {} of {accepted} seen ({} deliveries in all, {} repeated ids); send→delivery ms p50 {:.1} p90 {:.1} p99 {:.1} max {:.1}",
+        hook.latencies.len(),
+        hook.received,
+        hook.duplicates,
+        summaries.hook.p50.unwrap_or_default(),
+        summaries.hook.p90.unwrap_or_default(),
+        summaries.hook.p99.unwrap_or_default(),
+        summaries.hook.max.unwrap_or_default()
     ));
-    if let Some(end) = &sse_end {
+}
+
+/// Lost or early events, unsigned deliveries, refused orders; a missing webhook delivery
+/// brings the webhook's latest delivery log into the message.
+async fn record_failures(
+    outcome: &mut Outcome,
+    api: &Api,
+    webhook_id: &str,
+    options: &PropagationOptions,
+    measured: &Measured,
+) {
+    let (sse, hook, outcomes) = (&measured.sse, &measured.hook, &measured.placed.outcomes);
+    if let Some(end) = &measured.sse_end {
         outcome.fail(format!("propagation: {end} before the run ended"));
     }
-    if sse_missing > 0 || sse_early > 0 {
+    if sse.missing > 0 || sse.early > 0 {
         outcome.fail(format!(
-            "propagation: {sse_missing} orders never showed on SSE within {:?} ({sse_early} showed before sending?)",
-            options.settle
+            "propagation: {} orders never showed on SSE within {:?} ({} showed before sending?)",
+            sse.missing, options.settle, sse.early
         ));
     }
-    if hook_missing > 0 || hook_early > 0 {
+    if hook.missing > 0 || hook.early > 0 {
         let log = api.get(&format!("/webhooks/{webhook_id}/deliveries?limit=5")).await.unwrap_or_default();
         outcome.fail(format!(
-            "propagation: {hook_missing} orders never reached the webhook within {:?}; latest deliveries: {log}",
-            options.settle
+            "propagation: {} orders never reached the webhook within {:?}; latest deliveries: {log}",
+            hook.missing, options.settle
         ));
     }
-    if hook_unsigned > 0 {
-        outcome.fail(format!("propagation: {hook_unsigned} webhook deliveries lacked Standard Webhooks headers"));
+    if hook.unsigned > 0 {
+        outcome.fail(format!("propagation: {} webhook deliveries lacked Standard Webhooks headers", hook.unsigned));
     }
-    if server_errors > 0 || outcomes.transport_total() > 0 || accepted != outcomes.total() {
+    let server_errors = outcomes.count_range(500..600);
+    if server_errors > 0 || outcomes.transport_total() > 0 || outcomes.count(201) != outcomes.total() {
         outcome.fail(format!("propagation: not every order was accepted: {}", outcomes.describe()));
     }
-    let sse_p99 = sse_summary.p99.unwrap_or(f64::INFINITY);
-    let hook_p99 = hook_summary.p99.unwrap_or(f64::INFINITY);
+}
+
+fn record_targets(outcome: &mut Outcome, server: &Server, measured: &Measured) {
+    let (sse_missing, hook_missing) = (measured.sse.missing, measured.hook.missing);
+    let sse_p99 = measured.summaries.sse.p99.unwrap_or(f64::INFINITY);
+    let hook_p99 = measured.summaries.hook.p99.unwrap_or(f64::INFINITY);
     outcome.target(
         format!("propagation to SSE p99 < {P99_TARGET_MS:.0} ms ({})", server.backend),
         sse_p99 < P99_TARGET_MS && sse_missing == 0,
@@ -264,7 +375,13 @@ pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcom
         hook_p99 < P99_TARGET_MS && hook_missing == 0,
         format!("p99 {hook_p99:.1} ms, {hook_missing} missing"),
     );
-    let conflicts = outcomes.count(409);
+}
+
+/// The orders' row, then one row per path.
+fn push_rows(outcome: &mut Outcome, server: &Server, options: &PropagationOptions, measured: &Measured) {
+    let (placed, sse, hook, summaries) = (&measured.placed, &measured.sse, &measured.hook, &measured.summaries);
+    let (outcomes, placing) = (&placed.outcomes, placed.placing);
+    let (accepted, conflicts) = (outcomes.count(201), outcomes.count(409));
     outcome.rows.push(Row {
         workload: "propagation: POST /orders".into(),
         backend: server.backend.clone(),
@@ -272,23 +389,23 @@ pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcom
         ok: accepted,
         conflicts,
         other_4xx: outcomes.count_range(400..500) - conflicts,
-        server_errors,
+        server_errors: outcomes.count_range(500..600),
         transport_errors: outcomes.transport_total(),
         seconds: placing.as_secs_f64(),
         per_second: accepted as f64 / placing.as_secs_f64().max(1e-9),
-        latency: order_summary,
+        latency: summaries.order,
         notes: format!("paced at {:.0}/s, one SKU per order", options.rate),
     });
-    for (series, summary, seen, missing, extra) in [
-        ("propagation: → SSE", sse_summary, sse_latency.len(), sse_missing, format!("{sse_received} events")),
+    for (series, summary, path, extra) in [
+        ("propagation: → SSE", summaries.sse, sse, format!("{} events", sse.received)),
         (
             "propagation: → webhook",
-            hook_summary,
-            hook_latency.len(),
-            hook_missing,
-            format!("{hook_received} deliveries, {hook_duplicates} repeats"),
+            summaries.hook,
+            hook,
+            format!("{} deliveries, {} repeats", hook.received, hook.duplicates),
         ),
     ] {
+        let (seen, missing) = (path.latencies.len(), path.missing);
         let p99 = summary.p99.unwrap_or(f64::INFINITY);
         outcome.rows.push(Row {
             workload: series.into(),
@@ -308,7 +425,6 @@ pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcom
             ),
         });
     }
-    Ok(outcome)
 }
 
 #[cfg(test)]
