@@ -29,7 +29,7 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::report::Outcome;
-use crate::server::{Database, Server};
+use crate::server::{Database, Server, StopReport};
 use crate::stats::Row;
 
 /// Which workload to run.
@@ -228,6 +228,8 @@ async fn run(cli: &Cli) -> Result<Outcome, String> {
     Ok(total)
 }
 
+/// One workload: in-process for pricing; otherwise start (or attach to) a server, run the
+/// workload against it, stop the server and add what its shutdown and log showed.
 async fn run_one(cli: &Cli, workload: Workload) -> Result<Outcome, String> {
     if workload == Workload::Pricing {
         eprintln!("omnicanal-bench: pricing in-process (no server)");
@@ -237,67 +239,9 @@ async fn run_one(cli: &Cli, workload: Workload) -> Result<Outcome, String> {
             .await
             .map_err(|error| format!("pricing failed: {error}"))?;
     }
-    let timeout = Duration::from_secs(cli.timeout.max(1));
-    let mut server = match &cli.base_url {
-        Some(base_url) => {
-            let label = format!("{} (attached)", backend_label(cli.backend));
-            Server::attach(base_url, &label, &cli.admin_email, &cli.admin_password)
-        }
-        None => {
-            let database = match cli.backend {
-                BackendChoice::Sqlite => Database::Sqlite,
-                BackendChoice::Postgres => Database::Postgres { base_url: cli.postgres_url.clone() },
-            };
-            Server::spawn(&cli.server_bin, &database, workload.name(), cli.keep).await?
-        }
-    };
+    let mut server = start_server(cli, workload).await?;
     eprintln!("omnicanal-bench: {} against {} ({})", workload.name(), server.base_url, server.backend);
-    let result = match workload {
-        Workload::HotSku => {
-            let options = hot_sku::HotSkuOptions {
-                buyers: cli.buyers,
-                connections: cli.connections.max(1),
-                units: cli.units,
-                timeout,
-                warm: cli.warm,
-            };
-            hot_sku::run(&server, &options).await
-        }
-        Workload::MixedCheckout => {
-            let options = mixed::MixedOptions {
-                concurrency: cli.concurrency.max(1),
-                duration: Duration::from_secs_f64(cli.duration.max(0.1)),
-                count: cli.count,
-                locations: cli.locations.max(1),
-                skus_per_location: cli.skus.max(1),
-                max_lines: cli.max_lines,
-                timeout,
-                warm: cli.warm,
-            };
-            mixed::run(&server, &options).await
-        }
-        Workload::Propagation => {
-            let options = propagation::PropagationOptions {
-                orders: cli.orders.unwrap_or(200).max(1),
-                rate: cli.rate,
-                settle: Duration::from_secs_f64(cli.settle.max(0.0)),
-                timeout,
-            };
-            propagation::run(&server, &options).await
-        }
-        Workload::KitchenDisplay => {
-            let options = kitchen::KitchenOptions {
-                orders: cli.orders.unwrap_or(500).max(1),
-                rate: cli.rate,
-                backlog: cli.backlog,
-                queue_reads: cli.queue_reads,
-                settle: Duration::from_secs_f64(cli.settle.max(0.0)),
-                timeout,
-            };
-            kitchen::run(&server, &options).await
-        }
-        Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
-    };
+    let result = run_against(cli, workload, &server).await;
     let spawned = server.is_spawned();
     let stop = server.stop().await;
     let mut outcome = match result {
@@ -312,28 +256,101 @@ async fn run_one(cli: &Cli, workload: Workload) -> Result<Outcome, String> {
         }
     };
     if spawned {
-        outcome.say(format!(
-            "  server: stopped by SIGTERM in {} ({}); log: {} ERROR, {} WARN lines{}",
-            stop.shutdown.map(|d| format!("{:.0} ms", stats::ms(d))).unwrap_or_else(|| "— (killed)".into()),
-            stop.exit,
-            stop.errors.len(),
-            stop.warnings.len(),
-            stop.log_path.as_ref().map(|p| format!(" (kept at {})", p.display())).unwrap_or_default()
-        ));
-        if let Some(name) = &stop.kept_database {
-            outcome.say(format!("  kept PostgreSQL database {name}"));
-        }
-        for line in stop.errors.iter().chain(&stop.warnings).take(5) {
-            outcome.say(format!("  server log: {line}"));
-        }
-        if stop.shutdown.is_none() {
-            outcome.fail(format!("{}: the server did not exit within 15 s of SIGTERM", workload.name()));
-        }
-        if !stop.errors.is_empty() {
-            outcome.fail(format!("{}: the server logged {} ERROR lines", workload.name(), stop.errors.len()));
-        }
+        report_shutdown(&mut outcome, workload, &stop);
     }
     Ok(outcome)
+}
+
+/// The server a workload runs against: the one at `--base-url`, else a fresh one.
+async fn start_server(cli: &Cli, workload: Workload) -> Result<Server, String> {
+    match &cli.base_url {
+        Some(base_url) => {
+            let label = format!("{} (attached)", backend_label(cli.backend));
+            Ok(Server::attach(base_url, &label, &cli.admin_email, &cli.admin_password))
+        }
+        None => {
+            let database = match cli.backend {
+                BackendChoice::Sqlite => Database::Sqlite,
+                BackendChoice::Postgres => Database::Postgres { base_url: cli.postgres_url.clone() },
+            };
+            Server::spawn(&cli.server_bin, &database, workload.name(), cli.keep).await
+        }
+    }
+}
+
+/// Runs one HTTP workload with its options from the command line.
+async fn run_against(cli: &Cli, workload: Workload, server: &Server) -> Result<Outcome, String> {
+    let timeout = Duration::from_secs(cli.timeout.max(1));
+    match workload {
+        Workload::HotSku => {
+            let options = hot_sku::HotSkuOptions {
+                buyers: cli.buyers,
+                connections: cli.connections.max(1),
+                units: cli.units,
+                timeout,
+                warm: cli.warm,
+            };
+            hot_sku::run(server, &options).await
+        }
+        Workload::MixedCheckout => {
+            let options = mixed::MixedOptions {
+                concurrency: cli.concurrency.max(1),
+                duration: Duration::from_secs_f64(cli.duration.max(0.1)),
+                count: cli.count,
+                locations: cli.locations.max(1),
+                skus_per_location: cli.skus.max(1),
+                max_lines: cli.max_lines,
+                timeout,
+                warm: cli.warm,
+            };
+            mixed::run(server, &options).await
+        }
+        Workload::Propagation => {
+            let options = propagation::PropagationOptions {
+                orders: cli.orders.unwrap_or(200).max(1),
+                rate: cli.rate,
+                settle: Duration::from_secs_f64(cli.settle.max(0.0)),
+                timeout,
+            };
+            propagation::run(server, &options).await
+        }
+        Workload::KitchenDisplay => {
+            let options = kitchen::KitchenOptions {
+                orders: cli.orders.unwrap_or(500).max(1),
+                rate: cli.rate,
+                backlog: cli.backlog,
+                queue_reads: cli.queue_reads,
+                settle: Duration::from_secs_f64(cli.settle.max(0.0)),
+                timeout,
+            };
+            kitchen::run(server, &options).await
+        }
+        Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
+    }
+}
+
+/// How a spawned server stopped: a shutdown past 15 s or ERROR lines in its log fail the run.
+fn report_shutdown(outcome: &mut Outcome, workload: Workload, stop: &StopReport) {
+    outcome.say(format!(
+        "  server: stopped by SIGTERM in {} ({}); log: {} ERROR, {} WARN lines{}",
+        stop.shutdown.map(|d| format!("{:.0} ms", stats::ms(d))).unwrap_or_else(|| "— (killed)".into()),
+        stop.exit,
+        stop.errors.len(),
+        stop.warnings.len(),
+        stop.log_path.as_ref().map(|p| format!(" (kept at {})", p.display())).unwrap_or_default()
+    ));
+    if let Some(name) = &stop.kept_database {
+        outcome.say(format!("  kept PostgreSQL database {name}"));
+    }
+    for line in stop.errors.iter().chain(&stop.warnings).take(5) {
+        outcome.say(format!("  server log: {line}"));
+    }
+    if stop.shutdown.is_none() {
+        outcome.fail(format!("{}: the server did not exit within 15 s of SIGTERM", workload.name()));
+    }
+    if !stop.errors.is_empty() {
+        outcome.fail(format!("{}: the server logged {} ERROR lines", workload.name(), stop.errors.len()));
+    }
 }
 
 fn backend_label(choice: BackendChoice) -> &'static str {
