@@ -148,8 +148,10 @@ async fn a_card_order_is_captured_by_its_job_once_with_the_job_id_as_key() {
     let app = TestApp::spawn_with_services(services(&clock, &provider)).await;
     let fx = Fixture::builder().merchants(1).stock(5).build(&app).await;
     let order = app.place_order_ok(&fx, &[fx.line(BURGER, 1)], &Payment::card()).await;
-    let jobs =
-        wait_for_jobs(&app, &order, "the capture succeeds", |jobs| job(jobs, "capture").is_some_and(|j| j["state"] == "succeeded")).await;
+    let jobs = wait_for_jobs(&app, &order, "the capture succeeds", |jobs| {
+        job(jobs, "capture").is_some_and(|j| j["state"] == "succeeded")
+    })
+    .await;
     let capture = job(&jobs, "capture").expect("a capture job");
     assert_eq!(capture["attempts"], 1, "{capture}");
     assert_eq!(capture["amount"], order["total"], "the whole order is captured: {capture}");
@@ -179,8 +181,10 @@ async fn a_provider_that_fails_twice_then_succeeds_refunds_once() {
     assert_eq!(provider.refund_calls().len(), 1, "no second attempt before its delay");
 
     clock.advance(Duration::from_secs(1));
-    wait_for_jobs(&app, &order, "the second attempt fails", |jobs| job(jobs, "refund").is_some_and(|j| j["attempts"] == 2))
-        .await;
+    wait_for_jobs(&app, &order, "the second attempt fails", |jobs| {
+        job(jobs, "refund").is_some_and(|j| j["attempts"] == 2)
+    })
+    .await;
     clock.advance(Duration::from_secs(2));
     let jobs = wait_for_jobs(&app, &order, "the third attempt succeeds", |jobs| {
         job(jobs, "refund").is_some_and(|j| j["state"] == "succeeded")
@@ -191,8 +195,13 @@ async fn a_provider_that_fails_twice_then_succeeds_refunds_once() {
     clock.advance(Duration::from_secs(600));
     tokio::time::sleep(Duration::from_millis(700)).await;
     let key = refund["id"].as_str().unwrap_or_default().to_owned();
-    let expected = Call::Refund { key, amount_minor: order["fulfillments"][0]["subtotal"]["amount"].as_i64().unwrap_or(0) };
-    assert_eq!(provider.refund_calls(), vec![expected.clone(), expected.clone(), expected], "one key for every attempt");
+    let expected =
+        Call::Refund { key, amount_minor: order["fulfillments"][0]["subtotal"]["amount"].as_i64().unwrap_or(0) };
+    assert_eq!(
+        provider.refund_calls(),
+        vec![expected.clone(), expected.clone(), expected],
+        "one key for every attempt"
+    );
     app.stop().await;
 }
 
@@ -234,7 +243,8 @@ async fn a_provider_down_for_good_leaves_the_refund_needing_attention_until_retr
     let own = app.get("/api/v1/payment-jobs?state=needs_attention", Some(&manager)).await.expect(StatusCode::OK, "own");
     assert_eq!(own[0]["id"], refund["id"], "{own}");
     let other = fx.m(1).manager.token(&app).await;
-    let theirs = app.get("/api/v1/payment-jobs?state=needs_attention", Some(&other)).await.expect(StatusCode::OK, "other");
+    let theirs =
+        app.get("/api/v1/payment-jobs?state=needs_attention", Some(&other)).await.expect(StatusCode::OK, "other");
     assert_eq!(theirs, json!([]), "another merchant sees nothing of it");
     let path = format!("/api/v1/payment-jobs?{}", qs(&[("merchant_id", fx.m(0).id.as_str())]));
     app.get(&path, Some(&other)).await.expect_problem(StatusCode::NOT_FOUND, "another merchant's filter");
@@ -250,8 +260,10 @@ async fn a_provider_down_for_good_leaves_the_refund_needing_attention_until_retr
     provider.back_up();
     let queued = app.post(&retry, Some(&manager), &json!({})).await.expect(StatusCode::OK, "retry");
     assert_eq!(queued["state"], "pending", "{queued}");
-    wait_for_jobs(&app, &order, "paid after the retry", |jobs| job(jobs, "refund").is_some_and(|j| j["state"] == "succeeded"))
-        .await;
+    wait_for_jobs(&app, &order, "paid after the retry", |jobs| {
+        job(jobs, "refund").is_some_and(|j| j["state"] == "succeeded")
+    })
+    .await;
     app.post(&retry, Some(&manager), &json!({})).await.expect_problem(StatusCode::CONFLICT, "a job already paid");
     let keys: Vec<Call> = provider.refund_calls();
     assert!(keys.windows(2).all(|pair| pair[0] == pair[1]), "every attempt carried the job's key");
