@@ -110,7 +110,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     let limits = omnicanal_app::throttle::Limits { per_ip, ..Default::default() };
     let app = App::new(store.clone(), services.clock, services.payments).with_login_limits(limits);
     bootstrap_admin(&app, &config).await?;
-    let demo = if config.demo { demo::load_if_empty(&*store).await? } else { demo::DemoSummary::default() };
+    let demo = if config.demo { demo::load_if_empty(&app).await? } else { demo::DemoSummary::default() };
     let (shutdown, shutdown_signal) = watch::channel(false);
     let mut state = AppState::new(app, shutdown_signal.clone());
     let listener = bind(config.listen).map_err(|source| StartError::Listen { addr: config.listen, source })?;

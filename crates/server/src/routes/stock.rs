@@ -1,27 +1,24 @@
-//! Stock movements and levels.
+//! Stock movements and levels; counts and transfers are in [`crate::routes::transfers`].
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use omnicanal_domain::catalog::Sku;
-use omnicanal_domain::inventory::MovementReason;
-use omnicanal_store::{MovementRecord, StockFilter, StockMovementRow};
+use omnicanal_store::MovementRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, Role};
+use omnicanal_app::AppError;
+use omnicanal_app::stock::levels::LevelQuery;
+use omnicanal_app::stock::movements::NewMovement;
+
+use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::{new_id, now_ms, rfc3339};
+use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::StockView;
-use omnicanal_app::AppError;
-use omnicanal_app::validation::{Validator, vetted};
-
-/// Largest change one movement may make.
-pub const MAX_MOVEMENT_UNITS: i64 = 1_000_000;
 
 /// Routes that move stock (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {
@@ -50,9 +47,13 @@ pub struct CreateMovement {
     pub reason: String,
 }
 
-/// Reason codes a movement may carry.
-pub const MOVEMENT_REASONS: [&str; 9] =
-    ["receipt", "adjustment", "count", "return", "damage", "loss", "transfer_in", "transfer_out", "correction"];
+impl TryFrom<CreateMovement> for NewMovement {
+    type Error = AppError;
+
+    fn try_from(request: CreateMovement) -> Result<Self, AppError> {
+        NewMovement::parse(&request.sku, request.location_id, request.delta, &request.reason)
+    }
+}
 
 /// Records a stock movement; taking on-hand below zero (or below what is reserved) is 409.
 #[utoipa::path(post, path = "/stock/movements", tag = "stock", request_body = CreateMovement, security(("bearer" = [])),
@@ -63,50 +64,7 @@ async fn create_movement(
     user: AuthUser,
     ApiJson(request): ApiJson<CreateMovement>,
 ) -> ApiResult<(StatusCode, Json<StockView>)> {
-    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let mut v = Validator::new();
-    let sku = v.check("sku", Sku::parse(&request.sku));
-    if request.delta == 0 || request.delta.unsigned_abs() > MAX_MOVEMENT_UNITS.unsigned_abs() {
-        v.push("delta", format!("must be non-zero and at most {MAX_MOVEMENT_UNITS} units either way"));
-    }
-    if !MOVEMENT_REASONS.contains(&request.reason.as_str()) {
-        v.push("reason", format!("must be one of {}", MOVEMENT_REASONS.join(", ")));
-    }
-    let location = state.store.get_location(&request.location_id).await?;
-    let location = location.filter(|l| user.check_location(&l.merchant_id, &l.id).is_ok());
-    if location.is_none() {
-        v.push("location_id", "no such location");
-    }
-    if let (Some(sku), Some(location)) = (&sku, &location) {
-        match state.store.find_variant(&location.merchant_id, sku.as_str()).await? {
-            None => v.push("sku", "the location's merchant has no such SKU"),
-            Some((_, false)) => v.push("sku", "stock is not tracked for this product"),
-            Some((_, true)) => {}
-        }
-    }
-    v.finish()?;
-    let location = vetted(location)?;
-    let movement = StockMovementRow {
-        reference: None,
-        channel: None,
-        id: new_id("mov"),
-        sku: vetted(sku)?.as_str().to_owned(),
-        merchant_id: location.merchant_id,
-        location_id: location.id,
-        delta: request.delta,
-        reason: MovementReason::parse_manual(&request.reason)?,
-        created_by: Some(user.id.clone()),
-        created_at_ms: now_ms(),
-        event_id: new_id("evt"),
-    };
-    let level = state.store.apply_stock_movement(&movement).await.map_err(|error| match error {
-        omnicanal_store::StoreError::LedgerRefused => AppError::Conflict(format!(
-            "a change of {} would take on-hand of {} below zero or below what is reserved",
-            movement.delta, movement.sku
-        )),
-        other => other.into(),
-    })?;
-    state.wake_dispatcher();
+    let level = state.app.record_movement(&user, NewMovement::try_from(request)?).await?;
     Ok((StatusCode::CREATED, Json(level.into())))
 }
 
@@ -172,9 +130,7 @@ async fn list_movements(
     ApiQuery(query): ApiQuery<MovementQuery>,
 ) -> ApiResult<Json<Vec<MovementView>>> {
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
-    let location = state.store.get_location(&query.location_id).await?.ok_or(AppError::NotFound("location"))?;
-    user.check_location(&location.merchant_id, &location.id)?;
-    let movements = state.store.list_movements(&location.id, query.sku.as_deref(), page).await?;
+    let movements = state.app.movements(&user, &query.location_id, query.sku.as_deref(), page).await?;
     Ok(Json(movements.into_iter().map(MovementView::from).collect()))
 }
 
@@ -201,24 +157,7 @@ async fn list_stock(
     ApiQuery(query): ApiQuery<StockQuery>,
 ) -> ApiResult<Json<Vec<StockView>>> {
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
-    if let Some(location_id) = &query.location_id {
-        let location = state.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
-        user.check_location(&location.merchant_id, &location.id)?;
-    }
-    let location_id = match (user.role, &query.location_id) {
-        (Role::Staff, None) => user.location_id.clone(),
-        (_, given) => given.clone(),
-    };
-    let filter = StockFilter {
-        location_id,
-        sku: query.sku,
-        merchant_id: if user.is_platform() { None } else { user.merchant_id.clone() },
-        now_ms: now_ms(),
-        page,
-    };
-    if !user.is_platform() && filter.merchant_id.is_none() {
-        return Ok(Json(Vec::new()));
-    }
-    let levels = state.store.list_stock(&filter).await?;
+    let query = LevelQuery { location_id: query.location_id, sku: query.sku, page };
+    let levels = state.app.stock_levels(&user, query).await?;
     Ok(Json(levels.into_iter().map(StockView::from).collect()))
 }

@@ -1,25 +1,23 @@
-//! Stock counts and transfers between a merchant's locations.
+//! Stock counts and transfers between a merchant's locations (routed by
+//! [`crate::routes::stock`]); the use cases are `omnicanal_app::stock`'s.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use omnicanal_domain::catalog::{Quantity, Sku};
-use omnicanal_domain::inventory::MovementReason;
-use omnicanal_store::{LocationRow, StockMovementRow, StoreError, TransferRow};
+use omnicanal_store::TransferRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{AuthUser, Role};
+use omnicanal_app::AppError;
+use omnicanal_app::stock::counts::NewCount;
+use omnicanal_app::stock::transfers::NewTransfer;
+
+use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
-use crate::ids::{new_id, now_ms, rfc3339};
+use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::StockView;
-use omnicanal_app::AppError;
-use omnicanal_app::validation::{Validator, vetted};
-
-/// Largest counted figure accepted.
-pub const MAX_COUNTED_UNITS: i64 = 10_000_000;
 
 /// A counted figure for one SKU at one location.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -30,6 +28,14 @@ pub struct StockCount {
     pub location_id: String,
     /// Units found on the shelf.
     pub counted: i64,
+}
+
+impl TryFrom<StockCount> for NewCount {
+    type Error = AppError;
+
+    fn try_from(request: StockCount) -> Result<Self, AppError> {
+        NewCount::parse(&request.sku, request.location_id, request.counted)
+    }
 }
 
 /// The level after a count and the difference recorded.
@@ -90,52 +96,12 @@ pub struct SendTransfer {
     pub quantity: i64,
 }
 
-/// The location if the user may move its stock; 422 naming `field` otherwise.
-async fn writable_location(
-    state: &AppState,
-    user: &AuthUser,
-    id: &str,
-    field: &str,
-    v: &mut Validator,
-) -> ApiResult<Option<LocationRow>> {
-    let location =
-        state.store.get_location(id).await?.filter(|l| user.check_merchant(&l.merchant_id, "location").is_ok());
-    if location.is_none() {
-        v.push(field, "no such location");
-    }
-    Ok(location)
-}
+impl TryFrom<SendTransfer> for NewTransfer {
+    type Error = AppError;
 
-fn movement(
-    user: &AuthUser,
-    location: &LocationRow,
-    sku: &str,
-    delta: i64,
-    reason: MovementReason,
-    reference: Option<String>,
-) -> StockMovementRow {
-    StockMovementRow {
-        id: new_id("mov"),
-        sku: sku.to_owned(),
-        location_id: location.id.clone(),
-        merchant_id: location.merchant_id.clone(),
-        delta,
-        reason,
-        reference,
-        channel: None,
-        created_by: Some(user.id.clone()),
-        created_at_ms: now_ms(),
-        event_id: new_id("evt"),
+    fn try_from(request: SendTransfer) -> Result<Self, AppError> {
+        NewTransfer::parse(&request.sku, request.from_location_id, request.to_location_id, request.quantity)
     }
-}
-
-async fn require_tracked_sku(state: &AppState, merchant_id: &str, sku: &Sku, v: &mut Validator) -> ApiResult<()> {
-    match state.store.find_variant(merchant_id, sku.as_str()).await? {
-        None => v.push("sku", "the merchant has no such SKU"),
-        Some((_, false)) => v.push("sku", "stock is not tracked for this product"),
-        Some((_, true)) => {}
-    }
-    Ok(())
 }
 
 /// Records a stock count: on-hand becomes the counted figure and the ledger records the difference.
@@ -148,33 +114,8 @@ pub async fn count_stock(
     user: AuthUser,
     ApiJson(request): ApiJson<StockCount>,
 ) -> ApiResult<(StatusCode, Json<CountResult>)> {
-    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let mut v = Validator::new();
-    let sku = v.check("sku", Sku::parse(&request.sku));
-    if !(0..=MAX_COUNTED_UNITS).contains(&request.counted) {
-        v.push("counted", format!("must be between 0 and {MAX_COUNTED_UNITS}"));
-    }
-    let location = state.store.get_location(&request.location_id).await?;
-    let location = location.filter(|l| user.check_location(&l.merchant_id, &l.id).is_ok());
-    if location.is_none() {
-        v.push("location_id", "no such location");
-    }
-    if let (Some(sku), Some(location)) = (&sku, &location) {
-        require_tracked_sku(&state, &location.merchant_id, sku, &mut v).await?;
-    }
-    v.finish()?;
-    let (sku, location) = (vetted(sku)?, vetted(location)?);
-    let template = movement(&user, &location, sku.as_str(), 0, MovementReason::Count, None);
-    let (level, difference) =
-        state.store.apply_stock_count(&template, request.counted).await.map_err(|error| match error {
-            StoreError::LedgerRefused => AppError::Conflict(format!(
-                "{} units of {sku} are reserved for orders; count at least that",
-                request.counted
-            )),
-            other => other.into(),
-        })?;
-    state.wake_dispatcher();
-    Ok((StatusCode::CREATED, Json(CountResult { level: level.into(), difference })))
+    let counted = state.app.count_stock(&user, NewCount::try_from(request)?).await?;
+    Ok((StatusCode::CREATED, Json(CountResult { level: counted.level.into(), difference: counted.difference })))
 }
 
 /// Sends units from one location to another of the same merchant; they are in transit until received.
@@ -187,44 +128,7 @@ pub async fn send_transfer(
     user: AuthUser,
     ApiJson(request): ApiJson<SendTransfer>,
 ) -> ApiResult<(StatusCode, Json<TransferView>)> {
-    user.require(&[Role::Admin, Role::MerchantManager])?;
-    let mut v = Validator::new();
-    let sku = v.check("sku", Sku::parse(&request.sku));
-    let quantity = v.check("quantity", Quantity::parse(request.quantity));
-    let from = writable_location(&state, &user, &request.from_location_id, "from_location_id", &mut v).await?;
-    let to = writable_location(&state, &user, &request.to_location_id, "to_location_id", &mut v).await?;
-    if request.from_location_id == request.to_location_id {
-        v.push("to_location_id", "must differ from the source");
-    }
-    if let (Some(from), Some(to)) = (&from, &to)
-        && from.merchant_id != to.merchant_id
-    {
-        v.push("to_location_id", "must belong to the same merchant as the source");
-    }
-    if let (Some(sku), Some(from)) = (&sku, &from) {
-        require_tracked_sku(&state, &from.merchant_id, sku, &mut v).await?;
-    }
-    v.finish()?;
-    let (sku, quantity, from, to) = (vetted(sku)?, vetted(quantity)?, vetted(from)?, vetted(to)?);
-    let transfer = TransferRow {
-        id: new_id("trf"),
-        merchant_id: from.merchant_id.clone(),
-        sku: sku.as_str().to_owned(),
-        from_location_id: from.id.clone(),
-        to_location_id: to.id.clone(),
-        quantity: quantity.get(),
-        status: omnicanal_domain::inventory::TransferStatus::InTransit,
-        created_by: Some(user.id.clone()),
-        created_at_ms: now_ms(),
-        received_at_ms: None,
-    };
-    let out =
-        movement(&user, &from, sku.as_str(), -quantity.get(), MovementReason::TransferOut, Some(transfer.id.clone()));
-    state.store.send_transfer(&transfer, &out).await.map_err(|error| match error {
-        StoreError::LedgerRefused => AppError::InsufficientStock { sku: sku.as_str().to_owned() },
-        other => other.into(),
-    })?;
-    state.wake_dispatcher();
+    let transfer = state.app.send_transfer(&user, NewTransfer::try_from(request)?).await?;
     Ok((StatusCode::CREATED, Json(transfer.into())))
 }
 
@@ -238,15 +142,7 @@ pub async fn receive_transfer(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TransferView>> {
-    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let transfer = state.store.get_transfer(&id).await?.ok_or(AppError::NotFound("transfer"))?;
-    let to = state.store.get_location(&transfer.to_location_id).await?.ok_or(AppError::NotFound("transfer"))?;
-    user.check_location(&to.merchant_id, &to.id).map_err(|_| AppError::NotFound("transfer"))?;
-    let into =
-        movement(&user, &to, &transfer.sku, transfer.quantity, MovementReason::TransferIn, Some(transfer.id.clone()));
-    let received = state.store.receive_transfer(&id, &into).await?;
-    state.wake_dispatcher();
-    Ok(Json(received.into()))
+    Ok(Json(state.app.receive_transfer(&user, &id).await?.into()))
 }
 
 /// One transfer.
@@ -258,7 +154,5 @@ pub async fn get_transfer(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TransferView>> {
-    let transfer = state.store.get_transfer(&id).await?.ok_or(AppError::NotFound("transfer"))?;
-    user.check_merchant(&transfer.merchant_id, "transfer")?;
-    Ok(Json(transfer.into()))
+    Ok(Json(state.app.transfer(&user, &id).await?.into()))
 }
