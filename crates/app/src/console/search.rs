@@ -38,10 +38,7 @@ impl OrderQuery {
         page: Page,
     ) -> AppResult<Self> {
         let mut v = Validator::new();
-        let status = match status {
-            Some(raw) => Some(v.check("status", FulfillmentStatus::parse(raw))),
-            None => None,
-        };
+        let status = status.map(|raw| v.check("status", FulfillmentStatus::parse(raw)));
         let text = text.map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned);
         if text.as_ref().is_some_and(|text| text.chars().count() > MAX_SEARCH_CHARS) {
             v.push("q", format!("must be at most {MAX_SEARCH_CHARS} characters"));

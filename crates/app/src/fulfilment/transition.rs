@@ -52,10 +52,7 @@ impl TransitionCommand {
         if reason.as_ref().is_some_and(|reason| reason.chars().count() > MAX_REASON_CHARS) {
             v.push("reason", format!("must be at most {MAX_REASON_CHARS} characters"));
         }
-        let prep = match prep_minutes {
-            Some(minutes) => Some(v.check("prep_minutes", PrepMinutes::parse(minutes))),
-            None => None,
-        };
+        let prep = prep_minutes.map(|minutes| v.check("prep_minutes", PrepMinutes::parse(minutes)));
         v.done(|| {
             let prep = match prep {
                 Some(parsed) => Some(parsed?),
