@@ -142,3 +142,87 @@ impl App {
         Ok(RecordsScope { merchant_id, merchants, locations, home, now_ms: self.now_ms() })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use omnicanal_domain::catalog::{Country, MerchantKind};
+    use omnicanal_domain::site::UnacceptedPolicy;
+    use omnicanal_store::SetupStore;
+
+    use super::*;
+    use crate::ids::new_id;
+    use crate::payments::provider::SandboxCardProvider;
+    use crate::{AppResult, ManualClock};
+
+    /// An app over a new SQLite file in `dir`, with one site and merchant A's location in it,
+    /// and merchant B with no location yet.
+    async fn mall(dir: &std::path::Path) -> AppResult<(App, LocationRow, MerchantRow)> {
+        std::fs::create_dir_all(dir).map_err(|error| AppError::Internal(Box::new(error)))?;
+        let store = omnicanal_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await?;
+        let site = SiteRow {
+            id: new_id("site"),
+            name: "Costanera".into(),
+            country: Country::Chile,
+            currency: Currency::Clp,
+            timezone: "America/Santiago".into(),
+            accept_within_minutes: None,
+            unaccepted_policy: UnacceptedPolicy::default(),
+            created_at_ms: 0,
+        };
+        let merchant = |name: &str| MerchantRow {
+            id: new_id("mer"),
+            name: name.into(),
+            kind: MerchantKind::Restaurant,
+            commission_bps: 1_000,
+            tax_id: None,
+            created_at_ms: 0,
+        };
+        let (a, b) = (merchant("A"), merchant("B"));
+        let location = LocationRow {
+            id: new_id("loc"),
+            merchant_id: a.id.clone(),
+            site_id: site.id.clone(),
+            name: "Nivel 5".into(),
+            pay_at_pickup: true,
+            is_open: true,
+            storefront: Default::default(),
+            created_at_ms: 0,
+        };
+        store.insert_site(&site).await?;
+        store.insert_merchant(&a).await?;
+        store.insert_merchant(&b).await?;
+        store.insert_location(&location).await?;
+        let app = App::new(store.into_dyn(), Arc::new(ManualClock::starting_at(0)), Arc::new(SandboxCardProvider));
+        Ok((app, location, b))
+    }
+
+    fn caller(role: Role, merchant_id: &str, location_id: Option<&str>) -> Caller {
+        Caller {
+            id: new_id("usr"),
+            email: "x@y.z".into(),
+            role,
+            merchant_id: Some(merchant_id.to_owned()),
+            location_id: location_id.map(str::to_owned),
+        }
+    }
+
+    #[tokio::test]
+    async fn pages_see_their_own_locations_and_say_when_no_site_is_in_scope() -> AppResult<()> {
+        let dir = std::env::temp_dir().join(new_id("omni-app"));
+        let (app, location, other) = mall(&dir).await?;
+        let staff = caller(Role::Staff, &location.merchant_id, Some(&location.id));
+        assert_eq!(app.console_location(&staff, &location.id).await?.site.timezone, "America/Santiago");
+        let stranger = caller(Role::MerchantManager, &other.id, None);
+        assert!(matches!(app.console_location(&stranger, &location.id).await, Err(AppError::NotFound(_))));
+        assert!(app.console_locations(&stranger).await?.locations.is_empty());
+        let scope = app.records_scope(&stranger, None).await?;
+        assert_eq!((scope.merchant_id.as_deref(), scope.home), (Some(other.id.as_str()), None));
+        let home = app.records_scope(&staff, None).await?.home;
+        assert_eq!(home.map(|home| home.currency), Some(Currency::Clp));
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+}
