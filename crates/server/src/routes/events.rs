@@ -5,6 +5,9 @@
 //! the outbox what came after `Last-Event-ID`, then forwards live events it has
 //! not sent yet, so a reconnecting client misses nothing. A subscriber that falls
 //! too far behind is disconnected and resumes the same way.
+//!
+//! Who may follow which stream, and what each follower is sent of an event, is decided by the
+//! use cases (`App::follow_order`, `follow_stock`, `follow_location`); this frames it as SSE.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
