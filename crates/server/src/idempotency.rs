@@ -5,24 +5,25 @@
 //! A 5xx answer releases the claim so the client may retry. Handlers that write
 //! (an order) receive the claim and link it to what they create in the same
 //! transaction, so a crash between the write and storing the answer is visible.
+//!
+//! What a claim means (new, replayed, in progress, refused) is decided by the use cases in
+//! `omnicanal_app::events::idempotency`; this reads the key and the request and answers.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use omnicanal_store::IdempotencyRow;
+use omnicanal_app::AppError;
+use omnicanal_app::events::{Claimed, IdempotentRequest};
 
 use crate::auth::{SESSION_COOKIE, cookie};
 use crate::error::ApiError;
-use crate::ids::{now_ms, sha256_hex};
+use crate::ids::sha256_hex;
 use crate::state::AppState;
-use omnicanal_app::AppError;
 
 /// Largest body read for fingerprinting (the API's body limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// A claim older than this with no answer and nothing written is considered abandoned.
-const ABANDONED_CLAIM_MS: i64 = 60_000;
 
 /// The claimed key, available to handlers as a request extension.
 #[derive(Debug, Clone)]
@@ -69,56 +70,33 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
     fingerprint.extend_from_slice(parts.uri.to_string().as_bytes());
     fingerprint.push(b'\n');
     fingerprint.extend_from_slice(&bytes);
-    let claim = IdempotencyRow {
-        scope: scope.clone(),
-        key: key.clone(),
-        request_hash: sha256_hex(&fingerprint),
-        status: 0,
-        body: None,
-        resource_id: None,
-        created_at_ms: now_ms(),
-    };
-    if let Some(existing) = claim_or_existing(&state, &claim).await? {
-        return replay(&claim, existing);
+    let claim = IdempotentRequest { scope: scope.clone(), key: key.clone(), request_hash: sha256_hex(&fingerprint) };
+    match state.app.claim_idempotency_key(&claim).await? {
+        Claimed::New => {}
+        earlier => return replay(earlier),
     }
     let mut request = Request::from_parts(parts, Body::from(bytes));
     request.extensions_mut().insert(IdempotencyClaim { scope: scope.clone(), key: key.clone() });
     let response = next.run(request).await;
     let status = response.status();
     if status.is_server_error() {
-        state.store.release_idempotency_key(&scope, &key).await?;
+        state.app.release_idempotency_key(&scope, &key).await?;
         return Ok(response);
     }
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.map_err(|error| AppError::Internal(Box::new(error)))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    state.store.complete_idempotency_key(&scope, &key, i64::from(status.as_u16()), &text).await?;
+    state.app.complete_idempotency_key(&scope, &key, status.as_u16(), &text).await?;
     parts.headers.remove(header::CONTENT_LENGTH);
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 
-/// Claims the key, taking over a claim that was clearly abandoned.
-async fn claim_or_existing(state: &AppState, claim: &IdempotencyRow) -> Result<Option<IdempotencyRow>, ApiError> {
-    let existing = state.store.claim_idempotency_key(claim).await?;
-    match existing {
-        Some(row)
-            if row.status == 0
-                && row.resource_id.is_none()
-                && claim.created_at_ms - row.created_at_ms > ABANDONED_CLAIM_MS =>
-        {
-            state.store.release_idempotency_key(&claim.scope, &claim.key).await?;
-            Ok(state.store.claim_idempotency_key(claim).await?)
-        }
-        other => Ok(other),
-    }
-}
-
-fn replay(claim: &IdempotencyRow, existing: IdempotencyRow) -> Result<Response, ApiError> {
-    if existing.request_hash != claim.request_hash {
-        return Err(ApiError::IdempotencyMismatch);
-    }
-    let (Some(body), Ok(status)) = (existing.body, u16::try_from(existing.status)) else {
-        return Err(ApiError::IdempotencyInProgress);
+/// The answer to a key claimed before: the first answer again, or why there is none.
+fn replay(earlier: Claimed) -> Result<Response, ApiError> {
+    let (status, body) = match earlier {
+        Claimed::Replay { status, body } => (status, body),
+        Claimed::Mismatch => return Err(ApiError::IdempotencyMismatch),
+        Claimed::InProgress | Claimed::New => return Err(ApiError::IdempotencyInProgress),
     };
     let status = StatusCode::from_u16(status).map_err(|_| ApiError::IdempotencyInProgress)?;
     let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };

@@ -11,8 +11,10 @@
 use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
+use omnicanal_app::documents::TicketRecords;
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::modifiers::ChosenModifier;
-use omnicanal_store::{FulfillmentRecord, OrderRow};
 
 use super::PaperWidth;
 use super::escpos::{Align, PrintCommand, TextSize, TextStyle, encode_escpos, wrap};
@@ -66,45 +68,48 @@ pub struct KitchenTicket {
 pub const ASAP: &str = "LO ANTES POSIBLE";
 
 /// The channel as staff call it.
-pub fn channel_label(channel: &str) -> String {
+pub fn channel_label(channel: &Channel) -> String {
     match channel {
-        "qr" => "QR".into(),
-        "web" => "Web".into(),
-        "pos" => "Caja".into(),
-        "phone" => "Teléfono".into(),
-        "kiosk" => "Tótem".into(),
-        "tablet" => "Tablet".into(),
-        other => match other.strip_prefix("shop:") {
-            Some(connector) => format!("Tienda {connector}"),
-            None => other.to_owned(),
-        },
+        Channel::Qr => "QR".into(),
+        Channel::Web => "Web".into(),
+        Channel::Pos => "Caja".into(),
+        Channel::Phone => "Teléfono".into(),
+        Channel::Kiosk => "Tótem".into(),
+        Channel::Tablet => "Tablet".into(),
+        Channel::Shop(connector) => format!("Tienda {connector}"),
+    }
+}
+
+/// What a ticket stamps on a part no longer being made.
+fn void_stamp(status: FulfillmentStatus) -> Option<String> {
+    use FulfillmentStatus::*;
+    match status {
+        Rejected => Some("RECHAZADO".to_owned()),
+        Cancelled => Some("ANULADO".to_owned()),
+        Placed | Accepted | Preparing | Ready | Collected => None,
     }
 }
 
 impl KitchenTicket {
-    /// The ticket of `part` of `order`, times in `timezone`, printed at `now_ms`.
-    pub fn new(order: &OrderRow, part: &FulfillmentRecord, location_name: &str, timezone: &str, now_ms: i64) -> Self {
+    /// The ticket of a part, times in its site's time zone.
+    pub fn new(records: &TicketRecords) -> Self {
+        let TicketRecords { order, part, location_name, timezone, printed_at_ms } = records;
         let zone: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
         let local = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&zone);
-        let now = local(now_ms);
+        let now = local(*printed_at_ms);
         let pickup = order.pickup_at.as_deref().and_then(crate::ids::parse_time).map(local);
         let pickup_text = match pickup {
             Some(at) if at.date_naive() == now.date_naive() => at.format("%H:%M").to_string(),
             Some(at) => at.format("%d-%m %H:%M").to_string(),
             None => ASAP.to_owned(),
         };
-        let voided = match part.status.as_str() {
-            "rejected" => Some("RECHAZADO".to_owned()),
-            "cancelled" => Some("ANULADO".to_owned()),
-            _ => None,
-        };
         Self {
-            location_name: location_name.to_owned(),
+            location_name: location_name.clone(),
             order_number: order.number,
             pickup: pickup_text,
             scheduled: pickup.is_some(),
             customer_name: order.customer_name.clone(),
-            channel: channel_label(&order.channel.to_string()),
+            channel: channel_label(&order.channel),
             table: order.table_label.clone(),
             lines: part
                 .lines
@@ -126,7 +131,7 @@ impl KitchenTicket {
                 .collect(),
             accepted_at: part.preparation.accepted_at_ms.map(|ms| local(ms).format("%H:%M").to_string()),
             estimated_ready_at: part.preparation.estimated_ready_ms.map(|ms| local(ms).format("%H:%M").to_string()),
-            voided,
+            voided: void_stamp(part.status),
             printed_at: now.format("%d-%m-%Y %H:%M").to_string(),
         }
     }
@@ -294,7 +299,7 @@ mod tests {
             pickup: ASAP.into(),
             scheduled: false,
             customer_name: "Ana <Pérez>".into(),
-            channel: channel_label("qr"),
+            channel: channel_label(&Channel::Qr),
             table: Some("12".into()),
             lines: vec![
                 TicketLine {
@@ -348,7 +353,7 @@ mod tests {
 
     #[test]
     fn channels_read_as_staff_say_them() {
-        assert_eq!(channel_label("pos"), "Caja");
-        assert_eq!(channel_label("shop:vtex"), "Tienda vtex");
+        assert_eq!(channel_label(&Channel::Pos), "Caja");
+        assert_eq!(channel_label(&Channel::Shop("vtex".into())), "Tienda vtex");
     }
 }

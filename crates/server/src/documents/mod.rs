@@ -10,10 +10,14 @@
 //! - [`pdf::render_pdf`]: an A4 PDF with the base-14 Helvetica fonts,
 //! - [`escpos::render_escpos`]: bytes for a 58 or 80 mm thermal printer.
 //!
+//! [`assemble`] fills the view of a receipt or a tax document from the records a use case
+//! returns (the use case decides who may read them).
+//!
 //! Prices are tax-inclusive: the tax rows show the tax contained in the totals, never added to them.
 //! The PDF and ESC/POS renderings print text in Windows-1252 (WinAnsiEncoding, ESC/POS code page
 //! 16), which holds every Spanish letter; [`encode_cp1252`] is the one table both use.
 
+pub mod assemble;
 pub mod escpos;
 pub mod html;
 pub mod kitchen;
@@ -350,8 +354,13 @@ pub mod samples {
         DocumentLine { description: description.to_owned(), quantity, unit_price, gross, discounts, total }
     }
 
-    fn section(heading: Option<&str>, pickup_code: &str, lines: Vec<DocumentLine>) -> DocumentSection {
-        let currency = lines.first().map_or(Currency::Clp, |line| line.total.currency);
+    /// A section of `lines`, all in `currency` (named, not guessed: an empty section has none).
+    fn section(
+        heading: Option<&str>,
+        pickup_code: &str,
+        currency: Currency,
+        lines: Vec<DocumentLine>,
+    ) -> DocumentSection {
         let subtotal = Money::new(lines.iter().map(|line| line.total.amount_minor).sum(), currency);
         DocumentSection {
             heading: heading.map(str::to_owned),
@@ -376,6 +385,7 @@ pub mod samples {
         section(
             Some("Sánguches Ñuñoa"),
             "K7P2",
+            Currency::Clp,
             vec![
                 line("Completo italiano", 2, clp(2_990), promo),
                 line(
@@ -392,6 +402,7 @@ pub mod samples {
         section(
             Some("Café Ñandú"),
             "M3Q9",
+            Currency::Clp,
             vec![
                 line("Café cortado ☕", 2, clp(2_500), vec![]),
                 line("Kuchen de manzana ¿sin azúcar? ¡Sí!", 1, clp(3_200), vec![]),
@@ -429,7 +440,7 @@ pub mod samples {
 
     /// One restaurant's boleta from the same payment (CLP).
     pub fn boleta() -> DocumentView {
-        let sections = vec![section(None, "M3Q9", cafe().lines)];
+        let sections = vec![section(None, "M3Q9", Currency::Clp, cafe().lines)];
         let total = sections[0].subtotal;
         DocumentView {
             kind: DocumentKind::Boleta,
@@ -454,6 +465,7 @@ pub mod samples {
         let sections = vec![section(
             None,
             "P8L1",
+            Currency::Pen,
             vec![
                 line("1/4 pollo a la brasa con papas", 2, pen(2_450), vec![("Cupón <VERANO>".to_owned(), pen(500))]),
                 line("Chicha morada 1 L", 1, pen(1_250), vec![]),
@@ -490,7 +502,7 @@ pub mod samples {
     pub fn long_boleta(lines: usize) -> DocumentView {
         let mut doc = boleta();
         let items = (1..=lines).map(|n| line(&format!("Empanada de pino n.º {n}"), 1, clp(1_990), vec![])).collect();
-        doc.sections = vec![section(None, "L0NG", items)];
+        doc.sections = vec![section(None, "L0NG", Currency::Clp, items)];
         doc.total = doc.sections[0].subtotal;
         doc.taxes = vec![contained_tax("IVA 19%", doc.total, 19)];
         doc

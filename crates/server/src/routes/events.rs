@@ -5,6 +5,9 @@
 //! the outbox what came after `Last-Event-ID`, then forwards live events it has
 //! not sent yet, so a reconnecting client misses nothing. A subscriber that falls
 //! too far behind is disconnected and resumes the same way.
+//!
+//! Who may follow which stream, and what each follower is sent of an event, is decided by the
+//! use cases (`App::follow_order`, `follow_stock`, `follow_location`); this frames it as SSE.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
@@ -15,7 +18,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
-use omnicanal_domain::events::EventType;
+use omnicanal_app::events::Follow;
+use omnicanal_app::fulfilment::Viewer;
 use omnicanal_store::OutboxRow;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -23,13 +27,11 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, MaybeAuthUser, Role};
+use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::routes::orders::{TrackingQuery, visible_order};
+use crate::routes::orders::TrackingQuery;
 use crate::state::AppState;
-use crate::workers::webhooks::keep_parts;
-use omnicanal_app::AppError;
 
 /// Most outbox rows scanned when replaying after `Last-Event-ID`.
 const MAX_REPLAY_ROWS: i64 = 10_000;
@@ -39,20 +41,20 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(order_events)).routes(routes!(stock_events)).routes(routes!(location_events))
 }
 
-/// What a stream sends for an outbox row: the event as its reader may see it, or nothing.
+/// What a stream sends for an outbox row: the event as its follower may see it, or nothing.
 type EventView = Arc<dyn Fn(&OutboxRow) -> Option<Event> + Send + Sync>;
 
-/// A view that sends the rows `keep` accepts unchanged.
-fn only(keep: impl Fn(&OutboxRow) -> bool + Send + Sync + 'static) -> EventView {
-    Arc::new(move |row| keep(row).then(|| to_sse(row)))
+/// The view of a follower: what the use case decided they may see, framed as SSE events.
+fn view_of(follow: Follow) -> EventView {
+    Arc::new(move |row| follow.data_for(row).map(|data| framed(row, data)))
 }
 
 fn last_event_id(headers: &HeaderMap) -> Option<i64> {
     headers.get("last-event-id").and_then(|value| value.to_str().ok()).and_then(|value| value.trim().parse().ok())
 }
 
-fn to_sse(row: &OutboxRow) -> Event {
-    Event::default().id(row.seq.to_string()).event(row.event_type.as_str()).data(row.payload_json.clone())
+fn framed(row: &OutboxRow, data: String) -> Event {
+    Event::default().id(row.seq.to_string()).event(row.event_type.as_str()).data(data)
 }
 
 /// The stream: replay after `resume_after`, then live.
@@ -74,7 +76,7 @@ fn event_stream(
         let mut replayed: HashSet<i64> = HashSet::new();
         if let Some(mut after) = resume_after {
             loop {
-                let Ok(rows) = state.store.outbox_after(after, 500).await else {
+                let Ok(rows) = state.app.outbox_after(after, 500).await else {
                     break;
                 };
                 if rows.is_empty() {
@@ -148,18 +150,9 @@ async fn order_events(
     ApiQuery(query): ApiQuery<TrackingQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let order = state.store.get_order(&id).await?.ok_or(AppError::NotFound("order"))?;
-    let view = visible_order(order, user.as_ref(), query.token.as_deref())?;
-    let visible_parts: Vec<String> = view.fulfillments.into_iter().map(|part| part.id).collect();
-    let view = only(move |row: &OutboxRow| {
-        row.event_type == EventType::FulfillmentStatusChanged
-            && row.order_id.as_deref() == Some(id.as_str())
-            && serde_json::from_str::<serde_json::Value>(&row.payload_json)
-                .ok()
-                .and_then(|payload| payload.get("fulfillment_id").and_then(|v| v.as_str()).map(str::to_owned))
-                .is_some_and(|part| visible_parts.contains(&part))
-    });
-    Ok(sse(event_stream(state, last_event_id(&headers), view)))
+    let viewer = Viewer::new(user.as_deref(), query.token.as_deref());
+    let follow = state.app.follow_order(viewer, &id).await?;
+    Ok(sse(event_stream(state, last_event_id(&headers), view_of(follow))))
 }
 
 /// Filters for the stock feed.
@@ -183,53 +176,12 @@ async fn stock_events(
     ApiQuery(query): ApiQuery<StockEventsQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff, Role::SupportAgent])?;
-    if let Some(location_id) = &query.location_id {
-        let location = state.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
-        user.check_location(&location.merchant_id, &location.id)?;
-    }
-    let view = only(move |row: &OutboxRow| {
-        row.event_type == EventType::StockChanged
-            && query.location_id.as_ref().is_none_or(|wanted| row.location_id.as_ref() == Some(wanted))
-            && query.sku.as_ref().is_none_or(|wanted| row.sku.as_ref() == Some(wanted))
-            && (user.is_platform()
-                || (row.merchant_id == user.merchant_id
-                    && (user.role != Role::Staff || row.location_id == user.location_id)))
-    });
-    Ok(sse(event_stream(state, last_event_id(&headers), view)))
+    let follow = state.app.follow_stock(&user, query.location_id, query.sku).await?;
+    Ok(sse(event_stream(state, last_event_id(&headers), view_of(follow))))
 }
 
 /// How soon a browser reconnects after the connection drops (the stream's first line, `retry:`).
 pub const RECONNECT_AFTER: Duration = Duration::from_secs(1);
-
-/// True when `row` concerns `location_id`: an order with a part there, a status change of one
-/// of its parts, or a change of its stock (including sold-out switches).
-fn concerns_location(row: &OutboxRow, location_id: &str) -> bool {
-    match row.event_type {
-        EventType::FulfillmentStatusChanged | EventType::StockChanged => {
-            row.location_id.as_deref() == Some(location_id)
-        }
-        EventType::OrderCreated => serde_json::from_str::<serde_json::Value>(&row.payload_json)
-            .ok()
-            .and_then(|payload| payload.get("fulfillments").and_then(|parts| parts.as_array()).cloned())
-            .is_some_and(|parts| parts.iter().any(|part| part["location_id"].as_str() == Some(location_id))),
-        _ => false,
-    }
-}
-
-/// The event a location's display may see of `row`: `order.created` narrowed to the location's
-/// own part (no other merchant's parts, no order total), the others as they are.
-fn location_view(row: &OutboxRow, location_id: &str) -> Option<Event> {
-    if !concerns_location(row, location_id) {
-        return None;
-    }
-    if row.event_type != EventType::OrderCreated {
-        return Some(to_sse(row));
-    }
-    let mut data: serde_json::Value = serde_json::from_str(&row.payload_json).ok()?;
-    keep_parts(&mut data, |part| part["location_id"].as_str() == Some(location_id));
-    Some(Event::default().id(row.seq.to_string()).event(row.event_type.as_str()).data(data.to_string()))
-}
 
 /// A location's live feed for its kitchen display: `order.created` for orders with a part
 /// there, `fulfillment.status_changed` for its parts, `stock.changed` for its stock and sold-out
@@ -245,10 +197,7 @@ async fn location_events(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
-    user.check_location(&location.merchant_id, &location.id)?;
-    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let view: EventView = Arc::new(move |row: &OutboxRow| location_view(row, &location.id));
+    let view = view_of(state.app.follow_location(&user, &id).await?);
     let retry = futures::stream::once(async { Ok(Event::default().retry(RECONNECT_AFTER)) });
     Ok(sse(futures::StreamExt::chain(retry, event_stream(state, last_event_id(&headers), view))))
 }

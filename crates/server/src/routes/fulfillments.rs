@@ -5,30 +5,26 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use omnicanal_domain::catalog::CommissionRate;
-use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, TransitionRequest, plan_transition};
-use omnicanal_domain::kitchen::{MAX_PREP_MINUTES, PrepMinutes, estimate_ready_ms};
-use omnicanal_domain::settlement::{SettlementPart, settle, settle_parts};
-use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{FulfillmentChange, FulfillmentRecord, MerchantRow, OrderRecord, Preparation, SettlementPartRow};
+use omnicanal_app::AppError;
+use omnicanal_app::console::Period;
+use omnicanal_app::console::settlement::SettlementStatement;
+use omnicanal_app::fulfilment::{TransitionCommand, Viewer};
+use omnicanal_domain::fulfillment::FulfillmentStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, MaybeAuthUser, Role};
+use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::documents::PaperWidth;
 use crate::documents::kitchen::{KitchenTicket, render_kitchen_escpos, render_kitchen_html};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::{constant_time_eq, new_id, now_ms, parse_time};
 use crate::routes::orders::TrackingQuery;
 use crate::state::AppState;
 use crate::views::{FulfillmentView, MoneyView};
-use omnicanal_app::AppError;
 
-/// Longest rejection reason kept.
-pub const MAX_REASON_CHARS: usize = 500;
+pub use omnicanal_app::fulfilment::MAX_REASON_CHARS;
 
 /// Routes that change fulfilments (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {
@@ -66,11 +62,9 @@ async fn list_location_fulfillments(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<Vec<FulfillmentView>>> {
-    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
-    user.check_location(&location.merchant_id, &location.id)?;
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
     let status = query.status.as_deref().map(FulfillmentStatus::parse).transpose()?;
-    let parts = state.store.list_location_fulfillments(&id, status, page).await?;
+    let parts = state.app.location_fulfillments(&user, &id, status, page).await?;
     Ok(Json(parts.iter().map(|part| FulfillmentView::new(part, false)).collect()))
 }
 
@@ -105,81 +99,18 @@ async fn transition(
     ApiQuery(query): ApiQuery<TrackingQuery>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Json<FulfillmentView>> {
-    let part = state.store.get_fulfillment(&id).await?.ok_or(AppError::NotFound("fulfillment"))?;
-    let order = state.store.get_order(&part.order_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
-    let actor = match (&user, query.token.as_deref()) {
-        (Some(user), _) => {
-            user.check_location(&part.merchant_id, &part.location_id)?;
-            user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-            Actor::Merchant
-        }
-        (None, Some(token)) if constant_time_eq(token, &order.order.tracking_token) => Actor::Customer,
-        (None, Some(_)) => return Err(AppError::NotFound("fulfillment").into()),
-        (None, None) => {
-            return Err(AppError::Unauthenticated("sign in, or pass the order's ?token=").into());
-        }
-    };
-    let to = FulfillmentStatus::parse(&body.to)
-        .map_err(|_| ApiError::invalid("to", "must be accepted, preparing, ready, collected, rejected or cancelled"))?;
-    let from = part.status;
-    let reason = body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
-        return Err(ApiError::invalid("reason", format!("must be at most {MAX_REASON_CHARS} characters")));
-    }
-    let prep = body.prep_minutes.map(PrepMinutes::parse).transpose()?;
-    let currency: Currency = part.currency;
-    let plan = plan_transition(TransitionRequest {
-        from,
-        to,
-        actor,
-        presented_pickup_code: body.pickup_code.as_deref(),
-        pickup_code: &part.pickup_code,
-        payment_method: order.order.payment_method,
-        subtotal: Money::new(part.subtotal_minor, currency),
-    })?;
-    let now = now_ms();
-    let preparation = match to {
-        FulfillmentStatus::Accepted => promise(&state, &part, &order, prep, now).await?,
-        _ => Preparation::default(),
-    };
-    let change = FulfillmentChange {
-        fulfillment_id: part.id.clone(),
-        plan,
-        reason,
-        now_ms: now,
-        event_id: new_id("evt"),
-        money_event_id: new_id("evt"),
-        preparation,
-    };
-    let updated = state.store.apply_transition(&change).await?;
-    // A refund owed was queued as a payment job in the same transaction; the worker pays it.
-    state.wake_dispatcher();
-    let part = updated.fulfillments.iter().find(|p| p.id == part.id).ok_or(AppError::NotFound("fulfillment"))?;
-    Ok(Json(FulfillmentView::new(part, actor == Actor::Customer)))
+    let command = TransitionCommand::try_from(body)?;
+    let viewer = Viewer::new(user.as_deref(), query.token.as_deref());
+    let moved = state.app.transition_fulfillment(&id, viewer, command).await?;
+    Ok(Json(FulfillmentView::new(&moved.part, moved.by_customer)))
 }
 
-/// What accepting `part` at `now` promises: `prep` minutes (the location's usual time when not
-/// given), ready at acceptance plus that time or at the scheduled pickup when later.
-async fn promise(
-    state: &AppState,
-    part: &FulfillmentRecord,
-    order: &OrderRecord,
-    prep: Option<PrepMinutes>,
-    now: i64,
-) -> ApiResult<Preparation> {
-    let prep = match prep {
-        Some(prep) => prep,
-        None => {
-            let location = state.store.get_location(&part.location_id).await?.ok_or(AppError::NotFound("location"))?;
-            PrepMinutes::parse(location.storefront.prep_minutes.clamp(1, MAX_PREP_MINUTES))?
-        }
-    };
-    let pickup_at_ms = order.order.pickup_at.as_deref().and_then(parse_time);
-    Ok(Preparation {
-        prep_minutes: Some(prep.minutes()),
-        accepted_at_ms: Some(now),
-        estimated_ready_ms: Some(estimate_ready_ms(now, prep, pickup_at_ms)),
-    })
+impl TryFrom<TransitionBody> for TransitionCommand {
+    type Error = AppError;
+
+    fn try_from(body: TransitionBody) -> Result<Self, AppError> {
+        TransitionCommand::parse(&body.to, body.reason.as_deref(), body.prep_minutes, body.pickup_code)
+    }
 }
 
 /// The settlement period.
@@ -223,47 +154,11 @@ pub struct SettlementPromotionsView {
     pub operator_funded: MoneyView,
 }
 
-/// What a settlement reads: the merchant, its currency and time zone, its rate, the period.
-struct SettlementScope {
-    merchant: MerchantRow,
-    currency: Currency,
-    timezone: String,
-    rate: CommissionRate,
-    from_ms: i64,
-    to_ms: i64,
-}
+impl TryFrom<&PeriodQuery> for Period {
+    type Error = AppError;
 
-impl SettlementScope {
-    /// Checks the reader (the merchant's manager, admins, support) and the period.
-    async fn load(state: &AppState, user: &AuthUser, id: &str, query: &PeriodQuery) -> ApiResult<Self> {
-        user.check_merchant(id, "merchant")?;
-        user.require(&[Role::Admin, Role::MerchantManager, Role::SupportAgent])?;
-        let merchant = state.store.get_merchant(id).await?.ok_or(AppError::NotFound("merchant"))?;
-        let parse = |field: &str, raw: &Option<String>| -> ApiResult<Option<i64>> {
-            raw.as_deref()
-                .map(|raw| parse_time(raw).ok_or_else(|| ApiError::invalid(field, "must be RFC 3339 or YYYY-MM-DD")))
-                .transpose()
-        };
-        let from_ms = parse("from", &query.from)?.unwrap_or(i64::MIN);
-        let to_ms = parse("to", &query.to)?.unwrap_or(i64::MAX);
-        if from_ms >= to_ms {
-            return Err(ApiError::invalid("to", "must be later than from"));
-        }
-        let (currency, timezone) = state.app.merchant_home(id).await?;
-        let rate = CommissionRate::parse(merchant.commission_bps)?;
-        Ok(Self { merchant, currency, timezone, rate, from_ms, to_ms })
-    }
-
-    /// The domain's view of a stored part.
-    fn part(&self, row: &SettlementPartRow) -> SettlementPart {
-        let money = |amount| Money::new(amount, self.currency);
-        SettlementPart {
-            captured: money(row.captured_minor),
-            refunded: money(row.refunded_minor),
-            merchant_funded: money(row.merchant_funded_minor),
-            operator_funded: money(row.operator_funded_minor),
-            voided: matches!(row.status.as_str(), "rejected" | "cancelled"),
-        }
+    fn try_from(query: &PeriodQuery) -> Result<Self, AppError> {
+        Period::parse(query.from.as_deref(), query.to.as_deref())
     }
 }
 
@@ -277,11 +172,11 @@ async fn settlement(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<SettlementView>> {
-    let scope = SettlementScope::load(&state, &user, &id, &query).await?;
-    let parts = state.store.merchant_money(&id, scope.from_ms, scope.to_ms).await?;
-    let totals = settle(scope.currency, scope.rate, parts.iter().map(|part| scope.part(part)))?;
+    let period = Period::try_from(&query)?;
+    let report = state.app.settlement(&user, &id, period).await?;
+    let totals = report.totals;
     Ok(Json(SettlementView {
-        merchant_id: id,
+        merchant_id: report.merchant_id,
         gross: totals.gross.into(),
         commission: totals.commission.into(),
         refunds: totals.refunds.into(),
@@ -330,16 +225,27 @@ async fn settlement_csv(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
-    let scope = SettlementScope::load(&state, &user, &id, &query).await?;
-    let lines = state.store.settlement_lines(&id, scope.from_ms, scope.to_ms).await?;
-    let parts: Vec<SettlementPart> = lines.iter().map(|line| scope.part(&line.money)).collect();
-    let (totals, rows) = settle_parts(scope.currency, scope.rate, &parts)?;
-    let zone: chrono_tz::Tz = scope.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let currency = scope.currency.code();
+    let period = Period::try_from(&query)?;
+    let statement = state.app.settlement_statement(&user, &id, period).await?;
+    let body = statement_csv(&statement)?;
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    let file = format!("attachment; filename=\"settlement-{}.csv\"", statement.merchant_id);
+    if let Ok(value) = HeaderValue::from_str(&file) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// The statement's CSV: a row per part, dates in the merchant's time zone, then the `TOTAL` row.
+fn statement_csv(statement: &SettlementStatement) -> Result<Vec<u8>, AppError> {
+    let zone: chrono_tz::Tz = statement.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let currency = statement.currency.code();
     let internal = |error: csv::Error| AppError::Internal(Box::new(error));
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(CSV_HEADER).map_err(internal)?;
-    for (line, row) in lines.iter().zip(&rows) {
+    for (line, row) in &statement.lines {
         let placed =
             chrono::DateTime::from_timestamp_millis(line.created_at_ms).unwrap_or_default().with_timezone(&zone);
         writer
@@ -359,6 +265,7 @@ async fn settlement_csv(
             ])
             .map_err(internal)?;
     }
+    let totals = &statement.totals;
     writer
         .write_record([
             "TOTAL".to_owned(),
@@ -375,15 +282,7 @@ async fn settlement_csv(
             currency.to_owned(),
         ])
         .map_err(internal)?;
-    let body = writer.into_inner().map_err(|error| AppError::Internal(error.to_string().into()))?;
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    let file = format!("attachment; filename=\"settlement-{}.csv\"", scope.merchant.id);
-    if let Ok(value) = HeaderValue::from_str(&file) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    writer.into_inner().map_err(|error| AppError::Internal(error.to_string().into()))
 }
 
 /// `?format=&width=`.
@@ -419,13 +318,8 @@ async fn kitchen_ticket(
         Some("escpos") => true,
         Some(_) => return Err(ApiError::invalid("format", "must be html or escpos")),
     };
-    let part = state.store.get_fulfillment(&id).await?.ok_or(AppError::NotFound("fulfillment"))?;
-    user.check_location(&part.merchant_id, &part.location_id)?;
-    user.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
-    let order = state.store.get_order(&part.order_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
-    let location = state.store.get_location(&part.location_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
-    let site = state.store.get_site(&order.order.site_id).await?.ok_or(AppError::NotFound("fulfillment"))?;
-    let ticket = KitchenTicket::new(&order.order, &part, &location.name, &site.timezone, now_ms());
+    let records = state.app.kitchen_ticket(&user, &id).await?;
+    let ticket = KitchenTicket::new(&records);
     let (body, content_type, extension) = if escpos {
         (render_kitchen_escpos(&ticket, width), "application/octet-stream", "bin")
     } else {
@@ -434,7 +328,7 @@ async fn kitchen_ticket(
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    let file = format!("inline; filename=\"comanda-{}.{extension}\"", order.order.number);
+    let file = format!("inline; filename=\"comanda-{}.{extension}\"", records.order.number);
     if let Ok(value) = HeaderValue::from_str(&file) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

@@ -40,6 +40,7 @@ use crate::error::ApiError;
 use crate::idempotency::{MAX_BODY_BYTES, idempotency_layer};
 use crate::state::AppState;
 use omnicanal_app::AppError;
+use omnicanal_app::events::health::Health;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -120,12 +121,9 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
-        Err(error) => {
-            tracing::warn!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"})))
-        }
+    match state.app.health().await {
+        Health::Ok => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
+        Health::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"}))),
     }
 }
 

@@ -22,7 +22,7 @@ const BATCH: i64 = 500;
 
 /// Runs until `shutdown` turns true.
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut cursor = match state.store.outbox_head().await {
+    let mut cursor = match state.app.outbox_head().await {
         Ok(head) => head,
         Err(error) => {
             tracing::error!(%error, "dispatcher cannot read the outbox head; starting from zero");
@@ -40,7 +40,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             return;
         }
         loop {
-            let rows = match state.store.outbox_after(cursor, BATCH).await {
+            let rows = match state.app.outbox_after(cursor, BATCH).await {
                 Ok(rows) => rows,
                 Err(error) => {
                     tracing::warn!(%error, "dispatcher could not read the outbox");
@@ -73,7 +73,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
 /// event can announce it, so several nodes need no second service to install, run and keep
 /// consistent with it; the poll above remains as a safety net if a notification is missed.
 pub async fn listen(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut listener = match state.store.listen_outbox().await {
+    let mut listener = match state.app.listen_for_commits().await {
         Ok(Some(listener)) => listener,
         Ok(None) => return,
         Err(error) => {
@@ -83,7 +83,7 @@ pub async fn listen(state: AppState, mut shutdown: watch::Receiver<bool>) {
     };
     loop {
         tokio::select! {
-            received = listener.wait() => match received {
+            received = listener.next_commit() => match received {
                 Ok(()) => state.wake_dispatcher(),
                 Err(error) => {
                     tracing::warn!(%error, "outbox LISTEN connection failed; retrying");

@@ -8,43 +8,35 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
+use omnicanal_app::AppError;
+use omnicanal_app::console::pages::SiteLocation;
+use omnicanal_domain::Money;
 use omnicanal_domain::hours::hhmm;
-use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{LocationRow, Page, SiteRow};
+use omnicanal_store::{LocationRow, SiteRow};
 
 use super::session::ConsoleUser;
 use super::view::console_messages;
 use crate::auth::Role;
-use crate::ids::now_ms;
 use crate::state::AppState;
 use crate::storefront::{LocationState, hours_of, location_state};
 use crate::web::i18n::Lang;
 
 /// Preparation times offered when accepting an order, in minutes (plus the location's own).
 const PREP_CHOICES: [i64; 5] = [5, 10, 15, 20, 30];
-/// Most locations listed on the start page.
-const MAX_LOCATIONS: i64 = 500;
 
-/// A location the user may see, with its site; `Err` is the page to answer instead (404 for
-/// another merchant's location, exactly as for one that does not exist).
-pub(super) async fn visible_location(
-    state: &AppState,
-    console: &ConsoleUser,
-    id: &str,
-) -> Result<(LocationRow, SiteRow), Response> {
-    let location = match state.store.get_location(id).await {
-        Ok(Some(location)) => location,
-        Ok(None) => return Err(console.missing(state)),
-        Err(error) => return Err(trouble(console, state, &error.to_string())),
-    };
-    if console.user.check_location(&location.merchant_id, &location.id).is_err() {
-        return Err(console.missing(state));
+/// The page a refused or failed read answers: "not found" for what the user may not see
+/// (exactly as for what does not exist), "try again in a moment" for a fault.
+pub(super) fn refused(console: &ConsoleUser, state: &AppState, error: AppError) -> Response {
+    match error {
+        AppError::NotFound(_) => console.missing(state),
+        AppError::Internal(cause) => trouble(console, state, &cause.to_string()),
+        other => trouble(console, state, &other.to_string()),
     }
-    match state.store.get_site(&location.site_id).await {
-        Ok(Some(site)) => Ok((location, site)),
-        Ok(None) => Err(console.missing(state)),
-        Err(error) => Err(trouble(console, state, &error.to_string())),
-    }
+}
+
+/// A location the user may see, with its site; `Err` is the page to answer instead.
+async fn visible_location(state: &AppState, console: &ConsoleUser, id: &str) -> Result<SiteLocation, Response> {
+    state.app.console_location(&console.user, id).await.map_err(|error| refused(console, state, error))
 }
 
 /// The "try again in a moment" page; the cause goes to the log only.
@@ -54,8 +46,8 @@ pub(super) fn trouble(console: &ConsoleUser, state: &AppState, cause: &str) -> R
 }
 
 /// The location's state as the console says it: `(state, text)`.
-pub(super) fn state_of(lang: Lang, location: &LocationRow, timezone: &str) -> (&'static str, String) {
-    match location_state(location, timezone, now_ms()) {
+pub(super) fn state_of(lang: Lang, location: &LocationRow, timezone: &str, now_ms: i64) -> (&'static str, String) {
+    match location_state(location, timezone, now_ms) {
         LocationState::Open => ("open", lang.text("console.state.open", &[])),
         LocationState::Paused { until } => {
             let local = chrono::DateTime::parse_from_rfc3339(&until)
@@ -77,13 +69,13 @@ pub(super) fn state_of(lang: Lang, location: &LocationRow, timezone: &str) -> (&
     }
 }
 
-fn location_card(lang: Lang, location: &LocationRow, site: Option<&SiteRow>) -> Value {
-    let (state, text) = state_of(lang, location, site.map_or("UTC", |s| s.timezone.as_str()));
+fn location_card(lang: Lang, location: &LocationRow, site: &SiteRow, now_ms: i64) -> Value {
+    let (state, text) = state_of(lang, location, &site.timezone, now_ms);
     context! {
         id => location.id,
         merchant_id => location.merchant_id,
         name => location.name,
-        site => site.map(|s| s.name.clone()),
+        site => site.name,
         state => state,
         state_text => text,
     }
@@ -98,37 +90,17 @@ pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) ->
             None => console.message(&state, StatusCode::OK, "console.home.title", "console.home.no_location"),
         };
     }
-    let locations = match &console.user.merchant_id {
-        Some(merchant_id) if console.user.role != Role::Admin => state.store.list_merchant_locations(merchant_id).await,
-        _ => all_locations(&state).await,
+    let listed = match state.app.console_locations(&console.user).await {
+        Ok(listed) => listed,
+        Err(error) => return refused(&console, &state, error),
     };
-    let locations = match locations {
-        Ok(locations) => locations,
-        Err(error) => return trouble(&console, &state, &error.to_string()),
-    };
-    let mut sites: Vec<SiteRow> = Vec::new();
-    let mut cards = Vec::with_capacity(locations.len());
-    for location in &locations {
-        if !sites.iter().any(|s| s.id == location.site_id)
-            && let Ok(Some(site)) = state.store.get_site(&location.site_id).await
-        {
-            sites.push(site);
-        }
-        cards.push(location_card(console.lang, location, sites.iter().find(|s| s.id == location.site_id)));
-    }
+    let cards: Vec<Value> = listed
+        .locations
+        .iter()
+        .map(|(location, site)| location_card(console.lang, location, site, listed.now_ms))
+        .collect();
     let ctx = context! { title => console.lang.text("console.home.title", &[]), locations => cards };
     console.page(&state, "home.html", StatusCode::OK, ctx)
-}
-
-async fn all_locations(state: &AppState) -> Result<Vec<LocationRow>, omnicanal_store::StoreError> {
-    let mut all = Vec::new();
-    for site in state.store.list_sites(Page { limit: MAX_LOCATIONS, offset: 0 }).await? {
-        all.extend(state.store.list_site_locations(&site.id).await?);
-        if all.len() >= usize::try_from(MAX_LOCATIONS).unwrap_or(usize::MAX) {
-            break;
-        }
-    }
-    Ok(all)
 }
 
 fn redirect(to: &str) -> Response {
@@ -151,12 +123,12 @@ fn prep_choices(prep_minutes: i64) -> Vec<i64> {
 /// `GET /console/locations/{id}`: the live display: new, in preparation and ready orders in
 /// three columns, followed over SSE (`display.js`).
 pub(super) async fn display(State(state): State<AppState>, console: ConsoleUser, Path(id): Path<String>) -> Response {
-    let (location, site) = match visible_location(&state, &console, &id).await {
+    let SiteLocation { location, site } = match visible_location(&state, &console, &id).await {
         Ok(found) => found,
         Err(page) => return page,
     };
     let lang = console.lang;
-    let (status, status_text) = state_of(lang, &location, &site.timezone);
+    let (status, status_text) = state_of(lang, &location, &site.timezone, state.app.now_ms());
     let page_data = serde_json::json!({
         "location_id": location.id,
         "merchant_id": location.merchant_id,
@@ -198,16 +170,12 @@ fn hours_days(lang: Lang, location: &LocationRow) -> Vec<Value> {
 /// `GET /console/locations/{id}/switches`: every product of the merchant with its sold-out
 /// switch, the pause buttons, and the opening hours (editable by managers).
 pub(super) async fn switches(State(state): State<AppState>, console: ConsoleUser, Path(id): Path<String>) -> Response {
-    let (location, site) = match visible_location(&state, &console, &id).await {
+    let (SiteLocation { location, site }, products) = match state.app.console_switches(&console.user, &id).await {
         Ok(found) => found,
-        Err(page) => return page,
-    };
-    let products = match state.store.list_merchant_products(&location.merchant_id).await {
-        Ok(products) => products,
-        Err(error) => return trouble(&console, &state, &error.to_string()),
+        Err(error) => return refused(&console, &state, error),
     };
     let lang = console.lang;
-    let currency: Currency = site.currency;
+    let currency = site.currency;
     let mut items: Vec<(String, String, Value)> = Vec::new();
     for (product, variants) in &products {
         for variant in variants {
@@ -227,7 +195,7 @@ pub(super) async fn switches(State(state): State<AppState>, console: ConsoleUser
         }
     }
     items.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let (status, status_text) = state_of(lang, &location, &site.timezone);
+    let (status, status_text) = state_of(lang, &location, &site.timezone, state.app.now_ms());
     let manager = console.is_manager();
     let page_data = serde_json::json!({
         "location_id": location.id,

@@ -7,11 +7,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike as _;
 use minijinja::{Value, context};
-use omnicanal_domain::Currency;
-use omnicanal_store::{LocationRow, Page};
+use omnicanal_app::console::local_day_start_ms;
+use omnicanal_app::console::pages::SiteHome;
+use omnicanal_domain::fulfillment::FulfillmentStatus;
+use omnicanal_store::LocationRow;
 use serde::Deserialize;
 
-use super::pages::trouble;
+use super::pages::refused;
 use super::session::ConsoleUser;
 use super::view::console_messages;
 use crate::auth::Role;
@@ -19,10 +21,10 @@ use crate::state::AppState;
 
 /// Orders per page of the history.
 const PER_PAGE: i64 = 50;
-/// Most merchants an admin chooses from.
-const MAX_MERCHANTS: i64 = 500;
-/// The statuses the history filters by.
-const STATUSES: [&str; 7] = ["placed", "accepted", "preparing", "ready", "collected", "rejected", "cancelled"];
+/// The zone dates are read in while no merchant's location is in scope (an admin who has not
+/// chosen a merchant, a merchant without locations): there are no records to show then, and
+/// the API reads a bare date as midnight UTC, so a typed date means the same to both.
+const NO_SITE_TIMEZONE: &str = "UTC";
 
 /// The history's filters (all optional).
 #[derive(Debug, Default, Deserialize)]
@@ -63,35 +65,25 @@ struct Scope {
     merchants: Vec<Value>,
     locations: Vec<LocationRow>,
     timezone: String,
-    currency: String,
+    /// The currency code; `None` while no site is in scope (nothing is counted then).
+    currency: Option<String>,
+    now_ms: i64,
 }
 
 async fn scope(state: &AppState, console: &ConsoleUser, asked: Option<&str>) -> Result<Scope, Response> {
-    let fail = |error: omnicanal_store::StoreError| trouble(console, state, &error.to_string());
-    let mut merchants = Vec::new();
-    let merchant_id = if console.user.role == Role::Admin {
-        let all = state.store.list_merchants(Page { limit: MAX_MERCHANTS, offset: 0 }).await.map_err(fail)?;
-        let chosen = asked.filter(|id| all.iter().any(|m| m.id == *id)).map(str::to_owned);
-        merchants = all.iter().map(|m| context! { id => m.id, name => m.name }).collect();
-        chosen
-    } else {
-        console.user.merchant_id.clone()
+    let scope = state.app.records_scope(&console.user, asked).await.map_err(|error| refused(console, state, error))?;
+    let (timezone, currency) = match scope.home {
+        Some(SiteHome { timezone, currency }) => (timezone, Some(currency.code().to_owned())),
+        None => (NO_SITE_TIMEZONE.to_owned(), None),
     };
-    let mut locations = match &merchant_id {
-        Some(id) => state.store.list_merchant_locations(id).await.map_err(fail)?,
-        None => Vec::new(),
-    };
-    if console.user.role == Role::Staff {
-        locations.retain(|l| console.user.location_id.as_deref() == Some(l.id.as_str()));
-    }
-    let (timezone, currency) = match locations.first() {
-        Some(location) => match state.store.get_site(&location.site_id).await.map_err(fail)? {
-            Some(site) => (site.timezone, site.currency),
-            None => ("UTC".to_owned(), Currency::Clp),
-        },
-        None => ("UTC".to_owned(), Currency::Clp),
-    };
-    Ok(Scope { merchant_id, merchants, locations, timezone, currency: currency.code().to_owned() })
+    Ok(Scope {
+        merchant_id: scope.merchant_id,
+        merchants: scope.merchants.iter().map(|m| context! { id => m.id, name => m.name }).collect(),
+        locations: scope.locations,
+        timezone,
+        currency,
+        now_ms: scope.now_ms,
+    })
 }
 
 fn location_options(locations: &[LocationRow]) -> Vec<Value> {
@@ -103,7 +95,7 @@ fn location_options(locations: &[LocationRow]) -> Vec<Value> {
 fn day_start(timezone: &str, day: &str) -> Option<String> {
     let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
     let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    let start = chrono::DateTime::from_timestamp_millis(crate::routes::console::local_day_start_ms(zone, date))?;
+    let start = chrono::DateTime::from_timestamp_millis(local_day_start_ms(zone, date))?;
     Some(start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
@@ -113,9 +105,9 @@ fn day_end(timezone: &str, day: &str) -> Option<String> {
     day_start(timezone, &next.to_string())
 }
 
-/// Today in `timezone` as `YYYY-MM-DD`.
-fn today(timezone: &str) -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC)).date_naive()
+/// The date in `timezone` at `now_ms`.
+fn today(timezone: &str, now_ms: i64) -> chrono::NaiveDate {
+    omnicanal_app::console::day::local_date(timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC), now_ms)
 }
 
 /// `GET /console/orders`: past and current orders of the merchant (staff: of their location),
@@ -136,7 +128,9 @@ pub(super) async fn history(
         let asked = text(query.location_id.as_deref(), 80);
         if scope.locations.iter().any(|l| l.id == asked) { asked } else { String::new() }
     };
-    let status = query.status.as_deref().filter(|s| STATUSES.contains(s)).unwrap_or_default().to_owned();
+    // An unknown status is dropped, like any filter the page cannot offer.
+    let status = query.status.as_deref().and_then(|raw| FulfillmentStatus::parse(raw).ok());
+    let status = status.map_or("", FulfillmentStatus::as_str);
     let (from, to) = (date(query.from.as_deref()), date(query.to.as_deref()));
     let filters = serde_json::json!({
         "from_at": from.as_deref().and_then(|d| day_start(&scope.timezone, d)),
@@ -160,7 +154,7 @@ pub(super) async fn history(
     let ctx = context! {
         title => lang.text("console.orders.title", &[]),
         filters => filters,
-        statuses => STATUSES,
+        statuses => FulfillmentStatus::ALL.map(FulfillmentStatus::as_str),
         merchants => scope.merchants,
         locations => location_options(&scope.locations),
         choose_location => console.user.role != Role::Staff,
@@ -189,7 +183,7 @@ pub(super) async fn reports(
         Err(page) => return page,
     };
     let lang = console.lang;
-    let today = today(&scope.timezone);
+    let today = today(&scope.timezone, scope.now_ms);
     let first_of_month = today.with_day0(0).unwrap_or(today);
     let location_id = text(query.location_id.as_deref(), 80);
     let location_id = if scope.locations.iter().any(|l| l.id == location_id) { location_id } else { String::new() };
