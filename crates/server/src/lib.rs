@@ -117,7 +117,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     state.public_url = config.public_base_url(addr).map_err(StartError::Config)?.into();
     state.push_allowed_hosts = Arc::new(config.notify.push_allowed_hosts.clone());
-    let notifier = notify::notifier::Notifier::from_config(state.store.clone(), &config.notify).await?;
+    let notifier = notify::notifier::Notifier::from_config(state.app.clone(), &config.notify).await?;
     let notification_events = state.events.subscribe();
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),

@@ -3,79 +3,14 @@
 //! The texts live in the pages' message catalogs (`locales/<lang>.json`, keys `notify.*`), so
 //! a translator finds every customer-facing text in one place and the order page shows the same
 //! words as the push message; this module picks the row and fills its `{placeholders}`.
-//! Spanish is the default language; a subscription made in English gets the English texts.
+//! Spanish is the default language; a subscription made in English gets the English texts
+//! (the language and the kinds of notification are the app's: `omnicanal_app::notifications`).
 
 use omnicanal_domain::Money;
 
 use crate::web::i18n::Lang;
 
-/// The language of a notification's texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Language {
-    /// Spanish, the default.
-    Es,
-    /// English.
-    En,
-}
-
-impl Language {
-    /// `es` or `en`, as stored and sent.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::Es => "es",
-            Language::En => "en",
-        }
-    }
-
-    /// Parses `es` or `en`; anything else is `None`.
-    pub fn parse(raw: &str) -> Option<Language> {
-        match raw {
-            "es" => Some(Language::Es),
-            "en" => Some(Language::En),
-            _ => None,
-        }
-    }
-
-    /// The first of `es`/`en` an `Accept-Language` header names, else Spanish.
-    pub fn from_accept_language(header: Option<&str>) -> Language {
-        header
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|range| range.split(';').next())
-            .map(|tag| tag.trim().to_ascii_lowercase())
-            .find_map(|tag| Language::parse(tag.split('-').next().unwrap_or_default()))
-            .unwrap_or(Language::Es)
-    }
-}
-
-/// Why the customer is notified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationKind {
-    /// The part is waiting at the counter.
-    Ready,
-    /// The restaurant refused the part.
-    Rejected,
-    /// The part was cancelled (not accepted in time, or by the customer).
-    Cancelled,
-    /// The part has been ready for a while and is still not collected.
-    PickupReminder,
-    /// The restaurant has not accepted the part within the site's limit, and the site's policy
-    /// is to tell the customer rather than cancel (`notify_only`).
-    NotAccepted,
-}
-
-impl NotificationKind {
-    /// The stable name sent to gateways and service workers.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::Ready => "ready",
-            NotificationKind::Rejected => "rejected",
-            NotificationKind::Cancelled => "cancelled",
-            NotificationKind::PickupReminder => "pickup_reminder",
-            NotificationKind::NotAccepted => "not_accepted",
-        }
-    }
-}
+pub use omnicanal_app::notifications::{Language, NotificationKind};
 
 /// The facts a text is filled with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,13 +73,11 @@ impl Row {
     }
 }
 
-impl Language {
-    /// The pages' language of the same name, whose catalog holds the texts.
-    pub fn lang(self) -> Lang {
-        match self {
-            Language::Es => Lang::Es,
-            Language::En => Lang::En,
-        }
+/// The pages' language of the same name, whose catalog holds the texts.
+pub fn catalog(language: Language) -> Lang {
+    match language {
+        Language::Es => Lang::Es,
+        Language::En => Lang::En,
     }
 }
 
@@ -160,7 +93,7 @@ pub fn render(facts: &MessageFacts, language: Language) -> Texts {
         (NotificationKind::PickupReminder, _) => Row::PickupReminder,
         (NotificationKind::NotAccepted, _) => Row::NotAccepted,
     };
-    let lang = language.lang();
+    let lang = catalog(language);
     // The catalog's text as written (no arguments), then filled here in one pass, so a
     // restaurant called "{code}" stays as it is.
     let title = lang.text(&format!("notify.{}.title", row.key()), &[]);
@@ -215,7 +148,7 @@ mod tests {
             for language in [Language::Es, Language::En] {
                 for part in ["title", "body"] {
                     let key = format!("notify.{}.{part}", row.key());
-                    let text = language.lang().all().get(&key);
+                    let text = catalog(language).all().get(&key);
                     assert!(text.is_some_and(|text| !text.is_empty()), "{key} missing in {}", language.as_str());
                 }
             }
@@ -235,13 +168,5 @@ mod tests {
         assert!(waiting.body.starts_with("Sushi {code} Go todavía no acepta tu pedido"), "{}", waiting.body);
         let waiting = render(&facts(NotificationKind::NotAccepted, None), Language::En);
         assert_eq!(waiting.title, "Your order is not accepted yet");
-    }
-
-    #[test]
-    fn accept_language_picks_english_only_when_asked() {
-        assert_eq!(Language::from_accept_language(Some("en-US,en;q=0.9")), Language::En);
-        assert_eq!(Language::from_accept_language(Some("fr-FR, en;q=0.5")), Language::En);
-        assert_eq!(Language::from_accept_language(Some("es-CL")), Language::Es);
-        assert_eq!(Language::from_accept_language(None), Language::Es);
     }
 }

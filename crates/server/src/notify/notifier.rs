@@ -1,19 +1,17 @@
-//! Which events become notifications, and sending each one once.
+//! Sending each due notification once, through the configured providers.
 //!
-//! Every node's worker sees every outbox event, so each send is claimed first in the store
-//! (`notification_sends`, one row per notification and target): the node whose claim lands
-//! sends, the others skip. A claimed send that fails is logged, retried a little when the
-//! failure looks temporary, and not tried again after that — a late "your order is ready" is
-//! worth less than a duplicate is annoying.
+//! What is due, to whom, and the claims that make each send happen on one node only are the
+//! app's (`omnicanal_app::notifications::sends`); this module renders the texts and drives the
+//! providers. A claimed send that fails is logged, retried a little when the failure looks
+//! temporary, and not tried again after that — a late "your order is ready" is worth less than
+//! a duplicate is annoying.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use omnicanal_domain::fulfillment::FulfillmentStatus;
-use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{
-    FulfillmentRecord, OutboxRow, PushSubscriptionRow, Store, StoreResult, pickup_reminder_key, unaccepted_notice_key,
-};
+use omnicanal_app::notifications::{NotificationPlan, pickup_reminder_key, unaccepted_notice_key};
+use omnicanal_app::{App, AppError, AppResult};
+use omnicanal_store::{OutboxRow, PushSubscriptionRow, StoreError};
 
 use super::messages::{Language, MessageFacts, NotificationKind, render};
 use super::vapid::{VapidError, VapidKeys};
@@ -26,14 +24,6 @@ use crate::config::NotifyConfig;
 pub const MAX_ATTEMPTS: u32 = 3;
 /// Delay before the first retry; doubles each time.
 pub const FIRST_RETRY: Duration = Duration::from_secs(1);
-/// Parts ready for longer than this before their reminder fell due are not reminded any more
-/// (after an outage, say): a reminder hours late is noise.
-pub const REMINDER_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
-/// Parts placed longer ago than this are not told "still not accepted" any more (after an outage,
-/// or a limit lengthened by hours): the notice is about the wait now.
-pub const UNACCEPTED_WINDOW_MS: i64 = 12 * 60 * 60 * 1000;
-/// The claim target of a reminder (or notice) itself: its node then sends it to every target.
-const REMINDER_DUE_TARGET: &str = "due";
 
 /// Why the notifier could not be built at start.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +39,10 @@ pub enum NotifierError {
 impl From<NotifierError> for crate::StartError {
     fn from(error: NotifierError) -> Self {
         match error {
-            NotifierError::Vapid(VapidError::Store(store)) => crate::StartError::Store(store),
+            NotifierError::Vapid(VapidError::App(AppError::Internal(cause))) => match cause.downcast::<StoreError>() {
+                Ok(store) => crate::StartError::Store(*store),
+                Err(other) => crate::StartError::Config(other.to_string()),
+            },
             other => crate::StartError::Config(other.to_string()),
         }
     }
@@ -57,7 +50,7 @@ impl From<NotifierError> for crate::StartError {
 
 /// Turns events and lapsed pickups into notifications and sends them.
 pub struct Notifier {
-    store: Arc<dyn Store>,
+    app: App,
     web_push: Arc<dyn NotificationProvider>,
     gateways: Vec<Arc<dyn NotificationProvider>>,
     pickup_reminder_ms: i64,
@@ -66,34 +59,41 @@ pub struct Notifier {
 impl Notifier {
     /// A notifier over these providers (Web Push for subscriptions, gateways for every order).
     pub fn new(
-        store: Arc<dyn Store>,
+        app: App,
         web_push: Arc<dyn NotificationProvider>,
         gateways: Vec<Arc<dyn NotificationProvider>>,
         pickup_reminder_minutes: u32,
     ) -> Self {
-        Self { store, web_push, gateways, pickup_reminder_ms: i64::from(pickup_reminder_minutes) * 60_000 }
+        Self { app, web_push, gateways, pickup_reminder_ms: i64::from(pickup_reminder_minutes) * 60_000 }
     }
 
     /// The notifier the configuration describes: Web Push signed with the stored VAPID key pair
     /// (generated now if this is the first start) and, when configured, the signed webhook.
-    pub async fn from_config(store: Arc<dyn Store>, config: &NotifyConfig) -> Result<Self, NotifierError> {
+    pub async fn from_config(app: App, config: &NotifyConfig) -> Result<Self, NotifierError> {
         config.validate().map_err(NotifierError::Config)?;
         let client = http_client().map_err(|error| NotifierError::Config(format!("HTTP client: {error}")))?;
-        let keys = VapidKeys::load_or_create(&*store).await?;
+        let keys = VapidKeys::load_or_create(&app).await?;
         let web_push = Arc::new(WebPushProvider::new(
             client.clone(),
             keys,
             config.vapid_subject.clone(),
             config.push_allowed_hosts.clone(),
+            app.clock().clone(),
         ));
         let mut gateways: Vec<Arc<dyn NotificationProvider>> = Vec::new();
         if let (Some(url), Some(secret)) = (&config.webhook_url, &config.webhook_secret) {
-            let webhook = SignedWebhookProvider::new(client, url.clone(), secret.expose()).ok_or_else(|| {
-                NotifierError::Config("OMNICANAL_NOTIFY_WEBHOOK_SECRET is not a whsec_ secret".into())
-            })?;
+            let webhook = SignedWebhookProvider::new(client, url.clone(), secret.expose(), app.clock().clone())
+                .ok_or_else(|| {
+                    NotifierError::Config("OMNICANAL_NOTIFY_WEBHOOK_SECRET is not a whsec_ secret".into())
+                })?;
             gateways.push(Arc::new(webhook));
         }
-        Ok(Self::new(store, web_push, gateways, config.pickup_reminder_minutes))
+        Ok(Self::new(app, web_push, gateways, config.pickup_reminder_minutes))
+    }
+
+    /// The use cases, whose clock the worker keeps time by.
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     /// How long a part may wait `ready` before its reminder.
@@ -103,155 +103,117 @@ impl Notifier {
 
     /// What an outbox event asks for: a part becoming `ready`, `rejected` or `cancelled`.
     pub fn wanted(event: &OutboxRow) -> Option<(NotificationKind, String)> {
-        if event.event_type != omnicanal_domain::events::EventType::FulfillmentStatusChanged {
-            return None;
-        }
-        let payload: serde_json::Value = serde_json::from_str(&event.payload_json).ok()?;
-        let kind = match payload.get("status")?.as_str()? {
-            "ready" => NotificationKind::Ready,
-            "rejected" => NotificationKind::Rejected,
-            "cancelled" => NotificationKind::Cancelled,
-            _ => return None,
-        };
-        Some((kind, payload.get("fulfillment_id")?.as_str()?.to_owned()))
+        NotificationKind::wanted(event)
     }
 
-    /// Parts whose pickup reminder falls due by `now_ms`, each claimed for this node (at most `limit`).
-    pub async fn claim_due_reminders(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<String>> {
-        let due_before = now_ms - self.pickup_reminder_ms;
-        let candidates =
-            self.store.parts_due_pickup_reminder(due_before - REMINDER_WINDOW_MS, due_before, limit).await?;
-        let mut claimed = Vec::with_capacity(candidates.len());
-        for fulfillment_id in candidates {
-            if self.store.claim_notification(&pickup_reminder_key(&fulfillment_id), REMINDER_DUE_TARGET, now_ms).await?
-            {
-                claimed.push(fulfillment_id);
-            }
-        }
-        Ok(claimed)
+    /// Parts whose pickup reminder is due now, each claimed for this node (at most `limit`).
+    pub async fn claim_due_reminders(&self, limit: i64) -> AppResult<Vec<String>> {
+        self.app.claim_due_pickup_reminders(self.pickup_reminder_ms, limit).await
     }
 
-    /// Parts at `notify_only` sites that passed their acceptance limit by `now_ms` still
-    /// `placed`, each claimed for this node (at most `limit`): each is told once, by one node.
-    pub async fn claim_due_unaccepted(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<String>> {
-        let candidates = self.store.parts_due_unaccepted_notice(now_ms - UNACCEPTED_WINDOW_MS, now_ms, limit).await?;
-        let mut claimed = Vec::with_capacity(candidates.len());
-        for fulfillment_id in candidates {
-            if self
-                .store
-                .claim_notification(&unaccepted_notice_key(&fulfillment_id), REMINDER_DUE_TARGET, now_ms)
-                .await?
-            {
-                claimed.push(fulfillment_id);
-            }
-        }
-        Ok(claimed)
+    /// Parts at `notify_only` sites past their acceptance limit and still `placed`, each
+    /// claimed for this node (at most `limit`): each is told once, by one node.
+    pub async fn claim_due_unaccepted(&self, limit: i64) -> AppResult<Vec<String>> {
+        self.app.claim_due_unaccepted_notices(limit).await
     }
 
     /// Sends the "still not accepted" notice of a part this node claimed
     /// (see [`Notifier::claim_due_unaccepted`]).
-    pub async fn notice_unaccepted(&self, fulfillment_id: &str) -> StoreResult<()> {
+    pub async fn notice_unaccepted(&self, fulfillment_id: &str) -> AppResult<()> {
         self.notify(&unaccepted_notice_key(fulfillment_id), NotificationKind::NotAccepted, fulfillment_id).await
     }
 
     /// Sends the reminder of a part this node claimed (see [`Notifier::claim_due_reminders`]).
-    pub async fn remind(&self, fulfillment_id: &str) -> StoreResult<()> {
+    pub async fn remind(&self, fulfillment_id: &str) -> AppResult<()> {
         self.notify(&pickup_reminder_key(fulfillment_id), NotificationKind::PickupReminder, fulfillment_id).await
     }
 
     /// Sends notification `key` (an outbox event id, or a reminder key) about a part to every
     /// push subscription of its order and to every gateway, each target claimed first.
-    pub async fn notify(&self, key: &str, kind: NotificationKind, fulfillment_id: &str) -> StoreResult<()> {
-        let Some(part) = self.store.get_fulfillment(fulfillment_id).await? else {
+    pub async fn notify(&self, key: &str, kind: NotificationKind, fulfillment_id: &str) -> AppResult<()> {
+        let Some(plan) = self.app.notification_plan(kind, fulfillment_id).await? else {
             return Ok(());
         };
-        if kind == NotificationKind::PickupReminder && part.status != FulfillmentStatus::Ready {
-            return Ok(()); // collected meanwhile
-        }
-        if kind == NotificationKind::NotAccepted && part.status != FulfillmentStatus::Placed {
-            return Ok(()); // answered meanwhile
-        }
-        let Some(order) = self.store.get_order(&part.order_id).await? else {
-            return Ok(());
+        let facts = MessageFacts {
+            kind,
+            restaurant: plan.restaurant.clone(),
+            pickup_code: plan.pickup_code.clone(),
+            refunded: plan.refunded,
         };
-        let restaurant = self.store.get_merchant(&part.merchant_id).await?.map(|m| m.name).unwrap_or_default();
-        let facts = MessageFacts { kind, restaurant, pickup_code: part.pickup_code.clone(), refunded: refunded(&part) };
-        let subscriptions = self.store.list_push_subscriptions(&part.order_id).await?;
-        let contact = Recipient {
-            phone: order.order.customer_phone.as_deref(),
-            email: order.order.customer_email.as_deref(),
-            push: None,
-        };
-        for subscription in &subscriptions {
+        let contact = Recipient { phone: plan.phone.as_deref(), email: plan.email.as_deref(), push: None };
+        for subscription in &plan.subscriptions {
             let language = Language::parse(&subscription.language).unwrap_or(Language::Es);
             let recipient = Recipient { push: Some(subscription), ..contact };
-            let target = format!("push:{}", subscription.id);
-            self.send_once(key, &target, &*self.web_push, &facts, &part, language, &recipient).await?;
+            let send = OneSend { key, target: format!("push:{}", subscription.id), facts: &facts, language };
+            self.send_once(&send, &*self.web_push, &plan, &recipient).await?;
         }
-        // Gateways write in the language the customer chose on the order page, if they did.
-        let language = subscriptions.first().and_then(|s| Language::parse(&s.language)).unwrap_or(Language::Es);
         for gateway in &self.gateways {
-            self.send_once(key, gateway.name(), &**gateway, &facts, &part, language, &contact).await?;
+            let send =
+                OneSend { key, target: gateway.name().to_owned(), facts: &facts, language: plan.gateway_language };
+            self.send_once(&send, &**gateway, &plan, &contact).await?;
         }
         Ok(())
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one send: who, what, to whom; a struct would only rename them")]
+    /// Claims one send and makes it; a push service that says the subscription is gone has it
+    /// forgotten.
     async fn send_once(
         &self,
-        key: &str,
-        target: &str,
+        send: &OneSend<'_>,
         provider: &dyn NotificationProvider,
-        facts: &MessageFacts,
-        part: &FulfillmentRecord,
-        language: Language,
+        plan: &NotificationPlan,
         recipient: &Recipient<'_>,
-    ) -> StoreResult<()> {
-        if !self.store.claim_notification(key, target, crate::ids::now_ms()).await? {
+    ) -> AppResult<()> {
+        if !self.app.claim_notification_send(send.key, &send.target).await? {
             return Ok(()); // another node has it
         }
-        let texts = render(facts, language);
+        let texts = render(send.facts, send.language);
         let notification = Notification {
-            id: format!("ntf_{}_{}", key.replace(':', "_"), target.replace(':', "_")),
-            kind: facts.kind,
-            language,
-            order_id: part.order_id.clone(),
-            fulfillment_id: part.id.clone(),
+            id: format!("ntf_{}_{}", send.key.replace(':', "_"), send.target.replace(':', "_")),
+            kind: send.facts.kind,
+            language: send.language,
+            order_id: plan.order_id.clone(),
+            fulfillment_id: plan.fulfillment_id.clone(),
             title: texts.title,
             body: texts.body,
         };
+        let key = send.key;
         match send_with_retries(provider, &notification, recipient).await {
-            Ok(()) => tracing::debug!(provider = provider.name(), %key, fulfillment_id = %part.id, "notification sent"),
+            Ok(()) => {
+                tracing::debug!(provider = provider.name(), %key, fulfillment_id = %plan.fulfillment_id, "notification sent");
+            }
             Err(SendError::Gone(status)) => {
                 if let Some(subscription) = recipient.push {
-                    forget(&*self.store, subscription, status).await?;
+                    self.forget(subscription, status).await?;
                 }
             }
             Err(error) => tracing::warn!(
                 provider = provider.name(),
                 %key,
-                order_id = %part.order_id,
-                fulfillment_id = %part.id,
+                order_id = %plan.order_id,
+                fulfillment_id = %plan.fulfillment_id,
                 %error,
                 "notification not sent"
             ),
         }
         Ok(())
     }
+
+    /// Drops every subscription with a gone endpoint (a browser may follow several orders with it).
+    async fn forget(&self, subscription: &PushSubscriptionRow, status: u16) -> AppResult<()> {
+        let removed = self.app.forget_push_endpoint(&subscription.endpoint).await?;
+        let host = reqwest::Url::parse(&subscription.endpoint).ok().and_then(|url| url.host_str().map(str::to_owned));
+        tracing::info!(status, host = host.as_deref().unwrap_or(""), removed, "push subscription gone; removed");
+        Ok(())
+    }
 }
 
-/// What was refunded for a part, if anything.
-fn refunded(part: &FulfillmentRecord) -> Option<Money> {
-    let currency: Currency = part.currency;
-    (part.refunded_minor > 0).then(|| Money::new(part.refunded_minor, currency))
-}
-
-/// Drops every subscription with a gone endpoint (a browser may follow several orders with it).
-async fn forget(store: &dyn Store, subscription: &PushSubscriptionRow, status: u16) -> StoreResult<()> {
-    let removed = store.delete_push_endpoint(&subscription.endpoint).await?;
-    let host = reqwest::Url::parse(&subscription.endpoint).ok().and_then(|url| url.host_str().map(str::to_owned));
-    tracing::info!(status, host = host.as_deref().unwrap_or(""), removed, "push subscription gone; removed");
-    Ok(())
+/// One notification to one target: the claim's key and target, and the texts' facts and language.
+struct OneSend<'a> {
+    key: &'a str,
+    target: String,
+    facts: &'a MessageFacts,
+    language: Language,
 }
 
 /// Sends, retrying temporary failures with a doubling delay, up to [`MAX_ATTEMPTS`] in all.

@@ -1,5 +1,6 @@
 //! The server's VAPID identity (RFC 8292): one P-256 key pair, generated at first start and kept
-//! in the `settings` table, so every node signs with the same key the browsers subscribed with.
+//! in the `settings` table (by the use case `App::vapid_private_key`), so every node signs with
+//! the same key the browsers subscribed with.
 //!
 //! The JWT is small enough to build here (header and claims in base64url, an ES256 signature by
 //! RustCrypto's `p256`): a JWT crate would bring RSA and a dozen algorithms we never use.
@@ -8,22 +9,23 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use omnicanal_store::{Store, StoreError};
+use omnicanal_app::notifications::vapid::VAPID_PRIVATE_KEY_SETTING;
+use omnicanal_app::{App, AppError};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use rand::RngCore;
 
 /// The `settings` key of the private key (32 bytes, base64url).
-pub const PRIVATE_KEY_SETTING: &str = "vapid_private_key";
+pub const PRIVATE_KEY_SETTING: &str = VAPID_PRIVATE_KEY_SETTING;
 /// How long a signed JWT is valid: push services refuse more than 24 hours.
 pub const JWT_LIFETIME_SECONDS: i64 = 12 * 60 * 60;
 
 /// Why the key pair could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum VapidError {
-    /// The database failed.
-    #[error("database: {0}")]
-    Store(#[from] StoreError),
+    /// The key could not be read or stored.
+    #[error("{0}")]
+    App(#[from] AppError),
     /// The stored value is not a P-256 private key.
     #[error("the stored VAPID private key ({PRIVATE_KEY_SETTING}) is not a P-256 key")]
     Corrupt,
@@ -45,14 +47,13 @@ impl fmt::Debug for VapidKeys {
 impl VapidKeys {
     /// The stored key pair; generated and stored first when there is none. With several nodes
     /// starting together, the first insert wins and every node reads back that one.
-    pub async fn load_or_create(store: &dyn Store) -> Result<VapidKeys, VapidError> {
-        let stored = match store.get_setting(PRIVATE_KEY_SETTING).await? {
-            Some(stored) => stored,
-            None => {
-                let fresh = URL_SAFE_NO_PAD.encode(new_signing_key().to_bytes());
-                store.insert_setting_once(PRIVATE_KEY_SETTING, &fresh).await?
-            }
-        };
+    pub async fn load_or_create(app: &App) -> Result<VapidKeys, VapidError> {
+        let stored = app.vapid_private_key(new_private_key).await?;
+        VapidKeys::from_stored(&stored)
+    }
+
+    /// The key pair of a stored private key (32 bytes, base64url).
+    pub fn from_stored(stored: &str) -> Result<VapidKeys, VapidError> {
         let bytes = URL_SAFE_NO_PAD.decode(stored.trim()).map_err(|_| VapidError::Corrupt)?;
         VapidKeys::from_private_key(&bytes).ok_or(VapidError::Corrupt)
     }
@@ -86,6 +87,11 @@ impl VapidKeys {
         let token = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()));
         format!("vapid t={token}, k={}", self.public_key)
     }
+}
+
+/// A new private key in its stored form (32 bytes, base64url).
+pub fn new_private_key() -> String {
+    URL_SAFE_NO_PAD.encode(new_signing_key().to_bytes())
 }
 
 /// A random private key; a random 32-byte string is a valid scalar but with odds of 2⁻¹²⁸.

@@ -2,34 +2,52 @@
 //! browser alone (RFC 8291, `aes128gcm`) by `web-push-native`, and the request is signed with
 //! the server's VAPID key (RFC 8292). Our own `reqwest` client sends it.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use omnicanal_app::Clock;
 use web_push_native::p256::PublicKey;
 
 use super::subscription::{AUTH_BYTES, AllowedPushHosts};
 use super::vapid::VapidKeys;
 use super::{Notification, NotificationProvider, Recipient, SendError, classify};
-use crate::ids::now_ms;
 
 /// How long a push service keeps an undelivered message (seconds): after an hour "ready" is stale.
 pub const TIME_TO_LIVE_SECONDS: u32 = 60 * 60;
 
 /// Sends to browsers' push subscriptions.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebPushProvider {
     client: reqwest::Client,
     keys: VapidKeys,
     subject: String,
     allowed_hosts: AllowedPushHosts,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for WebPushProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebPushProvider")
+            .field("keys", &self.keys)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebPushProvider {
     /// A provider signing with `keys`, naming `subject` (`mailto:` or `https:`) as the contact,
     /// pushing only to endpoints `allowed_hosts` names (a subscription stored under an older,
-    /// wider list is refused rather than called).
-    pub fn new(client: reqwest::Client, keys: VapidKeys, subject: String, allowed_hosts: AllowedPushHosts) -> Self {
-        Self { client, keys, subject, allowed_hosts }
+    /// wider list is refused rather than called); its JWTs are dated by `clock`.
+    pub fn new(
+        client: reqwest::Client,
+        keys: VapidKeys,
+        subject: String,
+        allowed_hosts: AllowedPushHosts,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { client, keys, subject, allowed_hosts, clock }
     }
 }
 
@@ -84,7 +102,7 @@ impl NotificationProvider for WebPushProvider {
             &web_push_native::Auth::clone_from_slice(&auth),
         )
         .map_err(|error| SendError::Refused(format!("could not encrypt: {error}")))?;
-        let authorization = self.keys.authorization(&endpoint, &self.subject, now_ms() / 1000);
+        let authorization = self.keys.authorization(&endpoint, &self.subject, self.clock.now_ms() / 1000);
         let response = self
             .client
             .post(endpoint)

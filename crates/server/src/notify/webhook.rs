@@ -7,11 +7,13 @@
 //! kind, language, title, body, phone, email}}`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use omnicanal_app::Clock;
 
 use super::{Notification, NotificationProvider, Recipient, SendError, classify};
-use crate::ids::{now_ms, rfc3339};
+use crate::ids::rfc3339;
 use omnicanal_app::signing::{secret_key, sign};
 
 /// The `type` of every body this provider sends.
@@ -23,6 +25,7 @@ pub struct SignedWebhookProvider {
     client: reqwest::Client,
     url: String,
     key: Vec<u8>,
+    clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for SignedWebhookProvider {
@@ -32,16 +35,17 @@ impl fmt::Debug for SignedWebhookProvider {
 }
 
 impl SignedWebhookProvider {
-    /// A provider for `url` signing with `secret` (`whsec_…`); `None` if the secret is not one.
-    pub fn new(client: reqwest::Client, url: String, secret: &str) -> Option<Self> {
-        Some(Self { client, url, key: secret_key(secret)? })
+    /// A provider for `url` signing with `secret` (`whsec_…`) and dating by `clock`; `None` if
+    /// the secret is not one.
+    pub fn new(client: reqwest::Client, url: String, secret: &str, clock: Arc<dyn Clock>) -> Option<Self> {
+        Some(Self { client, url, key: secret_key(secret)?, clock })
     }
 
-    /// The JSON body for one notification.
-    pub fn body(notification: &Notification, recipient: &Recipient<'_>) -> String {
+    /// The JSON body for one notification sent at `now_ms`.
+    pub fn body(notification: &Notification, recipient: &Recipient<'_>, now_ms: i64) -> String {
         serde_json::json!({
             "type": EVENT_TYPE,
-            "timestamp": rfc3339(now_ms()),
+            "timestamp": rfc3339(now_ms),
             "data": {
                 "order_id": notification.order_id,
                 "fulfillment_id": notification.fulfillment_id,
@@ -64,8 +68,9 @@ impl NotificationProvider for SignedWebhookProvider {
     }
 
     async fn send(&self, notification: &Notification, recipient: &Recipient<'_>) -> Result<(), SendError> {
-        let body = Self::body(notification, recipient);
-        let timestamp = now_ms() / 1000;
+        let now_ms = self.clock.now_ms();
+        let body = Self::body(notification, recipient, now_ms);
+        let timestamp = now_ms / 1000;
         let signature = sign(&self.key, &notification.id, timestamp, body.as_bytes());
         let response = self
             .client

@@ -13,26 +13,25 @@ use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use omnicanal_store::{OrderRecord, PushSubscriptionRow};
+use omnicanal_store::PushSubscriptionRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use omnicanal_app::AppError;
-use omnicanal_app::FieldError;
+use omnicanal_app::notifications::{NewPushSubscription, PushSubscriptionInput};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::ids::{constant_time_eq, new_id, now_ms, rfc3339};
-use crate::notify::Language;
-use crate::notify::subscription::{AllowedPushHosts, check_auth, check_endpoint, check_open_path, check_p256dh};
-use crate::notify::vapid::{VapidError, VapidKeys};
+use crate::ids::rfc3339;
+use crate::notify::subscription::AllowedPushHosts;
+use crate::notify::vapid::{VapidKeys, new_private_key};
 use crate::routes::orders::TrackingQuery;
 use crate::state::AppState;
 
 /// Subscriptions one order may have (a few phones and browsers of one party).
-pub const MAX_SUBSCRIPTIONS_PER_ORDER: usize = 10;
+pub const MAX_SUBSCRIPTIONS_PER_ORDER: usize = omnicanal_app::notifications::subscriptions::MAX_SUBSCRIPTIONS_PER_ORDER;
 
 /// The service worker: shows pushed notifications and opens the order page on a click.
 pub const SERVICE_WORKER_JS: &str = include_str!("../../assets/sw.js");
@@ -61,10 +60,8 @@ pub struct PublicKeyView {
 #[utoipa::path(get, path = "/push/public-key", tag = "ordering",
     responses((status = 200, body = PublicKeyView)))]
 async fn public_key(State(state): State<AppState>) -> ApiResult<Json<PublicKeyView>> {
-    let keys = VapidKeys::load_or_create(&*state.store).await.map_err(|error| match error {
-        VapidError::Store(store) => ApiError::from(store),
-        corrupt @ VapidError::Corrupt => AppError::Internal(Box::new(corrupt)).into(),
-    })?;
+    let stored = state.app.vapid_private_key(new_private_key).await?;
+    let keys = VapidKeys::from_stored(&stored).map_err(|corrupt| AppError::Internal(Box::new(corrupt)))?;
     Ok(Json(PublicKeyView { public_key: keys.public_key().to_owned() }))
 }
 
@@ -137,64 +134,27 @@ async fn subscribe(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SubscribeBody>,
 ) -> ApiResult<(StatusCode, Json<PushSubscriptionView>)> {
-    let order = customer_order(&state, &id, query.token.as_deref()).await?;
     let accept_language = headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
-    let subscription = validated(body, &order.order.id, accept_language, &state.push_allowed_hosts)?;
-    let existing = state.store.list_push_subscriptions(&order.order.id).await?;
-    let known = existing.iter().any(|row| row.endpoint == subscription.endpoint);
-    if !known && existing.len() >= MAX_SUBSCRIPTIONS_PER_ORDER {
-        return Err(AppError::Conflict(format!(
-            "an order may have at most {MAX_SUBSCRIPTIONS_PER_ORDER} push subscriptions"
-        ))
-        .into());
-    }
-    let stored = state.store.upsert_push_subscription(&subscription).await?;
+    let subscription = parse_subscription(&body, accept_language, &state.push_allowed_hosts)?;
+    let stored = state.app.subscribe_push(&id, query.token.as_deref(), subscription).await?;
     Ok((StatusCode::CREATED, Json(PushSubscriptionView::new(&stored))))
 }
 
-/// Checks every field at once and builds the row to store.
-fn validated(
-    body: SubscribeBody,
-    order_id: &str,
+/// Parses a subscription with the server's push rules (the allow-list, keys it can encrypt for).
+fn parse_subscription(
+    body: &SubscribeBody,
     accept_language: Option<&str>,
     allowed_hosts: &AllowedPushHosts,
-) -> ApiResult<PushSubscriptionRow> {
-    let mut errors = Vec::new();
-    let mut field = |name: &str, result: Result<String, String>| {
-        result.unwrap_or_else(|message| {
-            errors.push(FieldError { field: name.to_owned(), message });
-            String::new()
-        })
+) -> Result<NewPushSubscription, AppError> {
+    let input = PushSubscriptionInput {
+        endpoint: &body.endpoint,
+        p256dh: &body.keys.p256dh,
+        auth: &body.keys.auth,
+        language: body.language.as_deref(),
+        accept_language,
+        open_path: body.url.as_deref(),
     };
-    let endpoint = field("endpoint", check_endpoint(&body.endpoint, allowed_hosts).map(|url| url.to_string()));
-    let p256dh = field("keys.p256dh", check_p256dh(&body.keys.p256dh));
-    let auth = field("keys.auth", check_auth(&body.keys.auth));
-    let language = match body.language.as_deref() {
-        None => Language::from_accept_language(accept_language),
-        Some(raw) => Language::parse(raw).unwrap_or_else(|| {
-            errors.push(FieldError { field: "language".into(), message: "must be es or en".into() });
-            Language::Es
-        }),
-    };
-    let open_path = body.url.as_deref().map(|raw| {
-        check_open_path(raw).unwrap_or_else(|message| {
-            errors.push(FieldError { field: "url".into(), message });
-            String::new()
-        })
-    });
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors).into());
-    }
-    Ok(PushSubscriptionRow {
-        id: new_id("psb"),
-        order_id: order_id.to_owned(),
-        endpoint,
-        p256dh,
-        auth,
-        language: language.as_str().to_owned(),
-        open_path,
-        created_at_ms: now_ms(),
-    })
+    NewPushSubscription::parse(input, allowed_hosts)
 }
 
 /// `?token=&endpoint=` for removing a subscription.
@@ -218,25 +178,8 @@ async fn unsubscribe(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<UnsubscribeQuery>,
 ) -> ApiResult<StatusCode> {
-    let order = customer_order(&state, &id, query.token.as_deref()).await?;
-    let endpoint =
-        query.endpoint.filter(|e| !e.is_empty()).ok_or_else(|| ApiError::invalid("endpoint", "is required"))?;
-    // Stored endpoints are normalised by URL parsing; look up the same form.
-    let endpoint = reqwest::Url::parse(&endpoint).map(|url| url.to_string()).unwrap_or(endpoint);
-    if state.store.delete_push_subscription(&order.order.id, &endpoint).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound("push subscription").into())
-    }
-}
-
-/// The order, when `token` is its tracking token; 404 otherwise, so ids cannot be probed.
-async fn customer_order(state: &AppState, id: &str, token: Option<&str>) -> ApiResult<OrderRecord> {
-    let order = state.store.get_order(id).await?.ok_or(AppError::NotFound("order"))?;
-    match token {
-        Some(token) if constant_time_eq(token, &order.order.tracking_token) => Ok(order),
-        _ => Err(AppError::NotFound("order").into()),
-    }
+    state.app.unsubscribe_push(&id, query.token.as_deref(), query.endpoint).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn service_worker() -> Response {

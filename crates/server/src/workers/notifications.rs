@@ -8,15 +8,16 @@
 //! limit, and tells each customer once ("still not accepted"; the part is not cancelled).
 //! Every such send is claimed first in the store, so with several nodes one sends it. Sends
 //! run as tasks, a bounded number at a time, so a slow push service never holds up the others.
+//! The sweeps read "now" from the app's clock, and also run when a test moves a manual clock.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use omnicanal_app::clock::next_move;
 use omnicanal_store::OutboxRow;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
 
-use crate::ids::now_ms;
 use crate::notify::notifier::Notifier;
 
 /// Notifications being sent at once; past this the worker waits for one to finish.
@@ -44,58 +45,24 @@ pub async fn run(
     sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut unaccepted = tokio::time::interval(UNACCEPTED_TICK);
     unaccepted.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut clock_moved = notifier.app().clock().moved();
     let mut sends = JoinSet::new();
     loop {
         tokio::select! {
             received = events.recv() => match received {
-                Ok(event) => {
-                    if let Some((kind, fulfillment_id)) = Notifier::wanted(&event) {
-                        make_room(&mut sends).await;
-                        let notifier = notifier.clone();
-                        sends.spawn(async move {
-                            if let Err(error) = notifier.notify(&event.event_id, kind, &fulfillment_id).await {
-                                tracing::warn!(%error, event_id = %event.event_id, "could not prepare a notification");
-                            }
-                        });
-                    }
-                }
+                Ok(event) => notify_of(&notifier, event, &mut sends).await,
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "notification worker fell behind the event stream; some notifications were skipped");
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             },
-            _ = sweep.tick() => {
-                match notifier.claim_due_reminders(now_ms(), REMINDER_BATCH).await {
-                    Ok(due) => {
-                        for fulfillment_id in due {
-                            make_room(&mut sends).await;
-                            let notifier = notifier.clone();
-                            sends.spawn(async move {
-                                if let Err(error) = notifier.remind(&fulfillment_id).await {
-                                    tracing::warn!(%error, %fulfillment_id, "could not send a pickup reminder");
-                                }
-                            });
-                        }
-                    }
-                    Err(error) => tracing::warn!(%error, "could not look for due pickup reminders"),
-                }
-            },
-            _ = unaccepted.tick() => {
-                match notifier.claim_due_unaccepted(now_ms(), REMINDER_BATCH).await {
-                    Ok(due) => {
-                        for fulfillment_id in due {
-                            make_room(&mut sends).await;
-                            let notifier = notifier.clone();
-                            sends.spawn(async move {
-                                if let Err(error) = notifier.notice_unaccepted(&fulfillment_id).await {
-                                    tracing::warn!(%error, %fulfillment_id, "could not send a not-accepted notice");
-                                }
-                            });
-                        }
-                    }
-                    Err(error) => tracing::warn!(%error, "could not look for parts past their acceptance limit"),
-                }
-            },
+            _ = sweep.tick() => send_due_reminders(&notifier, &mut sends).await,
+            _ = unaccepted.tick() => send_due_unaccepted(&notifier, &mut sends).await,
+            // A test moved the clock: whatever fell due is sent now, not at the next tick.
+            _ = next_move(&mut clock_moved) => {
+                send_due_reminders(&notifier, &mut sends).await;
+                send_due_unaccepted(&notifier, &mut sends).await;
+            }
             _ = shutdown.changed() => break,
         }
         while sends.try_join_next().is_some() {}
@@ -103,6 +70,58 @@ pub async fn run(
     let finish = async { while sends.join_next().await.is_some() {} };
     if tokio::time::timeout(SHUTDOWN_GRACE, finish).await.is_err() {
         sends.abort_all();
+    }
+}
+
+/// Sends what a committed event asks for, if anything.
+async fn notify_of(notifier: &Arc<Notifier>, event: Arc<OutboxRow>, sends: &mut JoinSet<()>) {
+    let Some((kind, fulfillment_id)) = Notifier::wanted(&event) else { return };
+    make_room(sends).await;
+    let notifier = notifier.clone();
+    sends.spawn(async move {
+        if let Err(error) = notifier.notify(&event.event_id, kind, &fulfillment_id).await {
+            tracing::warn!(%error, event_id = %event.event_id, "could not prepare a notification");
+        }
+    });
+}
+
+/// Claims the pickup reminders due now (by the app's clock) and sends each.
+async fn send_due_reminders(notifier: &Arc<Notifier>, sends: &mut JoinSet<()>) {
+    let due = match notifier.claim_due_reminders(REMINDER_BATCH).await {
+        Ok(due) => due,
+        Err(error) => {
+            tracing::warn!(%error, "could not look for due pickup reminders");
+            return;
+        }
+    };
+    for fulfillment_id in due {
+        make_room(sends).await;
+        let notifier = notifier.clone();
+        sends.spawn(async move {
+            if let Err(error) = notifier.remind(&fulfillment_id).await {
+                tracing::warn!(%error, %fulfillment_id, "could not send a pickup reminder");
+            }
+        });
+    }
+}
+
+/// Claims the "still not accepted" notices due now (by the app's clock) and sends each.
+async fn send_due_unaccepted(notifier: &Arc<Notifier>, sends: &mut JoinSet<()>) {
+    let due = match notifier.claim_due_unaccepted(REMINDER_BATCH).await {
+        Ok(due) => due,
+        Err(error) => {
+            tracing::warn!(%error, "could not look for parts past their acceptance limit");
+            return;
+        }
+    };
+    for fulfillment_id in due {
+        make_room(sends).await;
+        let notifier = notifier.clone();
+        sends.spawn(async move {
+            if let Err(error) = notifier.notice_unaccepted(&fulfillment_id).await {
+                tracing::warn!(%error, %fulfillment_id, "could not send a not-accepted notice");
+            }
+        });
     }
 }
 

@@ -1,25 +1,22 @@
-//! Coupon codes of promotions that require one.
+//! Coupon codes of promotions that require one (the use cases are
+//! `omnicanal_app::pricing::coupons`; a taken code is 409 `conflict` naming `code`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use omnicanal_domain::pricing::Promotion;
-use omnicanal_domain::pricing::promotion::normalize_code;
-use omnicanal_store::{CouponRow, StoreError};
+use omnicanal_store::CouponRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::promotions::visible_promotion;
-use super::{may_manage_prices, may_read_prices};
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::{new_id, now_ms, rfc3339};
+use crate::ids::rfc3339;
 use crate::state::AppState;
 use omnicanal_app::AppError;
-use omnicanal_app::validation::Validator;
+use omnicanal_app::pricing::coupons::NewCoupon;
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -85,39 +82,17 @@ async fn create_coupon(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<CouponRequest>,
 ) -> ApiResult<(StatusCode, Json<CouponView>)> {
-    may_manage_prices(&user)?;
-    let promotion = visible_promotion(&state, &user, &id).await?;
-    let definition: Promotion =
-        serde_json::from_str(&promotion.definition_json).map_err(|error| AppError::Internal(Box::new(error)))?;
-    let mut v = Validator::new();
-    if !definition.requires_coupon {
-        v.push("code", "this promotion applies without a coupon; set requires_coupon on it first");
-    }
-    let code = normalize_code(&request.code);
-    if !(3..=32).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        v.push("code", "must be 3 to 32 letters, digits, '-' or '_'");
-    }
-    for (field, limit) in [("usage_limit", request.usage_limit), ("per_customer_limit", request.per_customer_limit)] {
-        if limit.is_some_and(|limit| !(1..=100_000_000).contains(&limit)) {
-            v.push(field, "must be between 1 and 100000000");
-        }
-    }
-    v.finish()?;
-    let row = CouponRow {
-        id: new_id("cpn"),
-        promotion_id: promotion.id,
-        code,
-        usage_limit: request.usage_limit,
-        per_customer_limit: request.per_customer_limit,
-        used: 0,
-        active: true,
-        created_at_ms: now_ms(),
-    };
-    state.store.insert_coupon(&row).await.map_err(|error| match error {
-        StoreError::Duplicate(_) => AppError::Conflict(format!("the code {} is already in use", row.code)),
-        other => other.into(),
-    })?;
+    let coupon = NewCoupon::try_from(request)?;
+    let row = state.app.create_coupon(&user, &id, coupon).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+impl TryFrom<CouponRequest> for NewCoupon {
+    type Error = AppError;
+
+    fn try_from(request: CouponRequest) -> Result<Self, AppError> {
+        NewCoupon::parse(&request.code, request.usage_limit, request.per_customer_limit)
+    }
 }
 
 /// A promotion's coupons, oldest first.
@@ -129,9 +104,7 @@ async fn list_coupons(
     Path(id): Path<String>,
     ApiQuery(pagination): ApiQuery<Pagination>,
 ) -> ApiResult<Json<Vec<CouponView>>> {
-    may_read_prices(&user)?;
-    let promotion = visible_promotion(&state, &user, &id).await?;
-    let coupons = state.store.list_coupons(&promotion.id, pagination.page()?).await?;
+    let coupons = state.app.list_coupons(&user, &id, pagination.page()?).await?;
     Ok(Json(coupons.into_iter().map(CouponView::from).collect()))
 }
 
@@ -152,9 +125,5 @@ async fn update_coupon(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<UpdateCoupon>,
 ) -> ApiResult<Json<CouponView>> {
-    may_manage_prices(&user)?;
-    let coupon = state.store.get_coupon(&id).await?.ok_or(AppError::NotFound("coupon"))?;
-    visible_promotion(&state, &user, &coupon.promotion_id).await.map_err(|_| AppError::NotFound("coupon"))?;
-    state.store.set_coupon_active(&id, request.active).await?;
-    Ok(Json(CouponRow { active: request.active, ..coupon }.into()))
+    Ok(Json(state.app.set_coupon_active(&user, &id, request.active).await?.into()))
 }

@@ -1,30 +1,27 @@
-//! Promotions: a merchant's or a site's, with kinds, windows, scope and funder.
+//! Promotions: a merchant's or a site's, with kinds, windows, scope and funder (`/promotions`;
+//! the use cases are `omnicanal_app::pricing::promotions`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::Money;
-use omnicanal_domain::catalog::Name;
-use omnicanal_domain::events::{ChangeAction, PriceChanged, PromotionChanged};
 use omnicanal_domain::hours::hhmm;
-use omnicanal_domain::pricing::promotion::HappyHour;
-use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind};
-use omnicanal_store::{NewEvent, PromotionRow};
+use omnicanal_domain::pricing::{Funder, PromotionKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{may_manage_prices, may_read_prices, price_event, window};
-use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::{new_id, now_ms, rfc3339};
-use crate::ordering::valid_channel;
+use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::MoneyView;
 use omnicanal_app::AppError;
-use omnicanal_app::validation::{Validator, vetted};
+use omnicanal_app::pricing::promotions::{
+    HappyHourInput, PromotionDraft, PromotionInput, PromotionQuery, PromotionRecord,
+};
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -137,168 +134,65 @@ pub struct PromotionView {
     pub updated_at: String,
 }
 
-fn minutes(field: &str, raw: &str, v: &mut Validator) -> u16 {
-    let parsed = raw
-        .split_once(':')
-        .and_then(|(h, m)| Some((h.parse::<u16>().ok()?, m.parse::<u16>().ok()?)))
-        .filter(|(h, m)| *h < 24 && *m < 60 && raw.len() == 5);
-    match parsed {
-        Some((h, m)) => h * 60 + m,
-        None => {
-            v.push(field, "must be a time of day HH:MM");
-            0
+impl From<PromotionRecord> for PromotionView {
+    fn from(record: PromotionRecord) -> Self {
+        let (row, promotion) = (record.row, record.definition);
+        Self {
+            id: row.id,
+            merchant_id: row.merchant_id,
+            site_id: row.site_id,
+            name: row.name,
+            funded_by: match promotion.funded_by {
+                Funder::Merchant => "merchant".into(),
+                Funder::Operator => "operator".into(),
+            },
+            kind: promotion.kind,
+            channels: promotion.channels,
+            location_ids: promotion.location_ids,
+            valid_from: promotion.valid_from_ms.map(rfc3339),
+            valid_to: promotion.valid_to_ms.map(rfc3339),
+            happy_hour: promotion.happy_hour.map(|h| HappyHourView {
+                weekdays: h.weekdays,
+                start: hhmm(h.start_minute),
+                end: hhmm(h.end_minute),
+            }),
+            min_spend: promotion.min_spend.map(MoneyView::from),
+            requires_coupon: promotion.requires_coupon,
+            priority: promotion.priority,
+            exclusive: promotion.exclusive,
+            active: row.active,
+            created_at: rfc3339(row.created_at_ms),
+            updated_at: rfc3339(row.updated_at_ms),
         }
     }
 }
 
-fn promotion_view(row: &PromotionRow) -> ApiResult<PromotionView> {
-    let promotion: Promotion =
-        serde_json::from_str(&row.definition_json).map_err(|error| AppError::Internal(Box::new(error)))?;
-    Ok(PromotionView {
-        id: row.id.clone(),
-        merchant_id: row.merchant_id.clone(),
-        site_id: row.site_id.clone(),
-        name: row.name.clone(),
-        funded_by: match promotion.funded_by {
-            Funder::Merchant => "merchant".into(),
-            Funder::Operator => "operator".into(),
-        },
-        kind: promotion.kind,
-        channels: promotion.channels,
-        location_ids: promotion.location_ids,
-        valid_from: promotion.valid_from_ms.map(rfc3339),
-        valid_to: promotion.valid_to_ms.map(rfc3339),
-        happy_hour: promotion.happy_hour.map(|h| HappyHourView {
-            weekdays: h.weekdays,
-            start: hhmm(h.start_minute),
-            end: hhmm(h.end_minute),
-        }),
-        min_spend: promotion.min_spend.map(MoneyView::from),
-        requires_coupon: promotion.requires_coupon,
-        priority: promotion.priority,
-        exclusive: promotion.exclusive,
-        active: row.active,
-        created_at: rfc3339(row.created_at_ms),
-        updated_at: rfc3339(row.updated_at_ms),
-    })
-}
+impl TryFrom<PromotionRequest> for PromotionDraft {
+    type Error = AppError;
 
-/// Validates a promotion request into a row (the caller sets id and creation time).
-async fn promotion_row(
-    state: &AppState,
-    user: &AuthUser,
-    request: PromotionRequest,
-    id: String,
-    created_at_ms: i64,
-) -> ApiResult<PromotionRow> {
-    let mut v = Validator::new();
-    // Scope: the merchant's own promotion, or a site-wide one of the operator (admin only).
-    let (merchant_id, site_id, currency, timezone) = match &request.merchant_id {
-        Some(merchant_id) => {
-            let merchant = state.store.get_merchant(merchant_id).await?.ok_or(AppError::NotFound("merchant"))?;
-            user.check_merchant(&merchant.id, "merchant")?;
-            let (currency, timezone) = state.app.merchant_home(&merchant.id).await?;
-            (Some(merchant.id), None, currency, timezone)
-        }
-        None => {
-            user.require(&[Role::Admin])?;
-            let site_id = request
-                .site_id
-                .clone()
-                .ok_or_else(|| ApiError::invalid("site_id", "required for a site-wide promotion (no merchant_id)"))?;
-            let site =
-                state.store.get_site(&site_id).await?.ok_or_else(|| ApiError::invalid("site_id", "no such site"))?;
-            (None, Some(site.id), site.currency, site.timezone)
-        }
-    };
-    let funded_by = match request.funded_by.as_deref() {
-        None if merchant_id.is_some() => Funder::Merchant,
-        None => Funder::Operator,
-        Some(raw) => v.check("funded_by", Funder::parse(raw)).unwrap_or(Funder::Merchant),
-    };
-    if funded_by == Funder::Operator && user.role != Role::Admin {
-        v.push("funded_by", "only the site's operator (an admin) may fund a promotion with its money");
+    fn try_from(request: PromotionRequest) -> Result<Self, AppError> {
+        PromotionDraft::parse(PromotionInput {
+            merchant_id: request.merchant_id,
+            site_id: request.site_id,
+            name: request.name,
+            funded_by: request.funded_by,
+            kind: request.kind,
+            channels: request.channels,
+            location_ids: request.location_ids,
+            valid_from: request.valid_from,
+            valid_to: request.valid_to,
+            happy_hour: request.happy_hour.map(|hours| HappyHourInput {
+                weekdays: hours.weekdays,
+                start: hours.start,
+                end: hours.end,
+            }),
+            min_spend: request.min_spend.map(Money::from),
+            requires_coupon: request.requires_coupon,
+            priority: request.priority,
+            exclusive: request.exclusive,
+            active: request.active,
+        })
     }
-    let name = v.check("name", Name::parse("name", &request.name));
-    for (index, channel) in request.channels.iter().enumerate() {
-        if !valid_channel(channel) {
-            v.push(format!("channels[{index}]"), "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>");
-        }
-    }
-    for (index, location_id) in request.location_ids.iter().enumerate() {
-        let location = state.store.get_location(location_id).await?;
-        let in_scope = location.is_some_and(|l| match (&merchant_id, &site_id) {
-            (Some(merchant), _) => &l.merchant_id == merchant,
-            (None, Some(site)) => &l.site_id == site,
-            (None, None) => false,
-        });
-        if !in_scope {
-            v.push(format!("location_ids[{index}]"), "no such location in the promotion's scope");
-        }
-    }
-    let (valid_from_ms, valid_to_ms) = window(&mut v, &timezone, &request.valid_from, &request.valid_to);
-    let happy_hour = request.happy_hour.as_ref().map(|h| HappyHour {
-        weekdays: h.weekdays.clone(),
-        start_minute: minutes("happy_hour.start", &h.start, &mut v),
-        end_minute: minutes("happy_hour.end", &h.end, &mut v),
-    });
-    let mut amounts: Vec<(&str, Money)> = Vec::new();
-    match &request.kind {
-        PromotionKind::AmountOffLines { amount, .. } | PromotionKind::AmountOffOrder { amount } => {
-            amounts.push(("kind.amount", *amount));
-        }
-        PromotionKind::Bundle { price, .. } => amounts.push(("kind.price", *price)),
-        _ => {}
-    }
-    let min_spend = request.min_spend.map(Money::from);
-    if let Some(min) = min_spend {
-        amounts.push(("min_spend", min));
-    }
-    for (field, amount) in amounts {
-        if amount.currency != currency {
-            v.push(field, format!("must be in {currency}, the currency this promotion's scope sells in"));
-        }
-    }
-    v.finish()?;
-    let promotion = Promotion {
-        id,
-        name: vetted(name)?.into_inner(),
-        merchant_id: merchant_id.clone(),
-        funded_by,
-        kind: request.kind,
-        channels: request.channels,
-        location_ids: request.location_ids,
-        valid_from_ms,
-        valid_to_ms,
-        happy_hour,
-        min_spend,
-        requires_coupon: request.requires_coupon,
-        priority: request.priority,
-        exclusive: request.exclusive,
-        active: request.active.unwrap_or(true),
-    };
-    promotion.validate()?;
-    Ok(PromotionRow {
-        id: promotion.id.clone(),
-        merchant_id,
-        site_id,
-        name: promotion.name.clone(),
-        active: promotion.active,
-        definition_json: serde_json::to_string(&promotion).map_err(|error| AppError::Internal(Box::new(error)))?,
-        created_at_ms,
-        updated_at_ms: now_ms(),
-    })
-}
-
-fn promotion_event(row: &PromotionRow, action: ChangeAction) -> NewEvent {
-    price_event(PriceChanged::Promotion(PromotionChanged {
-        action,
-        promotion_id: row.id.clone(),
-        merchant_id: row.merchant_id.clone(),
-        site_id: row.site_id.clone(),
-        name: row.name.clone(),
-        active: row.active,
-    }))
 }
 
 /// Creates a promotion: a merchant's (its manager or an admin) or a site-wide one (admin).
@@ -309,11 +203,9 @@ async fn create_promotion(
     user: AuthUser,
     ApiJson(request): ApiJson<PromotionRequest>,
 ) -> ApiResult<(StatusCode, Json<PromotionView>)> {
-    may_manage_prices(&user)?;
-    let row = promotion_row(&state, &user, request, new_id("pro"), now_ms()).await?;
-    state.store.insert_promotion(&row, &promotion_event(&row, ChangeAction::Created)).await?;
-    state.wake_dispatcher();
-    Ok((StatusCode::CREATED, Json(promotion_view(&row)?)))
+    let draft = PromotionDraft::try_from(request)?;
+    let record = state.app.create_promotion(&user, draft).await?;
+    Ok((StatusCode::CREATED, Json(record.into())))
 }
 
 /// `?merchant_id=&site_id=` for promotions.
@@ -338,29 +230,10 @@ async fn list_promotions(
     user: AuthUser,
     ApiQuery(filter): ApiQuery<PromotionFilter>,
 ) -> ApiResult<Json<Vec<PromotionView>>> {
-    may_read_prices(&user)?;
     let page = Pagination { limit: filter.limit, offset: filter.offset }.page()?;
-    let (merchant_id, site_id) = if user.is_platform() {
-        (filter.merchant_id, filter.site_id)
-    } else {
-        let own = user.merchant_id.clone().ok_or(AppError::Forbidden)?;
-        if filter.merchant_id.as_ref().is_some_and(|m| *m != own) {
-            return Err(AppError::NotFound("merchant").into());
-        }
-        (Some(own), None)
-    };
-    let rows = state.store.list_promotions(merchant_id.as_deref(), site_id.as_deref(), page).await?;
-    Ok(Json(rows.iter().map(promotion_view).collect::<ApiResult<_>>()?))
-}
-
-pub(super) async fn visible_promotion(state: &AppState, user: &AuthUser, id: &str) -> ApiResult<PromotionRow> {
-    let row = state.store.get_promotion(id).await?.ok_or(AppError::NotFound("promotion"))?;
-    match &row.merchant_id {
-        Some(merchant) => user.check_merchant(merchant, "promotion")?,
-        None if user.is_platform() => {}
-        None => return Err(AppError::NotFound("promotion").into()),
-    }
-    Ok(row)
+    let query = PromotionQuery { merchant_id: filter.merchant_id, site_id: filter.site_id, page };
+    let records = state.app.list_promotions(&user, query).await?;
+    Ok(Json(records.into_iter().map(PromotionView::from).collect()))
 }
 
 /// One promotion.
@@ -371,8 +244,7 @@ async fn get_promotion(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PromotionView>> {
-    may_read_prices(&user)?;
-    Ok(Json(promotion_view(&visible_promotion(&state, &user, &id).await?)?))
+    Ok(Json(state.app.promotion(&user, &id).await?.into()))
 }
 
 /// Replaces a promotion (its merchant or site stays); set `active: false` to end it.
@@ -383,14 +255,8 @@ async fn replace_promotion(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
-    ApiJson(mut request): ApiJson<PromotionRequest>,
+    ApiJson(request): ApiJson<PromotionRequest>,
 ) -> ApiResult<Json<PromotionView>> {
-    may_manage_prices(&user)?;
-    let existing = visible_promotion(&state, &user, &id).await?;
-    request.merchant_id = existing.merchant_id.clone();
-    request.site_id = existing.site_id.clone();
-    let row = promotion_row(&state, &user, request, existing.id, existing.created_at_ms).await?;
-    state.store.replace_promotion(&row, &promotion_event(&row, ChangeAction::Updated)).await?;
-    state.wake_dispatcher();
-    Ok(Json(promotion_view(&row)?))
+    let draft = PromotionDraft::try_from(request)?;
+    Ok(Json(state.app.replace_promotion(&user, &id, draft).await?.into()))
 }
