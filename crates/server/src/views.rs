@@ -724,9 +724,9 @@ pub enum LocationStateView {
     },
 }
 
-impl From<omnicanal_app::ordering::LocationState> for LocationStateView {
-    fn from(state: omnicanal_app::ordering::LocationState) -> Self {
-        use omnicanal_app::ordering::LocationState;
+impl From<omnicanal_app::catalog::LocationState> for LocationStateView {
+    fn from(state: omnicanal_app::catalog::LocationState) -> Self {
+        use omnicanal_app::catalog::LocationState;
         match state {
             LocationState::Open => Self::Open,
             LocationState::Paused { until } => Self::Paused { until },

@@ -14,8 +14,8 @@ use omnicanal_domain::pricing::price_list::resolve;
 use omnicanal_store::{LocationRow, Page, ProductRow, SiteRow, StockFilter, VariantRow};
 
 use crate::App;
+use crate::catalog::storefront::{LocationState, location_state};
 use crate::error::AppResult;
-use crate::ordering::storefront::{LocationState, location_state};
 use crate::price_book::engine_price_lists;
 
 /// Most stock rows read for one location's menu.

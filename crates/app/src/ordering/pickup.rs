@@ -9,8 +9,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use omnicanal_store::{LocationRow, SiteRow};
 
-use super::storefront::{within_hours, zone};
 use crate::App;
+use crate::catalog::storefront::{within_hours, zone};
 use crate::error::{AppError, AppResult};
 use crate::pricing::cart::PricedCart;
 

@@ -20,10 +20,10 @@ use omnicanal_domain::pricing::{CartLine, CouponState, PricingContext, Promotion
 use omnicanal_store::{CouponRow, LocationRow, MerchantRow, SellableRow, SiteRow};
 
 use crate::App;
+use crate::catalog::storefront::{LocationState, location_state};
 use crate::error::{AppError, AppResult};
 use crate::ids::sha256_hex;
 use crate::local_time::local_time;
-use crate::ordering::storefront::{LocationState, location_state};
 use crate::price_book::engine_price_lists;
 use crate::validation::Validator;
 

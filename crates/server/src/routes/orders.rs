@@ -38,7 +38,7 @@ pub struct TrackingQuery {
     pub token: Option<String>,
 }
 
-/// One line of a new order (or of a cart to quote).
+/// One line of a new order.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrderLineRequest {
     /// SKU sold by the location's merchant.

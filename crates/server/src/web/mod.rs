@@ -19,8 +19,9 @@ use axum::routing::get;
 use minijinja::value::Kwargs;
 use minijinja::{Environment, Value, context};
 use omnicanal_app::AppError;
-use omnicanal_app::catalog::SiteMenu;
-use omnicanal_app::ordering::LocationState;
+use omnicanal_app::catalog::LocationState;
+use omnicanal_app::catalog::{MenuLocation, SiteMenu};
+use omnicanal_app::ordering::TrackedPart;
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::{Currency, Money};
@@ -211,53 +212,8 @@ async fn site_page(
     };
     let site = &menu.site;
     let currency: Currency = site.currency;
-    let locations: Vec<Value> = menu
-        .locations
-        .iter()
-        .map(|entry| {
-            let mut categories: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-            for product in &entry.products {
-                for variant in &product.variants {
-                    let name = if product.variants.len() > 1 {
-                        format!("{} ({})", product.product.name, variant.variant.sku)
-                    } else {
-                        product.product.name.clone()
-                    };
-                    categories.entry(product.product.category.clone().unwrap_or_default()).or_default().push(
-                        context! {
-                            sku => variant.variant.sku,
-                            name => name,
-                            image_url => product.product.image_url,
-                            price => context! { amount => variant.price.amount_minor },
-                            price_text => money_text(variant.price.amount_minor, currency),
-                            available => variant.available,
-                            sold_out => variant.sold_out,
-                            left => variant.available_quantity,
-                            groups => product.modifier_groups.iter().map(|group| context! {
-                                name => group.name,
-                                min => group.min,
-                                max => group.max,
-                                options => group.options.iter().map(|option| context! {
-                                    name => option.name,
-                                    price => context! { amount => option.price.amount_minor },
-                                    price_text => money_text(option.price.amount_minor, currency),
-                                }).collect::<Vec<_>>(),
-                            }).collect::<Vec<_>>(),
-                        },
-                    );
-                }
-            }
-            context! {
-                id => entry.location.id,
-                name => entry.location.name,
-                status => entry.status,
-                status_text => status_text(lang, &entry.status, &site.timezone),
-                prep_minutes => entry.location.storefront.prep_minutes,
-                counter => entry.location.storefront.counter,
-                categories => categories.into_iter().map(|(name, items)| context! { name, items }).collect::<Vec<_>>(),
-            }
-        })
-        .collect();
+    let locations: Vec<Value> =
+        menu.locations.iter().map(|entry| location_context(lang, entry, currency, &site.timezone)).collect();
     let page_data = serde_json::json!({
         "site_id": site.id,
         "currency": site.currency,
@@ -276,6 +232,50 @@ async fn site_page(
             page_data => page_data,
         },
     )
+}
+
+/// One restaurant of the site page: its state and its dishes by menu category, one entry per
+/// variant (named with its SKU when the product has several).
+fn location_context(lang: Lang, entry: &MenuLocation, currency: Currency, timezone: &str) -> Value {
+    let mut categories: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for product in &entry.products {
+        for variant in &product.variants {
+            let name = if product.variants.len() > 1 {
+                format!("{} ({})", product.product.name, variant.variant.sku)
+            } else {
+                product.product.name.clone()
+            };
+            categories.entry(product.product.category.clone().unwrap_or_default()).or_default().push(context! {
+                sku => variant.variant.sku,
+                name => name,
+                image_url => product.product.image_url,
+                price => context! { amount => variant.price.amount_minor },
+                price_text => money_text(variant.price.amount_minor, currency),
+                available => variant.available,
+                sold_out => variant.sold_out,
+                left => variant.available_quantity,
+                groups => product.modifier_groups.iter().map(|group| context! {
+                    name => group.name,
+                    min => group.min,
+                    max => group.max,
+                    options => group.options.iter().map(|option| context! {
+                        name => option.name,
+                        price => context! { amount => option.price.amount_minor },
+                        price_text => money_text(option.price.amount_minor, currency),
+                    }).collect::<Vec<_>>(),
+                }).collect::<Vec<_>>(),
+            });
+        }
+    }
+    context! {
+        id => entry.location.id,
+        name => entry.location.name,
+        status => entry.status,
+        status_text => status_text(lang, &entry.status, timezone),
+        prep_minutes => entry.location.storefront.prep_minutes,
+        counter => entry.location.storefront.counter,
+        categories => categories.into_iter().map(|(name, items)| context! { name, items }).collect::<Vec<_>>(),
+    }
 }
 
 async fn cart_page(
@@ -376,6 +376,33 @@ fn qr_svg(text: &str) -> String {
     }
 }
 
+/// One restaurant's part on the order page: its status, pickup code (with its QR), lines and
+/// any refund or acceptance warning.
+fn part_context(lang: Lang, tracked: &TrackedPart, currency: Currency) -> Value {
+    let part = &tracked.fulfillment;
+    let location = tracked.location.as_ref();
+    let name = location.map(|l| l.name.clone()).unwrap_or_default();
+    context! {
+        accept_by_ms => tracked.accept_by_ms,
+        not_accepted => tracked.not_accepted,
+        not_accepted_text => lang.text("order.not_accepted", &[("restaurant", name.clone())]),
+        id => part.id,
+        name => name,
+        counter => location.and_then(|l| l.storefront.counter.clone()),
+        status => part.status,
+        pickup_code => part.pickup_code,
+        qr => qr_svg(&part.pickup_code),
+        refunded => part.refunded_minor > 0,
+        refunded_text => money_text(part.refunded_minor, currency),
+        reason => part.reason,
+        lines => part.lines.iter().map(|line| context! {
+            quantity => line.quantity,
+            name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
+            total => money_text(line.total_minor, currency),
+        }).collect::<Vec<_>>(),
+    }
+}
+
 async fn order_page(
     State(state): State<AppState>,
     Path((site_id, order_id)): Path<(String, String)>,
@@ -388,34 +415,7 @@ async fn order_page(
     };
     let (site, order) = (&tracked.site, &tracked.order);
     let currency: Currency = site.currency;
-    let parts: Vec<Value> = tracked
-        .parts
-        .iter()
-        .map(|tracked_part| {
-            let part = &tracked_part.fulfillment;
-            let location = tracked_part.location.as_ref();
-            let name = location.map(|l| l.name.clone()).unwrap_or_default();
-            context! {
-                accept_by_ms => tracked_part.accept_by_ms,
-                not_accepted => tracked_part.not_accepted,
-                not_accepted_text => lang.text("order.not_accepted", &[("restaurant", name.clone())]),
-                id => part.id,
-                name => name,
-                counter => location.and_then(|l| l.storefront.counter.clone()),
-                status => part.status,
-                pickup_code => part.pickup_code,
-                qr => qr_svg(&part.pickup_code),
-                refunded => part.refunded_minor > 0,
-                refunded_text => money_text(part.refunded_minor, currency),
-                reason => part.reason,
-                lines => part.lines.iter().map(|line| context! {
-                    quantity => line.quantity,
-                    name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
-                    total => money_text(line.total_minor, currency),
-                }).collect::<Vec<_>>(),
-            }
-        })
-        .collect();
+    let parts: Vec<Value> = tracked.parts.iter().map(|part| part_context(lang, part, currency)).collect();
     let live: Vec<FulfillmentStatus> = tracked
         .parts
         .iter()
