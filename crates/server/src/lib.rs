@@ -14,7 +14,6 @@ pub mod ids;
 pub mod import;
 pub mod notify;
 pub mod ordering;
-pub mod pricing;
 pub mod routes;
 pub mod state;
 pub mod storefront;

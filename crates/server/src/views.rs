@@ -704,3 +704,40 @@ pub fn modifier_groups(json: Option<&str>) -> Vec<ModifierGroupView> {
         .map(ModifierGroupView::from)
         .collect()
 }
+
+/// A location's state for customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[schema(as = LocationState)]
+pub enum LocationStateView {
+    /// Taking orders.
+    Open,
+    /// Paused by its staff ("too busy") until `until` (RFC 3339).
+    Paused {
+        /// When orders resume.
+        until: String,
+    },
+    /// Outside its opening hours, or switched off; `opens_at` is the next opening ("Lun 11:00"-style, local `HH:MM` with weekday).
+    Closed {
+        /// Next opening as ISO weekday and local `HH:MM`, when known.
+        opens_at: Option<String>,
+    },
+}
+
+impl From<omnicanal_app::catalog::LocationState> for LocationStateView {
+    fn from(state: omnicanal_app::catalog::LocationState) -> Self {
+        use omnicanal_app::catalog::LocationState;
+        match state {
+            LocationState::Open => Self::Open,
+            LocationState::Paused { until } => Self::Paused { until },
+            LocationState::Closed { opens_at } => Self::Closed { opens_at },
+        }
+    }
+}
+
+impl LocationStateView {
+    /// True when orders are taken now.
+    pub fn is_open(&self) -> bool {
+        matches!(self, Self::Open)
+    }
+}

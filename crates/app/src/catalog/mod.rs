@@ -1,1 +1,10 @@
-//! The catalogue: products, their variants and modifier groups, and the menu a channel shows.
+//! The catalogue: products, their variants and modifier groups, whether a location takes orders
+//! now (its storefront state), and the menu a channel shows.
+
+pub mod menu;
+pub mod products;
+pub mod storefront;
+
+pub use menu::{MenuLocation, MenuProduct, MenuVariant, SiteMenu};
+pub use products::{NewProduct, NewVariant, ProductInput, VariantInput};
+pub use storefront::LocationState;

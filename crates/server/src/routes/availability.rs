@@ -3,26 +3,22 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use omnicanal_domain::catalog::Sku;
-use omnicanal_domain::channel::Channel;
-use omnicanal_store::{ChannelAllocationRow, StockFilter};
+use omnicanal_store::ChannelAllocationRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::ids::{now_ms, rfc3339};
-use crate::ordering::valid_channel;
-use crate::state::AppState;
 use omnicanal_app::AppError;
+use omnicanal_app::ordering::availability::{
+    Availability, AvailabilityQuery as AvailabilityCommand, ChannelAllocation,
+};
 
-/// Largest safety buffer accepted.
-pub const MAX_SAFETY_BUFFER: i64 = 1_000_000;
-/// Longest hold accepted: a week.
-pub const MAX_HOLD_MINUTES: i64 = 7 * 24 * 60;
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::ids::rfc3339;
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -80,9 +76,7 @@ async fn list_allocations(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AllocationView>>> {
-    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
-    user.check_location(&location.merchant_id, &location.id)?;
-    let rows = state.store.list_channel_allocations(&id).await?;
+    let rows = state.app.channel_allocations(&user, &id).await?;
     Ok(Json(rows.into_iter().map(AllocationView::from).collect()))
 }
 
@@ -98,27 +92,8 @@ async fn set_allocation(
     Path((id, channel)): Path<(String, String)>,
     ApiJson(request): ApiJson<SetAllocation>,
 ) -> ApiResult<Json<AllocationView>> {
-    let location = state.store.get_location(&id).await?.ok_or(AppError::NotFound("location"))?;
-    user.check_location(&location.merchant_id, &location.id)?;
-    user.require(&[Role::Admin, Role::MerchantManager])?;
-    if !valid_channel(&channel) {
-        return Err(ApiError::invalid("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>"));
-    }
-    if !(0..=MAX_SAFETY_BUFFER).contains(&request.safety_buffer) {
-        return Err(ApiError::invalid("safety_buffer", format!("must be between 0 and {MAX_SAFETY_BUFFER}")));
-    }
-    if request.hold_minutes.is_some_and(|minutes| !(1..=MAX_HOLD_MINUTES).contains(&minutes)) {
-        return Err(ApiError::invalid("hold_minutes", format!("must be between 1 and {MAX_HOLD_MINUTES}")));
-    }
-    let row = ChannelAllocationRow {
-        location_id: id,
-        channel: Channel::parse(&channel)?,
-        safety_buffer: request.safety_buffer,
-        enabled: request.enabled,
-        hold_ttl_ms: request.hold_minutes.map(|minutes| minutes * 60_000),
-        updated_at_ms: now_ms(),
-    };
-    state.store.upsert_channel_allocation(&row).await?;
+    let allocation = ChannelAllocation::parse(&channel, request.safety_buffer, request.enabled, request.hold_minutes)?;
+    let row = state.app.set_channel_allocation(&user, &id, allocation).await?;
     Ok(Json(row.into()))
 }
 
@@ -180,49 +155,40 @@ async fn availability(
     user: AuthUser,
     ApiQuery(query): ApiQuery<AvailabilityQuery>,
 ) -> ApiResult<Json<AvailabilityView>> {
-    let sku = Sku::parse(&query.sku)?;
-    let channel = query.channel.unwrap_or_else(|| "web".to_owned());
-    if !valid_channel(&channel) {
-        return Err(ApiError::invalid("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>"));
+    let query = AvailabilityCommand::try_from(query)?;
+    let availability = state.app.availability(&user, query).await?;
+    Ok(Json(availability.into()))
+}
+
+impl TryFrom<AvailabilityQuery> for AvailabilityCommand {
+    type Error = AppError;
+
+    fn try_from(query: AvailabilityQuery) -> Result<Self, AppError> {
+        AvailabilityCommand::parse(query.site_id, &query.sku, query.channel.as_deref())
     }
-    state.store.get_site(&query.site_id).await?.ok_or(AppError::NotFound("site"))?;
-    let mut locations = Vec::new();
-    for location in state.store.list_site_locations(&query.site_id).await? {
-        if user.check_location(&location.merchant_id, &location.id).is_err() {
-            continue;
+}
+
+impl From<Availability> for AvailabilityView {
+    fn from(availability: Availability) -> Self {
+        Self {
+            available_to_promise: availability.available_to_promise(),
+            site_id: availability.query.site_id,
+            sku: availability.query.sku.as_str().to_owned(),
+            channel: availability.query.channel.to_string(),
+            locations: availability
+                .locations
+                .into_iter()
+                .map(|share| LocationAvailability {
+                    location_id: share.location_id,
+                    on_hand: share.on_hand,
+                    reserved: share.reserved,
+                    available: share.available,
+                    safety_buffer: share.safety_buffer,
+                    enabled: share.enabled,
+                    sold_out: share.sold_out,
+                    available_to_promise: share.available_to_promise,
+                })
+                .collect(),
         }
-        let filter = StockFilter {
-            location_id: Some(location.id.clone()),
-            sku: Some(sku.as_str().to_owned()),
-            now_ms: now_ms(),
-            ..StockFilter::default()
-        };
-        let Some(level) = state.store.list_stock(&filter).await?.into_iter().next() else { continue };
-        let allocation = state
-            .store
-            .list_channel_allocations(&location.id)
-            .await?
-            .into_iter()
-            .find(|a| a.channel.as_str() == channel.as_str());
-        let (safety_buffer, enabled) = allocation.map_or((0, true), |a| (a.safety_buffer, a.enabled));
-        let sold_out = state.store.list_sold_out(&location.id).await?.iter().any(|row| row.sku == sku.as_str());
-        let available_to_promise = if enabled && !sold_out { (level.available - safety_buffer).max(0) } else { 0 };
-        locations.push(LocationAvailability {
-            location_id: location.id,
-            on_hand: level.on_hand,
-            reserved: level.reserved,
-            available: level.available,
-            safety_buffer,
-            enabled,
-            sold_out,
-            available_to_promise,
-        });
     }
-    Ok(Json(AvailabilityView {
-        site_id: query.site_id,
-        sku: sku.as_str().to_owned(),
-        channel,
-        available_to_promise: locations.iter().map(|l| l.available_to_promise).sum(),
-        locations,
-    }))
 }

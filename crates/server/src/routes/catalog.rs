@@ -1,35 +1,24 @@
 //! Products and the public site menu.
 
-use std::collections::{HashMap, HashSet};
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use omnicanal_domain::catalog::{Name, Sku, parse_price};
-use omnicanal_domain::modifiers::{ModifierGroup, validate_groups};
-use omnicanal_domain::pricing::TaxCategory;
-use omnicanal_domain::pricing::price_list::resolve;
-use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{Page, ProductRow, SiteRow, StockFilter, VariantRow};
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::modifiers::ModifierGroup;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::ids::{new_id, now_ms};
-use crate::ordering::valid_channel;
-use crate::state::AppState;
-use crate::storefront::{LocationState, SLOT_MINUTES, candidate_slots, location_state};
-use crate::views::{ModifierGroupView, MoneyView, ProductView, SiteView, modifier_groups};
 use omnicanal_app::AppError;
-use omnicanal_app::price_book::engine_price_lists;
-use omnicanal_app::validation::{Validator, vetted};
+use omnicanal_app::catalog::{self, NewProduct, ProductInput, VariantInput};
+use omnicanal_app::ordering::pickup::{SlotOffer, SlotRequest};
 
-/// Most variants one product may have.
-pub const MAX_VARIANTS_PER_PRODUCT: usize = 100;
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::views::{LocationStateView, ModifierGroupView, MoneyView, ProductView, SiteView, modifier_groups};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -88,81 +77,35 @@ async fn create_product(
     user: AuthUser,
     ApiJson(request): ApiJson<CreateProduct>,
 ) -> ApiResult<(StatusCode, Json<ProductView>)> {
-    user.require(&[Role::Admin, Role::MerchantManager])?;
-    let mut v = Validator::new();
-    let name = v.check("name", Name::parse("name", &request.name));
-    let category = request.category.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
-    if category.as_ref().is_some_and(|c| c.chars().count() > 40) {
-        v.push("category", "must be at most 40 characters");
-    }
-    let image_url = request.image_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-    if image_url.as_ref().is_some_and(|u| {
-        u.len() > 500
-            || !(u.starts_with("https://") || (u.starts_with('/') && !u.starts_with("//")))
-            || u.contains(['"', '<', '>', ' '])
-    }) {
-        v.push("image_url", "must be an https:// URL or a path on this server, at most 500 characters");
-    }
-    let groups: Vec<ModifierGroup> = request.modifier_groups.into_iter().map(ModifierGroup::from).collect();
-    if !groups.is_empty() {
-        let currency = request.variants.first().map_or(Currency::Clp, |variant| variant.price.currency);
-        v.check("modifier_groups", validate_groups(&groups, currency));
-    }
-    let modifiers_json = (!groups.is_empty())
-        .then(|| serde_json::to_string(&groups).map_err(|error| AppError::Internal(Box::new(error))))
-        .transpose()?;
-    let tax_category =
-        v.check("tax_category", request.tax_category.as_deref().map_or(Ok(TaxCategory::Standard), TaxCategory::parse));
-    if user.check_merchant(&request.merchant_id, "merchant").is_err()
-        || state.store.get_merchant(&request.merchant_id).await?.is_none()
-    {
-        v.push("merchant_id", "no such merchant");
-    }
-    if request.variants.is_empty() || request.variants.len() > MAX_VARIANTS_PER_PRODUCT {
-        v.push("variants", format!("a product needs 1 to {MAX_VARIANTS_PER_PRODUCT} variants"));
-    }
-    let product_id = new_id("prd");
-    let mut variants = Vec::with_capacity(request.variants.len());
-    for (index, variant) in request.variants.into_iter().enumerate() {
-        let sku = v.check(&format!("variants[{index}].sku"), Sku::parse(&variant.sku));
-        let price = v.check(&format!("variants[{index}].price"), parse_price("price", Money::from(variant.price)));
-        if let Some(sku) = &sku
-            && variants.iter().any(|existing: &VariantRow| existing.sku == sku.as_str())
-        {
-            v.push(format!("variants[{index}].sku"), "appears twice in this product");
-        }
-        if let (Some(sku), Some(price)) = (sku, price) {
-            variants.push(VariantRow {
-                id: new_id("var"),
-                product_id: product_id.clone(),
-                merchant_id: request.merchant_id.clone(),
-                sku: sku.as_str().to_owned(),
-                price_minor: price.amount_minor,
-                currency: price.currency,
-                barcode: variant.barcode.filter(|code| !code.trim().is_empty()),
-                attributes_json: serde_json::Value::Object(variant.attributes.unwrap_or_default()).to_string(),
-            });
-        }
-    }
-    v.finish()?;
-    let product = ProductRow {
-        id: product_id,
-        merchant_id: request.merchant_id,
-        name: vetted(name)?.into_inner(),
-        track_stock: request.track_stock,
-        tax_category: vetted(tax_category)?,
-        category,
-        image_url,
-        modifiers_json,
-        created_at_ms: now_ms(),
-    };
-    state.store.insert_product(&product, &variants).await.map_err(|error| match error {
-        omnicanal_store::StoreError::Duplicate(_) => {
-            AppError::Conflict("one of these SKUs already exists for this merchant".into())
-        }
-        other => other.into(),
-    })?;
+    let product = NewProduct::try_from(request)?;
+    let (product, variants) = state.app.create_product(&user, product).await?;
     Ok((StatusCode::CREATED, Json(ProductView::new(product, variants))))
+}
+
+impl TryFrom<CreateProduct> for NewProduct {
+    type Error = AppError;
+
+    fn try_from(request: CreateProduct) -> Result<Self, AppError> {
+        NewProduct::parse(ProductInput {
+            merchant_id: request.merchant_id,
+            name: request.name,
+            track_stock: request.track_stock,
+            tax_category: request.tax_category,
+            category: request.category,
+            image_url: request.image_url,
+            modifier_groups: request.modifier_groups.into_iter().map(ModifierGroup::from).collect(),
+            variants: request
+                .variants
+                .into_iter()
+                .map(|variant| VariantInput {
+                    sku: variant.sku,
+                    price: variant.price.into(),
+                    barcode: variant.barcode,
+                    attributes: variant.attributes.unwrap_or_default(),
+                })
+                .collect(),
+        })
+    }
 }
 
 /// One product.
@@ -173,8 +116,7 @@ async fn get_product(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProductView>> {
-    let (product, variants) = state.store.get_product(&id).await?.ok_or(AppError::NotFound("product"))?;
-    user.check_merchant(&product.merchant_id, "product")?;
+    let (product, variants) = state.app.product(&user, &id).await?;
     Ok(Json(ProductView::new(product, variants)))
 }
 
@@ -186,10 +128,8 @@ async fn list_merchant_products(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<ProductView>>> {
-    user.check_merchant(&id, "merchant")?;
-    state.store.get_merchant(&id).await?.ok_or(AppError::NotFound("merchant"))?;
-    let products = state.store.list_merchant_products(&id).await?;
-    Ok(Json(products.into_iter().map(|(p, v)| ProductView::new(p, v)).collect()))
+    let products = state.app.merchant_products(&user, &id).await?;
+    Ok(Json(products.into_iter().map(|(product, variants)| ProductView::new(product, variants)).collect()))
 }
 
 /// A variant on the menu, with availability.
@@ -243,7 +183,7 @@ pub struct MenuLocation {
     /// Whether customers may pay at pickup here.
     pub pay_at_pickup: bool,
     /// Open, paused (until when) or closed (opens when).
-    pub status: LocationState,
+    pub status: LocationStateView,
     /// Usual preparation time, minutes.
     pub prep_minutes: i64,
     /// Where the counter is.
@@ -284,107 +224,61 @@ async fn site_menu(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<MenuQuery>,
 ) -> ApiResult<Json<SiteMenu>> {
-    let site = state.store.get_site(&id).await?.ok_or(AppError::NotFound("site"))?;
-    let channel = query.channel.unwrap_or_else(|| "qr".to_owned());
-    if !valid_channel(&channel) {
-        return Err(ApiError::invalid("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>"));
-    }
-    let locations = build_menu(&state, &site, &channel, query.include_closed.unwrap_or(false)).await?;
-    Ok(Json(SiteMenu { site: site.into(), locations }))
+    let channel = query.channel.as_deref().map_or(Ok(Channel::Qr), Channel::parse)?;
+    let menu = state.app.site_menu(&id, &channel, query.include_closed.unwrap_or(false)).await?;
+    Ok(Json(menu.into()))
 }
 
-/// The menu's locations for `channel`: open ones, or every one with its state when
-/// `include_closed` (the customer page shows closed and paused restaurants too).
-pub async fn build_menu(
-    state: &AppState,
-    site: &SiteRow,
-    channel: &str,
-    include_closed: bool,
-) -> ApiResult<Vec<MenuLocation>> {
-    let now = now_ms();
-    let mut locations = Vec::new();
-    for location in state.store.list_site_locations(&site.id).await? {
-        let location_state = location_state(&location, &site.timezone, now);
-        if !include_closed && !location_state.is_open() {
-            continue;
-        }
-        let allocation = state
-            .store
-            .list_channel_allocations(&location.id)
-            .await?
-            .into_iter()
-            .find(|a| a.channel.as_str() == channel);
-        if allocation.as_ref().is_some_and(|a| !a.enabled) {
-            continue;
-        }
-        let safety_buffer = allocation.map_or(0, |a| a.safety_buffer);
-        let merchant_name = state.store.get_merchant(&location.merchant_id).await?.map(|m| m.name).unwrap_or_default();
-        let filter = StockFilter {
-            location_id: Some(location.id.clone()),
-            page: Page { limit: 100_000, offset: 0 },
-            now_ms: now,
-            ..StockFilter::default()
-        };
-        let stock: HashMap<String, i64> = state
-            .store
-            .list_stock(&filter)
-            .await?
-            .into_iter()
-            .map(|row| (row.sku, row.available - safety_buffer))
-            .collect();
-        // SKUs the location's staff switched to sold out: shown, not orderable, on every channel.
-        let switched_off: HashSet<String> =
-            state.store.list_sold_out(&location.id).await?.into_iter().map(|row| row.sku).collect();
-        let lists =
-            engine_price_lists(state.store.active_price_lists(std::slice::from_ref(&location.merchant_id)).await?);
-        let products = state
-            .store
-            .list_merchant_products(&location.merchant_id)
-            .await?
-            .into_iter()
-            .map(|(product, variants)| MenuProduct {
-                variants: variants
-                    .into_iter()
-                    .map(|variant| {
-                        let quantity =
-                            product.track_stock.then(|| stock.get(&variant.sku).copied().unwrap_or(0).max(0));
-                        let base = MoneyView::from_parts(variant.price_minor, variant.currency);
-                        let price = resolve(&lists, &location.merchant_id, &location.id, channel, &variant.sku, now)
-                            .filter(|(_, price)| price.currency == variant.currency)
-                            .map_or(base, |(_, price)| price.into());
-                        let switched = switched_off.contains(&variant.sku);
-                        MenuVariant {
-                            available: location_state.is_open() && !switched && quantity.is_none_or(|q| q > 0),
-                            sold_out: switched || quantity == Some(0),
-                            available_quantity: quantity,
-                            base_price: base,
-                            price,
-                            attributes: serde_json::from_str(&variant.attributes_json).unwrap_or_default(),
-                            sku: variant.sku,
-                        }
-                    })
-                    .collect(),
-                id: product.id,
-                name: product.name,
-                modifier_groups: modifier_groups(product.modifiers_json.as_deref()),
-                category: product.category,
-                image_url: product.image_url,
-            })
-            .collect();
-        locations.push(MenuLocation {
+impl From<catalog::SiteMenu> for SiteMenu {
+    fn from(menu: catalog::SiteMenu) -> Self {
+        Self { site: menu.site.into(), locations: menu.locations.into_iter().map(MenuLocation::from).collect() }
+    }
+}
+
+impl From<catalog::MenuLocation> for MenuLocation {
+    fn from(entry: catalog::MenuLocation) -> Self {
+        let location = entry.location;
+        Self {
             id: location.id,
             name: location.name,
             merchant_id: location.merchant_id,
-            merchant_name,
+            merchant_name: entry.merchant_name,
             pay_at_pickup: location.pay_at_pickup,
-            status: location_state,
+            status: entry.status.into(),
             prep_minutes: location.storefront.prep_minutes,
             counter: location.storefront.counter,
             opening_hours: location.storefront.opening_hours_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
-            products,
-        });
+            products: entry.products.into_iter().map(MenuProduct::from).collect(),
+        }
     }
-    Ok(locations)
+}
+
+impl From<catalog::MenuProduct> for MenuProduct {
+    fn from(entry: catalog::MenuProduct) -> Self {
+        let product = entry.product;
+        Self {
+            id: product.id,
+            name: product.name,
+            category: product.category,
+            image_url: product.image_url,
+            modifier_groups: modifier_groups(product.modifiers_json.as_deref()),
+            variants: entry.variants.into_iter().map(MenuVariant::from).collect(),
+        }
+    }
+}
+
+impl From<catalog::MenuVariant> for MenuVariant {
+    fn from(entry: catalog::MenuVariant) -> Self {
+        Self {
+            price: entry.price.into(),
+            base_price: entry.base_price.into(),
+            available: entry.available,
+            sold_out: entry.sold_out,
+            available_quantity: entry.available_quantity,
+            attributes: serde_json::from_str(&entry.variant.attributes_json).unwrap_or_default(),
+            sku: entry.variant.sku,
+        }
+    }
 }
 
 /// `?location_ids=a,b` for pickup slots.
@@ -404,34 +298,9 @@ async fn pickup_slots(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<SlotQuery>,
 ) -> ApiResult<Json<Vec<SlotView>>> {
-    let site = state.store.get_site(&id).await?.ok_or(AppError::NotFound("site"))?;
-    let ids: Vec<&str> = query.location_ids.split(',').map(str::trim).filter(|id| !id.is_empty()).collect();
-    if ids.is_empty() || ids.len() > 50 {
-        return Err(ApiError::invalid("location_ids", "name 1 to 50 locations of the site"));
-    }
-    let mut locations = Vec::with_capacity(ids.len());
-    for location_id in ids {
-        match state.store.get_location(location_id).await?.filter(|l| l.site_id == site.id) {
-            Some(location) => locations.push(location),
-            None => {
-                return Err(ApiError::invalid("location_ids", format!("{location_id} is not a location of this site")));
-            }
-        }
-    }
-    let refs: Vec<&omnicanal_store::LocationRow> = locations.iter().collect();
-    let mut slots = Vec::new();
-    for (start, slot) in candidate_slots(&refs, &site.timezone, now_ms()) {
-        let end = (start + chrono::Duration::minutes(SLOT_MINUTES)).timestamp_millis();
-        let mut available = true;
-        for location in locations.iter().filter(|l| l.storefront.slot_capacity.is_some()) {
-            let taken = state.store.count_pickups(&location.id, start.timestamp_millis(), end).await?;
-            if location.storefront.slot_capacity.is_some_and(|capacity| taken >= capacity) {
-                available = false;
-            }
-        }
-        slots.push(SlotView { start: slot.start, label: slot.label, available });
-    }
-    Ok(Json(slots))
+    let request = SlotRequest::parse(&query.location_ids)?;
+    let offers = state.app.pickup_slots(&id, &request).await?;
+    Ok(Json(offers.into_iter().map(SlotView::from).collect()))
 }
 
 /// A pickup slot.
@@ -443,4 +312,10 @@ pub struct SlotView {
     pub label: String,
     /// False when a location in the cart has no room left in it.
     pub available: bool,
+}
+
+impl From<SlotOffer> for SlotView {
+    fn from(offer: SlotOffer) -> Self {
+        Self { start: offer.slot.start, label: offer.slot.label, available: offer.available }
+    }
 }

@@ -5,19 +5,20 @@ use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use omnicanal_store::OrderRecord;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use omnicanal_app::AppError;
+use omnicanal_app::ordering::{OrderInput, PlaceOrder, VisibleOrder};
+use omnicanal_app::pricing::cart::LineInput;
 
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::idempotency::IdempotencyClaim;
-use crate::ids::constant_time_eq;
-use crate::ordering::{PlaceOrder, place_order};
 use crate::state::AppState;
-use crate::views::OrderView;
-use omnicanal_app::AppError;
+use crate::views::{ChoiceView, CustomerView, OrderView};
 
 /// Routes that move money and stock (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {
@@ -37,8 +38,97 @@ pub struct TrackingQuery {
     pub token: Option<String>,
 }
 
+/// One line of a new order.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrderLineRequest {
+    /// SKU sold by the location's merchant.
+    pub sku: String,
+    /// Where it is picked up.
+    pub location_id: String,
+    /// 1 to 9999.
+    pub quantity: i64,
+    /// Choices among the product's modifier groups (size, extras), checked against the catalog.
+    #[serde(default)]
+    pub modifiers: Vec<ChoiceView>,
+    /// A note for the kitchen ("sin cebolla"), up to 140 characters.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl From<OrderLineRequest> for LineInput {
+    fn from(line: OrderLineRequest) -> Self {
+        Self {
+            sku: line.sku,
+            location_id: line.location_id,
+            quantity: line.quantity,
+            choices: line.modifiers.iter().map(Into::into).collect(),
+            note: line.note,
+        }
+    }
+}
+
+/// How the customer pays.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PaymentRequest {
+    /// `card` or `pay_at_pickup`.
+    pub method: String,
+    /// Card number, for `card`.
+    pub card_number: Option<String>,
+}
+
+/// A new order.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PlaceOrder)]
+pub struct PlaceOrderRequest {
+    /// The site (mall) the order is placed at.
+    pub site_id: String,
+    /// `qr`, `web`, `pos`, `phone`, `kiosk`, `tablet` or `shop:<connector>`.
+    pub channel: String,
+    /// Who picks it up.
+    pub customer: CustomerView,
+    /// 1 to 200 lines, across any of the site's locations.
+    pub lines: Vec<OrderLineRequest>,
+    /// Pickup time (RFC 3339); as soon as possible when absent.
+    pub pickup_at: Option<String>,
+    /// Payment.
+    pub payment: PaymentRequest,
+    /// Coupon codes the customer entered (at most 10).
+    #[serde(default)]
+    pub coupon_codes: Option<Vec<String>>,
+    /// The table the customer orders from (a QR poster's `?table=`): 1 to 20 characters, printed
+    /// on the kitchen ticket so the food can be brought over.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// A quote from `POST /api/v1/pricing/quote` for this very cart: its prices are honoured
+    /// until it expires, even if prices change meanwhile.
+    #[serde(default)]
+    pub quote_id: Option<String>,
+}
+
+impl TryFrom<PlaceOrderRequest> for PlaceOrder {
+    type Error = AppError;
+
+    fn try_from(request: PlaceOrderRequest) -> Result<Self, AppError> {
+        PlaceOrder::parse(OrderInput {
+            site_id: request.site_id,
+            channel: request.channel,
+            customer_name: request.customer.name,
+            customer_phone: request.customer.phone,
+            customer_email: request.customer.email,
+            customer_tax_id: request.customer.tax_id,
+            lines: request.lines.into_iter().map(LineInput::from).collect(),
+            pickup_at: request.pickup_at,
+            payment_method: request.payment.method,
+            card_number: request.payment.card_number,
+            coupon_codes: request.coupon_codes.unwrap_or_default(),
+            table: request.table,
+            quote_id: request.quote_id,
+        })
+    }
+}
+
 /// Places an order across one or more locations of a site, paid once (public).
-#[utoipa::path(post, path = "/orders", tag = "ordering", request_body = PlaceOrder,
+#[utoipa::path(post, path = "/orders", tag = "ordering", request_body = PlaceOrderRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, body = OrderView),
@@ -48,10 +138,12 @@ pub struct TrackingQuery {
 async fn create_order(
     State(state): State<AppState>,
     claim: Option<Extension<IdempotencyClaim>>,
-    ApiJson(request): ApiJson<PlaceOrder>,
+    ApiJson(request): ApiJson<PlaceOrderRequest>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
-    let order = place_order(&state, request, claim.map(|Extension(claim)| claim)).await?;
-    Ok((StatusCode::CREATED, Json(OrderView::new(&order, true))))
+    let order = PlaceOrder::try_from(request)?;
+    let claim = claim.map(|Extension(claim)| (claim.scope, claim.key));
+    let placed = state.app.place_order(order, claim).await?;
+    Ok((StatusCode::CREATED, Json(OrderView::new(&placed, true))))
 }
 
 /// An order, for its customer (`?token=`) or for staff of a merchant in it.
@@ -63,22 +155,17 @@ async fn get_order(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<TrackingQuery>,
 ) -> ApiResult<Json<OrderView>> {
-    let order = state.store.get_order(&id).await?.ok_or(AppError::NotFound("order"))?;
-    Ok(Json(visible_order(order, user.as_ref(), query.token.as_deref())?))
+    let caller = user.as_ref().map(AuthUser::caller);
+    let order = state.app.order_for_reader(&id, caller, query.token.as_deref()).await?;
+    Ok(Json(order_view(&order)))
 }
 
-/// The view of an order its reader may see: everything for the customer, the
-/// merchant's own parts for staff, all parts for platform users; 404 otherwise.
-pub fn visible_order(mut order: OrderRecord, user: Option<&AuthUser>, token: Option<&str>) -> ApiResult<OrderView> {
-    if token.is_some_and(|token| constant_time_eq(token, &order.order.tracking_token)) {
-        return Ok(OrderView::new(&order, true));
-    }
-    let user = user.ok_or(AppError::NotFound("order"))?;
-    if !user.is_platform() {
-        order.fulfillments.retain(|part| user.check_location(&part.merchant_id, &part.location_id).is_ok());
-        if order.fulfillments.is_empty() {
-            return Err(AppError::NotFound("order").into());
-        }
-    }
-    Ok(OrderView::new(&order, false))
+/// The view of an order its reader may see (the app decides: [`omnicanal_app::ordering::tracking`]).
+pub fn visible_order(order: OrderRecord, user: Option<&AuthUser>, token: Option<&str>) -> ApiResult<OrderView> {
+    let visible = omnicanal_app::ordering::tracking::visible_order(order, user.map(AuthUser::caller), token)?;
+    Ok(order_view(&visible))
+}
+
+fn order_view(order: &VisibleOrder) -> OrderView {
+    OrderView::new(&order.record, order.for_customer)
 }

@@ -18,16 +18,18 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use minijinja::value::Kwargs;
 use minijinja::{Environment, Value, context};
+use omnicanal_app::AppError;
+use omnicanal_app::catalog::LocationState;
+use omnicanal_app::catalog::{MenuLocation, SiteMenu};
+use omnicanal_app::ordering::TrackedPart;
+use omnicanal_domain::channel::Channel;
+use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::{Currency, Money};
-use omnicanal_store::SiteRow;
 use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Deserialize;
 
-use crate::ids::constant_time_eq;
-use crate::routes::catalog::build_menu;
 use crate::state::AppState;
-use crate::storefront::LocationState;
 use i18n::Lang;
 
 /// The page routes and their static assets.
@@ -179,13 +181,22 @@ fn status_text(lang: Lang, status: &LocationState, timezone: &str) -> String {
 
 async fn home_page(State(state): State<AppState>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
     let lang = Lang::negotiate(query.lang.as_deref(), &headers);
-    let sites = state.store.list_sites(omnicanal_store::Page { limit: 50, offset: 0 }).await.unwrap_or_default();
+    let sites = state.app.storefront_sites().await.unwrap_or_default();
     let sites: Vec<Value> = sites.into_iter().map(|s| context! { id => s.id, name => s.name }).collect();
     render("home.html", lang, query.lang.as_deref(), StatusCode::OK, context! { sites => sites })
 }
 
-async fn load_site(state: &AppState, id: &str) -> Option<SiteRow> {
-    state.store.get_site(id).await.ok().flatten()
+/// The site's menu as the QR channel shows it, closed and paused restaurants included; the
+/// page to answer instead when there is none.
+async fn qr_menu(state: &AppState, site_id: &str, lang: Lang) -> Result<SiteMenu, Response> {
+    match state.app.site_menu(site_id, &Channel::Qr, true).await {
+        Ok(menu) => Ok(menu),
+        Err(AppError::NotFound(_)) => Err(missing(lang)),
+        Err(error) => {
+            tracing::warn!(%error, site_id, "the menu could not be read");
+            Err((StatusCode::SERVICE_UNAVAILABLE, "try again").into_response())
+        }
+    }
 }
 
 async fn site_page(
@@ -195,55 +206,14 @@ async fn site_page(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::negotiate(query.lang.as_deref(), &headers);
-    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
-    let currency: Currency = site.currency;
-    let Ok(menu) = build_menu(&state, &site, "qr", true).await else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+    let menu = match qr_menu(&state, &site_id, lang).await {
+        Ok(menu) => menu,
+        Err(page) => return page,
     };
-    let locations: Vec<Value> = menu
-        .iter()
-        .map(|location| {
-            let mut categories: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-            for product in &location.products {
-                for variant in &product.variants {
-                    let name = if product.variants.len() > 1 {
-                        format!("{} ({})", product.name, variant.sku)
-                    } else {
-                        product.name.clone()
-                    };
-                    categories.entry(product.category.clone().unwrap_or_default()).or_default().push(context! {
-                        sku => variant.sku,
-                        name => name,
-                        image_url => product.image_url,
-                        price => context! { amount => variant.price.amount },
-                        price_text => money_text(variant.price.amount, currency),
-                        available => variant.available,
-                        sold_out => variant.sold_out,
-                        left => variant.available_quantity,
-                        groups => product.modifier_groups.iter().map(|group| context! {
-                            name => group.name,
-                            min => group.min,
-                            max => group.max,
-                            options => group.options.iter().map(|option| context! {
-                                name => option.name,
-                                price => context! { amount => option.price.amount },
-                                price_text => money_text(option.price.amount, currency),
-                            }).collect::<Vec<_>>(),
-                        }).collect::<Vec<_>>(),
-                    });
-                }
-            }
-            context! {
-                id => location.id,
-                name => location.name,
-                status => location.status,
-                status_text => status_text(lang, &location.status, &site.timezone),
-                prep_minutes => location.prep_minutes,
-                counter => location.counter,
-                categories => categories.into_iter().map(|(name, items)| context! { name, items }).collect::<Vec<_>>(),
-            }
-        })
-        .collect();
+    let site = &menu.site;
+    let currency: Currency = site.currency;
+    let locations: Vec<Value> =
+        menu.locations.iter().map(|entry| location_context(lang, entry, currency, &site.timezone)).collect();
     let page_data = serde_json::json!({
         "site_id": site.id,
         "currency": site.currency,
@@ -264,6 +234,50 @@ async fn site_page(
     )
 }
 
+/// One restaurant of the site page: its state and its dishes by menu category, one entry per
+/// variant (named with its SKU when the product has several).
+fn location_context(lang: Lang, entry: &MenuLocation, currency: Currency, timezone: &str) -> Value {
+    let mut categories: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for product in &entry.products {
+        for variant in &product.variants {
+            let name = if product.variants.len() > 1 {
+                format!("{} ({})", product.product.name, variant.variant.sku)
+            } else {
+                product.product.name.clone()
+            };
+            categories.entry(product.product.category.clone().unwrap_or_default()).or_default().push(context! {
+                sku => variant.variant.sku,
+                name => name,
+                image_url => product.product.image_url,
+                price => context! { amount => variant.price.amount_minor },
+                price_text => money_text(variant.price.amount_minor, currency),
+                available => variant.available,
+                sold_out => variant.sold_out,
+                left => variant.available_quantity,
+                groups => product.modifier_groups.iter().map(|group| context! {
+                    name => group.name,
+                    min => group.min,
+                    max => group.max,
+                    options => group.options.iter().map(|option| context! {
+                        name => option.name,
+                        price => context! { amount => option.price.amount_minor },
+                        price_text => money_text(option.price.amount_minor, currency),
+                    }).collect::<Vec<_>>(),
+                }).collect::<Vec<_>>(),
+            });
+        }
+    }
+    context! {
+        id => entry.location.id,
+        name => entry.location.name,
+        status => entry.status,
+        status_text => status_text(lang, &entry.status, timezone),
+        prep_minutes => entry.location.storefront.prep_minutes,
+        counter => entry.location.storefront.counter,
+        categories => categories.into_iter().map(|(name, items)| context! { name, items }).collect::<Vec<_>>(),
+    }
+}
+
 async fn cart_page(
     State(state): State<AppState>,
     Path(site_id): Path<String>,
@@ -271,16 +285,19 @@ async fn cart_page(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::negotiate(query.lang.as_deref(), &headers);
-    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
-    let Ok(menu) = build_menu(&state, &site, "qr", true).await else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+    let menu = match qr_menu(&state, &site_id, lang).await {
+        Ok(menu) => menu,
+        Err(page) => return page,
     };
+    let site = &menu.site;
     let locations: serde_json::Value = menu
+        .locations
         .iter()
-        .map(|l| {
+        .map(|entry| {
+            let location = &entry.location;
             (
-                l.id.clone(),
-                serde_json::json!({"name": l.name, "pay_at_pickup": l.pay_at_pickup, "open": l.status.is_open()}),
+                location.id.clone(),
+                serde_json::json!({"name": location.name, "pay_at_pickup": location.pay_at_pickup, "open": entry.status.is_open()}),
             )
         })
         .collect::<serde_json::Map<_, _>>()
@@ -320,7 +337,7 @@ async fn manifest(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::negotiate(query.lang.as_deref(), &headers);
-    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
+    let Ok(site) = state.app.storefront_site(&site_id).await else { return missing(lang) };
     let start = format!("/s/{}", site.id);
     let short_name = if site.name.chars().count() <= SHORT_NAME_CHARS {
         site.name.clone()
@@ -359,6 +376,33 @@ fn qr_svg(text: &str) -> String {
     }
 }
 
+/// One restaurant's part on the order page: its status, pickup code (with its QR), lines and
+/// any refund or acceptance warning.
+fn part_context(lang: Lang, tracked: &TrackedPart, currency: Currency) -> Value {
+    let part = &tracked.fulfillment;
+    let location = tracked.location.as_ref();
+    let name = location.map(|l| l.name.clone()).unwrap_or_default();
+    context! {
+        accept_by_ms => tracked.accept_by_ms,
+        not_accepted => tracked.not_accepted,
+        not_accepted_text => lang.text("order.not_accepted", &[("restaurant", name.clone())]),
+        id => part.id,
+        name => name,
+        counter => location.and_then(|l| l.storefront.counter.clone()),
+        status => part.status,
+        pickup_code => part.pickup_code,
+        qr => qr_svg(&part.pickup_code),
+        refunded => part.refunded_minor > 0,
+        refunded_text => money_text(part.refunded_minor, currency),
+        reason => part.reason,
+        lines => part.lines.iter().map(|line| context! {
+            quantity => line.quantity,
+            name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
+            total => money_text(line.total_minor, currency),
+        }).collect::<Vec<_>>(),
+    }
+}
+
 async fn order_page(
     State(state): State<AppState>,
     Path((site_id, order_id)): Path<(String, String)>,
@@ -366,59 +410,24 @@ async fn order_page(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::negotiate(query.lang.as_deref(), &headers);
-    let Some(site) = load_site(&state, &site_id).await else { return missing(lang) };
-    let order = match state.store.get_order(&order_id).await {
-        Ok(Some(order))
-            if order.order.site_id == site.id
-                && query.token.as_deref().is_some_and(|t| constant_time_eq(t, &order.order.tracking_token)) =>
-        {
-            order
-        }
-        _ => return missing(lang),
+    let Ok(tracked) = state.app.tracked_order(&site_id, &order_id, query.token.as_deref()).await else {
+        return missing(lang);
     };
+    let (site, order) = (&tracked.site, &tracked.order);
     let currency: Currency = site.currency;
-    // Under `notify_only` a part not accepted in time stays; the page warns from its limit on.
-    let accept_within_ms = site
-        .accept_within_minutes
-        .filter(|_| site.unaccepted_policy == omnicanal_domain::site::UnacceptedPolicy::NotifyOnly)
-        .map(|m| m * 60_000);
-    let now = crate::ids::now_ms();
-    let mut parts = Vec::with_capacity(order.fulfillments.len());
-    for part in &order.fulfillments {
-        let location = state.store.get_location(&part.location_id).await.ok().flatten();
-        let accept_by_ms = accept_within_ms.map(|within| part.created_at_ms + within);
-        let name = location.as_ref().map(|l| l.name.clone()).unwrap_or_default();
-        parts.push(context! {
-            accept_by_ms => accept_by_ms,
-            not_accepted => part.status == omnicanal_domain::fulfillment::FulfillmentStatus::Placed && accept_by_ms.is_some_and(|by| now >= by),
-            not_accepted_text => lang.text("order.not_accepted", &[("restaurant", name.clone())]),
-            id => part.id,
-            name => name,
-            counter => location.as_ref().and_then(|l| l.storefront.counter.clone()),
-            status => part.status,
-            pickup_code => part.pickup_code,
-            qr => qr_svg(&part.pickup_code),
-            refunded => part.refunded_minor > 0,
-            refunded_text => money_text(part.refunded_minor, currency),
-            reason => part.reason,
-            lines => part.lines.iter().map(|line| context! {
-                quantity => line.quantity,
-                name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
-                total => money_text(line.total_minor, currency),
-            }).collect::<Vec<_>>(),
-        });
-    }
-    let live: Vec<&str> = order
-        .fulfillments
+    let parts: Vec<Value> = tracked.parts.iter().map(|part| part_context(lang, part, currency)).collect();
+    let live: Vec<FulfillmentStatus> = tracked
+        .parts
         .iter()
-        .filter(|p| !matches!(p.status.as_str(), "rejected" | "cancelled"))
-        .map(|p| p.status.as_str())
+        .map(|part| part.fulfillment.status)
+        .filter(|status| !matches!(status, FulfillmentStatus::Rejected | FulfillmentStatus::Cancelled))
         .collect();
-    let ready = live.iter().filter(|s| matches!(**s, "ready" | "collected")).count();
+    let ready =
+        live.iter().filter(|status| matches!(status, FulfillmentStatus::Ready | FulfillmentStatus::Collected)).count();
     let token = query.token.clone().unwrap_or_default();
     let page_data = serde_json::json!({
         "site_id": site.id,
-        "order_id": order.order.id,
+        "order_id": order.id,
         "token": token,
         "lang": lang.code(),
         "currency": site.currency,
@@ -431,14 +440,14 @@ async fn order_page(
         query.lang.as_deref(),
         StatusCode::OK,
         context! {
-            title => lang.text("order.title", &[("number", order.order.number.to_string())]),
+            title => lang.text("order.title", &[("number", order.number.to_string())]),
             site => context! { id => site.id, name => site.name },
-            order => context! { id => order.order.id, number => order.order.number },
+            order => context! { id => order.id, number => order.number },
             token => token,
             parts => parts,
             ready => ready,
             total => live.len(),
-            total_text => money_text(order.order.total_minor - order.order.refunded_minor, currency),
+            total_text => money_text(order.total_minor - order.refunded_minor, currency),
             page_data => page_data,
         },
     )

@@ -8,16 +8,15 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::QUOTE_TTL_MS;
+use omnicanal_app::AppError;
+use omnicanal_app::pricing::cart::{Cart, LineInput, customer_key};
+
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
-use crate::ids::{new_id, now_ms, rfc3339};
-use crate::ordering::{OrderLineRequest, valid_channel};
-use crate::pricing::{self, CartRequest, cart_fingerprint, customer_key};
+use crate::ids::rfc3339;
+use crate::routes::orders::OrderLineRequest;
 use crate::state::AppState;
 use crate::views::CustomerContact;
-use omnicanal_app::AppError;
-use omnicanal_app::validation::{Validator, vetted};
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,6 +40,17 @@ pub struct QuoteRequest {
     pub customer: Option<CustomerContact>,
 }
 
+impl TryFrom<QuoteRequest> for Cart {
+    type Error = AppError;
+
+    fn try_from(request: QuoteRequest) -> Result<Self, AppError> {
+        let contact = request.customer.unwrap_or_default();
+        let key = customer_key(contact.email.as_deref(), contact.phone.as_deref());
+        let lines = request.lines.into_iter().map(LineInput::from).collect();
+        Cart::parse(request.site_id, &request.channel, lines, request.coupon_codes, key)
+    }
+}
+
 /// A priced cart, kept for 15 minutes so an order can be placed at exactly these prices.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuoteView {
@@ -61,36 +71,7 @@ pub struct QuoteView {
 #[utoipa::path(post, path = "/pricing/quote", tag = "pricing", request_body = QuoteRequest,
     responses((status = 200, body = QuoteView), (status = 422, body = crate::error::Problem)))]
 async fn quote(State(state): State<AppState>, ApiJson(request): ApiJson<QuoteRequest>) -> ApiResult<Json<QuoteView>> {
-    let mut v = Validator::new();
-    let site = state.store.get_site(&request.site_id).await?;
-    if site.is_none() {
-        v.push("site_id", "no such site");
-    }
-    if !valid_channel(&request.channel) {
-        v.push("channel", "must be qr, web, pos, phone, kiosk, tablet or shop:<connector>");
-    }
-    v.finish()?;
-    let site = vetted(site)?;
-    let now = now_ms();
-    let contact = request.customer.unwrap_or_default();
-    let key = customer_key(contact.email.as_deref(), contact.phone.as_deref());
-    let cart = CartRequest {
-        site: &site,
-        channel: &request.channel,
-        lines: &request.lines,
-        coupon_codes: &request.coupon_codes,
-        customer_key: key.as_deref(),
-        now_ms: now,
-    };
-    let priced = pricing::price(&state, cart).await?;
-    let row = omnicanal_store::QuoteRow {
-        id: new_id("quo"),
-        site_id: site.id.clone(),
-        request_hash: cart_fingerprint(&cart),
-        quote_json: serde_json::to_string(&priced.quote).map_err(|error| AppError::Internal(Box::new(error)))?,
-        created_at_ms: now,
-        expires_at_ms: now + QUOTE_TTL_MS,
-    };
-    state.store.insert_quote(&row).await?;
-    Ok(Json(QuoteView { quote_id: row.id, expires_at: rfc3339(row.expires_at_ms), quote: priced.quote }))
+    let cart = Cart::try_from(request)?;
+    let stored = state.app.quote_cart(&cart).await?;
+    Ok(Json(QuoteView { quote_id: stored.id, expires_at: rfc3339(stored.expires_at_ms), quote: stored.quote }))
 }
