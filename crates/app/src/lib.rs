@@ -97,19 +97,6 @@ impl App {
         &self.signals
     }
 
-    /// The store, for the server's transition to the layer: every caller outside this crate
-    /// is being moved onto use cases, after which this goes away.
-    #[doc(hidden)]
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
-    /// The payment provider, likewise transitional.
-    #[doc(hidden)]
-    pub fn payments(&self) -> &Arc<dyn PaymentProvider> {
-        &self.payments
-    }
-
     /// Tells the workers that a change committed events or payment jobs.
     pub fn committed(&self) {
         self.signals.outbox.notify_one();

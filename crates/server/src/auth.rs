@@ -18,8 +18,8 @@ use omnicanal_app::access::Session;
 use omnicanal_app::{AppError, Caller};
 
 use crate::error::ApiError;
-use crate::ids::{constant_time_eq, sha256_hex};
 use crate::state::AppState;
+use omnicanal_app::ids::{constant_time_eq, sha256_hex};
 
 /// The cookie that carries a browser's session token (HttpOnly).
 pub const SESSION_COOKIE: &str = "oc_session";

@@ -19,8 +19,8 @@ use omnicanal_app::events::{Claimed, IdempotentRequest};
 
 use crate::auth::{SESSION_COOKIE, cookie};
 use crate::error::ApiError;
-use crate::ids::sha256_hex;
 use crate::state::AppState;
+use omnicanal_app::ids::sha256_hex;
 
 /// Largest body read for fingerprinting (the API's body limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use omnicanal_app::App;
-use omnicanal_store::{OutboxRow, Store};
+use omnicanal_store::OutboxRow;
 use tokio::sync::{broadcast, watch};
 
 /// How many events a slow SSE subscriber may fall behind before it is told to resync.
@@ -14,8 +14,6 @@ pub const EVENT_BUFFER: usize = 4_096;
 pub struct AppState {
     /// The use cases: every operation goes through here.
     pub app: App,
-    /// Persistence, for the handlers not yet moved onto use cases (transitional).
-    pub store: Arc<dyn Store>,
     /// Committed outbox events, fanned out to SSE streams by the dispatcher.
     pub events: broadcast::Sender<Arc<OutboxRow>>,
     /// Turns true when the server is stopping, so long-lived streams end and shutdown can finish.
@@ -33,7 +31,6 @@ impl AppState {
     pub fn new(app: App, shutdown: watch::Receiver<bool>) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Self {
-            store: app.store().clone(),
             app,
             events,
             shutdown,

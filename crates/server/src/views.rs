@@ -16,7 +16,7 @@ use omnicanal_store::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::ids::rfc3339;
+use omnicanal_app::ids::rfc3339;
 
 /// Money as integer minor units: `{"amount": 12990, "currency": "CLP"}` is $12.990.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use omnicanal_domain::pricing::promotion::{BundleComponent, HappyHour};
 use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind};
 use omnicanal_domain::{Currency, Money};
 
-use crate::ids::new_id;
+use omnicanal_app::ids::new_id;
 
 /// Every demo location's week: late every day, later on Friday and Saturday.
 pub(super) const OPENING_HOURS_JSON: &str = r#"{"1":[["10:00","23:00"]],"2":[["10:00","23:00"]],"3":[["10:00","23:00"]],"4":[["10:00","23:00"]],"5":[["10:00","23:59"]],"6":[["10:00","23:59"]],"7":[["11:00","22:00"]]}"#;

@@ -97,7 +97,7 @@ impl KitchenTicket {
         let zone: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
         let local = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&zone);
         let now = local(*printed_at_ms);
-        let pickup = order.pickup_at.as_deref().and_then(crate::ids::parse_time).map(local);
+        let pickup = order.pickup_at.as_deref().and_then(omnicanal_app::ids::parse_time).map(local);
         let pickup_text = match pickup {
             Some(at) if at.date_naive() == now.date_naive() => at.format("%H:%M").to_string(),
             Some(at) => at.format("%d-%m %H:%M").to_string(),

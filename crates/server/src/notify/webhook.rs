@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use omnicanal_app::Clock;
 
 use super::{Notification, NotificationProvider, Recipient, SendError, classify};
-use crate::ids::rfc3339;
+use omnicanal_app::ids::rfc3339;
 use omnicanal_app::signing::{secret_key, sign};
 
 /// The `type` of every body this provider sends.

@@ -17,8 +17,8 @@ use omnicanal_app::ordering::availability::{
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::ids::rfc3339;
 use crate::state::AppState;
+use omnicanal_app::ids::rfc3339;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -20,9 +20,9 @@ use utoipa_axum::routes;
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Pagination};
-use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::MoneyView;
+use omnicanal_app::ids::rfc3339;
 
 pub use omnicanal_app::console::queue::DONE_WINDOW_MS;
 pub use omnicanal_app::console::search::MAX_SEARCH_CHARS;

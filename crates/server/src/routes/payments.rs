@@ -14,9 +14,9 @@ use utoipa_axum::routes;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, Pagination};
-use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::MoneyView;
+use omnicanal_app::ids::rfc3339;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -24,11 +24,11 @@ use omnicanal_app::notifications::{NewPushSubscription, PushSubscriptionInput};
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::ids::rfc3339;
 use crate::notify::subscription::AllowedPushHosts;
 use crate::notify::vapid::{VapidKeys, new_private_key};
 use crate::routes::orders::TrackingQuery;
 use crate::state::AppState;
+use omnicanal_app::ids::rfc3339;
 
 /// Subscriptions one order may have (a few phones and browsers of one party).
 pub const MAX_SUBSCRIPTIONS_PER_ORDER: usize = omnicanal_app::notifications::subscriptions::MAX_SUBSCRIPTIONS_PER_ORDER;

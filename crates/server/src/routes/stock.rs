@@ -16,9 +16,9 @@ use omnicanal_app::stock::movements::NewMovement;
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::StockView;
+use omnicanal_app::ids::rfc3339;
 
 /// Routes that move stock (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {

@@ -15,9 +15,9 @@ use omnicanal_app::stock::transfers::NewTransfer;
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
-use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::StockView;
+use omnicanal_app::ids::rfc3339;
 
 /// A counted figure for one SKU at one location.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -6,8 +6,10 @@ use omnicanal_domain::modifiers::ChosenModifier;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::ids::rfc3339;
-use crate::storefront::{LocationState, location_state};
+use omnicanal_app::catalog::storefront::location_state;
+use omnicanal_app::ids::rfc3339;
+
+use crate::views::LocationStateView;
 use crate::views::{ChoiceView, DocumentRefView, MoneyView};
 
 /// The location itself, as the display's header shows it.
@@ -24,7 +26,7 @@ pub struct QueueLocationView {
     /// Paused ("too busy") until then, when it is.
     pub paused_until: Option<String>,
     /// Open, paused or closed, as customers see it.
-    pub status: LocationState,
+    pub status: LocationStateView,
     /// Where the counter is.
     pub counter: Option<String>,
 }
@@ -110,7 +112,7 @@ pub(super) fn queue_view(queue: LocationQueue) -> QueueView {
     let LocationQueue { location, timezone, now_ms, items } = queue;
     QueueView {
         location: QueueLocationView {
-            status: location_state(&location, &timezone, now_ms),
+            status: location_state(&location, &timezone, now_ms).into(),
             id: location.id,
             name: location.name,
             merchant_id: location.merchant_id,

@@ -13,9 +13,9 @@ use utoipa_axum::routes;
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::rfc3339;
 use crate::state::AppState;
 use omnicanal_app::AppError;
+use omnicanal_app::ids::rfc3339;
 use omnicanal_app::pricing::coupons::NewCoupon;
 
 /// Routes of this part.

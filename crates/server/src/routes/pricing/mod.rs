@@ -13,8 +13,6 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-/// How long a quote's prices are honoured by `POST /orders` with its `quote_id`.
-pub const QUOTE_TTL_MS: i64 = 15 * 60 * 1_000;
 /// Most prices one price list may hold.
 pub const MAX_PRICES_PER_LIST: usize = omnicanal_app::pricing::price_lists::MAX_PRICES_PER_LIST;
 

@@ -15,10 +15,10 @@ use super::MerchantFilter;
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Pagination};
-use crate::ids::rfc3339;
 use crate::state::AppState;
 use crate::views::MoneyView;
 use omnicanal_app::AppError;
+use omnicanal_app::ids::rfc3339;
 use omnicanal_app::pricing::price_lists::{PriceListDraft, PriceListInput};
 
 /// Routes of this part.

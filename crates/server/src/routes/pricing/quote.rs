@@ -13,10 +13,10 @@ use omnicanal_app::pricing::cart::{Cart, LineInput, customer_key};
 
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
-use crate::ids::rfc3339;
 use crate::routes::orders::OrderLineRequest;
 use crate::state::AppState;
 use crate::views::CustomerContact;
+use omnicanal_app::ids::rfc3339;
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -18,8 +18,9 @@ use super::session::ConsoleUser;
 use super::view::console_messages;
 use crate::auth::Role;
 use crate::state::AppState;
-use crate::storefront::{LocationState, hours_of, location_state};
 use crate::web::i18n::Lang;
+use omnicanal_app::catalog::LocationState;
+use omnicanal_app::catalog::storefront::{hours_of, location_state};
 
 /// Preparation times offered when accepting an order, in minutes (plus the location's own).
 const PREP_CHOICES: [i64; 5] = [5, 10, 15, 20, 30];

@@ -24,9 +24,9 @@ use omnicanal_app::access::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword,
 
 use crate::auth::{self, AuthUser, CSRF_COOKIE, Role, SESSION_COOKIE, csrf_matches};
 use crate::extract::ClientIp;
-use crate::ids::{new_token, sha256_hex};
 use crate::state::AppState;
 use crate::web::i18n::Lang;
+use omnicanal_app::ids::{new_token, sha256_hex};
 
 /// Seconds a console session lasts (the API's session time).
 const SESSION_MAX_AGE_S: i64 = SESSION_TTL_MS / 1000;
