@@ -109,18 +109,3 @@ impl WebhookSender for HttpSender {
         }
     }
 }
-
-/// Narrows an event's data to the parts `keep` accepts and drops the order's total, so a reader
-/// of one merchant (or location) never sees what the others in a shared order sold. Data without
-/// `fulfillments` is left alone.
-///
-/// Webhooks no longer use it (they narrow with the domain's `OrderCreated::narrowed_json`); it
-/// stays while `routes/events.rs` still does.
-pub fn keep_parts(data: &mut serde_json::Value, keep: impl Fn(&serde_json::Value) -> bool) {
-    if let Some(object) = data.as_object_mut()
-        && let Some(parts) = object.get_mut("fulfillments").and_then(|parts| parts.as_array_mut())
-    {
-        parts.retain(|part| keep(part));
-        object.remove("total");
-    }
-}

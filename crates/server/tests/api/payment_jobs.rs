@@ -9,8 +9,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use omnicanal_app::payments::{PaymentError, PaymentProvider, SANDBOX_APPROVED_CARD};
 use omnicanal_app::ManualClock;
+use omnicanal_app::payments::{PaymentError, PaymentProvider, SANDBOX_APPROVED_CARD};
 use omnicanal_domain::Money;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -1,0 +1,48 @@
+//! Response bodies: what the API shows of each row, with OpenAPI schemas, one module per area.
+
+mod catalog;
+mod modifiers;
+mod orders;
+mod setup;
+mod stock;
+mod webhooks;
+
+pub use catalog::*;
+pub use modifiers::*;
+pub use orders::*;
+pub use setup::*;
+pub use stock::*;
+pub use webhooks::*;
+
+use omnicanal_domain::{Currency, Money};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Money as integer minor units: `{"amount": 12990, "currency": "CLP"}` is $12.990.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct MoneyView {
+    /// Integer minor units (CLP has none: 12990 is $12.990; PEN has two: 1250 is S/ 12.50).
+    pub amount: i64,
+    /// ISO 4217 code: CLP, PEN, COP or USD.
+    #[schema(value_type = String, example = "CLP")]
+    pub currency: Currency,
+}
+
+impl MoneyView {
+    /// Builds a view from minor units and their currency.
+    pub fn from_parts(amount: i64, currency: Currency) -> Self {
+        Self { amount, currency }
+    }
+}
+
+impl From<Money> for MoneyView {
+    fn from(money: Money) -> Self {
+        Self { amount: money.amount_minor, currency: money.currency }
+    }
+}
+
+impl From<MoneyView> for Money {
+    fn from(view: MoneyView) -> Self {
+        Money::new(view.amount, view.currency)
+    }
+}
