@@ -415,3 +415,68 @@ async fn another_merchants_location_is_not_found_and_reports_are_for_managers() 
     assert!(refused.set_cookie("oc_session").is_none());
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_the_provider_refuses_for_good_waits_on_the_payments_page_until_retried() {
+    use crate::payment_jobs::{ScriptedProvider, job, reject, services, wait_for_jobs};
+    let clock = std::sync::Arc::new(omnicanal_app::ManualClock::starting_now());
+    let provider = ScriptedProvider::down_for_refunds();
+    let app = TestApp::spawn_with_services(services(&clock, &provider)).await;
+    let fx = Fixture::builder().merchants(2).stock(5).build(&app).await;
+    let order = app.place_order_ok(&fx, &[fx.line(common::fixture::BURGER, 1)], &common::Payment::card()).await;
+    reject(&app, &fx, &common::id(&order["fulfillments"][0])).await;
+    // Let the worker give up: every attempt fails, the clock jumps past each delay.
+    for _ in 0..omnicanal_domain::payment_job::MAX_ATTEMPTS {
+        clock.advance(Duration::from_millis(omnicanal_domain::payment_job::MAX_RETRY_MS as u64));
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let jobs = wait_for_jobs(&app, &order, "needs attention", |jobs| {
+        job(jobs, "refund").is_some_and(|j| j["state"] == "needs_attention")
+    })
+    .await;
+    let job_id = job(&jobs, "refund").and_then(|j| j["id"].as_str()).unwrap_or_default().to_owned();
+
+    let mut manager = Browser::new(&app);
+    manager.sign_in(&fx.m(0).manager.email, &fx.m(0).manager.password).await;
+    let home = manager.get("/console").await;
+    home.expect(StatusCode::OK, "the manager's start page");
+    assert!(home.body.contains(r#"data-testid="payments-attention""#), "the start page says payments wait");
+    assert!(home.body.contains("1 pagos necesitan atención"), "{}", excerpt(&home.body));
+    let page = manager.get("/console/payments").await;
+    page.expect(StatusCode::OK, "the payments page");
+    assert!(page.body.contains(&job_id) && page.body.contains("Reembolso") && page.body.contains("$12.990"));
+    assert!(page.body.contains("acquirer down"), "the provider's answer is shown");
+
+    let mut other = Browser::new(&app);
+    other.sign_in(&fx.m(1).manager.email, &fx.m(1).manager.password).await;
+    let theirs = other.get("/console/payments").await;
+    theirs.expect(StatusCode::OK, "another merchant's payments page");
+    assert!(!theirs.body.contains(&job_id) && theirs.body.contains(r#"data-testid="no-payments""#));
+    let csrf = theirs.csrf_field();
+    other
+        .post_form(&format!("/console/payments/{job_id}/retry"), &[("csrf", &csrf)])
+        .await
+        .expect(StatusCode::NOT_FOUND, "another merchant cannot retry it");
+    let mut staff = Browser::new(&app);
+    staff.sign_in(&fx.m(0).staff.email, &fx.m(0).staff.password).await;
+    staff.get("/console/payments").await.expect(StatusCode::FORBIDDEN, "staff do not see payments");
+
+    provider.back_up();
+    let csrf = page.csrf_field();
+    manager
+        .post_form(&format!("/console/payments/{job_id}/retry"), &[("csrf", "forged")])
+        .await
+        .expect(StatusCode::FORBIDDEN, "a retry without the session's token");
+    manager
+        .post_form(&format!("/console/payments/{job_id}/retry"), &[("csrf", &csrf)])
+        .await
+        .redirects_to("/console/payments", "retry");
+    wait_for_jobs(&app, &order, "paid after the retry", |jobs| {
+        job(jobs, "refund").is_some_and(|j| j["state"] == "succeeded")
+    })
+    .await;
+    let page = manager.get("/console/payments").await;
+    assert!(page.body.contains(r#"data-testid="no-payments""#), "nothing waits any more");
+    assert!(!manager.get("/console").await.body.contains("payments-attention"));
+    app.stop().await;
+}

@@ -29,7 +29,7 @@ enum Call {
 /// A card network that approves the sandbox card and answers refunds from a script (then
 /// succeeds), recording every call.
 #[derive(Default)]
-struct ScriptedProvider {
+pub(crate) struct ScriptedProvider {
     refund_script: Mutex<VecDeque<Result<(), PaymentError>>>,
     refunds_fail_forever: Mutex<bool>,
     calls: Mutex<Vec<Call>>,
@@ -44,13 +44,13 @@ impl ScriptedProvider {
         Arc::new(provider)
     }
 
-    fn down_for_refunds() -> Arc<Self> {
+    pub(crate) fn down_for_refunds() -> Arc<Self> {
         let provider = Self::default();
         *provider.refunds_fail_forever.lock().unwrap_or_else(|e| e.into_inner()) = true;
         Arc::new(provider)
     }
 
-    fn back_up(&self) {
+    pub(crate) fn back_up(&self) {
         *self.refunds_fail_forever.lock().unwrap_or_else(|e| e.into_inner()) = false;
     }
 
@@ -100,7 +100,7 @@ impl PaymentProvider for ScriptedProvider {
     }
 }
 
-fn services(clock: &Arc<ManualClock>, provider: &Arc<ScriptedProvider>) -> omnicanal_server::Services {
+pub(crate) fn services(clock: &Arc<ManualClock>, provider: &Arc<ScriptedProvider>) -> omnicanal_server::Services {
     omnicanal_server::Services { clock: clock.clone(), payments: provider.clone() }
 }
 
@@ -113,7 +113,12 @@ async fn jobs_of(app: &TestApp, order: &Value) -> Vec<Value> {
 }
 
 /// Waits (real time, bounded) until `check` holds for the order's jobs.
-async fn wait_for_jobs(app: &TestApp, order: &Value, what: &str, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(crate) async fn wait_for_jobs(
+    app: &TestApp,
+    order: &Value,
+    what: &str,
+    check: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     within(15, what, async {
         loop {
             let jobs = jobs_of(app, order).await;
@@ -128,7 +133,7 @@ async fn wait_for_jobs(app: &TestApp, order: &Value, what: &str, check: impl Fn(
 
 /// The job of `kind` once its last attempt is recorded: not while a worker holds it (a claim
 /// pushes the next attempt one lease ahead of the claim's time, which no retry delay equals).
-fn job<'a>(jobs: &'a [Value], kind: &str) -> Option<&'a Value> {
+pub(crate) fn job<'a>(jobs: &'a [Value], kind: &str) -> Option<&'a Value> {
     jobs.iter().find(|job| job["kind"] == kind).filter(|job| !claimed(job))
 }
 
@@ -142,7 +147,7 @@ fn claimed(job: &Value) -> bool {
     }
 }
 
-async fn reject(app: &TestApp, fx: &Fixture, part: &str) {
+pub(crate) async fn reject(app: &TestApp, fx: &Fixture, part: &str) {
     let staff = fx.m(0).staff.token(app).await;
     app.post(
         &format!("/api/v1/fulfillments/{part}/transition"),

@@ -7,9 +7,11 @@
 //!   extractor every other page starts with (no session: a redirect to the login page).
 //! - `pages.rs`: the start page, the live display of a location and its switches.
 //! - `records.rs`: the order history and the reports.
+//! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod pages;
+mod payments;
 mod records;
 mod session;
 mod view;
@@ -34,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/locations/{id}/switches", get(pages::switches))
         .route("/console/orders", get(records::history))
         .route("/console/reports", get(records::reports))
+        .route("/console/payments", get(payments::list))
+        .route("/console/payments/{id}/retry", post(payments::retry))
         .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))
         .route("/static/console/console.js", get(|| asset(include_str!("../../../assets/console.js"), JS)))
         .route("/static/console/display.js", get(|| asset(include_str!("../../../assets/console-display.js"), JS)))

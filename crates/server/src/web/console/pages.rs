@@ -100,7 +100,13 @@ pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) ->
         .iter()
         .map(|(location, site)| location_card(console.lang, location, site, listed.now_ms))
         .collect();
-    let ctx = context! { title => console.lang.text("console.home.title", &[]), locations => cards };
+    // A count that cannot be read hides the notice rather than the locations.
+    let payments_attention = state.app.count_payment_jobs_needing_attention(&console.user).await.unwrap_or(0);
+    let ctx = context! {
+        title => console.lang.text("console.home.title", &[]),
+        locations => cards,
+        payments_attention => payments_attention,
+    };
     console.page(&state, "home.html", StatusCode::OK, ctx)
 }
 

@@ -23,7 +23,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-const TEMPLATE_SOURCES: [(&str, &str); 10] = [
+const TEMPLATE_SOURCES: [(&str, &str); 11] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("message.html", include_str!("../../../templates/console/message.html")),
     ("login.html", include_str!("../../../templates/console/login.html")),
@@ -33,6 +33,7 @@ const TEMPLATE_SOURCES: [(&str, &str); 10] = [
     ("switches.html", include_str!("../../../templates/console/switches.html")),
     ("orders.html", include_str!("../../../templates/console/orders.html")),
     ("reports.html", include_str!("../../../templates/console/reports.html")),
+    ("payments.html", include_str!("../../../templates/console/payments.html")),
     ("nav.html", include_str!("../../../templates/console/nav.html")),
 ];
 
