@@ -11,7 +11,9 @@ use common::webhook::{Receiver as WebhookReceiver, random_secret};
 use common::{Body, Fixture, Payment, Resp, TestApp, assert_validation_problem, id, qs, rfc3339_from_now};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Connection;
+use std::sync::Arc;
+
+use omnicanal_app::ManualClock;
 
 async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Resp {
     app.send(Method::PATCH, path, Some(token), Body::Json(body), &[]).await
@@ -23,22 +25,6 @@ fn assert_field(resp: &Resp, field: &str, what: &str) {
     assert_validation_problem(resp, what);
     let errors = resp.body["errors"].as_array().expect("errors");
     assert!(errors.iter().any(|e| e["field"] == field), "{what}: expected an error on {field:?}, got {}", resp.body);
-}
-
-/// Moves an order's parts `minutes` into the past, as if it had been placed that long ago: the
-/// acceptance limit is at least a minute, too long for a test to wait.
-async fn age_order(app: &TestApp, order_id: &str, minutes: i64) {
-    let sql = "UPDATE fulfillments SET created_at_ms = created_at_ms - $1 WHERE order_id = $2";
-    let url = app.database_url();
-    let by_ms = minutes * 60_000;
-    let updated = if url.starts_with("postgres") {
-        let mut connection = sqlx::PgConnection::connect(url).await.expect("connect to the app's database");
-        sqlx::query(sql).bind(by_ms).bind(order_id).execute(&mut connection).await.expect("age").rows_affected()
-    } else {
-        let mut connection = sqlx::SqliteConnection::connect(url).await.expect("open the app's database");
-        sqlx::query(sql).bind(by_ms).bind(order_id).execute(&mut connection).await.expect("age").rows_affected()
-    };
-    assert!(updated > 0, "order {order_id} has parts to age");
 }
 
 fn order_page_path(fx: &Fixture, order: &Value) -> String {
@@ -106,20 +92,27 @@ async fn the_site_policy_is_validated_and_shown() {
 }
 
 /// A server whose notifications also go to a signed webhook gateway (the receiver).
-async fn app_with_gateway() -> (WebhookReceiver, TestApp) {
+/// An app whose notifications go to a webhook gateway, on a clock the test moves: acceptance
+/// limits are minutes long, so the test moves time instead of waiting for it.
+async fn app_with_gateway() -> (WebhookReceiver, TestApp, Arc<ManualClock>) {
     let gateway = WebhookReceiver::start(0).await;
     let (url, secret) = (gateway.url(), random_secret());
-    let app = TestApp::spawn_with(move |config| {
-        config.notify.webhook_url = Some(url);
-        config.notify.webhook_secret = Some(omnicanal_server::config::Secret::new(secret));
-    })
+    let clock = Arc::new(ManualClock::starting_now());
+    let services = omnicanal_server::Services { clock: clock.clone(), ..Default::default() };
+    let app = TestApp::spawn_full(
+        move |config| {
+            config.notify.webhook_url = Some(url);
+            config.notify.webhook_secret = Some(omnicanal_server::config::Secret::new(secret));
+        },
+        services,
+    )
     .await;
-    (gateway, app)
+    (gateway, app, clock)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() {
-    let (gateway, app) = app_with_gateway().await;
+    let (gateway, app, clock) = app_with_gateway().await;
     let fx = Fixture::builder().merchants(2).build(&app).await;
     let admin = app.admin_token().await;
     patch(
@@ -142,10 +135,11 @@ async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() 
     let html = page.as_str().expect("html");
     assert!(part_section(html, &id(burger)).contains("data-accept-by="), "the page knows the limit");
     assert!(part_section(html, &id(burger)).contains("data-testid=\"not-accepted\" hidden>"), "no warning yet");
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    clock.advance(Duration::from_secs(4 * 60));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert!(gateway.attempts().iter().all(|a| a.json()["data"]["kind"] != "not_accepted"), "not yet");
 
-    age_order(&app, &id(&order), 6).await;
+    clock.advance(Duration::from_secs(2 * 60));
     let attempts = gateway
         .wait_until(10, "a not-accepted notice", |attempts| {
             attempts.iter().any(|a| a.json()["data"]["kind"] == "not_accepted")
@@ -158,8 +152,11 @@ async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() 
     assert_eq!(data["language"], "es");
     assert_eq!(data["title"], "Tu pedido aún no fue aceptado");
     assert!(data["body"].as_str().is_some_and(|b| b.starts_with("Burger Hub todavía no acepta tu pedido")), "{data}");
-    // Several sweeps later, still one notice; and the part was not cancelled.
-    tokio::time::sleep(Duration::from_millis(5_000)).await;
+    // Several sweeps and an hour later, still one notice; and the part was not cancelled.
+    for _ in 0..4 {
+        clock.advance(Duration::from_secs(15 * 60));
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
     let count = gateway.attempts().iter().filter(|a| a.json()["data"]["kind"] == "not_accepted").count();
     assert_eq!(count, 1, "told once");
     let now = app.get_order(&order).await;
@@ -183,15 +180,26 @@ async fn a_late_part_at_a_notify_only_site_is_kept_and_its_customer_told_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_late_part_at_a_cancelling_site_gets_no_not_accepted_notice() {
-    let (gateway, app) = app_with_gateway().await;
+    let (gateway, app, clock) = app_with_gateway().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     let admin = app.admin_token().await;
     patch(&app, &admin, &format!("/api/v1/sites/{}", fx.site_id), json!({"accept_within_minutes": 5}))
         .await
         .expect(StatusCode::OK, "a limit, default policy");
     let order = app.place_order_ok(&fx, &[fx.line(BURGER, 1)], &Payment::card()).await;
-    age_order(&app, &id(&order), 6).await;
-    tokio::time::sleep(Duration::from_millis(4_500)).await;
+    clock.advance(Duration::from_secs(6 * 60));
+    let cancelled = common::within(10, "the lapsed hold cancels the part", async {
+        loop {
+            let now = app.get_order(&order).await;
+            if now["fulfillments"][0]["status"] == "cancelled" {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert_eq!(cancelled["fulfillments"][0]["refunded"], cancelled["fulfillments"][0]["subtotal"], "{cancelled}");
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
     assert!(
         gateway.attempts().iter().all(|a| a.json()["data"]["kind"] != "not_accepted"),
         "cancel_and_refund sites cancel on the hold instead"

@@ -305,7 +305,10 @@ async fn rejected_parts_say_what_was_refunded_in_each_subscriptions_language() {
 
 #[tokio::test]
 async fn a_part_left_ready_gets_one_reminder() {
-    let app = TestApp::spawn_with(|config| config.notify.pickup_reminder_minutes = 0).await;
+    // The reminder comes 15 minutes after "ready": the test moves the app's clock past it.
+    let clock = std::sync::Arc::new(omnicanal_app::ManualClock::starting_now());
+    let services = omnicanal_server::Services { clock: clock.clone(), ..Default::default() };
+    let app = TestApp::spawn_full(|config| config.notify.pickup_reminder_minutes = 15, services).await;
     let fx = Fixture::builder().merchants(1).stock(5).build(&app).await;
     let service = PushService::start(201).await;
     let keys = BrowserKeys::new();
@@ -315,6 +318,11 @@ async fn a_part_left_ready_gets_one_reminder() {
     subscribe(&app, &order, &keys.subscription(&service.endpoint("ana"), "es")).await;
     let staff = fx.m(0).staff.token(&app).await;
     app.advance(&staff, &id(&part), &["accepted", "preparing", "ready"]).await;
+    service.wait_for("ana", 1, 10).await;
+    clock.advance(Duration::from_secs(14 * 60));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(service.received().len(), 1, "no reminder before 15 minutes");
+    clock.advance(Duration::from_secs(61));
 
     let pushes = service.wait_for("ana", 2, 15).await;
     let bodies: Vec<String> = pushes
@@ -323,8 +331,11 @@ async fn a_part_left_ready_gets_one_reminder() {
         .collect();
     assert!(bodies.iter().any(|b| b.starts_with("Tu pedido de Burger Hub está listo")), "{bodies:?}");
     assert!(bodies.iter().any(|b| b == "Recuerda retirar tu pedido en Burger Hub"), "{bodies:?}");
-    // The sweep runs every second: a few more sweeps must not remind again.
-    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    // Later sweeps, an hour on, must not remind again.
+    for _ in 0..4 {
+        clock.advance(Duration::from_secs(15 * 60));
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
     assert_eq!(service.received().len(), 2, "one reminder per part");
     app.stop().await;
 }

@@ -214,7 +214,9 @@ async fn nothing_is_delivered_while_disabled_and_it_arrives_once_enabled() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_retry_waits_while_disabled_and_runs_once_enabled() {
     let receiver = Receiver::start(1).await;
-    let app = TestApp::spawn().await;
+    let clock = std::sync::Arc::new(omnicanal_app::ManualClock::starting_now());
+    let app =
+        TestApp::spawn_with_services(omnicanal_server::Services { clock: clock.clone(), ..Default::default() }).await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     let admin = app.admin_token().await;
     let secret = random_secret();
@@ -225,14 +227,16 @@ async fn a_retry_waits_while_disabled_and_runs_once_enabled() {
     let first = receiver.wait_until(3, "a first (failed) attempt", |all| !created_for(all, &order_id).is_empty()).await;
     let event_id = created_for(&first, &order_id)[0].id.clone();
     set_enabled(&app, &admin, &webhook, false).await;
-    // The retry is due about 1 s (± 20 %) after the first attempt; wait well past it.
-    tokio::time::sleep(Duration::from_millis(1800)).await;
+    // The retry is due about 1 s (± 20 %) after the first attempt: move well past it.
+    clock.advance(Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(receiver.attempts().len(), 1, "no retry while disabled: {:?}", receiver.attempts());
     let entry = wait_for_entry(&app, &admin, &webhook, &event_id, "a pending entry", |d| d["state"] == "pending").await;
     assert_eq!(entry["attempts"], 1, "{entry}");
     assert_eq!(entry["last_status"], 500, "{entry}");
 
     set_enabled(&app, &admin, &webhook, true).await;
+    clock.advance(Duration::from_secs(1));
     let attempts = receiver
         .wait_until(3, "the retry after re-enabling", |all| all.iter().any(|a| a.id == event_id && a.answered == 200))
         .await;

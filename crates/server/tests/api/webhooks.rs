@@ -141,7 +141,10 @@ async fn order_and_status_change_deliveries_are_signed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failing_receiver_gets_the_event_later_with_a_stable_id() {
     let receiver = Receiver::start(2).await;
-    let app = TestApp::spawn().await;
+    // Retries wait on the app's clock; the test moves it past each backoff instead of sleeping.
+    let clock = std::sync::Arc::new(omnicanal_app::ManualClock::starting_now());
+    let app =
+        TestApp::spawn_with_services(omnicanal_server::Services { clock: clock.clone(), ..Default::default() }).await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     let admin = app.admin_token().await;
     let secret = random_secret();
@@ -149,9 +152,18 @@ async fn a_failing_receiver_gets_the_event_later_with_a_stable_id() {
         .await
         .expect(StatusCode::CREATED, "register");
     app.place_order_ok(&fx, &[fx.line(BURGER, 1)], &Payment::card()).await;
-
+    receiver
+        .wait_until(5, "a first (failed) attempt", |all| all.iter().any(|a| a.event_type() == "order.created"))
+        .await;
+    for _ in 0..20 {
+        if receiver.attempts().iter().any(|a| a.answered == 200 && a.event_type() == "order.created") {
+            break;
+        }
+        clock.advance(Duration::from_secs(10));
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
     let attempts = receiver
-        .wait_until(20, "a successful delivery after two 500s", |all| {
+        .wait_until(5, "a successful delivery after two 500s", |all| {
             all.iter().any(|a| a.answered == 200 && a.event_type() == "order.created")
         })
         .await;

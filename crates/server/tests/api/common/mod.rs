@@ -208,6 +208,14 @@ impl TestApp {
         TestApp::boot_with(TestDb::create().await, configure).await
     }
 
+    /// Like [`TestApp::spawn_with`], with a chosen clock and card provider too.
+    pub async fn spawn_full(
+        configure: impl FnOnce(&mut omnicanal_server::Config),
+        services: omnicanal_server::Services,
+    ) -> TestApp {
+        TestApp::boot_full(TestDb::create().await, configure, services).await
+    }
+
     /// Like [`TestApp::spawn`], with a chosen clock and card provider.
     pub async fn spawn_with_services(services: omnicanal_server::Services) -> TestApp {
         TestApp::boot_full(TestDb::create().await, |_| {}, services).await
