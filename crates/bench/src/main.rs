@@ -11,6 +11,8 @@
 //! The `pricing` workload is the exception: it times the pure pricing engine in-process,
 //! with no server and no database.
 
+#![allow(clippy::disallowed_methods, reason = "the bench measures and stamps against the real clock")]
+
 mod api;
 mod hot_sku;
 mod kitchen;

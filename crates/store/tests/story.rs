@@ -7,6 +7,8 @@
 //! This file holds the test matrix plus the access, setup and idempotency
 //! scenarios; the stock, fulfilment and event scenarios live under `story/`.
 
+#![allow(clippy::disallowed_methods, reason = "the story stamps rows with the wall clock, as a caller would")]
+
 mod support;
 
 #[path = "story/console.rs"]

@@ -2,6 +2,12 @@
 //! fresh database (SQLite, or PostgreSQL when `OMNICANAL_TEST_DATABASE_URL` is set) and talks
 //! to it over real HTTP. One binary links once, which keeps the suite fast to build.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "black-box tests set windows and pickup times by the wall clock the server also reads, \
+              unless they start it on a manual clock, which they then move themselves"
+)]
+
 mod common;
 
 mod auth_isolation;
