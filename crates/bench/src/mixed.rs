@@ -138,6 +138,17 @@ struct Measured {
     elapsed: Duration,
     /// Kernel listen-queue overflows during the phase, when the kernel tells.
     overflows: Option<u64>,
+    /// CPU seconds the server process used during the phase, when the harness started it.
+    server_cpu_seconds: Option<f64>,
+}
+
+impl Measured {
+    /// Server CPU milliseconds per accepted order: what an order costs, whatever the machine's
+    /// other load does to throughput.
+    fn server_cpu_ms_per_order(&self) -> Option<f64> {
+        let accepted = self.total.outcomes.count(201);
+        self.server_cpu_seconds.filter(|_| accepted > 0).map(|seconds| seconds * 1_000.0 / accepted as f64)
+    }
 }
 
 /// Runs `concurrency` customers until the deadline or the count, and merges what they saw.
@@ -152,6 +163,7 @@ async fn measure(
     let (items, url, site_id) =
         (fixture.items.clone(), format!("{}/api/v1/orders", server.base_url), fixture.site_id.clone());
     let overflows_before = listen_overflows();
+    let cpu_before = server.cpu_seconds();
     let started = Instant::now();
     let shop = Arc::new(Shop {
         client,
@@ -170,7 +182,8 @@ async fn measure(
     }
     let elapsed = started.elapsed();
     let overflows = listen_overflows().zip(overflows_before).map(|(after, before)| after.saturating_sub(before));
-    Ok(Measured { total, elapsed, overflows })
+    let server_cpu_seconds = server.cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
+    Ok(Measured { total, elapsed, overflows, server_cpu_seconds })
 }
 
 /// One customer of the closed loop: orders, waits for the answer, orders again.
@@ -257,6 +270,12 @@ fn say_summary(
         summary.p99.unwrap_or_default(),
         summary.max.unwrap_or_default()
     ));
+    if let (Some(per_order), Some(seconds)) = (measured.server_cpu_ms_per_order(), measured.server_cpu_seconds) {
+        outcome.say(format!(
+            "  server CPU: {per_order:.2} ms per order ({:.0} % of one core; PostgreSQL's backends not counted)",
+            seconds * 100.0 / measured.elapsed.as_secs_f64().max(1e-9)
+        ));
+    }
     for sample in &total.samples {
         outcome.say(format!("  non-201 sample: {sample}"));
     }
@@ -355,12 +374,13 @@ fn table_row(server: &Server, options: &MixedOptions, measured: &Measured, laten
         per_second: accepted as f64 / measured.elapsed.as_secs_f64().max(1e-9),
         latency,
         notes: format!(
-            "C={}, {}×{} SKUs, 1–{} lines; {:.2} lines/order",
+            "C={}, {}×{} SKUs, 1–{} lines; {:.2} lines/order{}",
             options.concurrency,
             options.locations,
             options.skus_per_location,
             max_lines,
-            lines as f64 / (accepted.max(1)) as f64
+            lines as f64 / (accepted.max(1)) as f64,
+            measured.server_cpu_ms_per_order().map(|ms| format!("; server CPU {ms:.2} ms/order")).unwrap_or_default()
         ),
     }
 }

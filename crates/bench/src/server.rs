@@ -165,6 +165,18 @@ impl Server {
         Err(format!("the server did not become ready within {START_TIMEOUT:?}"))
     }
 
+    /// CPU seconds (user + system) the spawned server process has used so far, read from
+    /// `/proc/<pid>/stat` (Linux); `None` for an attached server or where `/proc` says nothing.
+    /// PostgreSQL's own backends are other processes and are not counted.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let pid = self.spawned.as_ref()?.child.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces) start at the last ')'.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        Some(ticks as f64 / clock_ticks_per_second())
+    }
+
     /// Whether the harness started this server (and so may stop it).
     pub fn is_spawned(&self) -> bool {
         self.spawned.is_some()
@@ -303,4 +315,16 @@ mod tests {
             Ok("postgres://postgres@127.0.0.1:5432/b1")
         );
     }
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`), 100 when it cannot be asked.
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.trim().parse::<f64>().ok())
+        .filter(|ticks| *ticks > 0.0)
+        .unwrap_or(100.0)
 }
