@@ -297,6 +297,18 @@ async fn drop_postgres_database(base_url: &str, name: &str) -> Result<(), String
     Ok(())
 }
 
+/// The kernel's clock ticks per second (`getconf CLK_TCK`), 100 when it cannot be asked.
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.trim().parse::<f64>().ok())
+        .filter(|ticks| *ticks > 0.0)
+        .unwrap_or(100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,16 +327,4 @@ mod tests {
             Ok("postgres://postgres@127.0.0.1:5432/b1")
         );
     }
-}
-
-/// The kernel's clock ticks per second (`getconf CLK_TCK`), 100 when it cannot be asked.
-fn clock_ticks_per_second() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .and_then(|text| text.trim().parse::<f64>().ok())
-        .filter(|ticks| *ticks > 0.0)
-        .unwrap_or(100.0)
 }
