@@ -101,12 +101,17 @@ pub trait SetupStore {
     async fn insert_merchant(&self, merchant: &MerchantRow) -> StoreResult<()>;
     /// A merchant by id.
     async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>>;
+    /// The merchants with these ids that exist, in no particular order (one query: a cart's
+    /// merchants are read at once).
+    async fn get_merchants(&self, ids: &[String]) -> StoreResult<Vec<MerchantRow>>;
     /// Merchants, oldest first.
     async fn list_merchants(&self, page: Page) -> StoreResult<Vec<MerchantRow>>;
     /// Inserts a location; a missing merchant or site is `MissingReference`.
     async fn insert_location(&self, location: &LocationRow) -> StoreResult<()>;
     /// A location by id.
     async fn get_location(&self, id: &str) -> StoreResult<Option<LocationRow>>;
+    /// The locations with these ids that exist, in no particular order (one query).
+    async fn get_locations(&self, ids: &[String]) -> StoreResult<Vec<LocationRow>>;
     /// Locations of a site, by name.
     async fn list_site_locations(&self, site_id: &str) -> StoreResult<Vec<LocationRow>>;
     /// Locations of a merchant, by name.
@@ -122,6 +127,9 @@ pub trait SetupStore {
     async fn find_variant(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<(VariantRow, bool)>>;
     /// The variant with this SKU within a merchant, with its product's name, stock and tax settings.
     async fn find_sellable(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<SellableRow>>;
+    /// The sellable variants among these (merchant, SKU) pairs, in no particular order: what
+    /// [`SetupStore::find_sellable`] finds for each, in one query.
+    async fn find_sellables(&self, wanted: &[(String, String)]) -> StoreResult<Vec<SellableRow>>;
     /// Saves a location's name, payment, open switch and storefront settings; `NotFound` if absent.
     async fn update_location(&self, location: &LocationRow) -> StoreResult<()>;
     /// Sets how long a site's restaurants have to accept a part (None: no limit).
@@ -215,6 +223,8 @@ pub trait StockStore {
     async fn upsert_channel_allocation(&self, allocation: &ChannelAllocationRow) -> StoreResult<()>;
     /// A location's allocations, by channel.
     async fn list_channel_allocations(&self, location_id: &str) -> StoreResult<Vec<ChannelAllocationRow>>;
+    /// The allocations of several locations, by location and channel (one query).
+    async fn list_channel_allocations_at(&self, location_ids: &[String]) -> StoreResult<Vec<ChannelAllocationRow>>;
 }
 
 /// Orders, fulfilments and the money that follows them.
@@ -370,6 +380,8 @@ pub trait ConsoleStore {
     async fn switch_sold_out(&self, switch: &SoldOutSwitch) -> StoreResult<(Option<SoldOutRow>, bool)>;
     /// A location's sold-out SKUs, by SKU.
     async fn list_sold_out(&self, location_id: &str) -> StoreResult<Vec<SoldOutRow>>;
+    /// The sold-out SKUs of several locations, by location and SKU (one query).
+    async fn list_sold_out_at(&self, location_ids: &[String]) -> StoreResult<Vec<SoldOutRow>>;
     /// A merchant's parts matching `search`, newest first, with how many match in all.
     async fn search_orders(&self, search: &OrderSearch) -> StoreResult<(Vec<OrderSearchRow>, i64)>;
     /// A merchant's parts placed in `[from_ms, to_ms)` (at one location when given), added up

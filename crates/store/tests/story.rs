@@ -11,6 +11,8 @@
 
 mod support;
 
+#[path = "story/cart_reads.rs"]
+mod cart_reads;
 #[path = "story/console.rs"]
 mod console;
 #[path = "story/constraints.rs"]
@@ -30,6 +32,7 @@ mod pricing;
 #[path = "story/stock.rs"]
 mod stock;
 
+use cart_reads::a_carts_catalogue_is_read_at_once;
 use console::{
     console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
 };
@@ -103,6 +106,7 @@ story!(
     unaccepted_parts_are_listed_for_notify_only_sites,
     constraint_violations_are_named,
     payment_jobs_follow_the_money,
+    a_carts_catalogue_is_read_at_once,
 );
 
 fn user(email: &str) -> UserRow {

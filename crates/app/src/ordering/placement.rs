@@ -75,19 +75,19 @@ impl App {
     /// A line whose SKU its location switched to sold out refuses the order (`SoldOut` with the
     /// SKU, before the card is touched), so the customer's cart can mark that line.
     async fn refuse_sold_out_lines(&self, order: &PlaceOrder, priced: &PricedCart) -> AppResult<()> {
-        for location_id in priced.locations.keys() {
-            let switched_off = self.store.list_sold_out(location_id).await?;
-            if switched_off.is_empty() {
-                continue;
-            }
-            let sold_out = order.cart.items.iter().find(|item| {
-                item.location_id.trim() == location_id && switched_off.iter().any(|row| row.sku == item.sku.as_str())
-            });
-            if let Some(item) = sold_out {
-                return Err(AppError::SoldOut { sku: item.sku.as_str().to_owned() });
-            }
+        let location_ids: Vec<String> = priced.locations.keys().cloned().collect();
+        let switched_off = self.store.list_sold_out_at(&location_ids).await?;
+        if switched_off.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // The first such line of the cart, so the answer does not depend on the reading order.
+        let sold_out = order.cart.items.iter().find(|item| {
+            switched_off.iter().any(|row| row.location_id == item.location_id.trim() && row.sku == item.sku.as_str())
+        });
+        match sold_out {
+            Some(item) => Err(AppError::SoldOut { sku: item.sku.as_str().to_owned() }),
+            None => Ok(()),
+        }
     }
 
     /// How each location of the cart takes its part: its allocation for the channel (a
@@ -99,10 +99,14 @@ impl App {
         priced: &PricedCart,
         channel: &Channel,
     ) -> AppResult<Vec<LocationHold>> {
+        let location_ids: Vec<String> = priced.locations.keys().cloned().collect();
+        let allocations = self.store.list_channel_allocations_at(&location_ids).await?;
         let mut holds = Vec::with_capacity(priced.locations.len());
         for location in priced.locations.values() {
-            let allocations = self.store.list_channel_allocations(&location.id).await?;
-            let allocation = allocations.into_iter().find(|allocation| &allocation.channel == channel);
+            let allocation = allocations
+                .iter()
+                .find(|allocation| allocation.location_id == location.id && &allocation.channel == channel)
+                .cloned();
             if allocation.as_ref().is_some_and(|allocation| !allocation.enabled) {
                 return Err(AppError::invalid(
                     "channel",

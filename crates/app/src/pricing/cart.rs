@@ -187,6 +187,16 @@ pub struct PricedCart {
     pub coupons: Vec<CouponRow>,
 }
 
+/// A cart's lines as the store knows them.
+struct CartCatalog {
+    /// The cart's locations that are at the site, by id.
+    locations: HashMap<String, LocationRow>,
+    /// Their merchants, by id.
+    merchants: HashMap<String, MerchantRow>,
+    /// The variants sold, by (merchant, SKU).
+    sellables: HashMap<(String, String), SellableRow>,
+}
+
 /// What the lines of a cart turned into while they were checked against the store.
 #[derive(Default)]
 struct CheckedLines {
@@ -245,14 +255,13 @@ impl App {
         now_ms: i64,
         v: &mut Validator,
     ) -> AppResult<CheckedLines> {
-        let mut checked = CheckedLines::default();
+        let catalog = self.cart_catalog(site, cart).await?;
+        let mut checked = CheckedLines { merchants: catalog.merchants, ..CheckedLines::default() };
         for (index, item) in cart.items.iter().enumerate() {
             let field = format!("lines[{index}]");
-            if !checked.locations.contains_key(&item.location_id) {
-                let location = self.store.get_location(&item.location_id).await?.filter(|l| l.site_id == site.id);
-                checked.locations.insert(item.location_id.clone(), location);
-            }
-            let Some(Some(location)) = checked.locations.get(&item.location_id).cloned() else {
+            let location = catalog.locations.get(&item.location_id).cloned();
+            checked.locations.insert(item.location_id.clone(), location.clone());
+            let Some(location) = location else {
                 v.push(format!("{field}.location_id"), "no such location at this site");
                 continue;
             };
@@ -266,12 +275,8 @@ impl App {
                     v.push(format!("{field}.location_id"), format!("{} is not taking orders now", location.name))
                 }
             }
-            if !checked.merchants.contains_key(&location.merchant_id)
-                && let Some(merchant) = self.store.get_merchant(&location.merchant_id).await?
-            {
-                checked.merchants.insert(merchant.id.clone(), merchant);
-            }
-            match self.store.find_sellable(&location.merchant_id, item.sku.as_str()).await? {
+            let key = (location.merchant_id.clone(), item.sku.as_str().to_owned());
+            match catalog.sellables.get(&key).cloned() {
                 None => {
                     let sku = item.sku.as_str().to_owned();
                     checked.unknown_sku.get_or_insert_with(|| (sku.clone(), format!("{field}.sku")));
@@ -281,6 +286,44 @@ impl App {
             }
         }
         Ok(checked)
+    }
+
+    /// What the store knows of a cart's lines, read in three queries whatever the cart's size:
+    /// its locations at this site, their merchants, and the variants they sell.
+    async fn cart_catalog(&self, site: &SiteRow, cart: &Cart) -> AppResult<CartCatalog> {
+        let mut location_ids: Vec<String> = cart.items.iter().map(|item| item.location_id.clone()).collect();
+        location_ids.sort_unstable();
+        location_ids.dedup();
+        let locations: HashMap<String, LocationRow> = self
+            .store
+            .get_locations(&location_ids)
+            .await?
+            .into_iter()
+            .filter(|location| location.site_id == site.id)
+            .map(|location| (location.id.clone(), location))
+            .collect();
+        let mut merchant_ids: Vec<String> = locations.values().map(|location| location.merchant_id.clone()).collect();
+        merchant_ids.sort_unstable();
+        merchant_ids.dedup();
+        let merchants: HashMap<String, MerchantRow> =
+            self.store.get_merchants(&merchant_ids).await?.into_iter().map(|m| (m.id.clone(), m)).collect();
+        let mut wanted: Vec<(String, String)> = cart
+            .items
+            .iter()
+            .filter_map(|item| {
+                locations.get(&item.location_id).map(|l| (l.merchant_id.clone(), item.sku.as_str().to_owned()))
+            })
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let sellables = self
+            .store
+            .find_sellables(&wanted)
+            .await?
+            .into_iter()
+            .map(|sellable| ((sellable.variant.merchant_id.clone(), sellable.variant.sku.clone()), sellable))
+            .collect();
+        Ok(CartCatalog { locations, merchants, sellables })
     }
 
     /// The promotions that may apply at the site for these merchants; one that cannot be read

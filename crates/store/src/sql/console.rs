@@ -246,6 +246,22 @@ impl ConsoleStore for SqlStore {
         Ok(rows.iter().map(sold_out_from).collect::<Result<_, _>>()?)
     }
 
+    async fn list_sold_out_at(&self, location_ids: &[String]) -> StoreResult<Vec<SoldOutRow>> {
+        if location_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT location_id, sku, since_ms, user_id FROM sold_out_items WHERE location_id IN {} ORDER BY location_id, sku",
+            in_list(1, location_ids.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in location_ids {
+            query = query.bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows.iter().map(sold_out_from).collect::<Result<_, _>>()?)
+    }
+
     async fn search_orders(&self, search: &OrderSearch) -> StoreResult<(Vec<OrderSearchRow>, i64)> {
         let terms = SearchTerms::new(search);
         let sql = format!(

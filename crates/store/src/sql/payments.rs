@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 
 use super::columns::get_parsed;
 use super::order_rows::currency;
-use super::outbox::insert_event;
+use super::outbox::insert_events;
 use super::tx::payment_jobs::{PAYMENT_JOB_COLUMNS, enqueue};
 use crate::backend::SqlStore;
 use crate::rows::{PaymentAttempt, PaymentJobFilter, PaymentJobRow};
@@ -72,26 +72,54 @@ impl PaymentStore for SqlStore {
         if attempts.is_empty() {
             return Ok(());
         }
-        let mut transaction = self.write.begin().await?;
+        // Outcomes alike (a batch of captures that succeeded at one instant) are recorded by one
+        // statement; each job's row changes only if its claim is still the latest
+        // (`attempts` unchanged), and only those that changed announce their event.
+        let mut groups: Vec<Vec<&PaymentAttempt>> = Vec::new();
         for attempt in attempts {
-            let updated = sqlx::query(
-                "UPDATE payment_jobs SET state = $1, next_attempt_at_ms = $2, last_error = $3, updated_at_ms = $4 \
-                 WHERE id = $5 AND attempts = $6 AND state = 'pending'",
-            )
-            .bind(attempt.state.as_str())
-            .bind(attempt.next_attempt_at_ms)
-            .bind(&attempt.error)
-            .bind(attempt.now_ms)
-            .bind(&attempt.job_id)
-            .bind(attempt.attempts)
-            .execute(&mut *transaction)
-            .await?;
-            if updated.rows_affected() == 1
-                && let Some(event) = &attempt.event
-            {
-                insert_event(&mut transaction, event.clone()).await?;
+            let alike = |group: &&mut Vec<&PaymentAttempt>| {
+                let first = group[0];
+                (first.state, first.next_attempt_at_ms, &first.error, first.now_ms)
+                    == (attempt.state, attempt.next_attempt_at_ms, &attempt.error, attempt.now_ms)
+            };
+            match groups.iter_mut().find(alike) {
+                Some(group) => group.push(attempt),
+                None => groups.push(vec![attempt]),
             }
         }
+        let mut transaction = self.write.begin().await?;
+        let mut events = Vec::new();
+        for group in groups {
+            let claims: Vec<String> =
+                (0..group.len()).map(|i| format!("(id = ${} AND attempts = ${})", 2 * i + 5, 2 * i + 6)).collect();
+            let sql = format!(
+                "UPDATE payment_jobs SET state = $1, next_attempt_at_ms = $2, last_error = $3, updated_at_ms = $4 \
+                 WHERE state = 'pending' AND ({}) RETURNING id",
+                claims.join(" OR ")
+            );
+            let first = group[0];
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(first.state.as_str())
+                .bind(first.next_attempt_at_ms)
+                .bind(first.error.clone())
+                .bind(first.now_ms);
+            for attempt in &group {
+                query = query.bind(attempt.job_id.clone()).bind(attempt.attempts);
+            }
+            let updated: Vec<String> = query
+                .fetch_all(&mut *transaction)
+                .await?
+                .iter()
+                .map(|row| row.try_get("id"))
+                .collect::<Result<_, _>>()?;
+            events.extend(
+                group
+                    .iter()
+                    .filter(|attempt| updated.contains(&attempt.job_id))
+                    .filter_map(|attempt| attempt.event.clone()),
+            );
+        }
+        insert_events(&mut transaction, &events).await?;
         transaction.commit().await?;
         Ok(())
     }

@@ -7,7 +7,7 @@ use omnicanal_domain::site::UnacceptedPolicy;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::columns::{flag, get_flag, get_parsed};
+use super::columns::{flag, get_flag, get_parsed, in_list};
 use super::order_rows::currency;
 use crate::backend::SqlStore;
 use crate::constraints::{Reference, or_missing};
@@ -167,6 +167,22 @@ impl SetupStore for SqlStore {
         Ok(row.as_ref().map(merchant_from).transpose()?)
     }
 
+    async fn get_merchants(&self, ids: &[String]) -> StoreResult<Vec<MerchantRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants WHERE id IN {}",
+            in_list(1, ids.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows.iter().map(merchant_from).collect::<Result<_, _>>()?)
+    }
+
     async fn list_merchants(&self, page: Page) -> StoreResult<Vec<MerchantRow>> {
         let rows = sqlx::query(
             "SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
@@ -210,6 +226,20 @@ impl SetupStore for SqlStore {
             .fetch_optional(&self.read)
             .await?;
         Ok(row.as_ref().map(location_from).transpose()?)
+    }
+
+    async fn get_locations(&self, ids: &[String]) -> StoreResult<Vec<LocationRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql =
+            format!(concat!("SELECT ", location_columns!(), " FROM locations WHERE id IN {}"), in_list(1, ids.len()));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows.iter().map(location_from).collect::<Result<_, _>>()?)
     }
 
     async fn list_site_locations(&self, site_id: &str) -> StoreResult<Vec<LocationRow>> {
@@ -333,25 +363,40 @@ impl SetupStore for SqlStore {
     }
 
     async fn find_sellable(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<SellableRow>> {
-        let row = sqlx::query(
+        let wanted = [(merchant_id.to_owned(), sku.to_owned())];
+        Ok(self.find_sellables(&wanted).await?.into_iter().next())
+    }
+
+    async fn find_sellables(&self, wanted: &[(String, String)]) -> StoreResult<Vec<SellableRow>> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each pair is its own `(merchant_id = … AND sku = …)`: both backends use the variants'
+        // (merchant_id, sku) unique index for every one of them.
+        let pairs: Vec<String> =
+            (0..wanted.len()).map(|i| format!("(v.merchant_id = ${} AND v.sku = ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
             "SELECT v.id, v.product_id, v.merchant_id, v.sku, v.price_minor, v.currency, v.barcode, v.attributes_json, \
              p.track_stock, p.name AS product_name, p.tax_category, p.modifiers_json FROM variants v JOIN products p ON p.id = v.product_id \
-             WHERE v.merchant_id = $1 AND v.sku = $2",
-        )
-        .bind(merchant_id)
-        .bind(sku)
-        .fetch_optional(&self.read)
-        .await?;
-        match row {
-            Some(row) => Ok(Some(SellableRow {
-                variant: variant_from(&row)?,
-                product_name: row.try_get("product_name")?,
-                track_stock: get_flag(&row, "track_stock")?,
-                tax_category: get_parsed(&row, "tax_category", TaxCategory::parse)?,
-                modifiers_json: row.try_get("modifiers_json")?,
-            })),
-            None => Ok(None),
+             WHERE {}",
+            pairs.join(" OR ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (merchant_id, sku) in wanted {
+            query = query.bind(merchant_id.clone()).bind(sku.clone());
         }
+        let rows = query.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SellableRow {
+                    variant: variant_from(row)?,
+                    product_name: row.try_get("product_name")?,
+                    track_stock: get_flag(row, "track_stock")?,
+                    tax_category: get_parsed(row, "tax_category", TaxCategory::parse)?,
+                    modifiers_json: row.try_get("modifiers_json")?,
+                })
+            })
+            .collect()
     }
 
     async fn update_location(&self, location: &LocationRow) -> StoreResult<()> {

@@ -7,7 +7,7 @@ use omnicanal_domain::inventory::{MovementReason, TransferStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::columns::{flag, get_flag, get_parsed, get_parsed_opt};
+use super::columns::{flag, get_flag, get_parsed, get_parsed_opt, in_list};
 use super::tx::ledger::{ensure_level, lock_on_hand, move_stock};
 use crate::backend::SqlStore;
 use crate::rows::{ChannelAllocationRow, MovementRecord, Page, StockFilter, StockMovementRow, StockRow, TransferRow};
@@ -193,13 +193,23 @@ impl StockStore for SqlStore {
     }
 
     async fn list_channel_allocations(&self, location_id: &str) -> StoreResult<Vec<ChannelAllocationRow>> {
-        let rows = sqlx::query(
+        self.list_channel_allocations_at(&[location_id.to_owned()]).await
+    }
+
+    async fn list_channel_allocations_at(&self, location_ids: &[String]) -> StoreResult<Vec<ChannelAllocationRow>> {
+        if location_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
             "SELECT location_id, channel, safety_buffer, enabled, hold_ttl_ms, updated_at_ms FROM channel_allocations \
-             WHERE location_id = $1 ORDER BY channel",
-        )
-        .bind(location_id)
-        .fetch_all(&self.read)
-        .await?;
+             WHERE location_id IN {} ORDER BY location_id, channel",
+            in_list(1, location_ids.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in location_ids {
+            query = query.bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.read).await?;
         rows.iter()
             .map(|row| {
                 Ok(ChannelAllocationRow {

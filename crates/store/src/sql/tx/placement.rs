@@ -20,7 +20,7 @@ use super::ledger::{level_event, reserve};
 use super::payment_jobs::{Owed, capture_job_id, enqueue_in};
 use super::slots::book_pickup_slots;
 use crate::rows::{FulfillmentRecord, LineRow, NewEvent, NewOrder, OrderRecord, OrderRow};
-use crate::sql::columns::{flag, values_clause};
+use crate::sql::columns::{flag, in_list, values_clause};
 use crate::sql::order_rows::fulfillment_columns;
 use crate::sql::outbox::insert_events;
 use crate::{CouponRefusal, StoreError, StoreResult};
@@ -158,13 +158,25 @@ async fn queue_capture(transaction: &mut Tx, order: &OrderRow) -> StoreResult<()
 /// Refuses the order when one of its lines was switched to sold out at its location, read inside
 /// the order's transaction so a switch committed before it is never missed.
 async fn refuse_sold_out(transaction: &mut Tx, new_order: &NewOrder) -> StoreResult<()> {
+    let locations = order_locations(new_order);
+    let sql =
+        format!("SELECT location_id, sku FROM sold_out_items WHERE location_id IN {}", in_list(1, locations.len()));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for location_id in &locations {
+        query = query.bind(location_id.to_string());
+    }
+    let rows = query.fetch_all(&mut **transaction).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let switched_off: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| Ok((row.try_get("location_id")?, row.try_get("sku")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
     for part in &new_order.fulfillments {
-        let rows = sqlx::query("SELECT sku FROM sold_out_items WHERE location_id = $1")
-            .bind(&part.location_id)
-            .fetch_all(&mut **transaction)
-            .await?;
-        let switched_off: Vec<String> = rows.iter().map(|row| row.try_get("sku")).collect::<Result<_, _>>()?;
-        if let Some(line) = part.lines.iter().find(|line| switched_off.contains(&line.sku)) {
+        let refused =
+            |line: &&LineRow| switched_off.iter().any(|(at, sku)| *at == part.location_id && *sku == line.sku);
+        if let Some(line) = part.lines.iter().find(refused) {
             return Err(StoreError::SoldOut { sku: line.sku.clone() });
         }
     }
