@@ -2,17 +2,20 @@
 //!
 //! The transaction that owes the money wrote the job (placement, a transition, a lapsed hold);
 //! here a worker's step claims the jobs that are due, calls the provider once per job with the
-//! job's id as the provider's idempotency key, and records what came of it, one job at a time.
+//! job's id as the provider's idempotency key, and records what came of it.
 //! A claim leases the job for [`LEASE_MS`], so two nodes never attempt it at once and a node
 //! that dies mid-attempt leaves it to be taken again. What follows a failure — another attempt
 //! after a growing delay, or `needs_attention` for a person — is the domain's decision
 //! ([`omnicanal_domain::payment_job::next_step`]).
 //!
-//! Limits: at most [`BATCH`] jobs per step, and a provider call that has not answered within
-//! [`CALL_TIMEOUT`] counts as a temporary failure (well inside the lease, so a slow provider
-//! never lets a second node attempt the same job meanwhile).
+//! Limits: at most [`BATCH`] jobs per step, [`CONCURRENT_CALLS`] calls at a time, and a call
+//! that has not answered within [`CALL_TIMEOUT`] counts as a temporary failure — so a whole
+//! step ends inside the lease, and a slow provider never lets a second node attempt a job
+//! meanwhile.
 
 use std::time::Duration;
+
+use futures::StreamExt;
 
 use omnicanal_domain::Money;
 use omnicanal_domain::access::Role;
@@ -26,12 +29,15 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::payments::PaymentError;
 
-/// How long a claimed job is left to the node that claimed it.
-pub const LEASE_MS: i64 = 60_000;
-/// Jobs claimed per step.
-pub const BATCH: i64 = 32;
+/// How long a claimed job is left to the node that claimed it: longer than a whole batch can
+/// take ([`BATCH`] / [`CONCURRENT_CALLS`] rounds of at most [`CALL_TIMEOUT`] each).
+pub const LEASE_MS: i64 = 5 * 60_000;
+/// Jobs claimed per step: under load one claim and one record cover many orders.
+pub const BATCH: i64 = 128;
+/// Provider calls made at the same time.
+pub const CONCURRENT_CALLS: usize = 16;
 /// Longest wait for one provider call.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(20);
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Which payment jobs a person lists.
 #[derive(Debug, Clone, Default)]
@@ -48,16 +54,27 @@ pub struct PaymentJobQuery {
 
 impl App {
     /// Attempts every payment job due now, each once; returns how many were attempted.
+    ///
+    /// The claimed jobs are attempted [`CONCURRENT_CALLS`] at a time, so the whole batch ends
+    /// inside the lease, and their outcomes are recorded together, at one instant, so outcomes
+    /// alike are written by one statement.
     pub async fn run_payment_jobs(&self) -> AppResult<usize> {
         let jobs = self.store.claim_payment_jobs(self.now_ms(), LEASE_MS, BATCH).await?;
-        for job in &jobs {
-            let outcome = self.call_provider(job).await;
-            let attempt = self.attempt_outcome(job, outcome);
-            let announces = attempt.event.is_some();
-            self.store.record_payment_attempts(std::slice::from_ref(&attempt)).await?;
-            if announces {
-                self.committed();
-            }
+        if jobs.is_empty() {
+            return Ok(0);
+        }
+        // Boxed, so the stream's futures are `Send` for every caller (the worker spawns this).
+        let calls: Vec<futures::future::BoxFuture<'_, Result<(), PaymentError>>> =
+            jobs.iter().map(|job| Box::pin(self.call_provider(job)) as _).collect();
+        let outcomes: Vec<Result<(), PaymentError>> =
+            futures::stream::iter(calls).buffered(CONCURRENT_CALLS).collect().await;
+        let now = self.now_ms();
+        let attempts: Vec<PaymentAttempt> =
+            jobs.iter().zip(outcomes).map(|(job, outcome)| self.attempt_outcome(job, outcome, now)).collect();
+        self.store.record_payment_attempts(&attempts).await?;
+        if attempts.iter().any(|attempt| attempt.event.is_some()) {
+            self.signals.outbox.notify_one();
+            self.signals.webhooks.notify_one();
         }
         Ok(jobs.len())
     }
@@ -155,8 +172,7 @@ impl App {
     }
 
     /// What one attempt came to, with the event it announces.
-    fn attempt_outcome(&self, job: &PaymentJobRow, outcome: Result<(), PaymentError>) -> PaymentAttempt {
-        let now = self.now_ms();
+    fn attempt_outcome(&self, job: &PaymentJobRow, outcome: Result<(), PaymentError>, now: i64) -> PaymentAttempt {
         let step = next_step(job.attempts, outcome.as_ref().map(|_| ()).map_err(PaymentError::failure_kind), now);
         let error = outcome.err().map(|error| error.to_string());
         if let Some(error) = &error {

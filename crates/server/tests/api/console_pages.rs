@@ -418,22 +418,14 @@ async fn another_merchants_location_is_not_found_and_reports_are_for_managers() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_refund_the_provider_refuses_for_good_waits_on_the_payments_page_until_retried() {
-    use crate::payment_jobs::{ScriptedProvider, job, reject, services, wait_for_jobs};
+    use crate::payment_jobs::{ScriptedProvider, exhaust_refund_attempts, job, reject, services, wait_for_jobs};
     let clock = std::sync::Arc::new(omnicanal_app::ManualClock::starting_now());
     let provider = ScriptedProvider::down_for_refunds();
     let app = TestApp::spawn_with_services(services(&clock, &provider)).await;
     let fx = Fixture::builder().merchants(2).stock(5).build(&app).await;
     let order = app.place_order_ok(&fx, &[fx.line(common::fixture::BURGER, 1)], &common::Payment::card()).await;
     reject(&app, &fx, &common::id(&order["fulfillments"][0])).await;
-    // Let the worker give up: every attempt fails, the clock jumps past each delay.
-    for _ in 0..omnicanal_domain::payment_job::MAX_ATTEMPTS {
-        clock.advance(Duration::from_millis(omnicanal_domain::payment_job::MAX_RETRY_MS as u64));
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    let jobs = wait_for_jobs(&app, &order, "needs attention", |jobs| {
-        job(jobs, "refund").is_some_and(|j| j["state"] == "needs_attention")
-    })
-    .await;
+    let jobs = exhaust_refund_attempts(&app, &order, &clock).await;
     let job_id = job(&jobs, "refund").and_then(|j| j["id"].as_str()).unwrap_or_default().to_owned();
 
     let mut manager = Browser::new(&app);

@@ -147,6 +147,24 @@ fn claimed(job: &Value) -> bool {
     }
 }
 
+/// Lets the worker give up on a refund the provider keeps refusing: waits for each attempt, then
+/// moves the clock past the longest retry delay, until the job needs attention.
+pub(crate) async fn exhaust_refund_attempts(app: &TestApp, order: &Value, clock: &ManualClock) -> Vec<Value> {
+    let mut attempts = 0;
+    while attempts < omnicanal_domain::payment_job::MAX_ATTEMPTS {
+        let jobs = wait_for_jobs(app, order, "the next attempt", |jobs| {
+            job(jobs, "refund").is_some_and(|j| j["attempts"].as_i64() > Some(attempts))
+        })
+        .await;
+        attempts = job(&jobs, "refund").and_then(|j| j["attempts"].as_i64()).unwrap_or(attempts);
+        clock.advance(Duration::from_millis(omnicanal_domain::payment_job::MAX_RETRY_MS as u64));
+    }
+    wait_for_jobs(app, order, "needs attention", |jobs| {
+        job(jobs, "refund").is_some_and(|j| j["state"] == "needs_attention")
+    })
+    .await
+}
+
 pub(crate) async fn reject(app: &TestApp, fx: &Fixture, part: &str) {
     let staff = fx.m(0).staff.token(app).await;
     app.post(
@@ -232,19 +250,7 @@ async fn a_provider_down_for_good_leaves_the_refund_needing_attention_until_retr
     let part = id(&order["fulfillments"][0]);
     reject(&app, &fx, &part).await;
 
-    let mut attempts = 0;
-    while attempts < omnicanal_domain::payment_job::MAX_ATTEMPTS {
-        let jobs = wait_for_jobs(&app, &order, "the next attempt", |jobs| {
-            job(jobs, "refund").is_some_and(|j| j["attempts"].as_i64() > Some(attempts))
-        })
-        .await;
-        attempts = job(&jobs, "refund").and_then(|j| j["attempts"].as_i64()).unwrap_or(attempts);
-        clock.advance(Duration::from_millis(omnicanal_domain::payment_job::MAX_RETRY_MS as u64));
-    }
-    let jobs = wait_for_jobs(&app, &order, "needs attention", |jobs| {
-        job(jobs, "refund").is_some_and(|j| j["state"] == "needs_attention")
-    })
-    .await;
+    let jobs = exhaust_refund_attempts(&app, &order, &clock).await;
     let refund = job(&jobs, "refund").expect("a refund job").clone();
     assert_eq!(provider.refund_calls().len() as i64, omnicanal_domain::payment_job::MAX_ATTEMPTS);
     assert!(refund["next_attempt_at"].is_null(), "no further attempt is planned: {refund}");
