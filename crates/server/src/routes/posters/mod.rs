@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct PosterQuery {
     /// `svg` (default): one poster; `pdf`: an A4 page per poster.
+    #[param(schema_with = crate::views::words::poster_format)]
     pub format: Option<String>,
     /// With `svg`: the table whose poster to draw, a label of letters and digits such as `12`
     /// or `A1`; without it, the site's poster.
