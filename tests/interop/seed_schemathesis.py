@@ -198,6 +198,11 @@ def main() -> int:
         # The endpoint must be a push service the server allows, and the keys a real P-256
         # point and auth secret: checked when subscribing, not expressible as a pattern.
         ("/api/v1/orders/{id}/push-subscriptions", "POST"),
+        # A price list's window may not partly overlap another list of the same scope, which
+        # the fuzzer's own earlier lists make likely: a rule about the stored lists (422 today;
+        # a 409 would say so better, see the session report).
+        ("/api/v1/price-lists", "POST"),
+        ("/api/v1/price-lists/{id}", "PUT"),
     ]
     # The API grows while this suite stands still: bind only operations it has.
     per_operation = [entry for entry in per_operation if entry[0] in spec_paths]
@@ -252,7 +257,8 @@ def main() -> int:
         fd.write("\n".join(lines))
     # The ids st_hooks.py binds references in positive cases to.
     with open(os.path.join(out_dir, "seeded.json"), "w", encoding="utf-8") as fd:
-        json.dump({key: dictionaries[key] for key in ("site_id", "merchant_id", "location_id", "sku")}, fd)
+        json.dump({key: dictionaries[key]
+                   for key in ("site_id", "merchant_id", "location_id", "sku", "site_currency")}, fd)
     with open(os.path.join(out_dir, "token"), "w", encoding="utf-8") as fd:
         fd.write(admin.token or "")
     print(f"seeded site {catalog['site']['id']}, {len(orders)} orders, webhook {webhook['id']}")

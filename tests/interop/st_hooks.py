@@ -73,10 +73,23 @@ def _integral_floats_as_integers(value):
     return value
 
 
+def _in_site_currency(value, currency: str) -> None:
+    # Every amount sent is in the currency the seeded site sells in (another one is a 422).
+    if isinstance(value, dict):
+        if set(value) == {"amount", "currency"}:
+            value["currency"] = currency
+        for item in value.values():
+            _in_site_currency(item, currency)
+    elif isinstance(value, list):
+        for item in value:
+            _in_site_currency(item, currency)
+
+
 def _positive_within_rules(case) -> None:
     seeded = _seeded()
     if isinstance(getattr(case, "body", None), (dict, list)):
         case.body = _integral_floats_as_integers(case.body)
+        _in_site_currency(case.body, seeded["site_currency"][0])
     path, method = case.operation.path, case.method.upper()
     body = case.body if isinstance(getattr(case, "body", None), dict) else None
     query = case.query if isinstance(case.query, dict) else None
@@ -160,6 +173,7 @@ def _positive_within_rules(case) -> None:
             query["merchant_id"] = seeded["merchant_id"][0]
         # Pickup slots are asked for 1 to 50 of the site's own locations.
         if path == "/api/v1/sites/{id}/pickup-slots":
+            case.path_parameters["id"] = seeded["site_id"][0]
             asked = [v for v in str(query.get("location_ids") or "").split(",") if v in seeded["location_id"]]
             query["location_ids"] = ",".join(asked or seeded["location_id"][:1])
         # A period ends after it starts.

@@ -495,8 +495,9 @@ async fn framework_refusals_are_problem_documents() {
     ];
     for (what, response, status, hint) in cases {
         common::assert_problem(&response, status, what);
-        let detail = response.body["detail"].as_str().unwrap_or_default();
-        assert!(detail.contains(hint), "{what}: the detail should name {hint:?}, got {detail:?}");
+        // The detail says what to change; a validation problem says it per field, in `errors`.
+        let said = format!("{} {}", response.body["detail"], response.body["errors"]);
+        assert!(said.contains(hint), "{what}: the problem should name {hint:?}: {}", response.body);
     }
 
     // A method the route lacks: 405, and the Allow header still lists the ones it has.
