@@ -423,12 +423,27 @@ async fn framework_refusals_are_problem_documents() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let send = |method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>| {
-        let mut request = app.client.request(method, app.url(path)).bearer_auth(&admin).body(body);
-        if let Some(content_type) = content_type {
-            request = request.header("content-type", content_type);
-        }
+        let url = app.url(path);
+        let (client, admin) = (app.client.clone(), admin.clone());
+        let content_type = content_type.map(str::to_owned);
         async move {
-            let response = request.send().await.expect("request");
+            // The server may answer 413 on seeing the length and close before the client has
+            // written the whole body; the client then sees a reset instead of the answer.
+            let mut attempts = 0;
+            let response = loop {
+                let mut request = client.request(method.clone(), &url).bearer_auth(&admin).body(body.clone());
+                if let Some(content_type) = &content_type {
+                    request = request.header("content-type", content_type.as_str());
+                }
+                match request.send().await {
+                    Ok(response) => break response,
+                    Err(error) if attempts < 5 => {
+                        attempts += 1;
+                        eprintln!("{method} {url}: {error}; sending again");
+                    }
+                    Err(error) => panic!("{method} {url}: {error}"),
+                }
+            };
             let (status, headers) = (response.status(), response.headers().clone());
             let body = response.bytes().await.expect("body");
             let body = serde_json::from_slice(&body)
