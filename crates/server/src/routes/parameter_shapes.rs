@@ -10,7 +10,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use crate::views::words;
 
-/// Sets the schema of every parameter named in [`shape_of`]; see the module documentation.
+/// Sets the schema of every `sku` and `channel` parameter; see the module documentation.
 pub struct ParameterShapes;
 
 fn shape_of(name: &str) -> Option<Object> {
