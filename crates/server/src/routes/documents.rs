@@ -103,7 +103,7 @@ async fn order_quote(
 /// document: each restaurant issues its own). For the customer (`?token=`) or platform users.
 #[utoipa::path(get, path = "/orders/{id}/receipt", tag = "pricing", security((), ("bearer" = [])), params(("id" = String, Path, description = "Order id"), DocumentQuery),
     responses(
-        (status = 200, description = "HTML, PDF or ESC/POS bytes", content_type = "text/html"),
+        (status = 200, description = "HTML, PDF or ESC/POS bytes, as `format` asks", content((String = "text/html"), (String = "application/pdf"), (String = "application/octet-stream"))),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn order_receipt(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ async fn order_receipt(
 /// merchant's own sequence. For the customer (`?token=`) or staff of that merchant.
 #[utoipa::path(get, path = "/fulfillments/{id}/document", tag = "pricing", security((), ("bearer" = [])), params(("id" = String, Path, description = "Fulfilment id"), DocumentQuery),
     responses(
-        (status = 200, description = "HTML, PDF or ESC/POS bytes", content_type = "text/html"),
+        (status = 200, description = "HTML, PDF or ESC/POS bytes, as `format` asks", content((String = "text/html"), (String = "application/pdf"), (String = "application/octet-stream"))),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn part_document(
     State(state): State<AppState>,
