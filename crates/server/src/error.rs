@@ -36,15 +36,24 @@ pub enum ApiError {
     /// The body is larger than the limit.
     #[error("the request body exceeds 1 MiB")]
     PayloadTooLarge,
-    /// The body is not declared as JSON.
-    #[error("send the body as application/json")]
-    UnsupportedMediaType,
+    /// The body is not declared with the media type the route reads (named here).
+    #[error("send the body as {0}")]
+    UnsupportedMediaType(&'static str),
     /// A cookie-authenticated change without the matching `X-CSRF-Token` header.
     #[error("the request lacks the X-CSRF-Token that matches its oc_csrf cookie; reload the page")]
     CsrfRejected,
     /// The route exists but not with this method.
     #[error("this route does not accept that method")]
     MethodNotAllowed,
+    /// A refusal the framework made around a handler (a path that is not UTF-8, a form that does
+    /// not parse...), rewritten by [`crate::rejections`] with its status and text kept.
+    #[error("{detail}")]
+    Rejected {
+        /// The framework's status.
+        status: StatusCode,
+        /// The framework's text, or a generic one for a 5xx.
+        detail: String,
+    },
     /// The same Idempotency-Key came with another body.
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyMismatch,
@@ -62,14 +71,32 @@ impl ApiError {
         ApiError::App(AppError::invalid(field, message))
     }
 
+    /// A framework refusal with `status`: the ones we have a variant for become it (its text names
+    /// our limit), the others keep the framework's text, except a 5xx's, which is never sent.
+    pub fn from_rejection(status: StatusCode, detail: String) -> Self {
+        match status {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            _ if status.is_server_error() => {
+                tracing::error!(%status, %detail, "a framework error reached the client");
+                ApiError::Rejected { status, detail: "the server could not answer this request".to_owned() }
+            }
+            _ if detail.is_empty() => {
+                ApiError::Rejected { status, detail: status.canonical_reason().unwrap_or("refused").to_owned() }
+            }
+            _ => ApiError::Rejected { status, detail },
+        }
+    }
+
     /// The HTTP status and stable code of each error: the one mapping table.
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::CsrfRejected => (StatusCode::FORBIDDEN, "csrf_failed"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::Rejected { status, .. } => (*status, rejection_code(*status)),
             ApiError::IdempotencyMismatch => (StatusCode::CONFLICT, "idempotency_key_reused"),
             ApiError::IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_key_in_progress"),
             ApiError::App(error) => match error {
@@ -121,6 +148,18 @@ impl ApiError {
             _ => {}
         }
         problem
+    }
+}
+
+/// The stable code of a framework refusal, by its status.
+fn rejection_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        _ if status.is_server_error() => "internal_error",
+        _ => "request_refused",
     }
 }
 

@@ -37,7 +37,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonDataError(error) => ApiError::invalid("body", error.body_text()),
         JsonRejection::JsonSyntaxError(error) => ApiError::MalformedJson(error.body_text()),
-        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType("application/json"),
         JsonRejection::BytesRejection(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::PayloadTooLarge
         }
@@ -67,13 +67,18 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
     ApiError::invalid("query", rejection.body_text())
 }
 
+/// The deepest a list may be paged with `offset`: past it, narrow the list with its filters.
+pub const MAX_OFFSET: i64 = 100_000_000;
+
 /// `?limit=&offset=` on every list; `limit` defaults to 100 and may not exceed 500.
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Pagination {
     /// Items per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
-    /// Items to skip (default 0).
+    /// Items to skip (default 0), at most 100,000,000.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -85,8 +90,8 @@ impl Pagination {
             return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
         }
         let offset = self.offset.unwrap_or(0);
-        if offset < 0 {
-            return Err(ApiError::invalid("offset", "must not be negative"));
+        if !(0..=MAX_OFFSET).contains(&offset) {
+            return Err(ApiError::invalid("offset", format!("must be between 0 and {MAX_OFFSET}")));
         }
         Ok(Page { limit, offset })
     }

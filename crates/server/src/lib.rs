@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod import;
 pub mod notify;
+pub mod rejections;
 pub mod routes;
 pub mod state;
 pub mod views;

@@ -112,6 +112,7 @@ pub struct PasswordChange {
     /// The password in use now.
     pub current_password: String,
     /// The new one: 10 to 200 characters, different from the current one.
+    #[schema(schema_with = crate::views::words::new_password)]
     pub new_password: String,
 }
 

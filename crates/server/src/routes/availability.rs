@@ -59,11 +59,13 @@ impl From<ChannelAllocationRow> for AllocationView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetAllocation {
     /// Units kept back from this channel (0 or more).
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub safety_buffer: i64,
     /// Whether the location sells through this channel.
     pub enabled: bool,
     /// Minutes an order's stock hold lasts while not accepted (1 to 10080; absent: no limit).
     /// A part still `placed` when its hold lapses is cancelled, released and refunded.
+    #[schema(minimum = 1, maximum = 10_080)]
     pub hold_minutes: Option<i64>,
 }
 

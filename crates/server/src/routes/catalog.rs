@@ -34,8 +34,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateVariant {
     /// Unique within the merchant.
+    #[schema(schema_with = crate::views::words::sku)]
     pub sku: String,
     /// Unit price, tax included.
+    #[schema(schema_with = crate::views::words::price)]
     pub price: MoneyView,
     /// EAN/UPC.
     pub barcode: Option<String>,
@@ -50,6 +52,7 @@ pub struct CreateProduct {
     /// Owner.
     pub merchant_id: String,
     /// Display name.
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// Whether stock is counted (false for made-to-order dishes).
     pub track_stock: bool,
@@ -58,6 +61,7 @@ pub struct CreateProduct {
     pub tax_category: Option<String>,
     /// Menu category ("Pizzas", "Bebidas"), up to 40 characters.
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub category: Option<String>,
     /// Photo (an https URL or a path on this server); the menu shows a placeholder without one.
     #[serde(default)]
@@ -66,6 +70,7 @@ pub struct CreateProduct {
     #[serde(default)]
     pub modifier_groups: Vec<ModifierGroupView>,
     /// One or more variants.
+    #[schema(min_items = 1)]
     pub variants: Vec<CreateVariant>,
 }
 

@@ -47,8 +47,10 @@ pub struct LocationQueueQuery {
     /// Also list collected, rejected and cancelled parts of the last 12 hours (default false).
     pub include_done: Option<bool>,
     /// Items per page, 1 to 500 (default 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -159,16 +161,21 @@ pub struct OrderSearchQuery {
     /// An order number (`123` or `#123`), or part of the customer's name or phone (case-insensitive).
     pub q: Option<String>,
     /// Only parts in this status.
+    #[param(schema_with = crate::views::words::fulfillment_status)]
     pub status: Option<String>,
     /// Only this location (staff: only their own).
     pub location_id: Option<String>,
     /// Placed at or after (RFC 3339 or YYYY-MM-DD).
+    #[param(schema_with = crate::views::words::date)]
     pub from: Option<String>,
     /// Placed before (RFC 3339 or YYYY-MM-DD).
+    #[param(schema_with = crate::views::words::date)]
     pub to: Option<String>,
     /// Items per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -263,6 +270,7 @@ async fn search_orders(
 #[into_params(parameter_in = Query)]
 pub struct TakingsQuery {
     /// The day (YYYY-MM-DD) in the site's time zone; today when absent.
+    #[param(schema_with = crate::views::words::date)]
     pub date: Option<String>,
     /// Only this location (staff: only their own).
     pub location_id: Option<String>,

@@ -34,8 +34,10 @@ pub struct DocumentQuery {
     /// The order's tracking token (customers); staff use their bearer token instead.
     pub token: Option<String>,
     /// `html` (default, printable), `pdf`, or `escpos` (bytes for a thermal printer).
+    #[param(schema_with = crate::views::words::document_format)]
     pub format: Option<String>,
     /// Paper width for `escpos`: `58` or `80` (default) mm.
+    #[param(schema_with = crate::views::words::paper_width)]
     pub width: Option<u16>,
 }
 
@@ -85,7 +87,7 @@ fn respond(doc: &DocumentView, format: Format, file_stem: &str) -> Response {
 /// The quote an order was placed with: the prices, promotions (applied and not, with reasons)
 /// and taxes exactly as they were, whatever changed since. For the customer (`?token=`) or
 /// platform users.
-#[utoipa::path(get, path = "/orders/{id}/quote", tag = "pricing", params(("id" = String, Path, description = "Order id"), TokenQuery),
+#[utoipa::path(get, path = "/orders/{id}/quote", tag = "pricing", security((), ("bearer" = [])), params(("id" = String, Path, description = "Order id"), TokenQuery),
     responses((status = 200, description = "The stored quote (see POST /pricing/quote)", body = Object), (status = 404, body = crate::error::Problem)))]
 async fn order_quote(
     State(state): State<AppState>,
@@ -99,9 +101,9 @@ async fn order_quote(
 
 /// The customer's one receipt for the whole payment, with a section per restaurant (not a tax
 /// document: each restaurant issues its own). For the customer (`?token=`) or platform users.
-#[utoipa::path(get, path = "/orders/{id}/receipt", tag = "pricing", params(("id" = String, Path, description = "Order id"), DocumentQuery),
+#[utoipa::path(get, path = "/orders/{id}/receipt", tag = "pricing", security((), ("bearer" = [])), params(("id" = String, Path, description = "Order id"), DocumentQuery),
     responses(
-        (status = 200, description = "HTML, PDF or ESC/POS bytes", content_type = "text/html"),
+        (status = 200, description = "HTML, PDF or ESC/POS bytes, as `format` asks", content((String = "text/html"), (String = "application/pdf"), (String = "application/octet-stream"))),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn order_receipt(
     State(state): State<AppState>,
@@ -118,9 +120,9 @@ async fn order_receipt(
 
 /// A part's tax document (boleta, or factura when the customer gave a tax id), numbered in its
 /// merchant's own sequence. For the customer (`?token=`) or staff of that merchant.
-#[utoipa::path(get, path = "/fulfillments/{id}/document", tag = "pricing", params(("id" = String, Path, description = "Fulfilment id"), DocumentQuery),
+#[utoipa::path(get, path = "/fulfillments/{id}/document", tag = "pricing", security((), ("bearer" = [])), params(("id" = String, Path, description = "Fulfilment id"), DocumentQuery),
     responses(
-        (status = 200, description = "HTML, PDF or ESC/POS bytes", content_type = "text/html"),
+        (status = 200, description = "HTML, PDF or ESC/POS bytes, as `format` asks", content((String = "text/html"), (String = "application/pdf"), (String = "application/octet-stream"))),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn part_document(
     State(state): State<AppState>,

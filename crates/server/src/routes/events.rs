@@ -139,7 +139,7 @@ fn sse(
 
 /// Live status changes of an order's parts (`event: fulfillment.status_changed`), for its
 /// customer (`?token=`) or staff of a merchant in it. Resumable with `Last-Event-ID`.
-#[utoipa::path(get, path = "/orders/{id}/events", tag = "ordering",
+#[utoipa::path(get, path = "/orders/{id}/events", tag = "ordering", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "Order id"), TrackingQuery),
     responses((status = 200, description = "text/event-stream of status changes", content_type = "text/event-stream", body = String),
         (status = 404, body = crate::error::Problem)))]

@@ -45,10 +45,13 @@ pub fn read_router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Only this status.
+    #[param(schema_with = crate::views::words::fulfillment_status)]
     pub status: Option<String>,
     /// Items per page, 1 to 500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -72,6 +75,7 @@ async fn list_location_fulfillments(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TransitionBody {
     /// accepted, preparing, ready, collected, rejected or cancelled.
+    #[schema(schema_with = crate::views::words::fulfillment_status)]
     pub to: String,
     /// The customer's code; required for `collected`.
     pub pickup_code: Option<String>,
@@ -80,13 +84,14 @@ pub struct TransitionBody {
     /// For `accepted`: the preparation time promised, 1 to 240 minutes (default: the location's
     /// `prep_minutes`). The part is promised ready at acceptance plus this time, or at its
     /// scheduled pickup time when that is later (`estimated_ready_at`). Ignored for other statuses.
+    #[schema(minimum = 1, maximum = 240)]
     pub prep_minutes: Option<i64>,
 }
 
 /// Moves a fulfilment to its next status. Staff of the location, its merchant's manager
 /// or an admin; the customer (with `?token=`) may only cancel a part still `placed`.
 /// Rejecting or cancelling releases the part's stock and refunds its subtotal.
-#[utoipa::path(post, path = "/fulfillments/{id}/transition", tag = "fulfilment", request_body = TransitionBody,
+#[utoipa::path(post, path = "/fulfillments/{id}/transition", tag = "fulfilment", security((), ("bearer" = [])), request_body = TransitionBody,
     params(("id" = String, Path, description = "Fulfilment id"), TrackingQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 200, body = FulfillmentView), (status = 404, body = crate::error::Problem),
@@ -118,8 +123,10 @@ impl TryFrom<TransitionBody> for TransitionCommand {
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// Start (RFC 3339 or YYYY-MM-DD), inclusive; the beginning of time when absent.
+    #[param(schema_with = crate::views::words::date)]
     pub from: Option<String>,
     /// End (RFC 3339 or YYYY-MM-DD), exclusive; now when absent.
+    #[param(schema_with = crate::views::words::date)]
     pub to: Option<String>,
 }
 
@@ -290,8 +297,10 @@ fn statement_csv(statement: &SettlementStatement) -> Result<Vec<u8>, AppError> {
 #[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// `html` (default, printable) or `escpos` (bytes for a thermal printer).
+    #[param(schema_with = crate::views::words::ticket_format)]
     pub format: Option<String>,
     /// Paper width in millimetres: `58` or `80` (default).
+    #[param(schema_with = crate::views::words::paper_width)]
     pub width: Option<u16>,
 }
 

@@ -17,19 +17,42 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(stock_import)).routes(routes!(catalog_import))
 }
 
+/// A stock file in the document: its header line, then one row per count (each checked and
+/// reported, so the schema names only the header).
+struct StockCsv;
+
+impl utoipa::PartialSchema for StockCsv {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::views::words::csv_with_header("sku,location_id,on_hand").into()
+    }
+}
+
+impl utoipa::ToSchema for StockCsv {}
+
+/// A catalogue file in the document: its header line, then one row per variant.
+struct CatalogCsv;
+
+impl utoipa::PartialSchema for CatalogCsv {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::views::words::csv_with_header("merchant_id,product,sku,price,currency").into()
+    }
+}
+
+impl utoipa::ToSchema for CatalogCsv {}
+
 fn require_csv(headers: &HeaderMap) -> ApiResult<()> {
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.starts_with("text/csv") || content_type.starts_with("text/plain") {
         Ok(())
     } else {
-        Err(ApiError::UnsupportedMediaType)
+        Err(ApiError::UnsupportedMediaType("text/csv"))
     }
 }
 
 /// Imports stock counts from CSV (`sku,location_id,on_hand`); answers with a report of
 /// applied and rejected rows (each rejected row with its line number and reasons).
 #[utoipa::path(post, path = "/imports/stock", tag = "stock", security(("bearer" = [])),
-    request_body(content = String, content_type = "text/csv", description = "sku,location_id,on_hand"),
+    request_body(content = inline(StockCsv), content_type = "text/csv", description = "sku,location_id,on_hand"),
     responses((status = 200, body = ImportReport), (status = 415, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 async fn stock_import(
@@ -45,7 +68,7 @@ async fn stock_import(
 
 /// Imports products from CSV (`merchant_id,product,sku,price,currency[,barcode,track_stock]`).
 #[utoipa::path(post, path = "/imports/catalog", tag = "catalog", security(("bearer" = [])),
-    request_body(content = String, content_type = "text/csv", description = "merchant_id,product,sku,price,currency[,barcode,track_stock]"),
+    request_body(content = inline(CatalogCsv), content_type = "text/csv", description = "merchant_id,product,sku,price,currency[,barcode,track_stock]"),
     responses((status = 200, body = ImportReport), (status = 415, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 async fn catalog_import(

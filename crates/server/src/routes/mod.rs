@@ -9,10 +9,12 @@ pub mod availability;
 pub mod catalog;
 pub mod console;
 pub mod documents;
+pub mod error_responses;
 pub mod events;
 pub mod fulfillments;
 pub mod imports;
 pub mod orders;
+pub mod parameter_shapes;
 pub mod payments;
 pub mod posters;
 pub mod pricing;
@@ -101,7 +103,10 @@ pub fn app(state: AppState) -> Router {
         .merge(push::router())
         .merge(payments::router())
         .merge(moves_money_or_stock);
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
+    // After the routes are in: the ApiDoc's own modifiers run before any path exists.
+    error_responses::ErrorResponses.modify(&mut openapi);
+    parameter_shapes::ParameterShapes.modify(&mut openapi);
     let spec = openapi.clone();
     router
         .route("/api/openapi.json", get(move || async move { Json(spec) }))
@@ -112,6 +117,8 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outside the routes, so the body limit's and every extractor's refusal passes through it.
+        .layer(axum::middleware::from_fn(crate::rejections::problems_for_rejections))
         .layer(CatchPanicLayer::custom(panic_response))
         // Spans carry the path but never the query string: `?token=` is a customer's secret.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<axum::body::Body>| {

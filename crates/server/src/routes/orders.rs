@@ -42,16 +42,19 @@ pub struct TrackingQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrderLineRequest {
     /// SKU sold by the location's merchant.
+    #[schema(schema_with = crate::views::words::sku)]
     pub sku: String,
     /// Where it is picked up.
     pub location_id: String,
     /// 1 to 9999.
+    #[schema(minimum = 1, maximum = 9999)]
     pub quantity: i64,
     /// Choices among the product's modifier groups (size, extras), checked against the catalog.
     #[serde(default)]
     pub modifiers: Vec<ChoiceView>,
     /// A note for the kitchen ("sin cebolla"), up to 140 characters.
     #[serde(default)]
+    #[schema(max_length = 140)]
     pub note: Option<String>,
 }
 
@@ -71,6 +74,7 @@ impl From<OrderLineRequest> for LineInput {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PaymentRequest {
     /// `card` or `pay_at_pickup`.
+    #[schema(schema_with = crate::views::words::order_payment_method)]
     pub method: String,
     /// Card number, for `card`.
     pub card_number: Option<String>,
@@ -83,10 +87,12 @@ pub struct PlaceOrderRequest {
     /// The site (mall) the order is placed at.
     pub site_id: String,
     /// `qr`, `web`, `pos`, `phone`, `kiosk`, `tablet` or `shop:<connector>`.
+    #[schema(schema_with = crate::views::words::channel)]
     pub channel: String,
     /// Who picks it up.
     pub customer: CustomerView,
     /// 1 to 200 lines, across any of the site's locations.
+    #[schema(min_items = 1, max_items = 200)]
     pub lines: Vec<OrderLineRequest>,
     /// Pickup time (RFC 3339); as soon as possible when absent.
     pub pickup_at: Option<String>,
@@ -94,10 +100,12 @@ pub struct PlaceOrderRequest {
     pub payment: PaymentRequest,
     /// Coupon codes the customer entered (at most 10).
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub coupon_codes: Option<Vec<String>>,
     /// The table the customer orders from (a QR poster's `?table=`): 1 to 20 characters, printed
     /// on the kitchen ticket so the food can be brought over.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 20)]
     pub table: Option<String>,
     /// A quote from `POST /api/v1/pricing/quote` for this very cart: its prices are honoured
     /// until it expires, even if prices change meanwhile.
@@ -147,7 +155,7 @@ async fn create_order(
 }
 
 /// An order, for its customer (`?token=`) or for staff of a merchant in it.
-#[utoipa::path(get, path = "/orders/{id}", tag = "ordering", params(("id" = String, Path, description = "Order id"), TrackingQuery),
+#[utoipa::path(get, path = "/orders/{id}", tag = "ordering", security((), ("bearer" = [])), params(("id" = String, Path, description = "Order id"), TrackingQuery),
     responses((status = 200, body = OrderView), (status = 404, body = crate::error::Problem)))]
 async fn get_order(
     State(state): State<AppState>,

@@ -78,14 +78,17 @@ impl From<PaymentJobRow> for PaymentJobView {
 #[into_params(parameter_in = Query)]
 pub struct PaymentJobsQuery {
     /// `pending`, `succeeded` or `needs_attention`.
+    #[param(schema_with = crate::views::words::payment_job_state)]
     pub state: Option<String>,
     /// Only one merchant's (a manager sees only its own anyway).
     pub merchant_id: Option<String>,
     /// Only one order's.
     pub order_id: Option<String>,
     /// Items per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 

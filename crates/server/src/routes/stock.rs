@@ -38,12 +38,15 @@ pub fn read_router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateMovement {
     /// SKU of the location's merchant.
+    #[schema(schema_with = crate::views::words::sku)]
     pub sku: String,
     /// Where.
     pub location_id: String,
     /// Change to on-hand: positive for receipts, negative for write-offs (not zero).
+    #[schema(minimum = -1000000, maximum = 1000000)]
     pub delta: i64,
     /// Reason code: receipt, adjustment, count, return, damage, loss, transfer_in, transfer_out or correction.
+    #[schema(schema_with = crate::views::words::movement_reason)]
     pub reason: String,
 }
 
@@ -77,8 +80,10 @@ pub struct MovementQuery {
     /// Only this SKU.
     pub sku: Option<String>,
     /// Items per page, 1 to 500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -143,8 +148,10 @@ pub struct StockQuery {
     /// Only this SKU.
     pub sku: Option<String>,
     /// Items per page, 1 to 500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 

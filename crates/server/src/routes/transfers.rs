@@ -23,10 +23,12 @@ use omnicanal_app::ids::rfc3339;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StockCount {
     /// SKU.
+    #[schema(schema_with = crate::views::words::sku)]
     pub sku: String,
     /// Location.
     pub location_id: String,
     /// Units found on the shelf.
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub counted: i64,
 }
 
@@ -87,12 +89,14 @@ impl From<TransferRow> for TransferView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SendTransfer {
     /// SKU.
+    #[schema(schema_with = crate::views::words::sku)]
     pub sku: String,
     /// Source location.
     pub from_location_id: String,
     /// Destination location (same merchant, not the source).
     pub to_location_id: String,
     /// Units, 1 to 9999.
+    #[schema(minimum = 1, maximum = 9999)]
     pub quantity: i64,
 }
 

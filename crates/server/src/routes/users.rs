@@ -26,10 +26,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUser {
     /// E-mail, unique.
+    #[schema(schema_with = crate::views::words::email)]
     pub email: String,
     /// At least 10 characters.
+    #[schema(schema_with = crate::views::words::new_password)]
     pub password: String,
     /// admin, merchant_manager, staff or support_agent.
+    #[schema(schema_with = crate::views::words::role)]
     pub role: String,
     /// Required for merchant_manager and staff.
     pub merchant_id: Option<String>,

@@ -33,6 +33,7 @@ pub struct CreateWebhook {
     pub url: String,
     /// Event types to deliver: order.created, fulfillment.status_changed, payment.captured,
     /// payment.refunded, payment.needs_attention, stock.changed, price.changed.
+    #[schema(schema_with = crate::views::words::event_types)]
     pub events: Vec<String>,
     /// `whsec_<base64>` secret; generated when absent.
     pub secret: Option<String>,

@@ -6,6 +6,7 @@ mod orders;
 mod setup;
 mod stock;
 mod webhooks;
+pub mod words;
 
 pub use catalog::*;
 pub use modifiers::*;
@@ -24,7 +25,7 @@ pub struct MoneyView {
     /// Integer minor units (CLP has none: 12990 is $12.990; PEN has two: 1250 is S/ 12.50).
     pub amount: i64,
     /// ISO 4217 code: CLP, PEN, COP or USD.
-    #[schema(value_type = String, example = "CLP")]
+    #[schema(schema_with = crate::views::words::currency)]
     pub currency: Currency,
 }
 

@@ -24,8 +24,10 @@ impl From<&ChoiceView> for omnicanal_domain::modifiers::Choice {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ModifierOptionView {
     /// Name ("Extra queso", "Sin cebolla").
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// Added to the unit price (zero for free choices).
+    #[schema(schema_with = crate::views::words::price)]
     pub price: MoneyView,
 }
 
@@ -33,6 +35,7 @@ pub struct ModifierOptionView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ModifierGroupView {
     /// Name ("Tamaño", "Agregados").
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// At least this many (1 makes it required).
     pub min: u8,

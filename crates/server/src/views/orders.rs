@@ -203,6 +203,7 @@ pub struct PaymentView {
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
 pub struct CustomerView {
     /// Name to call at the counter.
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// Phone, for notifications.
     pub phone: Option<String>,

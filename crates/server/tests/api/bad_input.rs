@@ -1,7 +1,9 @@
 //! Bad input never yields a 5xx and never stores anything: malformed JSON (400), wrong types,
 //! missing fields and failed validation (422 problem+json), quantities and line counts beyond
 //! the limits, unknown references in bodies (422) and in paths (404), bodies over 1 MiB (413),
-//! list limits over 500 (422), and random bodies generated with proptest.
+//! list limits over 500 (422), random bodies generated with proptest, and the framework's own
+//! refusals (body limit on any route, 405 with its Allow, a path that is not UTF-8, a missing
+//! content type, an unknown route) as problem documents.
 
 use crate::common;
 
@@ -412,4 +414,126 @@ fn random_order_bodies_never_5xx_and_reserve_only_for_201() {
         assert_eq!(level.on_hand, 20, "ordering never changes on_hand");
         app.stop().await;
     });
+}
+
+/// The framework's own refusals (body limit, method, path, content type, query) are problem
+/// documents too, with the framework's status kept and a `detail` that says what to change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn framework_refusals_are_problem_documents() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let send = |method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>| {
+        let url = app.url(path);
+        let (client, admin) = (app.client.clone(), admin.clone());
+        let content_type = content_type.map(str::to_owned);
+        async move {
+            // The server may answer 413 on seeing the length and close before the client has
+            // written the whole body; the client then sees a reset instead of the answer.
+            let mut attempts = 0;
+            let response = loop {
+                let mut request = client.request(method.clone(), &url).bearer_auth(&admin).body(body.clone());
+                if let Some(content_type) = &content_type {
+                    request = request.header("content-type", content_type.as_str());
+                }
+                match request.send().await {
+                    Ok(response) => break response,
+                    Err(error) if attempts < 5 => {
+                        attempts += 1;
+                        eprintln!("{method} {url}: {error}; sending again");
+                    }
+                    Err(error) => panic!("{method} {url}: {error}"),
+                }
+            };
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = response.bytes().await.expect("body");
+            let body = serde_json::from_slice(&body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+            common::Resp { status, headers, body }
+        }
+    };
+    let over_the_limit = vec![b'a'; ONE_MIB + ONE_MIB / 2];
+    let cases: Vec<(&str, common::Resp, StatusCode, &str)> = vec![
+        (
+            "a 1.5 MiB CSV import",
+            send(Method::POST, "/api/v1/imports/stock", Some("text/csv"), over_the_limit.clone()).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "1 MiB",
+        ),
+        (
+            "a 1.5 MiB catalogue import",
+            send(Method::POST, "/api/v1/imports/catalog", Some("text/csv"), over_the_limit.clone()).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "1 MiB",
+        ),
+        (
+            "a CSV import that is not UTF-8",
+            send(Method::POST, "/api/v1/imports/stock", Some("text/csv"), vec![0xff, 0xfe, b'\n']).await,
+            StatusCode::BAD_REQUEST,
+            "UTF-8",
+        ),
+        (
+            "a CSV import sent as JSON",
+            send(Method::POST, "/api/v1/imports/stock", Some("application/json"), b"{}".to_vec()).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "text/csv",
+        ),
+        (
+            "an order without a content type",
+            send(Method::POST, "/api/v1/orders", None, b"{}".to_vec()).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "application/json",
+        ),
+        (
+            "a path segment that is not UTF-8",
+            send(Method::GET, "/api/v1/orders/%FF%FE", None, Vec::new()).await,
+            StatusCode::BAD_REQUEST,
+            "UTF-8",
+        ),
+        (
+            "a query that does not parse",
+            send(Method::GET, "/api/v1/sites/any/menu?include_closed=maybe", None, Vec::new()).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "include_closed",
+        ),
+        (
+            "an unknown route under /api",
+            send(Method::GET, "/api/v2/orders", None, Vec::new()).await,
+            StatusCode::NOT_FOUND,
+            "route",
+        ),
+        (
+            "a 1.5 MiB sign-in form (outside /api, the framework's refusal is a problem too)",
+            send(Method::POST, "/console/login", Some("application/x-www-form-urlencoded"), over_the_limit).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "1 MiB",
+        ),
+    ];
+    for (what, response, status, hint) in cases {
+        common::assert_problem(&response, status, what);
+        // The detail says what to change; a validation problem says it per field, in `errors`.
+        let said = format!("{} {}", response.body["detail"], response.body["errors"]);
+        assert!(said.contains(hint), "{what}: the problem should name {hint:?}: {}", response.body);
+    }
+
+    // A method the route lacks: 405, and the Allow header still lists the ones it has.
+    let response = send(Method::DELETE, "/api/v1/orders", None, Vec::new()).await;
+    common::assert_problem(&response, StatusCode::METHOD_NOT_ALLOWED, "DELETE /api/v1/orders");
+    let allow = response.headers.get("allow").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    assert!(allow.contains("POST"), "the 405 keeps its Allow header: {allow:?}");
+    let response = send(Method::PUT, "/api/v1/sites", Some("application/json"), b"{}".to_vec()).await;
+    common::assert_problem(&response, StatusCode::METHOD_NOT_ALLOWED, "PUT /api/v1/sites");
+    assert!(response.headers.contains_key("allow"), "the 405 keeps its Allow header");
+
+    // The pages' own error pages stay HTML for the browser: a sign-in form without its CSRF token.
+    let response = app
+        .client
+        .post(app.url("/console/login"))
+        .form(&[("email", "x@x.test"), ("password", "wrong-password")])
+        .send()
+        .await
+        .expect("request");
+    assert!(response.status().is_client_error(), "a form without its CSRF token is refused: {}", response.status());
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(content_type.starts_with("text/html"), "a page's own refusal stays HTML, got {content_type:?}");
+    app.stop().await;
 }

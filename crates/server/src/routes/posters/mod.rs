@@ -37,9 +37,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct PosterQuery {
     /// `svg` (default): one poster; `pdf`: an A4 page per poster.
+    #[param(schema_with = crate::views::words::poster_format)]
     pub format: Option<String>,
     /// With `svg`: the table whose poster to draw, a label of letters and digits such as `12`
     /// or `A1`; without it, the site's poster.
+    #[param(pattern = "^[A-Za-z0-9]{1,12}$")]
     pub table: Option<String>,
     /// With `pdf`: the tables whose posters follow the site's, as a range `1-20`, a list
     /// `1,2,5`, labels `A1,A2`, or a mix; at most 200, each once.

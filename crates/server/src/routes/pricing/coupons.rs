@@ -27,12 +27,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CouponRequest {
     /// 3 to 32 letters, digits, `-` or `_`; stored upper case, unique.
+    #[schema(schema_with = crate::views::words::coupon_code)]
     pub code: String,
     /// Uses allowed in all (none: unlimited).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100_000_000)]
     pub usage_limit: Option<i64>,
     /// Uses allowed per customer, counted by e-mail or phone (none: unlimited).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100_000_000)]
     pub per_customer_limit: Option<i64>,
 }
 

@@ -32,7 +32,9 @@ pub struct MerchantFilter {
     /// The merchant (managers: their own by default).
     pub merchant_id: Option<String>,
     /// Items per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip (default 0).
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }

@@ -34,8 +34,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct PriceEntry {
     /// A SKU the merchant sells.
+    #[schema(schema_with = crate::views::words::sku)]
     pub sku: String,
     /// Unit price, tax included, in the SKU's currency.
+    #[schema(schema_with = crate::views::words::price)]
     pub price: MoneyView,
 }
 
@@ -45,23 +47,28 @@ pub struct PriceListRequest {
     /// The merchant whose prices these are (fixed after creation).
     pub merchant_id: String,
     /// Name shown in explanations ("Web", "Navidad", "Happy hour POS").
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// Only for this channel.
     #[serde(default)]
+    #[schema(schema_with = crate::views::words::optional_channel)]
     pub channel: Option<String>,
     /// Only at this location of the merchant.
     #[serde(default)]
     pub location_id: Option<String>,
     /// Start (inclusive): RFC 3339, or a local time such as `2026-12-24T18:00` in the site's time zone.
     #[serde(default)]
+    #[schema(schema_with = crate::views::words::optional_timestamp)]
     pub valid_from: Option<String>,
     /// End (exclusive), same formats.
     #[serde(default)]
+    #[schema(schema_with = crate::views::words::optional_timestamp)]
     pub valid_to: Option<String>,
     /// Default true.
     #[serde(default)]
     pub active: Option<bool>,
     /// 1 to 5000 prices.
+    #[schema(min_items = 1, max_items = 5000)]
     pub prices: Vec<PriceEntry>,
 }
 

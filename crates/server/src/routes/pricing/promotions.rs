@@ -34,11 +34,102 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct HappyHourView {
     /// ISO weekdays, 1 = Monday … 7 = Sunday.
+    #[schema(schema_with = crate::views::words::weekdays)]
     pub weekdays: Vec<u8>,
     /// Local start, `HH:MM` (inclusive).
+    #[schema(schema_with = crate::views::words::time_of_day)]
     pub start: String,
     /// Local end, `HH:MM` (exclusive); earlier than `start` runs past midnight.
+    #[schema(schema_with = crate::views::words::time_of_day)]
     pub end: String,
+}
+
+/// The schema of the domain's `PromotionKind` as serde reads and writes it: an object tagged by
+/// `type`, with each kind's own fields and the limits `PromotionKind` is checked against. Only the
+/// document uses it; requests are read into `PromotionKind` itself.
+#[derive(ToSchema)]
+#[schema(as = PromotionKind)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[expect(dead_code, reason = "a schema only: the OpenAPI document's picture of PromotionKind")]
+pub enum PromotionKindSchema {
+    /// A percentage off each matching line.
+    PercentOffLines {
+        /// Basis points off (1000 = 10 %), 1 to 10000.
+        #[schema(minimum = 1, maximum = 10_000)]
+        bps: u32,
+        /// Matching SKUs; empty or left out: every line in scope.
+        #[serde(default)]
+        #[schema(schema_with = promotion_skus)]
+        skus: Vec<String>,
+    },
+    /// A fixed amount off each matching unit (never below zero).
+    AmountOffLines {
+        /// Off each unit, more than zero, in the promotion's currency.
+        amount: MoneyView,
+        /// Matching SKUs; empty or left out: every line in scope.
+        #[serde(default)]
+        #[schema(schema_with = promotion_skus)]
+        skus: Vec<String>,
+    },
+    /// A percentage off the order's lines in scope.
+    PercentOffOrder {
+        /// Basis points off, 1 to 10000.
+        #[schema(minimum = 1, maximum = 10_000)]
+        bps: u32,
+    },
+    /// A fixed amount off the order's lines in scope.
+    AmountOffOrder {
+        /// Off the lines in scope, more than zero.
+        amount: MoneyView,
+    },
+    /// Buy `buy` units of the matching SKUs, get the next `get` at `get_off_bps` off (2×1 is
+    /// `buy 1, get 1, 10000`).
+    BuyXGetY {
+        /// Matching SKUs, one or more.
+        #[schema(schema_with = required_promotion_skus)]
+        skus: Vec<String>,
+        /// Units paid in full per group, 1 to 9999.
+        #[schema(minimum = 1, maximum = 9_999)]
+        buy: i64,
+        /// Units discounted per group, 1 to 9999.
+        #[schema(minimum = 1, maximum = 9_999)]
+        get: i64,
+        /// Basis points off the discounted units, 1 to 10000 (10000: free).
+        #[schema(minimum = 1, maximum = 10_000)]
+        get_off_bps: u32,
+    },
+    /// A combo: the components together cost `price`.
+    Bundle {
+        /// Distinct SKUs with their units, at least two units in all.
+        #[schema(min_items = 1, max_items = 500)]
+        components: Vec<BundleComponentSchema>,
+        /// Price of one complete set, not negative.
+        #[schema(schema_with = crate::views::words::price)]
+        price: MoneyView,
+    },
+}
+
+/// One component of a bundle.
+#[derive(ToSchema)]
+#[schema(as = BundleComponent)]
+#[expect(dead_code, reason = "a schema only: the OpenAPI document's picture of BundleComponent")]
+pub struct BundleComponentSchema {
+    /// The SKU.
+    #[schema(schema_with = crate::views::words::sku)]
+    sku: String,
+    /// Units of it in one set, 1 to 9999.
+    #[schema(minimum = 1, maximum = 9_999)]
+    quantity: i64,
+}
+
+fn promotion_skus() -> utoipa::openapi::schema::Array {
+    crate::views::words::skus(omnicanal_domain::pricing::promotion::MAX_PROMOTION_SKUS)
+}
+
+fn required_promotion_skus() -> utoipa::openapi::schema::Array {
+    let mut skus = promotion_skus();
+    skus.min_items = Some(1);
+    skus
 }
 
 /// A promotion as sent.
@@ -51,14 +142,16 @@ pub struct PromotionRequest {
     #[serde(default)]
     pub site_id: Option<String>,
     /// Name shown to customers and staff.
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// `merchant` (default for a merchant's promotion) or `operator` (default for a site-wide one).
     #[serde(default)]
+    #[schema(schema_with = crate::views::words::funder)]
     pub funded_by: Option<String>,
     /// What it gives, by `type`: `percent_off_lines {bps, skus?}`, `amount_off_lines {amount, skus?}`,
     /// `percent_off_order {bps}`, `amount_off_order {amount}`, `buy_x_get_y {skus, buy, get, get_off_bps}`,
     /// `bundle {components: [{sku, quantity}], price}`. `bps` are basis points: 1000 = 10 %, at most 10000.
-    #[schema(value_type = Object)]
+    #[schema(value_type = PromotionKindSchema)]
     pub kind: PromotionKind,
     /// Channels it applies to (empty: all).
     #[serde(default)]
@@ -68,9 +161,11 @@ pub struct PromotionRequest {
     pub location_ids: Vec<String>,
     /// Start: RFC 3339, or a local time in the site's time zone.
     #[serde(default)]
+    #[schema(schema_with = crate::views::words::optional_timestamp)]
     pub valid_from: Option<String>,
     /// End (exclusive), same formats.
     #[serde(default)]
+    #[schema(schema_with = crate::views::words::optional_timestamp)]
     pub valid_to: Option<String>,
     /// Only on these weekdays and hours.
     #[serde(default)]
@@ -83,6 +178,7 @@ pub struct PromotionRequest {
     pub requires_coupon: bool,
     /// Higher goes first (default 0).
     #[serde(default)]
+    #[schema(minimum = -1_000_000, maximum = 1_000_000)]
     pub priority: i32,
     /// Combines with no other promotion.
     #[serde(default)]
@@ -106,7 +202,7 @@ pub struct PromotionView {
     /// `merchant` or `operator`.
     pub funded_by: String,
     /// What it gives (see the request).
-    #[schema(value_type = Object)]
+    #[schema(value_type = PromotionKindSchema)]
     pub kind: PromotionKind,
     /// Channels (empty: all).
     pub channels: Vec<String>,
@@ -217,8 +313,10 @@ pub struct PromotionFilter {
     /// One site's site-wide promotions.
     pub site_id: Option<String>,
     /// Items per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip (default 0).
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 

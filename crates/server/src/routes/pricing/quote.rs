@@ -29,8 +29,10 @@ pub struct QuoteRequest {
     /// The site.
     pub site_id: String,
     /// `qr`, `web`, `pos`, `phone`, `kiosk`, `tablet` or `shop:<connector>`.
+    #[schema(schema_with = crate::views::words::channel)]
     pub channel: String,
     /// 1 to 200 lines, across any of the site's locations.
+    #[schema(min_items = 1, max_items = 200)]
     pub lines: Vec<OrderLineRequest>,
     /// Coupon codes entered (at most 10).
     #[serde(default)]

@@ -32,6 +32,7 @@ pub struct CreateLocation {
     /// Site.
     pub site_id: String,
     /// Display name.
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// Whether customers may pay at pickup.
     pub pay_at_pickup: bool,
@@ -72,14 +73,17 @@ async fn get_location(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateLocation {
     /// Display name.
+    #[schema(schema_with = crate::views::words::optional_name)]
     pub name: Option<String>,
     /// Whether customers may pay at pickup.
     pub pay_at_pickup: Option<bool>,
     /// The on/off switch (staff may use it).
     pub is_open: Option<bool>,
     /// Pause for this many minutes, 1 to 720 ("too busy"); 0 resumes now (staff may use it).
+    #[schema(minimum = 0, maximum = 720)]
     pub pause_minutes: Option<i64>,
     /// Usual preparation time in minutes, 1 to 240.
+    #[schema(minimum = 1, maximum = 240)]
     pub prep_minutes: Option<i64>,
     /// Weekly hours: ISO weekday "1"–"7" → [["HH:MM","HH:MM"], …]; days left out are closed.
     #[schema(value_type = Option<Object>)]
@@ -87,8 +91,10 @@ pub struct UpdateLocation {
     /// True drops the opening hours: always open (while switched on and not paused).
     pub always_open: Option<bool>,
     /// Where the counter is ("Local 12, nivel 3"), up to 80 characters.
+    #[schema(max_length = 80)]
     pub counter: Option<String>,
     /// Most orders per 15-minute pickup slot, 1 to 10000; 0 removes the limit.
+    #[schema(minimum = 0, maximum = 10000)]
     pub slot_capacity: Option<i64>,
 }
 

@@ -36,12 +36,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateSite {
     /// Display name.
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// CL, PE or CO.
+    #[schema(schema_with = crate::views::words::country)]
     pub country: String,
     /// Currency code; must be the country's (CLP, PEN, COP).
+    #[schema(schema_with = crate::views::words::site_currency)]
     pub currency: String,
     /// IANA time zone such as America/Santiago.
+    #[schema(schema_with = crate::views::words::timezone)]
     pub timezone: String,
 }
 
@@ -90,11 +94,13 @@ pub struct UpdateSite {
     /// A part not accepted within this many minutes (1 to 240) is dealt with by
     /// `unaccepted_policy`; 0 removes the limit.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 240)]
     pub accept_within_minutes: Option<i64>,
     /// What happens to a part not accepted in time: `cancel_and_refund` (the default: it is
     /// cancelled and refunded, and the customer told at once) or `notify_only` (it is not
     /// cancelled; the customer is told at once that it is still not accepted, once).
     #[serde(default)]
+    #[schema(schema_with = crate::views::words::unaccepted_policy)]
     pub unaccepted_policy: Option<String>,
 }
 
@@ -124,10 +130,13 @@ async fn update_site(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateMerchant {
     /// Display name.
+    #[schema(schema_with = crate::views::words::name)]
     pub name: String,
     /// `restaurant` or `retail`.
+    #[schema(schema_with = crate::views::words::merchant_kind)]
     pub kind: String,
     /// Platform commission in basis points (0 to 10000).
+    #[schema(minimum = 0, maximum = 10000)]
     pub commission_bps: i64,
     /// Tax id printed on its tax documents (RUT in Chile, RUC in Peru, NIT in Colombia).
     #[serde(default)]
