@@ -130,12 +130,15 @@ trap 'exit 130' INT TERM
 # default allow-list names only the browsers' push services).
 # OMNICANAL_LOGIN_IP_LIMIT=0: schemathesis signs in with made-up e-mails, all from 127.0.0.1;
 # the address rule would answer 429 to the rest of its run (the per-e-mail rule stays on).
+# OMNICANAL_OUTBOUND_ALLOWED_HOSTS: our webhook receivers listen on loopback, which the
+# outbound policy refuses unless named (webhooks ignore the proxy variables above).
 env HTTP_PROXY="http://127.0.0.1:$DEAD_PORT" HTTPS_PROXY="http://127.0.0.1:$DEAD_PORT" \
   ALL_PROXY="http://127.0.0.1:$DEAD_PORT" http_proxy="http://127.0.0.1:$DEAD_PORT" \
   https_proxy="http://127.0.0.1:$DEAD_PORT" all_proxy="http://127.0.0.1:$DEAD_PORT" \
   NO_PROXY="127.0.0.1,localhost,::1" no_proxy="127.0.0.1,localhost,::1" \
   NO_COLOR=1 RUST_LOG="${RUST_LOG:-info}" RUST_BACKTRACE=1 \
   OMNICANAL_PUSH_ALLOWED_HOSTS="127.0.0.1,localhost" OMNICANAL_LOGIN_IP_LIMIT=0 \
+  OMNICANAL_OUTBOUND_ALLOWED_HOSTS="127.0.0.1,localhost" \
   OMNICANAL_ADMIN_EMAIL=admin@interop.test OMNICANAL_ADMIN_PASSWORD=interop-password-1 \
   "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "sqlite://$WORK/interop.db" \
   >"$WORK/server.log" 2>&1 &

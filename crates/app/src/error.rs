@@ -89,7 +89,7 @@ pub enum AppError {
     #[error("the card was declined")]
     PaymentDeclined,
     /// Too many failed sign-ins; try again later.
-    #[error("too many failed sign-ins; try again in {}", in_minutes(*retry_after_secs))]
+    #[error("too many failed sign-ins; try again in {}", wait_in_words(*retry_after_secs))]
     Throttled {
         /// Seconds until an attempt is accepted again.
         retry_after_secs: u64,
@@ -117,11 +117,16 @@ impl AppError {
     }
 }
 
-/// `secs` as whole minutes, rounded up: "1 minute", "15 minutes".
-pub fn in_minutes(secs: u64) -> String {
-    match secs.div_ceil(60).max(1) {
-        1 => "1 minute".to_owned(),
-        minutes => format!("{minutes} minutes"),
+/// A wait in words: seconds under a minute ("1 second", "8 seconds"), else whole minutes
+/// rounded up ("1 minute", "5 minutes").
+pub fn wait_in_words(secs: u64) -> String {
+    match secs.max(1) {
+        1 => "1 second".to_owned(),
+        secs @ 2..60 => format!("{secs} seconds"),
+        secs => match secs.div_ceil(60) {
+            1 => "1 minute".to_owned(),
+            minutes => format!("{minutes} minutes"),
+        },
     }
 }
 

@@ -26,6 +26,7 @@ pub mod local_time;
 pub mod merchants;
 pub mod notifications;
 pub mod ordering;
+pub mod outbound;
 pub mod payments;
 pub mod price_book;
 pub mod pricing;
@@ -46,10 +47,11 @@ use std::sync::Arc;
 use omnicanal_store::Store;
 use tokio::sync::Notify;
 
+use crate::outbound::OutboundPolicy;
 use crate::throttle::LoginThrottle;
 
-/// The use-case layer: the store, the clock and the payment provider, and the signals that
-/// wake the workers after a commit. Cheap to clone.
+/// The use-case layer: the store, the clock and the payment provider, the signals that wake
+/// the workers after a commit, the sign-in throttle and the outbound policy. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     store: Arc<dyn Store>,
@@ -57,6 +59,7 @@ pub struct App {
     payments: Arc<dyn PaymentProvider>,
     signals: Arc<Signals>,
     login_throttle: Arc<LoginThrottle>,
+    outbound: Arc<OutboundPolicy>,
 }
 
 /// What a committed change wakes, so the workers act at once instead of at their next poll.
@@ -73,13 +76,27 @@ pub struct Signals {
 impl App {
     /// The layer over a store, a clock and a payment provider.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, payments: Arc<dyn PaymentProvider>) -> Self {
-        Self { store, clock, payments, signals: Arc::default(), login_throttle: Arc::default() }
+        let login_throttle = Arc::new(LoginThrottle::new(throttle::Limits::default(), clock.clone()));
+        let outbound = Arc::new(OutboundPolicy::strict());
+        Self { store, clock, payments, signals: Arc::default(), login_throttle, outbound }
     }
 
     /// The same layer with these sign-in limits (per node: each node counts alone).
     pub fn with_login_limits(mut self, limits: throttle::Limits) -> Self {
-        self.login_throttle = Arc::new(LoginThrottle::new(limits));
+        self.login_throttle = Arc::new(LoginThrottle::new(limits, self.clock.clone()));
         self
+    }
+
+    /// The same layer with this outbound policy (by default: https to public hosts only).
+    pub fn with_outbound_policy(mut self, policy: OutboundPolicy) -> Self {
+        self.outbound = Arc::new(policy);
+        self
+    }
+
+    /// Where the server may send data; the HTTP client that makes outbound calls checks the
+    /// addresses it connects to against the same policy.
+    pub fn outbound_policy(&self) -> &Arc<OutboundPolicy> {
+        &self.outbound
     }
 
     /// The clock every decision reads.

@@ -1,67 +1,107 @@
-//! Throttling failed sign-ins, per node and in memory.
+//! Throttling failed sign-ins, per node and in memory, without handing anyone a lockout.
 //!
-//! Two sliding windows of failed attempts: one per e-mail (trimmed, lower-cased, kept as its
-//! SHA-256) and one per client address (the TCP peer: an IPv6 client by its /64, since one
-//! host usually holds the whole /64). When either has reached its limit within the window,
-//! [`LoginThrottle::begin`] refuses the attempt — before any password is hashed — and says how
-//! long until the oldest counted failure leaves the window.
+//! A rule that refuses an account after N failures from anywhere lets anyone lock out a known
+//! manager on Black Friday; a rule per client address locks out everyone behind one proxy. So
+//! failures are counted per **(account, client address)** pair and answered with growing delays,
+//! and the wider rules only slow down what they must:
 //!
-//! An attempt let through is counted as failed at once and settled afterwards: a success
-//! clears the e-mail's failures and takes the attempt back from the address; an error on our
-//! side takes it back from both. So a burst of parallel guesses cannot slip past the limit
-//! while the first ones are still hashing.
+//! - **Pair**: after [`Limits::pair_free`] failures of one account from one address, each further
+//!   attempt from there waits 1 s, 2 s, 4 s, … after the last failure, at most
+//!   [`Limits::max_delay`]. A success from the pair forgets its failures.
+//! - **Account ceiling**: after [`Limits::account_ceiling`] failures of one account from any
+//!   addresses, attempts from addresses the account has never signed in from wait with the same
+//!   growth (a botnet guesses slowly however many addresses it has). An address the account
+//!   *has* signed in from is only spaced ([`Limits::known_spacing`] after its own last failure):
+//!   the owner at the usual till or office is slowed at most, never refused for long.
+//! - **Address**: after failures for [`Limits::per_ip`] *different* accounts from one address
+//!   (credential stuffing), attempts from it for accounts never signed in from it wait likewise.
+//!   Counting accounts rather than failures means one person mistyping behind a shared proxy
+//!   does not slow the others.
 //!
-//! Memory is bounded: each window holds at most `max_keys` keys (the oldest counted key is
-//! forgotten first) and at most `limit` instants per key; expired keys are pruned every few
-//! thousand attempts and whenever a window is full. Each node counts alone: with several
-//! nodes behind a balancer a guesser gets up to the limit on each.
+//! A failure is forgotten [`Limits::window`] after the last failure of its key. The account is
+//! its e-mail trimmed, lower-cased and kept as its SHA-256 (an unknown e-mail is throttled like
+//! a known one, so the answers do not tell which exist); an address is the client's IPv4
+//! address, or its IPv6 /64 (one host usually holds the whole /64).
+//!
+//! An attempt let through is counted as failed at once and settled afterwards
+//! ([`LoginThrottle::succeeded`], [`LoginThrottle::failed`], [`LoginThrottle::abandoned`]), so a
+//! burst of parallel guesses cannot slip past while the first ones are still hashing.
+//!
+//! Memory is bounded: each table holds at most [`Limits::max_keys`] keys (the oldest is forgotten
+//! first) and expired keys are pruned every few thousand attempts. Each node counts alone, and the
+//! addresses an account signed in from are remembered by the node that saw it, until restart.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-/// How long a failed attempt counts.
+use crate::clock::Clock;
+
+/// How long a failure counts after the last failure of its key.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failed attempts for one e-mail within [`WINDOW`] before further attempts are refused.
-pub const EMAIL_LIMIT: u32 = 5;
-/// Failed attempts from one address within [`WINDOW`] before further attempts are refused
-/// (`OMNICANAL_LOGIN_IP_LIMIT`; 0 turns the address rule off).
+/// Failures of one account from one address before attempts from there are delayed.
+pub const PAIR_FREE_FAILURES: u32 = 3;
+/// Failures of one account from all addresses before addresses it never signed in from are delayed.
+pub const ACCOUNT_CEILING: u32 = 10;
+/// Different accounts failing from one address before that address is delayed for accounts
+/// never signed in from it (`OMNICANAL_LOGIN_IP_LIMIT`; 0 turns the address rule off).
 pub const DEFAULT_IP_LIMIT: u32 = 20;
-/// Most keys each window remembers.
+/// The longest delay any rule imposes.
+pub const MAX_DELAY: Duration = Duration::from_secs(5 * 60);
+/// While the account is over its ceiling, the spacing between attempts from an address it
+/// signed in from before.
+pub const KNOWN_ADDRESS_SPACING: Duration = Duration::from_secs(5);
+/// How long an address an account signed in from is remembered.
+pub const KNOWN_FOR: Duration = Duration::from_secs(90 * 24 * 60 * 60);
+/// Most keys each table remembers.
 pub const MAX_KEYS: usize = 100_000;
 /// Every this many attempts, expired keys are dropped.
 const PRUNE_EVERY: u64 = 4_096;
 
-/// The rules of a [`LoginThrottle`].
+/// The rules of a [`LoginThrottle`] (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Failed attempts per e-mail within `window` (0: no limit).
-    pub per_email: u32,
-    /// Failed attempts per client address within `window` (0: no limit).
+    /// Failures of one (account, address) pair before its attempts are delayed.
+    pub pair_free: u32,
+    /// Failures of one account before unknown addresses are delayed (0: no ceiling).
+    pub account_ceiling: u32,
+    /// Different accounts failing from one address before it is delayed (0: no address rule).
     pub per_ip: u32,
-    /// How long a failed attempt counts.
+    /// How long failures count after the last one.
     pub window: Duration,
-    /// Most keys remembered per rule.
+    /// The longest delay.
+    pub max_delay: Duration,
+    /// Spacing for a known address while its account is over the ceiling.
+    pub known_spacing: Duration,
+    /// How long a successful (account, address) pair is remembered.
+    pub known_for: Duration,
+    /// Most keys remembered per table.
     pub max_keys: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { per_email: EMAIL_LIMIT, per_ip: DEFAULT_IP_LIMIT, window: WINDOW, max_keys: MAX_KEYS }
+        Self {
+            pair_free: PAIR_FREE_FAILURES,
+            account_ceiling: ACCOUNT_CEILING,
+            per_ip: DEFAULT_IP_LIMIT,
+            window: WINDOW,
+            max_delay: MAX_DELAY,
+            known_spacing: KNOWN_ADDRESS_SPACING,
+            known_for: KNOWN_FOR,
+            max_keys: MAX_KEYS,
+        }
     }
 }
-
-/// Where the throttle reads the time (a monotonic clock; tests inject their own).
-pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
 /// An attempt was refused: try again after `retry_after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused {
-    /// Until the window has slid far enough.
+    /// Until the longest delay that applies has passed.
     pub retry_after: Duration,
 }
 
@@ -73,22 +113,30 @@ impl Refused {
     }
 }
 
-/// An attempt let through by [`LoginThrottle::begin`], counted as failed until it is settled
-/// with [`LoginThrottle::succeeded`] or [`LoginThrottle::abandoned`].
+/// An attempt let through by [`LoginThrottle::begin`], counted as failed until it is settled.
 #[derive(Debug)]
 #[must_use = "settle the attempt: succeeded, failed or abandoned"]
 pub struct Attempt {
-    email: EmailKey,
-    ip: Option<IpAddr>,
-    at: Instant,
+    pair: Pair,
+    /// Whether this attempt added its account to the address's count.
+    counted_at_address: bool,
 }
 
-type EmailKey = [u8; 32];
+type AccountKey = [u8; 32];
+/// An account at an address (`None`: the address is not known, e.g. in a unit test).
+type Pair = (AccountKey, Option<IpAddr>);
+
+/// Failures of one key: how many, and when the last was (Unix ms).
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last_ms: i64,
+}
 
 /// The per-node limiter of failed sign-ins (see the module documentation).
 pub struct LoginThrottle {
     limits: Limits,
-    clock: Clock,
+    clock: Arc<dyn Clock>,
     inner: Mutex<Inner>,
 }
 
@@ -98,29 +146,23 @@ impl std::fmt::Debug for LoginThrottle {
     }
 }
 
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self::new(Limits::default())
-    }
-}
-
 struct Inner {
-    emails: Window<EmailKey>,
-    ips: Window<IpAddr>,
+    pairs: Table<Pair, Failures>,
+    accounts: Table<AccountKey, Failures>,
+    addresses: Table<IpAddr, Failures>,
+    /// Pairs that signed in, with when they last did (Unix ms).
+    known: Table<Pair, i64>,
     attempts: u64,
 }
 
 impl LoginThrottle {
-    /// A throttle on the system's monotonic clock.
-    pub fn new(limits: Limits) -> Self {
-        Self::with_clock(limits, Arc::new(Instant::now))
-    }
-
-    /// A throttle reading the time from `clock`.
-    pub fn with_clock(limits: Limits, clock: Clock) -> Self {
+    /// A throttle with these rules, reading the time from `clock`.
+    pub fn new(limits: Limits, clock: Arc<dyn Clock>) -> Self {
         let inner = Inner {
-            emails: Window::new(limits.per_email, limits.window, limits.max_keys),
-            ips: Window::new(limits.per_ip, limits.window, limits.max_keys),
+            pairs: Table::new(limits.max_keys),
+            accounts: Table::new(limits.max_keys),
+            addresses: Table::new(limits.max_keys),
+            known: Table::new(limits.max_keys),
             attempts: 0,
         };
         Self { limits, clock, inner: Mutex::new(inner) }
@@ -132,37 +174,61 @@ impl LoginThrottle {
     }
 
     /// Lets an attempt for `email` from `ip` through (counting it as failed until settled), or
-    /// refuses it while the e-mail or the address is over its limit.
+    /// says how long to wait.
     pub fn begin(&self, email: &str, ip: Option<IpAddr>) -> Result<Attempt, Refused> {
-        let now = (self.clock)();
-        let email = email_key(email);
-        let ip = ip.map(ip_key);
+        let now = self.clock.now_ms();
+        let pair: Pair = (account_key(email), ip.map(ip_key));
+        let limits = self.limits;
         let mut inner = self.lock();
         inner.attempts = inner.attempts.wrapping_add(1);
         if inner.attempts.is_multiple_of(PRUNE_EVERY) {
-            inner.emails.prune(now);
-            inner.ips.prune(now);
+            inner.prune(&limits, now);
         }
-        let email_wait = inner.emails.wait(&email, now);
-        let ip_wait = ip.and_then(|ip| inner.ips.wait(&ip, now));
-        if let Some(retry_after) = email_wait.max(ip_wait) {
+        let window_ms = millis(limits.window);
+        let known = inner.known.get(&pair).is_some_and(|at| now.saturating_sub(*at) < millis(limits.known_for));
+        let pair_failures = live(inner.pairs.get(&pair), now, window_ms);
+        let account_failures = live(inner.accounts.get(&pair.0), now, window_ms);
+        let address_failures = pair.1.and_then(|address| live(inner.addresses.get(&address), now, window_ms));
+
+        let mut wait_ms = growing_wait(pair_failures, limits.pair_free, &limits, now);
+        let over_ceiling = limits.account_ceiling > 0
+            && account_failures.is_some_and(|failures| failures.count >= limits.account_ceiling);
+        if over_ceiling && known {
+            let spacing_ms = millis(limits.known_spacing);
+            let spaced = pair_failures.map_or(0, |own| (own.last_ms + spacing_ms - now).clamp(0, spacing_ms));
+            wait_ms = wait_ms.max(spaced);
+        } else if over_ceiling {
+            wait_ms = wait_ms.max(growing_wait(account_failures, limits.account_ceiling, &limits, now));
+        }
+        if limits.per_ip > 0 && !known {
+            wait_ms = wait_ms.max(growing_wait(address_failures, limits.per_ip, &limits, now));
+        }
+        if wait_ms > 0 {
+            let retry_after = Duration::from_millis(u64::try_from(wait_ms).unwrap_or(u64::MAX));
             return Err(Refused { retry_after });
         }
-        inner.emails.record(email, now);
-        if let Some(ip) = ip {
-            inner.ips.record(ip, now);
-        }
-        Ok(Attempt { email, ip, at: now })
+
+        inner.pairs.put(pair, count_one(pair_failures, now));
+        inner.accounts.put(pair.0, count_one(account_failures, now));
+        // An address counts each account once: the first failure of the pair in the window.
+        let counted_at_address = match pair.1 {
+            Some(address) if limits.per_ip > 0 && pair_failures.is_none() => {
+                inner.addresses.put(address, count_one(address_failures, now));
+                true
+            }
+            _ => false,
+        };
+        Ok(Attempt { pair, counted_at_address })
     }
 
-    /// The password was right: the e-mail's failures are forgotten and the attempt no longer
-    /// counts against the address.
+    /// The password was right: the pair's failures are forgotten, the attempt no longer counts
+    /// against the account or the address, and the address is remembered as the account's.
     pub fn succeeded(&self, attempt: Attempt) {
+        let now = self.clock.now_ms();
         let mut inner = self.lock();
-        inner.emails.clear(&attempt.email);
-        if let Some(ip) = attempt.ip {
-            inner.ips.unrecord(&ip, attempt.at);
-        }
+        inner.pairs.remove(&attempt.pair);
+        inner.take_back(&attempt);
+        inner.known.put(attempt.pair, now);
     }
 
     /// The e-mail or password was wrong: the attempt stays counted.
@@ -173,16 +239,14 @@ impl LoginThrottle {
     /// The attempt could not be judged (an error on our side): it no longer counts.
     pub fn abandoned(&self, attempt: Attempt) {
         let mut inner = self.lock();
-        inner.emails.unrecord(&attempt.email, attempt.at);
-        if let Some(ip) = attempt.ip {
-            inner.ips.unrecord(&ip, attempt.at);
-        }
+        inner.pairs.count_down(&attempt.pair);
+        inner.take_back(&attempt);
     }
 
-    /// How many e-mails and addresses are remembered (for tests and diagnostics).
-    pub fn remembered(&self) -> (usize, usize) {
+    /// How many pairs, accounts, addresses and known pairs are remembered (tests, diagnostics).
+    pub fn remembered(&self) -> [usize; 4] {
         let inner = self.lock();
-        (inner.emails.entries.len(), inner.ips.entries.len())
+        [inner.pairs.len(), inner.accounts.len(), inner.addresses.len(), inner.known.len()]
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -191,8 +255,55 @@ impl LoginThrottle {
     }
 }
 
-/// The key of an e-mail: SHA-256 of it trimmed and lower-cased (fixed size, however long).
-fn email_key(email: &str) -> EmailKey {
+impl Inner {
+    /// Takes one attempt back from the account and, if it was counted there, the address.
+    fn take_back(&mut self, attempt: &Attempt) {
+        self.accounts.count_down(&attempt.pair.0);
+        if let (true, Some(address)) = (attempt.counted_at_address, attempt.pair.1) {
+            self.addresses.count_down(&address);
+        }
+    }
+
+    /// Drops every key whose failures (or whose success) have expired.
+    fn prune(&mut self, limits: &Limits, now: i64) {
+        let (window_ms, known_ms) = (millis(limits.window), millis(limits.known_for));
+        let current = |failures: &Failures| failures.count > 0 && now.saturating_sub(failures.last_ms) < window_ms;
+        self.pairs.retain(current);
+        self.accounts.retain(current);
+        self.addresses.retain(current);
+        self.known.retain(|at| now.saturating_sub(*at) < known_ms);
+    }
+}
+
+/// The failures of a key if they still count.
+fn live(failures: Option<&Failures>, now: i64, window_ms: i64) -> Option<Failures> {
+    failures.copied().filter(|failures| failures.count > 0 && now.saturating_sub(failures.last_ms) < window_ms)
+}
+
+/// One more failure now.
+fn count_one(failures: Option<Failures>, now: i64) -> Failures {
+    Failures { count: failures.map_or(0, |failures| failures.count).saturating_add(1), last_ms: now }
+}
+
+/// How long (ms) a key with `failures` must still wait when `free` failures are allowed: none
+/// below it, then 1 s, 2 s, 4 s, … after the last failure, at most [`Limits::max_delay`].
+fn growing_wait(failures: Option<Failures>, free: u32, limits: &Limits, now: i64) -> i64 {
+    let Some(failures) = failures else { return 0 };
+    if failures.count < free {
+        return 0;
+    }
+    let doublings = (failures.count - free).min(30);
+    let delay_ms = (1_000_i64 << doublings).min(millis(limits.max_delay));
+    // Clamped to the delay itself: a wall clock set back must not stretch a wait.
+    (failures.last_ms + delay_ms - now).clamp(0, delay_ms)
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The key of an account: SHA-256 of its e-mail trimmed and lower-cased (fixed size, however long).
+fn account_key(email: &str) -> AccountKey {
     Sha256::digest(email.trim().to_lowercase().as_bytes()).into()
 }
 
@@ -211,256 +322,80 @@ fn ip_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The failed attempts of one rule: per key, the instants still inside the window.
-struct Window<K> {
-    limit: u32,
-    span: Duration,
+impl<K: Hash + Eq + Copy> Table<K, Failures> {
+    /// Takes one failure back from `key`, forgetting the key when none is left.
+    fn count_down(&mut self, key: &K) {
+        let Some(failures) = self.get_mut(key) else { return };
+        failures.count = failures.count.saturating_sub(1);
+        if failures.count == 0 {
+            self.remove(key);
+        }
+    }
+}
+
+/// A map that holds at most `max_keys` keys, forgetting the one inserted first when full.
+struct Table<K, V> {
     max_keys: usize,
-    entries: HashMap<K, Entry>,
-    /// Keys in the order they were first counted; a pair whose `seq` no longer matches its
-    /// entry is stale and skipped.
+    entries: HashMap<K, (u64, V)>,
+    /// Keys in the order they were inserted; a pair whose `seq` no longer matches its entry is
+    /// stale and skipped.
     order: VecDeque<(u64, K)>,
     next_seq: u64,
 }
 
-struct Entry {
-    seq: u64,
-    /// Oldest first; never more than `limit`.
-    times: VecDeque<Instant>,
-}
-
-impl<K: Hash + Eq + Copy> Window<K> {
-    fn new(limit: u32, span: Duration, max_keys: usize) -> Self {
-        Self { limit, span, max_keys: max_keys.max(1), entries: HashMap::new(), order: VecDeque::new(), next_seq: 0 }
+impl<K: Hash + Eq + Copy, V> Table<K, V> {
+    fn new(max_keys: usize) -> Self {
+        Self { max_keys: max_keys.max(1), entries: HashMap::new(), order: VecDeque::new(), next_seq: 0 }
     }
 
-    /// How long `key` must wait, if it is at its limit.
-    fn wait(&mut self, key: &K, now: Instant) -> Option<Duration> {
-        if self.limit == 0 {
-            return None;
-        }
-        let span = self.span;
-        let entry = self.entries.get_mut(key)?;
-        while entry.times.front().is_some_and(|at| now.saturating_duration_since(*at) >= span) {
-            entry.times.pop_front();
-        }
-        if entry.times.is_empty() {
-            self.entries.remove(key);
-            return None;
-        }
-        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        if entry.times.len() < limit {
-            return None;
-        }
-        let oldest = *entry.times.front()?;
-        Some(span.saturating_sub(now.saturating_duration_since(oldest)))
+    fn len(&self) -> usize {
+        self.entries.len()
     }
 
-    fn record(&mut self, key: K, now: Instant) {
-        if self.limit == 0 {
+    fn get(&self, key: &K) -> Option<&V> {
+        self.entries.get(key).map(|(_, value)| value)
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.entries.get_mut(key).map(|(_, value)| value)
+    }
+
+    fn remove(&mut self, key: &K) {
+        self.entries.remove(key);
+    }
+
+    /// Sets `key` to `value`, keeping its place if it is already there.
+    fn put(&mut self, key: K, value: V) {
+        if let Some((_, slot)) = self.entries.get_mut(&key) {
+            *slot = value;
             return;
-        }
-        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        if let Some(entry) = self.entries.get_mut(&key) {
-            entry.times.push_back(now);
-            while entry.times.len() > limit {
-                entry.times.pop_front();
-            }
-            return;
-        }
-        if self.entries.len() >= self.max_keys {
-            self.prune(now);
         }
         while self.entries.len() >= self.max_keys {
             let Some((seq, oldest)) = self.order.pop_front() else { break };
-            if self.entries.get(&oldest).is_some_and(|entry| entry.seq == seq) {
+            if self.entries.get(&oldest).is_some_and(|(current, _)| *current == seq) {
                 self.entries.remove(&oldest);
             }
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.entries.insert(key, Entry { seq, times: VecDeque::from([now]) });
+        self.entries.insert(key, (seq, value));
         self.order.push_back((seq, key));
         if self.order.len() > 2 * self.entries.len() + 1_024 {
             self.compact();
         }
     }
 
-    /// Takes back one attempt counted at `at`.
-    fn unrecord(&mut self, key: &K, at: Instant) {
-        let Some(entry) = self.entries.get_mut(key) else { return };
-        if let Some(index) = entry.times.iter().rposition(|time| *time == at) {
-            entry.times.remove(index);
-        }
-        if entry.times.is_empty() {
-            self.entries.remove(key);
-        }
-    }
-
-    fn clear(&mut self, key: &K) {
-        self.entries.remove(key);
-    }
-
-    /// Drops every key whose last attempt has left the window.
-    fn prune(&mut self, now: Instant) {
-        let span = self.span;
-        self.entries.retain(|_, entry| entry.times.back().is_some_and(|at| now.saturating_duration_since(*at) < span));
+    fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.entries.retain(|_, (_, value)| keep(value));
         self.compact();
     }
 
     /// Drops the stale pairs of `order`.
     fn compact(&mut self) {
         let entries = &self.entries;
-        self.order.retain(|(seq, key)| entries.get(key).is_some_and(|entry| entry.seq == *seq));
+        self.order.retain(|(seq, key)| entries.get(key).is_some_and(|(current, _)| current == seq));
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A clock the test moves by hand.
-    struct Manual {
-        start: Instant,
-        offset: Arc<Mutex<Duration>>,
-    }
-
-    impl Manual {
-        fn new() -> Self {
-            Self { start: Instant::now(), offset: Arc::default() }
-        }
-        fn clock(&self) -> Clock {
-            let (start, offset) = (self.start, self.offset.clone());
-            Arc::new(move || start + *offset.lock().unwrap_or_else(PoisonError::into_inner))
-        }
-        fn advance(&self, by: Duration) {
-            *self.offset.lock().unwrap_or_else(PoisonError::into_inner) += by;
-        }
-    }
-
-    fn throttle(limits: Limits) -> (LoginThrottle, Manual) {
-        let manual = Manual::new();
-        (LoginThrottle::with_clock(limits, manual.clock()), manual)
-    }
-
-    const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 7)));
-
-    fn fail(throttle: &LoginThrottle, email: &str, ip: Option<IpAddr>) {
-        throttle.failed(throttle.begin(email, ip).expect("the attempt is let through"));
-    }
-
-    #[test]
-    fn five_failures_for_an_email_refuse_the_sixth_until_the_window_slides() {
-        let (throttle, clock) = throttle(Limits::default());
-        for _ in 0..4 {
-            fail(&throttle, "ana@x.cl", HOME);
-            clock.advance(Duration::from_secs(60));
-        }
-        fail(&throttle, "ana@x.cl", HOME);
-        // Normalised: the same e-mail with other case and spaces is the same key.
-        let refused = throttle.begin("  ANA@X.cl ", HOME).expect_err("the sixth is refused");
-        // The first failure (at 0) leaves the window at 15:00; it is now 4:00.
-        assert_eq!(refused.retry_after, Duration::from_secs(11 * 60));
-        assert_eq!(refused.retry_after_secs(), 660);
-        // Another e-mail from the same address is unaffected.
-        throttle.succeeded(throttle.begin("bea@x.cl", HOME).expect("another e-mail"));
-
-        clock.advance(Duration::from_secs(11 * 60 - 1));
-        assert_eq!(throttle.begin("ana@x.cl", HOME).expect_err("one second early").retry_after_secs(), 1);
-        clock.advance(Duration::from_secs(1));
-        // The oldest failure has left: one attempt more, then refused again until the second leaves.
-        fail(&throttle, "ana@x.cl", HOME);
-        assert_eq!(throttle.begin("ana@x.cl", HOME).expect_err("at the limit again").retry_after_secs(), 60);
-    }
-
-    #[test]
-    fn a_success_clears_the_email_but_not_the_address() {
-        let limits = Limits { per_ip: 6, ..Limits::default() };
-        let (throttle, _clock) = throttle(limits);
-        for _ in 0..4 {
-            fail(&throttle, "ana@x.cl", HOME);
-        }
-        throttle.succeeded(throttle.begin("ana@x.cl", HOME).expect("the fifth is let through"));
-        // The e-mail starts over: five more attempts are let through ...
-        for _ in 0..2 {
-            fail(&throttle, "ana@x.cl", HOME);
-        }
-        // ... but the address has six failures now (4 + 2; the success did not count).
-        assert!(throttle.begin("ana@x.cl", HOME).is_err());
-        assert!(throttle.begin("other@x.cl", HOME).is_err(), "the address is over its limit for every e-mail");
-        assert!(throttle.begin("other@x.cl", None).is_ok(), "without an address only the e-mail counts");
-    }
-
-    #[test]
-    fn twenty_failures_from_one_address_refuse_every_email_from_it() {
-        let (throttle, clock) = throttle(Limits::default());
-        for n in 0..20 {
-            fail(&throttle, &format!("user{n}@x.cl"), HOME);
-        }
-        let refused = throttle.begin("fresh@x.cl", HOME).expect_err("the 21st from the address is refused");
-        assert_eq!(refused.retry_after_secs(), 15 * 60);
-        let elsewhere = Some(IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 1)));
-        assert!(throttle.begin("fresh@x.cl", elsewhere).is_ok(), "another address is unaffected");
-        clock.advance(WINDOW);
-        assert!(throttle.begin("fresh@x.cl", HOME).is_ok(), "the window slid");
-    }
-
-    #[test]
-    fn an_ip_limit_of_zero_turns_the_address_rule_off() {
-        let (throttle, _clock) = throttle(Limits { per_ip: 0, ..Limits::default() });
-        for n in 0..100 {
-            fail(&throttle, &format!("user{n}@x.cl"), HOME);
-        }
-        assert!(throttle.begin("fresh@x.cl", HOME).is_ok());
-        assert_eq!(throttle.remembered().1, 0, "nothing is remembered for addresses");
-    }
-
-    #[test]
-    fn parallel_attempts_count_before_they_are_judged_and_errors_are_taken_back() {
-        let (throttle, _clock) = throttle(Limits::default());
-        let in_flight: Vec<Attempt> =
-            (0..5).map(|_| throttle.begin("ana@x.cl", HOME).expect("under the limit")).collect();
-        assert!(throttle.begin("ana@x.cl", HOME).is_err(), "five in flight already reach the limit");
-        for attempt in in_flight {
-            throttle.abandoned(attempt);
-        }
-        assert!(throttle.begin("ana@x.cl", HOME).is_ok(), "abandoned attempts do not count");
-    }
-
-    #[test]
-    fn ipv6_clients_count_by_their_64_and_mapped_ipv4_as_ipv4() {
-        let (throttle, _clock) = throttle(Limits { per_ip: 2, ..Limits::default() });
-        let a: IpAddr = "2001:db8:1:2::1".parse().expect("an address");
-        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("an address");
-        let c: IpAddr = "2001:db8:1:3::1".parse().expect("an address");
-        fail(&throttle, "a@x.cl", Some(a));
-        fail(&throttle, "b@x.cl", Some(b));
-        assert!(throttle.begin("c@x.cl", Some(a)).is_err(), "same /64");
-        assert!(throttle.begin("c@x.cl", Some(c)).is_ok(), "another /64");
-        let mapped: IpAddr = "::ffff:203.0.113.7".parse().expect("an address");
-        fail(&throttle, "d@x.cl", HOME);
-        fail(&throttle, "e@x.cl", HOME);
-        assert!(throttle.begin("f@x.cl", Some(mapped)).is_err(), "mapped IPv4 is the IPv4 address");
-    }
-
-    #[test]
-    fn memory_is_bounded_and_expired_keys_are_pruned() {
-        let limits = Limits { max_keys: 3, ..Limits::default() };
-        let (throttle, clock) = throttle(limits);
-        for n in 0..5 {
-            fail(&throttle, &format!("user{n}@x.cl"), Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, n))));
-            clock.advance(Duration::from_secs(1));
-        }
-        assert_eq!(throttle.remembered(), (3, 3), "at most max_keys per rule, the oldest forgotten");
-        clock.advance(WINDOW);
-        fail(&throttle, "late@x.cl", HOME);
-        assert_eq!(throttle.remembered(), (1, 1), "a full window drops what has expired first");
-        // Successes leave nothing behind, however many.
-        for _ in 0..10_000 {
-            throttle.succeeded(throttle.begin("ana@x.cl", HOME).expect("let through"));
-        }
-        assert_eq!(throttle.remembered(), (1, 1));
-        let inner = throttle.lock();
-        assert!(inner.emails.order.len() <= 2 * inner.emails.entries.len() + 1_024, "the order queue is compacted");
-    }
-}
+mod tests;

@@ -115,6 +115,8 @@ impl Server {
             .env("OMNICANAL_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)
             .env("OMNICANAL_ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD)
             .env("NO_COLOR", "1")
+            // The propagation workload's webhook receiver listens on loopback.
+            .env("OMNICANAL_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1,localhost")
             .env_remove("OMNICANAL_LISTEN")
             .env_remove("OMNICANAL_DATABASE_URL")
             .stdin(Stdio::null())

@@ -3,6 +3,9 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+use axum::http::HeaderName;
+use omnicanal_app::outbound::{ALLOWED_HOSTS_VAR, OutboundPolicy};
+
 /// A secret string whose `Debug` output never shows the value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -47,6 +50,14 @@ pub struct Config {
     /// a while (0: no limit by address; the limit per e-mail stays). `None`: read
     /// `OMNICANAL_LOGIN_IP_LIMIT` at start, default [`omnicanal_app::throttle::DEFAULT_IP_LIMIT`].
     pub login_ip_limit: Option<u32>,
+    /// Hosts exempt from the outbound policy (webhooks, shop connections): a comma list of
+    /// exact hosts, e.g. `127.0.0.1,localhost`. `None`: read `OMNICANAL_OUTBOUND_ALLOWED_HOSTS`
+    /// at start (unset: no exemption, only https to public hosts).
+    pub outbound_allowed_hosts: Option<String>,
+    /// The header a trusted reverse proxy names the client's address in (e.g. `X-Forwarded-For`;
+    /// the right-most entry counts). `Some("")`: none, the TCP peer is the client. `None`: read
+    /// `OMNICANAL_TRUSTED_PROXY_HEADER` at start (unset: none).
+    pub trusted_proxy_header: Option<String>,
 }
 
 impl Config {
@@ -61,7 +72,28 @@ impl Config {
             notify: NotifyConfig::default(),
             public_url: None,
             login_ip_limit: None,
+            outbound_allowed_hosts: None,
+            trusted_proxy_header: None,
         }
+    }
+
+    /// The outbound policy: [`Config::outbound_allowed_hosts`] when set, else
+    /// `OMNICANAL_OUTBOUND_ALLOWED_HOSTS`; the error names the entry that is not a host.
+    pub fn outbound_policy(&self) -> Result<OutboundPolicy, String> {
+        match &self.outbound_allowed_hosts {
+            Some(hosts) => OutboundPolicy::parse(hosts),
+            None => OutboundPolicy::parse(&std::env::var(ALLOWED_HOSTS_VAR).unwrap_or_default()),
+        }
+    }
+
+    /// The trusted proxy's header: [`Config::trusted_proxy_header`] when set, else
+    /// `OMNICANAL_TRUSTED_PROXY_HEADER`; empty is none. The error says what is wrong with it.
+    pub fn trusted_proxy_header(&self) -> Result<Option<HeaderName>, String> {
+        let raw = match &self.trusted_proxy_header {
+            Some(name) => name.clone(),
+            None => std::env::var(TRUSTED_PROXY_HEADER_VAR).unwrap_or_default(),
+        };
+        parse_trusted_proxy_header(&raw)
     }
 
     /// The failed sign-ins allowed per client address: [`Config::login_ip_limit`] when set,
@@ -100,6 +132,20 @@ impl Config {
             None => Ok(url.to_owned()),
         }
     }
+}
+
+/// The variable that sets [`Config::trusted_proxy_header`].
+pub const TRUSTED_PROXY_HEADER_VAR: &str = "OMNICANAL_TRUSTED_PROXY_HEADER";
+
+/// Reads a value of `OMNICANAL_TRUSTED_PROXY_HEADER`: an HTTP header name, or empty for none.
+pub fn parse_trusted_proxy_header(raw: &str) -> Result<Option<HeaderName>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    HeaderName::from_bytes(raw.to_ascii_lowercase().as_bytes()).map(Some).map_err(|_| {
+        format!("{TRUSTED_PROXY_HEADER_VAR} must be one HTTP header name (e.g. X-Forwarded-For), got {raw:?}")
+    })
 }
 
 /// The variable that sets [`Config::login_ip_limit`].
@@ -271,6 +317,21 @@ mod login_ip_limit_tests {
         let mut config = Config::new("sqlite://test.db");
         config.login_ip_limit = Some(3);
         assert_eq!(config.login_ip_limit(), Ok(3), "a value set in code wins over the variable");
+    }
+
+    #[test]
+    fn the_trusted_proxy_header_is_a_header_name_or_nothing() {
+        assert_eq!(parse_trusted_proxy_header(" "), Ok(None));
+        let named = parse_trusted_proxy_header(" X-Forwarded-For ");
+        assert_eq!(named.map(|name| name.map(|name| name.as_str().to_owned())), Ok(Some("x-forwarded-for".into())));
+        assert!(parse_trusted_proxy_header("X Forwarded").is_err());
+        let mut config = Config::new("sqlite://test.db");
+        config.trusted_proxy_header = Some(String::new());
+        assert_eq!(config.trusted_proxy_header(), Ok(None), "set in code: the variable is not read");
+        config.outbound_allowed_hosts = Some("127.0.0.1, localhost".into());
+        assert_eq!(config.outbound_policy().map(|policy| policy.describe()).as_deref(), Ok("127.0.0.1,localhost"));
+        config.outbound_allowed_hosts = Some("http://127.0.0.1".into());
+        assert!(config.outbound_policy().is_err());
     }
 }
 

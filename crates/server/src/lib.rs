@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod import;
 pub mod notify;
+pub mod outbound;
 pub mod rejections;
 pub mod routes;
 pub mod state;
@@ -105,7 +106,11 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     let store: Arc<dyn Store> = omnicanal_store::connect(&config.database_url).await?;
     let per_ip = config.login_ip_limit().map_err(StartError::Config)?;
     let limits = omnicanal_app::throttle::Limits { per_ip, ..Default::default() };
-    let app = App::new(store.clone(), services.clock, services.payments).with_login_limits(limits);
+    let outbound = config.outbound_policy().map_err(StartError::Config)?;
+    let trusted_proxy_header = config.trusted_proxy_header().map_err(StartError::Config)?;
+    let app = App::new(store.clone(), services.clock, services.payments)
+        .with_login_limits(limits)
+        .with_outbound_policy(outbound);
     bootstrap_admin(&app, &config).await?;
     let demo = if config.demo { demo::load_if_empty(&app).await? } else { demo::DemoSummary::default() };
     let (shutdown, shutdown_signal) = watch::channel(false);
@@ -114,6 +119,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     state.public_url = config.public_base_url(addr).map_err(StartError::Config)?.into();
     state.push_allowed_hosts = Arc::new(config.notify.push_allowed_hosts.clone());
+    state.trusted_proxy_header = trusted_proxy_header.map(Arc::new);
     let notifier = notify::notifier::Notifier::from_config(state.app.clone(), &config.notify).await?;
     let notification_events = state.events.subscribe();
     let mut tasks = vec![
@@ -124,7 +130,8 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
         tokio::spawn(workers::payments::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),
     ];
-    // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it).
+    // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it,
+    // unless a trusted proxy's header names the client: `extract::ClientIp`).
     let app = routes::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut server_shutdown = shutdown_signal;
     tasks.push(tokio::spawn(async move {

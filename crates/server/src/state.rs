@@ -24,6 +24,9 @@ pub struct AppState {
     /// Hosts a push subscription's endpoint may name; `start` sets it from
     /// [`crate::config::NotifyConfig::push_allowed_hosts`].
     pub push_allowed_hosts: Arc<crate::notify::subscription::AllowedPushHosts>,
+    /// The header a trusted reverse proxy names the client in (`OMNICANAL_TRUSTED_PROXY_HEADER`);
+    /// `None`: the client is the TCP peer.
+    pub trusted_proxy_header: Option<Arc<axum::http::HeaderName>>,
 }
 
 impl AppState {
@@ -36,6 +39,7 @@ impl AppState {
             shutdown,
             public_url: Arc::from("http://127.0.0.1:8080"),
             push_allowed_hosts: Arc::default(),
+            trusted_proxy_header: None,
         }
     }
 

@@ -285,6 +285,8 @@ pub trait EventStore {
     async fn list_webhooks(&self, merchant_id: Option<&str>, page: Page) -> StoreResult<Vec<WebhookRow>>;
     /// Enables (resetting the failure count) or disables a webhook.
     async fn set_webhook_enabled(&self, id: &str, enabled: bool) -> StoreResult<()>;
+    /// Replaces a webhook's signing secret (`NotFound` for an unknown id).
+    async fn set_webhook_secret(&self, id: &str, secret: &str) -> StoreResult<()>;
     /// One delivery.
     async fn get_delivery(&self, id: &str) -> StoreResult<Option<DeliveryRow>>;
     /// Queues a delivery again for an attempt now, whatever its state.

@@ -32,8 +32,10 @@ fn caller_of(row: UserRow) -> Caller {
 impl App {
     /// Checks e-mail and password and opens a session: the new token (shown once) and the session.
     ///
-    /// Failed attempts are throttled per e-mail and per `client_ip` ([`crate::throttle`]): over
-    /// either limit the answer is `Throttled` and the password is not checked.
+    /// Failed attempts are throttled per (e-mail, `client_ip`) with growing delays, with an
+    /// account ceiling that only spaces addresses the account signed in from before
+    /// ([`crate::throttle`]): while a delay runs the answer is `Throttled` and the password is
+    /// not checked.
     pub async fn sign_in(
         &self,
         email: &str,

@@ -8,7 +8,8 @@
 //! server's HTTP client — and records what came of it: delivered, another attempt after a
 //! growing delay, failed after [`MAX_ATTEMPTS`], and the endpoint switched off after
 //! [`DISABLE_AFTER_FAILURES`] failures in a row. The `webhook-id` is the event id, stable
-//! across retries, so receivers can drop duplicates.
+//! across retries, so receivers can drop duplicates. Before each POST the destination is judged
+//! again by the outbound policy of the node that sends (see [`crate::outbound`]).
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ use rand::Rng;
 use crate::App;
 use crate::error::AppResult;
 use crate::ids::{new_id, rfc3339};
+use crate::outbound::REFUSED_BY_POLICY;
 use crate::signing::{secret_key, sign};
 
 /// Attempts before a delivery is marked failed.
@@ -62,10 +64,13 @@ pub struct PostFailure {
     pub error: String,
 }
 
-/// Sends a signed POST: the server's HTTP client, bounded in time.
+/// Sends a signed POST: the server's HTTP client, bounded in time, that follows no redirect
+/// and connects only where the outbound policy allows ([`crate::outbound`]).
 #[async_trait]
 pub trait WebhookSender: Send + Sync {
-    /// POSTs `post`; the receiver's 2xx status, or why it was not delivered.
+    /// POSTs `post`; the receiver's 2xx status, or why it was not delivered — the receiver's
+    /// status, or a neutral [`crate::outbound::REFUSED_BY_POLICY`] /
+    /// [`crate::outbound::NO_HTTP_ANSWER`], never the network error itself.
     async fn post(&self, post: &WebhookPost) -> Result<i64, PostFailure>;
 }
 
@@ -135,6 +140,12 @@ impl App {
             return Ok(());
         }
         let outcome = match self.webhook_post(due).await {
+            // The node that sends judges the destination by its own allow-list: it may name
+            // fewer hosts than the node that registered the endpoint. An IP literal never
+            // reaches the client's resolver, so this check is the one that stops it.
+            Ok(post) if self.outbound.check_url(&post.url).is_err() => {
+                Err(PostFailure { status: None, error: REFUSED_BY_POLICY.to_owned() })
+            }
             Ok(post) => sender.post(&post).await,
             Err(error) => Err(PostFailure { status: None, error }),
         };

@@ -2,8 +2,13 @@
 //! events, managers for their own merchant's; support agents read.
 //!
 //! The endpoint's URL is checked by the use case that registers it ([`App::create_webhook`]),
-//! not by the parse: what an outbound URL may be is a decision about where the server will
-//! send data, and it will grow beyond a syntax check.
+//! not by the parse: where the server may send data is the outbound policy's decision
+//! ([`crate::outbound`]), and it resolves the host now.
+//!
+//! A signing secret is shown once: in the answer that creates the endpoint and in the one that
+//! rotates it ([`App::rotate_webhook_secret`]). Lists and reads carry the endpoint without it
+//! (the server's views drop it), so a support agent who reads every merchant's endpoints cannot
+//! forge their deliveries.
 
 use omnicanal_domain::access::Role;
 use omnicanal_domain::events::EventType;
@@ -66,22 +71,15 @@ impl NewWebhook {
     }
 }
 
-/// The outbound URL check: an absolute http(s) URL with a host.
-fn check_outbound_url(raw: &str) -> Result<(), &'static str> {
-    match url::Url::parse(raw) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(()),
-        _ => Err("must be an absolute http(s) URL"),
-    }
-}
-
 impl App {
     /// Registers an endpoint: an admin's receives every merchant's events, a manager's only its
     /// merchant's. A secret is generated when none is given.
     pub async fn create_webhook(&self, caller: &Caller, webhook: NewWebhook) -> AppResult<WebhookRow> {
         caller.require(&WEBHOOK_MANAGERS)?;
-        if let Err(message) = check_outbound_url(&webhook.url) {
-            return Err(AppError::invalid("url", message));
-        }
+        self.outbound
+            .resolve_and_check(&webhook.url)
+            .await
+            .map_err(|refusal| AppError::invalid("url", refusal.message()))?;
         let row = WebhookRow {
             id: new_id("whk"),
             merchant_id: if caller.role == Role::Admin { None } else { caller.merchant_id.clone() },
@@ -116,6 +114,25 @@ impl App {
         caller.require(&WEBHOOK_MANAGERS)?;
         self.visible_webhook(caller, webhook_id).await?;
         self.store.set_webhook_enabled(webhook_id, enabled).await?;
+        self.store.get_webhook(webhook_id).await?.ok_or(AppError::NotFound("webhook"))
+    }
+
+    /// Replaces an endpoint's signing secret with `secret`, or a generated one; the answer is
+    /// the only time the new secret is shown. Deliveries signed from now on, retries of earlier
+    /// events too, use it.
+    pub async fn rotate_webhook_secret(
+        &self,
+        caller: &Caller,
+        webhook_id: &str,
+        secret: Option<String>,
+    ) -> AppResult<WebhookRow> {
+        caller.require(&WEBHOOK_MANAGERS)?;
+        self.visible_webhook(caller, webhook_id).await?;
+        if secret.as_deref().is_some_and(|secret| secret_key(secret).is_none()) {
+            return Err(AppError::invalid("secret", "must be whsec_ followed by 16 to 64 bytes in base64"));
+        }
+        let secret = secret.unwrap_or_else(new_secret);
+        self.store.set_webhook_secret(webhook_id, &secret).await?;
         self.store.get_webhook(webhook_id).await?.ok_or(AppError::NotFound("webhook"))
     }
 
@@ -176,14 +193,5 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
         assert_eq!(fields, ["events[0]", "secret"]);
         assert!(NewWebhook::parse("https://x".into(), &[], None).is_err());
-    }
-
-    #[test]
-    fn only_absolute_http_urls_are_accepted() {
-        assert!(check_outbound_url("https://hooks.example/in").is_ok());
-        assert!(check_outbound_url("http://127.0.0.1:9/hooks").is_ok());
-        for bad in ["ftp://hooks.example", "/relative", "hooks.example", "mailto:a@b.c"] {
-            assert!(check_outbound_url(bad).is_err(), "{bad}");
-        }
     }
 }

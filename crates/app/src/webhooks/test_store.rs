@@ -14,6 +14,7 @@ use crate::App;
 use crate::caller::Caller;
 use crate::clock::ManualClock;
 use crate::ids::new_id;
+use crate::outbound::OutboundPolicy;
 use crate::payments::SandboxCardProvider;
 use crate::pricing::promotions::{PromotionDraft, PromotionInput};
 
@@ -42,7 +43,9 @@ pub(crate) async fn test_app() -> TestApp {
         .await
         .unwrap_or_else(|error| panic!("a test database: {error}"));
     let clock = Arc::new(ManualClock::starting_at(T0));
-    let app = App::new(store, clock.clone(), Arc::new(SandboxCardProvider));
+    // The tests' receivers are named on loopback, which the outbound policy refuses unless named.
+    let loopback = OutboundPolicy::parse("127.0.0.1,localhost").unwrap_or_else(|error| panic!("{error}"));
+    let app = App::new(store, clock.clone(), Arc::new(SandboxCardProvider)).with_outbound_policy(loopback);
     TestApp { app, clock, path }
 }
 

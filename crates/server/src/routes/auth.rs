@@ -74,13 +74,20 @@ pub struct LoginResponse {
 
 /// Signs in with e-mail and password.
 ///
-/// After 5 failed attempts for one e-mail, or 20 (by default) from one client address, within
-/// 15 minutes, further attempts are refused with 429 and `Retry-After` (seconds) — without
-/// checking the password — until the oldest failure is 15 minutes old. A success clears the
-/// e-mail's count.
+/// Failed attempts are throttled with growing delays, answered 429 with `Retry-After`
+/// (seconds) and without checking the password while a delay runs:
+/// - per e-mail and client address: after 3 failures, 1 s, 2 s, 4 s, … up to 5 minutes after
+///   the last failure; a success clears them;
+/// - per e-mail from all addresses: after 10 failures, addresses it never signed in from are
+///   delayed the same way, while an address it signed in from before is only spaced 5 s;
+/// - per client address: after failures for 20 (by default) different e-mails, e-mails that
+///   never signed in from it are delayed the same way.
+///
+/// Failures are forgotten 15 minutes after the last one. The client address is the TCP peer,
+/// or the right-most entry of `OMNICANAL_TRUSTED_PROXY_HEADER` when that is set.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem),
-        (status = 429, body = crate::error::Problem, description = "Too many failed sign-ins",
+        (status = 429, body = crate::error::Problem, description = "Too many failed sign-ins: wait",
             headers(("Retry-After" = u64, description = "Seconds until an attempt is accepted again")))))]
 async fn login(
     State(state): State<AppState>,

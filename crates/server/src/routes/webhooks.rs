@@ -1,5 +1,6 @@
 //! Webhook endpoints and their delivery logs (the use cases are
-//! `omnicanal_app::webhooks::endpoints`).
+//! `omnicanal_app::webhooks::endpoints`). The signing secret is in the answers to creating an
+//! endpoint and rotating its secret, and nowhere else.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -10,10 +11,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::state::AppState;
-use crate::views::{DeliveryView, WebhookView};
+use crate::views::{DeliveryView, WebhookView, WebhookWithSecretView};
 use omnicanal_app::AppError;
 use omnicanal_app::webhooks::NewWebhook;
 
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_webhook))
         .routes(routes!(list_deliveries))
         .routes(routes!(redeliver))
+        .routes(routes!(rotate_secret))
 }
 
 /// A new webhook endpoint.
@@ -47,20 +49,27 @@ impl TryFrom<CreateWebhook> for NewWebhook {
     }
 }
 
-/// Registers a webhook (admin: every merchant's events; manager: its merchant's).
+/// Registers a webhook (admin: every merchant's events; manager: its merchant's). The answer
+/// is the only one that shows the signing secret.
+///
+/// The URL must be https to a public host: plain http, or a host that is or resolves to a
+/// loopback, private, link-local or unspecified address, is 422 on `url` — unless
+/// `OMNICANAL_OUTBOUND_ALLOWED_HOSTS` names the host. Deliveries check the address again at each
+/// attempt and never follow redirects.
 #[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = CreateWebhook, security(("bearer" = [])),
-    responses((status = 201, body = WebhookView), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = WebhookWithSecretView), (status = 422, body = crate::error::Problem)))]
 async fn create_webhook(
     State(state): State<AppState>,
     user: AuthUser,
     ApiJson(request): ApiJson<CreateWebhook>,
-) -> ApiResult<(StatusCode, Json<WebhookView>)> {
+) -> ApiResult<(StatusCode, Json<WebhookWithSecretView>)> {
     let webhook = NewWebhook::try_from(request)?;
     let row = state.app.create_webhook(&user, webhook).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
-/// Webhooks visible to the caller (admins: all; managers: their merchant's).
+/// Webhooks visible to the caller (admins and support agents: all; managers: their
+/// merchant's), without their signing secrets.
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks", security(("bearer" = [])), params(Pagination),
     responses((status = 200, body = Vec<WebhookView>)))]
 async fn list_webhooks(
@@ -104,6 +113,39 @@ async fn redeliver(
 ) -> ApiResult<(StatusCode, Json<DeliveryView>)> {
     let delivery = state.app.redeliver_webhook_delivery(&user, &id, &delivery_id).await?;
     Ok((StatusCode::ACCEPTED, Json(delivery.into())))
+}
+
+/// A secret rotation: the new secret, or none to have one generated.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RotateSecret {
+    /// `whsec_<base64>` secret; generated when absent.
+    pub secret: Option<String>,
+}
+
+/// Replaces a webhook's signing secret (its merchant's manager or an admin). The answer is the
+/// only one that shows the new secret; every delivery signed from now on uses it, retries of
+/// earlier events included. The body may be empty.
+#[utoipa::path(post, path = "/webhooks/{id}/rotate-secret", tag = "webhooks", security(("bearer" = [])),
+    request_body(content = Option<RotateSecret>, description = "Optional: the new secret"),
+    params(("id" = String, Path, description = "Webhook id")),
+    responses((status = 200, body = WebhookWithSecretView), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn rotate_secret(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<WebhookWithSecretView>> {
+    // An empty body or JSON `null` asks for a generated secret, as the schema says.
+    let request: Option<RotateSecret> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|_| ApiError::invalid("secret", "send nothing, {} or {\"secret\": \"whsec_…\"}"))?
+    };
+    let secret = request.and_then(|request| request.secret);
+    let row = state.app.rotate_webhook_secret(&user, &id, secret).await?;
+    Ok(Json(row.into()))
 }
 
 /// The delivery log of a webhook, newest first.

@@ -1,4 +1,6 @@
-//! Webhook endpoints and their deliveries as the API shows them (never the secret in a list).
+//! Webhook endpoints and their deliveries as the API shows them. The signing secret appears
+//! only in [`WebhookWithSecretView`], the answer to creating an endpoint or rotating its secret;
+//! lists and every other answer carry [`WebhookView`], which has no secret field at all.
 
 use omnicanal_app::ids::rfc3339;
 use omnicanal_domain::events::EventType;
@@ -16,8 +18,6 @@ pub struct WebhookView {
     /// Event types delivered.
     #[schema(value_type = Vec<String>)]
     pub events: Vec<EventType>,
-    /// Signing secret (`whsec_<base64>`), per the Standard Webhooks specification.
-    pub secret: String,
     /// Only this merchant's events, when set.
     pub merchant_id: Option<String>,
     /// Whether deliveries are made.
@@ -34,12 +34,30 @@ impl From<WebhookRow> for WebhookView {
             events: row.events,
             id: row.id,
             url: row.url,
-            secret: row.secret,
             merchant_id: row.merchant_id,
             enabled: row.enabled,
             consecutive_failures: row.consecutive_failures,
             disabled_reason: row.disabled_reason,
         }
+    }
+}
+
+/// A webhook endpoint with its signing secret: shown once, when the endpoint is created and
+/// when its secret is rotated.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookWithSecretView {
+    /// The endpoint.
+    #[serde(flatten)]
+    pub webhook: WebhookView,
+    /// Signing secret (`whsec_<base64>`), per the Standard Webhooks specification. Keep it: it is
+    /// not shown again (rotate it to get a new one).
+    pub secret: String,
+}
+
+impl From<WebhookRow> for WebhookWithSecretView {
+    fn from(mut row: WebhookRow) -> Self {
+        let secret = std::mem::take(&mut row.secret);
+        Self { webhook: row.into(), secret }
     }
 }
 
@@ -57,7 +75,8 @@ pub struct DeliveryView {
     pub attempts: i64,
     /// HTTP status of the last attempt (null when it did not connect or has not run).
     pub last_status: Option<i64>,
-    /// Last error.
+    /// What went wrong with the last attempt: the receiver's status, "destination refused by the
+    /// outbound policy" or "no HTTP answer" (no more detail about the network).
     pub last_error: Option<String>,
     /// pending, delivered or failed.
     #[schema(value_type = String, example = "pending")]

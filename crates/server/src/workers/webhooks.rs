@@ -5,7 +5,9 @@
 //! It wakes when a commit wrote events, when a test moves the manual clock, and otherwise every
 //! [`TICK`] (how events committed on another node and retries whose delay ran out are found).
 //! Each wake drains the fan-out backlog in batches, then attempts the due deliveries, at most
-//! [`CONCURRENT_DELIVERIES`] at a time, each POST bounded by [`REQUEST_TIMEOUT`].
+//! [`CONCURRENT_DELIVERIES`] at a time, each POST bounded by [`REQUEST_TIMEOUT`], through the
+//! outbound client ([`crate::outbound`]): no redirects, only addresses the policy allows, and
+//! failures logged in neutral terms.
 
 use std::time::Duration;
 
@@ -30,7 +32,7 @@ const MAX_FAN_OUT_BATCHES_PER_TICK: usize = 20;
 /// Runs until `shutdown` turns true.
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let app = state.app;
-    let sender = match reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build() {
+    let sender = match crate::outbound::client(app.outbound_policy().clone(), REQUEST_TIMEOUT) {
         Ok(client) => HttpSender { client },
         Err(error) => {
             tracing::error!(%error, "webhook worker cannot build its HTTP client");
@@ -100,7 +102,11 @@ impl WebhookSender for HttpSender {
             .body(post.body.clone())
             .send()
             .await
-            .map_err(|error| PostFailure { status: None, error: format!("could not deliver: {error}") })?;
+            .map_err(|error| {
+                // The cause stays in the server's log; the delivery log gets the neutral phrase.
+                tracing::debug!(%error, "webhook POST got no HTTP answer");
+                PostFailure { status: None, error: crate::outbound::failure_text(&error).to_owned() }
+            })?;
         let status = i64::from(response.status().as_u16());
         if response.status().is_success() {
             Ok(status)

@@ -32,4 +32,6 @@ mod push;
 mod stock_ops;
 mod storefront;
 mod webhook_admin;
+mod webhook_outbound;
+mod webhook_secrets;
 mod webhooks;

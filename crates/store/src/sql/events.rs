@@ -250,6 +250,18 @@ impl EventStore for SqlStore {
         Ok(())
     }
 
+    async fn set_webhook_secret(&self, id: &str, secret: &str) -> StoreResult<()> {
+        let updated = sqlx::query("UPDATE webhooks SET secret = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(id)
+            .execute(&self.write)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn get_delivery(&self, id: &str) -> StoreResult<Option<DeliveryRow>> {
         let row = sqlx::query(concat!("SELECT ", delivery_columns!(), " FROM webhook_deliveries WHERE id = $1"))
             .bind(id)

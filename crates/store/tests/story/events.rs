@@ -3,7 +3,7 @@
 //! due deliveries and recorded attempts).
 
 use omnicanal_domain::events::EventType;
-use omnicanal_store::{DeliveryAttempt, DeliveryRow, DeliveryState, OutboxRow, Page, Store, WebhookRow};
+use omnicanal_store::{DeliveryAttempt, DeliveryRow, DeliveryState, OutboxRow, Page, Store, StoreError, WebhookRow};
 
 use crate::support::{Shop, T0, id};
 
@@ -162,7 +162,7 @@ pub async fn outbox_and_webhooks(store: &dyn Store) {
 }
 
 /// Scenario: an endpoint that keeps failing is disabled after the limit, its deliveries wait,
-/// and enabling it again clears the count and lets them go.
+/// and enabling it again clears the count and lets them go; its secret can be rotated.
 pub async fn failing_endpoints_are_disabled(store: &dyn Store) {
     let hook = webhook(None, true);
     store.insert_webhook(&hook).await.expect("webhook");
@@ -189,6 +189,11 @@ pub async fn failing_endpoints_are_disabled(store: &dyn Store) {
     assert!(!disabled.enabled && disabled.disabled_reason.is_some(), "disabled after 3 failures: {disabled:?}");
     assert!(store.due_deliveries(T0 + 1, 10).await.expect("due").is_empty(), "a disabled endpoint's deliveries wait");
     store.set_webhook_enabled(&hook.id, true).await.expect("enable");
+    // A rotated secret replaces the old one; an unknown endpoint is NotFound.
+    store.set_webhook_secret(&hook.id, "whsec_cm90YXRlZC1zZWNyZXQtMTIzNDU2").await.expect("rotate");
+    let rotated = store.get_webhook(&hook.id).await.expect("read").expect("webhook");
+    assert_eq!(rotated.secret, "whsec_cm90YXRlZC1zZWNyZXQtMTIzNDU2");
+    assert!(matches!(store.set_webhook_secret("whk_nope", "whsec_x").await, Err(StoreError::NotFound)));
     let enabled = store.get_webhook(&hook.id).await.expect("read").expect("webhook");
     assert_eq!((enabled.enabled, enabled.consecutive_failures, enabled.disabled_reason), (true, 0, None));
     assert_eq!(store.due_deliveries(T0 + 1, 10).await.expect("due").len(), 1, "the waiting delivery is due again");

@@ -7,7 +7,8 @@
 //! cookie, `SameSite=Strict`, readable by our scripts) in a hidden `csrf` field or the
 //! `X-CSRF-Token` header: another site can make a browser send our cookies but can neither read
 //! them nor derive the token. The login form, before any session, uses a random `oc_csrf`
-//! double-submitted.
+//! double-submitted. Its failed sign-ins are throttled exactly like the API's (the same use
+//! case and client address: `omnicanal_app::throttle`), the wait shown in seconds or minutes.
 
 use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
@@ -277,8 +278,12 @@ pub(super) async fn login(
         Ok(signed_in) => signed_in,
         Err(AppError::Unauthenticated(_)) => return again("console.login.wrong", StatusCode::UNAUTHORIZED),
         Err(AppError::Throttled { retry_after_secs }) => {
-            let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
-            let error = Some(lang.text("console.login.throttled", &[("minutes", minutes)]));
+            // The delays grow from a second: say seconds until they reach a minute.
+            let error = Some(if retry_after_secs < 60 {
+                lang.text("console.login.throttled_seconds", &[("seconds", retry_after_secs.max(1).to_string())])
+            } else {
+                lang.text("console.login.throttled", &[("minutes", retry_after_secs.div_ceil(60).to_string())])
+            });
             let page = LoginPage { email, next, error, status: StatusCode::TOO_MANY_REQUESTS };
             let mut response = login_page(&state, &headers, &uri, page, false);
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));

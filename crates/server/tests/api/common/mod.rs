@@ -197,6 +197,17 @@ pub fn test_push_hosts() -> omnicanal_server::notify::subscription::AllowedPushH
     omnicanal_server::notify::subscription::AllowedPushHosts::parse("127.0.0.1,localhost").expect("a valid host list")
 }
 
+/// `OMNICANAL_OUTBOUND_ALLOWED_HOSTS` as the tests and interop runs set it: webhook receivers
+/// listen on loopback, which the outbound policy refuses unless named.
+pub const TEST_OUTBOUND_HOSTS: &str = "127.0.0.1,localhost";
+
+/// The settings every test node starts with whatever the environment says: webhooks may reach
+/// the loopback receivers, and no proxy header is trusted (a test that wants one sets it).
+fn set_test_security(config: &mut omnicanal_server::Config) {
+    config.outbound_allowed_hosts = Some(TEST_OUTBOUND_HOSTS.to_owned());
+    config.trusted_proxy_header = Some(String::new());
+}
+
 impl TestApp {
     /// Starts a server on a fresh database (PostgreSQL if [`PG_ENV`] is set, else SQLite).
     pub async fn spawn() -> TestApp {
@@ -227,6 +238,7 @@ impl TestApp {
         let mut config = omnicanal_server::Config::new(self.database_url());
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.notify.push_allowed_hosts = test_push_hosts();
+        set_test_security(&mut config);
         within(30, "second node", omnicanal_server::start_with(config, services)).await.expect("second node starts")
     }
 
@@ -243,6 +255,20 @@ impl TestApp {
         }
         let db = self.db.take().expect("the app still has its database");
         TestApp::boot(db).await
+    }
+
+    /// [`TestApp::restart`] with the new node's configuration adjusted by `configure` (another
+    /// outbound allow-list, say) and a chosen clock and card provider.
+    pub async fn restart_with(
+        mut self,
+        configure: impl FnOnce(&mut omnicanal_server::Config),
+        services: omnicanal_server::Services,
+    ) -> TestApp {
+        if let Some(running) = self.running.take() {
+            within(10, "graceful shutdown", running.shutdown()).await;
+        }
+        let db = self.db.take().expect("the app still has its database");
+        TestApp::boot_full(db, configure, services).await
     }
 
     async fn boot(db: TestDb) -> TestApp {
@@ -264,6 +290,7 @@ impl TestApp {
         config.admin_password = Some(omnicanal_server::config::Secret::new(ADMIN_PASSWORD));
         // The tests' push services listen on loopback, which the default allow-list refuses.
         config.notify.push_allowed_hosts = test_push_hosts();
+        set_test_security(&mut config);
         configure(&mut config);
         let running = within(30, "server start", omnicanal_server::start_with(config, services))
             .await
