@@ -3,14 +3,14 @@
 use omnicanal_domain::access::Role;
 use omnicanal_store::UserRow;
 
-use super::passwords::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, hash_password};
+use super::passwords::{NewPassword, hash_password};
 use crate::App;
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::ids::new_id;
 use crate::validation::Validator;
 
-/// A new user, parsed: a plausible e-mail (lower-cased), a password of 10 characters to 1 KiB,
+/// A new user, parsed: a plausible e-mail (lower-cased), a password of 10 to 200 characters,
 /// a role; the merchant and location it belongs to are checked by [`App::create_user`].
 #[derive(Clone)]
 pub struct NewUser {
@@ -49,8 +49,9 @@ impl NewUser {
         if !plausible_email {
             v.push("email", "must be an e-mail address");
         }
-        if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
-            v.push("password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_BYTES} characters"));
+        // The same rule as a password change, so the account can keep the password it is given.
+        if let Err(problem) = NewPassword::parse(password) {
+            v.push("password", problem.message());
         }
         let role = Role::parse(role).ok();
         if role.is_none() {

@@ -309,7 +309,7 @@ pub struct TicketQuery {
 /// estimate; no prices. Printable HTML or ESC/POS bytes (staff of the location, its manager, admins).
 #[utoipa::path(get, path = "/fulfillments/{id}/ticket", tag = "fulfilment", security(("bearer" = [])),
     params(("id" = String, Path, description = "Fulfilment id"), TicketQuery),
-    responses((status = 200, description = "HTML page or ESC/POS bytes", content_type = "text/html", body = String),
+    responses((status = 200, description = "HTML page or ESC/POS bytes, as `format` asks", content((String = "text/html"), (String = "application/octet-stream"))),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn kitchen_ticket(
     State(state): State<AppState>,

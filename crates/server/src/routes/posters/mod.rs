@@ -44,7 +44,9 @@ pub struct PosterQuery {
     #[param(pattern = "^[A-Za-z0-9]{1,12}$")]
     pub table: Option<String>,
     /// With `pdf`: the tables whose posters follow the site's, as a range `1-20`, a list
-    /// `1,2,5`, labels `A1,A2`, or a mix; at most 200, each once.
+    /// `1,2,5`, labels `A1,A2`, or a mix; at most 200 (a table named twice is printed once).
+    /// The pattern states the plain list of labels; ranges are accepted besides it.
+    #[param(pattern = "^[A-Za-z0-9]{1,12}(,[A-Za-z0-9]{1,12}){0,99}$")]
     pub tables: Option<String>,
 }
 

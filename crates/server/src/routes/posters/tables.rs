@@ -46,7 +46,8 @@ impl TableLabel {
     }
 }
 
-/// `1-20`, `1,2,5`, `A1,A2` or a mix, in the order given, each table once, at most [`MAX_TABLES`].
+/// `1-20`, `1,2,5`, `A1,A2` or a mix, in the order given, each table once (a repeat is dropped),
+/// at most [`MAX_TABLES`].
 pub fn parse_tables(raw: &str) -> Result<Vec<TableLabel>, String> {
     let mut tables = Vec::new();
     let mut seen = HashSet::new();
@@ -58,18 +59,18 @@ pub fn parse_tables(raw: &str) -> Result<Vec<TableLabel>, String> {
             Some((from, to)) => {
                 let (from, to) = parse_range(item, from, to)?;
                 // Counted before the range is expanded, so `1-9999` allocates nothing.
-                if tables.len() + (to - from + 1) as usize > MAX_TABLES {
+                if (to - from + 1) as usize > MAX_TABLES {
                     return Err(too_many());
                 }
                 (from..=to).map(|number| TableLabel(number.to_string())).collect()
             }
             None => vec![TableLabel::parse(item)?],
         };
+        // A table named twice ("1-5,3") is printed once: what was meant is plain.
         for label in labels {
-            if !seen.insert(label.clone()) {
-                return Err(format!("table {} is listed twice", label.as_str()));
+            if seen.insert(label.clone()) {
+                tables.push(label);
             }
-            tables.push(label);
         }
         if tables.len() > MAX_TABLES {
             return Err(too_many());
@@ -124,6 +125,9 @@ mod tests {
         assert_eq!(labels(" 1, 2 ,5"), Ok(vec!["1".into(), "2".into(), "5".into()]));
         assert_eq!(labels("A1,A2,Ñ3,7-8"), Ok(vec!["A1".into(), "A2".into(), "Ñ3".into(), "7".into(), "8".into()]));
         assert_eq!(labels("1-200").map(|tables| tables.len()), Ok(MAX_TABLES));
+        assert_eq!(labels("1-3,2,A,A"), Ok(vec!["1".into(), "2".into(), "3".into(), "A".into()]));
+        assert_eq!(labels("1-150,100-200").map(|tables| tables.len()), Ok(MAX_TABLES));
+        assert!(labels("1-150,100-201").is_err(), "201 distinct tables");
     }
 
     #[test]
@@ -135,7 +139,6 @@ mod tests {
             ("0-3", "neither a range"),
             ("A-1", "neither a range"),
             ("1,,2", "empty"),
-            ("1-3,2", "listed twice"),
             ("桌1", "letters and digits"),
             ("Mesa 1", "letters and digits"),
             ("ABCDEFGHIJKLM", "too long"),
