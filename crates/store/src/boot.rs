@@ -9,8 +9,10 @@
 //! - **PostgreSQL**, several nodes: the boot takes the session advisory lock
 //!   ([`BOOT_LOCK_NAMESPACE`], boot id) on a connection of its own and keeps it for as long as
 //!   the process runs. When the process dies, its socket closes, PostgreSQL ends the session
-//!   and the lock goes with it; another node asks `pg_try_advisory_xact_lock` for that key —
-//!   granted (and released at once, with the statement's transaction) means nobody holds it.
+//!   and the lock goes with it; another node asks `pg_try_advisory_xact_lock_shared` for that
+//!   key — granted (and released at once, with the statement's transaction) means nobody holds
+//!   it. Shared, so that two nodes asking about the same boot at once never take each other's
+//!   question for the boot's own lock.
 //!   TCP keepalives on the lock session make PostgreSQL notice a vanished host (no FIN) within
 //!   about 15 s. A task pings the session and takes the lock again on a new one if it drops.
 //! - **SQLite**: one process owns the file (see `backend`), so every boot but this one is over.
@@ -63,7 +65,7 @@ impl SqlStore {
         match self.backend {
             Backend::Sqlite => Ok(false),
             Backend::Postgres => {
-                let lock_free: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, $2)")
+                let lock_free: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock_shared($1, $2)")
                     .bind(BOOT_LOCK_NAMESPACE)
                     .bind(lock_key(boot_id)?)
                     .fetch_one(&self.write)

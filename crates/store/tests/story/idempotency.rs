@@ -4,9 +4,13 @@
 //! nothing. And which boots run: this one; on PostgreSQL another process's while it lives;
 //! on SQLite, which one process owns, no other.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use omnicanal_store::{Backend, IdempotencyRow, IdempotencyStore, Store, StoreError, connect};
+use omnicanal_store::{
+    BOOT_LOCK_NAMESPACE, Backend, IdempotencyRow, IdempotencyStore, SqlStore, Store, StoreError, connect,
+};
+use sqlx::Connection;
 
 use crate::support::{Shop, T0, TestDb, id};
 
@@ -133,7 +137,36 @@ async fn boots_of_another_process(db: TestDb) {
                 assert!(tokio::time::Instant::now() < deadline, "boot {theirs} still runs 10 s after its store ended");
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
+            // Another node's question about the same boot, caught mid-flight (its probe holds the
+            // key until its transaction ends), must not be taken for the boot's own lock; nor
+            // must many questions asked at once.
+            let mut other_node = sqlx::PgConnection::connect(&db.url).await.expect("another node");
+            let mut question = other_node.begin().await.expect("begin");
+            let free: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock_shared($1, $2)")
+                .bind(BOOT_LOCK_NAMESPACE)
+                .bind(i32::try_from(theirs).expect("a small boot id"))
+                .fetch_one(&mut *question)
+                .await
+                .expect("ask as another node");
+            assert!(free, "the other node sees boot {theirs} ended");
+            assert!(!db.boot_is_running(theirs).await.expect("theirs"), "a question in flight is not a running boot");
+            question.rollback().await.expect("rollback");
+            every_answer_is(&db.store, theirs, false).await;
+            every_answer_is(&db.store, mine, true).await;
         }
     }
     db.finish().await;
+}
+
+/// Asks whether `boot` runs from many tasks at once; every answer must be `expected`.
+async fn every_answer_is(store: &Arc<SqlStore>, boot: i64, expected: bool) {
+    let asks: Vec<_> = (0..200)
+        .map(|_| {
+            let store = Arc::clone(store);
+            tokio::spawn(async move { store.boot_is_running(boot).await.expect("ask") })
+        })
+        .collect();
+    for ask in asks {
+        assert_eq!(ask.await.expect("ask task"), expected, "boot {boot}, asked 200 times at once");
+    }
 }
