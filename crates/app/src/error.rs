@@ -175,6 +175,9 @@ impl From<StoreError> for AppError {
             StoreError::SlotFull { location_name } => {
                 AppError::Conflict(format!("{location_name} has no room left in that pickup slot; choose another"))
             }
+            StoreError::ClaimLost => AppError::Conflict(
+                "a retry with the same Idempotency-Key took this request over; its answer is the retry's".into(),
+            ),
             error @ (StoreError::LedgerRefused | StoreError::NotInTransit | StoreError::NotNeedingAttention) => {
                 AppError::Conflict(error.to_string())
             }

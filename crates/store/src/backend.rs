@@ -48,6 +48,8 @@ pub struct SqlStore {
     pub(crate) url: String,
     /// The group-commit queue for order placement (SQLite).
     pub(crate) placements: Option<crate::sql::group_commit::PlacementQueue>,
+    /// This process's boot, registered when it first claims an idempotency key.
+    pub(crate) boot: crate::boot::BootCell,
 }
 
 /// Connects, applies the backend's migrations and returns the store.
@@ -110,7 +112,7 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlStore> {
         .connect_with(options)
         .await?;
     let placements = Some(crate::sql::group_commit::start_writer(write.clone()));
-    Ok(SqlStore { backend: Backend::Sqlite, read, write, url: url.to_owned(), placements })
+    Ok(SqlStore { backend: Backend::Sqlite, read, write, url: url.to_owned(), placements, boot: Default::default() })
 }
 
 async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
@@ -120,7 +122,14 @@ async fn connect_postgres(url: &str) -> StoreResult<SqlStore> {
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    Ok(SqlStore { backend: Backend::Postgres, read: pool.clone(), write: pool, url: url.to_owned(), placements: None })
+    Ok(SqlStore {
+        backend: Backend::Postgres,
+        read: pool.clone(),
+        write: pool,
+        url: url.to_owned(),
+        placements: None,
+        boot: Default::default(),
+    })
 }
 
 /// Wakes a waiter whenever another connection commits outbox events (PostgreSQL `LISTEN`).

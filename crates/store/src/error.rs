@@ -54,6 +54,10 @@ pub enum StoreError {
     /// A transfer that is not in transit cannot be received.
     #[error("the transfer is not in transit")]
     NotInTransit,
+    /// The order's idempotency claim is no longer its request's: a retry took it over (its
+    /// process looked dead, or the claim had waited too long), so this order is not placed.
+    #[error("the idempotency claim was taken over by a retry")]
+    ClaimLost,
     /// A payment job that is not waiting for a person cannot be retried by hand.
     #[error("the payment job does not need attention")]
     NotNeedingAttention,

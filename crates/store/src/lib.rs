@@ -8,6 +8,7 @@
 //! `migrations/` folder, added to and never edited.
 
 pub mod backend;
+mod boot;
 pub mod constraints;
 pub mod error;
 pub mod rows;
@@ -16,6 +17,7 @@ pub use sql::{HOLD_EXPIRED_REASON, capture_job_id, pickup_slot_start_ms, refund_
 mod sql;
 
 pub use backend::{Backend, SqlStore, connect};
+pub use boot::BOOT_LOCK_NAMESPACE;
 pub use constraints::{Reference, UniqueKey};
 pub use error::{CouponRefusal, StoreError};
 pub use rows::*;
@@ -256,15 +258,26 @@ pub trait OrderStore {
     async fn merchant_money(&self, merchant_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<SettlementPartRow>>;
 }
 
-/// Remembered requests for `Idempotency-Key`.
+/// Remembered requests for `Idempotency-Key`, each held by one run of one process (a boot).
 #[async_trait]
 pub trait IdempotencyStore {
+    /// This process's boot: registered on first use (on PostgreSQL, with a lock held for as long
+    /// as the process runs), the same number on every later call.
+    async fn current_boot(&self) -> StoreResult<i64>;
+    /// Whether the process run `boot_id` is still running: this process's own boot is; on
+    /// PostgreSQL another boot is while it holds its lock; on SQLite, where one process owns
+    /// the file, no other boot is.
+    async fn boot_is_running(&self, boot_id: i64) -> StoreResult<bool>;
     /// Claims `(scope, key)` for a request hash; returns the existing record if already claimed.
     async fn claim_idempotency_key(&self, claim: &IdempotencyRow) -> StoreResult<Option<IdempotencyRow>>;
-    /// Stores the response of a claimed key.
-    async fn complete_idempotency_key(&self, scope: &str, key: &str, status: i64, body: &str) -> StoreResult<()>;
-    /// Drops a claim whose request failed unexpectedly, so a retry can run.
-    async fn release_idempotency_key(&self, scope: &str, key: &str) -> StoreResult<()>;
+    /// Takes `abandoned` over for `claim` (new boot, token and time) if it is still unanswered,
+    /// unlinked and `abandoned`'s; false if it changed meanwhile.
+    async fn take_over_idempotency_key(&self, abandoned: &IdempotencyRow, claim: &IdempotencyRow) -> StoreResult<bool>;
+    /// Stores the response of a claim, if it is still the holder's.
+    async fn complete_idempotency_key(&self, claim: &HeldClaim, status: i64, body: &str) -> StoreResult<()>;
+    /// Drops a claim whose request failed unexpectedly, so a retry can run (only while it is
+    /// the holder's and nothing was linked to it).
+    async fn release_idempotency_key(&self, claim: &HeldClaim) -> StoreResult<()>;
 }
 
 /// The transactional outbox and webhook deliveries.

@@ -4,8 +4,8 @@
 //! PostgreSQL (on a fresh database, when `OMNICANAL_TEST_DATABASE_URL` is set),
 //! so both backends keep the same contract.
 //!
-//! This file holds the test matrix plus the access, setup and idempotency
-//! scenarios; the stock, fulfilment and event scenarios live under `story/`.
+//! This file holds the test matrix plus the access and setup scenarios; the
+//! stock, fulfilment, event and idempotency scenarios live under `story/`.
 
 #![allow(clippy::disallowed_methods, reason = "the story stamps rows with the wall clock, as a caller would")]
 
@@ -25,6 +25,8 @@ mod events;
 mod fulfillment;
 #[path = "story/holds.rs"]
 mod holds;
+#[path = "story/idempotency.rs"]
+mod idempotency;
 #[path = "story/payments.rs"]
 mod payments;
 #[path = "story/pricing.rs"]
@@ -41,8 +43,9 @@ use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_ar
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
+use idempotency::{idempotency_claims_are_fenced_by_their_token, idempotency_keys};
 use omnicanal_domain::access::Role;
-use omnicanal_store::{IdempotencyRow, Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
+use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
 use payments::payment_jobs_follow_the_money;
 use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
@@ -91,6 +94,7 @@ story!(
     failing_endpoints_are_disabled,
     sweeper_cancels_only_lapsed_placed_parts,
     idempotency_keys,
+    idempotency_claims_are_fenced_by_their_token,
     outbox_and_webhooks,
     concurrent_orders_never_oversell,
     pricing_coupons_are_redeemed_within_their_limits,
@@ -206,53 +210,6 @@ async fn setup_and_catalog(store: &dyn Store) {
     let found = store.find_variant(&other.id, "CAF-S").await.expect("find theirs");
     assert_eq!(found, Some((their_small, false)));
     assert_eq!(store.find_variant(&other.id, "CAF-L").await.expect("find"), None);
-}
-
-fn claim(scope: &str, key: &str, hash: &str) -> IdempotencyRow {
-    IdempotencyRow {
-        scope: scope.into(),
-        key: key.into(),
-        request_hash: hash.into(),
-        status: 0,
-        body: None,
-        resource_id: None,
-        created_at_ms: T0,
-    }
-}
-
-/// Scenario 6: idempotency keys are claimed once, completed, and released only while unfinished.
-async fn idempotency_keys(store: &dyn Store) {
-    let first = claim("usr-1", "k1", "hash-a");
-    assert_eq!(store.claim_idempotency_key(&first).await.expect("claim"), None);
-    let again = store.claim_idempotency_key(&claim("usr-1", "k1", "hash-b")).await;
-    assert_eq!(again.expect("reclaim"), Some(first.clone()), "the first claim, hash kept");
-    let other_scope = claim("usr-2", "k1", "hash-a");
-    assert_eq!(store.claim_idempotency_key(&other_scope).await.expect("claim"), None);
-
-    let body = r#"{"id":"ord-1"}"#;
-    store.complete_idempotency_key("usr-1", "k1", 201, body).await.expect("complete");
-    store.release_idempotency_key("usr-1", "k1").await.expect("release is a no-op");
-    let done = store.claim_idempotency_key(&first).await.expect("reclaim").expect("kept");
-    assert_eq!((done.status, done.body.as_deref()), (201, Some(body)));
-    assert_eq!(done.request_hash, "hash-a");
-
-    let abandoned = claim("usr-1", "k2", "hash-c");
-    assert_eq!(store.claim_idempotency_key(&abandoned).await.expect("claim"), None);
-    store.release_idempotency_key("usr-1", "k2").await.expect("release");
-    assert_eq!(store.claim_idempotency_key(&abandoned).await.expect("claim anew"), None);
-
-    // A claim linked to the order it created survives a release.
-    let shop = Shop::open(store).await;
-    shop.add_product(store, "BUN-1", 1500, false).await;
-    let linked = claim("public", "k3", "hash-d");
-    assert_eq!(store.claim_idempotency_key(&linked).await.expect("claim"), None);
-    let mut order = shop.order(&[("BUN-1", 1, 1500, false)], "card", T0);
-    order.idempotency = Some(("public".into(), "k3".into()));
-    store.place_order(&order).await.expect("place order");
-    store.release_idempotency_key("public", "k3").await.expect("release");
-    let kept = store.claim_idempotency_key(&linked).await.expect("claim").expect("kept");
-    assert_eq!(kept.resource_id.as_deref(), Some(order.order.id.as_str()));
-    assert_eq!(kept.status, 0);
 }
 
 /// The backend-specific part stays out of the scenarios: both report which one they are.

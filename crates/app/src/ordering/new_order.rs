@@ -36,7 +36,7 @@ pub(crate) struct OrderDraft<'a> {
     pub holds: &'a [LocationHold],
     pub redemptions: Vec<CouponRedemption>,
     pub payment_reference: Option<String>,
-    pub idempotency: Option<(String, String)>,
+    pub idempotency: Option<omnicanal_store::HeldClaim>,
     pub now_ms: i64,
 }
 

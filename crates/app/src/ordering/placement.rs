@@ -14,7 +14,7 @@ use omnicanal_domain::channel::Channel;
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::pricing::promotion::NotAppliedReason;
 use omnicanal_domain::site::hold_ttl_ms;
-use omnicanal_store::{CouponRedemption, NewOrder, OrderRecord, SiteRow};
+use omnicanal_store::{CouponRedemption, HeldClaim, NewOrder, OrderRecord, SiteRow};
 
 use super::command::{Payment, PlaceOrder};
 use super::new_order::{LocationHold, OrderDraft};
@@ -26,12 +26,9 @@ use crate::pricing::cart::PricedCart;
 
 impl App {
     /// Places an order across one or more locations of a site, paid once (public). The
-    /// idempotency claim, as (scope, key), is linked to the order in its transaction.
-    pub async fn place_order(
-        &self,
-        order: PlaceOrder,
-        idempotency: Option<(String, String)>,
-    ) -> AppResult<OrderRecord> {
+    /// idempotency claim is linked to the order in its transaction (and refuses it if a retry
+    /// took the claim over meanwhile).
+    pub async fn place_order(&self, order: PlaceOrder, idempotency: Option<HeldClaim>) -> AppResult<OrderRecord> {
         let site = self
             .store
             .get_site(&order.cart.site_id)

@@ -149,8 +149,7 @@ async fn create_order(
     ApiJson(request): ApiJson<PlaceOrderRequest>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
     let order = PlaceOrder::try_from(request)?;
-    let claim = claim.map(|Extension(claim)| (claim.scope, claim.key));
-    let placed = state.app.place_order(order, claim).await?;
+    let placed = state.app.place_order(order, claim.map(|Extension(claim)| claim)).await?;
     Ok((StatusCode::CREATED, Json(OrderView::new(&placed, true))))
 }
 

@@ -1,5 +1,6 @@
 //! Small helpers for the process tests: a throw-away database, a server process guard,
-//! a JSON client, an SSE reader and a one-SKU shop fixture.
+//! a JSON client, an SSE reader, a one-SKU shop fixture and what the shop's store holds
+//! (its orders' parts, its capture jobs).
 
 use std::io::{BufRead, BufReader, Read};
 use std::pin::Pin;
@@ -223,6 +224,22 @@ impl Api {
         Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
     }
 
+    /// POST with an `Idempotency-Key`: the status, whether the answer says it was replayed
+    /// (`Idempotent-Replayed: true`), and the body; a transport error is `Err`.
+    pub async fn try_post_keyed(
+        &self,
+        path: &str,
+        body: &Value,
+        key: &str,
+    ) -> Result<(StatusCode, bool, Value), String> {
+        let req = self.client.post(format!("{}{path}", self.base)).timeout(Duration::from_secs(10));
+        let resp = req.header("idempotency-key", key).json(body).send().await.map_err(error_chain)?;
+        let status = resp.status();
+        let replayed = resp.headers().get("idempotent-replayed").is_some_and(|value| value == "true");
+        let text = resp.text().await.map_err(error_chain)?;
+        Ok((status, replayed, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+    }
+
     /// GET that must answer `expected`; returns the body.
     pub async fn get(&self, path: &str, token: Option<&str>, expected: StatusCode) -> Value {
         self.expect(Method::GET, path, token, None, expected).await
@@ -377,5 +394,50 @@ impl Shop {
         let levels = api.get(&path, Some(&self.token), StatusCode::OK).await;
         assert_eq!(levels.as_array().map(Vec::len), Some(1), "{path}: one level expected, got {levels}");
         levels[0].clone()
+    }
+}
+
+/// Every item of a paged list (`limit=500`), read through `api` with the admin's token.
+async fn every_page(api: &Api, token: &str, list: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    loop {
+        let path = format!("{list}?limit=500&offset={}", all.len());
+        let page = api.get(&path, Some(token), StatusCode::OK).await;
+        let page = page.as_array().unwrap_or_else(|| panic!("{path}: a list expected, got {page}")).clone();
+        let full = page.len() == 500;
+        all.extend(page);
+        if !full {
+            return all;
+        }
+    }
+}
+
+impl Shop {
+    /// Every part placed at the shop's location.
+    pub async fn fulfillments(&self, api: &Api) -> Vec<Value> {
+        every_page(api, &self.token, &format!("/api/v1/locations/{}/fulfillments", self.location_id)).await
+    }
+
+    /// The units of each order with a part at the shop's location, by order id.
+    pub async fn orders_in_store(&self, api: &Api) -> std::collections::HashMap<String, i64> {
+        let mut orders = std::collections::HashMap::new();
+        for part in self.fulfillments(api).await {
+            let quantity: i64 =
+                part["lines"].as_array().expect("lines").iter().filter_map(|line| line["quantity"].as_i64()).sum();
+            let order_id = part["order_id"].as_str().expect("order_id").to_owned();
+            assert!(orders.insert(order_id, quantity).is_none(), "one part per order expected: {part}");
+        }
+        orders
+    }
+
+    /// How many capture jobs each order owes the card provider, by order id.
+    pub async fn captures(&self, api: &Api) -> std::collections::HashMap<String, usize> {
+        let mut captures = std::collections::HashMap::new();
+        for job in every_page(api, &self.token, "/api/v1/payment-jobs").await {
+            if job["kind"] == "capture" {
+                *captures.entry(job["order_id"].as_str().expect("order_id").to_owned()).or_default() += 1;
+            }
+        }
+        captures
     }
 }

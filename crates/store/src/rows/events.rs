@@ -18,8 +18,33 @@ pub struct IdempotencyRow {
     pub body: Option<String>,
     /// The resource the request created, linked in the same transaction.
     pub resource_id: Option<String>,
-    /// Claim time.
+    /// Claim time (of the latest owner, when the claim was taken over).
     pub created_at_ms: i64,
+    /// The process run that holds the claim (`boots.id`; 0 for claims older than boots).
+    pub boot_id: i64,
+    /// New for every claim (and takeover); the claim's later writes are made only while the
+    /// row still carries it.
+    pub claim_token: String,
+}
+
+impl IdempotencyRow {
+    /// The handle its holder writes through.
+    pub fn held(&self) -> HeldClaim {
+        HeldClaim { scope: self.scope.clone(), key: self.key.clone(), claim_token: self.claim_token.clone() }
+    }
+}
+
+/// A claim as its holder names it: the key, and the token that proves the claim is still its
+/// own (a claim taken over by a retry has another token, so the late writes of the first
+/// holder change nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldClaim {
+    /// Who sent it.
+    pub scope: String,
+    /// The client's key.
+    pub key: String,
+    /// The holder's [`IdempotencyRow::claim_token`].
+    pub claim_token: String,
 }
 
 /// An event to write into the outbox, in the transaction of the change it reports.

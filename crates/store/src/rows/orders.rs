@@ -15,8 +15,9 @@ pub struct NewOrder {
     pub fulfillments: Vec<FulfillmentRecord>,
     /// Event id for `order.created` (the store derives the ids of the stock events from it).
     pub event_id: String,
-    /// Idempotency claim to link to the order in the same transaction, as (scope, key).
-    pub idempotency: Option<(String, String)>,
+    /// Idempotency claim to link to the order in the same transaction; if the claim is no
+    /// longer this request's (a retry took it over), the order is refused as `ClaimLost`.
+    pub idempotency: Option<crate::rows::HeldClaim>,
     /// Units each location keeps back from this order's channel, as (location_id, units).
     pub safety_buffers: Vec<(String, i64)>,
     /// Coupon uses to count, each within its limits, or the whole placement is refused.

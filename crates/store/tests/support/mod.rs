@@ -61,6 +61,8 @@ enum Cleanup {
 pub struct TestDb {
     /// The store under test.
     pub store: Arc<SqlStore>,
+    /// Its database URL (to open a second store on it, as a second process would).
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -97,7 +99,7 @@ impl TestDb {
         std::fs::create_dir_all(&dir).expect("create the temp directory");
         let url = format!("sqlite://{}", dir.join("db.sqlite").display());
         let store = connect(&url).await.expect("open the SQLite store");
-        TestDb { store, cleanup: Cleanup::Dir(dir) }
+        TestDb { store, url, cleanup: Cleanup::Dir(dir) }
     }
 
     /// A store on a new PostgreSQL database, or `None` when the variable is unset.
@@ -113,8 +115,9 @@ impl TestDb {
             .await
             .expect("create the test database");
         admin.close().await.expect("close the admin connection");
-        let store = connect(&database_url(&admin_url, &name)).await.expect("open the PostgreSQL store");
-        Some(TestDb { store, cleanup: Cleanup::Postgres { admin_url, name } })
+        let url = database_url(&admin_url, &name);
+        let store = connect(&url).await.expect("open the PostgreSQL store");
+        Some(TestDb { store, url, cleanup: Cleanup::Postgres { admin_url, name } })
     }
 
     /// Drops the database after a passing test (a failing one leaves it to inspect).

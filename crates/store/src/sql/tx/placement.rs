@@ -1,7 +1,7 @@
 //! Storing a new order inside the caller's transaction: lapsed holds at its locations give
 //! their units back first, its sold-out lines refuse it, its tracked lines are reserved, its
 //! coupons counted, its documents numbered, its rows, pickup slot places, card capture job and
-//! events written, and its idempotency claim linked — all or nothing.
+//! events written, and its idempotency claim linked (if still the request's) — all or nothing.
 //!
 //! Lines are reserved in (location, SKU) order, sorted here rather than trusted to arrive
 //! sorted: on PostgreSQL each reservation locks its level row until commit, and two orders that
@@ -19,7 +19,7 @@ use super::holds::expire_holds_in;
 use super::ledger::{level_event, reserve};
 use super::payment_jobs::{Owed, capture_job_id, enqueue_in};
 use super::slots::book_pickup_slots;
-use crate::rows::{FulfillmentRecord, LineRow, NewEvent, NewOrder, OrderRecord, OrderRow};
+use crate::rows::{FulfillmentRecord, HeldClaim, LineRow, NewEvent, NewOrder, OrderRecord, OrderRow};
 use crate::sql::columns::{flag, in_list, values_clause};
 use crate::sql::order_rows::fulfillment_columns;
 use crate::sql::outbox::insert_events;
@@ -62,16 +62,27 @@ pub(crate) async fn place_in(
         )
     }));
     insert_events(transaction, &events).await?;
-    if let Some((scope, key)) = &new_order.idempotency {
-        sqlx::query("UPDATE idempotency_keys SET resource_id = $1 WHERE scope = $2 AND key = $3")
-            .bind(&order.id)
-            .bind(scope)
-            .bind(key)
-            .execute(&mut **transaction)
-            .await?;
+    if let Some(claim) = &new_order.idempotency {
+        link_claim(transaction, claim, &order.id).await?;
     }
     fulfillments.iter_mut().for_each(|part| part.order_id = order.id.clone());
     Ok(OrderRecord { order: OrderRow { number, ..order.clone() }, fulfillments })
+}
+
+/// Links the request's idempotency claim to the order, if the claim is still the request's: a
+/// claim a retry took over (its token changed) refuses the order, so one key never has two.
+async fn link_claim(transaction: &mut Tx, claim: &HeldClaim, order_id: &str) -> StoreResult<()> {
+    let linked = sqlx::query(
+        "UPDATE idempotency_keys SET resource_id = $1 \
+         WHERE scope = $2 AND key = $3 AND claim_token = $4 AND resource_id IS NULL",
+    )
+    .bind(order_id)
+    .bind(&claim.scope)
+    .bind(&claim.key)
+    .bind(&claim.claim_token)
+    .execute(&mut **transaction)
+    .await?;
+    if linked.rows_affected() == 1 { Ok(()) } else { Err(StoreError::ClaimLost) }
 }
 
 /// The distinct locations an order takes stock from, in id order.
