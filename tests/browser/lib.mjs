@@ -8,7 +8,7 @@
 //   CHROMIUM             the browser (/usr/bin/chromium)
 //   OMNICANAL_BIN        the server binary, for tests that start a server of their own
 import { createRequire } from "node:module";
-import { mkdirSync, openSync, closeSync, rmSync } from "node:fs";
+import { mkdirSync, openSync, closeSync, rmSync, readFileSync } from "node:fs";
 import { spawn, execFile } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -478,4 +478,137 @@ export async function ownServer(name) {
     });
   });
   return server;
+}
+
+// --- the pages' language catalogs (issue #13) ------------------------------------------------
+
+/** Every text of `lang`'s catalogs (customer pages and console), as the server embeds them. */
+export function catalog(lang) {
+  const dir = path.join(root, "crates/server/locales");
+  return {
+    ...JSON.parse(readFileSync(path.join(dir, `${lang}.json`), "utf8")),
+    ...JSON.parse(readFileSync(path.join(dir, `console.${lang}.json`), "utf8")),
+  };
+}
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The texts of `shown` that are not a catalog entry of `lang` with its `{placeholders}` filled.
+ * A placeholder may only hold what a page fills in: a name in `names` (restaurants, dishes,
+ * option groups), a number, a time (18:48), an amount ($9.990), a weekday of the catalog. So a
+ * developer's sentence cannot hide inside an entry like "{name}".
+ */
+export function textsNotInCatalog(shown, lang, names = []) {
+  const entries = catalog(lang);
+  const days = Object.entries(entries)
+    .filter(([key]) => /^(console\.)?day\.\d$/.test(key))
+    .map(([, text]) => text);
+  const known = new Set([...names, ...days].map((n) => n.trim()));
+  const fillable = (value) =>
+    known.has(value.trim()) || /^(#?\d+|\d{1,2}:\d{2}|(\$|S\/ )[\d.,]+|[\d:]+ ?min)$/.test(value.trim());
+  const patterns = Object.values(entries).map((template) => {
+    const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const source = template.split(/\{\w+\}/).map(escapeRegExp).join("(.+?)");
+    return { names, regex: new RegExp(`^${source}$`, "s") };
+  });
+  return shown.filter((text) => {
+    const wanted = text.replace(/\s+/g, " ").trim();
+    return !patterns.some(({ regex }) => {
+      const match = regex.exec(wanted);
+      return match && match.slice(1).every(fillable);
+    });
+  });
+}
+
+/**
+ * The visible texts of what a page shows when something is refused: alerts, statuses, line and
+ * field errors, card errors. One text per element that holds text of its own.
+ */
+export function shownProblemTexts(page) {
+  return page.evaluate(() => {
+    const selector = [
+      "[role=alert]",
+      "[role=status]",
+      "[data-testid=line-error]",
+      "[data-testid=field-error]",
+      "[data-testid=card-error]",
+      "[data-testid=group-limit]",
+      "[data-testid=push-state]",
+    ].join(", ");
+    const texts = new Set();
+    for (const root of document.querySelectorAll(selector)) {
+      if (!root.checkVisibility() || !root.innerText.trim()) continue;
+      for (const el of [root, ...root.querySelectorAll("*")]) {
+        const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+        if (own && el.checkVisibility()) texts.add(el.innerText.replace(/\s+/g, " ").trim());
+      }
+    }
+    return [...texts];
+  });
+}
+
+/** Names the pages fill into texts: restaurants, dishes (with variants), option groups. */
+export async function menuNames() {
+  const { locations } = await menu();
+  const names = [];
+  for (const location of locations) {
+    names.push(location.name);
+    for (const product of location.products) {
+      names.push(product.name);
+      for (const variant of product.variants) names.push(`${product.name} (${variant.sku})`);
+      for (const group of product.modifier_groups || []) names.push(group.name);
+    }
+  }
+  return names;
+}
+
+// --- layout: words kept whole, nothing wider than the screen (issue #13) ---------------------
+
+/**
+ * What is wrong with the page's layout at `width`: text broken inside a word (a word of a text
+ * node whose letters land on two lines), and anything reaching past the right edge.
+ * Returns {broken: ["'Familiar' in label.option", …], scrollWidth, wide: […]}.
+ */
+export async function layoutProblems(page, width) {
+  const broken = await page.evaluate(() => {
+    const found = [];
+    // Text kept for screen readers only (a clipped 1 px box) is not laid out for the eye.
+    const seen = new Map();
+    const clipped = (el) => {
+      if (!el) return false;
+      if (!seen.has(el)) {
+        const style = getComputedStyle(el);
+        seen.set(el, (style.clip && style.clip !== "auto") || (style.clipPath && style.clipPath !== "none") || clipped(el.parentElement));
+      }
+      return seen.get(el);
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || !node.textContent.trim() || !parent.checkVisibility()) continue;
+      if (parent.closest("svg, script, style, [aria-hidden=true] svg")) continue;
+      if (clipped(parent)) continue;
+      const text = node.textContent;
+      // Words between spaces, split again after a hyphen or slash (where a line may break), and
+      // in an e-mail address after a dot or before the @.
+      const pieces = /@/.test(text) ? /[^\s\-/–—.@]+[\-/–—.]?|@[^\s\-/–—.@]*[\-/–—.]?/g : /[^\s\-/–—]+[\-/–—]?/g;
+      for (const match of text.matchAll(pieces)) {
+        const word = match[0];
+        if (word.length < 2) continue;
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + word.length);
+        const lines = new Set(
+          [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0).map((r) => Math.round(r.bottom)),
+        );
+        if (lines.size > 1) {
+          const where = parent.getAttribute("data-testid") || parent.className || parent.tagName.toLowerCase();
+          found.push(`'${word}' in ${parent.tagName.toLowerCase()}.${String(where).split(" ")[0]}`);
+        }
+      }
+    }
+    return found.slice(0, 12);
+  });
+  return { broken, ...(await overflow(page, width)) };
 }

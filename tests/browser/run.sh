@@ -5,6 +5,8 @@
 # language, accessibility basics. See tests/browser/README.md.
 # Also the merchant console (issue #5): the live display, switches, history, reports, and a
 # restart of a second server of its own (console-restart.test.mjs, using OMNICANAL_BIN).
+# And issue #13: every page at 360 and 1280 px (words whole, nothing past the edge), the
+# modifier picker, every refusal in the catalog's words (es, en), and "Avísame" told truly.
 #
 # Expects target/debug/omnicanal (cargo build -p omnicanal-server) or OMNICANAL_BIN; builds
 # nothing. Installs Chromium with apt when it is missing, and playwright-core (pinned in
@@ -18,7 +20,7 @@
 #   CHROMIUM             browser                     (/usr/bin/chromium)
 #   BROWSER_NODE_DIR     npm install directory       (target/browser-node)
 #   BROWSER_ARTIFACTS    screenshots                 (target/browser-artifacts)
-#   BROWSER_TIMEOUT      limit for the tests, s      (240)
+#   BROWSER_TIMEOUT      limit for the tests, s      (480)
 #   BROWSER_TESTS        test files to run           (tests/browser/*.test.mjs)
 #   BROWSER_KEEP=1       keep the work dir (server log, TAP report) after the run
 set -euo pipefail
@@ -31,7 +33,7 @@ BIN=${OMNICANAL_BIN:-$ROOT/target/debug/omnicanal}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 NODE_DIR=${BROWSER_NODE_DIR:-$ROOT/target/browser-node}
 ARTIFACTS=${BROWSER_ARTIFACTS:-$ROOT/target/browser-artifacts}
-TEST_TIMEOUT=${BROWSER_TIMEOUT:-240}
+TEST_TIMEOUT=${BROWSER_TIMEOUT:-480}
 
 passed=0
 failed=0

@@ -71,6 +71,12 @@ pub enum AppError {
         /// The sold-out SKU.
         sku: String,
     },
+    /// A location has no room left in the pickup slot asked for.
+    #[error("{location_name} has no room left in that pickup slot; choose another")]
+    SlotFull {
+        /// The location whose slot is full.
+        location_name: String,
+    },
     /// A coupon the customer entered cannot be used.
     #[error("coupon {code} cannot be used: {reason}")]
     CouponUnavailable {
@@ -172,9 +178,7 @@ impl From<StoreError> for AppError {
             StoreError::CouponUnavailable { code, refusal } => {
                 AppError::CouponUnavailable { code, reason: refusal.message().into() }
             }
-            StoreError::SlotFull { location_name } => {
-                AppError::Conflict(format!("{location_name} has no room left in that pickup slot; choose another"))
-            }
+            StoreError::SlotFull { location_name } => AppError::SlotFull { location_name },
             StoreError::ClaimLost => AppError::Conflict(
                 "a retry with the same Idempotency-Key took this request over; its answer is the retry's".into(),
             ),

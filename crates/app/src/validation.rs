@@ -60,6 +60,21 @@ impl Validator {
     }
 }
 
+/// Whether `email` (trimmed) looks like an e-mail address: something, one `@`, a domain with a
+/// dot, no spaces, at most 254 bytes. Whether it receives mail is the mail server's question.
+pub fn plausible_email(email: &str) -> bool {
+    let email = email.trim();
+    email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.contains(char::is_whitespace)
+}
+
 /// Requires a value the validator already vetted; a missing one is an internal inconsistency.
 pub fn vetted<T>(value: Option<T>) -> AppResult<T> {
     value.ok_or_else(|| AppError::internal("validated value missing"))

@@ -1,14 +1,16 @@
 // The cart and checkout: lines from localStorage, totals and promotions from the pricing
-// quote, pickup slots, one payment; a sold-out line is marked and the cart kept.
+// quote, pickup slots, one payment. A refusal (problems.js) marks the lines and fields it is
+// about, in the page's language, and the cart is kept.
 "use strict";
 (function () {
-  const { data, t, money, cart } = window.omnicanal;
+  const { data, t, money, cart, problems: refusals } = window.omnicanal;
   const list = document.getElementById("cart-lines");
   const empty = document.querySelector("[data-testid=empty-cart]");
   const errorBox = document.getElementById("checkout-error");
   const form = document.getElementById("checkout");
   const button = document.getElementById("place-order");
-  let problems = {}; // "location|sku" → message
+  let problems = {}; // line key → why the last order was refused for it (until the line changes)
+  let quoteProblems = {}; // line key → why the cart cannot be priced now (replaced by each quote)
   let quoteTimer = null;
 
   function lineKey(line) {
@@ -16,6 +18,11 @@
   }
 
   function render() {
+    renderLines();
+    scheduleQuote();
+  }
+
+  function renderLines() {
     const lines = cart.lines();
     list.textContent = "";
     empty.hidden = lines.length > 0;
@@ -50,7 +57,7 @@
       price.textContent = money(line.price * line.quantity, data.currency);
       controls.append(minus, quantity, plus, remove, price);
       li.append(name, controls);
-      const problem = problems[lineKey(line)];
+      const problem = problems[lineKey(line)] || quoteProblems[lineKey(line)];
       if (problem) {
         const p = document.createElement("p");
         p.className = "line-error";
@@ -66,7 +73,6 @@
     pap.disabled = !allowPap;
     document.getElementById("pap-hint").hidden = allowPap;
     if (!allowPap && pap.checked) form.querySelector("input[value=card]").checked = true;
-    scheduleQuote();
   }
 
   function button_(text, label, onClick) {
@@ -124,7 +130,19 @@
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ site_id: data.site_id, channel: "qr", lines, coupon_codes: coupons(), customer: customer() }),
       });
-      if (!response.ok) return;
+      if (!response.ok) {
+        // A cart the server cannot price says why on its lines rather than leaving "—" alone.
+        const body = await response.json().catch(() => ({}));
+        const explained = await refusals.explain(body, sentFacts(lines));
+        document.getElementById("cart-total").textContent = "—";
+        quoteProblems = linesByKey(explained.lines);
+        renderLines();
+        return;
+      }
+      if (Object.keys(quoteProblems).length) {
+        quoteProblems = {};
+        renderLines();
+      }
       const body = await response.json();
       const q = body.quote;
       document.getElementById("cart-total").textContent = money(q.total.amount, q.currency);
@@ -149,12 +167,16 @@
         "/api/v1/sites/" + encodeURIComponent(data.site_id) + "/pickup-slots?location_ids=" + encodeURIComponent(ids.join(","))
       );
       if (!response.ok) return;
+      // Asked again after a slot filled up: the choices are replaced, a full one disabled.
       const select = document.getElementById("pickup-time");
+      const chosen = select.value;
+      select.querySelectorAll("option:not([value=''])").forEach((option) => option.remove());
       for (const slot of await response.json()) {
         const option = document.createElement("option");
         option.value = slot.start;
         option.textContent = slot.label;
         option.disabled = !slot.available;
+        option.selected = slot.available && slot.start === chosen;
         select.append(option);
       }
     } catch (_) {
@@ -162,14 +184,80 @@
     }
   }
 
-  function showError(message) {
-    errorBox.textContent = message;
+  /** What the page sent, for problems.js: each line as sent with its name, e-mail, coupons. */
+  function sentFacts(sentLines) {
+    const current = cart.lines();
+    return {
+      lines: sentLines.map((line, index) => ({ ...line, name: (current[index] || {}).name || "" })),
+      email: customer().email,
+      coupons: coupons(),
+    };
+  }
+
+  /** Each explained line's text keyed by the cart line sent at that index. */
+  function linesByKey(byIndex) {
+    const current = cart.lines();
+    const keyed = {};
+    for (const [index, text] of Object.entries(byIndex)) {
+      const line = current[Number(index)];
+      if (line) keyed[lineKey(line)] = text;
+    }
+    return keyed;
+  }
+
+  function clearField(input) {
+    input.removeAttribute("aria-invalid");
+    const note = document.getElementById("error-" + input.id);
+    if (note) note.remove();
+    input.removeAttribute("aria-describedby");
+  }
+
+  /** Marks each field in error (aria-invalid) with its text under it. */
+  function markFields(byId) {
+    form.querySelectorAll("[aria-invalid]").forEach(clearField);
+    for (const [id, text] of Object.entries(byId)) {
+      const input = document.getElementById(id);
+      if (!input) continue;
+      input.setAttribute("aria-invalid", "true");
+      const note = document.createElement("p");
+      note.className = "field-error";
+      note.id = "error-" + id;
+      note.dataset.testid = "field-error";
+      note.dataset.field = id;
+      note.textContent = text;
+      input.setAttribute("aria-describedby", note.id);
+      (input.type === "radio" ? input.closest("label") : input).after(note);
+    }
+  }
+
+  /** The alert: one sentence per problem, each about a field linked to it. */
+  function showError(entries) {
+    errorBox.textContent = "";
+    for (const entry of entries) {
+      const item = document.createElement(entry.field ? "a" : "span");
+      item.className = "problem";
+      item.textContent = entry.text;
+      if (entry.field) {
+        item.href = "#" + entry.field;
+        item.addEventListener("click", (event) => {
+          event.preventDefault();
+          const input = document.getElementById(entry.field);
+          if (input) input.focus();
+        });
+      }
+      errorBox.append(item);
+    }
     errorBox.hidden = false;
     errorBox.focus();
   }
 
   form.addEventListener("input", (event) => {
+    if (event.target.getAttribute("aria-invalid")) clearField(event.target);
     if (event.target.id === "coupon" || event.target.id === "customer-email") scheduleQuote();
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "payment-method") form.querySelectorAll("input[name=payment-method]").forEach(clearField);
+    if (event.target.id === "pickup-time") clearField(event.target);
   });
 
   form.addEventListener("submit", async (event) => {
@@ -202,29 +290,14 @@
         location.href = "/s/" + encodeURIComponent(data.site_id) + "/orders/" + encodeURIComponent(body.id) + "?token=" + encodeURIComponent(body.tracking_token) + table;
         return;
       }
-      problems = {};
-      if (body.code === "insufficient_stock" && body.sku) {
-        for (const line of cart.lines().filter((l) => l.sku === body.sku)) problems[lineKey(line)] = t("item.sold_out");
-        showError(t("checkout.sold_out", { sku: (cart.lines().find((l) => l.sku === body.sku) || { name: body.sku }).name }));
-      } else if (body.code === "payment_declined") {
-        showError(t("checkout.declined"));
-      } else if (body.errors && body.errors.length) {
-        const current = cart.lines();
-        for (const error of body.errors) {
-          const match = /^lines\[(\d+)\]/.exec(error.field || "");
-          if (match && current[Number(match[1])]) problems[lineKey(current[Number(match[1])])] = error.message;
-        }
-        if (body.code === "unknown_sku" && body.sku) {
-          for (const line of current.filter((l) => l.sku === body.sku)) problems[lineKey(line)] = t("checkout.line_problem");
-        }
-        showError(t("checkout.invalid", { details: body.errors.map((e) => e.message).join("; ") }));
-      } else {
-        showError(body.detail || t("checkout.failed"));
-      }
-      render();
-      showError(errorBox.textContent);
+      const explained = await refusals.explain(body, sentFacts(lines));
+      problems = linesByKey(explained.lines);
+      renderLines();
+      markFields(explained.fields);
+      showError(explained.summary);
+      if (body.code === "slot_full") slots();
     } catch (_) {
-      showError(t("checkout.failed"));
+      showError([{ text: t("checkout.failed") }]);
     } finally {
       button.disabled = false;
       button.textContent = t("checkout.place");

@@ -19,6 +19,18 @@
     const symbol = currency === "PEN" ? "S/ " : "$";
     return sign + symbol + whole + fraction;
   }
+  // "18:48" in the site's time zone (the page's data names it), whatever the phone's zone.
+  function clock(iso) {
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) return "";
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    const locale = data.lang === "en" ? "en-GB" : "es-CL";
+    try {
+      return new Intl.DateTimeFormat(locale, { ...options, timeZone: data.timezone || undefined }).format(when);
+    } catch (_) {
+      return new Intl.DateTimeFormat(locale, options).format(when);
+    }
+  }
   const key = "omnicanal.cart." + data.site_id;
   const cart = {
     lines() {
@@ -52,5 +64,5 @@
       localStorage.removeItem(key);
     },
   };
-  window.omnicanal = { data, t, money, cart };
+  window.omnicanal = { data, t, money, clock, cart };
 })();

@@ -191,7 +191,7 @@
       lastFetchOk = false;
       fetchFailed = true;
     } else if (answer.status !== 401) {
-      show(loadError, answer.detail);
+      show(loadError, answer.status === 404 || answer.status === 403 ? t("console.display.no_access") : t("console.error.status", { status: answer.status }));
     }
     updateConnection();
     if (again) {
@@ -287,13 +287,27 @@
     return h("p", { class: "card-error", "data-testid": "card-error", role: "alert", hidden: true });
   }
 
-  // The card's error: our sentence, and the API's own words under it (what exactly failed).
-  function setError(el, text, detail) {
+  // The card's error: one sentence of the display's catalog (the API's detail is for developers
+  // and in English; a cook needs to know what to do).
+  function setError(el, text) {
     const box = el.querySelector("[data-testid=card-error]");
     box.replaceChildren();
     if (text) box.append(h("span", { class: "error-text" }, text));
-    if (detail && detail !== text) box.append(h("small", { class: "error-detail" }, detail));
     box.hidden = !text;
+  }
+
+  /** The catalog's sentence for a refused move, by status, stable code and field. */
+  function refusalText(answer) {
+    const problem = answer.body || {};
+    const fields = Array.isArray(problem.errors) ? problem.errors.map((e) => e.field) : [];
+    if (answer.network) return t("console.error.network");
+    if (problem.code === "validation_failed" && fields.includes("pickup_code")) return t("console.card.wrong_code");
+    if (problem.code === "validation_failed" && fields.includes("reason")) return t("console.card.reason_invalid");
+    if (problem.code === "validation_failed" && fields.includes("prep_minutes")) return t("console.card.prep_invalid");
+    if (answer.status === 409) return t("console.card.conflict");
+    if (answer.status === 404) return t("console.card.gone");
+    if (answer.status === 403) return t("console.card.forbidden");
+    return t("console.error.status", { status: answer.status });
   }
 
   function busy(el, on) {
@@ -312,10 +326,7 @@
       refreshSoon(0);
       return answer;
     }
-    let text = answer.detail;
-    if (answer.status === 422 && body.to === "collected") text = t("console.card.wrong_code");
-    if (answer.status === 409) text = t("console.card.conflict");
-    setError(el, text, answer.detail);
+    setError(el, refusalText(answer));
     refreshSoon(0);
     return answer;
   }
@@ -560,7 +571,7 @@
     const answer = await move(el, item, { to: "rejected", reason });
     confirm.disabled = false;
     if (answer.ok) closeReject();
-    else show(rejectError, answer.detail);
+    else show(rejectError, refusalText(answer));
   });
 
   // --- a barcode scanner typing anywhere -----------------------------------------------------

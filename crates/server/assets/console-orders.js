@@ -2,7 +2,7 @@
 // URL) and fills the table, 50 orders a page, with links to each order's ticket and document.
 "use strict";
 (function () {
-  const { data, t, tOr, money, dateTime, api, h, show } = window.consoleApp;
+  const { data, t, tOr, money, dateTime, api, h, show, labelCells } = window.consoleApp;
   const filters = data.filters || {};
   const body = document.getElementById("orders-body");
   if (!filters.merchant_id || !body) return;
@@ -70,6 +70,7 @@
     const items = (answer.body && answer.body.items) || [];
     const total = (answer.body && answer.body.total) || 0;
     body.replaceChildren(...items.map(row));
+    labelCells(table);
     table.hidden = items.length === 0;
     const filtered = ["q", "status", "location_id", "from", "to"].some((key) => filters[key]);
     if (!items.length) {

@@ -2,7 +2,7 @@
 // a period (GET /merchants/{id}/settlement) with its CSV (…/settlement.csv).
 "use strict";
 (function () {
-  const { data, t, tOr, money, api, h, show } = window.consoleApp;
+  const { data, t, tOr, money, api, h, show, labelCells } = window.consoleApp;
   const choices = data.choices || {};
   if (!choices.merchant_id) return;
   const merchant = "/merchants/" + encodeURIComponent(choices.merchant_id);
@@ -38,6 +38,7 @@
         .getElementById("takings-total")
         .replaceChildren(h("tr", { "data-testid": "takings-total" }, h("th", { scope: "row" }, t("console.takings.total")), cell(String(total.orders)), cell(money(total.gross)), cell(money(total.refunds)), cell(money(total.net))));
     }
+    labelCells(table);
   }
 
   async function settlement() {

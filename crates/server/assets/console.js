@@ -131,6 +131,18 @@
     el.hidden = !text;
   }
 
+  // Each cell of a records table names its column (data-label): on a phone the rows stack and
+  // every value shows its column's name beside it (console.css), so no table scrolls sideways.
+  function labelCells(table) {
+    if (!table) return;
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr, tfoot tr").forEach((tr) =>
+      [...tr.children].forEach((cell, i) => {
+        if (heads[i] && !cell.hasAttribute("colspan")) cell.dataset.label = heads[i];
+      }),
+    );
+  }
+
   // Forms repeat the CSRF cookie as it is now (another tab may have renewed it).
   document.addEventListener(
     "submit",
@@ -141,5 +153,5 @@
     true,
   );
 
-  window.consoleApp = { data, lang, t, tOr, money, time, dateTime, api, h, show, cookie };
+  window.consoleApp = { data, lang, t, tOr, money, time, dateTime, api, h, show, cookie, labelCells };
 })();

@@ -233,20 +233,37 @@
   const push = window.omnicanalPush;
   if (push && typeof push.register === "function") push.register().catch(() => {});
 
+  // "Notify me on this phone" claims success only once the subscription is stored on the order;
+  // a browser without Web Push, a permission refused (now or before) or a failed subscription
+  // each say what to do instead (add to the home screen, allow in the settings, keep the page).
   const pushButton = document.getElementById("enable-push");
   const pushState = document.getElementById("push-state");
+  function pushOutcome(state, key) {
+    pushState.dataset.state = state;
+    pushState.textContent = t(key);
+  }
+  function pushUnsupportedKey() {
+    const ios = /iPhone|iPad|iPod/.test(navigator.userAgent || "");
+    const standalone = window.matchMedia && window.matchMedia("(display-mode: standalone)").matches;
+    return ios && !standalone ? "order.push_ios" : "order.push_unavailable";
+  }
   pushButton.addEventListener("click", async () => {
-    if ("Notification" in window && Notification.permission === "default") await Notification.requestPermission();
-    if (push && push.supported()) {
-      try {
-        await push.subscribe(data.order_id, data.token, data.lang);
-        pushState.textContent = t("order.push_enabled");
+    if (!push || !push.supported()) return pushOutcome("unsupported", pushUnsupportedKey());
+    if (Notification.permission === "denied") return pushOutcome("denied", "order.push_denied");
+    pushButton.disabled = true;
+    try {
+      if (await push.subscribe(data.order_id, data.token, data.lang)) {
+        pushOutcome("enabled", "order.push_enabled");
         pushButton.hidden = true;
-        return;
-      } catch (_) {
-        /* fall through */
+      } else if (Notification.permission === "denied") {
+        pushOutcome("denied", "order.push_denied");
+      } else {
+        pushOutcome("dismissed", "order.push_dismissed");
       }
+    } catch (_) {
+      pushOutcome("failed", "order.push_failed");
+    } finally {
+      pushButton.disabled = false;
     }
-    pushState.textContent = t("order.push_unavailable");
   });
 })();

@@ -1,14 +1,59 @@
 // The menu page: add buttons fill the cart; availability is refreshed from the menu API.
+// The modifier picker keeps each group within its limits as the customer chooses: a choice past
+// "up to N" is undone at once with the reason beside it, and a dish missing a required choice is
+// not added (the server would refuse the line, and the cart could not be priced).
 "use strict";
 (function () {
-  const { data, cart } = window.omnicanal;
+  const { data, t, cart } = window.omnicanal;
   const count = document.querySelector("[data-testid=cart-count]");
   function showCount() {
     count.textContent = String(cart.count());
   }
+
+  function say(group, text) {
+    const note = group.querySelector("[data-testid=group-limit]");
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
+  function guardGroup(group) {
+    const max = Number(group.dataset.max || 0);
+    group.addEventListener("change", (event) => {
+      const input = event.target;
+      if (!(input instanceof HTMLInputElement) || input.type !== "checkbox") return;
+      if (input.checked && max > 0 && group.querySelectorAll("input:checked").length > max) {
+        input.checked = false;
+        say(group, t("item.max_reached", { max, group: group.dataset.group }));
+        return;
+      }
+      say(group, "");
+    });
+  }
+
+  /** The groups that still need a choice; each says so, and the dish's options open. */
+  function missingChoices(item) {
+    const missing = [];
+    item.querySelectorAll("fieldset.group").forEach((group) => {
+      const min = Number(group.dataset.min || 0);
+      if (group.querySelectorAll("input:checked").length < min) {
+        say(group, t("item.choose", { min, group: group.dataset.group }));
+        missing.push(group);
+      }
+    });
+    if (missing.length) {
+      const details = item.querySelector("details.options");
+      if (details) details.open = true;
+      const first = missing[0].querySelector("input");
+      if (first) first.focus();
+    }
+    return missing;
+  }
+
   document.querySelectorAll("[data-testid=menu-item]").forEach((item) => {
     const button = item.querySelector("[data-testid=add]");
+    item.querySelectorAll("fieldset.group").forEach(guardGroup);
     button.addEventListener("click", () => {
+      if (missingChoices(item).length) return;
       const modifiers = [];
       let price = Number(item.dataset.price);
       item.querySelectorAll("fieldset.group").forEach((group) => {

@@ -110,6 +110,7 @@ impl ApiError {
                 AppError::IllegalTransition { .. } => (StatusCode::CONFLICT, "conflict"),
                 AppError::InsufficientStock { .. } => (StatusCode::CONFLICT, "insufficient_stock"),
                 AppError::SoldOut { .. } => (StatusCode::CONFLICT, "sold_out"),
+                AppError::SlotFull { .. } => (StatusCode::CONFLICT, "slot_full"),
                 AppError::CouponUnavailable { .. } => (StatusCode::CONFLICT, "coupon_unavailable"),
                 AppError::QuoteExpired { .. } => (StatusCode::CONFLICT, "quote_expired"),
                 AppError::PaymentDeclined => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),

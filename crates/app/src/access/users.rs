@@ -8,7 +8,7 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::ids::new_id;
-use crate::validation::Validator;
+use crate::validation::{Validator, plausible_email};
 
 /// A new user, parsed: a plausible e-mail (lower-cased), a password of 10 to 200 characters,
 /// a role; the merchant and location it belongs to are checked by [`App::create_user`].
@@ -43,10 +43,7 @@ impl NewUser {
     ) -> AppResult<Self> {
         let mut v = Validator::new();
         let email = email.trim().to_lowercase();
-        let plausible_email = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-            && !email.contains(char::is_whitespace);
-        if !plausible_email {
+        if !plausible_email(&email) {
             v.push("email", "must be an e-mail address");
         }
         // The same rule as a password change, so the account can keep the password it is given.

@@ -8,7 +8,7 @@ use omnicanal_domain::payment::PaymentMethod;
 
 use crate::error::AppResult;
 use crate::pricing::cart::{Cart, LineInput, check_line_count, customer_key};
-use crate::validation::Validator;
+use crate::validation::{Validator, plausible_email};
 
 /// Longest table label an order may carry.
 pub const MAX_TABLE_CHARS: usize = 20;
@@ -124,6 +124,10 @@ impl PlaceOrder {
             v.push("customer.tax_id", format!("must be 1 to {MAX_TAX_ID_CHARS} characters"));
         }
         let tax_id = raw_tax_id.map(|id| id.trim().to_owned());
+        // A receipt sent to a mistyped address is lost: the customer hears now, while she can fix it.
+        if input.customer_email.as_deref().is_some_and(|email| !email.trim().is_empty() && !plausible_email(email)) {
+            v.push("customer.email", "must be an e-mail address");
+        }
         let table = input.table.as_deref().map(str::trim).filter(|table| !table.is_empty()).map(str::to_owned);
         if table.as_deref().is_some_and(|t| t.chars().count() > MAX_TABLE_CHARS || t.chars().any(char::is_control)) {
             v.push("table", format!("must be 1 to {MAX_TABLE_CHARS} printable characters"));
@@ -213,6 +217,7 @@ mod tests {
             channel: "fax".into(),
             customer_name: " ".into(),
             customer_tax_id: Some(" ".into()),
+            customer_email: Some("ana@".into()),
             table: Some("x".repeat(MAX_TABLE_CHARS + 1)),
             card_number: Some("  ".into()),
             pickup_at: Some("tomorrow".into()),
@@ -225,12 +230,20 @@ mod tests {
                 "channel",
                 "customer.name",
                 "customer.tax_id",
+                "customer.email",
                 "table",
                 "payment.card_number",
                 "pickup_at",
                 "lines[0].quantity"
             ]
         );
+        for blank_or_plausible in ["", "  ", "ana.perez@correo.cl"] {
+            let email = Some(blank_or_plausible.into());
+            assert!(
+                PlaceOrder::parse(OrderInput { customer_email: email, ..input() }).is_ok(),
+                "{blank_or_plausible:?}"
+            );
+        }
         assert_eq!(
             fields(PlaceOrder::parse(OrderInput { payment_method: "cash".into(), ..input() })),
             ["payment.method"]

@@ -163,10 +163,7 @@ impl App {
             if let Some(capacity) = location.storefront.slot_capacity
                 && self.store.count_pickups(&location.id, from, to).await? >= capacity
             {
-                return Err(AppError::Conflict(format!(
-                    "{} has no room left in that pickup slot; choose another",
-                    location.name
-                )));
+                return Err(AppError::SlotFull { location_name: location.name.clone() });
             }
         }
         Ok(())

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/cart.js", get(|| asset(include_str!("../../assets/cart.js"), JS)))
         .route("/static/order.js", get(|| asset(include_str!("../../assets/order.js"), JS)))
         .route("/static/common.js", get(|| asset(include_str!("../../assets/common.js"), JS)))
+        .route("/static/problems.js", get(|| asset(include_str!("../../assets/problems.js"), JS)))
         .merge(console::router())
 }
 
@@ -174,7 +175,13 @@ fn status_text(lang: Lang, status: &LocationState, timezone: &str) -> String {
                 .unwrap_or_default();
             lang.text("restaurant.paused", &[("until", local)])
         }
-        LocationState::Closed { opens_at: Some(when) } => lang.text("restaurant.opens_at", &[("when", when.clone())]),
+        LocationState::Closed { opens_at: Some(when) } => {
+            let (day, time) = when.split_once(' ').unwrap_or(("", when));
+            lang.text(
+                "restaurant.opens_at",
+                &[("day", lang.text(&format!("day.{day}"), &[])), ("time", time.to_owned())],
+            )
+        }
         LocationState::Closed { opens_at: None } => lang.text("restaurant.closed", &[]),
     }
 }
@@ -218,6 +225,8 @@ async fn site_page(
         "site_id": site.id,
         "currency": site.currency,
         "table": query.table,
+        "lang": lang.code(),
+        "messages": lang.all(),
     });
     render(
         "site.html",
@@ -307,6 +316,7 @@ async fn cart_page(
         "currency": site.currency,
         "table": query.table,
         "lang": lang.code(),
+        "timezone": site.timezone,
         "locations": locations,
         "messages": lang.all(),
     });

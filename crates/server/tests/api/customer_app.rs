@@ -1,6 +1,7 @@
 //! The customer app's remaining pieces (issue #4) over HTTP: a site's `notify_only` policy for
 //! parts not accepted in time (kept, the customer told once, the page warns), pickup slot
-//! capacity held under concurrent orders, and the web app manifest with its icons.
+//! capacity held under concurrent orders (refused as `slot_full`), a mistyped e-mail refused
+//! with its field, and the web app manifest with its icons.
 
 use crate::common;
 
@@ -262,6 +263,7 @@ async fn concurrent_orders_take_exactly_a_slots_capacity() {
             StatusCode::CONFLICT => {
                 let detail = body["detail"].as_str().unwrap_or_default();
                 assert!(detail.contains("no room left in that pickup slot"), "{body}");
+                assert_eq!(body["code"], "slot_full", "a stable code the page can name: {body}");
             }
             other => panic!("unexpected answer {other}: {body}"),
         }
@@ -291,6 +293,25 @@ async fn concurrent_orders_take_exactly_a_slots_capacity() {
 }
 
 /// A fresh idempotency key.
+/// A receipt sent to a mistyped address is lost: the order is refused naming the field (the
+/// page marks it), and a blank address is simply none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_mistyped_email_is_refused_with_its_field() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let with_email = |email: &str| {
+        let mut body = fx.order_body(&[fx.line(BURGER, 1)], &Payment::card());
+        body["customer"]["email"] = json!(email);
+        body
+    };
+    for bad in ["ana@", "ana@correo", "ana perez@correo.cl", "@correo.cl", "ana@@correo.cl"] {
+        let resp = app.post("/api/v1/orders", None, &with_email(bad)).await;
+        assert_field(&resp, "customer.email", bad);
+    }
+    app.post("/api/v1/orders", None, &with_email("")).await.expect(StatusCode::CREATED, "a blank e-mail is none");
+    app.stop().await;
+}
+
 fn uuid_like() -> String {
     format!("{:032x}", rand::random::<u128>())
 }

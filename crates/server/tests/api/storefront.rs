@@ -592,7 +592,9 @@ async fn pickup_slots_follow_preparation_time_and_fill_up() {
     let first = slots[0]["start"].as_str().expect("start").to_owned();
     let order = burger_at(&app, &fx, &first).await.expect(StatusCode::CREATED, "an order in the first slot");
     assert_eq!(order["pickup_at"], first.as_str(), "{order}");
-    burger_at(&app, &fx, &first).await.expect_problem(StatusCode::CONFLICT, "a second order in a full slot");
+    let refused =
+        burger_at(&app, &fx, &first).await.expect_problem(StatusCode::CONFLICT, "a second order in a full slot");
+    assert_eq!(refused["code"], "slot_full", "{refused}");
     let later_in_slot = (starts[0] + Duration::minutes(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     burger_at(&app, &fx, &later_in_slot).await.expect_problem(StatusCode::CONFLICT, "later in the same full slot");
     let now_slots = slots_of(&app, &fx.site_id, &burger.location_id).await;
