@@ -68,11 +68,28 @@
       }
       list.append(li);
     }
-    const allowPap = lines.every((l) => (data.locations[l.location_id] || {}).pay_at_pickup);
+    // Pay at pickup only when every restaurant in the cart takes it; the hint names the others.
+    const refusing = [...new Set(lines.map((l) => data.locations[l.location_id] || {}).filter((l) => !l.pay_at_pickup).map((l) => l.name || ""))];
+    const allowPap = refusing.length === 0;
     const pap = document.getElementById("pay-at-pickup");
     pap.disabled = !allowPap;
-    document.getElementById("pap-hint").hidden = allowPap;
+    const hint = document.getElementById("pap-hint");
+    hint.hidden = allowPap;
+    hint.textContent = allowPap ? "" : t("checkout.pay_at_pickup_not_at", { restaurants: refusing.join(", ") });
     if (!allowPap && pap.checked) form.querySelector("input[value=card]").checked = true;
+    showPaymentMethod();
+  }
+
+  /** The card field only for a card; the button says how the order is paid. */
+  function showPaymentMethod() {
+    const payAtPickup = form.querySelector("input[name=payment-method]:checked").value === "pay_at_pickup";
+    document.getElementById("card-field").hidden = payAtPickup;
+    if (!button.disabled) button.textContent = placeText();
+  }
+
+  function placeText() {
+    const payAtPickup = form.querySelector("input[name=payment-method]:checked").value === "pay_at_pickup";
+    return payAtPickup ? t("checkout.place_pay_at_pickup") : t("checkout.place");
   }
 
   function button_(text, label, onClick) {
@@ -256,7 +273,10 @@
     if (event.target.id === "coupon" || event.target.id === "customer-email") scheduleQuote();
   });
   form.addEventListener("change", (event) => {
-    if (event.target.name === "payment-method") form.querySelectorAll("input[name=payment-method]").forEach(clearField);
+    if (event.target.name === "payment-method") {
+      form.querySelectorAll("input[name=payment-method]").forEach(clearField);
+      showPaymentMethod();
+    }
     if (event.target.id === "pickup-time") clearField(event.target);
   });
 
@@ -300,7 +320,7 @@
       showError([{ text: t("checkout.failed") }]);
     } finally {
       button.disabled = false;
-      button.textContent = t("checkout.place");
+      button.textContent = placeText();
     }
   });
 

@@ -84,11 +84,17 @@
   }
 
   // --- alerts ----------------------------------------------------------------------------------
+  // Notices stack, newest last; each leaves on its own after a while.
   function banner(text) {
-    toast.textContent = text;
+    const notice = document.createElement("p");
+    notice.dataset.testid = "notice";
+    notice.textContent = text;
+    toast.append(notice);
     toast.hidden = false;
-    clearTimeout(banner.timer);
-    banner.timer = setTimeout(() => (toast.hidden = true), 8000);
+    setTimeout(() => {
+      notice.remove();
+      if (!toast.childElementCount) toast.hidden = true;
+    }, 8000);
   }
 
   /** Banner always; then, unless the push message for `tag` is already on screen, a system
@@ -193,6 +199,11 @@
         if (["ready", "rejected", "cancelled"].includes(part.status)) announce(section, part, part.status);
         known[part.id] = part.status;
       }
+      const reason = section.querySelector("[data-testid=reason]");
+      if (reason) {
+        reason.textContent = part.reason || "";
+        reason.hidden = !part.reason;
+      }
       status.dataset.status = part.status;
       status.textContent = t("status." + part.status);
       section.className = "part status-" + part.status;
@@ -206,7 +217,25 @@
     const tracker = document.querySelector("[data-testid=tracker]");
     tracker.dataset.ready = String(ready);
     tracker.dataset.total = String(total);
-    tracker.textContent = t("order.tracker", { ready, total });
+    tracker.textContent = total ? t("order.tracker", { ready, total }) : t("order.tracker_none");
+    showMoneyLine(order, total);
+  }
+
+  /** The order's money line, worded as the server words it (web/mod.rs, money_line). */
+  function showMoneyLine(order, liveParts) {
+    const pay = order.payment;
+    const currency = order.total.currency;
+    let label = t("order.total");
+    let amount = money(order.total.amount - pay.refunded.amount, currency);
+    if (!liveParts) {
+      label = pay.refunded.amount > 0 ? t("order.total_refunded") : t("order.nothing_charged");
+      amount = pay.refunded.amount > 0 ? money(pay.refunded.amount, currency) : "";
+    } else if (pay.method === "pay_at_pickup" && pay.outstanding.amount > 0) {
+      label = t("order.to_pay");
+      amount = money(pay.outstanding.amount, currency);
+    }
+    document.getElementById("total-label").textContent = label;
+    document.getElementById("total-text").textContent = amount;
   }
 
   function connect() {

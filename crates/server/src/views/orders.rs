@@ -197,6 +197,8 @@ pub struct PaymentView {
     pub captured: MoneyView,
     /// Given back so far.
     pub refunded: MoneyView,
+    /// Still to be paid at the counter (pay at pickup; 0 once collected or for a card).
+    pub outstanding: MoneyView,
 }
 
 /// The customer.
@@ -295,6 +297,7 @@ impl OrderView {
                 status: totals.status(),
                 captured: totals.captured.into(),
                 refunded: totals.refunded.into(),
+                outstanding: totals.outstanding.into(),
             },
             fulfillments: record.fulfillments.iter().map(|part| FulfillmentView::new(part, for_customer)).collect(),
             created_at: rfc3339(order.created_at_ms),

@@ -409,8 +409,41 @@ fn part_context(lang: Lang, tracked: &TrackedPart, currency: Currency) -> Value 
             quantity => line.quantity,
             name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
             total => money_text(line.total_minor, currency),
+            // The choices and note as the kitchen sees them, so the customer can check them.
+            options => line.pricing.modifiers_json.as_deref()
+                .and_then(|json| serde_json::from_str::<Vec<omnicanal_domain::modifiers::ChosenModifier>>(json).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|chosen| chosen.option)
+                .collect::<Vec<_>>()
+                .join(", "),
+            note => line.pricing.note.clone(),
         }).collect::<Vec<_>>(),
     }
+}
+
+/// The order's money line: what was paid, what is still to pay at the counter, or — when no part
+/// goes on — what was given back. The order page's script words it the same way when it changes.
+fn money_line(lang: Lang, order: &omnicanal_store::OrderRow, live_parts: usize) -> (String, String) {
+    let currency = order.currency;
+    if live_parts == 0 {
+        return if order.refunded_minor > 0 {
+            (lang.text("order.total_refunded", &[]), money_text(order.refunded_minor, currency))
+        } else {
+            (lang.text("order.nothing_charged", &[]), String::new())
+        };
+    }
+    if order.payment_method == omnicanal_domain::payment::PaymentMethod::PayAtPickup && order.outstanding_minor > 0 {
+        return (lang.text("order.to_pay", &[]), money_text(order.outstanding_minor, currency));
+    }
+    (lang.text("order.total", &[]), money_text(order.total_minor - order.refunded_minor, currency))
+}
+
+/// "14:30" in the site's zone for a scheduled pickup; none for "as soon as possible".
+fn pickup_time_text(pickup_at: Option<&str>, timezone: &str) -> Option<String> {
+    let at = chrono::DateTime::parse_from_rfc3339(pickup_at?).ok()?;
+    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    Some(at.with_timezone(&zone).format("%H:%M").to_string())
 }
 
 async fn order_page(
@@ -457,7 +490,9 @@ async fn order_page(
             parts => parts,
             ready => ready,
             total => live.len(),
-            total_text => money_text(order.total_minor - order.refunded_minor, currency),
+            total_label => money_line(lang, order, live.len()).0,
+            total_text => money_line(lang, order, live.len()).1,
+            pickup_time => pickup_time_text(order.pickup_at.as_deref(), &site.timezone),
             page_data => page_data,
         },
     )
