@@ -413,7 +413,12 @@
       "data-status": item.status,
       "aria-labelledby": "card-title-" + item.fulfillment_id,
     });
-    const tags = [h("span", { class: "tag channel", "data-testid": "card-channel" }, channelText(item.channel))];
+    const tags = [];
+    // Accepted and preparing share a column: the stage badge tells them apart at a glance.
+    if (item.status === "accepted" || item.status === "preparing") {
+      tags.push(h("span", { class: "tag stage stage-" + item.status, "data-testid": "card-stage", "data-stage": item.status }, t("console.card.stage." + item.status)));
+    }
+    tags.push(h("span", { class: "tag channel", "data-testid": "card-channel" }, channelText(item.channel)));
     if (item.table) tags.push(h("span", { class: "tag table", "data-testid": "card-table" }, t("console.card.table", { table: item.table })));
     const times = [h("span", { "data-age": "" })];
     if (item.status === "placed" && item.hold_expires_at) times.push(h("span", { "data-hold": "" }));
@@ -451,7 +456,6 @@
         "p",
         { class: "card-links" },
         h("a", { href: ticketUrl(item.fulfillment_id), target: "_blank", rel: "noopener", "data-testid": "print" }, t("console.card.print")),
-        " · ",
         h(
           "a",
           { href: "/api/v1/fulfillments/" + encodeURIComponent(item.fulfillment_id) + "/ticket?format=escpos&width=80", download: "comanda-" + item.order_number + ".bin", "data-testid": "print-escpos" },

@@ -1,4 +1,5 @@
-//! The HTTP surface: one router per area under `/api/v1`, plus health, OpenAPI and docs.
+//! The HTTP surface: one router per area under `/api/v1`, plus health and OpenAPI (the docs
+//! page that reads it is one of the pages, [`crate::web`]).
 //!
 //! To add a route: write the handler with a `#[utoipa::path]` in its area's
 //! module and list it in that module's `router()`; it then appears in
@@ -26,9 +27,9 @@ pub mod users;
 pub mod webhooks;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -36,7 +37,6 @@ use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_scalar::{Scalar, Servable};
 
 use crate::error::ApiError;
 use crate::idempotency::{MAX_BODY_BYTES, idempotency_layer};
@@ -107,10 +107,8 @@ pub fn app(state: AppState) -> Router {
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.
     error_responses::ErrorResponses.modify(&mut openapi);
     parameter_shapes::ParameterShapes.modify(&mut openapi);
-    let spec = openapi.clone();
     router
-        .route("/api/openapi.json", get(move || async move { Json(spec) }))
-        .merge(Scalar::with_url("/api/docs", openapi))
+        .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(healthz))
         .merge(push::assets_router())
         .merge(crate::web::router())
@@ -144,8 +142,13 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
     ApiError::from(AppError::Internal(format!("handler panicked: {message}").into())).into_response()
 }
 
-async fn not_found() -> ApiError {
-    AppError::NotFound("route").into()
+/// An unknown route: a problem document under `/api`, a page in the visitor's language elsewhere.
+async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::from(AppError::NotFound("route")).into_response();
+    }
+    crate::web::unknown_page(&uri, &headers)
 }
 
 async fn method_not_allowed() -> ApiError {

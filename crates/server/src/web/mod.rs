@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use minijinja::value::Kwargs;
@@ -41,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/s/{site}/orders/{order}", get(order_page))
         .route("/s/{site}/manifest.webmanifest", get(manifest))
         .route("/s/{site}/icon.svg", get(|| asset_owned(app_icon::svg().into_bytes(), "image/svg+xml")))
+        .route("/favicon.ico", get(|| asset_owned(FAVICON.clone(), "image/png")))
+        .route("/favicon.svg", get(|| asset_owned(app_icon::svg().into_bytes(), "image/svg+xml")))
         .route("/static/icon-180.png", get(|| png_icon(0)))
         .route("/static/icon-192.png", get(|| png_icon(1)))
         .route("/static/icon-512.png", get(|| png_icon(2)))
@@ -49,6 +51,13 @@ pub fn router() -> Router<AppState> {
         .route("/static/cart.js", get(|| asset(include_str!("../../assets/cart.js"), JS)))
         .route("/static/order.js", get(|| asset(include_str!("../../assets/order.js"), JS)))
         .route("/static/common.js", get(|| asset(include_str!("../../assets/common.js"), JS)))
+        // The API's reference: RapiDoc, vendored from its npm package (scripts/vendor-rapidoc.sh)
+        // and embedded here, so the docs need nothing from outside this server.
+        .route("/api/docs", get(|| asset(include_str!("../../templates/docs.html"), "text/html; charset=utf-8")))
+        .route(
+            "/static/vendor/rapidoc-min.js",
+            get(|| asset(include_str!("../../assets/vendor/rapidoc/rapidoc-min.js"), JS)),
+        )
         .route("/static/problems.js", get(|| asset(include_str!("../../assets/problems.js"), JS)))
         .merge(console::router())
 }
@@ -73,6 +82,10 @@ async fn asset_owned(body: Vec<u8>, content_type: &'static str) -> Response {
 
 /// The PNG icons of [`app_icon::PNG_SIZES`], drawn once.
 static PNG_ICONS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| app_icon::PNG_SIZES.map(app_icon::png).to_vec());
+
+/// What browsers ask for at `/favicon.ico` by themselves: the same icon, as a PNG (every browser
+/// reads a PNG there whatever the name says).
+static FAVICON: LazyLock<Vec<u8>> = LazyLock::new(|| app_icon::png(48));
 
 async fn png_icon(index: usize) -> Response {
     asset_owned(PNG_ICONS.get(index).cloned().unwrap_or_default(), "image/png").await
@@ -155,6 +168,17 @@ fn render(template: &str, lang: Lang, query_lang: Option<&str>, status: StatusCo
 
 fn missing(lang: Lang) -> Response {
     render("missing.html", lang, None, StatusCode::NOT_FOUND, context! {})
+}
+
+/// The page for a path no route knows, outside `/api`: the console's "not found" under
+/// `/console`, the customer pages' elsewhere, in the visitor's language and with a link back.
+pub fn unknown_page(uri: &Uri, headers: &HeaderMap) -> Response {
+    let query_lang = uri.query().and_then(|query| {
+        query.split('&').find_map(|pair| pair.strip_prefix("lang=")).filter(|code| matches!(*code, "es" | "en"))
+    });
+    let lang = Lang::negotiate(query_lang, headers);
+    let path = uri.path();
+    if path == "/console" || path.starts_with("/console/") { console::missing_page(lang) } else { missing(lang) }
 }
 
 fn money_text(amount: i64, currency: Currency) -> String {

@@ -25,6 +25,7 @@ mod imports;
 mod journey;
 mod login_throttle;
 mod openapi;
+mod pages_offline;
 mod payment_jobs;
 mod posters;
 mod pricing;

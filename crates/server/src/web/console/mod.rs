@@ -19,11 +19,22 @@ mod view;
 use axum::Router;
 use axum::routing::{get, post};
 
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::context;
+
 use crate::state::AppState;
 use crate::web::asset;
+use crate::web::i18n::Lang;
 
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
+
+/// The console's "not found" page for a path under `/console` that no route knows, for a
+/// visitor whose session is not looked at: its link back leads to the sign-in page.
+pub fn missing_page(lang: Lang) -> Response {
+    view::message(lang, StatusCode::NOT_FOUND, "console.missing.title", "console.missing.text", context! {})
+}
 
 /// The console's pages under `/console` and their scripts and styles under `/static/console/`.
 pub fn router() -> Router<AppState> {
