@@ -50,6 +50,12 @@
       quantity.textContent = String(line.quantity);
       const plus = button_("+", t("cart.plus", { name: line.name }), () => change(line, 1));
       plus.dataset.testid = "line-plus";
+      // No more than the menu says is left, counting every line of the same dish there.
+      const left = availability[line.location_id + "|" + line.sku];
+      if (left !== undefined && unitsOf(lines, line) >= left) {
+        plus.disabled = true;
+        plus.title = t("cart.max_available", { count: left });
+      }
       const remove = button_("✕", t("cart.remove", { name: line.name }), () => change(line, -line.quantity));
       remove.dataset.testid = "line-remove";
       const price = document.createElement("span");
@@ -102,10 +108,37 @@
     return b;
   }
 
+  // sku at location → units the menu says are left (tracked stock only).
+  const availability = {};
+
+  function unitsOf(lines, line) {
+    return lines.filter((l) => l.sku === line.sku && l.location_id === line.location_id).reduce((n, l) => n + l.quantity, 0);
+  }
+
+  async function loadAvailability() {
+    try {
+      const response = await fetch("/api/v1/sites/" + encodeURIComponent(data.site_id) + "/menu?include_closed=true");
+      if (!response.ok) return;
+      const menu = await response.json();
+      for (const location of menu.locations) {
+        for (const product of location.products) {
+          for (const variant of product.variants) {
+            if (typeof variant.available_quantity === "number") availability[location.id + "|" + variant.sku] = variant.available_quantity;
+          }
+        }
+      }
+      renderLines();
+    } catch (_) {
+      /* offline: the server still refuses what is not there */
+    }
+  }
+
   function change(line, delta) {
     const lines = cart.lines();
     const same = lines.find((l) => lineKey(l) === lineKey(line));
     if (!same) return;
+    const left = availability[line.location_id + "|" + line.sku];
+    if (delta > 0 && left !== undefined && unitsOf(lines, line) + delta > left) return;
     same.quantity += delta;
     delete problems[lineKey(line)];
     cart.save(lines.filter((l) => l.quantity > 0));
@@ -154,6 +187,7 @@
         document.getElementById("cart-total").textContent = "—";
         quoteProblems = linesByKey(explained.lines);
         renderLines();
+        couponRefused(explained.fields.coupon);
         return;
       }
       if (Object.keys(quoteProblems).length) {
@@ -162,18 +196,75 @@
       }
       const body = await response.json();
       const q = body.quote;
+      document.getElementById("cart-subtotal").textContent = money(q.gross.amount, q.currency);
       document.getElementById("cart-total").textContent = money(q.total.amount, q.currency);
-      document.getElementById("cart-discount").textContent = q.discount.amount ? "-" + money(q.discount.amount, q.currency) : money(0, q.currency);
+      document.getElementById("cart-discount").textContent = minus(q.discount.amount, q.currency);
       const promos = document.getElementById("promos");
       promos.textContent = "";
       for (const p of q.promotions.filter((p) => p.applied)) {
         const li = document.createElement("li");
-        li.textContent = p.name + " −" + money(p.amount.amount, q.currency);
+        li.textContent = p.name + " " + minus(p.amount.amount, q.currency);
         promos.append(li);
       }
+      showCoupon(q);
     } catch (_) {
       /* offline: totals stay as they were */
     }
+  }
+
+  /** An amount taken off, with exactly one minus sign whatever sign it carries. */
+  function minus(amount, currency) {
+    return amount ? "−" + unsigned(amount, currency) : money(0, currency);
+  }
+
+  function unsigned(amount, currency) {
+    return money(Math.abs(amount), currency).replace(/^[-−]/, "");
+  }
+
+  /** A code the server refused outright (none such): said under the field at once. */
+  function couponRefused(text) {
+    const result = document.getElementById("coupon-result");
+    result.classList.remove("ok", "error");
+    result.hidden = !text;
+    result.textContent = text || "";
+    if (text) {
+      result.classList.add("error");
+      document.getElementById("coupon").setAttribute("aria-invalid", "true");
+    }
+  }
+
+  /** Under the coupon field: applied, or why not, in the page's words. */
+  function showCoupon(q) {
+    const result = document.getElementById("coupon-result");
+    const field = document.getElementById("coupon");
+    const entered = coupons()[0];
+    const outcome = entered && (q.coupons || []).find((c) => c.code.toUpperCase() === entered.toUpperCase());
+    result.classList.remove("ok", "error");
+    if (!outcome) {
+      result.hidden = true;
+      result.textContent = "";
+      return;
+    }
+    const code = outcome.code;
+    let text;
+    if (outcome.applied) {
+      const promotion = q.promotions.find((p) => p.promotion_id === outcome.promotion_id && p.applied);
+      text = t("coupon.applied", { code, amount: unsigned(promotion ? promotion.amount.amount : 0, q.currency) });
+      field.removeAttribute("aria-invalid");
+    } else {
+      const reason = outcome.reason || { code: "other" };
+      const facts = { code };
+      if (reason.minimum) facts.minimum = unsigned(reason.minimum.amount, q.currency);
+      if (reason.actual) facts.actual = unsigned(reason.actual.amount, q.currency);
+      if (reason.needed !== undefined) facts.needed = reason.needed;
+      if (reason.present !== undefined) facts.present = reason.present;
+      const key = "coupon.why." + reason.code;
+      text = t((data.messages || {})[key] ? key : "coupon.why.other", facts);
+      field.setAttribute("aria-invalid", "true");
+    }
+    result.textContent = text;
+    result.hidden = false;
+    result.classList.add(outcome.applied ? "ok" : "error");
   }
 
   async function slots() {
@@ -243,7 +334,7 @@
       note.dataset.field = id;
       note.textContent = text;
       input.setAttribute("aria-describedby", note.id);
-      (input.type === "radio" ? input.closest("label") : input).after(note);
+      (input.type === "radio" ? input.closest("label") : input.closest(".coupon-row") || input).after(note);
     }
   }
 
@@ -267,6 +358,18 @@
     errorBox.hidden = false;
     errorBox.focus();
   }
+
+  // Apply (or Enter in the field) prices the cart with the code at once.
+  document.getElementById("apply-coupon").addEventListener("click", () => {
+    clearTimeout(quoteTimer);
+    quote();
+  });
+  document.getElementById("coupon").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    clearTimeout(quoteTimer);
+    quote();
+  });
 
   form.addEventListener("input", (event) => {
     if (event.target.getAttribute("aria-invalid")) clearField(event.target);
@@ -327,4 +430,5 @@
   errorBox.tabIndex = -1;
   render();
   slots();
+  loadAvailability();
 })();
