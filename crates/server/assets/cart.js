@@ -117,15 +117,8 @@
 
   async function loadAvailability() {
     try {
-      const response = await fetch("/api/v1/sites/" + encodeURIComponent(data.site_id) + "/menu?include_closed=true");
-      if (!response.ok) return;
-      const menu = await response.json();
-      for (const location of menu.locations) {
-        for (const product of location.products) {
-          for (const variant of product.variants) {
-            if (typeof variant.available_quantity === "number") availability[location.id + "|" + variant.sku] = variant.available_quantity;
-          }
-        }
+      for (const { location, variant } of await window.omnicanal.menuVariants()) {
+        if (typeof variant.available_quantity === "number") availability[location.id + "|" + variant.sku] = variant.available_quantity;
       }
       renderLines();
     } catch (_) {

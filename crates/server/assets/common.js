@@ -64,5 +64,15 @@
       localStorage.removeItem(key);
     },
   };
-  window.omnicanal = { data, t, money, clock, cart };
+  /** The site's menu as [{location, variant}] (closed and paused places too); throws offline. */
+  async function menuVariants() {
+    const response = await fetch("/api/v1/sites/" + encodeURIComponent(data.site_id) + "/menu?include_closed=true");
+    if (!response.ok) throw new Error("menu answered " + response.status);
+    const menu = await response.json();
+    return menu.locations.flatMap((location) =>
+      location.products.flatMap((product) => product.variants.map((variant) => ({ location, variant })))
+    );
+  }
+
+  window.omnicanal = { data, t, money, clock, cart, menuVariants };
 })();

@@ -83,20 +83,13 @@
   // Live availability: sold-out items turn unorderable without a reload.
   async function refresh() {
     try {
-      const response = await fetch("/api/v1/sites/" + encodeURIComponent(data.site_id) + "/menu?include_closed=true");
-      if (!response.ok) return;
-      const menu = await response.json();
-      for (const location of menu.locations) {
-        for (const product of location.products) {
-          for (const variant of product.variants) {
-            const item = document.querySelector(
-              '[data-testid=menu-item][data-sku="' + CSS.escape(variant.sku) + '"][data-location-id="' + CSS.escape(location.id) + '"]'
-            );
-            if (!item) continue;
-            item.querySelector("[data-testid=add]").disabled = !variant.available;
-            item.classList.toggle("unavailable", !variant.available);
-          }
-        }
+      for (const { location, variant } of await window.omnicanal.menuVariants()) {
+        const item = document.querySelector(
+          '[data-testid=menu-item][data-sku="' + CSS.escape(variant.sku) + '"][data-location-id="' + CSS.escape(location.id) + '"]'
+        );
+        if (!item) continue;
+        item.querySelector("[data-testid=add]").disabled = !variant.available;
+        item.classList.toggle("unavailable", !variant.available);
       }
     } catch (_) {
       /* offline: try again later */
