@@ -78,10 +78,12 @@ test("the order page is live in every state: reason, money line, stacked notices
     await openSite(page);
     const picks = (await orderableItems(page)).slice(0, 2);
     assert.equal(picks.length, 2, "two open restaurants");
-    const order = await placeOrder(picks.map((p) => ({ sku: p.sku, locationId: p.locationId })));
+    const order = await placeOrder(picks.map((p, i) => ({ sku: p.sku, locationId: p.locationId, note: i ? undefined : "sin cebolla" })));
     await page.goto(`${new URL(page.url()).origin}/s/${SITE}/orders/${order.id}?token=${encodeURIComponent(order.tracking_token)}`);
     await page.locator("[data-testid=live][data-connected=true]").waitFor();
     const before = await text(page, "#total-text");
+    // The customer sees the line's note as the kitchen does.
+    assert.equal((await text(page, "[data-testid=line-note]")).trim(), "Nota: sin cebolla");
     const staff = await staffByLocation();
     const [first, second] = await Promise.all(picks.map((p) => partAt(order, p.locationId)));
 
