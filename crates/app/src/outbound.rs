@@ -267,7 +267,8 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
 }
 
 /// The IPv4 address an IPv6 one stands for: mapped (`::ffff:a.b.c.d`), compatible (`::a.b.c.d`),
-/// NAT64 (`64:ff9b::a.b.c.d`) or 6to4 (`2002:AABB:CCDD::`).
+/// NAT64 (`64:ff9b::a.b.c.d`, and the local-use `64:ff9b:1::/48` of RFC 8215, whose last 32
+/// bits are the IPv4 address) or 6to4 (`2002:AABB:CCDD::`).
 fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return Some(v4);
@@ -276,7 +277,9 @@ fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     match ip.segments() {
         // `::` and `::1` are not IPv4-compatible addresses; the caller names them.
         [0, 0, 0, 0, 0, 0, 0, 0 | 1] => None,
-        [0, 0, 0, 0, 0, 0, _, _] | [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(Ipv4Addr::new(o[12], o[13], o[14], o[15])),
+        [0, 0, 0, 0, 0, 0, _, _] | [0x64, 0xff9b, 0, 0, 0, 0, _, _] | [0x64, 0xff9b, 1, ..] => {
+            Some(Ipv4Addr::new(o[12], o[13], o[14], o[15]))
+        }
         [0x2002, ..] => Some(Ipv4Addr::new(o[2], o[3], o[4], o[5])),
         _ => None,
     }
@@ -325,6 +328,7 @@ mod tests {
             "https://[::ffff:127.0.0.1]/hook",
             "https://[::ffff:10.0.0.1]/hook",
             "https://[64:ff9b::a9fe:a9fe]/hook",
+            "https://[64:ff9b:1::a00:1]/hook",
             "https://[2002:c0a8:0101::1]/hook",
             "https://224.0.0.1/hook",
             "https://255.255.255.255/hook",

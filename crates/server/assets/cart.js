@@ -75,13 +75,16 @@
       list.append(li);
     }
     // Pay at pickup only when every restaurant in the cart takes it; the hint names the others.
-    const refusing = [...new Set(lines.map((l) => data.locations[l.location_id] || {}).filter((l) => !l.pay_at_pickup).map((l) => l.name || ""))];
-    const allowPap = refusing.length === 0;
+    const places = lines.map((l) => data.locations[l.location_id] || {});
+    const allowPap = places.every((l) => l.pay_at_pickup);
+    const refusing = [...new Set(places.filter((l) => !l.pay_at_pickup).map((l) => l.name).filter(Boolean))];
     const pap = document.getElementById("pay-at-pickup");
     pap.disabled = !allowPap;
     const hint = document.getElementById("pap-hint");
     hint.hidden = allowPap;
-    hint.textContent = allowPap ? "" : t("checkout.pay_at_pickup_not_at", { restaurants: refusing.join(", ") });
+    hint.textContent = refusing.length
+      ? t("checkout.pay_at_pickup_not_at", { restaurants: refusing.join(", ") })
+      : t("checkout.pay_at_pickup_unavailable");
     if (!allowPap && pap.checked) form.querySelector("input[value=card]").checked = true;
     showPaymentMethod();
   }
@@ -191,12 +194,12 @@
       const q = body.quote;
       document.getElementById("cart-subtotal").textContent = money(q.gross.amount, q.currency);
       document.getElementById("cart-total").textContent = money(q.total.amount, q.currency);
-      document.getElementById("cart-discount").textContent = minus(q.discount.amount, q.currency);
+      document.getElementById("cart-discount").textContent = takenOff(q.discount.amount, q.currency);
       const promos = document.getElementById("promos");
       promos.textContent = "";
       for (const p of q.promotions.filter((p) => p.applied)) {
         const li = document.createElement("li");
-        li.textContent = p.name + " " + minus(p.amount.amount, q.currency);
+        li.textContent = p.name + " " + takenOff(p.amount.amount, q.currency);
         promos.append(li);
       }
       showCoupon(q);
@@ -206,12 +209,12 @@
   }
 
   /** An amount taken off, with exactly one minus sign whatever sign it carries. */
-  function minus(amount, currency) {
+  function takenOff(amount, currency) {
     return amount ? "−" + unsigned(amount, currency) : money(0, currency);
   }
 
   function unsigned(amount, currency) {
-    return money(Math.abs(amount), currency).replace(/^[-−]/, "");
+    return money(Math.abs(amount), currency);
   }
 
   /** A code the server refused outright (none such): said under the field at once. */
@@ -310,7 +313,9 @@
     input.removeAttribute("aria-invalid");
     const note = document.getElementById("error-" + input.id);
     if (note) note.remove();
-    input.removeAttribute("aria-describedby");
+    // The coupon's result line stays linked to it; only the error note goes.
+    if (input.id === "coupon") input.setAttribute("aria-describedby", "coupon-result");
+    else input.removeAttribute("aria-describedby");
   }
 
   /** Marks each field in error (aria-invalid) with its text under it. */
@@ -327,6 +332,8 @@
       note.dataset.field = id;
       note.textContent = text;
       input.setAttribute("aria-describedby", note.id);
+      // One message per field: a coupon refused at checkout replaces the quote's line about it.
+      if (id === "coupon") document.getElementById("coupon-result").hidden = true;
       (input.type === "radio" ? input.closest("label") : input.closest(".coupon-row") || input).after(note);
     }
   }

@@ -16,13 +16,10 @@
   /** Each location's name, state and stock by SKU, as the menu says now (null when offline). */
   async function menuFacts() {
     try {
-      const response = await fetch("/api/v1/sites/" + encodeURIComponent(data.site_id) + "/menu?include_closed=true");
-      if (!response.ok) return null;
       const places = {};
-      for (const location of (await response.json()).locations || []) {
-        const stock = {};
-        for (const product of location.products || []) for (const variant of product.variants || []) stock[variant.sku] = variant;
-        places[location.id] = { name: location.name, status: location.status || {}, stock };
+      for (const { location, variant } of await window.omnicanal.menuVariants()) {
+        const place = (places[location.id] ||= { name: location.name, status: location.status || {}, stock: {} });
+        place.stock[variant.sku] = variant;
       }
       return places;
     } catch (_) {
@@ -37,8 +34,8 @@
     if (status.state === "paused" && status.until) {
       return t("problem.line.paused", { restaurant, time: clock(status.until) });
     }
-    if (status.state === "closed" && status.opens_at) {
-      const [day, time] = String(status.opens_at).split(" ");
+    const [day, time] = String(status.opens_at || "").split(" ");
+    if (status.state === "closed" && time && (data.messages || {})["day." + day]) {
       return t("problem.line.opens", { restaurant, day: t("day." + day), time: time || "" });
     }
     if (status.state === "closed") return t("problem.line.closed", { restaurant });

@@ -51,5 +51,7 @@ fn needs_rewriting(response: &Response, under_api: bool) -> bool {
     if content_type.starts_with(b"application/problem+json") {
         return false;
     }
-    under_api || content_type.is_empty() || content_type.starts_with(b"text/plain")
+    // Outside /api only what the framework itself writes (a page's own error stays its own).
+    let framework_status = matches!(response.status().as_u16(), 400 | 405 | 413 | 415);
+    under_api || (framework_status && (content_type.is_empty() || content_type.starts_with(b"text/plain")))
 }

@@ -199,13 +199,14 @@ fn status_text(lang: Lang, status: &LocationState, timezone: &str) -> String {
                 .unwrap_or_default();
             lang.text("restaurant.paused", &[("until", local)])
         }
-        LocationState::Closed { opens_at: Some(when) } => {
-            let (day, time) = when.split_once(' ').unwrap_or(("", when));
-            lang.text(
+        // "3 11:00": weekday 1–7 and time; anything else says only that it is closed.
+        LocationState::Closed { opens_at: Some(when) } => match when.split_once(' ') {
+            Some((day, time)) if matches!(day, "1" | "2" | "3" | "4" | "5" | "6" | "7") => lang.text(
                 "restaurant.opens_at",
                 &[("day", lang.text(&format!("day.{day}"), &[])), ("time", time.to_owned())],
-            )
-        }
+            ),
+            _ => lang.text("restaurant.closed", &[]),
+        },
         LocationState::Closed { opens_at: None } => lang.text("restaurant.closed", &[]),
     }
 }
