@@ -114,6 +114,11 @@ def _positive_within_rules(case) -> None:
         # At least one of the two settings is given.
         if body.get("accept_within_minutes") is None and body.get("unaccepted_policy") is None:
             body["unaccepted_policy"] = "notify_only"
+    if path.startswith("/api/v1/locations") and body is not None and "opening_hours" in body:
+        # Weekly hours: weekdays "1"-"7" to ordered, non-overlapping ["HH:MM", "HH:MM"] ranges
+        # (the document says so in words; order and overlap are rules no schema states).
+        if body["opening_hours"] is not None:
+            body["opening_hours"] = {"1": [["09:00", "13:00"], ["15:00", "20:00"]], "6": [["10:00", "14:00"]]}
     if path == "/api/v1/stock/transfers" and method == "POST" and body is not None:
         # The destination is not the source.
         if body.get("from_location_id") == body.get("to_location_id"):
