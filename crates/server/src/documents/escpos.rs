@@ -417,9 +417,11 @@ mod tests {
     fn a_refund_is_printed_under_the_total_then_the_new_total() {
         let commands = escpos_layout(&samples::refunded_receipt(), PaperWidth::Mm58);
         let lines: Vec<&str> = printed_lines(&commands).map(|(text, _)| text).collect();
-        let at = |wanted: &str| lines.iter().position(|text| *text == wanted).unwrap_or_else(|| panic!("{wanted:?} in {lines:#?}"));
+        let at = |wanted: &str| {
+            lines.iter().position(|text| *text == wanted).unwrap_or_else(|| panic!("{wanted:?} in {lines:#?}"))
+        };
         let total = at("TOTAL                    $17.680");
-        let refund = at("Reembolso Café Ñandú      -$8.200");
+        let refund = at("Reembolso Café Ñandú     -$8.200");
         let when = at("  23-11-2026 14:20");
         let after = at("NUEVO TOTAL               $9.480");
         assert!(total < refund && refund < when && when < after);

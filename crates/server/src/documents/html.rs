@@ -302,7 +302,9 @@ mod tests {
         assert!(page.contains(&format!("<td class=\"num\">-{}</td>", refund.amount.display())));
         let new_total = doc.total_after_refunds.expect("a new total");
         assert_eq!(new_total.amount_minor, doc.total.amount_minor - refund.amount.amount_minor);
-        assert!(page.contains(&format!("<th scope=\"row\">Nuevo total</th><td class=\"num\">{}</td>", new_total.display())));
+        assert!(
+            page.contains(&format!("<th scope=\"row\">Nuevo total</th><td class=\"num\">{}</td>", new_total.display()))
+        );
         assert!(!render_html(&samples::mall_receipt()).contains("Nuevo total"), "no refund, no new total");
     }
 

@@ -14,9 +14,9 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 use omnicanal_app::documents::TicketRecords;
+use omnicanal_domain::Money;
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::fulfillment::FulfillmentStatus;
-use omnicanal_domain::Money;
 use omnicanal_domain::modifiers::ChosenModifier;
 use omnicanal_domain::payment::PaymentMethod;
 
@@ -236,7 +236,11 @@ pub fn render_kitchen_html(ticket: &KitchenTicket, width: PaperWidth) -> String 
     }
     let _ = writeln!(page, "<p class=\"pickup\"><small>Retiro</small> {}</p>", escape(&ticket.pickup));
     if let Some(amount) = &ticket.collect {
-        let _ = writeln!(page, "<p class=\"collect\" data-testid=\"collect\">{COLLECT} <strong>{}</strong></p>", escape(amount));
+        let _ = writeln!(
+            page,
+            "<p class=\"collect\" data-testid=\"collect\">{COLLECT} <strong>{}</strong></p>",
+            escape(amount)
+        );
     }
     page.push_str("<dl class=\"meta\">\n");
     let mut field = |label: &str, value: &str| {
@@ -416,7 +420,11 @@ mod tests {
             assert!(bytes.windows(25).any(|w| w == b"COBRAR AL RETIRAR $12.990"));
         }
         let page = render_kitchen_html(&pay_at_pickup_ticket(), PaperWidth::Mm80);
-        assert!(page.contains("<p class=\"collect\" data-testid=\"collect\">COBRAR AL RETIRAR <strong>$12.990</strong></p>"));
+        assert!(
+            page.contains(
+                "<p class=\"collect\" data-testid=\"collect\">COBRAR AL RETIRAR <strong>$12.990</strong></p>"
+            )
+        );
         assert!(!render_kitchen_html(&ticket(), PaperWidth::Mm80).contains("COBRAR"), "a card order owes nothing");
     }
 

@@ -42,9 +42,13 @@ async fn the_receipt_after_a_partial_refund_shows_the_refund_and_the_new_total()
     // Sushi rejects its part: its 2 × 8.990 go back to the card.
     let part = id(fulfillment_at(&order, &sushi.location_id));
     let staff = sushi.staff.token(&app).await;
-    app.post(&format!("/api/v1/fulfillments/{part}/transition"), Some(&staff), &json!({"to": "rejected", "reason": "sin arroz"}))
-        .await
-        .expect(StatusCode::OK, "sushi rejects its part");
+    app.post(
+        &format!("/api/v1/fulfillments/{part}/transition"),
+        Some(&staff),
+        &json!({"to": "rejected", "reason": "sin arroz"}),
+    )
+    .await
+    .expect(StatusCode::OK, "sushi rejects its part");
 
     let (status, html) = bytes(&app, &receipt, None).await;
     assert_eq!(status, StatusCode::OK);
