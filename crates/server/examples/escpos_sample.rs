@@ -36,12 +36,12 @@ fn main() -> ExitCode {
 fn write_samples(out_dir: &std::path::Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(out_dir)?;
     let documents = [
-        ("mall_receipt", Sample::Document(samples::mall_receipt())),
-        ("refunded_receipt", Sample::Document(samples::refunded_receipt())),
-        ("boleta", Sample::Document(samples::boleta())),
-        ("voided_factura", Sample::Document(samples::voided_factura())),
-        ("awkward_text", Sample::Document(awkward_text())),
-        ("kitchen_pay_at_pickup", Sample::Ticket(tickets::pay_at_pickup_ticket())),
+        ("mall_receipt", Sample::Document(Box::new(samples::mall_receipt()))),
+        ("refunded_receipt", Sample::Document(Box::new(samples::refunded_receipt()))),
+        ("boleta", Sample::Document(Box::new(samples::boleta()))),
+        ("voided_factura", Sample::Document(Box::new(samples::voided_factura()))),
+        ("awkward_text", Sample::Document(Box::new(awkward_text()))),
+        ("kitchen_pay_at_pickup", Sample::Ticket(Box::new(tickets::pay_at_pickup_ticket()))),
     ];
     let mut count = 0;
     for (name, sample) in &documents {
@@ -62,8 +62,8 @@ fn write_samples(out_dir: &std::path::Path) -> std::io::Result<usize> {
 
 /// A receipt or tax document, or a kitchen ticket: both print through the same encoder.
 enum Sample {
-    Document(DocumentView),
-    Ticket(KitchenTicket),
+    Document(Box<DocumentView>),
+    Ticket(Box<KitchenTicket>),
 }
 
 /// Text that tests the edges: Windows-1252's own letters, characters it lacks, control characters,
