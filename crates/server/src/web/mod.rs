@@ -437,14 +437,15 @@ fn part_context(lang: Lang, tracked: &TrackedPart, currency: Currency) -> Value 
             quantity => line.quantity,
             name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
             total => money_text(line.total_minor, currency),
-            // The choices and note as the kitchen sees them, so the customer can check them.
+            // The choices and note as the kitchen sees them ("Tamaño: Familiar · Agregados: Aceitunas",
+            // the display's words and order), so the customer can check them.
             options => line.pricing.modifiers_json.as_deref()
                 .and_then(|json| serde_json::from_str::<Vec<omnicanal_domain::modifiers::ChosenModifier>>(json).ok())
                 .unwrap_or_default()
                 .into_iter()
-                .map(|chosen| chosen.option)
+                .map(|chosen| format!("{}: {}", chosen.group, chosen.option))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(" · "),
             note => line.pricing.note.clone(),
         }).collect::<Vec<_>>(),
     }
