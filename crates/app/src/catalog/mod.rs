@@ -2,9 +2,11 @@
 //! now (its storefront state), and the menu a channel shows.
 
 pub mod menu;
+pub mod menu_promotions;
 pub mod products;
 pub mod storefront;
 
 pub use menu::{MenuLocation, MenuProduct, MenuVariant, SiteMenu};
+pub use menu_promotions::{MenuPromotion, PromotionEnds};
 pub use products::{NewProduct, NewVariant, ProductInput, VariantInput};
 pub use storefront::LocationState;

@@ -25,6 +25,7 @@ mod idempotency;
 mod imports;
 mod journey;
 mod login_throttle;
+mod menu_details;
 mod openapi;
 mod pages_offline;
 mod payment_jobs;
