@@ -205,12 +205,14 @@ async fn tills_are_their_locations_and_invisible_to_other_merchants() {
         ] {
             app.get(&path, Some(token)).await.expect_problem(StatusCode::NOT_FOUND, &path);
         }
-        let open = app.post("/api/v1/pos/sessions", Some(token), &json!({"device_id": till.device_id, "opening_float": money(0)}));
-        open.await.expect_problem(StatusCode::NOT_FOUND, "another merchant's till");
+        let open = json!({"device_id": till.device_id, "opening_float": money(0)});
+        let open = app.post("/api/v1/pos/sessions", Some(token), &open).await;
+        open.expect_problem(StatusCode::NOT_FOUND, "another merchant's till");
         let sale = cash_sale(&till, &format!("x-{index}"), 1, json!([{"sku": BURGER, "quantity": 1}]), 12_990, 12_990);
         app.post("/api/v1/pos/sales", Some(token), &sale).await.expect_problem(StatusCode::NOT_FOUND, "another's session");
-        let close = app.post(&format!("/api/v1/pos/sessions/{}/close", till.session_id), Some(token), &json!({"counted_cash": money(0)}));
-        close.await.expect_problem(StatusCode::NOT_FOUND, "closing another merchant's session");
+        let path = format!("/api/v1/pos/sessions/{}/close", till.session_id);
+        let close = app.post(&path, Some(token), &json!({"counted_cash": money(0)})).await;
+        close.expect_problem(StatusCode::NOT_FOUND, "closing another merchant's session");
     }
     let listed = app
         .get(&format!("/api/v1/pos/devices?{}", qs(&[("location_id", &ours.location_id)])), Some(&staff))
