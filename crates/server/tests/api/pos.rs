@@ -339,3 +339,31 @@ async fn an_offline_sale_whose_last_unit_went_online_opens_a_stock_conflict() {
     assert_eq!(problem.expect_problem(StatusCode::CONFLICT, "online and short")["sku"], BURGER);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_is_priced_by_the_engine_with_each_promotion_applied_or_explained() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let till = open_till(&app, &fx, 0).await;
+    let m = fx.m(0);
+    let manager = m.manager.token(&app).await;
+    for (name, channel) in [("Papas caja", "pos"), ("Papas web", "web")] {
+        let body = json!({
+            "merchant_id": m.id, "name": name, "channels": [channel],
+            "kind": {"type": "percent_off_lines", "bps": 5000, "skus": [FRIES]},
+        });
+        app.post("/api/v1/promotions", Some(&manager), &body).await.expect(StatusCode::CREATED, name);
+    }
+    let sale = cash_sale(&till, "promo-1", 1, json!([{"sku": FRIES, "quantity": 2}]), 3_490, 5_000);
+    let sold = app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "promo sale");
+    assert_eq!((clp(&sold["total"]), clp(&sold["discount"]), clp(&sold["change"])), (3_490, 3_490, 1_510));
+    let promotions = sold["promotions"].as_array().cloned().unwrap_or_default();
+    let by_name = |name: &str| promotions.iter().find(|p| p["name"] == name).cloned().unwrap_or(Value::Null);
+    assert_eq!(by_name("Papas caja")["applied"], true, "{sold}");
+    assert_eq!(by_name("Papas web")["applied"], false, "{sold}");
+    assert_eq!(by_name("Papas web")["reason"]["code"], "wrong_channel", "{sold}");
+    let full_price = cash_sale(&till, "promo-2", 2, json!([{"sku": FRIES, "quantity": 2}]), 6_980, 6_980);
+    let overpaid = app.post("/api/v1/pos/sales", Some(&till.staff), &full_price).await;
+    assert_eq!(overpaid.expect(StatusCode::CREATED, "overpaid by cash is change")["change"], money(3_490));
+    app.stop().await;
+}
