@@ -1,5 +1,6 @@
 //! The demo data set: a food court in Santiago (CLP) with five restaurants and one in Lima
-//! (PEN) with three, real-looking menus and stock, and a login for every role.
+//! (PEN) with three, real-looking menus and stock; an outdoor retailer with two stores, a web
+//! shop and a till in each store (`retail`); and a login for every role.
 //!
 //! It is loaded through the app as a platform operator: sites, merchants, locations and their
 //! storefronts by the ordinary use cases, and what those cannot say (one password for every
@@ -8,6 +9,7 @@
 
 mod descriptions;
 mod menus;
+mod retail;
 
 use omnicanal_app::setup::demo::{DemoDish, DemoLogin};
 use omnicanal_app::setup::locations::NewLocation;
@@ -101,6 +103,7 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
             }
         }
     }
+    sites.push(retail::load(app, &operator, &mut logins).await?);
     app.seed_demo_logins(DEMO_PASSWORD, logins.seeds).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
