@@ -328,7 +328,7 @@ impl App {
 
     /// The promotions that may apply at the site for these merchants; one that cannot be read
     /// is logged and skipped, so a bad row never stops every sale.
-    async fn cart_promotions(&self, site_id: &str, merchant_ids: &[String]) -> AppResult<Vec<Promotion>> {
+    pub(crate) async fn cart_promotions(&self, site_id: &str, merchant_ids: &[String]) -> AppResult<Vec<Promotion>> {
         let rows = self.store.active_promotions(site_id, merchant_ids).await?;
         Ok(rows
             .into_iter()

@@ -22,6 +22,7 @@ pub mod pricing;
 pub mod push;
 pub mod setup;
 pub mod stock;
+pub mod till_catalog;
 pub mod transfers;
 pub mod users;
 pub mod webhooks;
@@ -102,6 +103,7 @@ pub fn app(state: AppState) -> Router {
         .merge(posters::router())
         .merge(push::router())
         .merge(payments::router())
+        .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -19,15 +19,24 @@ pub enum Lang {
 
 type Catalog = HashMap<String, String>;
 
-/// Merges catalog files: the customer pages' and the merchant console's (`console.<lang>.json`).
+/// Merges catalog files: the customer pages', the merchant console's (`console.<lang>.json`) and
+/// the till's (`pos.<lang>.json`).
 fn load(files: &[&str]) -> Catalog {
     files.iter().flat_map(|json| serde_json::from_str::<Catalog>(json).unwrap_or_default()).collect()
 }
 
 static SPANISH: LazyLock<Catalog> =
-    LazyLock::new(|| load(&[include_str!("../../locales/es.json"), include_str!("../../locales/console.es.json")]));
+    LazyLock::new(|| load(&[
+        include_str!("../../locales/es.json"),
+        include_str!("../../locales/console.es.json"),
+        include_str!("../../locales/pos.es.json"),
+    ]));
 static ENGLISH: LazyLock<Catalog> =
-    LazyLock::new(|| load(&[include_str!("../../locales/en.json"), include_str!("../../locales/console.en.json")]));
+    LazyLock::new(|| load(&[
+        include_str!("../../locales/en.json"),
+        include_str!("../../locales/console.en.json"),
+        include_str!("../../locales/pos.en.json"),
+    ]));
 
 impl Lang {
     /// `es` or `en`.

@@ -6,6 +6,7 @@
 pub mod app_icon;
 pub mod console;
 pub mod i18n;
+pub mod pos;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/static/problems.js", get(|| asset(include_str!("../../assets/problems.js"), JS)))
         .merge(console::router())
+        .merge(pos::router())
 }
 
 const JS: &str = "text/javascript; charset=utf-8";
