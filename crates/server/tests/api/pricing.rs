@@ -1322,3 +1322,18 @@ async fn the_most_specific_price_and_the_promotions_scope_are_explained() {
     }
     app.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The engine's JS mirror for the till's offline pricing (issue 14).
+
+#[tokio::test]
+async fn the_js_pricing_engine_is_served_as_a_module() {
+    let app = TestApp::spawn().await;
+    let resp = app.get("/static/pos/pricing.js", None).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert_eq!(resp.content_type(), "text/javascript; charset=utf-8");
+    let served = resp.body.as_str().unwrap_or_default();
+    assert_eq!(served, include_str!("../../assets/pos/pricing.js"), "the file as it is in the repository");
+    assert!(served.contains("export function priceCart("), "an ES module with priceCart");
+    app.stop().await;
+}
