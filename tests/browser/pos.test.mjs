@@ -126,3 +126,18 @@ test("a visitor who is not signed in is sent to sign in and back to the till", a
     assert.equal(new URL(page.url()).searchParams.get("next"), "/pos");
   });
 });
+
+test("the till is installable: its manifest, icons and service worker scope", async () => {
+  const response = await fetch(`${BASE}/pos/manifest.webmanifest`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type"), /application\/manifest\+json/);
+  const manifest = await response.json();
+  assert.equal(manifest.start_url, "/pos");
+  assert.equal(manifest.scope, "/pos");
+  assert.equal(manifest.display, "standalone");
+  assert.equal(manifest.name, "Omnicanal Caja");
+  assert.ok(manifest.icons.some((icon) => icon.sizes === "512x512"));
+  const worker = await fetch(`${BASE}/pos/sw.js`);
+  assert.equal(worker.status, 200);
+  assert.equal(worker.headers.get("service-worker-allowed"), "/pos");
+});

@@ -10,7 +10,9 @@
 //! IndexedDB. The service worker (`/pos/sw.js`, scope `/pos`) keeps the shell and its scripts so
 //! a reload with no server still opens the till. Assets:
 //!
-//! - `assets/pos/pos.js`: the screens (device, session, selling, payment, receipt, close).
+//! - `assets/pos/pos.js`: the screens (device, session, selling, close) and the banner.
+//! - `assets/pos/checkout.js`: payment (split tender), the sale and its receipt.
+//! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
 //! - `assets/pos/pricing.js`: the pricing engine (kept equal to Rust by a parity test).
@@ -111,7 +113,7 @@ async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>, hea
             "location_id": user.location_id,
         },
         "locations": locations,
-        "messages": lang.all(),
+        "messages": lang.till(),
     });
     let ctx = context! { title => lang.text("pos.title", &[]), page_data => page_data, email => user.email };
     let mut response = render_page(&TEMPLATES, "pos.html", lang, StatusCode::OK, ctx);
