@@ -94,6 +94,14 @@ pub enum AppError {
     /// The card was declined.
     #[error("the card was declined")]
     PaymentDeclined,
+    /// The till's card terminal declined the card, with the issuer's code.
+    #[error("the card was declined (code {decline_code}): {next_step}")]
+    CardDeclined {
+        /// The issuer's decline code.
+        decline_code: omnicanal_domain::pos::DeclineCode,
+        /// What the cashier should do next.
+        next_step: omnicanal_domain::pos::NextStep,
+    },
     /// Too many failed sign-ins; try again later.
     #[error("too many failed sign-ins; try again in {}", wait_in_words(*retry_after_secs))]
     Throttled {
@@ -142,6 +150,10 @@ fn taken_message(key: UniqueKey) -> &'static str {
         UniqueKey::UserEmail => "a user with this e-mail already exists",
         UniqueKey::MerchantSku => "one of these SKUs already exists for this merchant",
         UniqueKey::CouponCode => "this coupon code is already in use",
+        UniqueKey::ReceiptSeries => "this receipt series belongs to another till",
+        UniqueKey::OpenSession => "this till already has an open session; close it first",
+        UniqueKey::PosSaleId => "a sale with this id was already recorded",
+        UniqueKey::ReceiptNumber => "this receipt number was already given to another sale",
     }
 }
 
@@ -157,6 +169,7 @@ impl From<DomainError> for AppError {
             DomainError::LedgerViolation(why) => AppError::Conflict(why.to_owned()),
             DomainError::IllegalTransition { from, to } => AppError::IllegalTransition { from, to },
             DomainError::WrongPickupCode => AppError::invalid("pickup_code", "the pickup code does not match"),
+            DomainError::SessionNotOpen => AppError::Conflict("the cash session is closed".into()),
             DomainError::RefundExceedsCaptured => AppError::Conflict("refund exceeds the captured amount".into()),
         }
     }
@@ -182,7 +195,10 @@ impl From<StoreError> for AppError {
             StoreError::ClaimLost => AppError::Conflict(
                 "a retry with the same Idempotency-Key took this request over; its answer is the retry's".into(),
             ),
-            error @ (StoreError::LedgerRefused | StoreError::NotInTransit | StoreError::NotNeedingAttention) => {
+            error @ (StoreError::LedgerRefused
+            | StoreError::NotInTransit
+            | StoreError::NotNeedingAttention
+            | StoreError::SessionClosed) => {
                 AppError::Conflict(error.to_string())
             }
             fault @ (StoreError::Corrupt(_)

@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod ordering;
 pub mod outbound;
 pub mod payments;
+pub mod pos;
 pub mod price_book;
 pub mod pricing;
 pub mod setup;
@@ -57,6 +58,7 @@ pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     payments: Arc<dyn PaymentProvider>,
+    terminal: Arc<dyn pos::terminal::CardTerminal>,
     signals: Arc<Signals>,
     login_throttle: Arc<LoginThrottle>,
     outbound: Arc<OutboundPolicy>,
@@ -78,12 +80,19 @@ impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, payments: Arc<dyn PaymentProvider>) -> Self {
         let login_throttle = Arc::new(LoginThrottle::new(throttle::Limits::default(), clock.clone()));
         let outbound = Arc::new(OutboundPolicy::strict());
-        Self { store, clock, payments, signals: Arc::default(), login_throttle, outbound }
+        let terminal = Arc::new(pos::terminal::SandboxTerminal);
+        Self { store, clock, payments, terminal, signals: Arc::default(), login_throttle, outbound }
     }
 
     /// The same layer with these sign-in limits (per node: each node counts alone).
     pub fn with_login_limits(mut self, limits: throttle::Limits) -> Self {
         self.login_throttle = Arc::new(LoginThrottle::new(limits, self.clock.clone()));
+        self
+    }
+
+    /// The same layer with this card terminal for the tills (by default the sandbox terminal).
+    pub fn with_card_terminal(mut self, terminal: Arc<dyn pos::terminal::CardTerminal>) -> Self {
+        self.terminal = terminal;
         self
     }
 

@@ -33,6 +33,9 @@ pub enum DomainError {
     /// The ledger operation would break an invariant (on-hand below zero, reserved above on-hand).
     #[error("stock ledger refused: {0}")]
     LedgerViolation(&'static str),
+    /// The till's cash session is closed: no sale, cash movement or second close.
+    #[error("the cash session is closed")]
+    SessionNotOpen,
     /// The fulfilment cannot move from `from` to `to`.
     #[error("illegal transition from {from} to {to}")]
     IllegalTransition {

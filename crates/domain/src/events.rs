@@ -35,6 +35,10 @@ crate::named_enum! {
         StockChanged => "stock.changed",
         /// A price list or a promotion changed.
         PriceChanged => "price.changed",
+        /// A till recorded a sale (with any stock conflict its offline stock shortfall opened).
+        PosSaleRecorded => "pos.sale_recorded",
+        /// A till's cash session was opened, had cash put in or taken out, or was closed.
+        PosSessionChanged => "pos.session_changed",
     }
 }
 
@@ -277,6 +281,97 @@ pub enum PriceChanged {
     Promotion(PromotionChanged),
 }
 
+/// One line of a till sale, as `pos.sale_recorded` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosSaleLine {
+    /// The SKU.
+    pub sku: String,
+    /// Units sold.
+    pub quantity: i64,
+    /// The line's total after discounts.
+    pub total: Money,
+}
+
+/// A stock conflict a till sale opened: units sold that the ledger did not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosConflictSummary {
+    /// The conflict.
+    pub id: String,
+    /// The SKU.
+    pub sku: String,
+    /// Units sold beyond what the ledger had.
+    pub shortfall: i64,
+    /// Why (`offline_sale_short`).
+    pub cause: String,
+}
+
+/// `pos.sale_recorded`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosSaleRecorded {
+    /// The sale (the id the device made).
+    pub sale_id: String,
+    /// Its merchant.
+    pub merchant_id: String,
+    /// Its location.
+    pub location_id: String,
+    /// The till.
+    pub device_id: String,
+    /// The cash session.
+    pub session_id: String,
+    /// The device's receipt number.
+    pub receipt_number: String,
+    /// What the customer paid.
+    pub total: Money,
+    /// Whether the till sold it while offline.
+    pub offline: bool,
+    /// When the till sold it.
+    #[serde(with = "crate::time::rfc3339_ms")]
+    pub sold_at: i64,
+    /// What was sold.
+    pub lines: Vec<PosSaleLine>,
+    /// Stock conflicts the sale opened.
+    pub conflicts: Vec<PosConflictSummary>,
+}
+
+crate::named_enum! {
+    /// What happened to a cash session.
+    pub enum SessionAction("action") {
+        /// Opened with a float.
+        Opened => "opened",
+        /// Cash put in.
+        CashIn => "cash_in",
+        /// Cash taken out.
+        CashOut => "cash_out",
+        /// Counted and closed.
+        Closed => "closed",
+    }
+}
+
+/// `pos.session_changed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosSessionChanged {
+    /// The session.
+    pub session_id: String,
+    /// Its merchant.
+    pub merchant_id: String,
+    /// Its location.
+    pub location_id: String,
+    /// The till.
+    pub device_id: String,
+    /// What happened.
+    pub action: SessionAction,
+    /// The float opened with, or the cash moved.
+    pub amount: Option<Money>,
+    /// Why cash moved.
+    pub reason: Option<String>,
+    /// At a close: what the drawer should have held.
+    pub expected_cash: Option<Money>,
+    /// At a close: what was counted.
+    pub counted_cash: Option<Money>,
+    /// At a close: counted − expected.
+    pub difference: Option<Money>,
+}
+
 /// Every event, by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainEvent {
@@ -294,6 +389,10 @@ pub enum DomainEvent {
     StockChanged(StockChanged),
     /// `price.changed`.
     PriceChanged(PriceChanged),
+    /// `pos.sale_recorded`.
+    PosSaleRecorded(PosSaleRecorded),
+    /// `pos.session_changed`.
+    PosSessionChanged(PosSessionChanged),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -321,6 +420,8 @@ impl DomainEvent {
             DomainEvent::PaymentNeedsAttention(_) => EventType::PaymentNeedsAttention,
             DomainEvent::StockChanged(_) => EventType::StockChanged,
             DomainEvent::PriceChanged(_) => EventType::PriceChanged,
+            DomainEvent::PosSaleRecorded(_) => EventType::PosSaleRecorded,
+            DomainEvent::PosSessionChanged(_) => EventType::PosSessionChanged,
         }
     }
 
@@ -334,6 +435,8 @@ impl DomainEvent {
             DomainEvent::PaymentNeedsAttention(event) => serde_json::to_string(event),
             DomainEvent::StockChanged(event) => serde_json::to_string(event),
             DomainEvent::PriceChanged(event) => serde_json::to_string(event),
+            DomainEvent::PosSaleRecorded(event) => serde_json::to_string(event),
+            DomainEvent::PosSessionChanged(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -352,6 +455,8 @@ impl DomainEvent {
             EventType::PaymentNeedsAttention => DomainEvent::PaymentNeedsAttention(parse(json)?),
             EventType::StockChanged => DomainEvent::StockChanged(parse(json)?),
             EventType::PriceChanged => DomainEvent::PriceChanged(parse(json)?),
+            EventType::PosSaleRecorded => DomainEvent::PosSaleRecorded(parse(json)?),
+            EventType::PosSessionChanged => DomainEvent::PosSessionChanged(parse(json)?),
         })
     }
 
@@ -395,6 +500,16 @@ impl DomainEvent {
             DomainEvent::PriceChanged(PriceChanged::Promotion(event)) => {
                 Routing { merchant_id: event.merchant_id.clone(), ..Routing::default() }
             }
+            DomainEvent::PosSaleRecorded(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                location_id: some(&event.location_id),
+                ..Routing::default()
+            },
+            DomainEvent::PosSessionChanged(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                location_id: some(&event.location_id),
+                ..Routing::default()
+            },
         }
     }
 
@@ -417,6 +532,8 @@ impl DomainEvent {
                 merchant_id.as_deref().into_iter().collect()
             }
             DomainEvent::PriceChanged(PriceChanged::PriceList(event)) => vec![&event.merchant_id],
+            DomainEvent::PosSaleRecorded(event) => vec![&event.merchant_id],
+            DomainEvent::PosSessionChanged(event) => vec![&event.merchant_id],
         }
     }
 }

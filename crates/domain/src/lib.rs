@@ -21,6 +21,7 @@ mod named;
 pub mod order;
 pub mod payment;
 pub mod payment_job;
+pub mod pos;
 pub mod pricing;
 pub mod settlement;
 pub mod site;

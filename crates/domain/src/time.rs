@@ -89,6 +89,23 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// Serde for an instant: RFC 3339 text on the wire, milliseconds in memory.
+pub mod rfc3339_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the instant as RFC 3339.
+    pub fn serialize<S: Serializer>(value: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::rfc3339_utc(*value))
+    }
+
+    /// Reads RFC 3339 text back into milliseconds.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::parse_rfc3339_ms(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not an RFC 3339 time")))
+    }
+}
+
 /// Serde for an optional instant: RFC 3339 text on the wire, milliseconds in memory.
 pub mod optional_rfc3339 {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -114,6 +114,7 @@ impl ApiError {
                 AppError::CouponUnavailable { .. } => (StatusCode::CONFLICT, "coupon_unavailable"),
                 AppError::QuoteExpired { .. } => (StatusCode::CONFLICT, "quote_expired"),
                 AppError::PaymentDeclined => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
+                AppError::CardDeclined { .. } => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
                 AppError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
                 AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
@@ -132,6 +133,8 @@ impl ApiError {
             code: code.to_owned(),
             errors: None,
             sku: None,
+            decline_code: None,
+            next_step: None,
         };
         let ApiError::App(error) = self else {
             return problem;
@@ -142,6 +145,10 @@ impl ApiError {
                 problem.errors = Some(vec![FieldError { field: (*field).to_owned(), message: message.clone() }]);
             }
             AppError::InsufficientStock { sku } | AppError::SoldOut { sku } => problem.sku = Some(sku.clone()),
+            AppError::CardDeclined { decline_code, next_step } => {
+                problem.decline_code = Some(decline_code.as_str().to_owned());
+                problem.next_step = Some(next_step.as_str().to_owned());
+            }
             AppError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
                 problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);
@@ -184,6 +191,13 @@ pub struct Problem {
     /// The SKU concerned, for stock errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+    /// The issuer's decline code, for a card a till's terminal declined (`05`, `51`, `54`, `91`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<String>,
+    /// What the cashier should do next after a decline: `ask_another_method`,
+    /// `split_or_another_method`, `ask_another_card` or `retry_or_external_terminal`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 impl IntoResponse for ApiError {

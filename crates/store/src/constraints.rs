@@ -20,6 +20,14 @@ pub enum UniqueKey {
     MerchantSku,
     /// A coupon code.
     CouponCode,
+    /// A till's receipt series.
+    ReceiptSeries,
+    /// The one open cash session of a till.
+    OpenSession,
+    /// The id a till gave a sale.
+    PosSaleId,
+    /// A receipt number within a till's series.
+    ReceiptNumber,
 }
 
 impl UniqueKey {
@@ -29,15 +37,25 @@ impl UniqueKey {
             UniqueKey::UserEmail => "email",
             UniqueKey::MerchantSku => "sku",
             UniqueKey::CouponCode => "code",
+            UniqueKey::ReceiptSeries => "receipt_series",
+            UniqueKey::OpenSession => "device_id",
+            UniqueKey::PosSaleId => "id",
+            UniqueKey::ReceiptNumber => "receipt_number",
         }
     }
 }
 
 /// The unique constraints of [`UniqueKey`], as (key, table, columns).
-pub const UNIQUE_KEYS: [(UniqueKey, &str, &[&str]); 3] = [
+pub const UNIQUE_KEYS: [(UniqueKey, &str, &[&str]); 7] = [
     (UniqueKey::UserEmail, "users", &["email"]),
     (UniqueKey::MerchantSku, "variants", &["merchant_id", "sku"]),
     (UniqueKey::CouponCode, "coupons", &["code"]),
+    (UniqueKey::ReceiptSeries, "pos_devices", &["receipt_series"]),
+    // A partial unique index (`WHERE status = 'open'`), named as PostgreSQL would name a key.
+    (UniqueKey::OpenSession, "pos_sessions", &["device_id"]),
+    // The primary key, named `pos_sales_id_key` in the migration so both backends name it alike.
+    (UniqueKey::PosSaleId, "pos_sales", &["id"]),
+    (UniqueKey::ReceiptNumber, "pos_sales", &["device_id", "receipt_n"]),
 ];
 
 /// A row another refers to.

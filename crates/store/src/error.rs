@@ -61,6 +61,9 @@ pub enum StoreError {
     /// A payment job that is not waiting for a person cannot be retried by hand.
     #[error("the payment job does not need attention")]
     NotNeedingAttention,
+    /// A till's cash session is closed: it takes no sale, cash movement or second close.
+    #[error("the cash session is closed")]
+    SessionClosed,
     /// A row holds a value the code does not know (an unknown status, say): never defaulted.
     #[error("corrupt row: {0}")]
     Corrupt(String),

@@ -13,7 +13,7 @@ pub mod constraints;
 pub mod error;
 pub mod rows;
 
-pub use sql::{HOLD_EXPIRED_REASON, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id};
+pub use sql::{HOLD_EXPIRED_REASON, OFFLINE_SALE_SHORT, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id};
 mod sql;
 
 pub use backend::{Backend, SqlStore, connect};
@@ -41,6 +41,7 @@ pub trait Store:
     + NotificationStore
     + ConsoleStore
     + PaymentStore
+    + PosStore
     + Send
     + Sync
     + 'static
@@ -58,6 +59,7 @@ impl<T> Store for T where
         + NotificationStore
         + ConsoleStore
         + PaymentStore
+        + PosStore
         + Send
         + Sync
         + 'static
@@ -442,4 +444,68 @@ pub trait PaymentStore {
     async fn retry_payment_job(&self, id: &str, now_ms: i64) -> StoreResult<PaymentJobRow>;
     /// How many jobs are in `state`, of one merchant when given.
     async fn count_payment_jobs(&self, state: PaymentJobState, merchant_id: Option<&str>) -> StoreResult<i64>;
+}
+
+/// The store's till: devices, cash sessions, sales kept forever by the id the device made,
+/// the receipt series' numbers, and the stock conflicts offline sales open.
+#[async_trait]
+pub trait PosStore {
+    /// Registers a till; a taken series is `Duplicate(ReceiptSeries)`, a missing location
+    /// `MissingReference(Location)`.
+    async fn insert_pos_device(&self, device: &PosDeviceRow) -> StoreResult<()>;
+    /// A till.
+    async fn get_pos_device(&self, id: &str) -> StoreResult<Option<PosDeviceRow>>;
+    /// A location's tills, by name.
+    async fn list_pos_devices(&self, location_id: &str) -> StoreResult<Vec<PosDeviceRow>>;
+    /// Opens a session with its `pos.session_changed` event; a till with an open session is
+    /// `Duplicate(OpenSession)`.
+    async fn open_pos_session(&self, session: &PosSessionRow, event: &NewEvent) -> StoreResult<()>;
+    /// A session.
+    async fn get_pos_session(&self, id: &str) -> StoreResult<Option<PosSessionRow>>;
+    /// A till's sessions, newest first.
+    async fn list_pos_sessions(&self, device_id: &str, page: Page) -> StoreResult<Vec<PosSessionRow>>;
+    /// Records cash put in or taken out of an open session, with its event; a closed
+    /// session is `SessionClosed`.
+    async fn add_pos_cash_movement(&self, movement: &PosCashMovementRow, event: &NewEvent) -> StoreResult<()>;
+    /// A session's cash movements, oldest first.
+    async fn list_pos_cash_movements(&self, session_id: &str) -> StoreResult<Vec<PosCashMovementRow>>;
+    /// Closes an open session with the counted cash: the expected cash is the domain's sum of
+    /// the float, the cash kept from its sales and the cash moved, all read inside the
+    /// transaction that closes it (a sale being recorded waits, or finds it closed). Its
+    /// event gets the close's figures. A closed session is `SessionClosed`.
+    async fn close_pos_session(
+        &self,
+        session_id: &str,
+        counted_cash_minor: i64,
+        closed_by: &str,
+        closed_at_ms: i64,
+        event_id: &str,
+    ) -> StoreResult<PosSessionRow>;
+    /// A session's figures.
+    async fn pos_session_totals(&self, session_id: &str) -> StoreResult<PosSessionTotals>;
+    /// Records a sale in one transaction: a sale already recorded under the id is returned as
+    /// it was (`Existing`, whatever the session's state now), a receipt number of the device
+    /// already used by another sale is `ReceiptTaken`, a closed session `SessionClosed`. Then
+    /// the sale, its lines and payments, a `sale` movement per tracked SKU and its
+    /// `stock.changed`, and the sale's event. Online, a SKU short of available units is
+    /// `InsufficientStock` and nothing is recorded; offline, the movement takes what the
+    /// ledger has available and the rest becomes an open stock conflict.
+    async fn record_pos_sale(&self, sale: &NewPosSale) -> StoreResult<PosSaleOutcome>;
+    /// A sale by id, with its conflicts.
+    async fn get_pos_sale(&self, id: &str) -> StoreResult<Option<(PosSaleRow, Vec<StockConflictRow>)>>;
+    /// A sale's payments, in order.
+    async fn list_pos_sale_payments(&self, sale_id: &str) -> StoreResult<Vec<PosPaymentRow>>;
+    /// Every receipt number (n) a till's sales carry.
+    async fn pos_receipt_numbers(&self, device_id: &str) -> StoreResult<Vec<i64>>;
+    /// Keeps a receipt number a till gave a second sale (once per refused sale).
+    async fn record_receipt_duplicate(&self, duplicate: &ReceiptDuplicateRow) -> StoreResult<()>;
+    /// A till's reused receipt numbers, by number.
+    async fn list_receipt_duplicates(&self, device_id: &str) -> StoreResult<Vec<ReceiptDuplicateRow>>;
+    /// A location's stock conflicts, newest first, of one status when given.
+    async fn list_stock_conflicts(
+        &self,
+        location_id: &str,
+        status: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<StockConflictRow>>;
 }

@@ -29,6 +29,8 @@ mod holds;
 mod idempotency;
 #[path = "story/payments.rs"]
 mod payments;
+#[path = "story/pos.rs"]
+mod pos;
 #[path = "story/pricing.rs"]
 mod pricing;
 #[path = "story/stock.rs"]
@@ -47,6 +49,7 @@ use idempotency::{idempotency_claims_are_fenced_by_their_token, idempotency_keys
 use omnicanal_domain::access::Role;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
 use payments::payment_jobs_follow_the_money;
+use pos::pos_till_sessions_sales_and_receipts;
 use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
@@ -111,6 +114,7 @@ story!(
     constraint_violations_are_named,
     payment_jobs_follow_the_money,
     a_carts_catalogue_is_read_at_once,
+    pos_till_sessions_sales_and_receipts,
 );
 
 fn user(email: &str) -> UserRow {

@@ -92,7 +92,9 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         EventType::PaymentCaptured
         | EventType::PaymentRefunded
         | EventType::PaymentNeedsAttention
-        | EventType::PriceChanged => None,
+        | EventType::PriceChanged
+        | EventType::PosSaleRecorded
+        | EventType::PosSessionChanged => None,
     }
 }
 

@@ -265,7 +265,14 @@ impl App {
                 v.push(format!("{field}.location_id"), "no such location at this site");
                 continue;
             };
-            match location_state(&location, &site.timezone, now_ms) {
+            // The till sells at the counter whenever staff are there to sell: opening hours
+            // and the kitchen's pause govern what customers may order from afar.
+            let state = if cart.channel == Channel::Pos {
+                LocationState::Open
+            } else {
+                location_state(&location, &site.timezone, now_ms)
+            };
+            match state {
                 LocationState::Open => {}
                 LocationState::Paused { until } => v.push(
                     format!("{field}.location_id"),

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod orders;
 pub mod parameter_shapes;
 pub mod payments;
+pub mod pos;
 pub mod posters;
 pub mod pricing;
 pub mod push;
@@ -60,6 +61,7 @@ use omnicanal_app::events::health::Health;
         (name = "pricing", description = "Quotes, price lists, promotions, coupons, receipts"),
         (name = "webhooks", description = "Signed event deliveries"),
         (name = "payments", description = "Captures, refunds and voids owed to the card provider"),
+        (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
     )
 )]
 struct ApiDoc;
@@ -82,6 +84,7 @@ pub fn app(state: AppState) -> Router {
         .merge(orders::write_router())
         .merge(stock::write_router())
         .merge(fulfillments::write_router())
+        .merge(pos::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -103,6 +106,7 @@ pub fn app(state: AppState) -> Router {
         .merge(posters::router())
         .merge(push::router())
         .merge(payments::router())
+        .merge(pos::router())
         .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

@@ -3,6 +3,7 @@
 mod catalog;
 mod modifiers;
 mod orders;
+mod pos;
 mod setup;
 mod stock;
 mod webhooks;
@@ -11,6 +12,7 @@ pub mod words;
 pub use catalog::*;
 pub use modifiers::*;
 pub use orders::*;
+pub use pos::*;
 pub use setup::*;
 pub use stock::*;
 pub use webhooks::*;

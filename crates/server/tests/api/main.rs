@@ -27,6 +27,7 @@ mod login_throttle;
 mod openapi;
 mod pages_offline;
 mod payment_jobs;
+mod pos;
 mod posters;
 mod pricing;
 mod push;

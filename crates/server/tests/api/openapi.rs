@@ -27,6 +27,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/merchants/{}/settlement"),
     ("post", "/api/v1/webhooks"),
     ("get", "/api/v1/webhooks/{}/deliveries"),
+    ("post", "/api/v1/pos/devices"),
+    ("post", "/api/v1/pos/sessions"),
+    ("post", "/api/v1/pos/sessions/{}/close"),
+    ("post", "/api/v1/pos/sales"),
+    ("get", "/api/v1/pos/devices/{}/receipts"),
+    ("get", "/api/v1/stock/conflicts"),
 ];
 
 /// `/a/{site_id}/b` → `/a/{}/b`, so parameter names do not matter.

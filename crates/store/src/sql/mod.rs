@@ -17,11 +17,13 @@ pub(crate) mod order_rows;
 mod orders;
 pub(crate) mod outbox;
 mod payments;
+mod pos;
 mod pricing;
 mod setup;
 mod stock;
 pub(crate) mod tx;
 
+pub use pos::OFFLINE_SALE_SHORT;
 pub use tx::holds::HOLD_EXPIRED_REASON;
 pub use tx::payment_jobs::{capture_job_id, refund_job_id, void_job_id};
 pub use tx::slots::pickup_slot_start_ms;
