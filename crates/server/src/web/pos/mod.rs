@@ -15,7 +15,8 @@
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
-//! - `assets/pos/pricing.js`: the pricing engine (kept equal to Rust by a parity test).
+//! - `assets/pos/pricing.js`: the pricing engine (kept equal to Rust by a parity test; served
+//!   at `/static/pos/pricing.js` by `web/mod.rs`).
 //! - `assets/pos/sw.js`, `assets/pos/pos.css`.
 
 use axum::Router;
@@ -49,7 +50,6 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/checkout.js", get(|| asset(include_str!("../../../assets/pos/checkout.js"), JS)))
         .route("/static/pos/db.js", get(|| asset(include_str!("../../../assets/pos/db.js"), JS)))
         .route("/static/pos/queue.js", get(|| asset(include_str!("../../../assets/pos/queue.js"), JS)))
-        .route("/static/pos/pricing.js", get(|| asset(include_str!("../../../assets/pos/pricing.js"), JS)))
         .route("/static/pos/pos.css", get(|| asset(include_str!("../../../assets/pos/pos.css"), CSS)))
 }
 
