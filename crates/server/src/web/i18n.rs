@@ -89,12 +89,8 @@ impl Lang {
 
     /// The text for `key` with `{name}` placeholders filled; the key itself when missing.
     pub fn text(self, key: &str, args: &[(&str, String)]) -> String {
-        let mut text = self
-            .catalog()
-            .get(key)
-            .or_else(|| self.till_catalog().get(key))
-            .cloned()
-            .unwrap_or_else(|| key.to_owned());
+        let mut text =
+            self.catalog().get(key).or_else(|| self.till_catalog().get(key)).cloned().unwrap_or_else(|| key.to_owned());
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), value);
         }

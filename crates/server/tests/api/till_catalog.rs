@@ -17,7 +17,11 @@ struct Shop {
 async fn shop(app: &TestApp, site_id: &str) -> Shop {
     let admin = app.admin_token().await;
     let merchant = app
-        .post("/api/v1/merchants", Some(&admin), &json!({"name": format!("Tienda {}", random_hex()), "kind": "retail", "commission_bps": 0}))
+        .post(
+            "/api/v1/merchants",
+            Some(&admin),
+            &json!({"name": format!("Tienda {}", random_hex()), "kind": "retail", "commission_bps": 0}),
+        )
         .await
         .expect(StatusCode::CREATED, "merchant");
     let merchant_id = merchant["id"].as_str().unwrap_or_default().to_owned();

@@ -118,11 +118,13 @@ async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>, hea
     let ctx = context! { title => lang.text("pos.title", &[]), page_data => page_data, email => user.email };
     let mut response = render_page(&TEMPLATES, "pos.html", lang, StatusCode::OK, ctx);
     let headers = response.headers_mut();
-    headers.insert(HeaderName::from_static("content-security-policy"), HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers
+        .insert(HeaderName::from_static("content-security-policy"), HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY"));
     headers.insert(HeaderName::from_static("referrer-policy"), HeaderValue::from_static("same-origin"));
     if query.lang.as_deref().is_some_and(|raw| matches!(raw, "es" | "en"))
-        && let Ok(cookie) = HeaderValue::from_str(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
+        && let Ok(cookie) =
+            HeaderValue::from_str(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
     {
         headers.insert(axum::http::header::SET_COOKIE, cookie);
     }
