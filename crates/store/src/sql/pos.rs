@@ -284,10 +284,11 @@ impl PosStore for SqlStore {
     }
 
     async fn get_pos_session(&self, id: &str) -> StoreResult<Option<PosSessionRow>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM pos_sessions WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM pos_sessions WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
         Ok(row.as_ref().map(session_from).transpose()?)
     }
 
