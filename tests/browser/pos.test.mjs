@@ -109,6 +109,99 @@ for (const width of [1280, 360]) {
   });
 }
 
+test("a sale id the server already has with another body is shown as refused, once, not retried in a loop", async () => {
+  await withPage(browser, "pos-409", { viewport: { width: 1280, height: 800 }, isMobile: false }, async (page) => {
+    const sent = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/api/v1/pos/sales") {
+        sent.push(JSON.parse(request.postData() || "{}"));
+      }
+    });
+    await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
+    await page.goto(`${BASE}/pos`);
+    await registerDevice(page, "Caja 409");
+    const deviceId = await page.locator("[data-testid=pos-where]").getAttribute("data-device-id");
+    const series = await page.locator("[data-testid=pos-where]").getAttribute("data-series");
+    await openSession(page, "5.000");
+    await scan(page, PEN.barcode);
+    await payCash(page, "1.000");
+    assert.equal(await page.locator("[data-testid=pos-receipt-state]").getAttribute("data-state"), "sent");
+    assert.equal(sent.length, 1);
+    const first = sent[0];
+
+    // The same id queued again with another body (two pens, the next number): the server says 409.
+    await page.evaluate(
+      ({ first, deviceId, series }) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("omnicanal-pos");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction("sales", "readwrite");
+            const body = { ...first, receipt_number: `${series}-2`, lines: [{ sku: first.lines[0].sku, quantity: 2 }] };
+            tx.objectStore("sales").put({ id: first.id, device_id: deviceId, n: 2, state: "pending", attempts: 0, body, receipt: {} });
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      { first, deviceId, series },
+    );
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    const refused = page.locator(`[data-testid=pos-refused-sale][data-sale-id="${first.id}"]`);
+    await refused.waitFor({ timeout: 15_000 });
+    assert.match(await refused.innerText(), new RegExp(`^Boleta ${series}-2: `));
+    await page.waitForTimeout(3_000);
+    assert.equal(sent.filter((body) => body.id === first.id).length, 2, "sent again once, then kept as refused");
+    assert.equal(await page.locator("[data-testid=pos-banner]").getAttribute("data-pending"), "0");
+    await page.screenshot({ path: artifact("pos-409.png"), fullPage: true });
+    await refused.locator("button").click();
+    await page.locator("[data-testid=pos-refused]").waitFor({ state: "hidden" });
+  });
+});
+
+test("a declined card shows its code and what to do, keeps the receipt number; split tender with an external card and cash", async () => {
+  await withPage(browser, "pos-tender", { viewport: { width: 1280, height: 800 }, isMobile: false }, async (page) => {
+    await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
+    await page.goto(`${BASE}/pos`);
+    await registerDevice(page, "Caja Tarjetas");
+    const deviceId = await page.locator("[data-testid=pos-where]").getAttribute("data-device-id");
+    const series = await page.locator("[data-testid=pos-where]").getAttribute("data-series");
+    await openSession(page, "0");
+    await scan(page, NOTEBOOK.barcode);
+    assert.equal(await text(page, "pos-total"), "$2.691");
+    // Enter on the empty search box goes to payment (scan, scan, Enter).
+    await page.locator("[data-testid=pos-search]").press("Enter");
+    await waitForScreen(page, "pay");
+
+    await page.locator("[data-testid=pos-method-card]").click();
+    assert.equal(await page.locator("[data-testid=pos-tender-amount]").inputValue(), "2691");
+    await page.locator("[data-testid=pos-tender-card]").fill("4000000000000002");
+    await page.locator("[data-testid=pos-add-tender]").click();
+    await page.locator("[data-testid=pos-confirm]").click();
+    const error = page.locator("[data-testid=pos-pay-error]");
+    await error.waitFor();
+    assert.match(await error.innerText(), /^Tarjeta rechazada \(código 05\)\. /);
+    await page.screenshot({ path: artifact("pos-declined.png"), fullPage: true });
+
+    await page.locator("[data-testid=pos-tender] button").click();
+    await page.locator("[data-testid=pos-method-external]").click();
+    await page.locator("[data-testid=pos-tender-amount]").fill("1.000");
+    await page.locator("[data-testid=pos-tender-reference]").fill("AUT-123456");
+    await page.locator("[data-testid=pos-add-tender]").click();
+    await page.locator("[data-testid=pos-method-cash]").click();
+    assert.equal(await page.locator("[data-testid=pos-tender-amount]").inputValue(), "1691");
+    await page.locator("[data-testid=pos-tender-amount]").fill("2.000");
+    await page.locator("[data-testid=pos-add-tender]").click();
+    assert.equal(await text(page, "pos-change"), "$309");
+    await page.locator("[data-testid=pos-confirm]").click();
+    await waitForScreen(page, "receipt", 15_000);
+    assert.equal(await text(page, "pos-receipt-number"), `${series}-1`, "the declined sale's number was given back");
+    assert.equal(await text(page, "pos-receipt-change"), "$309");
+    const { body: report } = await apiAt(BASE, "GET", `/pos/devices/${deviceId}/receipts`, { token: shop.token });
+    assert.equal(report.last_number, 1);
+    assert.deepEqual(report.gaps, []);
+  });
+});
+
 test("a staff member of the location sees the registered till and cannot register one", async () => {
   await withPage(browser, "pos-staff", {}, async (page) => {
     await consoleSignIn(page, shop.staff.email, { password: shop.staff.password });

@@ -8,6 +8,16 @@
 import * as db from "./db.js";
 import { money, parseAmount, settle, payments } from "./sell.js";
 
+/** A sale id made on the device: a random UUID (also where `randomUUID` is missing: plain http). */
+function saleId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function createCheckout({ till, queue, show, notice, t, done }) {
   const $ = (id) => document.getElementById(id);
   let tenders = [];
@@ -119,7 +129,7 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     payError("");
     if (tenders.some((tender) => tender.method === "card") && !queue.online()) return payError(t("pos.pay.card_offline"));
     $("confirm").disabled = true;
-    const id = crypto.randomUUID();
+    const id = saleId();
     const lines = till.cart.lines();
     const body = (n) => ({
       id,

@@ -274,6 +274,8 @@ $("close-done").addEventListener("click", () => show("open"));
 
 function sellScreen() {
   where();
+  $("search-result").textContent = "";
+  showResults([]);
   show("sell");
   renderCart();
 }
@@ -314,6 +316,8 @@ function showResults(items) {
 $("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("search").value.trim();
+  // Enter on an empty search goes to payment: scan, scan, scan, Enter.
+  if (!text && !till.cart.isEmpty() && !$("pay").disabled) return checkout.start();
   if (!text || !till.index) return;
   const exact = till.index.exact(text);
   const found = exact ? [exact] : till.index.search(text);
