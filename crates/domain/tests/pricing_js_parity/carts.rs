@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The pricing instant of every cart; windows are drawn around it.
-pub const NOW: i64 = 1_780_000_000_000;
+const NOW: i64 = 1_780_000_000_000;
 const CHANNELS: [&str; 7] = ["qr", "web", "pos", "phone", "kiosk", "tablet", "shop:x"];
 const LOCATIONS: [(&str, &str); 4] = [("l0", "m0"), ("l1", "m0"), ("l2", "m1"), ("l3", "m2")];
 const MERCHANTS: [&str; 3] = ["m0", "m1", "m2"];
@@ -152,7 +152,10 @@ pub fn cart(rng: &mut Rng) -> Cart {
         lines[0].quantity = 9_999;
         lines[0].modifiers.clear();
     }
-    let promotions: Vec<Promotion> = (0..rng.range(0, 6)).map(|n| promotion(rng, currency, n)).collect();
+    let mut promotions: Vec<Promotion> = (0..rng.range(0, 6)).map(|n| promotion(rng, currency, n)).collect();
+    if rng.chance(8) {
+        stacked(rng, &mut promotions);
+    }
     let (coupons, coupon_codes) = coupons(rng, &promotions);
     let any_minute = rng.range(0, 1_439);
     // Minutes inside and at the edges of the generated happy hours, and any other.
@@ -317,6 +320,29 @@ fn promotion(rng: &mut Rng, currency: Currency, n: i64) -> Promotion {
         priority: i32::try_from(rng.range(-2, 2)).unwrap_or(0),
         exclusive: rng.chance(25),
         active: rng.chance(95),
+    }
+}
+
+/// Several open promotions on the same few SKUs, so the stacking rules (one line-level discount
+/// per unit, exclusive ones combining with nothing) meet each other often.
+fn stacked(rng: &mut Rng, promotions: &mut [Promotion]) {
+    for promotion in promotions.iter_mut() {
+        promotion.merchant_id = None;
+        promotion.channels.clear();
+        promotion.location_ids.clear();
+        promotion.valid_from_ms = None;
+        promotion.valid_to_ms = None;
+        promotion.happy_hour = None;
+        promotion.requires_coupon = false;
+        promotion.active = true;
+        promotion.exclusive = rng.chance(40);
+        match &mut promotion.kind {
+            PromotionKind::PercentOffLines { skus, .. } | PromotionKind::AmountOffLines { skus, .. } => {
+                *skus = rng.subset(&SKUS[..2], 60);
+            }
+            PromotionKind::BuyXGetY { skus, .. } => *skus = vec![SKUS[0].to_owned()],
+            _ => {}
+        }
     }
 }
 

@@ -22,7 +22,6 @@
 //     error: { code: "invalid", field, message } | { code: "currency_mismatch", left, right }
 //            | { code: "overflow" }
 //   normalizeCode(raw), reasonMessage(reason), displayMoney(money): the helpers the quote uses.
-"use strict";
 
 // ---------------------------------------------------------------------------------------------
 // money.rs
@@ -291,7 +290,7 @@ const reason = {
 };
 
 /** Why a promotion gives nothing (Rust's `Refusal::Reason`); domain errors are `Refused`. */
-class NotApplied {
+class Refusal {
   constructor(why) {
     this.reason = why;
   }
@@ -440,7 +439,7 @@ function applyPromotion(context, promotion, gates, work) {
     outcome.amount = { amount: give(context, promotion, work, given), currency: context.currency };
     outcome.applied = true;
   } catch (refusal) {
-    if (!(refusal instanceof NotApplied)) throw refusal;
+    if (!(refusal instanceof Refusal)) throw refusal;
     outcome.reason = refusal.reason;
     outcome.message = reasonMessage(refusal.reason);
   }
@@ -467,7 +466,7 @@ function discountsToGive(context, promotion, gates, work, targeted) {
   try {
     given = computeKind(context.currency, promotion.kind, candidates, work);
   } catch (refusal) {
-    if (refusal instanceof NotApplied) throw refuseOnLines(promotion, work, candidates, refusal.reason);
+    if (refusal instanceof Refusal) throw refuseOnLines(promotion, work, candidates, refusal.reason);
     throw refusal;
   }
   given = given.map((d) => {
@@ -505,7 +504,7 @@ function linesAtItsLocations(promotion, work, targeted) {
   const eligible = targeted.filter(here);
   const elsewhere = targeted.filter((index) => !here(index));
   recordNotApplied(promotion, work, elsewhere, reason.simple("wrong_location"));
-  if (eligible.length === 0) throw new NotApplied(reason.simple("wrong_location"));
+  if (eligible.length === 0) throw new Refusal(reason.simple("wrong_location"));
   return eligible;
 }
 
@@ -523,7 +522,7 @@ function linesItMayStackOn(promotion, work, eligible) {
       candidates.push(index);
     }
   }
-  if (candidates.length === 0) throw new NotApplied(firstConflict ?? reason.simple("no_saving"));
+  if (candidates.length === 0) throw new Refusal(firstConflict ?? reason.simple("no_saving"));
   return candidates;
 }
 
@@ -578,7 +577,7 @@ function give(context, promotion, work, given) {
 
 function refuseOnLines(promotion, work, lines, why) {
   recordNotApplied(promotion, work, lines, why);
-  return new NotApplied(why);
+  return new Refusal(why);
 }
 
 function recordNotApplied(promotion, work, lines, why) {
@@ -662,7 +661,7 @@ const max = (a, b) => (a > b ? a : b);
 function buyXGetY(buy, get, bps, lines) {
   if (!validCount(buy) || !validCount(get)) {
     const needed = buy + get > I64_MAX ? I64_MAX : buy + get < I64_MIN ? I64_MIN : buy + get;
-    throw new NotApplied(reason.notEnoughItems(needed, 0n));
+    throw new Refusal(reason.notEnoughItems(needed, 0n));
   }
   const given = [];
   let present = 0n;
@@ -670,7 +669,7 @@ function buyXGetY(buy, get, bps, lines) {
     present = max(present, sumAvailable(group));
     given.push(...buyXGetYAtOneLocation(group, buy, get, bps));
   }
-  if (given.length === 0) throw new NotApplied(reason.notEnoughItems(buy + get, present));
+  if (given.length === 0) throw new Refusal(reason.notEnoughItems(buy + get, present));
   return given;
 }
 
@@ -702,7 +701,7 @@ function bundle(components, price, lines) {
   if (quantities.some((q) => !validCount(q))) {
     let needed = 0n;
     for (const q of quantities) needed = i64Or(needed + max(q, 0n), I64_MAX);
-    throw new NotApplied(reason.notEnoughItems(needed, 0n));
+    throw new Refusal(reason.notEnoughItems(needed, 0n));
   }
   const needed = quantities.reduce((sum, q) => sum + q, 0n);
   const given = [];
@@ -736,7 +735,7 @@ function bundle(components, price, lines) {
     members.forEach(([index, , q], i) => given.push(discount(index, shares[i], q * sets)));
   }
   if (given.length === 0) {
-    throw new NotApplied(noSaving ? reason.simple("no_saving") : reason.notEnoughItems(needed, present));
+    throw new Refusal(noSaving ? reason.simple("no_saving") : reason.notEnoughItems(needed, present));
   }
   return given;
 }
