@@ -163,7 +163,9 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       await db.removeSale(id);
       await db.giveBackReceipt(till.device.id, sale.n);
       await queue.publish();
-      $("confirm").disabled = false;
+      // A declined card is off the list: the cashier asks for another payment.
+      if (outcome.refused?.decline_code) tenders = tenders.filter((tender) => tender.method !== "card");
+      render();
       return payError(refusalText(outcome.refused, outcome.status));
     }
     showReceipt(sale, outcome?.accepted || null);
@@ -174,6 +176,7 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     const { change } = settle(quote.total.amount, tenders);
     return {
       place: till.catalog.location_name,
+      timezone: till.catalog.timezone,
       currency: currency(),
       lines: quote.lines.map((line) => ({
         name: till.index.exact(line.sku)?.name || line.sku,
@@ -202,7 +205,13 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     const cur = view.currency;
     $("receipt-place").textContent = view.place;
     $("receipt-number").textContent = sale.body.receipt_number;
-    $("receipt-time").textContent = new Date(sale.body.sold_at).toLocaleString(document.documentElement.lang);
+    let when;
+    try {
+      when = new Date(sale.body.sold_at).toLocaleString(document.documentElement.lang, { timeZone: view.timezone });
+    } catch (_) {
+      when = new Date(sale.body.sold_at).toLocaleString(document.documentElement.lang);
+    }
+    $("receipt-time").textContent = when;
     const table = $("receipt-lines");
     table.replaceChildren();
     for (const line of view.lines) {
@@ -212,7 +221,7 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     }
     const totals = $("receipt-totals");
     totals.replaceChildren();
-    if (view.discount) row(totals, t("pos.cart.discount"), money(view.discount, cur));
+    if (view.discount) row(totals, t("pos.cart.discount"), `−${money(view.discount, cur)}`);
     for (const tax of view.taxes) row(totals, tax.label, money(tax.amount, cur));
     row(totals, t("pos.cart.total"), money(answer ? answer.total.amount : view.total, cur), "pos-receipt-total");
     for (const tender of view.tenders) {

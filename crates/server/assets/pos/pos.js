@@ -415,7 +415,7 @@ export function renderCart() {
       refused.append(li);
     }
   }
-  $("discount").textContent = quote ? money(quote.discount.amount, currency) : money(0, currency);
+  $("discount").textContent = quote?.discount.amount ? `−${money(quote.discount.amount, currency)}` : money(0, currency);
   $("taxes").textContent = quote ? money(quote.taxes.reduce((s, tx) => s + tx.amount.amount, 0), currency) : money(0, currency);
   $("total").textContent = quote ? money(quote.total.amount, currency) : money(0, currency);
   $("total").dataset.amount = String(quote ? quote.total.amount : 0);
