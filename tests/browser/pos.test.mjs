@@ -84,6 +84,17 @@ for (const width of [1280, 360]) {
       assert.equal(await text(page, "pos-receipt-total"), "$5.972");
       assert.equal(await text(page, "pos-receipt-change"), "$4.028");
       await page.screenshot({ path: artifact(`pos-${width}-receipt.png`), fullPage: true });
+      // Printed (window.print): the receipt alone, no wider than 80 mm paper.
+      await page.emulateMedia({ media: "print" });
+      const printed = await page.evaluate(() => ({
+        receipt: document.querySelector("[data-testid=pos-receipt]").getBoundingClientRect().width,
+        bar: document.querySelector(".bar").checkVisibility(),
+        buttons: document.querySelector("[data-testid=pos-print]").checkVisibility(),
+      }));
+      assert.ok(printed.receipt > 0 && printed.receipt <= (80 / 25.4) * 96, `receipt ${printed.receipt}px wide`);
+      assert.equal(printed.bar, false);
+      assert.equal(printed.buttons, false);
+      await page.emulateMedia({ media: "screen" });
 
       const { body: report } = await apiAt(BASE, "GET", `/pos/devices/${deviceId}/receipts`, { token: shop.token });
       assert.equal(report.last_number, 1);
