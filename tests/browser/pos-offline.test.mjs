@@ -2,26 +2,27 @@
 // own (own port and SQLite file, lib.mjs ownServer): the till is set up and its service worker
 // takes the page; the server process is killed mid-shift; five cash sales are made (card is
 // refused on screen while offline), each with its receipt kept on the till; the banner says
-// "Sin conexión · 5 ventas sin enviar"; the page is reloaded with the server still down (the
-// service worker serves the shell, IndexedDB keeps the queue); the server starts again on the
+// "Sin conexión · 5 ventas sin enviar"; the page is reloaded, then the browser (a profile on
+// disk) is closed and started again, the server still down (the service worker serves the
+// shell, IndexedDB keeps the queue); the server starts again on the
 // same port and database, and the queue drains by itself: the banner counts down to zero, and
 // the server has exactly five sales — receipt series at 5, no gap, no duplicate, five sales in
 // the session, all marked offline.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, withPage, consoleSignIn, apiAt, artifact, waitUntil, ownServer } from "./lib.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, CHROMIUM, consoleSignIn, apiAt, artifact, waitUntil, ownServer } from "./lib.mjs";
 import { makeShop, registerDevice, openSession, scan, waitForScreen, PEN } from "./pos-lib.mjs";
 
-let browser;
 let server;
 let shop;
 before(async () => {
-  browser = await launch();
   server = await ownServer("pos-offline");
   shop = await makeShop(server.base);
 });
 after(async () => {
-  await browser?.close();
   await server?.remove();
 });
 
@@ -48,9 +49,27 @@ async function offlineSale(page, n) {
   return number;
 }
 
-test("five sales made with the server stopped arrive exactly once after a reload and a restart", async () => {
+/** A browser with a profile on disk, so closing it and launching it again is a browser restart. */
+function persistentBrowser(dir) {
+  return chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-proxy-server", "--disable-dev-shm-usage"],
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+    locale: "es-CL",
+  });
+}
+
+test("five sales made with the server stopped arrive exactly once after a reload, a browser restart and a server restart", async () => {
   const base = server.base;
-  await withPage(browser, "pos-offline", { viewport: { width: 360, height: 740 } }, async (page) => {
+  const profile = mkdtempSync(path.join(tmpdir(), "pos-offline-profile-"));
+  let context = await persistentBrowser(profile);
+  const errors = [];
+  let page = context.pages()[0] || (await context.newPage());
+  page.on("pageerror", (error) => errors.push(error.message));
+  try {
     await consoleSignIn(page, shop.manager.email, { base, password: shop.manager.password });
     await page.goto(`${base}/pos`);
     await registerDevice(page, "Caja Offline");
@@ -75,12 +94,15 @@ test("five sales made with the server stopped arrive exactly once after a reload
 
     // A reload with the server still down: the shell from the service worker, the queue from IndexedDB.
     await page.reload();
-    await waitForScreen(page, "sell", 15_000);
-    await waitUntil(page, "the banner with five sales after the reload", () => {
-      const el = document.querySelector("[data-testid=pos-banner]");
-      return el && !el.hidden && el.dataset.pending === "5" && el.dataset.state === "offline";
-    });
-    assert.equal(await banner(page).innerText(), "Sin conexión · 5 ventas sin enviar");
+    await waitForFiveWaiting(page);
+
+    // The browser closed and started again, the server still down.
+    await context.close();
+    context = await persistentBrowser(profile);
+    page = context.pages()[0] || (await context.newPage());
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${base}/pos`);
+    await waitForFiveWaiting(page);
     await page.evaluate(() => {
       window.seenPending = [];
       const el = document.querySelector("[data-testid=pos-banner]");
@@ -116,5 +138,22 @@ test("five sales made with the server stopped arrive exactly once after a reload
     assert.equal(session.sales_count, 5);
     assert.equal(session.offline_sales_count, 5);
     assert.equal(session.sales_total.amount, 5 * PEN.price);
-  });
+    assert.deepEqual(errors, [], "no uncaught error in the page");
+  } catch (error) {
+    await page.screenshot({ path: artifact("failed-pos-offline.png"), fullPage: true }).catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
+
+/** The till open on its selling screen with five sales waiting and the server unreachable. */
+async function waitForFiveWaiting(page) {
+  await waitForScreen(page, "sell", 15_000);
+  await waitUntil(page, "the banner with five sales waiting", () => {
+    const el = document.querySelector("[data-testid=pos-banner]");
+    return el && !el.hidden && el.dataset.pending === "5" && el.dataset.state === "offline";
+  });
+  assert.equal(await banner(page).innerText(), "Sin conexión · 5 ventas sin enviar");
+}

@@ -65,6 +65,7 @@ export function createQueue(hooks) {
   const answers = new Map();
   let running = null;
   let again = false;
+  let refreshed = false;
   let backoff = 0;
   let timer = null;
 
@@ -150,6 +151,13 @@ export function createQueue(hooks) {
       }
       setOnline(true);
       if (signedOut(answer.status)) {
+        // After a browser restart the CSRF cookie (a browser-session cookie) is gone while the
+        // sign-in lasts: the till page hands it out again. Tried once per run.
+        if (!refreshed && (await refreshSession())) {
+          refreshed = true;
+          again = true;
+          return;
+        }
         state.signedOut = true;
         later();
         return;
@@ -178,12 +186,23 @@ export function createQueue(hooks) {
     schedule(PROBE_MS);
   }
 
+  /** Asks for the till page (not through the service worker) to renew the CSRF cookie. */
+  async function refreshSession() {
+    try {
+      const response = await fetch("/pos", { credentials: "same-origin", cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS) });
+      return response.ok && !response.redirected;
+    } catch (_) {
+      return false;
+    }
+  }
+
   /** Sends every waiting sale, one at a time, oldest first; concurrent calls share one run. */
   function drain() {
     if (running) {
       again = true;
       return running;
     }
+    refreshed = false;
     running = (async () => {
       try {
         do {

@@ -28,7 +28,7 @@ use axum::routing::get;
 use minijinja::{Environment, context};
 use std::sync::LazyLock;
 
-use crate::auth::{self, AuthUser, Role, SESSION_COOKIE};
+use crate::auth::{self, AuthUser, CSRF_COOKIE, Role, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::web::i18n::Lang;
 use crate::web::{PageQuery, app_icon, asset, render_page};
@@ -80,7 +80,9 @@ async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>, hea
         },
         None => None,
     };
-    let Some(user) = user.filter(|user| TILL_ROLES.contains(&user.role)) else {
+    let Some((user, token)) =
+        user.filter(|user| TILL_ROLES.contains(&user.role)).zip(auth::cookie(&headers, SESSION_COOKIE))
+    else {
         let mut response = StatusCode::SEE_OTHER.into_response();
         let to = if lang == Lang::En { "/console/login?next=/pos&lang=en" } else { "/console/login?next=/pos" };
         response.headers_mut().insert(LOCATION, HeaderValue::from_static(to));
@@ -122,11 +124,19 @@ async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>, hea
         .insert(HeaderName::from_static("content-security-policy"), HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY"));
     headers.insert(HeaderName::from_static("referrer-policy"), HeaderValue::from_static("same-origin"));
+    // The CSRF cookie is a browser-session cookie: after a browser restart the till asks for
+    // this page again (queue.js) to get it back before it sends what it kept.
+    let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
+    if let Ok(cookie) =
+        HeaderValue::from_str(&format!("{CSRF_COOKIE}={}; Path=/; SameSite=Strict{secure}", auth::session_csrf(token)))
+    {
+        headers.append(axum::http::header::SET_COOKIE, cookie);
+    }
     if query.lang.as_deref().is_some_and(|raw| matches!(raw, "es" | "en"))
         && let Ok(cookie) =
             HeaderValue::from_str(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
     {
-        headers.insert(axum::http::header::SET_COOKIE, cookie);
+        headers.append(axum::http::header::SET_COOKIE, cookie);
     }
     response
 }
