@@ -22,7 +22,8 @@ TM-T20II profile and requires the very same bytes:
 No difference is tolerated: command bytes and text bytes must match exactly. It also
 checks, without python-escpos, that no line is wider than the paper (a double-width
 character takes two columns), and that the receipt's Spanish text reads back through
-Python's cp1252 codec.
+Python's cp1252 codec (a refunded receipt its refund and new total, a kitchen ticket paid
+at pickup the amount to collect).
 
 Prints `PASS: ...`/`FAIL: ...` lines and `RESULT passed=N failed=M`; exits 1 on failure.
 
@@ -48,9 +49,11 @@ WIDE = {"double_width", "double"}
 # Samples we expect the example to write (name prefix -> text its bytes must contain).
 EXPECTED = {
     "mall_receipt": ["María José Núñez", "Sánguches Ñuñoa", "azúcar? ¡Sí!", "Código de retiro"],
+    "refunded_receipt": ["Reembolso Café Ñandú", "-$8.200", "23-11-2026 14:20", "NUEVO TOTAL", "$9.480"],
     "boleta": ["BOLETA ELECTRÓNICA", "Café Ñandú"],
     "voided_factura": ["ANULADA", "FACTURA ELECTRÓNICA", "Cupón <VERANO>"],
     "awkward_text": ["½", "10€"],
+    "kitchen_pay_at_pickup": ["COBRAR AL RETIRAR $12.990", "NOTA: sin mayo"],
 }
 
 

@@ -186,6 +186,8 @@ struct Coverage {
     errors: BTreeMap<&'static str, usize>,
     redeemed_coupons: usize,
     list_prices: usize,
+    /// Quotes with an amount past JavaScript's exact integers (2^53 − 1), answered with BigInts.
+    beyond_numbers: usize,
 }
 
 impl Coverage {
@@ -206,6 +208,7 @@ impl Coverage {
         }
         self.list_prices += quote.lines.iter().filter(|line| line.price_source.kind == "price_list").count();
         self.redeemed_coupons += quote.redeemed_coupons().count();
+        self.beyond_numbers += usize::from(quote.gross.amount_minor > (1 << 53) - 1);
     }
 
     fn check(&self) {
@@ -241,6 +244,7 @@ impl Coverage {
         assert!(self.quotes > 8_000, "most carts are priced, not refused ({} quotes)", self.quotes);
         assert!(self.redeemed_coupons > 100, "coupons are redeemed");
         assert!(self.list_prices > 1_000, "price lists set prices");
+        assert!(self.beyond_numbers > 10, "only {} quotes pass Number.MAX_SAFE_INTEGER", self.beyond_numbers);
     }
 }
 

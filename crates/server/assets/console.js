@@ -81,6 +81,32 @@
     return t("console.error.status", { status });
   }
 
+  // A refusal in the console's words: the problem's stable `code` picks a text of the catalog
+  // (`scope.<code>` when the page has its own, else `console.problem.<code>`), and each invalid
+  // field's path a text of `fields` ({path or its prefix: key, or path -> [key, args]}). The
+  // server's `detail` and field messages are English, for developers, and never shown here.
+  // Returns {text, fields: [the invalid fields' paths]} (problems.js does this for customers).
+  function refusal(answer, { scope, fields: texts } = {}) {
+    if (!answer || answer.network) return { text: t("console.error.network"), fields: [] };
+    const body = answer.body || {};
+    const code = typeof body.code === "string" ? body.code : "";
+    const paths = (Array.isArray(body.errors) ? body.errors : []).map((e) => String((e && e.field) || "")).filter(Boolean);
+    const found = [];
+    for (const path of paths) {
+      const prefix = Object.keys(texts || {}).find((p) => path === p || path.startsWith(p + ".") || path.startsWith(p + "["));
+      if (!prefix) continue;
+      const entry = texts[prefix];
+      const [key, args] = typeof entry === "function" ? entry(path) : [entry, {}];
+      const text = t(key, args);
+      if (!found.includes(text)) found.push(text);
+    }
+    if (!found.length) {
+      const fallback = t("console.error.status", { status: answer.status });
+      found.push(scope && code ? tOr(scope + "." + code, tOr("console.problem." + code, fallback)) : code ? tOr("console.problem." + code, fallback) : fallback);
+    }
+    return { text: found.join(" "), fields: paths };
+  }
+
   // Calls the JSON API as the signed-in user. Never throws: {ok, status, body, detail, network}.
   // A 401 (the session ended) goes back to the login page.
   async function api(method, path, body) {
@@ -153,5 +179,5 @@
     true,
   );
 
-  window.consoleApp = { data, lang, t, tOr, money, time, dateTime, api, h, show, cookie, labelCells };
+  window.consoleApp = { data, lang, t, tOr, money, time, dateTime, api, refusal, h, show, cookie, labelCells };
 })();

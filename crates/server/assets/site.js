@@ -2,6 +2,9 @@
 // The modifier picker keeps each group within its limits as the customer chooses: a choice past
 // "up to N" is undone at once with the reason beside it, and a dish missing a required choice is
 // not added (the server would refuse the line, and the cart could not be priced).
+// The finder: a search over dishes' names and descriptions that filters as one types (accents
+// and case ignored), saying so from the catalog when nothing matches, and a jump to a restaurant.
+// A promotion's badge is taken down when the stretch it announced ends ("hasta las 18:00").
 "use strict";
 (function () {
   const { data, t, cart } = window.omnicanal;
@@ -80,6 +83,62 @@
   });
   showCount();
   window.addEventListener("pageshow", showCount);
+
+  /** Lower case without accents, so "cafe" finds "Café" and "pina" finds "piña". */
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+  const search = document.querySelector("[data-testid=menu-search]");
+  const empty = document.querySelector("[data-testid=search-empty]");
+  function filter() {
+    const query = fold(search.value);
+    const words = query.split(/\s+/).filter(Boolean);
+    let shown = 0;
+    document.querySelectorAll("[data-testid=restaurant]").forEach((restaurant) => {
+      let here = 0;
+      restaurant.querySelectorAll("[data-testid=menu-category]").forEach((category) => {
+        let inCategory = 0;
+        category.querySelectorAll("[data-testid=menu-item]").forEach((item) => {
+          const text = fold(item.dataset.search);
+          const match = words.every((word) => text.includes(word));
+          item.hidden = !match;
+          if (match) inCategory += 1;
+        });
+        category.hidden = inCategory === 0;
+        here += inCategory;
+      });
+      restaurant.hidden = words.length > 0 && here === 0;
+      shown += here;
+    });
+    empty.textContent = shown === 0 && words.length ? t("menu.no_results", { query: search.value.trim() }) : "";
+    empty.hidden = !empty.textContent;
+  }
+  if (search) search.addEventListener("input", filter);
+
+  const jump = document.querySelector("[data-testid=menu-jump]");
+  if (jump) {
+    jump.addEventListener("change", () => {
+      const target = jump.value && document.getElementById(jump.value);
+      jump.value = "";
+      if (!target) return;
+      // A restaurant the search hides is shown again: the visitor asked for it by name.
+      if (target.hidden && search) {
+        search.value = "";
+        filter();
+      }
+      target.scrollIntoView({ block: "start" });
+      const heading = target.querySelector("h2");
+      if (heading) heading.focus({ preventScroll: true });
+    });
+  }
+
+  function retireEndedPromotions() {
+    const now = Date.now();
+    document.querySelectorAll("[data-ends-at-ms]").forEach((badge) => {
+      if (Number(badge.dataset.endsAtMs) <= now) badge.hidden = true;
+    });
+  }
+  setInterval(retireEndedPromotions, 15000);
   // Live availability: sold-out items turn unorderable without a reload.
   async function refresh() {
     try {

@@ -4,7 +4,7 @@
 //! cargo run -q -p omnicanal-server --example escpos_sample -- OUTDIR
 //! ```
 //!
-//! For each sample on 58 and 80 mm paper it writes `NAME.json`, the layout
+//! For each sample (receipts, tax documents, a kitchen ticket) on 58 and 80 mm paper it writes `NAME.json`, the layout
 //! (`{"name", "columns", "commands"}`, commands as [`PrintCommand`] serialises them), and
 //! `NAME.bin`, the bytes [`encode_escpos`] makes of it. `tests/interop/escpos_check.py` replays
 //! each layout through python-escpos and compares the bytes. Nothing here is committed.
@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use omnicanal_server::documents::escpos::{PrintCommand, encode_escpos, escpos_layout};
+use omnicanal_server::documents::kitchen::{KitchenTicket, kitchen_layout, samples as tickets};
 use omnicanal_server::documents::{DocumentView, PaperWidth, samples};
 
 fn main() -> ExitCode {
@@ -35,16 +36,21 @@ fn main() -> ExitCode {
 fn write_samples(out_dir: &std::path::Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(out_dir)?;
     let documents = [
-        ("mall_receipt", samples::mall_receipt()),
-        ("boleta", samples::boleta()),
-        ("voided_factura", samples::voided_factura()),
-        ("awkward_text", awkward_text()),
+        ("mall_receipt", Sample::Document(Box::new(samples::mall_receipt()))),
+        ("refunded_receipt", Sample::Document(Box::new(samples::refunded_receipt()))),
+        ("boleta", Sample::Document(Box::new(samples::boleta()))),
+        ("voided_factura", Sample::Document(Box::new(samples::voided_factura()))),
+        ("awkward_text", Sample::Document(Box::new(awkward_text()))),
+        ("kitchen_pay_at_pickup", Sample::Ticket(Box::new(tickets::pay_at_pickup_ticket()))),
     ];
     let mut count = 0;
-    for (name, doc) in &documents {
+    for (name, sample) in &documents {
         for (suffix, width) in [("58mm", PaperWidth::Mm58), ("80mm", PaperWidth::Mm80)] {
             let name = format!("{name}_{suffix}");
-            let commands: Vec<PrintCommand> = escpos_layout(doc, width);
+            let commands: Vec<PrintCommand> = match sample {
+                Sample::Document(doc) => escpos_layout(doc, width),
+                Sample::Ticket(ticket) => kitchen_layout(ticket, width),
+            };
             let layout = serde_json::json!({ "name": name, "columns": width.columns(), "commands": commands });
             std::fs::write(out_dir.join(format!("{name}.json")), serde_json::to_vec_pretty(&layout)?)?;
             std::fs::write(out_dir.join(format!("{name}.bin")), encode_escpos(&commands))?;
@@ -52,6 +58,12 @@ fn write_samples(out_dir: &std::path::Path) -> std::io::Result<usize> {
         }
     }
     Ok(count)
+}
+
+/// A receipt or tax document, or a kitchen ticket: both print through the same encoder.
+enum Sample {
+    Document(Box<DocumentView>),
+    Ticket(Box<KitchenTicket>),
 }
 
 /// Text that tests the edges: Windows-1252's own letters, characters it lacks, control characters,

@@ -47,6 +47,7 @@ use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
 use idempotency::{idempotency_claims_are_fenced_by_their_token, idempotency_keys};
 use omnicanal_domain::access::Role;
+use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
 use payments::payment_jobs_follow_the_money;
 use pos::pos_till_sessions_sales_and_receipts;
@@ -185,7 +186,10 @@ async fn setup_and_catalog(store: &dyn Store) {
     let none = store.list_merchant_locations(&other.id).await.expect("none");
     assert!(none.is_empty());
 
-    let coffee = product(&shop.merchant.id, "Coffee", true);
+    // What the menu says of a dish round-trips: its description and allergens in table order.
+    let mut coffee = product(&shop.merchant.id, "Coffee", true);
+    coffee.description = Some("Espresso doble con leche vaporizada.\nGrano de altura.".into());
+    coffee.allergens = vec![Allergen::Milk, Allergen::Nuts];
     let mut small = variant(&coffee, "CAF-S", 2500);
     small.attributes_json = r#"{"size":"S"}"#.into();
     small.barcode = Some("7801234567890".into());

@@ -14,6 +14,7 @@ use omnicanal_domain::pricing::price_list::resolve;
 use omnicanal_store::{LocationRow, Page, ProductRow, SiteRow, StockFilter, VariantRow};
 
 use crate::App;
+use crate::catalog::menu_promotions::{MenuOffers, MenuPromotion};
 use crate::catalog::storefront::{LocationState, location_state};
 use crate::error::AppResult;
 use crate::price_book::engine_price_lists;
@@ -28,6 +29,8 @@ pub struct SiteMenu {
     pub site: SiteRow,
     /// Its locations that sell through the channel (open ones, or all with their state).
     pub locations: Vec<MenuLocation>,
+    /// Promotions on now for every dish of every location (the mall's happy hour).
+    pub promotions: Vec<MenuPromotion>,
 }
 
 /// A location on the menu.
@@ -41,6 +44,8 @@ pub struct MenuLocation {
     pub status: LocationState,
     /// Its products.
     pub products: Vec<MenuProduct>,
+    /// Promotions on now for every dish here (and not site-wide).
+    pub promotions: Vec<MenuPromotion>,
 }
 
 /// A product on the menu.
@@ -52,6 +57,8 @@ pub struct MenuProduct {
     pub modifier_groups: Vec<ModifierGroup>,
     /// Its variants.
     pub variants: Vec<MenuVariant>,
+    /// Promotions on now that name one of its variants (a 2×1, a combo).
+    pub promotions: Vec<MenuPromotion>,
 }
 
 /// A variant on the menu, with its price through the channel and whether it can be ordered.
@@ -87,8 +94,19 @@ impl App {
     pub async fn site_menu(&self, site_id: &str, channel: &Channel, include_closed: bool) -> AppResult<SiteMenu> {
         let site = self.storefront_site(site_id).await?;
         let now_ms = self.now_ms();
+        let site_locations = self.store.list_site_locations(&site.id).await?;
+        let mut merchant_ids: Vec<String> =
+            site_locations.iter().map(|location| location.merchant_id.clone()).collect();
+        merchant_ids.sort_unstable();
+        merchant_ids.dedup();
+        let offers = MenuOffers::new(
+            self.cart_promotions(&site.id, &merchant_ids).await?,
+            &channel.as_str(),
+            now_ms,
+            &site.timezone,
+        );
         let mut locations = Vec::new();
-        for location in self.store.list_site_locations(&site.id).await? {
+        for location in site_locations {
             let status = location_state(&location, &site.timezone, now_ms);
             if !include_closed && !status.is_open() {
                 continue;
@@ -111,11 +129,17 @@ impl App {
                 .list_merchant_products(&location.merchant_id)
                 .await?
                 .into_iter()
-                .map(|(product, variants)| menu_product(&location, &status, channel, &stock, now_ms, product, variants))
+                .map(|(product, variants)| {
+                    let mut entry = menu_product(&location, &status, channel, &stock, now_ms, product, variants);
+                    let skus: Vec<&str> = entry.variants.iter().map(|variant| variant.variant.sku.as_str()).collect();
+                    entry.promotions = offers.for_product(&location, &skus);
+                    entry
+                })
                 .collect();
-            locations.push(MenuLocation { location, merchant_name, status, products });
+            let promotions = offers.for_location(&location);
+            locations.push(MenuLocation { location, merchant_name, status, products, promotions });
         }
-        Ok(SiteMenu { site, locations })
+        Ok(SiteMenu { site, locations, promotions: offers.site_wide() })
     }
 
     async fn menu_stock(&self, location: &LocationRow, safety_buffer: i64, now_ms: i64) -> AppResult<LocationStock> {
@@ -174,5 +198,5 @@ fn menu_product(
         .as_deref()
         .and_then(|json| serde_json::from_str::<Vec<ModifierGroup>>(json).ok())
         .unwrap_or_default();
-    MenuProduct { product, modifier_groups, variants }
+    MenuProduct { product, modifier_groups, variants, promotions: Vec::new() }
 }

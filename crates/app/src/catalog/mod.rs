@@ -2,10 +2,12 @@
 //! now (its storefront state), the menu a channel shows, and the snapshot a till sells with offline.
 
 pub mod menu;
+pub mod menu_promotions;
 pub mod products;
 pub mod storefront;
 pub mod till;
 
 pub use menu::{MenuLocation, MenuProduct, MenuVariant, SiteMenu};
+pub use menu_promotions::{MenuPromotion, PromotionEnds};
 pub use products::{NewProduct, NewVariant, ProductInput, VariantInput};
 pub use storefront::LocationState;

@@ -5,6 +5,7 @@
 use omnicanal_domain::Money;
 use omnicanal_domain::access::Role;
 use omnicanal_domain::catalog::{Name, Sku, parse_price};
+use omnicanal_domain::dish::{Allergen, Description, normalize_allergens};
 use omnicanal_domain::modifiers::{ModifierGroup, validate_groups};
 use omnicanal_domain::pricing::TaxCategory;
 use omnicanal_store::{ProductRow, VariantRow};
@@ -55,6 +56,10 @@ pub struct ProductInput {
     pub image_url: Option<String>,
     /// Choices offered with it.
     pub modifier_groups: Vec<ModifierGroup>,
+    /// What the menu says of it (blank: nothing).
+    pub description: Option<String>,
+    /// Allergen codes as sent (`gluten`, `milk`…).
+    pub allergens: Vec<String>,
     /// Its variants.
     pub variants: Vec<VariantInput>,
 }
@@ -90,6 +95,10 @@ pub struct NewProduct {
     pub image_url: Option<String>,
     /// Choices offered with it.
     pub modifier_groups: Vec<ModifierGroup>,
+    /// What the menu says of it.
+    pub description: Option<Description>,
+    /// The allergens it contains, each once, in the table's order.
+    pub allergens: Vec<Allergen>,
     /// Its variants.
     pub variants: Vec<NewVariant>,
 }
@@ -123,6 +132,11 @@ impl NewProduct {
             v.push("variants", format!("a product needs 1 to {MAX_VARIANTS_PER_PRODUCT} variants"));
         }
         let variants = check_variants(input.variants, &mut v);
+        let description = v
+            .check("description", input.description.as_deref().map(Description::parse).transpose())
+            .flatten()
+            .flatten();
+        let allergens = check_allergens(&input.allergens, &mut v);
         v.done(|| {
             Some(Self {
                 merchant_id: input.merchant_id,
@@ -132,10 +146,27 @@ impl NewProduct {
                 category,
                 image_url,
                 modifier_groups: input.modifier_groups,
+                description,
+                allergens,
                 variants,
             })
         })
     }
+}
+
+/// The allergens named, each code checked on its own (`allergens[1]`); no more codes than the
+/// table has, so a list is bounded (a repeat is dropped, not refused).
+fn check_allergens(codes: &[String], v: &mut Validator) -> Vec<Allergen> {
+    if codes.len() > Allergen::ALL.len() {
+        v.push("allergens", format!("may name at most {} allergens", Allergen::ALL.len()));
+        return Vec::new();
+    }
+    let allergens: Vec<Allergen> = codes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, code)| v.check(&format!("allergens[{index}]"), Allergen::parse(code.trim())))
+        .collect();
+    normalize_allergens(allergens)
 }
 
 /// An https URL or a server path (not `//host`), short, with nothing that breaks out of an
@@ -205,6 +236,8 @@ impl App {
             category: product.category,
             image_url: product.image_url,
             modifiers_json,
+            description: product.description.map(Description::into_inner),
+            allergens: product.allergens,
             created_at_ms: self.now_ms(),
         };
         self.store.insert_product(&row, &variants).await?;
@@ -256,6 +289,8 @@ mod tests {
                 max: 1,
                 options: vec![ModifierOption { name: "Choclo".into(), price: Money::new(150, Currency::Pen) }],
             }],
+            description: None,
+            allergens: Vec::new(),
             variants,
         }
     }
@@ -291,5 +326,24 @@ mod tests {
             fields(NewProduct::parse(bad)),
             ["image_url", "variants[1].price", "variants[1].sku", "variants[2].sku"]
         );
+    }
+
+    #[test]
+    fn descriptions_and_allergens_are_checked_field_by_field() -> AppResult<()> {
+        let good = ProductInput {
+            description: Some(" Pescado del día en limón ".into()),
+            allergens: vec!["fish".into(), "celery".into(), "fish".into()],
+            ..input(vec![variant("CEV-1", 2_500)])
+        };
+        let product = NewProduct::parse(good)?;
+        assert_eq!(product.description.as_ref().map(Description::as_str), Some("Pescado del día en limón"));
+        assert_eq!(product.allergens, [Allergen::Fish, Allergen::Celery]);
+        let bad = ProductInput {
+            description: Some("x".repeat(501)),
+            allergens: vec!["milk".into(), "chocolate".into()],
+            ..input(vec![variant("CEV-1", 2_500)])
+        };
+        assert_eq!(fields(NewProduct::parse(bad)), ["description", "allergens[1]"]);
+        Ok(())
     }
 }

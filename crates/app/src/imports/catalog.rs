@@ -139,6 +139,8 @@ impl App {
             category: None,
             image_url: None,
             modifiers_json: None,
+            description: None,
+            allergens: Vec::new(),
             created_at_ms: self.now_ms(),
         };
         let variants: Vec<VariantRow> = variants

@@ -88,6 +88,8 @@ impl Shop {
             category: None,
             image_url: None,
             modifiers_json: None,
+            description: None,
+            allergens: Vec::new(),
             created_at_ms: T0,
         };
         let variant = VariantRow {

@@ -36,6 +36,22 @@ impl PaymentError {
     }
 }
 
+/// What kind of answer a payment job's recorded error was — the text of a [`PaymentError`],
+/// as the job keeps it in `last_error` — so that people are told it in their own words:
+/// `declined`, `refused`, `unavailable`, or `other` (an invalid card, or a text this version
+/// did not write).
+pub fn recorded_cause(last_error: &str) -> &'static str {
+    if last_error == PaymentError::Declined.to_string() {
+        "declined"
+    } else if last_error.starts_with("the payment provider refused:") {
+        "refused"
+    } else if last_error.starts_with("payment provider unavailable:") {
+        "unavailable"
+    } else {
+        "other"
+    }
+}
+
 /// A card payment provider: authorise before stock is taken; capture, refund and void later,
 /// from payment jobs.
 #[async_trait]
@@ -83,5 +99,23 @@ impl PaymentProvider for SandboxCardProvider {
 
     async fn refund(&self, _reference: &str, _amount: Money, _idempotency_key: &str) -> Result<(), PaymentError> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_recorded_error_reads_back_as_its_cause() {
+        let cases = [
+            (PaymentError::Declined, "declined"),
+            (PaymentError::Refused("unknown reference".into()), "refused"),
+            (PaymentError::Unavailable("acquirer down".into()), "unavailable"),
+            (PaymentError::InvalidCard("not a card number".into()), "other"),
+        ];
+        for (error, cause) in cases {
+            assert_eq!(recorded_cause(&error.to_string()), cause, "{error}");
+        }
     }
 }

@@ -10,6 +10,7 @@
 
 use omnicanal_domain::Currency;
 use omnicanal_domain::access::Role;
+use omnicanal_domain::dish::{Allergen, Description, normalize_allergens};
 use omnicanal_domain::events::{ChangeAction, DomainEvent, PriceChanged, PromotionChanged};
 use omnicanal_domain::inventory::MovementReason;
 use omnicanal_domain::modifiers::ModifierGroup;
@@ -50,6 +51,10 @@ pub struct DemoDish {
     pub category: String,
     /// Choices offered with it (none: no modifiers).
     pub modifiers: Vec<ModifierGroup>,
+    /// What the menu says of it.
+    pub description: Option<Description>,
+    /// The allergens it contains.
+    pub allergens: Vec<Allergen>,
 }
 
 /// A coupon of a demo promotion.
@@ -100,6 +105,8 @@ impl App {
             category: Some(dish.category),
             image_url: None,
             modifiers_json,
+            description: dish.description.map(Description::into_inner),
+            allergens: normalize_allergens(dish.allergens),
             created_at_ms: now_ms,
         };
         let variant = VariantRow {

@@ -54,6 +54,8 @@ async fn shop(app: &App, admin: &Caller) -> AppResult<(LocationRow, LocationRow)
         opening_stock: Some(10),
         category: "Platos".into(),
         modifiers: Vec::new(),
+        description: None,
+        allergens: Vec::new(),
     };
     app.seed_demo_dish(&locations[0], Currency::Clp, dish).await?;
     let bodega = locations.pop().ok_or_else(|| AppError::internal("no second location"))?;

@@ -10,6 +10,7 @@
 
 mod cart;
 pub mod engine;
+pub mod offer;
 pub mod price_list;
 pub mod promotion;
 mod quote;

@@ -120,11 +120,13 @@ fn mostly(rng: &mut Rng, currency: Currency, percent: u64) -> Currency {
     if rng.chance(percent) { other(currency) } else { currency }
 }
 
-/// A unit price: usually shop-sized, sometimes zero, rarely huge (the total still fits in i64).
+/// A unit price: usually shop-sized, sometimes zero, rarely up to the catalog's limit of 10^12
+/// (9 999 of those pass Number's exact range, which the JS module answers with BigInts; 201 such
+/// lines still fit in i64, where the engine's unchecked sums would panic in a debug build).
 fn price(rng: &mut Rng) -> i64 {
     match rng.range(0, 99) {
         0..=2 => 0,
-        3..=4 => rng.range(100_000_000_000, 900_000_000_000),
+        3..=4 => rng.range(100_000_000_000, 1_000_000_000_000),
         5..=9 => rng.range(1, 99),
         // A common shelf price, so lines tie on price and the tie rules are exercised.
         10..=19 => 990,
@@ -144,6 +146,11 @@ pub fn cart(rng: &mut Rng) -> Cart {
         1 => lines = (0..201).map(|_| line(rng, currency, &base_prices, home)).collect(),
         2 => lines.push(Line { quantity: 9_999, ..lines[0].clone() }),
         3 => lines.truncate(1),
+        // The catalog's largest price, 9 999 times: past Number's exact range, within i64.
+        4..=5 => {
+            lines[0].base_price.amount_minor = 1_000_000_000_000;
+            lines[0].quantity = 9_999;
+        }
         _ => {}
     }
     if rng.range(0, 199) == 3 && !lines.is_empty() {

@@ -6,6 +6,7 @@
 //! login, stock received by nobody, promotions) by the app's demo seeding
 //! (`omnicanal_app::setup::demo`). The content itself is in `menus`.
 
+mod descriptions;
 mod menus;
 
 use omnicanal_app::setup::demo::{DemoDish, DemoLogin};
@@ -16,6 +17,7 @@ use omnicanal_app::setup::storefront::{LocationChangeFields, LocationChanges};
 use omnicanal_app::{App, AppError, AppResult, Caller};
 use omnicanal_domain::access::Role;
 use omnicanal_domain::catalog::Country;
+use omnicanal_domain::dish::Description;
 use omnicanal_store::{Page, SiteRow, StoreError};
 
 use crate::StartError;
@@ -126,6 +128,7 @@ async fn load_restaurant(
     })?;
     let location = app.update_location(operator, &location.id, storefront).await?;
     for (name, sku, price, stock) in restaurant.dishes {
+        let (description, allergens) = descriptions::dish_details(sku);
         let dish = DemoDish {
             name: (*name).into(),
             sku: (*sku).into(),
@@ -133,6 +136,8 @@ async fn load_restaurant(
             opening_stock: *stock,
             category: category_of(sku).into(),
             modifiers: demo_modifiers(sku, site.currency),
+            description: description.map(Description::parse).transpose()?.flatten(),
+            allergens: allergens.to_vec(),
         };
         app.seed_demo_dish(&location, site.currency, dish).await?;
     }

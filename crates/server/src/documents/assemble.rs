@@ -15,7 +15,7 @@ use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::pricing::TaxRate;
 use omnicanal_store::{FulfillmentRecord, OrderRecord};
 
-use super::{DocumentKind, DocumentLine, DocumentSection, DocumentView, Issuer, Labels, TaxRow};
+use super::{DocumentKind, DocumentLine, DocumentSection, DocumentView, Issuer, Labels, Refund, TaxRow};
 
 /// The customer's combined receipt, with a section per restaurant (pickup codes only for the
 /// customer).
@@ -23,6 +23,9 @@ pub fn receipt(records: &DocumentRecords) -> DocumentView {
     let order = &records.order;
     let currency = order.order.currency;
     let live = order.fulfillments.iter().filter(|part| !part.status.is_voided());
+    let labels = labels(records);
+    let refunds: Vec<Refund> = order.fulfillments.iter().filter_map(|part| refund(records, part, &labels)).collect();
+    let given_back: i64 = refunds.iter().map(|refund| refund.amount.amount_minor).sum();
     DocumentView {
         kind: DocumentKind::Receipt,
         title: "RECIBO".into(),
@@ -37,10 +40,44 @@ pub fn receipt(records: &DocumentRecords) -> DocumentView {
         discount_total: Money::new(order.fulfillments.iter().map(|part| part.pricing.discount_minor).sum(), currency),
         taxes: taxes(live, currency),
         total: Money::new(order.order.total_minor, currency),
+        total_after_refunds: (!refunds.is_empty()).then(|| Money::new(order.order.total_minor - given_back, currency)),
+        refunds,
         payment: payment(order),
         voided: None,
-        labels: labels(records),
+        labels,
     }
+}
+
+/// What a rejected or cancelled part gave back: its card refund, or — paid at pickup — the
+/// amount no longer asked for; `None` for a part that goes on or gave nothing back. The time is
+/// the part's last change, which for a part that ended this way is when it ended.
+fn refund(records: &DocumentRecords, part: &FulfillmentRecord, labels: &Labels) -> Option<Refund> {
+    if !part.status.is_voided() {
+        return None;
+    }
+    let (word, amount) = match records.order.order.payment_method {
+        PaymentMethod::Card => (&labels.refund, part.refunded_minor),
+        PaymentMethod::PayAtPickup => (&labels.waived, part.subtotal_minor - part.captured_minor),
+    };
+    if amount <= 0 {
+        return None;
+    }
+    let place = records.location_names.get(&part.location_id).cloned().unwrap_or_default();
+    let lines = part
+        .lines
+        .iter()
+        .map(|line| {
+            let name = line.pricing.name.clone().unwrap_or_else(|| line.sku.clone());
+            format!("{}{name}", super::quantity_prefix(line.quantity))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Refund {
+        label: format!("{word} {place}").trim_end().to_owned(),
+        lines,
+        at: issued_at(records, part.updated_at_ms),
+        amount: Money::new(amount, part.currency),
+    })
 }
 
 /// A part's tax document: a factura when the customer gave a tax id, else a boleta, numbered in
@@ -64,6 +101,8 @@ pub fn tax_document(records: &DocumentRecords, part: &FulfillmentRecord) -> Docu
         discount_total: Money::new(part.pricing.discount_minor, part.currency),
         taxes: taxes(std::iter::once(part), part.currency),
         total: Money::new(part.subtotal_minor, part.currency),
+        refunds: Vec::new(),
+        total_after_refunds: None,
         payment: payment(order),
         voided,
         labels: labels(records),

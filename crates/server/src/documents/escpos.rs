@@ -245,6 +245,14 @@ impl Layout<'_> {
             self.row(0, &labels.discounts, &discount_display(doc.discount_total), PLAIN);
         }
         self.row(0, &labels.total.to_uppercase(), &doc.total.display(), TOTAL);
+        for refund in &doc.refunds {
+            self.row(0, &refund.label, &discount_display(refund.amount), BOLD);
+            self.row(INDENT, &refund.lines, "", PLAIN);
+            self.row(INDENT, &refund.at, "", PLAIN);
+        }
+        if let Some(after) = doc.total_after_refunds {
+            self.row(0, &labels.total_after_refunds.to_uppercase(), &after.display(), TOTAL);
+        }
         if let Some(payment) = &doc.payment {
             self.row(0, &labels.payment, payment, PLAIN);
         }
@@ -360,7 +368,13 @@ mod tests {
     use crate::documents::samples;
 
     fn all_samples() -> Vec<DocumentView> {
-        vec![samples::mall_receipt(), samples::boleta(), samples::voided_factura(), samples::long_boleta(3)]
+        vec![
+            samples::mall_receipt(),
+            samples::refunded_receipt(),
+            samples::boleta(),
+            samples::voided_factura(),
+            samples::long_boleta(3),
+        ]
     }
 
     fn printed_lines(commands: &[PrintCommand]) -> impl Iterator<Item = (&str, TextStyle)> {
@@ -397,6 +411,21 @@ mod tests {
         assert_eq!(total, Some("TOTAL                    $17.680"));
         assert!(printed_lines(&commands).any(|(text, _)| text == "2 x Completo italiano     $5.980"));
         assert!(printed_lines(&commands).any(|(text, _)| text == "  Promo 2x1              -$2.990"));
+    }
+
+    #[test]
+    fn a_refund_is_printed_under_the_total_then_the_new_total() {
+        let commands = escpos_layout(&samples::refunded_receipt(), PaperWidth::Mm58);
+        let lines: Vec<&str> = printed_lines(&commands).map(|(text, _)| text).collect();
+        let at = |wanted: &str| {
+            lines.iter().position(|text| *text == wanted).unwrap_or_else(|| panic!("{wanted:?} in {lines:#?}"))
+        };
+        let total = at("TOTAL                    $17.680");
+        let refund = at("Reembolso Café Ñandú     -$8.200");
+        let when = at("  23-11-2026 14:20");
+        let after = at("NUEVO TOTAL               $9.480");
+        assert!(total < refund && refund < when && when < after);
+        assert!(lines[refund + 1].starts_with("  2 x Café cortado"), "the lines given back: {:?}", lines[refund + 1]);
     }
 
     #[test]

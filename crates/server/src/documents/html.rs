@@ -147,7 +147,7 @@ fn line_rows(page: &mut String, doc: &DocumentView, line: &DocumentLine) {
 fn totals(page: &mut String, doc: &DocumentView) {
     let labels = &doc.labels;
     page.push_str("<table class=\"totals\">\n");
-    let mut row = |class: &str, label: &str, value: &str| {
+    let row = |page: &mut String, class: &str, label: &str, value: &str| {
         let _ = writeln!(
             page,
             "<tr class=\"{class}\"><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
@@ -156,11 +156,29 @@ fn totals(page: &mut String, doc: &DocumentView) {
         );
     };
     if doc.discount_total.amount_minor != 0 {
-        row("discount", &labels.discounts, &discount_display(doc.discount_total));
+        row(page, "discount", &labels.discounts, &discount_display(doc.discount_total));
     }
-    row("total", &labels.total, &doc.total.display());
+    row(page, "total", &labels.total, &doc.total.display());
+    for refund in &doc.refunds {
+        let _ = writeln!(
+            page,
+            "<tr class=\"refund\" data-testid=\"refund\"><th scope=\"row\">{}<small>{}</small><small><time>{}</time></small></th><td class=\"num\">{}</td></tr>",
+            escape(&refund.label),
+            escape(&refund.lines),
+            escape(&refund.at),
+            escape(&discount_display(refund.amount))
+        );
+    }
+    if let Some(after) = doc.total_after_refunds {
+        let _ = writeln!(
+            page,
+            "<tr class=\"total after-refunds\" data-testid=\"total-after-refunds\"><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
+            escape(&labels.total_after_refunds),
+            escape(&after.display())
+        );
+    }
     if let Some(payment) = &doc.payment {
-        row("payment", &labels.payment, payment);
+        row(page, "payment", &labels.payment, payment);
     }
     page.push_str("</table>\n");
     if !doc.taxes.is_empty() {
@@ -216,6 +234,10 @@ small { color: #555; }
 tfoot th, tfoot td { border-top: 1px solid #ccc; font-weight: 600; }
 .totals { margin-top: 8px; border-top: 1px dashed #777; }
 .totals .total th, .totals .total td { font-size: 18px; font-weight: 700; padding-top: 4px; }
+.refund th { padding-top: 4px; }
+.refund th small { display: block; padding-left: 12px; font-size: 12px; }
+.refund td { padding-top: 4px; }
+.totals .after-refunds th, .totals .after-refunds td { border-top: 1px solid #999; }
 .taxes { margin-top: 8px; font-size: 12px; color: #333; }
 .taxes caption { text-align: left; font-weight: 600; }
 .note { font-size: 12px; color: #555; text-align: center; }
@@ -262,6 +284,28 @@ mod tests {
         assert!(page.contains("2 x Té &amp; &#39;scones&#39;"));
         assert!(page.contains("&lt;b&gt;Total&lt;/b&gt;"));
         assert!(render_html(&samples::voided_factura()).contains("Cupón &lt;VERANO&gt;"));
+    }
+
+    #[test]
+    fn a_refund_is_listed_under_the_total_with_its_part_lines_and_time_then_the_new_total() {
+        let doc = samples::refunded_receipt();
+        let page = render_html(&doc);
+        let refund = &doc.refunds[0];
+        let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
+        let total = at(&format!("<td class=\"num\">{}</td>", doc.total.display()));
+        let row = at("<tr class=\"refund\"");
+        let after = at("data-testid=\"total-after-refunds\"");
+        assert!(total < row && row < after, "total, then the refund, then the new total");
+        assert!(page.contains("Reembolso Café Ñandú"));
+        assert!(page.contains("2 x Café cortado ☕, Kuchen de manzana ¿sin azúcar? ¡Sí!"));
+        assert!(page.contains("<time>23-11-2026 14:20</time>"));
+        assert!(page.contains(&format!("<td class=\"num\">-{}</td>", refund.amount.display())));
+        let new_total = doc.total_after_refunds.expect("a new total");
+        assert_eq!(new_total.amount_minor, doc.total.amount_minor - refund.amount.amount_minor);
+        assert!(
+            page.contains(&format!("<th scope=\"row\">Nuevo total</th><td class=\"num\">{}</td>", new_total.display()))
+        );
+        assert!(!render_html(&samples::mall_receipt()).contains("Nuevo total"), "no refund, no new total");
     }
 
     #[test]

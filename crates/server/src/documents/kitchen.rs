@@ -2,7 +2,9 @@
 //!
 //! The order number and the pickup time in large print (or "LO ANTES POSIBLE" when the customer
 //! wants it as soon as possible), who picks it up and through which channel, then every line with
-//! its quantity, choices and note, and the acceptance time with the promised ready time. Like
+//! its quantity, choices and note, and the acceptance time with the promised ready time. A part
+//! paid at pickup says, under the pickup time, how much to collect ("COBRAR AL RETIRAR $12.990"):
+//! the one amount a kitchen ticket prints, since the counter hands it over. Like
 //! the receipts, the caller fills a [`KitchenTicket`] with everything already decided (local
 //! times formatted, texts chosen) and the two renderers only lay it out:
 //! [`render_kitchen_escpos`] through the receipts' ESC/POS encoder, and [`render_kitchen_html`]
@@ -12,9 +14,11 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 use omnicanal_app::documents::TicketRecords;
+use omnicanal_domain::Money;
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::modifiers::ChosenModifier;
+use omnicanal_domain::payment::PaymentMethod;
 
 use super::PaperWidth;
 use super::escpos::{Align, PrintCommand, TextSize, TextStyle, encode_escpos, wrap};
@@ -60,12 +64,26 @@ pub struct KitchenTicket {
     pub estimated_ready_at: Option<String>,
     /// The part's status, printed when it is no longer being made (rejected, cancelled).
     pub voided: Option<String>,
+    /// For a part paid at pickup, what is still to collect at the counter ("$12.990"); `None`
+    /// when paid by card, already collected, or no longer made.
+    pub collect: Option<String>,
     /// When the ticket was printed, local "DD-MM-YYYY HH:MM".
     pub printed_at: String,
 }
 
 /// What the ticket prints instead of a time for an order wanted as soon as possible.
 pub const ASAP: &str = "LO ANTES POSIBLE";
+
+/// Before the amount a part paid at pickup still owes.
+pub const COLLECT: &str = "COBRAR AL RETIRAR";
+
+/// What is still to collect for `part` of an order paid at pickup, as printed.
+fn to_collect(order: &omnicanal_store::OrderRow, part: &omnicanal_store::FulfillmentRecord) -> Option<String> {
+    let owed = part.subtotal_minor - part.captured_minor;
+    let live = !part.status.is_voided() && part.status != FulfillmentStatus::Collected;
+    (order.payment_method == PaymentMethod::PayAtPickup && live && owed > 0)
+        .then(|| Money::new(owed, part.currency).display())
+}
 
 /// The channel as staff call it.
 pub fn channel_label(channel: &Channel) -> String {
@@ -132,6 +150,7 @@ impl KitchenTicket {
             accepted_at: part.preparation.accepted_at_ms.map(|ms| local(ms).format("%H:%M").to_string()),
             estimated_ready_at: part.preparation.estimated_ready_ms.map(|ms| local(ms).format("%H:%M").to_string()),
             voided: void_stamp(part.status),
+            collect: to_collect(order, part),
             printed_at: now.format("%d-%m-%Y %H:%M").to_string(),
         }
     }
@@ -142,6 +161,7 @@ const BOLD: TextStyle = TextStyle { bold: true, ..PLAIN };
 const CENTERED: TextStyle = TextStyle { align: Align::Center, ..PLAIN };
 const HUGE: TextStyle = TextStyle { align: Align::Center, bold: true, size: TextSize::Double };
 const DISH: TextStyle = TextStyle { bold: true, size: TextSize::DoubleHeight, ..PLAIN };
+const COLLECT_STYLE: TextStyle = TextStyle { align: Align::Center, ..DISH };
 
 /// ESC/POS bytes of the ticket on paper of `width`, ending with a cut.
 pub fn render_kitchen_escpos(ticket: &KitchenTicket, width: PaperWidth) -> Vec<u8> {
@@ -164,6 +184,9 @@ pub fn kitchen_layout(ticket: &KitchenTicket, width: PaperWidth) -> Vec<PrintCom
     }
     text("RETIRO", CENTERED, 0);
     text(&ticket.pickup, HUGE, 0);
+    if let Some(amount) = &ticket.collect {
+        text(&format!("{COLLECT} {amount}"), COLLECT_STYLE, 0);
+    }
     let rule = "-".repeat(columns);
     text(&rule, PLAIN, 0);
     text(&format!("Cliente: {}", ticket.customer_name), BOLD, 0);
@@ -212,6 +235,13 @@ pub fn render_kitchen_html(ticket: &KitchenTicket, width: PaperWidth) -> String 
         let _ = writeln!(page, "<p class=\"void\" role=\"alert\">{}</p>", escape(voided));
     }
     let _ = writeln!(page, "<p class=\"pickup\"><small>Retiro</small> {}</p>", escape(&ticket.pickup));
+    if let Some(amount) = &ticket.collect {
+        let _ = writeln!(
+            page,
+            "<p class=\"collect\" data-testid=\"collect\">{COLLECT} <strong>{}</strong></p>",
+            escape(amount)
+        );
+    }
     page.push_str("<dl class=\"meta\">\n");
     let mut field = |label: &str, value: &str| {
         let _ = writeln!(page, "<div><dt>{label}</dt><dd>{}</dd></div>", escape(value));
@@ -265,6 +295,8 @@ body {{ margin: 0; padding: 12px; background: #eceff1; color: #000;
 .number {{ margin: 2px 0; font-size: 40px; text-align: center; }}
 .pickup {{ margin: 0 0 6px; font-size: 26px; font-weight: 800; text-align: center; }}
 .pickup small {{ display: block; font-size: 13px; font-weight: 400; }}
+.collect {{ margin: 0 0 6px; padding: 4px; border: 3px solid #000; font-size: 18px; font-weight: 800; text-align: center; }}
+.collect strong {{ font-size: 24px; white-space: nowrap; }}
 .void {{ margin: 4px 0; padding: 4px; border: 3px double #000; font-size: 22px; font-weight: 800; text-align: center; }}
 .voided .lines {{ text-decoration: line-through; }}
 dl {{ margin: 6px 0; padding: 4px 0; border-top: 1px dashed #000; }}
@@ -288,11 +320,12 @@ dd {{ margin: 0; text-align: right; }}
     )
 }
 
-#[cfg(test)]
-mod tests {
+/// Example tickets: for the renderers' tests and the ESC/POS interop check.
+pub mod samples {
     use super::*;
 
-    fn ticket() -> KitchenTicket {
+    /// A card order's ticket: two dishes, one with a choice and a note, at a table, as soon as possible.
+    pub fn card_ticket() -> KitchenTicket {
         KitchenTicket {
             location_name: "Sánguches Nonna".into(),
             order_number: 4821,
@@ -313,9 +346,27 @@ mod tests {
             accepted_at: Some("14:05".into()),
             estimated_ready_at: Some("14:25".into()),
             voided: None,
+            collect: None,
             printed_at: "16-05-2026 14:06".into(),
         }
     }
+
+    /// A scheduled pickup paid at the counter: the ticket says what to collect.
+    pub fn pay_at_pickup_ticket() -> KitchenTicket {
+        KitchenTicket {
+            pickup: "14:30".into(),
+            scheduled: true,
+            table: None,
+            collect: Some(omnicanal_domain::Money::new(12_990, omnicanal_domain::Currency::Clp).display()),
+            ..card_ticket()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samples::{card_ticket as ticket, pay_at_pickup_ticket};
+    use super::*;
 
     #[test]
     fn escpos_starts_by_initialising_carries_the_number_and_ends_with_a_cut() {
@@ -332,11 +383,13 @@ mod tests {
 
     #[test]
     fn no_printed_line_is_wider_than_the_paper() {
-        for width in [PaperWidth::Mm58, PaperWidth::Mm80] {
-            for command in kitchen_layout(&ticket(), width) {
-                if let PrintCommand::Text { text, style } = command {
-                    let room = width.columns() / style.size.width_factor();
-                    assert!(text.chars().count() <= room, "{text:?} is wider than {room} columns");
+        for ticket in [ticket(), pay_at_pickup_ticket()] {
+            for width in [PaperWidth::Mm58, PaperWidth::Mm80] {
+                for command in kitchen_layout(&ticket, width) {
+                    if let PrintCommand::Text { text, style } = command {
+                        let room = width.columns() / style.size.width_factor();
+                        assert!(text.chars().count() <= room, "{text:?} is wider than {room} columns");
+                    }
                 }
             }
         }
@@ -349,6 +402,30 @@ mod tests {
         assert!(page.contains("@media print") && page.contains("size: 58mm auto"));
         assert!(page.contains("#4821") && page.contains(ASAP) && page.contains("sin mayo"));
         assert!(!page.contains("http"), "nothing loaded from elsewhere");
+    }
+
+    #[test]
+    fn a_part_paid_at_pickup_says_what_to_collect_under_the_pickup_time() {
+        for width in [PaperWidth::Mm58, PaperWidth::Mm80] {
+            let lines: Vec<String> = kitchen_layout(&pay_at_pickup_ticket(), width)
+                .into_iter()
+                .filter_map(|command| match command {
+                    PrintCommand::Text { text, .. } => Some(text),
+                    _ => None,
+                })
+                .collect();
+            let pickup = lines.iter().position(|line| line == "14:30").expect("the pickup time");
+            assert_eq!(lines[pickup + 1], "COBRAR AL RETIRAR $12.990", "{width:?}");
+            let bytes = render_kitchen_escpos(&pay_at_pickup_ticket(), width);
+            assert!(bytes.windows(25).any(|w| w == b"COBRAR AL RETIRAR $12.990"));
+        }
+        let page = render_kitchen_html(&pay_at_pickup_ticket(), PaperWidth::Mm80);
+        assert!(
+            page.contains(
+                "<p class=\"collect\" data-testid=\"collect\">COBRAR AL RETIRAR <strong>$12.990</strong></p>"
+            )
+        );
+        assert!(!render_kitchen_html(&ticket(), PaperWidth::Mm80).contains("COBRAR"), "a card order owes nothing");
     }
 
     #[test]

@@ -88,6 +88,21 @@ pub struct TaxRow {
     pub amount: Money,
 }
 
+/// Money given back (or no longer asked) after the order was paid: a part the restaurant
+/// rejected or that was cancelled. The receipt lists each one under the total and then says
+/// what the customer paid in the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    /// What it is and for which part, already localised: "Reembolso Café Ñandú".
+    pub label: String,
+    /// The lines it gives back: "2 x Café cortado, Kuchen de manzana".
+    pub lines: String,
+    /// When, in local time ("23-11-2026 14:20").
+    pub at: String,
+    /// The amount given back (positive; printed with a minus sign).
+    pub amount: Money,
+}
+
 /// Everything a receipt or tax document shows, already decided and localised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentView {
@@ -117,6 +132,10 @@ pub struct DocumentView {
     pub taxes: Vec<TaxRow>,
     /// What the customer pays, tax included.
     pub total: Money,
+    /// Refunds since the order was paid, printed under the total (combined receipt only).
+    pub refunds: Vec<Refund>,
+    /// What the customer paid once the refunds are taken off; `Some` whenever `refunds` is not empty.
+    pub total_after_refunds: Option<Money>,
     /// How it was paid: "Tarjeta", "Pago al retirar".
     pub payment: Option<String>,
     /// Why the document is void (the part was rejected or cancelled); printed prominently.
@@ -164,6 +183,12 @@ pub struct Labels {
     pub payment: String,
     /// The stamp on a void document: "ANULADA".
     pub voided: String,
+    /// Before a card refund's part: "Reembolso".
+    pub refund: String,
+    /// Before a pay-at-pickup part no longer asked for: "No se cobra".
+    pub waived: String,
+    /// The total once refunds are taken off: "Nuevo total".
+    pub total_after_refunds: String,
     /// At the foot of the combined receipt, which is not a tax document.
     pub receipt_note: String,
     /// The closing line: "¡Gracias por su compra!".
@@ -199,6 +224,9 @@ impl Labels {
             total: text("Total"),
             payment: text("Forma de pago"),
             voided: text("ANULADA"),
+            refund: text("Reembolso"),
+            waived: text("No se cobra"),
+            total_after_refunds: text("Nuevo total"),
             receipt_note: text("Este recibo no es un documento tributario: cada local emite su boleta o factura."),
             thanks: text("¡Gracias por su compra!"),
             print: text("Imprimir"),
@@ -432,10 +460,26 @@ pub mod samples {
             discount_total: clp(2_990),
             taxes: vec![contained_tax("IVA 19%", total, 19)],
             total,
+            refunds: Vec::new(),
+            total_after_refunds: None,
             payment: Some("Tarjeta".to_owned()),
             voided: None,
             labels: Labels::spanish(),
         }
+    }
+
+    /// The same receipt after Café Ñandú rejected its part: the refund and the new total.
+    pub fn refunded_receipt() -> DocumentView {
+        let mut doc = mall_receipt();
+        let cafe = cafe();
+        doc.refunds = vec![Refund {
+            label: format!("{} {}", doc.labels.refund, cafe.heading.clone().unwrap_or_default()),
+            lines: "2 x Café cortado ☕, Kuchen de manzana ¿sin azúcar? ¡Sí!".to_owned(),
+            at: "23-11-2026 14:20".to_owned(),
+            amount: cafe.subtotal,
+        }];
+        doc.total_after_refunds = Some(clp(doc.total.amount_minor - cafe.subtotal.amount_minor));
+        doc
     }
 
     /// One restaurant's boleta from the same payment (CLP).
@@ -492,6 +536,8 @@ pub mod samples {
             discount_total: pen(500),
             taxes: vec![contained_tax("IGV 18%", total, 18)],
             total,
+            refunds: Vec::new(),
+            total_after_refunds: None,
             payment: Some("Pago al retirar".to_owned()),
             voided: Some("Rechazado por el local: sin stock de pollo".to_owned()),
             labels,
@@ -533,9 +579,19 @@ mod tests {
 
     #[test]
     fn samples_add_up() {
-        for doc in [samples::mall_receipt(), samples::boleta(), samples::voided_factura(), samples::long_boleta(5)] {
+        let all = [
+            samples::mall_receipt(),
+            samples::refunded_receipt(),
+            samples::boleta(),
+            samples::voided_factura(),
+            samples::long_boleta(5),
+        ];
+        for doc in all {
             let sections: i64 = doc.sections.iter().map(|s| s.subtotal.amount_minor).sum();
             assert_eq!(sections, doc.total.amount_minor, "{}", doc.title);
+            let refunded: i64 = doc.refunds.iter().map(|r| r.amount.amount_minor).sum();
+            let after = doc.total_after_refunds.map(|m| m.amount_minor);
+            assert_eq!(after, (!doc.refunds.is_empty()).then(|| doc.total.amount_minor - refunded));
             for tax in &doc.taxes {
                 assert_eq!(tax.base.amount_minor + tax.amount.amount_minor, doc.total.amount_minor);
             }

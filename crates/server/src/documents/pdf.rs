@@ -9,7 +9,7 @@
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use super::{DocumentLine, DocumentSection, DocumentView, Labels, discount_display, encode_cp1252, printable};
+use super::{DocumentLine, DocumentSection, DocumentView, Labels, Refund, discount_display, encode_cp1252, printable};
 
 pub(crate) const PAGE_WIDTH: f32 = 595.0;
 pub(crate) const PAGE_HEIGHT: f32 = 842.0;
@@ -336,7 +336,8 @@ fn line_rows(canvas: &mut Canvas, line: &DocumentLine) {
 fn totals(canvas: &mut Canvas, doc: &DocumentView) {
     let labels = &doc.labels;
     // The totals and taxes stay together on one page.
-    let rows = 3 + usize::from(doc.discount_total.amount_minor != 0) + 2 * doc.taxes.len();
+    let refund_lines = doc.refunds.len() * 3 + usize::from(doc.total_after_refunds.is_some()) * 2;
+    let rows = 3 + usize::from(doc.discount_total.amount_minor != 0) + 2 * doc.taxes.len() + refund_lines;
     canvas.ensure(rows as f32 * ROW_HEIGHT + 24.0);
     let y = canvas.y + 6.0;
     canvas.rule(LEFT, RIGHT, y);
@@ -345,6 +346,12 @@ fn totals(canvas: &mut Canvas, doc: &DocumentView) {
         canvas.total_row(Font::Regular, BODY_SIZE, &labels.discounts, &discount_display(doc.discount_total));
     }
     canvas.total_row(Font::Bold, 14.0, &labels.total, &doc.total.display());
+    for refund in &doc.refunds {
+        refund_rows(canvas, refund);
+    }
+    if let Some(after) = doc.total_after_refunds {
+        canvas.total_row(Font::Bold, 14.0, &labels.total_after_refunds, &after.display());
+    }
     if let Some(payment) = &doc.payment {
         canvas.total_row(Font::Regular, BODY_SIZE, &labels.payment, payment);
     }
@@ -371,6 +378,25 @@ fn totals(canvas: &mut Canvas, doc: &DocumentView) {
         canvas.text_centered(PAGE_WIDTH / 2.0, y, font, size, &line);
         canvas.y -= ROW_HEIGHT;
     }
+}
+
+/// A refund across the page's width (its part's name and lines are longer than the totals
+/// column): the part and the amount, then the lines given back and when, smaller.
+fn refund_rows(canvas: &mut Canvas, refund: &Refund) {
+    canvas.ensure(ROW_HEIGHT);
+    let y = canvas.y;
+    canvas.text(LEFT, y, Font::Bold, BODY_SIZE, &refund.label);
+    canvas.text_right(RIGHT, y, Font::Bold, BODY_SIZE, &discount_display(refund.amount));
+    canvas.y -= ROW_HEIGHT;
+    let detail = format!("{} · {}", refund.lines, refund.at);
+    canvas.page.set_fill_rgb(0.33, 0.33, 0.33);
+    for line in wrap(&detail, Font::Regular, 9.0, RIGHT - LEFT - 12.0) {
+        canvas.ensure(ROW_HEIGHT);
+        let y = canvas.y;
+        canvas.text(LEFT + 12.0, y, Font::Regular, 9.0, &line);
+        canvas.y -= ROW_HEIGHT;
+    }
+    canvas.page.set_fill_rgb(0.0, 0.0, 0.0);
 }
 
 /// `text` split at spaces into lines at most `width` points wide; a word wider than that is cut.
@@ -494,6 +520,16 @@ mod tests {
         assert!(contains(&pdf, b"D175F16F61"));
         assert!(contains(&pdf, b"BF73696E"));
         assert!(contains(&pdf, b"(Total)") && contains(&pdf, b"($17.680)"));
+    }
+
+    #[test]
+    fn a_refund_and_the_new_total_are_printed() {
+        let pdf = render_pdf(&samples::refunded_receipt());
+        assert!(contains(&pdf, b"(-$8.200)"), "the refund");
+        assert!(contains(&pdf, b"(Nuevo total)") && contains(&pdf, b"($9.480)"), "the new total");
+        // "Reembolso Café Ñandú" is not ASCII, so a hex string: "Caf" E9 then " " D1 "and" FA.
+        assert!(contains(&pdf, b"436166E920D1616E64FA"));
+        assert_eq!(page_count(&pdf), 1);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_domain::channel::Channel;
+use omnicanal_domain::dish::Allergen;
 use omnicanal_domain::modifiers::ModifierGroup;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,7 +19,9 @@ use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::views::{LocationStateView, ModifierGroupView, MoneyView, ProductView, SiteView, modifier_groups};
+use crate::views::{
+    LocationStateView, MenuPromotionView, ModifierGroupView, MoneyView, ProductView, SiteView, modifier_groups,
+};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -69,6 +72,16 @@ pub struct CreateProduct {
     /// Choices offered with it (size, extras with a price, "sin cebolla"), checked on every order.
     #[serde(default)]
     pub modifier_groups: Vec<ModifierGroupView>,
+    /// What the menu says of the dish: plain text up to 500 characters, line breaks allowed
+    /// (null or blank: none).
+    #[serde(default)]
+    #[schema(schema_with = crate::views::words::description)]
+    pub description: Option<String>,
+    /// The allergens it contains, as codes (`gluten`, `milk`, `egg`…); each page words them in
+    /// its language. A repeat is dropped.
+    #[serde(default)]
+    #[schema(schema_with = crate::views::words::allergens)]
+    pub allergens: Vec<String>,
     /// One or more variants.
     #[schema(min_items = 1)]
     pub variants: Vec<CreateVariant>,
@@ -99,6 +112,8 @@ impl TryFrom<CreateProduct> for NewProduct {
             category: request.category,
             image_url: request.image_url,
             modifier_groups: request.modifier_groups.into_iter().map(ModifierGroup::from).collect(),
+            description: request.description,
+            allergens: request.allergens,
             variants: request
                 .variants
                 .into_iter()
@@ -168,10 +183,17 @@ pub struct MenuProduct {
     pub category: Option<String>,
     /// Photo URL (null: show a placeholder).
     pub image_url: Option<String>,
+    /// What the menu says of the dish (null: nothing).
+    pub description: Option<String>,
+    /// The allergens it contains, as codes.
+    #[schema(schema_with = crate::views::words::allergens)]
+    pub allergens: Vec<Allergen>,
     /// Choices offered with it.
     pub modifier_groups: Vec<ModifierGroupView>,
     /// Variants.
     pub variants: Vec<MenuVariant>,
+    /// Promotions on now that name one of its variants (a 2×1, a combo), without a coupon.
+    pub promotions: Vec<MenuPromotionView>,
 }
 
 /// An open location with its menu.
@@ -198,6 +220,8 @@ pub struct MenuLocation {
     pub opening_hours: Option<serde_json::Value>,
     /// Products.
     pub products: Vec<MenuProduct>,
+    /// Promotions on now for every dish here, without a coupon (a site-wide one is on the site).
+    pub promotions: Vec<MenuPromotionView>,
 }
 
 /// A site's menu.
@@ -207,6 +231,8 @@ pub struct SiteMenu {
     pub site: SiteView,
     /// Its open locations.
     pub locations: Vec<MenuLocation>,
+    /// Promotions on now for every dish at the site, without a coupon (the mall's happy hour).
+    pub promotions: Vec<MenuPromotionView>,
 }
 
 /// Which channel the menu is for.
@@ -236,7 +262,11 @@ async fn site_menu(
 
 impl From<catalog::SiteMenu> for SiteMenu {
     fn from(menu: catalog::SiteMenu) -> Self {
-        Self { site: menu.site.into(), locations: menu.locations.into_iter().map(MenuLocation::from).collect() }
+        Self {
+            promotions: MenuPromotionView::list(menu.promotions),
+            site: menu.site.into(),
+            locations: menu.locations.into_iter().map(MenuLocation::from).collect(),
+        }
     }
 }
 
@@ -254,6 +284,7 @@ impl From<catalog::MenuLocation> for MenuLocation {
             counter: location.storefront.counter,
             opening_hours: location.storefront.opening_hours_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
             products: entry.products.into_iter().map(MenuProduct::from).collect(),
+            promotions: MenuPromotionView::list(entry.promotions),
         }
     }
 }
@@ -266,8 +297,11 @@ impl From<catalog::MenuProduct> for MenuProduct {
             name: product.name,
             category: product.category,
             image_url: product.image_url,
+            description: product.description,
+            allergens: product.allergens,
             modifier_groups: modifier_groups(product.modifiers_json.as_deref()),
             variants: entry.variants.into_iter().map(MenuVariant::from).collect(),
+            promotions: MenuPromotionView::list(entry.promotions),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Products and their variants as the API shows them.
 
+use omnicanal_domain::dish::Allergen;
 use omnicanal_domain::pricing::TaxCategory;
 use omnicanal_store::{ProductRow, VariantRow};
 use serde::Serialize;
@@ -53,6 +54,11 @@ pub struct ProductView {
     pub category: Option<String>,
     /// Photo URL.
     pub image_url: Option<String>,
+    /// What the menu says of the dish.
+    pub description: Option<String>,
+    /// The allergens it contains, as codes.
+    #[schema(schema_with = super::words::allergens)]
+    pub allergens: Vec<Allergen>,
     /// Choices offered with it.
     pub modifier_groups: Vec<ModifierGroupView>,
     /// Variants, by SKU.
@@ -71,6 +77,8 @@ impl ProductView {
             modifier_groups: modifier_groups(product.modifiers_json.as_deref()),
             category: product.category,
             image_url: product.image_url,
+            description: product.description,
+            allergens: product.allergens,
             variants: variants.into_iter().map(VariantView::from).collect(),
         }
     }

@@ -1,6 +1,7 @@
 //! Response bodies: what the API shows of each row, with OpenAPI schemas, one module per area.
 
 mod catalog;
+mod menu_promotions;
 mod modifiers;
 mod orders;
 mod pos;
@@ -10,6 +11,7 @@ mod webhooks;
 pub mod words;
 
 pub use catalog::*;
+pub use menu_promotions::*;
 pub use modifiers::*;
 pub use orders::*;
 pub use pos::*;

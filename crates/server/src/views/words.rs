@@ -8,6 +8,7 @@
 
 use omnicanal_domain::access::Role;
 use omnicanal_domain::catalog::MerchantKind;
+use omnicanal_domain::dish::Allergen;
 use omnicanal_domain::events::EventType;
 use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::inventory::MovementReason;
@@ -70,6 +71,27 @@ pub fn new_password() -> Object {
     string()
         .min_length(Some(omnicanal_app::access::MIN_PASSWORD_CHARS))
         .max_length(Some(omnicanal_app::access::MAX_PASSWORD_CHARS))
+        .build()
+}
+
+/// What `Description::parse` takes: plain text up to 500 characters (counted after trimming;
+/// the schema counts it whole, which is stricter), line breaks and tabs but no other control
+/// character; null or blank for none.
+pub const DESCRIPTION_PATTERN: &str = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$";
+
+/// A dish's description (`Description::parse`).
+pub fn description() -> Object {
+    nullable_string()
+        .max_length(Some(omnicanal_domain::dish::MAX_DESCRIPTION_CHARS))
+        .pattern(Some(DESCRIPTION_PATTERN))
+        .build()
+}
+
+/// A dish's allergens: codes of the domain's table, at most as many as it has.
+pub fn allergens() -> utoipa::openapi::schema::Array {
+    ArrayBuilder::new()
+        .items(one_of_words(Allergen::ALL.iter().map(|allergen| allergen.as_str())).build())
+        .max_items(Some(Allergen::ALL.len()))
         .build()
 }
 

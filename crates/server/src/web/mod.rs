@@ -6,6 +6,7 @@
 pub mod app_icon;
 pub mod console;
 pub mod i18n;
+mod menu_labels;
 pub mod pos;
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use minijinja::value::Kwargs;
 use minijinja::{Environment, Value, context};
 use omnicanal_app::AppError;
 use omnicanal_app::catalog::LocationState;
-use omnicanal_app::catalog::{MenuLocation, SiteMenu};
+use omnicanal_app::catalog::{MenuLocation, MenuPromotion, SiteMenu};
 use omnicanal_app::ordering::TrackedPart;
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::fulfillment::FulfillmentStatus;
@@ -268,6 +269,7 @@ async fn site_page(
             site => context! { id => site.id, name => site.name },
             table => query.table.as_deref().map(|t| t.chars().take(20).collect::<String>()),
             locations => locations,
+            promotions => promotion_contexts(lang, &menu.promotions),
             page_data => page_data,
         },
     )
@@ -284,9 +286,18 @@ fn location_context(lang: Lang, entry: &MenuLocation, currency: Currency, timezo
             } else {
                 product.product.name.clone()
             };
+            let sku = variant.variant.sku.as_str();
+            let promotions: Vec<MenuPromotion> =
+                product.promotions.iter().filter(|promotion| promotion.kind.skus().contains(&sku)).cloned().collect();
+            let allergens: Vec<String> =
+                product.product.allergens.iter().map(|allergen| menu_labels::allergen_label(lang, *allergen)).collect();
             categories.entry(product.product.category.clone().unwrap_or_default()).or_default().push(context! {
                 sku => variant.variant.sku,
                 name => name,
+                description => product.product.description,
+                allergen_codes => product.product.allergens.iter().map(|allergen| allergen.as_str()).collect::<Vec<_>>().join(" "),
+                allergens_text => (!allergens.is_empty()).then(|| lang.text("item.allergens", &[("list", allergens.join(", "))])),
+                promotions => promotion_contexts(lang, &promotions),
                 image_url => product.product.image_url,
                 price => context! { amount => variant.price.amount_minor },
                 price_text => money_text(variant.price.amount_minor, currency),
@@ -313,8 +324,25 @@ fn location_context(lang: Lang, entry: &MenuLocation, currency: Currency, timezo
         status_text => status_text(lang, &entry.status, timezone),
         prep_minutes => entry.location.storefront.prep_minutes,
         counter => entry.location.storefront.counter,
+        promotions => promotion_contexts(lang, &entry.promotions),
         categories => categories.into_iter().map(|(name, items)| context! { name, items }).collect::<Vec<_>>(),
     }
+}
+
+/// The badges of promotions on now: each one's label in the page's language, its name (the
+/// merchant's words, for a tooltip) and when it ends, so the page can take it down then.
+fn promotion_contexts(lang: Lang, promotions: &[MenuPromotion]) -> Vec<Value> {
+    promotions
+        .iter()
+        .map(|promotion| {
+            context! {
+                id => promotion.id,
+                name => promotion.name,
+                label => menu_labels::promotion_label(lang, promotion),
+                ends_at_ms => promotion.ends_at_ms,
+            }
+        })
+        .collect()
 }
 
 async fn cart_page(
@@ -439,14 +467,15 @@ fn part_context(lang: Lang, tracked: &TrackedPart, currency: Currency) -> Value 
             quantity => line.quantity,
             name => line.pricing.name.clone().unwrap_or_else(|| line.sku.clone()),
             total => money_text(line.total_minor, currency),
-            // The choices and note as the kitchen sees them, so the customer can check them.
+            // The choices and note as the kitchen sees them ("Tamaño: Familiar · Agregados: Aceitunas",
+            // the display's words and order), so the customer can check them.
             options => line.pricing.modifiers_json.as_deref()
                 .and_then(|json| serde_json::from_str::<Vec<omnicanal_domain::modifiers::ChosenModifier>>(json).ok())
                 .unwrap_or_default()
                 .into_iter()
-                .map(|chosen| chosen.option)
+                .map(|chosen| format!("{}: {}", chosen.group, chosen.option))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(" · "),
             note => line.pricing.note.clone(),
         }).collect::<Vec<_>>(),
     }

@@ -438,6 +438,11 @@ async fn a_refund_the_provider_refuses_for_good_waits_on_the_payments_page_until
     page.expect(StatusCode::OK, "the payments page");
     assert!(page.body.contains(&job_id) && page.body.contains("Reembolso") && page.body.contains("$12.990"));
     assert!(page.body.contains("acquirer down"), "the provider's answer is shown");
+    assert!(
+        page.body.contains(r#"<span data-testid="payment-cause">El proveedor de tarjetas no respondió en ninguno de los intentos.</span>"#),
+        "and told in the console's words: {}",
+        excerpt(&page.body)
+    );
 
     let mut other = Browser::new(&app);
     other.sign_in(&fx.m(1).manager.email, &fx.m(1).manager.password).await;

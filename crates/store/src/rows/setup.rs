@@ -2,6 +2,7 @@
 
 use omnicanal_domain::Currency;
 use omnicanal_domain::catalog::{Country, MerchantKind};
+use omnicanal_domain::dish::Allergen;
 use omnicanal_domain::pricing::TaxCategory;
 use omnicanal_domain::site::UnacceptedPolicy;
 
@@ -105,6 +106,10 @@ pub struct ProductRow {
     pub image_url: Option<String>,
     /// Modifier groups as JSON (the domain's `ModifierGroup` list); None: no choices.
     pub modifiers_json: Option<String>,
+    /// What the menu says of it (plain text, checked by the domain's `Description`).
+    pub description: Option<String>,
+    /// The allergens it contains, each once, in the domain's table order.
+    pub allergens: Vec<Allergen>,
     /// Creation time.
     pub created_at_ms: i64,
 }

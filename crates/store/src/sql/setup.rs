@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use omnicanal_domain::catalog::{Country, MerchantKind};
+use omnicanal_domain::dish::{allergens_from_column, allergens_to_column};
 use omnicanal_domain::pricing::TaxCategory;
 use omnicanal_domain::site::UnacceptedPolicy;
 use sqlx::Row;
@@ -73,6 +74,8 @@ fn product_from(row: &AnyRow) -> Result<ProductRow, sqlx::Error> {
         category: row.try_get("category")?,
         image_url: row.try_get("image_url")?,
         modifiers_json: row.try_get("modifiers_json")?,
+        description: row.try_get("description")?,
+        allergens: get_parsed(row, "allergens", allergens_from_column)?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
 }
@@ -94,6 +97,12 @@ macro_rules! location_columns {
     () => {
         "id, merchant_id, site_id, name, pay_at_pickup, is_open, created_at_ms, prep_minutes, paused_until_ms, \
         opening_hours_json, counter, slot_capacity"
+    };
+}
+macro_rules! product_columns {
+    () => {
+        "id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, description, allergens, \
+        created_at_ms"
     };
 }
 macro_rules! variant_columns {
@@ -268,10 +277,11 @@ impl SetupStore for SqlStore {
 
     async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()> {
         let mut transaction = self.write.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO products (id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, \
-             created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
+        let inserted = sqlx::query(concat!(
+            "INSERT INTO products (",
+            product_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
         .bind(&product.id)
         .bind(&product.merchant_id)
         .bind(&product.name)
@@ -280,6 +290,8 @@ impl SetupStore for SqlStore {
         .bind(&product.category)
         .bind(&product.image_url)
         .bind(&product.modifiers_json)
+        .bind(&product.description)
+        .bind(allergens_to_column(&product.allergens))
         .bind(product.created_at_ms)
         .execute(&mut *transaction)
         .await;
@@ -306,12 +318,10 @@ impl SetupStore for SqlStore {
     }
 
     async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>> {
-        let Some(row) = sqlx::query(
-            "SELECT id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, created_at_ms FROM products WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?
+        let Some(row) = sqlx::query(concat!("SELECT ", product_columns!(), " FROM products WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
         else {
             return Ok(None);
         };
@@ -325,9 +335,11 @@ impl SetupStore for SqlStore {
     }
 
     async fn list_merchant_products(&self, merchant_id: &str) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>> {
-        let products = sqlx::query(
-            "SELECT id, merchant_id, name, track_stock, tax_category, category, image_url, modifiers_json, created_at_ms FROM products WHERE merchant_id = $1 ORDER BY name, id",
-        )
+        let products = sqlx::query(concat!(
+            "SELECT ",
+            product_columns!(),
+            " FROM products WHERE merchant_id = $1 ORDER BY name, id"
+        ))
         .bind(merchant_id)
         .fetch_all(&self.read)
         .await?;

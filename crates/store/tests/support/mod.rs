@@ -189,6 +189,8 @@ pub fn product(merchant_id: &str, name: &str, track_stock: bool) -> ProductRow {
         category: None,
         image_url: None,
         modifiers_json: None,
+        description: None,
+        allergens: Vec::new(),
         created_at_ms: T0,
     }
 }

@@ -86,20 +86,9 @@ fn discounts_to_give(
 
 /// Why the whole promotion is off for this cart, before looking at lines.
 fn gate(context: &PricingContext<'_>, promotion: &Promotion, coupons: &CouponGates) -> Option<NotAppliedReason> {
-    if !promotion.active {
-        return Some(NotAppliedReason::Inactive);
-    }
-    if promotion.valid_from_ms.is_some_and(|from| context.now_ms < from) {
-        return Some(NotAppliedReason::NotStarted);
-    }
-    if promotion.valid_to_ms.is_some_and(|to| context.now_ms >= to) {
-        return Some(NotAppliedReason::Expired);
-    }
-    if !promotion.channels.is_empty() && !promotion.channels.iter().any(|c| c == context.channel) {
-        return Some(NotAppliedReason::WrongChannel);
-    }
-    if promotion.happy_hour.as_ref().is_some_and(|hours| !hours.contains(context.local)) {
-        return Some(NotAppliedReason::OutsideHappyHour);
+    // The moment's and the channel's gates are the menu's too (`offer.rs`): one definition.
+    if let Some(reason) = promotion.time_and_channel_gate(context.channel, context.now_ms, context.local) {
+        return Some(reason);
     }
     if promotion.requires_coupon {
         return match coupons.get(&promotion.id) {

@@ -56,6 +56,11 @@ fn row(console: &ConsoleUser, job: &PaymentJobRow) -> Value {
         order_id => job.order_id,
         amount => Money::new(job.amount_minor, job.currency).display(),
         attempts => job.attempts,
+        // The provider's answer in the console's words; its own text (English, for whoever
+        // fixes the cause with the provider) stays beside it, marked as such.
+        cause => job.last_error.as_deref().map(|error| {
+            lang.text(&format!("console.payments.cause.{}", omnicanal_app::payments::provider::recorded_cause(error)), &[])
+        }),
         error => job.last_error.clone().unwrap_or_default(),
         since => omnicanal_app::ids::rfc3339(job.updated_at_ms),
     }
