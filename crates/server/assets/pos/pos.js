@@ -1,12 +1,15 @@
 // The till page (/pos): which registered device this is, the cash session, the selling
-// screen and the close, the connection banner and the sales the server refused. Payment and
-// the receipt are in checkout.js; the cart, lookups and pricing in sell.js; the queue in
-// queue.js; IndexedDB in db.js. Every text comes from the page's catalog (pos.* keys).
+// screen (search, scanner) and the close, the connection banner and the sales the server
+// refused. The cart's view is in cartview.js, camera scanning in camera.js, payment and the
+// receipt in checkout.js; lookups and pricing in sell.js; the queue in queue.js; IndexedDB in
+// db.js. Every text comes from the page's catalog (pos.* keys).
 "use strict";
 
 import * as db from "./db.js";
 import { api, createQueue } from "./queue.js";
-import { indexCatalog, createCart, priceLines, money, parseAmount } from "./sell.js";
+import { indexCatalog, createCart, money, parseAmount } from "./sell.js";
+import { createCartView } from "./cartview.js";
+import { setupCamera } from "./camera.js";
 import { createCheckout } from "./checkout.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
@@ -343,141 +346,9 @@ $("clear").addEventListener("click", () => {
   $("search").focus();
 });
 
-function whyText(outcome, currency) {
-  const reason = outcome.reason || { code: "other" };
-  const facts = { name: outcome.name };
-  if (reason.minimum) facts.minimum = money(reason.minimum.amount, currency);
-  if (reason.actual) facts.actual = money(reason.actual.amount, currency);
-  if (reason.needed !== undefined) facts.needed = reason.needed;
-  if (reason.present !== undefined) facts.present = reason.present;
-  if (reason.by !== undefined) facts.by = reason.by;
-  if (reason.with !== undefined) facts.with = reason.with;
-  const key = `pos.why.${reason.code}`;
-  return t((data.messages || {})[key] ? key : "pos.why.other", facts);
-}
-
-export function renderCart() {
-  const lines = till.cart.lines();
-  const priced = till.index ? priceLines(till.catalog, till.index, lines) : { ok: true, quote: null };
-  till.quote = priced.ok ? priced.quote : null;
-  const quote = till.quote;
-  const currency = till.catalog?.currency || "CLP";
-  const list = $("lines");
-  list.replaceChildren();
-  for (const line of lines) {
-    const item = till.index.exact(line.sku);
-    const quoted = quote?.lines.find((l) => l.sku === line.sku);
-    const li = document.createElement("li");
-    li.dataset.testid = "pos-line";
-    li.dataset.sku = line.sku;
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = item ? item.name : line.sku;
-    const minus = stepper("−", t("pos.cart.less", { name: name.textContent }), () => till.cart.set(line.sku, line.quantity - 1));
-    minus.dataset.testid = "pos-less";
-    const quantity = document.createElement("input");
-    quantity.type = "number";
-    quantity.min = "0";
-    quantity.max = "9999";
-    quantity.inputMode = "numeric";
-    quantity.value = String(line.quantity);
-    quantity.dataset.testid = "pos-quantity";
-    quantity.setAttribute("aria-label", t("pos.cart.quantity", { name: name.textContent }));
-    quantity.addEventListener("change", () => {
-      const n = Math.max(0, Math.min(9999, Math.floor(Number(quantity.value) || 0)));
-      till.cart.set(line.sku, n);
-      renderCart();
-    });
-    const plus = stepper("+", t("pos.cart.more", { name: name.textContent }), () => till.cart.set(line.sku, line.quantity + 1));
-    plus.dataset.testid = "pos-more";
-    const total = document.createElement("span");
-    total.className = "price";
-    total.dataset.testid = "pos-line-total";
-    total.textContent = quoted ? money(quoted.total.amount, currency) : "";
-    li.append(name, minus, quantity, plus, total);
-    list.append(li);
-  }
-  $("cart-empty").hidden = lines.length > 0;
-  const applied = $("promos-applied");
-  const refused = $("promos-refused");
-  applied.replaceChildren();
-  refused.replaceChildren();
-  for (const outcome of quote?.promotions || []) {
-    const li = document.createElement("li");
-    li.dataset.promotionId = outcome.promotion_id;
-    if (outcome.applied) {
-      li.dataset.testid = "pos-promo-applied";
-      li.textContent = t("pos.promo.applied", { name: outcome.name, amount: money(outcome.amount.amount, currency) });
-      applied.append(li);
-    } else {
-      li.dataset.testid = "pos-promo-refused";
-      li.textContent = whyText(outcome, currency);
-      refused.append(li);
-    }
-  }
-  $("discount").textContent = quote?.discount.amount ? `−${money(quote.discount.amount, currency)}` : money(0, currency);
-  $("taxes").textContent = quote ? money(quote.taxes.reduce((s, tx) => s + tx.amount.amount, 0), currency) : money(0, currency);
-  $("total").textContent = quote ? money(quote.total.amount, currency) : money(0, currency);
-  $("total").dataset.amount = String(quote ? quote.total.amount : 0);
-  $("pay").disabled = !quote;
-  if (!priced.ok) notice(t("pos.price_failed"));
-}
-
-function stepper(label, name, change) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "step";
-  button.textContent = label;
-  button.setAttribute("aria-label", name);
-  button.addEventListener("click", () => {
-    change();
-    renderCart();
-  });
-  return button;
-}
-
-// --- camera scanning where the browser can read barcodes -------------------------------------
-
-async function cameraScan() {
-  const video = $("camera-view");
-  if (!video.hidden) return stopCamera();
-  let stream;
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-  } catch (_) {
-    return notice(t("pos.sell.camera_denied"));
-  }
-  video.srcObject = stream;
-  video.hidden = false;
-  await video.play();
-  const detector = new window.BarcodeDetector();
-  const look = async () => {
-    if (video.hidden) return;
-    try {
-      const codes = await detector.detect(video);
-      const item = codes.map((c) => till.index?.exact(c.rawValue)).find(Boolean);
-      if (item) {
-        addItem(item);
-        return stopCamera();
-      }
-    } catch (_) {
-      /* the next frame */
-    }
-    setTimeout(look, 250);
-  };
-  look();
-}
-function stopCamera() {
-  const video = $("camera-view");
-  for (const track of video.srcObject?.getTracks() || []) track.stop();
-  video.srcObject = null;
-  video.hidden = true;
-  $("search").focus();
-}
-if ("BarcodeDetector" in window && navigator.mediaDevices?.getUserMedia) {
-  $("camera").hidden = false;
-  $("camera").addEventListener("click", cameraScan);
-}
+const cartView = createCartView({ till, t, notice });
+const renderCart = () => cartView.render();
+setupCamera({ till, t, notice, onItem: (item) => addItem(item) });
 
 // --- payment and receipt -----------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ const SHELL = [
   "/static/pos/pos.css",
   "/static/pos/pos.js",
   "/static/pos/sell.js",
+  "/static/pos/cartview.js",
+  "/static/pos/camera.js",
   "/static/pos/checkout.js",
   "/static/pos/db.js",
   "/static/pos/queue.js",

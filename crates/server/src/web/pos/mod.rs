@@ -11,6 +11,8 @@
 //! a reload with no server still opens the till. Assets:
 //!
 //! - `assets/pos/pos.js`: the screens (device, session, selling, close) and the banner.
+//! - `assets/pos/cartview.js`: the cart, its promotions applied and refused, its total.
+//! - `assets/pos/camera.js`: camera scanning where the browser has `BarcodeDetector`.
 //! - `assets/pos/checkout.js`: payment (split tender), the sale and its receipt.
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .route("/pos/manifest.webmanifest", get(manifest))
         .route("/static/pos/pos.js", get(|| asset(include_str!("../../../assets/pos/pos.js"), JS)))
         .route("/static/pos/sell.js", get(|| asset(include_str!("../../../assets/pos/sell.js"), JS)))
+        .route("/static/pos/cartview.js", get(|| asset(include_str!("../../../assets/pos/cartview.js"), JS)))
+        .route("/static/pos/camera.js", get(|| asset(include_str!("../../../assets/pos/camera.js"), JS)))
         .route("/static/pos/checkout.js", get(|| asset(include_str!("../../../assets/pos/checkout.js"), JS)))
         .route("/static/pos/db.js", get(|| asset(include_str!("../../../assets/pos/db.js"), JS)))
         .route("/static/pos/queue.js", get(|| asset(include_str!("../../../assets/pos/queue.js"), JS)))
@@ -61,8 +65,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-/// Every script and style from this origin; the page data is JSON, never executed. The camera
-/// (barcode scanning) is allowed for this page only.
+/// Every script and style from this origin; the page data is JSON, never executed; the camera's
+/// picture (barcode scanning) is shown from a `blob:`/media stream.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
      style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
