@@ -1,6 +1,7 @@
-// Layout at a phone's 360 px and a laptop's 1280 px (issue #13): every customer page and every
-// console page, filled the way people see them (options open, a cart with a dish with options
-// and a refusal shown, a live order, an order card on the display), must keep every word whole
+// Layout at a phone's 360 px and a laptop's 1280 px (issue #13): every customer page, every
+// console page and the till's first screen (/pos), filled the way people see them (options
+// open, a cart with a dish with options and a refusal shown, a live order, an order card on the
+// display), must keep every word whole
 // (no text node broken inside a word) and nothing may reach past the right edge. Full-page
 // screenshots of each are kept in target/browser-artifacts/layout-<width>-<page>.png.
 import { test, before, after } from "node:test";
@@ -137,6 +138,12 @@ for (const width of [360, 1280]) {
         await page.goto(`${BASE}${path}`);
         problems.push(...(await judge(page, width, name)));
       }
+
+      // The till (issue 14) as a manager first sees it: which till, and the form to register one.
+      // Its selling screens are judged in pos.test.mjs, on a shop of its own.
+      await page.goto(`${BASE}/pos`);
+      await page.locator("[data-testid=pos-app][data-state=device]").waitFor();
+      problems.push(...(await judge(page, width, "pos-device")));
     });
     await withPage(browser, `layout-${width}-console-admin`, device, async (page) => {
       await consoleSignIn(page, ADMIN);

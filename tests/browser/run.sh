@@ -7,6 +7,8 @@
 # restart of a second server of its own (console-restart.test.mjs, using OMNICANAL_BIN).
 # And issue #13: every page at 360 and 1280 px (words whole, nothing past the edge), the
 # modifier picker, every refusal in the catalog's words (es, en), and "Avísame" told truly.
+# And issue 14: the till (/pos) selling with a scanner, promotions explained, cash with change,
+# and five sales made with its server really stopped arriving exactly once (pos*.test.mjs).
 #
 # Expects target/debug/omnicanal (cargo build -p omnicanal-server) or OMNICANAL_BIN; builds
 # nothing. Installs Chromium with apt when it is missing, and playwright-core (pinned in

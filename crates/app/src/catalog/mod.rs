@@ -1,10 +1,11 @@
 //! The catalogue: products, their variants and modifier groups, whether a location takes orders
-//! now (its storefront state), and the menu a channel shows.
+//! now (its storefront state), the menu a channel shows, and the snapshot a till sells with offline.
 
 pub mod menu;
 pub mod menu_promotions;
 pub mod products;
 pub mod storefront;
+pub mod till;
 
 pub use menu::{MenuLocation, MenuProduct, MenuVariant, SiteMenu};
 pub use menu_promotions::{MenuPromotion, PromotionEnds};

@@ -23,6 +23,7 @@ pub mod pricing;
 pub mod push;
 pub mod setup;
 pub mod stock;
+pub mod till_catalog;
 pub mod transfers;
 pub mod users;
 pub mod webhooks;
@@ -106,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .merge(push::router())
         .merge(payments::router())
         .merge(pos::router())
+        .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

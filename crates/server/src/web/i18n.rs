@@ -1,4 +1,4 @@
-//! Message catalogs for the pages: Spanish by default, English by `?lang=en`, a `lang` cookie or
+//! Message catalogs for the pages (and, apart, the till's: `pos.<lang>.json`): Spanish by default, English by `?lang=en`, a `lang` cookie or
 //! `Accept-Language`. Every text a page shows comes from `locales/<lang>.json`; a template asks
 //! for it with `t("key", name=value)`.
 
@@ -28,6 +28,10 @@ static SPANISH: LazyLock<Catalog> =
     LazyLock::new(|| load(&[include_str!("../../locales/es.json"), include_str!("../../locales/console.es.json")]));
 static ENGLISH: LazyLock<Catalog> =
     LazyLock::new(|| load(&[include_str!("../../locales/en.json"), include_str!("../../locales/console.en.json")]));
+
+/// The till's texts (`pos.<lang>.json`), kept apart so the other pages do not carry them.
+static TILL_SPANISH: LazyLock<Catalog> = LazyLock::new(|| load(&[include_str!("../../locales/pos.es.json")]));
+static TILL_ENGLISH: LazyLock<Catalog> = LazyLock::new(|| load(&[include_str!("../../locales/pos.en.json")]));
 
 impl Lang {
     /// `es` or `en`.
@@ -76,9 +80,17 @@ impl Lang {
         }
     }
 
+    fn till_catalog(self) -> &'static Catalog {
+        match self {
+            Lang::Es => &TILL_SPANISH,
+            Lang::En => &TILL_ENGLISH,
+        }
+    }
+
     /// The text for `key` with `{name}` placeholders filled; the key itself when missing.
     pub fn text(self, key: &str, args: &[(&str, String)]) -> String {
-        let mut text = self.catalog().get(key).cloned().unwrap_or_else(|| key.to_owned());
+        let mut text =
+            self.catalog().get(key).or_else(|| self.till_catalog().get(key)).cloned().unwrap_or_else(|| key.to_owned());
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), value);
         }
@@ -88,6 +100,11 @@ impl Lang {
     /// Every text of the catalog, for scripts that render on the client.
     pub fn all(self) -> &'static Catalog {
         self.catalog()
+    }
+
+    /// Every text of the till's catalog, for the till's script.
+    pub fn till(self) -> &'static Catalog {
+        self.till_catalog()
     }
 }
 
@@ -99,6 +116,12 @@ mod tests {
     fn both_catalogs_have_the_same_keys() {
         let mut spanish: Vec<&String> = SPANISH.keys().collect();
         let mut english: Vec<&String> = ENGLISH.keys().collect();
+        spanish.sort();
+        english.sort();
+        assert!(!spanish.is_empty());
+        assert_eq!(spanish, english);
+        let mut spanish: Vec<&String> = TILL_SPANISH.keys().collect();
+        let mut english: Vec<&String> = TILL_ENGLISH.keys().collect();
         spanish.sort();
         english.sort();
         assert!(!spanish.is_empty());

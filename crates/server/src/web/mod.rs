@@ -7,6 +7,7 @@ pub mod app_icon;
 pub mod console;
 pub mod i18n;
 mod menu_labels;
+pub mod pos;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         // domain's parity test keeps it equal to `price_cart`.
         .route("/static/pos/pricing.js", get(|| asset(include_str!("../../assets/pos/pricing.js"), JS)))
         .merge(console::router())
+        .merge(pos::router())
 }
 
 const JS: &str = "text/javascript; charset=utf-8";

@@ -35,6 +35,7 @@ mod pricing;
 mod push;
 mod stock_ops;
 mod storefront;
+mod till_catalog;
 mod webhook_admin;
 mod webhook_outbound;
 mod webhook_secrets;

@@ -170,11 +170,12 @@ fn unavailable(lang: Lang, error: &dyn std::fmt::Display) -> Response {
     message(lang, StatusCode::SERVICE_UNAVAILABLE, "console.unavailable.title", "console.unavailable.text", context! {})
 }
 
-/// Where to go after signing in: only a path inside the console, never another site.
+/// Where to go after signing in: only a path inside the console or the till (`/pos`, which
+/// signs in here too), never another site.
 fn safe_next(next: Option<&str>) -> &str {
     match next.map(str::trim) {
         Some(next)
-            if next.starts_with("/console")
+            if (next.starts_with("/console") || next == "/pos" || next.starts_with("/pos?"))
                 && !next.starts_with("//")
                 && !next.contains(['\\', '\r', '\n'])
                 && next.chars().all(|c| !c.is_control()) =>
@@ -407,6 +408,8 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/console")), "/console");
         assert_eq!(safe_next(Some("/console\\@evil")), "/console");
         assert_eq!(safe_next(Some("/s/site")), "/console");
+        assert_eq!(safe_next(Some("/pos")), "/pos");
+        assert_eq!(safe_next(Some("/posh")), "/console");
         assert_eq!(safe_next(None), "/console");
     }
 }

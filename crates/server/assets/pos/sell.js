@@ -1,0 +1,170 @@
+// The selling half of the till, with no DOM: the catalogue snapshot looked up by name, SKU or
+// barcode; the cart; its price by the pricing engine's port (pricing.js) with the same inputs
+// the server gives the Rust engine (pricing/cart.rs), so the total on screen is the total the
+// server records; amounts typed by the cashier; and the tenders that pay a total.
+"use strict";
+
+import { priceCart, displayMoney } from "./pricing.js";
+
+const EXPONENT = { CLP: 0, COP: 0, PEN: 2, USD: 2 };
+
+/** Money as people read it ($12.990, S/ 12.50). */
+export function money(amount, currency) {
+  return displayMoney({ amount, currency });
+}
+
+/**
+ * An amount the cashier typed, in minor units, or null. CLP/COP have no decimals ("20.000" and
+ * "20000" are both 20 000); PEN/USD accept "12.50" or "12,50".
+ */
+export function parseAmount(text, currency) {
+  const raw = String(text || "").trim().replace(/^(S\/|\$)\s*/, "");
+  if (!raw) return null;
+  const exponent = EXPONENT[currency] ?? 0;
+  if (exponent === 0) {
+    if (!/^\d{1,3}([.,\s]?\d{3})*$/.test(raw) && !/^\d+$/.test(raw)) return null;
+    const value = Number(raw.replace(/[.,\s]/g, ""));
+    return Number.isSafeInteger(value) ? value : null;
+  }
+  const match = /^(\d+)(?:[.,](\d{1,2}))?$/.exec(raw.replace(/\s/g, ""));
+  if (!match) return null;
+  const value = Number(match[1]) * 100 + Number((match[2] || "0").padEnd(2, "0"));
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** Lookups over the till's catalogue snapshot (GET /api/v1/pos/catalog). */
+export function indexCatalog(catalog) {
+  const bySku = new Map();
+  const byBarcode = new Map();
+  for (const item of catalog.items) {
+    bySku.set(item.sku.toUpperCase(), item);
+    if (item.barcode) byBarcode.set(item.barcode.trim(), item);
+  }
+  return {
+    catalog,
+    /** The one item a scanned or typed code names exactly (barcode, then SKU), or null. */
+    exact(code) {
+      const wanted = code.trim();
+      return byBarcode.get(wanted) || bySku.get(wanted.toUpperCase()) || null;
+    },
+    /** Items whose name, SKU or barcode contains every word typed (at most `limit`). */
+    search(text, limit = 30) {
+      const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+      if (!words.length) return [];
+      const fold = (s) => s.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+      const found = [];
+      for (const item of catalog.items) {
+        const hay = fold(`${item.name} ${item.sku} ${item.barcode || ""}`);
+        if (words.every((w) => hay.includes(fold(w)))) found.push(item);
+        if (found.length >= limit) break;
+      }
+      return found;
+    },
+  };
+}
+
+/** The cart: lines of {sku, quantity}, in the order they were first added. */
+export function createCart() {
+  let lines = [];
+  return {
+    lines: () => lines.map((l) => ({ ...l })),
+    add(sku, quantity = 1) {
+      const line = lines.find((l) => l.sku === sku);
+      if (line) line.quantity = Math.min(9999, line.quantity + quantity);
+      else lines.push({ sku, quantity });
+    },
+    set(sku, quantity) {
+      if (quantity <= 0) lines = lines.filter((l) => l.sku !== sku);
+      else {
+        const line = lines.find((l) => l.sku === sku);
+        if (line) line.quantity = Math.min(9999, quantity);
+      }
+    },
+    clear() {
+      lines = [];
+    },
+    isEmpty: () => lines.length === 0,
+  };
+}
+
+/** The site's wall clock at `nowMs`: ISO weekday (1 = Monday) and minute of the day. */
+export function localTime(timezone, nowMs) {
+  const parts = {};
+  try {
+    const format = new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    for (const part of format.formatToParts(new Date(nowMs))) parts[part.type] = part.value;
+  } catch (_) {
+    const d = new Date(nowMs);
+    return { weekday: ((d.getUTCDay() + 6) % 7) + 1, minute: d.getUTCHours() * 60 + d.getUTCMinutes() };
+  }
+  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday) + 1;
+  return { weekday: weekday || 1, minute: (Number(parts.hour) % 24) * 60 + Number(parts.minute) };
+}
+
+/** Prices the cart as the server will: {ok: true, quote} or {ok: false, error}. */
+export function priceLines(catalog, index, lines, nowMs = Date.now()) {
+  const engineLines = [];
+  for (const line of lines) {
+    const item = index.exact(line.sku);
+    if (!item) continue;
+    engineLines.push({
+      sku: item.sku,
+      location_id: catalog.location_id,
+      merchant_id: catalog.merchant_id,
+      quantity: line.quantity,
+      base_price: item.base_price,
+      tax: item.tax,
+      track_stock: item.track_stock,
+      modifiers: [],
+      note: null,
+    });
+  }
+  if (!engineLines.length) return { ok: true, quote: null };
+  return priceCart({
+    currency: catalog.currency,
+    channel: catalog.channel || "pos",
+    now_ms: nowMs,
+    local: localTime(catalog.timezone, nowMs),
+    price_lists: catalog.price_lists || [],
+    promotions: catalog.promotions || [],
+    coupon_codes: [],
+    coupons: [],
+    lines: engineLines,
+  });
+}
+
+/**
+ * How `tenders` ([{method, amount, tendered?}], in minor units) pay `total`: what is still
+ * owed and the change (cash only gives change), the same rule as the server's.
+ */
+export function settle(total, tenders) {
+  const handed = tenders.reduce((sum, t) => sum + (t.method === "cash" ? t.tendered ?? t.amount : t.amount), 0);
+  return { remaining: Math.max(0, total - handed), change: Math.max(0, handed - total) };
+}
+
+/**
+ * The payments of the sale body: cash pays what is left after the cards, with what was handed
+ * over as `tendered`; cards pay their amount.
+ */
+export function payments(total, tenders, currency) {
+  const nonCash = tenders.filter((t) => t.method !== "cash").reduce((sum, t) => sum + t.amount, 0);
+  let owed = Math.max(0, total - nonCash);
+  return tenders.map((t) => {
+    if (t.method !== "cash") {
+      const payment = { method: t.method, amount: { amount: t.amount, currency } };
+      if (t.reference) payment.reference = t.reference;
+      if (t.card_number) payment.card_number = t.card_number;
+      return payment;
+    }
+    const handed = t.tendered ?? t.amount;
+    const pays = Math.max(1, Math.min(handed, owed));
+    owed -= Math.min(handed, owed);
+    return { method: "cash", amount: { amount: pays, currency }, tendered: { amount: handed, currency } };
+  });
+}
