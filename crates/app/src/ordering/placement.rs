@@ -28,7 +28,26 @@ impl App {
     /// Places an order across one or more locations of a site, paid once (public). The
     /// idempotency claim is linked to the order in its transaction (and refuses it if a retry
     /// took the claim over meanwhile).
+    ///
+    /// The `phone` channel is refused here: it says a location's staff took the order, which
+    /// only [`App::place_phone_order`] can vouch for (a visitor claiming it would skew the
+    /// takings by channel).
     pub async fn place_order(&self, order: PlaceOrder, idempotency: Option<HeldClaim>) -> AppResult<OrderRecord> {
+        if order.cart.channel == Channel::Phone {
+            return Err(AppError::invalid(
+                "channel",
+                "phone orders are taken by a location's staff: POST /api/v1/locations/{id}/phone-orders",
+            ));
+        }
+        self.place_checked_order(order, idempotency).await
+    }
+
+    /// Places an order whose channel its caller was allowed to name.
+    pub(crate) async fn place_checked_order(
+        &self,
+        order: PlaceOrder,
+        idempotency: Option<HeldClaim>,
+    ) -> AppResult<OrderRecord> {
         let site = self
             .store
             .get_site(&order.cart.site_id)

@@ -28,6 +28,7 @@ mod login_throttle;
 mod openapi;
 mod pages_offline;
 mod payment_jobs;
+mod phone_orders;
 mod posters;
 mod pricing;
 mod push;
