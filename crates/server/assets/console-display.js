@@ -418,7 +418,7 @@
     if (item.status === "accepted" || item.status === "preparing") {
       tags.push(h("span", { class: "tag stage stage-" + item.status, "data-testid": "card-stage", "data-stage": item.status }, t("console.card.stage." + item.status)));
     }
-    tags.push(h("span", { class: "tag channel", "data-testid": "card-channel" }, channelText(item.channel)));
+    tags.push(h("span", { class: "tag channel channel-" + String(item.channel || "").replace(/[^a-z]/g, ""), "data-testid": "card-channel", "data-channel": item.channel }, channelText(item.channel)));
     if (item.table) tags.push(h("span", { class: "tag table", "data-testid": "card-table" }, t("console.card.table", { table: item.table })));
     const times = [h("span", { "data-age": "" })];
     if (item.status === "placed" && item.hold_expires_at) times.push(h("span", { "data-hold": "" }));

@@ -1,4 +1,4 @@
-//! Ordering: placing an order, reading it, and what a customer may order now (pickup slots,
+//! Ordering: placing an order (a phone order taken by staff among them), reading it, and what a customer may order now (pickup slots,
 //! availability).
 //!
 //! Placement builds on the cart pricing of [`crate::pricing::cart`] and on the storefront state
@@ -7,6 +7,7 @@
 pub mod availability;
 pub mod command;
 mod new_order;
+pub mod phone;
 pub mod pickup;
 pub mod placement;
 pub mod quotes;

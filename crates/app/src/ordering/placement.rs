@@ -28,7 +28,20 @@ impl App {
     /// Places an order across one or more locations of a site, paid once (public). The
     /// idempotency claim is linked to the order in its transaction (and refuses it if a retry
     /// took the claim over meanwhile).
+    ///
+    /// Any channel of the contract is accepted here, `phone` too (outside integrations place
+    /// phone orders through this route); [`App::place_phone_order`] is the console's way, which
+    /// also ties the order to the location whose staff took it.
     pub async fn place_order(&self, order: PlaceOrder, idempotency: Option<HeldClaim>) -> AppResult<OrderRecord> {
+        self.place_checked_order(order, idempotency).await
+    }
+
+    /// Places an order whose channel its caller was allowed to name.
+    pub(crate) async fn place_checked_order(
+        &self,
+        order: PlaceOrder,
+        idempotency: Option<HeldClaim>,
+    ) -> AppResult<OrderRecord> {
         let site = self
             .store
             .get_site(&order.cart.site_id)

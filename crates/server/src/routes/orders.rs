@@ -1,4 +1,5 @@
-//! Orders: placing (public), reading with the tracking token or as staff.
+//! Orders: placing (public; a phone order by a location's staff), reading with the tracking
+//! token or as staff.
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
@@ -22,7 +23,7 @@ use crate::views::{ChoiceView, CustomerView, OrderView};
 
 /// Routes that move money and stock (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_order))
+    OpenApiRouter::new().routes(routes!(create_order)).routes(routes!(create_phone_order))
 }
 
 /// Routes that read orders.
@@ -150,6 +151,94 @@ async fn create_order(
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
     let order = PlaceOrder::try_from(request)?;
     let placed = state.app.place_order(order, claim.map(|Extension(claim)| claim)).await?;
+    Ok((StatusCode::CREATED, Json(OrderView::new(&placed, true))))
+}
+
+/// One line of a phone order: the location is the one taking the call.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PhoneLineRequest {
+    /// SKU sold by the location's merchant.
+    #[schema(schema_with = crate::views::words::sku)]
+    pub sku: String,
+    /// 1 to 9999.
+    #[schema(minimum = 1, maximum = 9999)]
+    pub quantity: i64,
+    /// Choices among the product's modifier groups (size, extras), checked against the catalog.
+    #[serde(default)]
+    pub modifiers: Vec<ChoiceView>,
+    /// A note for the kitchen ("sin cebolla"), up to 140 characters.
+    #[serde(default)]
+    #[schema(max_length = 140)]
+    pub note: Option<String>,
+}
+
+/// An order taken over the phone: channel `phone`, at the location of the path.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PhoneOrderRequest {
+    /// Who picks it up; `phone` is required (8 to 15 digits).
+    pub customer: CustomerView,
+    /// 1 to 200 lines of the location's menu.
+    #[schema(min_items = 1, max_items = 200)]
+    pub lines: Vec<PhoneLineRequest>,
+    /// Pickup time (RFC 3339, a slot of `GET /sites/{id}/pickup-slots`); as soon as possible when absent.
+    pub pickup_at: Option<String>,
+    /// Payment: `pay_at_pickup` where the location allows it, or `card` now.
+    pub payment: PaymentRequest,
+    /// Coupon codes the customer gave (at most 10).
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub coupon_codes: Option<Vec<String>>,
+}
+
+impl From<PhoneOrderRequest> for OrderInput {
+    fn from(request: PhoneOrderRequest) -> Self {
+        // Site, channel and each line's location are the app's to set from the path's location.
+        Self {
+            customer_name: request.customer.name,
+            customer_phone: request.customer.phone,
+            customer_email: request.customer.email,
+            customer_tax_id: request.customer.tax_id,
+            lines: request
+                .lines
+                .into_iter()
+                .map(|line| LineInput {
+                    sku: line.sku,
+                    location_id: String::new(),
+                    quantity: line.quantity,
+                    choices: line.modifiers.iter().map(Into::into).collect(),
+                    note: line.note,
+                })
+                .collect(),
+            pickup_at: request.pickup_at,
+            payment_method: request.payment.method,
+            card_number: request.payment.card_number,
+            coupon_codes: request.coupon_codes.unwrap_or_default(),
+            ..OrderInput::default()
+        }
+    }
+}
+
+/// Takes an order over the phone at a location (its staff, its merchant's manager, admins):
+/// channel `phone`, into the location's queue like any order, paid by card now or at pickup.
+#[utoipa::path(post, path = "/locations/{id}/phone-orders", tag = "ordering", request_body = PhoneOrderRequest,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Location id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, body = OrderView),
+        (status = 402, description = "Card declined; nothing reserved or charged", body = crate::error::Problem),
+        (status = 404, description = "No such location, or not the caller's", body = crate::error::Problem),
+        (status = 409, description = "A line is short of stock (see `sku`); nothing reserved or charged", body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn create_phone_order(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    claim: Option<Extension<IdempotencyClaim>>,
+    ApiJson(request): ApiJson<PhoneOrderRequest>,
+) -> ApiResult<(StatusCode, Json<OrderView>)> {
+    let claim = claim.map(|Extension(claim)| claim);
+    let placed = state.app.place_phone_order(&user, &id, request.into(), claim).await?;
     Ok((StatusCode::CREATED, Json(OrderView::new(&placed, true))))
 }
 

@@ -29,6 +29,7 @@ mod menu_details;
 mod openapi;
 mod pages_offline;
 mod payment_jobs;
+mod phone_orders;
 mod pos;
 mod posters;
 mod pricing;

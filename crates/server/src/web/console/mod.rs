@@ -6,12 +6,14 @@
 //! - `session.rs`: sign in and out, the password change, and `ConsoleUser`, the
 //!   extractor every other page starts with (no session: a redirect to the login page).
 //! - `pages.rs`: the start page, the live display of a location and its switches.
+//! - `phone.rs`: the phone order form (a clerk takes an order for pickup over the phone).
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod pages;
 mod payments;
+mod phone;
 mod records;
 mod session;
 mod view;
@@ -45,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/account", get(session::account_form).post(session::change_password))
         .route("/console/locations/{id}", get(pages::display))
         .route("/console/locations/{id}/switches", get(pages::switches))
+        .route("/console/locations/{id}/phone", get(phone::phone_order))
         .route("/console/orders", get(records::history))
         .route("/console/reports", get(records::reports))
         .route("/console/payments", get(payments::list))
@@ -54,5 +57,6 @@ pub fn router() -> Router<AppState> {
         .route("/static/console/display.js", get(|| asset(include_str!("../../../assets/console-display.js"), JS)))
         .route("/static/console/switches.js", get(|| asset(include_str!("../../../assets/console-switches.js"), JS)))
         .route("/static/console/orders.js", get(|| asset(include_str!("../../../assets/console-orders.js"), JS)))
+        .route("/static/console/phone.js", get(|| asset(include_str!("../../../assets/console-phone.js"), JS)))
         .route("/static/console/reports.js", get(|| asset(include_str!("../../../assets/console-reports.js"), JS)))
 }

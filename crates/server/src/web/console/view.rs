@@ -23,7 +23,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-const TEMPLATE_SOURCES: [(&str, &str); 11] = [
+const TEMPLATE_SOURCES: [(&str, &str); 12] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("message.html", include_str!("../../../templates/console/message.html")),
     ("login.html", include_str!("../../../templates/console/login.html")),
@@ -31,6 +31,7 @@ const TEMPLATE_SOURCES: [(&str, &str); 11] = [
     ("home.html", include_str!("../../../templates/console/home.html")),
     ("display.html", include_str!("../../../templates/console/display.html")),
     ("switches.html", include_str!("../../../templates/console/switches.html")),
+    ("phone.html", include_str!("../../../templates/console/phone.html")),
     ("orders.html", include_str!("../../../templates/console/orders.html")),
     ("reports.html", include_str!("../../../templates/console/reports.html")),
     ("payments.html", include_str!("../../../templates/console/payments.html")),
