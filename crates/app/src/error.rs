@@ -198,9 +198,7 @@ impl From<StoreError> for AppError {
             error @ (StoreError::LedgerRefused
             | StoreError::NotInTransit
             | StoreError::NotNeedingAttention
-            | StoreError::SessionClosed) => {
-                AppError::Conflict(error.to_string())
-            }
+            | StoreError::SessionClosed) => AppError::Conflict(error.to_string()),
             fault @ (StoreError::Corrupt(_)
             | StoreError::Inconsistent(_)
             | StoreError::Database(_)

@@ -13,7 +13,9 @@ pub mod constraints;
 pub mod error;
 pub mod rows;
 
-pub use sql::{HOLD_EXPIRED_REASON, OFFLINE_SALE_SHORT, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id};
+pub use sql::{
+    HOLD_EXPIRED_REASON, OFFLINE_SALE_SHORT, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id,
+};
 mod sql;
 
 pub use backend::{Backend, SqlStore, connect};

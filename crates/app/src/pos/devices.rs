@@ -109,7 +109,8 @@ impl App {
         let mut listings = Vec::new();
         for device in self.store.list_pos_devices(&location.id).await? {
             let newest = self.store.list_pos_sessions(&device.id, omnicanal_store::Page::first(1)).await?;
-            let open_session = newest.into_iter().find(|session| session.status == omnicanal_domain::pos::SessionStatus::Open);
+            let open_session =
+                newest.into_iter().find(|session| session.status == omnicanal_domain::pos::SessionStatus::Open);
             listings.push(TillListing { device, open_session });
         }
         Ok(listings)

@@ -9,6 +9,7 @@
 //! stock movements and its events in one transaction. An offline sale is never refused for
 //! stock: what the ledger lacked becomes a stock conflict.
 
+use omnicanal_domain::Money;
 use omnicanal_domain::catalog::{Quantity, Sku};
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::events::{DomainEvent, PosSaleLine, PosSaleRecorded};
@@ -17,7 +18,6 @@ use omnicanal_domain::pos::{
 };
 use omnicanal_domain::pricing::engine::{AppliedDiscount, NotApplied, PromotionOutcome};
 use omnicanal_domain::time::parse_rfc3339_ms;
-use omnicanal_domain::Money;
 use omnicanal_store::{
     NewEvent, NewPosSale, PosPaymentRow, PosSaleLineRow, PosSaleOutcome, PosSaleRow, PosSessionRow, PosStockLine,
     ReceiptDuplicateRow, StockConflictRow, StoreError, UniqueKey,
@@ -211,7 +211,10 @@ fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput, offline
     let card_number = payment.card_number.map(|card| card.trim().to_owned()).filter(|card| !card.is_empty());
     match method? {
         TenderMethod::Card if offline => {
-            v.push(format!("{field}.method"), "the till's card terminal needs the network: offline, take cash or external_card");
+            v.push(
+                format!("{field}.method"),
+                "the till's card terminal needs the network: offline, take cash or external_card",
+            );
             return None;
         }
         TenderMethod::Card if card_number.is_none() => {
@@ -229,7 +232,11 @@ fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput, offline
         _ => {}
     }
     let method = method?;
-    Some(SalePayment { tender: Tender { method, amount: payment.amount, tendered: payment.tendered }, reference, card_number })
+    Some(SalePayment {
+        tender: Tender { method, amount: payment.amount, tendered: payment.tendered },
+        reference,
+        card_number,
+    })
 }
 
 /// The body's fingerprint: every field as sent, a card number by its last four digits only.
@@ -416,9 +423,13 @@ impl App {
         let receipt = receipt.ok_or(AppError::internal("a checked receipt number is missing"))?;
         session.status.check_open()?;
 
-        let location =
-            self.store.get_location(&device.location_id).await?.ok_or(AppError::internal("a till's location is missing"))?;
-        let site = self.store.get_site(&location.site_id).await?.ok_or(AppError::internal("a location's site is missing"))?;
+        let location = self
+            .store
+            .get_location(&device.location_id)
+            .await?
+            .ok_or(AppError::internal("a till's location is missing"))?;
+        let site =
+            self.store.get_site(&location.site_id).await?.ok_or(AppError::internal("a location's site is missing"))?;
         let cart = Cart {
             site_id: site.id.clone(),
             channel: Channel::Pos,
@@ -461,7 +472,7 @@ impl App {
                 Ok(SaleRecorded { answer, created: true })
             }
             // The same id means the same charges (their keys come from it): nothing to void.
-            Ok(PosSaleOutcome::Existing(existing, conflicts)) => replay(existing, conflicts, &command.request_hash),
+            Ok(PosSaleOutcome::Existing(existing, conflicts)) => replay(*existing, conflicts, &command.request_hash),
             Ok(PosSaleOutcome::ReceiptTaken(sale_id)) => {
                 self.void_charges(&approvals).await;
                 self.store
@@ -517,7 +528,9 @@ impl App {
                     self.void_charges(&approvals).await;
                     return Err(match error {
                         TerminalError::Declined(code) => declined(code),
-                        TerminalError::InvalidCard(why) => AppError::invalid(format!("payments[{index}].card_number"), why),
+                        TerminalError::InvalidCard(why) => {
+                            AppError::invalid(format!("payments[{index}].card_number"), why)
+                        }
                         TerminalError::Unavailable(why) => AppError::Unavailable(why),
                     });
                 }
@@ -775,12 +788,22 @@ mod tests {
     fn offline_sales_take_no_card_and_cards_need_numbers() {
         let mut offline = input();
         offline.offline = true;
-        offline.payments[0] =
-            PaymentInput { method: "card".into(), amount: clp(5000), tendered: None, reference: None, card_number: Some("4242424242424242".into()) };
+        offline.payments[0] = PaymentInput {
+            method: "card".into(),
+            amount: clp(5000),
+            tendered: None,
+            reference: None,
+            card_number: Some("4242424242424242".into()),
+        };
         assert_eq!(fields(RecordSale::parse(offline)), ["payments[0].method"]);
         let mut external = input();
-        external.payments[0] =
-            PaymentInput { method: "external_card".into(), amount: clp(5000), tendered: None, reference: None, card_number: None };
+        external.payments[0] = PaymentInput {
+            method: "external_card".into(),
+            amount: clp(5000),
+            tendered: None,
+            reference: None,
+            card_number: None,
+        };
         assert_eq!(fields(RecordSale::parse(external)), ["payments[0].reference"]);
         assert_eq!(last4("4242 4242 4242 4242"), "4242");
     }

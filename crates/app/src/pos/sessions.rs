@@ -131,10 +131,12 @@ impl App {
         };
         let event = session_event(&session, SessionAction::Opened, Some(command.opening_float), None, now);
         self.store.open_pos_session(&session, &event).await.map_err(|error| match error {
-            omnicanal_store::StoreError::Duplicate(omnicanal_store::UniqueKey::OpenSession) => AppError::AlreadyExists {
-                field: "device_id",
-                message: "this till already has an open session; close it first".into(),
-            },
+            omnicanal_store::StoreError::Duplicate(omnicanal_store::UniqueKey::OpenSession) => {
+                AppError::AlreadyExists {
+                    field: "device_id",
+                    message: "this till already has an open session; close it first".into(),
+                }
+            }
             other => other.into(),
         })?;
         self.committed();
@@ -200,9 +202,8 @@ impl App {
         let (session, device) = self.till_session(caller, session_id).await?;
         let figures = self.store.pos_session_totals(&session.id).await?;
         let money = |amount| Money::new(amount, session.currency);
-        let paid_by = |method| {
-            figures.by_method.iter().filter(|(m, _)| *m == method).map(|(_, amount)| *amount).sum::<i64>()
-        };
+        let paid_by =
+            |method| figures.by_method.iter().filter(|(m, _)| *m == method).map(|(_, amount)| *amount).sum::<i64>();
         let expected_cash = match session.expected_cash_minor {
             Some(expected) => money(expected),
             None => CashTotals {
@@ -215,8 +216,10 @@ impl App {
         };
         let counted_cash = session.counted_cash_minor.map(money);
         let difference = counted_cash.map(|counted| counted.checked_sub(expected_cash)).transpose()?;
-        let totals =
-            TenderMethod::ALL.iter().map(|method| MethodTotal { method: *method, amount: money(paid_by(*method)) }).collect();
+        let totals = TenderMethod::ALL
+            .iter()
+            .map(|method| MethodTotal { method: *method, amount: money(paid_by(*method)) })
+            .collect();
         let cash_movements = self.store.list_pos_cash_movements(&session.id).await?;
         Ok(SessionReport {
             session,
@@ -237,7 +240,8 @@ impl App {
             .get_location(&device.location_id)
             .await?
             .ok_or(AppError::internal("a till's location is missing"))?;
-        let site = self.store.get_site(&location.site_id).await?.ok_or(AppError::internal("a location's site is missing"))?;
+        let site =
+            self.store.get_site(&location.site_id).await?.ok_or(AppError::internal("a location's site is missing"))?;
         Ok(site.currency)
     }
 }

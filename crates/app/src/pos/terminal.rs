@@ -36,8 +36,12 @@ pub enum TerminalError {
 #[async_trait]
 pub trait CardTerminal: Send + Sync + 'static {
     /// Charges `amount` to the card; the same `idempotency_key` never charges twice.
-    async fn charge(&self, card_number: &str, amount: Money, idempotency_key: &str)
-    -> Result<TerminalApproval, TerminalError>;
+    async fn charge(
+        &self,
+        card_number: &str,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<TerminalApproval, TerminalError>;
     /// Gives a charge back before settlement.
     async fn void(&self, reference: &str, idempotency_key: &str) -> Result<(), TerminalError>;
 }

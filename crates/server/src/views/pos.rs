@@ -5,8 +5,8 @@ use omnicanal_app::ids::rfc3339;
 use omnicanal_app::pos::devices::{ReceiptReport, TillListing};
 use omnicanal_app::pos::sales::{SaleAnswer, SaleAnswerLine, SaleAnswerPayment, SaleConflict, SaleCustomer};
 use omnicanal_app::pos::sessions::{MethodTotal, SessionReport};
-use omnicanal_domain::pricing::engine::{AppliedDiscount, NotApplied, PromotionOutcome};
 use omnicanal_domain::Currency;
+use omnicanal_domain::pricing::engine::{AppliedDiscount, NotApplied, PromotionOutcome};
 use omnicanal_store::{PosCashMovementRow, PosDeviceRow, PosSessionRow, ReceiptDuplicateRow, StockConflictRow};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,6 +18,8 @@ use super::MoneyView;
 pub struct DeviceView {
     /// Opaque id.
     pub id: String,
+    /// The location's merchant.
+    pub merchant_id: String,
     /// Where it sells.
     pub location_id: String,
     /// What the staff call it.
@@ -33,6 +35,7 @@ impl From<PosDeviceRow> for DeviceView {
     fn from(row: PosDeviceRow) -> Self {
         Self {
             id: row.id,
+            merchant_id: row.merchant_id,
             location_id: row.location_id,
             name: row.name,
             receipt_series: row.receipt_series,

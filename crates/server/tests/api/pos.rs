@@ -55,13 +55,18 @@ async fn a_till_sells_with_change_once_and_its_session_does_not_add_up() {
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
     let till = open_till(&app, &fx, 50_000).await;
     let again = app
-        .post("/api/v1/pos/sessions", Some(&till.staff), &json!({"device_id": till.device_id, "opening_float": money(0)}))
+        .post(
+            "/api/v1/pos/sessions",
+            Some(&till.staff),
+            &json!({"device_id": till.device_id, "opening_float": money(0)}),
+        )
         .await;
     again.expect_problem(StatusCode::CONFLICT, "a second open session on one till");
 
     let lines = json!([{"sku": BURGER, "quantity": 1}, {"sku": FRIES, "quantity": 2}]);
     let sale = cash_sale(&till, "sale-0001", 1, lines, 19_970, 30_000);
-    let first = app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a cash sale");
+    let first =
+        app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a cash sale");
     assert_eq!(first["id"], "sale-0001");
     assert_eq!(first["receipt_number"], json!(format!("{}-1", till.series)));
     assert_eq!((clp(&first["total"]), clp(&first["change"])), (19_970, 10_030));
@@ -69,7 +74,8 @@ async fn a_till_sells_with_change_once_and_its_session_does_not_add_up() {
     assert!(first["promotions"].is_array(), "the engine's promotions are reported: {first}");
     assert_eq!(first["lines"].as_array().map(Vec::len), Some(2));
     for _ in 0..2 {
-        let repeat = app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::OK, "the same sale");
+        let repeat =
+            app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::OK, "the same sale");
         assert_eq!(repeat, first, "a repeat answers the first answer");
     }
     let admin = app.admin_token().await;
@@ -113,10 +119,16 @@ async fn a_till_sells_with_change_once_and_its_session_does_not_add_up() {
     let cash_total = closed["totals"].as_array().and_then(|t| t.iter().find(|t| t["method"] == "cash")).cloned();
     assert_eq!(cash_total.map(|t| clp(&t["amount"])), Some(19_970));
     let late = cash_sale(&till, "sale-0002", 2, json!([{"sku": FRIES, "quantity": 1}]), 3_490, 3_490);
-    app.post("/api/v1/pos/sales", Some(&till.staff), &late).await.expect_problem(StatusCode::CONFLICT, "closed session");
-    app.post(&format!("/api/v1/pos/sessions/{}/close", till.session_id), Some(&till.staff), &json!({"counted_cash": money(0)}))
+    app.post("/api/v1/pos/sales", Some(&till.staff), &late)
         .await
-        .expect_problem(StatusCode::CONFLICT, "closing twice");
+        .expect_problem(StatusCode::CONFLICT, "closed session");
+    app.post(
+        &format!("/api/v1/pos/sessions/{}/close", till.session_id),
+        Some(&till.staff),
+        &json!({"counted_cash": money(0)}),
+    )
+    .await
+    .expect_problem(StatusCode::CONFLICT, "closing twice");
     let repeat = app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await;
     assert_eq!(repeat.expect(StatusCode::OK, "a repeat after the close"), first);
     app.stop().await;
@@ -156,7 +168,8 @@ async fn the_sandbox_terminal_approves_and_declines_with_codes_and_next_steps() 
             .expect_problem(StatusCode::PAYMENT_REQUIRED, &format!("card {card}"));
         assert_eq!((problem["decline_code"].as_str(), problem["next_step"].as_str()), (Some(code), Some(step)));
     }
-    let offline = app.post("/api/v1/pos/sales", Some(&till.staff), &card_sale("card-off", 2, "4242424242424242", true)).await;
+    let offline =
+        app.post("/api/v1/pos/sales", Some(&till.staff), &card_sale("card-off", 2, "4242424242424242", true)).await;
     let problem = offline.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "a card sale offline");
     assert_eq!(problem["errors"][0]["field"], "payments[0].method");
     let external = json!({
@@ -168,7 +181,8 @@ async fn the_sandbox_terminal_approves_and_declines_with_codes_and_next_steps() 
         "lines": [{"sku": FRIES, "quantity": 1}],
         "payments": [{"method": "external_card", "amount": money(3_490), "reference": "AUTH-778899"}],
     });
-    let sold = app.post("/api/v1/pos/sales", Some(&till.staff), &external).await.expect(StatusCode::CREATED, "external");
+    let sold =
+        app.post("/api/v1/pos/sales", Some(&till.staff), &external).await.expect(StatusCode::CREATED, "external");
     assert_eq!(sold["payments"][0]["reference"], "AUTH-778899");
     let receipts = app
         .get(&format!("/api/v1/pos/devices/{}/receipts", till.device_id), Some(&till.staff))
@@ -188,8 +202,9 @@ async fn tills_are_their_locations_and_invisible_to_other_merchants() {
     let other_manager = theirs.manager.token(&app).await;
     let staff = ours.staff.token(&app).await;
 
-    let registered =
-        app.post("/api/v1/pos/devices", Some(&staff), &json!({"location_id": ours.location_id, "name": "Caja 2"})).await;
+    let registered = app
+        .post("/api/v1/pos/devices", Some(&staff), &json!({"location_id": ours.location_id, "name": "Caja 2"}))
+        .await;
     registered.expect_problem(StatusCode::FORBIDDEN, "staff do not register tills");
     let foreign = app
         .post("/api/v1/pos/devices", Some(&other_manager), &json!({"location_id": ours.location_id, "name": "Caja X"}))
@@ -209,7 +224,9 @@ async fn tills_are_their_locations_and_invisible_to_other_merchants() {
         let open = app.post("/api/v1/pos/sessions", Some(token), &open).await;
         open.expect_problem(StatusCode::NOT_FOUND, "another merchant's till");
         let sale = cash_sale(&till, &format!("x-{index}"), 1, json!([{"sku": BURGER, "quantity": 1}]), 12_990, 12_990);
-        app.post("/api/v1/pos/sales", Some(token), &sale).await.expect_problem(StatusCode::NOT_FOUND, "another's session");
+        app.post("/api/v1/pos/sales", Some(token), &sale)
+            .await
+            .expect_problem(StatusCode::NOT_FOUND, "another's session");
         let path = format!("/api/v1/pos/sessions/{}/close", till.session_id);
         let close = app.post(&path, Some(token), &json!({"counted_cash": money(0)})).await;
         close.expect_problem(StatusCode::NOT_FOUND, "closing another merchant's session");
@@ -294,7 +311,8 @@ async fn an_offline_sale_whose_last_unit_went_online_opens_a_stock_conflict() {
         "lines": [{"sku": BURGER, "quantity": 2}],
         "payments": [{"method": "cash", "amount": money(25_980), "tendered": money(30_000)}],
     });
-    let sale = app.post("/api/v1/pos/sales", Some(&till.staff), &offline).await.expect(StatusCode::CREATED, "offline sale");
+    let sale =
+        app.post("/api/v1/pos/sales", Some(&till.staff), &offline).await.expect(StatusCode::CREATED, "offline sale");
     assert_eq!(clp(&sale["change"]), 4_020);
     let conflicts = sale["conflicts"].as_array().cloned().unwrap_or_default();
     assert_eq!(conflicts.len(), 1, "{sale}");
@@ -313,10 +331,39 @@ async fn an_offline_sale_whose_last_unit_went_online_opens_a_stock_conflict() {
     assert_eq!(listed[0]["status"], "open");
     let level = app.stock_level(&manager, &m.location_id, BURGER).await;
     assert_eq!((level.on_hand, level.reserved), (1, 1), "never a silent negative");
-    let again = app.post("/api/v1/pos/sales", Some(&till.staff), &offline).await.expect(StatusCode::OK, "drained again");
+    let again =
+        app.post("/api/v1/pos/sales", Some(&till.staff), &offline).await.expect(StatusCode::OK, "drained again");
     assert_eq!(again, sale);
     let online = cash_sale(&till, "on-1", 2, json!([{"sku": BURGER, "quantity": 1}]), 12_990, 12_990);
     let problem = app.post("/api/v1/pos/sales", Some(&till.staff), &online).await;
     assert_eq!(problem.expect_problem(StatusCode::CONFLICT, "online and short")["sku"], BURGER);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_is_priced_by_the_engine_with_each_promotion_applied_or_explained() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let till = open_till(&app, &fx, 0).await;
+    let m = fx.m(0);
+    let manager = m.manager.token(&app).await;
+    for (name, channel) in [("Papas caja", "pos"), ("Papas web", "web")] {
+        let body = json!({
+            "merchant_id": m.id, "name": name, "channels": [channel],
+            "kind": {"type": "percent_off_lines", "bps": 5000, "skus": [FRIES]},
+        });
+        app.post("/api/v1/promotions", Some(&manager), &body).await.expect(StatusCode::CREATED, name);
+    }
+    let sale = cash_sale(&till, "promo-1", 1, json!([{"sku": FRIES, "quantity": 2}]), 3_490, 5_000);
+    let sold = app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "promo sale");
+    assert_eq!((clp(&sold["total"]), clp(&sold["discount"]), clp(&sold["change"])), (3_490, 3_490, 1_510));
+    let promotions = sold["promotions"].as_array().cloned().unwrap_or_default();
+    let by_name = |name: &str| promotions.iter().find(|p| p["name"] == name).cloned().unwrap_or(Value::Null);
+    assert_eq!(by_name("Papas caja")["applied"], true, "{sold}");
+    assert_eq!(by_name("Papas web")["applied"], false, "{sold}");
+    assert_eq!(by_name("Papas web")["reason"]["code"], "wrong_channel", "{sold}");
+    let full_price = cash_sale(&till, "promo-2", 2, json!([{"sku": FRIES, "quantity": 2}]), 6_980, 6_980);
+    let overpaid = app.post("/api/v1/pos/sales", Some(&till.staff), &full_price).await;
+    assert_eq!(overpaid.expect(StatusCode::CREATED, "overpaid by cash is change")["change"], money(3_490));
     app.stop().await;
 }

@@ -188,7 +188,7 @@ pub enum PosSaleOutcome {
     /// Recorded now, with the conflicts its shortfalls opened.
     Recorded(Vec<StockConflictRow>),
     /// A sale with this id was recorded before: it, and its conflicts.
-    Existing(PosSaleRow, Vec<StockConflictRow>),
+    Existing(Box<PosSaleRow>, Vec<StockConflictRow>),
     /// The receipt number belongs to another sale of the device (its id).
     ReceiptTaken(String),
 }

@@ -284,11 +284,10 @@ impl PosStore for SqlStore {
     }
 
     async fn get_pos_session(&self, id: &str) -> StoreResult<Option<PosSessionRow>> {
-        let row =
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM pos_sessions WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(&self.read)
-                .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM pos_sessions WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(row.as_ref().map(session_from).transpose()?)
     }
 
@@ -347,7 +346,7 @@ impl PosStore for SqlStore {
     ) -> StoreResult<PosSessionRow> {
         let mut transaction = self.write.begin().await?;
         let session = lock_open_session(&mut transaction, session_id).await?;
-        let totals = totals_in(&mut *transaction, session_id).await?;
+        let totals = totals_in(&mut transaction, session_id).await?;
         let money = |amount| Money::new(amount, session.currency);
         let cash = CashTotals {
             opening_float: money(session.opening_float_minor),
@@ -404,7 +403,7 @@ impl PosStore for SqlStore {
         if let Some(existing) = existing {
             let existing = sale_from(&existing)?;
             let conflicts = conflicts_of_sale(&mut *transaction, &existing.id).await?;
-            return Ok(PosSaleOutcome::Existing(existing, conflicts));
+            return Ok(PosSaleOutcome::Existing(Box::new(existing), conflicts));
         }
         let taken = sqlx::query("SELECT id FROM pos_sales WHERE device_id = $1 AND receipt_n = $2")
             .bind(&sale.device_id)

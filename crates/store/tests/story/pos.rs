@@ -6,8 +6,8 @@ use omnicanal_domain::Money;
 use omnicanal_domain::events::{DomainEvent, EventType, PosSaleRecorded, PosSessionChanged, SessionAction};
 use omnicanal_domain::pos::{CashDirection, SessionStatus, TenderMethod, series_report};
 use omnicanal_store::{
-    NewEvent, NewPosSale, PosCashMovementRow, PosDeviceRow, PosPaymentRow, PosSaleLineRow, PosSaleOutcome,
-    PosSaleRow, PosSessionRow, PosStockLine, ReceiptDuplicateRow, Store, StoreError, UniqueKey,
+    NewEvent, NewPosSale, PosCashMovementRow, PosDeviceRow, PosPaymentRow, PosSaleLineRow, PosSaleOutcome, PosSaleRow,
+    PosSessionRow, PosStockLine, ReceiptDuplicateRow, Store, StoreError, UniqueKey,
 };
 
 use crate::stock::events_after;
@@ -33,7 +33,15 @@ fn session_event(session: &PosSessionRow, action: SessionAction) -> NewEvent {
 }
 
 /// A cash sale of `quantity` units of `sku` at `price`, receipt n, paid with `cash` handed over.
-fn sale(session: &PosSessionRow, sale_id: &str, n: i64, sku: &str, quantity: i64, price: i64, offline: bool) -> NewPosSale {
+fn sale(
+    session: &PosSessionRow,
+    sale_id: &str,
+    n: i64,
+    sku: &str,
+    quantity: i64,
+    price: i64,
+    offline: bool,
+) -> NewPosSale {
     let total = quantity * price;
     let row = PosSaleRow {
         id: sale_id.into(),
@@ -119,7 +127,12 @@ pub async fn pos_till_sessions_sales_and_receipts(store: &dyn Store) {
     let twin = PosDeviceRow { id: id("dev"), ..device.clone() };
     let taken = store.insert_pos_device(&twin).await;
     assert!(matches!(taken, Err(StoreError::Duplicate(UniqueKey::ReceiptSeries))), "{taken:?}");
-    let elsewhere = PosDeviceRow { id: id("dev"), location_id: "loc_nowhere".into(), receipt_series: "TZZ".into(), ..device.clone() };
+    let elsewhere = PosDeviceRow {
+        id: id("dev"),
+        location_id: "loc_nowhere".into(),
+        receipt_series: "TZZ".into(),
+        ..device.clone()
+    };
     assert!(store.insert_pos_device(&elsewhere).await.is_err(), "a till needs a location");
     assert_eq!(store.list_pos_devices(&shop.location.id).await.expect("tills"), vec![device.clone()]);
 
@@ -162,7 +175,7 @@ pub async fn pos_till_sessions_sales_and_receipts(store: &dyn Store) {
     for _ in 0..2 {
         match store.record_pos_sale(&first).await.expect("again") {
             PosSaleOutcome::Existing(existing, conflicts) => {
-                assert_eq!(existing, first.sale);
+                assert_eq!(*existing, first.sale);
                 assert!(conflicts.is_empty());
             }
             other => panic!("a repeat finds the first sale: {other:?}"),
