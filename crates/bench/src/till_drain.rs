@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::api::{APPROVED_CARD, Api, Item, MAX_MOVEMENT, UNIT_PRICE_CLP, http_client, setup, unique_prefix};
+use crate::api::{Api, Item, MAX_MOVEMENT, UNIT_PRICE_CLP, http_client, setup, unique_prefix};
 use crate::mixed::SplitMix;
 use crate::report::Outcome;
 use crate::server::Server;
@@ -206,7 +206,8 @@ async fn set_up(api: &Api, prefix: &str, options: &TillDrainOptions) -> Result<(
 }
 
 /// Every till's queue: `sales` offline sales numbered 1.. in its own series, sold one
-/// millisecond apart from now on; one in five paid by card, the others in cash with change.
+/// millisecond apart from now on; one in five paid on a stand-alone card terminal (`external_card`: the
+/// till's own terminal needs the network), the others in cash with change.
 fn build_queues(prefix: &str, tills: &[Till], items: &[Item], options: &TillDrainOptions) -> Vec<(Till, Vec<Queued>)> {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -231,7 +232,7 @@ fn build_queues(prefix: &str, tills: &[Till], items: &[Item], options: &TillDrai
                         picked.into_iter().map(|index| (index, 1 + i64::try_from(rng.below(2)).unwrap_or(0))).collect();
                     let total: i64 = lines.iter().map(|(_, quantity)| quantity * UNIT_PRICE_CLP).sum();
                     let payment = if n % 5 == 0 {
-                        json!({"method": "card", "amount": {"amount": total, "currency": "CLP"}, "card_number": APPROVED_CARD})
+                        json!({"method": "external_card", "amount": {"amount": total, "currency": "CLP"}, "reference": format!("voucher {n}")})
                     } else {
                         let tendered = (total / 10_000 + 1) * 10_000;
                         json!({"method": "cash", "amount": {"amount": total, "currency": "CLP"},
@@ -272,15 +273,7 @@ async fn drain(
         .into_iter()
         .enumerate()
         .map(|(t, (_, queue))| {
-            tokio::spawn(till(
-                t,
-                api.client.clone(),
-                url.clone(),
-                token.clone(),
-                queue,
-                options.resend_fraction,
-                SKUS,
-            ))
+            tokio::spawn(till(t, api.client.clone(), url.clone(), token.clone(), queue, options.resend_fraction, SKUS))
         })
         .collect();
     let mut total = TillTally::default();
@@ -533,7 +526,8 @@ async fn verify(
     }
     let conflicts = count_conflicts(api, location_id).await?;
     if conflicts == total.conflicts {
-        outcome.say(format!("  conflicts check: the location holds the {conflicts} stock conflicts the answers reported"));
+        outcome
+            .say(format!("  conflicts check: the location holds the {conflicts} stock conflicts the answers reported"));
     } else {
         outcome.fail(format!(
             "till-drain: the location holds {conflicts} stock conflicts, the first answers reported {}",
