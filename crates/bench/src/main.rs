@@ -23,6 +23,7 @@ mod report;
 mod server;
 mod sse;
 mod stats;
+mod till_drain;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +49,10 @@ enum Workload {
     KitchenDisplay,
     /// The pricing engine in-process: a 20-line cart against 50 promotions (no server).
     Pricing,
-    /// All five, one after another (a fresh server for each HTTP workload when spawning).
+    /// Many tills back online at once, each draining its queue of offline sales (with some
+    /// resent); every sale must be recorded exactly once.
+    TillDrain,
+    /// All six, one after another (a fresh server for each HTTP workload when spawning).
     All,
 }
 
@@ -60,6 +64,7 @@ impl Workload {
             Workload::Propagation => "propagation",
             Workload::KitchenDisplay => "kitchen-display",
             Workload::Pricing => "pricing",
+            Workload::TillDrain => "till-drain",
             Workload::All => "all",
         }
     }
@@ -156,6 +161,19 @@ struct Cli {
     #[arg(long, default_value_t = 200)]
     queue_reads: usize,
 
+    /// till-drain: tills draining at once (default 50; 20 within `all`).
+    #[arg(long)]
+    tills: Option<usize>,
+    /// till-drain: offline sales queued on each till (default 200; 50 within `all`).
+    #[arg(long)]
+    sales: Option<usize>,
+    /// till-drain: lines per sale.
+    #[arg(long, default_value_t = 2)]
+    lines: usize,
+    /// till-drain: share of sales sent again (same id and body) after their answer, 0 to 1.
+    #[arg(long, default_value_t = 0.1)]
+    resend_fraction: f64,
+
     /// pricing: quotes to time.
     #[arg(long, default_value_t = 20_000)]
     iterations: usize,
@@ -211,12 +229,14 @@ async fn run(cli: &Cli) -> Result<Outcome, String> {
             Workload::Propagation,
             Workload::KitchenDisplay,
             Workload::Pricing,
+            Workload::TillDrain,
         ],
         Workload::HotSku => &[Workload::HotSku],
         Workload::MixedCheckout => &[Workload::MixedCheckout],
         Workload::Propagation => &[Workload::Propagation],
         Workload::KitchenDisplay => &[Workload::KitchenDisplay],
         Workload::Pricing => &[Workload::Pricing],
+        Workload::TillDrain => &[Workload::TillDrain],
     };
     let mut total = Outcome::default();
     for workload in workloads {
@@ -326,6 +346,18 @@ async fn run_against(cli: &Cli, workload: Workload, server: &Server) -> Result<O
                 timeout,
             };
             kitchen::run(server, &options).await
+        }
+        Workload::TillDrain => {
+            // Within `all`, a smaller drain keeps the whole run short.
+            let within_all = cli.workload == Workload::All;
+            let options = till_drain::TillDrainOptions {
+                tills: cli.tills.unwrap_or(if within_all { 20 } else { 50 }).max(1),
+                sales: cli.sales.unwrap_or(if within_all { 50 } else { 200 }).max(1),
+                lines: cli.lines.max(1),
+                resend_fraction: cli.resend_fraction.clamp(0.0, 1.0),
+                timeout,
+            };
+            till_drain::run(server, &options).await
         }
         Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
     }
