@@ -194,12 +194,14 @@ pub(super) fn category_of(sku: &str) -> &'static str {
     }
 }
 
-/// Santiago's promotions, one of each common kind: the mall's weekday happy hour (funded by the
-/// operator), a combo, a 2×1, and a welcome coupon.
-pub(super) fn santiago_promotions(merchants: &[(&str, String)]) -> Vec<(Promotion, Option<DemoCoupon>)> {
-    let merchant = |slug: &str| merchants.iter().find(|(s, _)| *s == slug).map(|(_, id)| id.clone());
-    let clp = |amount| Money::new(amount, Currency::Clp);
-    let base = |name: &str, merchant_id: Option<String>, funded_by: Funder, kind: PromotionKind| Promotion {
+/// A demo promotion: active, on every channel and at any time until told otherwise.
+pub(super) fn demo_promotion(
+    name: &str,
+    merchant_id: Option<String>,
+    funded_by: Funder,
+    kind: PromotionKind,
+) -> Promotion {
+    Promotion {
         id: new_id("pro"),
         name: name.into(),
         merchant_id,
@@ -215,7 +217,15 @@ pub(super) fn santiago_promotions(merchants: &[(&str, String)]) -> Vec<(Promotio
         priority: 0,
         exclusive: false,
         active: true,
-    };
+    }
+}
+
+/// Santiago's promotions, one of each common kind: the mall's weekday happy hour (funded by the
+/// operator), a combo, a 2×1, and a welcome coupon.
+pub(super) fn santiago_promotions(merchants: &[(&str, String)]) -> Vec<(Promotion, Option<DemoCoupon>)> {
+    let merchant = |slug: &str| merchants.iter().find(|(s, _)| *s == slug).map(|(_, id)| id.clone());
+    let clp = |amount| Money::new(amount, Currency::Clp);
+    let base = demo_promotion;
     let mut happy_hour =
         base("Happy hour del patio -10%", None, Funder::Operator, PromotionKind::PercentOffOrder { bps: 1_000 });
     happy_hour.happy_hour =

@@ -20,10 +20,8 @@ use omnicanal_domain::catalog::Country;
 use omnicanal_domain::pricing::{Funder, Promotion, PromotionKind};
 use omnicanal_domain::{Currency, Money};
 
-use omnicanal_app::ids::new_id;
-
 use super::Logins;
-use super::menus::OPENING_HOURS_JSON;
+use super::menus::{OPENING_HOURS_JSON, demo_promotion};
 
 /// (name, sku, EAN-13, price in CLP, units at Providencia, units at Las Condes, category).
 type Article = (&'static str, &'static str, &'static str, i64, i64, i64, &'static str);
@@ -112,21 +110,8 @@ pub(super) async fn load(app: &App, operator: &Caller, logins: &mut Logins) -> A
 /// till shows a promotion applied and another refused with its reason.
 fn promotions(merchant_id: &str) -> Vec<Promotion> {
     let base = |name: &str, kind: PromotionKind, channels: &[&str]| Promotion {
-        id: new_id("pro"),
-        name: name.into(),
-        merchant_id: Some(merchant_id.to_owned()),
-        funded_by: Funder::Merchant,
-        kind,
         channels: channels.iter().map(|channel| (*channel).to_owned()).collect(),
-        location_ids: Vec::new(),
-        valid_from_ms: None,
-        valid_to_ms: None,
-        happy_hour: None,
-        min_spend: None,
-        requires_coupon: false,
-        priority: 0,
-        exclusive: false,
-        active: true,
+        ..demo_promotion(name, Some(merchant_id.to_owned()), Funder::Merchant, kind)
     };
     vec![
         base(
