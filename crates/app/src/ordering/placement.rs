@@ -22,7 +22,7 @@ use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::payments::PaymentError;
-use crate::pricing::cart::PricedCart;
+use crate::pricing::cart::{PricedCart, SoldFrom};
 
 impl App {
     /// Places an order across one or more locations of a site, paid once (public). The
@@ -74,7 +74,7 @@ impl App {
 
     /// Prices the cart, refuses a line switched to sold out, and keeps a named quote's prices.
     async fn price_order(&self, site: &SiteRow, order: &PlaceOrder, now_ms: i64) -> AppResult<PricedCart> {
-        let mut priced = self.price_cart(site, &order.cart, now_ms).await?;
+        let mut priced = self.price_cart(site, &order.cart, now_ms, SoldFrom::Afar).await?;
         self.refuse_sold_out_lines(order, &priced).await?;
         if let Some(quote_id) = &order.quote_id {
             priced.quote = self.stored_quote(quote_id, &order.cart, now_ms).await?;

@@ -10,7 +10,7 @@ use omnicanal_store::QuoteRow;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, rfc3339};
-use crate::pricing::cart::Cart;
+use crate::pricing::cart::{Cart, SoldFrom};
 
 /// How long a quote's prices are honoured by an order that names it.
 pub const QUOTE_TTL_MS: i64 = 15 * 60 * 1_000;
@@ -33,7 +33,7 @@ impl App {
         let site =
             self.store.get_site(&cart.site_id).await?.ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
         let now = self.now_ms();
-        let priced = self.price_cart(&site, cart, now).await?;
+        let priced = self.price_cart(&site, cart, now, SoldFrom::Afar).await?;
         let row = QuoteRow {
             id: new_id("quo"),
             site_id: site.id,

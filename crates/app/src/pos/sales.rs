@@ -29,7 +29,7 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, rfc3339, sha256_hex};
-use crate::pricing::cart::{Cart, CartItem, check_line_count};
+use crate::pricing::cart::{Cart, CartItem, SoldFrom, check_line_count};
 use crate::validation::{Validator, plausible_email};
 
 /// Most payments one sale may carry.
@@ -449,7 +449,7 @@ impl App {
         };
         // Offline, the till priced the sale when it was made: the server prices it at that time.
         let priced_at = if command.offline { command.sold_at_ms } else { now };
-        let priced = self.price_cart(&site, &cart, priced_at).await?;
+        let priced = self.price_cart(&site, &cart, priced_at, SoldFrom::Counter).await?;
         let quote = priced.quote;
         let tenders: Vec<Tender> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(quote.total, &tenders)?;

@@ -208,12 +208,29 @@ struct CheckedLines {
     unknown_sku: Option<(String, String)>,
 }
 
+/// Where a cart is sold from, which decides whether opening hours and the kitchen's pause
+/// apply. Only the till's own use case says `Counter`: the channel a request names proves
+/// nothing (anyone may send `channel: "pos"` to the public routes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SoldFrom {
+    /// A customer orders from afar: the location must be open and not paused.
+    Afar,
+    /// Staff sell at the counter whenever they are there to sell.
+    Counter,
+}
+
 impl App {
     /// Prices `cart` at `site` at `now_ms`, checking every line against the catalogue; reports
     /// every bad line at once (a single unknown SKU as `UnknownSku`).
-    pub(crate) async fn price_cart(&self, site: &SiteRow, cart: &Cart, now_ms: i64) -> AppResult<PricedCart> {
+    pub(crate) async fn price_cart(
+        &self,
+        site: &SiteRow,
+        cart: &Cart,
+        now_ms: i64,
+        sold_from: SoldFrom,
+    ) -> AppResult<PricedCart> {
         let mut v = Validator::new();
-        let checked = self.check_cart_lines(site, cart, now_ms, &mut v).await?;
+        let checked = self.check_cart_lines(site, cart, now_ms, sold_from, &mut v).await?;
         if let Some((sku, field)) = checked.unknown_sku
             && v.len() == 1
         {
@@ -253,6 +270,7 @@ impl App {
         site: &SiteRow,
         cart: &Cart,
         now_ms: i64,
+        sold_from: SoldFrom,
         v: &mut Validator,
     ) -> AppResult<CheckedLines> {
         let catalog = self.cart_catalog(site, cart).await?;
@@ -265,9 +283,7 @@ impl App {
                 v.push(format!("{field}.location_id"), "no such location at this site");
                 continue;
             };
-            // The till sells at the counter whenever staff are there to sell: opening hours
-            // and the kitchen's pause govern what customers may order from afar.
-            let state = if cart.channel == Channel::Pos {
+            let state = if sold_from == SoldFrom::Counter {
                 LocationState::Open
             } else {
                 location_state(&location, &site.timezone, now_ms)

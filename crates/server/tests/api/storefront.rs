@@ -126,6 +126,12 @@ async fn staff_pause_a_location_which_then_refuses_orders_until_resumed() {
 
     let refused = app.place_order(&fx, &[fx.line(SUSHI, 1), fx.line(BURGER, 1)], &Payment::card()).await;
     assert_field(&refused, "lines[1].location_id", "an order at a paused location");
+    // Naming the till's channel on the public route gets round neither the pause nor a quote's
+    // check: only a till sale sells at the counter.
+    let mut as_till = fx.order_body(&[fx.line(BURGER, 1)], &Payment::card());
+    as_till["channel"] = json!("pos");
+    let refused = app.post("/api/v1/orders", None, &as_till).await;
+    assert_field(&refused, "lines[0].location_id", "a public order claiming channel pos");
 
     // The staff may not change anything else; another merchant's manager cannot see it.
     for body in [json!({"prep_minutes": 20}), json!({"slot_capacity": 3}), json!({"always_open": true})] {
