@@ -928,4 +928,31 @@ mod tests {
         assert_eq!(fields(RecordSale::parse(external)), ["payments[0].reference"]);
         assert_eq!(last4("4242 4242 4242 4242"), "4242");
     }
+
+    #[test]
+    fn options_notes_phones_and_coupons_are_checked_and_join_the_fingerprint_only_when_sent() -> AppResult<()> {
+        let plain = RecordSale::parse(input())?;
+        let mut detailed = input();
+        detailed.lines[0].options = vec![Choice { group: "Tamaño".into(), option: "Grande".into() }];
+        detailed.lines[0].note = Some("  sin azúcar ".into());
+        detailed.coupon = Some(" caja10 ".into());
+        let sale = RecordSale::parse(detailed)?;
+        assert_eq!(sale.line_details[0].note.as_deref(), Some("sin azúcar"));
+        assert_eq!(sale.coupon.as_deref(), Some("caja10"));
+        assert_ne!(sale.request_hash, plain.request_hash);
+        let mut blank = input();
+        blank.lines[0].note = Some("   ".into());
+        blank.coupon = Some(String::new());
+        assert_eq!(RecordSale::parse(blank)?.request_hash, plain.request_hash, "nothing sent, the old fingerprint");
+
+        let mut bad = input();
+        bad.lines[0].note = Some("x".repeat(141));
+        bad.lines[0].options = vec![Choice { group: " ".into(), option: "Grande".into() }];
+        bad.coupon = Some("C".repeat(65));
+        bad.customer = Some(SaleCustomer { phone: Some("12-ab".into()), ..SaleCustomer::default() });
+        assert_eq!(fields(RecordSale::parse(bad)), ["customer.phone", "lines[0].options", "lines[0].note", "coupon"]);
+        assert!(plausible_phone("+56 9 1234 5678") && plausible_phone("(02) 2345-6789"));
+        assert!(!plausible_phone("123") && !plausible_phone("56+912345678") && !plausible_phone("fono 12345678"));
+        Ok(())
+    }
 }
