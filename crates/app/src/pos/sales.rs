@@ -472,7 +472,7 @@ pub struct SaleAnswer {
     pub paid: Money,
     /// Given back.
     pub change: Money,
-    /// Lines, merged per SKU.
+    /// Lines, merged per SKU, options and note (the engine's lines).
     pub lines: Vec<SaleAnswerLine>,
     /// Payments, in the order sent.
     pub payments: Vec<SaleAnswerPayment>,

@@ -426,7 +426,7 @@ pub struct SaleView {
     pub paid: MoneyView,
     /// Given back.
     pub change: MoneyView,
-    /// Lines, merged per SKU.
+    /// Lines, merged per SKU, options and note (the engine's lines).
     pub lines: Vec<SaleLineView>,
     /// Payments, in the order sent.
     pub payments: Vec<SalePaymentView>,
