@@ -13,14 +13,16 @@ use omnicanal_domain::Money;
 use omnicanal_domain::catalog::{Quantity, Sku};
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::events::{DomainEvent, PosSaleLine, PosSaleRecorded};
+use omnicanal_domain::modifiers::{Choice, ChosenModifier};
 use omnicanal_domain::pos::{
     DeclineCode, ReceiptNumber, ReceiptSeries, Tender, TenderMethod, check_sale_id, settle_tenders,
 };
+use omnicanal_domain::pricing::engine::CouponOutcome;
 use omnicanal_domain::pricing::engine::{AppliedDiscount, NotApplied, PromotionOutcome};
 use omnicanal_domain::time::parse_rfc3339_ms;
 use omnicanal_store::{
-    NewEvent, NewPosSale, PosPaymentRow, PosSaleLineRow, PosSaleOutcome, PosSaleRow, PosSessionRow, PosStockLine,
-    ReceiptDuplicateRow, StockConflictRow, StoreError, UniqueKey,
+    CouponRedemption, NewEvent, NewPosSale, PosPaymentRow, PosSaleLineRow, PosSaleOutcome, PosSaleRow, PosSessionRow,
+    PosStockLine, ReceiptDuplicateRow, StockConflictRow, StoreError, UniqueKey,
 };
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +31,7 @@ use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, rfc3339, sha256_hex};
-use crate::pricing::cart::{Cart, CartItem, SoldFrom, check_line_count};
+use crate::pricing::cart::{Cart, CartItem, MAX_COUPON_CODE_CHARS, SoldFrom, check_line_count, customer_key};
 use crate::validation::{Validator, plausible_email};
 
 /// Most payments one sale may carry.
@@ -57,6 +59,10 @@ pub struct SaleLineInput {
     pub sku: String,
     /// Units.
     pub quantity: i64,
+    /// Options chosen in the product's modifier groups (issue 14 point 3).
+    pub options: Vec<Choice>,
+    /// A note for the line ("sin cebolla"), up to 140 characters.
+    pub note: Option<String>,
 }
 
 /// One payment as the till sent it.
@@ -93,6 +99,8 @@ pub struct SaleInput {
     pub lines: Vec<SaleLineInput>,
     /// How it was paid.
     pub payments: Vec<PaymentInput>,
+    /// A coupon code the cashier typed.
+    pub coupon: Option<String>,
 }
 
 /// One payment, checked.
@@ -128,6 +136,38 @@ pub struct RecordSale {
     pub payments: Vec<SalePayment>,
     /// Fingerprint of the body: a repeat must match it.
     pub request_hash: String,
+    /// Each line's options and note, in the order of `lines` (checked against the product's
+    /// modifier groups when the sale is priced).
+    pub line_details: Vec<SaleLineDetails>,
+    /// The coupon code as typed (trimmed), if any.
+    pub coupon: Option<String>,
+}
+
+/// What a line carries besides its SKU and units: the options chosen and a note.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaleLineDetails {
+    /// Options chosen, as sent (checked against the product's groups when priced).
+    pub options: Vec<Choice>,
+    /// The note, trimmed; empty becomes none.
+    pub note: Option<String>,
+}
+
+/// Most options one line may carry.
+pub const MAX_LINE_OPTIONS: usize = 50;
+
+/// Checks a line's options (their shape only: the product's groups are checked when priced)
+/// and its note.
+fn check_line_details(v: &mut Validator, index: usize, line: &SaleLineInput) -> SaleLineDetails {
+    let field = format!("lines[{index}]");
+    if line.options.len() > MAX_LINE_OPTIONS {
+        v.push(format!("{field}.options"), format!("at most {MAX_LINE_OPTIONS} options"));
+    }
+    let blank = |text: &str| text.trim().is_empty() || text.chars().count() > 60;
+    if line.options.iter().any(|choice| blank(&choice.group) || blank(&choice.option)) {
+        v.push(format!("{field}.options"), "each option needs a group and an option of 1 to 60 characters");
+    }
+    let note = v.check(&format!("{field}.note"), omnicanal_domain::modifiers::note(line.note.as_deref(), &field));
+    SaleLineDetails { options: line.options.clone(), note: note.flatten() }
 }
 
 fn optional_text(v: &mut Validator, field: &str, raw: Option<String>, max: usize) -> Option<String> {
@@ -166,6 +206,11 @@ impl RecordSale {
         {
             v.push("customer.email", "is not an e-mail address");
         }
+        if let Some(phone) = customer.as_ref().and_then(|c| c.phone.as_deref())
+            && !plausible_phone(phone)
+        {
+            v.push("customer.phone", "is not a phone number: 7 to 15 digits, with + ( ) - or spaces");
+        }
         if input.lines.is_empty() {
             v.push("lines", "a sale needs at least one line");
         }
@@ -179,6 +224,15 @@ impl RecordSale {
                 Some((sku?, quantity?))
             })
             .collect();
+        let line_details: Vec<SaleLineDetails> =
+            input.lines.iter().enumerate().map(|(index, line)| check_line_details(&mut v, index, line)).collect();
+        let coupon = input.coupon.as_deref().map(str::trim).filter(|code| !code.is_empty()).map(str::to_owned);
+        if coupon
+            .as_ref()
+            .is_some_and(|code| code.chars().count() > MAX_COUPON_CODE_CHARS || code.chars().any(char::is_control))
+        {
+            v.push("coupon", format!("must be 1 to {MAX_COUPON_CODE_CHARS} characters"));
+        }
         if input.payments.len() > MAX_PAYMENTS {
             v.push("payments", format!("at most {MAX_PAYMENTS} payments"));
         }
@@ -199,9 +253,42 @@ impl RecordSale {
                 lines: lines.into_iter().collect::<Option<_>>()?,
                 payments: payments.into_iter().collect::<Option<_>>()?,
                 request_hash,
+                line_details,
+                coupon,
             })
         })
     }
+}
+
+/// Whether `phone` reads as a phone number: 7 to 15 digits, optionally grouped with spaces,
+/// dashes, dots or parentheses and led by `+`.
+pub fn plausible_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && phone.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+'))
+        && phone.chars().skip(1).all(|c| c != '+')
+}
+
+/// The coupon uses a till sale counts: the coupons whose promotion gave a discount. Unlike an
+/// order, a sale is never refused for its coupon (the cashier saw the engine's verdict before
+/// taking the money, and an offline sale already happened): a refused code is recorded with
+/// its reason in the answer's `coupons`, and its use is not counted.
+fn till_redemptions(
+    found: &[omnicanal_store::CouponRow],
+    quote: &omnicanal_domain::pricing::Quote,
+    cart: &Cart,
+) -> Vec<CouponRedemption> {
+    quote
+        .coupons
+        .iter()
+        .filter(|outcome| outcome.applied)
+        .filter_map(|outcome| found.iter().find(|coupon| coupon.code == outcome.code))
+        .map(|coupon| CouponRedemption {
+            coupon_id: coupon.id.clone(),
+            code: coupon.code.clone(),
+            customer_key: cart.customer_key.clone(),
+        })
+        .collect()
 }
 
 fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput, offline: bool) -> Option<SalePayment> {
@@ -257,6 +344,16 @@ fn fingerprint(input: &SaleInput) -> String {
             "card": last4(&p.card_number),
         })).collect::<Vec<_>>(),
     });
+    // Options, notes and a coupon join the fingerprint only when sent, so a body without them
+    // (every sale recorded before they existed) keeps the fingerprint it was recorded with.
+    let mut canonical = canonical;
+    let details: Vec<_> = input.lines.iter().map(|l| (&l.options, l.note.as_deref().map(str::trim))).collect();
+    if details.iter().any(|(options, note)| !options.is_empty() || note.is_some_and(|n| !n.is_empty())) {
+        canonical["line_details"] = serde_json::json!(details);
+    }
+    if let Some(coupon) = input.coupon.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        canonical["coupon"] = serde_json::json!(coupon);
+    }
     sha256_hex(canonical.to_string().as_bytes())
 }
 
@@ -283,6 +380,12 @@ pub struct SaleAnswerLine {
     pub discounts: Vec<AppliedDiscount>,
     /// Line-level promotions that did not apply, with the engine's reason.
     pub not_applied: Vec<NotApplied>,
+    /// The options chosen, each with what it adds to the unit price (in `unit_price`).
+    #[serde(default)]
+    pub options: Vec<ChosenModifier>,
+    /// The line's note.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One payment of a recorded sale.
@@ -369,7 +472,7 @@ pub struct SaleAnswer {
     pub paid: Money,
     /// Given back.
     pub change: Money,
-    /// Lines, merged per SKU.
+    /// Lines, merged per SKU, options and note (the engine's lines).
     pub lines: Vec<SaleAnswerLine>,
     /// Payments, in the order sent.
     pub payments: Vec<SaleAnswerPayment>,
@@ -380,6 +483,9 @@ pub struct SaleAnswer {
     /// Stock conflicts the sale opened (offline sales only).
     #[serde(default)]
     pub conflicts: Vec<SaleConflict>,
+    /// The coupon typed, with the engine's verdict: applied, or its reason.
+    #[serde(default)]
+    pub coupons: Vec<CouponOutcome>,
 }
 
 /// A sale recorded now (`created`) or found recorded before with the same body.
@@ -436,16 +542,21 @@ impl App {
             items: command
                 .lines
                 .iter()
-                .map(|(sku, quantity)| CartItem {
+                .zip(command.line_details.iter().chain(std::iter::repeat(&SaleLineDetails::default())))
+                .map(|((sku, quantity), details)| CartItem {
                     sku: sku.clone(),
                     location_id: location.id.clone(),
                     quantity: *quantity,
-                    choices: Vec::new(),
-                    note: None,
+                    choices: details.options.clone(),
+                    note: details.note.clone(),
                 })
                 .collect(),
-            coupon_codes: Vec::new(),
-            customer_key: None,
+            // The coupon counts per customer by the attached customer's e-mail or phone, as online.
+            coupon_codes: command.coupon.iter().cloned().collect(),
+            customer_key: command
+                .customer
+                .as_ref()
+                .and_then(|customer| customer_key(customer.email.as_deref(), customer.phone.as_deref())),
         };
         // Offline, the till priced the sale when it was made: the server prices it at that time.
         let priced_at = if command.offline { command.sold_at_ms } else { now };
@@ -456,7 +567,8 @@ impl App {
 
         let approvals = self.charge_cards(&command, &settled.applied).await?;
         let answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;
-        let new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;
+        let mut new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;
+        new.redemptions = till_redemptions(&priced.coupons, &quote, &cart);
         let outcome = match self.store.record_pos_sale(&new).await {
             // A twin of this request got there first: its row answers.
             Err(StoreError::Duplicate(UniqueKey::PosSaleId | UniqueKey::ReceiptNumber)) => {
@@ -582,6 +694,8 @@ fn build_answer(
             tax: line.tax.amount,
             discounts: line.discounts.clone(),
             not_applied: line.not_applied.clone(),
+            options: line.modifiers.clone(),
+            note: line.note.clone(),
         })
         .collect();
     let payments = command
@@ -618,6 +732,7 @@ fn build_answer(
         promotions: quote.promotions.clone(),
         customer: command.customer.clone(),
         conflicts: Vec::new(),
+        coupons: quote.coupons.clone(),
     })
 }
 
@@ -672,6 +787,9 @@ fn new_sale(
             tax_minor: line.tax.amount.amount_minor,
             total_minor: line.total.amount_minor,
             track_stock: line.track_stock,
+            modifiers_json: (!line.modifiers.is_empty())
+                .then(|| serde_json::to_string(&line.modifiers).unwrap_or_default()),
+            note: line.note.clone(),
         })
         .collect();
     let payments = answer
@@ -686,19 +804,21 @@ fn new_sale(
             card_last4: payment.card_last4.clone(),
         })
         .collect();
-    let mut stock: Vec<PosStockLine> = quote
-        .lines
-        .iter()
-        .filter(|line| line.track_stock)
-        .map(|line| PosStockLine {
-            sku: line.sku.clone(),
-            quantity: line.quantity,
+    // One movement per SKU: lines of one dish with other options are the same stock.
+    let mut units: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for line in quote.lines.iter().filter(|line| line.track_stock) {
+        *units.entry(line.sku.as_str()).or_default() += line.quantity;
+    }
+    let stock: Vec<PosStockLine> = units
+        .into_iter()
+        .map(|(sku, quantity)| PosStockLine {
+            sku: sku.to_owned(),
+            quantity,
             movement_id: new_id("mov"),
             event_id: new_id("evt"),
             conflict_id: new_id("scf"),
         })
         .collect();
-    stock.sort_by(|a, b| a.sku.cmp(&b.sku));
     let event = NewEvent {
         event_id: new_id("evt"),
         created_at_ms: now,
@@ -720,7 +840,7 @@ fn new_sale(
             conflicts: Vec::new(),
         }),
     };
-    Ok(NewPosSale { sale, lines, payments, stock, event })
+    Ok(NewPosSale { sale, lines, payments, stock, event, redemptions: Vec::new() })
 }
 
 #[cfg(test)]
@@ -740,7 +860,7 @@ mod tests {
             sold_at: "2026-12-06T12:00:00Z".into(),
             offline: false,
             customer: None,
-            lines: vec![SaleLineInput { sku: "CAF-1".into(), quantity: 2 }],
+            lines: vec![SaleLineInput { sku: "CAF-1".into(), quantity: 2, options: Vec::new(), note: None }],
             payments: vec![PaymentInput {
                 method: "cash".into(),
                 amount: clp(5000),
@@ -748,6 +868,7 @@ mod tests {
                 reference: None,
                 card_number: None,
             }],
+            coupon: None,
         }
     }
 
@@ -806,5 +927,32 @@ mod tests {
         };
         assert_eq!(fields(RecordSale::parse(external)), ["payments[0].reference"]);
         assert_eq!(last4("4242 4242 4242 4242"), "4242");
+    }
+
+    #[test]
+    fn options_notes_phones_and_coupons_are_checked_and_join_the_fingerprint_only_when_sent() -> AppResult<()> {
+        let plain = RecordSale::parse(input())?;
+        let mut detailed = input();
+        detailed.lines[0].options = vec![Choice { group: "Tamaño".into(), option: "Grande".into() }];
+        detailed.lines[0].note = Some("  sin azúcar ".into());
+        detailed.coupon = Some(" caja10 ".into());
+        let sale = RecordSale::parse(detailed)?;
+        assert_eq!(sale.line_details[0].note.as_deref(), Some("sin azúcar"));
+        assert_eq!(sale.coupon.as_deref(), Some("caja10"));
+        assert_ne!(sale.request_hash, plain.request_hash);
+        let mut blank = input();
+        blank.lines[0].note = Some("   ".into());
+        blank.coupon = Some(String::new());
+        assert_eq!(RecordSale::parse(blank)?.request_hash, plain.request_hash, "nothing sent, the old fingerprint");
+
+        let mut bad = input();
+        bad.lines[0].note = Some("x".repeat(141));
+        bad.lines[0].options = vec![Choice { group: " ".into(), option: "Grande".into() }];
+        bad.coupon = Some("C".repeat(65));
+        bad.customer = Some(SaleCustomer { phone: Some("12-ab".into()), ..SaleCustomer::default() });
+        assert_eq!(fields(RecordSale::parse(bad)), ["customer.phone", "lines[0].options", "lines[0].note", "coupon"]);
+        assert!(plausible_phone("+56 9 1234 5678") && plausible_phone("(02) 2345-6789"));
+        assert!(!plausible_phone("123") && !plausible_phone("56+912345678") && !plausible_phone("fono 12345678"));
+        Ok(())
     }
 }

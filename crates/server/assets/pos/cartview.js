@@ -1,13 +1,16 @@
 // The cart on the selling screen: its lines with − quantity + (touch-sized, typed quantities
 // too), each promotion applied with what it takes off and each one not applied with the
 // engine's reason in the page's words (pos.why.<code>), the discount, taxes and total — priced
-// here by pricing.js (sell.js), the way the server will price the sale.
+// here by pricing.js (sell.js), the way the server will price the sale. Each line also shows
+// its options and note with a button to change them (the picker of options.js), and the
+// coupon typed shows the engine's verdict (details.js keeps the coupon and the customer).
 "use strict";
 
 import { priceLines, money } from "./sell.js";
+import { lineKey, optionsText } from "./options.js";
 
 /** The cart's view; `render()` prices the cart again and redraws it (also `till.quote`). */
-export function createCartView({ till, t, notice }) {
+export function createCartView({ till, t, notice, picker }) {
   const $ = (id) => document.getElementById(id);
 
   function whyText(outcome, currency) {
@@ -25,7 +28,8 @@ export function createCartView({ till, t, notice }) {
 
   function render() {
     const lines = till.cart.lines();
-    const priced = till.index ? priceLines(till.catalog, till.index, lines) : { ok: true, quote: null };
+    const extras = { coupon: till.coupon || null, customer: till.customer || null };
+    const priced = till.index ? priceLines(till.catalog, till.index, lines, Date.now(), extras) : { ok: true, quote: null };
     till.quote = priced.ok ? priced.quote : null;
     const quote = till.quote;
     const currency = till.catalog?.currency || "CLP";
@@ -33,14 +37,15 @@ export function createCartView({ till, t, notice }) {
     list.replaceChildren();
     for (const line of lines) {
       const item = till.index.exact(line.sku);
-      const quoted = quote?.lines.find((l) => l.sku === line.sku);
+      const quoted = quote?.lines.find((l) => lineKey(l.sku, l.modifiers, l.note) === line.key);
       const li = document.createElement("li");
       li.dataset.testid = "pos-line";
       li.dataset.sku = line.sku;
+      li.dataset.key = line.key;
       const name = document.createElement("span");
       name.className = "name";
       name.textContent = item ? item.name : line.sku;
-      const minus = stepper("−", t("pos.cart.less", { name: name.textContent }), () => till.cart.set(line.sku, line.quantity - 1));
+      const minus = stepper("−", t("pos.cart.less", { name: name.textContent }), () => till.cart.set(line.key, line.quantity - 1));
       minus.dataset.testid = "pos-less";
       const quantity = document.createElement("input");
       quantity.type = "number";
@@ -52,16 +57,17 @@ export function createCartView({ till, t, notice }) {
       quantity.setAttribute("aria-label", t("pos.cart.quantity", { name: name.textContent }));
       quantity.addEventListener("change", () => {
         const n = Math.max(0, Math.min(9999, Math.floor(Number(quantity.value) || 0)));
-        till.cart.set(line.sku, n);
+        till.cart.set(line.key, n);
         render();
       });
-      const plus = stepper("+", t("pos.cart.more", { name: name.textContent }), () => till.cart.set(line.sku, line.quantity + 1));
+      const plus = stepper("+", t("pos.cart.more", { name: name.textContent }), () => till.cart.set(line.key, line.quantity + 1));
       plus.dataset.testid = "pos-more";
       const total = document.createElement("span");
       total.className = "price";
       total.dataset.testid = "pos-line-total";
       total.textContent = quoted ? money(quoted.total.amount, currency) : "";
       li.append(name, minus, quantity, plus, total);
+      if (item) li.append(details(item, line));
       list.append(li);
     }
     $("cart-empty").hidden = lines.length > 0;
@@ -87,7 +93,52 @@ export function createCartView({ till, t, notice }) {
     $("total").textContent = quote ? money(quote.total.amount, currency) : money(0, currency);
     $("total").dataset.amount = String(quote ? quote.total.amount : 0);
     $("pay").disabled = !quote;
+    couponState(quote, currency);
     if (!priced.ok) notice(t("pos.price_failed"));
+  }
+
+  /** A line's options and note, and the button that changes them. */
+  function details(item, line) {
+    const box = document.createElement("div");
+    box.className = "details";
+    const text = document.createElement("span");
+    text.className = "chosen";
+    text.dataset.testid = "pos-line-details";
+    const parts = [];
+    if (line.options.length) parts.push(optionsText(line.options));
+    if (line.note) parts.push(t("pos.cart.note_shown", { note: line.note }));
+    text.textContent = parts.join(" · ");
+    const edit = document.createElement("button");
+    edit.type = "button";
+    edit.className = "small";
+    edit.dataset.testid = "pos-line-edit";
+    edit.textContent = item.modifier_groups?.length ? t("pos.cart.options") : t("pos.cart.note");
+    edit.setAttribute("aria-label", t("pos.cart.edit", { name: item.name }));
+    edit.addEventListener("click", async () => {
+      const chosen = await picker.open(item, { options: line.options, note: line.note });
+      if (chosen) till.cart.change(line.key, chosen);
+      render();
+    });
+    box.append(text, edit);
+    return box;
+  }
+
+  /** The coupon typed: applied, or the engine's reason in the page's words. */
+  function couponState(quote, currency) {
+    const state = $("coupon-state");
+    const outcome = till.coupon ? quote?.coupons?.[0] : null;
+    state.hidden = !outcome;
+    if (!outcome) {
+      state.textContent = "";
+      delete state.dataset.state;
+      return;
+    }
+    const name = t("pos.coupon.name", { code: outcome.code });
+    state.dataset.state = outcome.applied ? "applied" : "refused";
+    state.dataset.reason = outcome.reason?.code || "";
+    state.textContent = outcome.applied
+      ? t("pos.coupon.applied", { code: outcome.code })
+      : whyText({ name, reason: outcome.reason || { code: "other" } }, currency);
   }
 
   function stepper(label, name, change) {

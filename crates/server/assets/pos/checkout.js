@@ -137,8 +137,9 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       receipt_number: `${till.device.receipt_series}-${n}`,
       sold_at: new Date().toISOString(),
       offline: !queue.online(),
-      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, ...lineDetails(l) })),
       payments: payments(quote.total.amount, tenders, currency()),
+      ...saleExtras(),
     });
     let sale;
     try {
@@ -171,6 +172,22 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     showReceipt(sale, outcome?.accepted || null);
   });
 
+  /** A line's options and note for the body, only when it has them (options.js). */
+  function lineDetails(line) {
+    const extra = {};
+    if (line.options?.length) extra.options = line.options.map((o) => ({ group: o.group, option: o.option }));
+    if (line.note) extra.note = line.note;
+    return extra;
+  }
+
+  /** The customer and coupon of the sale, only when there are (details.js). */
+  function saleExtras() {
+    const extra = {};
+    if (till.customer) extra.customer = { ...till.customer };
+    if (till.coupon) extra.coupon = till.coupon;
+    return extra;
+  }
+
   /** What the receipt prints, fixed when the sale is made (the catalogue may change later). */
   function receiptView() {
     const { change } = settle(quote.total.amount, tenders);
@@ -182,7 +199,11 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
         name: till.index.exact(line.sku)?.name || line.sku,
         quantity: line.quantity,
         total: line.total.amount,
+        options: (line.modifiers || []).map((m) => m.option).join(", "),
+        note: line.note || null,
       })),
+      customer: till.customer ? [till.customer.name, till.customer.phone || till.customer.email].filter(Boolean).join(" · ") : null,
+      coupon: till.coupon && quote.coupons?.[0]?.applied ? quote.coupons[0].code : null,
       discount: quote.discount.amount,
       taxes: quote.taxes.map((tax) => ({ label: tax.label, amount: tax.amount.amount })),
       total: quote.total.amount,
@@ -218,6 +239,16 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       const tr = table.insertRow();
       tr.insertCell().textContent = `${line.quantity} × ${line.name}`;
       tr.insertCell().textContent = money(line.total, cur);
+      // The line's options and note, under it.
+      const said = [line.options, line.note ? t("pos.cart.note_shown", { note: line.note }) : ""].filter(Boolean);
+      if (said.length) {
+        const sub = table.insertRow();
+        sub.className = "sub";
+        const cell = sub.insertCell();
+        cell.colSpan = 2;
+        cell.dataset.testid = "pos-receipt-details";
+        cell.textContent = said.join(" · ");
+      }
     }
     const totals = $("receipt-totals");
     totals.replaceChildren();
@@ -229,6 +260,8 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       row(totals, t(`pos.pay.method.${tender.method}`), money(shown, cur));
     }
     row(totals, t("pos.pay.change"), money(answer ? answer.change.amount : view.change, cur), "pos-receipt-change");
+    if (view.coupon) row(totals, t("pos.coupon.label"), view.coupon, "pos-receipt-coupon");
+    if (view.customer) row(totals, t("pos.customer.label"), view.customer, "pos-receipt-customer");
     const state = $("receipt-state");
     state.dataset.state = answer ? "sent" : "queued";
     state.textContent = answer ? t("pos.receipt.sent") : t("pos.receipt.queued");

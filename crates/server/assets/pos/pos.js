@@ -11,6 +11,8 @@ import { indexCatalog, createCart, money, parseAmount } from "./sell.js";
 import { createCartView } from "./cartview.js";
 import { setupCamera } from "./camera.js";
 import { createCheckout } from "./checkout.js";
+import { createOptionsPicker } from "./options.js";
+import { setupDetails } from "./details.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -30,6 +32,9 @@ const till = {
   index: null,
   cart: createCart(),
   quote: null,
+  // The sale's customer ({name, phone, email}) and coupon code, set by details.js.
+  customer: null,
+  coupon: null,
 };
 
 const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close"];
@@ -283,10 +288,20 @@ function sellScreen() {
   renderCart();
 }
 
-function addItem(item, quantity = 1) {
-  till.cart.add(item.sku, quantity);
+async function addItem(item, quantity = 1) {
+  // A dish with options asks for them first (scanned, typed or touched alike).
+  let details = {};
+  if (item.modifier_groups?.length) {
+    details = await picker.open(item);
+    if (!details) {
+      $("search").focus();
+      return;
+    }
+  }
+  till.cart.add(item.sku, quantity, details);
   $("search-result").textContent = t("pos.sell.added", { name: item.name });
   renderCart();
+  $("search").focus();
 }
 
 function showResults(items) {
@@ -346,8 +361,15 @@ $("clear").addEventListener("click", () => {
   $("search").focus();
 });
 
-const cartView = createCartView({ till, t, notice });
+const picker = createOptionsPicker({ t });
+const cartView = createCartView({ till, t, notice, picker });
 const renderCart = () => cartView.render();
+const saleDetails = setupDetails({ till, t, changed: () => renderCart() });
+// A new sale starts with no customer and no coupon.
+$("next-sale").addEventListener("click", () => {
+  saleDetails.reset();
+  renderCart();
+});
 setupCamera({ till, t, notice, onItem: (item) => addItem(item) });
 
 // --- payment and receipt -----------------------------------------------------------------------

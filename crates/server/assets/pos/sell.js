@@ -5,6 +5,7 @@
 "use strict";
 
 import { priceCart, displayMoney } from "./pricing.js";
+import { chooseOptions, lineKey, sortOptions } from "./options.js";
 
 const EXPONENT = { CLP: 0, COP: 0, PEN: 2, USD: 2 };
 
@@ -63,22 +64,44 @@ export function indexCatalog(catalog) {
   };
 }
 
-/** The cart: lines of {sku, quantity}, in the order they were first added. */
+/**
+ * The cart: lines of {key, sku, quantity, options, note}, in the order they were first added.
+ * `key` tells apart lines of one SKU with other options or another note (options.js
+ * `lineKey`); a line with neither has its SKU as key, so `set(sku, n)` still names it.
+ */
 export function createCart() {
   let lines = [];
+  const find = (key) => lines.find((l) => l.key === key);
   return {
-    lines: () => lines.map((l) => ({ ...l })),
-    add(sku, quantity = 1) {
-      const line = lines.find((l) => l.sku === sku);
+    lines: () => lines.map((l) => ({ ...l, options: [...l.options] })),
+    add(sku, quantity = 1, details = {}) {
+      const options = sortOptions(details.options);
+      const note = details.note || null;
+      const key = lineKey(sku, options, note);
+      const line = find(key);
       if (line) line.quantity = Math.min(9999, line.quantity + quantity);
-      else lines.push({ sku, quantity });
+      else lines.push({ key, sku, quantity, options, note });
     },
-    set(sku, quantity) {
-      if (quantity <= 0) lines = lines.filter((l) => l.sku !== sku);
+    set(key, quantity) {
+      if (quantity <= 0) lines = lines.filter((l) => l.key !== key);
       else {
-        const line = lines.find((l) => l.sku === sku);
+        const line = find(key);
         if (line) line.quantity = Math.min(9999, quantity);
       }
+    },
+    /** Gives the line `key` other options or another note (merging into an equal line). */
+    change(key, details) {
+      const line = find(key);
+      if (!line) return;
+      const options = sortOptions(details.options);
+      const note = details.note || null;
+      const next = lineKey(line.sku, options, note);
+      if (next === key) return;
+      const twin = find(next);
+      if (twin) {
+        twin.quantity = Math.min(9999, twin.quantity + line.quantity);
+        lines = lines.filter((l) => l !== line);
+      } else Object.assign(line, { key: next, options, note });
     },
     clear() {
       lines = [];
@@ -107,12 +130,32 @@ export function localTime(timezone, nowMs) {
   return { weekday: weekday || 1, minute: (Number(parts.hour) % 24) * 60 + Number(parts.minute) };
 }
 
-/** Prices the cart as the server will: {ok: true, quote} or {ok: false, error}. */
-export function priceLines(catalog, index, lines, nowMs = Date.now()) {
+/**
+ * The coupons of the snapshot the engine is given for `code`: the snapshot's counts as taken;
+ * a per-customer count is unknown offline, so with a customer attached it is taken as none
+ * used (the server counts it when the sale arrives), without one the engine asks for one.
+ */
+export function tillCoupons(catalog, code, customer) {
+  if (!code) return [];
+  const wanted = code.trim().toUpperCase();
+  return (catalog.coupons || [])
+    .filter((c) => c.code === wanted)
+    .map((c) => ({ ...c, used_by_customer: c.used_by_customer ?? (customer && c.per_customer_limit != null ? 0 : null) }));
+}
+
+/**
+ * Prices the cart as the server will: {ok: true, quote} or {ok: false, error}. `extras` may
+ * carry the coupon typed and the customer attached ({coupon, customer}).
+ */
+export function priceLines(catalog, index, lines, nowMs = Date.now(), extras = {}) {
   const engineLines = [];
   for (const line of lines) {
     const item = index.exact(line.sku);
     if (!item) continue;
+    // Options the snapshot's groups do not allow leave the line out of the price (the picker
+    // never makes such a line; a snapshot refreshed under the cart might).
+    const chosen = chooseOptions(item.modifier_groups || [], line.options || []);
+    if (!chosen.ok) continue;
     engineLines.push({
       sku: item.sku,
       location_id: catalog.location_id,
@@ -121,8 +164,8 @@ export function priceLines(catalog, index, lines, nowMs = Date.now()) {
       base_price: item.base_price,
       tax: item.tax,
       track_stock: item.track_stock,
-      modifiers: [],
-      note: null,
+      modifiers: chosen.modifiers,
+      note: line.note || null,
     });
   }
   if (!engineLines.length) return { ok: true, quote: null };
@@ -133,8 +176,8 @@ export function priceLines(catalog, index, lines, nowMs = Date.now()) {
     local: localTime(catalog.timezone, nowMs),
     price_lists: catalog.price_lists || [],
     promotions: catalog.promotions || [],
-    coupon_codes: [],
-    coupons: [],
+    coupon_codes: extras.coupon ? [extras.coupon] : [],
+    coupons: tillCoupons(catalog, extras.coupon, extras.customer),
     lines: engineLines,
   });
 }

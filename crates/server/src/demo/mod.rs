@@ -1,5 +1,6 @@
 //! The demo data set: a food court in Santiago (CLP) with five restaurants and one in Lima
-//! (PEN) with three, real-looking menus and stock; an outdoor retailer with two stores, a web
+//! (PEN) with three, real-looking menus and stock (Napoli also sells at a till, "Caja 1", with a
+//! cashier's login); an outdoor retailer with two stores, a web
 //! shop and a till in each store (`retail`); and a login for every role.
 //!
 //! It is loaded through the app as a platform operator: sites, merchants, locations and their
@@ -11,6 +12,7 @@ mod descriptions;
 mod menus;
 mod retail;
 
+use omnicanal_app::pos::devices::RegisterDevice;
 use omnicanal_app::setup::demo::{DemoDish, DemoLogin};
 use omnicanal_app::setup::locations::NewLocation;
 use omnicanal_app::setup::merchants::NewMerchant;
@@ -24,6 +26,9 @@ use omnicanal_store::{Page, SiteRow, StoreError};
 
 use crate::StartError;
 use menus::{DemoRestaurant, LIMA, OPENING_HOURS_JSON, SANTIAGO, category_of, demo_modifiers, santiago_promotions};
+
+/// The food-court restaurant with a till ("Caja 1") and a cashier's login.
+const TILL_RESTAURANT: &str = "napoli";
 
 /// Password of every demo login (printed by `serve --demo`; never use outside a demo).
 pub const DEMO_PASSWORD: &str = "omnicanal-demo";
@@ -156,10 +161,22 @@ async fn load_restaurant(
         email: format!("cocina.{}@{domain}", restaurant.slug),
         role: Role::Staff,
         merchant_id: Some(merchant.id.clone()),
-        location_id: Some(location.id),
+        location_id: Some(location.id.clone()),
     };
     logins.add(manager, place.clone());
-    logins.add(staff, place);
+    logins.add(staff, place.clone());
+    // One restaurant sells at a till too, so the till's option picker, notes and the welcome
+    // coupon can be tried in `serve --demo` (issue 14 point 3).
+    if restaurant.slug == TILL_RESTAURANT {
+        app.register_pos_device(operator, RegisterDevice::parse(location.id.clone(), "Caja 1")?).await?;
+        let cashier = DemoLogin {
+            email: format!("caja.{}@{domain}", restaurant.slug),
+            role: Role::Staff,
+            merchant_id: Some(merchant.id.clone()),
+            location_id: Some(location.id),
+        };
+        logins.add(cashier, format!("{place} (till: /pos)"));
+    }
     Ok(merchant.id)
 }
 

@@ -19,6 +19,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::state::AppState;
+use crate::views::ChoiceView;
 use crate::views::{
     CashMovementView, DeviceView, MoneyView, ReceiptReportView, SaleView, SessionReportView, SessionView,
     StockConflictView,
@@ -224,6 +225,14 @@ pub struct SaleLineBody {
     /// Units, 1 to 9 999.
     #[schema(minimum = 1, maximum = 9999)]
     pub quantity: i64,
+    /// Options chosen in the product's modifier groups, the shape of an order line's
+    /// `modifiers` (also accepted under that name); each adds its price to the unit price. An
+    /// option the product does not offer → 422 on `lines[i].modifiers`.
+    #[serde(default, alias = "modifiers")]
+    pub options: Vec<ChoiceView>,
+    /// A note for the line ("sin cebolla"), up to 140 characters, one line.
+    #[schema(max_length = 140)]
+    pub note: Option<String>,
 }
 
 /// One payment of a sale.
@@ -265,6 +274,11 @@ pub struct SaleBody {
     pub lines: Vec<SaleLineBody>,
     /// How it was paid (at most 10): they must cover the total; cash may exceed it.
     pub payments: Vec<SalePaymentBody>,
+    /// A coupon code (1 to 64 characters), priced by the engine as online; per-customer limits
+    /// count by the attached customer's e-mail or phone. A code the engine refuses does not
+    /// refuse the sale: the answer's `coupons` carries its reason.
+    #[schema(max_length = 64)]
+    pub coupon: Option<String>,
 }
 
 impl TryFrom<SaleBody> for RecordSale {
@@ -278,7 +292,16 @@ impl TryFrom<SaleBody> for RecordSale {
             sold_at: body.sold_at,
             offline: body.offline,
             customer: body.customer.map(|c| SaleCustomer { name: c.name, phone: c.phone, email: c.email }),
-            lines: body.lines.into_iter().map(|l| SaleLineInput { sku: l.sku, quantity: l.quantity }).collect(),
+            lines: body
+                .lines
+                .into_iter()
+                .map(|l| SaleLineInput {
+                    sku: l.sku,
+                    quantity: l.quantity,
+                    options: l.options.iter().map(Into::into).collect(),
+                    note: l.note,
+                })
+                .collect(),
             payments: body
                 .payments
                 .into_iter()
@@ -290,6 +313,7 @@ impl TryFrom<SaleBody> for RecordSale {
                     card_number: p.card_number,
                 })
                 .collect(),
+            coupon: body.coupon,
         })
     }
 }

@@ -31,8 +31,10 @@ pub struct TillCatalogQuery {
 
 /// What a till at a location prices with: `{location_id, location_name, merchant_id, currency,
 /// timezone, channel: "pos", items: [{sku, name, barcode, base_price, tax: {code, rate_bps},
-/// track_stock, category}], price_lists: [..], promotions: [..], taken_at_ms}` — price lists
-/// and promotions as the pricing engine reads them. Staff of the location and its merchant's
+/// track_stock, category, modifier_groups: [{name, min, max, options: [{name, price}]}]}],
+/// price_lists: [..], promotions: [..], taken_at_ms, coupons: [{code, promotion_id, usage_limit,
+/// used, per_customer_limit, used_by_customer, active}]}` — price lists, promotions and coupons
+/// as the pricing engine reads them. Staff of the location and its merchant's
 /// managers; anyone else 404.
 #[utoipa::path(get, path = "/pos/catalog", tag = "pos", security(("bearer" = [])),
     params(TillCatalogQuery),

@@ -6,12 +6,13 @@ use omnicanal_app::pos::devices::{ReceiptReport, TillListing};
 use omnicanal_app::pos::sales::{SaleAnswer, SaleAnswerLine, SaleAnswerPayment, SaleConflict, SaleCustomer};
 use omnicanal_app::pos::sessions::{MethodTotal, SessionReport};
 use omnicanal_domain::Currency;
+use omnicanal_domain::pricing::engine::CouponOutcome;
 use omnicanal_domain::pricing::engine::{AppliedDiscount, NotApplied, PromotionOutcome};
 use omnicanal_store::{PosCashMovementRow, PosDeviceRow, PosSessionRow, ReceiptDuplicateRow, StockConflictRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::MoneyView;
+use super::{ChosenModifierView, MoneyView};
 
 /// A registered till.
 #[derive(Debug, Serialize, ToSchema)]
@@ -318,6 +319,10 @@ pub struct SaleLineView {
     /// Line-level promotions that did not apply: `{promotion_id, name, reason, message}`.
     #[schema(value_type = Vec<Object>)]
     pub not_applied: Vec<NotApplied>,
+    /// The options chosen, each with what it adds to the unit price.
+    pub options: Vec<ChosenModifierView>,
+    /// The line's note.
+    pub note: Option<String>,
 }
 
 impl From<SaleAnswerLine> for SaleLineView {
@@ -333,6 +338,12 @@ impl From<SaleAnswerLine> for SaleLineView {
             tax: line.tax.into(),
             discounts: line.discounts,
             not_applied: line.not_applied,
+            options: line
+                .options
+                .into_iter()
+                .map(|m| ChosenModifierView { group: m.group, option: m.option, price: m.price.into() })
+                .collect(),
+            note: line.note,
         }
     }
 }
@@ -415,7 +426,7 @@ pub struct SaleView {
     pub paid: MoneyView,
     /// Given back.
     pub change: MoneyView,
-    /// Lines, merged per SKU.
+    /// Lines, merged per SKU, options and note (the engine's lines).
     pub lines: Vec<SaleLineView>,
     /// Payments, in the order sent.
     pub payments: Vec<SalePaymentView>,
@@ -427,6 +438,10 @@ pub struct SaleView {
     pub customer: Option<SaleCustomerView>,
     /// Stock conflicts the sale opened (offline sales the ledger could not cover).
     pub conflicts: Vec<StockConflictView>,
+    /// The coupon typed, with the engine's verdict: `{code, promotion_id, applied, reason,
+    /// message}` (a refused code does not refuse the sale; its use is counted only if applied).
+    #[schema(value_type = Vec<Object>)]
+    pub coupons: Vec<CouponOutcome>,
 }
 
 impl From<SaleAnswer> for SaleView {
@@ -451,6 +466,7 @@ impl From<SaleAnswer> for SaleView {
             promotions: answer.promotions,
             customer: answer.customer.map(SaleCustomerView::from),
             conflicts: answer.conflicts.into_iter().map(StockConflictView::from).collect(),
+            coupons: answer.coupons,
         }
     }
 }

@@ -135,6 +135,10 @@ pub struct PosSaleLineRow {
     pub total_minor: i64,
     /// Whether its stock is counted.
     pub track_stock: bool,
+    /// The options chosen with their prices (JSON of `ChosenModifier`s), if any.
+    pub modifiers_json: Option<String>,
+    /// The line's note.
+    pub note: Option<String>,
 }
 
 /// One payment of a till sale.
@@ -180,6 +184,8 @@ pub struct NewPosSale {
     pub stock: Vec<PosStockLine>,
     /// Its `pos.sale_recorded` event, whose `conflicts` the store fills in.
     pub event: NewEvent,
+    /// Coupon uses to count (never refused: the sale happened).
+    pub redemptions: Vec<super::CouponRedemption>,
 }
 
 /// What recording a till sale came to.

@@ -625,7 +625,7 @@ async fn insert_sale(transaction: &mut Tx, new: &NewPosSale) -> StoreResult<()> 
     for (position, line) in new.lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO pos_sale_lines (sale_id, position, sku, quantity, unit_price_minor, discount_minor, tax_minor, \
-             total_minor, track_stock) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             total_minor, track_stock, modifiers_json, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&sale.id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -636,9 +636,12 @@ async fn insert_sale(transaction: &mut Tx, new: &NewPosSale) -> StoreResult<()> 
         .bind(line.tax_minor)
         .bind(line.total_minor)
         .bind(flag(line.track_stock))
+        .bind(&line.modifiers_json)
+        .bind(&line.note)
         .execute(&mut **transaction)
         .await?;
     }
+    count_coupon_uses(transaction, new).await?;
     for (position, payment) in new.payments.iter().enumerate() {
         sqlx::query(
             "INSERT INTO pos_sale_payments (sale_id, position, method, amount_minor, tendered_minor, reference, card_last4) \
@@ -651,6 +654,37 @@ async fn insert_sale(transaction: &mut Tx, new: &NewPosSale) -> StoreResult<()> 
         .bind(payment.tendered_minor)
         .bind(&payment.reference)
         .bind(&payment.card_last4)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Counts the coupons a till sale used, with no limit check: the engine checked them when the
+/// sale was priced, and a sale that happened (offline perhaps) is never refused for a coupon.
+async fn count_coupon_uses(transaction: &mut Tx, new: &NewPosSale) -> StoreResult<()> {
+    for redemption in &new.redemptions {
+        sqlx::query("UPDATE coupons SET used = used + 1 WHERE id = $1")
+            .bind(&redemption.coupon_id)
+            .execute(&mut **transaction)
+            .await?;
+        if let Some(customer) = &redemption.customer_key {
+            sqlx::query(
+                "INSERT INTO coupon_customer_uses (coupon_id, customer_key, used) VALUES ($1, $2, 1) \
+                 ON CONFLICT (coupon_id, customer_key) DO UPDATE SET used = coupon_customer_uses.used + 1",
+            )
+            .bind(&redemption.coupon_id)
+            .bind(customer)
+            .execute(&mut **transaction)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO coupon_redemptions (coupon_id, order_id, customer_key, created_at_ms) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&redemption.coupon_id)
+        .bind(&new.sale.id)
+        .bind(&redemption.customer_key)
+        .bind(new.sale.recorded_at_ms)
         .execute(&mut **transaction)
         .await?;
     }

@@ -74,6 +74,8 @@ fn sale(
             tax_minor: 0,
             total_minor: total,
             track_stock: true,
+            modifiers_json: None,
+            note: None,
         }],
         payments: vec![PosPaymentRow {
             method: TenderMethod::Cash,
@@ -106,6 +108,7 @@ fn sale(
                 conflicts: Vec::new(),
             }),
         },
+        redemptions: Vec::new(),
     }
 }
 

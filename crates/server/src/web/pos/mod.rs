@@ -19,6 +19,9 @@
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
 //! - `assets/pos/pricing.js`: the pricing engine (kept equal to Rust by a parity test; served
 //!   at `/static/pos/pricing.js` by `web/mod.rs`).
+//! - `assets/pos/options.js`: a line's options (checked as the server checks them) and note,
+//!   and the touch picker for them.
+//! - `assets/pos/details.js`: the sale's customer (phone or e-mail) and coupon code.
 //! - `assets/pos/sw.js`, `assets/pos/pos.css`.
 
 use axum::Router;
@@ -55,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/db.js", get(|| asset(include_str!("../../../assets/pos/db.js"), JS)))
         .route("/static/pos/queue.js", get(|| asset(include_str!("../../../assets/pos/queue.js"), JS)))
         .route("/static/pos/pos.css", get(|| asset(include_str!("../../../assets/pos/pos.css"), CSS)))
+        .route("/static/pos/options.js", get(|| asset(include_str!("../../../assets/pos/options.js"), JS)))
+        .route("/static/pos/details.js", get(|| asset(include_str!("../../../assets/pos/details.js"), JS)))
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
