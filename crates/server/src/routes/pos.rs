@@ -21,7 +21,6 @@ use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::state::AppState;
 use crate::views::{
     CashMovementView, DeviceView, MoneyView, ReceiptReportView, SaleView, SessionReportView, SessionView,
-    StockConflictView,
 };
 
 /// Routes that move money or stock (wrapped by the idempotency layer).
@@ -345,13 +344,14 @@ pub struct ConflictQuery {
 /// A location's stock conflicts, newest first: units sold (offline) that the ledger did not
 /// have, with the cause, the sale, the order that may no longer be served and the choices.
 #[utoipa::path(get, path = "/stock/conflicts", tag = "stock", params(ConflictQuery), security(("bearer" = [])),
-    responses((status = 200, body = Vec<StockConflictView>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<crate::views::ConflictDetailView>), (status = 404, body = Problem)))]
 async fn stock_conflicts(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(query): ApiQuery<ConflictQuery>,
-) -> ApiResult<Json<Vec<StockConflictView>>> {
+) -> ApiResult<Json<Vec<crate::views::ConflictDetailView>>> {
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
-    let conflicts = state.app.stock_conflicts(&user, &query.location_id, query.status.as_deref(), page).await?;
-    Ok(Json(conflicts.into_iter().map(StockConflictView::from).collect()))
+    // With what explains each one and how it was resolved (`routes::stock_conflicts`).
+    let conflicts = state.app.stock_conflict_details(&user, &query.location_id, query.status.as_deref(), page).await?;
+    Ok(Json(conflicts.into_iter().map(crate::views::ConflictDetailView::from).collect()))
 }

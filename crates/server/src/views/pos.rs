@@ -243,8 +243,8 @@ pub struct StockConflictView {
     pub order_id: Option<String>,
     /// `open` or `resolved`.
     pub status: String,
-    /// What the manager may do: `count_shelf`, `transfer_in`, and `cancel_order` when an order
-    /// is named.
+    /// What the manager may do (`POST /stock/conflicts/{id}/resolve`'s `action`): `count`,
+    /// `transfer`, and `cancel_order` when an order is named.
     pub choices: Vec<String>,
     /// When (absent inside a sale's answer).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -252,7 +252,8 @@ pub struct StockConflictView {
 }
 
 fn choices(order_id: Option<&String>) -> Vec<String> {
-    let mut choices = vec!["count_shelf".to_owned(), "transfer_in".to_owned()];
+    // The actions of `POST /stock/conflicts/{id}/resolve`.
+    let mut choices = vec!["count".to_owned(), "transfer".to_owned()];
     if order_id.is_some() {
         choices.push("cancel_order".to_owned());
     }

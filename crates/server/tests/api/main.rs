@@ -34,6 +34,7 @@ mod pos;
 mod posters;
 mod pricing;
 mod push;
+mod stock_conflicts;
 mod stock_ops;
 mod storefront;
 mod till_catalog;
