@@ -227,6 +227,20 @@ impl App {
         Ok(detail)
     }
 
+    /// The other locations of a location's merchant, by name: where a transfer may come from.
+    pub async fn conflict_transfer_sources(&self, caller: &Caller, location_id: &str) -> AppResult<Vec<LocationRow>> {
+        let location = self.location(caller, location_id).await?;
+        let mut sources: Vec<LocationRow> = self
+            .store
+            .list_merchant_locations(&location.merchant_id)
+            .await?
+            .into_iter()
+            .filter(|other| other.id != location.id)
+            .collect();
+        sources.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(sources)
+    }
+
     /// Resolves an open conflict by one of the manager's choices (see the module docs).
     pub async fn resolve_stock_conflict(
         &self,
