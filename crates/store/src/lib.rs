@@ -533,4 +533,8 @@ pub trait StockConflictStore {
     /// count below what is reserved `LedgerRefused`, and nothing is kept), and the event is
     /// written to the outbox.
     async fn resolve_stock_conflict(&self, resolution: &NewConflictResolution) -> StoreResult<ConflictResolveOutcome>;
+    /// Flags a till sale recorded at the till's total: `difference_minor` is till − engine.
+    async fn flag_pos_price_difference(&self, sale_id: &str, difference_minor: i64) -> StoreResult<()>;
+    /// A location's till sales recorded at a total the engine priced otherwise, newest first.
+    async fn list_pos_price_differences(&self, location_id: &str, limit: i64) -> StoreResult<Vec<PriceDifferenceRow>>;
 }

@@ -24,7 +24,7 @@ use omnicanal_domain::events::{DomainEvent, StockConflictResolved};
 use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::inventory::{MovementReason, TransferStatus};
 use omnicanal_store::{
-    ConflictResolveOutcome, LocationRow, NewConflictResolution, NewEvent, Page, ResolutionCount,
+    ConflictResolveOutcome, LocationRow, NewConflictResolution, NewEvent, Page, PriceDifferenceRow, ResolutionCount,
     StockConflictDetailRow, StockConflictRow, StockMovementRow, TransferRow, refund_job_id,
 };
 
@@ -239,6 +239,18 @@ impl App {
             .collect();
         sources.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(sources)
+    }
+
+    /// A location's till sales recorded at the till's total although the engine priced them
+    /// otherwise (the till's snapshot predated a price change): for its managers to look at.
+    pub async fn pos_price_differences(
+        &self,
+        caller: &Caller,
+        location_id: &str,
+    ) -> AppResult<Vec<PriceDifferenceRow>> {
+        caller.require(&RESOLVER_ROLES)?;
+        let location = self.location(caller, location_id).await?;
+        Ok(self.store.list_pos_price_differences(&location.id, 100).await?)
     }
 
     /// Resolves an open conflict by one of the manager's choices (see the module docs).

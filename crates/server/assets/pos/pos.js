@@ -100,7 +100,20 @@ function refusedList(refused) {
   $("refused").hidden = refused.length === 0;
 }
 
-const queue = createQueue({ change: banner, accepted: () => {} });
+// A sale the server priced otherwise means the till's snapshot is older than a price change:
+// fetch it again at once (the server recorded the sale at the till's total and flagged it).
+const queue = createQueue({
+  change: banner,
+  accepted: (_sale, answer) => {
+    if (answer?.price_difference && till.device) loadCatalog();
+  },
+});
+// And refresh it regularly while the server answers, so a price change reaches the till
+// before a sale is priced with the old one.
+const CATALOG_REFRESH_MS = 5 * 60_000;
+setInterval(() => {
+  if (till.device && queue.online()) loadCatalog();
+}, CATALOG_REFRESH_MS);
 
 // --- device ----------------------------------------------------------------------------------
 

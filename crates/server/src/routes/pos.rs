@@ -264,6 +264,12 @@ pub struct SaleBody {
     pub lines: Vec<SaleLineBody>,
     /// How it was paid (at most 10): they must cover the total; cash may exceed it.
     pub payments: Vec<SalePaymentBody>,
+    /// The total the till showed and charged, priced from its catalogue snapshot. When the
+    /// server's engine prices the sale otherwise (the snapshot predates a price change), the
+    /// sale is recorded at this total — the customer already paid it — and the answer's
+    /// `price_difference` (till − engine) is flagged for the manager. Without it, payments must
+    /// cover the engine's total.
+    pub total: Option<MoneyView>,
 }
 
 impl TryFrom<SaleBody> for RecordSale {
@@ -289,6 +295,7 @@ impl TryFrom<SaleBody> for RecordSale {
                     card_number: p.card_number,
                 })
                 .collect(),
+            total: body.total.map(Into::into),
         })
     }
 }

@@ -428,6 +428,10 @@ pub struct SaleView {
     pub customer: Option<SaleCustomerView>,
     /// Stock conflicts the sale opened (offline sales the ledger could not cover).
     pub conflicts: Vec<StockConflictView>,
+    /// The till's total minus the engine's, when the till priced the sale from an older
+    /// catalogue snapshot: recorded at what the customer paid, flagged for the manager.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_difference: Option<MoneyView>,
 }
 
 impl From<SaleAnswer> for SaleView {
@@ -452,6 +456,7 @@ impl From<SaleAnswer> for SaleView {
             promotions: answer.promotions,
             customer: answer.customer.map(SaleCustomerView::from),
             conflicts: answer.conflicts.into_iter().map(StockConflictView::from).collect(),
+            price_difference: answer.price_difference.map(Into::into),
         }
     }
 }

@@ -77,3 +77,20 @@ pub enum ConflictResolveOutcome {
     /// There is no such conflict.
     Missing,
 }
+
+/// A till sale recorded at the till's total although the engine priced it otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceDifferenceRow {
+    /// The sale.
+    pub sale_id: String,
+    /// Its receipt number.
+    pub receipt_number: String,
+    /// When the till sold it.
+    pub sold_at_ms: i64,
+    /// What the customer paid.
+    pub total_minor: i64,
+    /// The till's total minus the engine's.
+    pub price_difference_minor: i64,
+    /// The sale's currency (ISO 4217).
+    pub currency: String,
+}

@@ -17,7 +17,8 @@ use super::outbox::insert_event;
 use super::tx::ledger::{ensure_level, lock_on_hand, move_stock};
 use crate::backend::SqlStore;
 use crate::rows::{
-    ConflictResolveOutcome, NewConflictResolution, Page, StockConflictDetailRow, StockConflictRow, StockMovementRow,
+    ConflictResolveOutcome, NewConflictResolution, Page, PriceDifferenceRow, StockConflictDetailRow, StockConflictRow,
+    StockMovementRow,
 };
 use crate::{StockConflictStore, StoreError, StoreResult};
 
@@ -151,5 +152,38 @@ impl StockConflictStore for SqlStore {
         insert_event(&mut transaction, resolution.event.clone()).await?;
         transaction.commit().await?;
         Ok(ConflictResolveOutcome::Resolved)
+    }
+
+    async fn flag_pos_price_difference(&self, sale_id: &str, difference_minor: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE pos_sales SET price_difference_minor = $1 WHERE id = $2")
+            .bind(difference_minor)
+            .bind(sale_id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn list_pos_price_differences(&self, location_id: &str, limit: i64) -> StoreResult<Vec<PriceDifferenceRow>> {
+        let rows = sqlx::query(
+            "SELECT id, receipt_number, sold_at_ms, total_minor, price_difference_minor, currency FROM pos_sales \
+             WHERE location_id = $1 AND price_difference_minor <> 0 ORDER BY recorded_at_ms DESC, id DESC LIMIT $2",
+        )
+        .bind(location_id)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PriceDifferenceRow {
+                    sale_id: row.try_get("id")?,
+                    receipt_number: row.try_get("receipt_number")?,
+                    sold_at_ms: row.try_get("sold_at_ms")?,
+                    total_minor: row.try_get("total_minor")?,
+                    price_difference_minor: row.try_get("price_difference_minor")?,
+                    currency: row.try_get("currency")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 }

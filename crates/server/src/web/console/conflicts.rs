@@ -68,14 +68,37 @@ async fn render(
         Ok(sources) => sources,
         Err(error) => return refused(console, state, error),
     };
+    let differences = match state.app.pos_price_differences(&console.user, &location.id).await {
+        Ok(differences) => differences,
+        Err(error) => return refused(console, state, error),
+    };
     let lang = console.lang;
     let rows: Vec<Value> = conflicts.iter().map(|detail| row(lang, &site.timezone, detail)).collect();
+    let differences: Vec<Value> = differences
+        .iter()
+        .map(|difference| {
+            let money = |minor: i64| {
+                difference
+                    .currency
+                    .parse::<omnicanal_domain::Currency>()
+                    .map(|currency| omnicanal_domain::Money::new(minor, currency).display())
+                    .unwrap_or_else(|_| minor.to_string())
+            };
+            context! {
+                receipt => difference.receipt_number,
+                sold_at => clock(&site.timezone, difference.sold_at_ms),
+                paid => money(difference.total_minor),
+                difference => money(difference.price_difference_minor),
+            }
+        })
+        .collect();
     let sources: Vec<Value> =
         sources.iter().map(|source: &LocationRow| context! { id => source.id, name => source.name }).collect();
     let ctx = context! {
         title => lang.text("console.conflicts.heading", &[("location", location.name.clone())]),
         location => context! { id => location.id, name => location.name },
         conflicts => rows,
+        differences => differences,
         sources => sources,
         done => done.map(|action| lang.text(&format!("console.conflicts.done.{action}"), &[])),
         problem => problem,
