@@ -11,15 +11,15 @@ use crate::common::{Fixture, Payment, TestApp, fulfillment_at, money, qs};
 
 /// A till sale made offline 30 minutes ago of the last burger, which a web order reserved
 /// after it: one open conflict. Returns the conflict as listed and the order.
-struct Scene {
-    fx: Fixture,
-    manager: String,
-    staff: String,
-    conflict: Value,
-    order: Value,
+pub(crate) struct Scene {
+    pub(crate) fx: Fixture,
+    pub(crate) manager: String,
+    pub(crate) staff: String,
+    pub(crate) conflict: Value,
+    pub(crate) order: Value,
 }
 
-async fn scene(app: &TestApp) -> Scene {
+pub(crate) async fn scene(app: &TestApp) -> Scene {
     let fx = Fixture::builder().merchants(2).stock(1).build(app).await;
     let m = fx.m(0);
     let manager = m.manager.token(app).await;
