@@ -4,7 +4,8 @@
 // started again, and a web order (POST /orders, channel web) takes the last pen meanwhile; the
 // network comes back and the queue drains by itself → the sale is recorded and exactly one
 // stock conflict is listed on the manager's "Conflictos de stock" page, saying the web order
-// took the unit. A count below what the web order holds is refused on the page; a count of one
+// took the unit (the till itself says "1 conflicto de stock por resolver" to its manager).
+// A count below what the web order holds is refused on the page; a count of one
 // resolves it, and the page shows its empty state. The page is checked at 360 and 1280 px.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -88,6 +89,11 @@ test("a pen sold offline while a web order took it becomes one stock conflict, r
     assert.equal(await page.locator("[data-testid=pos-refused]").isVisible(), false, "the sale was not refused");
     assert.equal(await banner(page).getAttribute("data-pending"), "0");
 
+    // The manager at the till is told, with a link to the page that resolves it.
+    await waitUntil(page, "the till's conflicts line", () => document.querySelector("[data-testid=pos-conflicts]")?.dataset.count === "1");
+    assert.equal(await page.locator("[data-testid=pos-conflicts]").innerText(), "1 conflicto de stock por resolver");
+    assert.equal(await page.locator("#conflicts-link").getAttribute("href"), `/console/locations/${location}/conflicts`);
+    await checkWidth(page, 360, "pos-conflict-till");
     const { body: listed } = await apiAt(base, "GET", `/stock/conflicts?location_id=${location}`, { token: shop.token });
     assert.equal(listed.length, 1, `exactly one conflict: ${JSON.stringify(listed)}`);
     assert.equal(listed[0].order_id, order.id);

@@ -434,6 +434,10 @@ impl App {
             _ if order_cancellable(detail) => {
                 let command = TransitionCommand::parse("rejected", Some(CANCEL_REASON), None, None)?;
                 self.transition_fulfillment(&part_id, Viewer::new(Some(caller), None), command).await?;
+                // The rejection queued the refund (none for an order to be paid at pickup).
+                if self.store.get_payment_job(&refund_job_id(&part_id)).await?.is_some() {
+                    plan.refund_job_id = Some(refund_job_id(&part_id));
+                }
             }
             _ => {
                 return Err(AppError::Conflict(
@@ -441,9 +445,6 @@ impl App {
                         .into(),
                 ));
             }
-        }
-        if self.store.get_payment_job(&refund_job_id(&part_id)).await?.is_some() {
-            plan.refund_job_id = Some(refund_job_id(&part_id));
         }
         plan.order_id = Some(order_id.to_owned());
         // The released units cover the rest of the sale; what they cannot cover stays named.
