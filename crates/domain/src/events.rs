@@ -39,6 +39,9 @@ crate::named_enum! {
         PosSaleRecorded => "pos.sale_recorded",
         /// A till's cash session was opened, had cash put in or taken out, or was closed.
         PosSessionChanged => "pos.session_changed",
+        /// A manager resolved a stock conflict (counted the shelf, transferred units in, or
+        /// cancelled the order that could no longer be served).
+        StockConflictResolved => "stock.conflict_resolved",
     }
 }
 
@@ -372,6 +375,34 @@ pub struct PosSessionChanged {
     pub difference: Option<Money>,
 }
 
+/// `stock.conflict_resolved`: which of the manager's choices settled a stock conflict, and
+/// what it left in the ledger and the books.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockConflictResolved {
+    /// The conflict.
+    pub conflict_id: String,
+    /// Its merchant.
+    pub merchant_id: String,
+    /// Its location.
+    pub location_id: String,
+    /// The SKU.
+    pub sku: String,
+    /// Units that were short.
+    pub shortfall: i64,
+    /// `count`, `transfer` or `cancel_order`.
+    pub action: String,
+    /// Who resolved it (a user id).
+    pub resolved_by: String,
+    /// The stock movements the resolution recorded.
+    pub movement_ids: Vec<String>,
+    /// The transfer (for `transfer`).
+    pub transfer_id: Option<String>,
+    /// The order cancelled (for `cancel_order`).
+    pub order_id: Option<String>,
+    /// The refund queued for it, when money was owed back.
+    pub refund_job_id: Option<String>,
+}
+
 /// Every event, by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainEvent {
@@ -393,6 +424,8 @@ pub enum DomainEvent {
     PosSaleRecorded(PosSaleRecorded),
     /// `pos.session_changed`.
     PosSessionChanged(PosSessionChanged),
+    /// `stock.conflict_resolved`.
+    StockConflictResolved(StockConflictResolved),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -422,6 +455,7 @@ impl DomainEvent {
             DomainEvent::PriceChanged(_) => EventType::PriceChanged,
             DomainEvent::PosSaleRecorded(_) => EventType::PosSaleRecorded,
             DomainEvent::PosSessionChanged(_) => EventType::PosSessionChanged,
+            DomainEvent::StockConflictResolved(_) => EventType::StockConflictResolved,
         }
     }
 
@@ -437,6 +471,7 @@ impl DomainEvent {
             DomainEvent::PriceChanged(event) => serde_json::to_string(event),
             DomainEvent::PosSaleRecorded(event) => serde_json::to_string(event),
             DomainEvent::PosSessionChanged(event) => serde_json::to_string(event),
+            DomainEvent::StockConflictResolved(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -457,6 +492,7 @@ impl DomainEvent {
             EventType::PriceChanged => DomainEvent::PriceChanged(parse(json)?),
             EventType::PosSaleRecorded => DomainEvent::PosSaleRecorded(parse(json)?),
             EventType::PosSessionChanged => DomainEvent::PosSessionChanged(parse(json)?),
+            EventType::StockConflictResolved => DomainEvent::StockConflictResolved(parse(json)?),
         })
     }
 
@@ -510,6 +546,12 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 ..Routing::default()
             },
+            DomainEvent::StockConflictResolved(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                order_id: event.order_id.clone(),
+                location_id: some(&event.location_id),
+                sku: some(&event.sku),
+            },
         }
     }
 
@@ -534,6 +576,7 @@ impl DomainEvent {
             DomainEvent::PriceChanged(PriceChanged::PriceList(event)) => vec![&event.merchant_id],
             DomainEvent::PosSaleRecorded(event) => vec![&event.merchant_id],
             DomainEvent::PosSessionChanged(event) => vec![&event.merchant_id],
+            DomainEvent::StockConflictResolved(event) => vec![&event.merchant_id],
         }
     }
 }

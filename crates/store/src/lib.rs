@@ -44,6 +44,7 @@ pub trait Store:
     + ConsoleStore
     + PaymentStore
     + PosStore
+    + StockConflictStore
     + Send
     + Sync
     + 'static
@@ -62,6 +63,7 @@ impl<T> Store for T where
         + ConsoleStore
         + PaymentStore
         + PosStore
+        + StockConflictStore
         + Send
         + Sync
         + 'static
@@ -510,4 +512,29 @@ pub trait PosStore {
         status: Option<&str>,
         page: Page,
     ) -> StoreResult<Vec<StockConflictRow>>;
+}
+
+/// The manager's side of stock conflicts: each conflict with what explains it, and its
+/// resolution written in one transaction with the movements it makes.
+#[async_trait]
+pub trait StockConflictStore {
+    /// One conflict with its sale's and order's facts.
+    async fn get_stock_conflict_detail(&self, id: &str) -> StoreResult<Option<StockConflictDetailRow>>;
+    /// A location's conflicts with their facts, newest first, of one status when given.
+    async fn list_stock_conflict_details(
+        &self,
+        location_id: &str,
+        status: Option<&str>,
+        page: Page,
+    ) -> StoreResult<Vec<StockConflictDetailRow>>;
+    /// Resolves an open conflict in one transaction: the conflict becomes `resolved` (a
+    /// conditional update, so two resolutions never both win), the count, transfer and
+    /// movements are applied (a transfer's source short of units is `InsufficientStock`, a
+    /// count below what is reserved `LedgerRefused`, and nothing is kept), and the event is
+    /// written to the outbox.
+    async fn resolve_stock_conflict(&self, resolution: &NewConflictResolution) -> StoreResult<ConflictResolveOutcome>;
+    /// Flags a till sale recorded at the till's total: `difference_minor` is till − engine.
+    async fn flag_pos_price_difference(&self, sale_id: &str, difference_minor: i64) -> StoreResult<()>;
+    /// A location's till sales recorded at a total the engine priced otherwise, newest first.
+    async fn list_pos_price_differences(&self, location_id: &str, limit: i64) -> StoreResult<Vec<PriceDifferenceRow>>;
 }

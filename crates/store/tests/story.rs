@@ -13,6 +13,8 @@ mod support;
 
 #[path = "story/cart_reads.rs"]
 mod cart_reads;
+#[path = "story/conflicts.rs"]
+mod conflicts;
 #[path = "story/console.rs"]
 mod console;
 #[path = "story/constraints.rs"]
@@ -37,6 +39,7 @@ mod pricing;
 mod stock;
 
 use cart_reads::a_carts_catalogue_is_read_at_once;
+use conflicts::stock_conflicts_are_resolved_once;
 use console::{
     console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
 };
@@ -116,6 +119,7 @@ story!(
     payment_jobs_follow_the_money,
     a_carts_catalogue_is_read_at_once,
     pos_till_sessions_sales_and_receipts,
+    stock_conflicts_are_resolved_once,
 );
 
 fn user(email: &str) -> UserRow {

@@ -94,7 +94,8 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::PaymentNeedsAttention
         | EventType::PriceChanged
         | EventType::PosSaleRecorded
-        | EventType::PosSessionChanged => None,
+        | EventType::PosSessionChanged
+        | EventType::StockConflictResolved => None,
     }
 }
 

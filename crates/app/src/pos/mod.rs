@@ -12,6 +12,9 @@ pub mod sales;
 pub mod sessions;
 pub mod terminal;
 
+#[cfg(test)]
+mod queue_tests;
+
 use omnicanal_domain::access::Role;
 use omnicanal_store::{PosDeviceRow, PosSessionRow};
 

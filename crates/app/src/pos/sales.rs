@@ -101,6 +101,10 @@ pub struct SaleInput {
     pub payments: Vec<PaymentInput>,
     /// A coupon code the cashier typed.
     pub coupon: Option<String>,
+    /// The total the till showed and the customer paid (priced from the till's snapshot), when
+    /// sent: a sale whose snapshot was older than a price change is recorded at it, with the
+    /// difference flagged for the manager, instead of being refused after the money was taken.
+    pub total: Option<Money>,
 }
 
 /// One payment, checked.
@@ -134,6 +138,8 @@ pub struct RecordSale {
     pub lines: Vec<(Sku, Quantity)>,
     /// Payments.
     pub payments: Vec<SalePayment>,
+    /// The total the till charged, when sent.
+    pub till_total: Option<Money>,
     /// Fingerprint of the body: a repeat must match it.
     pub request_hash: String,
     /// Each line's options and note, in the order of `lines` (checked against the product's
@@ -236,6 +242,9 @@ impl RecordSale {
         if input.payments.len() > MAX_PAYMENTS {
             v.push("payments", format!("at most {MAX_PAYMENTS} payments"));
         }
+        if input.total.is_some_and(|total| total.amount_minor < 0) {
+            v.push("total", "must not be negative");
+        }
         let payments: Vec<Option<SalePayment>> = input
             .payments
             .into_iter()
@@ -252,6 +261,7 @@ impl RecordSale {
                 customer,
                 lines: lines.into_iter().collect::<Option<_>>()?,
                 payments: payments.into_iter().collect::<Option<_>>()?,
+                till_total: input.total,
                 request_hash,
                 line_details,
                 coupon,
@@ -331,7 +341,7 @@ fn fingerprint(input: &SaleInput) -> String {
     let last4 = |card: &Option<String>| {
         card.as_deref().map(|card| card.chars().filter(char::is_ascii_digit).rev().take(4).collect::<String>())
     };
-    let canonical = serde_json::json!({
+    let mut canonical = serde_json::json!({
         "id": input.id,
         "session_id": input.session_id,
         "receipt_number": input.receipt_number,
@@ -346,13 +356,16 @@ fn fingerprint(input: &SaleInput) -> String {
     });
     // Options, notes and a coupon join the fingerprint only when sent, so a body without them
     // (every sale recorded before they existed) keeps the fingerprint it was recorded with.
-    let mut canonical = canonical;
     let details: Vec<_> = input.lines.iter().map(|l| (&l.options, l.note.as_deref().map(str::trim))).collect();
     if details.iter().any(|(options, note)| !options.is_empty() || note.is_some_and(|n| !n.is_empty())) {
         canonical["line_details"] = serde_json::json!(details);
     }
     if let Some(coupon) = input.coupon.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         canonical["coupon"] = serde_json::json!(coupon);
+    }
+    // Only when sent, so the fingerprints of sales recorded before the field existed still match.
+    if let Some(total) = input.total {
+        canonical["total"] = serde_json::json!(total);
     }
     sha256_hex(canonical.to_string().as_bytes())
 }
@@ -486,6 +499,11 @@ pub struct SaleAnswer {
     /// The coupon typed, with the engine's verdict: applied, or its reason.
     #[serde(default)]
     pub coupons: Vec<CouponOutcome>,
+    /// The till's total minus the engine's, when the till priced the sale from a snapshot older
+    /// than a price change: the sale is recorded at what the customer paid (`total`) and the
+    /// difference is flagged for the manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_difference: Option<Money>,
 }
 
 /// A sale recorded now (`created`) or found recorded before with the same body.
@@ -561,12 +579,13 @@ impl App {
         // Offline, the till priced the sale when it was made: the server prices it at that time.
         let priced_at = if command.offline { command.sold_at_ms } else { now };
         let priced = self.price_cart(&site, &cart, priced_at, SoldFrom::Counter).await?;
-        let quote = priced.quote;
+        let (quote, price_difference) = at_till_price(priced.quote, command.till_total)?;
         let tenders: Vec<Tender> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(quote.total, &tenders)?;
 
         let approvals = self.charge_cards(&command, &settled.applied).await?;
-        let answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;
+        let mut answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;
+        answer.price_difference = price_difference;
         let mut new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;
         new.redemptions = till_redemptions(&priced.coupons, &quote, &cart);
         let outcome = match self.store.record_pos_sale(&new).await {
@@ -579,6 +598,14 @@ impl App {
         match outcome {
             Ok(PosSaleOutcome::Recorded(conflicts)) => {
                 self.committed();
+                if let Some(difference) = price_difference {
+                    // The answer kept in the sale's row carries it already; this flag lists it
+                    // for the manager, so a failure here loses no money, only the listing.
+                    if let Err(error) = self.store.flag_pos_price_difference(&command.id, difference.amount_minor).await
+                    {
+                        tracing::error!(sale = %command.id, %error, "a till sale's price difference could not be flagged");
+                    }
+                }
                 let mut answer = answer;
                 answer.conflicts = conflicts.into_iter().map(SaleConflict::from).collect();
                 Ok(SaleRecorded { answer, created: true })
@@ -662,6 +689,25 @@ impl App {
     }
 }
 
+/// The quote with the till's total when the till sent one that differs (its snapshot predates
+/// a price change), and the difference (till − engine). The lines stay the engine's: they say
+/// what the price is now; the total says what the customer paid.
+fn at_till_price(
+    mut quote: omnicanal_domain::pricing::Quote,
+    till_total: Option<Money>,
+) -> AppResult<(omnicanal_domain::pricing::Quote, Option<Money>)> {
+    let Some(till_total) = till_total else { return Ok((quote, None)) };
+    if till_total.currency != quote.total.currency {
+        return Err(AppError::invalid("total", format!("must be in {}", quote.total.currency)));
+    }
+    if till_total == quote.total {
+        return Ok((quote, None));
+    }
+    let difference = till_total.checked_sub(quote.total)?;
+    quote.total = till_total;
+    Ok((quote, Some(difference)))
+}
+
 fn declined(code: DeclineCode) -> AppError {
     AppError::CardDeclined { decline_code: code, next_step: code.next_step() }
 }
@@ -733,6 +779,7 @@ fn build_answer(
         customer: command.customer.clone(),
         conflicts: Vec::new(),
         coupons: quote.coupons.clone(),
+        price_difference: None,
     })
 }
 
@@ -869,6 +916,7 @@ mod tests {
                 card_number: None,
             }],
             coupon: None,
+            total: None,
         }
     }
 

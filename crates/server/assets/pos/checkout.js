@@ -140,6 +140,10 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, ...lineDetails(l) })),
       payments: payments(quote.total.amount, tenders, currency()),
       ...saleExtras(),
+      // What the customer was charged, from the till's snapshot: if prices changed on the
+      // server since, the sale is still recorded at it and the difference flagged (never a 422
+      // for money already taken).
+      total: { amount: quote.total.amount, currency: currency() },
     });
     let sale;
     try {

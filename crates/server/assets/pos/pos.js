@@ -105,7 +105,46 @@ function refusedList(refused) {
   $("refused").hidden = refused.length === 0;
 }
 
-const queue = createQueue({ change: banner, accepted: () => {} });
+// A sale the server priced otherwise means the till's snapshot is older than a price change:
+// fetch it again at once (the server recorded the sale at the till's total and flagged it).
+const queue = createQueue({
+  change: banner,
+  accepted: (_sale, answer) => {
+    if (answer?.price_difference && till.device) loadCatalog();
+    if (answer?.conflicts?.length) conflictsBanner();
+  },
+});
+// And refresh it regularly while the server answers, so a price change reaches the till
+// before a sale is priced with the old one.
+const CATALOG_REFRESH_MS = 5 * 60_000;
+setInterval(() => {
+  if (till.device && queue.online()) loadCatalog().then(conflictsBanner);
+}, CATALOG_REFRESH_MS);
+
+/**
+ * For a manager at the till: "N conflictos de stock" — the location's open stock conflicts
+ * (offline sales the ledger could not cover), linked to the console page that resolves them.
+ */
+async function conflictsBanner() {
+  const el = $("conflicts-banner");
+  if (!till.device || !till.user?.manager) {
+    el.hidden = true;
+    return;
+  }
+  const location = encodeURIComponent(till.device.location_id);
+  try {
+    const answer = await api("GET", `/stock/conflicts?location_id=${location}&status=open&limit=100`);
+    if (!answer.ok || !Array.isArray(answer.body)) return;
+    const count = answer.body.length;
+    const link = $("conflicts-link");
+    link.href = `/console/locations/${location}/conflicts`;
+    link.textContent = t(count === 1 ? "pos.conflicts.one" : "pos.conflicts.many", { count });
+    el.dataset.count = String(count);
+    el.hidden = count === 0;
+  } catch (_) {
+    /* offline: the banner keeps what it said */
+  }
+}
 
 // --- device ----------------------------------------------------------------------------------
 
@@ -170,6 +209,7 @@ async function chooseDevice(device) {
     /* offline: our own counter stands */
   }
   await loadCatalog();
+  conflictsBanner();
   where();
   // A session left open on this till (another tab, a lost storage) is taken up again.
   const kept = await db.get("session");
@@ -393,6 +433,7 @@ async function start() {
   queue.start();
   if (!till.device) return deviceScreen();
   await loadCatalog();
+  conflictsBanner();
   where();
   if (!till.session) {
     show("open");

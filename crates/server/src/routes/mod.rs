@@ -23,6 +23,7 @@ pub mod pricing;
 pub mod push;
 pub mod setup;
 pub mod stock;
+pub mod stock_conflicts;
 pub mod till_catalog;
 pub mod transfers;
 pub mod users;
@@ -85,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stock::write_router())
         .merge(fulfillments::write_router())
         .merge(pos::write_router())
+        .merge(stock_conflicts::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -107,6 +109,7 @@ pub fn app(state: AppState) -> Router {
         .merge(push::router())
         .merge(payments::router())
         .merge(pos::router())
+        .merge(stock_conflicts::router())
         .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

@@ -22,7 +22,6 @@ use crate::state::AppState;
 use crate::views::ChoiceView;
 use crate::views::{
     CashMovementView, DeviceView, MoneyView, ReceiptReportView, SaleView, SessionReportView, SessionView,
-    StockConflictView,
 };
 
 /// Routes that move money or stock (wrapped by the idempotency layer).
@@ -279,6 +278,12 @@ pub struct SaleBody {
     /// refuse the sale: the answer's `coupons` carries its reason.
     #[schema(max_length = 64)]
     pub coupon: Option<String>,
+    /// The total the till showed and charged, priced from its catalogue snapshot. When the
+    /// server's engine prices the sale otherwise (the snapshot predates a price change), the
+    /// sale is recorded at this total — the customer already paid it — and the answer's
+    /// `price_difference` (till − engine) is flagged for the manager. Without it, payments must
+    /// cover the engine's total.
+    pub total: Option<MoneyView>,
 }
 
 impl TryFrom<SaleBody> for RecordSale {
@@ -314,6 +319,7 @@ impl TryFrom<SaleBody> for RecordSale {
                 })
                 .collect(),
             coupon: body.coupon,
+            total: body.total.map(Into::into),
         })
     }
 }
@@ -369,13 +375,14 @@ pub struct ConflictQuery {
 /// A location's stock conflicts, newest first: units sold (offline) that the ledger did not
 /// have, with the cause, the sale, the order that may no longer be served and the choices.
 #[utoipa::path(get, path = "/stock/conflicts", tag = "stock", params(ConflictQuery), security(("bearer" = [])),
-    responses((status = 200, body = Vec<StockConflictView>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<crate::views::ConflictDetailView>), (status = 404, body = Problem)))]
 async fn stock_conflicts(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(query): ApiQuery<ConflictQuery>,
-) -> ApiResult<Json<Vec<StockConflictView>>> {
+) -> ApiResult<Json<Vec<crate::views::ConflictDetailView>>> {
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
-    let conflicts = state.app.stock_conflicts(&user, &query.location_id, query.status.as_deref(), page).await?;
-    Ok(Json(conflicts.into_iter().map(StockConflictView::from).collect()))
+    // With what explains each one and how it was resolved (`routes::stock_conflicts`).
+    let conflicts = state.app.stock_conflict_details(&user, &query.location_id, query.status.as_deref(), page).await?;
+    Ok(Json(conflicts.into_iter().map(crate::views::ConflictDetailView::from).collect()))
 }

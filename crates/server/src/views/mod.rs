@@ -1,6 +1,7 @@
 //! Response bodies: what the API shows of each row, with OpenAPI schemas, one module per area.
 
 mod catalog;
+mod conflicts;
 mod menu_promotions;
 mod modifiers;
 mod orders;
@@ -11,6 +12,7 @@ mod webhooks;
 pub mod words;
 
 pub use catalog::*;
+pub use conflicts::*;
 pub use menu_promotions::*;
 pub use modifiers::*;
 pub use orders::*;

@@ -244,8 +244,8 @@ pub struct StockConflictView {
     pub order_id: Option<String>,
     /// `open` or `resolved`.
     pub status: String,
-    /// What the manager may do: `count_shelf`, `transfer_in`, and `cancel_order` when an order
-    /// is named.
+    /// What the manager may do (`POST /stock/conflicts/{id}/resolve`'s `action`): `count`,
+    /// `transfer`, and `cancel_order` when an order is named.
     pub choices: Vec<String>,
     /// When (absent inside a sale's answer).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,7 +253,8 @@ pub struct StockConflictView {
 }
 
 fn choices(order_id: Option<&String>) -> Vec<String> {
-    let mut choices = vec!["count_shelf".to_owned(), "transfer_in".to_owned()];
+    // The actions of `POST /stock/conflicts/{id}/resolve`.
+    let mut choices = vec!["count".to_owned(), "transfer".to_owned()];
     if order_id.is_some() {
         choices.push("cancel_order".to_owned());
     }
@@ -442,6 +443,10 @@ pub struct SaleView {
     /// message}` (a refused code does not refuse the sale; its use is counted only if applied).
     #[schema(value_type = Vec<Object>)]
     pub coupons: Vec<CouponOutcome>,
+    /// The till's total minus the engine's, when the till priced the sale from an older
+    /// catalogue snapshot: recorded at what the customer paid, flagged for the manager.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_difference: Option<MoneyView>,
 }
 
 impl From<SaleAnswer> for SaleView {
@@ -467,6 +472,7 @@ impl From<SaleAnswer> for SaleView {
             customer: answer.customer.map(SaleCustomerView::from),
             conflicts: answer.conflicts.into_iter().map(StockConflictView::from).collect(),
             coupons: answer.coupons,
+            price_difference: answer.price_difference.map(Into::into),
         }
     }
 }

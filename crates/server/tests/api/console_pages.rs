@@ -477,3 +477,54 @@ async fn a_refund_the_provider_refuses_for_good_waits_on_the_payments_page_until
     assert!(!manager.get("/console").await.body.contains("payments-attention"));
     app.stop().await;
 }
+
+/// The "Conflictos de stock" page (`web/console/conflicts.rs`): the manager sees the open
+/// conflict with its cause in words and resolves it by a form with the session's token;
+/// staff are refused, another merchant's manager finds nothing, a forged token moves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_stock_conflicts_page_lists_the_conflict_and_resolves_it_by_a_count() {
+    let app = TestApp::spawn().await;
+    let s = crate::stock_conflicts::scene(&app).await;
+    let m = s.fx.m(0);
+    let conflict_id = s.conflict["id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/console/locations/{}/conflicts", m.location_id);
+    let mut manager = Browser::new(&app);
+    manager.sign_in(&m.manager.email, &m.manager.password).await;
+    let page = manager.get(&path).await;
+    page.expect(StatusCode::OK, "the conflicts page");
+    assert!(page.body.contains(&conflict_id), "{}", excerpt(&page.body));
+    assert!(page.body.contains(r#"data-cause="order_placed_while_offline""#));
+    assert!(page.body.contains("mientras tanto, el pedido #"), "the cause in words: {}", excerpt(&page.body));
+    let display = manager.get(&format!("/console/locations/{}", m.location_id)).await;
+    assert!(display.body.contains(r#"data-testid="nav-conflicts""#), "linked from the navigation");
+
+    let mut staff = Browser::new(&app);
+    staff.sign_in(&m.staff.email, &m.staff.password).await;
+    staff.get(&path).await.expect(StatusCode::FORBIDDEN, "staff do not resolve conflicts");
+    let mut other = Browser::new(&app);
+    other.sign_in(&s.fx.m(1).manager.email, &s.fx.m(1).manager.password).await;
+    other.get(&path).await.expect(StatusCode::NOT_FOUND, "another merchant's location");
+
+    let action = format!("{path}/{conflict_id}/resolve");
+    manager
+        .post_form(&action, &[("csrf", "forged"), ("action", "count"), ("counted", "1")])
+        .await
+        .expect(StatusCode::FORBIDDEN, "a form without the session's token");
+    let csrf = page.csrf_field();
+    let refused = manager.post_form(&action, &[("csrf", &csrf), ("action", "count"), ("counted", "0")]).await;
+    refused.expect(StatusCode::CONFLICT, "a count below what the web order holds");
+    assert!(refused.body.contains(r#"data-testid="conflict-problem""#), "{}", excerpt(&refused.body));
+    manager
+        .post_form(&action, &[("csrf", &csrf), ("action", "count"), ("counted", "1")])
+        .await
+        .redirects_to(&format!("{path}?done=count"), "a count resolves it");
+    let after = manager.get(&format!("{path}?done=count")).await;
+    assert!(
+        after.body.contains(r#"data-testid="conflict-done""#) && after.body.contains(r#"data-testid="no-conflicts""#)
+    );
+    manager
+        .post_form(&action, &[("csrf", &csrf), ("action", "count"), ("counted", "1")])
+        .await
+        .expect(StatusCode::CONFLICT, "resolving twice");
+    app.stop().await;
+}

@@ -35,6 +35,7 @@ mod pos_details;
 mod posters;
 mod pricing;
 mod push;
+mod stock_conflicts;
 mod stock_ops;
 mod storefront;
 mod till_catalog;

@@ -7,6 +7,7 @@
 //! never a default.
 
 mod access;
+mod conflicts;
 mod console;
 mod events;
 mod notifications;
@@ -18,6 +19,7 @@ mod setup;
 mod stock;
 
 pub use access::*;
+pub use conflicts::*;
 pub use console::*;
 pub use events::*;
 pub use notifications::*;

@@ -8,6 +8,7 @@
 
 mod access;
 pub(crate) mod columns;
+mod conflicts;
 mod console;
 mod events;
 pub(crate) mod group_commit;

@@ -9,8 +9,10 @@
 //! - `phone.rs`: the phone order form (a clerk takes an order for pickup over the phone).
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
+//! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
 //! - `view.rs`: the console's templates and how a page is answered.
 
+mod conflicts;
 mod pages;
 mod payments;
 mod phone;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/reports", get(records::reports))
         .route("/console/payments", get(payments::list))
         .route("/console/payments/{id}/retry", post(payments::retry))
+        .route("/console/locations/{id}/conflicts", get(conflicts::list))
+        .route("/console/locations/{id}/conflicts/{conflict_id}/resolve", post(conflicts::resolve))
         .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))
         .route("/static/console/console.js", get(|| asset(include_str!("../../../assets/console.js"), JS)))
         .route("/static/console/display.js", get(|| asset(include_str!("../../../assets/console-display.js"), JS)))

@@ -23,7 +23,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-const TEMPLATE_SOURCES: [(&str, &str); 12] = [
+const TEMPLATE_SOURCES: [(&str, &str); 13] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("message.html", include_str!("../../../templates/console/message.html")),
     ("login.html", include_str!("../../../templates/console/login.html")),
@@ -35,6 +35,7 @@ const TEMPLATE_SOURCES: [(&str, &str); 12] = [
     ("orders.html", include_str!("../../../templates/console/orders.html")),
     ("reports.html", include_str!("../../../templates/console/reports.html")),
     ("payments.html", include_str!("../../../templates/console/payments.html")),
+    ("conflicts.html", include_str!("../../../templates/console/conflicts.html")),
     ("nav.html", include_str!("../../../templates/console/nav.html")),
 ];
 
