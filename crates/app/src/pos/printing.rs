@@ -248,7 +248,8 @@ impl App {
             .printer
             .clone()
             .ok_or_else(|| AppError::Conflict("this till has no printer; a manager sets one on the till".into()))?;
-        let port = u16::try_from(printer.port).map_err(|_| AppError::internal("a stored printer port is out of range"))?;
+        let port =
+            u16::try_from(printer.port).map_err(|_| AppError::internal("a stored printer port is out of range"))?;
         let addresses = self.printer_addresses(&printer.host, port).await?;
         let bytes = render(&receipt);
         let target = format!("{}:{}", printer.host, printer.port);
@@ -294,8 +295,11 @@ impl App {
             .get_pos_digital_receipt(&sha256_hex(token.as_bytes()))
             .await?
             .ok_or(AppError::NotFound("receipt"))?;
-        let (sale, conflicts) =
-            self.store.get_pos_sale(&link.sale_id).await?.ok_or(AppError::internal("a receipt link's sale is missing"))?;
+        let (sale, conflicts) = self
+            .store
+            .get_pos_sale(&link.sale_id)
+            .await?
+            .ok_or(AppError::internal("a receipt link's sale is missing"))?;
         let mut answer: SaleAnswer = serde_json::from_str(&sale.answer_json)
             .map_err(|error| AppError::internal(format!("a stored sale answer does not read back: {error}")))?;
         answer.conflicts = conflicts.into_iter().map(Into::into).collect();
@@ -323,7 +327,8 @@ impl App {
             Host::Ipv4(ip) => vec![IpAddr::V4(*ip)],
             Host::Ipv6(ip) => vec![IpAddr::V6(*ip)],
             Host::Domain(name) => {
-                let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name.as_str(), port))).await;
+                let lookup =
+                    tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name.as_str(), port))).await;
                 match lookup {
                     Ok(Ok(found)) => found.map(|address| address.ip()).collect(),
                     Ok(Err(_)) | Err(_) => Vec::new(),

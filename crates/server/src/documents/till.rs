@@ -30,9 +30,12 @@ pub fn sale_receipt(receipt: &SaleReceipt, lang: Lang) -> DocumentView {
         _ => "RUT".into(),
     };
     labels.order = receipt.device.name.clone();
-    labels.receipt_note =
-        if english { "Keep this receipt for exchanges and returns." } else { "Conserve este ticket para cambios y devoluciones." }
-            .into();
+    labels.receipt_note = if english {
+        "Keep this receipt for exchanges and returns."
+    } else {
+        "Conserve este ticket para cambios y devoluciones."
+    }
+    .into();
     let tax_name = if receipt.site.country.code() == "PE" { "IGV" } else { "IVA" };
     let lines = sale
         .lines
@@ -53,11 +56,7 @@ pub fn sale_receipt(receipt: &SaleReceipt, lang: Lang) -> DocumentView {
         kind: DocumentKind::Receipt,
         title: if english { "SALES RECEIPT" } else { "TICKET DE VENTA" }.into(),
         number: Some(sale.receipt_number.clone()),
-        issuer: Issuer {
-            name: receipt.merchant.name.clone(),
-            tax_id: receipt.merchant.tax_id.clone(),
-            address: None,
-        },
+        issuer: Issuer { name: receipt.merchant.name.clone(), tax_id: receipt.merchant.tax_id.clone(), address: None },
         site_name: receipt.location.name.clone(),
         issued_at: local_time(receipt, &sale.sold_at),
         order_number: sale.receipt_number.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0),

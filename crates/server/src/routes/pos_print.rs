@@ -94,7 +94,11 @@ pub struct PrintedView {
     params(("id" = String, Path, description = "Sale id")),
     responses((status = 200, body = PrintedView), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem), (status = 502, body = Problem, description = "`printer_unreachable`")))]
-async fn print_sale(State(state): State<AppState>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<PrintedView>> {
+async fn print_sale(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PrintedView>> {
     let report = state
         .app
         .print_pos_sale(&user, &id, |receipt| render_escpos(&sale_receipt(receipt, Lang::Es), PaperWidth::Mm80))

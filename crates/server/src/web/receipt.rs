@@ -73,7 +73,9 @@ fn with_extras(page: String, lang: Lang) -> String {
 
 fn not_found_page(lang: Lang) -> String {
     let (code, title, text) = match lang {
-        Lang::Es => ("es", "Ticket no encontrado", "Este enlace no corresponde a ningún ticket. Pida uno nuevo en la caja."),
+        Lang::Es => {
+            ("es", "Ticket no encontrado", "Este enlace no corresponde a ningún ticket. Pida uno nuevo en la caja.")
+        }
         Lang::En => ("en", "Receipt not found", "This link does not lead to a receipt. Ask the till for a new one."),
     };
     format!(

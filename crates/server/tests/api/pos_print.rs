@@ -112,7 +112,10 @@ async fn a_sale_prints_on_the_tills_printer_and_a_dead_printer_is_told() {
     let device = set_printer(&app, &till, &till.manager, json!({"host": "127.0.0.1", "port": port}))
         .await
         .expect(StatusCode::OK, "the manager sets the printer");
-    assert_eq!((device["printer"]["host"].clone(), device["printer"]["port"].clone()), (json!("127.0.0.1"), json!(port)));
+    assert_eq!(
+        (device["printer"]["host"].clone(), device["printer"]["port"].clone()),
+        (json!("127.0.0.1"), json!(port))
+    );
     let shown = app
         .get(&format!("/api/v1/pos/devices/{}", till.device_id), Some(&till.staff))
         .await
@@ -121,7 +124,10 @@ async fn a_sale_prints_on_the_tills_printer_and_a_dead_printer_is_told() {
 
     let (status, printed) = print(&app, &till, "print-0001").await;
     assert_eq!(status, StatusCode::OK, "printed: {printed}");
-    assert_eq!((printed["printed"].clone(), printed["printer_status"].clone()), (json!(true), json!("no_status_answer")));
+    assert_eq!(
+        (printed["printed"].clone(), printed["printer_status"].clone()),
+        (json!(true), json!("no_status_answer"))
+    );
     let bytes = crate::common::within(10, "the printer's bytes", captured).await.unwrap_or_default();
     assert_eq!(printed["bytes"].as_u64(), Some(bytes.len() as u64 - 3), "every byte after the status request");
     assert!(bytes.starts_with(&[0x10, 0x04, 0x04, 0x1b, b'@']), "status request, then ESC @: {:?}", &bytes[..8]);
@@ -134,7 +140,10 @@ async fn a_sale_prints_on_the_tills_printer_and_a_dead_printer_is_told() {
     // The printer is switched off: nothing listens at its port any more.
     let (status, problem) = print(&app, &till, "print-0001").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "a dead printer is a failure: {problem}");
-    assert_eq!((problem["code"].clone(), problem["printer_failure"].clone()), (json!("printer_unreachable"), json!("refused")));
+    assert_eq!(
+        (problem["code"].clone(), problem["printer_failure"].clone()),
+        (json!("printer_unreachable"), json!("refused"))
+    );
     assert!(problem["detail"].as_str().is_some_and(|d| d.contains("refused")), "{problem}");
 
     let (status, _) = print(&app, &till, "no-such-sale").await;

@@ -51,7 +51,10 @@ impl PosPrintStore for SqlStore {
     }
 
     async fn clear_pos_printer(&self, device_id: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM pos_device_printers WHERE device_id = $1").bind(device_id).execute(&self.write).await?;
+        sqlx::query("DELETE FROM pos_device_printers WHERE device_id = $1")
+            .bind(device_id)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 
