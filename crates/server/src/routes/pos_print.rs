@@ -41,7 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct PrinterBody {
     /// Host name or IP address (no scheme or port). A host on an internal network (as store
     /// printers are) must be named in the server's `OMNICANAL_OUTBOUND_ALLOWED_HOSTS`.
-    #[schema(min_length = 1, max_length = 253)]
+    #[schema(min_length = 1, max_length = 253, pattern = r"^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$")]
     pub host: String,
     /// TCP port, 1 to 65535 (default 9100).
     #[schema(minimum = 1, maximum = 65535)]
