@@ -2,7 +2,8 @@
 // (pos-lib.mjs): a node TCP server on loopback plays the store's ESC/POS printer (the browser
 // suite's server names 127.0.0.1 in OMNICANAL_OUTBOUND_ALLOWED_HOSTS); the manager sets it as
 // the till's printer through the API; a cash sale prints by itself — the bytes arrive with
-// ESC @, the receipt number, the total and the cut. Then the printer is switched off (the
+// ESC @, the receipt number, the total and the cut, and "Imprimir en el navegador" opens the
+// server's 80 mm page of the sale. Then the printer is switched off (the
 // listener closed) and the next sale shows at once that the printer does not respond, with
 // the digital receipt: its QR on screen and the field to send the link (a phone becomes a
 // WhatsApp/SMS link); the link's public page shows the receipt on a phone-sized screen.
@@ -75,6 +76,12 @@ for (const width of [1280, 360]) {
       assert.ok(has(bytes, Buffer.from([0x1d, 0x56, 0x01])), "the paper is cut");
       assert.equal(await page.locator("[data-testid=pos-digital]").isVisible(), false, "no digital receipt pushed when paper works");
       await page.screenshot({ path: artifact(`pos-print-${width}-printed.png`), fullPage: true });
+      // "Imprimir en el navegador": the server's 80 mm page of this sale, in a window of its own.
+      const [popup] = await Promise.all([page.waitForEvent("popup"), page.locator("[data-testid=pos-print]").click()]);
+      await popup.waitForLoadState();
+      const paper = await popup.locator("main").innerText();
+      assert.ok(paper.includes(`${series}-1`) && paper.includes("TICKET DE VENTA"), paper);
+      await popup.close();
 
       // The printer is switched off: nothing listens at its port any more.
       await printer.close();
