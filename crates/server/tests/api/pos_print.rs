@@ -237,3 +237,26 @@ async fn the_receipt_prints_in_the_browser_and_as_a_digital_receipt() {
         .expect_problem(StatusCode::NOT_FOUND, "another merchant's receipt");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_is_checked_again_at_each_print() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let till = open_till(&app, &fx).await;
+    sell(&app, &till, "policy-0001", 1).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|error| panic!("{error}"));
+    let port = listener.local_addr().unwrap_or_else(|error| panic!("{error}")).port();
+    set_printer(&app, &till, &till.manager, json!({"host": "127.0.0.1", "port": port}))
+        .await
+        .expect(StatusCode::OK, "allowed when set");
+
+    // The node that prints no longer names loopback: the stored printer is refused, unreached.
+    let app = app.restart_with(|config| config.outbound_allowed_hosts = Some(String::new()), Default::default()).await;
+    let till = Till { staff: fx.m(0).staff.token(&app).await, ..till };
+    let (status, problem) = print(&app, &till, "policy-0001").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "printer.host", "{problem}");
+    let reached = tokio::time::timeout(std::time::Duration::from_millis(300), listener.accept()).await;
+    assert!(reached.is_err(), "no connection was opened to a refused printer");
+    app.stop().await;
+}
