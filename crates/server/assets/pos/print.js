@@ -2,8 +2,9 @@
 // (POST /pos/sales/{id}/print), at once and again with "Imprimir"; in the browser on 80 mm
 // paper (the server's receipt page, or — for a sale not yet sent — the receipt on screen with
 // the print styles of pos.css); and when the printer fails, the digital receipt offered at
-// once: its QR on screen for the customer's phone, and a field to hand its link to WhatsApp,
-// SMS or e-mail on this device (the server sends nothing itself).
+// once: its QR on screen for the customer's phone, and a field to send its link to a phone or
+// an e-mail — through the server's notification gateway when one is configured, else (or when
+// the gateway did not take it) as WhatsApp, SMS or e-mail links on this device.
 //
 // A failed print is known, not guessed: the server answers 502 `printer_unreachable` with
 // what happened (refused, timeout, write_failed, paper_out), and no answer at all means the
@@ -40,6 +41,7 @@ export function createPrinting({ t }) {
     $("send-to").value = "";
     $("send-links").hidden = true;
     $("send-error").hidden = true;
+    $("send-result").hidden = true;
   }
 
   const path = (what) => `/pos/sales/${encodeURIComponent(saleId)}/${what}`;
@@ -73,7 +75,7 @@ export function createPrinting({ t }) {
     if (!link) {
       let answer;
       try {
-        answer = await api("POST", path("digital-receipt"));
+        answer = await api("POST", path("digital-receipt"), {});
       } catch (_) {
         return status(t("pos.print.no_server"), "failed");
       }
@@ -101,17 +103,43 @@ export function createPrinting({ t }) {
     };
   }
 
-  $("send-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const links = link && sendLinks($("send-to").value.trim());
-    $("send-error").hidden = Boolean(links);
-    $("send-links").hidden = !links;
-    if (!links) return;
+  /** Shows the links that send the receipt from this device's own apps. */
+  function showDeviceLinks(links) {
+    $("send-links").hidden = false;
     for (const [name, href] of Object.entries({ whatsapp: null, sms: null, mail: null, ...links })) {
       const anchor = $(`send-${name}`);
       anchor.hidden = !href;
       if (href) anchor.href = href;
     }
+  }
+
+  // Sending: through the server's notification gateway when it has one; otherwise (409), or if
+  // the gateway did not take it, with links to this device's WhatsApp, SMS or e-mail.
+  $("send-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const to = $("send-to").value.trim();
+    const links = link && sendLinks(to);
+    $("send-error").hidden = Boolean(links);
+    $("send-links").hidden = true;
+    $("send-result").hidden = true;
+    if (!links) return;
+    const sendTo = links.mail ? { email: to } : { phone: to.replace(/[\s().-]/g, "") };
+    let answer = null;
+    try {
+      answer = await api("POST", path("digital-receipt"), { send_to: sendTo });
+    } catch (_) {
+      answer = null;
+    }
+    if (answer?.ok && answer.body.sent?.delivered) {
+      $("send-result").textContent = t("pos.digital.sent", { to });
+      $("send-result").hidden = false;
+      return;
+    }
+    if (answer?.ok) {
+      $("send-result").textContent = t("pos.digital.not_sent");
+      $("send-result").hidden = false;
+    }
+    showDeviceLinks(links);
   });
 
   $("print-device").addEventListener("click", () => printOnDevice());

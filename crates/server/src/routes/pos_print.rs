@@ -5,8 +5,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use omnicanal_app::AppError;
 use omnicanal_app::pos::printing::PrinterSetting;
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -23,6 +24,7 @@ use crate::documents::till::sale_receipt;
 use crate::documents::{DocumentView, PaperWidth};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::notify::receipt_link::LinkRecipient;
 use crate::state::AppState;
 use crate::views::DeviceView;
 use crate::web::i18n::Lang;
@@ -177,6 +179,58 @@ pub(crate) fn respond(doc: &DocumentView, format: &str, width: PaperWidth, stem:
     response
 }
 
+/// Optionally, where to send the link.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DigitalReceiptBody {
+    /// Send the link through the notification gateway to one phone or one e-mail.
+    pub send_to: Option<SendToBody>,
+}
+
+/// One phone or one e-mail.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SendToBody {
+    /// A phone with its country code (8 to 15 digits; spaces, dashes and brackets ignored).
+    #[schema(pattern = r"^\+?[0-9 ()-]{8,24}$")]
+    pub phone: Option<String>,
+    /// An e-mail address.
+    #[schema(max_length = 254, pattern = r"^[^\s@]+@[^\s@]+\.[^\s@]+$")]
+    pub email: Option<String>,
+}
+
+impl SendToBody {
+    /// The one recipient, or a 422 naming the field.
+    fn parse(self) -> ApiResult<LinkRecipient> {
+        match (self.phone, self.email) {
+            (Some(phone), None) => {
+                let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '(' | ')' | '-')).collect();
+                let bare = digits.strip_prefix('+').unwrap_or(&digits);
+                if (8..=15).contains(&bare.len()) && bare.chars().all(|c| c.is_ascii_digit()) {
+                    Ok(LinkRecipient::Phone(digits))
+                } else {
+                    Err(ApiError::invalid(
+                        "send_to.phone",
+                        "must be a phone number with its country code (8 to 15 digits)",
+                    ))
+                }
+            }
+            (None, Some(email)) => {
+                let email = email.trim().to_owned();
+                let valid = email.chars().count() <= 254
+                    && !email.chars().any(char::is_whitespace)
+                    && email.split_once('@').is_some_and(|(user, domain)| {
+                        !user.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.ends_with('.')
+                    });
+                if valid {
+                    Ok(LinkRecipient::Email(email))
+                } else {
+                    Err(ApiError::invalid("send_to.email", "must be an e-mail address"))
+                }
+            }
+            _ => Err(ApiError::invalid("send_to", "give exactly one of phone or email")),
+        }
+    }
+}
+
 /// A digital receipt's link.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DigitalReceiptView {
@@ -184,21 +238,71 @@ pub struct DigitalReceiptView {
     pub url: String,
     /// The same link as a QR code (SVG), for the customer's phone camera.
     pub qr_svg: String,
+    /// What became of `send_to`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<SentView>,
+}
+
+/// A link handed to the notification gateway.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentView {
+    /// `phone` or `email`.
+    pub to: String,
+    /// Whether the gateway took it (a 2xx); the link and QR are valid either way.
+    pub delivered: bool,
+    /// Why not, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// Makes a public link to a sale's receipt, with its QR: the receipt to offer when the printer
-/// fails. Each call makes a new link (at most 20 per sale, then 409).
-#[utoipa::path(post, path = "/pos/sales/{id}/digital-receipt", tag = "pos", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Sale id")),
-    responses((status = 201, body = DigitalReceiptView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+/// fails. With `send_to`, the link also goes to the customer's phone or e-mail through the
+/// notification gateway (`OMNICANAL_NOTIFY_WEBHOOK_URL`, signed Standard Webhooks, `kind`
+/// `digital_receipt`); no gateway configured → 409. Each call makes a new link (at most 20 per
+/// sale, then 409).
+#[utoipa::path(post, path = "/pos/sales/{id}/digital-receipt", tag = "pos", request_body = DigitalReceiptBody,
+    security(("bearer" = [])), params(("id" = String, Path, description = "Sale id")),
+    responses((status = 201, body = DigitalReceiptView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
 async fn create_digital_receipt(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<DigitalReceiptBody>,
 ) -> ApiResult<(StatusCode, Json<DigitalReceiptView>)> {
+    // Who may see the sale first (404), then the recipient (422), then the gateway (409).
+    state.app.pos_sale(&user, &id).await?;
+    let recipient = body.send_to.map(SendToBody::parse).transpose()?;
+    let sender = match &recipient {
+        Some(_) => Some(state.receipt_links.clone().ok_or_else(|| {
+            ApiError::App(AppError::Conflict(
+                "no notification gateway is configured (OMNICANAL_NOTIFY_WEBHOOK_URL): show the QR, or send the link \
+                 from the till"
+                    .into(),
+            ))
+        })?),
+        None => None,
+    };
     let link = state.app.create_digital_receipt(&user, &id).await?;
     let url = format!("{}/r/{}", state.public_url, link.token);
-    Ok((StatusCode::CREATED, Json(DigitalReceiptView { qr_svg: qr_svg(&url), url })))
+    let sent = match (recipient, sender) {
+        (Some(to), Some(sender)) => {
+            let lang = Lang::negotiate(None, &headers);
+            let text = match lang {
+                Lang::Es => format!("Su ticket de compra: {url}"),
+                Lang::En => format!("Your receipt: {url}"),
+            };
+            let kind = if matches!(to, LinkRecipient::Phone(_)) { "phone" } else { "email" };
+            let outcome = sender.send(&link.sale_id, &to, lang.code(), &text).await;
+            if let Err(error) = &outcome {
+                tracing::warn!(sale_id = %link.sale_id, %error, "a receipt link was not taken by the gateway");
+            }
+            Some(SentView { to: kind.into(), delivered: outcome.is_ok(), detail: outcome.err().map(|e| e.to_string()) })
+        }
+        _ => None,
+    };
+    Ok((StatusCode::CREATED, Json(DigitalReceiptView { qr_svg: qr_svg(&url), url, sent })))
 }
 
 /// `text` as a QR code in SVG (empty if it cannot be encoded, which a URL always can).

@@ -260,3 +260,71 @@ async fn the_policy_is_checked_again_at_each_print() {
     assert!(reached.is_err(), "no connection was opened to a refused printer");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_link_is_sent_through_the_notification_gateway() {
+    use crate::common::webhook::{Receiver, random_secret, signature_is_valid};
+    let gateway = Receiver::start(0).await;
+    let secret = random_secret();
+    let (url, configured) = (gateway.url(), secret.clone());
+    let app = TestApp::spawn_with(move |config| {
+        config.notify.webhook_url = Some(url);
+        config.notify.webhook_secret = Some(omnicanal_server::config::Secret::new(configured));
+    })
+    .await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let till = open_till(&app, &fx).await;
+    sell(&app, &till, "send-0001", 1).await;
+    let path = "/api/v1/pos/sales/send-0001/digital-receipt";
+    for (bad, field) in [
+        (json!({"phone": "12"}), "send_to.phone"),
+        (json!({"email": "no-at-sign"}), "send_to.email"),
+        (json!({}), "send_to"),
+        (json!({"phone": "+56911112222", "email": "a@b.cl"}), "send_to"),
+    ] {
+        let problem = app
+            .post(path, Some(&till.staff), &json!({"send_to": bad}))
+            .await
+            .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, &bad.to_string());
+        assert_eq!(problem["errors"][0]["field"], field, "{bad}");
+    }
+    app.post("/api/v1/pos/sales/nope/digital-receipt", Some(&till.staff), &json!({"send_to": {"phone": "12"}}))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "an unknown sale before its recipient");
+    assert!(gateway.attempts().is_empty(), "nothing sent for a refused request");
+
+    let sent = app
+        .post(path, Some(&till.staff), &json!({"send_to": {"phone": "+56 9 1111 2222"}}))
+        .await
+        .expect(StatusCode::CREATED, "sent");
+    assert_eq!(sent["sent"], json!({"to": "phone", "delivered": true}));
+    let attempts = gateway.wait_until(10, "the link", |attempts| !attempts.is_empty()).await;
+    assert!(signature_is_valid(&secret, &attempts[0]), "signed with the gateway's secret");
+    let data = attempts[0].json()["data"].clone();
+    assert_eq!((data["kind"].clone(), data["sale_id"].clone()), (json!("digital_receipt"), json!("send-0001")));
+    assert_eq!(data["phone"], "+56911112222");
+    let link = sent["url"].as_str().expect("a url");
+    assert!(data["body"].as_str().is_some_and(|body| body.ends_with(link)), "the text carries the link: {data}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_gateway_sending_is_a_conflict_and_the_qr_still_comes() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let till = open_till(&app, &fx).await;
+    sell(&app, &till, "nogw-0001", 1).await;
+    let path = "/api/v1/pos/sales/nogw-0001/digital-receipt";
+    let problem = app
+        .post(path, Some(&till.staff), &json!({"send_to": {"email": "ana@example.com"}}))
+        .await
+        .expect_problem(StatusCode::CONFLICT, "no gateway");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("OMNICANAL_NOTIFY_WEBHOOK_URL")), "{problem}");
+    let link = app.post(path, Some(&till.staff), &json!({})).await.expect(StatusCode::CREATED, "a link");
+    assert!(link.get("sent").is_none());
+    for _ in 1..20 {
+        app.post(path, Some(&till.staff), &json!({})).await.expect(StatusCode::CREATED, "more links");
+    }
+    app.post(path, Some(&till.staff), &json!({})).await.expect_problem(StatusCode::CONFLICT, "at most 20 per sale");
+    app.stop().await;
+}
