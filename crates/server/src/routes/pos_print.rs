@@ -53,8 +53,16 @@ pub struct PrinterBody {
 /// A till's printer setting.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetPrinterBody {
-    /// The printer, or `null` to remove it.
+    /// The printer, or `null` to remove it (required: a body without it removes nothing).
+    #[serde(deserialize_with = "required_nullable")]
+    #[schema(required = true)]
     pub printer: Option<PrinterBody>,
+}
+
+/// An `Option` field that must be present (`null` allowed): with a `deserialize_with`, serde
+/// no longer takes a missing field for `None`.
+fn required_nullable<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<PrinterBody>, D::Error> {
+    Option::deserialize(deserializer)
 }
 
 /// Sets (or with `printer: null` removes) a till's ESC/POS network printer: managers of its

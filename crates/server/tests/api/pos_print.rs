@@ -148,6 +148,16 @@ async fn a_sale_prints_on_the_tills_printer_and_a_dead_printer_is_told() {
 
     let (status, _) = print(&app, &till, "no-such-sale").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let empty = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/pos/devices/{}/printer", till.device_id),
+            Some(&till.manager),
+            crate::common::Body::Json(json!({})),
+            &[],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "a body without `printer` removes nothing");
     set_printer(&app, &till, &till.manager, Value::Null).await.expect(StatusCode::OK, "printer removed");
     let shown = app.get(&format!("/api/v1/pos/devices/{}", till.device_id), Some(&till.staff)).await;
     assert!(shown.expect(StatusCode::OK, "the till").get("printer").is_none());
