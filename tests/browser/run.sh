@@ -137,12 +137,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # OMNICANAL_PUSH_ALLOWED_HOSTS: push subscriptions may name loopback receivers only.
+# OMNICANAL_OUTBOUND_ALLOWED_HOSTS: a till's receipt printer in pos-print.test.mjs is a
+# listener on loopback, which the outbound policy refuses unless named.
 env HTTP_PROXY="http://127.0.0.1:$DEAD_PORT" HTTPS_PROXY="http://127.0.0.1:$DEAD_PORT" \
   ALL_PROXY="http://127.0.0.1:$DEAD_PORT" http_proxy="http://127.0.0.1:$DEAD_PORT" \
   https_proxy="http://127.0.0.1:$DEAD_PORT" all_proxy="http://127.0.0.1:$DEAD_PORT" \
   NO_PROXY="127.0.0.1,localhost,::1" no_proxy="127.0.0.1,localhost,::1" \
   NO_COLOR=1 RUST_LOG="${RUST_LOG:-info}" RUST_BACKTRACE=1 \
   OMNICANAL_PUSH_ALLOWED_HOSTS="127.0.0.1,localhost" \
+  OMNICANAL_OUTBOUND_ALLOWED_HOSTS="127.0.0.1" \
   "$BIN" serve --demo --listen "127.0.0.1:$PORT" --database-url "sqlite://$WORK/db.sqlite" \
   >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!

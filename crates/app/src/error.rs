@@ -111,6 +111,15 @@ pub enum AppError {
     /// A service we depend on (the card provider) did not answer; nothing was changed.
     #[error("{0}")]
     Unavailable(String),
+    /// A till's receipt printer could not be reached or reported a fault; nothing is assumed
+    /// printed (`kind`: `refused`, `timeout`, `write_failed`, `paper_out`, `error`).
+    #[error("the printer did not print: {message}")]
+    PrinterUnreachable {
+        /// A stable word for what happened.
+        kind: &'static str,
+        /// What happened, for a person.
+        message: String,
+    },
     /// A fault on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

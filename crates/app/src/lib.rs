@@ -62,6 +62,7 @@ pub struct App {
     signals: Arc<Signals>,
     login_throttle: Arc<LoginThrottle>,
     outbound: Arc<OutboundPolicy>,
+    printer: Arc<dyn pos::printing::ReceiptPrinter>,
 }
 
 /// What a committed change wakes, so the workers act at once instead of at their next poll.
@@ -81,7 +82,8 @@ impl App {
         let login_throttle = Arc::new(LoginThrottle::new(throttle::Limits::default(), clock.clone()));
         let outbound = Arc::new(OutboundPolicy::strict());
         let terminal = Arc::new(pos::terminal::SandboxTerminal);
-        Self { store, clock, payments, terminal, signals: Arc::default(), login_throttle, outbound }
+        let printer = Arc::new(pos::tcp_printer::TcpReceiptPrinter);
+        Self { store, clock, payments, terminal, signals: Arc::default(), login_throttle, outbound, printer }
     }
 
     /// The same layer with these sign-in limits (per node: each node counts alone).
@@ -93,6 +95,12 @@ impl App {
     /// The same layer with this card terminal for the tills (by default the sandbox terminal).
     pub fn with_card_terminal(mut self, terminal: Arc<dyn pos::terminal::CardTerminal>) -> Self {
         self.terminal = terminal;
+        self
+    }
+
+    /// The same layer with this receipt printer for the tills (by default raw TCP, port 9100).
+    pub fn with_receipt_printer(mut self, printer: Arc<dyn pos::printing::ReceiptPrinter>) -> Self {
+        self.printer = printer;
         self
     }
 

@@ -117,6 +117,7 @@ impl ApiError {
                 AppError::CardDeclined { .. } => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
                 AppError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
                 AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+                AppError::PrinterUnreachable { .. } => (StatusCode::BAD_GATEWAY, "printer_unreachable"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
             },
         }
@@ -135,6 +136,7 @@ impl ApiError {
             sku: None,
             decline_code: None,
             next_step: None,
+            printer_failure: None,
         };
         let ApiError::App(error) = self else {
             return problem;
@@ -149,6 +151,7 @@ impl ApiError {
                 problem.decline_code = Some(decline_code.as_str().to_owned());
                 problem.next_step = Some(next_step.as_str().to_owned());
             }
+            AppError::PrinterUnreachable { kind, .. } => problem.printer_failure = Some((*kind).to_owned()),
             AppError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
                 problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);
@@ -198,6 +201,10 @@ pub struct Problem {
     /// `split_or_another_method`, `ask_another_card` or `retry_or_external_terminal`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_step: Option<String>,
+    /// What happened to a till's receipt printer, for `printer_unreachable`: `refused`,
+    /// `timeout`, `write_failed`, `paper_out` or `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printer_failure: Option<String>,
 }
 
 impl IntoResponse for ApiError {

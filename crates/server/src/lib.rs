@@ -121,6 +121,8 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     state.push_allowed_hosts = Arc::new(config.notify.push_allowed_hosts.clone());
     state.trusted_proxy_header = trusted_proxy_header.map(Arc::new);
     let notifier = notify::notifier::Notifier::from_config(state.app.clone(), &config.notify).await?;
+    state.receipt_links =
+        notify::receipt_link::ReceiptLinkSender::from_config(&config.notify, state.app.clock().clone()).map(Arc::new);
     let notification_events = state.events.subscribe();
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),

@@ -27,6 +27,9 @@ pub struct AppState {
     /// The header a trusted reverse proxy names the client in (`OMNICANAL_TRUSTED_PROXY_HEADER`);
     /// `None`: the client is the TCP peer.
     pub trusted_proxy_header: Option<Arc<axum::http::HeaderName>>,
+    /// Sends a till's digital receipt link to the customer through the notification gateway;
+    /// `None` when no gateway is configured. `start` sets it.
+    pub receipt_links: Option<Arc<crate::notify::receipt_link::ReceiptLinkSender>>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             public_url: Arc::from("http://127.0.0.1:8080"),
             push_allowed_hosts: Arc::default(),
             trusted_proxy_header: None,
+            receipt_links: None,
         }
     }
 

@@ -45,6 +45,7 @@ pub trait Store:
     + PaymentStore
     + PosStore
     + StockConflictStore
+    + PosPrintStore
     + Send
     + Sync
     + 'static
@@ -64,6 +65,7 @@ impl<T> Store for T where
         + PaymentStore
         + PosStore
         + StockConflictStore
+        + PosPrintStore
         + Send
         + Sync
         + 'static
@@ -448,6 +450,24 @@ pub trait PaymentStore {
     async fn retry_payment_job(&self, id: &str, now_ms: i64) -> StoreResult<PaymentJobRow>;
     /// How many jobs are in `state`, of one merchant when given.
     async fn count_payment_jobs(&self, state: PaymentJobState, merchant_id: Option<&str>) -> StoreResult<i64>;
+}
+
+/// The till's receipts: a till's network printer and the digital receipts' links
+/// (`sql/pos_print.rs`).
+#[async_trait]
+pub trait PosPrintStore {
+    /// Sets a till's printer, replacing the one before.
+    async fn set_pos_printer(&self, printer: &PosPrinterRow) -> StoreResult<()>;
+    /// Removes a till's printer (nothing to remove is fine).
+    async fn clear_pos_printer(&self, device_id: &str) -> StoreResult<()>;
+    /// A till's printer.
+    async fn get_pos_printer(&self, device_id: &str) -> StoreResult<Option<PosPrinterRow>>;
+    /// Keeps a digital receipt's link.
+    async fn insert_pos_digital_receipt(&self, receipt: &PosDigitalReceiptRow) -> StoreResult<()>;
+    /// The link with this token hash.
+    async fn get_pos_digital_receipt(&self, token_hash: &str) -> StoreResult<Option<PosDigitalReceiptRow>>;
+    /// How many links a sale has.
+    async fn count_pos_digital_receipts(&self, sale_id: &str) -> StoreResult<i64>;
 }
 
 /// The store's till: devices, cash sessions, sales kept forever by the id the device made,

@@ -33,6 +33,8 @@ mod idempotency;
 mod payments;
 #[path = "story/pos.rs"]
 mod pos;
+#[path = "story/pos_print.rs"]
+mod pos_print;
 #[path = "story/pricing.rs"]
 mod pricing;
 #[path = "story/stock.rs"]
@@ -54,6 +56,7 @@ use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
 use payments::payment_jobs_follow_the_money;
 use pos::pos_till_sessions_sales_and_receipts;
+use pos_print::pos_printers_and_digital_receipts;
 use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
@@ -120,6 +123,7 @@ story!(
     a_carts_catalogue_is_read_at_once,
     pos_till_sessions_sales_and_receipts,
     stock_conflicts_are_resolved_once,
+    pos_printers_and_digital_receipts,
 );
 
 fn user(email: &str) -> UserRow {

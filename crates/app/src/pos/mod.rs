@@ -8,8 +8,10 @@
 
 pub mod conflicts;
 pub mod devices;
+pub mod printing;
 pub mod sales;
 pub mod sessions;
+pub mod tcp_printer;
 pub mod terminal;
 
 #[cfg(test)]

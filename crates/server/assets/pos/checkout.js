@@ -7,6 +7,7 @@
 
 import * as db from "./db.js";
 import { money, parseAmount, settle, payments } from "./sell.js";
+import { createPrinting } from "./print.js";
 
 /** A sale id made on the device: a random UUID (also where `randomUUID` is missing: plain http). */
 function saleId() {
@@ -23,6 +24,8 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
   let tenders = [];
   let method = "cash";
   let quote = null;
+  // The receipt's printing and digital receipt (print.js owns the receipt screen's print buttons).
+  const printing = createPrinting({ t });
 
   const currency = () => till.catalog.currency;
 
@@ -271,9 +274,9 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     state.textContent = answer ? t("pos.receipt.sent") : t("pos.receipt.queued");
     show("receipt");
     $("next-sale").focus();
+    printing.afterSale(sale, answer);
   }
 
-  $("print").addEventListener("click", () => window.print());
   $("next-sale").addEventListener("click", () => {
     till.cart.clear();
     done();

@@ -10,6 +10,7 @@
 
 pub mod messages;
 pub mod notifier;
+pub mod receipt_link;
 pub mod subscription;
 pub mod vapid;
 pub mod web_push;

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod parameter_shapes;
 pub mod payments;
 pub mod pos;
+pub mod pos_print;
 pub mod posters;
 pub mod pricing;
 pub mod push;
@@ -110,6 +111,7 @@ pub fn app(state: AppState) -> Router {
         .merge(payments::router())
         .merge(pos::router())
         .merge(stock_conflicts::router())
+        .merge(pos_print::router())
         .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

@@ -95,7 +95,9 @@ async fn get_device(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DeviceView>> {
-    Ok(Json(state.app.pos_device(&user, &id).await?.into()))
+    let device = state.app.pos_device(&user, &id).await?;
+    let printer = state.app.pos_printer(&user, &id).await?;
+    Ok(Json(DeviceView { printer: printer.map(Into::into), ..device.into() }))
 }
 
 /// What the server received of a till's receipt series: the last number, every gap (a sale

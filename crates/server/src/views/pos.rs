@@ -30,6 +30,28 @@ pub struct DeviceView {
     /// Its open session, if any (in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_session_id: Option<String>,
+    /// Its ESC/POS network printer, when one is set (on `GET /pos/devices/{id}` and its
+    /// printer's `PUT`; absent in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printer: Option<PrinterView>,
+}
+
+/// A till's ESC/POS network printer: raw TCP to `host:port`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrinterView {
+    /// Host name or IP address; a host on an internal network must be named in
+    /// `OMNICANAL_OUTBOUND_ALLOWED_HOSTS`.
+    pub host: String,
+    /// TCP port (9100 by default).
+    pub port: i64,
+    /// When it was set (RFC 3339).
+    pub updated_at: String,
+}
+
+impl From<omnicanal_store::PosPrinterRow> for PrinterView {
+    fn from(row: omnicanal_store::PosPrinterRow) -> Self {
+        Self { host: row.host, port: row.port, updated_at: rfc3339(row.updated_at_ms) }
+    }
 }
 
 impl From<PosDeviceRow> for DeviceView {
@@ -41,6 +63,7 @@ impl From<PosDeviceRow> for DeviceView {
             name: row.name,
             receipt_series: row.receipt_series,
             open_session_id: None,
+            printer: None,
         }
     }
 }

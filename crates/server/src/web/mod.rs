@@ -8,6 +8,7 @@ pub mod console;
 pub mod i18n;
 mod menu_labels;
 pub mod pos;
+pub mod receipt;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/pricing.js", get(|| asset(include_str!("../../assets/pos/pricing.js"), JS)))
         .merge(console::router())
         .merge(pos::router())
+        .merge(receipt::router())
 }
 
 const JS: &str = "text/javascript; charset=utf-8";
