@@ -6,6 +6,7 @@
 //! that location, its manager and admins use it. Another merchant's till, session or location
 //! is `NotFound`, never `Forbidden`.
 
+pub mod approvals;
 pub mod conflicts;
 pub mod devices;
 pub mod sales;

@@ -720,7 +720,7 @@ fn new_sale(
             conflicts: Vec::new(),
         }),
     };
-    Ok(NewPosSale { sale, lines, payments, stock, event })
+    Ok(NewPosSale { sale, lines, payments, stock, event, accounting: Default::default() })
 }
 
 #[cfg(test)]

@@ -180,6 +180,8 @@ pub struct NewPosSale {
     pub stock: Vec<PosStockLine>,
     /// Its `pos.sale_recorded` event, whose `conflicts` the store fills in.
     pub event: NewEvent,
+    /// Its manual discounts, voided lines and the approvals it uses.
+    pub accounting: super::PosSaleAccounting,
 }
 
 /// What recording a till sale came to.

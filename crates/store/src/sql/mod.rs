@@ -18,6 +18,7 @@ mod orders;
 pub(crate) mod outbox;
 mod payments;
 mod pos;
+mod pos_approvals;
 mod pricing;
 mod setup;
 mod stock;

@@ -106,6 +106,7 @@ fn sale(
                 conflicts: Vec::new(),
             }),
         },
+        accounting: Default::default(),
     }
 }
 
