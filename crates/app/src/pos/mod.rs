@@ -9,6 +9,7 @@
 pub mod approvals;
 pub mod conflicts;
 pub mod devices;
+pub mod sale_accounting;
 pub mod sales;
 pub mod sessions;
 pub mod terminal;

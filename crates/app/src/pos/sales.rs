@@ -24,6 +24,7 @@ use omnicanal_store::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::sale_accounting::{LineAccounting, ManualDiscountInput, SaleAccountingInput, VoidedLineInput};
 use super::terminal::{TerminalApproval, TerminalError};
 use crate::App;
 use crate::caller::Caller;
@@ -57,6 +58,10 @@ pub struct SaleLineInput {
     pub sku: String,
     /// Units.
     pub quantity: i64,
+    /// The cashier's manual discount on the line.
+    pub manual_discount: Option<ManualDiscountInput>,
+    /// The manager's approval of that discount, when above the till's limit.
+    pub approval_id: Option<String>,
 }
 
 /// One payment as the till sent it.
@@ -93,6 +98,8 @@ pub struct SaleInput {
     pub lines: Vec<SaleLineInput>,
     /// How it was paid.
     pub payments: Vec<PaymentInput>,
+    /// Lines taken off the cart before payment.
+    pub voided_lines: Vec<VoidedLineInput>,
 }
 
 /// One payment, checked.
@@ -128,6 +135,8 @@ pub struct RecordSale {
     pub payments: Vec<SalePayment>,
     /// Fingerprint of the body: a repeat must match it.
     pub request_hash: String,
+    /// Manual discounts, voided lines and their approvals.
+    pub accounting: SaleAccountingInput,
 }
 
 fn optional_text(v: &mut Validator, field: &str, raw: Option<String>, max: usize) -> Option<String> {
@@ -179,6 +188,20 @@ impl RecordSale {
                 Some((sku?, quantity?))
             })
             .collect();
+        let accounting_lines: Vec<LineAccounting> = input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                super::sale_accounting::check_line(
+                    &mut v,
+                    index,
+                    line.manual_discount.clone(),
+                    line.approval_id.clone(),
+                )
+            })
+            .collect();
+        let voids = super::sale_accounting::check_voids(&mut v, input.voided_lines);
         if input.payments.len() > MAX_PAYMENTS {
             v.push("payments", format!("at most {MAX_PAYMENTS} payments"));
         }
@@ -199,6 +222,10 @@ impl RecordSale {
                 lines: lines.into_iter().collect::<Option<_>>()?,
                 payments: payments.into_iter().collect::<Option<_>>()?,
                 request_hash,
+                accounting: SaleAccountingInput {
+                    lines: accounting_lines,
+                    voids: voids.into_iter().collect::<Option<_>>()?,
+                },
             })
         })
     }
@@ -244,7 +271,7 @@ fn fingerprint(input: &SaleInput) -> String {
     let last4 = |card: &Option<String>| {
         card.as_deref().map(|card| card.chars().filter(char::is_ascii_digit).rev().take(4).collect::<String>())
     };
-    let canonical = serde_json::json!({
+    let mut canonical = serde_json::json!({
         "id": input.id,
         "session_id": input.session_id,
         "receipt_number": input.receipt_number,
@@ -257,6 +284,13 @@ fn fingerprint(input: &SaleInput) -> String {
             "card": last4(&p.card_number),
         })).collect::<Vec<_>>(),
     });
+    let line_accounting: Vec<_> =
+        input.lines.iter().map(|l| (l.manual_discount.as_ref(), l.approval_id.as_deref())).collect();
+    if let Some(part) = super::sale_accounting::fingerprint_part(&line_accounting, &input.voided_lines)
+        && let Some(object) = canonical.as_object_mut()
+    {
+        object.insert("accounting".to_owned(), part);
+    }
     sha256_hex(canonical.to_string().as_bytes())
 }
 
@@ -436,12 +470,14 @@ impl App {
             items: command
                 .lines
                 .iter()
-                .map(|(sku, quantity)| CartItem {
+                .enumerate()
+                .map(|(index, (sku, quantity))| CartItem {
                     sku: sku.clone(),
                     location_id: location.id.clone(),
                     quantity: *quantity,
                     choices: Vec::new(),
                     note: None,
+                    manual_discount: command.accounting.manual_of(index),
                 })
                 .collect(),
             coupon_codes: Vec::new(),
@@ -451,12 +487,16 @@ impl App {
         let priced_at = if command.offline { command.sold_at_ms } else { now };
         let priced = self.price_cart(&site, &cart, priced_at, SoldFrom::Counter).await?;
         let quote = priced.quote;
+        let accounting = self
+            .sale_accounting(&device, &site, &command.id, &command.lines, &command.accounting, &quote, priced_at)
+            .await?;
         let tenders: Vec<Tender> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(quote.total, &tenders)?;
 
         let approvals = self.charge_cards(&command, &settled.applied).await?;
         let answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;
-        let new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;
+        let mut new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;
+        new.accounting = accounting;
         let outcome = match self.store.record_pos_sale(&new).await {
             // A twin of this request got there first: its row answers.
             Err(StoreError::Duplicate(UniqueKey::PosSaleId | UniqueKey::ReceiptNumber)) => {
@@ -740,7 +780,7 @@ mod tests {
             sold_at: "2026-12-06T12:00:00Z".into(),
             offline: false,
             customer: None,
-            lines: vec![SaleLineInput { sku: "CAF-1".into(), quantity: 2 }],
+            lines: vec![SaleLineInput { sku: "CAF-1".into(), quantity: 2, manual_discount: None, approval_id: None }],
             payments: vec![PaymentInput {
                 method: "cash".into(),
                 amount: clp(5000),
@@ -748,6 +788,7 @@ mod tests {
                 reference: None,
                 card_number: None,
             }],
+            voided_lines: Vec::new(),
         }
     }
 
