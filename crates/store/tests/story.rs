@@ -31,6 +31,8 @@ mod idempotency;
 mod payments;
 #[path = "story/pos.rs"]
 mod pos;
+#[path = "story/pos_approvals.rs"]
+mod pos_approvals;
 #[path = "story/pricing.rs"]
 mod pricing;
 #[path = "story/stock.rs"]
@@ -51,6 +53,7 @@ use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
 use payments::payment_jobs_follow_the_money;
 use pos::pos_till_sessions_sales_and_receipts;
+use pos_approvals::pos_approvals_voids_and_the_count;
 use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
@@ -116,6 +119,7 @@ story!(
     payment_jobs_follow_the_money,
     a_carts_catalogue_is_read_at_once,
     pos_till_sessions_sales_and_receipts,
+    pos_approvals_voids_and_the_count,
 );
 
 fn user(email: &str) -> UserRow {

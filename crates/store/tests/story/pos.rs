@@ -13,7 +13,7 @@ use omnicanal_store::{
 use crate::stock::events_after;
 use crate::support::{Shop, T0, id};
 
-fn session_event(session: &PosSessionRow, action: SessionAction) -> NewEvent {
+pub(crate) fn session_event(session: &PosSessionRow, action: SessionAction) -> NewEvent {
     NewEvent {
         event_id: id("evt"),
         created_at_ms: T0,
@@ -33,7 +33,7 @@ fn session_event(session: &PosSessionRow, action: SessionAction) -> NewEvent {
 }
 
 /// A cash sale of `quantity` units of `sku` at `price`, receipt n, paid with `cash` handed over.
-fn sale(
+pub(crate) fn sale(
     session: &PosSessionRow,
     sale_id: &str,
     n: i64,
