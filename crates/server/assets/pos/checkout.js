@@ -7,6 +7,7 @@
 
 import * as db from "./db.js";
 import { money, parseAmount, settle, payments } from "./sell.js";
+import { saleLineBody } from "./session-lines.js";
 
 /** A sale id made on the device: a random UUID (also where `randomUUID` is missing: plain http). */
 function saleId() {
@@ -131,14 +132,16 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     $("confirm").disabled = true;
     const id = saleId();
     const lines = till.cart.lines();
+    const voided = till.cart.voided();
     const body = (n) => ({
       id,
       session_id: till.session.id,
       receipt_number: `${till.device.receipt_series}-${n}`,
       sold_at: new Date().toISOString(),
       offline: !queue.online(),
-      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      lines: lines.map((l) => saleLineBody(l)),
       payments: payments(quote.total.amount, tenders, currency()),
+      ...(voided.length ? { voided_lines: voided } : {}),
     });
     let sale;
     try {

@@ -11,6 +11,8 @@ import { indexCatalog, createCart, money, parseAmount } from "./sell.js";
 import { createCartView } from "./cartview.js";
 import { setupCamera } from "./camera.js";
 import { createCheckout } from "./checkout.js";
+import { setupSession } from "./session.js";
+import { setupLineActions } from "./session-lines.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -101,6 +103,8 @@ function refusedList(refused) {
 }
 
 const queue = createQueue({ change: banner, accepted: () => {} });
+// Cash in/out, the count per denomination and the report link (session.js).
+const session = setupSession({ till, api, t, notice, money, parseAmount });
 
 // --- device ----------------------------------------------------------------------------------
 
@@ -254,6 +258,7 @@ $("close-form").addEventListener("submit", async (event) => {
   try {
     const answer = await api("POST", `/pos/sessions/${encodeURIComponent(till.session.id)}/close`, {
       counted_cash: { amount, currency },
+      ...session.closeBody(),
     });
     if (!answer.ok) return notice(answer.body?.detail || t("pos.failed"));
     notice("");
@@ -265,6 +270,7 @@ $("close-form").addEventListener("submit", async (event) => {
     $("close-result").hidden = false;
     $("close-form").hidden = true;
     $("close-done").hidden = false;
+    session.afterClose(till.session.id);
     till.session = null;
     await db.put("session", undefined);
   } catch (_) {
@@ -346,7 +352,9 @@ $("clear").addEventListener("click", () => {
   $("search").focus();
 });
 
-const cartView = createCartView({ till, t, notice });
+// A line discount or void, with a manager's PIN above the till's limits (session-lines.js).
+const lineActions = setupLineActions({ till, api, t, money, parseAmount, rerender: () => renderCart() });
+const cartView = createCartView({ till, t, notice, lineActions });
 const renderCart = () => cartView.render();
 setupCamera({ till, t, notice, onItem: (item) => addItem(item) });
 

@@ -63,9 +63,14 @@ export function indexCatalog(catalog) {
   };
 }
 
-/** The cart: lines of {sku, quantity}, in the order they were first added. */
+/**
+ * The cart: lines of {sku, quantity}, in the order they were first added (a line may also
+ * carry a cashier's `manual_discount` and its `approval_id`: session-lines.js), and the lines
+ * voided before payment.
+ */
 export function createCart() {
   let lines = [];
+  let voided = [];
   return {
     lines: () => lines.map((l) => ({ ...l })),
     add(sku, quantity = 1) {
@@ -82,7 +87,24 @@ export function createCart() {
     },
     clear() {
       lines = [];
+      voided = [];
     },
+    /** Sets extra fields of a line (its manual discount and approval). */
+    update(sku, fields) {
+      const line = lines.find((l) => l.sku === sku);
+      if (line) Object.assign(line, fields);
+    },
+    /** Takes a line off the cart, keeping it as voided (with its approval, when one was needed). */
+    void(sku, approvalId) {
+      const line = lines.find((l) => l.sku === sku);
+      if (!line) return;
+      lines = lines.filter((l) => l.sku !== sku);
+      const entry = { sku, quantity: line.quantity };
+      if (approvalId) entry.approval_id = approvalId;
+      voided.push(entry);
+    },
+    /** The lines voided, as the sale body carries them. */
+    voided: () => voided.map((v) => ({ ...v })),
     isEmpty: () => lines.length === 0,
   };
 }
@@ -123,6 +145,7 @@ export function priceLines(catalog, index, lines, nowMs = Date.now()) {
       track_stock: item.track_stock,
       modifiers: [],
       note: null,
+      manual_discount: line.manual_discount ?? null,
     });
   }
   if (!engineLines.length) return { ok: true, quote: null };

@@ -18,6 +18,8 @@ const SHELL = [
   "/static/pos/db.js",
   "/static/pos/queue.js",
   "/static/pos/pricing.js",
+  "/static/pos/session.js",
+  "/static/pos/session-lines.js",
   "/pos/manifest.webmanifest",
   "/favicon.svg",
   "/static/icon-192.png",

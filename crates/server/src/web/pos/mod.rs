@@ -19,6 +19,10 @@
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
 //! - `assets/pos/pricing.js`: the pricing engine (kept equal to Rust by a parity test; served
 //!   at `/static/pos/pricing.js` by `web/mod.rs`).
+//! - `assets/pos/session.js`: cash in/out with a reason, the close counted per denomination,
+//!   the session report's link.
+//! - `assets/pos/session-lines.js`: a line discount or void, with a manager's PIN above the
+//!   till's limits.
 //! - `assets/pos/sw.js`, `assets/pos/pos.css`.
 
 use axum::Router;
@@ -54,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/checkout.js", get(|| asset(include_str!("../../../assets/pos/checkout.js"), JS)))
         .route("/static/pos/db.js", get(|| asset(include_str!("../../../assets/pos/db.js"), JS)))
         .route("/static/pos/queue.js", get(|| asset(include_str!("../../../assets/pos/queue.js"), JS)))
+        .route("/static/pos/session.js", get(|| asset(include_str!("../../../assets/pos/session.js"), JS)))
+        .route("/static/pos/session-lines.js", get(|| asset(include_str!("../../../assets/pos/session-lines.js"), JS)))
         .route("/static/pos/pos.css", get(|| asset(include_str!("../../../assets/pos/pos.css"), CSS)))
 }
 
