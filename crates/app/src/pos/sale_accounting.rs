@@ -175,12 +175,11 @@ impl App {
         &self,
         device: &PosDeviceRow,
         site: &SiteRow,
-        sale_id: &str,
-        sale_lines: &[(Sku, Quantity)],
-        accounting: &SaleAccountingInput,
+        command: &super::sales::RecordSale,
         quote: &Quote,
         priced_at_ms: i64,
     ) -> AppResult<PosSaleAccounting> {
+        let (sale_id, sale_lines, accounting) = (command.id.as_str(), &command.lines, &command.accounting);
         let limits = self.limits_of(device).await?.limits;
         let mut approval_ids = Vec::new();
         let mut manual_total = 0i64;

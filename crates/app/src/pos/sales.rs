@@ -487,9 +487,7 @@ impl App {
         let priced_at = if command.offline { command.sold_at_ms } else { now };
         let priced = self.price_cart(&site, &cart, priced_at, SoldFrom::Counter).await?;
         let quote = priced.quote;
-        let accounting = self
-            .sale_accounting(&device, &site, &command.id, &command.lines, &command.accounting, &quote, priced_at)
-            .await?;
+        let accounting = self.sale_accounting(&device, &site, &command, &quote, priced_at).await?;
         let tenders: Vec<Tender> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(quote.total, &tenders)?;
 

@@ -253,7 +253,7 @@ impl App {
         session.status.check_open()?;
         let denominations_json = command.denominations.map(|lines| {
             let mut pairs: Vec<(i64, i64)> = lines.iter().map(|line| (line.value_minor, line.count)).collect();
-            pairs.sort_by(|a, b| b.0.cmp(&a.0));
+            pairs.sort_by_key(|pair| std::cmp::Reverse(pair.0));
             serde_json::json!(pairs).to_string()
         });
         self.store

@@ -22,8 +22,8 @@
 //!    left of them (largest remainder, [`Money::allocate`]), so every line knows its own net
 //!    amount — each merchant's tax document and settlement are exact. Percentages round half away
 //!    from zero per line or per order, in the currency's minor unit.
-//! 6½. **Manual discounts** a cashier gave a line at the till are taken last, from what is
-//!    left of each line (`manual.rs`; a percent rounds half away from zero, an amount is
+//!    Then the **manual discounts** a cashier gave lines at the till are taken, last, from what
+//!    is left of each line (`manual.rs`; a percent rounds half away from zero, an amount is
 //!    capped at what is left), so no promotion sees them.
 //! 7. **Taxes** are taken out of each line's final amount ([`super::tax`]); totals are sums of lines.
 //!
