@@ -10,6 +10,7 @@
 
 import { priceLines } from "./sell.js";
 import { MANUAL_DISCOUNT_ID } from "./pricing.js";
+import * as db from "./db.js";
 
 const DEFAULT_LIMITS = { line_discount_bps: 1000, line_void_amount: { amount: 10000 } };
 
@@ -31,11 +32,16 @@ export function setupLineActions({ till, api, t, money, parseAmount, rerender })
 
   async function loadLimits() {
     if (limits) return limits;
+    // Kept in IndexedDB: offline, the till keeps to the limits a manager set, not the defaults.
+    const key = `limits:${till.device.id}`;
     try {
       const answer = await api("GET", `/pos/devices/${encodeURIComponent(till.device.id)}/limits`);
-      if (answer.ok) limits = answer.body;
+      if (answer.ok) {
+        limits = answer.body;
+        await db.put(key, limits);
+      }
     } catch (_) {
-      /* offline: the defaults */
+      limits = (await db.get(key)) || null;
     }
     return limits || DEFAULT_LIMITS;
   }
