@@ -108,6 +108,19 @@ pub enum AppError {
         /// Seconds until an attempt is accepted again.
         retry_after_secs: u64,
     },
+    /// No manager's PIN matched at a till; the till may try this many more times before its
+    /// approvals lock.
+    #[error("the PIN matches no manager of this till's merchant; {attempts_left} attempts left")]
+    PinWrong {
+        /// Wrong PINs still allowed before the lock.
+        attempts_left: u32,
+    },
+    /// A till's approvals are locked after five wrong PINs in a row.
+    #[error("too many wrong PINs on this till; approvals are locked until {}", crate::ids::rfc3339(*until_ms))]
+    PinLocked {
+        /// Until when (Unix ms).
+        until_ms: i64,
+    },
     /// A service we depend on (the card provider) did not answer; nothing was changed.
     #[error("{0}")]
     Unavailable(String),
@@ -201,6 +214,9 @@ impl From<StoreError> for AppError {
                 AppError::CouponUnavailable { code, reason: refusal.message().into() }
             }
             StoreError::SlotFull { location_name } => AppError::SlotFull { location_name },
+            StoreError::ApprovalTaken(id) => {
+                AppError::invalid("approval_id", format!("approval {id} was already used by another sale"))
+            }
             StoreError::ClaimLost => AppError::Conflict(
                 "a retry with the same Idempotency-Key took this request over; its answer is the retry's".into(),
             ),

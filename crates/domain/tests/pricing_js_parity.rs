@@ -188,6 +188,8 @@ struct Coverage {
     list_prices: usize,
     /// Quotes with an amount past JavaScript's exact integers (2^53 − 1), answered with BigInts.
     beyond_numbers: usize,
+    /// Lines with a cashier's manual discount taken.
+    manual_discounts: usize,
 }
 
 impl Coverage {
@@ -209,6 +211,13 @@ impl Coverage {
         self.list_prices += quote.lines.iter().filter(|line| line.price_source.kind == "price_list").count();
         self.redeemed_coupons += quote.redeemed_coupons().count();
         self.beyond_numbers += usize::from(quote.gross.amount_minor > (1 << 53) - 1);
+        self.manual_discounts += quote
+            .lines
+            .iter()
+            .filter(|line| {
+                line.discounts.iter().any(|d| d.promotion_id == omnicanal_domain::pricing::MANUAL_DISCOUNT_ID)
+            })
+            .count();
     }
 
     fn check(&self) {
@@ -245,6 +254,7 @@ impl Coverage {
         assert!(self.redeemed_coupons > 100, "coupons are redeemed");
         assert!(self.list_prices > 1_000, "price lists set prices");
         assert!(self.beyond_numbers > 10, "only {} quotes pass Number.MAX_SAFE_INTEGER", self.beyond_numbers);
+        assert!(self.manual_discounts > 2_000, "only {} lines took a manual discount", self.manual_discounts);
     }
 }
 

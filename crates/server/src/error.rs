@@ -116,6 +116,8 @@ impl ApiError {
                 AppError::PaymentDeclined => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
                 AppError::CardDeclined { .. } => (StatusCode::PAYMENT_REQUIRED, "payment_declined"),
                 AppError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+                AppError::PinWrong { .. } => (StatusCode::FORBIDDEN, "pin_wrong"),
+                AppError::PinLocked { .. } => (StatusCode::LOCKED, "pin_locked"),
                 AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
                 AppError::PrinterUnreachable { .. } => (StatusCode::BAD_GATEWAY, "printer_unreachable"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
@@ -137,6 +139,8 @@ impl ApiError {
             decline_code: None,
             next_step: None,
             printer_failure: None,
+            attempts_left: None,
+            locked_until: None,
         };
         let ApiError::App(error) = self else {
             return problem;
@@ -152,6 +156,8 @@ impl ApiError {
                 problem.next_step = Some(next_step.as_str().to_owned());
             }
             AppError::PrinterUnreachable { kind, .. } => problem.printer_failure = Some((*kind).to_owned()),
+            AppError::PinWrong { attempts_left } => problem.attempts_left = Some(*attempts_left),
+            AppError::PinLocked { until_ms } => problem.locked_until = Some(omnicanal_app::ids::rfc3339(*until_ms)),
             AppError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
                 problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);
@@ -205,6 +211,12 @@ pub struct Problem {
     /// `timeout`, `write_failed`, `paper_out` or `error`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub printer_failure: Option<String>,
+    /// Wrong PINs still allowed on this till before its approvals lock, for `pin_wrong`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+    /// Until when a till's approvals are locked (RFC 3339), for `pin_locked`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
 }
 
 impl IntoResponse for ApiError {

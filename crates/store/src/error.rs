@@ -64,6 +64,9 @@ pub enum StoreError {
     /// A till's cash session is closed: it takes no sale, cash movement or second close.
     #[error("the cash session is closed")]
     SessionClosed,
+    /// A manager's approval was already used by another sale (its id).
+    #[error("approval {0} was already used by another sale")]
+    ApprovalTaken(String),
     /// A row holds a value the code does not know (an unknown status, say): never defaulted.
     #[error("corrupt row: {0}")]
     Corrupt(String),

@@ -46,6 +46,7 @@ pub trait Store:
     + PosStore
     + StockConflictStore
     + PosPrintStore
+    + PosApprovalStore
     + Send
     + Sync
     + 'static
@@ -66,6 +67,7 @@ impl<T> Store for T where
         + PosStore
         + StockConflictStore
         + PosPrintStore
+        + PosApprovalStore
         + Send
         + Sync
         + 'static
@@ -557,4 +559,45 @@ pub trait StockConflictStore {
     async fn flag_pos_price_difference(&self, sale_id: &str, difference_minor: i64) -> StoreResult<()>;
     /// A location's till sales recorded at a total the engine priced otherwise, newest first.
     async fn list_pos_price_differences(&self, location_id: &str, limit: i64) -> StoreResult<Vec<PriceDifferenceRow>>;
+}
+
+/// The till's money accounting: managers' PINs, the approvals they give at a till with the
+/// per-till lock after wrong PINs, each till's approval limits, and what a session's report
+/// adds up beyond its sales (voids, manual discounts, the count per denomination).
+#[async_trait]
+pub trait PosApprovalStore {
+    /// Sets a user's PIN hash; an unknown user is `NotFound`.
+    async fn set_user_pin(&self, user_id: &str, pin_hash: &str) -> StoreResult<()>;
+    /// The users whose PIN approves at a till of `merchant_id`: its managers, then admins, each
+    /// with a PIN set (at most 50).
+    async fn manager_pins(&self, merchant_id: &str) -> StoreResult<Vec<ManagerPinRow>>;
+    /// A till's run of wrong PINs and its lock (none yet: the default).
+    async fn pin_guard(&self, device_id: &str) -> StoreResult<omnicanal_domain::pos::PinGuard>;
+    /// Counts a wrong PIN on a till at `now_ms` (the domain's rule, in one transaction): what to
+    /// tell the till, attempts left or the lock.
+    async fn record_pin_failure(&self, device_id: &str, now_ms: i64) -> StoreResult<omnicanal_domain::pos::PinRefusal>;
+    /// Records an approval and ends the till's run of wrong PINs, in one transaction; a till
+    /// locked meanwhile is `StaleState`.
+    async fn insert_pos_approval(&self, approval: &PosApprovalRow) -> StoreResult<()>;
+    /// An approval.
+    async fn get_pos_approval(&self, id: &str) -> StoreResult<Option<PosApprovalRow>>;
+    /// The approvals given during a session, oldest first.
+    async fn list_session_approvals(&self, session_id: &str) -> StoreResult<Vec<PosApprovalRow>>;
+    /// A till's limits, when a manager set them.
+    async fn pos_device_limits(&self, device_id: &str) -> StoreResult<Option<PosDeviceLimitsRow>>;
+    /// Sets a till's limits.
+    async fn set_pos_device_limits(&self, limits: &PosDeviceLimitsRow) -> StoreResult<()>;
+    /// [`PosStore::close_pos_session`], keeping the count per denomination (JSON
+    /// `[[value, count], ..]`) in the same transaction.
+    async fn close_pos_session_counted(
+        &self,
+        session_id: &str,
+        counted_cash_minor: i64,
+        denominations_json: Option<&str>,
+        closed_by: &str,
+        closed_at_ms: i64,
+        event_id: &str,
+    ) -> StoreResult<()>;
+    /// A session's voids, manual discounts, approvals and count per denomination.
+    async fn pos_session_accounting(&self, session_id: &str) -> StoreResult<PosSessionAccounting>;
 }

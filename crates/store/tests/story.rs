@@ -33,6 +33,8 @@ mod idempotency;
 mod payments;
 #[path = "story/pos.rs"]
 mod pos;
+#[path = "story/pos_approvals.rs"]
+mod pos_approvals;
 #[path = "story/pos_print.rs"]
 mod pos_print;
 #[path = "story/pricing.rs"]
@@ -56,6 +58,7 @@ use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
 use payments::payment_jobs_follow_the_money;
 use pos::pos_till_sessions_sales_and_receipts;
+use pos_approvals::pos_approvals_voids_and_the_count;
 use pos_print::pos_printers_and_digital_receipts;
 use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
@@ -124,6 +127,7 @@ story!(
     pos_till_sessions_sales_and_receipts,
     stock_conflicts_are_resolved_once,
     pos_printers_and_digital_receipts,
+    pos_approvals_voids_and_the_count,
 );
 
 fn user(email: &str) -> UserRow {

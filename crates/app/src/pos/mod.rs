@@ -6,9 +6,11 @@
 //! that location, its manager and admins use it. Another merchant's till, session or location
 //! is `NotFound`, never `Forbidden`.
 
+pub mod approvals;
 pub mod conflicts;
 pub mod devices;
 pub mod printing;
+pub mod sale_accounting;
 pub mod sales;
 pub mod sessions;
 pub mod tcp_printer;

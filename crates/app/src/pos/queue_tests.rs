@@ -106,10 +106,18 @@ fn sale(handle: &str, id: &str, n: u32, payment: PaymentInput, total: Option<Mon
         sold_at: SOLD_AT.with(Clone::clone),
         offline: false,
         customer: None,
-        lines: vec![SaleLineInput { sku: "PIZZA".into(), quantity: 1, options: Vec::new(), note: None }],
+        lines: vec![SaleLineInput {
+            sku: "PIZZA".into(),
+            quantity: 1,
+            options: Vec::new(),
+            note: None,
+            manual_discount: None,
+            approval_id: None,
+        }],
         payments: vec![payment],
         coupon: None,
         total,
+        voided_lines: Vec::new(),
     })
 }
 

@@ -26,6 +26,7 @@ use omnicanal_store::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::sale_accounting::{LineAccounting, ManualDiscountInput, SaleAccountingInput, VoidedLineInput};
 use super::terminal::{TerminalApproval, TerminalError};
 use crate::App;
 use crate::caller::Caller;
@@ -63,6 +64,10 @@ pub struct SaleLineInput {
     pub options: Vec<Choice>,
     /// A note for the line ("sin cebolla"), up to 140 characters.
     pub note: Option<String>,
+    /// The cashier's manual discount on the line.
+    pub manual_discount: Option<ManualDiscountInput>,
+    /// The manager's approval of that discount, when above the till's limit.
+    pub approval_id: Option<String>,
 }
 
 /// One payment as the till sent it.
@@ -105,6 +110,8 @@ pub struct SaleInput {
     /// sent: a sale whose snapshot was older than a price change is recorded at it, with the
     /// difference flagged for the manager, instead of being refused after the money was taken.
     pub total: Option<Money>,
+    /// Lines taken off the cart before payment.
+    pub voided_lines: Vec<VoidedLineInput>,
 }
 
 /// One payment, checked.
@@ -147,6 +154,8 @@ pub struct RecordSale {
     pub line_details: Vec<SaleLineDetails>,
     /// The coupon code as typed (trimmed), if any.
     pub coupon: Option<String>,
+    /// Manual discounts, voided lines and their approvals.
+    pub accounting: SaleAccountingInput,
 }
 
 /// What a line carries besides its SKU and units: the options chosen and a note.
@@ -239,6 +248,20 @@ impl RecordSale {
         {
             v.push("coupon", format!("must be 1 to {MAX_COUPON_CODE_CHARS} characters"));
         }
+        let accounting_lines: Vec<LineAccounting> = input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                super::sale_accounting::check_line(
+                    &mut v,
+                    index,
+                    line.manual_discount.clone(),
+                    line.approval_id.clone(),
+                )
+            })
+            .collect();
+        let voids = super::sale_accounting::check_voids(&mut v, input.voided_lines);
         if input.payments.len() > MAX_PAYMENTS {
             v.push("payments", format!("at most {MAX_PAYMENTS} payments"));
         }
@@ -265,6 +288,10 @@ impl RecordSale {
                 request_hash,
                 line_details,
                 coupon,
+                accounting: SaleAccountingInput {
+                    lines: accounting_lines,
+                    voids: voids.into_iter().collect::<Option<_>>()?,
+                },
             })
         })
     }
@@ -366,6 +393,13 @@ fn fingerprint(input: &SaleInput) -> String {
     // Only when sent, so the fingerprints of sales recorded before the field existed still match.
     if let Some(total) = input.total {
         canonical["total"] = serde_json::json!(total);
+    }
+    let line_accounting: Vec<_> =
+        input.lines.iter().map(|l| (l.manual_discount.as_ref(), l.approval_id.as_deref())).collect();
+    if let Some(part) = super::sale_accounting::fingerprint_part(&line_accounting, &input.voided_lines)
+        && let Some(object) = canonical.as_object_mut()
+    {
+        object.insert("accounting".to_owned(), part);
     }
     sha256_hex(canonical.to_string().as_bytes())
 }
@@ -561,12 +595,14 @@ impl App {
                 .lines
                 .iter()
                 .zip(command.line_details.iter().chain(std::iter::repeat(&SaleLineDetails::default())))
-                .map(|((sku, quantity), details)| CartItem {
+                .enumerate()
+                .map(|(index, ((sku, quantity), details))| CartItem {
                     sku: sku.clone(),
                     location_id: location.id.clone(),
                     quantity: *quantity,
                     choices: details.options.clone(),
                     note: details.note.clone(),
+                    manual_discount: command.accounting.manual_of(index),
                 })
                 .collect(),
             // The coupon counts per customer by the attached customer's e-mail or phone, as online.
@@ -579,6 +615,9 @@ impl App {
         // Offline, the till priced the sale when it was made: the server prices it at that time.
         let priced_at = if command.offline { command.sold_at_ms } else { now };
         let priced = self.price_cart(&site, &cart, priced_at, SoldFrom::Counter).await?;
+        // The till's limits are checked on the engine's own figures, before the till's total
+        // (a stale snapshot's) is taken as what the customer paid.
+        let accounting = self.sale_accounting(&device, &site, &command, &priced.quote, priced_at).await?;
         let (quote, price_difference) = at_till_price(priced.quote, command.till_total)?;
         let tenders: Vec<Tender> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(quote.total, &tenders)?;
@@ -588,6 +627,7 @@ impl App {
         answer.price_difference = price_difference;
         let mut new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;
         new.redemptions = till_redemptions(&priced.coupons, &quote, &cart);
+        new.accounting = accounting;
         let outcome = match self.store.record_pos_sale(&new).await {
             // A twin of this request got there first: its row answers.
             Err(StoreError::Duplicate(UniqueKey::PosSaleId | UniqueKey::ReceiptNumber)) => {
@@ -887,7 +927,7 @@ fn new_sale(
             conflicts: Vec::new(),
         }),
     };
-    Ok(NewPosSale { sale, lines, payments, stock, event, redemptions: Vec::new() })
+    Ok(NewPosSale { sale, lines, payments, stock, event, redemptions: Vec::new(), accounting: Default::default() })
 }
 
 #[cfg(test)]
@@ -907,7 +947,14 @@ mod tests {
             sold_at: "2026-12-06T12:00:00Z".into(),
             offline: false,
             customer: None,
-            lines: vec![SaleLineInput { sku: "CAF-1".into(), quantity: 2, options: Vec::new(), note: None }],
+            lines: vec![SaleLineInput {
+                sku: "CAF-1".into(),
+                quantity: 2,
+                options: Vec::new(),
+                note: None,
+                manual_discount: None,
+                approval_id: None,
+            }],
             payments: vec![PaymentInput {
                 method: "cash".into(),
                 amount: clp(5000),
@@ -917,6 +964,7 @@ mod tests {
             }],
             coupon: None,
             total: None,
+            voided_lines: Vec::new(),
         }
     }
 

@@ -2,9 +2,13 @@
 //! counted cash, and the session's report.
 
 use omnicanal_domain::events::{DomainEvent, PosSessionChanged, SessionAction};
-use omnicanal_domain::pos::{CashDirection, CashTotals, SessionStatus, TenderMethod};
+use omnicanal_domain::pos::{
+    CashDirection, CashTotals, DenominationCount, SessionStatus, TenderMethod, counted_cash, denominations_of,
+};
 use omnicanal_domain::{Currency, Money};
-use omnicanal_store::{NewEvent, PosCashMovementRow, PosDeviceRow, PosSessionRow, PosSessionTotals};
+use omnicanal_store::{
+    NewEvent, PosCashMovementRow, PosDeviceRow, PosSessionAccounting, PosSessionRow, PosSessionTotals,
+};
 
 use crate::App;
 use crate::caller::Caller;
@@ -75,6 +79,46 @@ impl CashMovement {
     }
 }
 
+/// Closing a session: the counted cash, the count per denomination, or both (then they must
+/// agree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseSession {
+    /// The cash counted, as typed.
+    pub counted_cash: Option<Money>,
+    /// The count per note and coin.
+    pub denominations: Option<Vec<DenominationCount>>,
+}
+
+impl CloseSession {
+    /// Parses a close, reporting every bad field (the count is added up when the session's
+    /// currency is known).
+    pub fn parse(counted_cash: Option<Money>, denominations: Option<Vec<(i64, i64)>>) -> AppResult<Self> {
+        let mut v = Validator::new();
+        if let Some(counted) = counted_cash {
+            check_cash(&mut v, "counted_cash.amount", counted);
+        }
+        if counted_cash.is_none() && denominations.is_none() {
+            v.push("counted_cash", "give counted_cash, denominations or both");
+        }
+        v.finish()?;
+        let denominations = denominations.map(|lines| {
+            lines.into_iter().map(|(value_minor, count)| DenominationCount { value_minor, count }).collect()
+        });
+        Ok(Self { counted_cash, denominations })
+    }
+}
+
+/// One denomination of a close's count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DenominationLine {
+    /// The note or coin.
+    pub value: Money,
+    /// How many.
+    pub count: i64,
+    /// value × count.
+    pub amount: Money,
+}
+
 /// What a method took in a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodTotal {
@@ -103,6 +147,14 @@ pub struct SessionReport {
     pub figures: PosSessionTotals,
     /// Cash put in or taken out, oldest first.
     pub cash_movements: Vec<PosCashMovementRow>,
+    /// Voids, manual discounts and approvals.
+    pub accounting: PosSessionAccounting,
+    /// The count per denomination at the close, largest first (empty when only a total was typed).
+    pub denominations: Vec<DenominationLine>,
+    /// The notes and coins the till offers for the session's currency (minor units).
+    pub offered_denominations: Vec<i64>,
+    /// The site's time zone (IANA), for printing the report's times.
+    pub timezone: String,
 }
 
 impl App {
@@ -175,23 +227,44 @@ impl App {
         Ok(movement)
     }
 
-    /// Closes an open session with the counted cash; the report says what it should have held.
+    /// Closes an open session with the counted cash (typed, or added up from the count per
+    /// denomination, which must agree with it when both are given); the report says what it
+    /// should have held.
     pub async fn close_pos_session(
         &self,
         caller: &Caller,
         session_id: &str,
-        counted_cash: Money,
+        command: CloseSession,
     ) -> AppResult<SessionReport> {
-        let mut v = Validator::new();
-        check_cash(&mut v, "counted_cash.amount", counted_cash);
-        v.finish()?;
         let (session, _) = self.till_session(caller, session_id).await?;
-        if counted_cash.currency != session.currency {
+        if let Some(counted) = command.counted_cash
+            && counted.currency != session.currency
+        {
             return Err(AppError::invalid("counted_cash.currency", format!("must be {}", session.currency)));
         }
+        let mut v = Validator::new();
+        let counted = v.check(
+            "denominations",
+            counted_cash(session.currency, command.counted_cash, command.denominations.as_deref()),
+        );
+        let counted = counted.and_then(|counted| check_cash(&mut v, "counted_cash.amount", counted));
+        v.finish()?;
+        let counted_cash = counted.ok_or(AppError::internal("a checked count is missing"))?;
         session.status.check_open()?;
+        let denominations_json = command.denominations.map(|lines| {
+            let mut pairs: Vec<(i64, i64)> = lines.iter().map(|line| (line.value_minor, line.count)).collect();
+            pairs.sort_by_key(|pair| std::cmp::Reverse(pair.0));
+            serde_json::json!(pairs).to_string()
+        });
         self.store
-            .close_pos_session(&session.id, counted_cash.amount_minor, &caller.id, self.now_ms(), &new_id("evt"))
+            .close_pos_session_counted(
+                &session.id,
+                counted_cash.amount_minor,
+                denominations_json.as_deref(),
+                &caller.id,
+                self.now_ms(),
+                &new_id("evt"),
+            )
             .await?;
         self.committed();
         self.pos_session_report(caller, session_id).await
@@ -221,6 +294,20 @@ impl App {
             .map(|method| MethodTotal { method: *method, amount: money(paid_by(*method)) })
             .collect();
         let cash_movements = self.store.list_pos_cash_movements(&session.id).await?;
+        let accounting = self.store.pos_session_accounting(&session.id).await?;
+        let denominations = accounting
+            .denominations
+            .iter()
+            .map(|(value, count)| {
+                Ok(DenominationLine { value: money(*value), count: *count, amount: money(*value).checked_mul(*count)? })
+            })
+            .collect::<Result<Vec<_>, omnicanal_domain::DomainError>>()?;
+        let offered_denominations = denominations_of(session.currency).to_vec();
+        let timezone = match self.store.get_location(&device.location_id).await? {
+            Some(location) => self.store.get_site(&location.site_id).await?.map(|site| site.timezone),
+            None => None,
+        }
+        .unwrap_or_else(|| "UTC".to_owned());
         Ok(SessionReport {
             session,
             device_name: device.name,
@@ -230,6 +317,10 @@ impl App {
             totals,
             figures,
             cash_movements,
+            accounting,
+            denominations,
+            offered_denominations,
+            timezone,
         })
     }
 

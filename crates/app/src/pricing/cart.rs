@@ -62,6 +62,8 @@ pub struct CartItem {
     pub choices: Vec<Choice>,
     /// The note, trimmed (none when empty).
     pub note: Option<String>,
+    /// A cashier's manual discount (the till only; checked against its limits by the sale).
+    pub manual_discount: Option<omnicanal_domain::pricing::ManualDiscount>,
 }
 
 impl CartItem {
@@ -70,7 +72,14 @@ impl CartItem {
         let sku = v.check(&format!("{field}.sku"), Sku::parse(&line.sku));
         let quantity = v.check(&format!("{field}.quantity"), Quantity::parse(line.quantity));
         let note = v.check(&format!("{field}.note"), note(line.note.as_deref(), &field));
-        Some(Self { sku: sku?, quantity: quantity?, note: note?, location_id: line.location_id, choices: line.choices })
+        Some(Self {
+            sku: sku?,
+            quantity: quantity?,
+            note: note?,
+            location_id: line.location_id,
+            choices: line.choices,
+            manual_discount: None,
+        })
     }
 }
 
@@ -404,6 +413,7 @@ impl CheckedLines {
             track_stock: sellable.track_stock,
             modifiers,
             note: item.note.clone(),
+            manual_discount: item.manual_discount,
         });
     }
 }

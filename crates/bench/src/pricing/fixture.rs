@@ -86,6 +86,7 @@ fn cart_lines() -> Result<Vec<CartLine>, String> {
                 track_stock: true,
                 modifiers: Vec::new(),
                 note: None,
+                manual_discount: None,
             });
         }
     }

@@ -7,12 +7,19 @@
 //! - [`tender`]: how a sale's payments cover its total (cash may exceed it: the change), and
 //!   which tenders a till may take while offline.
 //! - [`terminal`]: the card terminal's decline codes and what the cashier should do next.
+//! - [`count`]: the drawer counted per note and coin at the close, adding up to the counted cash.
+//! - [`approval`]: a manager's PIN, the limits above which a line discount or void needs one,
+//!   and the lock after five wrong PINs in a row.
 
+pub mod approval;
+pub mod count;
 pub mod receipt;
 pub mod session;
 pub mod tender;
 pub mod terminal;
 
+pub use approval::{ApprovalAction, ApprovalLimits, Pin, PinGuard, PinRefusal};
+pub use count::{DenominationCount, counted_cash, denominations_of};
 pub use receipt::{ReceiptNumber, ReceiptSeries, SeriesReport, series_report};
 pub use session::{CashDirection, CashTotals, CloseOutcome, SessionStatus, close_session};
 pub use tender::{Tender, TenderMethod, TenderOutcome, settle_tenders};

@@ -33,7 +33,34 @@ pub struct CartLine {
     pub modifiers: Vec<ChosenModifier>,
     /// The customer's note for the kitchen.
     pub note: Option<String>,
+    /// A discount the cashier gave this line by hand at the till, if any.
+    pub manual_discount: Option<ManualDiscount>,
 }
+
+/// A discount a cashier gives one line by hand at the till (above the till's limit, approved
+/// by a manager's PIN). It is taken last, from what is left of the line after every promotion,
+/// so promotions are decided on the price before the cashier's gesture and never see it; it
+/// is merchant-funded and listed among the line's discounts as [`MANUAL_DISCOUNT_ID`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ManualDiscount {
+    /// This many basis points of what is left of the line (0 to 10 000), rounded half away
+    /// from zero.
+    Percent {
+        /// Basis points (1 000 = 10 %).
+        bps: u32,
+    },
+    /// This much off the line (capped at what is left of it); lines merged sum their amounts.
+    Amount {
+        /// Off the line.
+        amount: Money,
+    },
+}
+
+/// The `promotion_id` of a manual discount among a line's discounts.
+pub const MANUAL_DISCOUNT_ID: &str = "manual";
+/// Its name on the quote and the receipt.
+pub const MANUAL_DISCOUNT_NAME: &str = "Descuento manual";
 
 /// Everything the engine needs besides the lines.
 #[derive(Debug, Clone, Copy)]

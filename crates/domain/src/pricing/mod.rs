@@ -19,6 +19,7 @@ pub mod tax;
 #[cfg(test)]
 mod tests;
 
+pub use cart::{MANUAL_DISCOUNT_ID, MANUAL_DISCOUNT_NAME, ManualDiscount};
 pub use engine::{CartLine, PricingContext, Quote, price_cart};
 pub use price_list::PriceList;
 pub use promotion::{CouponState, Funder, LocalTime, Promotion, PromotionKind};

@@ -98,6 +98,10 @@ pub struct QuotedLine {
     pub tax: LineTax,
     /// Line-level promotions that target this line and did not apply.
     pub not_applied: Vec<NotApplied>,
+    /// The cashier's manual discount asked for on this line, as given (what it took is among
+    /// `discounts`, as `manual`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_discount: Option<super::cart::ManualDiscount>,
 }
 
 /// The taxes of several lines of one rate.

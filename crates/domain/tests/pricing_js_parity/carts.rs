@@ -10,7 +10,9 @@ use omnicanal_domain::catalog::{Quantity, Sku};
 use omnicanal_domain::modifiers::ChosenModifier;
 use omnicanal_domain::pricing::promotion::{BundleComponent, HappyHour};
 use omnicanal_domain::pricing::tax::TaxRate;
-use omnicanal_domain::pricing::{CartLine, CouponState, Funder, LocalTime, PriceList, Promotion, PromotionKind};
+use omnicanal_domain::pricing::{
+    CartLine, CouponState, Funder, LocalTime, ManualDiscount, PriceList, Promotion, PromotionKind,
+};
 use omnicanal_domain::{Currency, DomainError, Money};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -72,6 +74,8 @@ pub struct Line {
     pub track_stock: bool,
     pub modifiers: Vec<ChosenModifier>,
     pub note: Option<String>,
+    /// A cashier's manual discount (the till's), in the engine's own JSON.
+    pub manual_discount: Option<ManualDiscount>,
 }
 
 /// Everything `priceCart` takes.
@@ -104,6 +108,7 @@ impl Cart {
                     track_stock: line.track_stock,
                     modifiers: line.modifiers.clone(),
                     note: line.note.clone(),
+                    manual_discount: line.manual_discount,
                 })
             })
             .collect()
@@ -224,6 +229,34 @@ fn line(rng: &mut Rng, currency: Currency, base_prices: &[i64], home: (&str, &st
         track_stock: rng.chance(50),
         modifiers,
         note: rng.chance(15).then(|| (*rng.pick(&["sin cebolla", "bien cocido"])).to_owned()),
+        manual_discount: manual_discount(rng, currency),
+    }
+}
+
+/// A cashier's manual discount on a quarter of the lines: percents from nothing to all of it
+/// (rarely past 100 %, refused), amounts from a peso to more than the line (capped), rarely
+/// negative or in another currency (refused).
+fn manual_discount(rng: &mut Rng, currency: Currency) -> Option<ManualDiscount> {
+    if !rng.chance(25) {
+        return None;
+    }
+    if rng.chance(50) {
+        let bps = match rng.range(0, 99) {
+            0 => 10_001,
+            1..=5 => 10_000,
+            6..=10 => 0,
+            11..=40 => *rng.pick(&[500, 1_000, 1_250, 1_500, 3_333, 5_000]),
+            _ => u32::try_from(rng.range(1, 9_999)).unwrap_or(1),
+        };
+        Some(ManualDiscount::Percent { bps })
+    } else {
+        let amount = match rng.range(0, 99) {
+            0 => -1,
+            1..=5 => 0,
+            6..=10 => 1_000_000_000_000_000,
+            _ => rng.range(1, 20_000),
+        };
+        Some(ManualDiscount::Amount { amount: Money::new(amount, mostly(rng, currency, 1)) })
     }
 }
 

@@ -10,7 +10,7 @@ import { priceLines, money } from "./sell.js";
 import { lineKey, optionsText } from "./options.js";
 
 /** The cart's view; `render()` prices the cart again and redraws it (also `till.quote`). */
-export function createCartView({ till, t, notice, picker }) {
+export function createCartView({ till, t, notice, picker, lineActions }) {
   const $ = (id) => document.getElementById(id);
 
   function whyText(outcome, currency) {
@@ -68,6 +68,16 @@ export function createCartView({ till, t, notice, picker }) {
       total.textContent = quoted ? money(quoted.total.amount, currency) : "";
       li.append(name, minus, quantity, plus, total);
       if (item) li.append(details(item, line));
+      // A line discount or void (session-lines.js), with the manual discount shown when given.
+      if (lineActions) lineActions.decorate(li, line, name.textContent);
+      if (quoted?.manual_discount) {
+        const off = quoted.discounts.filter((d) => d.promotion_id === "manual").reduce((s, d) => s + d.amount.amount, 0);
+        const manual = document.createElement("span");
+        manual.className = "manual";
+        manual.dataset.testid = "pos-line-manual";
+        manual.textContent = `${t("pos.line.manual")} −${money(off, currency)}`;
+        li.append(manual);
+      }
       list.append(li);
     }
     $("cart-empty").hidden = lines.length > 0;

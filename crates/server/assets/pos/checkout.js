@@ -8,6 +8,7 @@
 import * as db from "./db.js";
 import { money, parseAmount, settle, payments } from "./sell.js";
 import { createPrinting } from "./print.js";
+import { saleLineBody } from "./session-lines.js";
 
 /** A sale id made on the device: a random UUID (also where `randomUUID` is missing: plain http). */
 function saleId() {
@@ -134,19 +135,21 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     $("confirm").disabled = true;
     const id = saleId();
     const lines = till.cart.lines();
+    const voided = till.cart.voided();
     const body = (n) => ({
       id,
       session_id: till.session.id,
       receipt_number: `${till.device.receipt_series}-${n}`,
       sold_at: new Date().toISOString(),
       offline: !queue.online(),
-      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, ...lineDetails(l) })),
+      lines: lines.map((l) => ({ ...saleLineBody(l), ...lineDetails(l) })),
       payments: payments(quote.total.amount, tenders, currency()),
       ...saleExtras(),
       // What the customer was charged, from the till's snapshot: if prices changed on the
       // server since, the sale is still recorded at it and the difference flagged (never a 422
       // for money already taken).
       total: { amount: quote.total.amount, currency: currency() },
+      ...(voided.length ? { voided_lines: voided } : {}),
     });
     let sale;
     try {

@@ -13,6 +13,8 @@ import { setupCamera } from "./camera.js";
 import { createCheckout } from "./checkout.js";
 import { createOptionsPicker } from "./options.js";
 import { setupDetails } from "./details.js";
+import { setupSession } from "./session.js";
+import { setupLineActions } from "./session-lines.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -145,6 +147,8 @@ async function conflictsBanner() {
     /* offline: the banner keeps what it said */
   }
 }
+// Cash in/out, the count per denomination and the report link (session.js).
+const session = setupSession({ till, api, t, notice, money, parseAmount });
 
 // --- device ----------------------------------------------------------------------------------
 
@@ -299,6 +303,7 @@ $("close-form").addEventListener("submit", async (event) => {
   try {
     const answer = await api("POST", `/pos/sessions/${encodeURIComponent(till.session.id)}/close`, {
       counted_cash: { amount, currency },
+      ...session.closeBody(),
     });
     if (!answer.ok) return notice(answer.body?.detail || t("pos.failed"));
     notice("");
@@ -310,6 +315,7 @@ $("close-form").addEventListener("submit", async (event) => {
     $("close-result").hidden = false;
     $("close-form").hidden = true;
     $("close-done").hidden = false;
+    session.afterClose(till.session.id);
     till.session = null;
     await db.put("session", undefined);
   } catch (_) {
@@ -402,7 +408,9 @@ $("clear").addEventListener("click", () => {
 });
 
 const picker = createOptionsPicker({ t });
-const cartView = createCartView({ till, t, notice, picker });
+// A line discount or void, with a manager's PIN above the till's limits (session-lines.js).
+const lineActions = setupLineActions({ till, api, t, money, parseAmount, rerender: () => renderCart() });
+const cartView = createCartView({ till, t, notice, picker, lineActions });
 const renderCart = () => cartView.render();
 const saleDetails = setupDetails({ till, t, changed: () => renderCart() });
 // A new sale starts with no customer and no coupon.

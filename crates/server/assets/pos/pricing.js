@@ -307,10 +307,12 @@ function mergeLines(context, lines) {
   const merged = new Map();
   for (const line of lines) {
     if (line.base_price.currency !== context.currency) throw mismatch(context.currency, line.base_price.currency);
+    checkManualDiscount(context, line);
     const key = mergeKey(line);
     const id = JSON.stringify(key);
     const existing = merged.get(id);
     if (existing) {
+      existing.line.manual_discount = mergedManual(existing.line.manual_discount, line.manual_discount);
       const sum = existing.line.quantity + line.quantity;
       if (sum < 1n || sum > MAX_QUANTITY_PER_LINE) {
         throw invalid(
@@ -332,7 +334,7 @@ function mergeLines(context, lines) {
 
 function mergeKey(line) {
   const choices = line.modifiers.map((m) => `${m.group}=${m.option}`);
-  return [line.location_id, line.sku, `${choices.join(";")}|${line.note ?? ""}`];
+  return [line.location_id, line.sku, `${choices.join(";")}|${line.note ?? ""}${manualSuffix(line.manual_discount)}`];
 }
 
 function pricedLine(context, line) {
@@ -780,6 +782,7 @@ function quotedLine(currency, w) {
     total: m(total),
     tax: { code: w.line.tax.code, rate_bps: w.line.tax.rate_bps, base: m(i64(total - tax)), amount: m(tax) },
     not_applied: w.notApplied,
+    ...(w.line.manual_discount ? { manual_discount: w.line.manual_discount } : {}),
   };
 }
 
@@ -855,6 +858,61 @@ function assemble(context, work, promotions, coupons) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// engine/manual.rs: step 6½, the cashier's manual discounts, taken last from what is left.
+
+export const MANUAL_DISCOUNT_ID = "manual";
+const MANUAL_DISCOUNT_NAME = "Descuento manual";
+
+function checkManualDiscount(context, line) {
+  const manual = line.manual_discount;
+  if (!manual) return;
+  if (manual.kind === "percent") {
+    if (manual.bps > 10000n) throw invalid("manual_discount", "a percent must be 0 to 100");
+  } else if (manual.amount.currency !== context.currency) {
+    throw mismatch(context.currency, manual.amount.currency);
+  } else if (manual.amount.amount < 0n) {
+    throw invalid("manual_discount", "an amount must not be negative");
+  }
+}
+
+function manualSuffix(manual) {
+  if (!manual) return "";
+  return manual.kind === "percent" ? `|manual:${manual.bps}` : "|manual:amount";
+}
+
+function mergedManual(existing, added) {
+  if (existing && added && existing.kind === "amount" && added.kind === "amount") {
+    return { kind: "amount", amount: checkedAdd(existing.amount, added.amount) };
+  }
+  return existing;
+}
+
+function applyManualDiscounts(context, work) {
+  for (const w of work) {
+    const manual = w.line.manual_discount;
+    if (!manual) continue;
+    const wanted = manual.kind === "percent" ? basisPoints(w.net, manual.bps) : manual.amount.amount;
+    let amount = wanted < w.net ? wanted : w.net;
+    if (amount < 0n) amount = 0n;
+    if (amount === 0n) continue;
+    w.net -= amount;
+    w.discounts.push({
+      promotion_id: MANUAL_DISCOUNT_ID,
+      name: MANUAL_DISCOUNT_NAME,
+      amount: { amount, currency: context.currency },
+      funded_by: "merchant",
+    });
+  }
+}
+
+function inputManual(raw) {
+  if (raw === null || raw === undefined) return null;
+  if (raw.kind === "percent") return { kind: "percent", bps: int(raw.bps) };
+  if (raw.kind === "amount") return { kind: "amount", amount: money(raw.amount) };
+  throw new TypeError(`unknown manual discount kind ${raw.kind}`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The entry point.
 
 /** BigInts back to Numbers where they are exact, recursively (the quote's JSON). */
@@ -884,6 +942,7 @@ function inputLine(raw) {
     track_stock: raw.track_stock,
     modifiers: (raw.modifiers ?? []).map((m) => ({ group: m.group, option: m.option, price: money(m.price) })),
     note: raw.note ?? null,
+    manual_discount: inputManual(raw.manual_discount),
   };
 }
 
@@ -916,6 +975,7 @@ export function priceCart(input) {
       const outcome = applyPromotion(context, promotion, gates, work);
       if (outcome) outcomes.push(outcome);
     }
+    applyManualDiscounts(context, work);
     const coupons = couponOutcomes(context, gates, outcomes);
     return { ok: true, quote: plain(assemble(context, work, outcomes, coupons)) };
   } catch (refusal) {

@@ -67,10 +67,13 @@ export function indexCatalog(catalog) {
 /**
  * The cart: lines of {key, sku, quantity, options, note}, in the order they were first added.
  * `key` tells apart lines of one SKU with other options or another note (options.js
- * `lineKey`); a line with neither has its SKU as key, so `set(sku, n)` still names it.
+ * `lineKey`); a line with neither has its SKU as key, so `set(sku, n)` still names it. A line
+ * may also carry a cashier's `manual_discount` and its `approval_id` (session-lines.js); the
+ * lines voided before payment are kept for the sale.
  */
 export function createCart() {
   let lines = [];
+  let voided = [];
   const find = (key) => lines.find((l) => l.key === key);
   return {
     lines: () => lines.map((l) => ({ ...l, options: [...l.options] })),
@@ -105,7 +108,24 @@ export function createCart() {
     },
     clear() {
       lines = [];
+      voided = [];
     },
+    /** Sets extra fields of the line `key` (its manual discount and approval). */
+    update(key, fields) {
+      const line = find(key);
+      if (line) Object.assign(line, fields);
+    },
+    /** Takes the line `key` off the cart, keeping it as voided (with its approval, when one was needed). */
+    void(key, approvalId) {
+      const line = find(key);
+      if (!line) return;
+      lines = lines.filter((l) => l !== line);
+      const entry = { sku: line.sku, quantity: line.quantity };
+      if (approvalId) entry.approval_id = approvalId;
+      voided.push(entry);
+    },
+    /** The lines voided, as the sale body carries them. */
+    voided: () => voided.map((v) => ({ ...v })),
     isEmpty: () => lines.length === 0,
   };
 }
@@ -166,6 +186,7 @@ export function priceLines(catalog, index, lines, nowMs = Date.now(), extras = {
       track_stock: item.track_stock,
       modifiers: chosen.modifiers,
       note: line.note || null,
+      manual_discount: line.manual_discount ?? null,
     });
   }
   if (!engineLines.length) return { ok: true, quote: null };

@@ -21,6 +21,8 @@ const SHELL = [
   "/static/pos/pricing.js",
   "/static/pos/options.js",
   "/static/pos/details.js",
+  "/static/pos/session.js",
+  "/static/pos/session-lines.js",
   "/pos/manifest.webmanifest",
   "/favicon.svg",
   "/static/icon-192.png",

@@ -306,7 +306,7 @@ const MIN_LEFT_COLUMNS: usize = 8;
 
 /// Lines of `width` columns: `left` wrapped, `right` right-aligned on the first line (or on a line
 /// of its own when the two cannot share one), every line after `indent` spaces.
-fn two_columns(left: &str, right: &str, width: usize, indent: usize) -> Vec<String> {
+pub(super) fn two_columns(left: &str, right: &str, width: usize, indent: usize) -> Vec<String> {
     let right_len = right.chars().count();
     if right_len == 0 {
         return wrap(left, width, indent);

@@ -22,6 +22,7 @@ pub mod escpos;
 pub mod html;
 pub mod kitchen;
 pub mod pdf;
+pub mod session_report;
 pub mod till;
 
 use omnicanal_domain::{Currency, Money};

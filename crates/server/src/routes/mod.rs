@@ -18,6 +18,7 @@ pub mod orders;
 pub mod parameter_shapes;
 pub mod payments;
 pub mod pos;
+pub mod pos_approvals;
 pub mod pos_print;
 pub mod posters;
 pub mod pricing;
@@ -88,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(fulfillments::write_router())
         .merge(pos::write_router())
         .merge(stock_conflicts::write_router())
+        .merge(pos_approvals::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -112,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pos::router())
         .merge(stock_conflicts::router())
         .merge(pos_print::router())
+        .merge(pos_approvals::router())
         .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

@@ -12,8 +12,9 @@ use utoipa_axum::routes;
 
 use omnicanal_app::AppError;
 use omnicanal_app::pos::devices::RegisterDevice;
+use omnicanal_app::pos::sale_accounting::{ManualDiscountInput, VoidedLineInput};
 use omnicanal_app::pos::sales::{PaymentInput, RecordSale, SaleCustomer, SaleInput, SaleLineInput};
-use omnicanal_app::pos::sessions::{CashMovement, OpenSession};
+use omnicanal_app::pos::sessions::{CashMovement, CloseSession, OpenSession};
 
 use crate::auth::AuthUser;
 use crate::error::{ApiResult, Problem};
@@ -172,8 +173,22 @@ async fn move_cash(
 /// Closing a session.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CloseSessionBody {
-    /// The cash counted in the drawer.
-    pub counted_cash: MoneyView,
+    /// The cash counted in the drawer. May be left out when `denominations` is given (it is
+    /// then their sum); when both are given they must agree (422 otherwise).
+    pub counted_cash: Option<MoneyView>,
+    /// The count per note and coin (at most 40 lines), in the session's currency.
+    pub denominations: Option<Vec<DenominationBody>>,
+}
+
+/// How many of one note or coin were counted.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DenominationBody {
+    /// The note's or coin's value, in minor units (20000, 10000, … 10 for CLP).
+    #[schema(minimum = 1)]
+    pub value: i64,
+    /// How many, 0 to 1 000 000.
+    #[schema(minimum = 0, maximum = 1000000)]
+    pub count: i64,
 }
 
 /// Closes an open session with the counted cash: the answer is its report, with the expected
@@ -190,7 +205,11 @@ async fn close_session(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CloseSessionBody>,
 ) -> ApiResult<Json<SessionReportView>> {
-    let report = state.app.close_pos_session(&user, &id, body.counted_cash.into()).await?;
+    let command = CloseSession::parse(
+        body.counted_cash.map(Into::into),
+        body.denominations.map(|lines| lines.into_iter().map(|line| (line.value, line.count)).collect()),
+    )?;
+    let report = state.app.close_pos_session(&user, &id, command).await?;
     Ok(Json(report.into()))
 }
 
@@ -234,6 +253,36 @@ pub struct SaleLineBody {
     /// A note for the line ("sin cebolla"), up to 140 characters, one line.
     #[schema(max_length = 140)]
     pub note: Option<String>,
+    /// The cashier's manual discount on the line: `percent_bps` (1 to 10 000) or `amount`,
+    /// taken by the pricing engine after the promotions.
+    pub manual_discount: Option<ManualDiscountBody>,
+    /// A manager's approval (`POST /pos/devices/{id}/approvals`, action `line_discount`),
+    /// required when the discount is above the till's limit.
+    pub approval_id: Option<String>,
+}
+
+/// A cashier's manual discount on one line: exactly one of the two.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ManualDiscountBody {
+    /// Basis points off what is left of the line after promotions (1 000 = 10 %).
+    #[schema(minimum = 1, maximum = 10000)]
+    pub percent_bps: Option<i64>,
+    /// An amount off the line (capped at the line).
+    pub amount: Option<MoneyView>,
+}
+
+/// A line taken off the cart before payment, kept for the session report.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VoidedLineBody {
+    /// Its SKU.
+    #[schema(schema_with = crate::views::words::sku)]
+    pub sku: String,
+    /// Units, 1 to 9 999.
+    #[schema(minimum = 1, maximum = 9999)]
+    pub quantity: i64,
+    /// A manager's approval (action `line_void`), required when the line's value is above the
+    /// till's limit.
+    pub approval_id: Option<String>,
 }
 
 /// One payment of a sale.
@@ -286,6 +335,9 @@ pub struct SaleBody {
     /// `price_difference` (till − engine) is flagged for the manager. Without it, payments must
     /// cover the engine's total.
     pub total: Option<MoneyView>,
+    /// Lines taken off the cart before payment (at most 200), valued at the till's unit price.
+    #[serde(default)]
+    pub voided_lines: Vec<VoidedLineBody>,
 }
 
 impl TryFrom<SaleBody> for RecordSale {
@@ -307,6 +359,10 @@ impl TryFrom<SaleBody> for RecordSale {
                     quantity: l.quantity,
                     options: l.options.iter().map(Into::into).collect(),
                     note: l.note,
+                    manual_discount: l
+                        .manual_discount
+                        .map(|m| ManualDiscountInput { percent_bps: m.percent_bps, amount: m.amount.map(Into::into) }),
+                    approval_id: l.approval_id,
                 })
                 .collect(),
             payments: body
@@ -322,6 +378,11 @@ impl TryFrom<SaleBody> for RecordSale {
                 .collect(),
             coupon: body.coupon,
             total: body.total.map(Into::into),
+            voided_lines: body
+                .voided_lines
+                .into_iter()
+                .map(|l| VoidedLineInput { sku: l.sku, quantity: l.quantity, approval_id: l.approval_id })
+                .collect(),
         })
     }
 }

@@ -197,10 +197,23 @@ pub struct SessionReportView {
     pub taxes: MoneyView,
     /// Change given back.
     pub change_given: MoneyView,
-    /// Refunds made at this till (none yet: returns arrive with their own issue).
+    /// Refunds made at this till: always zero until returns exist (their own issue); the field
+    /// is kept so the report's shape does not change when they arrive.
     pub refunds: MoneyView,
-    /// Voided sales (none yet).
+    /// Lines voided from carts before payment.
     pub voids: i64,
+    /// What the voided lines were worth.
+    pub voids_value: MoneyView,
+    /// The promotions' part of `discounts`.
+    pub discounts_promotions: MoneyView,
+    /// The cashiers' manual discounts, part of `discounts`.
+    pub discounts_manual: MoneyView,
+    /// Managers' approvals given on the till during the session.
+    pub approvals_count: i64,
+    /// The count per denomination at the close, largest first (empty when only a total was typed).
+    pub denominations: Vec<DenominationView>,
+    /// The notes and coins the till offers for the session's currency, in minor units.
+    pub offered_denominations: Vec<i64>,
     /// Cash put in.
     pub cash_in: MoneyView,
     /// Cash taken out.
@@ -236,7 +249,21 @@ impl From<SessionReport> for SessionReportView {
             taxes: money(report.figures.tax_minor),
             change_given: money(report.figures.change_minor),
             refunds: money(0),
-            voids: 0,
+            voids: report.accounting.void_count,
+            voids_value: money(report.accounting.void_minor),
+            discounts_promotions: money(report.figures.discount_minor - report.accounting.manual_discount_minor),
+            discounts_manual: money(report.accounting.manual_discount_minor),
+            approvals_count: report.accounting.approval_count,
+            denominations: report
+                .denominations
+                .iter()
+                .map(|line| DenominationView {
+                    value: line.value.into(),
+                    count: line.count,
+                    amount: line.amount.into(),
+                })
+                .collect(),
+            offered_denominations: report.offered_denominations.clone(),
             cash_in: money(report.figures.cash_in_minor),
             cash_out: money(report.figures.cash_out_minor),
             cash_movements: report
@@ -246,6 +273,17 @@ impl From<SessionReport> for SessionReportView {
                 .collect(),
         }
     }
+}
+
+/// One note or coin counted at a close.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DenominationView {
+    /// The note or coin.
+    pub value: MoneyView,
+    /// How many.
+    pub count: i64,
+    /// value × count.
+    pub amount: MoneyView,
 }
 
 /// A stock conflict: units sold that the ledger did not have.

@@ -31,6 +31,7 @@ mod pages_offline;
 mod payment_jobs;
 mod phone_orders;
 mod pos;
+mod pos_accounting;
 mod pos_details;
 mod pos_print;
 mod posters;

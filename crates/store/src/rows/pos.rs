@@ -186,6 +186,8 @@ pub struct NewPosSale {
     pub event: NewEvent,
     /// Coupon uses to count (never refused: the sale happened).
     pub redemptions: Vec<super::CouponRedemption>,
+    /// Its manual discounts, voided lines and the approvals it uses.
+    pub accounting: super::PosSaleAccounting,
 }
 
 /// What recording a till sale came to.

@@ -19,6 +19,7 @@ mod orders;
 pub(crate) mod outbox;
 mod payments;
 mod pos;
+mod pos_approvals;
 mod pos_print;
 mod pricing;
 mod setup;

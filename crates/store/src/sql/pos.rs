@@ -344,48 +344,7 @@ impl PosStore for SqlStore {
         closed_at_ms: i64,
         event_id: &str,
     ) -> StoreResult<PosSessionRow> {
-        let mut transaction = self.write.begin().await?;
-        let session = lock_open_session(&mut transaction, session_id).await?;
-        let totals = totals_in(&mut transaction, session_id).await?;
-        let money = |amount| Money::new(amount, session.currency);
-        let cash = CashTotals {
-            opening_float: money(session.opening_float_minor),
-            cash_sales: money(cash_of(&totals)),
-            cash_in: money(totals.cash_in_minor),
-            cash_out: money(totals.cash_out_minor),
-        };
-        let outcome = close_session(session.status, &cash, money(counted_cash_minor)).map_err(|error| match error {
-            DomainError::SessionNotOpen => StoreError::SessionClosed,
-            _ => StoreError::Inconsistent("a session's cash does not add up"),
-        })?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE pos_sessions SET status = 'closed', expected_cash_minor = $1, counted_cash_minor = $2, \
-             closed_by = $3, closed_at_ms = $4 WHERE id = $5 AND status = 'open' RETURNING {SESSION_COLUMNS}"
-        )))
-        .bind(outcome.expected.amount_minor)
-        .bind(counted_cash_minor)
-        .bind(closed_by)
-        .bind(closed_at_ms)
-        .bind(session_id)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let closed = session_from(&row)?;
-        let event = DomainEvent::PosSessionChanged(PosSessionChanged {
-            session_id: closed.id.clone(),
-            merchant_id: closed.merchant_id.clone(),
-            location_id: closed.location_id.clone(),
-            device_id: closed.device_id.clone(),
-            action: SessionAction::Closed,
-            amount: None,
-            reason: None,
-            expected_cash: Some(outcome.expected),
-            counted_cash: Some(outcome.counted),
-            difference: Some(outcome.difference),
-        });
-        insert_event(&mut transaction, NewEvent { event_id: event_id.to_owned(), created_at_ms: closed_at_ms, event })
-            .await?;
-        transaction.commit().await?;
-        Ok(closed)
+        close_in(self, session_id, counted_cash_minor, None, closed_by, closed_at_ms, event_id).await
     }
 
     async fn pos_session_totals(&self, session_id: &str) -> StoreResult<PosSessionTotals> {
@@ -595,6 +554,68 @@ impl PosStore for SqlStore {
     }
 }
 
+/// Closes an open session (see [`PosStore::close_pos_session`]), keeping the count per
+/// denomination when one was given.
+pub(crate) async fn close_in(
+    store: &SqlStore,
+    session_id: &str,
+    counted_cash_minor: i64,
+    denominations_json: Option<&str>,
+    closed_by: &str,
+    closed_at_ms: i64,
+    event_id: &str,
+) -> StoreResult<PosSessionRow> {
+    let mut transaction = store.write.begin().await?;
+    let session = lock_open_session(&mut transaction, session_id).await?;
+    let totals = totals_in(&mut transaction, session_id).await?;
+    let money = |amount| Money::new(amount, session.currency);
+    let cash = CashTotals {
+        opening_float: money(session.opening_float_minor),
+        cash_sales: money(cash_of(&totals)),
+        cash_in: money(totals.cash_in_minor),
+        cash_out: money(totals.cash_out_minor),
+    };
+    let outcome = close_session(session.status, &cash, money(counted_cash_minor)).map_err(|error| match error {
+        DomainError::SessionNotOpen => StoreError::SessionClosed,
+        _ => StoreError::Inconsistent("a session's cash does not add up"),
+    })?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE pos_sessions SET status = 'closed', expected_cash_minor = $1, counted_cash_minor = $2, \
+         closed_by = $3, closed_at_ms = $4 WHERE id = $5 AND status = 'open' RETURNING {SESSION_COLUMNS}"
+    )))
+    .bind(outcome.expected.amount_minor)
+    .bind(counted_cash_minor)
+    .bind(closed_by)
+    .bind(closed_at_ms)
+    .bind(session_id)
+    .fetch_one(&mut *transaction)
+    .await?;
+    let closed = session_from(&row)?;
+    if let Some(json) = denominations_json {
+        sqlx::query("UPDATE pos_sessions SET denominations_json = $1 WHERE id = $2")
+            .bind(json)
+            .bind(session_id)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    let event = DomainEvent::PosSessionChanged(PosSessionChanged {
+        session_id: closed.id.clone(),
+        merchant_id: closed.merchant_id.clone(),
+        location_id: closed.location_id.clone(),
+        device_id: closed.device_id.clone(),
+        action: SessionAction::Closed,
+        amount: None,
+        reason: None,
+        expected_cash: Some(outcome.expected),
+        counted_cash: Some(outcome.counted),
+        difference: Some(outcome.difference),
+    });
+    insert_event(&mut transaction, NewEvent { event_id: event_id.to_owned(), created_at_ms: closed_at_ms, event })
+        .await?;
+    transaction.commit().await?;
+    Ok(closed)
+}
+
 async fn insert_sale(transaction: &mut Tx, new: &NewPosSale) -> StoreResult<()> {
     let sale = &new.sale;
     sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -657,6 +678,7 @@ async fn insert_sale(transaction: &mut Tx, new: &NewPosSale) -> StoreResult<()> 
         .execute(&mut **transaction)
         .await?;
     }
+    super::pos_approvals::record_sale_accounting(transaction, &sale.id, &new.accounting).await?;
     Ok(())
 }
 

@@ -109,6 +109,7 @@ pub(crate) fn sale(
             }),
         },
         redemptions: Vec::new(),
+        accounting: Default::default(),
     }
 }
 

@@ -69,6 +69,7 @@ fn quoted_line(currency: Currency, w: WorkLine) -> Result<QuotedLine, DomainErro
             amount: tax,
         },
         not_applied: w.not_applied,
+        manual_discount: w.line.manual_discount,
     })
 }
 

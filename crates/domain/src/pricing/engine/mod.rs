@@ -22,6 +22,9 @@
 //!    left of them (largest remainder, [`Money::allocate`]), so every line knows its own net
 //!    amount — each merchant's tax document and settlement are exact. Percentages round half away
 //!    from zero per line or per order, in the currency's minor unit.
+//!    Then the **manual discounts** a cashier gave lines at the till are taken, last, from what
+//!    is left of each line (`manual.rs`; a percent rounds half away from zero, an amount is
+//!    capped at what is left), so no promotion sees them.
 //! 7. **Taxes** are taken out of each line's final amount ([`super::tax`]); totals are sums of lines.
 //!
 //! Nothing here depends on the channel except price-list scope and a promotion's channel list, so
@@ -36,6 +39,7 @@ mod apply;
 mod assemble;
 mod coupons;
 mod kinds;
+mod manual;
 
 use std::collections::BTreeMap;
 
@@ -106,6 +110,7 @@ pub fn price_cart(context: &PricingContext<'_>, lines: Vec<CartLine>) -> Result<
             outcomes.push(outcome);
         }
     }
+    manual::apply_manual_discounts(context, &mut work);
     let coupons = coupons::coupon_outcomes(context, &coupon_gates, &outcomes);
     assemble::assemble(currency, context, work, outcomes, coupons)
 }
@@ -126,8 +131,10 @@ fn merge_lines(context: &PricingContext<'_>, lines: Vec<CartLine>) -> Result<Vec
                 right: line.base_price.currency.code(),
             });
         }
+        manual::check_manual_discount(context, &line)?;
         match merged.get_mut(&merge_key(&line)) {
             Some(existing) => {
+                existing.manual_discount = manual::merged(existing.manual_discount, line.manual_discount)?;
                 existing.quantity = Quantity::parse(existing.quantity.get() + line.quantity.get()).map_err(|_| {
                     DomainError::invalid(
                         "quantity",
@@ -146,7 +153,10 @@ fn merge_lines(context: &PricingContext<'_>, lines: Vec<CartLine>) -> Result<Vec
 /// Lines with the same location, SKU, choices and note are one line.
 fn merge_key(line: &CartLine) -> (String, Sku, String) {
     let choices: Vec<String> = line.modifiers.iter().map(|m| format!("{}={}", m.group, m.option)).collect();
-    let signature = format!("{}|{}", choices.join(";"), line.note.as_deref().unwrap_or(""));
+    let mut signature = format!("{}|{}", choices.join(";"), line.note.as_deref().unwrap_or(""));
+    // Only lines with a manual discount get the suffix, so every other cart merges and sorts
+    // exactly as before manual discounts existed.
+    signature.push_str(&manual::merge_suffix(line.manual_discount.as_ref()));
     (line.location_id.clone(), line.sku.clone(), signature)
 }
 

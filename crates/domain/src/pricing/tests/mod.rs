@@ -10,6 +10,7 @@ mod funding;
 mod gates;
 mod kinds;
 mod lines;
+mod manual;
 mod price_lists;
 mod properties;
 mod stacking;
@@ -56,6 +57,7 @@ fn cart_line(
         track_stock: true,
         modifiers: Vec::new(),
         note: None,
+        manual_discount: None,
     })
 }
 

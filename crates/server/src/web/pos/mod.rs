@@ -24,6 +24,10 @@
 //! - `assets/pos/options.js`: a line's options (checked as the server checks them) and note,
 //!   and the touch picker for them.
 //! - `assets/pos/details.js`: the sale's customer (phone or e-mail) and coupon code.
+//! - `assets/pos/session.js`: cash in/out with a reason, the close counted per denomination,
+//!   the session report's link.
+//! - `assets/pos/session-lines.js`: a line discount or void, with a manager's PIN above the
+//!   till's limits.
 //! - `assets/pos/sw.js`, `assets/pos/pos.css`.
 
 use axum::Router;
@@ -60,6 +64,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/print.js", get(|| asset(include_str!("../../../assets/pos/print.js"), JS)))
         .route("/static/pos/db.js", get(|| asset(include_str!("../../../assets/pos/db.js"), JS)))
         .route("/static/pos/queue.js", get(|| asset(include_str!("../../../assets/pos/queue.js"), JS)))
+        .route("/static/pos/session.js", get(|| asset(include_str!("../../../assets/pos/session.js"), JS)))
+        .route("/static/pos/session-lines.js", get(|| asset(include_str!("../../../assets/pos/session-lines.js"), JS)))
         .route("/static/pos/pos.css", get(|| asset(include_str!("../../../assets/pos/pos.css"), CSS)))
         .route("/static/pos/options.js", get(|| asset(include_str!("../../../assets/pos/options.js"), JS)))
         .route("/static/pos/details.js", get(|| asset(include_str!("../../../assets/pos/details.js"), JS)))
