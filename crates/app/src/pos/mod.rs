@@ -8,6 +8,7 @@
 
 pub mod conflicts;
 pub mod devices;
+pub mod pickups;
 pub mod sales;
 pub mod sessions;
 pub mod terminal;

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod parameter_shapes;
 pub mod payments;
 pub mod pos;
+pub mod pos_pickups;
 pub mod posters;
 pub mod pricing;
 pub mod push;
@@ -85,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stock::write_router())
         .merge(fulfillments::write_router())
         .merge(pos::write_router())
+        .merge(pos_pickups::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -107,6 +109,7 @@ pub fn app(state: AppState) -> Router {
         .merge(push::router())
         .merge(payments::router())
         .merge(pos::router())
+        .merge(pos_pickups::router())
         .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

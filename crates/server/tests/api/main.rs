@@ -31,6 +31,7 @@ mod pages_offline;
 mod payment_jobs;
 mod phone_orders;
 mod pos;
+mod pos_pickups;
 mod posters;
 mod pricing;
 mod push;

@@ -18,6 +18,7 @@ mod orders;
 pub(crate) mod outbox;
 mod payments;
 mod pos;
+mod pos_pickups;
 mod pricing;
 mod setup;
 mod stock;
