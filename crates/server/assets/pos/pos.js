@@ -1,7 +1,7 @@
 // The till page (/pos): which registered device this is, the cash session, the selling
 // screen (search, scanner) and the close, the connection banner and the sales the server
 // refused. The cart's view is in cartview.js, camera scanning in camera.js, payment and the
-// receipt in checkout.js; lookups and pricing in sell.js; the queue in queue.js; IndexedDB in
+// receipt in checkout.js; pay-at-pickup orders collected by code in pickup.js; lookups and pricing in sell.js; the queue in queue.js; IndexedDB in
 // db.js. Every text comes from the page's catalog (pos.* keys).
 "use strict";
 
@@ -11,6 +11,7 @@ import { indexCatalog, createCart, money, parseAmount } from "./sell.js";
 import { createCartView } from "./cartview.js";
 import { setupCamera } from "./camera.js";
 import { createCheckout } from "./checkout.js";
+import { createPickup } from "./pickup.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -32,7 +33,7 @@ const till = {
   quote: null,
 };
 
-const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close"];
+const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close", "pickup"];
 function show(name) {
   for (const screen of SCREENS) $(`screen-${screen}`).hidden = screen !== name;
   $("pos-app").dataset.state = name;
@@ -354,6 +355,10 @@ setupCamera({ till, t, notice, onItem: (item) => addItem(item) });
 
 const checkout = createCheckout({ till, queue, show, notice, t, done: () => sellScreen() });
 $("pay").addEventListener("click", () => checkout.start());
+
+// --- pay-at-pickup orders collected by pickup code (pickup.js) -------------------------------
+
+createPickup({ till, show, notice, t, done: () => sellScreen() });
 
 // --- start -------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ const SHELL = [
   "/static/pos/cartview.js",
   "/static/pos/camera.js",
   "/static/pos/checkout.js",
+  "/static/pos/pickup.js",
   "/static/pos/db.js",
   "/static/pos/queue.js",
   "/static/pos/pricing.js",

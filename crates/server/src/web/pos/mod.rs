@@ -14,6 +14,7 @@
 //! - `assets/pos/cartview.js`: the cart, its promotions applied and refused, its total.
 //! - `assets/pos/camera.js`: camera scanning where the browser has `BarcodeDetector`.
 //! - `assets/pos/checkout.js`: payment (split tender), the sale and its receipt.
+//! - `assets/pos/pickup.js`: pay-at-pickup orders of the location collected by pickup code.
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/cartview.js", get(|| asset(include_str!("../../../assets/pos/cartview.js"), JS)))
         .route("/static/pos/camera.js", get(|| asset(include_str!("../../../assets/pos/camera.js"), JS)))
         .route("/static/pos/checkout.js", get(|| asset(include_str!("../../../assets/pos/checkout.js"), JS)))
+        .route("/static/pos/pickup.js", get(|| asset(include_str!("../../../assets/pos/pickup.js"), JS)))
         .route("/static/pos/db.js", get(|| asset(include_str!("../../../assets/pos/db.js"), JS)))
         .route("/static/pos/queue.js", get(|| asset(include_str!("../../../assets/pos/queue.js"), JS)))
         .route("/static/pos/pos.css", get(|| asset(include_str!("../../../assets/pos/pos.css"), CSS)))
