@@ -32,6 +32,7 @@ mod payment_jobs;
 mod phone_orders;
 mod pos;
 mod pos_pickups;
+mod pos_propagation;
 mod posters;
 mod pricing;
 mod push;
