@@ -287,7 +287,12 @@ async fn open_till(api: &Api, location_id: &str) -> Result<Till, String> {
 
 /// One online cash sale per SKU at the till, at a steady rate, without waiting for one answer
 /// before sending the next (as [`place_paced`] does for orders).
-async fn sell_at_till(api: &Api, options: &PropagationOptions, fixture: &Fixture, till: &Till) -> Result<Placed, String> {
+async fn sell_at_till(
+    api: &Api,
+    options: &PropagationOptions,
+    fixture: &Fixture,
+    till: &Till,
+) -> Result<Placed, String> {
     let url = format!("{}/api/v1/pos/sales", api.base_url);
     let period = Duration::from_secs_f64(1.0 / options.rate.max(0.001));
     let mut ticker = tokio::time::interval(period);
@@ -315,8 +320,12 @@ async fn sell_at_till(api: &Api, options: &PropagationOptions, fixture: &Fixture
             (sku, sent, Instant::now(), answer)
         }));
     }
-    let mut placed =
-        Placed { placing: Duration::ZERO, outcomes: Outcomes::default(), latency: Latencies::new(), sent_at: HashMap::new() };
+    let mut placed = Placed {
+        placing: Duration::ZERO,
+        outcomes: Outcomes::default(),
+        latency: Latencies::new(),
+        sent_at: HashMap::new(),
+    };
     for task in in_flight {
         let (sku, sent, answered, answer) = task.await.map_err(|e| format!("a sale task failed: {e}"))?;
         placed.latency.record(answered.saturating_duration_since(sent));

@@ -37,13 +37,7 @@ pub struct DeliveryAddress {
     pub reference: Option<String>,
 }
 
-fn text(
-    field: &str,
-    raw: &str,
-    max: usize,
-    required: bool,
-    problems: &mut Vec<DomainError>,
-) -> Option<String> {
+fn text(field: &str, raw: &str, max: usize, required: bool, problems: &mut Vec<DomainError>) -> Option<String> {
     let value = raw.trim();
     if value.is_empty() {
         if required {
@@ -62,24 +56,27 @@ impl DeliveryAddress {
     /// Checks an address; every bad part is reported, each under `delivery_address.<part>`.
     /// The street and the district need a letter (a bare number is not a street), the number
     /// a digit or "S/N" (sin número).
-    pub fn parse(street: &str, number: &str, district: &str, reference: Option<&str>) -> Result<Self, Vec<DomainError>> {
+    pub fn parse(
+        street: &str,
+        number: &str,
+        district: &str,
+        reference: Option<&str>,
+    ) -> Result<Self, Vec<DomainError>> {
         let mut problems = Vec::new();
         let street = text("delivery_address.street", street, MAX_STREET_CHARS, true, &mut problems);
         if street.as_deref().is_some_and(|s| !s.chars().any(char::is_alphabetic)) {
             problems.push(DomainError::invalid("delivery_address.street", "must name a street"));
         }
         let number = text("delivery_address.number", number, MAX_NUMBER_CHARS, true, &mut problems);
-        if number.as_deref().is_some_and(|n| !n.chars().any(|c| c.is_ascii_digit()) && !n.eq_ignore_ascii_case("s/n"))
-        {
+        if number.as_deref().is_some_and(|n| !n.chars().any(|c| c.is_ascii_digit()) && !n.eq_ignore_ascii_case("s/n")) {
             problems.push(DomainError::invalid("delivery_address.number", "must be a house number, or S/N"));
         }
         let district = text("delivery_address.district", district, MAX_DISTRICT_CHARS, true, &mut problems);
         if district.as_deref().is_some_and(|d| !d.chars().any(char::is_alphabetic)) {
             problems.push(DomainError::invalid("delivery_address.district", "must name a commune or district"));
         }
-        let reference = reference.and_then(|r| {
-            text("delivery_address.reference", r, MAX_REFERENCE_CHARS, false, &mut problems)
-        });
+        let reference =
+            reference.and_then(|r| text("delivery_address.reference", r, MAX_REFERENCE_CHARS, false, &mut problems));
         match (street, number, district) {
             (Some(street), Some(number), Some(district)) if problems.is_empty() => {
                 Ok(Self { street, number, district, reference })

@@ -7,9 +7,9 @@
 //! through [`App::place_order`] may not claim it. A phone order also needs the customer's phone
 //! (the kitchen calls back when something is off), which a web order may leave out.
 
+use omnicanal_domain::DomainError;
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::delivery::{DeliveryAddress, FulfilmentKind};
-use omnicanal_domain::DomainError;
 use omnicanal_store::{HeldClaim, OrderRecord};
 
 use super::command::{OrderInput, PlaceOrder};

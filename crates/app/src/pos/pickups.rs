@@ -40,7 +40,10 @@ const NO_SUCH_CODE: &str = "order with this pickup code at this location";
 pub fn parse_pickup_code(raw: &str) -> AppResult<String> {
     let code = raw.trim();
     if code.is_empty() || code.len() > MAX_CODE_CHARS || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Err(AppError::invalid("code", format!("must be the order's pickup code: 1 to {MAX_CODE_CHARS} digits")));
+        return Err(AppError::invalid(
+            "code",
+            format!("must be the order's pickup code: 1 to {MAX_CODE_CHARS} digits"),
+        ));
     }
     Ok(code.to_owned())
 }
@@ -102,9 +105,7 @@ impl CollectPickup {
         }
         let payments: Vec<Option<CollectPayment>> =
             payments.into_iter().enumerate().map(|(index, payment)| check_payment(&mut v, index, payment)).collect();
-        v.done(|| {
-            Some(Self { session_id, pickup_code, payments: payments.into_iter().collect::<Option<_>>()? })
-        })
+        v.done(|| Some(Self { session_id, pickup_code, payments: payments.into_iter().collect::<Option<_>>()? }))
     }
 }
 
@@ -216,8 +217,7 @@ impl App {
                 reference: approval.as_ref().map(|a| a.reference.clone()).or_else(|| payment.reference.clone()),
             })
             .collect();
-        let cash_kept: i64 =
-            payments.iter().filter(|p| p.method == TenderMethod::Cash).map(|p| p.amount_minor).sum();
+        let cash_kept: i64 = payments.iter().filter(|p| p.method == TenderMethod::Cash).map(|p| p.amount_minor).sum();
         let new = NewPickupCollection {
             collection: PickupCollectionRow {
                 fulfillment_id: part.id.clone(),
@@ -264,9 +264,9 @@ impl App {
             Err(error) => {
                 self.void_pickup_charges(&approvals).await;
                 return Err(match error {
-                    omnicanal_store::StoreError::StaleState => {
-                        AppError::Conflict("this order changed meanwhile (collected at another till?); look it up again".into())
-                    }
+                    omnicanal_store::StoreError::StaleState => AppError::Conflict(
+                        "this order changed meanwhile (collected at another till?); look it up again".into(),
+                    ),
                     other => other.into(),
                 });
             }
@@ -352,10 +352,9 @@ fn check_collectable(part: &FulfillmentRecord, collected_at_till: bool) -> AppRe
         Ready if !collected_at_till => Ok(()),
         Ready | Collected => Err(AppError::Conflict("this order was already collected".into())),
         Rejected | Cancelled => Err(AppError::Conflict(format!("this order was {}: nothing to collect", part.status))),
-        Placed | Accepted | Preparing => Err(AppError::Conflict(format!(
-            "this order is not ready yet (it is {}): mark it ready first",
-            part.status
-        ))),
+        Placed | Accepted | Preparing => {
+            Err(AppError::Conflict(format!("this order is not ready yet (it is {}): mark it ready first", part.status)))
+        }
     }
 }
 

@@ -214,9 +214,8 @@ async fn a_delivery_without_a_good_address_is_refused_with_every_field() {
     assert_validation_problem(&resp, "delivery without an address");
     assert_eq!(fields(&resp), ["delivery_address"]);
 
-    let resp = app
-        .post(&path, Some(&staff), &delivery_body(json!({"street": " ", "number": "abc", "district": "9"})))
-        .await;
+    let resp =
+        app.post(&path, Some(&staff), &delivery_body(json!({"street": " ", "number": "abc", "district": "9"}))).await;
     assert_validation_problem(&resp, "bad address");
     assert_eq!(
         fields(&resp),

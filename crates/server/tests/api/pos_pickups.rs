@@ -74,7 +74,8 @@ async fn a_pay_at_pickup_order_is_collected_at_the_till_once_with_change() {
     // Tenders that do not cover what is owed, or a code that is not the part's: nothing moves.
     let short = json!({"session_id": till.session_id, "payments": cash(owed - 1, owed - 1)});
     app.post(&collect_path, Some(&till.staff), &short).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "short");
-    let bad_code = json!({"session_id": till.session_id, "pickup_code": wrong_code(&code), "payments": cash(owed, owed)});
+    let bad_code =
+        json!({"session_id": till.session_id, "pickup_code": wrong_code(&code), "payments": cash(owed, owed)});
     app.post(&collect_path, Some(&till.staff), &bad_code)
         .await
         .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "wrong code at collection");

@@ -77,7 +77,9 @@ async fn a_till_sale_reaches_a_stock_webhook_within_a_second() {
         let latency = arrived - sent;
         println!("till sale {n} → stock.changed webhook: {} ms", latency.as_millis());
         latencies.push(latency);
-        let recorded = |a: &Attempt| a.event_type() == "pos.sale_recorded" && a.json()["data"]["sale_id"] == json!(format!("prop-{n}"));
+        let recorded = |a: &Attempt| {
+            a.event_type() == "pos.sale_recorded" && a.json()["data"]["sale_id"] == json!(format!("prop-{n}"))
+        };
         assert!(
             first_delivery(&receiver, Duration::from_secs(5), recorded).await.is_some(),
             "sale {n}: pos.sale_recorded went through the outbox too"
