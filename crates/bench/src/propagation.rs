@@ -539,7 +539,7 @@ fn push_rows(outcome: &mut Outcome, server: &Server, options: &PropagationOption
         let (seen, missing) = (path.latencies.len(), path.missing);
         let p99 = summary.p99.unwrap_or(f64::INFINITY);
         outcome.rows.push(Row {
-            workload: series.into(),
+            workload: series,
             backend: server.backend.clone(),
             requests: accepted,
             ok: seen as u64,
