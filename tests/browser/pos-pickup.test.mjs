@@ -4,7 +4,8 @@
 // the shop marks it ready; at the till the manager opens "Retiros", types a wrong code (told
 // plainly), then the right one: the till shows the lines and "COBRAR AL RETIRAR" with the
 // amount, $10.000 in cash shows the change, and collecting hands it over; the customer's order
-// page then shows it picked up, and the cash is in the session's expected cash.
+// page then shows it picked up, and the cash is in the session's expected cash. The till's
+// "Pedido telefónico" opens the console's phone order page for its location.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, launch, withPage, consoleSignIn, apiAt, artifact, waitUntil, layoutProblems } from "./lib.mjs";
@@ -113,6 +114,13 @@ for (const width of [1280, 360]) {
       const report = (await apiAt(BASE, "GET", `/pos/sessions/${session}`, { token: managerToken })).body;
       assert.equal(report.expected_cash.amount, 10_000 + owed);
       assert.equal(report.pickups.count, 1);
+
+      // "Pedido telefónico" on the till opens the console's phone order page for its location.
+      await page.locator("[data-testid=pos-pickup-back]").click();
+      await waitForScreen(page, "sell");
+      await page.locator("[data-testid=pos-phone-order]").click();
+      await page.waitForURL((url) => url.pathname === `/console/locations/${shop.location.id}/phone`);
+      await page.locator("[data-testid=phone-form]").waitFor();
 
       // The customer's order page now shows the part picked up.
       await page.goto(orderUrl);

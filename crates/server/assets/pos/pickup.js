@@ -208,6 +208,13 @@ export function createPickup({ till, show, notice, t, done }) {
   }
 
   $("pickup-open").addEventListener("click", start);
+  // A phone order taken at the till goes through the console's phone page for this till's
+  // location (the same use case; the till's sign-in is the console's session).
+  $("phone-order").addEventListener("click", (event) => {
+    if (!till.device) return;
+    event.preventDefault();
+    window.location.href = `/console/locations/${encodeURIComponent(till.device.location_id)}/phone`;
+  });
   $("pickup-back").addEventListener("click", () => done());
   $("pickup-form").addEventListener("submit", (event) => {
     event.preventDefault();
