@@ -68,3 +68,62 @@ for (const width of [360, 1280]) {
     });
   });
 }
+
+// Delivery (issue 14 point 8): the clerk chooses "Despacho a domicilio", the address fields
+// appear; a missing street and commune are marked on the form before anything is sent; with the
+// address the order is placed, and the kitchen display's card shows the customer's phone (a link
+// to call back) and where it goes.
+for (const width of [360, 1280]) {
+  test(`a phone order for delivery shows its phone and address on the display (${width} px)`, async () => {
+    const viewport = { width, height: width < 600 ? 780 : 900 };
+    await withPage(browser, `console-phone-delivery-${width}`, { viewport, isMobile: width < 600 }, async (page) => {
+      const locationId = await staffLocation(KITCHEN);
+      await consoleSignIn(page, staffEmail(KITCHEN));
+      await page.goto(`${BASE}/console/locations/${locationId}/phone`);
+      const row = page.locator(`[data-testid=phone-product][data-sku="${PIZZA}"]`);
+      await row.waitFor();
+      await row.locator("[data-testid=phone-add]").click();
+      await page.locator("[data-testid=phone-editor] [data-testid=phone-option][value='Mediana']").check();
+      await page.locator("[data-testid=phone-add-line]").click();
+      await page.locator("[data-testid=phone-line]").waitFor();
+      await page.locator("[data-testid=phone-name]").fill(`Despacho ${width}`);
+      await page.locator("[data-testid=phone-phone]").fill("+56 9 2222 3333");
+
+      assert.ok(await page.locator("[data-testid=delivery-fields]").isHidden(), "a pickup asks for no address");
+      await page.locator("[data-testid=fulfilment-delivery]").check();
+      await page.locator("[data-testid=delivery-fields]").waitFor({ state: "visible" });
+      await page.locator("[data-testid=delivery-number]").fill("1234");
+      await page.locator("[data-testid=phone-submit]").click();
+      assert.ok(await page.locator("[data-testid=street-error]").isVisible(), "a missing street is marked");
+      assert.ok(await page.locator("[data-testid=district-error]").isVisible(), "a missing commune is marked");
+      assert.ok(await page.locator("[data-testid=phone-done]").isHidden(), "nothing was placed");
+
+      await page.locator("[data-testid=delivery-street]").fill("Av. Providencia");
+      await page.locator("[data-testid=delivery-district]").fill("Providencia");
+      await page.locator("[data-testid=delivery-reference]").fill("portón verde");
+      const { scrollWidth } = await overflow(page, width);
+      assert.ok(scrollWidth <= width, `no sideways scroll at ${width} px: ${scrollWidth}`);
+      await page.screenshot({ path: artifact(`console-phone-delivery-form-${width}.png`), fullPage: true });
+      await page.locator("[data-testid=phone-submit]").click();
+      const done = page.locator("[data-testid=phone-done]");
+      await done.waitFor({ state: "visible" });
+      const number = (await done.innerText()).match(/(\d+)/)?.[1];
+      assert.ok(number, `the order number is shown: ${await done.innerText()}`);
+
+      await page.goto(`${BASE}/console/locations/${locationId}`);
+      const card = page.locator(`[data-testid=order-card][data-order-number="${number}"]`);
+      await card.waitFor();
+      assert.equal((await card.locator("[data-testid=card-delivery]").innerText()).trim(), "Despacho");
+      const phone = card.locator("[data-testid=card-phone]");
+      assert.equal((await phone.innerText()).trim(), "Tel. +56 9 2222 3333");
+      assert.equal(await phone.getAttribute("href"), "tel:+56922223333");
+      assert.equal(
+        (await card.locator("[data-testid=card-address]").innerText()).trim(),
+        "Despachar a: Av. Providencia 1234, Providencia (portón verde)",
+      );
+      const { scrollWidth: displayWidth } = await overflow(page, width);
+      assert.ok(displayWidth <= width, `the display has no sideways scroll at ${width} px: ${displayWidth}`);
+      await page.screenshot({ path: artifact(`console-phone-delivery-display-${width}.png`) });
+    });
+  });
+}

@@ -153,6 +153,10 @@ struct Cli {
     /// propagation, kitchen-display: seconds to wait for late events after the last order.
     #[arg(long, default_value_t = 10.0)]
     settle: f64,
+    /// propagation: what changes the stock — `order` (a web order reserving a unit) or `till`
+    /// (a till sale taking it off the shelf, issue 14 point 9).
+    #[arg(long, value_enum, default_value_t = propagation::Source::Order)]
+    source: propagation::Source,
     /// kitchen-display: live parts in the location's queue (placed first, then kept by staff
     /// rejecting the oldest).
     #[arg(long, default_value_t = 200)]
@@ -333,6 +337,7 @@ async fn run_against(cli: &Cli, workload: Workload, server: &Server) -> Result<O
                 rate: cli.rate,
                 settle: Duration::from_secs_f64(cli.settle.max(0.0)),
                 timeout,
+                source: cli.source,
             };
             propagation::run(server, &options).await
         }

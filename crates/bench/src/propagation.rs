@@ -8,6 +8,11 @@
 //!
 //! Phases, in order: set up the fixture, [`listen`] on both paths, [`place_orders`], [`settle`],
 //! time each path ([`PathTimings::of`]), then the summary, failures, targets and table rows.
+//!
+//! With `--source till` (issue 14 point 9) the stock changes come from the till instead: a
+//! registered till with an open session records one online cash sale per SKU at the same steady
+//! rate ([`sell_at_till`]), and an arrival is the first event showing that SKU's on-hand below
+//! what the fixture stocked — the sale's `sale` movement, through the same outbox.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,6 +41,38 @@ pub struct PropagationOptions {
     pub settle: Duration,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// What changes the stock.
+    pub source: Source,
+}
+
+/// What changes the stock whose events are timed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Source {
+    /// `POST /orders`: a web order reserves one unit.
+    Order,
+    /// `POST /pos/sales`: a till sale takes one unit off the shelf.
+    Till,
+}
+
+/// Units the fixture stocks of each SKU (a till sale's event shows fewer on hand).
+const STOCKED: i64 = 10;
+
+impl Source {
+    /// The workload's name in the report.
+    fn workload(self) -> &'static str {
+        match self {
+            Source::Order => "propagation",
+            Source::Till => "propagation (till sale)",
+        }
+    }
+
+    /// The request that changes the stock.
+    fn request(self) -> &'static str {
+        match self {
+            Source::Order => "POST /orders",
+            Source::Till => "POST /pos/sales",
+        }
+    }
 }
 
 /// p99 the project's issue asks for.
@@ -54,15 +91,19 @@ pub struct Arrivals {
     pub unsigned: u64,
     /// Webhook ids seen.
     seen_ids: std::collections::HashSet<String>,
+    /// For till sales: an event counts once on-hand is below this (None: once reserved ≥ 1).
+    pub sold_below: Option<i64>,
 }
 
 impl Arrivals {
     /// Notes one `stock.changed` payload that arrived at `at`.
     pub fn record(&mut self, data: &Value, at: Instant) {
         self.received += 1;
-        if data["reserved"].as_i64().unwrap_or(0) >= 1
-            && let Some(sku) = data["sku"].as_str()
-        {
+        let counts = match self.sold_below {
+            Some(stocked) => data["on_hand"].as_i64().is_some_and(|on_hand| on_hand < stocked),
+            None => data["reserved"].as_i64().unwrap_or(0) >= 1,
+        };
+        if counts && let Some(sku) = data["sku"].as_str() {
             self.first.entry(sku.to_owned()).or_insert(at);
         }
     }
@@ -131,12 +172,19 @@ async fn open_stock_sse(
 pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcome, String> {
     let client = http_client(64, options.timeout)?;
     let api = Api::login(client.clone(), &server.base_url, &server.admin_email, &server.admin_password).await?;
-    let fixture = setup(&api, &unique_prefix("prop"), 1, options.orders, 10).await?;
+    let fixture = setup(&api, &unique_prefix("prop"), 1, options.orders, STOCKED).await?;
     let location_id = fixture.locations.first().ok_or("the fixture has no location")?.clone();
-    let mut listeners = listen(&api, &location_id).await?;
-    // Let set-up events (reserved = 0, ignored) drain through both paths first.
+    let till = match options.source {
+        Source::Till => Some(open_till(&api, &location_id).await?),
+        Source::Order => None,
+    };
+    let mut listeners = listen(&api, &location_id, options.source).await?;
+    // Let set-up events (reserved = 0, on-hand as stocked: ignored) drain through both paths first.
     tokio::time::sleep(Duration::from_millis(1_000)).await;
-    let mut placed = place_orders(&client, server, options, &fixture).await?;
+    let mut placed = match &till {
+        Some(till) => sell_at_till(&api, options, &fixture, till).await?,
+        None => place_orders(&client, server, options, &fixture).await?,
+    };
     settle(&listeners, &placed.sent_at, options.settle).await;
     let _ = listeners.stop.send(true);
     let sse_end = (&mut listeners.sse_task).await.ok().flatten();
@@ -144,7 +192,7 @@ pub async fn run(server: &Server, options: &PropagationOptions) -> Result<Outcom
     let mut hook = PathTimings::of(&listeners.hook_arrivals, &placed.sent_at);
     let summaries =
         Summaries { order: placed.latency.summary(), sse: sse.latencies.summary(), hook: hook.latencies.summary() };
-    let measured = Measured { placed, sse, hook, summaries, sse_end };
+    let measured = Measured { placed, sse, hook, summaries, sse_end, source: options.source };
     let mut outcome = Outcome::default();
     say_summary(&mut outcome, server, options, &fixture, &measured);
     record_failures(&mut outcome, &api, &listeners.webhook_id, options, &measured).await;
@@ -165,10 +213,11 @@ struct Listeners {
 }
 
 /// Starts the webhook receiver, registers it for `stock.changed`, and opens the stock stream.
-async fn listen(api: &Api, location_id: &str) -> Result<Listeners, String> {
+async fn listen(api: &Api, location_id: &str, source: Source) -> Result<Listeners, String> {
     let (stop, stop_rx) = watch::channel(false);
-    let sse_arrivals: Shared = Arc::default();
-    let hook_arrivals: Shared = Arc::default();
+    let sold_below = (source == Source::Till).then_some(STOCKED);
+    let sse_arrivals: Shared = Arc::new(Mutex::new(Arrivals { sold_below, ..Arrivals::default() }));
+    let hook_arrivals: Shared = Arc::new(Mutex::new(Arrivals { sold_below, ..Arrivals::default() }));
     let hook_url = start_receiver(hook_arrivals.clone(), stop_rx.clone()).await?;
     let webhook = api.post("/webhooks", &json!({"url": hook_url, "events": ["stock.changed"]})).await?;
     let webhook_id = webhook["id"].as_str().unwrap_or_default().to_owned();
@@ -213,6 +262,84 @@ async fn place_orders(
             Err(error) => placed.outcomes.transport_error(&error),
         }
     }
+    Ok(placed)
+}
+
+/// A till registered at the location with an open session.
+struct Till {
+    session_id: String,
+    series: String,
+}
+
+async fn open_till(api: &Api, location_id: &str) -> Result<Till, String> {
+    let device = api.post("/pos/devices", &json!({"location_id": location_id, "name": "Caja propagación"})).await?;
+    let text = |value: &Value, field: &str| {
+        value[field].as_str().map(str::to_owned).ok_or_else(|| format!("answer without {field}: {value}"))
+    };
+    let session = api
+        .post(
+            "/pos/sessions",
+            &json!({"device_id": text(&device, "id")?, "opening_float": {"amount": 0, "currency": "CLP"}}),
+        )
+        .await?;
+    Ok(Till { session_id: text(&session, "id")?, series: text(&device, "receipt_series")? })
+}
+
+/// One online cash sale per SKU at the till, at a steady rate, without waiting for one answer
+/// before sending the next (as [`place_paced`] does for orders).
+async fn sell_at_till(
+    api: &Api,
+    options: &PropagationOptions,
+    fixture: &Fixture,
+    till: &Till,
+) -> Result<Placed, String> {
+    let url = format!("{}/api/v1/pos/sales", api.base_url);
+    let period = Duration::from_secs_f64(1.0 / options.rate.max(0.001));
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut in_flight = Vec::with_capacity(fixture.items.len());
+    for (n, item) in fixture.items.iter().enumerate() {
+        ticker.tick().await;
+        let body = json!({
+            "id": format!("{}-prop-{n}", till.series),
+            "session_id": till.session_id,
+            "receipt_number": format!("{}-{}", till.series, n + 1),
+            "sold_at": omnicanal_domain::time::rfc3339_utc(
+                i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default()).unwrap_or_default(),
+            ),
+            "offline": false,
+            "lines": [{"sku": item.sku, "quantity": 1}],
+            "payments": [{"method": "cash", "amount": {"amount": crate::api::UNIT_PRICE_CLP, "currency": "CLP"}}],
+        });
+        let request = api.client.post(&url).bearer_auth(&api.token).json(&body);
+        let sku = item.sku.clone();
+        in_flight.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let answer = request.send().await.map(|response| response.status().as_u16());
+            (sku, sent, Instant::now(), answer)
+        }));
+    }
+    let mut placed = Placed {
+        placing: Duration::ZERO,
+        outcomes: Outcomes::default(),
+        latency: Latencies::new(),
+        sent_at: HashMap::new(),
+    };
+    for task in in_flight {
+        let (sku, sent, answered, answer) = task.await.map_err(|e| format!("a sale task failed: {e}"))?;
+        placed.latency.record(answered.saturating_duration_since(sent));
+        match answer {
+            Ok(status) => {
+                placed.outcomes.status(status);
+                if status == 201 {
+                    placed.sent_at.insert(sku, sent);
+                }
+            }
+            Err(error) => placed.outcomes.transport_error(&error),
+        }
+    }
+    placed.placing = started.elapsed();
     Ok(placed)
 }
 
@@ -280,6 +407,8 @@ struct Measured {
     summaries: Summaries,
     /// Why the stream ended before it was stopped, if it did.
     sse_end: Option<String>,
+    /// What changed the stock.
+    source: Source,
 }
 
 fn say_summary(
@@ -292,9 +421,11 @@ fn say_summary(
     let (placed, sse, hook, summaries) = (&measured.placed, &measured.sse, &measured.hook, &measured.summaries);
     let accepted = placed.outcomes.count(201);
     outcome.say(format!(
-        "propagation [{}]: {} orders at {:.0}/s, one SKU each (set-up {:.1} s); placing took {:.1} s",
+        "{} [{}]: {} {} at {:.0}/s, one SKU each (set-up {:.1} s); placing took {:.1} s",
+        measured.source.workload(),
         server.backend,
         options.orders,
+        measured.source.request(),
         options.rate,
         fixture.took.as_secs_f64(),
         placed.placing.as_secs_f64()
@@ -366,12 +497,12 @@ fn record_targets(outcome: &mut Outcome, server: &Server, measured: &Measured) {
     let sse_p99 = measured.summaries.sse.p99.unwrap_or(f64::INFINITY);
     let hook_p99 = measured.summaries.hook.p99.unwrap_or(f64::INFINITY);
     outcome.target(
-        format!("propagation to SSE p99 < {P99_TARGET_MS:.0} ms ({})", server.backend),
+        format!("{} to SSE p99 < {P99_TARGET_MS:.0} ms ({})", measured.source.workload(), server.backend),
         sse_p99 < P99_TARGET_MS && sse_missing == 0,
         format!("p99 {sse_p99:.1} ms, {sse_missing} missing"),
     );
     outcome.target(
-        format!("propagation to webhook p99 < {P99_TARGET_MS:.0} ms ({})", server.backend),
+        format!("{} to webhook p99 < {P99_TARGET_MS:.0} ms ({})", measured.source.workload(), server.backend),
         hook_p99 < P99_TARGET_MS && hook_missing == 0,
         format!("p99 {hook_p99:.1} ms, {hook_missing} missing"),
     );
@@ -383,7 +514,7 @@ fn push_rows(outcome: &mut Outcome, server: &Server, options: &PropagationOption
     let (outcomes, placing) = (&placed.outcomes, placed.placing);
     let (accepted, conflicts) = (outcomes.count(201), outcomes.count(409));
     outcome.rows.push(Row {
-        workload: "propagation: POST /orders".into(),
+        workload: format!("{}: {}", measured.source.workload(), measured.source.request()),
         backend: server.backend.clone(),
         requests: outcomes.total(),
         ok: accepted,
@@ -397,9 +528,9 @@ fn push_rows(outcome: &mut Outcome, server: &Server, options: &PropagationOption
         notes: format!("paced at {:.0}/s, one SKU per order", options.rate),
     });
     for (series, summary, path, extra) in [
-        ("propagation: → SSE", summaries.sse, sse, format!("{} events", sse.received)),
+        (format!("{}: → SSE", measured.source.workload()), summaries.sse, sse, format!("{} events", sse.received)),
         (
-            "propagation: → webhook",
+            format!("{}: → webhook", measured.source.workload()),
             summaries.hook,
             hook,
             format!("{} deliveries, {} repeats", hook.received, hook.duplicates),
@@ -408,7 +539,7 @@ fn push_rows(outcome: &mut Outcome, server: &Server, options: &PropagationOption
         let (seen, missing) = (path.latencies.len(), path.missing);
         let p99 = summary.p99.unwrap_or(f64::INFINITY);
         outcome.rows.push(Row {
-            workload: series.into(),
+            workload: series,
             backend: server.backend.clone(),
             requests: accepted,
             ok: seen as u64,
@@ -439,6 +570,16 @@ mod tests {
         arrivals.record(&json!({"sku": "A", "reserved": 1}), now);
         arrivals.record(&json!({"sku": "A", "reserved": 2}), now + Duration::from_secs(1));
         assert_eq!(arrivals.received, 3);
+        assert_eq!(arrivals.first.get("A"), Some(&now));
+    }
+
+    #[test]
+    fn records_till_sales_by_on_hand() {
+        let mut arrivals = Arrivals { sold_below: Some(10), ..Arrivals::default() };
+        let now = Instant::now();
+        arrivals.record(&json!({"sku": "A", "on_hand": 10, "reserved": 0}), now);
+        assert!(arrivals.first.is_empty(), "the stocking event is not a sale");
+        arrivals.record(&json!({"sku": "A", "on_hand": 9, "reserved": 0}), now);
         assert_eq!(arrivals.first.get("A"), Some(&now));
     }
 }

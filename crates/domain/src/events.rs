@@ -347,6 +347,8 @@ crate::named_enum! {
         CashOut => "cash_out",
         /// Counted and closed.
         Closed => "closed",
+        /// A pay-at-pickup part paid at this till (`amount`: the cash it left in the drawer).
+        PickupCollected => "pickup_collected",
     }
 }
 

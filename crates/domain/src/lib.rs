@@ -9,6 +9,7 @@
 pub mod access;
 pub mod catalog;
 pub mod channel;
+pub mod delivery;
 pub mod dish;
 pub mod error;
 pub mod events;

@@ -420,6 +420,8 @@
     }
     tags.push(h("span", { class: "tag channel channel-" + String(item.channel || "").replace(/[^a-z]/g, ""), "data-testid": "card-channel", "data-channel": item.channel }, channelText(item.channel)));
     if (item.table) tags.push(h("span", { class: "tag table", "data-testid": "card-table" }, t("console.card.table", { table: item.table })));
+    // A phone order shows whom to call back; a delivery, where it goes (issue 14 point 8).
+    if (item.fulfilment === "delivery") tags.push(h("span", { class: "tag delivery", "data-testid": "card-delivery" }, t("console.card.delivery")));
     const times = [h("span", { "data-age": "" })];
     if (item.status === "placed" && item.hold_expires_at) times.push(h("span", { "data-hold": "" }));
     if (item.pickup_at) {
@@ -439,6 +441,10 @@
         h("span", { class: "customer", "data-testid": "card-customer" }, item.customer_name || ""),
       ),
       h("p", { class: "tags" }, tags),
+      item.customer_phone
+        ? h("p", { class: "phone" }, h("a", { href: "tel:" + String(item.customer_phone).replace(/[^0-9+]/g, ""), "data-testid": "card-phone" }, t("console.card.phone", { phone: item.customer_phone })))
+        : "",
+      item.delivery_line ? h("p", { class: "address", "data-testid": "card-address" }, t("console.card.address", { address: item.delivery_line })) : "",
       h("p", { class: "late-label", "data-testid": "late-label", hidden: true }),
       h("p", { class: "times" }, times),
       lineList(item),

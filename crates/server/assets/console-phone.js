@@ -1,5 +1,6 @@
 // The phone order page: the location's menu (with each product's options and a note for the
-// kitchen), the customer, the pickup time among the location's slots, and the payment (at
+// kitchen), the customer, pickup or delivery (with the address), the time among the location's
+// slots, and the payment (at
 // pickup where the location allows it, else the card now). The order is placed through
 // POST /api/v1/locations/{id}/phone-orders, which sets the `phone` channel: the server decides,
 // this page only gathers. Prices shown here are the menu's; the server prices the order.
@@ -23,6 +24,12 @@
     "customer.email": "email-error",
     "payment.card_number": "card-error",
     pickup_at: "pickup-error",
+    // A delivery's address (issue 14 point 8).
+    delivery_address: "street-error",
+    "delivery_address.street": "street-error",
+    "delivery_address.number": "number-error",
+    "delivery_address.district": "district-error",
+    "delivery_address.reference": "reference-error",
   };
   const fieldTexts = {
     "customer.name": "console.phone.error.name",
@@ -30,7 +37,14 @@
     "customer.email": "console.phone.error.email",
     "payment.card_number": "console.phone.error.card",
     pickup_at: "console.phone.error.pickup",
+    delivery_address: "console.phone.error.delivery_street",
+    "delivery_address.street": "console.phone.error.delivery_street",
+    "delivery_address.number": "console.phone.error.delivery_number",
+    "delivery_address.district": "console.phone.error.delivery_district",
+    "delivery_address.reference": "console.phone.error.delivery_reference",
   };
+  const deliveryFields = document.getElementById("delivery-fields");
+  const pickupLabel = document.getElementById("pickup-label");
   const cart = [];
   let editor = null;
 
@@ -195,8 +209,31 @@
     return checked ? checked.value : "card";
   }
 
+  function fulfilment() {
+    const checked = form.querySelector("input[name=fulfilment]:checked");
+    return checked ? checked.value : "pickup";
+  }
+
+  // A delivery shows its address fields and names the time "when it leaves"; a pickup hides them.
+  function showFulfilment() {
+    const delivery = fulfilment() === "delivery";
+    deliveryFields.hidden = !delivery;
+    pickupLabel.textContent = delivery ? pickupLabel.dataset.delivery : pickupLabel.dataset.pickup;
+  }
+
+  function deliveryAddress() {
+    const value = (id) => document.getElementById(id).value.trim();
+    return {
+      street: value("delivery-street"),
+      number: value("delivery-number"),
+      district: value("delivery-district"),
+      reference: value("delivery-reference") || null,
+    };
+  }
+
   form.addEventListener("change", (event) => {
     if (event.target.name === "payment") cardField.hidden = payment() !== "card";
+    if (event.target.name === "fulfilment") showFulfilment();
   });
 
   form.addEventListener("submit", async (event) => {
@@ -209,6 +246,16 @@
     let first = null;
     if (!name) first = first || fieldError("customer.name", t("console.phone.error.name"));
     if (!phone) first = first || fieldError("customer.phone", t("console.phone.error.phone"));
+    const delivering = fulfilment() === "delivery";
+    const address = delivering ? deliveryAddress() : null;
+    if (delivering) {
+      // Every missing part of the address is marked at once; the first takes the focus.
+      for (const part of ["street", "number", "district"]) {
+        if (address[part]) continue;
+        const input = fieldError(`delivery_address.${part}`, t(`console.phone.error.delivery_${part}`));
+        first = first || input;
+      }
+    }
     if (!cart.length) {
       show(formError, t("console.phone.error.empty"));
       first = first || formError;
@@ -222,6 +269,8 @@
       customer: { name, phone, email: email || null },
       lines: cart.map((line) => ({ sku: line.sku, quantity: line.quantity, modifiers: line.modifiers, note: line.note })),
       pickup_at: pickup.value || null,
+      fulfilment: delivering ? "delivery" : "pickup",
+      delivery_address: address,
       payment: { method, card_number: method === "card" ? document.getElementById("card-number").value.replace(/\s+/g, "") : null },
     };
     const button = form.querySelector("button[type=submit]");
@@ -234,6 +283,7 @@
       renderCart();
       form.reset();
       cardField.hidden = payment() !== "card";
+      showFulfilment();
       done.focus && done.setAttribute("tabindex", "-1");
       done.focus();
       return;

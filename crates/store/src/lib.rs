@@ -47,6 +47,7 @@ pub trait Store:
     + StockConflictStore
     + PosPrintStore
     + PosApprovalStore
+    + PosPickupStore
     + Send
     + Sync
     + 'static
@@ -68,6 +69,7 @@ impl<T> Store for T where
         + StockConflictStore
         + PosPrintStore
         + PosApprovalStore
+        + PosPickupStore
         + Send
         + Sync
         + 'static
@@ -600,4 +602,21 @@ pub trait PosApprovalStore {
     ) -> StoreResult<()>;
     /// A session's voids, manual discounts, approvals and count per denomination.
     async fn pos_session_accounting(&self, session_id: &str) -> StoreResult<PosSessionAccounting>;
+}
+
+/// Pay-at-pickup parts collected at a till (issue 14 point 4).
+#[async_trait]
+pub trait PosPickupStore {
+    /// A location's parts with this pickup code, newest first (a four-digit code may repeat).
+    async fn find_pickup_parts(&self, location_id: &str, pickup_code: &str) -> StoreResult<Vec<FulfillmentRecord>>;
+    /// A part's collection at a till, with its tenders.
+    async fn get_pickup_collection(
+        &self,
+        fulfillment_id: &str,
+    ) -> StoreResult<Option<(PickupCollectionRow, Vec<PickupPaymentRow>)>>;
+    /// Records a collection in one transaction: the session must still be open
+    /// (`SessionClosed`), the part moves to `collected` as any handover (its capture, its stock
+    /// sale and their events; `StaleState` when it moved meanwhile), then the collection, its
+    /// tenders and the session's event. Returns the order as it now stands.
+    async fn collect_pickup(&self, new: &NewPickupCollection) -> StoreResult<OrderRecord>;
 }

@@ -110,6 +110,9 @@ pub struct PlaceOrder {
     pub payment: Payment,
     /// A stored quote for this very cart, whose prices are honoured until it expires.
     pub quote_id: Option<String>,
+    /// Where a phone order is delivered; None: picked up. Only the phone use case sets it
+    /// (`App::place_phone_order`): the public order contract has no delivery.
+    pub delivery: Option<omnicanal_domain::delivery::DeliveryAddress>,
 }
 
 impl PlaceOrder {
@@ -150,6 +153,7 @@ impl PlaceOrder {
                 pickup_at_ms,
                 payment: payment?,
                 quote_id: input.quote_id,
+                delivery: None,
             })
         })
     }

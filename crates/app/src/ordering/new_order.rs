@@ -71,6 +71,7 @@ impl OrderDraft<'_> {
             table_label: self.order.table.clone(),
             quote_json: Some(quote_json),
             created_at_ms: self.now_ms,
+            delivery: self.order.delivery.clone(),
         };
         Ok(NewOrder {
             order,

@@ -156,6 +156,7 @@ mod tests {
                 table_label: None,
                 quote_json: None,
                 created_at_ms: 0,
+                delivery: None,
             },
             fulfillments: vec![part("mer_a", "loc_a"), part("mer_b", "loc_b")],
         }

@@ -9,6 +9,7 @@
 pub mod approvals;
 pub mod conflicts;
 pub mod devices;
+pub mod pickups;
 pub mod printing;
 pub mod sale_accounting;
 pub mod sales;

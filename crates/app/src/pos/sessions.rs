@@ -284,6 +284,10 @@ impl App {
                 cash_sales: money(paid_by(TenderMethod::Cash)),
                 cash_in: money(figures.cash_in_minor),
                 cash_out: money(figures.cash_out_minor),
+                // Pay-at-pickup orders collected at this till (pos::pickups).
+                pickup_cash: money(
+                    figures.pickups_by_method.iter().filter(|(m, _)| *m == TenderMethod::Cash).map(|(_, a)| *a).sum(),
+                ),
             }
             .expected()?,
         };

@@ -53,12 +53,20 @@ pub struct CashTotals {
     pub cash_in: Money,
     /// Cash taken out.
     pub cash_out: Money,
+    /// Cash kept from pay-at-pickup orders collected at the till (net of change): money
+    /// received in the drawer like a sale's, kept apart because it is not a till sale.
+    pub pickup_cash: Money,
 }
 
 impl CashTotals {
-    /// The cash the drawer should hold: float + cash sales + cash in − cash out.
+    /// The cash the drawer should hold: float + cash sales + cash in − cash out, plus the
+    /// cash of pay-at-pickup orders collected.
     pub fn expected(&self) -> Result<Money, DomainError> {
-        self.opening_float.checked_add(self.cash_sales)?.checked_add(self.cash_in)?.checked_sub(self.cash_out)
+        self.opening_float
+            .checked_add(self.cash_sales)?
+            .checked_add(self.cash_in)?
+            .checked_sub(self.cash_out)?
+            .checked_add(self.pickup_cash)
     }
 }
 
@@ -100,7 +108,13 @@ mod tests {
     }
 
     fn totals(float: i64, sales: i64, cash_in: i64, cash_out: i64) -> CashTotals {
-        CashTotals { opening_float: clp(float), cash_sales: clp(sales), cash_in: clp(cash_in), cash_out: clp(cash_out) }
+        CashTotals {
+            opening_float: clp(float),
+            cash_sales: clp(sales),
+            cash_in: clp(cash_in),
+            cash_out: clp(cash_out),
+            pickup_cash: clp(0),
+        }
     }
 
     #[test]
@@ -125,6 +139,12 @@ mod tests {
         for status in SessionStatus::ALL {
             assert!(!status.next_statuses().contains(status), "{status} does not lead to itself");
         }
+    }
+
+    #[test]
+    fn cash_of_collected_pickups_is_expected_in_the_drawer() {
+        let with_pickups = CashTotals { pickup_cash: clp(12_990), ..totals(50_000, 10_000, 0, 0) };
+        assert_eq!(with_pickups.expected(), Ok(clp(72_990)));
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 // The till page (/pos): which registered device this is, the cash session, the selling
 // screen (search, scanner) and the close, the connection banner and the sales the server
 // refused. The cart's view is in cartview.js, camera scanning in camera.js, payment and the
-// receipt in checkout.js; lookups and pricing in sell.js; the queue in queue.js; IndexedDB in
+// receipt in checkout.js; pay-at-pickup orders collected by code in pickup.js; lookups and pricing in sell.js; the queue in queue.js; IndexedDB in
 // db.js. Every text comes from the page's catalog (pos.* keys).
 "use strict";
 
@@ -15,6 +15,7 @@ import { createOptionsPicker } from "./options.js";
 import { setupDetails } from "./details.js";
 import { setupSession } from "./session.js";
 import { setupLineActions } from "./session-lines.js";
+import { createPickup } from "./pickup.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -39,7 +40,7 @@ const till = {
   coupon: null,
 };
 
-const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close"];
+const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close", "pickup"];
 function show(name) {
   for (const screen of SCREENS) $(`screen-${screen}`).hidden = screen !== name;
   $("pos-app").dataset.state = name;
@@ -424,6 +425,10 @@ setupCamera({ till, t, notice, onItem: (item) => addItem(item) });
 
 const checkout = createCheckout({ till, queue, show, notice, t, done: () => sellScreen() });
 $("pay").addEventListener("click", () => checkout.start());
+
+// --- pay-at-pickup orders collected by pickup code (pickup.js) -------------------------------
+
+createPickup({ till, show, notice, t, done: () => sellScreen() });
 
 // --- start -------------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ const SHELL = [
   "/static/pos/camera.js",
   "/static/pos/checkout.js",
   "/static/pos/print.js",
+  "/static/pos/pickup.js",
   "/static/pos/db.js",
   "/static/pos/queue.js",
   "/static/pos/pricing.js",

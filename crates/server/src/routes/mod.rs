@@ -19,6 +19,7 @@ pub mod parameter_shapes;
 pub mod payments;
 pub mod pos;
 pub mod pos_approvals;
+pub mod pos_pickups;
 pub mod pos_print;
 pub mod posters;
 pub mod pricing;
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pos::write_router())
         .merge(stock_conflicts::write_router())
         .merge(pos_approvals::write_router())
+        .merge(pos_pickups::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -115,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stock_conflicts::router())
         .merge(pos_print::router())
         .merge(pos_approvals::router())
+        .merge(pos_pickups::router())
         .merge(till_catalog::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

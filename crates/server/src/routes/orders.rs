@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use omnicanal_app::AppError;
+use omnicanal_app::ordering::phone::{DeliveryAddressInput, PhoneFulfilment};
 use omnicanal_app::ordering::{OrderInput, PlaceOrder, VisibleOrder};
 use omnicanal_app::pricing::cart::LineInput;
 
@@ -19,7 +20,7 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::idempotency::IdempotencyClaim;
 use crate::state::AppState;
-use crate::views::{ChoiceView, CustomerView, OrderView};
+use crate::views::{ChoiceView, CustomerView, DeliveryAddressView, OrderView};
 
 /// Routes that move money and stock (wrapped by the idempotency layer).
 pub fn write_router() -> OpenApiRouter<AppState> {
@@ -188,6 +189,27 @@ pub struct PhoneOrderRequest {
     #[serde(default)]
     #[schema(max_items = 10)]
     pub coupon_codes: Option<Vec<String>>,
+    /// `pickup` (when absent) or `delivery`; a delivery's time is `pickup_at` (when it leaves
+    /// the kitchen), paid by card now or on delivery (`pay_at_pickup`).
+    #[schema(pattern = "^(pickup|delivery)$")]
+    pub fulfilment: Option<String>,
+    /// Where to deliver: required for `delivery`, refused for `pickup`.
+    pub delivery_address: Option<DeliveryAddressView>,
+}
+
+impl PhoneOrderRequest {
+    /// The request's fulfilment, taken out (the rest becomes the order's input).
+    fn take_fulfilment(&mut self) -> PhoneFulfilment {
+        PhoneFulfilment {
+            fulfilment: self.fulfilment.take(),
+            delivery_address: self.delivery_address.take().map(|address| DeliveryAddressInput {
+                street: address.street,
+                number: address.number,
+                district: address.district,
+                reference: address.reference,
+            }),
+        }
+    }
 }
 
 impl From<PhoneOrderRequest> for OrderInput {
@@ -235,10 +257,11 @@ async fn create_phone_order(
     user: AuthUser,
     Path(id): Path<String>,
     claim: Option<Extension<IdempotencyClaim>>,
-    ApiJson(request): ApiJson<PhoneOrderRequest>,
+    ApiJson(mut request): ApiJson<PhoneOrderRequest>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
     let claim = claim.map(|Extension(claim)| claim);
-    let placed = state.app.place_phone_order(&user, &id, request.into(), claim).await?;
+    let fulfilment = request.take_fulfilment();
+    let placed = state.app.place_phone_order(&user, &id, request.into(), fulfilment, claim).await?;
     Ok((StatusCode::CREATED, Json(OrderView::new(&placed, true))))
 }
 

@@ -258,6 +258,41 @@ pub struct OrderView {
     pub fulfillments: Vec<FulfillmentView>,
     /// Creation time.
     pub created_at: String,
+    /// `pickup`, or `delivery` for a phone order delivered to `delivery_address`.
+    #[schema(example = "pickup")]
+    pub fulfilment: String,
+    /// Where a delivery goes (phone orders only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<DeliveryAddressView>,
+}
+
+/// A delivery address: street, number, commune or district, and a reference for the rider.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryAddressView {
+    /// Street ("Av. Providencia"), 1 to 120 characters with a letter.
+    #[schema(min_length = 1, max_length = 120)]
+    pub street: String,
+    /// House number ("1234", "1502-B") or "S/N", up to 20 characters.
+    #[schema(min_length = 1, max_length = 20)]
+    pub number: String,
+    /// Commune or district ("Providencia", "Miraflores"), up to 80 characters.
+    #[schema(min_length = 1, max_length = 80)]
+    pub district: String,
+    /// A reference for the rider ("portón verde, depto 31"), up to 200 characters.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub reference: Option<String>,
+}
+
+impl From<&omnicanal_domain::delivery::DeliveryAddress> for DeliveryAddressView {
+    fn from(address: &omnicanal_domain::delivery::DeliveryAddress) -> Self {
+        Self {
+            street: address.street.clone(),
+            number: address.number.clone(),
+            district: address.district.clone(),
+            reference: address.reference.clone(),
+        }
+    }
 }
 
 impl OrderView {
@@ -301,6 +336,8 @@ impl OrderView {
             },
             fulfillments: record.fulfillments.iter().map(|part| FulfillmentView::new(part, for_customer)).collect(),
             created_at: rfc3339(order.created_at_ms),
+            fulfilment: if order.delivery.is_some() { "delivery" } else { "pickup" }.to_owned(),
+            delivery_address: order.delivery.as_ref().map(DeliveryAddressView::from),
         }
     }
 }

@@ -6,6 +6,7 @@ use omnicanal_app::pos::devices::{ReceiptReport, TillListing};
 use omnicanal_app::pos::sales::{SaleAnswer, SaleAnswerLine, SaleAnswerPayment, SaleConflict, SaleCustomer};
 use omnicanal_app::pos::sessions::{MethodTotal, SessionReport};
 use omnicanal_domain::Currency;
+use omnicanal_domain::pos::TenderMethod;
 use omnicanal_domain::pricing::engine::CouponOutcome;
 use omnicanal_domain::pricing::engine::{AppliedDiscount, NotApplied, PromotionOutcome};
 use omnicanal_store::{PosCashMovementRow, PosDeviceRow, PosSessionRow, ReceiptDuplicateRow, StockConflictRow};
@@ -220,6 +221,20 @@ pub struct SessionReportView {
     pub cash_out: MoneyView,
     /// Every cash movement, oldest first.
     pub cash_movements: Vec<CashMovementView>,
+    /// Pay-at-pickup orders collected at this till (not sales: apart from `totals`; their
+    /// cash is in `expected_cash`).
+    pub pickups: PickupTotalsView,
+}
+
+/// Pay-at-pickup orders collected at a till in one session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PickupTotalsView {
+    /// Parts collected.
+    pub count: i64,
+    /// What they came to.
+    pub total: MoneyView,
+    /// What each method took of them (cash net of change; every method listed).
+    pub by_method: Vec<MethodTotalView>,
 }
 
 impl From<SessionReport> for SessionReportView {
@@ -271,6 +286,19 @@ impl From<SessionReport> for SessionReportView {
                 .into_iter()
                 .map(|movement| CashMovementView::new(movement, currency))
                 .collect(),
+            pickups: PickupTotalsView {
+                count: report.figures.pickups_count,
+                total: money(report.figures.pickups_total_minor),
+                by_method: TenderMethod::ALL
+                    .iter()
+                    .map(|method| MethodTotalView {
+                        method: method.to_string(),
+                        amount: money(
+                            report.figures.pickups_by_method.iter().filter(|(m, _)| m == method).map(|(_, a)| *a).sum(),
+                        ),
+                    })
+                    .collect(),
+            },
         }
     }
 }

@@ -138,3 +138,107 @@ async fn a_phone_order_without_a_good_phone_is_refused_with_its_fields() {
         .await;
     assert_validation_problem(&resp, "pay at pickup where it is off");
 }
+
+fn delivery_body(address: Value) -> Value {
+    let mut body = phone_body(PIZZA_M, Some("+56 9 8765 4321"), json!({"method": "pay_at_pickup"}));
+    body["fulfilment"] = json!("delivery");
+    body["delivery_address"] = address;
+    body["pickup_at"] = json!(common::rfc3339_from_now(chrono::Duration::hours(2)));
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_phone_order_for_delivery_shows_its_address_and_phone_on_the_display() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::create(&app).await;
+    let pizza = fx.m(2);
+    let staff = pizza.staff.token(&app).await;
+    let path = format!("/api/v1/locations/{}/phone-orders", pizza.location_id);
+    let address = json!({"street": "Av. Providencia", "number": "1234", "district": "Providencia",
+        "reference": "portón verde, depto 31"});
+
+    let resp = app.post(&path, Some(&staff), &delivery_body(address.clone())).await;
+    if resp.status == StatusCode::UNPROCESSABLE_ENTITY && fields(&resp) == ["pickup_at"] {
+        // Two hours ahead may fall outside today's opening hours: deliver as soon as possible.
+        let mut body = delivery_body(address.clone());
+        body.as_object_mut().map(|o| o.remove("pickup_at"));
+        app.post(&path, Some(&staff), &body).await.expect(StatusCode::CREATED, "delivery, ASAP");
+    } else {
+        assert_eq!(resp.status, StatusCode::CREATED, "delivery at a time: {}", resp.body);
+    }
+    let placed = app
+        .get(&format!("/api/v1/locations/{}/queue", pizza.location_id), Some(&staff))
+        .await
+        .expect(StatusCode::OK, "queue");
+    let item = &placed["items"][0];
+    assert_eq!(item["channel"], "phone");
+    assert_eq!(item["fulfilment"], "delivery");
+    assert_eq!(item["customer_phone"], "+56 9 8765 4321", "the card shows whom to call: {item}");
+    assert_eq!(item["delivery_address"], address);
+    assert_eq!(item["delivery_line"], "Av. Providencia 1234, Providencia (portón verde, depto 31)");
+
+    // The order view names it a delivery with its address; a pickup says pickup and has none.
+    let order = app
+        .get(&format!("/api/v1/orders/{}", item["order_id"].as_str().unwrap_or_default()), Some(&staff))
+        .await
+        .expect(StatusCode::OK, "the order as staff see it");
+    assert_eq!((order["fulfilment"].clone(), order["delivery_address"].clone()), (json!("delivery"), address));
+    let pickup = app
+        .post(&path, Some(&staff), &phone_body(PIZZA_M, Some("22345678"), json!({"method": "pay_at_pickup"})))
+        .await
+        .expect(StatusCode::CREATED, "a pickup");
+    assert_eq!(pickup["fulfilment"], "pickup");
+    assert!(pickup.get("delivery_address").is_none(), "{pickup}");
+
+    // A web order's card carries no phone: only phone orders show it.
+    app.place_order_ok(&fx, &[fx.line(PIZZA_M, 1)], &Payment::AtPickup).await;
+    let queue = app
+        .get(&format!("/api/v1/locations/{}/queue", pizza.location_id), Some(&staff))
+        .await
+        .expect(StatusCode::OK, "queue");
+    let web = queue["items"].as_array().into_iter().flatten().find(|item| item["channel"] != "phone");
+    assert_eq!(web.map(|item| item["customer_phone"].clone()), Some(Value::Null), "{queue}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delivery_without_a_good_address_is_refused_with_every_field() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::create(&app).await;
+    let pizza = fx.m(2);
+    let staff = pizza.staff.token(&app).await;
+    let path = format!("/api/v1/locations/{}/phone-orders", pizza.location_id);
+
+    let mut no_address = delivery_body(Value::Null);
+    no_address.as_object_mut().map(|o| o.remove("delivery_address"));
+    let resp = app.post(&path, Some(&staff), &no_address).await;
+    assert_validation_problem(&resp, "delivery without an address");
+    assert_eq!(fields(&resp), ["delivery_address"]);
+
+    let resp =
+        app.post(&path, Some(&staff), &delivery_body(json!({"street": " ", "number": "abc", "district": "9"}))).await;
+    assert_validation_problem(&resp, "bad address");
+    assert_eq!(
+        fields(&resp),
+        ["delivery_address.street", "delivery_address.number", "delivery_address.district"],
+        "{}",
+        resp.body
+    );
+
+    let mut pickup_with_address =
+        delivery_body(json!({"street": "Av. Providencia", "number": "1234", "district": "Providencia"}));
+    pickup_with_address["fulfilment"] = json!("pickup");
+    let resp = app.post(&path, Some(&staff), &pickup_with_address).await;
+    assert_eq!(fields(&resp), ["delivery_address"], "{}", resp.body);
+
+    let mut drone = delivery_body(json!({"street": "Av. Providencia", "number": "1234", "district": "Providencia"}));
+    drone["fulfilment"] = json!("drone");
+    drone["customer"]["phone"] = json!("123");
+    let resp = app.post(&path, Some(&staff), &drone).await;
+    assert_eq!(fields(&resp), ["customer.phone", "fulfilment"], "every bad field at once: {}", resp.body);
+
+    let queue = app
+        .get(&format!("/api/v1/locations/{}/queue", pizza.location_id), Some(&staff))
+        .await
+        .expect(StatusCode::OK, "queue");
+    assert_eq!(queue["items"].as_array().map(Vec::len), Some(0), "nothing was placed: {queue}");
+}

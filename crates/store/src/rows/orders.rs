@@ -85,6 +85,8 @@ pub struct OrderRow {
     pub table_label: Option<String>,
     /// The priced quote the order was placed with (JSON), so later price changes never alter it.
     pub quote_json: Option<String>,
+    /// Where a phone order is delivered; None: picked up.
+    pub delivery: Option<omnicanal_domain::delivery::DeliveryAddress>,
     /// Creation time.
     pub created_at_ms: i64,
 }

@@ -264,4 +264,10 @@ pub struct PosSessionTotals {
     pub cash_in_minor: i64,
     /// Cash taken out.
     pub cash_out_minor: i64,
+    /// Pay-at-pickup parts collected at the till in the session (not sales: counted apart).
+    pub pickups_count: i64,
+    /// What the collected parts came to.
+    pub pickups_total_minor: i64,
+    /// What each tender paid of the collected parts, by method (cash net of change).
+    pub pickups_by_method: Vec<(TenderMethod, i64)>,
 }

@@ -20,6 +20,7 @@ pub(crate) mod outbox;
 mod payments;
 mod pos;
 mod pos_approvals;
+mod pos_pickups;
 mod pos_print;
 mod pricing;
 mod setup;

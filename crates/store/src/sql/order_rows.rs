@@ -19,7 +19,8 @@ macro_rules! order_columns {
     () => {
         "id, number, site_id, channel, customer_name, customer_phone, customer_email, \
     tracking_token, currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, \
-    outstanding_minor, pickup_at, customer_tax_id, table_label, created_at_ms"
+    outstanding_minor, pickup_at, customer_tax_id, table_label, created_at_ms, \
+    delivery_street, delivery_number, delivery_district, delivery_reference"
     };
 }
 pub(crate) use order_columns;
@@ -66,7 +67,20 @@ pub(crate) fn order_from(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
         table_label: row.try_get("table_label")?,
         quote_json: None,
         created_at_ms: row.try_get("created_at_ms")?,
+        delivery: delivery_from(row)?,
     })
+}
+
+/// The delivery address of an order row; None for a pickup (no street stored).
+fn delivery_from(row: &AnyRow) -> Result<Option<omnicanal_domain::delivery::DeliveryAddress>, sqlx::Error> {
+    let street: Option<String> = row.try_get("delivery_street")?;
+    let Some(street) = street else { return Ok(None) };
+    Ok(Some(omnicanal_domain::delivery::DeliveryAddress {
+        street,
+        number: row.try_get::<Option<String>, _>("delivery_number")?.unwrap_or_default(),
+        district: row.try_get::<Option<String>, _>("delivery_district")?.unwrap_or_default(),
+        reference: row.try_get("delivery_reference")?,
+    }))
 }
 
 /// A part's money for settlement, from a row with its money columns and `status`.

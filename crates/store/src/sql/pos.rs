@@ -123,7 +123,7 @@ fn cash_movement_from(row: &AnyRow) -> Result<PosCashMovementRow, sqlx::Error> {
 
 /// Locks an open session's row until commit (a no-op update that only an open session
 /// matches); `SessionClosed` otherwise, `NotFound` when there is none.
-async fn lock_open_session(transaction: &mut Tx, session_id: &str) -> StoreResult<PosSessionRow> {
+pub(crate) async fn lock_open_session(transaction: &mut Tx, session_id: &str) -> StoreResult<PosSessionRow> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE pos_sessions SET status = status WHERE id = $1 AND status = 'open' RETURNING {SESSION_COLUMNS}"
     )))
@@ -186,6 +186,7 @@ async fn totals_in(connection: &mut sqlx::AnyConnection, session_id: &str) -> St
             CashDirection::Out => totals.cash_out_minor = amount,
         }
     }
+    super::pos_pickups::add_pickup_totals(connection, session_id, &mut totals).await?;
     Ok(totals)
 }
 
@@ -574,6 +575,7 @@ pub(crate) async fn close_in(
         cash_sales: money(cash_of(&totals)),
         cash_in: money(totals.cash_in_minor),
         cash_out: money(totals.cash_out_minor),
+        pickup_cash: money(super::pos_pickups::pickup_cash_of(&totals)),
     };
     let outcome = close_session(session.status, &cash, money(counted_cash_minor)).map_err(|error| match error {
         DomainError::SessionNotOpen => StoreError::SessionClosed,

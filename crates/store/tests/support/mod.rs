@@ -325,6 +325,7 @@ impl Shop {
                 table_label: None,
                 quote_json: None,
                 created_at_ms: at_ms,
+                delivery: None,
             },
             fulfillments: vec![FulfillmentRecord {
                 id: id("ful"),

@@ -94,6 +94,14 @@ pub struct QueueItemView {
     pub reason: Option<String>,
     /// Its tax document.
     pub document: Option<DocumentRefView>,
+    /// The customer's phone, for a phone order (the kitchen calls back when something is off).
+    pub customer_phone: Option<String>,
+    /// `pickup`, or `delivery` for a phone order delivered to `delivery_address`.
+    pub fulfilment: String,
+    /// Where a delivery goes, in one line and by part.
+    pub delivery_address: Option<crate::views::DeliveryAddressView>,
+    /// The delivery address in one line, as the card shows it.
+    pub delivery_line: Option<String>,
 }
 
 /// A location's live queue.
@@ -173,5 +181,11 @@ fn queue_item(item: &QueuedPart) -> QueueItemView {
             (Some(kind), Some(number)) => Some(DocumentRefView { kind: *kind, number }),
             _ => None,
         },
+        customer_phone: (order.channel == omnicanal_domain::channel::Channel::Phone)
+            .then(|| order.customer_phone.clone())
+            .flatten(),
+        fulfilment: if order.delivery.is_some() { "delivery" } else { "pickup" }.to_owned(),
+        delivery_address: order.delivery.as_ref().map(crate::views::DeliveryAddressView::from),
+        delivery_line: order.delivery.as_ref().map(|address| address.one_line()),
     }
 }

@@ -16,6 +16,7 @@
 //! - `assets/pos/checkout.js`: payment (split tender), the sale and its receipt.
 //! - `assets/pos/print.js`: the receipt on the till's network printer, the browser's 80 mm
 //!   print, and the digital receipt (QR, link to send) offered when the printer fails.
+//! - `assets/pos/pickup.js`: pay-at-pickup orders of the location collected by pickup code.
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/camera.js", get(|| asset(include_str!("../../../assets/pos/camera.js"), JS)))
         .route("/static/pos/checkout.js", get(|| asset(include_str!("../../../assets/pos/checkout.js"), JS)))
         .route("/static/pos/print.js", get(|| asset(include_str!("../../../assets/pos/print.js"), JS)))
+        .route("/static/pos/pickup.js", get(|| asset(include_str!("../../../assets/pos/pickup.js"), JS)))
         .route("/static/pos/db.js", get(|| asset(include_str!("../../../assets/pos/db.js"), JS)))
         .route("/static/pos/queue.js", get(|| asset(include_str!("../../../assets/pos/queue.js"), JS)))
         .route("/static/pos/session.js", get(|| asset(include_str!("../../../assets/pos/session.js"), JS)))

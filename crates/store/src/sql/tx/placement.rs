@@ -294,6 +294,20 @@ async fn insert_order_row(transaction: &mut Tx, order: &OrderRow) -> StoreResult
     .bind(&order.table_label)
     .fetch_one(&mut **transaction)
     .await?;
+    // A phone order to deliver (issue 14 point 8): its address, in the same transaction.
+    if let Some(delivery) = &order.delivery {
+        sqlx::query(
+            "UPDATE orders SET delivery_street = $1, delivery_number = $2, delivery_district = $3, \
+             delivery_reference = $4 WHERE id = $5",
+        )
+        .bind(&delivery.street)
+        .bind(&delivery.number)
+        .bind(&delivery.district)
+        .bind(&delivery.reference)
+        .bind(&order.id)
+        .execute(&mut **transaction)
+        .await?;
+    }
     Ok(number_row.try_get("number")?)
 }
 

@@ -1,0 +1,233 @@
+// Collecting a pay-at-pickup order at the till (issue 14 point 4): the cashier types the
+// pickup code the customer shows (or scans the QR of the order page, where the browser reads
+// codes), the till shows the order's part for this location and what is owed ("COBRAR AL
+// RETIRAR"), takes cash with change, an external terminal's card (its approval code typed) or
+// the till's own card, and the server records the money in the open session and hands the part
+// over (GET /pos/devices/{id}/pickups?code=, POST /pos/pickups/{id}/collect). Online only: the
+// part and its money live on the server, so there is nothing to queue.
+"use strict";
+
+import { api } from "./queue.js";
+import { money, parseAmount } from "./sell.js";
+
+/** Wires the pickup screen; `done()` goes back to selling. */
+export function createPickup({ till, show, notice, t, done }) {
+  const $ = (id) => document.getElementById(id);
+  let part = null;
+  let method = "cash";
+
+  const currency = () => part?.to_collect?.currency || till.catalog?.currency || "CLP";
+  const owed = () => part?.to_collect?.amount || 0;
+
+  function message(el, text) {
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  function start() {
+    part = null;
+    $("pickup-order").hidden = true;
+    message($("pickup-error"), "");
+    message($("pickup-done"), "");
+    $("pickup-code").value = "";
+    show("pickup");
+    $("pickup-code").focus();
+  }
+
+  function choose(next) {
+    method = next;
+    for (const button of document.querySelectorAll("[data-pickup-method]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.pickupMethod === method));
+    }
+    $("pickup-tendered-field").hidden = method !== "cash";
+    $("pickup-reference-field").hidden = method !== "external_card";
+    $("pickup-card-field").hidden = method !== "card";
+    change();
+  }
+
+  /** The change for the cash typed, shown as the cashier types. */
+  function change() {
+    const tendered = parseAmount($("pickup-tendered").value, currency());
+    const given = method === "cash" && tendered !== null ? Math.max(0, tendered - owed()) : 0;
+    $("pickup-change").textContent = money(given, currency());
+    $("pickup-change").dataset.amount = String(given);
+  }
+
+  function render() {
+    const order = $("pickup-order");
+    order.hidden = false;
+    order.dataset.status = part.status;
+    order.dataset.fulfillmentId = part.fulfillment_id;
+    $("pickup-heading").textContent = t("pos.pickup.order", { number: part.order_number, name: part.customer_name });
+    $("pickup-status").textContent = t(`pos.pickup.status.${part.status}`);
+    const lines = $("pickup-lines");
+    lines.replaceChildren();
+    for (const line of part.lines) {
+      const row = document.createElement("tr");
+      row.dataset.testid = "pos-pickup-line";
+      for (const text of [`${line.quantity} × ${line.name}`, money(line.total.amount, line.total.currency)]) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      lines.append(row);
+    }
+    $("pickup-owed").textContent = money(owed(), currency());
+    $("pickup-owed").dataset.amount = String(owed());
+    const collectable = part.status === "ready";
+    const paying = collectable && owed() > 0;
+    $("pickup-owed-row").hidden = owed() === 0;
+    $("pickup-pay").hidden = !collectable;
+    $("pickup-methods").hidden = !paying;
+    $("pickup-pay-fields").hidden = !paying;
+    $("pickup-collect").textContent = t(paying ? "pos.pickup.collect" : "pos.pickup.hand_over");
+    $("pickup-tendered").value = paying ? String(owed() / 10 ** (currency() === "PEN" || currency() === "USD" ? 2 : 0)) : "";
+    $("pickup-reference").value = "";
+    $("pickup-card").value = "";
+    choose("cash");
+    if (paying) {
+      $("pickup-tendered").focus();
+      $("pickup-tendered").select();
+    }
+  }
+
+  async function find(code) {
+    message($("pickup-error"), "");
+    message($("pickup-done"), "");
+    $("pickup-order").hidden = true;
+    part = null;
+    if (!/^\d{1,12}$/.test(code)) return message($("pickup-error"), t("pos.pickup.bad_code"));
+    if (!till.device) return;
+    try {
+      const answer = await api("GET", `/pos/devices/${encodeURIComponent(till.device.id)}/pickups?code=${encodeURIComponent(code)}`);
+      if (answer.status === 404) return message($("pickup-error"), t("pos.pickup.not_found", { code }));
+      if (!answer.ok) return message($("pickup-error"), answer.body?.detail || t("pos.failed"));
+      part = answer.body;
+      render();
+    } catch (_) {
+      message($("pickup-error"), t("pos.pickup.offline"));
+    }
+  }
+
+  /** The one tender the cashier chose, or null with the reason shown. */
+  function tender() {
+    const amount = { amount: owed(), currency: currency() };
+    if (method === "cash") {
+      const tendered = parseAmount($("pickup-tendered").value, currency());
+      if (tendered === null || tendered < owed()) {
+        message($("pickup-error"), t("pos.pickup.short", { amount: money(owed(), currency()) }));
+        return null;
+      }
+      return { method, amount, tendered: { amount: tendered, currency: currency() } };
+    }
+    if (method === "external_card") {
+      const reference = $("pickup-reference").value.trim();
+      if (!reference) {
+        message($("pickup-error"), t("pos.pickup.reference_needed"));
+        return null;
+      }
+      return { method, amount, reference };
+    }
+    const card = $("pickup-card").value.replace(/\s+/g, "");
+    return { method, amount, card_number: card };
+  }
+
+  async function collect() {
+    message($("pickup-error"), "");
+    if (!part || !till.session) return;
+    const payments = [];
+    if (owed() > 0) {
+      const chosen = tender();
+      if (!chosen) return;
+      payments.push(chosen);
+    }
+    $("pickup-collect").disabled = true;
+    try {
+      const answer = await api("POST", `/pos/pickups/${encodeURIComponent(part.fulfillment_id)}/collect`, {
+        session_id: till.session.id,
+        pickup_code: part.pickup_code,
+        payments,
+      });
+      if (!answer.ok) {
+        const next = answer.body?.next_step ? ` ${answer.body.next_step}` : "";
+        return message($("pickup-error"), (answer.body?.detail || t("pos.failed")) + next);
+      }
+      const result = answer.body;
+      $("pickup-order").hidden = true;
+      $("pickup-done").dataset.change = String(result.change.amount);
+      message(
+        $("pickup-done"),
+        t("pos.pickup.done", { number: part.order_number, change: money(result.change.amount, result.change.currency) }),
+      );
+      part = null;
+      $("pickup-code").value = "";
+      $("pickup-code").focus();
+    } catch (_) {
+      message($("pickup-error"), t("pos.pickup.offline"));
+    } finally {
+      $("pickup-collect").disabled = false;
+    }
+  }
+
+  /** The order page's QR holds the pickup code: read it with the camera where the browser can. */
+  function setupScan() {
+    if (!("BarcodeDetector" in window && navigator.mediaDevices?.getUserMedia)) return;
+    const video = $("pickup-camera-view");
+    const stop = () => {
+      for (const track of video.srcObject?.getTracks() || []) track.stop();
+      video.srcObject = null;
+      video.hidden = true;
+    };
+    $("pickup-camera").hidden = false;
+    $("pickup-camera").addEventListener("click", async () => {
+      if (!video.hidden) return stop();
+      try {
+        video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      } catch (_) {
+        return notice(t("pos.sell.camera_denied"));
+      }
+      video.hidden = false;
+      await video.play();
+      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      const look = async () => {
+        if (video.hidden) return;
+        try {
+          const code = (await detector.detect(video)).map((c) => c.rawValue.trim()).find((v) => /^\d{1,12}$/.test(v));
+          if (code) {
+            stop();
+            $("pickup-code").value = code;
+            return find(code);
+          }
+        } catch (_) {
+          /* the next frame */
+        }
+        setTimeout(look, 250);
+      };
+      look();
+    });
+  }
+
+  $("pickup-open").addEventListener("click", start);
+  // A phone order taken at the till goes through the console's phone page for this till's
+  // location (the same use case; the till's sign-in is the console's session).
+  $("phone-order").addEventListener("click", (event) => {
+    if (!till.device) return;
+    event.preventDefault();
+    window.location.href = `/console/locations/${encodeURIComponent(till.device.location_id)}/phone`;
+  });
+  $("pickup-back").addEventListener("click", () => done());
+  $("pickup-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    find($("pickup-code").value.trim());
+  });
+  for (const button of document.querySelectorAll("[data-pickup-method]")) {
+    button.addEventListener("click", () => choose(button.dataset.pickupMethod));
+  }
+  $("pickup-tendered").addEventListener("input", change);
+  $("pickup-pay").addEventListener("submit", (event) => {
+    event.preventDefault();
+    collect();
+  });
+  setupScan();
+  return { start };
+}
