@@ -225,9 +225,10 @@ def main() -> int:
         lines.append(f'"{key}" = {{ dictionary = "{name}", probability = {P} }}')
     lines.append("")
     # Schema-valid data must be taken: a 2xx, or an answer about the world rather than the
-    # request's shape (401/403/404, a 409 conflict, a 402 declined card, 429).
+    # request's shape (401/403/404, a 409 conflict, a 402 declined card, a 423 till whose
+    # approvals the fuzzer's own wrong PINs locked, 429).
     lines.append("[checks.positive_data_acceptance]")
-    lines.append('expected-statuses = ["2xx", "3xx", "401", "402", "403", "404", "409", "429"]')
+    lines.append('expected-statuses = ["2xx", "3xx", "401", "402", "403", "404", "409", "423", "429"]')
     lines.append("")
     for name, values in dictionaries.items():
         lines.append(f"[dictionaries.{name}]")
@@ -252,7 +253,7 @@ def main() -> int:
         lines.append(f"include-path = {toml_value(path)}")
         lines.append(f"include-method = {toml_value(method)}")
         lines.append("[operations.checks.positive_data_acceptance]")
-        lines.append('expected-statuses = ["2xx", "3xx", "401", "402", "403", "404", "409", "422", "429"]')
+        lines.append('expected-statuses = ["2xx", "3xx", "401", "402", "403", "404", "409", "422", "423", "429"]')
         lines.append("")
 
     os.makedirs(out_dir, exist_ok=True)

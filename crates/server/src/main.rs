@@ -127,6 +127,10 @@ fn print_demo(running: &omnicanal_server::Running) {
         for (email, role, place) in &running.demo.logins {
             println!("    {email:<40} {role:<17} {place}");
         }
+        println!(
+            "  a manager's PIN at a till (to approve a discount or a void): {}",
+            omnicanal_server::demo::DEMO_MANAGER_PIN
+        );
     }
     println!();
 }

@@ -70,9 +70,12 @@ pub struct DemoCoupon {
 
 impl App {
     /// Writes the demo's logins, every one with `password` (hashed once).
-    pub async fn seed_demo_logins(&self, password: &str, logins: Vec<DemoLogin>) -> AppResult<()> {
+    pub async fn seed_demo_logins(&self, password: &str, manager_pin: &str, logins: Vec<DemoLogin>) -> AppResult<()> {
         let password_hash = hash_password(password)?;
+        let pin = omnicanal_domain::pos::Pin::parse(manager_pin)?;
+        let pin_hash = hash_password(pin.as_str())?;
         for login in logins {
+            let manager = login.role == Role::MerchantManager;
             let row = UserRow {
                 id: new_id("usr"),
                 email: login.email,
@@ -83,6 +86,11 @@ impl App {
                 created_at_ms: self.now_ms(),
             };
             self.store.insert_user(&row).await?;
+            // Every demo manager approves at a till with the same PIN, so the PIN screen can
+            // be tried at once.
+            if manager {
+                self.store.set_user_pin(&row.id, &pin_hash).await?;
+            }
         }
         Ok(())
     }

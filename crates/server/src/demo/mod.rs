@@ -33,6 +33,10 @@ const TILL_RESTAURANT: &str = "napoli";
 /// Password of every demo login (printed by `serve --demo`; never use outside a demo).
 pub const DEMO_PASSWORD: &str = "omnicanal-demo";
 
+/// PIN of every demo manager, typed at a till to approve a discount or a void above its limits
+/// (printed by `serve --demo`; never use outside a demo).
+pub const DEMO_MANAGER_PIN: &str = "2580";
+
 /// What the demo loaded, for the start-up message.
 #[derive(Debug, Clone, Default)]
 pub struct DemoSummary {
@@ -109,7 +113,7 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
         }
     }
     sites.push(retail::load(app, &operator, &mut logins).await?);
-    app.seed_demo_logins(DEMO_PASSWORD, logins.seeds).await?;
+    app.seed_demo_logins(DEMO_PASSWORD, DEMO_MANAGER_PIN, logins.seeds).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
 }

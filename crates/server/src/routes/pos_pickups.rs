@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct PickupCodeQuery {
     /// The code the customer shows (four digits, typed or scanned from the order page).
+    #[param(pattern = "^[0-9]{1,12}$")]
     pub code: String,
 }
 
