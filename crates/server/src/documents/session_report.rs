@@ -110,6 +110,21 @@ impl ReportDocument {
         sales.push(strong(t("sales_total"), money(figures.total_minor)));
         sections.push(ReportSection { heading: t("sales_by_method"), rows: sales });
 
+        // Pay-at-pickup orders collected here are not the till's sales: counted apart, and their
+        // cash is in the drawer.
+        if figures.pickups_count > 0 {
+            let mut pickups: Vec<ReportRow> = figures
+                .pickups_by_method
+                .iter()
+                .map(|(method, amount)| {
+                    row(lang.text(&format!("pos.pay.method.{}", method.as_str()), &[]), money(*amount))
+                })
+                .collect();
+            pickups.push(row(t("pickups_count"), figures.pickups_count.to_string()));
+            pickups.push(strong(t("pickups_total"), money(figures.pickups_total_minor)));
+            sections.push(ReportSection { heading: t("pickups"), rows: pickups });
+        }
+
         sections.push(ReportSection {
             heading: t("discounts"),
             rows: vec![
@@ -135,6 +150,15 @@ impl ReportDocument {
         let cash_sales = report.totals.iter().find(|total| total.method.as_str() == "cash").map(|total| total.amount);
         cash.push(row(t("cash_sales"), cash_sales.map(|m| m.display()).unwrap_or_else(|| money(0))));
         cash.push(row(t("change_given"), money(figures.change_minor)));
+        if figures.pickups_count > 0 {
+            let pickup_cash: i64 = figures
+                .pickups_by_method
+                .iter()
+                .filter(|(method, _)| method.as_str() == "cash")
+                .map(|(_, amount)| amount)
+                .sum();
+            cash.push(row(t("pickup_cash"), money(pickup_cash)));
+        }
         for movement in &report.cash_movements {
             let (label, sign) = match movement.direction {
                 CashDirection::In => (t("cash_in"), ""),
