@@ -7,20 +7,16 @@
 // the right one attaches the customer and the coupon applies (−10 %), the promotions panel
 // still lists the one that does not apply and why; cash pays, and the total the till showed
 // is the total the server recorded — with the options, the note, the customer and the coupon.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, withPage, consoleSignIn, apiAt, artifact, waitUntil, layoutProblems } from "./lib.mjs";
-import { makeShop, registerDevice, openSession, scan, payCash, REFUSED } from "./pos-lib.mjs";
+import { BASE, withPage, apiAt, artifact, waitUntil } from "./lib.mjs";
+import { tillSuite, pageAt, text, noOverflow, startTill, openSession, scan, payCash, REFUSED } from "./pos-lib.mjs";
 
 const PIZZA = { sku: "PIZ-CAJA", barcode: "7801234500097", price: 9990, name: "Pizza de la casa" };
 const PROMOTION = "Cupón de la caja";
 const COUPON = "CAJA10";
 
-let browser;
-let shop;
-before(async () => {
-  browser = await launch();
-  shop = await makeShop(BASE);
+const suite = tillSuite(async (shop) => {
   const call = async (method, path, body) => {
     const answer = await apiAt(BASE, method, path, { body, token: shop.token });
     assert.ok(answer.status < 300, `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -54,17 +50,6 @@ before(async () => {
   });
   await call("POST", `/promotions/${promotion.id}/coupons`, { code: COUPON, per_customer_limit: 5 });
 });
-after(async () => {
-  await browser?.close();
-});
-
-const text = (page, testid) => page.locator(`[data-testid=${testid}]`).first().innerText();
-
-async function noOverflow(page, width, what) {
-  const layout = await layoutProblems(page, width);
-  assert.ok(layout.scrollWidth <= width && !layout.wide.length, `${what}: nothing past the edge: ${JSON.stringify(layout)}`);
-  assert.deepEqual(layout.broken, [], `${what}: no word broken across lines`);
-}
 
 async function applyCoupon(page, code) {
   await page.locator("[data-testid=pos-coupon]").fill(code);
@@ -73,17 +58,14 @@ async function applyCoupon(page, code) {
 
 for (const width of [1280, 360]) {
   test(`at ${width} px: options, a note, a customer by phone and a coupon; the total is the server's`, async () => {
-    const viewport = { width, height: width > 600 ? 800 : 740 };
-    await withPage(browser, `pos-cart-${width}`, { viewport, isMobile: width < 600, hasTouch: true }, async (page) => {
+    await withPage(suite.browser, `pos-cart-${width}`, pageAt(width), async (page) => {
       const sent = [];
       page.on("request", (request) => {
         if (request.method() === "POST" && new URL(request.url()).pathname === "/api/v1/pos/sales") {
           sent.push(JSON.parse(request.postData() || "{}"));
         }
       });
-      await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
-      await page.goto(`${BASE}/pos`);
-      await registerDevice(page, `Caja opciones ${width}`);
+      await startTill(page, suite.shop, `Caja opciones ${width}`);
       await openSession(page, "0");
 
       // The scanner adds the pizza: its options come first, the size is required.
@@ -168,7 +150,7 @@ for (const width of [1280, 360]) {
         },
       ]);
       assert.equal(body.coupon, COUPON);
-      const { status, body: sale } = await apiAt(BASE, "GET", `/pos/sales/${body.id}`, { token: shop.token });
+      const { status, body: sale } = await apiAt(BASE, "GET", `/pos/sales/${body.id}`, { token: suite.shop.token });
       assert.equal(status, 200);
       assert.equal(sale.total.amount, 12582, "the server recorded the total the till showed");
       assert.equal(sale.lines[0].unit_price.amount, 13980);

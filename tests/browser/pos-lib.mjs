@@ -2,9 +2,13 @@
 // the demo admin on any server (the main one or a test's own) — its own site (so no site-wide
 // demo promotion changes the totals), a retail merchant, a location with stock, a manager and a
 // staff login, products with barcodes and two promotions: one that applies to a 2-unit cart of
-// notebooks and one that needs a bigger purchase — and the till's page helpers.
+// notebooks and one that needs a bigger purchase — and the till's page helpers, with the steps
+// every till test starts with (a browser and a shop for the suite, the manager signed in on a
+// till of their own), so they are written once.
 import { randomUUID } from "node:crypto";
-import { apiAt, PASSWORD, ADMIN, waitUntil } from "./lib.mjs";
+import assert from "node:assert/strict";
+import { before, after } from "node:test";
+import { apiAt, PASSWORD, ADMIN, BASE, waitUntil, launch, consoleSignIn, layoutProblems } from "./lib.mjs";
 
 export const SHOP_PASSWORD = "caja-de-prueba-2026";
 
@@ -101,4 +105,47 @@ export async function payCash(page, tendered) {
   await page.locator("[data-testid=pos-add-tender]").click();
   await page.locator("[data-testid=pos-confirm]").click();
   await waitForScreen(page, "receipt", 15_000);
+}
+
+/**
+ * Registers the suite's hooks: before it, a browser and a shop of its own on BASE (then
+ * `setup(shop)`, for what the suite adds to it); after it, the browser closed. Returns the
+ * suite's `{ browser, shop }`, filled in when its tests run.
+ */
+export function tillSuite(setup) {
+  const suite = { browser: undefined, shop: undefined };
+  before(async () => {
+    suite.browser = await launch();
+    suite.shop = await makeShop(BASE);
+    await setup?.(suite.shop);
+  });
+  after(async () => {
+    await suite.browser?.close();
+  });
+  return suite;
+}
+
+/** A test's page options at `width` px: a phone below 600 px, a desk above, touch either way. */
+export const pageAt = (width) => ({ viewport: { width, height: width > 600 ? 800 : 740 }, isMobile: width < 600, hasTouch: true });
+
+/** The text of the first element with test id `testid`. */
+export const text = (page, testid) => page.locator(`[data-testid=${testid}]`).first().innerText();
+
+/** Asserts nothing on the page sticks out past `width` and no word is broken across lines. */
+export async function noOverflow(page, width, what) {
+  const layout = await layoutProblems(page, width);
+  assert.ok(layout.scrollWidth <= width && !layout.wide.length, `${what}: nothing past the edge: ${JSON.stringify(layout)}`);
+  assert.deepEqual(layout.broken, [], `${what}: no word broken across lines`);
+}
+
+/**
+ * Signs `shop`'s manager in, opens the till and registers a till named `name`; returns the
+ * page's answer, the till's device id and its receipt series.
+ */
+export async function startTill(page, shop, name) {
+  await consoleSignIn(page, shop.manager.email, { password: shop.manager.password, base: shop.base });
+  const response = await page.goto(`${shop.base}/pos`);
+  await registerDevice(page, name);
+  const where = page.locator("[data-testid=pos-where]");
+  return { response, deviceId: await where.getAttribute("data-device-id"), series: await where.getAttribute("data-series") };
 }

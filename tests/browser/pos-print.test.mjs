@@ -7,21 +7,13 @@
 // listener closed) and the next sale shows at once that the printer does not respond, with
 // the digital receipt: its QR on screen and the field to send the link (a phone becomes a
 // WhatsApp/SMS link); the link's public page shows the receipt on a phone-sized screen.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { BASE, launch, withPage, consoleSignIn, apiAt, artifact, waitUntil, layoutProblems } from "./lib.mjs";
-import { makeShop, registerDevice, openSession, scan, payCash, waitForScreen, PEN } from "./pos-lib.mjs";
+import { BASE, withPage, apiAt, artifact, waitUntil, layoutProblems } from "./lib.mjs";
+import { tillSuite, pageAt, startTill, openSession, scan, payCash, waitForScreen, PEN } from "./pos-lib.mjs";
 
-let browser;
-let shop;
-before(async () => {
-  browser = await launch();
-  shop = await makeShop(BASE);
-});
-after(async () => {
-  await browser?.close();
-});
+const suite = tillSuite();
 
 /** A printer on loopback that keeps what each connection sent. */
 async function fakePrinter() {
@@ -40,16 +32,11 @@ const has = (bytes, needle) => bytes.indexOf(Buffer.isBuffer(needle) ? needle : 
 
 for (const width of [1280, 360]) {
   test(`at ${width} px: the sale prints on the till's printer; with the printer off the digital receipt is offered at once`, async () => {
-    const viewport = { width, height: width > 600 ? 800 : 740 };
     const printer = await fakePrinter();
-    await withPage(browser, `pos-print-${width}`, { viewport, isMobile: width < 600, hasTouch: true }, async (page) => {
-      await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
-      await page.goto(`${BASE}/pos`);
-      await registerDevice(page, `Caja impresora ${width}`);
-      const deviceId = await page.locator("[data-testid=pos-where]").getAttribute("data-device-id");
-      const series = await page.locator("[data-testid=pos-where]").getAttribute("data-series");
+    await withPage(suite.browser, `pos-print-${width}`, pageAt(width), async (page) => {
+      const { deviceId, series } = await startTill(page, suite.shop, `Caja impresora ${width}`);
 
-      const { body: login } = await apiAt(BASE, "POST", "/auth/login", { body: shop.manager });
+      const { body: login } = await apiAt(BASE, "POST", "/auth/login", { body: suite.shop.manager });
       const { body: device } = await apiAt(BASE, "PUT", `/pos/devices/${deviceId}/printer`, {
         token: login.token,
         body: { printer: { host: "127.0.0.1", port: printer.port } },

@@ -6,39 +6,33 @@
 // expected cash, the counted cash and the difference shown as the cashier counts; the session
 // report opens from the close as an 80 mm page with the discount, the void, the cash out and
 // the difference.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, withPage, consoleSignIn, apiAt, artifact, waitUntil, layoutProblems } from "./lib.mjs";
-import { makeShop, registerDevice, openSession, scan, payCash, waitForScreen, NOTEBOOK, PEN } from "./pos-lib.mjs";
+import { BASE, withPage, apiAt, artifact, waitUntil } from "./lib.mjs";
+import {
+  tillSuite,
+  pageAt,
+  text,
+  noOverflow,
+  startTill,
+  openSession,
+  scan,
+  payCash,
+  waitForScreen,
+  NOTEBOOK,
+  PEN,
+} from "./pos-lib.mjs";
 
 const PIN = "4821";
-let browser;
-let shop;
-before(async () => {
-  browser = await launch();
-  shop = await makeShop(BASE);
+const suite = tillSuite(async (shop) => {
   const { body } = await apiAt(BASE, "POST", "/auth/login", { body: shop.manager });
   await apiAt(BASE, "PUT", "/users/me/pin", { body: { pin: PIN }, token: body.token });
 });
-after(async () => {
-  await browser?.close();
-});
-
-const text = (page, testid) => page.locator(`[data-testid=${testid}]`).first().innerText();
-
-async function noOverflow(page, width, what) {
-  const layout = await layoutProblems(page, width);
-  assert.ok(layout.scrollWidth <= width && !layout.wide.length, `${what}: nothing past the edge: ${JSON.stringify(layout)}`);
-  assert.deepEqual(layout.broken, [], `${what}: no word broken across lines`);
-}
 
 for (const width of [1280, 360]) {
   test(`at ${width} px: a discount with the manager's PIN, a void, cash out, the count and the report`, async () => {
-    const viewport = { width, height: width > 600 ? 800 : 740 };
-    await withPage(browser, `pos-session-${width}`, { viewport, isMobile: width < 600, hasTouch: true }, async (page) => {
-      await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
-      await page.goto(`${BASE}/pos`);
-      await registerDevice(page, `Caja dinero ${width}`);
+    await withPage(suite.browser, `pos-session-${width}`, pageAt(width), async (page) => {
+      await startTill(page, suite.shop, `Caja dinero ${width}`);
       await openSession(page, "10.000");
 
       // A notebook (2.990 − 10 % promotion = 2.691) and a pen.

@@ -6,12 +6,15 @@
 // Spanish; cash of $10.000 shows $4.028 change; the receipt carries the till's series number
 // 1 and the server's own total and change; the server's receipt series has no gap; closing the
 // session with the right count shows expected = counted and a zero difference.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, withPage, consoleSignIn, apiAt, artifact, waitUntil, layoutProblems } from "./lib.mjs";
+import { BASE, withPage, consoleSignIn, apiAt, artifact, waitUntil } from "./lib.mjs";
 import {
-  makeShop,
-  registerDevice,
+  tillSuite,
+  pageAt,
+  text,
+  noOverflow,
+  startTill,
   openSession,
   scan,
   payCash,
@@ -22,28 +25,13 @@ import {
   REFUSED,
 } from "./pos-lib.mjs";
 
-let browser;
-let shop;
-before(async () => {
-  browser = await launch();
-  shop = await makeShop(BASE);
-});
-after(async () => {
-  await browser?.close();
-});
-
-const text = (page, testid) => page.locator(`[data-testid=${testid}]`).first().innerText();
+const suite = tillSuite();
 
 for (const width of [1280, 360]) {
   test(`at ${width} px: a scanned sale, a promotion applied and one refused with its reason, cash with change`, async () => {
-    const viewport = { width, height: width > 600 ? 800 : 740 };
-    await withPage(browser, `pos-${width}`, { viewport, isMobile: width < 600, hasTouch: true }, async (page) => {
-      await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
-      const response = await page.goto(`${BASE}/pos`);
+    await withPage(suite.browser, `pos-${width}`, pageAt(width), async (page) => {
+      const { response, deviceId, series } = await startTill(page, suite.shop, `Caja ${width}`);
       assert.equal(response.status(), 200);
-      await registerDevice(page, `Caja ${width}`);
-      const deviceId = await page.locator("[data-testid=pos-where]").getAttribute("data-device-id");
-      const series = await page.locator("[data-testid=pos-where]").getAttribute("data-series");
       assert.ok(deviceId && series, "the till shows which device it is");
       await openSession(page, "10.000");
 
@@ -65,9 +53,7 @@ for (const width of [1280, 360]) {
       assert.equal(refused.length, 1, `one promotion refused: ${refused}`);
       assert.match(refused[0], new RegExp(`^${REFUSED}: necesita una compra de al menos \\$100\\.000`));
       await page.screenshot({ path: artifact(`pos-${width}-cart.png`), fullPage: true });
-      const layout = await layoutProblems(page, width);
-      assert.ok(layout.scrollWidth <= width && !layout.wide.length, `nothing past the edge: ${JSON.stringify(layout)}`);
-      assert.deepEqual(layout.broken, [], "no word broken across lines");
+      await noOverflow(page, width, "the cart");
 
       // Cash: $10.000 handed over, $4.028 back, shown before and after the sale.
       await page.locator("[data-testid=pos-pay]").click();
@@ -96,7 +82,7 @@ for (const width of [1280, 360]) {
       assert.equal(printed.buttons, false);
       await page.emulateMedia({ media: "screen" });
 
-      const { body: report } = await apiAt(BASE, "GET", `/pos/devices/${deviceId}/receipts`, { token: shop.token });
+      const { body: report } = await apiAt(BASE, "GET", `/pos/devices/${deviceId}/receipts`, { token: suite.shop.token });
       assert.equal(report.last_number, 1);
       assert.deepEqual(report.gaps, []);
       assert.deepEqual(report.duplicates, []);
@@ -121,18 +107,14 @@ for (const width of [1280, 360]) {
 }
 
 test("a sale id the server already has with another body is shown as refused, once, not retried in a loop", async () => {
-  await withPage(browser, "pos-409", { viewport: { width: 1280, height: 800 }, isMobile: false }, async (page) => {
+  await withPage(suite.browser, "pos-409", { viewport: { width: 1280, height: 800 }, isMobile: false }, async (page) => {
     const sent = [];
     page.on("request", (request) => {
       if (request.method() === "POST" && new URL(request.url()).pathname === "/api/v1/pos/sales") {
         sent.push(JSON.parse(request.postData() || "{}"));
       }
     });
-    await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
-    await page.goto(`${BASE}/pos`);
-    await registerDevice(page, "Caja 409");
-    const deviceId = await page.locator("[data-testid=pos-where]").getAttribute("data-device-id");
-    const series = await page.locator("[data-testid=pos-where]").getAttribute("data-series");
+    const { deviceId, series } = await startTill(page, suite.shop, "Caja 409");
     await openSession(page, "5.000");
     await scan(page, PEN.barcode);
     await payCash(page, "1.000");
@@ -170,12 +152,8 @@ test("a sale id the server already has with another body is shown as refused, on
 });
 
 test("a declined card shows its code and what to do, keeps the receipt number; split tender with an external card and cash", async () => {
-  await withPage(browser, "pos-tender", { viewport: { width: 1280, height: 800 }, isMobile: false }, async (page) => {
-    await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
-    await page.goto(`${BASE}/pos`);
-    await registerDevice(page, "Caja Tarjetas");
-    const deviceId = await page.locator("[data-testid=pos-where]").getAttribute("data-device-id");
-    const series = await page.locator("[data-testid=pos-where]").getAttribute("data-series");
+  await withPage(suite.browser, "pos-tender", { viewport: { width: 1280, height: 800 }, isMobile: false }, async (page) => {
+    const { deviceId, series } = await startTill(page, suite.shop, "Caja Tarjetas");
     await openSession(page, "0");
     await scan(page, NOTEBOOK.barcode);
     assert.equal(await text(page, "pos-total"), "$2.691");
@@ -207,15 +185,15 @@ test("a declined card shows its code and what to do, keeps the receipt number; s
     await waitForScreen(page, "receipt", 15_000);
     assert.equal(await text(page, "pos-receipt-number"), `${series}-1`, "the declined sale's number was given back");
     assert.equal(await text(page, "pos-receipt-change"), "$309");
-    const { body: report } = await apiAt(BASE, "GET", `/pos/devices/${deviceId}/receipts`, { token: shop.token });
+    const { body: report } = await apiAt(BASE, "GET", `/pos/devices/${deviceId}/receipts`, { token: suite.shop.token });
     assert.equal(report.last_number, 1);
     assert.deepEqual(report.gaps, []);
   });
 });
 
 test("a staff member of the location sees the registered till and cannot register one", async () => {
-  await withPage(browser, "pos-staff", {}, async (page) => {
-    await consoleSignIn(page, shop.staff.email, { password: shop.staff.password });
+  await withPage(suite.browser, "pos-staff", {}, async (page) => {
+    await consoleSignIn(page, suite.shop.staff.email, { password: suite.shop.staff.password });
     await page.goto(`${BASE}/pos`);
     await waitForScreen(page, "device");
     await page.locator("[data-testid=pos-device]").first().waitFor();
@@ -224,7 +202,7 @@ test("a staff member of the location sees the registered till and cannot registe
 });
 
 test("a visitor who is not signed in is sent to sign in and back to the till", async () => {
-  await withPage(browser, "pos-signin", {}, async (page) => {
+  await withPage(suite.browser, "pos-signin", {}, async (page) => {
     await page.goto(`${BASE}/pos`);
     assert.equal(new URL(page.url()).pathname, "/console/login");
     assert.equal(new URL(page.url()).searchParams.get("next"), "/pos");

@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use omnicanal_app::Clock;
 use omnicanal_app::ids::{new_id, rfc3339};
-use omnicanal_app::signing::{secret_key, sign};
+use omnicanal_app::signing::secret_key;
 
-use super::webhook::EVENT_TYPE;
-use super::{SendError, classify, http_client};
+use super::webhook::{EVENT_TYPE, post_signed};
+use super::{SendError, http_client};
 use crate::config::NotifyConfig;
 
 /// Where a receipt link goes: one phone or one e-mail.
@@ -77,23 +77,6 @@ impl ReceiptLinkSender {
             },
         })
         .to_string();
-        let id = new_id("msg");
-        let timestamp = now_ms / 1000;
-        let signature = sign(&self.key, &id, timestamp, body.as_bytes());
-        let response = self
-            .client
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .header("webhook-id", &id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(body)
-            .send()
-            .await
-            .map_err(|error| SendError::Transient(format!("could not reach the gateway: {error}")))?;
-        classify(response.status()).map_err(|error| match error {
-            SendError::Gone(status) => SendError::Refused(format!("the gateway answered {status}")),
-            other => other,
-        })
+        post_signed(&self.client, &self.url, &self.key, &new_id("msg"), now_ms, body).await
     }
 }

@@ -70,23 +70,36 @@ impl NotificationProvider for SignedWebhookProvider {
     async fn send(&self, notification: &Notification, recipient: &Recipient<'_>) -> Result<(), SendError> {
         let now_ms = self.clock.now_ms();
         let body = Self::body(notification, recipient, now_ms);
-        let timestamp = now_ms / 1000;
-        let signature = sign(&self.key, &notification.id, timestamp, body.as_bytes());
-        let response = self
-            .client
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .header("webhook-id", &notification.id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(body)
-            .send()
-            .await
-            .map_err(|error| SendError::Transient(format!("could not reach the gateway: {error}")))?;
-        // A gateway's 404 or 410 is a misconfiguration, not a customer who went away.
-        classify(response.status()).map_err(|error| match error {
-            SendError::Gone(status) => SendError::Refused(format!("the gateway answered {status}")),
-            other => other,
-        })
+        post_signed(&self.client, &self.url, &self.key, &notification.id, now_ms, body).await
     }
+}
+
+/// POSTs `body` to the gateway at `url` as message `id`, signed with `key` per Standard
+/// Webhooks and dated `now_ms`: the one way every message to the gateway goes (a notification
+/// about an order, a till's receipt link). A gateway's 404 or 410 is a misconfiguration, not a
+/// customer who went away, so it is `Refused` rather than `Gone`.
+pub(super) async fn post_signed(
+    client: &reqwest::Client,
+    url: &str,
+    key: &[u8],
+    id: &str,
+    now_ms: i64,
+    body: String,
+) -> Result<(), SendError> {
+    let timestamp = now_ms / 1000;
+    let signature = sign(key, id, timestamp, body.as_bytes());
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(|error| SendError::Transient(format!("could not reach the gateway: {error}")))?;
+    classify(response.status()).map_err(|error| match error {
+        SendError::Gone(status) => SendError::Refused(format!("the gateway answered {status}")),
+        other => other,
+    })
 }

@@ -303,6 +303,19 @@ pub struct SalePaymentBody {
     pub card_number: Option<String>,
 }
 
+/// The one reading of a payment body, shared by a sale and a pickup collected at the till.
+impl From<SalePaymentBody> for PaymentInput {
+    fn from(p: SalePaymentBody) -> Self {
+        PaymentInput {
+            method: p.method,
+            amount: p.amount.into(),
+            tendered: p.tendered.map(Into::into),
+            reference: p.reference,
+            card_number: p.card_number,
+        }
+    }
+}
+
 /// A till sale.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SaleBody {
@@ -365,17 +378,7 @@ impl TryFrom<SaleBody> for RecordSale {
                     approval_id: l.approval_id,
                 })
                 .collect(),
-            payments: body
-                .payments
-                .into_iter()
-                .map(|p| PaymentInput {
-                    method: p.method,
-                    amount: p.amount.into(),
-                    tendered: p.tendered.map(Into::into),
-                    reference: p.reference,
-                    card_number: p.card_number,
-                })
-                .collect(),
+            payments: body.payments.into_iter().map(Into::into).collect(),
             coupon: body.coupon,
             total: body.total.map(Into::into),
             voided_lines: body

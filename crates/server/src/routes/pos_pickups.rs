@@ -71,17 +71,7 @@ impl TryFrom<CollectPickupBody> for CollectPickup {
     type Error = AppError;
 
     fn try_from(body: CollectPickupBody) -> Result<Self, AppError> {
-        let payments = body
-            .payments
-            .into_iter()
-            .map(|p| PaymentInput {
-                method: p.method,
-                amount: p.amount.into(),
-                tendered: p.tendered.map(Into::into),
-                reference: p.reference,
-                card_number: p.card_number,
-            })
-            .collect();
+        let payments = body.payments.into_iter().map(PaymentInput::from).collect();
         CollectPickup::parse(body.session_id, body.pickup_code, payments)
     }
 }

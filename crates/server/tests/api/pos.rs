@@ -6,38 +6,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::fixture::{BURGER, FRIES};
-use crate::common::{Fixture, Payment, TestApp, clp, money, qs};
+use crate::common::{Fixture, OpenTill, Payment, TestApp, clp, money, open_till, qs};
 
-/// A registered till with an open session, worked by the location's staff.
-struct Till {
-    device_id: String,
-    series: String,
-    session_id: String,
-    staff: String,
-}
-
-async fn open_till(app: &TestApp, fx: &Fixture, float: i64) -> Till {
-    let m = fx.m(0);
-    let manager = m.manager.token(app).await;
-    let device = app
-        .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": m.location_id, "name": "Caja 1"}))
-        .await
-        .expect(StatusCode::CREATED, "register a till");
-    assert_eq!(device["location_id"], json!(m.location_id));
-    assert_eq!(device["name"], "Caja 1");
-    let device_id = device["id"].as_str().expect("an id").to_owned();
-    let series = device["receipt_series"].as_str().expect("a series").to_owned();
-    let staff = m.staff.token(app).await;
-    let session = app
-        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device_id, "opening_float": money(float)}))
-        .await
-        .expect(StatusCode::CREATED, "open a session");
-    assert_eq!(session["status"], "open");
-    assert_eq!(session["device_id"], json!(device_id));
-    Till { device_id, series, session_id: session["id"].as_str().expect("an id").to_owned(), staff }
-}
-
-fn cash_sale(till: &Till, id: &str, n: u32, lines: Value, amount: i64, tendered: i64) -> Value {
+fn cash_sale(till: &OpenTill, id: &str, n: u32, lines: Value, amount: i64, tendered: i64) -> Value {
     json!({
         "id": id,
         "session_id": till.session_id,
@@ -53,7 +24,7 @@ fn cash_sale(till: &Till, id: &str, n: u32, lines: Value, amount: i64, tendered:
 async fn a_till_sells_with_change_once_and_its_session_does_not_add_up() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx, 50_000).await;
+    let till = open_till(&app, fx.m(0), 50_000).await;
     let again = app
         .post(
             "/api/v1/pos/sessions",
@@ -138,7 +109,7 @@ async fn a_till_sells_with_change_once_and_its_session_does_not_add_up() {
 async fn the_sandbox_terminal_approves_and_declines_with_codes_and_next_steps() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx, 0).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let card_sale = |id: &str, n: u32, card: &str, offline: bool| {
         json!({
             "id": id,
@@ -196,7 +167,7 @@ async fn the_sandbox_terminal_approves_and_declines_with_codes_and_next_steps() 
 async fn tills_are_their_locations_and_invisible_to_other_merchants() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(2).stock(5).build(&app).await;
-    let till = open_till(&app, &fx, 0).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let (ours, theirs) = (fx.m(0), fx.m(1));
     let other_staff = theirs.staff.token(&app).await;
     let other_manager = theirs.manager.token(&app).await;
@@ -244,7 +215,7 @@ async fn tills_are_their_locations_and_invisible_to_other_merchants() {
 async fn bad_sales_are_clear_refusals_and_nothing_is_recorded_twice() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx, 0).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let post = |body: Value| {
         let app = &app;
         let token = till.staff.clone();
@@ -297,7 +268,7 @@ async fn bad_sales_are_clear_refusals_and_nothing_is_recorded_twice() {
 async fn an_offline_sale_whose_last_unit_went_online_opens_a_stock_conflict() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(1).build(&app).await;
-    let till = open_till(&app, &fx, 0).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let m = fx.m(0);
     let order = app.place_order_ok(&fx, &[m.line(BURGER, 1)], &Payment::card()).await;
     let sold_at = (chrono::Utc::now() - chrono::Duration::minutes(30)).to_rfc3339();
@@ -344,7 +315,7 @@ async fn an_offline_sale_whose_last_unit_went_online_opens_a_stock_conflict() {
 async fn a_sale_is_priced_by_the_engine_with_each_promotion_applied_or_explained() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx, 0).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let m = fx.m(0);
     let manager = m.manager.token(&app).await;
     for (name, channel) in [("Papas caja", "pos"), ("Papas web", "web")] {

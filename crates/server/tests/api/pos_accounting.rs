@@ -7,33 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::fixture::{BURGER, FRIES};
-use crate::common::{Body, Fixture, TestApp, clp, money};
-
-/// A registered till with an open session, worked by the location's staff.
-struct Till {
-    device_id: String,
-    series: String,
-    session_id: String,
-    staff: String,
-    manager: String,
-}
-
-async fn open_till(app: &TestApp, fx: &Fixture, float: i64) -> Till {
-    let m = fx.m(0);
-    let manager = m.manager.token(app).await;
-    let device = app
-        .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": m.location_id, "name": "Caja 1"}))
-        .await
-        .expect(StatusCode::CREATED, "register a till");
-    let device_id = device["id"].as_str().expect("an id").to_owned();
-    let series = device["receipt_series"].as_str().expect("a series").to_owned();
-    let staff = m.staff.token(app).await;
-    let session = app
-        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device_id, "opening_float": money(float)}))
-        .await
-        .expect(StatusCode::CREATED, "open a session");
-    Till { device_id, series, session_id: session["id"].as_str().expect("an id").to_owned(), staff, manager }
-}
+use crate::common::{Body, Fixture, OpenTill, TestApp, clp, money, open_till};
 
 async fn set_pin(app: &TestApp, token: &str, pin: &str) -> StatusCode {
     app.send(Method::PUT, "/api/v1/users/me/pin", Some(token), Body::Json(json!({"pin": pin})), &[]).await.status
@@ -47,7 +21,7 @@ fn approval(pin: &str, action: &str, amount: Option<i64>) -> Value {
 async fn a_managers_pin_approves_and_five_wrong_pins_lock_the_till() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(2).stock(10).build(&app).await;
-    let till = open_till(&app, &fx, 0).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     assert_eq!(set_pin(&app, &till.manager, "4821").await, StatusCode::NO_CONTENT, "a manager sets a PIN");
     assert_eq!(set_pin(&app, &till.staff, "1111").await, StatusCode::FORBIDDEN, "staff have no PIN");
     assert_eq!(set_pin(&app, &till.manager, "12a4").await, StatusCode::UNPROCESSABLE_ENTITY, "digits only");
@@ -91,7 +65,7 @@ async fn a_managers_pin_approves_and_five_wrong_pins_lock_the_till() {
     app.stop().await;
 }
 
-fn sale(till: &Till, id: &str, n: u32, lines: Value, voided: Value, amount: i64, tendered: i64) -> Value {
+fn sale(till: &OpenTill, id: &str, n: u32, lines: Value, voided: Value, amount: i64, tendered: i64) -> Value {
     json!({
         "id": id,
         "session_id": till.session_id,
@@ -112,7 +86,7 @@ fn field_of(problem: &Value) -> String {
 async fn discounts_and_voids_above_the_limit_need_an_approval_and_the_report_adds_everything_up() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx, 10_000).await;
+    let till = open_till(&app, fx.m(0), 10_000).await;
     assert_eq!(set_pin(&app, &till.manager, "4821").await, StatusCode::NO_CONTENT);
     let limits = app
         .get(&format!("/api/v1/pos/devices/{}/limits", till.device_id), Some(&till.staff))

@@ -7,39 +7,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::fixture::FRIES;
-use crate::common::{Fixture, TestApp, clp, money};
+use crate::common::{Fixture, OpenTill, TestApp, clp, money, open_till};
 
 const PIZZA: &str = "PIZZA-CAJA";
 const PIZZA_BASE: i64 = 9_990;
-
-struct Till {
-    series: String,
-    session_id: String,
-    staff: String,
-    manager: String,
-    location_id: String,
-}
-
-async fn open_till(app: &TestApp, fx: &Fixture) -> Till {
-    let m = fx.m(0);
-    let manager = m.manager.token(app).await;
-    let device = app
-        .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": m.location_id, "name": "Caja 1"}))
-        .await
-        .expect(StatusCode::CREATED, "register a till");
-    let staff = m.staff.token(app).await;
-    let session = app
-        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device["id"], "opening_float": money(0)}))
-        .await
-        .expect(StatusCode::CREATED, "open a session");
-    Till {
-        series: device["receipt_series"].as_str().unwrap_or_default().to_owned(),
-        session_id: session["id"].as_str().unwrap_or_default().to_owned(),
-        staff,
-        manager,
-        location_id: m.location_id.clone(),
-    }
-}
 
 /// A pizza with a required size and up to two extras, untracked.
 async fn create_pizza(app: &TestApp, fx: &Fixture, manager: &str) {
@@ -57,7 +28,7 @@ async fn create_pizza(app: &TestApp, fx: &Fixture, manager: &str) {
     app.post("/api/v1/products", Some(manager), &body).await.expect(StatusCode::CREATED, "a pizza with options");
 }
 
-fn sale(till: &Till, id: &str, n: u32, lines: Value, cash: i64) -> Value {
+fn sale(till: &OpenTill, id: &str, n: u32, lines: Value, cash: i64) -> Value {
     json!({
         "id": id,
         "session_id": till.session_id,
@@ -83,7 +54,7 @@ fn field_of(problem: &Value) -> Vec<String> {
 async fn a_till_line_with_options_and_a_note_is_priced_as_online_and_kept() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     create_pizza(&app, &fx, &till.manager).await;
 
     // The till's snapshot carries the groups its picker shows.
@@ -181,7 +152,7 @@ async fn a_till_line_with_options_and_a_note_is_priced_as_online_and_kept() {
 async fn a_coupon_at_the_till_is_applied_or_refused_with_the_engines_reason() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(20).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let promotion = app
         .post(
             "/api/v1/promotions",

@@ -8,31 +8,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::fixture::{BURGER, PIZZA_M};
-use crate::common::{Fixture, Payment, TestApp, clp, fulfillment_at, id, money, pickup_code, qs, wrong_code};
+use crate::common::{
+    Fixture, OpenTill, Payment, TestApp, clp, fulfillment_at, id, money, open_till, pickup_code, qs, wrong_code,
+};
 
-/// A till at the merchant's location with an open session, worked by its staff.
-struct Till {
-    device_id: String,
-    session_id: String,
-    staff: String,
-}
-
-async fn open_till(app: &TestApp, merchant: &crate::common::fixture::Merchant, float: i64) -> Till {
-    let manager = merchant.manager.token(app).await;
-    let device = app
-        .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": merchant.location_id, "name": "Caja 1"}))
-        .await
-        .expect(StatusCode::CREATED, "register a till");
-    let device_id = id(&device);
-    let staff = merchant.staff.token(app).await;
-    let session = app
-        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device_id, "opening_float": money(float)}))
-        .await
-        .expect(StatusCode::CREATED, "open a session");
-    Till { device_id, session_id: id(&session), staff }
-}
-
-async fn look_up(app: &TestApp, till: &Till, code: &str) -> crate::common::Resp {
+async fn look_up(app: &TestApp, till: &OpenTill, code: &str) -> crate::common::Resp {
     app.get(&format!("/api/v1/pos/devices/{}/pickups?{}", till.device_id, qs(&[("code", code)])), Some(&till.staff))
         .await
 }

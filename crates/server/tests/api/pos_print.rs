@@ -13,34 +13,9 @@ use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 
 use crate::common::fixture::{BURGER, FRIES};
-use crate::common::{Fixture, TestApp, clp, money};
+use crate::common::{Fixture, OpenTill, TestApp, clp, money, open_till};
 
-struct Till {
-    device_id: String,
-    series: String,
-    session_id: String,
-    staff: String,
-    manager: String,
-}
-
-async fn open_till(app: &TestApp, fx: &Fixture) -> Till {
-    let m = fx.m(0);
-    let manager = m.manager.token(app).await;
-    let device = app
-        .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": m.location_id, "name": "Caja 1"}))
-        .await
-        .expect(StatusCode::CREATED, "register a till");
-    let device_id = device["id"].as_str().expect("an id").to_owned();
-    let series = device["receipt_series"].as_str().expect("a series").to_owned();
-    let staff = m.staff.token(app).await;
-    let session = app
-        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device_id, "opening_float": money(0)}))
-        .await
-        .expect(StatusCode::CREATED, "open a session");
-    Till { device_id, series, session_id: session["id"].as_str().expect("an id").to_owned(), staff, manager }
-}
-
-async fn sell(app: &TestApp, till: &Till, id: &str, n: u32) -> Value {
+async fn sell(app: &TestApp, till: &OpenTill, id: &str, n: u32) -> Value {
     let sale = json!({
         "id": id,
         "session_id": till.session_id,
@@ -53,7 +28,7 @@ async fn sell(app: &TestApp, till: &Till, id: &str, n: u32) -> Value {
     app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a cash sale")
 }
 
-async fn set_printer(app: &TestApp, till: &Till, token: &str, printer: Value) -> crate::common::Resp {
+async fn set_printer(app: &TestApp, till: &OpenTill, token: &str, printer: Value) -> crate::common::Resp {
     app.send(
         reqwest::Method::PUT,
         &format!("/api/v1/pos/devices/{}/printer", till.device_id),
@@ -65,7 +40,7 @@ async fn set_printer(app: &TestApp, till: &Till, token: &str, printer: Value) ->
 }
 
 /// POST `/print` straight through the client: a 502 is this route's documented answer.
-async fn print(app: &TestApp, till: &Till, sale_id: &str) -> (StatusCode, Value) {
+async fn print(app: &TestApp, till: &OpenTill, sale_id: &str) -> (StatusCode, Value) {
     let resp = app
         .client
         .post(app.url(&format!("/api/v1/pos/sales/{sale_id}/print")))
@@ -98,7 +73,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 async fn a_sale_prints_on_the_tills_printer_and_a_dead_printer_is_told() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let sale = sell(&app, &till, "print-0001", 1).await;
     let receipt_number = sale["receipt_number"].as_str().expect("a number").to_owned();
 
@@ -168,7 +143,7 @@ async fn a_sale_prints_on_the_tills_printer_and_a_dead_printer_is_told() {
 async fn a_printer_inside_the_network_needs_the_allow_list() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(2).stock(10).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     for host in ["192.168.1.50", "10.0.0.7", "169.254.169.254", "127.0.0.2", "[::1]x"] {
         let problem = set_printer(&app, &till, &till.manager, json!({"host": host}))
             .await
@@ -204,7 +179,7 @@ async fn a_printer_inside_the_network_needs_the_allow_list() {
 async fn the_receipt_prints_in_the_browser_and_as_a_digital_receipt() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(2).stock(10).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     let sale = sell(&app, &till, "digital-0001", 1).await;
     let number = sale["receipt_number"].as_str().expect("a number").to_owned();
     assert_eq!(clp(&sale["total"]), 19_970);
@@ -252,7 +227,7 @@ async fn the_receipt_prints_in_the_browser_and_as_a_digital_receipt() {
 async fn the_policy_is_checked_again_at_each_print() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     sell(&app, &till, "policy-0001", 1).await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|error| panic!("{error}"));
     let port = listener.local_addr().unwrap_or_else(|error| panic!("{error}")).port();
@@ -262,7 +237,7 @@ async fn the_policy_is_checked_again_at_each_print() {
 
     // The node that prints no longer names loopback: the stored printer is refused, unreached.
     let app = app.restart_with(|config| config.outbound_allowed_hosts = Some(String::new()), Default::default()).await;
-    let till = Till { staff: fx.m(0).staff.token(&app).await, ..till };
+    let till = OpenTill { staff: fx.m(0).staff.token(&app).await, ..till };
     let (status, problem) = print(&app, &till, "policy-0001").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "printer.host", "{problem}");
@@ -283,7 +258,7 @@ async fn the_link_is_sent_through_the_notification_gateway() {
     })
     .await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     sell(&app, &till, "send-0001", 1).await;
     let path = "/api/v1/pos/sales/send-0001/digital-receipt";
     for (bad, field) in [
@@ -322,7 +297,7 @@ async fn the_link_is_sent_through_the_notification_gateway() {
 async fn without_a_gateway_sending_is_a_conflict_and_the_qr_still_comes() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
-    let till = open_till(&app, &fx).await;
+    let till = open_till(&app, fx.m(0), 0).await;
     sell(&app, &till, "nogw-0001", 1).await;
     let path = "/api/v1/pos/sales/nogw-0001/digital-receipt";
     let problem = app

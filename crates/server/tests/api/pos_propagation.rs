@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::common::fixture::FRIES;
 use crate::common::webhook::{Attempt, Receiver};
-use crate::common::{Fixture, TestApp, id, money};
+use crate::common::{Fixture, TestApp, money, open_till};
 
 /// What the issue promises: stock events reach the web shop and connectors within a second.
 const WITHIN: Duration = Duration::from_secs(1);
@@ -41,31 +41,21 @@ async fn a_till_sale_reaches_a_stock_webhook_within_a_second() {
     )
     .await
     .expect(StatusCode::CREATED, "register the connector's webhook");
-    let manager = m.manager.token(&app).await;
-    let device = app
-        .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": m.location_id, "name": "Caja 1"}))
-        .await
-        .expect(StatusCode::CREATED, "register a till");
-    let staff = m.staff.token(&app).await;
-    let session = app
-        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": id(&device), "opening_float": money(0)}))
-        .await
-        .expect(StatusCode::CREATED, "open a session");
+    let till = open_till(&app, m, 0).await;
     // Let the set-up's own events drain first, so they do not queue ahead of the sale's.
     let quiet = |a: &Attempt| a.event_type() == "pos.session_changed";
     assert!(first_delivery(&receiver, Duration::from_secs(5), quiet).await.is_some(), "the session's event arrives");
 
-    let series = device["receipt_series"].as_str().unwrap_or_default();
     let mut latencies = Vec::new();
     for n in 1..=5 {
         let sale = json!({
-            "id": format!("prop-{n}"), "session_id": id(&session), "receipt_number": format!("{series}-{n}"),
+            "id": format!("prop-{n}"), "session_id": till.session_id, "receipt_number": format!("{}-{n}", till.series),
             "sold_at": chrono::Utc::now().to_rfc3339(), "offline": false,
             "lines": [{"sku": FRIES, "quantity": 1}],
             "payments": [{"method": "cash", "amount": money(3_490)}],
         });
         let sent = Instant::now();
-        app.post("/api/v1/pos/sales", Some(&staff), &sale).await.expect(StatusCode::CREATED, "a till sale");
+        app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a till sale");
         let on_hand = 50 - n;
         let stock_event = |a: &Attempt| {
             let data = a.json()["data"].clone();

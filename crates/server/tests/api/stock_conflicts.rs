@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::fixture::{BURGER, id_of};
-use crate::common::{Fixture, Payment, TestApp, fulfillment_at, money, qs};
+use crate::common::{Fixture, OpenTill, Payment, TestApp, fulfillment_at, money, open_till, qs};
 
 /// A till sale made offline 30 minutes ago of the last burger, which a web order reserved
 /// after it: one open conflict. Returns the conflict as listed and the order.
@@ -22,22 +22,13 @@ pub(crate) struct Scene {
 pub(crate) async fn scene(app: &TestApp) -> Scene {
     let fx = Fixture::builder().merchants(2).stock(1).build(app).await;
     let m = fx.m(0);
-    let manager = m.manager.token(app).await;
-    let device = app
-        .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": m.location_id, "name": "Caja 1"}))
-        .await
-        .expect(StatusCode::CREATED, "register a till");
-    let staff = m.staff.token(app).await;
-    let session = app
-        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device["id"], "opening_float": money(0)}))
-        .await
-        .expect(StatusCode::CREATED, "open a session");
+    let OpenTill { series, session_id, staff, manager, .. } = open_till(app, m, 0).await;
     let sold_at = (chrono::Utc::now() - chrono::Duration::minutes(30)).to_rfc3339();
     let order = app.place_order_ok(&fx, &[m.line(BURGER, 1)], &Payment::card()).await;
     let sale = json!({
         "id": "off-1",
-        "session_id": session["id"],
-        "receipt_number": format!("{}-1", device["receipt_series"].as_str().unwrap_or_default()),
+        "session_id": session_id,
+        "receipt_number": format!("{series}-1"),
         "sold_at": sold_at,
         "offline": true,
         "lines": [{"sku": BURGER, "quantity": 1}],

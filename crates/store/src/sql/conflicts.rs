@@ -14,11 +14,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::outbox::insert_event;
+use super::pos::conflict_from;
 use super::tx::ledger::{ensure_level, lock_on_hand, move_stock};
 use crate::backend::SqlStore;
 use crate::rows::{
-    ConflictResolveOutcome, NewConflictResolution, Page, PriceDifferenceRow, StockConflictDetailRow, StockConflictRow,
-    StockMovementRow,
+    ConflictResolveOutcome, NewConflictResolution, Page, PriceDifferenceRow, StockConflictDetailRow, StockMovementRow,
 };
 use crate::{StockConflictStore, StoreError, StoreResult};
 
@@ -35,18 +35,7 @@ const DETAIL_SELECT: &str = "SELECT c.id, c.merchant_id, c.location_id, c.sku, c
 
 fn detail_from(row: &AnyRow) -> Result<StockConflictDetailRow, sqlx::Error> {
     Ok(StockConflictDetailRow {
-        conflict: StockConflictRow {
-            id: row.try_get("id")?,
-            merchant_id: row.try_get("merchant_id")?,
-            location_id: row.try_get("location_id")?,
-            sku: row.try_get("sku")?,
-            shortfall: row.try_get("shortfall")?,
-            cause: row.try_get("cause")?,
-            sale_id: row.try_get("sale_id")?,
-            order_id: row.try_get("order_id")?,
-            status: row.try_get("status")?,
-            created_at_ms: row.try_get("created_at_ms")?,
-        },
+        conflict: conflict_from(row)?,
         receipt_number: row.try_get("receipt_number")?,
         sold_at_ms: row.try_get("sold_at_ms")?,
         sale_recorded_at_ms: row.try_get("sale_recorded_at_ms")?,

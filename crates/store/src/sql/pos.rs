@@ -94,7 +94,8 @@ fn sale_from(row: &AnyRow) -> Result<PosSaleRow, sqlx::Error> {
     })
 }
 
-fn conflict_from(row: &AnyRow) -> Result<StockConflictRow, sqlx::Error> {
+/// A conflict's own columns; the conflicts page's detail reads reuse it for their `conflict` part.
+pub(crate) fn conflict_from(row: &AnyRow) -> Result<StockConflictRow, sqlx::Error> {
     Ok(StockConflictRow {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,

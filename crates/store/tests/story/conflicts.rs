@@ -3,15 +3,14 @@
 //! second resolution of the same conflict that finds it already resolved.
 
 use omnicanal_domain::channel::Channel;
-use omnicanal_domain::events::{DomainEvent, EventType, SessionAction, StockConflictResolved};
+use omnicanal_domain::events::{DomainEvent, EventType, StockConflictResolved};
 use omnicanal_domain::inventory::{MovementReason, TransferStatus};
-use omnicanal_domain::pos::SessionStatus;
 use omnicanal_store::{
-    ConflictResolveOutcome, LocationRow, NewConflictResolution, NewEvent, PosDeviceRow, PosSaleOutcome, PosSessionRow,
-    ResolutionCount, StockConflictRow, StockMovementRow, Store, StoreError, TransferRow,
+    ConflictResolveOutcome, LocationRow, NewConflictResolution, NewEvent, PosSaleOutcome, ResolutionCount,
+    StockConflictRow, StockMovementRow, Store, StoreError, TransferRow,
 };
 
-use crate::pos::{sale, session_event};
+use crate::pos::{device_row, open_session, sale, session_row};
 use crate::stock::events_after;
 use crate::support::{Shop, T0, id};
 
@@ -70,32 +69,10 @@ pub async fn stock_conflicts_are_resolved_once(store: &dyn Store) {
     let bodega = LocationRow { id: id("loc"), name: "Bodega".into(), ..shop.location.clone() };
     store.insert_location(&bodega).await.expect("a second location");
     store.apply_stock_movement(&movement(&bodega, "TE-100", 3, MovementReason::Receipt)).await.expect("bodega stock");
-    let device = PosDeviceRow {
-        id: id("dev"),
-        merchant_id: shop.merchant.id.clone(),
-        location_id: shop.location.id.clone(),
-        name: "Caja 1".into(),
-        receipt_series: "T8CNF".into(),
-        created_by: None,
-        created_at_ms: T0,
-    };
+    let device = device_row(&shop, "Caja 1", "T8CNF");
     store.insert_pos_device(&device).await.expect("till");
-    let session = PosSessionRow {
-        id: id("ses"),
-        device_id: device.id.clone(),
-        merchant_id: device.merchant_id.clone(),
-        location_id: device.location_id.clone(),
-        currency: shop.site.currency,
-        status: SessionStatus::Open,
-        opening_float_minor: 0,
-        opened_by: None,
-        opened_at_ms: T0,
-        expected_cash_minor: None,
-        counted_cash_minor: None,
-        closed_by: None,
-        closed_at_ms: None,
-    };
-    store.open_pos_session(&session, &session_event(&session, SessionAction::Opened)).await.expect("open");
+    let session = session_row(&shop, &device, 0);
+    open_session(store, &session).await;
     let mut conflicts = Vec::new();
     for n in 1..=3 {
         let quantity = if n == 1 { 2 } else { 1 };

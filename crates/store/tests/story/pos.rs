@@ -113,20 +113,50 @@ pub(crate) fn sale(
     }
 }
 
+/// A till named `name` at the shop's location, giving receipts of `series` (not yet stored).
+pub(crate) fn device_row(shop: &Shop, name: &str, series: &str) -> PosDeviceRow {
+    PosDeviceRow {
+        id: id("dev"),
+        merchant_id: shop.merchant.id.clone(),
+        location_id: shop.location.id.clone(),
+        name: name.into(),
+        receipt_series: series.into(),
+        created_by: None,
+        created_at_ms: T0,
+    }
+}
+
+/// An open session on `device` with `float` in the drawer, in the shop's currency (not yet
+/// stored).
+pub(crate) fn session_row(shop: &Shop, device: &PosDeviceRow, float: i64) -> PosSessionRow {
+    PosSessionRow {
+        id: id("ses"),
+        device_id: device.id.clone(),
+        merchant_id: device.merchant_id.clone(),
+        location_id: device.location_id.clone(),
+        currency: shop.site.currency,
+        status: SessionStatus::Open,
+        opening_float_minor: float,
+        opened_by: None,
+        opened_at_ms: T0,
+        expected_cash_minor: None,
+        counted_cash_minor: None,
+        closed_by: None,
+        closed_at_ms: None,
+    }
+}
+
+/// Stores `session` open, with its event.
+pub(crate) async fn open_session(store: &dyn Store, session: &PosSessionRow) {
+    store.open_pos_session(session, &session_event(session, SessionAction::Opened)).await.expect("open");
+}
+
 /// Scenario: a till's session, its sales exactly once, its conflicts and its receipt series.
 pub async fn pos_till_sessions_sales_and_receipts(store: &dyn Store) {
     let shop = Shop::open(store).await;
     shop.add_product(store, "CAF-250", 2500, true).await;
     shop.restock(store, "CAF-250", 3).await.expect("stock");
-    let device = PosDeviceRow {
-        id: id("dev"),
-        merchant_id: shop.merchant.id.clone(),
-        location_id: shop.location.id.clone(),
-        name: "Caja 1".into(),
-        receipt_series: "T9ABC".into(),
-        created_by: None,
-        created_at_ms: T0,
-    };
+    let device = device_row(&shop, "Caja 1", "T9ABC");
     store.insert_pos_device(&device).await.expect("register a till");
     let twin = PosDeviceRow { id: id("dev"), ..device.clone() };
     let taken = store.insert_pos_device(&twin).await;
@@ -140,23 +170,9 @@ pub async fn pos_till_sessions_sales_and_receipts(store: &dyn Store) {
     assert!(store.insert_pos_device(&elsewhere).await.is_err(), "a till needs a location");
     assert_eq!(store.list_pos_devices(&shop.location.id).await.expect("tills"), vec![device.clone()]);
 
-    let session = PosSessionRow {
-        id: id("ses"),
-        device_id: device.id.clone(),
-        merchant_id: device.merchant_id.clone(),
-        location_id: device.location_id.clone(),
-        currency: shop.site.currency,
-        status: SessionStatus::Open,
-        opening_float_minor: 10_000,
-        opened_by: None,
-        opened_at_ms: T0,
-        expected_cash_minor: None,
-        counted_cash_minor: None,
-        closed_by: None,
-        closed_at_ms: None,
-    };
+    let session = session_row(&shop, &device, 10_000);
     let head = store.outbox_head().await.expect("head");
-    store.open_pos_session(&session, &session_event(&session, SessionAction::Opened)).await.expect("open");
+    open_session(store, &session).await;
     let second = PosSessionRow { id: id("ses"), ..session.clone() };
     let refused = store.open_pos_session(&second, &session_event(&second, SessionAction::Opened)).await;
     assert!(matches!(refused, Err(StoreError::Duplicate(UniqueKey::OpenSession))), "{refused:?}");

@@ -4,7 +4,6 @@
 //! denomination.
 
 use omnicanal_domain::access::Role;
-use omnicanal_domain::events::SessionAction;
 use omnicanal_domain::pos::approval::MAX_PIN_FAILURES;
 use omnicanal_domain::pos::{ApprovalAction, PinGuard, PinRefusal, SessionStatus, TenderMethod};
 use omnicanal_store::{
@@ -12,7 +11,7 @@ use omnicanal_store::{
     Store, StoreError, UserRow,
 };
 
-use crate::pos::{sale, session_event};
+use crate::pos::{device_row, open_session, sale, session_row};
 use crate::support::{Shop, T0, id};
 
 fn approval(device: &PosDeviceRow, session: &PosSessionRow, manager: &str, action: ApprovalAction) -> PosApprovalRow {
@@ -54,15 +53,7 @@ pub async fn pos_approvals_voids_and_the_count(store: &dyn Store) {
     assert!(store.manager_pins("mer_other").await.expect("pins").is_empty(), "another merchant's managers");
     assert!(matches!(store.set_user_pin("usr_nobody", "x").await, Err(StoreError::NotFound)));
 
-    let device = PosDeviceRow {
-        id: id("dev"),
-        merchant_id: shop.merchant.id.clone(),
-        location_id: shop.location.id.clone(),
-        name: "Caja 2".into(),
-        receipt_series: "T8APR".into(),
-        created_by: None,
-        created_at_ms: T0,
-    };
+    let device = device_row(&shop, "Caja 2", "T8APR");
     store.insert_pos_device(&device).await.expect("a till");
     assert_eq!(store.pos_device_limits(&device.id).await.expect("limits"), None, "defaults until set");
     let limits = PosDeviceLimitsRow {
@@ -87,22 +78,8 @@ pub async fn pos_approvals_voids_and_the_count(store: &dyn Store) {
     assert_eq!(store.record_pin_failure(&device.id, T0 + 1).await.expect("while locked"), locked, "not counted again");
     assert_eq!(store.pin_guard(&device.id).await.expect("guard").check(until_ms), Ok(()));
 
-    let session = PosSessionRow {
-        id: id("ses"),
-        device_id: device.id.clone(),
-        merchant_id: device.merchant_id.clone(),
-        location_id: device.location_id.clone(),
-        currency: shop.site.currency,
-        status: SessionStatus::Open,
-        opening_float_minor: 10_000,
-        opened_by: None,
-        opened_at_ms: T0,
-        expected_cash_minor: None,
-        counted_cash_minor: None,
-        closed_by: None,
-        closed_at_ms: None,
-    };
-    store.open_pos_session(&session, &session_event(&session, SessionAction::Opened)).await.expect("open");
+    let session = session_row(&shop, &device, 10_000);
+    open_session(store, &session).await;
     let during_lock =
         PosApprovalRow { created_at_ms: T0 + 1, ..approval(&device, &session, &manager.id, ApprovalAction::LineVoid) };
     assert!(matches!(store.insert_pos_approval(&during_lock).await, Err(StoreError::StaleState)), "locked");

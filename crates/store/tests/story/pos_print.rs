@@ -1,26 +1,16 @@
 //! The till's receipts: a till's printer set, replaced and removed; a digital receipt's link
 //! found by its token's hash alone, and counted per sale.
 
-use omnicanal_domain::events::SessionAction;
-use omnicanal_domain::pos::SessionStatus;
-use omnicanal_store::{PosDeviceRow, PosDigitalReceiptRow, PosPrinterRow, PosSessionRow, Store};
+use omnicanal_store::{PosDigitalReceiptRow, PosPrinterRow, Store};
 
-use crate::pos::{sale, session_event};
-use crate::support::{Shop, T0, id};
+use crate::pos::{device_row, open_session, sale, session_row};
+use crate::support::{Shop, T0};
 
 pub async fn pos_printers_and_digital_receipts(store: &dyn Store) {
     let shop = Shop::open(store).await;
     shop.add_product(store, "TIC-1", 1000, true).await;
     shop.restock(store, "TIC-1", 5).await.expect("stock");
-    let device = PosDeviceRow {
-        id: id("dev"),
-        merchant_id: shop.merchant.id.clone(),
-        location_id: shop.location.id.clone(),
-        name: "Caja 1".into(),
-        receipt_series: "TPRN1".into(),
-        created_by: None,
-        created_at_ms: T0,
-    };
+    let device = device_row(&shop, "Caja 1", "TPRN1");
     store.insert_pos_device(&device).await.expect("register a till");
     assert_eq!(store.get_pos_printer(&device.id).await.expect("none yet"), None);
     let printer = PosPrinterRow {
@@ -38,22 +28,8 @@ pub async fn pos_printers_and_digital_receipts(store: &dyn Store) {
     store.clear_pos_printer(&device.id).await.expect("remove again");
     assert_eq!(store.get_pos_printer(&device.id).await.expect("gone"), None);
 
-    let session = PosSessionRow {
-        id: id("ses"),
-        device_id: device.id.clone(),
-        merchant_id: device.merchant_id.clone(),
-        location_id: device.location_id.clone(),
-        currency: shop.site.currency,
-        status: SessionStatus::Open,
-        opening_float_minor: 0,
-        opened_by: None,
-        opened_at_ms: T0,
-        expected_cash_minor: None,
-        counted_cash_minor: None,
-        closed_by: None,
-        closed_at_ms: None,
-    };
-    store.open_pos_session(&session, &session_event(&session, SessionAction::Opened)).await.expect("open");
+    let session = session_row(&shop, &device, 0);
+    open_session(store, &session).await;
     let sold = sale(&session, "sale-print-1", 1, "TIC-1", 1, 1000, false);
     store.record_pos_sale(&sold).await.expect("a sale");
     assert_eq!(store.count_pos_digital_receipts("sale-print-1").await.expect("count"), 0);

@@ -1,5 +1,6 @@
 //! Shared harness for the black-box HTTP tests: a server per test on a fresh database, a JSON
-//! client, problem+json assertions, a data fixture, an SSE reader and a webhook receiver.
+//! client, problem+json assertions, a data fixture, an SSE reader, a webhook receiver and an
+//! open till.
 //!
 //! Each test file includes this with `mod common;` and uses only part of it.
 #![allow(dead_code)]
@@ -7,6 +8,7 @@
 pub mod api;
 pub mod fixture;
 pub mod sse;
+pub mod till;
 pub mod webhook;
 
 use std::net::SocketAddr;
@@ -23,6 +25,8 @@ use tokio::sync::OnceCell;
 pub use api::{Settlement, StockLevel, fulfillment_at, id, pickup_code, wrong_code};
 #[allow(unused_imports)]
 pub use fixture::{Fixture, Line, Merchant, Payment};
+#[allow(unused_imports)]
+pub use till::{OpenTill, open_till};
 
 /// Admin credentials the server is started with.
 pub const ADMIN_EMAIL: &str = "admin@test.local";
