@@ -85,6 +85,12 @@ async fn a_pay_at_pickup_order_is_collected_at_the_till_once_with_change() {
     assert_eq!(clp(&report["expected_cash"]), 20_000 + owed);
     assert_eq!((report["pickups"]["count"].clone(), clp(&report["pickups"]["total"])), (json!(1), owed));
     assert_eq!(report["sales_count"], 0, "a collection is not a till sale");
+    // The printed report counts the collection apart from the sales, its cash in the drawer.
+    let page = app.get(&format!("{path}/report?format=html"), Some(&till.staff)).await;
+    let page = page.body.as_str().unwrap_or_default().to_owned();
+    for text in ["Retiros cobrados", "Pedidos entregados", "Efectivo de retiros"] {
+        assert!(page.contains(text), "the report page shows {text}: {page}");
+    }
     let closed = app
         .post(&format!("{path}/close"), Some(&till.staff), &json!({"counted_cash": money(20_000 + owed)}))
         .await
