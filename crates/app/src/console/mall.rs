@@ -45,7 +45,7 @@ impl App {
         }
         let site = self.store.get_site(site_id).await?.ok_or(AppError::NotFound("site"))?;
         let mut locations = self.store.list_site_locations(&site.id).await?;
-        locations.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        locations.sort_by_key(|location| location.name.to_lowercase());
         let parts = self.store.site_live_parts(&site.id).await?;
         let now_ms = self.now_ms();
         let locations = locations
