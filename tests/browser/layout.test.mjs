@@ -150,6 +150,10 @@ for (const width of [360, 1280]) {
       problems.push(...(await judge(page, width, "console-admin-home")));
       await page.goto(`${BASE}/console/payments`);
       problems.push(...(await judge(page, width, "console-payments")));
+      // The mall-wide view of the demo's site (issue 15), with the live order placed above.
+      await page.goto(`${BASE}/console/sites/${SITE}`);
+      await page.locator("[data-testid=mall-location]").first().waitFor();
+      problems.push(...(await judge(page, width, "console-mall")));
     });
     assert.deepEqual(problems, [], `${width} px console pages`);
   });

@@ -428,6 +428,9 @@ pub trait ConsoleStore {
         from_ms: i64,
         to_ms: i64,
     ) -> StoreResult<Vec<SettlementLineRow>>;
+    /// The parts not yet handed over (placed, accepted, preparing, ready) at every location of
+    /// a site, with what tells whether each is late, in one query (the mall-wide view).
+    async fn site_live_parts(&self, site_id: &str) -> StoreResult<Vec<LivePartRow>>;
 }
 
 /// Payment jobs: every capture, refund or void the books owe a provider, carried out by a

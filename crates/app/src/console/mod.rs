@@ -9,8 +9,10 @@
 //! - `queue.rs`, `sold_out.rs`: a location's live queue and its sold-out switches.
 //! - `search.rs`, `takings.rs`, `settlement.rs`: records and reports.
 //! - `pages.rs`: what the console's pages read (locations, the products, the records' scope).
+//! - `mall.rs`: the mall-wide view (admins): every location of a site with its queue and late parts.
 
 pub mod day;
+pub mod mall;
 pub mod pages;
 pub mod period;
 pub mod queue;

@@ -528,3 +528,86 @@ async fn the_stock_conflicts_page_lists_the_conflict_and_resolves_it_by_a_count(
         .expect(StatusCode::CONFLICT, "resolving twice");
     app.stop().await;
 }
+
+/// The card of location `id` on the mall-wide view (from its opening tag to its end).
+#[track_caller]
+fn mall_card<'a>(page: &'a Answer, id: &str) -> &'a str {
+    let start = page
+        .body
+        .find(&format!(r#"data-location-id="{id}""#))
+        .unwrap_or_else(|| panic!("no card for {id} in {}", excerpt(&page.body)));
+    let card = &page.body[start..];
+    &card[..card.find("</li>").unwrap_or(card.len())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_mall_view_counts_each_locations_queue_and_late_parts_and_pauses_one_for_admins_only() {
+    let clock = std::sync::Arc::new(omnicanal_app::ManualClock::starting_now());
+    let services = omnicanal_server::Services {
+        clock: clock.clone(),
+        payments: std::sync::Arc::new(omnicanal_app::payments::provider::SandboxCardProvider),
+    };
+    let app = TestApp::spawn_with_services(services).await;
+    let fx = Fixture::builder().merchants(2).stock(10).build(&app).await;
+    let (a, b) = (fx.m(0), fx.m(1));
+    let card = common::Payment::card();
+    app.place_order_ok(&fx, &[fx.line(common::fixture::BURGER, 1), fx.line(common::fixture::SUSHI, 1)], &card).await;
+    let fries = app.place_order_ok(&fx, &[fx.line(common::fixture::FRIES, 2)], &card).await;
+    let handed = app.place_order_ok(&fx, &[fx.line(common::fixture::TEA, 1)], &card).await;
+    // A's fries promised in one minute, and B's tea handed over (it leaves the queue).
+    let staff_a = a.staff.token(&app).await;
+    let fries_part = common::id(&fries["fulfillments"][0]);
+    app.post(
+        &format!("/api/v1/fulfillments/{fries_part}/transition"),
+        Some(&staff_a),
+        &json!({"to": "accepted", "prep_minutes": 1}),
+    )
+    .await
+    .expect(StatusCode::OK, "accept the fries for one minute");
+    let staff_b = b.staff.token(&app).await;
+    let tea_part = common::id(&handed["fulfillments"][0]);
+    app.advance(&staff_b, &tea_part, &["accepted", "preparing", "ready"]).await;
+    let seen = app.get_order(&handed).await;
+    let code = seen["fulfillments"][0]["pickup_code"].as_str().unwrap_or_default().to_owned();
+    app.transition(&staff_b, &tea_part, "collected", Some(&code)).await.expect(StatusCode::OK, "tea handed over");
+    clock.advance(Duration::from_secs(120));
+
+    let mall = format!("/console/sites/{}", fx.site_id);
+    let mut admin = Browser::new(&app);
+    admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let home = admin.get("/console").await;
+    home.expect(StatusCode::OK, "the admin's start page");
+    assert!(home.body.contains(r#"data-testid="site-chooser""#), "the admin chooses a site");
+    assert!(home.body.contains(&format!(r#"href="{mall}""#)), "each site links to its mall view");
+
+    let page = admin.get(&mall).await;
+    page.expect(StatusCode::OK, "the mall view");
+    let (card_a, card_b) = (mall_card(&page, &a.location_id), mall_card(&page, &b.location_id));
+    assert!(card_a.contains(r#"data-testid="queue-count">2<"#), "A: burger and fries to hand over: {card_a}");
+    assert!(card_a.contains(r#"data-testid="late-count">1<"#), "A: the fries are past their estimate: {card_a}");
+    assert!(card_b.contains(r#"data-testid="queue-count">1<"#), "B: the sushi only, the tea was handed over: {card_b}");
+    assert!(card_b.contains(r#"data-testid="late-count">0<"#), "B: nothing late: {card_b}");
+    assert!(page.body.contains("Por entregar: 3") && page.body.contains("Atrasados: 1"), "{}", excerpt(&page.body));
+
+    let csrf = admin.cookie("oc_csrf");
+    admin
+        .api(Method::PATCH, &format!("/locations/{}", b.location_id), &json!({"pause_minutes": 30}), csrf.as_deref())
+        .await
+        .expect(StatusCode::OK, "the admin pauses B from the mall view");
+    let page = admin.get(&format!("{mall}?lang=en")).await;
+    let card_b = mall_card(&page, &b.location_id);
+    assert!(card_b.contains(r#"data-state="paused""#) && card_b.contains("mall-resume"), "B paused: {card_b}");
+    assert!(page.body.contains("To hand over: 3") && page.body.contains("Paused: 1"), "English too");
+
+    let mut manager = Browser::new(&app);
+    manager.sign_in(&a.manager.email, &a.manager.password).await;
+    let refused = manager.get(&mall).await;
+    refused.expect(StatusCode::NOT_FOUND, "a merchant manager never reaches the mall view");
+    assert!(!refused.body.contains(&b.location_id) && !refused.body.contains(&b.name), "nothing of B shows");
+    assert!(!manager.get("/console").await.body.contains("site-chooser"), "no site chooser for managers");
+    let mut staff = Browser::new(&app);
+    staff.sign_in(&a.staff.email, &a.staff.password).await;
+    staff.get(&mall).await.expect(StatusCode::NOT_FOUND, "nor does staff");
+    admin.get("/console/sites/site_nope").await.expect(StatusCode::NOT_FOUND, "an unknown site");
+    app.stop().await;
+}

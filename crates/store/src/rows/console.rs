@@ -130,3 +130,21 @@ pub struct SettlementLineRow {
     /// The money, as [`crate::OrderStore::merchant_money`] reads it.
     pub money: SettlementPartRow,
 }
+
+/// A part not yet handed over, as the mall-wide view counts it: where it is, its status and
+/// the times that say whether it is late (`omnicanal_domain::kitchen::lateness`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LivePartRow {
+    /// The location it is prepared at.
+    pub location_id: String,
+    /// Placed, accepted, preparing or ready.
+    pub status: FulfillmentStatus,
+    /// When it was placed.
+    pub created_at_ms: i64,
+    /// While placed, when its stock hold lapses.
+    pub hold_expires_at_ms: Option<i64>,
+    /// The promised ready time, once accepted.
+    pub estimated_ready_ms: Option<i64>,
+    /// The order's scheduled pickup time as stored (RFC 3339), if any.
+    pub pickup_at: Option<String>,
+}

@@ -19,8 +19,8 @@ use super::tx::Tx;
 use crate::backend::SqlStore;
 use crate::rows::{FulfillmentRecord, NewEvent, OrderRow, Page};
 use crate::{
-    ConsoleStore, OrderSearch, OrderSearchRow, QueueEntry, SettlementLineRow, SoldOutRow, SoldOutSwitch, StoreError,
-    StoreResult, TakingsRow,
+    ConsoleStore, LivePartRow, OrderSearch, OrderSearchRow, QueueEntry, SettlementLineRow, SoldOutRow, SoldOutSwitch,
+    StoreError, StoreResult, TakingsRow,
 };
 
 fn sold_out_from(row: &AnyRow) -> Result<SoldOutRow, sqlx::Error> {
@@ -350,5 +350,28 @@ impl ConsoleStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn site_live_parts(&self, site_id: &str) -> StoreResult<Vec<LivePartRow>> {
+        let rows = sqlx::query(
+            "SELECT f.location_id, f.status, f.created_at_ms, f.hold_expires_at_ms, f.estimated_ready_ms, o.pickup_at \
+             FROM fulfillments f JOIN locations l ON l.id = f.location_id JOIN orders o ON o.id = f.order_id \
+             WHERE l.site_id = $1 AND f.status IN ('placed', 'accepted', 'preparing', 'ready') \
+             ORDER BY f.location_id, f.created_at_ms",
+        )
+        .bind(site_id)
+        .fetch_all(&self.read)
+        .await?;
+        let part = |row: &AnyRow| -> Result<LivePartRow, sqlx::Error> {
+            Ok(LivePartRow {
+                location_id: row.try_get("location_id")?,
+                status: get_parsed(row, "status", FulfillmentStatus::parse)?,
+                created_at_ms: row.try_get("created_at_ms")?,
+                hold_expires_at_ms: row.try_get("hold_expires_at_ms")?,
+                estimated_ready_ms: row.try_get("estimated_ready_ms")?,
+                pickup_at: row.try_get("pickup_at")?,
+            })
+        };
+        Ok(rows.iter().map(part).collect::<Result<_, _>>()?)
     }
 }

@@ -6,6 +6,7 @@
 //! - `session.rs`: sign in and out, the password change, and `ConsoleUser`, the
 //!   extractor every other page starts with (no session: a redirect to the login page).
 //! - `pages.rs`: the start page, the live display of a location and its switches.
+//! - `mall.rs`: the mall-wide view of a site for admins (state, queue, late parts, pause).
 //! - `phone.rs`: the phone order form (a clerk takes an order for pickup over the phone).
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
@@ -13,6 +14,7 @@
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
+mod mall;
 mod pages;
 mod payments;
 mod phone;
@@ -55,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/payments", get(payments::list))
         .route("/console/payments/{id}/retry", post(payments::retry))
         .route("/console/locations/{id}/conflicts", get(conflicts::list))
+        .route("/console/sites/{id}", get(mall::mall))
+        .route("/static/console/mall.js", get(|| asset(include_str!("../../../assets/console-mall.js"), JS)))
         .route("/console/locations/{id}/conflicts/{conflict_id}/resolve", post(conflicts::resolve))
         .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))
         .route("/static/console/console.js", get(|| asset(include_str!("../../../assets/console.js"), JS)))

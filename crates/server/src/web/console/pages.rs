@@ -9,10 +9,10 @@ use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use omnicanal_app::AppError;
-use omnicanal_app::console::pages::SiteLocation;
+use omnicanal_app::console::pages::{MAX_LOCATIONS, SiteLocation};
 use omnicanal_domain::Money;
 use omnicanal_domain::hours::hhmm;
-use omnicanal_store::{LocationRow, SiteRow};
+use omnicanal_store::{LocationRow, Page, SiteRow};
 
 use super::session::ConsoleUser;
 use super::view::console_messages;
@@ -83,7 +83,7 @@ fn location_card(lang: Lang, location: &LocationRow, site: &SiteRow, now_ms: i64
 }
 
 /// `GET /console`: staff go to their location's display; managers see their merchant's
-/// locations and admins every location, each with its pages.
+/// locations and admins every location grouped by site, each site with its mall view.
 pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) -> Response {
     if console.user.role == Role::Staff {
         return match console.user.location_id.as_deref() {
@@ -100,11 +100,33 @@ pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) ->
         .iter()
         .map(|(location, site)| location_card(console.lang, location, site, listed.now_ms))
         .collect();
+    // An admin works across malls: the locations are grouped by site, each with its mall view.
+    let sites: Vec<Value> = if console.user.role == Role::Admin {
+        let sites = match state.app.list_sites(Page { limit: MAX_LOCATIONS, offset: 0 }).await {
+            Ok(sites) => sites,
+            Err(error) => return refused(&console, &state, error),
+        };
+        sites
+            .iter()
+            .map(|site| {
+                let here: Vec<Value> = listed
+                    .locations
+                    .iter()
+                    .filter(|(_, of)| of.id == site.id)
+                    .map(|(location, site)| location_card(console.lang, location, site, listed.now_ms))
+                    .collect();
+                context! { id => site.id, name => site.name, timezone => site.timezone, locations => here }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     // A count that cannot be read hides the notice rather than the locations.
     let payments_attention = state.app.count_payment_jobs_needing_attention(&console.user).await.unwrap_or(0);
     let ctx = context! {
         title => console.lang.text("console.home.title", &[]),
         locations => cards,
+        sites => sites,
         payments_attention => payments_attention,
     };
     console.page(&state, "home.html", StatusCode::OK, ctx)
