@@ -150,6 +150,11 @@ for (const width of [360, 1280]) {
       problems.push(...(await judge(page, width, "console-admin-home")));
       await page.goto(`${BASE}/console/payments`);
       problems.push(...(await judge(page, width, "console-payments")));
+      // The setup pages (issue 15): the lists with their forms.
+      for (const [name, path] of [["console-setup-sites", "/console/setup/sites"], ["console-setup-merchants", "/console/setup/merchants"]]) {
+        await page.goto(`${BASE}${path}`);
+        problems.push(...(await judge(page, width, name)));
+      }
     });
     assert.deepEqual(problems, [], `${width} px console pages`);
   });
