@@ -91,6 +91,16 @@ for (const width of [360, 1280]) {
       assert.equal((await page.locator("dd[data-testid=merchant-commission]").innerText()).trim(), "12,5 %");
       assert.ok(await page.locator("[data-testid=merchant-no-locations]").isVisible(), "a helpful empty state");
 
+      // The list finds it by a part of its name.
+      await page.locator("[data-testid=back-merchants]").click();
+      await page.locator("[data-testid=setup-search-text]").fill(stamp.toUpperCase());
+      await page.locator("[data-testid=setup-search-submit]").click();
+      await page.waitForURL(/[?&]q=/);
+      const rows = page.locator("[data-testid=setup-merchant]");
+      assert.equal(await rows.count(), 1, "one merchant matches");
+      await rows.getByRole("link", { name: merchantName }).click();
+      await page.locator("[data-testid=location-form]").waitFor();
+
       // Its location at the new site.
       await page.locator("[data-testid=location-site]").selectOption({ label: siteName });
       await page.locator("[data-testid=location-name]").fill(locationName);

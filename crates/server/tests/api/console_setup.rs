@@ -71,6 +71,13 @@ async fn an_admin_sets_up_a_site_a_merchant_and_a_location_from_the_pages() {
         (Some("Mall Plaza Oeste"), Some("America/Santiago"))
     );
 
+    // The list finds it by a part of its name, in any case; a wildcard is only a character.
+    let found = browser.get("/console/setup/sites?q=plaza%20OESTE").await;
+    found.expect(StatusCode::OK, "a search");
+    assert!(found.body.contains("Mall Plaza Oeste") && found.body.contains("data-testid=\"setup-site\""));
+    let none = browser.get("/console/setup/sites?q=%25").await;
+    assert!(none.body.contains("data-testid=\"setup-no-match\"") && !none.body.contains("data-testid=\"setup-site\""));
+
     // Its policy: a limit out of range refused at the field, then a good one saved.
     let path = format!("/console/setup/sites/{site_id}");
     let bad = browser

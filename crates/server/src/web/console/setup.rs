@@ -61,14 +61,23 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/setup/merchants/{id}/locations", post(create_location))
 }
 
-/// `?page=` (from 1) and `?done=` (what the last form did).
+/// Longest search text kept, in characters.
+const MAX_SEARCH_CHARS: usize = 100;
+
+/// `?q=` (a part of the name), `?page=` (from 1) and `?done=` (what the last form did).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ListQuery {
+    q: Option<String>,
     page: Option<String>,
     done: Option<String>,
 }
 
 impl ListQuery {
+    /// The search text, trimmed and bounded; empty lists everything.
+    fn text(&self) -> String {
+        self.q.as_deref().unwrap_or_default().trim().chars().take(MAX_SEARCH_CHARS).collect()
+    }
+
     fn page_number(&self) -> i64 {
         self.page
             .as_deref()
@@ -91,10 +100,20 @@ impl ListQuery {
 }
 
 /// The pager's links: `(previous, next)` page numbers, when there are such pages.
-fn pager(page: i64, rows: &mut Vec<impl Sized>) -> Value {
+fn pager(query: &ListQuery, rows: &mut Vec<impl Sized>) -> Value {
+    let page = query.page_number();
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    context! { page => page, prev => (page > 1).then_some(page - 1), next => more.then_some(page + 1) }
+    let text = query.text();
+    let link = |to: i64| {
+        if text.is_empty() { format!("?page={to}") } else { format!("?q={}&page={to}", urlencode(&text)) }
+    };
+    context! {
+        page => page,
+        prev => (page > 1).then(|| link(page - 1)),
+        next => more.then(|| link(page + 1)),
+        q => text,
+    }
 }
 
 /// Only admins set up the platform: anyone else gets this 403 page.
@@ -244,11 +263,17 @@ async fn sites_page(
     status: StatusCode,
 ) -> Response {
     let lang = console.lang;
-    let mut rows = match state.app.list_sites(query.store_page()).await {
+    let text = query.text();
+    let listed = if text.is_empty() {
+        state.app.list_sites(query.store_page()).await
+    } else {
+        state.app.search_sites(&text, query.store_page()).await
+    };
+    let mut rows = match listed {
         Ok(rows) => rows,
         Err(error) => return refused(console, state, error),
     };
-    let pager = pager(query.page_number(), &mut rows);
+    let pager = pager(query, &mut rows);
     let countries: Vec<Value> = COUNTRIES
         .iter()
         .map(|(code, currency)| {
@@ -439,11 +464,17 @@ async fn merchants_page(
     status: StatusCode,
 ) -> Response {
     let lang = console.lang;
-    let mut rows = match state.app.list_merchants(&console.user, query.store_page()).await {
+    let text = query.text();
+    let listed = if text.is_empty() {
+        state.app.list_merchants(&console.user, query.store_page()).await
+    } else {
+        state.app.search_merchants(&console.user, &text, query.store_page()).await
+    };
+    let mut rows = match listed {
         Ok(rows) => rows,
         Err(error) => return refused(console, state, error),
     };
-    let pager = pager(query.page_number(), &mut rows);
+    let pager = pager(query, &mut rows);
     let ctx = context! {
         title => lang.text("console.setup.merchants.title", &[]),
         merchants => rows.iter().map(|merchant| merchant_card(lang, merchant)).collect::<Vec<_>>(),
