@@ -111,6 +111,19 @@ for (const width of [360, 1280]) {
       assert.equal(await listed.count(), 1, "the location is listed");
       await fits(page, width, "merchant");
 
+      // Its settings: a word for the orders per slot is told at the field, then a number saved.
+      await listed.locator("[data-testid=location-settings]").click();
+      await page.locator("[data-testid=settings-form]").waitFor();
+      await page.locator("[data-testid=settings-slot-capacity]").fill("muchos");
+      await page.locator("[data-testid=settings-submit]").click();
+      await assertFieldMessage(page, "slot_capacity", "settings-slot-capacity", "console.setup.problem.slot_capacity");
+      await fits(page, width, "location-refused");
+      await page.locator("[data-testid=settings-slot-capacity]").fill("30");
+      await page.locator("[data-testid=settings-submit]").click();
+      await page.locator("[data-testid=setup-done]").waitFor();
+      assert.equal(await page.locator("[data-testid=settings-slot-capacity]").inputValue(), "30");
+      await page.locator("[data-testid=back-merchant]").click();
+
       // The location shows on its site's page, and in English the pages speak English.
       await listed.getByRole("link", { name: siteName }).click();
       await page.locator("[data-testid=site-location]").filter({ hasText: locationName }).waitFor();

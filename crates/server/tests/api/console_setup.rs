@@ -136,6 +136,46 @@ async fn an_admin_sets_up_a_site_a_merchant_and_a_location_from_the_pages() {
     assert!(page.body.contains("Sushi Oeste Patio"), "the location is listed");
     let site_page = browser.get(&path).await;
     assert!(site_page.body.contains("Sushi Oeste Patio"), "and at its site");
+
+    // Its settings: a word for the slot capacity and a prep time out of range, each at its field;
+    // then good ones saved as the API's location.
+    let marker = "data-location-id=\"";
+    let start = page.body.find(marker).expect("a listed location") + marker.len();
+    let location_id = page.body[start..].split('"').next().unwrap_or_default().to_owned();
+    let settings = format!("/console/setup/locations/{location_id}");
+    browser.get(&settings).await.expect(StatusCode::OK, "the settings page");
+    let bad = browser
+        .post_form(
+            &settings,
+            &[("csrf", &csrf), ("name", "Sushi Oeste Patio"), ("prep_minutes", "999"), ("slot_capacity", "muchos")],
+        )
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY, "bad settings");
+    assert!(
+        bad.body.contains("data-testid=\"error-prep_minutes\"")
+            && bad.body.contains("data-testid=\"error-slot_capacity\"")
+    );
+    assert!(bad.body.contains("Escribe un número de 0 (sin límite) a 10000."), "in Spanish");
+    browser
+        .post_form(
+            &settings,
+            &[
+                ("csrf", &csrf),
+                ("name", "Sushi Oeste Patio"),
+                ("prep_minutes", "12"),
+                ("counter", "Local 4"),
+                ("slot_capacity", "20"),
+            ],
+        )
+        .await
+        .expect(StatusCode::SEE_OTHER, "good settings");
+    let api_location: Value =
+        app.get(&format!("/api/v1/locations/{location_id}"), Some(&token)).await.expect(StatusCode::OK, "the location");
+    assert_eq!((api_location["prep_minutes"].as_i64(), api_location["slot_capacity"].as_i64()), (Some(12), Some(20)));
+    assert_eq!(
+        (api_location["counter"].as_str(), api_location["pay_at_pickup"].as_bool()),
+        (Some("Local 4"), Some(false))
+    );
     app.stop().await;
 }
 
