@@ -77,6 +77,12 @@ for (const width of [360, 1280]) {
       assert.equal((await page.locator("[data-testid=site-limit]").innerText()).trim(), "15 min");
       await fits(page, width, "site");
 
+      // Its QR posters: a list of tables the API would refuse is told at the field.
+      await page.locator("[data-testid=poster-tables]").fill("1,,2");
+      await page.locator("[data-testid=posters-submit]").click();
+      await assertFieldMessage(page, "tables", "poster-tables", "console.setup.problem.tables");
+      await fits(page, width, "site-posters-refused");
+
       // A merchant: a commission that is not a number is told at its field.
       await page.locator("[data-testid=nav-setup-merchants]").click();
       await page.waitForURL(/\/console\/setup\/merchants$/);

@@ -95,6 +95,17 @@ async fn an_admin_sets_up_a_site_a_merchant_and_a_location_from_the_pages() {
     let shown = browser.get(&format!("{path}?done=policy")).await;
     assert!(shown.body.contains("12 min") && shown.body.contains("Solo se avisa al cliente"), "the page shows it");
 
+    // Its QR posters: a bad list of tables is told at its field; a good one leads to the PDF.
+    let bad = browser.get(&format!("{path}/posters?tables=1%2C%2C2")).await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY, "a bad list of tables");
+    assert!(bad.body.contains("data-testid=\"error-tables\"") && bad.body.contains("value=\"1,,2\""));
+    let to_pdf = browser.get(&format!("{path}/posters?tables=1-3")).await;
+    let pdf_path = format!("/api/v1/sites/{site_id}/posters?format=pdf&tables=1-3");
+    to_pdf.redirects_to(&pdf_path, "a good list of tables");
+    let pdf = browser.get(&pdf_path).await;
+    pdf.expect(StatusCode::OK, "the session opens the posters");
+    assert!(pdf.body.starts_with("%PDF"), "a PDF");
+
     // A merchant: the commission typed in %, stored in basis points.
     let bad = browser
         .post_form(

@@ -58,6 +58,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/console/setup/sites", get(sites).post(create_site))
         .route("/console/setup/sites/{id}", get(site).post(update_site))
+        .route("/console/setup/sites/{id}/posters", get(posters))
         .route("/console/setup/merchants", get(merchants).post(create_merchant))
         .route("/console/setup/merchants/{id}", get(merchant))
         .route("/console/setup/merchants/{id}/locations", post(create_location))
@@ -352,15 +353,24 @@ pub(super) struct PolicyForm {
     unaccepted_policy: String,
 }
 
+/// What the site page shows: the notice, the values typed in a refused form (the policy's, the
+/// posters' tables) and each refused field's message.
+#[derive(Default)]
+struct SiteShown<'a> {
+    done: Option<String>,
+    policy: Option<&'a PolicyForm>,
+    tables: &'a str,
+    errors: BTreeMap<String, String>,
+}
+
 async fn site_page(
     state: &AppState,
     console: &ConsoleUser,
     id: &str,
-    done: Option<String>,
-    typed: Option<&PolicyForm>,
-    errors: BTreeMap<String, String>,
+    shown: SiteShown<'_>,
     status: StatusCode,
 ) -> Response {
+    let SiteShown { done, policy: typed, tables, errors } = shown;
     let lang = console.lang;
     let site = match state.app.site(id).await {
         Ok(site) => site,
@@ -386,6 +396,7 @@ async fn site_page(
         locations => locations,
         form => context! { accept_within_minutes => limit, unaccepted_policy => policy },
         max_wait => MAX_WAIT,
+        tables => tables,
         errors => errors,
         done => done,
     };
@@ -403,7 +414,7 @@ pub(super) async fn site(
         return page;
     }
     let done = query.done(console.lang, &["site", "policy"]);
-    site_page(&state, &console, &id, done, None, BTreeMap::new(), StatusCode::OK).await
+    site_page(&state, &console, &id, SiteShown { done, ..SiteShown::default() }, StatusCode::OK).await
 }
 
 /// `POST /console/setup/sites/{id}`: changes the acceptance limit and the policy (as
@@ -435,11 +446,43 @@ pub(super) async fn update_site(
         Ok(site) => see_other(&format!("/console/setup/sites/{}?done=policy", urlencode(&site.id))),
         Err(error) => match refusal(&console, &state, error) {
             Ok(errors) => {
-                site_page(&state, &console, &id, None, Some(&form), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+                let shown = SiteShown { policy: Some(&form), errors, ..SiteShown::default() };
+                site_page(&state, &console, &id, shown, StatusCode::UNPROCESSABLE_ENTITY).await
             }
             Err(page) => *page,
         },
     }
+}
+
+/// `?tables=` of the posters form.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PostersQuery {
+    tables: Option<String>,
+}
+
+/// `GET /console/setup/sites/{id}/posters?tables=`: checks the tables as `GET /sites/{id}/posters`
+/// would (`parse_tables`) and sends the browser to that PDF (the site's poster, then one per
+/// table), which the session cookie opens; a bad list is told at its field instead of as JSON.
+pub(super) async fn posters(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    Path(id): Path<String>,
+    Query(query): Query<PostersQuery>,
+) -> Response {
+    if let Some(page) = not_admin(&console, &state) {
+        return page;
+    }
+    let tables = query.tables.as_deref().map(str::trim).unwrap_or_default();
+    if !tables.is_empty() && crate::routes::posters::parse_tables(tables).is_err() {
+        let errors = BTreeMap::from([("tables".to_owned(), console.lang.text("console.setup.problem.tables", &[]))]);
+        let shown = SiteShown { tables, errors, ..SiteShown::default() };
+        return site_page(&state, &console, &id, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let mut target = format!("/api/v1/sites/{}/posters?format=pdf", urlencode(&id));
+    if !tables.is_empty() {
+        target.push_str(&format!("&tables={}", urlencode(tables)));
+    }
+    see_other(&target)
 }
 
 // --- merchants and their locations ----------------------------------------------------------
