@@ -154,6 +154,11 @@ for (const width of [360, 1280]) {
       await page.goto(`${BASE}/console/sites/${SITE}`);
       await page.locator("[data-testid=mall-location]").first().waitFor();
       problems.push(...(await judge(page, width, "console-mall")));
+      // The setup pages (issue 15): the lists with their forms.
+      for (const [name, path] of [["console-setup-sites", "/console/setup/sites"], ["console-setup-merchants", "/console/setup/merchants"]]) {
+        await page.goto(`${BASE}${path}`);
+        problems.push(...(await judge(page, width, name)));
+      }
     });
     assert.deepEqual(problems, [], `${width} px console pages`);
   });

@@ -488,6 +488,7 @@ export function catalog(lang) {
   return {
     ...JSON.parse(readFileSync(path.join(dir, `${lang}.json`), "utf8")),
     ...JSON.parse(readFileSync(path.join(dir, `console.${lang}.json`), "utf8")),
+    ...JSON.parse(readFileSync(path.join(dir, `console-setup.${lang}.json`), "utf8")),
   };
 }
 

@@ -74,6 +74,17 @@ impl App {
         Ok(own.into_iter().collect())
     }
 
+    /// The merchants the caller may see whose name contains `text` (any case), as
+    /// [`App::list_merchants`].
+    pub async fn search_merchants(&self, caller: &Caller, text: &str, page: Page) -> AppResult<Vec<MerchantRow>> {
+        if caller.is_platform() {
+            return Ok(self.store.search_merchants(text, page).await?);
+        }
+        let wanted = text.trim().to_lowercase();
+        let own = self.list_merchants(caller, page).await?;
+        Ok(own.into_iter().filter(|merchant| merchant.name.to_lowercase().contains(&wanted)).collect())
+    }
+
     /// One merchant the caller may see (another merchant's is not found).
     pub async fn merchant(&self, caller: &Caller, id: &str) -> AppResult<MerchantRow> {
         caller.check_merchant(id, "merchant")?;

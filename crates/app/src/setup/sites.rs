@@ -105,6 +105,12 @@ impl App {
         Ok(self.store.list_sites(page).await?)
     }
 
+    /// A page of the sites whose name contains `text` (any case); for anyone signed in, as
+    /// [`App::list_sites`].
+    pub async fn search_sites(&self, text: &str, page: Page) -> AppResult<Vec<SiteRow>> {
+        Ok(self.store.search_sites(text, page).await?)
+    }
+
     /// One site, for anyone (customers reach it from a QR code).
     pub async fn site(&self, id: &str) -> AppResult<SiteRow> {
         self.store.get_site(id).await?.ok_or(AppError::NotFound("site"))

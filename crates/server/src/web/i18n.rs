@@ -24,10 +24,20 @@ fn load(files: &[&str]) -> Catalog {
     files.iter().flat_map(|json| serde_json::from_str::<Catalog>(json).unwrap_or_default()).collect()
 }
 
-static SPANISH: LazyLock<Catalog> =
-    LazyLock::new(|| load(&[include_str!("../../locales/es.json"), include_str!("../../locales/console.es.json")]));
-static ENGLISH: LazyLock<Catalog> =
-    LazyLock::new(|| load(&[include_str!("../../locales/en.json"), include_str!("../../locales/console.en.json")]));
+static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
+    load(&[
+        include_str!("../../locales/es.json"),
+        include_str!("../../locales/console.es.json"),
+        include_str!("../../locales/console-setup.es.json"),
+    ])
+});
+static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
+    load(&[
+        include_str!("../../locales/en.json"),
+        include_str!("../../locales/console.en.json"),
+        include_str!("../../locales/console-setup.en.json"),
+    ])
+});
 
 /// The till's texts (`pos.<lang>.json`), kept apart so the other pages do not carry them.
 static TILL_SPANISH: LazyLock<Catalog> = LazyLock::new(|| load(&[include_str!("../../locales/pos.es.json")]));

@@ -15,16 +15,16 @@ use serde_json::{Value, json};
 
 /// One answer of a page or of the API.
 #[derive(Debug)]
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
+    pub(crate) set_cookies: Vec<String>,
+    pub(crate) body: String,
 }
 
 impl Answer {
     #[track_caller]
-    fn expect(&self, status: StatusCode, what: &str) -> &Self {
+    pub(crate) fn expect(&self, status: StatusCode, what: &str) -> &Self {
         assert_eq!(
             self.status,
             status,
@@ -36,7 +36,7 @@ impl Answer {
     }
 
     #[track_caller]
-    fn redirects_to(&self, to: &str, what: &str) -> &Self {
+    pub(crate) fn redirects_to(&self, to: &str, what: &str) -> &Self {
         self.expect(StatusCode::SEE_OTHER, what);
         assert_eq!(self.location.as_deref(), Some(to), "{what}: redirect target");
         self
@@ -53,7 +53,7 @@ impl Answer {
 
     /// The value of the first hidden `csrf` field of the page.
     #[track_caller]
-    fn csrf_field(&self) -> String {
+    pub(crate) fn csrf_field(&self) -> String {
         let marker = r#"name="csrf" value=""#;
         let start =
             self.body.find(marker).unwrap_or_else(|| panic!("no csrf field in {}", excerpt(&self.body))) + marker.len();
@@ -66,14 +66,14 @@ fn excerpt(body: &str) -> String {
 }
 
 /// A browser: keeps cookies, never follows redirects.
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     client: reqwest::Client,
     cookies: BTreeMap<String, String>,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         let client = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
@@ -112,12 +112,12 @@ impl Browser {
         Answer { status, location, set_cookies, body }
     }
 
-    async fn get(&mut self, path: &str) -> Answer {
+    pub(crate) async fn get(&mut self, path: &str) -> Answer {
         let request = self.client.get(format!("{}{path}", self.base));
         self.send(request).await
     }
 
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let request = self.client.post(format!("{}{path}", self.base)).form(fields);
         self.send(request).await
     }
@@ -132,7 +132,7 @@ impl Browser {
     }
 
     /// Signs in through the form; panics unless it lands on `/console`.
-    async fn sign_in(&mut self, email: &str, password: &str) {
+    pub(crate) async fn sign_in(&mut self, email: &str, password: &str) {
         let form = self.get("/console/login").await;
         form.expect(StatusCode::OK, "login form");
         let csrf = form.csrf_field();

@@ -16,6 +16,7 @@ mod channels;
 mod concurrency;
 mod console;
 mod console_pages;
+mod console_setup;
 mod constraints;
 mod customer_app;
 mod documents;

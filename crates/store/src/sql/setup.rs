@@ -8,7 +8,7 @@ use omnicanal_domain::site::UnacceptedPolicy;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::columns::{flag, get_flag, get_parsed, in_list};
+use super::columns::{flag, get_flag, get_parsed, in_list, like_escape};
 use super::order_rows::currency;
 use crate::backend::SqlStore;
 use crate::constraints::{Reference, or_missing};
@@ -32,6 +32,11 @@ fn site_from(row: &AnyRow) -> Result<SiteRow, sqlx::Error> {
         unaccepted_policy: get_parsed(row, "unaccepted_policy", UnacceptedPolicy::parse)?,
         created_at_ms: row.try_get("created_at_ms")?,
     })
+}
+
+/// `%text%` in lower case with its wildcards escaped, for `LOWER(name) LIKE … ESCAPE '\'`.
+fn name_pattern(text: &str) -> String {
+    format!("%{}%", like_escape(&text.trim().to_lowercase()))
 }
 
 fn merchant_from(row: &AnyRow) -> Result<MerchantRow, sqlx::Error> {
@@ -196,6 +201,33 @@ impl SetupStore for SqlStore {
         let rows = sqlx::query(
             "SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants ORDER BY created_at_ms, id LIMIT $1 OFFSET $2",
         )
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(merchant_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn search_sites(&self, text: &str, page: Page) -> StoreResult<Vec<SiteRow>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            site_columns!(),
+            " FROM sites WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY created_at_ms, id LIMIT $2 OFFSET $3"
+        ))
+        .bind(name_pattern(text))
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(site_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn search_merchants(&self, text: &str, page: Page) -> StoreResult<Vec<MerchantRow>> {
+        let rows = sqlx::query(
+            "SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants \
+             WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY created_at_ms, id LIMIT $2 OFFSET $3",
+        )
+        .bind(name_pattern(text))
         .bind(page.limit)
         .bind(page.offset)
         .fetch_all(&self.read)

@@ -11,6 +11,7 @@
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
+//! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
@@ -20,6 +21,7 @@ mod payments;
 mod phone;
 mod records;
 mod session;
+mod setup;
 mod view;
 
 use axum::Router;
@@ -45,6 +47,7 @@ pub fn missing_page(lang: Lang) -> Response {
 /// The console's pages under `/console` and their scripts and styles under `/static/console/`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(setup::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))
