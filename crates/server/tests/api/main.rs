@@ -18,6 +18,7 @@ mod console;
 mod console_pages;
 mod constraints;
 mod customer_app;
+mod dashboard;
 mod documents;
 mod events;
 mod harness;

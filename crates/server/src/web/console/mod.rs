@@ -10,9 +10,11 @@
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
+//! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
+mod dashboard;
 mod pages;
 mod payments;
 mod phone;
@@ -52,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/locations/{id}/phone", get(phone::phone_order))
         .route("/console/orders", get(records::history))
         .route("/console/reports", get(records::reports))
+        .route("/console/dashboard", get(dashboard::dashboard))
         .route("/console/payments", get(payments::list))
         .route("/console/payments/{id}/retry", post(payments::retry))
         .route("/console/locations/{id}/conflicts", get(conflicts::list))

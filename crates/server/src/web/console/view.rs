@@ -23,7 +23,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-const TEMPLATE_SOURCES: [(&str, &str); 13] = [
+const TEMPLATE_SOURCES: [(&str, &str); 14] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("message.html", include_str!("../../../templates/console/message.html")),
     ("login.html", include_str!("../../../templates/console/login.html")),
@@ -37,6 +37,7 @@ const TEMPLATE_SOURCES: [(&str, &str); 13] = [
     ("payments.html", include_str!("../../../templates/console/payments.html")),
     ("conflicts.html", include_str!("../../../templates/console/conflicts.html")),
     ("nav.html", include_str!("../../../templates/console/nav.html")),
+    ("dashboard.html", include_str!("../../../templates/console/dashboard.html")),
 ];
 
 /// Everything the console's pages load comes from this origin; no inline script runs (the
