@@ -22,10 +22,10 @@ const WIDTH: f64 = 640.0;
 /// Height of a columns chart.
 const COLUMNS_HEIGHT: f64 = 200.0;
 /// Height of one row of a bars chart.
-const ROW: f64 = 28.0;
+const ROW: f64 = 36.0;
 /// Room for the labels under the columns or left of the bars.
 const LABEL: f64 = 24.0;
-const LABEL_WIDTH: f64 = 190.0;
+const LABEL_WIDTH: f64 = 230.0;
 
 /// Draws `values` (label, value, the value as shown) as an SVG image titled `title`.
 /// Negative values are drawn as zero; an all-zero series draws flat bars.
@@ -36,8 +36,12 @@ pub fn svg(shape: Shape, title: &str, values: &[(String, i64, String)]) -> Strin
         Shape::Columns => COLUMNS_HEIGHT + LABEL,
         Shape::Bars => (values.len().max(1) as f64) * ROW,
     };
+    let class = match shape {
+        Shape::Columns => "chart columns",
+        Shape::Bars => "chart bars",
+    };
     let mut out = format!(
-        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
+        "<svg class=\"{class}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
          role=\"img\" aria-label=\"{title}\" preserveAspectRatio=\"xMidYMid meet\"><title>{title}</title>"
     );
     match shape {
@@ -73,7 +77,7 @@ pub fn svg(shape: Shape, title: &str, values: &[(String, i64, String)]) -> Strin
             );
         }
         Shape::Bars => {
-            let room = WIDTH - LABEL_WIDTH - 110.0;
+            let room = WIDTH - LABEL_WIDTH - 130.0;
             for (i, (label, value, shown)) in values.iter().enumerate() {
                 let w = (*value).max(0) as f64 / max * room;
                 let y = i as f64 * ROW;
