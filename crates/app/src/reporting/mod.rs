@@ -1,4 +1,4 @@
-//! The dashboard: one reporting use case over [`ReportingStore`]. It decides whose figures the
+//! The dashboard: one reporting use case over [`ReportingStore`](omnicanal_store::ReportingStore). It decides whose figures the
 //! caller may read (an admin every merchant, a merchant manager only its own; anyone else is
 //! forbidden), which days count (the last 7 or 30, in the site's time zone) and folds the
 //! database's per-UTC-hour groups into local hours of the day and local days.
