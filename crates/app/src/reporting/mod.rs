@@ -96,6 +96,12 @@ pub struct Dashboard {
     pub rejections: Vec<RejectionRow>,
     /// The best-selling products (count: units).
     pub top_products: Vec<Figure>,
+    /// Refunded for the parts placed in the period, minor units.
+    pub refunds_minor: i64,
+    /// Average seconds from placement to the kitchen's acceptance (None: nothing accepted).
+    pub avg_accept_seconds: Option<i64>,
+    /// Average promised preparation minutes (None: none promised).
+    pub avg_prep_minutes: Option<i64>,
 }
 
 fn figure(row: &ReportGroupRow) -> Figure {
@@ -184,7 +190,13 @@ impl App {
             count: by_channel.iter().map(|f| f.count).sum(),
             gross_minor: by_channel.iter().map(|f| f.gross_minor).sum(),
         };
+        let summary = &report.summary;
+        let avg_accept_seconds = (summary.accepted > 0).then(|| summary.accept_ms / summary.accepted / 1000);
+        let avg_prep_minutes = (summary.prepared > 0).then(|| summary.prep_minutes / summary.prepared);
         Ok(Dashboard {
+            refunds_minor: summary.refunds_minor,
+            avg_accept_seconds,
+            avg_prep_minutes,
             days: query.days,
             first_day,
             last_day,

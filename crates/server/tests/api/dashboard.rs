@@ -110,6 +110,14 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     let second = app.place_order_ok(&fx, &[fx.line(BURGER, 1)], &Payment::card()).await;
     let rejected = id(fulfillment_at(&second, &a.location_id));
     let staff = a.staff.token(&app).await;
+    let accepted = id(fulfillment_at(&first, &a.location_id));
+    app.post(
+        &format!("/api/v1/fulfillments/{accepted}/transition"),
+        Some(&staff),
+        &json!({"to": "accepted", "prep_minutes": 15}),
+    )
+    .await
+    .expect(StatusCode::OK, "A accepts its part of the first order in 15 minutes");
     app.post(
         &format!("/api/v1/fulfillments/{rejected}/transition"),
         Some(&staff),
@@ -147,6 +155,11 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     let (_, page) = admin.get("/console/dashboard").await;
     assert!(page.contains("<svg") && page.contains("role=\"img\"") && page.contains(&b.name));
     assert!(!page.contains("data-testid=\"dashboard-empty\""));
+    assert!(page.contains("data-testid=\"avg-prep\">15 min<"), "the promised preparation time, averaged");
+    assert!(page.contains("data-testid=\"avg-accept\">0:0"), "accepted within seconds");
+    let refunds = page.split("data-testid=\"total-refunds\">").nth(1).and_then(|rest| rest.split('<').next());
+    assert_eq!(a.price(BURGER), 12990);
+    assert_eq!(refunds, Some("$12.990"), "the rejected part was refunded");
 
     // A's manager: only A's figures; B is nowhere, another site is not found.
     let mut manager_a = Session::sign_in(&app, &a.manager.email, &a.manager.password).await;

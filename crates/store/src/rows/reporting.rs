@@ -52,6 +52,21 @@ pub struct TopProductRow {
     pub gross_minor: i64,
 }
 
+/// Figures over every part in scope, whatever its status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportSummaryRow {
+    /// Refunded for the parts, minor units.
+    pub refunds_minor: i64,
+    /// Parts accepted by their kitchen.
+    pub accepted: i64,
+    /// Milliseconds from placement to acceptance, added up over the accepted parts.
+    pub accept_ms: i64,
+    /// Parts with a promised preparation time.
+    pub prepared: i64,
+    /// Their promised preparation minutes, added up.
+    pub prep_minutes: i64,
+}
+
 /// Every figure of a dashboard, aggregated by the database.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SalesReport {
@@ -66,4 +81,6 @@ pub struct SalesReport {
     pub rejections: Vec<RejectionRow>,
     /// The best-selling products by units, at most ten.
     pub top_products: Vec<TopProductRow>,
+    /// Refunds, acceptance and preparation times.
+    pub summary: ReportSummaryRow,
 }

@@ -8,7 +8,10 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::backend::SqlStore;
-use crate::{RejectionRow, ReportGroupRow, ReportScope, ReportingStore, SalesReport, StoreResult, TopProductRow};
+use crate::{
+    RejectionRow, ReportGroupRow, ReportScope, ReportSummaryRow, ReportingStore, SalesReport, StoreResult,
+    TopProductRow,
+};
 
 /// Every sale in scope, one row each: the parts of orders not rejected or cancelled, and the
 /// till's own sales (which are not orders) as channel `pos`. Binds: `$1` from, `$2` to, `$3`
@@ -86,6 +89,24 @@ impl ReportingStore for SqlStore {
              WHERE f.status NOT IN ('rejected', 'cancelled') AND {PARTS_WHERE} \
              GROUP BY fl.sku ORDER BY units DESC, gross DESC, sku LIMIT 10"
         );
+        let summary = format!(
+            "SELECT CAST(COALESCE(SUM(f.refunded_minor), 0) AS BIGINT) AS refunds, \
+             CAST(COUNT(f.accepted_at_ms) AS BIGINT) AS accepted, \
+             CAST(COALESCE(SUM(f.accepted_at_ms - f.created_at_ms), 0) AS BIGINT) AS accept_ms, \
+             CAST(COUNT(f.prep_minutes) AS BIGINT) AS prepared, \
+             CAST(COALESCE(SUM(f.prep_minutes), 0) AS BIGINT) AS prep_minutes \
+             FROM fulfillments f JOIN locations l ON l.id = f.location_id WHERE {PARTS_WHERE}"
+        );
+        let summary = match self.report_rows(summary, scope).await?.first() {
+            Some(row) => ReportSummaryRow {
+                refunds_minor: row.try_get("refunds")?,
+                accepted: row.try_get("accepted")?,
+                accept_ms: row.try_get("accept_ms")?,
+                prepared: row.try_get("prepared")?,
+                prep_minutes: row.try_get("prep_minutes")?,
+            },
+            None => ReportSummaryRow::default(),
+        };
         let groups = |rows: Vec<AnyRow>| rows.iter().map(group_from).collect::<Result<Vec<_>, _>>();
         Ok(SalesReport {
             hours: groups(self.report_rows(hours, scope).await?)?,
@@ -118,6 +139,7 @@ impl ReportingStore for SqlStore {
                     })
                 })
                 .collect::<Result<_, sqlx::Error>>()?,
+            summary,
         })
     }
 }

@@ -190,6 +190,9 @@ pub(super) async fn dashboard(
         sites => sites,
         total_orders => dashboard.total.count,
         total_gross => money(dashboard.total.gross_minor),
+        refunds => money(dashboard.refunds_minor),
+        avg_accept => dashboard.avg_accept_seconds.map(|s| format!("{}:{:02}", s / 60, s % 60)),
+        avg_prep => dashboard.avg_prep_minutes,
         empty => dashboard.total.count == 0 && dashboard.rejections.is_empty(),
         charts => charts,
     };
