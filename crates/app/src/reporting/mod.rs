@@ -76,7 +76,8 @@ pub struct Dashboard {
     pub timezone: String,
     /// The currency of the figures.
     pub currency: Currency,
-    /// The site chosen, if any.
+    /// The site the figures are held to: the one chosen, or the first when the sites sell in
+    /// several currencies.
     pub site_id: Option<String>,
     /// The sites the caller may choose from.
     pub sites: Vec<SiteRow>,
@@ -138,8 +139,12 @@ impl App {
         };
         let site = match &query.site_id {
             Some(id) => Some(sites.iter().find(|site| &site.id == id).cloned().ok_or(AppError::NotFound("site"))?),
+            // Sales in different currencies do not add up: with sites in several, the first
+            // site is shown until another is chosen.
+            None if sites.iter().any(|site| site.currency != sites[0].currency) => sites.first().cloned(),
             None => None,
         };
+        let site_id = site.as_ref().map(|site| site.id.clone());
         let (currency, timezone) = match site.as_ref().or(sites.first()) {
             Some(site) => (site.currency, site.timezone.clone()),
             None => (Currency::Clp, "UTC".to_owned()),
@@ -149,7 +154,7 @@ impl App {
         let first_day = last_day - Duration::days(query.days - 1);
         let from_ms = local_day_start_ms(zone, first_day);
         let to_ms = last_day.succ_opt().map_or(i64::MAX, |next| local_day_start_ms(zone, next));
-        let scope = ReportScope { from_ms, to_ms, merchant_id: merchant_id.clone(), site_id: query.site_id.clone() };
+        let scope = ReportScope { from_ms, to_ms, merchant_id: merchant_id.clone(), site_id: site_id.clone() };
         let report = self.store.sales_report(&scope).await?;
 
         let mut hours = vec![(0_i64, 0_i64); 24];
@@ -202,7 +207,7 @@ impl App {
             last_day,
             timezone,
             currency,
-            site_id: query.site_id,
+            site_id,
             sites,
             merchant_id,
             total,
