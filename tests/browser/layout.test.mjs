@@ -132,6 +132,7 @@ for (const width of [360, 1280]) {
         "console-switches": `/console/locations/${locationId}/switches`,
         "console-orders": "/console/orders",
         "console-reports": "/console/reports",
+        "console-dashboard": "/console/dashboard",
         "console-account": "/console/account",
       };
       for (const [name, path] of Object.entries(pages)) {
@@ -150,6 +151,8 @@ for (const width of [360, 1280]) {
       problems.push(...(await judge(page, width, "console-admin-home")));
       await page.goto(`${BASE}/console/payments`);
       problems.push(...(await judge(page, width, "console-payments")));
+      await page.goto(`${BASE}/console/dashboard?days=30`);
+      problems.push(...(await judge(page, width, "console-admin-dashboard")));
     });
     assert.deepEqual(problems, [], `${width} px console pages`);
   });
