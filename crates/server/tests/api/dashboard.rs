@@ -9,8 +9,8 @@ use std::time::Duration;
 use crate::common;
 
 use common::api::{fulfillment_at, id};
-use common::fixture::{BURGER, SUSHI};
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Fixture, Payment, TestApp};
+use common::fixture::{BURGER, FRIES, SUSHI};
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Fixture, Payment, TestApp, money, open_till};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::json;
@@ -125,17 +125,33 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     )
     .await
     .expect(StatusCode::OK, "A rejects the second order");
+    // A cash sale at A's till: not an order, counted as channel `pos`.
+    let till = open_till(&app, a, 0).await;
+    let fries = a.price(FRIES);
+    let sale = json!({
+        "id": "sale-dash-1",
+        "session_id": till.session_id,
+        "receipt_number": format!("{}-1", till.series),
+        "sold_at": chrono::Utc::now().to_rfc3339(),
+        "offline": false,
+        "lines": [{"sku": FRIES, "quantity": 1}],
+        "payments": [{"method": "cash", "amount": money(fries), "tendered": money(fries)}],
+    });
+    app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a till sale");
     let burger_gross = 2 * a.price(BURGER);
     let sushi_gross = b.price(SUSHI);
     assert!(fulfillment_at(&first, &b.location_id).is_object());
 
     // The admin: both merchants, one channel, the refusal and its reason, the products.
     let channels = admin.csv("channels", "").await;
-    assert_eq!(channels, vec![("QR".to_owned(), 2, (burger_gross + sushi_gross).to_string())]);
+    assert_eq!(
+        channels,
+        vec![("Caja".to_owned(), 1, fries.to_string()), ("QR".to_owned(), 2, (burger_gross + sushi_gross).to_string())]
+    );
     let merchants = admin.csv("merchants", "&days=30").await;
     assert_eq!(
         merchants,
-        vec![(a.name.clone(), 1, burger_gross.to_string()), (b.name.clone(), 1, sushi_gross.to_string())],
+        vec![(a.name.clone(), 2, (burger_gross + fries).to_string()), (b.name.clone(), 1, sushi_gross.to_string())],
         "per merchant, most sales first (the rejected part is not a sale)"
     );
     let rejections = admin.csv("rejections", "").await;
@@ -145,12 +161,12 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     assert_eq!((products[0].1, products[0].2.clone()), (2, burger_gross.to_string()));
     let days = admin.csv("days", "").await;
     assert_eq!(days.len(), 7, "one row a day, the empty ones at zero");
-    assert_eq!(days.iter().map(|(_, count, _)| count).sum::<i64>(), 2);
+    assert_eq!(days.iter().map(|(_, count, _)| count).sum::<i64>(), 3);
     let hours = admin.csv("hours", "").await;
     assert_eq!(hours.len(), 24);
     assert_eq!(
         hours.iter().map(|(_, _, gross)| gross.parse::<i64>().unwrap_or(0)).sum::<i64>(),
-        burger_gross + sushi_gross
+        burger_gross + sushi_gross + fries
     );
     let (_, page) = admin.get("/console/dashboard").await;
     assert!(page.contains("<svg") && page.contains("role=\"img\"") && page.contains(&b.name));
@@ -164,11 +180,14 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     // A's manager: only A's figures; B is nowhere, another site is not found.
     let mut manager_a = Session::sign_in(&app, &a.manager.email, &a.manager.password).await;
     let merchants = manager_a.csv("merchants", "").await;
-    assert_eq!(merchants, vec![(a.name.clone(), 1, burger_gross.to_string())]);
+    assert_eq!(merchants, vec![(a.name.clone(), 2, (burger_gross + fries).to_string())]);
     let products = manager_a.csv("products", "").await;
     assert!(products.iter().all(|(name, _, _)| name != "Roll de salmón"), "B's products stay B's");
     let channels = manager_a.csv("channels", &format!("&site_id={}", fx.site_id)).await;
-    assert_eq!(channels, vec![("QR".to_owned(), 1, burger_gross.to_string())]);
+    assert_eq!(
+        channels,
+        vec![("Caja".to_owned(), 1, fries.to_string()), ("QR".to_owned(), 1, burger_gross.to_string())]
+    );
     let (status, page) = manager_a.get("/console/dashboard").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!page.contains(&b.name) && !page.contains("Roll de salmón"), "nothing of merchant B shows");
