@@ -159,6 +159,7 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     let products = admin.csv("products", "").await;
     assert!(products[0].0.starts_with("Hamburguesa"), "the best seller by units: {products:?}");
     assert_eq!((products[0].1, products[0].2.clone()), (2, burger_gross.to_string()));
+    assert!(products.contains(&("Papas fritas".to_owned(), 1, fries.to_string())), "the till's lines: {products:?}");
     let days = admin.csv("days", "").await;
     assert_eq!(days.len(), 7, "one row a day, the empty ones at zero");
     assert_eq!(days.iter().map(|(_, count, _)| count).sum::<i64>(), 3);

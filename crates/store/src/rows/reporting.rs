@@ -79,7 +79,7 @@ pub struct SalesReport {
     pub merchants: Vec<ReportGroupRow>,
     /// Rejected and cancelled parts per reason, most first.
     pub rejections: Vec<RejectionRow>,
-    /// The best-selling products by units, at most ten.
+    /// The best-selling products by units (order lines and the till's), at most ten.
     pub top_products: Vec<TopProductRow>,
     /// Refunds, acceptance and preparation times.
     pub summary: ReportSummaryRow,

@@ -81,13 +81,23 @@ impl ReportingStore for SqlStore {
              WHERE f.status IN ('rejected', 'cancelled') AND {PARTS_WHERE} \
              GROUP BY f.status, f.reason ORDER BY n DESC, status, reason"
         );
+        // The till's lines count too (named after their product); a SKU is a merchant's own, so
+        // two merchants' equal SKUs stay two products.
         let products = format!(
-            "SELECT fl.sku AS sku, MAX(fl.name) AS name, CAST(SUM(fl.quantity) AS BIGINT) AS units, \
-             CAST(SUM(fl.total_minor) AS BIGINT) AS gross \
+            "SELECT merchant_id, sku, MAX(name) AS name, CAST(SUM(quantity) AS BIGINT) AS units, \
+             CAST(SUM(total) AS BIGINT) AS gross FROM ( \
+             SELECT f.merchant_id AS merchant_id, fl.sku AS sku, fl.name AS name, fl.quantity AS quantity, \
+             fl.total_minor AS total \
              FROM fulfillment_lines fl JOIN fulfillments f ON f.id = fl.fulfillment_id \
              JOIN locations l ON l.id = f.location_id \
              WHERE f.status NOT IN ('rejected', 'cancelled') AND {PARTS_WHERE} \
-             GROUP BY fl.sku ORDER BY units DESC, gross DESC, sku LIMIT 10"
+             UNION ALL \
+             SELECT s.merchant_id, pl.sku, (SELECT MAX(p.name) FROM variants v JOIN products p ON p.id = v.product_id \
+             WHERE v.merchant_id = s.merchant_id AND v.sku = pl.sku), pl.quantity, pl.total_minor \
+             FROM pos_sale_lines pl JOIN pos_sales s ON s.id = pl.sale_id JOIN locations l ON l.id = s.location_id \
+             WHERE s.sold_at_ms >= $1 AND s.sold_at_ms < $2 AND ($3 = '' OR s.merchant_id = $3) \
+             AND ($4 = '' OR l.site_id = $4)) sold \
+             GROUP BY merchant_id, sku ORDER BY units DESC, gross DESC, sku LIMIT 10"
         );
         let summary = format!(
             "SELECT CAST(COALESCE(SUM(f.refunded_minor), 0) AS BIGINT) AS refunds, \
