@@ -132,6 +132,7 @@ for (const width of [360, 1280]) {
         "console-switches": `/console/locations/${locationId}/switches`,
         "console-orders": "/console/orders",
         "console-reports": "/console/reports",
+        "console-dashboard": "/console/dashboard",
         "console-account": "/console/account",
       };
       for (const [name, path] of Object.entries(pages)) {
@@ -159,6 +160,8 @@ for (const width of [360, 1280]) {
         await page.goto(`${BASE}${path}`);
         problems.push(...(await judge(page, width, name)));
       }
+      await page.goto(`${BASE}/console/dashboard?days=30`);
+      problems.push(...(await judge(page, width, "console-admin-dashboard")));
     });
     assert.deepEqual(problems, [], `${width} px console pages`);
   });

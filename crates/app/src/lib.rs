@@ -31,6 +31,7 @@ pub mod payments;
 pub mod pos;
 pub mod price_book;
 pub mod pricing;
+pub mod reporting;
 pub mod setup;
 pub mod signing;
 pub mod stock;

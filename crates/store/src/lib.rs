@@ -48,6 +48,7 @@ pub trait Store:
     + PosPrintStore
     + PosApprovalStore
     + PosPickupStore
+    + ReportingStore
     + Send
     + Sync
     + 'static
@@ -70,6 +71,7 @@ impl<T> Store for T where
         + PosPrintStore
         + PosApprovalStore
         + PosPickupStore
+        + ReportingStore
         + Send
         + Sync
         + 'static
@@ -435,6 +437,14 @@ pub trait ConsoleStore {
     /// The parts not yet handed over (placed, accepted, preparing, ready) at every location of
     /// a site, with what tells whether each is late, in one query (the mall-wide view).
     async fn site_live_parts(&self, site_id: &str) -> StoreResult<Vec<LivePartRow>>;
+}
+
+/// The dashboard's reporting queries: every figure added up by the database (per UTC hour,
+/// channel, merchant, reason, product), never by loading the orders.
+#[async_trait]
+pub trait ReportingStore {
+    /// The figures of the parts placed (and till sales made) within `scope`.
+    async fn sales_report(&self, scope: &ReportScope) -> StoreResult<SalesReport>;
 }
 
 /// Payment jobs: every capture, refund or void the books owe a provider, carried out by a

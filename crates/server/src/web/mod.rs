@@ -4,6 +4,7 @@
 //! changes (quotes, orders, live status); no build step, no script from elsewhere.
 
 pub mod app_icon;
+pub mod chart;
 pub mod console;
 pub mod i18n;
 mod menu_labels;

@@ -19,6 +19,7 @@ mod console_pages;
 mod console_setup;
 mod constraints;
 mod customer_app;
+mod dashboard;
 mod documents;
 mod events;
 mod harness;

@@ -18,6 +18,7 @@ mod pos_approvals;
 mod pos_pickups;
 mod pos_print;
 mod pricing;
+mod reporting;
 mod setup;
 mod stock;
 
@@ -33,6 +34,7 @@ pub use pos_approvals::*;
 pub use pos_pickups::*;
 pub use pos_print::*;
 pub use pricing::*;
+pub use reporting::*;
 pub use setup::*;
 pub use stock::*;
 

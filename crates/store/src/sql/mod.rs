@@ -23,6 +23,7 @@ mod pos_approvals;
 mod pos_pickups;
 mod pos_print;
 mod pricing;
+mod reporting;
 mod setup;
 mod stock;
 pub(crate) mod tx;

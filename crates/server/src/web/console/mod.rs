@@ -12,9 +12,11 @@
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
 //! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
+//! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
+mod dashboard;
 mod mall;
 mod pages;
 mod payments;
@@ -57,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/locations/{id}/phone", get(phone::phone_order))
         .route("/console/orders", get(records::history))
         .route("/console/reports", get(records::reports))
+        .route("/console/dashboard", get(dashboard::dashboard))
         .route("/console/payments", get(payments::list))
         .route("/console/payments/{id}/retry", post(payments::retry))
         .route("/console/locations/{id}/conflicts", get(conflicts::list))

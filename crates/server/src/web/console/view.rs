@@ -24,7 +24,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-const TEMPLATE_SOURCES: [(&str, &str); 14] = [
+const TEMPLATE_SOURCES: [(&str, &str); 15] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("message.html", include_str!("../../../templates/console/message.html")),
     ("login.html", include_str!("../../../templates/console/login.html")),
@@ -39,6 +39,7 @@ const TEMPLATE_SOURCES: [(&str, &str); 14] = [
     ("conflicts.html", include_str!("../../../templates/console/conflicts.html")),
     ("nav.html", include_str!("../../../templates/console/nav.html")),
     ("mall.html", include_str!("../../../templates/console/mall.html")),
+    ("dashboard.html", include_str!("../../../templates/console/dashboard.html")),
 ];
 
 /// Everything the console's pages load comes from this origin; no inline script runs (the
