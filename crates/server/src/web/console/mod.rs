@@ -11,6 +11,7 @@
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
+//! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
@@ -20,6 +21,7 @@ mod payments;
 mod phone;
 mod records;
 mod session;
+mod users;
 mod view;
 
 use axum::Router;
@@ -58,6 +60,12 @@ pub fn router() -> Router<AppState> {
         .route("/console/payments/{id}/retry", post(payments::retry))
         .route("/console/locations/{id}/conflicts", get(conflicts::list))
         .route("/console/sites/{id}", get(mall::mall))
+        // Users and invitations (issue 15 point 1).
+        .route("/console/users", get(users::list))
+        .route("/console/users/invite", post(users::invite))
+        .route("/console/users/{id}/deactivate", get(users::confirm_deactivate).post(users::deactivate))
+        .route("/console/users/{id}/reactivate", post(users::reactivate))
+        .route("/console/invite/{token}", get(users::invite_form).post(users::accept))
         .route("/static/console/mall.js", get(|| asset(include_str!("../../../assets/console-mall.js"), JS)))
         .route("/console/locations/{id}/conflicts/{conflict_id}/resolve", post(conflicts::resolve))
         .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))
