@@ -2,7 +2,7 @@
 // copies the link shown once; the invitee opens it in a browser of their own, chooses a first
 // password and lands signed in on their location; the admin deactivates them (after a
 // confirmation page) and the invitee's page stops working at once — the next load asks to sign
-// in. At 360 px and at 1280 px, nothing past the edge.
+// in. An e-mail already taken is refused at its field. At 360 px and at 1280 px, nothing past the edge.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, ADMIN, launch, withPage, consoleSignIn, staffLocation, overflow, PHONE } from "./lib.mjs";
@@ -47,6 +47,13 @@ for (const [width, height] of [
       assert.match(path, /^\/console\/invite\/[A-Za-z0-9_-]{20,}$/);
       wide = await overflow(page, width);
       assert.ok(wide.scrollWidth <= width, `the link fits ${width} px: ${JSON.stringify(wide)}`);
+
+      // The same e-mail again: refused at the e-mail field, nothing made.
+      await page.locator("[data-testid=invite-email]").fill(email);
+      await page.locator("[data-testid=invite-location]").selectOption(locationId);
+      await page.locator("[data-testid=invite-submit]").click();
+      assert.match(await page.locator("[data-testid=error-email]").innerText(), /Ya existe/);
+      assert.equal(await page.locator("[data-testid=invite-link]").count(), 0);
 
       // The invitee, in a browser of their own.
       const theirs = await browser.newContext({ ...PHONE, ...viewport });

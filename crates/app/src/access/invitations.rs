@@ -23,7 +23,7 @@ use crate::validation::{Validator, plausible_email};
 pub const INVITATION_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 /// The most users a page of the list shows.
-pub const MAX_USERS_PAGE: i64 = 100;
+pub const MAX_USERS_PAGE: i64 = 500;
 
 /// A new invitation, parsed: e-mail, role and, as the role needs, merchant and location.
 #[derive(Debug, Clone)]

@@ -78,8 +78,8 @@ impl From<ManagedUserRow> for ManagedUserView {
 pub struct UserListQuery {
     /// Part of the e-mail (case-insensitive).
     pub q: Option<String>,
-    /// Items per page, 1 to 100 (default 100).
-    #[param(minimum = 1, maximum = 100)]
+    /// Items per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip.
     #[param(minimum = 0, maximum = 100_000_000)]
@@ -105,9 +105,6 @@ async fn list_users(
     ApiQuery(query): ApiQuery<UserListQuery>,
 ) -> ApiResult<Json<UserPage>> {
     let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
-    if page.limit > 100 {
-        return Err(ApiError::invalid("limit", "must be between 1 and 100"));
-    }
     let q = query.q.unwrap_or_default();
     if q.chars().count() > 200 {
         return Err(ApiError::invalid("q", "must be at most 200 characters"));
