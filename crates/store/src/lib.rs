@@ -49,6 +49,7 @@ pub trait Store:
     + PosApprovalStore
     + PosPickupStore
     + ReportingStore
+    + UserAdminStore
     + Send
     + Sync
     + 'static
@@ -72,6 +73,7 @@ impl<T> Store for T where
         + PosApprovalStore
         + PosPickupStore
         + ReportingStore
+        + UserAdminStore
         + Send
         + Sync
         + 'static
@@ -92,11 +94,12 @@ pub trait AccessStore {
     async fn count_users(&self) -> StoreResult<i64>;
     /// Inserts a user; a taken e-mail is `Duplicate(UserEmail)`.
     async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
-    /// Finds a user by e-mail (case-insensitive; e-mails are stored lower-case).
+    /// Finds an active user by e-mail (case-insensitive; e-mails are stored lower-case); a
+    /// deactivated user is not found, so it cannot sign in.
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
     /// Stores a session token hash for a user.
     async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
-    /// The user behind an unexpired session token hash.
+    /// The active user behind an unexpired session token hash.
     async fn find_session_user(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<UserRow>>;
     /// Ends one session (logout); true when it existed.
     async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
@@ -636,4 +639,31 @@ pub trait PosPickupStore {
     /// sale and their events; `StaleState` when it moved meanwhile), then the collection, its
     /// tenders and the session's event. Returns the order as it now stands.
     async fn collect_pickup(&self, new: &NewPickupCollection) -> StoreResult<OrderRecord>;
+}
+
+/// Users managed from the console: lists, invitations by link, deactivation (issue 15 point 1).
+#[async_trait]
+pub trait UserAdminStore {
+    /// Users matching a search, by e-mail, with the total count of matches.
+    async fn list_users(&self, search: &UserSearch, page: Page) -> StoreResult<(Vec<ManagedUserRow>, i64)>;
+    /// One user with its state.
+    async fn get_managed_user(&self, user_id: &str) -> StoreResult<Option<ManagedUserRow>>;
+    /// Creates an invited user (no usable password) and its invitation in one transaction; a
+    /// taken e-mail is `Duplicate(UserEmail)`.
+    async fn insert_invited_user(&self, user: &UserRow, invitation: &InvitationRow) -> StoreResult<()>;
+    /// The invitation of a token hash.
+    async fn get_invitation(&self, token_hash: &str) -> StoreResult<Option<InvitationRow>>;
+    /// Accepts an invitation once: when it is open, unexpired at `now_ms` and its user active,
+    /// marks it accepted, sets the password and opens the session, in one transaction; false
+    /// (nothing written) otherwise, so two uses of one link never both succeed.
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        session: &SessionRow,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Deactivates (`Some(time)`) or reactivates (`None`) a user; deactivating ends every
+    /// session of the user in the same transaction. False when no such user.
+    async fn set_user_deactivated(&self, user_id: &str, deactivated_at_ms: Option<i64>) -> StoreResult<bool>;
 }

@@ -65,6 +65,12 @@ impl App {
             let _ = verify_password(password, DUMMY_HASH);
             return Err(wrong);
         };
+        if user.password_hash.is_empty() {
+            // Invited, no password yet (`invitations`): as slow as a wrong password, so timing
+            // does not tell who was invited.
+            let _ = verify_password(password, DUMMY_HASH);
+            return Err(wrong);
+        }
         if !verify_password(password, &user.password_hash) {
             return Err(wrong);
         }

@@ -114,7 +114,7 @@ impl App {
 
     /// A manager or staff member must name a merchant the creator may see and, for staff, one
     /// of its locations.
-    async fn check_membership(&self, caller: &Caller, user: &NewUser, v: &mut Validator) -> AppResult<()> {
+    pub(super) async fn check_membership(&self, caller: &Caller, user: &NewUser, v: &mut Validator) -> AppResult<()> {
         if !user.role.belongs_to_merchant() {
             return Ok(());
         }

@@ -29,6 +29,8 @@ pub mod stock;
 pub mod stock_conflicts;
 pub mod till_catalog;
 pub mod transfers;
+/// Users managed from the console and the API: invitations, deactivation (issue 15 point 1).
+pub mod user_admin;
 pub mod users;
 pub mod webhooks;
 
@@ -99,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(setup::router())
         .merge(users::router())
+        .merge(user_admin::router())
         .merge(catalog::router())
         .merge(stock::read_router())
         .merge(availability::router())

@@ -611,3 +611,49 @@ async fn the_mall_view_counts_each_locations_queue_and_late_parts_and_pauses_one
     admin.get("/console/sites/site_nope").await.expect(StatusCode::NOT_FOUND, "an unknown site");
     app.stop().await;
 }
+
+/// Users page (issue 15 point 1): a manager lists its merchant's users only; another merchant's
+/// user is the 404 page, to confirm or to deactivate; a taken e-mail is refused at the field;
+/// staff may not open the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_page_keeps_a_manager_to_its_merchant() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(2).stock(0).build(&app).await;
+    let (a, b) = (fx.m(0), fx.m(1));
+    let mut manager_a = Browser::new(&app);
+    manager_a.sign_in(&a.manager.email, &a.manager.password).await;
+    let page = manager_a.get("/console/users").await;
+    page.expect(StatusCode::OK, "the manager's users page");
+    assert!(page.body.contains(&a.staff.email) && !page.body.contains(&b.staff.email), "its merchant's users only");
+    manager_a
+        .get(&format!("/console/users/{}/deactivate", b.staff.id))
+        .await
+        .expect(StatusCode::NOT_FOUND, "another merchant's user");
+    let csrf = page.csrf_field();
+    manager_a
+        .post_form(&format!("/console/users/{}/deactivate", b.staff.id), &[("csrf", &csrf)])
+        .await
+        .expect(StatusCode::NOT_FOUND, "deactivating another merchant's user");
+    app.login(&b.staff.email, &b.staff.password).await;
+
+    let taken = manager_a
+        .post_form(
+            "/console/users/invite",
+            &[("csrf", &csrf), ("email", &a.staff.email), ("role", "staff"), ("location_id", &a.location_id)],
+        )
+        .await;
+    taken.expect(StatusCode::CONFLICT, "a taken e-mail");
+    assert!(taken.body.contains(r#"data-testid="error-email""#), "refused at the e-mail field");
+    let no_csrf = manager_a
+        .post_form(
+            "/console/users/invite",
+            &[("email", "x@y.test"), ("role", "staff"), ("location_id", &a.location_id)],
+        )
+        .await;
+    no_csrf.expect(StatusCode::FORBIDDEN, "an invitation without the CSRF token");
+
+    let mut staff = Browser::new(&app);
+    staff.sign_in(&a.staff.email, &a.staff.password).await;
+    staff.get("/console/users").await.expect(StatusCode::FORBIDDEN, "staff manage no users");
+    app.stop().await;
+}

@@ -45,6 +45,7 @@ mod stock_conflicts;
 mod stock_ops;
 mod storefront;
 mod till_catalog;
+mod user_invitations;
 mod webhook_admin;
 mod webhook_outbound;
 mod webhook_secrets;

@@ -66,10 +66,14 @@ impl AccessStore for SqlStore {
     }
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        let row = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1"))
-            .bind(email.to_lowercase())
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE email = $1 AND deactivated_at_ms IS NULL"
+        ))
+        .bind(email.to_lowercase())
+        .fetch_optional(&self.read)
+        .await?;
         Ok(row.as_ref().map(user_from).transpose()?)
     }
 
@@ -87,7 +91,7 @@ impl AccessStore for SqlStore {
         let row = sqlx::query(
             "SELECT u.id, u.email, u.password_hash, u.role, u.merchant_id, u.location_id, u.created_at_ms \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at_ms > $2",
+             WHERE s.token_hash = $1 AND s.expires_at_ms > $2 AND u.deactivated_at_ms IS NULL",
         )
         .bind(token_hash)
         .bind(now_ms)

@@ -13,6 +13,7 @@ mod console;
 mod events;
 pub(crate) mod group_commit;
 mod idempotency;
+mod invitations;
 mod notifications;
 pub(crate) mod order_rows;
 mod orders;

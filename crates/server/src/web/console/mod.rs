@@ -13,6 +13,7 @@
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
 //! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
+//! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
@@ -24,6 +25,7 @@ mod phone;
 mod records;
 mod session;
 mod setup;
+mod users;
 mod view;
 
 use axum::Router;
@@ -64,6 +66,12 @@ pub fn router() -> Router<AppState> {
         .route("/console/payments/{id}/retry", post(payments::retry))
         .route("/console/locations/{id}/conflicts", get(conflicts::list))
         .route("/console/sites/{id}", get(mall::mall))
+        // Users and invitations (issue 15 point 1).
+        .route("/console/users", get(users::list))
+        .route("/console/users/invite", post(users::invite))
+        .route("/console/users/{id}/deactivate", get(users::confirm_deactivate).post(users::deactivate))
+        .route("/console/users/{id}/reactivate", post(users::reactivate))
+        .route("/console/invite/{token}", get(users::invite_form).post(users::accept))
         .route("/static/console/mall.js", get(|| asset(include_str!("../../../assets/console-mall.js"), JS)))
         .route("/console/locations/{id}/conflicts/{conflict_id}/resolve", post(conflicts::resolve))
         .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))

@@ -30,7 +30,7 @@ use crate::web::i18n::Lang;
 use omnicanal_app::ids::{new_token, sha256_hex};
 
 /// Seconds a console session lasts (the API's session time).
-const SESSION_MAX_AGE_S: i64 = SESSION_TTL_MS / 1000;
+pub(super) const SESSION_MAX_AGE_S: i64 = SESSION_TTL_MS / 1000;
 
 /// The roles that may use the console.
 const CONSOLE_ROLES: [Role; 3] = [Role::Staff, Role::MerchantManager, Role::Admin];
@@ -59,7 +59,7 @@ fn query_lang(uri: &Uri) -> Option<String> {
 }
 
 /// The request's language and whether `?lang=` asked for it.
-fn negotiate(uri: &Uri, headers: &HeaderMap) -> (Lang, Option<Lang>) {
+pub(super) fn negotiate(uri: &Uri, headers: &HeaderMap) -> (Lang, Option<Lang>) {
     let asked = query_lang(uri);
     let lang = Lang::negotiate(asked.as_deref(), headers);
     let explicit = asked.filter(|raw| matches!(raw.as_str(), "es" | "en")).map(|_| lang);
@@ -143,16 +143,16 @@ impl ConsoleUser {
 }
 
 /// `oc_csrf`: readable by our scripts, never sent by other sites' requests.
-fn csrf_cookie(state: &AppState, token: &str) -> String {
+pub(super) fn csrf_cookie(state: &AppState, token: &str) -> String {
     format!("{CSRF_COOKIE}={token}; Path=/; SameSite=Strict{}", secure(state))
 }
 
-fn secure(state: &AppState) -> &'static str {
+pub(super) fn secure(state: &AppState) -> &'static str {
     if state.public_url.starts_with("https://") { "; Secure" } else { "" }
 }
 
 /// A 303 to `to` with these cookies set.
-fn see_other(to: &str, cookies: &[String]) -> Response {
+pub(super) fn see_other(to: &str, cookies: &[String]) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(to) {
         response.headers_mut().insert(LOCATION, value);
@@ -165,7 +165,7 @@ fn see_other(to: &str, cookies: &[String]) -> Response {
     response
 }
 
-fn unavailable(lang: Lang, error: &dyn std::fmt::Display) -> Response {
+pub(super) fn unavailable(lang: Lang, error: &dyn std::fmt::Display) -> Response {
     tracing::error!(%error, "the console could not read the session");
     message(lang, StatusCode::SERVICE_UNAVAILABLE, "console.unavailable.title", "console.unavailable.text", context! {})
 }

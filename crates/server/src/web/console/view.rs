@@ -24,7 +24,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-const TEMPLATE_SOURCES: [(&str, &str); 15] = [
+const TEMPLATE_SOURCES: [(&str, &str); 18] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("message.html", include_str!("../../../templates/console/message.html")),
     ("login.html", include_str!("../../../templates/console/login.html")),
@@ -40,6 +40,10 @@ const TEMPLATE_SOURCES: [(&str, &str); 15] = [
     ("nav.html", include_str!("../../../templates/console/nav.html")),
     ("mall.html", include_str!("../../../templates/console/mall.html")),
     ("dashboard.html", include_str!("../../../templates/console/dashboard.html")),
+    // Users and invitations (issue 15 point 1).
+    ("users.html", include_str!("../../../templates/console/users.html")),
+    ("users_confirm.html", include_str!("../../../templates/console/users_confirm.html")),
+    ("users_invite.html", include_str!("../../../templates/console/users_invite.html")),
 ];
 
 /// Everything the console's pages load comes from this origin; no inline script runs (the
