@@ -15,6 +15,7 @@ use sqlx::any::AnyRow;
 
 use super::outbox::insert_event;
 use super::pos::conflict_from;
+use super::stock::insert_transfer;
 use super::tx::ledger::{ensure_level, lock_on_hand, move_stock};
 use crate::backend::SqlStore;
 use crate::rows::{
@@ -111,22 +112,7 @@ impl StockConflictStore for SqlStore {
             move_stock(&mut transaction, &counted).await?;
         }
         if let Some(transfer) = &resolution.transfer {
-            sqlx::query(
-                "INSERT INTO stock_transfers (id, merchant_id, sku, from_location_id, to_location_id, quantity, status, \
-                 created_by, created_at_ms, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(&transfer.id)
-            .bind(&transfer.merchant_id)
-            .bind(&transfer.sku)
-            .bind(&transfer.from_location_id)
-            .bind(&transfer.to_location_id)
-            .bind(transfer.quantity)
-            .bind(transfer.status.as_str())
-            .bind(&transfer.created_by)
-            .bind(transfer.created_at_ms)
-            .bind(transfer.received_at_ms)
-            .execute(&mut *transaction)
-            .await?;
+            insert_transfer(&mut transaction, transfer).await?;
         }
         for movement in &resolution.movements {
             match move_stock(&mut transaction, movement).await {

@@ -8,6 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::columns::{flag, get_flag, get_parsed, get_parsed_opt, in_list};
+use super::tx::Tx;
 use super::tx::ledger::{ensure_level, lock_on_hand, move_stock};
 use crate::backend::SqlStore;
 use crate::rows::{ChannelAllocationRow, MovementRecord, Page, StockFilter, StockMovementRow, StockRow, TransferRow};
@@ -88,21 +89,7 @@ impl StockStore for SqlStore {
     async fn send_transfer(&self, transfer: &TransferRow, out: &StockMovementRow) -> StoreResult<StockRow> {
         let mut transaction = self.write.begin().await?;
         let level = move_stock(&mut transaction, out).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO stock_transfers ({TRANSFER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        )))
-        .bind(&transfer.id)
-        .bind(&transfer.merchant_id)
-        .bind(&transfer.sku)
-        .bind(&transfer.from_location_id)
-        .bind(&transfer.to_location_id)
-        .bind(transfer.quantity)
-        .bind(transfer.status.as_str())
-        .bind(&transfer.created_by)
-        .bind(transfer.created_at_ms)
-        .bind(transfer.received_at_ms)
-        .execute(&mut *transaction)
-        .await?;
+        insert_transfer(&mut transaction, transfer).await?;
         transaction.commit().await?;
         Ok(level)
     }
@@ -223,4 +210,25 @@ impl StockStore for SqlStore {
             })
             .collect()
     }
+}
+
+/// Writes a transfer's row inside the caller's transaction (a sent transfer, or one a stock
+/// conflict's resolution records as received at once).
+pub(crate) async fn insert_transfer(transaction: &mut Tx, transfer: &TransferRow) -> StoreResult<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO stock_transfers ({TRANSFER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    )))
+    .bind(&transfer.id)
+    .bind(&transfer.merchant_id)
+    .bind(&transfer.sku)
+    .bind(&transfer.from_location_id)
+    .bind(&transfer.to_location_id)
+    .bind(transfer.quantity)
+    .bind(transfer.status.as_str())
+    .bind(&transfer.created_by)
+    .bind(transfer.created_at_ms)
+    .bind(transfer.received_at_ms)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
 }
