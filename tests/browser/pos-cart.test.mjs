@@ -104,7 +104,7 @@ for (const width of [1280, 360]) {
       await page.locator("[data-testid=pos-customer-open]").click();
       await page.locator("[data-testid=pos-customer-contact]").fill("12-ab");
       await page.locator("[data-testid=pos-customer-save]").click();
-      assert.match(await text(page, "pos-customer-error"), /^El teléfono debe tener entre 7 y 15 dígitos/);
+      assert.match(await text(page, "pos-customer-error"), /^El teléfono debe tener entre 8 y 15 dígitos/);
       await page.locator("[data-testid=pos-customer-contact]").fill("ana@correo");
       await page.locator("[data-testid=pos-customer-save]").click();
       assert.match(await text(page, "pos-customer-error"), /^El correo no es válido/);

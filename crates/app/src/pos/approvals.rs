@@ -211,7 +211,8 @@ impl App {
             Some(approval) if approval.action != action => {
                 Some(format!("approves a {}, not a {action}", approval.action))
             }
-            Some(approval) if approval.amount_minor.is_some_and(|approved| approved < amount_minor) => {
+            // An approval given without an amount covers nothing: the limits are about amounts.
+            Some(approval) if approval.amount_minor.is_none_or(|approved| approved < amount_minor) => {
                 Some(format!("approves up to {}, not {amount_minor}", approval.amount_minor.unwrap_or(0)))
             }
             Some(approval) if approval.sale_id.as_deref().is_some_and(|used| used != sale_id) => {

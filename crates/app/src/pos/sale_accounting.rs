@@ -194,10 +194,26 @@ impl App {
             if manual == 0 || !limits.discount_needs_approval(manual, line.total.amount_minor + manual) {
                 continue;
             }
-            // The sale lines that merged into this one: same SKU, same manual discount.
+            // The sale lines that merged into this one: same SKU, options, note and manual
+            // discount (lines of one SKU with other options are other lines).
             let named = sale_lines.iter().enumerate().find_map(|(index, (sku, _))| {
                 let entry = accounting.lines.get(index)?;
-                let same = sku.as_str() == line.sku && entry.manual_discount == line.manual_discount;
+                let details = command.line_details.get(index);
+                let options_match = details.is_none_or(|details| {
+                    details.options.len() == line.modifiers.len()
+                        && details.options.iter().all(|choice| {
+                            line.modifiers
+                                .iter()
+                                .any(|chosen| chosen.group == choice.group && chosen.option == choice.option)
+                        })
+                });
+                let note_match = details.is_none_or(|details| {
+                    details.note.as_deref().map(str::trim) == line.note.as_deref().map(str::trim)
+                });
+                let same = sku.as_str() == line.sku
+                    && entry.manual_discount == line.manual_discount
+                    && options_match
+                    && note_match;
                 same.then(|| (index, entry.approval_id.clone()))
             });
             let (index, approval) = named.unwrap_or((0, None));
@@ -215,8 +231,14 @@ impl App {
             approval_ids.push(approval);
         }
         let voids = self.value_voids(device, site, &accounting.voids, priced_at_ms).await?;
+        // The limit is on what a SKU's voided lines are worth together, so one line voided as
+        // several small entries still needs the manager.
+        let worth_of_sku = |sku: &str| -> i64 {
+            voids.iter().filter(|other| other.sku == sku).map(|other| other.value_minor).fold(0, i64::saturating_add)
+        };
         for (index, void) in voids.iter().enumerate() {
-            if !limits.void_needs_approval(void.value_minor) {
+            let worth = worth_of_sku(&void.sku);
+            if !limits.void_needs_approval(worth) {
                 continue;
             }
             let field = format!("voided_lines[{index}].approval_id");
@@ -224,12 +246,12 @@ impl App {
                 return Err(AppError::invalid(
                     field,
                     format!(
-                        "voiding {} worth {} is above the till's limit of {}: it needs a manager's approval",
-                        void.sku, void.value_minor, limits.line_void_minor
+                        "voiding {} worth {worth} is above the till's limit of {}: it needs a manager's approval",
+                        void.sku, limits.line_void_minor
                     ),
                 ));
             };
-            self.check_approval(device, sale_id, &field, &approval, ApprovalAction::LineVoid, void.value_minor).await?;
+            self.check_approval(device, sale_id, &field, &approval, ApprovalAction::LineVoid, worth).await?;
             approval_ids.push(approval);
         }
         approval_ids.sort();

@@ -27,11 +27,13 @@ use omnicanal_store::{
 use serde::{Deserialize, Serialize};
 
 use super::sale_accounting::{LineAccounting, ManualDiscountInput, SaleAccountingInput, VoidedLineInput};
+use super::sessions::check_cash;
 use super::terminal::{TerminalApproval, TerminalError};
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, rfc3339, sha256_hex};
+use crate::ordering::phone::phone_problem;
 use crate::pricing::cart::{Cart, CartItem, MAX_COUPON_CODE_CHARS, SoldFrom, check_line_count, customer_key};
 use crate::validation::{Validator, plausible_email};
 
@@ -41,6 +43,9 @@ pub const MAX_PAYMENTS: usize = 10;
 pub const MAX_REFERENCE_CHARS: usize = 64;
 /// How far ahead of the server's clock a till's `sold_at` may be (clocks drift).
 pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+/// How far before its session's opening a sale may be dated (the till's clock and the
+/// server's drift; a sale is made in an open session).
+pub const MAX_CLOCK_BEHIND_MS: i64 = 60 * 60 * 1000;
 
 /// A customer attached to a sale.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,10 +226,11 @@ impl RecordSale {
         {
             v.push("customer.email", "is not an e-mail address");
         }
-        if let Some(phone) = customer.as_ref().and_then(|c| c.phone.as_deref())
-            && !plausible_phone(phone)
+        // The same rule as a phone order's customer (`ordering::phone`).
+        if let Some(problem) =
+            customer.as_ref().and_then(|c| c.phone.as_deref()).and_then(|phone| phone_problem(Some(phone)))
         {
-            v.push("customer.phone", "is not a phone number: 7 to 15 digits, with + ( ) - or spaces");
+            v.push(problem.field, problem.message);
         }
         if input.lines.is_empty() {
             v.push("lines", "a sale needs at least one line");
@@ -265,8 +271,8 @@ impl RecordSale {
         if input.payments.len() > MAX_PAYMENTS {
             v.push("payments", format!("at most {MAX_PAYMENTS} payments"));
         }
-        if input.total.is_some_and(|total| total.amount_minor < 0) {
-            v.push("total", "must not be negative");
+        if let Some(total) = input.total {
+            check_cash(&mut v, "total", total);
         }
         let payments: Vec<Option<SalePayment>> = input
             .payments
@@ -297,15 +303,6 @@ impl RecordSale {
     }
 }
 
-/// Whether `phone` reads as a phone number: 7 to 15 digits, optionally grouped with spaces,
-/// dashes, dots or parentheses and led by `+`.
-pub fn plausible_phone(phone: &str) -> bool {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    (7..=15).contains(&digits)
-        && phone.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+'))
-        && phone.chars().skip(1).all(|c| c != '+')
-}
-
 /// The coupon uses a till sale counts: the coupons whose promotion gave a discount. Unlike an
 /// order, a sale is never refused for its coupon (the cashier saw the engine's verdict before
 /// taking the money, and an offline sale already happened): a refused code is recorded with
@@ -330,6 +327,11 @@ fn till_redemptions(
 
 fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput, offline: bool) -> Option<SalePayment> {
     let field = format!("payments[{index}]");
+    // Bounded like every cash figure of a session, so its sums never overflow.
+    check_cash(v, &format!("{field}.amount"), payment.amount);
+    if let Some(tendered) = payment.tendered {
+        check_cash(v, &format!("{field}.tendered"), tendered);
+    }
     let method = v.check(&format!("{field}.method"), TenderMethod::parse(&payment.method));
     let reference = optional_text(v, &format!("{field}.reference"), payment.reference, MAX_REFERENCE_CHARS);
     let card_number = payment.card_number.map(|card| card.trim().to_owned()).filter(|card| !card.is_empty());
@@ -576,6 +578,11 @@ impl App {
         let now = self.now_ms();
         if command.sold_at_ms > now + MAX_CLOCK_AHEAD_MS {
             v.push("sold_at", "is in the future; check the till's clock");
+        }
+        // A sale belongs to its session: one dated well before the session opened would be
+        // priced at that time (an old price, an ended promotion).
+        if command.sold_at_ms < session.opened_at_ms - MAX_CLOCK_BEHIND_MS {
+            v.push("sold_at", "is before the session opened; check the till's clock");
         }
         v.finish()?;
         let receipt = receipt.ok_or(AppError::internal("a checked receipt number is missing"))?;
@@ -1047,8 +1054,6 @@ mod tests {
         bad.coupon = Some("C".repeat(65));
         bad.customer = Some(SaleCustomer { phone: Some("12-ab".into()), ..SaleCustomer::default() });
         assert_eq!(fields(RecordSale::parse(bad)), ["customer.phone", "lines[0].options", "lines[0].note", "coupon"]);
-        assert!(plausible_phone("+56 9 1234 5678") && plausible_phone("(02) 2345-6789"));
-        assert!(!plausible_phone("123") && !plausible_phone("56+912345678") && !plausible_phone("fono 12345678"));
         Ok(())
     }
 }

@@ -22,7 +22,7 @@ pub const MAX_CASH_MINOR: i64 = 1_000_000_000_000;
 /// Longest reason for cash moved, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
 
-fn check_cash(v: &mut Validator, field: &str, amount: Money) -> Option<Money> {
+pub(crate) fn check_cash(v: &mut Validator, field: &str, amount: Money) -> Option<Money> {
     if !(0..=MAX_CASH_MINOR).contains(&amount.amount_minor) {
         v.push(field, format!("must be 0 to {MAX_CASH_MINOR} minor units"));
         return None;

@@ -6,7 +6,7 @@
 "use strict";
 
 import * as db from "./db.js";
-import { money, parseAmount, settle, payments } from "./sell.js";
+import { money, parseAmount, settle, payments, problemText, declineText } from "./sell.js";
 import { createPrinting } from "./print.js";
 import { saleLineBody } from "./session-lines.js";
 
@@ -118,15 +118,10 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
 
   /** The refusal of a sale, in the cashier's words where the catalog has them. */
   function refusalText(problem, status) {
-    if (problem?.decline_code) {
-      const key = `pos.decline.${problem.decline_code}`;
-      return t("pos.pay.declined", {
-        code: problem.decline_code,
-        next: t(key) === key ? t("pos.decline.other") : t(key),
-      });
-    }
+    const declined = declineText(problem, t);
+    if (declined) return declined;
     if (status === 409 && problem?.sku) return t("pos.pay.short", { sku: problem.sku });
-    return problem?.detail || problem?.title || t("pos.failed");
+    return problemText(problem, t);
   }
 
   $("confirm").addEventListener("click", async () => {

@@ -1,16 +1,16 @@
 // The sale's customer and coupon at the till (issue 14 point 3). A customer is attached by
 // phone or e-mail (and a name if they give it), checked here with the server's rules
-// (`pos::sales`: 7 to 15 digits; an e-mail with one @ and a domain) and said in the cashier's
+// (`ordering::phone`: 8 to 15 digits; an e-mail with one @ and a domain) and said in the cashier's
 // words; it goes on the sale and its receipt, and counts a per-customer coupon. There is no
 // customer record to look up in the store (customer accounts do not exist yet), so the
 // customer is attached as typed, never matched. A coupon code typed is priced by the engine
 // with the snapshot's coupons (sell.js `tillCoupons`), its verdict shown by cartview.js.
 "use strict";
 
-/** Whether `phone` reads as a phone number (the server's `plausible_phone`). */
+/** Whether `phone` reads as a phone number (the server's `phone_problem`: 8 to 15 digits). */
 export function phoneOk(phone) {
   const digits = (phone.match(/\d/g) || []).length;
-  return digits >= 7 && digits <= 15 && /^\+?[\d \-.()]+$/.test(phone);
+  return digits >= 8 && digits <= 15 && /^\+?[\d \-.()]+$/.test(phone);
 }
 
 /** Whether `email` looks like an e-mail address (the server's `plausible_email`). */

@@ -8,7 +8,7 @@
 "use strict";
 
 import { api } from "./queue.js";
-import { money, parseAmount } from "./sell.js";
+import { money, parseAmount, problemText, declineText } from "./sell.js";
 
 /** Wires the pickup screen; `done()` goes back to selling. */
 export function createPickup({ till, show, notice, t, done }) {
@@ -101,7 +101,7 @@ export function createPickup({ till, show, notice, t, done }) {
     try {
       const answer = await api("GET", `/pos/devices/${encodeURIComponent(till.device.id)}/pickups?code=${encodeURIComponent(code)}`);
       if (answer.status === 404) return message($("pickup-error"), t("pos.pickup.not_found", { code }));
-      if (!answer.ok) return message($("pickup-error"), answer.body?.detail || t("pos.failed"));
+      if (!answer.ok) return message($("pickup-error"), problemText(answer.body, t));
       part = answer.body;
       render();
     } catch (_) {
@@ -149,8 +149,8 @@ export function createPickup({ till, show, notice, t, done }) {
         payments,
       });
       if (!answer.ok) {
-        const next = answer.body?.next_step ? ` ${answer.body.next_step}` : "";
-        return message($("pickup-error"), (answer.body?.detail || t("pos.failed")) + next);
+        // A declined card reads as at the sale (checkout.js): the code and what to do next.
+        return message($("pickup-error"), declineText(answer.body, t) || problemText(answer.body, t));
       }
       const result = answer.body;
       $("pickup-order").hidden = true;

@@ -7,7 +7,7 @@
 
 import * as db from "./db.js";
 import { api, createQueue } from "./queue.js";
-import { indexCatalog, createCart, money, parseAmount } from "./sell.js";
+import { indexCatalog, createCart, money, parseAmount, problemText } from "./sell.js";
 import { createCartView } from "./cartview.js";
 import { setupCamera } from "./camera.js";
 import { createCheckout } from "./checkout.js";
@@ -93,7 +93,7 @@ function refusedList(refused) {
     const problem = sale.problem || {};
     li.textContent = t("pos.refused.sale", {
       receipt: sale.body.receipt_number,
-      why: problem.detail || problem.title || String(problem.status || ""),
+      why: problemText(problem, t),
     });
     const dismiss = document.createElement("button");
     dismiss.type = "button";
@@ -236,7 +236,7 @@ $("register").addEventListener("submit", async (event) => {
   if (!name) return;
   try {
     const answer = await api("POST", "/pos/devices", { location_id: $("location").value, name });
-    if (!answer.ok) return notice(answer.body?.detail || t("pos.failed"));
+    if (!answer.ok) return notice(problemText(answer.body, t));
     $("device-name").value = "";
     await chooseDevice(answer.body);
   } catch (_) {
@@ -275,7 +275,7 @@ $("open-form").addEventListener("submit", async (event) => {
       device_id: till.device.id,
       opening_float: { amount, currency },
     });
-    if (!answer.ok) return notice(answer.body?.detail || t("pos.failed"));
+    if (!answer.ok) return notice(problemText(answer.body, t));
     till.session = { id: answer.body.id, device_id: till.device.id, opening_float: amount, currency };
     await db.put("session", till.session);
     notice("");
@@ -306,7 +306,7 @@ $("close-form").addEventListener("submit", async (event) => {
       counted_cash: { amount, currency },
       ...session.closeBody(),
     });
-    if (!answer.ok) return notice(answer.body?.detail || t("pos.failed"));
+    if (!answer.ok) return notice(problemText(answer.body, t));
     notice("");
     const result = answer.body;
     $("close-expected").textContent = money(result.expected_cash.amount, currency);

@@ -13,6 +13,7 @@
 "use strict";
 
 import { api } from "./queue.js";
+import { problemText } from "./sell.js";
 
 export function createPrinting({ t }) {
   const $ = (id) => document.getElementById(id);
@@ -64,7 +65,7 @@ export function createPrinting({ t }) {
     $("print-device").hidden = false;
     const kind = answer.body?.printer_failure;
     const key = `pos.print.failure.${kind}`;
-    const reason = kind && t(key) !== key ? t(key) : answer.body?.detail || t("pos.failed");
+    const reason = kind && t(key) !== key ? t(key) : problemText(answer.body, t);
     status(t("pos.print.failed", { reason }), "failed");
     await offerDigital();
   }
@@ -79,7 +80,7 @@ export function createPrinting({ t }) {
       } catch (_) {
         return status(t("pos.print.no_server"), "failed");
       }
-      if (!answer.ok) return status(answer.body?.detail || t("pos.failed"), "failed");
+      if (!answer.ok) return status(problemText(answer.body, t), "failed");
       link = answer.body.url;
       $("digital-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(answer.body.qr_svg)}`;
       $("digital-url").href = link;
@@ -147,7 +148,7 @@ export function createPrinting({ t }) {
   // The browser's print: the server's 80 mm page for a sale it has, else the receipt on screen.
   $("print").addEventListener("click", () => {
     if (accepted && navigator.onLine !== false) {
-      const opened = window.open(`/api/v1${path("receipt")}`, "_blank");
+      const opened = window.open(`/api/v1${path("receipt")}?lang=${encodeURIComponent(document.documentElement.lang || "es")}`, "_blank");
       if (opened) return;
     }
     window.print();

@@ -33,6 +33,37 @@ export function parseAmount(text, currency) {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/**
+ * A refusal from the server (problem+json) in the cashier's words: the fields named for a
+ * `validation_failed`, the catalog's `pos.problem.<code>` when it has one, else
+ * `pos.failed` — never the server's English `detail`. `t` returns the key itself for a key the
+ * catalog lacks, which is how a missing text is told.
+ */
+export function problemText(problem, t) {
+  const code = problem?.code;
+  // A validation problem names its fields: more use to the cashier than the general sentence.
+  const fields = [...new Set((problem?.errors || []).map((e) => e?.field).filter(Boolean))];
+  if (code === "validation_failed" && fields.length) return t("pos.problem.fields", { fields: fields.join(", ") });
+  if (code) {
+    const key = `pos.problem.${code}`;
+    if (t(key) !== key) return t(key);
+  }
+  return t("pos.failed");
+}
+
+/**
+ * A card the terminal declined, in the catalog's words (`pos.decline.<code>`), or null when
+ * `problem` is not a decline.
+ */
+export function declineText(problem, t) {
+  if (!problem?.decline_code) return null;
+  const key = `pos.decline.${problem.decline_code}`;
+  return t("pos.pay.declined", {
+    code: problem.decline_code,
+    next: t(key) === key ? t("pos.decline.other") : t(key),
+  });
+}
+
 /** Lookups over the till's catalogue snapshot (GET /api/v1/pos/catalog). */
 export function indexCatalog(catalog) {
   const bySku = new Map();
@@ -75,6 +106,15 @@ export function createCart() {
   let lines = [];
   let voided = [];
   const find = (key) => lines.find((l) => l.key === key);
+  // A manager's approval was given for the discount on the line as it was: another quantity or
+  // other options make it another amount, so the approved discount goes with its approval. A
+  // discount within the cashier's own limit (no approval) stays.
+  const dropApproved = (line) => {
+    if (line.approval_id) {
+      delete line.manual_discount;
+      delete line.approval_id;
+    }
+  };
   return {
     lines: () => lines.map((l) => ({ ...l, options: [...l.options] })),
     add(sku, quantity = 1, details = {}) {
@@ -82,14 +122,19 @@ export function createCart() {
       const note = details.note || null;
       const key = lineKey(sku, options, note);
       const line = find(key);
-      if (line) line.quantity = Math.min(9999, line.quantity + quantity);
-      else lines.push({ key, sku, quantity, options, note });
+      if (line) {
+        line.quantity = Math.min(9999, line.quantity + quantity);
+        dropApproved(line);
+      } else lines.push({ key, sku, quantity, options, note });
     },
     set(key, quantity) {
       if (quantity <= 0) lines = lines.filter((l) => l.key !== key);
       else {
         const line = find(key);
-        if (line) line.quantity = Math.min(9999, quantity);
+        if (line && line.quantity !== quantity) {
+          line.quantity = Math.min(9999, quantity);
+          dropApproved(line);
+        }
       }
     },
     /** Gives the line `key` other options or another note (merging into an equal line). */
@@ -102,9 +147,17 @@ export function createCart() {
       if (next === key) return;
       const twin = find(next);
       if (twin) {
+        // The merged line is neither discount's line any more: both go, approved or not.
         twin.quantity = Math.min(9999, twin.quantity + line.quantity);
+        delete twin.manual_discount;
+        delete twin.approval_id;
         lines = lines.filter((l) => l !== line);
-      } else Object.assign(line, { key: next, options, note });
+      } else {
+        // Other options change the price; another note alone does not.
+        const sameOptions = JSON.stringify(line.options) === JSON.stringify(options);
+        Object.assign(line, { key: next, options, note });
+        if (!sameOptions) dropApproved(line);
+      }
     },
     clear() {
       lines = [];

@@ -8,7 +8,7 @@
 // the rest anyway).
 "use strict";
 
-import { priceLines } from "./sell.js";
+import { priceLines, problemText } from "./sell.js";
 import { MANUAL_DISCOUNT_ID } from "./pricing.js";
 import * as db from "./db.js";
 import { lineKey } from "./options.js";
@@ -171,7 +171,7 @@ export function setupLineActions({ till, api, t, money, parseAmount, rerender })
       return message(t("pos.pin.locked", { until }), "locked");
     }
     if (problem.code === "pin_wrong") return message(t("pos.pin.wrong", { left: problem.attempts_left }), "wrong");
-    return message(problem.errors?.[0]?.message || problem.detail || t("pos.failed"), "error");
+    return message(problemText(problem, t), "error");
   });
 
   return {

@@ -5,6 +5,8 @@
 // GET /api/v1/pos/sessions/{id}/report?format=html) linked once the till is closed.
 "use strict";
 
+import { problemText } from "./sell.js";
+
 /** The cash dialog, the count on the close screen and the report link. */
 export function setupSession({ till, api, t, notice, money, parseAmount }) {
   const $ = (id) => document.getElementById(id);
@@ -38,7 +40,7 @@ export function setupSession({ till, api, t, notice, money, parseAmount }) {
         amount: { amount, currency: cur },
         reason,
       });
-      if (!answer.ok) return fail(answer.body?.detail || t("pos.failed"));
+      if (!answer.ok) return fail(problemText(answer.body, t));
     } catch (_) {
       return fail(t("pos.offline_setup"));
     }

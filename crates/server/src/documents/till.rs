@@ -12,9 +12,10 @@
 
 use chrono::TimeZone;
 use omnicanal_app::pos::printing::SaleReceipt;
-use omnicanal_app::pos::sales::SaleAnswerPayment;
+use omnicanal_app::pos::sales::{SaleAnswerLine, SaleAnswerPayment};
 use omnicanal_domain::Money;
 use omnicanal_domain::pos::TenderMethod;
+use omnicanal_domain::pricing::MANUAL_DISCOUNT_ID;
 
 use super::{DocumentKind, DocumentLine, DocumentSection, DocumentView, Issuer, Labels, TaxRow};
 use crate::web::i18n::Lang;
@@ -41,11 +42,24 @@ pub fn sale_receipt(receipt: &SaleReceipt, lang: Lang) -> DocumentView {
         .lines
         .iter()
         .map(|line| DocumentLine {
-            description: line.name.clone(),
+            description: line_description(line, english),
             quantity: line.quantity,
             unit_price: line.unit_price,
             gross: line.gross,
-            discounts: line.discounts.iter().map(|discount| (discount.name.clone(), discount.amount)).collect(),
+            discounts: line
+                .discounts
+                .iter()
+                .map(|discount| {
+                    // The engine names the cashier's discount in Spanish; the receipt says it in
+                    // its own language.
+                    let name = if discount.promotion_id == MANUAL_DISCOUNT_ID && english {
+                        "Manual discount".to_owned()
+                    } else {
+                        discount.name.clone()
+                    };
+                    (name, discount.amount)
+                })
+                .collect(),
             total: line.total,
         })
         .collect();
@@ -79,6 +93,21 @@ pub fn sale_receipt(receipt: &SaleReceipt, lang: Lang) -> DocumentView {
         voided: None,
         labels,
     }
+}
+
+/// A line as printed: its name, then its options as the kitchen ticket writes them and its note,
+/// so two lines of one product with other options read apart.
+fn line_description(line: &SaleAnswerLine, english: bool) -> String {
+    let mut text = line.name.clone();
+    if !line.options.is_empty() {
+        let options: Vec<String> =
+            line.options.iter().map(|chosen| format!("{}: {}", chosen.group, chosen.option)).collect();
+        text.push_str(&format!(" ({})", options.join(", ")));
+    }
+    if let Some(note) = line.note.as_deref().map(str::trim).filter(|note| !note.is_empty()) {
+        text.push_str(&format!(" · {} {note}", if english { "Note:" } else { "Nota:" }));
+    }
+    text
 }
 
 /// Each tender as printed: "Efectivo $20.000 (recibido $25.000, vuelto $5.000), Tarjeta ****4242 aut. 123456".

@@ -236,6 +236,16 @@ async fn bad_sales_are_clear_refusals_and_nothing_is_recorded_twice() {
         "offline": false, "lines": [], "payments": [{"method": "cheque", "amount": money(1)}]});
     let problem = post(garbage).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "every bad field");
     assert!(problem["errors"].as_array().map_or(0, Vec::len) >= 4, "{problem}");
+    // Cash beyond any drawer would overflow the session's sums: refused, as a float would be.
+    let huge = cash_sale(&till, "u-4", 1, json!([{"sku": FRIES, "quantity": 1}]), 3_490, 4_000_000_000_000_000_000);
+    let problem = post(huge).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "an absurd cash tendered");
+    assert_eq!(problem["errors"][0]["field"], "payments[0].tendered", "{problem}");
+    // A sale dated a day before its session opened would be priced at that old time.
+    let mut stale = cash_sale(&till, "u-5", 1, json!([{"sku": FRIES, "quantity": 1}]), 3_490, 3_490);
+    stale["sold_at"] = json!((chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339());
+    stale["offline"] = json!(true);
+    let problem = post(stale).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "a sale before its session");
+    assert_eq!(problem["errors"][0]["field"], "sold_at", "{problem}");
 
     let sale = cash_sale(&till, "s-1", 1, json!([{"sku": FRIES, "quantity": 1}]), 3_490, 5_000);
     post(sale.clone()).await.expect(StatusCode::CREATED, "a sale");

@@ -151,6 +151,13 @@ async fn discounts_and_voids_above_the_limit_need_an_approval_and_the_report_add
         .await
         .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "a void above the limit without approval");
     assert_eq!(field_of(&refused), "voided_lines[1].approval_id");
+    // Three fries voided one by one are worth 10 470 together: above the limit, as one line of three.
+    let split = json!([{"sku": FRIES, "quantity": 1}, {"sku": FRIES, "quantity": 1}, {"sku": FRIES, "quantity": 1}]);
+    let refused = app
+        .post("/api/v1/pos/sales", Some(&till.staff), &sale(&till, "acc-4s", 4, lines.clone(), split, 3_490, 3_490))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "a void split into small entries");
+    assert_eq!(field_of(&refused), "voided_lines[0].approval_id");
     let voided = json!([{"sku": FRIES, "quantity": 1},
         {"sku": BURGER, "quantity": 1, "approval_id": void_approval["approval_id"]}]);
     app.post("/api/v1/pos/sales", Some(&till.staff), &sale(&till, "acc-4", 4, lines, voided, 3_490, 3_490))
