@@ -120,6 +120,9 @@ pub trait SetupStore {
     async fn insert_merchant(&self, merchant: &MerchantRow) -> StoreResult<()>;
     /// A merchant by id.
     async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>>;
+    /// Saves a merchant's name, kind, commission and tax id (its id and creation time stay);
+    /// `NotFound` when there is no such merchant.
+    async fn update_merchant(&self, merchant: &MerchantRow) -> StoreResult<()>;
     /// The merchants with these ids that exist, in no particular order (one query: a cart's
     /// merchants are read at once).
     async fn get_merchants(&self, ids: &[String]) -> StoreResult<Vec<MerchantRow>>;

@@ -103,6 +103,11 @@ pub struct Dashboard {
     pub avg_accept_seconds: Option<i64>,
     /// Average promised preparation minutes (None: none promised).
     pub avg_prep_minutes: Option<i64>,
+    /// Average seconds a part really took from acceptance to ready (None: none made ready).
+    pub avg_ready_seconds: Option<i64>,
+    /// Average seconds from ready to collected: how long customers took to pick up (None: none
+    /// collected).
+    pub avg_collect_seconds: Option<i64>,
 }
 
 fn figure(row: &ReportGroupRow) -> Figure {
@@ -198,10 +203,14 @@ impl App {
         let summary = &report.summary;
         let avg_accept_seconds = (summary.accepted > 0).then(|| summary.accept_ms / summary.accepted / 1000);
         let avg_prep_minutes = (summary.prepared > 0).then(|| summary.prep_minutes / summary.prepared);
+        let avg_ready_seconds = (summary.readied > 0).then(|| summary.ready_ms / summary.readied / 1000);
+        let avg_collect_seconds = (summary.collected > 0).then(|| summary.collect_ms / summary.collected / 1000);
         Ok(Dashboard {
             refunds_minor: summary.refunds_minor,
             avg_accept_seconds,
             avg_prep_minutes,
+            avg_ready_seconds,
+            avg_collect_seconds,
             days: query.days,
             first_day,
             last_day,

@@ -45,6 +45,20 @@ impl NewMerchant {
     }
 }
 
+/// A change to a merchant as sent: `None` keeps a field; `tax_id: Some(None)` (or blank) clears
+/// it.
+#[derive(Debug, Clone, Default)]
+pub struct MerchantPatch {
+    /// New display name.
+    pub name: Option<String>,
+    /// `restaurant` or `retail`.
+    pub kind: Option<String>,
+    /// New commission in basis points.
+    pub commission_bps: Option<i64>,
+    /// New tax id.
+    pub tax_id: Option<Option<String>>,
+}
+
 impl App {
     /// Creates a merchant (admins only).
     pub async fn create_merchant(&self, caller: &Caller, merchant: NewMerchant) -> AppResult<MerchantRow> {
@@ -58,6 +72,30 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_merchant(&row).await?;
+        Ok(row)
+    }
+
+    /// Changes a merchant's name, kind, commission and tax id (admins only: the commission is
+    /// the platform's business); a field not given keeps its value, and the result is checked
+    /// as a new merchant is. Its id, creation time, locations and catalogue stay.
+    pub async fn update_merchant(&self, caller: &Caller, id: &str, patch: MerchantPatch) -> AppResult<MerchantRow> {
+        caller.require(&[Role::Admin])?;
+        let mut row = self.store.get_merchant(id).await?.ok_or(AppError::NotFound("merchant"))?;
+        let tax_id = match patch.tax_id {
+            Some(given) => given,
+            None => row.tax_id.clone(),
+        };
+        let changes = NewMerchant::parse(
+            patch.name.as_deref().unwrap_or(&row.name),
+            patch.kind.as_deref().unwrap_or(row.kind.as_str()),
+            patch.commission_bps.unwrap_or(row.commission_bps),
+            tax_id.as_deref(),
+        )?;
+        row.name = changes.name.into_inner();
+        row.kind = changes.kind;
+        row.commission_bps = i64::from(changes.commission.bps());
+        row.tax_id = changes.tax_id;
+        self.store.update_merchant(&row).await?;
         Ok(row)
     }
 

@@ -105,6 +105,11 @@ pub fn merchant_kind() -> Object {
     one_of_words(MerchantKind::ALL.iter().map(|kind| kind.as_str())).build()
 }
 
+/// A merchant kind that may be left out (null keeps the current one).
+pub fn optional_merchant_kind() -> Object {
+    nullable_words(MerchantKind::ALL.iter().map(|kind| kind.as_str())).build()
+}
+
 /// A stock movement's reason.
 pub fn movement_reason() -> Object {
     one_of_words(MovementReason::ALL.iter().map(|reason| reason.as_str())).build()

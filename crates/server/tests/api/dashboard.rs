@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::common;
 
-use common::api::{fulfillment_at, id};
+use common::api::{fulfillment_at, id, pickup_code};
 use common::fixture::{BURGER, FRIES, SUSHI};
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Fixture, Payment, TestApp, money, open_till};
 use reqwest::StatusCode;
@@ -125,6 +125,14 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     )
     .await
     .expect(StatusCode::OK, "A rejects the second order");
+    // Before it is ready, no real preparation or pickup time exists to average.
+    let (_, page) = admin.get("/console/dashboard").await;
+    assert!(page.contains("data-testid=\"avg-ready\">—<") && page.contains("data-testid=\"avg-collect\">—<"));
+    // A prepares the accepted part, and the customer collects it with the code: both times now
+    // come from the timestamps the transitions stored, within seconds here.
+    app.advance(&staff, &accepted, &["preparing", "ready"]).await;
+    let code = pickup_code(fulfillment_at(&first, &a.location_id));
+    app.transition(&staff, &accepted, "collected", Some(&code)).await.expect(StatusCode::OK, "handed over");
     // A cash sale at A's till: not an order, counted as channel `pos`.
     let till = open_till(&app, a, 0).await;
     let fries = a.price(FRIES);
@@ -174,6 +182,8 @@ async fn the_dashboard_counts_the_orders_placed_and_keeps_merchants_apart() {
     assert!(!page.contains("data-testid=\"dashboard-empty\""));
     assert!(page.contains("data-testid=\"avg-prep\">15 min<"), "the promised preparation time, averaged");
     assert!(page.contains("data-testid=\"avg-accept\">0:0"), "accepted within seconds");
+    assert!(page.contains("data-testid=\"avg-ready\">0:0"), "made ready within seconds of acceptance");
+    assert!(page.contains("data-testid=\"avg-collect\">0:0"), "collected within seconds of ready");
     let refunds = page.split("data-testid=\"total-refunds\">").nth(1).and_then(|rest| rest.split('<').next());
     assert_eq!(a.price(BURGER), 12990);
     assert_eq!(refunds, Some("$12.990"), "the rejected part was refunded");

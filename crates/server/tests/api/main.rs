@@ -41,6 +41,7 @@ mod pos_propagation;
 mod posters;
 mod pricing;
 mod push;
+mod setup_edit;
 mod stock_conflicts;
 mod stock_ops;
 mod storefront;

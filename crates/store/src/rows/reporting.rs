@@ -65,6 +65,14 @@ pub struct ReportSummaryRow {
     pub prepared: i64,
     /// Their promised preparation minutes, added up.
     pub prep_minutes: i64,
+    /// Parts accepted and then made ready.
+    pub readied: i64,
+    /// Milliseconds from acceptance to ready, added up over those parts.
+    pub ready_ms: i64,
+    /// Parts made ready and then collected.
+    pub collected: i64,
+    /// Milliseconds from ready to collected, added up over those parts.
+    pub collect_ms: i64,
 }
 
 /// Every figure of a dashboard, aggregated by the database.

@@ -104,7 +104,11 @@ impl ReportingStore for SqlStore {
              CAST(COUNT(f.accepted_at_ms) AS BIGINT) AS accepted, \
              CAST(COALESCE(SUM(f.accepted_at_ms - f.created_at_ms), 0) AS BIGINT) AS accept_ms, \
              CAST(COUNT(f.prep_minutes) AS BIGINT) AS prepared, \
-             CAST(COALESCE(SUM(f.prep_minutes), 0) AS BIGINT) AS prep_minutes \
+             CAST(COALESCE(SUM(f.prep_minutes), 0) AS BIGINT) AS prep_minutes, \
+             CAST(COUNT(CASE WHEN f.accepted_at_ms IS NOT NULL THEN f.ready_at_ms END) AS BIGINT) AS readied, \
+             CAST(COALESCE(SUM(f.ready_at_ms - f.accepted_at_ms), 0) AS BIGINT) AS ready_ms, \
+             CAST(COUNT(CASE WHEN f.ready_at_ms IS NOT NULL THEN f.collected_at_ms END) AS BIGINT) AS collected, \
+             CAST(COALESCE(SUM(f.collected_at_ms - f.ready_at_ms), 0) AS BIGINT) AS collect_ms \
              FROM fulfillments f JOIN locations l ON l.id = f.location_id WHERE {PARTS_WHERE}"
         );
         let summary = match self.report_rows(summary, scope).await?.first() {
@@ -114,6 +118,10 @@ impl ReportingStore for SqlStore {
                 accept_ms: row.try_get("accept_ms")?,
                 prepared: row.try_get("prepared")?,
                 prep_minutes: row.try_get("prep_minutes")?,
+                readied: row.try_get("readied")?,
+                ready_ms: row.try_get("ready_ms")?,
+                collected: row.try_get("collected")?,
+                collect_ms: row.try_get("collect_ms")?,
             },
             None => ReportSummaryRow::default(),
         };

@@ -172,6 +172,22 @@ impl SetupStore for SqlStore {
         Ok(())
     }
 
+    async fn update_merchant(&self, merchant: &MerchantRow) -> StoreResult<()> {
+        let updated =
+            sqlx::query("UPDATE merchants SET name = $1, kind = $2, commission_bps = $3, tax_id = $4 WHERE id = $5")
+                .bind(&merchant.name)
+                .bind(merchant.kind.as_str())
+                .bind(merchant.commission_bps)
+                .bind(&merchant.tax_id)
+                .bind(&merchant.id)
+                .execute(&self.write)
+                .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn get_merchant(&self, id: &str) -> StoreResult<Option<MerchantRow>> {
         let row =
             sqlx::query("SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants WHERE id = $1")

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use omnicanal_app::AppError;
-use omnicanal_app::setup::merchants::NewMerchant;
+use omnicanal_app::setup::merchants::{MerchantPatch, NewMerchant};
 use omnicanal_app::setup::sites::{NewSite, SiteChanges};
 
 use crate::auth::AuthUser;
@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_site, list_sites))
         .routes(routes!(get_site, update_site))
         .routes(routes!(create_merchant, list_merchants))
-        .routes(routes!(get_merchant))
+        .routes(routes!(get_merchant, update_merchant))
         .merge(locations::router())
 }
 
@@ -149,6 +149,49 @@ impl TryFrom<CreateMerchant> for NewMerchant {
     fn try_from(request: CreateMerchant) -> Result<Self, AppError> {
         NewMerchant::parse(&request.name, &request.kind, request.commission_bps, request.tax_id.as_deref())
     }
+}
+
+/// A change to a merchant: the fields given are changed, the others kept.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateMerchant {
+    /// Display name.
+    #[schema(schema_with = crate::views::words::optional_name)]
+    pub name: Option<String>,
+    /// `restaurant` or `retail`.
+    #[schema(schema_with = crate::views::words::optional_merchant_kind)]
+    pub kind: Option<String>,
+    /// Platform commission in basis points (0 to 10000).
+    #[schema(minimum = 0, maximum = 10000)]
+    pub commission_bps: Option<i64>,
+    /// Tax id; `null` or blank clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 32)]
+    pub tax_id: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+/// Changes a merchant (admin): name, kind, commission, tax id.
+#[utoipa::path(patch, path = "/merchants/{id}", tag = "setup", request_body = UpdateMerchant,
+    params(("id" = String, Path, description = "Merchant id")), security(("bearer" = [])),
+    responses((status = 200, body = MerchantView), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn update_merchant(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<UpdateMerchant>,
+) -> ApiResult<Json<MerchantView>> {
+    let patch = MerchantPatch {
+        name: request.name,
+        kind: request.kind,
+        commission_bps: request.commission_bps,
+        tax_id: request.tax_id,
+    };
+    Ok(Json(state.app.update_merchant(&user, &id, patch).await?.into()))
 }
 
 /// Creates a merchant (admin).

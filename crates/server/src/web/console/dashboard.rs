@@ -191,12 +191,19 @@ pub(super) async fn dashboard(
         total_orders => dashboard.total.count,
         total_gross => money(dashboard.total.gross_minor),
         refunds => money(dashboard.refunds_minor),
-        avg_accept => dashboard.avg_accept_seconds.map(|s| format!("{}:{:02}", s / 60, s % 60)),
+        avg_accept => dashboard.avg_accept_seconds.map(minutes_and_seconds),
+        avg_ready => dashboard.avg_ready_seconds.map(minutes_and_seconds),
+        avg_collect => dashboard.avg_collect_seconds.map(minutes_and_seconds),
         avg_prep => dashboard.avg_prep_minutes,
         empty => dashboard.total.count == 0 && dashboard.rejections.is_empty(),
         charts => charts,
     };
     console.page(&state, "dashboard.html", StatusCode::OK, ctx)
+}
+
+/// `m:ss`, how the dashboard shows an average duration.
+fn minutes_and_seconds(seconds: i64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
 //! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
+//! - `setup_edit.rs`: editing a merchant, and a location's channels (switch, buffer, hold).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
 //! - `view.rs`: the console's templates and how a page is answered.
@@ -25,6 +26,7 @@ mod phone;
 mod records;
 mod session;
 mod setup;
+mod setup_edit;
 mod users;
 mod view;
 
@@ -52,6 +54,7 @@ pub fn missing_page(lang: Lang) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(setup::router())
+        .merge(setup_edit::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -121,13 +121,18 @@ fn pager(query: &ListQuery, rows: &mut Vec<impl Sized>) -> Value {
 }
 
 /// Only admins set up the platform: anyone else gets this 403 page.
-fn not_admin(console: &ConsoleUser, state: &AppState) -> Option<Response> {
+pub(super) fn not_admin(console: &ConsoleUser, state: &AppState) -> Option<Response> {
     (console.user.role != Role::Admin)
         .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.setup.forbidden"))
 }
 
 /// The 403 page when the form's CSRF token is not the session's.
-fn bad_csrf(console: &ConsoleUser, state: &AppState, headers: &HeaderMap, csrf: Option<&str>) -> Option<Response> {
+pub(super) fn bad_csrf(
+    console: &ConsoleUser,
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Option<Response> {
     (!auth::session_csrf_matches(headers, csrf))
         .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf"))
 }
@@ -156,7 +161,7 @@ fn field_texts(lang: Lang, errors: &[FieldError]) -> BTreeMap<String, String> {
 const MAX_WAIT: i64 = omnicanal_app::setup::sites::MAX_ACCEPT_WITHIN_MINUTES;
 
 /// What a refused form answers: its fields' messages (422, the form shown again), or a page.
-fn refusal(
+pub(super) fn refusal(
     console: &ConsoleUser,
     state: &AppState,
     error: AppError,
@@ -173,7 +178,7 @@ fn refusal(
     }
 }
 
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(to) {
         response.headers_mut().insert(LOCATION, value);
@@ -205,7 +210,7 @@ fn site_card(lang: Lang, site: &SiteRow) -> Value {
     }
 }
 
-fn commission_percent(bps: i64) -> String {
+pub(super) fn commission_percent(bps: i64) -> String {
     let whole = bps / 100;
     match bps % 100 {
         0 => whole.to_string(),
@@ -230,7 +235,7 @@ fn merchant_card(lang: Lang, merchant: &MerchantRow) -> Value {
 
 /// The commission as typed ("12", "12.5", "12,5 %") in basis points; `None` when it is not a
 /// number with at most two decimals. The range is the use case's to judge.
-fn parse_percent(raw: &str) -> Option<i64> {
+pub(super) fn parse_percent(raw: &str) -> Option<i64> {
     let cleaned = raw.trim().trim_end_matches('%').trim().replace(',', ".");
     let (whole, fraction) = cleaned.split_once('.').unwrap_or((cleaned.as_str(), ""));
     let digits = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());
@@ -661,7 +666,7 @@ pub(super) async fn merchant(
     if let Some(page) = not_admin(&console, &state) {
         return page;
     }
-    let done = query.done(console.lang, &["merchant", "location"]);
+    let done = query.done(console.lang, &["merchant", "location", "merchant_saved"]);
     merchant_page(&state, &console, &id, done, None, BTreeMap::new(), StatusCode::OK).await
 }
 

@@ -41,7 +41,9 @@ pub(crate) async fn apply_change_in(
     let updated = sqlx::query(
         "UPDATE fulfillments SET status = $1, reason = COALESCE($2, reason), updated_at_ms = $3, \
          prep_minutes = COALESCE($6, prep_minutes), accepted_at_ms = COALESCE($7, accepted_at_ms), \
-         estimated_ready_ms = COALESCE($8, estimated_ready_ms) \
+         estimated_ready_ms = COALESCE($8, estimated_ready_ms), \
+         ready_at_ms = CASE WHEN $1 = 'ready' THEN COALESCE(ready_at_ms, $3) ELSE ready_at_ms END, \
+         collected_at_ms = CASE WHEN $1 = 'collected' THEN $3 ELSE collected_at_ms END \
          WHERE id = $4 AND status = $5",
     )
     .bind(plan.to.as_str())
