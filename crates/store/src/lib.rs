@@ -128,10 +128,10 @@ pub trait SetupStore {
     async fn get_merchants(&self, ids: &[String]) -> StoreResult<Vec<MerchantRow>>;
     /// Merchants, oldest first.
     async fn list_merchants(&self, page: Page) -> StoreResult<Vec<MerchantRow>>;
-    /// Sites whose name contains `text` (any case), oldest first.
-    async fn search_sites(&self, text: &str, page: Page) -> StoreResult<Vec<SiteRow>>;
-    /// Merchants whose name contains `text` (any case), oldest first.
-    async fn search_merchants(&self, text: &str, page: Page) -> StoreResult<Vec<MerchantRow>>;
+    /// Sites whose name contains `text` (any case), in `order`.
+    async fn search_sites(&self, text: &str, order: SetupOrder, page: Page) -> StoreResult<Vec<SiteRow>>;
+    /// Merchants whose name contains `text` (any case), in `order`.
+    async fn search_merchants(&self, text: &str, order: SetupOrder, page: Page) -> StoreResult<Vec<MerchantRow>>;
     /// Inserts a location; a missing merchant or site is `MissingReference`.
     async fn insert_location(&self, location: &LocationRow) -> StoreResult<()>;
     /// A location by id.

@@ -8,7 +8,7 @@
 //! lookups skip deactivated users, so their open pages stop working at their next request.
 
 use omnicanal_domain::access::Role;
-use omnicanal_store::{InvitationRow, ManagedUserRow, Page, SessionRow, UserRow, UserSearch};
+use omnicanal_store::{InvitationRow, ManagedUserRow, Page, SessionRow, UserOrder, UserRow, UserSearch};
 
 use super::passwords::{NewPassword, hash_password};
 use super::sessions::{SESSION_TTL_MS, Session};
@@ -93,12 +93,14 @@ impl App {
         &self,
         caller: &Caller,
         email_contains: &str,
+        order: UserOrder,
         page: Page,
     ) -> AppResult<(Vec<ManagedUserRow>, i64)> {
         caller.require(&[Role::Admin, Role::MerchantManager])?;
         let search = UserSearch {
             merchant_id: if caller.role == Role::Admin { None } else { caller.merchant_id.clone() },
             email_contains: email_contains.trim().to_lowercase(),
+            order,
         };
         let page = Page { limit: page.limit.clamp(1, MAX_USERS_PAGE), offset: page.offset.max(0) };
         Ok(self.store.list_users(&search, page).await?)

@@ -3,7 +3,7 @@
 
 use omnicanal_domain::access::Role;
 use omnicanal_domain::catalog::{CommissionRate, MerchantKind, Name};
-use omnicanal_store::{MerchantRow, Page};
+use omnicanal_store::{MerchantRow, Page, SetupOrder};
 
 use crate::App;
 use crate::caller::Caller;
@@ -114,9 +114,15 @@ impl App {
 
     /// The merchants the caller may see whose name contains `text` (any case), as
     /// [`App::list_merchants`].
-    pub async fn search_merchants(&self, caller: &Caller, text: &str, page: Page) -> AppResult<Vec<MerchantRow>> {
+    pub async fn search_merchants(
+        &self,
+        caller: &Caller,
+        text: &str,
+        order: SetupOrder,
+        page: Page,
+    ) -> AppResult<Vec<MerchantRow>> {
         if caller.is_platform() {
-            return Ok(self.store.search_merchants(text, page).await?);
+            return Ok(self.store.search_merchants(text, order, page).await?);
         }
         let wanted = text.trim().to_lowercase();
         let own = self.list_merchants(caller, page).await?;

@@ -4,7 +4,7 @@
 use omnicanal_domain::access::Role;
 use omnicanal_domain::catalog::{Country, Name};
 use omnicanal_domain::site::UnacceptedPolicy;
-use omnicanal_store::{Page, SiteRow};
+use omnicanal_store::{Page, SetupOrder, SiteRow};
 
 use crate::App;
 use crate::caller::Caller;
@@ -107,8 +107,8 @@ impl App {
 
     /// A page of the sites whose name contains `text` (any case); for anyone signed in, as
     /// [`App::list_sites`].
-    pub async fn search_sites(&self, text: &str, page: Page) -> AppResult<Vec<SiteRow>> {
-        Ok(self.store.search_sites(text, page).await?)
+    pub async fn search_sites(&self, text: &str, order: SetupOrder, page: Page) -> AppResult<Vec<SiteRow>> {
+        Ok(self.store.search_sites(text, order, page).await?)
     }
 
     /// One site, for anyone (customers reach it from a QR code).

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use omnicanal_app::access::{NewInvitation, NewPassword};
 use omnicanal_app::ids::rfc3339;
-use omnicanal_store::ManagedUserRow;
+use omnicanal_store::{ManagedUserRow, UserOrder};
 
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ApiResult};
@@ -109,7 +109,7 @@ async fn list_users(
     if q.chars().count() > 200 {
         return Err(ApiError::invalid("q", "must be at most 200 characters"));
     }
-    let (rows, total) = state.app.list_managed_users(&user, &q, page).await?;
+    let (rows, total) = state.app.list_managed_users(&user, &q, UserOrder::default(), page).await?;
     Ok(Json(UserPage { items: rows.into_iter().map(Into::into).collect(), total }))
 }
 

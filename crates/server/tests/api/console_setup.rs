@@ -222,3 +222,59 @@ async fn a_merchant_manager_is_refused_the_setup_pages() {
     assert!(!sites.to_string().contains("Otro mall"), "nothing saved");
     app.stop().await;
 }
+
+/// The positions of `names` in `body`, in the order they appear there.
+fn order_of<'a>(body: &str, names: &[&'a str]) -> Vec<&'a str> {
+    let mut found: Vec<(usize, &str)> =
+        names.iter().map(|name| (body.find(&format!(">{name}<")).unwrap_or(usize::MAX), *name)).collect();
+    found.sort();
+    found.into_iter().map(|(_, name)| name).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_setup_and_user_lists_sort_by_name_either_way_or_by_age() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    for name in ["Zeta Sushi", "alfa Café", "Mu Tacos"] {
+        let merchant = serde_json::json!({"name": name, "kind": "restaurant", "commission_bps": 1000});
+        app.post("/api/v1/merchants", Some(&token), &merchant).await.expect(StatusCode::CREATED, name);
+    }
+    let names = ["Zeta Sushi", "alfa Café", "Mu Tacos"];
+    let mut browser = Browser::new(&app);
+    browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let oldest = browser.get("/console/setup/merchants").await;
+    assert_eq!(order_of(&oldest.body, &names), ["Zeta Sushi", "alfa Café", "Mu Tacos"], "oldest first by default");
+    assert!(oldest.body.contains("aria-sort=\"none\""));
+    let by_name = browser.get("/console/setup/merchants?sort=name").await;
+    assert_eq!(order_of(&by_name.body, &names), ["alfa Café", "Mu Tacos", "Zeta Sushi"], "A to Z, any case");
+    assert!(
+        by_name.body.contains("aria-sort=\"ascending\"")
+            && by_name.body.contains("href=\"/console/setup/merchants?sort=-name\"")
+    );
+    let reversed = browser.get("/console/setup/merchants?sort=-name&q=a").await;
+    assert_eq!(
+        order_of(&reversed.body, &names),
+        ["Zeta Sushi", "Mu Tacos", "alfa Café"],
+        "Z to A, with the search kept"
+    );
+    assert!(reversed.body.contains("href=\"/console/setup/merchants?q=a&amp;sort=name\""), "the header turns it round");
+    let newest = browser.get("/console/setup/merchants?sort=-created").await;
+    assert_eq!(order_of(&newest.body, &names), ["Mu Tacos", "alfa Café", "Zeta Sushi"], "newest first");
+    let unknown = browser.get("/console/setup/merchants?sort=precio;DROP").await;
+    unknown.expect(StatusCode::OK, "an unknown order is the default one");
+    assert_eq!(order_of(&unknown.body, &names), ["Zeta Sushi", "alfa Café", "Mu Tacos"]);
+    browser.get("/console/setup/sites?sort=-name").await.expect(StatusCode::OK, "the sites list sorts too");
+
+    for email in ["b.orden@test.cl", "a.orden@test.cl", "c.orden@test.cl"] {
+        let user = serde_json::json!({"email": email, "password": "una-clave-larga", "role": "support_agent"});
+        app.post("/api/v1/users", Some(&token), &user).await.expect(StatusCode::CREATED, email);
+    }
+    let emails = ["a.orden@test.cl", "b.orden@test.cl", "c.orden@test.cl"];
+    let users = browser.get("/console/users?q=orden&sort=-email").await;
+    assert_eq!(order_of(&users.body, &emails), ["c.orden@test.cl", "b.orden@test.cl", "a.orden@test.cl"]);
+    let users = browser.get("/console/users?q=orden&sort=-created").await;
+    assert_eq!(order_of(&users.body, &emails), ["c.orden@test.cl", "a.orden@test.cl", "b.orden@test.cl"]);
+    let users = browser.get("/console/users?q=orden").await;
+    assert_eq!(order_of(&users.body, &emails), emails, "by e-mail by default");
+    app.stop().await;
+}

@@ -149,3 +149,48 @@ pub struct SellableRow {
     /// The product's modifier groups as JSON.
     pub modifiers_json: Option<String>,
 }
+
+/// The order of the console's site and merchant lists: by creation (oldest first, the default)
+/// or by name, either way round. Ties fall back to the id, so pages never overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SetupOrder {
+    /// Oldest first.
+    #[default]
+    Oldest,
+    /// Newest first.
+    Newest,
+    /// By name, A to Z (any case).
+    Name,
+    /// By name, Z to A.
+    NameDescending,
+}
+
+impl SetupOrder {
+    /// Every order, for the pages' column links.
+    pub const ALL: [SetupOrder; 4] = [Self::Oldest, Self::Newest, Self::Name, Self::NameDescending];
+
+    /// `created`, `-created`, `name` or `-name`, as a page's `?sort=` says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Oldest => "created",
+            Self::Newest => "-created",
+            Self::Name => "name",
+            Self::NameDescending => "-name",
+        }
+    }
+
+    /// The order `?sort=` names; `None` for anything else.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|order| order.as_str() == raw)
+    }
+
+    /// The SQL `ORDER BY` list: a fixed text per variant, never the caller's.
+    pub(crate) fn order_by(self) -> &'static str {
+        match self {
+            Self::Oldest => "created_at_ms, id",
+            Self::Newest => "created_at_ms DESC, id DESC",
+            Self::Name => "LOWER(name), id",
+            Self::NameDescending => "LOWER(name) DESC, id DESC",
+        }
+    }
+}

@@ -73,19 +73,23 @@ impl UserAdminStore for SqlStore {
             .fetch_one(&self.read)
             .await?
             .try_get("n")?;
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            managed_columns!(),
-            " FROM users u",
-            search_filter!(),
-            " ORDER BY u.email LIMIT $3 OFFSET $4"
-        ))
-        .bind(search.merchant_id.clone())
-        .bind(&pattern)
-        .bind(page.limit)
-        .bind(page.offset)
-        .fetch_all(&self.read)
-        .await?;
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                managed_columns!(),
+                " FROM users u",
+                search_filter!(),
+                " ORDER BY {} LIMIT $3 OFFSET $4"
+            ),
+            search.order.order_by()
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(search.merchant_id.clone())
+            .bind(&pattern)
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&self.read)
+            .await?;
         let users = rows.iter().map(managed_from).collect::<Result<Vec<_>, _>>()?;
         Ok((users, total))
     }

@@ -12,7 +12,9 @@ use super::columns::{flag, get_flag, get_parsed, in_list, like_escape};
 use super::order_rows::currency;
 use crate::backend::SqlStore;
 use crate::constraints::{Reference, or_missing};
-use crate::rows::{LocationRow, MerchantRow, Page, ProductRow, SellableRow, SiteRow, StorefrontSettings, VariantRow};
+use crate::rows::{
+    LocationRow, MerchantRow, Page, ProductRow, SellableRow, SetupOrder, SiteRow, StorefrontSettings, VariantRow,
+};
 use crate::{SetupStore, StoreError, StoreResult};
 
 macro_rules! site_columns {
@@ -224,30 +226,36 @@ impl SetupStore for SqlStore {
         Ok(rows.iter().map(merchant_from).collect::<Result<_, _>>()?)
     }
 
-    async fn search_sites(&self, text: &str, page: Page) -> StoreResult<Vec<SiteRow>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            site_columns!(),
-            " FROM sites WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY created_at_ms, id LIMIT $2 OFFSET $3"
-        ))
-        .bind(name_pattern(text))
-        .bind(page.limit)
-        .bind(page.offset)
-        .fetch_all(&self.read)
-        .await?;
+    async fn search_sites(&self, text: &str, order: SetupOrder, page: Page) -> StoreResult<Vec<SiteRow>> {
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                site_columns!(),
+                " FROM sites WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY {} LIMIT $2 OFFSET $3"
+            ),
+            order.order_by()
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name_pattern(text))
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows.iter().map(site_from).collect::<Result<_, _>>()?)
     }
 
-    async fn search_merchants(&self, text: &str, page: Page) -> StoreResult<Vec<MerchantRow>> {
-        let rows = sqlx::query(
+    async fn search_merchants(&self, text: &str, order: SetupOrder, page: Page) -> StoreResult<Vec<MerchantRow>> {
+        let sql = format!(
             "SELECT id, name, kind, commission_bps, tax_id, created_at_ms FROM merchants \
-             WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY created_at_ms, id LIMIT $2 OFFSET $3",
-        )
-        .bind(name_pattern(text))
-        .bind(page.limit)
-        .bind(page.offset)
-        .fetch_all(&self.read)
-        .await?;
+             WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY {} LIMIT $2 OFFSET $3",
+            order.order_by()
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name_pattern(text))
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows.iter().map(merchant_from).collect::<Result<_, _>>()?)
     }
 

@@ -24,7 +24,7 @@ use omnicanal_app::setup::merchants::NewMerchant;
 use omnicanal_app::setup::sites::{NewSite, SiteChanges};
 use omnicanal_app::setup::storefront::{LocationChangeFields, LocationChanges};
 use omnicanal_app::{AppError, FieldError};
-use omnicanal_store::{MerchantRow, Page, SiteRow};
+use omnicanal_store::{MerchantRow, Page, SetupOrder, SiteRow};
 use serde::Deserialize;
 
 use super::pages::refused;
@@ -68,10 +68,12 @@ pub(super) fn router() -> Router<AppState> {
 /// Longest search text kept, in characters.
 const MAX_SEARCH_CHARS: usize = 100;
 
-/// `?q=` (a part of the name), `?page=` (from 1) and `?done=` (what the last form did).
+/// `?q=` (a part of the name), `?sort=` (`created`, `-created`, `name`, `-name`), `?page=`
+/// (from 1) and `?done=` (what the last form did).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ListQuery {
     q: Option<String>,
+    sort: Option<String>,
     page: Option<String>,
     done: Option<String>,
 }
@@ -80,6 +82,11 @@ impl ListQuery {
     /// The search text, trimmed and bounded; empty lists everything.
     fn text(&self) -> String {
         self.q.as_deref().unwrap_or_default().trim().chars().take(MAX_SEARCH_CHARS).collect()
+    }
+
+    /// The order asked for; an unknown one is the default (oldest first), never an error.
+    fn order(&self) -> SetupOrder {
+        self.sort.as_deref().and_then(SetupOrder::parse).unwrap_or_default()
     }
 
     fn page_number(&self) -> i64 {
@@ -109,14 +116,32 @@ fn pager(query: &ListQuery, rows: &mut Vec<impl Sized>) -> Value {
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let text = query.text();
-    let link = |to: i64| {
-        if text.is_empty() { format!("?page={to}") } else { format!("?q={}&page={to}", urlencode(&text)) }
+    let order = query.order();
+    let keep = |sort: SetupOrder| {
+        let mut link = String::from("?");
+        if !text.is_empty() {
+            link.push_str(&format!("q={}&", urlencode(&text)));
+        }
+        if sort != SetupOrder::default() {
+            link.push_str(&format!("sort={}&", sort.as_str()));
+        }
+        link
     };
+    let link = |to: i64| format!("{}page={to}", keep(order));
+    // The name column's header sorts by name, and a second click turns it round.
+    let by_name = if order == SetupOrder::Name { SetupOrder::NameDescending } else { SetupOrder::Name };
     context! {
         page => page,
         prev => (page > 1).then(|| link(page - 1)),
         next => more.then(|| link(page + 1)),
         q => text,
+        sort => order.as_str(),
+        name_link => keep(by_name).trim_end_matches(['&', '?']).to_owned(),
+        name_sort => match order {
+            SetupOrder::Name => "ascending",
+            SetupOrder::NameDescending => "descending",
+            _ => "none",
+        },
     }
 }
 
@@ -273,11 +298,7 @@ async fn sites_page(
 ) -> Response {
     let lang = console.lang;
     let text = query.text();
-    let listed = if text.is_empty() {
-        state.app.list_sites(query.store_page()).await
-    } else {
-        state.app.search_sites(&text, query.store_page()).await
-    };
+    let listed = state.app.search_sites(&text, query.order(), query.store_page()).await;
     let mut rows = match listed {
         Ok(rows) => rows,
         Err(error) => return refused(console, state, error),
@@ -516,11 +537,7 @@ async fn merchants_page(
 ) -> Response {
     let lang = console.lang;
     let text = query.text();
-    let listed = if text.is_empty() {
-        state.app.list_merchants(&console.user, query.store_page()).await
-    } else {
-        state.app.search_merchants(&console.user, &text, query.store_page()).await
-    };
+    let listed = state.app.search_merchants(&console.user, &text, query.order(), query.store_page()).await;
     let mut rows = match listed {
         Ok(rows) => rows,
         Err(error) => return refused(console, state, error),

@@ -12,7 +12,7 @@ use minijinja::{Value, context};
 use omnicanal_app::AppError;
 use omnicanal_app::access::{MIN_PASSWORD_CHARS, NewInvitation, NewPassword};
 use omnicanal_domain::access::Role;
-use omnicanal_store::{ManagedUserRow, Page};
+use omnicanal_store::{ManagedUserRow, Page, UserOrder};
 use serde::Deserialize;
 
 use super::pages::refused;
@@ -30,6 +30,7 @@ const PER_PAGE: i64 = 25;
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct UsersQuery {
     q: Option<String>,
+    sort: Option<String>,
     page: Option<String>,
 }
 
@@ -75,7 +76,9 @@ async fn users_page(
     let q = query.q.clone().unwrap_or_default().chars().take(200).collect::<String>();
     let page_no = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, 100_000);
     let page = Page { limit: PER_PAGE, offset: (page_no - 1) * PER_PAGE };
-    let (rows, total) = match state.app.list_managed_users(&console.user, &q, page).await {
+    // An unknown order is the default one, never an error.
+    let order = query.sort.as_deref().and_then(UserOrder::parse).unwrap_or_default();
+    let (rows, total) = match state.app.list_managed_users(&console.user, &q, order, page).await {
         Ok(found) => found,
         Err(AppError::Forbidden) => {
             return console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.users.forbidden");
@@ -125,12 +128,16 @@ async fn users_page(
         merchant => error_of("merchant_id"), location => error_of("location_id"),
     };
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
-    let q_param = urlencode(&q);
+    let q_param = match order {
+        UserOrder::Email => urlencode(&q),
+        other => format!("{}&sort={}", urlencode(&q), other.as_str()),
+    };
     let ctx = context! {
         title => lang.text("console.users.title", &[]),
         users => users,
         total => total,
         q => q,
+        sort => order.as_str(),
         prev => (page_no > 1).then(|| format!("/console/users?q={q_param}&page={}", page_no - 1)),
         next => (page_no < pages).then(|| format!("/console/users?q={q_param}&page={}", page_no + 1)),
         page_no => page_no,
