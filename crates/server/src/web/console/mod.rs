@@ -14,6 +14,7 @@
 //! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
+//! - `pricing/`: price lists, promotions and coupons of a merchant (issue 15 point 2).
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
@@ -22,6 +23,7 @@ mod mall;
 mod pages;
 mod payments;
 mod phone;
+mod pricing;
 mod records;
 mod session;
 mod setup;
@@ -52,6 +54,7 @@ pub fn missing_page(lang: Lang) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(setup::router())
+        .merge(pricing::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))
