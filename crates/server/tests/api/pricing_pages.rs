@@ -103,7 +103,10 @@ async fn a_manager_keeps_price_lists_from_the_pages_and_an_overlap_is_refused_at
     assert!(ask.body.contains("data-testid=\"confirm-text\"") && ask.body.contains("Navidad"));
     let path = format!("/console/pricing/price-lists/{id}/delete");
     browser.post_form(&path, &[]).await.expect(StatusCode::FORBIDDEN, "no CSRF");
-    browser.post_form(&path, &[("csrf", &csrf)]).await.redirects_to("/console/pricing/price-lists?done=deleted", "deleted");
+    browser
+        .post_form(&path, &[("csrf", &csrf)])
+        .await
+        .redirects_to("/console/pricing/price-lists?done=deleted", "deleted");
     app.get(&format!("/api/v1/price-lists/{id}"), Some(&token)).await.expect(StatusCode::NOT_FOUND, "gone");
 }
 
@@ -153,7 +156,12 @@ async fn promotions_and_coupons_from_the_pages_with_refusals_at_their_fields() {
     assert!(refused.body.contains("data-testid=\"error-happy_hour\""));
     let mut fields = post(form("10"));
     fields.retain(|(k, _)| *k != "kind");
-    fields.extend([("kind", "buy_x_get_y".into()), ("buy", "1".into()), ("get", "1".into()), ("get_off", "100".into())]);
+    fields.extend([
+        ("kind", "buy_x_get_y".into()),
+        ("buy", "1".into()),
+        ("get", "1".into()),
+        ("get_off", "100".into()),
+    ]);
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = browser.post_form("/console/pricing/promotions", &pairs).await;
     refused.expect(StatusCode::UNPROCESSABLE_ENTITY, "2x1 without SKUs");
@@ -185,12 +193,16 @@ async fn promotions_and_coupons_from_the_pages_with_refusals_at_their_fields() {
     let bad = [("csrf", csrf.as_str()), ("code", "HOLA10"), ("usage_limit", "mil"), ("per_customer_limit", "0")];
     let refused = browser.post_form(&coupons, &bad).await;
     refused.expect(StatusCode::UNPROCESSABLE_ENTITY, "bad limits");
-    assert!(refused.body.contains("data-testid=\"error-usage_limit\"") && refused.body.contains("Escribe un número entero"));
+    assert!(
+        refused.body.contains("data-testid=\"error-usage_limit\"") && refused.body.contains("Escribe un número entero")
+    );
     let good = [("csrf", csrf.as_str()), ("code", "hola10"), ("usage_limit", "100"), ("per_customer_limit", "1")];
     browser.post_form(&coupons, &good).await.redirects_to(&format!("{coupons}?done=created"), "a coupon");
     let again = browser.post_form(&coupons, &[("csrf", csrf.as_str()), ("code", "HOLA10")]).await;
     again.expect(StatusCode::CONFLICT, "a taken code");
-    assert!(again.body.contains("data-testid=\"error-code\"") && again.body.contains("Ya existe un cupón con ese código"));
+    assert!(
+        again.body.contains("data-testid=\"error-code\"") && again.body.contains("Ya existe un cupón con ese código")
+    );
     let listed: Value = app
         .get(&format!("/api/v1/promotions/{promotion_id}/coupons"), Some(&token))
         .await
@@ -304,7 +316,9 @@ async fn the_api_searches_sorts_and_ends_promotions_like_the_pages() {
     let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
     let mine = fx.m(0);
     let token = mine.manager.token(&app).await;
-    for (name, from) in [("Verano", "2099-01-01T00:00"), ("almuerzo", "2098-01-01T00:00"), ("Navidad", "2099-12-01T00:00")] {
+    for (name, from) in
+        [("Verano", "2099-01-01T00:00"), ("almuerzo", "2098-01-01T00:00"), ("Navidad", "2099-12-01T00:00")]
+    {
         app.post(
             "/api/v1/promotions",
             Some(&token),
@@ -328,7 +342,13 @@ async fn the_api_searches_sorts_and_ends_promotions_like_the_pages() {
 
     let id = plain[0]["id"].as_str().unwrap_or_default().to_owned();
     let ended = app
-        .send(Method::PATCH, &format!("/api/v1/promotions/{id}"), Some(&token), Body::Json(json!({"active": false})), &[])
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/promotions/{id}"),
+            Some(&token),
+            Body::Json(json!({"active": false})),
+            &[],
+        )
         .await
         .expect(StatusCode::OK, "ended");
     assert_eq!((ended["active"].as_bool(), ended["name"].as_str()), (Some(false), Some("Verano")), "{ended}");

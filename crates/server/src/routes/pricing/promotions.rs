@@ -26,9 +26,11 @@ use omnicanal_app::pricing::search::Search;
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_promotion, list_promotions))
-        .routes(routes!(get_promotion, replace_promotion, switch_promotion))
+    OpenApiRouter::new().routes(routes!(create_promotion, list_promotions)).routes(routes!(
+        get_promotion,
+        replace_promotion,
+        switch_promotion
+    ))
 }
 
 /// Weekdays and local hours.

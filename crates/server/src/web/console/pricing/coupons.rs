@@ -120,7 +120,12 @@ pub(in crate::web::console) async fn list(
         Ok(record) => record,
         Err(page_answer) => return page_answer,
     };
-    let page_no = query.page.as_deref().and_then(|p| p.trim().parse::<i64>().ok()).filter(|n| (1..=100_000).contains(n)).unwrap_or(1);
+    let page_no = query
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|n| (1..=100_000).contains(n))
+        .unwrap_or(1);
     let done = done_text(console.lang, query.done.as_deref());
     page(&state, &console, &record, page_no, &CouponForm::default(), Fields::default(), StatusCode::OK, done).await
 }

@@ -16,10 +16,10 @@
 //! `console-pricing.<lang>.json`) so they grow without touching theirs.
 
 mod coupons;
+mod price_lists;
 mod problems;
 mod promotion_form;
 mod promotions;
-mod price_lists;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -107,7 +107,11 @@ impl ListQuery {
     }
 
     pub fn page_number(&self) -> i64 {
-        self.page.as_deref().and_then(|raw| raw.trim().parse::<i64>().ok()).filter(|n| (1..=10_000).contains(n)).unwrap_or(1)
+        self.page
+            .as_deref()
+            .and_then(|raw| raw.trim().parse::<i64>().ok())
+            .filter(|n| (1..=10_000).contains(n))
+            .unwrap_or(1)
     }
 
     pub fn store_page(&self) -> Page {
@@ -128,7 +132,12 @@ pub(super) fn not_manager(console: &ConsoleUser, state: &AppState) -> Option<Res
 }
 
 /// The 403 page when a form's CSRF token is not the session's.
-pub(super) fn bad_csrf(console: &ConsoleUser, state: &AppState, headers: &HeaderMap, csrf: Option<&str>) -> Option<Response> {
+pub(super) fn bad_csrf(
+    console: &ConsoleUser,
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Option<Response> {
     (!auth::session_csrf_matches(headers, csrf))
         .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf"))
 }
@@ -167,7 +176,8 @@ pub(super) async fn merchant_of_page(
 /// A merchant the caller may see, with its currency and time zone (another's is the 404 page).
 pub(super) async fn merchant_by_id(state: &AppState, console: &ConsoleUser, id: &str) -> Result<Merchant, Response> {
     let row = state.app.merchant(&console.user, id).await.map_err(|error| refused(console, state, error))?;
-    let (currency, timezone) = state.app.merchant_home(&row.id).await.map_err(|error| refused(console, state, error))?;
+    let (currency, timezone) =
+        state.app.merchant_home(&row.id).await.map_err(|error| refused(console, state, error))?;
     Ok(Merchant { id: row.id, name: row.name, currency, timezone })
 }
 

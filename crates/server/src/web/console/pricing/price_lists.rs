@@ -18,8 +18,7 @@ use serde::Deserialize;
 use super::problems::{Fields, amount_text, parse_amount};
 use super::{
     ListQuery, Merchant, Place, bad_csrf, channel_choices, merchant_by_id, merchant_choices, merchant_locations,
-    merchant_of_page, merchant_param, not_manager, pager, place_choices, refusal, see_other, sort_choices,
-    window_text,
+    merchant_of_page, merchant_param, not_manager, pager, place_choices, refusal, see_other, sort_choices, window_text,
 };
 use crate::state::AppState;
 use crate::web::console::pages::refused;
@@ -217,7 +216,8 @@ async fn form_page(
 /// The prices box: one `SKU price` per line (blank lines skipped), as the use case takes them.
 /// A line whose price is not an amount is told here and sent as 0 so the lines keep their numbers.
 fn read_prices(lang: Lang, raw: &str, merchant: &Merchant, errors: &mut Fields) -> (String, Vec<(String, Money)>) {
-    let lines: Vec<&str> = raw.lines().map(str::trim).filter(|line| !line.is_empty()).take(MAX_PRICE_LINES + 1).collect();
+    let lines: Vec<&str> =
+        raw.lines().map(str::trim).filter(|line| !line.is_empty()).take(MAX_PRICE_LINES + 1).collect();
     let mut prices = Vec::with_capacity(lines.len());
     for (index, line) in lines.iter().enumerate() {
         let spaced = line.replace(['\t', ';', '='], " ");

@@ -236,7 +236,10 @@ mod tests {
         assert_eq!(parse_percent("0.05"), Some(5));
         assert_eq!(parse_percent("diez"), None);
         assert_eq!(parse_percent("1.234"), None);
-        assert_eq!((percent_text(1000), percent_text(1250), percent_text(5)), ("10".into(), "12.5".into(), "0.05".into()));
+        assert_eq!(
+            (percent_text(1000), percent_text(1250), percent_text(5)),
+            ("10".into(), "12.5".into(), "0.05".into())
+        );
     }
 
     #[test]
@@ -247,7 +250,10 @@ mod tests {
                 field: "valid_from".into(),
                 message: "the window overlaps price list \"Navidad\" (prl_1) of the same scope; windows …".into(),
             },
-            FieldError { field: "kind.bps".into(), message: "must be more than 0 and at most 10000 basis points (100%)".into() },
+            FieldError {
+                field: "kind.bps".into(),
+                message: "must be more than 0 and at most 10000 basis points (100%)".into(),
+            },
             FieldError { field: "priority".into(), message: "something new".into() },
         ];
         let fields = Fields::from_errors(Lang::Es, &errors).0;
@@ -256,6 +262,9 @@ mod tests {
         assert!(!fields["percent"].contains("basis points"), "{fields:?}");
         assert_eq!(fields["priority"], "something new", "an unknown message is shown as the API says it");
         let english = Fields::from_errors(Lang::En, &errors).0;
-        assert!(english["valid_from"].contains("overlaps") && english["prices"].starts_with("Line 2"), "{english:?}");
+        assert!(
+            english["valid_from"].contains("cross the list") && english["prices"].starts_with("Line 2"),
+            "{english:?}"
+        );
     }
 }

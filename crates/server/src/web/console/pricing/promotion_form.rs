@@ -127,7 +127,9 @@ impl PromotionForm {
             PromotionKind::AmountOffLines { amount, skus } => {
                 (form.kind, form.amount, form.skus) = ("amount_off_lines".into(), amount_text(*amount), skus.join(" "));
             }
-            PromotionKind::PercentOffOrder { bps } => (form.kind, form.percent) = ("percent_off_order".into(), percent_text(*bps)),
+            PromotionKind::PercentOffOrder { bps } => {
+                (form.kind, form.percent) = ("percent_off_order".into(), percent_text(*bps))
+            }
             PromotionKind::AmountOffOrder { amount } => {
                 (form.kind, form.amount) = ("amount_off_order".into(), amount_text(*amount));
             }
@@ -150,12 +152,13 @@ impl PromotionForm {
     pub fn input(&self, lang: Lang, merchant: &Merchant, errors: &mut Fields) -> PromotionInput {
         let kind = self.kind(lang, merchant, errors);
         let optional = |raw: &str| Some(raw.trim().to_owned()).filter(|raw| !raw.is_empty());
-        let happy_hour = (!self.weekdays.is_empty() || optional(&self.hours_start).is_some() || optional(&self.hours_end).is_some())
-            .then(|| HappyHourInput {
-                weekdays: self.weekdays.iter().filter_map(|day| day.parse::<u8>().ok()).collect(),
-                start: self.hours_start.trim().to_owned(),
-                end: self.hours_end.trim().to_owned(),
-            });
+        let happy_hour =
+            (!self.weekdays.is_empty() || optional(&self.hours_start).is_some() || optional(&self.hours_end).is_some())
+                .then(|| HappyHourInput {
+                    weekdays: self.weekdays.iter().filter_map(|day| day.parse::<u8>().ok()).collect(),
+                    start: self.hours_start.trim().to_owned(),
+                    end: self.hours_end.trim().to_owned(),
+                });
         let min_spend = optional(&self.min_spend).and_then(|raw| {
             let amount = parse_amount(&raw, merchant.currency);
             if amount.is_none() {
@@ -207,10 +210,13 @@ impl PromotionForm {
                 let get = self.count(lang, "get", &self.get, errors);
                 PromotionKind::BuyXGetY { skus, buy, get, get_off_bps }
             }
-            "amount_off_order" => PromotionKind::AmountOffOrder { amount: self.money(lang, merchant, "amount", &self.amount, errors) },
-            "amount_off_lines" => {
-                PromotionKind::AmountOffLines { amount: self.money(lang, merchant, "amount", &self.amount, errors), skus }
+            "amount_off_order" => {
+                PromotionKind::AmountOffOrder { amount: self.money(lang, merchant, "amount", &self.amount, errors) }
             }
+            "amount_off_lines" => PromotionKind::AmountOffLines {
+                amount: self.money(lang, merchant, "amount", &self.amount, errors),
+                skus,
+            },
             "bundle" => {
                 let price = self.money(lang, merchant, "bundle_price", &self.bundle_price, errors);
                 PromotionKind::Bundle { components: self.components(lang, errors), price }
@@ -251,7 +257,8 @@ impl PromotionForm {
                     None => 1,
                     Some(Ok(quantity)) => quantity,
                     Some(Err(_)) => {
-                        errors.add("components", lang.text("console.pricing.problem.component", &[("sku", sku.clone())]));
+                        errors
+                            .add("components", lang.text("console.pricing.problem.component", &[("sku", sku.clone())]));
                         1
                     }
                 };
@@ -281,7 +288,10 @@ fn amount_problem(lang: Lang, merchant: &Merchant) -> String {
 
 /// SKUs typed with spaces, commas or one per line.
 fn split_skus(raw: &str) -> Vec<String> {
-    raw.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|sku| !sku.is_empty()).map(str::to_owned).collect()
+    raw.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|sku| !sku.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// What a promotion gives, as the list says it.
@@ -291,11 +301,15 @@ pub(super) fn kind_text(lang: Lang, kind: &PromotionKind) -> String {
     };
     let key = |name: &str| format!("console.pricing.kind_text.{name}");
     match kind {
-        PromotionKind::PercentOffOrder { bps } => lang.text(&key("percent_off_order"), &[("percent", percent_text(*bps))]),
+        PromotionKind::PercentOffOrder { bps } => {
+            lang.text(&key("percent_off_order"), &[("percent", percent_text(*bps))])
+        }
         PromotionKind::PercentOffLines { bps, skus } => {
             lang.text(&key("percent_off_lines"), &[("percent", percent_text(*bps)), ("skus", skus_text(skus))])
         }
-        PromotionKind::AmountOffOrder { amount } => lang.text(&key("amount_off_order"), &[("amount", amount.display())]),
+        PromotionKind::AmountOffOrder { amount } => {
+            lang.text(&key("amount_off_order"), &[("amount", amount.display())])
+        }
         PromotionKind::AmountOffLines { amount, skus } => {
             lang.text(&key("amount_off_lines"), &[("amount", amount.display()), ("skus", skus_text(skus))])
         }
@@ -351,7 +365,12 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(
             input.kind,
-            PromotionKind::BuyXGetY { skus: vec!["HELADO".into(), "CONO".into(), "BARQUILLO".into()], buy: 2, get: 1, get_off_bps: 5000 }
+            PromotionKind::BuyXGetY {
+                skus: vec!["HELADO".into(), "CONO".into(), "BARQUILLO".into()],
+                buy: 2,
+                get: 1,
+                get_off_bps: 5000
+            }
         );
         assert_eq!(input.channels, ["web", "qr"]);
         assert_eq!(input.happy_hour.map(|h| h.weekdays), Some(vec![1, 5]));
@@ -361,7 +380,12 @@ mod tests {
 
     #[test]
     fn what_is_not_a_number_is_told_at_its_field() {
-        let form = PromotionForm { kind: "percent_off_order".into(), percent: "diez".into(), priority: "alta".into(), ..PromotionForm::blank() };
+        let form = PromotionForm {
+            kind: "percent_off_order".into(),
+            percent: "diez".into(),
+            priority: "alta".into(),
+            ..PromotionForm::blank()
+        };
         let mut errors = Fields::default();
         form.input(Lang::En, &merchant(), &mut errors);
         assert!(errors.0.contains_key("percent") && errors.0.contains_key("priority"), "{errors:?}");

@@ -19,8 +19,7 @@ use super::problems::Fields;
 use super::promotion_form::{KINDS, PromotionForm, kind_text};
 use super::{
     ListQuery, Merchant, bad_csrf, channel_choices, merchant_by_id, merchant_choices, merchant_locations,
-    merchant_of_page, merchant_param, not_manager, pager, place_choices, refusal, see_other, sort_choices,
-    window_text,
+    merchant_of_page, merchant_param, not_manager, pager, place_choices, refusal, see_other, sort_choices, window_text,
 };
 use crate::state::AppState;
 use crate::web::console::pages::refused;
@@ -270,7 +269,14 @@ pub(in crate::web::console) async fn confirm_end(
     console.page(&state, "pricing_confirm.html", StatusCode::OK, ctx)
 }
 
-async fn switch(state: AppState, console: ConsoleUser, headers: HeaderMap, id: String, csrf: Option<String>, active: bool) -> Response {
+async fn switch(
+    state: AppState,
+    console: ConsoleUser,
+    headers: HeaderMap,
+    id: String,
+    csrf: Option<String>,
+    active: bool,
+) -> Response {
     let (_, merchant) = match visible(&state, &console, &id).await {
         Ok(found) => found,
         Err(page) => return page,
