@@ -56,16 +56,22 @@ async fn promotion(state: &AppState, console: &ConsoleUser, id: &str) -> Result<
 }
 
 /// The page: the promotion's coupons and the form for a new one.
+/// What the page shows besides the coupons: the form as typed, its messages and the last change.
+struct Shown<'a> {
+    form: &'a CouponForm,
+    errors: Fields,
+    status: StatusCode,
+    done: Option<String>,
+}
+
 async fn page(
     state: &AppState,
     console: &ConsoleUser,
     record: &PromotionRecord,
     page_no: i64,
-    form: &CouponForm,
-    errors: Fields,
-    status: StatusCode,
-    done: Option<String>,
+    shown: Shown<'_>,
 ) -> Response {
+    let Shown { form, errors, status, done } = shown;
     let lang = console.lang;
     let store_page = Page { limit: PER_PAGE + 1, offset: (page_no - 1) * PER_PAGE };
     let mut rows = match state.app.list_coupons(&console.user, &record.row.id, store_page).await {
@@ -127,7 +133,9 @@ pub(in crate::web::console) async fn list(
         .filter(|n| (1..=100_000).contains(n))
         .unwrap_or(1);
     let done = done_text(console.lang, query.done.as_deref());
-    page(&state, &console, &record, page_no, &CouponForm::default(), Fields::default(), StatusCode::OK, done).await
+    let form = CouponForm::default();
+    let shown = Shown { form: &form, errors: Fields::default(), status: StatusCode::OK, done };
+    page(&state, &console, &record, page_no, shown).await
 }
 
 /// `POST /console/pricing/promotions/{id}/coupons`: adds a code, or shows the form again.
@@ -178,7 +186,7 @@ pub(in crate::web::console) async fn create(
         }
     };
     errors.merge(fields);
-    page(&state, &console, &record, 1, &form, errors, status, None).await
+    page(&state, &console, &record, 1, Shown { form: &form, errors, status, done: None }).await
 }
 
 /// `on` or `off`, from the path.

@@ -128,10 +128,10 @@ fn say(lang: Lang, field: &str, message: &str) -> String {
         let currency = rest.split(',').next().unwrap_or_default();
         return text("currency", &[("currency", currency.to_owned())]);
     }
-    if field.ends_with(".sku") || field == "kind.skus" {
-        if message.starts_with("must be 1 to 64") || message.starts_with("may contain only") {
-            return text("sku", &[]);
-        }
+    if (field.ends_with(".sku") || field == "kind.skus")
+        && (message.starts_with("must be 1 to 64") || message.starts_with("may contain only"))
+    {
+        return text("sku", &[]);
     }
     message.to_owned()
 }

@@ -201,7 +201,7 @@ impl PromotionForm {
             })
         };
         let skus = split_skus(&self.skus);
-        let kind = match self.kind.as_str() {
+        match self.kind.as_str() {
             "percent_off_order" => PromotionKind::PercentOffOrder { bps: percent("percent", &self.percent) },
             "percent_off_lines" => PromotionKind::PercentOffLines { bps: percent("percent", &self.percent), skus },
             "buy_x_get_y" => {
@@ -225,8 +225,7 @@ impl PromotionForm {
                 errors.add("kind", lang.text("console.pricing.problem.kind", &[]));
                 PromotionKind::PercentOffOrder { bps: 1000 }
             }
-        };
-        kind
+        }
     }
 
     fn count(&self, lang: Lang, input: &str, raw: &str, errors: &mut Fields) -> i64 {
