@@ -85,6 +85,17 @@ impl App {
         Ok(self.store.list_coupons(&promotion.id, page).await?)
     }
 
+    /// One coupon the caller may see: whoever sees its promotion (`NotFound` otherwise).
+    pub async fn coupon(&self, caller: &Caller, coupon_id: &str) -> AppResult<CouponRow> {
+        caller.require(&PRICE_READERS)?;
+        let coupon = self.store.get_coupon(coupon_id).await?.ok_or(AppError::NotFound("coupon"))?;
+        let promotion = self.store.get_promotion(&coupon.promotion_id).await?;
+        if !promotion.is_some_and(|promotion| promotion_visible(caller, &promotion)) {
+            return Err(AppError::NotFound("coupon"));
+        }
+        Ok(coupon)
+    }
+
     /// Switches a coupon on or off; a coupon of a promotion the caller may not see is `NotFound`.
     pub async fn set_coupon_active(&self, caller: &Caller, coupon_id: &str, active: bool) -> AppResult<CouponRow> {
         caller.require(&PRICE_MANAGERS)?;

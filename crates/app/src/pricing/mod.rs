@@ -5,3 +5,4 @@ pub mod cart;
 pub mod coupons;
 pub mod price_lists;
 pub mod promotions;
+pub mod search;

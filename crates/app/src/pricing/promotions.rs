@@ -375,7 +375,7 @@ fn minute_of_day(field: &str, raw: &str, v: &mut Validator) -> u16 {
 }
 
 /// The `price.changed` event of a promotion as written.
-fn promotion_event(row: &PromotionRow, action: ChangeAction, now_ms: i64) -> NewEvent {
+pub(crate) fn promotion_event(row: &PromotionRow, action: ChangeAction, now_ms: i64) -> NewEvent {
     let changed = PromotionChanged {
         action,
         promotion_id: row.id.clone(),

@@ -30,6 +30,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console.es.json"),
         include_str!("../../locales/console-setup.es.json"),
         include_str!("../../locales/console-setup-edit.es.json"),
+        include_str!("../../locales/console-pricing.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -38,6 +39,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console.en.json"),
         include_str!("../../locales/console-setup.en.json"),
         include_str!("../../locales/console-setup-edit.en.json"),
+        include_str!("../../locales/console-pricing.en.json"),
     ])
 });
 

@@ -40,6 +40,7 @@ mod pos_print;
 mod pos_propagation;
 mod posters;
 mod pricing;
+mod pricing_pages;
 mod push;
 mod setup_edit;
 mod stock_conflicts;

@@ -37,4 +37,16 @@ pub struct MerchantFilter {
     /// Items to skip (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
+    /// Only those whose name contains this text (any case).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `created` (default, oldest first), `name` or `valid_from`; `-` first reverses it.
+    #[param(pattern = r"^-?(created|name|valid_from)$")]
+    pub sort: Option<String>,
+}
+
+/// Whether a listing asks for the search (`?q=` or `?sort=`); without either it keeps its
+/// historic plain page.
+pub(crate) fn asks_search(q: Option<&str>, sort: Option<&str>) -> bool {
+    q.is_some_and(|q| !q.trim().is_empty()) || sort.is_some()
 }

@@ -20,6 +20,7 @@ use crate::views::MoneyView;
 use omnicanal_app::AppError;
 use omnicanal_app::ids::rfc3339;
 use omnicanal_app::pricing::price_lists::{PriceListDraft, PriceListInput};
+use omnicanal_app::pricing::search::Search;
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -151,7 +152,7 @@ async fn create_price_list(
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
-/// A merchant's price lists, oldest first.
+/// A merchant's price lists, oldest first; `q` finds those whose name contains it, `sort` orders them.
 #[utoipa::path(get, path = "/price-lists", tag = "pricing", params(MerchantFilter), security(("bearer" = [])),
     responses((status = 200, body = Vec<PriceListView>), (status = 422, body = crate::error::Problem)))]
 async fn list_price_lists(
@@ -160,7 +161,12 @@ async fn list_price_lists(
     ApiQuery(filter): ApiQuery<MerchantFilter>,
 ) -> ApiResult<Json<Vec<PriceListView>>> {
     let page = Pagination { limit: filter.limit, offset: filter.offset }.page()?;
-    let lists = state.app.list_price_lists(&user, filter.merchant_id, page).await?;
+    let lists = if super::asks_search(filter.q.as_deref(), filter.sort.as_deref()) {
+        let search = Search::parse(filter.q.as_deref(), filter.sort.as_deref(), page)?;
+        state.app.search_price_lists(&user, filter.merchant_id, &search).await?.items
+    } else {
+        state.app.list_price_lists(&user, filter.merchant_id, page).await?
+    };
     Ok(Json(lists.into_iter().map(PriceListView::from).collect()))
 }
 

@@ -22,12 +22,15 @@ use omnicanal_app::ids::rfc3339;
 use omnicanal_app::pricing::promotions::{
     HappyHourInput, PromotionDraft, PromotionInput, PromotionQuery, PromotionRecord,
 };
+use omnicanal_app::pricing::search::Search;
 
 /// Routes of this part.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_promotion, list_promotions))
-        .routes(routes!(get_promotion, replace_promotion))
+    OpenApiRouter::new().routes(routes!(create_promotion, list_promotions)).routes(routes!(
+        get_promotion,
+        replace_promotion,
+        switch_promotion
+    ))
 }
 
 /// Weekdays and local hours.
@@ -318,9 +321,16 @@ pub struct PromotionFilter {
     /// Items to skip (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
+    /// Only those whose name contains this text (any case).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `created` (default, oldest first), `name` or `valid_from`; `-` first reverses it.
+    #[param(pattern = r"^-?(created|name|valid_from)$")]
+    pub sort: Option<String>,
 }
 
-/// Promotions: platform users see all (or filter), managers and staff their merchant's.
+/// Promotions: platform users see all (or filter), managers and staff their merchant's; `q` finds
+/// those whose name contains it, `sort` orders them.
 #[utoipa::path(get, path = "/promotions", tag = "pricing", params(PromotionFilter), security(("bearer" = [])),
     responses((status = 200, body = Vec<PromotionView>), (status = 422, body = crate::error::Problem)))]
 async fn list_promotions(
@@ -330,7 +340,12 @@ async fn list_promotions(
 ) -> ApiResult<Json<Vec<PromotionView>>> {
     let page = Pagination { limit: filter.limit, offset: filter.offset }.page()?;
     let query = PromotionQuery { merchant_id: filter.merchant_id, site_id: filter.site_id, page };
-    let records = state.app.list_promotions(&user, query).await?;
+    let records = if super::asks_search(filter.q.as_deref(), filter.sort.as_deref()) {
+        let search = Search::parse(filter.q.as_deref(), filter.sort.as_deref(), page)?;
+        state.app.search_promotions(&user, query, &search).await?.items
+    } else {
+        state.app.list_promotions(&user, query).await?
+    };
     Ok(Json(records.into_iter().map(PromotionView::from).collect()))
 }
 
@@ -357,4 +372,24 @@ async fn replace_promotion(
 ) -> ApiResult<Json<PromotionView>> {
     let draft = PromotionDraft::try_from(request)?;
     Ok(Json(state.app.replace_promotion(&user, &id, draft).await?.into()))
+}
+
+/// Switches a promotion off or on, the rest of it unchanged.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SwitchPromotion {
+    /// `false` ends the promotion (quotes stop applying it); `true` starts it again.
+    pub active: bool,
+}
+
+/// Ends a promotion (`active: false`) or starts it again, without sending all of it.
+#[utoipa::path(patch, path = "/promotions/{id}", tag = "pricing", request_body = SwitchPromotion,
+    params(("id" = String, Path, description = "Promotion id")), security(("bearer" = [])),
+    responses((status = 200, body = PromotionView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn switch_promotion(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SwitchPromotion>,
+) -> ApiResult<Json<PromotionView>> {
+    Ok(Json(state.app.set_promotion_active(&user, &id, request.active).await?.into()))
 }

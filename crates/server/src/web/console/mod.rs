@@ -15,6 +15,7 @@
 //! - `setup_edit.rs`: editing a merchant, and a location's channels (switch, buffer, hold).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
+//! - `pricing/`: price lists, promotions and coupons of a merchant (issue 15 point 2).
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
@@ -23,6 +24,7 @@ mod mall;
 mod pages;
 mod payments;
 mod phone;
+mod pricing;
 mod records;
 mod session;
 mod setup;
@@ -55,6 +57,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(setup::router())
         .merge(setup_edit::router())
+        .merge(pricing::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))
