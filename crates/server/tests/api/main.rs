@@ -43,6 +43,7 @@ mod pricing;
 mod push;
 mod stock_conflicts;
 mod stock_ops;
+mod stock_pages;
 mod storefront;
 mod till_catalog;
 mod user_invitations;

@@ -25,6 +25,8 @@ mod phone;
 mod records;
 mod session;
 mod setup;
+/// Stock per location, counts, receipts, transfers and the CSV import (issue 15 point 2).
+mod stock;
 mod users;
 mod view;
 
@@ -52,6 +54,7 @@ pub fn missing_page(lang: Lang) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(setup::router())
+        .merge(stock::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))
