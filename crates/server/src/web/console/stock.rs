@@ -424,7 +424,7 @@ fn refusal(
     error: AppError,
     conflict_field: &str,
     errors: &mut BTreeMap<String, String>,
-) -> Result<StatusCode, Response> {
+) -> Result<StatusCode, Box<Response>> {
     let lang = console.lang;
     match error {
         AppError::Invalid(fields) => {
@@ -447,10 +447,13 @@ fn refusal(
             errors.insert(conflict_field.to_owned(), lang.text(key, &[]));
             Ok(StatusCode::CONFLICT)
         }
-        AppError::Forbidden => {
-            Err(console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.stock.forbidden"))
-        }
-        other => Err(refused(console, state, other)),
+        AppError::Forbidden => Err(Box::new(console.message(
+            state,
+            StatusCode::FORBIDDEN,
+            "console.forbidden.title",
+            "console.stock.forbidden",
+        ))),
+        other => Err(Box::new(refused(console, state, other))),
     }
 }
 
@@ -516,7 +519,7 @@ pub(super) async fn count(
         Err(error) => {
             return match refusal(&state, &console, error, "counted", &mut errors) {
                 Ok(status) => again(&state, &console, &form, "count", errors, status).await,
-                Err(page) => page,
+                Err(page) => *page,
             };
         }
     };
@@ -546,7 +549,7 @@ pub(super) async fn count(
         }
         Err(error) => match refusal(&state, &console, error, "counted", &mut errors) {
             Ok(status) => again(&state, &console, &form, "count", errors, status).await,
-            Err(page) => page,
+            Err(page) => *page,
         },
     }
 }
@@ -589,7 +592,7 @@ pub(super) async fn receipt(
         Ok(level) => done(&location.id, "receipt", &format!("&sku={}&difference={quantity}", urlencode(&level.sku))),
         Err(error) => match refusal(&state, &console, error, "quantity", &mut errors) {
             Ok(status) => again(&state, &console, &form, "receipt", errors, status).await,
-            Err(page) => page,
+            Err(page) => *page,
         },
     }
 }
@@ -624,7 +627,7 @@ pub(super) async fn transfer(
         }
         Err(error) => match refusal(&state, &console, error, "quantity", &mut errors) {
             Ok(status) => again(&state, &console, &form, "transfer", errors, status).await,
-            Err(page) => page,
+            Err(page) => *page,
         },
     }
 }
