@@ -26,6 +26,10 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 
+/// Largest file an import job takes over HTTP (the API's job routes and the console's upload);
+/// a synchronous import is held to the API's 1 MiB body limit.
+pub const MAX_IMPORT_FILE_BYTES: usize = 8 * 1024 * 1024;
+
 /// How often a running job writes its progress (and so its heartbeat).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// A running job not heard from for this long was interrupted (its node stopped).

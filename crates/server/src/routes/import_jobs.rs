@@ -10,7 +10,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use omnicanal_app::ids::rfc3339;
-use omnicanal_app::imports::jobs::{ImportJob, ImportKind, RejectedCell, rejected_csv};
+use omnicanal_app::imports::jobs::{ImportJob, ImportKind, MAX_IMPORT_FILE_BYTES, RejectedCell, rejected_csv};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,15 +20,12 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// Largest file an import job takes (a synchronous import: the API's 1 MiB body limit).
-pub const IMPORT_JOB_MAX_BYTES: usize = 8 * 1024 * 1024;
-
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(catalog_job))
         .routes(routes!(stock_job))
-        .layer(DefaultBodyLimit::max(IMPORT_JOB_MAX_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_IMPORT_FILE_BYTES))
         .routes(routes!(get_job))
         .routes(routes!(job_rejected_csv))
         .routes(routes!(products_csv))

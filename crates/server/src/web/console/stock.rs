@@ -63,7 +63,7 @@ pub(super) fn router() -> Router<AppState> {
             "/console/stock/import",
             get(imports::form)
                 .post(imports::upload)
-                .layer(DefaultBodyLimit::max(crate::routes::import_jobs::IMPORT_JOB_MAX_BYTES)),
+                .layer(DefaultBodyLimit::max(omnicanal_app::imports::jobs::MAX_IMPORT_FILE_BYTES)),
         )
         .route("/console/imports/{id}", get(imports::job))
         .route(
