@@ -191,6 +191,9 @@ def main() -> int:
          {"path.id": "webhook_id"}),
         ("/api/v1/stock/transfers/{id}", None, {"path.id": "transfer_id"}),
         ("/api/v1/stock/transfers/{id}/receive", None, {"path.id": "transfer_id"}),
+        # CSV exports in the imports' columns (issue 15 point 2).
+        ("/api/v1/merchants/{id}/products.csv", None, {"path.id": "merchant_id"}),
+        ("/api/v1/locations/{id}/stock.csv", None, {"path.id": "location_id"}),
     ]
     # Operations whose schema-valid requests may still be refused with 422 for what no schema can
     # say, each with the reason; positive_data_acceptance takes 422 there and nowhere else.

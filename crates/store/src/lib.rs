@@ -50,6 +50,7 @@ pub trait Store:
     + PosPickupStore
     + ReportingStore
     + UserAdminStore
+    + ImportJobStore
     + Send
     + Sync
     + 'static
@@ -74,6 +75,7 @@ impl<T> Store for T where
         + PosPickupStore
         + ReportingStore
         + UserAdminStore
+        + ImportJobStore
         + Send
         + Sync
         + 'static
@@ -669,4 +671,19 @@ pub trait UserAdminStore {
     /// Deactivates (`Some(time)`) or reactivates (`None`) a user; deactivating ends every
     /// session of the user in the same transaction. False when no such user.
     async fn set_user_deactivated(&self, user_id: &str, deactivated_at_ms: Option<i64>) -> StoreResult<bool>;
+}
+
+/// CSV import jobs with their progress, and a location's transfers (issue 15 point 2).
+#[async_trait]
+pub trait ImportJobStore {
+    /// Records a new job.
+    async fn insert_import_job(&self, job: &ImportJobRow) -> StoreResult<()>;
+    /// Writes a running job's progress (and heartbeat); a finished job is left as it is.
+    async fn update_import_progress(&self, id: &str, processed: i64, total: i64, now_ms: i64) -> StoreResult<()>;
+    /// Writes a job's final state, figures and report.
+    async fn finish_import_job(&self, job: &ImportJobRow) -> StoreResult<()>;
+    /// A job by id.
+    async fn get_import_job(&self, id: &str) -> StoreResult<Option<ImportJobRow>>;
+    /// Transfers that leave or reach a location, newest first.
+    async fn list_location_transfers(&self, location_id: &str, limit: i64) -> StoreResult<Vec<TransferRow>>;
 }

@@ -7,6 +7,10 @@
 //! [`MAX_IMPORT_ROWS`] rows) is invalid `file`; a row that cannot be read is rejected alone.
 
 pub mod catalog;
+/// Exports in the columns the imports take (issue 15 point 2).
+pub mod export;
+/// Imports run in the background with their progress (issue 15 point 2).
+pub mod jobs;
 pub mod stock;
 
 use serde::Serialize;

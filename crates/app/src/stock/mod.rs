@@ -8,6 +8,8 @@
 
 pub mod counts;
 pub mod levels;
+/// A location's transfers in and out, for the console (issue 15 point 2).
+pub mod location_transfers;
 pub mod movements;
 pub mod transfers;
 

@@ -14,6 +14,9 @@ use crate::validation::{Validator, vetted};
 /// Largest change one movement may make, either way.
 pub const MAX_MOVEMENT_UNITS: i64 = 1_000_000;
 
+/// Longest reference a person may give a movement.
+pub const MAX_REFERENCE_CHARS: usize = 100;
+
 /// A movement, parsed: a SKU, a non-zero change within bounds and a reason a person may give.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMovement {
@@ -44,8 +47,28 @@ impl App {
     /// Records a movement at a location the caller may see (staff: their own) of a SKU whose
     /// stock its merchant tracks. Taking on-hand below zero or below what is reserved is a conflict.
     pub async fn record_movement(&self, caller: &Caller, movement: NewMovement) -> AppResult<StockRow> {
+        self.record_movement_with_reference(caller, movement, None).await
+    }
+
+    /// [`App::record_movement`] with what the person gave as its reference (a delivery note,
+    /// an invoice number): 1 to [`MAX_REFERENCE_CHARS`] characters, no control characters.
+    pub async fn record_movement_with_reference(
+        &self,
+        caller: &Caller,
+        movement: NewMovement,
+        reference: Option<String>,
+    ) -> AppResult<StockRow> {
         caller.require(&[Role::Admin, Role::MerchantManager, Role::Staff])?;
         let mut v = Validator::new();
+        let reference = reference.map(|raw| raw.trim().to_owned()).filter(|raw| !raw.is_empty());
+        if let Some(reference) = &reference
+            && (reference.chars().count() > MAX_REFERENCE_CHARS || reference.chars().any(char::is_control))
+        {
+            v.push(
+                "reference",
+                format!("must be at most {MAX_REFERENCE_CHARS} characters, none of them control characters"),
+            );
+        }
         let location = self.location_for_stock(caller, &movement.location_id, &mut v).await?;
         if let Some(location) = &location {
             match self.tracked_sku(&location.merchant_id, &movement.sku).await? {
@@ -62,12 +85,8 @@ impl App {
                 movement.delta, movement.sku
             )));
         }
-        let note = MovementNote {
-            reason: movement.reason,
-            reference: None,
-            created_by: Some(&caller.id),
-            at_ms: self.now_ms(),
-        };
+        let note =
+            MovementNote { reason: movement.reason, reference, created_by: Some(&caller.id), at_ms: self.now_ms() };
         let row = movement_row(&location, movement.sku.as_str(), movement.delta, note);
         let level = self.store.apply_stock_movement(&row).await?;
         self.committed();

@@ -13,6 +13,8 @@ pub mod documents;
 pub mod error_responses;
 pub mod events;
 pub mod fulfillments;
+/// Import jobs with progress and CSV exports (issue 15 point 2).
+pub mod import_jobs;
 pub mod imports;
 pub mod orders;
 pub mod parameter_shapes;
@@ -111,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(webhooks::router())
         .merge(imports::router())
+        .merge(import_jobs::router())
         .merge(pricing::router())
         .merge(documents::router())
         .merge(posters::router())

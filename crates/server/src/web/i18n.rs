@@ -31,6 +31,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-setup.es.json"),
         include_str!("../../locales/console-setup-edit.es.json"),
         include_str!("../../locales/console-pricing.es.json"),
+        include_str!("../../locales/console-stock.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -40,6 +41,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-setup.en.json"),
         include_str!("../../locales/console-setup-edit.en.json"),
         include_str!("../../locales/console-pricing.en.json"),
+        include_str!("../../locales/console-stock.en.json"),
     ])
 });
 

@@ -122,6 +122,16 @@ impl Browser {
         self.send(request).await
     }
 
+    /// A POST of raw bytes with their content type (a `multipart/form-data` upload).
+    pub(crate) async fn post_body(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        self.send(request).await
+    }
+
     /// A JSON API call with the browser's cookies, and `X-CSRF-Token` when `csrf` is given.
     async fn api(&mut self, method: Method, path: &str, body: &Value, csrf: Option<&str>) -> Answer {
         let mut request = self.client.request(method, format!("{}/api/v1{path}", self.base)).json(body);

@@ -45,6 +45,7 @@ mod push;
 mod setup_edit;
 mod stock_conflicts;
 mod stock_ops;
+mod stock_pages;
 mod storefront;
 mod till_catalog;
 mod user_invitations;

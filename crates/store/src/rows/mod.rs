@@ -10,6 +10,8 @@ mod access;
 mod conflicts;
 mod console;
 mod events;
+/// CSV import jobs (issue 15 point 2).
+mod import_jobs;
 mod invitations;
 mod notifications;
 mod orders;
@@ -27,6 +29,7 @@ pub use access::*;
 pub use conflicts::*;
 pub use console::*;
 pub use events::*;
+pub use import_jobs::*;
 pub use invitations::*;
 pub use notifications::*;
 pub use orders::*;

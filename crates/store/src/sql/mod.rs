@@ -13,6 +13,8 @@ mod console;
 mod events;
 pub(crate) mod group_commit;
 mod idempotency;
+/// CSV import jobs and a location's transfers (issue 15 point 2).
+mod import_jobs;
 mod invitations;
 mod notifications;
 pub(crate) mod order_rows;

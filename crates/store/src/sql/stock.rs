@@ -30,7 +30,7 @@ fn movement_from(row: &AnyRow) -> Result<MovementRecord, sqlx::Error> {
     })
 }
 
-fn transfer_from(row: &AnyRow) -> Result<TransferRow, sqlx::Error> {
+pub(super) fn transfer_from(row: &AnyRow) -> Result<TransferRow, sqlx::Error> {
     Ok(TransferRow {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,

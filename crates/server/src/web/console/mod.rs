@@ -29,6 +29,8 @@ mod records;
 mod session;
 mod setup;
 mod setup_edit;
+/// Stock per location, counts, receipts, transfers and the CSV import (issue 15 point 2).
+mod stock;
 mod users;
 mod view;
 
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(setup::router())
         .merge(setup_edit::router())
         .merge(pricing::router())
+        .merge(stock::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -1,0 +1,708 @@
+//! "Stock" (issue 15 point 2): a location's stock for its merchant's managers and the admins —
+//! levels searchable by SKU or name, sortable and paged; a count that shows its difference
+//! before it is saved; goods received with a reason and a reference; a transfer to another
+//! location of the merchant; the transfers in and out, with "confirm receipt". Each form posts
+//! here with the session's CSRF token and calls the same use case as the API
+//! (`omnicanal_app::stock`), so the page has the API's roles and isolation (another merchant's
+//! location: 404); a refusal is shown at its field, in the page's language, with what was typed.
+//! The CSV import and its progress are in [`imports`].
+
+mod imports;
+mod multipart;
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use minijinja::{Value, context};
+use omnicanal_app::AppError;
+use omnicanal_app::stock::counts::NewCount;
+use omnicanal_app::stock::levels::LevelQuery;
+use omnicanal_app::stock::movements::NewMovement;
+use omnicanal_app::stock::transfers::NewTransfer;
+use omnicanal_domain::inventory::TransferStatus;
+use omnicanal_store::{LocationRow, Page, StockRow, TransferRow};
+use serde::Deserialize;
+
+use super::pages::refused;
+use super::session::{ConsoleUser, see_other};
+use super::view::urlencode;
+use crate::auth;
+use crate::state::AppState;
+use crate::web::i18n::Lang;
+
+/// The stock pages' templates, chained into the console's environment by `view.rs`.
+pub(super) const TEMPLATE_SOURCES: [(&str, &str); 3] = [
+    ("stock_levels.html", include_str!("../../../templates/console/stock_levels.html")),
+    ("import_form.html", include_str!("../../../templates/console/import_form.html")),
+    ("import_job.html", include_str!("../../../templates/console/import_job.html")),
+];
+
+/// Levels a page shows.
+const PER_PAGE: usize = 25;
+/// Stock rows read per request while gathering a location's levels.
+const READ_PAGE: i64 = 500;
+/// Reasons goods may be received for (positive movements a person records).
+const RECEIPT_REASONS: [&str; 3] = ["receipt", "return", "correction"];
+/// Columns the levels can be sorted by.
+const SORTS: [&str; 5] = ["sku", "name", "on_hand", "reserved", "available"];
+
+/// The stock pages and their script.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/stock", get(levels))
+        .route("/console/stock/count", post(count))
+        .route("/console/stock/receipt", post(receipt))
+        .route("/console/stock/transfer", post(transfer))
+        .route("/console/stock/transfers/{id}/receive", post(receive))
+        .route(
+            "/console/stock/import",
+            get(imports::form)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(omnicanal_app::imports::jobs::MAX_IMPORT_FILE_BYTES)),
+        )
+        .route("/console/imports/{id}", get(imports::job))
+        .route(
+            "/static/console/stock-import.js",
+            get(|| crate::web::asset(include_str!("../../../assets/console-stock-import.js"), super::JS)),
+        )
+}
+
+/// `?location_id=&q=&sort=&dir=&page=&done=&difference=`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LevelsQuery {
+    location_id: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<String>,
+    done: Option<String>,
+    sku: Option<String>,
+    difference: Option<String>,
+}
+
+/// A form that was refused (or a count awaiting confirmation): which one, what was typed and
+/// the problem of each field.
+#[derive(Debug, Default)]
+struct FormState {
+    form: &'static str,
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    /// A count's preview: (on-hand now, counted, difference).
+    preview: Option<(i64, i64, i64)>,
+}
+
+/// The form context of `name`: its values and errors when it is the one posted, empty otherwise.
+fn form_ctx(state: &FormState, name: &str) -> Value {
+    if state.form == name {
+        context! { values => state.values, err => state.errors }
+    } else {
+        context! { values => BTreeMap::<String, String>::new(), err => BTreeMap::<String, String>::new() }
+    }
+}
+
+/// Every level of a location (the page searches, sorts and pages them itself).
+async fn all_levels(state: &AppState, console: &ConsoleUser, location_id: &str) -> Result<Vec<StockRow>, AppError> {
+    let mut levels = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = Page { limit: READ_PAGE, offset };
+        let query = LevelQuery { location_id: Some(location_id.to_owned()), sku: None, page };
+        let read = state.app.stock_levels(&console.user, query).await?;
+        let last = i64::try_from(read.len()).unwrap_or(i64::MAX) < READ_PAGE;
+        levels.extend(read);
+        if last {
+            return Ok(levels);
+        }
+        offset += READ_PAGE;
+    }
+}
+
+/// One line of the levels table.
+struct Line {
+    sku: String,
+    name: String,
+    on_hand: i64,
+    reserved: i64,
+    available: i64,
+}
+
+/// The chosen location among those the user may see: the asked one (404 when not visible),
+/// else the first.
+async fn choose_location(
+    state: &AppState,
+    console: &ConsoleUser,
+    asked: Option<&str>,
+) -> Result<(Option<LocationRow>, Vec<LocationRow>), Response> {
+    let listed = state.app.console_locations(&console.user).await.map_err(|error| refused(console, state, error))?;
+    let locations: Vec<LocationRow> = listed.locations.into_iter().map(|(location, _)| location).collect();
+    let asked = asked.map(str::trim).filter(|id| !id.is_empty());
+    let chosen = match asked {
+        Some(id) => match locations.iter().find(|location| location.id == id) {
+            Some(location) => Some(location.clone()),
+            None => return Err(console.missing(state)),
+        },
+        None => locations.first().cloned(),
+    };
+    Ok((chosen, locations))
+}
+
+/// The levels page with `form` as the posted form's state.
+async fn page(
+    state: &AppState,
+    console: &ConsoleUser,
+    query: &LevelsQuery,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    if !console.is_manager() {
+        return console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.stock.forbidden");
+    }
+    let lang = console.lang;
+    let (chosen, locations) = match choose_location(state, console, query.location_id.as_deref()).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let merchants = state.app.list_merchants(&console.user, Page { limit: 500, offset: 0 }).await.unwrap_or_default();
+    let merchant_name = |id: &str| merchants.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_default();
+    let several_merchants = locations.iter().any(|l| Some(&l.merchant_id) != locations.first().map(|f| &f.merchant_id));
+    let location_options: Vec<Value> = locations
+        .iter()
+        .map(|l| {
+            let name = if several_merchants {
+                format!("{} — {}", merchant_name(&l.merchant_id), l.name)
+            } else {
+                l.name.clone()
+            };
+            context! { id => l.id, name => name }
+        })
+        .collect();
+    let Some(location) = chosen else {
+        let ctx =
+            context! { title => lang.text("console.stock.title", &[]), locations => location_options, location => () };
+        return console.page(state, "stock_levels.html", status, ctx);
+    };
+    let levels = match all_levels(state, console, &location.id).await {
+        Ok(levels) => levels,
+        Err(error) => return refused(console, state, error),
+    };
+    let products = match state.app.merchant_products(&console.user, &location.merchant_id).await {
+        Ok(products) => products,
+        Err(error) => return refused(console, state, error),
+    };
+    let transfers = match state.app.location_transfers(&console.user, &location.id).await {
+        Ok(transfers) => transfers,
+        Err(error) => return refused(console, state, error),
+    };
+    // Every tracked SKU is listed, at 0 when the ledger has no level for it yet.
+    let mut lines: BTreeMap<String, Line> = BTreeMap::new();
+    for (product, variants) in products.iter().filter(|(product, _)| product.track_stock) {
+        for variant in variants {
+            let line =
+                Line { sku: variant.sku.clone(), name: product.name.clone(), on_hand: 0, reserved: 0, available: 0 };
+            lines.insert(variant.sku.clone(), line);
+        }
+    }
+    for level in levels {
+        let line = lines.entry(level.sku.clone()).or_insert_with(|| Line {
+            sku: level.sku.clone(),
+            name: String::new(),
+            on_hand: 0,
+            reserved: 0,
+            available: 0,
+        });
+        (line.on_hand, line.reserved, line.available) = (level.on_hand, level.reserved, level.available);
+    }
+    let tracked_skus: Vec<String> = lines.keys().cloned().collect();
+    let q: String = query.q.as_deref().unwrap_or_default().trim().chars().take(100).collect();
+    let needle = q.to_lowercase();
+    let mut shown: Vec<&Line> = lines
+        .values()
+        .filter(|line| {
+            needle.is_empty() || line.sku.to_lowercase().contains(&needle) || line.name.to_lowercase().contains(&needle)
+        })
+        .collect();
+    let sort = query.sort.as_deref().filter(|sort| SORTS.contains(sort)).unwrap_or("sku");
+    let descending = query.dir.as_deref() == Some("desc");
+    shown.sort_by(|a, b| {
+        let order = match sort {
+            "name" => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            "on_hand" => a.on_hand.cmp(&b.on_hand),
+            "reserved" => a.reserved.cmp(&b.reserved),
+            "available" => a.available.cmp(&b.available),
+            _ => std::cmp::Ordering::Equal,
+        }
+        .then_with(|| a.sku.cmp(&b.sku));
+        if descending { order.reverse() } else { order }
+    });
+    let total = shown.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page_no = query.page.as_deref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    let rows: Vec<Value> = shown
+        .iter()
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|line| {
+            context! { sku => line.sku, name => line.name, on_hand => line.on_hand, reserved => line.reserved, available => line.available }
+        })
+        .collect();
+    let base = format!("/console/stock?location_id={}&q={}", urlencode(&location.id), urlencode(&q));
+    let link = |sort: &str, dir: &str, page: usize| format!("{base}&sort={sort}&dir={dir}&page={page}");
+    let dir = if descending { "desc" } else { "asc" };
+    let headers: Vec<Value> = SORTS
+        .iter()
+        .map(|&column| {
+            let next_dir = if column == sort && !descending { "desc" } else { "asc" };
+            let current = (column == sort).then_some(if descending { "descending" } else { "ascending" });
+            context! { column => column, href => link(column, next_dir, 1), current => current }
+        })
+        .collect();
+    let location_name =
+        |id: &str| locations.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_else(|| id.to_owned());
+    let transfer_rows: Vec<Value> =
+        transfers.iter().map(|t| transfer_row(lang, &location, t, &location_name)).collect();
+    let destinations: Vec<Value> = locations
+        .iter()
+        .filter(|l| l.merchant_id == location.merchant_id && l.id != location.id)
+        .map(|l| context! { id => l.id, name => l.name })
+        .collect();
+    let done =
+        query.done.as_deref().filter(|done| ["count", "receipt", "transfer", "receive"].contains(done)).map(|done| {
+            let args = [
+                ("sku", query.sku.clone().unwrap_or_default()),
+                ("difference", signed(query.difference.as_deref().and_then(|d| d.parse().ok()).unwrap_or(0))),
+            ];
+            lang.text(&format!("console.stock.done.{done}"), &args)
+        });
+    let preview = form.preview.map(|(on_hand, counted, difference)| {
+        context! { on_hand => on_hand, counted => counted, difference => signed(difference), sku => form.values.get("sku").cloned().unwrap_or_default() }
+    });
+    let reasons: Vec<Value> = RECEIPT_REASONS
+        .iter()
+        .map(|&reason| context! { value => reason, label => lang.text(&format!("console.stock.reason.{reason}"), &[]) })
+        .collect();
+    let ctx = context! {
+        title => lang.text("console.stock.title", &[]),
+        locations => location_options,
+        location => context! { id => location.id, name => location.name, merchant_id => location.merchant_id },
+        rows => rows,
+        total => total,
+        tracked => tracked_skus,
+        q => q,
+        sort => sort,
+        dir => dir,
+        headers => headers,
+        page_no => page_no,
+        pages => pages,
+        prev => (page_no > 1).then(|| link(sort, dir, page_no - 1)),
+        next => (page_no < pages).then(|| link(sort, dir, page_no + 1)),
+        transfers => transfer_rows,
+        destinations => destinations,
+        reasons => reasons,
+        done => done,
+        problem => form.errors.get("_").cloned(),
+        preview => preview,
+        count => form_ctx(&form, "count"),
+        receipt => form_ctx(&form, "receipt"),
+        transfer => form_ctx(&form, "transfer"),
+    };
+    console.page(state, "stock_levels.html", status, ctx)
+}
+
+/// `+3`, `-2`, `0`.
+fn signed(n: i64) -> String {
+    if n > 0 { format!("+{n}") } else { n.to_string() }
+}
+
+fn transfer_row(lang: Lang, here: &LocationRow, transfer: &TransferRow, name: &dyn Fn(&str) -> String) -> Value {
+    let incoming = transfer.to_location_id == here.id;
+    let other = if incoming { &transfer.from_location_id } else { &transfer.to_location_id };
+    let in_transit = transfer.status == TransferStatus::InTransit;
+    context! {
+        id => transfer.id,
+        sku => transfer.sku,
+        quantity => transfer.quantity,
+        direction => if incoming { "in" } else { "out" },
+        direction_text => lang.text(if incoming { "console.stock.transfers.in" } else { "console.stock.transfers.out" }, &[]),
+        other => name(other),
+        status => transfer.status.to_string(),
+        status_text => lang.text(&format!("console.stock.transfers.status.{}", transfer.status), &[]),
+        sent_at => day_time(transfer.created_at_ms),
+        receivable => incoming && in_transit,
+    }
+}
+
+/// `YYYY-MM-DD HH:MM` UTC (the list is across sites; the day and hour are what matter).
+fn day_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+}
+
+/// `GET /console/stock`.
+pub(super) async fn levels(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    Query(query): Query<LevelsQuery>,
+) -> Response {
+    page(&state, &console, &query, FormState::default(), StatusCode::OK).await
+}
+
+/// The fields of the three forms (each uses some).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct StockForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    location_id: String,
+    #[serde(default)]
+    sku: String,
+    counted: Option<String>,
+    quantity: Option<String>,
+    reason: Option<String>,
+    reference: Option<String>,
+    to_location_id: Option<String>,
+    step: Option<String>,
+}
+
+impl StockForm {
+    fn values(&self) -> BTreeMap<String, String> {
+        let mut values = BTreeMap::new();
+        let mut keep = |key: &str, value: Option<&String>| {
+            if let Some(value) = value {
+                values.insert(key.to_owned(), value.clone());
+            }
+        };
+        keep("sku", Some(&self.sku));
+        keep("counted", self.counted.as_ref());
+        keep("quantity", self.quantity.as_ref());
+        keep("reason", self.reason.as_ref());
+        keep("reference", self.reference.as_ref());
+        keep("to_location_id", self.to_location_id.as_ref());
+        values
+    }
+
+    fn query(&self) -> LevelsQuery {
+        LevelsQuery { location_id: Some(self.location_id.clone()), ..LevelsQuery::default() }
+    }
+}
+
+/// A whole number typed in `field`, or its problem.
+fn number(lang: Lang, field: &str, raw: Option<&str>, errors: &mut BTreeMap<String, String>) -> Option<i64> {
+    match raw.map(str::trim).unwrap_or_default().parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.insert(field.to_owned(), lang.text(&format!("console.stock.error.{field}"), &[]));
+            None
+        }
+    }
+}
+
+/// The console's words for a refused field; the SKU's three causes are told apart.
+fn field_text(lang: Lang, field: &str, message: &str) -> String {
+    let key = match field {
+        "sku" if message.contains("not tracked") => "console.stock.error.sku_untracked",
+        "sku" if message.contains("no such SKU") => "console.stock.error.sku_unknown",
+        "sku" => "console.stock.error.sku",
+        "counted" => "console.stock.error.counted",
+        "delta" | "quantity" => "console.stock.error.quantity",
+        "reason" => "console.stock.error.reason",
+        "reference" => "console.stock.error.reference",
+        "to_location_id" if message.contains("differ") => "console.stock.error.to_same",
+        "to_location_id" => "console.stock.error.to_location",
+        _ => "console.stock.error.location",
+    };
+    lang.text(key, &[])
+}
+
+/// What a refused write shows: each field's problem, or the page's problem for a conflict;
+/// `Err` is a page to answer as it is (404, 403, "try again").
+fn refusal(
+    state: &AppState,
+    console: &ConsoleUser,
+    error: AppError,
+    conflict_field: &str,
+    errors: &mut BTreeMap<String, String>,
+) -> Result<StatusCode, Box<Response>> {
+    let lang = console.lang;
+    match error {
+        AppError::Invalid(fields) => {
+            for field in fields {
+                let name = if field.field == "delta" { "quantity".to_owned() } else { field.field.clone() };
+                errors.entry(name.clone()).or_insert_with(|| field_text(lang, &name, &field.message));
+            }
+            Ok(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        AppError::InsufficientStock { .. } => {
+            errors.insert(conflict_field.to_owned(), lang.text("console.stock.error.short", &[]));
+            Ok(StatusCode::CONFLICT)
+        }
+        AppError::Conflict(_) => {
+            let key = if conflict_field == "counted" {
+                "console.stock.error.below_reserved"
+            } else {
+                "console.stock.error.short"
+            };
+            errors.insert(conflict_field.to_owned(), lang.text(key, &[]));
+            Ok(StatusCode::CONFLICT)
+        }
+        AppError::Forbidden => Err(Box::new(console.message(
+            state,
+            StatusCode::FORBIDDEN,
+            "console.forbidden.title",
+            "console.stock.forbidden",
+        ))),
+        other => Err(Box::new(refused(console, state, other))),
+    }
+}
+
+/// The page again with the posted form's values and problems.
+async fn again(
+    state: &AppState,
+    console: &ConsoleUser,
+    form: &StockForm,
+    name: &'static str,
+    errors: BTreeMap<String, String>,
+    status: StatusCode,
+) -> Response {
+    let posted = FormState { form: name, values: form.values(), errors, preview: None };
+    page(state, console, &form.query(), posted, status).await
+}
+
+/// Back to the page with what was done.
+fn done(location_id: &str, action: &str, extra: &str) -> Response {
+    see_other(&format!("/console/stock?location_id={}&done={action}{extra}", urlencode(location_id)), &[])
+}
+
+fn csrf_refused(state: &AppState, console: &ConsoleUser) -> Response {
+    console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf")
+}
+
+/// The location a form names, when the user may see it (its forms are only on its page).
+async fn posted_location(state: &AppState, console: &ConsoleUser, form: &StockForm) -> Result<LocationRow, Response> {
+    if !console.is_manager() {
+        return Err(console.message(
+            state,
+            StatusCode::FORBIDDEN,
+            "console.forbidden.title",
+            "console.stock.forbidden",
+        ));
+    }
+    match choose_location(state, console, Some(&form.location_id)).await? {
+        (Some(location), _) => Ok(location),
+        (None, _) => Err(console.missing(state)),
+    }
+}
+
+/// `POST /console/stock/count`: `step=preview` shows the difference; `step=save` records it.
+pub(super) async fn count(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    headers: HeaderMap,
+    Form(form): Form<StockForm>,
+) -> Response {
+    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
+        return csrf_refused(&state, &console);
+    }
+    let location = match posted_location(&state, &console, &form).await {
+        Ok(location) => location,
+        Err(page) => return page,
+    };
+    let lang = console.lang;
+    let mut errors = BTreeMap::new();
+    let Some(counted) = number(lang, "counted", form.counted.as_deref(), &mut errors) else {
+        return again(&state, &console, &form, "count", errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let command = match NewCount::parse(&form.sku, location.id.clone(), counted) {
+        Ok(command) => command,
+        Err(error) => {
+            return match refusal(&state, &console, error, "counted", &mut errors) {
+                Ok(status) => again(&state, &console, &form, "count", errors, status).await,
+                Err(page) => *page,
+            };
+        }
+    };
+    if form.step.as_deref() != Some("save") {
+        // The preview reads the level the count would replace; saving reads it again under lock.
+        let query = LevelQuery {
+            location_id: Some(location.id.clone()),
+            sku: Some(command.sku.as_str().to_owned()),
+            page: Page { limit: 1, offset: 0 },
+        };
+        let on_hand = match state.app.stock_levels(&console.user, query).await {
+            Ok(levels) => levels.first().map_or(0, |level| level.on_hand),
+            Err(error) => return refused(&console, &state, error),
+        };
+        let preview = FormState {
+            form: "count",
+            values: form.values(),
+            errors,
+            preview: Some((on_hand, counted, counted - on_hand)),
+        };
+        return page(&state, &console, &form.query(), preview, StatusCode::OK).await;
+    }
+    match state.app.count_stock(&console.user, command).await {
+        Ok(counted) => {
+            let extra = format!("&sku={}&difference={}", urlencode(&counted.level.sku), counted.difference);
+            done(&location.id, "count", &extra)
+        }
+        Err(error) => match refusal(&state, &console, error, "counted", &mut errors) {
+            Ok(status) => again(&state, &console, &form, "count", errors, status).await,
+            Err(page) => *page,
+        },
+    }
+}
+
+/// `POST /console/stock/receipt`: goods received (a positive movement with a reason and reference).
+pub(super) async fn receipt(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    headers: HeaderMap,
+    Form(form): Form<StockForm>,
+) -> Response {
+    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
+        return csrf_refused(&state, &console);
+    }
+    let location = match posted_location(&state, &console, &form).await {
+        Ok(location) => location,
+        Err(page) => return page,
+    };
+    let lang = console.lang;
+    let mut errors = BTreeMap::new();
+    let quantity = number(lang, "quantity", form.quantity.as_deref(), &mut errors).filter(|n| {
+        let positive = *n > 0;
+        if !positive {
+            errors.insert("quantity".into(), lang.text("console.stock.error.quantity", &[]));
+        }
+        positive
+    });
+    let reason = form.reason.clone().unwrap_or_default();
+    if !RECEIPT_REASONS.contains(&reason.as_str()) {
+        errors.insert("reason".into(), lang.text("console.stock.error.reason", &[]));
+    }
+    let Some(quantity) = quantity.filter(|_| errors.is_empty()) else {
+        return again(&state, &console, &form, "receipt", errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let outcome = match NewMovement::parse(&form.sku, location.id.clone(), quantity, &reason) {
+        Ok(movement) => state.app.record_movement_with_reference(&console.user, movement, form.reference.clone()).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(level) => done(&location.id, "receipt", &format!("&sku={}&difference={quantity}", urlencode(&level.sku))),
+        Err(error) => match refusal(&state, &console, error, "quantity", &mut errors) {
+            Ok(status) => again(&state, &console, &form, "receipt", errors, status).await,
+            Err(page) => *page,
+        },
+    }
+}
+
+/// `POST /console/stock/transfer`: sends units to another location of the merchant.
+pub(super) async fn transfer(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    headers: HeaderMap,
+    Form(form): Form<StockForm>,
+) -> Response {
+    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
+        return csrf_refused(&state, &console);
+    }
+    let location = match posted_location(&state, &console, &form).await {
+        Ok(location) => location,
+        Err(page) => return page,
+    };
+    let lang = console.lang;
+    let mut errors = BTreeMap::new();
+    let Some(quantity) = number(lang, "quantity", form.quantity.as_deref(), &mut errors) else {
+        return again(&state, &console, &form, "transfer", errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let to = form.to_location_id.clone().unwrap_or_default();
+    let outcome = match NewTransfer::parse(&form.sku, location.id.clone(), to, quantity) {
+        Ok(command) => state.app.send_transfer(&console.user, command).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(sent) => {
+            done(&location.id, "transfer", &format!("&sku={}&difference={}", urlencode(&sent.sku), sent.quantity))
+        }
+        Err(error) => match refusal(&state, &console, error, "quantity", &mut errors) {
+            Ok(status) => again(&state, &console, &form, "transfer", errors, status).await,
+            Err(page) => *page,
+        },
+    }
+}
+
+/// `POST /console/stock/transfers/{id}/receive`: confirms a transfer arrived here.
+pub(super) async fn receive(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<StockForm>,
+) -> Response {
+    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
+        return csrf_refused(&state, &console);
+    }
+    let location = match posted_location(&state, &console, &form).await {
+        Ok(location) => location,
+        Err(page) => return page,
+    };
+    match state.app.receive_transfer(&console.user, &id).await {
+        Ok(received) if received.to_location_id == location.id => done(
+            &location.id,
+            "receive",
+            &format!("&sku={}&difference={}", urlencode(&received.sku), received.quantity),
+        ),
+        Ok(received) => done(&received.to_location_id, "receive", ""),
+        Err(AppError::Conflict(_)) => {
+            let mut errors = BTreeMap::new();
+            errors.insert("_".to_owned(), console.lang.text("console.stock.error.already_received", &[]));
+            let posted = FormState { form: "receive", errors, ..FormState::default() };
+            page(&state, &console, &form.query(), posted, StatusCode::CONFLICT).await
+        }
+        Err(error) => refused(&console, &state, error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stock_template_compiles_and_its_texts_exist_in_both_languages() {
+        let mut env = minijinja::Environment::new();
+        let (es, en) = (Lang::Es.all(), Lang::En.all());
+        for (name, source) in TEMPLATE_SOURCES {
+            assert!(env.add_template(name, source).is_ok(), "{name} does not compile");
+            for piece in source.split("t(\"").skip(1) {
+                let key = piece.split('"').next().unwrap_or_default();
+                if piece.starts_with(&format!("{key}\" ~")) {
+                    continue;
+                }
+                assert!(es.contains_key(key) && en.contains_key(key), "{name} uses the missing text {key}");
+            }
+        }
+        // The keys the pages compose.
+        let mut composed: Vec<String> = SORTS.iter().map(|sort| format!("console.stock.col.{sort}")).collect();
+        composed.extend(RECEIPT_REASONS.iter().map(|reason| format!("console.stock.reason.{reason}")));
+        composed.extend(["count", "receipt", "transfer", "receive"].map(|done| format!("console.stock.done.{done}")));
+        composed.extend(["in_transit", "received"].map(|status| format!("console.stock.transfers.status.{status}")));
+        composed.extend(["stock", "catalog"].map(|kind| format!("console.import.kind.{kind}")));
+        composed
+            .extend(["running", "done", "failed", "interrupted"].map(|state| format!("console.import.state.{state}")));
+        for key in composed {
+            assert!(es.contains_key(&key) && en.contains_key(&key), "the missing text {key}");
+        }
+    }
+
+    #[test]
+    fn a_refused_sku_is_told_by_its_cause() {
+        let unknown = field_text(Lang::En, "sku", "the merchant has no such SKU");
+        let untracked = field_text(Lang::En, "sku", "stock is not tracked for this product");
+        assert_eq!(unknown, Lang::En.text("console.stock.error.sku_unknown", &[]));
+        assert_eq!(untracked, Lang::En.text("console.stock.error.sku_untracked", &[]));
+        assert_eq!(field_text(Lang::Es, "delta", "x"), Lang::Es.text("console.stock.error.quantity", &[]));
+        assert_eq!(signed(3), "+3");
+        assert_eq!(signed(-2), "-2");
+    }
+}
