@@ -14,8 +14,11 @@
 //! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
+//! - `catalog.rs` (+ `catalog_form.rs`): the manager's catalogue — products, variants, categories.
 //! - `view.rs`: the console's templates and how a page is answered.
 
+mod catalog;
+mod catalog_form;
 mod conflicts;
 mod dashboard;
 mod mall;
@@ -52,6 +55,8 @@ pub fn missing_page(lang: Lang) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(setup::router())
+        // The manager's catalogue (issue 15 point 2).
+        .merge(catalog::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -16,7 +16,11 @@ use crate::web::render_page;
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     // The setup pages' templates are listed in their own module (`setup.rs`).
-    for &(name, source) in TEMPLATE_SOURCES.iter().chain(super::setup::TEMPLATE_SOURCES.iter()) {
+    for &(name, source) in TEMPLATE_SOURCES
+        .iter()
+        .chain(super::setup::TEMPLATE_SOURCES.iter())
+        .chain(super::catalog::TEMPLATE_SOURCES.iter())
+    {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
         }
