@@ -72,8 +72,9 @@ impl ProductQuery {
         offset: Option<i64>,
     ) -> AppResult<Self> {
         let mut v = Validator::new();
-        let text = q.unwrap_or_default().trim().to_lowercase();
-        if text.chars().count() > MAX_SEARCH_CHARS {
+        let typed = q.unwrap_or_default().trim();
+        let text = typed.to_lowercase();
+        if typed.chars().count() > MAX_SEARCH_CHARS {
             v.push("q", format!("must be at most {MAX_SEARCH_CHARS} characters"));
         }
         let sort_word = sort.unwrap_or("name").trim();

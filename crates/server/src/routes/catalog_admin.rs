@@ -107,12 +107,13 @@ pub struct UpdateProduct {
     /// Whether stock is counted.
     pub track_stock: Option<bool>,
     /// `standard` or `exempt`.
+    #[schema(pattern = r"^(standard|exempt)$")]
     pub tax_category: Option<String>,
     /// Menu category, up to 40 characters (blank: none).
-    #[schema(max_length = 40)]
+    #[schema(max_length = 40, pattern = r"^[^\x00-\x1f\x7f]*$")]
     pub category: Option<String>,
     /// What the menu says of the dish, up to 500 characters (blank: none).
-    #[schema(max_length = 500)]
+    #[schema(schema_with = crate::views::words::description)]
     pub description: Option<String>,
     /// The allergens it contains, as codes (the whole list).
     #[schema(schema_with = crate::views::words::allergens)]
@@ -231,10 +232,10 @@ async fn list_categories(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RenameCategory {
     /// The category as written on the products now.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub from: String,
     /// Its new name, 1 to 40 characters (an existing category's name merges the two).
-    #[schema(min_length = 1, max_length = 40)]
+    #[schema(min_length = 1, max_length = 40, pattern = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")]
     pub to: String,
 }
 

@@ -19,12 +19,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use minijinja::{Value, context};
 use omnicanal_app::AppError;
-use omnicanal_app::catalog::{CategoryRename, NewProduct, ProductInput, ProductPatch, ProductQuery};
+use omnicanal_app::catalog::{NewProduct, ProductInput, ProductPatch, ProductQuery};
 use omnicanal_domain::Currency;
 use omnicanal_domain::access::Role;
 use omnicanal_store::{CatalogEntryRow, MerchantRow, Page};
 use serde::Deserialize;
 
+use super::catalog_categories as categories;
 use super::catalog_form::{ProductFields, form_context, price_text, problem_texts};
 use super::pages::refused;
 use super::session::{ConsoleUser, see_other};
@@ -55,7 +56,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/catalog/products/{id}", get(edit_form).post(update))
         .route("/console/catalog/products/{id}/archive", get(confirm_archive).post(archive))
         .route("/console/catalog/products/{id}/unarchive", post(unarchive))
-        .route("/console/catalog/categories", get(categories).post(rename_category))
+        .route("/console/catalog/categories", get(categories::list).post(categories::rename))
         .route(
             "/static/console/catalog.js",
             get(|| asset(include_str!("../../../assets/console-catalog.js"), "text/javascript; charset=utf-8")),
@@ -65,17 +66,17 @@ pub(super) fn router() -> Router<AppState> {
 /// `?merchant=&q=&sort=&archived=&page=`.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ListQuery {
-    merchant: Option<String>,
+    pub(super) merchant: Option<String>,
     q: Option<String>,
     sort: Option<String>,
     archived: Option<String>,
     page: Option<String>,
-    done: Option<String>,
+    pub(super) done: Option<String>,
 }
 
 /// The merchant a page works on: a manager's own; for an admin the one asked for, or `None`
 /// (the page then asks to pick one).
-fn merchant_of(console: &ConsoleUser, asked: Option<&str>) -> Option<String> {
+pub(super) fn merchant_of(console: &ConsoleUser, asked: Option<&str>) -> Option<String> {
     match console.user.role {
         Role::Admin => asked.map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned),
         _ => console.user.merchant_id.clone(),
@@ -83,17 +84,22 @@ fn merchant_of(console: &ConsoleUser, asked: Option<&str>) -> Option<String> {
 }
 
 /// Only managers and admins keep a catalogue: staff get this 403 page.
-fn not_manager(console: &ConsoleUser, state: &AppState) -> Option<Response> {
+pub(super) fn not_manager(console: &ConsoleUser, state: &AppState) -> Option<Response> {
     (!console.is_manager())
         .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.catalog.forbidden"))
 }
 
-fn bad_csrf(console: &ConsoleUser, state: &AppState, headers: &HeaderMap, csrf: Option<&str>) -> Option<Response> {
+pub(super) fn bad_csrf(
+    console: &ConsoleUser,
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Option<Response> {
     (!auth::session_csrf_matches(headers, csrf))
         .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf"))
 }
 
-async fn merchant_choices(state: &AppState, console: &ConsoleUser) -> Vec<Value> {
+pub(super) async fn merchant_choices(state: &AppState, console: &ConsoleUser) -> Vec<Value> {
     if console.user.role != Role::Admin {
         return Vec::new();
     }
@@ -474,111 +480,22 @@ pub(super) async fn unarchive(
     set_archived(state, console, headers, id, form.csrf, false).await
 }
 
-/// The categories page, with a rename's refusal at its field.
-async fn categories_page(
-    state: &AppState,
-    console: &ConsoleUser,
-    merchant: Option<&str>,
-    refusal: Option<(String, String, String)>,
-    done: Option<String>,
-    status: StatusCode,
-) -> Response {
-    if let Some(refusal) = not_manager(console, state) {
-        return refusal;
-    }
-    let lang = console.lang;
-    let merchants = merchant_choices(state, console).await;
-    let Some(merchant_id) = merchant_of(console, merchant) else {
-        let ctx = context! { title => lang.text("console.catalog.categories_title", &[]), merchants => merchants, pick => true };
-        return console.page(state, "catalog_categories.html", StatusCode::OK, ctx);
-    };
-    let rows = match state.app.merchant_categories(&console.user, &merchant_id).await {
-        Ok(rows) => rows,
-        Err(error) => return refused(console, state, error),
-    };
-    let (failed_from, failed_to, error) = refusal.unwrap_or_default();
-    let categories: Vec<Value> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let failed = row.name == failed_from;
-            context! {
-                i => i,
-                name => row.name,
-                products => row.active_products,
-                archived => row.archived_products,
-                link => format!("/console/catalog?merchant={}&q=", urlencode(&merchant_id)),
-                to => if failed { failed_to.clone() } else { row.name.clone() },
-                error => failed.then(|| error.clone()),
+#[cfg(test)]
+mod tests {
+    use super::TEMPLATE_SOURCES;
+    use crate::web::i18n::Lang;
+
+    #[test]
+    fn the_catalogue_templates_compile_and_every_text_they_use_exists_in_both_languages() {
+        let env = minijinja::Environment::new();
+        for (name, source) in TEMPLATE_SOURCES {
+            assert!(env.template_from_str(source).is_ok(), "{name} does not compile");
+            for piece in source.split("t(\"").skip(1) {
+                let key = piece.split('"').next().unwrap_or_default();
+                for lang in [Lang::Es, Lang::En] {
+                    assert!(lang.all().contains_key(key), "{name} uses the missing text {key} ({})", lang.code());
+                }
             }
-        })
-        .collect();
-    let ctx = context! {
-        title => lang.text("console.catalog.categories_title", &[]),
-        merchants => merchants,
-        merchant_id => merchant_id,
-        merchant_param => urlencode(&merchant_id),
-        categories => categories,
-        done => done,
-    };
-    console.page(state, "catalog_categories.html", status, ctx)
-}
-
-/// `GET /console/catalog/categories?merchant=`.
-pub(super) async fn categories(
-    State(state): State<AppState>,
-    console: ConsoleUser,
-    Query(query): Query<ListQuery>,
-) -> Response {
-    let done = query
-        .done
-        .as_deref()
-        .filter(|d| *d == "renamed")
-        .map(|_| console.lang.text("console.catalog.done.renamed", &[]));
-    categories_page(&state, &console, query.merchant.as_deref(), None, done, StatusCode::OK).await
-}
-
-/// The rename form's fields.
-#[derive(Debug, Deserialize)]
-pub(super) struct RenameForm {
-    csrf: Option<String>,
-    merchant_id: Option<String>,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-}
-
-/// `POST /console/catalog/categories`: renames a category on all its products.
-pub(super) async fn rename_category(
-    State(state): State<AppState>,
-    console: ConsoleUser,
-    headers: HeaderMap,
-    Form(form): Form<RenameForm>,
-) -> Response {
-    if let Some(refusal) = bad_csrf(&console, &state, &headers, form.csrf.as_deref()) {
-        return refusal;
-    }
-    let Some(merchant_id) = merchant_of(&console, form.merchant_id.as_deref()) else {
-        return see_other("/console/catalog/categories", &[]);
-    };
-    let result = match CategoryRename::parse(&form.from, &form.to) {
-        Ok(rename) => state.app.rename_category(&console.user, &merchant_id, &rename).await,
-        Err(error) => Err(error),
-    };
-    let lang = console.lang;
-    match result {
-        Ok(_) => {
-            see_other(&format!("/console/catalog/categories?merchant={}&done=renamed", urlencode(&merchant_id)), &[])
         }
-        Err(AppError::Invalid(errors)) => {
-            let too_long = errors.iter().any(|e| e.message.contains("at most"));
-            let key =
-                if too_long { "console.catalog.problem.category" } else { "console.catalog.problem.category_empty" };
-            let refusal = (form.from.trim().to_owned(), form.to.clone(), lang.text(key, &[]));
-            categories_page(&state, &console, Some(&merchant_id), Some(refusal), None, StatusCode::UNPROCESSABLE_ENTITY)
-                .await
-        }
-        Err(error) => refused(&console, &state, error),
     }
 }

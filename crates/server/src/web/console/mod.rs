@@ -14,10 +14,11 @@
 //! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
-//! - `catalog.rs` (+ `catalog_form.rs`): the manager's catalogue — products, variants, categories.
+//! - `catalog.rs` (+ `catalog_form.rs`, `catalog_categories.rs`): the manager's catalogue — products, variants, categories.
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod catalog;
+mod catalog_categories;
 mod catalog_form;
 mod conflicts;
 mod dashboard;
