@@ -23,8 +23,12 @@ use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::validation::Validator;
 
-/// Most products one page of a list holds.
-pub const MAX_PRODUCTS_PER_PAGE: i64 = 200;
+/// Most products one page of a list holds (the API's page size everywhere).
+pub const MAX_PRODUCTS_PER_PAGE: i64 = omnicanal_domain::catalog::MAX_PAGE_SIZE;
+/// Products a page holds when the caller does not say.
+pub const DEFAULT_PRODUCTS_PER_PAGE: i64 = 100;
+/// Most products a list may skip.
+pub const MAX_OFFSET: i64 = 100_000_000;
 /// Longest search text, in characters.
 pub const MAX_SEARCH_CHARS: usize = 100;
 
@@ -98,13 +102,13 @@ impl ProductQuery {
                 ArchiveFilter::Active
             }
         };
-        let limit = limit.unwrap_or(MAX_PRODUCTS_PER_PAGE);
+        let limit = limit.unwrap_or(DEFAULT_PRODUCTS_PER_PAGE);
         if !(1..=MAX_PRODUCTS_PER_PAGE).contains(&limit) {
             v.push("limit", format!("must be 1 to {MAX_PRODUCTS_PER_PAGE}"));
         }
         let offset = offset.unwrap_or(0);
-        if !(0..=1_000_000).contains(&offset) {
-            v.push("offset", "must be 0 to 1000000");
+        if !(0..=MAX_OFFSET).contains(&offset) {
+            v.push("offset", format!("must be 0 to {MAX_OFFSET}"));
         }
         v.finish()?;
         let search = ProductSearch { merchant_id: merchant_id.to_owned(), text, sort, descending, archive };

@@ -45,11 +45,11 @@ pub struct ProductListQuery {
     /// `false` (default): on sale only; `true`: archived only; `all`: both.
     #[param(pattern = r"^(false|true|all)$")]
     pub archived: Option<String>,
-    /// Items per page, 1 to 200 (default 200 when paging).
-    #[param(minimum = 1, maximum = 200)]
+    /// Items per page, 1 to 500 (default 100 when searching).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip (default 0).
-    #[param(minimum = 0, maximum = 1_000_000)]
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 
