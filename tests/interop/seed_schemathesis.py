@@ -178,6 +178,11 @@ def main() -> int:
         ("/api/v1/locations/{id}", None, {"path.id": "location_id"}),
         ("/api/v1/locations/{id}/fulfillments", None, {"path.id": "location_id"}),
         ("/api/v1/products/{id}", None, {"path.id": "product_id"}),
+        # The manager's catalogue (issue 15 point 2).
+        ("/api/v1/products/{id}/archive", None, {"path.id": "product_id"}),
+        ("/api/v1/products/{id}/unarchive", None, {"path.id": "product_id"}),
+        ("/api/v1/merchants/{id}/categories", None, {"path.id": "merchant_id"}),
+        ("/api/v1/merchants/{id}/categories/rename", None, {"path.id": "merchant_id"}),
         ("/api/v1/orders/{id}", None, {"path.id": "order_id"}),
         ("/api/v1/fulfillments/{id}/transition", "POST",
          {"path.id": "fulfillment_id", "body.to": "fulfillment_status"}),

@@ -133,6 +133,21 @@ pub enum AppError {
         /// What happened, for a person.
         message: String,
     },
+    /// A product edit names a SKU the merchant already has on another product (issue 15 point 2).
+    #[error("the SKU {sku} already belongs to another product of this merchant")]
+    SkuTaken {
+        /// Where it was named (`variants[2].sku`).
+        field: String,
+        /// The SKU.
+        sku: String,
+    },
+    /// A product edit would remove a variant whose SKU has been stocked, sold or priced: its
+    /// history stays, so the variant stays (archive the product instead).
+    #[error("the variant {sku} has been stocked, sold or priced and cannot be removed; archive the product instead")]
+    VariantHasHistory {
+        /// The SKU kept.
+        sku: String,
+    },
     /// A fault on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

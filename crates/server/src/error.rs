@@ -120,6 +120,8 @@ impl ApiError {
                 AppError::PinLocked { .. } => (StatusCode::LOCKED, "pin_locked"),
                 AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
                 AppError::PrinterUnreachable { .. } => (StatusCode::BAD_GATEWAY, "printer_unreachable"),
+                AppError::SkuTaken { .. } => (StatusCode::CONFLICT, "sku_taken"),
+                AppError::VariantHasHistory { .. } => (StatusCode::CONFLICT, "variant_has_history"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
             },
         }
@@ -161,6 +163,14 @@ impl ApiError {
             AppError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
                 problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);
+            }
+            AppError::SkuTaken { field, sku } => {
+                problem.sku = Some(sku.clone());
+                problem.errors = Some(vec![FieldError { field: field.clone(), message: error.to_string() }]);
+            }
+            AppError::VariantHasHistory { sku } => {
+                problem.sku = Some(sku.clone());
+                problem.errors = Some(vec![FieldError { field: "variants".to_owned(), message: error.to_string() }]);
             }
             _ => {}
         }

@@ -51,6 +51,7 @@ pub trait Store:
     + ReportingStore
     + UserAdminStore
     + ImportJobStore
+    + CatalogAdminStore
     + Send
     + Sync
     + 'static
@@ -76,6 +77,7 @@ impl<T> Store for T where
         + ReportingStore
         + UserAdminStore
         + ImportJobStore
+        + CatalogAdminStore
         + Send
         + Sync
         + 'static
@@ -149,7 +151,7 @@ pub trait SetupStore {
     async fn insert_product(&self, product: &ProductRow, variants: &[VariantRow]) -> StoreResult<()>;
     /// A product with its variants.
     async fn get_product(&self, id: &str) -> StoreResult<Option<(ProductRow, Vec<VariantRow>)>>;
-    /// Products of a merchant with their variants, by name.
+    /// Products of a merchant on sale (archived ones left out) with their variants, by name.
     async fn list_merchant_products(&self, merchant_id: &str) -> StoreResult<Vec<(ProductRow, Vec<VariantRow>)>>;
     /// The variant with this SKU within a merchant, with its product's `track_stock`.
     async fn find_variant(&self, merchant_id: &str, sku: &str) -> StoreResult<Option<(VariantRow, bool)>>;
@@ -686,4 +688,22 @@ pub trait ImportJobStore {
     async fn get_import_job(&self, id: &str) -> StoreResult<Option<ImportJobRow>>;
     /// Transfers that leave or reach a location, newest first.
     async fn list_location_transfers(&self, location_id: &str, limit: i64) -> StoreResult<Vec<TransferRow>>;
+}
+
+/// The manager's catalogue (issue 15 point 2): search, edits saved whole, archiving, categories.
+#[async_trait]
+pub trait CatalogAdminStore {
+    /// A merchant's products matching a search, with the total count of matches.
+    async fn search_products(&self, search: &ProductSearch, page: Page) -> StoreResult<(Vec<CatalogEntryRow>, i64)>;
+    /// One product with its variants and archive state.
+    async fn get_catalog_entry(&self, product_id: &str) -> StoreResult<Option<CatalogEntryRow>>;
+    /// Saves an edit in one transaction: nothing is written when the product is missing, a
+    /// removed variant's SKU has history, or a SKU is taken (`Duplicate(MerchantSku)`).
+    async fn update_product(&self, edit: &ProductEditRow) -> StoreResult<ProductEditOutcome>;
+    /// Archives (`Some(time)`) or brings back (`None`) a product; false when no such product.
+    async fn set_product_archived(&self, product_id: &str, archived_at_ms: Option<i64>) -> StoreResult<bool>;
+    /// A merchant's categories with their product counts, by name.
+    async fn merchant_categories(&self, merchant_id: &str) -> StoreResult<Vec<CategoryRow>>;
+    /// Moves every product of a merchant from one category to another; returns how many.
+    async fn rename_category(&self, merchant_id: &str, from: &str, to: &str) -> StoreResult<i64>;
 }

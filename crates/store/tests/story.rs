@@ -13,6 +13,8 @@ mod support;
 
 #[path = "story/cart_reads.rs"]
 mod cart_reads;
+#[path = "story/catalog_admin.rs"]
+mod catalog_admin;
 #[path = "story/conflicts.rs"]
 mod conflicts;
 #[path = "story/console.rs"]
@@ -43,6 +45,7 @@ mod pricing;
 mod stock;
 
 use cart_reads::a_carts_catalogue_is_read_at_once;
+use catalog_admin::catalog_edits_are_saved_whole;
 use conflicts::stock_conflicts_are_resolved_once;
 use console::{
     console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
@@ -99,6 +102,7 @@ macro_rules! story {
 
 story!(
     users_and_sessions,
+    catalog_edits_are_saved_whole,
     setup_and_catalog,
     stock_ledger,
     place_order_reserves_or_changes_nothing,

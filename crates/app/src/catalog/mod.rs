@@ -1,12 +1,16 @@
 //! The catalogue: products, their variants and modifier groups, whether a location takes orders
 //! now (its storefront state), the menu a channel shows, and the snapshot a till sells with offline.
 
+pub mod categories;
+pub mod editing;
 pub mod menu;
 pub mod menu_promotions;
 pub mod products;
 pub mod storefront;
 pub mod till;
 
+pub use categories::CategoryRename;
+pub use editing::{ProductPatch, ProductQuery};
 pub use menu::{MenuLocation, MenuProduct, MenuVariant, SiteMenu};
 pub use menu_promotions::{MenuPromotion, PromotionEnds};
 pub use products::{NewProduct, NewVariant, ProductInput, VariantInput};

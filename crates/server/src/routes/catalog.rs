@@ -140,16 +140,31 @@ async fn get_product(
     Ok(Json(ProductView::new(product, variants)))
 }
 
-/// A merchant's products.
-#[utoipa::path(get, path = "/merchants/{id}/products", tag = "catalog", params(("id" = String, Path, description = "Merchant id")),
-    security(("bearer" = [])), responses((status = 200, body = Vec<ProductView>), (status = 404, body = crate::error::Problem)))]
+/// A merchant's products. Without parameters, every product on sale by name; with any of
+/// `q`, `sort`, `archived`, `limit`, `offset` (issue 15 point 2), that page of the search, and
+/// the number of matches in the `X-Total-Count` header.
+#[utoipa::path(get, path = "/merchants/{id}/products", tag = "catalog",
+    params(("id" = String, Path, description = "Merchant id"), crate::routes::catalog_admin::ProductListQuery),
+    security(("bearer" = [])), responses(
+        (status = 200, body = Vec<ProductView>, headers(("X-Total-Count" = i64, description = "Matches in all (when searching)"))),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn list_merchant_products(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<ProductView>>> {
-    let products = state.app.merchant_products(&user, &id).await?;
-    Ok(Json(products.into_iter().map(|(product, variants)| ProductView::new(product, variants)).collect()))
+    ApiQuery(query): ApiQuery<crate::routes::catalog_admin::ProductListQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if query.is_empty() {
+        let products = state.app.merchant_products(&user, &id).await?;
+        let views: Vec<ProductView> =
+            products.into_iter().map(|(product, variants)| ProductView::new(product, variants)).collect();
+        return Ok(Json(views).into_response());
+    }
+    let (entries, total) = state.app.search_products(&user, &query.parse(&id)?).await?;
+    let views: Vec<ProductView> =
+        entries.into_iter().map(|entry| ProductView::new(entry.product, entry.variants)).collect();
+    Ok(([("x-total-count", total.to_string())], Json(views)).into_response())
 }
 
 /// A variant on the menu, with availability.

@@ -8,6 +8,8 @@
 pub mod auth;
 pub mod availability;
 pub mod catalog;
+/// The manager's catalogue: product edits, archiving, categories (issue 15 point 2).
+pub mod catalog_admin;
 pub mod console;
 pub mod documents;
 pub mod error_responses;
@@ -105,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::router())
         .merge(user_admin::router())
         .merge(catalog::router())
+        .merge(catalog_admin::router())
         .merge(stock::read_router())
         .merge(availability::router())
         .merge(orders::read_router())

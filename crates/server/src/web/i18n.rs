@@ -32,6 +32,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-setup-edit.es.json"),
         include_str!("../../locales/console-pricing.es.json"),
         include_str!("../../locales/console-stock.es.json"),
+        include_str!("../../locales/console-catalog.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -42,6 +43,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-setup-edit.en.json"),
         include_str!("../../locales/console-pricing.en.json"),
         include_str!("../../locales/console-stock.en.json"),
+        include_str!("../../locales/console-catalog.en.json"),
     ])
 });
 

@@ -12,6 +12,7 @@ mod common;
 
 mod auth_isolation;
 mod bad_input;
+mod catalog_admin;
 mod channels;
 mod concurrency;
 mod console;

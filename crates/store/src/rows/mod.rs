@@ -24,8 +24,11 @@ mod pricing;
 mod reporting;
 mod setup;
 mod stock;
+// The manager's catalogue (issue 15 point 2).
+mod catalog_admin;
 
 pub use access::*;
+pub use catalog_admin::*;
 pub use conflicts::*;
 pub use console::*;
 pub use events::*;

@@ -29,6 +29,8 @@ mod pricing;
 mod reporting;
 mod setup;
 mod stock;
+// The manager's catalogue (issue 15 point 2).
+mod catalog_admin;
 pub(crate) mod tx;
 
 pub use pos::OFFLINE_SALE_SHORT;

@@ -71,7 +71,7 @@ fn location_from(row: &AnyRow) -> Result<LocationRow, sqlx::Error> {
     })
 }
 
-fn product_from(row: &AnyRow) -> Result<ProductRow, sqlx::Error> {
+pub(crate) fn product_from(row: &AnyRow) -> Result<ProductRow, sqlx::Error> {
     Ok(ProductRow {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,
@@ -394,7 +394,8 @@ impl SetupStore for SqlStore {
         let products = sqlx::query(concat!(
             "SELECT ",
             product_columns!(),
-            " FROM products WHERE merchant_id = $1 ORDER BY name, id"
+            // An archived product (issue 15 point 2) is off the menus, the till and the switches.
+            " FROM products WHERE merchant_id = $1 AND archived_at_ms IS NULL ORDER BY name, id"
         ))
         .bind(merchant_id)
         .fetch_all(&self.read)

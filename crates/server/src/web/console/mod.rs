@@ -16,8 +16,12 @@
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
 //! - `pricing/`: price lists, promotions and coupons of a merchant (issue 15 point 2).
+//! - `catalog.rs` (+ `catalog_form.rs`, `catalog_categories.rs`): the manager's catalogue — products, variants, categories.
 //! - `view.rs`: the console's templates and how a page is answered.
 
+mod catalog;
+mod catalog_categories;
+mod catalog_form;
 mod conflicts;
 mod dashboard;
 mod mall;
@@ -61,6 +65,8 @@ pub fn router() -> Router<AppState> {
         .merge(setup_edit::router())
         .merge(pricing::router())
         .merge(stock::router())
+        // The manager's catalogue (issue 15 point 2).
+        .merge(catalog::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -24,6 +24,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         .chain(super::pricing::TEMPLATE_SOURCES.iter())
         // The stock pages' templates (issue 15 point 2), listed in `stock.rs`.
         .chain(super::stock::TEMPLATE_SOURCES.iter())
+        .chain(super::catalog::TEMPLATE_SOURCES.iter())
     {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
