@@ -50,6 +50,7 @@ pub trait Store:
     + PosPickupStore
     + ReportingStore
     + UserAdminStore
+    + PhotoStore
     + Send
     + Sync
     + 'static
@@ -74,6 +75,7 @@ impl<T> Store for T where
         + PosPickupStore
         + ReportingStore
         + UserAdminStore
+        + PhotoStore
         + Send
         + Sync
         + 'static
@@ -666,4 +668,31 @@ pub trait UserAdminStore {
     /// Deactivates (`Some(time)`) or reactivates (`None`) a user; deactivating ends every
     /// session of the user in the same transaction. False when no such user.
     async fn set_user_deactivated(&self, user_id: &str, deactivated_at_ms: Option<i64>) -> StoreResult<bool>;
+}
+
+/// Product photos and their resized renditions, kept in the database so every node sees them
+/// (issue 15 point 2).
+#[async_trait]
+pub trait PhotoStore {
+    /// Puts `photo` in place of the product's previous one (if any), with exactly these
+    /// renditions, and points the product's `image_url` at `image_url`, in one transaction.
+    /// `NotFound` when the product is gone.
+    async fn replace_product_photo(
+        &self,
+        photo: &ProductPhotoRow,
+        renditions: &[PhotoRenditionRow],
+        image_url: &str,
+    ) -> StoreResult<()>;
+    /// Removes the product's photo and its renditions and clears its `image_url`, in one
+    /// transaction; false (nothing changed) when it had no photo.
+    async fn delete_product_photo(&self, product_id: &str) -> StoreResult<bool>;
+    /// The product's photo with its renditions (without their bytes), smallest first.
+    async fn get_product_photo(
+        &self,
+        product_id: &str,
+    ) -> StoreResult<Option<(ProductPhotoRow, Vec<PhotoRenditionInfo>)>>;
+    /// One rendition with its bytes, for serving.
+    async fn get_photo_rendition(&self, product_id: &str, size: &str) -> StoreResult<Option<PhotoRenditionRow>>;
+    /// Sets only a product's `image_url` (None clears it); false when no such product.
+    async fn set_product_image_url(&self, product_id: &str, image_url: Option<&str>) -> StoreResult<bool>;
 }

@@ -40,6 +40,7 @@ mod pos_print;
 mod pos_propagation;
 mod posters;
 mod pricing;
+mod product_photos;
 mod push;
 mod stock_conflicts;
 mod stock_ops;

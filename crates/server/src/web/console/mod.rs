@@ -14,6 +14,7 @@
 //! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
+//! - `photos.rs`: a product's photo — upload (multipart with the CSRF field), view, remove.
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod conflicts;
@@ -22,6 +23,7 @@ mod mall;
 mod pages;
 mod payments;
 mod phone;
+mod photos;
 mod records;
 mod session;
 mod setup;
@@ -52,6 +54,8 @@ pub fn missing_page(lang: Lang) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(setup::router())
+        // A product's photo (issue 15 point 2).
+        .merge(photos::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))
