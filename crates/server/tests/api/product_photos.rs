@@ -202,3 +202,85 @@ async fn refused_uploads_leave_the_previous_photo_and_other_merchants_see_nothin
     assert_eq!(product(&app, &manager, &product_id).await["image_url"], image_url, "still the first photo");
     app.stop().await;
 }
+
+/// A console session by hand (sign-in form, cookies kept as one header): `(cookie header, csrf)`.
+async fn console_session(app: &TestApp, email: &str, password: &str) -> (String, String) {
+    let client =
+        reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let cookies_of = |response: &reqwest::Response| -> Vec<String> {
+        let all = response.headers().get_all("set-cookie");
+        all.iter().filter_map(|v| v.to_str().ok()).map(|c| c.split(';').next().unwrap_or_default().to_owned()).collect()
+    };
+    let form = client.get(app.url("/console/login")).send().await.expect("login form");
+    let cookie = cookies_of(&form).join("; ");
+    let html = form.text().await.unwrap_or_default();
+    let csrf = field_value(&html, "csrf");
+    let signed = client
+        .post(app.url("/console/login"))
+        .header("cookie", &cookie)
+        .form(&[("email", email), ("password", password), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER, "signed in as {email}");
+    let session = cookies_of(&signed).join("; ");
+    let page = client.get(app.url("/console/account")).header("cookie", &session).send().await.expect("account");
+    let csrf = field_value(&page.text().await.unwrap_or_default(), "csrf");
+    (session, csrf)
+}
+
+/// The `value` of the hidden input named `name` in `html`.
+fn field_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no {name} field"));
+    html[start..].split('"').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_console_photo_page_checks_csrf_tells_refusals_at_the_field_and_hides_other_merchants() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(2).build(&app).await;
+    let product_id = fx.m(0).products[0].id.clone();
+    let page_path = format!("/console/catalog/products/{product_id}/photo");
+    let client =
+        reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let (session, csrf) = console_session(&app, &fx.m(0).manager.email, &fx.m(0).manager.password).await;
+    let page = client.get(app.url(&page_path)).header("cookie", &session).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap_or_default().contains("data-testid=\"photo-none\""), "no photo yet");
+
+    let post = |form: Form| client.post(app.url(&page_path)).header("cookie", &session).multipart(form).send();
+    let png = || Part::bytes(picture(320, 240, ImageFormat::Png)).file_name("a.png");
+    let without_token = post(Form::new().part("photo", png())).await.expect("no csrf");
+    assert_eq!(without_token.status(), StatusCode::FORBIDDEN, "an upload without the CSRF field");
+    let text = Part::bytes(b"hola".to_vec()).file_name("menu.jpg");
+    let refused = post(Form::new().text("csrf", csrf.clone()).part("photo", text)).await.expect("text");
+    assert_eq!(refused.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let html = refused.text().await.unwrap_or_default();
+    assert!(
+        html.contains("data-testid=\"error-photo\"") && html.contains("no es una imagen"),
+        "at the field, in Spanish"
+    );
+    let manager = fx.m(0).manager.token(&app).await;
+    assert_eq!(product(&app, &manager, &product_id).await["image_url"], Value::Null, "nothing saved");
+
+    let saved = post(Form::new().text("csrf", csrf.clone()).part("photo", png())).await.expect("png");
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let image_url = product(&app, &manager, &product_id).await["image_url"].as_str().unwrap_or_default().to_owned();
+    assert!(image_url.starts_with(&format!("/media/products/{product_id}/card-")), "{image_url}");
+
+    // Another merchant's manager: the console's 404, for the page and the removal.
+    let (theirs, their_csrf) = console_session(&app, &fx.m(1).manager.email, &fx.m(1).manager.password).await;
+    let other = client.get(app.url(&page_path)).header("cookie", &theirs).send().await.expect("other page");
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    let removal = client
+        .post(app.url(&format!("{page_path}/delete")))
+        .header("cookie", &theirs)
+        .form(&[("csrf", their_csrf.as_str())])
+        .send()
+        .await
+        .expect("other removal");
+    assert_eq!(removal.status(), StatusCode::NOT_FOUND);
+    assert_eq!(product(&app, &manager, &product_id).await["image_url"], image_url.as_str(), "still there");
+    app.stop().await;
+}
