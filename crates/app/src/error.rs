@@ -148,6 +148,22 @@ pub enum AppError {
         /// The SKU kept.
         sku: String,
     },
+    /// An upload is larger than the operation takes (the limit is in `message`).
+    #[error("{message}")]
+    TooLarge {
+        /// The field that carried it.
+        field: &'static str,
+        /// What is too large and the limit, in plain words.
+        message: String,
+    },
+    /// An upload's content is not of a type the operation takes (checked from its bytes).
+    #[error("{message}")]
+    UnsupportedMedia {
+        /// The field that carried it.
+        field: &'static str,
+        /// What was sent and what is taken, in plain words.
+        message: String,
+    },
     /// A fault on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

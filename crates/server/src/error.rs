@@ -122,6 +122,8 @@ impl ApiError {
                 AppError::PrinterUnreachable { .. } => (StatusCode::BAD_GATEWAY, "printer_unreachable"),
                 AppError::SkuTaken { .. } => (StatusCode::CONFLICT, "sku_taken"),
                 AppError::VariantHasHistory { .. } => (StatusCode::CONFLICT, "variant_has_history"),
+                AppError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+                AppError::UnsupportedMedia { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
             },
         }
@@ -160,6 +162,9 @@ impl ApiError {
             AppError::PrinterUnreachable { kind, .. } => problem.printer_failure = Some((*kind).to_owned()),
             AppError::PinWrong { attempts_left } => problem.attempts_left = Some(*attempts_left),
             AppError::PinLocked { until_ms } => problem.locked_until = Some(omnicanal_app::ids::rfc3339(*until_ms)),
+            AppError::TooLarge { field, message } | AppError::UnsupportedMedia { field, message } => {
+                problem.errors = Some(vec![FieldError { field: (*field).to_owned(), message: message.clone() }]);
+            }
             AppError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
                 problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);

@@ -52,6 +52,7 @@ pub trait Store:
     + UserAdminStore
     + ImportJobStore
     + CatalogAdminStore
+    + PhotoStore
     + Send
     + Sync
     + 'static
@@ -78,6 +79,7 @@ impl<T> Store for T where
         + UserAdminStore
         + ImportJobStore
         + CatalogAdminStore
+        + PhotoStore
         + Send
         + Sync
         + 'static
@@ -706,4 +708,31 @@ pub trait CatalogAdminStore {
     async fn merchant_categories(&self, merchant_id: &str) -> StoreResult<Vec<CategoryRow>>;
     /// Moves every product of a merchant from one category to another; returns how many.
     async fn rename_category(&self, merchant_id: &str, from: &str, to: &str) -> StoreResult<i64>;
+}
+
+/// Product photos and their resized renditions, kept in the database so every node sees them
+/// (issue 15 point 2).
+#[async_trait]
+pub trait PhotoStore {
+    /// Puts `photo` in place of the product's previous one (if any), with exactly these
+    /// renditions, and points the product's `image_url` at `image_url`, in one transaction.
+    /// `NotFound` when the product is gone.
+    async fn replace_product_photo(
+        &self,
+        photo: &ProductPhotoRow,
+        renditions: &[PhotoRenditionRow],
+        image_url: &str,
+    ) -> StoreResult<()>;
+    /// Removes the product's photo and its renditions and clears its `image_url`, in one
+    /// transaction; false (nothing changed) when it had no photo.
+    async fn delete_product_photo(&self, product_id: &str) -> StoreResult<bool>;
+    /// The product's photo with its renditions (without their bytes), smallest first.
+    async fn get_product_photo(
+        &self,
+        product_id: &str,
+    ) -> StoreResult<Option<(ProductPhotoRow, Vec<PhotoRenditionInfo>)>>;
+    /// One rendition with its bytes, for serving.
+    async fn get_photo_rendition(&self, product_id: &str, size: &str) -> StoreResult<Option<PhotoRenditionRow>>;
+    /// Sets only a product's `image_url` (None clears it); false when no such product.
+    async fn set_product_image_url(&self, product_id: &str, image_url: Option<&str>) -> StoreResult<bool>;
 }

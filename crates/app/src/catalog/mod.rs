@@ -5,6 +5,10 @@ pub mod categories;
 pub mod editing;
 pub mod menu;
 pub mod menu_promotions;
+/// Resizing and checking product photos (pure, blocking work).
+pub mod photo_images;
+/// Product photos: upload, delete, serve (issue 15 point 2).
+pub mod photos;
 pub mod products;
 pub mod storefront;
 pub mod till;

@@ -27,6 +27,8 @@ pub mod pos_pickups;
 pub mod pos_print;
 pub mod posters;
 pub mod pricing;
+/// Product photos: upload, delete and the public renditions (issue 15 point 2).
+pub mod product_photos;
 pub mod push;
 pub mod setup;
 pub mod stock;
@@ -128,6 +130,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pos_approvals::router())
         .merge(pos_pickups::router())
         .merge(till_catalog::router())
+        .merge(product_photos::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.
@@ -137,6 +140,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(healthz))
         .merge(push::assets_router())
+        .merge(product_photos::media_router())
         .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -33,6 +33,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-pricing.es.json"),
         include_str!("../../locales/console-stock.es.json"),
         include_str!("../../locales/console-catalog.es.json"),
+        include_str!("../../locales/console-photos.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -44,6 +45,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-pricing.en.json"),
         include_str!("../../locales/console-stock.en.json"),
         include_str!("../../locales/console-catalog.en.json"),
+        include_str!("../../locales/console-photos.en.json"),
     ])
 });
 

@@ -42,6 +42,7 @@ mod pos_propagation;
 mod posters;
 mod pricing;
 mod pricing_pages;
+mod product_photos;
 mod push;
 mod setup_edit;
 mod stock_conflicts;

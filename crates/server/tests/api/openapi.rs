@@ -33,6 +33,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/pos/sales"),
     ("get", "/api/v1/pos/devices/{}/receipts"),
     ("get", "/api/v1/stock/conflicts"),
+    // Product photos (issue 15 point 2).
+    ("post", "/api/v1/products/{}/photo"),
+    ("delete", "/api/v1/products/{}/photo"),
 ];
 
 /// `/a/{site_id}/b` → `/a/{}/b`, so parameter names do not matter.

@@ -21,6 +21,7 @@ pub(crate) mod order_rows;
 mod orders;
 pub(crate) mod outbox;
 mod payments;
+mod photos;
 mod pos;
 mod pos_approvals;
 mod pos_pickups;

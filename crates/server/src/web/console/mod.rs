@@ -17,6 +17,7 @@
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
 //! - `pricing/`: price lists, promotions and coupons of a merchant (issue 15 point 2).
 //! - `catalog.rs` (+ `catalog_form.rs`, `catalog_categories.rs`): the manager's catalogue — products, variants, categories.
+//! - `photos.rs`: a product's photo — upload (multipart with the CSRF field), view, remove.
 //! - `view.rs`: the console's templates and how a page is answered.
 
 mod catalog;
@@ -29,6 +30,7 @@ mod pages;
 mod payments;
 mod phone;
 mod pricing;
+mod photos;
 mod records;
 mod session;
 mod setup;
@@ -67,6 +69,8 @@ pub fn router() -> Router<AppState> {
         .merge(stock::router())
         // The manager's catalogue (issue 15 point 2).
         .merge(catalog::router())
+        // A product's photo (issue 15 point 2).
+        .merge(photos::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

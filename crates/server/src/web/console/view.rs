@@ -30,6 +30,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
+    // The product photo page's template is listed in its own module (`photos.rs`).
+    for &(name, source) in super::photos::TEMPLATE_SOURCES.iter() {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a console template does not compile");
+        }
+    }
     env
 });
 
