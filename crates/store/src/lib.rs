@@ -50,6 +50,7 @@ pub trait Store:
     + PosPickupStore
     + ReportingStore
     + UserAdminStore
+    + AuditStore
     + Send
     + Sync
     + 'static
@@ -74,6 +75,7 @@ impl<T> Store for T where
         + PosPickupStore
         + ReportingStore
         + UserAdminStore
+        + AuditStore
         + Send
         + Sync
         + 'static
@@ -666,4 +668,15 @@ pub trait UserAdminStore {
     /// Deactivates (`Some(time)`) or reactivates (`None`) a user; deactivating ends every
     /// session of the user in the same transaction. False when no such user.
     async fn set_user_deactivated(&self, user_id: &str, deactivated_at_ms: Option<i64>) -> StoreResult<bool>;
+}
+
+/// The audit log: who changed what in the back office, before and after (issue 15 point 3).
+#[async_trait]
+pub trait AuditStore {
+    /// Records one change.
+    async fn insert_audit_entry(&self, entry: &AuditEntryRow) -> StoreResult<()>;
+    /// Entries matching a filter, newest first, with the total count of matches.
+    async fn list_audit_entries(&self, filter: &AuditFilter, page: Page) -> StoreResult<(Vec<AuditEntryRow>, i64)>;
+    /// One entry.
+    async fn get_audit_entry(&self, id: &str) -> StoreResult<Option<AuditEntryRow>>;
 }

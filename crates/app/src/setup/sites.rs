@@ -7,6 +7,7 @@ use omnicanal_domain::site::UnacceptedPolicy;
 use omnicanal_store::{Page, SiteRow};
 
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -96,6 +97,7 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_site(&row).await?;
+        self.record_change(caller, Change::created(AuditEntity::Site, &row.id, None, &row)).await;
         Ok(row)
     }
 
@@ -120,6 +122,7 @@ impl App {
     pub async fn update_site(&self, caller: &Caller, id: &str, changes: SiteChanges) -> AppResult<SiteRow> {
         caller.require(&[Role::Admin])?;
         let mut site = self.site(id).await?;
+        let before = site.clone();
         if let Some(limit) = changes.accept_within_minutes {
             site.accept_within_minutes = limit;
             self.store.set_site_accept_within(id, limit).await?;
@@ -128,6 +131,7 @@ impl App {
             site.unaccepted_policy = policy;
             self.store.set_site_unaccepted_policy(id, policy).await?;
         }
+        self.record_change(caller, Change::updated(AuditEntity::Site, &site.id, None, &before, &site)).await;
         Ok(site)
     }
 }

@@ -29,6 +29,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/es.json"),
         include_str!("../../locales/console.es.json"),
         include_str!("../../locales/console-setup.es.json"),
+        include_str!("../../locales/console-audit.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -36,6 +37,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/en.json"),
         include_str!("../../locales/console.en.json"),
         include_str!("../../locales/console-setup.en.json"),
+        include_str!("../../locales/console-audit.en.json"),
     ])
 });
 

@@ -7,6 +7,7 @@
 //! never a default.
 
 mod access;
+mod audit;
 mod conflicts;
 mod console;
 mod events;
@@ -24,6 +25,7 @@ mod setup;
 mod stock;
 
 pub use access::*;
+pub use audit::*;
 pub use conflicts::*;
 pub use console::*;
 pub use events::*;

@@ -15,7 +15,9 @@
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
 //! - `view.rs`: the console's templates and how a page is answered.
+//! - `audit.rs`: the audit log — who changed what, before and after (issue 15 point 3).
 
+mod audit;
 mod conflicts;
 mod dashboard;
 mod mall;
@@ -72,6 +74,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/users/{id}/deactivate", get(users::confirm_deactivate).post(users::deactivate))
         .route("/console/users/{id}/reactivate", post(users::reactivate))
         .route("/console/invite/{token}", get(users::invite_form).post(users::accept))
+        // The audit log (issue 15 point 3).
+        .route("/console/audit", get(audit::list))
         .route("/static/console/mall.js", get(|| asset(include_str!("../../../assets/console-mall.js"), JS)))
         .route("/console/locations/{id}/conflicts/{conflict_id}/resolve", post(conflicts::resolve))
         .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))
