@@ -161,6 +161,8 @@ pub trait SetupStore {
     async fn set_site_accept_within(&self, site_id: &str, minutes: Option<i64>) -> StoreResult<()>;
     /// Sets what happens to a site's parts not accepted in time.
     async fn set_site_unaccepted_policy(&self, site_id: &str, policy: UnacceptedPolicy) -> StoreResult<()>;
+    /// Renames a site; `NotFound` if absent.
+    async fn set_site_name(&self, site_id: &str, name: &str) -> StoreResult<()>;
     /// Places taken at a location by pickup slots starting in `[from_ms, to_ms)`: the live parts
     /// counted by placement in `pickup_slot_counts`.
     async fn count_pickups(&self, location_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<i64>;

@@ -34,7 +34,10 @@ async fn a_site_change_is_recorded_with_who_and_the_values_before_and_after() {
     let app = TestApp::spawn().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     let admin = app.admin_token().await;
-    let changes = json!({"accept_within_minutes": 20, "unaccepted_policy": "notify_only"});
+    let old_name =
+        app.get(&format!("/api/v1/sites/{}", fx.site_id), None).await.expect(StatusCode::OK, "site")["name"].clone();
+    let changes =
+        json!({"name": "Costanera Renombrada", "accept_within_minutes": 20, "unaccepted_policy": "notify_only"});
     patch(&app, &admin, &format!("/api/v1/sites/{}", fx.site_id), changes)
         .await
         .expect(StatusCode::OK, "change the site");
@@ -50,8 +53,10 @@ async fn a_site_change_is_recorded_with_who_and_the_values_before_and_after() {
     assert_eq!(change(entry, "accept_within_minutes")["after"], 20);
     assert_eq!(change(entry, "unaccepted_policy")["before"], "cancel_and_refund");
     assert_eq!(change(entry, "unaccepted_policy")["after"], "notify_only");
+    assert_eq!(change(entry, "name")["before"], old_name);
+    assert_eq!(change(entry, "name")["after"], "Costanera Renombrada");
     assert!(
-        entry["changes"].as_array().is_some_and(|changes| changes.len() == 2),
+        entry["changes"].as_array().is_some_and(|changes| changes.len() == 3),
         "only the changed fields are listed: {entry}"
     );
     assert_eq!(found["items"][1]["action"], "created");
