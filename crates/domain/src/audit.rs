@@ -93,7 +93,7 @@ crate::named_enum! {
 pub fn is_secret_field(name: &str) -> bool {
     const SECRET_WORDS: [&str; 9] = ["password", "passwd", "pin", "secret", "token", "hash", "cvv", "cvc", "apikey"];
     let lower = name.to_ascii_lowercase();
-    lower.split(|c: char| c == '_' || c == '-' || c == '.').any(|word| SECRET_WORDS.contains(&word))
+    lower.split(['_', '-', '.']).any(|word| SECRET_WORDS.contains(&word))
 }
 
 /// The snapshot with every secret field's value replaced by [`REDACTED`], at any depth, and
