@@ -12,6 +12,7 @@
 //! [`payments`]).
 
 pub mod access;
+pub mod audit;
 pub mod caller;
 pub mod catalog;
 pub mod clock;

@@ -7,6 +7,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod access;
+pub mod audit;
 pub mod catalog;
 pub mod channel;
 pub mod delivery;

@@ -53,6 +53,7 @@ pub trait Store:
     + ImportJobStore
     + CatalogAdminStore
     + PhotoStore
+    + AuditStore
     + Send
     + Sync
     + 'static
@@ -80,6 +81,7 @@ impl<T> Store for T where
         + ImportJobStore
         + CatalogAdminStore
         + PhotoStore
+        + AuditStore
         + Send
         + Sync
         + 'static
@@ -168,6 +170,8 @@ pub trait SetupStore {
     async fn set_site_accept_within(&self, site_id: &str, minutes: Option<i64>) -> StoreResult<()>;
     /// Sets what happens to a site's parts not accepted in time.
     async fn set_site_unaccepted_policy(&self, site_id: &str, policy: UnacceptedPolicy) -> StoreResult<()>;
+    /// Renames a site; `NotFound` if absent.
+    async fn set_site_name(&self, site_id: &str, name: &str) -> StoreResult<()>;
     /// Places taken at a location by pickup slots starting in `[from_ms, to_ms)`: the live parts
     /// counted by placement in `pickup_slot_counts`.
     async fn count_pickups(&self, location_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<i64>;
@@ -735,4 +739,15 @@ pub trait PhotoStore {
     async fn get_photo_rendition(&self, product_id: &str, size: &str) -> StoreResult<Option<PhotoRenditionRow>>;
     /// Sets only a product's `image_url` (None clears it); false when no such product.
     async fn set_product_image_url(&self, product_id: &str, image_url: Option<&str>) -> StoreResult<bool>;
+}
+
+/// The audit log: who changed what in the back office, before and after (issue 15 point 3).
+#[async_trait]
+pub trait AuditStore {
+    /// Records one change.
+    async fn insert_audit_entry(&self, entry: &AuditEntryRow) -> StoreResult<()>;
+    /// Entries matching a filter, newest first, with the total count of matches.
+    async fn list_audit_entries(&self, filter: &AuditFilter, page: Page) -> StoreResult<(Vec<AuditEntryRow>, i64)>;
+    /// One entry.
+    async fn get_audit_entry(&self, id: &str) -> StoreResult<Option<AuditEntryRow>>;
 }

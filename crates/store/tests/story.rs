@@ -11,6 +11,8 @@
 
 mod support;
 
+#[path = "story/audit.rs"]
+mod audit;
 #[path = "story/cart_reads.rs"]
 mod cart_reads;
 #[path = "story/catalog_admin.rs"]
@@ -44,6 +46,7 @@ mod pricing;
 #[path = "story/stock.rs"]
 mod stock;
 
+use audit::audit_entries_are_listed_newest_first_with_filters;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
 use conflicts::stock_conflicts_are_resolved_once;
@@ -132,6 +135,7 @@ story!(
     stock_conflicts_are_resolved_once,
     pos_printers_and_digital_receipts,
     pos_approvals_voids_and_the_count,
+    audit_entries_are_listed_newest_first_with_filters,
 );
 
 fn user(email: &str) -> UserRow {

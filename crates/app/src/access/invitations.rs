@@ -14,10 +14,12 @@ use super::passwords::{NewPassword, hash_password};
 use super::sessions::{SESSION_TTL_MS, Session};
 use super::users::NewUser;
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, new_token, sha256_hex};
 use crate::validation::{Validator, plausible_email};
+use serde_json::json;
 
 /// How long an invitation link works: seven days.
 pub const INVITATION_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
@@ -156,6 +158,11 @@ impl App {
             accepted_at_ms: None,
         };
         self.store.insert_invited_user(&user, &row).await?;
+        self.record_change(
+            caller,
+            Change::created(AuditEntity::Invitation, &user.id, user.merchant_id.as_deref(), &user),
+        )
+        .await;
         Ok(IssuedInvitation { user, token, expires_at_ms: row.expires_at_ms })
     }
 
@@ -188,6 +195,13 @@ impl App {
             merchant_id: user.user.merchant_id,
             location_id: user.user.location_id,
         };
+        let change =
+            Change::new(AuditEntity::Invitation, &caller.id, AuditAction::Accepted, caller.merchant_id.as_deref());
+        self.record_change(
+            &caller,
+            change.values(Some(json!({"status": "invited"})), Some(json!({"status": "active"}))),
+        )
+        .await;
         Ok((session_token, Session { caller, token_hash: session.token_hash }))
     }
 
@@ -206,7 +220,11 @@ impl App {
         if !self.store.set_user_deactivated(user_id, at).await? {
             return Err(AppError::NotFound("user"));
         }
-        Ok(ManagedUserRow { deactivated_at_ms: at, ..user })
+        let after = ManagedUserRow { deactivated_at_ms: at, ..user.clone() };
+        let action = if active { AuditAction::Reactivated } else { AuditAction::Deactivated };
+        let change = Change::new(AuditEntity::User, &user.user.id, action, user.user.merchant_id.as_deref());
+        self.record_change(caller, change.before(&user).after(&after)).await;
+        Ok(after)
     }
 
     async fn usable_invitation(&self, token: &str) -> AppResult<(InvitationRow, ManagedUserRow)> {

@@ -9,6 +9,7 @@ use omnicanal_store::{SessionRow, UserRow};
 
 use super::passwords::{DUMMY_HASH, MAX_PASSWORD_BYTES, NewPassword, hash_password, verify_password};
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_token, sha256_hex};
@@ -119,6 +120,9 @@ impl App {
         }
         let password_hash = hash_password(new.expose())?;
         self.store.set_password(&stored.id, &password_hash, &session.token_hash).await?;
+        let change =
+            Change::new(AuditEntity::User, &stored.id, AuditAction::PasswordChanged, stored.merchant_id.as_deref());
+        self.record_change(&session.caller, change).await;
         Ok(())
     }
 }

@@ -5,6 +5,7 @@ use omnicanal_store::UserRow;
 
 use super::passwords::{NewPassword, hash_password};
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::ids::new_id;
@@ -90,6 +91,7 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_user(&row).await?;
+        self.record_change(caller, Change::created(AuditEntity::User, &row.id, row.merchant_id.as_deref(), &row)).await;
         Ok(row)
     }
 

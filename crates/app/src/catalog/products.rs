@@ -11,6 +11,7 @@ use omnicanal_domain::pricing::TaxCategory;
 use omnicanal_store::{ProductRow, VariantRow};
 
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -241,7 +242,13 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_product(&row, &variants).await?;
-        Ok((row, variants))
+        let created = (row, variants);
+        self.record_change(
+            caller,
+            Change::created(AuditEntity::Product, &created.0.id, Some(&created.0.merchant_id), &created),
+        )
+        .await;
+        Ok(created)
     }
 
     /// One product, for anyone who may see its merchant.

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{ImportReport, RejectedRow, count, read_rows, row_error};
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::ids::new_id;
@@ -66,7 +67,7 @@ impl App {
         let total = count(products.len());
         for (done, ((merchant_id, name), variants)) in products.into_iter().enumerate() {
             let lines: Vec<u64> = variants.iter().map(|checked| checked.line).collect();
-            match self.store_imported_product(merchant_id, name, variants).await {
+            match self.store_imported_product(caller, merchant_id, name, variants).await {
                 Ok(stored) => report.applied += stored,
                 Err(error) => report
                     .rejected
@@ -126,6 +127,7 @@ impl App {
     /// none did (a SKU twice in the file is caught here, by the store's unique key).
     async fn store_imported_product(
         &self,
+        caller: &Caller,
         merchant_id: String,
         name: String,
         variants: Vec<CheckedVariant>,
@@ -148,7 +150,11 @@ impl App {
             .map(|checked| VariantRow { product_id: product.id.clone(), ..checked.variant })
             .collect();
         self.store.insert_product(&product, &variants).await.map_err(|error| row_error(error.into()))?;
-        Ok(count(variants.len()))
+        let stored = count(variants.len());
+        let created = (product, variants);
+        let change = Change::created(AuditEntity::Product, &created.0.id, Some(&created.0.merchant_id), &created);
+        self.record_change(caller, change).await;
+        Ok(stored)
     }
 }
 

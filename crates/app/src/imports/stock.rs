@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{ImportReport, count, read_rows, row_error};
 use crate::App;
+use crate::audit::{AuditAction, stock_change};
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::stock::counts::MAX_COUNTED_UNITS;
@@ -80,7 +81,10 @@ impl App {
             at_ms: self.now_ms(),
         };
         let template = movement_row(&location, sku.as_str(), 0, note);
-        self.store.apply_stock_count(&template, counted).await.map_err(fault)?;
+        let (level, difference) = self.store.apply_stock_count(&template, counted).await.map_err(fault)?;
+        let change =
+            stock_change(&location.merchant_id, &level, AuditAction::Counted, difference, "count (csv import)");
+        self.record_change(caller, change).await;
         Ok(())
     }
 }

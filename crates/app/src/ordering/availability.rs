@@ -10,6 +10,7 @@ use omnicanal_domain::channel::Channel;
 use omnicanal_store::{ChannelAllocationRow, LocationRow, StockFilter};
 
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change, Snapshot};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::validation::Validator;
@@ -128,6 +129,12 @@ impl App {
     ) -> AppResult<ChannelAllocationRow> {
         let location = self.allocation_location(caller, location_id).await?;
         caller.require(&[Role::Admin, Role::MerchantManager])?;
+        let before = self
+            .store
+            .list_channel_allocations(&location.id)
+            .await?
+            .into_iter()
+            .find(|a| a.channel == allocation.channel);
         let row = ChannelAllocationRow {
             location_id: location.id,
             channel: allocation.channel,
@@ -137,6 +144,13 @@ impl App {
             updated_at_ms: self.now_ms(),
         };
         self.store.upsert_channel_allocation(&row).await?;
+        let change = Change::new(
+            AuditEntity::Channel,
+            &format!("{}/{}", row.location_id, row.channel),
+            AuditAction::Updated,
+            Some(&location.merchant_id),
+        );
+        self.record_change(caller, change.values(before.map(|b| b.snapshot()), Some(row.snapshot()))).await;
         Ok(row)
     }
 

@@ -17,6 +17,7 @@ use omnicanal_store::{PosApprovalRow, PosDeviceLimitsRow, PosDeviceRow, StoreErr
 
 use crate::App;
 use crate::access::passwords::{DUMMY_HASH, hash_password, verify_password};
+use crate::audit::{AuditAction, AuditEntity, Change, Snapshot};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -90,7 +91,11 @@ impl App {
         self.store.set_user_pin(&caller.id, &hash).await.map_err(|error| match error {
             StoreError::NotFound => AppError::NotFound("user"),
             other => other.into(),
-        })
+        })?;
+        // The entry says a PIN was set; `redact` turns the `pin` field into a placeholder.
+        let change = Change::new(AuditEntity::User, &caller.id, AuditAction::Updated, caller.merchant_id.as_deref());
+        self.record_change(caller, change.values(None, Some(serde_json::json!({ "pin": "set" })))).await;
+        Ok(())
     }
 
     /// Approves an action at a till the caller works, by a manager's PIN (see the module docs).
@@ -169,15 +174,17 @@ impl App {
         let limits = v.check("limits", ApprovalLimits::new(line_discount_bps, line_void.amount_minor));
         v.finish()?;
         let limits = limits.ok_or(AppError::internal("validated limits are missing"))?;
-        self.store
-            .set_pos_device_limits(&PosDeviceLimitsRow {
-                device_id: device.id.clone(),
-                line_discount_bps: limits.line_discount_bps,
-                line_void_minor: limits.line_void_minor,
-                updated_by: Some(caller.id.clone()),
-                updated_at_ms: self.now_ms(),
-            })
-            .await?;
+        let before = self.store.pos_device_limits(&device.id).await?;
+        let row = PosDeviceLimitsRow {
+            device_id: device.id.clone(),
+            line_discount_bps: limits.line_discount_bps,
+            line_void_minor: limits.line_void_minor,
+            updated_by: Some(caller.id.clone()),
+            updated_at_ms: self.now_ms(),
+        };
+        self.store.set_pos_device_limits(&row).await?;
+        let change = Change::new(AuditEntity::PosDevice, &device.id, AuditAction::Updated, Some(&device.merchant_id));
+        self.record_change(caller, change.values(before.map(|before| before.snapshot()), Some(row.snapshot()))).await;
         Ok(TillLimits { limits, currency })
     }
 

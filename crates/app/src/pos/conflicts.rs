@@ -29,6 +29,7 @@ use omnicanal_store::{
 };
 
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::fulfilment::transition::TransitionCommand;
@@ -333,7 +334,16 @@ impl App {
             ConflictResolveOutcome::Missing => return Err(AppError::NotFound("stock conflict")),
         }
         self.committed();
-        self.store.get_stock_conflict_detail(id).await?.ok_or(AppError::NotFound("stock conflict"))
+        let resolved = self.store.get_stock_conflict_detail(id).await?.ok_or(AppError::NotFound("stock conflict"))?;
+        let change =
+            Change::new(AuditEntity::StockConflict, id, AuditAction::Resolved, Some(&resolved.conflict.merchant_id));
+        let before = serde_json::json!({ "status": "open", "sku": resolved.conflict.sku, "shortfall": resolved.conflict.shortfall });
+        let after = serde_json::json!({
+            "status": resolved.conflict.status, "action": command.action(),
+            "resolution": resolved.resolution_json.as_deref().and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok()),
+        });
+        self.record_change(caller, change.values(Some(before), Some(after))).await;
+        Ok(resolved)
     }
 
     /// A count of the shelf: refused below what orders hold, as every count is.

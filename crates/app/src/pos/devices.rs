@@ -6,6 +6,7 @@ use omnicanal_domain::pos::{ReceiptSeries, series_report};
 use omnicanal_store::{PosDeviceRow, PosSessionRow, ReceiptDuplicateRow, StoreError, UniqueKey};
 
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, random_u32};
@@ -93,7 +94,12 @@ impl App {
                 created_at_ms: self.now_ms(),
             };
             match self.store.insert_pos_device(&device).await {
-                Ok(()) => return Ok(device),
+                Ok(()) => {
+                    let change =
+                        Change::created(AuditEntity::PosDevice, &device.id, Some(&device.merchant_id), &device);
+                    self.record_change(caller, change).await;
+                    return Ok(device);
+                }
                 // Another till drew the same series: draw again.
                 Err(StoreError::Duplicate(UniqueKey::ReceiptSeries)) => continue,
                 Err(error) => return Err(error.into()),

@@ -30,6 +30,7 @@ use omnicanal_store::{LocationRow, MerchantRow, PosDeviceRow, PosDigitalReceiptR
 use url::Host;
 
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change, Snapshot};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_token, sha256_hex};
@@ -206,8 +207,11 @@ impl App {
     ) -> AppResult<(PosDeviceRow, Option<PosPrinterRow>)> {
         let device = self.till(caller, device_id).await?;
         caller.require(&[Role::Admin, Role::MerchantManager])?;
+        let before = self.store.get_pos_printer(&device.id).await?.map(|before| before.snapshot());
+        let change = Change::new(AuditEntity::PosDevice, &device.id, AuditAction::Updated, Some(&device.merchant_id));
         let Some(setting) = setting else {
             self.store.clear_pos_printer(&device.id).await?;
+            self.record_change(caller, change.values(before, Some(serde_json::json!({ "printer_host": null })))).await;
             return Ok((device, None));
         };
         self.printer_addresses(&setting.host, setting.port).await?;
@@ -219,6 +223,7 @@ impl App {
             updated_at_ms: self.now_ms(),
         };
         self.store.set_pos_printer(&row).await?;
+        self.record_change(caller, change.values(before, Some(row.snapshot()))).await;
         Ok((device, Some(row)))
     }
 

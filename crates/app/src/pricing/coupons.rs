@@ -11,6 +11,7 @@ use omnicanal_store::{CouponRow, Page};
 use super::price_lists::{PRICE_MANAGERS, PRICE_READERS};
 use super::promotions::{PromotionRecord, promotion_visible};
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -75,6 +76,8 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_coupon(&row).await?;
+        let change = Change::created(AuditEntity::Coupon, &row.id, promotion.row.merchant_id.as_deref(), &row);
+        self.record_change(caller, change).await;
         Ok(row)
     }
 
@@ -101,11 +104,16 @@ impl App {
         caller.require(&PRICE_MANAGERS)?;
         let coupon = self.store.get_coupon(coupon_id).await?.ok_or(AppError::NotFound("coupon"))?;
         let promotion = self.store.get_promotion(&coupon.promotion_id).await?;
+        let merchant_id = promotion.as_ref().and_then(|promotion| promotion.merchant_id.clone());
         if !promotion.is_some_and(|promotion| promotion_visible(caller, &promotion)) {
             return Err(AppError::NotFound("coupon"));
         }
         self.store.set_coupon_active(coupon_id, active).await?;
-        Ok(CouponRow { active, ..coupon })
+        let after = CouponRow { active, ..coupon.clone() };
+        let action = if active { AuditAction::Activated } else { AuditAction::Deactivated };
+        let change = Change::new(AuditEntity::Coupon, &coupon.id, action, merchant_id.as_deref());
+        self.record_change(caller, change.before(&coupon).after(&after)).await;
+        Ok(after)
     }
 }
 

@@ -16,6 +16,7 @@ use omnicanal_domain::pricing::price_list::check_conflicts;
 use omnicanal_store::{MerchantRow, NewEvent, Page, PriceEntryRow, PriceListRow};
 
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -131,6 +132,8 @@ impl App {
         let row = self.price_list_row(caller, draft, new_id("prl"), now).await?;
         self.store.insert_price_list(&row, &price_list_event(&row, ChangeAction::Created, now)).await?;
         self.committed();
+        self.record_change(caller, Change::created(AuditEntity::PriceList, &row.id, Some(&row.merchant_id), &row))
+            .await;
         Ok(row)
     }
 
@@ -164,10 +167,13 @@ impl App {
     ) -> AppResult<PriceListRow> {
         caller.require(&PRICE_MANAGERS)?;
         let existing = self.visible_price_list(caller, id).await?;
+        let existing_before = existing.clone();
         draft.merchant_id = existing.merchant_id;
         let row = self.price_list_row(caller, draft, existing.id, existing.created_at_ms).await?;
         self.store.replace_price_list(&row, &price_list_event(&row, ChangeAction::Updated, self.now_ms())).await?;
         self.committed();
+        let change = Change::updated(AuditEntity::PriceList, &row.id, Some(&row.merchant_id), &existing_before, &row);
+        self.record_change(caller, change).await;
         Ok(row)
     }
 
@@ -177,6 +183,9 @@ impl App {
         let existing = self.visible_price_list(caller, id).await?;
         self.store.delete_price_list(id, &price_list_event(&existing, ChangeAction::Deleted, self.now_ms())).await?;
         self.committed();
+        let change =
+            Change::new(AuditEntity::PriceList, &existing.id, AuditAction::Deleted, Some(&existing.merchant_id));
+        self.record_change(caller, change.before(&existing)).await;
         Ok(())
     }
 

@@ -19,6 +19,7 @@ use omnicanal_store::{NewEvent, Page, PromotionRow};
 
 use super::price_lists::{PRICE_MANAGERS, PRICE_READERS, price_changed_event, read_window};
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -190,6 +191,9 @@ impl App {
         let record = self.promotion_record(caller, draft, new_id("pro"), now).await?;
         self.store.insert_promotion(&record.row, &promotion_event(&record.row, ChangeAction::Created, now)).await?;
         self.committed();
+        let row = &record.row;
+        self.record_change(caller, Change::created(AuditEntity::Promotion, &row.id, row.merchant_id.as_deref(), row))
+            .await;
         Ok(record)
     }
 
@@ -224,12 +228,16 @@ impl App {
     ) -> AppResult<PromotionRecord> {
         caller.require(&PRICE_MANAGERS)?;
         let existing = self.visible_promotion(caller, id).await?;
+        let before = existing.clone();
         draft.merchant_id = existing.merchant_id;
         draft.site_id = existing.site_id;
         let record = self.promotion_record(caller, draft, existing.id, existing.created_at_ms).await?;
         let event = promotion_event(&record.row, ChangeAction::Updated, self.now_ms());
         self.store.replace_promotion(&record.row, &event).await?;
         self.committed();
+        let row = &record.row;
+        let change = Change::updated(AuditEntity::Promotion, &row.id, row.merchant_id.as_deref(), &before, row);
+        self.record_change(caller, change).await;
         Ok(record)
     }
 

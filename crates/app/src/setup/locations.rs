@@ -7,6 +7,7 @@ use omnicanal_store::{LocationRow, StorefrontSettings};
 
 use super::storefront::LocationChanges;
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -59,6 +60,7 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_location(&row).await?;
+        self.record_change(caller, Change::created(AuditEntity::Location, &row.id, Some(&row.merchant_id), &row)).await;
         Ok(row)
     }
 
@@ -77,8 +79,12 @@ impl App {
         if changes.needs_manager() && caller.role == Role::Staff {
             return Err(AppError::Forbidden);
         }
+        let before = location.clone();
         changes.apply_to(&mut location, self.now_ms());
         self.store.update_location(&location).await?;
+        let change =
+            Change::updated(AuditEntity::Location, &location.id, Some(&location.merchant_id), &before, &location);
+        self.record_change(caller, change).await;
         Ok(location)
     }
 }

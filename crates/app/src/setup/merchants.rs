@@ -6,6 +6,7 @@ use omnicanal_domain::catalog::{CommissionRate, MerchantKind, Name};
 use omnicanal_store::{MerchantRow, Page, SetupOrder};
 
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -72,6 +73,7 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_merchant(&row).await?;
+        self.record_change(caller, Change::created(AuditEntity::Merchant, &row.id, Some(&row.id), &row)).await;
         Ok(row)
     }
 

@@ -7,6 +7,7 @@ use omnicanal_domain::site::UnacceptedPolicy;
 use omnicanal_store::{Page, SetupOrder, SiteRow};
 
 use crate::App;
+use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -44,9 +45,11 @@ impl NewSite {
     }
 }
 
-/// Changes to a site's acceptance rule; at least one is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Changes to a site's name and acceptance rule; at least one is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteChanges {
+    /// A new display name.
+    pub name: Option<Name>,
     /// The new acceptance limit: `Some(None)` removes it, `Some(Some(minutes))` sets it.
     pub accept_within_minutes: Option<Option<i64>>,
     /// What happens to a part not accepted in time.
@@ -56,7 +59,20 @@ pub struct SiteChanges {
 impl SiteChanges {
     /// Parses the changes: a limit of 0 (none) to 240 minutes, a policy word, or both.
     pub fn parse(accept_within_minutes: Option<i64>, unaccepted_policy: Option<&str>) -> AppResult<Self> {
+        Self::parse_with_name(None, accept_within_minutes, unaccepted_policy)
+    }
+
+    /// Parses the changes with a new name too: a name, a limit, a policy, or any of them.
+    pub fn parse_with_name(
+        name: Option<&str>,
+        accept_within_minutes: Option<i64>,
+        unaccepted_policy: Option<&str>,
+    ) -> AppResult<Self> {
         let mut v = Validator::new();
+        let new_name = match name {
+            Some(name) => v.check("name", Name::parse("name", name)),
+            None => None,
+        };
         let limit = match accept_within_minutes {
             Some(0) => Some(None),
             Some(minutes @ 1..=MAX_ACCEPT_WITHIN_MINUTES) => Some(Some(minutes)),
@@ -74,10 +90,10 @@ impl SiteChanges {
             }
             None => None,
         };
-        if accept_within_minutes.is_none() && unaccepted_policy.is_none() {
-            v.push("accept_within_minutes", "give accept_within_minutes, unaccepted_policy or both");
+        if name.is_none() && accept_within_minutes.is_none() && unaccepted_policy.is_none() {
+            v.push("accept_within_minutes", "give name, accept_within_minutes, unaccepted_policy or several");
         }
-        v.done(|| Some(Self { accept_within_minutes: limit, unaccepted_policy: policy }))
+        v.done(|| Some(Self { name: new_name, accept_within_minutes: limit, unaccepted_policy: policy }))
     }
 }
 
@@ -96,6 +112,7 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         self.store.insert_site(&row).await?;
+        self.record_change(caller, Change::created(AuditEntity::Site, &row.id, None, &row)).await;
         Ok(row)
     }
 
@@ -116,10 +133,15 @@ impl App {
         self.store.get_site(id).await?.ok_or(AppError::NotFound("site"))
     }
 
-    /// Changes a site's acceptance limit, its policy or both (admins only).
+    /// Changes a site's name, acceptance limit, policy or several (admins only).
     pub async fn update_site(&self, caller: &Caller, id: &str, changes: SiteChanges) -> AppResult<SiteRow> {
         caller.require(&[Role::Admin])?;
         let mut site = self.site(id).await?;
+        let before = site.clone();
+        if let Some(name) = changes.name.map(Name::into_inner).filter(|name| *name != site.name) {
+            self.store.set_site_name(id, &name).await?;
+            site.name = name;
+        }
         if let Some(limit) = changes.accept_within_minutes {
             site.accept_within_minutes = limit;
             self.store.set_site_accept_within(id, limit).await?;
@@ -128,6 +150,7 @@ impl App {
             site.unaccepted_policy = policy;
             self.store.set_site_unaccepted_policy(id, policy).await?;
         }
+        self.record_change(caller, Change::updated(AuditEntity::Site, &site.id, None, &before, &site)).await;
         Ok(site)
     }
 }

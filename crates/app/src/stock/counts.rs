@@ -9,6 +9,7 @@ use omnicanal_store::StockRow;
 
 use super::{MovementNote, TrackedSku, movement_row};
 use crate::App;
+use crate::audit::{AuditAction, stock_change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::validation::{Validator, vetted};
@@ -80,6 +81,8 @@ impl App {
         let template = movement_row(&location, count.sku.as_str(), 0, note);
         let (level, difference) = self.store.apply_stock_count(&template, count.counted).await?;
         self.committed();
+        let change = stock_change(&location.merchant_id, &level, AuditAction::Counted, difference, "count");
+        self.record_change(caller, change).await;
         Ok(Counted { level, difference })
     }
 }

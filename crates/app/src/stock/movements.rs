@@ -7,6 +7,7 @@ use omnicanal_store::{LocationRow, MovementRecord, Page, StockRow};
 
 use super::{MovementNote, TrackedSku, movement_row};
 use crate::App;
+use crate::audit::{AuditAction, stock_change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::validation::{Validator, vetted};
@@ -90,6 +91,9 @@ impl App {
         let row = movement_row(&location, movement.sku.as_str(), movement.delta, note);
         let level = self.store.apply_stock_movement(&row).await?;
         self.committed();
+        let change =
+            stock_change(&location.merchant_id, &level, AuditAction::Moved, movement.delta, movement.reason.as_str());
+        self.record_change(caller, change).await;
         Ok(level)
     }
 

@@ -9,6 +9,7 @@ use omnicanal_store::{LocationRow, TransferRow};
 
 use super::{MovementNote, TrackedSku, movement_row};
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -88,6 +89,8 @@ impl App {
         let out = movement_row(&from, sku.as_str(), -quantity, note);
         self.store.send_transfer(&row, &out).await?;
         self.committed();
+        let change = Change::new(AuditEntity::Transfer, &row.id, AuditAction::Sent, Some(&row.merchant_id));
+        self.record_change(caller, change.after(&row)).await;
         Ok(row)
     }
 
@@ -109,6 +112,9 @@ impl App {
         let into = movement_row(&to, &transfer.sku, transfer.quantity, note);
         let received = self.store.receive_transfer(id, &into).await?;
         self.committed();
+        let change =
+            Change::new(AuditEntity::Transfer, &received.id, AuditAction::Received, Some(&received.merchant_id));
+        self.record_change(caller, change.before(&transfer).after(&received)).await;
         Ok(received)
     }
 

@@ -15,6 +15,7 @@ use omnicanal_domain::events::EventType;
 use omnicanal_store::{DeliveryRow, Page, WebhookRow};
 
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -92,6 +93,8 @@ impl App {
             disabled_reason: None,
         };
         self.store.insert_webhook(&row).await?;
+        self.record_change(caller, Change::created(AuditEntity::Webhook, &row.id, row.merchant_id.as_deref(), &row))
+            .await;
         Ok(row)
     }
 
@@ -112,9 +115,13 @@ impl App {
     /// wait while it is off.
     pub async fn set_webhook_enabled(&self, caller: &Caller, webhook_id: &str, enabled: bool) -> AppResult<WebhookRow> {
         caller.require(&WEBHOOK_MANAGERS)?;
-        self.visible_webhook(caller, webhook_id).await?;
+        let before = self.visible_webhook(caller, webhook_id).await?;
         self.store.set_webhook_enabled(webhook_id, enabled).await?;
-        self.store.get_webhook(webhook_id).await?.ok_or(AppError::NotFound("webhook"))
+        let after = self.store.get_webhook(webhook_id).await?.ok_or(AppError::NotFound("webhook"))?;
+        let action = if enabled { AuditAction::Activated } else { AuditAction::Deactivated };
+        let change = Change::new(AuditEntity::Webhook, webhook_id, action, before.merchant_id.as_deref());
+        self.record_change(caller, change.before(&before).after(&after)).await;
+        Ok(after)
     }
 
     /// Replaces an endpoint's signing secret with `secret`, or a generated one; the answer is
@@ -127,13 +134,18 @@ impl App {
         secret: Option<String>,
     ) -> AppResult<WebhookRow> {
         caller.require(&WEBHOOK_MANAGERS)?;
-        self.visible_webhook(caller, webhook_id).await?;
+        let before = self.visible_webhook(caller, webhook_id).await?;
         if secret.as_deref().is_some_and(|secret| secret_key(secret).is_none()) {
             return Err(AppError::invalid("secret", "must be whsec_ followed by 16 to 64 bytes in base64"));
         }
         let secret = secret.unwrap_or_else(new_secret);
         self.store.set_webhook_secret(webhook_id, &secret).await?;
-        self.store.get_webhook(webhook_id).await?.ok_or(AppError::NotFound("webhook"))
+        let after = self.store.get_webhook(webhook_id).await?.ok_or(AppError::NotFound("webhook"))?;
+        // The entry says a rotation happened, never which secret was replaced or set.
+        let change =
+            Change::new(AuditEntity::Webhook, webhook_id, AuditAction::SecretRotated, before.merchant_id.as_deref());
+        self.record_change(caller, change.before(&before).after(&after)).await;
+        Ok(after)
     }
 
     /// An endpoint's delivery log, newest first.

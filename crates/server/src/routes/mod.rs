@@ -5,6 +5,8 @@
 //! module and list it in that module's `router()`; it then appears in
 //! `/api/openapi.json` by itself.
 
+/// The audit log: who changed what, before and after (issue 15 point 3).
+pub mod audit_log;
 pub mod auth;
 pub mod availability;
 pub mod catalog;
@@ -108,6 +110,7 @@ pub fn app(state: AppState) -> Router {
         .merge(setup::router())
         .merge(users::router())
         .merge(user_admin::router())
+        .merge(audit_log::router())
         .merge(catalog::router())
         .merge(catalog_admin::router())
         .merge(stock::read_router())

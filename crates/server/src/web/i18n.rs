@@ -34,6 +34,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-stock.es.json"),
         include_str!("../../locales/console-catalog.es.json"),
         include_str!("../../locales/console-photos.es.json"),
+        include_str!("../../locales/console-audit.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -46,6 +47,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-stock.en.json"),
         include_str!("../../locales/console-catalog.en.json"),
         include_str!("../../locales/console-photos.en.json"),
+        include_str!("../../locales/console-audit.en.json"),
     ])
 });
 

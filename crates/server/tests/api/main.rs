@@ -10,6 +10,7 @@
 
 mod common;
 
+mod audit_log;
 mod auth_isolation;
 mod bad_input;
 mod catalog_admin;

@@ -7,6 +7,7 @@
 //! never a default.
 
 mod access;
+mod audit;
 mod conflicts;
 mod console;
 mod events;
@@ -30,6 +31,7 @@ mod catalog_admin;
 
 pub use access::*;
 pub use catalog_admin::*;
+pub use audit::*;
 pub use conflicts::*;
 pub use console::*;
 pub use events::*;

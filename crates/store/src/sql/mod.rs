@@ -7,6 +7,7 @@
 //! and PostgreSQL share.
 
 mod access;
+mod audit;
 pub(crate) mod columns;
 mod conflicts;
 mod console;

@@ -502,6 +502,18 @@ impl SetupStore for SqlStore {
         Ok(())
     }
 
+    async fn set_site_name(&self, site_id: &str, name: &str) -> StoreResult<()> {
+        let updated = sqlx::query("UPDATE sites SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(site_id)
+            .execute(&self.write)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn set_site_unaccepted_policy(&self, site_id: &str, policy: UnacceptedPolicy) -> StoreResult<()> {
         let updated = sqlx::query("UPDATE sites SET unaccepted_policy = $1 WHERE id = $2")
             .bind(policy.as_str())

@@ -91,6 +91,10 @@ async fn get_site(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
 /// Changes to a site; each field is optional, at least one is required.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateSite {
+    /// A new display name.
+    #[serde(default)]
+    #[schema(schema_with = crate::views::words::optional_name)]
+    pub name: Option<String>,
     /// A part not accepted within this many minutes (1 to 240) is dealt with by
     /// `unaccepted_policy`; 0 removes the limit.
     #[serde(default)]
@@ -108,11 +112,15 @@ impl TryFrom<UpdateSite> for SiteChanges {
     type Error = AppError;
 
     fn try_from(request: UpdateSite) -> Result<Self, AppError> {
-        SiteChanges::parse(request.accept_within_minutes, request.unaccepted_policy.as_deref())
+        SiteChanges::parse_with_name(
+            request.name.as_deref(),
+            request.accept_within_minutes,
+            request.unaccepted_policy.as_deref(),
+        )
     }
 }
 
-/// Changes a site's acceptance limit and what happens when it passes (admin).
+/// Changes a site's name, its acceptance limit and what happens when it passes (admin).
 #[utoipa::path(patch, path = "/sites/{id}", tag = "setup", request_body = UpdateSite,
     params(("id" = String, Path, description = "Site id")), security(("bearer" = [])),
     responses((status = 200, body = SiteView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]

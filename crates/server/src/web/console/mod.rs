@@ -19,10 +19,12 @@
 //! - `catalog.rs` (+ `catalog_form.rs`, `catalog_categories.rs`): the manager's catalogue — products, variants, categories.
 //! - `photos.rs`: a product's photo — upload (multipart with the CSRF field), view, remove.
 //! - `view.rs`: the console's templates and how a page is answered.
+//! - `audit.rs`: the audit log — who changed what, before and after (issue 15 point 3).
 
 mod catalog;
 mod catalog_categories;
 mod catalog_form;
+mod audit;
 mod conflicts;
 mod dashboard;
 mod mall;
@@ -91,6 +93,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/users/{id}/deactivate", get(users::confirm_deactivate).post(users::deactivate))
         .route("/console/users/{id}/reactivate", post(users::reactivate))
         .route("/console/invite/{token}", get(users::invite_form).post(users::accept))
+        // The audit log (issue 15 point 3).
+        .route("/console/audit", get(audit::list))
         .route("/static/console/mall.js", get(|| asset(include_str!("../../../assets/console-mall.js"), JS)))
         .route("/console/locations/{id}/conflicts/{conflict_id}/resolve", post(conflicts::resolve))
         .route("/static/console/console.css", get(|| asset(include_str!("../../../assets/console.css"), CSS)))

@@ -373,6 +373,8 @@ pub(super) async fn create_site(
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct PolicyForm {
     csrf: Option<String>,
+    /// The site's name (absent from an older form: then it is left as it is).
+    name: Option<String>,
     #[serde(default)]
     accept_within_minutes: String,
     #[serde(default)]
@@ -416,11 +418,12 @@ async fn site_page(
         .unwrap_or_else(|| site.accept_within_minutes.unwrap_or(0).to_string());
     let policy =
         typed.map(|form| form.unaccepted_policy.clone()).unwrap_or_else(|| site.unaccepted_policy.as_str().to_owned());
+    let name = typed.and_then(|form| form.name.clone()).unwrap_or_else(|| site.name.clone());
     let ctx = context! {
         title => site.name,
         site => site_card(lang, &site),
         locations => locations,
-        form => context! { accept_within_minutes => limit, unaccepted_policy => policy },
+        form => context! { name => name, accept_within_minutes => limit, unaccepted_policy => policy },
         max_wait => MAX_WAIT,
         tables => tables,
         errors => errors,
@@ -459,10 +462,12 @@ pub(super) async fn update_site(
     }
     let raw_limit = form.accept_within_minutes.trim();
     let changed = match if raw_limit.is_empty() { Ok(0) } else { raw_limit.parse::<i64>() } {
-        Ok(limit) => match SiteChanges::parse(Some(limit), Some(form.unaccepted_policy.trim())) {
-            Ok(changes) => state.app.update_site(&console.user, &id, changes).await,
-            Err(error) => Err(error),
-        },
+        Ok(limit) => {
+            match SiteChanges::parse_with_name(form.name.as_deref(), Some(limit), Some(form.unaccepted_policy.trim())) {
+                Ok(changes) => state.app.update_site(&console.user, &id, changes).await,
+                Err(error) => Err(error),
+            }
+        }
         Err(_) => Err(AppError::Invalid(vec![FieldError {
             field: "accept_within_minutes".into(),
             message: "must be a whole number of minutes".into(),
