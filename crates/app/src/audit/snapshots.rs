@@ -7,9 +7,9 @@
 //! the console's diff can show their fields.
 
 use omnicanal_store::{
-    ChannelAllocationRow, CouponRow, LocationRow, ManagedUserRow, MerchantRow, PosDeviceLimitsRow, PosDeviceRow,
-    PosPrinterRow, PriceListRow, ProductRow, PromotionRow, SiteRow, StockRow, TransferRow, UserRow, VariantRow,
-    WebhookRow,
+    CatalogEntryRow, ChannelAllocationRow, CouponRow, LocationRow, ManagedUserRow, MerchantRow, PosDeviceLimitsRow,
+    PosDeviceRow, PosPrinterRow, PriceListRow, ProductRow, PromotionRow, SiteRow, StockRow, TransferRow, UserRow,
+    VariantRow, WebhookRow,
 };
 use serde_json::{Value, json};
 
@@ -96,22 +96,36 @@ impl Snapshot for ManagedUserRow {
 impl Snapshot for (ProductRow, Vec<VariantRow>) {
     fn snapshot(&self) -> Value {
         let (product, variants) = self;
-        let variants: Vec<Value> = variants
-            .iter()
-            .map(|variant| {
-                json!({
-                    "sku": variant.sku, "price_minor": variant.price_minor, "currency": variant.currency.to_string(),
-                    "barcode": variant.barcode, "attributes": embedded(Some(&variant.attributes_json)),
-                })
-            })
-            .collect();
-        json!({
-            "merchant_id": product.merchant_id, "name": product.name, "track_stock": product.track_stock,
-            "tax_category": product.tax_category, "category": product.category, "image_url": product.image_url,
-            "description": product.description, "allergens": product.allergens,
-            "modifier_groups": embedded(product.modifiers_json.as_deref()), "variants": variants,
-        })
+        product_snapshot(product, variants)
     }
+}
+
+/// A product as the catalogue pages edit it: the product and variants, and whether it is
+/// archived.
+impl Snapshot for CatalogEntryRow {
+    fn snapshot(&self) -> Value {
+        let mut value = product_snapshot(&self.product, &self.variants);
+        value["archived"] = Value::Bool(self.archived_at_ms.is_some());
+        value
+    }
+}
+
+fn product_snapshot(product: &ProductRow, variants: &[VariantRow]) -> Value {
+    let variants: Vec<Value> = variants
+        .iter()
+        .map(|variant| {
+            json!({
+                "sku": variant.sku, "price_minor": variant.price_minor, "currency": variant.currency.to_string(),
+                "barcode": variant.barcode, "attributes": embedded(Some(&variant.attributes_json)),
+            })
+        })
+        .collect();
+    json!({
+        "merchant_id": product.merchant_id, "name": product.name, "track_stock": product.track_stock,
+        "tax_category": product.tax_category, "category": product.category, "image_url": product.image_url,
+        "description": product.description, "allergens": product.allergens,
+        "modifier_groups": embedded(product.modifiers_json.as_deref()), "variants": variants,
+    })
 }
 
 impl Snapshot for PriceListRow {

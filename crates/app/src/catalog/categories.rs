@@ -7,6 +7,7 @@ use omnicanal_store::CategoryRow;
 
 use super::products::MAX_CATEGORY_CHARS;
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::validation::Validator;
@@ -58,7 +59,21 @@ impl App {
         if !categories.iter().any(|category| category.name == rename.from) {
             return Err(AppError::NotFound("category"));
         }
-        Ok(self.store.rename_category(merchant_id, &rename.from, &rename.to).await?)
+        let moved = self.store.rename_category(merchant_id, &rename.from, &rename.to).await?;
+        // A category is a word on products, not a row: the entry is about the merchant's
+        // catalogue, keyed by the old name.
+        let change = Change::new(
+            AuditEntity::Product,
+            &format!("category:{}", rename.from),
+            AuditAction::Updated,
+            Some(merchant_id),
+        )
+        .values(
+            Some(serde_json::json!({"category": rename.from})),
+            Some(serde_json::json!({"category": rename.to, "products": moved})),
+        );
+        self.record_change(caller, change).await;
+        Ok(moved)
     }
 }
 

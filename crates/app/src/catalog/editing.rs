@@ -18,6 +18,7 @@ use omnicanal_store::{
 
 use super::products::{NewProduct, ProductInput, VariantInput};
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -227,7 +228,10 @@ impl App {
             ProductEditOutcome::Missing => return Err(AppError::NotFound("product")),
             ProductEditOutcome::SkuHasHistory { sku } => return Err(AppError::VariantHasHistory { sku }),
         }
-        self.store.get_catalog_entry(product_id).await?.ok_or(AppError::NotFound("product"))
+        let saved = self.store.get_catalog_entry(product_id).await?.ok_or(AppError::NotFound("product"))?;
+        let merchant = Some(saved.product.merchant_id.as_str());
+        self.record_change(caller, Change::updated(AuditEntity::Product, product_id, merchant, &current, &saved)).await;
+        Ok(saved)
     }
 
     /// Archives a product (off the menus and the till, kept for history) or brings it back.
@@ -247,7 +251,15 @@ impl App {
         if !self.store.set_product_archived(product_id, archived_at_ms).await? {
             return Err(AppError::NotFound("product"));
         }
-        self.store.get_catalog_entry(product_id).await?.ok_or(AppError::NotFound("product"))
+        let saved = self.store.get_catalog_entry(product_id).await?.ok_or(AppError::NotFound("product"))?;
+        if current.archived_at_ms.is_some() != saved.archived_at_ms.is_some() {
+            let action = if archived { AuditAction::Deactivated } else { AuditAction::Activated };
+            let change = Change::new(AuditEntity::Product, product_id, action, Some(&saved.product.merchant_id))
+                .before(&current)
+                .after(&saved);
+            self.record_change(caller, change).await;
+        }
+        Ok(saved)
     }
 
     /// The first of these SKUs the merchant already has, as [`AppError::SkuTaken`] at its

@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 
 use super::photo_images::{self, PhotoSize, Rendered};
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
@@ -152,6 +153,9 @@ impl App {
             omnicanal_store::StoreError::NotFound => AppError::NotFound("product"),
             other => other.into(),
         })?;
+        let change = Change::new(AuditEntity::Product, product_id, AuditAction::Updated, Some(&photo.merchant_id))
+            .values(None, Some(serde_json::json!({"photo": image_url})));
+        self.record_change(caller, change).await;
         let infos = rows
             .into_iter()
             .map(|row| PhotoRenditionInfo {
@@ -168,8 +172,14 @@ impl App {
 
     /// Removes a product's photo and clears its `image_url`; "photo not found" when it has none.
     pub async fn delete_product_photo(&self, caller: &Caller, product_id: &str) -> AppResult<()> {
-        self.photo_product_merchant(caller, product_id).await?;
-        if self.store.delete_product_photo(product_id).await? { Ok(()) } else { Err(AppError::NotFound("photo")) }
+        let merchant_id = self.photo_product_merchant(caller, product_id).await?;
+        if !self.store.delete_product_photo(product_id).await? {
+            return Err(AppError::NotFound("photo"));
+        }
+        let change = Change::new(AuditEntity::Product, product_id, AuditAction::Updated, Some(&merchant_id))
+            .values(Some(serde_json::json!({"photo": true})), Some(serde_json::json!({"photo": null})));
+        self.record_change(caller, change).await;
+        Ok(())
     }
 
     /// A product's photo (None without one), for anyone who may see the product.

@@ -314,6 +314,11 @@ impl App {
                     checked.unknown_sku.get_or_insert_with(|| (sku.clone(), format!("{field}.sku")));
                     v.push(format!("{field}.sku"), format!("{} does not sell {sku}", location.name));
                 }
+                // An archived product is off every menu; a crafted order may not bring it back,
+                // but a till's queued offline sale of it must still be recorded.
+                Some(sellable) if sellable.archived && sold_from == SoldFrom::Afar => {
+                    v.push(format!("{field}.sku"), format!("{} no longer sells {}", location.name, item.sku.as_str()));
+                }
                 Some(sellable) => checked.add_line(site, &location, item, sellable, &field, v),
             }
         }

@@ -15,6 +15,7 @@ use omnicanal_store::{Page, PriceListRow};
 use super::price_lists::PRICE_MANAGERS;
 use super::promotions::{PromotionQuery, PromotionRecord, promotion_event};
 use crate::App;
+use crate::audit::{AuditAction, AuditEntity, Change};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 
@@ -182,6 +183,7 @@ impl App {
         if definition.active == active && row.active == active {
             return Ok(PromotionRecord { row, definition });
         }
+        let before = row.clone();
         definition.active = active;
         row.active = active;
         row.updated_at_ms = self.now_ms();
@@ -190,6 +192,9 @@ impl App {
         let event = promotion_event(&row, ChangeAction::Updated, row.updated_at_ms);
         self.store.replace_promotion(&row, &event).await?;
         self.committed();
+        let action = if active { AuditAction::Activated } else { AuditAction::Deactivated };
+        let change = Change::new(AuditEntity::Promotion, &row.id, action, row.merchant_id.as_deref());
+        self.record_change(caller, change.before(&before).after(&row)).await;
         Ok(PromotionRecord { row, definition })
     }
 }

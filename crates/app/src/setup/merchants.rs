@@ -83,6 +83,7 @@ impl App {
     pub async fn update_merchant(&self, caller: &Caller, id: &str, patch: MerchantPatch) -> AppResult<MerchantRow> {
         caller.require(&[Role::Admin])?;
         let mut row = self.store.get_merchant(id).await?.ok_or(AppError::NotFound("merchant"))?;
+        let before = row.clone();
         let tax_id = match patch.tax_id {
             Some(given) => given,
             None => row.tax_id.clone(),
@@ -98,6 +99,7 @@ impl App {
         row.commission_bps = i64::from(changes.commission.bps());
         row.tax_id = changes.tax_id;
         self.store.update_merchant(&row).await?;
+        self.record_change(caller, Change::updated(AuditEntity::Merchant, &row.id, None, &before, &row)).await;
         Ok(row)
     }
 

@@ -255,3 +255,36 @@ async fn the_console_page_shows_the_log_under_the_same_rules() {
     staff.sign_in(&fx.m(0).staff.email, &fx.m(0).staff.password).await;
     staff.get("/console/audit").await.expect(StatusCode::FORBIDDEN, "staff");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_back_office_edits_are_recorded_too() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).build(&app).await;
+    let a = fx.m(0);
+    let admin = app.admin_token().await;
+    let manager = a.manager.token(&app).await;
+
+    // A merchant's commission, by the admin.
+    patch(&app, &admin, &format!("/api/v1/merchants/{}", a.id), json!({"commission_bps": 1234}))
+        .await
+        .expect(StatusCode::OK, "a new commission");
+    let found = audit(&app, &admin, &format!("entity=merchant&entity_id={}", a.id)).await;
+    assert_eq!(change(&found["items"][0], "commission_bps")["after"], 1234, "{found}");
+
+    // A product renamed and archived by its manager: two entries, the manager's merchant's.
+    let product = a.products[0].id.clone();
+    patch(&app, &manager, &format!("/api/v1/products/{product}"), json!({"name": "Hamburguesa de la casa"}))
+        .await
+        .expect(StatusCode::OK, "a product renamed");
+    app.post(&format!("/api/v1/products/{product}/archive"), Some(&manager), &json!({}))
+        .await
+        .expect(StatusCode::OK, "a product archived");
+    let found = audit(&app, &manager, &format!("entity=product&entity_id={product}")).await;
+    let actions: Vec<&str> =
+        found["items"].as_array().into_iter().flatten().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["deactivated", "updated", "created"], "newest first: {found}");
+    assert_eq!(change(&found["items"][0], "archived")["after"], true);
+    assert_eq!(change(&found["items"][1], "name")["after"], "Hamburguesa de la casa");
+    assert_eq!(found["items"][1]["merchant_id"], a.id.as_str());
+    app.stop().await;
+}

@@ -150,6 +150,23 @@ async fn an_archived_product_leaves_the_menu_and_comes_back() {
     assert_eq!(archived_list.as_array().map(Vec::len), Some(1));
     // Still readable by id, for history.
     app.get(&format!("/api/v1/products/{product}"), Some(&token)).await.expect(StatusCode::OK, "kept");
+    // An order naming it anyway is refused at the line; a till's sale of it (which may have
+    // been rung up offline before the archive) is still recorded.
+    let refused = app.place_order(&fx, &[fx.line(BURGER, 1)], &common::Payment::card()).await;
+    common::assert_validation_problem(&refused, "an archived SKU ordered by name");
+    assert!(refused.body.to_string().contains("no longer sells"), "{}", refused.body);
+    let till = common::open_till(&app, burger, 0).await;
+    let price = burger.price(BURGER);
+    let sale = json!({
+        "id": "sale-archived-1",
+        "session_id": till.session_id,
+        "receipt_number": format!("{}-1", till.series),
+        "sold_at": chrono::Utc::now().to_rfc3339(),
+        "offline": true,
+        "lines": [{"sku": BURGER, "quantity": 1}],
+        "payments": [{"method": "cash", "amount": common::money(price), "tendered": common::money(price)}],
+    });
+    app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "the till's sale");
 
     app.post(&format!("/api/v1/products/{product}/unarchive"), Some(&token), &json!({}))
         .await

@@ -30,8 +30,8 @@ mod stock;
 mod catalog_admin;
 
 pub use access::*;
-pub use catalog_admin::*;
 pub use audit::*;
+pub use catalog_admin::*;
 pub use conflicts::*;
 pub use console::*;
 pub use events::*;

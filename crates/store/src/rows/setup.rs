@@ -148,6 +148,9 @@ pub struct SellableRow {
     pub tax_category: TaxCategory,
     /// The product's modifier groups as JSON.
     pub modifiers_json: Option<String>,
+    /// The product is archived: off the menus; only a till (whose offline sales may name it)
+    /// still sells it.
+    pub archived: bool,
 }
 
 /// The order of the console's site and merchant lists: by creation (oldest first, the default)

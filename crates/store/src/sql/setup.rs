@@ -446,8 +446,8 @@ impl SetupStore for SqlStore {
             (0..wanted.len()).map(|i| format!("(v.merchant_id = ${} AND v.sku = ${})", 2 * i + 1, 2 * i + 2)).collect();
         let sql = format!(
             "SELECT v.id, v.product_id, v.merchant_id, v.sku, v.price_minor, v.currency, v.barcode, v.attributes_json, \
-             p.track_stock, p.name AS product_name, p.tax_category, p.modifiers_json FROM variants v JOIN products p ON p.id = v.product_id \
-             WHERE {}",
+             p.track_stock, p.name AS product_name, p.tax_category, p.modifiers_json, p.archived_at_ms \
+             FROM variants v JOIN products p ON p.id = v.product_id WHERE {}",
             pairs.join(" OR ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -463,6 +463,7 @@ impl SetupStore for SqlStore {
                     track_stock: get_flag(row, "track_stock")?,
                     tax_category: get_parsed(row, "tax_category", TaxCategory::parse)?,
                     modifiers_json: row.try_get("modifiers_json")?,
+                    archived: row.try_get::<Option<i64>, _>("archived_at_ms")?.is_some(),
                 })
             })
             .collect()

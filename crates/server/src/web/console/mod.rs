@@ -21,18 +21,18 @@
 //! - `view.rs`: the console's templates and how a page is answered.
 //! - `audit.rs`: the audit log — who changed what, before and after (issue 15 point 3).
 
+mod audit;
 mod catalog;
 mod catalog_categories;
 mod catalog_form;
-mod audit;
 mod conflicts;
 mod dashboard;
 mod mall;
 mod pages;
 mod payments;
 mod phone;
-mod pricing;
 mod photos;
+mod pricing;
 mod records;
 mod session;
 mod setup;
