@@ -84,6 +84,10 @@ crate::named_enum! {
         Resolved => "resolved",
         /// A webhook's signing secret replaced (the log never holds it).
         SecretRotated => "secret_rotated",
+        /// Taken off the menus and kept for history (a product).
+        Archived => "archived",
+        /// Back on the menus.
+        Unarchived => "unarchived",
     }
 }
 

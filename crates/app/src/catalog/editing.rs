@@ -253,7 +253,7 @@ impl App {
         }
         let saved = self.store.get_catalog_entry(product_id).await?.ok_or(AppError::NotFound("product"))?;
         if current.archived_at_ms.is_some() != saved.archived_at_ms.is_some() {
-            let action = if archived { AuditAction::Deactivated } else { AuditAction::Activated };
+            let action = if archived { AuditAction::Archived } else { AuditAction::Unarchived };
             let change = Change::new(AuditEntity::Product, product_id, action, Some(&saved.product.merchant_id))
                 .before(&current)
                 .after(&saved);

@@ -10,13 +10,14 @@
 //! (a stock count is idempotent; catalog rows already imported are rejected as existing SKUs).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use omnicanal_domain::access::Role;
 use omnicanal_store::ImportJobRow;
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 
 use super::catalog::CATALOG_COLUMNS;
 use super::stock::STOCK_COLUMNS;
@@ -194,6 +195,11 @@ fn signed(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// Import jobs running at once on this node: each holds its whole file (up to 8 MiB) and one
+/// writer for its rows, so a burst of uploads waits for a slot instead of exhausting either.
+const CONCURRENT_JOBS: usize = 4;
+static RUNNING_JOBS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(CONCURRENT_JOBS)));
+
 impl App {
     /// Takes a file to import in the background: refuses at once a role that may not import
     /// it (403) or a file that cannot be read as a whole (422 on `file`), then answers the
@@ -208,6 +214,11 @@ impl App {
         let mut checked = ImportReport::default();
         // The same reading as the import itself: a bad header or too many rows refuse the file.
         let _: Vec<(u64, HashMap<String, String>)> = read_rows(&csv_text, kind.required_columns(), &mut checked)?;
+        let Ok(slot) = Arc::clone(&RUNNING_JOBS).try_acquire_owned() else {
+            return Err(AppError::Conflict(format!(
+                "{CONCURRENT_JOBS} imports are already running on this server; try again when one has finished"
+            )));
+        };
         let now_ms = self.now_ms();
         let row = ImportJobRow {
             id: new_id("imp"),
@@ -226,7 +237,10 @@ impl App {
         };
         self.store.insert_import_job(&row).await?;
         let (app, caller, job) = (self.clone(), caller.clone(), row.clone());
-        tokio::spawn(async move { app.run_import_job(job, caller, kind, csv_text).await });
+        tokio::spawn(async move {
+            app.run_import_job(job, caller, kind, csv_text).await;
+            drop(slot);
+        });
         Ok(ImportJob::of(row, now_ms))
     }
 

@@ -59,6 +59,7 @@ impl App {
     pub async fn create_coupon(&self, caller: &Caller, promotion_id: &str, coupon: NewCoupon) -> AppResult<CouponRow> {
         caller.require(&PRICE_MANAGERS)?;
         let promotion = PromotionRecord::read(self.visible_promotion(caller, promotion_id).await?)?;
+        Self::check_funder(caller, &promotion.definition)?;
         if !promotion.definition.requires_coupon {
             return Err(AppError::invalid(
                 "code",
@@ -105,9 +106,10 @@ impl App {
         let coupon = self.store.get_coupon(coupon_id).await?.ok_or(AppError::NotFound("coupon"))?;
         let promotion = self.store.get_promotion(&coupon.promotion_id).await?;
         let merchant_id = promotion.as_ref().and_then(|promotion| promotion.merchant_id.clone());
-        if !promotion.is_some_and(|promotion| promotion_visible(caller, &promotion)) {
+        let Some(promotion) = promotion.filter(|promotion| promotion_visible(caller, promotion)) else {
             return Err(AppError::NotFound("coupon"));
-        }
+        };
+        Self::check_funder(caller, &PromotionRecord::read(promotion)?.definition)?;
         self.store.set_coupon_active(coupon_id, active).await?;
         let after = CouponRow { active, ..coupon.clone() };
         let action = if active { AuditAction::Activated } else { AuditAction::Deactivated };

@@ -243,6 +243,16 @@ impl App {
 
     /// The promotion if the caller may see it: its merchant's users, or the platform's for a
     /// site-wide one; `NotFound` otherwise.
+    /// The promotion if the caller may also spend its money: one the site's operator funds is
+    /// switched, and given coupons, by admins only (its merchant's manager sees it but may not
+    /// restart what an admin ended).
+    pub(crate) fn check_funder(caller: &Caller, definition: &Promotion) -> AppResult<()> {
+        if definition.funded_by == Funder::Operator && caller.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(())
+    }
+
     pub(crate) async fn visible_promotion(&self, caller: &Caller, id: &str) -> AppResult<PromotionRow> {
         let row = self.store.get_promotion(id).await?.ok_or(AppError::NotFound("promotion"))?;
         if promotion_visible(caller, &row) { Ok(row) } else { Err(AppError::NotFound("promotion")) }

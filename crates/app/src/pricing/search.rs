@@ -180,6 +180,7 @@ impl App {
         caller.require(&PRICE_MANAGERS)?;
         let PromotionRecord { mut row, mut definition } =
             PromotionRecord::read(self.visible_promotion(caller, id).await?)?;
+        Self::check_funder(caller, &definition)?;
         if definition.active == active && row.active == active {
             return Ok(PromotionRecord { row, definition });
         }

@@ -99,7 +99,7 @@ impl App {
         row.commission_bps = i64::from(changes.commission.bps());
         row.tax_id = changes.tax_id;
         self.store.update_merchant(&row).await?;
-        self.record_change(caller, Change::updated(AuditEntity::Merchant, &row.id, None, &before, &row)).await;
+        self.record_change(caller, Change::updated(AuditEntity::Merchant, &row.id, Some(&row.id), &before, &row)).await;
         Ok(row)
     }
 

@@ -282,7 +282,7 @@ async fn the_back_office_edits_are_recorded_too() {
     let found = audit(&app, &manager, &format!("entity=product&entity_id={product}")).await;
     let actions: Vec<&str> =
         found["items"].as_array().into_iter().flatten().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions, ["deactivated", "updated", "created"], "newest first: {found}");
+    assert_eq!(actions, ["archived", "updated", "created"], "newest first: {found}");
     assert_eq!(change(&found["items"][0], "archived")["after"], true);
     assert_eq!(change(&found["items"][1], "name")["after"], "Hamburguesa de la casa");
     assert_eq!(found["items"][1]["merchant_id"], a.id.as_str());

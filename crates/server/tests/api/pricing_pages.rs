@@ -354,3 +354,47 @@ async fn the_api_searches_sorts_and_ends_promotions_like_the_pages() {
     assert_eq!((ended["active"].as_bool(), ended["name"].as_str()), (Some(false), Some("Verano")), "{ended}");
     assert_eq!(ended["kind"]["bps"], 500, "the rest unchanged");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_operator_funded_promotion_is_switched_and_given_coupons_by_admins_only() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
+    let mine = fx.m(0);
+    let admin = app.admin_token().await;
+    let manager = mine.manager.token(&app).await;
+    let body = json!({"merchant_id": mine.id, "name": "La casa invita", "funded_by": "operator",
+        "kind": {"type": "percent_off_order", "bps": 1000}, "requires_coupon": true});
+    let promotion = app
+        .post("/api/v1/promotions", Some(&admin), &body)
+        .await
+        .expect(StatusCode::CREATED, "the operator's promotion");
+    let id = promotion["id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/api/v1/promotions/{id}");
+    let send = |token: String, body: Value| {
+        let path = path.clone();
+        let app = &app;
+        async move { app.send(Method::PATCH, &path, Some(&token), Body::Json(body), &[]).await }
+    };
+    send(admin.clone(), json!({"active": false})).await.expect(StatusCode::OK, "the admin ends it");
+    send(manager.clone(), json!({"active": true}))
+        .await
+        .expect_problem(StatusCode::FORBIDDEN, "its merchant's manager may not restart the operator's money");
+    app.post(&format!("{path}/coupons"), Some(&manager), &json!({"code": "GRATIS"}))
+        .await
+        .expect_problem(StatusCode::FORBIDDEN, "nor hand out its coupons");
+    let coupon = app.post(&format!("{path}/coupons"), Some(&admin), &json!({"code": "GRATIS"})).await;
+    let coupon_id =
+        coupon.expect(StatusCode::CREATED, "the admin's coupon")["id"].as_str().unwrap_or_default().to_owned();
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/coupons/{coupon_id}"),
+        Some(&manager),
+        Body::Json(json!({"active": false})),
+        &[],
+    )
+    .await
+    .expect_problem(StatusCode::FORBIDDEN, "nor switch them");
+    let now: Value = app.get(&path, Some(&admin)).await.expect(StatusCode::OK, "the promotion");
+    assert_eq!(now["active"], false, "still ended: {now}");
+    app.stop().await;
+}

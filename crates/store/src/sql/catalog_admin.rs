@@ -156,14 +156,15 @@ impl CatalogAdminStore for SqlStore {
         let product = &edit.product;
         let mut tx = self.write.begin().await?;
         let updated = sqlx::query(
-            "UPDATE products SET name = $1, track_stock = $2, tax_category = $3, category = $4, image_url = $5, \
-             modifiers_json = $6, description = $7, allergens = $8 WHERE id = $9 AND merchant_id = $10",
+            // `image_url` is the photo's to set (`PhotoStore`): an edit read before an upload
+            // finished must not point the product back at a photo that is gone.
+            "UPDATE products SET name = $1, track_stock = $2, tax_category = $3, category = $4, \
+             modifiers_json = $5, description = $6, allergens = $7 WHERE id = $8 AND merchant_id = $9",
         )
         .bind(&product.name)
         .bind(flag(product.track_stock))
         .bind(product.tax_category.as_str())
         .bind(&product.category)
-        .bind(&product.image_url)
         .bind(&product.modifiers_json)
         .bind(&product.description)
         .bind(omnicanal_domain::dish::allergens_to_column(&product.allergens))
