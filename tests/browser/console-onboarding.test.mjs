@@ -7,7 +7,7 @@
 // for the manager and the visitor (their phones).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, withPage, consoleSignIn, ownServer, overflow, apiAt, artifact, waitUntil, PHONE } from "./lib.mjs";
+import { launch, withPage, consoleSignIn, ownServer, overflow, artifact, waitUntil, PHONE } from "./lib.mjs";
 
 const ADMIN_EMAIL = "operaciones@mall-nuevo.test";
 const ADMIN_PASSWORD = "clave-del-operador-2026";
@@ -139,6 +139,8 @@ test("an operator onboards a new mall from an empty database and its first QR or
     assert.equal(response.status(), 200);
     const item = visitor.locator(`[data-testid=menu-item][data-sku="${first.sku}"]`);
     await item.waitFor();
+    const photo = item.locator("[data-testid=item-photo]");
+    assert.match(await photo.getAttribute("src"), /^\/media\/products\/[^/]+\/card-[0-9a-f]{16}\.jpg$/, "the uploaded photo, resized");
     await fits(visitor, 360, "menu");
     await chooseOptions(item);
     await item.locator("button[data-testid=add]").click();
@@ -181,23 +183,50 @@ async function chooseOptions(item) {
 }
 
 /**
- * The manager's catalogue: a product with a modifier group, its photo, and a promotion.
- * Records the product's SKU on `merchant`.
+ * The manager's catalogue from the console's pages: a product with a required modifier group,
+ * its photo (uploaded, resized by the server), and a promotion. Records the product's SKU on
+ * `merchant`.
  */
 async function buildCatalogue(page, merchant) {
-  // Until the catalogue pages land, the API stands in for them (the manager's own token).
-  const { body: session } = await apiAt(server.base, "POST", "/auth/login", {
-    body: { email: "gerente@sangucheria-uno.test", password: "clave-del-gerente-1" },
-  });
   merchant.sku = "SAN-ITALIANO";
-  await apiAt(server.base, "POST", "/products", {
-    token: session.token,
-    body: {
-      merchant_id: merchant.merchantId,
-      name: "Italiano",
-      track_stock: false,
-      variants: [{ sku: merchant.sku, price: { amount: 6990, currency: "CLP" } }],
-    },
-  });
-  await page.goto(`${server.base}/console`);
+  await Promise.all([page.waitForURL(/\/console\/catalog/), page.locator("[data-testid=nav-catalog]").click()]);
+  await Promise.all([page.waitForURL(/products\/new/), page.locator("[data-testid=catalog-new]").click()]);
+  await page.locator("[data-testid=product-name]").fill("Italiano");
+  await page.locator("[data-testid=product-category]").fill("Sándwiches");
+  await page.locator("[data-testid=product-description]").fill("Palta, tomate y mayo casera.");
+  await page.locator("[data-testid=product-track-stock]").uncheck();
+  const variant = page.locator("[data-testid=variant-row]").first();
+  await variant.locator("[data-testid=variant-sku]").fill(merchant.sku);
+  await variant.locator("[data-testid=variant-price]").fill("6990");
+  const group = page.locator("[data-testid=group-row]").first();
+  await group.locator("[data-testid=group-name]").fill("Pan");
+  await group.locator("[data-testid=group-min]").fill("1");
+  await group.locator("[data-testid=group-max]").fill("1");
+  await group.locator("[data-testid=option-name]").nth(0).fill("Marraqueta");
+  await group.locator("[data-testid=option-price]").nth(0).fill("0");
+  await group.locator("[data-testid=add-option]").click();
+  await group.locator("[data-testid=option-name]").nth(1).fill("Frica");
+  await group.locator("[data-testid=option-price]").nth(1).fill("500");
+  await fits(page, 360, "product-form");
+  await Promise.all([page.waitForURL(/done=created/), page.locator("[data-testid=product-submit]").click()]);
+
+  // Its photo: any PNG will do — a screenshot of the list the manager is looking at.
+  const row = page.locator("[data-testid=catalog-row]").filter({ hasText: merchant.sku });
+  const picture = await page.screenshot({ type: "png" });
+  await Promise.all([page.waitForURL(/\/photo$/), row.locator("[data-testid=catalog-photo]").click()]);
+  await page.locator("[data-testid=photo-file]").setInputFiles({ name: "italiano.png", mimeType: "image/png", buffer: picture });
+  await Promise.all([page.waitForURL(/\/photo\?/), page.locator("[data-testid=photo-submit]").click()]);
+  await page.locator("[data-testid=photo-thumb]").waitFor();
+  await fits(page, 360, "photo");
+
+  // A promotion: 10 % off every order at this merchant, no coupon needed.
+  await Promise.all([page.waitForURL(/\/console\/pricing/), page.locator("[data-testid=nav-pricing]").click()]);
+  await page.locator("[data-testid=tab-promotions]").click();
+  await page.locator("[data-testid=new-promotion]").click();
+  await page.locator("[data-testid=promotion-name]").fill("Inauguración");
+  await page.locator("[data-testid=promotion-kind]").selectOption("percent_off_order");
+  await page.locator("[data-testid=promotion-percent]").fill("10");
+  await page.locator("[data-testid=promotion-submit]").click();
+  await page.locator('[data-testid=promotion-row][data-name="Inauguración"]').waitFor();
+  await fits(page, 360, "promotions");
 }
