@@ -425,9 +425,10 @@ async function healthy(base) {
  * A second `omnicanal serve --demo` with its own loopback port and SQLite file under target/,
  * made deterministic like the main one (setup.mjs). `start()` (again) runs it on the same port
  * and database; `kill(signal)` stops it (SIGKILL: a crash); `remove()` kills it and deletes the
- * database. Its log is `target/browser-artifacts/<name>.log`.
+ * database. Its log is `target/browser-artifacts/<name>.log`. `{ demo: false }` starts it on an
+ * empty database instead (`env` adds variables, such as the first admin's).
  */
-export async function ownServer(name) {
+export async function ownServer(name, { demo = true, env = {} } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dir = path.join(root, "target");
@@ -444,8 +445,8 @@ export async function ownServer(name) {
       const log = openSync(logPath, "a");
       child = spawn(
         SERVER_BIN,
-        ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--database-url", `sqlite://${dbPath}`],
-        { stdio: ["ignore", log, log], env: { ...process.env, ...DEAD_PROXY, NO_COLOR: "1", RUST_LOG: process.env.RUST_LOG || "info" } },
+        ["serve", ...(demo ? ["--demo"] : []), "--listen", `127.0.0.1:${port}`, "--database-url", `sqlite://${dbPath}`],
+        { stdio: ["ignore", log, log], env: { ...process.env, ...DEAD_PROXY, NO_COLOR: "1", RUST_LOG: process.env.RUST_LOG || "info", ...env } },
       );
       closeSync(log);
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -471,6 +472,8 @@ export async function ownServer(name) {
     },
   };
   await server.start();
+  // Without the demo the database is empty: there is no demo site to make deterministic.
+  if (!demo) return server;
   server.site = await new Promise((resolve, reject) => {
     execFile(process.execPath, [path.join(here, "setup.mjs"), base], (error, stdout, stderr) => {
       if (error) reject(new Error(`setup.mjs against ${base} failed: ${stderr}`));
