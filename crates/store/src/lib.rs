@@ -172,6 +172,9 @@ pub trait SetupStore {
     async fn set_site_unaccepted_policy(&self, site_id: &str, policy: UnacceptedPolicy) -> StoreResult<()>;
     /// Renames a site; `NotFound` if absent.
     async fn set_site_name(&self, site_id: &str, name: &str) -> StoreResult<()>;
+    /// Saves a site's name, acceptance limit and policy in one statement (a change to several
+    /// of them is never half-saved); `NotFound` if absent.
+    async fn update_site_settings(&self, site: &SiteRow) -> StoreResult<()>;
     /// Places taken at a location by pickup slots starting in `[from_ms, to_ms)`: the live parts
     /// counted by placement in `pickup_slot_counts`.
     async fn count_pickups(&self, location_id: &str, from_ms: i64, to_ms: i64) -> StoreResult<i64>;

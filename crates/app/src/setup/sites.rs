@@ -138,18 +138,19 @@ impl App {
         caller.require(&[Role::Admin])?;
         let mut site = self.site(id).await?;
         let before = site.clone();
-        if let Some(name) = changes.name.map(Name::into_inner).filter(|name| *name != site.name) {
-            self.store.set_site_name(id, &name).await?;
-            site.name = name;
+        if let Some(name) = changes.name {
+            site.name = name.into_inner();
         }
         if let Some(limit) = changes.accept_within_minutes {
             site.accept_within_minutes = limit;
-            self.store.set_site_accept_within(id, limit).await?;
         }
         if let Some(policy) = changes.unaccepted_policy {
             site.unaccepted_policy = policy;
-            self.store.set_site_unaccepted_policy(id, policy).await?;
         }
+        self.store.update_site_settings(&site).await.map_err(|error| match error {
+            omnicanal_store::StoreError::NotFound => AppError::NotFound("site"),
+            other => other.into(),
+        })?;
         self.record_change(caller, Change::updated(AuditEntity::Site, &site.id, None, &before, &site)).await;
         Ok(site)
     }

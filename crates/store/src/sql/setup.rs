@@ -515,6 +515,21 @@ impl SetupStore for SqlStore {
         Ok(())
     }
 
+    async fn update_site_settings(&self, site: &SiteRow) -> StoreResult<()> {
+        let updated =
+            sqlx::query("UPDATE sites SET name = $1, accept_within_minutes = $2, unaccepted_policy = $3 WHERE id = $4")
+                .bind(&site.name)
+                .bind(site.accept_within_minutes)
+                .bind(site.unaccepted_policy.as_str())
+                .bind(&site.id)
+                .execute(&self.write)
+                .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn set_site_unaccepted_policy(&self, site_id: &str, policy: UnacceptedPolicy) -> StoreResult<()> {
         let updated = sqlx::query("UPDATE sites SET unaccepted_policy = $1 WHERE id = $2")
             .bind(policy.as_str())
