@@ -13,9 +13,8 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use minijinja::{Value, context};
@@ -27,10 +26,10 @@ use omnicanal_app::{AppError, FieldError};
 use omnicanal_store::{MerchantRow, Page, SetupOrder, SiteRow};
 use serde::Deserialize;
 
+use super::forms::{bad_csrf, not_admin, page_number, pager_links, parse_percent, percent_in, see_other};
 use super::pages::refused;
 use super::session::ConsoleUser;
 use super::view::urlencode;
-use crate::auth::{self, Role};
 use crate::state::AppState;
 use crate::web::i18n::Lang;
 
@@ -90,11 +89,7 @@ impl ListQuery {
     }
 
     fn page_number(&self) -> i64 {
-        self.page
-            .as_deref()
-            .and_then(|raw| raw.trim().parse::<i64>().ok())
-            .filter(|n| (1..=100_000).contains(n))
-            .unwrap_or(1)
+        page_number(self.page.as_deref())
     }
 
     /// The store's page: one row more than shown, to know whether a next page exists.
@@ -127,13 +122,13 @@ fn pager(query: &ListQuery, rows: &mut Vec<impl Sized>) -> Value {
         }
         link
     };
-    let link = |to: i64| format!("{}page={to}", keep(order));
+    let (prev, next) = pager_links(page, more, |to| format!("{}page={to}", keep(order)));
     // The name column's header sorts by name, and a second click turns it round.
     let by_name = if order == SetupOrder::Name { SetupOrder::NameDescending } else { SetupOrder::Name };
     context! {
         page => page,
-        prev => (page > 1).then(|| link(page - 1)),
-        next => more.then(|| link(page + 1)),
+        prev => prev,
+        next => next,
         q => text,
         sort => order.as_str(),
         name_link => keep(by_name).trim_end_matches(['&', '?']).to_owned(),
@@ -143,23 +138,6 @@ fn pager(query: &ListQuery, rows: &mut Vec<impl Sized>) -> Value {
             _ => "none",
         },
     }
-}
-
-/// Only admins set up the platform: anyone else gets this 403 page.
-pub(super) fn not_admin(console: &ConsoleUser, state: &AppState) -> Option<Response> {
-    (console.user.role != Role::Admin)
-        .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.setup.forbidden"))
-}
-
-/// The 403 page when the form's CSRF token is not the session's.
-pub(super) fn bad_csrf(
-    console: &ConsoleUser,
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: Option<&str>,
-) -> Option<Response> {
-    (!auth::session_csrf_matches(headers, csrf))
-        .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf"))
 }
 
 /// Each refused field with the console's words for it: the use case's field names, except that
@@ -191,24 +169,10 @@ pub(super) fn refusal(
     state: &AppState,
     error: AppError,
 ) -> Result<BTreeMap<String, String>, Box<Response>> {
-    match error {
+    super::forms::refusal(console, state, error, "console.setup.forbidden", |error| match error {
         AppError::Invalid(errors) => Ok(field_texts(console.lang, &errors)),
-        AppError::Forbidden => Err(Box::new(console.message(
-            state,
-            StatusCode::FORBIDDEN,
-            "console.forbidden.title",
-            "console.setup.forbidden",
-        ))),
-        other => Err(Box::new(refused(console, state, other))),
-    }
-}
-
-pub(super) fn see_other(to: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(to) {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    response
+        other => Err(other),
+    })
 }
 
 fn policy_text(lang: Lang, site: &SiteRow) -> String {
@@ -235,41 +199,14 @@ fn site_card(lang: Lang, site: &SiteRow) -> Value {
     }
 }
 
-pub(super) fn commission_percent(bps: i64) -> String {
-    let whole = bps / 100;
-    match bps % 100 {
-        0 => whole.to_string(),
-        cents if cents % 10 == 0 => format!("{whole}.{}", cents / 10),
-        cents => format!("{whole}.{cents:02}"),
-    }
-}
-
 fn merchant_card(lang: Lang, merchant: &MerchantRow) -> Value {
     context! {
         id => merchant.id,
         name => merchant.name,
         kind => lang.text(&format!("console.setup.kind.{}", merchant.kind.as_str()), &[]),
-        // Spanish writes the decimal with a comma, as the field's hint asks it typed.
-        commission => match lang {
-            Lang::Es => commission_percent(merchant.commission_bps).replace('.', ","),
-            Lang::En => commission_percent(merchant.commission_bps),
-        },
+        commission => percent_in(lang, merchant.commission_bps),
         tax_id => merchant.tax_id,
     }
-}
-
-/// The commission as typed ("12", "12.5", "12,5 %") in basis points; `None` when it is not a
-/// number with at most two decimals. The range is the use case's to judge.
-pub(super) fn parse_percent(raw: &str) -> Option<i64> {
-    let cleaned = raw.trim().trim_end_matches('%').trim().replace(',', ".");
-    let (whole, fraction) = cleaned.split_once('.').unwrap_or((cleaned.as_str(), ""));
-    let digits = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || fraction.len() > 2 || !(fraction.is_empty() || digits(fraction)) {
-        return None;
-    }
-    let whole: i64 = whole.parse().ok()?;
-    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-    Some(whole * 100 + fraction)
 }
 
 // --- sites ---------------------------------------------------------------------------------
@@ -865,20 +802,6 @@ pub(super) async fn update_location(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_commission_is_typed_in_percent_and_counted_in_basis_points() {
-        assert_eq!(parse_percent("12"), Some(1200));
-        assert_eq!(parse_percent("12.5"), Some(1250));
-        assert_eq!(parse_percent(" 7,25 % "), Some(725));
-        assert_eq!(parse_percent("0"), Some(0));
-        for bad in ["", "abc", "1.234", "-3", ".5", "1e3"] {
-            assert_eq!(parse_percent(bad), None, "{bad}");
-        }
-        assert_eq!(commission_percent(1250), "12.5");
-        assert_eq!(commission_percent(725), "7.25");
-        assert_eq!(commission_percent(1200), "12");
-    }
 
     #[test]
     fn every_setup_template_compiles_and_its_texts_exist() {

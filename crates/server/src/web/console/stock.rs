@@ -28,10 +28,10 @@ use omnicanal_domain::inventory::TransferStatus;
 use omnicanal_store::{LocationRow, Page, StockRow, TransferRow};
 use serde::Deserialize;
 
+use super::forms::{bad_csrf, local_time, not_manager, page_number, see_other};
 use super::pages::refused;
-use super::session::{ConsoleUser, see_other};
+use super::session::ConsoleUser;
 use super::view::urlencode;
-use crate::auth;
 use crate::state::AppState;
 use crate::web::i18n::Lang;
 
@@ -159,8 +159,8 @@ async fn page(
     form: FormState,
     status: StatusCode,
 ) -> Response {
-    if !console.is_manager() {
-        return console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.stock.forbidden");
+    if let Some(denied) = not_manager(console, state, "console.stock.forbidden") {
+        return denied;
     }
     let lang = console.lang;
     let (chosen, locations) = match choose_location(state, console, query.location_id.as_deref()).await {
@@ -241,7 +241,7 @@ async fn page(
     });
     let total = shown.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let page_no = query.page.as_deref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    let page_no = usize::try_from(page_number(query.page.as_deref())).unwrap_or(1).min(pages);
     let rows: Vec<Value> = shown
         .iter()
         .skip((page_no - 1) * PER_PAGE)
@@ -338,7 +338,7 @@ fn transfer_row(lang: Lang, here: &LocationRow, transfer: &TransferRow, name: &d
 
 /// `YYYY-MM-DD HH:MM` UTC (the list is across sites; the day and hour are what matter).
 fn day_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).map(|at| at.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    local_time(ms, "UTC", "%Y-%m-%d %H:%M")
 }
 
 /// `GET /console/stock`.
@@ -426,7 +426,7 @@ fn refusal(
     errors: &mut BTreeMap<String, String>,
 ) -> Result<StatusCode, Box<Response>> {
     let lang = console.lang;
-    match error {
+    super::forms::refusal(console, state, error, "console.stock.forbidden", |error| match error {
         AppError::Invalid(fields) => {
             for field in fields {
                 let name = if field.field == "delta" { "quantity".to_owned() } else { field.field.clone() };
@@ -447,14 +447,8 @@ fn refusal(
             errors.insert(conflict_field.to_owned(), lang.text(key, &[]));
             Ok(StatusCode::CONFLICT)
         }
-        AppError::Forbidden => Err(Box::new(console.message(
-            state,
-            StatusCode::FORBIDDEN,
-            "console.forbidden.title",
-            "console.stock.forbidden",
-        ))),
-        other => Err(Box::new(refused(console, state, other))),
-    }
+        other => Err(other),
+    })
 }
 
 /// The page again with the posted form's values and problems.
@@ -472,22 +466,13 @@ async fn again(
 
 /// Back to the page with what was done.
 fn done(location_id: &str, action: &str, extra: &str) -> Response {
-    see_other(&format!("/console/stock?location_id={}&done={action}{extra}", urlencode(location_id)), &[])
-}
-
-fn csrf_refused(state: &AppState, console: &ConsoleUser) -> Response {
-    console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf")
+    see_other(&format!("/console/stock?location_id={}&done={action}{extra}", urlencode(location_id)))
 }
 
 /// The location a form names, when the user may see it (its forms are only on its page).
 async fn posted_location(state: &AppState, console: &ConsoleUser, form: &StockForm) -> Result<LocationRow, Response> {
-    if !console.is_manager() {
-        return Err(console.message(
-            state,
-            StatusCode::FORBIDDEN,
-            "console.forbidden.title",
-            "console.stock.forbidden",
-        ));
+    if let Some(denied) = not_manager(console, state, "console.stock.forbidden") {
+        return Err(denied);
     }
     match choose_location(state, console, Some(&form.location_id)).await? {
         (Some(location), _) => Ok(location),
@@ -502,8 +487,8 @@ pub(super) async fn count(
     headers: HeaderMap,
     Form(form): Form<StockForm>,
 ) -> Response {
-    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
-        return csrf_refused(&state, &console);
+    if let Some(denied) = bad_csrf(&console, &state, &headers, form.csrf.as_deref()) {
+        return denied;
     }
     let location = match posted_location(&state, &console, &form).await {
         Ok(location) => location,
@@ -561,8 +546,8 @@ pub(super) async fn receipt(
     headers: HeaderMap,
     Form(form): Form<StockForm>,
 ) -> Response {
-    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
-        return csrf_refused(&state, &console);
+    if let Some(denied) = bad_csrf(&console, &state, &headers, form.csrf.as_deref()) {
+        return denied;
     }
     let location = match posted_location(&state, &console, &form).await {
         Ok(location) => location,
@@ -604,8 +589,8 @@ pub(super) async fn transfer(
     headers: HeaderMap,
     Form(form): Form<StockForm>,
 ) -> Response {
-    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
-        return csrf_refused(&state, &console);
+    if let Some(denied) = bad_csrf(&console, &state, &headers, form.csrf.as_deref()) {
+        return denied;
     }
     let location = match posted_location(&state, &console, &form).await {
         Ok(location) => location,
@@ -640,8 +625,8 @@ pub(super) async fn receive(
     Path(id): Path<String>,
     Form(form): Form<StockForm>,
 ) -> Response {
-    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
-        return csrf_refused(&state, &console);
+    if let Some(denied) = bad_csrf(&console, &state, &headers, form.csrf.as_deref()) {
+        return denied;
     }
     let location = match posted_location(&state, &console, &form).await {
         Ok(location) => location,
