@@ -275,7 +275,7 @@ async fn set_active(
         return denied;
     }
     match state.app.set_user_active(&console.user, &id, active).await {
-        Ok(_) => see_other("/console/users", &[]),
+        Ok(_) => super::forms::see_other("/console/users"),
         Err(AppError::Conflict(_)) => {
             console.message(&state, StatusCode::CONFLICT, "console.users.confirm_title", "console.users.not_yourself")
         }
