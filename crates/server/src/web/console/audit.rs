@@ -22,6 +22,7 @@ use omnicanal_domain::audit::{AuditAction, AuditEntity, changed_fields};
 use omnicanal_store::{AuditEntryRow, Page};
 use serde::Deserialize;
 
+use super::forms::{forbidden, local_time, merchant_choices, not_manager, page_count, page_number, pager_links};
 use super::pages::refused;
 use super::session::ConsoleUser;
 use super::view::urlencode;
@@ -35,12 +36,8 @@ pub(super) const TEMPLATE_SOURCES: [(&str, &str); 1] =
 
 /// Entries a page shows.
 const PER_PAGE: i64 = 25;
-/// Deepest page offered.
-const MAX_PAGE: i64 = 100_000;
 /// Longest value shown in a diff, in characters (the API has the whole value).
 const MAX_VALUE_CHARS: usize = 160;
-/// Merchants offered in an admin's filter.
-const MERCHANT_CHOICES: i64 = 500;
 
 /// `?q=&entity=&actor=&merchant_id=&page=`, as typed (bad values are told, not refused whole).
 #[derive(Debug, Default, Deserialize)]
@@ -59,11 +56,11 @@ pub(super) async fn list(
     Query(query): Query<AuditPageQuery>,
 ) -> Response {
     let lang = console.lang;
-    if !matches!(console.user.role, Role::Admin | Role::MerchantManager) {
-        return console.message(&state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.audit.forbidden");
+    if let Some(denied) = not_manager(&console, &state, "console.audit.forbidden") {
+        return denied;
     }
-    let page_no = query.page.as_deref().and_then(|raw| raw.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE);
-    let page = Page { limit: PER_PAGE, offset: (page_no - 1) * PER_PAGE };
+    let page_no = page_number(query.page.as_deref());
+    let page = super::forms::store_page(page_no, PER_PAGE);
     let (filters, problem) = match AuditQuery::parse(
         query.merchant_id.as_deref(),
         query.entity.as_deref(),
@@ -77,31 +74,20 @@ pub(super) async fn list(
     };
     let (rows, total) = match state.app.audit_log(&console.user, filters, page).await {
         Ok(found) => found,
-        Err(AppError::Forbidden) => {
-            return console.message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "console.forbidden.title",
-                "console.audit.forbidden",
-            );
-        }
+        Err(AppError::Forbidden) => return forbidden(&console, &state, "console.audit.forbidden"),
         Err(error) => return refused(&console, &state, error),
     };
     let timezone = page_timezone(&state, &console).await;
     let entries: Vec<Value> = rows.iter().map(|row| entry(lang, &timezone, row)).collect();
     let admin = console.user.role == Role::Admin;
-    let merchants: Vec<Value> = if admin {
-        let listed = state.app.list_merchants(&console.user, Page::first(MERCHANT_CHOICES)).await.unwrap_or_default();
-        listed.iter().map(|merchant| context! { id => merchant.id, name => merchant.name }).collect()
-    } else {
-        Vec::new()
-    };
+    let merchants = merchant_choices(&state, &console).await;
     let entities: Vec<Value> = AuditEntity::ALL
         .iter()
         .map(|entity| context! { value => entity.as_str(), label => entity_label(lang, *entity) })
         .collect();
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pages = page_count(total, PER_PAGE);
     let keep = kept_filters(&query);
+    let (prev, next) = pager_links(page_no, page_no < pages, |to| format!("/console/audit?{keep}page={to}"));
     let ctx = context! {
         title => lang.text("console.audit.title", &[]),
         entries => entries,
@@ -119,8 +105,8 @@ pub(super) async fn list(
         },
         page_no => page_no,
         pages => pages,
-        prev => (page_no > 1).then(|| format!("/console/audit?{keep}page={}", page_no - 1)),
-        next => (page_no < pages).then(|| format!("/console/audit?{keep}page={}", page_no + 1)),
+        prev => prev,
+        next => next,
     };
     console.page(&state, "audit.html", StatusCode::OK, ctx)
 }
@@ -150,14 +136,6 @@ async fn page_timezone(state: &AppState, console: &ConsoleUser) -> String {
         }
         _ => "UTC".into(),
     }
-}
-
-/// `dd/mm/yyyy hh:mm` in `timezone`.
-fn local_time(timezone: &str, ms: i64) -> String {
-    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|at| at.with_timezone(&zone).format("%d/%m/%Y %H:%M").to_string())
-        .unwrap_or_default()
 }
 
 fn entity_label(lang: Lang, entity: AuditEntity) -> String {
@@ -200,7 +178,7 @@ fn entry(lang: Lang, timezone: &str, row: &AuditEntryRow) -> Value {
         .collect();
     context! {
         id => row.id,
-        at => local_time(timezone, row.at_ms),
+        at => local_time(row.at_ms, timezone, "%d/%m/%Y %H:%M"),
         actor => row.actor_email,
         role => lang.text(&format!("console.users.role.{}", row.actor_role.as_str()), &[]),
         entity => row.entity.as_str(),

@@ -22,22 +22,20 @@ use omnicanal_app::AppError;
 use omnicanal_app::catalog::{NewProduct, ProductInput, ProductPatch, ProductQuery};
 use omnicanal_domain::Currency;
 use omnicanal_domain::access::Role;
-use omnicanal_store::{CatalogEntryRow, MerchantRow, Page};
+use omnicanal_store::CatalogEntryRow;
 use serde::Deserialize;
 
 use super::catalog_categories as categories;
 use super::catalog_form::{ProductFields, form_context, price_text, problem_texts};
+use super::forms::{bad_csrf, merchant_choices, page_count, page_number, pager_links, see_other};
 use super::pages::refused;
-use super::session::{ConsoleUser, see_other};
+use super::session::ConsoleUser;
 use super::view::urlencode;
-use crate::auth;
 use crate::state::AppState;
 use crate::web::asset;
 
 /// Products a list page shows.
 const PER_PAGE: i64 = 25;
-/// Merchants an admin may pick from.
-const MERCHANT_CHOICES: i64 = 500;
 
 /// The catalogue's templates, joined to the console's by `view.rs`.
 pub(super) const TEMPLATE_SOURCES: [(&str, &str); 4] = [
@@ -85,27 +83,7 @@ pub(super) fn merchant_of(console: &ConsoleUser, asked: Option<&str>) -> Option<
 
 /// Only managers and admins keep a catalogue: staff get this 403 page.
 pub(super) fn not_manager(console: &ConsoleUser, state: &AppState) -> Option<Response> {
-    (!console.is_manager())
-        .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.catalog.forbidden"))
-}
-
-pub(super) fn bad_csrf(
-    console: &ConsoleUser,
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: Option<&str>,
-) -> Option<Response> {
-    (!auth::session_csrf_matches(headers, csrf))
-        .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf"))
-}
-
-pub(super) async fn merchant_choices(state: &AppState, console: &ConsoleUser) -> Vec<Value> {
-    if console.user.role != Role::Admin {
-        return Vec::new();
-    }
-    let merchants: Vec<MerchantRow> =
-        state.app.list_merchants(&console.user, Page::first(MERCHANT_CHOICES)).await.unwrap_or_default();
-    merchants.iter().map(|m| context! { id => m.id, name => m.name }).collect()
+    super::forms::not_manager(console, state, "console.catalog.forbidden")
 }
 
 /// The lowest and highest price of a product's variants, as the list shows them.
@@ -137,7 +115,7 @@ pub(super) async fn list(
         let ctx = context! { title => lang.text("console.catalog.title", &[]), merchants => merchants, pick => true };
         return console.page(&state, "catalog_list.html", StatusCode::OK, ctx);
     };
-    let page_no = query.page.as_deref().and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, 10_000);
+    let page_no = page_number(query.page.as_deref());
     let sort = query.sort.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "name".to_owned());
     let archived = if query.archived.as_deref() == Some("true") { "true" } else { "false" };
     let q: String = query.q.clone().unwrap_or_default().trim().chars().take(100).collect();
@@ -156,7 +134,7 @@ pub(super) async fn list(
     let (entries, total) = match result {
         Ok(found) => found,
         Err(AppError::Invalid(_)) => {
-            return see_other(&format!("/console/catalog?merchant={}", urlencode(&merchant_id)), &[]);
+            return see_other(&format!("/console/catalog?merchant={}", urlencode(&merchant_id)));
         }
         Err(error) => return refused(&console, &state, error),
     };
@@ -174,7 +152,7 @@ pub(super) async fn list(
             }
         })
         .collect();
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pages = page_count(total, PER_PAGE);
     let base = format!("/console/catalog?merchant={}&q={}&archived={archived}", urlencode(&merchant_id), urlencode(&q));
     // A column's link sorts by it; on the column already sorted it reverses the order.
     let sort_link = |key: &str| {
@@ -200,6 +178,7 @@ pub(super) async fn list(
         })
         .collect();
     let paged = format!("{base}&sort={}", urlencode(&sort));
+    let (prev, next) = pager_links(page_no, page_no < pages, |to| format!("{paged}&page={to}"));
     let ctx = context! {
         title => lang.text("console.catalog.title", &[]),
         merchants => merchants,
@@ -213,8 +192,8 @@ pub(super) async fn list(
         columns => columns,
         page_no => page_no,
         pages => pages,
-        prev => (page_no > 1).then(|| format!("{paged}&page={}", page_no - 1)),
-        next => (page_no < pages).then(|| format!("{paged}&page={}", page_no + 1)),
+        prev => prev,
+        next => next,
         done => query.done.as_deref().filter(|d| ["archived", "unarchived", "saved", "created"].contains(d))
             .map(|d| lang.text(&format!("console.catalog.done.{d}"), &[])),
     };
@@ -261,7 +240,7 @@ pub(super) async fn new_form(
         return refusal;
     }
     let Some(merchant_id) = merchant_of(&console, query.merchant.as_deref()) else {
-        return see_other("/console/catalog", &[]);
+        return see_other("/console/catalog");
     };
     // The currency of the merchant's first location's site, when it has one.
     let mut currency = Currency::Clp;
@@ -315,7 +294,7 @@ pub(super) async fn create(
         },
     };
     match result {
-        Ok(()) => see_other(&format!("/console/catalog?merchant={}&done=created", urlencode(&form.merchant_id)), &[]),
+        Ok(()) => see_other(&format!("/console/catalog?merchant={}&done=created", urlencode(&form.merchant_id))),
         Err(error) => refused_form(&state, &console, None, &form, error).await,
     }
 }
@@ -398,7 +377,7 @@ pub(super) async fn update(
     };
     match result {
         Ok(entry) => {
-            see_other(&format!("/console/catalog?merchant={}&done=saved", urlencode(&entry.product.merchant_id)), &[])
+            see_other(&format!("/console/catalog?merchant={}&done=saved", urlencode(&entry.product.merchant_id)))
         }
         Err(error) => refused_form(&state, &console, Some(&id), &form, error).await,
     }
@@ -446,13 +425,10 @@ async fn set_archived(
         Ok(entry) => {
             let done = if archived { "archived" } else { "unarchived" };
             let shown = if archived { "false" } else { "true" };
-            see_other(
-                &format!(
-                    "/console/catalog?merchant={}&archived={shown}&done={done}",
-                    urlencode(&entry.product.merchant_id)
-                ),
-                &[],
-            )
+            see_other(&format!(
+                "/console/catalog?merchant={}&archived={shown}&done={done}",
+                urlencode(&entry.product.merchant_id)
+            ))
         }
         Err(error) => refused(&console, &state, error),
     }

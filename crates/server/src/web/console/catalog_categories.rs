@@ -12,9 +12,10 @@ use omnicanal_app::AppError;
 use omnicanal_app::catalog::CategoryRename;
 use serde::Deserialize;
 
-use super::catalog::{ListQuery, bad_csrf, merchant_choices, merchant_of, not_manager};
+use super::catalog::{ListQuery, merchant_of, not_manager};
+use super::forms::{bad_csrf, merchant_choices, see_other};
 use super::pages::refused;
-use super::session::{ConsoleUser, see_other};
+use super::session::ConsoleUser;
 use super::view::urlencode;
 use crate::state::AppState;
 
@@ -104,7 +105,7 @@ pub(super) async fn rename(
         return refusal;
     }
     let Some(merchant_id) = merchant_of(&console, form.merchant_id.as_deref()) else {
-        return see_other("/console/catalog/categories", &[]);
+        return see_other("/console/catalog/categories");
     };
     let result = match CategoryRename::parse(&form.from, &form.to) {
         Ok(rename) => state.app.rename_category(&console.user, &merchant_id, &rename).await,
@@ -112,9 +113,7 @@ pub(super) async fn rename(
     };
     let lang = console.lang;
     match result {
-        Ok(_) => {
-            see_other(&format!("/console/catalog/categories?merchant={}&done=renamed", urlencode(&merchant_id)), &[])
-        }
+        Ok(_) => see_other(&format!("/console/catalog/categories?merchant={}&done=renamed", urlencode(&merchant_id))),
         Err(AppError::Invalid(errors)) => {
             let too_long = errors.iter().any(|e| e.message.contains("at most"));
             let key =

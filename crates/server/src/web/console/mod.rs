@@ -27,6 +27,7 @@ mod catalog_categories;
 mod catalog_form;
 mod conflicts;
 mod dashboard;
+mod forms;
 mod mall;
 mod pages;
 mod payments;

@@ -3,10 +3,8 @@
 //! knows at once; their scripts then follow the location live through the JSON API.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderValue;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use minijinja::{Value, context};
 use omnicanal_app::AppError;
 use omnicanal_app::console::pages::{MAX_LOCATIONS, SiteLocation};
@@ -14,6 +12,7 @@ use omnicanal_domain::Money;
 use omnicanal_domain::hours::hhmm;
 use omnicanal_store::{LocationRow, Page, SiteRow};
 
+use super::forms::see_other;
 use super::session::ConsoleUser;
 use super::view::console_messages;
 use crate::auth::Role;
@@ -87,7 +86,7 @@ fn location_card(lang: Lang, location: &LocationRow, site: &SiteRow, now_ms: i64
 pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) -> Response {
     if console.user.role == Role::Staff {
         return match console.user.location_id.as_deref() {
-            Some(id) => redirect(&format!("/console/locations/{id}")),
+            Some(id) => see_other(&format!("/console/locations/{id}")),
             None => console.message(&state, StatusCode::OK, "console.home.title", "console.home.no_location"),
         };
     }
@@ -130,14 +129,6 @@ pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) ->
         payments_attention => payments_attention,
     };
     console.page(&state, "home.html", StatusCode::OK, ctx)
-}
-
-fn redirect(to: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(to) {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    response
 }
 
 fn prep_choices(prep_minutes: i64) -> Vec<i64> {

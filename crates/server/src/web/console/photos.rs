@@ -21,10 +21,10 @@ use omnicanal_app::catalog::photo_images::{MAX_PHOTO_BYTES, PhotoSize};
 use omnicanal_app::catalog::photos::{PhotoUpload, ProductPhoto};
 use serde::Deserialize;
 
+use super::forms::{bad_csrf_told, not_manager, see_other};
 use super::pages::refused;
-use super::session::{ConsoleUser, see_other};
+use super::session::ConsoleUser;
 use super::view::urlencode;
-use crate::auth;
 use crate::error::ApiError;
 use crate::routes::product_photos::{PHOTO_BODY_LIMIT_BYTES, read_photo_form};
 use crate::state::AppState;
@@ -98,8 +98,8 @@ struct Shown {
 
 /// The page for a product the caller may change, or the page that says why not.
 async fn photo_page(state: &AppState, console: &ConsoleUser, id: &str, status: StatusCode, shown: Shown) -> Response {
-    if !console.is_manager() {
-        return console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.photos.forbidden");
+    if let Some(denied) = not_manager(console, state, "console.photos.forbidden") {
+        return denied;
     }
     let (product, _) = match state.app.product(&console.user, id).await {
         Ok(found) => found,
@@ -139,7 +139,7 @@ pub(super) async fn page(
 }
 
 fn back_to(id: &str, done: &str) -> Response {
-    see_other(&format!("/console/catalog/products/{}/photo?done={done}", urlencode(id)), &[])
+    see_other(&format!("/console/catalog/products/{}/photo?done={done}", urlencode(id)))
 }
 
 /// `POST /console/catalog/products/{id}/photo` (multipart): uploads, or shows the refusal at the field.
@@ -167,8 +167,8 @@ pub(super) async fn upload(
             return photo_page(&state, &console, &id, StatusCode::BAD_REQUEST, shown).await;
         }
     };
-    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
-        return console.message(&state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.photos.error.csrf");
+    if let Some(denied) = bad_csrf_told(&console, &state, &headers, form.csrf.as_deref(), "console.photos.error.csrf") {
+        return denied;
     }
     let bytes = form.photo.unwrap_or_default();
     match state.app.upload_product_photo(&console.user, &id, PhotoUpload { bytes }).await {
@@ -193,8 +193,8 @@ pub(super) async fn delete(
     headers: HeaderMap,
     Form(form): Form<DeleteForm>,
 ) -> Response {
-    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
-        return console.message(&state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.photos.error.csrf");
+    if let Some(denied) = bad_csrf_told(&console, &state, &headers, form.csrf.as_deref(), "console.photos.error.csrf") {
+        return denied;
     }
     match state.app.delete_product_photo(&console.user, &id).await {
         // Already gone (a second click, another tab): the page says so by showing no photo.

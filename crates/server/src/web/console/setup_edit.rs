@@ -22,9 +22,10 @@ use omnicanal_domain::channel::Channel;
 use omnicanal_store::ChannelAllocationRow;
 use serde::Deserialize;
 
+use super::forms::{bad_csrf, not_admin, parse_percent, percent_in, see_other};
 use super::pages::refused;
 use super::session::ConsoleUser;
-use super::setup::{bad_csrf, commission_percent, not_admin, parse_percent, refusal, see_other};
+use super::setup::refusal;
 use super::view::urlencode;
 use crate::state::AppState;
 use crate::web::i18n::Lang;
@@ -64,14 +65,6 @@ pub(super) struct MerchantEditForm {
     tax_id: String,
 }
 
-/// The commission as this language writes it ("12,5" in Spanish).
-fn percent_text(lang: Lang, bps: i64) -> String {
-    match lang {
-        Lang::Es => commission_percent(bps).replace('.', ","),
-        Lang::En => commission_percent(bps),
-    }
-}
-
 async fn merchant_form(
     state: &AppState,
     console: &ConsoleUser,
@@ -91,7 +84,7 @@ async fn merchant_form(
         None => context! {
             name => merchant.name,
             kind => merchant.kind.as_str(),
-            commission => percent_text(console.lang, merchant.commission_bps),
+            commission => percent_in(console.lang, merchant.commission_bps),
             tax_id => merchant.tax_id.clone().unwrap_or_default(),
         },
     };

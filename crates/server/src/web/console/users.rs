@@ -15,6 +15,7 @@ use omnicanal_domain::access::Role;
 use omnicanal_store::{ManagedUserRow, Page, UserOrder};
 use serde::Deserialize;
 
+use super::forms::{bad_csrf, forbidden, page_count, page_number, pager_links};
 use super::pages::refused;
 use super::session::{ConsoleUser, SESSION_MAX_AGE_S, csrf_cookie, negotiate, secure, see_other, unavailable};
 use super::view::{render, urlencode};
@@ -74,15 +75,13 @@ async fn users_page(
 ) -> Response {
     let lang = console.lang;
     let q = query.q.clone().unwrap_or_default().chars().take(200).collect::<String>();
-    let page_no = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, 100_000);
-    let page = Page { limit: PER_PAGE, offset: (page_no - 1) * PER_PAGE };
+    let page_no = page_number(query.page.as_deref());
+    let page = super::forms::store_page(page_no, PER_PAGE);
     // An unknown order is the default one, never an error.
     let order = query.sort.as_deref().and_then(UserOrder::parse).unwrap_or_default();
     let (rows, total) = match state.app.list_managed_users(&console.user, &q, order, page).await {
         Ok(found) => found,
-        Err(AppError::Forbidden) => {
-            return console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.users.forbidden");
-        }
+        Err(AppError::Forbidden) => return forbidden(console, state, "console.users.forbidden"),
         Err(error) => return refused(console, state, error),
     };
     let admin = console.user.role == Role::Admin;
@@ -127,21 +126,22 @@ async fn users_page(
         email => error_of("email"), role => error_of("role"),
         merchant => error_of("merchant_id"), location => error_of("location_id"),
     };
-    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    let pages = page_count(total, PER_PAGE);
     let q_param = match order {
         UserOrder::Email => urlencode(&q),
         other => format!("{}&sort={}", urlencode(&q), other.as_str()),
     };
+    let (prev, next) = pager_links(page_no, page_no < pages, |to| format!("/console/users?q={q_param}&page={to}"));
     let ctx = context! {
         title => lang.text("console.users.title", &[]),
         users => users,
         total => total,
         q => q,
         sort => order.as_str(),
-        prev => (page_no > 1).then(|| format!("/console/users?q={q_param}&page={}", page_no - 1)),
-        next => (page_no < pages).then(|| format!("/console/users?q={q_param}&page={}", page_no + 1)),
+        prev => prev,
+        next => next,
         page_no => page_no,
-        pages => pages.max(1),
+        pages => pages,
         roles => roles,
         merchants => merchant_options,
         locations => location_options,
@@ -183,8 +183,8 @@ pub(super) async fn invite(
     headers: HeaderMap,
     Form(form): Form<InviteForm>,
 ) -> Response {
-    if !auth::session_csrf_matches(&headers, form.csrf.as_deref()) {
-        return console.message(&state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf");
+    if let Some(denied) = bad_csrf(&console, &state, &headers, form.csrf.as_deref()) {
+        return denied;
     }
     let lang = console.lang;
     // The merchant of a staff member is its location's: the form asks for the location only.
@@ -271,11 +271,11 @@ async fn set_active(
     csrf: Option<String>,
     active: bool,
 ) -> Response {
-    if !auth::session_csrf_matches(&headers, csrf.as_deref()) {
-        return console.message(&state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf");
+    if let Some(denied) = bad_csrf(&console, &state, &headers, csrf.as_deref()) {
+        return denied;
     }
     match state.app.set_user_active(&console.user, &id, active).await {
-        Ok(_) => see_other("/console/users", &[]),
+        Ok(_) => super::forms::see_other("/console/users"),
         Err(AppError::Conflict(_)) => {
             console.message(&state, StatusCode::CONFLICT, "console.users.confirm_title", "console.users.not_yourself")
         }

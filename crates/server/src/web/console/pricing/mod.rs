@@ -22,10 +22,7 @@ mod promotion_form;
 mod promotions;
 
 use axum::Router;
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use minijinja::{Value, context};
 use omnicanal_app::AppError;
@@ -34,17 +31,16 @@ use omnicanal_domain::access::Role;
 use omnicanal_store::Page;
 use serde::Deserialize;
 
+pub(super) use super::forms::{bad_csrf, merchant_choices, see_other};
+use super::forms::{local_time, page_count, page_number, pager_links, store_page};
 use super::pages::refused;
 use super::session::ConsoleUser;
 use super::view::urlencode;
-use crate::auth;
 use crate::state::AppState;
 use crate::web::asset;
 
 /// Rows a list shows per page.
 const PAGE_SIZE: i64 = 20;
-/// Merchants an admin chooses among (a platform has a few dozen).
-const MERCHANT_CHOICES: i64 = 500;
 
 /// The pricing templates, joined to the console's by `view.rs`.
 pub(super) const TEMPLATE_SOURCES: [(&str, &str); 7] = [
@@ -107,15 +103,11 @@ impl ListQuery {
     }
 
     pub fn page_number(&self) -> i64 {
-        self.page
-            .as_deref()
-            .and_then(|raw| raw.trim().parse::<i64>().ok())
-            .filter(|n| (1..=10_000).contains(n))
-            .unwrap_or(1)
+        page_number(self.page.as_deref())
     }
 
     pub fn store_page(&self) -> Page {
-        Page { limit: PAGE_SIZE, offset: (self.page_number() - 1) * PAGE_SIZE }
+        store_page(self.page_number(), PAGE_SIZE)
     }
 
     /// The sort asked for when it is one the lists know; else the default.
@@ -127,19 +119,7 @@ impl ListQuery {
 
 /// Only managers and admins keep prices: anyone else (staff) is told 403.
 pub(super) fn not_manager(console: &ConsoleUser, state: &AppState) -> Option<Response> {
-    (!console.is_manager())
-        .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.pricing.forbidden"))
-}
-
-/// The 403 page when a form's CSRF token is not the session's.
-pub(super) fn bad_csrf(
-    console: &ConsoleUser,
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: Option<&str>,
-) -> Option<Response> {
-    (!auth::session_csrf_matches(headers, csrf))
-        .then(|| console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf"))
+    super::forms::not_manager(console, state, "console.pricing.forbidden")
 }
 
 /// The merchant of a page: a manager's own (asking for another is 404), or for an admin the one
@@ -181,15 +161,6 @@ pub(super) async fn merchant_by_id(state: &AppState, console: &ConsoleUser, id: 
     Ok(Merchant { id: row.id, name: row.name, currency, timezone })
 }
 
-/// The admin's merchant picker (empty for a manager, who keeps to their merchant).
-pub(super) async fn merchant_choices(state: &AppState, console: &ConsoleUser) -> Vec<Value> {
-    if console.user.role != Role::Admin {
-        return Vec::new();
-    }
-    let all = state.app.list_merchants(&console.user, Page { limit: MERCHANT_CHOICES, offset: 0 }).await;
-    all.unwrap_or_default().into_iter().map(|m| context! { id => m.id, name => m.name }).collect()
-}
-
 /// One of the merchant's locations, and the time zone of its site (its windows are read there).
 pub(super) struct Place {
     pub id: String,
@@ -222,10 +193,7 @@ pub(super) fn local_input(ms: Option<i64>, timezone: &str) -> String {
 
 /// An instant as a list shows it (`24-12-2026 18:00`), in `timezone`.
 pub(super) fn local_text(ms: i64, timezone: &str) -> String {
-    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|at| at.with_timezone(&zone).format("%d-%m-%Y %H:%M").to_string())
-        .unwrap_or_default()
+    local_time(ms, timezone, "%d-%m-%Y %H:%M")
 }
 
 /// A window as a list says it.
@@ -273,40 +241,26 @@ pub(super) fn merchant_param(console: &ConsoleUser, merchant_id: &str) -> String
 pub(super) fn pager(base: &str, query: &ListQuery, total: usize) -> Value {
     let page = query.page_number();
     let total = i64::try_from(total).unwrap_or(i64::MAX);
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pages = page_count(total, PAGE_SIZE);
     let text = query.text();
-    let link = |to: i64| format!("{base}q={}&sort={}&page={to}", urlencode(&text), query.sort());
+    let (prev, next) =
+        pager_links(page, page < pages, |to| format!("{base}q={}&sort={}&page={to}", urlencode(&text), query.sort()));
     context! {
         page => page,
         pages => pages,
-        prev => (page > 1).then(|| link(page - 1)),
-        next => (page < pages).then(|| link(page + 1)),
+        prev => prev,
+        next => next,
     }
-}
-
-/// A 303 to `to`.
-pub(super) fn see_other(to: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(to) {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    response
 }
 
 /// What a use case's refusal answers on a page: `Ok` with the field messages to show (the form
 /// again), or the page to answer instead (404, 403, "try again").
 fn refusal(console: &ConsoleUser, state: &AppState, error: AppError) -> Result<problems::Fields, Box<Response>> {
-    match error {
+    super::forms::refusal(console, state, error, "console.pricing.forbidden", |error| match error {
         AppError::Invalid(errors) => Ok(problems::Fields::from_errors(console.lang, &errors)),
         AppError::AlreadyExists { field, .. } => Ok(problems::Fields::taken(console.lang, field)),
-        AppError::Forbidden => Err(Box::new(console.message(
-            state,
-            StatusCode::FORBIDDEN,
-            "console.forbidden.title",
-            "console.pricing.forbidden",
-        ))),
-        other => Err(Box::new(refused(console, state, other))),
-    }
+        other => Err(other),
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The use cases' field messages in the console's words, and the amounts and percentages a
-//! manager types.
+//! The use cases' field messages in the console's words, and the amounts a manager types
+//! (percentages are `forms.rs`'s, shared with the setup pages).
 //!
 //! A refusal names a field the way the API does (`prices[3].sku`, `kind.bps`, `valid_from`); a
 //! page shows it at the input that holds it (`prices`, `percent`, `valid_from`). Where the
@@ -176,33 +176,6 @@ pub(super) fn amount_text(money: Money) -> String {
     format!("{}.{:0width$}", money.amount_minor / scale, money.amount_minor % scale, width = exponent as usize)
 }
 
-/// A percentage typed as `10`, `12,5` or `12.5` (up to two decimals), as basis points; `None`
-/// when it is not a number. Its bounds are the engine's to tell.
-pub(super) fn parse_percent(raw: &str) -> Option<u32> {
-    let normal = raw.trim().trim_end_matches('%').trim().replace(',', ".");
-    let (whole, fraction) = normal.split_once('.').unwrap_or((&normal, ""));
-    let ok = !whole.is_empty()
-        && whole.len() <= 6
-        && whole.chars().all(|c| c.is_ascii_digit())
-        && fraction.len() <= 2
-        && fraction.chars().all(|c| c.is_ascii_digit());
-    if !ok {
-        return None;
-    }
-    let padded = format!("{fraction:0<2}");
-    whole.parse::<u32>().ok()?.checked_mul(100)?.checked_add(padded.parse::<u32>().unwrap_or(0))
-}
-
-/// Basis points as the form shows them (`10`, `12.5`).
-pub(super) fn percent_text(bps: u32) -> String {
-    let (whole, fraction) = (bps / 100, bps % 100);
-    match fraction {
-        0 => whole.to_string(),
-        f if f % 10 == 0 => format!("{whole}.{}", f / 10),
-        f => format!("{whole}.{f:02}"),
-    }
-}
-
 /// A whole number typed in a form; `Ok(None)` when left empty, `Err` when it is not one.
 pub(super) fn parse_count(raw: &str) -> Result<Option<i64>, ()> {
     let raw = raw.trim();
@@ -227,19 +200,6 @@ mod tests {
         assert_eq!(parse_amount("-1", Currency::Clp), None);
         assert_eq!(parse_amount("", Currency::Clp), None);
         assert_eq!(amount_text(Money::new(1205, Currency::Pen)), "12.05");
-    }
-
-    #[test]
-    fn percentages_become_basis_points_and_back() {
-        assert_eq!(parse_percent("10"), Some(1000));
-        assert_eq!(parse_percent("12,5 %"), Some(1250));
-        assert_eq!(parse_percent("0.05"), Some(5));
-        assert_eq!(parse_percent("diez"), None);
-        assert_eq!(parse_percent("1.234"), None);
-        assert_eq!(
-            (percent_text(1000), percent_text(1250), percent_text(5)),
-            ("10".into(), "12.5".into(), "0.05".into())
-        );
     }
 
     #[test]

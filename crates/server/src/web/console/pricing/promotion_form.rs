@@ -16,7 +16,8 @@ use omnicanal_domain::pricing::promotion::BundleComponent;
 use omnicanal_domain::pricing::{Funder, PromotionKind};
 
 use super::Merchant;
-use super::problems::{Fields, amount_text, parse_amount, parse_count, parse_percent, percent_text};
+use super::problems::{Fields, amount_text, parse_amount, parse_count};
+use crate::web::console::forms::{parse_percent, percent_text};
 use crate::web::i18n::Lang;
 
 /// The kinds, as the form's `kind` values (the engine's own names).
@@ -122,13 +123,14 @@ impl PromotionForm {
         }
         match &promotion.kind {
             PromotionKind::PercentOffLines { bps, skus } => {
-                (form.kind, form.percent, form.skus) = ("percent_off_lines".into(), percent_text(*bps), skus.join(" "));
+                (form.kind, form.percent, form.skus) =
+                    ("percent_off_lines".into(), percent_text(i64::from(*bps)), skus.join(" "));
             }
             PromotionKind::AmountOffLines { amount, skus } => {
                 (form.kind, form.amount, form.skus) = ("amount_off_lines".into(), amount_text(*amount), skus.join(" "));
             }
             PromotionKind::PercentOffOrder { bps } => {
-                (form.kind, form.percent) = ("percent_off_order".into(), percent_text(*bps))
+                (form.kind, form.percent) = ("percent_off_order".into(), percent_text(i64::from(*bps)))
             }
             PromotionKind::AmountOffOrder { amount } => {
                 (form.kind, form.amount) = ("amount_off_order".into(), amount_text(*amount));
@@ -136,7 +138,8 @@ impl PromotionForm {
             PromotionKind::BuyXGetY { skus, buy, get, get_off_bps } => {
                 form.kind = "buy_x_get_y".into();
                 form.skus = skus.join(" ");
-                (form.buy, form.get, form.get_off) = (buy.to_string(), get.to_string(), percent_text(*get_off_bps));
+                (form.buy, form.get, form.get_off) =
+                    (buy.to_string(), get.to_string(), percent_text(i64::from(*get_off_bps)));
             }
             PromotionKind::Bundle { components, price } => {
                 form.kind = "bundle".into();
@@ -195,7 +198,7 @@ impl PromotionForm {
     /// The kind typed; a stand-in (10 % off) when the page already told what is wrong with it.
     fn kind(&self, lang: Lang, merchant: &Merchant, errors: &mut Fields) -> PromotionKind {
         let mut percent = |input: &str, raw: &str| {
-            parse_percent(raw).unwrap_or_else(|| {
+            parse_percent(raw).and_then(|bps| u32::try_from(bps).ok()).unwrap_or_else(|| {
                 errors.add(input, lang.text("console.pricing.problem.percent", &[]));
                 1000
             })
@@ -301,11 +304,10 @@ pub(super) fn kind_text(lang: Lang, kind: &PromotionKind) -> String {
     let key = |name: &str| format!("console.pricing.kind_text.{name}");
     match kind {
         PromotionKind::PercentOffOrder { bps } => {
-            lang.text(&key("percent_off_order"), &[("percent", percent_text(*bps))])
+            lang.text(&key("percent_off_order"), &[("percent", percent_text(i64::from(*bps)))])
         }
-        PromotionKind::PercentOffLines { bps, skus } => {
-            lang.text(&key("percent_off_lines"), &[("percent", percent_text(*bps)), ("skus", skus_text(skus))])
-        }
+        PromotionKind::PercentOffLines { bps, skus } => lang
+            .text(&key("percent_off_lines"), &[("percent", percent_text(i64::from(*bps))), ("skus", skus_text(skus))]),
         PromotionKind::AmountOffOrder { amount } => {
             lang.text(&key("amount_off_order"), &[("amount", amount.display())])
         }
@@ -317,7 +319,7 @@ pub(super) fn kind_text(lang: Lang, kind: &PromotionKind) -> String {
             &[
                 ("buy", buy.to_string()),
                 ("get", get.to_string()),
-                ("percent", percent_text(*get_off_bps)),
+                ("percent", percent_text(i64::from(*get_off_bps))),
                 ("skus", skus.join(", ")),
             ],
         ),

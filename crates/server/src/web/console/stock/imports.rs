@@ -15,11 +15,11 @@ use omnicanal_app::imports::jobs::{ImportKind, JobState};
 use omnicanal_domain::access::Role;
 use serde::Deserialize;
 
+use super::super::forms::{bad_csrf, not_manager, see_other};
 use super::super::pages::refused;
-use super::super::session::{ConsoleUser, see_other};
+use super::super::session::ConsoleUser;
 use super::super::view::urlencode;
 use super::multipart;
-use crate::auth;
 use crate::state::AppState;
 
 /// Rejected rows the page lists; the CSV has them all.
@@ -40,8 +40,8 @@ fn form_page(
     errors: &[(&str, String)],
     status: StatusCode,
 ) -> Response {
-    if !console.is_manager() {
-        return console.message(state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.stock.forbidden");
+    if let Some(denied) = not_manager(console, state, "console.stock.forbidden") {
+        return denied;
     }
     let lang = console.lang;
     let error_of = |field: &str| errors.iter().find(|(f, _)| *f == field).map(|(_, text)| text.clone());
@@ -94,8 +94,8 @@ pub(crate) async fn upload(
     let text = |name: &str| {
         parts.iter().find(|part| part.name == name).map(|part| String::from_utf8_lossy(&part.data).trim().to_owned())
     };
-    if !auth::session_csrf_matches(&headers, text("csrf").as_deref()) {
-        return console.message(&state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.login.csrf");
+    if let Some(denied) = bad_csrf(&console, &state, &headers, text("csrf").as_deref()) {
+        return denied;
     }
     let location_id = text("location_id").unwrap_or_default();
     let kind_raw = text("kind").unwrap_or_default();
@@ -126,7 +126,7 @@ pub(crate) async fn upload(
             } else {
                 format!("?location_id={}", urlencode(&location_id))
             };
-            see_other(&format!("/console/imports/{}{back}", urlencode(&job.row.id)), &[])
+            see_other(&format!("/console/imports/{}{back}", urlencode(&job.row.id)))
         }
         Err(AppError::Invalid(fields)) => {
             // The rule's own words name the columns expected, which the person needs to see.
@@ -149,8 +149,8 @@ pub(crate) async fn job(
     Path(id): Path<String>,
     Query(query): Query<ImportQuery>,
 ) -> Response {
-    if !console.is_manager() {
-        return console.message(&state, StatusCode::FORBIDDEN, "console.forbidden.title", "console.stock.forbidden");
+    if let Some(denied) = not_manager(&console, &state, "console.stock.forbidden") {
+        return denied;
     }
     let job = match state.app.import_job(&console.user, &id).await {
         Ok(job) => job,
