@@ -278,6 +278,15 @@ async fn import_jobs_run_to_the_end_and_report_rejected_rows() {
     let refused = browser.post_body("/console/stock/import", &content_type, body).await;
     refused.expect(StatusCode::UNPROCESSABLE_ENTITY, "a file with the wrong columns");
     assert!(refused.body.contains("data-testid=\"import-error-file\""), "told at the file field");
+    // Staff are refused the page before any job starts (the API's own rules aside).
+    let mut staff_browser = Browser::new(&app);
+    staff_browser.sign_in(&m.staff.email, &m.staff.password).await;
+    let staff_csrf = staff_browser.get("/console/account").await.csrf_field();
+    let (content_type, body) = upload_body(&staff_csrf, "stock", &csv);
+    staff_browser
+        .post_body("/console/stock/import", &content_type, body)
+        .await
+        .expect(StatusCode::FORBIDDEN, "staff's upload through the page");
     let (content_type, body) = upload_body(&csrf, "stock", &csv);
     let uploaded = browser.post_body("/console/stock/import", &content_type, body).await;
     uploaded.expect(StatusCode::SEE_OTHER, "an upload");

@@ -78,6 +78,11 @@ pub(crate) async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // The import pages are the managers': staff are told so before their file is read, not
+    // after a job they could never open had started.
+    if let Some(denied) = not_manager(&console, &state, "console.stock.forbidden") {
+        return denied;
+    }
     let lang = console.lang;
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let parts = multipart::boundary(content_type).and_then(|boundary| multipart::parts(&body, &boundary));
