@@ -278,6 +278,12 @@ async fn import_jobs_run_to_the_end_and_report_rejected_rows() {
     let refused = browser.post_body("/console/stock/import", &content_type, body).await;
     refused.expect(StatusCode::UNPROCESSABLE_ENTITY, "a file with the wrong columns");
     assert!(refused.body.contains("data-testid=\"import-error-file\""), "told at the file field");
+    // A file just over the limit: told at the file field in Spanish, no job started.
+    let big = format!("sku,location_id,on_hand\n{}", "x".repeat(8 * 1024 * 1024));
+    let (content_type, body) = upload_body(&csrf, "stock", &big);
+    let refused = browser.post_body("/console/stock/import", &content_type, body).await;
+    refused.expect(StatusCode::UNPROCESSABLE_ENTITY, "a file over 8 MB");
+    assert!(refused.body.contains("data-testid=\"import-error-file\"") && refused.body.contains("pasa de 8 MB"));
     // Staff are refused the page before any job starts (the API's own rules aside).
     let mut staff_browser = Browser::new(&app);
     staff_browser.sign_in(&m.staff.email, &m.staff.password).await;

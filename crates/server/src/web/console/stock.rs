@@ -60,7 +60,8 @@ pub(super) fn router() -> Router<AppState> {
             "/console/stock/import",
             get(imports::form)
                 .post(imports::upload)
-                .layer(DefaultBodyLimit::max(omnicanal_app::imports::jobs::MAX_IMPORT_FILE_BYTES)),
+                // Room for the form around the file, so a file just over the limit is told at its field.
+                .layer(DefaultBodyLimit::max(omnicanal_app::imports::jobs::MAX_IMPORT_FILE_BYTES + 256 * 1024)),
         )
         .route("/console/imports/{id}", get(imports::job))
         .route(

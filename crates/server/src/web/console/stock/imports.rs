@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::{Value, context};
 use omnicanal_app::AppError;
-use omnicanal_app::imports::jobs::{ImportKind, JobState};
+use omnicanal_app::imports::jobs::{ImportKind, JobState, MAX_IMPORT_FILE_BYTES};
 use omnicanal_domain::access::Role;
 use serde::Deserialize;
 
@@ -110,7 +110,13 @@ pub(crate) async fn upload(
         errors.push(("kind", lang.text("console.import.error.kind", &[])));
     }
     let file = parts.iter().find(|part| part.name == "file" && !part.data.is_empty());
-    let csv_text = match file.map(|part| String::from_utf8(part.data.clone())) {
+    let too_large = file.is_some_and(|part| part.data.len() > MAX_IMPORT_FILE_BYTES);
+    let csv_text = match file.filter(|_| !too_large).map(|part| String::from_utf8(part.data.clone())) {
+        None if too_large => {
+            let megabytes = (MAX_IMPORT_FILE_BYTES / (1024 * 1024)).to_string();
+            errors.push(("file", lang.text("console.import.error.too_large", &[("mb", megabytes)])));
+            None
+        }
         None => {
             errors.push(("file", lang.text("console.import.error.no_file", &[])));
             None
