@@ -261,8 +261,10 @@ async fn page(
         .collect();
     let location_name =
         |id: &str| locations.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_else(|| id.to_owned());
+    // Times in the location's own site's zone, as every other console page shows them.
+    let timezone = state.app.site(&location.site_id).await.map(|site| site.timezone).unwrap_or_else(|_| "UTC".into());
     let transfer_rows: Vec<Value> =
-        transfers.iter().map(|t| transfer_row(lang, &location, t, &location_name)).collect();
+        transfers.iter().map(|t| transfer_row(lang, &location, t, &location_name, &timezone)).collect();
     let destinations: Vec<Value> = locations
         .iter()
         .filter(|l| l.merchant_id == location.merchant_id && l.id != location.id)
@@ -299,6 +301,7 @@ async fn page(
         prev => (page_no > 1).then(|| link(sort, dir, page_no - 1)),
         next => (page_no < pages).then(|| link(sort, dir, page_no + 1)),
         transfers => transfer_rows,
+        timezone => timezone,
         destinations => destinations,
         reasons => reasons,
         done => done,
@@ -316,7 +319,13 @@ fn signed(n: i64) -> String {
     if n > 0 { format!("+{n}") } else { n.to_string() }
 }
 
-fn transfer_row(lang: Lang, here: &LocationRow, transfer: &TransferRow, name: &dyn Fn(&str) -> String) -> Value {
+fn transfer_row(
+    lang: Lang,
+    here: &LocationRow,
+    transfer: &TransferRow,
+    name: &dyn Fn(&str) -> String,
+    timezone: &str,
+) -> Value {
     let incoming = transfer.to_location_id == here.id;
     let other = if incoming { &transfer.from_location_id } else { &transfer.to_location_id };
     let in_transit = transfer.status == TransferStatus::InTransit;
@@ -329,14 +338,9 @@ fn transfer_row(lang: Lang, here: &LocationRow, transfer: &TransferRow, name: &d
         other => name(other),
         status => transfer.status.to_string(),
         status_text => lang.text(&format!("console.stock.transfers.status.{}", transfer.status), &[]),
-        sent_at => day_time(transfer.created_at_ms),
+        sent_at => local_time(transfer.created_at_ms, timezone, "%Y-%m-%d %H:%M"),
         receivable => incoming && in_transit,
     }
-}
-
-/// `YYYY-MM-DD HH:MM` UTC (the list is across sites; the day and hour are what matter).
-fn day_time(ms: i64) -> String {
-    local_time(ms, "UTC", "%Y-%m-%d %H:%M")
 }
 
 /// `GET /console/stock`.
