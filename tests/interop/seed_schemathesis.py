@@ -214,6 +214,10 @@ def main() -> int:
         # A till's printer host must resolve, and to a public address unless the outbound
         # allow-list names it: the network's answer, not the request's shape.
         ("/api/v1/pos/devices/{id}/printer", "PUT"),
+        # A modifier group's min must not pass its max, nor its max the number of its options:
+        # a rule across fields of the same group that JSON Schema cannot state.
+        ("/api/v1/products", "POST"),
+        ("/api/v1/products/{id}", "PATCH"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

@@ -39,7 +39,8 @@ pub struct ModifierGroupView {
     pub name: String,
     /// At least this many (1 makes it required).
     pub min: u8,
-    /// At most this many.
+    /// At most this many (at least 1, and no more than the options).
+    #[schema(minimum = 1)]
     pub max: u8,
     /// The options.
     pub options: Vec<ModifierOptionView>,

@@ -4,9 +4,8 @@
 //! script polls `GET /api/v1/imports/jobs/{id}` and reloads when the job ends — and then the
 //! rejected rows (row, column, reason) with their CSV. Another merchant's job is 404.
 
-use axum::body::Bytes;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::{Value, context};
@@ -76,7 +75,7 @@ pub(crate) async fn upload(
     State(state): State<AppState>,
     console: ConsoleUser,
     headers: HeaderMap,
-    body: Bytes,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     // The import pages are the managers': staff are told so before their file is read, not
     // after a job they could never open had started.
@@ -84,9 +83,7 @@ pub(crate) async fn upload(
         return denied;
     }
     let lang = console.lang;
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let parts = multipart::boundary(content_type).and_then(|boundary| multipart::parts(&body, &boundary));
-    let Some(parts) = parts else {
+    let Some(parts) = multipart::parts(form).await else {
         return form_page(
             &state,
             &console,
