@@ -11,13 +11,17 @@
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
-//! - `setup.rs`: the admin's setup pages: sites, merchants and their locations (issue 15).
+//! - `forms.rs`: what every form page shares — the CSRF check, role gates, the 303 redirect,
+//!   a refusal turned into field messages, paging, percentages, the merchant picker, times.
+//! - `setup/`: the admin's setup pages: sites, merchants and their locations (issue 15).
 //! - `setup_edit.rs`: editing a merchant, and a location's channels (switch, buffer, hold).
 //! - `dashboard.rs`: the dashboard's charts, tables and CSV (sales, orders, refusals, products).
 //! - `users.rs`: users with roles — list, invitation by link, first password, deactivation.
 //! - `pricing/`: price lists, promotions and coupons of a merchant (issue 15 point 2).
 //! - `catalog.rs` (+ `catalog_form.rs`, `catalog_categories.rs`): the manager's catalogue — products, variants, categories.
 //! - `photos.rs`: a product's photo — upload (multipart with the CSRF field), view, remove.
+//! - `stock.rs` (+ `stock/`): a location's stock — levels, counts, receipts, transfers — and the
+//!   CSV import jobs with their progress and rejected rows.
 //! - `view.rs`: the console's templates and how a page is answered.
 //! - `audit.rs`: the audit log — who changed what, before and after (issue 15 point 3).
 
