@@ -54,9 +54,11 @@ pub struct ChosenModifier {
     pub price: Money,
 }
 
+/// A group's or option's name: 1 to 60 characters, none of them a control character (a menu
+/// and a kitchen ticket print it).
 fn text_ok(text: &str) -> bool {
     let count = text.trim().chars().count();
-    (1..=60).contains(&count)
+    (1..=60).contains(&count) && !text.chars().any(char::is_control)
 }
 
 /// Checks a product's groups: names present and unique, sensible bounds, prices not negative and
@@ -68,7 +70,10 @@ pub fn validate_groups(groups: &[ModifierGroup], currency: Currency) -> Result<(
     for (index, group) in groups.iter().enumerate() {
         let field = format!("modifier_groups[{index}]");
         if !text_ok(&group.name) {
-            return Err(DomainError::invalid(format!("{field}.name"), "must be 1 to 60 characters"));
+            return Err(DomainError::invalid(
+                format!("{field}.name"),
+                "must be 1 to 60 characters, with no control characters",
+            ));
         }
         if groups.iter().filter(|other| other.name == group.name).count() > 1 {
             return Err(DomainError::invalid(format!("{field}.name"), "group names must be unique"));
@@ -85,7 +90,10 @@ pub fn validate_groups(groups: &[ModifierGroup], currency: Currency) -> Result<(
         for (position, option) in group.options.iter().enumerate() {
             let option_field = format!("{field}.options[{position}]");
             if !text_ok(&option.name) {
-                return Err(DomainError::invalid(format!("{option_field}.name"), "must be 1 to 60 characters"));
+                return Err(DomainError::invalid(
+                    format!("{option_field}.name"),
+                    "must be 1 to 60 characters, with no control characters",
+                ));
             }
             if group.options.iter().filter(|other| other.name == option.name).count() > 1 {
                 return Err(DomainError::invalid(format!("{option_field}.name"), "option names must be unique"));
@@ -219,5 +227,11 @@ mod tests {
         bad[0].max = 3;
         assert!(validate_groups(&bad, Currency::Clp).is_err());
         assert!(validate_groups(&groups(), Currency::Pen).is_err());
+        let mut control = groups();
+        control[0].options[0].name = "Grande\u{9b}".into();
+        assert!(validate_groups(&control, Currency::Clp).is_err(), "a C1 control character in an option");
+        let mut control = groups();
+        control[0].name = "Tama\u{0}ño".into();
+        assert!(validate_groups(&control, Currency::Clp).is_err(), "a NUL in a group's name");
     }
 }
