@@ -1,6 +1,6 @@
 //! Product photos (issue 15 point 2): an admin or the product's merchant's manager uploads one
 //! photo per product; it is checked by its bytes and size, resized on a blocking thread into
-//! the sizes the pages show (see [`super::photo_images`]), and stored with its renditions in
+//! the sizes the pages show (see `photo_images`), and stored with its renditions in
 //! the database — so every node sharing the database serves it — replacing the previous photo
 //! and pointing the product's `image_url` at the menu size, in one transaction. Anyone may read
 //! a rendition by its content-addressed path, which is what lets it be cached for a year.

@@ -2,7 +2,7 @@
 //! (admins and the merchant's managers), and the public, content-addressed renditions under
 //! `/media/products/{product_id}/{size}-{hash}.jpg`, cached for a year — a new photo has new
 //! paths, so nothing ever needs purging. The console's photo page reads its form with
-//! [`read_photo_form`] too, so both take exactly the same bytes.
+//! `read_photo_form` too, so both take exactly the same bytes.
 
 use axum::Json;
 use axum::Router;

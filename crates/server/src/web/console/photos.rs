@@ -1,7 +1,7 @@
 //! A product's photo page in the console (issue 15 point 2): an admin or the merchant's
 //! manager sees the current photo (its thumbnail), uploads a new one (a plain multipart form
 //! carrying the session's CSRF token in its `csrf` field, read by the API's own
-//! [`read_photo_form`]), and removes it after a confirmation. Every change goes through the use
+//! `routes::product_photos::read_photo_form`), and removes it after a confirmation. Every change goes through the use
 //! cases of `POST`/`DELETE /api/v1/products/{id}/photo`; a refusal (not an image, too big,
 //! unreadable) is shown at the file field in the page's language. Another merchant's product is
 //! the console's 404.
