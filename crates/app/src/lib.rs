@@ -16,6 +16,7 @@ pub mod audit;
 pub mod caller;
 pub mod catalog;
 pub mod clock;
+pub mod connections;
 pub mod console;
 pub mod documents;
 pub mod error;

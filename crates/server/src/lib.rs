@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod connectors;
 pub mod demo;
 pub mod documents;
 pub mod error;

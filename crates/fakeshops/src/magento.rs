@@ -1,0 +1,1 @@
+//! A fake magento shop (to be filled from the published API docs).

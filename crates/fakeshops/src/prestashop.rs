@@ -1,0 +1,1 @@
+//! A fake prestashop shop (to be filled from the published API docs).

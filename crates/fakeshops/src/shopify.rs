@@ -1,0 +1,1 @@
+//! A fake shopify shop (to be filled from the published API docs).
