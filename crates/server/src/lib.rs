@@ -5,7 +5,6 @@
 
 pub mod auth;
 pub mod config;
-pub mod connectors;
 pub mod demo;
 pub mod documents;
 pub mod error;

@@ -1,7 +1,7 @@
 //! The shop clients: one [`ShopClient`] per shop software, each speaking that shop's published
-//! API over the outbound HTTP client ([`crate::outbound`]: no redirects, only destinations the
-//! outbound policy allows). They translate and pace; every decision is the use cases'
-//! (`omnicanal_app::connections`).
+//! API over the HTTP client the server hands in — its outbound client, which follows no
+//! redirect and connects only where the outbound policy allows. They translate and pace; every
+//! decision is the use cases' (`omnicanal_app::connections`).
 
 mod magento;
 mod prestashop;
@@ -12,21 +12,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use omnicanal_app::connections::client::{ShopAccess, ShopClient, ShopClients, ShopFailure};
-use omnicanal_app::outbound::OutboundPolicy;
+use omnicanal_app::outbound::{NO_HTTP_ANSWER, REFUSED_BY_POLICY};
 use omnicanal_domain::connections::ConnectorKind;
 
-/// How long one call to a shop may take.
+/// How long one call to a shop may take (the server builds its client with it).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Makes each shop's client over one shared outbound HTTP client.
+/// Makes each shop's client over one shared HTTP client.
 pub struct HttpShopClients {
     http: reqwest::Client,
 }
 
 impl HttpShopClients {
-    /// Clients that connect only where `policy` allows.
-    pub fn new(policy: Arc<OutboundPolicy>) -> reqwest::Result<Self> {
-        Ok(Self { http: crate::outbound::client(policy, REQUEST_TIMEOUT)? })
+    /// Clients over `http`: the server's outbound client (tests may pass a plain one).
+    pub fn new(http: reqwest::Client) -> Self {
+        Self { http }
     }
 }
 
@@ -42,12 +42,20 @@ impl ShopClients for HttpShopClients {
     }
 }
 
-/// What a request that got no answer is called on the connection: the outbound client's
-/// neutral phrase (refused by policy, or no HTTP answer), never the network error itself.
+/// What a request that got no answer is called on the connection: a neutral phrase (refused by
+/// the outbound policy, a timeout, or no HTTP answer), never the network error itself, so the
+/// connection page cannot be used to scan the network's ports.
 #[allow(dead_code, reason = "the clients being built use it")]
 pub(crate) fn no_answer(error: &reqwest::Error) -> ShopFailure {
     if error.is_timeout() {
         return ShopFailure::Unavailable("the shop did not answer in time".into());
     }
-    ShopFailure::Unavailable(crate::outbound::failure_text(error).to_owned())
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if current.is::<omnicanal_app::outbound::OutboundRefusal>() {
+            return ShopFailure::Unavailable(REFUSED_BY_POLICY.into());
+        }
+        cause = current.source();
+    }
+    ShopFailure::Unavailable(NO_HTTP_ANSWER.into())
 }
