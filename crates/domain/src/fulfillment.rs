@@ -166,7 +166,7 @@ pub fn plan_transition(request: TransitionRequest<'_>) -> Result<TransitionPlan,
     let (stock, money) = match to {
         Rejected | Cancelled => {
             let refund = match request.payment_method {
-                PaymentMethod::Card => Some(MoneyEffect::Refund(request.subtotal)),
+                PaymentMethod::Card | PaymentMethod::PaidInShop => Some(MoneyEffect::Refund(request.subtotal)),
                 PaymentMethod::PayAtPickup => Some(MoneyEffect::Forgive(request.subtotal)),
             };
             (Some(StockEffect::Release), refund)
@@ -176,7 +176,7 @@ pub fn plan_transition(request: TransitionRequest<'_>) -> Result<TransitionPlan,
                 return Err(DomainError::WrongPickupCode);
             }
             let capture = match request.payment_method {
-                PaymentMethod::Card => None,
+                PaymentMethod::Card | PaymentMethod::PaidInShop => None,
                 PaymentMethod::PayAtPickup => Some(MoneyEffect::Capture(request.subtotal)),
             };
             (Some(StockEffect::Sell), capture)
@@ -191,7 +191,7 @@ pub fn plan_transition(request: TransitionRequest<'_>) -> Result<TransitionPlan,
 /// longer owed), on the merchant's account since the merchant did not answer in time.
 pub fn plan_hold_lapse(payment_method: PaymentMethod, subtotal: Money) -> TransitionPlan {
     let money = match payment_method {
-        PaymentMethod::Card => MoneyEffect::Refund(subtotal),
+        PaymentMethod::Card | PaymentMethod::PaidInShop => MoneyEffect::Refund(subtotal),
         PaymentMethod::PayAtPickup => MoneyEffect::Forgive(subtotal),
     };
     TransitionPlan {

@@ -12,6 +12,9 @@ pub enum PaymentMethod {
     Card,
     /// Paid at the counter when each part is handed over.
     PayAtPickup,
+    /// Paid to an external shop (WooCommerce, Shopify…) before the order reached us: nothing
+    /// is charged or refunded here; a cancellation is told back to the shop, which refunds.
+    PaidInShop,
 }
 
 impl PaymentMethod {
@@ -20,6 +23,7 @@ impl PaymentMethod {
         match self {
             PaymentMethod::Card => "card",
             PaymentMethod::PayAtPickup => "pay_at_pickup",
+            PaymentMethod::PaidInShop => "paid_in_shop",
         }
     }
     /// Parses the snake_case name.
@@ -27,6 +31,7 @@ impl PaymentMethod {
         match raw {
             "card" => Ok(PaymentMethod::Card),
             "pay_at_pickup" => Ok(PaymentMethod::PayAtPickup),
+            "paid_in_shop" => Ok(PaymentMethod::PaidInShop),
             _ => Err(DomainError::invalid("payment.method", "must be card or pay_at_pickup")),
         }
     }

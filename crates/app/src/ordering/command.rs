@@ -83,6 +83,8 @@ pub enum Payment {
     Card(CardNumber),
     /// Paid at the counter as each part is handed over.
     PayAtPickup,
+    /// Already paid to an external shop (only the shop connections place these).
+    PaidInShop,
 }
 
 impl Payment {
@@ -91,6 +93,7 @@ impl Payment {
         match self {
             Payment::Card(_) => PaymentMethod::Card,
             Payment::PayAtPickup => PaymentMethod::PayAtPickup,
+            Payment::PaidInShop => PaymentMethod::PaidInShop,
         }
     }
 }
@@ -113,6 +116,9 @@ pub struct PlaceOrder {
     /// Where a phone order is delivered; None: picked up. Only the phone use case sets it
     /// (`App::place_phone_order`): the public order contract has no delivery.
     pub delivery: Option<omnicanal_domain::delivery::DeliveryAddress>,
+    /// The order's id when its placer fixes it (a shop's order: derived from the connection
+    /// and the shop's id, so a second import of it collides instead of placing it twice).
+    pub fixed_order_id: Option<String>,
 }
 
 impl PlaceOrder {
@@ -154,6 +160,7 @@ impl PlaceOrder {
                 payment: payment?,
                 quote_id: input.quote_id,
                 delivery: None,
+                fixed_order_id: None,
             })
         })
     }
@@ -163,6 +170,10 @@ impl PlaceOrder {
 fn payment(method: &str, card_number: Option<String>, v: &mut Validator) -> Option<Payment> {
     match v.check("payment.method", PaymentMethod::parse(method))? {
         PaymentMethod::PayAtPickup => Some(Payment::PayAtPickup),
+        PaymentMethod::PaidInShop => {
+            v.push("payment.method", "must be card or pay_at_pickup");
+            None
+        }
         PaymentMethod::Card => match card_number.filter(|number| !number.trim().is_empty()) {
             Some(number) => Some(Payment::Card(CardNumber(number))),
             None => {

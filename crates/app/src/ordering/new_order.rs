@@ -45,7 +45,8 @@ impl OrderDraft<'_> {
     /// full (by a payment job the store queues with it); a pay-at-pickup order owes it all.
     pub fn into_new_order(self) -> AppResult<NewOrder> {
         let quote = &self.priced.quote;
-        let by_card = self.order.payment.method() == PaymentMethod::Card;
+        // Paid in the shop: taken in full before it reached us, like a captured card.
+        let by_card = matches!(self.order.payment.method(), PaymentMethod::Card | PaymentMethod::PaidInShop);
         let captured_minor = if by_card { quote.total.amount_minor } else { 0 };
         let quote_json = serde_json::to_string(quote).map_err(|error| AppError::Internal(Box::new(error)))?;
         let fulfillments = quote.parts.iter().map(|part| self.part(quote, part, by_card)).collect();

@@ -58,7 +58,7 @@ impl App {
         let total = priced.quote.total;
         let payment_reference = self.authorize_order_payment(&order.payment, total).await?;
         let new_order = OrderDraft {
-            order_id: new_id("ord"),
+            order_id: order.fixed_order_id.clone().unwrap_or_else(|| new_id("ord")),
             order: &order,
             site: &site,
             priced: &priced,

@@ -56,7 +56,7 @@ fn refund(records: &DocumentRecords, part: &FulfillmentRecord, labels: &Labels) 
         return None;
     }
     let (word, amount) = match records.order.order.payment_method {
-        PaymentMethod::Card => (&labels.refund, part.refunded_minor),
+        PaymentMethod::Card | PaymentMethod::PaidInShop => (&labels.refund, part.refunded_minor),
         PaymentMethod::PayAtPickup => (&labels.waived, part.subtotal_minor - part.captured_minor),
     };
     if amount <= 0 {
@@ -183,5 +183,6 @@ fn payment(order: &OrderRecord) -> Option<String> {
     Some(match order.order.payment_method {
         PaymentMethod::Card => "Tarjeta".into(),
         PaymentMethod::PayAtPickup => "Pago al retirar".into(),
+        PaymentMethod::PaidInShop => "Pagado en la tienda online".into(),
     })
 }
