@@ -207,6 +207,7 @@ fn taken_message(key: UniqueKey) -> &'static str {
         UniqueKey::OpenSession => "this till already has an open session; close it first",
         UniqueKey::PosSaleId => "a sale with this id was already recorded",
         UniqueKey::ReceiptNumber => "this receipt number was already given to another sale",
+        UniqueKey::ConnectionName => "this merchant already has a shop connection with this name",
     }
 }
 

@@ -66,6 +66,9 @@ pub struct App {
     login_throttle: Arc<LoginThrottle>,
     outbound: Arc<OutboundPolicy>,
     printer: Arc<dyn pos::printing::ReceiptPrinter>,
+    shop_clients: Arc<dyn connections::client::ShopClients>,
+    credentials_key: Arc<connections::credentials::CredentialsKey>,
+    connection_timing: connections::engine::ConnectionTiming,
 }
 
 /// What a committed change wakes, so the workers act at once instead of at their next poll.
@@ -77,6 +80,9 @@ pub struct Signals {
     pub webhooks: Notify,
     /// New payment jobs, for the payment worker.
     pub payment_jobs: Notify,
+    /// New events or requests for the shop connections' worker (pushes owed, a resync, an
+    /// order a shop sent).
+    pub connections: Notify,
 }
 
 impl App {
@@ -86,7 +92,40 @@ impl App {
         let outbound = Arc::new(OutboundPolicy::strict());
         let terminal = Arc::new(pos::terminal::SandboxTerminal);
         let printer = Arc::new(pos::tcp_printer::TcpReceiptPrinter);
-        Self { store, clock, payments, terminal, signals: Arc::default(), login_throttle, outbound, printer }
+        let shop_clients = Arc::new(connections::client::NoShopClients);
+        let credentials_key = Arc::new(connections::credentials::CredentialsKey::random());
+        Self {
+            store,
+            clock,
+            payments,
+            terminal,
+            signals: Arc::default(),
+            login_throttle,
+            outbound,
+            printer,
+            shop_clients,
+            credentials_key,
+            connection_timing: connections::engine::ConnectionTiming::default(),
+        }
+    }
+
+    /// The same layer polling shops and looking for edits in them this often.
+    pub fn with_connection_timing(mut self, timing: connections::engine::ConnectionTiming) -> Self {
+        self.connection_timing = timing;
+        self
+    }
+
+    /// The same layer with these shop clients (by default none: every call to a shop fails).
+    pub fn with_shop_clients(mut self, clients: Arc<dyn connections::client::ShopClients>) -> Self {
+        self.shop_clients = clients;
+        self
+    }
+
+    /// The same layer with this key for the shop connections' credentials (by default a random
+    /// key of this process: credentials stored by another process could not be opened).
+    pub fn with_credentials_key(mut self, key: connections::credentials::CredentialsKey) -> Self {
+        self.credentials_key = Arc::new(key);
+        self
     }
 
     /// The same layer with these sign-in limits (per node: each node counts alone).
@@ -139,5 +178,6 @@ impl App {
         self.signals.outbox.notify_one();
         self.signals.webhooks.notify_one();
         self.signals.payment_jobs.notify_one();
+        self.signals.connections.notify_one();
     }
 }

@@ -28,6 +28,8 @@ pub enum UniqueKey {
     PosSaleId,
     /// A receipt number within a till's series.
     ReceiptNumber,
+    /// A shop connection's name within its merchant.
+    ConnectionName,
 }
 
 impl UniqueKey {
@@ -41,12 +43,13 @@ impl UniqueKey {
             UniqueKey::OpenSession => "device_id",
             UniqueKey::PosSaleId => "id",
             UniqueKey::ReceiptNumber => "receipt_number",
+            UniqueKey::ConnectionName => "name",
         }
     }
 }
 
 /// The unique constraints of [`UniqueKey`], as (key, table, columns).
-pub const UNIQUE_KEYS: [(UniqueKey, &str, &[&str]); 7] = [
+pub const UNIQUE_KEYS: [(UniqueKey, &str, &[&str]); 8] = [
     (UniqueKey::UserEmail, "users", &["email"]),
     (UniqueKey::MerchantSku, "variants", &["merchant_id", "sku"]),
     (UniqueKey::CouponCode, "coupons", &["code"]),
@@ -56,6 +59,7 @@ pub const UNIQUE_KEYS: [(UniqueKey, &str, &[&str]); 7] = [
     // The primary key, named `pos_sales_id_key` in the migration so both backends name it alike.
     (UniqueKey::PosSaleId, "pos_sales", &["id"]),
     (UniqueKey::ReceiptNumber, "pos_sales", &["device_id", "receipt_n"]),
+    (UniqueKey::ConnectionName, "shop_connections", &["merchant_id", "name"]),
 ];
 
 /// A row another refers to.

@@ -54,6 +54,7 @@ pub trait Store:
     + CatalogAdminStore
     + PhotoStore
     + AuditStore
+    + ConnectionStore
     + Send
     + Sync
     + 'static
@@ -82,6 +83,7 @@ impl<T> Store for T where
         + CatalogAdminStore
         + PhotoStore
         + AuditStore
+        + ConnectionStore
         + Send
         + Sync
         + 'static
@@ -753,4 +755,152 @@ pub trait AuditStore {
     async fn list_audit_entries(&self, filter: &AuditFilter, page: Page) -> StoreResult<(Vec<AuditEntryRow>, i64)>;
     /// One entry.
     async fn get_audit_entry(&self, id: &str) -> StoreResult<Option<AuditEntryRow>>;
+}
+
+/// Shop connections (issue 16): the link, the SKU mappings, the coalesced push queue, the
+/// orders a shop sent (exactly once by their key), the statuses owed back, and conflicts.
+#[async_trait]
+pub trait ConnectionStore {
+    /// Records a new connection (`Duplicate(ConnectionName)` when the merchant has the name).
+    async fn insert_connection(&self, connection: &ShopConnectionRow) -> StoreResult<()>;
+    /// A connection by id.
+    async fn get_connection(&self, id: &str) -> StoreResult<Option<ShopConnectionRow>>;
+    /// Connections, oldest first; one merchant's when given.
+    async fn list_connections(&self, merchant_id: Option<&str>) -> StoreResult<Vec<ShopConnectionRow>>;
+    /// Replaces the settings a person edits (name, URL, sealed credentials, locations, buffer,
+    /// price list, rules); false when no such connection.
+    async fn update_connection_settings(&self, connection: &ShopConnectionRow) -> StoreResult<bool>;
+    /// Records how calls to the shop went.
+    async fn record_connection_health(&self, id: &str, health: &ConnectionHealth, now_ms: i64) -> StoreResult<()>;
+    /// Takes the connection for this node until `until_ms`, when no other node holds it;
+    /// false when another does.
+    async fn lease_connection(&self, id: &str, now_ms: i64, until_ms: i64) -> StoreResult<bool>;
+    /// Gives the lease back: the one this holder took (`held_until_ms`) or renewed since.
+    async fn release_connection(&self, id: &str, held_until_ms: i64) -> StoreResult<()>;
+    /// Extends a lease this node holds (a long import renews it page by page).
+    async fn renew_connection_lease(&self, id: &str, until_ms: i64) -> StoreResult<()>;
+    /// Asks for a full resync (the first import included); progress starts at zero.
+    async fn request_connection_sync(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
+    /// Writes an import's progress.
+    async fn record_sync_progress(&self, id: &str, done: i64, total: i64, now_ms: i64) -> StoreResult<()>;
+    /// Marks the import finished (the request asked at `requested_at_ms`; a newer one stays).
+    async fn finish_connection_sync(&self, id: &str, requested_at_ms: i64, now_ms: i64) -> StoreResult<()>;
+    /// Moves the order-poll watermark.
+    async fn record_orders_polled(&self, id: &str, since_ms: i64, polled_at_ms: i64) -> StoreResult<()>;
+    /// Records that drift was looked for.
+    async fn record_drift_checked(&self, id: &str, now_ms: i64) -> StoreResult<()>;
+
+    /// Creates or replaces mappings (keeping the synced values of an existing one unless the
+    /// shop's item changed).
+    async fn upsert_mappings(&self, mappings: &[ShopMappingRow]) -> StoreResult<()>;
+    /// A connection's mappings; only these SKUs when given.
+    async fn list_mappings(&self, connection_id: &str, skus: Option<&[String]>) -> StoreResult<Vec<ShopMappingRow>>;
+    /// How many SKUs a connection maps.
+    async fn count_mappings(&self, connection_id: &str) -> StoreResult<i64>;
+    /// The mappings of these SKUs in every connection of a merchant.
+    async fn merchant_mappings(&self, merchant_id: &str, skus: &[String]) -> StoreResult<Vec<ShopMappingRow>>;
+    /// Records the value both sides now agree on for these SKUs.
+    async fn record_synced(
+        &self,
+        connection_id: &str,
+        field: omnicanal_domain::connections::SyncedField,
+        values: &[(String, i64)],
+    ) -> StoreResult<()>;
+
+    /// Forgets what a previous import left unmatched.
+    async fn clear_unmatched(&self, connection_id: &str) -> StoreResult<()>;
+    /// Records unmatched items (replacing those of the same key).
+    async fn upsert_unmatched(&self, items: &[ShopUnmatchedRow]) -> StoreResult<()>;
+    /// A connection's unmatched items by title, with their total count.
+    async fn list_unmatched(&self, connection_id: &str, page: Page) -> StoreResult<(Vec<ShopUnmatchedRow>, i64)>;
+    /// One unmatched item.
+    async fn get_unmatched(&self, connection_id: &str, remote_key: &str) -> StoreResult<Option<ShopUnmatchedRow>>;
+    /// Forgets one unmatched item (it was linked or created).
+    async fn delete_unmatched(&self, connection_id: &str, remote_key: &str) -> StoreResult<()>;
+
+    /// Owes these pushes: a row already owed for the same SKU and field takes the newer change
+    /// and the sooner due time (unless it is backing off).
+    async fn enqueue_pushes(&self, pushes: &[ShopPushRow]) -> StoreResult<()>;
+    /// A connection's pushes of one field due at `now_ms`, oldest change first.
+    async fn due_pushes(
+        &self,
+        connection_id: &str,
+        field: omnicanal_domain::connections::SyncedField,
+        now_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ShopPushRow>>;
+    /// Drops pushes made, each only if no newer change came meanwhile.
+    async fn complete_pushes(&self, pushes: &[ShopPushRow]) -> StoreResult<()>;
+    /// Puts pushes off after a failure.
+    async fn defer_pushes(&self, pushes: &[ShopPushRow], due_at_ms: i64) -> StoreResult<()>;
+    /// How many pushes a connection owes, and the oldest change among them.
+    async fn push_backlog(&self, connection_id: &str) -> StoreResult<(i64, Option<i64>)>;
+
+    /// Records an order a shop sent, once: false when it was already there.
+    async fn insert_shop_order(&self, order: &ShopOrderRow) -> StoreResult<bool>;
+    /// A connection's orders waiting to be placed, due at `now_ms`, oldest first.
+    async fn due_shop_orders(&self, connection_id: &str, now_ms: i64, limit: i64) -> StoreResult<Vec<ShopOrderRow>>;
+    /// Writes what became of an order (state, our order, cause, attempts, due time).
+    async fn update_shop_order(&self, order: &ShopOrderRow) -> StoreResult<()>;
+    /// One shop order.
+    async fn get_shop_order(&self, connection_id: &str, remote_id: &str) -> StoreResult<Option<ShopOrderRow>>;
+    /// The shop order that became our order.
+    async fn shop_order_for(&self, order_id: &str) -> StoreResult<Option<ShopOrderRow>>;
+    /// A connection's orders, newest first, optionally in one state, with the total count.
+    async fn list_shop_orders(
+        &self,
+        connection_id: &str,
+        state: Option<omnicanal_domain::connections::ShopOrderState>,
+        page: Page,
+    ) -> StoreResult<(Vec<ShopOrderRow>, i64)>;
+
+    /// Owes a status to the shop (once per order and status).
+    async fn enqueue_status_push(&self, push: &ShopStatusPushRow) -> StoreResult<()>;
+    /// A connection's statuses owed, due at `now_ms`.
+    async fn due_status_pushes(
+        &self,
+        connection_id: &str,
+        now_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ShopStatusPushRow>>;
+    /// Records an attempt to tell a status (done, or put off with its error).
+    async fn update_status_push(&self, push: &ShopStatusPushRow) -> StoreResult<()>;
+
+    /// Records a conflict.
+    async fn insert_shop_conflict(&self, conflict: &ShopConflictRow) -> StoreResult<()>;
+    /// A connection's conflicts, newest first; only open ones when asked; with the total count.
+    async fn list_shop_conflicts(
+        &self,
+        connection_id: &str,
+        open_only: bool,
+        page: Page,
+    ) -> StoreResult<(Vec<ShopConflictRow>, i64)>;
+    /// One conflict.
+    async fn get_shop_conflict(&self, id: &str) -> StoreResult<Option<ShopConflictRow>>;
+    /// Settles an open conflict; false when it was not open.
+    async fn resolve_shop_conflict(
+        &self,
+        id: &str,
+        resolution: &str,
+        by: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Whether an open conflict of this kind exists for this SKU or order.
+    async fn open_conflict_exists(
+        &self,
+        connection_id: &str,
+        kind: &str,
+        sku: Option<&str>,
+        remote_order_id: Option<&str>,
+    ) -> StoreResult<bool>;
+
+    /// How far a consumer has read the outbox (0 when it never has).
+    async fn outbox_cursor(&self, consumer: &str) -> StoreResult<i64>;
+    /// Moves a consumer's outbox cursor forward (never back).
+    async fn advance_outbox_cursor(&self, consumer: &str, seq: i64) -> StoreResult<()>;
+
+    /// A merchant's SKUs with their barcodes and base prices.
+    async fn merchant_sku_index(&self, merchant_id: &str) -> StoreResult<Vec<SkuIndexRow>>;
+    /// Stock levels of these SKUs at these locations.
+    async fn levels_at(&self, location_ids: &[String], skus: &[String]) -> StoreResult<Vec<LevelRow>>;
 }

@@ -231,6 +231,18 @@ impl App {
         let saved = self.store.get_catalog_entry(product_id).await?.ok_or(AppError::NotFound("product"))?;
         let merchant = Some(saved.product.merchant_id.as_str());
         self.record_change(caller, Change::updated(AuditEntity::Product, product_id, merchant, &current, &saved)).await;
+        // A base price edited here announces no price-list event: the shops are told directly.
+        let repriced: Vec<String> = saved
+            .variants
+            .iter()
+            .filter(|new| !current.variants.iter().any(|old| old.sku == new.sku && old.price_minor == new.price_minor))
+            .map(|variant| variant.sku.clone())
+            .collect();
+        if !repriced.is_empty() {
+            if let Err(error) = self.owe_price_pushes(&saved.product.merchant_id, &repriced).await {
+                tracing::warn!(%error, "price pushes to shops could not be owed after a product edit");
+            }
+        }
         Ok(saved)
     }
 

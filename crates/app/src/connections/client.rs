@@ -234,3 +234,47 @@ pub trait ShopClients: Send + Sync {
     /// The client for this access.
     fn client(&self, access: &ShopAccess) -> Arc<dyn ShopClient>;
 }
+
+/// No shop clients: the layer's default until the server hands in its own. Every call fails
+/// as if the shop did not answer, so a connection shows it rather than pretending.
+pub struct NoShopClients;
+
+struct Unreachable;
+
+#[async_trait]
+impl ShopClient for Unreachable {
+    async fn check_credentials(&self) -> ShopResult<()> {
+        Err(unreachable())
+    }
+    async fn list_variants(&self, _cursor: Option<&str>) -> ShopResult<RemotePage<RemoteVariant>> {
+        Err(unreachable())
+    }
+    async fn read_variants(&self, _items: &[RemoteItem]) -> ShopResult<Vec<RemoteVariant>> {
+        Err(unreachable())
+    }
+    async fn push_stock(&self, _pushes: &[StockPush]) -> ShopResult<()> {
+        Err(unreachable())
+    }
+    async fn push_prices(&self, _pushes: &[PricePush]) -> ShopResult<()> {
+        Err(unreachable())
+    }
+    async fn list_orders(&self, _since_ms: i64, _cursor: Option<&str>) -> ShopResult<RemotePage<RemoteOrder>> {
+        Err(unreachable())
+    }
+    async fn set_order_status(&self, _remote_order_id: &str, _status: RemoteOrderStatus) -> ShopResult<()> {
+        Err(unreachable())
+    }
+    fn parse_order_webhook(&self, _topic: Option<&str>, _body: &[u8]) -> ShopResult<Option<RemoteOrder>> {
+        Err(unreachable())
+    }
+}
+
+fn unreachable() -> ShopFailure {
+    ShopFailure::Unavailable("this process has no client for shops".into())
+}
+
+impl ShopClients for NoShopClients {
+    fn client(&self, _access: &ShopAccess) -> Arc<dyn ShopClient> {
+        Arc::new(Unreachable)
+    }
+}

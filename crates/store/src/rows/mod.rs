@@ -9,6 +9,8 @@
 mod access;
 mod audit;
 mod conflicts;
+/// Shop connections (issue 16).
+mod connections;
 mod console;
 mod events;
 /// CSV import jobs (issue 15 point 2).
@@ -33,6 +35,7 @@ pub use access::*;
 pub use audit::*;
 pub use catalog_admin::*;
 pub use conflicts::*;
+pub use connections::*;
 pub use console::*;
 pub use events::*;
 pub use import_jobs::*;

@@ -10,6 +10,8 @@ mod access;
 mod audit;
 pub(crate) mod columns;
 mod conflicts;
+/// Shop connections (issue 16).
+mod connections;
 mod console;
 mod events;
 pub(crate) mod group_commit;
