@@ -58,6 +58,15 @@ pub struct Config {
     /// the right-most entry counts). `Some("")`: none, the TCP peer is the client. `None`: read
     /// `OMNICANAL_TRUSTED_PROXY_HEADER` at start (unset: none).
     pub trusted_proxy_header: Option<String>,
+    /// The key shop connections' credentials are sealed with: 32 bytes in base64. `None`: read
+    /// `OMNICANAL_CREDENTIALS_KEY` at start; when that is unset too, a SQLite database file keeps
+    /// its key in a file beside it (`<database>.credentials-key`, created on first start), and
+    /// any other database gets a key for this process only (connections must then be given
+    /// their credentials again after a restart: set the variable on every node).
+    pub credentials_key: Option<String>,
+    /// How often shops are polled for orders and looked at for edits in their admin. `None`:
+    /// `OMNICANAL_SHOP_POLL_MS` and `OMNICANAL_SHOP_DRIFT_MS` at start, else 30 s and 60 s.
+    pub connection_timing: Option<omnicanal_app::connections::engine::ConnectionTiming>,
 }
 
 impl Config {
@@ -74,6 +83,64 @@ impl Config {
             login_ip_limit: None,
             outbound_allowed_hosts: None,
             trusted_proxy_header: None,
+            credentials_key: None,
+            connection_timing: None,
+        }
+    }
+
+    /// The shop connections' timing (see [`Config::connection_timing`]); the error names the
+    /// variable that is not a number of milliseconds.
+    pub fn connection_timing(&self) -> Result<omnicanal_app::connections::engine::ConnectionTiming, String> {
+        if let Some(timing) = self.connection_timing {
+            return Ok(timing);
+        }
+        let mut timing = omnicanal_app::connections::engine::ConnectionTiming::default();
+        let read = |name: &str, default: i64| -> Result<i64, String> {
+            match std::env::var(name) {
+                Ok(raw) if !raw.trim().is_empty() => raw
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|ms| (100..=86_400_000).contains(ms))
+                    .ok_or_else(|| format!("{name} must be a number of milliseconds from 100 to 86400000")),
+                _ => Ok(default),
+            }
+        };
+        timing.poll_orders_ms = read("OMNICANAL_SHOP_POLL_MS", timing.poll_orders_ms)?;
+        timing.drift_check_ms = read("OMNICANAL_SHOP_DRIFT_MS", timing.drift_check_ms)?;
+        Ok(timing)
+    }
+
+    /// The credentials key (see [`Config::credentials_key`]); the error says what is wrong.
+    pub fn credentials_key(&self) -> Result<omnicanal_app::connections::credentials::CredentialsKey, String> {
+        use omnicanal_app::connections::credentials::CredentialsKey;
+        let configured = self.credentials_key.clone().or_else(|| std::env::var("OMNICANAL_CREDENTIALS_KEY").ok());
+        if let Some(text) = configured.filter(|text| !text.trim().is_empty()) {
+            return CredentialsKey::from_base64(&text).ok_or_else(|| {
+                "OMNICANAL_CREDENTIALS_KEY must be 32 bytes in base64 (openssl rand -base64 32)".into()
+            });
+        }
+        let file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or(rest))
+            .filter(|path| !path.is_empty() && !path.contains(":memory:") && !path.starts_with("file::memory"));
+        let Some(database_path) = file else {
+            tracing::warn!(
+                "OMNICANAL_CREDENTIALS_KEY is not set: shop connections' credentials are sealed with a key of this                  process only; set it on every node to keep them across restarts"
+            );
+            return Ok(CredentialsKey::random());
+        };
+        let key_path = format!("{database_path}.credentials-key");
+        match std::fs::read_to_string(&key_path) {
+            Ok(text) => CredentialsKey::from_base64(&text).ok_or_else(|| format!("{key_path} does not hold a key")),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let key = CredentialsKey::random();
+                write_private(&key_path, &key.to_base64()).map_err(|error| format!("{key_path}: {error}"))?;
+                Ok(key)
+            }
+            Err(error) => Err(format!("{key_path}: {error}")),
         }
     }
 
@@ -363,4 +430,18 @@ mod public_url_tests {
         assert!(checked("https://food.example.cl/?x=1").is_err());
         assert!(checked(&format!("https://{}.cl", "a".repeat(MAX_PUBLIC_URL_CHARS))).is_err());
     }
+}
+
+/// Writes a file only its owner may read (the credentials key).
+fn write_private(path: &str, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())
 }

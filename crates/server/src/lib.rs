@@ -108,9 +108,17 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     let limits = omnicanal_app::throttle::Limits { per_ip, ..Default::default() };
     let outbound = config.outbound_policy().map_err(StartError::Config)?;
     let trusted_proxy_header = config.trusted_proxy_header().map_err(StartError::Config)?;
+    let credentials_key = config.credentials_key().map_err(StartError::Config)?;
+    let connection_timing = config.connection_timing().map_err(StartError::Config)?;
+    let outbound = Arc::new(outbound);
+    let shop_http = outbound::client(outbound.clone(), omnicanal_connectors::REQUEST_TIMEOUT)
+        .map_err(|error| StartError::Config(format!("the shops' HTTP client: {error}")))?;
     let app = App::new(store.clone(), services.clock, services.payments)
         .with_login_limits(limits)
-        .with_outbound_policy(outbound);
+        .with_outbound_policy((*outbound).clone())
+        .with_credentials_key(credentials_key)
+        .with_connection_timing(connection_timing)
+        .with_shop_clients(Arc::new(omnicanal_connectors::HttpShopClients::new(shop_http)));
     bootstrap_admin(&app, &config).await?;
     let demo = if config.demo { demo::load_if_empty(&app).await? } else { demo::DemoSummary::default() };
     let (shutdown, shutdown_signal) = watch::channel(false);
@@ -130,6 +138,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
         tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::payments::run(state.app.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::connections::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),
     ];
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it,

@@ -72,6 +72,11 @@ pub struct NewConnection {
 }
 
 impl NewConnection {
+    /// Leaves the stored credentials as they are (an edit that did not send them again).
+    pub fn forget_credentials(&mut self) {
+        self.credentials = Credentials(BTreeMap::new());
+    }
+
     /// Parses a connection, reporting every bad field at once. Credential values are never
     /// repeated in a message.
     pub fn parse(input: ConnectionInput) -> AppResult<Self> {

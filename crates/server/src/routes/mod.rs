@@ -12,6 +12,8 @@ pub mod availability;
 pub mod catalog;
 /// The manager's catalogue: product edits, archiving, categories (issue 15 point 2).
 pub mod catalog_admin;
+/// Shop connections: WooCommerce, PrestaShop, Magento 2, Shopify (issue 16).
+pub mod connections;
 pub mod console;
 pub mod documents;
 pub mod error_responses;
@@ -75,6 +77,7 @@ use omnicanal_app::events::health::Health;
         (name = "pricing", description = "Quotes, price lists, promotions, coupons, receipts"),
         (name = "webhooks", description = "Signed event deliveries"),
         (name = "payments", description = "Captures, refunds and voids owed to the card provider"),
+        (name = "connections", description = "Shop connections: WooCommerce, PrestaShop, Magento 2 and Shopify kept in step"),
         (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
     )
 )]
@@ -134,6 +137,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pos_pickups::router())
         .merge(till_catalog::router())
         .merge(product_photos::router())
+        .merge(connections::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod conflicts;
+mod connections;
 mod menu_promotions;
 mod modifiers;
 mod orders;
@@ -15,6 +16,7 @@ pub mod words;
 
 pub use catalog::*;
 pub use conflicts::*;
+pub use connections::*;
 pub use menu_promotions::*;
 pub use modifiers::*;
 pub use orders::*;

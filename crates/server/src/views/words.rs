@@ -263,3 +263,8 @@ pub fn csv_with_header(header: &str) -> Object {
 pub fn funder() -> Object {
     nullable_words(["merchant", "operator"]).build()
 }
+
+/// A shop connection's kind.
+pub fn connector_kind() -> Object {
+    one_of_words(["woocommerce", "prestashop", "magento", "shopify"]).build()
+}
