@@ -16,6 +16,7 @@ mod bad_input;
 mod catalog_admin;
 mod channels;
 mod concurrency;
+mod connections;
 mod console;
 mod console_pages;
 mod console_setup;
