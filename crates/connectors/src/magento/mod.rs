@@ -39,6 +39,7 @@ use omnicanal_app::connections::client::{
     PricePush, RemoteItem, RemoteOrder, RemotePage, RemoteVariant, ShopAccess, ShopClient, ShopFailure, ShopResult,
     StockPush,
 };
+use omnicanal_domain::Currency;
 use omnicanal_domain::connections::RemoteOrderStatus;
 use omnicanal_domain::connections::decimal::decimal_from_minor;
 use serde::de::DeserializeOwned;
@@ -69,12 +70,12 @@ pub struct MagentoClient {
     product_page_size: usize,
 }
 
-/// Minor-unit exponent of an ISO 4217 code (the shops' currencies; unknown ones have 2).
+/// Minor-unit exponent of an ISO 4217 code: the domain's for the currencies it knows, 2 for
+/// any other (most currencies' minor unit).
 fn exponent_of(currency: &str) -> u32 {
-    match currency.to_ascii_uppercase().as_str() {
-        "CLP" | "COP" | "JPY" | "KRW" | "PYG" => 0,
-        _ => 2,
-    }
+    serde_json::from_value::<Currency>(Value::String(currency.trim().to_ascii_uppercase()))
+        .map(Currency::exponent)
+        .unwrap_or(2)
 }
 
 impl MagentoClient {

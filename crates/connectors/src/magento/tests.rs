@@ -269,3 +269,20 @@ fn magento_sends_no_webhooks_so_a_body_is_refused() {
     assert_eq!(client.exponent, 0);
     assert!(matches!(client.parse_order_webhook(Some("order"), b"{}"), Err(ShopFailure::Refused(_))));
 }
+
+#[tokio::test]
+async fn the_benchmark_catalogue_of_5000_skus_is_listed_whole() {
+    let (fake, serving) = shop().await;
+    fake.seed_catalog(5000);
+    let client = client(&serving);
+    let (mut listed, mut cursor) = (0, None::<String>);
+    loop {
+        let page = client.list_variants(cursor.as_deref()).await.expect("a page");
+        listed += page.items.len();
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed, 5000);
+}

@@ -21,9 +21,8 @@ const BARCODE_ATTRIBUTES: [&str; 4] = ["barcode", "ean", "gtin", "upc"];
 /// A `getList` answer: `{items, search_criteria, total_count}`.
 #[derive(Debug, Deserialize)]
 pub(super) struct SearchResults<T> {
-    #[serde(default = "Vec::new")]
+    // Both always present in Magento's answer: a JSON body without them is not Magento's.
     pub items: Vec<T>,
-    #[serde(default)]
     pub total_count: u64,
 }
 
@@ -269,4 +268,65 @@ pub(super) fn error_message(body: &[u8]) -> Option<String> {
         _ => {}
     }
     Some(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_by_name_and_by_position() {
+        let named = br#"{"message":"The consumer isn't authorized to access %resources.","parameters":{"resources":"Magento_Sales::sales"}}"#;
+        assert_eq!(
+            error_message(named).as_deref(),
+            Some("The consumer isn't authorized to access Magento_Sales::sales.")
+        );
+        let positional = br#"{"message":"%1 of %10","parameters":["a","b","c","d","e","f","g","h","i","j"]}"#;
+        assert_eq!(error_message(positional).as_deref(), Some("a of j"));
+        assert_eq!(error_message(b"<html>"), None);
+    }
+
+    #[test]
+    fn a_body_without_items_and_total_count_is_not_a_search_result() {
+        assert!(serde_json::from_slice::<SearchResults<Product>>(b"{}").is_err());
+    }
+
+    #[test]
+    fn only_children_of_configurable_parents_are_dropped() {
+        let order: Order = serde_json::from_value(serde_json::json!({
+            "entity_id": 7,
+            "items": [
+                {"item_id": 1, "sku": "TEE-M", "product_type": "configurable", "qty_ordered": 1.0, "price": 19.9},
+                {"item_id": 2, "sku": "TEE-M", "product_type": "simple", "qty_ordered": 1.0, "price": 0, "parent_item_id": 1},
+                {"item_id": 3, "sku": "KIT", "product_type": "bundle", "qty_ordered": 1.0, "price": 30},
+                {"item_id": 4, "sku": "KIT-PART", "product_type": "simple", "qty_ordered": "2.0000", "price": 0, "parent_item_id": 3},
+            ],
+            "grand_total": 49.9,
+        }))
+        .expect("an order");
+        let read = super::order(order, 2).expect("read");
+        let lines: Vec<_> = read
+            .lines
+            .iter()
+            .map(|line| (line.sku.clone().unwrap_or_default(), line.quantity, line.unit_price_minor))
+            .collect();
+        assert_eq!(
+            lines,
+            [("TEE-M".into(), 1, Some(1990)), ("KIT".into(), 1, Some(3000)), ("KIT-PART".into(), 2, Some(0))]
+        );
+        assert_eq!((read.remote_id.as_str(), read.total_minor), ("7", Some(4990)));
+    }
+
+    #[test]
+    fn a_price_with_more_decimals_than_the_currency_is_garbage() {
+        let price = serde_json::json!(12.345);
+        assert!(matches!(price_minor(Some(&price), 2), Err(ShopFailure::Garbage(_))));
+        assert_eq!(price_minor(Some(&serde_json::json!("8990.0000")), 0), Ok(Some(8990)));
+    }
+
+    #[test]
+    fn magento_times_round_trip_in_utc() {
+        assert_eq!(magento_time(1_700_000_000_000), "2023-11-14 22:13:20");
+        assert_eq!(unix_ms("2023-11-14 22:13:20"), Some(1_700_000_000_000));
+    }
 }

@@ -148,9 +148,22 @@ fn product_json(product: &Product) -> Value {
     })
 }
 
+/// The product fields searches use, read without writing the whole product.
+fn product_field(product: &Product, name: &str) -> Option<Value> {
+    match name {
+        "sku" => Some(json!(product.sku)),
+        "type_id" => Some(json!(product.type_id)),
+        "id" | "entity_id" => Some(json!(product.id)),
+        "name" => Some(json!(product.name)),
+        "updated_at" | "created_at" => Some(json!(product.updated_at)),
+        _ => product_json(product).get(name).cloned(),
+    }
+}
+
 fn list_products(shop: &FakeMagento, criteria: &SearchCriteria) -> Response {
-    let items: Vec<Value> = shop.lock().products.iter().map(product_json).collect();
-    ok(criteria.answer(items))
+    let state = shop.lock();
+    let products: Vec<&Product> = state.products.iter().collect();
+    ok(criteria.answer_with(products, |product, name| product_field(product, name), |product| product_json(product)))
 }
 
 fn source_item_json(sku: &str, source_code: &str, item: &SourceItem) -> Value {
@@ -163,13 +176,16 @@ fn source_item_json(sku: &str, source_code: &str, item: &SourceItem) -> Value {
 }
 
 fn list_source_items(shop: &FakeMagento, criteria: &SearchCriteria) -> Response {
-    let items: Vec<Value> = shop
-        .lock()
-        .source_items
-        .iter()
-        .map(|((sku, source_code), item)| source_item_json(sku, source_code, item))
-        .collect();
-    ok(criteria.answer(items))
+    let state = shop.lock();
+    let items: Vec<_> = state.source_items.iter().collect();
+    let to_json =
+        |((sku, source_code), item): &(&(String, String), &SourceItem)| source_item_json(sku, source_code, item);
+    let field = |((sku, source_code), item): &(&(String, String), &SourceItem), name: &str| match name {
+        "sku" => Some(json!(sku)),
+        "source_code" => Some(json!(source_code)),
+        _ => source_item_json(sku, source_code, item).get(name).cloned(),
+    };
+    ok(criteria.answer_with(items, field, to_json))
 }
 
 fn save_source_items(shop: &FakeMagento, body: &Value) -> Response {
