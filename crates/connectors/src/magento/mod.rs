@@ -24,7 +24,10 @@
 //!   (`POST /V1/order/{id}/ship`), offline credit memo (`POST /V1/order/{id}/refund`) and a
 //!   status-history comment (`POST /V1/orders/{id}/comments`)
 //!   (<https://developer.adobe.com/commerce/webapi/rest/tutorials/orders/>).
-//! - Throttling: Adobe Commerce on cloud (Fastly) answers 429 with `Retry-After` in seconds.
+//! - Throttling: Adobe Commerce on cloud rate-limits at Fastly with HTTP 429
+//!   (<https://experienceleague.adobe.com/en/docs/experience-cloud-kcs/kbarticles/ka-27428>); a
+//!   `Retry-After` in seconds, when sent, becomes `Throttled { retry_after_ms }` (the connection
+//!   waits; no wait inside the call). An HTTP-date `Retry-After` is read as none.
 //! - Webhooks: open-source Magento sends none, so orders are only polled.
 
 mod wire;

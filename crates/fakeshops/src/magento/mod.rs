@@ -14,7 +14,9 @@
 //! - Orders (<https://developer.adobe.com/commerce/webapi/rest/tutorials/orders/>): configurable
 //!   products sell as a parent line plus a child line; `POST /V1/orders/{id}/cancel`,
 //!   `POST /V1/order/{id}/ship`, `POST /V1/order/{id}/refund`, `POST /V1/orders/{id}/comments`.
-//! - Rate limiting (Adobe Commerce on cloud / Fastly): 429 with `Retry-After` in seconds.
+//! - Rate limiting (Adobe Commerce on cloud rate-limits at Fastly with 429,
+//!   <https://experienceleague.adobe.com/en/docs/experience-cloud-kcs/kbarticles/ka-27428>):
+//!   [`FakeMagento::throttle_next`] answers 429 with `Retry-After: 2` (seconds).
 //!
 //! Magento sends no signed webhooks in open source, so there is no webhook here: orders are polled.
 
