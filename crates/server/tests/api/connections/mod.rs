@@ -2,4 +2,6 @@
 //! webhook's signature, and — against each shop's fake built from its published API — stock
 //! and prices out, orders in exactly once, edits in the shop's admin, throttling and failures.
 
+mod magento;
 mod setup;
+mod support;
