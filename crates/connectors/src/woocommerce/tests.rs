@@ -283,3 +283,35 @@ async fn a_signed_order_webhook_is_read_as_the_order() {
     assert_eq!(client.parse_order_webhook(None, b"webhook_id=12"), Ok(None));
     assert!(matches!(client.parse_order_webhook(Some("order.updated"), b"<html>"), Err(ShopFailure::Garbage(_))));
 }
+
+#[tokio::test]
+async fn the_fake_checks_the_whole_signed_query_its_timestamp_and_page_size() {
+    let (_fake, serving, _client) = shop().await;
+    let url = format!("{}/wp-json/wc/v3/products", serving.base_url());
+    let http = reqwest::Client::new();
+    #[expect(clippy::disallowed_methods, reason = "OAuth timestamps are checked against the fake's wall clock")]
+    let now = chrono::Utc::now().timestamp();
+    let params = |per_page: &str| vec![("per_page".to_owned(), per_page.to_owned())];
+    let get = |query: String| {
+        let http = http.clone();
+        let url = url.clone();
+        async move {
+            let answer = http.get(format!("{url}?{query}")).send().await.expect("answer");
+            let status = answer.status().as_u16();
+            (status, answer.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+
+    let signed = super::oauth::signed_query("GET", &url, &params("5"), KEY, SECRET, now);
+    assert_eq!(get(signed.clone()).await.0, 200);
+    let (status, body) = get(signed.replace("per_page=5", "per_page=6")).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (401, Some("Invalid signature - provided signature does not match."))
+    );
+    let stale = super::oauth::signed_query("GET", &url, &params("5"), KEY, SECRET, now - 3600);
+    assert_eq!(get(stale).await.1["message"], "Invalid timestamp.");
+    let too_many = super::oauth::signed_query("GET", &url, &params("101"), KEY, SECRET, now);
+    let (status, body) = get(too_many).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("rest_invalid_param")));
+}

@@ -27,6 +27,7 @@
 //! restocking on cancellation, HMAC-SHA1 signatures (answered as an invalid signature method).
 
 mod auth;
+mod orders;
 mod routes;
 mod state;
 mod update;

@@ -19,13 +19,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Value, json};
 
 use super::state::{Product, ProductType, Shop};
-use super::{FakeWooCommerce, TEST_WEBHOOK_SECRET, auth, wire};
+use super::{FakeWooCommerce, TEST_WEBHOOK_SECRET, auth, orders, wire};
 
-type Params = Query<Vec<(String, String)>>;
+pub(super) type Params = Query<Vec<(String, String)>>;
 
 const API: &str = "/wp-json/wc/v3";
-const ORDER_STATUSES: [&str; 8] =
-    ["pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "checkout-draft"];
 const BATCH_LIMIT: usize = 100;
 
 pub fn router(fake: FakeWooCommerce) -> Router {
@@ -42,8 +40,11 @@ pub fn router(fake: FakeWooCommerce) -> Router {
             &format!("{API}/products/{{id}}/variations/{{variation_id}}"),
             get(get_variation).put(update_variation).post(update_variation).patch(update_variation),
         )
-        .route(&format!("{API}/orders"), get(list_orders))
-        .route(&format!("{API}/orders/{{id}}"), get(get_order).put(update_order).post(update_order).patch(update_order))
+        .route(&format!("{API}/orders"), get(orders::list_orders))
+        .route(
+            &format!("{API}/orders/{{id}}"),
+            get(orders::get_order).put(orders::update_order).post(orders::update_order).patch(orders::update_order),
+        )
         .fallback(no_route)
         .layer(from_fn_with_state(fake.clone(), gate))
         .with_state(fake.clone());
@@ -108,7 +109,7 @@ async fn no_route() -> Response {
     wire::error(StatusCode::NOT_FOUND, "rest_no_route", "No route was found matching the URL and request method.")
 }
 
-fn invalid_param(name: &str, why: &str) -> Response {
+pub(super) fn invalid_param(name: &str, why: &str) -> Response {
     let body = json!({
         "code": "rest_invalid_param",
         "message": format!("Invalid parameter(s): {name}"),
@@ -117,12 +118,12 @@ fn invalid_param(name: &str, why: &str) -> Response {
     (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
 
-fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
 }
 
 /// `page` and `per_page`, validated as WordPress's collection parameters are.
-fn page_params(query: &[(String, String)]) -> Result<(usize, usize), Response> {
+pub(super) fn page_params(query: &[(String, String)]) -> Result<(usize, usize), Response> {
     let per_page = match param(query, "per_page") {
         None => 10,
         Some(raw) => match raw.parse::<usize>() {
@@ -140,7 +141,7 @@ fn page_params(query: &[(String, String)]) -> Result<(usize, usize), Response> {
     Ok((page, per_page))
 }
 
-fn date_param(query: &[(String, String)], name: &str) -> Result<Option<DateTime<Utc>>, Response> {
+pub(super) fn date_param(query: &[(String, String)], name: &str) -> Result<Option<DateTime<Utc>>, Response> {
     let Some(raw) = param(query, name) else { return Ok(None) };
     if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
         return Ok(Some(at.with_timezone(&Utc)));
@@ -155,11 +156,12 @@ fn id_list(query: &[(String, String)], name: &str) -> Option<Vec<u64>> {
     param(query, name).map(|raw| raw.split(',').filter_map(|id| id.trim().parse().ok()).collect())
 }
 
-/// One page of `items` with WordPress's pagination headers.
-fn paged(uri: &Uri, items: Vec<Value>, page: usize, per_page: usize) -> Response {
+/// One page of `items`, only that page rendered (a 5,000-product catalogue is read in 50
+/// requests), with WordPress's pagination headers.
+pub(super) fn paged<T>(uri: &Uri, items: &[T], page: usize, per_page: usize, render: impl Fn(&T) -> Value) -> Response {
     let total = items.len();
     let total_pages = total.div_ceil(per_page);
-    let slice: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let slice: Vec<Value> = items.iter().skip((page - 1) * per_page).take(per_page).map(render).collect();
     let mut response = axum::Json(Value::Array(slice)).into_response();
     let headers = response.headers_mut();
     headers.insert("X-WP-Total", HeaderValue::from(total));
@@ -239,8 +241,7 @@ async fn list_products(State(fake): State<FakeWooCommerce>, uri: Uri, Query(quer
         Err(refused) => return refused,
     };
     sort_items(&mut items, &query);
-    let json = items.iter().map(|p| wire::product(&shop, p)).collect();
-    paged(&uri, json, page, per_page)
+    paged(&uri, &items, page, per_page, |p| wire::product(&shop, p))
 }
 
 async fn list_variations(
@@ -263,8 +264,7 @@ async fn list_variations(
         Err(refused) => return refused,
     };
     sort_items(&mut items, &query);
-    let json = items.iter().map(|p| wire::variation(&shop, p)).collect();
-    paged(&uri, json, page, per_page)
+    paged(&uri, &items, page, per_page, |p| wire::variation(&shop, p))
 }
 
 fn invalid_product_id() -> Response {
@@ -297,7 +297,7 @@ async fn get_variation(State(fake): State<FakeWooCommerce>, Path((parent, id)): 
     }
 }
 
-fn json_body(body: &Bytes) -> Result<Value, Response> {
+pub(super) fn json_body(body: &Bytes) -> Result<Value, Response> {
     serde_json::from_slice(body)
         .map_err(|_| wire::error(StatusCode::BAD_REQUEST, "rest_invalid_json", "Invalid JSON body passed."))
 }
@@ -381,73 +381,6 @@ fn batch(fake: &FakeWooCommerce, parent: Option<u64>, body: &Bytes) -> Response 
 
 fn item_error(id: u64, code: &str, message: &str) -> Value {
     json!({"id": id, "error": {"code": code, "message": message, "data": {"status": 400}}})
-}
-
-async fn list_orders(State(fake): State<FakeWooCommerce>, uri: Uri, Query(query): Params) -> Response {
-    let (page, per_page) = match page_params(&query) {
-        Ok(paging) => paging,
-        Err(refused) => return refused,
-    };
-    let (after, modified_after) = match (date_param(&query, "after"), date_param(&query, "modified_after")) {
-        (Ok(after), Ok(modified_after)) => (after, modified_after),
-        (Err(refused), _) | (_, Err(refused)) => return refused,
-    };
-    let statuses: Option<Vec<&str>> =
-        param(&query, "status").filter(|s| *s != "any").map(|raw| raw.split(',').collect());
-    let shop = fake.lock();
-    let mut orders: Vec<_> = shop
-        .orders
-        .values()
-        .filter(|o| after.is_none_or(|at| o.date_created > at))
-        .filter(|o| modified_after.is_none_or(|at| o.date_modified > at))
-        .filter(|o| statuses.as_ref().is_none_or(|s| s.contains(&o.status.as_str())))
-        .collect();
-    match param(&query, "orderby").unwrap_or("date") {
-        "id" => orders.sort_by_key(|o| o.id),
-        "modified" => orders.sort_by_key(|o| (o.date_modified, o.id)),
-        _ => orders.sort_by_key(|o| (o.date_created, o.id)),
-    }
-    if param(&query, "order").unwrap_or("desc") != "asc" {
-        orders.reverse();
-    }
-    let json = orders.iter().map(|o| wire::order(&shop, o)).collect();
-    paged(&uri, json, page, per_page)
-}
-
-fn invalid_order_id() -> Response {
-    wire::error(StatusCode::NOT_FOUND, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
-}
-
-async fn get_order(State(fake): State<FakeWooCommerce>, Path(id): Path<u64>) -> Response {
-    let shop = fake.lock();
-    match shop.orders.get(&id) {
-        Some(order) => axum::Json(wire::order(&shop, order)).into_response(),
-        None => invalid_order_id(),
-    }
-}
-
-async fn update_order(State(fake): State<FakeWooCommerce>, Path(id): Path<u64>, body: Bytes) -> Response {
-    let changes = match json_body(&body) {
-        Ok(changes) => changes,
-        Err(refused) => return refused,
-    };
-    let status = match changes.get("status") {
-        None => None,
-        Some(Value::String(status)) if ORDER_STATUSES.contains(&status.as_str()) => Some(status.clone()),
-        Some(_) => {
-            return invalid_param("status", &format!("status is not one of {}.", ORDER_STATUSES.join(", ")));
-        }
-    };
-    let mut shop = fake.lock();
-    let now = shop.tick();
-    let Some(order) = shop.orders.get_mut(&id) else { return invalid_order_id() };
-    if let Some(status) = status {
-        order.status = status;
-    }
-    order.date_modified = now;
-    order.updated = true;
-    let order = order.clone();
-    axum::Json(wire::order(&shop, &order)).into_response()
 }
 
 async fn control_webhook(State(fake): State<FakeWooCommerce>, Path(id): Path<String>) -> Response {
