@@ -80,11 +80,12 @@ impl WooCommerceClient {
         let mut page = 1_u64;
         loop {
             let (items, answer) = self.get_list(&path, paged(page, Vec::new())).await?;
+            let more = has_more(page, items.len(), &answer);
             for item in items {
                 let variation = parse::<WireProduct>(item)?;
                 variants.push(variation.into_variation(&parent_id, product.name.as_deref(), self.exponent()));
             }
-            if page >= answer.total_pages.unwrap_or(0) {
+            if !more {
                 return Ok(variants);
             }
             page += 1;
@@ -149,8 +150,17 @@ fn cursor_page(cursor: Option<&str>) -> ShopResult<u64> {
     }
 }
 
-fn next_page(page: u64, answer: &http::Answer) -> Option<String> {
-    (page < answer.total_pages.unwrap_or(0)).then(|| (page + 1).to_string())
+/// Whether a page after `page` exists: `X-WP-TotalPages` says; when a proxy or cache dropped
+/// the header, a full page means there may be more (an empty next page ends it).
+fn has_more(page: u64, returned: usize, answer: &http::Answer) -> bool {
+    match answer.total_pages {
+        Some(total_pages) => page < total_pages,
+        None => returned >= PAGE_AND_BATCH_LIMIT,
+    }
+}
+
+fn next_page(page: u64, returned: usize, answer: &http::Answer) -> Option<String> {
+    has_more(page, returned, answer).then(|| (page + 1).to_string())
 }
 
 #[async_trait]
@@ -163,6 +173,7 @@ impl ShopClient for WooCommerceClient {
     async fn list_variants(&self, cursor: Option<&str>) -> ShopResult<RemotePage<RemoteVariant>> {
         let page = cursor_page(cursor)?;
         let (items, answer) = self.get_list("products", paged(page, Vec::new())).await?;
+        let next = next_page(page, items.len(), &answer);
         let mut variants = Vec::new();
         for item in items {
             let product = parse::<WireProduct>(item)?;
@@ -172,7 +183,7 @@ impl ShopClient for WooCommerceClient {
                 _ => variants.push(product.into_simple(self.exponent())),
             }
         }
-        Ok(RemotePage { items: variants, next: next_page(page, &answer), total: answer.total })
+        Ok(RemotePage { items: variants, next, total: answer.total })
     }
 
     async fn read_variants(&self, items: &[RemoteItem]) -> ShopResult<Vec<RemoteVariant>> {
@@ -252,7 +263,8 @@ impl ShopClient for WooCommerceClient {
             .into_iter()
             .map(|item| parse::<WireOrder>(item).map(|order| order.into_order(&self.access.currency)))
             .collect::<ShopResult<Vec<_>>>()?;
-        Ok(RemotePage { items: orders, next: next_page(page, &answer), total: answer.total })
+        let next = next_page(page, orders.len(), &answer);
+        Ok(RemotePage { items: orders, next, total: answer.total })
     }
 
     async fn set_order_status(&self, remote_order_id: &str, status: RemoteOrderStatus) -> ShopResult<()> {

@@ -315,3 +315,29 @@ async fn the_fake_checks_the_whole_signed_query_its_timestamp_and_page_size() {
     let (status, body) = get(too_many).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("rest_invalid_param")));
 }
+
+#[tokio::test]
+async fn the_five_thousand_sku_catalogue_reads_in_fifty_pages_and_writes_in_fifty_batches() {
+    let (fake, _serving, client) = shop().await;
+    fake.seed_catalog(5000);
+    let mut listed = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = client.list_variants(cursor.as_deref()).await.expect("page");
+        listed.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed.len(), 5000);
+    let pushes: Vec<StockPush> = listed
+        .iter()
+        .map(|v| StockPush { item: v.item.clone(), sku: v.sku.clone().unwrap_or_default(), available: 7 })
+        .collect();
+    client.push_stock(&pushes).await.expect("pushed");
+    assert_eq!(fake.stock_of("SKU-05000"), Some(7));
+    let requests = fake.requests();
+    assert_eq!(requests.iter().filter(|r| r.starts_with("GET ")).count(), 50);
+    assert_eq!(requests.iter().filter(|r| r.starts_with("POST ")).count(), 50);
+}
