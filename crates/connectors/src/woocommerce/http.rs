@@ -88,6 +88,20 @@ impl WooCommerceClient {
         };
         let (total, total_pages, retry_after_secs) =
             (header_number("X-WP-Total"), header_number("X-WP-TotalPages"), header_number("Retry-After"));
+        if status.is_redirection() {
+            // WordPress sends plain HTTP to HTTPS (or `www.`) with a 301; the outbound client
+            // follows no redirect, so the registered address is the one to fix.
+            let location: Option<String> = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(MESSAGE_LIMIT).collect());
+            return Err(ShopFailure::Refused(format!(
+                "HTTP {}: the shop redirects to {}; register its address as it answers",
+                status.as_u16(),
+                location.as_deref().unwrap_or("another address")
+            )));
+        }
         let bytes = response.bytes().await.map_err(|error| crate::no_answer(&error))?;
         if status.is_success() {
             let body = serde_json::from_slice(&bytes).map_err(|error| {
