@@ -2,7 +2,7 @@
 //! <https://woocommerce.github.io/woocommerce-rest-api-docs/>, behind the app's [`ShopClient`].
 //!
 //! Which documented behaviour each part follows:
-//! - Auth ([`oauth`], [`http`]): REST API keys, HTTP Basic over HTTPS; over plain HTTP OAuth
+//! - Auth (`oauth`, `http`): REST API keys, HTTP Basic over HTTPS; over plain HTTP OAuth
 //!   1.0a one-legged signing in the query ("Authentication over HTTP"), as the official
 //!   clients do. 401/403 (`woocommerce_rest_authentication_error`, `…_cannot_view`) stop the
 //!   connection.

@@ -2,13 +2,13 @@
 //! <https://woocommerce.github.io/woocommerce-rest-api-docs/>, over state a test drives.
 //!
 //! What it follows, and where it is written down:
-//! - Authentication ([`auth`]): over plain HTTP, OAuth 1.0a "one-legged" signatures in the query
+//! - Authentication (`auth`): over plain HTTP, OAuth 1.0a "one-legged" signatures in the query
 //!   string (HMAC-SHA256, the consumer secret plus `&` as the key, a 15-minute timestamp window,
 //!   nonces used once), as the docs' "Authentication over HTTP" section and WooCommerce's
 //!   `class-wc-rest-authentication.php` do; HTTP Basic or `consumer_key`/`consumer_secret` in the
 //!   query when given (the docs' "over HTTPS" way: the fake listens on loopback HTTP, so it
 //!   plays the site behind a TLS terminator). Refusals are WooCommerce's 401 answers.
-//! - Products and variations ([`routes`], [`wire`]): `GET /products` with `page`/`per_page`
+//! - Products and variations (`routes`, `wire`): `GET /products` with `page`/`per_page`
 //!   (at most 100) and the `X-WP-Total`/`X-WP-TotalPages` headers ("Pagination" section),
 //!   `include`, `sku`, `orderby`/`order`; `/products/{id}/variations`; `PUT /products/{id}`;
 //!   `POST /products/batch` and `/products/{id}/variations/batch` with at most 100 items
