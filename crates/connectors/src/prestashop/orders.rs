@@ -1,0 +1,101 @@
+//! Orders by polling (PrestaShop sends no webhooks): `GET /api/orders` with
+//! `filter[date_upd]=[since,2099-12-31 23:59:59]&date=1`, `sort=[date_upd_ASC,id_ASC]` and
+//! `limit=offset,count` (https://devdocs.prestashop-project.org/8/webservice/tutorials/advanced-use/additional-list-parameters/),
+//! the customers' names and e-mails then read for the page at once from `/api/customers`.
+//! Lines come from the order's `order_rows` association; totals and unit prices tax included.
+
+use std::collections::BTreeMap;
+
+use omnicanal_app::connections::client::{
+    RemoteItem, RemoteOrder, RemoteOrderLine, RemotePage, ShopFailure, ShopResult,
+};
+
+use super::PrestaShopClient;
+use super::catalog::one_of;
+use super::dates;
+use super::wire::{self, Resource, entry};
+
+/// The open end of the date interval (the docs' own example's far future).
+const FAR_FUTURE: &str = "2099-12-31 23:59:59";
+
+impl PrestaShopClient {
+    pub(super) async fn orders_page(&self, since_ms: i64, cursor: Option<&str>) -> ShopResult<RemotePage<RemoteOrder>> {
+        let offset: usize = match cursor {
+            None => 0,
+            Some(raw) => {
+                raw.parse().map_err(|_| ShopFailure::Refused(format!("not a PrestaShop page cursor: {raw}")))?
+            }
+        };
+        let query = [
+            ("display", "full".to_owned()),
+            ("filter[date_upd]", format!("[{},{FAR_FUTURE}]", dates::text_from_ms(since_ms))),
+            ("date", "1".to_owned()),
+            ("sort", "[date_upd_ASC,id_ASC]".to_owned()),
+            ("limit", format!("{offset},{}", self.page_size)),
+        ];
+        let orders = wire::list(&self.get("orders", &query).await?, "orders")?;
+        let next = (orders.len() == self.page_size).then(|| (offset + self.page_size).to_string());
+        let customers = self.customers_of(&orders).await?;
+        let items = orders.iter().map(|order| self.order(order, &customers)).collect::<ShopResult<Vec<_>>>()?;
+        Ok(RemotePage { items, next, total: None })
+    }
+
+    async fn customers_of(&self, orders: &[Resource]) -> ShopResult<BTreeMap<String, Resource>> {
+        let mut ids: Vec<&str> =
+            orders.iter().map(|order| order.get("id_customer")).filter(|id| !id.is_empty() && *id != "0").collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let query = [("display", "[id,firstname,lastname,email]".to_owned()), ("filter[id]", one_of(&ids))];
+        let customers = wire::list(&self.get("customers", &query).await?, "customers")?;
+        Ok(customers.into_iter().map(|customer| (customer.get("id").to_owned(), customer)).collect())
+    }
+
+    fn order(&self, order: &Resource, customers: &BTreeMap<String, Resource>) -> ShopResult<RemoteOrder> {
+        let id = order.get("id");
+        if id.is_empty() {
+            return Err(ShopFailure::Garbage("an order without an id".into()));
+        }
+        let customer = customers.get(order.get("id_customer"));
+        let customer_name = customer
+            .map(|c| format!("{} {}", c.get("firstname"), c.get("lastname")).trim().to_owned())
+            .unwrap_or_default();
+        let customer_email = customer.map(|c| c.get("email").to_owned()).filter(|email| !email.is_empty());
+        let mut lines = Vec::new();
+        for row in order.association("order_rows") {
+            let quantity = entry(row, "product_quantity")
+                .parse::<i64>()
+                .map_err(|_| ShopFailure::Garbage(format!("order {id} has a line without a quantity")))?;
+            let attribute = entry(row, "product_attribute_id");
+            let sku = entry(row, "product_reference");
+            let product_id = entry(row, "product_id");
+            lines.push(RemoteOrderLine {
+                sku: (!sku.is_empty()).then(|| sku.to_owned()),
+                item: (!product_id.is_empty()).then(|| RemoteItem {
+                    product_id: product_id.to_owned(),
+                    variant_id: (!attribute.is_empty() && attribute != "0").then(|| attribute.to_owned()),
+                    inventory_id: None,
+                }),
+                title: entry(row, "product_name").to_owned(),
+                quantity,
+                unit_price_minor: self.price(entry(row, "unit_price_tax_incl"))?,
+            });
+        }
+        Ok(RemoteOrder {
+            remote_id: id.to_owned(),
+            number: Some(order.get("reference").to_owned()).filter(|reference| !reference.is_empty()),
+            status: order.get("current_state").to_owned(),
+            customer_name,
+            customer_email,
+            customer_phone: None,
+            lines,
+            total_minor: self.price(order.get("total_paid"))?,
+            // Orders name their currency by id (`id_currency`); the connection's currency is
+            // the shop's default, which is what single-currency shops charge in.
+            currency: None,
+            created_at_ms: dates::ms_from_text(order.get("date_add")),
+        })
+    }
+}
