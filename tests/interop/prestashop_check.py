@@ -112,6 +112,8 @@ def main() -> int:
                 check("a PUT without a required field is refused", error.error_code == 400, error.error_code)
 
         def order_history():
+            blank = shop.get("order_histories", options={"schema": "blank"})
+            check("schema=blank gives an empty order_history", "id_order_state" in blank.get("order_history", {}), blank)
             order_id = shop.search("orders")[0]
             shop.add("order_histories", {"order_history": {"id_order": order_id, "id_order_state": 4}})
             order = shop.get("orders", order_id)["order"]

@@ -3,6 +3,8 @@
 //! `limit=offset,count` (https://devdocs.prestashop-project.org/8/webservice/tutorials/advanced-use/additional-list-parameters/),
 //! the customers' names and e-mails then read for the page at once from `/api/customers`.
 //! Lines come from the order's `order_rows` association; totals and unit prices tax included.
+//! Dates are read as UTC (the Webservice names no zone), and the `date_upd` filter starts 14
+//! hours early so a shop in any zone loses no order.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,12 @@ use super::wire::{self, Resource, entry};
 /// The open end of the date interval (the docs' own example's far future).
 const FAR_FUTURE: &str = "2099-12-31 23:59:59";
 
+/// PrestaShop writes `date_upd` in the shop's time zone and says not which (it is a setting,
+/// `PS_TIMEZONE`, an IANA name we cannot turn into an offset here). Asking from `since`
+/// minus the widest offset there is (UTC+14) never misses an order, whatever the zone; the
+/// orders seen again are harmless, their import being exactly once.
+const ZONE_MARGIN_MS: i64 = 14 * 3_600_000;
+
 impl PrestaShopClient {
     pub(super) async fn orders_page(&self, since_ms: i64, cursor: Option<&str>) -> ShopResult<RemotePage<RemoteOrder>> {
         let offset: usize = match cursor {
@@ -28,7 +36,10 @@ impl PrestaShopClient {
         };
         let query = [
             ("display", "full".to_owned()),
-            ("filter[date_upd]", format!("[{},{FAR_FUTURE}]", dates::text_from_ms(since_ms))),
+            (
+                "filter[date_upd]",
+                format!("[{},{FAR_FUTURE}]", dates::text_from_ms(since_ms.saturating_sub(ZONE_MARGIN_MS))),
+            ),
             ("date", "1".to_owned()),
             ("sort", "[date_upd_ASC,id_ASC]".to_owned()),
             ("limit", format!("{offset},{}", self.page_size)),

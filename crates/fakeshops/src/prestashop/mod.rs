@@ -266,3 +266,29 @@ pub async fn standalone() -> std::io::Result<crate::Serving> {
     shop.place_order(&[("demo_2", 2)], "John Doe");
     shop.spawn().await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admin_edit_moves_the_products_date_upd_and_the_sum_of_its_sizes() {
+        let fake = FakePrestaShop::new(DEMO_API_KEY);
+        let sizes = ["S", "M"].map(|size| FakeCombination {
+            sku: format!("SW-{size}"),
+            size: size.to_owned(),
+            barcode: None,
+            stock: 2,
+        });
+        let product: u64 = fake.add_product_with_sizes("Sweater", 3000, &sizes).parse().unwrap();
+        fake.lock().products.get_mut(&product).unwrap().date_upd = "2020-01-01 00:00:00".into();
+        fake.admin_set_stock("SW-M", 7);
+        let shop = fake.lock();
+        assert_ne!(shop.products[&product].date_upd, "2020-01-01 00:00:00");
+        assert_eq!(shop.stock_row(product, 0).map(|row| row.quantity), Some(9));
+        drop(shop);
+        assert_eq!(fake.stock_of("SW-M"), Some(7));
+        fake.admin_set_price("SW-M", 3500);
+        assert_eq!((fake.price_of("SW-M"), fake.price_of("SW-S")), (Some(3500), Some(3000)));
+    }
+}

@@ -180,6 +180,9 @@ fn not_found(resource: &str) -> (StatusCode, u32, String) {
 
 fn list(shop: &Shop, resource: &str, pairs: &[(String, String)], api: &str) -> Answer {
     let one = singular(resource).ok_or_else(|| not_found(resource))?;
+    if pairs.iter().any(|(key, value)| key == "schema" && (value == "blank" || value == "synopsis")) {
+        return Ok((StatusCode::OK, blank_schema(resource, one)));
+    }
     let query = ListQuery::parse(pairs).map_err(|why| (StatusCode::BAD_REQUEST, 32, why))?;
     let rows = query.apply(rows(shop, resource, api));
     let mut body = format!("<{resource}>\n");
@@ -194,6 +197,41 @@ fn list(shop: &Shop, resource: &str, pairs: &[(String, String)], api: &str) -> A
     }
     body.push_str(&format!("</{resource}>\n"));
     Ok((StatusCode::OK, render::document(&body)))
+}
+
+/// `?schema=blank`: the resource's writable fields, empty, to fill and send back
+/// ("Create a resource" tutorial).
+fn blank_schema(resource: &str, element: &str) -> String {
+    let (fields, languages): (&[&str], &[&str]) = match resource {
+        "products" => (&["id", "reference", "ean13", "price", "active", "state"], &["name", "description"]),
+        "combinations" => (&["id", "id_product", "reference", "ean13", "price", "minimal_quantity"], &[]),
+        "stock_availables" => (
+            &[
+                "id",
+                "id_product",
+                "id_product_attribute",
+                "id_shop",
+                "id_shop_group",
+                "quantity",
+                "depends_on_stock",
+                "out_of_stock",
+                "location",
+            ],
+            &[],
+        ),
+        "order_histories" => (&["id", "id_employee", "id_order_state", "id_order"], &[]),
+        "customers" => (&["id", "lastname", "firstname", "email"], &[]),
+        _ => (&["id", "id_customer", "id_currency", "current_state", "total_paid", "reference"], &[]),
+    };
+    let mut body = format!("<{element}>\n");
+    for field in fields {
+        body.push_str(&format!("<{field}></{field}>\n"));
+    }
+    for field in languages {
+        body.push_str(&format!("<{field}><language id=\"1\"></language></{field}>\n"));
+    }
+    body.push_str(&format!("</{element}>\n"));
+    render::document(&body)
 }
 
 fn one(shop: &Shop, resource: &str, id: &str, api: &str) -> Answer {
