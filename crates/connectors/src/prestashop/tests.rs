@@ -255,3 +255,23 @@ fn now_ms() -> i64 {
     let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
     i64::try_from(elapsed.as_millis()).unwrap()
 }
+
+#[tokio::test]
+async fn the_five_thousand_sku_catalogue_lists_in_fifty_pages() {
+    let fake = FakePrestaShop::new(KEY);
+    fake.seed_catalog(5_000);
+    let serving = fake.spawn().await.unwrap();
+    let client = client(&serving.base_url());
+    let (mut cursor, mut pages, mut skus) = (None, 0, 0);
+    loop {
+        let page = client.list_variants(cursor.as_deref()).await.unwrap();
+        pages += 1;
+        skus += page.items.len();
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    // 50 full pages, then an empty one that says the list has ended.
+    assert_eq!((pages, skus), (51, 5_000));
+}

@@ -132,13 +132,44 @@ fn singular(resource: &str) -> Option<&'static str> {
     })
 }
 
-fn rows(shop: &Shop, resource: &str, api: &str) -> Vec<(u64, Fields)> {
+/// Which rows to write: those `wanted(id, id_product)` lets through, then `window`'s
+/// `(offset, count)` of them.
+struct Selection<'a> {
+    wanted: &'a dyn Fn(u64, u64) -> bool,
+    window: Option<(usize, usize)>,
+}
+
+impl Selection<'_> {
+    fn cut<T>(&self, items: impl Iterator<Item = T>) -> Vec<T> {
+        let (offset, count) = self.window.unwrap_or((0, usize::MAX));
+        items.skip(offset).take(count).collect()
+    }
+}
+
+fn rows(shop: &Shop, resource: &str, api: &str, select: &Selection<'_>) -> Vec<(u64, Fields)> {
+    let wanted = select.wanted;
     match resource {
-        "products" => shop.products.values().map(|p| (p.id, render::product_fields(shop, p, api))).collect(),
-        "combinations" => {
-            shop.combinations.keys().filter_map(|id| Some((*id, render::combination_fields(shop, *id, api)?))).collect()
+        "products" => {
+            let linked = render::linked_by_product(shop);
+            let products = shop.products.values().filter(|p| wanted(p.id, p.id));
+            select
+                .cut(products)
+                .into_iter()
+                .map(|p| (p.id, render::product_fields(p, linked.get(&p.id), api)))
+                .collect()
         }
-        "stock_availables" => shop.stocks.values().map(|s| (s.id, render::stock_fields(s, api))).collect(),
+        "combinations" => {
+            let combinations = shop.combinations.values().filter(|c| wanted(c.id, c.id_product));
+            select
+                .cut(combinations)
+                .into_iter()
+                .filter_map(|c| Some((c.id, render::combination_fields(shop, c.id, api)?)))
+                .collect()
+        }
+        "stock_availables" => {
+            let stocks = shop.stocks.values().filter(|s| wanted(s.id, s.id_product));
+            select.cut(stocks).into_iter().map(|s| (s.id, render::stock_fields(s, api))).collect()
+        }
         "orders" => shop.orders.values().map(|o| (o.id, render::order_fields(o, api))).collect(),
         "customers" => shop
             .customers
@@ -184,7 +215,9 @@ fn list(shop: &Shop, resource: &str, pairs: &[(String, String)], api: &str) -> A
         return Ok((StatusCode::OK, blank_schema(resource, one)));
     }
     let query = ListQuery::parse(pairs).map_err(|why| (StatusCode::BAD_REQUEST, 32, why))?;
-    let rows = query.apply(rows(shop, resource, api));
+    let wanted = |id, id_product| query.could_match(id, id_product);
+    let window = query.id_window();
+    let rows = query.apply(rows(shop, resource, api, &Selection { wanted: &wanted, window }), window.is_some());
     let mut body = format!("<{resource}>\n");
     for (id, fields) in &rows {
         match &query.display {
@@ -237,8 +270,10 @@ fn blank_schema(resource: &str, element: &str) -> String {
 fn one(shop: &Shop, resource: &str, id: &str, api: &str) -> Answer {
     let element = singular(resource).ok_or_else(|| not_found(resource))?;
     let id: u64 = id.parse().map_err(|_| (StatusCode::BAD_REQUEST, 30, format!("id {id} is not a number")))?;
-    let (_, fields) =
-        rows(shop, resource, api).into_iter().find(|(row, _)| *row == id).ok_or_else(|| not_found(resource))?;
+    let (_, fields) = rows(shop, resource, api, &Selection { wanted: &|row, _| row == id, window: None })
+        .into_iter()
+        .find(|(row, _)| *row == id)
+        .ok_or_else(|| not_found(resource))?;
     Ok((StatusCode::OK, render::document(&render::element(element, &fields, &|_| true))))
 }
 
@@ -356,8 +391,10 @@ fn write(shop: &mut Shop, resource: &str, id_in_path: Option<&str>, body: &[u8],
             shop.touch_product(product);
         }
     }
-    let (_, fields) =
-        rows(shop, resource, api).into_iter().find(|(row, _)| *row == id).ok_or_else(|| not_found(resource))?;
+    let (_, fields) = rows(shop, resource, api, &Selection { wanted: &|row, _| row == id, window: None })
+        .into_iter()
+        .find(|(row, _)| *row == id)
+        .ok_or_else(|| not_found(resource))?;
     Ok((StatusCode::OK, render::document(&render::element(element, &fields, &|_| true))))
 }
 
