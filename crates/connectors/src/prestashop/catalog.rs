@@ -135,13 +135,18 @@ impl PrestaShopClient {
     /// A price as PrestaShop writes it (`23.900000`, six decimals) in minor units, rounded half
     /// up when it has more decimals than the currency (a tax-computed unit price).
     pub(super) fn price(&self, raw: &str) -> ShopResult<Option<i64>> {
-        if raw.trim().is_empty() {
-            return Ok(None);
-        }
-        minor_from_price(raw, self.exponent)
-            .map(Some)
-            .ok_or_else(|| ShopFailure::Garbage(format!("not a PrestaShop price: {raw:?}")))
+        price_in(raw, self.exponent)
     }
+}
+
+/// [`PrestaShopClient::price`] in a currency of `exponent` decimals (an order's own).
+pub(super) fn price_in(raw: &str, exponent: u32) -> ShopResult<Option<i64>> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    minor_from_price(raw, exponent)
+        .map(Some)
+        .ok_or_else(|| ShopFailure::Garbage(format!("not a PrestaShop price: {raw:?}")))
 }
 
 /// The cheat sheet's OR filter: `[1|5|9]`.

@@ -56,7 +56,7 @@ impl PrestaShopClient {
 }
 
 /// CLP and COP have no decimals; PEN, USD and anything unknown have 2.
-fn currency_exponent(currency: &str) -> u32 {
+pub(super) fn currency_exponent(currency: &str) -> u32 {
     match currency.trim().to_ascii_uppercase().as_str() {
         "CLP" | "COP" => 0,
         _ => 2,

@@ -1,7 +1,8 @@
 //! Orders by polling (PrestaShop sends no webhooks): `GET /api/orders` with
 //! `filter[date_upd]=[since,2099-12-31 23:59:59]&date=1`, `sort=[date_upd_ASC,id_ASC]` and
 //! `limit=offset,count` (https://devdocs.prestashop-project.org/8/webservice/tutorials/advanced-use/additional-list-parameters/),
-//! the customers' names and e-mails then read for the page at once from `/api/customers`.
+//! the customers' names and e-mails then read for the page at once from `/api/customers`, and
+//! the orders' currencies (`id_currency`) from `/api/currencies`.
 //! Lines come from the order's `order_rows` association; totals and unit prices tax included.
 //! Dates are read as UTC (the Webservice names no zone), and the `date_upd` filter starts 14
 //! hours early so a shop in any zone loses no order.
@@ -12,10 +13,10 @@ use omnicanal_app::connections::client::{
     RemoteItem, RemoteOrder, RemoteOrderLine, RemotePage, ShopFailure, ShopResult,
 };
 
-use super::PrestaShopClient;
-use super::catalog::one_of;
+use super::catalog::{one_of, price_in};
 use super::dates;
 use super::wire::{self, Resource, entry};
+use super::{PrestaShopClient, currency_exponent};
 
 /// The open end of the date interval (the docs' own example's far future).
 const FAR_FUTURE: &str = "2099-12-31 23:59:59";
@@ -47,7 +48,9 @@ impl PrestaShopClient {
         let orders = wire::list(&self.get("orders", &query).await?, "orders")?;
         let next = (orders.len() == self.page_size).then(|| (offset + self.page_size).to_string());
         let customers = self.customers_of(&orders).await?;
-        let items = orders.iter().map(|order| self.order(order, &customers)).collect::<ShopResult<Vec<_>>>()?;
+        let currencies = self.currencies_of(&orders).await?;
+        let items =
+            orders.iter().map(|order| self.order(order, &customers, &currencies)).collect::<ShopResult<Vec<_>>>()?;
         Ok(RemotePage { items, next, total: None })
     }
 
@@ -64,8 +67,30 @@ impl PrestaShopClient {
         Ok(customers.into_iter().map(|customer| (customer.get("id").to_owned(), customer)).collect())
     }
 
-    fn order(&self, order: &Resource, customers: &BTreeMap<String, Resource>) -> ShopResult<RemoteOrder> {
+    /// `id_currency` → ISO code, for the currencies of these orders.
+    async fn currencies_of(&self, orders: &[Resource]) -> ShopResult<BTreeMap<String, String>> {
+        let mut ids: Vec<&str> =
+            orders.iter().map(|order| order.get("id_currency")).filter(|id| !id.is_empty() && *id != "0").collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let query = [("display", "[id,iso_code]".to_owned()), ("filter[id]", one_of(&ids))];
+        let currencies = wire::list(&self.get("currencies", &query).await?, "currencies")?;
+        Ok(currencies.iter().map(|c| (c.get("id").to_owned(), c.get("iso_code").to_ascii_uppercase())).collect())
+    }
+
+    fn order(
+        &self,
+        order: &Resource,
+        customers: &BTreeMap<String, Resource>,
+        currencies: &BTreeMap<String, String>,
+    ) -> ShopResult<RemoteOrder> {
         let id = order.get("id");
+        let currency = currencies.get(order.get("id_currency")).filter(|code| !code.is_empty()).cloned();
+        // The order's amounts are in its own currency, which may not be the shop's default.
+        let exponent = currency.as_deref().map_or(self.exponent, currency_exponent);
         if id.is_empty() {
             return Err(ShopFailure::Garbage("an order without an id".into()));
         }
@@ -91,7 +116,7 @@ impl PrestaShopClient {
                 }),
                 title: entry(row, "product_name").to_owned(),
                 quantity,
-                unit_price_minor: self.price(entry(row, "unit_price_tax_incl"))?,
+                unit_price_minor: price_in(entry(row, "unit_price_tax_incl"), exponent)?,
             });
         }
         Ok(RemoteOrder {
@@ -102,10 +127,8 @@ impl PrestaShopClient {
             customer_email,
             customer_phone: None,
             lines,
-            total_minor: self.price(order.get("total_paid"))?,
-            // Orders name their currency by id (`id_currency`); the connection's currency is
-            // the shop's default, which is what single-currency shops charge in.
-            currency: None,
+            total_minor: price_in(order.get("total_paid"), exponent)?,
+            currency,
             created_at_ms: dates::ms_from_text(order.get("date_add")),
         })
     }

@@ -181,6 +181,7 @@ async fn orders_are_polled_by_date_upd_in_pages_with_their_customers() {
     assert_eq!(order.customer_name, "Ana Pérez");
     assert_eq!(order.customer_email.as_deref(), Some("ana.pérez@example.com"));
     assert_eq!(order.total_minor, Some(2 * 1250 + 3000));
+    assert_eq!(order.currency.as_deref(), Some("USD"));
     assert_eq!(order.lines.len(), 2);
     assert_eq!((order.lines[1].sku.as_deref(), order.lines[1].quantity), (Some("SW-M"), 1));
     assert_eq!(order.lines[1].item.as_ref().and_then(|i| i.variant_id.clone()), fake.combination_id("SW-M"));
@@ -274,4 +275,23 @@ async fn the_five_thousand_sku_catalogue_lists_in_fifty_pages() {
     }
     // 50 full pages, then an empty one that says the list has ended.
     assert_eq!((pages, skus), (51, 5_000));
+}
+
+#[tokio::test]
+async fn a_shop_in_pesos_reads_and_writes_whole_prices() {
+    let fake = FakePrestaShop::with_currency(KEY, "CLP");
+    let tee = fake.add_product("TEE", "Polera", 8990, 5);
+    fake.place_order(&[("TEE", 2)], "Ana Pérez");
+    let serving = fake.spawn().await.unwrap();
+    let mut shop_access = access(&serving.base_url(), KEY);
+    shop_access.currency = "CLP".into();
+    let client = PrestaShopClient::new(reqwest::Client::new(), &shop_access);
+    let listed = client.list_variants(None).await.unwrap().items;
+    assert_eq!(listed[0].price_minor, Some(8990));
+    let item = RemoteItem { product_id: tee, variant_id: None, inventory_id: None };
+    let push = PricePush { item, sku: "TEE".into(), price_minor: 9990, currency: "CLP".into() };
+    client.push_prices(&[push]).await.unwrap();
+    assert_eq!(fake.price_of("TEE"), Some(9990));
+    let order = &client.list_orders(0, None).await.unwrap().items[0];
+    assert_eq!((order.total_minor, order.currency.as_deref()), (Some(2 * 8990), Some("CLP")));
 }

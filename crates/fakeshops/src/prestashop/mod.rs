@@ -13,6 +13,7 @@
 //!   create (`order_histories`), each answering the written resource;
 //! - resources `products` (price tax excluded, `name` per language, associations
 //!   `combinations` and `stock_availables`), `combinations` (price = impact on the product's),
+//!   `currencies` (the one the orders are in, by `id_currency`),
 //!   `stock_availables` (one per product and combination; the product's row with
 //!   `id_product_attribute` 0 holds the sum when it has combinations), `orders` with
 //!   `order_rows`, `customers`, `order_histories` (a new one sets the order's `current_state`);
@@ -51,15 +52,16 @@ pub struct FakeCombination {
 }
 
 impl FakePrestaShop {
-    /// A shop that accepts `api_key`, with prices in a currency of 2 decimals.
+    /// A shop that accepts `api_key`, selling in USD.
     pub fn new(api_key: &str) -> Self {
-        Self { shop: Arc::new(Mutex::new(Shop::new(api_key, 2))) }
+        Self::with_currency(api_key, "USD")
     }
 
-    /// The same, its prices in a currency of `exponent` decimals (0 for CLP and COP): only how
-    /// `price_minor` arguments and answers are read; the API always writes 6 decimals.
-    pub fn with_currency_exponent(api_key: &str, exponent: u32) -> Self {
-        Self { shop: Arc::new(Mutex::new(Shop::new(api_key, exponent))) }
+    /// The same, selling in `currency` (ISO 4217; CLP and COP have no decimals, the rest 2):
+    /// how `price_minor` arguments and answers are read, and the `iso_code` of its currency 1.
+    /// The API always writes prices with 6 decimals.
+    pub fn with_currency(api_key: &str, currency: &str) -> Self {
+        Self { shop: Arc::new(Mutex::new(Shop::new(api_key, currency))) }
     }
 
     pub async fn spawn(&self) -> std::io::Result<crate::Serving> {

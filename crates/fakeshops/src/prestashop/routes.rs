@@ -111,7 +111,9 @@ fn authorized(shop: &Shop, headers: &HeaderMap, pairs: &[(String, String)]) -> b
 
 fn api_index(api: &str) -> String {
     let mut body = String::from("<api shopName=\"Fake PrestaShop\">\n");
-    for resource in ["combinations", "customers", "order_histories", "orders", "products", "stock_availables"] {
+    for resource in
+        ["combinations", "currencies", "customers", "order_histories", "orders", "products", "stock_availables"]
+    {
         body.push_str(&format!(
             "<{resource} xlink:href=\"{api}/{resource}\" get=\"true\" put=\"true\" post=\"true\" patch=\"true\" delete=\"false\" head=\"true\"><description xlink:href=\"{api}/{resource}\">{resource}</description></{resource}>\n"
         ));
@@ -128,6 +130,7 @@ fn singular(resource: &str) -> Option<&'static str> {
         "orders" => "order",
         "customers" => "customer",
         "order_histories" => "order_history",
+        "currencies" => "currency",
         _ => return None,
     })
 }
@@ -185,6 +188,17 @@ fn rows(shop: &Shop, resource: &str, api: &str, select: &Selection<'_>) -> Vec<(
             })
             .collect(),
         "order_histories" => shop.histories.values().map(|h| (h.id, history_fields(h, api))).collect(),
+        "currencies" if wanted(1, 1) => {
+            let fields: Fields = vec![
+                ("id", render::Value::Text("1".into())),
+                ("name", render::Value::Language(shop.currency.clone())),
+                ("iso_code", render::Value::Text(shop.currency.clone())),
+                ("precision", render::Value::Text(shop.exponent.to_string())),
+                ("conversion_rate", render::Value::Text("1.000000".into())),
+                ("active", render::Value::Text("1".into())),
+            ];
+            vec![(1, fields)]
+        }
         _ => Vec::new(),
     }
 }

@@ -72,6 +72,8 @@ pub(crate) struct OrderHistory {
 
 pub(crate) struct Shop {
     pub api_key: String,
+    /// ISO 4217 code of currency 1, the shop's only one.
+    pub currency: String,
     pub exponent: u32,
     last_id: u64,
     pub products: BTreeMap<u64, Product>,
@@ -88,9 +90,12 @@ pub(crate) struct Shop {
 }
 
 impl Shop {
-    pub fn new(api_key: &str, exponent: u32) -> Self {
+    pub fn new(api_key: &str, currency: &str) -> Self {
+        let currency = currency.trim().to_ascii_uppercase();
+        let exponent = if currency == "CLP" || currency == "COP" { 0 } else { 2 };
         Self {
             api_key: api_key.to_owned(),
+            currency,
             exponent,
             last_id: 0,
             products: BTreeMap::new(),
