@@ -5,3 +5,4 @@
 mod magento;
 mod setup;
 mod support;
+mod woocommerce;

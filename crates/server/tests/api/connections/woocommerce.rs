@@ -1,0 +1,127 @@
+//! WooCommerce against its fake (the published REST API v3): a sale at the till shows in the
+//! shop within 2 s; an order placed in the shop arrives by its signed webhook — delivered three
+//! times — and by the poll, and lands in our queue once, as `shop:woocommerce`, reserving
+//! stock; its status goes back to the shop when it is ready and handed over; a stock edited in
+//! the shop's admin is set back and recorded.
+
+use crate::common;
+
+use common::fixture::{BURGER, FRIES};
+use common::{Fixture, money, open_till};
+use omnicanal_fakeshops::woocommerce::FakeWooCommerce;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::support::{connect, connection_when, eventually, imported, queue_orders, spawn_fast};
+
+const KEY: &str = "ck_omnicanal";
+const SECRET: &str = "cs_omnicanal";
+const WEBHOOK_SECRET: &str = "woo-webhook-secret";
+
+fn credentials() -> serde_json::Value {
+    json!({"consumer_key": KEY, "consumer_secret": SECRET, "webhook_secret": WEBHOOK_SECRET})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_sale_reaches_woocommerce_within_two_seconds() {
+    let shop = FakeWooCommerce::new(KEY, SECRET).with_currency("CLP");
+    shop.add_product(BURGER, "Hamburguesa", 1, 0);
+    shop.add_product(FRIES, "Papas", 1, 0);
+    let serving = shop.spawn().await.expect("the fake shop listens");
+    let app = spawn_fast().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let id = connect(&app, &fx, "woocommerce", &serving.base_url(), credentials()).await;
+    imported(&app, &fx, &id).await;
+    let in_step =
+        eventually(5_000, || async { shop.stock_of(BURGER) == Some(10) && shop.price_of(BURGER) == Some(12_990) })
+            .await;
+    assert!(in_step.is_some(), "stock and price in step: {:?} {:?}", shop.stock_of(BURGER), shop.price_of(BURGER));
+
+    let till = open_till(&app, fx.m(0), 10_000).await;
+    let sale = json!({
+        "id": "sale-woo-1",
+        "session_id": till.session_id,
+        "receipt_number": format!("{}-1", till.series),
+        "sold_at": chrono::Utc::now().to_rfc3339(),
+        "offline": false,
+        "lines": [{"sku": BURGER, "quantity": 3}],
+        "payments": [{"method": "cash", "amount": money(3 * 12_990), "tendered": money(3 * 12_990)}],
+    });
+    app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a till sale");
+    let took = eventually(2_000, || async { shop.stock_of(BURGER) == Some(7) }).await;
+    assert!(took.is_some(), "the fake WooCommerce shows the new stock within 2 s: {:?}", shop.stock_of(BURGER));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_woocommerce_order_lands_once_though_delivered_three_times_and_polled() {
+    let shop = FakeWooCommerce::new(KEY, SECRET).with_currency("CLP");
+    shop.add_product(BURGER, "Hamburguesa", 12_990, 0);
+    let serving = shop.spawn().await.expect("the fake shop listens");
+    let app = spawn_fast().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let id = connect(&app, &fx, "woocommerce", &serving.base_url(), credentials()).await;
+    imported(&app, &fx, &id).await;
+
+    let remote = shop.place_order(&[(BURGER, 2)], "Rosa Díaz");
+    let (headers, body) = shop.signed_order_webhook(&remote, WEBHOOK_SECRET);
+    let path = format!("/api/v1/connections/{id}/webhooks");
+    let mut duplicates = Vec::new();
+    for _ in 0..3 {
+        let mut request = app.client.post(app.url(&path)).body(body.clone());
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        let answer = request.send().await.expect("an answer");
+        assert_eq!(answer.status(), StatusCode::OK);
+        let receipt: serde_json::Value = answer.json().await.expect("json");
+        duplicates.push(receipt["duplicate"].as_bool().unwrap_or_default());
+    }
+    assert_eq!(duplicates, [false, true, true], "recorded the first time only");
+    let arrived = eventually(5_000, || async { !queue_orders(&app, &fx, "shop:woocommerce").await.is_empty() }).await;
+    assert!(arrived.is_some(), "the order reached our queue");
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    let orders = queue_orders(&app, &fx, "shop:woocommerce").await;
+    assert_eq!(orders.len(), 1, "once, though the webhook came three times and the poll found it: {orders:?}");
+    assert_eq!(orders[0]["payment"]["method"], "paid_in_shop", "{}", orders[0]);
+    let level = app.stock_level(&fx.m(0).manager.token(&app).await, &fx.m(0).location_id, BURGER).await;
+    assert_eq!(level.triple(), (10, 2, 8), "its units are reserved: {level:?}");
+
+    let staff = fx.m(0).staff.token(&app).await;
+    let part = &orders[0]["fulfillments"][0];
+    let part_id = part["id"].as_str().expect("a part");
+    app.advance(&staff, part_id, &["accepted", "preparing", "ready"]).await;
+    let told = eventually(5_000, || async { shop.order_status(&remote).as_deref() == Some("processing") }).await;
+    assert!(told.is_some(), "ready is told as processing: {:?}", shop.order_status(&remote));
+    let code = app.get(&format!("/api/v1/orders/{}", orders[0]["id"].as_str().unwrap_or_default()), Some(&staff)).await;
+    let pickup = code.body["fulfillments"][0]["pickup_code"].as_str().map(str::to_owned);
+    let collected = app.transition(&staff, part_id, "collected", pickup.as_deref()).await;
+    if collected.status == StatusCode::OK {
+        let shipped = eventually(5_000, || async { shop.order_status(&remote).as_deref() == Some("completed") }).await;
+        assert!(shipped.is_some(), "handed over is told as completed: {:?}", shop.order_status(&remote));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_edited_in_the_woocommerce_admin_is_set_back_and_recorded() {
+    let shop = FakeWooCommerce::new(KEY, SECRET).with_currency("CLP");
+    shop.add_product(BURGER, "Hamburguesa", 12_990, 0);
+    let serving = shop.spawn().await.expect("the fake shop listens");
+    let app = spawn_fast().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let id = connect(&app, &fx, "woocommerce", &serving.base_url(), credentials()).await;
+    imported(&app, &fx, &id).await;
+    assert!(eventually(5_000, || async { shop.stock_of(BURGER) == Some(10) }).await.is_some());
+    shop.admin_set_stock(BURGER, 500);
+    let back = eventually(5_000, || async { shop.stock_of(BURGER) == Some(10) }).await;
+    assert!(back.is_some(), "set back to ours: {:?}", shop.stock_of(BURGER));
+    let manager = fx.m(0).manager.token(&app).await;
+    let recorded = app
+        .get(&format!("/api/v1/connections/{id}/conflicts?open=false"), Some(&manager))
+        .await
+        .expect(StatusCode::OK, "conflicts");
+    let reverted = recorded.as_array().expect("a list").iter().find(|c| c["kind"] == "stock_edited_in_shop").cloned();
+    let reverted = reverted.unwrap_or_else(|| panic!("recorded: {recorded}"));
+    assert_eq!((reverted["ours"].as_i64(), reverted["theirs"].as_i64()), (Some(10), Some(500)), "{reverted}");
+    assert_eq!(reverted["resolution"], "reverted");
+    connection_when(&app, &fx, &id, 2_000, "nothing left open", |shown| shown["conflicts"] == json!([])).await;
+}
