@@ -1,0 +1,407 @@
+//! The fake's one GraphQL endpoint and its test-only webhook route: auth, the knobs a test
+//! turns (throttle, 500, garbage), the cost bucket, and one answer per root field, each in the
+//! shape of its page in the 2025-01 reference (<https://shopify.dev/docs/api/admin-graphql/2025-01>):
+//! `shop`, `locations`, `productVariants`, `nodes`, `orders`, `order { fulfillmentOrders }`,
+//! `inventorySetQuantities`, `productVariantsBulkUpdate`, `orderCancel`, `fulfillmentCreate`
+//! and `tagsAdd`.
+//!
+//! Costs follow the documented rules loosely (an object costs 1, a connection 2 plus `first`
+//! times its node, a mutation 10, a single query may not request more than 1,000) — close
+//! enough that a client which overspends or never paces meets the same answers as in Shopify.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::FakeShopify;
+use super::state::{FakeOrder, FakeVariant, ShopState};
+
+/// The shop's one location (inventory lives at a location).
+pub const LOCATION_GID: &str = "gid://shopify/Location/1";
+/// The most a single query may request (<https://shopify.dev/docs/api/usage/limits#cost-calculation>).
+const SINGLE_QUERY_MAX_COST: f64 = 1000.0;
+const MUTATION_COST: f64 = 10.0;
+const INVALID_TOKEN: &str = "[API] Invalid API key or access token (unrecognized login or wrong password)";
+
+pub fn router(shop: FakeShopify) -> Router {
+    Router::new()
+        .route(&format!("/admin/api/{}/graphql.json", super::API_VERSION), post(graphql))
+        .route("/__fake/webhooks/orders-create", get(webhook_preview))
+        .with_state(shop)
+}
+
+/// `1250, 2` → `"12.50"`.
+pub fn decimal(minor: i64, exponent: u32) -> String {
+    if exponent == 0 {
+        return minor.to_string();
+    }
+    let scale = 10_u64.pow(exponent);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exponent as usize)
+}
+
+/// `"12.5", 2` → 1250; none for anything but digits and one dot, or too many decimals.
+pub fn minor(raw: &str, exponent: u32) -> Option<i64> {
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    let fraction = fraction.trim_end_matches('0');
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if fraction.len() > exponent as usize {
+        return None;
+    }
+    let padded = format!("{fraction:0<width$}", width = exponent as usize);
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = if padded.is_empty() { 0 } else { padded.parse().ok()? };
+    whole.checked_mul(10_i64.pow(exponent))?.checked_add(fraction)
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn numeric_id(gid: &str, kind: &str) -> Option<u64> {
+    gid.strip_prefix("gid://shopify/")?.strip_prefix(kind)?.strip_prefix('/')?.parse().ok()
+}
+
+async fn webhook_preview(State(shop): State<FakeShopify>, Query(params): Query<Vec<(String, String)>>) -> Response {
+    let param = |name: &str| params.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone());
+    let state = shop.lock();
+    let Some(order) = param("order").or_else(|| state.orders.last().map(FakeOrder::gid)) else {
+        return (StatusCode::NOT_FOUND, "the fake shop has no order").into_response();
+    };
+    let secret = param("secret").unwrap_or_else(|| state.webhook_secret.clone());
+    let (headers, body) = super::webhook::signed(&state, &order, &secret, "orders/create");
+    let body = String::from_utf8_lossy(&body).into_owned();
+    axum::Json(json!({ "headers": headers, "body": body })).into_response()
+}
+
+async fn graphql(
+    State(shop): State<FakeShopify>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut state = shop.lock();
+    let request: Option<Value> = serde_json::from_slice(&body).ok();
+    let query = request.as_ref().and_then(|r| r["query"].as_str()).unwrap_or_default().to_string();
+    let variables = request.as_ref().map(|r| r["variables"].clone()).unwrap_or(Value::Null);
+    let root = root_field(&query).unwrap_or_default();
+    state.requests.push(format!("{method} {uri} {root}").trim_end().to_string());
+
+    if state.fail_next > 0 {
+        state.fail_next -= 1;
+        return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"errors": "Internal Server Error"})))
+            .into_response();
+    }
+    if state.garbage_next > 0 {
+        state.garbage_next -= 1;
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body>Shopify is down for maintenance</body></html>",
+        )
+            .into_response();
+    }
+    let token = headers.get("X-Shopify-Access-Token").and_then(|value| value.to_str().ok());
+    if token != Some(state.access_token.as_str()) {
+        return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "errors": INVALID_TOKEN }))).into_response();
+    }
+    if request.is_none() || query.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
+        )
+            .into_response();
+    }
+
+    let requested = requested_cost(&root, &query, &variables);
+    if requested > SINGLE_QUERY_MAX_COST {
+        let message = format!(
+            "Query cost is {requested}, which exceeds the single query max cost limit ({SINGLE_QUERY_MAX_COST})."
+        );
+        let errors = json!([{ "message": message, "extensions": { "code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": SINGLE_QUERY_MAX_COST } }]);
+        return answer(&mut state, json!({ "errors": errors }), requested, None);
+    }
+    if state.throttle_next > 0 {
+        state.throttle_next -= 1;
+        state.bucket.drain();
+    }
+    if !state.bucket.take(requested) {
+        let errors = json!([{ "message": "Throttled", "extensions": { "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits" } }]);
+        return answer(&mut state, json!({ "errors": errors }), requested, None);
+    }
+    let (data, actual) = execute(&mut state, &root, &query, &variables);
+    state.bucket.refund((requested - actual).max(0.0));
+    let body = match data {
+        Ok(data) => json!({ "data": data }),
+        Err(errors) => json!({ "errors": errors }),
+    };
+    answer(&mut state, body, requested, Some(actual))
+}
+
+/// Adds `extensions.cost` to the body, as every Admin API answer carries it.
+fn answer(state: &mut ShopState, mut body: Value, requested: f64, actual: Option<f64>) -> Response {
+    let currently_available = state.bucket.currently_available().floor();
+    body["extensions"] = json!({ "cost": {
+        "requestedQueryCost": requested,
+        "actualQueryCost": actual,
+        "throttleStatus": {
+            "maximumAvailable": state.bucket.maximum_available,
+            "currentlyAvailable": currently_available,
+            "restoreRate": state.bucket.restore_rate,
+        },
+    }});
+    axum::Json(body).into_response()
+}
+
+/// The first field inside the operation's selection set (`productVariants` in
+/// `query Page($after: String) { productVariants(first: 250) { ... } }`).
+fn root_field(query: &str) -> Option<String> {
+    let after_brace = &query[query.find('{')? + 1..];
+    let name: String =
+        after_brace.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The value of `first:` in `field(...)`: a literal or a `$variable`.
+fn first_of(field: &str, query: &str, variables: &Value) -> f64 {
+    let Some(start) = query.find(&format!("{field}(")) else { return 0.0 };
+    let arguments = &query[start..];
+    let arguments = &arguments[..arguments.find(')').unwrap_or(arguments.len())];
+    let Some(at) = arguments.find("first:") else { return 0.0 };
+    let value = arguments[at + "first:".len()..].trim_start();
+    let token: String = value.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '$' || *c == '_').collect();
+    match token.strip_prefix('$') {
+        Some(name) => variables[name].as_f64().unwrap_or(0.0),
+        None => token.parse().unwrap_or(0.0),
+    }
+}
+
+fn requested_cost(root: &str, query: &str, variables: &Value) -> f64 {
+    match root {
+        "productVariants" => 2.0 + first_of("productVariants", query, variables) * 3.0,
+        "nodes" => variables["ids"].as_array().map_or(1.0, |ids| ids.len() as f64 * 3.0).max(1.0),
+        "orders" => {
+            let lines = 2.0 + first_of("lineItems", query, variables);
+            2.0 + first_of("orders", query, variables) * (2.0 + lines)
+        }
+        "order" => 1.0 + 2.0 + first_of("fulfillmentOrders", query, variables),
+        "locations" => 2.0 + first_of("locations", query, variables),
+        "shop" => 1.0,
+        _ if query.trim_start().starts_with("mutation") => MUTATION_COST,
+        _ => 1.0,
+    }
+}
+
+/// Runs one operation: its `data` (or top-level `errors`) and its actual cost.
+fn execute(state: &mut ShopState, root: &str, query: &str, variables: &Value) -> (Result<Value, Value>, f64) {
+    match root {
+        "shop" => (
+            Ok(
+                json!({ "shop": { "name": "Omnicanal fake", "myshopifyDomain": super::SHOP_DOMAIN, "currencyCode": state.currency } }),
+            ),
+            1.0,
+        ),
+        "locations" => (
+            Ok(
+                json!({ "locations": { "nodes": [{ "id": LOCATION_GID, "name": "Shop location" }], "pageInfo": page_info(false, Some("MQ==")) } }),
+            ),
+            3.0,
+        ),
+        "productVariants" => product_variants(state, query, variables),
+        "nodes" => nodes(state, variables),
+        "orders" => orders(state, query, variables),
+        "order" => order_fulfillment_orders(state, variables),
+        "inventorySetQuantities" => {
+            (Ok(json!({ root: super::mutations::inventory_set_quantities(state, &variables["input"]) })), MUTATION_COST)
+        }
+        "productVariantsBulkUpdate" => {
+            (Ok(json!({ root: super::mutations::product_variants_bulk_update(state, variables) })), MUTATION_COST)
+        }
+        "orderCancel" => (Ok(json!({ root: super::mutations::order_cancel(state, variables) })), MUTATION_COST),
+        "fulfillmentCreate" => {
+            (Ok(json!({ root: super::mutations::fulfillment_create(state, &variables["fulfillment"]) })), MUTATION_COST)
+        }
+        "tagsAdd" => (Ok(json!({ root: super::mutations::tags_add(state, variables) })), MUTATION_COST),
+        other => {
+            let message = format!("Field '{other}' doesn't exist on type 'QueryRoot'");
+            (
+                Err(
+                    json!([{ "message": message, "extensions": { "code": "undefinedField", "typeName": "QueryRoot", "fieldName": other } }]),
+                ),
+                0.0,
+            )
+        }
+    }
+}
+
+fn page_info(has_next_page: bool, end_cursor: Option<&str>) -> Value {
+    json!({ "hasNextPage": has_next_page, "endCursor": end_cursor, "hasPreviousPage": false, "startCursor": null })
+}
+
+fn encode_cursor(key: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(key)
+}
+
+fn decode_cursor(cursor: &Value) -> Option<String> {
+    let raw = base64::engine::general_purpose::STANDARD.decode(cursor.as_str()?).ok()?;
+    String::from_utf8(raw).ok()
+}
+
+pub fn variant_node(variant: &FakeVariant, exponent: u32) -> Value {
+    json!({
+        "id": format!("gid://shopify/ProductVariant/{}", variant.id),
+        "sku": variant.sku,
+        "barcode": variant.barcode,
+        "title": variant.title,
+        "price": decimal(variant.price_minor, exponent),
+        "inventoryQuantity": variant.stock,
+        "updatedAt": iso(variant.updated_at_ms),
+        "product": {
+            "id": format!("gid://shopify/Product/{}", variant.product_id),
+            "title": variant.product_title,
+            "descriptionHtml": variant.description_html,
+        },
+        "inventoryItem": { "id": format!("gid://shopify/InventoryItem/{}", variant.inventory_item_id) },
+    })
+}
+
+fn product_variants(state: &ShopState, query: &str, variables: &Value) -> (Result<Value, Value>, f64) {
+    let first = first_of("productVariants", query, variables).clamp(0.0, 250.0) as usize;
+    let after: u64 = decode_cursor(&variables["after"]).and_then(|key| key.parse().ok()).unwrap_or(0);
+    let mut sorted: Vec<&FakeVariant> = state.variants.iter().filter(|variant| variant.id > after).collect();
+    sorted.sort_by_key(|variant| variant.id);
+    let has_next_page = sorted.len() > first;
+    sorted.truncate(first);
+    let end_cursor = sorted.last().map(|variant| encode_cursor(&variant.id.to_string()));
+    let nodes: Vec<Value> = sorted.iter().map(|variant| variant_node(variant, state.exponent)).collect();
+    let actual = 2.0 + nodes.len() as f64 * 3.0;
+    (
+        Ok(
+            json!({ "productVariants": { "nodes": nodes, "pageInfo": page_info(has_next_page, end_cursor.as_deref()) } }),
+        ),
+        actual,
+    )
+}
+
+fn nodes(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
+    let ids = variables["ids"].as_array().cloned().unwrap_or_default();
+    if ids.len() > 250 {
+        let errors = json!([{ "message": "The ids argument accepts at most 250 ids.", "extensions": { "code": "argumentLiteralsIncompatible" } }]);
+        return (Err(errors), 0.0);
+    }
+    let found: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            let variant = id
+                .as_str()
+                .and_then(|gid| numeric_id(gid, "ProductVariant"))
+                .and_then(|id| state.variants.iter().find(|variant| variant.id == id));
+            variant.map_or(Value::Null, |variant| variant_node(variant, state.exponent))
+        })
+        .collect();
+    let actual = found.iter().filter(|node| !node.is_null()).count() as f64 * 3.0;
+    (Ok(json!({ "nodes": found })), actual.max(1.0))
+}
+
+/// Reads `updated_at:>=<time>` (the time quoted or bare) from an orders search query.
+/// (<https://shopify.dev/docs/api/usage/search-syntax>)
+fn updated_since_ms(search: &str) -> i64 {
+    let Some(at) = search.find("updated_at:>=") else { return i64::MIN };
+    let value = search[at + "updated_at:>=".len()..].trim_start_matches(['\'', '"']);
+    let value: String = value.chars().take_while(|c| !matches!(c, '\'' | '"' | ' ')).collect();
+    chrono::DateTime::parse_from_rfc3339(&value).map_or(i64::MIN, |time| time.timestamp_millis())
+}
+
+fn money(minor: i64, state: &ShopState) -> Value {
+    json!({ "shopMoney": { "amount": decimal(minor, state.exponent), "currencyCode": state.currency } })
+}
+
+fn order_node(order: &FakeOrder, line_first: usize, state: &ShopState) -> Value {
+    let lines: Vec<Value> = order
+        .lines
+        .iter()
+        .take(line_first)
+        .map(|line| {
+            json!({
+                "id": format!("gid://shopify/LineItem/{}", line.id),
+                "sku": line.sku,
+                "name": line.title,
+                "quantity": line.quantity,
+                "variant": line.variant_id.map(|id| json!({
+                    "id": format!("gid://shopify/ProductVariant/{id}"),
+                    "product": line.product_id.map(|product| json!({ "id": format!("gid://shopify/Product/{product}") })),
+                })),
+                "originalUnitPriceSet": money(line.price_minor, state),
+            })
+        })
+        .collect();
+    json!({
+        "id": order.gid(),
+        "name": format!("#{}", order.number),
+        "displayFinancialStatus": "PAID",
+        "displayFulfillmentStatus": if order.fulfilled { "FULFILLED" } else { "UNFULFILLED" },
+        "cancelledAt": order.cancelled_at_ms.map(iso),
+        "email": order.email,
+        "phone": order.phone,
+        "tags": order.tags,
+        "customer": { "firstName": order.first_name, "lastName": order.last_name },
+        "lineItems": { "nodes": lines, "pageInfo": page_info(order.lines.len() > line_first, None) },
+        "totalPriceSet": money(order.total_minor, state),
+        "currencyCode": order.currency,
+        "createdAt": iso(order.created_at_ms),
+        "updatedAt": iso(order.updated_at_ms),
+    })
+}
+
+fn orders(state: &ShopState, query: &str, variables: &Value) -> (Result<Value, Value>, f64) {
+    let first = first_of("orders", query, variables).clamp(0.0, 250.0) as usize;
+    let line_first = first_of("lineItems", query, variables).clamp(0.0, 250.0) as usize;
+    // Shopify compares whole seconds: its timestamps have no fraction.
+    let since_s = updated_since_ms(variables["query"].as_str().unwrap_or_default()).div_euclid(1000);
+    let by_updated =
+        variables["sortKey"].as_str().unwrap_or("ID") == "UPDATED_AT" || query.contains("sortKey: UPDATED_AT");
+    let key =
+        |order: &FakeOrder| if by_updated { (order.updated_at_ms.div_euclid(1000), order.id) } else { (0, order.id) };
+    let after = decode_cursor(&variables["after"]).and_then(|cursor| {
+        let (seconds, id) = cursor.split_once(':')?;
+        Some((seconds.parse::<i64>().ok()?, id.parse::<u64>().ok()?))
+    });
+    let mut matching: Vec<&FakeOrder> = state
+        .orders
+        .iter()
+        .filter(|order| order.updated_at_ms.div_euclid(1000) >= since_s)
+        .filter(|order| after.is_none_or(|after| key(order) > after))
+        .collect();
+    matching.sort_by_key(|order| key(order));
+    let has_next_page = matching.len() > first;
+    matching.truncate(first);
+    let end_cursor = matching.last().map(|order| {
+        let (seconds, id) = key(order);
+        encode_cursor(&format!("{seconds}:{id}"))
+    });
+    let nodes: Vec<Value> = matching.iter().map(|order| order_node(order, line_first, state)).collect();
+    let actual = 2.0 + matching.iter().map(|order| 4.0 + order.lines.len().min(line_first) as f64).sum::<f64>();
+    (Ok(json!({ "orders": { "nodes": nodes, "pageInfo": page_info(has_next_page, end_cursor.as_deref()) } })), actual)
+}
+
+fn order_fulfillment_orders(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
+    let order = variables["id"].as_str().and_then(|gid| state.order_by_gid(gid));
+    let Some(order) = order else { return (Ok(json!({ "order": null })), 1.0) };
+    let status = match (order.cancelled_at_ms.is_some(), order.fulfilled) {
+        (true, _) => "CANCELLED",
+        (false, true) => "CLOSED",
+        (false, false) => "OPEN",
+    };
+    let node =
+        json!({ "id": format!("gid://shopify/FulfillmentOrder/{}", order.fulfillment_order_id), "status": status });
+    (Ok(json!({ "order": { "id": order.gid(), "fulfillmentOrders": { "nodes": [node] } } })), 4.0)
+}
