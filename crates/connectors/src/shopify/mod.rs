@@ -14,9 +14,10 @@
 //!   pushes) at the shop's first location, read once with `locations(first: 1)` and kept;
 //! - prices are set with `productVariantsBulkUpdate`, one call per product (the mutation
 //!   takes one product's variants);
-//! - orders are `orders(query: "updated_at:>='…'", sortKey: UPDATED_AT)`, 10 per page with up
-//!   to 90 lines each, which keeps a page's requested cost under the single-query maximum of
-//!   1,000 points; the order's GID is its remote id, the same as the webhook's
+//! - orders are `orders(query: "updated_at:>='…'", sortKey: UPDATED_AT)`, 10 per page with
+//!   their first 15 lines (a page's requested cost stays under the single-query maximum of
+//!   1,000 points); a longer order's other lines are read with `order(id:) { lineItems }`,
+//!   150 at a time. The order's GID is its remote id, the same as the webhook's
 //!   `admin_graphql_api_id`;
 //! - statuses: Cancelled → `orderCancel` (no refund, no restock: Omnicanal pushes the stock
 //!   itself); Shipped → `fulfillmentCreate` over the order's open fulfillment orders;
@@ -56,11 +57,20 @@ pub const API_VERSION: &str = "2025-01";
 const VARIANTS_PER_PAGE: usize = 250;
 /// Ids per `nodes(ids:)` call (its documented maximum).
 const IDS_PER_READ: usize = 250;
-/// Quantities per `inventorySetQuantities` call.
+/// Quantities per `inventorySetQuantities` call and variants per `productVariantsBulkUpdate`:
+/// every input array holds at most 250 (<https://shopify.dev/docs/api/usage/limits#input-limits>).
 const QUANTITIES_PER_SET: usize = 250;
-/// Orders per page and lines read per order: 2 + 10 × (2 + 2 + 90) points ≈ 942 ≤ 1,000.
+const VARIANTS_PER_PRICE_UPDATE: usize = 250;
+/// Orders per page and the lines read with each: an order costs 4 points (itself, its
+/// customer, its total and the total's shop money) and each line 5 (itself, its variant, the
+/// variant's product, its price set and shop money), so a page requests
+/// 2 + 10 × (4 + 2 + 15 × 5) = 812 points, under the single-query maximum of 1,000.
 const ORDERS_PER_PAGE: usize = 10;
-pub(crate) const LINES_PER_ORDER: usize = 90;
+const LINES_PER_ORDER: usize = 15;
+/// Lines per follow-up read of a longer order: 1 + 2 + 150 × 5 = 753 points.
+const LINES_PER_FOLLOW_UP: usize = 150;
+/// The most follow-up reads of one order's lines (3,015 lines): a bound, not a shop limit.
+const MAX_LINE_FOLLOW_UPS: usize = 20;
 /// Tags set for the statuses Shopify has no state of its own for.
 const READY_TAG: &str = "ready";
 const REFUNDED_TAG: &str = "refunded";
@@ -129,6 +139,29 @@ impl ShopifyClient {
             resolved.push((inventory, push.available, push.sku.clone()));
         }
         Ok(resolved)
+    }
+
+    /// Reads the lines of a long order that its page left out.
+    async fn read_remaining_lines(&self, order: &mut wire::Order) -> ShopResult<()> {
+        #[derive(Deserialize)]
+        struct Data {
+            order: Option<wire::OrderLines>,
+        }
+        for _ in 0..MAX_LINE_FOLLOW_UPS {
+            let info = &order.line_items.page_info;
+            if !info.has_next_page {
+                return Ok(());
+            }
+            let variables = json!({ "id": order.id, "lines": LINES_PER_FOLLOW_UP, "after": info.end_cursor });
+            let data: Data =
+                wire::read(self.transport.call(&wire::order_lines_query(), variables).await?, "order lines")?;
+            let Some(more) = data.order else {
+                return Err(ShopFailure::Garbage(format!("order {} vanished while its lines were read", order.name)));
+            };
+            order.line_items.nodes.extend(more.line_items.nodes);
+            order.line_items.page_info = more.line_items.page_info;
+        }
+        Err(ShopFailure::Refused(format!("order {} has more lines than Omnicanal reads", order.name)))
     }
 
     async fn add_tag(&self, order_id: &str, tag: &str) -> ShopResult<()> {
@@ -310,7 +343,11 @@ impl ShopClient for ShopifyClient {
             let price = decimal_from_minor(push.price_minor, exponent_of(&push.currency));
             by_product.entry(push.item.product_id.as_str()).or_default().push(json!({ "id": variant, "price": price }));
         }
-        for (product, variants) in by_product {
+        let mut calls: Vec<(&str, &[serde_json::Value])> = Vec::new();
+        for (product, variants) in &by_product {
+            calls.extend(variants.chunks(VARIANTS_PER_PRICE_UPDATE).map(|chunk| (*product, chunk)));
+        }
+        for (product, variants) in calls {
             let variables = json!({ "productId": product, "variants": variants });
             let data: Data = wire::read(
                 self.transport.call(wire::SET_PRICES_MUTATION, variables).await?,
@@ -336,10 +373,13 @@ impl ShopClient for ShopifyClient {
             "after": cursor,
             "query": format!("updated_at:>='{since}'"),
         });
-        let data: Data = wire::read(self.transport.call(wire::ORDERS_QUERY, variables).await?, "orders")?;
+        let data: Data = wire::read(self.transport.call(&wire::orders_query(), variables).await?, "orders")?;
         let page = data.orders;
-        let items =
-            page.nodes.into_iter().map(|order| order.into_remote(self.exponent)).collect::<ShopResult<Vec<_>>>()?;
+        let mut items = Vec::with_capacity(page.nodes.len());
+        for mut order in page.nodes {
+            self.read_remaining_lines(&mut order).await?;
+            items.push(order.into_remote(self.exponent));
+        }
         Ok(RemotePage {
             items,
             next: if page.page_info.has_next_page { page.page_info.end_cursor } else { None },

@@ -329,3 +329,40 @@ async fn the_signed_webhook_names_the_same_order_as_the_orders_query() {
     assert_eq!(client.parse_order_webhook(Some("products/update"), b"{\"id\":1}").expect("ignored"), None);
     assert!(matches!(client.parse_order_webhook(Some("orders/create"), b"<html>"), Err(ShopFailure::Garbage(_))));
 }
+
+#[tokio::test]
+async fn a_long_order_has_all_its_lines_read() {
+    let (fake, _serving, client) = shop().await;
+    fake.seed_catalog(40);
+    let skus: Vec<String> = (1..=40).map(|i| format!("SKU-{i:05}")).collect();
+    let lines: Vec<(&str, i64)> = skus.iter().map(|sku| (sku.as_str(), 1)).collect();
+    let remote_id = fake.place_order(&lines, "Ana Pérez");
+    let orders = client.list_orders(0, None).await.expect("listed").items;
+    assert_eq!(orders[0].remote_id, remote_id);
+    let read: Vec<Option<String>> = orders[0].lines.iter().map(|line| line.sku.clone()).collect();
+    assert_eq!(read, skus.into_iter().map(Some).collect::<Vec<_>>());
+    assert_eq!(graphql_calls(&fake, "order"), 1);
+}
+
+#[tokio::test]
+async fn a_large_stock_push_is_split_at_the_input_limit() {
+    let (fake, _serving, client) = shop().await;
+    fake.set_bucket(20_000.0, 10_000.0);
+    fake.seed_catalog(300);
+    let first = client.list_variants(None).await.expect("first page");
+    let mut items = first.items;
+    items.extend(client.list_variants(first.next.as_deref()).await.expect("second page").items);
+    let pushes: Vec<StockPush> = items
+        .iter()
+        .map(|variant| StockPush {
+            item: variant.item.clone(),
+            sku: variant.sku.clone().unwrap_or_default(),
+            available: 3,
+        })
+        .collect();
+    assert_eq!(pushes.len(), 300);
+    client.push_stock(&pushes).await.expect("pushed");
+    assert_eq!(graphql_calls(&fake, "inventorySetQuantities"), 2);
+    assert_eq!(fake.pushes().len(), 300);
+    assert_eq!(fake.stock_of("SKU-00300"), Some(3));
+}

@@ -49,13 +49,30 @@ pub const SET_PRICES_MUTATION: &str = "mutation SetPrices($productId: ID!, $vari
 /// <https://shopify.dev/docs/api/admin-graphql/2025-01/queries/orders>, sorted by `UPDATED_AT`
 /// and filtered with the search syntax `updated_at:>='<time>'`
 /// (<https://shopify.dev/docs/api/usage/search-syntax>).
-pub const ORDERS_QUERY: &str = "query OrdersPage($first: Int!, $lines: Int!, $after: String, $query: String) { \
+const ORDERS_QUERY_TEMPLATE: &str = "query OrdersPage($first: Int!, $lines: Int!, $after: String, $query: String) { \
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) { nodes { \
     id name displayFinancialStatus displayFulfillmentStatus cancelledAt email phone createdAt \
     customer { firstName lastName } \
-    lineItems(first: $lines) { nodes { sku quantity name variant { id product { id } } \
-    originalUnitPriceSet { shopMoney { amount currencyCode } } } pageInfo { hasNextPage } } \
+    lineItems(first: $lines) { nodes { LINE_FIELDS } pageInfo { hasNextPage endCursor } } \
     totalPriceSet { shopMoney { amount currencyCode } } } pageInfo { hasNextPage endCursor } } }";
+
+/// The fields of an order's line we read.
+const LINE_FIELDS: &str =
+    "sku quantity name variant { id product { id } } originalUnitPriceSet { shopMoney { amount currencyCode } }";
+
+/// [`ORDERS_QUERY_TEMPLATE`] with the line fields in place.
+pub fn orders_query() -> String {
+    ORDERS_QUERY_TEMPLATE.replace("LINE_FIELDS", LINE_FIELDS)
+}
+
+/// The rest of a long order's lines
+/// (<https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Order#connection-Order.fields.lineItems>).
+pub fn order_lines_query() -> String {
+    format!(
+        "query OrderLines($id: ID!, $lines: Int!, $after: String) {{ order(id: $id) {{ id \
+         lineItems(first: $lines, after: $after) {{ nodes {{ {LINE_FIELDS} }} pageInfo {{ hasNextPage endCursor }} }} }} }}"
+    )
+}
 
 /// <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Order#field-Order.fields.fulfillmentOrders>
 pub const FULFILLMENT_ORDERS_QUERY: &str = "query OrderFulfillmentOrders($id: ID!) { order(id: $id) { id fulfillmentOrders(first: 10) { nodes { id status } } } }";
@@ -267,14 +284,8 @@ fn full_name(first: Option<String>, last: Option<String>) -> String {
 }
 
 impl Order {
-    pub fn into_remote(self, exponent: u32) -> ShopResult<RemoteOrder> {
-        if self.line_items.page_info.has_next_page {
-            return Err(ShopFailure::Refused(format!(
-                "order {} has more lines than one query reads ({})",
-                self.name,
-                super::LINES_PER_ORDER
-            )));
-        }
+    /// The order in the app's words, once all its lines are read.
+    pub fn into_remote(self, exponent: u32) -> RemoteOrder {
         let lines = self
             .line_items
             .nodes
@@ -294,7 +305,7 @@ impl Order {
             })
             .collect();
         let (first, last) = self.customer.map_or((None, None), |customer| (customer.first_name, customer.last_name));
-        Ok(RemoteOrder {
+        RemoteOrder {
             remote_id: self.id,
             number: Some(self.name),
             status: status_word(
@@ -309,8 +320,15 @@ impl Order {
             total_minor: minor_from_decimal(&self.total_price_set.shop_money.amount, exponent),
             currency: Some(self.total_price_set.shop_money.currency_code),
             created_at_ms: millis(&self.created_at),
-        })
+        }
     }
+}
+
+/// The `order { lineItems }` of [`order_lines_query`].
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderLines {
+    pub line_items: Connection<LineItem>,
 }
 
 /// The REST order JSON of an `orders/*` webhook.

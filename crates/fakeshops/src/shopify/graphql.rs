@@ -8,6 +8,8 @@
 //! Costs follow the documented rules loosely (an object costs 1, a connection 2 plus `first`
 //! times its node, a mutation 10, a single query may not request more than 1,000) — close
 //! enough that a client which overspends or never paces meets the same answers as in Shopify.
+//! Input arrays longer than 250 are refused, as <https://shopify.dev/docs/api/usage/limits#input-limits>
+//! says every API does (the error code is ours: the page names none).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -26,6 +28,10 @@ pub const LOCATION_GID: &str = "gid://shopify/Location/1";
 /// The most a single query may request (<https://shopify.dev/docs/api/usage/limits#cost-calculation>).
 const SINGLE_QUERY_MAX_COST: f64 = 1000.0;
 const MUTATION_COST: f64 = 10.0;
+/// A line item read with its variant, the variant's product and its price set's shop money.
+const LINE_COST: f64 = 5.0;
+/// The most items an input array may hold (<https://shopify.dev/docs/api/usage/limits#input-limits>).
+pub const MAX_INPUT_ARRAY: usize = 250;
 const INVALID_TOKEN: &str = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
 pub fn router(shop: FakeShopify) -> Router {
@@ -122,6 +128,9 @@ async fn graphql(
             .into_response();
     }
 
+    if let Some(error) = oversized_input(&variables) {
+        return answer(&mut state, json!({ "errors": [error] }), 0.0, None);
+    }
     let requested = requested_cost(&root, &query, &variables);
     if requested > SINGLE_QUERY_MAX_COST {
         let message = format!(
@@ -145,6 +154,26 @@ async fn graphql(
         Err(errors) => json!({ "errors": errors }),
     };
     answer(&mut state, body, requested, Some(actual))
+}
+
+/// The documented refusal of an input array longer than 250 (ids, quantities, variants…),
+/// looked for anywhere in the variables.
+fn oversized_input(variables: &Value) -> Option<Value> {
+    let too_long = |value: &Value| value.as_array().map(Vec::len).filter(|len| *len > MAX_INPUT_ARRAY);
+    let mut pending = vec![variables];
+    while let Some(value) = pending.pop() {
+        if let Some(len) = too_long(value) {
+            let message =
+                format!("The input array size of {len} is greater than the maximum allowed of {MAX_INPUT_ARRAY}.");
+            return Some(json!({ "message": message, "extensions": { "code": "MAX_INPUT_SIZE_EXCEEDED" } }));
+        }
+        match value {
+            Value::Array(items) => pending.extend(items),
+            Value::Object(fields) => pending.extend(fields.values()),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Adds `extensions.cost` to the body, as every Admin API answer carries it.
@@ -189,10 +218,13 @@ fn requested_cost(root: &str, query: &str, variables: &Value) -> f64 {
     match root {
         "productVariants" => 2.0 + first_of("productVariants", query, variables) * 3.0,
         "nodes" => variables["ids"].as_array().map_or(1.0, |ids| ids.len() as f64 * 3.0).max(1.0),
+        // An order with its customer and total (4 objects) and its lines, each with its
+        // variant, the variant's product and a price set with its shop money (5 objects).
         "orders" => {
-            let lines = 2.0 + first_of("lineItems", query, variables);
-            2.0 + first_of("orders", query, variables) * (2.0 + lines)
+            let lines = 2.0 + first_of("lineItems", query, variables) * LINE_COST;
+            2.0 + first_of("orders", query, variables) * (4.0 + lines)
         }
+        "order" if query.contains("lineItems(") => 1.0 + 2.0 + first_of("lineItems", query, variables) * LINE_COST,
         "order" => 1.0 + 2.0 + first_of("fulfillmentOrders", query, variables),
         "locations" => 2.0 + first_of("locations", query, variables),
         "shop" => 1.0,
@@ -219,6 +251,7 @@ fn execute(state: &mut ShopState, root: &str, query: &str, variables: &Value) ->
         "productVariants" => product_variants(state, query, variables),
         "nodes" => nodes(state, variables),
         "orders" => orders(state, query, variables),
+        "order" if query.contains("lineItems(") => order_lines(state, query, variables),
         "order" => order_fulfillment_orders(state, variables),
         "inventorySetQuantities" => {
             (Ok(json!({ root: super::mutations::inventory_set_quantities(state, &variables["input"]) })), MUTATION_COST)
@@ -294,10 +327,6 @@ fn product_variants(state: &ShopState, query: &str, variables: &Value) -> (Resul
 
 fn nodes(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
     let ids = variables["ids"].as_array().cloned().unwrap_or_default();
-    if ids.len() > 250 {
-        let errors = json!([{ "message": "The ids argument accepts at most 250 ids.", "extensions": { "code": "argumentLiteralsIncompatible" } }]);
-        return (Err(errors), 0.0);
-    }
     let found: Vec<Value> = ids
         .iter()
         .map(|id| {
@@ -325,11 +354,13 @@ fn money(minor: i64, state: &ShopState) -> Value {
     json!({ "shopMoney": { "amount": decimal(minor, state.exponent), "currencyCode": state.currency } })
 }
 
-fn order_node(order: &FakeOrder, line_first: usize, state: &ShopState) -> Value {
+/// One page of an order's line items, after the line at index `after` (cursors are indexes).
+fn line_items(order: &FakeOrder, first: usize, after: usize, state: &ShopState) -> (Value, usize) {
     let lines: Vec<Value> = order
         .lines
         .iter()
-        .take(line_first)
+        .skip(after)
+        .take(first)
         .map(|line| {
             json!({
                 "id": format!("gid://shopify/LineItem/{}", line.id),
@@ -344,6 +375,14 @@ fn order_node(order: &FakeOrder, line_first: usize, state: &ShopState) -> Value 
             })
         })
         .collect();
+    let returned = lines.len();
+    let end = after + returned;
+    let end_cursor = (returned > 0).then(|| encode_cursor(&end.to_string()));
+    (json!({ "nodes": lines, "pageInfo": page_info(order.lines.len() > end, end_cursor.as_deref()) }), returned)
+}
+
+fn order_node(order: &FakeOrder, line_first: usize, state: &ShopState) -> Value {
+    let (lines, _) = line_items(order, line_first, 0, state);
     json!({
         "id": order.gid(),
         "name": format!("#{}", order.number),
@@ -354,7 +393,7 @@ fn order_node(order: &FakeOrder, line_first: usize, state: &ShopState) -> Value 
         "phone": order.phone,
         "tags": order.tags,
         "customer": { "firstName": order.first_name, "lastName": order.last_name },
-        "lineItems": { "nodes": lines, "pageInfo": page_info(order.lines.len() > line_first, None) },
+        "lineItems": lines,
         "totalPriceSet": money(order.total_minor, state),
         "currencyCode": order.currency,
         "createdAt": iso(order.created_at_ms),
@@ -389,8 +428,18 @@ fn orders(state: &ShopState, query: &str, variables: &Value) -> (Result<Value, V
         encode_cursor(&format!("{seconds}:{id}"))
     });
     let nodes: Vec<Value> = matching.iter().map(|order| order_node(order, line_first, state)).collect();
-    let actual = 2.0 + matching.iter().map(|order| 4.0 + order.lines.len().min(line_first) as f64).sum::<f64>();
+    let actual =
+        2.0 + matching.iter().map(|order| 6.0 + order.lines.len().min(line_first) as f64 * LINE_COST).sum::<f64>();
     (Ok(json!({ "orders": { "nodes": nodes, "pageInfo": page_info(has_next_page, end_cursor.as_deref()) } })), actual)
+}
+
+fn order_lines(state: &ShopState, query: &str, variables: &Value) -> (Result<Value, Value>, f64) {
+    let first = first_of("lineItems", query, variables).clamp(0.0, 250.0) as usize;
+    let after: usize = decode_cursor(&variables["after"]).and_then(|index| index.parse().ok()).unwrap_or(0);
+    let order = variables["id"].as_str().and_then(|gid| state.order_by_gid(gid));
+    let Some(order) = order else { return (Ok(json!({ "order": null })), 1.0) };
+    let (lines, returned) = line_items(order, first, after, state);
+    (Ok(json!({ "order": { "id": order.gid(), "lineItems": lines } })), 3.0 + returned as f64 * LINE_COST)
 }
 
 fn order_fulfillment_orders(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
