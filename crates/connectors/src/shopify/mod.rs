@@ -193,7 +193,29 @@ impl ShopifyClient {
         }
         let variables = json!({ "orderId": order_id, "reason": "OTHER", "refund": false, "restock": false, "notifyCustomer": false });
         let data: Data = wire::read(self.transport.call(wire::ORDER_CANCEL_MUTATION, variables).await?, "orderCancel")?;
-        wire::refused_if_any(&data.order_cancel.order_cancel_user_errors)
+        let refused = wire::refused_if_any(&data.order_cancel.order_cancel_user_errors);
+        // A cancel retried after one that went through is refused (`INVALID`): that order
+        // is cancelled, which is what was asked.
+        if refused.is_err() && self.is_cancelled(order_id).await? {
+            return Ok(());
+        }
+        refused
+    }
+
+    async fn is_cancelled(&self, order_id: &str) -> ShopResult<bool> {
+        #[derive(Deserialize)]
+        struct Data {
+            order: Option<Summary>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Summary {
+            #[serde(default)]
+            cancelled_at: Option<String>,
+        }
+        let data: Data =
+            wire::read(self.transport.call(wire::ORDER_CANCELLED_QUERY, json!({ "id": order_id })).await?, "order")?;
+        Ok(data.order.is_some_and(|order| order.cancelled_at.is_some()))
     }
 
     async fn fulfil(&self, order_id: &str) -> ShopResult<()> {

@@ -233,8 +233,12 @@ async fn order_statuses_reach_the_shop() {
     assert_eq!(fake.order_status(&refunded).as_deref(), Some("refunded"));
     assert_eq!(graphql_calls(&fake, "fulfillmentCreate"), 1);
 
+    client
+        .set_order_status(&cancelled, RemoteOrderStatus::Cancelled)
+        .await
+        .expect("cancelled twice is still cancelled");
     assert!(matches!(
-        client.set_order_status(&cancelled, RemoteOrderStatus::Cancelled).await,
+        client.set_order_status(&shipped, RemoteOrderStatus::Cancelled).await,
         Err(ShopFailure::Refused(_))
     ));
     assert!(matches!(
@@ -325,6 +329,12 @@ async fn the_signed_webhook_names_the_same_order_as_the_orders_query() {
     assert_eq!(order.lines[0].unit_price_minor, Some(1990));
     assert_eq!(order.lines[0].item, listed[0].lines[0].item);
     assert_eq!(order.created_at_ms.map(|ms| ms / 1000), listed[0].created_at_ms.map(|ms| ms / 1000));
+
+    let (updated_headers, updated_body) = fake.signed_order_webhook_with_topic(&remote_id, SECRET, "orders/updated");
+    assert!(updated_headers.contains(&("X-Shopify-Topic".to_string(), "orders/updated".to_string())));
+    let updated =
+        client.parse_order_webhook(Some("orders/updated"), &updated_body).expect("readable").expect("an order");
+    assert_eq!(updated.remote_id, remote_id);
 
     assert_eq!(client.parse_order_webhook(Some("products/update"), b"{\"id\":1}").expect("ignored"), None);
     assert!(matches!(client.parse_order_webhook(Some("orders/create"), b"<html>"), Err(ShopFailure::Garbage(_))));

@@ -77,6 +77,9 @@ pub fn order_lines_query() -> String {
 /// <https://shopify.dev/docs/api/admin-graphql/2025-01/objects/Order#field-Order.fields.fulfillmentOrders>
 pub const FULFILLMENT_ORDERS_QUERY: &str = "query OrderFulfillmentOrders($id: ID!) { order(id: $id) { id fulfillmentOrders(first: 10) { nodes { id status } } } }";
 
+/// <https://shopify.dev/docs/api/admin-graphql/2025-01/queries/order>
+pub const ORDER_CANCELLED_QUERY: &str = "query OrderCancelled($id: ID!) { order(id: $id) { id cancelledAt } }";
+
 /// <https://shopify.dev/docs/api/admin-graphql/2025-01/mutations/orderCancel>
 pub const ORDER_CANCEL_MUTATION: &str = "mutation CancelOrder($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, \
     $restock: Boolean!, $notifyCustomer: Boolean) { orderCancel(orderId: $orderId, reason: $reason, refund: $refund, \

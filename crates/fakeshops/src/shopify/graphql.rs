@@ -83,7 +83,8 @@ async fn webhook_preview(State(shop): State<FakeShopify>, Query(params): Query<V
         return (StatusCode::NOT_FOUND, "the fake shop has no order").into_response();
     };
     let secret = param("secret").unwrap_or_else(|| state.webhook_secret.clone());
-    let (headers, body) = super::webhook::signed(&state, &order, &secret, "orders/create");
+    let topic = param("topic").unwrap_or_else(|| "orders/create".into());
+    let (headers, body) = super::webhook::signed(&state, &order, &secret, &topic);
     let body = String::from_utf8_lossy(&body).into_owned();
     axum::Json(json!({ "headers": headers, "body": body })).into_response()
 }
@@ -225,7 +226,7 @@ fn requested_cost(root: &str, query: &str, variables: &Value) -> f64 {
             2.0 + first_of("orders", query, variables) * (4.0 + lines)
         }
         "order" if query.contains("lineItems(") => 1.0 + 2.0 + first_of("lineItems", query, variables) * LINE_COST,
-        "order" => 1.0 + 2.0 + first_of("fulfillmentOrders", query, variables),
+        "order" if query.contains("fulfillmentOrders(") => 1.0 + 2.0 + first_of("fulfillmentOrders", query, variables),
         "locations" => 2.0 + first_of("locations", query, variables),
         "shop" => 1.0,
         _ if query.trim_start().starts_with("mutation") => MUTATION_COST,
@@ -252,7 +253,8 @@ fn execute(state: &mut ShopState, root: &str, query: &str, variables: &Value) ->
         "nodes" => nodes(state, variables),
         "orders" => orders(state, query, variables),
         "order" if query.contains("lineItems(") => order_lines(state, query, variables),
-        "order" => order_fulfillment_orders(state, variables),
+        "order" if query.contains("fulfillmentOrders(") => order_fulfillment_orders(state, variables),
+        "order" => order_summary(state, variables),
         "inventorySetQuantities" => {
             (Ok(json!({ root: super::mutations::inventory_set_quantities(state, &variables["input"]) })), MUTATION_COST)
         }
@@ -440,6 +442,19 @@ fn order_lines(state: &ShopState, query: &str, variables: &Value) -> (Result<Val
     let Some(order) = order else { return (Ok(json!({ "order": null })), 1.0) };
     let (lines, returned) = line_items(order, first, after, state);
     (Ok(json!({ "order": { "id": order.gid(), "lineItems": lines } })), 3.0 + returned as f64 * LINE_COST)
+}
+
+/// `order(id:) { id cancelledAt displayFulfillmentStatus }`.
+fn order_summary(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
+    let order = variables["id"].as_str().and_then(|gid| state.order_by_gid(gid));
+    let summary = order.map(|order| {
+        json!({
+            "id": order.gid(),
+            "cancelledAt": order.cancelled_at_ms.map(iso),
+            "displayFulfillmentStatus": if order.fulfilled { "FULFILLED" } else { "UNFULFILLED" },
+        })
+    });
+    (Ok(json!({ "order": summary })), 1.0)
 }
 
 fn order_fulfillment_orders(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {

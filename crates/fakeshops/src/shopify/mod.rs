@@ -20,10 +20,12 @@
 //! It has no GraphQL engine: it reads the operation's root field from the query text and its
 //! arguments from `variables`, which is all a fake needs to answer the shapes the docs give.
 //!
-//! Test-only route (not Shopify's): `GET /__fake/webhooks/orders-create?secret=<s>[&order=<gid>]`
+//! Test-only route (not Shopify's):
+//! `GET /__fake/webhooks/orders-create?secret=<s>[&order=<gid>][&topic=orders/updated]`
 //! answers `{"headers": [[name, value]...], "body": "<raw body>"}`, the webhook this shop would
-//! send for that order (the newest when none named), so a check outside Rust (the interop
-//! suite's official `@shopify/shopify-api`) can verify our signing.
+//! send for that order (the newest when none named; the shop's own secret when none given;
+//! topic `orders/create` unless named), so a check outside Rust (the interop suite's official
+//! `@shopify/shopify-api`) can verify our signing.
 
 mod graphql;
 mod mutations;
@@ -155,6 +157,17 @@ impl FakeShopify {
     pub fn signed_order_webhook(&self, remote_id: &str, secret: &str) -> (Vec<(String, String)>, Vec<u8>) {
         let state = self.lock();
         webhook::signed(&state, remote_id, secret, "orders/create")
+    }
+
+    /// The same for another `orders/*` topic (`orders/updated`, `orders/cancelled`…).
+    pub fn signed_order_webhook_with_topic(
+        &self,
+        remote_id: &str,
+        secret: &str,
+        topic: &str,
+    ) -> (Vec<(String, String)>, Vec<u8>) {
+        let state = self.lock();
+        webhook::signed(&state, remote_id, secret, topic)
     }
 
     /// The next `n` GraphQL requests are answered THROTTLED (the bucket is drained first, so
