@@ -17,19 +17,16 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::FakeShopify;
-use super::state::{FakeOrder, FakeVariant, ShopState};
+use super::state::{FakeOrder, ShopState};
+use super::{FakeShopify, queries};
 
 /// The shop's one location (inventory lives at a location).
 pub const LOCATION_GID: &str = "gid://shopify/Location/1";
 /// The most a single query may request (<https://shopify.dev/docs/api/usage/limits#cost-calculation>).
 const SINGLE_QUERY_MAX_COST: f64 = 1000.0;
 const MUTATION_COST: f64 = 10.0;
-/// A line item read with its variant, the variant's product and its price set's shop money.
-const LINE_COST: f64 = 5.0;
 /// The most items an input array may hold (<https://shopify.dev/docs/api/usage/limits#input-limits>).
 pub const MAX_INPUT_ARRAY: usize = 250;
 const INVALID_TOKEN: &str = "[API] Invalid API key or access token (unrecognized login or wrong password)";
@@ -66,14 +63,6 @@ pub fn minor(raw: &str, exponent: u32) -> Option<i64> {
     let whole: i64 = whole.parse().ok()?;
     let fraction: i64 = if padded.is_empty() { 0 } else { padded.parse().ok()? };
     whole.checked_mul(10_i64.pow(exponent))?.checked_add(fraction)
-}
-
-fn iso(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn numeric_id(gid: &str, kind: &str) -> Option<u64> {
-    gid.strip_prefix("gid://shopify/")?.strip_prefix(kind)?.strip_prefix('/')?.parse().ok()
 }
 
 async fn webhook_preview(State(shop): State<FakeShopify>, Query(params): Query<Vec<(String, String)>>) -> Response {
@@ -202,7 +191,7 @@ fn root_field(query: &str) -> Option<String> {
 }
 
 /// The value of `first:` in `field(...)`: a literal or a `$variable`.
-fn first_of(field: &str, query: &str, variables: &Value) -> f64 {
+pub(super) fn first_of(field: &str, query: &str, variables: &Value) -> f64 {
     let Some(start) = query.find(&format!("{field}(")) else { return 0.0 };
     let arguments = &query[start..];
     let arguments = &arguments[..arguments.find(')').unwrap_or(arguments.len())];
@@ -222,10 +211,12 @@ fn requested_cost(root: &str, query: &str, variables: &Value) -> f64 {
         // An order with its customer and total (4 objects) and its lines, each with its
         // variant, the variant's product and a price set with its shop money (5 objects).
         "orders" => {
-            let lines = 2.0 + first_of("lineItems", query, variables) * LINE_COST;
+            let lines = 2.0 + first_of("lineItems", query, variables) * queries::LINE_COST;
             2.0 + first_of("orders", query, variables) * (4.0 + lines)
         }
-        "order" if query.contains("lineItems(") => 1.0 + 2.0 + first_of("lineItems", query, variables) * LINE_COST,
+        "order" if query.contains("lineItems(") => {
+            1.0 + 2.0 + first_of("lineItems", query, variables) * queries::LINE_COST
+        }
         "order" if query.contains("fulfillmentOrders(") => 1.0 + 2.0 + first_of("fulfillmentOrders", query, variables),
         "locations" => 2.0 + first_of("locations", query, variables),
         "shop" => 1.0,
@@ -245,16 +236,16 @@ fn execute(state: &mut ShopState, root: &str, query: &str, variables: &Value) ->
         ),
         "locations" => (
             Ok(
-                json!({ "locations": { "nodes": [{ "id": LOCATION_GID, "name": "Shop location" }], "pageInfo": page_info(false, Some("MQ==")) } }),
+                json!({ "locations": { "nodes": [{ "id": LOCATION_GID, "name": "Shop location" }], "pageInfo": queries::page_info(false, Some("MQ==")) } }),
             ),
             3.0,
         ),
-        "productVariants" => product_variants(state, query, variables),
-        "nodes" => nodes(state, variables),
-        "orders" => orders(state, query, variables),
-        "order" if query.contains("lineItems(") => order_lines(state, query, variables),
-        "order" if query.contains("fulfillmentOrders(") => order_fulfillment_orders(state, variables),
-        "order" => order_summary(state, variables),
+        "productVariants" => queries::product_variants(state, query, variables),
+        "nodes" => queries::nodes(state, variables),
+        "orders" => queries::orders(state, query, variables),
+        "order" if query.contains("lineItems(") => queries::order_lines(state, query, variables),
+        "order" if query.contains("fulfillmentOrders(") => queries::order_fulfillment_orders(state, variables),
+        "order" => queries::order_summary(state, variables),
         "inventorySetQuantities" => {
             (Ok(json!({ root: super::mutations::inventory_set_quantities(state, &variables["input"]) })), MUTATION_COST)
         }
@@ -276,196 +267,4 @@ fn execute(state: &mut ShopState, root: &str, query: &str, variables: &Value) ->
             )
         }
     }
-}
-
-fn page_info(has_next_page: bool, end_cursor: Option<&str>) -> Value {
-    json!({ "hasNextPage": has_next_page, "endCursor": end_cursor, "hasPreviousPage": false, "startCursor": null })
-}
-
-fn encode_cursor(key: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(key)
-}
-
-fn decode_cursor(cursor: &Value) -> Option<String> {
-    let raw = base64::engine::general_purpose::STANDARD.decode(cursor.as_str()?).ok()?;
-    String::from_utf8(raw).ok()
-}
-
-pub fn variant_node(variant: &FakeVariant, exponent: u32) -> Value {
-    json!({
-        "id": format!("gid://shopify/ProductVariant/{}", variant.id),
-        "sku": variant.sku,
-        "barcode": variant.barcode,
-        "title": variant.title,
-        "price": decimal(variant.price_minor, exponent),
-        "inventoryQuantity": variant.stock,
-        "updatedAt": iso(variant.updated_at_ms),
-        "product": {
-            "id": format!("gid://shopify/Product/{}", variant.product_id),
-            "title": variant.product_title,
-            "descriptionHtml": variant.description_html,
-        },
-        "inventoryItem": { "id": format!("gid://shopify/InventoryItem/{}", variant.inventory_item_id) },
-    })
-}
-
-fn product_variants(state: &ShopState, query: &str, variables: &Value) -> (Result<Value, Value>, f64) {
-    let first = first_of("productVariants", query, variables).clamp(0.0, 250.0) as usize;
-    let after: u64 = decode_cursor(&variables["after"]).and_then(|key| key.parse().ok()).unwrap_or(0);
-    let mut sorted: Vec<&FakeVariant> = state.variants.iter().filter(|variant| variant.id > after).collect();
-    sorted.sort_by_key(|variant| variant.id);
-    let has_next_page = sorted.len() > first;
-    sorted.truncate(first);
-    let end_cursor = sorted.last().map(|variant| encode_cursor(&variant.id.to_string()));
-    let nodes: Vec<Value> = sorted.iter().map(|variant| variant_node(variant, state.exponent)).collect();
-    let actual = 2.0 + nodes.len() as f64 * 3.0;
-    (
-        Ok(
-            json!({ "productVariants": { "nodes": nodes, "pageInfo": page_info(has_next_page, end_cursor.as_deref()) } }),
-        ),
-        actual,
-    )
-}
-
-fn nodes(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
-    let ids = variables["ids"].as_array().cloned().unwrap_or_default();
-    let found: Vec<Value> = ids
-        .iter()
-        .map(|id| {
-            let variant = id
-                .as_str()
-                .and_then(|gid| numeric_id(gid, "ProductVariant"))
-                .and_then(|id| state.variants.iter().find(|variant| variant.id == id));
-            variant.map_or(Value::Null, |variant| variant_node(variant, state.exponent))
-        })
-        .collect();
-    let actual = found.iter().filter(|node| !node.is_null()).count() as f64 * 3.0;
-    (Ok(json!({ "nodes": found })), actual.max(1.0))
-}
-
-/// Reads `updated_at:>=<time>` (the time quoted or bare) from an orders search query.
-/// (<https://shopify.dev/docs/api/usage/search-syntax>)
-fn updated_since_ms(search: &str) -> i64 {
-    let Some(at) = search.find("updated_at:>=") else { return i64::MIN };
-    let value = search[at + "updated_at:>=".len()..].trim_start_matches(['\'', '"']);
-    let value: String = value.chars().take_while(|c| !matches!(c, '\'' | '"' | ' ')).collect();
-    chrono::DateTime::parse_from_rfc3339(&value).map_or(i64::MIN, |time| time.timestamp_millis())
-}
-
-fn money(minor: i64, state: &ShopState) -> Value {
-    json!({ "shopMoney": { "amount": decimal(minor, state.exponent), "currencyCode": state.currency } })
-}
-
-/// One page of an order's line items, after the line at index `after` (cursors are indexes).
-fn line_items(order: &FakeOrder, first: usize, after: usize, state: &ShopState) -> (Value, usize) {
-    let lines: Vec<Value> = order
-        .lines
-        .iter()
-        .skip(after)
-        .take(first)
-        .map(|line| {
-            json!({
-                "id": format!("gid://shopify/LineItem/{}", line.id),
-                "sku": line.sku,
-                "name": line.title,
-                "quantity": line.quantity,
-                "variant": line.variant_id.map(|id| json!({
-                    "id": format!("gid://shopify/ProductVariant/{id}"),
-                    "product": line.product_id.map(|product| json!({ "id": format!("gid://shopify/Product/{product}") })),
-                })),
-                "originalUnitPriceSet": money(line.price_minor, state),
-            })
-        })
-        .collect();
-    let returned = lines.len();
-    let end = after + returned;
-    let end_cursor = (returned > 0).then(|| encode_cursor(&end.to_string()));
-    (json!({ "nodes": lines, "pageInfo": page_info(order.lines.len() > end, end_cursor.as_deref()) }), returned)
-}
-
-fn order_node(order: &FakeOrder, line_first: usize, state: &ShopState) -> Value {
-    let (lines, _) = line_items(order, line_first, 0, state);
-    json!({
-        "id": order.gid(),
-        "name": format!("#{}", order.number),
-        "displayFinancialStatus": "PAID",
-        "displayFulfillmentStatus": if order.fulfilled { "FULFILLED" } else { "UNFULFILLED" },
-        "cancelledAt": order.cancelled_at_ms.map(iso),
-        "email": order.email,
-        "phone": order.phone,
-        "tags": order.tags,
-        "customer": { "firstName": order.first_name, "lastName": order.last_name },
-        "lineItems": lines,
-        "totalPriceSet": money(order.total_minor, state),
-        "currencyCode": order.currency,
-        "createdAt": iso(order.created_at_ms),
-        "updatedAt": iso(order.updated_at_ms),
-    })
-}
-
-fn orders(state: &ShopState, query: &str, variables: &Value) -> (Result<Value, Value>, f64) {
-    let first = first_of("orders", query, variables).clamp(0.0, 250.0) as usize;
-    let line_first = first_of("lineItems", query, variables).clamp(0.0, 250.0) as usize;
-    // Shopify compares whole seconds: its timestamps have no fraction.
-    let since_s = updated_since_ms(variables["query"].as_str().unwrap_or_default()).div_euclid(1000);
-    let by_updated =
-        variables["sortKey"].as_str().unwrap_or("ID") == "UPDATED_AT" || query.contains("sortKey: UPDATED_AT");
-    let key =
-        |order: &FakeOrder| if by_updated { (order.updated_at_ms.div_euclid(1000), order.id) } else { (0, order.id) };
-    let after = decode_cursor(&variables["after"]).and_then(|cursor| {
-        let (seconds, id) = cursor.split_once(':')?;
-        Some((seconds.parse::<i64>().ok()?, id.parse::<u64>().ok()?))
-    });
-    let mut matching: Vec<&FakeOrder> = state
-        .orders
-        .iter()
-        .filter(|order| order.updated_at_ms.div_euclid(1000) >= since_s)
-        .filter(|order| after.is_none_or(|after| key(order) > after))
-        .collect();
-    matching.sort_by_key(|order| key(order));
-    let has_next_page = matching.len() > first;
-    matching.truncate(first);
-    let end_cursor = matching.last().map(|order| {
-        let (seconds, id) = key(order);
-        encode_cursor(&format!("{seconds}:{id}"))
-    });
-    let nodes: Vec<Value> = matching.iter().map(|order| order_node(order, line_first, state)).collect();
-    let actual =
-        2.0 + matching.iter().map(|order| 6.0 + order.lines.len().min(line_first) as f64 * LINE_COST).sum::<f64>();
-    (Ok(json!({ "orders": { "nodes": nodes, "pageInfo": page_info(has_next_page, end_cursor.as_deref()) } })), actual)
-}
-
-fn order_lines(state: &ShopState, query: &str, variables: &Value) -> (Result<Value, Value>, f64) {
-    let first = first_of("lineItems", query, variables).clamp(0.0, 250.0) as usize;
-    let after: usize = decode_cursor(&variables["after"]).and_then(|index| index.parse().ok()).unwrap_or(0);
-    let order = variables["id"].as_str().and_then(|gid| state.order_by_gid(gid));
-    let Some(order) = order else { return (Ok(json!({ "order": null })), 1.0) };
-    let (lines, returned) = line_items(order, first, after, state);
-    (Ok(json!({ "order": { "id": order.gid(), "lineItems": lines } })), 3.0 + returned as f64 * LINE_COST)
-}
-
-/// `order(id:) { id cancelledAt displayFulfillmentStatus }`.
-fn order_summary(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
-    let order = variables["id"].as_str().and_then(|gid| state.order_by_gid(gid));
-    let summary = order.map(|order| {
-        json!({
-            "id": order.gid(),
-            "cancelledAt": order.cancelled_at_ms.map(iso),
-            "displayFulfillmentStatus": if order.fulfilled { "FULFILLED" } else { "UNFULFILLED" },
-        })
-    });
-    (Ok(json!({ "order": summary })), 1.0)
-}
-
-fn order_fulfillment_orders(state: &ShopState, variables: &Value) -> (Result<Value, Value>, f64) {
-    let order = variables["id"].as_str().and_then(|gid| state.order_by_gid(gid));
-    let Some(order) = order else { return (Ok(json!({ "order": null })), 1.0) };
-    let status = match (order.cancelled_at_ms.is_some(), order.fulfilled) {
-        (true, _) => "CANCELLED",
-        (false, true) => "CLOSED",
-        (false, false) => "OPEN",
-    };
-    let node =
-        json!({ "id": format!("gid://shopify/FulfillmentOrder/{}", order.fulfillment_order_id), "status": status });
-    (Ok(json!({ "order": { "id": order.gid(), "fulfillmentOrders": { "nodes": [node] } } })), 4.0)
 }

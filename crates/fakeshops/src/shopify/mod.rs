@@ -29,6 +29,7 @@
 
 mod graphql;
 mod mutations;
+mod queries;
 mod state;
 mod webhook;
 
@@ -211,10 +212,12 @@ pub async fn standalone() -> std::io::Result<crate::Serving> {
     shop.spawn().await
 }
 
+/// `gid://shopify/<kind>/<n>` → n.
 fn graphql_numeric(gid: &str, kind: &str) -> Option<u64> {
     gid.strip_prefix("gid://shopify/")?.strip_prefix(kind)?.strip_prefix('/')?.parse().ok()
 }
 
+/// A decimal price in the shop's currency → minor units.
 fn graphql_minor(raw: &str, exponent: u32) -> Option<i64> {
     graphql::minor(raw, exponent)
 }
