@@ -12,8 +12,8 @@
 //! - stock is set with `inventorySetQuantities` (name `available`, reason `correction`,
 //!   `ignoreCompareQuantity: true`: Omnicanal is the source of truth for the quantity it
 //!   pushes) at the shop's first location, read once with `locations(first: 1)` and kept;
-//! - prices are set with `productVariantsBulkUpdate`, one call per product (the mutation
-//!   takes one product's variants);
+//! - prices are set with `productVariantsBulkUpdate`, one call per product and 250 variants
+//!   (the mutation takes one product's variants; input arrays hold at most 250);
 //! - orders are `orders(query: "updated_at:>='…'", sortKey: UPDATED_AT)`, 10 per page with
 //!   their first 15 lines (a page's requested cost stays under the single-query maximum of
 //!   1,000 points); a longer order's other lines are read with `order(id:) { lineItems }`,

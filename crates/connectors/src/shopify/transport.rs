@@ -141,4 +141,19 @@ mod tests {
         assert_eq!(throttle_wait_ms(&cost), Some(1720));
         assert_eq!(throttle_wait_ms(&json!({})), None);
     }
+
+    #[test]
+    fn top_level_errors_are_sorted_by_what_to_do_next() {
+        let throttled = json!({ "errors": [{ "message": "Throttled", "extensions": { "code": "THROTTLED" } }],
+            "extensions": { "cost": { "requestedQueryCost": 10, "actualQueryCost": null,
+                "throttleStatus": { "maximumAvailable": 2000.0, "currentlyAvailable": 0, "restoreRate": 100.0 } } } });
+        assert_eq!(read_answer(throttled), Err(ShopFailure::Throttled { retry_after_ms: Some(100) }));
+        let denied = json!({ "errors": [{ "message": "Access denied for orders field.", "extensions": { "code": "ACCESS_DENIED" } }] });
+        assert!(matches!(read_answer(denied), Err(ShopFailure::Unauthorized(_))));
+        let too_costly = json!({ "errors": [{ "message": "Query cost is 1252, which exceeds the single query max cost limit (1000).",
+            "extensions": { "code": "MAX_COST_EXCEEDED" } }] });
+        assert!(matches!(read_answer(too_costly), Err(ShopFailure::Refused(why)) if why.contains("1252")));
+        assert!(matches!(read_answer(json!({ "data": null })), Err(ShopFailure::Garbage(_))));
+        assert_eq!(read_answer(json!({ "data": { "shop": {} } })), Ok(json!({ "shop": {} })));
+    }
 }
