@@ -3,6 +3,8 @@
 //! and prices out, orders in exactly once, edits in the shop's admin, throttling and failures.
 
 mod magento;
+mod prestashop;
 mod setup;
+mod shopify;
 mod support;
 mod woocommerce;
