@@ -207,8 +207,13 @@ pub const TEST_OUTBOUND_HOSTS: &str = "127.0.0.1,localhost";
 
 /// The settings every test node starts with whatever the environment says: webhooks may reach
 /// the loopback receivers, and no proxy header is trusted (a test that wants one sets it).
+/// The shop connections' credentials key every node of a test shares (as every node of a real
+/// deployment shares `OMNICANAL_CREDENTIALS_KEY`): 32 bytes in base64.
+pub const TEST_CREDENTIALS_KEY: &str = "dGVzdC1jcmVkZW50aWFscy1rZXktMzItYnl0ZXMhISE=";
+
 fn set_test_security(config: &mut omnicanal_server::Config) {
     config.outbound_allowed_hosts = Some(TEST_OUTBOUND_HOSTS.to_owned());
+    config.credentials_key = Some(TEST_CREDENTIALS_KEY.to_owned());
     config.trusted_proxy_header = Some(String::new());
 }
 
