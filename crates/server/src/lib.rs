@@ -15,6 +15,7 @@ pub mod notify;
 pub mod outbound;
 pub mod rejections;
 pub mod routes;
+pub mod shop_sync;
 pub mod state;
 pub mod views;
 pub mod web;

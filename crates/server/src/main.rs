@@ -44,11 +44,30 @@ enum Command {
         #[arg(long, env = "OMNICANAL_DATABASE_URL", default_value = "sqlite://omnicanal.db")]
         database_url: String,
     },
+    /// Shop connections: `list`, or `sync <id>` (a full resync, followed with a progress line).
+    Connections {
+        #[command(subcommand)]
+        action: ConnectionsAction,
+        /// sqlite://PATH or postgres://...
+        #[arg(long, env = "OMNICANAL_DATABASE_URL", default_value = "sqlite://omnicanal.db", global = true)]
+        database_url: String,
+    },
     /// Applies database migrations and exits.
     Migrate {
         /// sqlite://PATH or postgres://...
         #[arg(long, env = "OMNICANAL_DATABASE_URL", default_value = "sqlite://omnicanal.db")]
         database_url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectionsAction {
+    /// Lists every connection: id, kind, status, name, last error.
+    List,
+    /// Resyncs one connection (the first import again) and shows its progress until done.
+    Sync {
+        /// The connection's id (`con_…`).
+        id: String,
     },
 }
 
@@ -75,6 +94,13 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), String> {
     match command {
+        Command::Connections { action, database_url } => {
+            let config = Config::new(database_url);
+            match action {
+                ConnectionsAction::List => omnicanal_server::shop_sync::list(&config).await,
+                ConnectionsAction::Sync { id } => omnicanal_server::shop_sync::sync(&config, &id).await,
+            }
+        }
         Command::Migrate { database_url } => {
             migrate(&Config::new(database_url)).await.map_err(|e| e.to_string())?;
             println!("migrations applied");

@@ -102,6 +102,8 @@ impl Node {
                 .env("OMNICANAL_ADMIN_EMAIL", ADMIN_EMAIL)
                 .env("OMNICANAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
                 .env("NO_COLOR", "1")
+                // Shop connections reach the tests' fake shops on loopback (contract v2).
+                .env("OMNICANAL_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1,localhost")
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())

@@ -11,6 +11,7 @@
 //!   loses nothing accepted, and its cut-off requests resent to the other get their orders.
 //! - `sse_load`: 500 open SSE streams leave `/healthz` under 10 ms.
 //! - `shutdown`, `import`: SIGTERM with a client connected; the import command.
+//! - `shop_sync_cli`: `omnicanal connections sync` imports a shop with a progress line.
 
 mod common;
 
@@ -18,5 +19,6 @@ mod cluster;
 mod crash;
 mod import;
 mod retry_after_crash;
+mod shop_sync_cli;
 mod shutdown;
 mod sse_load;
