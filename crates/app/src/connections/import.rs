@@ -154,6 +154,48 @@ impl App {
     }
 }
 
+impl App {
+    /// Creates one of our products from a shop's unmatched item (one click on the sync page):
+    /// its title, its SKU (the shop's, or `<connection>-<item>` when the shop has none), its
+    /// barcode and its price in the shop, stock tracked; then links it. Checked like any new
+    /// product (a SKU another product has is refused at `sku`).
+    pub async fn create_from_unmatched(
+        &self,
+        caller: &Caller,
+        connection_id: &str,
+        remote_key: &str,
+    ) -> AppResult<String> {
+        let connection = self.connection(caller, connection_id).await?;
+        let item =
+            self.store.get_unmatched(connection_id, remote_key).await?.ok_or(AppError::NotFound("unmatched item"))?;
+        let sku = item.remote_sku.clone().unwrap_or_else(|| {
+            let key: String = item.remote_key.chars().filter(char::is_ascii_alphanumeric).take(24).collect();
+            format!("{}-{key}", connection.kind.as_str().to_uppercase())
+        });
+        let product = crate::catalog::products::ProductInput {
+            merchant_id: connection.merchant_id.clone(),
+            name: item.title.clone(),
+            track_stock: true,
+            variants: vec![crate::catalog::products::VariantInput {
+                sku: sku.clone(),
+                price: omnicanal_domain::Money::new(item.price_minor.unwrap_or(0).max(0), connection.currency),
+                barcode: item.barcode.clone(),
+                attributes: serde_json::Map::new(),
+            }],
+            tax_category: None,
+            category: None,
+            image_url: None,
+            modifier_groups: Vec::new(),
+            description: None,
+            allergens: Vec::new(),
+        };
+        let product = crate::catalog::products::NewProduct::parse(product)?;
+        self.create_product(caller, product).await?;
+        self.link_unmatched(caller, connection_id, remote_key, &sku).await?;
+        Ok(sku)
+    }
+}
+
 fn mapping_of(connection: &ShopConnectionRow, sku: &str, variant: &RemoteVariant) -> ShopMappingRow {
     ShopMappingRow {
         connection_id: connection.id.clone(),

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resolve_conflict))
         .routes(routes!(list_shop_orders))
         .routes(routes!(link_unmatched))
+        .routes(routes!(create_from_unmatched))
 }
 
 /// A shop connection to create (or the whole of one to change).
@@ -314,4 +315,34 @@ async fn link_unmatched(
 ) -> ApiResult<StatusCode> {
     state.app.link_unmatched(&user, &id, &request.remote_key, &request.sku).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// One of the shop's unmatched items, to create here.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateFromUnmatched {
+    /// The item's `remote_key` from the connection's `unmatched` list.
+    pub remote_key: String,
+}
+
+/// The product created from a shop's item.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct CreatedFromUnmatched {
+    /// Its SKU here (the shop's, or one made from the shop's ids when it has none).
+    pub sku: String,
+}
+
+/// Creates one of our products from an unmatched shop item (its title, SKU, barcode and price
+/// in the shop; stock tracked) and links it.
+#[utoipa::path(post, path = "/connections/{id}/unmatched/create", tag = "connections", security(("bearer" = [])),
+    request_body = CreateFromUnmatched, params(("id" = String, Path, description = "Connection id")),
+    responses((status = 201, body = CreatedFromUnmatched), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn create_from_unmatched(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<CreateFromUnmatched>,
+) -> ApiResult<(StatusCode, Json<CreatedFromUnmatched>)> {
+    let sku = state.app.create_from_unmatched(&user, &id, &request.remote_key).await?;
+    Ok((StatusCode::CREATED, Json(CreatedFromUnmatched { sku })))
 }

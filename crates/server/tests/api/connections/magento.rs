@@ -29,6 +29,21 @@ async fn magento_is_kept_in_step_and_a_429_only_delays_the_push() {
     let shown = imported(&app, &fx, &id).await;
     assert_eq!(shown["mapped_skus"], 2, "{shown}");
     assert_eq!(shown["unmatched"][0]["sku"], "MAG-ONLY", "{shown}");
+    let manager = fx.m(0).manager.token(&app).await;
+    let made = app
+        .post(
+            &format!("/api/v1/connections/{id}/unmatched/create"),
+            Some(&manager),
+            &json!({"remote_key": shown["unmatched"][0]["remote_key"]}),
+        )
+        .await
+        .expect(StatusCode::CREATED, "one click creates the shop's item here");
+    assert_eq!(made["sku"], "MAG-ONLY");
+    let linked = super::support::connection_when(&app, &fx, &id, 3_000, "created and linked", |shown| {
+        shown["mapped_skus"] == 3 && shown["unmatched_total"] == 0
+    })
+    .await;
+    assert_eq!(linked["unmatched"], json!([]));
     // The fake keeps prices with two decimals: 12990 pesos are 12990.00, 1299000 hundredths.
     let in_step = eventually(5_000, || async {
         shop.stock_of(BURGER) == Some(20) && shop.price_of(BURGER) == Some(12_990 * 100)
