@@ -50,6 +50,10 @@ crate::named_enum! {
         PosDevice => "pos_device",
         /// A webhook endpoint.
         Webhook => "webhook",
+        /// A shop connection (WooCommerce, PrestaShop, Magento, Shopify).
+        ShopConnection => "shop_connection",
+        /// Something a shop connection found out of step, settled by a person.
+        ShopConflict => "shop_conflict",
     }
 }
 
@@ -88,6 +92,8 @@ crate::named_enum! {
         Archived => "archived",
         /// Back on the menus.
         Unarchived => "unarchived",
+        /// A full resync asked for (a shop connection).
+        Resynced => "resynced",
     }
 }
 

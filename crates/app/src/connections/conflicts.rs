@@ -7,8 +7,10 @@ use omnicanal_domain::connections::{RemoteOrderStatus, ShopOrderState, SyncedFie
 use omnicanal_store::{Page, ShopConflictRow, ShopOrderRow, ShopPushRow};
 
 use crate::App;
+use crate::audit::Change;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
+use omnicanal_domain::audit::{AuditAction, AuditEntity};
 
 /// The choices for a conflict of this kind.
 pub fn choices(kind: &str) -> &'static [&'static str] {
@@ -117,6 +119,12 @@ impl App {
             return Err(AppError::Conflict("this conflict was already settled".into()));
         }
         self.signals.connections.notify_one();
-        self.store.get_shop_conflict(&conflict.id).await?.ok_or(AppError::NotFound("conflict"))
+        let settled = self.store.get_shop_conflict(&conflict.id).await?.ok_or(AppError::NotFound("conflict"))?;
+        let merchant = Some(connection.merchant_id.as_str());
+        let change = Change::new(AuditEntity::ShopConflict, &settled.id, AuditAction::Resolved, merchant)
+            .before(&conflict)
+            .after(&settled);
+        self.record_change(caller, change).await;
+        Ok(settled)
     }
 }

@@ -12,10 +12,12 @@ use omnicanal_store::{Page, ShopConflictRow, ShopConnectionRow, ShopUnmatchedRow
 
 use super::client::Credentials;
 use crate::App;
+use crate::audit::Change;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::validation::Validator;
+use omnicanal_domain::audit::{AuditAction, AuditEntity};
 
 /// Who may set up and read connections.
 pub const CONNECTION_MANAGERS: [Role; 2] = [Role::Admin, Role::MerchantManager];
@@ -224,6 +226,8 @@ impl App {
         };
         self.store.insert_connection(&row).await?;
         self.signals.connections.notify_one();
+        let merchant = Some(row.merchant_id.as_str());
+        self.record_change(caller, Change::created(AuditEntity::ShopConnection, &row.id, merchant, &row)).await;
         Ok(row)
     }
 
@@ -287,6 +291,8 @@ impl App {
         let connection = self.connection(caller, id).await?;
         self.store.request_connection_sync(&connection.id, self.now_ms()).await?;
         self.signals.connections.notify_one();
+        let merchant = Some(connection.merchant_id.as_str());
+        self.record_change(caller, Change::new(AuditEntity::ShopConnection, id, AuditAction::Resynced, merchant)).await;
         self.store.get_connection(id).await?.ok_or(AppError::NotFound("connection"))
     }
 
@@ -300,6 +306,7 @@ impl App {
         edit: NewConnection,
     ) -> AppResult<ShopConnectionRow> {
         let mut connection = self.connection(caller, id).await?;
+        let before = connection.clone();
         if edit.merchant_id != connection.merchant_id || edit.kind != connection.kind {
             return Err(AppError::invalid("kind", "a connection's merchant and kind cannot change; create another"));
         }
@@ -334,7 +341,10 @@ impl App {
         }
         self.store.request_connection_sync(id, now).await?;
         self.signals.connections.notify_one();
-        self.store.get_connection(id).await?.ok_or(AppError::NotFound("connection"))
+        let after = self.store.get_connection(id).await?.ok_or(AppError::NotFound("connection"))?;
+        let merchant = Some(after.merchant_id.as_str());
+        self.record_change(caller, Change::updated(AuditEntity::ShopConnection, id, merchant, &before, &after)).await;
+        Ok(after)
     }
 
     /// Checks that every location is the merchant's and that they sell in one currency;

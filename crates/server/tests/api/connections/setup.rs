@@ -53,6 +53,14 @@ async fn a_manager_connects_a_shop_and_its_secrets_never_come_back() {
     assert_eq!(taken.status, StatusCode::CONFLICT, "the name is taken: {}", taken.body);
     let sync = app.post(&format!("/api/v1/connections/{id}/sync"), Some(&manager), &json!({})).await;
     assert_eq!(sync.status, StatusCode::ACCEPTED, "{}", sync.body);
+
+    let audit = app
+        .get("/api/v1/audit-log?entity=shop_connection", Some(&manager))
+        .await
+        .expect(StatusCode::OK, "the audit log");
+    let text = audit.to_string();
+    assert!(text.contains("\"created\"") && text.contains("\"resynced\""), "created and resynced are recorded: {text}");
+    assert!(!text.contains("SECRET") && !text.contains("sealed"), "no secret in the log: {text}");
 }
 
 #[tokio::test]
