@@ -86,7 +86,9 @@ impl App {
             }
             "take_theirs" => {
                 if let (Some(sku), Some(theirs)) = (&conflict.sku, conflict.theirs) {
-                    self.store.record_synced(&connection.id, SyncedField::Price, &[(sku.clone(), theirs)]).await?;
+                    if let Err(why) = self.adopt_shop_value(&connection, sku, SyncedField::Price, theirs).await? {
+                        return Err(AppError::Conflict(format!("the shop's price cannot be taken here: {why}")));
+                    }
                 }
             }
             "retry" | "cancel_in_shop" | "dismiss" => {

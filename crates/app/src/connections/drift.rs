@@ -5,7 +5,8 @@
 //! listed for a person. Nothing is overwritten silently.
 
 use omnicanal_domain::connections::{RemoteChange, SyncedField, decide_remote_change};
-use omnicanal_store::{ShopConflictRow, ShopConnectionRow, ShopMappingRow, ShopPushRow};
+use omnicanal_domain::inventory::MovementReason;
+use omnicanal_store::{ShopConflictRow, ShopConnectionRow, ShopMappingRow, ShopPushRow, StockMovementRow};
 
 use super::client::{RemoteItem, ShopClient};
 use super::engine::PassResult;
@@ -105,14 +106,24 @@ impl App {
                 self.store.insert_shop_conflict(&record(kind, "resolved", Some("reverted"), detail)).await?;
                 self.signals.connections.notify_one();
             }
-            RemoteChange::Accept => {
-                self.store.record_synced(&connection.id, field, &[(mapping.sku.clone(), theirs)]).await?;
-                let detail = format!(
-                    "the {what} of {} was changed in the shop to {theirs}; the shop owns it, so it was accepted",
-                    mapping.sku
-                );
-                self.store.insert_shop_conflict(&record(kind, "resolved", Some("accepted"), detail)).await?;
-            }
+            RemoteChange::Accept => match self.adopt_shop_value(connection, &mapping.sku, field, theirs).await? {
+                Ok(()) => {
+                    let detail = format!(
+                        "the {what} of {} was changed in the shop to {theirs}; the shop owns it, so it was taken here",
+                        mapping.sku
+                    );
+                    self.store.insert_shop_conflict(&record(kind, "resolved", Some("accepted"), detail)).await?;
+                }
+                Err(why) => {
+                    if !self.store.open_conflict_exists(&connection.id, kind, Some(&mapping.sku), None).await? {
+                        let detail = format!(
+                            "the {what} of {} was changed in the shop to {theirs}; the shop owns it, but {why}",
+                            mapping.sku
+                        );
+                        self.store.insert_shop_conflict(&record(kind, "open", None, detail)).await?;
+                    }
+                }
+            },
             RemoteChange::NeedsPerson => {
                 let kind = "price_changed_on_both_sides";
                 if !self.store.open_conflict_exists(&connection.id, kind, Some(&mapping.sku), None).await? {
@@ -125,6 +136,56 @@ impl App {
             }
         }
         Ok(())
+    }
+}
+
+impl App {
+    /// Takes a value the shop owns: a price becomes the SKU's base price here; a stock becomes
+    /// the on-hand of the connection's one location (counted so that what the shop may sell is
+    /// what it shows). Where that is ambiguous — a price list decides the price, or the shop
+    /// sells from several locations — the reason is returned and a person settles it.
+    pub(crate) async fn adopt_shop_value(
+        &self,
+        connection: &ShopConnectionRow,
+        sku: &str,
+        field: SyncedField,
+        theirs: i64,
+    ) -> AppResult<Result<(), &'static str>> {
+        match field {
+            SyncedField::Price | SyncedField::Content => {
+                if connection.price_list_id.is_some() {
+                    return Ok(Err("its price here comes from a price list, which a person must change"));
+                }
+                if !self.store.set_variant_price(&connection.merchant_id, sku, theirs.max(0)).await? {
+                    return Ok(Err("no product here has this SKU any more"));
+                }
+            }
+            SyncedField::Stock => {
+                let [location_id] = connection.location_ids.as_slice() else {
+                    return Ok(Err("it sells from several locations, so a person must say where the units are"));
+                };
+                let levels = self.store.levels_at(&connection.location_ids, &[sku.to_owned()]).await?;
+                let reserved = levels.first().map(|level| level.reserved).unwrap_or(0);
+                let now = self.now_ms();
+                let movement = StockMovementRow {
+                    id: new_id("mov"),
+                    sku: sku.to_owned(),
+                    location_id: location_id.clone(),
+                    merchant_id: connection.merchant_id.clone(),
+                    delta: 0,
+                    reason: MovementReason::Count,
+                    reference: Some(format!("{} {}", connection.kind.channel(), connection.id)),
+                    channel: Some(connection.kind.channel()),
+                    created_by: None,
+                    created_at_ms: now,
+                    event_id: new_id("evt"),
+                };
+                let counted = theirs.max(0) + reserved + connection.stock_buffer;
+                self.store.apply_stock_count(&movement, counted).await?;
+            }
+        }
+        self.store.record_synced(&connection.id, field, &[(sku.to_owned(), theirs)]).await?;
+        Ok(Ok(()))
     }
 }
 

@@ -80,6 +80,7 @@ impl App {
             }
             self.store.upsert_mappings(&mappings).await?;
             self.store.upsert_unmatched(&unmatched).await?;
+            self.adopt_owned_by_shop(connection, &page.items, &mappings).await?;
             done += i64::try_from(page.items.len()).unwrap_or(i64::MAX);
             let total = page.total.and_then(|total| i64::try_from(total).ok()).unwrap_or(done).max(done);
             let now = self.now_ms();
@@ -93,6 +94,33 @@ impl App {
         }
         self.owe_full_push(connection, &mapped_skus).await?;
         self.store.finish_connection_sync(id, requested_at_ms, self.now_ms()).await?;
+        Ok(())
+    }
+
+    /// Takes, for the fields the shop owns, the values it shows now (the shop wins from the
+    /// start); where that is ambiguous a conflict is left for a person.
+    async fn adopt_owned_by_shop(
+        &self,
+        connection: &ShopConnectionRow,
+        variants: &[RemoteVariant],
+        mappings: &[ShopMappingRow],
+    ) -> AppResult<()> {
+        for mapping in mappings {
+            let Some(variant) = variants.iter().find(|variant| {
+                variant.item.product_id == mapping.remote_product_id
+                    && variant.item.variant_id == mapping.remote_variant_id
+            }) else {
+                continue;
+            };
+            let owned = [(SyncedField::Stock, variant.stock), (SyncedField::Price, variant.price_minor)];
+            for (field, value) in owned {
+                if let (FieldOwner::Shop, Some(theirs)) = (connection.rules.owner(field), value) {
+                    if let Err(why) = self.adopt_shop_value(connection, &mapping.sku, field, theirs).await? {
+                        tracing::info!(connection_id = %connection.id, sku = %mapping.sku, why, "a value the shop owns was not taken");
+                    }
+                }
+            }
+        }
         Ok(())
     }
 

@@ -937,4 +937,14 @@ impl ConnectionStore for SqlStore {
         }
         Ok(found)
     }
+
+    async fn set_variant_price(&self, merchant_id: &str, sku: &str, price_minor: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE variants SET price_minor = $1 WHERE merchant_id = $2 AND sku = $3")
+            .bind(price_minor)
+            .bind(merchant_id)
+            .bind(sku)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
 }

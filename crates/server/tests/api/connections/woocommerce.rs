@@ -125,3 +125,48 @@ async fn a_stock_edited_in_the_woocommerce_admin_is_set_back_and_recorded() {
     assert_eq!(reverted["resolution"], "reverted");
     connection_when(&app, &fx, &id, 2_000, "nothing left open", |shown| shown["conflicts"] == json!([])).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_the_shop_owns_are_taken_from_it_and_recorded() {
+    let shop = FakeWooCommerce::new(KEY, SECRET).with_currency("CLP");
+    shop.add_product(BURGER, "Hamburguesa", 11_000, 4);
+    let serving = shop.spawn().await.expect("the fake shop listens");
+    let app = spawn_fast().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let manager = fx.m(0).manager.token(&app).await;
+    let body = json!({
+        "merchant_id": fx.m(0).id, "kind": "woocommerce", "name": "Tienda", "base_url": serving.base_url(),
+        "credentials": credentials(), "location_ids": [fx.m(0).location_id],
+        "stock_owner": "shop", "price_owner": "shop",
+    });
+    let created = app.post("/api/v1/connections", Some(&manager), &body).await.expect(StatusCode::CREATED, "connect");
+    let id = created["id"].as_str().expect("an id").to_owned();
+    imported(&app, &fx, &id).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(shop.stock_of(BURGER), Some(4), "the shop's stock is not overwritten");
+    assert_eq!(shop.price_of(BURGER), Some(11_000), "nor its price");
+
+    shop.admin_set_price(BURGER, 13_500);
+    shop.admin_set_stock(BURGER, 6);
+    let level = eventually(5_000, || async {
+        app.stock_level(&manager, &fx.m(0).location_id, BURGER).await.triple() == (6, 0, 6)
+    })
+    .await;
+    assert!(
+        level.is_some(),
+        "the shop's stock is taken here: {:?}",
+        app.stock_level(&manager, &fx.m(0).location_id, BURGER).await
+    );
+    let priced = eventually(5_000, || async {
+        let product = app.get(&format!("/api/v1/products/{}", fx.m(0).products[0].id), Some(&manager)).await;
+        product.body.to_string().contains("13500")
+    })
+    .await;
+    assert!(priced.is_some(), "the shop's price is taken here");
+    let recorded = app
+        .get(&format!("/api/v1/connections/{id}/conflicts?open=false"), Some(&manager))
+        .await
+        .expect(StatusCode::OK, "conflicts");
+    let accepted = recorded.as_array().expect("a list").iter().filter(|c| c["resolution"] == "accepted").count();
+    assert_eq!(accepted, 2, "both recorded: {recorded}");
+}
