@@ -170,3 +170,46 @@ async fn fields_the_shop_owns_are_taken_from_it_and_recorded() {
     let accepted = recorded.as_array().expect("a list").iter().filter(|c| c["resolution"] == "accepted").count();
     assert_eq!(accepted, 2, "both recorded: {recorded}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_price_changed_on_both_sides_waits_for_a_person_who_takes_the_shops() {
+    let shop = FakeWooCommerce::new(KEY, SECRET).with_currency("CLP");
+    shop.add_product(BURGER, "Hamburguesa", 12_990, 4);
+    shop.add_product(common::fixture::BURGER_DOUBLE, "Doble", 15_990, 4);
+    let serving = shop.spawn().await.expect("the fake shop listens");
+    let app = spawn_fast().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let manager = fx.m(0).manager.token(&app).await;
+    let body = json!({
+        "merchant_id": fx.m(0).id, "kind": "woocommerce", "name": "Tienda", "base_url": serving.base_url(),
+        "credentials": credentials(), "location_ids": [fx.m(0).location_id], "price_owner": "shop",
+    });
+    let created = app.post("/api/v1/connections", Some(&manager), &body).await.expect(StatusCode::CREATED, "connect");
+    let id = created["id"].as_str().expect("an id").to_owned();
+    imported(&app, &fx, &id).await;
+
+    let product = format!("/api/v1/products/{}", fx.m(0).products[0].id);
+    let variants = json!({"variants": [
+        {"sku": BURGER, "price": money(11_990)}, {"sku": common::fixture::BURGER_DOUBLE, "price": money(15_990)}]});
+    app.send(reqwest::Method::PATCH, &product, Some(&manager), common::Body::Json(variants), &[])
+        .await
+        .expect(StatusCode::OK, "our price changed here");
+    shop.admin_set_price(BURGER, 13_990);
+    let shown = connection_when(&app, &fx, &id, 5_000, "the conflict is listed", |shown| {
+        shown["conflicts"].as_array().is_some_and(|c| c.iter().any(|c| c["kind"] == "price_changed_on_both_sides"))
+    })
+    .await;
+    let conflict = shown["conflicts"][0].clone();
+    assert_eq!((conflict["ours"].as_i64(), conflict["theirs"].as_i64()), (Some(11_990), Some(13_990)), "{conflict}");
+    assert_eq!(conflict["choices"], json!(["keep_ours", "take_theirs", "dismiss"]));
+    assert_eq!(shop.price_of(BURGER), Some(13_990), "nothing overwritten while it waits");
+    let path = format!("/api/v1/connections/{id}/conflicts/{}/resolve", conflict["id"].as_str().unwrap_or_default());
+    let settled =
+        app.post(&path, Some(&manager), &json!({"choice": "take_theirs"})).await.expect(StatusCode::OK, "take");
+    assert_eq!(settled["resolution"], "took_theirs");
+    assert_eq!(settled["resolved_by"], json!(fx.m(0).manager.email));
+    let ours = app.get(&product, Some(&manager)).await.expect(StatusCode::OK, "the product");
+    assert!(ours.to_string().contains("13990"), "the shop's price is ours now: {ours}");
+    let again = app.post(&path, Some(&manager), &json!({"choice": "take_theirs"})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "settled once");
+}
