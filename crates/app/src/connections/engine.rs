@@ -4,7 +4,7 @@
 //! when due. One node at a time works a connection (the lease in the store), so pushes reach a
 //! shop in the order they were owed, and a shop that fails is backed off as a whole.
 //!
-//! What a failure does to the connection is decided here, once ([`App::record_shop_failure`]):
+//! What a failure does to the connection is decided here, once (`App::record_shop_failure`):
 //! refused credentials stop it until a person changes them or asks for a resync (no crash loop
 //! against a shop that says no); throttling waits what the shop asked; an outage or an answer
 //! we cannot read backs off, doubling, and the connection shows the cause in plain words.

@@ -1,7 +1,7 @@
 //! The catalogue as sellable variants: a product without combinations is one variant (its
 //! stock the `stock_available` with `id_product_attribute` 0); a product with combinations is
 //! one variant per combination, priced at the product's price plus the combination's impact
-//! (https://devdocs.prestashop-project.org/8/webservice/resources/combinations/), its stock
+//! (<https://devdocs.prestashop-project.org/8/webservice/resources/combinations/>), its stock
 //! the combination's own `stock_available` (the product's row then only holds their sum).
 
 use std::collections::BTreeMap;

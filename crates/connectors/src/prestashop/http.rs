@@ -1,5 +1,5 @@
 //! Requests to the Webservice and what its answers mean: the key as the HTTP Basic user with
-//! an empty password (https://devdocs.prestashop-project.org/8/webservice/tutorials/creating-access/
+//! an empty password (<https://devdocs.prestashop-project.org/8/webservice/tutorials/creating-access/>
 //! and the PHP library's `PrestaShopWebservice`), XML bodies, and status codes sorted into
 //! [`ShopFailure`]s. A 429 can only come from a proxy in front of the shop (PrestaShop has no
 //! rate limit of its own); its `Retry-After` is passed on.

@@ -1,5 +1,5 @@
 //! The PrestaShop client: PrestaShop 8's Webservice (`<site>/api/<resource>`), following
-//! https://devdocs.prestashop-project.org/8/webservice/ —
+//! <https://devdocs.prestashop-project.org/8/webservice/> —
 //! - auth and answers: [`http`] (the key as the Basic user, empty password; XML);
 //! - reading: [`wire`] (the XML shapes) and [`catalog`] (`products` with `display=full`,
 //!   `sort=[id_ASC]`, `limit=offset,count` pages; their `combinations` and `stock_availables`

@@ -1,6 +1,6 @@
 //! Orders by polling (PrestaShop sends no webhooks): `GET /api/orders` with
 //! `filter[date_upd]=[since,2099-12-31 23:59:59]&date=1`, `sort=[date_upd_ASC,id_ASC]` and
-//! `limit=offset,count` (https://devdocs.prestashop-project.org/8/webservice/tutorials/advanced-use/additional-list-parameters/),
+//! `limit=offset,count` (<https://devdocs.prestashop-project.org/8/webservice/tutorials/advanced-use/additional-list-parameters/>),
 //! the customers' names and e-mails then read for the page at once from `/api/customers`, and
 //! the orders' currencies (`id_currency`) from `/api/currencies`.
 //! Lines come from the order's `order_rows` association; totals and unit prices tax included.

@@ -1,4 +1,4 @@
-//! Reading the Webservice's XML (https://devdocs.prestashop-project.org/8/webservice/): every
+//! Reading the Webservice's XML (<https://devdocs.prestashop-project.org/8/webservice/>): every
 //! answer is `<prestashop>` around one resource (`<product>`) or a list (`<products>` of
 //! `<product>`), values in CDATA, multilingual fields as `<name><language id="1">…`, linked
 //! resources under `<associations>`. Anything else is the shop's garbage, never a panic.

@@ -1,4 +1,4 @@
-//! Writes, as the Webservice takes them (https://devdocs.prestashop-project.org/8/webservice/):
+//! Writes, as the Webservice takes them (<https://devdocs.prestashop-project.org/8/webservice/>):
 //! XML bodies `<prestashop><resource>…</resource></prestashop>`, one resource per request (the
 //! API has no batch write), so a batch is one read of the current rows and then one write each.
 //! - stock: PUT `/api/stock_availables/{id}` with the whole row as just read, its `quantity`

@@ -1,6 +1,6 @@
 //! A fake PrestaShop 8 shop speaking the Webservice (`<site>/api/<resource>`), for tests.
 //!
-//! What it follows, from the published docs (https://devdocs.prestashop-project.org/8/webservice/):
+//! What it follows, from the published docs (<https://devdocs.prestashop-project.org/8/webservice/>):
 //! - auth: the key as the HTTP Basic user with an empty password, or `?ws_key=` (getting
 //!   started / "Authentication"); a wrong key gets 401 with the webservice's realm and an XML
 //!   `<errors>` body;

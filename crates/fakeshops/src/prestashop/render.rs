@@ -1,7 +1,7 @@
 //! How the fake writes its answers and reads list parameters, as the Webservice does: XML with
 //! CDATA values under `<prestashop xmlns:xlink=…>`, and the `display`, `filter[…]`, `date`,
 //! `sort` and `limit` parameters of the cheat sheet
-//! (https://devdocs.prestashop-project.org/8/webservice/cheat-sheet/).
+//! (<https://devdocs.prestashop-project.org/8/webservice/cheat-sheet/>).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! Background workers: each keeps time and calls use cases.
 
-/// Shop connections: pushes, polls, orders in (issue 16).
+// Shop connections: pushes, polls, orders in (issue 16).
 pub mod connections;
 pub mod dispatcher;
 pub mod holds;
