@@ -209,6 +209,28 @@ impl Snapshot for WebhookRow {
     }
 }
 
+impl Snapshot for ShopConnectionRow {
+    fn snapshot(&self) -> Value {
+        // The sealed credentials are left out: the log never holds a shop's secrets, even sealed.
+        json!({
+            "merchant_id": self.merchant_id, "kind": self.kind.as_str(), "name": self.name,
+            "base_url": self.base_url, "location_ids": self.location_ids, "stock_buffer": self.stock_buffer,
+            "price_list_id": self.price_list_id, "stock_owner": self.rules.stock.as_str(),
+            "price_owner": self.rules.price.as_str(), "content_owner": self.rules.content.as_str(),
+        })
+    }
+}
+
+impl Snapshot for ShopConflictRow {
+    fn snapshot(&self) -> Value {
+        json!({
+            "connection_id": self.connection_id, "kind": self.kind, "sku": self.sku,
+            "remote_order_id": self.remote_order_id, "ours": self.ours, "theirs": self.theirs,
+            "status": self.status, "resolution": self.resolution,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use omnicanal_domain::access::Role;
@@ -229,27 +251,5 @@ mod tests {
         let text = user.snapshot().to_string();
         assert!(!text.contains("argon2"), "{text}");
         assert!(text.contains("a@b.c"));
-    }
-}
-
-impl Snapshot for ShopConnectionRow {
-    fn snapshot(&self) -> Value {
-        // The sealed credentials are left out: the log never holds a shop's secrets, even sealed.
-        json!({
-            "merchant_id": self.merchant_id, "kind": self.kind.as_str(), "name": self.name,
-            "base_url": self.base_url, "location_ids": self.location_ids, "stock_buffer": self.stock_buffer,
-            "price_list_id": self.price_list_id, "stock_owner": self.rules.stock.as_str(),
-            "price_owner": self.rules.price.as_str(), "content_owner": self.rules.content.as_str(),
-        })
-    }
-}
-
-impl Snapshot for ShopConflictRow {
-    fn snapshot(&self) -> Value {
-        json!({
-            "connection_id": self.connection_id, "kind": self.kind, "sku": self.sku,
-            "remote_order_id": self.remote_order_id, "ours": self.ours, "theirs": self.theirs,
-            "status": self.status, "resolution": self.resolution,
-        })
     }
 }

@@ -238,10 +238,10 @@ impl App {
             .filter(|new| !current.variants.iter().any(|old| old.sku == new.sku && old.price_minor == new.price_minor))
             .map(|variant| variant.sku.clone())
             .collect();
-        if !repriced.is_empty() {
-            if let Err(error) = self.owe_price_pushes(&saved.product.merchant_id, &repriced).await {
-                tracing::warn!(%error, "price pushes to shops could not be owed after a product edit");
-            }
+        if !repriced.is_empty()
+            && let Err(error) = self.owe_price_pushes(&saved.product.merchant_id, &repriced).await
+        {
+            tracing::warn!(%error, "price pushes to shops could not be owed after a product edit");
         }
         Ok(saved)
     }

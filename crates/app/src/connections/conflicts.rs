@@ -85,23 +85,23 @@ impl App {
                 }
             }
             "take_theirs" => {
-                if let (Some(sku), Some(theirs)) = (&conflict.sku, conflict.theirs) {
-                    if let Err(why) = self.adopt_shop_value(&connection, sku, SyncedField::Price, theirs).await? {
-                        return Err(AppError::Conflict(format!("the shop's price cannot be taken here: {why}")));
-                    }
+                if let (Some(sku), Some(theirs)) = (&conflict.sku, conflict.theirs)
+                    && let Err(why) = self.adopt_shop_value(&connection, sku, SyncedField::Price, theirs).await?
+                {
+                    return Err(AppError::Conflict(format!("the shop's price cannot be taken here: {why}")));
                 }
             }
             "retry" | "cancel_in_shop" | "dismiss" => {
                 if let Some(remote_id) = &conflict.remote_order_id {
-                    if let Some(mut order) = self.store.get_shop_order(&connection.id, remote_id).await? {
-                        if order.state == ShopOrderState::NeedsAttention {
-                            order.state =
-                                if choice == "retry" { ShopOrderState::Received } else { ShopOrderState::Dismissed };
-                            order.due_at_ms = now;
-                            order.attempts = 0;
-                            order.updated_at_ms = now;
-                            self.store.update_shop_order(&order).await?;
-                        }
+                    if let Some(mut order) = self.store.get_shop_order(&connection.id, remote_id).await?
+                        && order.state == ShopOrderState::NeedsAttention
+                    {
+                        order.state =
+                            if choice == "retry" { ShopOrderState::Received } else { ShopOrderState::Dismissed };
+                        order.due_at_ms = now;
+                        order.attempts = 0;
+                        order.updated_at_ms = now;
+                        self.store.update_shop_order(&order).await?;
                     }
                     if choice == "cancel_in_shop" {
                         self.owe_shop_status(&connection.id, remote_id, RemoteOrderStatus::Cancelled).await?;

@@ -114,10 +114,10 @@ impl App {
             };
             let owned = [(SyncedField::Stock, variant.stock), (SyncedField::Price, variant.price_minor)];
             for (field, value) in owned {
-                if let (FieldOwner::Shop, Some(theirs)) = (connection.rules.owner(field), value) {
-                    if let Err(why) = self.adopt_shop_value(connection, &mapping.sku, field, theirs).await? {
-                        tracing::info!(connection_id = %connection.id, sku = %mapping.sku, why, "a value the shop owns was not taken");
-                    }
+                if let (FieldOwner::Shop, Some(theirs)) = (connection.rules.owner(field), value)
+                    && let Err(why) = self.adopt_shop_value(connection, &mapping.sku, field, theirs).await?
+                {
+                    tracing::info!(connection_id = %connection.id, sku = %mapping.sku, why, "a value the shop owns was not taken");
                 }
             }
         }

@@ -127,16 +127,15 @@ impl App {
             .into_iter()
             .filter_map(|mapping| {
                 let connection = connections.iter().find(|connection| connection.id == mapping.connection_id)?;
-                (connection.rules.owner(field) == FieldOwner::Omnicanal && concerns(connection, &mapping.sku)).then(
-                    || ShopPushRow {
+                (connection.rules.owner(field) == FieldOwner::Omnicanal && concerns(connection, &mapping.sku))
+                    .then_some(ShopPushRow {
                         connection_id: mapping.connection_id,
                         sku: mapping.sku,
                         field,
                         due_at_ms: now,
                         changed_at_ms: now,
                         attempts: 0,
-                    },
-                )
+                    })
             })
             .collect())
     }
