@@ -284,6 +284,7 @@ impl App {
             Ok(mut order) => {
                 order.payment = Payment::PaidInShop;
                 order.fixed_order_id = Some(order_id.clone());
+                order.fixed_pickup_code = shop_pickup_code(&stored, &row.remote_id);
                 self.place_checked_order(order, None).await
             }
             Err(error) => Err(error),
@@ -471,6 +472,15 @@ impl App {
     }
 }
 
+/// The code a shop's customer shows at the counter: the digits of the shop's order number (the
+/// last eight), which the shop's confirmation shows; its id's when the number has none.
+pub fn shop_pickup_code(order: &StoredShopOrder, remote_id: &str) -> Option<String> {
+    let digits = |text: &str| -> String { text.chars().filter(char::is_ascii_digit).collect() };
+    let number = order.number.as_deref().map(digits).filter(|d| !d.is_empty()).unwrap_or_else(|| digits(remote_id));
+    let start = number.len().saturating_sub(8);
+    Some(number[start..].to_owned()).filter(|code| !code.is_empty())
+}
+
 fn shown_number(row: &ShopOrderRow) -> String {
     row.number.clone().unwrap_or_else(|| row.remote_id.clone())
 }
@@ -511,6 +521,15 @@ mod tests {
         assert!(webhook_signature_valid(ConnectorKind::Shopify, "s3cret", &shopify));
         assert!(!webhook_signature_valid(ConnectorKind::Magento, "s3cret", &shopify));
         assert!(!webhook_signature_valid(ConnectorKind::Shopify, "", &shopify));
+    }
+
+    #[test]
+    fn the_counter_code_is_the_shops_order_number() {
+        let numbered = StoredShopOrder { number: Some("#1001".into()), ..StoredShopOrder::default() };
+        assert_eq!(shop_pickup_code(&numbered, "gid://shopify/Order/55"), Some("1001".into()));
+        let unnumbered = StoredShopOrder::default();
+        assert_eq!(shop_pickup_code(&unnumbered, "gid://shopify/Order/123456789012"), Some("56789012".into()));
+        assert_eq!(shop_pickup_code(&unnumbered, "abc"), None);
     }
 
     #[test]

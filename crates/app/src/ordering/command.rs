@@ -119,6 +119,9 @@ pub struct PlaceOrder {
     /// The order's id when its placer fixes it (a shop's order: derived from the connection
     /// and the shop's id, so a second import of it collides instead of placing it twice).
     pub fixed_order_id: Option<String>,
+    /// The pickup code when the customer already holds one: a shop order's number, which its
+    /// confirmation from the shop shows (our tracking page is never theirs).
+    pub fixed_pickup_code: Option<String>,
 }
 
 impl PlaceOrder {
@@ -161,6 +164,7 @@ impl PlaceOrder {
                 quote_id: input.quote_id,
                 delivery: None,
                 fixed_order_id: None,
+                fixed_pickup_code: None,
             })
         })
     }

@@ -95,7 +95,7 @@ impl OrderDraft<'_> {
             merchant_id: part.merchant_id.clone(),
             location_id: part.location_id.clone(),
             status: FulfillmentStatus::Placed,
-            pickup_code: pickup_code(random_u32()),
+            pickup_code: self.order.fixed_pickup_code.clone().unwrap_or_else(|| pickup_code(random_u32())),
             subtotal_minor: part.subtotal.amount_minor,
             currency: self.site.currency,
             captured_minor: if by_card { part.subtotal.amount_minor } else { 0 },

@@ -50,6 +50,16 @@ async fn a_till_sale_reaches_woocommerce_within_two_seconds() {
     app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a till sale");
     let took = eventually(2_000, || async { shop.stock_of(BURGER) == Some(7) }).await;
     assert!(took.is_some(), "the fake WooCommerce shows the new stock within 2 s: {:?}", shop.stock_of(BURGER));
+
+    let manager = fx.m(0).manager.token(&app).await;
+    let product = format!("/api/v1/products/{}", fx.m(0).products[0].id);
+    let variants = json!({"variants": [
+        {"sku": BURGER, "price": money(11_990)}, {"sku": common::fixture::BURGER_DOUBLE, "price": money(15_990)}]});
+    app.send(reqwest::Method::PATCH, &product, Some(&manager), common::Body::Json(variants), &[])
+        .await
+        .expect(StatusCode::OK, "a new price");
+    let repriced = eventually(5_000, || async { shop.price_of(BURGER) == Some(11_990) }).await;
+    assert!(repriced.is_some(), "the new price reached the shop within 5 s: {:?}", shop.price_of(BURGER));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,13 +102,39 @@ async fn a_woocommerce_order_lands_once_though_delivered_three_times_and_polled(
     app.advance(&staff, part_id, &["accepted", "preparing", "ready"]).await;
     let told = eventually(5_000, || async { shop.order_status(&remote).as_deref() == Some("processing") }).await;
     assert!(told.is_some(), "ready is told as processing: {:?}", shop.order_status(&remote));
-    let code = app.get(&format!("/api/v1/orders/{}", orders[0]["id"].as_str().unwrap_or_default()), Some(&staff)).await;
-    let pickup = code.body["fulfillments"][0]["pickup_code"].as_str().map(str::to_owned);
-    let collected = app.transition(&staff, part_id, "collected", pickup.as_deref()).await;
-    if collected.status == StatusCode::OK {
-        let shipped = eventually(5_000, || async { shop.order_status(&remote).as_deref() == Some("completed") }).await;
-        assert!(shipped.is_some(), "handed over is told as completed: {:?}", shop.order_status(&remote));
+    // The shop's customer never sees our tracking page: the code is the shop's order number,
+    // which the shop's confirmation shows.
+    let number = shop.order_json(&remote).expect("the order")["number"].as_str().unwrap_or_default().to_owned();
+    let wrong = app.transition(&staff, part_id, "collected", Some("0000000")).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    let collected = app.transition(&staff, part_id, "collected", Some(&number)).await;
+    assert_eq!(collected.status, StatusCode::OK, "handed over: {}", collected.body);
+    let shipped = eventually(5_000, || async { shop.order_status(&remote).as_deref() == Some("completed") }).await;
+    assert!(shipped.is_some(), "handed over is told as completed: {:?}", shop.order_status(&remote));
+
+    let refused = shop.place_order(&[(BURGER, 1)], "Otro Cliente");
+    let (headers, body) = shop.signed_order_webhook(&refused, WEBHOOK_SECRET);
+    let mut request = app.client.post(app.url(&path)).body(body);
+    for (name, value) in &headers {
+        request = request.header(name, value);
     }
+    assert_eq!(request.send().await.expect("an answer").status(), StatusCode::OK);
+    let second = eventually(5_000, || async { queue_orders(&app, &fx, "shop:woocommerce").await.len() == 2 }).await;
+    assert!(second.is_some(), "the second order arrived");
+    let orders = queue_orders(&app, &fx, "shop:woocommerce").await;
+    let newest = orders.iter().find(|order| order["customer"]["name"] == "Otro Cliente").expect("the second order");
+    let part = newest["fulfillments"][0]["id"].as_str().expect("a part").to_owned();
+    let staff_token = fx.m(0).staff.token(&app).await;
+    let rejected = app
+        .post(
+            &format!("/api/v1/fulfillments/{part}/transition"),
+            Some(&staff_token),
+            &json!({"to": "rejected", "reason": "sin stock real"}),
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::OK, "rejected: {}", rejected.body);
+    let cancelled = eventually(5_000, || async { shop.order_status(&refused).as_deref() == Some("cancelled") }).await;
+    assert!(cancelled.is_some(), "a rejection is told as cancelled: {:?}", shop.order_status(&refused));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
