@@ -249,3 +249,35 @@ async fn a_price_changed_on_both_sides_waits_for_a_person_who_takes_the_shops() 
     let again = app.post(&path, Some(&manager), &json!({"choice": "take_theirs"})).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "settled once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_thousand_item_catalogue_is_imported_whole_with_its_progress() {
+    let shop = FakeWooCommerce::new(KEY, SECRET).with_currency("CLP");
+    shop.seed_catalog(5_000);
+    shop.add_product(BURGER, "Hamburguesa", 12_990, 0);
+    shop.set_barcode("SKU-00002", "7801234567890");
+    let serving = shop.spawn().await.expect("the fake shop listens");
+    let app = spawn_fast().await;
+    let fx = Fixture::builder().merchants(1).stock(10).build(&app).await;
+    let manager = fx.m(0).manager.token(&app).await;
+    // One of ours carries a barcode the shop has under another SKU: matched by barcode.
+    let product = json!({"merchant_id": fx.m(0).id, "name": "Por código", "track_stock": true,
+        "variants": [{"sku": "OURS-BY-BARCODE", "price": money(1_000), "barcode": "7801234567890"}]});
+    app.post("/api/v1/products", Some(&manager), &product).await.expect(StatusCode::CREATED, "a product");
+    let id = connect(&app, &fx, "woocommerce", &serving.base_url(), credentials()).await;
+    let mut progress_seen = Vec::new();
+    let shown = connection_when(&app, &fx, &id, 60_000, "the 5,001-item import finished", |shown| {
+        progress_seen.push(shown["sync"]["done"].as_i64().unwrap_or_default());
+        shown["sync"]["running"] == false && shown["status"] == "active"
+    })
+    .await;
+    assert_eq!(shown["sync"]["done"], 5_001, "{}", shown["sync"]);
+    assert_eq!(shown["sync"]["total"], 5_001, "{}", shown["sync"]);
+    assert_eq!(shown["mapped_skus"], 2, "by SKU and by barcode: {shown}");
+    assert_eq!(shown["unmatched_total"], 4_999);
+    assert_eq!(shown["unmatched"].as_array().map(Vec::len), Some(50), "the first page of them");
+    assert!(
+        progress_seen.iter().any(|done| *done > 0 && *done < 5_001) || progress_seen.len() < 3,
+        "{progress_seen:?}"
+    );
+}
