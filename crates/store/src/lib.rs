@@ -903,6 +903,8 @@ pub trait ConnectionStore {
     async fn merchant_sku_index(&self, merchant_id: &str) -> StoreResult<Vec<SkuIndexRow>>;
     /// Stock levels of these SKUs at these locations.
     async fn levels_at(&self, location_ids: &[String], skus: &[String]) -> StoreResult<Vec<LevelRow>>;
+    /// Whether a connection owes anything due at `now_ms`: a push, an order to place, a status.
+    async fn connection_work_due(&self, connection_id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Sets a variant's base price (a price the shop owns, taken from it); false when no such SKU.
     async fn set_variant_price(&self, merchant_id: &str, sku: &str, price_minor: i64) -> StoreResult<bool>;
 }

@@ -49,9 +49,22 @@ impl App {
         Ok(self.store.list_connections(None).await?.into_iter().map(|connection| connection.id).collect())
     }
 
-    /// Works one connection once, if no other node holds it and its backoff is over.
+    /// Works one connection once, if it has work due, no other node holds it and its backoff
+    /// is over. Looking costs reads only: an idle connection writes nothing.
     pub async fn work_connection(&self, id: &str) -> AppResult<()> {
         let now = self.now_ms();
+        let Some(connection) = self.store.get_connection(id).await? else { return Ok(()) };
+        if connection.next_call_at_ms > now || connection.lease_until_ms > now {
+            return Ok(());
+        }
+        let timing = self.connection_timing;
+        let due = connection.sync_requested_at_ms.is_some()
+            || now - connection.orders_polled_at_ms >= timing.poll_orders_ms
+            || now - connection.drift_checked_at_ms >= timing.drift_check_ms
+            || self.store.connection_work_due(id, now).await?;
+        if !due {
+            return Ok(());
+        }
         let until = now + LEASE_MS;
         if !self.store.lease_connection(id, now, until).await? {
             return Ok(());

@@ -26,6 +26,8 @@ use crate::pricing::cart::LineInput;
 
 /// The poll looks this far behind its watermark (shops' clocks and late writes).
 const POLL_OVERLAP_MS: i64 = 5 * 60 * 1_000;
+/// How far a shop's order time may lag ours and still count as placed after the connection.
+const CLOCK_TOLERANCE_MS: i64 = 5_000;
 /// Pages of orders read per poll.
 const MAX_POLL_PAGES: usize = 20;
 /// Orders placed per pass.
@@ -211,7 +213,10 @@ impl App {
                 Err(failure) => return Err(self.stop_pass(connection, failure).await),
             };
             for order in &page.items {
-                if order.created_at_ms.is_some_and(|created| created < connection.created_at_ms - POLL_OVERLAP_MS) {
+                // Orders placed in the shop before it was connected are the shop's past, not ours
+                // to fulfil (the overlap only re-reads recent changes). Shops write whole
+                // seconds, and their clocks drift a little from ours.
+                if order.created_at_ms.is_some_and(|created| created < connection.created_at_ms - CLOCK_TOLERANCE_MS) {
                     continue;
                 }
                 self.record_shop_order(connection, order).await.ok();
@@ -398,9 +403,7 @@ impl App {
         detail: String,
         sku: Option<String>,
     ) -> AppResult<()> {
-        row.state = ShopOrderState::NeedsAttention;
-        row.cause = Some(detail.clone());
-        self.store.update_shop_order(&row).await?;
+        // The conflict first: whoever sees the order waiting for a person also finds its choices.
         if !self.store.open_conflict_exists(&connection.id, kind, None, Some(&row.remote_id)).await? {
             let conflict = ShopConflictRow {
                 id: new_id("scf"),
@@ -410,7 +413,7 @@ impl App {
                 remote_order_id: Some(row.remote_id.clone()),
                 ours: None,
                 theirs: None,
-                detail,
+                detail: detail.clone(),
                 status: "open".into(),
                 resolution: None,
                 detected_at_ms: self.now_ms(),
@@ -419,6 +422,9 @@ impl App {
             };
             self.store.insert_shop_conflict(&conflict).await?;
         }
+        row.state = ShopOrderState::NeedsAttention;
+        row.cause = Some(detail);
+        self.store.update_shop_order(&row).await?;
         Ok(())
     }
 

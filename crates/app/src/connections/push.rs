@@ -37,6 +37,7 @@ impl App {
         let mut stock: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
         let mut prices: HashMap<String, BTreeSet<String>> = HashMap::new();
         let mut statuses: Vec<(String, RemoteOrderStatus)> = Vec::new();
+        let mut refunds: Vec<(String, String)> = Vec::new();
         for row in &events {
             let Ok(event) = DomainEvent::decode(row.event_type, &row.payload_json) else { continue };
             match event {
@@ -60,7 +61,7 @@ impl App {
                     }
                 }
                 DomainEvent::PaymentRefunded(refunded) => {
-                    statuses.push((refunded.order_id, RemoteOrderStatus::Refunded))
+                    refunds.push((refunded.order_id, refunded.fulfillment_id));
                 }
                 _ => {}
             }
@@ -80,6 +81,17 @@ impl App {
                 let skus: Vec<String> = skus.into_iter().collect();
                 let owed = self.owed_for(&connections, &merchant_id, &skus, SyncedField::Price, |_, _| true);
                 self.store.enqueue_pushes(&owed.await?).await?;
+            }
+        }
+        for (order_id, part_id) in refunds {
+            // A part cancelled or rejected is refunded by the shop when it is told "cancelled";
+            // only a refund of a part that stays (after its handover) is told as "refunded".
+            let cancelled =
+                self.store.get_fulfillment(&part_id).await?.is_some_and(|part| {
+                    matches!(part.status, FulfillmentStatus::Cancelled | FulfillmentStatus::Rejected)
+                });
+            if !cancelled {
+                statuses.push((order_id, RemoteOrderStatus::Refunded));
             }
         }
         for (order_id, status) in statuses {

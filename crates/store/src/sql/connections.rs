@@ -947,4 +947,19 @@ impl ConnectionStore for SqlStore {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    async fn connection_work_due(&self, connection_id: &str, now_ms: i64) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM shop_push_queue WHERE connection_id = $1 AND due_at_ms <= $2) + \
+               (SELECT COUNT(*) FROM shop_orders WHERE connection_id = $1 AND state = 'received' AND due_at_ms <= $2) + \
+               (SELECT COUNT(*) FROM shop_status_pushes WHERE connection_id = $1 AND done_at_ms IS NULL \
+                  AND due_at_ms <= $2) AS n",
+        )
+        .bind(connection_id)
+        .bind(now_ms)
+        .fetch_one(&self.write)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
 }
