@@ -13,17 +13,30 @@
 #   5. schemathesis       - property-based requests generated from /api/openapi.json:
 #                           no 5xx; every status, content type and body as documented;
 #                           schema-valid requests accepted.
+#   6. woocommerce_check.py - the fake WooCommerce (`fakeshops woocommerce`) driven by the
+#                           official `woocommerce` client: OAuth 1.0a signatures, paging,
+#                           stock and price writes, orders, the webhook's signature.
+#   7. prestashop_check.py  - the fake PrestaShop driven by prestapyt: its Webservice XML read
+#                           and written back, filters, order histories.
+#   8. magento_check.py     - the fake Magento asked as Adobe's REST docs ask (stdlib urllib):
+#                           searchCriteria, source items, base prices, orders.
+#   9. shopify_check.mjs    - the fake Shopify judged by @shopify/shopify-api (npm, into the
+#                           same prefix as web-push-testing): webhook HMACs validated by the
+#                           library, the Admin GraphQL answers read by @shopify/admin-api-client.
 #
 # Expects $CARGO_TARGET_DIR/debug/omnicanal (target/ when unset; cargo build -p omnicanal-server)
-# or OMNICANAL_BIN; the only
+# or OMNICANAL_BIN, and debug/fakeshops beside it (cargo build -p omnicanal-fakeshops) or
+# FAKESHOPS_BIN for checks 6 to 9; the only
 # thing it builds is the small escpos_sample example (cargo run: needs cargo on the PATH).
 # Starts the server on a free loopback port with a fresh SQLite database, always stops it,
 # and ends with a line `N passed, M failed`; exits 1 if anything failed.
 #
 # Settings (environment):
 #   OMNICANAL_BIN          server binary            ($CARGO_TARGET_DIR or target/, then debug/omnicanal)
+#   FAKESHOPS_BIN          the fake shops' binary   (the same target dir, debug/fakeshops)
 #   INTEROP_VENV           Python venv              (the same target dir, interop-venv)
-#   INTEROP_NPM            npm prefix for web-push-testing (the same target dir, interop-npm)
+#   INTEROP_NPM            npm prefix for web-push-testing and @shopify/shopify-api (the same
+#                          target dir, interop-npm)
 #   INTEROP_MAX_EXAMPLES   schemathesis cases per operation and phase (50)
 #   INTEROP_SEED           schemathesis seed        (1; "random" for a fresh one)
 #   INTEROP_ST_MAX_TIME    schemathesis time budget, seconds (150): it stops, and reports, then
@@ -38,6 +51,7 @@ cd "$ROOT"
 
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${OMNICANAL_BIN:-$TARGET/debug/omnicanal}
+FAKESHOPS=${FAKESHOPS_BIN:-$TARGET/debug/fakeshops}
 VENV=${INTEROP_VENV:-$TARGET/interop-venv}
 MAX_EXAMPLES=${INTEROP_MAX_EXAMPLES:-50}
 SEED=${INTEROP_SEED:-1}
@@ -328,6 +342,53 @@ EOF
   fi
 else
   fail "could not seed data for schemathesis"
+fi
+
+# --- 6-9. the fake shops, judged by the shops' own clients -------------------------------
+# Each check starts `fakeshops <kind>` itself (its first line is its base URL) and stops it;
+# none talks to the server. A missing binary is one failure, not four tracebacks.
+shop_check() {
+  local name=$1 script=$2
+  shift 2
+  if [ ! -x "$FAKESHOPS" ]; then
+    fail "$name: no fakeshops binary at $FAKESHOPS (cargo build -p omnicanal-fakeshops, or set FAKESHOPS_BIN)"
+  else
+    py_check "$name" 60 "$script" "$FAKESHOPS" "$@"
+  fi
+}
+
+# --- 6. WooCommerce (fake shop judged by the official `woocommerce` client) ---------------
+echo
+echo "=== WooCommerce (woocommerce $("$PY" -c 'import importlib.metadata as m; print(m.version("woocommerce"))') against fakeshops woocommerce) ==="
+shop_check woocommerce woocommerce_check.py
+
+# --- 7. PrestaShop (fake shop judged by prestapyt) ----------------------------------------
+echo
+echo "=== PrestaShop (prestapyt $("$PY" -c 'import importlib.metadata as m; print(m.version("prestapyt"))') against fakeshops prestashop) ==="
+shop_check prestashop prestashop_check.py
+
+# --- 8. Magento (fake shop asked as Adobe's REST docs ask; stdlib only) --------------------
+echo
+echo "=== Magento (Adobe's REST docs, urllib, against fakeshops magento) ==="
+shop_check magento magento_check.py
+
+# --- 9. Shopify (fake shop judged by @shopify/shopify-api) --------------------------------
+# Installed into the web-push-testing prefix (NPM_DIR, section 4); run with node through
+# py_check (PY=node), which reads the same PASS:/FAIL:/RESULT lines.
+SHOPIFY_API_VERSION=13.1.0
+echo
+echo "=== Shopify (@shopify/shopify-api $SHOPIFY_API_VERSION against fakeshops shopify) ==="
+if ! grep -q "\"version\": \"$SHOPIFY_API_VERSION\"" "$NPM_DIR/node_modules/@shopify/shopify-api/package.json" 2>/dev/null; then
+  echo "# installing @shopify/shopify-api@$SHOPIFY_API_VERSION into $NPM_DIR"
+  mkdir -p "$NPM_DIR"
+  npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error "@shopify/shopify-api@$SHOPIFY_API_VERSION" \
+    >"$WORK/npm-shopify.log" 2>&1 || true
+fi
+if [ ! -f "$NPM_DIR/node_modules/@shopify/shopify-api/package.json" ]; then
+  fail "shopify: could not install @shopify/shopify-api@$SHOPIFY_API_VERSION with npm (see below)"
+  tail -n 20 "$WORK/npm-shopify.log" 2>/dev/null || true
+else
+  PY=node shop_check shopify shopify_check.mjs "$NPM_DIR"
 fi
 
 # --- the server itself ------------------------------------------------------------------

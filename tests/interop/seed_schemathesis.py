@@ -31,6 +31,14 @@ P = 0.8
 ALWAYS = 1.0
 I64_MAX = 2**63 - 1
 I64_MIN = -(2**63)
+# Made-up secrets per shop kind (the fields `NewConnection::parse` requires); written to
+# seeded.json for st_hooks.py, which keeps positive connection bodies within the kind's fields.
+CONNECTION_CREDENTIALS = {
+    "woocommerce": {"consumer_key": "ck_interop", "consumer_secret": "cs_interop", "webhook_secret": "interop"},
+    "prestashop": {"api_key": "INTEROPKEY"},
+    "magento": {"token": "interop-token"},
+    "shopify": {"access_token": "shpat_interop", "webhook_secret": "interop"},
+}
 
 
 def toml_value(value: object) -> str:
@@ -78,6 +86,21 @@ def main() -> int:
             expect=(200, 201),
         )
         transfer_ids.append(transfer["id"])
+    # A shop connection, so its routes are asked about a real id. Its shop is the dead loopback
+    # port (allowed: run.sh names loopback in OMNICANAL_OUTBOUND_ALLOWED_HOSTS): the import is
+    # refused at once and backed off, and the connection shows it (status failing).
+    connection_ids, connection_kind = [], "woocommerce"
+    shop_url = f"http://127.0.0.1:{dead_port}"
+    if "/api/v1/connections" in spec_paths:
+        connection = admin.post(
+            "/connections",
+            {"merchant_id": catalog["merchant"]["id"], "kind": connection_kind,
+             "name": unique("Interop shop"), "base_url": shop_url,
+             "credentials": CONNECTION_CREDENTIALS[connection_kind],
+             "location_ids": [catalog["location"]["id"]]},
+            expect=201,
+        )
+        connection_ids.append(connection["id"])
 
     dictionaries: dict[str, list[object]] = {
         "site_id": [catalog["site"]["id"]],
@@ -89,6 +112,8 @@ def main() -> int:
         "fulfillment_id": fulfillment_ids,
         "webhook_id": [webhook["id"]],
         "transfer_id": transfer_ids or ["none"],
+        "connection_id": connection_ids or ["none"],
+        "connection_kind": [connection_kind],
         "country": ["CL", "PE", "CO"],
         "currency": ["CLP", "PEN", "COP"],
         "site_currency": [catalog["site"]["currency"]],
@@ -199,6 +224,14 @@ def main() -> int:
         # CSV exports in the imports' columns (issue 15 point 2).
         ("/api/v1/merchants/{id}/products.csv", None, {"path.id": "merchant_id"}),
         ("/api/v1/locations/{id}/stock.csv", None, {"path.id": "location_id"}),
+        # Shop connections (issue 16).
+        ("/api/v1/connections/{id}", None, {"path.id": "connection_id"}),
+        ("/api/v1/connections/{id}/sync", None, {"path.id": "connection_id"}),
+        ("/api/v1/connections/{id}/webhooks", None, {"path.id": "connection_id"}),
+        ("/api/v1/connections/{id}/conflicts", None, {"path.id": "connection_id"}),
+        ("/api/v1/connections/{id}/conflicts/{conflict_id}/resolve", None, {"path.id": "connection_id"}),
+        ("/api/v1/connections/{id}/orders", None, {"path.id": "connection_id"}),
+        ("/api/v1/connections/{id}/unmatched/link", None, {"path.id": "connection_id"}),
     ]
     # Operations whose schema-valid requests may still be refused with 422 for what no schema can
     # say, each with the reason; positive_data_acceptance takes 422 there and nowhere else.
@@ -289,8 +322,12 @@ def main() -> int:
         fd.write("\n".join(lines))
     # The ids st_hooks.py binds references in positive cases to.
     with open(os.path.join(out_dir, "seeded.json"), "w", encoding="utf-8") as fd:
-        json.dump({key: dictionaries[key]
-                   for key in ("site_id", "merchant_id", "location_id", "sku", "site_currency")}, fd)
+        seeded = {key: dictionaries[key]
+                  for key in ("site_id", "merchant_id", "location_id", "sku", "site_currency",
+                              "connection_id", "connection_kind")}
+        seeded["connection_credentials"] = CONNECTION_CREDENTIALS
+        seeded["shop_url"] = shop_url
+        json.dump(seeded, fd)
     with open(os.path.join(out_dir, "token"), "w", encoding="utf-8") as fd:
         fd.write(admin.token or "")
     print(f"seeded site {catalog['site']['id']}, {len(orders)} orders, webhook {webhook['id']}")

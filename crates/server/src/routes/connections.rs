@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,8 +22,8 @@ use crate::state::AppState;
 use crate::views::{ConnectionDetailView, ConnectionSummaryView, ShopConflictView, ShopOrderView, WebhookReceiptView};
 use omnicanal_app::AppError;
 use omnicanal_app::connections::orders::ShopWebhook;
-use omnicanal_app::connections::setup::{ConnectionInput, NewConnection};
-use omnicanal_domain::connections::ShopOrderState;
+use omnicanal_app::connections::setup::{ConnectionInput, MAX_BUFFER, MAX_LOCATIONS, MAX_NAME_CHARS, NewConnection};
+use omnicanal_domain::connections::{FieldOwner, ShopOrderState};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -32,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sync_connection))
         .routes(routes!(receive_webhook))
         .routes(routes!(list_conflicts))
-        .routes(routes!(resolve_conflict))
+        .routes(routes!(resolve_shop_conflict))
         .routes(routes!(list_shop_orders))
         .routes(routes!(link_unmatched))
         .routes(routes!(create_from_unmatched))
@@ -47,11 +48,13 @@ pub struct ConnectionRequest {
     #[schema(schema_with = crate::views::words::connector_kind)]
     pub kind: String,
     /// A name for people, unique per merchant.
+    #[schema(schema_with = connection_name)]
     pub name: String,
     /// The shop's address: WooCommerce the site root (`/wp-json/wc/v3` below it), Shopify
     /// `https://<shop>.myshopify.com`, Magento with `/rest` below it, PrestaShop with `/api`
     /// below it. https to a public host (plain http only to hosts `OMNICANAL_OUTBOUND_ALLOWED_HOSTS`
     /// names).
+    #[schema(schema_with = shop_address)]
     pub base_url: String,
     /// The shop's secrets: WooCommerce `{consumer_key, consumer_secret, webhook_secret}`,
     /// Shopify `{access_token, webhook_secret}`, Magento `{token}`, PrestaShop `{api_key}`. Never
@@ -59,17 +62,67 @@ pub struct ConnectionRequest {
     #[serde(default)]
     pub credentials: BTreeMap<String, String>,
     /// The locations whose stock the shop sells.
+    #[schema(min_items = 1, max_items = 50)]
     pub location_ids: Vec<String>,
     /// Units kept back per location from what the shop is told (0 when absent).
+    #[schema(minimum = 0, maximum = 9_999)]
     pub stock_buffer: Option<i64>,
     /// The price list whose prices the shop shows (base prices when absent).
     pub price_list_id: Option<String>,
     /// Who wins the stock: `omnicanal` (default) or `shop`.
+    #[schema(schema_with = optional_owner)]
     pub stock_owner: Option<String>,
     /// Who wins the price: `omnicanal` (default) or `shop`.
+    #[schema(schema_with = optional_owner)]
     pub price_owner: Option<String>,
     /// Who wins title and description: `shop` (default) or `omnicanal`.
+    #[schema(schema_with = optional_owner)]
     pub content_owner: Option<String>,
+}
+
+// The request's checked fields as `NewConnection::parse` checks them, so a client (or the
+// interop suite's fuzzer) reading the document builds connections the server takes. What no
+// schema can say stays in words: the credential fields depend on `kind`, the address must pass
+// the outbound policy, the locations and price list must be the merchant's.
+const _: () = assert!(MAX_LOCATIONS == 50 && MAX_BUFFER == 9_999, "update the #[schema] limits above");
+
+fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+/// What `NewConnection::parse` takes as a name: 1 to `MAX_NAME_CHARS` characters, no control
+/// character, not only white space (counted after trimming; the schema counts it whole).
+fn connection_name() -> Object {
+    string()
+        .min_length(Some(1))
+        .max_length(Some(MAX_NAME_CHARS))
+        .pattern(Some(crate::views::words::NAME_PATTERN))
+        .build()
+}
+
+/// A shop's address: an http(s) URL (the outbound policy decides which hosts).
+fn shop_address() -> Object {
+    string().min_length(Some(8)).max_length(Some(2_000)).pattern(Some("^https?://[^\\s/?#]+[^\\s]*$")).build()
+}
+
+/// Who wins a field; null or absent for the default.
+fn optional_owner() -> Object {
+    let words: Vec<serde_json::Value> = FieldOwner::ALL
+        .iter()
+        .map(|owner| serde_json::Value::from(owner.as_str()))
+        .chain([serde_json::Value::Null])
+        .collect();
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])).enum_values(Some(words)).build()
+}
+
+/// A shop order's state, as a filter (left out: every state).
+fn shop_order_state() -> Object {
+    string().enum_values(Some(ShopOrderState::ALL.iter().map(|state| state.as_str()))).build()
+}
+
+/// The choices a conflict can offer (each conflict lists its own in `choices`).
+fn conflict_choice() -> Object {
+    string().enum_values(Some(["keep_ours", "take_theirs", "retry", "cancel_in_shop", "dismiss"])).build()
 }
 
 impl From<ConnectionRequest> for ConnectionInput {
@@ -109,6 +162,7 @@ async fn create_connection(
 
 /// Which connections to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConnectionsQuery {
     /// Only this merchant's (an admin's filter; a manager sees only its own).
     pub merchant_id: Option<String>,
@@ -145,6 +199,7 @@ async fn get_connection(
 #[utoipa::path(put, path = "/connections/{id}", tag = "connections", security(("bearer" = [])),
     request_body = ConnectionRequest, params(("id" = String, Path, description = "Connection id")),
     responses((status = 200, body = ConnectionSummaryView), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem, description = "Another connection of this merchant has this name"),
         (status = 422, body = crate::error::Problem)))]
 async fn update_connection(
     State(state): State<AppState>,
@@ -193,7 +248,9 @@ async fn sync_connection(
     params(("id" = String, Path, description = "Connection id")),
     request_body(content = String, content_type = "application/json", description = "The shop's webhook body, as signed"),
     responses((status = 200, body = WebhookReceiptView), (status = 401, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem, description = "The connection's stored settings no longer make a shop client"),
+        (status = 422, body = crate::error::Problem)))]
 async fn receive_webhook(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -210,6 +267,7 @@ async fn receive_webhook(
 
 /// Which conflicts to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConflictsQuery {
     /// Only open ones (default true).
     pub open: Option<bool>,
@@ -242,6 +300,7 @@ async fn list_conflicts(
 pub struct ResolveConflict {
     /// One of the conflict's `choices`: `keep_ours`, `take_theirs`, `retry`, `cancel_in_shop`,
     /// `dismiss`.
+    #[schema(schema_with = conflict_choice)]
     pub choice: String,
 }
 
@@ -251,7 +310,7 @@ pub struct ResolveConflict {
     params(("id" = String, Path, description = "Connection id"), ("conflict_id" = String, Path, description = "Conflict id")),
     responses((status = 200, body = ShopConflictView), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn resolve_conflict(
+async fn resolve_shop_conflict(
     State(state): State<AppState>,
     user: AuthUser,
     Path((id, conflict_id)): Path<(String, String)>,
@@ -263,8 +322,10 @@ async fn resolve_conflict(
 
 /// Which shop orders to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ShopOrdersQuery {
     /// Only orders in this state: `received`, `imported`, `needs_attention`, `dismissed`.
+    #[param(schema_with = shop_order_state)]
     pub state: Option<String>,
     /// Items per page, 1 to 500 (default 100).
     #[param(minimum = 1, maximum = 500)]
@@ -300,6 +361,7 @@ pub struct LinkUnmatched {
     /// The item's `remote_key` from the connection's `unmatched` list.
     pub remote_key: String,
     /// Our SKU.
+    #[schema(schema_with = crate::views::words::sku)]
     pub sku: String,
 }
 
