@@ -15,11 +15,7 @@ use common::Fixture;
 use common::fixture::{BURGER, FRIES};
 use omnicanal_fakeshops::woocommerce::FakeWooCommerce;
 
-#[path = "connections/support.rs"]
-#[allow(dead_code, reason = "the connection suite's helpers, of which these pages need a few")]
-mod support;
-
-use support::{connect, connection_when, imported, spawn_fast};
+use crate::connections::support::{connect, connection_when, imported, spawn_fast};
 
 const KEY: &str = "ck_console_pages";
 const SECRET: &str = "cs_console_pages";
