@@ -136,6 +136,32 @@ async fn the_empty_list_explains_connecting_and_the_form_refuses_at_the_field_th
     assert!(list.body.contains("data-status=\"active\"") && list.body.contains("Al día"), "up to date, in words");
     assert!(list.body.contains("WooCommerce") && list.body.contains("Tienda web"));
     assert!(!list.body.contains("connections-empty"));
+
+    // Refused credentials: the state and the cause in plain words, and what to do.
+    let wrong = json!({"consumer_key": "ck_wrong", "consumer_secret": "cs_wrong", "webhook_secret": "x"});
+    let refused_id = connect(&app, &fx, "woocommerce", &serving.base_url(), wrong).await;
+    connection_when(&app, &fx, &refused_id, 10_000, "the credentials are refused", |shown| {
+        shown["status"] == "auth_failed"
+    })
+    .await;
+    let stopped = browser.get(&format!("/console/connections/{refused_id}")).await;
+    stopped.expect(StatusCode::OK, "the sync page of a refused connection");
+    assert!(stopped.body.contains("Credenciales rechazadas"), "the state in words");
+    assert!(
+        stopped.body.contains("data-testid=\"connection-error-cause\">la tienda rechazó las credenciales."),
+        "the cause in words"
+    );
+
+    // An admin sees every merchant's connections with their merchant, and picks one to connect.
+    let mut admin = Browser::new(&app);
+    admin.sign_in(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let all = admin.get("/console/connections").await;
+    all.expect(StatusCode::OK, "the admin's list");
+    assert!(all.body.contains(&format!("data-id=\"{id}\"")) && all.body.contains(&format!("data-id=\"{refused_id}\"")));
+    let pick = admin.get("/console/connections/new").await;
+    assert!(pick.body.contains("data-testid=\"connection-merchant-pick\""), "the merchant first");
+    let chosen = admin.get(&format!("/console/connections/new?merchant_id={}", m.id)).await;
+    assert!(chosen.body.contains("data-testid=\"connection-form\"") && chosen.body.contains(&m.location_id));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
