@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { launch, withPage, consoleSignIn, overflow, SERVER_BIN } from "./lib.mjs";
+import { launch, withPage, consoleSignIn, overflow, artifact, SERVER_BIN } from "./lib.mjs";
 
 const MANAGER = "gerente.andina@demo.omnicanal.cl";
 // crates/fakeshops/src/woocommerce/mod.rs: what `standalone` accepts and signs with.
@@ -84,6 +84,7 @@ for (const [width, height, sku] of [
       assert.equal(await page.locator("[data-testid=connection-url]").inputValue(), shopUrl);
       assert.equal(await page.locator("#connection-name").getAttribute("aria-invalid"), "true");
       await fits(page, width, "the refused form");
+      await page.screenshot({ path: artifact(`console-connections-form-${width}.png`), fullPage: true });
 
       await page.locator("[data-testid=connection-name]").fill(`Tienda web ${width}`);
       await page.locator("[data-testid=cred-woocommerce-consumer_key]").fill(CONSUMER_KEY);
@@ -120,6 +121,7 @@ for (const [width, height, sku] of [
       assert.equal(await page.locator("[data-testid=connection-mapped]").innerText(), "1");
       assert.equal(await page.locator("[data-testid=unmatched-item]").count(), unmatched - 1);
       await fits(page, width, "the sync page after a link");
+      await page.screenshot({ path: artifact(`console-connections-sync-${width}.png`), fullPage: true });
 
       // Back on the list, the connection is there with its state in words.
       await page.locator("[data-testid=back-connections]").click();
