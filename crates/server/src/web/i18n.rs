@@ -35,6 +35,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-catalog.es.json"),
         include_str!("../../locales/console-photos.es.json"),
         include_str!("../../locales/console-audit.es.json"),
+        include_str!("../../locales/console-connections.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -48,6 +49,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-catalog.en.json"),
         include_str!("../../locales/console-photos.en.json"),
         include_str!("../../locales/console-audit.en.json"),
+        include_str!("../../locales/console-connections.en.json"),
     ])
 });
 

@@ -16,6 +16,7 @@ mod bad_input;
 mod catalog_admin;
 mod channels;
 mod concurrency;
+mod connection_pages;
 mod connections;
 mod console;
 mod console_pages;

@@ -24,12 +24,15 @@
 //!   CSV import jobs with their progress and rejected rows.
 //! - `view.rs`: the console's templates and how a page is answered.
 //! - `audit.rs`: the audit log — who changed what, before and after (issue 15 point 3).
+//! - `connections/`: the merchant's shop connections, a new one, and each one's sync page (issue 16).
 
 mod audit;
 mod catalog;
 mod catalog_categories;
 mod catalog_form;
 mod conflicts;
+/// Shop connections: list, new connection, sync page (issue 16 point 7).
+mod connections;
 mod dashboard;
 mod forms;
 mod mall;
@@ -78,6 +81,8 @@ pub fn router() -> Router<AppState> {
         .merge(catalog::router())
         // A product's photo (issue 15 point 2).
         .merge(photos::router())
+        // Shop connections (issue 16 point 7).
+        .merge(connections::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -25,6 +25,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         // The stock pages' templates (issue 15 point 2), listed in `stock.rs`.
         .chain(super::stock::TEMPLATE_SOURCES.iter())
         .chain(super::catalog::TEMPLATE_SOURCES.iter())
+        // Shop connections (issue 16 point 7), listed in `connections/mod.rs`.
+        .chain(super::connections::TEMPLATE_SOURCES.iter())
     {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");

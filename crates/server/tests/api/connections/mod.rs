@@ -6,5 +6,5 @@ mod magento;
 mod prestashop;
 mod setup;
 mod shopify;
-mod support;
+pub(crate) mod support;
 mod woocommerce;
