@@ -169,6 +169,7 @@ async fn the_sync_page_shows_progress_unmatched_items_and_a_conflicts_choices_an
     let shop = FakeWooCommerce::new(KEY, SECRET).with_currency("CLP");
     shop.add_product(BURGER, "Hamburguesa", 12_990, 0);
     shop.add_product("WOO-ONLY", "Solo en la tienda", 1_000, 5);
+    shop.add_product("WOO-NEW", "Nuevo en la tienda", 2_500, 4);
     let serving = shop.spawn().await.expect("the fake shop listens");
     let app = spawn_fast().await;
     let fx = Fixture::builder().merchants(2).stock(10).build(&app).await;
@@ -190,7 +191,7 @@ async fn the_sync_page_shows_progress_unmatched_items_and_a_conflicts_choices_an
     let body = &page.body;
     assert!(body.contains("data-testid=\"sync-progress\"") && body.contains("<progress"), "a progress bar");
     assert!(body.contains("data-running=\"false\""), "the import is done");
-    assert!(body.contains("<span data-testid=\"sync-done\">2</span>"), "two items looked at: {body}");
+    assert!(body.contains("<span data-testid=\"sync-done\">3</span>"), "three items looked at: {body}");
     assert!(body.contains("<span data-testid=\"sync-percent\">100 %</span>"));
     assert!(body.contains("<dd data-testid=\"connection-mapped\">1</dd>"), "one SKU mapped");
     assert!(
@@ -230,6 +231,28 @@ async fn the_sync_page_shows_progress_unmatched_items_and_a_conflicts_choices_an
     );
     assert!(after.body.contains("data-testid=\"no-conflicts\""), "nothing open");
 
+    // Creating an unmatched item here in one click: it becomes our product, linked.
+    let new_key = {
+        let marker = "data-remote-key=\"";
+        let keys: Vec<String> = after
+            .body
+            .match_indices(marker)
+            .map(|(at, _)| after.body[at + marker.len()..].split('"').next().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(keys.len(), 2, "two unmatched items");
+        let at = after.body.find("Nuevo en la tienda").expect("the new item is listed");
+        keys.into_iter()
+            .min_by_key(|key| after.body.find(&format!("data-remote-key=\"{key}\"")).map(|k| at.abs_diff(k)))
+            .unwrap_or_default()
+    };
+    browser
+        .post_form(&format!("{path}/unmatched/create"), &[("csrf", &csrf), ("remote_key", &new_key)])
+        .await
+        .redirects_to(&format!("{path}?done=create"), "created here");
+    let after = browser.get(&format!("{path}?done=create")).await;
+    assert!(after.body.contains("Producto creado y unido"), "told it is done");
+    assert!(!after.body.contains("Nuevo en la tienda"), "no longer unmatched");
+
     // Linking the unmatched item: an unknown SKU is refused at its field; ours links it.
     let wrong = browser
         .post_form(
@@ -247,7 +270,7 @@ async fn the_sync_page_shows_progress_unmatched_items_and_a_conflicts_choices_an
         .await;
     linked.redirects_to(&format!("{path}?done=link"), "linked");
     let now = browser.get(&path).await;
-    assert!(now.body.contains("<dd data-testid=\"connection-mapped\">2</dd>"), "two SKUs mapped");
+    assert!(now.body.contains("<dd data-testid=\"connection-mapped\">3</dd>"), "three SKUs mapped");
     assert!(now.body.contains("data-testid=\"no-unmatched\""), "nothing unmatched");
 
     // Resync: needs the token; asks for an import again.

@@ -49,6 +49,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/connections/{id}/sync", post(sync::resync))
         .route("/console/connections/{id}/conflicts/{conflict_id}/resolve", post(sync::resolve))
         .route("/console/connections/{id}/unmatched/link", post(sync::link))
+        .route("/console/connections/{id}/unmatched/create", post(sync::create_here))
         .route(
             "/static/console/connections.js",
             get(|| crate::web::asset(include_str!("../../../../assets/console-connections.js"), super::JS)),

@@ -43,7 +43,7 @@ const RECENT_ORDERS: i64 = 20;
 /// Settled conflicts the page lists.
 const HISTORY: i64 = 30;
 /// What `?done=` may tell.
-const DONE: [&str; 3] = ["sync", "resolve", "link"];
+const DONE: [&str; 4] = ["sync", "resolve", "link", "create"];
 
 /// `?done=` after a post.
 #[derive(Debug, Default, Deserialize)]
@@ -335,6 +335,37 @@ pub(crate) async fn link(
         Ok(()) => back(&id, "link"),
         Err(AppError::Invalid(_)) => {
             let problem = refusal("console.connections.problem.sku");
+            show(&state, &console, &id, None, problem, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(error) => refused(&console, &state, error),
+    }
+}
+
+/// `POST /console/connections/{id}/unmatched/create`: makes a shop's item one of our products
+/// (its title, SKU, barcode and price in the shop) and links it, in one click.
+pub(crate) async fn create_here(
+    State(state): State<AppState>,
+    console: ConsoleUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    if let Some(denied) = not_manager(&console, &state, FORBIDDEN) {
+        return denied;
+    }
+    if let Some(denied) = bad_csrf(&console, &state, &headers, form.csrf.as_deref()) {
+        return denied;
+    }
+    let lang = console.lang;
+    match state.app.create_from_unmatched(&console.user, &id, &form.remote_key).await {
+        Ok(_) => back(&id, "create"),
+        // Its SKU is another product's here, or the shop's item cannot be a product as it is.
+        Err(AppError::AlreadyExists { .. } | AppError::SkuTaken { .. } | AppError::Invalid(_)) => {
+            let problem = Problem {
+                remote_key: Some(form.remote_key.clone()),
+                sku: String::new(),
+                text: Some(lang.text("console.connections.problem.create", &[])),
+            };
             show(&state, &console, &id, None, problem, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(error) => refused(&console, &state, error),
