@@ -134,6 +134,8 @@ for (const width of [360, 1280]) {
         "console-reports": "/console/reports",
         "console-dashboard": "/console/dashboard",
         "console-account": "/console/account",
+        "console-connections": "/console/connections",
+        "console-connections-new": "/console/connections/new",
       };
       for (const [name, path] of Object.entries(pages)) {
         await page.goto(`${BASE}${path}`);
