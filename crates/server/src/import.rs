@@ -55,7 +55,7 @@ pub enum ImportKind {
 }
 
 /// The platform operator at the command line: an admin who is no user of the database.
-fn operator() -> Caller {
+pub(crate) fn operator() -> Caller {
     Caller {
         id: "cli".into(),
         email: "operator@localhost".into(),

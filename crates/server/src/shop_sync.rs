@@ -6,23 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use omnicanal_app::{App, Caller, SystemClock};
-use omnicanal_domain::access::Role;
+use omnicanal_app::{App, SystemClock};
 
 use crate::config::Config;
+use crate::import::operator;
 
 /// How often the progress line is redrawn.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
-
-fn operator() -> Caller {
-    Caller {
-        id: "cli".into(),
-        email: "operator@localhost".into(),
-        role: Role::Admin,
-        merchant_id: None,
-        location_id: None,
-    }
-}
 
 async fn app_for(config: &Config) -> Result<App, String> {
     let store = omnicanal_store::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;

@@ -245,11 +245,7 @@ impl App {
         let now = self.now_ms();
         row.updated_at_ms = now;
         if self.store.get_order(&order_id).await?.is_some() {
-            row.state = ShopOrderState::Imported;
-            row.order_id = Some(order_id);
-            row.cause = None;
-            self.store.update_shop_order(&row).await?;
-            return Ok(());
+            return self.mark_imported(row, order_id).await;
         }
         let stored: StoredShopOrder = serde_json::from_str(&row.payload_json).unwrap_or_default();
         let lines = match self.our_lines(connection, &stored).await? {
@@ -295,13 +291,7 @@ impl App {
             Err(error) => Err(error),
         };
         match placed {
-            Ok(_) => {
-                row.state = ShopOrderState::Imported;
-                row.order_id = Some(order_id);
-                row.cause = None;
-                self.store.update_shop_order(&row).await?;
-                Ok(())
-            }
+            Ok(_) => self.mark_imported(row, order_id).await,
             Err(AppError::InsufficientStock { sku } | AppError::SoldOut { sku }) => {
                 let detail = format!("order {}: {sku} is sold out here", shown_number(&row));
                 self.shop_order_needs_person(connection, row, "order_sold_out", detail, Some(sku)).await
@@ -317,11 +307,7 @@ impl App {
             Err(error) => {
                 // Another node may have placed it meanwhile: the derived id says so.
                 if self.store.get_order(&order_id).await?.is_some() {
-                    row.state = ShopOrderState::Imported;
-                    row.order_id = Some(order_id);
-                    row.cause = None;
-                    self.store.update_shop_order(&row).await?;
-                    return Ok(());
+                    return self.mark_imported(row, order_id).await;
                 }
                 row.attempts += 1;
                 if row.attempts >= MAX_PLACE_ATTEMPTS {
@@ -334,6 +320,14 @@ impl App {
                 Ok(())
             }
         }
+    }
+
+    /// Records that a shop's order is our order `order_id`.
+    async fn mark_imported(&self, mut row: ShopOrderRow, order_id: String) -> AppResult<()> {
+        row.state = ShopOrderState::Imported;
+        row.order_id = Some(order_id);
+        row.cause = None;
+        Ok(self.store.update_shop_order(&row).await?)
     }
 
     /// Our SKU and units of each line, or the SKUs we could not tell.

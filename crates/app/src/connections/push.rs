@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use omnicanal_domain::connections::{FieldOwner, RemoteOrderStatus, SyncedField, shop_available};
 use omnicanal_domain::events::{DomainEvent, PriceChanged};
 use omnicanal_domain::fulfillment::FulfillmentStatus;
-use omnicanal_store::{ShopConnectionRow, ShopPushRow, ShopStatusPushRow};
+use omnicanal_store::{ShopConnectionRow, ShopPushRow};
 
 use super::client::{PricePush, RemoteItem, ShopClient, StockPush};
 use super::engine::PassResult;
@@ -96,16 +96,7 @@ impl App {
         }
         for (order_id, status) in statuses {
             if let Some(shop_order) = self.store.shop_order_for(&order_id).await? {
-                let push = ShopStatusPushRow {
-                    connection_id: shop_order.connection_id,
-                    remote_id: shop_order.remote_id,
-                    status,
-                    due_at_ms: self.now_ms(),
-                    attempts: 0,
-                    last_error: None,
-                    done_at_ms: None,
-                };
-                self.store.enqueue_status_push(&push).await?;
+                self.owe_shop_status(&shop_order.connection_id, &shop_order.remote_id, status).await?;
             }
         }
         self.store.advance_outbox_cursor(CONSUMER, last).await?;
