@@ -207,6 +207,7 @@ impl App {
         let since = connection.orders_since_ms - POLL_OVERLAP_MS;
         let mut cursor: Option<String> = None;
         let mut newest = connection.orders_since_ms;
+        let mut read_all = false;
         for _ in 0..MAX_POLL_PAGES {
             let page = match client.list_orders(since.max(0), cursor.as_deref()).await {
                 Ok(page) => page,
@@ -224,10 +225,14 @@ impl App {
             }
             cursor = page.next;
             if cursor.is_none() {
+                read_all = true;
                 break;
             }
         }
-        self.store.record_orders_polled(&connection.id, newest.max(connection.orders_since_ms), started).await?;
+        // Everything changed before this poll began has been seen: the next one starts there
+        // (less the overlap). Cut short by the page limit, it starts at the newest order seen.
+        let watermark = if read_all { started } else { newest };
+        self.store.record_orders_polled(&connection.id, watermark.max(connection.orders_since_ms), started).await?;
         Ok(())
     }
 
