@@ -128,6 +128,18 @@ pub fn shop_order_id(connection_id: &str, remote_id: &str) -> String {
     format!("ord_shop_{}", hex::encode(&digest[..12]))
 }
 
+/// WooCommerce's ping when a webhook is saved: `webhook_id=<n>`, form-encoded and unsigned,
+/// which must be answered 200 or the shop reports the delivery URL as failing. It carries
+/// nothing, so taking it records nothing.
+pub fn is_woocommerce_ping(kind: ConnectorKind, webhook: &ShopWebhook) -> bool {
+    kind == ConnectorKind::WooCommerce
+        && webhook.header("x-wc-webhook-signature").is_none()
+        && std::str::from_utf8(&webhook.body)
+            .ok()
+            .and_then(|body| body.strip_prefix("webhook_id="))
+            .is_some_and(|id| !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Whether a webhook carries the shop's valid signature: base64 of HMAC-SHA256 of the raw body
 /// keyed with the webhook secret, in `X-WC-Webhook-Signature` (WooCommerce) or
 /// `X-Shopify-Hmac-Sha256` (Shopify), compared in constant time. Shops without webhooks never
@@ -160,6 +172,9 @@ impl App {
             .open(&connection.credentials_sealed)
             .map(|credentials| credentials.get("webhook_secret").to_owned())
             .unwrap_or_default();
+        if is_woocommerce_ping(connection.kind, &webhook) {
+            return Ok(WebhookReceipt { remote_id: None, duplicate: false });
+        }
         if !webhook_signature_valid(connection.kind, &secret, &webhook) {
             return Err(AppError::Unauthenticated("the webhook's signature is missing or wrong"));
         }

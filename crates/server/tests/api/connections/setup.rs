@@ -145,6 +145,19 @@ async fn a_webhook_without_the_shops_signature_is_401_and_records_nothing() {
     let orders =
         app.get(&format!("/api/v1/connections/{id}/orders"), Some(&manager)).await.expect(StatusCode::OK, "orders");
     assert_eq!(orders, json!([]), "nothing recorded");
+    // WooCommerce's unsigned ping when the webhook is saved in the shop is answered, and records nothing.
+    let ping = app
+        .client
+        .post(app.url(&path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("webhook_id=12")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(ping.status(), StatusCode::OK);
+    let orders =
+        app.get(&format!("/api/v1/connections/{id}/orders"), Some(&manager)).await.expect(StatusCode::OK, "orders");
+    assert_eq!(orders, json!([]), "the ping records nothing");
     let unknown = app.post_raw("/api/v1/connections/con_nope/webhooks", None, b"{}".to_vec()).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
