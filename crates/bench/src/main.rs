@@ -21,6 +21,7 @@ mod pricing;
 mod propagation;
 mod report;
 mod server;
+mod shop_sync;
 mod sse;
 mod stats;
 mod till_drain;
@@ -52,6 +53,12 @@ enum Workload {
     /// Many tills back online at once, each draining its queue of offline sales (with some
     /// resent); every sale must be recorded exactly once.
     TillDrain,
+    /// Issue 16: a sale's 201 until each of four connected shops (WooCommerce, PrestaShop,
+    /// Magento, Shopify fakes) shows the new stock, sales one at a time.
+    ShopSync,
+    /// Issue 16: a shop of `--catalog` SKUs (5,000) connected; time until its first import is
+    /// over and until it shows our stock for every SKU.
+    ShopImport,
     /// All six, one after another (a fresh server for each HTTP workload when spawning).
     All,
 }
@@ -65,6 +72,8 @@ impl Workload {
             Workload::KitchenDisplay => "kitchen-display",
             Workload::Pricing => "pricing",
             Workload::TillDrain => "till-drain",
+            Workload::ShopSync => "shop-sync",
+            Workload::ShopImport => "shop-import",
             Workload::All => "all",
         }
     }
@@ -178,6 +187,17 @@ struct Cli {
     #[arg(long, default_value_t = 0.1)]
     resend_fraction: f64,
 
+    /// shop-sync: sales made one at a time (default 200; `--skus` SKUs, `--settle` seconds
+    /// each may take to reach every shop).
+    #[arg(long)]
+    shop_sales: Option<usize>,
+    /// shop-import: SKUs in the shop and in our catalogue.
+    #[arg(long, default_value_t = 5_000)]
+    catalog: usize,
+    /// shop-import: which fake shop is connected.
+    #[arg(long, value_enum, default_value_t = shop_sync::ShopKind::Woocommerce)]
+    shop: shop_sync::ShopKind,
+
     /// pricing: quotes to time.
     #[arg(long, default_value_t = 20_000)]
     iterations: usize,
@@ -241,6 +261,8 @@ async fn run(cli: &Cli) -> Result<Outcome, String> {
         Workload::KitchenDisplay => &[Workload::KitchenDisplay],
         Workload::Pricing => &[Workload::Pricing],
         Workload::TillDrain => &[Workload::TillDrain],
+        Workload::ShopSync => &[Workload::ShopSync],
+        Workload::ShopImport => &[Workload::ShopImport],
     };
     let mut total = Outcome::default();
     for workload in workloads {
@@ -363,6 +385,24 @@ async fn run_against(cli: &Cli, workload: Workload, server: &Server) -> Result<O
                 timeout,
             };
             till_drain::run(server, &options).await
+        }
+        Workload::ShopSync => {
+            let options = shop_sync::ShopSyncOptions {
+                sales: cli.shop_sales.unwrap_or(200).max(1),
+                skus: cli.skus.max(1),
+                limit: Duration::from_secs_f64(cli.settle.max(0.1)),
+                timeout,
+            };
+            shop_sync::run(server, &options).await
+        }
+        Workload::ShopImport => {
+            let options = shop_sync::ShopImportOptions {
+                skus: cli.catalog.max(1),
+                kind: cli.shop,
+                limit: Duration::from_secs(600),
+                timeout,
+            };
+            shop_sync::run_import(server, &options).await
         }
         Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
     }

@@ -147,10 +147,16 @@ impl App {
     pub(crate) async fn push_owed(&self, connection: &ShopConnectionRow, client: &dyn ShopClient) -> PassResult<bool> {
         let mut pushed = false;
         for field in [SyncedField::Stock, SyncedField::Price] {
-            for _ in 0..BATCHES_PER_PASS {
+            for batch in 0..BATCHES_PER_PASS {
                 let due = self.store.due_pushes(&connection.id, field, self.now_ms(), PUSH_BATCH).await?;
                 if due.is_empty() {
                     break;
+                }
+                if batch + 1 == BATCHES_PER_PASS {
+                    // More may be due after this pass's last batch: the worker comes straight back
+                    // after this round instead of idling until its next tick (a 5,000-SKU first
+                    // import takes three passes).
+                    self.signals.connections.notify_one();
                 }
                 let skus: Vec<String> = due.iter().map(|push| push.sku.clone()).collect();
                 let mappings = self.store.list_mappings(&connection.id, Some(&skus)).await?;
