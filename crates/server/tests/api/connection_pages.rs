@@ -202,6 +202,8 @@ async fn the_sync_page_shows_progress_unmatched_items_and_a_conflicts_choices_an
         assert!(body.contains(&format!("data-testid=\"conflict-choice-{choice}\"")), "the choice {choice}");
     }
     assert!(body.contains("data-kind=\"Pedido con un SKU desconocido\""), "the conflict in words");
+    assert!(body.contains("trae un producto que no vendemos (WOO-ONLY)"), "what it says, in Spanish");
+    assert!(!body.contains("we do not sell"), "never the API's English sentence");
     assert!(
         body.contains(&format!("{}</code>", html(&format!("/api/v1/connections/{id}/webhooks")))),
         "the webhook address"

@@ -55,7 +55,7 @@ pub async fn connection_when(
     id: &str,
     limit_ms: u64,
     what: &str,
-    mut wanted: impl FnMut(&Value) -> bool,
+    wanted: impl Fn(&Value) -> bool,
 ) -> Value {
     let started = Instant::now();
     loop {

@@ -13,6 +13,7 @@ use axum::response::Response;
 use minijinja::{Value, context};
 use omnicanal_app::AppError;
 use omnicanal_app::connections::conflicts::choices;
+use omnicanal_domain::connections::ShopOrderState;
 use omnicanal_store::{Page, ShopConflictRow};
 use serde::Deserialize;
 
@@ -89,6 +90,30 @@ fn word(lang: Lang, prefix: &str, raw: &str) -> String {
     if lang.all().contains_key(&key) { lang.text(&key, &[]) } else { raw.to_owned() }
 }
 
+/// What a conflict says, in the catalogue's words: by its kind and how it was settled
+/// (`console.connections.detail.<kind>.<resolution>`, else `…<kind>`), with its SKU, values
+/// and the shop's order. The use case's own sentence (English, for the API) is never shown.
+fn conflict_detail(lang: Lang, conflict: &ShopConflictRow) -> String {
+    let base = format!("console.connections.detail.{}", conflict.kind);
+    let settled = conflict.resolution.as_deref().map(|r| format!("{base}.{r}"));
+    let open = (conflict.status == "open").then(|| format!("{base}.open"));
+    let key = [settled, open, Some(base.clone())]
+        .into_iter()
+        .flatten()
+        .find(|key| lang.all().contains_key(key))
+        .unwrap_or(base);
+    let shown = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+    lang.text(
+        &key,
+        &[
+            ("sku", conflict.sku.clone().unwrap_or_else(|| "—".into())),
+            ("ours", shown(conflict.ours)),
+            ("theirs", shown(conflict.theirs)),
+            ("order", conflict.remote_order_id.clone().unwrap_or_default()),
+        ],
+    )
+}
+
 /// The cause of a failure in the catalogue's plain words (`None` for words we do not know).
 fn cause_of(lang: Lang, error: &str) -> Option<String> {
     CAUSES
@@ -119,7 +144,7 @@ fn conflict_row(lang: Lang, conflict: &ShopConflictRow, timezone: &str) -> Value
         remote_order_id => conflict.remote_order_id,
         ours => conflict.ours,
         theirs => conflict.theirs,
-        detail => conflict.detail,
+        detail => conflict_detail(lang, conflict),
         choices => offered,
         resolution => conflict.resolution.as_deref().map(|r| word(lang, "console.connections.resolution", r)),
         resolved_by => conflict.resolved_by.clone().unwrap_or_else(|| lang.text("console.connections.by_rule", &[])),
@@ -149,10 +174,12 @@ async fn show(
         Ok((orders, _)) => orders,
         Err(error) => return refused(console, state, error),
     };
-    let settled = match state.app.shop_conflicts(&console.user, id, false, Page { limit: HISTORY, offset: 0 }).await {
-        Ok((all, _)) => all.into_iter().filter(|conflict| conflict.status != "open").collect::<Vec<_>>(),
+    let recorded = match state.app.shop_conflicts(&console.user, id, false, Page { limit: HISTORY, offset: 0 }).await {
+        Ok((all, _)) => all,
         Err(error) => return refused(console, state, error),
     };
+    let order_conflicts: Vec<&ShopConflictRow> = view.conflicts.iter().chain(recorded.iter()).collect();
+    let settled: Vec<&ShopConflictRow> = recorded.iter().filter(|conflict| conflict.status != "open").collect();
     let places = state.app.console_locations(&console.user).await.map(|listed| listed.locations).unwrap_or_default();
     let connection = &view.connection;
     let timezone = timezone_of(connection, &places);
@@ -194,7 +221,18 @@ async fn show(
                 state => state_word,
                 state_text => word(lang, "console.connections.order_state", state_word),
                 order_id => order.order_id,
-                cause => order.cause,
+                // Waiting for a person: what its conflict says; waiting for a retry: that it will be.
+                cause => match order.state {
+                    ShopOrderState::NeedsAttention => order_conflicts
+                        .iter()
+                        .find(|c| c.remote_order_id.as_deref() == Some(order.remote_id.as_str()))
+                        .map(|c| conflict_detail(lang, c))
+                        .or_else(|| Some(lang.text("console.connections.orders.needs_person", &[]))),
+                    ShopOrderState::Received if order.cause.is_some() => {
+                        Some(lang.text("console.connections.orders.retrying", &[]))
+                    }
+                    _ => None,
+                },
                 received_at => local_time(order.received_at_ms, &timezone, "%Y-%m-%d %H:%M"),
             }
         })
