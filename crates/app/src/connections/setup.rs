@@ -74,14 +74,22 @@ pub struct NewConnection {
 }
 
 impl NewConnection {
-    /// Leaves the stored credentials as they are (an edit that did not send them again).
-    pub fn forget_credentials(&mut self) {
-        self.credentials = Credentials(BTreeMap::new());
-    }
-
     /// Parses a connection, reporting every bad field at once. Credential values are never
     /// repeated in a message.
     pub fn parse(input: ConnectionInput) -> AppResult<Self> {
+        Self::parse_checked(input, true)
+    }
+
+    /// Parses an edit of a connection: like [`NewConnection::parse`], except that credentials
+    /// left out (or all empty) keep the stored ones — they are never shown, so an edit cannot
+    /// send them back. Credentials that are sent are checked whole, as for a new connection.
+    pub fn parse_edit(mut input: ConnectionInput) -> AppResult<Self> {
+        input.credentials.retain(|_, value| !value.trim().is_empty());
+        let keep = input.credentials.is_empty();
+        Self::parse_checked(input, !keep)
+    }
+
+    fn parse_checked(input: ConnectionInput, credentials_required: bool) -> AppResult<Self> {
         let mut v = Validator::new();
         let kind = v.check("kind", ConnectorKind::parse(input.kind.trim()));
         let name = input.name.trim().to_owned();
@@ -91,7 +99,7 @@ impl NewConnection {
         if input.merchant_id.trim().is_empty() {
             v.push("merchant_id", "is required");
         }
-        if let Some(kind) = kind {
+        if let Some(kind) = kind.filter(|_| credentials_required) {
             for field in kind.credential_fields() {
                 let value = input.credentials.get(*field).map(|value| value.trim()).unwrap_or_default();
                 if value.is_empty() {

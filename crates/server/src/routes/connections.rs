@@ -207,20 +207,7 @@ async fn update_connection(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<ConnectionRequest>,
 ) -> ApiResult<Json<ConnectionSummaryView>> {
-    let mut input: ConnectionInput = request.into();
-    input.credentials.retain(|_, value| !value.trim().is_empty());
-    let current = state.app.connection(&user, &id).await?;
-    let edit = if input.credentials.is_empty() {
-        // Parse with placeholders for the kept secrets, then leave them out of the edit.
-        let mut with_kept = input.clone();
-        with_kept.credentials =
-            current.kind.credential_fields().iter().map(|f| ((*f).to_owned(), "kept".to_owned())).collect();
-        let mut parsed = NewConnection::parse(with_kept)?;
-        parsed.forget_credentials();
-        parsed
-    } else {
-        NewConnection::parse(input)?
-    };
+    let edit = NewConnection::parse_edit(request.into())?;
     let row = state.app.update_connection(&user, &id, edit).await?;
     Ok(Json((&row).into()))
 }

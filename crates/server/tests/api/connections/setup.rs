@@ -54,6 +54,19 @@ async fn a_manager_connects_a_shop_and_its_secrets_never_come_back() {
     let sync = app.post(&format!("/api/v1/connections/{id}/sync"), Some(&manager), &json!({})).await;
     assert_eq!(sync.status, StatusCode::ACCEPTED, "{}", sync.body);
 
+    // An edit that leaves the credentials out keeps them; one that sends some must send all.
+    let mut edit = woo_body(&fx, "http://127.0.0.1:9");
+    edit["name"] = json!("Tienda web (nueva)");
+    edit["credentials"] = json!({});
+    let path = format!("/api/v1/connections/{id}");
+    let put = |body: Value| app.send(reqwest::Method::PUT, &path, Some(&manager), common::Body::Json(body), &[]);
+    let edited = put(edit.clone()).await.expect(StatusCode::OK, "kept credentials");
+    assert_eq!(edited["name"], "Tienda web (nueva)");
+    edit["credentials"] = json!({"consumer_key": "ck_new"});
+    let partial = put(edit).await;
+    assert_validation_problem(&partial, "partial credentials");
+    assert!(partial.body.to_string().contains("credentials.consumer_secret"), "{}", partial.body);
+
     let audit = app
         .get("/api/v1/audit-log?entity=shop_connection", Some(&manager))
         .await
