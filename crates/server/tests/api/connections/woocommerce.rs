@@ -208,12 +208,18 @@ async fn fields_the_shop_owns_are_taken_from_it_and_recorded() {
     })
     .await;
     assert!(priced.is_some(), "the shop's price is taken here");
-    let recorded = app
-        .get(&format!("/api/v1/connections/{id}/conflicts?open=false"), Some(&manager))
-        .await
-        .expect(StatusCode::OK, "conflicts");
-    let accepted = recorded.as_array().expect("a list").iter().filter(|c| c["resolution"] == "accepted").count();
-    assert_eq!(accepted, 2, "both recorded: {recorded}");
+    // The value is taken a moment before its record is written, in the same pass.
+    let accepted_records = || async {
+        let recorded = app
+            .get(&format!("/api/v1/connections/{id}/conflicts?open=false"), Some(&manager))
+            .await
+            .expect(StatusCode::OK, "conflicts");
+        let accepted = recorded.as_array().expect("a list").iter().filter(|c| c["resolution"] == "accepted").count();
+        (accepted, recorded)
+    };
+    let both = eventually(2_000, || async { accepted_records().await.0 == 2 }).await;
+    let (accepted, recorded) = accepted_records().await;
+    assert!(both.is_some() && accepted == 2, "both recorded, once each: {recorded}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
