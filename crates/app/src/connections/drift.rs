@@ -89,6 +89,13 @@ impl App {
         match change {
             RemoteChange::InStep => {}
             RemoteChange::Revert => {
+                // Recorded before the push is queued, so whoever sees the shop set back also
+                // finds why.
+                let detail = format!(
+                    "the {what} of {} was changed in the shop to {theirs}; Omnicanal owns it, so it was set back to {ours}",
+                    mapping.sku
+                );
+                self.store.insert_shop_conflict(&record(kind, "resolved", Some("reverted"), detail)).await?;
                 self.store
                     .enqueue_pushes(&[ShopPushRow {
                         connection_id: connection.id.clone(),
@@ -99,11 +106,6 @@ impl App {
                         attempts: 0,
                     }])
                     .await?;
-                let detail = format!(
-                    "the {what} of {} was changed in the shop to {theirs}; Omnicanal owns it, so it was set back to {ours}",
-                    mapping.sku
-                );
-                self.store.insert_shop_conflict(&record(kind, "resolved", Some("reverted"), detail)).await?;
                 self.signals.connections.notify_one();
             }
             RemoteChange::Accept => match self.adopt_shop_value(connection, &mapping.sku, field, theirs).await? {
