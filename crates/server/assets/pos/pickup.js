@@ -178,14 +178,14 @@ export function createPickup({ till, show, notice, t, done }) {
 
   function renderChange() {
     const open = !["collected", "rejected", "cancelled"].includes(part.status);
-    $("pickup-change").hidden = !open;
-    $("pickup-change-editor").hidden = true;
-    $("pickup-change-open").hidden = false;
+    $("pickup-edit").hidden = !open;
+    $("pickup-edit-editor").hidden = true;
+    $("pickup-edit-open").hidden = false;
     draft = part.lines.map((line) => ({ sku: line.sku, quantity: line.quantity }));
   }
 
   function renderDraft() {
-    const list = $("pickup-change-lines");
+    const list = $("pickup-edit-lines");
     list.replaceChildren();
     draft.forEach((line, index) => {
       const item = document.createElement("li");
@@ -220,7 +220,7 @@ export function createPickup({ till, show, notice, t, done }) {
   async function saveChange() {
     message($("pickup-error"), "");
     if (!part || !till.session) return;
-    $("pickup-change-save").disabled = true;
+    $("pickup-edit-save").disabled = true;
     try {
       const answer = await api("POST", `/pos/pickups/${encodeURIComponent(part.fulfillment_id)}/change`, {
         session_id: till.session.id,
@@ -238,7 +238,7 @@ export function createPickup({ till, show, notice, t, done }) {
     } catch (_) {
       message($("pickup-error"), t("pos.pickup.offline"));
     } finally {
-      $("pickup-change-save").disabled = false;
+      $("pickup-edit-save").disabled = false;
     }
   }
 
@@ -357,21 +357,21 @@ export function createPickup({ till, show, notice, t, done }) {
     find(code);
   });
   $("pickup-phone-find").addEventListener("click", () => findByPhone($("pickup-phone").value.trim()));
-  $("pickup-change-open").addEventListener("click", () => {
-    $("pickup-change-open").hidden = true;
-    $("pickup-change-editor").hidden = false;
-    itemOptions($("pickup-change-add"), null);
+  $("pickup-edit-open").addEventListener("click", () => {
+    $("pickup-edit-open").hidden = true;
+    $("pickup-edit-editor").hidden = false;
+    itemOptions($("pickup-edit-add"), null);
     renderDraft();
   });
-  $("pickup-change-add-button").addEventListener("click", () => {
-    const sku = $("pickup-change-add").value;
+  $("pickup-edit-add-button").addEventListener("click", () => {
+    const sku = $("pickup-edit-add").value;
     if (!sku) return;
     const same = draft.find((line) => line.sku === sku);
     if (same) same.quantity += 1;
     else draft.push({ sku, quantity: 1 });
     renderDraft();
   });
-  $("pickup-change-save").addEventListener("click", saveChange);
+  $("pickup-edit-save").addEventListener("click", saveChange);
   for (const button of document.querySelectorAll("[data-pickup-method]")) {
     button.addEventListener("click", () => choose(button.dataset.pickupMethod));
   }
