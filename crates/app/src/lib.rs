@@ -15,6 +15,8 @@ pub mod access;
 pub mod audit;
 pub mod caller;
 pub mod catalog;
+/// Click & collect (issue 17 point 4).
+pub mod click_collect;
 pub mod clock;
 pub mod connections;
 pub mod console;

@@ -10,6 +10,7 @@ pub mod access;
 pub mod audit;
 pub mod catalog;
 pub mod channel;
+pub mod click_collect;
 pub mod connections;
 pub mod delivery;
 pub mod dish;

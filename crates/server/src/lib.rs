@@ -138,6 +138,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
         tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::webhooks::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::holds::run(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::pickup_expiry::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::payments::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::connections::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),

@@ -17,6 +17,7 @@ pub use sql::{
     HOLD_EXPIRED_REASON, OFFLINE_SALE_SHORT, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id,
 };
 mod sql;
+pub use sql::change_refund_job_id;
 
 pub use backend::{Backend, SqlStore, connect};
 pub use boot::BOOT_LOCK_NAMESPACE;
@@ -55,6 +56,7 @@ pub trait Store:
     + PhotoStore
     + AuditStore
     + ConnectionStore
+    + ClickCollectStore
     + Send
     + Sync
     + 'static
@@ -84,6 +86,7 @@ impl<T> Store for T where
         + PhotoStore
         + AuditStore
         + ConnectionStore
+        + ClickCollectStore
         + Send
         + Sync
         + 'static
@@ -907,4 +910,34 @@ pub trait ConnectionStore {
     async fn connection_work_due(&self, connection_id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Sets a variant's base price (a price the shop owns, taken from it); false when no such SKU.
     async fn set_variant_price(&self, merchant_id: &str, sku: &str, price_minor: i64) -> StoreResult<bool>;
+}
+
+/// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5): a store's pick list,
+/// a merchant's pickup wait, the release of parts not collected in time, and parts changed at
+/// the counter.
+#[async_trait]
+pub trait ClickCollectStore {
+    /// The merchant's pickup wait in days, when it set one.
+    async fn pickup_expiry_days(&self, merchant_id: &str) -> StoreResult<Option<i64>>;
+    /// Sets the merchant's pickup wait in days.
+    async fn set_pickup_expiry_days(&self, merchant_id: &str, days: i64, now_ms: i64) -> StoreResult<()>;
+    /// The location's parts still to pick (placed, accepted, preparing), oldest first.
+    async fn list_pick_list(&self, location_id: &str, page: Page) -> StoreResult<Vec<PickListRow>>;
+    /// The barcodes of a merchant's SKUs (SKUs it does not sell are left out).
+    async fn sku_barcodes(&self, merchant_id: &str, skus: &[String]) -> StoreResult<Vec<SkuBarcodeRow>>;
+    /// Releases up to `limit` ready parts whose wait (the merchant's, else `default_days`)
+    /// ended by `now_ms`: cancelled, units released, money refunded or forgiven; how many.
+    async fn expire_uncollected_pickups(&self, now_ms: i64, default_days: i64, limit: i64) -> StoreResult<usize>;
+    /// The location's newest open parts (at most `limit`) whose order gave a phone: (part id, phone).
+    async fn open_parts_with_phone(&self, location_id: &str, limit: i64) -> StoreResult<Vec<(String, String)>>;
+    /// How many times a part was changed at the counter (its version); `None` when no such part.
+    async fn part_change_count(&self, fulfillment_id: &str) -> StoreResult<Option<i64>>;
+    /// Applies a change at the counter in one transaction (see `sql/click_collect.rs`): a part
+    /// changed or moved meanwhile is `StaleState`, a short SKU `InsufficientStock`, a closed
+    /// session `SessionClosed`; nothing is kept then.
+    async fn change_pickup_part(&self, change: &NewPickupChange) -> StoreResult<OrderRecord>;
+    /// A part's changes at the counter, oldest first.
+    async fn list_pickup_changes(&self, fulfillment_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
+    /// The changes made in a till's session, oldest first.
+    async fn list_session_pickup_changes(&self, session_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
 }

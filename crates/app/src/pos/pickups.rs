@@ -258,6 +258,12 @@ impl App {
                     difference: None,
                 }),
             },
+            // A card's extra after a change at the counter; pay at pickup is captured by the
+            // handover's own plan.
+            extra_captured_minor: match order.payment_method {
+                PaymentMethod::Card => to_collect.amount_minor,
+                PaymentMethod::PayAtPickup | PaymentMethod::PaidInShop => 0,
+            },
         };
         let order = match self.store.collect_pickup(&new).await {
             Ok(order) => order,
@@ -288,12 +294,17 @@ impl App {
     }
 
     /// The till's view of a part: its order, what is owed now and its collection, if any.
-    async fn pickup_at_till(&self, part: FulfillmentRecord) -> AppResult<PickupAtTill> {
+    pub(crate) async fn pickup_at_till(&self, part: FulfillmentRecord) -> AppResult<PickupAtTill> {
         let order = self.store.get_order(&part.order_id).await?.ok_or(AppError::NotFound(NO_SUCH_CODE))?.order;
         let collection = self.store.get_pickup_collection(&part.id).await?;
         let owed = match order.payment_method {
             PaymentMethod::PayAtPickup if !part.status.is_voided() && part.status != FulfillmentStatus::Collected => {
                 (part.subtotal_minor - part.captured_minor).max(0)
+            }
+            // A card part changed at the counter to cost more than its card paid: the rest is
+            // paid at the till (issue 17 point 5).
+            PaymentMethod::Card if !part.status.is_voided() && part.status != FulfillmentStatus::Collected => {
+                (part.subtotal_minor - (part.captured_minor - part.refunded_minor)).max(0)
             }
             _ => 0,
         };

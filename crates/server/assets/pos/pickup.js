@@ -5,6 +5,12 @@
 // the till's own card, and the server records the money in the open session and hands the part
 // over (GET /pos/devices/{id}/pickups?code=, POST /pos/pickups/{id}/collect). Online only: the
 // part and its money live on the server, so there is nothing to queue.
+//
+// Issue 17 point 5: the order is also found by the customer's phone (GET
+// /pos/devices/{id}/pickups/by-phone?phone=), and changed before handing over — a line
+// removed, a size swapped (another SKU chosen for the line), an item added — with
+// POST /pos/pickups/{id}/change; the server prices the new lines with the one engine, moves
+// the stock holds and answers what is now owed, which is then collected as before.
 "use strict";
 
 import { api } from "./queue.js";
@@ -27,6 +33,8 @@ export function createPickup({ till, show, notice, t, done }) {
   function start() {
     part = null;
     $("pickup-order").hidden = true;
+    $("pickup-matches").hidden = true;
+    $("pickup-phone").value = "";
     message($("pickup-error"), "");
     message($("pickup-done"), "");
     $("pickup-code").value = "";
@@ -72,6 +80,7 @@ export function createPickup({ till, show, notice, t, done }) {
       }
       lines.append(row);
     }
+    renderChange();
     $("pickup-owed").textContent = money(owed(), currency());
     $("pickup-owed").dataset.amount = String(owed());
     const collectable = part.status === "ready";
@@ -106,6 +115,130 @@ export function createPickup({ till, show, notice, t, done }) {
       render();
     } catch (_) {
       message($("pickup-error"), t("pos.pickup.offline"));
+    }
+  }
+
+  /** Finds the customer's open orders at this store by phone; one is shown, several listed. */
+  async function findByPhone(phone) {
+    message($("pickup-error"), "");
+    message($("pickup-done"), "");
+    $("pickup-order").hidden = true;
+    $("pickup-matches").hidden = true;
+    part = null;
+    if (!till.device) return;
+    try {
+      const path = `/pos/devices/${encodeURIComponent(till.device.id)}/pickups/by-phone?phone=${encodeURIComponent(phone)}`;
+      const answer = await api("GET", path);
+      if (!answer.ok) return message($("pickup-error"), problemText(answer.body, t));
+      const found = answer.body || [];
+      if (!found.length) return message($("pickup-error"), t("pos.pickup.phone_none", { phone }));
+      if (found.length === 1) {
+        part = found[0];
+        return render();
+      }
+      const list = $("pickup-matches");
+      list.replaceChildren();
+      for (const match of found) {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "big";
+        button.dataset.testid = "pos-pickup-match";
+        button.textContent = t("pos.pickup.order", { number: match.order_number, name: match.customer_name });
+        button.addEventListener("click", () => {
+          list.hidden = true;
+          part = match;
+          render();
+        });
+        item.append(button);
+        list.append(item);
+      }
+      list.hidden = false;
+    } catch (_) {
+      message($("pickup-error"), t("pos.pickup.offline"));
+    }
+  }
+
+  // The part's lines being edited: [{sku, quantity}].
+  let draft = [];
+
+  /** The till's items as options (the current SKU kept even if the snapshot lacks it). */
+  function itemOptions(select, selected) {
+    select.replaceChildren();
+    const items = [...(till.catalog?.items || [])].sort((a, b) => a.name.localeCompare(b.name)).slice(0, 500);
+    if (selected && !items.some((item) => item.sku === selected)) items.unshift({ sku: selected, name: selected });
+    for (const item of items) {
+      const option = document.createElement("option");
+      option.value = item.sku;
+      option.textContent = `${item.name} (${item.sku})`;
+      option.selected = item.sku === selected;
+      select.append(option);
+    }
+  }
+
+  function renderChange() {
+    const open = !["collected", "rejected", "cancelled"].includes(part.status);
+    $("pickup-edit").hidden = !open;
+    $("pickup-edit-editor").hidden = true;
+    $("pickup-edit-open").hidden = false;
+    draft = part.lines.map((line) => ({ sku: line.sku, quantity: line.quantity }));
+  }
+
+  function renderDraft() {
+    const list = $("pickup-edit-lines");
+    list.replaceChildren();
+    draft.forEach((line, index) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "pos-pickup-change-line";
+      const select = document.createElement("select");
+      select.dataset.testid = "pos-pickup-change-sku";
+      select.setAttribute("aria-label", t("pos.pickup.change.item"));
+      itemOptions(select, line.sku);
+      select.addEventListener("change", () => (line.sku = select.value));
+      const quantity = document.createElement("input");
+      quantity.type = "number";
+      quantity.min = "1";
+      quantity.max = "9999";
+      quantity.value = String(line.quantity);
+      quantity.dataset.testid = "pos-pickup-change-quantity";
+      quantity.setAttribute("aria-label", t("pos.pickup.change.quantity"));
+      quantity.addEventListener("input", () => (line.quantity = Number.parseInt(quantity.value, 10) || 0));
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.dataset.testid = "pos-pickup-change-remove";
+      remove.textContent = t("pos.pickup.change.remove");
+      remove.addEventListener("click", () => {
+        draft.splice(index, 1);
+        renderDraft();
+      });
+      item.append(select, quantity, remove);
+      list.append(item);
+    });
+  }
+
+  /** Sends the edited lines; the server prices them, moves the holds and answers the part. */
+  async function saveChange() {
+    message($("pickup-error"), "");
+    if (!part || !till.session) return;
+    $("pickup-edit-save").disabled = true;
+    try {
+      const answer = await api("POST", `/pos/pickups/${encodeURIComponent(part.fulfillment_id)}/change`, {
+        session_id: till.session.id,
+        lines: draft.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+      });
+      if (!answer.ok) {
+        const text = answer.body?.sku
+          ? t("pos.pickup.change.short", { sku: answer.body.sku })
+          : problemText(answer.body, t);
+        return message($("pickup-error"), text);
+      }
+      part = answer.body.pickup;
+      render();
+      message($("pickup-done"), t("pos.pickup.change.done", { total: money(part.subtotal.amount, part.subtotal.currency) }));
+    } catch (_) {
+      message($("pickup-error"), t("pos.pickup.offline"));
+    } finally {
+      $("pickup-edit-save").disabled = false;
     }
   }
 
@@ -218,8 +351,27 @@ export function createPickup({ till, show, notice, t, done }) {
   $("pickup-back").addEventListener("click", () => done());
   $("pickup-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    find($("pickup-code").value.trim());
+    const code = $("pickup-code").value.trim();
+    const phone = $("pickup-phone").value.trim();
+    if (!code && phone) return findByPhone(phone);
+    find(code);
   });
+  $("pickup-phone-find").addEventListener("click", () => findByPhone($("pickup-phone").value.trim()));
+  $("pickup-edit-open").addEventListener("click", () => {
+    $("pickup-edit-open").hidden = true;
+    $("pickup-edit-editor").hidden = false;
+    itemOptions($("pickup-edit-add"), null);
+    renderDraft();
+  });
+  $("pickup-edit-add-button").addEventListener("click", () => {
+    const sku = $("pickup-edit-add").value;
+    if (!sku) return;
+    const same = draft.find((line) => line.sku === sku);
+    if (same) same.quantity += 1;
+    else draft.push({ sku, quantity: 1 });
+    renderDraft();
+  });
+  $("pickup-edit-save").addEventListener("click", saveChange);
   for (const button of document.querySelectorAll("[data-pickup-method]")) {
     button.addEventListener("click", () => choose(button.dataset.pickupMethod));
   }

@@ -12,6 +12,8 @@ pub mod availability;
 pub mod catalog;
 /// The manager's catalogue: product edits, archiving, categories (issue 15 point 2).
 pub mod catalog_admin;
+/// Click & collect: pick list, picked, pickup settings (issue 17 point 4).
+pub mod click_collect;
 /// Shop connections: WooCommerce, PrestaShop, Magento 2, Shopify (issue 16).
 pub mod connections;
 pub mod console;
@@ -25,6 +27,8 @@ pub mod imports;
 pub mod orders;
 pub mod parameter_shapes;
 pub mod payments;
+/// Pay at pickup with changes at the counter (issue 17 point 5).
+pub mod pickup_changes;
 pub mod pos;
 pub mod pos_approvals;
 pub mod pos_pickups;
@@ -105,6 +109,8 @@ pub fn app(state: AppState) -> Router {
         .merge(stock_conflicts::write_router())
         .merge(pos_approvals::write_router())
         .merge(pos_pickups::write_router())
+        .merge(click_collect::write_router())
+        .merge(pickup_changes::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -138,6 +144,8 @@ pub fn app(state: AppState) -> Router {
         .merge(till_catalog::router())
         .merge(product_photos::router())
         .merge(connections::router())
+        .merge(click_collect::router())
+        .merge(pickup_changes::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -1,6 +1,8 @@
 //! Response bodies: what the API shows of each row, with OpenAPI schemas, one module per area.
 
 mod catalog;
+/// Click & collect and changes at the counter (issue 17 points 4 and 5).
+mod click_collect;
 mod conflicts;
 mod connections;
 mod menu_promotions;
@@ -15,6 +17,7 @@ mod webhooks;
 pub mod words;
 
 pub use catalog::*;
+pub use click_collect::*;
 pub use conflicts::*;
 pub use connections::*;
 pub use menu_promotions::*;

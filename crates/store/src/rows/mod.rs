@@ -30,10 +30,13 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5).
+mod click_collect;
 
 pub use access::*;
 pub use audit::*;
 pub use catalog_admin::*;
+pub use click_collect::*;
 pub use conflicts::*;
 pub use connections::*;
 pub use console::*;

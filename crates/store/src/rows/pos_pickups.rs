@@ -57,4 +57,7 @@ pub struct NewPickupCollection {
     pub change: FulfillmentChange,
     /// The session's `pos.session_changed` (`pickup_collected`).
     pub session_event: NewEvent,
+    /// Paid at the till beyond what a card already paid (a card part changed at the counter
+    /// to cost more, issue 17 point 5): added to the part's and order's captured amounts.
+    pub extra_captured_minor: i64,
 }

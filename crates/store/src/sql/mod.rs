@@ -35,8 +35,11 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5).
+mod click_collect;
 pub(crate) mod tx;
 
+pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
 pub use tx::holds::HOLD_EXPIRED_REASON;
 pub use tx::payment_jobs::{capture_job_id, refund_job_id, void_job_id};

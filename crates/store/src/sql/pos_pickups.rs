@@ -168,6 +168,18 @@ impl PosPickupStore for SqlStore {
             .execute(&mut *transaction)
             .await?;
         }
+        if new.extra_captured_minor > 0 {
+            sqlx::query("UPDATE fulfillments SET captured_minor = captured_minor + $1 WHERE id = $2")
+                .bind(new.extra_captured_minor)
+                .bind(&collection.fulfillment_id)
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query("UPDATE orders SET captured_minor = captured_minor + $1 WHERE id = $2")
+                .bind(new.extra_captured_minor)
+                .bind(&collection.order_id)
+                .execute(&mut *transaction)
+                .await?;
+        }
         insert_event(&mut transaction, new.session_event.clone()).await?;
         transaction.commit().await?;
         read_order(&self.write, &collection.order_id).await?.ok_or(StoreError::NotFound)

@@ -40,6 +40,8 @@ mod pages;
 mod payments;
 mod phone;
 mod photos;
+/// The click & collect pick list (issue 17 point 4).
+mod pick_list;
 mod pricing;
 mod records;
 mod session;
@@ -83,6 +85,8 @@ pub fn router() -> Router<AppState> {
         .merge(photos::router())
         // Shop connections (issue 16 point 7).
         .merge(connections::router())
+        // The click & collect pick list (issue 17 point 4).
+        .merge(pick_list::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

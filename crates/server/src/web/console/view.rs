@@ -44,6 +44,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
+    // The click & collect pick list (issue 17 point 4), in `pick_list.rs`.
+    for &(name, source) in super::pick_list::TEMPLATE_SOURCES.iter() {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a console template does not compile");
+        }
+    }
     env
 });
 
