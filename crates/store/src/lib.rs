@@ -55,6 +55,7 @@ pub trait Store:
     + PhotoStore
     + AuditStore
     + ConnectionStore
+    + RetailStore
     + Send
     + Sync
     + 'static
@@ -84,6 +85,7 @@ impl<T> Store for T where
         + PhotoStore
         + AuditStore
         + ConnectionStore
+        + RetailStore
         + Send
         + Sync
         + 'static
@@ -907,4 +909,24 @@ pub trait ConnectionStore {
     async fn connection_work_due(&self, connection_id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Sets a variant's base price (a price the shop owns, taken from it); false when no such SKU.
     async fn set_variant_price(&self, merchant_id: &str, sku: &str, price_minor: i64) -> StoreResult<bool>;
+}
+
+/// The retail catalogue (issue 17 points 1 and 2): products with options, locations that are
+/// stores or warehouses.
+#[async_trait]
+pub trait RetailStore {
+    /// Inserts a product with its variants and its options (None: none) in one transaction;
+    /// a SKU the merchant already has is `Duplicate(MerchantSku)`.
+    async fn insert_retail_product(
+        &self,
+        product: &ProductRow,
+        variants: &[VariantRow],
+        options_json: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The options of a merchant's products that have some.
+    async fn merchant_product_options(&self, merchant_id: &str) -> StoreResult<Vec<ProductOptionsRow>>;
+    /// Sets a location's kind; false when there is no such location.
+    async fn set_location_kind(&self, row: &LocationKindRow) -> StoreResult<bool>;
+    /// The kind of each of a merchant's locations.
+    async fn merchant_location_kinds(&self, merchant_id: &str) -> StoreResult<Vec<LocationKindRow>>;
 }

@@ -36,6 +36,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-photos.es.json"),
         include_str!("../../locales/console-audit.es.json"),
         include_str!("../../locales/console-connections.es.json"),
+        include_str!("../../locales/shop.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -50,6 +51,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-photos.en.json"),
         include_str!("../../locales/console-audit.en.json"),
         include_str!("../../locales/console-connections.en.json"),
+        include_str!("../../locales/shop.en.json"),
     ])
 });
 

@@ -30,6 +30,8 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// The retail catalogue and the web shop (issue 17).
+mod retail;
 
 pub use access::*;
 pub use audit::*;
@@ -50,6 +52,7 @@ pub use pos_pickups::*;
 pub use pos_print::*;
 pub use pricing::*;
 pub use reporting::*;
+pub use retail::*;
 pub use setup::*;
 pub use stock::*;
 

@@ -35,6 +35,8 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// The retail catalogue and the web shop (issue 17).
+mod retail;
 pub(crate) mod tx;
 
 pub use pos::OFFLINE_SALE_SHORT;
