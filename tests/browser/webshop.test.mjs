@@ -150,7 +150,7 @@ test("web shop: an unknown shop is the 404 page, and an empty filter says how to
     await page.goto(`${BASE}/shop/${shop.merchant.id}?Talla=S&where=pickup:${shop.storeA.id}`);
     await page.locator("[data-testid=shop-empty]").waitFor();
     await page.locator("[data-testid=shop-clear]").click();
-    await page.waitForURL(new RegExp(`/shop/${shop.merchant.id}$`));
+    await page.waitForURL(/\/shop\/[^/?]+$/);
     assert.equal(await page.locator("[data-testid=shop-product]").count(), 2);
   });
 });

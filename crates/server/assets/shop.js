@@ -185,8 +185,8 @@
       total.textContent = "—";
       return;
     }
-    const priced = await response.json();
-    total.textContent = money(priced.total.amount, priced.total.currency);
+    const priced = (await response.json()).quote;
+    total.textContent = money(priced.total.amount, priced.currency);
     for (const promotion of priced.promotions || []) {
       if (!promotion.applied) continue;
       const item = document.createElement("li");

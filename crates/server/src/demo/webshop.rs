@@ -34,6 +34,25 @@ fn ean13(body: u64) -> String {
     format!("{body:012}{}", (10 - sum % 10) % 10)
 }
 
+/// A SKU's part for an option value: its first ASCII letters and digits, upper case ("Única" →
+/// "NI" would read badly, so accents are dropped first: "UN").
+fn code(value: &str, chars: usize) -> String {
+    let folded: String = value
+        .chars()
+        .map(|c| match c {
+            'Á' | 'á' => 'A',
+            'É' | 'é' => 'E',
+            'Í' | 'í' => 'I',
+            'Ó' | 'ó' => 'O',
+            'Ú' | 'ú' => 'U',
+            'Ñ' | 'ñ' => 'N',
+            other => other,
+        })
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    folded.to_ascii_uppercase().chars().take(chars).collect()
+}
+
 /// Units of one variant at (Providencia, Las Condes, Viña del Mar, the warehouse): varied by
 /// its place in the product, so sizes differ per store and the largest size is only online.
 fn units(size_index: usize, sizes: usize, colour_index: usize) -> [i64; 4] {
@@ -70,7 +89,7 @@ pub(super) async fn load(
         let mut stock = Vec::new();
         for (size_index, size) in sizes.iter().enumerate() {
             for (colour_index, colour) in colours.iter().enumerate() {
-                let sku = format!("{prefix}-{}-{}", size.chars().next().unwrap_or('U'), &colour[..2].to_uppercase());
+                let sku = format!("{prefix}-{}-{}", code(size, 2), code(colour, 2));
                 let mut attributes = serde_json::Map::new();
                 attributes.insert("Talla".into(), (*size).into());
                 attributes.insert("Color".into(), (*colour).into());
@@ -121,5 +140,6 @@ mod tests {
     #[test]
     fn barcodes_carry_their_check_digit() {
         assert_eq!(ean13(400_638_133_393), "4006381333931");
+        assert_eq!((code("Única", 2), code("XL", 2), code("Negro", 2)), ("UN".into(), "XL".into(), "NE".into()));
     }
 }
