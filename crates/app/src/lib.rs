@@ -36,12 +36,16 @@ pub mod pos;
 pub mod price_book;
 pub mod pricing;
 pub mod reporting;
+/// The retail catalogue (issue 17 point 1).
+pub mod retail;
 pub mod setup;
 pub mod signing;
 pub mod stock;
 pub mod throttle;
 pub mod validation;
 pub mod webhooks;
+/// The merchant's own web shop (issue 17 point 2).
+pub mod webshop;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};

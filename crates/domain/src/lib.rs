@@ -28,6 +28,7 @@ pub mod payment;
 pub mod payment_job;
 pub mod pos;
 pub mod pricing;
+pub mod retail;
 pub mod settlement;
 pub mod site;
 pub mod time;

@@ -57,6 +57,7 @@ pub trait Store:
     + AuditStore
     + ConnectionStore
     + ClickCollectStore
+    + RetailStore
     + Send
     + Sync
     + 'static
@@ -87,6 +88,7 @@ impl<T> Store for T where
         + AuditStore
         + ConnectionStore
         + ClickCollectStore
+        + RetailStore
         + Send
         + Sync
         + 'static
@@ -940,4 +942,24 @@ pub trait ClickCollectStore {
     async fn list_pickup_changes(&self, fulfillment_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
     /// The changes made in a till's session, oldest first.
     async fn list_session_pickup_changes(&self, session_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
+}
+
+/// The retail catalogue (issue 17 points 1 and 2): products with options, locations that are
+/// stores or warehouses.
+#[async_trait]
+pub trait RetailStore {
+    /// Inserts a product with its variants and its options (None: none) in one transaction;
+    /// a SKU the merchant already has is `Duplicate(MerchantSku)`.
+    async fn insert_retail_product(
+        &self,
+        product: &ProductRow,
+        variants: &[VariantRow],
+        options_json: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The options of a merchant's products that have some.
+    async fn merchant_product_options(&self, merchant_id: &str) -> StoreResult<Vec<ProductOptionsRow>>;
+    /// Sets a location's kind; false when there is no such location.
+    async fn set_location_kind(&self, row: &LocationKindRow) -> StoreResult<bool>;
+    /// The kind of each of a merchant's locations.
+    async fn merchant_location_kinds(&self, merchant_id: &str) -> StoreResult<Vec<LocationKindRow>>;
 }

@@ -43,6 +43,8 @@ mod pos_approvals;
 mod pos_print;
 #[path = "story/pricing.rs"]
 mod pricing;
+#[path = "story/retail.rs"]
+mod retail;
 #[path = "story/stock.rs"]
 mod stock;
 
@@ -70,6 +72,7 @@ use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
 };
+use retail::retail_products_and_location_kinds;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
 
@@ -136,6 +139,7 @@ story!(
     pos_printers_and_digital_receipts,
     pos_approvals_voids_and_the_count,
     audit_entries_are_listed_newest_first_with_filters,
+    retail_products_and_location_kinds,
 );
 
 fn user(email: &str) -> UserRow {

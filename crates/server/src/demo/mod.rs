@@ -11,6 +11,8 @@
 mod descriptions;
 mod menus;
 mod retail;
+/// The retailer's web shop: apparel with options, a third store, a warehouse (issue 17).
+mod webshop;
 
 use omnicanal_app::pos::devices::RegisterDevice;
 use omnicanal_app::setup::demo::{DemoDish, DemoLogin};

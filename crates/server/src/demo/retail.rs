@@ -82,6 +82,9 @@ pub(super) async fn load(app: &App, operator: &Caller, logins: &mut Logins) -> A
             app.record_movement(operator, NewMovement::parse(sku, location.id.clone(), units, "receipt")?).await?;
         }
     }
+    // The web shop's apparel, third store and warehouse (issue 17), beside what is above.
+    let store_rows: Vec<_> = stores.iter().map(|(location, _)| location.clone()).collect();
+    super::webshop::load(app, operator, &merchant.id, &site.id, &store_rows).await?;
     for promotion in promotions(&merchant.id) {
         app.seed_demo_promotion(&site.id, &promotion, None).await?;
     }

@@ -85,6 +85,12 @@ pub struct CreateProduct {
     /// One or more variants.
     #[schema(min_items = 1)]
     pub variants: Vec<CreateVariant>,
+    /// Its options (size, colour, …; at most 3): each variant then names one value of every
+    /// option in its `attributes` (`{"Talla": "M", "Color": "Azul"}`), no two the same
+    /// combination (issue 17). Empty: a product without options.
+    #[serde(default)]
+    #[schema(max_items = 3)]
+    pub options: Vec<crate::views::ProductOptionView>,
 }
 
 /// Creates a product with its variants (admin, or the merchant's manager).
@@ -95,6 +101,9 @@ async fn create_product(
     user: AuthUser,
     ApiJson(request): ApiJson<CreateProduct>,
 ) -> ApiResult<(StatusCode, Json<ProductView>)> {
+    if !request.options.is_empty() {
+        return crate::routes::webshop::create_product_with_options(&state, &user, request).await;
+    }
     let product = NewProduct::try_from(request)?;
     let (product, variants) = state.app.create_product(&user, product).await?;
     Ok((StatusCode::CREATED, Json(ProductView::new(product, variants))))

@@ -47,6 +47,8 @@ pub mod transfers;
 pub mod user_admin;
 pub mod users;
 pub mod webhooks;
+/// The retail catalogue and the merchant's web shop (issue 17 points 1 and 2).
+pub mod webshop;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -83,6 +85,7 @@ use omnicanal_app::events::health::Health;
         (name = "payments", description = "Captures, refunds and voids owed to the card provider"),
         (name = "connections", description = "Shop connections: WooCommerce, PrestaShop, Magento 2 and Shopify kept in step"),
         (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
+        (name = "webshop", description = "The merchant's own web shop: catalogue, availability per store, checkout"),
     )
 )]
 struct ApiDoc;
@@ -111,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pos_pickups::write_router())
         .merge(click_collect::write_router())
         .merge(pickup_changes::write_router())
+        .merge(webshop::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -146,6 +150,7 @@ pub fn app(state: AppState) -> Router {
         .merge(connections::router())
         .merge(click_collect::router())
         .merge(pickup_changes::router())
+        .merge(webshop::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -14,6 +14,8 @@ mod pos_pickups;
 mod setup;
 mod stock;
 mod webhooks;
+/// The retail catalogue and the web shop (issue 17).
+mod webshop;
 pub mod words;
 
 pub use catalog::*;
@@ -29,6 +31,7 @@ pub use pos_pickups::*;
 pub use setup::*;
 pub use stock::*;
 pub use webhooks::*;
+pub use webshop::*;
 
 use omnicanal_domain::{Currency, Money};
 use serde::{Deserialize, Serialize};

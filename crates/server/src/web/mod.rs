@@ -10,6 +10,8 @@ pub mod i18n;
 mod menu_labels;
 pub mod pos;
 pub mod receipt;
+/// The merchant's web shop pages (issue 17 point 2).
+pub mod shop;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -69,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(console::router())
         .merge(pos::router())
         .merge(receipt::router())
+        .merge(shop::router())
 }
 
 const JS: &str = "text/javascript; charset=utf-8";

@@ -60,3 +60,4 @@ mod webhook_admin;
 mod webhook_outbound;
 mod webhook_secrets;
 mod webhooks;
+mod webshop;

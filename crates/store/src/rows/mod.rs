@@ -32,6 +32,8 @@ mod stock;
 mod catalog_admin;
 /// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5).
 mod click_collect;
+/// The retail catalogue and the web shop (issue 17).
+mod retail;
 
 pub use access::*;
 pub use audit::*;
@@ -53,6 +55,7 @@ pub use pos_pickups::*;
 pub use pos_print::*;
 pub use pricing::*;
 pub use reporting::*;
+pub use retail::*;
 pub use setup::*;
 pub use stock::*;
 

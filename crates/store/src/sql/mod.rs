@@ -37,6 +37,8 @@ mod stock;
 mod catalog_admin;
 /// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5).
 mod click_collect;
+/// The retail catalogue and the web shop (issue 17).
+mod retail;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;
