@@ -35,6 +35,8 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 pub(crate) mod tx;
 
 pub use pos::OFFLINE_SALE_SHORT;
