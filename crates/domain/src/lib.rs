@@ -12,6 +12,8 @@ pub mod catalog;
 pub mod channel;
 pub mod click_collect;
 pub mod connections;
+/// Store credit and gift cards (issue 17 point 8).
+pub mod credit;
 pub mod delivery;
 pub mod dish;
 pub mod error;

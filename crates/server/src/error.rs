@@ -125,6 +125,9 @@ impl ApiError {
                 AppError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
                 AppError::UnsupportedMedia { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+                AppError::InsufficientCredit { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "insufficient_credit"),
+                AppError::CreditExpired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "credit_expired"),
+                AppError::GuessThrottled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             },
         }
     }
@@ -252,6 +255,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let ApiError::App(AppError::Throttled { retry_after_secs }) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if let ApiError::App(AppError::GuessThrottled { retry_after_secs }) = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response

@@ -17,6 +17,8 @@ pub mod click_collect;
 /// Shop connections: WooCommerce, PrestaShop, Magento 2, Shopify (issue 16).
 pub mod connections;
 pub mod console;
+/// Store credit and gift cards (issue 17 point 8).
+pub mod credit;
 pub mod documents;
 pub mod error_responses;
 pub mod events;
@@ -86,6 +88,7 @@ use omnicanal_app::events::health::Health;
         (name = "connections", description = "Shop connections: WooCommerce, PrestaShop, Magento 2 and Shopify kept in step"),
         (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
         (name = "webshop", description = "The merchant's own web shop: catalogue, availability per store, checkout"),
+        (name = "credit", description = "Store credit and gift cards: balances that never go below zero"),
     )
 )]
 struct ApiDoc;
@@ -115,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(click_collect::write_router())
         .merge(pickup_changes::write_router())
         .merge(webshop::write_router())
+        .merge(credit::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -151,6 +155,7 @@ pub fn app(state: AppState) -> Router {
         .merge(click_collect::router())
         .merge(pickup_changes::router())
         .merge(webshop::router())
+        .merge(credit::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -5,6 +5,8 @@ mod catalog;
 mod click_collect;
 mod conflicts;
 mod connections;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 mod menu_promotions;
 mod modifiers;
 mod orders;
@@ -22,6 +24,7 @@ pub use catalog::*;
 pub use click_collect::*;
 pub use conflicts::*;
 pub use connections::*;
+pub use credit::*;
 pub use menu_promotions::*;
 pub use modifiers::*;
 pub use orders::*;

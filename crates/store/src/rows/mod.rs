@@ -34,6 +34,8 @@ mod catalog_admin;
 mod click_collect;
 /// The retail catalogue and the web shop (issue 17).
 mod retail;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 
 pub use access::*;
 pub use audit::*;
@@ -42,6 +44,7 @@ pub use click_collect::*;
 pub use conflicts::*;
 pub use connections::*;
 pub use console::*;
+pub use credit::*;
 pub use events::*;
 pub use import_jobs::*;
 pub use invitations::*;

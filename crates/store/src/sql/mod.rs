@@ -39,6 +39,8 @@ mod catalog_admin;
 mod click_collect;
 /// The retail catalogue and the web shop (issue 17).
 mod retail;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;
