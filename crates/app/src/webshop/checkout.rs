@@ -9,6 +9,7 @@
 //! promise every line — the units are reserved **there**. Delivery: the first location that can
 //! promise every line, warehouses first (they exist to serve the web), then the stores.
 
+use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, Quantity, Sku};
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::delivery::DeliveryAddress;
 use omnicanal_store::{HeldClaim, OrderRecord};
@@ -19,6 +20,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::ordering::command::{OrderInput, PlaceOrder};
 use crate::ordering::phone::{DeliveryAddressInput, PhoneFulfilment, delivery_of};
 use crate::pricing::cart::LineInput;
+use crate::validation::Validator;
 
 /// A checkout as sent.
 #[derive(Debug, Clone, Default)]
@@ -153,12 +155,22 @@ fn delivery_source<'a>(shop: &'a Shop, stock: &ShopStock, wanted: &[(String, i64
 impl App {
     /// The stores of the shop that can promise every (SKU, quantity) of `lines` for pickup now,
     /// and the location a delivery would come from (none: no one location holds it all).
-    /// Unknown SKUs are refused as the order would be.
+    /// Every bad SKU or quantity is reported at once; unknown SKUs are refused as the order
+    /// would be.
     pub async fn webshop_fulfilment_options(
         &self,
         shop_key: &str,
         lines: &[(String, i64)],
     ) -> AppResult<(Shop, Vec<ShopLocation>, Option<ShopLocation>)> {
+        let mut v = Validator::new();
+        if lines.is_empty() || lines.len() > MAX_LINES_PER_ORDER {
+            v.push("lines", format!("a cart needs 1 to {MAX_LINES_PER_ORDER} lines"));
+        }
+        for (index, (sku, quantity)) in lines.iter().enumerate() {
+            v.check(&format!("lines[{index}].sku"), Sku::parse(sku));
+            v.check(&format!("lines[{index}].quantity"), Quantity::parse(*quantity));
+        }
+        v.finish()?;
         let shop = self.webshop(shop_key).await?;
         let wanted = self.webshop_tracked_lines(&shop, lines).await?;
         let stock = self.webshop_stock(&shop).await?;

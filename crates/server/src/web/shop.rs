@@ -231,13 +231,14 @@ fn catalogue_context(lang: Lang, catalogue: &Catalogue, pairs: &[(String, String
     }
 }
 
-/// "Quedan 2 en Andina Providencia, 5 en Andina Las Condes" — the stores that can promise it
-/// (for pickup now), or that none can.
+/// "Quedan 2 en Andina Providencia, 5 en Andina Las Condes" — the stores that hold it, open
+/// now or not (a store closed tonight still holds its units; the cart offers only open ones),
+/// or that none does.
 fn where_text(lang: Lang, variant: &ShopVariant) -> String {
     let places: Vec<String> = variant
         .stores
         .iter()
-        .filter(|store| store.pickup && store.units.is_none_or(|units| units > 0))
+        .filter(|store| store.units.is_none_or(|units| units > 0))
         .map(|store| match store.units {
             Some(units) => lang.text("shop.units_at", &[("units", units.to_string()), ("store", store.name.clone())]),
             None => lang.text("shop.available_at", &[("store", store.name.clone())]),
@@ -314,7 +315,7 @@ async fn product_page(
             description => page.product.description, image_url => page.product.image_url,
         },
         options => options,
-        selected => Value::from_serialize(&selected_context(&selected)),
+        selected => Value::from_serialize(selected_context(&selected)),
         page_data => data,
     };
     render("shop_product.html", lang, &pairs, StatusCode::OK, ctx)

@@ -376,3 +376,22 @@ async fn the_shop_pages_render_filters_stock_and_a_helpful_empty_state() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.as_str().unwrap_or_default().contains("missing-text"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fulfilment_options_name_every_bad_line() {
+    let app = TestApp::spawn().await;
+    retailer(&app).await;
+    let path = "/api/v1/shops/andina-outdoor/fulfilment-options";
+    let bad = app
+        .post(path, None, &json!({"lines": [{"sku": "a b", "quantity": 0}, {"sku": "POL-M-AZ", "quantity": 1}]}))
+        .await;
+    assert_validation_problem(&bad, "bad lines");
+    assert_eq!(fields(&bad.body), ["lines[0].sku", "lines[0].quantity"]);
+    assert_validation_problem(&app.post(path, None, &json!({"lines": []})).await, "no lines");
+    let options = app
+        .post(path, None, &json!({"lines": [{"sku": "POL-S-AZ", "quantity": 1}]}))
+        .await
+        .expect(StatusCode::OK, "S is only in the warehouse");
+    assert_eq!(options["pickup"], json!([]), "no store offers it for pickup");
+    assert_eq!(options["delivery"], true);
+}
