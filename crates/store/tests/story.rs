@@ -25,6 +25,8 @@ mod console;
 mod constraints;
 #[path = "story/customer_app.rs"]
 mod customer_app;
+#[path = "story/customers.rs"]
+mod customers;
 #[path = "story/events.rs"]
 mod events;
 #[path = "story/fulfillment.rs"]
@@ -55,6 +57,7 @@ use console::{
 };
 use constraints::constraint_violations_are_named;
 use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_are_listed_for_notify_only_sites};
+use customers::{customer_history_joins_channels, customer_links_verify_once};
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
@@ -136,6 +139,8 @@ story!(
     pos_printers_and_digital_receipts,
     pos_approvals_voids_and_the_count,
     audit_entries_are_listed_newest_first_with_filters,
+    customer_links_verify_once,
+    customer_history_joins_channels,
 );
 
 fn user(email: &str) -> UserRow {

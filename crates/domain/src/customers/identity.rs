@@ -205,7 +205,9 @@ mod tests {
 
     #[test]
     fn bad_phones_name_the_field_that_is_wrong() {
-        assert!(matches!(CustomerPhone::parse("912345678", None), Err(DomainError::Invalid { field, .. }) if field == "country"));
+        assert!(
+            matches!(CustomerPhone::parse("912345678", None), Err(DomainError::Invalid { field, .. }) if field == "country")
+        );
         for bad in ["", "+56 abc", "+123", "+1234567890123456", "12ab", "+0912345678"] {
             assert!(
                 matches!(CustomerPhone::parse(bad, Some(Country::Chile)), Err(DomainError::Invalid { field, .. }) if field == "phone"),

@@ -40,9 +40,8 @@ pub fn purchase_is_theirs(
     purchase_phone: Option<&str>,
     site_country: Country,
 ) -> bool {
-    let email_matches = purchase_email
-        .and_then(|raw| CustomerEmail::parse(raw).ok())
-        .is_some_and(|email| emails.contains(&email));
+    let email_matches =
+        purchase_email.and_then(|raw| CustomerEmail::parse(raw).ok()).is_some_and(|email| emails.contains(&email));
     let phone_matches = purchase_phone.map(strip_separators).is_some_and(|typed| {
         phones.iter().any(|phone| {
             let forms = PhoneForms::of(phone);

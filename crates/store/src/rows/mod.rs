@@ -30,6 +30,8 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// Customer accounts (issue 17 point 3).
+mod customers;
 
 pub use access::*;
 pub use audit::*;
@@ -37,6 +39,7 @@ pub use catalog_admin::*;
 pub use conflicts::*;
 pub use connections::*;
 pub use console::*;
+pub use customers::*;
 pub use events::*;
 pub use import_jobs::*;
 pub use invitations::*;

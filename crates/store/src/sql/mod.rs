@@ -35,6 +35,8 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// Customer accounts (issue 17 point 3).
+mod customers;
 pub(crate) mod tx;
 
 pub use pos::OFFLINE_SALE_SHORT;
