@@ -167,6 +167,9 @@ pub enum AppError {
     /// A fault on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A customer's sign-in link was used already or expired (issue 17 point 3).
+    #[error("{0}")]
+    SignInLinkRefused(omnicanal_domain::customers::LinkRefusal),
 }
 
 /// Result of every use case.

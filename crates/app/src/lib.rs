@@ -40,6 +40,8 @@ pub mod stock;
 pub mod throttle;
 pub mod validation;
 pub mod webhooks;
+/// Customer accounts and their one history (issue 17 point 3).
+pub mod customers;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};
