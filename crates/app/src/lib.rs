@@ -18,6 +18,8 @@ pub mod catalog;
 pub mod clock;
 pub mod connections;
 pub mod console;
+/// Customer accounts and their one history (issue 17 point 3).
+pub mod customers;
 pub mod documents;
 pub mod error;
 pub mod events;
@@ -40,8 +42,6 @@ pub mod stock;
 pub mod throttle;
 pub mod validation;
 pub mod webhooks;
-/// Customer accounts and their one history (issue 17 point 3).
-pub mod customers;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};

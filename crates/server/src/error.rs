@@ -125,6 +125,7 @@ impl ApiError {
                 AppError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
                 AppError::UnsupportedMedia { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+                AppError::SignInLinkRefused(_) => (StatusCode::GONE, "sign_in_link_unusable"),
             },
         }
     }

@@ -35,17 +35,18 @@ fn identifiers(
 ) -> (Option<CustomerEmail>, Option<CustomerPhone>) {
     let country = country.map(str::trim).filter(|c| !c.is_empty()).and_then(|c| v.check("country", Country::parse(c)));
     let email = email.map(str::trim).filter(|e| !e.is_empty()).and_then(|e| v.check("email", CustomerEmail::parse(e)));
-    let phone = phone.map(str::trim).filter(|p| !p.is_empty()).and_then(|raw| match CustomerPhone::parse(raw, country) {
-        Ok(phone) => Some(phone),
-        Err(omnicanal_domain::DomainError::Invalid { field, message }) => {
-            v.push(field, message);
-            None
-        }
-        Err(other) => {
-            v.push("phone", other.to_string());
-            None
-        }
-    });
+    let phone =
+        phone.map(str::trim).filter(|p| !p.is_empty()).and_then(|raw| match CustomerPhone::parse(raw, country) {
+            Ok(phone) => Some(phone),
+            Err(omnicanal_domain::DomainError::Invalid { field, message }) => {
+                v.push(field, message);
+                None
+            }
+            Err(other) => {
+                v.push("phone", other.to_string());
+                None
+            }
+        });
     (email, phone)
 }
 
@@ -129,7 +130,12 @@ pub struct PasswordSignIn {
 
 impl PasswordSignIn {
     /// Parses a sign-in: an e-mail or a phone, and a password.
-    pub fn parse(email: Option<&str>, phone: Option<&str>, country: Option<&str>, password: Option<&str>) -> AppResult<Self> {
+    pub fn parse(
+        email: Option<&str>,
+        phone: Option<&str>,
+        country: Option<&str>,
+        password: Option<&str>,
+    ) -> AppResult<Self> {
         let mut v = Validator::new();
         if missing_both(email, phone) {
             v.push("email", "give an e-mail or a phone");
@@ -207,7 +213,10 @@ mod tests {
     #[test]
     fn a_registration_reports_every_bad_field() {
         let refused = RegisterCustomer::parse(Some("nope"), Some("12ab"), Some("XX"), None, Some("short"));
-        assert_eq!(refused.err().map(fields), Some(vec!["country".into(), "email".into(), "phone".into(), "password".into()]));
+        assert_eq!(
+            refused.err().map(fields),
+            Some(vec!["country".into(), "email".into(), "phone".into(), "password".into()])
+        );
         let refused = RegisterCustomer::parse(None, Some(" "), None, None, None);
         assert_eq!(refused.err().map(fields), Some(vec!["email".into()]));
         let national = RegisterCustomer::parse(None, Some("912345678"), None, None, None);
@@ -219,6 +228,9 @@ mod tests {
     #[test]
     fn claims_and_sign_ins_need_their_fields() {
         assert_eq!(ClaimOrder::parse(None, Some("")).err().map(fields), Some(vec!["order_id".into(), "token".into()]));
-        assert_eq!(PasswordSignIn::parse(None, None, None, None).err().map(fields), Some(vec!["email".into(), "password".into()]));
+        assert_eq!(
+            PasswordSignIn::parse(None, None, None, None).err().map(fields),
+            Some(vec!["email".into(), "password".into()])
+        );
     }
 }

@@ -193,10 +193,7 @@ impl App {
     }
 
     /// A till sale as a purchase, with its recorded answer, its customer and its site's country.
-    async fn sale_purchase(
-        &self,
-        sale_id: &str,
-    ) -> AppResult<(Purchase, SaleAnswer, Option<SaleCustomer>, Country)> {
+    async fn sale_purchase(&self, sale_id: &str) -> AppResult<(Purchase, SaleAnswer, Option<SaleCustomer>, Country)> {
         let (sale, _) = self.store.get_pos_sale(sale_id).await?.ok_or(AppError::NotFound("sale"))?;
         let answer: SaleAnswer = serde_json::from_str(&sale.answer_json)
             .map_err(|error| AppError::internal(format!("a stored sale answer does not read back: {error}")))?;

@@ -173,7 +173,8 @@ impl App {
             return Err(AppError::NotFound("sign-in link"));
         }
         let token_hash = sha256_hex(token.as_bytes());
-        let link = self.store.get_customer_sign_in_link(&token_hash).await?.ok_or(AppError::NotFound("sign-in link"))?;
+        let link =
+            self.store.get_customer_sign_in_link(&token_hash).await?.ok_or(AppError::NotFound("sign-in link"))?;
         let now = self.now_ms();
         LinkState::of(link.used_at_ms, link.expires_at_ms, now).use_link().map_err(AppError::SignInLinkRefused)?;
         let session_token = new_token();
@@ -262,7 +263,11 @@ impl App {
             has_password: account.password_hash.is_some(),
             identifiers: identifiers
                 .into_iter()
-                .map(|row| CustomerIdentifierView { kind: row.kind, value: row.value, verified: row.verified_at_ms.is_some() })
+                .map(|row| CustomerIdentifierView {
+                    kind: row.kind,
+                    value: row.value,
+                    verified: row.verified_at_ms.is_some(),
+                })
                 .collect(),
         })
     }

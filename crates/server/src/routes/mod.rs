@@ -15,6 +15,8 @@ pub mod catalog_admin;
 /// Shop connections: WooCommerce, PrestaShop, Magento 2, Shopify (issue 16).
 pub mod connections;
 pub mod console;
+/// Customer accounts and their one history (issue 17 point 3).
+pub mod customers;
 pub mod documents;
 pub mod error_responses;
 pub mod events;
@@ -79,6 +81,7 @@ use omnicanal_app::events::health::Health;
         (name = "payments", description = "Captures, refunds and voids owed to the card provider"),
         (name = "connections", description = "Shop connections: WooCommerce, PrestaShop, Magento 2 and Shopify kept in step"),
         (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
+        (name = "customers", description = "Customer accounts: sign-in by link or password, one history across channels"),
     )
 )]
 struct ApiDoc;
@@ -138,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .merge(till_catalog::router())
         .merge(product_photos::router())
         .merge(connections::router())
+        .merge(customers::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -26,6 +26,9 @@ pub use pos_pickups::*;
 pub use setup::*;
 pub use stock::*;
 pub use webhooks::*;
+/// Customer accounts (issue 17 point 3).
+mod customers;
+pub use customers::*;
 
 use omnicanal_domain::{Currency, Money};
 use serde::{Deserialize, Serialize};

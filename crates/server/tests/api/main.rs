@@ -22,6 +22,8 @@ mod console;
 mod console_pages;
 mod console_setup;
 mod constraints;
+/// Customer accounts (issue 17 point 3).
+mod customer_accounts;
 mod customer_app;
 mod dashboard;
 mod documents;
