@@ -8,6 +8,8 @@
 //! login, stock received by nobody, promotions) by the app's demo seeding
 //! (`omnicanal_app::setup::demo`). The content itself is in `menus`.
 
+/// The demo's customer account (issue 17 point 3).
+mod customers;
 mod descriptions;
 mod menus;
 mod retail;
@@ -114,6 +116,7 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
     }
     sites.push(retail::load(app, &operator, &mut logins).await?);
     app.seed_demo_logins(DEMO_PASSWORD, DEMO_MANAGER_PIN, logins.seeds).await?;
+    customers::load(app, DEMO_PASSWORD).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
 }
