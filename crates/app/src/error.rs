@@ -185,6 +185,9 @@ pub enum AppError {
         /// When it expired (RFC 3339).
         expired_at: String,
     },
+    /// A customer's sign-in link was used already or expired (issue 17 point 3).
+    #[error("{0}")]
+    SignInLinkRefused(omnicanal_domain::customers::LinkRefusal),
 }
 
 /// Result of every use case.

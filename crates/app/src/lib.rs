@@ -22,6 +22,8 @@ pub mod connections;
 pub mod console;
 /// Store credit and gift cards (issue 17 point 8).
 pub mod credit;
+/// Customer accounts and their one history (issue 17 point 3).
+pub mod customers;
 pub mod documents;
 pub mod error;
 pub mod events;

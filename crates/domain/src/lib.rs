@@ -37,3 +37,5 @@ pub mod time;
 
 pub use error::DomainError;
 pub use money::{Currency, Money};
+/// Customer accounts: identifiers, sign-in links, which purchases are theirs (issue 17 point 3).
+pub mod customers;

@@ -128,6 +128,7 @@ impl ApiError {
                 AppError::InsufficientCredit { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "insufficient_credit"),
                 AppError::CreditExpired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "credit_expired"),
                 AppError::GuessThrottled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+                AppError::SignInLinkRefused(_) => (StatusCode::GONE, "sign_in_link_unusable"),
             },
         }
     }

@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod config;
+/// The signed-in customer of a request (issue 17 point 3).
+pub mod customer_auth;
 pub mod demo;
 pub mod documents;
 pub mod error;
@@ -132,6 +134,8 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     let notifier = notify::notifier::Notifier::from_config(state.app.clone(), &config.notify).await?;
     state.receipt_links =
         notify::receipt_link::ReceiptLinkSender::from_config(&config.notify, state.app.clock().clone()).map(Arc::new);
+    state.sign_in_links =
+        notify::sign_in_link::SignInLinkSender::from_config(&config.notify, state.app.clock().clone()).map(Arc::new);
     let notification_events = state.events.subscribe();
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),

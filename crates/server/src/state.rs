@@ -30,6 +30,9 @@ pub struct AppState {
     /// Sends a till's digital receipt link to the customer through the notification gateway;
     /// `None` when no gateway is configured. `start` sets it.
     pub receipt_links: Option<Arc<crate::notify::receipt_link::ReceiptLinkSender>>,
+    /// Sends a customer's sign-in link through the notification gateway; `None` when no
+    /// gateway is configured. `start` sets it (issue 17 point 3).
+    pub sign_in_links: Option<Arc<crate::notify::sign_in_link::SignInLinkSender>>,
 }
 
 impl AppState {
@@ -44,6 +47,7 @@ impl AppState {
             push_allowed_hosts: Arc::default(),
             trusted_proxy_header: None,
             receipt_links: None,
+            sign_in_links: None,
         }
     }
 

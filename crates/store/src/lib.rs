@@ -59,6 +59,7 @@ pub trait Store:
     + ClickCollectStore
     + RetailStore
     + CreditStore
+    + CustomerStore
     + Send
     + Sync
     + 'static
@@ -91,6 +92,7 @@ impl<T> Store for T where
         + ClickCollectStore
         + RetailStore
         + CreditStore
+        + CustomerStore
         + Send
         + Sync
         + 'static
@@ -1001,4 +1003,55 @@ pub trait CreditStore {
     async fn credit_expiry_days(&self, merchant_id: &str) -> StoreResult<Option<i64>>;
     /// Sets the merchant's `credit_expiry_days`; false when no such merchant.
     async fn set_credit_expiry_days(&self, merchant_id: &str, days: Option<i64>) -> StoreResult<bool>;
+}
+
+/// Customer accounts (issue 17 point 3): accounts and their identifiers, sign-in links used
+/// once, customer sessions (apart from staff sessions, so a customer token opens no staff
+/// route), claimed orders, and the history of purchases matching the verified identifiers.
+#[async_trait]
+pub trait CustomerStore {
+    /// Records a new account with its (unverified) identifiers.
+    async fn insert_customer_account(
+        &self,
+        account: &CustomerAccountRow,
+        identifiers: &[CustomerIdentifierRow],
+    ) -> StoreResult<()>;
+    /// Adds an identifier to an account (nothing when the account has it already).
+    async fn add_customer_identifier(&self, identifier: &CustomerIdentifierRow) -> StoreResult<()>;
+    /// An account by id.
+    async fn get_customer_account(&self, id: &str) -> StoreResult<Option<CustomerAccountRow>>;
+    /// The account an e-mail or phone belongs to: the one that verified it, else the oldest
+    /// that registered it.
+    async fn find_customer_by_identifier(
+        &self,
+        kind: omnicanal_domain::customers::IdentifierKind,
+        value: &str,
+    ) -> StoreResult<Option<CustomerAccountRow>>;
+    /// An account's identifiers, e-mails first.
+    async fn customer_identifiers(&self, account_id: &str) -> StoreResult<Vec<CustomerIdentifierRow>>;
+    /// Records a sign-in link.
+    async fn insert_customer_sign_in_link(&self, link: &CustomerSignInLinkRow) -> StoreResult<()>;
+    /// How many links an account was sent since `since_ms` (a bound on link mail).
+    async fn count_customer_sign_in_links(&self, account_id: &str, since_ms: i64) -> StoreResult<i64>;
+    /// A link by the hash of its token.
+    async fn get_customer_sign_in_link(&self, token_hash: &str) -> StoreResult<Option<CustomerSignInLinkRow>>;
+    /// Uses a link, once, in one transaction: marks it used (only if unused and unexpired at
+    /// `now_ms`), verifies the identifier it was sent to (unless another account verified it),
+    /// sets the password it carries, and opens `session`. False when the link did not qualify.
+    async fn use_customer_sign_in_link(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+        session: &CustomerSessionRow,
+    ) -> StoreResult<bool>;
+    /// Opens a session.
+    async fn insert_customer_session(&self, session: &CustomerSessionRow) -> StoreResult<()>;
+    /// The account of an unexpired session.
+    async fn customer_session_account(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<CustomerAccountRow>>;
+    /// Ends a session.
+    async fn delete_customer_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Joins an order to an account (again: nothing changes).
+    async fn insert_customer_claim(&self, account_id: &str, order_id: &str, now_ms: i64) -> StoreResult<()>;
+    /// The history: orders and till sales matching the query, newest first, with the total.
+    async fn customer_purchases(&self, query: &PurchaseQuery, page: Page) -> StoreResult<(Vec<PurchaseRefRow>, i64)>;
 }

@@ -27,6 +27,8 @@ mod constraints;
 mod credit;
 #[path = "story/customer_app.rs"]
 mod customer_app;
+#[path = "story/customers.rs"]
+mod customers;
 #[path = "story/events.rs"]
 mod events;
 #[path = "story/fulfillment.rs"]
@@ -63,6 +65,7 @@ use credit::{
     gift_card_spent_at_once_never_goes_negative,
 };
 use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_are_listed_for_notify_only_sites};
+use customers::{customer_history_joins_channels, customer_links_verify_once};
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
@@ -149,6 +152,8 @@ story!(
     credit_ledger_grants_spends_and_refuses,
     credit_expires_by_merchant_policy,
     gift_card_spent_at_once_never_goes_negative,
+    customer_links_verify_once,
+    customer_history_joins_channels,
 );
 
 fn user(email: &str) -> UserRow {

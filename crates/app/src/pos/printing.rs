@@ -311,7 +311,7 @@ impl App {
         self.sale_receipt_records(answer).await
     }
 
-    async fn sale_receipt_records(&self, sale: SaleAnswer) -> AppResult<SaleReceipt> {
+    pub(crate) async fn sale_receipt_records(&self, sale: SaleAnswer) -> AppResult<SaleReceipt> {
         let missing = |what: &str| AppError::internal(format!("a sale's {what} is missing"));
         let device = self.store.get_pos_device(&sale.device_id).await?.ok_or_else(|| missing("till"))?;
         let location = self.store.get_location(&device.location_id).await?.ok_or_else(|| missing("location"))?;

@@ -10,6 +10,8 @@
 
 /// Store credit and a gift card for the retailer (issue 17 point 8).
 mod credit;
+/// The demo's customer account (issue 17 point 3).
+mod customers;
 mod descriptions;
 mod menus;
 mod retail;
@@ -118,6 +120,7 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
     }
     sites.push(retail::load(app, &operator, &mut logins).await?);
     app.seed_demo_logins(DEMO_PASSWORD, DEMO_MANAGER_PIN, logins.seeds).await?;
+    customers::load(app, DEMO_PASSWORD).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
 }

@@ -11,6 +11,8 @@
 pub mod messages;
 pub mod notifier;
 pub mod receipt_link;
+/// A customer's sign-in link (issue 17 point 3).
+pub mod sign_in_link;
 pub mod subscription;
 pub mod vapid;
 pub mod web_push;

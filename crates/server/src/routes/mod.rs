@@ -19,6 +19,8 @@ pub mod connections;
 pub mod console;
 /// Store credit and gift cards (issue 17 point 8).
 pub mod credit;
+/// Customer accounts and their one history (issue 17 point 3).
+pub mod customers;
 pub mod documents;
 pub mod error_responses;
 pub mod events;
@@ -89,6 +91,7 @@ use omnicanal_app::events::health::Health;
         (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
         (name = "webshop", description = "The merchant's own web shop: catalogue, availability per store, checkout"),
         (name = "credit", description = "Store credit and gift cards: balances that never go below zero"),
+        (name = "customers", description = "Customer accounts: sign-in by link or password, one history across channels"),
     )
 )]
 struct ApiDoc;
@@ -156,6 +159,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pickup_changes::router())
         .merge(webshop::router())
         .merge(credit::router())
+        .merge(customers::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

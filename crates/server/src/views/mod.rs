@@ -35,6 +35,9 @@ pub use setup::*;
 pub use stock::*;
 pub use webhooks::*;
 pub use webshop::*;
+/// Customer accounts (issue 17 point 3).
+mod customers;
+pub use customers::*;
 
 use omnicanal_domain::{Currency, Money};
 use serde::{Deserialize, Serialize};

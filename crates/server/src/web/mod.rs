@@ -3,6 +3,8 @@
 //! (`/s/{site}/orders/{id}?token=`). The pages call the public JSON API for everything that
 //! changes (quotes, orders, live status); no build step, no script from elsewhere.
 
+/// The customer's account page (issue 17 point 3).
+pub mod account;
 pub mod app_icon;
 pub mod chart;
 pub mod console;
@@ -72,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .merge(pos::router())
         .merge(receipt::router())
         .merge(shop::router())
+        .merge(account::router())
 }
 
 const JS: &str = "text/javascript; charset=utf-8";

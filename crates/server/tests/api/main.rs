@@ -25,6 +25,8 @@ mod console_setup;
 mod constraints;
 /// Store credit and gift cards (issue 17 point 8).
 mod credit;
+/// Customer accounts (issue 17 point 3).
+mod customer_accounts;
 mod customer_app;
 mod dashboard;
 mod documents;

@@ -36,6 +36,8 @@ mod click_collect;
 mod retail;
 /// Store credit and gift cards (issue 17 point 8).
 mod credit;
+/// Customer accounts (issue 17 point 3).
+mod customers;
 
 pub use access::*;
 pub use audit::*;
@@ -45,6 +47,7 @@ pub use conflicts::*;
 pub use connections::*;
 pub use console::*;
 pub use credit::*;
+pub use customers::*;
 pub use events::*;
 pub use import_jobs::*;
 pub use invitations::*;

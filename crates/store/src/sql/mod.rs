@@ -41,6 +41,8 @@ mod click_collect;
 mod retail;
 /// Store credit and gift cards (issue 17 point 8).
 mod credit;
+/// Customer accounts (issue 17 point 3).
+mod customers;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;
