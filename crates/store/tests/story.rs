@@ -17,6 +17,8 @@ mod audit;
 mod cart_reads;
 #[path = "story/catalog_admin.rs"]
 mod catalog_admin;
+#[path = "story/click_collect.rs"]
+mod click_collect;
 #[path = "story/conflicts.rs"]
 mod conflicts;
 #[path = "story/console.rs"]
@@ -49,6 +51,7 @@ mod stock;
 use audit::audit_entries_are_listed_newest_first_with_filters;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
+use click_collect::pickup_changes_of_one_part_land_once;
 use conflicts::stock_conflicts_are_resolved_once;
 use console::{
     console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
@@ -136,6 +139,7 @@ story!(
     pos_printers_and_digital_receipts,
     pos_approvals_voids_and_the_count,
     audit_entries_are_listed_newest_first_with_filters,
+    pickup_changes_of_one_part_land_once,
 );
 
 fn user(email: &str) -> UserRow {

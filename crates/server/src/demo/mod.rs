@@ -8,6 +8,8 @@
 //! login, stock received by nobody, promotions) by the app's demo seeding
 //! (`omnicanal_app::setup::demo`). The content itself is in `menus`.
 
+/// Click & collect: pickup wait and orders to pick (issue 17 points 4 and 5).
+mod click_collect;
 mod descriptions;
 mod menus;
 mod retail;
@@ -113,6 +115,9 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
         }
     }
     sites.push(retail::load(app, &operator, &mut logins).await?);
+    if let Some((_, retail_site_id)) = sites.last() {
+        click_collect::load(app, &operator, retail_site_id).await?;
+    }
     app.seed_demo_logins(DEMO_PASSWORD, DEMO_MANAGER_PIN, logins.seeds).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
