@@ -17,6 +17,8 @@ mod audit;
 mod cart_reads;
 #[path = "story/catalog_admin.rs"]
 mod catalog_admin;
+#[path = "story/click_collect.rs"]
+mod click_collect;
 #[path = "story/conflicts.rs"]
 mod conflicts;
 #[path = "story/console.rs"]
@@ -55,6 +57,7 @@ mod stock;
 use audit::audit_entries_are_listed_newest_first_with_filters;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
+use click_collect::pickup_changes_of_one_part_land_once;
 use conflicts::stock_conflicts_are_resolved_once;
 use console::{
     console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
@@ -154,6 +157,7 @@ story!(
     gift_card_spent_at_once_never_goes_negative,
     customer_links_verify_once,
     customer_history_joins_channels,
+    pickup_changes_of_one_part_land_once,
 );
 
 fn user(email: &str) -> UserRow {

@@ -12,6 +12,8 @@
 mod credit;
 /// The demo's customer account (issue 17 point 3).
 mod customers;
+/// Click & collect: pickup wait and orders to pick (issue 17 points 4 and 5).
+mod click_collect;
 mod descriptions;
 mod menus;
 mod retail;
@@ -119,6 +121,9 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
         }
     }
     sites.push(retail::load(app, &operator, &mut logins).await?);
+    if let Some((_, retail_site_id)) = sites.last() {
+        click_collect::load(app, &operator, retail_site_id).await?;
+    }
     app.seed_demo_logins(DEMO_PASSWORD, DEMO_MANAGER_PIN, logins.seeds).await?;
     customers::load(app, DEMO_PASSWORD).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
