@@ -27,6 +27,7 @@ pub mod payment;
 pub mod payment_job;
 pub mod pos;
 pub mod pricing;
+pub mod returns;
 pub mod settlement;
 pub mod site;
 pub mod time;

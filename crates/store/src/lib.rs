@@ -13,6 +13,7 @@ pub mod constraints;
 pub mod error;
 pub mod rows;
 
+pub use sql::credit_note_number;
 pub use sql::{
     HOLD_EXPIRED_REASON, OFFLINE_SALE_SHORT, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id,
 };
@@ -55,6 +56,7 @@ pub trait Store:
     + PhotoStore
     + AuditStore
     + ConnectionStore
+    + ReturnStore
     + Send
     + Sync
     + 'static
@@ -84,6 +86,7 @@ impl<T> Store for T where
         + PhotoStore
         + AuditStore
         + ConnectionStore
+        + ReturnStore
         + Send
         + Sync
         + 'static
@@ -907,4 +910,56 @@ pub trait ConnectionStore {
     async fn connection_work_due(&self, connection_id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Sets a variant's base price (a price the shop owns, taken from it); false when no such SKU.
     async fn set_variant_price(&self, merchant_id: &str, sku: &str, price_minor: i64) -> StoreResult<bool>;
+}
+
+/// Returns and exchanges (issue 17 point 6): the merchant's policy, purchases with what is
+/// still returnable, and returns recorded in one transaction.
+#[async_trait]
+pub trait ReturnStore {
+    /// A merchant's return policy (`None`: the default).
+    async fn get_return_policy(&self, merchant_id: &str) -> StoreResult<Option<ReturnPolicyRow>>;
+    /// Sets a merchant's return policy.
+    async fn put_return_policy(&self, policy: &ReturnPolicyRow) -> StoreResult<()>;
+    /// An order (its parts of `merchant_id`, only handed-over lines) or a till sale of
+    /// `merchant_id`, with what was already returned of each line; `None` when it does not
+    /// exist or has nothing of that merchant.
+    async fn get_purchase(
+        &self,
+        source: omnicanal_domain::returns::ReturnSource,
+        id: &str,
+        merchant_id: &str,
+    ) -> StoreResult<Option<PurchaseRecord>>;
+    /// A merchant's purchases by order number, receipt number or the customer's phone (each
+    /// given one matched), newest first, at most 20 of each kind.
+    async fn find_purchases(
+        &self,
+        merchant_id: &str,
+        order_number: Option<i64>,
+        receipt_number: Option<&str>,
+        phone: Option<&str>,
+    ) -> StoreResult<Vec<(omnicanal_domain::returns::ReturnSource, String)>>;
+    /// Records a return in one transaction: the purchase's row locked, the returned counts
+    /// the plan was made with checked (`StaleState` when another return came first), the
+    /// merchant's next credit note, the card refund's payment job or the cash paid out of the
+    /// open session (`SessionClosed`), the return and its lines, and a `return` movement per
+    /// restocked SKU at the return's location with its `stock.changed`.
+    async fn record_return(&self, new: &NewReturn) -> StoreResult<ReturnRecord>;
+    /// A return with its lines.
+    async fn get_return(&self, id: &str) -> StoreResult<Option<ReturnRecord>>;
+    /// A purchase's returns, oldest first.
+    async fn list_purchase_returns(
+        &self,
+        source: omnicanal_domain::returns::ReturnSource,
+        source_id: &str,
+    ) -> StoreResult<Vec<ReturnRow>>;
+    /// A merchant's returns taken in `[from_ms, to_ms)`, at one location when given.
+    async fn list_returns_between(
+        &self,
+        merchant_id: &str,
+        location_id: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<ReturnRow>>;
+    /// The returns whose cash came out of a till session.
+    async fn list_session_returns(&self, session_id: &str) -> StoreResult<Vec<ReturnRow>>;
 }

@@ -30,6 +30,8 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// Returns and exchanges (issue 17 point 6).
+mod returns;
 
 pub use access::*;
 pub use audit::*;
@@ -50,6 +52,7 @@ pub use pos_pickups::*;
 pub use pos_print::*;
 pub use pricing::*;
 pub use reporting::*;
+pub use returns::*;
 pub use setup::*;
 pub use stock::*;
 

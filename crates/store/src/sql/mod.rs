@@ -35,9 +35,12 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
+/// Returns and exchanges (issue 17 point 6).
+mod returns;
 pub(crate) mod tx;
 
 pub use pos::OFFLINE_SALE_SHORT;
+pub use returns::credit_note_number;
 pub use tx::holds::HOLD_EXPIRED_REASON;
 pub use tx::payment_jobs::{capture_job_id, refund_job_id, void_job_id};
 pub use tx::slots::pickup_slot_start_ms;
