@@ -34,6 +34,7 @@ pub mod pos;
 pub mod price_book;
 pub mod pricing;
 pub mod reporting;
+pub mod returns;
 pub mod setup;
 pub mod signing;
 pub mod stock;

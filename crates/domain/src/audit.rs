@@ -54,6 +54,10 @@ crate::named_enum! {
         ShopConnection => "shop_connection",
         /// Something a shop connection found out of step, settled by a person.
         ShopConflict => "shop_conflict",
+        /// A return (with a manager's override of the return policy, when one was given).
+        Return => "return",
+        /// A merchant's return policy.
+        ReturnPolicy => "return_policy",
     }
 }
 

@@ -34,6 +34,8 @@ pub mod pricing;
 /// Product photos: upload, delete and the public renditions (issue 15 point 2).
 pub mod product_photos;
 pub mod push;
+/// Returns and exchanges in any store (issue 17 point 6).
+pub mod returns;
 pub mod setup;
 pub mod stock;
 pub mod stock_conflicts;
@@ -79,6 +81,7 @@ use omnicanal_app::events::health::Health;
         (name = "payments", description = "Captures, refunds and voids owed to the card provider"),
         (name = "connections", description = "Shop connections: WooCommerce, PrestaShop, Magento 2 and Shopify kept in step"),
         (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
+        (name = "returns", description = "Returns and exchanges in any store, the return policy, credit notes"),
     )
 )]
 struct ApiDoc;
@@ -105,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stock_conflicts::write_router())
         .merge(pos_approvals::write_router())
         .merge(pos_pickups::write_router())
+        .merge(returns::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -138,6 +142,7 @@ pub fn app(state: AppState) -> Router {
         .merge(till_catalog::router())
         .merge(product_photos::router())
         .merge(connections::router())
+        .merge(returns::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.
