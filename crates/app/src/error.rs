@@ -171,6 +171,18 @@ pub enum AppError {
     /// A fault on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A store-credit or gift-card balance does not cover the spend (issue 17 point 8).
+    #[error("the credit balance does not cover this amount")]
+    InsufficientCredit {
+        /// The balance as it stands (minor units).
+        balance_minor: i64,
+    },
+    /// A store-credit or gift-card balance has expired (issue 17 point 8).
+    #[error("the credit balance expired at {expired_at}")]
+    CreditExpired {
+        /// When it expired (RFC 3339).
+        expired_at: String,
+    },
 }
 
 /// Result of every use case.
@@ -260,6 +272,13 @@ impl From<StoreError> for AppError {
             | StoreError::NotInTransit
             | StoreError::NotNeedingAttention
             | StoreError::SessionClosed) => AppError::Conflict(error.to_string()),
+            StoreError::InsufficientCredit { balance_minor } => AppError::InsufficientCredit { balance_minor },
+            StoreError::CreditExpired { expired_at_ms } => {
+                AppError::CreditExpired { expired_at: crate::ids::rfc3339(expired_at_ms) }
+            }
+            StoreError::CreditCurrency { currency } => {
+                AppError::invalid("currency", format!("the credit balance is held in {currency}"))
+            }
             fault @ (StoreError::Corrupt(_)
             | StoreError::Inconsistent(_)
             | StoreError::Database(_)

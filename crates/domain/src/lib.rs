@@ -11,6 +11,8 @@ pub mod audit;
 pub mod catalog;
 pub mod channel;
 pub mod connections;
+/// Store credit and gift cards (issue 17 point 8).
+pub mod credit;
 pub mod delivery;
 pub mod dish;
 pub mod error;

@@ -126,6 +126,8 @@ impl ApiError {
                 AppError::UnsupportedMedia { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
                 AppError::ReturnPolicyRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "return_policy_refused"),
+                AppError::InsufficientCredit { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "insufficient_credit"),
+                AppError::CreditExpired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "credit_expired"),
             },
         }
     }

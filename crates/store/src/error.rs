@@ -85,6 +85,24 @@ pub enum StoreError {
     /// The database URL names no backend we run on.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
+    /// A spend is more than the credit balance, or there is no balance at all (issue 17 point 8).
+    #[error("the credit balance ({balance_minor}) does not cover the spend")]
+    InsufficientCredit {
+        /// The balance as it stands (0 when there is no account).
+        balance_minor: i64,
+    },
+    /// The credit balance expired and can no longer be spent.
+    #[error("the credit balance expired")]
+    CreditExpired {
+        /// When it expired (Unix ms).
+        expired_at_ms: i64,
+    },
+    /// The credit balance is held in another currency.
+    #[error("the credit balance is held in {currency}")]
+    CreditCurrency {
+        /// The account's currency.
+        currency: String,
+    },
 }
 
 /// Why a coupon was refused inside the order's transaction.

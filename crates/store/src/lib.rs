@@ -57,6 +57,7 @@ pub trait Store:
     + AuditStore
     + ConnectionStore
     + ReturnStore
+    + CreditStore
     + Send
     + Sync
     + 'static
@@ -87,6 +88,7 @@ impl<T> Store for T where
         + AuditStore
         + ConnectionStore
         + ReturnStore
+        + CreditStore
         + Send
         + Sync
         + 'static
@@ -962,4 +964,41 @@ pub trait ReturnStore {
     ) -> StoreResult<Vec<ReturnRow>>;
     /// The returns whose cash came out of a till session.
     async fn list_session_returns(&self, session_id: &str) -> StoreResult<Vec<ReturnRow>>;
+}
+
+/// Store credit and gift cards (issue 17 point 8): balances per customer or per card code that
+/// never go below zero, whatever spends at once, each change recorded once by its source.
+#[async_trait]
+pub trait CreditStore {
+    /// Applies a positive credit in its own transaction (creating the account on the first);
+    /// a retry of the same source returns the entry already written.
+    async fn grant_credit(&self, entry: &NewCreditEntry) -> StoreResult<CreditEntryRow>;
+    /// Applies a negative spend in its own transaction: `InsufficientCredit` beyond the balance
+    /// (or with no account), `CreditExpired` once expired; a retry returns the first entry.
+    async fn spend_credit(&self, entry: &NewCreditEntry) -> StoreResult<CreditEntryRow>;
+    /// Creates a gift card's account with its first credit in one transaction; `None` (nothing
+    /// written) when the code's hash is already a card of the merchant.
+    async fn issue_gift_card(&self, card: &NewGiftCard) -> StoreResult<Option<(CreditAccountRow, CreditEntryRow)>>;
+    /// A holder's balance.
+    async fn get_credit_account(
+        &self,
+        merchant_id: &str,
+        holder: &CreditHolderKey,
+    ) -> StoreResult<Option<CreditAccountRow>>;
+    /// A balance by its id.
+    async fn get_credit_account_by_id(&self, id: &str) -> StoreResult<Option<CreditAccountRow>>;
+    /// An account's ledger, newest first, with its total count.
+    async fn list_credit_entries(&self, account_id: &str, page: Page) -> StoreResult<(Vec<CreditEntryRow>, i64)>;
+    /// A merchant's accounts of one holder kind, newest first, with their total count.
+    async fn list_credit_accounts(
+        &self,
+        merchant_id: &str,
+        holder_kind: &str,
+        page: Page,
+    ) -> StoreResult<(Vec<CreditAccountRow>, i64)>;
+    /// The merchant's `credit_expiry_days` (`None`: credit never expires); `NotFound` without
+    /// the merchant.
+    async fn credit_expiry_days(&self, merchant_id: &str) -> StoreResult<Option<i64>>;
+    /// Sets the merchant's `credit_expiry_days`; false when no such merchant.
+    async fn set_credit_expiry_days(&self, merchant_id: &str, days: Option<i64>) -> StoreResult<bool>;
 }

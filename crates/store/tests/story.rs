@@ -23,6 +23,8 @@ mod conflicts;
 mod console;
 #[path = "story/constraints.rs"]
 mod constraints;
+#[path = "story/credit.rs"]
+mod credit;
 #[path = "story/customer_app.rs"]
 mod customer_app;
 #[path = "story/events.rs"]
@@ -54,6 +56,10 @@ use console::{
     console_order_search, console_promise_and_queue, console_sold_out_switches, console_takings_and_statement,
 };
 use constraints::constraint_violations_are_named;
+use credit::{
+    credit_expires_by_merchant_policy, credit_ledger_grants_spends_and_refuses,
+    gift_card_spent_at_once_never_goes_negative,
+};
 use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_are_listed_for_notify_only_sites};
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
@@ -136,6 +142,9 @@ story!(
     pos_printers_and_digital_receipts,
     pos_approvals_voids_and_the_count,
     audit_entries_are_listed_newest_first_with_filters,
+    credit_ledger_grants_spends_and_refuses,
+    credit_expires_by_merchant_policy,
+    gift_card_spent_at_once_never_goes_negative,
 );
 
 fn user(email: &str) -> UserRow {

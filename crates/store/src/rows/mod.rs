@@ -32,6 +32,8 @@ mod stock;
 mod catalog_admin;
 /// Returns and exchanges (issue 17 point 6).
 mod returns;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 
 pub use access::*;
 pub use audit::*;
@@ -39,6 +41,7 @@ pub use catalog_admin::*;
 pub use conflicts::*;
 pub use connections::*;
 pub use console::*;
+pub use credit::*;
 pub use events::*;
 pub use import_jobs::*;
 pub use invitations::*;

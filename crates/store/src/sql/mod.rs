@@ -37,6 +37,8 @@ mod stock;
 mod catalog_admin;
 /// Returns and exchanges (issue 17 point 6).
 mod returns;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 pub(crate) mod tx;
 
 pub use pos::OFFLINE_SALE_SHORT;

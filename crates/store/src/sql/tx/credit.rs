@@ -1,0 +1,252 @@
+//! The store-credit ledger's one write (issue 17 point 8): apply a credit (+) or a spend (−) to
+//! a customer's or a gift card's balance, inside the caller's transaction — a grant's own, a
+//! till sale's, a return's.
+//!
+//! The balance never goes below zero, whatever runs at once on any node: the account row is
+//! locked first (a no-op `UPDATE`, which PostgreSQL holds until commit and SQLite's single
+//! writer serialises anyway), and the change itself is a conditional `UPDATE … WHERE
+//! balance_minor + amount >= 0`, with the table's CHECK as the last line of defence. Each change
+//! is keyed by its `(source_kind, source_id)`: a retry finds the entry already written and gets
+//! it back instead of applying it twice.
+
+use omnicanal_domain::credit::expires_at_after_credit;
+use rand::RngCore;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::Tx;
+use crate::error::StoreError;
+use crate::rows::{CreditAccountRow, CreditEntryRow, CreditHolderKey, NewCreditEntry};
+
+/// Columns of an account, in [`account_from`]'s order.
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "id, merchant_id, holder_kind, holder_key, label, currency, balance_minor, expires_at_ms, created_at_ms";
+/// Columns of an entry, in [`entry_from`]'s order.
+pub(crate) const ENTRY_COLUMNS: &str =
+    "id, account_id, amount_minor, balance_after_minor, reason, source_kind, source_id, at_ms, by_user";
+
+/// The source kind of the entry that takes an expired balance to zero before a new credit.
+pub const EXPIRY_SOURCE: &str = "expiry";
+
+/// A new opaque id (`cra_…`, `cre_…`): 128 random bits, as the use cases make theirs.
+pub(crate) fn new_credit_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}_{}", hex::encode(bytes))
+}
+
+/// Reads an account row.
+pub(crate) fn account_from(row: &AnyRow) -> Result<CreditAccountRow, sqlx::Error> {
+    Ok(CreditAccountRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        holder: CreditHolderKey { kind: row.try_get("holder_kind")?, key: row.try_get("holder_key")? },
+        label: row.try_get("label")?,
+        currency: row.try_get("currency")?,
+        balance_minor: row.try_get("balance_minor")?,
+        expires_at_ms: row.try_get("expires_at_ms")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+    })
+}
+
+/// Reads an entry row.
+pub(crate) fn entry_from(row: &AnyRow) -> Result<CreditEntryRow, sqlx::Error> {
+    Ok(CreditEntryRow {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        amount_minor: row.try_get("amount_minor")?,
+        balance_after_minor: row.try_get("balance_after_minor")?,
+        reason: row.try_get("reason")?,
+        source_kind: row.try_get("source_kind")?,
+        source_id: row.try_get("source_id")?,
+        at_ms: row.try_get("at_ms")?,
+        by_user: row.try_get("by_user")?,
+    })
+}
+
+/// Creates the holder's account unless it exists; true when this call created it.
+pub(crate) async fn create_account(
+    tx: &mut Tx,
+    id: &str,
+    entry: &NewCreditEntry,
+    label: Option<&str>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO credit_accounts (id, merchant_id, holder_kind, holder_key, label, currency, balance_minor, \
+         expires_at_ms, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, $7) \
+         ON CONFLICT (merchant_id, holder_kind, holder_key) DO NOTHING",
+    )
+    .bind(id)
+    .bind(&entry.merchant_id)
+    .bind(&entry.holder.kind)
+    .bind(&entry.holder.key)
+    .bind(label)
+    .bind(&entry.currency)
+    .bind(entry.at_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The holder's account, locked until commit on PostgreSQL (a no-op update), so the checks
+/// below see the balance no other transaction can change before this one ends.
+async fn lock_account(
+    tx: &mut Tx,
+    merchant_id: &str,
+    holder: &CreditHolderKey,
+) -> Result<Option<CreditAccountRow>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE credit_accounts SET balance_minor = balance_minor \
+         WHERE merchant_id = $1 AND holder_kind = $2 AND holder_key = $3 RETURNING {ACCOUNT_COLUMNS}"
+    )))
+    .bind(merchant_id)
+    .bind(&holder.kind)
+    .bind(&holder.key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.as_ref().map(account_from).transpose()?)
+}
+
+/// The entry a source already wrote to this account, if any.
+async fn existing_entry(
+    tx: &mut Tx,
+    account_id: &str,
+    source_kind: &str,
+    source_id: &str,
+) -> Result<Option<CreditEntryRow>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTRY_COLUMNS} FROM credit_entries WHERE account_id = $1 AND source_kind = $2 AND source_id = $3"
+    )))
+    .bind(account_id)
+    .bind(source_kind)
+    .bind(source_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.as_ref().map(entry_from).transpose()?)
+}
+
+/// The merchant's policy: days credit lasts after a credit (`None`: for ever).
+async fn expiry_days(tx: &mut Tx, merchant_id: &str) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT credit_expiry_days FROM merchants WHERE id = $1")
+        .bind(merchant_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("credit_expiry_days")?,
+        None => None,
+    })
+}
+
+/// Moves the balance by `amount` unless that takes it below zero; the new balance, or `None`
+/// when refused. The `WHERE` holds the invariant even without the lock above.
+async fn change_balance(
+    tx: &mut Tx,
+    account_id: &str,
+    amount: i64,
+    expires_at_ms: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query(
+        "UPDATE credit_accounts SET balance_minor = balance_minor + $1, expires_at_ms = $2 \
+         WHERE id = $3 AND balance_minor + $1 >= 0 RETURNING balance_minor",
+    )
+    .bind(amount)
+    .bind(expires_at_ms)
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|row| row.try_get("balance_minor")).transpose()?)
+}
+
+/// Writes one entry row.
+async fn insert_entry(tx: &mut Tx, entry: &CreditEntryRow) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO credit_entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    )))
+    .bind(&entry.id)
+    .bind(&entry.account_id)
+    .bind(entry.amount_minor)
+    .bind(entry.balance_after_minor)
+    .bind(&entry.reason)
+    .bind(&entry.source_kind)
+    .bind(&entry.source_id)
+    .bind(entry.at_ms)
+    .bind(&entry.by_user)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Applies one credit (+) or spend (−) in the caller's transaction and returns its entry.
+///
+/// - The first credit creates the holder's account; a spend never does.
+/// - A change already applied for the same `(source_kind, source_id)` is returned as it was.
+/// - A spend beyond the balance, or with no account, is `InsufficientCredit`; a spend of an
+///   expired balance is `CreditExpired`; another currency than the account's is `CreditCurrency`.
+/// - A credit sets the expiry the merchant's policy gives from `at_ms` (rolling); a credit to
+///   an expired balance first writes an `expiry` entry taking the old balance to zero, so the
+///   ledger always adds up to the balance.
+pub(crate) async fn apply_credit_entry(tx: &mut Tx, entry: &NewCreditEntry) -> Result<CreditEntryRow, StoreError> {
+    if entry.amount_minor > 0 {
+        create_account(tx, &new_credit_id("cra"), entry, None).await?;
+    }
+    let Some(account) = lock_account(tx, &entry.merchant_id, &entry.holder).await? else {
+        return Err(StoreError::InsufficientCredit { balance_minor: 0 });
+    };
+    if let Some(done) = existing_entry(tx, &account.id, &entry.source_kind, &entry.source_id).await? {
+        return Ok(done);
+    }
+    if account.currency != entry.currency {
+        return Err(StoreError::CreditCurrency { currency: account.currency });
+    }
+    let mut balance = account.balance_minor;
+    let expired_at = account.expires_at_ms.filter(|at| *at <= entry.at_ms);
+    let expires_at_ms = if entry.amount_minor > 0 {
+        if let Some(expired_at) = expired_at
+            && balance > 0
+        {
+            lapse(tx, &account, expired_at).await?;
+            balance = 0;
+        }
+        expires_at_after_credit(entry.at_ms, expiry_days(tx, &entry.merchant_id).await?)
+    } else {
+        if let Some(expired_at_ms) = expired_at {
+            return Err(StoreError::CreditExpired { expired_at_ms });
+        }
+        account.expires_at_ms
+    };
+    let Some(balance_after) = change_balance(tx, &account.id, entry.amount_minor, expires_at_ms).await? else {
+        return Err(StoreError::InsufficientCredit { balance_minor: balance });
+    };
+    let row = CreditEntryRow {
+        id: new_credit_id("cre"),
+        account_id: account.id,
+        amount_minor: entry.amount_minor,
+        balance_after_minor: balance_after,
+        reason: entry.reason.clone(),
+        source_kind: entry.source_kind.clone(),
+        source_id: entry.source_id.clone(),
+        at_ms: entry.at_ms,
+        by_user: entry.by_user.clone(),
+    };
+    insert_entry(tx, &row).await?;
+    Ok(row)
+}
+
+/// Takes an expired balance to zero with an `expiry` entry dated when it expired.
+async fn lapse(tx: &mut Tx, account: &CreditAccountRow, expired_at: i64) -> Result<(), StoreError> {
+    let taken = change_balance(tx, &account.id, -account.balance_minor, account.expires_at_ms)
+        .await?
+        .ok_or(StoreError::Inconsistent("a locked credit balance changed"))?;
+    let row = CreditEntryRow {
+        id: new_credit_id("cre"),
+        account_id: account.id.clone(),
+        amount_minor: -account.balance_minor,
+        balance_after_minor: taken,
+        reason: "expired".to_owned(),
+        source_kind: EXPIRY_SOURCE.to_owned(),
+        source_id: expired_at.to_string(),
+        at_ms: expired_at,
+        by_user: None,
+    };
+    insert_entry(tx, &row).await
+}
