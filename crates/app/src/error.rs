@@ -177,6 +177,12 @@ pub enum AppError {
         /// The balance as it stands (minor units).
         balance_minor: i64,
     },
+    /// Too many gift card codes that match no card from this address (issue 17 point 8).
+    #[error("too many gift card codes that match no card; try again in {}", wait_in_words(*retry_after_secs))]
+    GuessThrottled {
+        /// Seconds until a code is looked up again.
+        retry_after_secs: u64,
+    },
     /// A store-credit or gift-card balance has expired (issue 17 point 8).
     #[error("the credit balance expired at {expired_at}")]
     CreditExpired {

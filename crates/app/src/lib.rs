@@ -18,6 +18,8 @@ pub mod catalog;
 pub mod clock;
 pub mod connections;
 pub mod console;
+/// Store credit and gift cards (issue 17 point 8).
+pub mod credit;
 pub mod documents;
 pub mod error;
 pub mod events;
@@ -70,6 +72,8 @@ pub struct App {
     shop_clients: Arc<dyn connections::client::ShopClients>,
     credentials_key: Arc<connections::credentials::CredentialsKey>,
     connection_timing: connections::engine::ConnectionTiming,
+    /// Wrong gift card codes, counted apart from sign-ins (issue 17 point 8).
+    gift_card_throttle: Arc<LoginThrottle>,
 }
 
 /// What a committed change wakes, so the workers act at once instead of at their next poll.
@@ -90,6 +94,7 @@ impl App {
     /// The layer over a store, a clock and a payment provider.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, payments: Arc<dyn PaymentProvider>) -> Self {
         let login_throttle = Arc::new(LoginThrottle::new(throttle::Limits::default(), clock.clone()));
+        let gift_card_throttle = Arc::new(LoginThrottle::new(credit::guess_limits(), clock.clone()));
         let outbound = Arc::new(OutboundPolicy::strict());
         let terminal = Arc::new(pos::terminal::SandboxTerminal);
         let printer = Arc::new(pos::tcp_printer::TcpReceiptPrinter);
@@ -107,6 +112,7 @@ impl App {
             shop_clients,
             credentials_key,
             connection_timing: connections::engine::ConnectionTiming::default(),
+            gift_card_throttle,
         }
     }
 

@@ -54,6 +54,10 @@ crate::named_enum! {
         ShopConnection => "shop_connection",
         /// Something a shop connection found out of step, settled by a person.
         ShopConflict => "shop_conflict",
+        /// A gift card (issue 17 point 8).
+        GiftCard => "gift_card",
+        /// A customer's store credit (issue 17 point 8).
+        StoreCredit => "store_credit",
         /// A return (with a manager's override of the return policy, when one was given).
         Return => "return",
         /// A merchant's return policy.

@@ -128,6 +128,7 @@ impl ApiError {
                 AppError::ReturnPolicyRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "return_policy_refused"),
                 AppError::InsufficientCredit { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "insufficient_credit"),
                 AppError::CreditExpired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "credit_expired"),
+                AppError::GuessThrottled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             },
         }
     }
@@ -258,6 +259,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let ApiError::App(AppError::Throttled { retry_after_secs }) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if let ApiError::App(AppError::GuessThrottled { retry_after_secs }) = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response

@@ -83,6 +83,18 @@ impl CredentialsKey {
         let map: BTreeMap<String, String> = serde_json::from_slice(&plain).map_err(|_| CannotOpen)?;
         Ok(Credentials(map))
     }
+
+    /// A key for another purpose, derived from this one (HMAC-SHA256 of `purpose`): the gift
+    /// cards' code hashes use it, so they survive restarts wherever the credentials do.
+    pub fn derive(&self, purpose: &str) -> [u8; KEY_BYTES] {
+        use hmac::{Hmac, Mac};
+        let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0) else {
+            // HMAC takes a key of any length.
+            return [0; KEY_BYTES];
+        };
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
 }
 
 #[cfg(test)]

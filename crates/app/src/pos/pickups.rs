@@ -131,6 +131,14 @@ fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput) -> Opti
             v.push(format!("{field}.reference"), "type the external terminal's approval code");
             return None;
         }
+        // Store credit (issue 17 point 8) is spent in till sales; a collection does not take it yet.
+        (TenderMethod::GiftCard | TenderMethod::StoreCredit, _, _) => {
+            v.push(
+                format!("{field}.method"),
+                "gift cards and store credit are taken in till sales, not at a collection",
+            );
+            return None;
+        }
         _ => {}
     }
     Some(CollectPayment {

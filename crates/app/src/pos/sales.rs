@@ -355,6 +355,23 @@ fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput, offline
             v.push(format!("{field}.reference"), "type the external terminal's approval code");
             return None;
         }
+        // Store credit (issue 17 point 8): the balance is checked and spent on the server.
+        TenderMethod::GiftCard | TenderMethod::StoreCredit if offline => {
+            v.push(format!("{field}.method"), "gift cards and store credit need the network: offline, take cash");
+            return None;
+        }
+        TenderMethod::GiftCard | TenderMethod::StoreCredit if card_number.is_some() => {
+            v.push(format!("{field}.card_number"), "only card payments carry a card number");
+            return None;
+        }
+        TenderMethod::GiftCard if reference.is_none() => {
+            v.push(format!("{field}.reference"), "type the gift card's code");
+            return None;
+        }
+        TenderMethod::StoreCredit if reference.is_none() => {
+            v.push(format!("{field}.reference"), "give the customer's e-mail or phone");
+            return None;
+        }
         _ => {}
     }
     let method = method?;
@@ -566,7 +583,7 @@ fn replay(existing: PosSaleRow, conflicts: Vec<StockConflictRow>, hash: &str) ->
 
 impl App {
     /// Records a till sale once (see the module docs).
-    pub async fn record_pos_sale(&self, caller: &Caller, command: RecordSale) -> AppResult<SaleRecorded> {
+    pub async fn record_pos_sale(&self, caller: &Caller, mut command: RecordSale) -> AppResult<SaleRecorded> {
         let (session, device) = self.till_session(caller, &command.session_id).await?;
         if let Some((existing, conflicts)) = self.store.get_pos_sale(&command.id).await? {
             return replay(existing, conflicts, &command.request_hash);
@@ -628,6 +645,9 @@ impl App {
         let (quote, price_difference) = at_till_price(priced.quote, command.till_total)?;
         let tenders: Vec<Tender> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(quote.total, &tenders)?;
+        // Gift cards and store credit name their balance by its account from here on: the code
+        // itself is never stored, and the spend happens in the sale's transaction.
+        self.resolve_credit_tenders(&session.merchant_id, &device.id, &mut command.payments).await?;
 
         let approvals = self.charge_cards(&command, &settled.applied).await?;
         let mut answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;

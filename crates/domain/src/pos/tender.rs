@@ -15,13 +15,23 @@ crate::named_enum! {
         Card => "card",
         /// A terminal the till does not drive; the cashier types its approval code.
         ExternalCard => "external_card",
+        /// A gift card of the merchant, by its code (issue 17 point 8): spent in the sale's
+        /// own transaction, never below its balance.
+        GiftCard => "gift_card",
+        /// The customer's store credit, by their e-mail or phone (issue 17 point 8).
+        StoreCredit => "store_credit",
     }
 }
 
 impl TenderMethod {
     /// Whether a sale made offline may carry this tender.
     pub fn allowed_offline(self) -> bool {
-        !matches!(self, TenderMethod::Card)
+        !matches!(self, TenderMethod::Card | TenderMethod::GiftCard | TenderMethod::StoreCredit)
+    }
+
+    /// Whether this tender spends a store-credit balance (a gift card's or a customer's).
+    pub fn spends_credit(self) -> bool {
+        matches!(self, TenderMethod::GiftCard | TenderMethod::StoreCredit)
     }
 }
 

@@ -8,6 +8,8 @@
 //! login, stock received by nobody, promotions) by the app's demo seeding
 //! (`omnicanal_app::setup::demo`). The content itself is in `menus`.
 
+/// Store credit and a gift card for the retailer (issue 17 point 8).
+mod credit;
 mod descriptions;
 mod menus;
 mod retail;

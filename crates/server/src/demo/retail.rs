@@ -85,6 +85,8 @@ pub(super) async fn load(app: &App, operator: &Caller, logins: &mut Logins) -> A
     for promotion in promotions(&merchant.id) {
         app.seed_demo_promotion(&site.id, &promotion, None).await?;
     }
+    // Store credit and a gift card (issue 17 point 8).
+    super::credit::load(app, operator, &merchant.id).await?;
     let domain = "demo.omnicanal.cl";
     let manager = DemoLogin {
         email: format!("gerente.andina@{domain}"),

@@ -123,6 +123,12 @@ fn payments(payments: &[SaleAnswerPayment], change: Money, english: bool) -> Str
             TenderMethod::Cash => format!("{} {}", words[0], payment.amount.display()),
             TenderMethod::Card => format!("{} {}", words[1], payment.amount.display()),
             TenderMethod::ExternalCard => format!("{} {}", words[2], payment.amount.display()),
+            TenderMethod::GiftCard => {
+                format!("{} {}", if english { "Gift card" } else { "Tarjeta de regalo" }, payment.amount.display())
+            }
+            TenderMethod::StoreCredit => {
+                format!("{} {}", if english { "Store credit" } else { "Saldo a favor" }, payment.amount.display())
+            }
         };
         if let Some(last4) = &payment.card_last4 {
             text.push_str(&format!(" ****{last4}"));

@@ -15,6 +15,8 @@ pub mod catalog_admin;
 /// Shop connections: WooCommerce, PrestaShop, Magento 2, Shopify (issue 16).
 pub mod connections;
 pub mod console;
+/// Store credit and gift cards (issue 17 point 8).
+pub mod credit;
 pub mod documents;
 pub mod error_responses;
 pub mod events;
@@ -81,6 +83,7 @@ use omnicanal_app::events::health::Health;
         (name = "payments", description = "Captures, refunds and voids owed to the card provider"),
         (name = "connections", description = "Shop connections: WooCommerce, PrestaShop, Magento 2 and Shopify kept in step"),
         (name = "pos", description = "The store's till: tills, cash sessions, sales kept exactly once, receipt series"),
+        (name = "credit", description = "Store credit and gift cards: balances that never go below zero"),
         (name = "returns", description = "Returns and exchanges in any store, the return policy, credit notes"),
     )
 )]
@@ -108,6 +111,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stock_conflicts::write_router())
         .merge(pos_approvals::write_router())
         .merge(pos_pickups::write_router())
+        .merge(credit::write_router())
         .merge(returns::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
@@ -142,6 +146,7 @@ pub fn app(state: AppState) -> Router {
         .merge(till_catalog::router())
         .merge(product_photos::router())
         .merge(connections::router())
+        .merge(credit::router())
         .merge(returns::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

@@ -3,6 +3,8 @@
 mod catalog;
 mod conflicts;
 mod connections;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 mod menu_promotions;
 mod modifiers;
 mod orders;
@@ -19,6 +21,7 @@ pub mod words;
 pub use catalog::*;
 pub use conflicts::*;
 pub use connections::*;
+pub use credit::*;
 pub use menu_promotions::*;
 pub use modifiers::*;
 pub use orders::*;

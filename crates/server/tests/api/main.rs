@@ -22,6 +22,8 @@ mod console;
 mod console_pages;
 mod console_setup;
 mod constraints;
+/// Store credit and gift cards (issue 17 point 8).
+mod credit;
 mod customer_app;
 mod dashboard;
 mod documents;

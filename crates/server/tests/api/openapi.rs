@@ -36,6 +36,14 @@ const ROUTES: &[(&str, &str)] = &[
     // Product photos (issue 15 point 2).
     ("post", "/api/v1/products/{}/photo"),
     ("delete", "/api/v1/products/{}/photo"),
+    // Store credit and gift cards (issue 17 point 8).
+    ("post", "/api/v1/gift-cards"),
+    ("get", "/api/v1/gift-cards"),
+    ("get", "/api/v1/gift-cards/balance"),
+    ("post", "/api/v1/store-credit"),
+    ("get", "/api/v1/store-credit"),
+    ("get", "/api/v1/merchants/{}/credit-policy"),
+    ("put", "/api/v1/merchants/{}/credit-policy"),
 ];
 
 /// `/a/{site_id}/b` → `/a/{}/b`, so parameter names do not matter.

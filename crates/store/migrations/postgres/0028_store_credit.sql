@@ -37,3 +37,8 @@ CREATE INDEX credit_entries_account ON credit_entries (account_id, at_ms);
 -- How many days credit lasts after it is granted (a card after it is issued or topped up);
 -- NULL: it never expires.
 ALTER TABLE merchants ADD COLUMN credit_expiry_days BIGINT;
+
+-- A till sale may be paid with a gift card or store credit: the tender's method widens.
+ALTER TABLE pos_sale_payments DROP CONSTRAINT pos_sale_payments_method_check;
+ALTER TABLE pos_sale_payments ADD CONSTRAINT pos_sale_payments_method_check
+    CHECK (method IN ('cash', 'card', 'external_card', 'gift_card', 'store_credit'));

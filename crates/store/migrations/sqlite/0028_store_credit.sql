@@ -37,3 +37,20 @@ CREATE INDEX credit_entries_account ON credit_entries (account_id, at_ms);
 -- How many days credit lasts after it is granted (a card after it is issued or topped up);
 -- NULL: it never expires.
 ALTER TABLE merchants ADD COLUMN credit_expiry_days INTEGER;
+
+-- A till sale may be paid with a gift card or store credit: the tender's method widens. SQLite
+-- cannot alter a CHECK, so the table is rebuilt with its rows (nothing refers to it).
+CREATE TABLE pos_sale_payments_0028 (
+    sale_id TEXT NOT NULL REFERENCES pos_sales(id),
+    position INTEGER NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('cash', 'card', 'external_card', 'gift_card', 'store_credit')),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+    tendered_minor INTEGER,
+    reference TEXT,
+    card_last4 TEXT,
+    PRIMARY KEY (sale_id, position)
+);
+INSERT INTO pos_sale_payments_0028 (sale_id, position, method, amount_minor, tendered_minor, reference, card_last4)
+    SELECT sale_id, position, method, amount_minor, tendered_minor, reference, card_last4 FROM pos_sale_payments;
+DROP TABLE pos_sale_payments;
+ALTER TABLE pos_sale_payments_0028 RENAME TO pos_sale_payments;

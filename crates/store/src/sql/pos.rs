@@ -682,6 +682,8 @@ async fn insert_sale(transaction: &mut Tx, new: &NewPosSale) -> StoreResult<()> 
         .await?;
     }
     super::pos_approvals::record_sale_accounting(transaction, &sale.id, &new.accounting).await?;
+    // Gift cards and store credit (issue 17 point 8) are spent in the sale's own transaction.
+    super::tx::credit::spend_sale_tenders(transaction, new).await?;
     Ok(())
 }
 

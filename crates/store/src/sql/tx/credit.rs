@@ -250,3 +250,41 @@ async fn lapse(tx: &mut Tx, account: &CreditAccountRow, expired_at: i64) -> Resu
     };
     insert_entry(tx, &row).await
 }
+
+/// Spends a till sale's gift card and store credit tenders inside the sale's transaction: each
+/// such payment names its account by id (the use case resolved the code or the customer), and
+/// each spend is keyed by the sale and the tender's position, so the sale is never recorded
+/// without its spends nor a spend without its sale. A balance that does not cover the tender
+/// (or expired meanwhile) refuses the whole sale.
+pub(crate) async fn spend_sale_tenders(tx: &mut Tx, new: &crate::rows::NewPosSale) -> Result<(), StoreError> {
+    let sale = &new.sale;
+    for (position, payment) in new.payments.iter().enumerate() {
+        if !payment.method.spends_credit() {
+            continue;
+        }
+        let account_id =
+            payment.reference.as_deref().ok_or(StoreError::Inconsistent("a credit tender names no account"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM credit_accounts WHERE id = $1 AND merchant_id = $2"
+        )))
+        .bind(account_id)
+        .bind(&sale.merchant_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let account =
+            row.as_ref().map(account_from).transpose()?.ok_or(StoreError::InsufficientCredit { balance_minor: 0 })?;
+        let entry = NewCreditEntry {
+            merchant_id: sale.merchant_id.clone(),
+            holder: account.holder,
+            currency: sale.currency.code().to_owned(),
+            amount_minor: -payment.amount_minor,
+            reason: format!("till sale {}", sale.receipt_number),
+            source_kind: "pos_sale".to_owned(),
+            source_id: format!("{}/{position}", sale.id),
+            at_ms: sale.recorded_at_ms,
+            by_user: sale.created_by.clone(),
+        };
+        apply_credit_entry(tx, &entry).await?;
+    }
+    Ok(())
+}
