@@ -942,8 +942,8 @@ pub trait ReturnStore {
     ) -> StoreResult<Vec<(omnicanal_domain::returns::ReturnSource, String)>>;
     /// Records a return in one transaction: the purchase's row locked, the returned counts
     /// the plan was made with checked (`StaleState` when another return came first), the
-    /// merchant's next credit note, the card refund's payment job or the cash paid out of the
-    /// open session (`SessionClosed`), the return and its lines, and a `return` movement per
+    /// merchant's next credit note, the card refund's payment job, the cash paid out of the
+    /// open session (`SessionClosed`) or the customer's store credit, the return and its lines, and a `return` movement per
     /// restocked SKU at the return's location with its `stock.changed`.
     async fn record_return(&self, new: &NewReturn) -> StoreResult<ReturnRecord>;
     /// A return with its lines.

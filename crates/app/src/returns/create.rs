@@ -11,8 +11,8 @@ use omnicanal_domain::returns::{
     PolicyCheck, PolicyDecision, RefundMethod, RefundTo, RequestedLine, ReturnSource, plan_lines,
 };
 use omnicanal_store::{
-    LocationRow, NewEvent, NewReturn, OwedCardRefund, PosSessionRow, PurchaseRecord, ReturnLineRow, ReturnRecord,
-    ReturnRow, StoreError,
+    CreditHolderKey, LocationRow, NewCreditEntry, NewEvent, NewReturn, OwedCardRefund, PosSessionRow, PurchaseRecord,
+    ReturnLineRow, ReturnRecord, ReturnRow, StoreError,
 };
 use serde_json::json;
 
@@ -233,7 +233,8 @@ impl App {
             .collect();
         expected.sort();
         expected.dedup();
-        let mut new = NewReturn { ret: ret.clone(), lines, expected, card_refund: None, session_event: None };
+        let mut new =
+            NewReturn { ret: ret.clone(), lines, expected, card_refund: None, session_event: None, credit: None };
         self.plan_money(location, command, purchase, &mut ret, &mut new).await?;
         new.ret = ret;
         Ok(new)
@@ -253,10 +254,28 @@ impl App {
             return Ok(());
         }
         if command.refund_to == RefundTo::StoreCredit {
-            return Err(AppError::invalid(
-                "refund_to",
-                "store credit is not available yet; refund to the original payment",
-            ));
+            let given = command.customer.as_deref();
+            let known = purchase.customer_email.as_deref().or(purchase.customer_phone.as_deref());
+            let Some(key) = given.or(known).and_then(customer_key) else {
+                return Err(AppError::invalid(
+                    "customer",
+                    "store credit needs the customer's e-mail or phone: the purchase has none, give one",
+                ));
+            };
+            ret.refund_method = RefundMethod::StoreCredit;
+            ret.customer_key = Some(key.clone());
+            new.credit = Some(NewCreditEntry {
+                merchant_id: ret.merchant_id.clone(),
+                holder: CreditHolderKey::customer(key),
+                currency: ret.currency.code().to_owned(),
+                amount_minor: ret.refund_minor,
+                reason: format!("return {}", ret.id),
+                source_kind: "return".to_owned(),
+                source_id: ret.id.clone(),
+                at_ms: ret.created_at_ms,
+                by_user: ret.created_by.clone(),
+            });
+            return Ok(());
         }
         match &purchase.order_payment {
             Some((PaymentMethod::Card, Some(reference))) => {
@@ -341,5 +360,23 @@ fn cash_out_event(session: &PosSessionRow, amount: Money, at_ms: i64) -> NewEven
             counted_cash: None,
             difference: None,
         }),
+    }
+}
+
+/// A store-credit holder's key, spelt as the credit ledger spells it; `None` when the text is
+/// neither an e-mail nor a phone.
+fn customer_key(raw: &str) -> Option<String> {
+    omnicanal_domain::credit::CustomerKey::parse("customer", raw).ok().map(|key| key.as_str().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::customer_key;
+
+    #[test]
+    fn holders_are_keyed_alike_however_typed() {
+        assert_eq!(customer_key(" Ana@Example.com ").as_deref(), Some("ana@example.com"));
+        assert_eq!(customer_key("+56 9 1234-5678").as_deref(), Some("+56912345678"));
+        assert_eq!(customer_key("call me"), None);
     }
 }

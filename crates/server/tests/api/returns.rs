@@ -278,3 +278,36 @@ async fn two_tills_returning_the_last_unit_at_once_one_succeeds_and_replays_are_
     };
     assert_eq!(number(&next), number(&first).map(|n| n + 1), "credit notes are consecutive");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_return_to_store_credit_lands_in_the_customers_ledger_and_a_till_sale_without_customer_needs_one() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(2).stock(20).build(&app).await;
+    let burger = fx.m(0);
+    let manager = burger.manager.token(&app).await;
+    let order = collected_card_order(&app, &fx, &[(BURGER, 2)]).await;
+    let mut credit = body(&order, &burger.location_id, json!([{"sku": BURGER, "quantity": 1, "restock": true}]));
+    credit["refund_to"] = json!("store_credit");
+    let taken = take(&app, &manager, &credit).await.expect(StatusCode::CREATED, "to store credit");
+    assert_eq!(taken["refund_method"], "store_credit");
+    assert!(refund_jobs(&app, &order).await.is_empty(), "no card refund for store credit");
+    // The order's customer (ana@example.com) now holds the refund, however the phone/e-mail is typed.
+    let path = format!("/api/v1/store-credit?{}", qs(&[("merchant_id", &burger.id), ("customer", " ANA@example.com")]));
+    let statement = app.get(&path, Some(&manager)).await.expect(StatusCode::OK, "the customer's credit");
+    assert_eq!(clp(&statement["balance"]), burger.price(BURGER));
+
+    // A till sale with no customer: store credit needs one named.
+    let till = open_till(&app, burger, 0).await;
+    let sale_id = format!("sale-{}", crate::common::random_hex());
+    let price = burger.price(FRIES);
+    let sale = json!({"id": sale_id, "session_id": till.session_id, "receipt_number": format!("{}-1", till.series),
+        "sold_at": chrono::Utc::now().to_rfc3339(), "offline": false, "lines": [{"sku": FRIES, "quantity": 1}],
+        "payments": [{"method": "cash", "amount": money(price), "tendered": money(price)}]});
+    app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a sale");
+    let mut back = json!({"sale_id": sale_id, "location_id": till.location_id, "lines": [{"sku": FRIES, "quantity": 1, "restock": true}],
+        "refund_to": "store_credit", "reason": "cambio de opinión"});
+    let missing = take(&app, &till.staff, &back).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "no customer");
+    assert_eq!(missing["errors"][0]["field"], "customer");
+    back["customer"] = json!("+56 9 3333 4444");
+    take(&app, &till.staff, &back).await.expect(StatusCode::CREATED, "with a customer");
+}

@@ -7,7 +7,7 @@ use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::pos::TenderMethod;
 use omnicanal_domain::returns::{ItemCondition, PolicyBreach, RefundMethod, RefundTo, ReturnSource};
 
-use super::NewEvent;
+use super::{NewCreditEntry, NewEvent};
 
 /// A merchant's return policy as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,4 +186,7 @@ pub struct NewReturn {
     /// The session's `pos.session_changed` for cash paid out (its reason gets the credit
     /// note's number).
     pub session_event: Option<NewEvent>,
+    /// The store credit to grant the customer (`source_kind` `return`, `source_id` the
+    /// return's id), in the same transaction.
+    pub credit: Option<NewCreditEntry>,
 }

@@ -35,10 +35,10 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
-/// Returns and exchanges (issue 17 point 6).
-mod returns;
 /// Store credit and gift cards (issue 17 point 8).
 mod credit;
+/// Returns and exchanges (issue 17 point 6).
+mod returns;
 pub(crate) mod tx;
 
 pub use pos::OFFLINE_SALE_SHORT;

@@ -31,6 +31,7 @@ use super::order_rows::currency;
 use super::outbox::insert_event;
 use super::pos::lock_open_session;
 use super::tx::Tx;
+use super::tx::credit::apply_credit_entry;
 use super::tx::ledger::move_stock;
 use super::tx::payment_jobs::{Owed, enqueue_in, refund_job_id};
 use crate::backend::SqlStore;
@@ -558,6 +559,9 @@ impl ReturnStore for SqlStore {
         insert_return(&mut transaction, &ret).await?;
         for line in &new.lines {
             insert_line(&mut transaction, &ret.id, line).await?;
+        }
+        if let Some(credit) = &new.credit {
+            apply_credit_entry(&mut transaction, credit).await?;
         }
         // Restocked units back into this location's on-hand, one movement per SKU in SKU order.
         let mut restock: BTreeMap<&str, i64> = BTreeMap::new();
