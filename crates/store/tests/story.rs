@@ -45,6 +45,8 @@ mod pos_approvals;
 mod pos_print;
 #[path = "story/pricing.rs"]
 mod pricing;
+#[path = "story/returns.rs"]
+mod returns;
 #[path = "story/stock.rs"]
 mod stock;
 
@@ -76,6 +78,7 @@ use pricing::{
     pricing_coupons_are_redeemed_within_their_limits, pricing_document_numbers_have_no_gaps,
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
 };
+use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
 
@@ -145,6 +148,7 @@ story!(
     credit_ledger_grants_spends_and_refuses,
     credit_expires_by_merchant_policy,
     gift_card_spent_at_once_never_goes_negative,
+    returns_never_exceed_what_was_bought,
 );
 
 fn user(email: &str) -> UserRow {
