@@ -115,6 +115,18 @@ async fn a_card_order_returned_at_another_store_restocks_there_and_refunds_the_c
     assert_eq!(found[0]["returns"].as_array().map(Vec::len), Some(2));
     let read = app.get(&format!("/api/v1/returns/{}", id(&first)), Some(&manager)).await.expect(StatusCode::OK, "read");
     assert_eq!(read["credit_note"]["number"], "NC-1");
+
+    // The day's takings show the returns where they happened: at B, not at A.
+    let takings = |location: String| {
+        let path = format!("/api/v1/merchants/{}/takings?{}", burger.id, qs(&[("location_id", &location)]));
+        let manager = manager.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&manager)).await.expect(StatusCode::OK, "takings") }
+    };
+    let at_b = takings(store_b.clone()).await;
+    assert_eq!((at_b["returns"]["count"].clone(), clp(&at_b["returns"]["refunded"])), (json!(2), 3 * price));
+    assert_eq!(at_b["returns"]["by_method"][0]["method"], "card");
+    assert_eq!(takings(store_a.clone()).await["returns"]["count"], 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -244,6 +256,7 @@ async fn a_till_cash_sale_returned_pays_cash_out_of_the_session() {
         .await
         .expect(StatusCode::OK, "report");
     assert_eq!(clp(&report["expected_cash"]), 20_000 + 2 * price - price);
+    assert_eq!((report["refunds_count"].clone(), clp(&report["refunds"])), (json!(1), price));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
