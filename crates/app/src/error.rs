@@ -164,6 +164,10 @@ pub enum AppError {
         /// What was sent and what is taken, in plain words.
         message: String,
     },
+    /// The merchant's return policy refuses this return (every broken rule is listed, by its
+    /// code in `field`); a manager's override lets it through.
+    #[error("the return policy refuses this return; a manager may override it")]
+    ReturnPolicyRefused(Vec<FieldError>),
     /// A fault on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

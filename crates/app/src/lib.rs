@@ -42,6 +42,7 @@ pub mod pricing;
 pub mod reporting;
 /// The retail catalogue (issue 17 point 1).
 pub mod retail;
+pub mod returns;
 pub mod setup;
 pub mod signing;
 pub mod stock;

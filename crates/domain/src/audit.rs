@@ -58,6 +58,10 @@ crate::named_enum! {
         GiftCard => "gift_card",
         /// A customer's store credit (issue 17 point 8).
         StoreCredit => "store_credit",
+        /// A return (with a manager's override of the return policy, when one was given).
+        Return => "return",
+        /// A merchant's return policy.
+        ReturnPolicy => "return_policy",
     }
 }
 

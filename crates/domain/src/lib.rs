@@ -31,6 +31,7 @@ pub mod payment_job;
 pub mod pos;
 pub mod pricing;
 pub mod retail;
+pub mod returns;
 pub mod settlement;
 pub mod site;
 pub mod time;

@@ -125,6 +125,7 @@ impl ApiError {
                 AppError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
                 AppError::UnsupportedMedia { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+                AppError::ReturnPolicyRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "return_policy_refused"),
                 AppError::InsufficientCredit { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "insufficient_credit"),
                 AppError::CreditExpired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "credit_expired"),
                 AppError::GuessThrottled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
@@ -155,6 +156,9 @@ impl ApiError {
         };
         match error {
             AppError::Invalid(errors) => problem.errors = Some(errors.iter().map(FieldError::from).collect()),
+            AppError::ReturnPolicyRefused(errors) => {
+                problem.errors = Some(errors.iter().map(FieldError::from).collect())
+            }
             AppError::AlreadyExists { field, message } => {
                 problem.errors = Some(vec![FieldError { field: (*field).to_owned(), message: message.clone() }]);
             }

@@ -13,6 +13,7 @@ pub mod constraints;
 pub mod error;
 pub mod rows;
 
+pub use sql::credit_note_number;
 pub use sql::{
     HOLD_EXPIRED_REASON, OFFLINE_SALE_SHORT, capture_job_id, pickup_slot_start_ms, refund_job_id, void_job_id,
 };
@@ -58,6 +59,7 @@ pub trait Store:
     + ConnectionStore
     + ClickCollectStore
     + RetailStore
+    + ReturnStore
     + CreditStore
     + CustomerStore
     + Send
@@ -91,6 +93,7 @@ impl<T> Store for T where
         + ConnectionStore
         + ClickCollectStore
         + RetailStore
+        + ReturnStore
         + CreditStore
         + CustomerStore
         + Send
@@ -966,6 +969,58 @@ pub trait RetailStore {
     async fn set_location_kind(&self, row: &LocationKindRow) -> StoreResult<bool>;
     /// The kind of each of a merchant's locations.
     async fn merchant_location_kinds(&self, merchant_id: &str) -> StoreResult<Vec<LocationKindRow>>;
+}
+
+/// Returns and exchanges (issue 17 point 6): the merchant's policy, purchases with what is
+/// still returnable, and returns recorded in one transaction.
+#[async_trait]
+pub trait ReturnStore {
+    /// A merchant's return policy (`None`: the default).
+    async fn get_return_policy(&self, merchant_id: &str) -> StoreResult<Option<ReturnPolicyRow>>;
+    /// Sets a merchant's return policy.
+    async fn put_return_policy(&self, policy: &ReturnPolicyRow) -> StoreResult<()>;
+    /// An order (its parts of `merchant_id`, only handed-over lines) or a till sale of
+    /// `merchant_id`, with what was already returned of each line; `None` when it does not
+    /// exist or has nothing of that merchant.
+    async fn get_purchase(
+        &self,
+        source: omnicanal_domain::returns::ReturnSource,
+        id: &str,
+        merchant_id: &str,
+    ) -> StoreResult<Option<PurchaseRecord>>;
+    /// A merchant's purchases by order number, receipt number or the customer's phone (each
+    /// given one matched), newest first, at most 20 of each kind.
+    async fn find_purchases(
+        &self,
+        merchant_id: &str,
+        order_number: Option<i64>,
+        receipt_number: Option<&str>,
+        phone: Option<&str>,
+    ) -> StoreResult<Vec<(omnicanal_domain::returns::ReturnSource, String)>>;
+    /// Records a return in one transaction: the purchase's row locked, the returned counts
+    /// the plan was made with checked (`StaleState` when another return came first), the
+    /// merchant's next credit note, the card refund's payment job, the cash paid out of the
+    /// open session (`SessionClosed`) or the customer's store credit, the return and its lines, and a `return` movement per
+    /// restocked SKU at the return's location with its `stock.changed`.
+    async fn record_return(&self, new: &NewReturn) -> StoreResult<ReturnRecord>;
+    /// A return with its lines.
+    async fn get_return(&self, id: &str) -> StoreResult<Option<ReturnRecord>>;
+    /// A purchase's returns, oldest first.
+    async fn list_purchase_returns(
+        &self,
+        source: omnicanal_domain::returns::ReturnSource,
+        source_id: &str,
+    ) -> StoreResult<Vec<ReturnRow>>;
+    /// A merchant's returns taken in `[from_ms, to_ms)`, at one location when given.
+    async fn list_returns_between(
+        &self,
+        merchant_id: &str,
+        location_id: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<ReturnRow>>;
+    /// The returns whose cash came out of a till session.
+    async fn list_session_returns(&self, session_id: &str) -> StoreResult<Vec<ReturnRow>>;
 }
 
 /// Store credit and gift cards (issue 17 point 8): balances per customer or per card code that

@@ -51,6 +51,8 @@ mod pos_print;
 mod pricing;
 #[path = "story/retail.rs"]
 mod retail;
+#[path = "story/returns.rs"]
+mod returns;
 #[path = "story/stock.rs"]
 mod stock;
 
@@ -85,6 +87,7 @@ use pricing::{
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
 };
 use retail::retail_products_and_location_kinds;
+use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
 
@@ -158,6 +161,7 @@ story!(
     customer_links_verify_once,
     customer_history_joins_channels,
     pickup_changes_of_one_part_land_once,
+    returns_never_exceed_what_was_bought,
 );
 
 fn user(email: &str) -> UserRow {

@@ -58,6 +58,9 @@ pub struct Takings {
     pub to_ms: i64,
     /// Per channel, by channel; channels without parts are left out.
     pub channels: Vec<TakingsRow>,
+    /// Returns taken that day where they happened (at this location, or any of the merchant's),
+    /// whatever channel or day the goods were bought in (issue 17 point 6).
+    pub returns: Vec<omnicanal_store::ReturnRow>,
 }
 
 impl App {
@@ -79,6 +82,17 @@ impl App {
         let to_ms = date.succ_opt().map_or(i64::MAX, |next| local_day_start_ms(zone, next));
         let location_id = location.map(|location| location.id);
         let channels = self.store.takings_by_channel(&merchant.id, location_id.as_deref(), from_ms, to_ms).await?;
-        Ok(Takings { merchant_id: merchant.id, location_id, date, timezone, currency, from_ms, to_ms, channels })
+        let returns = self.store.list_returns_between(&merchant.id, location_id.as_deref(), from_ms, to_ms).await?;
+        Ok(Takings {
+            merchant_id: merchant.id,
+            location_id,
+            date,
+            timezone,
+            currency,
+            from_ms,
+            to_ms,
+            channels,
+            returns,
+        })
     }
 }

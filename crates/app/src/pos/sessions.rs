@@ -155,6 +155,9 @@ pub struct SessionReport {
     pub offered_denominations: Vec<i64>,
     /// The site's time zone (IANA), for printing the report's times.
     pub timezone: String,
+    /// Returns paid back in cash from this session (issue 17 point 6): how many and how much
+    /// (their cash is among the cash movements out, and so in `expected_cash`).
+    pub refunds: (i64, Money),
 }
 
 impl App {
@@ -312,6 +315,9 @@ impl App {
             None => None,
         }
         .unwrap_or_else(|| "UTC".to_owned());
+        let returns = self.store.list_session_returns(&session.id).await?;
+        let refunds =
+            (i64::try_from(returns.len()).unwrap_or(i64::MAX), money(returns.iter().map(|ret| ret.refund_minor).sum()));
         Ok(SessionReport {
             session,
             device_name: device.name,
@@ -325,6 +331,7 @@ impl App {
             denominations,
             offered_denominations,
             timezone,
+            refunds,
         })
     }
 

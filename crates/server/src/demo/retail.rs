@@ -90,6 +90,9 @@ pub(super) async fn load(app: &App, operator: &Caller, logins: &mut Logins) -> A
     }
     // Store credit and a gift card (issue 17 point 8).
     super::credit::load(app, operator, &merchant.id).await?;
+    // Returns in any store within 30 days; cereal bars are final sale (issue 17 point 6).
+    let policy = omnicanal_app::returns::SetReturnPolicy::parse(30, false, &["AND-BARR".to_owned()])?;
+    app.set_return_policy(operator, &merchant.id, policy).await?;
     let domain = "demo.omnicanal.cl";
     let manager = DemoLogin {
         email: format!("gerente.andina@{domain}"),

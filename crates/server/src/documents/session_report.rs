@@ -142,7 +142,7 @@ impl ReportDocument {
             heading: t("voids_refunds"),
             rows: vec![
                 row(t("voids"), format!("{} · {}", accounting.void_count, money(accounting.void_minor))),
-                row(t("refunds"), money(0)),
+                row(t("refunds"), format!("{} · {}", report.refunds.0, money(report.refunds.1.amount_minor))),
             ],
         });
 

@@ -320,6 +320,47 @@ pub struct TakingsView {
     pub channels: Vec<ChannelTakingsView>,
     /// Every channel together.
     pub total: TakingsFiguresView,
+    /// Returns taken that day where they happened (whatever channel or day the goods were
+    /// bought in): how many, what went back, and how.
+    pub returns: ReturnsTakingsView,
+}
+
+/// The day's returns at a location (or the merchant's).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnsTakingsView {
+    /// Returns taken.
+    pub count: i64,
+    /// What went back to customers.
+    pub refunded: MoneyView,
+    /// By how it went back (`card`, `cash`, `store_credit`, `none`), only methods used.
+    pub by_method: Vec<ReturnsByMethodView>,
+}
+
+/// What the day's returns gave back one way.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnsByMethodView {
+    /// `card`, `cash`, `store_credit` or `none`.
+    pub method: String,
+    /// How much.
+    pub amount: MoneyView,
+}
+
+fn returns_takings(returns: &[omnicanal_store::ReturnRow], currency: omnicanal_domain::Currency) -> ReturnsTakingsView {
+    let mut by_method: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for ret in returns {
+        *by_method.entry(ret.refund_method.as_str()).or_default() += ret.refund_minor;
+    }
+    ReturnsTakingsView {
+        count: i64::try_from(returns.len()).unwrap_or(i64::MAX),
+        refunded: MoneyView { amount: returns.iter().map(|ret| ret.refund_minor).sum(), currency },
+        by_method: by_method
+            .into_iter()
+            .map(|(method, amount)| ReturnsByMethodView {
+                method: method.to_owned(),
+                amount: MoneyView { amount, currency },
+            })
+            .collect(),
+    }
 }
 
 /// The day's takings of a merchant (or one location) by channel, the day counted in the site's
@@ -369,5 +410,6 @@ fn takings_view(takings: Takings) -> TakingsView {
             })
             .collect(),
         total,
+        returns: returns_takings(&takings.returns, currency),
     }
 }

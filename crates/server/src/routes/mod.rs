@@ -42,6 +42,8 @@ pub mod pricing;
 /// Product photos: upload, delete and the public renditions (issue 15 point 2).
 pub mod product_photos;
 pub mod push;
+/// Returns and exchanges in any store (issue 17 point 6).
+pub mod returns;
 pub mod setup;
 pub mod stock;
 pub mod stock_conflicts;
@@ -92,6 +94,7 @@ use omnicanal_app::events::health::Health;
         (name = "webshop", description = "The merchant's own web shop: catalogue, availability per store, checkout"),
         (name = "credit", description = "Store credit and gift cards: balances that never go below zero"),
         (name = "customers", description = "Customer accounts: sign-in by link or password, one history across channels"),
+        (name = "returns", description = "Returns and exchanges in any store, the return policy, credit notes"),
     )
 )]
 struct ApiDoc;
@@ -122,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pickup_changes::write_router())
         .merge(webshop::write_router())
         .merge(credit::write_router())
+        .merge(returns::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -160,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .merge(webshop::router())
         .merge(credit::router())
         .merge(customers::router())
+        .merge(returns::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -154,7 +154,7 @@ pub struct ReportQuery {
 }
 
 /// A session's report: sales by payment method, taxes, discounts (promotions and manual), voids,
-/// refunds (zero until returns exist), cash in and out with reasons, expected against counted
+/// refunds (returns paid back in cash at this till), cash in and out with reasons, expected against counted
 /// cash and the count per denomination — as JSON (the same as `GET /pos/sessions/{id}`), a
 /// printable 80 mm page, an A4 PDF or ESC/POS bytes.
 #[utoipa::path(get, path = "/pos/sessions/{id}/report", tag = "pos", security(("bearer" = [])),

@@ -13,6 +13,8 @@ mod orders;
 mod pos;
 mod pos_approvals;
 mod pos_pickups;
+/// Returns and exchanges (issue 17 point 6).
+mod returns;
 mod setup;
 mod stock;
 mod webhooks;
@@ -31,6 +33,7 @@ pub use orders::*;
 pub use pos::*;
 pub use pos_approvals::*;
 pub use pos_pickups::*;
+pub use returns::*;
 pub use setup::*;
 pub use stock::*;
 pub use webhooks::*;

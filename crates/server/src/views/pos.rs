@@ -198,9 +198,10 @@ pub struct SessionReportView {
     pub taxes: MoneyView,
     /// Change given back.
     pub change_given: MoneyView,
-    /// Refunds made at this till: always zero until returns exist (their own issue); the field
-    /// is kept so the report's shape does not change when they arrive.
+    /// Returns paid back in cash at this till (their cash is among `cash_movements`, `out`).
     pub refunds: MoneyView,
+    /// How many returns were paid back in cash at this till.
+    pub refunds_count: i64,
     /// Lines voided from carts before payment.
     pub voids: i64,
     /// What the voided lines were worth.
@@ -263,7 +264,8 @@ impl From<SessionReport> for SessionReportView {
             discounts: money(report.figures.discount_minor),
             taxes: money(report.figures.tax_minor),
             change_given: money(report.figures.change_minor),
-            refunds: money(0),
+            refunds: report.refunds.1.into(),
+            refunds_count: report.refunds.0,
             voids: report.accounting.void_count,
             voids_value: money(report.accounting.void_minor),
             discounts_promotions: money(report.figures.discount_minor - report.accounting.manual_discount_minor),

@@ -53,6 +53,7 @@ mod pricing;
 mod pricing_pages;
 mod product_photos;
 mod push;
+mod returns;
 mod setup_edit;
 mod stock_conflicts;
 mod stock_ops;

@@ -38,6 +38,8 @@ mod retail;
 mod credit;
 /// Customer accounts (issue 17 point 3).
 mod customers;
+/// Returns and exchanges (issue 17 point 6).
+mod returns;
 
 pub use access::*;
 pub use audit::*;
@@ -62,6 +64,7 @@ pub use pos_print::*;
 pub use pricing::*;
 pub use reporting::*;
 pub use retail::*;
+pub use returns::*;
 pub use setup::*;
 pub use stock::*;
 

@@ -43,10 +43,13 @@ mod retail;
 mod credit;
 /// Customer accounts (issue 17 point 3).
 mod customers;
+/// Returns and exchanges (issue 17 point 6).
+mod returns;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
+pub use returns::credit_note_number;
 pub use tx::holds::HOLD_EXPIRED_REASON;
 pub use tx::payment_jobs::{capture_job_id, refund_job_id, void_job_id};
 pub use tx::slots::pickup_slot_start_ms;
