@@ -26,6 +26,7 @@ mod constraints;
 mod customer_app;
 mod dashboard;
 mod documents;
+mod endless_aisle;
 mod events;
 mod harness;
 mod idempotency;
