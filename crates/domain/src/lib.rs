@@ -30,6 +30,8 @@ pub mod pos;
 pub mod pricing;
 pub mod retail;
 pub mod settlement;
+/// The shipping fulfilment of an endless-aisle delivery (issue 17 point 7).
+pub mod shipment;
 pub mod site;
 pub mod time;
 
