@@ -10,10 +10,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiQuery, Pagination};
 use crate::state::AppState;
 use crate::views::AisleSearchView;
+use omnicanal_app::aisle::search::MAX_QUERY_CHARS;
+use omnicanal_app::{AppError, FieldError};
 
 /// Routes that read.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -47,6 +49,21 @@ async fn aisle_search(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<AisleQuery>,
 ) -> ApiResult<Json<AisleSearchView>> {
-    let page = Pagination { limit: query.limit, offset: query.offset }.page()?;
+    // Every bad parameter in one answer: the paging's and the text's.
+    let mut errors = Vec::new();
+    let page = match (Pagination { limit: query.limit, offset: query.offset }.page()) {
+        Ok(page) => Some(page),
+        Err(ApiError::App(AppError::Invalid(fields))) => {
+            errors.extend(fields);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    if query.q.as_deref().is_some_and(|q| q.trim().chars().count() > MAX_QUERY_CHARS) {
+        errors.push(FieldError { field: "q".into(), message: format!("must be at most {MAX_QUERY_CHARS} characters") });
+    }
+    let Some(page) = page.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors).into());
+    };
     Ok(Json(state.app.aisle_search(&user, &id, query.q.as_deref(), page).await?.into()))
 }

@@ -147,10 +147,12 @@ async fn the_tablet_sees_every_locations_promise_this_store_first() {
     let second = app.get(&all, Some(&shop.staff)).await.expect(StatusCode::OK, "second page");
     assert_eq!(second["total"], 3);
     assert_eq!(second["items"].as_array().map(Vec::len), Some(1));
-    let bad_page = format!("/api/v1/pos/devices/{}/aisle?limit=0", shop.device_id);
-    app.get(&bad_page, Some(&shop.staff)).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "bad paging");
-    let long = path(&"x".repeat(101));
-    app.get(&long, Some(&shop.staff)).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "text too long");
+    let bad = format!("/api/v1/pos/devices/{}/aisle?limit=0&q={}", shop.device_id, "x".repeat(101));
+    let refused = app.get(&bad, Some(&shop.staff)).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "bad query");
+    let mut fields: Vec<&str> =
+        refused["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["limit", "q"], "every bad field named: {refused}");
     app.stop().await;
 }
 
