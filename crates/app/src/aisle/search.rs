@@ -176,3 +176,48 @@ impl App {
         Ok(units)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use omnicanal_domain::Currency;
+    use omnicanal_domain::pricing::TaxCategory;
+
+    fn jacket() -> (ProductRow, VariantRow) {
+        let product = ProductRow {
+            id: "prd_1".into(),
+            merchant_id: "mer_1".into(),
+            name: "Chaqueta Impermeable".into(),
+            track_stock: true,
+            tax_category: TaxCategory::Standard,
+            category: None,
+            image_url: None,
+            modifiers_json: None,
+            description: None,
+            allergens: Vec::new(),
+            created_at_ms: 0,
+        };
+        let variant = VariantRow {
+            id: "var_1".into(),
+            product_id: "prd_1".into(),
+            merchant_id: "mer_1".into(),
+            sku: "CHAQ-M".into(),
+            price_minor: 89_990,
+            currency: Currency::Clp,
+            barcode: Some("7801234599001".into()),
+            attributes_json: r#"{"Talla": "M", "Color": "Azul"}"#.into(),
+        };
+        (product, variant)
+    }
+
+    #[test]
+    fn a_variant_is_found_by_its_name_words_sku_barcode_or_options() {
+        let (product, variant) = jacket();
+        for text in ["chaqueta", "IMPERMEABLE chaqueta", "chaq-m", "CHAQ-M", "7801234599001", "chaqueta azul"] {
+            assert!(matches(&product, &variant, text), "{text:?}");
+        }
+        for text in ["mochila", "chaqueta roja", "780123459900X"] {
+            assert!(!matches(&product, &variant, text), "{text:?}");
+        }
+    }
+}
