@@ -12,6 +12,8 @@
 //! [`payments`]).
 
 pub mod access;
+/// Endless aisle from the clerk's tablet (issue 17 point 7).
+pub mod aisle;
 pub mod audit;
 pub mod caller;
 pub mod catalog;

@@ -33,6 +33,8 @@ pub mod pricing;
 pub mod retail;
 pub mod returns;
 pub mod settlement;
+/// The shipping fulfilment of an endless-aisle delivery (issue 17 point 7).
+pub mod shipment;
 pub mod site;
 pub mod time;
 

@@ -5,6 +5,8 @@
 //! module and list it in that module's `router()`; it then appears in
 //! `/api/openapi.json` by itself.
 
+/// Endless aisle from the clerk's tablet (issue 17 point 7).
+pub mod aisle;
 /// The audit log: who changed what, before and after (issue 15 point 3).
 pub mod audit_log;
 pub mod auth;
@@ -165,6 +167,7 @@ pub fn app(state: AppState) -> Router {
         .merge(credit::router())
         .merge(customers::router())
         .merge(returns::router())
+        .merge(aisle::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -1,5 +1,7 @@
 //! Response bodies: what the API shows of each row, with OpenAPI schemas, one module per area.
 
+/// Endless aisle from the clerk's tablet (issue 17 point 7).
+mod aisle;
 mod catalog;
 /// Click & collect and changes at the counter (issue 17 points 4 and 5).
 mod click_collect;
@@ -22,6 +24,7 @@ mod webhooks;
 mod webshop;
 pub mod words;
 
+pub use aisle::*;
 pub use catalog::*;
 pub use click_collect::*;
 pub use conflicts::*;

@@ -30,6 +30,7 @@ mod customer_accounts;
 mod customer_app;
 mod dashboard;
 mod documents;
+mod endless_aisle;
 mod events;
 mod harness;
 mod idempotency;
