@@ -31,6 +31,7 @@ mod customer_app;
 mod dashboard;
 mod documents;
 mod events;
+mod exchanges;
 mod harness;
 mod idempotency;
 mod imports;

@@ -40,6 +40,7 @@ fn cash_return(shop: &Shop, session_id: &str, sale_id: &str, quantity: i64, retu
         created_at_ms: T0 + 1,
     };
     NewReturn {
+        exchange: None,
         ret,
         lines: vec![ReturnLineRow {
             position: 0,
