@@ -1021,6 +1021,15 @@ pub trait ReturnStore {
     ) -> StoreResult<Vec<ReturnRow>>;
     /// The returns whose cash came out of a till session.
     async fn list_session_returns(&self, session_id: &str) -> StoreResult<Vec<ReturnRow>>;
+    /// A merchant's returns of orders taken in `[from_ms, to_ms)`, as settlement rows (one per
+    /// return: `fulfillment_id` is the return's id, the location where it was taken, nothing
+    /// captured and its refund refunded), oldest first. Till sales are not in settlements.
+    async fn settlement_returns(
+        &self,
+        merchant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<SettlementLineRow>>;
 }
 
 /// Store credit and gift cards (issue 17 point 8): balances per customer or per card code that

@@ -87,6 +87,7 @@ use pricing::{
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
 };
 use retail::retail_products_and_location_kinds;
+use returns::an_exchange_takes_its_new_items_or_nothing;
 use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
@@ -162,6 +163,7 @@ story!(
     customer_history_joins_channels,
     pickup_changes_of_one_part_land_once,
     returns_never_exceed_what_was_bought,
+    an_exchange_takes_its_new_items_or_nothing,
 );
 
 fn user(email: &str) -> UserRow {

@@ -3,6 +3,12 @@
 //!
 //! Read by the merchant's managers and platform users; the parts counted are those placed in
 //! the period, their money in the merchant's currency.
+//!
+//! Returns (issue 17 point 6) reduce the period's sales where they happened: a return of an
+//! order taken in the period is one more row (the return's id, the store that took it, nothing
+//! captured, its refund refunded), whatever period the order was placed in — as the day's
+//! takings count it — so its refund lowers the commission base and the net. Till sales are not
+//! in settlements (the merchant's own counter), so neither are their returns.
 
 use omnicanal_domain::access::Role;
 use omnicanal_domain::catalog::CommissionRate;
@@ -68,12 +74,15 @@ impl App {
     /// What a merchant earned in `period`.
     pub async fn settlement(&self, caller: &Caller, merchant_id: &str, period: Period) -> AppResult<SettlementReport> {
         let scope = self.settlement_scope(caller, merchant_id).await?;
-        let parts = self.store.merchant_money(&scope.merchant.id, period.from_ms, period.to_ms).await?;
+        let mut parts = self.store.merchant_money(&scope.merchant.id, period.from_ms, period.to_ms).await?;
+        let returns = self.store.settlement_returns(&scope.merchant.id, period.from_ms, period.to_ms).await?;
+        parts.extend(returns.into_iter().map(|row| row.money));
         let totals = settle(scope.currency, scope.rate, parts.iter().map(|part| scope.part(part)))?;
         Ok(SettlementReport { merchant_id: scope.merchant.id, totals })
     }
 
-    /// The same settlement as a statement, one row per part placed in `period`, oldest first.
+    /// The same settlement as a statement, one row per part placed in `period` and per return
+    /// of an order taken in it, oldest first.
     /// Each part's commission is its share of the total commission (largest remainder).
     pub async fn settlement_statement(
         &self,
@@ -82,7 +91,9 @@ impl App {
         period: Period,
     ) -> AppResult<SettlementStatement> {
         let scope = self.settlement_scope(caller, merchant_id).await?;
-        let lines = self.store.settlement_lines(&scope.merchant.id, period.from_ms, period.to_ms).await?;
+        let mut lines = self.store.settlement_lines(&scope.merchant.id, period.from_ms, period.to_ms).await?;
+        lines.extend(self.store.settlement_returns(&scope.merchant.id, period.from_ms, period.to_ms).await?);
+        lines.sort_by(|a, b| (a.created_at_ms, &a.fulfillment_id).cmp(&(b.created_at_ms, &b.fulfillment_id)));
         let parts: Vec<SettlementPart> = lines.iter().map(|line| scope.part(&line.money)).collect();
         let (totals, rows) = settle_parts(scope.currency, scope.rate, &parts)?;
         Ok(SettlementStatement {

@@ -17,6 +17,7 @@ use omnicanal_store::{
 use serde_json::json;
 
 use super::command::{CreateReturn, PurchaseRef};
+use super::exchange::{CreatedExchange, PricedExchange};
 use super::lookup::purchased_lines;
 use super::{POLICY_ROLES, RETURN_ROLES};
 use crate::App;
@@ -35,6 +36,8 @@ pub struct CreatedReturn {
     pub record: ReturnRecord,
     /// The purchase's label (order number or receipt number).
     pub purchase_label: String,
+    /// The exchange's new items and the difference, when it was an exchange.
+    pub exchange: Option<CreatedExchange>,
 }
 
 /// Who set the policy aside, and why.
@@ -50,16 +53,21 @@ impl App {
         let location = self.store.get_location(&command.location_id).await?.ok_or(AppError::NotFound("location"))?;
         caller.check_location(&location.merchant_id, &location.id)?;
         let overrider = self.overrider(caller, &location, &command).await?;
+        // Priced once: today's price does not change if another till makes us plan again.
+        let priced = self.price_exchange(&location, &command).await?;
         for _ in 0..MAX_PLANS {
             let purchase = self.purchase_for(&location, &command.purchase).await?;
-            let new = self.plan_return(caller, &location, &command, &purchase, overrider.as_ref()).await?;
+            let new =
+                self.plan_return(caller, &location, &command, &purchase, overrider.as_ref(), priced.as_ref()).await?;
             match self.store.record_return(&new).await {
                 Ok(record) => {
                     self.committed();
                     if overrider.is_some() {
                         self.audit_override(caller, &record).await;
                     }
-                    return Ok(CreatedReturn { record, purchase_label: purchase.label });
+                    let exchange =
+                        new.exchange.as_ref().map(|exchange| CreatedExchange::from_new(record.ret.currency, exchange));
+                    return Ok(CreatedReturn { record, purchase_label: purchase.label, exchange });
                 }
                 Err(StoreError::StaleState) => continue,
                 Err(StoreError::SessionClosed) => {
@@ -130,6 +138,7 @@ impl App {
         command: &CreateReturn,
         purchase: &PurchaseRecord,
         overrider: Option<&Overrider>,
+        priced: Option<&PricedExchange>,
     ) -> AppResult<NewReturn> {
         let field = match purchase.source {
             ReturnSource::Order => "order_id",
@@ -183,7 +192,16 @@ impl App {
                 ));
             }
         };
-        let refund_minor: i64 = planned.iter().map(|line| line.refund_minor).sum();
+        let returned_minor: i64 = planned.iter().map(|line| line.refund_minor).sum();
+        // An exchange: only the difference is refunded (or the customer pays it).
+        let (refund_minor, exchange) = match priced {
+            Some(priced) => {
+                let (refund, exchange) =
+                    self.plan_exchange(location, command, returned_minor, purchase.currency, priced).await?;
+                (refund, Some(exchange))
+            }
+            None => (returned_minor, None),
+        };
         let id = new_id("ret");
         let mut ret = ReturnRow {
             id: id.clone(),
@@ -233,8 +251,15 @@ impl App {
             .collect();
         expected.sort();
         expected.dedup();
-        let mut new =
-            NewReturn { ret: ret.clone(), lines, expected, card_refund: None, session_event: None, credit: None };
+        let mut new = NewReturn {
+            ret: ret.clone(),
+            lines,
+            expected,
+            card_refund: None,
+            session_event: None,
+            credit: None,
+            exchange,
+        };
         self.plan_money(location, command, purchase, &mut ret, &mut new).await?;
         new.ret = ret;
         Ok(new)
@@ -307,7 +332,11 @@ impl App {
 
     /// The open session cash is paid from: the named till's, else the first open one at the
     /// location; none → 422 on `device_id`.
-    async fn session_paying(&self, location: &LocationRow, device_id: Option<&str>) -> AppResult<PosSessionRow> {
+    pub(super) async fn session_paying(
+        &self,
+        location: &LocationRow,
+        device_id: Option<&str>,
+    ) -> AppResult<PosSessionRow> {
         let devices = match device_id {
             Some(id) => match self.store.get_pos_device(id).await? {
                 Some(device) if device.location_id == location.id => vec![device],

@@ -11,11 +11,16 @@
 
 mod command;
 mod create;
+mod exchange;
 mod lookup;
 mod policy;
 
-pub use command::{CreateReturn, CreateReturnInput, PurchaseRef, ReturnLineInput, ReturnOverride};
+pub use command::{
+    CreateReturn, CreateReturnInput, ExchangeLine, ExchangeLineInput, ExchangeTender, PurchaseRef, ReturnLineInput,
+    ReturnOverride,
+};
 pub use create::CreatedReturn;
+pub use exchange::CreatedExchange;
 pub use lookup::{FoundPurchase, FoundPurchaseLine, PurchaseQuery};
 pub use policy::SetReturnPolicy;
 

@@ -13,9 +13,10 @@ use utoipa_axum::routes;
 
 use omnicanal_app::AppError;
 use omnicanal_app::returns::{
-    CreateReturn, CreateReturnInput, PurchaseQuery, ReturnLineInput, ReturnOverride, SetReturnPolicy,
+    CreateReturn, CreateReturnInput, ExchangeLineInput, PurchaseQuery, ReturnLineInput, ReturnOverride, SetReturnPolicy,
 };
 
+use super::pos::SalePaymentBody;
 use crate::auth::AuthUser;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
@@ -89,6 +90,26 @@ pub struct CreateReturnBody {
     pub override_: Option<ReturnOverrideBody>,
     /// The store-credit holder (e-mail or phone), when the purchase has none.
     pub customer: Option<String>,
+    /// An exchange: the items the customer takes instead (at most 200), priced today at this
+    /// location and taken from its stock; only the difference moves.
+    #[serde(default)]
+    pub exchange_lines: Vec<ExchangeLineBody>,
+    /// The open till session a difference the customer pays goes into (default: the till's,
+    /// `device_id`, or the first open one here).
+    pub session_id: Option<String>,
+    /// How the customer pays a difference (`cash`, with `tendered` for change, or
+    /// `external_card` with its approval code), as a till sale's payments.
+    #[serde(default)]
+    pub payments: Vec<SalePaymentBody>,
+}
+
+/// One item taken in exchange.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExchangeLineBody {
+    /// The SKU taken.
+    pub sku: String,
+    /// Units (1 to 9 999).
+    pub quantity: i64,
 }
 
 impl TryFrom<CreateReturnBody> for CreateReturn {
@@ -117,6 +138,13 @@ impl TryFrom<CreateReturnBody> for CreateReturn {
                 .override_
                 .map(|given| ReturnOverride { approval_id: given.approval_id, reason: given.reason }),
             customer: body.customer,
+            exchange_lines: body
+                .exchange_lines
+                .into_iter()
+                .map(|line| ExchangeLineInput { sku: line.sku, quantity: line.quantity })
+                .collect(),
+            session_id: body.session_id,
+            payments: body.payments.into_iter().map(Into::into).collect(),
         })
     }
 }
@@ -127,7 +155,10 @@ impl TryFrom<CreateReturnBody> for CreateReturn {
 /// location's open till session, or to store credit; a credit note is issued in the merchant's
 /// series. More than bought minus already returned → 422; another merchant's purchase → 404;
 /// the policy refusing (window, final sale, receipt) without a manager's override → 422
-/// `return_policy_refused` naming each rule.
+/// `return_policy_refused` naming each rule. An exchange (`exchange_lines`) prices the new items
+/// today here and takes them from this location's stock (short → 409 `insufficient_stock`
+/// naming the SKU, nothing changed); only the difference moves: paid with `payments` into an
+/// open session, or refunded as the return's refund; the answer adds `exchange`.
 #[utoipa::path(post, path = "/returns", tag = "returns", request_body = CreateReturnBody,
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),

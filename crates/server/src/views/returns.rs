@@ -3,7 +3,7 @@
 //! merchant's return policy.
 
 use omnicanal_app::ids::rfc3339;
-use omnicanal_app::returns::{CreatedReturn, FoundPurchase};
+use omnicanal_app::returns::{CreatedExchange, CreatedReturn, FoundPurchase};
 use omnicanal_domain::Money;
 use omnicanal_domain::returns::ReturnPolicy;
 use omnicanal_store::{ReturnLineRow, ReturnRecord, ReturnRow};
@@ -71,6 +71,60 @@ pub struct ReturnView {
     pub lines: Vec<ReturnLineView>,
     /// When (RFC 3339).
     pub created_at: String,
+    /// An exchange's new items and the difference (in the answer to a new exchange).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<ExchangeView>,
+}
+
+/// One new item of an exchange.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExchangeLineView {
+    /// SKU.
+    pub sku: String,
+    /// Units (taken from this location's stock).
+    pub quantity: i64,
+    /// Its unit price today.
+    pub unit_price: MoneyView,
+    /// The line's total after the engine's discounts.
+    pub total: MoneyView,
+}
+
+/// An exchange: the new items priced today and the difference that moved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExchangeView {
+    /// The new items.
+    pub lines: Vec<ExchangeLineView>,
+    /// What they cost today.
+    pub total: MoneyView,
+    /// `total` minus what the returned lines were worth: positive, the customer paid it at
+    /// the till; negative, it was refunded (the return's `refund`); zero, nothing moved.
+    pub difference: MoneyView,
+    /// Change given back from the cash tendered.
+    pub change: MoneyView,
+    /// The till session the customer's payment went into.
+    pub session_id: Option<String>,
+}
+
+impl From<CreatedExchange> for ExchangeView {
+    fn from(exchange: CreatedExchange) -> Self {
+        let money = |amount| MoneyView::from_parts(amount, exchange.currency);
+        Self {
+            lines: exchange
+                .lines
+                .iter()
+                .map(|line| ExchangeLineView {
+                    sku: line.sku.clone(),
+                    quantity: line.quantity,
+                    unit_price: money(line.unit_price_minor),
+                    total: money(line.total_minor),
+                })
+                .collect(),
+            total: money(exchange.total_minor),
+            difference: money(exchange.difference_minor),
+            change: money(exchange.change_minor),
+            session_id: exchange.session_id.clone(),
+        }
+    }
 }
 
 fn line_view(line: &ReturnLineRow, ret: &ReturnRow) -> ReturnLineView {
@@ -103,6 +157,7 @@ impl From<ReturnRecord> for ReturnView {
             override_by: ret.override_by.clone(),
             lines: record.lines.iter().map(|line| line_view(line, ret)).collect(),
             created_at: rfc3339(ret.created_at_ms),
+            exchange: None,
         }
     }
 }
@@ -111,6 +166,7 @@ impl From<CreatedReturn> for ReturnView {
     fn from(created: CreatedReturn) -> Self {
         let mut view = ReturnView::from(created.record);
         view.purchase_label = Some(created.purchase_label);
+        view.exchange = created.exchange.map(ExchangeView::from);
         view
     }
 }

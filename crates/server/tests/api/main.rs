@@ -32,6 +32,7 @@ mod dashboard;
 mod documents;
 mod endless_aisle;
 mod events;
+mod exchanges;
 mod harness;
 mod idempotency;
 mod imports;

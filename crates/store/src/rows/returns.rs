@@ -189,4 +189,54 @@ pub struct NewReturn {
     /// The store credit to grant the customer (`source_kind` `return`, `source_id` the
     /// return's id), in the same transaction.
     pub credit: Option<NewCreditEntry>,
+    /// The new items of an exchange, taken from the return's location's stock in the same
+    /// transaction (short: `InsufficientStock`, nothing recorded).
+    pub exchange: Option<NewExchange>,
+}
+
+/// An exchange's new items and what the customer paid of the difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewExchange {
+    /// What the returned lines were worth.
+    pub returned_minor: i64,
+    /// What the new items cost today.
+    pub new_total_minor: i64,
+    /// `new_total_minor - returned_minor`: positive the customer pays it, negative refunded.
+    pub difference_minor: i64,
+    /// The open session the customer's payment goes into (locked, its cash counted).
+    pub session_id: Option<String>,
+    /// Cash the customer handed over beyond the difference, given back.
+    pub change_minor: i64,
+    /// The tenders as applied (they add up to the difference when the customer pays).
+    pub payments: Vec<ExchangePayment>,
+    /// The new items.
+    pub lines: Vec<ExchangeLineRow>,
+}
+
+/// One tender of an exchange's difference.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExchangePayment {
+    /// `cash` or `external_card`.
+    pub method: String,
+    /// What it pays of the difference.
+    pub amount_minor: i64,
+    /// Cash handed over.
+    pub tendered_minor: Option<i64>,
+    /// An external terminal's approval code.
+    pub reference: Option<String>,
+}
+
+/// One new item of an exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeLineRow {
+    /// The SKU.
+    pub sku: String,
+    /// Units.
+    pub quantity: i64,
+    /// Its unit price today.
+    pub unit_price_minor: i64,
+    /// The line's total after the engine's discounts.
+    pub total_minor: i64,
+    /// Whether its units come out of on-hand.
+    pub track_stock: bool,
 }

@@ -17,7 +17,9 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use omnicanal_domain::channel::Channel;
 use omnicanal_domain::events::DomainEvent;
+use omnicanal_domain::fulfillment::FulfillmentStatus;
 use omnicanal_domain::inventory::MovementReason;
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::payment_job::PaymentJobKind;
@@ -32,14 +34,15 @@ use super::outbox::insert_event;
 use super::pos::lock_open_session;
 use super::tx::Tx;
 use super::tx::credit::apply_credit_entry;
-use super::tx::ledger::move_stock;
+use super::tx::ledger::{ensure_level, move_stock, record_movement};
 use super::tx::payment_jobs::{Owed, enqueue_in, refund_job_id};
 use crate::backend::SqlStore;
 use crate::rows::{
-    NewReturn, PurchaseLineRow, PurchaseRecord, ReturnLineRow, ReturnPolicyRow, ReturnRecord, ReturnRow,
+    NewExchange, NewReturn, PurchaseLineRow, PurchaseRecord, ReturnLineRow, ReturnPolicyRow, ReturnRecord, ReturnRow,
     StockMovementRow,
 };
 use crate::{ReturnStore, StoreError, StoreResult};
+use crate::{SettlementLineRow, SettlementPartRow};
 
 /// Most purchases a look-up by phone or receipt answers.
 const MAX_FOUND: i64 = 20;
@@ -412,6 +415,101 @@ async fn pay_out_cash(transaction: &mut Tx, new: &NewReturn, ret: &ReturnRow) ->
     Ok(())
 }
 
+/// An exchange's new items and payment, inside the return's transaction: the session the
+/// customer pays into is locked and its cash counted (a cash movement `in` of the cash
+/// applied); the units leave on-hand later ([`take_exchange_stock`]).
+async fn record_exchange(transaction: &mut Tx, ret: &ReturnRow, exchange: &NewExchange) -> StoreResult<()> {
+    let payments = serde_json::to_string(&exchange.payments).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    if let Some(session_id) = &exchange.session_id {
+        lock_open_session(transaction, session_id).await?;
+        let cash: i64 =
+            exchange.payments.iter().filter(|payment| payment.method == "cash").map(|p| p.amount_minor).sum();
+        if cash > 0 {
+            sqlx::query(
+                "INSERT INTO pos_cash_movements (id, session_id, direction, amount_minor, reason, created_by, \
+                 created_at_ms) VALUES ($1, $2, 'in', $3, $4, $5, $6)",
+            )
+            .bind(format!("cmx_{}", ret.id))
+            .bind(session_id)
+            .bind(cash)
+            .bind(format!("exchange {}", ret.credit_note_number))
+            .bind(&ret.created_by)
+            .bind(ret.created_at_ms)
+            .execute(&mut **transaction)
+            .await?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO return_exchanges (return_id, returned_minor, new_total_minor, difference_minor, session_id, \
+         change_minor, payments_json) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&ret.id)
+    .bind(exchange.returned_minor)
+    .bind(exchange.new_total_minor)
+    .bind(exchange.difference_minor)
+    .bind(&exchange.session_id)
+    .bind(exchange.change_minor)
+    .bind(payments)
+    .execute(&mut **transaction)
+    .await?;
+    for (position, line) in exchange.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO return_exchange_lines (return_id, position, sku, quantity, unit_price_minor, total_minor, \
+             track_stock) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&ret.id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&line.sku)
+        .bind(line.quantity)
+        .bind(line.unit_price_minor)
+        .bind(line.total_minor)
+        .bind(flag(line.track_stock))
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The exchange's new units out of the return's location's on-hand, in SKU order, after the
+/// restocked ones went in (levels are taken in (location, SKU) order as a sale takes them).
+async fn take_exchange_stock(transaction: &mut Tx, ret: &ReturnRow, exchange: &NewExchange) -> StoreResult<()> {
+    let mut take: BTreeMap<&str, i64> = BTreeMap::new();
+    for line in exchange.lines.iter().filter(|line| line.track_stock) {
+        *take.entry(line.sku.as_str()).or_default() += line.quantity;
+    }
+    for (sku, quantity) in take {
+        let movement = StockMovementRow {
+            id: format!("movx_{}_{sku}", ret.id),
+            sku: sku.to_owned(),
+            location_id: ret.location_id.clone(),
+            merchant_id: ret.merchant_id.clone(),
+            delta: -quantity,
+            reason: MovementReason::Sale,
+            reference: Some(ret.id.clone()),
+            channel: Some(Channel::Pos),
+            created_by: ret.created_by.clone(),
+            created_at_ms: ret.created_at_ms,
+            event_id: format!("evtx_{}_{sku}", ret.id),
+        };
+        ensure_level(transaction, &movement).await?;
+        let level = sqlx::query(
+            "UPDATE stock_levels SET on_hand = on_hand - $1 \
+             WHERE location_id = $2 AND sku = $3 AND on_hand - reserved >= $1 RETURNING on_hand, reserved",
+        )
+        .bind(quantity)
+        .bind(&ret.location_id)
+        .bind(sku)
+        .fetch_optional(&mut **transaction)
+        .await?;
+        let Some(level) = level else {
+            return Err(StoreError::InsufficientStock { sku: sku.to_owned() });
+        };
+        let level = (level.try_get("on_hand")?, level.try_get("reserved")?);
+        record_movement(transaction, &movement, level).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl ReturnStore for SqlStore {
     async fn get_return_policy(&self, merchant_id: &str) -> StoreResult<Option<ReturnPolicyRow>> {
@@ -560,6 +658,9 @@ impl ReturnStore for SqlStore {
         for line in &new.lines {
             insert_line(&mut transaction, &ret.id, line).await?;
         }
+        if let Some(exchange) = &new.exchange {
+            record_exchange(&mut transaction, &ret, exchange).await?;
+        }
         if let Some(credit) = &new.credit {
             apply_credit_entry(&mut transaction, credit).await?;
         }
@@ -583,6 +684,10 @@ impl ReturnStore for SqlStore {
                 event_id: format!("evt_{}_{sku}", ret.id),
             };
             move_stock(&mut transaction, &movement).await?;
+        }
+        if let Some(exchange) = &new.exchange {
+            // One unit short rolls the whole return back: no return, no credit note, no move.
+            take_exchange_stock(&mut transaction, &ret, exchange).await?;
         }
         transaction.commit().await?;
         Ok(ReturnRecord { ret, lines: new.lines.clone() })
@@ -636,5 +741,45 @@ impl ReturnStore for SqlStore {
         .fetch_all(&self.read)
         .await?;
         Ok(rows.iter().map(return_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn settlement_returns(
+        &self,
+        merchant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<SettlementLineRow>> {
+        let rows = sqlx::query(
+            "SELECT r.id, o.number, l.name AS location_name, o.channel, r.created_at_ms, r.refund_minor \
+             FROM returns r JOIN orders o ON o.id = r.source_id JOIN locations l ON l.id = r.location_id \
+             WHERE r.source = 'order' AND r.merchant_id = $1 AND r.created_at_ms >= $2 AND r.created_at_ms < $3 \
+             ORDER BY r.created_at_ms, r.id",
+        )
+        .bind(merchant_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SettlementLineRow {
+                    fulfillment_id: row.try_get("id")?,
+                    order_number: row.try_get("number")?,
+                    location_name: row.try_get("location_name")?,
+                    channel: get_parsed(row, "channel", Channel::parse)?,
+                    // Only a handed-over part is returned.
+                    status: FulfillmentStatus::Collected,
+                    created_at_ms: row.try_get("created_at_ms")?,
+                    money: SettlementPartRow {
+                        captured_minor: 0,
+                        refunded_minor: row.try_get("refund_minor")?,
+                        merchant_funded_minor: 0,
+                        operator_funded_minor: 0,
+                        status: FulfillmentStatus::Collected,
+                    },
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 }
