@@ -8,12 +8,12 @@
 //! login, stock received by nobody, promotions) by the app's demo seeding
 //! (`omnicanal_app::setup::demo`). The content itself is in `menus`.
 
+/// Click & collect: pickup wait and orders to pick (issue 17 points 4 and 5).
+mod click_collect;
 /// Store credit and a gift card for the retailer (issue 17 point 8).
 mod credit;
 /// The demo's customer account (issue 17 point 3).
 mod customers;
-/// Click & collect: pickup wait and orders to pick (issue 17 points 4 and 5).
-mod click_collect;
 mod descriptions;
 mod menus;
 mod retail;

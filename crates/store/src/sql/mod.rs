@@ -37,12 +37,12 @@ mod stock;
 mod catalog_admin;
 /// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5).
 mod click_collect;
-/// The retail catalogue and the web shop (issue 17).
-mod retail;
 /// Store credit and gift cards (issue 17 point 8).
 mod credit;
 /// Customer accounts (issue 17 point 3).
 mod customers;
+/// The retail catalogue and the web shop (issue 17).
+mod retail;
 /// Returns and exchanges (issue 17 point 6).
 mod returns;
 pub(crate) mod tx;
