@@ -93,7 +93,11 @@ export function createReturns({ till, show, t, done }) {
     $("returns-form").dataset.id = found.id;
     $("returns-heading").textContent = t("pos.returns.purchase", { label: found.label });
     const when = new Date(found.purchased_at).toLocaleDateString(document.documentElement.lang);
-    $("returns-meta").textContent = t("pos.returns.meta", { date: when, paid: found.paid_with });
+    const paid = (found.paid_with || "").split("+").map((m) => {
+      const key = `pos.returns.paid.${m}`;
+      return t(key) === key ? m : t(key);
+    });
+    $("returns-meta").textContent = t("pos.returns.meta", { date: when, paid: paid.join(" + ") });
     const list = $("returns-lines");
     list.replaceChildren();
     for (const line of found.lines) {

@@ -354,7 +354,8 @@ async fn a_digital_receipts_qr_text_finds_the_sale() {
     assert!(url.contains("/r/") && !token.is_empty(), "a receipt link: {url}");
 
     for text in [url.clone(), token.clone()] {
-        let path = format!("/api/v1/returns/lookup?{}", qs(&[("location_id", &till.location_id), ("receipt_number", &text)]));
+        let path =
+            format!("/api/v1/returns/lookup?{}", qs(&[("location_id", &till.location_id), ("receipt_number", &text)]));
         let found = app.get(&path, Some(&till.staff)).await.expect(StatusCode::OK, "look up by the QR's text");
         assert_eq!(found.as_array().map(Vec::len), Some(1), "one purchase for {text}: {found}");
         assert_eq!((found[0]["source"].clone(), found[0]["id"].clone()), (json!("sale"), json!(sale_id)));
@@ -362,7 +363,8 @@ async fn a_digital_receipts_qr_text_finds_the_sale() {
 
     // Another merchant's till: the same token finds nothing.
     let other = open_till(&app, fx.m(0), 0).await;
-    let path = format!("/api/v1/returns/lookup?{}", qs(&[("location_id", &other.location_id), ("receipt_number", &token)]));
+    let path =
+        format!("/api/v1/returns/lookup?{}", qs(&[("location_id", &other.location_id), ("receipt_number", &token)]));
     let found = app.get(&path, Some(&other.staff)).await.expect(StatusCode::OK, "another merchant's lookup");
     assert_eq!(found, json!([]));
 }
