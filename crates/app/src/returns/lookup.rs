@@ -10,6 +10,7 @@ use super::RETURN_ROLES;
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
+use crate::ids::sha256_hex;
 use crate::validation::Validator;
 
 /// How a purchase is looked for (at least one way), from the location taking the return.
@@ -130,6 +131,13 @@ impl App {
             refs.push((ReturnSource::Sale, id));
         }
         refs.extend(self.store.find_purchases(&merchant_id, order_number, receipt.as_deref(), phone.as_deref()).await?);
+        // The text of a digital receipt's QR (`…/r/{token}`), or its token alone, as a scanner
+        // types it: the link's sale (another merchant's sale is not found below).
+        if let Some(token) = receipt.as_deref().map(receipt_link_token).filter(|token| !token.is_empty())
+            && let Some(link) = self.store.get_pos_digital_receipt(&sha256_hex(token.as_bytes())).await?
+        {
+            refs.push((ReturnSource::Sale, link.sale_id));
+        }
         let mut seen = std::collections::BTreeSet::new();
         let policy = self.policy_of(&merchant_id).await?;
         let now = self.now_ms();
@@ -165,5 +173,25 @@ impl App {
             found.push(FoundPurchase { purchase, lines, returns, breaches });
         }
         Ok(found)
+    }
+}
+
+/// The token of a digital receipt link's text (`https://…/r/{token}`, or the token alone).
+fn receipt_link_token(text: &str) -> &str {
+    let text = text.trim();
+    let after = text.rsplit_once("/r/").map_or(text, |(_, token)| token);
+    after.split(['?', '#', '/']).next().unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::receipt_link_token;
+
+    #[test]
+    fn a_receipt_links_token_is_read_from_the_qr_text() {
+        assert_eq!(receipt_link_token("https://tienda.example/r/abc123"), "abc123");
+        assert_eq!(receipt_link_token(" http://127.0.0.1:8080/r/abc123?lang=en "), "abc123");
+        assert_eq!(receipt_link_token("abc123"), "abc123");
+        assert_eq!(receipt_link_token(""), "");
     }
 }

@@ -16,6 +16,7 @@ import { setupDetails } from "./details.js";
 import { setupSession } from "./session.js";
 import { setupLineActions } from "./session-lines.js";
 import { createPickup } from "./pickup.js";
+import { createReturns } from "./returns.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -40,7 +41,7 @@ const till = {
   coupon: null,
 };
 
-const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close", "pickup"];
+const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close", "pickup", "returns"];
 function show(name) {
   for (const screen of SCREENS) $(`screen-${screen}`).hidden = screen !== name;
   $("pos-app").dataset.state = name;
@@ -429,6 +430,10 @@ $("pay").addEventListener("click", () => checkout.start());
 // --- pay-at-pickup orders collected by pickup code (pickup.js) -------------------------------
 
 createPickup({ till, show, notice, t, done: () => sellScreen() });
+
+// --- returns of a purchase from any channel (returns.js) ---------------------------------------
+
+createReturns({ till, show, t, done: () => sellScreen() });
 
 // --- start -------------------------------------------------------------------------------------
 

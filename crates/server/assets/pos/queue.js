@@ -30,8 +30,8 @@ function csrf() {
  * Calls the JSON API with the session cookie; resolves {status, ok, body} for any answer and
  * throws only when no answer came (network down, server stopped, timeout).
  */
-export async function api(method, path, body) {
-  const headers = { accept: "application/json" };
+export async function api(method, path, body, extraHeaders = {}) {
+  const headers = { accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET") headers["x-csrf-token"] = csrf();
   const response = await fetch("/api/v1" + path, {

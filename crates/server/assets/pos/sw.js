@@ -24,6 +24,7 @@ const SHELL = [
   "/static/pos/details.js",
   "/static/pos/session.js",
   "/static/pos/session-lines.js",
+  "/static/pos/returns.js",
   "/pos/manifest.webmanifest",
   "/favicon.svg",
   "/static/icon-192.png",

@@ -324,3 +324,47 @@ async fn a_return_to_store_credit_lands_in_the_customers_ledger_and_a_till_sale_
     back["customer"] = json!("+56 9 3333 4444");
     take(&app, &till.staff, &back).await.expect(StatusCode::CREATED, "with a customer");
 }
+
+/// The till's returns screen (issue 17 point 6): what a scanner types from a digital receipt's
+/// QR — its link, or the token alone — finds the sale; another merchant's till finds nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_digital_receipts_qr_text_finds_the_sale() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::create(&app).await;
+    let pizza = fx.m(2);
+    let till = open_till(&app, pizza, 20_000).await;
+    let price = pizza.price(PIZZA_M);
+    let sale = json!({
+        "id": format!("sale-{}", crate::common::random_hex()),
+        "session_id": till.session_id,
+        "receipt_number": format!("{}-1", till.series),
+        "sold_at": chrono::Utc::now().to_rfc3339(),
+        "offline": false,
+        "lines": [{"sku": PIZZA_M, "quantity": 1}],
+        "payments": [{"method": "cash", "amount": money(price), "tendered": money(price)}],
+    });
+    app.post("/api/v1/pos/sales", Some(&till.staff), &sale).await.expect(StatusCode::CREATED, "a cash sale");
+    let sale_id = sale["id"].as_str().unwrap_or_default();
+    let link = app
+        .post(&format!("/api/v1/pos/sales/{sale_id}/digital-receipt"), Some(&till.staff), &json!({}))
+        .await
+        .expect(StatusCode::CREATED, "a digital receipt");
+    let url = link["url"].as_str().unwrap_or_default().to_owned();
+    let token = url.rsplit('/').next().unwrap_or_default().to_owned();
+    assert!(url.contains("/r/") && !token.is_empty(), "a receipt link: {url}");
+
+    for text in [url.clone(), token.clone()] {
+        let path =
+            format!("/api/v1/returns/lookup?{}", qs(&[("location_id", &till.location_id), ("receipt_number", &text)]));
+        let found = app.get(&path, Some(&till.staff)).await.expect(StatusCode::OK, "look up by the QR's text");
+        assert_eq!(found.as_array().map(Vec::len), Some(1), "one purchase for {text}: {found}");
+        assert_eq!((found[0]["source"].clone(), found[0]["id"].clone()), (json!("sale"), json!(sale_id)));
+    }
+
+    // Another merchant's till: the same token finds nothing.
+    let other = open_till(&app, fx.m(0), 0).await;
+    let path =
+        format!("/api/v1/returns/lookup?{}", qs(&[("location_id", &other.location_id), ("receipt_number", &token)]));
+    let found = app.get(&path, Some(&other.staff)).await.expect(StatusCode::OK, "another merchant's lookup");
+    assert_eq!(found, json!([]));
+}
