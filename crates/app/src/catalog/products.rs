@@ -208,6 +208,36 @@ impl App {
         {
             return Err(AppError::invalid("merchant_id", "no such merchant"));
         }
+        let (row, variants) = self.product_rows(product)?;
+        self.store.insert_product(&row, &variants).await?;
+        let created = (row, variants);
+        self.record_change(
+            caller,
+            Change::created(AuditEntity::Product, &created.0.id, Some(&created.0.merchant_id), &created),
+        )
+        .await;
+        Ok(created)
+    }
+
+    /// One product, for anyone who may see its merchant.
+    pub async fn product(&self, caller: &Caller, product_id: &str) -> AppResult<ProductWithVariants> {
+        let (product, variants) = self.store.get_product(product_id).await?.ok_or(AppError::NotFound("product"))?;
+        caller.check_merchant(&product.merchant_id, "product")?;
+        Ok((product, variants))
+    }
+
+    /// A merchant's products, for anyone who may see the merchant.
+    pub async fn merchant_products(&self, caller: &Caller, merchant_id: &str) -> AppResult<Vec<ProductWithVariants>> {
+        caller.check_merchant(merchant_id, "merchant")?;
+        self.store.get_merchant(merchant_id).await?.ok_or(AppError::NotFound("merchant"))?;
+        Ok(self.store.list_merchant_products(merchant_id).await?)
+    }
+}
+
+impl App {
+    /// The rows of a checked product and its variants, with new ids — shared by every use case
+    /// that creates a product (the catalogue's and the retail one with options).
+    pub(crate) fn product_rows(&self, product: NewProduct) -> AppResult<ProductWithVariants> {
         let product_id = new_id("prd");
         let variants: Vec<VariantRow> = product
             .variants
@@ -241,28 +271,7 @@ impl App {
             allergens: product.allergens,
             created_at_ms: self.now_ms(),
         };
-        self.store.insert_product(&row, &variants).await?;
-        let created = (row, variants);
-        self.record_change(
-            caller,
-            Change::created(AuditEntity::Product, &created.0.id, Some(&created.0.merchant_id), &created),
-        )
-        .await;
-        Ok(created)
-    }
-
-    /// One product, for anyone who may see its merchant.
-    pub async fn product(&self, caller: &Caller, product_id: &str) -> AppResult<ProductWithVariants> {
-        let (product, variants) = self.store.get_product(product_id).await?.ok_or(AppError::NotFound("product"))?;
-        caller.check_merchant(&product.merchant_id, "product")?;
-        Ok((product, variants))
-    }
-
-    /// A merchant's products, for anyone who may see the merchant.
-    pub async fn merchant_products(&self, caller: &Caller, merchant_id: &str) -> AppResult<Vec<ProductWithVariants>> {
-        caller.check_merchant(merchant_id, "merchant")?;
-        self.store.get_merchant(merchant_id).await?.ok_or(AppError::NotFound("merchant"))?;
-        Ok(self.store.list_merchant_products(merchant_id).await?)
+        Ok((row, variants))
     }
 }
 

@@ -8,16 +8,13 @@ use std::collections::BTreeMap;
 
 use omnicanal_domain::DomainError;
 use omnicanal_domain::access::Role;
-use omnicanal_domain::dish::Description;
 use omnicanal_domain::retail::{ProductOption, ProductOptions, check_variant_combinations};
-use omnicanal_store::{ProductRow, VariantRow};
 
 use crate::App;
 use crate::audit::{AuditEntity, Change};
 use crate::caller::Caller;
 use crate::catalog::products::{NewProduct, ProductInput, ProductWithVariants};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::ids::new_id;
 
 /// A product with options, as sent.
 #[derive(Debug, Clone)]
@@ -106,7 +103,7 @@ impl App {
         {
             return Err(AppError::invalid("merchant_id", "no such merchant"));
         }
-        let (row, variants) = self.retail_product_rows(product)?;
+        let (row, variants) = self.product_rows(product)?;
         let options_json = (!options.is_empty())
             .then(|| serde_json::to_string(&options).map_err(|error| AppError::Internal(Box::new(error))))
             .transpose()?;
@@ -118,44 +115,6 @@ impl App {
         )
         .await;
         Ok((created, options))
-    }
-
-    /// The rows of a checked product, as [`App::create_product`] builds them.
-    fn retail_product_rows(&self, product: NewProduct) -> AppResult<ProductWithVariants> {
-        let product_id = new_id("prd");
-        let variants: Vec<VariantRow> = product
-            .variants
-            .into_iter()
-            .map(|variant| VariantRow {
-                id: new_id("var"),
-                product_id: product_id.clone(),
-                merchant_id: product.merchant_id.clone(),
-                sku: variant.sku.as_str().to_owned(),
-                price_minor: variant.price.amount_minor,
-                currency: variant.price.currency,
-                barcode: variant.barcode,
-                attributes_json: serde_json::Value::Object(variant.attributes).to_string(),
-            })
-            .collect();
-        let modifiers_json = (!product.modifier_groups.is_empty())
-            .then(|| {
-                serde_json::to_string(&product.modifier_groups).map_err(|error| AppError::Internal(Box::new(error)))
-            })
-            .transpose()?;
-        let row = ProductRow {
-            id: product_id,
-            merchant_id: product.merchant_id,
-            name: product.name.into_inner(),
-            track_stock: product.track_stock,
-            tax_category: product.tax_category,
-            category: product.category,
-            image_url: product.image_url,
-            modifiers_json,
-            description: product.description.map(Description::into_inner),
-            allergens: product.allergens,
-            created_at_ms: self.now_ms(),
-        };
-        Ok((row, variants))
     }
 
     /// The options of a merchant's products, by product id (products without options absent).

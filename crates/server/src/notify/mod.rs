@@ -8,6 +8,7 @@
 //! events become notifications, and who sends each one once across nodes, is
 //! [`notifier::Notifier`]'s job; the worker that drives it is `workers::notifications`.
 
+pub mod gateway;
 pub mod messages;
 pub mod notifier;
 pub mod receipt_link;

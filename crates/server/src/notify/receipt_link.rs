@@ -12,11 +12,9 @@
 use std::sync::Arc;
 
 use omnicanal_app::Clock;
-use omnicanal_app::ids::{new_id, rfc3339};
-use omnicanal_app::signing::secret_key;
 
-use super::webhook::{EVENT_TYPE, post_signed};
-use super::{SendError, http_client};
+use super::SendError;
+use super::gateway::GatewayPoster;
 use crate::config::NotifyConfig;
 
 /// Where a receipt link goes: one phone or one e-mail.
@@ -29,42 +27,26 @@ pub enum LinkRecipient {
 }
 
 /// Sends receipt links to the configured gateway.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ReceiptLinkSender {
-    client: reqwest::Client,
-    url: String,
-    key: Vec<u8>,
-    clock: Arc<dyn Clock>,
-}
-
-impl std::fmt::Debug for ReceiptLinkSender {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReceiptLinkSender").field("url", &self.url).finish_non_exhaustive()
-    }
+    gateway: GatewayPoster,
 }
 
 impl ReceiptLinkSender {
-    /// The sender for the configured gateway; `None` when none is configured (or the secret is
-    /// not a `whsec_` one, which the notifier refuses at start anyway).
+    /// The sender for the configured gateway; `None` when none is configured.
     pub fn from_config(config: &NotifyConfig, clock: Arc<dyn Clock>) -> Option<Self> {
-        let (Some(url), Some(secret)) = (&config.webhook_url, &config.webhook_secret) else {
-            return None;
-        };
-        Some(Self { client: http_client().ok()?, url: url.clone(), key: secret_key(secret.expose())?, clock })
+        GatewayPoster::from_config(config, clock).map(|gateway| Self { gateway })
     }
 
     /// Sends `text` (which holds the link) about `sale_id` to `to`, in `language` (`es`/`en`).
     pub async fn send(&self, sale_id: &str, to: &LinkRecipient, language: &str, text: &str) -> Result<(), SendError> {
-        let now_ms = self.clock.now_ms();
         let (phone, email) = match to {
             LinkRecipient::Phone(phone) => (Some(phone.as_str()), None),
             LinkRecipient::Email(email) => (None, Some(email.as_str())),
         };
         let title = if language == "en" { "Your receipt" } else { "Su ticket de compra" };
-        let body = serde_json::json!({
-            "type": EVENT_TYPE,
-            "timestamp": rfc3339(now_ms),
-            "data": {
+        self.gateway
+            .post(serde_json::json!({
                 "order_id": null,
                 "fulfillment_id": null,
                 "sale_id": sale_id,
@@ -74,9 +56,7 @@ impl ReceiptLinkSender {
                 "body": text,
                 "phone": phone,
                 "email": email,
-            },
-        })
-        .to_string();
-        post_signed(&self.client, &self.url, &self.key, &new_id("msg"), now_ms, body).await
+            }))
+            .await
     }
 }
