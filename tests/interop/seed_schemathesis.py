@@ -251,6 +251,15 @@ def main() -> int:
         # a rule across fields of the same group that JSON Schema cannot state.
         ("/api/v1/products", "POST"),
         ("/api/v1/products/{id}", "PATCH"),
+        # A gift card's code ends in a check character over the others (a typo is told before
+        # any lookup): a rule no pattern can state.
+        ("/api/v1/gift-cards/balance", "GET"),
+        # A purchase is found by exactly one of its order, order number, sale, receipt or the
+        # customer's phone: a rule across parameters.
+        ("/api/v1/returns/lookup", "GET"),
+        # A customer is named by an e-mail or a phone, each checked as such: one of two formats
+        # whose rules (a domain, a country's digits) no pattern states whole.
+        ("/api/v1/store-credit", "GET"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

@@ -27,12 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct AisleQuery {
     /// Words of the product's name, a SKU or a barcode (at most 100 characters); empty: everything.
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// Items per page, 1 to 500 (default 100).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Items to skip (default 0).
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<i64>,
 }
 

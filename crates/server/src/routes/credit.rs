@@ -90,8 +90,10 @@ async fn list_gift_cards(
 #[into_params(parameter_in = Query)]
 pub struct GiftCardBalanceQuery {
     /// The merchant the card is of.
+    #[param(required = true, min_length = 1)]
     pub merchant_id: Option<String>,
     /// The card's code (16 characters, dashes and spaces ignored, any case).
+    #[param(required = true, pattern = "^[2-9A-HJ-NP-Za-hj-np-z -]{16,40}$")]
     pub code: Option<String>,
 }
 

@@ -97,9 +97,10 @@ pub struct ClaimBody {
 
 /// Which page of the history.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PurchasesQuery {
     /// Page, from 1 (20 per page).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 10_000)]
     pub page: Option<i64>,
     /// Only purchases from this merchant (a retailer's own shop shows its own).
     pub merchant_id: Option<String>,
@@ -215,7 +216,7 @@ async fn use_link(State(state): State<AppState>, Path(token): Path<String>) -> A
 }
 
 /// The signed-in customer's account.
-#[utoipa::path(get, path = "/customers/me", tag = "customers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/customers/me", operation_id = "customer_me", tag = "customers", security(("bearer" = [])),
     responses((status = 200, body = CustomerAccountView), (status = 401, body = Problem)))]
 async fn me(
     State(state): State<AppState>,
@@ -269,6 +270,7 @@ async fn claim(
 
 /// Which language a receipt is in.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CustomerReceiptQuery {
     /// `es` (default) or `en`.
     pub lang: Option<String>,

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct PhoneQuery {
     /// The customer's phone as they say it (8 to 15 digits; `+`, spaces, dashes allowed).
+    #[param(pattern = "^\\+?[0-9]{8,15}$")]
     pub phone: String,
 }
 

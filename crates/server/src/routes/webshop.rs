@@ -110,6 +110,7 @@ pub struct CatalogueParams {
     /// Words in the name, category or description (up to 60 characters).
     pub q: Option<String>,
     /// Page, from 1 (12 products a page).
+    #[param(minimum = 1, maximum = 1000)]
     pub page: Option<i64>,
     /// Only what this store can promise for pickup.
     pub pickup: Option<String>,
