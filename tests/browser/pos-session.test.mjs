@@ -116,7 +116,7 @@ for (const width of [1280, 360]) {
         "Salida: pago al repartidor\n-$1.000",
         "Diferencia\n-$53",
         "$10.000 × 1\n$10.000",
-        "Devoluciones\n$0",
+        "Devoluciones\n0 · $0",
       ]) {
         assert.ok(report.includes(expected), `the report shows ${JSON.stringify(expected)}:\n${report}`);
       }

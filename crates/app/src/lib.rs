@@ -12,19 +12,15 @@
 //! [`payments`]).
 
 pub mod access;
-/// Endless aisle from the clerk's tablet (issue 17 point 7).
 pub mod aisle;
 pub mod audit;
 pub mod caller;
 pub mod catalog;
-/// Click & collect (issue 17 point 4).
 pub mod click_collect;
 pub mod clock;
 pub mod connections;
 pub mod console;
-/// Store credit and gift cards (issue 17 point 8).
 pub mod credit;
-/// Customer accounts and their one history (issue 17 point 3).
 pub mod customers;
 pub mod documents;
 pub mod error;
@@ -42,7 +38,6 @@ pub mod pos;
 pub mod price_book;
 pub mod pricing;
 pub mod reporting;
-/// The retail catalogue (issue 17 point 1).
 pub mod retail;
 pub mod returns;
 pub mod setup;
@@ -51,7 +46,6 @@ pub mod stock;
 pub mod throttle;
 pub mod validation;
 pub mod webhooks;
-/// The merchant's own web shop (issue 17 point 2).
 pub mod webshop;
 
 pub use caller::Caller;

@@ -12,7 +12,6 @@ pub mod catalog;
 pub mod channel;
 pub mod click_collect;
 pub mod connections;
-/// Store credit and gift cards (issue 17 point 8).
 pub mod credit;
 pub mod delivery;
 pub mod dish;
@@ -33,12 +32,10 @@ pub mod pricing;
 pub mod retail;
 pub mod returns;
 pub mod settlement;
-/// The shipping fulfilment of an endless-aisle delivery (issue 17 point 7).
 pub mod shipment;
 pub mod site;
 pub mod time;
 
 pub use error::DomainError;
 pub use money::{Currency, Money};
-/// Customer accounts: identifiers, sign-in links, which purchases are theirs (issue 17 point 3).
 pub mod customers;

@@ -5,7 +5,6 @@
 
 pub mod auth;
 pub mod config;
-/// The signed-in customer of a request (issue 17 point 3).
 pub mod customer_auth;
 pub mod demo;
 pub mod documents;

@@ -9,7 +9,6 @@
 pub mod approvals;
 pub mod conflicts;
 pub mod devices;
-/// Pay at pickup with changes at the counter (issue 17 point 5).
 pub mod pickup_changes;
 pub mod pickups;
 pub mod printing;

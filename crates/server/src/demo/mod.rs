@@ -8,16 +8,12 @@
 //! login, stock received by nobody, promotions) by the app's demo seeding
 //! (`omnicanal_app::setup::demo`). The content itself is in `menus`.
 
-/// Click & collect: pickup wait and orders to pick (issue 17 points 4 and 5).
 mod click_collect;
-/// Store credit and a gift card for the retailer (issue 17 point 8).
 mod credit;
-/// The demo's customer account (issue 17 point 3).
 mod customers;
 mod descriptions;
 mod menus;
 mod retail;
-/// The retailer's web shop: apparel with options, a third store, a warehouse (issue 17).
 mod webshop;
 
 use omnicanal_app::pos::devices::RegisterDevice;

@@ -12,7 +12,6 @@ pub mod gateway;
 pub mod messages;
 pub mod notifier;
 pub mod receipt_link;
-/// A customer's sign-in link (issue 17 point 3).
 pub mod sign_in_link;
 pub mod subscription;
 pub mod vapid;

@@ -5,35 +5,26 @@
 //! module and list it in that module's `router()`; it then appears in
 //! `/api/openapi.json` by itself.
 
-/// Endless aisle from the clerk's tablet (issue 17 point 7).
 pub mod aisle;
-/// The audit log: who changed what, before and after (issue 15 point 3).
 pub mod audit_log;
 pub mod auth;
 pub mod availability;
 pub mod catalog;
-/// The manager's catalogue: product edits, archiving, categories (issue 15 point 2).
 pub mod catalog_admin;
-/// Click & collect: pick list, picked, pickup settings (issue 17 point 4).
 pub mod click_collect;
-/// Shop connections: WooCommerce, PrestaShop, Magento 2, Shopify (issue 16).
 pub mod connections;
 pub mod console;
-/// Store credit and gift cards (issue 17 point 8).
 pub mod credit;
-/// Customer accounts and their one history (issue 17 point 3).
 pub mod customers;
 pub mod documents;
 pub mod error_responses;
 pub mod events;
 pub mod fulfillments;
-/// Import jobs with progress and CSV exports (issue 15 point 2).
 pub mod import_jobs;
 pub mod imports;
 pub mod orders;
 pub mod parameter_shapes;
 pub mod payments;
-/// Pay at pickup with changes at the counter (issue 17 point 5).
 pub mod pickup_changes;
 pub mod pos;
 pub mod pos_approvals;
@@ -41,21 +32,17 @@ pub mod pos_pickups;
 pub mod pos_print;
 pub mod posters;
 pub mod pricing;
-/// Product photos: upload, delete and the public renditions (issue 15 point 2).
 pub mod product_photos;
 pub mod push;
-/// Returns and exchanges in any store (issue 17 point 6).
 pub mod returns;
 pub mod setup;
 pub mod stock;
 pub mod stock_conflicts;
 pub mod till_catalog;
 pub mod transfers;
-/// Users managed from the console and the API: invitations, deactivation (issue 15 point 1).
 pub mod user_admin;
 pub mod users;
 pub mod webhooks;
-/// The retail catalogue and the merchant's web shop (issue 17 points 1 and 2).
 pub mod webshop;
 
 use axum::extract::{DefaultBodyLimit, State};

@@ -1,13 +1,10 @@
 //! Response bodies: what the API shows of each row, with OpenAPI schemas, one module per area.
 
-/// Endless aisle from the clerk's tablet (issue 17 point 7).
 mod aisle;
 mod catalog;
-/// Click & collect and changes at the counter (issue 17 points 4 and 5).
 mod click_collect;
 mod conflicts;
 mod connections;
-/// Store credit and gift cards (issue 17 point 8).
 mod credit;
 mod menu_promotions;
 mod modifiers;
@@ -15,12 +12,10 @@ mod orders;
 mod pos;
 mod pos_approvals;
 mod pos_pickups;
-/// Returns and exchanges (issue 17 point 6).
 mod returns;
 mod setup;
 mod stock;
 mod webhooks;
-/// The retail catalogue and the web shop (issue 17).
 mod webshop;
 pub mod words;
 
@@ -41,7 +36,6 @@ pub use setup::*;
 pub use stock::*;
 pub use webhooks::*;
 pub use webshop::*;
-/// Customer accounts (issue 17 point 3).
 mod customers;
 pub use customers::*;
 

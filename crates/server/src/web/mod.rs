@@ -3,7 +3,6 @@
 //! (`/s/{site}/orders/{id}?token=`). The pages call the public JSON API for everything that
 //! changes (quotes, orders, live status); no build step, no script from elsewhere.
 
-/// The customer's account page (issue 17 point 3).
 pub mod account;
 pub mod app_icon;
 pub mod chart;
@@ -12,7 +11,6 @@ pub mod i18n;
 mod menu_labels;
 pub mod pos;
 pub mod receipt;
-/// The merchant's web shop pages (issue 17 point 2).
 pub mod shop;
 
 use std::collections::BTreeMap;

@@ -23,9 +23,7 @@ mod console;
 mod console_pages;
 mod console_setup;
 mod constraints;
-/// Store credit and gift cards (issue 17 point 8).
 mod credit;
-/// Customer accounts (issue 17 point 3).
 mod customer_accounts;
 mod customer_app;
 mod dashboard;

@@ -9,11 +9,9 @@
 mod access;
 mod audit;
 mod conflicts;
-/// Shop connections (issue 16).
 mod connections;
 mod console;
 mod events;
-/// CSV import jobs (issue 15 point 2).
 mod import_jobs;
 mod invitations;
 mod notifications;
@@ -30,15 +28,10 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
-/// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5).
 mod click_collect;
-/// Store credit and gift cards (issue 17 point 8).
 mod credit;
-/// Customer accounts (issue 17 point 3).
 mod customers;
-/// The retail catalogue and the web shop (issue 17).
 mod retail;
-/// Returns and exchanges (issue 17 point 6).
 mod returns;
 
 pub use access::*;

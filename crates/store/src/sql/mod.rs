@@ -10,13 +10,11 @@ mod access;
 mod audit;
 pub(crate) mod columns;
 mod conflicts;
-/// Shop connections (issue 16).
 mod connections;
 mod console;
 mod events;
 pub(crate) mod group_commit;
 mod idempotency;
-/// CSV import jobs and a location's transfers (issue 15 point 2).
 mod import_jobs;
 mod invitations;
 mod notifications;
@@ -35,15 +33,10 @@ mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
 mod catalog_admin;
-/// Click & collect and pay-at-pickup changes (issue 17 points 4 and 5).
 mod click_collect;
-/// Store credit and gift cards (issue 17 point 8).
 mod credit;
-/// Customer accounts (issue 17 point 3).
 mod customers;
-/// The retail catalogue and the web shop (issue 17).
 mod retail;
-/// Returns and exchanges (issue 17 point 6).
 mod returns;
 pub(crate) mod tx;
 

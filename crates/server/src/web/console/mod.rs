@@ -31,7 +31,6 @@ mod catalog;
 mod catalog_categories;
 mod catalog_form;
 mod conflicts;
-/// Shop connections: list, new connection, sync page (issue 16 point 7).
 mod connections;
 mod dashboard;
 mod forms;
@@ -40,14 +39,12 @@ mod pages;
 mod payments;
 mod phone;
 mod photos;
-/// The click & collect pick list (issue 17 point 4).
 mod pick_list;
 mod pricing;
 mod records;
 mod session;
 mod setup;
 mod setup_edit;
-/// Stock per location, counts, receipts, transfers and the CSV import (issue 15 point 2).
 mod stock;
 mod users;
 mod view;

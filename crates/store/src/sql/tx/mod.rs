@@ -5,7 +5,6 @@
 //! implementations above them, so the SQL has no import cycles and each step is written once
 //! however many writes use it.
 
-/// The store-credit ledger's step (issue 17 point 8), used by returns and tills too.
 pub(crate) mod credit;
 pub(crate) mod holds;
 pub(crate) mod ledger;
