@@ -949,6 +949,8 @@ pub trait ClickCollectStore {
     async fn list_pickup_changes(&self, fulfillment_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
     /// The changes made in a till's session, oldest first.
     async fn list_session_pickup_changes(&self, session_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
+    /// The codes of the coupons an order redeemed when it was placed, sorted.
+    async fn order_coupon_codes(&self, order_id: &str) -> StoreResult<Vec<String>>;
 }
 
 /// The retail catalogue (issue 17 points 1 and 2): products with options, locations that are
@@ -1005,6 +1007,9 @@ pub trait ReturnStore {
     async fn record_return(&self, new: &NewReturn) -> StoreResult<ReturnRecord>;
     /// A return with its lines.
     async fn get_return(&self, id: &str) -> StoreResult<Option<ReturnRecord>>;
+    /// The exchange a return was part of (its new items, the difference and how it was paid);
+    /// `None` for a plain return.
+    async fn get_return_exchange(&self, return_id: &str) -> StoreResult<Option<NewExchange>>;
     /// A purchase's returns, oldest first.
     async fn list_purchase_returns(
         &self,
@@ -1118,4 +1123,7 @@ pub trait CustomerStore {
     async fn insert_customer_claim(&self, account_id: &str, order_id: &str, now_ms: i64) -> StoreResult<()>;
     /// The history: orders and till sales matching the query, newest first, with the total.
     async fn customer_purchases(&self, query: &PurchaseQuery, page: Page) -> StoreResult<(Vec<PurchaseRefRow>, i64)>;
+    /// The store-credit balances held under any of these customer keys (normalised e-mails and
+    /// phones, as the credit ledger keys them) at every merchant, by merchant; at most 100.
+    async fn customer_credit_accounts(&self, keys: &[String]) -> StoreResult<Vec<CreditAccountRow>>;
 }

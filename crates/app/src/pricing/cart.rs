@@ -238,6 +238,20 @@ impl App {
         now_ms: i64,
         sold_from: SoldFrom,
     ) -> AppResult<PricedCart> {
+        self.price_cart_again(site, cart, now_ms, sold_from, &[]).await
+    }
+
+    /// [`Self::price_cart`] for a purchase already placed with the coupons `own_uses`: their
+    /// use by that purchase (one overall, one by its customer) is not counted against their
+    /// limits, so re-pricing a changed order does not refuse the coupon it already used.
+    pub(crate) async fn price_cart_again(
+        &self,
+        site: &SiteRow,
+        cart: &Cart,
+        now_ms: i64,
+        sold_from: SoldFrom,
+        own_uses: &[String],
+    ) -> AppResult<PricedCart> {
         let mut v = Validator::new();
         let checked = self.check_cart_lines(site, cart, now_ms, sold_from, &mut v).await?;
         if let Some((sku, field)) = checked.unknown_sku
@@ -251,7 +265,17 @@ impl App {
         let promotions = self.cart_promotions(&site.id, &merchant_ids).await?;
         let codes: Vec<String> = cart.coupon_codes.iter().map(|code| normalize_code(code)).collect();
         let found = self.store.find_coupons(&codes, cart.customer_key.as_deref()).await?;
-        let coupon_states: Vec<CouponState> = found.iter().map(|(coupon, used)| coupon_state(coupon, *used)).collect();
+        let coupon_states: Vec<CouponState> = found
+            .iter()
+            .map(|(coupon, used)| {
+                let mut state = coupon_state(coupon, *used);
+                if own_uses.contains(&coupon.code) {
+                    state.used = (state.used - 1).max(0);
+                    state.used_by_customer = state.used_by_customer.map(|used| (used - 1).max(0));
+                }
+                state
+            })
+            .collect();
         let channel = cart.channel.as_str();
         let context = PricingContext {
             currency: site.currency,

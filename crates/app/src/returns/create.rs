@@ -79,15 +79,29 @@ impl App {
         Err(AppError::Conflict("other returns of this purchase kept coming first; try again".into()))
     }
 
-    /// A return by id (its merchant's people; staff only their location's).
-    pub async fn get_return(&self, caller: &Caller, id: &str) -> AppResult<ReturnRecord> {
+    /// A return by id (its merchant's people; staff only their location's), with the
+    /// purchase's label and, when it was an exchange, the new items and how the difference
+    /// was settled.
+    pub async fn get_return(&self, caller: &Caller, id: &str) -> AppResult<CreatedReturn> {
         caller.require(&RETURN_ROLES)?;
         let record = self.store.get_return(id).await?.ok_or(AppError::NotFound("return"))?;
         caller.check_merchant(&record.ret.merchant_id, "return")?;
         if caller.check_location(&record.ret.merchant_id, &record.ret.location_id).is_err() {
             return Err(AppError::NotFound("return"));
         }
-        Ok(record)
+        let ret = &record.ret;
+        let purchase_label = self
+            .store
+            .get_purchase(ret.source, &ret.source_id, &ret.merchant_id)
+            .await?
+            .map(|purchase| purchase.label)
+            .unwrap_or_default();
+        let exchange = self
+            .store
+            .get_return_exchange(&ret.id)
+            .await?
+            .map(|exchange| CreatedExchange::from_new(ret.currency, &exchange));
+        Ok(CreatedReturn { record, purchase_label, exchange })
     }
 
     /// The purchase as the location's merchant sees it (another merchant's: not found).

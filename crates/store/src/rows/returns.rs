@@ -214,7 +214,7 @@ pub struct NewExchange {
 }
 
 /// One tender of an exchange's difference.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExchangePayment {
     /// `cash` or `external_card`.
     pub method: String,

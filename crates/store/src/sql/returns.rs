@@ -38,8 +38,8 @@ use super::tx::ledger::{ensure_level, move_stock, record_movement};
 use super::tx::payment_jobs::{Owed, enqueue_in, refund_job_id};
 use crate::backend::SqlStore;
 use crate::rows::{
-    NewExchange, NewReturn, PurchaseLineRow, PurchaseRecord, ReturnLineRow, ReturnPolicyRow, ReturnRecord, ReturnRow,
-    StockMovementRow,
+    ExchangeLineRow, NewExchange, NewReturn, PurchaseLineRow, PurchaseRecord, ReturnLineRow, ReturnPolicyRow,
+    ReturnRecord, ReturnRow, StockMovementRow,
 };
 use crate::{ReturnStore, StoreError, StoreResult};
 use crate::{SettlementLineRow, SettlementPartRow};
@@ -700,6 +700,49 @@ impl ReturnStore for SqlStore {
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(ReturnRecord { ret: return_from(&row)?, lines: read_lines(&self.read, id).await? }))
+    }
+
+    async fn get_return_exchange(&self, return_id: &str) -> StoreResult<Option<NewExchange>> {
+        let Some(row) = sqlx::query(
+            "SELECT returned_minor, new_total_minor, difference_minor, session_id, change_minor, payments_json \
+             FROM return_exchanges WHERE return_id = $1",
+        )
+        .bind(return_id)
+        .fetch_optional(&self.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let payments: String = row.try_get("payments_json")?;
+        let payments = serde_json::from_str(&payments)
+            .map_err(|error| StoreError::Corrupt(format!("an exchange's payments do not read back: {error}")))?;
+        let lines = sqlx::query(
+            "SELECT sku, quantity, unit_price_minor, total_minor, track_stock FROM return_exchange_lines \
+             WHERE return_id = $1 ORDER BY position",
+        )
+        .bind(return_id)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|line| {
+            Ok(ExchangeLineRow {
+                sku: line.try_get("sku")?,
+                quantity: line.try_get("quantity")?,
+                unit_price_minor: line.try_get("unit_price_minor")?,
+                total_minor: line.try_get("total_minor")?,
+                track_stock: get_flag(line, "track_stock")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(NewExchange {
+            returned_minor: row.try_get("returned_minor")?,
+            new_total_minor: row.try_get("new_total_minor")?,
+            difference_minor: row.try_get("difference_minor")?,
+            session_id: row.try_get("session_id")?,
+            change_minor: row.try_get("change_minor")?,
+            payments,
+            lines,
+        }))
     }
 
     async fn list_purchase_returns(&self, source: ReturnSource, source_id: &str) -> StoreResult<Vec<ReturnRow>> {
