@@ -316,6 +316,20 @@ impl App {
             });
             return Ok(());
         }
+        // A till sale whose card was charged on the till's terminal, when the card can take the
+        // whole refund back: the terminal refunds it through a payment job. A refund larger than
+        // what is left on the card (a sale paid part in cash) is given in cash below.
+        let card_back = purchase.sale_card.as_ref().filter(|card| card.refundable_minor() >= ret.refund_minor);
+        if let (None, Some(card)) = (&purchase.order_payment, card_back) {
+            ret.refund_method = RefundMethod::Card;
+            new.card_refund = Some(OwedCardRefund {
+                order_id: purchase.id.clone(),
+                fulfillment_id: purchase.id.clone(),
+                payment_reference: card.reference.clone(),
+                on_terminal: true,
+            });
+            return Ok(());
+        }
         match &purchase.order_payment {
             Some((PaymentMethod::Card, Some(reference))) => {
                 let part = new.lines.first().map(|line| line.source_part.clone()).unwrap_or_default();
@@ -324,12 +338,14 @@ impl App {
                     order_id: purchase.id.clone(),
                     fulfillment_id: part,
                     payment_reference: reference.clone(),
+                    on_terminal: false,
                 });
                 Ok(())
             }
             Some((PaymentMethod::PaidInShop, _)) => {
                 Err(AppError::invalid("refund_to", "this order was paid in the external shop: refund it there"))
             }
+
             // Paid at the counter (or a card without a reference) and every till sale: cash
             // back from this location's till.
             _ => {

@@ -154,6 +154,7 @@ mod tests {
             currency: Currency::Clp,
             paid_total_minor: lines.iter().map(|(_, bought, _)| bought * 1000).sum(),
             order_payment: None,
+            sale_card: None,
             sale_tenders: Vec::new(),
             customer_email: None,
             customer_phone: None,
