@@ -89,7 +89,7 @@ for (const [width, height] of [
     await withPage(browser, `console-variants-${width}`, viewport, async (page) => {
       await consoleSignIn(page, shop.email);
       await page.goto(`${BASE}/console/catalog/products/${shop.product.id}`);
-      await Promise.all([page.waitForURL(/\/variants$/), page.locator("[data-testid=product-variants]").click()]);
+      await Promise.all([page.waitForURL(/\/variants$/), page.locator("[data-testid=product-variant-grid]").click()]);
       assert.match(await page.locator("h1").first().innerText(), /Variantes/);
       await page.locator("[data-testid=variant-0-sku]").waitFor();
       assert.equal(await page.locator("[data-testid=variant-0-sku]").inputValue(), `CH${shop.tag}`);

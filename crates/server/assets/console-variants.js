@@ -150,6 +150,17 @@
       active: v.active !== false,
       photo_id: v.photo_id || null,
     }));
+    // The API lists variants by SKU; the grid keeps the options' order (as generated).
+    const rank = (row) =>
+      (grid.options || []).map((option) => {
+        const at = option.values.findIndex((value) => same(value, (row.attributes || {})[option.name]));
+        return at < 0 ? option.values.length : at;
+      });
+    rows.sort((a, b) => {
+      const [x, y] = [rank(a), rank(b)];
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+      return 0;
+    });
     render();
   }
 
