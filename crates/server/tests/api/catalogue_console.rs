@@ -8,6 +8,7 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use crate::common;
+use crate::console_pages::Browser;
 
 use common::fixture::Fixture;
 use common::{Body, TestApp, money};
@@ -303,4 +304,61 @@ async fn a_store_closed_now_is_offered_for_pickup_at_its_next_opening() {
         .await
         .expect(StatusCode::OK, "where the cart can be had");
     assert_eq!(options["pickup"], json!([]), "{options}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_manager_sets_the_shop_address_and_a_warehouse_in_the_console() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(2).build(&app).await;
+    let (burger, sushi) = (fx.m(0), fx.m(1));
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&burger.manager.email, &burger.manager.password).await;
+    let path = format!("/console/merchants/{}/shop", burger.id);
+    let page = browser.get(&path).await;
+    let csrf = page.csrf_field();
+    page.expect(StatusCode::OK, "the shop settings");
+    assert!(page.body.contains("value=\"burger-hub\""), "the address of its name");
+    assert!(page.body.contains("Bodega: vende solo online"), "the kinds, in Spanish");
+
+    // A taken address is told at the field, in Spanish; a free one is saved.
+    let sushi_manager = sushi.manager.token(&app).await;
+    app.send(
+        Method::PUT,
+        &format!("/api/v1/merchants/{}/shop-slug", sushi.id),
+        Some(&sushi_manager),
+        Body::Json(json!({"slug": "comida-rapida"})),
+        &[],
+    )
+    .await
+    .expect(StatusCode::OK, "sushi takes it first");
+    let refused =
+        browser.post_form(&format!("{path}/slug"), &[("csrf", csrf.as_str()), ("slug", "comida-rapida")]).await;
+    refused.expect(StatusCode::UNPROCESSABLE_ENTITY, "taken");
+    assert!(
+        refused.body.contains("data-testid=\"error-slug\"")
+            && refused.body.contains("Otra tienda ya usa esa dirección")
+    );
+    browser
+        .post_form(&format!("{path}/slug"), &[("csrf", csrf.as_str()), ("slug", "burger-hub-web")])
+        .await
+        .redirects_to(&format!("{path}?done=slug"), "saved");
+    app.get("/api/v1/shops/burger-hub-web/products", None).await.expect(StatusCode::OK, "the new address");
+
+    // The location becomes a warehouse: no longer a pickup point in the shop.
+    browser
+        .post_form(
+            &format!("{path}/locations/{}/kind", burger.location_id),
+            &[("csrf", csrf.as_str()), ("kind", "warehouse")],
+        )
+        .await
+        .redirects_to(&format!("{path}?done=kind"), "kind saved");
+    let shop = app.get("/api/v1/shops/burger-hub-web/products", None).await.expect(StatusCode::OK, "the shop");
+    assert_eq!(shop["shop"]["locations"][0]["kind"], "warehouse", "{shop}");
+    assert_eq!(shop["shop"]["locations"][0]["pickup"], false, "{shop}");
+
+    // Another merchant's settings are not found; staff may not see them.
+    browser.get(&format!("/console/merchants/{}/shop", sushi.id)).await.expect(StatusCode::NOT_FOUND, "another's");
+    let mut staff = Browser::new(&app);
+    staff.sign_in(&burger.staff.email, &burger.staff.password).await;
+    staff.get(&path).await.expect(StatusCode::FORBIDDEN, "staff");
 }
