@@ -63,7 +63,7 @@ async fn settings_page(
     typed_slug: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
-    if let Some(denied) = not_manager(console, state, "console.variants.forbidden") {
+    if let Some(denied) = not_manager(console, state, "console.merchants.shop_slug.forbidden") {
         return denied;
     }
     let merchant = match state.app.merchant(&console.user, merchant_id).await {
