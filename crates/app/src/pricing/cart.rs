@@ -226,6 +226,9 @@ pub(crate) enum SoldFrom {
     Afar,
     /// Staff sell at the counter whenever they are there to sell.
     Counter,
+    /// A customer orders from afar for a scheduled pickup: a location closed now by its hours
+    /// (one that opens again) is accepted, since the pickup time is checked against its hours.
+    Ahead,
 }
 
 impl App {
@@ -327,6 +330,7 @@ impl App {
                     format!("{field}.location_id"),
                     format!("{} is paused (too busy) until {until}", location.name),
                 ),
+                LocationState::Closed { opens_at: Some(_) } if sold_from == SoldFrom::Ahead => {}
                 LocationState::Closed { .. } => {
                     v.push(format!("{field}.location_id"), format!("{} is not taking orders now", location.name))
                 }
@@ -340,7 +344,7 @@ impl App {
                 }
                 // An archived product is off every menu; a crafted order may not bring it back,
                 // but a till's queued offline sale of it must still be recorded.
-                Some(sellable) if sellable.archived && sold_from == SoldFrom::Afar => {
+                Some(sellable) if sellable.archived && sold_from != SoldFrom::Counter => {
                     v.push(format!("{field}.sku"), format!("{} no longer sells {}", location.name, item.sku.as_str()));
                 }
                 Some(sellable) => checked.add_line(site, &location, item, sellable, &field, v),

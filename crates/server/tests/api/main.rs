@@ -14,6 +14,7 @@ mod audit_log;
 mod auth_isolation;
 mod bad_input;
 mod catalog_admin;
+mod catalogue_console;
 mod channels;
 mod click_collect;
 mod concurrency;
