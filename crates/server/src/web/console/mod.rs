@@ -45,6 +45,7 @@ mod records;
 mod session;
 mod setup;
 mod setup_edit;
+mod shipments;
 mod stock;
 mod users;
 mod view;
@@ -84,6 +85,8 @@ pub fn router() -> Router<AppState> {
         .merge(connections::router())
         // The click & collect pick list (issue 17 point 4).
         .merge(pick_list::router())
+        // The endless aisle's shipments (issue 17 point 7).
+        .merge(shipments::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -50,6 +50,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
+    // The endless aisle's shipments (issue 17 point 7), in `shipments.rs`.
+    for &(name, source) in super::shipments::TEMPLATE_SOURCES.iter() {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a console template does not compile");
+        }
+    }
     env
 });
 
