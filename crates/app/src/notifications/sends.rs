@@ -68,7 +68,7 @@ impl NotificationKind {
         if let Ok(DomainEvent::ShipmentStatusChanged(moved)) = event.event() {
             // A cancelled shipment's part is cancelled in the same transaction: told once, as that.
             return (moved.status != ShipmentStatus::Cancelled)
-                .then(|| (NotificationKind::Shipment(moved.status), moved.fulfillment_id));
+                .then_some((NotificationKind::Shipment(moved.status), moved.fulfillment_id));
         }
         let Ok(DomainEvent::FulfillmentStatusChanged(changed)) = event.event() else { return None };
         let kind = match changed.status {

@@ -138,6 +138,8 @@ export function createAisle({ till, show, t, done }) {
     $("aisle-pay").disabled = cart.length === 0;
     $("aisle-total").textContent = money(due(), currency());
     $("aisle-total").dataset.amount = String(due());
+    // "engine" once the server's quote came back; until then the base prices are an estimate.
+    $("aisle-total").dataset.priced = total === null ? "estimate" : "engine";
     change();
   }
 
@@ -249,7 +251,7 @@ export function createAisle({ till, show, t, done }) {
     const box = $("aisle-confirmation");
     box.hidden = false;
     box.dataset.orderId = sale.order.id;
-    $("aisle-number-text").textContent = t("pos.aisle.confirmed", { number: sale.order.number });
+    $("aisle-order-number").textContent = t("pos.aisle.confirmed", { number: sale.order.number });
     const when =
       sale.fulfilment === "pickup_here"
         ? t("pos.aisle.pickup_when", { date: sale.promised_date || "", time: sale.promised_from || "" })
