@@ -33,8 +33,8 @@ impl App {
         self.aisle_sale(order, source).await
     }
 
-    /// Receives a pickup here at its store (see the module docs). Not a pickup here → 422 on
-    /// `order_id`; received already, or its part handed over or voided → `Conflict`.
+    /// Receives a pickup here at its store (see the module docs). Not a pickup here (a
+    /// delivery), received already, or its part handed over or voided → `Conflict`.
     pub async fn receive_aisle_order(&self, caller: &Caller, order_id: &str) -> AppResult<AisleSale> {
         let record = self.store.get_aisle_order(order_id).await?.ok_or(AppError::NotFound("aisle order"))?;
         let aisle = record.aisle.clone();
@@ -43,7 +43,9 @@ impl App {
         }
         caller.require(&crate::console::scope::LOCATION_ROLES)?;
         if aisle.mode != AisleFulfilment::PickupHere {
-            return Err(AppError::invalid("order_id", "only a pickup here is received at the store"));
+            return Err(AppError::Conflict(
+                "only a pickup here is received at the store: this one is delivered".into(),
+            ));
         }
         if aisle.received_at_ms.is_some() {
             return Err(AppError::Conflict("this order was received at the store already".into()));

@@ -168,12 +168,11 @@ async fn get_aisle_order(
 
 /// A pickup here arrived at the store (staff of the store): its transfers are received, the
 /// units held for the order, the part made ready and the customer told with the pickup code;
-/// then the till hands it over by that code. Received already → 409; a delivery → 422.
+/// then the till hands it over by that code. Received already, or a delivery → 409.
 #[utoipa::path(post, path = "/aisle-orders/{id}/receive", tag = "pos", security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 200, body = AisleOrderView), (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 200, body = AisleOrderView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn receive_aisle_order(
     State(state): State<AppState>,
     user: AuthUser,
