@@ -267,6 +267,12 @@ def main() -> int:
         # A variant grid's variants must each name one offered value of every option, no two the
         # same combination, and a SKU at most once: rules across the list's items.
         ("/api/v1/products/{id}/variant-grid", "PUT"),
+        # An endless-aisle order's rules span its fields: every line from one source location,
+        # an address exactly when it is a delivery, a phone or an e-mail, tenders that cover the
+        # engine's total and a session of this till (issue 17 point 7).
+        ("/api/v1/pos/devices/{id}/aisle-orders", "POST"),
+        # A tracking reference is required exactly when the step is `shipped`: across fields.
+        ("/api/v1/shipments/{id}/steps", "POST"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

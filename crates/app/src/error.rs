@@ -192,6 +192,16 @@ pub enum AppError {
     /// A customer's sign-in link was used already or expired (issue 17 point 3).
     #[error("{0}")]
     SignInLinkRefused(omnicanal_domain::customers::LinkRefusal),
+    /// The endless aisle's source location cannot promise a line (issue 17 point 7).
+    #[error("{location_name} cannot promise enough of {sku} now")]
+    ShortAtLocation {
+        /// The short SKU.
+        sku: String,
+        /// The source location.
+        location_id: String,
+        /// Its name, for the clerk.
+        location_name: String,
+    },
 }
 
 /// Result of every use case.

@@ -42,6 +42,9 @@ crate::named_enum! {
         /// A manager resolved a stock conflict (counted the shelf, transferred units in, or
         /// cancelled the order that could no longer be served).
         StockConflictResolved => "stock.conflict_resolved",
+        /// An endless-aisle shipment moved (picked, packed, shipped with its tracking
+        /// reference, delivered or cancelled).
+        ShipmentStatusChanged => "shipment.status_changed",
     }
 }
 
@@ -405,6 +408,27 @@ pub struct StockConflictResolved {
     pub refund_job_id: Option<String>,
 }
 
+/// `shipment.status_changed`: an endless-aisle delivery's step (issue 17 point 7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentStatusChanged {
+    /// The shipment.
+    pub shipment_id: String,
+    /// Its order.
+    pub order_id: String,
+    /// The order's part the shipment carries.
+    pub fulfillment_id: String,
+    /// Its merchant.
+    pub merchant_id: String,
+    /// The source location it ships from.
+    pub location_id: String,
+    /// Status before.
+    pub from: crate::shipment::ShipmentStatus,
+    /// Status now.
+    pub status: crate::shipment::ShipmentStatus,
+    /// The carrier's tracking reference, once shipped.
+    pub tracking_reference: Option<String>,
+}
+
 /// Every event, by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainEvent {
@@ -428,6 +452,8 @@ pub enum DomainEvent {
     PosSessionChanged(PosSessionChanged),
     /// `stock.conflict_resolved`.
     StockConflictResolved(StockConflictResolved),
+    /// `shipment.status_changed`.
+    ShipmentStatusChanged(ShipmentStatusChanged),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -458,6 +484,7 @@ impl DomainEvent {
             DomainEvent::PosSaleRecorded(_) => EventType::PosSaleRecorded,
             DomainEvent::PosSessionChanged(_) => EventType::PosSessionChanged,
             DomainEvent::StockConflictResolved(_) => EventType::StockConflictResolved,
+            DomainEvent::ShipmentStatusChanged(_) => EventType::ShipmentStatusChanged,
         }
     }
 
@@ -474,6 +501,7 @@ impl DomainEvent {
             DomainEvent::PosSaleRecorded(event) => serde_json::to_string(event),
             DomainEvent::PosSessionChanged(event) => serde_json::to_string(event),
             DomainEvent::StockConflictResolved(event) => serde_json::to_string(event),
+            DomainEvent::ShipmentStatusChanged(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -495,6 +523,7 @@ impl DomainEvent {
             EventType::PosSaleRecorded => DomainEvent::PosSaleRecorded(parse(json)?),
             EventType::PosSessionChanged => DomainEvent::PosSessionChanged(parse(json)?),
             EventType::StockConflictResolved => DomainEvent::StockConflictResolved(parse(json)?),
+            EventType::ShipmentStatusChanged => DomainEvent::ShipmentStatusChanged(parse(json)?),
         })
     }
 
@@ -554,6 +583,12 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 sku: some(&event.sku),
             },
+            DomainEvent::ShipmentStatusChanged(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                order_id: some(&event.order_id),
+                location_id: some(&event.location_id),
+                sku: None,
+            },
         }
     }
 
@@ -579,6 +614,7 @@ impl DomainEvent {
             DomainEvent::PosSaleRecorded(event) => vec![&event.merchant_id],
             DomainEvent::PosSessionChanged(event) => vec![&event.merchant_id],
             DomainEvent::StockConflictResolved(event) => vec![&event.merchant_id],
+            DomainEvent::ShipmentStatusChanged(event) => vec![&event.merchant_id],
         }
     }
 }

@@ -38,4 +38,5 @@ pub mod time;
 
 pub use error::DomainError;
 pub use money::{Currency, Money};
+pub mod aisle;
 pub mod customers;

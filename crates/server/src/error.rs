@@ -130,6 +130,7 @@ impl ApiError {
                 AppError::CreditExpired { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "credit_expired"),
                 AppError::GuessThrottled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
                 AppError::SignInLinkRefused(_) => (StatusCode::GONE, "sign_in_link_unusable"),
+                AppError::ShortAtLocation { .. } => (StatusCode::CONFLICT, "insufficient_stock"),
             },
         }
     }
@@ -150,6 +151,7 @@ impl ApiError {
             printer_failure: None,
             attempts_left: None,
             locked_until: None,
+            location_id: None,
         };
         let ApiError::App(error) = self else {
             return problem;
@@ -184,6 +186,10 @@ impl ApiError {
             AppError::VariantHasHistory { sku } => {
                 problem.sku = Some(sku.clone());
                 problem.errors = Some(vec![FieldError { field: "variants".to_owned(), message: error.to_string() }]);
+            }
+            AppError::ShortAtLocation { sku, location_id, .. } => {
+                problem.sku = Some(sku.clone());
+                problem.location_id = Some(location_id.clone());
             }
             _ => {}
         }
@@ -240,6 +246,9 @@ pub struct Problem {
     /// Until when a till's approvals are locked (RFC 3339), for `pin_locked`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<String>,
+    /// The location that cannot promise the SKU, for an endless-aisle `insufficient_stock`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
 }
 
 impl IntoResponse for ApiError {

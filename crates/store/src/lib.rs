@@ -62,6 +62,7 @@ pub trait Store:
     + ReturnStore
     + CreditStore
     + CustomerStore
+    + AisleStore
     + Send
     + Sync
     + 'static
@@ -96,6 +97,7 @@ impl<T> Store for T where
         + ReturnStore
         + CreditStore
         + CustomerStore
+        + AisleStore
         + Send
         + Sync
         + 'static
@@ -1161,4 +1163,36 @@ pub trait CustomerStore {
     /// The store-credit balances held under any of these customer keys (normalised e-mails and
     /// phones, as the credit ledger keys them) at every merchant, by merchant; at most 100.
     async fn customer_credit_accounts(&self, keys: &[String]) -> StoreResult<Vec<CreditAccountRow>>;
+}
+
+/// The endless aisle (issue 17 point 7): orders sold on a tablet for another location's
+/// stock, their shipments and their transfers to the selling store.
+#[async_trait]
+pub trait AisleStore {
+    /// Stores an aisle order in one transaction: the till's session locked open, the order
+    /// placed as any order (its units reserved at the source; short → `InsufficientStock`,
+    /// nothing recorded), the aisle's row and tenders, the cash into the session, then the
+    /// shipment (delivery) or the transfers out of the source with the part moved to the store
+    /// (pickup here).
+    async fn place_aisle_order(&self, new: &NewAisleOrder) -> StoreResult<OrderRecord>;
+    /// An aisle order by its order id.
+    async fn get_aisle_order(&self, order_id: &str) -> StoreResult<Option<AisleOrderRecord>>;
+    /// A shipment by id.
+    async fn get_shipment(&self, id: &str) -> StoreResult<Option<ShipmentRow>>;
+    /// A shipment by its order.
+    async fn get_order_shipment(&self, order_id: &str) -> StoreResult<Option<ShipmentRow>>;
+    /// A location's shipments, optionally of one status, oldest first.
+    async fn list_location_shipments(
+        &self,
+        location_id: &str,
+        status: Option<omnicanal_domain::shipment::ShipmentStatus>,
+        page: Page,
+    ) -> StoreResult<Vec<ShipmentRow>>;
+    /// Applies a shipment's step in one transaction (only if still at `from`, else
+    /// `StaleState`): the part's change, refunds owed, the event.
+    async fn step_shipment(&self, change: &ShipmentChange) -> StoreResult<ShipmentRow>;
+    /// A pickup here arrived at the store, in one transaction: transfers still in transit are
+    /// received, the units reserved at the store for the part, the part made ready. Received
+    /// twice → `StaleState`.
+    async fn receive_aisle_order(&self, receipt: &AisleReceipt) -> StoreResult<OrderRecord>;
 }

@@ -11,6 +11,8 @@
 
 mod support;
 
+#[path = "story/aisle.rs"]
+mod aisle;
 #[path = "story/audit.rs"]
 mod audit;
 #[path = "story/cart_reads.rs"]
@@ -56,6 +58,9 @@ mod returns;
 #[path = "story/stock.rs"]
 mod stock;
 
+use aisle::{
+    aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
+};
 use audit::audit_entries_are_listed_newest_first_with_filters;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
@@ -166,6 +171,8 @@ story!(
     returns_never_exceed_what_was_bought,
     an_exchange_takes_its_new_items_or_nothing,
     retail_variant_settings_slugs_and_gallery,
+    aisle_orders_hold_the_last_unit_once_and_ship_it,
+    an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
 );
 
 fn user(email: &str) -> UserRow {

@@ -1,7 +1,11 @@
 //! Endless aisle (issue 17 point 7): from the clerk's tablet (the till in tablet mode) the
-//! store sees what every location of its merchant can promise, so it can sell what it lacks.
-//!
-//! Only the search is here so far ([`search`]); the tablet's order (held at the source
-//! location, shipped or transferred to this store) builds on it.
+//! store sees what every location of its merchant can promise ([`search`]) and sells what it
+//! lacks ([`order`], parsed by [`command`]): the units held at the source location, then
+//! shipped to the customer ([`shipments`]) or transferred to this store and picked up here
+//! ([`pickup`]).
 
+pub mod command;
+pub mod order;
+pub mod pickup;
 pub mod search;
+pub mod shipments;

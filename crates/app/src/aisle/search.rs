@@ -39,6 +39,8 @@ pub struct AisleLocationUnits {
     pub here: bool,
     /// Units the tablet may promise there (None: not counted, always available).
     pub units: Option<i64>,
+    /// Its site's id (a quote of a line sold from there names it).
+    pub site_id: String,
 }
 
 /// One variant found.
@@ -128,6 +130,7 @@ impl App {
                         location_id: entry.location.id.clone(),
                         name: entry.location.name.clone(),
                         site_name: entry.site.name.clone(),
+                        site_id: entry.site.id.clone(),
                         kind: entry.kind,
                         here: entry.location.id == device.location_id,
                         units: product.track_stock.then(|| {

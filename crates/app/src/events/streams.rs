@@ -95,7 +95,8 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::PriceChanged
         | EventType::PosSaleRecorded
         | EventType::PosSessionChanged
-        | EventType::StockConflictResolved => None,
+        | EventType::StockConflictResolved
+        | EventType::ShipmentStatusChanged => None,
     }
 }
 

@@ -8,6 +8,7 @@
 use omnicanal_domain::Money;
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_domain::fulfillment::FulfillmentStatus;
+use omnicanal_domain::shipment::ShipmentStatus;
 use omnicanal_store::{OutboxRow, PushSubscriptionRow, pickup_reminder_key, unaccepted_notice_key};
 
 use super::language::Language;
@@ -37,6 +38,9 @@ pub enum NotificationKind {
     /// The restaurant has not accepted the part within the site's limit, and the site's policy
     /// is to tell the customer rather than cancel (`notify_only`).
     NotAccepted,
+    /// An endless-aisle delivery moved: picked, packed, shipped (with its tracking reference)
+    /// or delivered. Its cancellation is told as the part's `Cancelled`, with the refund.
+    Shipment(ShipmentStatus),
 }
 
 impl NotificationKind {
@@ -48,11 +52,24 @@ impl NotificationKind {
             NotificationKind::Cancelled => "cancelled",
             NotificationKind::PickupReminder => "pickup_reminder",
             NotificationKind::NotAccepted => "not_accepted",
+            NotificationKind::Shipment(status) => match status {
+                ShipmentStatus::Pending => "shipment_pending",
+                ShipmentStatus::Picked => "shipment_picked",
+                ShipmentStatus::Packed => "shipment_packed",
+                ShipmentStatus::Shipped => "shipment_shipped",
+                ShipmentStatus::Delivered => "shipment_delivered",
+                ShipmentStatus::Cancelled => "shipment_cancelled",
+            },
         }
     }
 
     /// What an event asks for: a part becoming `ready`, `rejected` or `cancelled`, and which.
     pub fn wanted(event: &OutboxRow) -> Option<(NotificationKind, String)> {
+        if let Ok(DomainEvent::ShipmentStatusChanged(moved)) = event.event() {
+            // A cancelled shipment's part is cancelled in the same transaction: told once, as that.
+            return (moved.status != ShipmentStatus::Cancelled)
+                .then_some((NotificationKind::Shipment(moved.status), moved.fulfillment_id));
+        }
         let Ok(DomainEvent::FulfillmentStatusChanged(changed)) = event.event() else { return None };
         let kind = match changed.status {
             FulfillmentStatus::Ready => NotificationKind::Ready,
@@ -142,7 +159,10 @@ impl App {
         let still_due = match kind {
             NotificationKind::PickupReminder => part.status == FulfillmentStatus::Ready,
             NotificationKind::NotAccepted => part.status == FulfillmentStatus::Placed,
-            NotificationKind::Ready | NotificationKind::Rejected | NotificationKind::Cancelled => true,
+            NotificationKind::Ready
+            | NotificationKind::Rejected
+            | NotificationKind::Cancelled
+            | NotificationKind::Shipment(_) => true,
         };
         if !still_due {
             return Ok(None);
@@ -151,6 +171,15 @@ impl App {
             return Ok(None);
         };
         let restaurant = self.store.get_merchant(&part.merchant_id).await?.map(|m| m.name).unwrap_or_default();
+        // A shipped notice's code is the carrier's tracking reference: what the customer
+        // types at the carrier, as a pickup code is what they show at the counter.
+        let pickup_code = match kind {
+            NotificationKind::Shipment(_) => {
+                let shipment = self.store.get_order_shipment(&part.order_id).await?;
+                shipment.and_then(|shipment| shipment.tracking_reference).unwrap_or_default()
+            }
+            _ => part.pickup_code,
+        };
         let subscriptions = self.store.list_push_subscriptions(&part.order_id).await?;
         let gateway_language =
             subscriptions.first().and_then(|first| Language::parse(&first.language)).unwrap_or(Language::Es);
@@ -159,7 +188,7 @@ impl App {
             order_id: part.order_id,
             fulfillment_id: part.id,
             restaurant,
-            pickup_code: part.pickup_code,
+            pickup_code,
             refunded: (part.refunded_minor > 0).then(|| Money::new(part.refunded_minor, part.currency)),
             phone: order.order.customer_phone,
             email: order.order.customer_email,

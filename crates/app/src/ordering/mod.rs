@@ -6,7 +6,7 @@
 
 pub mod availability;
 pub mod command;
-mod new_order;
+pub(crate) mod new_order;
 pub mod phone;
 pub mod pickup;
 pub mod placement;

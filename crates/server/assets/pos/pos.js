@@ -17,6 +17,7 @@ import { setupSession } from "./session.js";
 import { setupLineActions } from "./session-lines.js";
 import { createPickup } from "./pickup.js";
 import { createReturns } from "./returns.js";
+import { createAisle } from "./aisle.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -41,7 +42,7 @@ const till = {
   coupon: null,
 };
 
-const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close", "pickup", "returns"];
+const SCREENS = ["loading", "device", "open", "sell", "pay", "receipt", "close", "pickup", "returns", "aisle"];
 function show(name) {
   for (const screen of SCREENS) $(`screen-${screen}`).hidden = screen !== name;
   $("pos-app").dataset.state = name;
@@ -434,6 +435,10 @@ createPickup({ till, show, notice, t, done: () => sellScreen() });
 // --- returns of a purchase from any channel (returns.js) ---------------------------------------
 
 createReturns({ till, show, t, done: () => sellScreen() });
+
+// --- the endless aisle: selling what this store lacks (aisle.js) -------------------------------
+
+createAisle({ till, show, t, done: () => sellScreen() });
 
 // --- start -------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 //! login, stock received by nobody, promotions) by the app's demo seeding
 //! (`omnicanal_app::setup::demo`). The content itself is in `menus`.
 
+mod aisle;
 mod click_collect;
 mod credit;
 mod customers;

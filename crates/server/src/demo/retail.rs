@@ -85,6 +85,8 @@ pub(super) async fn load(app: &App, operator: &Caller, logins: &mut Logins) -> A
     // The web shop's apparel, third store and warehouse (issue 17), beside what is above.
     let store_rows: Vec<_> = stores.iter().map(|(location, _)| location.clone()).collect();
     super::webshop::load(app, operator, &merchant.id, &site.id, &store_rows).await?;
+    // The item seen on TV: Providencia has it, Las Condes sells it from the aisle (issue 17 point 7).
+    super::aisle::load(app, operator, &merchant.id, &store_rows).await?;
     for promotion in promotions(&merchant.id) {
         app.seed_demo_promotion(&site.id, &promotion, None).await?;
     }

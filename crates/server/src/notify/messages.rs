@@ -7,6 +7,7 @@
 //! (the language and the kinds of notification are the app's: `omnicanal_app::notifications`).
 
 use omnicanal_domain::Money;
+use omnicanal_domain::shipment::ShipmentStatus;
 
 use crate::web::i18n::Lang;
 
@@ -45,11 +46,15 @@ enum Row {
     CancelledNothingCharged,
     PickupReminder,
     NotAccepted,
+    ShipmentPicked,
+    ShipmentPacked,
+    ShipmentShipped,
+    ShipmentDelivered,
 }
 
 impl Row {
     #[cfg(test)]
-    const ALL: [Row; 7] = [
+    const ALL: [Row; 11] = [
         Row::Ready,
         Row::RejectedRefunded,
         Row::RejectedNothingCharged,
@@ -57,6 +62,10 @@ impl Row {
         Row::CancelledNothingCharged,
         Row::PickupReminder,
         Row::NotAccepted,
+        Row::ShipmentPicked,
+        Row::ShipmentPacked,
+        Row::ShipmentShipped,
+        Row::ShipmentDelivered,
     ];
 
     /// The middle of the row's catalog keys.
@@ -69,6 +78,10 @@ impl Row {
             Row::CancelledNothingCharged => "cancelled_nothing_charged",
             Row::PickupReminder => "pickup_reminder",
             Row::NotAccepted => "not_accepted",
+            Row::ShipmentPicked => "shipment_picked",
+            Row::ShipmentPacked => "shipment_packed",
+            Row::ShipmentShipped => "shipment_shipped",
+            Row::ShipmentDelivered => "shipment_delivered",
         }
     }
 }
@@ -92,6 +105,13 @@ pub fn render(facts: &MessageFacts, language: Language) -> Texts {
         (NotificationKind::Cancelled, false) => Row::CancelledNothingCharged,
         (NotificationKind::PickupReminder, _) => Row::PickupReminder,
         (NotificationKind::NotAccepted, _) => Row::NotAccepted,
+        // A pending shipment is never told (nothing moved); a cancelled one is the part's notice.
+        (NotificationKind::Shipment(ShipmentStatus::Pending | ShipmentStatus::Picked), _) => Row::ShipmentPicked,
+        (NotificationKind::Shipment(ShipmentStatus::Packed), _) => Row::ShipmentPacked,
+        (NotificationKind::Shipment(ShipmentStatus::Shipped), _) => Row::ShipmentShipped,
+        (NotificationKind::Shipment(ShipmentStatus::Delivered), _) => Row::ShipmentDelivered,
+        (NotificationKind::Shipment(ShipmentStatus::Cancelled), true) => Row::CancelledRefunded,
+        (NotificationKind::Shipment(ShipmentStatus::Cancelled), false) => Row::CancelledNothingCharged,
     };
     let lang = catalog(language);
     // The catalog's text as written (no arguments), then filled here in one pass, so a

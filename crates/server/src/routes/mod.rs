@@ -6,6 +6,7 @@
 //! `/api/openapi.json` by itself.
 
 pub mod aisle;
+pub mod aisle_orders;
 pub mod audit_log;
 pub mod auth;
 pub mod availability;
@@ -117,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(webshop::write_router())
         .merge(credit::write_router())
         .merge(returns::write_router())
+        .merge(aisle_orders::write_router())
         // Inside the idempotency layer, so a panic becomes a 500 that releases the key's claim.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn_with_state(state.clone(), idempotency_layer));
@@ -159,6 +161,7 @@ pub fn app(state: AppState) -> Router {
         .merge(aisle::router())
         .merge(retail_catalogue::router())
         .merge(product_gallery::router())
+        .merge(aisle_orders::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -23,6 +23,8 @@ pub struct AisleLocationView {
     pub here: bool,
     /// Units the tablet may promise there; null: not counted (always available).
     pub units: Option<i64>,
+    /// Its site's id (to quote a line sold from there: `POST /pricing/quote`).
+    pub site_id: String,
 }
 
 impl From<AisleLocationUnits> for AisleLocationView {
@@ -34,6 +36,7 @@ impl From<AisleLocationUnits> for AisleLocationView {
             kind: entry.kind,
             here: entry.here,
             units: entry.units,
+            site_id: entry.site_id,
         }
     }
 }

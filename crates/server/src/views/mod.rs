@@ -1,6 +1,7 @@
 //! Response bodies: what the API shows of each row, with OpenAPI schemas, one module per area.
 
 mod aisle;
+mod aisle_orders;
 mod catalog;
 mod click_collect;
 mod conflicts;
@@ -20,6 +21,7 @@ mod webshop;
 pub mod words;
 
 pub use aisle::*;
+pub use aisle_orders::*;
 pub use catalog::*;
 pub use click_collect::*;
 pub use conflicts::*;

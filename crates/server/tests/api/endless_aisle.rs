@@ -1,7 +1,11 @@
 //! Endless aisle from the clerk's tablet (issue 17 point 7): the till at one store searches
 //! the merchant's catalogue by name, SKU or barcode and sees what every location can
 //! promise — its own store first, then the others with their names — and another merchant's
-//! people cannot see the till at all.
+//! people cannot see the till at all. Then it sells what it lacks: for delivery (held at the
+//! source, shipped step by step by the source's staff, delivered out of on-hand) or for pickup
+//! here (transferred at once, received at the store, handed over at the till by its code),
+//! paid at the tablet; bad input is refused with nothing recorded, and two tablets selling the
+//! last unit at once sell it once.
 
 use crate::common;
 
@@ -16,8 +20,10 @@ struct Aisle {
     las_condes: String,
     warehouse: String,
     device_id: String,
+    session_id: String,
     staff: String,
     manager: String,
+    admin: String,
 }
 
 async fn site(app: &TestApp, admin: &str, name: &str) -> String {
@@ -93,7 +99,12 @@ async fn retailer(app: &TestApp, name: &str) -> Aisle {
         .post("/api/v1/pos/devices", Some(&manager), &json!({"location_id": las_condes, "name": "Tablet 1"}))
         .await
         .expect(StatusCode::CREATED, "register the tablet");
-    Aisle { providencia, las_condes, warehouse, device_id: id(&device), staff, manager }
+    let device_id = id(&device);
+    let session = app
+        .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device_id, "opening_float": money(20_000)}))
+        .await
+        .expect(StatusCode::CREATED, "open the tablet's session");
+    Aisle { providencia, las_condes, warehouse, device_id, session_id: id(&session), staff, manager, admin }
 }
 
 fn skus(page: &Value) -> Vec<String> {
@@ -167,5 +178,261 @@ async fn another_merchants_till_is_not_found() {
     app.get(&path, None).await.expect_problem(StatusCode::UNAUTHORIZED, "no sign-in");
     let unknown = "/api/v1/pos/devices/dev_unknown/aisle";
     app.get(unknown, Some(&one.manager)).await.expect_problem(StatusCode::NOT_FOUND, "no such till");
+    app.stop().await;
+}
+
+fn cash(amount: i64, tendered: i64) -> Value {
+    json!({"method": "cash", "amount": money(amount), "tendered": money(tendered)})
+}
+
+fn card(amount: i64) -> Value {
+    json!({"method": "card", "amount": money(amount), "card_number": "4242424242424242"})
+}
+
+fn delivery() -> Value {
+    json!({"kind": "delivery", "address": {"street": "Av. Apoquindo", "number": "4501", "district": "Las Condes",
+           "reference": "depto 1203"}})
+}
+
+/// An aisle order's body: one line of `sku` from `source`.
+fn aisle_body(shop: &Aisle, sku: &str, quantity: i64, source: &str, fulfilment: Value, payments: Value) -> Value {
+    json!({
+        "session_id": shop.session_id,
+        "lines": [{"sku": sku, "quantity": quantity, "source_location_id": source}],
+        "fulfilment": fulfilment,
+        "customer": {"name": "Ana Rojas", "phone": "+56 9 8765 4321"},
+        "payments": payments,
+    })
+}
+
+fn aisle_path(shop: &Aisle) -> String {
+    format!("/api/v1/pos/devices/{}/aisle-orders", shop.device_id)
+}
+
+async fn level(app: &TestApp, shop: &Aisle, at: &str, sku: &str) -> (i64, i64) {
+    let level = app.stock_level(&shop.admin, at, sku).await;
+    (level.on_hand, level.reserved)
+}
+
+async fn step(app: &TestApp, token: &str, shipment: &str, body: Value) -> common::Resp {
+    app.post(&format!("/api/v1/shipments/{shipment}/steps"), Some(token), &body).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delivery_sold_on_the_tablet_is_held_at_the_source_then_shipped_and_delivered() {
+    let app = TestApp::spawn().await;
+    let shop = retailer(&app, &format!("Andina {}", random_hex())).await;
+    let body = aisle_body(&shop, "CHAQ-M", 1, &shop.warehouse, delivery(), json!([cash(89_990, 100_000)]));
+    let sold = app.post(&aisle_path(&shop), Some(&shop.staff), &body).await.expect(StatusCode::CREATED, "sell");
+    assert_eq!(sold["order"]["channel"], "tablet", "{sold}");
+    assert_eq!(sold["order"]["total"], money(89_990), "the engine's price");
+    assert_eq!(sold["order"]["fulfillments"][0]["location_id"], json!(shop.warehouse), "held at the source");
+    assert_eq!((sold["fulfilment"].clone(), sold["change"].clone()), (json!("delivery"), money(10_010)));
+    assert_eq!(sold["source_name"], "Bodega Quilicura");
+    let shipment = sold["shipment"].clone();
+    assert_eq!(
+        (shipment["status"].clone(), shipment["recipient_name"].clone()),
+        (json!("pending"), json!("Ana Rojas"))
+    );
+    assert_eq!(shipment["address"]["district"], "Las Condes");
+    assert_eq!(level(&app, &shop, &shop.warehouse, "CHAQ-M").await, (7, 1), "one unit held at the warehouse");
+    let report = app
+        .get(&format!("/api/v1/pos/sessions/{}", shop.session_id), Some(&shop.staff))
+        .await
+        .expect(StatusCode::OK, "the session");
+    assert_eq!(report["expected_cash"], money(20_000 + 89_990), "the cash kept is in the drawer");
+
+    // The warehouse's people move it; the store's staff cannot see the warehouse's shipments.
+    let shipment_id = id(&shipment);
+    let list = format!("/api/v1/locations/{}/shipments?status=pending", shop.warehouse);
+    let pending = app.get(&list, Some(&shop.manager)).await.expect(StatusCode::OK, "the warehouse's shipments");
+    assert_eq!(pending["items"].as_array().map(Vec::len), Some(1), "{pending}");
+    app.get(&list, Some(&shop.staff)).await.expect_problem(StatusCode::NOT_FOUND, "another location's staff");
+    step(&app, &shop.staff, &shipment_id, json!({"to": "picked"}))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "not theirs");
+    let manager = &shop.manager;
+    let picked = step(&app, manager, &shipment_id, json!({"to": "picked"})).await.expect(StatusCode::OK, "picked");
+    assert_eq!(picked["next"], json!(["packed", "cancelled"]));
+    step(&app, manager, &shipment_id, json!({"to": "picked"})).await.expect_problem(StatusCode::CONFLICT, "twice");
+    step(&app, manager, &shipment_id, json!({"to": "packed"})).await.expect(StatusCode::OK, "packed");
+    let untracked = step(&app, manager, &shipment_id, json!({"to": "shipped"}))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "no tracking");
+    assert_eq!(untracked["errors"][0]["field"], "tracking_reference", "{untracked}");
+    let shipped = step(&app, manager, &shipment_id, json!({"to": "shipped", "tracking_reference": "CHX-2026/000123"}))
+        .await
+        .expect(StatusCode::OK, "shipped");
+    assert_eq!(shipped["tracking_reference"], "CHX-2026/000123");
+    step(&app, manager, &shipment_id, json!({"to": "cancelled"}))
+        .await
+        .expect_problem(StatusCode::CONFLICT, "gone already");
+    step(&app, manager, &shipment_id, json!({"to": "flying"}))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "no such step");
+    assert_eq!(level(&app, &shop, &shop.warehouse, "CHAQ-M").await, (7, 1), "still held while in transit");
+    let delivered =
+        step(&app, manager, &shipment_id, json!({"to": "delivered"})).await.expect(StatusCode::OK, "delivered");
+    assert_eq!(delivered["next"], json!([]));
+    assert_eq!(level(&app, &shop, &shop.warehouse, "CHAQ-M").await, (6, 0), "the held unit left on-hand");
+    let order = app
+        .get(&format!("/api/v1/aisle-orders/{}", id(&sold["order"])), Some(&shop.staff))
+        .await
+        .expect(StatusCode::OK, "the sale");
+    assert_eq!(order["order"]["fulfillments"][0]["status"], "collected", "{order}");
+    assert_eq!(order["shipment"]["status"], "delivered");
+    let delivered_list = format!("/api/v1/locations/{}/shipments?status=delivered&limit=1", shop.warehouse);
+    let done = app.get(&delivered_list, Some(&shop.manager)).await.expect(StatusCode::OK, "delivered ones");
+    assert_eq!(done["items"][0]["id"], json!(shipment_id));
+    let bad = format!("/api/v1/locations/{}/shipments?status=lost&limit=0", shop.warehouse);
+    let refused = app.get(&bad, Some(&shop.manager)).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "bad list");
+    assert_eq!(refused["errors"].as_array().map(Vec::len), Some(2), "{refused}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pickup_here_is_transferred_received_and_handed_over_at_the_till_by_its_code() {
+    let app = TestApp::spawn().await;
+    let shop = retailer(&app, &format!("Andina {}", random_hex())).await;
+    let body = aisle_body(&shop, "CHAQ-M", 1, &shop.providencia, json!({"kind": "pickup_here"}), json!([card(89_990)]));
+    let sold = app.post(&aisle_path(&shop), Some(&shop.staff), &body).await.expect(StatusCode::CREATED, "sell");
+    assert_eq!(sold["fulfilment"], "pickup_here", "{sold}");
+    assert!(sold["promised_date"].as_str().is_some_and(|d| d.len() == 10), "a promised day: {sold}");
+    assert_eq!(sold["payments"][0]["method"], "card");
+    assert!(sold["payments"][0]["reference"].is_string(), "the terminal's reference is kept");
+    assert_eq!(sold["transfer_ids"].as_array().map(Vec::len), Some(1));
+    assert!(sold["shipment"].is_null());
+    let part = sold["order"]["fulfillments"][0].clone();
+    assert_eq!(part["location_id"], json!(shop.las_condes), "picked up here");
+    let code = part["pickup_code"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(level(&app, &shop, &shop.providencia, "CHAQ-M").await, (2, 0), "the unit left Providencia");
+
+    let order_id = id(&sold["order"]);
+    let receive = format!("/api/v1/aisle-orders/{order_id}/receive");
+    let received = app.post(&receive, Some(&shop.staff), &json!({})).await.expect(StatusCode::OK, "received");
+    assert_eq!(received["received"], true);
+    assert_eq!(received["order"]["fulfillments"][0]["status"], "ready", "{received}");
+    app.post(&receive, Some(&shop.staff), &json!({})).await.expect_problem(StatusCode::CONFLICT, "received twice");
+    assert_eq!(level(&app, &shop, &shop.las_condes, "CHAQ-M").await, (1, 1), "here, held for the customer");
+
+    let found = app
+        .get(&format!("/api/v1/pos/devices/{}/pickups?code={code}", shop.device_id), Some(&shop.staff))
+        .await
+        .expect(StatusCode::OK, "the code at the till");
+    assert_eq!((found["status"].clone(), found["to_collect"].clone()), (json!("ready"), money(0)), "{found}");
+    let collect = format!("/api/v1/pos/pickups/{}/collect", id(&part));
+    app.post(&collect, Some(&shop.staff), &json!({"session_id": shop.session_id, "pickup_code": code}))
+        .await
+        .expect(StatusCode::OK, "handed over");
+    assert_eq!(level(&app, &shop, &shop.las_condes, "CHAQ-M").await, (0, 0), "sold out of this store");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancelled_shipment_releases_the_units_and_refunds_card_and_cash() {
+    let app = TestApp::spawn().await;
+    let shop = retailer(&app, &format!("Andina {}", random_hex())).await;
+    let payments = json!([card(50_000), cash(39_990, 40_000)]);
+    let body = aisle_body(&shop, "CHAQ-M", 1, &shop.warehouse, delivery(), payments);
+    let sold = app.post(&aisle_path(&shop), Some(&shop.staff), &body).await.expect(StatusCode::CREATED, "sell");
+    assert_eq!(sold["change"], money(10));
+    let shipment_id = id(&sold["shipment"]);
+    step(&app, &shop.manager, &shipment_id, json!({"to": "picked"})).await.expect(StatusCode::OK, "picked");
+    step(&app, &shop.manager, &shipment_id, json!({"to": "cancelled"})).await.expect(StatusCode::OK, "cancelled");
+    assert_eq!(level(&app, &shop, &shop.warehouse, "CHAQ-M").await, (7, 0), "released");
+    let order_id = id(&sold["order"]);
+    let order =
+        app.get(&format!("/api/v1/aisle-orders/{order_id}"), Some(&shop.manager)).await.expect(StatusCode::OK, "read");
+    assert_eq!(order["cash_refund_owed"], money(39_990), "{order}");
+    assert_eq!(order["order"]["fulfillments"][0]["status"], "cancelled");
+    let jobs = app
+        .get(&format!("/api/v1/payment-jobs?order_id={order_id}"), Some(&shop.admin))
+        .await
+        .expect(StatusCode::OK, "payment jobs");
+    let refunds: Vec<&Value> = jobs.as_array().into_iter().flatten().filter(|job| job["kind"] == "refund").collect();
+    assert_eq!(refunds.len(), 1, "the card's refund is a job: {jobs}");
+    assert_eq!(refunds[0]["amount"], money(50_000));
+    assert_eq!(refunds[0]["payee"], "terminal", "the tablet's card goes back through the till's terminal");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_aisle_orders_are_refused_and_record_nothing() {
+    let app = TestApp::spawn().await;
+    let shop = retailer(&app, &format!("Andina {}", random_hex())).await;
+    let other = retailer(&app, &format!("Otra {}", random_hex())).await;
+    let path = aisle_path(&shop);
+    let pay = || json!([cash(89_990, 89_990)]);
+
+    let unknown = aisle_body(&shop, "KAYAK-1", 1, &shop.warehouse, delivery(), pay());
+    let refused = app
+        .post(&path, Some(&shop.staff), &unknown)
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "unknown sku");
+    assert_eq!(refused["code"], "unknown_sku", "{refused}");
+    let foreign = aisle_body(&shop, "CHAQ-M", 1, &other.warehouse, delivery(), pay());
+    app.post(&path, Some(&shop.staff), &foreign)
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "another merchant's location");
+    let too_many = aisle_body(&shop, "CHAQ-M", 8, &shop.warehouse, delivery(), json!([cash(8 * 89_990, 8 * 89_990)]));
+    let short = app.post(&path, Some(&shop.staff), &too_many).await.expect_problem(StatusCode::CONFLICT, "short");
+    assert_eq!((short["code"].clone(), short["sku"].clone()), (json!("insufficient_stock"), json!("CHAQ-M")));
+    assert_eq!(short["location_id"], json!(shop.warehouse), "the source is named: {short}");
+    let underpaid = aisle_body(&shop, "CHAQ-M", 1, &shop.warehouse, delivery(), json!([cash(1_000, 1_000)]));
+    app.post(&path, Some(&shop.staff), &underpaid).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "underpaid");
+    let declined = aisle_body(
+        &shop,
+        "CHAQ-M",
+        1,
+        &shop.warehouse,
+        delivery(),
+        json!([{"method": "card", "amount": money(89_990), "card_number": "4000000000000002"}]),
+    );
+    app.post(&path, Some(&shop.staff), &declined).await.expect_problem(StatusCode::PAYMENT_REQUIRED, "declined");
+    let mut nobody = aisle_body(&shop, "CHAQ-M", 0, "", json!({"kind": "delivery"}), json!([]));
+    nobody["customer"] = json!({"name": ""});
+    let invalid = app
+        .post(&path, Some(&shop.staff), &nobody)
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "every field");
+    let mut fields: Vec<&str> =
+        invalid["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+    fields.sort_unstable();
+    for field in [
+        "customer",
+        "customer.name",
+        "fulfilment.address",
+        "lines[0].quantity",
+        "lines[0].source_location_id",
+        "payments",
+    ] {
+        assert!(fields.contains(&field), "{field} not in {fields:?}");
+    }
+    let body = aisle_body(&shop, "CHAQ-M", 1, &shop.warehouse, delivery(), pay());
+    app.post(&path, Some(&other.staff), &body).await.expect_problem(StatusCode::NOT_FOUND, "another merchant's till");
+    assert_eq!(level(&app, &shop, &shop.warehouse, "CHAQ-M").await, (7, 0), "nothing held");
+    let shipments = format!("/api/v1/locations/{}/shipments", shop.warehouse);
+    let none = app.get(&shipments, Some(&shop.manager)).await.expect(StatusCode::OK, "no shipment");
+    assert_eq!(none["items"], json!([]));
+    step(&app, &shop.manager, "shp_unknown", json!({"to": "picked"}))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "no such shipment");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_tablets_selling_the_last_unit_at_once_sell_it_once() {
+    let app = TestApp::spawn().await;
+    let shop = retailer(&app, &format!("Andina {}", random_hex())).await;
+    // Providencia keeps one unit of CHAQ-M after this sale leaves two of three.
+    let first = aisle_body(&shop, "CHAQ-M", 2, &shop.providencia, delivery(), json!([cash(2 * 89_990, 2 * 89_990)]));
+    app.post(&aisle_path(&shop), Some(&shop.staff), &first).await.expect(StatusCode::CREATED, "two of three");
+    let last = aisle_body(&shop, "CHAQ-M", 1, &shop.providencia, delivery(), json!([cash(89_990, 89_990)]));
+    let path = aisle_path(&shop);
+    let (a, b) = tokio::join!(app.post(&path, Some(&shop.staff), &last), app.post(&path, Some(&shop.manager), &last));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "exactly one sells the last unit");
+    assert_eq!(level(&app, &shop, &shop.providencia, "CHAQ-M").await, (3, 3));
     app.stop().await;
 }

@@ -33,8 +33,11 @@ mod credit;
 mod customers;
 mod retail;
 mod returns;
+// The endless aisle's orders and shipments (issue 17 point 7).
+mod aisle;
 
 pub use access::*;
+pub use aisle::*;
 pub use audit::*;
 pub use catalog_admin::*;
 pub use click_collect::*;

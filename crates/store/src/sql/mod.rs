@@ -32,6 +32,7 @@ mod reporting;
 mod setup;
 mod stock;
 // The manager's catalogue (issue 15 point 2).
+mod aisle;
 mod catalog_admin;
 mod click_collect;
 mod credit;

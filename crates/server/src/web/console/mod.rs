@@ -47,6 +47,7 @@ mod records;
 mod session;
 mod setup;
 mod setup_edit;
+mod shipments;
 mod shop_settings;
 mod stock;
 mod users;
@@ -92,6 +93,8 @@ pub fn router() -> Router<AppState> {
         .merge(variants::router())
         // The web shop's address and the locations' kinds (issue 17 points 1 and 2).
         .merge(shop_settings::router())
+        // The endless aisle's shipments (issue 17 point 7).
+        .merge(shipments::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

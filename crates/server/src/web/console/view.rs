@@ -50,8 +50,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
-    // A product's variant grid and the shop's settings (issue 17 points 1 and 2).
-    for &(name, source) in super::variants::TEMPLATE_SOURCES.iter().chain(super::shop_settings::TEMPLATE_SOURCES.iter())
+    // A product's variant grid and the shop's settings (issue 17 points 1 and 2); the endless
+    // aisle's shipments (issue 17 point 7).
+    for &(name, source) in super::variants::TEMPLATE_SOURCES
+        .iter()
+        .chain(super::shop_settings::TEMPLATE_SOURCES.iter())
+        .chain(super::shipments::TEMPLATE_SOURCES.iter())
     {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");

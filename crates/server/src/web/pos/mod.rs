@@ -18,6 +18,7 @@
 //!   print, and the digital receipt (QR, link to send) offered when the printer fails.
 //! - `assets/pos/pickup.js`: pay-at-pickup orders of the location collected by pickup code.
 //! - `assets/pos/returns.js`: returns of a purchase from any channel (issue 17 point 6).
+//! - `assets/pos/aisle.js`: the endless aisle, selling what the store lacks (issue 17 point 7).
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/options.js", get(|| asset(include_str!("../../../assets/pos/options.js"), JS)))
         .route("/static/pos/details.js", get(|| asset(include_str!("../../../assets/pos/details.js"), JS)))
         .route("/static/pos/returns.js", get(|| asset(include_str!("../../../assets/pos/returns.js"), JS)))
+        .route("/static/pos/aisle.js", get(|| asset(include_str!("../../../assets/pos/aisle.js"), JS)))
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
