@@ -326,7 +326,7 @@ async fn sale_card_charge(
 /// sale's card that, with what returns already gave it back, would pass what the card paid —
 /// two tills returning different lines of one sale at once.
 async fn check_card_refundable(transaction: &mut Tx, sale_id: &str, refund_minor: i64) -> StoreResult<()> {
-    let charge = sale_card_charge(&mut **transaction, sale_id).await?;
+    let charge = sale_card_charge(transaction, sale_id).await?;
     match charge {
         Some(charge) if charge.refundable_minor() >= refund_minor => Ok(()),
         _ => Err(StoreError::StaleState),
