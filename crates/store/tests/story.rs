@@ -27,6 +27,8 @@ mod console;
 mod constraints;
 #[path = "story/credit.rs"]
 mod credit;
+#[path = "story/order_credit.rs"]
+mod order_credit;
 #[path = "story/customer_app.rs"]
 mod customer_app;
 #[path = "story/customers.rs"]
@@ -69,6 +71,7 @@ use credit::{
     credit_expires_by_merchant_policy, credit_ledger_grants_spends_and_refuses,
     gift_card_spent_at_once_never_goes_negative,
 };
+use order_credit::{a_voided_part_gives_its_credit_back, web_order_and_till_sale_race_the_last_balance};
 use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_are_listed_for_notify_only_sites};
 use customers::{customer_history_joins_channels, customer_links_verify_once};
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
@@ -159,6 +162,8 @@ story!(
     credit_ledger_grants_spends_and_refuses,
     credit_expires_by_merchant_policy,
     gift_card_spent_at_once_never_goes_negative,
+    web_order_and_till_sale_race_the_last_balance,
+    a_voided_part_gives_its_credit_back,
     customer_links_verify_once,
     customer_history_joins_channels,
     pickup_changes_of_one_part_land_once,

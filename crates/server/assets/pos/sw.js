@@ -25,6 +25,7 @@ const SHELL = [
   "/static/pos/session.js",
   "/static/pos/session-lines.js",
   "/static/pos/returns.js",
+  "/static/pos/credit.js",
   "/pos/manifest.webmanifest",
   "/favicon.svg",
   "/static/icon-192.png",

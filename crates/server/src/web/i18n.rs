@@ -37,6 +37,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-audit.es.json"),
         include_str!("../../locales/console-connections.es.json"),
         include_str!("../../locales/console-pickup.es.json"),
+        include_str!("../../locales/console-credit.es.json"),
         include_str!("../../locales/shop.es.json"),
     ])
 });
@@ -53,6 +54,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-audit.en.json"),
         include_str!("../../locales/console-connections.en.json"),
         include_str!("../../locales/console-pickup.en.json"),
+        include_str!("../../locales/console-credit.en.json"),
         include_str!("../../locales/shop.en.json"),
     ])
 });

@@ -24,6 +24,7 @@ mod console_pages;
 mod console_setup;
 mod constraints;
 mod credit;
+mod order_credit;
 mod customer_accounts;
 mod customer_app;
 mod dashboard;

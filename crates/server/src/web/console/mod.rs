@@ -25,6 +25,8 @@
 //! - `view.rs`: the console's templates and how a page is answered.
 //! - `audit.rs`: the audit log — who changed what, before and after (issue 15 point 3).
 //! - `connections/`: the merchant's shop connections, a new one, and each one's sync page (issue 16).
+//! - `credit.rs`: gift cards and store credit — issue, list, a customer's ledger, grants, the
+//!   expiry policy (issue 17 point 8).
 
 mod audit;
 mod catalog;
@@ -32,6 +34,7 @@ mod catalog_categories;
 mod catalog_form;
 mod conflicts;
 mod connections;
+mod credit;
 mod dashboard;
 mod forms;
 mod mall;
@@ -84,6 +87,8 @@ pub fn router() -> Router<AppState> {
         .merge(connections::router())
         // The click & collect pick list (issue 17 point 4).
         .merge(pick_list::router())
+        // Gift cards and store credit (issue 17 point 8).
+        .merge(credit::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -18,6 +18,8 @@
 //!   print, and the digital receipt (QR, link to send) offered when the printer fails.
 //! - `assets/pos/pickup.js`: pay-at-pickup orders of the location collected by pickup code.
 //! - `assets/pos/returns.js`: returns of a purchase from any channel (issue 17 point 6).
+//! - `assets/pos/credit.js`: gift card and store credit tenders, their balance looked up
+//!   (issue 17 point 8).
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
@@ -73,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/options.js", get(|| asset(include_str!("../../../assets/pos/options.js"), JS)))
         .route("/static/pos/details.js", get(|| asset(include_str!("../../../assets/pos/details.js"), JS)))
         .route("/static/pos/returns.js", get(|| asset(include_str!("../../../assets/pos/returns.js"), JS)))
+        .route("/static/pos/credit.js", get(|| asset(include_str!("../../../assets/pos/credit.js"), JS)))
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
