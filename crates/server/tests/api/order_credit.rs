@@ -44,6 +44,20 @@ fn with_card(fx: &Fixture, lines: &[crate::common::fixture::Line], payment: &Pay
     body
 }
 
+/// Lets the location take payment at pickup (the fixture's burger place takes cards only).
+async fn take_pay_at_pickup(app: &TestApp, location_id: &str) {
+    let admin = app.admin_token().await;
+    app.send(
+        reqwest::Method::PATCH,
+        &format!("/api/v1/locations/{location_id}"),
+        Some(&admin),
+        crate::common::Body::Json(json!({"pay_at_pickup": true})),
+        &[],
+    )
+    .await
+    .expect(StatusCode::OK, "pay at pickup");
+}
+
 async fn jobs_of(app: &TestApp, order: &Value) -> Vec<Value> {
     let admin = app.admin_token().await;
     let path = format!("/api/v1/payment-jobs?{}", qs(&[("order_id", id(order).as_str())]));
@@ -114,6 +128,7 @@ async fn two_orders_racing_for_the_last_balance_place_one() {
     let m = fx.m(0);
     let manager = m.manager.token(&app).await;
     let burger = m.price(BURGER);
+    take_pay_at_pickup(&app, &m.location_id).await;
     let code = issue(&app, &manager, &m.id, burger).await;
     let body = with_card(&fx, &[fx.line(BURGER, 1)], &Payment::AtPickup, &code);
     let (a, b) = tokio::join!(app.post("/api/v1/orders", None, &body), app.post("/api/v1/orders", None, &body));
@@ -134,6 +149,7 @@ async fn the_web_shop_takes_a_gift_card_and_the_till_collects_the_rest_with_anot
     let m = fx.m(0);
     let manager = m.manager.token(&app).await;
     let burger = m.price(BURGER);
+    take_pay_at_pickup(&app, &m.location_id).await;
     let web_card = issue(&app, &manager, &m.id, 3_000).await;
     let till_card = issue(&app, &manager, &m.id, 4_000).await;
     let till = open_till(&app, m, 0).await;
@@ -250,6 +266,7 @@ async fn the_signed_in_customers_store_credit_pays_a_web_order_and_comes_back() 
     let m = fx.m(0);
     let manager = m.manager.token(&app).await;
     let burger = m.price(BURGER);
+    take_pay_at_pickup(&app, &m.location_id).await;
     app.post("/api/v1/customers", None, &json!({"email": "ana@example.com", "name": "Ana", "password": "una clave larga"}))
         .await
         .expect(StatusCode::ACCEPTED, "registered");
