@@ -155,8 +155,10 @@ impl TryFrom<PlaceOrderRequest> for PlaceOrder {
         (status = 201, body = OrderView),
         (status = 401, description = "`store_credit` with a customer token that is no live session", body = crate::error::Problem),
         (status = 402, description = "Card declined; nothing reserved or charged", body = crate::error::Problem),
+        (status = 404, description = "`gift_card_code` is no gift card of the order's merchants", body = crate::error::Problem),
         (status = 409, description = "A line is short of stock (see `sku`); nothing reserved or charged", body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, description = "Too many gift card codes that match no card; see `Retry-After`", body = crate::error::Problem)))]
 async fn create_order(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -266,10 +268,12 @@ impl From<PhoneOrderRequest> for OrderInput {
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, body = OrderView),
+        (status = 401, description = "`store_credit`: a phone order has no signed-in customer; take store credit at the till", body = crate::error::Problem),
         (status = 402, description = "Card declined; nothing reserved or charged", body = crate::error::Problem),
-        (status = 404, description = "No such location, or not the caller's", body = crate::error::Problem),
+        (status = 404, description = "No such location, or not the caller's, or `gift_card_code` is no card of its merchant", body = crate::error::Problem),
         (status = 409, description = "A line is short of stock (see `sku`); nothing reserved or charged", body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, description = "Too many gift card codes that match no card; see `Retry-After`", body = crate::error::Problem)))]
 async fn create_phone_order(
     State(state): State<AppState>,
     user: AuthUser,

@@ -253,7 +253,8 @@ impl TryFrom<ShopOrderRequest> for ShopOrder {
         (status = 402, description = "Card declined; nothing reserved or charged", body = crate::error::Problem),
         (status = 404, body = crate::error::Problem),
         (status = 409, description = "A line is short at that store (see `sku`); nothing reserved or charged", body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, description = "Too many gift card codes that match no card; see `Retry-After`", body = crate::error::Problem)))]
 async fn place_shop_order(
     State(state): State<AppState>,
     Path(shop): Path<String>,

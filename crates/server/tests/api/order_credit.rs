@@ -312,3 +312,65 @@ async fn the_signed_in_customers_store_credit_pays_a_web_order_and_comes_back() 
     let seen = app.get_order(&placed).await;
     assert_eq!(clp(&seen["payment"]["outstanding"]), 0, "nothing owed any more");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_page_issues_cards_shows_a_ledger_grants_and_sets_the_policy() {
+    use crate::console_pages::Browser;
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(2).build(&app).await;
+    let (m, other) = (fx.m(0), fx.m(1));
+    let mut manager = Browser::new(&app);
+    manager.sign_in(&m.manager.email, &m.manager.password).await;
+    let page = manager.get("/console/credit").await;
+    page.expect(StatusCode::OK, "the credit page");
+    assert!(page.body.contains(r#"data-testid="credit-cards-empty""#), "the empty state");
+    let csrf = page.csrf_field();
+
+    let issued = manager.post_form("/console/credit/gift-cards", &[("csrf", &csrf), ("amount", "25.000")]).await;
+    issued.expect(StatusCode::OK, "a card issued");
+    let marker = r#"data-testid="credit-issued-code""#;
+    let code = issued.body.split(marker).next().and_then(|head| head.rsplit("value=\"").next()).unwrap_or_default();
+    let code = code.split('"').next().unwrap_or_default().to_owned();
+    assert_eq!(code.len(), 19, "the code, grouped by four: {code}");
+    assert_eq!(card_balance(&app, &m.id, &code).await, 25_000);
+    let list = manager.get("/console/credit").await;
+    list.expect(StatusCode::OK, "the list");
+    assert!(list.body.contains(&format!("…{}", &code[15..])) && !list.body.contains(&code[..9]), "never the code again");
+    manager
+        .post_form("/console/credit/gift-cards", &[("csrf", &csrf), ("amount", "veinte")])
+        .await
+        .expect(StatusCode::OK, "a bad amount is said on the page");
+
+    manager
+        .post_form(
+            "/console/credit/grant",
+            &[("csrf", &csrf), ("customer", "ana@example.com"), ("amount", "3000"), ("reason", "cortesía")],
+        )
+        .await
+        .expect(StatusCode::SEE_OTHER, "granted");
+    let ledger = manager.get(&format!("/console/credit?{}", qs(&[("customer", "ana@example.com")]))).await;
+    ledger.expect(StatusCode::OK, "the customer's ledger");
+    assert!(ledger.body.contains("$3.000") && ledger.body.contains("cortesía"), "balance and reason shown");
+    manager
+        .post_form("/console/credit/policy", &[("csrf", &csrf), ("days", "30")])
+        .await
+        .expect(StatusCode::SEE_OTHER, "policy");
+    let policy = app
+        .get(&format!("/api/v1/merchants/{}/credit-policy", m.id), Some(&m.manager.token(&app).await))
+        .await
+        .expect(StatusCode::OK, "policy");
+    assert_eq!(policy["credit_expiry_days"], 30);
+
+    // Without the form's token nothing happens; another merchant's page is not found; staff may not.
+    manager
+        .post_form("/console/credit/gift-cards", &[("amount", "1000")])
+        .await
+        .expect(StatusCode::FORBIDDEN, "no CSRF token");
+    manager
+        .get(&format!("/console/credit?{}", qs(&[("merchant_id", other.id.as_str())])))
+        .await
+        .expect(StatusCode::NOT_FOUND, "another merchant");
+    let mut staff = Browser::new(&app);
+    staff.sign_in(&m.staff.email, &m.staff.password).await;
+    staff.get("/console/credit").await.expect(StatusCode::FORBIDDEN, "staff");
+}
