@@ -27,8 +27,6 @@ mod console;
 mod constraints;
 #[path = "story/credit.rs"]
 mod credit;
-#[path = "story/order_credit.rs"]
-mod order_credit;
 #[path = "story/customer_app.rs"]
 mod customer_app;
 #[path = "story/customers.rs"]
@@ -41,6 +39,8 @@ mod fulfillment;
 mod holds;
 #[path = "story/idempotency.rs"]
 mod idempotency;
+#[path = "story/order_credit.rs"]
+mod order_credit;
 #[path = "story/payments.rs"]
 mod payments;
 #[path = "story/pos.rs"]
@@ -71,7 +71,6 @@ use credit::{
     credit_expires_by_merchant_policy, credit_ledger_grants_spends_and_refuses,
     gift_card_spent_at_once_never_goes_negative,
 };
-use order_credit::{a_voided_part_gives_its_credit_back, web_order_and_till_sale_race_the_last_balance};
 use customer_app::{pickup_slots_hold_exactly_their_capacity, unaccepted_parts_are_listed_for_notify_only_sites};
 use customers::{customer_history_joins_channels, customer_links_verify_once};
 use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
@@ -81,6 +80,7 @@ use idempotency::{idempotency_claims_are_fenced_by_their_token, idempotency_keys
 use omnicanal_domain::access::Role;
 use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
+use order_credit::{a_voided_part_gives_its_credit_back, web_order_and_till_sale_race_the_last_balance};
 use payments::payment_jobs_follow_the_money;
 use pos::pos_till_sessions_sales_and_receipts;
 use pos_approvals::pos_approvals_voids_and_the_count;

@@ -60,7 +60,8 @@ impl App {
         }
         let mut offers = Vec::new();
         if let Some(code) = &order.gift_card {
-            offers.push(Offer { account: self.order_gift_card(&merchants, code).await?, method: TenderMethod::GiftCard });
+            offers
+                .push(Offer { account: self.order_gift_card(&merchants, code).await?, method: TenderMethod::GiftCard });
         }
         if order.store_credit {
             let account = self.order_store_credit(&merchants, order.credit_customer.as_deref()).await?;

@@ -165,9 +165,13 @@ impl PlaceOrder {
         });
         let key = customer_key(input.customer_email.as_deref(), input.customer_phone.as_deref());
         let cart = Cart::check(input.site_id, channel, input.lines, input.coupon_codes, key, &mut v);
-        let gift_card = input.gift_card_code.as_deref().map(str::trim).filter(|code| !code.is_empty()).and_then(|code| {
-            v.check("payment.gift_card_code", omnicanal_domain::credit::GiftCardCode::parse("payment.gift_card_code", code))
-        });
+        let gift_card =
+            input.gift_card_code.as_deref().map(str::trim).filter(|code| !code.is_empty()).and_then(|code| {
+                v.check(
+                    "payment.gift_card_code",
+                    omnicanal_domain::credit::GiftCardCode::parse("payment.gift_card_code", code),
+                )
+            });
         v.done(|| {
             Some(Self {
                 cart: cart?,

@@ -267,16 +267,21 @@ async fn the_signed_in_customers_store_credit_pays_a_web_order_and_comes_back() 
     let manager = m.manager.token(&app).await;
     let burger = m.price(BURGER);
     take_pay_at_pickup(&app, &m.location_id).await;
-    app.post("/api/v1/customers", None, &json!({"email": "ana@example.com", "name": "Ana", "password": "una clave larga"}))
-        .await
-        .expect(StatusCode::ACCEPTED, "registered");
+    app.post(
+        "/api/v1/customers",
+        None,
+        &json!({"email": "ana@example.com", "name": "Ana", "password": "una clave larga"}),
+    )
+    .await
+    .expect(StatusCode::ACCEPTED, "registered");
     let link = sign_in_token(&gateway).await;
     let session = app
         .post(&format!("/api/v1/customers/sign-in-links/{link}"), None, &json!({}))
         .await
         .expect(StatusCode::CREATED, "signed in");
     let customer = session["token"].as_str().expect("a token").to_owned();
-    let grant = json!({"merchant_id": m.id, "customer": "Ana@Example.com", "amount": money(4_000), "reason": "devolución"});
+    let grant =
+        json!({"merchant_id": m.id, "customer": "Ana@Example.com", "amount": money(4_000), "reason": "devolución"});
     app.post("/api/v1/store-credit", Some(&manager), &grant).await.expect(StatusCode::CREATED, "grant");
 
     let mut body = fx.order_body(&[fx.line(BURGER, 1)], &Payment::AtPickup);
@@ -335,7 +340,10 @@ async fn the_console_page_issues_cards_shows_a_ledger_grants_and_sets_the_policy
     assert_eq!(card_balance(&app, &m.id, &code).await, 25_000);
     let list = manager.get("/console/credit").await;
     list.expect(StatusCode::OK, "the list");
-    assert!(list.body.contains(&format!("…{}", &code[15..])) && !list.body.contains(&code[..9]), "never the code again");
+    assert!(
+        list.body.contains(&format!("…{}", &code[15..])) && !list.body.contains(&code[..9]),
+        "never the code again"
+    );
     manager
         .post_form("/console/credit/gift-cards", &[("csrf", &csrf), ("amount", "veinte")])
         .await

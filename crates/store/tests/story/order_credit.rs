@@ -96,7 +96,10 @@ pub async fn web_order_and_till_sale_race_the_last_balance(shared: Arc<SqlStore>
                 assert_eq!(store.get_pos_sale(&sale_id).await.expect("read"), None, "the refused sale left nothing");
             }
             (Err(StoreError::InsufficientCredit { balance_minor: 4_000 }), Ok(_)) => {
-                assert!(store.get_order(&order.order.id).await.expect("read").is_none(), "the refused order left nothing");
+                assert!(
+                    store.get_order(&order.order.id).await.expect("read").is_none(),
+                    "the refused order left nothing"
+                );
             }
             other => panic!("exactly one of the two must win: {other:?}"),
         }

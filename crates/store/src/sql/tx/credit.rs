@@ -399,11 +399,13 @@ pub(crate) async fn give_back_part_credit(
             by_user: None,
         };
         apply_credit_entry(tx, &entry).await?;
-        sqlx::query("UPDATE order_credit_spends SET returned_minor = amount_minor WHERE order_id = $1 AND position = $2")
-            .bind(&order_id)
-            .bind(position)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE order_credit_spends SET returned_minor = amount_minor WHERE order_id = $1 AND position = $2",
+        )
+        .bind(&order_id)
+        .bind(position)
+        .execute(&mut **tx)
+        .await?;
         returned += owed;
     }
     Ok(returned)
