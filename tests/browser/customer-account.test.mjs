@@ -3,7 +3,10 @@
 // (pos-lib.mjs's makeShop) gets a web order and a till sale made with the same e-mail, typed
 // differently; the customer registers on /account (Spanish), opens the confirming link the
 // gateway received, and sees both purchases with their lines and receipts; signs out; then
-// asks for a sign-in link and opens it, and is back in with the same history.
+// asks for a sign-in link and opens it, and is back in with the same history. One pen of the
+// till sale was returned and the shop granted store credit: each line says what can still be
+// returned (or why not: the web order is not handed over yet), the sale shows its credit note,
+// and the account shows the credit balance with its ledger.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -95,6 +98,17 @@ async function pastPurchases(email) {
       payments: [{ method: "cash", amount: { amount: PEN.price * 2, currency: "CLP" }, tendered: { amount: 2000, currency: "CLP" } }],
     },
   });
+  // One pen back in cash, and store credit granted to the same e-mail.
+  const back = await apiAt(base, "POST", "/returns", {
+    token: staff,
+    body: { sale_id: sale.body.id, location_id: shop.location.id, device_id: device.id, lines: [{ sku: PEN.sku, quantity: 1, restock: true }], refund_to: "original", reason: "no escribe" },
+  });
+  assert.equal(back.status, 201, JSON.stringify(back.body));
+  const credit = await apiAt(base, "POST", "/store-credit", {
+    token: manager,
+    body: { merchant_id: shop.merchant.id, customer: email, amount: { amount: 1500, currency: "CLP" }, reason: "Compensación por demora" },
+  });
+  assert.equal(credit.status, 201, JSON.stringify(credit.body));
   return { order: order.body, sale: sale.body };
 }
 
@@ -130,6 +144,13 @@ for (const width of [360, 1280]) {
       const lines = await shown(page, "purchase-line").allInnerTexts();
       assert.ok(lines[0].startsWith(`2 × ${PEN.name}`), lines[0]);
       assert.ok(lines[1].startsWith(`1 × ${NOTEBOOK.name}`), lines[1]);
+      const returnable = await shown(page, "line-returnable").allInnerTexts();
+      assert.deepEqual(returnable, ["Puedes devolver 1 · devuelto 1", "Aún no entregado"], "what can still come back, or why not");
+      assert.match(await shown(page, "purchase-return").innerText(), /^Nota de crédito NC-\d+ · /);
+      await waitUntil(page, "the store credit", () => document.querySelectorAll("[data-testid=credit-balance]").length === 1);
+      assert.match(await shown(page, "credit-amount").innerText(), /1\.500/);
+      assert.equal(await shown(page, "credit-expiry").innerText(), "No vence");
+      assert.match(await shown(page, "credit-entry").innerText(), /Compensación por demora/);
       assert.ok(!page.url().includes("#link="), "the link's token leaves the address bar");
       assertFits(await layoutProblems(page, width), width, "the history");
       await page.screenshot({ path: artifact(`customer-account-${width}.png`), fullPage: true });

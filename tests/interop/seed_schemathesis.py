@@ -232,6 +232,10 @@ def main() -> int:
         ("/api/v1/connections/{id}/conflicts/{conflict_id}/resolve", None, {"path.id": "connection_id"}),
         ("/api/v1/connections/{id}/orders", None, {"path.id": "connection_id"}),
         ("/api/v1/connections/{id}/unmatched/link", None, {"path.id": "connection_id"}),
+        # The retail catalogue in the console (issue 17 points 1 and 2).
+        ("/api/v1/products/{id}/variant-grid", None, {"path.id": "product_id"}),
+        ("/api/v1/products/{id}/gallery/{photo_id}", None, {"path.id": "product_id"}),
+        ("/api/v1/merchants/{id}/shop-slug", None, {"path.id": "merchant_id"}),
     ]
     # Operations whose schema-valid requests may still be refused with 422 for what no schema can
     # say, each with the reason; positive_data_acceptance takes 422 there and nowhere else.
@@ -260,6 +264,9 @@ def main() -> int:
         # A customer is named by an e-mail or a phone, each checked as such: one of two formats
         # whose rules (a domain, a country's digits) no pattern states whole.
         ("/api/v1/store-credit", "GET"),
+        # A variant grid's variants must each name one offered value of every option, no two the
+        # same combination, and a SKU at most once: rules across the list's items.
+        ("/api/v1/products/{id}/variant-grid", "PUT"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).
@@ -321,6 +328,20 @@ def main() -> int:
             lines.append(f"include-method = {toml_value(method)}")
             lines.append('parameters = { "path.id" = { dictionary = "product_id", probability = %s } }' % P)
             if method == refused_photo[1]:
+                lines.append("[operations.checks.positive_data_acceptance]")
+                lines.append('expected-statuses = ["2xx", "3xx", "401", "402", "403", "404", "409", '
+                             '"413", "415", "422", "423", "429"]')
+            lines.append("")
+
+    # A gallery photo is judged by its bytes as the main photo is (issue 17 point 1).
+    refused_gallery = "/api/v1/products/{id}/gallery"
+    if refused_gallery in spec_paths:
+        for method in ("GET", "POST"):
+            lines.append("[[operations]]")
+            lines.append(f"include-path = {toml_value(refused_gallery)}")
+            lines.append(f"include-method = {toml_value(method)}")
+            lines.append('parameters = { "path.id" = { dictionary = "product_id", probability = %s } }' % P)
+            if method == "POST":
                 lines.append("[operations.checks.positive_data_acceptance]")
                 lines.append('expected-statuses = ["2xx", "3xx", "401", "402", "403", "404", "409", '
                              '"413", "415", "422", "423", "429"]')

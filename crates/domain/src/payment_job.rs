@@ -20,6 +20,17 @@ crate::named_enum! {
 }
 
 crate::named_enum! {
+    /// Who carries a payment job out: the card provider of web and app orders, or the till's
+    /// card terminal, which took the card of a sale at the counter and alone can give it back.
+    pub enum PaymentPayee("payee") {
+        /// The order payment provider (authorise, capture, refund, void).
+        Provider => "provider",
+        /// The till's card terminal (a refund of a card tender of a till sale).
+        Terminal => "terminal",
+    }
+}
+
+crate::named_enum! {
     /// Where a payment job stands.
     pub enum PaymentJobState("state") {
         /// Waiting for its next attempt.

@@ -1,5 +1,6 @@
 // The customer's account page (/account, issue 17 point 3): sign in by link or password,
-// register, the one history with receipts, sign out. Everything goes through the JSON API with
+// register, the one history with receipts and what can still be returned, the store credit per
+// merchant, sign out. Everything goes through the JSON API with
 // the customer's bearer token, kept in this browser's localStorage; texts come from the page's
 // data (the account catalog), never written here.
 "use strict";
@@ -21,6 +22,89 @@
 
   function when(rfc3339) {
     return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(rfc3339));
+  }
+
+  function day(rfc3339) {
+    return new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date(rfc3339));
+  }
+
+  /** What of a line can still come back, or why not ("Venta final", "Plazo vencido el …"). */
+  function lineReturns(line) {
+    const note = document.createElement("span");
+    note.className = "line-returns";
+    note.dataset.testid = "line-returnable";
+    note.dataset.returnable = String(line.returnable);
+    if (line.not_returnable) {
+      note.dataset.reason = line.not_returnable;
+      const date = line.return_window_ended_at ? day(line.return_window_ended_at) : "";
+      note.textContent = t(`account.line.not_returnable.${line.not_returnable}`, { date, returned: line.returned });
+    } else {
+      note.textContent = t("account.line.returnable", { n: line.returnable, returned: line.returned });
+    }
+    return note;
+  }
+
+  function returnsList(purchase) {
+    const list = document.createElement("ul");
+    list.className = "purchase-returns";
+    list.setAttribute("aria-label", t("account.purchase.returns"));
+    for (const ret of purchase.returns) {
+      const item = document.createElement("li");
+      item.dataset.testid = "purchase-return";
+      item.textContent = t("account.purchase.return", {
+        number: ret.credit_note_number,
+        date: day(ret.at),
+        refund: money(ret.refund),
+        method: t(`account.refund.${ret.refund_method}`),
+      });
+      list.append(item);
+    }
+    return list;
+  }
+
+  function creditCard(balance) {
+    const credit = balance.credit;
+    const card = document.createElement("article");
+    card.className = "credit-balance";
+    card.dataset.testid = "credit-balance";
+    card.dataset.merchant = balance.merchant_id;
+    const head = document.createElement("div");
+    head.className = "purchase-head";
+    const name = document.createElement("span");
+    name.textContent = balance.merchant_name;
+    const amount = document.createElement("span");
+    amount.className = "credit-amount";
+    amount.dataset.testid = "credit-amount";
+    amount.textContent = money(credit.balance);
+    head.append(name, amount);
+    const expiry = document.createElement("div");
+    expiry.className = "purchase-meta";
+    expiry.dataset.testid = "credit-expiry";
+    if (!credit.expires_at) expiry.textContent = t("account.credit.never");
+    else expiry.textContent = t(credit.expired ? "account.credit.expired" : "account.credit.expires", { date: day(credit.expires_at) });
+    const entries = document.createElement("ul");
+    for (const entry of credit.entries) {
+      const item = document.createElement("li");
+      item.dataset.testid = "credit-entry";
+      item.textContent = t("account.credit.entry", { date: day(entry.at), amount: money(entry.amount), reason: entry.reason });
+      entries.append(item);
+    }
+    card.append(head, expiry, entries);
+    if (credit.total_entries > credit.entries.length) {
+      const more = document.createElement("div");
+      more.className = "purchase-meta";
+      more.textContent = t("account.credit.more", { shown: credit.entries.length, total: credit.total_entries });
+      card.append(more);
+    }
+    return card;
+  }
+
+  async function loadCredit() {
+    $("credit").replaceChildren();
+    const result = await call("GET", "/customers/me/credit");
+    if (result.status !== 200) return;
+    for (const balance of result.body.balances) $("credit").append(creditCard(balance));
+    $("credit-empty").hidden = result.body.balances.length > 0;
   }
 
   async function call(method, path, body) {
@@ -78,6 +162,7 @@
       const item = document.createElement("li");
       item.dataset.testid = "purchase-line";
       item.textContent = `${line.quantity} × ${line.name || line.sku} — ${money(line.total)}`;
+      item.append(lineReturns(line));
       lines.append(item);
     }
     const receipt = document.createElement("a");
@@ -86,7 +171,9 @@
     receipt.rel = "noopener noreferrer";
     receipt.dataset.testid = "purchase-receipt";
     receipt.textContent = t("account.purchase.receipt");
-    card.append(head, meta, lines, receipt);
+    card.append(head, meta, lines);
+    if (purchase.returns && purchase.returns.length) card.append(returnsList(purchase));
+    card.append(receipt);
     return card;
   }
 
@@ -117,7 +204,7 @@
       .map((i) => `${i.value} (${t(i.verified ? "account.verified" : "account.unverified")})`)
       .join(" · ");
     show(true);
-    await loadHistory(true);
+    await Promise.all([loadCredit(), loadHistory(true)]);
   }
 
   async function useLinkFromUrl() {
@@ -175,6 +262,7 @@
     await call("POST", "/customers/me/sign-out", {});
     localStorage.removeItem(TOKEN_KEY);
     $("purchases").replaceChildren();
+    $("credit").replaceChildren();
     show(false);
     status(t("account.signed_out"));
   });

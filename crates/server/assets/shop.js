@@ -94,6 +94,21 @@
     });
   }
 
+  // ---- Product page: the chosen variant's own photo (its gallery photo), else the product's.
+  const photo = document.getElementById("product-photo");
+  if (form && data.variants && photo) {
+    const showPhoto = () => {
+      const picked = {};
+      for (const input of form.querySelectorAll("input[type=radio]:checked")) picked[input.dataset.option] = input.value;
+      const variant = data.variants.find((v) => Object.entries(picked).every(([name, value]) => (v.attributes || {})[name] === value));
+      const src = (variant && variant.image_url) || photo.dataset.defaultSrc || "";
+      if (src && photo.getAttribute("src") !== src) photo.setAttribute("src", src);
+      photo.hidden = !src;
+    };
+    form.addEventListener("change", showPhoto);
+    showPhoto();
+  }
+
   // ---- Cart page.
   const checkout = document.getElementById("shop-checkout");
   if (!checkout) return;
@@ -158,6 +173,15 @@
       storeSelect.append(option);
     }
     if (options.pickup.some((s) => s.id === previous)) storeSelect.value = previous;
+    // A store closed now is still offered: its option says when the order will be ready.
+    for (const option of storeSelect.options) {
+      const store = options.pickup.find((s) => s.id === option.value);
+      if (store && store.open === false && store.pickup_ready_at) {
+        const when = new Date(store.pickup_ready_at);
+        const text = isNaN(when) ? store.pickup_ready_at : when.toLocaleString(data.lang === "en" ? "en-GB" : "es-CL", { weekday: "short", hour: "2-digit", minute: "2-digit" });
+        option.textContent += " — " + t("shop.pickup.closed_ready", { when: text });
+      }
+    }
     document.getElementById("no-store").hidden = options.pickup.length > 0;
     document.getElementById("no-delivery").hidden = options.delivery;
   }

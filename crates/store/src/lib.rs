@@ -949,6 +949,8 @@ pub trait ClickCollectStore {
     async fn list_pickup_changes(&self, fulfillment_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
     /// The changes made in a till's session, oldest first.
     async fn list_session_pickup_changes(&self, session_id: &str) -> StoreResult<Vec<PickupChangeRow>>;
+    /// The codes of the coupons an order redeemed when it was placed, sorted.
+    async fn order_coupon_codes(&self, order_id: &str) -> StoreResult<Vec<String>>;
 }
 
 /// The retail catalogue (issue 17 points 1 and 2): products with options, locations that are
@@ -969,6 +971,41 @@ pub trait RetailStore {
     async fn set_location_kind(&self, row: &LocationKindRow) -> StoreResult<bool>;
     /// The kind of each of a merchant's locations.
     async fn merchant_location_kinds(&self, merchant_id: &str) -> StoreResult<Vec<LocationKindRow>>;
+    /// Saves a product's options (None: none) and which of its SKUs are off, replacing both, in
+    /// one transaction; false when there is no such product.
+    async fn save_variant_settings(
+        &self,
+        product_id: &str,
+        options_json: Option<&str>,
+        inactive_skus: &[String],
+        variant_photos: &[VariantPhotoRow],
+    ) -> StoreResult<bool>;
+    /// Which gallery photo each of a product's variants shows (variants without one absent).
+    async fn variant_photos(&self, product_id: &str) -> StoreResult<Vec<VariantPhotoRow>>;
+    /// Adds a photo to a product's gallery with its renditions, in one transaction.
+    async fn insert_gallery_photo(
+        &self,
+        photo: &GalleryPhotoRow,
+        renditions: &[GalleryRenditionRow],
+    ) -> StoreResult<()>;
+    /// A product's gallery, oldest first, each photo with its renditions (no bytes).
+    async fn list_gallery_photos(
+        &self,
+        product_id: &str,
+    ) -> StoreResult<Vec<(GalleryPhotoRow, Vec<PhotoRenditionInfo>)>>;
+    /// One size of a gallery photo, with its bytes, for serving.
+    async fn get_gallery_rendition(&self, photo_id: &str, size: &str) -> StoreResult<Option<GalleryRenditionRow>>;
+    /// Removes a gallery photo of this product, its renditions and the variants' choice of it;
+    /// false when the product has no such photo.
+    async fn delete_gallery_photo(&self, product_id: &str, photo_id: &str) -> StoreResult<bool>;
+    /// The SKUs of a merchant's variants that are switched off.
+    async fn merchant_inactive_skus(&self, merchant_id: &str) -> StoreResult<Vec<String>>;
+    /// Sets a merchant's shop slug; `Taken` when another merchant has it.
+    async fn set_shop_slug(&self, row: &ShopSlugRow) -> StoreResult<ShopSlugOutcome>;
+    /// The merchant whose chosen slug this is.
+    async fn merchant_of_shop_slug(&self, slug: &str) -> StoreResult<Option<String>>;
+    /// A merchant's chosen slug, if it chose one.
+    async fn shop_slug_of(&self, merchant_id: &str) -> StoreResult<Option<String>>;
 }
 
 /// Returns and exchanges (issue 17 point 6): the merchant's policy, purchases with what is
@@ -1005,6 +1042,9 @@ pub trait ReturnStore {
     async fn record_return(&self, new: &NewReturn) -> StoreResult<ReturnRecord>;
     /// A return with its lines.
     async fn get_return(&self, id: &str) -> StoreResult<Option<ReturnRecord>>;
+    /// The exchange a return was part of (its new items, the difference and how it was paid);
+    /// `None` for a plain return.
+    async fn get_return_exchange(&self, return_id: &str) -> StoreResult<Option<NewExchange>>;
     /// A purchase's returns, oldest first.
     async fn list_purchase_returns(
         &self,
@@ -1118,4 +1158,7 @@ pub trait CustomerStore {
     async fn insert_customer_claim(&self, account_id: &str, order_id: &str, now_ms: i64) -> StoreResult<()>;
     /// The history: orders and till sales matching the query, newest first, with the total.
     async fn customer_purchases(&self, query: &PurchaseQuery, page: Page) -> StoreResult<(Vec<PurchaseRefRow>, i64)>;
+    /// The store-credit balances held under any of these customer keys (normalised e-mails and
+    /// phones, as the credit ledger keys them) at every merchant, by merchant; at most 100.
+    async fn customer_credit_accounts(&self, keys: &[String]) -> StoreResult<Vec<CreditAccountRow>>;
 }

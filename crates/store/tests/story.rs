@@ -90,6 +90,7 @@ use pricing::{
     pricing_price_lists_round_trip, pricing_promotions_and_coupons, pricing_quotes_and_priced_orders,
 };
 use retail::retail_products_and_location_kinds;
+use retail::retail_variant_settings_slugs_and_gallery;
 use returns::an_exchange_takes_its_new_items_or_nothing;
 use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
@@ -169,6 +170,7 @@ story!(
     pickup_changes_of_one_part_land_once,
     returns_never_exceed_what_was_bought,
     an_exchange_takes_its_new_items_or_nothing,
+    retail_variant_settings_slugs_and_gallery,
 );
 
 fn user(email: &str) -> UserRow {

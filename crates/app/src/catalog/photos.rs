@@ -69,7 +69,7 @@ pub fn served_path(product_id: &str, size: &str, hash: &str, content_type: &str)
     format!("/media/products/{product_id}/{size}-{short}.{}", extension(content_type))
 }
 
-fn extension(content_type: &str) -> &'static str {
+pub(crate) fn extension(content_type: &str) -> &'static str {
     match content_type {
         "image/webp" => "webp",
         "image/png" => "png",
@@ -94,7 +94,7 @@ fn served(product_id: &str, photo: ProductPhotoRow, renditions: Vec<PhotoRenditi
 }
 
 /// Checks and renders an upload on a blocking thread, a few at a time.
-async fn render_upload(bytes: Vec<u8>) -> AppResult<Rendered> {
+pub(crate) async fn render_upload(bytes: Vec<u8>) -> AppResult<Rendered> {
     let format = photo_images::check_upload(&bytes)?;
     let _permit = RENDERS.acquire().await.map_err(|error| AppError::Internal(Box::new(error)))?;
     tokio::task::spawn_blocking(move || photo_images::render(&bytes, format))

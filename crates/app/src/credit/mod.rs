@@ -14,6 +14,8 @@
 //! the merchant and the code: a database dump alone cannot test codes, and the same code at two
 //! merchants is two unrelated hashes.
 
+mod account;
+
 use std::net::IpAddr;
 
 use hmac::{Hmac, Mac};
@@ -31,6 +33,8 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, rfc3339};
 use crate::validation::Validator;
+
+pub use account::{CustomerCredit, CustomerCreditBalance};
 
 /// Who issues gift cards, grants credit and sets the expiry policy.
 pub const CREDIT_MANAGERS: [Role; 2] = [Role::Admin, Role::MerchantManager];

@@ -2,13 +2,15 @@
 //! verified e-mail or phone, plus the orders claimed by their tracking token, newest first,
 //! each with its lines and where its receipt is; claiming a guest order; a till sale's receipt.
 //!
-//! What can still be returned is not shown yet: returns are another capability (issue 17 point
-//! 6), and each line says only what was bought.
+//! Each line says what was bought, what was already returned and what may still come back
+//! (and why not: final sale, window passed, not handed over yet), counted by the returns use
+//! case itself (`returns/returnable.rs`); each purchase lists its returns and credit notes.
 
 use omnicanal_domain::Money;
 use omnicanal_domain::catalog::Country;
 use omnicanal_domain::customers::{CustomerEmail, CustomerPhone, IdentifierKind, PhoneForms, purchase_is_theirs};
 use omnicanal_domain::order::OrderStatus;
+use omnicanal_domain::returns::ReturnSource;
 use omnicanal_store::{Page, PurchaseKind, PurchasePhone, PurchaseQuery};
 
 use super::commands::ClaimOrder;
@@ -18,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::constant_time_eq;
 use crate::pos::printing::SaleReceipt;
 use crate::pos::sales::{SaleAnswer, SaleCustomer};
+use crate::returns::NotReturnable;
 
 /// Purchases per page of the history.
 pub const PURCHASES_PER_PAGE: i64 = 20;
@@ -37,6 +40,31 @@ pub struct PurchaseLine {
     pub unit_price: Money,
     /// What was paid for the line.
     pub total: Money,
+    /// The order's part (or the sale) the line belongs to.
+    pub part_id: String,
+    /// Units already returned.
+    pub returned: i64,
+    /// Units that may still come back (0 when `not_returnable` says why).
+    pub returnable: i64,
+    /// Why nothing (more) can come back, when so.
+    pub not_returnable: Option<NotReturnable>,
+}
+
+/// A return already taken of a purchase, with its credit note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseReturn {
+    /// The return's id.
+    pub id: String,
+    /// The merchant that took it.
+    pub merchant_id: String,
+    /// The credit note's number (`NC-<n>`).
+    pub credit_note_number: String,
+    /// What went back to the customer.
+    pub refund: Money,
+    /// How: `card`, `cash`, `store_credit`, `none`.
+    pub refund_method: String,
+    /// When (Unix ms).
+    pub at_ms: i64,
 }
 
 /// One purchase of the history.
@@ -63,6 +91,8 @@ pub struct Purchase {
     /// An order's tracking token (its receipt and page open with it); none for a sale, whose
     /// receipt the signed-in customer reads at `/customers/me/sales/{id}/receipt`.
     pub tracking_token: Option<String>,
+    /// Its returns so far, oldest first.
+    pub returns: Vec<PurchaseReturn>,
 }
 
 /// A page of the history.
@@ -110,10 +140,12 @@ impl App {
         let (refs, total) = self.store.customer_purchases(&query, window).await?;
         let mut items = Vec::with_capacity(refs.len());
         for purchase in refs {
-            items.push(match purchase.kind {
+            let mut purchase = match purchase.kind {
                 PurchaseKind::Order => self.order_purchase(&purchase.id).await?,
                 PurchaseKind::Sale => self.sale_purchase(&purchase.id).await?.0,
-            });
+            };
+            self.add_returnability(&mut purchase).await?;
+            items.push(purchase);
         }
         Ok(PurchasePage { items, page, per_page: PURCHASES_PER_PAGE, total })
     }
@@ -127,7 +159,56 @@ impl App {
             return Err(AppError::NotFound("order"));
         }
         self.store.insert_customer_claim(&session.account_id, &record.order.id, self.now_ms()).await?;
-        self.order_purchase(&record.order.id).await
+        let mut purchase = self.order_purchase(&record.order.id).await?;
+        self.add_returnability(&mut purchase).await?;
+        Ok(purchase)
+    }
+
+    /// Fills each line's returned and returnable units, and the purchase's returns, from the
+    /// returns use case's own count (per merchant of the purchase). A line no merchant's count
+    /// covers is of a part not handed over yet.
+    async fn add_returnability(&self, purchase: &mut Purchase) -> AppResult<()> {
+        let source = match purchase.kind {
+            PurchaseKind::Order => ReturnSource::Order,
+            PurchaseKind::Sale => ReturnSource::Sale,
+        };
+        let mut merchants = purchase.merchant_ids.clone();
+        merchants.sort();
+        merchants.dedup();
+        let mut counted = Vec::new();
+        for merchant_id in &merchants {
+            let Some(found) = self.purchase_returnability(source, &purchase.id, merchant_id).await? else { continue };
+            counted.extend(found.lines);
+            purchase.returns.extend(found.returns.into_iter().map(|ret| PurchaseReturn {
+                refund: Money::new(ret.refund_minor, ret.currency),
+                refund_method: ret.refund_method.as_str().to_owned(),
+                id: ret.id,
+                merchant_id: ret.merchant_id,
+                credit_note_number: ret.credit_note_number,
+                at_ms: ret.created_at_ms,
+            }));
+        }
+        purchase.returns.sort_by(|a, b| (a.at_ms, &a.id).cmp(&(b.at_ms, &b.id)));
+        // Both lists keep each part's lines in position order, so the nth line of a part here
+        // is the nth of that part there.
+        let mut by_part: std::collections::BTreeMap<String, std::collections::VecDeque<_>> = Default::default();
+        for line in counted {
+            by_part.entry(line.part_id.clone()).or_default().push_back(line);
+        }
+        for line in &mut purchase.lines {
+            match by_part.get_mut(&line.part_id).and_then(std::collections::VecDeque::pop_front) {
+                Some(count) if count.sku == line.sku => {
+                    line.returned = count.returned;
+                    line.returnable = count.returnable;
+                    line.not_returnable = count.blocked;
+                }
+                Some(_) => {
+                    return Err(AppError::internal(format!("purchase {}: lines do not match the count", purchase.id)));
+                }
+                None => line.not_returnable = Some(NotReturnable::NotHandedOver),
+            }
+        }
+        Ok(())
     }
 
     /// A till sale's receipt, for the customer whose verified e-mail or phone it carries.
@@ -145,7 +226,11 @@ impl App {
         self.sale_receipt_records(answer).await
     }
 
-    async fn verified_identifiers(&self, account_id: &str) -> AppResult<(Vec<CustomerEmail>, Vec<CustomerPhone>)> {
+    /// The account's proven e-mails and phones: only these gather purchases and credit.
+    pub(crate) async fn verified_identifiers(
+        &self,
+        account_id: &str,
+    ) -> AppResult<(Vec<CustomerEmail>, Vec<CustomerPhone>)> {
         let mut emails = Vec::new();
         let mut phones = Vec::new();
         for row in self.store.customer_identifiers(account_id).await? {
@@ -169,13 +254,17 @@ impl App {
         let lines = record
             .fulfillments
             .iter()
-            .flat_map(|part| part.lines.iter())
-            .map(|line| PurchaseLine {
+            .flat_map(|part| part.lines.iter().map(move |line| (part, line)))
+            .map(|(part, line)| PurchaseLine {
                 sku: line.sku.clone(),
                 name: line.pricing.name.clone(),
                 quantity: line.quantity,
                 unit_price: Money::new(line.unit_price_minor, order.currency),
                 total: Money::new(line.total_minor, order.currency),
+                part_id: part.id.clone(),
+                returned: 0,
+                returnable: 0,
+                not_returnable: None,
             })
             .collect();
         Ok(Purchase {
@@ -189,6 +278,7 @@ impl App {
             merchant_ids,
             lines,
             tracking_token: Some(order.tracking_token.clone()),
+            returns: Vec::new(),
         })
     }
 
@@ -214,6 +304,10 @@ impl App {
                 quantity: line.quantity,
                 unit_price: line.unit_price,
                 total: line.total,
+                part_id: sale.id.clone(),
+                returned: 0,
+                returnable: 0,
+                not_returnable: None,
             })
             .collect();
         let purchase = Purchase {
@@ -227,6 +321,7 @@ impl App {
             merchant_ids: vec![sale.merchant_id.clone()],
             lines,
             tracking_token: None,
+            returns: Vec::new(),
         };
         Ok((purchase, answer, customer, site.country))
     }

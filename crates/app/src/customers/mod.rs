@@ -17,5 +17,5 @@ mod history;
 mod sessions;
 
 pub use commands::{ClaimOrder, LinkRequest, PasswordSignIn, RegisterCustomer};
-pub use history::{PURCHASES_PER_PAGE, Purchase, PurchaseLine, PurchasePage};
+pub use history::{PURCHASES_PER_PAGE, Purchase, PurchaseLine, PurchasePage, PurchaseReturn};
 pub use sessions::{CustomerIdentifierView, CustomerProfile, CustomerSession, LinkToSend};

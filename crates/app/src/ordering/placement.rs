@@ -83,7 +83,10 @@ impl App {
 
     /// Prices the cart, refuses a line switched to sold out, and keeps a named quote's prices.
     async fn price_order(&self, site: &SiteRow, order: &PlaceOrder, now_ms: i64) -> AppResult<PricedCart> {
-        let mut priced = self.price_cart(site, &order.cart, now_ms, SoldFrom::Afar).await?;
+        // A scheduled pickup may be ordered while the location is closed by its hours: the
+        // time asked for is checked against them (`check_pickup_slot`).
+        let sold_from = if order.pickup_at_ms.is_some() { SoldFrom::Ahead } else { SoldFrom::Afar };
+        let mut priced = self.price_cart(site, &order.cart, now_ms, sold_from).await?;
         self.refuse_sold_out_lines(order, &priced).await?;
         if let Some(quote_id) = &order.quote_id {
             priced.quote = self.stored_quote(quote_id, &order.cart, now_ms).await?;

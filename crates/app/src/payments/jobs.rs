@@ -21,7 +21,7 @@ use omnicanal_domain::Money;
 use omnicanal_domain::access::Role;
 use omnicanal_domain::events::{DomainEvent, PaymentCaptured, PaymentNeedsAttention};
 use omnicanal_domain::payment::PaymentMethod;
-use omnicanal_domain::payment_job::{NextStep, PaymentJobKind, PaymentJobState, next_step};
+use omnicanal_domain::payment_job::{NextStep, PaymentJobKind, PaymentJobState, PaymentPayee, next_step};
 use omnicanal_store::{NewEvent, Page, PaymentAttempt, PaymentJobFilter, PaymentJobRow};
 
 use crate::App;
@@ -87,6 +87,7 @@ impl App {
         let job = PaymentJobRow {
             id: omnicanal_store::void_job_id(payment_reference),
             kind: PaymentJobKind::Void,
+            payee: PaymentPayee::Provider,
             state: PaymentJobState::Pending,
             order_id: order_id.to_owned(),
             fulfillment_id: None,
@@ -159,6 +160,16 @@ impl App {
         let amount = Money::new(job.amount_minor, job.currency);
         let reference = job.payment_reference.as_str();
         let call = async {
+            if job.payee == PaymentPayee::Terminal {
+                return match job.kind {
+                    PaymentJobKind::Refund => {
+                        self.terminal.refund(reference, amount, &job.id).await.map_err(terminal_failure)
+                    }
+                    PaymentJobKind::Capture | PaymentJobKind::Void => {
+                        Err(PaymentError::Refused(format!("a till's terminal takes no {} job", job.kind)))
+                    }
+                };
+            }
             match job.kind {
                 PaymentJobKind::Capture => self.payments.capture(reference, amount, &job.id).await,
                 PaymentJobKind::Refund => self.payments.refund(reference, amount, &job.id).await,
@@ -222,5 +233,16 @@ impl App {
                 event,
             }),
         }
+    }
+}
+
+/// A terminal's answer as a payment job's failure: its network failing is worth another
+/// attempt, a refusal is not.
+fn terminal_failure(error: crate::pos::terminal::TerminalError) -> PaymentError {
+    use crate::pos::terminal::TerminalError;
+    match error {
+        TerminalError::Unavailable(message) => PaymentError::Unavailable(message),
+        TerminalError::Declined(code) => PaymentError::Refused(format!("the terminal declined the refund ({code})")),
+        TerminalError::InvalidCard(message) => PaymentError::Refused(message),
     }
 }

@@ -16,13 +16,22 @@
 //! transaction, so the second change fails whole (409) instead of overwriting the first.
 //! Limits: lines as an order's (200, 1 to 9 999 units); the phone look-up reads the location's
 //! 500 newest open parts and answers at most 20.
+//!
+//! A line the till sends again keeps what the customer chose for it: the modifiers and the note
+//! of the part's line of the same SKU (taken in order, one old line per new line) are carried
+//! into the cart, so the engine prices them again and the kitchen or the shelf still sees them.
+//! The coupons the order redeemed are entered again, their use by this order not counted
+//! against their limits (`price_cart_again`); one the changed part no longer qualifies for
+//! (a minimum spend, an item removed) gives nothing and comes back in `coupons` with the
+//! engine's reason. Limit: its use stays counted (the order did use it when placed).
 
 use omnicanal_domain::Money;
 use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, Quantity, Sku};
 use omnicanal_domain::click_collect::{changeable, settle_change, stock_deltas};
 use omnicanal_domain::events::{DomainEvent, PaymentRefunded};
+use omnicanal_domain::modifiers::{Choice, ChosenModifier};
 use omnicanal_domain::payment::PaymentMethod;
-use omnicanal_domain::pricing::engine::QuotedLine;
+use omnicanal_domain::pricing::engine::{CouponOutcome, QuotedLine};
 use omnicanal_store::{
     ChangedLine, FulfillmentRecord, LinePricing, LineRow, NewEvent, NewPickupChange, PickupChangeRow, StoreError,
 };
@@ -116,6 +125,8 @@ pub struct PickupChanged {
     pub at_till: PickupAtTill,
     /// The change as recorded.
     pub change: PickupChangeRow,
+    /// The order's coupons as the engine re-applied them: `applied`, or dropped with the reason.
+    pub coupons: Vec<CouponOutcome>,
 }
 
 impl App {
@@ -159,26 +170,29 @@ impl App {
         let order = self.store.get_order(&part.order_id).await?.ok_or(AppError::NotFound("fulfillment"))?.order;
         let site =
             self.store.get_site(&order.site_id).await?.ok_or(AppError::internal("an order's site is missing"))?;
+        let kept = carried_over(&part, &command.lines)?;
+        let coupons = self.store.order_coupon_codes(&order.id).await?;
         let cart = Cart {
             site_id: site.id.clone(),
             channel: order.channel.clone(),
             items: command
                 .lines
                 .iter()
-                .map(|(sku, quantity)| CartItem {
+                .zip(kept)
+                .map(|((sku, quantity), (choices, note))| CartItem {
                     sku: sku.clone(),
                     location_id: part.location_id.clone(),
                     quantity: *quantity,
-                    choices: Vec::new(),
-                    note: None,
+                    choices,
+                    note,
                     manual_discount: None,
                 })
                 .collect(),
-            coupon_codes: Vec::new(),
+            coupon_codes: coupons.clone(),
             customer_key: customer_key(order.customer_email.as_deref(), order.customer_phone.as_deref()),
         };
         let now = self.now_ms();
-        let priced = self.price_cart(&site, &cart, now, SoldFrom::Counter).await?;
+        let priced = self.price_cart_again(&site, &cart, now, SoldFrom::Counter, &coupons).await?;
         let new = new_change(&part, &order, &priced, version, now, caller, &session.id, &device.id)?;
         match self.store.change_pickup_part(&new).await {
             Ok(_) => {}
@@ -192,7 +206,11 @@ impl App {
         // A refund owed was queued as a payment job in the same transaction.
         self.committed();
         let part = self.store.get_fulfillment(&part.id).await?.ok_or(AppError::NotFound("fulfillment"))?;
-        Ok(PickupChanged { at_till: self.pickup_at_till(part).await?, change: new.change })
+        Ok(PickupChanged {
+            at_till: self.pickup_at_till(part).await?,
+            change: new.change,
+            coupons: priced.quote.coupons,
+        })
     }
 
     /// A part's changes at the counter, oldest first (those who work its till).
@@ -210,6 +228,29 @@ impl App {
         let (session, _) = self.till_session(caller, session_id).await?;
         Ok(self.store.list_session_pickup_changes(&session.id).await?)
     }
+}
+
+/// For each new line, the choices and note of the part's first unused line of the same SKU
+/// (none for an item the change adds).
+fn carried_over(part: &FulfillmentRecord, lines: &[(Sku, Quantity)]) -> AppResult<Vec<(Vec<Choice>, Option<String>)>> {
+    let mut used = vec![false; part.lines.len()];
+    let mut kept = Vec::with_capacity(lines.len());
+    for (sku, _) in lines {
+        let old = part.lines.iter().zip(used.iter_mut()).find(|(line, used)| !**used && line.sku == sku.as_str());
+        let Some((line, used)) = old else {
+            kept.push((Vec::new(), None));
+            continue;
+        };
+        *used = true;
+        let chosen: Vec<ChosenModifier> = match &line.pricing.modifiers_json {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|error| AppError::internal(format!("a part's line modifiers do not read back: {error}")))?,
+            None => Vec::new(),
+        };
+        let choices = chosen.into_iter().map(|m| Choice { group: m.group, option: m.option }).collect();
+        kept.push((choices, line.pricing.note.clone()));
+    }
+    Ok(kept)
 }
 
 /// A domain refusal's plain words.
@@ -332,8 +373,9 @@ fn line_row(priced: &PricedCart, line: &QuotedLine) -> LineRow {
             tax_code: line.tax.code.clone(),
             tax_rate_bps: i64::from(line.tax.rate_bps),
             tax_minor: line.tax.amount.amount_minor,
-            modifiers_json: None,
-            note: None,
+            modifiers_json: (!line.modifiers.is_empty())
+                .then(|| serde_json::to_string(&line.modifiers).unwrap_or_default()),
+            note: line.note.clone(),
         },
     }
 }

@@ -42,6 +42,10 @@ impl CardTerminal for CountingTerminal {
         self.voids.lock().map_err(|_| TerminalError::Unavailable("poisoned".into()))?.push(key.to_owned());
         Ok(())
     }
+
+    async fn refund(&self, _reference: &str, _amount: Money, _key: &str) -> Result<(), TerminalError> {
+        Ok(())
+    }
 }
 
 impl CountingTerminal {

@@ -44,6 +44,11 @@ pub trait CardTerminal: Send + Sync + 'static {
     ) -> Result<TerminalApproval, TerminalError>;
     /// Gives a charge back before settlement.
     async fn void(&self, reference: &str, idempotency_key: &str) -> Result<(), TerminalError>;
+    /// Gives back `amount` of a charge (a return of a card-paid sale); the same
+    /// `idempotency_key` never refunds twice. Called from a payment job, not at the counter:
+    /// the return is recorded first and the refund follows, retried until the terminal's
+    /// network answers.
+    async fn refund(&self, reference: &str, amount: Money, idempotency_key: &str) -> Result<(), TerminalError>;
 }
 
 /// The card the sandbox terminal approves.
@@ -88,6 +93,15 @@ impl CardTerminal for SandboxTerminal {
 
     async fn void(&self, _reference: &str, _idempotency_key: &str) -> Result<(), TerminalError> {
         Ok(())
+    }
+
+    /// Refunds any charge the sandbox approved (its references start `term_`).
+    async fn refund(&self, reference: &str, _amount: Money, _idempotency_key: &str) -> Result<(), TerminalError> {
+        if reference.starts_with("term_") {
+            Ok(())
+        } else {
+            Err(TerminalError::InvalidCard(format!("no charge {reference} on this terminal")))
+        }
     }
 }
 

@@ -226,6 +226,9 @@ pub(crate) enum SoldFrom {
     Afar,
     /// Staff sell at the counter whenever they are there to sell.
     Counter,
+    /// A customer orders from afar for a scheduled pickup: a location closed now by its hours
+    /// (one that opens again) is accepted, since the pickup time is checked against its hours.
+    Ahead,
 }
 
 impl App {
@@ -237,6 +240,20 @@ impl App {
         cart: &Cart,
         now_ms: i64,
         sold_from: SoldFrom,
+    ) -> AppResult<PricedCart> {
+        self.price_cart_again(site, cart, now_ms, sold_from, &[]).await
+    }
+
+    /// [`Self::price_cart`] for a purchase already placed with the coupons `own_uses`: their
+    /// use by that purchase (one overall, one by its customer) is not counted against their
+    /// limits, so re-pricing a changed order does not refuse the coupon it already used.
+    pub(crate) async fn price_cart_again(
+        &self,
+        site: &SiteRow,
+        cart: &Cart,
+        now_ms: i64,
+        sold_from: SoldFrom,
+        own_uses: &[String],
     ) -> AppResult<PricedCart> {
         let mut v = Validator::new();
         let checked = self.check_cart_lines(site, cart, now_ms, sold_from, &mut v).await?;
@@ -251,7 +268,17 @@ impl App {
         let promotions = self.cart_promotions(&site.id, &merchant_ids).await?;
         let codes: Vec<String> = cart.coupon_codes.iter().map(|code| normalize_code(code)).collect();
         let found = self.store.find_coupons(&codes, cart.customer_key.as_deref()).await?;
-        let coupon_states: Vec<CouponState> = found.iter().map(|(coupon, used)| coupon_state(coupon, *used)).collect();
+        let coupon_states: Vec<CouponState> = found
+            .iter()
+            .map(|(coupon, used)| {
+                let mut state = coupon_state(coupon, *used);
+                if own_uses.contains(&coupon.code) {
+                    state.used = (state.used - 1).max(0);
+                    state.used_by_customer = state.used_by_customer.map(|used| (used - 1).max(0));
+                }
+                state
+            })
+            .collect();
         let channel = cart.channel.as_str();
         let context = PricingContext {
             currency: site.currency,
@@ -303,6 +330,7 @@ impl App {
                     format!("{field}.location_id"),
                     format!("{} is paused (too busy) until {until}", location.name),
                 ),
+                LocationState::Closed { opens_at: Some(_) } if sold_from == SoldFrom::Ahead => {}
                 LocationState::Closed { .. } => {
                     v.push(format!("{field}.location_id"), format!("{} is not taking orders now", location.name))
                 }
@@ -316,7 +344,7 @@ impl App {
                 }
                 // An archived product is off every menu; a crafted order may not bring it back,
                 // but a till's queued offline sale of it must still be recorded.
-                Some(sellable) if sellable.archived && sold_from == SoldFrom::Afar => {
+                Some(sellable) if sellable.archived && sold_from != SoldFrom::Counter => {
                     v.push(format!("{field}.sku"), format!("{} no longer sells {}", location.name, item.sku.as_str()));
                 }
                 Some(sellable) => checked.add_line(site, &location, item, sellable, &field, v),

@@ -53,6 +53,29 @@ impl App {
         Ok(row)
     }
 
+    /// A merchant's locations with their kind, by name (anyone who may see the merchant; 404
+    /// across merchants) — what the console's shop settings list.
+    pub async fn locations_with_kind(
+        &self,
+        caller: &Caller,
+        merchant_id: &str,
+    ) -> AppResult<Vec<(omnicanal_store::LocationRow, LocationKind)>> {
+        caller.check_merchant(merchant_id, "merchant")?;
+        let kinds = self.retail_location_kinds(merchant_id).await?;
+        let mut locations: Vec<_> = self
+            .store
+            .list_merchant_locations(merchant_id)
+            .await?
+            .into_iter()
+            .map(|location| {
+                let kind = kinds.get(&location.id).copied().unwrap_or(LocationKind::Store);
+                (location, kind)
+            })
+            .collect();
+        locations.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok(locations)
+    }
+
     /// The kind of each of a merchant's locations, by location id.
     pub(crate) async fn retail_location_kinds(
         &self,

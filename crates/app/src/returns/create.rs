@@ -79,15 +79,29 @@ impl App {
         Err(AppError::Conflict("other returns of this purchase kept coming first; try again".into()))
     }
 
-    /// A return by id (its merchant's people; staff only their location's).
-    pub async fn get_return(&self, caller: &Caller, id: &str) -> AppResult<ReturnRecord> {
+    /// A return by id (its merchant's people; staff only their location's), with the
+    /// purchase's label and, when it was an exchange, the new items and how the difference
+    /// was settled.
+    pub async fn get_return(&self, caller: &Caller, id: &str) -> AppResult<CreatedReturn> {
         caller.require(&RETURN_ROLES)?;
         let record = self.store.get_return(id).await?.ok_or(AppError::NotFound("return"))?;
         caller.check_merchant(&record.ret.merchant_id, "return")?;
         if caller.check_location(&record.ret.merchant_id, &record.ret.location_id).is_err() {
             return Err(AppError::NotFound("return"));
         }
-        Ok(record)
+        let ret = &record.ret;
+        let purchase_label = self
+            .store
+            .get_purchase(ret.source, &ret.source_id, &ret.merchant_id)
+            .await?
+            .map(|purchase| purchase.label)
+            .unwrap_or_default();
+        let exchange = self
+            .store
+            .get_return_exchange(&ret.id)
+            .await?
+            .map(|exchange| CreatedExchange::from_new(ret.currency, &exchange));
+        Ok(CreatedReturn { record, purchase_label, exchange })
     }
 
     /// The purchase as the location's merchant sees it (another merchant's: not found).
@@ -302,6 +316,20 @@ impl App {
             });
             return Ok(());
         }
+        // A till sale whose card was charged on the till's terminal, when the card can take the
+        // whole refund back: the terminal refunds it through a payment job. A refund larger than
+        // what is left on the card (a sale paid part in cash) is given in cash below.
+        let card_back = purchase.sale_card.as_ref().filter(|card| card.refundable_minor() >= ret.refund_minor);
+        if let (None, Some(card)) = (&purchase.order_payment, card_back) {
+            ret.refund_method = RefundMethod::Card;
+            new.card_refund = Some(OwedCardRefund {
+                order_id: purchase.id.clone(),
+                fulfillment_id: purchase.id.clone(),
+                payment_reference: card.reference.clone(),
+                on_terminal: true,
+            });
+            return Ok(());
+        }
         match &purchase.order_payment {
             Some((PaymentMethod::Card, Some(reference))) => {
                 let part = new.lines.first().map(|line| line.source_part.clone()).unwrap_or_default();
@@ -310,12 +338,14 @@ impl App {
                     order_id: purchase.id.clone(),
                     fulfillment_id: part,
                     payment_reference: reference.clone(),
+                    on_terminal: false,
                 });
                 Ok(())
             }
             Some((PaymentMethod::PaidInShop, _)) => {
                 Err(AppError::invalid("refund_to", "this order was paid in the external shop: refund it there"))
             }
+
             // Paid at the counter (or a card without a reference) and every till sale: cash
             // back from this location's till.
             _ => {

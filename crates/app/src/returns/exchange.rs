@@ -50,6 +50,9 @@ pub struct CreatedExchange {
     pub change_minor: i64,
     /// The session the customer's payment went into.
     pub session_id: Option<String>,
+    /// How the customer paid a positive difference (cash, an external terminal); empty when
+    /// the difference was refunded (the return's own refund method) or nothing moved.
+    pub payments: Vec<ExchangePayment>,
 }
 
 impl CreatedExchange {
@@ -61,6 +64,7 @@ impl CreatedExchange {
             difference_minor: new.difference_minor,
             change_minor: new.change_minor,
             session_id: new.session_id.clone(),
+            payments: new.payments.clone(),
         }
     }
 }

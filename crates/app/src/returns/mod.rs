@@ -14,6 +14,7 @@ mod create;
 mod exchange;
 mod lookup;
 mod policy;
+mod returnable;
 
 pub use command::{
     CreateReturn, CreateReturnInput, ExchangeLine, ExchangeLineInput, ExchangeTender, PurchaseRef, ReturnLineInput,
@@ -23,6 +24,7 @@ pub use create::CreatedReturn;
 pub use exchange::CreatedExchange;
 pub use lookup::{FoundPurchase, FoundPurchaseLine, PurchaseQuery};
 pub use policy::SetReturnPolicy;
+pub use returnable::{LineReturnability, NotReturnable, PurchaseReturnability};
 
 use omnicanal_domain::access::Role;
 

@@ -224,6 +224,7 @@ impl App {
             };
             let matching: Vec<VariantRow> = variants
                 .iter()
+                .filter(|variant| !shop.inactive_skus.contains(&variant.sku))
                 .filter(|variant| matches_options(&attribute_words(variant), &query.options))
                 .filter(|variant| !(query.delivery || pickup_at.is_some()) || promised(variant))
                 .cloned()

@@ -5,8 +5,9 @@
 //!
 //! Where it is placed (why one location): an order is placed at one site with a part per
 //! location, and a shop's stores and warehouses sit at different sites (malls, streets,
-//! cities). Pickup: the chosen store, which must be a store of this shop open now and able to
-//! promise every line — the units are reserved **there**. Delivery: the first location that can
+//! cities). Pickup: the chosen store, which must be a store of this shop able to promise every
+//! line — the units are reserved **there**; a store closed now by its hours takes the order for
+//! its next opening (`pickup_at` is the promised ready time). Delivery: the first location that can
 //! promise every line, warehouses first (they exist to serve the web), then the stores.
 
 use omnicanal_domain::catalog::{MAX_LINES_PER_ORDER, Quantity, Sku};
@@ -207,10 +208,12 @@ impl App {
                     .filter(|entry| entry.kind.offers_pickup())
                     .ok_or_else(|| AppError::invalid("location_id", "not a store of this shop"))?;
                 if !store.open {
-                    return Err(AppError::invalid(
-                        "location_id",
-                        format!("{} is not taking orders now", store.location.name),
-                    ));
+                    // Closed now by its hours: ordered for its next opening, the promised time
+                    // checked by the ordering use case as any scheduled pickup.
+                    let ready_at_ms = store.pickup_ready_at_ms.ok_or_else(|| {
+                        AppError::invalid("location_id", format!("{} is not taking orders now", store.location.name))
+                    })?;
+                    checkout.order.pickup_at_ms = Some(ready_at_ms);
                 }
                 store
             }
@@ -242,7 +245,9 @@ impl App {
     async fn webshop_tracked_lines(&self, shop: &Shop, lines: &[(String, i64)]) -> AppResult<Vec<(String, i64, bool)>> {
         let mut tracked = Vec::with_capacity(lines.len());
         for (index, (sku, quantity)) in lines.iter().enumerate() {
-            let Some((_, track_stock)) = self.store.find_variant(&shop.merchant.id, sku).await? else {
+            let found = self.store.find_variant(&shop.merchant.id, sku).await?;
+            // A variant switched off is not sold here, as if the shop did not have it.
+            let Some((_, track_stock)) = found.filter(|_| !shop.inactive_skus.contains(sku)) else {
                 return Err(AppError::UnknownSku { sku: sku.clone(), field: format!("lines[{index}].sku") });
             };
             tracked.push((sku.clone(), *quantity, track_stock));

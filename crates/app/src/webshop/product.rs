@@ -53,6 +53,8 @@ pub struct ShopVariant {
     pub stores: Vec<StoreUnits>,
     /// Units a delivery can draw on at the one best location (None: not counted).
     pub delivery_units: Option<i64>,
+    /// The card-size photo of the gallery it shows (None: the product's own photo).
+    pub image_url: Option<String>,
 }
 
 /// A product page.
@@ -94,8 +96,11 @@ impl App {
         let options = self.retail_product_options(&shop.merchant.id).await?.remove(&product.id).unwrap_or_default();
         let stock = self.webshop_stock(&shop).await?;
         let mut shop_variants = Vec::with_capacity(variants.len());
-        for variant in variants {
-            shop_variants.push(self.webshop_variant(&shop, &stock, &product, variant, None).await?);
+        let mut photos = self.variant_photo_paths(&product.id).await?;
+        for variant in variants.into_iter().filter(|variant| !shop.inactive_skus.contains(&variant.sku)) {
+            let mut shown = self.webshop_variant(&shop, &stock, &product, variant, None).await?;
+            shown.image_url = photos.remove(&shown.variant.sku);
+            shop_variants.push(shown);
         }
         Ok(ShopProduct { shop, product, options, variants: shop_variants })
     }
@@ -121,7 +126,7 @@ impl App {
                 name: entry.location.name.clone(),
                 site_name: entry.site.name.clone(),
                 units: units(entry),
-                pickup: entry.open,
+                pickup: entry.offers_pickup(),
             })
             .collect();
         let delivery_units =
@@ -139,6 +144,7 @@ impl App {
             stores,
             delivery_units,
             variant,
+            image_url: None,
         })
     }
 

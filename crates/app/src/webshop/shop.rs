@@ -1,5 +1,6 @@
-//! Which merchant a shop address names (its id, or the slug of its name), its locations with
-//! their kind and site, and the stock its web channel may promise at each of them.
+//! Which merchant a shop address names (its id, its chosen slug, or — the old addresses — the
+//! slug of its name), its locations with their kind, site and pickup promise, and the stock
+//! its web channel may promise at each of them.
 //!
 //! Available-to-promise per (location, SKU) for the `web` channel is the same figure the
 //! ordering use case reserves against: on-hand minus live holds (lapsed holds do not count)
@@ -13,11 +14,11 @@ use std::collections::{HashMap, HashSet};
 
 use omnicanal_domain::Currency;
 use omnicanal_domain::channel::Channel;
-use omnicanal_domain::retail::LocationKind;
+use omnicanal_domain::retail::{LocationKind, pickup_ready_in_minutes};
 use omnicanal_store::{LocationRow, MerchantRow, Page, SetupOrder, SiteRow, StockFilter};
 
 use crate::App;
-use crate::catalog::storefront::location_state;
+use crate::catalog::storefront::{LocationState, hours_of, local_at, location_state};
 use crate::error::{AppError, AppResult};
 
 /// Most stock levels one shop page reads.
@@ -34,16 +35,37 @@ pub struct ShopLocation {
     pub kind: LocationKind,
     /// Its site (city, mall or street), for its name and time zone.
     pub site: SiteRow,
-    /// Whether it takes orders now (its opening hours and switches): a closed store is not
-    /// offered for pickup, because the ordering use case would refuse the order.
+    /// Whether it takes orders now (its opening hours and switches).
     pub open: bool,
+    /// When a pickup ordered now would be ready: its preparation time from now while open,
+    /// from its next opening while closed by its hours ([`pickup_ready_in_minutes`]). None
+    /// while it is paused or switched off, or never opens: then no pickup is offered.
+    pub pickup_ready_at_ms: Option<i64>,
 }
 
 impl ShopLocation {
-    /// Whether a customer may pick up here now.
+    /// Whether a customer may order a pickup here now (to collect now or at its next opening).
     pub fn offers_pickup(&self) -> bool {
-        self.kind.offers_pickup() && self.open
+        self.kind.offers_pickup() && self.pickup_ready_at_ms.is_some()
     }
+}
+
+/// When a pickup at `location` ordered at `now_ms` is ready (see [`ShopLocation::pickup_ready_at_ms`]),
+/// on a whole minute so the promise is the time the store's hours name.
+fn pickup_ready_at_ms(location: &LocationRow, timezone: &str, now_ms: i64) -> Option<i64> {
+    let minutes = match location_state(location, timezone, now_ms) {
+        LocationState::Open => Some(location.storefront.prep_minutes),
+        LocationState::Closed { opens_at: Some(_) } => {
+            let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+            pickup_ready_in_minutes(
+                hours_of(location).as_ref(),
+                local_at(timezone, now),
+                location.storefront.prep_minutes,
+            )
+        }
+        LocationState::Closed { opens_at: None } | LocationState::Paused { .. } => None,
+    }?;
+    Some(now_ms - now_ms.rem_euclid(60_000) + minutes * 60_000)
 }
 
 /// A merchant's web shop: the merchant and its locations, stores first, each kind by name.
@@ -57,6 +79,8 @@ pub struct Shop {
     pub locations: Vec<ShopLocation>,
     /// The shop's currency (its locations' sites').
     pub currency: Currency,
+    /// SKUs the merchant switched off: not shown, not sold here.
+    pub inactive_skus: HashSet<String>,
 }
 
 impl Shop {
@@ -65,7 +89,7 @@ impl Shop {
         self.locations.iter().find(|entry| entry.location.id == location_id)
     }
 
-    /// The stores a customer may pick up from now.
+    /// The stores a customer may order a pickup from now (open, or closed until their next opening).
     pub fn pickup_stores(&self) -> impl Iterator<Item = &ShopLocation> {
         self.locations.iter().filter(|entry| entry.offers_pickup())
     }
@@ -118,7 +142,11 @@ impl App {
         }
         let merchant = match self.store.get_merchant(key).await? {
             Some(merchant) => merchant,
-            None => self.webshop_merchant_by_slug(key).await?.ok_or(AppError::NotFound("shop"))?,
+            None => match self.store.merchant_of_shop_slug(key).await? {
+                Some(merchant_id) => self.store.get_merchant(&merchant_id).await?.ok_or(AppError::NotFound("shop"))?,
+                // The address of its name, as before slugs were chosen: old links keep working.
+                None => self.webshop_merchant_by_slug(key).await?.ok_or(AppError::NotFound("shop"))?,
+            },
         };
         let kinds = self.retail_location_kinds(&merchant.id).await?;
         let mut sites: HashMap<String, SiteRow> = HashMap::new();
@@ -132,19 +160,22 @@ impl App {
             let Some(site) = sites.get(&location.site_id).cloned() else { continue };
             let kind = kinds.get(&location.id).copied().unwrap_or(LocationKind::Store);
             let open = location_state(&location, &site.timezone, now_ms).is_open();
-            locations.push(ShopLocation { location, kind, site, open });
+            let pickup_ready_at_ms = pickup_ready_at_ms(&location, &site.timezone, now_ms);
+            locations.push(ShopLocation { location, kind, site, open, pickup_ready_at_ms });
         }
         if locations.is_empty() {
             return Err(AppError::NotFound("shop"));
         }
         locations.sort_by(|a, b| (a.kind, &a.location.name).cmp(&(b.kind, &b.location.name)));
         let currency = locations[0].site.currency;
-        Ok(Shop { slug: shop_slug(&merchant.name), merchant, locations, currency })
+        let slug = self.store.shop_slug_of(&merchant.id).await?.unwrap_or_else(|| shop_slug(&merchant.name));
+        let inactive_skus = self.store.merchant_inactive_skus(&merchant.id).await?.into_iter().collect();
+        Ok(Shop { slug, merchant, locations, currency, inactive_skus })
     }
 
     /// The merchant whose name's slug is `slug`: the names containing its words are read and
     /// the one whose slug matches is kept.
-    async fn webshop_merchant_by_slug(&self, slug: &str) -> AppResult<Option<MerchantRow>> {
+    pub(crate) async fn webshop_merchant_by_slug(&self, slug: &str) -> AppResult<Option<MerchantRow>> {
         let words = slug.replace('-', " ");
         let first_word = words.split_whitespace().next().unwrap_or_default();
         let candidates = self.store.search_merchants(first_word, SetupOrder::Oldest, Page::first(50)).await?;

@@ -5,6 +5,10 @@
 
 pub mod location_kind;
 pub mod options;
+pub mod pickup_promise;
+pub mod shop_slug;
 
 pub use location_kind::LocationKind;
 pub use options::{ProductOption, ProductOptions, check_variant_combinations};
+pub use pickup_promise::pickup_ready_in_minutes;
+pub use shop_slug::ShopSlug;

@@ -65,14 +65,24 @@ impl ReturnPolicy {
         &self.final_sale_skus
     }
 
+    /// The last moment (Unix ms) a purchase made at `purchased_at_ms` is inside the window:
+    /// the customer's history shows it, and [`Self::breaches`] refuses after it.
+    pub fn window_ends_at_ms(&self, purchased_at_ms: i64) -> i64 {
+        purchased_at_ms.saturating_add(self.window_days.saturating_mul(DAY_MS))
+    }
+
+    /// Whether `sku` is sold as final sale.
+    pub fn is_final_sale(&self, sku: &str) -> bool {
+        self.final_sale_skus.binary_search_by(|listed| listed.as_str().cmp(sku)).is_ok()
+    }
+
     /// Every rule `check` breaks, in a fixed order (window, final sale, receipt).
     pub fn breaches(&self, check: &PolicyCheck<'_>) -> Vec<PolicyBreach> {
         let mut broken = Vec::new();
-        let deadline_ms = check.purchased_at_ms.saturating_add(self.window_days.saturating_mul(DAY_MS));
-        if check.now_ms > deadline_ms {
+        if check.now_ms > self.window_ends_at_ms(check.purchased_at_ms) {
             broken.push(PolicyBreach::OutsideWindow);
         }
-        if check.skus.iter().any(|sku| self.final_sale_skus.binary_search(sku).is_ok()) {
+        if check.skus.iter().any(|sku| self.is_final_sale(sku)) {
             broken.push(PolicyBreach::FinalSale);
         }
         if self.needs_receipt && !check.has_receipt {

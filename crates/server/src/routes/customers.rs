@@ -26,7 +26,8 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, ClientIp};
 use crate::state::AppState;
 use crate::views::{
-    CustomerAccountView, CustomerLinkSentView, CustomerPurchasePageView, CustomerPurchaseView, CustomerSessionView,
+    CustomerAccountView, CustomerCreditView, CustomerLinkSentView, CustomerPurchasePageView, CustomerPurchaseView,
+    CustomerSessionView,
 };
 use crate::web::i18n::Lang;
 
@@ -42,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(purchases))
         .routes(routes!(claim))
         .routes(routes!(sale_receipt_for_customer))
+        .routes(routes!(own_credit))
 }
 
 /// How long the account page's cookie lasts (the session's 30 days).
@@ -308,4 +310,17 @@ async fn sale_receipt_for_customer(
     let receipt = state.app.customer_sale_receipt(&session, &id).await?;
     let doc = sale_receipt(&receipt, lang.unwrap_or(Lang::Es));
     Ok(crate::routes::pos_print::respond(&doc, &format, PaperWidth::Mm80, &receipt.sale.receipt_number))
+}
+
+/// The signed-in customer's store credit: per merchant, the balance (zero once expired), when it
+/// expires and the newest ledger entries — only what the account's proven e-mails and phones
+/// hold; empty when none.
+#[utoipa::path(get, path = "/customers/me/credit", operation_id = "customer_own_credit", tag = "customers",
+    security(("bearer" = [])),
+    responses((status = 200, body = CustomerCreditView), (status = 401, body = Problem)))]
+async fn own_credit(
+    State(state): State<AppState>,
+    CustomerUser(session): CustomerUser,
+) -> ApiResult<Json<CustomerCreditView>> {
+    Ok(Json(state.app.customer_own_credit(&session).await?.into()))
 }

@@ -32,8 +32,10 @@ pub mod pos_pickups;
 pub mod pos_print;
 pub mod posters;
 pub mod pricing;
+pub mod product_gallery;
 pub mod product_photos;
 pub mod push;
+pub mod retail_catalogue;
 pub mod returns;
 pub mod setup;
 pub mod stock;
@@ -155,6 +157,8 @@ pub fn app(state: AppState) -> Router {
         .merge(customers::router())
         .merge(returns::router())
         .merge(aisle::router())
+        .merge(retail_catalogue::router())
+        .merge(product_gallery::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.
@@ -165,6 +169,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(push::assets_router())
         .merge(product_photos::media_router())
+        .merge(product_gallery::media_router())
         .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

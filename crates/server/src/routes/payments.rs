@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use omnicanal_app::payments::jobs::PaymentJobQuery;
-use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState};
+use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPayee};
 use omnicanal_store::PaymentJobRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -31,10 +31,14 @@ pub struct PaymentJobView {
     /// `capture`, `refund` or `void`.
     #[schema(value_type = String, example = "refund")]
     pub kind: PaymentJobKind,
+    /// Who carries it out: `provider` (the order payment provider) or `terminal` (the till's
+    /// card terminal, for a refund of a till sale's card).
+    #[schema(value_type = String, example = "provider")]
+    pub payee: PaymentPayee,
     /// `pending`, `succeeded` or `needs_attention`.
     #[schema(value_type = String, example = "needs_attention")]
     pub state: PaymentJobState,
-    /// The order.
+    /// The order (or, for a `terminal` refund, the till sale).
     pub order_id: String,
     /// The part, for a refund.
     pub fulfillment_id: Option<String>,
@@ -60,6 +64,7 @@ impl From<PaymentJobRow> for PaymentJobView {
             next_attempt_at: (row.state == PaymentJobState::Pending).then(|| rfc3339(row.next_attempt_at_ms)),
             id: row.id,
             kind: row.kind,
+            payee: row.payee,
             state: row.state,
             order_id: row.order_id,
             fulfillment_id: row.fulfillment_id,

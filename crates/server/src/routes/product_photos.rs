@@ -30,7 +30,7 @@ use crate::state::AppState;
 pub const PHOTO_BODY_LIMIT_BYTES: usize = MAX_PHOTO_BYTES + 256 * 1024;
 
 /// What a served rendition may be cached for: a year, since its path names its content.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The API's routes of this module (under `/api/v1`).
 pub fn router() -> OpenApiRouter<AppState> {
@@ -204,7 +204,7 @@ async fn delete_photo(State(state): State<AppState>, user: AuthUser, Path(id): P
 }
 
 /// True when `If-None-Match` names `etag` (or is `*`); weak or strong, as RFC 9110 compares for GET.
-fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+pub(crate) fn none_match(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()

@@ -213,7 +213,8 @@ async fn lookup_purchases(
     Ok(Json(found.into_iter().map(ReturnablePurchaseView::from).collect()))
 }
 
-/// A return with its lines.
+/// A return with its lines and, when it was an exchange, the new items, the difference and
+/// how it was settled.
 #[utoipa::path(get, path = "/returns/{id}", tag = "returns", security(("bearer" = [])),
     params(("id" = String, Path, description = "Return id")),
     responses((status = 200, body = ReturnView), (status = 404, body = Problem)))]

@@ -6,6 +6,7 @@ use omnicanal_app::click_collect::{PickList, PickListEntry, PickupSettings};
 use omnicanal_app::ids::rfc3339;
 use omnicanal_app::pos::pickup_changes::PickupChanged;
 use omnicanal_domain::Currency;
+use omnicanal_domain::pricing::engine::CouponOutcome;
 use omnicanal_store::{ChangedLine, PickupChangeRow};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -203,10 +204,14 @@ pub struct PickupChangedView {
     pub pickup: PickupView,
     /// The change as recorded.
     pub change: PickupChangeView,
+    /// The order's coupons re-applied by the engine to the new lines: `{code, promotion_id,
+    /// applied, reason, message}` — one no longer applied was dropped, `message` says why.
+    #[schema(value_type = Vec<Object>)]
+    pub coupons: Vec<CouponOutcome>,
 }
 
 impl From<PickupChanged> for PickupChangedView {
     fn from(changed: PickupChanged) -> Self {
-        Self { pickup: changed.at_till.into(), change: changed.change.into() }
+        Self { pickup: changed.at_till.into(), change: changed.change.into(), coupons: changed.coupons }
     }
 }

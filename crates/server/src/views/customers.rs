@@ -1,13 +1,15 @@
 //! What the customer-account routes answer (issue 17 point 3): the account, its sessions, the
 //! history of purchases with their lines and receipt links.
 
-use omnicanal_app::customers::{CustomerProfile, Purchase, PurchaseLine, PurchasePage};
+use omnicanal_app::credit::{CustomerCredit, CustomerCreditBalance};
+use omnicanal_app::customers::{CustomerProfile, Purchase, PurchaseLine, PurchasePage, PurchaseReturn};
 use omnicanal_app::ids::rfc3339;
+use omnicanal_app::returns::NotReturnable;
 use omnicanal_store::PurchaseKind;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::MoneyView;
+use super::{CreditStatementView, MoneyView};
 
 /// One e-mail or phone of the account.
 #[derive(Debug, Serialize, ToSchema)]
@@ -82,16 +84,63 @@ pub struct CustomerPurchaseLineView {
     pub unit_price: MoneyView,
     /// Paid for the line.
     pub total: MoneyView,
+    /// Units already returned.
+    pub returned: i64,
+    /// Units that may still be returned today (counted as the till counts a return).
+    pub returnable: i64,
+    /// Why nothing (more) can be returned: `final_sale`, `window_passed`, `not_handed_over`
+    /// (its part is not collected yet), `all_returned`; none while `returnable` > 0.
+    pub not_returnable: Option<String>,
+    /// When the merchant's return window ended, with `window_passed`.
+    pub return_window_ended_at: Option<String>,
 }
 
 impl From<PurchaseLine> for CustomerPurchaseLineView {
     fn from(line: PurchaseLine) -> Self {
+        let ended = match line.not_returnable {
+            Some(NotReturnable::WindowPassed { ended_at_ms }) => Some(rfc3339(ended_at_ms)),
+            _ => None,
+        };
         Self {
             sku: line.sku,
             name: line.name,
             quantity: line.quantity,
             unit_price: line.unit_price.into(),
             total: line.total.into(),
+            returned: line.returned,
+            returnable: line.returnable,
+            not_returnable: line.not_returnable.map(|why| why.as_str().to_owned()),
+            return_window_ended_at: ended,
+        }
+    }
+}
+
+/// A return of a purchase, with its credit note.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerPurchaseReturnView {
+    /// The return's id.
+    pub id: String,
+    /// The merchant that took it.
+    pub merchant_id: String,
+    /// The credit note's number (`NC-<n>`).
+    pub credit_note_number: String,
+    /// What went back.
+    pub refund: MoneyView,
+    /// How: `card`, `cash`, `store_credit`, `none` (an exchange with nothing to give back).
+    pub refund_method: String,
+    /// When.
+    pub at: String,
+}
+
+impl From<PurchaseReturn> for CustomerPurchaseReturnView {
+    fn from(ret: PurchaseReturn) -> Self {
+        Self {
+            id: ret.id,
+            merchant_id: ret.merchant_id,
+            credit_note_number: ret.credit_note_number,
+            refund: ret.refund.into(),
+            refund_method: ret.refund_method,
+            at: rfc3339(ret.at_ms),
         }
     }
 }
@@ -121,6 +170,8 @@ pub struct CustomerPurchaseView {
     pub receipt_url: String,
     /// An order's own page (`/api/v1/orders/{id}?token=`); none for a till sale.
     pub order_url: Option<String>,
+    /// Its returns so far (credit notes), oldest first.
+    pub returns: Vec<CustomerPurchaseReturnView>,
 }
 
 impl From<Purchase> for CustomerPurchaseView {
@@ -146,6 +197,7 @@ impl From<Purchase> for CustomerPurchaseView {
             lines: purchase.lines.into_iter().map(Into::into).collect(),
             receipt_url,
             order_url,
+            returns: purchase.returns.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -170,6 +222,40 @@ impl From<PurchasePage> for CustomerPurchasePageView {
             page: page.page,
             per_page: page.per_page,
             total: page.total,
+        }
+    }
+}
+
+/// One merchant's store credit held by the signed-in customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerCreditBalanceView {
+    /// The merchant.
+    pub merchant_id: String,
+    /// Its name.
+    pub merchant_name: String,
+    /// The balance (zero once expired), its expiry and its newest ledger entries.
+    pub credit: CreditStatementView,
+}
+
+/// The signed-in customer's store credit at every merchant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerCreditView {
+    /// One balance per merchant (and proven e-mail or phone); empty when none.
+    pub balances: Vec<CustomerCreditBalanceView>,
+}
+
+impl From<CustomerCredit> for CustomerCreditView {
+    fn from(credit: CustomerCredit) -> Self {
+        Self {
+            balances: credit
+                .balances
+                .into_iter()
+                .map(|balance: CustomerCreditBalance| CustomerCreditBalanceView {
+                    merchant_id: balance.merchant_id,
+                    merchant_name: balance.merchant_name,
+                    credit: balance.statement.into(),
+                })
+                .collect(),
         }
     }
 }

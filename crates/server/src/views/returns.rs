@@ -103,6 +103,22 @@ pub struct ExchangeView {
     pub change: MoneyView,
     /// The till session the customer's payment went into.
     pub session_id: Option<String>,
+    /// How the customer paid a positive difference; empty when it was refunded (by the
+    /// return's `refund_method`) or nothing moved.
+    pub payments: Vec<ExchangePaymentView>,
+}
+
+/// One tender of an exchange's difference.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExchangePaymentView {
+    /// `cash` or `external_card`.
+    pub method: String,
+    /// What it paid of the difference.
+    pub amount: MoneyView,
+    /// Cash handed over.
+    pub tendered: Option<MoneyView>,
+    /// An external terminal's approval code.
+    pub reference: Option<String>,
 }
 
 impl From<CreatedExchange> for ExchangeView {
@@ -123,6 +139,16 @@ impl From<CreatedExchange> for ExchangeView {
             difference: money(exchange.difference_minor),
             change: money(exchange.change_minor),
             session_id: exchange.session_id.clone(),
+            payments: exchange
+                .payments
+                .iter()
+                .map(|payment| ExchangePaymentView {
+                    method: payment.method.clone(),
+                    amount: money(payment.amount_minor),
+                    tendered: payment.tendered_minor.map(money),
+                    reference: payment.reference.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -52,8 +52,14 @@ pub struct ShopLocationView {
     /// `store` or `warehouse` (a warehouse sells only online: never a pickup point).
     #[schema(value_type = String, example = "store")]
     pub kind: omnicanal_domain::retail::LocationKind,
-    /// Whether a customer may pick up there now (a store, open).
+    /// Whether a customer may order a pickup there now (a store, open now or closed until
+    /// its next opening).
     pub pickup: bool,
+    /// Whether it takes orders now (a closed store's pickups are ready after it opens).
+    pub open: bool,
+    /// When a pickup ordered now would be ready (RFC 3339): its preparation time from now, or
+    /// from its next opening while closed. Null where no pickup is offered.
+    pub pickup_ready_at: Option<String>,
 }
 
 impl From<&ShopLocation> for ShopLocationView {
@@ -65,6 +71,11 @@ impl From<&ShopLocation> for ShopLocationView {
             site_name: entry.site.name.clone(),
             kind: entry.kind,
             pickup: entry.offers_pickup(),
+            open: entry.open,
+            pickup_ready_at: entry
+                .pickup_ready_at_ms
+                .filter(|_| entry.offers_pickup())
+                .map(omnicanal_app::ids::rfc3339),
         }
     }
 }
@@ -223,6 +234,8 @@ pub struct ShopVariantView {
     pub stores: Vec<StoreUnitsView>,
     /// Units one location can deliver (null: not counted).
     pub delivery_units: Option<i64>,
+    /// The photo it shows (a gallery photo's card size; null: the product's own photo).
+    pub image_url: Option<String>,
 }
 
 impl From<&ShopVariant> for ShopVariantView {
@@ -236,6 +249,7 @@ impl From<&ShopVariant> for ShopVariantView {
             promotions: variant.promotions.clone(),
             stores: variant.stores.iter().map(StoreUnitsView::from).collect(),
             delivery_units: variant.delivery_units,
+            image_url: variant.image_url.clone(),
         }
     }
 }

@@ -271,6 +271,7 @@ fn variant_json(lang: Lang, variant: &ShopVariant) -> serde_json::Value {
         "delivery_text": delivery_text(lang, variant),
         "orderable": variant.stores.iter().any(|s| s.pickup && s.units.is_none_or(|u| u > 0))
             || variant.delivery_units.is_none_or(|u| u > 0),
+        "image_url": variant.image_url,
     })
 }
 

@@ -17,7 +17,7 @@ use crate::common::webhook::{Attempt, Receiver, random_secret};
 use crate::common::{Fixture, OpenTill, TestApp, money, open_till};
 
 /// A server whose notification gateway is the receiver, on a clock the test moves.
-async fn app_with_gateway() -> (Receiver, TestApp, Arc<ManualClock>) {
+pub(crate) async fn app_with_gateway() -> (Receiver, TestApp, Arc<ManualClock>) {
     let gateway = Receiver::start(0).await;
     let (url, secret) = (gateway.url(), random_secret());
     let clock = Arc::new(ManualClock::starting_now());
@@ -43,7 +43,7 @@ fn links(attempts: &[Attempt]) -> Vec<Value> {
 }
 
 /// Waits for the `n`th sign-in link sent and returns its token and where it went.
-async fn nth_link(gateway: &Receiver, n: usize) -> (String, Value) {
+pub(crate) async fn nth_link(gateway: &Receiver, n: usize) -> (String, Value) {
     let attempts = gateway.wait_until(10, "a sign-in link", |attempts| links(attempts).len() >= n).await;
     let data = links(&attempts)[n - 1].clone();
     let body = data["body"].as_str().expect("a text").to_owned();
@@ -51,12 +51,12 @@ async fn nth_link(gateway: &Receiver, n: usize) -> (String, Value) {
     (token, data)
 }
 
-async fn use_link(app: &TestApp, token: &str) -> crate::common::Resp {
+pub(crate) async fn use_link(app: &TestApp, token: &str) -> crate::common::Resp {
     app.post(&format!("/api/v1/customers/sign-in-links/{token}"), None, &json!({})).await
 }
 
 /// Places a web order for 1 burger with this customer.
-async fn web_order(app: &TestApp, fx: &Fixture, customer: Value) -> Value {
+pub(crate) async fn web_order(app: &TestApp, fx: &Fixture, customer: Value) -> Value {
     let line = Line { sku: BURGER.into(), location_id: fx.m(0).location_id.clone(), quantity: 1 };
     let mut body = fx.order_body(&[line], &Payment::card());
     body["channel"] = json!("web");

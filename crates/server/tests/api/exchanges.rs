@@ -196,3 +196,40 @@ async fn a_return_of_an_order_lowers_the_settlement_and_shows_in_its_statement()
     assert_eq!(refunded, after.refunds);
     assert_eq!(rows[2][6].parse::<i64>().ok(), Some(price), "the return's row: {text}");
 }
+
+/// `GET /returns/{id}` of an exchange shows its new items, the difference and how it was
+/// settled (the cash tendered), as the answer to the exchange did; a plain return shows none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_return_shows_the_exchange_and_how_it_was_settled() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(3).stock(20).build(&app).await;
+    let pizza = fx.m(2);
+    let till = open_till(&app, pizza, 20_000).await;
+    let (m, l) = (pizza.price(PIZZA_M), pizza.price(PIZZA_L));
+    let small = cash_sale(&app, &till, 1, PIZZA_M, m).await;
+    let owed = l - m;
+    let payments = json!([{"method": "cash", "amount": money(owed), "tendered": money(owed + 1_000)}]);
+    let dearer = app
+        .post("/api/v1/returns", Some(&till.staff), &exchange(&small, &till, PIZZA_M, PIZZA_L, 1, payments))
+        .await
+        .expect(StatusCode::CREATED, "a dearer exchange");
+    let path = format!("/api/v1/returns/{}", dearer["id"].as_str().unwrap_or_default());
+    let read = app.get(&path, Some(&till.staff)).await.expect(StatusCode::OK, "the return");
+    assert_eq!(read["exchange"]["lines"], dearer["exchange"]["lines"], "{read}");
+    assert_eq!((clp(&read["exchange"]["difference"]), clp(&read["exchange"]["change"])), (owed, 1_000));
+    assert_eq!(read["exchange"]["session_id"], json!(till.session_id));
+    let paid = &read["exchange"]["payments"][0];
+    assert_eq!(
+        (paid["method"].clone(), clp(&paid["amount"]), clp(&paid["tendered"])),
+        (json!("cash"), owed, owed + 1_000)
+    );
+    assert_eq!(read["purchase_label"], small["receipt_number"]);
+
+    let plain = cash_sale(&app, &till, 2, PIZZA_M, m).await;
+    let back = json!({"sale_id": plain["id"], "location_id": till.location_id, "device_id": till.device_id,
+        "lines": [{"sku": PIZZA_M, "quantity": 1, "restock": true}], "refund_to": "original", "reason": "fría"});
+    let taken = app.post("/api/v1/returns", Some(&till.staff), &back).await.expect(StatusCode::CREATED, "a return");
+    let path = format!("/api/v1/returns/{}", taken["id"].as_str().unwrap_or_default());
+    let read = app.get(&path, Some(&till.staff)).await.expect(StatusCode::OK, "the plain return");
+    assert_eq!(read["exchange"], Value::Null);
+}

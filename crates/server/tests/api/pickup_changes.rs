@@ -261,3 +261,95 @@ async fn two_changes_of_one_part_at_once_never_both_overwrite() {
     assert_eq!(reserved(&app, &pizza.location_id, PIZZA_M).await, m_before + held(PIZZA_M));
     assert_eq!(reserved(&app, &pizza.location_id, PIZZA_L).await, l_before + held(PIZZA_L));
 }
+
+/// A pizza whose size and extras are chosen (untracked), for merchant `merchant_id`.
+async fn pizza_with_choices(app: &TestApp, manager: &str, merchant_id: &str) {
+    let groups = json!([
+        {"name": "Tamaño", "min": 1, "max": 1, "options": [
+            {"name": "Mediana", "price": money(0)}, {"name": "Familiar", "price": money(3_000)}]},
+        {"name": "Agregados", "min": 0, "max": 2, "options": [
+            {"name": "Extra queso", "price": money(990)}, {"name": "Aceitunas", "price": money(590)}]},
+    ]);
+    let body = json!({"merchant_id": merchant_id, "name": "Pizza a tu gusto", "track_stock": false,
+        "modifier_groups": groups, "variants": [{"sku": "PIZZA-GUSTO", "price": money(9_990)}]});
+    app.post("/api/v1/products", Some(manager), &body).await.expect(StatusCode::CREATED, "a pizza with choices");
+}
+
+/// A line changed at the counter (its quantity here) keeps the customer's modifiers and note,
+/// priced again with them; an added line has none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_changed_at_the_counter_keeps_its_modifiers_and_note() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::create(&app).await;
+    let pizza = fx.m(2);
+    let till = open_till(&app, pizza, 0).await;
+    let manager = pizza.manager.token(&app).await;
+    pizza_with_choices(&app, &manager, &pizza.id).await;
+    let mut body = fx.order_body(&[], &Payment::AtPickup);
+    body["lines"] = json!([{"sku": "PIZZA-GUSTO", "location_id": pizza.location_id, "quantity": 1,
+        "modifiers": [{"group": "Tamaño", "option": "Familiar"}, {"group": "Agregados", "option": "Extra queso"}],
+        "note": "bien cocida"}]);
+    let order = app.post("/api/v1/orders", None, &body).await.expect(StatusCode::CREATED, "an order with choices");
+    let part_id = id(fulfillment_at(&order, &pizza.location_id));
+
+    let changed =
+        change(&app, &till, &part_id, &[("PIZZA-GUSTO", 2), (PIZZA_M, 1)]).await.expect(StatusCode::OK, "two");
+    let unit = 9_990 + 3_000 + 990;
+    assert_eq!(
+        clp(&changed["pickup"]["subtotal"]),
+        2 * unit + pizza.price(PIZZA_M),
+        "priced with the choices: {changed}"
+    );
+    let read = app.get_order(&order).await;
+    let lines = fulfillment_at(&read, &pizza.location_id)["lines"].as_array().cloned().unwrap_or_default();
+    let gusto = lines.iter().find(|l| l["sku"] == "PIZZA-GUSTO").expect("the pizza");
+    let mut options: Vec<&str> =
+        gusto["modifiers"].as_array().into_iter().flatten().filter_map(|m| m["option"].as_str()).collect();
+    options.sort_unstable();
+    assert_eq!(
+        (options, gusto["note"].clone(), gusto["quantity"].clone()),
+        (vec!["Extra queso", "Familiar"], json!("bien cocida"), json!(2))
+    );
+    let added = lines.iter().find(|l| l["sku"] == PIZZA_M).expect("the added pizza");
+    assert_eq!((added["modifiers"].clone(), added["note"].clone()), (json!([]), Value::Null));
+}
+
+/// The order's coupon is re-applied to the changed part by the engine (its own use not
+/// counted against a limit of one); when the part no longer qualifies it is dropped with the
+/// engine's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_orders_coupon_is_reapplied_to_the_change_or_dropped_with_the_reason() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::create(&app).await;
+    let pizza = fx.m(2);
+    let till = open_till(&app, pizza, 0).await;
+    let manager = pizza.manager.token(&app).await;
+    let promo = json!({"merchant_id": pizza.id, "name": "Familiar con cupón", "requires_coupon": true,
+        "kind": {"type": "percent_off_lines", "bps": 1000, "skus": [PIZZA_L]}});
+    let promotion =
+        app.post("/api/v1/promotions", Some(&manager), &promo).await.expect(StatusCode::CREATED, "promotion");
+    let coupons = format!("/api/v1/promotions/{}/coupons", promotion["id"].as_str().unwrap_or_default());
+    app.post(&coupons, Some(&manager), &json!({"code": "FAMILIAR10", "usage_limit": 1}))
+        .await
+        .expect(StatusCode::CREATED, "a coupon good once");
+    let mut body = fx.order_body(&[fx.line(PIZZA_L, 1)], &Payment::AtPickup);
+    body["coupon_codes"] = json!(["FAMILIAR10"]);
+    let order = app.post("/api/v1/orders", None, &body).await.expect(StatusCode::CREATED, "an order with the coupon");
+    let part_id = id(fulfillment_at(&order, &pizza.location_id));
+    let large = pizza.price(PIZZA_L);
+    assert_eq!(clp(&fulfillment_at(&order, &pizza.location_id)["subtotal"]), large - large / 10, "{order}");
+
+    let two = change(&app, &till, &part_id, &[(PIZZA_L, 2)]).await.expect(StatusCode::OK, "two large");
+    assert_eq!(
+        (two["coupons"][0]["code"].clone(), two["coupons"][0]["applied"].clone()),
+        (json!("FAMILIAR10"), json!(true)),
+        "{two}"
+    );
+    assert_eq!(clp(&two["pickup"]["subtotal"]), 2 * large - 2 * large / 10);
+
+    let medium = change(&app, &till, &part_id, &[(PIZZA_M, 1)]).await.expect(StatusCode::OK, "a medium instead");
+    let dropped = &medium["coupons"][0];
+    assert_eq!((dropped["code"].clone(), dropped["applied"].clone()), (json!("FAMILIAR10"), json!(false)), "{medium}");
+    assert!(dropped["message"].as_str().is_some_and(|m| !m.is_empty()), "the reason is shown: {medium}");
+    assert_eq!(clp(&medium["pickup"]["subtotal"]), pizza.price(PIZZA_M), "no discount left");
+}

@@ -368,3 +368,65 @@ async fn a_digital_receipts_qr_text_finds_the_sale() {
     let found = app.get(&path, Some(&other.staff)).await.expect(StatusCode::OK, "another merchant's lookup");
     assert_eq!(found, json!([]));
 }
+
+/// A till sale paid by card gives the refund back to that card: the return queues a refund job
+/// for the till's terminal (not the order provider), which the worker carries out; nothing
+/// leaves the drawer. A return larger than what is left on the card (a sale paid part in cash)
+/// is paid in cash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_card_sale_is_refunded_to_the_card_through_the_terminal() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::create(&app).await;
+    let pizza = fx.m(2);
+    let till = open_till(&app, pizza, 20_000).await;
+    let price = pizza.price(PIZZA_M);
+    let sale = |n: u32, payments: Value| {
+        json!({
+            "id": format!("sale-{}", crate::common::random_hex()),
+            "session_id": till.session_id,
+            "receipt_number": format!("{}-{n}", till.series),
+            "sold_at": chrono::Utc::now().to_rfc3339(),
+            "offline": false,
+            "lines": [{"sku": PIZZA_M, "quantity": 2}],
+            "payments": payments,
+        })
+    };
+    let by_card = sale(1, json!([{"method": "card", "amount": money(2 * price), "card_number": "4242424242424242"}]));
+    app.post("/api/v1/pos/sales", Some(&till.staff), &by_card).await.expect(StatusCode::CREATED, "a card sale");
+    let back = |sale: &Value, quantity: i64| {
+        json!({"sale_id": sale["id"], "location_id": till.location_id, "device_id": till.device_id,
+            "lines": [{"sku": PIZZA_M, "quantity": quantity, "restock": true}], "refund_to": "original", "reason": "fría"})
+    };
+
+    // Each pizza back goes to the card, one terminal refund job each, carried out.
+    for _ in 0..2 {
+        let taken = take(&app, &till.staff, &back(&by_card, 1)).await.expect(StatusCode::CREATED, "a card return");
+        assert_eq!((taken["refund_method"].clone(), clp(&taken["refund"])), (json!("card"), price));
+        assert!(taken["session_id"].is_null(), "no cash left the drawer: {taken}");
+    }
+    let jobs = crate::payment_jobs::wait_for_jobs(&app, &by_card, "terminal refunds carried out", |jobs| {
+        jobs.len() == 2 && jobs.iter().all(|job| job["state"] == "succeeded")
+    })
+    .await;
+    for job in &jobs {
+        assert_eq!((job["kind"].clone(), job["payee"].clone()), (json!("refund"), json!("terminal")));
+        assert_eq!(clp(&job["amount"]), price);
+    }
+
+    // Part cash, part card: both pizzas back is more than the card paid, so it is cash.
+    let mixed = sale(
+        2,
+        json!([{"method": "cash", "amount": money(price), "tendered": money(price)},
+               {"method": "card", "amount": money(price), "card_number": "4242424242424242"}]),
+    );
+    app.post("/api/v1/pos/sales", Some(&till.staff), &mixed).await.expect(StatusCode::CREATED, "a mixed sale");
+    let taken = take(&app, &till.staff, &back(&mixed, 2)).await.expect(StatusCode::CREATED, "a mixed return");
+    assert_eq!((taken["refund_method"].clone(), clp(&taken["refund"])), (json!("cash"), 2 * price));
+
+    // The drawer expects the float, the mixed sale's cash, minus the cash paid back.
+    let report = app
+        .get(&format!("/api/v1/pos/sessions/{}", till.session_id), Some(&till.staff))
+        .await
+        .expect(StatusCode::OK, "report");
+    assert_eq!(clp(&report["expected_cash"]), 20_000 + price - 2 * price);
+}

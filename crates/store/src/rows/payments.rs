@@ -1,7 +1,7 @@
 //! Payment jobs: the captures, refunds and voids the books owe a card provider.
 
 use omnicanal_domain::Currency;
-use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState};
+use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPayee};
 
 use super::{NewEvent, Page};
 
@@ -13,6 +13,8 @@ pub struct PaymentJobRow {
     pub id: String,
     /// What to do.
     pub kind: PaymentJobKind,
+    /// Who does it: the order provider or the till's terminal.
+    pub payee: PaymentPayee,
     /// Where it stands.
     pub state: PaymentJobState,
     /// The order.

@@ -72,6 +72,8 @@ pub struct PurchaseRecord {
     pub order_payment: Option<(PaymentMethod, Option<String>)>,
     /// A sale's tender methods.
     pub sale_tenders: Vec<TenderMethod>,
+    /// A sale's card charged on the till's terminal, and how much of it returns already gave back.
+    pub sale_card: Option<SaleCardCharge>,
     /// The customer's e-mail, when known.
     pub customer_email: Option<String>,
     /// The customer's phone, when known.
@@ -168,6 +170,27 @@ pub struct OwedCardRefund {
     pub fulfillment_id: String,
     /// The capture's reference.
     pub payment_reference: String,
+    /// Whether the till's terminal took the card (a till sale) rather than the order provider.
+    pub on_terminal: bool,
+}
+
+/// The card tender of a till sale as a return sees it: the terminal's charge, and how much of
+/// it earlier returns gave back to the card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleCardCharge {
+    /// The terminal's reference of the charge.
+    pub reference: String,
+    /// What the card paid.
+    pub amount_minor: i64,
+    /// What earlier returns refunded to it.
+    pub refunded_minor: i64,
+}
+
+impl SaleCardCharge {
+    /// What the card can still be refunded.
+    pub fn refundable_minor(&self) -> i64 {
+        (self.amount_minor - self.refunded_minor).max(0)
+    }
 }
 
 /// A return to record in one transaction.
@@ -214,7 +237,7 @@ pub struct NewExchange {
 }
 
 /// One tender of an exchange's difference.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExchangePayment {
     /// `cash` or `external_card`.
     pub method: String,

@@ -382,4 +382,15 @@ impl ClickCollectStore for SqlStore {
         .await?;
         rows.iter().map(change_from).collect()
     }
+
+    async fn order_coupon_codes(&self, order_id: &str) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT c.code FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id WHERE r.order_id = $1 \
+             ORDER BY c.code",
+        )
+        .bind(order_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(|row| row.try_get("code")).collect::<Result<_, _>>()?)
+    }
 }

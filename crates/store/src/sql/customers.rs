@@ -14,11 +14,12 @@ use omnicanal_domain::customers::IdentifierKind;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::columns::get_parsed;
+use super::columns::{get_parsed, in_list};
+use super::tx::credit::{ACCOUNT_COLUMNS as CREDIT_ACCOUNT_COLUMNS, account_from as credit_account_from};
 use crate::backend::SqlStore;
 use crate::rows::{
-    CustomerAccountRow, CustomerIdentifierRow, CustomerSessionRow, CustomerSignInLinkRow, Page, PurchaseKind,
-    PurchaseQuery, PurchaseRefRow,
+    CreditAccountRow, CreditHolderKey, CustomerAccountRow, CustomerIdentifierRow, CustomerSessionRow,
+    CustomerSignInLinkRow, Page, PurchaseKind, PurchaseQuery, PurchaseRefRow,
 };
 use crate::{CustomerStore, StoreError, StoreResult};
 
@@ -352,6 +353,24 @@ impl CustomerStore for SqlStore {
             })
             .collect::<StoreResult<Vec<_>>>()?;
         Ok((purchases, total))
+    }
+
+    async fn customer_credit_accounts(&self, keys: &[String]) -> StoreResult<Vec<CreditAccountRow>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // `UNIQUE (merchant, holder_kind, holder_key)` serves this lookup.
+        let sql = format!(
+            "SELECT {CREDIT_ACCOUNT_COLUMNS} FROM credit_accounts WHERE holder_kind = $1 AND holder_key IN {} \
+             ORDER BY merchant_id, created_at_ms, id LIMIT 100",
+            in_list(2, keys.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(CreditHolderKey::CUSTOMER);
+        for key in keys {
+            query = query.bind(key);
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows.iter().map(credit_account_from).collect::<Result<_, _>>()?)
     }
 }
 

@@ -9,7 +9,7 @@
 //! to be taken again once the lease lapses (the provider's idempotency key makes that safe).
 
 use async_trait::async_trait;
-use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState};
+use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPayee};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -25,6 +25,7 @@ fn job_from(row: &AnyRow) -> Result<PaymentJobRow, sqlx::Error> {
     Ok(PaymentJobRow {
         id: row.try_get("id")?,
         kind: get_parsed(row, "kind", PaymentJobKind::parse)?,
+        payee: get_parsed(row, "payee", PaymentPayee::parse)?,
         state: get_parsed(row, "state", PaymentJobState::parse)?,
         order_id: row.try_get("order_id")?,
         fulfillment_id: row.try_get("fulfillment_id")?,

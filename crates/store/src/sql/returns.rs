@@ -35,11 +35,11 @@ use super::pos::lock_open_session;
 use super::tx::Tx;
 use super::tx::credit::apply_credit_entry;
 use super::tx::ledger::{ensure_level, move_stock, record_movement};
-use super::tx::payment_jobs::{Owed, enqueue_in, refund_job_id};
+use super::tx::payment_jobs::{Owed, enqueue_for_terminal, enqueue_in, refund_job_id};
 use crate::backend::SqlStore;
 use crate::rows::{
-    NewExchange, NewReturn, PurchaseLineRow, PurchaseRecord, ReturnLineRow, ReturnPolicyRow, ReturnRecord, ReturnRow,
-    StockMovementRow,
+    ExchangeLineRow, NewExchange, NewReturn, PurchaseLineRow, PurchaseRecord, ReturnLineRow, ReturnPolicyRow,
+    ReturnRecord, ReturnRow, SaleCardCharge, StockMovementRow,
 };
 use crate::{ReturnStore, StoreError, StoreResult};
 use crate::{SettlementLineRow, SettlementPartRow};
@@ -219,6 +219,7 @@ impl SqlStore {
                 order.try_get("payment_reference")?,
             )),
             sale_tenders: Vec::new(),
+            sale_card: None,
             customer_email: order.try_get("customer_email")?,
             customer_phone: order.try_get("customer_phone")?,
             lines,
@@ -267,6 +268,7 @@ impl SqlStore {
             .iter()
             .map(|row| get_parsed(row, "method", TenderMethod::parse))
             .collect::<Result<Vec<_>, _>>()?;
+        let sale_card = sale_card_charge(&mut *self.read.acquire().await?, sale_id).await?;
         let customer: Option<String> = sale.try_get("customer_json")?;
         let customer: serde_json::Value =
             customer.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or(serde_json::Value::Null);
@@ -282,11 +284,52 @@ impl SqlStore {
             paid_total_minor: sale.try_get("total_minor")?,
             order_payment: None,
             sale_tenders: tenders,
+            sale_card,
             customer_email: text("email"),
             customer_phone: text("phone"),
             lines,
             parts_not_handed_over: 0,
         }))
+    }
+}
+
+/// The sale's card tender charged on the till's terminal (the first, should a sale have two),
+/// with what earlier returns refunded to the card.
+async fn sale_card_charge(
+    connection: &mut sqlx::AnyConnection,
+    sale_id: &str,
+) -> Result<Option<SaleCardCharge>, sqlx::Error> {
+    let Some(card) = sqlx::query(
+        "SELECT reference, amount_minor FROM pos_sale_payments \
+         WHERE sale_id = $1 AND method = 'card' AND reference IS NOT NULL ORDER BY position LIMIT 1",
+    )
+    .bind(sale_id)
+    .fetch_optional(&mut *connection)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let refunded: Option<i64> = sqlx::query_scalar(
+        "SELECT SUM(refund_minor) FROM returns WHERE source = 'sale' AND source_id = $1 AND refund_method = 'card'",
+    )
+    .bind(sale_id)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(Some(SaleCardCharge {
+        reference: card.try_get("reference")?,
+        amount_minor: card.try_get("amount_minor")?,
+        refunded_minor: refunded.unwrap_or(0),
+    }))
+}
+
+/// Refuses (`StaleState`, so the return is planned again on fresh figures) a refund to a till
+/// sale's card that, with what returns already gave it back, would pass what the card paid —
+/// two tills returning different lines of one sale at once.
+async fn check_card_refundable(transaction: &mut Tx, sale_id: &str, refund_minor: i64) -> StoreResult<()> {
+    let charge = sale_card_charge(&mut **transaction, sale_id).await?;
+    match charge {
+        Some(charge) if charge.refundable_minor() >= refund_minor => Ok(()),
+        _ => Err(StoreError::StaleState),
     }
 }
 
@@ -637,21 +680,23 @@ impl ReturnStore for SqlStore {
         ret.credit_note_number = credit_note_number(ret.credit_note_n);
         if let Some(refund) = &new.card_refund {
             ret.payment_job_id = Some(refund_job_id(&ret.id));
-            enqueue_in(
-                &mut transaction,
-                Owed {
-                    id: refund_job_id(&ret.id),
-                    kind: PaymentJobKind::Refund,
-                    order_id: &refund.order_id,
-                    fulfillment_id: Some(&refund.fulfillment_id),
-                    merchant_id: Some(&ret.merchant_id),
-                    payment_reference: &refund.payment_reference,
-                    amount_minor: ret.refund_minor,
-                    currency: ret.currency,
-                    now_ms: ret.created_at_ms,
-                },
-            )
-            .await?;
+            let owed = Owed {
+                id: refund_job_id(&ret.id),
+                kind: PaymentJobKind::Refund,
+                order_id: &refund.order_id,
+                fulfillment_id: Some(&refund.fulfillment_id),
+                merchant_id: Some(&ret.merchant_id),
+                payment_reference: &refund.payment_reference,
+                amount_minor: ret.refund_minor,
+                currency: ret.currency,
+                now_ms: ret.created_at_ms,
+            };
+            if refund.on_terminal {
+                check_card_refundable(&mut transaction, &ret.source_id, ret.refund_minor).await?;
+                enqueue_for_terminal(&mut transaction, owed).await?;
+            } else {
+                enqueue_in(&mut transaction, owed).await?;
+            }
         }
         pay_out_cash(&mut transaction, new, &ret).await?;
         insert_return(&mut transaction, &ret).await?;
@@ -700,6 +745,49 @@ impl ReturnStore for SqlStore {
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(ReturnRecord { ret: return_from(&row)?, lines: read_lines(&self.read, id).await? }))
+    }
+
+    async fn get_return_exchange(&self, return_id: &str) -> StoreResult<Option<NewExchange>> {
+        let Some(row) = sqlx::query(
+            "SELECT returned_minor, new_total_minor, difference_minor, session_id, change_minor, payments_json \
+             FROM return_exchanges WHERE return_id = $1",
+        )
+        .bind(return_id)
+        .fetch_optional(&self.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let payments: String = row.try_get("payments_json")?;
+        let payments = serde_json::from_str(&payments)
+            .map_err(|error| StoreError::Corrupt(format!("an exchange's payments do not read back: {error}")))?;
+        let lines = sqlx::query(
+            "SELECT sku, quantity, unit_price_minor, total_minor, track_stock FROM return_exchange_lines \
+             WHERE return_id = $1 ORDER BY position",
+        )
+        .bind(return_id)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|line| {
+            Ok(ExchangeLineRow {
+                sku: line.try_get("sku")?,
+                quantity: line.try_get("quantity")?,
+                unit_price_minor: line.try_get("unit_price_minor")?,
+                total_minor: line.try_get("total_minor")?,
+                track_stock: get_flag(line, "track_stock")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(NewExchange {
+            returned_minor: row.try_get("returned_minor")?,
+            new_total_minor: row.try_get("new_total_minor")?,
+            difference_minor: row.try_get("difference_minor")?,
+            session_id: row.try_get("session_id")?,
+            change_minor: row.try_get("change_minor")?,
+            payments,
+            lines,
+        }))
     }
 
     async fn list_purchase_returns(&self, source: ReturnSource, source_id: &str) -> StoreResult<Vec<ReturnRow>> {

@@ -25,6 +25,8 @@
 //! - `view.rs`: the console's templates and how a page is answered.
 //! - `audit.rs`: the audit log — who changed what, before and after (issue 15 point 3).
 //! - `connections/`: the merchant's shop connections, a new one, and each one's sync page (issue 16).
+//! - `variants.rs`: a product's options and variant grid (issue 17 point 1).
+//! - `shop_settings.rs`: the web shop's address and each location's kind (issue 17).
 //! - `credit.rs`: gift cards and store credit — issue, list, a customer's ledger, grants, the
 //!   expiry policy (issue 17 point 8).
 
@@ -48,8 +50,10 @@ mod records;
 mod session;
 mod setup;
 mod setup_edit;
+mod shop_settings;
 mod stock;
 mod users;
+mod variants;
 mod view;
 
 use axum::Router;
@@ -87,6 +91,10 @@ pub fn router() -> Router<AppState> {
         .merge(connections::router())
         // The click & collect pick list (issue 17 point 4).
         .merge(pick_list::router())
+        // A product's variant grid (issue 17 point 1).
+        .merge(variants::router())
+        // The web shop's address and the locations' kinds (issue 17 points 1 and 2).
+        .merge(shop_settings::router())
         // Gift cards and store credit (issue 17 point 8).
         .merge(credit::router())
         .route("/console", get(pages::home))

@@ -50,6 +50,13 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
+    // A product's variant grid and the shop's settings (issue 17 points 1 and 2).
+    for &(name, source) in super::variants::TEMPLATE_SOURCES.iter().chain(super::shop_settings::TEMPLATE_SOURCES.iter())
+    {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a console template does not compile");
+        }
+    }
     // Gift cards and store credit (issue 17 point 8), in `credit.rs`.
     for &(name, source) in super::credit::TEMPLATE_SOURCES.iter() {
         if let Err(error) = env.add_template(name, source) {

@@ -5,13 +5,13 @@
 //! no-op. The worker that carries jobs out lives above the store (`omnicanal-app`'s payments).
 
 use omnicanal_domain::Currency;
-use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState};
+use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPayee};
 
 use super::Tx;
 use crate::rows::PaymentJobRow;
 
 /// The payment jobs columns, read back and inserted alike.
-pub(crate) const PAYMENT_JOB_COLUMNS: &str = "id, kind, state, order_id, fulfillment_id, merchant_id, \
+pub(crate) const PAYMENT_JOB_COLUMNS: &str = "id, kind, payee, state, order_id, fulfillment_id, merchant_id, \
     payment_reference, amount_minor, currency, attempts, next_attempt_at_ms, last_error, created_at_ms, updated_at_ms";
 
 /// The id of an order's capture job.
@@ -48,6 +48,7 @@ impl Owed<'_> {
         PaymentJobRow {
             id: self.id.clone(),
             kind: self.kind,
+            payee: PaymentPayee::Provider,
             state: PaymentJobState::Pending,
             order_id: self.order_id.to_owned(),
             fulfillment_id: self.fulfillment_id.map(str::to_owned),
@@ -70,12 +71,13 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     let sql = format!(
-        "INSERT INTO payment_jobs ({PAYMENT_JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+        "INSERT INTO payment_jobs ({PAYMENT_JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (id) DO NOTHING"
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&job.id)
         .bind(job.kind.as_str())
+        .bind(job.payee.as_str())
         .bind(job.state.as_str())
         .bind(&job.order_id)
         .bind(&job.fulfillment_id)
@@ -96,4 +98,10 @@ where
 /// Queues `owed` inside the caller's transaction.
 pub(crate) async fn enqueue_in(transaction: &mut Tx, owed: Owed<'_>) -> Result<(), sqlx::Error> {
     enqueue(&mut **transaction, &owed.job()).await
+}
+
+/// Queues `owed` for the till's card terminal rather than the order provider.
+pub(crate) async fn enqueue_for_terminal(transaction: &mut Tx, owed: Owed<'_>) -> Result<(), sqlx::Error> {
+    let job = PaymentJobRow { payee: PaymentPayee::Terminal, ..owed.job() };
+    enqueue(&mut **transaction, &job).await
 }
