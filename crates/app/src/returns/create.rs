@@ -330,6 +330,26 @@ impl App {
             });
             return Ok(());
         }
+        // An order paid part by gift card or store credit: the card is refunded at most what it
+        // paid; a refund it cannot take whole goes back, as credit, to the balance that paid.
+        let credit = &purchase.order_credit;
+        let card_left = purchase.paid_total_minor - credit.credit_kept_minor - credit.card_refunded_minor;
+        if let (Some(holder), true) = (credit.holders.first(), ret.refund_minor > card_left) {
+            ret.refund_method = RefundMethod::StoreCredit;
+            ret.customer_key = (holder.kind == omnicanal_store::CreditHolderKey::CUSTOMER).then(|| holder.key.clone());
+            new.credit = Some(NewCreditEntry {
+                merchant_id: ret.merchant_id.clone(),
+                holder: holder.clone(),
+                currency: ret.currency.code().to_owned(),
+                amount_minor: ret.refund_minor,
+                reason: format!("return {}", ret.id),
+                source_kind: "return".to_owned(),
+                source_id: ret.id.clone(),
+                at_ms: ret.created_at_ms,
+                by_user: ret.created_by.clone(),
+            });
+            return Ok(());
+        }
         match &purchase.order_payment {
             Some((PaymentMethod::Card, Some(reference))) => {
                 let part = new.lines.first().map(|line| line.source_part.clone()).unwrap_or_default();

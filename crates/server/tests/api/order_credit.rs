@@ -382,3 +382,32 @@ async fn the_console_page_issues_cards_shows_a_ledger_grants_and_sets_the_policy
     staff.sign_in(&m.staff.email, &m.staff.password).await;
     staff.get("/console/credit").await.expect(StatusCode::FORBIDDEN, "staff");
 }
+
+/// A return of an order paid part by gift card never refunds the card more than the card paid:
+/// the first burger back goes to the card, the second — more than is left on the card — back to
+/// the gift card that paid the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_return_refunds_the_card_at_most_what_it_paid_and_the_rest_to_the_gift_card() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).build(&app).await;
+    let m = fx.m(0);
+    let manager = m.manager.token(&app).await;
+    let burger = m.price(BURGER);
+    let code = issue(&app, &manager, &m.id, burger / 2).await;
+    let placed = app
+        .post("/api/v1/orders", None, &with_card(&fx, &[fx.line(BURGER, 2)], &Payment::card(), &code))
+        .await
+        .expect(StatusCode::CREATED, "card and gift card");
+    app.fulfil(&manager, fulfillment_at(&placed, &m.location_id)).await;
+    let back = json!({"order_id": id(&placed), "location_id": m.location_id, "refund_to": "original", "reason": "no",
+        "lines": [{"sku": BURGER, "quantity": 1, "restock": true}]});
+
+    let first = app.post("/api/v1/returns", Some(&manager), &back).await.expect(StatusCode::CREATED, "first back");
+    assert_eq!((first["refund_method"].clone(), clp(&first["refund"])), (json!("card"), burger));
+    let second = app.post("/api/v1/returns", Some(&manager), &back).await.expect(StatusCode::CREATED, "second back");
+    assert_eq!((second["refund_method"].clone(), clp(&second["refund"])), (json!("store_credit"), burger));
+    assert_eq!(card_balance(&app, &m.id, &code).await, burger, "the rest went back to the gift card");
+    let refunds: Vec<Value> = jobs_of(&app, &placed).await.into_iter().filter(|job| job["kind"] == "refund").collect();
+    assert_eq!(refunds.len(), 1, "one card refund only: {refunds:?}");
+    assert_eq!(clp(&refunds[0]["amount"]), burger);
+}
