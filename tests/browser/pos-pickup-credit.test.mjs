@@ -4,7 +4,8 @@
 // "Retiros" finds it by its code; "Tarjeta de regalo" with a wrong code is refused in the
 // cashier's words; the right code shows its balance and is applied ($2.000, less than what is
 // owed), "Falta por cobrar" shows the rest, which is paid in cash with change. The card's
-// balance drops to zero and only the cash is in the session's expected cash.
+// balance drops to zero and only the cash is in the session's expected cash. Then a customer's
+// store credit (granted through the API, typed by e-mail, Enter applies it) pays a whole pickup.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, launch, withPage, apiAt, artifact, layoutProblems } from "./lib.mjs";
@@ -124,3 +125,41 @@ for (const width of [1280, 360]) {
     });
   });
 }
+
+test("at 1280 px: the customer's store credit pays a whole pickup, nothing in cash", async () => {
+  const customer = "saldo.retiro@example.com";
+  await apiAt(BASE, "POST", "/store-credit", {
+    body: { merchant_id: shop.merchant.id, customer, amount: { amount: 20_000, currency: "CLP" }, reason: "devolución" },
+    token: managerToken,
+  });
+  const credit = async () => {
+    const query = new URLSearchParams({ merchant_id: shop.merchant.id, customer, limit: "1" });
+    return (await apiAt(BASE, "GET", `/store-credit?${query}`, { token: managerToken })).body.balance.amount;
+  };
+  const part = await readyPart("saldo");
+  const owed = part.subtotal.amount;
+  await withPage(browser, "pos-pickup-store-credit", pageAt(1280), async (page) => {
+    const till = await startTill(page, shop, "Caja saldo retiros");
+    await openSession(page, "5.000");
+    await page.locator("[data-testid=pos-pickup-open]").click();
+    await waitForScreen(page, "pickup");
+    await page.locator("[data-testid=pos-pickup-code]").fill(part.pickup_code);
+    await page.locator("[data-testid=pos-pickup-find]").click();
+    await page.locator("[data-testid=pos-pickup-order]").waitFor({ state: "visible" });
+    await page.locator("[data-testid=pos-pickup-method-store-credit]").click();
+    await page.locator("[data-testid=pos-pickup-credit]").fill(customer);
+    await page.locator("[data-testid=pos-pickup-credit]").press("Enter");
+    await page.locator("[data-testid=pos-pickup-credit-applied]").waitFor();
+    assert.match(await text(page, "pos-pickup-credit-applied"), new RegExp(`Saldo a favor ${clp(owed).replace("$", "\\$")}`));
+    assert.equal(await text(page, "pos-pickup-due"), "$0");
+    await page.locator("[data-testid=pos-pickup-collect]").click();
+    const done = page.locator("[data-testid=pos-pickup-done]");
+    await done.waitFor({ state: "visible" });
+    assert.equal(await done.getAttribute("data-change"), "0");
+    assert.equal(await credit(), 20_000 - owed, "the credit paid it all");
+    const devices = (await apiAt(BASE, "GET", `/pos/devices?location_id=${shop.location.id}`, { token: managerToken })).body;
+    const session = devices.find((d) => d.id === till.deviceId)?.open_session_id;
+    const report = (await apiAt(BASE, "GET", `/pos/sessions/${session}`, { token: managerToken })).body;
+    assert.equal(report.expected_cash.amount, 5_000, "no cash taken");
+  });
+});
