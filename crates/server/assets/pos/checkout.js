@@ -10,7 +10,7 @@ import * as db from "./db.js";
 import { money, parseAmount, settle, payments, problemText, declineText } from "./sell.js";
 import { createPrinting } from "./print.js";
 import { saleLineBody } from "./session-lines.js";
-import { isCredit, creditBalance } from "./credit.js";
+import { isCredit, creditBalance, usableCredit } from "./credit.js";
 
 /** A sale id made on the device: a random UUID (also where `randomUUID` is missing: plain http). */
 function saleId() {
@@ -138,7 +138,7 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       return;
     }
     const { remaining } = settle(quote.total.amount, tenders);
-    const usable = Math.min(found.balance, remaining);
+    const usable = usableCredit(found.balance, remaining);
     shown.textContent = t("pos.credit.balance", { balance: money(found.balance, currency()) });
     const decimals = currency() === "PEN" || currency() === "USD" ? 2 : 0;
     $("tender-amount").value = usable ? String(usable / 10 ** decimals) : "";

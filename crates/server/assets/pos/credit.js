@@ -16,6 +16,11 @@ export function isCredit(method) {
   return CREDIT_METHODS.includes(method);
 }
 
+/** What a balance of `balance` can pay of `due` (both minor units): never more than is due. */
+export function usableCredit(balance, due) {
+  return Math.max(0, Math.min(balance, due));
+}
+
 /**
  * The balance `reference` holds for `method` at the till's merchant:
  * `{ ok: true, balance }` (minor units) or `{ ok: false, text }` in the cashier's words.

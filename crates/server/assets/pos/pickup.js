@@ -11,19 +11,30 @@
 // removed, a size swapped (another SKU chosen for the line), an item added — with
 // POST /pos/pickups/{id}/change; the server prices the new lines with the one engine, moves
 // the stock holds and answers what is now owed, which is then collected as before.
+//
+// Issue 17 point 8: a gift card or the customer's store credit pays part (or all) of what is
+// owed: its balance is looked up with credit.js (the sale's own look-up), the tender is set to
+// at most what is still due, and the rest is paid with cash or a card; the server spends the
+// balance in the handover's transaction, so a refusal there leaves nothing spent.
 "use strict";
 
 import { api } from "./queue.js";
 import { money, parseAmount, problemText, declineText } from "./sell.js";
+import { isCredit, creditBalance, usableCredit } from "./credit.js";
 
 /** Wires the pickup screen; `done()` goes back to selling. */
 export function createPickup({ till, show, notice, t, done }) {
   const $ = (id) => document.getElementById(id);
   let part = null;
   let method = "cash";
+  // Gift card / store credit tenders applied so far: [{method, amount, reference}].
+  let credits = [];
 
   const currency = () => part?.to_collect?.currency || till.catalog?.currency || "CLP";
   const owed = () => part?.to_collect?.amount || 0;
+  /** What is left to pay once the applied balances are counted. */
+  const due = () => Math.max(0, owed() - credits.reduce((sum, credit) => sum + credit.amount, 0));
+  const decimals = () => (currency() === "PEN" || currency() === "USD" ? 2 : 0);
 
   function message(el, text) {
     el.textContent = text || "";
@@ -50,13 +61,69 @@ export function createPickup({ till, show, notice, t, done }) {
     $("pickup-tendered-field").hidden = method !== "cash";
     $("pickup-reference-field").hidden = method !== "external_card";
     $("pickup-card-field").hidden = method !== "card";
+    $("pickup-credit-field").hidden = !isCredit(method);
+    $("pickup-credit-label-gift").hidden = method !== "gift_card";
+    $("pickup-credit-label-customer").hidden = method !== "store_credit";
     change();
+  }
+
+  /** The applied balances, each removable, and what is still due after them. */
+  function renderCredits() {
+    const list = $("pickup-credits");
+    list.replaceChildren();
+    credits.forEach((credit, index) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "pos-pickup-credit-applied";
+      item.textContent = t(`pos.pay.tender.${credit.method}`, { amount: money(credit.amount, currency()), reference: credit.reference }) + " ";
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.dataset.testid = "pos-pickup-credit-remove";
+      remove.textContent = t("pos.pickup.change.remove");
+      remove.addEventListener("click", () => {
+        credits.splice(index, 1);
+        renderCredits();
+      });
+      item.append(remove);
+      list.append(item);
+    });
+    list.hidden = !credits.length;
+    $("pickup-due-row").hidden = !credits.length;
+    $("pickup-due").textContent = money(due(), currency());
+    $("pickup-due").dataset.amount = String(due());
+    $("pickup-tendered").value = due() ? String(due() / 10 ** decimals()) : "";
+    change();
+  }
+
+  /** Looks the typed card or customer up and applies its balance, up to what is still due. */
+  async function applyCredit() {
+    message($("pickup-error"), "");
+    const reference = $("pickup-credit").value.trim();
+    if (!reference) return message($("pickup-error"), t(`pos.credit.needed.${method}`));
+    const same = (credit) => credit.method === method && credit.reference.toUpperCase() === reference.toUpperCase();
+    if (credits.some(same)) {
+      return message($("pickup-error"), t("pos.pickup.credit.twice"));
+    }
+    if (!due()) return message($("pickup-error"), t("pos.pickup.credit.covered"));
+    $("pickup-credit-apply").disabled = true;
+    try {
+      const found = await creditBalance(till, method, reference, t);
+      if (!found.ok) return message($("pickup-error"), found.text);
+      const amount = usableCredit(found.balance, due());
+      if (!amount) return message($("pickup-error"), t("pos.pickup.credit.empty"));
+      credits.push({ method, amount, reference });
+      $("pickup-credit").value = "";
+      message($("pickup-credit-balance"), t("pos.credit.balance", { balance: money(found.balance, currency()) }));
+      choose("cash");
+      renderCredits();
+    } finally {
+      $("pickup-credit-apply").disabled = false;
+    }
   }
 
   /** The change for the cash typed, shown as the cashier types. */
   function change() {
     const tendered = parseAmount($("pickup-tendered").value, currency());
-    const given = method === "cash" && tendered !== null ? Math.max(0, tendered - owed()) : 0;
+    const given = method === "cash" && tendered !== null ? Math.max(0, tendered - due()) : 0;
     $("pickup-change").textContent = money(given, currency());
     $("pickup-change").dataset.amount = String(given);
   }
@@ -90,9 +157,13 @@ export function createPickup({ till, show, notice, t, done }) {
     $("pickup-methods").hidden = !paying;
     $("pickup-pay-fields").hidden = !paying;
     $("pickup-collect").textContent = t(paying ? "pos.pickup.collect" : "pos.pickup.hand_over");
-    $("pickup-tendered").value = paying ? String(owed() / 10 ** (currency() === "PEN" || currency() === "USD" ? 2 : 0)) : "";
+    $("pickup-tendered").value = paying ? String(owed() / 10 ** decimals()) : "";
     $("pickup-reference").value = "";
     $("pickup-card").value = "";
+    $("pickup-credit").value = "";
+    credits = [];
+    message($("pickup-credit-balance"), "");
+    renderCredits();
     choose("cash");
     if (paying) {
       $("pickup-tendered").focus();
@@ -242,13 +313,18 @@ export function createPickup({ till, show, notice, t, done }) {
     }
   }
 
-  /** The one tender the cashier chose, or null with the reason shown. */
+  /** The tender for what is still due after the balances, or null with the reason shown. */
   function tender() {
-    const amount = { amount: owed(), currency: currency() };
+    const amount = { amount: due(), currency: currency() };
+    if (isCredit(method)) {
+      // A typed code not yet applied: the balance is checked first, never spent blind.
+      message($("pickup-error"), t("pos.pickup.credit.apply_first"));
+      return null;
+    }
     if (method === "cash") {
       const tendered = parseAmount($("pickup-tendered").value, currency());
-      if (tendered === null || tendered < owed()) {
-        message($("pickup-error"), t("pos.pickup.short", { amount: money(owed(), currency()) }));
+      if (tendered === null || tendered < due()) {
+        message($("pickup-error"), t("pos.pickup.short", { amount: money(due(), currency()) }));
         return null;
       }
       return { method, amount, tendered: { amount: tendered, currency: currency() } };
@@ -268,8 +344,12 @@ export function createPickup({ till, show, notice, t, done }) {
   async function collect() {
     message($("pickup-error"), "");
     if (!part || !till.session) return;
-    const payments = [];
-    if (owed() > 0) {
+    const payments = credits.map((credit) => ({
+      method: credit.method,
+      amount: { amount: credit.amount, currency: currency() },
+      reference: credit.reference,
+    }));
+    if (due() > 0) {
       const chosen = tender();
       if (!chosen) return;
       payments.push(chosen);
@@ -376,6 +456,13 @@ export function createPickup({ till, show, notice, t, done }) {
     button.addEventListener("click", () => choose(button.dataset.pickupMethod));
   }
   $("pickup-tendered").addEventListener("input", change);
+  $("pickup-credit-apply").addEventListener("click", applyCredit);
+  // Enter in the code field (a scanner ends with it) applies the balance, not the whole payment.
+  $("pickup-credit").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    applyCredit();
+  });
   $("pickup-pay").addEventListener("submit", (event) => {
     event.preventDefault();
     collect();
