@@ -3,7 +3,8 @@
 // checkout. The cart lives in localStorage per shop; prices shown in the cart come from the
 // server's pricing engine (POST /pricing/quote at the store it will come from), and the
 // order is placed with POST /shops/{shop}/orders under an Idempotency-Key. A refusal is worded
-// from the page's catalog by its stable code, never in the server's words.
+// from the page's catalog by its stable code, never in the server's words. A gift card code
+// and the signed-in customer's store credit may pay part of the order.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("page-data").textContent || "{}");
@@ -248,11 +249,64 @@
     "customer.email": "customer-email",
     "customer.phone": "customer-phone",
     "payment.card_number": "card-number",
+    "payment.gift_card_code": "gift-card-code",
     location_id: "pickup-store",
     "delivery_address.street": "street",
     "delivery_address.number": "number",
     "delivery_address.district": "district",
   };
+
+  // Gift card and store credit (issue 17 point 8): the code's balance is shown before the order
+  // (the public balance look-up); store credit is offered only to a signed-in customer (the
+  // account page's token), whose bearer token then goes with the order.
+  const CUSTOMER_TOKEN_KEY = "oc_customer_token";
+  const giftCardInput = document.getElementById("gift-card-code");
+  const giftCardBalance = document.getElementById("gift-card-balance");
+  const customerToken = () => {
+    try {
+      return localStorage.getItem(CUSTOMER_TOKEN_KEY);
+    } catch (_) {
+      return null;
+    }
+  };
+  document.getElementById("store-credit-row").hidden = !customerToken();
+  function creditProblem(answer) {
+    if (answer.code === "insufficient_credit") return t("shop.problem.credit");
+    if (answer.code === "credit_expired") return t("shop.problem.credit_expired");
+    if (answer.code === "not_found") return t("shop.problem.gift_card");
+    if (answer.code === "unauthorized") return t("shop.problem.sign_in");
+    if (answer.code === "too_many_requests" || answer.code === "guess_throttled") return t("shop.problem.throttled");
+    return null;
+  }
+  document.getElementById("gift-card-check").addEventListener("click", async () => {
+    const code = giftCardInput.value.trim();
+    giftCardInput.removeAttribute("aria-invalid");
+    if (!code) return;
+    const query = new URLSearchParams({ merchant_id: data.merchant_id, code });
+    let text;
+    try {
+      const response = await fetch("/api/v1/gift-cards/balance?" + query.toString());
+      const answer = await response.json().catch(() => ({}));
+      if (response.ok) {
+        const balance = answer.balance || { amount: 0, currency: data.currency };
+        text = answer.expired
+          ? t("shop.problem.credit_expired")
+          : balance.amount > 0
+            ? t("shop.gift_card_balance", { balance: money(balance.amount, balance.currency) })
+            : t("shop.gift_card_empty");
+      } else if (answer.code === "validation_failed") {
+        giftCardInput.setAttribute("aria-invalid", "true");
+        text = t("shop.problem.gift_card_typo");
+      } else {
+        giftCardInput.setAttribute("aria-invalid", "true");
+        text = creditProblem(answer) || t("shop.problem.gift_card");
+      }
+    } catch (_) {
+      text = t("shop.problem.offline");
+    }
+    giftCardBalance.textContent = text;
+    giftCardBalance.hidden = false;
+  });
 
   checkout.addEventListener("change", (event) => {
     if (event.target.name === "fulfilment" || event.target.id === "pickup-store") quote(cart.lines());
@@ -281,18 +335,25 @@
         email: document.getElementById("customer-email").value || null,
         phone: document.getElementById("customer-phone").value || null,
       },
-      payment: { method: payment(), card_number: payment() === "card" ? document.getElementById("card-number").value : null },
+      payment: {
+        method: payment(),
+        card_number: payment() === "card" ? document.getElementById("card-number").value : null,
+        gift_card_code: giftCardInput.value.trim() || null,
+        store_credit: document.getElementById("store-credit").checked,
+      },
     };
+    const headers = {
+      "content-type": "application/json",
+      "idempotency-key": crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(),
+    };
+    if (body.payment.store_credit && customerToken()) headers.authorization = "Bearer " + customerToken();
     const button = document.getElementById("place-order");
     button.disabled = true;
     button.textContent = t("shop.placing");
     try {
       const response = await fetch(api + "/orders", {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "idempotency-key": crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(),
-        },
+        headers,
         body: JSON.stringify(body),
       });
       const answer = await response.json().catch(() => ({}));
@@ -310,6 +371,9 @@
         refresh();
       } else if (answer.code === "payment_declined") {
         showError([t("shop.problem.declined")]);
+      } else if (creditProblem(answer)) {
+        if (answer.code === "not_found") giftCardInput.setAttribute("aria-invalid", "true");
+        showError([creditProblem(answer)]);
       } else if (answer.code === "validation_failed") {
         for (const error of answer.errors || []) {
           const input = document.getElementById(FIELD_INPUT[error.field] || "");

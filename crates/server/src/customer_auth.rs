@@ -53,3 +53,24 @@ where
         Ok(CustomerUser(session))
     }
 }
+
+/// The signed-in customer whose store credit an order spends (issue 17 point 8): the bearer
+/// token only (an order is a change, so never the cookie). No token is `None` — the use case
+/// then says to sign in; a token that is no live customer session is 401.
+pub async fn credit_customer(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(token) = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+    else {
+        return Ok(None);
+    };
+    let session = state
+        .app
+        .customer_session(token)
+        .await?
+        .ok_or(AppError::Unauthenticated("the customer session is unknown or expired; sign in again"))?;
+    Ok(Some(session.account_id))
+}

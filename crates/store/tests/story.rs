@@ -41,6 +41,8 @@ mod fulfillment;
 mod holds;
 #[path = "story/idempotency.rs"]
 mod idempotency;
+#[path = "story/order_credit.rs"]
+mod order_credit;
 #[path = "story/payments.rs"]
 mod payments;
 #[path = "story/pos.rs"]
@@ -83,6 +85,7 @@ use idempotency::{idempotency_claims_are_fenced_by_their_token, idempotency_keys
 use omnicanal_domain::access::Role;
 use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
+use order_credit::{a_voided_part_gives_its_credit_back, web_order_and_till_sale_race_the_last_balance};
 use payments::payment_jobs_follow_the_money;
 use pos::pos_till_sessions_sales_and_receipts;
 use pos_approvals::pos_approvals_voids_and_the_count;
@@ -165,6 +168,8 @@ story!(
     credit_ledger_grants_spends_and_refuses,
     credit_expires_by_merchant_policy,
     gift_card_spent_at_once_never_goes_negative,
+    web_order_and_till_sale_race_the_last_balance,
+    a_voided_part_gives_its_credit_back,
     customer_links_verify_once,
     customer_history_joins_channels,
     pickup_changes_of_one_part_land_once,

@@ -108,6 +108,10 @@ impl App {
             delivery: command.delivery.as_ref().map(|delivery| delivery.address.clone()),
             fixed_order_id: Some(order_id.clone()),
             fixed_pickup_code: None,
+            // The tablet's tenders are its own (cash, the till's card), settled above.
+            gift_card: None,
+            store_credit: false,
+            credit_customer: None,
         };
         let holds = [LocationHold { location_id: counter.source.id.clone(), safety_buffer: buffer, hold_ttl_ms: None }];
         let draft = OrderDraft {
@@ -120,6 +124,7 @@ impl App {
             payment_reference: None,
             idempotency,
             now_ms,
+            credit: &[],
         };
         let order = draft.into_new_order()?;
         let part = order.fulfillments.first().ok_or(AppError::internal("an aisle order without a part"))?;

@@ -490,27 +490,45 @@ impl App {
         payments: &mut [crate::pos::sales::SalePayment],
     ) -> AppResult<()> {
         for (index, payment) in payments.iter_mut().enumerate() {
-            let field = format!("payments[{index}].reference");
             let raw = payment.reference.clone().unwrap_or_default();
-            let account = match payment.tender.method {
-                omnicanal_domain::pos::tender::TenderMethod::GiftCard => {
-                    let code = GiftCardCode::parse(&field, &raw)?;
-                    let lookup = GiftCardLookup { merchant_id: merchant_id.to_owned(), code };
-                    self.find_gift_card_by(&lookup, &format!("gift-card:{merchant_id}:{device_id}"), None).await?
-                }
-                omnicanal_domain::pos::tender::TenderMethod::StoreCredit => {
-                    let customer = CustomerKey::parse(&field, &raw)?;
-                    let holder = CreditHolderKey::customer(customer.as_str());
-                    self.store
-                        .get_credit_account(merchant_id, &holder)
-                        .await?
-                        .ok_or(AppError::InsufficientCredit { balance_minor: 0 })?
-                }
-                _ => continue,
-            };
-            payment.reference = Some(account.id);
+            if let Some(account_id) =
+                self.resolve_credit_tender(merchant_id, device_id, index, payment.tender.method, &raw).await?
+            {
+                payment.reference = Some(account_id);
+            }
         }
         Ok(())
+    }
+
+    /// The account a till's gift card or store credit tender at `index` spends (`None` for
+    /// any other tender): see [`App::resolve_credit_tenders`]. Shared by till sales and
+    /// collections of pay-at-pickup orders.
+    pub(crate) async fn resolve_credit_tender(
+        &self,
+        merchant_id: &str,
+        device_id: &str,
+        index: usize,
+        method: omnicanal_domain::pos::tender::TenderMethod,
+        raw: &str,
+    ) -> AppResult<Option<String>> {
+        let field = format!("payments[{index}].reference");
+        let account = match method {
+            omnicanal_domain::pos::tender::TenderMethod::GiftCard => {
+                let code = GiftCardCode::parse(&field, raw)?;
+                let lookup = GiftCardLookup { merchant_id: merchant_id.to_owned(), code };
+                self.find_gift_card_by(&lookup, &format!("gift-card:{merchant_id}:{device_id}"), None).await?
+            }
+            omnicanal_domain::pos::tender::TenderMethod::StoreCredit => {
+                let customer = CustomerKey::parse(&field, raw)?;
+                let holder = CreditHolderKey::customer(customer.as_str());
+                self.store
+                    .get_credit_account(merchant_id, &holder)
+                    .await?
+                    .ok_or(AppError::InsufficientCredit { balance_minor: 0 })?
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(account.id))
     }
 
     /// A gift card's balance by its code, for anyone holding it (no ledger, no holder).
@@ -577,6 +595,8 @@ impl App {
         Ok(CreditPolicy { credit_expiry_days: days })
     }
 }
+
+pub(crate) mod orders;
 
 #[cfg(test)]
 mod tests;

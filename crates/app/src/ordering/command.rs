@@ -44,6 +44,10 @@ pub struct OrderInput {
     pub table: Option<String>,
     /// A stored quote whose prices the order keeps.
     pub quote_id: Option<String>,
+    /// A gift card's code, spent as part payment (issue 17 point 8).
+    pub gift_card_code: Option<String>,
+    /// Whether the signed-in customer's store credit is spent as part payment.
+    pub store_credit: bool,
 }
 
 /// Who picks the order up.
@@ -122,6 +126,13 @@ pub struct PlaceOrder {
     /// The pickup code when the customer already holds one: a shop order's number, which its
     /// confirmation from the shop shows (our tracking page is never theirs).
     pub fixed_pickup_code: Option<String>,
+    /// A gift card spent as part payment, its code checked (issue 17 point 8).
+    pub gift_card: Option<omnicanal_domain::credit::GiftCardCode>,
+    /// Whether the customer's store credit is spent as part payment; the edge names the
+    /// signed-in customer's account in `credit_customer`.
+    pub store_credit: bool,
+    /// The signed-in customer's account whose store credit is spent.
+    pub credit_customer: Option<String>,
 }
 
 impl PlaceOrder {
@@ -154,6 +165,13 @@ impl PlaceOrder {
         });
         let key = customer_key(input.customer_email.as_deref(), input.customer_phone.as_deref());
         let cart = Cart::check(input.site_id, channel, input.lines, input.coupon_codes, key, &mut v);
+        let gift_card =
+            input.gift_card_code.as_deref().map(str::trim).filter(|code| !code.is_empty()).and_then(|code| {
+                v.check(
+                    "payment.gift_card_code",
+                    omnicanal_domain::credit::GiftCardCode::parse("payment.gift_card_code", code),
+                )
+            });
         v.done(|| {
             Some(Self {
                 cart: cart?,
@@ -165,6 +183,9 @@ impl PlaceOrder {
                 delivery: None,
                 fixed_order_id: None,
                 fixed_pickup_code: None,
+                gift_card,
+                store_credit: input.store_credit,
+                credit_customer: None,
             })
         })
     }

@@ -38,18 +38,44 @@ pub(crate) struct OrderDraft<'a> {
     pub payment_reference: Option<String>,
     pub idempotency: Option<omnicanal_store::HeldClaim>,
     pub now_ms: i64,
+    /// What gift cards and store credit pay of each part (issue 17 point 8).
+    pub credit: &'a [crate::credit::orders::CreditShareOfPart],
 }
 
 impl OrderDraft<'_> {
     /// The rows `Store::place_order` writes in one transaction. A card order is captured in
     /// full (by a payment job the store queues with it); a pay-at-pickup order owes it all.
+    /// Credit counts as paid from the start: a card order is captured in full (card plus
+    /// credit), a pay-at-pickup part owes what its credit did not pay.
     pub fn into_new_order(self) -> AppResult<NewOrder> {
         let quote = &self.priced.quote;
         // Paid in the shop: taken in full before it reached us, like a captured card.
         let by_card = matches!(self.order.payment.method(), PaymentMethod::Card | PaymentMethod::PaidInShop);
-        let captured_minor = if by_card { quote.total.amount_minor } else { 0 };
+        let credit_minor: i64 = self.credit.iter().map(|share| share.amount_minor).sum();
+        let captured_minor = if by_card { quote.total.amount_minor } else { credit_minor };
         let quote_json = serde_json::to_string(quote).map_err(|error| AppError::Internal(Box::new(error)))?;
-        let fulfillments = quote.parts.iter().map(|part| self.part(quote, part, by_card)).collect();
+        let fulfillments: Vec<FulfillmentRecord> = quote
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(index, part)| {
+                let credit: i64 =
+                    self.credit.iter().filter(|share| share.part == index).map(|share| share.amount_minor).sum();
+                self.part(quote, part, if by_card { part.subtotal.amount_minor } else { credit })
+            })
+            .collect();
+        let credit_spends = self
+            .credit
+            .iter()
+            .filter_map(|share| {
+                Some(omnicanal_store::OrderCreditSpend {
+                    fulfillment_id: fulfillments.get(share.part)?.id.clone(),
+                    account_id: share.account_id.clone(),
+                    method: share.method,
+                    amount_minor: share.amount_minor,
+                })
+            })
+            .collect();
         let customer = &self.order.customer;
         let order = OrderRow {
             id: self.order_id.clone(),
@@ -82,11 +108,12 @@ impl OrderDraft<'_> {
             safety_buffers: self.holds.iter().map(|hold| (hold.location_id.clone(), hold.safety_buffer)).collect(),
             redemptions: self.redemptions,
             document_kind: DocumentKind::for_customer(customer.tax_id.is_some()),
+            credit_spends,
         })
     }
 
-    /// One location's part, placed, with its lines.
-    fn part(&self, quote: &Quote, part: &QuotedPart, by_card: bool) -> FulfillmentRecord {
+    /// One location's part, placed, with its lines and what is already paid of it.
+    fn part(&self, quote: &Quote, part: &QuotedPart, captured_minor: i64) -> FulfillmentRecord {
         let hold_ttl_ms =
             self.holds.iter().find(|hold| hold.location_id == part.location_id).and_then(|h| h.hold_ttl_ms);
         FulfillmentRecord {
@@ -98,7 +125,7 @@ impl OrderDraft<'_> {
             pickup_code: self.order.fixed_pickup_code.clone().unwrap_or_else(|| pickup_code(random_u32())),
             subtotal_minor: part.subtotal.amount_minor,
             currency: self.site.currency,
-            captured_minor: if by_card { part.subtotal.amount_minor } else { 0 },
+            captured_minor,
             refunded_minor: 0,
             reason: None,
             hold_expires_at_ms: hold_ttl_ms.map(|ttl| self.now_ms + ttl),

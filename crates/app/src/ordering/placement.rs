@@ -56,7 +56,15 @@ impl App {
         }
         let holds = self.order_location_holds(&site, &priced, &order.cart.channel).await?;
         let total = priced.quote.total;
-        let payment_reference = self.authorize_order_payment(&order.payment, total).await?;
+        // Gift cards and store credit pay first; the card is authorised for the rest only.
+        let credit = self.order_credit_shares(&order, &priced).await?;
+        let credit_minor: i64 = credit.iter().map(|share| share.amount_minor).sum();
+        let card_amount = Money::new(total.amount_minor - credit_minor, total.currency);
+        let payment_reference = if card_amount.amount_minor > 0 {
+            self.authorize_order_payment(&order.payment, card_amount).await?
+        } else {
+            None
+        };
         let new_order = OrderDraft {
             order_id: order.fixed_order_id.clone().unwrap_or_else(|| new_id("ord")),
             order: &order,
@@ -67,9 +75,10 @@ impl App {
             payment_reference,
             idempotency,
             now_ms,
+            credit: &credit,
         }
         .into_new_order()?;
-        self.store_new_order(&new_order, total).await
+        self.store_new_order(&new_order, card_amount).await
     }
 
     /// Prices the cart, refuses a line switched to sold out, and keeps a named quote's prices.
@@ -150,7 +159,8 @@ impl App {
     }
 
     /// Stores the order; when the store refuses it (short stock, a full slot, a used-up
-    /// coupon), the card's hold is released by a queued void. The capture was queued by the
+    /// coupon, a gift card or store credit spent meanwhile), the card's hold is released by a
+    /// queued void. The capture was queued by the
     /// order's own transaction, so the workers are woken.
     async fn store_new_order(&self, new_order: &NewOrder, total: Money) -> AppResult<OrderRecord> {
         match self.store.place_order(new_order).await {

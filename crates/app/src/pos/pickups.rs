@@ -3,7 +3,9 @@
 //!
 //! The customer shows the code (typed, or scanned from the order page's QR); the till finds
 //! the location's part with that code and shows what is owed, the cashier takes cash (with
-//! change), the till's card terminal or an external terminal, and the part is handed over.
+//! change), the till's card terminal, an external terminal, a gift card or the customer's
+//! store credit (spent in the handover's transaction, never below zero), and the part is
+//! handed over.
 //! Why a use case of its own rather than the display's `collected` transition: the money is
 //! received in the till's open session, so the session's expected cash includes it, and it is
 //! recorded in the same transaction as the handover (the transition's own capture and stock
@@ -131,11 +133,16 @@ fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput) -> Opti
             v.push(format!("{field}.reference"), "type the external terminal's approval code");
             return None;
         }
-        // Store credit (issue 17 point 8) is spent in till sales; a collection does not take it yet.
-        (TenderMethod::GiftCard | TenderMethod::StoreCredit, _, _) => {
+        // A gift card or store credit (issue 17 point 8) names its balance: the card's code or
+        // the customer's e-mail or phone, resolved and spent when the part is collected.
+        (TenderMethod::GiftCard | TenderMethod::StoreCredit, Some(_), _) => {
+            v.push(format!("{field}.card_number"), "only card payments carry a card number");
+            return None;
+        }
+        (TenderMethod::GiftCard | TenderMethod::StoreCredit, None, None) => {
             v.push(
-                format!("{field}.method"),
-                "gift cards and store credit are taken in till sales, not at a collection",
+                format!("{field}.reference"),
+                "type the gift card's code, or the customer's e-mail or phone for store credit",
             );
             return None;
         }
@@ -200,6 +207,15 @@ impl App {
         let at_till = self.pickup_at_till(part).await?;
         let PickupAtTill { order, part, to_collect, collection } = at_till;
         check_collectable(&part, collection.is_some())?;
+        let mut command = command;
+        for (index, payment) in command.payments.iter_mut().enumerate() {
+            let raw = payment.reference.clone().unwrap_or_default();
+            if let Some(account_id) =
+                self.resolve_credit_tender(&part.merchant_id, &device.id, index, payment.tender.method, &raw).await?
+            {
+                payment.reference = Some(account_id);
+            }
+        }
         let plan = plan_transition(TransitionRequest {
             from: part.status,
             to: FulfillmentStatus::Collected,

@@ -301,19 +301,7 @@ impl App {
                     "store credit needs the customer's e-mail or phone: the purchase has none, give one",
                 ));
             };
-            ret.refund_method = RefundMethod::StoreCredit;
-            ret.customer_key = Some(key.clone());
-            new.credit = Some(NewCreditEntry {
-                merchant_id: ret.merchant_id.clone(),
-                holder: CreditHolderKey::customer(key),
-                currency: ret.currency.code().to_owned(),
-                amount_minor: ret.refund_minor,
-                reason: format!("return {}", ret.id),
-                source_kind: "return".to_owned(),
-                source_id: ret.id.clone(),
-                at_ms: ret.created_at_ms,
-                by_user: ret.created_by.clone(),
-            });
+            credit_back(ret, new, CreditHolderKey::customer(key));
             return Ok(());
         }
         // A till sale whose card was charged on the till's terminal, when the card can take the
@@ -328,6 +316,14 @@ impl App {
                 payment_reference: card.reference.clone(),
                 on_terminal: true,
             });
+            return Ok(());
+        }
+        // An order paid part by gift card or store credit: the card is refunded at most what it
+        // paid; a refund it cannot take whole goes back, as credit, to the balance that paid.
+        let credit = &purchase.order_credit;
+        let card_left = purchase.paid_total_minor - credit.credit_kept_minor - credit.card_refunded_minor;
+        if let (Some(holder), true) = (credit.holders.first(), ret.refund_minor > card_left) {
+            credit_back(ret, new, holder.clone());
             return Ok(());
         }
         match &purchase.order_payment {
@@ -420,6 +416,23 @@ fn cash_out_event(session: &PosSessionRow, amount: Money, at_ms: i64) -> NewEven
             difference: None,
         }),
     }
+}
+
+/// Refunds the whole return as credit to `holder` (a customer's balance or a gift card).
+fn credit_back(ret: &mut ReturnRow, new: &mut NewReturn, holder: CreditHolderKey) {
+    ret.refund_method = RefundMethod::StoreCredit;
+    ret.customer_key = (holder.kind == CreditHolderKey::CUSTOMER).then(|| holder.key.clone());
+    new.credit = Some(NewCreditEntry {
+        merchant_id: ret.merchant_id.clone(),
+        holder,
+        currency: ret.currency.code().to_owned(),
+        amount_minor: ret.refund_minor,
+        reason: format!("return {}", ret.id),
+        source_kind: "return".to_owned(),
+        source_id: ret.id.clone(),
+        at_ms: ret.created_at_ms,
+        by_user: ret.created_by.clone(),
+    });
 }
 
 /// A store-credit holder's key, spelt as the credit ledger spells it; `None` when the text is

@@ -155,6 +155,7 @@ mod tests {
             paid_total_minor: lines.iter().map(|(_, bought, _)| bought * 1000).sum(),
             order_payment: None,
             sale_card: None,
+            order_credit: Default::default(),
             sale_tenders: Vec::new(),
             customer_email: None,
             customer_phone: None,

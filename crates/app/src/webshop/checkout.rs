@@ -46,6 +46,10 @@ pub struct ShopCheckoutInput {
     pub card_number: Option<String>,
     /// Coupon codes.
     pub coupon_codes: Vec<String>,
+    /// A gift card spent as part payment (issue 17 point 8).
+    pub gift_card_code: Option<String>,
+    /// Whether the signed-in customer's store credit is spent as part payment.
+    pub store_credit: bool,
 }
 
 /// How the order reaches the customer.
@@ -110,6 +114,8 @@ impl ShopOrder {
             payment_method: input.payment_method,
             card_number: input.card_number,
             coupon_codes: input.coupon_codes,
+            gift_card_code: input.gift_card_code,
+            store_credit: input.store_credit,
             ..OrderInput::default()
         };
         let order = match PlaceOrder::parse(order_input) {

@@ -4,10 +4,12 @@
 //! `customer` the key a customer's credit is kept under, `expiry` the merchant's expiry rule.
 //! The ledger itself (never below zero, under concurrency) is the store's conditional update.
 
+pub mod allocation;
 pub mod code;
 pub mod customer;
 pub mod expiry;
 
+pub use allocation::{CreditShare, allocate_credit};
 pub use code::GiftCardCode;
 pub use customer::CustomerKey;
 pub use expiry::{CreditExpiryDays, DAY_MS, expires_at_after_credit, is_spendable};

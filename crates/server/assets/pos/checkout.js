@@ -1,5 +1,6 @@
 // Paying and the receipt: tenders (cash with what was handed over and the change, an external
-// terminal's card with its approval code typed in, the till's own card online only; several
+// terminal's card with its approval code typed in, the till's own card online only, a gift card
+// or the customer's store credit online only with its balance looked up (credit.js); several
 // may split one total), then the sale — a device-made id (crypto.randomUUID) and the device's
 // next receipt number, queued in IndexedDB and sent (queue.js) — and its receipt on screen,
 // printable on 80 mm paper (window.print with the print styles of pos.css).
@@ -9,6 +10,7 @@ import * as db from "./db.js";
 import { money, parseAmount, settle, payments, problemText, declineText } from "./sell.js";
 import { createPrinting } from "./print.js";
 import { saleLineBody } from "./session-lines.js";
+import { isCredit, creditBalance } from "./credit.js";
 
 /** A sale id made on the device: a random UUID (also where `randomUUID` is missing: plain http). */
 function saleId() {
@@ -38,6 +40,10 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
     }
     $("reference-field").hidden = method !== "external_card";
     $("card-field").hidden = method !== "card";
+    $("credit-field").hidden = !isCredit(method);
+    $("credit-balance").hidden = true;
+    $("credit-label-gift").hidden = method !== "gift_card";
+    $("credit-label-customer").hidden = method !== "store_credit";
     const { remaining } = settle(quote.total.amount, tenders);
     $("tender-amount").value = remaining ? String(remaining / 10 ** (currency() === "PEN" || currency() === "USD" ? 2 : 0)) : "";
     $("tender-amount").focus();
@@ -91,6 +97,13 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       tenders.push({ method, amount: Math.min(amount, remaining), tendered: amount });
     } else if (amount > remaining) {
       return payError(t("pos.pay.card_too_much"));
+    } else if (isCredit(method)) {
+      if (!queue.online()) return payError(t("pos.credit.offline"));
+      const reference = $("tender-credit").value.trim();
+      if (!reference) return payError(t(`pos.credit.needed.${method}`));
+      tenders.push({ method, amount, reference });
+      $("tender-credit").value = "";
+      $("credit-balance").hidden = true;
     } else if (method === "external_card") {
       const reference = $("tender-reference").value.trim();
       if (!reference) return payError(t("pos.pay.reference_needed"));
@@ -111,6 +124,25 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
   for (const button of document.querySelectorAll("[data-method]")) {
     button.addEventListener("click", () => choose(button.dataset.method));
   }
+
+  // The balance of the typed card or customer, applied up to what is still due.
+  $("credit-check").addEventListener("click", async () => {
+    payError("");
+    const reference = $("tender-credit").value.trim();
+    if (!reference) return payError(t(`pos.credit.needed.${method}`));
+    const found = await creditBalance(till, method, reference, t);
+    const shown = $("credit-balance");
+    shown.hidden = false;
+    if (!found.ok) {
+      shown.textContent = found.text;
+      return;
+    }
+    const { remaining } = settle(quote.total.amount, tenders);
+    const usable = Math.min(found.balance, remaining);
+    shown.textContent = t("pos.credit.balance", { balance: money(found.balance, currency()) });
+    const decimals = currency() === "PEN" || currency() === "USD" ? 2 : 0;
+    $("tender-amount").value = usable ? String(usable / 10 ** decimals) : "";
+  });
   $("pay-back").addEventListener("click", () => {
     payError("");
     done();
@@ -127,6 +159,7 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
   $("confirm").addEventListener("click", async () => {
     payError("");
     if (tenders.some((tender) => tender.method === "card") && !queue.online()) return payError(t("pos.pay.card_offline"));
+    if (tenders.some((tender) => isCredit(tender.method)) && !queue.online()) return payError(t("pos.credit.offline"));
     $("confirm").disabled = true;
     const id = saleId();
     const lines = till.cart.lines();

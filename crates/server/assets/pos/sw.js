@@ -26,6 +26,7 @@ const SHELL = [
   "/static/pos/session-lines.js",
   "/static/pos/returns.js",
   "/static/pos/aisle.js",
+  "/static/pos/credit.js",
   "/pos/manifest.webmanifest",
   "/favicon.svg",
   "/static/icon-192.png",

@@ -53,6 +53,7 @@ pub(super) async fn load(app: &App, operator: &Caller, site_id: &str) -> AppResu
             coupon_codes: Vec::new(),
             table: None,
             quote_id: None,
+            ..OrderInput::default()
         })?;
         if let Err(error) = app.place_order(order, None).await {
             tracing::warn!(%error, customer, "a demo click & collect order was not placed");

@@ -80,6 +80,15 @@ pub struct PaymentRequest {
     pub method: String,
     /// Card number, for `card`.
     pub card_number: Option<String>,
+    /// A gift card of the merchant spent as part payment (16 characters, dashes and spaces
+    /// ignored); the card or pay at pickup covers the rest.
+    #[serde(default)]
+    #[schema(max_length = 40)]
+    pub gift_card_code: Option<String>,
+    /// Spend the signed-in customer's store credit as part payment (needs the customer's
+    /// `Authorization: Bearer <token>`).
+    #[serde(default)]
+    pub store_credit: Option<bool>,
 }
 
 /// A new order.
@@ -133,6 +142,8 @@ impl TryFrom<PlaceOrderRequest> for PlaceOrder {
             coupon_codes: request.coupon_codes.unwrap_or_default(),
             table: request.table,
             quote_id: request.quote_id,
+            gift_card_code: request.payment.gift_card_code,
+            store_credit: request.payment.store_credit.unwrap_or(false),
         })
     }
 }
@@ -142,15 +153,22 @@ impl TryFrom<PlaceOrderRequest> for PlaceOrder {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, body = OrderView),
+        (status = 401, description = "`store_credit` with a customer token that is no live session", body = crate::error::Problem),
         (status = 402, description = "Card declined; nothing reserved or charged", body = crate::error::Problem),
+        (status = 404, description = "`gift_card_code` is no gift card of the order's merchants", body = crate::error::Problem),
         (status = 409, description = "A line is short of stock (see `sku`); nothing reserved or charged", body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, description = "Too many gift card codes that match no card; see `Retry-After`", body = crate::error::Problem)))]
 async fn create_order(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     claim: Option<Extension<IdempotencyClaim>>,
     ApiJson(request): ApiJson<PlaceOrderRequest>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
-    let order = PlaceOrder::try_from(request)?;
+    let mut order = PlaceOrder::try_from(request)?;
+    if order.store_credit {
+        order.credit_customer = crate::customer_auth::credit_customer(&state, &headers).await?;
+    }
     let placed = state.app.place_order(order, claim.map(|Extension(claim)| claim)).await?;
     Ok((StatusCode::CREATED, Json(OrderView::new(&placed, true))))
 }
@@ -235,6 +253,8 @@ impl From<PhoneOrderRequest> for OrderInput {
             payment_method: request.payment.method,
             card_number: request.payment.card_number,
             coupon_codes: request.coupon_codes.unwrap_or_default(),
+            gift_card_code: request.payment.gift_card_code,
+            store_credit: request.payment.store_credit.unwrap_or(false),
             ..OrderInput::default()
         }
     }
@@ -248,10 +268,12 @@ impl From<PhoneOrderRequest> for OrderInput {
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, body = OrderView),
+        (status = 401, description = "`store_credit`: a phone order has no signed-in customer; take store credit at the till", body = crate::error::Problem),
         (status = 402, description = "Card declined; nothing reserved or charged", body = crate::error::Problem),
-        (status = 404, description = "No such location, or not the caller's", body = crate::error::Problem),
+        (status = 404, description = "No such location, or not the caller's, or `gift_card_code` is no card of its merchant", body = crate::error::Problem),
         (status = 409, description = "A line is short of stock (see `sku`); nothing reserved or charged", body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, description = "Too many gift card codes that match no card; see `Retry-After`", body = crate::error::Problem)))]
 async fn create_phone_order(
     State(state): State<AppState>,
     user: AuthUser,

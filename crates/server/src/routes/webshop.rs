@@ -236,6 +236,8 @@ impl TryFrom<ShopOrderRequest> for ShopOrder {
             payment_method: request.payment.method,
             card_number: request.payment.card_number,
             coupon_codes: request.coupon_codes,
+            gift_card_code: request.payment.gift_card_code,
+            store_credit: request.payment.store_credit.unwrap_or(false),
         })
     }
 }
@@ -247,17 +249,23 @@ impl TryFrom<ShopOrderRequest> for ShopOrder {
     params(("shop" = String, Path, description = "Merchant id or the shop's slug")), request_body = ShopOrderRequest,
     responses(
         (status = 201, body = OrderView),
+        (status = 401, description = "`store_credit` with a customer token that is no live session", body = crate::error::Problem),
         (status = 402, description = "Card declined; nothing reserved or charged", body = crate::error::Problem),
         (status = 404, body = crate::error::Problem),
         (status = 409, description = "A line is short at that store (see `sku`); nothing reserved or charged", body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, description = "Too many gift card codes that match no card; see `Retry-After`", body = crate::error::Problem)))]
 async fn place_shop_order(
     State(state): State<AppState>,
     Path(shop): Path<String>,
+    headers: axum::http::HeaderMap,
     claim: Option<Extension<IdempotencyClaim>>,
     ApiJson(request): ApiJson<ShopOrderRequest>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
-    let order = ShopOrder::try_from(request)?;
+    let mut order = ShopOrder::try_from(request)?;
+    if order.order.store_credit {
+        order.order.credit_customer = crate::customer_auth::credit_customer(&state, &headers).await?;
+    }
     let placed = state.app.place_webshop_order(&shop, order, claim.map(|Extension(claim)| claim)).await?;
     Ok((StatusCode::CREATED, Json(OrderView::new(&placed, true))))
 }

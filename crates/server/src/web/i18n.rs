@@ -38,6 +38,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-connections.es.json"),
         include_str!("../../locales/console-pickup.es.json"),
         include_str!("../../locales/console-shipments.es.json"),
+        include_str!("../../locales/console-credit.es.json"),
         include_str!("../../locales/shop.es.json"),
         include_str!("../../locales/console-variants.es.json"),
     ])
@@ -56,6 +57,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-connections.en.json"),
         include_str!("../../locales/console-pickup.en.json"),
         include_str!("../../locales/console-shipments.en.json"),
+        include_str!("../../locales/console-credit.en.json"),
         include_str!("../../locales/shop.en.json"),
         include_str!("../../locales/console-variants.en.json"),
     ])

@@ -40,6 +40,7 @@ mod journey;
 mod login_throttle;
 mod menu_details;
 mod openapi;
+mod order_credit;
 mod pages_offline;
 mod payment_jobs;
 mod phone_orders;

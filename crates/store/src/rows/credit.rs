@@ -107,3 +107,17 @@ pub struct NewGiftCard {
     /// Its last four characters, for staff to tell cards apart.
     pub label: String,
 }
+
+/// What one part of a new order takes from a balance (issue 17 point 8): spent in the order's
+/// transaction, given back to the same balance if the part is voided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderCreditSpend {
+    /// The part it pays (one of the new order's parts).
+    pub fulfillment_id: String,
+    /// The balance (the use case found it by the card's code or the customer).
+    pub account_id: String,
+    /// `gift_card` or `store_credit`.
+    pub method: omnicanal_domain::pos::TenderMethod,
+    /// How much, in minor units (more than zero).
+    pub amount_minor: i64,
+}

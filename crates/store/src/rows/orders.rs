@@ -24,6 +24,9 @@ pub struct NewOrder {
     pub redemptions: Vec<CouponRedemption>,
     /// Each part gets the next number of its merchant's sequence of this kind.
     pub document_kind: DocumentKind,
+    /// Gift cards and store credit it is partly paid with, each spent in the order's
+    /// transaction (a balance short by then refuses the whole order).
+    pub credit_spends: Vec<crate::rows::OrderCreditSpend>,
 }
 
 /// One coupon use counted when an order is placed.

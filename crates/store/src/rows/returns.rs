@@ -74,6 +74,9 @@ pub struct PurchaseRecord {
     pub sale_tenders: Vec<TenderMethod>,
     /// A sale's card charged on the till's terminal, and how much of it returns already gave back.
     pub sale_card: Option<SaleCardCharge>,
+    /// What gift cards and store credit paid of an order's lines of this merchant, and what
+    /// returns already refunded to its card (issue 17 point 8).
+    pub order_credit: OrderCreditPaid,
     /// The customer's e-mail, when known.
     pub customer_email: Option<String>,
     /// The customer's phone, when known.
@@ -191,6 +194,19 @@ impl SaleCardCharge {
     pub fn refundable_minor(&self) -> i64 {
         (self.amount_minor - self.refunded_minor).max(0)
     }
+}
+
+/// The part of an order's lines (of one merchant) paid by gift cards and store credit, the
+/// balances it came from, and what returns already gave back to the order's card: a return
+/// never refunds to the card more than the card paid.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderCreditPaid {
+    /// The balances spent on the merchant's parts, first spent first.
+    pub holders: Vec<crate::CreditHolderKey>,
+    /// What they paid, less what voided parts gave back.
+    pub credit_kept_minor: i64,
+    /// What earlier returns refunded to the order's card.
+    pub card_refunded_minor: i64,
 }
 
 /// A return to record in one transaction.

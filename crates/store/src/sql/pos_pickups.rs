@@ -136,6 +136,10 @@ impl PosPickupStore for SqlStore {
         let collection = &new.collection;
         let mut transaction = self.write.begin().await?;
         lock_open_session(&mut transaction, &collection.session_id).await?;
+        // Gift card and store credit tenders are spent here, so the handover and the spend
+        // commit together or not at all — before the stock, as a till sale does, so the two
+        // never lock the same rows in opposite orders.
+        crate::sql::tx::credit::spend_pickup_tenders(&mut transaction, new).await?;
         apply_change_in(&mut transaction, &new.change).await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO pos_pickup_collections ({COLLECTION_COLUMNS}) \

@@ -38,8 +38,8 @@ use super::tx::ledger::{ensure_level, move_stock, record_movement};
 use super::tx::payment_jobs::{Owed, enqueue_for_terminal, enqueue_in, refund_job_id};
 use crate::backend::SqlStore;
 use crate::rows::{
-    ExchangeLineRow, NewExchange, NewReturn, PurchaseLineRow, PurchaseRecord, ReturnLineRow, ReturnPolicyRow,
-    ReturnRecord, ReturnRow, SaleCardCharge, StockMovementRow,
+    ExchangeLineRow, NewExchange, NewReturn, OrderCreditPaid, PurchaseLineRow, PurchaseRecord, ReturnLineRow,
+    ReturnPolicyRow, ReturnRecord, ReturnRow, SaleCardCharge, StockMovementRow,
 };
 use crate::{ReturnStore, StoreError, StoreResult};
 use crate::{SettlementLineRow, SettlementPartRow};
@@ -220,6 +220,7 @@ impl SqlStore {
             )),
             sale_tenders: Vec::new(),
             sale_card: None,
+            order_credit: order_credit_paid(&mut *self.read.acquire().await?, order_id, merchant_id).await?,
             customer_email: order.try_get("customer_email")?,
             customer_phone: order.try_get("customer_phone")?,
             lines,
@@ -285,6 +286,7 @@ impl SqlStore {
             order_payment: None,
             sale_tenders: tenders,
             sale_card,
+            order_credit: OrderCreditPaid::default(),
             customer_email: text("email"),
             customer_phone: text("phone"),
             lines,
@@ -310,7 +312,7 @@ async fn sale_card_charge(
         return Ok(None);
     };
     let refunded: Option<i64> = sqlx::query_scalar(
-        "SELECT SUM(refund_minor) FROM returns WHERE source = 'sale' AND source_id = $1 AND refund_method = 'card'",
+        "SELECT CAST(SUM(refund_minor) AS BIGINT) FROM returns WHERE source = 'sale' AND source_id = $1 AND refund_method = 'card'",
     )
     .bind(sale_id)
     .fetch_one(&mut *connection)
@@ -322,11 +324,48 @@ async fn sale_card_charge(
     }))
 }
 
+/// What gift cards and store credit paid of `order_id`'s parts of `merchant_id`, and what
+/// returns refunded to the order's card.
+async fn order_credit_paid(
+    connection: &mut sqlx::AnyConnection,
+    order_id: &str,
+    merchant_id: &str,
+) -> Result<OrderCreditPaid, sqlx::Error> {
+    let spends = sqlx::query(
+        "SELECT a.holder_kind, a.holder_key, s.amount_minor - s.returned_minor AS kept FROM order_credit_spends s \
+         JOIN credit_accounts a ON a.id = s.account_id JOIN fulfillments f ON f.id = s.fulfillment_id \
+         WHERE s.order_id = $1 AND f.merchant_id = $2 ORDER BY s.position",
+    )
+    .bind(order_id)
+    .bind(merchant_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut paid = OrderCreditPaid::default();
+    for row in &spends {
+        let kept: i64 = row.try_get("kept")?;
+        paid.credit_kept_minor += kept;
+        let holder = crate::CreditHolderKey { kind: row.try_get("holder_kind")?, key: row.try_get("holder_key")? };
+        if kept > 0 && !paid.holders.contains(&holder) {
+            paid.holders.push(holder);
+        }
+    }
+    let refunded: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(refund_minor) AS BIGINT) FROM returns WHERE source = 'order' AND source_id = $1 \
+         AND merchant_id = $2 AND refund_method = 'card'",
+    )
+    .bind(order_id)
+    .bind(merchant_id)
+    .fetch_one(&mut *connection)
+    .await?;
+    paid.card_refunded_minor = refunded.unwrap_or(0);
+    Ok(paid)
+}
+
 /// Refuses (`StaleState`, so the return is planned again on fresh figures) a refund to a till
 /// sale's card that, with what returns already gave it back, would pass what the card paid —
 /// two tills returning different lines of one sale at once.
 async fn check_card_refundable(transaction: &mut Tx, sale_id: &str, refund_minor: i64) -> StoreResult<()> {
-    let charge = sale_card_charge(&mut **transaction, sale_id).await?;
+    let charge = sale_card_charge(transaction, sale_id).await?;
     match charge {
         Some(charge) if charge.refundable_minor() >= refund_minor => Ok(()),
         _ => Err(StoreError::StaleState),

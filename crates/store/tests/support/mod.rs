@@ -351,6 +351,7 @@ impl Shop {
             safety_buffers: Vec::new(),
             redemptions: Vec::new(),
             document_kind: DocumentKind::Boleta,
+            credit_spends: Vec::new(),
         }
     }
 }

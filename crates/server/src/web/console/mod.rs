@@ -27,6 +27,8 @@
 //! - `connections/`: the merchant's shop connections, a new one, and each one's sync page (issue 16).
 //! - `variants.rs`: a product's options and variant grid (issue 17 point 1).
 //! - `shop_settings.rs`: the web shop's address and each location's kind (issue 17).
+//! - `credit.rs`: gift cards and store credit — issue, list, a customer's ledger, grants, the
+//!   expiry policy (issue 17 point 8).
 
 mod audit;
 mod catalog;
@@ -34,6 +36,7 @@ mod catalog_categories;
 mod catalog_form;
 mod conflicts;
 mod connections;
+mod credit;
 mod dashboard;
 mod forms;
 mod mall;
@@ -95,6 +98,8 @@ pub fn router() -> Router<AppState> {
         .merge(shop_settings::router())
         // The endless aisle's shipments (issue 17 point 7).
         .merge(shipments::router())
+        // Gift cards and store credit (issue 17 point 8).
+        .merge(credit::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -19,6 +19,8 @@
 //! - `assets/pos/pickup.js`: pay-at-pickup orders of the location collected by pickup code.
 //! - `assets/pos/returns.js`: returns of a purchase from any channel (issue 17 point 6).
 //! - `assets/pos/aisle.js`: the endless aisle, selling what the store lacks (issue 17 point 7).
+//! - `assets/pos/credit.js`: gift card and store credit tenders, their balance looked up
+//!   (issue 17 point 8).
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
@@ -75,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/details.js", get(|| asset(include_str!("../../../assets/pos/details.js"), JS)))
         .route("/static/pos/returns.js", get(|| asset(include_str!("../../../assets/pos/returns.js"), JS)))
         .route("/static/pos/aisle.js", get(|| asset(include_str!("../../../assets/pos/aisle.js"), JS)))
+        .route("/static/pos/credit.js", get(|| asset(include_str!("../../../assets/pos/credit.js"), JS)))
 }
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -301,3 +301,156 @@ pub(crate) async fn spend_sale_tenders(tx: &mut Tx, new: &crate::rows::NewPosSal
     }
     Ok(())
 }
+
+/// The account `account_id` of `merchant_id`, or `InsufficientCredit` (nothing to spend) when
+/// it is not that merchant's.
+async fn merchant_account(tx: &mut Tx, account_id: &str, merchant_id: &str) -> Result<CreditAccountRow, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM credit_accounts WHERE id = $1 AND merchant_id = $2"
+    )))
+    .bind(account_id)
+    .bind(merchant_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(account_from).transpose()?.ok_or(StoreError::InsufficientCredit { balance_minor: 0 })
+}
+
+/// Spends a new order's gift cards and store credit inside the order's transaction, keyed by
+/// the order and position. Called before its stock is reserved — a till sale also takes the
+/// balance before the shelf — so an order and a sale racing for the same card and SKU lock
+/// their rows in the same order on PostgreSQL and cannot deadlock. A balance that no longer
+/// covers its share (another order or till sale spent it meanwhile) or has expired refuses
+/// the whole order.
+pub(crate) async fn spend_order_credit(tx: &mut Tx, new_order: &crate::rows::NewOrder) -> Result<(), StoreError> {
+    let order = &new_order.order;
+    for (position, spend) in new_order.credit_spends.iter().enumerate() {
+        let part = new_order
+            .fulfillments
+            .iter()
+            .find(|part| part.id == spend.fulfillment_id)
+            .ok_or(StoreError::Inconsistent("a credit spend names no part of its order"))?;
+        let account = merchant_account(tx, &spend.account_id, &part.merchant_id).await?;
+        let entry = NewCreditEntry {
+            merchant_id: part.merchant_id.clone(),
+            holder: account.holder,
+            currency: order.currency.code().to_owned(),
+            amount_minor: -spend.amount_minor,
+            reason: format!("order {}", order.id),
+            source_kind: "order".to_owned(),
+            source_id: format!("{}/{position}", order.id),
+            at_ms: order.created_at_ms,
+            by_user: None,
+        };
+        apply_credit_entry(tx, &entry).await?;
+    }
+    Ok(())
+}
+
+/// Records what each part of a new order took from a balance (after its rows are written), so
+/// a voided part gives it back.
+pub(crate) async fn record_order_credit(tx: &mut Tx, new_order: &crate::rows::NewOrder) -> Result<(), StoreError> {
+    for (position, spend) in new_order.credit_spends.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO order_credit_spends (order_id, position, fulfillment_id, account_id, method, amount_minor, \
+             returned_minor) VALUES ($1, $2, $3, $4, $5, $6, 0)",
+        )
+        .bind(&new_order.order.id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&spend.fulfillment_id)
+        .bind(&spend.account_id)
+        .bind(spend.method.as_str())
+        .bind(spend.amount_minor)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a part still holds of the credit spent on it (spent minus given back), in minor units.
+pub(crate) async fn part_credit_kept(tx: &mut Tx, fulfillment_id: &str) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(amount_minor - returned_minor), 0) AS BIGINT) AS kept \
+         FROM order_credit_spends WHERE fulfillment_id = $1",
+    )
+    .bind(fulfillment_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("kept")?)
+}
+
+/// Gives a voided part's credit back to the balances it came from, in the transition's
+/// transaction: one `+` entry per spend keyed by the order and position (so a retried or
+/// repeated void credits once), and the spend marked returned. Answers how much went back.
+pub(crate) async fn give_back_part_credit(
+    tx: &mut Tx,
+    part: &crate::rows::FulfillmentRecord,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    let rows = sqlx::query(
+        "SELECT order_id, position, account_id, amount_minor - returned_minor AS owed FROM order_credit_spends \
+         WHERE fulfillment_id = $1 AND returned_minor < amount_minor ORDER BY position",
+    )
+    .bind(&part.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut returned = 0;
+    for row in rows {
+        let order_id: String = row.try_get("order_id")?;
+        let position: i64 = row.try_get("position")?;
+        let account_id: String = row.try_get("account_id")?;
+        let owed: i64 = row.try_get("owed")?;
+        let account = merchant_account(tx, &account_id, &part.merchant_id).await?;
+        let entry = NewCreditEntry {
+            merchant_id: part.merchant_id.clone(),
+            holder: account.holder,
+            currency: account.currency.clone(),
+            amount_minor: owed,
+            reason: format!("order part {} {}", part.id, part.status),
+            source_kind: "order_refund".to_owned(),
+            source_id: format!("{order_id}/{position}"),
+            at_ms: now_ms,
+            by_user: None,
+        };
+        apply_credit_entry(tx, &entry).await?;
+        sqlx::query(
+            "UPDATE order_credit_spends SET returned_minor = amount_minor WHERE order_id = $1 AND position = $2",
+        )
+        .bind(&order_id)
+        .bind(position)
+        .execute(&mut **tx)
+        .await?;
+        returned += owed;
+    }
+    Ok(returned)
+}
+
+/// Spends a till collection's gift card and store credit tenders inside the collection's
+/// transaction, as [`spend_sale_tenders`] does for a sale: each tender names its account by id
+/// and is keyed by the part and its position.
+pub(crate) async fn spend_pickup_tenders(
+    tx: &mut Tx,
+    new: &crate::rows::NewPickupCollection,
+) -> Result<(), StoreError> {
+    let collection = &new.collection;
+    for (position, payment) in new.payments.iter().enumerate() {
+        if !payment.method.spends_credit() {
+            continue;
+        }
+        let account_id =
+            payment.reference.as_deref().ok_or(StoreError::Inconsistent("a credit tender names no account"))?;
+        let account = merchant_account(tx, account_id, &collection.merchant_id).await?;
+        let entry = NewCreditEntry {
+            merchant_id: collection.merchant_id.clone(),
+            holder: account.holder,
+            currency: collection.currency.code().to_owned(),
+            amount_minor: -payment.amount_minor,
+            reason: format!("order {} collected at the till", collection.order_id),
+            source_kind: "pickup".to_owned(),
+            source_id: format!("{}/{position}", collection.fulfillment_id),
+            at_ms: collection.created_at_ms,
+            by_user: collection.created_by.clone(),
+        };
+        apply_credit_entry(tx, &entry).await?;
+    }
+    Ok(())
+}

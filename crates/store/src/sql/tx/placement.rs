@@ -15,6 +15,7 @@ use omnicanal_domain::payment_job::PaymentJobKind;
 use sqlx::Row;
 
 use super::Tx;
+use super::credit::{record_order_credit, spend_order_credit};
 use super::holds::expire_holds_in;
 use super::ledger::{level_event, reserve};
 use super::payment_jobs::{Owed, capture_job_id, enqueue_in};
@@ -42,14 +43,17 @@ pub(crate) async fn place_in(
         }
     }
     refuse_sold_out(transaction, new_order).await?;
+    spend_order_credit(transaction, new_order).await?;
     let levels = reserve_lines(transaction, new_order).await?;
     redeem_coupons(transaction, new_order).await?;
     let number = insert_order_row(transaction, order).await?;
     let mut fulfillments = new_order.fulfillments.clone();
     number_documents(transaction, new_order.document_kind, &mut fulfillments).await?;
     insert_parts(transaction, new_order, &fulfillments).await?;
+    record_order_credit(transaction, new_order).await?;
     book_pickup_slots(transaction, new_order).await?;
-    queue_capture(transaction, order).await?;
+    let credit_minor: i64 = new_order.credit_spends.iter().map(|spend| spend.amount_minor).sum();
+    queue_capture(transaction, order, credit_minor).await?;
     let mut events = vec![order_created(new_order, number)];
     events.extend(levels.into_iter().enumerate().map(|(index, ((location_id, merchant_id, sku), level))| {
         level_event(
@@ -147,8 +151,9 @@ fn order_created(new_order: &NewOrder, number: i64) -> NewEvent {
     }
 }
 
-/// A card order owes its provider the capture of what was authorised.
-async fn queue_capture(transaction: &mut Tx, order: &OrderRow) -> StoreResult<()> {
+/// A card order owes its provider the capture of what was authorised: its total less what gift
+/// cards and store credit paid (`credit_minor`).
+async fn queue_capture(transaction: &mut Tx, order: &OrderRow, credit_minor: i64) -> StoreResult<()> {
     if let (PaymentMethod::Card, Some(reference)) = (order.payment_method, &order.payment_reference) {
         let owed = Owed {
             id: capture_job_id(&order.id),
@@ -157,7 +162,7 @@ async fn queue_capture(transaction: &mut Tx, order: &OrderRow) -> StoreResult<()
             fulfillment_id: None,
             merchant_id: None,
             payment_reference: reference,
-            amount_minor: order.total_minor,
+            amount_minor: order.total_minor - credit_minor,
             currency: order.currency,
             now_ms: order.created_at_ms,
         };

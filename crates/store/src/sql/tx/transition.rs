@@ -6,6 +6,7 @@
 //! this module only carries it out, so transitions, hold expiry and placement's own expiry of
 //! lapsed holds all change a part the same way.
 
+use omnicanal_domain::Money;
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::events::{DomainEvent, FulfillmentStatusChanged, PaymentCaptured, PaymentRefunded};
 use omnicanal_domain::fulfillment::{MoneyEffect, StockEffect};
@@ -15,6 +16,7 @@ use omnicanal_domain::payment_job::PaymentJobKind;
 use sqlx::Row;
 
 use super::Tx;
+use super::credit::{give_back_part_credit, part_credit_kept};
 use super::ledger::{level_event, record_movement, release, sell};
 use super::payment_jobs::{Owed, enqueue_in, refund_job_id};
 use super::slots::release_pickup_slot;
@@ -61,6 +63,11 @@ pub(crate) async fn apply_change_in(
     }
     let part = read_part_in(transaction, &change.fulfillment_id).await?;
     let payment = order_payment(transaction, &part.order_id).await?;
+    // A voided part gives the gift card or store credit it was paid with back to the same
+    // balances, in this transaction (the card is then refunded only the rest) — before its
+    // stock, as a till sale takes a balance before the shelf, so the two never deadlock.
+    let credit_back =
+        if plan.to.is_voided() { give_back_part_credit(transaction, &part, change.now_ms).await? } else { 0 };
     if let Some(effect) = plan.stock {
         apply_stock(transaction, change, &part, &payment.channel, effect).await?;
     }
@@ -68,7 +75,7 @@ pub(crate) async fn apply_change_in(
         // A part that will not be collected gives its pickup slot place back.
         release_pickup_slot(transaction, &part.id).await?;
     }
-    apply_money(transaction, change, &part, &payment).await?;
+    apply_money(transaction, change, &part, &payment, credit_back).await?;
     let status_changed = FulfillmentStatusChanged {
         order_id: part.order_id.clone(),
         fulfillment_id: part.id.clone(),
@@ -157,14 +164,43 @@ async fn apply_stock(
 /// Applies a transition's money effect to the part and its order: a refund is owed back (with
 /// its payment job when a card was charged, and `payment.refunded`), money paid at the counter
 /// is captured (`payment.captured`), an amount no longer owed is forgiven.
+///
+/// Credit (issue 17 point 8) counts as paid on the part from placement on: `credit_back` is
+/// what a voided part just gave back to gift cards and store credit, so a card's refund job is
+/// the rest, and a pay-at-pickup part records it as refunded and forgives only what was owed;
+/// a pay-at-pickup handover captures what the credit did not already pay.
 async fn apply_money(
     transaction: &mut Tx,
     change: &FulfillmentChange,
     part: &FulfillmentRecord,
     payment: &OrderPayment,
+    credit_back: i64,
 ) -> StoreResult<()> {
+    if credit_back > 0 && payment.method == PaymentMethod::PayAtPickup {
+        sqlx::query("UPDATE fulfillments SET refunded_minor = refunded_minor + $1 WHERE id = $2")
+            .bind(credit_back)
+            .bind(&part.id)
+            .execute(&mut **transaction)
+            .await?;
+        sqlx::query("UPDATE orders SET refunded_minor = refunded_minor + $1 WHERE id = $2")
+            .bind(credit_back)
+            .bind(&part.order_id)
+            .execute(&mut **transaction)
+            .await?;
+    }
     let Some(effect) = change.plan.money else {
         return Ok(());
+    };
+    let effect = match effect {
+        MoneyEffect::Forgive(amount) => MoneyEffect::Forgive(Money::new(
+            amount.amount_minor.min(part.subtotal_minor - credit_back).max(0),
+            amount.currency,
+        )),
+        MoneyEffect::Capture(amount) if payment.method == PaymentMethod::PayAtPickup => {
+            let kept = part_credit_kept(transaction, &part.id).await?;
+            MoneyEffect::Capture(Money::new((amount.amount_minor - kept).max(0), amount.currency))
+        }
+        other => other,
     };
     let (part_sql, order_sql, amount) = match effect {
         MoneyEffect::Refund(amount) => (
@@ -187,7 +223,8 @@ async fn apply_money(
     sqlx::query(order_sql).bind(amount.amount_minor).bind(&part.order_id).execute(&mut **transaction).await?;
     let event = match effect {
         MoneyEffect::Refund(amount) => {
-            if let (PaymentMethod::Card, Some(reference)) = (payment.method, &payment.reference) {
+            let card_minor = amount.amount_minor - credit_back;
+            if let (PaymentMethod::Card, Some(reference), true) = (payment.method, &payment.reference, card_minor > 0) {
                 let owed = Owed {
                     id: refund_job_id(&part.id),
                     kind: PaymentJobKind::Refund,
@@ -195,7 +232,7 @@ async fn apply_money(
                     fulfillment_id: Some(&part.id),
                     merchant_id: Some(&part.merchant_id),
                     payment_reference: reference,
-                    amount_minor: amount.amount_minor,
+                    amount_minor: card_minor,
                     currency: amount.currency,
                     now_ms: change.now_ms,
                 };
