@@ -131,3 +131,48 @@ for (const width of [1280, 360]) {
     });
   });
 }
+
+// Gift cards at the tablet (issue 17 points 7 + 8): the same parka paid with a gift card's code;
+// the card's balance is spent with the order.
+test("at 360 px: the tablet takes a gift card for an aisle order", async () => {
+  const issued = await apiAt(BASE, "POST", "/gift-cards", {
+    body: { merchant_id: shop.merchant.id, amount: { amount: 200000, currency: "CLP" } },
+    token: shop.token,
+  });
+  assert.equal(issued.status, 201, JSON.stringify(issued.body));
+  const code = issued.body.code;
+  const [onHand, reserved] = await level(other.id);
+  let total = 0;
+  await withPage(browser, "endless-aisle-gift-card", { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }, async (page) => {
+    await consoleSignIn(page, shop.manager.email, { password: shop.manager.password });
+    await page.goto(`${BASE}/pos`);
+    await waitForScreen(page, "device");
+    await page.locator("#location").selectOption(shop.location.id);
+    await registerDevice(page, "Tablet regalo");
+    await openSession(page, "10.000");
+    await page.locator("[data-testid=pos-aisle-open]").click();
+    await waitForScreen(page, "aisle");
+    await page.locator("[data-testid=pos-aisle-query]").fill("parka");
+    await page.locator("[data-testid=pos-aisle-find]").click();
+    const item = page.locator(`[data-testid=pos-aisle-item][data-sku="${PARKA.sku}"]`);
+    await item.locator(`[data-testid=pos-aisle-add][data-location-id="${other.id}"]`).click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=pos-aisle-total]")?.dataset.priced === "engine");
+    total = Number(await page.locator("[data-testid=pos-aisle-total]").getAttribute("data-amount"));
+    await page.locator("[data-testid=pos-aisle-street]").fill("Av. Apoquindo");
+    await page.locator("[data-testid=pos-aisle-number]").fill("4501");
+    await page.locator("[data-testid=pos-aisle-district]").fill("Las Condes");
+    await page.locator("[data-testid=pos-aisle-name]").fill("Ana Regalo");
+    await page.locator("[data-testid=pos-aisle-contact]").fill("+56 9 1234 5678");
+    await page.locator("[data-testid=pos-aisle-method-gift-card]").click();
+    assert.equal(await page.locator("[data-testid=pos-aisle-tendered]").isVisible(), false, "no cash to hand over");
+    await page.locator("[data-testid=pos-aisle-gift-card]").fill(code);
+    await noOverflow(page, 360, "the aisle screen with a gift card");
+    await page.locator("[data-testid=pos-aisle-pay]").click();
+    await page.locator("[data-testid=pos-aisle-confirmation]").waitFor({ state: "visible", timeout: 15_000 });
+    assert.match(await text(page, "pos-aisle-order-number"), /Pedido n\.º \d+ confirmado/);
+    assert.deepEqual(await level(other.id), [onHand, reserved + 1], "held at the other store");
+  });
+  const query = new URLSearchParams({ merchant_id: shop.merchant.id, code });
+  const balance = (await apiAt(BASE, "GET", `/gift-cards/balance?${query}`, {})).body;
+  assert.equal(balance.balance.amount, 200000 - total, JSON.stringify(balance));
+});

@@ -10,10 +10,9 @@ use omnicanal_domain::channel::Channel;
 use omnicanal_domain::delivery::DeliveryAddress;
 use omnicanal_domain::pos::TenderMethod;
 
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 use crate::ordering::phone::{DeliveryAddressInput, phone_problem};
-use crate::pos::pickups::{CollectPayment, CollectPickup};
-use crate::pos::sales::PaymentInput;
+use crate::pos::sales::{MAX_PAYMENTS, PaymentInput, SalePayment, check_payment};
 use crate::pricing::cart::{Cart, LineInput, check_line_count, customer_key};
 use crate::validation::{Validator, plausible_email};
 
@@ -56,7 +55,9 @@ pub struct AisleOrderInput {
     pub customer_phone: Option<String>,
     /// Their e-mail.
     pub customer_email: Option<String>,
-    /// How they pay at the tablet: cash (with change) and the till's card terminal.
+    /// How they pay at the tablet: cash (with change), the till's card terminal, a gift card
+    /// (its code as `reference`) and store credit (the customer's e-mail or phone as
+    /// `reference`, this order's customer when absent).
     pub payments: Vec<PaymentInput>,
 }
 
@@ -91,8 +92,9 @@ pub struct AisleOrder {
     pub customer_phone: Option<String>,
     /// Their e-mail.
     pub customer_email: Option<String>,
-    /// The tenders.
-    pub payments: Vec<CollectPayment>,
+    /// The tenders (a gift card's or store credit's `reference` is its code or its holder
+    /// until the use case names the account).
+    pub payments: Vec<SalePayment>,
 }
 
 impl AisleOrder {
@@ -117,7 +119,8 @@ impl AisleOrder {
             v.push("customer.email", "must be an e-mail address");
         }
         let (kind, delivery) = fulfilment(input.fulfilment, name.as_ref(), phone.as_deref(), &mut v);
-        let payments = tenders(&input.session_id, input.payments, &mut v);
+        let holder = email.as_deref().or(phone.as_deref());
+        let payments = tenders(input.payments, holder, &mut v);
         let lines = input
             .lines
             .into_iter()
@@ -247,39 +250,46 @@ fn as_field(problem: omnicanal_domain::DomainError) -> FieldError {
     }
 }
 
-/// The tenders, parsed as a till's collection parses them; the tablet takes cash and the
-/// till's card terminal (an external terminal's or a gift card's refund after a cancellation
-/// has no path here yet).
-fn tenders(session_id: &str, payments: Vec<PaymentInput>, v: &mut Validator) -> Option<Vec<CollectPayment>> {
+/// The tenders, parsed as a till sale's (online): cash, the till's card terminal, a gift card
+/// by its code and store credit — the holder named in `reference`, or this order's customer
+/// (e-mail first, as the credit pages key a customer). An external terminal's refund after a
+/// cancellation has no path here yet, so the tablet does not take it.
+fn tenders(payments: Vec<PaymentInput>, holder: Option<&str>, v: &mut Validator) -> Option<Vec<SalePayment>> {
     if payments.is_empty() {
-        v.push("payments", "the customer pays at the tablet: cash or card");
+        v.push("payments", "the customer pays at the tablet: cash, card, gift card or store credit");
         return None;
     }
-    for (index, payment) in payments.iter().enumerate() {
-        if TenderMethod::parse(&payment.method).is_ok_and(|m| !matches!(m, TenderMethod::Cash | TenderMethod::Card)) {
-            v.push(format!("payments[{index}].method"), "the tablet takes cash or card");
-        }
+    if payments.len() > MAX_PAYMENTS {
+        v.push("payments", format!("at most {MAX_PAYMENTS} payments"));
+        return None;
     }
-    // The session's own check is the use case's; a placeholder keeps the tenders' fields alone.
-    let session = if session_id.trim().is_empty() { "-".to_owned() } else { session_id.to_owned() };
-    match CollectPickup::parse(session, None, payments) {
-        Ok(collection) => Some(collection.payments),
-        Err(AppError::Invalid(errors)) => {
-            for error in errors {
-                v.push(error.field, error.message);
+    let checked: Vec<Option<SalePayment>> = payments
+        .into_iter()
+        .enumerate()
+        .map(|(index, mut payment)| {
+            match TenderMethod::parse(&payment.method) {
+                Ok(TenderMethod::ExternalCard) => {
+                    v.push(
+                        format!("payments[{index}].method"),
+                        "the tablet takes cash, card, gift card or store credit",
+                    );
+                    return None;
+                }
+                Ok(TenderMethod::StoreCredit) if payment.reference.as_deref().is_none_or(|r| r.trim().is_empty()) => {
+                    payment.reference = holder.map(str::to_owned);
+                }
+                _ => {}
             }
-            None
-        }
-        Err(other) => {
-            v.push("payments", other.to_string());
-            None
-        }
-    }
+            check_payment(v, index, payment, false)
+        })
+        .collect();
+    checked.into_iter().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
     use omnicanal_domain::{Currency, Money};
 
     fn input() -> AisleOrderInput {
@@ -348,5 +358,22 @@ mod tests {
         let found = fields(AisleOrder::parse(delivery));
         assert!(found.contains(&"fulfilment.address.number".to_owned()), "{found:?}");
         assert!(found.contains(&"payments[0].method".to_owned()), "{found:?}");
+    }
+
+    #[test]
+    fn store_credit_is_the_customers_unless_named_and_a_gift_card_needs_its_code() -> AppResult<()> {
+        let mut credit = input();
+        credit.customer_email = Some(" ana@example.cl ".into());
+        credit.payments[0] =
+            PaymentInput { method: "store_credit".into(), tendered: None, ..credit.payments[0].clone() };
+        let order = AisleOrder::parse(credit.clone())?;
+        assert_eq!(order.payments[0].reference.as_deref(), Some("ana@example.cl"), "the e-mail first");
+        credit.payments[0].reference = Some("+56 2 2345 6789".into());
+        let order = AisleOrder::parse(credit)?;
+        assert_eq!(order.payments[0].reference.as_deref(), Some("+56 2 2345 6789"), "a named holder");
+        let mut gift = input();
+        gift.payments[0] = PaymentInput { method: "gift_card".into(), tendered: None, ..gift.payments[0].clone() };
+        assert_eq!(fields(AisleOrder::parse(gift)), vec!["payments[0].reference".to_owned()]);
+        Ok(())
     }
 }

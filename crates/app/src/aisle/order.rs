@@ -9,8 +9,10 @@
 //! order is recorded as already paid (`paid_in_shop`: taken at the point of sale before the
 //! order was placed), so placement queues no capture; the tablet's tenders are kept beside it
 //! (`aisle_payments`), cash goes into the till's session, a card is charged on the till's
-//! terminal first and voided at once if the order is then refused. The part never lapses (no
-//! hold time): the customer has paid, so only a person cancels it.
+//! terminal first and voided at once if the order is then refused, a gift card or store credit
+//! is spent from its balance in the order's own transaction (never below zero; a balance that
+//! does not cover it refuses the whole order). The part never lapses (no hold time): the
+//! customer has paid, so only a person cancels it.
 //!
 //! Delivery: a shipment at the source (see [`super::shipments`]). Pickup here: the units leave
 //! the source at once as transfers in transit to the selling store, and the part moves to the
@@ -86,6 +88,9 @@ impl App {
         let total = priced.quote.total;
         let tenders: Vec<_> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(total, &tenders)?;
+        // Gift cards and store credit as a till sale takes them: the code or the holder becomes
+        // the account, whose spend happens in the order's transaction (issue 17 point 8).
+        self.resolve_credit_tenders(&counter.device.merchant_id, &counter.device.id, &mut command.payments).await?;
         let order_id = new_id("ord");
         let approvals = self.charge_aisle_cards(&order_id, &command, &settled.applied).await?;
         let place = PlaceOrder {
@@ -132,7 +137,12 @@ impl App {
                 method: payment.tender.method,
                 amount_minor: applied.amount_minor,
                 tendered_minor: payment.tender.tendered.map(|t| t.amount_minor),
-                reference: approval.as_ref().map(|a| a.reference.clone()),
+                // A card's terminal reference; a gift card's or store credit's account.
+                reference: match approval {
+                    Some(approval) => Some(approval.reference.clone()),
+                    None if payment.tender.method.spends_credit() => payment.reference.clone(),
+                    None => None,
+                },
             })
             .collect();
         let paid_by = |method: TenderMethod| -> i64 {

@@ -3,8 +3,9 @@
 //!
 //! The domain's table decides each move (`plan_shipment_step`) and what it does to the order's
 //! part (`part_plan_for_shipment`): delivered sells the held units, cancelled releases them and
-//! refunds what was paid — a card by a refund payment job against the terminal's charge, cash
-//! recorded as owed back on the aisle order. Each step is one transaction with its
+//! refunds what was paid — a card by a refund payment job against the terminal's charge, a gift
+//! card or store credit by a ledger entry crediting its balance back, cash recorded as owed
+//! back on the aisle order. Each step is one transaction with its
 //! `shipment.status_changed` event, from which the customer is told.
 
 use omnicanal_domain::Money;
@@ -12,7 +13,7 @@ use omnicanal_domain::aisle::part_plan_for_shipment;
 use omnicanal_domain::events::{DomainEvent, ShipmentStatusChanged};
 use omnicanal_domain::pos::TenderMethod;
 use omnicanal_domain::shipment::{ShipmentRefusal, ShipmentStatus, TrackingReference, plan_shipment_step};
-use omnicanal_store::{FulfillmentChange, NewEvent, Page, Preparation, ShipmentChange, ShipmentRow};
+use omnicanal_store::{AisleCreditRefund, FulfillmentChange, NewEvent, Page, Preparation, ShipmentChange, ShipmentRow};
 
 use crate::App;
 use crate::caller::Caller;
@@ -20,6 +21,17 @@ use crate::console::scope::LOCATION_ROLES;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::validation::Validator;
+
+/// What a cancelled shipment gives back.
+#[derive(Debug, Default)]
+struct Refunds {
+    /// Card refunds as payment jobs (job id, terminal reference, amount).
+    cards: Vec<(String, String, i64)>,
+    /// Gift card and store credit tenders, to their accounts.
+    credits: Vec<AisleCreditRefund>,
+    /// Cash owed back at the counter.
+    cash_minor: i64,
+}
 
 /// A step asked for, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,10 +102,10 @@ impl App {
             event_id: new_id("evt"),
             money_event_id: new_id("evt"),
         });
-        let (card_refunds, cash_refund_owed_minor) = if command.to == ShipmentStatus::Cancelled {
-            self.cancellation_refunds(&shipment).await?
+        let refunds = if command.to == ShipmentStatus::Cancelled {
+            self.cancellation_refunds(&shipment, caller).await?
         } else {
-            (Vec::new(), 0)
+            Refunds::default()
         };
         let change = ShipmentChange {
             shipment_id: shipment.id.clone(),
@@ -119,8 +131,9 @@ impl App {
             },
             tracking: step.tracking,
             part_change,
-            card_refunds,
-            cash_refund_owed_minor,
+            card_refunds: refunds.cards,
+            cash_refund_owed_minor: refunds.cash_minor,
+            credit_refunds: refunds.credits,
             now_ms: now,
         };
         let moved = self.store.step_shipment(&change).await.map_err(|error| match error {
@@ -134,22 +147,33 @@ impl App {
     }
 
     /// What a cancellation owes back: each card tender's refund as a job against its terminal
-    /// charge, and the cash as owed at the counter.
-    async fn cancellation_refunds(&self, shipment: &ShipmentRow) -> AppResult<(Vec<(String, String, i64)>, i64)> {
+    /// charge, each gift card or store credit tender to the account it was spent from, and the
+    /// cash as owed at the counter.
+    async fn cancellation_refunds(&self, shipment: &ShipmentRow, caller: &Caller) -> AppResult<Refunds> {
         let Some(record) = self.store.get_aisle_order(&shipment.order_id).await? else {
-            return Ok((Vec::new(), 0));
+            return Ok(Refunds::default());
         };
-        let cards = record
-            .payments
-            .iter()
-            .enumerate()
-            .filter(|(_, payment)| payment.method == TenderMethod::Card && payment.amount_minor > 0)
+        let paid = record.payments.iter().enumerate().filter(|(_, payment)| payment.amount_minor > 0);
+        let cards = paid
+            .clone()
+            .filter(|(_, payment)| payment.method == TenderMethod::Card)
             .filter_map(|(index, payment)| {
                 let reference = payment.reference.clone()?;
                 Some((format!("pj_refund_aisle_{}_{index}", shipment.order_id), reference, payment.amount_minor))
             })
             .collect();
-        Ok((cards, record.aisle.cash_minor))
+        let credits = paid
+            .filter(|(_, payment)| payment.method.spends_credit())
+            .filter_map(|(position, payment)| {
+                Some(AisleCreditRefund {
+                    account_id: payment.reference.clone()?,
+                    position,
+                    amount_minor: payment.amount_minor,
+                    by_user: Some(caller.id.clone()),
+                })
+            })
+            .collect();
+        Ok(Refunds { cards, credits, cash_minor: record.aisle.cash_minor })
     }
 
     /// A location's shipments, optionally of one status, oldest first (staff of the location,

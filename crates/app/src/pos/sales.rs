@@ -325,7 +325,14 @@ fn till_redemptions(
         .collect()
 }
 
-fn check_payment(v: &mut Validator, index: usize, payment: PaymentInput, offline: bool) -> Option<SalePayment> {
+/// One tender of a till sale, checked as the till sends it (the aisle's tablet checks its own
+/// the same way, online).
+pub(crate) fn check_payment(
+    v: &mut Validator,
+    index: usize,
+    payment: PaymentInput,
+    offline: bool,
+) -> Option<SalePayment> {
     let field = format!("payments[{index}]");
     // Bounded like every cash figure of a session, so its sums never overflow.
     check_cash(v, &format!("{field}.amount"), payment.amount);

@@ -4,7 +4,7 @@
 // an aisle cart (one source location per order), chooses home delivery (an address) or pickup
 // here on the store's next opening day, types the customer's name and phone or e-mail (they
 // are told at each step), sees the engine's total (POST /pricing/quote, channel `tablet`) and
-// takes cash (with change) or the till's card; POST /pos/devices/{id}/aisle-orders records the
+// takes cash (with change), the till's card or a gift card by its code; POST /pos/devices/{id}/aisle-orders records the
 // order, holds the units at the source and answers the order number shown as the confirmation.
 // Online only: availability and the hold live on the server, so there is nothing to queue.
 "use strict";
@@ -170,6 +170,7 @@ export function createAisle({ till, show, t, done }) {
     }
     $("aisle-tendered-field").hidden = method !== "cash";
     $("aisle-card-field").hidden = method !== "card";
+    $("aisle-gift-card-field").hidden = method !== "gift_card";
     change();
   }
 
@@ -205,6 +206,10 @@ export function createAisle({ till, show, t, done }) {
   function payment() {
     if (method === "card") {
       return { method: "card", amount: { amount: due(), currency: currency() }, card_number: $("aisle-card").value.trim() };
+    }
+    if (method === "gift_card") {
+      // The server checks the code and spends the balance with the order; too little is refused.
+      return { method: "gift_card", amount: { amount: due(), currency: currency() }, reference: $("aisle-gift-card").value.trim() };
     }
     const tendered = parseAmount($("aisle-tendered").value, currency()) ?? due();
     return {

@@ -89,8 +89,10 @@ pub struct AisleOrderBody {
     pub fulfilment: AisleFulfilmentBody,
     /// The customer.
     pub customer: AisleCustomerBody,
-    /// How the customer pays at the tablet (1 to 10): `cash` (with `tendered` for change) and
-    /// `card` (the till's terminal). They must cover the engine's total.
+    /// How the customer pays at the tablet (1 to 10): `cash` (with `tendered` for change),
+    /// `card` (the till's terminal), `gift_card` (its code as `reference`) and `store_credit`
+    /// (the customer's e-mail or phone as `reference`, this order's customer when absent).
+    /// They must cover the engine's total.
     pub payments: Vec<SalePaymentBody>,
 }
 
@@ -131,7 +133,9 @@ impl TryFrom<AisleOrderBody> for AisleOrder {
 /// Sells what this store lacks from another location of the merchant, on the till in tablet
 /// mode (staff of the till's store, its merchant's manager, admins). Priced by the one engine
 /// (channel `tablet`); the units are held at the source; paid at the tablet (cash into the
-/// session, card on the till's terminal). A delivery gets a shipment at the source; a pickup
+/// session, card on the till's terminal, a gift card or store credit spent from its balance
+/// with the order: a mistyped code → 422, an unknown card → 404, too little balance → 422
+/// `insufficient_credit`, nothing recorded). A delivery gets a shipment at the source; a pickup
 /// here is transferred to this store at once and promised for its next opening day. A source
 /// that cannot promise a line → 409 `insufficient_stock` with `sku` and `location_id`, nothing
 /// recorded; another merchant's till or location → 404; an unknown SKU → 422.
@@ -195,7 +199,7 @@ pub struct ShipmentStepBody {
 
 /// Moves a shipment one step (staff of its source location, its merchant's manager, admins):
 /// delivered takes the held units out of on-hand; cancelled releases them and refunds (a card
-/// by a payment job, cash recorded as owed back). The customer is told of each step. A move
+/// by a payment job, a gift card or store credit to its balance, cash recorded as owed back). The customer is told of each step. A move
 /// the table has not → 409; shipping without a tracking reference → 422.
 #[utoipa::path(post, path = "/shipments/{id}/steps", tag = "pos", request_body = ShipmentStepBody,
     security(("bearer" = [])),

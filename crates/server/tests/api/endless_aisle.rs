@@ -4,18 +4,21 @@
 //! people cannot see the till at all. Then it sells what it lacks: for delivery (held at the
 //! source, shipped step by step by the source's staff, delivered out of on-hand) or for pickup
 //! here (transferred at once, received at the store, handed over at the till by its code),
-//! paid at the tablet; bad input is refused with nothing recorded, and two tablets selling the
-//! last unit at once sell it once.
+//! paid at the tablet (cash, card, a gift card, store credit — a cancelled shipment gives the
+//! credit back); bad input is refused with nothing recorded, and two tablets selling the last
+//! unit at once sell it once.
 
 use crate::common;
 
-use common::{Body, TestApp, id, money, random_hex};
+use common::{Body, TestApp, clp, id, money, qs, random_hex};
+use omnicanal_domain::credit::GiftCardCode;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// A retailer with two stores and a warehouse, a jacket in two sizes, a till at Las Condes
 /// and the people who work there.
 struct Aisle {
+    merchant_id: String,
     providencia: String,
     las_condes: String,
     warehouse: String,
@@ -104,7 +107,17 @@ async fn retailer(app: &TestApp, name: &str) -> Aisle {
         .post("/api/v1/pos/sessions", Some(&staff), &json!({"device_id": device_id, "opening_float": money(20_000)}))
         .await
         .expect(StatusCode::CREATED, "open the tablet's session");
-    Aisle { providencia, las_condes, warehouse, device_id, session_id: id(&session), staff, manager, admin }
+    Aisle {
+        merchant_id,
+        providencia,
+        las_condes,
+        warehouse,
+        device_id,
+        session_id: id(&session),
+        staff,
+        manager,
+        admin,
+    }
 }
 
 fn skus(page: &Value) -> Vec<String> {
@@ -434,5 +447,119 @@ async fn two_tablets_selling_the_last_unit_at_once_sell_it_once() {
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409], "exactly one sells the last unit");
     assert_eq!(level(&app, &shop, &shop.providencia, "CHAQ-M").await, (3, 3));
+    app.stop().await;
+}
+
+fn gift_card(amount: i64, code: &str) -> Value {
+    json!({"method": "gift_card", "amount": money(amount), "reference": code})
+}
+
+/// Issues a gift card of `amount` at the shop's merchant: its id and its code (shown once).
+async fn issue_card(app: &TestApp, shop: &Aisle, amount: i64) -> (String, String) {
+    let body = json!({"merchant_id": shop.merchant_id, "amount": money(amount)});
+    let card = app.post("/api/v1/gift-cards", Some(&shop.manager), &body).await.expect(StatusCode::CREATED, "issue");
+    (id(&card), card["code"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn card_balance(app: &TestApp, shop: &Aisle, code: &str) -> i64 {
+    let path = format!("/api/v1/gift-cards/balance?{}", qs(&[("merchant_id", &shop.merchant_id), ("code", code)]));
+    clp(&app.get(&path, None).await.expect(StatusCode::OK, "the card's balance")["balance"])
+}
+
+async fn customer_balance(app: &TestApp, shop: &Aisle, customer: &str) -> i64 {
+    let path = format!("/api/v1/store-credit?{}", qs(&[("merchant_id", &shop.merchant_id), ("customer", customer)]));
+    clp(&app.get(&path, Some(&shop.staff)).await.expect(StatusCode::OK, "the customer's credit")["balance"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gift_card_and_cash_pay_an_aisle_order_and_a_cancelled_shipment_gives_the_card_back() {
+    let app = TestApp::spawn().await;
+    let shop = retailer(&app, &format!("Andina {}", random_hex())).await;
+    let (card_id, code) = issue_card(&app, &shop, 50_000).await;
+    let payments = json!([gift_card(50_000, &code), cash(39_990, 40_000)]);
+    let body = aisle_body(&shop, "CHAQ-M", 1, &shop.warehouse, delivery(), payments);
+    let sold = app.post(&aisle_path(&shop), Some(&shop.staff), &body).await.expect(StatusCode::CREATED, "sell");
+    assert_eq!(sold["change"], money(10), "{sold}");
+    assert_eq!(
+        (sold["payments"][0]["method"].clone(), sold["payments"][0]["reference"].clone()),
+        (json!("gift_card"), json!(card_id)),
+        "the card's id, never its code"
+    );
+    assert!(!sold.to_string().contains(&code[..14]), "no code in the answer");
+    assert_eq!(card_balance(&app, &shop, &code).await, 0, "the card paid its whole balance");
+    let session = format!("/api/v1/pos/sessions/{}", shop.session_id);
+    let report = app.get(&session, Some(&shop.staff)).await.expect(StatusCode::OK, "the session");
+    assert_eq!(report["expected_cash"], money(20_000 + 39_990), "only the cash is in the drawer");
+
+    let shipment_id = id(&sold["shipment"]);
+    step(&app, &shop.manager, &shipment_id, json!({"to": "cancelled"})).await.expect(StatusCode::OK, "cancelled");
+    assert_eq!(card_balance(&app, &shop, &code).await, 50_000, "the card has its balance back");
+    let order_id = id(&sold["order"]);
+    let order =
+        app.get(&format!("/api/v1/aisle-orders/{order_id}"), Some(&shop.manager)).await.expect(StatusCode::OK, "read");
+    assert_eq!(order["cash_refund_owed"], money(39_990), "the cash is owed at the counter: {order}");
+    let jobs = app
+        .get(&format!("/api/v1/payment-jobs?order_id={order_id}"), Some(&shop.admin))
+        .await
+        .expect(StatusCode::OK, "payment jobs");
+    assert!(jobs.as_array().into_iter().flatten().all(|job| job["kind"] != "refund"), "no card to refund: {jobs}");
+
+    // Store credit: the order's customer (by phone) is the holder when the tender names none.
+    let grant = json!({"merchant_id": shop.merchant_id, "customer": "+56987654321", "amount": money(10_000),
+                       "reason": "cambio de talla"});
+    app.post("/api/v1/store-credit", Some(&shop.manager), &grant).await.expect(StatusCode::CREATED, "grant");
+    let payments = json!([{"method": "store_credit", "amount": money(10_000)}, cash(79_990, 79_990)]);
+    let body = aisle_body(&shop, "CHAQ-M", 1, &shop.warehouse, delivery(), payments);
+    app.post(&aisle_path(&shop), Some(&shop.staff), &body).await.expect(StatusCode::CREATED, "paid with credit");
+    assert_eq!(customer_balance(&app, &shop, "+56987654321").await, 0, "the customer's credit was spent");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gift_card_short_of_its_tender_or_mistyped_is_refused_and_records_nothing() {
+    let app = TestApp::spawn().await;
+    let shop = retailer(&app, &format!("Andina {}", random_hex())).await;
+    let (_, code) = issue_card(&app, &shop, 20_000).await;
+    let path = aisle_path(&shop);
+    let sell = |payments: Value| aisle_body(&shop, "CHAQ-M", 1, &shop.warehouse, delivery(), payments);
+
+    let short = sell(json!([card(49_990), gift_card(40_000, &code)]));
+    let refused =
+        app.post(&path, Some(&shop.staff), &short).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "short");
+    assert_eq!(refused["code"], "insufficient_credit", "{refused}");
+    assert_eq!(card_balance(&app, &shop, &code).await, 20_000, "nothing spent");
+
+    let mut typo = code.clone().into_bytes();
+    typo[0] = if typo[0] == b'A' { b'B' } else { b'A' };
+    let typo = String::from_utf8(typo).unwrap_or_default();
+    let mistyped = app
+        .post(&path, Some(&shop.staff), &sell(json!([gift_card(89_990, &typo)])))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "a typo");
+    assert_eq!(mistyped["errors"][0]["field"], "payments[0].reference", "{mistyped}");
+    let unknown = GiftCardCode::from_random([7; 15]).grouped();
+    app.post(&path, Some(&shop.staff), &sell(json!([gift_card(89_990, &unknown)])))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "no such card");
+    let nameless = sell(json!([{"method": "gift_card", "amount": money(89_990)}]));
+    let nameless =
+        app.post(&path, Some(&shop.staff), &nameless).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "no code");
+    assert_eq!(nameless["errors"][0]["field"], "payments[0].reference", "{nameless}");
+    let no_credit = sell(json!([{"method": "store_credit", "amount": money(89_990)}]));
+    let no_credit = app
+        .post(&path, Some(&shop.staff), &no_credit)
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "a customer without credit");
+    assert_eq!(no_credit["code"], "insufficient_credit", "{no_credit}");
+
+    assert_eq!(level(&app, &shop, &shop.warehouse, "CHAQ-M").await, (7, 0), "nothing held");
+    let shipments = format!("/api/v1/locations/{}/shipments", shop.warehouse);
+    let none = app.get(&shipments, Some(&shop.manager)).await.expect(StatusCode::OK, "no shipment");
+    assert_eq!(none["items"], json!([]));
+    let report = app
+        .get(&format!("/api/v1/pos/sessions/{}", shop.session_id), Some(&shop.staff))
+        .await
+        .expect(StatusCode::OK, "the session");
+    assert_eq!(report["expected_cash"], money(20_000), "no cash taken");
     app.stop().await;
 }

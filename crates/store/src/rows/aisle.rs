@@ -55,7 +55,8 @@ pub struct AislePaymentRow {
     pub amount_minor: i64,
     /// Cash handed over, when more than applied.
     pub tendered_minor: Option<i64>,
-    /// The terminal's reference (a card's refund names it) or an external approval code.
+    /// The terminal's reference (a card's refund names it), an external approval code, or the
+    /// credit account a gift card or store credit tender was spent from.
     pub reference: Option<String>,
 }
 
@@ -117,6 +118,20 @@ pub struct NewAisleOrder {
     pub session_event: Option<NewEvent>,
 }
 
+/// A gift card or store credit tender of an aisle order credited back to its account (the
+/// ledger entry is keyed by the order and the tender's position, so it is given back once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AisleCreditRefund {
+    /// The account the tender was spent from.
+    pub account_id: String,
+    /// The tender's position among the order's payments.
+    pub position: usize,
+    /// What it paid (minor units).
+    pub amount_minor: i64,
+    /// Who cancelled.
+    pub by_user: Option<String>,
+}
+
 /// A shipment's step to apply in one transaction.
 #[derive(Debug, Clone)]
 pub struct ShipmentChange {
@@ -134,6 +149,9 @@ pub struct ShipmentChange {
     pub card_refunds: Vec<(String, String, i64)>,
     /// Cash owed back after a cancellation.
     pub cash_refund_owed_minor: i64,
+    /// Gift card and store credit tenders given back after a cancellation, each to the
+    /// account it was spent from.
+    pub credit_refunds: Vec<AisleCreditRefund>,
     /// The step's `shipment.status_changed`.
     pub event: NewEvent,
     /// When.

@@ -3,7 +3,8 @@
 //! An aisle order is placed through the same step as every order (`tx::placement::place_in`:
 //! its units reserved at the source in (location, SKU) order by a conditional update, so two
 //! tablets selling the last unit cannot both win), then, in the same transaction, what only the
-//! aisle has: the till's session locked open with the cash put in, the tenders, and either the
+//! aisle has: the till's session locked open with the cash put in, the tenders (a gift card's or
+//! store credit's spent from its balance, never below zero), and either the
 //! shipment or — for a pickup here — the units sent out of the source as transfers, with the
 //! part moved to the selling store so the till's usual handover by pickup code finds it there.
 //! A shipment's step and a pickup's arrival each run in one transaction with the part's change
@@ -24,14 +25,15 @@ use super::outbox::insert_event;
 use super::pos::lock_open_session;
 use super::stock::insert_transfer;
 use super::tx::Tx;
+use super::tx::credit::apply_to_account;
 use super::tx::ledger::{move_stock, release, reserve};
 use super::tx::payment_jobs::{Owed, enqueue_for_terminal};
 use super::tx::placement::place_in;
 use super::tx::transition::apply_change_in;
 use crate::backend::SqlStore;
 use crate::rows::{
-    AisleOrderRecord, AisleOrderRow, AislePaymentRow, AisleReceipt, NewAisleOrder, OrderRecord, Page, ShipmentChange,
-    ShipmentRow,
+    AisleCreditRefund, AisleOrderRecord, AisleOrderRow, AislePaymentRow, AisleReceipt, NewAisleOrder, NewCreditEntry,
+    OrderRecord, Page, ShipmentChange, ShipmentRow,
 };
 use crate::{AisleStore, OrderStore, StoreError, StoreResult};
 
@@ -207,6 +209,56 @@ async fn send_to_store(transaction: &mut Tx, new: &NewAisleOrder) -> StoreResult
     Ok(())
 }
 
+/// Spends the gift card and store credit tenders from the accounts they name, keyed by the
+/// order and the tender's position (as a till sale's, `tx::credit`): a balance that does not
+/// cover one refuses the whole order.
+async fn spend_credit(transaction: &mut Tx, new: &NewAisleOrder, number: i64) -> StoreResult<()> {
+    let order = &new.order.order;
+    for (position, payment) in new.payments.iter().enumerate() {
+        if !payment.method.spends_credit() {
+            continue;
+        }
+        let account_id =
+            payment.reference.as_deref().ok_or(StoreError::Inconsistent("a credit tender names no account"))?;
+        let entry = |holder| NewCreditEntry {
+            merchant_id: new.aisle.merchant_id.clone(),
+            holder,
+            currency: order.currency.code().to_owned(),
+            amount_minor: -payment.amount_minor,
+            reason: format!("aisle order #{number}"),
+            source_kind: "aisle_order".to_owned(),
+            source_id: format!("{}/{position}", new.aisle.order_id),
+            at_ms: new.aisle.created_at_ms,
+            by_user: new.aisle.created_by.clone(),
+        };
+        apply_to_account(transaction, &new.aisle.merchant_id, account_id, entry).await?;
+    }
+    Ok(())
+}
+
+/// Gives a cancelled shipment's gift card or store credit tender back to its account.
+async fn credit_back(
+    transaction: &mut Tx,
+    shipment: &ShipmentRow,
+    refund: &AisleCreditRefund,
+    currency: omnicanal_domain::Currency,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let entry = |holder| NewCreditEntry {
+        merchant_id: shipment.merchant_id.clone(),
+        holder,
+        currency: currency.code().to_owned(),
+        amount_minor: refund.amount_minor,
+        reason: "aisle shipment cancelled".to_owned(),
+        source_kind: "aisle_cancel".to_owned(),
+        source_id: format!("{}/{}", shipment.order_id, refund.position),
+        at_ms: now_ms,
+        by_user: refund.by_user.clone(),
+    };
+    apply_to_account(transaction, &shipment.merchant_id, &refund.account_id, entry).await?;
+    Ok(())
+}
+
 #[async_trait]
 impl AisleStore for SqlStore {
     async fn place_aisle_order(&self, new: &NewAisleOrder) -> StoreResult<OrderRecord> {
@@ -216,6 +268,7 @@ impl AisleStore for SqlStore {
         let placed = place_in(&mut transaction, &new.order, true).await?;
         insert_aisle_row(&mut transaction, &new.aisle).await?;
         insert_payments(&mut transaction, &new.aisle.order_id, &new.payments).await?;
+        spend_credit(&mut transaction, new, placed.order.number).await?;
         cash_in(&mut transaction, new, placed.order.number).await?;
         if let Some(shipment) = &new.shipment {
             insert_shipment(&mut transaction, shipment).await?;
@@ -338,6 +391,9 @@ impl AisleStore for SqlStore {
             };
             // The tablet charged the card on the till's terminal: only the terminal gives it back.
             enqueue_for_terminal(&mut transaction, owed).await?;
+        }
+        for refund in &change.credit_refunds {
+            credit_back(&mut transaction, &shipment, refund, currency, change.now_ms).await?;
         }
         if change.cash_refund_owed_minor > 0 {
             sqlx::query("UPDATE aisle_orders SET cash_refund_owed_minor = $1 WHERE order_id = $2")

@@ -140,6 +140,7 @@ fn step(shipment: &ShipmentRow, from: ShipmentStatus, to: ShipmentStatus) -> Shi
         tracking: (to == ShipmentStatus::Shipped).then(|| TrackingReference::parse("CHX-1").expect("a reference")),
         part_change: None,
         card_refunds: Vec::new(),
+        credit_refunds: Vec::new(),
         cash_refund_owed_minor: 0,
         event: shipment_event(shipment, from, to),
         now_ms: T0 + 1,

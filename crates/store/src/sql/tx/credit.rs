@@ -251,6 +251,28 @@ async fn lapse(tx: &mut Tx, account: &CreditAccountRow, expired_at: i64) -> Resu
     insert_entry(tx, &row).await
 }
 
+/// Applies the entry `entry_for` makes for the holder of the account `account_id` names (the
+/// use case resolved a code or a customer to it), which must be `merchant_id`'s: a till sale's
+/// or an aisle order's spend, an aisle cancellation's credit back. No such account is
+/// `InsufficientCredit`.
+pub(crate) async fn apply_to_account(
+    tx: &mut Tx,
+    merchant_id: &str,
+    account_id: &str,
+    entry_for: impl FnOnce(CreditHolderKey) -> NewCreditEntry,
+) -> Result<CreditEntryRow, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM credit_accounts WHERE id = $1 AND merchant_id = $2"
+    )))
+    .bind(account_id)
+    .bind(merchant_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let account =
+        row.as_ref().map(account_from).transpose()?.ok_or(StoreError::InsufficientCredit { balance_minor: 0 })?;
+    apply_credit_entry(tx, &entry_for(account.holder)).await
+}
+
 /// Spends a till sale's gift card and store credit tenders inside the sale's transaction: each
 /// such payment names its account by id (the use case resolved the code or the customer), and
 /// each spend is keyed by the sale and the tender's position, so the sale is never recorded
@@ -264,18 +286,9 @@ pub(crate) async fn spend_sale_tenders(tx: &mut Tx, new: &crate::rows::NewPosSal
         }
         let account_id =
             payment.reference.as_deref().ok_or(StoreError::Inconsistent("a credit tender names no account"))?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM credit_accounts WHERE id = $1 AND merchant_id = $2"
-        )))
-        .bind(account_id)
-        .bind(&sale.merchant_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let account =
-            row.as_ref().map(account_from).transpose()?.ok_or(StoreError::InsufficientCredit { balance_minor: 0 })?;
-        let entry = NewCreditEntry {
+        let entry = |holder| NewCreditEntry {
             merchant_id: sale.merchant_id.clone(),
-            holder: account.holder,
+            holder,
             currency: sale.currency.code().to_owned(),
             amount_minor: -payment.amount_minor,
             reason: format!("till sale {}", sale.receipt_number),
@@ -284,7 +297,7 @@ pub(crate) async fn spend_sale_tenders(tx: &mut Tx, new: &crate::rows::NewPosSal
             at_ms: sale.recorded_at_ms,
             by_user: sale.created_by.clone(),
         };
-        apply_credit_entry(tx, &entry).await?;
+        apply_to_account(tx, &sale.merchant_id, account_id, entry).await?;
     }
     Ok(())
 }
