@@ -42,7 +42,6 @@ use crate::ids::new_id;
 use crate::local_time::local_time;
 use crate::ordering::command::{Customer, Payment, PlaceOrder};
 use crate::ordering::new_order::{LocationHold, OrderDraft};
-use crate::pos::terminal::{TerminalApproval, TerminalError};
 use crate::pricing::cart::SoldFrom;
 
 /// An aisle order as stored, with its shipment (a delivery).
@@ -92,7 +91,7 @@ impl App {
         // the account, whose spend happens in the order's transaction (issue 17 point 8).
         self.resolve_credit_tenders(&counter.device.merchant_id, &counter.device.id, &mut command.payments).await?;
         let order_id = new_id("ord");
-        let approvals = self.charge_aisle_cards(&order_id, &command, &settled.applied).await?;
+        let approvals = self.charge_counter_cards("aisle", &order_id, &command.payments, &settled.applied).await?;
         let place = PlaceOrder {
             cart: command.cart.clone(),
             customer: Customer {
@@ -195,7 +194,7 @@ impl App {
         let stored = match self.store.place_aisle_order(&new).await {
             Ok(stored) => stored,
             Err(error) => {
-                self.void_aisle_charges(&approvals).await;
+                self.void_counter_charges("aisle", &approvals).await;
                 return Err(match error {
                     StoreError::InsufficientStock { sku } => AppError::ShortAtLocation {
                         sku,
@@ -274,50 +273,6 @@ impl App {
         let day = today + Duration::days(i64::from(promise.days_ahead));
         let date = format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
         Ok((Some(date), Some(hhmm(promise.opens_at_minute))))
-    }
-
-    /// Charges the card tenders on the till's terminal, keyed by the order (a retry never
-    /// charges twice); one decline voids the charges made before it.
-    async fn charge_aisle_cards(
-        &self,
-        order_id: &str,
-        command: &AisleOrder,
-        applied: &[Money],
-    ) -> AppResult<Vec<Option<TerminalApproval>>> {
-        let mut approvals: Vec<Option<TerminalApproval>> = Vec::new();
-        for (index, (payment, amount)) in command.payments.iter().zip(applied).enumerate() {
-            let (TenderMethod::Card, Some(card)) = (payment.tender.method, payment.card_number.as_deref()) else {
-                approvals.push(None);
-                continue;
-            };
-            match self.terminal.charge(card, *amount, &format!("aisle:{order_id}:{index}")).await {
-                Ok(approval) => approvals.push(Some(approval)),
-                Err(error) => {
-                    self.void_aisle_charges(&approvals).await;
-                    return Err(match error {
-                        TerminalError::Declined(code) => {
-                            AppError::CardDeclined { decline_code: code, next_step: code.next_step() }
-                        }
-                        TerminalError::InvalidCard(why) => {
-                            AppError::invalid(format!("payments[{index}].card_number"), why)
-                        }
-                        TerminalError::Unavailable(why) => AppError::Unavailable(why),
-                    });
-                }
-            }
-        }
-        Ok(approvals)
-    }
-
-    /// Voids the charges of an aisle order that was not recorded.
-    async fn void_aisle_charges(&self, approvals: &[Option<TerminalApproval>]) {
-        for (index, approval) in approvals.iter().enumerate() {
-            let Some(approval) = approval else { continue };
-            let key = format!("aisle-void:{}:{index}", approval.reference);
-            if let Err(error) = self.terminal.void(&approval.reference, &key).await {
-                tracing::error!(reference = %approval.reference, %error, "an aisle charge could not be voided");
-            }
-        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod approvals;
 pub mod conflicts;
+mod counter_cards;
 pub mod devices;
 pub mod pickup_changes;
 pub mod pickups;

@@ -18,14 +18,14 @@ use omnicanal_domain::Money;
 use omnicanal_domain::events::{DomainEvent, PosSessionChanged, SessionAction};
 use omnicanal_domain::fulfillment::{Actor, FulfillmentStatus, TransitionRequest, plan_transition};
 use omnicanal_domain::payment::PaymentMethod;
-use omnicanal_domain::pos::{Tender, TenderMethod, TenderOutcome, settle_tenders};
+use omnicanal_domain::pos::{Tender, TenderMethod, settle_tenders};
 use omnicanal_store::{
     FulfillmentChange, FulfillmentRecord, NewEvent, NewPickupCollection, OrderRecord, OrderRow, PickupCollectionRow,
     PickupPaymentRow, Preparation,
 };
 
 use super::sales::{MAX_PAYMENTS, MAX_REFERENCE_CHARS, PaymentInput};
-use super::terminal::{TerminalApproval, TerminalError};
+use super::terminal::TerminalApproval;
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
@@ -227,7 +227,7 @@ impl App {
         })?;
         let tenders: Vec<Tender> = command.payments.iter().map(|payment| payment.tender).collect();
         let settled = settle_tenders(to_collect, &tenders)?;
-        let approvals = self.charge_pickup_cards(&part.id, &command, &settled).await?;
+        let approvals = self.charge_counter_cards("pickup", &part.id, &command.payments, &settled.applied).await?;
         let now = self.now_ms();
         let payments: Vec<PickupPaymentRow> = command
             .payments
@@ -292,7 +292,7 @@ impl App {
         let order = match self.store.collect_pickup(&new).await {
             Ok(order) => order,
             Err(error) => {
-                self.void_pickup_charges(&approvals).await;
+                self.void_counter_charges("pickup", &approvals).await;
                 return Err(match error {
                     omnicanal_store::StoreError::StaleState => AppError::Conflict(
                         "this order changed meanwhile (collected at another till?); look it up again".into(),
@@ -333,50 +333,6 @@ impl App {
             _ => 0,
         };
         Ok(PickupAtTill { to_collect: Money::new(owed, part.currency), order, part, collection })
-    }
-
-    /// Charges the card tenders on the till's terminal, keyed by the part (a retry never
-    /// charges twice); one decline voids the charges made before it.
-    async fn charge_pickup_cards(
-        &self,
-        fulfillment_id: &str,
-        command: &CollectPickup,
-        settled: &TenderOutcome,
-    ) -> AppResult<Vec<Option<TerminalApproval>>> {
-        let mut approvals: Vec<Option<TerminalApproval>> = Vec::new();
-        for (index, (payment, amount)) in command.payments.iter().zip(&settled.applied).enumerate() {
-            let (TenderMethod::Card, Some(card)) = (payment.tender.method, payment.card_number.as_deref()) else {
-                approvals.push(None);
-                continue;
-            };
-            match self.terminal.charge(card, *amount, &format!("pickup:{fulfillment_id}:{index}")).await {
-                Ok(approval) => approvals.push(Some(approval)),
-                Err(error) => {
-                    self.void_pickup_charges(&approvals).await;
-                    return Err(match error {
-                        TerminalError::Declined(code) => {
-                            AppError::CardDeclined { decline_code: code, next_step: code.next_step() }
-                        }
-                        TerminalError::InvalidCard(why) => {
-                            AppError::invalid(format!("payments[{index}].card_number"), why)
-                        }
-                        TerminalError::Unavailable(why) => AppError::Unavailable(why),
-                    });
-                }
-            }
-        }
-        Ok(approvals)
-    }
-
-    /// Voids the charges of a collection that was not recorded.
-    async fn void_pickup_charges(&self, approvals: &[Option<TerminalApproval>]) {
-        for (index, approval) in approvals.iter().enumerate() {
-            let Some(approval) = approval else { continue };
-            let key = format!("pickup-void:{}:{index}", approval.reference);
-            if let Err(error) = self.terminal.void(&approval.reference, &key).await {
-                tracing::error!(reference = %approval.reference, %error, "a pickup charge could not be voided");
-            }
-        }
     }
 }
 
