@@ -95,6 +95,19 @@ impl Pagination {
         }
         Ok(Page { limit, offset })
     }
+
+    /// The page, or `None` with its bad parameters added to `errors`: for a handler that
+    /// answers every bad query parameter at once, the paging's with its own.
+    pub fn page_or_collect(self, errors: &mut Vec<omnicanal_app::FieldError>) -> Option<Page> {
+        match self.page() {
+            Ok(page) => Some(page),
+            Err(ApiError::App(omnicanal_app::AppError::Invalid(fields))) => {
+                errors.extend(fields);
+                None
+            }
+            Err(_) => None,
+        }
+    }
 }
 
 /// The client's address: the TCP peer, when the server was started with connect info

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiQuery, Pagination};
 use crate::state::AppState;
 use crate::views::AisleSearchView;
@@ -52,14 +52,7 @@ async fn aisle_search(
 ) -> ApiResult<Json<AisleSearchView>> {
     // Every bad parameter in one answer: the paging's and the text's.
     let mut errors = Vec::new();
-    let page = match (Pagination { limit: query.limit, offset: query.offset }.page()) {
-        Ok(page) => Some(page),
-        Err(ApiError::App(AppError::Invalid(fields))) => {
-            errors.extend(fields);
-            None
-        }
-        Err(other) => return Err(other),
-    };
+    let page = Pagination { limit: query.limit, offset: query.offset }.page_or_collect(&mut errors);
     if query.q.as_deref().is_some_and(|q| q.trim().chars().count() > MAX_QUERY_CHARS) {
         errors.push(FieldError { field: "q".into(), message: format!("must be at most {MAX_QUERY_CHARS} characters") });
     }

@@ -21,7 +21,7 @@ use omnicanal_domain::shipment::ShipmentStatus;
 
 use super::pos::SalePaymentBody;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Pagination};
 use crate::idempotency::IdempotencyClaim;
 use crate::state::AppState;
@@ -256,14 +256,7 @@ async fn list_shipments(
     ApiQuery(query): ApiQuery<ShipmentQuery>,
 ) -> ApiResult<Json<ShipmentListView>> {
     let mut errors = Vec::new();
-    let page = match (Pagination { limit: query.limit, offset: query.offset }.page()) {
-        Ok(page) => Some(page),
-        Err(ApiError::App(AppError::Invalid(fields))) => {
-            errors.extend(fields);
-            None
-        }
-        Err(other) => return Err(other),
-    };
+    let page = Pagination { limit: query.limit, offset: query.offset }.page_or_collect(&mut errors);
     let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => match ShipmentStatus::parse(raw) {
             Ok(status) => Some(status),

@@ -6,10 +6,9 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use omnicanal_app::catalog::photo_images::PHOTO_FIELD;
@@ -23,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::product_photos::{IMMUTABLE, PHOTO_BODY_LIMIT_BYTES, PhotoUploadForm, none_match, read_photo_form};
+use crate::routes::product_photos::{PHOTO_BODY_LIMIT_BYTES, PhotoUploadForm, immutable_image, read_photo_form};
 use crate::state::AppState;
 
 /// The API's routes of this module (under `/api/v1`).
@@ -140,20 +139,5 @@ async fn serve_rendition(
         Ok(rendition) => rendition,
         Err(error) => return ApiError::App(error).into_response(),
     };
-    let etag = format!("\"{}\"", rendition.hash);
-    let status = if none_match(&headers, &etag) { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
-    let body = if status == StatusCode::OK { Body::from(rendition.bytes) } else { Body::empty() };
-    let mut response = (status, body).into_response();
-    let out = response.headers_mut();
-    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
-    out.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        out.insert(header::ETAG, value);
-    }
-    if status == StatusCode::OK {
-        let content_type = HeaderValue::from_str(&rendition.content_type)
-            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-        out.insert(header::CONTENT_TYPE, content_type);
-    }
-    response
+    immutable_image(&headers, &rendition.hash, rendition.bytes, &rendition.content_type)
 }

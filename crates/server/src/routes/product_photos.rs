@@ -222,9 +222,15 @@ async fn serve_rendition(
         Ok(rendition) => rendition,
         Err(error) => return ApiError::App(error).into_response(),
     };
-    let etag = format!("\"{}\"", rendition.hash);
-    let status = if none_match(&headers, &etag) { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
-    let body = if status == StatusCode::OK { Body::from(rendition.bytes) } else { Body::empty() };
+    immutable_image(&headers, &rendition.hash, rendition.bytes, &rendition.content_type)
+}
+
+/// A stored image rendition as a public, immutable answer named by its content hash: 304 when
+/// the client's `If-None-Match` already has it. Product photos and gallery photos alike.
+pub(crate) fn immutable_image(headers: &HeaderMap, hash: &str, bytes: Vec<u8>, content_type: &str) -> Response {
+    let etag = format!("\"{hash}\"");
+    let status = if none_match(headers, &etag) { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
+    let body = if status == StatusCode::OK { Body::from(bytes) } else { Body::empty() };
     let mut response = (status, body).into_response();
     let out = response.headers_mut();
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
@@ -233,7 +239,7 @@ async fn serve_rendition(
         out.insert(header::ETAG, value);
     }
     if status == StatusCode::OK {
-        let content_type = HeaderValue::from_str(&rendition.content_type)
+        let content_type = HeaderValue::from_str(content_type)
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
         out.insert(header::CONTENT_TYPE, content_type);
     }
