@@ -136,6 +136,8 @@ for (const width of [360, 1280]) {
         "console-account": "/console/account",
         "console-connections": "/console/connections",
         "console-connections-new": "/console/connections/new",
+        // Gift cards and store credit (issue 17 point 8), with its empty state.
+        "console-credit": "/console/credit",
       };
       for (const [name, path] of Object.entries(pages)) {
         await page.goto(`${BASE}${path}`);
