@@ -318,8 +318,9 @@ impl App {
             });
             return Ok(());
         }
-        // An order paid part by gift card or store credit: the card is refunded at most what it
-        // paid; a refund it cannot take whole goes back, as credit, to the balance that paid.
+        // An order paid part by gift card or store credit (placed or collected with it): the card,
+        // or the counter's cash, is refunded at most what it paid; a refund it cannot take whole
+        // goes back, as credit, to the balance that paid.
         let credit = &purchase.order_credit;
         let card_left = purchase.paid_total_minor - credit.credit_kept_minor - credit.card_refunded_minor;
         if let (Some(holder), true) = (credit.holders.first(), ret.refund_minor > card_left) {

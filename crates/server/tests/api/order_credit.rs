@@ -411,3 +411,39 @@ async fn a_return_refunds_the_card_at_most_what_it_paid_and_the_rest_to_the_gift
     assert_eq!(refunds.len(), 1, "one card refund only: {refunds:?}");
     assert_eq!(clp(&refunds[0]["amount"]), burger);
 }
+
+/// A pay-at-pickup order collected at the till with a gift card goes back to that gift card when
+/// returned, not out of the drawer in cash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pickup_collected_with_a_gift_card_is_returned_to_the_gift_card() {
+    let app = TestApp::spawn().await;
+    let fx = Fixture::builder().merchants(1).build(&app).await;
+    let m = fx.m(0);
+    let manager = m.manager.token(&app).await;
+    let burger = m.price(BURGER);
+    take_pay_at_pickup(&app, &m.location_id).await;
+    let code = issue(&app, &manager, &m.id, burger).await;
+    let till = open_till(&app, m, 0).await;
+    let mut body = fx.order_body(&[fx.line(BURGER, 1)], &Payment::card());
+    body["payment"] = json!({"method": "pay_at_pickup"});
+    let placed = app.post("/api/v1/orders", None, &body).await.expect(StatusCode::CREATED, "pay at pickup");
+    let part_id = id(fulfillment_at(&placed, &m.location_id));
+    app.advance(&manager, &part_id, &["accepted", "preparing", "ready"]).await;
+    let paid = json!({"session_id": till.session_id, "payments": [
+        {"method": "gift_card", "amount": money(burger), "reference": code}]});
+    app.post(&format!("/api/v1/pos/pickups/{part_id}/collect"), Some(&till.staff), &paid)
+        .await
+        .expect(StatusCode::OK, "collected with the gift card");
+    assert_eq!(card_balance(&app, &m.id, &code).await, 0);
+
+    let back = json!({"order_id": id(&placed), "location_id": m.location_id, "device_id": till.device_id,
+        "refund_to": "original", "reason": "no", "lines": [{"sku": BURGER, "quantity": 1, "restock": true}]});
+    let taken = app.post("/api/v1/returns", Some(&till.staff), &back).await.expect(StatusCode::CREATED, "returned");
+    assert_eq!((taken["refund_method"].clone(), clp(&taken["refund"])), (json!("store_credit"), burger));
+    assert_eq!(card_balance(&app, &m.id, &code).await, burger, "back on the gift card");
+    let report = app
+        .get(&format!("/api/v1/pos/sessions/{}", till.session_id), Some(&till.staff))
+        .await
+        .expect(StatusCode::OK, "report");
+    assert_eq!(clp(&report["expected_cash"]), 0, "nothing left the drawer");
+}

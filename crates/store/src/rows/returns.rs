@@ -196,16 +196,16 @@ impl SaleCardCharge {
     }
 }
 
-/// The part of an order's lines (of one merchant) paid by gift cards and store credit, the
-/// balances it came from, and what returns already gave back to the order's card: a return
-/// never refunds to the card more than the card paid.
+/// The part of an order's lines (of one merchant) paid by gift cards and store credit (when
+/// placed, or at the till when collected), the balances it came from, and what returns already
+/// gave back by card or in cash: a return never refunds by card or cash more than they paid.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderCreditPaid {
     /// The balances spent on the merchant's parts, first spent first.
     pub holders: Vec<crate::CreditHolderKey>,
     /// What they paid, less what voided parts gave back.
     pub credit_kept_minor: i64,
-    /// What earlier returns refunded to the order's card.
+    /// What earlier returns refunded to the order's card or in cash.
     pub card_refunded_minor: i64,
 }
 

@@ -331,10 +331,19 @@ async fn order_credit_paid(
     order_id: &str,
     merchant_id: &str,
 ) -> Result<OrderCreditPaid, sqlx::Error> {
+    // Spent when the order was placed, then at the till when a pay-at-pickup part was collected
+    // (a credit tender's reference is its account's id).
     let spends = sqlx::query(
-        "SELECT a.holder_kind, a.holder_key, s.amount_minor - s.returned_minor AS kept FROM order_credit_spends s \
+        "SELECT a.holder_kind, a.holder_key, s.amount_minor - s.returned_minor AS kept, 0 AS at_till, s.position \
+         FROM order_credit_spends s \
          JOIN credit_accounts a ON a.id = s.account_id JOIN fulfillments f ON f.id = s.fulfillment_id \
-         WHERE s.order_id = $1 AND f.merchant_id = $2 ORDER BY s.position",
+         WHERE s.order_id = $1 AND f.merchant_id = $2 \
+         UNION ALL \
+         SELECT a.holder_kind, a.holder_key, p.amount_minor AS kept, 1 AS at_till, p.position \
+         FROM pos_pickup_payments p JOIN credit_accounts a ON a.id = p.reference \
+         JOIN fulfillments f ON f.id = p.fulfillment_id \
+         WHERE f.order_id = $1 AND f.merchant_id = $2 AND p.method IN ('gift_card', 'store_credit') \
+         ORDER BY at_till, position",
     )
     .bind(order_id)
     .bind(merchant_id)
@@ -351,7 +360,7 @@ async fn order_credit_paid(
     }
     let refunded: Option<i64> = sqlx::query_scalar(
         "SELECT CAST(SUM(refund_minor) AS BIGINT) FROM returns WHERE source = 'order' AND source_id = $1 \
-         AND merchant_id = $2 AND refund_method = 'card'",
+         AND merchant_id = $2 AND refund_method IN ('card', 'cash')",
     )
     .bind(order_id)
     .bind(merchant_id)
