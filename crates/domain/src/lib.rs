@@ -40,3 +40,4 @@ pub use error::DomainError;
 pub use money::{Currency, Money};
 pub mod aisle;
 pub mod customers;
+pub mod support;
