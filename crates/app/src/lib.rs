@@ -192,3 +192,4 @@ impl App {
         self.signals.connections.notify_one();
     }
 }
+pub mod support;

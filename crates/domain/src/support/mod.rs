@@ -6,4 +6,4 @@
 
 pub mod ticket;
 
-pub use ticket::{TicketCategory, TicketPriority, TicketStatus};
+pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};
