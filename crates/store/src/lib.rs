@@ -1226,4 +1226,14 @@ pub trait SupportTicketStore {
     /// Writes a change in one transaction if the ticket is still at the version it was read
     /// at; otherwise `StaleState` and nothing is written.
     async fn change_support_ticket(&self, change: &SupportTicketChange) -> StoreResult<SupportTicketRow>;
+    /// Tickets opened in `[from_ms, to_ms)`, optionally of one merchant or store, oldest first,
+    /// at most `limit` (the reports' input).
+    async fn list_support_tickets_opened(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        merchant_id: Option<&str>,
+        location_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<SupportTicketRow>>;
 }

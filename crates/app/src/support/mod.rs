@@ -4,8 +4,11 @@
 //!
 //! - [`tickets`]: opening, reading, answering, assigning, merging tickets; who sees which.
 //! - [`sla`]: the deadlines a ticket is held to, in the store's business minutes.
+//! - [`reports`]: the desk's figures over a period, and who may read which.
 
+pub mod reports;
 pub mod sla;
 pub mod tickets;
 
+pub use reports::{SupportReportQuery, SupportReportView};
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};

@@ -3,7 +3,9 @@
 //! the domain.
 //!
 //! - [`ticket`]: a ticket's priority, category and status, and the one table of its moves.
+//! - [`report`]: the desk's figures over a period, counted from one fact row per ticket.
 
+pub mod report;
 pub mod ticket;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};

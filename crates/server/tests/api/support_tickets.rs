@@ -225,3 +225,72 @@ async fn queues_merges_and_bad_input() {
     app.get("/api/v1/support/tickets/tkt_nothing", Some(&agent)).await.expect_problem(StatusCode::NOT_FOUND, "none");
     app.get("/api/v1/support/tickets", None).await.expect_problem(StatusCode::UNAUTHORIZED, "signed out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_desks_report_counts_tickets_targets_and_times_for_who_may_read_them() {
+    let clock = Arc::new(ManualClock::starting_at(TUESDAY_NOON_MS));
+    let app =
+        TestApp::spawn_with_services(omnicanal_server::Services { clock: clock.clone(), ..Default::default() }).await;
+    let fx = Fixture::builder().merchants(2).stock(0).build(&app).await;
+    let (burger, sushi) = (fx.m(0), fx.m(1));
+    let agent = agent_token(&app).await;
+    let staff = burger.staff.token(&app).await;
+    let sushi_manager = sushi.manager.token(&app).await;
+
+    let empty = app.get("/api/v1/support/reports", Some(&agent)).await.expect(StatusCode::OK, "an empty period");
+    assert_eq!(empty["total"], 0);
+    assert_eq!(empty["first_response"]["met_bps"], Value::Null, "no share without tickets");
+
+    let open =
+        |location: &str, category: &str| json!({"location_id": location, "subject": "Ayuda", "category": category});
+    let printer = app
+        .post("/api/v1/support/tickets", Some(&staff), &open(&burger.location_id, "impresora"))
+        .await
+        .expect(StatusCode::CREATED, "a printer ticket");
+    app.post("/api/v1/support/tickets", Some(&staff), &open(&burger.location_id, "pagos"))
+        .await
+        .expect(StatusCode::CREATED, "a payments ticket");
+    app.post("/api/v1/support/tickets", Some(&sushi_manager), &open(&sushi.location_id, "pagos"))
+        .await
+        .expect(StatusCode::CREATED, "sushi's ticket");
+    // One answered in ten minutes (on time) and solved; the other two wait past their target.
+    clock.advance(Duration::from_secs(10 * 60));
+    let path = format!("/api/v1/support/tickets/{}", printer["id"].as_str().unwrap_or_default());
+    app.post(&format!("{path}/messages"), Some(&agent), &json!({"body": "Cambie el papel", "status": "resolved"}))
+        .await
+        .expect(StatusCode::CREATED, "answered and solved");
+    clock.advance(Duration::from_secs(3 * 60 * 60));
+
+    let report = app.get("/api/v1/support/reports?days=7", Some(&agent)).await.expect(StatusCode::OK, "the desk");
+    assert_eq!(report["total"], 3, "{report}");
+    assert_eq!(report["first_response"]["met"], 1, "{report}");
+    assert_eq!(report["first_response"]["missed"], 2, "two unanswered past two hours: {report}");
+    assert_eq!(report["first_response"]["met_bps"], 3333);
+    assert_eq!(report["resolution"]["met"], 1);
+    let count_of = |list: &Value, key: &str| {
+        list.as_array().into_iter().flatten().find(|row| row["key"] == key).map(|row| row["count"].clone())
+    };
+    assert_eq!(count_of(&report["by_category"], "pagos"), Some(json!(2)), "{report}");
+    assert_eq!(count_of(&report["by_store"], &burger.location_id), Some(json!(2)), "{report}");
+    assert_eq!(count_of(&report["first_response_minutes"], "15"), Some(json!(1)), "answered within 15 minutes");
+    assert_eq!(report["by_hour"].as_array().map(Vec::len), Some(24));
+
+    // A manager reads only their merchant's; staff none; bad periods are refused.
+    let theirs = app.get("/api/v1/support/reports", Some(&sushi_manager)).await.expect(StatusCode::OK, "sushi");
+    assert_eq!(theirs["total"], 1, "{theirs}");
+    app.get(&format!("/api/v1/support/reports?merchant_id={}", burger.id), Some(&sushi_manager))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "another merchant's figures");
+    app.get("/api/v1/support/reports", Some(&staff)).await.expect_problem(StatusCode::FORBIDDEN, "staff");
+    assert_validation_problem(&app.get("/api/v1/support/reports?days=5", Some(&agent)).await, "5 days");
+
+    // The page draws the same figures for an admin.
+    let mut browser = crate::console_pages::Browser::new(&app);
+    browser.sign_in(common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    let page = browser.get("/support/reports?days=7").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Informes de soporte") && page.body.contains("<svg"), "charts drawn");
+    assert!(page.body.contains("33,3 %"), "first responses on time: {}", page.body);
+    let bad = browser.get("/support/reports?days=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

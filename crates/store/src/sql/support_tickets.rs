@@ -276,4 +276,27 @@ impl SupportTicketStore for SqlStore {
         transaction.commit().await?;
         Ok(ticket.clone())
     }
+
+    async fn list_support_tickets_opened(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        merchant_id: Option<&str>,
+        location_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<SupportTicketRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TICKET_COLUMNS} FROM support_tickets WHERE created_ms >= $1 AND created_ms < $2 \
+             AND ($3 IS NULL OR merchant_id = $3) AND ($4 IS NULL OR location_id = $4) \
+             ORDER BY created_ms, id LIMIT $5"
+        )))
+        .bind(from_ms)
+        .bind(to_ms)
+        .bind(merchant_id.map(str::to_owned))
+        .bind(location_id.map(str::to_owned))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(ticket_from).collect::<Result<Vec<_>, _>>()?)
+    }
 }

@@ -53,6 +53,7 @@ mod setup_edit;
 mod shipments;
 mod shop_settings;
 mod stock;
+mod support_reports;
 mod users;
 mod variants;
 mod view;
@@ -100,6 +101,8 @@ pub fn router() -> Router<AppState> {
         .merge(shipments::router())
         // Gift cards and store credit (issue 17 point 8).
         .merge(credit::router())
+        // The support desk's reports (issue 18 point 6).
+        .merge(support_reports::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

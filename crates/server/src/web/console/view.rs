@@ -67,6 +67,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
+    // The support desk's reports (issue 18 point 6), in `support_reports.rs`.
+    for &(name, source) in super::support_reports::TEMPLATE_SOURCES.iter() {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a console template does not compile");
+        }
+    }
     env
 });
 
