@@ -7,3 +7,6 @@
 pub mod ticket;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketStatus};
+pub mod calendar;
+pub mod holidays;
+pub mod sla;
