@@ -39,6 +39,7 @@ mod credit;
 mod customers;
 mod retail;
 mod returns;
+mod support_sla;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;
