@@ -43,7 +43,6 @@ pub mod returns;
 pub mod setup;
 pub mod signing;
 pub mod stock;
-pub mod support;
 pub mod throttle;
 pub mod validation;
 pub mod webhooks;
@@ -193,3 +192,4 @@ impl App {
         self.signals.connections.notify_one();
     }
 }
+pub mod support;

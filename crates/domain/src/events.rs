@@ -45,6 +45,8 @@ crate::named_enum! {
         /// An endless-aisle shipment moved (picked, packed, shipped with its tracking
         /// reference, delivered or cancelled).
         ShipmentStatusChanged => "shipment.status_changed",
+        /// A support ticket was opened, answered or changed (issue 18).
+        SupportTicketChanged => "support.ticket_changed",
     }
 }
 
@@ -429,6 +431,40 @@ pub struct ShipmentStatusChanged {
     pub tracking_reference: Option<String>,
 }
 
+crate::named_enum! {
+    /// What happened to a support ticket.
+    pub enum TicketChangeKind("change") {
+        /// Opened by a store or an agent.
+        Opened => "opened",
+        /// Someone wrote on it (an agents' note included; its text is not in the event).
+        Message => "message",
+        /// Its status, priority, category or agent changed.
+        Updated => "updated",
+        /// Folded into another ticket.
+        Merged => "merged",
+    }
+}
+
+/// `support.ticket_changed`: a ticket moved; the desk's pages and the store's till refresh on it.
+/// It never carries a message's text, so an agents' note cannot leak through a webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportTicketChanged {
+    /// The ticket.
+    pub ticket_id: String,
+    /// Its number on the desk.
+    pub number: i64,
+    /// The store's merchant.
+    pub merchant_id: String,
+    /// The store.
+    pub location_id: String,
+    /// What happened.
+    pub change: TicketChangeKind,
+    /// Its status now.
+    pub status: crate::support::TicketStatus,
+    /// Its priority now.
+    pub priority: crate::support::TicketPriority,
+}
+
 /// Every event, by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainEvent {
@@ -454,6 +490,8 @@ pub enum DomainEvent {
     StockConflictResolved(StockConflictResolved),
     /// `shipment.status_changed`.
     ShipmentStatusChanged(ShipmentStatusChanged),
+    /// `support.ticket_changed`.
+    SupportTicketChanged(SupportTicketChanged),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -485,6 +523,7 @@ impl DomainEvent {
             DomainEvent::PosSessionChanged(_) => EventType::PosSessionChanged,
             DomainEvent::StockConflictResolved(_) => EventType::StockConflictResolved,
             DomainEvent::ShipmentStatusChanged(_) => EventType::ShipmentStatusChanged,
+            DomainEvent::SupportTicketChanged(_) => EventType::SupportTicketChanged,
         }
     }
 
@@ -502,6 +541,7 @@ impl DomainEvent {
             DomainEvent::PosSessionChanged(event) => serde_json::to_string(event),
             DomainEvent::StockConflictResolved(event) => serde_json::to_string(event),
             DomainEvent::ShipmentStatusChanged(event) => serde_json::to_string(event),
+            DomainEvent::SupportTicketChanged(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -524,6 +564,7 @@ impl DomainEvent {
             EventType::PosSessionChanged => DomainEvent::PosSessionChanged(parse(json)?),
             EventType::StockConflictResolved => DomainEvent::StockConflictResolved(parse(json)?),
             EventType::ShipmentStatusChanged => DomainEvent::ShipmentStatusChanged(parse(json)?),
+            EventType::SupportTicketChanged => DomainEvent::SupportTicketChanged(parse(json)?),
         })
     }
 
@@ -589,6 +630,11 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 sku: None,
             },
+            DomainEvent::SupportTicketChanged(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                location_id: some(&event.location_id),
+                ..Routing::default()
+            },
         }
     }
 
@@ -615,6 +661,7 @@ impl DomainEvent {
             DomainEvent::PosSessionChanged(event) => vec![&event.merchant_id],
             DomainEvent::StockConflictResolved(event) => vec![&event.merchant_id],
             DomainEvent::ShipmentStatusChanged(event) => vec![&event.merchant_id],
+            DomainEvent::SupportTicketChanged(event) => vec![&event.merchant_id],
         }
     }
 }

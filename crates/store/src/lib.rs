@@ -63,6 +63,7 @@ pub trait Store:
     + CreditStore
     + CustomerStore
     + AisleStore
+    + SupportTicketStore
     + SupportSlaStore
     + Send
     + Sync
@@ -99,6 +100,7 @@ impl<T> Store for T where
         + CreditStore
         + CustomerStore
         + AisleStore
+        + SupportTicketStore
         + SupportSlaStore
         + Send
         + Sync
@@ -1197,6 +1199,35 @@ pub trait AisleStore {
     /// received, the units reserved at the store for the part, the part made ready. Received
     /// twice → `StaleState`.
     async fn receive_aisle_order(&self, receipt: &AisleReceipt) -> StoreResult<OrderRecord>;
+}
+
+/// The support desk's tickets and messages (issue 18 point 1).
+#[async_trait]
+pub trait SupportTicketStore {
+    /// Stores a new ticket with its number drawn from the desk's one series, its first
+    /// messages and events (a `support.ticket_changed` of this ticket gets the number too), in
+    /// one transaction; returns it with its number.
+    async fn insert_support_ticket(
+        &self,
+        ticket: &SupportTicketRow,
+        messages: &[SupportMessageRow],
+        events: &[NewEvent],
+    ) -> StoreResult<SupportTicketRow>;
+    /// A ticket by id.
+    async fn get_support_ticket(&self, id: &str) -> StoreResult<Option<SupportTicketRow>>;
+    /// A ticket by its number.
+    async fn get_support_ticket_by_number(&self, number: i64) -> StoreResult<Option<SupportTicketRow>>;
+    /// Tickets matching a filter, most urgent due first, with the count of all matches.
+    async fn list_support_tickets(
+        &self,
+        filter: &SupportTicketFilter,
+        page: Page,
+    ) -> StoreResult<(Vec<SupportTicketRow>, i64)>;
+    /// A ticket's messages, oldest first; agents' notes only when `with_internal`.
+    async fn list_support_messages(&self, ticket_id: &str, with_internal: bool) -> StoreResult<Vec<SupportMessageRow>>;
+    /// Writes a change in one transaction if the ticket is still at the version it was read
+    /// at; otherwise `StaleState` and nothing is written.
+    async fn change_support_ticket(&self, change: &SupportTicketChange) -> StoreResult<SupportTicketRow>;
 }
 
 /// SLA policies and special days of the support desk (issue 18 point 3).

@@ -43,6 +43,12 @@ pub enum Follow {
         /// The location.
         location_id: String,
     },
+    /// The support desk's ticket changes the follower may see: agents and admins every
+    /// store's, a manager their merchant's, staff their own location's (issue 18).
+    Support {
+        /// The follower.
+        caller: Caller,
+    },
 }
 
 impl Follow {
@@ -64,6 +70,10 @@ impl Follow {
                 concerns.then(|| row.payload_json.clone())
             }
             Follow::Location { location_id } => location_data(row, location_id),
+            Follow::Support { caller } => {
+                let concerns = row.event_type == EventType::SupportTicketChanged && sees_stock_of(caller, row);
+                concerns.then(|| row.payload_json.clone())
+            }
         }
     }
 }
@@ -96,7 +106,8 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::PosSaleRecorded
         | EventType::PosSessionChanged
         | EventType::StockConflictResolved
-        | EventType::ShipmentStatusChanged => None,
+        | EventType::ShipmentStatusChanged
+        | EventType::SupportTicketChanged => None,
     }
 }
 
@@ -138,6 +149,13 @@ impl App {
             caller.check_location(&location.merchant_id, &location.id)?;
         }
         Ok(Follow::Stock { caller: caller.clone(), location_id, sku })
+    }
+
+    /// Opens the support desk's feed of ticket changes (any signed-in staff role; each sees
+    /// only the tickets they may read).
+    pub fn follow_support(&self, caller: &Caller) -> AppResult<Follow> {
+        caller.require(&[Role::Admin, Role::SupportAgent, Role::MerchantManager, Role::Staff])?;
+        Ok(Follow::Support { caller: caller.clone() })
     }
 
     /// Opens a location's feed (staff of the location, its merchant's managers, admins).

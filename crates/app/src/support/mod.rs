@@ -1,7 +1,14 @@
-//! The support desk's use cases (issue 18): tickets, SLAs in store time, the knowledge base and
-//! incidents, each in its own module.
+//! The support desk (issue 18): tickets a store opens from its till or console (or an agent
+//! from a phone call), their SLAs counted on each store's own calendar, the knowledge base
+//! that answers first, and incidents opened from the tills' telemetry.
+//!
+//! - [`tickets`]: opening, reading, answering, assigning, merging tickets; who sees which.
+//! - [`sla`]: the deadlines a ticket is held to, in the store's business minutes.
 
 pub mod sla;
+pub mod tickets;
+
+pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};
 pub mod sla_admin;
 #[cfg(test)]
 mod sla_tests;

@@ -6,7 +6,7 @@
 
 pub mod ticket;
 
-pub use ticket::{TicketCategory, TicketPriority, TicketStatus};
+pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};
 pub mod calendar;
 pub mod holidays;
 pub mod sla;

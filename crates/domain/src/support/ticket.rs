@@ -39,6 +39,18 @@ crate::named_enum! {
 }
 
 crate::named_enum! {
+    /// Where a ticket was asked from.
+    pub enum TicketSource("source") {
+        /// The till's "Pedir ayuda" button, with what the till knew.
+        Till => "till",
+        /// The merchant console.
+        Console => "console",
+        /// An agent taking a phone call.
+        Phone => "phone",
+    }
+}
+
+crate::named_enum! {
     /// Where a ticket stands.
     pub enum TicketStatus("status") {
         /// Opened; no agent has answered yet.
@@ -74,7 +86,8 @@ impl TicketStatus {
         self.next_statuses().is_empty()
     }
 
-    /// True while the SLA clock runs (not paused on the store, not finished).
+    /// True while the SLA clock runs: not while the desk waits on the store, not while the
+    /// store has it as solved (a reopen resumes it), not once it is over.
     pub fn sla_clock_runs(self) -> bool {
         matches!(self, TicketStatus::New | TicketStatus::Open)
     }

@@ -38,7 +38,11 @@ const MAX_REPLAY_ROWS: i64 = 10_000;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(order_events)).routes(routes!(stock_events)).routes(routes!(location_events))
+    OpenApiRouter::new()
+        .routes(routes!(order_events))
+        .routes(routes!(stock_events))
+        .routes(routes!(location_events))
+        .routes(routes!(support_events))
 }
 
 /// What a stream sends for an outbox row: the event as its follower may see it, or nothing.
@@ -198,6 +202,22 @@ async fn location_events(
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let view = view_of(state.app.follow_location(&user, &id).await?);
+    let retry = futures::stream::once(async { Ok(Event::default().retry(RECONNECT_AFTER)) });
+    Ok(sse(futures::StreamExt::chain(retry, event_stream(state, last_event_id(&headers), view))))
+}
+
+/// The support desk's live feed: `support.ticket_changed` for every ticket the user may read
+/// (agents and admins: all; a manager: their merchant's; staff: their location's). Starts with
+/// `retry: 1000`; resumable with `Last-Event-ID`.
+#[utoipa::path(get, path = "/support/events", tag = "support", security(("bearer" = [])),
+    responses((status = 200, description = "text/event-stream of ticket changes", content_type = "text/event-stream", body = String),
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+async fn support_events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let view = view_of(state.app.follow_support(&user)?);
     let retry = futures::stream::once(async { Ok(Event::default().retry(RECONNECT_AFTER)) });
     Ok(sse(futures::StreamExt::chain(retry, event_stream(state, last_event_id(&headers), view))))
 }

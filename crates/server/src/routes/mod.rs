@@ -41,6 +41,7 @@ pub mod returns;
 pub mod setup;
 pub mod stock;
 pub mod stock_conflicts;
+pub mod support_tickets;
 pub mod support_sla;
 pub mod till_catalog;
 pub mod transfers;
@@ -88,7 +89,7 @@ use omnicanal_app::events::health::Health;
         (name = "credit", description = "Store credit and gift cards: balances that never go below zero"),
         (name = "customers", description = "Customer accounts: sign-in by link or password, one history across channels"),
         (name = "returns", description = "Returns and exchanges in any store, the return policy, credit notes"),
-        (name = "support", description = "The support desk: tickets, SLAs in store time, knowledge base, incidents"),
+        (name = "support", description = "The support desk: tickets with the till's context, SLAs in store time, knowledge base, incidents"),
     )
 )]
 struct ApiDoc;
@@ -164,6 +165,7 @@ pub fn app(state: AppState) -> Router {
         .merge(retail_catalogue::router())
         .merge(product_gallery::router())
         .merge(aisle_orders::router())
+        .merge(support_tickets::router())
         .merge(support_sla::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();

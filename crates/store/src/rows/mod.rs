@@ -35,6 +35,8 @@ mod retail;
 mod returns;
 // The endless aisle's orders and shipments (issue 17 point 7).
 mod aisle;
+// The support desk's tickets (issue 18 point 1).
+mod support_tickets;
 // SLAs in store time (issue 18 point 3).
 mod support_sla;
 
@@ -65,6 +67,7 @@ pub use retail::*;
 pub use returns::*;
 pub use setup::*;
 pub use stock::*;
+pub use support_tickets::*;
 pub use support_sla::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.

@@ -39,6 +39,7 @@ mod credit;
 mod customers;
 mod retail;
 mod returns;
+mod support_tickets;
 mod support_sla;
 pub(crate) mod tx;
 
