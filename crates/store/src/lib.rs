@@ -1259,4 +1259,11 @@ pub trait SupportSlaStore {
         from_date: &str,
         to_date: &str,
     ) -> StoreResult<Vec<SpecialDayRow>>;
+    /// Tickets whose SLA clock runs (new or open) with a warning or breach not yet claimed for
+    /// a target still open (no first response yet; not resolved), earliest resolution first.
+    async fn tickets_for_sla_watch(&self, limit: i64) -> StoreResult<Vec<SlaWatchRow>>;
+    /// Claims one alert of a ticket (its 0/1 flag set only if still 0 and its clock still runs)
+    /// and writes `event` in the same transaction; false when another node claimed it first or
+    /// the ticket moved on.
+    async fn claim_sla_alert(&self, ticket_id: &str, alert: SlaAlertFlag, event: &NewEvent) -> StoreResult<bool>;
 }

@@ -12,3 +12,4 @@ pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, Tick
 pub mod sla_admin;
 #[cfg(test)]
 mod sla_tests;
+pub mod sla_watch;

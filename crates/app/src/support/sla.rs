@@ -159,7 +159,7 @@ impl App {
 
     /// The calendar of a location around an instant: from the day before to
     /// [`SPECIAL_DAYS_AHEAD`] days after.
-    async fn calendar_around(&self, location_id: &str, at_ms: i64) -> AppResult<StoreCalendar> {
+    pub(crate) async fn calendar_around(&self, location_id: &str, at_ms: i64) -> AppResult<StoreCalendar> {
         let location = self.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
         let day = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default().date_naive();
         let (calendar, _, _) =

@@ -182,3 +182,64 @@ async fn the_calendar_says_why_and_only_editors_edit() -> AppResult<()> {
     assert!(matches!(query, Err(AppError::Invalid(_))));
     Ok(())
 }
+
+#[tokio::test]
+async fn the_watch_warns_at_80_percent_and_breaches_once_per_target() -> AppResult<()> {
+    use crate::support::tickets::OpenTicket;
+    use omnicanal_domain::events::EventType;
+    let (app, location) = app().await?;
+    let manager = caller(Role::MerchantManager, Some(&location.merchant_id));
+    let user = omnicanal_store::UserRow {
+        id: manager.id.clone(),
+        email: manager.email.clone(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        role: manager.role,
+        merchant_id: manager.merchant_id.clone(),
+        location_id: None,
+        created_at_ms: 0,
+    };
+    app.store.insert_user(&user).await?;
+    let clock = santiago(2026, 12, 7, 12, 0);
+    // Urgent: first response in 15 business minutes, resolution in 240.
+    let open = OpenTicket::parse(
+        &location.id,
+        "La caja no imprime",
+        "Papel puesto",
+        Some("impresora"),
+        Some("urgent"),
+        None,
+        None,
+        None,
+    )?;
+    let ticket = app.open_support_ticket(&manager, open).await?;
+    assert_eq!(ticket.first_response_due_ms, clock + 15 * MINUTE);
+    let alerts = |app: App| async move {
+        let rows = app.store.outbox_after(0, 1_000).await?;
+        let kinds: Vec<EventType> = rows
+            .iter()
+            .map(|row| row.event_type)
+            .filter(|kind| matches!(kind, EventType::SupportSlaWarning | EventType::SupportSlaBreached))
+            .collect();
+        AppResult::Ok(kinds)
+    };
+    assert_eq!(app.run_sla_watch(clock + 11 * MINUTE).await?, 0, "under 80 % of 15 minutes");
+    assert_eq!(app.run_sla_watch(clock + 12 * MINUTE).await?, 1, "80 % of the first response");
+    assert_eq!(app.run_sla_watch(clock + 13 * MINUTE).await?, 0, "a warning fires once");
+    assert_eq!(app.run_sla_watch(clock + 15 * MINUTE).await?, 1, "the first response breached");
+    assert_eq!(app.run_sla_watch(clock + 16 * MINUTE).await?, 0);
+    assert_eq!(alerts(app.clone()).await?, [EventType::SupportSlaWarning, EventType::SupportSlaBreached]);
+    // Resolution: 240 business minutes; 80 % is 192 minutes after noon, 15:12.
+    assert_eq!(app.run_sla_watch(santiago(2026, 12, 7, 15, 11)).await?, 0);
+    assert_eq!(app.run_sla_watch(santiago(2026, 12, 7, 15, 12)).await?, 1);
+    // Two watchers at once (two nodes): the breach is written by one of them only.
+    let at = santiago(2026, 12, 7, 16, 0);
+    let (a, b) = tokio::join!(app.run_sla_watch(at), app.run_sla_watch(at));
+    assert_eq!(a? + b?, 1);
+    let payload = app.store.outbox_after(0, 1_000).await?;
+    let last = payload.iter().rev().find(|row| row.event_type == EventType::SupportSlaBreached);
+    let json: serde_json::Value =
+        serde_json::from_str(&last.map(|row| row.payload_json.clone()).unwrap_or_default()).unwrap_or_default();
+    assert_eq!((json["target"].as_str(), json["ticket_id"].as_str()), (Some("resolution"), Some(ticket.id.as_str())));
+    assert_eq!(json["due_at"], crate::ids::rfc3339(ticket.resolution_due_ms));
+    Ok(())
+}

@@ -41,6 +41,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-credit.es.json"),
         include_str!("../../locales/shop.es.json"),
         include_str!("../../locales/console-variants.es.json"),
+        include_str!("../../locales/console-support-sla.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -60,6 +61,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-credit.en.json"),
         include_str!("../../locales/shop.en.json"),
         include_str!("../../locales/console-variants.en.json"),
+        include_str!("../../locales/console-support-sla.en.json"),
     ])
 });
 

@@ -60,3 +60,53 @@ pub struct SpecialDayFilter {
     /// Up to this date, inclusive.
     pub to_date: Option<String>,
 }
+
+/// A ticket as the SLA watcher reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaWatchRow {
+    /// The ticket.
+    pub id: String,
+    /// Its number.
+    pub number: i64,
+    /// The store's merchant.
+    pub merchant_id: String,
+    /// The store.
+    pub location_id: String,
+    /// When it was opened.
+    pub created_ms: i64,
+    /// First response due.
+    pub first_response_due_ms: i64,
+    /// Resolution due.
+    pub resolution_due_ms: i64,
+    /// When the desk first answered, if it has.
+    pub first_responded_ms: Option<i64>,
+    /// The closed pauses, `[[from, to], …]` JSON.
+    pub pauses_json: String,
+    /// Flags already claimed: first-response warned, breached; resolution warned, breached.
+    pub claimed: [bool; 4],
+}
+
+/// One once-only alert of a ticket: its column among the four 0/1 flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaAlertFlag {
+    /// `first_response_warned`.
+    FirstResponseWarned,
+    /// `first_response_breached`.
+    FirstResponseBreached,
+    /// `resolution_warned`.
+    ResolutionWarned,
+    /// `resolution_breached`.
+    ResolutionBreached,
+}
+
+impl SlaAlertFlag {
+    /// The column it claims (a fixed name, never from input).
+    pub fn column(self) -> &'static str {
+        match self {
+            SlaAlertFlag::FirstResponseWarned => "first_response_warned",
+            SlaAlertFlag::FirstResponseBreached => "first_response_breached",
+            SlaAlertFlag::ResolutionWarned => "resolution_warned",
+            SlaAlertFlag::ResolutionBreached => "resolution_breached",
+        }
+    }
+}

@@ -12,10 +12,12 @@ use omnicanal_domain::support::{TicketCategory, TicketPriority};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::columns::get_flag as flag_of;
 use super::columns::{flag, get_flag, get_parsed, get_parsed_opt};
+use super::outbox::insert_event;
 use crate::backend::SqlStore;
 use crate::constraints::{Reference, or_missing};
-use crate::rows::{Page, SlaRuleRow, SpecialDayFilter, SpecialDayRow};
+use crate::rows::{NewEvent, Page, SlaAlertFlag, SlaRuleRow, SlaWatchRow, SpecialDayFilter, SpecialDayRow};
 use crate::{StoreResult, SupportSlaStore};
 
 const RULE_COLUMNS: &str = "merchant_id, priority, category, first_response_minutes, resolution_minutes, \
@@ -201,5 +203,57 @@ impl SupportSlaStore for SqlStore {
             .fetch_all(&self.read)
             .await?;
         Ok(rows.iter().map(day_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn tickets_for_sla_watch(&self, limit: i64) -> StoreResult<Vec<SlaWatchRow>> {
+        let rows = sqlx::query(
+            "SELECT id, number, merchant_id, location_id, created_ms, first_response_due_ms, resolution_due_ms, \
+             first_responded_ms, pauses_json, first_response_warned, first_response_breached, resolution_warned, \
+             resolution_breached FROM support_tickets \
+             WHERE status IN ('new', 'open') AND paused_since_ms IS NULL \
+             AND ((first_responded_ms IS NULL AND (first_response_warned = 0 OR first_response_breached = 0)) \
+                  OR resolution_warned = 0 OR resolution_breached = 0) \
+             ORDER BY resolution_due_ms, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let watch_from = |row: &AnyRow| -> Result<SlaWatchRow, sqlx::Error> {
+            Ok(SlaWatchRow {
+                id: row.try_get("id")?,
+                number: row.try_get("number")?,
+                merchant_id: row.try_get("merchant_id")?,
+                location_id: row.try_get("location_id")?,
+                created_ms: row.try_get("created_ms")?,
+                first_response_due_ms: row.try_get("first_response_due_ms")?,
+                resolution_due_ms: row.try_get("resolution_due_ms")?,
+                first_responded_ms: row.try_get("first_responded_ms")?,
+                pauses_json: row.try_get("pauses_json")?,
+                claimed: [
+                    flag_of(row, "first_response_warned")?,
+                    flag_of(row, "first_response_breached")?,
+                    flag_of(row, "resolution_warned")?,
+                    flag_of(row, "resolution_breached")?,
+                ],
+            })
+        };
+        Ok(rows.iter().map(watch_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn claim_sla_alert(&self, ticket_id: &str, alert: SlaAlertFlag, event: &NewEvent) -> StoreResult<bool> {
+        let mut tx = self.write.begin().await?;
+        // The conditional update is the claim: of two nodes, only one sees a row change.
+        let column = alert.column();
+        let sql = format!(
+            "UPDATE support_tickets SET {column} = 1 WHERE id = $1 AND {column} = 0 AND status IN ('new', 'open') \
+             AND paused_since_ms IS NULL"
+        );
+        let claimed =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ticket_id).execute(&mut *tx).await?.rows_affected() == 1;
+        if claimed {
+            insert_event(&mut tx, event.clone()).await?;
+        }
+        tx.commit().await?;
+        Ok(claimed)
     }
 }

@@ -56,6 +56,8 @@ mod stock;
 mod users;
 mod variants;
 mod view;
+// SLAs and special days of the support desk (issue 18 point 3).
+mod support_sla;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -100,6 +102,8 @@ pub fn router() -> Router<AppState> {
         .merge(shipments::router())
         // Gift cards and store credit (issue 17 point 8).
         .merge(credit::router())
+        // SLAs and special days of the support desk (issue 18 point 3).
+        .merge(support_sla::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))
