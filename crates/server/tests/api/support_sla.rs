@@ -190,3 +190,58 @@ async fn special_days_shape_a_locations_calendar() {
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+/// The SLA watcher on a manual clock: a normal ticket (120 business minutes to the first
+/// response on a store open around the clock) is warned once at 96 minutes and breached once at
+/// 120, read straight from the outbox of the test's database (SQLite or PostgreSQL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_watcher_warns_then_breaches_once_as_the_clock_moves() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use omnicanal_app::ManualClock;
+    use omnicanal_domain::events::EventType;
+    use omnicanal_store::EventStore;
+
+    // Monday 7 December 2026, 12:00 in Santiago (no holiday).
+    let noon_ms = 1_796_655_600_000;
+    let clock = Arc::new(ManualClock::starting_at(noon_ms));
+    let app =
+        TestApp::spawn_with_services(omnicanal_server::Services { clock: clock.clone(), ..Default::default() }).await;
+    let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
+    let staff = fx.m(0).staff.token(&app).await;
+    app.post(
+        "/api/v1/support/tickets",
+        Some(&staff),
+        &json!({"location_id": fx.m(0).location_id, "subject": "La impresora no imprime", "description": "Sin papel"}),
+    )
+    .await
+    .expect(StatusCode::CREATED, "a ticket");
+    let store = omnicanal_store::connect(app.database_url()).await.expect("the test's database");
+    let alerts = || async {
+        let rows = store.outbox_after(0, 10_000).await.expect("outbox");
+        rows.iter()
+            .filter(|row| matches!(row.event_type, EventType::SupportSlaWarning | EventType::SupportSlaBreached))
+            .map(|row| row.event_type)
+            .collect::<Vec<_>>()
+    };
+    let wait_for = |count: usize| async move {
+        for _ in 0..100 {
+            if alerts().await.len() >= count {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    clock.set(noon_ms + 95 * 60_000);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(alerts().await, [], "under 80 %");
+    clock.set(noon_ms + 97 * 60_000);
+    wait_for(1).await;
+    clock.set(noon_ms + 121 * 60_000);
+    wait_for(2).await;
+    clock.set(noon_ms + 122 * 60_000);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(alerts().await, [EventType::SupportSlaWarning, EventType::SupportSlaBreached]);
+    app.stop().await;
+}
