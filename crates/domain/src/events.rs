@@ -47,6 +47,10 @@ crate::named_enum! {
         ShipmentStatusChanged => "shipment.status_changed",
         /// A support ticket was opened, answered or changed (issue 18).
         SupportTicketChanged => "support.ticket_changed",
+        /// A ticket's running SLA clock passed 80 % of a target (once per target).
+        SupportSlaWarning => "support.sla_warning",
+        /// A ticket's running SLA clock passed a target (once per target).
+        SupportSlaBreached => "support.sla_breached",
     }
 }
 
@@ -465,6 +469,37 @@ pub struct SupportTicketChanged {
     pub priority: crate::support::TicketPriority,
 }
 
+crate::named_enum! {
+    /// Which SLA target an alert is about.
+    pub enum SlaTarget("target") {
+        /// The first answer from the desk.
+        FirstResponse => "first_response",
+        /// The ticket's resolution.
+        Resolution => "resolution",
+    }
+}
+
+/// `support.sla_warning` and `support.sla_breached`: a ticket whose SLA clock runs passed 80 %
+/// of a target, or the target itself. Each is written once per ticket and target (the
+/// ticket's flag is claimed by a conditional update in the same transaction), so the alert
+/// that pages the on-call agent fires once however many nodes watch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportSlaAlert {
+    /// The ticket.
+    pub ticket_id: String,
+    /// Its number on the desk.
+    pub number: i64,
+    /// The store's merchant.
+    pub merchant_id: String,
+    /// The store.
+    pub location_id: String,
+    /// Which target.
+    pub target: SlaTarget,
+    /// When that target is due (RFC 3339).
+    #[serde(with = "crate::time::rfc3339_ms")]
+    pub due_at: i64,
+}
+
 /// Every event, by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainEvent {
@@ -492,6 +527,10 @@ pub enum DomainEvent {
     ShipmentStatusChanged(ShipmentStatusChanged),
     /// `support.ticket_changed`.
     SupportTicketChanged(SupportTicketChanged),
+    /// `support.sla_warning`.
+    SupportSlaWarning(SupportSlaAlert),
+    /// `support.sla_breached`.
+    SupportSlaBreached(SupportSlaAlert),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -524,6 +563,8 @@ impl DomainEvent {
             DomainEvent::StockConflictResolved(_) => EventType::StockConflictResolved,
             DomainEvent::ShipmentStatusChanged(_) => EventType::ShipmentStatusChanged,
             DomainEvent::SupportTicketChanged(_) => EventType::SupportTicketChanged,
+            DomainEvent::SupportSlaWarning(_) => EventType::SupportSlaWarning,
+            DomainEvent::SupportSlaBreached(_) => EventType::SupportSlaBreached,
         }
     }
 
@@ -542,6 +583,8 @@ impl DomainEvent {
             DomainEvent::StockConflictResolved(event) => serde_json::to_string(event),
             DomainEvent::ShipmentStatusChanged(event) => serde_json::to_string(event),
             DomainEvent::SupportTicketChanged(event) => serde_json::to_string(event),
+            DomainEvent::SupportSlaWarning(event) => serde_json::to_string(event),
+            DomainEvent::SupportSlaBreached(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -565,6 +608,8 @@ impl DomainEvent {
             EventType::StockConflictResolved => DomainEvent::StockConflictResolved(parse(json)?),
             EventType::ShipmentStatusChanged => DomainEvent::ShipmentStatusChanged(parse(json)?),
             EventType::SupportTicketChanged => DomainEvent::SupportTicketChanged(parse(json)?),
+            EventType::SupportSlaWarning => DomainEvent::SupportSlaWarning(parse(json)?),
+            EventType::SupportSlaBreached => DomainEvent::SupportSlaBreached(parse(json)?),
         })
     }
 
@@ -635,6 +680,11 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 ..Routing::default()
             },
+            DomainEvent::SupportSlaWarning(event) | DomainEvent::SupportSlaBreached(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                location_id: some(&event.location_id),
+                ..Routing::default()
+            },
         }
     }
 
@@ -662,6 +712,7 @@ impl DomainEvent {
             DomainEvent::StockConflictResolved(event) => vec![&event.merchant_id],
             DomainEvent::ShipmentStatusChanged(event) => vec![&event.merchant_id],
             DomainEvent::SupportTicketChanged(event) => vec![&event.merchant_id],
+            DomainEvent::SupportSlaWarning(event) | DomainEvent::SupportSlaBreached(event) => vec![&event.merchant_id],
         }
     }
 }
@@ -745,5 +796,31 @@ mod tests {
             serde_json::from_str(&created.narrowed_json(|part| part.location_id == "loc_2")).unwrap_or_default();
         assert_eq!(narrowed["fulfillments"], serde_json::json!([]));
         assert!(narrowed.get("total").is_none());
+    }
+}
+
+#[cfg(test)]
+mod sla_alert_tests {
+    use super::*;
+
+    #[test]
+    fn an_sla_alert_reads_back_with_its_target_and_due_time() {
+        let alert = SupportSlaAlert {
+            ticket_id: "tkt_1".into(),
+            number: 7,
+            merchant_id: "mer_1".into(),
+            location_id: "loc_1".into(),
+            target: SlaTarget::FirstResponse,
+            due_at: 1_700_000_000_000,
+        };
+        for event in [DomainEvent::SupportSlaWarning(alert.clone()), DomainEvent::SupportSlaBreached(alert)] {
+            assert_eq!(DomainEvent::decode(event.event_type(), &event.to_json()), Ok(event.clone()));
+            let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap_or_default();
+            assert_eq!(
+                (json["target"].as_str(), json["due_at"].as_str()),
+                (Some("first_response"), Some("2023-11-14T22:13:20.000Z"))
+            );
+            assert_eq!(event.routing().location_id.as_deref(), Some("loc_1"));
+        }
     }
 }

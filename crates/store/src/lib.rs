@@ -64,6 +64,7 @@ pub trait Store:
     + CustomerStore
     + AisleStore
     + SupportTicketStore
+    + SupportSlaStore
     + Send
     + Sync
     + 'static
@@ -100,6 +101,7 @@ impl<T> Store for T where
         + CustomerStore
         + AisleStore
         + SupportTicketStore
+        + SupportSlaStore
         + Send
         + Sync
         + 'static
@@ -1236,4 +1238,42 @@ pub trait SupportTicketStore {
         location_id: Option<&str>,
         limit: i64,
     ) -> StoreResult<Vec<SupportTicketRow>>;
+}
+
+/// SLA policies and special days of the support desk (issue 18 point 3).
+#[async_trait]
+pub trait SupportSlaStore {
+    /// The rules of one scope (None: the platform's), by priority then category.
+    async fn list_sla_rules(&self, merchant_id: Option<&str>) -> StoreResult<Vec<SlaRuleRow>>;
+    /// The rules that may apply to a merchant's tickets: its own and the platform's.
+    async fn sla_rules_for(&self, merchant_id: &str) -> StoreResult<Vec<SlaRuleRow>>;
+    /// Replaces a scope's rules with `rules` in one transaction (an unknown merchant is
+    /// `MissingReference(Merchant)`, nothing changed).
+    async fn replace_sla_rules(&self, merchant_id: Option<&str>, rules: &[SlaRuleRow]) -> StoreResult<()>;
+    /// Stores a special day; another one of the same scope on the same date is
+    /// `Ok(false)`, nothing written; an unknown merchant or site is `MissingReference`.
+    async fn insert_special_day(&self, day: &SpecialDayRow) -> StoreResult<bool>;
+    /// A special day by id.
+    async fn get_special_day(&self, id: &str) -> StoreResult<Option<SpecialDayRow>>;
+    /// Deletes a special day; false when there was none.
+    async fn delete_special_day(&self, id: &str) -> StoreResult<bool>;
+    /// Special days by scope and dates, by date.
+    async fn list_special_days(&self, filter: &SpecialDayFilter, page: Page) -> StoreResult<Vec<SpecialDayRow>>;
+    /// The special days that apply to a location of `merchant_id` at `site_id` between two
+    /// dates (inclusive): platform-wide, the site's, the merchant's and the merchant's at the
+    /// site, by date and least specific first (so the most specific is last for its date).
+    async fn special_days_applying(
+        &self,
+        merchant_id: &str,
+        site_id: &str,
+        from_date: &str,
+        to_date: &str,
+    ) -> StoreResult<Vec<SpecialDayRow>>;
+    /// Tickets whose SLA clock runs (new or open) with a warning or breach not yet claimed for
+    /// a target still open (no first response yet; not resolved), earliest resolution first.
+    async fn tickets_for_sla_watch(&self, limit: i64) -> StoreResult<Vec<SlaWatchRow>>;
+    /// Claims one alert of a ticket (its 0/1 flag set only if still 0 and its clock still runs)
+    /// and writes `event` in the same transaction; false when another node claimed it first or
+    /// the ticket moved on.
+    async fn claim_sla_alert(&self, ticket_id: &str, alert: SlaAlertFlag, event: &NewEvent) -> StoreResult<bool>;
 }

@@ -107,6 +107,8 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::PosSessionChanged
         | EventType::StockConflictResolved
         | EventType::ShipmentStatusChanged
+        | EventType::SupportSlaWarning
+        | EventType::SupportSlaBreached
         | EventType::SupportTicketChanged => None,
     }
 }

@@ -12,3 +12,7 @@ pub mod tickets;
 
 pub use reports::{SupportReportQuery, SupportReportView};
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};
+pub mod sla_admin;
+#[cfg(test)]
+mod sla_tests;
+pub mod sla_watch;

@@ -9,3 +9,6 @@ pub mod report;
 pub mod ticket;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};
+pub mod calendar;
+pub mod holidays;
+pub mod sla;

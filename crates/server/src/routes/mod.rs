@@ -42,6 +42,7 @@ pub mod setup;
 pub mod stock;
 pub mod stock_conflicts;
 pub mod support_reports;
+pub mod support_sla;
 pub mod support_tickets;
 pub mod till_catalog;
 pub mod transfers;
@@ -167,6 +168,7 @@ pub fn app(state: AppState) -> Router {
         .merge(aisle_orders::router())
         .merge(support_tickets::router())
         .merge(support_reports::router())
+        .merge(support_sla::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -42,6 +42,7 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/shop.es.json"),
         include_str!("../../locales/console-variants.es.json"),
         include_str!("../../locales/support-reports.es.json"),
+        include_str!("../../locales/console-support-sla.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -62,6 +63,7 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/shop.en.json"),
         include_str!("../../locales/console-variants.en.json"),
         include_str!("../../locales/support-reports.en.json"),
+        include_str!("../../locales/console-support-sla.en.json"),
     ])
 });
 

@@ -8,3 +8,5 @@ pub mod notifications;
 pub mod payments;
 pub mod pickup_expiry;
 pub mod webhooks;
+// The support desk's SLA watcher (issue 18 point 3).
+pub mod support_sla;

@@ -62,6 +62,7 @@ mod stock_conflicts;
 mod stock_ops;
 mod stock_pages;
 mod storefront;
+mod support_sla;
 mod support_tickets;
 mod till_catalog;
 mod user_invitations;

@@ -37,6 +37,8 @@ mod returns;
 mod aisle;
 // The support desk's tickets (issue 18 point 1).
 mod support_tickets;
+// SLAs in store time (issue 18 point 3).
+mod support_sla;
 
 pub use access::*;
 pub use aisle::*;
@@ -65,6 +67,7 @@ pub use retail::*;
 pub use returns::*;
 pub use setup::*;
 pub use stock::*;
+pub use support_sla::*;
 pub use support_tickets::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.

@@ -39,6 +39,7 @@ mod credit;
 mod customers;
 mod retail;
 mod returns;
+mod support_sla;
 mod support_tickets;
 pub(crate) mod tx;
 

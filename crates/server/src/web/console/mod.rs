@@ -57,6 +57,8 @@ mod support_reports;
 mod users;
 mod variants;
 mod view;
+// SLAs and special days of the support desk (issue 18 point 3).
+mod support_sla;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -103,6 +105,8 @@ pub fn router() -> Router<AppState> {
         .merge(credit::router())
         // The support desk's reports (issue 18 point 6).
         .merge(support_reports::router())
+        // SLAs and special days of the support desk (issue 18 point 3).
+        .merge(support_sla::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

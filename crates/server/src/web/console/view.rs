@@ -69,6 +69,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     }
     // The support desk's reports (issue 18 point 6), in `support_reports.rs`.
     for &(name, source) in super::support_reports::TEMPLATE_SOURCES.iter() {
+    // SLAs and special days of the support desk (issue 18 point 3), in `support_sla.rs`.
+    for &(name, source) in super::support_sla::TEMPLATE_SOURCES.iter() {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
         }
