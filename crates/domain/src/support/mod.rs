@@ -3,7 +3,10 @@
 //! the domain.
 //!
 //! - [`ticket`]: a ticket's priority, category and status, and the one table of its moves.
+//! - [`knowledge`]: the knowledge base's search text (folding, stemming, query terms, snippets)
+//!   and its safe markdown.
 
 pub mod ticket;
+pub mod knowledge;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketStatus};
