@@ -34,6 +34,44 @@ crate::named_enum! {
     }
 }
 
+crate::named_enum! {
+    /// How a help session (the till's help dialog, opened once per problem) ended.
+    pub enum HelpOutcome("outcome") {
+        /// An article solved the problem: no ticket was needed.
+        Solved => "solved",
+        /// The cashier sent a ticket.
+        Ticket => "ticket",
+        /// The dialog was closed with neither.
+        Abandoned => "abandoned",
+    }
+}
+
+impl HelpOutcome {
+    /// Whether a session that ended as `current` (`None`: still open) may now end as `next`.
+    /// A ticket always wins, since the problem was not solved after all; an article may still
+    /// solve an abandoned session (the cashier reopened the article from history). A ticket
+    /// is final: a later "solved" press does not undo the ticket.
+    pub fn may_follow(current: Option<HelpOutcome>, next: HelpOutcome) -> bool {
+        match (current, next) {
+            (None, _) => true,
+            (Some(HelpOutcome::Solved), HelpOutcome::Ticket) => true,
+            (Some(HelpOutcome::Solved), HelpOutcome::Solved | HelpOutcome::Abandoned) => false,
+            (Some(HelpOutcome::Abandoned), HelpOutcome::Solved | HelpOutcome::Ticket) => true,
+            (Some(HelpOutcome::Abandoned), HelpOutcome::Abandoned) => false,
+            (Some(HelpOutcome::Ticket), _) => false,
+        }
+    }
+}
+
+/// The share of finished help sessions an article solved without a ticket, in basis points
+/// (10 000 = all): `solved × 10 000 / (solved + tickets)`, rounded down; 0 when neither
+/// happened. Abandoned and still-open sessions are left out of both sides: nobody knows
+/// whether their problem was solved.
+pub fn share_solved_bps(solved: i64, tickets: i64) -> i64 {
+    let finished = solved.saturating_add(tickets);
+    if finished <= 0 { 0 } else { solved.saturating_mul(10_000) / finished }
+}
+
 /// The longest title an article may have, in characters.
 pub const TITLE_MAX_CHARS: usize = 160;
 /// The longest body an article may have, in characters (a long how-to fits ten times over).
@@ -325,6 +363,23 @@ mod tests {
         assert!(html.contains("href=\"https://example.com\"") && html.contains("href=\"/support/kb/x\""), "{html}");
     }
 
+    #[test]
+    fn a_ticket_is_final_and_wins_over_an_article() {
+        assert!(HelpOutcome::may_follow(None, HelpOutcome::Solved));
+        assert!(HelpOutcome::may_follow(Some(HelpOutcome::Solved), HelpOutcome::Ticket));
+        assert!(!HelpOutcome::may_follow(Some(HelpOutcome::Ticket), HelpOutcome::Solved));
+        assert!(HelpOutcome::may_follow(Some(HelpOutcome::Abandoned), HelpOutcome::Solved));
+        assert!(!HelpOutcome::may_follow(Some(HelpOutcome::Solved), HelpOutcome::Solved));
+    }
+
+    #[test]
+    fn the_share_solved_counts_finished_sessions_only() {
+        assert_eq!(share_solved_bps(0, 0), 0);
+        assert_eq!(share_solved_bps(3, 1), 7_500);
+        assert_eq!(share_solved_bps(1, 2), 3_333);
+        assert_eq!(share_solved_bps(5, 0), 10_000);
+    }
+
     proptest! {
         #[test]
         fn rendered_markdown_never_opens_a_script_or_handler(source in "[<>a-z =\"'/:()\\[\\]!#*\n]{0,120}") {
@@ -341,6 +396,12 @@ mod tests {
                 prop_assert!(!term.is_empty() && term.chars().count() <= TERM_PREFIX_CHARS);
                 prop_assert!(term.chars().all(char::is_alphanumeric), "{}", term);
             }
+        }
+
+        #[test]
+        fn the_share_solved_is_a_fraction(solved in 0i64..1_000_000, tickets in 0i64..1_000_000) {
+            let share = share_solved_bps(solved, tickets);
+            prop_assert!((0..=10_000).contains(&share));
         }
 
         #[test]

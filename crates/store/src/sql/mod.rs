@@ -40,6 +40,8 @@ mod customers;
 mod retail;
 mod returns;
 pub(crate) mod tx;
+// The support desk's knowledge base (issue 18 point 4).
+mod knowledge;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
