@@ -47,6 +47,7 @@ pub mod throttle;
 pub mod validation;
 pub mod webhooks;
 pub mod webshop;
+pub mod support;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};
