@@ -224,8 +224,8 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
-/// The text of a markdown document without its markup: what a reader sees, on one line.
-/// Raw HTML is dropped.
+/// The text of a markdown document without its markup: what a reader sees, on one line with
+/// single spaces. Raw HTML is dropped.
 pub fn plain_text(markdown: &str) -> String {
     let mut text = String::new();
     for event in Parser::new_ext(markdown, markdown_options()) {
@@ -239,7 +239,8 @@ pub fn plain_text(markdown: &str) -> String {
             _ => {}
         }
     }
-    text.trim_end().to_owned()
+    // Inline ends (bold, links) also passed through the arm above: collapse the doubled spaces.
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn markdown_options() -> Options {

@@ -47,6 +47,8 @@ pub mod user_admin;
 pub mod users;
 pub mod webhooks;
 pub mod webshop;
+// The support desk's knowledge base (issue 18 point 4).
+pub mod support_knowledge;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -87,6 +89,7 @@ use omnicanal_app::events::health::Health;
         (name = "credit", description = "Store credit and gift cards: balances that never go below zero"),
         (name = "customers", description = "Customer accounts: sign-in by link or password, one history across channels"),
         (name = "returns", description = "Returns and exchanges in any store, the return policy, credit notes"),
+        (name = "support", description = "The support desk: tickets, SLAs, the knowledge base, incidents"),
     )
 )]
 struct ApiDoc;
@@ -162,6 +165,7 @@ pub fn app(state: AppState) -> Router {
         .merge(retail_catalogue::router())
         .merge(product_gallery::router())
         .merge(aisle_orders::router())
+        .merge(support_knowledge::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.
