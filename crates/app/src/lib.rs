@@ -43,11 +43,11 @@ pub mod returns;
 pub mod setup;
 pub mod signing;
 pub mod stock;
+pub mod support;
 pub mod throttle;
 pub mod validation;
 pub mod webhooks;
 pub mod webshop;
-pub mod support;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -41,6 +41,8 @@ mod fulfillment;
 mod holds;
 #[path = "story/idempotency.rs"]
 mod idempotency;
+#[path = "story/knowledge.rs"]
+mod knowledge;
 #[path = "story/order_credit.rs"]
 mod order_credit;
 #[path = "story/payments.rs"]
@@ -59,8 +61,6 @@ mod retail;
 mod returns;
 #[path = "story/stock.rs"]
 mod stock;
-#[path = "story/knowledge.rs"]
-mod knowledge;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
@@ -84,6 +84,7 @@ use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
 use idempotency::{idempotency_claims_are_fenced_by_their_token, idempotency_keys};
+use knowledge::{articles_are_found_by_stems_and_ranked_title_first, help_sessions_end_once_and_are_counted};
 use omnicanal_domain::access::Role;
 use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
@@ -102,7 +103,6 @@ use returns::an_exchange_takes_its_new_items_or_nothing;
 use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
-use knowledge::{articles_are_found_by_stems_and_ranked_title_first, help_sessions_end_once_and_are_counted};
 
 /// One test per scenario and backend: `sqlite::<name>` and `postgres::<name>`.
 macro_rules! story {

@@ -139,8 +139,8 @@ fn is_stop_word(folded_word: &str) -> bool {
         "a", "al", "con", "de", "del", "el", "en", "es", "esta", "este", "la", "las", "le", "lo", "los", "me", "mi",
         "no", "o", "para", "pero", "por", "que", "se", "si", "sin", "su", "sus", "un", "una", "y", "ya",
         // English.
-        "an", "and", "are", "at", "be", "by", "does", "doesn", "don", "for", "from", "i", "is", "it", "my", "not",
-        "of", "on", "or", "t", "the", "this", "to", "with",
+        "an", "and", "are", "at", "be", "by", "does", "doesn", "don", "for", "from", "i", "is", "it", "my", "not", "of",
+        "on", "or", "t", "the", "this", "to", "with",
     ];
     STOP_WORDS.contains(&folded_word)
 }
@@ -283,8 +283,7 @@ mod tests {
     const PRINTER_TITLE: &str = "La impresora no imprime: revise el papel y la cola";
 
     fn found_by(query: &str, title: &str) -> bool {
-        let indexed: Vec<String> =
-            index_text(ArticleLocale::Spanish, title).split(' ').map(str::to_owned).collect();
+        let indexed: Vec<String> = index_text(ArticleLocale::Spanish, title).split(' ').map(str::to_owned).collect();
         let terms = query_terms(&[ArticleLocale::Spanish], query);
         !terms.is_empty() && terms.iter().any(|term| indexed.iter().any(|stem| stem.starts_with(term.as_str())))
     }

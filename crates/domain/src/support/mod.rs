@@ -6,7 +6,7 @@
 //! - [`knowledge`]: the knowledge base's search text (folding, stemming, query terms, snippets)
 //!   and its safe markdown.
 
-pub mod ticket;
 pub mod knowledge;
+pub mod ticket;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketStatus};

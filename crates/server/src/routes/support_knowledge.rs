@@ -19,9 +19,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use omnicanal_app::ids::rfc3339;
-use omnicanal_app::support::knowledge::articles::{
-    ArticleDraft, ArticleQuery, ArticleSuggestion, ArticleView,
-};
+use omnicanal_app::support::knowledge::articles::{ArticleDraft, ArticleQuery, ArticleSuggestion, ArticleView};
 use omnicanal_app::support::knowledge::help::{
     ArticleFeedback, Deflection, DeflectionWindow, EndHelpSession, OpenHelpSession,
 };
@@ -57,17 +55,32 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ArticleBody {
     /// `es` or `en`.
-    #[schema(example = "es")]
+    #[schema(required = true, example = "es", pattern = "^(es|en)$")]
     pub locale: Option<String>,
     /// Title, 1 to 160 characters, one line.
-    #[schema(example = "La impresora no imprime: revise el papel")]
+    #[schema(
+        required = true,
+        example = "La impresora no imprime: revise el papel",
+        max_length = 160,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub title: Option<String>,
     /// Body in markdown (raw HTML is shown as text), up to 20 000 characters.
+    #[schema(
+        required = true,
+        max_length = 20000,
+        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub body: Option<String>,
     /// impresora, pagos, promociones, sincronizacion, stock or otro.
-    #[schema(example = "impresora")]
+    #[schema(
+        required = true,
+        example = "impresora",
+        pattern = "^(impresora|pagos|promociones|sincronizacion|stock|otro)$"
+    )]
     pub category: Option<String>,
     /// The same article in the other language (an existing article's id).
+    #[schema(max_length = 64)]
     pub translation_id: Option<String>,
     /// Publish now (create: default false; edit: default unchanged).
     pub published: Option<bool>,
@@ -208,7 +221,10 @@ fn list_filter(query: &ArticleListQuery) -> Result<ArticleFilter, ApiError> {
     let category = query.category.as_deref().and_then(|word| {
         TicketCategory::parse(word)
             .map_err(|_| {
-                errors.push(field_error("category", "must be impresora, pagos, promociones, sincronizacion, stock or otro"))
+                errors.push(field_error(
+                    "category",
+                    "must be impresora, pagos, promociones, sincronizacion, stock or otro",
+                ))
             })
             .ok()
     });
@@ -266,8 +282,8 @@ pub struct ArticleSearchQuery {
     /// Only this category.
     #[param(pattern = "^(impresora|pagos|promociones|sincronizacion|stock|otro)$")]
     pub category: Option<String>,
-    /// Suggestions, 1 to 20 (default 5).
-    #[param(minimum = 1, maximum = 20)]
+    /// Suggestions wanted, 1 to 500 like every list (default 5); at most 20 are returned.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -378,6 +394,7 @@ async fn unpublish_article(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PreviewBody {
     /// Body in markdown, up to 20 000 characters.
+    #[schema(max_length = 20000)]
     pub body: Option<String>,
 }
 
@@ -406,10 +423,13 @@ async fn preview_article(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FeedbackBody {
     /// True: "Esto lo resolvió". False: it did not help.
+    #[schema(required = true)]
     pub solved: Option<bool>,
     /// What the reader had searched for (up to 200 characters).
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub query: Option<String>,
     /// The help session it was given in: `solved: true` ends that session as solved.
+    #[schema(max_length = 64, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub help_session_id: Option<String>,
 }
 
@@ -461,8 +481,10 @@ async fn article_feedback(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HelpSessionBody {
     /// Where (default: a staff member's own location).
+    #[schema(max_length = 64, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub location_id: Option<String>,
     /// The problem as first typed (up to 200 characters).
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub query: Option<String>,
 }
 
@@ -470,9 +492,10 @@ pub struct HelpSessionBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HelpSessionEndBody {
     /// `ticket` or `abandoned` (an article's `solved` goes through its feedback).
-    #[schema(example = "ticket")]
+    #[schema(required = true, example = "ticket", pattern = "^(ticket|abandoned)$")]
     pub outcome: Option<String>,
     /// The ticket sent, for `ticket`.
+    #[schema(max_length = 64, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub ticket_id: Option<String>,
 }
 

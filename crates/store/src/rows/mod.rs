@@ -51,6 +51,7 @@ pub use customers::*;
 pub use events::*;
 pub use import_jobs::*;
 pub use invitations::*;
+pub use knowledge::*;
 pub use notifications::*;
 pub use orders::*;
 pub use payments::*;
@@ -65,7 +66,6 @@ pub use retail::*;
 pub use returns::*;
 pub use setup::*;
 pub use stock::*;
-pub use knowledge::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

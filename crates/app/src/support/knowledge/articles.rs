@@ -8,8 +8,7 @@
 
 use omnicanal_domain::support::TicketCategory;
 use omnicanal_domain::support::knowledge::{
-    ArticleLocale, BODY_MAX_CHARS, QUERY_MAX_CHARS, TITLE_MAX_CHARS, index_text, query_terms, render_markdown,
-    snippet,
+    ArticleLocale, BODY_MAX_CHARS, QUERY_MAX_CHARS, TITLE_MAX_CHARS, index_text, query_terms, render_markdown, snippet,
 };
 use omnicanal_store::{ArticleFilter, ArticleRow, ArticleSearch, Page};
 
@@ -22,6 +21,8 @@ use crate::validation::Validator;
 
 /// The most suggestions one search returns.
 pub const SEARCH_MAX_LIMIT: i64 = 20;
+/// The largest `limit` accepted (the API's page-size bound); more than 20 returns 20.
+pub const SEARCH_LIMIT_ACCEPTED: i64 = 500;
 /// Suggestions returned when the caller does not say.
 pub const SEARCH_DEFAULT_LIMIT: i64 = 5;
 /// The longest id a request may name (an article's translation), in characters.
@@ -136,12 +137,14 @@ impl ArticleQuery {
         let locale = locale.and_then(|word| v.check("locale", ArticleLocale::parse(word)));
         let category = category.map(str::trim).filter(|word| !word.is_empty());
         let category = category.and_then(|word| v.check("category", TicketCategory::parse(word)));
+        // Every list's `limit` takes 1 to 500 (one rule across the API); a suggestion list is
+        // cut to SEARCH_MAX_LIMIT whatever is asked, since no dialog shows more.
         let limit = limit.unwrap_or(SEARCH_DEFAULT_LIMIT);
-        if !(1..=SEARCH_MAX_LIMIT).contains(&limit) {
-            v.push("limit", format!("must be between 1 and {SEARCH_MAX_LIMIT}"));
+        if !(1..=SEARCH_LIMIT_ACCEPTED).contains(&limit) {
+            v.push("limit", format!("must be between 1 and {SEARCH_LIMIT_ACCEPTED}"));
         }
         v.finish()?;
-        Ok(Self { text: text.to_owned(), locale, category, limit })
+        Ok(Self { text: text.to_owned(), locale, category, limit: limit.min(SEARCH_MAX_LIMIT) })
     }
 }
 
@@ -316,9 +319,7 @@ impl App {
         let mut v = Validator::new();
         match self.store.get_article(translation_id).await? {
             None => v.push("translation_id", "names no article"),
-            Some(other) if Some(other.id.as_str()) == own_id => {
-                v.push("translation_id", "must name another article")
-            }
+            Some(other) if Some(other.id.as_str()) == own_id => v.push("translation_id", "must name another article"),
             Some(other) if other.locale == draft.locale => {
                 v.push("translation_id", "must name an article in the other language")
             }

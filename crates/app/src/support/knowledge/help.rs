@@ -321,7 +321,14 @@ fn session_end(
         let current = session.outcome.map_or("open", HelpOutcome::as_str);
         return Err(AppError::Conflict(format!("the help session already ended as {current}")));
     }
-    Ok(HelpSessionEnd { id: session.id.clone(), expected: session.outcome, outcome, article_id, ticket_id, closed_ms: now_ms })
+    Ok(HelpSessionEnd {
+        id: session.id.clone(),
+        expected: session.outcome,
+        outcome,
+        article_id,
+        ticket_id,
+        closed_ms: now_ms,
+    })
 }
 
 fn stale_session(error: StoreError) -> AppError {

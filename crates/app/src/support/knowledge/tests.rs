@@ -47,7 +47,8 @@ async fn store_location(app: &App, name: &str) -> (String, String) {
     let site = app.create_site(&admin, site).await.unwrap_or_else(|e| panic!("{e:?}"));
     let merchant = NewMerchant::parse(name, "retail", 1000, None).unwrap_or_else(|e| panic!("{e:?}"));
     let merchant = app.create_merchant(&admin, merchant).await.unwrap_or_else(|e| panic!("{e:?}"));
-    let location = NewLocation::parse(merchant.id.clone(), site.id, "Tienda", false).unwrap_or_else(|e| panic!("{e:?}"));
+    let location =
+        NewLocation::parse(merchant.id.clone(), site.id, "Tienda", false).unwrap_or_else(|e| panic!("{e:?}"));
     let location = app.create_location(&admin, location).await.unwrap_or_else(|e| panic!("{e:?}"));
     (merchant.id, location.id)
 }
@@ -60,16 +61,14 @@ fn a_draft_and_a_query_name_every_bad_field() {
         Some(vec!["locale".into(), "title".into(), "body".into(), "category".into()])
     );
     let too_long = "x".repeat(201);
-    let refused = ArticleQuery::parse(Some(&too_long), Some("pt"), Some("nada"), Some(0));
+    let refused = ArticleQuery::parse(Some(&too_long), Some("pt"), Some("nada"), Some(501));
     assert_eq!(
         refused.map_err(fields).err(),
         Some(vec!["q".into(), "locale".into(), "category".into(), "limit".into()])
     );
     assert_eq!(ArticleQuery::parse(Some(" impresora "), None, None, None).map(|q| q.limit).ok(), Some(5));
-    assert_eq!(
-        EndHelpSession::parse(Some("solved"), None).map_err(fields).err(),
-        Some(vec!["outcome".into()])
-    );
+    assert_eq!(ArticleQuery::parse(Some("papel"), None, None, Some(500)).map(|q| q.limit).ok(), Some(20));
+    assert_eq!(EndHelpSession::parse(Some("solved"), None).map_err(fields).err(), Some(vec!["outcome".into()]));
     assert_eq!(ArticleFeedback::parse(None, None, None).map_err(fields).err(), Some(vec!["solved".into()]));
     assert_eq!(
         DeflectionWindow::parse(Some("ayer"), Some("2026-01-01")).map_err(fields).err(),
@@ -118,18 +117,15 @@ async fn drafts_stay_with_the_desk_and_search_finds_every_form() {
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!((page.len(), total), (1, 2));
-    assert!(matches!(app.list_articles(&staff, ArticleFilter::default(), Page::default()).await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        app.list_articles(&staff, ArticleFilter::default(), Page::default()).await,
+        Err(AppError::Forbidden)
+    ));
 
     // A translation must be another article in the other language.
-    let same_language = ArticleDraft::parse(
-        Some("es"),
-        Some("Otra"),
-        Some("Texto"),
-        Some("otro"),
-        Some(&printer.article.id),
-        None,
-    )
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    let same_language =
+        ArticleDraft::parse(Some("es"), Some("Otra"), Some("Texto"), Some("otro"), Some(&printer.article.id), None)
+            .unwrap_or_else(|e| panic!("{e:?}"));
     let refused = app.create_article(&agent, same_language).await;
     assert_eq!(refused.map_err(fields).err(), Some(vec!["translation_id".into()]));
 }

@@ -139,6 +139,12 @@ pub fn router() -> Router<AppState> {
         .route("/support/kb", get(support_kb::list))
         .route("/support/kb/{id}", get(support_kb::article))
         .route("/static/support/kb-editor.js", get(|| asset(include_str!("../../../assets/support/kb-editor.js"), JS)))
-        .route("/static/support/kb-article.js", get(|| asset(include_str!("../../../assets/support/kb-article.js"), JS)))
-        .route("/static/support/kb-suggest.js", get(|| asset(include_str!("../../../assets/support/kb-suggest.js"), JS)))
+        .route(
+            "/static/support/kb-article.js",
+            get(|| asset(include_str!("../../../assets/support/kb-article.js"), JS)),
+        )
+        .route(
+            "/static/support/kb-suggest.js",
+            get(|| asset(include_str!("../../../assets/support/kb-suggest.js"), JS)),
+        )
 }
