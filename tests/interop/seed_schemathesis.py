@@ -273,6 +273,13 @@ def main() -> int:
         ("/api/v1/pos/devices/{id}/aisle-orders", "POST"),
         # A tracking reference is required exactly when the step is `shipped`: across fields.
         ("/api/v1/shipments/{id}/steps", "POST"),
+        # The knowledge base (issue 18 point 4): an article's translation must be another
+        # existing article in the other language; a help session's ticket id only goes with the
+        # outcome `ticket`; a deflection window's `from` must come before `to`, within 366 days.
+        ("/api/v1/support/articles", "POST"),
+        ("/api/v1/support/articles/{id}", "PUT"),
+        ("/api/v1/support/help-sessions/{id}/end", "POST"),
+        ("/api/v1/support/articles/deflection", "GET"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

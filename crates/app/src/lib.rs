@@ -43,6 +43,7 @@ pub mod returns;
 pub mod setup;
 pub mod signing;
 pub mod stock;
+pub mod support;
 pub mod throttle;
 pub mod validation;
 pub mod webhooks;
@@ -192,4 +193,3 @@ impl App {
         self.signals.connections.notify_one();
     }
 }
-pub mod support;

@@ -65,6 +65,7 @@ pub trait Store:
     + AisleStore
     + SupportTicketStore
     + SupportSlaStore
+    + KnowledgeStore
     + Send
     + Sync
     + 'static
@@ -102,6 +103,7 @@ impl<T> Store for T where
         + AisleStore
         + SupportTicketStore
         + SupportSlaStore
+        + KnowledgeStore
         + Send
         + Sync
         + 'static
@@ -1276,4 +1278,44 @@ pub trait SupportSlaStore {
     /// and writes `event` in the same transaction; false when another node claimed it first or
     /// the ticket moved on.
     async fn claim_sla_alert(&self, ticket_id: &str, alert: SlaAlertFlag, event: &NewEvent) -> StoreResult<bool>;
+}
+
+/// The support desk's knowledge base (issue 18 point 4): articles, their full-text search
+/// (FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL, over terms the app folded and
+/// stemmed), help sessions and feedback.
+#[async_trait]
+pub trait KnowledgeStore {
+    /// Stores a new article; its terms enter the search index in the same statement.
+    async fn insert_article(&self, article: &ArticleRow) -> StoreResult<()>;
+    /// Replaces an article's editable fields (everything but id, author and creation time);
+    /// `NotFound` if there is no such article.
+    async fn update_article(&self, article: &ArticleRow) -> StoreResult<()>;
+    /// An article by id.
+    async fn get_article(&self, id: &str) -> StoreResult<Option<ArticleRow>>;
+    /// Articles matching the filter, newest edit first, with the total count.
+    async fn list_articles(&self, filter: &ArticleFilter, page: Page) -> StoreResult<(Vec<ArticleRow>, i64)>;
+    /// Published articles matching any of the search's terms, best ranked first (title matches
+    /// weigh more than body matches).
+    async fn search_articles(&self, search: &ArticleSearch) -> StoreResult<Vec<ArticleHitRow>>;
+    /// Stores a newly opened help session.
+    async fn insert_help_session(&self, session: &HelpSessionRow) -> StoreResult<()>;
+    /// A help session by id.
+    async fn get_help_session(&self, id: &str) -> StoreResult<Option<HelpSessionRow>>;
+    /// Ends a help session if it still ends as `end.expected`; else `StaleState`.
+    async fn end_help_session(&self, end: &HelpSessionEnd) -> StoreResult<()>;
+    /// Records feedback and, in the same transaction, the help session's end it implies
+    /// (`StaleState` and nothing recorded if the session moved meanwhile).
+    async fn record_article_feedback(
+        &self,
+        feedback: &ArticleFeedbackRow,
+        session_end: Option<&HelpSessionEnd>,
+    ) -> StoreResult<()>;
+    /// Counts help sessions opened and feedback given in `[from_ms, to_ms)`, of one merchant
+    /// or (with `None`) of all.
+    async fn deflection_counts(
+        &self,
+        merchant_id: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<DeflectionCountsRow>;
 }

@@ -41,6 +41,8 @@ mod fulfillment;
 mod holds;
 #[path = "story/idempotency.rs"]
 mod idempotency;
+#[path = "story/knowledge.rs"]
+mod knowledge;
 #[path = "story/order_credit.rs"]
 mod order_credit;
 #[path = "story/payments.rs"]
@@ -84,6 +86,7 @@ use events::{failing_endpoints_are_disabled, outbox_and_webhooks};
 use fulfillment::transitions_move_stock_and_money;
 use holds::{lapsed_holds_free_their_stock, sweeper_cancels_only_lapsed_placed_parts};
 use idempotency::{idempotency_claims_are_fenced_by_their_token, idempotency_keys};
+use knowledge::{articles_are_found_by_stems_and_ranked_title_first, help_sessions_end_once_and_are_counted};
 use omnicanal_domain::access::Role;
 use omnicanal_domain::dish::Allergen;
 use omnicanal_store::{Page, SessionRow, Store, StoreError, UniqueKey, UserRow};
@@ -182,6 +185,8 @@ story!(
     aisle_orders_hold_the_last_unit_once_and_ship_it,
     an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
     support_sla_rules_and_special_days,
+    articles_are_found_by_stems_and_ranked_title_first,
+    help_sessions_end_once_and_are_counted,
 );
 
 fn user(email: &str) -> UserRow {

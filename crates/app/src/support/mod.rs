@@ -3,16 +3,19 @@
 //! that answers first, and incidents opened from the tills' telemetry.
 //!
 //! - [`tickets`]: opening, reading, answering, assigning, merging tickets; who sees which.
-//! - [`sla`]: the deadlines a ticket is held to, in the store's business minutes.
+//! - [`sla`]: the deadlines a ticket is held to, in the store's business minutes;
+//!   [`sla_admin`] the policies and special days; [`sla_watch`] the warnings and breaches.
+//! - [`knowledge`]: the knowledge base's articles, search, help sessions and deflection.
 //! - [`reports`]: the desk's figures over a period, and who may read which.
 
+pub mod knowledge;
 pub mod reports;
 pub mod sla;
-pub mod tickets;
-
-pub use reports::{SupportReportQuery, SupportReportView};
-pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};
 pub mod sla_admin;
 #[cfg(test)]
 mod sla_tests;
 pub mod sla_watch;
+pub mod tickets;
+
+pub use reports::{SupportReportQuery, SupportReportView};
+pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};

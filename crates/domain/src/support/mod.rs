@@ -3,12 +3,17 @@
 //! the domain.
 //!
 //! - [`ticket`]: a ticket's priority, category and status, and the one table of its moves.
+//! - [`calendar`], [`holidays`], [`sla`]: each store's business time (opening hours, CL/PE/CO
+//!   public holidays, special days) and the targets counted on it.
+//! - [`knowledge`]: the knowledge base's search text (folding, stemming, query terms, snippets)
+//!   and its safe markdown.
 //! - [`report`]: the desk's figures over a period, counted from one fact row per ticket.
 
+pub mod calendar;
+pub mod holidays;
+pub mod knowledge;
 pub mod report;
+pub mod sla;
 pub mod ticket;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};
-pub mod calendar;
-pub mod holidays;
-pub mod sla;

@@ -16,6 +16,8 @@ mod descriptions;
 mod menus;
 mod retail;
 mod webshop;
+// The knowledge base's articles (issue 18 point 4).
+mod knowledge;
 
 use omnicanal_app::pos::devices::RegisterDevice;
 use omnicanal_app::setup::demo::{DemoDish, DemoLogin};
@@ -123,6 +125,7 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
     }
     app.seed_demo_logins(DEMO_PASSWORD, DEMO_MANAGER_PIN, logins.seeds).await?;
     customers::load(app, DEMO_PASSWORD).await?;
+    knowledge::load(app, &operator).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
 }

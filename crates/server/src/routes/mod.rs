@@ -50,6 +50,8 @@ pub mod user_admin;
 pub mod users;
 pub mod webhooks;
 pub mod webshop;
+// The support desk's knowledge base (issue 18 point 4).
+pub mod support_knowledge;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -169,6 +171,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support_tickets::router())
         .merge(support_reports::router())
         .merge(support_sla::router())
+        .merge(support_knowledge::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

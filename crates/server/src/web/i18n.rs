@@ -43,6 +43,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-variants.es.json"),
         include_str!("../../locales/support-reports.es.json"),
         include_str!("../../locales/console-support-sla.es.json"),
+        // The knowledge base (issue 18 point 4).
+        include_str!("../../locales/support-kb.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -64,6 +66,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-variants.en.json"),
         include_str!("../../locales/support-reports.en.json"),
         include_str!("../../locales/console-support-sla.en.json"),
+        // The knowledge base (issue 18 point 4).
+        include_str!("../../locales/support-kb.en.json"),
     ])
 });
 

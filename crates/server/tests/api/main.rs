@@ -64,6 +64,7 @@ mod stock_pages;
 mod storefront;
 mod support_sla;
 mod support_tickets;
+mod support_knowledge;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;

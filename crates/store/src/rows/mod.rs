@@ -39,6 +39,8 @@ mod aisle;
 mod support_tickets;
 // SLAs in store time (issue 18 point 3).
 mod support_sla;
+// The support desk's knowledge base (issue 18 point 4).
+mod knowledge;
 
 pub use access::*;
 pub use aisle::*;
@@ -53,6 +55,7 @@ pub use customers::*;
 pub use events::*;
 pub use import_jobs::*;
 pub use invitations::*;
+pub use knowledge::*;
 pub use notifications::*;
 pub use orders::*;
 pub use payments::*;

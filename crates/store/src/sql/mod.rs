@@ -42,6 +42,8 @@ mod returns;
 mod support_sla;
 mod support_tickets;
 pub(crate) mod tx;
+// The support desk's knowledge base (issue 18 point 4).
+mod knowledge;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

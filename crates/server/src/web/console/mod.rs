@@ -29,6 +29,8 @@
 //! - `shop_settings.rs`: the web shop's address and each location's kind (issue 17).
 //! - `credit.rs`: gift cards and store credit — issue, list, a customer's ledger, grants, the
 //!   expiry policy (issue 17 point 8).
+//! - `support_kb.rs`: the knowledge base — the agents' articles and editor at `/support/kb`, an
+//!   article at `/support/kb/{id}` (issue 18 point 4).
 
 mod audit;
 mod catalog;
@@ -54,6 +56,8 @@ mod shipments;
 mod shop_settings;
 mod stock;
 mod support_reports;
+// The knowledge base's pages (issue 18 point 4).
+mod support_kb;
 mod users;
 mod variants;
 mod view;
@@ -138,4 +142,16 @@ pub fn router() -> Router<AppState> {
         .route("/static/console/orders.js", get(|| asset(include_str!("../../../assets/console-orders.js"), JS)))
         .route("/static/console/phone.js", get(|| asset(include_str!("../../../assets/console-phone.js"), JS)))
         .route("/static/console/reports.js", get(|| asset(include_str!("../../../assets/console-reports.js"), JS)))
+        // The knowledge base's pages and scripts (issue 18 point 4).
+        .route("/support/kb", get(support_kb::list))
+        .route("/support/kb/{id}", get(support_kb::article))
+        .route("/static/support/kb-editor.js", get(|| asset(include_str!("../../../assets/support/kb-editor.js"), JS)))
+        .route(
+            "/static/support/kb-article.js",
+            get(|| asset(include_str!("../../../assets/support/kb-article.js"), JS)),
+        )
+        .route(
+            "/static/support/kb-suggest.js",
+            get(|| asset(include_str!("../../../assets/support/kb-suggest.js"), JS)),
+        )
 }

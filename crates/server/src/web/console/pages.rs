@@ -84,6 +84,10 @@ fn location_card(lang: Lang, location: &LocationRow, site: &SiteRow, now_ms: i64
 /// `GET /console`: staff go to their location's display; managers see their merchant's
 /// locations and admins every location grouped by site, each site with its mall view.
 pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) -> Response {
+    // A support agent has no locations to run: their start is the support desk's pages (issue 18).
+    if console.user.role == Role::SupportAgent {
+        return see_other("/support/kb");
+    }
     if console.user.role == Role::Staff {
         return match console.user.location_id.as_deref() {
             Some(id) => see_other(&format!("/console/locations/{id}")),

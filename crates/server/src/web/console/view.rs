@@ -67,10 +67,13 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
-    // The support desk's reports (issue 18 point 6), in `support_reports.rs`.
-    for &(name, source) in super::support_reports::TEMPLATE_SOURCES.iter() {
-    // SLAs and special days of the support desk (issue 18 point 3), in `support_sla.rs`.
-    for &(name, source) in super::support_sla::TEMPLATE_SOURCES.iter() {
+    // The support desk (issue 18): reports (`support_reports.rs`), SLAs and special days
+    // (`support_sla.rs`), the knowledge base (`support_kb.rs`).
+    for &(name, source) in super::support_reports::TEMPLATE_SOURCES
+        .iter()
+        .chain(super::support_sla::TEMPLATE_SOURCES.iter())
+        .chain(super::support_kb::TEMPLATE_SOURCES.iter())
+    {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
         }
