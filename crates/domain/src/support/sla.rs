@@ -36,14 +36,14 @@ impl SlaTargets {
         {
             if !(1..=MAX_TARGET_MINUTES).contains(&value) {
                 return Err(DomainError::invalid(
-                    &format!("{field}{name}"),
+                    format!("{field}{name}"),
                     format!("must be from 1 to {MAX_TARGET_MINUTES} minutes"),
                 ));
             }
         }
         if first_response_minutes > resolution_minutes {
             return Err(DomainError::invalid(
-                &format!("{field}first_response_minutes"),
+                format!("{field}first_response_minutes"),
                 "the first response cannot be due after the resolution",
             ));
         }
@@ -81,7 +81,7 @@ impl SlaRule {
     ) -> Result<Self, DomainError> {
         if special_day_targets.is_some_and(|special| !special.within(&targets)) {
             return Err(DomainError::invalid(
-                &format!("{field}special_day_first_response_minutes"),
+                format!("{field}special_day_first_response_minutes"),
                 "special-day targets must be at most the ordinary ones",
             ));
         }
