@@ -231,11 +231,8 @@ pub fn plain_text(markdown: &str) -> String {
     for event in Parser::new_ext(markdown, markdown_options()) {
         match event {
             Event::Text(part) | Event::Code(part) => text.push_str(&part),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Rule => {
-                if !text.ends_with(' ') && !text.is_empty() {
-                    text.push(' ');
-                }
-            }
+            // Spaces between blocks; doubled ones are collapsed below.
+            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Rule => text.push(' '),
             _ => {}
         }
     }
@@ -269,7 +266,7 @@ pub fn render_markdown(markdown: &str) -> String {
 
 fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
     let lower = url.trim().to_ascii_lowercase();
-    let scheme_end = lower.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = lower.find([':', '/', '?', '#']);
     let has_scheme = scheme_end.is_some_and(|end| lower[end..].starts_with(':'));
     let allowed = !has_scheme || ["http:", "https:", "mailto:"].iter().any(|scheme| lower.starts_with(scheme));
     if allowed { url } else { CowStr::Borrowed("#") }
