@@ -45,6 +45,10 @@ crate::named_enum! {
         /// An endless-aisle shipment moved (picked, packed, shipped with its tracking
         /// reference, delivered or cancelled).
         ShipmentStatusChanged => "shipment.status_changed",
+        /// The support desk's detector opened an incident at a store (issue 18 point 5).
+        SupportIncidentOpened => "support.incident_opened",
+        /// An incident's signal came back to normal and it closed.
+        SupportIncidentClosed => "support.incident_closed",
     }
 }
 
@@ -454,6 +458,10 @@ pub enum DomainEvent {
     StockConflictResolved(StockConflictResolved),
     /// `shipment.status_changed`.
     ShipmentStatusChanged(ShipmentStatusChanged),
+    /// `support.incident_opened`.
+    SupportIncidentOpened(crate::support::incidents::IncidentAnnounced),
+    /// `support.incident_closed`.
+    SupportIncidentClosed(crate::support::incidents::IncidentAnnounced),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -485,6 +493,8 @@ impl DomainEvent {
             DomainEvent::PosSessionChanged(_) => EventType::PosSessionChanged,
             DomainEvent::StockConflictResolved(_) => EventType::StockConflictResolved,
             DomainEvent::ShipmentStatusChanged(_) => EventType::ShipmentStatusChanged,
+            DomainEvent::SupportIncidentOpened(_) => EventType::SupportIncidentOpened,
+            DomainEvent::SupportIncidentClosed(_) => EventType::SupportIncidentClosed,
         }
     }
 
@@ -502,6 +512,8 @@ impl DomainEvent {
             DomainEvent::PosSessionChanged(event) => serde_json::to_string(event),
             DomainEvent::StockConflictResolved(event) => serde_json::to_string(event),
             DomainEvent::ShipmentStatusChanged(event) => serde_json::to_string(event),
+            DomainEvent::SupportIncidentOpened(event) => serde_json::to_string(event),
+            DomainEvent::SupportIncidentClosed(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -524,6 +536,8 @@ impl DomainEvent {
             EventType::PosSessionChanged => DomainEvent::PosSessionChanged(parse(json)?),
             EventType::StockConflictResolved => DomainEvent::StockConflictResolved(parse(json)?),
             EventType::ShipmentStatusChanged => DomainEvent::ShipmentStatusChanged(parse(json)?),
+            EventType::SupportIncidentOpened => DomainEvent::SupportIncidentOpened(parse(json)?),
+            EventType::SupportIncidentClosed => DomainEvent::SupportIncidentClosed(parse(json)?),
         })
     }
 
@@ -589,6 +603,11 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 sku: None,
             },
+            DomainEvent::SupportIncidentOpened(event) | DomainEvent::SupportIncidentClosed(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                location_id: some(&event.location_id),
+                ..Routing::default()
+            },
         }
     }
 
@@ -615,6 +634,9 @@ impl DomainEvent {
             DomainEvent::PosSessionChanged(event) => vec![&event.merchant_id],
             DomainEvent::StockConflictResolved(event) => vec![&event.merchant_id],
             DomainEvent::ShipmentStatusChanged(event) => vec![&event.merchant_id],
+            DomainEvent::SupportIncidentOpened(event) | DomainEvent::SupportIncidentClosed(event) => {
+                vec![&event.merchant_id]
+            }
         }
     }
 }

@@ -96,7 +96,9 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::PosSaleRecorded
         | EventType::PosSessionChanged
         | EventType::StockConflictResolved
-        | EventType::ShipmentStatusChanged => None,
+        | EventType::ShipmentStatusChanged
+        | EventType::SupportIncidentOpened
+        | EventType::SupportIncidentClosed => None,
     }
 }
 

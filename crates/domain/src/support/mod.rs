@@ -3,7 +3,9 @@
 //! the domain.
 //!
 //! - [`ticket`]: a ticket's priority, category and status, and the one table of its moves.
+//! - [`incidents`]: what a till's telemetry says and the rules that open and close incidents.
 
 pub mod ticket;
+pub mod incidents;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketStatus};
