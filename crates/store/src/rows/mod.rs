@@ -35,6 +35,8 @@ mod retail;
 mod returns;
 // The endless aisle's orders and shipments (issue 17 point 7).
 mod aisle;
+// Incidents before anyone calls (issue 18 point 5).
+mod support_incidents;
 
 pub use access::*;
 pub use aisle::*;
@@ -63,6 +65,7 @@ pub use retail::*;
 pub use returns::*;
 pub use setup::*;
 pub use stock::*;
+pub use support_incidents::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -39,6 +39,8 @@ mod credit;
 mod customers;
 mod retail;
 mod returns;
+// Incidents before anyone calls (issue 18 point 5).
+mod support_incidents;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;
