@@ -145,6 +145,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
         tokio::spawn(workers::payments::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::connections::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),
+        tokio::spawn(workers::support_incidents::run(state.clone(), shutdown_signal.clone())),
     ];
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it,
     // unless a trusted proxy's header names the client: `extract::ClientIp`).

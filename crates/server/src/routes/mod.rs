@@ -47,6 +47,8 @@ pub mod user_admin;
 pub mod users;
 pub mod webhooks;
 pub mod webshop;
+// Incidents before anyone calls (issue 18 point 5).
+pub mod support_incidents;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -162,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .merge(retail_catalogue::router())
         .merge(product_gallery::router())
         .merge(aisle_orders::router())
+        .merge(support_incidents::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

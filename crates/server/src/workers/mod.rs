@@ -8,3 +8,5 @@ pub mod notifications;
 pub mod payments;
 pub mod pickup_expiry;
 pub mod webhooks;
+// Incidents before anyone calls (issue 18 point 5).
+pub mod support_incidents;

@@ -69,3 +69,4 @@ mod webhook_outbound;
 mod webhook_secrets;
 mod webhooks;
 mod webshop;
+mod support_incidents;
