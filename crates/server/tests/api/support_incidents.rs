@@ -214,3 +214,31 @@ async fn telemetry_is_the_tills_own_and_bad_batches_are_clear_4xx() {
     app.get("/api/v1/support/incidents", None).await.expect_problem(StatusCode::UNAUTHORIZED, "anonymous");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_incident_opened_pages_the_desk_through_the_gateway_once() {
+    let (gateway, app, clock) = crate::customer_accounts::app_with_gateway().await;
+    let fx = Fixture::builder().merchants(1).stock(5).build(&app).await;
+    let till = open_till(&app, fx.m(0), 0).await;
+    let failures: Vec<Value> =
+        (0..3).map(|_| json!({"type": "print_failed", "code": "paper_out", "at": at(&clock)})).collect();
+    let batch = json!({"device_id": till.device_id, "events": failures});
+    app.post("/api/v1/support/telemetry", Some(&till.staff), &batch).await.expect(StatusCode::ACCEPTED, "failures");
+    clock.advance(Duration::from_secs(15));
+    let is_alert = |body: &Value| body["data"]["kind"] == "support_alert";
+    let seen = gateway.wait_until(20, "a support alert", |attempts| attempts.iter().any(|a| is_alert(&a.json()))).await;
+    let alert = seen.iter().map(|a| a.json()).find(|body| is_alert(body)).unwrap_or_default();
+    assert_eq!(alert["data"]["event_type"], "support.incident_opened");
+    assert_eq!(alert["data"]["location_id"], json!(till.location_id));
+    assert_eq!(alert["data"]["event"]["cause"], "print_failures");
+    assert!(alert["data"]["title"].as_str().unwrap_or_default().contains("impresora"), "{alert}");
+    assert!(alert["data"]["title_en"].as_str().unwrap_or_default().contains("printer"), "{alert}");
+    // More ticks refresh the incident but never page again.
+    for _ in 0..3 {
+        clock.advance(Duration::from_secs(20));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let alerts = gateway.attempts().iter().filter(|a| is_alert(&a.json())).count();
+    assert_eq!(alerts, 1, "one alert per incident opened");
+    app.stop().await;
+}
