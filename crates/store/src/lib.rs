@@ -1237,8 +1237,7 @@ pub trait SupportIncidentStore {
     /// already open for the same store and cause.
     async fn open_support_incident(&self, incident: &SupportIncidentRow, event: NewEvent) -> StoreResult<bool>;
     /// Keeps an open incident open: its rule passed again at `last_firing_at_ms`.
-    async fn refresh_support_incident(&self, id: &str, last_firing_at_ms: i64, evidence_json: &str)
-    -> StoreResult<()>;
+    async fn refresh_support_incident(&self, id: &str, last_firing_at_ms: i64, evidence_json: &str) -> StoreResult<()>;
     /// Closes an open incident with its event in one transaction; false when it was not open.
     async fn close_support_incident(&self, id: &str, closed_at_ms: i64, event: NewEvent) -> StoreResult<bool>;
     /// Incidents newest first.

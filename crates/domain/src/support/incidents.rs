@@ -101,10 +101,7 @@ pub fn parse_code(raw: &str) -> Result<String, DomainError> {
     if ok {
         Ok(raw.to_owned())
     } else {
-        Err(DomainError::invalid(
-            "code",
-            format!("must be 1 to {MAX_CODE_CHARS} letters, digits, '_', '-' or '.'"),
-        ))
+        Err(DomainError::invalid("code", format!("must be 1 to {MAX_CODE_CHARS} letters, digits, '_', '-' or '.'")))
     }
 }
 

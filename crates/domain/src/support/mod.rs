@@ -5,7 +5,7 @@
 //! - [`ticket`]: a ticket's priority, category and status, and the one table of its moves.
 //! - [`incidents`]: what a till's telemetry says and the rules that open and close incidents.
 
-pub mod ticket;
 pub mod incidents;
+pub mod ticket;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketStatus};

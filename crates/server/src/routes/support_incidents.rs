@@ -26,10 +26,7 @@ pub const MAX_PAGE: i64 = 100_000;
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(post_telemetry))
-        .routes(routes!(list_incidents))
-        .routes(routes!(show_incident))
+    OpenApiRouter::new().routes(routes!(post_telemetry)).routes(routes!(list_incidents)).routes(routes!(show_incident))
 }
 
 /// One telemetry event.

@@ -9,5 +9,5 @@ pub mod payments;
 pub mod pickup_expiry;
 pub mod webhooks;
 // Incidents before anyone calls (issue 18 point 5).
-pub mod support_incidents;
 pub mod support_alerts;
+pub mod support_incidents;

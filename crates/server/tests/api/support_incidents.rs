@@ -81,8 +81,10 @@ async fn a_burst_of_declines_at_one_store_opens_one_incident_and_it_closes_when_
     // Six declines (05) at one store in a minute; one approved sale and one decline at the other.
     for n in 0..6 {
         let sale = card_sale(&burst, &clock, item(0), &format!("burst-{n}"), n + 1, "4000000000000002");
-        let problem =
-            app.post("/api/v1/pos/sales", Some(&burst.staff), &sale).await.expect_problem(StatusCode::PAYMENT_REQUIRED, "declined");
+        let problem = app
+            .post("/api/v1/pos/sales", Some(&burst.staff), &sale)
+            .await
+            .expect_problem(StatusCode::PAYMENT_REQUIRED, "declined");
         assert_eq!(problem["decline_code"], "05");
     }
     let ok = card_sale(&calm, &clock, item(1), "calm-ok", 1, "4242424242424242");
@@ -158,7 +160,9 @@ async fn telemetry_is_the_tills_own_and_bad_batches_are_clear_4xx() {
     post(mine.staff.clone(), batch(&theirs.device_id, ok_events.clone()))
         .await
         .expect_problem(StatusCode::NOT_FOUND, "another merchant's till");
-    post(mine.staff.clone(), batch("dev_nope", ok_events.clone())).await.expect_problem(StatusCode::NOT_FOUND, "no till");
+    post(mine.staff.clone(), batch("dev_nope", ok_events.clone()))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "no till");
     post(agent.clone(), batch(&mine.device_id, ok_events.clone())).await.expect_problem(StatusCode::FORBIDDEN, "agent");
 
     // Bad batches: every bad field named, nothing half-taken.
@@ -178,13 +182,17 @@ async fn telemetry_is_the_tills_own_and_bad_batches_are_clear_4xx() {
     let fields: Vec<&str> =
         problem["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, vec!["events[0].type", "events[1].code", "events[2].at"]);
-    post(mine.staff.clone(), batch(&mine.device_id, json!([]))).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "empty");
+    post(mine.staff.clone(), batch(&mine.device_id, json!([])))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "empty");
     let too_many: Vec<Value> = (0..501).map(|_| json!({"type": "heartbeat", "at": at(&clock)})).collect();
     post(mine.staff.clone(), batch(&mine.device_id, json!(too_many)))
         .await
         .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "501 events");
     let old = json!([{"type": "offline", "at": "2020-01-01T00:00:00Z"}]);
-    post(mine.staff.clone(), batch(&mine.device_id, old)).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "too old");
+    post(mine.staff.clone(), batch(&mine.device_id, old))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "too old");
     let malformed = app.post_raw("/api/v1/support/telemetry", Some(&mine.staff), b"{\"device_id\": ".to_vec()).await;
     assert!(malformed.status.is_client_error(), "malformed JSON: {}", malformed.status);
 

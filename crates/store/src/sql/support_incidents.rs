@@ -59,7 +59,11 @@ fn filter_clause(filter: &SupportIncidentFilter) -> (String, Vec<String>) {
         params.push(status.as_str().to_owned());
         conditions.push(format!("status = ${}", params.len()));
     }
-    if conditions.is_empty() { (String::new(), params) } else { (format!(" WHERE {}", conditions.join(" AND ")), params) }
+    if conditions.is_empty() {
+        (String::new(), params)
+    } else {
+        (format!(" WHERE {}", conditions.join(" AND ")), params)
+    }
 }
 
 #[async_trait]
@@ -188,11 +192,12 @@ impl SupportIncidentStore for SqlStore {
     }
 
     async fn claim_support_detector_run(&self, now_ms: i64, min_gap_ms: i64) -> StoreResult<bool> {
-        let claimed = sqlx::query("UPDATE support_detector_runs SET last_run_ms = $1 WHERE id = 1 AND last_run_ms <= $2")
-            .bind(now_ms)
-            .bind(now_ms.saturating_sub(min_gap_ms))
-            .execute(&self.write)
-            .await?;
+        let claimed =
+            sqlx::query("UPDATE support_detector_runs SET last_run_ms = $1 WHERE id = 1 AND last_run_ms <= $2")
+                .bind(now_ms)
+                .bind(now_ms.saturating_sub(min_gap_ms))
+                .execute(&self.write)
+                .await?;
         Ok(claimed.rows_affected() == 1)
     }
 
@@ -229,12 +234,7 @@ impl SupportIncidentStore for SqlStore {
         Ok(true)
     }
 
-    async fn refresh_support_incident(
-        &self,
-        id: &str,
-        last_firing_at_ms: i64,
-        evidence_json: &str,
-    ) -> StoreResult<()> {
+    async fn refresh_support_incident(&self, id: &str, last_firing_at_ms: i64, evidence_json: &str) -> StoreResult<()> {
         sqlx::query(
             "UPDATE support_incidents SET last_firing_at_ms = $1, evidence_json = $2 \
              WHERE id = $3 AND status = 'open' AND last_firing_at_ms <= $1",

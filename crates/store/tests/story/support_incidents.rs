@@ -10,8 +10,8 @@ use omnicanal_domain::support::incidents::{
     Evidence, IncidentAnnounced, IncidentCause, IncidentStatus, SignalWindow, TelemetryKind,
 };
 use omnicanal_store::{
-    NewEvent, Page, SqlStore, Store, SupportIncidentFilter, SupportIncidentRow, SupportIncidentStore, TelemetryBatchRow,
-    TelemetryCountRow,
+    NewEvent, Page, SqlStore, Store, SupportIncidentFilter, SupportIncidentRow, SupportIncidentStore,
+    TelemetryBatchRow, TelemetryCountRow,
 };
 
 use crate::support::{Shop, T0};
@@ -94,10 +94,10 @@ pub async fn one_open_incident_per_store_and_cause_under_two_detectors(shared: A
 
     // Two detectors at once: one wins the tick, and one incident opens, announced once.
     let (a, b) = (shared.clone(), shared.clone());
-    let (claim_a, claim_b) = tokio::join!(
-        async move { a.claim_support_detector_run(T0, 10_000).await.expect("claim a") },
-        async move { b.claim_support_detector_run(T0, 10_000).await.expect("claim b") },
-    );
+    let (claim_a, claim_b) =
+        tokio::join!(async move { a.claim_support_detector_run(T0, 10_000).await.expect("claim a") }, async move {
+            b.claim_support_detector_run(T0, 10_000).await.expect("claim b")
+        },);
     assert!(claim_a ^ claim_b, "exactly one node runs the tick");
     assert!(!store.claim_support_detector_run(T0 + 5_000, 10_000).await.expect("too soon"));
     assert!(store.claim_support_detector_run(T0 + 10_000, 10_000).await.expect("next tick"));
@@ -108,10 +108,10 @@ pub async fn one_open_incident_per_store_and_cause_under_two_detectors(shared: A
     let (a, b) = (shared.clone(), shared.clone());
     let (e1, e2) = (event(&first, true), event(&second, true));
     let (f1, f2) = (first.clone(), second.clone());
-    let (opened_a, opened_b) = tokio::join!(
-        async move { a.open_support_incident(&f1, e1).await.expect("open a") },
-        async move { b.open_support_incident(&f2, e2).await.expect("open b") },
-    );
+    let (opened_a, opened_b) =
+        tokio::join!(async move { a.open_support_incident(&f1, e1).await.expect("open a") }, async move {
+            b.open_support_incident(&f2, e2).await.expect("open b")
+        },);
     assert!(opened_a ^ opened_b, "one incident per store and cause while open");
     let announced = store.outbox_after(head, 10).await.expect("events");
     assert_eq!(announced.len(), 1, "announced once");
