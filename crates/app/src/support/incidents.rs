@@ -300,25 +300,26 @@ impl App {
                 TelemetryKind::PrintFailed => IncidentCause::PrintFailures,
                 TelemetryKind::Offline | TelemetryKind::SyncBacklog | TelemetryKind::Heartbeat => continue,
             };
-            let entry = windows.entry((row.location_id, cause)).or_insert_with(|| (row.merchant_id, SignalWindow::default()));
+            let entry =
+                windows.entry((row.location_id, cause)).or_insert_with(|| (row.merchant_id, SignalWindow::default()));
             entry.1.add(&row.code, &row.device_id, row.events);
         }
-        let baselines: HashMap<String, i64> = if windows.keys().any(|(_, cause)| *cause == IncidentCause::PaymentDeclines) {
-            self.store
-                .support_telemetry_totals(TelemetryKind::PaymentDeclined, from - BASELINE_MS, from)
-                .await?
-                .into_iter()
-                .collect()
-        } else {
-            HashMap::new()
-        };
+        let baselines: HashMap<String, i64> =
+            if windows.keys().any(|(_, cause)| *cause == IncidentCause::PaymentDeclines) {
+                self.store
+                    .support_telemetry_totals(TelemetryKind::PaymentDeclined, from - BASELINE_MS, from)
+                    .await?
+                    .into_iter()
+                    .collect()
+            } else {
+                HashMap::new()
+            };
         let mut firing = HashMap::new();
         for ((location_id, cause), (merchant_id, window)) in windows {
             let evidence = match cause {
                 IncidentCause::PaymentDeclines => {
                     let baseline = Baseline::over_a_day(baselines.get(&location_id).copied().unwrap_or(0));
-                    declines_spike(&window, baseline)
-                        .then(|| Evidence::of_window(&window, now, MIN_DECLINES, baseline))
+                    declines_spike(&window, baseline).then(|| Evidence::of_window(&window, now, MIN_DECLINES, baseline))
                 }
                 IncidentCause::PrintFailures => print_failures_burst(&window)
                     .then(|| Evidence::of_window(&window, now, MIN_PRINT_FAILURES, Baseline::default())),
@@ -351,7 +352,8 @@ impl App {
                 _ => true,
             };
             if till_offline(till.last_seen_ms, now, open_at(now), open_at(till.last_seen_ms + OFFLINE_AFTER_MS)) {
-                let entry = by_location.entry(till.location_id.clone()).or_insert_with(|| (till.merchant_id, BTreeMap::new()));
+                let entry =
+                    by_location.entry(till.location_id.clone()).or_insert_with(|| (till.merchant_id, BTreeMap::new()));
                 entry.1.insert(till.device_id, till.last_seen_ms);
             }
         }
@@ -374,7 +376,12 @@ impl App {
     }
 
     /// Incidents newest first: support agents and admins (anyone else 403).
-    pub async fn support_incidents(&self, caller: &Caller, query: IncidentQuery, page: Page) -> AppResult<IncidentPage> {
+    pub async fn support_incidents(
+        &self,
+        caller: &Caller,
+        query: IncidentQuery,
+        page: Page,
+    ) -> AppResult<IncidentPage> {
         caller.require(&INCIDENT_READERS)?;
         let filter = SupportIncidentFilter { location_id: query.location_id, status: query.status };
         let items = self.store.list_support_incidents(&filter, page).await?;
@@ -417,4 +424,116 @@ fn closed_event(row: &SupportIncidentRow, now: i64) -> NewEvent {
         Evidence::of_window(&SignalWindow::default(), row.last_firing_at_ms, 0, Baseline::default())
     });
     announced(row, evidence, now, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use omnicanal_domain::access::Role;
+
+    use super::*;
+    use crate::ManualClock;
+    use crate::clock::Clock;
+    use crate::payments::SandboxCardProvider;
+    use crate::pos::devices::RegisterDevice;
+    use crate::setup::locations::NewLocation;
+    use crate::setup::merchants::NewMerchant;
+    use crate::setup::sites::NewSite;
+
+    /// Monday 2026-12-07 15:00 UTC.
+    const T0: i64 = 1_796_655_600_000;
+
+    fn caller(role: Role, merchant_id: Option<&str>) -> Caller {
+        Caller {
+            id: format!("usr_{}", role.as_str()),
+            email: "someone@example.test".into(),
+            role,
+            merchant_id: merchant_id.map(str::to_owned),
+            location_id: None,
+        }
+    }
+
+    fn event(kind: &str, code: Option<&str>, at_ms: i64) -> RawTelemetryEvent {
+        RawTelemetryEvent {
+            kind: kind.into(),
+            code: code.map(str::to_owned),
+            at: omnicanal_domain::time::rfc3339_utc(at_ms),
+        }
+    }
+
+    /// An app on a fresh SQLite store and a manual clock, with one till; its manager.
+    async fn app_with_till() -> AppResult<(App, Arc<ManualClock>, Caller, PosDeviceRow)> {
+        let dir = std::env::temp_dir().join(format!("omni-app-{}", new_id("test")));
+        std::fs::create_dir_all(&dir).map_err(|error| AppError::internal(error.to_string()))?;
+        let store = omnicanal_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await?;
+        let clock = Arc::new(ManualClock::starting_at(T0));
+        let app = App::new(store, clock.clone(), Arc::new(SandboxCardProvider));
+        let admin = caller(Role::Admin, None);
+        let site = app.create_site(&admin, NewSite::parse("Mall", "CL", "CLP", "America/Santiago")?).await?;
+        let merchant = app.create_merchant(&admin, NewMerchant::parse("Tienda", "restaurant", 0, None)?).await?;
+        let location =
+            app.create_location(&admin, NewLocation::parse(merchant.id.clone(), site.id, "Local", false)?).await?;
+        let manager = caller(Role::MerchantManager, Some(&merchant.id));
+        let device = app.register_pos_device(&manager, RegisterDevice::parse(location.id, "Caja 1")?).await?;
+        Ok((app, clock, manager, device))
+    }
+
+    #[test]
+    fn a_batch_reports_every_bad_event() {
+        let bad = TelemetryBatch::parse(
+            " ",
+            &[
+                event("smoke", None, T0),
+                event("payment_declined", Some("0 5"), T0),
+                RawTelemetryEvent { kind: "offline".into(), code: None, at: "ayer".into() },
+            ],
+        );
+        let Err(AppError::Invalid(errors)) = bad else { panic!("refused: {bad:?}") };
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, vec!["device_id", "events[0].type", "events[1].code", "events[2].at"]);
+        assert!(TelemetryBatch::parse("dev_1", &[]).is_err());
+        let too_many = vec![event("heartbeat", None, T0); MAX_EVENTS_PER_BATCH + 1];
+        assert!(TelemetryBatch::parse("dev_1", &too_many).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_silent_till_opens_an_incident_and_closes_it_once_heard_again() -> AppResult<()> {
+        let (app, clock, manager, device) = app_with_till().await?;
+        let alive = |at_ms| TelemetryBatch::parse(&device.id, &[event("heartbeat", None, at_ms)]);
+        app.record_telemetry(&manager, alive(T0)?).await?;
+        assert_eq!(app.detect_incidents().await?, DetectorTick { ran: true, opened: 0, closed: 0 });
+
+        // Six silent minutes (the store has no hours set: always open) open one incident.
+        clock.advance(Duration::from_secs(6 * 60));
+        assert_eq!(app.detect_incidents().await?.opened, 1);
+        clock.advance(Duration::from_secs(30));
+        assert_eq!(app.detect_incidents().await?.opened, 0, "still the same incident");
+        let agent = caller(Role::SupportAgent, None);
+        let open = app.support_incidents(&agent, IncidentQuery::parse(None, Some("open"))?, Page::first(10)).await?;
+        assert_eq!(open.total, 1);
+        assert_eq!(open.items[0].cause, IncidentCause::TillOffline);
+        assert!(open.items[0].evidence_json.contains(&device.id));
+        assert!(matches!(
+            app.support_incidents(&manager, IncidentQuery::default(), Page::first(10)).await,
+            Err(AppError::Forbidden)
+        ));
+
+        // Heard again; ten quiet minutes later the incident closes.
+        for _ in 0..4 {
+            app.record_telemetry(&manager, alive(clock.now_ms())?).await?;
+            clock.advance(Duration::from_secs(3 * 60));
+            app.detect_incidents().await?;
+        }
+        let closed =
+            app.support_incidents(&agent, IncidentQuery::parse(None, Some("closed"))?, Page::first(10)).await?;
+        assert_eq!(closed.total, 1);
+        assert!(closed.items[0].closed_at_ms.is_some());
+
+        // Events dated too far from the server's clock are refused, naming each.
+        let stale = TelemetryBatch::parse(&device.id, &[event("offline", None, clock.now_ms() - 2 * BASELINE_MS)])?;
+        assert!(matches!(app.record_telemetry(&manager, stale).await, Err(AppError::Invalid(_))));
+        Ok(())
+    }
 }
