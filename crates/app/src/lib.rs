@@ -43,6 +43,7 @@ pub mod returns;
 pub mod setup;
 pub mod signing;
 pub mod stock;
+// The support desk (issue 18).
 pub mod support;
 pub mod throttle;
 pub mod validation;

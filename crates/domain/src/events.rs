@@ -51,6 +51,10 @@ crate::named_enum! {
         SupportSlaWarning => "support.sla_warning",
         /// A ticket's running SLA clock passed a target (once per target).
         SupportSlaBreached => "support.sla_breached",
+        /// The support desk's detector opened an incident at a store (issue 18 point 5).
+        SupportIncidentOpened => "support.incident_opened",
+        /// An incident's signal came back to normal and it closed.
+        SupportIncidentClosed => "support.incident_closed",
     }
 }
 
@@ -531,6 +535,10 @@ pub enum DomainEvent {
     SupportSlaWarning(SupportSlaAlert),
     /// `support.sla_breached`.
     SupportSlaBreached(SupportSlaAlert),
+    /// `support.incident_opened`.
+    SupportIncidentOpened(crate::support::incidents::IncidentAnnounced),
+    /// `support.incident_closed`.
+    SupportIncidentClosed(crate::support::incidents::IncidentAnnounced),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -565,6 +573,8 @@ impl DomainEvent {
             DomainEvent::SupportTicketChanged(_) => EventType::SupportTicketChanged,
             DomainEvent::SupportSlaWarning(_) => EventType::SupportSlaWarning,
             DomainEvent::SupportSlaBreached(_) => EventType::SupportSlaBreached,
+            DomainEvent::SupportIncidentOpened(_) => EventType::SupportIncidentOpened,
+            DomainEvent::SupportIncidentClosed(_) => EventType::SupportIncidentClosed,
         }
     }
 
@@ -585,6 +595,8 @@ impl DomainEvent {
             DomainEvent::SupportTicketChanged(event) => serde_json::to_string(event),
             DomainEvent::SupportSlaWarning(event) => serde_json::to_string(event),
             DomainEvent::SupportSlaBreached(event) => serde_json::to_string(event),
+            DomainEvent::SupportIncidentOpened(event) => serde_json::to_string(event),
+            DomainEvent::SupportIncidentClosed(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -610,6 +622,8 @@ impl DomainEvent {
             EventType::SupportTicketChanged => DomainEvent::SupportTicketChanged(parse(json)?),
             EventType::SupportSlaWarning => DomainEvent::SupportSlaWarning(parse(json)?),
             EventType::SupportSlaBreached => DomainEvent::SupportSlaBreached(parse(json)?),
+            EventType::SupportIncidentOpened => DomainEvent::SupportIncidentOpened(parse(json)?),
+            EventType::SupportIncidentClosed => DomainEvent::SupportIncidentClosed(parse(json)?),
         })
     }
 
@@ -685,6 +699,11 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 ..Routing::default()
             },
+            DomainEvent::SupportIncidentOpened(event) | DomainEvent::SupportIncidentClosed(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                location_id: some(&event.location_id),
+                ..Routing::default()
+            },
         }
     }
 
@@ -713,6 +732,9 @@ impl DomainEvent {
             DomainEvent::ShipmentStatusChanged(event) => vec![&event.merchant_id],
             DomainEvent::SupportTicketChanged(event) => vec![&event.merchant_id],
             DomainEvent::SupportSlaWarning(event) | DomainEvent::SupportSlaBreached(event) => vec![&event.merchant_id],
+            DomainEvent::SupportIncidentOpened(event) | DomainEvent::SupportIncidentClosed(event) => {
+                vec![&event.merchant_id]
+            }
         }
     }
 }

@@ -136,6 +136,9 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     state.sign_in_links =
         notify::sign_in_link::SignInLinkSender::from_config(&config.notify, state.app.clock().clone()).map(Arc::new);
     let notification_events = state.events.subscribe();
+    let support_alert_events = state.events.subscribe();
+    let support_gateway =
+        notify::gateway::GatewayPoster::from_config(&config.notify, state.app.clock().clone()).map(Arc::new);
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())),
@@ -146,6 +149,13 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
         tokio::spawn(workers::connections::run(state.app.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::notifications::run(Arc::new(notifier), notification_events, shutdown_signal.clone())),
         tokio::spawn(workers::support_sla::run(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::support_incidents::run(state.clone(), shutdown_signal.clone())),
+        tokio::spawn(workers::support_alerts::run(
+            state.app.clone(),
+            support_gateway,
+            support_alert_events,
+            shutdown_signal.clone(),
+        )),
     ];
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it,
     // unless a trusted proxy's header names the client: `extract::ClientIp`).

@@ -66,6 +66,7 @@ pub trait Store:
     + SupportTicketStore
     + SupportSlaStore
     + KnowledgeStore
+    + SupportIncidentStore
     + Send
     + Sync
     + 'static
@@ -104,6 +105,7 @@ impl<T> Store for T where
         + SupportTicketStore
         + SupportSlaStore
         + KnowledgeStore
+        + SupportIncidentStore
         + Send
         + Sync
         + 'static
@@ -1318,4 +1320,59 @@ pub trait KnowledgeStore {
         from_ms: i64,
         to_ms: i64,
     ) -> StoreResult<DeflectionCountsRow>;
+}
+
+/// Incidents before anyone calls (issue 18 point 5): telemetry counted per (store, kind, code,
+/// till, minute), when each till was last heard from, the detector's one-winner-per-tick lease,
+/// and incidents, one open per (store, cause) by a partial unique index.
+#[async_trait]
+pub trait SupportIncidentStore {
+    /// Adds a till's batch of counts and marks the till heard from, in one transaction.
+    async fn record_support_telemetry(&self, batch: &TelemetryBatchRow) -> StoreResult<()>;
+    /// Counts of `kinds` from `from_minute_ms` on, summed per (store, kind, code, till);
+    /// at most `limit` rows, largest first.
+    async fn support_telemetry_window(
+        &self,
+        kinds: &[omnicanal_domain::support::incidents::TelemetryKind],
+        from_minute_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<TelemetryWindowRow>>;
+    /// Each store's total of `kind` in minutes `[from_minute_ms, to_minute_ms)`.
+    async fn support_telemetry_totals(
+        &self,
+        kind: omnicanal_domain::support::incidents::TelemetryKind,
+        from_minute_ms: i64,
+        to_minute_ms: i64,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    /// Tills last heard from in `(after_ms, before_ms]`, at most `limit`, longest silent first.
+    async fn support_devices_seen_between(
+        &self,
+        after_ms: i64,
+        before_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<DeviceSeenRow>>;
+    /// Claims the detector's tick at `now_ms`: true only for the one node whose claim lands,
+    /// and only when the last tick was at least `min_gap_ms` ago.
+    async fn claim_support_detector_run(&self, now_ms: i64, min_gap_ms: i64) -> StoreResult<bool>;
+    /// Every open incident (at most `limit`).
+    async fn open_support_incidents(&self, limit: i64) -> StoreResult<Vec<SupportIncidentRow>>;
+    /// Opens an incident with its event in one transaction; false (and no event) when one is
+    /// already open for the same store and cause.
+    async fn open_support_incident(&self, incident: &SupportIncidentRow, event: NewEvent) -> StoreResult<bool>;
+    /// Keeps an open incident open: its rule passed again at `last_firing_at_ms`.
+    async fn refresh_support_incident(&self, id: &str, last_firing_at_ms: i64, evidence_json: &str) -> StoreResult<()>;
+    /// Closes an open incident with its event in one transaction; false when it was not open.
+    async fn close_support_incident(&self, id: &str, closed_at_ms: i64, event: NewEvent) -> StoreResult<bool>;
+    /// Incidents newest first.
+    async fn list_support_incidents(
+        &self,
+        filter: &SupportIncidentFilter,
+        page: Page,
+    ) -> StoreResult<Vec<SupportIncidentRow>>;
+    /// How many incidents match.
+    async fn count_support_incidents(&self, filter: &SupportIncidentFilter) -> StoreResult<i64>;
+    /// One incident.
+    async fn get_support_incident(&self, id: &str) -> StoreResult<Option<SupportIncidentRow>>;
+    /// Forgets telemetry counts of minutes before `before_minute_ms`; returns how many rows.
+    async fn prune_support_telemetry(&self, before_minute_ms: i64) -> StoreResult<u64>;
 }

@@ -63,6 +63,8 @@ mod returns;
 mod stock;
 #[path = "story/support_sla.rs"]
 mod support_sla;
+#[path = "story/support_incidents.rs"]
+mod support_incidents;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
@@ -106,6 +108,7 @@ use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
 use support_sla::support_sla_rules_and_special_days;
+use support_incidents::one_open_incident_per_store_and_cause_under_two_detectors;
 
 /// One test per scenario and backend: `sqlite::<name>` and `postgres::<name>`.
 macro_rules! story {
@@ -187,6 +190,7 @@ story!(
     support_sla_rules_and_special_days,
     articles_are_found_by_stems_and_ranked_title_first,
     help_sessions_end_once_and_are_counted,
+    one_open_incident_per_store_and_cause_under_two_detectors,
 );
 
 fn user(email: &str) -> UserRow {

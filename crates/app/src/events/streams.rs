@@ -110,6 +110,8 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::SupportSlaWarning
         | EventType::SupportSlaBreached
         | EventType::SupportTicketChanged => None,
+        | EventType::SupportIncidentOpened
+        | EventType::SupportIncidentClosed => None,
     }
 }
 

@@ -262,6 +262,8 @@ impl App {
             Ok(status) => Ok(PrintReport { printer: target, bytes: bytes.len(), status }),
             Err(failure) => {
                 tracing::info!(sale_id, printer = %target, kind = failure.kind(), "a receipt did not print");
+                let kind = omnicanal_domain::support::incidents::TelemetryKind::PrintFailed;
+                self.note_till_telemetry(&receipt.device, kind, Some(failure.kind())).await;
                 Err(AppError::PrinterUnreachable { kind: failure.kind(), message: failure.message() })
             }
         }

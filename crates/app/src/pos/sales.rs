@@ -656,7 +656,13 @@ impl App {
         // itself is never stored, and the spend happens in the sale's transaction.
         self.resolve_credit_tenders(&session.merchant_id, &device.id, &mut command.payments).await?;
 
-        let approvals = self.charge_cards(&command, &settled.applied).await?;
+        let approvals = self.charge_cards(&command, &settled.applied).await;
+        // A decline is telemetry for the support desk's incident detector (issue 18 point 5).
+        if let Err(AppError::CardDeclined { decline_code, .. }) = &approvals {
+            let kind = omnicanal_domain::support::incidents::TelemetryKind::PaymentDeclined;
+            self.note_till_telemetry(&device, kind, Some(decline_code.as_str())).await;
+        }
+        let approvals = approvals?;
         let mut answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;
         answer.price_difference = price_difference;
         let mut new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;

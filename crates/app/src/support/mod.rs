@@ -1,13 +1,17 @@
 //! The support desk (issue 18): tickets a store opens from its till or console (or an agent
 //! from a phone call), their SLAs counted on each store's own calendar, the knowledge base
-//! that answers first, and incidents opened from the tills' telemetry.
+//! that answers first, and incidents opened from the tills' telemetry; the rules they apply
+//! live in `omnicanal_domain::support`.
 //!
 //! - [`tickets`]: opening, reading, answering, assigning, merging tickets; who sees which.
 //! - [`sla`]: the deadlines a ticket is held to, in the store's business minutes;
 //!   [`sla_admin`] the policies and special days; [`sla_watch`] the warnings and breaches.
 //! - [`knowledge`]: the knowledge base's articles, search, help sessions and deflection.
+//! - [`incidents`]: telemetry, the detector and incidents; [`alerts`] pages the desk.
 //! - [`reports`]: the desk's figures over a period, and who may read which.
 
+pub mod alerts;
+pub mod incidents;
 pub mod knowledge;
 pub mod reports;
 pub mod sla;

@@ -7,12 +7,14 @@
 //!   public holidays, special days) and the targets counted on it.
 //! - [`knowledge`]: the knowledge base's search text (folding, stemming, query terms, snippets)
 //!   and its safe markdown.
+//! - [`incidents`]: what a till's telemetry says and the rules that open and close incidents.
 //! - [`report`]: the desk's figures over a period, counted from one fact row per ticket.
 
 pub mod calendar;
 pub mod holidays;
 pub mod knowledge;
 pub mod report;
+pub mod incidents;
 pub mod sla;
 pub mod ticket;
 

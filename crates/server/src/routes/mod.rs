@@ -52,6 +52,8 @@ pub mod webhooks;
 pub mod webshop;
 // The support desk's knowledge base (issue 18 point 4).
 pub mod support_knowledge;
+// Incidents before anyone calls (issue 18 point 5).
+pub mod support_incidents;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -172,6 +174,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support_reports::router())
         .merge(support_sla::router())
         .merge(support_knowledge::router())
+        .merge(support_incidents::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -10,3 +10,6 @@ pub mod pickup_expiry;
 pub mod webhooks;
 // The support desk's SLA watcher (issue 18 point 3).
 pub mod support_sla;
+// Incidents before anyone calls (issue 18 point 5).
+pub mod support_alerts;
+pub mod support_incidents;

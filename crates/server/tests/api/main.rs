@@ -65,6 +65,7 @@ mod storefront;
 mod support_sla;
 mod support_tickets;
 mod support_knowledge;
+mod support_incidents;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;

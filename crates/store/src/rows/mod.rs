@@ -41,6 +41,8 @@ mod support_tickets;
 mod support_sla;
 // The support desk's knowledge base (issue 18 point 4).
 mod knowledge;
+// Incidents before anyone calls (issue 18 point 5).
+mod support_incidents;
 
 pub use access::*;
 pub use aisle::*;
@@ -72,6 +74,7 @@ pub use setup::*;
 pub use stock::*;
 pub use support_sla::*;
 pub use support_tickets::*;
+pub use support_incidents::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,6 +41,8 @@ mod retail;
 mod returns;
 mod support_sla;
 mod support_tickets;
+// Incidents before anyone calls (issue 18 point 5).
+mod support_incidents;
 pub(crate) mod tx;
 // The support desk's knowledge base (issue 18 point 4).
 mod knowledge;

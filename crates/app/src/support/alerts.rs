@@ -1,0 +1,84 @@
+//! Alerts to support agents (issue 18 points 3 and 5): which committed events page the desk,
+//! and the claim that makes each alert go out once across nodes.
+//!
+//! The alert sender (the server's `workers::support_alerts`) hears every committed outbox event
+//! on every node. For the types in [`ALERT_EVENT_TYPES`] — an incident opened here, an SLA
+//! warning or breach written by the SLA module as `SupportSlaWarning`/`SupportSlaBreached` — it
+//! asks [`App::support_alert_of`] what to say and [`App::claim_support_alert`] whether this node
+//! sends it: one `notification_sends` row per (event, channel), inserted with `ON CONFLICT DO
+//! NOTHING`, so whichever node's insert lands sends and the others skip. The types are matched
+//! by their words, so this module needs nothing from the SLA module's code to page for it.
+
+use omnicanal_store::OutboxRow;
+
+use crate::App;
+use crate::error::AppResult;
+
+/// The outbox event types that page the support desk.
+pub const ALERT_EVENT_TYPES: [&str; 3] = ["support.incident_opened", "support.sla_warning", "support.sla_breached"];
+
+/// One alert to send: which event, for which store, and what it said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupportAlert {
+    /// The outbox event's id (the alert's idempotency key).
+    pub event_id: String,
+    /// Its type, one of [`ALERT_EVENT_TYPES`].
+    pub event_type: &'static str,
+    /// The store's merchant, when the event names one.
+    pub merchant_id: Option<String>,
+    /// The store, when the event names one.
+    pub location_id: Option<String>,
+    /// The event's own payload (its wire form).
+    pub payload: serde_json::Value,
+}
+
+impl App {
+    /// The alert an outbox event owes the desk, if its type is one that pages.
+    pub fn support_alert_of(event: &OutboxRow) -> Option<SupportAlert> {
+        let word = event.event_type.as_str();
+        let event_type = ALERT_EVENT_TYPES.into_iter().find(|alert| *alert == word)?;
+        Some(SupportAlert {
+            event_id: event.event_id.clone(),
+            event_type,
+            merchant_id: event.merchant_id.clone(),
+            location_id: event.location_id.clone(),
+            payload: serde_json::from_str(&event.payload_json).unwrap_or(serde_json::Value::Null),
+        })
+    }
+
+    /// Claims sending `alert` on `channel` (`gateway`, or `push:<user id>`); false when another
+    /// node (or an earlier hearing of the same event) claimed it first.
+    pub async fn claim_support_alert(&self, alert: &SupportAlert, channel: &str) -> AppResult<bool> {
+        let key = format!("support_alert:{}", alert.event_id);
+        Ok(self.store.claim_notification(&key, channel, self.now_ms()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use omnicanal_domain::events::EventType;
+
+    fn row(event_type: EventType) -> OutboxRow {
+        OutboxRow {
+            seq: 1,
+            event_id: "evt_1".into(),
+            event_type,
+            merchant_id: Some("mer_1".into()),
+            order_id: None,
+            location_id: Some("loc_1".into()),
+            sku: None,
+            payload_json: r#"{"cause":"payment_declines"}"#.into(),
+            created_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn only_the_desks_events_page_it() {
+        let alert = App::support_alert_of(&row(EventType::SupportIncidentOpened));
+        let alert = alert.map(|alert| (alert.event_type, alert.payload["cause"].clone()));
+        assert_eq!(alert, Some(("support.incident_opened", serde_json::json!("payment_declines"))));
+        assert_eq!(App::support_alert_of(&row(EventType::SupportIncidentClosed)), None);
+        assert_eq!(App::support_alert_of(&row(EventType::OrderCreated)), None);
+    }
+}

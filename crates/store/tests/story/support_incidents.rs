@@ -1,0 +1,140 @@
+//! Incidents before anyone calls (issue 18 point 5): telemetry counts add up per minute across
+//! batches, tills are found by when they were last heard from, two detectors racing open one
+//! incident for a (store, cause) and announce it once, one of them wins each tick, and a closed
+//! incident frees its (store, cause) for the next one.
+
+use std::sync::Arc;
+
+use omnicanal_domain::events::{DomainEvent, EventType};
+use omnicanal_domain::support::incidents::{
+    Evidence, IncidentAnnounced, IncidentCause, IncidentStatus, SignalWindow, TelemetryKind,
+};
+use omnicanal_store::{
+    NewEvent, Page, SqlStore, Store, SupportIncidentFilter, SupportIncidentRow, SupportIncidentStore,
+    TelemetryBatchRow, TelemetryCountRow,
+};
+
+use crate::support::{Shop, T0};
+
+fn count(shop: &Shop, kind: TelemetryKind, code: &str, minute_ms: i64, events: i64) -> TelemetryCountRow {
+    TelemetryCountRow {
+        location_id: shop.location.id.clone(),
+        merchant_id: shop.merchant.id.clone(),
+        kind,
+        code: code.into(),
+        device_id: "dev_story".into(),
+        minute_ms,
+        events,
+    }
+}
+
+fn incident(shop: &Shop, id: &str, cause: IncidentCause) -> SupportIncidentRow {
+    SupportIncidentRow {
+        id: id.into(),
+        merchant_id: shop.merchant.id.clone(),
+        location_id: shop.location.id.clone(),
+        cause,
+        status: IncidentStatus::Open,
+        opened_at_ms: T0,
+        last_firing_at_ms: T0,
+        closed_at_ms: None,
+        evidence_json: "{}".into(),
+    }
+}
+
+fn event(row: &SupportIncidentRow, opened: bool) -> NewEvent {
+    let payload = IncidentAnnounced {
+        incident_id: row.id.clone(),
+        merchant_id: row.merchant_id.clone(),
+        location_id: row.location_id.clone(),
+        cause: row.cause,
+        opened_at: row.opened_at_ms,
+        closed_at: (!opened).then_some(T0),
+        evidence: Evidence::of_window(&SignalWindow::default(), T0, 5, Default::default()),
+    };
+    NewEvent {
+        event_id: format!("evt_{}_{opened}", row.id),
+        created_at_ms: T0,
+        event: if opened {
+            DomainEvent::SupportIncidentOpened(payload)
+        } else {
+            DomainEvent::SupportIncidentClosed(payload)
+        },
+    }
+}
+
+pub async fn one_open_incident_per_store_and_cause_under_two_detectors(shared: Arc<SqlStore>) {
+    let store: &dyn Store = &*shared;
+    let shop = Shop::open(store).await;
+    let minute = T0 - T0 % 60_000;
+
+    // Two batches in the same minute add up; another minute and another code stay apart.
+    for _ in 0..2 {
+        let batch = TelemetryBatchRow {
+            device_id: "dev_story".into(),
+            merchant_id: shop.merchant.id.clone(),
+            location_id: shop.location.id.clone(),
+            heard_at_ms: T0,
+            counts: vec![
+                count(&shop, TelemetryKind::PaymentDeclined, "05", minute, 3),
+                count(&shop, TelemetryKind::PaymentDeclined, "51", minute - 60_000, 1),
+            ],
+        };
+        store.record_support_telemetry(&batch).await.expect("a batch");
+    }
+    let window = store.support_telemetry_window(&[TelemetryKind::PaymentDeclined], minute, 100).await.expect("window");
+    assert_eq!(window.len(), 1, "only this minute's code: {window:?}");
+    assert_eq!((window[0].code.as_str(), window[0].events), ("05", 6));
+    let totals =
+        store.support_telemetry_totals(TelemetryKind::PaymentDeclined, minute - 60_000, minute).await.expect("totals");
+    assert_eq!(totals, vec![(shop.location.id.clone(), 2)]);
+    let seen = store.support_devices_seen_between(T0 - 1, T0, 10).await.expect("seen");
+    assert_eq!(seen.iter().map(|till| till.device_id.as_str()).collect::<Vec<_>>(), vec!["dev_story"]);
+    assert!(store.support_devices_seen_between(T0, T0 + 1, 10).await.expect("later").is_empty());
+
+    // Two detectors at once: one wins the tick, and one incident opens, announced once.
+    let (a, b) = (shared.clone(), shared.clone());
+    let (claim_a, claim_b) =
+        tokio::join!(async move { a.claim_support_detector_run(T0, 10_000).await.expect("claim a") }, async move {
+            b.claim_support_detector_run(T0, 10_000).await.expect("claim b")
+        },);
+    assert!(claim_a ^ claim_b, "exactly one node runs the tick");
+    assert!(!store.claim_support_detector_run(T0 + 5_000, 10_000).await.expect("too soon"));
+    assert!(store.claim_support_detector_run(T0 + 10_000, 10_000).await.expect("next tick"));
+
+    let head = store.outbox_head().await.expect("head");
+    let first = incident(&shop, "inc_a", IncidentCause::PaymentDeclines);
+    let second = incident(&shop, "inc_b", IncidentCause::PaymentDeclines);
+    let (a, b) = (shared.clone(), shared.clone());
+    let (e1, e2) = (event(&first, true), event(&second, true));
+    let (f1, f2) = (first.clone(), second.clone());
+    let (opened_a, opened_b) =
+        tokio::join!(async move { a.open_support_incident(&f1, e1).await.expect("open a") }, async move {
+            b.open_support_incident(&f2, e2).await.expect("open b")
+        },);
+    assert!(opened_a ^ opened_b, "one incident per store and cause while open");
+    let announced = store.outbox_after(head, 10).await.expect("events");
+    assert_eq!(announced.len(), 1, "announced once");
+    assert_eq!(announced[0].event_type, EventType::SupportIncidentOpened);
+    let winner = if opened_a { first.clone() } else { second.clone() };
+    let other_cause = incident(&shop, "inc_c", IncidentCause::PrintFailures);
+    assert!(store.open_support_incident(&other_cause, event(&other_cause, true)).await.expect("another cause"));
+
+    // Refreshed, then closed once; the (store, cause) is free again.
+    store.refresh_support_incident(&winner.id, T0 + 60_000, r#"{"count":9}"#).await.expect("refresh");
+    let read = store.get_support_incident(&winner.id).await.expect("read").expect("found");
+    assert_eq!((read.last_firing_at_ms, read.evidence_json.as_str()), (T0 + 60_000, r#"{"count":9}"#));
+    assert!(store.close_support_incident(&winner.id, T0 + 120_000, event(&winner, false)).await.expect("close"));
+    assert!(!store.close_support_incident(&winner.id, T0 + 130_000, event(&winner, false)).await.expect("twice"));
+    let next = incident(&shop, "inc_d", IncidentCause::PaymentDeclines);
+    assert!(store.open_support_incident(&next, event(&next, true)).await.expect("a new one"));
+
+    let open = SupportIncidentFilter { status: Some(IncidentStatus::Open), ..Default::default() };
+    assert_eq!(store.count_support_incidents(&open).await.expect("count open"), 2);
+    assert_eq!(store.open_support_incidents(10).await.expect("open").len(), 2);
+    let all = store.list_support_incidents(&SupportIncidentFilter::default(), Page::first(10)).await.expect("all");
+    assert_eq!(all.len(), 3);
+    let elsewhere = SupportIncidentFilter { location_id: Some("loc_elsewhere".into()), status: None };
+    assert_eq!(store.count_support_incidents(&elsewhere).await.expect("elsewhere"), 0);
+    assert_eq!(store.prune_support_telemetry(minute).await.expect("prune"), 1, "the older minute");
+}
