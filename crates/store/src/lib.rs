@@ -64,6 +64,7 @@ pub trait Store:
     + CustomerStore
     + AisleStore
     + SupportTicketStore
+    + SupportMacroStore
     + Send
     + Sync
     + 'static
@@ -100,6 +101,7 @@ impl<T> Store for T where
         + CustomerStore
         + AisleStore
         + SupportTicketStore
+        + SupportMacroStore
         + Send
         + Sync
         + 'static
@@ -1226,4 +1228,19 @@ pub trait SupportTicketStore {
     /// Writes a change in one transaction if the ticket is still at the version it was read
     /// at; otherwise `StaleState` and nothing is written.
     async fn change_support_ticket(&self, change: &SupportTicketChange) -> StoreResult<SupportTicketRow>;
+}
+
+/// The support desk's macros: canned answers (issue 18 point 2).
+#[async_trait]
+pub trait SupportMacroStore {
+    /// Stores a new macro.
+    async fn insert_support_macro(&self, row: &SupportMacroRow) -> StoreResult<()>;
+    /// A macro by id.
+    async fn get_support_macro(&self, id: &str) -> StoreResult<Option<SupportMacroRow>>;
+    /// Macros by title (then id), with the count of all.
+    async fn list_support_macros(&self, page: Page) -> StoreResult<(Vec<SupportMacroRow>, i64)>;
+    /// Writes a macro's title, body and `updated_ms`; `NotFound` when it is gone.
+    async fn update_support_macro(&self, row: &SupportMacroRow) -> StoreResult<()>;
+    /// Removes a macro; `NotFound` when it was not there.
+    async fn delete_support_macro(&self, id: &str) -> StoreResult<()>;
 }

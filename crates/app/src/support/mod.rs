@@ -7,5 +7,7 @@
 
 pub mod sla;
 pub mod tickets;
+// Canned answers (issue 18 point 2).
+pub mod macros;
 
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};

@@ -5,5 +5,7 @@
 //! - [`ticket`]: a ticket's priority, category and status, and the one table of its moves.
 
 pub mod ticket;
+// A macro's placeholders (issue 18 point 2).
+pub mod macros;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};

@@ -48,6 +48,8 @@ pub mod user_admin;
 pub mod users;
 pub mod webhooks;
 pub mod webshop;
+// The support desk's macros (issue 18 point 2).
+pub mod support_macros;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -165,6 +167,8 @@ pub fn app(state: AppState) -> Router {
         .merge(product_gallery::router())
         .merge(aisle_orders::router())
         .merge(support_tickets::router())
+        // The support desk's macros (issue 18 point 2).
+        .merge(support_macros::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -41,6 +41,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-credit.es.json"),
         include_str!("../../locales/shop.es.json"),
         include_str!("../../locales/console-variants.es.json"),
+        // The agents' console (issue 18 points 1-4).
+        include_str!("../../locales/support-desk.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -60,6 +62,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-credit.en.json"),
         include_str!("../../locales/shop.en.json"),
         include_str!("../../locales/console-variants.en.json"),
+        // The agents' console (issue 18 points 1-4).
+        include_str!("../../locales/support-desk.en.json"),
     ])
 });
 

@@ -37,6 +37,8 @@ mod returns;
 mod aisle;
 // The support desk's tickets (issue 18 point 1).
 mod support_tickets;
+// The support desk's macros (issue 18 point 2).
+mod support_macros;
 
 pub use access::*;
 pub use aisle::*;
@@ -66,6 +68,7 @@ pub use returns::*;
 pub use setup::*;
 pub use stock::*;
 pub use support_tickets::*;
+pub use support_macros::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,6 +40,8 @@ mod customers;
 mod retail;
 mod returns;
 mod support_tickets;
+// The support desk's macros (issue 18 point 2).
+mod support_macros;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;

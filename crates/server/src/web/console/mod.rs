@@ -29,6 +29,8 @@
 //! - `shop_settings.rs`: the web shop's address and each location's kind (issue 17).
 //! - `credit.rs`: gift cards and store credit — issue, list, a customer's ledger, grants, the
 //!   expiry policy (issue 17 point 8).
+//! - `support_desk.rs`: the agents' console — the ticket queue at `/support`, a ticket at
+//!   `/support/tickets/{id}`, the desk's macros at `/support/macros` (issue 18 points 1–4).
 
 mod audit;
 mod catalog;
@@ -53,6 +55,8 @@ mod setup_edit;
 mod shipments;
 mod shop_settings;
 mod stock;
+// The agents' console: queue, ticket, macros (issue 18 points 1-4).
+mod support_desk;
 mod users;
 mod variants;
 mod view;
@@ -131,4 +135,13 @@ pub fn router() -> Router<AppState> {
         .route("/static/console/orders.js", get(|| asset(include_str!("../../../assets/console-orders.js"), JS)))
         .route("/static/console/phone.js", get(|| asset(include_str!("../../../assets/console-phone.js"), JS)))
         .route("/static/console/reports.js", get(|| asset(include_str!("../../../assets/console-reports.js"), JS)))
+        // The agents' console (issue 18 points 1-4).
+        .route("/support", get(support_desk::queue))
+        .route("/support/tickets/{id}", get(support_desk::ticket))
+        .route("/support/macros", get(support_desk::macros))
+        .route("/static/support/desk.js", get(|| asset(include_str!("../../../assets/support/desk.js"), JS)))
+        .route("/static/support/queue.js", get(|| asset(include_str!("../../../assets/support/queue.js"), JS)))
+        .route("/static/support/ticket.js", get(|| asset(include_str!("../../../assets/support/ticket.js"), JS)))
+        .route("/static/support/macros.js", get(|| asset(include_str!("../../../assets/support/macros.js"), JS)))
+        .route("/static/support/desk.css", get(|| asset(include_str!("../../../assets/support/desk.css"), CSS)))
 }

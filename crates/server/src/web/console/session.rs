@@ -33,7 +33,8 @@ use omnicanal_app::ids::{new_token, sha256_hex};
 pub(super) const SESSION_MAX_AGE_S: i64 = SESSION_TTL_MS / 1000;
 
 /// The roles that may use the console.
-const CONSOLE_ROLES: [Role; 3] = [Role::Staff, Role::MerchantManager, Role::Admin];
+// Support agents sign in here too, for the knowledge base's pages (issue 18 point 4).
+const CONSOLE_ROLES: [Role; 4] = [Role::Staff, Role::MerchantManager, Role::Admin, Role::SupportAgent];
 
 /// A signed-in console user, their language and the CSRF token their forms repeat.
 pub(super) struct ConsoleUser {
@@ -175,7 +176,7 @@ pub(super) fn unavailable(lang: Lang, error: &dyn std::fmt::Display) -> Response
 fn safe_next(next: Option<&str>) -> &str {
     match next.map(str::trim) {
         Some(next)
-            if (next.starts_with("/console") || next == "/pos" || next.starts_with("/pos?"))
+            if (next.starts_with("/console") || next == "/pos" || next.starts_with("/pos?") || next.starts_with("/support"))
                 && !next.starts_with("//")
                 && !next.contains(['\\', '\r', '\n'])
                 && next.chars().all(|c| !c.is_control()) =>

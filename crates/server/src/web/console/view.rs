@@ -67,6 +67,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             tracing::error!(%error, name, "a console template does not compile");
         }
     }
+    // The agents' console (issue 18 points 1-4), in `support_desk.rs`.
+    for &(name, source) in super::support_desk::TEMPLATE_SOURCES.iter() {
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "a console template does not compile");
+        }
+    }
     env
 });
 
