@@ -218,4 +218,5 @@
 
   tabs();
   refresh();
+  if (location.hash === "#search") search.focus();
 })();

@@ -63,6 +63,8 @@ mod stock_ops;
 mod stock_pages;
 mod storefront;
 mod support_tickets;
+// The agents' console and the desk's macros (issue 18 points 1-4).
+mod support_desk;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;
