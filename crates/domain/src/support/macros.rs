@@ -18,8 +18,7 @@ pub fn unknown_placeholders(body: &str) -> Vec<String> {
         match after.find(['}', '{']) {
             Some(close) if after[close..].starts_with('}') => {
                 let name = &after[..close];
-                let looks_like_a_name =
-                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                let looks_like_a_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                 if looks_like_a_name && !MACRO_PLACEHOLDERS.contains(&name) && !unknown.iter().any(|u| u == name) {
                     unknown.push(name.to_owned());
                 }

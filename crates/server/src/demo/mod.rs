@@ -124,7 +124,12 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
         click_collect::load(app, &operator, retail_site_id).await?;
     }
     // The support desk's agent (issue 18): the queue at /support.
-    let agent = DemoLogin { email: support::AGENT_EMAIL.into(), role: Role::SupportAgent, merchant_id: None, location_id: None };
+    let agent = DemoLogin {
+        email: support::AGENT_EMAIL.into(),
+        role: Role::SupportAgent,
+        merchant_id: None,
+        location_id: None,
+    };
     logins.add(agent, "the support desk (/support)".into());
     // Tickets from the retailer's two tills and the food court's (issue 18).
     let desk_cashiers: Vec<(String, String)> = logins

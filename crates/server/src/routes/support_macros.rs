@@ -22,9 +22,7 @@ use crate::state::AppState;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_macros, create_macro))
-        .routes(routes!(update_macro, delete_macro))
+    OpenApiRouter::new().routes(routes!(list_macros, create_macro)).routes(routes!(update_macro, delete_macro))
 }
 
 /// A macro.

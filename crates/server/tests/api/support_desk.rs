@@ -27,19 +27,28 @@ async fn agents_keep_the_desks_macros_and_stores_may_not_touch_them() {
     let admin = app.admin_token().await;
 
     let saved = app
-        .post("/api/v1/support/macros", Some(&agent), &json!({"title": " Saludo ", "body": "Hola {store}, revisamos el ticket #{number}."}))
+        .post(
+            "/api/v1/support/macros",
+            Some(&agent),
+            &json!({"title": " Saludo ", "body": "Hola {store}, revisamos el ticket #{number}."}),
+        )
         .await
         .expect(StatusCode::CREATED, "an agent saves a macro");
     assert_eq!(saved["title"], "Saludo");
     let id = saved["id"].as_str().unwrap_or_default().to_owned();
-    app.post("/api/v1/support/macros", Some(&admin), &json!({"title": "Añadir papel", "body": "Cambie el rollo, {cashier}."}))
-        .await
-        .expect(StatusCode::CREATED, "an admin saves a macro");
+    app.post(
+        "/api/v1/support/macros",
+        Some(&admin),
+        &json!({"title": "Añadir papel", "body": "Cambie el rollo, {cashier}."}),
+    )
+    .await
+    .expect(StatusCode::CREATED, "an admin saves a macro");
 
     let listed = app.get("/api/v1/support/macros", Some(&agent)).await;
     assert_eq!(listed.status, StatusCode::OK, "the desk's macros: {}", listed.body);
     assert_eq!(listed.headers.get("x-total-count").and_then(|v| v.to_str().ok()), Some("2"));
-    let titles: Vec<&str> = listed.body.as_array().map(|all| all.iter().filter_map(|m| m["title"].as_str()).collect()).unwrap_or_default();
+    let titles: Vec<&str> =
+        listed.body.as_array().map(|all| all.iter().filter_map(|m| m["title"].as_str()).collect()).unwrap_or_default();
     assert_eq!(titles, ["Añadir papel", "Saludo"], "by title");
 
     // A store's users are refused: macros are the desk's tool.
@@ -57,20 +66,32 @@ async fn agents_keep_the_desks_macros_and_stores_may_not_touch_them() {
     // Bad input names every field; a placeholder typo is refused.
     let bad = app.post("/api/v1/support/macros", Some(&agent), &json!({"title": "", "body": ""})).await;
     assert_validation_problem(&bad, "empty title and body");
-    let fields: Vec<&str> = bad.body["errors"].as_array().map(|e| e.iter().filter_map(|f| f["field"].as_str()).collect()).unwrap_or_default();
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|f| f["field"].as_str()).collect())
+        .unwrap_or_default();
     assert_eq!(fields, ["title", "body"]);
-    let typo = app.post("/api/v1/support/macros", Some(&agent), &json!({"title": "Typo", "body": "Hola {tienda}"})).await;
+    let typo =
+        app.post("/api/v1/support/macros", Some(&agent), &json!({"title": "Typo", "body": "Hola {tienda}"})).await;
     assert_validation_problem(&typo, "an unknown placeholder");
     let long = app.post("/api/v1/support/macros", Some(&agent), &json!({"title": "x".repeat(121), "body": "y"})).await;
     assert_validation_problem(&long, "a title too long");
-    let nothing = app.send(Method::PATCH, &format!("/api/v1/support/macros/{id}"), Some(&agent), Body::Json(json!({})), &[]).await;
+    let nothing = app
+        .send(Method::PATCH, &format!("/api/v1/support/macros/{id}"), Some(&agent), Body::Json(json!({})), &[])
+        .await;
     assert_validation_problem(&nothing, "a change with no field");
     let not_json = app.post("/api/v1/support/macros", Some(&agent), &json!({"title": 5})).await;
     assert!(not_json.status.is_client_error(), "a malformed body is a 4xx: {}", not_json.status);
 
     // Change, then remove; a missing macro is 404.
     let changed = app
-        .send(Method::PATCH, &format!("/api/v1/support/macros/{id}"), Some(&agent), Body::Json(json!({"body": "Hola {store}"})), &[])
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/support/macros/{id}"),
+            Some(&agent),
+            Body::Json(json!({"body": "Hola {store}"})),
+            &[],
+        )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "an agent changes a macro: {}", changed.body);
     assert_eq!((changed.body["title"].as_str(), changed.body["body"].as_str()), (Some("Saludo"), Some("Hola {store}")));
@@ -93,7 +114,11 @@ async fn the_desks_pages_open_for_agents_and_are_refused_to_staff() {
     let staff_token = shop.staff.token(&app).await;
     agent_token(&app).await;
     let ticket = app
-        .post("/api/v1/support/tickets", Some(&staff_token), &json!({"location_id": shop.location_id, "subject": "Sin papel"}))
+        .post(
+            "/api/v1/support/tickets",
+            Some(&staff_token),
+            &json!({"location_id": shop.location_id, "subject": "Sin papel"}),
+        )
         .await
         .expect(StatusCode::CREATED, "a ticket to look at");
     let ticket_path = format!("/support/tickets/{}", ticket["id"].as_str().unwrap_or_default());
@@ -103,13 +128,19 @@ async fn the_desks_pages_open_for_agents_and_are_refused_to_staff() {
     form.expect(StatusCode::OK, "login form");
     let csrf = form.csrf_field();
     agent
-        .post_form("/console/login", &[("email", "mesa@soporte.test"), ("password", "agent-password-1"), ("csrf", &csrf), ("next", "/support")])
+        .post_form(
+            "/console/login",
+            &[("email", "mesa@soporte.test"), ("password", "agent-password-1"), ("csrf", &csrf), ("next", "/support")],
+        )
         .await
         .redirects_to("/support", "an agent signs in to the desk");
     for path in ["/support", ticket_path.as_str(), "/support/macros"] {
         let page = agent.get(path).await;
         page.expect(StatusCode::OK, path);
-        assert!(page.body.contains("/support/kb") && page.body.contains("/support/sla"), "{path} links the desk's pages");
+        assert!(
+            page.body.contains("/support/kb") && page.body.contains("/support/sla"),
+            "{path} links the desk's pages"
+        );
     }
     agent.get("/support/tickets/tkt_missing").await.expect(StatusCode::NOT_FOUND, "a missing ticket");
     agent.get("/static/support/ticket.js").await.expect(StatusCode::OK, "the ticket page's script");

@@ -67,8 +67,8 @@ pub use retail::*;
 pub use returns::*;
 pub use setup::*;
 pub use stock::*;
-pub use support_tickets::*;
 pub use support_macros::*;
+pub use support_tickets::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,7 +55,8 @@ impl SupportMacroStore for SqlStore {
         .bind(page.offset)
         .fetch_all(&self.read)
         .await?;
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM support_macros").fetch_one(&self.read).await?.try_get("n")?;
+        let total: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM support_macros").fetch_one(&self.read).await?.try_get("n")?;
         let macros = rows.iter().map(macro_from).collect::<Result<Vec<_>, _>>()?;
         Ok((macros, total))
     }

@@ -28,7 +28,8 @@ async fn desk() -> AppResult<(App, Arc<ManualClock>, Caller)> {
         created_at_ms: T0,
     };
     store.insert_user(&agent).await?;
-    let caller = Caller { id: agent.id, email: agent.email, role: Role::SupportAgent, merchant_id: None, location_id: None };
+    let caller =
+        Caller { id: agent.id, email: agent.email, role: Role::SupportAgent, merchant_id: None, location_id: None };
     Ok((app, clock, caller))
 }
 
@@ -54,7 +55,8 @@ fn a_macro_names_every_bad_field_and_a_placeholder_typo() {
 #[tokio::test]
 async fn agents_write_read_change_and_remove_macros_and_stores_may_not() -> AppResult<()> {
     let (app, clock, agent) = desk().await?;
-    let saved = app.create_support_macro(&agent, MacroText::parse("Saludo", "Hola {store}, ticket #{number}.")?).await?;
+    let saved =
+        app.create_support_macro(&agent, MacroText::parse("Saludo", "Hola {store}, ticket #{number}.")?).await?;
     app.create_support_macro(&agent, MacroText::parse("Añadir papel", "Cambie el rollo.")?).await?;
     let (listed, total) = app.support_macros(&agent, Page::first(10)).await?;
     assert_eq!(total, 2);
@@ -62,9 +64,13 @@ async fn agents_write_read_change_and_remove_macros_and_stores_may_not() -> AppR
 
     clock.advance(std::time::Duration::from_millis(1_000));
     let changed = app.update_support_macro(&agent, &saved.id, MacroChange::parse(None, Some("Hola {store}"))?).await?;
-    assert_eq!((changed.title.as_str(), changed.body.as_str(), changed.updated_ms), ("Saludo", "Hola {store}", T0 + 1_000));
+    assert_eq!(
+        (changed.title.as_str(), changed.body.as_str(), changed.updated_ms),
+        ("Saludo", "Hola {store}", T0 + 1_000)
+    );
 
-    let staff = Caller { role: Role::Staff, merchant_id: Some("mer".into()), location_id: Some("loc".into()), ..agent.clone() };
+    let staff =
+        Caller { role: Role::Staff, merchant_id: Some("mer".into()), location_id: Some("loc".into()), ..agent.clone() };
     assert!(matches!(app.support_macros(&staff, Page::first(10)).await, Err(AppError::Forbidden)));
     assert!(matches!(app.delete_support_macro(&staff, &saved.id).await, Err(AppError::Forbidden)));
 

@@ -176,7 +176,10 @@ pub(super) fn unavailable(lang: Lang, error: &dyn std::fmt::Display) -> Response
 fn safe_next(next: Option<&str>) -> &str {
     match next.map(str::trim) {
         Some(next)
-            if (next.starts_with("/console") || next == "/pos" || next.starts_with("/pos?") || next.starts_with("/support"))
+            if (next.starts_with("/console")
+                || next == "/pos"
+                || next.starts_with("/pos?")
+                || next.starts_with("/support"))
                 && !next.starts_with("//")
                 && !next.contains(['\\', '\r', '\n'])
                 && next.chars().all(|c| !c.is_control()) =>

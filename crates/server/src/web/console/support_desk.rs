@@ -67,7 +67,8 @@ pub(super) async fn queue(State(state): State<AppState>, console: ConsoleUser) -
         Ok(data) => data,
         Err(page) => return page,
     };
-    let ctx = context! { title => console.lang.text("console.support.queue.title", &[]), page_data => data, desk => "queue" };
+    let ctx =
+        context! { title => console.lang.text("console.support.queue.title", &[]), page_data => data, desk => "queue" };
     console.page(&state, "support_queue.html", StatusCode::OK, ctx)
 }
 
