@@ -280,6 +280,11 @@ def main() -> int:
         ("/api/v1/support/articles/{id}", "PUT"),
         ("/api/v1/support/help-sessions/{id}/end", "POST"),
         ("/api/v1/support/articles/deflection", "GET"),
+        # A macro's text may name only the desk's {placeholders}, a blank title or body counts
+        # as none, and a change names at least one field (issue 18 point 2): rules about words
+        # and across fields no pattern states.
+        ("/api/v1/support/macros", "POST"),
+        ("/api/v1/support/macros/{id}", "PATCH"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

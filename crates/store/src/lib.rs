@@ -67,6 +67,7 @@ pub trait Store:
     + SupportSlaStore
     + KnowledgeStore
     + SupportIncidentStore
+    + SupportMacroStore
     + Send
     + Sync
     + 'static
@@ -106,6 +107,7 @@ impl<T> Store for T where
         + SupportSlaStore
         + KnowledgeStore
         + SupportIncidentStore
+        + SupportMacroStore
         + Send
         + Sync
         + 'static
@@ -1375,4 +1377,19 @@ pub trait SupportIncidentStore {
     async fn get_support_incident(&self, id: &str) -> StoreResult<Option<SupportIncidentRow>>;
     /// Forgets telemetry counts of minutes before `before_minute_ms`; returns how many rows.
     async fn prune_support_telemetry(&self, before_minute_ms: i64) -> StoreResult<u64>;
+}
+
+/// The support desk's macros: canned answers (issue 18 point 2).
+#[async_trait]
+pub trait SupportMacroStore {
+    /// Stores a new macro.
+    async fn insert_support_macro(&self, row: &SupportMacroRow) -> StoreResult<()>;
+    /// A macro by id.
+    async fn get_support_macro(&self, id: &str) -> StoreResult<Option<SupportMacroRow>>;
+    /// Macros by title (then id), with the count of all.
+    async fn list_support_macros(&self, page: Page) -> StoreResult<(Vec<SupportMacroRow>, i64)>;
+    /// Writes a macro's title, body and `updated_ms`; `NotFound` when it is gone.
+    async fn update_support_macro(&self, row: &SupportMacroRow) -> StoreResult<()>;
+    /// Removes a macro; `NotFound` when it was not there.
+    async fn delete_support_macro(&self, id: &str) -> StoreResult<()>;
 }

@@ -20,6 +20,8 @@ pub mod sla_admin;
 mod sla_tests;
 pub mod sla_watch;
 pub mod tickets;
+// Canned answers (issue 18 point 2).
+pub mod macros;
 
 pub use reports::{SupportReportQuery, SupportReportView};
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};

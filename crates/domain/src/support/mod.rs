@@ -17,5 +17,7 @@ pub mod report;
 pub mod incidents;
 pub mod sla;
 pub mod ticket;
+// A macro's placeholders (issue 18 point 2).
+pub mod macros;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};

@@ -15,6 +15,8 @@ mod customers;
 mod descriptions;
 mod menus;
 mod retail;
+// The support desk's agent, macros and tickets (issue 18).
+mod support;
 mod webshop;
 // The knowledge base's articles (issue 18 point 4).
 mod knowledge;
@@ -123,9 +125,25 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
     if let Some((_, retail_site_id)) = sites.last() {
         click_collect::load(app, &operator, retail_site_id).await?;
     }
+    // The support desk's agent (issue 18): the queue at /support.
+    let agent = DemoLogin {
+        email: support::AGENT_EMAIL.into(),
+        role: Role::SupportAgent,
+        merchant_id: None,
+        location_id: None,
+    };
+    logins.add(agent, "the support desk (/support)".into());
+    // Tickets from the retailer's two tills and the food court's (issue 18).
+    let desk_cashiers: Vec<(String, String)> = logins
+        .summary
+        .iter()
+        .filter(|(email, _, place)| email.starts_with("caja.") && place.ends_with("(till: /pos)"))
+        .map(|(email, _, place)| (email.clone(), place.trim_end_matches(" (till: /pos)").to_owned()))
+        .collect();
     app.seed_demo_logins(DEMO_PASSWORD, DEMO_MANAGER_PIN, logins.seeds).await?;
     customers::load(app, DEMO_PASSWORD).await?;
     knowledge::load(app, &operator).await?;
+    support::load(app, DEMO_PASSWORD, &desk_cashiers).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
 }

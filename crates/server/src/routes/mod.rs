@@ -54,6 +54,8 @@ pub mod webshop;
 pub mod support_knowledge;
 // Incidents before anyone calls (issue 18 point 5).
 pub mod support_incidents;
+// The support desk's macros (issue 18 point 2).
+pub mod support_macros;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -175,6 +177,8 @@ pub fn app(state: AppState) -> Router {
         .merge(support_sla::router())
         .merge(support_knowledge::router())
         .merge(support_incidents::router())
+        // The support desk's macros (issue 18 point 2).
+        .merge(support_macros::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

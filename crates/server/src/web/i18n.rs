@@ -45,6 +45,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-support-sla.es.json"),
         // The knowledge base (issue 18 point 4).
         include_str!("../../locales/support-kb.es.json"),
+        // The agents' console (issue 18 points 1-4).
+        include_str!("../../locales/support-desk.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -68,6 +70,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-support-sla.en.json"),
         // The knowledge base (issue 18 point 4).
         include_str!("../../locales/support-kb.en.json"),
+        // The agents' console (issue 18 points 1-4).
+        include_str!("../../locales/support-desk.en.json"),
     ])
 });
 

@@ -66,6 +66,8 @@ mod support_sla;
 mod support_tickets;
 mod support_knowledge;
 mod support_incidents;
+// The agents' console and the desk's macros (issue 18 points 1-4).
+mod support_desk;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;

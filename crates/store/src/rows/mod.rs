@@ -43,6 +43,8 @@ mod support_sla;
 mod knowledge;
 // Incidents before anyone calls (issue 18 point 5).
 mod support_incidents;
+// The support desk's macros (issue 18 point 2).
+mod support_macros;
 
 pub use access::*;
 pub use aisle::*;
@@ -73,6 +75,7 @@ pub use returns::*;
 pub use setup::*;
 pub use stock::*;
 pub use support_sla::*;
+pub use support_macros::*;
 pub use support_tickets::*;
 pub use support_incidents::*;
 

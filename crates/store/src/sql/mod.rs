@@ -43,6 +43,8 @@ mod support_sla;
 mod support_tickets;
 // Incidents before anyone calls (issue 18 point 5).
 mod support_incidents;
+// The support desk's macros (issue 18 point 2).
+mod support_macros;
 pub(crate) mod tx;
 // The support desk's knowledge base (issue 18 point 4).
 mod knowledge;

@@ -31,6 +31,8 @@
 //!   expiry policy (issue 17 point 8).
 //! - `support_kb.rs`: the knowledge base — the agents' articles and editor at `/support/kb`, an
 //!   article at `/support/kb/{id}` (issue 18 point 4).
+//! - `support_desk.rs`: the agents' console — the ticket queue at `/support`, a ticket at
+//!   `/support/tickets/{id}`, the desk's macros at `/support/macros` (issue 18 points 1–4).
 
 mod audit;
 mod catalog;
@@ -58,6 +60,8 @@ mod stock;
 mod support_reports;
 // The knowledge base's pages (issue 18 point 4).
 mod support_kb;
+// The agents' console: queue, ticket, macros (issue 18 points 1-4).
+mod support_desk;
 mod users;
 mod variants;
 mod view;
@@ -154,4 +158,13 @@ pub fn router() -> Router<AppState> {
             "/static/support/kb-suggest.js",
             get(|| asset(include_str!("../../../assets/support/kb-suggest.js"), JS)),
         )
+        // The agents' console (issue 18 points 1-4).
+        .route("/support", get(support_desk::queue))
+        .route("/support/tickets/{id}", get(support_desk::ticket))
+        .route("/support/macros", get(support_desk::macros))
+        .route("/static/support/desk.js", get(|| asset(include_str!("../../../assets/support/desk.js"), JS)))
+        .route("/static/support/queue.js", get(|| asset(include_str!("../../../assets/support/queue.js"), JS)))
+        .route("/static/support/ticket.js", get(|| asset(include_str!("../../../assets/support/ticket.js"), JS)))
+        .route("/static/support/macros.js", get(|| asset(include_str!("../../../assets/support/macros.js"), JS)))
+        .route("/static/support/desk.css", get(|| asset(include_str!("../../../assets/support/desk.css"), CSS)))
 }

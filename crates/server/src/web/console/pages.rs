@@ -86,7 +86,7 @@ fn location_card(lang: Lang, location: &LocationRow, site: &SiteRow, now_ms: i64
 pub(super) async fn home(State(state): State<AppState>, console: ConsoleUser) -> Response {
     // A support agent has no locations to run: their start is the support desk's pages (issue 18).
     if console.user.role == Role::SupportAgent {
-        return see_other("/support/kb");
+        return see_other("/support");
     }
     if console.user.role == Role::Staff {
         return match console.user.location_id.as_deref() {

@@ -73,6 +73,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         .iter()
         .chain(super::support_sla::TEMPLATE_SOURCES.iter())
         .chain(super::support_kb::TEMPLATE_SOURCES.iter())
+        // The agents' console (issue 18 points 1-4), in `support_desk.rs`.
+        .chain(super::support_desk::TEMPLATE_SOURCES.iter())
     {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
