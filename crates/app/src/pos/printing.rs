@@ -262,6 +262,8 @@ impl App {
             Ok(status) => Ok(PrintReport { printer: target, bytes: bytes.len(), status }),
             Err(failure) => {
                 tracing::info!(sale_id, printer = %target, kind = failure.kind(), "a receipt did not print");
+                // The support desk is told of the till's last print failure (issue 18).
+                self.remember_print_failure(&receipt.device.id, failure.kind(), &failure.message()).await;
                 Err(AppError::PrinterUnreachable { kind: failure.kind(), message: failure.message() })
             }
         }

@@ -656,7 +656,12 @@ impl App {
         // itself is never stored, and the spend happens in the sale's transaction.
         self.resolve_credit_tenders(&session.merchant_id, &device.id, &mut command.payments).await?;
 
-        let approvals = self.charge_cards(&command, &settled.applied).await?;
+        let charged = self.charge_cards(&command, &settled.applied).await;
+        if let Err(AppError::CardDeclined { decline_code, .. }) = &charged {
+            // The support desk is told of the store's last decline (issue 18).
+            self.remember_decline(&location.id, *decline_code).await;
+        }
+        let approvals = charged?;
         let mut answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;
         answer.price_difference = price_difference;
         let mut new = new_sale(&command, &session, &receipt, &quote, &answer, &approvals, caller, now)?;

@@ -4,8 +4,10 @@
 //!
 //! - [`tickets`]: opening, reading, answering, assigning, merging tickets; who sees which.
 //! - [`sla`]: the deadlines a ticket is held to, in the store's business minutes.
+//! - [`till_help`]: what the server adds to a till's ticket, and a ticket's photos.
 
 pub mod sla;
 pub mod tickets;
+pub mod till_help;
 
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};

@@ -42,6 +42,7 @@ pub mod setup;
 pub mod stock;
 pub mod stock_conflicts;
 pub mod support_tickets;
+pub mod support_till_help;
 pub mod till_catalog;
 pub mod transfers;
 pub mod user_admin;
@@ -165,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .merge(product_gallery::router())
         .merge(aisle_orders::router())
         .merge(support_tickets::router())
+        .merge(support_till_help::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -37,6 +37,7 @@ mod returns;
 mod aisle;
 // The support desk's tickets (issue 18 point 1).
 mod support_tickets;
+mod support_photos;
 
 pub use access::*;
 pub use aisle::*;
@@ -66,6 +67,7 @@ pub use returns::*;
 pub use setup::*;
 pub use stock::*;
 pub use support_tickets::*;
+pub use support_photos::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

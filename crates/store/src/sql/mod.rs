@@ -40,6 +40,7 @@ mod customers;
 mod retail;
 mod returns;
 mod support_tickets;
+mod support_photos;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;
