@@ -63,6 +63,7 @@ mod stock_ops;
 mod stock_pages;
 mod storefront;
 mod support_tickets;
+mod support_till_help;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;
