@@ -18,6 +18,7 @@ import { setupLineActions } from "./session-lines.js";
 import { createPickup } from "./pickup.js";
 import { createReturns } from "./returns.js";
 import { createAisle } from "./aisle.js";
+import { setupHelp, rememberSync } from "./help.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -115,12 +116,24 @@ function refusedList(refused) {
 const queue = createQueue({
   change: banner,
   accepted: (_sale, answer) => {
+    rememberSync();
     if (answer?.price_difference && till.device) loadCatalog();
     if (answer?.conflicts?.length) conflictsBanner();
   },
 });
 // And refresh it regularly while the server answers, so a price change reaches the till
 // before a sale is priced with the old one.
+// "Pedir ayuda" (help.js): a refused promotion's reason in the page's words, as the cart shows it.
+setupHelp({
+  till,
+  t,
+  queue,
+  whyText: (refused) => {
+    const key = `pos.why.${refused.reason?.code}`;
+    const name = refused.name || refused.code || refused.promotion_id || "";
+    return t(t(key) !== key ? key : "pos.why.other", { name, ...(refused.reason || {}) });
+  },
+});
 const CATALOG_REFRESH_MS = 5 * 60_000;
 setInterval(() => {
   if (till.device && queue.online()) loadCatalog().then(conflictsBanner);
