@@ -59,7 +59,7 @@ function csrf() {
   return pair ? decodeURIComponent(pair.slice("oc_csrf=".length)) : "";
 }
 
-/** The help dialog and "Mis tickets"; `state()` gives {till, queueState, unsent()}. */
+/** The help dialog and "Mis tickets"; `whyText(outcome)` words a refused promotion as the cart does. */
 export function setupHelp({ till, t, queue, whyText }) {
   let suggestTimer = null;
   let openTickets = [];
@@ -71,14 +71,11 @@ export function setupHelp({ till, t, queue, whyText }) {
     const money = (m) => (m ? { amount: Number(m.amount), currency: m.currency } : null);
     const applied = [];
     const notApplied = [];
-    for (const line of quote?.lines || []) {
-      for (const d of line.discounts || []) applied.push({ promotion: d.name || d.promotion_id, discount: money(d.amount) });
-      for (const refused of line.not_applied || []) {
-        notApplied.push({
-          promotion: refused.name || refused.promotion_id || refused.code,
-          code: refused.reason?.code || "other",
-          reason: whyText(refused),
-        });
+    for (const outcome of quote?.promotions || []) {
+      if (outcome.applied) {
+        applied.push({ promotion: outcome.name, discount: money(outcome.amount) });
+      } else {
+        notApplied.push({ promotion: outcome.name, code: outcome.reason?.code || "other", reason: whyText(outcome) });
       }
     }
     let unsent = 0;

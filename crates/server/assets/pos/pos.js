@@ -129,9 +129,13 @@ setupHelp({
   t,
   queue,
   whyText: (refused) => {
-    const key = `pos.why.${refused.reason?.code}`;
-    const name = refused.name || refused.code || refused.promotion_id || "";
-    return t(t(key) !== key ? key : "pos.why.other", { name, ...(refused.reason || {}) });
+    const reason = refused.reason || { code: "other" };
+    const currency = till.catalog?.currency || "CLP";
+    const facts = { ...reason, name: refused.name || refused.promotion_id || "" };
+    if (reason.minimum) facts.minimum = money(reason.minimum.amount, currency);
+    if (reason.actual) facts.actual = money(reason.actual.amount, currency);
+    const key = `pos.why.${reason.code}`;
+    return t(t(key) !== key ? key : "pos.why.other", facts);
   },
 });
 const CATALOG_REFRESH_MS = 5 * 60_000;
