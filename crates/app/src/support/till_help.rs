@@ -99,7 +99,12 @@ impl App {
 
     /// Adds a photo to a ticket the caller may see: JPEG, PNG or WebP by its bytes, at most
     /// 5 MB, resized to the `large` size. At most [`MAX_PHOTOS_PER_TICKET`] (else 409).
-    pub async fn add_support_ticket_photo(&self, caller: &Caller, ticket_id: &str, bytes: Vec<u8>) -> AppResult<TicketPhoto> {
+    pub async fn add_support_ticket_photo(
+        &self,
+        caller: &Caller,
+        ticket_id: &str,
+        bytes: Vec<u8>,
+    ) -> AppResult<TicketPhoto> {
         let ticket = self.support_ticket_row(caller, ticket_id).await?;
         let kept = self.store.list_support_ticket_photo_ids(&ticket.id).await?;
         if i64::try_from(kept.len()).unwrap_or(i64::MAX) >= MAX_PHOTOS_PER_TICKET {
@@ -126,7 +131,12 @@ impl App {
     }
 
     /// A ticket's photo, for a caller who may read the ticket.
-    pub async fn support_ticket_photo(&self, caller: &Caller, ticket_id: &str, photo_id: &str) -> AppResult<TicketPhoto> {
+    pub async fn support_ticket_photo(
+        &self,
+        caller: &Caller,
+        ticket_id: &str,
+        photo_id: &str,
+    ) -> AppResult<TicketPhoto> {
         let ticket = self.support_ticket_row(caller, ticket_id).await?;
         self.store.get_support_ticket_photo(&ticket.id, photo_id).await?.ok_or(AppError::NotFound("photo"))
     }

@@ -112,8 +112,8 @@ async fn get_ticket_photo(
     Path((id, photo_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let photo = state.app.support_ticket_photo(&user, &id, &photo_id).await?;
-    let content_type =
-        HeaderValue::from_str(&photo.content_type).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let content_type = HeaderValue::from_str(&photo.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let mut response = photo.bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, content_type);

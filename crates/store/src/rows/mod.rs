@@ -36,8 +36,8 @@ mod returns;
 // The endless aisle's orders and shipments (issue 17 point 7).
 mod aisle;
 // The support desk's tickets (issue 18 point 1).
-mod support_tickets;
 mod support_photos;
+mod support_tickets;
 
 pub use access::*;
 pub use aisle::*;
@@ -66,8 +66,8 @@ pub use retail::*;
 pub use returns::*;
 pub use setup::*;
 pub use stock::*;
-pub use support_tickets::*;
 pub use support_photos::*;
+pub use support_tickets::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

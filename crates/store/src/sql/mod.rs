@@ -39,8 +39,8 @@ mod credit;
 mod customers;
 mod retail;
 mod returns;
-mod support_tickets;
 mod support_photos;
+mod support_tickets;
 pub(crate) mod tx;
 
 pub use click_collect::change_refund_job_id;

@@ -81,13 +81,12 @@ impl SupportPhotoStore for SqlStore {
     }
 
     async fn last_till_failure(&self, kind: TillFailureKind, scope_id: &str) -> StoreResult<Option<TillFailureRow>> {
-        let row = sqlx::query(
-            "SELECT code, message, at_ms FROM support_last_failures WHERE kind = $1 AND scope_id = $2",
-        )
-        .bind(kind.as_str())
-        .bind(scope_id)
-        .fetch_optional(&self.read)
-        .await?;
+        let row =
+            sqlx::query("SELECT code, message, at_ms FROM support_last_failures WHERE kind = $1 AND scope_id = $2")
+                .bind(kind.as_str())
+                .bind(scope_id)
+                .fetch_optional(&self.read)
+                .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(TillFailureRow {
             kind,
