@@ -68,6 +68,7 @@ pub trait Store:
     + KnowledgeStore
     + SupportIncidentStore
     + SupportMacroStore
+    + SupportPhotoStore
     + Send
     + Sync
     + 'static
@@ -108,6 +109,7 @@ impl<T> Store for T where
         + KnowledgeStore
         + SupportIncidentStore
         + SupportMacroStore
+        + SupportPhotoStore
         + Send
         + Sync
         + 'static
@@ -1392,4 +1394,20 @@ pub trait SupportMacroStore {
     async fn update_support_macro(&self, row: &SupportMacroRow) -> StoreResult<()>;
     /// Removes a macro; `NotFound` when it was not there.
     async fn delete_support_macro(&self, id: &str) -> StoreResult<()>;
+}
+
+/// A support ticket's photos and the last till failures the server saw (issue 18 point 1;
+/// `sql/support_photos.rs`).
+#[async_trait]
+pub trait SupportPhotoStore {
+    /// Keeps a ticket's photo.
+    async fn insert_support_ticket_photo(&self, photo: &SupportTicketPhotoRow) -> StoreResult<()>;
+    /// A photo of a ticket (another ticket's photo is `None`).
+    async fn get_support_ticket_photo(&self, ticket_id: &str, id: &str) -> StoreResult<Option<SupportTicketPhotoRow>>;
+    /// A ticket's photo ids, oldest first.
+    async fn list_support_ticket_photo_ids(&self, ticket_id: &str) -> StoreResult<Vec<String>>;
+    /// Records a failure, replacing the last one of its kind and scope.
+    async fn record_till_failure(&self, failure: &TillFailureRow) -> StoreResult<()>;
+    /// The last failure of a kind on a till or store.
+    async fn last_till_failure(&self, kind: TillFailureKind, scope_id: &str) -> StoreResult<Option<TillFailureRow>>;
 }

@@ -61,10 +61,10 @@ mod retail;
 mod returns;
 #[path = "story/stock.rs"]
 mod stock;
-#[path = "story/support_sla.rs"]
-mod support_sla;
 #[path = "story/support_incidents.rs"]
 mod support_incidents;
+#[path = "story/support_sla.rs"]
+mod support_sla;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
@@ -107,8 +107,8 @@ use returns::an_exchange_takes_its_new_items_or_nothing;
 use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
-use support_sla::support_sla_rules_and_special_days;
 use support_incidents::one_open_incident_per_store_and_cause_under_two_detectors;
+use support_sla::support_sla_rules_and_special_days;
 
 /// One test per scenario and backend: `sqlite::<name>` and `postgres::<name>`.
 macro_rules! story {

@@ -110,8 +110,7 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::SupportSlaWarning
         | EventType::SupportSlaBreached
         | EventType::SupportTicketChanged => None,
-        | EventType::SupportIncidentOpened
-        | EventType::SupportIncidentClosed => None,
+        EventType::SupportIncidentOpened | EventType::SupportIncidentClosed => None,
     }
 }
 

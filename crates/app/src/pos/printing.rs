@@ -264,6 +264,8 @@ impl App {
                 tracing::info!(sale_id, printer = %target, kind = failure.kind(), "a receipt did not print");
                 let kind = omnicanal_domain::support::incidents::TelemetryKind::PrintFailed;
                 self.note_till_telemetry(&receipt.device, kind, Some(failure.kind())).await;
+                // The support desk is told of the till's last print failure (issue 18).
+                self.remember_print_failure(&receipt.device.id, failure.kind(), &failure.message()).await;
                 Err(AppError::PrinterUnreachable { kind: failure.kind(), message: failure.message() })
             }
         }

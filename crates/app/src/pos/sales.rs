@@ -657,10 +657,12 @@ impl App {
         self.resolve_credit_tenders(&session.merchant_id, &device.id, &mut command.payments).await?;
 
         let approvals = self.charge_cards(&command, &settled.applied).await;
-        // A decline is telemetry for the support desk's incident detector (issue 18 point 5).
         if let Err(AppError::CardDeclined { decline_code, .. }) = &approvals {
+            // A decline is telemetry for the support desk's incident detector (issue 18 point 5)
+            // and the store's last decline, which a ticket from its till carries (point 1).
             let kind = omnicanal_domain::support::incidents::TelemetryKind::PaymentDeclined;
             self.note_till_telemetry(&device, kind, Some(decline_code.as_str())).await;
+            self.remember_decline(&location.id, *decline_code).await;
         }
         let approvals = approvals?;
         let mut answer = build_answer(&command, &session, &receipt, &quote, &priced.names, &settled, &approvals, now)?;

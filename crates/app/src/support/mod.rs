@@ -8,7 +8,9 @@
 //!   [`sla_admin`] the policies and special days; [`sla_watch`] the warnings and breaches.
 //! - [`knowledge`]: the knowledge base's articles, search, help sessions and deflection.
 //! - [`incidents`]: telemetry, the detector and incidents; [`alerts`] pages the desk.
+//! - [`macros`]: the desk's canned answers.
 //! - [`reports`]: the desk's figures over a period, and who may read which.
+//! - [`till_help`]: what the server adds to a till's ticket, and a ticket's photos.
 
 pub mod alerts;
 pub mod incidents;
@@ -22,6 +24,7 @@ pub mod sla_watch;
 pub mod tickets;
 // Canned answers (issue 18 point 2).
 pub mod macros;
+pub mod till_help;
 
 pub use reports::{SupportReportQuery, SupportReportView};
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};

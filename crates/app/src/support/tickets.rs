@@ -242,6 +242,8 @@ pub struct TicketDetail {
     pub ticket: SupportTicketRow,
     /// Its messages, oldest first (agents' notes only for agents).
     pub messages: Vec<SupportMessageRow>,
+    /// Its photos' ids, oldest first.
+    pub photo_ids: Vec<String>,
 }
 
 fn changed_event(ticket: &SupportTicketRow, change: TicketChangeKind, now_ms: i64) -> NewEvent {
@@ -282,6 +284,8 @@ impl App {
                 return Err(AppError::invalid("device_id", "no such till at this location"));
             }
         }
+        // What the server saw on this till and store, beside what the till says it knew.
+        let command = self.with_server_context(command).await?;
         let source =
             command.source.unwrap_or(if is_agent(caller) { TicketSource::Phone } else { TicketSource::Console });
         let now = self.now_ms();
@@ -329,7 +333,8 @@ impl App {
     pub async fn support_ticket(&self, caller: &Caller, id: &str) -> AppResult<TicketDetail> {
         let ticket = self.support_ticket_row(caller, id).await?;
         let messages = self.store.list_support_messages(&ticket.id, is_agent(caller)).await?;
-        Ok(TicketDetail { ticket, messages })
+        let photo_ids = self.support_ticket_photo_ids(&ticket.id).await?;
+        Ok(TicketDetail { ticket, messages, photo_ids })
     }
 
     /// Tickets the caller may see, most urgent first, with the count of all matches.

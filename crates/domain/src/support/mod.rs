@@ -12,9 +12,9 @@
 
 pub mod calendar;
 pub mod holidays;
+pub mod incidents;
 pub mod knowledge;
 pub mod report;
-pub mod incidents;
 pub mod sla;
 pub mod ticket;
 // A macro's placeholders (issue 18 point 2).

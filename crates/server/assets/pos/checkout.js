@@ -11,6 +11,7 @@ import { money, parseAmount, settle, payments, problemText, declineText } from "
 import { createPrinting } from "./print.js";
 import { saleLineBody } from "./session-lines.js";
 import { isCredit, creditBalance, usableCredit } from "./credit.js";
+import { rememberDecline } from "./help.js";
 
 /** A sale id made on the device: a random UUID (also where `randomUUID` is missing: plain http). */
 function saleId() {
@@ -204,6 +205,7 @@ export function createCheckout({ till, queue, show, notice, t, done }) {
       await queue.publish();
       // A declined card is off the list: the cashier asks for another payment.
       if (outcome.refused?.decline_code) tenders = tenders.filter((tender) => tender.method !== "card");
+      if (outcome.refused?.decline_code) rememberDecline(outcome.refused.decline_code, refusalText(outcome.refused, outcome.status));
       render();
       return payError(refusalText(outcome.refused, outcome.status));
     }

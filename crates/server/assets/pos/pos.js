@@ -18,6 +18,7 @@ import { setupLineActions } from "./session-lines.js";
 import { createPickup } from "./pickup.js";
 import { createReturns } from "./returns.js";
 import { createAisle } from "./aisle.js";
+import { setupHelp, rememberSync } from "./help.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -115,12 +116,28 @@ function refusedList(refused) {
 const queue = createQueue({
   change: banner,
   accepted: (_sale, answer) => {
+    rememberSync();
     if (answer?.price_difference && till.device) loadCatalog();
     if (answer?.conflicts?.length) conflictsBanner();
   },
 });
 // And refresh it regularly while the server answers, so a price change reaches the till
 // before a sale is priced with the old one.
+// "Pedir ayuda" (help.js): a refused promotion's reason in the page's words, as the cart shows it.
+setupHelp({
+  till,
+  t,
+  queue,
+  whyText: (refused) => {
+    const reason = refused.reason || { code: "other" };
+    const currency = till.catalog?.currency || "CLP";
+    const facts = { ...reason, name: refused.name || refused.promotion_id || "" };
+    if (reason.minimum) facts.minimum = money(reason.minimum.amount, currency);
+    if (reason.actual) facts.actual = money(reason.actual.amount, currency);
+    const key = `pos.why.${reason.code}`;
+    return t(t(key) !== key ? key : "pos.why.other", facts);
+  },
+});
 const CATALOG_REFRESH_MS = 5 * 60_000;
 setInterval(() => {
   if (till.device && queue.online()) loadCatalog().then(conflictsBanner);

@@ -14,6 +14,7 @@
 
 import { api } from "./queue.js";
 import { problemText } from "./sell.js";
+import { rememberPrintFailure } from "./help.js";
 
 export function createPrinting({ t }) {
   const $ = (id) => document.getElementById(id);
@@ -67,6 +68,7 @@ export function createPrinting({ t }) {
     const key = `pos.print.failure.${kind}`;
     const reason = kind && t(key) !== key ? t(key) : problemText(answer.body, t);
     status(t("pos.print.failed", { reason }), "failed");
+    rememberPrintFailure(kind, reason);
     await offerDigital();
   }
 

@@ -27,6 +27,7 @@ const SHELL = [
   "/static/pos/returns.js",
   "/static/pos/aisle.js",
   "/static/pos/credit.js",
+  "/static/pos/help.js",
   "/pos/manifest.webmanifest",
   "/favicon.svg",
   "/static/icon-192.png",

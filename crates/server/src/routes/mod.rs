@@ -44,6 +44,7 @@ pub mod stock_conflicts;
 pub mod support_reports;
 pub mod support_sla;
 pub mod support_tickets;
+pub mod support_till_help;
 pub mod till_catalog;
 pub mod transfers;
 pub mod user_admin;
@@ -179,6 +180,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support_incidents::router())
         // The support desk's macros (issue 18 point 2).
         .merge(support_macros::router())
+        .merge(support_till_help::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

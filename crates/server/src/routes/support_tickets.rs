@@ -198,11 +198,17 @@ pub struct TicketDetailView {
     pub ticket: TicketView,
     /// Its messages, oldest first (agents' notes only for the desk).
     pub messages: Vec<TicketMessageView>,
+    /// Its photos' ids, oldest first (each at `/support/tickets/{id}/photos/{photo_id}`).
+    pub photo_ids: Vec<String>,
 }
 
 impl From<TicketDetail> for TicketDetailView {
     fn from(detail: TicketDetail) -> Self {
-        Self { ticket: detail.ticket.into(), messages: detail.messages.into_iter().map(Into::into).collect() }
+        Self {
+            ticket: detail.ticket.into(),
+            messages: detail.messages.into_iter().map(Into::into).collect(),
+            photo_ids: detail.photo_ids,
+        }
     }
 }
 

@@ -62,12 +62,13 @@ mod stock_conflicts;
 mod stock_ops;
 mod stock_pages;
 mod storefront;
+mod support_incidents;
+mod support_knowledge;
 mod support_sla;
 mod support_tickets;
-mod support_knowledge;
-mod support_incidents;
 // The agents' console and the desk's macros (issue 18 points 1-4).
 mod support_desk;
+mod support_till_help;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;

@@ -36,6 +36,7 @@ mod returns;
 // The endless aisle's orders and shipments (issue 17 point 7).
 mod aisle;
 // The support desk's tickets (issue 18 point 1).
+mod support_photos;
 mod support_tickets;
 // SLAs in store time (issue 18 point 3).
 mod support_sla;
@@ -74,10 +75,11 @@ pub use retail::*;
 pub use returns::*;
 pub use setup::*;
 pub use stock::*;
-pub use support_sla::*;
-pub use support_macros::*;
-pub use support_tickets::*;
 pub use support_incidents::*;
+pub use support_macros::*;
+pub use support_photos::*;
+pub use support_sla::*;
+pub use support_tickets::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -39,6 +39,7 @@ mod credit;
 mod customers;
 mod retail;
 mod returns;
+mod support_photos;
 mod support_sla;
 mod support_tickets;
 // Incidents before anyone calls (issue 18 point 5).

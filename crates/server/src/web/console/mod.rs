@@ -8,6 +8,7 @@
 //! - `pages.rs`: the start page, the live display of a location and its switches.
 //! - `mall.rs`: the mall-wide view of a site for admins (state, queue, late parts, pause).
 //! - `phone.rs`: the phone order form (a clerk takes an order for pickup over the phone).
+//! - `support.rs`: the store's support tickets, to follow and answer (issue 18).
 //! - `records.rs`: the order history and the reports.
 //! - `payments.rs`: the payments the card provider refused for good, and their retry.
 //! - `conflicts.rs`: a location's stock conflicts and the manager's three ways to resolve them.
@@ -61,6 +62,7 @@ mod support_reports;
 // The knowledge base's pages (issue 18 point 4).
 mod support_kb;
 // The agents' console: queue, ticket, macros (issue 18 points 1-4).
+mod support;
 mod support_desk;
 mod users;
 mod variants;
@@ -122,6 +124,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/locations/{id}", get(pages::display))
         .route("/console/locations/{id}/switches", get(pages::switches))
         .route("/console/locations/{id}/phone", get(phone::phone_order))
+        .route("/console/support", get(support::tickets))
+        .route("/console/support/{id}", get(support::ticket))
         .route("/console/orders", get(records::history))
         .route("/console/reports", get(records::reports))
         .route("/console/dashboard", get(dashboard::dashboard))
@@ -145,6 +149,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/console/switches.js", get(|| asset(include_str!("../../../assets/console-switches.js"), JS)))
         .route("/static/console/orders.js", get(|| asset(include_str!("../../../assets/console-orders.js"), JS)))
         .route("/static/console/phone.js", get(|| asset(include_str!("../../../assets/console-phone.js"), JS)))
+        .route("/static/console/support.js", get(|| asset(include_str!("../../../assets/console-support.js"), JS)))
         .route("/static/console/reports.js", get(|| asset(include_str!("../../../assets/console-reports.js"), JS)))
         // The knowledge base's pages and scripts (issue 18 point 4).
         .route("/support/kb", get(support_kb::list))

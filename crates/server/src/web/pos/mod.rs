@@ -21,6 +21,7 @@
 //! - `assets/pos/aisle.js`: the endless aisle, selling what the store lacks (issue 17 point 7).
 //! - `assets/pos/credit.js`: gift card and store credit tenders, their balance looked up
 //!   (issue 17 point 8).
+//! - `assets/pos/help.js`: "Pedir ayuda", the till's last failures and "Mis tickets" (issue 18).
 //! - `assets/pos/sell.js`: lookups by name/SKU/barcode, the cart, pricing, amounts typed.
 //! - `assets/pos/db.js`: IndexedDB (settings, the device's receipt counter, the sales queue).
 //! - `assets/pos/queue.js`: sending queued sales exactly once, with backoff, by itself.
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/pos/details.js", get(|| asset(include_str!("../../../assets/pos/details.js"), JS)))
         .route("/static/pos/returns.js", get(|| asset(include_str!("../../../assets/pos/returns.js"), JS)))
         .route("/static/pos/aisle.js", get(|| asset(include_str!("../../../assets/pos/aisle.js"), JS)))
+        .route("/static/pos/help.js", get(|| asset(include_str!("../../../assets/pos/help.js"), JS)))
         .route("/static/pos/credit.js", get(|| asset(include_str!("../../../assets/pos/credit.js"), JS)))
 }
 
