@@ -203,7 +203,7 @@ pub struct SpecialDayBody {
     pub name: String,
     /// The day's hours as `["HH:MM", "HH:MM"]` ranges (up to 4; `[]`: closed); absent or null:
     /// the usual hours (closed on a public holiday).
-    #[schema(max_items = 4)]
+    #[schema(max_items = 4, value_type = Option<Vec<Vec<String>>>)]
     pub hours: Option<Vec<(String, String)>>,
     /// Whether tighter SLA targets apply to tickets opened that day (default false).
     #[serde(default)]
@@ -224,6 +224,7 @@ pub struct SpecialDayView {
     /// What it is.
     pub name: String,
     /// The day's hours (null: the usual ones; `[]`: closed).
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
     pub hours: Option<Vec<(String, String)>>,
     /// Whether tighter SLA targets apply that day.
     pub tighter_targets: bool,
@@ -355,6 +356,7 @@ pub struct CalendarDayView {
     /// ISO weekday, 1 (Monday) to 7 (Sunday).
     pub weekday: u32,
     /// Open ranges `["HH:MM", "HH:MM"]` (empty: closed).
+    #[schema(value_type = Vec<Vec<String>>)]
     pub hours: Vec<(String, String)>,
     /// Minutes open.
     pub open_minutes: i64,
