@@ -22,7 +22,7 @@
 #   CHROMIUM             browser                     (/usr/bin/chromium)
 #   BROWSER_NODE_DIR     npm install directory       (target/browser-node)
 #   BROWSER_ARTIFACTS    screenshots                 (target/browser-artifacts)
-#   BROWSER_TIMEOUT      limit for the tests, s      (480)
+#   BROWSER_TIMEOUT      limit for the tests, s      (900)
 #   BROWSER_TESTS        test files to run           (tests/browser/*.test.mjs)
 #   BROWSER_KEEP=1       keep the work dir (server log, TAP report) after the run
 set -euo pipefail
@@ -35,7 +35,7 @@ BIN=${OMNICANAL_BIN:-$ROOT/target/debug/omnicanal}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 NODE_DIR=${BROWSER_NODE_DIR:-$ROOT/target/browser-node}
 ARTIFACTS=${BROWSER_ARTIFACTS:-$ROOT/target/browser-artifacts}
-TEST_TIMEOUT=${BROWSER_TIMEOUT:-480}
+TEST_TIMEOUT=${BROWSER_TIMEOUT:-900}
 
 passed=0
 failed=0
