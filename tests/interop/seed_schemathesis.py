@@ -351,6 +351,18 @@ def main() -> int:
                              '"413", "415", "422", "423", "429"]')
             lines.append("")
 
+    # A support ticket's photo (issue 18 point 3) is judged by its bytes too; its ticket ids
+    # come from the fuzzer's own tickets, so only the statuses are bound here.
+    refused_ticket_photo = "/api/v1/support/tickets/{id}/photos"
+    if refused_ticket_photo in spec_paths:
+        lines.append("[[operations]]")
+        lines.append(f"include-path = {toml_value(refused_ticket_photo)}")
+        lines.append('include-method = "POST"')
+        lines.append("[operations.checks.positive_data_acceptance]")
+        lines.append('expected-statuses = ["2xx", "3xx", "401", "402", "403", "404", "409", '
+                     '"413", "415", "422", "423", "429"]')
+        lines.append("")
+
     # A gallery photo is judged by its bytes as the main photo is (issue 17 point 1).
     refused_gallery = "/api/v1/products/{id}/gallery"
     if refused_gallery in spec_paths:
