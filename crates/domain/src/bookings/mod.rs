@@ -1,0 +1,2 @@
+//! Bookings: pure rules for tables, appointments, local days and the nearest location.
+pub mod combinations;
