@@ -1,2 +1,3 @@
 //! Bookings: pure rules for tables, appointments, local days and the nearest location.
 pub mod combinations;
+pub mod local_time;
