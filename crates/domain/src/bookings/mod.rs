@@ -1,3 +1,4 @@
 //! Bookings: pure rules for tables, appointments, local days and the nearest location.
 pub mod combinations;
 pub mod local_time;
+pub mod nearest;
