@@ -1,0 +1,473 @@
+//! When a resource (a stylist, a chair, a table) can be booked on one local date, as UTC intervals.
+//!
+//! Three layers decide it, and this module is the one place that stacks them:
+//!
+//! 1. the location's weekly opening hours ([`OpeningHours`], never past midnight), unless an
+//!    exception day closes the location ([`Exception::Holiday`]) or gives it other hours
+//!    ([`Exception::LocationHours`]);
+//! 2. the resource's own weekly shifts ([`WorkingWeek`]), unless it has the day off
+//!    ([`Exception::DayOff`]) or special hours that day ([`Exception::SpecialHours`]);
+//! 3. the intersection of the two, converted to UTC in the location's zone.
+//!
+//! A shift **may cross midnight** (a bar's tables, 20:00–02:00): it belongs to the date it
+//! starts on, and it is bookable past midnight only as far as the next date's opening hours
+//! allow (a location "open until 02:00" closes its day at 24:00 and opens the next at 00:00).
+//! Precedence on one date: a closure beats other hours, a day off beats special hours, and of
+//! several overrides of one kind the last listed wins.
+//!
+//! Clock changes are lived, not assumed: a bound in a skipped hour is the instant the clock
+//! jumps, a repeated hour counts once per time it happens (see [`super::local_time`]). So the
+//! UTC intervals of a 23-hour day are an hour shorter.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+
+use super::local_time::{self, DAY_MINUTES, LocalTimeError};
+use crate::DomainError;
+use crate::hours::{MAX_RANGES_PER_DAY, OpeningHours, hhmm};
+
+/// Latest end of an overnight shift: 24:00 of the next day, in minutes after the start date's
+/// midnight.
+const MAX_END_MINUTE: u16 = 2 * DAY_MINUTES;
+
+/// Shifts of one day: `[start, end)` minutes after local midnight, sorted, non-overlapping,
+/// at most [`MAX_RANGES_PER_DAY`]; an end past 1440 runs into the next date.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Shifts(Vec<(u16, u16)>);
+
+impl Shifts {
+    /// Validates ranges that stay within the day (a location's hours).
+    pub fn same_day(field: &str, ranges: &[(u16, u16)]) -> Result<Self, DomainError> {
+        Self::checked(field, ranges, DAY_MINUTES)
+    }
+
+    /// Validates ranges that may run past midnight, up to 24 hours long (a resource's shifts).
+    pub fn overnight_allowed(field: &str, ranges: &[(u16, u16)]) -> Result<Self, DomainError> {
+        Self::checked(field, ranges, MAX_END_MINUTE)
+    }
+
+    /// The ranges, in minutes.
+    pub fn ranges(&self) -> &[(u16, u16)] {
+        &self.0
+    }
+
+    fn checked(field: &str, ranges: &[(u16, u16)], max_end: u16) -> Result<Self, DomainError> {
+        if ranges.len() > MAX_RANGES_PER_DAY {
+            return Err(DomainError::invalid(field, format!("at most {MAX_RANGES_PER_DAY} ranges a day")));
+        }
+        let mut sorted = ranges.to_vec();
+        sorted.sort_unstable();
+        for (start, end) in &sorted {
+            if *start >= DAY_MINUTES || start >= end || *end > max_end || end - start > DAY_MINUTES {
+                let message = if max_end > DAY_MINUTES {
+                    "each range starts before 24:00 and ends after it starts, at most 24 hours later"
+                } else {
+                    "each range must end after it starts, on the same day"
+                };
+                return Err(DomainError::invalid(field, message));
+            }
+        }
+        if sorted.windows(2).any(|pair| pair[0].1 > pair[1].0) {
+            return Err(DomainError::invalid(field, "ranges overlap"));
+        }
+        Ok(Self(sorted))
+    }
+}
+
+/// A resource's weekly shifts by ISO weekday (1 = Monday … 7 = Sunday); an unlisted day is off.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WorkingWeek {
+    days: BTreeMap<u8, Shifts>,
+}
+
+impl WorkingWeek {
+    /// Validates weekday → minute ranges; a shift running past midnight must end before the
+    /// next weekday's first shift starts.
+    pub fn from_minutes(days: &BTreeMap<u8, Vec<(u16, u16)>>) -> Result<Self, DomainError> {
+        let mut week = BTreeMap::new();
+        for (weekday, ranges) in days {
+            let field = format!("working_hours.{weekday}");
+            if !(1..=7).contains(weekday) {
+                return Err(DomainError::invalid(field, "weekdays are \"1\" (Monday) to \"7\" (Sunday)"));
+            }
+            week.insert(*weekday, Shifts::overnight_allowed(&field, ranges)?);
+        }
+        let week = Self { days: week };
+        for weekday in 1..=7u8 {
+            let spill = week.shifts(weekday).last().map_or(0, |(_, end)| end.saturating_sub(DAY_MINUTES));
+            let next_start = week.shifts(weekday % 7 + 1).first().map_or(DAY_MINUTES, |(start, _)| *start);
+            if spill > next_start {
+                return Err(DomainError::invalid(
+                    format!("working_hours.{weekday}"),
+                    "a shift past midnight overlaps the next day's first shift",
+                ));
+            }
+        }
+        Ok(week)
+    }
+
+    /// Parses `{"5": [["20:00", "02:00"]]}`: weekday → `HH:MM` ranges, where an end at or
+    /// before the start means the next day (and `"24:00"` is midnight).
+    pub fn parse(json: &str) -> Result<Self, DomainError> {
+        let unreadable = || {
+            DomainError::invalid(
+                "working_hours",
+                r#"must map weekdays "1" (Monday) to "7" (Sunday) to lists of ["HH:MM", "HH:MM"] ranges"#,
+            )
+        };
+        let raw: BTreeMap<String, Vec<(String, String)>> = serde_json::from_str(json).map_err(|_| unreadable())?;
+        let mut days = BTreeMap::new();
+        for (day, ranges) in raw {
+            let weekday: u8 = day.parse().map_err(|_| unreadable())?;
+            let field = format!("working_hours.{day}");
+            let mut minutes = Vec::with_capacity(ranges.len());
+            for (start, end) in &ranges {
+                let (start, end) = (minute_of(&field, start)?, minute_of(&field, end)?);
+                minutes.push((start, if end <= start { end + DAY_MINUTES } else { end }));
+            }
+            days.insert(weekday, minutes);
+        }
+        Self::from_minutes(&days)
+    }
+
+    /// The JSON form [`WorkingWeek::parse`] reads.
+    pub fn to_json(&self) -> String {
+        let text: BTreeMap<String, Vec<(String, String)>> = self
+            .days
+            .iter()
+            .map(|(day, shifts)| {
+                let ranges = shifts
+                    .ranges()
+                    .iter()
+                    .map(|(s, e)| (hhmm(*s), hhmm(if *e > DAY_MINUTES { e - DAY_MINUTES } else { *e })));
+                (day.to_string(), ranges.collect())
+            })
+            .collect();
+        serde_json::to_string(&text).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// A weekday's shifts (empty on a day off).
+    pub fn shifts(&self, weekday: u8) -> &[(u16, u16)] {
+        self.days.get(&weekday).map_or(&[], Shifts::ranges)
+    }
+}
+
+/// What is different about one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exception {
+    /// The location is closed (a public holiday, an inventory day): nothing is bookable.
+    Holiday,
+    /// The location opens these hours instead of its weekly ones.
+    LocationHours(Shifts),
+    /// The resource does not work (a day off, a vacation day).
+    DayOff,
+    /// The resource works these shifts instead of its weekly ones (still within opening hours).
+    SpecialHours(Shifts),
+}
+
+/// An exception on a local date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionDay {
+    /// The local date it applies to.
+    pub date: NaiveDate,
+    /// What changes.
+    pub exception: Exception,
+}
+
+/// Everything that decides a resource's bookable time, borrowed from the caller's rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule<'a> {
+    /// The location's IANA zone.
+    pub zone: Tz,
+    /// The location's weekly opening hours.
+    pub opening: &'a OpeningHours,
+    /// The resource's weekly shifts.
+    pub week: &'a WorkingWeek,
+    /// Exception days of the location and of the resource, in any order.
+    pub exceptions: &'a [ExceptionDay],
+}
+
+impl Schedule<'_> {
+    /// The bookable ranges of the shifts that start on `date`, in minutes after its local
+    /// midnight (past 1440 for the part after midnight), merged where they touch.
+    pub fn working_minutes(&self, date: NaiveDate) -> Vec<(u16, u16)> {
+        let next = date.succ_opt();
+        let mut open: Vec<(u16, u16)> = self.opening_on(Some(date));
+        open.extend(self.opening_on(next).iter().map(|(s, e)| (s + DAY_MINUTES, e + DAY_MINUTES)));
+        let shifts = self.shifts_on(date);
+        let mut bookable = Vec::new();
+        for (shift_start, shift_end) in shifts {
+            for (open_start, open_end) in &open {
+                let (start, end) = (shift_start.max(*open_start), shift_end.min(*open_end));
+                if start < end {
+                    bookable.push((start, end));
+                }
+            }
+        }
+        merge(bookable)
+    }
+
+    /// [`Schedule::working_minutes`] as UTC `[start, end)` milliseconds; a range wholly inside
+    /// a skipped hour vanishes.
+    pub fn working_intervals_utc(&self, date: NaiveDate) -> Result<Vec<(i64, i64)>, LocalTimeError> {
+        let next = date.succ_opt().ok_or(LocalTimeError::OutOfRange)?;
+        let instant = |minute: u16| {
+            if minute > DAY_MINUTES {
+                local_time::minute_to_utc_ms_lived(self.zone, next, minute - DAY_MINUTES)
+            } else {
+                local_time::minute_to_utc_ms_lived(self.zone, date, minute)
+            }
+        };
+        let mut intervals = Vec::new();
+        for (start, end) in self.working_minutes(date) {
+            let (start, end) = (instant(start)?, instant(end)?);
+            if start < end {
+                intervals.push((start, end));
+            }
+        }
+        Ok(intervals)
+    }
+
+    /// The bookable UTC intervals that fall inside the local day `date`: its own shifts and
+    /// the previous date's shifts that ran past midnight, clipped to the day — what a day view
+    /// or a slot search for one date needs.
+    pub fn bookable_within_day(&self, date: NaiveDate) -> Result<Vec<(i64, i64)>, LocalTimeError> {
+        let (day_start, day_end) = local_time::day_range_utc_ms(self.zone, date)?;
+        let previous = date.pred_opt().ok_or(LocalTimeError::OutOfRange)?;
+        let mut intervals = self.working_intervals_utc(previous)?;
+        intervals.extend(self.working_intervals_utc(date)?);
+        let clipped = intervals
+            .into_iter()
+            .map(|(start, end)| (start.max(day_start), end.min(day_end)))
+            .filter(|(start, end)| start < end)
+            .collect();
+        Ok(merge(clipped))
+    }
+
+    fn exceptions_on(&self, date: NaiveDate) -> impl Iterator<Item = &Exception> {
+        self.exceptions.iter().filter(move |day| day.date == date).map(|day| &day.exception)
+    }
+
+    fn opening_on(&self, date: Option<NaiveDate>) -> Vec<(u16, u16)> {
+        let Some(date) = date else { return Vec::new() };
+        if self.exceptions_on(date).any(|exception| matches!(exception, Exception::Holiday)) {
+            return Vec::new();
+        }
+        let special = self.exceptions_on(date).filter_map(|exception| match exception {
+            Exception::LocationHours(shifts) => Some(shifts.ranges().to_vec()),
+            _ => None,
+        });
+        special.last().unwrap_or_else(|| self.opening.ranges(iso_weekday(date)).to_vec())
+    }
+
+    fn shifts_on(&self, date: NaiveDate) -> Vec<(u16, u16)> {
+        if self.exceptions_on(date).any(|exception| matches!(exception, Exception::DayOff)) {
+            return Vec::new();
+        }
+        let special = self.exceptions_on(date).filter_map(|exception| match exception {
+            Exception::SpecialHours(shifts) => Some(shifts.ranges().to_vec()),
+            _ => None,
+        });
+        special.last().unwrap_or_else(|| self.week.shifts(iso_weekday(date)).to_vec())
+    }
+}
+
+fn iso_weekday(date: NaiveDate) -> u8 {
+    u8::try_from(date.weekday().number_from_monday()).unwrap_or(1)
+}
+
+/// Sorted, with touching or overlapping ranges joined (24:00 of one day meets 00:00 of the next).
+fn merge<T: Ord + Copy>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+fn minute_of(field: &str, raw: &str) -> Result<u16, DomainError> {
+    let invalid = || DomainError::invalid(field, format!("{raw:?} is not a time of day HH:MM (00:00 to 24:00)"));
+    let (hours, minutes) = raw.split_once(':').ok_or_else(invalid)?;
+    if hours.len() != 2 || minutes.len() != 2 || !raw.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return Err(invalid());
+    }
+    let (hours, minutes): (u16, u16) = (hours.parse().map_err(|_| invalid())?, minutes.parse().map_err(|_| invalid())?);
+    if minutes >= 60 || hours > 24 || (hours == 24 && minutes > 0) {
+        return Err(invalid());
+    }
+    Ok(hours * 60 + minutes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveTime;
+    use chrono_tz::America::{Lima, Santiago};
+
+    const HOUR_MS: i64 = 3_600_000;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
+        date(y, mo, d).and_time(NaiveTime::from_hms_opt(h, mi, 0).unwrap_or_default()).and_utc().timestamp_millis()
+    }
+
+    fn every_day(ranges: &str) -> String {
+        let days: Vec<String> = (1..=7).map(|d| format!(r#""{d}": {ranges}"#)).collect();
+        format!("{{{}}}", days.join(","))
+    }
+
+    /// A mall in Lima open 10:00–22:00 daily; a stylist working Monday to Saturday 10:00–14:00
+    /// and 15:00–19:00.
+    fn lima() -> Result<(OpeningHours, WorkingWeek), DomainError> {
+        let opening = OpeningHours::parse(&every_day(r#"[["10:00", "22:00"]]"#))?;
+        let shift = r#"[["10:00", "14:00"], ["15:00", "19:00"]]"#;
+        let week = WorkingWeek::parse(&format!(
+            r#"{{"1": {shift}, "2": {shift}, "3": {shift}, "4": {shift}, "5": {shift}, "6": {shift}}}"#
+        ))?;
+        Ok((opening, week))
+    }
+
+    #[test]
+    fn weekly_shifts_inside_opening_hours() -> Result<(), Box<dyn std::error::Error>> {
+        let (opening, week) = lima()?;
+        let schedule = Schedule { zone: Lima, opening: &opening, week: &week, exceptions: &[] };
+        // Monday 7 December 2026; Lima is UTC-5.
+        assert_eq!(
+            schedule.working_intervals_utc(date(2026, 12, 7))?,
+            vec![(utc(2026, 12, 7, 15, 0), utc(2026, 12, 7, 19, 0)), (utc(2026, 12, 7, 20, 0), utc(2026, 12, 8, 0, 0)),]
+        );
+        assert!(schedule.working_intervals_utc(date(2026, 12, 13))?.is_empty(), "Sunday is off");
+        Ok(())
+    }
+
+    #[test]
+    fn exception_days_close_shorten_or_replace() -> Result<(), Box<dyn std::error::Error>> {
+        let (opening, week) = lima()?;
+        let exceptions = [
+            // Tuesday 8 December: Inmaculada Concepción, the mall is closed.
+            ExceptionDay { date: date(2026, 12, 8), exception: Exception::Holiday },
+            ExceptionDay {
+                date: date(2026, 12, 8),
+                exception: Exception::SpecialHours(Shifts::overnight_allowed("x", &[(600, 1200)])?),
+            },
+            // Wednesday 9: the stylist's day off.
+            ExceptionDay { date: date(2026, 12, 9), exception: Exception::DayOff },
+            // Thursday 24: the mall closes at 18:00; the stylist works 12:00–20:00 that day.
+            ExceptionDay {
+                date: date(2026, 12, 24),
+                exception: Exception::LocationHours(Shifts::same_day("x", &[(600, 1080)])?),
+            },
+            ExceptionDay {
+                date: date(2026, 12, 24),
+                exception: Exception::SpecialHours(Shifts::overnight_allowed("x", &[(720, 1200)])?),
+            },
+        ];
+        let schedule = Schedule { zone: Lima, opening: &opening, week: &week, exceptions: &exceptions };
+        assert!(schedule.working_intervals_utc(date(2026, 12, 8))?.is_empty(), "a holiday beats special hours");
+        assert!(schedule.working_intervals_utc(date(2026, 12, 9))?.is_empty());
+        assert_eq!(schedule.working_minutes(date(2026, 12, 24)), vec![(720, 1080)]);
+        assert_eq!(
+            schedule.working_intervals_utc(date(2026, 12, 24))?,
+            vec![(utc(2026, 12, 24, 17, 0), utc(2026, 12, 24, 23, 0))]
+        );
+        assert_eq!(schedule.working_minutes(date(2026, 12, 10)), vec![(600, 840), (900, 1140)], "the usual Thursday");
+        Ok(())
+    }
+
+    /// A bar on the food court's terrace: open until 02:00 on Friday and Saturday nights
+    /// (closing its day at 24:00 and opening the next at 00:00), a table bookable 20:00–02:00.
+    fn bar() -> Result<(OpeningHours, WorkingWeek), DomainError> {
+        let opening = OpeningHours::parse(
+            r#"{"5": [["18:00", "24:00"]], "6": [["00:00", "02:00"], ["18:00", "24:00"]], "7": [["00:00", "02:00"]]}"#,
+        )?;
+        let week = WorkingWeek::parse(r#"{"5": [["20:00", "02:00"]], "6": [["20:00", "02:00"]]}"#)?;
+        Ok((opening, week))
+    }
+
+    #[test]
+    fn a_shift_crosses_midnight_when_the_next_day_opens_at_00() -> Result<(), Box<dyn std::error::Error>> {
+        let (opening, week) = bar()?;
+        let schedule = Schedule { zone: Lima, opening: &opening, week: &week, exceptions: &[] };
+        // Friday 11 December 2026, 20:00 to Saturday 02:00, one interval.
+        assert_eq!(schedule.working_minutes(date(2026, 12, 11)), vec![(1200, 1560)]);
+        assert_eq!(
+            schedule.working_intervals_utc(date(2026, 12, 11))?,
+            vec![(utc(2026, 12, 12, 1, 0), utc(2026, 12, 12, 7, 0))]
+        );
+        // If Saturday is closed, Friday's shift stops at midnight.
+        let closed = [ExceptionDay { date: date(2026, 12, 12), exception: Exception::Holiday }];
+        let schedule = Schedule { exceptions: &closed, ..schedule };
+        assert_eq!(schedule.working_minutes(date(2026, 12, 11)), vec![(1200, 1440)]);
+        // The day view of Saturday shows Friday's spill, then Saturday's own evening.
+        let schedule = Schedule { exceptions: &[], ..schedule };
+        assert_eq!(
+            schedule.bookable_within_day(date(2026, 12, 12))?,
+            vec![
+                (utc(2026, 12, 12, 5, 0), utc(2026, 12, 12, 7, 0)),
+                (utc(2026, 12, 13, 1, 0), utc(2026, 12, 13, 5, 0)),
+            ]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn chile_clock_change_nights_are_lived() -> Result<(), Box<dyn std::error::Error>> {
+        let (opening, week) = bar()?;
+        let schedule = Schedule { zone: Santiago, opening: &opening, week: &week, exceptions: &[] };
+        // Saturday 5 September 2026, 20:00 (UTC-4) to Sunday 02:00 (UTC-3): the clock skips
+        // 00:00–00:59, so the six-hour shift lasts five.
+        let night = schedule.working_intervals_utc(date(2026, 9, 5))?;
+        assert_eq!(night, vec![(utc(2026, 9, 6, 0, 0), utc(2026, 9, 6, 5, 0))]);
+        // Saturday 4 April 2026: the clock repeats 23:00–23:59, so the shift lasts seven hours.
+        let night = schedule.working_intervals_utc(date(2026, 4, 4))?;
+        assert_eq!(night, vec![(utc(2026, 4, 4, 23, 0), utc(2026, 4, 5, 6, 0))]);
+        assert_eq!(night[0].1 - night[0].0, 7 * HOUR_MS);
+        // A Sunday shift inside the skipped hour vanishes; one across it starts at the jump.
+        let opening = OpeningHours::parse(&every_day(r#"[["00:00", "24:00"]]"#))?;
+        let week = WorkingWeek::parse(r#"{"7": [["00:00", "00:30"], ["00:45", "03:00"]]}"#)?;
+        let schedule = Schedule { zone: Santiago, opening: &opening, week: &week, exceptions: &[] };
+        assert_eq!(
+            schedule.working_intervals_utc(date(2026, 9, 6))?,
+            vec![(utc(2026, 9, 6, 4, 0), utc(2026, 9, 6, 6, 0))]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn working_weeks_are_checked_and_round_trip() -> Result<(), DomainError> {
+        let week = WorkingWeek::parse(
+            r#"{"1": [["15:00", "19:00"], ["10:00", "14:00"]], "5": [["22:00", "06:00"]], "7": [["09:00", "24:00"]]}"#,
+        )?;
+        assert_eq!(week.shifts(1), [(600, 840), (900, 1140)]);
+        assert_eq!(week.shifts(5), [(1320, 1800)]);
+        assert_eq!(WorkingWeek::parse(&week.to_json())?, week);
+        for bad in [
+            r#"{"8": []}"#,
+            r#"{"x": []}"#,
+            r#"{"1": [["10:00", "14:00"], ["13:00", "15:00"]]}"#,
+            r#"{"1": [["9:00", "14:00"]]}"#,
+            r#"{"1": [["24:00", "02:00"]]}"#,
+            r#"{"1": [["10:00", "24:30"]]}"#,
+            r#"{"1": [["+1:00", "02:00"]]}"#,
+            r#"{"1": [["22:00", "03:00"]], "2": [["02:00", "05:00"]]}"#,
+            r#"{"7": [["22:00", "03:00"]], "1": [["02:00", "05:00"]]}"#,
+            r#"{"1": [["01:00", "02:00"], ["03:00", "04:00"], ["05:00", "06:00"], ["07:00", "08:00"], ["09:00", "10:00"]]}"#,
+            r#"["1"]"#,
+        ] {
+            assert!(WorkingWeek::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Shifts::same_day("x", &[(1200, 1500)]).is_err());
+        assert!(Shifts::overnight_allowed("x", &[(1200, 1500)]).is_ok());
+        assert!(Shifts::overnight_allowed("x", &[(100, 1600)]).is_err(), "longer than a day");
+        Ok(())
+    }
+}
