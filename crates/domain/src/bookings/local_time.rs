@@ -12,9 +12,13 @@
 //! - **Repeated** wall times (Santiago's clock goes back from 00:00 to 23:00 on the first Sunday
 //!   of April): the earlier instant, the one a customer reaches first.
 //!
+//! A wall-clock *range* is converted exactly by [`wall_range_to_utc_ms`]: the instants at which
+//! the clock shows a time inside it, which is two intervals when the clock goes back into a
+//! range that starts inside the repeated hour.
+//!
 //! Nothing reads the clock; the zone data is chrono-tz's compiled copy of the IANA database.
 
-use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
 use crate::DomainError;
@@ -101,6 +105,41 @@ pub fn day_range_utc_ms(zone: Tz, date: NaiveDate) -> Result<(i64, i64), LocalTi
     Ok((start, end))
 }
 
+/// The UTC intervals `[start, end)` during which the wall clock in `zone` reads a time in
+/// `[from, to)`, sorted and disjoint: one interval, none when the whole range is skipped, two
+/// when the clock goes back inside the range and part of the repeated stretch lies outside it.
+/// Ranges are expected to be at most a day or two long (one clock change inside).
+pub fn wall_range_to_utc_ms(
+    zone: Tz,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<(i64, i64)>, LocalTimeError> {
+    let low = lived(zone, from)?;
+    let high = lived_latest(zone, to)?;
+    if low >= high {
+        return Ok(Vec::new());
+    }
+    // The offset at `high` itself, not just before it: when `to` is repeated, `high` is its
+    // second pass and the clock may go back exactly there.
+    let (before, after) = (offset_ms(zone, low), offset_ms(zone, high));
+    if after >= before {
+        // No backward jump: the wall clock only moves forward over [low, high).
+        return Ok(vec![(low, high)]);
+    }
+    let jump = first_instant_with_offset(zone, low, high, after);
+    let (from_ms, to_ms) = (from.and_utc().timestamp_millis(), to.and_utc().timestamp_millis());
+    // Before the jump the wall clock reads `t + before`; from it on, `t + after`.
+    let pieces = [(low, jump.min(to_ms - before)), (jump.max(from_ms - after), high)];
+    let mut intervals: Vec<(i64, i64)> = Vec::with_capacity(2);
+    for (start, end) in pieces.into_iter().filter(|(start, end)| start < end) {
+        match intervals.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => intervals.push((start, end)),
+        }
+    }
+    Ok(intervals)
+}
+
 /// The wall time at an instant; None outside chrono's range.
 pub fn local_at(zone: Tz, at_ms: i64) -> Option<NaiveDateTime> {
     chrono::DateTime::from_timestamp_millis(at_ms).map(|utc| utc.with_timezone(&zone).naive_local())
@@ -130,6 +169,37 @@ fn lived(zone: Tz, local: NaiveDateTime) -> Result<i64, LocalTimeError> {
         }
     }
     Err(LocalTimeError::Skipped { local, zone: zone.name() })
+}
+
+/// The later instant of a wall time, or for a skipped one the first instant after the gap.
+fn lived_latest(zone: Tz, local: NaiveDateTime) -> Result<i64, LocalTimeError> {
+    match zone.from_local_datetime(&local) {
+        LocalResult::Ambiguous(_, later) => Ok(later.timestamp_millis()),
+        LocalResult::Single(_) | LocalResult::None => lived(zone, local),
+    }
+}
+
+/// The zone's offset from UTC at an instant, milliseconds (east positive).
+fn offset_ms(zone: Tz, at_ms: i64) -> i64 {
+    chrono::DateTime::from_timestamp_millis(at_ms)
+        .map_or(0, |utc| i64::from(zone.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc()) * 1_000)
+}
+
+/// The first instant in `(low, high]` whose offset is `offset`, given that `high` has it and
+/// `low` does not, and that the offset changes once in between (a bisection, bounded).
+fn first_instant_with_offset(zone: Tz, mut low: i64, mut high: i64, offset: i64) -> i64 {
+    for _ in 0..64 {
+        if high - low <= 1 {
+            break;
+        }
+        let middle = low + (high - low) / 2;
+        if offset_ms(zone, middle) == offset {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    high
 }
 
 #[cfg(test)]
@@ -205,6 +275,45 @@ mod tests {
         }
         assert_eq!(local_at(Lima, utc(2026, 12, 25, 4, 59)), Some(date(2026, 12, 24).and_time(time(23, 59))));
         assert_eq!(local_date_at(Bogota, utc(2026, 12, 25, 5, 0)), Some(date(2026, 12, 25)));
+        Ok(())
+    }
+
+    #[test]
+    fn wall_ranges_cover_exactly_the_instants_that_show_them() -> Result<(), LocalTimeError> {
+        let wall = |d: u32, h: u32, m: u32| date(2026, 4, d).and_time(time(h, m));
+        // 22:00–24:00 on 4 April: three hours, the repeated one included.
+        assert_eq!(
+            wall_range_to_utc_ms(Santiago, wall(4, 22, 0), wall(5, 0, 0))?,
+            vec![(utc(2026, 4, 5, 1, 0), utc(2026, 4, 5, 4, 0))]
+        );
+        // 23:30–24:00: half an hour on each pass of the repeated hour, with 23:00–23:29 of the
+        // second pass left out.
+        assert_eq!(
+            wall_range_to_utc_ms(Santiago, wall(4, 23, 30), wall(5, 0, 0))?,
+            vec![(utc(2026, 4, 5, 2, 30), utc(2026, 4, 5, 3, 0)), (utc(2026, 4, 5, 3, 30), utc(2026, 4, 5, 4, 0)),]
+        );
+        // 22:00–23:30: both passes of 23:00–23:29, with the first pass's 23:30–23:59 (outside
+        // the range) between them.
+        assert_eq!(
+            wall_range_to_utc_ms(Santiago, wall(4, 22, 0), wall(4, 23, 30))?,
+            vec![(utc(2026, 4, 5, 1, 0), utc(2026, 4, 5, 2, 30)), (utc(2026, 4, 5, 3, 0), utc(2026, 4, 5, 3, 30)),]
+        );
+        // Ending where the repeated hour starts: the clock goes back exactly at the range's end.
+        assert_eq!(
+            wall_range_to_utc_ms(Santiago, wall(4, 22, 45), wall(4, 23, 0))?,
+            vec![(utc(2026, 4, 5, 1, 45), utc(2026, 4, 5, 2, 0))]
+        );
+        // Wholly inside the skipped hour: nothing; across it: from the jump.
+        let sept = |h: u32, m: u32| date(2026, 9, 6).and_time(time(h, m));
+        assert_eq!(wall_range_to_utc_ms(Santiago, sept(0, 10), sept(0, 50))?, vec![]);
+        assert_eq!(
+            wall_range_to_utc_ms(Santiago, sept(0, 10), sept(2, 0))?,
+            vec![(utc(2026, 9, 6, 4, 0), utc(2026, 9, 6, 5, 0))]
+        );
+        assert_eq!(
+            wall_range_to_utc_ms(Lima, wall(4, 22, 0), wall(5, 1, 0))?,
+            vec![(utc(2026, 4, 5, 3, 0), utc(2026, 4, 5, 6, 0))]
+        );
         Ok(())
     }
 
