@@ -15,13 +15,13 @@
 //! Precedence on one date: a closure beats other hours, a day off beats special hours, and of
 //! several overrides of one kind the last listed wins.
 //!
-//! Clock changes are lived, not assumed: a bound in a skipped hour is the instant the clock
-//! jumps, a repeated hour counts once per time it happens (see [`super::local_time`]). So the
-//! UTC intervals of a 23-hour day are an hour shorter.
+//! Clock changes are lived, not assumed: the UTC intervals are exactly the instants at which
+//! the wall clock shows a bookable time (see [`super::local_time::wall_range_to_utc_ms`]), so a
+//! skipped hour is never bookable and a repeated one is bookable on both passes.
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 
 use super::local_time::{self, DAY_MINUTES, LocalTimeError};
@@ -209,25 +209,19 @@ impl Schedule<'_> {
         merge(bookable)
     }
 
-    /// [`Schedule::working_minutes`] as UTC `[start, end)` milliseconds; a range wholly inside
-    /// a skipped hour vanishes.
+    /// [`Schedule::working_minutes`] as UTC `[start, end)` milliseconds, sorted and disjoint:
+    /// exactly the instants at which the wall clock shows a bookable time (a range inside a
+    /// skipped hour vanishes; one the clock goes back into may become two).
     pub fn working_intervals_utc(&self, date: NaiveDate) -> Result<Vec<(i64, i64)>, LocalTimeError> {
-        let next = date.succ_opt().ok_or(LocalTimeError::OutOfRange)?;
-        let instant = |minute: u16| {
-            if minute > DAY_MINUTES {
-                local_time::minute_to_utc_ms_lived(self.zone, next, minute - DAY_MINUTES)
-            } else {
-                local_time::minute_to_utc_ms_lived(self.zone, date, minute)
-            }
+        let midnight = date.and_hms_opt(0, 0, 0).ok_or(LocalTimeError::OutOfRange)?;
+        let wall = |minute: u16| {
+            midnight.checked_add_signed(Duration::minutes(i64::from(minute))).ok_or(LocalTimeError::OutOfRange)
         };
         let mut intervals = Vec::new();
         for (start, end) in self.working_minutes(date) {
-            let (start, end) = (instant(start)?, instant(end)?);
-            if start < end {
-                intervals.push((start, end));
-            }
+            intervals.extend(local_time::wall_range_to_utc_ms(self.zone, wall(start)?, wall(end)?)?);
         }
-        Ok(intervals)
+        Ok(merge(intervals))
     }
 
     /// The bookable UTC intervals that fall inside the local day `date`: its own shifts and
@@ -309,6 +303,7 @@ mod tests {
     use super::*;
     use chrono::NaiveTime;
     use chrono_tz::America::{Lima, Santiago};
+    use proptest::prelude::*;
 
     const HOUR_MS: i64 = 3_600_000;
 
@@ -469,5 +464,76 @@ mod tests {
         assert!(Shifts::overnight_allowed("x", &[(1200, 1500)]).is_ok());
         assert!(Shifts::overnight_allowed("x", &[(100, 1600)]).is_err(), "longer than a day");
         Ok(())
+    }
+
+    /// Up to two ranges a day on a quarter-hour grid, for the properties.
+    fn day_ranges(max_end: u16) -> impl Strategy<Value = Vec<(u16, u16)>> {
+        prop::collection::vec((0u16..96, 1u16..40), 0..3).prop_map(move |raw| {
+            let mut ranges: Vec<(u16, u16)> = Vec::new();
+            for (start, length) in raw {
+                let (start, end) = (start * 15, (start + length) * 15);
+                if end <= max_end && ranges.iter().all(|(s, e)| end <= *s || start >= *e) {
+                    ranges.push((start, end));
+                }
+            }
+            ranges
+        })
+    }
+
+    fn schedules() -> impl Strategy<Value = (OpeningHours, WorkingWeek)> {
+        (prop::collection::vec(day_ranges(DAY_MINUTES), 7), prop::collection::vec(day_ranges(MAX_END_MINUTE), 7))
+            .prop_filter_map("weeks whose overnight shifts collide with the next day's are refused", |(open, work)| {
+                let text =
+                    |ranges: &Vec<(u16, u16)>| ranges.iter().map(|(s, e)| (hhmm(*s), hhmm(*e))).collect::<Vec<_>>();
+                let opening = (1..=7u8).zip(&open).map(|(day, ranges)| (day.to_string(), text(ranges))).collect();
+                let work = (1..=7u8).zip(work).collect();
+                Some((OpeningHours::from_ranges(opening).ok()?, WorkingWeek::from_minutes(&work).ok()?))
+            })
+    }
+
+    /// Dates of 2026 around Chile's clock changes, and a few ordinary ones.
+    fn dates() -> impl Strategy<Value = NaiveDate> {
+        prop_oneof![
+            Just(date(2026, 4, 4)),
+            Just(date(2026, 4, 5)),
+            Just(date(2026, 9, 5)),
+            Just(date(2026, 9, 6)),
+            (1u32..=365).prop_map(|day| NaiveDate::from_yo_opt(2026, day).unwrap_or_default())
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        /// An instant is in the UTC intervals exactly when the wall clock then shows a minute
+        /// (counted from the date's midnight) inside the date's bookable ranges.
+        #[test]
+        fn utc_intervals_are_exactly_the_bookable_wall_times((opening, week) in schedules(), date in dates(),
+                                                             zone in prop_oneof![Just(Santiago), Just(Lima)],
+                                                             probes in prop::collection::vec(0i64..(3 * 1_440), 40)) {
+            let schedule = Schedule { zone, opening: &opening, week: &week, exceptions: &[] };
+            let minutes = schedule.working_minutes(date);
+            let intervals = schedule.working_intervals_utc(date).unwrap_or_default();
+            for pair in intervals.windows(2) {
+                prop_assert!(pair[0].1 < pair[1].0, "sorted and disjoint");
+            }
+            prop_assert!(intervals.iter().all(|(start, end)| start < end));
+            let (day_start, _) = local_time::day_range_utc_ms(zone, date).unwrap_or_default();
+            for probe in probes {
+                // Minutes from two hours before the day starts, over three days, plus a second.
+                let at = day_start - 2 * HOUR_MS + probe * 60_000 + 1_000;
+                let local = local_time::local_at(zone, at).unwrap_or_default();
+                let wall_minute = (local - date.and_hms_opt(0, 0, 0).unwrap_or_default()).num_minutes();
+                let shown = minutes.iter().any(|(s, e)| i64::from(*s) <= wall_minute && wall_minute < i64::from(*e));
+                let covered = intervals.iter().any(|(s, e)| *s <= at && at < *e);
+                prop_assert_eq!(shown, covered, "at {} the clock shows {}", at, local);
+                if covered {
+                    let weekday = u8::try_from(local.date().weekday().number_from_monday()).unwrap_or(1);
+                    let minute = u16::try_from(wall_minute.rem_euclid(1_440)).unwrap_or(0);
+                    let open = opening.is_open_at(crate::pricing::LocalTime { weekday, minute });
+                    prop_assert!(open, "bookable while closed at {}", local);
+                }
+            }
+        }
     }
 }
