@@ -422,17 +422,23 @@ mod tests {
         }
 
         #[test]
-        fn no_free_seating_uses_a_busy_table(tables in tables(), party in 1u16..20, busy_mask in 0u32..512) {
+        fn no_free_seating_overlaps_a_members_booking(tables in tables(), party in 1u16..20,
+                                                     held in prop::collection::vec((0usize..9, 0i64..100, 1i64..30), 0..12),
+                                                     start in 0i64..100, length in 1i64..30) {
             let seatings = candidate_seatings(&tables, party, MAX_COMBINED_TABLES).unwrap_or_default();
-            let held: Vec<Occupancy> = tables.iter().enumerate().filter(|(i, _)| busy_mask & (1 << i) != 0)
-                .map(|(_, t)| Occupancy { table_id: t.id.clone(), start_ms: 0, end_ms: 10 }).collect();
-            let busy = busy_during(&held, 5, 15);
+            let held: Vec<Occupancy> = held.into_iter().filter(|(i, _, _)| *i < tables.len())
+                .map(|(i, from, length)| Occupancy { table_id: tables[i].id.clone(), start_ms: from, end_ms: from + length }).collect();
+            let end = start + length;
+            let overlaps = |id: &str| held.iter().any(|h| h.table_id == id && h.start_ms < end && start < h.end_ms);
+            let busy = busy_during(&held, start, end);
             let free = free_seatings(&seatings, &busy);
             for seating in &free {
-                prop_assert!(seating.table_ids.iter().all(|id| held.iter().all(|h| &h.table_id != id)));
+                prop_assert!(seating.table_ids.iter().all(|id| !overlaps(id)), "{:?} is held", seating.table_ids);
             }
-            // And nothing free is left out.
-            prop_assert_eq!(free.len(), seatings.iter().filter(|s| s.table_ids.iter().all(|id| !busy.contains(id.as_str()))).count());
+            // Nothing free is left out, and the first free one is the best free one.
+            let expected: Vec<&Seating> = seatings.iter().filter(|s| s.table_ids.iter().all(|id| !overlaps(id))).collect();
+            prop_assert_eq!(&free, &expected);
+            prop_assert_eq!(first_free_seating(&seatings, &held, start, end), expected.first().copied());
         }
     }
 }

@@ -206,6 +206,7 @@ fn first_instant_with_offset(zone: Tz, mut low: i64, mut high: i64, offset: i64)
 mod tests {
     use super::*;
     use chrono_tz::America::{Bogota, Lima, Santiago};
+    use proptest::prelude::*;
 
     const HOUR_MS: i64 = 3_600_000;
 
@@ -315,6 +316,38 @@ mod tests {
             vec![(utc(2026, 4, 5, 3, 0), utc(2026, 4, 5, 6, 0))]
         );
         Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Local days tile time: each instant lies in its own local date's range, and one
+        /// day's range ends where the next one's starts.
+        #[test]
+        fn local_days_partition_time(zone in prop_oneof![Just(Santiago), Just(Lima), Just(Bogota)],
+                                     seconds in 1_735_700_000i64..1_830_000_000) {
+            let at = seconds * 1_000;
+            let day = local_date_at(zone, at).unwrap_or_default();
+            let (start, end) = day_range_utc_ms(zone, day).unwrap_or_default();
+            prop_assert!(start <= at && at < end, "{} not in {}", at, day);
+            prop_assert!((23 * HOUR_MS..=25 * HOUR_MS).contains(&(end - start)));
+            let next = day.succ_opt().unwrap_or_default();
+            prop_assert_eq!(day_range_utc_ms(zone, next).map(|(next_start, _)| next_start), Ok(end));
+        }
+
+        /// A wall time read off the clock converts back to the instant, or to the earlier pass
+        /// of a repeated hour.
+        #[test]
+        fn a_shown_wall_time_converts_back(zone in prop_oneof![Just(Santiago), Just(Lima)],
+                                           minutes in 28_928_000i64..30_500_000) {
+            let at = minutes * 60_000;
+            let local = local_at(zone, at).unwrap_or_default();
+            let back = to_utc_ms(zone, local.date(), local.time());
+            prop_assert!(back.is_ok());
+            let back = back.unwrap_or_default();
+            prop_assert!(back == at || (back < at && at - back <= HOUR_MS));
+            prop_assert_eq!(local_at(zone, back), Some(local));
+        }
     }
 
     #[test]
