@@ -31,6 +31,9 @@ use crate::hours::{MAX_RANGES_PER_DAY, OpeningHours, hhmm};
 /// Latest end of an overnight shift: 24:00 of the next day, in minutes after the start date's
 /// midnight.
 const MAX_END_MINUTE: u16 = 2 * DAY_MINUTES;
+/// Most local dates one [`Schedule::bookable_between`] looks at (a bound on one search: the
+/// farthest booking window plus the day before).
+pub const MAX_SEARCH_DAYS: usize = 400;
 
 /// Shifts of one day: `[start, end)` minutes after local midnight, sorted, non-overlapping,
 /// at most [`MAX_RANGES_PER_DAY`]; an end past 1440 runs into the next date.
@@ -148,6 +151,13 @@ impl WorkingWeek {
         serde_json::to_string(&text).unwrap_or_else(|_| "{}".to_owned())
     }
 
+    /// Every day from 00:00 to 24:00: a resource bookable whenever the location is open (a
+    /// table, a room), so only opening hours and exception days limit it.
+    pub fn whenever_open() -> Self {
+        let days = (1..=7).map(|weekday| (weekday, Shifts(vec![(0, DAY_MINUTES)]))).collect();
+        Self { days }
+    }
+
     /// A weekday's shifts (empty on a day off).
     pub fn shifts(&self, weekday: u8) -> &[(u16, u16)] {
         self.days.get(&weekday).map_or(&[], Shifts::ranges)
@@ -226,15 +236,34 @@ impl Schedule<'_> {
 
     /// The bookable UTC intervals that fall inside the local day `date`: its own shifts and
     /// the previous date's shifts that ran past midnight, clipped to the day — what a day view
-    /// or a slot search for one date needs.
+    /// needs.
     pub fn bookable_within_day(&self, date: NaiveDate) -> Result<Vec<(i64, i64)>, LocalTimeError> {
         let (day_start, day_end) = local_time::day_range_utc_ms(self.zone, date)?;
-        let previous = date.pred_opt().ok_or(LocalTimeError::OutOfRange)?;
-        let mut intervals = self.working_intervals_utc(previous)?;
-        intervals.extend(self.working_intervals_utc(date)?);
+        self.bookable_between(day_start, day_end)
+    }
+
+    /// The bookable UTC intervals inside `[from_ms, to_ms)`, merged across midnights (a table
+    /// open 18:00–24:00 and 00:00–02:00 is one evening) — what a slot search needs, since a
+    /// booking may run past midnight. At most [`MAX_SEARCH_DAYS`] local dates are looked at.
+    pub fn bookable_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i64)>, LocalTimeError> {
+        if from_ms >= to_ms {
+            return Ok(Vec::new());
+        }
+        let first = local_time::local_date_at(self.zone, from_ms).ok_or(LocalTimeError::OutOfRange)?;
+        let last = local_time::local_date_at(self.zone, to_ms).ok_or(LocalTimeError::OutOfRange)?;
+        // The date before too: its shifts may run past midnight into the window.
+        let mut date = first.pred_opt().ok_or(LocalTimeError::OutOfRange)?;
+        let mut intervals = Vec::new();
+        for _ in 0..MAX_SEARCH_DAYS {
+            if date > last {
+                break;
+            }
+            intervals.extend(self.working_intervals_utc(date)?);
+            date = date.succ_opt().ok_or(LocalTimeError::OutOfRange)?;
+        }
         let clipped = intervals
             .into_iter()
-            .map(|(start, end)| (start.max(day_start), end.min(day_end)))
+            .map(|(start, end)| (start.max(from_ms), end.min(to_ms)))
             .filter(|(start, end)| start < end)
             .collect();
         Ok(merge(clipped))
@@ -411,6 +440,28 @@ mod tests {
                 (utc(2026, 12, 13, 1, 0), utc(2026, 12, 13, 5, 0)),
             ]
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_table_is_bookable_whenever_the_location_is_open_across_midnight() -> Result<(), Box<dyn std::error::Error>> {
+        let (opening, _) = bar()?;
+        let week = WorkingWeek::whenever_open();
+        let schedule = Schedule { zone: Lima, opening: &opening, week: &week, exceptions: &[] };
+        // Friday 11 December 2026 18:00 to Sunday 13 December 02:00, Lima time.
+        let window = (utc(2026, 12, 11, 5, 0), utc(2026, 12, 14, 5, 0));
+        assert_eq!(
+            schedule.bookable_between(window.0, window.1)?,
+            vec![
+                (utc(2026, 12, 11, 23, 0), utc(2026, 12, 12, 7, 0)),
+                (utc(2026, 12, 12, 23, 0), utc(2026, 12, 13, 7, 0)),
+            ]
+        );
+        assert_eq!(
+            schedule.bookable_between(utc(2026, 12, 12, 2, 0), utc(2026, 12, 12, 3, 0))?,
+            vec![(utc(2026, 12, 12, 2, 0), utc(2026, 12, 12, 3, 0))]
+        );
+        assert!(schedule.bookable_between(window.1, window.0)?.is_empty());
         Ok(())
     }
 
