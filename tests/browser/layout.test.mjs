@@ -169,4 +169,35 @@ for (const width of [360, 1280]) {
     });
     assert.deepEqual(problems, [], `${width} px console pages`);
   });
+
+  // The support desk (issue 18) as its agent sees it, with the demo's tickets: the queue, one
+  // ticket with its till context, and the desk's own pages; and the store's side of it.
+  test(`${width} px: the support desk's pages keep words whole and do not overflow`, async () => {
+    const problems = [];
+    await withPage(browser, `layout-${width}-support`, device, async (page) => {
+      await consoleSignIn(page, "soporte@demo.omnicanal.dev");
+      await page.goto(`${BASE}/support`);
+      problems.push(...(await judge(page, width, "support-desk")));
+      const ticket = await page.locator("a[href^='/support/tickets/']").first().getAttribute("href");
+      assert.ok(ticket, "the demo's desk lists a ticket");
+      await page.goto(`${BASE}${ticket}`);
+      await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+      problems.push(...(await judge(page, width, "support-ticket")));
+      for (const [name, path] of [
+        ["support-macros", "/support/macros"],
+        ["support-kb", "/support/kb"],
+        ["support-sla", "/support/sla"],
+        ["support-reports", "/support/reports"],
+      ]) {
+        await page.goto(`${BASE}${path}`);
+        problems.push(...(await judge(page, width, name)));
+      }
+    });
+    await withPage(browser, `layout-${width}-support-store`, device, async (page) => {
+      await consoleSignIn(page, "gerente.fuente@demo.omnicanal.cl");
+      await page.goto(`${BASE}/console/support`);
+      problems.push(...(await judge(page, width, "console-support")));
+    });
+    assert.deepEqual(problems, [], `${width} px support desk pages`);
+  });
 }

@@ -29,7 +29,8 @@
           "li",
           { class: "desk-box", "data-testid": "desk-macro-item", dataset: { macroId: macro.id } },
           h("h2", {}, macro.title),
-          h("p", { class: "body" }, macro.body),
+          // A word joiner keeps "#{number}" on one line, as the expanded "#12" would be.
+          h("p", { class: "body" }, macro.body.replace(/#\{/g, "#\u2060{")),
           h(
             "p",
             { class: "actions" },

@@ -13,6 +13,10 @@ use super::session::ConsoleUser;
 use super::view::console_messages;
 use crate::state::AppState;
 
+/// The page's template, joined to the console's by `view.rs`.
+pub(super) const TEMPLATE_SOURCES: [(&str, &str); 1] =
+    [("support.html", include_str!("../../../templates/console/support.html"))];
+
 fn support_page(state: &AppState, console: &ConsoleUser, ticket_id: Option<String>) -> Response {
     let lang = console.lang;
     let page_data = serde_json::json!({
