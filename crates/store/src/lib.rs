@@ -69,6 +69,7 @@ pub trait Store:
     + SupportIncidentStore
     + SupportMacroStore
     + SupportPhotoStore
+    + SupportReportStore
     + Send
     + Sync
     + 'static
@@ -110,6 +111,7 @@ impl<T> Store for T where
         + SupportIncidentStore
         + SupportMacroStore
         + SupportPhotoStore
+        + SupportReportStore
         + Send
         + Sync
         + 'static
@@ -1410,4 +1412,30 @@ pub trait SupportPhotoStore {
     async fn record_till_failure(&self, failure: &TillFailureRow) -> StoreResult<()>;
     /// The last failure of a kind on a till or store.
     async fn last_till_failure(&self, kind: TillFailureKind, scope_id: &str) -> StoreResult<Option<TillFailureRow>>;
+}
+
+/// What the desk's reports read beyond tickets (issue 18 points 4 and 6): the incidents of a
+/// period and the problems raised, help session or not.
+#[async_trait]
+pub trait SupportReportStore {
+    /// Incidents open at some moment of `[from_ms, to_ms)` (opened before `to_ms`, not closed
+    /// before `from_ms`), of one merchant and/or one store when named; at most `limit`, oldest
+    /// first.
+    async fn support_incidents_in_period(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        merchant_id: Option<&str>,
+        location_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<SupportIncidentRow>>;
+    /// Help sessions opened and tickets opened without one in `[from_ms, to_ms)`, of one
+    /// merchant and/or one store when named.
+    async fn support_problem_counts(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        merchant_id: Option<&str>,
+        location_id: Option<&str>,
+    ) -> StoreResult<SupportProblemCountsRow>;
 }

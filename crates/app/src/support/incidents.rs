@@ -147,18 +147,30 @@ pub struct IncidentQuery {
     pub location_id: Option<String>,
     /// Only this status.
     pub status: Option<IncidentStatus>,
+    /// Only this cause.
+    pub cause: Option<IncidentCause>,
 }
 
 impl IncidentQuery {
     /// Parses the filters, reporting every bad one.
     pub fn parse(location_id: Option<&str>, status: Option<&str>) -> AppResult<Self> {
+        Self::parse_with_cause(location_id, status, None)
+    }
+
+    /// Parses the filters with a cause (`payment_declines`, `print_failures`, `till_offline`),
+    /// reporting every bad one.
+    pub fn parse_with_cause(location_id: Option<&str>, status: Option<&str>, cause: Option<&str>) -> AppResult<Self> {
         let mut v = Validator::new();
+        let cause = match cause.map(str::trim).filter(|c| !c.is_empty()) {
+            None => Some(None),
+            Some(word) => v.check("cause", IncidentCause::parse(word)).map(Some),
+        };
         let location_id = location_id.map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned);
         let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(None),
             Some(word) => v.check("status", IncidentStatus::parse(word)).map(Some),
         };
-        v.done(|| Some(Self { location_id, status: status? }))
+        v.done(|| Some(Self { location_id, status: status?, cause: cause? }))
     }
 }
 
@@ -383,7 +395,7 @@ impl App {
         page: Page,
     ) -> AppResult<IncidentPage> {
         caller.require(&INCIDENT_READERS)?;
-        let filter = SupportIncidentFilter { location_id: query.location_id, status: query.status };
+        let filter = SupportIncidentFilter { location_id: query.location_id, status: query.status, cause: query.cause };
         let items = self.store.list_support_incidents(&filter, page).await?;
         let total = self.store.count_support_incidents(&filter).await?;
         Ok(IncidentPage { items, total })

@@ -4,10 +4,18 @@
 //! Agents and admins read every store's figures (or one merchant's, one store's); a manager
 //! only their merchant's; staff none. The hour of the day is each store's own (its site's time
 //! zone), so a report of stores in Santiago and Lima says when each store asked.
+//!
+//! Beside the tickets, a report counts the incidents open during the period and how long they
+//! lasted (`omnicanal_domain::support::incident_report`), and the problems raised — help
+//! sessions and tickets opened without one — for the deflection share over every problem
+//! (`omnicanal_domain::support::problems`). Both follow the report's scope: a manager's
+//! merchant, one store when named.
 
 use std::collections::HashMap;
 
 use omnicanal_domain::access::Role;
+use omnicanal_domain::support::incident_report::{IncidentFacts, IncidentReport, incident_report};
+use omnicanal_domain::support::problems::ProblemCounts;
 use omnicanal_domain::support::report::{SupportReport, TicketFacts, support_report};
 
 use crate::App;
@@ -17,6 +25,8 @@ use crate::validation::Validator;
 
 /// Most tickets one report counts; a longer period is refused rather than cut short.
 pub const MAX_REPORT_TICKETS: i64 = 100_000;
+/// Most incidents one report counts; like tickets, a period past it is refused.
+pub const MAX_REPORT_INCIDENTS: i64 = 100_000;
 /// The periods a report may cover, in days.
 pub const REPORT_DAYS: [i64; 4] = [1, 7, 30, 90];
 
@@ -56,6 +66,10 @@ pub struct SupportReportView {
     pub report: SupportReport,
     /// Store id → name, for every store in the report.
     pub store_names: HashMap<String, String>,
+    /// The incidents open at some moment of the period, and how long they lasted.
+    pub incidents: IncidentReport,
+    /// Problems raised in the period: help sessions and tickets opened without one.
+    pub problems: ProblemCounts,
 }
 
 impl App {
@@ -118,7 +132,57 @@ impl App {
                 resolved_ms: row.resolved_ms,
             });
         }
-        let store_names = zones.into_iter().map(|(id, (name, _))| (id, name)).collect();
-        Ok(SupportReportView { from_ms, to_ms, report: support_report(&facts, to_ms), store_names })
+        let mut store_names: HashMap<String, String> = zones.into_iter().map(|(id, (name, _))| (id, name)).collect();
+        let scope = (merchant_id.as_deref(), query.location_id.as_deref());
+        let incidents = self.report_incidents(from_ms, to_ms, scope, &mut store_names).await?;
+        let counts = self.store.support_problem_counts(from_ms, to_ms, scope.0, scope.1).await?;
+        let problems = ProblemCounts {
+            help_sessions: counts.help_sessions,
+            solved_by_article: counts.solved_by_article,
+            tickets_without_help: counts.tickets_without_help,
+        };
+        Ok(SupportReportView {
+            from_ms,
+            to_ms,
+            report: support_report(&facts, to_ms),
+            store_names,
+            incidents,
+            problems,
+        })
+    }
+
+    /// The incidents open during `[from_ms, to_ms)` in `scope` (merchant, store), counted as of
+    /// `to_ms`; adds the names of their stores to `store_names`.
+    async fn report_incidents(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        scope: (Option<&str>, Option<&str>),
+        store_names: &mut HashMap<String, String>,
+    ) -> AppResult<IncidentReport> {
+        let rows =
+            self.store.support_incidents_in_period(from_ms, to_ms, scope.0, scope.1, MAX_REPORT_INCIDENTS + 1).await?;
+        if rows.len() as i64 > MAX_REPORT_INCIDENTS {
+            return Err(AppError::invalid(
+                "days",
+                "too many incidents for one report; choose a shorter period or a store",
+            ));
+        }
+        for row in &rows {
+            if !store_names.contains_key(&row.location_id) {
+                let name = self.store.get_location(&row.location_id).await?.map(|location| location.name);
+                store_names.insert(row.location_id.clone(), name.unwrap_or_else(|| row.location_id.clone()));
+            }
+        }
+        let facts: Vec<IncidentFacts> = rows
+            .into_iter()
+            .map(|row| IncidentFacts {
+                location_id: row.location_id,
+                cause: row.cause,
+                opened_ms: row.opened_at_ms,
+                closed_ms: row.closed_at_ms,
+            })
+            .collect();
+        Ok(incident_report(&facts, to_ms))
     }
 }

@@ -9,6 +9,8 @@
 //!   and its safe markdown.
 //! - [`incidents`]: what a till's telemetry says and the rules that open and close incidents.
 //! - [`report`]: the desk's figures over a period, counted from one fact row per ticket.
+//! - [`incident_report`]: incidents by cause and store and how long they lasted, for reports.
+//! - [`problems`]: the deflection share over help sessions and tickets opened without one.
 
 pub mod calendar;
 pub mod holidays;
@@ -19,5 +21,9 @@ pub mod sla;
 pub mod ticket;
 // A macro's placeholders (issue 18 point 2).
 pub mod macros;
+// Incidents and their durations in the desk's reports (issue 18 point 6).
+pub mod incident_report;
+// The deflection share over every problem raised, help session or not (issue 18 point 4).
+pub mod problems;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};

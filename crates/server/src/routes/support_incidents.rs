@@ -127,7 +127,7 @@ pub struct IncidentPageView {
     pub per_page: i64,
 }
 
-/// `?location_id=&status=&page=&per_page=`.
+/// `?location_id=&status=&cause=&page=&per_page=`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IncidentListQuery {
@@ -137,6 +137,9 @@ pub struct IncidentListQuery {
     /// Only `open` or only `closed` ones.
     #[param(pattern = "^(open|closed)$")]
     pub status: Option<String>,
+    /// Only those of this cause.
+    #[param(pattern = "^(payment_declines|print_failures|till_offline)$")]
+    pub cause: Option<String>,
     /// Page, from 1 (default 1).
     #[param(minimum = 1, maximum = 100_000)]
     pub page: Option<i64>,
@@ -187,7 +190,8 @@ async fn list_incidents(
     ApiQuery(query): ApiQuery<IncidentListQuery>,
 ) -> ApiResult<Json<IncidentPageView>> {
     let (page_no, per_page, page) = query.paging()?;
-    let filters = IncidentQuery::parse(query.location_id.as_deref(), query.status.as_deref())?;
+    let filters =
+        IncidentQuery::parse_with_cause(query.location_id.as_deref(), query.status.as_deref(), query.cause.as_deref())?;
     let found = state.app.support_incidents(&user, filters, page).await?;
     Ok(Json(IncidentPageView {
         items: found.items.into_iter().map(Into::into).collect(),

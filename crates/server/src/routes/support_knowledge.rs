@@ -597,6 +597,14 @@ pub struct DeflectionJson {
     pub feedback_solved: i64,
     /// "Not solved" feedback given in the window.
     pub feedback_not_solved: i64,
+    /// Tickets opened in the window from the till or the console that no help session led to
+    /// (phone tickets and merged duplicates left out).
+    pub tickets_without_help: i64,
+    /// Every problem raised: `suggested + tickets_without_help`.
+    pub problems_raised: i64,
+    /// `solved_without_ticket × 10000 / problems_raised`, rounded down; 0 when none was raised:
+    /// the share of every problem raised that an article solved without a ticket.
+    pub share_of_problems_bps: i64,
 }
 
 impl From<Deflection> for DeflectionJson {
@@ -612,6 +620,9 @@ impl From<Deflection> for DeflectionJson {
             share_solved_bps: value.share_solved_bps,
             feedback_solved: value.feedback_solved,
             feedback_not_solved: value.feedback_not_solved,
+            tickets_without_help: value.tickets_without_help,
+            problems_raised: value.problems_raised,
+            share_of_problems_bps: value.share_of_problems_bps,
         }
     }
 }

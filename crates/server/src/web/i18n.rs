@@ -47,6 +47,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-kb.es.json"),
         // The agents' console (issue 18 points 1-4).
         include_str!("../../locales/support-desk.es.json"),
+        // Incidents in the reports and the incidents page (issue 18 points 4-6).
+        include_str!("../../locales/support-incidents.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -72,6 +74,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-kb.en.json"),
         // The agents' console (issue 18 points 1-4).
         include_str!("../../locales/support-desk.en.json"),
+        // Incidents in the reports and the incidents page (issue 18 points 4-6).
+        include_str!("../../locales/support-incidents.en.json"),
     ])
 });
 

@@ -69,6 +69,8 @@ mod support_tickets;
 // The agents' console and the desk's macros (issue 18 points 1-4).
 mod support_desk;
 mod support_till_help;
+// Incidents and the deflection share in the desk's reports; the incidents page (issue 18 points 4-6).
+mod support_report_incidents;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;

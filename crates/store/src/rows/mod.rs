@@ -46,6 +46,8 @@ mod knowledge;
 mod support_incidents;
 // The support desk's macros (issue 18 point 2).
 mod support_macros;
+// What the desk's reports read beyond tickets (issue 18 points 4 and 6).
+mod support_reports;
 
 pub use access::*;
 pub use aisle::*;
@@ -78,6 +80,7 @@ pub use stock::*;
 pub use support_incidents::*;
 pub use support_macros::*;
 pub use support_photos::*;
+pub use support_reports::*;
 pub use support_sla::*;
 pub use support_tickets::*;
 

@@ -98,4 +98,6 @@ pub struct SupportIncidentFilter {
     pub location_id: Option<String>,
     /// Only open or only closed ones.
     pub status: Option<IncidentStatus>,
+    /// Only those of this cause.
+    pub cause: Option<IncidentCause>,
 }

@@ -49,6 +49,8 @@ mod support_macros;
 pub(crate) mod tx;
 // The support desk's knowledge base (issue 18 point 4).
 mod knowledge;
+// What the desk's reports read beyond tickets (issue 18 points 4 and 6).
+mod support_reports;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

@@ -26,14 +26,14 @@ use crate::rows::{
 };
 use crate::{StoreResult, SupportIncidentStore};
 
-const INCIDENT_COLUMNS: &str =
+pub(super) const INCIDENT_COLUMNS: &str =
     "id, merchant_id, location_id, cause, status, opened_at_ms, last_firing_at_ms, closed_at_ms, evidence_json";
 
 /// Most count rows one statement writes (7 parameters each keeps it far below both
 /// databases' parameter limits).
 const COUNTS_PER_STATEMENT: usize = 500;
 
-fn incident_from(row: &AnyRow) -> Result<SupportIncidentRow, sqlx::Error> {
+pub(super) fn incident_from(row: &AnyRow) -> Result<SupportIncidentRow, sqlx::Error> {
     Ok(SupportIncidentRow {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,
@@ -58,6 +58,10 @@ fn filter_clause(filter: &SupportIncidentFilter) -> (String, Vec<String>) {
     if let Some(status) = filter.status {
         params.push(status.as_str().to_owned());
         conditions.push(format!("status = ${}", params.len()));
+    }
+    if let Some(cause) = filter.cause {
+        params.push(cause.as_str().to_owned());
+        conditions.push(format!("cause = ${}", params.len()));
     }
     if conditions.is_empty() {
         (String::new(), params)

@@ -134,7 +134,27 @@ pub async fn one_open_incident_per_store_and_cause_under_two_detectors(shared: A
     assert_eq!(store.open_support_incidents(10).await.expect("open").len(), 2);
     let all = store.list_support_incidents(&SupportIncidentFilter::default(), Page::first(10)).await.expect("all");
     assert_eq!(all.len(), 3);
-    let elsewhere = SupportIncidentFilter { location_id: Some("loc_elsewhere".into()), status: None };
+    let elsewhere = SupportIncidentFilter { location_id: Some("loc_elsewhere".into()), ..Default::default() };
     assert_eq!(store.count_support_incidents(&elsewhere).await.expect("elsewhere"), 0);
     assert_eq!(store.prune_support_telemetry(minute).await.expect("prune"), 1, "the older minute");
+
+    // The incidents page's cause filter, and the reports' incidents of a period (issue 18
+    // point 6): those open at some moment of it, scoped by merchant and store.
+    let printers = SupportIncidentFilter { cause: Some(IncidentCause::PrintFailures), ..Default::default() };
+    assert_eq!(store.count_support_incidents(&printers).await.expect("by cause"), 1);
+    let in_period = |from: i64, to: i64, merchant: Option<String>, location: Option<String>| async move {
+        store
+            .support_incidents_in_period(from, to, merchant.as_deref(), location.as_deref(), 10)
+            .await
+            .expect("incidents in a period")
+            .len()
+    };
+    assert_eq!(in_period(T0, T0 + 1, None, None).await, 3, "all open at the start");
+    assert_eq!(in_period(T0 + 130_000, T0 + 200_000, None, None).await, 2, "the closed one ended before");
+    assert_eq!(in_period(T0 - 10_000, T0, None, None).await, 0, "none opened yet");
+    let mine = Some(shop.merchant.id.clone());
+    assert_eq!(in_period(T0, T0 + 1, mine, Some(shop.location.id.clone())).await, 3);
+    assert_eq!(in_period(T0, T0 + 1, Some("mer_elsewhere".into()), None).await, 0, "another merchant's");
+    let problems = store.support_problem_counts(T0, T0 + 1, None, None).await.expect("problem counts");
+    assert_eq!(problems.help_sessions + problems.tickets_without_help, 0, "no problem raised in this story");
 }

@@ -15,9 +15,16 @@
 //! in the ticket table keeps a problem that was both suggested and ticketed on one side only;
 //! tickets opened without the dialog (an agent's phone call) are not problems the knowledge
 //! base was offered for, so they are left out on purpose.
+//!
+//! **The share over every problem.** `share_solved_bps` cannot see a problem that went
+//! straight to a ticket from the till or the console. `share_of_problems_bps` divides the same
+//! solved sessions by every problem raised: help sessions plus tickets opened from the till or
+//! the console that no session led to (`omnicanal_domain::support::problems`). Phone tickets
+//! stay out of both.
 
 use omnicanal_domain::access::Role;
 use omnicanal_domain::support::knowledge::{HelpOutcome, QUERY_MAX_CHARS, share_solved_bps};
+use omnicanal_domain::support::problems::ProblemCounts;
 use omnicanal_store::{ArticleFeedbackRow, HelpSessionEnd, HelpSessionRow, StoreError};
 
 use super::articles::ID_MAX_CHARS;
@@ -182,6 +189,14 @@ pub struct Deflection {
     pub feedback_solved: i64,
     /// "Not solved" presses in the window.
     pub feedback_not_solved: i64,
+    /// Tickets opened in the window from the till or the console with no help session before
+    /// them: problems the knowledge base was never offered for.
+    pub tickets_without_help: i64,
+    /// Every problem raised: `suggested + tickets_without_help`.
+    pub problems_raised: i64,
+    /// `solved_without_ticket × 10 000 / problems_raised`: the share of every problem raised
+    /// that an article solved without a ticket.
+    pub share_of_problems_bps: i64,
 }
 
 impl App {
@@ -285,6 +300,12 @@ impl App {
             v.finish()?;
         }
         let counts = self.store.deflection_counts(merchant_id.as_deref(), from_ms, to_ms).await?;
+        let raised = self.store.support_problem_counts(from_ms, to_ms, merchant_id.as_deref(), None).await?;
+        let problems = ProblemCounts {
+            help_sessions: counts.sessions,
+            solved_by_article: counts.solved,
+            tickets_without_help: raised.tickets_without_help,
+        };
         Ok(Deflection {
             from_ms,
             to_ms,
@@ -296,6 +317,9 @@ impl App {
             share_solved_bps: share_solved_bps(counts.solved, counts.tickets),
             feedback_solved: counts.feedback_solved,
             feedback_not_solved: counts.feedback_not_solved,
+            tickets_without_help: problems.tickets_without_help,
+            problems_raised: problems.problems_raised(),
+            share_of_problems_bps: problems.solved_share_bps(),
         })
     }
 

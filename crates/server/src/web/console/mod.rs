@@ -34,6 +34,8 @@
 //!   article at `/support/kb/{id}` (issue 18 point 4).
 //! - `support_desk.rs`: the agents' console — the ticket queue at `/support`, a ticket at
 //!   `/support/tickets/{id}`, the desk's macros at `/support/macros` (issue 18 points 1–4).
+//! - `support_incidents.rs`: the incidents the detector opened, at `/support/incidents`
+//!   (issue 18 points 5 and 6).
 
 mod audit;
 mod catalog;
@@ -69,6 +71,8 @@ mod variants;
 mod view;
 // SLAs and special days of the support desk (issue 18 point 3).
 mod support_sla;
+// The desk's incidents page (issue 18 points 5 and 6).
+mod support_incidents;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -117,6 +121,8 @@ pub fn router() -> Router<AppState> {
         .merge(support_reports::router())
         // SLAs and special days of the support desk (issue 18 point 3).
         .merge(support_sla::router())
+        // The desk's incidents page (issue 18 points 5 and 6).
+        .merge(support_incidents::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))
@@ -172,4 +178,5 @@ pub fn router() -> Router<AppState> {
         .route("/static/support/ticket.js", get(|| asset(include_str!("../../../assets/support/ticket.js"), JS)))
         .route("/static/support/macros.js", get(|| asset(include_str!("../../../assets/support/macros.js"), JS)))
         .route("/static/support/desk.css", get(|| asset(include_str!("../../../assets/support/desk.css"), CSS)))
+        .route("/static/support/incidents.js", get(|| asset(include_str!("../../../assets/support/incidents.js"), JS)))
 }

@@ -38,7 +38,7 @@ fn not_desk(console: &ConsoleUser, state: &AppState) -> Option<Response> {
 }
 
 /// What every desk page hands its script: who is signed in, the stores by id, the texts.
-async fn page_data(state: &AppState, console: &ConsoleUser) -> Result<serde_json::Value, Response> {
+pub(super) async fn desk_page_data(state: &AppState, console: &ConsoleUser) -> Result<serde_json::Value, Response> {
     let stores = state.app.console_locations(&console.user).await.map_err(|error| refused(console, state, error))?;
     let stores: Vec<serde_json::Value> = stores
         .locations
@@ -63,7 +63,7 @@ pub(super) async fn queue(State(state): State<AppState>, console: ConsoleUser) -
     if let Some(refusal) = not_desk(&console, &state) {
         return refusal;
     }
-    let data = match page_data(&state, &console).await {
+    let data = match desk_page_data(&state, &console).await {
         Ok(data) => data,
         Err(page) => return page,
     };
@@ -82,7 +82,7 @@ pub(super) async fn ticket(State(state): State<AppState>, console: ConsoleUser, 
         Ok(found) => found,
         Err(error) => return refused(&console, &state, error),
     };
-    let mut data = match page_data(&state, &console).await {
+    let mut data = match desk_page_data(&state, &console).await {
         Ok(data) => data,
         Err(page) => return page,
     };
@@ -102,7 +102,7 @@ pub(super) async fn macros(State(state): State<AppState>, console: ConsoleUser) 
     if let Some(refusal) = not_desk(&console, &state) {
         return refusal;
     }
-    let data = match page_data(&state, &console).await {
+    let data = match desk_page_data(&state, &console).await {
         Ok(data) => data,
         Err(page) => return page,
     };

@@ -77,6 +77,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         .chain(super::support_desk::TEMPLATE_SOURCES.iter())
         // The store's side of the desk (issue 18 point 1), in `support.rs`.
         .chain(super::support::TEMPLATE_SOURCES.iter())
+        // The desk's incidents page (issue 18 points 5 and 6).
+        .chain(super::support_incidents::TEMPLATE_SOURCES.iter())
     {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
