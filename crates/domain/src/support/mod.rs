@@ -21,3 +21,5 @@ pub mod ticket;
 pub mod macros;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};
+// Who is on call, and an alert's retries (issue 18 point 3).
+pub mod on_call;

@@ -47,6 +47,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-kb.es.json"),
         // The agents' console (issue 18 points 1-4).
         include_str!("../../locales/support-desk.es.json"),
+        // The on-call rota and agents' alerts (issue 18 point 3).
+        include_str!("../../locales/support-on-call.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -72,6 +74,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-kb.en.json"),
         // The agents' console (issue 18 points 1-4).
         include_str!("../../locales/support-desk.en.json"),
+        // The on-call rota and agents' alerts (issue 18 point 3).
+        include_str!("../../locales/support-on-call.en.json"),
     ])
 });
 

@@ -69,6 +69,8 @@ mod support_tickets;
 // The agents' console and the desk's macros (issue 18 points 1-4).
 mod support_desk;
 mod support_till_help;
+// The on-call rota and agents' pushes (issue 18 point 3).
+mod support_on_call;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;

@@ -46,6 +46,8 @@ mod knowledge;
 mod support_incidents;
 // The support desk's macros (issue 18 point 2).
 mod support_macros;
+// The desk's on-call rota and alert deliveries (issue 18 point 3).
+mod support_on_call;
 
 pub use access::*;
 pub use aisle::*;
@@ -77,6 +79,7 @@ pub use setup::*;
 pub use stock::*;
 pub use support_incidents::*;
 pub use support_macros::*;
+pub use support_on_call::*;
 pub use support_photos::*;
 pub use support_sla::*;
 pub use support_tickets::*;

@@ -49,6 +49,8 @@ mod support_macros;
 pub(crate) mod tx;
 // The support desk's knowledge base (issue 18 point 4).
 mod knowledge;
+// The desk's on-call rota and alert deliveries (issue 18 point 3).
+mod support_on_call;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

@@ -172,4 +172,6 @@ pub fn router() -> Router<AppState> {
         .route("/static/support/ticket.js", get(|| asset(include_str!("../../../assets/support/ticket.js"), JS)))
         .route("/static/support/macros.js", get(|| asset(include_str!("../../../assets/support/macros.js"), JS)))
         .route("/static/support/desk.css", get(|| asset(include_str!("../../../assets/support/desk.css"), CSS)))
+        // The on-call rota and this browser's alerts (issue 18 point 3).
+        .route("/static/support/on-call.js", get(|| asset(include_str!("../../../assets/support/on-call.js"), JS)))
 }
