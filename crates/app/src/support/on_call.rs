@@ -19,7 +19,9 @@ use omnicanal_domain::access::Role;
 use omnicanal_domain::support::on_call::{
     AlertAttempt, AlertStep, Shift, ShiftWindowError, check_shift_window, next_alert_step, on_call_at, watch_window,
 };
-use omnicanal_store::{OnCallShiftRow, StoreError, SupportAlertJobRow, SupportAlertJobState, SupportPushSubscriptionRow};
+use omnicanal_store::{
+    OnCallShiftRow, StoreError, SupportAlertJobRow, SupportAlertJobState, SupportPushSubscriptionRow,
+};
 
 use crate::App;
 use crate::caller::Caller;
@@ -254,7 +256,11 @@ impl App {
     }
 
     /// The deliveries of one alert (agents and admins), for the operator and the tests.
-    pub async fn support_alert_deliveries(&self, caller: &Caller, event_id: &str) -> AppResult<Vec<SupportAlertJobRow>> {
+    pub async fn support_alert_deliveries(
+        &self,
+        caller: &Caller,
+        event_id: &str,
+    ) -> AppResult<Vec<SupportAlertJobRow>> {
         caller.require(&AGENT_ROLES)?;
         Ok(self.store.support_alert_jobs_of(event_id).await?)
     }

@@ -83,7 +83,8 @@ impl NotificationProvider for WebPushProvider {
     async fn send(&self, notification: &Notification, recipient: &Recipient<'_>) -> Result<(), SendError> {
         let subscription = recipient.push.ok_or_else(|| SendError::Refused("no push subscription".into()))?;
         let message = payload(notification, subscription.open_path.as_deref());
-        let target = PushTarget { endpoint: &subscription.endpoint, p256dh: &subscription.p256dh, auth: &subscription.auth };
+        let target =
+            PushTarget { endpoint: &subscription.endpoint, p256dh: &subscription.p256dh, auth: &subscription.auth };
         self.send_payload(&target, message).await
     }
 }
@@ -104,8 +105,8 @@ impl WebPushProvider {
     /// `target`'s browser, signs the request with the VAPID key and POSTs it: the one way any
     /// push leaves the server, whatever it is about.
     pub async fn send_payload(&self, target: &PushTarget<'_>, message: String) -> Result<(), SendError> {
-        let endpoint = reqwest::Url::parse(target.endpoint)
-            .map_err(|_| SendError::Refused("the endpoint is not a URL".into()))?;
+        let endpoint =
+            reqwest::Url::parse(target.endpoint).map_err(|_| SendError::Refused("the endpoint is not a URL".into()))?;
         self.allowed_hosts.check(&endpoint).map_err(|reason| SendError::Refused(format!("the endpoint {reason}")))?;
         let browser_key = URL_SAFE_NO_PAD
             .decode(target.p256dh)

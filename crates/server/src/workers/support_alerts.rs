@@ -182,8 +182,12 @@ async fn deliver_due(app: &App, channels: &AlertChannels) {
     for job in jobs {
         let (outcome, error) = deliver(app, channels, &job).await;
         match app.finish_support_alert(&job, outcome, error.as_deref()).await {
-            Ok(step) => tracing::debug!(event_id = %job.event_id, target = %job.target, ?step, "support alert attempted"),
-            Err(failure) => tracing::warn!(event_id = %job.event_id, %failure, "a support alert's outcome was not kept"),
+            Ok(step) => {
+                tracing::debug!(event_id = %job.event_id, target = %job.target, ?step, "support alert attempted")
+            }
+            Err(failure) => {
+                tracing::warn!(event_id = %job.event_id, %failure, "a support alert's outcome was not kept")
+            }
         }
         if let Some(error) = error {
             tracing::warn!(event_id = %job.event_id, target = %job.target, attempt = job.attempts, %error, "a support alert was not delivered");

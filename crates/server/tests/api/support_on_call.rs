@@ -47,7 +47,8 @@ async fn the_rota_is_the_desks_and_refuses_bad_shifts() {
     let (ana, ana_token) = agent(&app, "ana").await;
     let (beto, beto_token) = agent(&app, "beto").await;
     let now = chrono::Utc::now().timestamp_millis();
-    let shift = |user: &str, from: i64, to: i64| json!({"user_id": user, "starts_at": rfc3339(from), "ends_at": rfc3339(to)});
+    let shift =
+        |user: &str, from: i64, to: i64| json!({"user_id": user, "starts_at": rfc3339(from), "ends_at": rfc3339(to)});
 
     app.get("/api/v1/support/on-call", None).await.expect_problem(StatusCode::UNAUTHORIZED, "anonymous");
     app.get("/api/v1/support/on-call", Some(&staff)).await.expect_problem(StatusCode::FORBIDDEN, "store staff read");
@@ -133,8 +134,10 @@ async fn agents_subscribe_their_browsers_to_push_services_on_the_allow_list() {
     app.post("/api/v1/support/push-subscriptions", None, &good)
         .await
         .expect_problem(StatusCode::UNAUTHORIZED, "anonymous");
-    let saved =
-        app.post("/api/v1/support/push-subscriptions", Some(&ana), &good).await.expect(StatusCode::CREATED, "subscribe");
+    let saved = app
+        .post("/api/v1/support/push-subscriptions", Some(&ana), &good)
+        .await
+        .expect(StatusCode::CREATED, "subscribe");
     assert_eq!(saved["language"], "en");
     app.post("/api/v1/support/push-subscriptions", Some(&ana), &good).await.expect(StatusCode::CREATED, "again");
     let listed = app.get("/api/v1/support/push-subscriptions", Some(&ana)).await.expect(StatusCode::OK, "list");
