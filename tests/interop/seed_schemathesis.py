@@ -285,6 +285,11 @@ def main() -> int:
         # and across fields no pattern states.
         ("/api/v1/support/macros", "POST"),
         ("/api/v1/support/macros/{id}", "PATCH"),
+        # The on-call rota (issue 18 point 3): a shift's agent must be an existing active agent,
+        # its times RFC 3339 with the end after the start and at most 31 days later; an agent's
+        # push endpoint must be on the allow-list with real keys, as for orders.
+        ("/api/v1/support/on-call", "POST"),
+        ("/api/v1/support/push-subscriptions", "POST"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

@@ -139,6 +139,18 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
     let support_alert_events = state.events.subscribe();
     let support_gateway =
         notify::gateway::GatewayPoster::from_config(&config.notify, state.app.clock().clone()).map(Arc::new);
+    // The on-call agents' pushes (issue 18 point 3), signed with the key the notifier loaded.
+    let support_push = notify::vapid::VapidKeys::load_or_create(&state.app).await.ok().and_then(|keys| {
+        let client = notify::http_client().ok()?;
+        Some(Arc::new(notify::web_push::WebPushProvider::new(
+            client,
+            keys,
+            config.notify.vapid_subject.clone(),
+            config.notify.push_allowed_hosts.clone(),
+            state.app.clock().clone(),
+        )))
+    });
+    let support_channels = workers::support_alerts::AlertChannels { gateway: support_gateway, web_push: support_push };
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::dispatcher::listen(state.clone(), shutdown_signal.clone())),
@@ -152,7 +164,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
         tokio::spawn(workers::support_incidents::run(state.clone(), shutdown_signal.clone())),
         tokio::spawn(workers::support_alerts::run(
             state.app.clone(),
-            support_gateway,
+            support_channels,
             support_alert_events,
             shutdown_signal.clone(),
         )),

@@ -70,6 +70,7 @@ pub trait Store:
     + SupportMacroStore
     + SupportPhotoStore
     + SupportReportStore
+    + SupportOnCallStore
     + Send
     + Sync
     + 'static
@@ -112,6 +113,7 @@ impl<T> Store for T where
         + SupportMacroStore
         + SupportPhotoStore
         + SupportReportStore
+        + SupportOnCallStore
         + Send
         + Sync
         + 'static
@@ -1438,4 +1440,54 @@ pub trait SupportReportStore {
         merchant_id: Option<&str>,
         location_id: Option<&str>,
     ) -> StoreResult<SupportProblemCountsRow>;
+}
+
+/// The desk's on-call rota, its agents' push subscriptions and its alert deliveries (issue 18
+/// point 3; `sql/support_on_call.rs`).
+#[async_trait]
+pub trait SupportOnCallStore {
+    /// Adds a shift (`user_email` is ignored).
+    async fn insert_on_call_shift(&self, shift: &OnCallShiftRow) -> StoreResult<()>;
+    /// Shifts that end after `after_ms`, by start then id, with each agent's e-mail (at most `limit`).
+    async fn list_on_call_shifts(&self, after_ms: i64, limit: i64) -> StoreResult<Vec<OnCallShiftRow>>;
+    /// Removes a shift; `NotFound` when it was not there.
+    async fn delete_on_call_shift(&self, id: &str) -> StoreResult<()>;
+    /// Stores an agent's subscription; the same (agent, endpoint) again refreshes its keys and
+    /// language. Returns the stored row.
+    async fn upsert_support_push_subscription(
+        &self,
+        subscription: &SupportPushSubscriptionRow,
+    ) -> StoreResult<SupportPushSubscriptionRow>;
+    /// Removes an agent's subscription; false when the agent had no such endpoint.
+    async fn delete_support_push_subscription(&self, user_id: &str, endpoint: &str) -> StoreResult<bool>;
+    /// An agent's subscriptions, oldest first.
+    async fn list_support_push_subscriptions(&self, user_id: &str) -> StoreResult<Vec<SupportPushSubscriptionRow>>;
+    /// Every subscription of an active support agent or admin, by agent (at most `limit`).
+    async fn list_desk_push_subscriptions(&self, limit: i64) -> StoreResult<Vec<SupportPushSubscriptionRow>>;
+    /// Forgets every agent subscription with this endpoint (the push service says it is gone).
+    async fn forget_support_push_endpoint(&self, endpoint: &str) -> StoreResult<u64>;
+    /// Enqueues an alert delivery; false when (event, target) was enqueued before (by any
+    /// node): the insert is the claim.
+    async fn enqueue_support_alert_job(&self, job: &SupportAlertJobRow) -> StoreResult<bool>;
+    /// Takes up to `limit` pending deliveries due at `now_ms` for one attempt each: their
+    /// attempts counted and `next_at_ms` moved to `lease_until_ms`, each by a conditional
+    /// update, so two nodes never take the same one.
+    async fn take_due_support_alert_jobs(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<SupportAlertJobRow>>;
+    /// Records an attempt's outcome: `Sent` or `Failed` (final), or `Pending` again at `next_at_ms`.
+    async fn finish_support_alert_job(
+        &self,
+        event_id: &str,
+        target: &str,
+        state: SupportAlertJobState,
+        next_at_ms: i64,
+        last_error: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// The deliveries of one event, by target.
+    async fn support_alert_jobs_of(&self, event_id: &str) -> StoreResult<Vec<SupportAlertJobRow>>;
 }

@@ -65,6 +65,9 @@ mod stock;
 mod support_incidents;
 #[path = "story/support_sla.rs"]
 mod support_sla;
+// The on-call rota and alert deliveries (issue 18 point 3).
+#[path = "story/support_on_call.rs"]
+mod support_on_call;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
@@ -108,6 +111,7 @@ use returns::returns_never_exceed_what_was_bought;
 use stock::{concurrent_orders_never_oversell, place_order_reserves_or_changes_nothing, stock_ledger};
 use support::{Shop, T0, TestDb, id, merchant, product, variant};
 use support_incidents::one_open_incident_per_store_and_cause_under_two_detectors;
+use support_on_call::on_call_shifts_subscriptions_and_alert_deliveries;
 use support_sla::support_sla_rules_and_special_days;
 
 /// One test per scenario and backend: `sqlite::<name>` and `postgres::<name>`.
@@ -191,6 +195,7 @@ story!(
     articles_are_found_by_stems_and_ranked_title_first,
     help_sessions_end_once_and_are_counted,
     one_open_incident_per_store_and_cause_under_two_detectors,
+    on_call_shifts_subscriptions_and_alert_deliveries,
 );
 
 fn user(email: &str) -> UserRow {

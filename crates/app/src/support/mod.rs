@@ -28,3 +28,5 @@ pub mod till_help;
 
 pub use reports::{SupportReportQuery, SupportReportView};
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};
+// The on-call rota, agents' push subscriptions and alert deliveries (issue 18 point 3).
+pub mod on_call;

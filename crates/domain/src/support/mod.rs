@@ -27,3 +27,5 @@ pub mod incident_report;
 pub mod problems;
 
 pub use ticket::{TicketCategory, TicketPriority, TicketSource, TicketStatus};
+// Who is on call, and an alert's retries (issue 18 point 3).
+pub mod on_call;

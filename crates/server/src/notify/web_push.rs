@@ -82,20 +82,42 @@ impl NotificationProvider for WebPushProvider {
 
     async fn send(&self, notification: &Notification, recipient: &Recipient<'_>) -> Result<(), SendError> {
         let subscription = recipient.push.ok_or_else(|| SendError::Refused("no push subscription".into()))?;
-        let endpoint = reqwest::Url::parse(&subscription.endpoint)
-            .map_err(|_| SendError::Refused("the endpoint is not a URL".into()))?;
+        let message = payload(notification, subscription.open_path.as_deref());
+        let target =
+            PushTarget { endpoint: &subscription.endpoint, p256dh: &subscription.p256dh, auth: &subscription.auth };
+        self.send_payload(&target, message).await
+    }
+}
+
+/// Where one push goes: a subscription's endpoint and keys (an order's or a support agent's).
+#[derive(Debug, Clone, Copy)]
+pub struct PushTarget<'a> {
+    /// The push service URL.
+    pub endpoint: &'a str,
+    /// The browser's P-256 public key (base64url).
+    pub p256dh: &'a str,
+    /// The browser's auth secret (base64url).
+    pub auth: &'a str,
+}
+
+impl WebPushProvider {
+    /// Encrypts `message` (what the service worker reads with `event.data.json()`) for
+    /// `target`'s browser, signs the request with the VAPID key and POSTs it: the one way any
+    /// push leaves the server, whatever it is about.
+    pub async fn send_payload(&self, target: &PushTarget<'_>, message: String) -> Result<(), SendError> {
+        let endpoint =
+            reqwest::Url::parse(target.endpoint).map_err(|_| SendError::Refused("the endpoint is not a URL".into()))?;
         self.allowed_hosts.check(&endpoint).map_err(|reason| SendError::Refused(format!("the endpoint {reason}")))?;
         let browser_key = URL_SAFE_NO_PAD
-            .decode(&subscription.p256dh)
+            .decode(target.p256dh)
             .ok()
             .and_then(|bytes| PublicKey::from_sec1_bytes(&bytes).ok())
             .ok_or_else(|| SendError::Refused("the subscription's p256dh is not a P-256 key".into()))?;
         let auth = URL_SAFE_NO_PAD
-            .decode(&subscription.auth)
+            .decode(target.auth)
             .ok()
             .filter(|auth| auth.len() == AUTH_BYTES)
             .ok_or_else(|| SendError::Refused("the subscription's auth secret is not 16 bytes".into()))?;
-        let message = payload(notification, subscription.open_path.as_deref());
         let body = web_push_native::encrypt(
             message.into_bytes(),
             &browser_key,

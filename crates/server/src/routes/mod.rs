@@ -57,6 +57,8 @@ pub mod support_knowledge;
 pub mod support_incidents;
 // The support desk's macros (issue 18 point 2).
 pub mod support_macros;
+// The on-call rota and agents' push subscriptions (issue 18 point 3).
+pub mod support_on_call;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -181,6 +183,8 @@ pub fn app(state: AppState) -> Router {
         // The support desk's macros (issue 18 point 2).
         .merge(support_macros::router())
         .merge(support_till_help::router())
+        // The on-call rota and agents' push subscriptions (issue 18 point 3).
+        .merge(support_on_call::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

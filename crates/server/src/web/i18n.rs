@@ -49,6 +49,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-desk.es.json"),
         // Incidents in the reports and the incidents page (issue 18 points 4-6).
         include_str!("../../locales/support-incidents.es.json"),
+        // The on-call rota and agents' alerts (issue 18 point 3).
+        include_str!("../../locales/support-on-call.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -76,6 +78,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-desk.en.json"),
         // Incidents in the reports and the incidents page (issue 18 points 4-6).
         include_str!("../../locales/support-incidents.en.json"),
+        // The on-call rota and agents' alerts (issue 18 point 3).
+        include_str!("../../locales/support-on-call.en.json"),
     ])
 });
 

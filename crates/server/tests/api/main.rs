@@ -71,6 +71,8 @@ mod support_desk;
 mod support_till_help;
 // Incidents and the deflection share in the desk's reports; the incidents page (issue 18 points 4-6).
 mod support_report_incidents;
+// The on-call rota and agents' pushes (issue 18 point 3).
+mod support_on_call;
 mod till_catalog;
 mod user_invitations;
 mod webhook_admin;

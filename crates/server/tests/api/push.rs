@@ -30,13 +30,13 @@ use common::webhook::{Receiver as WebhookReceiver, random_secret, signature_is_v
 use common::{Body, Fixture, Payment, TestApp, assert_validation_problem, id, pickup_code, qs, within};
 
 /// What a browser keeps of its subscription: the ECDH key pair and the auth secret.
-struct BrowserKeys {
+pub(crate) struct BrowserKeys {
     secret: SecretKey,
     auth: [u8; 16],
 }
 
 impl BrowserKeys {
-    fn new() -> BrowserKeys {
+    pub(crate) fn new() -> BrowserKeys {
         loop {
             if let Ok(secret) = SecretKey::from_slice(&rand::random::<[u8; 32]>()) {
                 return BrowserKeys { secret, auth: rand::random() };
@@ -49,7 +49,7 @@ impl BrowserKeys {
     }
 
     /// `PushSubscription.toJSON()` for `endpoint`, as a browser would POST it.
-    fn subscription(&self, endpoint: &str, language: &str) -> Value {
+    pub(crate) fn subscription(&self, endpoint: &str, language: &str) -> Value {
         json!({
             "endpoint": endpoint,
             "expirationTime": null,
@@ -59,7 +59,7 @@ impl BrowserKeys {
     }
 
     /// RFC 8291 §3.4 and RFC 8188 §2, for a message of one record.
-    fn decrypt(&self, body: &[u8]) -> Result<Vec<u8>, String> {
+    pub(crate) fn decrypt(&self, body: &[u8]) -> Result<Vec<u8>, String> {
         // The aes128gcm header: salt (16) ‖ record size (4) ‖ key id length (1) ‖ key id.
         let salt = body.get(..16).ok_or("no salt")?;
         let record_size = u32::from_be_bytes(body.get(16..20).ok_or("no rs")?.try_into().map_err(|_| "rs")?);
@@ -104,27 +104,27 @@ impl BrowserKeys {
 
 /// One request the local push service received.
 #[derive(Debug, Clone)]
-struct Push {
-    path: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Push {
+    pub(crate) path: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Push {
-    fn header(&self, name: &str) -> String {
+    pub(crate) fn header(&self, name: &str) -> String {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
     }
 }
 
 /// A local push service: records every POST and answers `status`.
-struct PushService {
+pub(crate) struct PushService {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Push>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl PushService {
-    async fn start(status: u16) -> PushService {
+    pub(crate) async fn start(status: u16) -> PushService {
         let received = Arc::new(Mutex::new(Vec::new()));
         let shared = received.clone();
         let app = axum::Router::new().fallback(move |uri: axum::http::Uri, headers: HeaderMap, body: Bytes| {
@@ -142,16 +142,16 @@ impl PushService {
         PushService { addr, received, task }
     }
 
-    fn endpoint(&self, name: &str) -> String {
+    pub(crate) fn endpoint(&self, name: &str) -> String {
         format!("http://{}/push/{name}", self.addr)
     }
 
-    fn received(&self) -> Vec<Push> {
+    pub(crate) fn received(&self) -> Vec<Push> {
         self.received.lock().unwrap().clone()
     }
 
     /// Waits until `count` messages arrived at `path`'s endpoint; returns them.
-    async fn wait_for(&self, name: &str, count: usize, secs: u64) -> Vec<Push> {
+    pub(crate) async fn wait_for(&self, name: &str, count: usize, secs: u64) -> Vec<Push> {
         let path = format!("/push/{name}");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
         loop {
@@ -176,7 +176,7 @@ impl Drop for PushService {
 }
 
 /// The server's VAPID public key, from the API.
-async fn server_public_key(app: &TestApp) -> String {
+pub(crate) async fn server_public_key(app: &TestApp) -> String {
     let body = app.get("/api/v1/push/public-key", None).await.expect(StatusCode::OK, "public key");
     let key = body["public_key"].as_str().unwrap_or_else(|| panic!("no public_key in {body}")).to_owned();
     let bytes = B64URL.decode(&key).expect("the public key is base64url without padding");

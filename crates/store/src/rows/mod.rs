@@ -48,6 +48,8 @@ mod support_incidents;
 mod support_macros;
 // What the desk's reports read beyond tickets (issue 18 points 4 and 6).
 mod support_reports;
+// The desk's on-call rota and alert deliveries (issue 18 point 3).
+mod support_on_call;
 
 pub use access::*;
 pub use aisle::*;
@@ -79,6 +81,7 @@ pub use setup::*;
 pub use stock::*;
 pub use support_incidents::*;
 pub use support_macros::*;
+pub use support_on_call::*;
 pub use support_photos::*;
 pub use support_reports::*;
 pub use support_sla::*;

@@ -51,6 +51,8 @@ pub(crate) mod tx;
 mod knowledge;
 // What the desk's reports read beyond tickets (issue 18 points 4 and 6).
 mod support_reports;
+// The desk's on-call rota and alert deliveries (issue 18 point 3).
+mod support_on_call;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

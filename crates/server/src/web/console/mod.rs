@@ -179,4 +179,6 @@ pub fn router() -> Router<AppState> {
         .route("/static/support/macros.js", get(|| asset(include_str!("../../../assets/support/macros.js"), JS)))
         .route("/static/support/desk.css", get(|| asset(include_str!("../../../assets/support/desk.css"), CSS)))
         .route("/static/support/incidents.js", get(|| asset(include_str!("../../../assets/support/incidents.js"), JS)))
+        // The on-call rota and this browser's alerts (issue 18 point 3).
+        .route("/static/support/on-call.js", get(|| asset(include_str!("../../../assets/support/on-call.js"), JS)))
 }
