@@ -285,6 +285,15 @@ def main() -> int:
         # and across fields no pattern states.
         ("/api/v1/support/macros", "POST"),
         ("/api/v1/support/macros/{id}", "PATCH"),
+        # Bookings (issue 19): a table has seats and a stylist none; exactly one of a party and a
+        # service; a start on the 15-minute grid, after the notice, within the window and the
+        # opening hours; a booking that has started cannot be cancelled: rules across fields and
+        # about the clock and the location's hours no schema states.
+        ("/api/v1/locations/{id}/resources", "POST"),
+        ("/api/v1/services", "POST"),
+        ("/api/v1/locations/{id}/availability", "GET"),
+        ("/api/v1/bookings", "POST"),
+        ("/api/v1/bookings/{id}/cancel", "POST"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

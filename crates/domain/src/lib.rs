@@ -39,5 +39,6 @@ pub mod time;
 pub use error::DomainError;
 pub use money::{Currency, Money};
 pub mod aisle;
+pub mod bookings;
 pub mod customers;
 pub mod support;

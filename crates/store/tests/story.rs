@@ -65,11 +65,15 @@ mod stock;
 mod support_incidents;
 #[path = "story/support_sla.rs"]
 mod support_sla;
+// Bookings, never double-booked (issue 19).
+#[path = "story/bookings.rs"]
+mod bookings;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
 };
 use audit::audit_entries_are_listed_newest_first_with_filters;
+use bookings::bookings_never_claim_one_table_twice;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
 use click_collect::pickup_changes_of_one_part_land_once;
@@ -191,6 +195,7 @@ story!(
     articles_are_found_by_stems_and_ranked_title_first,
     help_sessions_end_once_and_are_counted,
     one_open_incident_per_store_and_cause_under_two_detectors,
+    bookings_never_claim_one_table_twice,
 );
 
 fn user(email: &str) -> UserRow {

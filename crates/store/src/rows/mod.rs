@@ -46,10 +46,13 @@ mod knowledge;
 mod support_incidents;
 // The support desk's macros (issue 18 point 2).
 mod support_macros;
+// Bookings (issue 19).
+mod bookings;
 
 pub use access::*;
 pub use aisle::*;
 pub use audit::*;
+pub use bookings::*;
 pub use catalog_admin::*;
 pub use click_collect::*;
 pub use conflicts::*;

@@ -49,6 +49,8 @@ mod support_macros;
 pub(crate) mod tx;
 // The support desk's knowledge base (issue 18 point 4).
 mod knowledge;
+// Bookings, never double-booked (issue 19).
+mod bookings;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

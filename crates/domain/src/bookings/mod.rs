@@ -1,0 +1,25 @@
+//! Bookings (issue 19): restaurant tables and appointments with staff or rooms, never
+//! double-booked. Pure rules only — the store enforces the claim and the app decides who may.
+//!
+//! Time is cut into one grid of [`GRID_MINUTES`] cells counted from the Unix epoch. Every
+//! time zone's offset is a multiple of 15 minutes, so the grid is the same in local time; a
+//! booking starts on the grid and claims every cell its time and its buffer touch. Two
+//! bookings of one resource overlap exactly when they share a cell, which is why the store can
+//! enforce "never two at once" with a primary key on (resource, cell) instead of a
+//! read-then-write check that concurrent requests could slip past.
+//!
+//! - [`resources`]: what can be booked (a table with its seats, a staff member, a room) and
+//!   the services booked on staff and rooms (duration, buffer, price).
+//! - [`booking`]: a booking's status and its one transition table, the cells it claims, and
+//!   whether a requested start may be booked now (grid, notice, how far ahead).
+//! - [`availability`]: the free slots of a day, from the opening hours, the bookings already
+//!   taken and the booking window.
+
+pub mod availability;
+pub mod booking;
+pub mod resources;
+
+/// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
+pub const GRID_MINUTES: i64 = 15;
+/// The grid in milliseconds.
+pub const GRID_MS: i64 = GRID_MINUTES * 60_000;
