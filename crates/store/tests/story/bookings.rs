@@ -102,7 +102,10 @@ pub async fn bookings_never_claim_one_table_twice(shared: Arc<SqlStore>) {
     assert_eq!(store.insert_booking(&after, &cells, &events).await.expect("after"), BookingInsert::Booked);
     assert!(store.get_booking("bkg_buffer").await.expect("read").is_none(), "a refused booking leaves no row");
 
-    let held = store.confirmed_bookings_between(&[table.id.clone()], START, START + 86_400_000).await.expect("held");
+    let held = store
+        .confirmed_bookings_between(std::slice::from_ref(&table.id), START, START + 86_400_000)
+        .await
+        .expect("held");
     assert_eq!(held.iter().map(|row| row.id.as_str()).collect::<Vec<_>>(), vec![winner.as_str(), "bkg_after"]);
 
     let head = store.outbox_head().await.expect("head");
