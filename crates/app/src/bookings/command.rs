@@ -3,7 +3,7 @@
 //! field is reported at once.
 
 use omnicanal_domain::Money;
-use omnicanal_domain::bookings::resources::{MAX_SEATS, ResourceKind, ResourceSpec, ServiceSpec};
+use omnicanal_domain::bookings::resources::{MAX_NAME_CHARS, MAX_SEATS, ResourceKind, ResourceSpec, ServiceSpec};
 
 use crate::error::{AppError, AppResult};
 use crate::ordering::phone::phone_problem;
@@ -11,6 +11,19 @@ use crate::validation::{Validator, plausible_email};
 
 /// Longest customer name, in characters.
 pub const MAX_CUSTOMER_NAME_CHARS: usize = 120;
+/// Longest phone as written, in characters (the OpenAPI document's bound).
+pub const MAX_PHONE_CHARS: usize = 30;
+/// Longest e-mail, in characters.
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// A text longer than the document's bound is refused as sent, before trimming, so what the
+/// schema calls too long is never accepted because of its spaces.
+fn too_long(field: &str, raw: &str, max: usize) -> AppResult<()> {
+    if raw.chars().count() > max {
+        return Err(AppError::invalid(field, format!("must be at most {max} characters")));
+    }
+    Ok(())
+}
 
 /// A new table, staff member or room.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +35,7 @@ pub struct NewResource {
 impl NewResource {
     /// Parses the request's fields.
     pub fn parse(kind: &str, name: &str, seats_min: Option<i64>, seats_max: Option<i64>) -> AppResult<Self> {
+        too_long("name", name, MAX_NAME_CHARS)?;
         let kind = ResourceKind::parse(kind).map_err(AppError::from)?;
         Ok(Self { spec: ResourceSpec::new(kind, name, seats_min, seats_max)? })
     }
@@ -45,6 +59,7 @@ impl NewService {
         buffer_minutes: Option<i64>,
         price: Option<Money>,
     ) -> AppResult<Self> {
+        too_long("name", name, MAX_NAME_CHARS)?;
         let merchant_id = merchant_id.trim();
         if merchant_id.is_empty() {
             return Err(AppError::invalid("merchant_id", "is required"));
@@ -128,6 +143,9 @@ pub struct BookingFields<'a> {
 impl BookingRequest {
     /// Parses a booking, reporting every bad field at once.
     pub fn parse(fields: BookingFields<'_>) -> AppResult<Self> {
+        too_long("customer.name", fields.name, MAX_CUSTOMER_NAME_CHARS)?;
+        too_long("customer.phone", fields.phone.unwrap_or_default(), MAX_PHONE_CHARS)?;
+        too_long("customer.email", fields.email.unwrap_or_default(), MAX_EMAIL_CHARS)?;
         let mut v = Validator::new();
         let location_id = fields.location_id.trim();
         if location_id.is_empty() {
