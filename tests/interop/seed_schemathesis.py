@@ -290,6 +290,15 @@ def main() -> int:
         # push endpoint must be on the allow-list with real keys, as for orders.
         ("/api/v1/support/on-call", "POST"),
         ("/api/v1/support/push-subscriptions", "POST"),
+        # Bookings (issue 19): a table has seats and a stylist none; exactly one of a party and a
+        # service; a start on the 15-minute grid, after the notice, within the window and the
+        # opening hours; a booking that has started cannot be cancelled: rules across fields and
+        # about the clock and the location's hours no schema states.
+        ("/api/v1/locations/{id}/resources", "POST"),
+        ("/api/v1/services", "POST"),
+        ("/api/v1/locations/{id}/availability", "GET"),
+        ("/api/v1/bookings", "POST"),
+        ("/api/v1/bookings/{id}/cancel", "POST"),
     ]
     # A photo upload is judged by its bytes, which no schema can say: generated binary is
     # refused as not an image (415), an image that does not decode (422) or too big (413).

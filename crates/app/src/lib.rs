@@ -49,6 +49,8 @@ pub mod throttle;
 pub mod validation;
 pub mod webhooks;
 pub mod webshop;
+// Bookings, never double-booked (issue 19).
+pub mod bookings;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -55,6 +55,10 @@ crate::named_enum! {
         SupportIncidentOpened => "support.incident_opened",
         /// An incident's signal came back to normal and it closed.
         SupportIncidentClosed => "support.incident_closed",
+        /// A table or an appointment was booked (issue 19).
+        BookingCreated => "booking.created",
+        /// A booking was cancelled and its time freed.
+        BookingCancelled => "booking.cancelled",
     }
 }
 
@@ -539,6 +543,10 @@ pub enum DomainEvent {
     SupportIncidentOpened(crate::support::incidents::IncidentAnnounced),
     /// `support.incident_closed`.
     SupportIncidentClosed(crate::support::incidents::IncidentAnnounced),
+    /// `booking.created`.
+    BookingCreated(crate::bookings::booking::BookingAnnounced),
+    /// `booking.cancelled`.
+    BookingCancelled(crate::bookings::booking::BookingAnnounced),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -575,6 +583,8 @@ impl DomainEvent {
             DomainEvent::SupportSlaBreached(_) => EventType::SupportSlaBreached,
             DomainEvent::SupportIncidentOpened(_) => EventType::SupportIncidentOpened,
             DomainEvent::SupportIncidentClosed(_) => EventType::SupportIncidentClosed,
+            DomainEvent::BookingCreated(_) => EventType::BookingCreated,
+            DomainEvent::BookingCancelled(_) => EventType::BookingCancelled,
         }
     }
 
@@ -597,6 +607,8 @@ impl DomainEvent {
             DomainEvent::SupportSlaBreached(event) => serde_json::to_string(event),
             DomainEvent::SupportIncidentOpened(event) => serde_json::to_string(event),
             DomainEvent::SupportIncidentClosed(event) => serde_json::to_string(event),
+            DomainEvent::BookingCreated(event) => serde_json::to_string(event),
+            DomainEvent::BookingCancelled(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -624,6 +636,8 @@ impl DomainEvent {
             EventType::SupportSlaBreached => DomainEvent::SupportSlaBreached(parse(json)?),
             EventType::SupportIncidentOpened => DomainEvent::SupportIncidentOpened(parse(json)?),
             EventType::SupportIncidentClosed => DomainEvent::SupportIncidentClosed(parse(json)?),
+            EventType::BookingCreated => DomainEvent::BookingCreated(parse(json)?),
+            EventType::BookingCancelled => DomainEvent::BookingCancelled(parse(json)?),
         })
     }
 
@@ -704,6 +718,11 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 ..Routing::default()
             },
+            DomainEvent::BookingCreated(event) | DomainEvent::BookingCancelled(event) => Routing {
+                merchant_id: some(&event.merchant_id),
+                location_id: some(&event.location_id),
+                ..Routing::default()
+            },
         }
     }
 
@@ -735,6 +754,7 @@ impl DomainEvent {
             DomainEvent::SupportIncidentOpened(event) | DomainEvent::SupportIncidentClosed(event) => {
                 vec![&event.merchant_id]
             }
+            DomainEvent::BookingCreated(event) | DomainEvent::BookingCancelled(event) => vec![&event.merchant_id],
         }
     }
 }

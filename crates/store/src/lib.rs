@@ -71,6 +71,7 @@ pub trait Store:
     + SupportPhotoStore
     + SupportReportStore
     + SupportOnCallStore
+    + BookingStore
     + Send
     + Sync
     + 'static
@@ -114,6 +115,7 @@ impl<T> Store for T where
         + SupportPhotoStore
         + SupportReportStore
         + SupportOnCallStore
+        + BookingStore
         + Send
         + Sync
         + 'static
@@ -1490,4 +1492,40 @@ pub trait SupportOnCallStore {
     ) -> StoreResult<()>;
     /// The deliveries of one event, by target.
     async fn support_alert_jobs_of(&self, event_id: &str) -> StoreResult<Vec<SupportAlertJobRow>>;
+}
+
+/// Bookings (issue 19): resources, services, and bookings never two at once on one resource.
+#[async_trait]
+pub trait BookingStore {
+    /// Inserts a table, staff member or room.
+    async fn insert_booking_resource(&self, row: &BookingResourceRow) -> StoreResult<()>;
+    /// A resource by id.
+    async fn get_booking_resource(&self, id: &str) -> StoreResult<Option<BookingResourceRow>>;
+    /// A location's resources, oldest first.
+    async fn list_booking_resources(&self, location_id: &str) -> StoreResult<Vec<BookingResourceRow>>;
+    /// Inserts a service.
+    async fn insert_booking_service(&self, row: &BookingServiceRow) -> StoreResult<()>;
+    /// A service by id.
+    async fn get_booking_service(&self, id: &str) -> StoreResult<Option<BookingServiceRow>>;
+    /// The confirmed bookings of these resources whose held time (buffer included) meets
+    /// `[from_ms, to_ms)`.
+    async fn confirmed_bookings_between(
+        &self,
+        resource_ids: &[String],
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<BookingRow>>;
+    /// Stores a booking, claims its grid cells (`cell_starts_ms`, the start of each) and writes
+    /// its events, in one transaction; a cell already claimed answers `Taken` and stores nothing.
+    async fn insert_booking(
+        &self,
+        booking: &BookingRow,
+        cell_starts_ms: &[i64],
+        events: &[NewEvent],
+    ) -> StoreResult<BookingInsert>;
+    /// A booking by id (read from the primary, so a booking just made is found).
+    async fn get_booking(&self, id: &str) -> StoreResult<Option<BookingRow>>;
+    /// Cancels a confirmed booking, frees its cells and writes its events, in one transaction;
+    /// false when it was not confirmed (cancelled meanwhile).
+    async fn cancel_booking(&self, id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool>;
 }

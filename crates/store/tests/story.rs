@@ -68,11 +68,15 @@ mod support_sla;
 // The on-call rota and alert deliveries (issue 18 point 3).
 #[path = "story/support_on_call.rs"]
 mod support_on_call;
+// Bookings, never double-booked (issue 19).
+#[path = "story/bookings.rs"]
+mod bookings;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
 };
 use audit::audit_entries_are_listed_newest_first_with_filters;
+use bookings::bookings_never_claim_one_table_twice;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
 use click_collect::pickup_changes_of_one_part_land_once;
@@ -196,6 +200,7 @@ story!(
     help_sessions_end_once_and_are_counted,
     one_open_incident_per_store_and_cause_under_two_detectors,
     on_call_shifts_subscriptions_and_alert_deliveries,
+    bookings_never_claim_one_table_twice,
 );
 
 fn user(email: &str) -> UserRow {

@@ -63,6 +63,38 @@ function csrf() {
 export function setupHelp({ till, t, queue, whyText }) {
   let suggestTimer = null;
   let openTickets = [];
+  // The help session of the problem being typed: opened when articles are first suggested,
+  // ended by "Esto lo resolvió", by the ticket sent, or as abandoned when the dialog closes —
+  // what the desk's deflection share counts (issue 18 point 4).
+  let session = null;
+
+  /** Ends the open help session, if any; a failure only costs one count. */
+  async function endSession(outcome, ticketId) {
+    const open = session;
+    session = null;
+    if (!open || !queue.online()) return;
+    try {
+      await api("POST", `/support/help-sessions/${encodeURIComponent(open.id)}/end`, ticketId ? { outcome, ticket_id: ticketId } : { outcome });
+    } catch (_) {
+      // The share misses one problem; the cashier is not held up for it.
+    }
+  }
+
+  /** Opens a help session for `query` the first time articles are suggested for it. */
+  async function openSession(query) {
+    if (session) return;
+    session = { id: null };
+    try {
+      const answer = await api("POST", "/support/help-sessions", {
+        location_id: till.device?.location_id || till.catalog?.location_id,
+        query: query.slice(0, 200),
+      });
+      if (answer.ok && session && session.id === null) session = { id: answer.body.id };
+      else if (session && session.id === null) session = null;
+    } catch (_) {
+      session = null;
+    }
+  }
 
   /** What the till knows, as the ticket's context. */
   async function context() {
@@ -146,6 +178,9 @@ export function setupHelp({ till, t, queue, whyText }) {
     refresh();
   });
   $("help-cancel").addEventListener("click", () => $("help-dialog").close());
+  $("help-dialog").addEventListener("close", () => {
+    if (session?.id) endSession("abandoned");
+  });
 
   $("help-text").addEventListener("input", () => {
     clearTimeout(suggestTimer);
@@ -165,7 +200,8 @@ export function setupHelp({ till, t, queue, whyText }) {
     } catch (_) {
       return;
     }
-    const items = answer.ok && Array.isArray(answer.body?.items) ? answer.body.items : [];
+    // The search answers a JSON array of suggestions, best first.
+    const items = answer.ok && Array.isArray(answer.body) ? answer.body : [];
     for (const item of items.slice(0, 3)) {
       const li = document.createElement("li");
       li.dataset.testid = "pos-help-article";
@@ -177,17 +213,26 @@ export function setupHelp({ till, t, queue, whyText }) {
       solved.type = "button";
       solved.textContent = t("pos.help.solved");
       solved.addEventListener("click", async () => {
+        const open = session;
+        session = null;
         try {
-          await api("POST", `/support/articles/${encodeURIComponent(item.id)}/feedback`, { solved: true, query });
+          const feedback = { solved: true, query: query.slice(0, 200) };
+          if (open?.id) feedback.help_session_id = open.id;
+          await api("POST", `/support/articles/${encodeURIComponent(item.id)}/feedback`, feedback);
         } catch (_) {
           // The count of solved problems misses one; the cashier is helped all the same.
         }
+        // Solved: the next problem starts from an empty form, without these suggestions.
+        $("help-form").reset();
+        list.replaceChildren();
+        list.hidden = true;
         $("help-dialog").close();
       });
       li.append(title, snippet, solved);
       list.append(li);
     }
     list.hidden = items.length === 0;
+    if (items.length) await openSession(query);
   }
 
   $("help-form").addEventListener("submit", async (event) => {
@@ -220,6 +265,7 @@ export function setupHelp({ till, t, queue, whyText }) {
       $("help-error").hidden = false;
       return;
     }
+    if (session?.id) await endSession("ticket", sent.body.id);
     $("help-form").reset();
     $("help-suggestions").hidden = true;
     status(t("pos.help.sent", { number: sent.body.number }));

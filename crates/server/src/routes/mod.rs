@@ -59,6 +59,8 @@ pub mod support_incidents;
 pub mod support_macros;
 // The on-call rota and agents' push subscriptions (issue 18 point 3).
 pub mod support_on_call;
+// Bookings, never double-booked (issue 19).
+pub mod bookings;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -100,6 +102,7 @@ use omnicanal_app::events::health::Health;
         (name = "customers", description = "Customer accounts: sign-in by link or password, one history across channels"),
         (name = "returns", description = "Returns and exchanges in any store, the return policy, credit notes"),
         (name = "support", description = "The support desk: tickets with the till's context, SLAs in store time, knowledge base, incidents"),
+        (name = "bookings", description = "Tables and appointments: resources, services, free slots, bookings never double-booked"),
     )
 )]
 struct ApiDoc;
@@ -185,6 +188,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support_till_help::router())
         // The on-call rota and agents' push subscriptions (issue 18 point 3).
         .merge(support_on_call::router())
+        .merge(bookings::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -67,6 +67,7 @@ mod support_knowledge;
 mod support_sla;
 mod support_tickets;
 // The agents' console and the desk's macros (issue 18 points 1-4).
+mod bookings;
 mod support_desk;
 mod support_till_help;
 // Incidents and the deflection share in the desk's reports; the incidents page (issue 18 points 4-6).

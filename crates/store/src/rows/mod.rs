@@ -50,10 +50,13 @@ mod support_macros;
 mod support_reports;
 // The desk's on-call rota and alert deliveries (issue 18 point 3).
 mod support_on_call;
+// Bookings (issue 19).
+mod bookings;
 
 pub use access::*;
 pub use aisle::*;
 pub use audit::*;
+pub use bookings::*;
 pub use catalog_admin::*;
 pub use click_collect::*;
 pub use conflicts::*;

@@ -53,6 +53,8 @@ mod knowledge;
 mod support_reports;
 // The desk's on-call rota and alert deliveries (issue 18 point 3).
 mod support_on_call;
+// Bookings, never double-booked (issue 19).
+mod bookings;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

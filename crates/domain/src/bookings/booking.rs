@@ -1,0 +1,202 @@
+//! A booking's life and the time it takes: its status and the one transition table, the grid
+//! cells it claims (its time plus its buffer), and whether a requested start may be booked at
+//! `now` — on the grid, after the minimum notice, within the days one may book ahead.
+
+use serde::{Deserialize, Serialize};
+
+use super::{GRID_MINUTES, GRID_MS};
+use crate::DomainError;
+
+crate::named_enum! {
+    /// Where a booking stands.
+    pub enum BookingStatus("status") {
+        /// Booked: its cells are claimed.
+        Confirmed => "confirmed",
+        /// Cancelled by the customer's manage link: its cells are free again.
+        Cancelled => "cancelled",
+    }
+}
+
+impl BookingStatus {
+    /// The statuses a booking may move to from this one (the one transition table; no `_ =>`
+    /// arm, so a new status forces every move to be reconsidered).
+    pub fn next_statuses(self) -> &'static [BookingStatus] {
+        match self {
+            BookingStatus::Confirmed => &[BookingStatus::Cancelled],
+            BookingStatus::Cancelled => &[],
+        }
+    }
+}
+
+/// What a cancellation request does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelPlan {
+    /// Cancel it and free its cells.
+    Cancel,
+    /// It was cancelled already: answer as before, change nothing (a retried link).
+    AlreadyCancelled,
+}
+
+/// Plans a cancellation at `now_ms`: a booking that has started can no longer be cancelled.
+pub fn plan_cancel(status: BookingStatus, start_ms: i64, now_ms: i64) -> Result<CancelPlan, DomainError> {
+    if status == BookingStatus::Cancelled {
+        return Ok(CancelPlan::AlreadyCancelled);
+    }
+    if !status.next_statuses().contains(&BookingStatus::Cancelled) {
+        return Err(DomainError::invalid("status", format!("a {status} booking cannot be cancelled")));
+    }
+    if now_ms >= start_ms {
+        return Err(DomainError::invalid("start_at", "the booking has started; it can no longer be cancelled"));
+    }
+    Ok(CancelPlan::Cancel)
+}
+
+/// How soon and how far ahead a location takes bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingWindow {
+    /// A booking starts at least this many minutes after it is made.
+    pub min_notice_minutes: i64,
+    /// And at most this many days ahead.
+    pub max_days_ahead: i64,
+}
+
+impl BookingWindow {
+    /// Every location's window until locations can set their own.
+    pub const DEFAULT: BookingWindow = BookingWindow { min_notice_minutes: 30, max_days_ahead: 60 };
+
+    /// The earliest start that may be booked at `now_ms`.
+    pub fn earliest_ms(self, now_ms: i64) -> i64 {
+        now_ms.saturating_add(self.min_notice_minutes.saturating_mul(60_000))
+    }
+
+    /// The latest start that may be booked at `now_ms`.
+    pub fn latest_ms(self, now_ms: i64) -> i64 {
+        now_ms.saturating_add(self.max_days_ahead.saturating_mul(86_400_000))
+    }
+}
+
+/// Whether a start may be booked at `now_ms`: on the grid, not in the past nor within the
+/// minimum notice, not beyond the window. Each refusal names `start_at` and says why.
+pub fn check_start(start_ms: i64, now_ms: i64, window: BookingWindow) -> Result<(), DomainError> {
+    if start_ms.rem_euclid(GRID_MS) != 0 {
+        return Err(DomainError::invalid(
+            "start_at",
+            format!("bookings start on the {GRID_MINUTES}-minute grid (:00, :15, :30, :45)"),
+        ));
+    }
+    if start_ms < now_ms {
+        return Err(DomainError::invalid("start_at", "is in the past"));
+    }
+    if start_ms < window.earliest_ms(now_ms) {
+        return Err(DomainError::invalid(
+            "start_at",
+            format!("bookings are taken at least {} minutes ahead", window.min_notice_minutes),
+        ));
+    }
+    if start_ms > window.latest_ms(now_ms) {
+        return Err(DomainError::invalid(
+            "start_at",
+            format!("bookings are taken at most {} days ahead", window.max_days_ahead),
+        ));
+    }
+    Ok(())
+}
+
+/// The time a booking holds its resource: from its start to its end plus the buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occupancy {
+    /// Its start (Unix ms, on the grid).
+    pub start_ms: i64,
+    /// Its end plus its buffer (Unix ms).
+    pub blocked_until_ms: i64,
+}
+
+impl Occupancy {
+    /// A booking of `duration_minutes` with `buffer_minutes` after it.
+    pub fn new(start_ms: i64, duration_minutes: i64, buffer_minutes: i64) -> Self {
+        let blocked = duration_minutes.saturating_add(buffer_minutes).max(1);
+        Self { start_ms, blocked_until_ms: start_ms.saturating_add(blocked.saturating_mul(60_000)) }
+    }
+
+    /// The grid cells it claims, as the index range `[first, past_last)`: every cell its time
+    /// touches, so two occupancies that overlap share at least one cell.
+    pub fn cells(self) -> (i64, i64) {
+        (self.start_ms.div_euclid(GRID_MS), self.blocked_until_ms.saturating_add(GRID_MS - 1).div_euclid(GRID_MS))
+    }
+
+    /// The start (Unix ms) of each claimed cell, as the store keys them.
+    pub fn cell_starts_ms(self) -> Vec<i64> {
+        let (first, past_last) = self.cells();
+        (first..past_last).map(|cell| cell.saturating_mul(GRID_MS)).collect()
+    }
+
+    /// Whether the two claim a cell in common.
+    pub fn clashes_with(self, other: Occupancy) -> bool {
+        let (a_first, a_past) = self.cells();
+        let (b_first, b_past) = other.cells();
+        a_first < b_past && b_first < a_past
+    }
+}
+
+/// `booking.created` and `booking.cancelled`: what a staff schedule, a webhook or a reminder
+/// reads. The customer's name and contact stay out, so a webhook never spreads them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingAnnounced {
+    /// The booking.
+    pub booking_id: String,
+    /// The location's merchant.
+    pub merchant_id: String,
+    /// The location.
+    pub location_id: String,
+    /// The table, staff member or room.
+    pub resource_id: String,
+    /// The service booked, for appointments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The party size, for tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_size: Option<i64>,
+    /// Its start (RFC 3339).
+    #[serde(with = "crate::time::rfc3339_ms")]
+    pub start_at: i64,
+    /// Its end, buffer not included (RFC 3339).
+    #[serde(with = "crate::time::rfc3339_ms")]
+    pub end_at: i64,
+    /// Its status now.
+    pub status: BookingStatus,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000_000; // on the grid
+
+    #[test]
+    fn a_start_must_be_on_the_grid_and_inside_the_window() {
+        let window = BookingWindow::DEFAULT;
+        let in_two_hours = NOW + 2 * 3_600_000;
+        assert!(check_start(in_two_hours, NOW, window).is_ok());
+        assert!(check_start(in_two_hours + 60_000, NOW, window).is_err(), "a one-minute shift is off the grid");
+        assert!(check_start(NOW - GRID_MS, NOW, window).is_err(), "the past");
+        assert!(check_start(NOW + GRID_MS, NOW, window).is_err(), "within the notice");
+        assert!(check_start(NOW + 61 * 86_400_000, NOW, window).is_err(), "beyond the window");
+    }
+
+    #[test]
+    fn cells_cover_the_buffer_and_round_up() {
+        let booking = Occupancy::new(NOW, 50, 0);
+        assert_eq!(booking.cell_starts_ms(), vec![NOW, NOW + GRID_MS, NOW + 2 * GRID_MS, NOW + 3 * GRID_MS]);
+        let with_buffer = Occupancy::new(NOW, 90, 15);
+        assert_eq!(with_buffer.cell_starts_ms().len(), 7);
+        assert!(with_buffer.clashes_with(Occupancy::new(NOW + 90 * 60_000, 30, 0)), "the buffer is held");
+        assert!(!with_buffer.clashes_with(Occupancy::new(NOW + 105 * 60_000, 30, 0)));
+    }
+
+    #[test]
+    fn a_booking_is_cancelled_once_and_only_before_it_starts() {
+        assert_eq!(plan_cancel(BookingStatus::Confirmed, NOW + 1, NOW), Ok(CancelPlan::Cancel));
+        assert_eq!(plan_cancel(BookingStatus::Cancelled, NOW + 1, NOW), Ok(CancelPlan::AlreadyCancelled));
+        assert!(plan_cancel(BookingStatus::Confirmed, NOW, NOW).is_err());
+    }
+}

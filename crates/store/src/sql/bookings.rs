@@ -1,0 +1,255 @@
+//! [`BookingStore`] in SQL: resources, services and bookings, and the claim that makes a
+//! double booking impossible.
+//!
+//! A booking is written in one transaction: its row, one `booking_claims` row per grid cell it
+//! holds (its time and its buffer, computed by the domain's `Occupancy`), and its
+//! `booking.created` event. The claims' primary key `(resource_id, cell_start_ms)` is the
+//! guarantee: whichever of two overlapping bookings commits first keeps the cells and the
+//! other's INSERT fails with a unique violation, which is answered as [`BookingInsert::Taken`]
+//! after the transaction is rolled back — on SQLite (one writer at a time) and on PostgreSQL
+//! (the second waits on the first's index entry, on any node) alike. No read decides it.
+//! Cells are inserted in ascending order in one statement, so two bookings cannot deadlock.
+
+use async_trait::async_trait;
+use omnicanal_domain::Money;
+use omnicanal_domain::bookings::booking::BookingStatus;
+use omnicanal_domain::bookings::resources::ResourceKind;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::error::ErrorKind;
+
+use super::columns::{get_parsed, get_parsed_opt, in_list, values_clause};
+use super::order_rows::currency;
+use super::outbox::insert_events;
+use crate::backend::SqlStore;
+use crate::rows::{BookingInsert, BookingResourceRow, BookingRow, BookingServiceRow, NewEvent};
+use crate::{BookingStore, StoreError, StoreResult};
+
+const RESOURCE_COLUMNS: &str = "id, merchant_id, location_id, kind, name, seats_min, seats_max, created_ms";
+const SERVICE_COLUMNS: &str =
+    "id, merchant_id, name, duration_minutes, buffer_minutes, price_minor, price_currency, created_ms";
+const BOOKING_COLUMNS: &str = "id, merchant_id, location_id, resource_id, service_id, party_size, start_ms, end_ms, \
+     blocked_until_ms, status, customer_name, customer_phone, customer_email, manage_token_hash, created_ms, cancelled_ms";
+
+fn resource_from(row: &AnyRow) -> Result<BookingResourceRow, sqlx::Error> {
+    Ok(BookingResourceRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        location_id: row.try_get("location_id")?,
+        kind: get_parsed(row, "kind", ResourceKind::parse)?,
+        name: row.try_get("name")?,
+        seats_min: row.try_get("seats_min")?,
+        seats_max: row.try_get("seats_max")?,
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+fn service_from(row: &AnyRow) -> Result<BookingServiceRow, sqlx::Error> {
+    let amount: Option<i64> = row.try_get("price_minor")?;
+    let price_currency = get_parsed_opt(row, "price_currency", currency)?;
+    Ok(BookingServiceRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        name: row.try_get("name")?,
+        duration_minutes: row.try_get("duration_minutes")?,
+        buffer_minutes: row.try_get("buffer_minutes")?,
+        price: amount.zip(price_currency).map(|(amount, currency)| Money::new(amount, currency)),
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+fn booking_from(row: &AnyRow) -> Result<BookingRow, sqlx::Error> {
+    Ok(BookingRow {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        location_id: row.try_get("location_id")?,
+        resource_id: row.try_get("resource_id")?,
+        service_id: row.try_get("service_id")?,
+        party_size: row.try_get("party_size")?,
+        start_ms: row.try_get("start_ms")?,
+        end_ms: row.try_get("end_ms")?,
+        blocked_until_ms: row.try_get("blocked_until_ms")?,
+        status: get_parsed(row, "status", BookingStatus::parse)?,
+        customer_name: row.try_get("customer_name")?,
+        customer_phone: row.try_get("customer_phone")?,
+        customer_email: row.try_get("customer_email")?,
+        manage_token_hash: row.try_get("manage_token_hash")?,
+        created_ms: row.try_get("created_ms")?,
+        cancelled_ms: row.try_get("cancelled_ms")?,
+    })
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(database) if database.kind() == ErrorKind::UniqueViolation)
+}
+
+#[async_trait]
+impl BookingStore for SqlStore {
+    async fn insert_booking_resource(&self, row: &BookingResourceRow) -> StoreResult<()> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO booking_resources ({RESOURCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )))
+        .bind(&row.id)
+        .bind(&row.merchant_id)
+        .bind(&row.location_id)
+        .bind(row.kind.as_str())
+        .bind(&row.name)
+        .bind(row.seats_min)
+        .bind(row.seats_max)
+        .bind(row.created_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_booking_resource(&self, id: &str) -> StoreResult<Option<BookingResourceRow>> {
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RESOURCE_COLUMNS} FROM booking_resources WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(row.as_ref().map(resource_from).transpose()?)
+    }
+
+    async fn list_booking_resources(&self, location_id: &str) -> StoreResult<Vec<BookingResourceRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RESOURCE_COLUMNS} FROM booking_resources WHERE location_id = $1 ORDER BY created_ms, id"
+        )))
+        .bind(location_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(resource_from).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn insert_booking_service(&self, row: &BookingServiceRow) -> StoreResult<()> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO booking_services ({SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )))
+        .bind(&row.id)
+        .bind(&row.merchant_id)
+        .bind(&row.name)
+        .bind(row.duration_minutes)
+        .bind(row.buffer_minutes)
+        .bind(row.price.map(|price| price.amount_minor))
+        .bind(row.price.map(|price| price.currency.code().to_owned()))
+        .bind(row.created_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_booking_service(&self, id: &str) -> StoreResult<Option<BookingServiceRow>> {
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SERVICE_COLUMNS} FROM booking_services WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(row.as_ref().map(service_from).transpose()?)
+    }
+
+    async fn confirmed_bookings_between(
+        &self,
+        resource_ids: &[String],
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<BookingRow>> {
+        if resource_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE status = 'confirmed' AND start_ms < $1 \
+             AND blocked_until_ms > $2 AND resource_id IN {} ORDER BY resource_id, start_ms",
+            in_list(3, resource_ids.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to_ms).bind(from_ms);
+        for id in resource_ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows.iter().map(booking_from).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn insert_booking(
+        &self,
+        booking: &BookingRow,
+        cell_starts_ms: &[i64],
+        events: &[NewEvent],
+    ) -> StoreResult<BookingInsert> {
+        let mut cells = cell_starts_ms.to_vec();
+        cells.sort_unstable();
+        cells.dedup();
+        if cells.is_empty() {
+            return Err(StoreError::Inconsistent("a booking claims at least one cell"));
+        }
+        let mut transaction = self.write.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        )))
+        .bind(&booking.id)
+        .bind(&booking.merchant_id)
+        .bind(&booking.location_id)
+        .bind(&booking.resource_id)
+        .bind(&booking.service_id)
+        .bind(booking.party_size)
+        .bind(booking.start_ms)
+        .bind(booking.end_ms)
+        .bind(booking.blocked_until_ms)
+        .bind(booking.status.as_str())
+        .bind(&booking.customer_name)
+        .bind(&booking.customer_phone)
+        .bind(&booking.customer_email)
+        .bind(&booking.manage_token_hash)
+        .bind(booking.created_ms)
+        .bind(booking.cancelled_ms)
+        .execute(&mut *transaction)
+        .await?;
+        let sql = format!(
+            "INSERT INTO booking_claims (resource_id, cell_start_ms, booking_id) VALUES {}",
+            values_clause(cells.len(), 3)
+        );
+        let mut claim = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for cell in &cells {
+            claim = claim.bind(&booking.resource_id).bind(*cell).bind(&booking.id);
+        }
+        match claim.execute(&mut *transaction).await {
+            Ok(_) => {}
+            Err(error) if is_unique_violation(&error) => {
+                transaction.rollback().await?;
+                return Ok(BookingInsert::Taken);
+            }
+            Err(error) => return Err(error.into()),
+        }
+        insert_events(&mut transaction, events).await?;
+        transaction.commit().await?;
+        Ok(BookingInsert::Booked)
+    }
+
+    async fn get_booking(&self, id: &str) -> StoreResult<Option<BookingRow>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.write)
+            .await?;
+        Ok(row.as_ref().map(booking_from).transpose()?)
+    }
+
+    async fn cancel_booking(&self, id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool> {
+        let mut transaction = self.write.begin().await?;
+        // Conditional on the status, so two cancellations racing write one event between them.
+        let done = sqlx::query(
+            "UPDATE bookings SET status = 'cancelled', cancelled_ms = $1 WHERE id = $2 AND status = 'confirmed'",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *transaction)
+        .await?;
+        if done.rows_affected() == 0 {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1").bind(id).execute(&mut *transaction).await?;
+        insert_events(&mut transaction, events).await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+}
