@@ -96,6 +96,8 @@ pub struct Signals {
     /// New events or requests for the shop connections' worker (pushes owed, a resync, an
     /// order a shop sent).
     pub connections: Notify,
+    /// Stores a batch that may open an incident just came from, for the incident detector.
+    pub incident_stores: support::incident_watch::StoresToJudge,
 }
 
 impl App {

@@ -24,6 +24,7 @@ mod server;
 mod shop_sync;
 mod sse;
 mod stats;
+mod telemetry;
 mod till_drain;
 
 use std::path::PathBuf;
@@ -59,6 +60,9 @@ enum Workload {
     /// Issue 16: a shop of `--catalog` SKUs (5,000) connected; time until its first import is
     /// over and until it shows our stock for every SKU.
     ShopImport,
+    /// Issue 18 point 5: 500 tills (100 stores × 5) posting one telemetry event a second; a few
+    /// stores get a burst of declines; time from the crossing batch to its incident.
+    Telemetry,
     /// All six, one after another (a fresh server for each HTTP workload when spawning).
     All,
 }
@@ -74,6 +78,7 @@ impl Workload {
             Workload::TillDrain => "till-drain",
             Workload::ShopSync => "shop-sync",
             Workload::ShopImport => "shop-import",
+            Workload::Telemetry => "telemetry",
             Workload::All => "all",
         }
     }
@@ -198,6 +203,19 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = shop_sync::ShopKind::Woocommerce)]
     shop: shop_sync::ShopKind,
 
+    /// telemetry: stores (one merchant and location each).
+    #[arg(long, default_value_t = 100)]
+    stores: usize,
+    /// telemetry: tills per store, each posting one event a second.
+    #[arg(long, default_value_t = 5)]
+    tills_per_store: usize,
+    /// telemetry: stores that get a burst of declines (code 05).
+    #[arg(long, default_value_t = 10)]
+    burst_stores: usize,
+    /// telemetry: seconds the tills post.
+    #[arg(long, default_value_t = 60)]
+    telemetry_seconds: u64,
+
     /// pricing: quotes to time.
     #[arg(long, default_value_t = 20_000)]
     iterations: usize,
@@ -263,6 +281,7 @@ async fn run(cli: &Cli) -> Result<Outcome, String> {
         Workload::TillDrain => &[Workload::TillDrain],
         Workload::ShopSync => &[Workload::ShopSync],
         Workload::ShopImport => &[Workload::ShopImport],
+        Workload::Telemetry => &[Workload::Telemetry],
     };
     let mut total = Outcome::default();
     for workload in workloads {
@@ -403,6 +422,17 @@ async fn run_against(cli: &Cli, workload: Workload, server: &Server) -> Result<O
                 timeout,
             };
             shop_sync::run_import(server, &options).await
+        }
+        Workload::Telemetry => {
+            let options = telemetry::TelemetryOptions {
+                stores: cli.stores.max(1),
+                tills_per_store: cli.tills_per_store.max(1),
+                burst_stores: cli.burst_stores,
+                duration: Duration::from_secs(cli.telemetry_seconds.max(1)),
+                settle: Duration::from_secs_f64(cli.settle.max(0.0)),
+                timeout,
+            };
+            telemetry::run(server, &options).await
         }
         Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
     }

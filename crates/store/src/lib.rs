@@ -1385,6 +1385,25 @@ pub trait SupportIncidentStore {
     async fn get_support_incident(&self, id: &str) -> StoreResult<Option<SupportIncidentRow>>;
     /// Forgets telemetry counts of minutes before `before_minute_ms`; returns how many rows.
     async fn prune_support_telemetry(&self, before_minute_ms: i64) -> StoreResult<u64>;
+    /// One store's counts of `kinds` from `from_minute_ms` on, summed per (kind, code, till);
+    /// at most `limit` rows, largest first (the detector's fast path judges one store at once).
+    async fn support_telemetry_window_at(
+        &self,
+        location_id: &str,
+        kinds: &[omnicanal_domain::support::incidents::TelemetryKind],
+        from_minute_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<TelemetryWindowRow>>;
+    /// One store's total of `kind` in minutes `[from_minute_ms, to_minute_ms)`.
+    async fn support_telemetry_total_at(
+        &self,
+        location_id: &str,
+        kind: omnicanal_domain::support::incidents::TelemetryKind,
+        from_minute_ms: i64,
+        to_minute_ms: i64,
+    ) -> StoreResult<i64>;
+    /// One store's open incidents (at most one per cause).
+    async fn open_support_incidents_at(&self, location_id: &str) -> StoreResult<Vec<SupportIncidentRow>>;
 }
 
 /// The support desk's macros: canned answers (issue 18 point 2).

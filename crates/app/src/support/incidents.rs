@@ -10,9 +10,11 @@
 //!
 //! **Detection.** [`App::detect_incidents`] is called by a worker every few seconds on every
 //! node; a conditional update of one row lets one node run each tick. It gathers each store's
-//! window and baseline and lets the domain's rules decide; opening and closing write their
-//! outbox event in the same transaction, and the partial unique index keeps one open incident
-//! per (store, cause) whatever two nodes do at once.
+//! window (declines, print failures, sync backlogs) and baseline and lets the domain's rules
+//! decide; opening and closing write their outbox event in the same transaction, and the
+//! partial unique index keeps one open incident per (store, cause) whatever two nodes do at
+//! once. A batch that may open an incident also has its store judged at once
+//! (`incident_watch`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,11 +24,13 @@ use omnicanal_domain::hours::OpeningHours;
 use omnicanal_domain::support::incidents::{
     BASELINE_MS, Baseline, Evidence, IncidentAnnounced, IncidentCause, IncidentStatus, IncidentStep, MIN_DECLINES,
     MIN_PRINT_FAILURES, MINUTE_MS, OFFLINE_AFTER_MS, OFFLINE_LOOKBACK_MS, SignalWindow, TelemetryKind, WINDOW_MS,
-    declines_spike, minute_of, next_step, parse_code, print_failures_burst, till_offline, window_start,
+    declines_spike, minute_of, next_step, parse_code, print_failures_burst, sync_backlog_stuck, till_offline,
+    window_start,
 };
 use omnicanal_domain::time::parse_rfc3339_ms;
 use omnicanal_store::{
     NewEvent, Page, PosDeviceRow, SupportIncidentFilter, SupportIncidentRow, TelemetryBatchRow, TelemetryCountRow,
+    TelemetryWindowRow,
 };
 
 use crate::App;
@@ -50,7 +54,7 @@ pub const TELEMETRY_KEPT_MS: i64 = BASELINE_MS + WINDOW_MS + 60 * MINUTE_MS;
 /// Who reads incidents: support agents and admins.
 pub const INCIDENT_READERS: [Role; 2] = [Role::SupportAgent, Role::Admin];
 /// Most rows one tick reads of each kind (bounds a tick's work whatever the traffic).
-const DETECTOR_READ_LIMIT: i64 = 50_000;
+pub(super) const DETECTOR_READ_LIMIT: i64 = 50_000;
 
 /// One event as the till sent it, before parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,9 +200,61 @@ fn counts_of(device: &PosDeviceRow, events: &[TelemetryEvent]) -> Vec<TelemetryC
 }
 
 /// A firing rule's store and evidence.
-struct Firing {
-    merchant_id: String,
-    evidence: Evidence,
+pub(super) struct Firing {
+    pub(super) merchant_id: String,
+    pub(super) evidence: Evidence,
+}
+
+/// The kinds the window rules count.
+pub(super) const WINDOW_KINDS: [TelemetryKind; 3] =
+    [TelemetryKind::PaymentDeclined, TelemetryKind::PrintFailed, TelemetryKind::SyncBacklog];
+
+/// Each (store, cause)'s window, with the store's merchant, from the summed count rows.
+pub(super) fn windows_of(rows: Vec<TelemetryWindowRow>) -> HashMap<(String, IncidentCause), (String, SignalWindow)> {
+    let mut windows: HashMap<(String, IncidentCause), (String, SignalWindow)> = HashMap::new();
+    for row in rows {
+        let cause = match row.kind {
+            TelemetryKind::PaymentDeclined => IncidentCause::PaymentDeclines,
+            TelemetryKind::PrintFailed => IncidentCause::PrintFailures,
+            TelemetryKind::SyncBacklog => IncidentCause::SyncBacklog,
+            TelemetryKind::Offline | TelemetryKind::Heartbeat => continue,
+        };
+        let entry =
+            windows.entry((row.location_id, cause)).or_insert_with(|| (row.merchant_id, SignalWindow::default()));
+        entry.1.add(&row.code, &row.device_id, row.events);
+    }
+    windows
+}
+
+/// Whether any window is of declines, whose rule needs the stores' baselines.
+pub(super) fn needs_baselines(windows: &HashMap<(String, IncidentCause), (String, SignalWindow)>) -> bool {
+    windows.keys().any(|(_, cause)| *cause == IncidentCause::PaymentDeclines)
+}
+
+/// The windows whose rule passes at `now`, with their evidence (`baselines`: each store's
+/// declines over the day before the window; a store missing has none).
+pub(super) fn judge_windows(
+    windows: HashMap<(String, IncidentCause), (String, SignalWindow)>,
+    baselines: &HashMap<String, i64>,
+    now: i64,
+) -> HashMap<(String, IncidentCause), Firing> {
+    let mut firing = HashMap::new();
+    for ((location_id, cause), (merchant_id, window)) in windows {
+        let evidence = match cause {
+            IncidentCause::PaymentDeclines => {
+                let baseline = Baseline::over_a_day(baselines.get(&location_id).copied().unwrap_or(0));
+                declines_spike(&window, baseline).then(|| Evidence::of_window(&window, now, MIN_DECLINES, baseline))
+            }
+            IncidentCause::PrintFailures => print_failures_burst(&window)
+                .then(|| Evidence::of_window(&window, now, MIN_PRINT_FAILURES, Baseline::default())),
+            IncidentCause::SyncBacklog => sync_backlog_stuck(&window).then(|| Evidence::of_backlog(&window, now)),
+            IncidentCause::TillOffline => None,
+        };
+        if let Some(evidence) = evidence {
+            firing.insert((location_id, cause), Firing { merchant_id, evidence });
+        }
+    }
+    firing
 }
 
 impl App {
@@ -223,6 +279,9 @@ impl App {
                 counts: counts_of(&device, &batch.events),
             })
             .await?;
+        if batch.events.iter().any(|event| event.kind.can_open_an_incident(event.code.as_deref())) {
+            self.signals.incident_stores.mark(&device.location_id);
+        }
         Ok(TelemetryReceipt { accepted: batch.events.len() })
     }
 
@@ -237,8 +296,12 @@ impl App {
             heard_at_ms: event.at_ms,
             counts: counts_of(device, std::slice::from_ref(&event)),
         };
-        if let Err(error) = self.store.record_support_telemetry(&batch).await {
-            tracing::warn!(device_id = %device.id, kind = kind.as_str(), %error, "a till's telemetry was not recorded");
+        match self.store.record_support_telemetry(&batch).await {
+            Ok(()) if kind.can_open_an_incident(code) => self.signals.incident_stores.mark(&device.location_id),
+            Ok(()) => {}
+            Err(error) => {
+                tracing::warn!(device_id = %device.id, kind = kind.as_str(), %error, "a till's telemetry was not recorded")
+            }
         }
     }
 
@@ -276,23 +339,7 @@ impl App {
             }
         }
         for ((location_id, cause), fired) in firing {
-            if next_step(None, true, now) != IncidentStep::Open {
-                continue;
-            }
-            let row = SupportIncidentRow {
-                id: new_id("inc"),
-                merchant_id: fired.merchant_id,
-                location_id,
-                cause,
-                status: IncidentStatus::Open,
-                opened_at_ms: now,
-                last_firing_at_ms: now,
-                closed_at_ms: None,
-                evidence_json: fired.evidence.to_json(),
-            };
-            let event = announced(&row, fired.evidence, now, true);
-            if self.store.open_support_incident(&row, event).await? {
-                tracing::info!(location_id = %row.location_id, cause = cause.as_str(), "incident opened");
+            if self.open_incident(location_id, cause, fired, now).await? {
                 tick.opened += 1;
             }
         }
@@ -300,48 +347,52 @@ impl App {
         Ok(tick)
     }
 
+    /// Opens an incident for a (store, cause) whose rule passes at `now`; false when one was
+    /// already open (the partial unique index decides, whichever node or path got there first).
+    pub(super) async fn open_incident(
+        &self,
+        location_id: String,
+        cause: IncidentCause,
+        fired: Firing,
+        now: i64,
+    ) -> AppResult<bool> {
+        if next_step(None, true, now) != IncidentStep::Open {
+            return Ok(false);
+        }
+        let row = SupportIncidentRow {
+            id: new_id("inc"),
+            merchant_id: fired.merchant_id,
+            location_id,
+            cause,
+            status: IncidentStatus::Open,
+            opened_at_ms: now,
+            last_firing_at_ms: now,
+            closed_at_ms: None,
+            evidence_json: fired.evidence.to_json(),
+        };
+        let event = announced(&row, fired.evidence, now, true);
+        let opened = self.store.open_support_incident(&row, event).await?;
+        if opened {
+            tracing::info!(location_id = %row.location_id, cause = cause.as_str(), "incident opened");
+        }
+        Ok(opened)
+    }
+
     /// The declines and print-failure rules over every store's window.
     async fn firing_windows(&self, now: i64) -> AppResult<HashMap<(String, IncidentCause), Firing>> {
         let from = window_start(now);
-        let kinds = [TelemetryKind::PaymentDeclined, TelemetryKind::PrintFailed];
-        let rows = self.store.support_telemetry_window(&kinds, from, DETECTOR_READ_LIMIT).await?;
-        let mut windows: HashMap<(String, IncidentCause), (String, SignalWindow)> = HashMap::new();
-        for row in rows {
-            let cause = match row.kind {
-                TelemetryKind::PaymentDeclined => IncidentCause::PaymentDeclines,
-                TelemetryKind::PrintFailed => IncidentCause::PrintFailures,
-                TelemetryKind::Offline | TelemetryKind::SyncBacklog | TelemetryKind::Heartbeat => continue,
-            };
-            let entry =
-                windows.entry((row.location_id, cause)).or_insert_with(|| (row.merchant_id, SignalWindow::default()));
-            entry.1.add(&row.code, &row.device_id, row.events);
-        }
-        let baselines: HashMap<String, i64> =
-            if windows.keys().any(|(_, cause)| *cause == IncidentCause::PaymentDeclines) {
-                self.store
-                    .support_telemetry_totals(TelemetryKind::PaymentDeclined, from - BASELINE_MS, from)
-                    .await?
-                    .into_iter()
-                    .collect()
-            } else {
-                HashMap::new()
-            };
-        let mut firing = HashMap::new();
-        for ((location_id, cause), (merchant_id, window)) in windows {
-            let evidence = match cause {
-                IncidentCause::PaymentDeclines => {
-                    let baseline = Baseline::over_a_day(baselines.get(&location_id).copied().unwrap_or(0));
-                    declines_spike(&window, baseline).then(|| Evidence::of_window(&window, now, MIN_DECLINES, baseline))
-                }
-                IncidentCause::PrintFailures => print_failures_burst(&window)
-                    .then(|| Evidence::of_window(&window, now, MIN_PRINT_FAILURES, Baseline::default())),
-                IncidentCause::TillOffline => None,
-            };
-            if let Some(evidence) = evidence {
-                firing.insert((location_id, cause), Firing { merchant_id, evidence });
-            }
-        }
-        Ok(firing)
+        let rows = self.store.support_telemetry_window(&WINDOW_KINDS, from, DETECTOR_READ_LIMIT).await?;
+        let windows = windows_of(rows);
+        let baselines: HashMap<String, i64> = if needs_baselines(&windows) {
+            self.store
+                .support_telemetry_totals(TelemetryKind::PaymentDeclined, from - BASELINE_MS, from)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        Ok(judge_windows(windows, &baselines, now))
     }
 
     /// The till-offline rule: tills silent for five minutes at stores open then and now.
@@ -546,6 +597,43 @@ mod tests {
         // Events dated too far from the server's clock are refused, naming each.
         let stale = TelemetryBatch::parse(&device.id, &[event("offline", None, clock.now_ms() - 2 * BASELINE_MS)])?;
         assert!(matches!(app.record_telemetry(&manager, stale).await, Err(AppError::Invalid(_))));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn declines_mark_their_store_and_the_fast_path_opens_one_incident() -> AppResult<()> {
+        let (app, _clock, manager, device) = app_with_till().await?;
+        let declines = |n: usize| {
+            let events: Vec<RawTelemetryEvent> = (0..n).map(|_| event("payment_declined", Some("05"), T0)).collect();
+            TelemetryBatch::parse(&device.id, &events)
+        };
+        app.record_telemetry(&manager, TelemetryBatch::parse(&device.id, &[event("heartbeat", None, T0)])?).await?;
+        assert!(app.signals().incident_stores.take().is_empty(), "a heartbeat marks nothing");
+
+        // Four declines: the store is judged, nothing passes yet.
+        app.record_telemetry(&manager, declines(4)?).await?;
+        let marked = app.signals().incident_stores.take();
+        assert_eq!(marked, vec![device.location_id.clone()]);
+        assert_eq!(app.judge_stores_now(&marked).await?.opened, 0);
+
+        // The fifth opens one incident without waiting for the tick; more leave it as it is.
+        app.record_telemetry(&manager, declines(1)?).await?;
+        let marked = app.signals().incident_stores.take();
+        assert_eq!(app.judge_stores_now(&marked).await?.opened, 1);
+        app.record_telemetry(&manager, declines(2)?).await?;
+        assert_eq!(app.judge_stores_now(&app.signals().incident_stores.take()).await?.opened, 0);
+        let agent = caller(Role::SupportAgent, None);
+        let open_query = || IncidentQuery::parse(None, Some("open"));
+        let open = app.support_incidents(&agent, open_query()?, Page::first(10)).await?;
+        assert_eq!(open.total, 1);
+        assert_eq!(open.items[0].cause, IncidentCause::PaymentDeclines);
+        assert!(open.items[0].evidence_json.contains("\"count\":5"), "{}", open.items[0].evidence_json);
+
+        // The tick then finds it open, opens no second one and refreshes its evidence.
+        assert_eq!(app.detect_incidents().await?.opened, 0);
+        let open = app.support_incidents(&agent, open_query()?, Page::first(10)).await?;
+        assert_eq!(open.total, 1);
+        assert!(open.items[0].evidence_json.contains("\"count\":7"), "{}", open.items[0].evidence_json);
         Ok(())
     }
 }

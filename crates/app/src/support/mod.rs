@@ -25,6 +25,8 @@ pub mod tickets;
 // Canned answers (issue 18 point 2).
 pub mod macros;
 pub mod till_help;
+// The detector's fast path: a store judged as soon as its declines or print failures land.
+pub mod incident_watch;
 
 pub use reports::{SupportReportQuery, SupportReportView};
 pub use tickets::{OpenTicket, PostTicketMessage, TicketDetail, TicketQuery, TicketQueue, TicketUpdate};

@@ -11,7 +11,8 @@
 //!   the store's mean per ten minutes over the [`BASELINE_MS`] before the window;
 //! - **print failures**: at least [`MIN_PRINT_FAILURES`];
 //! - **a till offline**: a till heard from in the last [`OFFLINE_LOOKBACK_MS`] but not for
-//!   [`OFFLINE_AFTER_MS`], while the store was open both then and now.
+//!   [`OFFLINE_AFTER_MS`], while the store was open both then and now;
+//! - **a sync backlog**: a till reporting at least [`SYNC_BACKLOG_ALERT`] unsent sales.
 //!
 //! An incident stays open while its rule keeps passing and closes once the rule has not passed
 //! for [`QUIET_BEFORE_CLOSE_MS`]: a burst that flickers does not open and close a ticket-storm.
@@ -40,6 +41,10 @@ pub const OFFLINE_AFTER_MS: i64 = 5 * MINUTE_MS;
 pub const OFFLINE_LOOKBACK_MS: i64 = 12 * 60 * MINUTE_MS;
 /// An incident closes once its rule has not passed for this long.
 pub const QUIET_BEFORE_CLOSE_MS: i64 = 10 * MINUTE_MS;
+/// A till reporting this many unsent sales (or more) in the window opens a backlog incident:
+/// at a few sales a minute, that is a till cut off for a good part of an hour, whose stock and
+/// takings the rest of the platform no longer sees.
+pub const SYNC_BACKLOG_ALERT: i64 = 50;
 /// Most characters in a telemetry code (a decline code, a printer error word).
 pub const MAX_CODE_CHARS: usize = 32;
 /// Most tills and codes an incident's evidence lists (it always gives the full count).
@@ -69,6 +74,18 @@ impl TelemetryKind {
             Self::Heartbeat => false,
         }
     }
+
+    /// Whether an event of this kind with this `code` may make a window rule pass at once, so
+    /// its store is worth judging right away rather than at the next tick: a decline, a print
+    /// failure, a backlog at or above [`SYNC_BACKLOG_ALERT`]. An offline till is judged by
+    /// silence, which no batch can bring; a heartbeat opens nothing.
+    pub fn can_open_an_incident(self, code: Option<&str>) -> bool {
+        match self {
+            Self::PaymentDeclined | Self::PrintFailed => true,
+            Self::SyncBacklog => code.and_then(backlog_of).is_some_and(|backlog| backlog >= SYNC_BACKLOG_ALERT),
+            Self::Offline | Self::Heartbeat => false,
+        }
+    }
 }
 
 crate::named_enum! {
@@ -80,6 +97,8 @@ crate::named_enum! {
         PrintFailures => "print_failures",
         /// A till silent during opening hours.
         TillOffline => "till_offline",
+        /// A till holding too many sales it has not sent.
+        SyncBacklog => "sync_backlog",
     }
 }
 
@@ -162,6 +181,24 @@ pub fn declines_spike(window: &SignalWindow, baseline: Baseline) -> bool {
         && window.count.saturating_mul(windows) > DECLINE_SPIKE_FACTOR.saturating_mul(baseline.count.max(0))
 }
 
+/// A `sync_backlog` event's code as a number of unsent sales (`None`: not a plain count).
+pub fn backlog_of(code: &str) -> Option<i64> {
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    code.parse().ok()
+}
+
+/// The largest backlog any till reported in the window (its codes are the backlog sizes).
+pub fn largest_backlog(window: &SignalWindow) -> i64 {
+    window.codes.keys().filter_map(|code| backlog_of(code)).max().unwrap_or(0)
+}
+
+/// A backlog passes when some till reported at least [`SYNC_BACKLOG_ALERT`] unsent sales.
+pub fn sync_backlog_stuck(window: &SignalWindow) -> bool {
+    largest_backlog(window) >= SYNC_BACKLOG_ALERT
+}
+
 /// Print failures pass at [`MIN_PRINT_FAILURES`] in the window.
 pub fn print_failures_burst(window: &SignalWindow) -> bool {
     window.count >= MIN_PRINT_FAILURES
@@ -212,6 +249,15 @@ impl Evidence {
             baseline_windows: baseline.windows,
             codes: codes.into_iter().take(MAX_EVIDENCE_ITEMS).map(|(code, n)| (code.clone(), *n)).collect(),
             devices: window.devices.iter().take(MAX_EVIDENCE_ITEMS).cloned().collect(),
+        }
+    }
+
+    /// The evidence of a backlog: `count` is the largest backlog reported, `codes` how often
+    /// each size was reported, `devices` the tills that reported one.
+    pub fn of_backlog(window: &SignalWindow, now_ms: i64) -> Self {
+        Self {
+            count: largest_backlog(window),
+            ..Self::of_window(window, now_ms, SYNC_BACKLOG_ALERT, Baseline::default())
         }
     }
 
@@ -319,6 +365,27 @@ mod tests {
     }
 
     #[test]
+    fn a_backlog_opens_at_fifty_unsent_sales_whatever_else_was_reported() {
+        let mut backlog = SignalWindow::default();
+        backlog.add("3", "dev_a", 20);
+        backlog.add("49", "dev_b", 1);
+        assert!(!sync_backlog_stuck(&backlog), "many reports of small backlogs are no backlog");
+        backlog.add("not-a-number", "dev_b", 1);
+        assert!(!sync_backlog_stuck(&backlog));
+        backlog.add("50", "dev_b", 1);
+        assert!(sync_backlog_stuck(&backlog));
+        let evidence = Evidence::of_backlog(&backlog, 30 * MINUTE_MS);
+        assert_eq!((evidence.count, evidence.threshold), (50, SYNC_BACKLOG_ALERT));
+        assert!(TelemetryKind::SyncBacklog.can_open_an_incident(Some("50")));
+        assert!(!TelemetryKind::SyncBacklog.can_open_an_incident(Some("49")));
+        assert!(!TelemetryKind::SyncBacklog.can_open_an_incident(None));
+        assert!(TelemetryKind::PaymentDeclined.can_open_an_incident(Some("05")));
+        assert!(!TelemetryKind::Heartbeat.can_open_an_incident(None));
+        assert_eq!(backlog_of("+5"), None);
+        assert_eq!(backlog_of("99999999999999999999"), None, "too large for a count");
+    }
+
+    #[test]
     fn a_till_is_offline_after_five_silent_minutes_while_open() {
         let now = 100 * MINUTE_MS;
         assert!(!till_offline(now - 4 * MINUTE_MS, now, true, true));
@@ -407,6 +474,19 @@ mod tests {
                 }
                 prop_assert!(opened == closed || opened == closed + 1);
             }
+        }
+
+        /// The backlog rule passes exactly when some till reported a backlog at the alert size
+        /// or above, however many smaller reports the window holds.
+        #[test]
+        fn the_backlog_rule_follows_the_largest_report(sizes in proptest::collection::vec((0i64..200, 1i64..50), 0..20)) {
+            let mut window = SignalWindow::default();
+            for (n, (size, times)) in sizes.iter().enumerate() {
+                window.add(&size.to_string(), &format!("dev_{}", n % 3), *times);
+            }
+            let largest = sizes.iter().map(|(size, _)| *size).max().unwrap_or(0);
+            prop_assert_eq!(sync_backlog_stuck(&window), largest >= SYNC_BACKLOG_ALERT);
+            prop_assert_eq!(largest_backlog(&window), largest);
         }
 
         /// Every event lands in the minute that contains it, and the window holds ten minutes.

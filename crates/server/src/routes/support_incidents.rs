@@ -85,7 +85,7 @@ pub struct IncidentView {
     pub location_id: String,
     /// The store's merchant.
     pub merchant_id: String,
-    /// `payment_declines`, `print_failures` or `till_offline`.
+    /// `payment_declines`, `print_failures`, `till_offline` or `sync_backlog`.
     pub cause: String,
     /// When it was opened (RFC 3339).
     pub opened_at: String,

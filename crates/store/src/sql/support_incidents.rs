@@ -47,6 +47,17 @@ pub(super) fn incident_from(row: &AnyRow) -> Result<SupportIncidentRow, sqlx::Er
     })
 }
 
+fn window_row_from(row: &AnyRow) -> Result<TelemetryWindowRow, sqlx::Error> {
+    Ok(TelemetryWindowRow {
+        location_id: row.try_get("location_id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        kind: get_parsed(row, "kind", TelemetryKind::parse)?,
+        code: row.try_get("code")?,
+        device_id: row.try_get("device_id")?,
+        events: row.try_get("events")?,
+    })
+}
+
 /// The `WHERE` of a filtered list, with its parameters in order.
 fn filter_clause(filter: &SupportIncidentFilter) -> (String, Vec<String>) {
     let mut conditions = Vec::new();
@@ -135,17 +146,7 @@ impl SupportIncidentStore for SqlStore {
             query = query.bind(kind.as_str());
         }
         let rows = query.bind(limit).fetch_all(&self.read).await?;
-        let read = |row: &AnyRow| -> Result<TelemetryWindowRow, sqlx::Error> {
-            Ok(TelemetryWindowRow {
-                location_id: row.try_get("location_id")?,
-                merchant_id: row.try_get("merchant_id")?,
-                kind: get_parsed(row, "kind", TelemetryKind::parse)?,
-                code: row.try_get("code")?,
-                device_id: row.try_get("device_id")?,
-                events: row.try_get("events")?,
-            })
-        };
-        Ok(rows.iter().map(read).collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(window_row_from).collect::<Result<_, _>>()?)
     }
 
     async fn support_telemetry_totals(
@@ -312,5 +313,65 @@ impl SupportIncidentStore for SqlStore {
             .execute(&self.write)
             .await?;
         Ok(pruned.rows_affected())
+    }
+
+    // The three reads below serve the detector's fast path, which judges only the stores a
+    // batch of declines or print failures just came from. Each is bounded by the store: the
+    // telemetry primary key starts with (location_id, kind), and the partial unique index
+    // `support_incidents_one_open` holds exactly the store's open incidents.
+
+    async fn support_telemetry_window_at(
+        &self,
+        location_id: &str,
+        kinds: &[TelemetryKind],
+        from_minute_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<TelemetryWindowRow>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kind_params: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT location_id, merchant_id, kind, code, device_id, CAST(SUM(events) AS BIGINT) AS events \
+             FROM support_telemetry_minutes WHERE location_id = $1 AND minute_ms >= $2 AND kind IN ({}) \
+             GROUP BY location_id, merchant_id, kind, code, device_id ORDER BY events DESC LIMIT ${}",
+            kind_params.join(", "),
+            kinds.len() + 3
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(location_id).bind(from_minute_ms);
+        for kind in kinds {
+            query = query.bind(kind.as_str());
+        }
+        let rows = query.bind(limit).fetch_all(&self.read).await?;
+        Ok(rows.iter().map(window_row_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn support_telemetry_total_at(
+        &self,
+        location_id: &str,
+        kind: TelemetryKind,
+        from_minute_ms: i64,
+        to_minute_ms: i64,
+    ) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS events FROM support_telemetry_minutes \
+             WHERE location_id = $1 AND kind = $2 AND minute_ms >= $3 AND minute_ms < $4",
+        )
+        .bind(location_id)
+        .bind(kind.as_str())
+        .bind(from_minute_ms)
+        .bind(to_minute_ms)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(row.try_get("events")?)
+    }
+
+    async fn open_support_incidents_at(&self, location_id: &str) -> StoreResult<Vec<SupportIncidentRow>> {
+        let sql = format!(
+            "SELECT {INCIDENT_COLUMNS} FROM support_incidents WHERE location_id = $1 AND status = 'open' \
+             ORDER BY opened_at_ms, id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(location_id).fetch_all(&self.read).await?;
+        Ok(rows.iter().map(incident_from).collect::<Result<_, _>>()?)
     }
 }

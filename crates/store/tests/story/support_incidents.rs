@@ -1,7 +1,7 @@
 //! Incidents before anyone calls (issue 18 point 5): telemetry counts add up per minute across
 //! batches, tills are found by when they were last heard from, two detectors racing open one
 //! incident for a (store, cause) and announce it once, one of them wins each tick, and a closed
-//! incident frees its (store, cause) for the next one.
+//! incident frees its (store, cause) for the next one; the detector's fast path reads one store.
 
 use std::sync::Arc;
 
@@ -136,6 +136,28 @@ pub async fn one_open_incident_per_store_and_cause_under_two_detectors(shared: A
     assert_eq!(all.len(), 3);
     let elsewhere = SupportIncidentFilter { location_id: Some("loc_elsewhere".into()), ..Default::default() };
     assert_eq!(store.count_support_incidents(&elsewhere).await.expect("elsewhere"), 0);
+
+    // The fast path's reads, one store at a time: its window, its baseline total, its open ones.
+    let kinds = [TelemetryKind::PaymentDeclined];
+    let at = store.support_telemetry_window_at(&shop.location.id, &kinds, minute, 100).await.expect("window at");
+    assert_eq!(at.iter().map(|row| (row.code.as_str(), row.events)).collect::<Vec<_>>(), vec![("05", 6)]);
+    assert!(store.support_telemetry_window_at("loc_elsewhere", &kinds, minute, 100).await.expect("none").is_empty());
+    let kind = TelemetryKind::PaymentDeclined;
+    let total = store.support_telemetry_total_at(&shop.location.id, kind, minute - 60_000, minute).await;
+    assert_eq!(total.expect("total at"), 2);
+    let nothing = store.support_telemetry_total_at("loc_elsewhere", kind, minute - 60_000, minute).await;
+    assert_eq!(nothing.expect("an empty total"), 0);
+    let mut open_here: Vec<String> = store
+        .open_support_incidents_at(&shop.location.id)
+        .await
+        .expect("open at")
+        .into_iter()
+        .map(|row| row.id)
+        .collect();
+    open_here.sort();
+    assert_eq!(open_here, vec!["inc_c".to_owned(), "inc_d".to_owned()]);
+    assert!(store.open_support_incidents_at("loc_elsewhere").await.expect("none open").is_empty());
+
     assert_eq!(store.prune_support_telemetry(minute).await.expect("prune"), 1, "the older minute");
 
     // The incidents page's cause filter, and the reports' incidents of a period (issue 18
