@@ -107,3 +107,56 @@ for (const width of [1280, 360]) {
     });
   });
 }
+
+// The knowledge base answers first (issue 18 point 4): as the cashier types, the demo's printer
+// article is suggested; "Esto lo resolvió" closes the dialog and the desk's deflection share
+// counts a problem solved without a ticket; a problem sent anyway after suggestions counts as
+// a ticket. Counts are read before and after (other tests may add their own at the same time).
+test("at 360 px: an article suggested as the cashier types solves the problem, and the deflection share counts it", async () => {
+  await withPage(suite.browser, "pos-help-kb-360", pageAt(360), async (page) => {
+    await startTill(page, suite.shop, "Caja ayuda artículos");
+    const agent = await agentToken("kb");
+    const deflection = async () => (await apiAt(BASE, "GET", "/support/articles/deflection", { token: agent })).body;
+    const before = await deflection();
+
+    await page.locator("[data-testid=pos-help-open]").click();
+    await page.locator("[data-testid=pos-help-text]").fill("la impresora no imprime");
+    const article = page.locator("[data-testid=pos-help-article]").filter({ hasText: "La impresora no imprime" }).first();
+    await article.waitFor({ state: "visible", timeout: 10_000 });
+    await noOverflow(page, 360, "the suggested articles");
+    await page.screenshot({ path: artifact("pos-help-kb-360-suggested.png"), fullPage: true });
+    await article.locator("button").click();
+    await waitUntil(page, "the dialog closed", () => !document.querySelector("[data-testid=pos-help-dialog]")?.open);
+    let solved;
+    for (let tries = 0; tries < 50; tries++) {
+      solved = await deflection();
+      if (solved.solved_without_ticket > before.solved_without_ticket) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(solved.solved_without_ticket >= before.solved_without_ticket + 1, JSON.stringify({ before, solved }));
+    assert.ok(solved.suggested >= before.suggested + 1, JSON.stringify({ before, solved }));
+
+    // Suggested, but sent as a ticket all the same.
+    await page.locator("[data-testid=pos-help-open]").click();
+    assert.equal(await page.locator("[data-testid=pos-help-article]").count(), 0, "a solved problem's suggestions are gone");
+    await page.locator("[data-testid=pos-help-text]").fill("la impresora no imprime ni con papel nuevo");
+    await page.locator("[data-testid=pos-help-article]").first().waitFor({ state: "visible", timeout: 10_000 });
+    // The suggestions opened a help session for this problem before it is sent.
+    let opened;
+    for (let tries = 0; tries < 50; tries++) {
+      opened = await deflection();
+      if (opened.suggested > solved.suggested) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(opened.suggested >= solved.suggested + 1, JSON.stringify({ solved, opened }));
+    await page.locator("[data-testid=pos-help-send]").click();
+    await page.locator("[data-testid=pos-help-status]").waitFor({ state: "visible" });
+    let sent;
+    for (let tries = 0; tries < 50; tries++) {
+      sent = await deflection();
+      if (sent.tickets_opened > solved.tickets_opened) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(sent.tickets_opened >= solved.tickets_opened + 1, JSON.stringify({ solved, sent }));
+  });
+});

@@ -161,7 +161,7 @@ impl IncidentQuery {
         Self::parse_with_cause(location_id, status, None)
     }
 
-    /// Parses the filters with a cause (`payment_declines`, `print_failures`, `till_offline`),
+    /// Parses the filters with a cause (`payment_declines`, `print_failures`, `till_offline`, `sync_backlog`),
     /// reporting every bad one.
     pub fn parse_with_cause(location_id: Option<&str>, status: Option<&str>, cause: Option<&str>) -> AppResult<Self> {
         let mut v = Validator::new();

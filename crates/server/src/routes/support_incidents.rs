@@ -138,7 +138,7 @@ pub struct IncidentListQuery {
     #[param(pattern = "^(open|closed)$")]
     pub status: Option<String>,
     /// Only those of this cause.
-    #[param(pattern = "^(payment_declines|print_failures|till_offline)$")]
+    #[param(pattern = "^(payment_declines|print_failures|till_offline|sync_backlog)$")]
     pub cause: Option<String>,
     /// Page, from 1 (default 1).
     #[param(minimum = 1, maximum = 100_000)]

@@ -113,7 +113,7 @@ pub struct IncidentReportView {
     pub total: i64,
     /// Of them, still open now.
     pub open_now: i64,
-    /// By cause (`payment_declines`, `print_failures`, `till_offline`), every cause listed.
+    /// By cause (`payment_declines`, `print_failures`, `till_offline`, `sync_backlog`), every cause listed.
     pub by_cause: Vec<CountView>,
     /// By store, most first.
     pub by_store: Vec<CountView>,
