@@ -1,18 +1,17 @@
 //! Alerts to support agents (issue 18 points 3 and 5): which committed events page the desk,
-//! and the claim that makes each alert go out once across nodes.
+//! and what each alert says.
 //!
 //! The alert sender (the server's `workers::support_alerts`) hears every committed outbox event
 //! on every node. For the types in [`ALERT_EVENT_TYPES`] — an incident opened here, an SLA
 //! warning or breach written by the SLA module as `SupportSlaWarning`/`SupportSlaBreached` — it
-//! asks [`App::support_alert_of`] what to say and [`App::claim_support_alert`] whether this node
-//! sends it: one `notification_sends` row per (event, channel), inserted with `ON CONFLICT DO
-//! NOTHING`, so whichever node's insert lands sends and the others skip. The types are matched
-//! by their words, so this module needs nothing from the SLA module's code to page for it.
+//! asks [`App::support_alert_of`] what to say, then enqueues one delivery per target through
+//! the on-call module (`on_call.rs`), whose insert is the claim across nodes and whose retries
+//! carry the alert to the gateway and the on-call agents. The types are matched by their words,
+//! so this module needs nothing from the SLA module's code to page for it.
 
 use omnicanal_store::OutboxRow;
 
 use crate::App;
-use crate::error::AppResult;
 
 /// The outbox event types that page the support desk.
 pub const ALERT_EVENT_TYPES: [&str; 3] = ["support.incident_opened", "support.sla_warning", "support.sla_breached"];
@@ -44,13 +43,6 @@ impl App {
             location_id: event.location_id.clone(),
             payload: serde_json::from_str(&event.payload_json).unwrap_or(serde_json::Value::Null),
         })
-    }
-
-    /// Claims sending `alert` on `channel` (`gateway`, or `push:<user id>`); false when another
-    /// node (or an earlier hearing of the same event) claimed it first.
-    pub async fn claim_support_alert(&self, alert: &SupportAlert, channel: &str) -> AppResult<bool> {
-        let key = format!("support_alert:{}", alert.event_id);
-        Ok(self.store.claim_notification(&key, channel, self.now_ms()).await?)
     }
 }
 

@@ -42,8 +42,14 @@ impl GatewayPoster {
 
     /// Sends `data` (the message's fields) wrapped in the webhook's envelope, signed.
     pub async fn post(&self, data: serde_json::Value) -> Result<(), SendError> {
+        self.post_as(&new_id("msg"), data).await
+    }
+
+    /// Sends `data` as message `message_id`: a retry of one message keeps its `webhook-id`, so
+    /// the gateway can tell it from a new one (Standard Webhooks' idempotency key).
+    pub async fn post_as(&self, message_id: &str, data: serde_json::Value) -> Result<(), SendError> {
         let now_ms = self.clock.now_ms();
         let body = serde_json::json!({"type": EVENT_TYPE, "timestamp": rfc3339(now_ms), "data": data}).to_string();
-        post_signed(&self.client, &self.url, &self.key, &new_id("msg"), now_ms, body).await
+        post_signed(&self.client, &self.url, &self.key, message_id, now_ms, body).await
     }
 }

@@ -200,7 +200,8 @@ async fn deliver(app: &App, channels: &AlertChannels, job: &SupportAlertJobRow) 
     let data: serde_json::Value = serde_json::from_str(&job.payload_json).unwrap_or(serde_json::Value::Null);
     let result = if job.target == GATEWAY_TARGET {
         match &channels.gateway {
-            Some(gateway) => gateway.post(data).await,
+            // One webhook-id per alert, whatever the attempt.
+            Some(gateway) => gateway.post_as(&format!("msg_alert_{}", job.event_id), data).await,
             None => Err(SendError::Refused("no gateway is configured".into())),
         }
     } else if let Some(user_id) = job.target.strip_prefix("push:") {

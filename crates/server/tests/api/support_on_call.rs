@@ -246,6 +246,7 @@ async fn a_gateway_failing_once_gets_the_alert_exactly_once() {
     assert_eq!(alerts[1].json()["data"]["event_type"], "support.incident_opened");
     let event_id = alerts[1].json()["data"]["event_id"].clone();
     assert_eq!(alerts[0].json()["data"]["event_id"], event_id, "the retry is the same alert");
+    assert_eq!(alerts[0].id, alerts[1].id, "and keeps its webhook-id, the gateway's idempotency key");
     // Never again after the success, however the clock moves (the till, silent meanwhile, may
     // open an incident of its own: another alert).
     for _ in 0..4 {
