@@ -63,7 +63,7 @@ async fn the_report_counts_incidents_by_cause_and_store_with_their_durations() {
     let empty = app.get("/api/v1/support/reports", Some(&agent)).await.expect(StatusCode::OK, "no incidents yet");
     assert_eq!(empty["incidents"]["total"], 0, "{empty}");
     assert_eq!(empty["incidents"]["median_seconds"], Value::Null, "no duration without incidents");
-    assert_eq!(empty["incidents"]["by_cause"].as_array().map(Vec::len), Some(3), "every cause listed");
+    assert_eq!(empty["incidents"]["by_cause"].as_array().map(Vec::len), Some(4), "every cause listed");
 
     // Three print failures open a print incident at the first merchant's store.
     let failures: Vec<Value> =
