@@ -146,7 +146,8 @@ mod tests {
             vec![
                 (IncidentCause::PaymentDeclines, 2),
                 (IncidentCause::PrintFailures, 1),
-                (IncidentCause::TillOffline, 0)
+                (IncidentCause::TillOffline, 0),
+                (IncidentCause::SyncBacklog, 0)
             ]
         );
     }
