@@ -19,6 +19,7 @@ header's validation under test.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -219,10 +220,21 @@ def _connection_address(body: dict, seeded: dict) -> None:
     body.pop("price_list_id", None)
 
 
+# A one-pixel PNG: what a schema-valid ticket photo is sent as. A photo is judged by its bytes
+# (415 not an image, 422 unreadable), which no schema can state; the per-operation statuses in
+# the generated config did not reach this operation in the stateful phase, so its positive
+# cases carry a real image instead.
+ONE_PIXEL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
 @schemathesis.hook
 def map_case(context, case):
     if _is_positive(case):
         _positive_within_rules(case)
+        if case.method.upper() == "POST" and case.path.endswith("/support/tickets/{id}/photos"):
+            case.body = ONE_PIXEL_PNG
     headers = case.headers
     if not headers or HEADER not in headers:
         return case
