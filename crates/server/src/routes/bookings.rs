@@ -223,7 +223,7 @@ pub struct AvailabilityQuery {
 }
 
 /// The free slots of a location's day, on the 15-minute grid (public).
-#[utoipa::path(get, path = "/locations/{id}/availability", tag = "bookings",
+#[utoipa::path(get, path = "/locations/{id}/availability", tag = "bookings", operation_id = "booking_availability",
     params(("id" = String, Path, description = "Location id"), AvailabilityQuery),
     responses((status = 200, body = Vec<SlotView>), (status = 404, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]

@@ -207,7 +207,7 @@ async fn list_subscriptions(
 
 /// Registers the signed-in agent's browser for the desk's alerts (breaches and incidents, by
 /// Web Push, while on call — or always when nobody is). The same endpoint again refreshes it.
-#[utoipa::path(post, path = "/support/push-subscriptions", tag = "support", request_body = AgentSubscribeBody,
+#[utoipa::path(post, path = "/support/push-subscriptions", tag = "support", operation_id = "support_subscribe", request_body = AgentSubscribeBody,
     security(("bearer" = [])),
     responses((status = 201, body = AgentSubscriptionView), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem),
@@ -241,7 +241,7 @@ pub struct AgentUnsubscribeQuery {
 }
 
 /// Removes one of the signed-in agent's subscriptions.
-#[utoipa::path(delete, path = "/support/push-subscriptions", tag = "support", params(AgentUnsubscribeQuery),
+#[utoipa::path(delete, path = "/support/push-subscriptions", tag = "support", operation_id = "support_unsubscribe", params(AgentUnsubscribeQuery),
     security(("bearer" = [])),
     responses((status = 204, description = "Removed"), (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),

@@ -8,6 +8,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use omnicanal_app::AppError;
 use omnicanal_app::ids::rfc3339;
 use omnicanal_app::support::sla::{CalendarQuery, CalendarView, MAX_CALENDAR_DAYS};
 use omnicanal_app::support::sla_admin::{
@@ -203,8 +204,8 @@ pub struct SpecialDayBody {
     pub name: String,
     /// The day's hours as `["HH:MM", "HH:MM"]` ranges (up to 4; `[]`: closed); absent or null:
     /// the usual hours (closed on a public holiday).
-    #[schema(max_items = 4, value_type = Option<Vec<Vec<String>>>)]
-    pub hours: Option<Vec<(String, String)>>,
+    #[schema(max_items = 4)]
+    pub hours: Option<Vec<Vec<String>>>,
     /// Whether tighter SLA targets apply to tickets opened that day (default false).
     #[serde(default)]
     pub tighter_targets: bool,
@@ -314,8 +315,20 @@ async fn create_special_day(
     user: AuthUser,
     ApiJson(body): ApiJson<SpecialDayBody>,
 ) -> ApiResult<(StatusCode, Json<SpecialDayView>)> {
+    // A range is read as sent and judged here, so one of three times is a 422 naming `hours`,
+    // not a JSON error about a tuple.
+    let hours = match body.hours {
+        None => None,
+        Some(ranges) => Some(
+            ranges
+                .into_iter()
+                .map(|range| <[String; 2]>::try_from(range).map(|[from, to]| (from, to)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| AppError::invalid("hours", "each range is two times, [\"HH:MM\", \"HH:MM\"]"))?,
+        ),
+    };
     let new =
-        NewSpecialDay::parse(body.merchant_id, body.site_id, &body.date, &body.name, body.hours, body.tighter_targets)?;
+        NewSpecialDay::parse(body.merchant_id, body.site_id, &body.date, &body.name, hours, body.tighter_targets)?;
     Ok((StatusCode::CREATED, Json(state.app.create_special_day(&user, new).await?.into())))
 }
 
