@@ -59,6 +59,9 @@ crate::named_enum! {
         BookingCreated => "booking.created",
         /// A booking was cancelled and its time freed.
         BookingCancelled => "booking.cancelled",
+        /// A booking moved (rescheduled, another table) or its status changed (confirmed after
+        /// a hold, seated, completed, marked as a no-show, its hold expired).
+        BookingChanged => "booking.changed",
     }
 }
 
@@ -547,6 +550,8 @@ pub enum DomainEvent {
     BookingCreated(crate::bookings::booking::BookingAnnounced),
     /// `booking.cancelled`.
     BookingCancelled(crate::bookings::booking::BookingAnnounced),
+    /// `booking.changed`.
+    BookingChanged(crate::bookings::booking::BookingAnnounced),
 }
 
 /// The ids an event concerns, kept in the outbox's own columns so readers can filter without
@@ -585,6 +590,7 @@ impl DomainEvent {
             DomainEvent::SupportIncidentClosed(_) => EventType::SupportIncidentClosed,
             DomainEvent::BookingCreated(_) => EventType::BookingCreated,
             DomainEvent::BookingCancelled(_) => EventType::BookingCancelled,
+            DomainEvent::BookingChanged(_) => EventType::BookingChanged,
         }
     }
 
@@ -609,6 +615,7 @@ impl DomainEvent {
             DomainEvent::SupportIncidentClosed(event) => serde_json::to_string(event),
             DomainEvent::BookingCreated(event) => serde_json::to_string(event),
             DomainEvent::BookingCancelled(event) => serde_json::to_string(event),
+            DomainEvent::BookingChanged(event) => serde_json::to_string(event),
         };
         // Serialising plain structs of strings, numbers and enums cannot fail.
         json.unwrap_or_default()
@@ -638,6 +645,7 @@ impl DomainEvent {
             EventType::SupportIncidentClosed => DomainEvent::SupportIncidentClosed(parse(json)?),
             EventType::BookingCreated => DomainEvent::BookingCreated(parse(json)?),
             EventType::BookingCancelled => DomainEvent::BookingCancelled(parse(json)?),
+            EventType::BookingChanged => DomainEvent::BookingChanged(parse(json)?),
         })
     }
 
@@ -718,7 +726,9 @@ impl DomainEvent {
                 location_id: some(&event.location_id),
                 ..Routing::default()
             },
-            DomainEvent::BookingCreated(event) | DomainEvent::BookingCancelled(event) => Routing {
+            DomainEvent::BookingCreated(event)
+            | DomainEvent::BookingCancelled(event)
+            | DomainEvent::BookingChanged(event) => Routing {
                 merchant_id: some(&event.merchant_id),
                 location_id: some(&event.location_id),
                 ..Routing::default()
@@ -754,7 +764,9 @@ impl DomainEvent {
             DomainEvent::SupportIncidentOpened(event) | DomainEvent::SupportIncidentClosed(event) => {
                 vec![&event.merchant_id]
             }
-            DomainEvent::BookingCreated(event) | DomainEvent::BookingCancelled(event) => vec![&event.merchant_id],
+            DomainEvent::BookingCreated(event)
+            | DomainEvent::BookingCancelled(event)
+            | DomainEvent::BookingChanged(event) => vec![&event.merchant_id],
         }
     }
 }

@@ -1526,8 +1526,8 @@ pub trait BookingStore {
     async fn insert_booking_service(&self, row: &BookingServiceRow) -> StoreResult<()>;
     /// A service by id.
     async fn get_booking_service(&self, id: &str) -> StoreResult<Option<BookingServiceRow>>;
-    /// The confirmed bookings of these resources whose held time (buffer included) meets
-    /// `[from_ms, to_ms)`.
+    /// The bookings of these resources that hold their time (held, confirmed or seated:
+    /// `BookingStatus::holds_time`) and whose held time (buffer included) meets `[from_ms, to_ms)`.
     async fn confirmed_bookings_between(
         &self,
         resource_ids: &[String],
@@ -1544,7 +1544,11 @@ pub trait BookingStore {
     ) -> StoreResult<BookingInsert>;
     /// A booking by id (read from the primary, so a booking just made is found).
     async fn get_booking(&self, id: &str) -> StoreResult<Option<BookingRow>>;
-    /// Cancels a confirmed booking, frees its cells and writes its events, in one transaction;
-    /// false when it was not confirmed (cancelled meanwhile).
+    /// Cancels a held or confirmed booking, frees its cells and writes its events, in one
+    /// transaction; false when it was neither (cancelled meanwhile).
     async fn cancel_booking(&self, id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    /// A location's booking rules, when its manager set them.
+    async fn get_booking_settings(&self, location_id: &str) -> StoreResult<Option<BookingSettingsRow>>;
+    /// Sets a location's booking rules (insert or replace).
+    async fn put_booking_settings(&self, row: &BookingSettingsRow) -> StoreResult<()>;
 }

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use omnicanal_domain::bookings::availability::{Candidate, DayQuery, Slot, free_slots, open_intervals};
-use omnicanal_domain::bookings::booking::{BookingWindow, Occupancy};
+use omnicanal_domain::bookings::booking::Occupancy;
 use omnicanal_domain::bookings::resources::{ResourceKind, TABLE_BUFFER_MINUTES, TABLE_SITTING_MINUTES};
 use omnicanal_domain::hours::OpeningHours;
 use omnicanal_store::{BookingResourceRow, LocationRow};
@@ -146,6 +146,7 @@ impl App {
         wants: &BookFor,
     ) -> AppResult<Vec<Slot>> {
         let plan = self.booking_plan(location_id, wants, None).await?;
+        let settings = self.booking_settings(&plan.location.id).await?;
         let Some((midnight, next_midnight)) = open_intervals(date, plan.zone, None).first().copied() else {
             return Ok(Vec::new());
         };
@@ -163,7 +164,7 @@ impl App {
             duration_minutes: plan.duration_minutes,
             buffer_minutes: plan.buffer_minutes,
             now_ms: self.now_ms(),
-            window: BookingWindow::DEFAULT,
+            window: settings.window,
         };
         Ok(free_slots(&query, &candidates))
     }

@@ -13,7 +13,7 @@
 
 use omnicanal_domain::bookings::availability::inside_opening_hours;
 use omnicanal_domain::bookings::booking::{
-    BookingAnnounced, BookingStatus, BookingWindow, CancelPlan, Occupancy, check_start, plan_cancel,
+    BookingAnnounced, BookingStatus, CancelPlan, Occupancy, check_start, plan_cancel,
 };
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingInsert, BookingRow, NewEvent};
@@ -55,7 +55,8 @@ impl App {
     pub async fn book(&self, request: BookingRequest) -> AppResult<BookingMade> {
         let plan = self.booking_plan(&request.location_id, &request.wants, request.resource_id.as_deref()).await?;
         let now_ms = self.now_ms();
-        check_start(request.start_ms, now_ms, BookingWindow::DEFAULT)?;
+        let settings = self.booking_settings(&plan.location.id).await?;
+        check_start(request.start_ms, now_ms, settings.window)?;
         if !inside_opening_hours(plan.zone, plan.hours.as_ref(), request.start_ms, plan.duration_minutes) {
             return Err(AppError::invalid("start_at", "the location is not open for the whole booking then"));
         }

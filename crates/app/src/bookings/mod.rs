@@ -7,6 +7,7 @@
 //! - [`setup`]: managers create resources and services (another merchant's: 404).
 //! - [`availability`]: the public free slots of a day, for a party size or a service.
 //! - [`book`]: booking (public), reading and cancelling with the manage token.
+//! - [`settings`]: a location's booking rules (notice, window, cancellation, hold, reminders).
 //!
 //! Not built yet (issue 19, later): holds while the customer confirms, deposits, `.ics`,
 //! reminders, staff schedules and exceptions, combined tables, rescheduling, pages.
@@ -14,6 +15,7 @@
 pub mod availability;
 pub mod book;
 pub mod command;
+pub mod settings;
 pub mod setup;
 
 pub use book::BookingMade;

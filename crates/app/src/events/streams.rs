@@ -111,7 +111,7 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::SupportSlaBreached
         | EventType::SupportTicketChanged => None,
         EventType::SupportIncidentOpened | EventType::SupportIncidentClosed => None,
-        EventType::BookingCreated | EventType::BookingCancelled => None,
+        EventType::BookingCreated | EventType::BookingCancelled | EventType::BookingChanged => None,
     }
 }
 

@@ -10,10 +10,22 @@ use crate::DomainError;
 crate::named_enum! {
     /// Where a booking stands.
     pub enum BookingStatus("status") {
+        /// Held for a few minutes while the customer confirms (or pays a deposit): its cells
+        /// are claimed, so nobody else can take the slot meanwhile.
+        Held => "held",
         /// Booked: its cells are claimed.
         Confirmed => "confirmed",
-        /// Cancelled by the customer's manage link: its cells are free again.
+        /// The party arrived and was seated (or the appointment began): its cells stay claimed.
+        Seated => "seated",
+        /// Done: the party left or the service was given.
+        Completed => "completed",
+        /// Marked by staff: the customer never came. Its cells are freed for walk-ins and it is
+        /// counted against the customer.
+        NoShow => "no_show",
+        /// Cancelled by the customer's manage link or by staff: its cells are free again.
         Cancelled => "cancelled",
+        /// A hold that was not confirmed in time: its cells are free again.
+        Expired => "expired",
     }
 }
 
@@ -22,9 +34,29 @@ impl BookingStatus {
     /// arm, so a new status forces every move to be reconsidered).
     pub fn next_statuses(self) -> &'static [BookingStatus] {
         match self {
-            BookingStatus::Confirmed => &[BookingStatus::Cancelled],
-            BookingStatus::Cancelled => &[],
+            BookingStatus::Held => &[BookingStatus::Confirmed, BookingStatus::Cancelled, BookingStatus::Expired],
+            BookingStatus::Confirmed => {
+                &[BookingStatus::Seated, BookingStatus::Completed, BookingStatus::NoShow, BookingStatus::Cancelled]
+            }
+            BookingStatus::Seated => &[BookingStatus::Completed],
+            BookingStatus::Completed | BookingStatus::NoShow | BookingStatus::Cancelled | BookingStatus::Expired => &[],
         }
+    }
+
+    /// Whether a booking in this status keeps its grid cells claimed (and so is shown as taken
+    /// by availability). The store's queries name the same three statuses.
+    pub fn holds_time(self) -> bool {
+        match self {
+            BookingStatus::Held | BookingStatus::Confirmed | BookingStatus::Seated => true,
+            BookingStatus::Completed | BookingStatus::NoShow | BookingStatus::Cancelled | BookingStatus::Expired => {
+                false
+            }
+        }
+    }
+
+    /// Whether the booking is over, one way or another: nothing more can happen to it.
+    pub fn is_final(self) -> bool {
+        self.next_statuses().is_empty()
     }
 }
 
@@ -191,6 +223,18 @@ mod tests {
         assert_eq!(with_buffer.cell_starts_ms().len(), 7);
         assert!(with_buffer.clashes_with(Occupancy::new(NOW + 90 * 60_000, 30, 0)), "the buffer is held");
         assert!(!with_buffer.clashes_with(Occupancy::new(NOW + 105 * 60_000, 30, 0)));
+    }
+
+    #[test]
+    fn only_live_bookings_hold_time_and_final_ones_move_nowhere() {
+        for &status in BookingStatus::ALL {
+            assert_eq!(status.is_final(), status.next_statuses().is_empty());
+            if status.is_final() {
+                assert!(!status.holds_time(), "{status} is over but holds its cells");
+            }
+        }
+        assert!(BookingStatus::Held.holds_time() && BookingStatus::Seated.holds_time());
+        assert!(!BookingStatus::NoShow.holds_time());
     }
 
     #[test]

@@ -21,6 +21,8 @@
 //! - [`nearest`]: locations by great-circle distance from a visitor's position.
 //! - [`exceptions`]: a resource's working week on top of the location's hours, with days off,
 //!   holidays and special hours.
+//! - [`settings`]: a location's rules — notice, how far ahead, the customer's cancellation
+//!   window, how long a hold waits, when reminders go out.
 //!
 //! `combinations`, `local_time`, `nearest` and `exceptions` are not yet called by the use
 //! cases: availability still seats a party at one table and reads the location's hours only.
@@ -32,6 +34,7 @@ pub mod exceptions;
 pub mod local_time;
 pub mod nearest;
 pub mod resources;
+pub mod settings;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

@@ -91,3 +91,15 @@ pub enum BookingInsert {
     /// A cell it needs is claimed by another booking: nothing was stored.
     Taken,
 }
+
+/// A location's booking rules as its manager set them (a location without a row has the
+/// domain's defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingSettingsRow {
+    /// The location.
+    pub location_id: String,
+    /// The rules.
+    pub settings: omnicanal_domain::bookings::settings::BookingSettings,
+    /// Last set at (Unix ms).
+    pub updated_ms: i64,
+}

@@ -12,8 +12,9 @@
 
 use async_trait::async_trait;
 use omnicanal_domain::Money;
-use omnicanal_domain::bookings::booking::BookingStatus;
+use omnicanal_domain::bookings::booking::{BookingStatus, BookingWindow};
 use omnicanal_domain::bookings::resources::ResourceKind;
+use omnicanal_domain::bookings::settings::BookingSettings;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use sqlx::error::ErrorKind;
@@ -22,7 +23,7 @@ use super::columns::{get_parsed, get_parsed_opt, in_list, values_clause};
 use super::order_rows::currency;
 use super::outbox::insert_events;
 use crate::backend::SqlStore;
-use crate::rows::{BookingInsert, BookingResourceRow, BookingRow, BookingServiceRow, NewEvent};
+use crate::rows::{BookingInsert, BookingResourceRow, BookingRow, BookingServiceRow, BookingSettingsRow, NewEvent};
 use crate::{BookingStore, StoreError, StoreResult};
 
 const RESOURCE_COLUMNS: &str = "id, merchant_id, location_id, kind, name, seats_min, seats_max, created_ms";
@@ -157,7 +158,7 @@ impl BookingStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE status = 'confirmed' AND start_ms < $1 \
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE status IN ('held', 'confirmed', 'seated') AND start_ms < $1 \
              AND blocked_until_ms > $2 AND resource_id IN {} ORDER BY resource_id, start_ms",
             in_list(3, resource_ids.len())
         );
@@ -237,7 +238,8 @@ impl BookingStore for SqlStore {
         let mut transaction = self.write.begin().await?;
         // Conditional on the status, so two cancellations racing write one event between them.
         let done = sqlx::query(
-            "UPDATE bookings SET status = 'cancelled', cancelled_ms = $1 WHERE id = $2 AND status = 'confirmed'",
+            "UPDATE bookings SET status = 'cancelled', cancelled_ms = $1 WHERE id = $2 \
+             AND status IN ('held', 'confirmed')",
         )
         .bind(now_ms)
         .bind(id)
@@ -252,4 +254,55 @@ impl BookingStore for SqlStore {
         transaction.commit().await?;
         Ok(true)
     }
+
+    async fn get_booking_settings(&self, location_id: &str) -> StoreResult<Option<BookingSettingsRow>> {
+        let row = sqlx::query(
+            "SELECT location_id, min_notice_minutes, max_days_ahead, cancel_window_minutes, hold_minutes, \
+             reminder_offsets, updated_ms FROM booking_settings WHERE location_id = $1",
+        )
+        .bind(location_id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.as_ref().map(settings_from).transpose()?)
+    }
+
+    async fn put_booking_settings(&self, row: &BookingSettingsRow) -> StoreResult<()> {
+        let settings = &row.settings;
+        sqlx::query(
+            "INSERT INTO booking_settings (location_id, min_notice_minutes, max_days_ahead, cancel_window_minutes, \
+             hold_minutes, reminder_offsets, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (location_id) DO UPDATE SET min_notice_minutes = excluded.min_notice_minutes, \
+             max_days_ahead = excluded.max_days_ahead, cancel_window_minutes = excluded.cancel_window_minutes, \
+             hold_minutes = excluded.hold_minutes, reminder_offsets = excluded.reminder_offsets, \
+             updated_ms = excluded.updated_ms",
+        )
+        .bind(&row.location_id)
+        .bind(settings.window.min_notice_minutes)
+        .bind(settings.window.max_days_ahead)
+        .bind(settings.cancel_window_minutes)
+        .bind(settings.hold_minutes)
+        .bind(settings.reminders_text())
+        .bind(row.updated_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+}
+
+fn settings_from(row: &AnyRow) -> Result<BookingSettingsRow, sqlx::Error> {
+    let reminders: String = row.try_get("reminder_offsets")?;
+    Ok(BookingSettingsRow {
+        location_id: row.try_get("location_id")?,
+        settings: BookingSettings {
+            window: BookingWindow {
+                min_notice_minutes: row.try_get("min_notice_minutes")?,
+                max_days_ahead: row.try_get("max_days_ahead")?,
+            },
+            cancel_window_minutes: row.try_get("cancel_window_minutes")?,
+            hold_minutes: row.try_get("hold_minutes")?,
+            reminder_offsets_minutes: BookingSettings::parse_reminders(&reminders)
+                .map_err(|error| sqlx::Error::Decode(error.to_string().into()))?,
+        },
+        updated_ms: row.try_get("updated_ms")?,
+    })
 }

@@ -1,14 +1,18 @@
 //! Bookings (issue 19): twenty concurrent bookings of one table and time give exactly one
 //! booking and one `booking.created` (the claim on the grid cells decides, not a read); an
 //! overlapping booking whose buffer reaches into another is refused too; a cancellation frees
-//! the cells, announces itself once, and lets the time be booked again.
+//! the cells, announces itself once, and lets the time be booked again. A location's booking
+//! rules read back as set.
 
 use std::sync::Arc;
 
 use omnicanal_domain::bookings::booking::{BookingAnnounced, BookingStatus, Occupancy};
 use omnicanal_domain::bookings::resources::ResourceKind;
+use omnicanal_domain::bookings::settings::BookingSettings;
 use omnicanal_domain::events::{DomainEvent, EventType};
-use omnicanal_store::{BookingInsert, BookingResourceRow, BookingRow, BookingStore, NewEvent, SqlStore, Store};
+use omnicanal_store::{
+    BookingInsert, BookingResourceRow, BookingRow, BookingSettingsRow, BookingStore, NewEvent, SqlStore, Store,
+};
 
 use crate::support::{Shop, T0};
 
@@ -122,6 +126,15 @@ pub async fn bookings_never_claim_one_table_twice(shared: Arc<SqlStore>) {
 
     let (again, cells, events) = booking(&shop, "bkg_again", &table.id, START);
     assert_eq!(store.insert_booking(&again, &cells, &events).await.expect("again"), BookingInsert::Booked);
+
+    // A location's booking rules: none until set, then the last one set.
+    assert_eq!(store.get_booking_settings(&shop.location.id).await.expect("none"), None);
+    for (cancel_window_minutes, reminders) in [(60, vec![1_440, 120]), (30, vec![])] {
+        let settings = BookingSettings::new(0, 30, cancel_window_minutes, 5, reminders).expect("valid");
+        let row = BookingSettingsRow { location_id: shop.location.id.clone(), settings, updated_ms: T0 };
+        store.put_booking_settings(&row).await.expect("put");
+        assert_eq!(store.get_booking_settings(&shop.location.id).await.expect("get"), Some(row));
+    }
 }
 
 async fn announced_cancel(store: &dyn Store, id: &str) -> BookingAnnounced {
