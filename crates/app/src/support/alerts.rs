@@ -15,6 +15,9 @@ use crate::App;
 
 /// The outbox event types that page the support desk.
 pub const ALERT_EVENT_TYPES: [&str; 3] = ["support.incident_opened", "support.sla_warning", "support.sla_breached"];
+/// The alerts that also page the on-call agent by Web Push: a breach and an incident. A
+/// warning goes to the gateway only — the agent is woken when it matters, not before.
+pub const PUSHED_ALERT_TYPES: [&str; 2] = ["support.sla_breached", "support.incident_opened"];
 
 /// One alert to send: which event, for which store, and what it said.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +30,9 @@ pub struct SupportAlert {
     pub merchant_id: Option<String>,
     /// The store, when the event names one.
     pub location_id: Option<String>,
+    /// The store's name as its staff and the desk know it (its id when it cannot be read), so
+    /// an alert never says "tienda loc_…".
+    pub location_name: Option<String>,
     /// The event's own payload (its wire form).
     pub payload: serde_json::Value,
 }
@@ -41,8 +47,27 @@ impl App {
             event_type,
             merchant_id: event.merchant_id.clone(),
             location_id: event.location_id.clone(),
+            location_name: event.location_id.clone(),
             payload: serde_json::from_str(&event.payload_json).unwrap_or(serde_json::Value::Null),
         })
+    }
+
+    /// [`App::support_alert_of`] with the store named by its name.
+    pub async fn support_alert_named(&self, event: &OutboxRow) -> Option<SupportAlert> {
+        let mut alert = App::support_alert_of(event)?;
+        if let Some(location_id) = &alert.location_id
+            && let Ok(Some(location)) = self.store.get_location(location_id).await
+        {
+            alert.location_name = Some(location.name);
+        }
+        Some(alert)
+    }
+}
+
+impl SupportAlert {
+    /// Whether the on-call agent is paged by Web Push for it (besides the gateway).
+    pub fn pushed(&self) -> bool {
+        PUSHED_ALERT_TYPES.contains(&self.event_type)
     }
 }
 

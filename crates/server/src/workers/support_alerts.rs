@@ -34,8 +34,6 @@ use crate::web::i18n::Lang;
 pub const RETRY_POLL: Duration = Duration::from_secs(5);
 /// Deliveries attempted per pass.
 pub const DELIVERIES_PER_PASS: i64 = 50;
-/// The event types that page the on-call agent by Web Push (a warning does not).
-pub const PUSHED_EVENT_TYPES: [&str; 2] = ["support.sla_breached", "support.incident_opened"];
 /// The delivery target of the gateway.
 pub const GATEWAY_TARGET: &str = "gateway";
 
@@ -53,14 +51,14 @@ fn title(alert: &SupportAlert, lang: Lang) -> String {
     let key = format!("support.alert.{}.title", alert.event_type.trim_start_matches("support."));
     let cause = alert.payload["cause"].as_str().unwrap_or_default();
     let cause_text = if cause.is_empty() { String::new() } else { lang.text(&format!("support.cause.{cause}"), &[]) };
-    lang.text(&key, &[("cause", cause_text), ("location", alert.location_id.clone().unwrap_or_default())])
+    lang.text(&key, &[("cause", cause_text), ("location", alert.location_name.clone().unwrap_or_default())])
 }
 
 /// The text under the title of a pushed alert in `lang` (`support.alert.<type>.body`).
 fn body(alert: &SupportAlert, lang: Lang) -> String {
     let key = format!("support.alert.{}.body", alert.event_type.trim_start_matches("support."));
     let number = alert.payload["number"].as_i64().map(|number| number.to_string()).unwrap_or_default();
-    lang.text(&key, &[("number", number), ("location", alert.location_id.clone().unwrap_or_default())])
+    lang.text(&key, &[("number", number), ("location", alert.location_name.clone().unwrap_or_default())])
 }
 
 /// What the gateway receives for one alert.
@@ -146,13 +144,13 @@ pub async fn run(
 
 /// Enqueues an event's deliveries: the gateway's, and each alerted agent's push.
 async fn enqueue(app: &App, channels: &AlertChannels, event: &OutboxRow) {
-    let Some(alert) = App::support_alert_of(event) else { return };
+    let Some(alert) = app.support_alert_named(event).await else { return };
     if channels.gateway.is_some()
         && let Err(error) = app.enqueue_support_alert(&alert, GATEWAY_TARGET, &gateway_data(&alert)).await
     {
         tracing::warn!(event_id = %alert.event_id, %error, "a support alert could not be enqueued");
     }
-    if channels.web_push.is_none() || !PUSHED_EVENT_TYPES.contains(&alert.event_type) {
+    if channels.web_push.is_none() || !alert.pushed() {
         return;
     }
     let recipients = match app.support_alert_recipients().await {
@@ -266,6 +264,7 @@ mod tests {
             event_type,
             merchant_id: Some("mer_1".into()),
             location_id: Some("loc_1".into()),
+            location_name: Some("Librería Centro".into()),
             payload,
         }
     }
@@ -283,6 +282,8 @@ mod tests {
         assert_eq!(english["tag"], "support:evt_1");
         let incident = alert("support.incident_opened", serde_json::json!({"cause": "print_failures"}));
         assert_eq!(open_path(&incident), "/support");
+        let title = push_data(&incident)["es"]["title"].as_str().unwrap_or_default().to_owned();
+        assert!(title.contains("Librería Centro") && !title.contains("loc_1"), "the store by its name: {title}");
         let odd = alert("support.sla_breached", serde_json::json!({"ticket_id": "../x"}));
         assert_eq!(open_path(&odd), "/support", "only an id becomes a path");
     }

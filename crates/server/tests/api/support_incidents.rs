@@ -246,6 +246,8 @@ async fn an_incident_opened_pages_the_desk_through_the_gateway_once() {
     assert_eq!(alert["data"]["event"]["cause"], "print_failures");
     assert!(alert["data"]["title"].as_str().unwrap_or_default().contains("impresora"), "{alert}");
     assert!(alert["data"]["title_en"].as_str().unwrap_or_default().contains("printer"), "{alert}");
+    let title = alert["data"]["title"].as_str().unwrap_or_default();
+    assert!(!title.contains(&till.location_id), "the store is named by its name, not its id: {title}");
     // More ticks refresh the incident but never page again.
     for _ in 0..3 {
         clock.advance(Duration::from_secs(20));
