@@ -130,23 +130,7 @@ impl SupportIncidentStore for SqlStore {
         from_minute_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<TelemetryWindowRow>> {
-        if kinds.is_empty() {
-            return Ok(Vec::new());
-        }
-        let kind_params: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT location_id, merchant_id, kind, code, device_id, CAST(SUM(events) AS BIGINT) AS events \
-             FROM support_telemetry_minutes WHERE minute_ms >= $1 AND kind IN ({}) \
-             GROUP BY location_id, merchant_id, kind, code, device_id ORDER BY events DESC LIMIT ${}",
-            kind_params.join(", "),
-            kinds.len() + 2
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from_minute_ms);
-        for kind in kinds {
-            query = query.bind(kind.as_str());
-        }
-        let rows = query.bind(limit).fetch_all(&self.read).await?;
-        Ok(rows.iter().map(window_row_from).collect::<Result<_, _>>()?)
+        telemetry_window(self, None, kinds, from_minute_ms, limit).await
     }
 
     async fn support_telemetry_totals(
@@ -327,23 +311,7 @@ impl SupportIncidentStore for SqlStore {
         from_minute_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<TelemetryWindowRow>> {
-        if kinds.is_empty() {
-            return Ok(Vec::new());
-        }
-        let kind_params: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!(
-            "SELECT location_id, merchant_id, kind, code, device_id, CAST(SUM(events) AS BIGINT) AS events \
-             FROM support_telemetry_minutes WHERE location_id = $1 AND minute_ms >= $2 AND kind IN ({}) \
-             GROUP BY location_id, merchant_id, kind, code, device_id ORDER BY events DESC LIMIT ${}",
-            kind_params.join(", "),
-            kinds.len() + 3
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(location_id).bind(from_minute_ms);
-        for kind in kinds {
-            query = query.bind(kind.as_str());
-        }
-        let rows = query.bind(limit).fetch_all(&self.read).await?;
-        Ok(rows.iter().map(window_row_from).collect::<Result<_, _>>()?)
+        telemetry_window(self, Some(location_id), kinds, from_minute_ms, limit).await
     }
 
     async fn support_telemetry_total_at(
@@ -374,4 +342,39 @@ impl SupportIncidentStore for SqlStore {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(location_id).fetch_all(&self.read).await?;
         Ok(rows.iter().map(incident_from).collect::<Result<_, _>>()?)
     }
+}
+
+/// The telemetry counts of `kinds` since `from_minute_ms`, by store, kind, code and till, the
+/// largest first: of every store (the periodic tick) or of one (the fast path, bounded by the
+/// primary key's leading `location_id`).
+async fn telemetry_window(
+    store: &SqlStore,
+    location_id: Option<&str>,
+    kinds: &[TelemetryKind],
+    from_minute_ms: i64,
+    limit: i64,
+) -> StoreResult<Vec<TelemetryWindowRow>> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first_kind = if location_id.is_some() { 3 } else { 2 };
+    let kind_params: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + first_kind)).collect();
+    let (from_param, at_store) = if location_id.is_some() { ("$2", "location_id = $1 AND ") } else { ("$1", "") };
+    let sql = format!(
+        "SELECT location_id, merchant_id, kind, code, device_id, CAST(SUM(events) AS BIGINT) AS events \
+         FROM support_telemetry_minutes WHERE {at_store}minute_ms >= {from_param} AND kind IN ({}) \
+         GROUP BY location_id, merchant_id, kind, code, device_id ORDER BY events DESC LIMIT ${}",
+        kind_params.join(", "),
+        kinds.len() + first_kind
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(location_id) = location_id {
+        query = query.bind(location_id);
+    }
+    query = query.bind(from_minute_ms);
+    for kind in kinds {
+        query = query.bind(kind.as_str());
+    }
+    let rows = query.bind(limit).fetch_all(&store.read).await?;
+    Ok(rows.iter().map(window_row_from).collect::<Result<_, _>>()?)
 }
