@@ -158,5 +158,27 @@ test("at 360 px: an article suggested as the cashier types solves the problem, a
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.ok(sent.tickets_opened >= solved.tickets_opened + 1, JSON.stringify({ solved, sent }));
+
+    // Suggested, then the page reloaded with the dialog open: the problem counts as abandoned,
+    // not as a session left open forever.
+    await page.keyboard.press("Escape");
+    await waitUntil(page, "the dialog closed", () => !document.querySelector("[data-testid=pos-help-dialog]")?.open);
+    await page.locator("[data-testid=pos-help-open]").click();
+    await page.locator("[data-testid=pos-help-text]").fill("la impresora sigue sin imprimir");
+    await page.locator("[data-testid=pos-help-article]").first().waitFor({ state: "visible", timeout: 10_000 });
+    let suggestedAgain;
+    for (let tries = 0; tries < 50; tries++) {
+      suggestedAgain = await deflection();
+      if (suggestedAgain.suggested > sent.suggested) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await page.reload();
+    let abandoned;
+    for (let tries = 0; tries < 50; tries++) {
+      abandoned = await deflection();
+      if (abandoned.abandoned > suggestedAgain.abandoned) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(abandoned.abandoned >= suggestedAgain.abandoned + 1, JSON.stringify({ suggestedAgain, abandoned }));
   });
 });

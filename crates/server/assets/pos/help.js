@@ -68,10 +68,24 @@ export function setupHelp({ till, t, queue, whyText }) {
   // what the desk's deflection share counts (issue 18 point 4).
   let session = null;
 
+  // The open session's id is also kept in the browser, so one left open by a reload, a closed
+  // tab or a crash is ended as abandoned when the till starts again instead of staying open in
+  // the desk's deflection share forever.
+  const OPEN_SESSION_KEY = "omnicanal.pos.help_session";
+  const keepOpenSession = (id) => {
+    try {
+      if (id) localStorage.setItem(OPEN_SESSION_KEY, id);
+      else localStorage.removeItem(OPEN_SESSION_KEY);
+    } catch (_) {
+      // Private mode: a reload may leave one session open.
+    }
+  };
+
   /** Ends the open help session, if any; a failure only costs one count. */
   async function endSession(outcome, ticketId) {
     const open = session;
     session = null;
+    keepOpenSession(null);
     if (!open || !queue.online()) return;
     try {
       await api("POST", `/support/help-sessions/${encodeURIComponent(open.id)}/end`, ticketId ? { outcome, ticket_id: ticketId } : { outcome });
@@ -89,7 +103,10 @@ export function setupHelp({ till, t, queue, whyText }) {
         location_id: till.device?.location_id || till.catalog?.location_id,
         query: query.slice(0, 200),
       });
-      if (answer.ok && session && session.id === null) session = { id: answer.body.id };
+      if (answer.ok && session && session.id === null) {
+        session = { id: answer.body.id };
+        keepOpenSession(answer.body.id);
+      }
       else if (session && session.id === null) session = null;
     } catch (_) {
       session = null;
@@ -169,6 +186,17 @@ export function setupHelp({ till, t, queue, whyText }) {
     for (const ticket of waiting) if ((await send(ticket)) === false) left.push(ticket);
     if (left.length !== waiting.length) await db.put(OUTBOX_KEY, left);
     if (left.length !== waiting.length) refresh();
+  }
+
+  let leftOpen = null;
+  try {
+    leftOpen = localStorage.getItem(OPEN_SESSION_KEY);
+  } catch (_) {
+    leftOpen = null;
+  }
+  if (leftOpen) {
+    session = { id: leftOpen };
+    endSession("abandoned");
   }
 
   $("help-open").addEventListener("click", () => {
