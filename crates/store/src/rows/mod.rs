@@ -52,11 +52,14 @@ mod support_reports;
 mod support_on_call;
 // Bookings (issue 19).
 mod bookings;
+// Bookings' availability: details, exceptions, performers, places (issue 19 points 1-2).
+mod booking_availability;
 
 pub use access::*;
 pub use aisle::*;
 pub use audit::*;
 pub use bookings::*;
+pub use booking_availability::*;
 pub use catalog_admin::*;
 pub use click_collect::*;
 pub use conflicts::*;
