@@ -61,7 +61,8 @@ pub async fn run(server: &Server, options: &AvailabilityOptions) -> Result<Outco
         let table = api.post(&format!("/locations/{location_id}/resources"), &body).await?;
         let id = table["id"].as_str().ok_or("table without id")?.to_owned();
         if t < GROUPED_TABLES {
-            put(&api, &format!("/resources/{id}/details"), &json!({"combine_group": format!("grupo {}", t / 4)})).await?;
+            put(&api, &format!("/resources/{id}/details"), &json!({"combine_group": format!("grupo {}", t / 4)}))
+                .await?;
         }
         tables.push(id);
     }
@@ -94,7 +95,8 @@ pub async fn run(server: &Server, options: &AvailabilityOptions) -> Result<Outco
     let started = Instant::now();
     for n in 0..options.searches {
         let party = if n % 2 == 0 { 2 } else { 10 };
-        let url = format!("{}/api/v1/locations/{location_id}/availability?date={date}&party_size={party}", server.base_url);
+        let url =
+            format!("{}/api/v1/locations/{location_id}/availability?date={date}&party_size={party}", server.base_url);
         let sent = Instant::now();
         match client.get(&url).send().await {
             Ok(response) => {

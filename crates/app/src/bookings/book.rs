@@ -14,10 +14,10 @@
 use chrono::{FixedOffset, Offset, TimeZone};
 use chrono_tz::Tz;
 use omnicanal_domain::bookings::availability::{bookable_at, offered_slots};
-use omnicanal_domain::bookings::local_time::{LocalTimeError, local_date_at, to_utc_ms};
 use omnicanal_domain::bookings::booking::{
     BookingAnnounced, BookingStatus, CancelPlan, Occupancy, check_start, plan_cancel,
 };
+use omnicanal_domain::bookings::local_time::{LocalTimeError, local_date_at, to_utc_ms};
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingInsert, BookingRow, NewEvent};
 

@@ -295,8 +295,7 @@ pub fn parse_performers(resource_ids: &[String]) -> AppResult<Vec<String>> {
     if resource_ids.len() > MAX_PERFORMERS {
         return Err(AppError::invalid("resource_ids", format!("at most {MAX_PERFORMERS}")));
     }
-    let mut ids: Vec<String> =
-        resource_ids.iter().map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect();
+    let mut ids: Vec<String> = resource_ids.iter().map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect();
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)

@@ -57,9 +57,9 @@ impl App {
         wants: &BookFor,
     ) -> AppResult<Vec<NearbyLocation>> {
         let merchant = match wants {
-            BookFor::Service(id) => Some(
-                self.store.get_booking_service(id).await?.ok_or(AppError::NotFound("service"))?.merchant_id,
-            ),
+            BookFor::Service(id) => {
+                Some(self.store.get_booking_service(id).await?.ok_or(AppError::NotFound("service"))?.merchant_id)
+            }
             BookFor::Party(_) => None,
         };
         let places = self.store.list_location_places(MAX_PLACES_READ).await?;

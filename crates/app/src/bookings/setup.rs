@@ -227,7 +227,10 @@ impl App {
                 .filter(|resource| resource.merchant_id == service.merchant_id)
                 .ok_or(AppError::NotFound("resource"))?;
             if resource.kind == ResourceKind::Table {
-                return Err(AppError::invalid("resource_ids", format!("{} is a table; tables perform no service", resource.id)));
+                return Err(AppError::invalid(
+                    "resource_ids",
+                    format!("{} is a table; tables perform no service", resource.id),
+                ));
             }
         }
         self.store.set_service_performers(&service.id, &resource_ids).await?;

@@ -12,9 +12,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use omnicanal_app::AppError;
 use omnicanal_app::bookings::BookFor;
-use omnicanal_app::bookings::command::{
-    LocationPlace, NewException, RawWeek, ResourceDetails, parse_performers,
-};
+use omnicanal_app::bookings::command::{LocationPlace, NewException, RawWeek, ResourceDetails, parse_performers};
 use omnicanal_app::bookings::nearest::{NearTo, NearbyLocation};
 use omnicanal_app::bookings::setup::{ResourceWithDetails, ServiceWithPerformers};
 use omnicanal_app::ids::rfc3339;

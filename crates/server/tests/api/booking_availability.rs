@@ -50,7 +50,14 @@ async fn resource(app: &TestApp, token: &str, location_id: &str, body: Value) ->
     id_of(&app.post(&path, Some(token), &body).await.expect(StatusCode::CREATED, "a resource"), "resource")
 }
 
-async fn table(app: &TestApp, token: &str, location_id: &str, name: &str, seats_max: i64, group: Option<&str>) -> String {
+async fn table(
+    app: &TestApp,
+    token: &str,
+    location_id: &str,
+    name: &str,
+    seats_max: i64,
+    group: Option<&str>,
+) -> String {
     let id = resource(app, token, location_id, json!({"kind": "table", "name": name, "seats_max": seats_max})).await;
     if let Some(group) = group {
         let details = put(app, &format!("/api/v1/resources/{id}/details"), token, json!({"combine_group": group}))
@@ -118,8 +125,12 @@ async fn a_large_party_gets_joined_tables_and_the_booking_holds_every_member() {
 
     let seven = slots(&app, location, &[("date", WEDNESDAY), ("party_size", "7")]).await;
     assert!(!seven.is_empty(), "a party of seven sits at the two terrace tables joined");
-    let mut members: Vec<String> =
-        seven[0]["resource_ids"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let mut members: Vec<String> = seven[0]["resource_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
     members.sort();
     let mut expected = vec![left.clone(), right.clone()];
     expected.sort();
@@ -133,7 +144,10 @@ async fn a_large_party_gets_joined_tables_and_the_booking_holds_every_member() {
     let two = slots(&app, location, &[("date", WEDNESDAY), ("party_size", "2")]).await;
     for member in [&left, &right] {
         let member_times = times(&two, Some(member));
-        assert!(!member_times.contains(&"20:00".to_owned()), "{member} is held by the joined booking: {member_times:?}");
+        assert!(
+            !member_times.contains(&"20:00".to_owned()),
+            "{member} is held by the joined booking: {member_times:?}"
+        );
     }
     assert!(times(&two, Some(&alone)).contains(&"20:00".to_owned()));
     book(&app, &party(location, "2026-12-09T20:00:00-03:00", 2)).await.expect(StatusCode::CREATED, "the lone table");
@@ -177,15 +191,20 @@ async fn a_stylists_week_days_off_holidays_and_performers_shape_the_slots() {
     let set = set.expect(StatusCode::OK, "Ana's week");
     assert_eq!(set["working_hours"]["3"][0][0], "10:00", "{set}");
     let service = app
-        .post("/api/v1/services", Some(&manager), &json!({"merchant_id": salon.id, "name": "Corte", "duration_minutes": 60}))
+        .post(
+            "/api/v1/services",
+            Some(&manager),
+            &json!({"merchant_id": salon.id, "name": "Corte", "duration_minutes": 60}),
+        )
         .await
         .expect(StatusCode::CREATED, "a service");
     let service_id = id_of(&service, "service");
 
     // Only Ana performs it.
-    let performers = put(&app, &format!("/api/v1/services/{service_id}/performers"), &manager, json!({"resource_ids": [ana]}))
-        .await
-        .expect(StatusCode::OK, "performers");
+    let performers =
+        put(&app, &format!("/api/v1/services/{service_id}/performers"), &manager, json!({"resource_ids": [ana]}))
+            .await
+            .expect(StatusCode::OK, "performers");
     assert_eq!(performers["performer_ids"], json!([ana]), "{performers}");
     let listed = app.get(&format!("/api/v1/services?merchant_id={}", salon.id), None).await;
     let listed = listed.expect(StatusCode::OK, "the merchant's services");
@@ -233,9 +252,16 @@ async fn a_stylists_week_days_off_holidays_and_performers_shape_the_slots() {
     assert_field(&bad_kind, "kind", "an unknown kind");
     let no_hours = app.post(&exceptions, Some(&manager), &json!({"date": THURSDAY, "kind": "special_hours"})).await;
     assert_field(&no_hours, "hours", "special hours without hours");
-    let bad_week = put(&app, &format!("/api/v1/resources/{ana}/details"), &manager, json!({"working_hours": {"9": [["10:00", "11:00"]]}})).await;
+    let bad_week = put(
+        &app,
+        &format!("/api/v1/resources/{ana}/details"),
+        &manager,
+        json!({"working_hours": {"9": [["10:00", "11:00"]]}}),
+    )
+    .await;
     assert_field(&bad_week, "working_hours.9", "a ninth weekday");
-    let staff_group = put(&app, &format!("/api/v1/resources/{ana}/details"), &manager, json!({"combine_group": "x"})).await;
+    let staff_group =
+        put(&app, &format!("/api/v1/resources/{ana}/details"), &manager, json!({"combine_group": "x"})).await;
     assert_field(&staff_group, "combine_group", "a stylist is not joined");
     app.stop().await;
 }
@@ -268,25 +294,40 @@ async fn settings_places_and_nearest_and_another_merchants_things_are_not_found(
 
     // Places: Providencia and Maipú.
     let place = |location: &str| format!("/api/v1/locations/{location}/place");
-    put(&app, &place(&burger.location_id), &burger_manager, json!({"latitude": -33.4263, "longitude": -70.6200, "comuna": "Providencia"}))
-        .await
-        .expect(StatusCode::OK, "burger's place");
-    put(&app, &place(&sushi.location_id), &sushi_manager, json!({"latitude": -33.5107, "longitude": -70.7573, "comuna": "Maipú"}))
-        .await
-        .expect(StatusCode::OK, "sushi's place");
-    let off_earth = put(&app, &place(&sushi.location_id), &sushi_manager, json!({"latitude": 91.0, "longitude": 0.0})).await;
+    put(
+        &app,
+        &place(&burger.location_id),
+        &burger_manager,
+        json!({"latitude": -33.4263, "longitude": -70.6200, "comuna": "Providencia"}),
+    )
+    .await
+    .expect(StatusCode::OK, "burger's place");
+    put(
+        &app,
+        &place(&sushi.location_id),
+        &sushi_manager,
+        json!({"latitude": -33.5107, "longitude": -70.7573, "comuna": "Maipú"}),
+    )
+    .await
+    .expect(StatusCode::OK, "sushi's place");
+    let off_earth =
+        put(&app, &place(&sushi.location_id), &sushi_manager, json!({"latitude": 91.0, "longitude": 0.0})).await;
     assert_field(&off_earth, "latitude", "latitude 91");
-    let foreign = put(&app, &place(&sushi.location_id), &burger_manager, json!({"latitude": 0.0, "longitude": 0.0})).await;
+    let foreign =
+        put(&app, &place(&sushi.location_id), &burger_manager, json!({"latitude": 0.0, "longitude": 0.0})).await;
     assert_problem(&foreign, StatusCode::NOT_FOUND, "another merchant's place");
 
     // Nearest to Los Leones (Providencia): the burger first, then the sushi in Maipú.
-    let near = app.get(&format!("/api/v1/bookings/nearest?date={WEDNESDAY}&party_size=2&lat=-33.4221&lon=-70.6094"), None).await;
+    let near = app
+        .get(&format!("/api/v1/bookings/nearest?date={WEDNESDAY}&party_size=2&lat=-33.4221&lon=-70.6094"), None)
+        .await;
     let near = near.expect(StatusCode::OK, "nearest");
     let order: Vec<&str> = near.as_array().into_iter().flatten().filter_map(|n| n["location_id"].as_str()).collect();
     assert_eq!(order, vec![burger.location_id.as_str(), sushi.location_id.as_str()], "{near}");
     assert!(near[0]["distance_m"].as_u64().is_some_and(|m| m < 2_000), "{near}");
     assert!(near[1]["slots"].as_array().is_some_and(|slots| !slots.is_empty()), "{near}");
-    let by_comuna = app.get(&format!("/api/v1/bookings/nearest?date={WEDNESDAY}&party_size=2&comuna=maip%C3%BA"), None).await;
+    let by_comuna =
+        app.get(&format!("/api/v1/bookings/nearest?date={WEDNESDAY}&party_size=2&comuna=maip%C3%BA"), None).await;
     let by_comuna = by_comuna.expect(StatusCode::OK, "by comuna");
     assert_eq!(by_comuna.as_array().map(Vec::len), Some(1), "{by_comuna}");
     assert_eq!(by_comuna[0]["location_id"], sushi.location_id.as_str());
@@ -295,13 +336,22 @@ async fn settings_places_and_nearest_and_another_merchants_things_are_not_found(
 
     // Another merchant's resource or service: 404.
     let sushi_service = app
-        .post("/api/v1/services", Some(&sushi_manager), &json!({"merchant_id": sushi.id, "name": "Omakase", "duration_minutes": 60}))
+        .post(
+            "/api/v1/services",
+            Some(&sushi_manager),
+            &json!({"merchant_id": sushi.id, "name": "Omakase", "duration_minutes": 60}),
+        )
         .await
         .expect(StatusCode::CREATED, "sushi's service");
     let sushi_service_id = id_of(&sushi_service, "service");
     let performers = format!("/api/v1/services/{sushi_service_id}/performers");
-    assert_problem(&put(&app, &performers, &burger_manager, json!({"resource_ids": []})).await, StatusCode::NOT_FOUND, "another merchant's service");
-    let burger_staff = resource(&app, &burger_manager, &burger.location_id, json!({"kind": "staff", "name": "Ana"})).await;
+    assert_problem(
+        &put(&app, &performers, &burger_manager, json!({"resource_ids": []})).await,
+        StatusCode::NOT_FOUND,
+        "another merchant's service",
+    );
+    let burger_staff =
+        resource(&app, &burger_manager, &burger.location_id, json!({"kind": "staff", "name": "Ana"})).await;
     let stolen = put(&app, &performers, &sushi_manager, json!({"resource_ids": [burger_staff]})).await;
     assert_problem(&stolen, StatusCode::NOT_FOUND, "another merchant's stylist");
     let table_performs = put(&app, &performers, &sushi_manager, json!({"resource_ids": [sushi_table]})).await;
@@ -334,7 +384,9 @@ async fn a_start_whose_offset_is_not_the_sites_is_refused_naming_start_at() {
     let madrid = book(&app, &party(location, "2026-12-10T00:00:00+01:00", 2)).await;
     assert_field(&madrid, "start_at", "Madrid's offset for a Santiago booking");
     // The same instant in UTC, or with Santiago's offset, is fine.
-    book(&app, &party(location, "2026-12-09T23:00:00Z", 2)).await.expect(StatusCode::CREATED, "20:00 in Santiago, in UTC");
+    book(&app, &party(location, "2026-12-09T23:00:00Z", 2))
+        .await
+        .expect(StatusCode::CREATED, "20:00 in Santiago, in UTC");
     let free = slots(&app, location, &[("date", WEDNESDAY), ("party_size", "2")]).await;
     assert!(!times(&free, None).contains(&"20:00".to_owned()), "only the valid booking was made");
     app.stop().await;

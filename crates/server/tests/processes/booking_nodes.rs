@@ -28,6 +28,7 @@ async fn twenty_bookings_of_one_table_over_two_nodes_give_exactly_one() {
 
     // Tomorrow, on the hour, written in UTC (no claim about the site's clock).
     let hour_ms = 3_600_000;
+    #[expect(clippy::disallowed_methods, reason = "the nodes run on the real clock, so the booking is dated by it")]
     let now_ms = chrono::Utc::now().timestamp_millis();
     let start_ms = (now_ms + 86_400_000) / hour_ms * hour_ms;
     let start_at = chrono::DateTime::from_timestamp_millis(start_ms).expect("start").format("%Y-%m-%dT%H:%M:%SZ");

@@ -258,10 +258,8 @@ impl BookingAvailabilityStore for SqlStore {
             }
             Err(error) => return Err(error.into()),
         }
-        let sql = format!(
-            "INSERT INTO booking_members (booking_id, resource_id) VALUES {}",
-            values_clause(members.len(), 2)
-        );
+        let sql =
+            format!("INSERT INTO booking_members (booking_id, resource_id) VALUES {}", values_clause(members.len(), 2));
         let mut member_rows = sqlx::query(sqlx::AssertSqlSafe(sql));
         for member in &members {
             member_rows = member_rows.bind(&booking.id).bind(member);
