@@ -14,6 +14,7 @@
 #![allow(clippy::disallowed_methods, reason = "the bench measures and stamps against the real clock")]
 
 mod api;
+mod availability;
 mod hot_sku;
 mod kitchen;
 mod mixed;
@@ -63,6 +64,9 @@ enum Workload {
     /// Issue 18 point 5: 500 tills (100 stores × 5) posting one telemetry event a second; a few
     /// stores get a burst of declines; time from the crossing batch to its incident.
     Telemetry,
+    /// Issue 19: availability searches at a location with 40 tables (some combinable) and
+    /// 500 bookings on the day searched.
+    Availability,
     /// All six, one after another (a fresh server for each HTTP workload when spawning).
     All,
 }
@@ -79,6 +83,7 @@ impl Workload {
             Workload::ShopSync => "shop-sync",
             Workload::ShopImport => "shop-import",
             Workload::Telemetry => "telemetry",
+            Workload::Availability => "availability",
             Workload::All => "all",
         }
     }
@@ -219,6 +224,10 @@ struct Cli {
     /// pricing: quotes to time.
     #[arg(long, default_value_t = 20_000)]
     iterations: usize,
+
+    /// availability: searches to time, one at a time.
+    #[arg(long, default_value_t = 500)]
+    searches: usize,
 }
 
 fn main() -> ExitCode {
@@ -282,6 +291,7 @@ async fn run(cli: &Cli) -> Result<Outcome, String> {
         Workload::ShopSync => &[Workload::ShopSync],
         Workload::ShopImport => &[Workload::ShopImport],
         Workload::Telemetry => &[Workload::Telemetry],
+        Workload::Availability => &[Workload::Availability],
     };
     let mut total = Outcome::default();
     for workload in workloads {
@@ -433,6 +443,10 @@ async fn run_against(cli: &Cli, workload: Workload, server: &Server) -> Result<O
                 timeout,
             };
             telemetry::run(server, &options).await
+        }
+        Workload::Availability => {
+            let options = availability::AvailabilityOptions { searches: cli.searches.max(1), timeout };
+            availability::run(server, &options).await
         }
         Workload::Pricing | Workload::All => Err("`pricing` and `all` are handled before this point".to_owned()),
     }

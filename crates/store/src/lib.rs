@@ -72,6 +72,7 @@ pub trait Store:
     + SupportReportStore
     + SupportOnCallStore
     + BookingStore
+    + BookingAvailabilityStore
     + Send
     + Sync
     + 'static
@@ -116,6 +117,7 @@ impl<T> Store for T where
         + SupportReportStore
         + SupportOnCallStore
         + BookingStore
+        + BookingAvailabilityStore
         + Send
         + Sync
         + 'static
@@ -1551,4 +1553,57 @@ pub trait BookingStore {
     async fn get_booking_settings(&self, location_id: &str) -> StoreResult<Option<BookingSettingsRow>>;
     /// Sets a location's booking rules (insert or replace).
     async fn put_booking_settings(&self, row: &BookingSettingsRow) -> StoreResult<()>;
+}
+
+/// Bookings' availability (issue 19 points 1 and 2, helper bkavail): what a slot search reads
+/// beyond resources and bookings, and the booking on joined tables that claims every member.
+#[async_trait]
+pub trait BookingAvailabilityStore {
+    /// Sets a resource's zone, combinable group and working week (insert or replace).
+    async fn put_booking_resource_details(&self, row: &BookingResourceDetailsRow) -> StoreResult<()>;
+    /// The details of a location's resources that have any.
+    async fn list_booking_resource_details(&self, location_id: &str) -> StoreResult<Vec<BookingResourceDetailsRow>>;
+    /// Adds an exception day.
+    async fn insert_booking_exception(&self, row: &BookingExceptionRow) -> StoreResult<()>;
+    /// A location's exception days (its own and its resources') from `from_day` to `to_day`
+    /// (`YYYY-MM-DD`, inclusive), by day.
+    async fn list_booking_exceptions(
+        &self,
+        location_id: &str,
+        from_day: &str,
+        to_day: &str,
+    ) -> StoreResult<Vec<BookingExceptionRow>>;
+    /// Deletes an exception day of a location; false when there was none.
+    async fn delete_booking_exception(&self, location_id: &str, id: &str) -> StoreResult<bool>;
+    /// Replaces who performs a service.
+    async fn set_service_performers(&self, service_id: &str, resource_ids: &[String]) -> StoreResult<()>;
+    /// Who performs a service (empty: every staff member and room of a location).
+    async fn service_performers(&self, service_id: &str) -> StoreResult<Vec<String>>;
+    /// A merchant's services, oldest first, at most `limit`.
+    async fn list_booking_services(&self, merchant_id: &str, limit: i64) -> StoreResult<Vec<BookingServiceRow>>;
+    /// The grid cells claimed on these resources in `[from_ms, to_ms)`, as (resource, cell
+    /// start): what availability treats as taken, so a slot offered is one the claim accepts.
+    async fn claimed_cells_between(
+        &self,
+        resource_ids: &[String],
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    /// Inserts a booking on joined tables: its row, the claims of every member on every cell,
+    /// its members and its events, in one transaction; `Taken` when any member's cell is claimed.
+    async fn insert_joined_booking(
+        &self,
+        booking: &BookingRow,
+        member_ids: &[String],
+        cell_starts_ms: &[i64],
+        events: &[NewEvent],
+    ) -> StoreResult<BookingInsert>;
+    /// The members of a booking on joined tables (empty for a one-resource booking).
+    async fn booking_members(&self, booking_id: &str) -> StoreResult<Vec<String>>;
+    /// Sets where a location is (insert or replace).
+    async fn put_location_place(&self, row: &LocationPlaceRow) -> StoreResult<()>;
+    /// Where a location is, when set.
+    async fn get_location_place(&self, location_id: &str) -> StoreResult<Option<LocationPlaceRow>>;
+    /// The places of every location with one, at most `limit`.
+    async fn list_location_places(&self, limit: i64) -> StoreResult<Vec<LocationPlaceRow>>;
 }

@@ -11,10 +11,13 @@
 //! (it guards one booking, so a slow hash buys nothing a 256-bit secret does not have).
 //! A wrong token is `NotFound`, as if the booking did not exist.
 
-use omnicanal_domain::bookings::availability::inside_opening_hours;
+use chrono::{FixedOffset, Offset, TimeZone};
+use chrono_tz::Tz;
+use omnicanal_domain::bookings::availability::{bookable_at, offered_slots};
 use omnicanal_domain::bookings::booking::{
     BookingAnnounced, BookingStatus, CancelPlan, Occupancy, check_start, plan_cancel,
 };
+use omnicanal_domain::bookings::local_time::{LocalTimeError, local_date_at, to_utc_ms};
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingInsert, BookingRow, NewEvent};
 
@@ -50,24 +53,50 @@ fn event(event: DomainEvent, now_ms: i64) -> NewEvent {
     NewEvent { event_id: new_id("evt"), created_at_ms: now_ms, event }
 }
 
+/// A start written with an offset the site's clock does not show at that instant is refused,
+/// naming `start_at`: either the wall time it names does not exist (the hour Chile skips on
+/// the first Sunday of September) or the offset is another zone's. Taking such a start at its
+/// instant would book a time the customer never saw on the site's clock.
+fn check_offset(zone: Tz, start_ms: i64, offset_seconds: Option<i32>) -> AppResult<()> {
+    let Some(offset_seconds) = offset_seconds else { return Ok(()) };
+    let Some(instant) = chrono::DateTime::from_timestamp_millis(start_ms) else {
+        return Err(AppError::invalid("start_at", "is out of range"));
+    };
+    let site_offset = zone.offset_from_utc_datetime(&instant.naive_utc()).fix();
+    if site_offset.local_minus_utc() == offset_seconds {
+        return Ok(());
+    }
+    let written = FixedOffset::east_opt(offset_seconds).unwrap_or(site_offset);
+    let wall = instant.with_timezone(&written).naive_local();
+    let message = match to_utc_ms(zone, wall.date(), wall.time()) {
+        Err(LocalTimeError::Skipped { .. }) => format!(
+            "the local time {} does not exist in {}: the clock skips that hour",
+            wall.format("%Y-%m-%d %H:%M"),
+            zone.name()
+        ),
+        _ => format!(
+            "the offset {written} is not {}'s at that time ({site_offset}); write the site's local time",
+            zone.name()
+        ),
+    };
+    Err(AppError::invalid("start_at", message))
+}
+
 impl App {
     /// Books a table or an appointment (public).
     pub async fn book(&self, request: BookingRequest) -> AppResult<BookingMade> {
         let plan = self.booking_plan(&request.location_id, &request.wants, request.resource_id.as_deref()).await?;
         let now_ms = self.now_ms();
         let settings = self.booking_settings(&plan.location.id).await?;
+        check_offset(plan.zone, request.start_ms, request.start_offset_seconds)?;
         check_start(request.start_ms, now_ms, settings.window)?;
-        if !inside_opening_hours(plan.zone, plan.hours.as_ref(), request.start_ms, plan.duration_minutes) {
+        let date = local_date_at(plan.zone, request.start_ms)
+            .ok_or_else(|| AppError::invalid("start_at", "is out of range"))?;
+        let day = self.day_offers(&plan, date).await?;
+        if !bookable_at(&day.offers, request.start_ms, plan.duration_minutes) {
             return Err(AppError::invalid("start_at", "the location is not open for the whole booking then"));
         }
         let wanted = Occupancy::new(request.start_ms, plan.duration_minutes, plan.buffer_minutes);
-        let taken = self
-            .taken_by_candidate(
-                &plan,
-                wanted.start_ms,
-                wanted.blocked_until_ms.saturating_add(omnicanal_domain::bookings::GRID_MS),
-            )
-            .await?;
         let token = new_token();
         let template = BookingRow {
             id: String::new(),
@@ -87,14 +116,17 @@ impl App {
             created_ms: now_ms,
             cancelled_ms: None,
         };
-        // What was read is only a hint of which candidate to try first; the claim decides.
-        for (resource, held) in plan.candidates.iter().zip(&taken) {
-            if held.iter().any(|other| other.clashes_with(wanted)) {
-                continue;
-            }
-            let booking = BookingRow { id: new_id("bkg"), resource_id: resource.id.clone(), ..template.clone() };
+        // What was read is only a hint of which offer to try first; the claim decides.
+        let free = offered_slots(&day.search, &day.offers);
+        for slot in free.iter().filter(|slot| slot.start_ms == request.start_ms) {
+            let booking = BookingRow { id: new_id("bkg"), resource_id: slot.resource_id.clone(), ..template.clone() };
             let events = [event(DomainEvent::BookingCreated(announced(&booking)), now_ms)];
-            match self.store.insert_booking(&booking, &wanted.cell_starts_ms(), &events).await? {
+            let cells = wanted.cell_starts_ms();
+            let claimed = match slot.resource_ids.len() {
+                0 | 1 => self.store.insert_booking(&booking, &cells, &events).await?,
+                _ => self.store.insert_joined_booking(&booking, &slot.resource_ids, &cells, &events).await?,
+            };
+            match claimed {
                 BookingInsert::Booked => {
                     self.committed();
                     return Ok(BookingMade { booking, manage_token: token });

@@ -3,6 +3,8 @@
 //! field is reported at once.
 
 use omnicanal_domain::Money;
+use omnicanal_domain::bookings::exceptions::{Exception, WorkingWeek};
+use omnicanal_domain::bookings::nearest::Coordinates;
 use omnicanal_domain::bookings::resources::{MAX_NAME_CHARS, MAX_SEATS, ResourceKind, ResourceSpec, ServiceSpec};
 
 use crate::error::{AppError, AppResult};
@@ -111,6 +113,10 @@ pub struct BookingRequest {
     pub location_id: String,
     /// The start (Unix ms); the grid and the window are the use case's checks.
     pub start_ms: i64,
+    /// The UTC offset the start was written with, seconds east; `None` for `Z` (a UTC instant,
+    /// which makes no claim about the site's clock). The use case refuses an offset that is
+    /// not the site's at that instant (the hour a clock change skips, a wrong zone).
+    pub start_offset_seconds: Option<i32>,
     /// A party or a service.
     pub wants: BookFor,
     /// A particular table, staff member or room; any free one when absent.
@@ -151,8 +157,10 @@ impl BookingRequest {
         if location_id.is_empty() {
             v.push("location_id", "is required");
         }
-        let start_ms = chrono::DateTime::parse_from_rfc3339(fields.start_at.trim())
-            .map(|at| at.timestamp_millis())
+        let start_at = fields.start_at.trim();
+        let written_in_utc = start_at.ends_with(['Z', 'z']);
+        let start = chrono::DateTime::parse_from_rfc3339(start_at)
+            .map(|at| (at.timestamp_millis(), (!written_in_utc).then(|| at.offset().local_minus_utc())))
             .map_err(|_| v.push("start_at", "must be an RFC 3339 time with its offset (2026-12-24T20:00:00-03:00)"))
             .ok();
         let wants = match BookFor::parse(fields.party_size, fields.service_id) {
@@ -183,7 +191,8 @@ impl BookingRequest {
         v.done(|| {
             Some(Self {
                 location_id: location_id.to_owned(),
-                start_ms: start_ms?,
+                start_ms: start?.0,
+                start_offset_seconds: start?.1,
                 wants: wants?,
                 resource_id: resource_id.map(str::to_owned),
                 customer: BookingCustomer {
@@ -193,6 +202,126 @@ impl BookingRequest {
                 },
             })
         })
+    }
+}
+
+/// Longest zone or combinable group name, in characters.
+pub const MAX_LABEL_CHARS: usize = 60;
+/// Most performers one service names.
+pub const MAX_PERFORMERS: usize = 100;
+/// Longest comuna or district name, in characters.
+pub const MAX_COMUNA_CHARS: usize = 80;
+
+/// Weekday → `[["HH:MM", "HH:MM"], …]` as the edge read it: a range that is not two times is
+/// refused here, naming the field, rather than by the JSON reader.
+pub type RawWeek = std::collections::BTreeMap<String, Vec<Vec<String>>>;
+
+fn pairs(field: &str, ranges: &[Vec<String>]) -> AppResult<Vec<(String, String)>> {
+    ranges
+        .iter()
+        .map(|range| match range.as_slice() {
+            [start, end] => Ok((start.clone(), end.clone())),
+            _ => Err(AppError::invalid(field, "each range is two times [\"HH:MM\", \"HH:MM\"]")),
+        })
+        .collect()
+}
+
+fn label(field: &str, raw: Option<&str>) -> AppResult<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    too_long(field, raw, MAX_LABEL_CHARS)?;
+    let trimmed = raw.trim();
+    Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
+}
+
+/// A resource's zone, combinable group and working week (each absent: none / whenever the
+/// location is open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceDetails {
+    /// The area it is in.
+    pub zone: Option<String>,
+    /// Tables of one group may be joined.
+    pub combine_group: Option<String>,
+    /// Its weekly shifts.
+    pub working_week: Option<WorkingWeek>,
+}
+
+impl ResourceDetails {
+    /// Parses the request's fields.
+    pub fn parse(zone: Option<&str>, combine_group: Option<&str>, working_hours: Option<&RawWeek>) -> AppResult<Self> {
+        let zone = label("zone", zone)?;
+        let combine_group = label("combine_group", combine_group)?;
+        let working_week = match working_hours {
+            Some(raw) => {
+                let mut text = std::collections::BTreeMap::new();
+                for (day, ranges) in raw {
+                    text.insert(day.clone(), pairs(&format!("working_hours.{day}"), ranges)?);
+                }
+                let json = serde_json::to_string(&text).map_err(|error| AppError::internal(error.to_string()))?;
+                Some(WorkingWeek::parse(&json)?)
+            }
+            None => None,
+        };
+        Ok(Self { zone, combine_group, working_week })
+    }
+}
+
+/// An exception day of a location or of one of its resources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewException {
+    /// The local date.
+    pub date: chrono::NaiveDate,
+    /// `holiday`, `location_hours`, `day_off` or `special_hours`.
+    pub kind: String,
+    /// The hours, for `location_hours` and `special_hours`, as `[["HH:MM", "HH:MM"], …]`.
+    pub hours: Option<Vec<(String, String)>>,
+    /// The resource, or `None` for the whole location.
+    pub resource_id: Option<String>,
+}
+
+impl NewException {
+    /// Parses the request's fields; the kind and hours are checked by the domain's `Exception`.
+    pub fn parse(date: &str, kind: &str, hours: Option<&[Vec<String>]>, resource_id: Option<&str>) -> AppResult<Self> {
+        let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::invalid("date", "must be a date YYYY-MM-DD"))?;
+        let hours = hours.map(|ranges| pairs("hours", ranges)).transpose()?;
+        Exception::parse(kind, hours.as_deref())?;
+        let resource_id = resource_id.map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned);
+        Ok(Self { date, kind: kind.to_owned(), hours, resource_id })
+    }
+}
+
+/// Who performs a service: ids, deduplicated, at most [`MAX_PERFORMERS`].
+pub fn parse_performers(resource_ids: &[String]) -> AppResult<Vec<String>> {
+    if resource_ids.len() > MAX_PERFORMERS {
+        return Err(AppError::invalid("resource_ids", format!("at most {MAX_PERFORMERS}")));
+    }
+    let mut ids: Vec<String> = resource_ids.iter().map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Where a location is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationPlace {
+    /// Its position.
+    pub coordinates: Coordinates,
+    /// Its comuna or district.
+    pub comuna: Option<String>,
+}
+
+impl LocationPlace {
+    /// Parses the request's fields.
+    pub fn parse(latitude: f64, longitude: f64, comuna: Option<&str>) -> AppResult<Self> {
+        let coordinates = Coordinates::new(latitude, longitude).map_err(omnicanal_domain::DomainError::from)?;
+        let comuna = match comuna {
+            Some(raw) => {
+                too_long("comuna", raw, MAX_COMUNA_CHARS)?;
+                Some(raw.trim().to_owned()).filter(|comuna| !comuna.is_empty())
+            }
+            None => None,
+        };
+        Ok(Self { coordinates, comuna })
     }
 }
 

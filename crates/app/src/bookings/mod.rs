@@ -17,6 +17,8 @@ pub mod book;
 pub mod command;
 pub mod settings;
 pub mod setup;
+// "Nearest to me" with free slots (bkavail).
+pub mod nearest;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

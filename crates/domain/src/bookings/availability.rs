@@ -51,8 +51,10 @@ pub struct Slot {
     pub start_ms: i64,
     /// End of the booking itself, buffer not included (Unix ms).
     pub end_ms: i64,
-    /// The resource that is free then.
+    /// The resource that is free then (the first member, for joined tables).
     pub resource_id: String,
+    /// Every resource the booking takes: the one above, or every member of joined tables.
+    pub resource_ids: Vec<String>,
 }
 
 /// The instant a local wall-clock time names: the earlier one when the clock goes back, and,
@@ -111,6 +113,7 @@ pub fn free_slots(day: &DayQuery<'_>, candidates: &[Candidate<'_>]) -> Vec<Slot>
                             start_ms: start,
                             end_ms: start.saturating_add(duration_ms),
                             resource_id: candidate.resource_id.to_owned(),
+                            resource_ids: vec![candidate.resource_id.to_owned()],
                         });
                     }
                 }
@@ -120,6 +123,123 @@ pub fn free_slots(day: &DayQuery<'_>, candidates: &[Candidate<'_>]) -> Vec<Slot>
     }
     slots.truncate(MAX_SLOTS);
     slots
+}
+
+/// One resource's day, as a search sees it: when it may be booked and what is taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceDay {
+    /// The resource.
+    pub id: String,
+    /// The instants it may be booked (opening hours ∩ its working week, exceptions applied):
+    /// UTC `[start, end)` ms, sorted and disjoint (`exceptions::Schedule::bookable_between`).
+    pub bookable: Vec<(i64, i64)>,
+    /// What its bookings (and their buffers) hold.
+    pub taken: Vec<Occupancy>,
+}
+
+/// What could take a booking: one resource, or tables of one group joined. It is bookable
+/// when *every* member is, and taken when *any* member is — so a combination is never offered
+/// over a member's booking or outside a member's hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// The members, the first named as the booking's resource.
+    pub resource_ids: Vec<String>,
+    /// The intersection of the members' bookable instants.
+    pub bookable: Vec<(i64, i64)>,
+    /// The union of the members' taken time.
+    pub taken: Vec<Occupancy>,
+}
+
+impl Offer {
+    /// The offer of these members (one or several); `None` when no member is given.
+    pub fn joining(members: &[&ResourceDay]) -> Option<Offer> {
+        let (first, rest) = members.split_first()?;
+        let mut bookable = first.bookable.clone();
+        let mut taken = first.taken.clone();
+        for member in rest {
+            bookable = intersect(&bookable, &member.bookable);
+            taken.extend(member.taken.iter().copied());
+        }
+        let resource_ids = members.iter().map(|member| member.id.clone()).collect();
+        Some(Offer { resource_ids, bookable, taken })
+    }
+}
+
+/// The intersection of two sorted, disjoint lists of `[start, end)` intervals.
+pub fn intersect(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while let (Some(&(a_start, a_end)), Some(&(b_start, b_end))) = (a.get(i), b.get(j)) {
+        let (start, end) = (a_start.max(b_start), a_end.min(b_end));
+        if start < end {
+            out.push((start, end));
+        }
+        if a_end < b_end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// A search over one local day: which starts are asked about and what a booking takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Search {
+    /// The first instant of the local day (Unix ms).
+    pub day_start_ms: i64,
+    /// The first instant of the next local day: starts are offered before it.
+    pub day_end_ms: i64,
+    /// How long the booking lasts.
+    pub duration_minutes: i64,
+    /// How long its resources stay blocked after it.
+    pub buffer_minutes: i64,
+    /// Now (Unix ms).
+    pub now_ms: i64,
+    /// How soon and how far ahead bookings are taken.
+    pub window: BookingWindow,
+}
+
+/// Whether `[start, end)` lies inside one of the sorted, disjoint intervals.
+fn inside(intervals: &[(i64, i64)], start_ms: i64, end_ms: i64) -> bool {
+    intervals.iter().any(|(open, close)| *open <= start_ms && end_ms <= *close)
+}
+
+/// The free slots of the day: every grid start of the day, within the window, at which an
+/// offer is bookable for the whole booking (the buffer may run past closing, as cleaning does)
+/// and no member's taken time shares a cell with the booking and its buffer. By start, then
+/// in the offers' order (best first); at most [`MAX_SLOTS`].
+pub fn offered_slots(search: &Search, offers: &[Offer]) -> Vec<Slot> {
+    let duration_ms = search.duration_minutes.saturating_mul(60_000);
+    let earliest = search.window.earliest_ms(search.now_ms).max(search.day_start_ms);
+    let latest = search.window.latest_ms(search.now_ms).min(search.day_end_ms.saturating_sub(1));
+    let first = earliest.saturating_add(GRID_MS - 1).div_euclid(GRID_MS).saturating_mul(GRID_MS);
+    let mut slots = Vec::new();
+    let mut start = first;
+    while start <= latest && slots.len() < MAX_SLOTS {
+        let end = start.saturating_add(duration_ms);
+        let wanted = Occupancy::new(start, search.duration_minutes, search.buffer_minutes);
+        for offer in offers {
+            if inside(&offer.bookable, start, end) && !offer.taken.iter().any(|taken| taken.clashes_with(wanted)) {
+                slots.push(Slot {
+                    start_ms: start,
+                    end_ms: end,
+                    resource_id: offer.resource_ids.first().cloned().unwrap_or_default(),
+                    resource_ids: offer.resource_ids.clone(),
+                });
+            }
+        }
+        start = start.saturating_add(GRID_MS);
+    }
+    slots.truncate(MAX_SLOTS);
+    slots
+}
+
+/// Whether some offer is bookable for the whole booking from `start_ms`, taken time aside:
+/// tells a booking refused because the place is closed (422) from one refused because the
+/// time is taken (409).
+pub fn bookable_at(offers: &[Offer], start_ms: i64, duration_minutes: i64) -> bool {
+    let end = start_ms.saturating_add(duration_minutes.saturating_mul(60_000));
+    offers.iter().any(|offer| inside(&offer.bookable, start_ms, end))
 }
 
 #[cfg(test)]
@@ -237,6 +357,82 @@ mod tests {
                     prop_assert!(hours.is_open_at(local), "{slot:?} at {wall} is outside the hours");
                 }
                 prop_assert!(check_start(slot.start_ms, now_ms, window).is_ok());
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn joined_tables_are_offered_only_when_every_member_is_free_and_bookable(
+            taken in proptest::collection::vec((0i64..96, 15i64..180, 0usize..5), 0..16),
+            hours in proptest::collection::vec((0i64..48, 8i64..48), 5),
+            party in 1u16..16,
+            duration in 15i64..150,
+            buffer in 0i64..30,
+        ) {
+            use crate::bookings::combinations::{Table, candidate_seatings};
+            let day_start = 1_796_700_000_000i64.div_euclid(GRID_MS) * GRID_MS;
+            let ids = ["t0", "t1", "t2", "t3", "t4"];
+            let days: Vec<ResourceDay> = ids
+                .iter()
+                .enumerate()
+                .map(|(index, id)| {
+                    let (open, length) = hours[index];
+                    let opens = day_start + open * GRID_MS;
+                    ResourceDay {
+                        id: (*id).to_owned(),
+                        bookable: vec![(opens, opens + length * GRID_MS)],
+                        taken: taken
+                            .iter()
+                            .filter(|(_, _, owner)| *owner == index)
+                            .map(|(cell, length, _)| Occupancy::new(day_start + cell * GRID_MS, *length, 15))
+                            .collect(),
+                    }
+                })
+                .collect();
+            let tables: Vec<Table> = ids
+                .iter()
+                .enumerate()
+                .map(|(index, id)| Table {
+                    id: (*id).to_owned(),
+                    seats_min: 1,
+                    seats_max: 2 + u16::try_from(index).unwrap_or(0),
+                    group: (index < 4).then(|| "terraza".to_owned()),
+                })
+                .collect();
+            let Ok(seatings) = candidate_seatings(&tables, party, 4) else { return Ok(()) };
+            let offers: Vec<Offer> = seatings
+                .iter()
+                .filter_map(|seating| {
+                    let members: Vec<&ResourceDay> =
+                        seating.table_ids.iter().filter_map(|id| days.iter().find(|day| &day.id == id)).collect();
+                    Offer::joining(&members)
+                })
+                .collect();
+            let search = Search {
+                day_start_ms: day_start,
+                day_end_ms: day_start + 96 * GRID_MS,
+                duration_minutes: duration,
+                buffer_minutes: buffer,
+                now_ms: day_start - 86_400_000,
+                window: BookingWindow::DEFAULT,
+            };
+            for slot in offered_slots(&search, &offers) {
+                let wanted = Occupancy::new(slot.start_ms, duration, buffer);
+                prop_assert!(!slot.resource_ids.is_empty());
+                for member in &slot.resource_ids {
+                    let Some(day) = days.iter().find(|day| &day.id == member) else {
+                        return Err(TestCaseError::fail("unknown member"));
+                    };
+                    for other in &day.taken {
+                        prop_assert!(!other.clashes_with(wanted), "{slot:?} overlaps {other:?} of {member}");
+                        prop_assert!(
+                            wanted.start_ms >= other.blocked_until_ms || wanted.blocked_until_ms <= other.start_ms,
+                            "{slot:?} overlaps {other:?} of {member} or its buffer"
+                        );
+                    }
+                    prop_assert!(inside(&day.bookable, slot.start_ms, slot.end_ms), "{slot:?} outside {member}'s hours");
+                }
             }
         }
     }

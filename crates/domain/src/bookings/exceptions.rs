@@ -186,6 +186,48 @@ pub struct ExceptionDay {
     pub exception: Exception,
 }
 
+/// The kinds of exception days, as the API and the store name them.
+pub const EXCEPTION_KINDS: [&str; 4] = ["holiday", "location_hours", "day_off", "special_hours"];
+
+impl Exception {
+    /// Builds an exception from its kind and, for `location_hours` and `special_hours`, its
+    /// `[["HH:MM", "HH:MM"], …]` ranges (a special shift may end past midnight: an end at or
+    /// before its start is the next day). Errors name `kind` or `hours`.
+    pub fn parse(kind: &str, hours: Option<&[(String, String)]>) -> Result<Self, DomainError> {
+        let ranges = |overnight: bool| -> Result<Shifts, DomainError> {
+            let hours = hours.ok_or_else(|| DomainError::invalid("hours", format!("{kind} needs hours")))?;
+            let mut minutes = Vec::with_capacity(hours.len());
+            for (start, end) in hours {
+                let (start, end) = (minute_of("hours", start)?, minute_of("hours", end)?);
+                minutes.push((start, if overnight && end <= start { end + DAY_MINUTES } else { end }));
+            }
+            if minutes.is_empty() {
+                return Err(DomainError::invalid("hours", "give at least one range (or use holiday / day_off)"));
+            }
+            if overnight { Shifts::overnight_allowed("hours", &minutes) } else { Shifts::same_day("hours", &minutes) }
+        };
+        let no_hours = |exception: Exception| match hours {
+            Some(_) => Err(DomainError::invalid("hours", format!("{kind} takes no hours"))),
+            None => Ok(exception),
+        };
+        match kind {
+            "holiday" => no_hours(Exception::Holiday),
+            "day_off" => no_hours(Exception::DayOff),
+            "location_hours" => Ok(Exception::LocationHours(ranges(false)?)),
+            "special_hours" => Ok(Exception::SpecialHours(ranges(true)?)),
+            _ => Err(DomainError::invalid("kind", format!("must be one of {}", EXCEPTION_KINDS.join(", ")))),
+        }
+    }
+
+    /// Whether it concerns one resource (a day off, special hours) rather than the location.
+    pub fn is_resources(&self) -> bool {
+        match self {
+            Exception::DayOff | Exception::SpecialHours(_) => true,
+            Exception::Holiday | Exception::LocationHours(_) => false,
+        }
+    }
+}
+
 /// Everything that decides a resource's bookable time, borrowed from the caller's rows.
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule<'a> {

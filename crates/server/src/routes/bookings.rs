@@ -56,6 +56,13 @@ pub struct ResourceView {
     pub seats_max: Option<i64>,
     /// Created at (RFC 3339).
     pub created_at: String,
+    /// The area it is in ("terraza"), when set.
+    pub zone: Option<String>,
+    /// Tables with the same group may be joined for a larger party.
+    pub combine_group: Option<String>,
+    /// Its working week (weekday → `[["HH:MM", "HH:MM"], …]`); null: whenever the location is open.
+    #[schema(value_type = Option<Object>)]
+    pub working_hours: Option<serde_json::Value>,
 }
 
 impl From<BookingResourceRow> for ResourceView {
@@ -69,6 +76,9 @@ impl From<BookingResourceRow> for ResourceView {
             seats_min: row.seats_min,
             seats_max: row.seats_max,
             created_at: rfc3339(row.created_ms),
+            zone: None,
+            combine_group: None,
+            working_hours: None,
         }
     }
 }
@@ -113,7 +123,7 @@ async fn create_resource(
     params(("id" = String, Path, description = "Location id")),
     responses((status = 200, body = Vec<ResourceView>), (status = 404, body = crate::error::Problem)))]
 async fn list_resources(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Vec<ResourceView>>> {
-    Ok(Json(state.app.booking_resources(&id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(state.app.booking_resources_with_details(&id).await?.into_iter().map(Into::into).collect()))
 }
 
 /// A service booked on staff or rooms.
@@ -197,13 +207,20 @@ pub struct SlotView {
     pub start_at: String,
     /// End of the booking, buffer not included (RFC 3339).
     pub end_at: String,
-    /// The table, staff member or room free then.
+    /// The table, staff member or room free then (the first member, for joined tables).
     pub resource_id: String,
+    /// Every resource the booking takes: the one above, or every member of joined tables.
+    pub resource_ids: Vec<String>,
 }
 
 impl From<Slot> for SlotView {
     fn from(slot: Slot) -> Self {
-        Self { start_at: rfc3339(slot.start_ms), end_at: rfc3339(slot.end_ms), resource_id: slot.resource_id }
+        Self {
+            start_at: rfc3339(slot.start_ms),
+            end_at: rfc3339(slot.end_ms),
+            resource_id: slot.resource_id,
+            resource_ids: slot.resource_ids,
+        }
     }
 }
 

@@ -81,3 +81,5 @@ mod webhook_outbound;
 mod webhook_secrets;
 mod webhooks;
 mod webshop;
+// Availability, setup and nearest for bookings (issue 19, bkavail).
+mod booking_availability;

@@ -22,3 +22,5 @@ mod retry_after_crash;
 mod shop_sync_cli;
 mod shutdown;
 mod sse_load;
+// Bookings over two nodes (issue 19, bkavail).
+mod booking_nodes;

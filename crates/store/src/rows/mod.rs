@@ -52,10 +52,13 @@ mod support_reports;
 mod support_on_call;
 // Bookings (issue 19).
 mod bookings;
+// Bookings' availability: details, exceptions, performers, places (issue 19 points 1-2).
+mod booking_availability;
 
 pub use access::*;
 pub use aisle::*;
 pub use audit::*;
+pub use booking_availability::*;
 pub use bookings::*;
 pub use catalog_admin::*;
 pub use click_collect::*;

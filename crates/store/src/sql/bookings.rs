@@ -27,9 +27,9 @@ use crate::rows::{BookingInsert, BookingResourceRow, BookingRow, BookingServiceR
 use crate::{BookingStore, StoreError, StoreResult};
 
 const RESOURCE_COLUMNS: &str = "id, merchant_id, location_id, kind, name, seats_min, seats_max, created_ms";
-const SERVICE_COLUMNS: &str =
+pub(super) const SERVICE_COLUMNS: &str =
     "id, merchant_id, name, duration_minutes, buffer_minutes, price_minor, price_currency, created_ms";
-const BOOKING_COLUMNS: &str = "id, merchant_id, location_id, resource_id, service_id, party_size, start_ms, end_ms, \
+pub(super) const BOOKING_COLUMNS: &str = "id, merchant_id, location_id, resource_id, service_id, party_size, start_ms, end_ms, \
      blocked_until_ms, status, customer_name, customer_phone, customer_email, manage_token_hash, created_ms, cancelled_ms";
 
 fn resource_from(row: &AnyRow) -> Result<BookingResourceRow, sqlx::Error> {
@@ -45,7 +45,7 @@ fn resource_from(row: &AnyRow) -> Result<BookingResourceRow, sqlx::Error> {
     })
 }
 
-fn service_from(row: &AnyRow) -> Result<BookingServiceRow, sqlx::Error> {
+pub(super) fn service_from(row: &AnyRow) -> Result<BookingServiceRow, sqlx::Error> {
     let amount: Option<i64> = row.try_get("price_minor")?;
     let price_currency = get_parsed_opt(row, "price_currency", currency)?;
     Ok(BookingServiceRow {
@@ -80,7 +80,7 @@ fn booking_from(row: &AnyRow) -> Result<BookingRow, sqlx::Error> {
     })
 }
 
-fn is_unique_violation(error: &sqlx::Error) -> bool {
+pub(super) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(database) if database.kind() == ErrorKind::UniqueViolation)
 }
 

@@ -55,6 +55,8 @@ mod support_reports;
 mod support_on_call;
 // Bookings, never double-booked (issue 19).
 mod bookings;
+// Bookings' availability: details, exceptions, performers, joined tables, places (issue 19).
+mod booking_availability;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
