@@ -72,6 +72,7 @@ pub trait Store:
     + SupportReportStore
     + SupportOnCallStore
     + BookingStore
+    + BookingLifeStore
     + Send
     + Sync
     + 'static
@@ -116,6 +117,7 @@ impl<T> Store for T where
         + SupportReportStore
         + SupportOnCallStore
         + BookingStore
+        + BookingLifeStore
         + Send
         + Sync
         + 'static
@@ -1551,4 +1553,40 @@ pub trait BookingStore {
     async fn get_booking_settings(&self, location_id: &str) -> StoreResult<Option<BookingSettingsRow>>;
     /// Sets a location's booking rules (insert or replace).
     async fn put_booking_settings(&self, row: &BookingSettingsRow) -> StoreResult<()>;
+}
+
+/// A booking's life after it is made (issue 19 point 3): a hold while the customer confirms,
+/// its confirmation or expiry, and moving a booking to another time or resource — each one
+/// transaction with its claims and its events, conditional on the status so two nodes racing
+/// change a booking once.
+#[async_trait]
+pub trait BookingLifeStore {
+    /// Stores a booking `held` until `hold_expires_ms`, claims its cells and writes its events,
+    /// in one transaction; a cell already claimed answers `Taken` and stores nothing.
+    async fn insert_held_booking(
+        &self,
+        booking: &BookingRow,
+        cell_starts_ms: &[i64],
+        hold_expires_ms: i64,
+        events: &[NewEvent],
+    ) -> StoreResult<BookingInsert>;
+    /// When a booking's hold lapses (`None`: it was never held, or its hold was settled).
+    async fn booking_hold_expiry(&self, booking_id: &str) -> StoreResult<Option<i64>>;
+    /// Confirms a held booking whose hold has not lapsed at `now_ms`, with its events; false
+    /// when it was not held any more or its hold lapsed (expired or cancelled meanwhile).
+    async fn confirm_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    /// Held bookings whose hold lapsed by `now_ms`, the oldest lapse first, at most `limit`.
+    async fn lapsed_held_bookings(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<BookingRow>>;
+    /// Expires a held booking whose hold lapsed by `now_ms`: frees its cells and writes its
+    /// events; false when another node (or a confirmation) settled it first.
+    async fn expire_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    /// Moves a held or confirmed booking to `moved`'s resource and times: deletes its claims,
+    /// claims `claims`, updates the row and writes its events in one transaction. A claimed
+    /// cell rolls everything back (`Taken`: the old time is still held).
+    async fn move_booking(
+        &self,
+        moved: &BookingRow,
+        claims: &[BookingClaim],
+        events: &[NewEvent],
+    ) -> StoreResult<BookingMove>;
 }

@@ -9,6 +9,10 @@
 //! - [`book`]: booking (public), reading and cancelling with the manage token.
 //! - [`settings`]: a location's booking rules (notice, window, cancellation, hold, reminders).
 //!
+//! - [`hold`]: a held booking confirmed by its customer or expired by the sweeper.
+//! - [`reschedule`]: moving a booking — the customer's reschedule and the staff's move.
+//! - [`calendar`]: a booking as an `.ics` calendar file with its manage link.
+//!
 //! Not built yet (issue 19, later): holds while the customer confirms, deposits, `.ics`,
 //! reminders, staff schedules and exceptions, combined tables, rescheduling, pages.
 
@@ -17,6 +21,10 @@ pub mod book;
 pub mod command;
 pub mod settings;
 pub mod setup;
+pub mod hold;
+pub mod reschedule;
+pub mod calendar;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};
+pub use reschedule::MoveBooking;

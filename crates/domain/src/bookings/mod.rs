@@ -23,6 +23,8 @@
 //!   holidays and special hours.
 //! - [`settings`]: a location's rules — notice, how far ahead, the customer's cancellation
 //!   window, how long a hold waits, when reminders go out.
+//! - [`changes`]: what may change once a booking is made, and until when — the customer's
+//!   cancellation window, which bookings may move, whether a hold may still be confirmed.
 //!
 //! `combinations`, `local_time`, `nearest` and `exceptions` are not yet called by the use
 //! cases: availability still seats a party at one table and reads the location's hours only.
@@ -35,6 +37,7 @@ pub mod local_time;
 pub mod nearest;
 pub mod resources;
 pub mod settings;
+pub mod changes;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

@@ -52,6 +52,8 @@ mod support_reports;
 mod support_on_call;
 // Bookings (issue 19).
 mod bookings;
+// A booking's life after it is made: holds and moves (issue 19 point 3).
+mod booking_life;
 
 pub use access::*;
 pub use aisle::*;
@@ -89,6 +91,7 @@ pub use support_photos::*;
 pub use support_reports::*;
 pub use support_sla::*;
 pub use support_tickets::*;
+pub use booking_life::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

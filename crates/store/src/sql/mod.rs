@@ -55,6 +55,8 @@ mod support_reports;
 mod support_on_call;
 // Bookings, never double-booked (issue 19).
 mod bookings;
+// A booking's life after it is made: holds, confirmation, expiry, moves (issue 19 point 3).
+mod booking_life;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
