@@ -17,12 +17,12 @@
 //! [`super::hold`]). A customer's cancel by the manage link closes with the location's
 //! cancellation window (`changes::check_change_window`); staff may cancel until the start.
 
+use chrono_tz::Tz;
+use omnicanal_domain::access::Role;
 use omnicanal_domain::bookings::availability::inside_opening_hours;
 use omnicanal_domain::bookings::booking::{
     BookingAnnounced, BookingStatus, CancelPlan, Occupancy, check_start, plan_cancel,
 };
-use chrono_tz::Tz;
-use omnicanal_domain::access::Role;
 use omnicanal_domain::bookings::changes::{ChangedBy, check_change_window};
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingInsert, BookingRow, NewEvent};

@@ -18,12 +18,12 @@
 
 pub mod availability;
 pub mod book;
+pub mod calendar;
 pub mod command;
-pub mod settings;
-pub mod setup;
 pub mod hold;
 pub mod reschedule;
-pub mod calendar;
+pub mod settings;
+pub mod setup;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

@@ -80,8 +80,7 @@ impl App {
             return Err(AppError::invalid("start_at", "the location is not open for the whole booking then"));
         }
         let wanted = Occupancy::new(to.start_ms, plan.duration_minutes, plan.buffer_minutes);
-        if wanted.start_ms == booking.start_ms && to.resource_id.as_deref().is_none_or(|id| id == booking.resource_id)
-        {
+        if wanted.start_ms == booking.start_ms && to.resource_id.as_deref().is_none_or(|id| id == booking.resource_id) {
             return Ok(booking);
         }
         // The booking's own resource first, so a move in time keeps its table when it can.
@@ -105,7 +104,9 @@ impl App {
                 }
                 BookingMove::Taken => continue,
                 BookingMove::Gone => {
-                    return Err(AppError::Conflict("the booking changed meanwhile (cancelled or seated); reload it".into()));
+                    return Err(AppError::Conflict(
+                        "the booking changed meanwhile (cancelled or seated); reload it".into(),
+                    ));
                 }
             }
         }

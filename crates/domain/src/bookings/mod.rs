@@ -31,13 +31,13 @@
 
 pub mod availability;
 pub mod booking;
+pub mod changes;
 pub mod combinations;
 pub mod exceptions;
 pub mod local_time;
 pub mod nearest;
 pub mod resources;
 pub mod settings;
-pub mod changes;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

@@ -52,8 +52,7 @@ async fn open_noon_to_eleven(app: &TestApp, fx: &Fixture) {
 
 async fn table(app: &TestApp, token: &str, location_id: &str, name: &str) -> String {
     let body = json!({"kind": "table", "name": name, "seats_min": 1, "seats_max": 4});
-    let created =
-        app.post(&format!("/api/v1/locations/{location_id}/resources"), Some(token), &body).await;
+    let created = app.post(&format!("/api/v1/locations/{location_id}/resources"), Some(token), &body).await;
     id_of(&created.expect(StatusCode::CREATED, "a table"), "table")
 }
 
@@ -151,7 +150,8 @@ async fn the_manage_link_cancels_until_the_window_closes_and_staff_after() {
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
     let table_id = table(&app, &manager, &burger.location_id, "Mesa 2").await;
-    let (id, token, _) = booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
+    let (id, token, _) =
+        booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
 
     // 18:01, a minute after the window closed (120 minutes before 20:00).
     clock.set(WEDNESDAY_EIGHT_PM_MS - 119 * 60_000);
@@ -182,8 +182,10 @@ async fn a_reschedule_moves_to_a_free_slot_and_a_taken_one_keeps_the_old_time() 
     let (burger, sushi) = (fx.m(0), fx.m(1));
     let manager = burger.manager.token(&app).await;
     let table_id = table(&app, &manager, &burger.location_id, "Mesa 3").await;
-    let (id, token, _) = booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
-    let (_, _, _) = booked(&app, &booking(&burger.location_id, "2026-12-09T13:00:00-03:00", &table_id), "another").await;
+    let (id, token, _) =
+        booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
+    let (_, _, _) =
+        booked(&app, &booking(&burger.location_id, "2026-12-09T13:00:00-03:00", &table_id), "another").await;
 
     let reschedule = with_token(&format!("/api/v1/bookings/{id}/reschedule"), &token);
     let moved = app.post(&reschedule, None, &json!({"start_at": "2026-12-09T20:15:00-03:00"})).await;
@@ -211,12 +213,15 @@ async fn a_reschedule_moves_to_a_free_slot_and_a_taken_one_keeps_the_old_time() 
     assert_eq!(moved_back["start_at"], "2026-12-09T22:00:00.000Z");
     let stranger = sushi.manager.token(&app).await;
     let foreign = app
-        .post(&format!("/api/v1/bookings/{id}/move"), Some(&stranger), &json!({"start_at": "2026-12-09T21:00:00-03:00"}))
+        .post(
+            &format!("/api/v1/bookings/{id}/move"),
+            Some(&stranger),
+            &json!({"start_at": "2026-12-09T21:00:00-03:00"}),
+        )
         .await;
     assert_problem(&foreign, StatusCode::NOT_FOUND, "another merchant's booking");
-    let nobody = app
-        .post(&format!("/api/v1/bookings/{id}/move"), None, &json!({"start_at": "2026-12-09T21:00:00-03:00"}))
-        .await;
+    let nobody =
+        app.post(&format!("/api/v1/bookings/{id}/move"), None, &json!({"start_at": "2026-12-09T21:00:00-03:00"})).await;
     assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         booking_events(&app, &id).await,
@@ -233,7 +238,8 @@ async fn a_booking_downloads_as_a_calendar_file() {
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
     let table_id = table(&app, &manager, &burger.location_id, "Mesa 5").await;
-    let (id, token, made) = booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
+    let (id, token, made) =
+        booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
     let calendar_url = made["calendar_url"].as_str().unwrap_or_default().to_owned();
 
     let ics = app.get(&calendar_url, None).await;

@@ -58,6 +58,7 @@ mod booking_life;
 pub use access::*;
 pub use aisle::*;
 pub use audit::*;
+pub use booking_life::*;
 pub use bookings::*;
 pub use catalog_admin::*;
 pub use click_collect::*;
@@ -91,7 +92,6 @@ pub use support_photos::*;
 pub use support_reports::*;
 pub use support_sla::*;
 pub use support_tickets::*;
-pub use booking_life::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
