@@ -168,6 +168,7 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
             support_alert_events,
             shutdown_signal.clone(),
         )),
+        tokio::spawn(workers::booking_holds::run(state.clone(), shutdown_signal.clone())),
     ];
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it,
     // unless a trusted proxy's header names the client: `extract::ClientIp`).

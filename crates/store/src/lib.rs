@@ -73,6 +73,7 @@ pub trait Store:
     + SupportOnCallStore
     + BookingStore
     + BookingAvailabilityStore
+    + BookingLifeStore
     + Send
     + Sync
     + 'static
@@ -118,6 +119,7 @@ impl<T> Store for T where
         + SupportOnCallStore
         + BookingStore
         + BookingAvailabilityStore
+        + BookingLifeStore
         + Send
         + Sync
         + 'static
@@ -1590,12 +1592,14 @@ pub trait BookingAvailabilityStore {
         to_ms: i64,
     ) -> StoreResult<Vec<(String, i64)>>;
     /// Inserts a booking on joined tables: its row, the claims of every member on every cell,
-    /// its members and its events, in one transaction; `Taken` when any member's cell is claimed.
+    /// its members, its hold when it is held (`hold_expires_ms`) and its events, in one
+    /// transaction; `Taken` when any member's cell is claimed.
     async fn insert_joined_booking(
         &self,
         booking: &BookingRow,
         member_ids: &[String],
         cell_starts_ms: &[i64],
+        hold_expires_ms: Option<i64>,
         events: &[NewEvent],
     ) -> StoreResult<BookingInsert>;
     /// The members of a booking on joined tables (empty for a one-resource booking).
@@ -1606,4 +1610,40 @@ pub trait BookingAvailabilityStore {
     async fn get_location_place(&self, location_id: &str) -> StoreResult<Option<LocationPlaceRow>>;
     /// The places of every location with one, at most `limit`.
     async fn list_location_places(&self, limit: i64) -> StoreResult<Vec<LocationPlaceRow>>;
+}
+
+/// A booking's life after it is made (issue 19 point 3): a hold while the customer confirms,
+/// its confirmation or expiry, and moving a booking to another time or resource — each one
+/// transaction with its claims and its events, conditional on the status so two nodes racing
+/// change a booking once.
+#[async_trait]
+pub trait BookingLifeStore {
+    /// Stores a booking `held` until `hold_expires_ms`, claims its cells and writes its events,
+    /// in one transaction; a cell already claimed answers `Taken` and stores nothing.
+    async fn insert_held_booking(
+        &self,
+        booking: &BookingRow,
+        cell_starts_ms: &[i64],
+        hold_expires_ms: i64,
+        events: &[NewEvent],
+    ) -> StoreResult<BookingInsert>;
+    /// When a booking's hold lapses (`None`: it was never held, or its hold was settled).
+    async fn booking_hold_expiry(&self, booking_id: &str) -> StoreResult<Option<i64>>;
+    /// Confirms a held booking whose hold has not lapsed at `now_ms`, with its events; false
+    /// when it was not held any more or its hold lapsed (expired or cancelled meanwhile).
+    async fn confirm_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    /// Held bookings whose hold lapsed by `now_ms`, the oldest lapse first, at most `limit`.
+    async fn lapsed_held_bookings(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<BookingRow>>;
+    /// Expires a held booking whose hold lapsed by `now_ms`: frees its cells and writes its
+    /// events; false when another node (or a confirmation) settled it first.
+    async fn expire_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    /// Moves a held or confirmed booking to `moved`'s resource and times: deletes its claims,
+    /// claims `claims`, updates the row and writes its events in one transaction. A claimed
+    /// cell rolls everything back (`Taken`: the old time is still held).
+    async fn move_booking(
+        &self,
+        moved: &BookingRow,
+        claims: &[BookingClaim],
+        events: &[NewEvent],
+    ) -> StoreResult<BookingMove>;
 }

@@ -71,11 +71,15 @@ mod support_on_call;
 // Bookings, never double-booked (issue 19).
 #[path = "story/bookings.rs"]
 mod bookings;
+// A booking's life: holds, expiry and moves (issue 19 point 3).
+#[path = "story/booking_life.rs"]
+mod booking_life;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
 };
 use audit::audit_entries_are_listed_newest_first_with_filters;
+use booking_life::a_bookings_hold_confirmation_expiry_and_moves_happen_once;
 use bookings::bookings_never_claim_one_table_twice;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
@@ -201,6 +205,7 @@ story!(
     one_open_incident_per_store_and_cause_under_two_detectors,
     on_call_shifts_subscriptions_and_alert_deliveries,
     bookings_never_claim_one_table_twice,
+    a_bookings_hold_confirmation_expiry_and_moves_happen_once,
 );
 
 fn user(email: &str) -> UserRow {

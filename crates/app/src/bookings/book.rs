@@ -10,21 +10,34 @@
 //! The manage token is 256 random bits, shown once in the answer; only its SHA-256 is kept
 //! (it guards one booking, so a slow hash buys nothing a 256-bit secret does not have).
 //! A wrong token is `NotFound`, as if the booking did not exist.
+//!
+//! A booking asked with `hold` is stored `held` until the location's `hold_minutes` pass: its
+//! cells are claimed exactly as a confirmed booking's, so nobody takes the slot while the
+//! customer confirms (`hold`'s confirmation and the sweeper that expires lapsed holds are in
+//! [`super::hold`]). A customer's cancel by the manage link closes with the location's
+//! cancellation window (`changes::check_change_window`); staff may cancel until the start.
 
 use chrono::{FixedOffset, Offset, TimeZone};
 use chrono_tz::Tz;
+use omnicanal_domain::access::Role;
 use omnicanal_domain::bookings::availability::{bookable_at, offered_slots};
 use omnicanal_domain::bookings::booking::{
     BookingAnnounced, BookingStatus, CancelPlan, Occupancy, check_start, plan_cancel,
 };
+use omnicanal_domain::bookings::changes::{ChangedBy, check_change_window};
 use omnicanal_domain::bookings::local_time::{LocalTimeError, local_date_at, to_utc_ms};
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingInsert, BookingRow, NewEvent};
 
 use super::command::BookingRequest;
 use crate::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::ids::{constant_time_eq, new_id, new_token, sha256_hex};
+
+/// Who may manage a location's bookings besides the customer: its staff, its merchant's
+/// manager, an admin.
+pub const BOOKING_STAFF_ROLES: [Role; 3] = [Role::Admin, Role::MerchantManager, Role::Staff];
 
 /// A booking just made, with the manage token shown this once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +46,11 @@ pub struct BookingMade {
     pub booking: BookingRow,
     /// The secret of the manage link (cancel, read).
     pub manage_token: String,
+    /// When a held booking's hold lapses (Unix ms); `None` for a booking confirmed at once.
+    pub hold_expires_ms: Option<i64>,
 }
 
-fn announced(booking: &BookingRow) -> BookingAnnounced {
+pub(crate) fn announced(booking: &BookingRow) -> BookingAnnounced {
     BookingAnnounced {
         booking_id: booking.id.clone(),
         merchant_id: booking.merchant_id.clone(),
@@ -49,7 +64,7 @@ fn announced(booking: &BookingRow) -> BookingAnnounced {
     }
 }
 
-fn event(event: DomainEvent, now_ms: i64) -> NewEvent {
+pub(crate) fn event(event: DomainEvent, now_ms: i64) -> NewEvent {
     NewEvent { event_id: new_id("evt"), created_at_ms: now_ms, event }
 }
 
@@ -83,8 +98,14 @@ fn check_offset(zone: Tz, start_ms: i64, offset_seconds: Option<i32>) -> AppResu
 }
 
 impl App {
-    /// Books a table or an appointment (public).
+    /// Books a table or an appointment (public), confirmed at once.
     pub async fn book(&self, request: BookingRequest) -> AppResult<BookingMade> {
+        self.book_with_hold(request, false).await
+    }
+
+    /// Books a table or an appointment (public); with `hold`, held for the location's
+    /// `hold_minutes` until the customer confirms it.
+    pub async fn book_with_hold(&self, request: BookingRequest, hold: bool) -> AppResult<BookingMade> {
         let plan = self.booking_plan(&request.location_id, &request.wants, request.resource_id.as_deref()).await?;
         let now_ms = self.now_ms();
         let settings = self.booking_settings(&plan.location.id).await?;
@@ -98,6 +119,7 @@ impl App {
         }
         let wanted = Occupancy::new(request.start_ms, plan.duration_minutes, plan.buffer_minutes);
         let token = new_token();
+        let hold_expires_ms = hold.then(|| now_ms.saturating_add(settings.hold_minutes.saturating_mul(60_000)));
         let template = BookingRow {
             id: String::new(),
             merchant_id: plan.location.merchant_id.clone(),
@@ -108,7 +130,7 @@ impl App {
             start_ms: wanted.start_ms,
             end_ms: wanted.start_ms.saturating_add(plan.duration_minutes.saturating_mul(60_000)),
             blocked_until_ms: wanted.blocked_until_ms,
-            status: BookingStatus::Confirmed,
+            status: if hold { BookingStatus::Held } else { BookingStatus::Confirmed },
             customer_name: request.customer.name,
             customer_phone: request.customer.phone,
             customer_email: request.customer.email,
@@ -122,14 +144,19 @@ impl App {
             let booking = BookingRow { id: new_id("bkg"), resource_id: slot.resource_id.clone(), ..template.clone() };
             let events = [event(DomainEvent::BookingCreated(announced(&booking)), now_ms)];
             let cells = wanted.cell_starts_ms();
-            let claimed = match slot.resource_ids.len() {
-                0 | 1 => self.store.insert_booking(&booking, &cells, &events).await?,
-                _ => self.store.insert_joined_booking(&booking, &slot.resource_ids, &cells, &events).await?,
+            let claimed = match (slot.resource_ids.len(), hold_expires_ms) {
+                (0 | 1, None) => self.store.insert_booking(&booking, &cells, &events).await?,
+                (0 | 1, Some(expires_ms)) => {
+                    self.store.insert_held_booking(&booking, &cells, expires_ms, &events).await?
+                }
+                (_, hold) => {
+                    self.store.insert_joined_booking(&booking, &slot.resource_ids, &cells, hold, &events).await?
+                }
             };
             match claimed {
                 BookingInsert::Booked => {
                     self.committed();
-                    return Ok(BookingMade { booking, manage_token: token });
+                    return Ok(BookingMade { booking, manage_token: token, hold_expires_ms });
                 }
                 BookingInsert::Taken => continue,
             }
@@ -147,11 +174,48 @@ impl App {
     }
 
     /// Cancels a booking with its manage token and frees its time; cancelling again answers
-    /// the cancelled booking. A booking that has started can no longer be cancelled.
+    /// the cancelled booking. A booking that has started can no longer be cancelled, and the
+    /// customer's link closes `cancel_window_minutes` before the start (422 naming the deadline).
     pub async fn cancel_booking(&self, id: &str, token: &str) -> AppResult<BookingRow> {
         let booking = self.booking_by_token(id, token).await?;
+        self.cancel_found_booking(booking, ChangedBy::Customer).await
+    }
+
+    /// Cancels a booking for the location's staff, its merchant's manager or an admin, at any
+    /// time before it starts (the customer's window does not bind them). Another merchant's
+    /// booking, or another location's for staff, is `NotFound`.
+    pub async fn cancel_booking_as_staff(&self, caller: &Caller, id: &str) -> AppResult<BookingRow> {
+        let booking = self.booking_for_staff(caller, id).await?;
+        self.cancel_found_booking(booking, ChangedBy::Staff).await
+    }
+
+    /// A booking, for the staff of its location, its merchant's manager or an admin.
+    pub async fn booking_for_staff(&self, caller: &Caller, id: &str) -> AppResult<BookingRow> {
+        caller.require(&BOOKING_STAFF_ROLES)?;
+        let booking = self.store.get_booking(id).await?.ok_or(AppError::NotFound("booking"))?;
+        if !caller.sees_location(&booking.merchant_id, &booking.location_id) {
+            return Err(AppError::NotFound("booking"));
+        }
+        Ok(booking)
+    }
+
+    /// The site's time zone of a location (UTC when unknown), for deadlines and calendars.
+    pub(crate) async fn location_zone(&self, location_id: &str) -> AppResult<Tz> {
+        let location = self.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
+        let site = self.store.get_site(&location.site_id).await?.ok_or(AppError::NotFound("location"))?;
+        Ok(site.timezone.parse().unwrap_or(Tz::UTC))
+    }
+
+    async fn cancel_found_booking(&self, booking: BookingRow, by: ChangedBy) -> AppResult<BookingRow> {
+        let id = booking.id.clone();
         let now_ms = self.now_ms();
-        match plan_cancel(booking.status, booking.start_ms, now_ms)? {
+        let plan = plan_cancel(booking.status, booking.start_ms, now_ms)?;
+        if plan == CancelPlan::Cancel {
+            let settings = self.booking_settings(&booking.location_id).await?;
+            let zone = self.location_zone(&booking.location_id).await?;
+            check_change_window(by, booking.start_ms, now_ms, settings.cancel_window_minutes, zone)?;
+        }
+        match plan {
             CancelPlan::AlreadyCancelled => Ok(booking),
             CancelPlan::Cancel => {
                 let cancelled =
@@ -162,7 +226,7 @@ impl App {
                     Ok(cancelled)
                 } else {
                     // Cancelled meanwhile by another request: answer what is stored.
-                    self.store.get_booking(id).await?.ok_or(AppError::NotFound("booking"))
+                    self.store.get_booking(&id).await?.ok_or(AppError::NotFound("booking"))
                 }
             }
         }

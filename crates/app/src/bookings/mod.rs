@@ -9,12 +9,19 @@
 //! - [`book`]: booking (public), reading and cancelling with the manage token.
 //! - [`settings`]: a location's booking rules (notice, window, cancellation, hold, reminders).
 //!
+//! - [`hold`]: a held booking confirmed by its customer or expired by the sweeper.
+//! - [`reschedule`]: moving a booking — the customer's reschedule and the staff's move.
+//! - [`calendar`]: a booking as an `.ics` calendar file with its manage link.
+//!
 //! Not built yet (issue 19, later): holds while the customer confirms, deposits, `.ics`,
 //! reminders, staff schedules and exceptions, combined tables, rescheduling, pages.
 
 pub mod availability;
 pub mod book;
+pub mod calendar;
 pub mod command;
+pub mod hold;
+pub mod reschedule;
 pub mod settings;
 pub mod setup;
 // "Nearest to me" with free slots (bkavail).
@@ -22,3 +29,4 @@ pub mod nearest;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};
+pub use reschedule::MoveBooking;

@@ -23,12 +23,15 @@
 //!   holidays and special hours.
 //! - [`settings`]: a location's rules — notice, how far ahead, the customer's cancellation
 //!   window, how long a hold waits, when reminders go out.
+//! - [`changes`]: what may change once a booking is made, and until when — the customer's
+//!   cancellation window, which bookings may move, whether a hold may still be confirmed.
 //!
 //! `combinations`, `local_time`, `nearest` and `exceptions` are not yet called by the use
 //! cases: availability still seats a party at one table and reads the location's hours only.
 
 pub mod availability;
 pub mod booking;
+pub mod changes;
 pub mod combinations;
 pub mod exceptions;
 pub mod local_time;

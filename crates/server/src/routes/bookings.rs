@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use omnicanal_app::AppError;
+use omnicanal_app::bookings::calendar::{calendar_path, manage_path};
 use omnicanal_app::bookings::command::BookingFields;
 use omnicanal_app::bookings::{BookFor, BookingMade, BookingRequest, NewResource, NewService};
 use omnicanal_app::ids::rfc3339;
@@ -20,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -290,6 +291,9 @@ pub struct CreateBookingRequest {
     pub resource_id: Option<String>,
     /// Who books.
     pub customer: BookingCustomerRequest,
+    /// Hold the slot for the location's `hold_minutes` until the customer confirms it
+    /// (`POST /bookings/{id}/confirm`); confirmed at once when absent or false.
+    pub hold: Option<bool>,
 }
 
 impl TryFrom<CreateBookingRequest> for BookingRequest {
@@ -326,15 +330,25 @@ pub struct BookingView {
     pub service_id: Option<String>,
     /// The party size, for tables.
     pub party_size: Option<i64>,
-    /// `confirmed` or `cancelled`.
+    /// `held`, `confirmed`, `seated`, `completed`, `no_show`, `cancelled` or `expired`.
     pub status: String,
     /// The manage link's secret: shown once, in the answer to the booking.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manage_token: Option<String>,
+    /// When a held booking's hold lapses unless confirmed (RFC 3339); in the answer to a held booking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_expires_at: Option<String>,
+    /// The customer's page to cancel or reschedule it (`/reservas/{id}?token=…`); in the
+    /// answer to the booking only, like the token it carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manage_url: Option<String>,
+    /// Its calendar file (`.ics`); in the answer to the booking only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_url: Option<String>,
 }
 
 impl BookingView {
-    fn new(row: BookingRow, manage_token: Option<String>) -> Self {
+    pub(crate) fn new(row: BookingRow, manage_token: Option<String>) -> Self {
         Self {
             id: row.id,
             location_id: row.location_id,
@@ -345,13 +359,19 @@ impl BookingView {
             party_size: row.party_size,
             status: row.status.as_str().to_owned(),
             manage_token,
+            hold_expires_at: None,
+            manage_url: None,
+            calendar_url: None,
         }
     }
 }
 
 impl From<BookingMade> for BookingView {
     fn from(made: BookingMade) -> Self {
-        Self::new(made.booking, Some(made.manage_token))
+        let manage_url = Some(manage_path(&made.booking.id, &made.manage_token));
+        let calendar_url = Some(calendar_path(&made.booking.id, &made.manage_token));
+        let hold_expires_at = made.hold_expires_ms.map(rfc3339);
+        Self { hold_expires_at, manage_url, calendar_url, ..Self::new(made.booking, Some(made.manage_token)) }
     }
 }
 
@@ -363,8 +383,9 @@ async fn create_booking(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CreateBookingRequest>,
 ) -> ApiResult<(StatusCode, Json<BookingView>)> {
+    let hold = request.hold.unwrap_or(false);
     let command = BookingRequest::try_from(request)?;
-    Ok((StatusCode::CREATED, Json(state.app.book(command).await?.into())))
+    Ok((StatusCode::CREATED, Json(state.app.book_with_hold(command, hold).await?.into())))
 }
 
 /// The manage link's token.
@@ -389,16 +410,25 @@ async fn get_booking(
     Ok(Json(BookingView::new(state.app.booking_by_token(&id, &token).await?, None)))
 }
 
-/// Cancels a booking with its manage token and frees its time; again → the same answer.
+/// Cancels a booking and frees its time; again → the same answer. With `?token=` (the
+/// customer's manage link) only until the location's cancellation window closes — later is
+/// 422 naming the deadline; without a token, the location's staff, its merchant's manager or an
+/// admin (bearer) may cancel until it starts.
 #[utoipa::path(post, path = "/bookings/{id}/cancel", tag = "bookings",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "Booking id"), ManageQuery),
-    responses((status = 200, body = BookingView), (status = 404, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = BookingView), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn cancel_booking(
     State(state): State<AppState>,
+    user: MaybeAuthUser,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ManageQuery>,
 ) -> ApiResult<Json<BookingView>> {
-    let token = query.token.ok_or(AppError::NotFound("booking"))?;
-    Ok(Json(BookingView::new(state.app.cancel_booking(&id, &token).await?, None)))
+    let cancelled = match (query.token, user.0) {
+        (Some(token), _) => state.app.cancel_booking(&id, &token).await?,
+        (None, Some(staff)) => state.app.cancel_booking_as_staff(&staff, &id).await?,
+        (None, None) => return Err(AppError::NotFound("booking").into()),
+    };
+    Ok(Json(BookingView::new(cancelled, None)))
 }

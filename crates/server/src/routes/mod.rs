@@ -63,6 +63,8 @@ pub mod support_on_call;
 pub mod bookings;
 // Bookings' setup, exceptions, performers, places and "nearest" (issue 19, bkavail).
 pub mod booking_setup;
+// A booking's life: confirm a hold, reschedule, move, calendar file (issue 19 point 3).
+pub mod booking_manage;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -192,6 +194,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support_on_call::router())
         .merge(bookings::router())
         .merge(booking_setup::router())
+        .merge(booking_manage::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

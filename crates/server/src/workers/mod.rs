@@ -13,3 +13,5 @@ pub mod support_sla;
 // Incidents before anyone calls (issue 18 point 5).
 pub mod support_alerts;
 pub mod support_incidents;
+// A booking's hold expires when its customer does not confirm it (issue 19 point 3).
+pub mod booking_holds;

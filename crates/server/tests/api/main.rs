@@ -68,6 +68,8 @@ mod support_sla;
 mod support_tickets;
 // The agents' console and the desk's macros (issue 18 points 1-4).
 mod bookings;
+// A booking's life: holds, the cancellation window, reschedule and move, .ics (issue 19 point 3).
+mod booking_life;
 mod support_desk;
 mod support_till_help;
 // Incidents and the deflection share in the desk's reports; the incidents page (issue 18 points 4-6).

@@ -54,11 +54,14 @@ mod support_on_call;
 mod bookings;
 // Bookings' availability: details, exceptions, performers, places (issue 19 points 1-2).
 mod booking_availability;
+// A booking's life after it is made: holds and moves (issue 19 point 3).
+mod booking_life;
 
 pub use access::*;
 pub use aisle::*;
 pub use audit::*;
 pub use booking_availability::*;
+pub use booking_life::*;
 pub use bookings::*;
 pub use catalog_admin::*;
 pub use click_collect::*;

@@ -206,6 +206,7 @@ impl BookingAvailabilityStore for SqlStore {
         booking: &BookingRow,
         member_ids: &[String],
         cell_starts_ms: &[i64],
+        hold_expires_ms: Option<i64>,
         events: &[NewEvent],
     ) -> StoreResult<BookingInsert> {
         let mut cells = cell_starts_ms.to_vec();
@@ -265,6 +266,13 @@ impl BookingAvailabilityStore for SqlStore {
             member_rows = member_rows.bind(&booking.id).bind(member);
         }
         member_rows.execute(&mut *transaction).await?;
+        if let Some(expires_ms) = hold_expires_ms {
+            sqlx::query("INSERT INTO booking_holds (booking_id, expires_ms) VALUES ($1, $2)")
+                .bind(&booking.id)
+                .bind(expires_ms)
+                .execute(&mut *transaction)
+                .await?;
+        }
         insert_events(&mut transaction, events).await?;
         transaction.commit().await?;
         Ok(BookingInsert::Booked)

@@ -59,7 +59,7 @@ pub(super) fn service_from(row: &AnyRow) -> Result<BookingServiceRow, sqlx::Erro
     })
 }
 
-fn booking_from(row: &AnyRow) -> Result<BookingRow, sqlx::Error> {
+pub(super) fn booking_from(row: &AnyRow) -> Result<BookingRow, sqlx::Error> {
     Ok(BookingRow {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,

@@ -57,6 +57,8 @@ mod support_on_call;
 mod bookings;
 // Bookings' availability: details, exceptions, performers, joined tables, places (issue 19).
 mod booking_availability;
+// A booking's life after it is made: holds, confirmation, expiry, moves (issue 19 point 3).
+mod booking_life;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

@@ -1,0 +1,204 @@
+//! [`BookingLifeStore`] in SQL: holds, their confirmation or expiry, and moves.
+//!
+//! Every change is one transaction, conditional on the booking's status, so two requests or
+//! two nodes racing (a confirmation and the sweeper, two sweepers, a move and a cancellation)
+//! change a booking once and write one event between them — the UPDATE's row count decides,
+//! not a read before it.
+//!
+//! A move deletes the booking's own claims and inserts the new ones in the same transaction:
+//! a new cell already claimed is a unique violation, the transaction is rolled back and the
+//! answer is [`BookingMove::Taken`] with the old claims untouched. The claims are inserted in
+//! ascending (resource, cell) order in one statement, as bookings are, to keep lock order
+//! consistent between writers.
+
+use async_trait::async_trait;
+
+use super::bookings::{BOOKING_COLUMNS, booking_from, is_unique_violation};
+use super::columns::values_clause;
+use super::outbox::insert_events;
+use crate::backend::SqlStore;
+use crate::rows::{BookingClaim, BookingInsert, BookingMove, BookingRow, NewEvent};
+use crate::{BookingLifeStore, StoreError, StoreResult};
+
+type Transaction = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Inserts `claims` (sorted and deduplicated here); false when one is taken (the caller rolls back).
+async fn claim_cells(transaction: &mut Transaction, booking_id: &str, claims: &[BookingClaim]) -> StoreResult<bool> {
+    let mut claims = claims.to_vec();
+    claims.sort_unstable();
+    claims.dedup();
+    if claims.is_empty() {
+        return Err(StoreError::Inconsistent("a booking claims at least one cell"));
+    }
+    let sql = format!(
+        "INSERT INTO booking_claims (resource_id, cell_start_ms, booking_id) VALUES {}",
+        values_clause(claims.len(), 3)
+    );
+    let mut claim = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (resource_id, cell_start_ms) in &claims {
+        claim = claim.bind(resource_id).bind(*cell_start_ms).bind(booking_id);
+    }
+    match claim.execute(&mut **transaction).await {
+        Ok(_) => Ok(true),
+        Err(error) if is_unique_violation(&error) => Ok(false),
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn insert_booking_row(transaction: &mut Transaction, booking: &BookingRow) -> StoreResult<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    )))
+    .bind(&booking.id)
+    .bind(&booking.merchant_id)
+    .bind(&booking.location_id)
+    .bind(&booking.resource_id)
+    .bind(&booking.service_id)
+    .bind(booking.party_size)
+    .bind(booking.start_ms)
+    .bind(booking.end_ms)
+    .bind(booking.blocked_until_ms)
+    .bind(booking.status.as_str())
+    .bind(&booking.customer_name)
+    .bind(&booking.customer_phone)
+    .bind(&booking.customer_email)
+    .bind(&booking.manage_token_hash)
+    .bind(booking.created_ms)
+    .bind(booking.cancelled_ms)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl BookingLifeStore for SqlStore {
+    async fn insert_held_booking(
+        &self,
+        booking: &BookingRow,
+        cell_starts_ms: &[i64],
+        hold_expires_ms: i64,
+        events: &[NewEvent],
+    ) -> StoreResult<BookingInsert> {
+        let claims: Vec<BookingClaim> =
+            cell_starts_ms.iter().map(|cell| (booking.resource_id.clone(), *cell)).collect();
+        let mut transaction = self.write.begin().await?;
+        insert_booking_row(&mut transaction, booking).await?;
+        if !claim_cells(&mut transaction, &booking.id, &claims).await? {
+            transaction.rollback().await?;
+            return Ok(BookingInsert::Taken);
+        }
+        sqlx::query("INSERT INTO booking_holds (booking_id, expires_ms) VALUES ($1, $2)")
+            .bind(&booking.id)
+            .bind(hold_expires_ms)
+            .execute(&mut *transaction)
+            .await?;
+        insert_events(&mut transaction, events).await?;
+        transaction.commit().await?;
+        Ok(BookingInsert::Booked)
+    }
+
+    async fn booking_hold_expiry(&self, booking_id: &str) -> StoreResult<Option<i64>> {
+        let expires: Option<i64> = sqlx::query_scalar("SELECT expires_ms FROM booking_holds WHERE booking_id = $1")
+            .bind(booking_id)
+            .fetch_optional(&self.write)
+            .await?;
+        Ok(expires)
+    }
+
+    async fn confirm_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool> {
+        let mut transaction = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE bookings SET status = 'confirmed' WHERE id = $1 AND status = 'held' \
+             AND EXISTS (SELECT 1 FROM booking_holds WHERE booking_id = $1 AND expires_ms > $2)",
+        )
+        .bind(booking_id)
+        .bind(now_ms)
+        .execute(&mut *transaction)
+        .await?;
+        if done.rows_affected() == 0 {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM booking_holds WHERE booking_id = $1")
+            .bind(booking_id)
+            .execute(&mut *transaction)
+            .await?;
+        insert_events(&mut transaction, events).await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    async fn lapsed_held_bookings(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<BookingRow>> {
+        let columns: Vec<String> = BOOKING_COLUMNS.split(',').map(|column| format!("b.{}", column.trim())).collect();
+        let sql = format!(
+            "SELECT {} FROM booking_holds h JOIN bookings b ON b.id = h.booking_id \
+             WHERE h.expires_ms <= $1 AND b.status = 'held' ORDER BY h.expires_ms, b.id LIMIT $2",
+            columns.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_ms).bind(limit).fetch_all(&self.write).await?;
+        Ok(rows.iter().map(booking_from).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn expire_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool> {
+        let mut transaction = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE bookings SET status = 'expired' WHERE id = $1 AND status = 'held' \
+             AND EXISTS (SELECT 1 FROM booking_holds WHERE booking_id = $1 AND expires_ms <= $2)",
+        )
+        .bind(booking_id)
+        .bind(now_ms)
+        .execute(&mut *transaction)
+        .await?;
+        if done.rows_affected() == 0 {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1")
+            .bind(booking_id)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query("DELETE FROM booking_holds WHERE booking_id = $1")
+            .bind(booking_id)
+            .execute(&mut *transaction)
+            .await?;
+        insert_events(&mut transaction, events).await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    async fn move_booking(
+        &self,
+        moved: &BookingRow,
+        claims: &[BookingClaim],
+        events: &[NewEvent],
+    ) -> StoreResult<BookingMove> {
+        let mut transaction = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE bookings SET resource_id = $1, start_ms = $2, end_ms = $3, blocked_until_ms = $4 \
+             WHERE id = $5 AND status IN ('held', 'confirmed')",
+        )
+        .bind(&moved.resource_id)
+        .bind(moved.start_ms)
+        .bind(moved.end_ms)
+        .bind(moved.blocked_until_ms)
+        .bind(&moved.id)
+        .execute(&mut *transaction)
+        .await?;
+        if done.rows_affected() == 0 {
+            transaction.rollback().await?;
+            return Ok(BookingMove::Gone);
+        }
+        sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1")
+            .bind(&moved.id)
+            .execute(&mut *transaction)
+            .await?;
+        if !claim_cells(&mut transaction, &moved.id, claims).await? {
+            transaction.rollback().await?;
+            return Ok(BookingMove::Taken);
+        }
+        insert_events(&mut transaction, events).await?;
+        transaction.commit().await?;
+        Ok(BookingMove::Moved)
+    }
+}
