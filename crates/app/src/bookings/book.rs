@@ -32,7 +32,7 @@ pub struct BookingMade {
     pub manage_token: String,
 }
 
-fn announced(booking: &BookingRow) -> BookingAnnounced {
+pub(crate) fn announced(booking: &BookingRow) -> BookingAnnounced {
     BookingAnnounced {
         booking_id: booking.id.clone(),
         merchant_id: booking.merchant_id.clone(),
@@ -46,7 +46,7 @@ fn announced(booking: &BookingRow) -> BookingAnnounced {
     }
 }
 
-fn event(event: DomainEvent, now_ms: i64) -> NewEvent {
+pub(crate) fn event(event: DomainEvent, now_ms: i64) -> NewEvent {
     NewEvent { event_id: new_id("evt"), created_at_ms: now_ms, event }
 }
 
@@ -87,8 +87,24 @@ impl App {
             created_ms: now_ms,
             cancelled_ms: None,
         };
+        let booking = self.claim_first_free(&plan, &taken, wanted, template, now_ms).await?;
+        Ok(BookingMade { booking, manage_token: token })
+    }
+
+    /// Offers the booking `template` to each free candidate of the plan in turn and keeps the
+    /// first the store's claim accepts (with its `booking.created` event); every candidate
+    /// taken is a conflict. Shared by [`App::book`] and the staff's walk-ins, so the claim is
+    /// made one way only.
+    pub(crate) async fn claim_first_free(
+        &self,
+        plan: &super::availability::BookingPlan,
+        taken: &[Vec<Occupancy>],
+        wanted: Occupancy,
+        template: BookingRow,
+        now_ms: i64,
+    ) -> AppResult<BookingRow> {
         // What was read is only a hint of which candidate to try first; the claim decides.
-        for (resource, held) in plan.candidates.iter().zip(&taken) {
+        for (resource, held) in plan.candidates.iter().zip(taken) {
             if held.iter().any(|other| other.clashes_with(wanted)) {
                 continue;
             }
@@ -97,7 +113,7 @@ impl App {
             match self.store.insert_booking(&booking, &wanted.cell_starts_ms(), &events).await? {
                 BookingInsert::Booked => {
                     self.committed();
-                    return Ok(BookingMade { booking, manage_token: token });
+                    return Ok(booking);
                 }
                 BookingInsert::Taken => continue,
             }

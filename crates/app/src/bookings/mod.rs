@@ -8,6 +8,8 @@
 //! - [`availability`]: the public free slots of a day, for a party size or a service.
 //! - [`book`]: booking (public), reading and cancelling with the manage token.
 //! - [`settings`]: a location's booking rules (notice, window, cancellation, hold, reminders).
+//! - [`schedule`] and [`staff`]: the staff's schedule — a location's bookings and counts, the
+//!   status moves staff make, walk-ins.
 //!
 //! Not built yet (issue 19, later): holds while the customer confirms, deposits, `.ics`,
 //! reminders, staff schedules and exceptions, combined tables, rescheduling, pages.
@@ -17,6 +19,9 @@ pub mod book;
 pub mod command;
 pub mod settings;
 pub mod setup;
+// The staff's schedule: listing, stats, seat/complete/no-show/cancel, walk-ins (issue 19 point 5).
+pub mod schedule;
+pub mod staff;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

@@ -23,6 +23,8 @@
 //!   holidays and special hours.
 //! - [`settings`]: a location's rules — notice, how far ahead, the customer's cancellation
 //!   window, how long a hold waits, when reminders go out.
+//! - [`staff`]: what staff may do on the schedule (seat, complete, no-show, cancel) and where
+//!   a walk-in starts.
 //!
 //! `combinations`, `local_time`, `nearest` and `exceptions` are not yet called by the use
 //! cases: availability still seats a party at one table and reads the location's hours only.
@@ -35,6 +37,8 @@ pub mod local_time;
 pub mod nearest;
 pub mod resources;
 pub mod settings;
+// What staff do on the schedule: seat, complete, no-show, cancel, walk-ins (issue 19 point 5).
+pub mod staff;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

@@ -81,3 +81,5 @@ mod webhook_outbound;
 mod webhook_secrets;
 mod webhooks;
 mod webshop;
+// The staff's schedule: listing, status moves, no-shows, walk-ins, stats (issue 19 point 5).
+mod booking_staff;

@@ -29,7 +29,7 @@ use crate::{BookingStore, StoreError, StoreResult};
 const RESOURCE_COLUMNS: &str = "id, merchant_id, location_id, kind, name, seats_min, seats_max, created_ms";
 const SERVICE_COLUMNS: &str =
     "id, merchant_id, name, duration_minutes, buffer_minutes, price_minor, price_currency, created_ms";
-const BOOKING_COLUMNS: &str = "id, merchant_id, location_id, resource_id, service_id, party_size, start_ms, end_ms, \
+pub(super) const BOOKING_COLUMNS: &str = "id, merchant_id, location_id, resource_id, service_id, party_size, start_ms, end_ms, \
      blocked_until_ms, status, customer_name, customer_phone, customer_email, manage_token_hash, created_ms, cancelled_ms";
 
 fn resource_from(row: &AnyRow) -> Result<BookingResourceRow, sqlx::Error> {
@@ -59,7 +59,7 @@ fn service_from(row: &AnyRow) -> Result<BookingServiceRow, sqlx::Error> {
     })
 }
 
-fn booking_from(row: &AnyRow) -> Result<BookingRow, sqlx::Error> {
+pub(super) fn booking_from(row: &AnyRow) -> Result<BookingRow, sqlx::Error> {
     Ok(BookingRow {
         id: row.try_get("id")?,
         merchant_id: row.try_get("merchant_id")?,

@@ -55,6 +55,8 @@ mod support_reports;
 mod support_on_call;
 // Bookings, never double-booked (issue 19).
 mod bookings;
+// The staff's schedule: listing, status moves, no-shows, stats (issue 19 point 5).
+mod booking_staff;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
