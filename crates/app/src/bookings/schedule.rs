@@ -10,7 +10,7 @@
 //! A customer's past no-shows are counted across the merchant's locations by phone or e-mail
 //! (there are no customer accounts on bookings yet): the same contact is the same customer.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -137,12 +137,11 @@ impl App {
             .into_iter()
             .map(|resource| (resource.id, resource.name))
             .collect();
+        let service_ids: BTreeSet<String> = bookings.iter().filter_map(|booking| booking.service_id.clone()).collect();
         let mut services: BTreeMap<String, Option<String>> = BTreeMap::new();
-        for service_id in bookings.iter().filter_map(|booking| booking.service_id.clone()) {
-            if !services.contains_key(&service_id) {
-                let name = self.store.get_booking_service(&service_id).await?.map(|service| service.name);
-                services.insert(service_id, name);
-            }
+        for service_id in service_ids {
+            let name = self.store.get_booking_service(&service_id).await?.map(|service| service.name);
+            services.insert(service_id, name);
         }
         let no_shows = self.past_no_shows(&location.merchant_id, &bookings).await?;
         Ok(bookings

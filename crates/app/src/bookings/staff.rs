@@ -14,7 +14,9 @@
 
 use omnicanal_domain::access::Role;
 use omnicanal_domain::bookings::booking::{BookingStatus, Occupancy};
-use omnicanal_domain::bookings::staff::{StaffMovePlan, StaffMoveRefused, StaffStatus, plan_staff_move, walk_in_start_ms};
+use omnicanal_domain::bookings::staff::{
+    StaffMovePlan, StaffMoveRefused, StaffStatus, plan_staff_move, walk_in_start_ms,
+};
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingRow, LocationRow};
 
@@ -100,7 +102,11 @@ impl App {
         } else {
             DomainEvent::BookingChanged(announced)
         };
-        if self.store.move_booking_status(&booking.id, booking.status, to, now_ms, &[event(domain_event, now_ms)]).await? {
+        if self
+            .store
+            .move_booking_status(&booking.id, booking.status, to, now_ms, &[event(domain_event, now_ms)])
+            .await?
+        {
             self.committed();
             return Ok(moved);
         }

@@ -270,7 +270,10 @@ mod tests {
                 status: BookingStatus::Confirmed,
             }),
         );
-        assert_eq!(Follow::Location { location_id: "loc_a".into() }.data_for(&booked), Some(booked.payload_json.clone()));
+        assert_eq!(
+            Follow::Location { location_id: "loc_a".into() }.data_for(&booked),
+            Some(booked.payload_json.clone())
+        );
         assert_eq!(Follow::Location { location_id: "loc_c".into() }.data_for(&booked), None);
     }
 }

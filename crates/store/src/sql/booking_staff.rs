@@ -109,10 +109,7 @@ impl BookingStaffStore for SqlStore {
             return Ok(false);
         }
         if !to.holds_time() {
-            sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1")
-                .bind(id)
-                .execute(&mut *transaction)
-                .await?;
+            sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1").bind(id).execute(&mut *transaction).await?;
         }
         insert_events(&mut transaction, events).await?;
         transaction.commit().await?;

@@ -59,11 +59,7 @@ pub(super) async fn schedule(
         Err(error) => return refused(&console, &state, error),
     };
     let asked = query.location_id.as_deref().map(str::trim).unwrap_or_default();
-    let location = scope
-        .locations
-        .iter()
-        .find(|location| location.id == asked)
-        .or_else(|| scope.locations.first());
+    let location = scope.locations.iter().find(|location| location.id == asked).or_else(|| scope.locations.first());
     let timezone = scope.home.as_ref().map_or(NO_SITE_TIMEZONE.to_owned(), |home| home.timezone.clone());
     let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
     let today = omnicanal_app::console::day::local_date(zone, scope.now_ms).to_string();
