@@ -74,6 +74,7 @@ pub trait Store:
     + BookingStore
     + BookingAvailabilityStore
     + BookingLifeStore
+    + BookingStaffStore
     + Send
     + Sync
     + 'static
@@ -120,6 +121,7 @@ impl<T> Store for T where
         + BookingStore
         + BookingAvailabilityStore
         + BookingLifeStore
+        + BookingStaffStore
         + Send
         + Sync
         + 'static
@@ -1646,4 +1648,46 @@ pub trait BookingLifeStore {
         claims: &[BookingClaim],
         events: &[NewEvent],
     ) -> StoreResult<BookingMove>;
+}
+
+/// The staff's schedule (issue 19 point 5, bkstaff): a location's bookings over a range, the
+/// customers' past no-shows, the status moves staff make, and the counts of a period.
+#[async_trait]
+pub trait BookingStaffStore {
+    /// A location's bookings whose time (buffer not included) meets `[from_ms, to_ms)`, by start,
+    /// at most `limit`.
+    async fn location_bookings_between(
+        &self,
+        location_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<BookingRow>>;
+    /// The contacts (phone, e-mail) of a merchant's no-show bookings whose phone is one of
+    /// `phones` or whose e-mail is one of `emails`, one row per no-show, at most `limit`.
+    async fn no_show_contacts(
+        &self,
+        merchant_id: &str,
+        phones: &[String],
+        emails: &[String],
+        limit: i64,
+    ) -> StoreResult<Vec<(Option<String>, Option<String>)>>;
+    /// Moves a booking from `from` to `to` and writes its events, in one transaction; when
+    /// `to` does not hold time its claimed cells are deleted in the same transaction. False
+    /// when the booking was no longer in `from` (moved meanwhile): nothing is written.
+    async fn move_booking_status(
+        &self,
+        id: &str,
+        from: omnicanal_domain::bookings::booking::BookingStatus,
+        to: omnicanal_domain::bookings::booking::BookingStatus,
+        now_ms: i64,
+        events: &[NewEvent],
+    ) -> StoreResult<bool>;
+    /// How many of a location's bookings starting in `[from_ms, to_ms)` are in each status.
+    async fn booking_status_counts(
+        &self,
+        location_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<(omnicanal_domain::bookings::booking::BookingStatus, i64)>>;
 }

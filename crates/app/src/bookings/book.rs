@@ -140,23 +140,48 @@ impl App {
         };
         // What was read is only a hint of which offer to try first; the claim decides.
         let free = offered_slots(&day.search, &day.offers);
-        for slot in free.iter().filter(|slot| slot.start_ms == request.start_ms) {
-            let booking = BookingRow { id: new_id("bkg"), resource_id: slot.resource_id.clone(), ..template.clone() };
+        let offers: Vec<Vec<String>> = free
+            .iter()
+            .filter(|slot| slot.start_ms == request.start_ms)
+            .map(|slot| {
+                if slot.resource_ids.is_empty() { vec![slot.resource_id.clone()] } else { slot.resource_ids.clone() }
+            })
+            .collect();
+        let booking = self.claim_first_free(&offers, wanted, template, hold_expires_ms, now_ms).await?;
+        Ok(BookingMade { booking, manage_token: token, hold_expires_ms })
+    }
+
+    /// Offers the booking `template` to each offer in turn — one resource, or joined tables
+    /// whose first member is the booking's resource — and keeps the first the store's claim
+    /// accepts (with its `booking.created` event, and its hold when `hold_expires_ms` is set);
+    /// every offer taken is a conflict. Shared by [`App::book_with_hold`] and the staff's
+    /// walk-ins, so a booking is claimed one way only.
+    pub(crate) async fn claim_first_free(
+        &self,
+        offers: &[Vec<String>],
+        wanted: Occupancy,
+        template: BookingRow,
+        hold_expires_ms: Option<i64>,
+        now_ms: i64,
+    ) -> AppResult<BookingRow> {
+        for members in offers {
+            let Some(first) = members.first() else { continue };
+            let booking = BookingRow { id: new_id("bkg"), resource_id: first.clone(), ..template.clone() };
             let events = [event(DomainEvent::BookingCreated(announced(&booking)), now_ms)];
             let cells = wanted.cell_starts_ms();
-            let claimed = match (slot.resource_ids.len(), hold_expires_ms) {
+            let claimed = match (members.len(), hold_expires_ms) {
                 (0 | 1, None) => self.store.insert_booking(&booking, &cells, &events).await?,
                 (0 | 1, Some(expires_ms)) => {
                     self.store.insert_held_booking(&booking, &cells, expires_ms, &events).await?
                 }
                 (_, hold) => {
-                    self.store.insert_joined_booking(&booking, &slot.resource_ids, &cells, hold, &events).await?
+                    self.store.insert_joined_booking(&booking, members, &cells, hold, &events).await?
                 }
             };
             match claimed {
                 BookingInsert::Booked => {
                     self.committed();
-                    return Ok(BookingMade { booking, manage_token: token, hold_expires_ms });
+                    return Ok(booking);
                 }
                 BookingInsert::Taken => continue,
             }

@@ -8,6 +8,8 @@
 //! - [`availability`]: the public free slots of a day, for a party size or a service.
 //! - [`book`]: booking (public), reading and cancelling with the manage token.
 //! - [`settings`]: a location's booking rules (notice, window, cancellation, hold, reminders).
+//! - [`schedule`] and [`staff`]: the staff's schedule — a location's bookings and counts, the
+//!   status moves staff make, walk-ins.
 //!
 //! - [`hold`]: a held booking confirmed by its customer or expired by the sweeper.
 //! - [`reschedule`]: moving a booking — the customer's reschedule and the staff's move.
@@ -26,6 +28,9 @@ pub mod settings;
 pub mod setup;
 // "Nearest to me" with free slots (bkavail).
 pub mod nearest;
+// The staff's schedule: listing, stats, seat/complete/no-show/cancel, walk-ins (issue 19 point 5).
+pub mod schedule;
+pub mod staff;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

@@ -86,7 +86,8 @@ fn sees_stock_of(caller: &Caller, row: &OutboxRow) -> bool {
 }
 
 /// What a location's display is sent of `row`: `order.created` narrowed to the location's own
-/// part, its parts' status changes and its stock changes as they are, nothing else.
+/// part, its parts' status changes, its stock changes and its bookings' events as they are,
+/// nothing else.
 fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
     let here = || row.location_id.as_deref() == Some(location_id);
     match row.event_type {
@@ -111,7 +112,11 @@ fn location_data(row: &OutboxRow, location_id: &str) -> Option<String> {
         | EventType::SupportSlaBreached
         | EventType::SupportTicketChanged => None,
         EventType::SupportIncidentOpened | EventType::SupportIncidentClosed => None,
-        EventType::BookingCreated | EventType::BookingCancelled | EventType::BookingChanged => None,
+        // The staff's schedule follows its location's bookings live (issue 19 point 5); the
+        // payload carries no customer name or contact (`BookingAnnounced`).
+        EventType::BookingCreated | EventType::BookingCancelled | EventType::BookingChanged => {
+            here().then(|| row.payload_json.clone())
+        }
     }
 }
 
@@ -246,5 +251,29 @@ mod tests {
         assert_eq!(follow.data_for(&here), Some(here.payload_json.clone()));
         assert_eq!(follow.data_for(&next_door), None);
         assert_eq!(follow.data_for(&shared_order()), None);
+    }
+
+    #[test]
+    fn a_location_feed_carries_its_own_bookings_for_the_staff_schedule() {
+        use omnicanal_domain::bookings::booking::{BookingAnnounced, BookingStatus};
+        let booked = row(
+            4,
+            DomainEvent::BookingCreated(BookingAnnounced {
+                booking_id: "bkg_1".into(),
+                merchant_id: "mer_a".into(),
+                location_id: "loc_a".into(),
+                resource_id: "res_1".into(),
+                service_id: None,
+                party_size: Some(2),
+                start_at: 1_800_000_000_000,
+                end_at: 1_800_005_400_000,
+                status: BookingStatus::Confirmed,
+            }),
+        );
+        assert_eq!(
+            Follow::Location { location_id: "loc_a".into() }.data_for(&booked),
+            Some(booked.payload_json.clone())
+        );
+        assert_eq!(Follow::Location { location_id: "loc_c".into() }.data_for(&booked), None);
     }
 }

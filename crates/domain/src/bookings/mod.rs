@@ -25,9 +25,8 @@
 //!   window, how long a hold waits, when reminders go out.
 //! - [`changes`]: what may change once a booking is made, and until when — the customer's
 //!   cancellation window, which bookings may move, whether a hold may still be confirmed.
-//!
-//! `combinations`, `local_time`, `nearest` and `exceptions` are not yet called by the use
-//! cases: availability still seats a party at one table and reads the location's hours only.
+//! - [`staff`]: what staff may do on the schedule (seat, complete, no-show, cancel) and where
+//!   a walk-in starts.
 
 pub mod availability;
 pub mod booking;
@@ -38,6 +37,8 @@ pub mod local_time;
 pub mod nearest;
 pub mod resources;
 pub mod settings;
+// What staff do on the schedule: seat, complete, no-show, cancel, walk-ins (issue 19 point 5).
+pub mod staff;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

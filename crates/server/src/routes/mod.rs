@@ -65,6 +65,8 @@ pub mod bookings;
 pub mod booking_setup;
 // A booking's life: confirm a hold, reschedule, move, calendar file (issue 19 point 3).
 pub mod booking_manage;
+// The staff's schedule: listing, stats, status moves, walk-ins (issue 19 point 5).
+pub mod booking_staff;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -195,6 +197,8 @@ pub fn app(state: AppState) -> Router {
         .merge(bookings::router())
         .merge(booking_setup::router())
         .merge(booking_manage::router())
+        // The staff's schedule (issue 19 point 5).
+        .merge(booking_staff::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -85,3 +85,5 @@ mod webhooks;
 mod webshop;
 // Availability, setup and nearest for bookings (issue 19, bkavail).
 mod booking_availability;
+// The staff's schedule: listing, status moves, no-shows, walk-ins, stats (issue 19 point 5).
+mod booking_staff;

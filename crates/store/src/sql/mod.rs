@@ -59,6 +59,8 @@ mod bookings;
 mod booking_availability;
 // A booking's life after it is made: holds, confirmation, expiry, moves (issue 19 point 3).
 mod booking_life;
+// The staff's schedule: listing, status moves, no-shows, stats (issue 19 point 5).
+mod booking_staff;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

@@ -36,6 +36,8 @@
 //!   `/support/tickets/{id}`, the desk's macros at `/support/macros` (issue 18 points 1–4).
 //! - `support_incidents.rs`: the incidents the detector opened, at `/support/incidents`
 //!   (issue 18 points 5 and 6).
+//! - `bookings.rs`: the staff's schedule of a location's bookings, day and week, live (issue 19
+//!   point 5).
 
 mod audit;
 mod catalog;
@@ -73,6 +75,8 @@ mod view;
 mod support_sla;
 // The desk's incidents page (issue 18 points 5 and 6).
 mod support_incidents;
+// The staff's schedule of bookings (issue 19 point 5).
+mod bookings;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -123,6 +127,8 @@ pub fn router() -> Router<AppState> {
         .merge(support_sla::router())
         // The desk's incidents page (issue 18 points 5 and 6).
         .merge(support_incidents::router())
+        // The staff's schedule of bookings (issue 19 point 5).
+        .merge(bookings::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

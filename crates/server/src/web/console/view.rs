@@ -79,6 +79,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         .chain(super::support::TEMPLATE_SOURCES.iter())
         // The desk's incidents page (issue 18 points 5 and 6).
         .chain(super::support_incidents::TEMPLATE_SOURCES.iter())
+        // The staff's schedule of bookings (issue 19 point 5), in `bookings.rs`.
+        .chain(super::bookings::TEMPLATE_SOURCES.iter())
     {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
