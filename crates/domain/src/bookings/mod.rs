@@ -23,6 +23,8 @@
 //!   holidays and special hours.
 //! - [`settings`]: a location's rules — notice, how far ahead, the customer's cancellation
 //!   window, how long a hold waits, when reminders go out.
+//! - [`reminders`]: which reminder is due when, its retries, and its text in es/en in the
+//!   site's time zone.
 //!
 //! `combinations`, `local_time`, `nearest` and `exceptions` are not yet called by the use
 //! cases: availability still seats a party at one table and reads the location's hours only.
@@ -35,6 +37,8 @@ pub mod local_time;
 pub mod nearest;
 pub mod resources;
 pub mod settings;
+// Reminders before a booking (issue 19 point 4).
+pub mod reminders;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

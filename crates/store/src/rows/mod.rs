@@ -52,6 +52,8 @@ mod support_reports;
 mod support_on_call;
 // Bookings (issue 19).
 mod bookings;
+// Reminders before a booking (issue 19 point 4).
+mod booking_reminders;
 
 pub use access::*;
 pub use aisle::*;
@@ -89,6 +91,8 @@ pub use support_photos::*;
 pub use support_reports::*;
 pub use support_sla::*;
 pub use support_tickets::*;
+// Reminders before a booking (issue 19 point 4).
+pub use booking_reminders::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

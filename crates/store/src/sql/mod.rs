@@ -55,6 +55,8 @@ mod support_reports;
 mod support_on_call;
 // Bookings, never double-booked (issue 19).
 mod bookings;
+// Reminders before a booking (issue 19 point 4).
+mod booking_reminders;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
