@@ -150,6 +150,12 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
             state.app.clock().clone(),
         )))
     });
+    // Reminders before a booking (issue 19 point 4) post and push with the same providers.
+    let booking_reminder_senders = workers::booking_reminders::ReminderSenders {
+        gateway: support_gateway.clone(),
+        web_push: support_push.clone(),
+        public_url: state.public_url.to_string(),
+    };
     let support_channels = workers::support_alerts::AlertChannels { gateway: support_gateway, web_push: support_push };
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),
@@ -166,6 +172,13 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
             state.app.clone(),
             support_channels,
             support_alert_events,
+            shutdown_signal.clone(),
+        )),
+        // Reminders before a booking (issue 19 point 4), over the support sender's channels.
+        tokio::spawn(workers::booking_reminders::run(
+            state.app.clone(),
+            booking_reminder_senders,
+            std::time::Duration::from_millis(config.notify.booking_reminder_interval_ms),
             shutdown_signal.clone(),
         )),
     ];

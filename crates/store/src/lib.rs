@@ -1615,4 +1615,9 @@ pub trait BookingReminderStore {
     ) -> StoreResult<()>;
     /// The deliveries of one booking's reminders, by reminder and target.
     async fn booking_reminder_jobs_of(&self, booking_id: &str) -> StoreResult<Vec<BookingReminderJobRow>>;
+    /// The latest reminder claimed for a booking: (minutes before the start, claimed at).
+    async fn latest_booking_reminder_claim(&self, booking_id: &str) -> StoreResult<Option<(i64, i64)>>;
+    /// Enqueues one more delivery of a claimed reminder (a browser subscribed just after it was
+    /// claimed); false when that (booking, reminder, target) was enqueued before.
+    async fn enqueue_booking_reminder_job(&self, job: &BookingReminderJobRow) -> StoreResult<bool>;
 }

@@ -8,6 +8,7 @@
 //! - [`availability`]: the public free slots of a day, for a party size or a service.
 //! - [`book`]: booking (public), reading and cancelling with the manage token.
 //! - [`settings`]: a location's booking rules (notice, window, cancellation, hold, reminders).
+//! - [`reminders`]: the customer's reminder channels and the reminders due, claimed once.
 //!
 //! Not built yet (issue 19, later): holds while the customer confirms, deposits, `.ics`,
 //! reminders, staff schedules and exceptions, combined tables, rescheduling, pages.
@@ -16,6 +17,8 @@ pub mod availability;
 pub mod book;
 pub mod command;
 pub mod settings;
+// Reminders before a booking (issue 19 point 4).
+pub mod reminders;
 pub mod setup;
 
 pub use book::BookingMade;

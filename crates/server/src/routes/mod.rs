@@ -61,6 +61,8 @@ pub mod support_macros;
 pub mod support_on_call;
 // Bookings, never double-booked (issue 19).
 pub mod bookings;
+// Reminders before a booking (issue 19 point 4).
+pub mod booking_reminders;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -189,6 +191,7 @@ pub fn app(state: AppState) -> Router {
         // The on-call rota and agents' push subscriptions (issue 18 point 3).
         .merge(support_on_call::router())
         .merge(bookings::router())
+        .merge(booking_reminders::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

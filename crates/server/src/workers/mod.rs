@@ -13,3 +13,5 @@ pub mod support_sla;
 // Incidents before anyone calls (issue 18 point 5).
 pub mod support_alerts;
 pub mod support_incidents;
+// Reminders before a booking (issue 19 point 4).
+pub mod booking_reminders;

@@ -324,4 +324,36 @@ impl BookingReminderStore for SqlStore {
         .await?;
         rows.iter().map(job_from).collect()
     }
+
+    async fn latest_booking_reminder_claim(&self, booking_id: &str) -> StoreResult<Option<(i64, i64)>> {
+        let row = sqlx::query(
+            "SELECT offset_minutes, claimed_at_ms FROM booking_reminder_claims WHERE booking_id = $1 \
+             ORDER BY offset_minutes LIMIT 1",
+        )
+        .bind(booking_id)
+        .fetch_optional(&self.write)
+        .await?;
+        row.map(|row| Ok((row.try_get("offset_minutes")?, row.try_get("claimed_at_ms")?))).transpose()
+    }
+
+    async fn enqueue_booking_reminder_job(&self, job: &BookingReminderJobRow) -> StoreResult<bool> {
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO booking_reminder_jobs ({JOB_COLUMNS}, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+             ON CONFLICT (booking_id, offset_minutes, target) DO NOTHING"
+        )))
+        .bind(&job.booking_id)
+        .bind(job.offset_minutes)
+        .bind(&job.target)
+        .bind(&job.payload_json)
+        .bind(job.state.as_str())
+        .bind(i64::from(job.attempts))
+        .bind(job.next_at_ms)
+        .bind(job.give_up_at_ms)
+        .bind(job.last_error.as_deref())
+        .bind(job.created_at_ms)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
 }
