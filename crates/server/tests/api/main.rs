@@ -81,3 +81,5 @@ mod webhook_outbound;
 mod webhook_secrets;
 mod webhooks;
 mod webshop;
+// Reminders before a booking (issue 19 point 4).
+mod booking_reminders;
