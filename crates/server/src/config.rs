@@ -309,7 +309,9 @@ impl NotifyConfig {
                 .ok()
                 .filter(|ms| BOOKING_REMINDER_INTERVAL_RANGE_MS.contains(ms))
                 .ok_or_else(|| {
-                    format!("OMNICANAL_BOOKING_REMINDER_INTERVAL_MS must be 100 to 3600000 milliseconds, got {interval:?}")
+                    format!(
+                        "OMNICANAL_BOOKING_REMINDER_INTERVAL_MS must be 100 to 3600000 milliseconds, got {interval:?}"
+                    )
                 })?;
         }
         config.validate()?;

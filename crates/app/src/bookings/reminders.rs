@@ -23,8 +23,8 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use omnicanal_domain::bookings::booking::BookingStatus;
 use omnicanal_domain::bookings::reminders::{
-    DeliveryAttempt, DeliveryStep, ReminderFacts, ReminderLanguage, ReminderSubject, due_reminder,
-    next_delivery_step, reminder_text,
+    DeliveryAttempt, DeliveryStep, ReminderFacts, ReminderLanguage, ReminderSubject, due_reminder, next_delivery_step,
+    reminder_text,
 };
 use omnicanal_domain::bookings::settings::{BookingSettings, MAX_REMINDER_MINUTES};
 use omnicanal_store::{

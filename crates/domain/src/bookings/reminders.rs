@@ -269,7 +269,10 @@ mod tests {
         assert_eq!(next_delivery_step(1, DeliveryAttempt::Refused, 0, start), DeliveryStep::Failed);
         assert_eq!(next_delivery_step(1, DeliveryAttempt::Transient, 1_000, start), DeliveryStep::RetryAt(31_000));
         assert_eq!(next_delivery_step(2, DeliveryAttempt::Transient, 0, start), DeliveryStep::RetryAt(120_000));
-        assert_eq!(next_delivery_step(MAX_REMINDER_ATTEMPTS, DeliveryAttempt::Transient, 0, start), DeliveryStep::Failed);
+        assert_eq!(
+            next_delivery_step(MAX_REMINDER_ATTEMPTS, DeliveryAttempt::Transient, 0, start),
+            DeliveryStep::Failed
+        );
         assert_eq!(next_delivery_step(1, DeliveryAttempt::Transient, start - 1_000, start), DeliveryStep::Failed);
     }
 
@@ -289,7 +292,9 @@ mod tests {
              Para cambiarla o cancelarla: https://omni.test/reservas/bkg_1?token=t"
         );
         let en = reminder_text(&table, ReminderLanguage::En, zone, EVENING_MS - 24 * HOUR);
-        assert!(en.body.starts_with("Reminder: your booking at La Picá de Don Tito is tomorrow at 20:30 (table for 4)."));
+        assert!(
+            en.body.starts_with("Reminder: your booking at La Picá de Don Tito is tomorrow at 20:30 (table for 4).")
+        );
         let cut = ReminderFacts {
             subject: ReminderSubject::Appointment { service: "Corte de pelo".into(), with: "Ana".into() },
             manage_url: None,

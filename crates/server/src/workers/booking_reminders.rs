@@ -98,7 +98,11 @@ async fn deliver_due(app: &App, senders: &ReminderSenders) {
 }
 
 /// One attempt of one delivery.
-async fn deliver(app: &App, senders: &ReminderSenders, job: &BookingReminderJobRow) -> (DeliveryAttempt, Option<String>) {
+async fn deliver(
+    app: &App,
+    senders: &ReminderSenders,
+    job: &BookingReminderJobRow,
+) -> (DeliveryAttempt, Option<String>) {
     match app.booking_still_reminded(&job.booking_id).await {
         Ok(true) => {}
         Ok(false) => return (DeliveryAttempt::Refused, Some("the booking no longer holds its time".into())),
@@ -140,7 +144,8 @@ async fn push(
         .await
         .map_err(|error| SendError::Transient(format!("the subscription could not be read: {error}")))?
         .ok_or_else(|| SendError::Refused("the subscription was removed".into()))?;
-    let target = PushTarget { endpoint: &subscription.endpoint, p256dh: &subscription.p256dh, auth: &subscription.auth };
+    let target =
+        PushTarget { endpoint: &subscription.endpoint, p256dh: &subscription.p256dh, auth: &subscription.auth };
     let result = web_push.send_payload(&target, data.to_string()).await;
     if let Err(SendError::Gone(status)) = &result {
         let removed = app.forget_booking_push_endpoint(&subscription.endpoint).await.unwrap_or(0);
