@@ -240,6 +240,11 @@ pub const DEFAULT_PICKUP_REMINDER_MINUTES: u32 = 15;
 /// The longest reminder delay accepted: a day.
 pub const MAX_PICKUP_REMINDER_MINUTES: u32 = 24 * 60;
 
+/// How often due booking reminders are looked for, by default (milliseconds).
+pub const DEFAULT_BOOKING_REMINDER_INTERVAL_MS: u64 = 30_000;
+/// The intervals accepted for the booking reminder sender (milliseconds).
+pub const BOOKING_REMINDER_INTERVAL_RANGE_MS: std::ops::RangeInclusive<u64> = 100..=3_600_000;
+
 /// Notifications to the customer's phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyConfig {
@@ -255,6 +260,9 @@ pub struct NotifyConfig {
     /// big browsers' push services. A loopback host only when listed exactly, and plain http
     /// only to such a host.
     pub push_allowed_hosts: crate::notify::subscription::AllowedPushHosts,
+    /// How often due booking reminders are looked for (`OMNICANAL_BOOKING_REMINDER_INTERVAL_MS`,
+    /// 100 ms to an hour; issue 19 point 4).
+    pub booking_reminder_interval_ms: u64,
 }
 
 impl Default for NotifyConfig {
@@ -265,6 +273,7 @@ impl Default for NotifyConfig {
             pickup_reminder_minutes: DEFAULT_PICKUP_REMINDER_MINUTES,
             vapid_subject: DEFAULT_VAPID_SUBJECT.to_owned(),
             push_allowed_hosts: crate::notify::subscription::AllowedPushHosts::default(),
+            booking_reminder_interval_ms: DEFAULT_BOOKING_REMINDER_INTERVAL_MS,
         }
     }
 }
@@ -293,6 +302,17 @@ impl NotifyConfig {
         }
         if let Some(hosts) = variable("OMNICANAL_PUSH_ALLOWED_HOSTS") {
             config.push_allowed_hosts = crate::notify::subscription::AllowedPushHosts::parse(&hosts)?;
+        }
+        if let Some(interval) = variable("OMNICANAL_BOOKING_REMINDER_INTERVAL_MS") {
+            config.booking_reminder_interval_ms = interval
+                .parse()
+                .ok()
+                .filter(|ms| BOOKING_REMINDER_INTERVAL_RANGE_MS.contains(ms))
+                .ok_or_else(|| {
+                    format!(
+                        "OMNICANAL_BOOKING_REMINDER_INTERVAL_MS must be 100 to 3600000 milliseconds, got {interval:?}"
+                    )
+                })?;
         }
         config.validate()?;
         Ok(config)

@@ -150,6 +150,12 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
             state.app.clock().clone(),
         )))
     });
+    // Reminders before a booking (issue 19 point 4) post and push with the same providers.
+    let booking_reminder_senders = workers::booking_reminders::ReminderSenders {
+        gateway: support_gateway.clone(),
+        web_push: support_push.clone(),
+        public_url: state.public_url.to_string(),
+    };
     let support_channels = workers::support_alerts::AlertChannels { gateway: support_gateway, web_push: support_push };
     let mut tasks = vec![
         tokio::spawn(workers::dispatcher::run(state.clone(), shutdown_signal.clone())),
@@ -169,6 +175,13 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
             shutdown_signal.clone(),
         )),
         tokio::spawn(workers::booking_holds::run(state.clone(), shutdown_signal.clone())),
+        // Reminders before a booking (issue 19 point 4), over the support sender's channels.
+        tokio::spawn(workers::booking_reminders::run(
+            state.app.clone(),
+            booking_reminder_senders,
+            std::time::Duration::from_millis(config.notify.booking_reminder_interval_ms),
+            shutdown_signal.clone(),
+        )),
     ];
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it,
     // unless a trusted proxy's header names the client: `extract::ClientIp`).

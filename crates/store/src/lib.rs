@@ -75,6 +75,7 @@ pub trait Store:
     + BookingAvailabilityStore
     + BookingLifeStore
     + BookingStaffStore
+    + BookingReminderStore
     + Send
     + Sync
     + 'static
@@ -122,6 +123,7 @@ impl<T> Store for T where
         + BookingAvailabilityStore
         + BookingLifeStore
         + BookingStaffStore
+        + BookingReminderStore
         + Send
         + Sync
         + 'static
@@ -1690,4 +1692,71 @@ pub trait BookingStaffStore {
         from_ms: i64,
         to_ms: i64,
     ) -> StoreResult<Vec<(omnicanal_domain::bookings::booking::BookingStatus, i64)>>;
+}
+
+/// Reminders before a booking (issue 19 point 4; `sql/booking_reminders.rs`): the customer's
+/// channels for a booking, the claim of each (booking, reminder) and its delivery jobs.
+#[async_trait]
+pub trait BookingReminderStore {
+    /// Stores a browser's subscription on a booking; the same (booking, endpoint) again
+    /// refreshes its keys, language and page. Returns the stored row.
+    async fn upsert_booking_push_subscription(
+        &self,
+        row: &BookingPushSubscriptionRow,
+    ) -> StoreResult<BookingPushSubscriptionRow>;
+    /// A booking's subscriptions, oldest first.
+    async fn list_booking_push_subscriptions(&self, booking_id: &str) -> StoreResult<Vec<BookingPushSubscriptionRow>>;
+    /// A booking's subscription by id.
+    async fn get_booking_push_subscription(&self, id: &str) -> StoreResult<Option<BookingPushSubscriptionRow>>;
+    /// Forgets every booking subscription with this endpoint (the push service says it is gone).
+    async fn forget_booking_push_endpoint(&self, endpoint: &str) -> StoreResult<u64>;
+    /// Sets the customer's choices for a booking's reminders (insert or replace).
+    async fn put_booking_reminder_preferences(&self, row: &BookingReminderPreferencesRow) -> StoreResult<()>;
+    /// The customer's choices for a booking's reminders, when set.
+    async fn get_booking_reminder_preferences(
+        &self,
+        booking_id: &str,
+    ) -> StoreResult<Option<BookingReminderPreferencesRow>>;
+    /// Confirmed or seated bookings starting in `(after_ms, until_ms]`, soonest first, each with
+    /// the reminders already claimed for it (at most `limit`).
+    async fn booking_reminder_candidates(
+        &self,
+        after_ms: i64,
+        until_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ReminderCandidateRow>>;
+    /// Claims reminder `offset_minutes` of a booking and enqueues its deliveries, in one
+    /// transaction; false (nothing stored) when any node claimed it before: the insert is the claim.
+    async fn claim_booking_reminder(
+        &self,
+        booking_id: &str,
+        offset_minutes: i64,
+        now_ms: i64,
+        jobs: &[BookingReminderJobRow],
+    ) -> StoreResult<bool>;
+    /// Takes up to `limit` pending deliveries due at `now_ms` for one attempt each (attempts
+    /// counted, `next_at_ms` moved to `lease_until_ms`), each by a conditional update, so two
+    /// nodes never take the same one.
+    async fn take_due_booking_reminder_jobs(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<BookingReminderJobRow>>;
+    /// Records an attempt's outcome: `Sent` or `Failed` (final), or `Pending` again at `next_at_ms`.
+    async fn finish_booking_reminder_job(
+        &self,
+        job: &BookingReminderJobRow,
+        state: ReminderJobState,
+        next_at_ms: i64,
+        last_error: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// The deliveries of one booking's reminders, by reminder and target.
+    async fn booking_reminder_jobs_of(&self, booking_id: &str) -> StoreResult<Vec<BookingReminderJobRow>>;
+    /// The latest reminder claimed for a booking: (minutes before the start, claimed at).
+    async fn latest_booking_reminder_claim(&self, booking_id: &str) -> StoreResult<Option<(i64, i64)>>;
+    /// Enqueues one more delivery of a claimed reminder (a browser subscribed just after it was
+    /// claimed); false when that (booking, reminder, target) was enqueued before.
+    async fn enqueue_booking_reminder_job(&self, job: &BookingReminderJobRow) -> StoreResult<bool>;
 }

@@ -14,6 +14,7 @@
 //! - [`hold`]: a held booking confirmed by its customer or expired by the sweeper.
 //! - [`reschedule`]: moving a booking — the customer's reschedule and the staff's move.
 //! - [`calendar`]: a booking as an `.ics` calendar file with its manage link.
+//! - [`reminders`]: the customer's reminder channels and the reminders due, claimed once.
 //!
 //! Not built yet (issue 19, later): holds while the customer confirms, deposits, `.ics`,
 //! reminders, staff schedules and exceptions, combined tables, rescheduling, pages.
@@ -25,6 +26,8 @@ pub mod command;
 pub mod hold;
 pub mod reschedule;
 pub mod settings;
+// Reminders before a booking (issue 19 point 4).
+pub mod reminders;
 pub mod setup;
 // "Nearest to me" with free slots (bkavail).
 pub mod nearest;

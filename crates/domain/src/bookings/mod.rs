@@ -27,6 +27,11 @@
 //!   cancellation window, which bookings may move, whether a hold may still be confirmed.
 //! - [`staff`]: what staff may do on the schedule (seat, complete, no-show, cancel) and where
 //!   a walk-in starts.
+//! - [`reminders`]: which reminder is due when, its retries, and its text in es/en in the
+//!   site's time zone.
+//!
+//! `combinations`, `local_time`, `nearest` and `exceptions` are not yet called by the use
+//! cases: availability still seats a party at one table and reads the location's hours only.
 
 pub mod availability;
 pub mod booking;
@@ -39,6 +44,8 @@ pub mod resources;
 pub mod settings;
 // What staff do on the schedule: seat, complete, no-show, cancel, walk-ins (issue 19 point 5).
 pub mod staff;
+// Reminders before a booking (issue 19 point 4).
+pub mod reminders;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

@@ -67,6 +67,8 @@ pub mod booking_setup;
 pub mod booking_manage;
 // The staff's schedule: listing, stats, status moves, walk-ins (issue 19 point 5).
 pub mod booking_staff;
+// Reminders before a booking (issue 19 point 4).
+pub mod booking_reminders;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -199,6 +201,7 @@ pub fn app(state: AppState) -> Router {
         .merge(booking_manage::router())
         // The staff's schedule (issue 19 point 5).
         .merge(booking_staff::router())
+        .merge(booking_reminders::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

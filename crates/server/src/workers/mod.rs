@@ -15,3 +15,5 @@ pub mod support_alerts;
 pub mod support_incidents;
 // A booking's hold expires when its customer does not confirm it (issue 19 point 3).
 pub mod booking_holds;
+// Reminders before a booking (issue 19 point 4).
+pub mod booking_reminders;

@@ -87,3 +87,5 @@ mod webshop;
 mod booking_availability;
 // The staff's schedule: listing, status moves, no-shows, walk-ins, stats (issue 19 point 5).
 mod booking_staff;
+// Reminders before a booking (issue 19 point 4).
+mod booking_reminders;

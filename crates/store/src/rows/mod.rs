@@ -56,6 +56,8 @@ mod bookings;
 mod booking_availability;
 // A booking's life after it is made: holds and moves (issue 19 point 3).
 mod booking_life;
+// Reminders before a booking (issue 19 point 4).
+mod booking_reminders;
 
 pub use access::*;
 pub use aisle::*;
@@ -95,6 +97,8 @@ pub use support_photos::*;
 pub use support_reports::*;
 pub use support_sla::*;
 pub use support_tickets::*;
+// Reminders before a booking (issue 19 point 4).
+pub use booking_reminders::*;
 
 /// Paging for lists: `limit` items after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

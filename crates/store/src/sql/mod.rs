@@ -61,6 +61,8 @@ mod booking_availability;
 mod booking_life;
 // The staff's schedule: listing, status moves, no-shows, stats (issue 19 point 5).
 mod booking_staff;
+// Reminders before a booking (issue 19 point 4).
+mod booking_reminders;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;
