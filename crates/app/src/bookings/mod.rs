@@ -20,3 +20,5 @@ pub mod setup;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};
+// The customer's booking pages (issue 19 point 5).
+pub mod catalogue;

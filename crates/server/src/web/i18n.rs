@@ -51,6 +51,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-incidents.es.json"),
         // The on-call rota and agents' alerts (issue 18 point 3).
         include_str!("../../locales/support-on-call.es.json"),
+        // The customer's booking pages (issue 19 point 5).
+        include_str!("../../locales/bookings.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -80,6 +82,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-incidents.en.json"),
         // The on-call rota and agents' alerts (issue 18 point 3).
         include_str!("../../locales/support-on-call.en.json"),
+        // The customer's booking pages (issue 19 point 5).
+        include_str!("../../locales/bookings.en.json"),
     ])
 });
 
