@@ -59,6 +59,8 @@
     return (problem && problem.detail) || "";
   }
 
+  const people = (count) => (count === 1 ? t("booking.person") : t("booking.people", { count }));
+
   function show(element, text) {
     element.textContent = text || "";
     element.hidden = !text;
@@ -71,7 +73,7 @@
   const maxDays = data.max_days_ahead || Math.max(1, ...(data.locations || []).map((l) => l.max_days_ahead || 60));
   dateInput.min = data.today;
   dateInput.max = addDays(data.today, maxDays);
-  if (!dateInput.value) dateInput.value = data.today;
+  if (!dateInput.value) dateInput.value = data.date && data.date >= data.today ? data.date : data.today;
   let chosen = null; // the slot picked: {start_at, resource_id}
   let loadCount = 0;
 
@@ -118,7 +120,7 @@
       return true;
     });
     if (!slots.length) {
-      return show(slotsState, party() ? t("booking.no_tables", { party: t("booking.people", { count: party() }) }) : t("booking.no_slots"));
+      return show(slotsState, party() ? t("booking.no_tables", { party: people(party()) }) : t("booking.no_slots"));
     }
     show(slotsState, t("booking.pick_time"));
     for (const slot of slots) {
@@ -141,7 +143,7 @@
     if (data.kind === "manage") return reschedule(slot);
     const where = location().name || "";
     $("bk-chosen").textContent = party()
-      ? t("booking.chosen_table", { when: whenText(slot.start_at), party: t("booking.people", { count: party() }), place: where })
+      ? t("booking.chosen_table", { when: whenText(slot.start_at), party: people(party()), place: where })
       : t("booking.chosen_service", { when: whenText(slot.start_at), service: serviceName(), place: where });
     $("bk-who").hidden = false;
     show($("bk-error"), "");

@@ -113,7 +113,8 @@ async fn load_appointments(app: &App, operator: &Caller) -> AppResult<()> {
 /// Books one demo booking; a time already past (or too soon) today, or taken, is skipped.
 async fn book(app: &App, zone: Tz, location_id: &str, booking: &DemoBooking, services: &[String]) -> AppResult<()> {
     let (days, time, what, name, phone) = *booking;
-    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(app.now_ms()).unwrap_or_default();
+    let today = now.with_timezone(&zone).date_naive();
     let Some(day) = today.checked_add_days(Days::new(days)) else { return Ok(()) };
     let Ok(time) = NaiveTime::parse_from_str(time, "%H:%M") else { return Ok(()) };
     let Some(start) = zone.from_local_datetime(&day.and_time(time)).earliest() else { return Ok(()) };

@@ -286,6 +286,8 @@ fn manage_context(lang: Lang, managed: &ManagedBooking, token: &str, now_ms: i64
         "timezone": managed.site.timezone,
         "lang": lang.code(),
         "today": today_in(zone, now_ms),
+        // The reschedule picker opens on the booking's own day.
+        "date": today_in(zone, booking.start_ms),
         "max_days_ahead": managed.settings.window.max_days_ahead,
         "messages": booking_messages(lang),
     });
@@ -302,6 +304,7 @@ fn manage_context(lang: Lang, managed: &ManagedBooking, token: &str, now_ms: i64
             place => managed.location.name,
             what => what,
             with => managed.resource.as_ref().map(|resource| resource.name.clone()),
+            at_table => managed.resource.as_ref().is_some_and(|resource| resource.kind == ResourceKind::Table),
             customer => booking.customer_name,
         },
         live => live,

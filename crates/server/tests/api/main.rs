@@ -81,3 +81,5 @@ mod webhook_outbound;
 mod webhook_secrets;
 mod webhooks;
 mod webshop;
+// The customer's booking pages (issue 19 point 5).
+mod booking_pages;
