@@ -98,7 +98,7 @@ test("360 px: the time taken by someone else meanwhile → 409 said in place, ti
   });
 });
 
-test("360 px: a party no table seats is told how to get out of it", async () => {
+test("360 px: a day with no table left for the party says what to try instead", async () => {
   await withPage(browser, "bookings-empty", NARROW, async (page) => {
     await page.goto(`${BASE}/s/${SITE}/reservar`);
     const locationId = await page.locator("[data-testid=bk-location]").inputValue();

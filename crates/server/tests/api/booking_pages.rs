@@ -39,7 +39,8 @@ async fn the_booking_pages_show_what_each_place_takes_and_the_manage_link_needs_
     assert!(page.contains(&restaurant.location_id), "the restaurant with a table is offered");
     assert!(!page.contains(&salon.location_id), "a place without tables is not");
 
-    let page = html(app.get(&format!("/shop/{}/agenda?lang=en", salon.id), None).await.expect(StatusCode::OK, "agenda"));
+    let page =
+        html(app.get(&format!("/shop/{}/agenda?lang=en", salon.id), None).await.expect(StatusCode::OK, "agenda"));
     assert!(page.contains("Book an appointment") && page.contains("Corte de pelo") && page.contains("$12.000"));
     assert!(page.contains(&salon.location_id) && page.contains("Ana Estilista"));
 
