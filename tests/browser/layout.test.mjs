@@ -204,4 +204,33 @@ for (const width of [360, 1280]) {
     });
     assert.deepEqual(problems, [], `${width} px support desk pages`);
   });
+
+  // The customer's booking pages (issue 19 point 5): a table with the day's times and one
+  // picked (the form open), its confirmation, the demo retailer's agenda, and a manage link.
+  test(`${width} px: the booking pages keep words whole and do not overflow`, async () => {
+    const problems = [];
+    await withPage(browser, `layout-${width}-bookings`, device, async (page) => {
+      await page.goto(`${BASE}/s/${SITE}/reservar`);
+      const today = await page.evaluate(() => JSON.parse(document.getElementById("page-data").textContent).today);
+      const [y, m, d] = today.split("-").map(Number);
+      const date = new Date(Date.UTC(y, m - 1, d + 6)).toISOString().slice(0, 10);
+      await page.locator("[data-testid=bk-date]").fill(date);
+      await page.locator("[data-testid=bk-slot]").nth(width === 360 ? 1 : 2).click();
+      await page.locator("[data-testid=bk-name]").fill("María Fernanda de los Ángeles Valenzuela");
+      await page.locator("[data-testid=bk-phone]").fill("+56 9 8765 4321");
+      problems.push(...(await judge(page, width, "booking-table")));
+      await page.locator("[data-testid=bk-confirm]").click();
+      await page.locator("[data-testid=bk-done]").waitFor({ state: "visible" });
+      problems.push(...(await judge(page, width, "booking-done")));
+      const manage = await page.locator("[data-testid=bk-manage]").getAttribute("href");
+      await page.goto(`${BASE}${manage}`);
+      await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+      problems.push(...(await judge(page, width, "booking-manage")));
+      await page.goto(`${BASE}/shop/andina-outdoor/agenda`);
+      problems.push(...(await judge(page, width, "booking-agenda")));
+      await page.goto(`${BASE}/s/${SITE}/reservar?lang=en`);
+      problems.push(...(await judge(page, width, "booking-table-en")));
+    });
+    assert.deepEqual(problems, [], `${width} px booking pages`);
+  });
 }

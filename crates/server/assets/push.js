@@ -4,6 +4,7 @@
 //   omnicanalPush.subscribe(orderId, token, lang)  -> Promise<boolean>: asks permission (call it
 //       from a click), registers /sw.js, subscribes with the server's VAPID key and registers the
 //       subscription on the order; false when permission was refused
+//   omnicanalPush.subscribeAt(url, lang)           -> the same, registered at `url` (a booking's)
 //   omnicanalPush.unsubscribe(orderId, token)      -> Promise<boolean>: removes it from the order
 //   omnicanalPush.register()                       -> Promise<registration|null>: registers /sw.js
 //       (no permission asked), so the page can show notifications through it
@@ -52,6 +53,12 @@
   }
 
   async function subscribe(orderId, token, language) {
+    return subscribeAt(subscriptionsUrl(orderId, token), language);
+  }
+
+  // The same subscription registered at another resource's `push-subscriptions` address (a
+  // booking's reminders: /bookings/{id}/push-subscriptions?token=).
+  async function subscribeAt(url, language) {
     if (!supported()) {
       return false;
     }
@@ -77,7 +84,7 @@
     const body = subscription.toJSON();
     body.language = language === 'en' ? 'en' : 'es';
     body.url = location.pathname + location.search;
-    const response = await fetch(subscriptionsUrl(orderId, token), {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
@@ -150,5 +157,5 @@
     return true;
   }
 
-  window.omnicanalPush = { supported, register, subscribe, unsubscribe, notify };
+  window.omnicanalPush = { supported, register, subscribe, subscribeAt, unsubscribe, notify };
 })();

@@ -1559,6 +1559,10 @@ pub trait BookingStore {
     async fn get_booking_settings(&self, location_id: &str) -> StoreResult<Option<BookingSettingsRow>>;
     /// Sets a location's booking rules (insert or replace).
     async fn put_booking_settings(&self, row: &BookingSettingsRow) -> StoreResult<()>;
+
+    // The customer's booking pages (issue 19 point 5).
+    /// A merchant's services, by name: what `/shop/{merchant}/agenda` offers.
+    async fn booking_services_of_merchant(&self, merchant_id: &str) -> StoreResult<Vec<BookingServiceRow>>;
 }
 
 /// Bookings' availability (issue 19 points 1 and 2, helper bkavail): what a slot search reads

@@ -38,3 +38,5 @@ pub mod staff;
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};
 pub use reschedule::MoveBooking;
+// The customer's booking pages (issue 19 point 5).
+pub mod catalogue;

@@ -20,6 +20,8 @@ mod support;
 mod webshop;
 // The knowledge base's articles (issue 18 point 4).
 mod knowledge;
+// Tables, stylists, services and a few bookings (issue 19).
+mod bookings;
 
 use omnicanal_app::pos::devices::RegisterDevice;
 use omnicanal_app::setup::demo::{DemoDish, DemoLogin};
@@ -144,6 +146,7 @@ async fn load(app: &App) -> AppResult<DemoSummary> {
     customers::load(app, DEMO_PASSWORD).await?;
     knowledge::load(app, &operator).await?;
     support::load(app, DEMO_PASSWORD, &desk_cashiers).await?;
+    bookings::load(app, &operator, &sites).await?;
     tracing::info!(logins = logins.summary.len(), "demo data set loaded");
     Ok(DemoSummary { logins: logins.summary, sites })
 }

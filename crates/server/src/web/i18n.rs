@@ -53,6 +53,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-on-call.es.json"),
         // The staff's schedule of bookings (issue 19 point 5).
         include_str!("../../locales/console-bookings.es.json"),
+        // The customer's booking pages (issue 19 point 5).
+        include_str!("../../locales/bookings.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -84,6 +86,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/support-on-call.en.json"),
         // The staff's schedule of bookings (issue 19 point 5).
         include_str!("../../locales/console-bookings.en.json"),
+        // The customer's booking pages (issue 19 point 5).
+        include_str!("../../locales/bookings.en.json"),
     ])
 });
 

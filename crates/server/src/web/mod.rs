@@ -12,6 +12,8 @@ mod menu_labels;
 pub mod pos;
 pub mod receipt;
 pub mod shop;
+// The customer's booking pages (issue 19 point 5).
+pub mod bookings;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -73,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .merge(receipt::router())
         .merge(shop::router())
         .merge(account::router())
+        .merge(bookings::router())
 }
 
 const JS: &str = "text/javascript; charset=utf-8";
@@ -534,6 +537,8 @@ async fn order_page(
     let ready =
         live.iter().filter(|status| matches!(status, FulfillmentStatus::Ready | FulfillmentStatus::Collected)).count();
     let token = query.token.clone().unwrap_or_default();
+    // "¿Te quedas a comer?" (issue 19 point 5): offered when a restaurant here takes table bookings.
+    let takes_tables = state.app.site_table_locations(&site.id).await.is_ok_and(|(_, locations)| !locations.is_empty());
     let page_data = serde_json::json!({
         "site_id": site.id,
         "order_id": order.id,
@@ -559,6 +564,7 @@ async fn order_page(
             total_label => money_line(lang, order, live.len()).0,
             total_text => money_line(lang, order, live.len()).1,
             pickup_time => pickup_time_text(order.pickup_at.as_deref(), &site.timezone),
+            book_table_url => takes_tables.then(|| format!("/s/{}/reservar", site.id)),
             page_data => page_data,
         },
     )

@@ -89,3 +89,5 @@ mod booking_availability;
 mod booking_staff;
 // Reminders before a booking (issue 19 point 4).
 mod booking_reminders;
+// The customer's booking pages (issue 19 point 5).
+mod booking_pages;

@@ -287,6 +287,17 @@ impl BookingStore for SqlStore {
         .await?;
         Ok(())
     }
+
+    // The customer's booking pages (issue 19 point 5).
+    async fn booking_services_of_merchant(&self, merchant_id: &str) -> StoreResult<Vec<BookingServiceRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SERVICE_COLUMNS} FROM booking_services WHERE merchant_id = $1 ORDER BY name, id LIMIT 200"
+        )))
+        .bind(merchant_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.iter().map(service_from).collect::<Result<Vec<_>, _>>()?)
+    }
 }
 
 fn settings_from(row: &AnyRow) -> Result<BookingSettingsRow, sqlx::Error> {
