@@ -301,7 +301,9 @@
     const state = $("bk-near-state");
     state.textContent = t("booking.near_locating");
     try {
-      const answer = await call("GET", "/bookings/nearest?merchant_id=" + encodeURIComponent(data.merchant_id) + "&" + query);
+      // The nearest stores for the chosen service and day (the service names its merchant).
+      const day = dateInput.value || new Date().toISOString().slice(0, 10);
+      const answer = await call("GET", "/bookings/nearest?service_id=" + encodeURIComponent(service() || "") + "&date=" + day + "&" + query);
       const list = Array.isArray(answer.body) ? answer.body : (answer.body && answer.body.locations) || [];
       const ids = list.map((entry) => entry.location_id || entry.id || (entry.location && entry.location.id)).filter(Boolean);
       if (answer.status !== 200 || !ids.length) throw new Error("no order");
@@ -324,7 +326,7 @@
       if (!navigator.geolocation) return ($("bk-near-state").textContent = t("booking.near_denied"));
       $("bk-near-state").textContent = t("booking.near_locating");
       navigator.geolocation.getCurrentPosition(
-        (position) => nearest("latitude=" + position.coords.latitude + "&longitude=" + position.coords.longitude),
+        (position) => nearest("lat=" + position.coords.latitude + "&lon=" + position.coords.longitude),
         () => ($("bk-near-state").textContent = t("booking.near_denied")),
         { timeout: 10000, maximumAge: 600000 },
       );

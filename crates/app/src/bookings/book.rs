@@ -140,13 +140,17 @@ impl App {
         };
         // What was read is only a hint of which offer to try first; the claim decides.
         let free = offered_slots(&day.search, &day.offers);
-        let offers: Vec<Vec<String>> = free
-            .iter()
-            .filter(|slot| slot.start_ms == request.start_ms)
-            .map(|slot| {
-                if slot.resource_ids.is_empty() { vec![slot.resource_id.clone()] } else { slot.resource_ids.clone() }
-            })
-            .collect();
+        let offers: Vec<Vec<String>> =
+            free.iter()
+                .filter(|slot| slot.start_ms == request.start_ms)
+                .map(|slot| {
+                    if slot.resource_ids.is_empty() {
+                        vec![slot.resource_id.clone()]
+                    } else {
+                        slot.resource_ids.clone()
+                    }
+                })
+                .collect();
         let booking = self.claim_first_free(&offers, wanted, template, hold_expires_ms, now_ms).await?;
         Ok(BookingMade { booking, manage_token: token, hold_expires_ms })
     }
@@ -174,9 +178,7 @@ impl App {
                 (0 | 1, Some(expires_ms)) => {
                     self.store.insert_held_booking(&booking, &cells, expires_ms, &events).await?
                 }
-                (_, hold) => {
-                    self.store.insert_joined_booking(&booking, members, &cells, hold, &events).await?
-                }
+                (_, hold) => self.store.insert_joined_booking(&booking, members, &cells, hold, &events).await?,
             };
             match claimed {
                 BookingInsert::Booked => {

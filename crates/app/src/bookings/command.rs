@@ -113,8 +113,8 @@ pub struct BookingRequest {
     pub location_id: String,
     /// The start (Unix ms); the grid and the window are the use case's checks.
     pub start_ms: i64,
-    /// The UTC offset the start was written with, seconds east; `None` for `Z` (a UTC instant,
-    /// which makes no claim about the site's clock). The use case refuses an offset that is
+    /// The UTC offset the start was written with, seconds east; `None` for `Z` or `+00:00` (a
+    /// UTC instant, which makes no claim about the site's clock). The use case refuses an offset that is
     /// not the site's at that instant (the hour a clock change skips, a wrong zone).
     pub start_offset_seconds: Option<i32>,
     /// A party or a service.
@@ -158,7 +158,10 @@ impl BookingRequest {
             v.push("location_id", "is required");
         }
         let start_at = fields.start_at.trim();
-        let written_in_utc = start_at.ends_with(['Z', 'z']);
+        // `Z`, `+00:00` and `-00:00` all write a UTC instant (RFC 3339 §4.3; chrono prints
+        // `+00:00`), which makes no claim about the site's clock.
+        let written_in_utc =
+            start_at.ends_with(['Z', 'z']) || start_at.ends_with("+00:00") || start_at.ends_with("-00:00");
         let start = chrono::DateTime::parse_from_rfc3339(start_at)
             .map(|at| (at.timestamp_millis(), (!written_in_utc).then(|| at.offset().local_minus_utc())))
             .map_err(|_| v.push("start_at", "must be an RFC 3339 time with its offset (2026-12-24T20:00:00-03:00)"))

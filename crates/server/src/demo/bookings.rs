@@ -3,13 +3,16 @@
 //! services priced in CLP, and a few bookings today and tomorrow — so `/s/{site}/reservar`,
 //! `/shop/andina-outdoor/agenda` and the manage link can be tried with `serve --demo`.
 //!
+//! Two of each restaurant's 4-seat tables may be joined (a party of eight), and the stores have
+//! coordinates and a comuna for "cerca de mí".
+//!
 //! Everything goes through the ordinary use cases (`create_booking_resource`,
 //! `create_booking_service`, `book`), so the demo holds nothing the API would refuse. A
 //! booking whose time has already passed today (the demo starts at any hour) is skipped.
 
 use chrono::{Days, NaiveTime, TimeZone};
 use chrono_tz::Tz;
-use omnicanal_app::bookings::command::BookingFields;
+use omnicanal_app::bookings::command::{BookingFields, LocationPlace, ResourceDetails};
 use omnicanal_app::bookings::{BookingRequest, NewResource, NewService};
 use omnicanal_app::{App, AppError, AppResult, Caller};
 use omnicanal_domain::channel::Channel;
@@ -29,6 +32,16 @@ const TABLES: [(&str, i64, i64); 6] = [
     ("Mesa 4", 2, 4),
     ("Mesa 5 (terraza)", 2, 4),
     ("Mesa 6 (familiar)", 4, 6),
+];
+
+/// Tables that may be joined for a larger party (one group per restaurant): Mesa 3 and Mesa 4
+/// together seat eight.
+const JOINABLE_TABLES: [&str; 2] = ["Mesa 3", "Mesa 4"];
+
+/// Where the retailer's stores are, for "cerca de mí": (store, latitude, longitude, comuna).
+const STORE_PLACES: [(&str, f64, f64, &str); 2] = [
+    ("Andina Providencia", -33.4263, -70.6170, "Providencia"),
+    ("Andina Las Condes", -33.4080, -70.5670, "Las Condes"),
 ];
 
 /// The retailer's web shop and its stores' staff and rooms: (store, [(kind, name)]).
@@ -73,7 +86,11 @@ async fn load_tables(app: &App, operator: &Caller, site_id: &str) -> AppResult<(
     for entry in menu.locations.iter().filter(|entry| names.contains(&entry.location.name.as_str())) {
         for (name, fewest, most) in TABLES {
             let table = NewResource::parse("table", name, Some(fewest), Some(most))?;
-            app.create_booking_resource(operator, &entry.location.id, table).await?;
+            let table = app.create_booking_resource(operator, &entry.location.id, table).await?;
+            if JOINABLE_TABLES.contains(&name) {
+                let details = ResourceDetails::parse(Some("salón"), Some("centro"), None)?;
+                app.set_resource_details(operator, &table.id, details).await?;
+            }
         }
         restaurants.push(entry.location.id.clone());
     }
@@ -96,6 +113,10 @@ async fn load_appointments(app: &App, operator: &Caller) -> AppResult<()> {
     let mut stores = Vec::new();
     for (store, staff) in STORE_STAFF {
         let Some(entry) = shop.locations.iter().find(|entry| entry.location.name == store) else { continue };
+        if let Some((_, latitude, longitude, comuna)) = STORE_PLACES.iter().find(|(name, ..)| *name == store) {
+            let place = LocationPlace::parse(*latitude, *longitude, Some(comuna))?;
+            app.set_location_place(operator, &entry.location.id, place).await?;
+        }
         for (kind, name) in staff {
             app.create_booking_resource(operator, &entry.location.id, NewResource::parse(kind, name, None, None)?)
                 .await?;

@@ -115,7 +115,8 @@ async fn deliver(
             Some(gateway) => {
                 gateway.post_as(&format!("msg_reminder_{}_{}", job.booking_id, job.offset_minutes), data).await
             }
-            None => Err(SendError::Refused("no gateway is configured".into())),
+            // Another node may have the gateway: worth a retry there, not a final refusal here.
+            None => Err(SendError::Transient("no gateway is configured on this node".into())),
         }
     } else if let Some(subscription_id) = job.target.strip_prefix(PUSH_TARGET_PREFIX) {
         match &senders.web_push {

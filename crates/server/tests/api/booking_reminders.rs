@@ -101,8 +101,15 @@ async fn a_booking_inside_its_last_reminder_is_reminded_at_once_by_push_and_gate
     let secret = random_secret();
     let clock = Arc::new(ManualClock::starting_at(TUESDAY_ELEVEN_MS));
     let app = spawn(clock.clone(), Some((gateway.url(), secret.clone()))).await;
-    // A second node on the same database and clock runs its own sender.
-    let second = app.second_node(omnicanal_server::Services { clock: clock.clone(), ..Default::default() }).await;
+    // A second node on the same database, clock and gateway runs its own sender.
+    let (url, node_secret) = (gateway.url(), secret.clone());
+    let second = app
+        .second_node_with(omnicanal_server::Services { clock: clock.clone(), ..Default::default() }, move |config| {
+            config.notify.booking_reminder_interval_ms = 200;
+            config.notify.webhook_url = Some(url);
+            config.notify.webhook_secret = Some(omnicanal_server::config::Secret::new(node_secret));
+        })
+        .await;
     let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
     let location_id = restaurant_with_a_table(&app, &fx).await;
     let server_key = server_public_key(&app).await;

@@ -244,10 +244,21 @@ impl TestApp {
     /// A second node on this app's database, with its own clock and provider (share them with
     /// the first node's to make both nodes see the same time and the same card network).
     pub async fn second_node(&self, services: omnicanal_server::Services) -> omnicanal_server::Running {
+        self.second_node_with(services, |_| {}).await
+    }
+
+    /// [`TestApp::second_node`] with its configuration adjusted by `configure` (the same
+    /// gateway as the first node, say: a cluster's nodes share their settings).
+    pub async fn second_node_with(
+        &self,
+        services: omnicanal_server::Services,
+        configure: impl FnOnce(&mut omnicanal_server::Config),
+    ) -> omnicanal_server::Running {
         let mut config = omnicanal_server::Config::new(self.database_url());
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.notify.push_allowed_hosts = test_push_hosts();
         set_test_security(&mut config);
+        configure(&mut config);
         within(30, "second node", omnicanal_server::start_with(config, services)).await.expect("second node starts")
     }
 
