@@ -272,9 +272,18 @@ export async function orderFromRestaurants(page, n, avoid = []) {
 export async function overflow(page, width) {
   return page.evaluate((width) => {
     const wide = [];
+    // Content inside a box that scrolls sideways (a schedule's grid) is reached by scrolling
+    // that box, not the page: it does not stick out as long as the box itself fits.
+    const scrolledInside = (el) => {
+      for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+        const style = getComputedStyle(box);
+        if (["auto", "scroll"].includes(style.overflowX) && box.getBoundingClientRect().right <= width + 0.5) return true;
+      }
+      return false;
+    };
     for (const el of document.querySelectorAll("body *")) {
       const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > width + 0.5) {
+      if (r.width > 0 && r.right > width + 0.5 && !scrolledInside(el)) {
         const id = el.getAttribute("data-testid") || el.id || (el.className && String(el.className)) || "";
         wide.push(`${el.tagName.toLowerCase()}${id ? `[${id}]` : ""} right=${Math.round(r.right)}`);
       }

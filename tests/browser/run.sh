@@ -137,6 +137,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # OMNICANAL_PUSH_ALLOWED_HOSTS: push subscriptions may name loopback receivers only.
+# OMNICANAL_BOOKING_REMINDER_INTERVAL_MS: bookings-reminder.test.mjs waits for a reminder
+# pushed by the worker, which looks for due reminders every second instead of every 30 s.
 # OMNICANAL_OUTBOUND_ALLOWED_HOSTS: a till's receipt printer in pos-print.test.mjs is a
 # listener on loopback, which the outbound policy refuses unless named.
 env HTTP_PROXY="http://127.0.0.1:$DEAD_PORT" HTTPS_PROXY="http://127.0.0.1:$DEAD_PORT" \
@@ -146,6 +148,7 @@ env HTTP_PROXY="http://127.0.0.1:$DEAD_PORT" HTTPS_PROXY="http://127.0.0.1:$DEAD
   NO_COLOR=1 RUST_LOG="${RUST_LOG:-info}" RUST_BACKTRACE=1 \
   OMNICANAL_PUSH_ALLOWED_HOSTS="127.0.0.1,localhost" \
   OMNICANAL_OUTBOUND_ALLOWED_HOSTS="127.0.0.1" \
+  OMNICANAL_BOOKING_REMINDER_INTERVAL_MS="1000" \
   "$BIN" serve --demo --listen "127.0.0.1:$PORT" --database-url "sqlite://$WORK/db.sqlite" \
   >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
