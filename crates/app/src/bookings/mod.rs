@@ -4,39 +4,34 @@
 //! store's (`BookingStore::insert_booking`).
 //!
 //! - [`command`]: the typed commands, parsed at the edge with every bad field reported.
-//! - [`setup`]: managers create resources and services (another merchant's: 404).
-//! - [`availability`]: the public free slots of a day, for a party size or a service.
-//! - [`book`]: booking (public), reading and cancelling with the manage token.
+//! - [`setup`]: managers set up resources (zone, joinable group, working week), services and
+//!   who performs them, exception days and where a location is (another merchant's: 404).
 //! - [`settings`]: a location's booking rules (notice, window, cancellation, hold, reminders).
-//! - [`schedule`] and [`staff`]: the staff's schedule — a location's bookings and counts, the
-//!   status moves staff make, walk-ins.
+//! - [`availability`]: the plan's offers (one resource, joined tables, a service's performers)
+//!   and the free slots of a day; [`nearest`]: the nearest locations with free slots.
+//! - [`book`]: booking (public, optionally held), reading and cancelling with the manage token;
+//!   [`hold`]: a hold confirmed or expired; [`reschedule`]: the customer's reschedule and the
+//!   staff's move; [`calendar`]: the `.ics` file.
+//! - [`schedule`] and [`staff`]: the staff's schedule, status moves, walk-ins, no-show counts.
+//! - [`reminders`]: which reminders are due, claimed once, and their deliveries.
+//! - [`catalogue`]: what the customer's pages read (places with tables, services, a booking).
 //!
-//! - [`hold`]: a held booking confirmed by its customer or expired by the sweeper.
-//! - [`reschedule`]: moving a booking — the customer's reschedule and the staff's move.
-//! - [`calendar`]: a booking as an `.ics` calendar file with its manage link.
-//! - [`reminders`]: the customer's reminder channels and the reminders due, claimed once.
-//!
-//! Not built yet (issue 19, later): holds while the customer confirms, deposits, `.ics`,
-//! reminders, staff schedules and exceptions, combined tables, rescheduling, pages.
+//! Not built yet: deposits through the payment provider, and reminders by e-mail.
 
 pub mod availability;
 pub mod book;
 pub mod calendar;
+pub mod catalogue;
 pub mod command;
 pub mod hold;
-pub mod reschedule;
-pub mod settings;
-// Reminders before a booking (issue 19 point 4).
-pub mod reminders;
-pub mod setup;
-// "Nearest to me" with free slots (bkavail).
 pub mod nearest;
-// The staff's schedule: listing, stats, seat/complete/no-show/cancel, walk-ins (issue 19 point 5).
+pub mod reminders;
+pub mod reschedule;
 pub mod schedule;
+pub mod settings;
+pub mod setup;
 pub mod staff;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};
 pub use reschedule::MoveBooking;
-// The customer's booking pages (issue 19 point 5).
-pub mod catalogue;
