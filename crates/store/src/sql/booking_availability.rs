@@ -12,9 +12,9 @@ use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::bookings::{BOOKING_COLUMNS, SERVICE_COLUMNS, is_unique_violation, service_from};
+use super::booking_life::insert_claimed_booking;
+use super::bookings::{SERVICE_COLUMNS, service_from};
 use super::columns::{in_list, values_clause};
-use super::outbox::insert_events;
 use crate::backend::SqlStore;
 use crate::rows::{
     BookingExceptionRow, BookingInsert, BookingResourceDetailsRow, BookingRow, BookingServiceRow, LocationPlaceRow,
@@ -209,73 +209,10 @@ impl BookingAvailabilityStore for SqlStore {
         hold_expires_ms: Option<i64>,
         events: &[NewEvent],
     ) -> StoreResult<BookingInsert> {
-        let mut cells = cell_starts_ms.to_vec();
-        cells.sort_unstable();
-        cells.dedup();
-        let mut members = member_ids.to_vec();
-        members.sort_unstable();
-        members.dedup();
-        if cells.is_empty() || members.is_empty() {
+        if member_ids.is_empty() {
             return Err(StoreError::Inconsistent("a booking claims at least one cell of one resource"));
         }
-        let mut transaction = self.write.begin().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        )))
-        .bind(&booking.id)
-        .bind(&booking.merchant_id)
-        .bind(&booking.location_id)
-        .bind(&booking.resource_id)
-        .bind(&booking.service_id)
-        .bind(booking.party_size)
-        .bind(booking.start_ms)
-        .bind(booking.end_ms)
-        .bind(booking.blocked_until_ms)
-        .bind(booking.status.as_str())
-        .bind(&booking.customer_name)
-        .bind(&booking.customer_phone)
-        .bind(&booking.customer_email)
-        .bind(&booking.manage_token_hash)
-        .bind(booking.created_ms)
-        .bind(booking.cancelled_ms)
-        .execute(&mut *transaction)
-        .await?;
-        let sql = format!(
-            "INSERT INTO booking_claims (resource_id, cell_start_ms, booking_id) VALUES {}",
-            values_clause(cells.len() * members.len(), 3)
-        );
-        let mut claim = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for member in &members {
-            for cell in &cells {
-                claim = claim.bind(member).bind(*cell).bind(&booking.id);
-            }
-        }
-        match claim.execute(&mut *transaction).await {
-            Ok(_) => {}
-            Err(error) if is_unique_violation(&error) => {
-                transaction.rollback().await?;
-                return Ok(BookingInsert::Taken);
-            }
-            Err(error) => return Err(error.into()),
-        }
-        let sql =
-            format!("INSERT INTO booking_members (booking_id, resource_id) VALUES {}", values_clause(members.len(), 2));
-        let mut member_rows = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for member in &members {
-            member_rows = member_rows.bind(&booking.id).bind(member);
-        }
-        member_rows.execute(&mut *transaction).await?;
-        if let Some(expires_ms) = hold_expires_ms {
-            sqlx::query("INSERT INTO booking_holds (booking_id, expires_ms) VALUES ($1, $2)")
-                .bind(&booking.id)
-                .bind(expires_ms)
-                .execute(&mut *transaction)
-                .await?;
-        }
-        insert_events(&mut transaction, events).await?;
-        transaction.commit().await?;
-        Ok(BookingInsert::Booked)
+        insert_claimed_booking(self, booking, member_ids, cell_starts_ms, hold_expires_ms, events).await
     }
 
     async fn booking_members(&self, booking_id: &str) -> StoreResult<Vec<String>> {

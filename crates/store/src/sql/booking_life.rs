@@ -20,10 +20,14 @@ use crate::backend::SqlStore;
 use crate::rows::{BookingClaim, BookingInsert, BookingMove, BookingRow, NewEvent};
 use crate::{BookingLifeStore, StoreError, StoreResult};
 
-type Transaction = sqlx::Transaction<'static, sqlx::Any>;
+pub(super) type Transaction = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Inserts `claims` (sorted and deduplicated here); false when one is taken (the caller rolls back).
-async fn claim_cells(transaction: &mut Transaction, booking_id: &str, claims: &[BookingClaim]) -> StoreResult<bool> {
+pub(super) async fn claim_cells(
+    transaction: &mut Transaction,
+    booking_id: &str,
+    claims: &[BookingClaim],
+) -> StoreResult<bool> {
     let mut claims = claims.to_vec();
     claims.sort_unstable();
     claims.dedup();
@@ -45,7 +49,8 @@ async fn claim_cells(transaction: &mut Transaction, booking_id: &str, claims: &[
     }
 }
 
-async fn insert_booking_row(transaction: &mut Transaction, booking: &BookingRow) -> StoreResult<()> {
+/// Inserts a booking's row in `transaction`.
+pub(super) async fn insert_booking_row(transaction: &mut Transaction, booking: &BookingRow) -> StoreResult<()> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
@@ -71,6 +76,54 @@ async fn insert_booking_row(transaction: &mut Transaction, booking: &BookingRow)
     Ok(())
 }
 
+/// The one way a booking is stored: its row, its claims — every cell of every member (the
+/// booking's own resource when `members` is empty) — its members when tables are joined, its
+/// hold when it is held, and its events, in one transaction. A claimed cell rolls everything
+/// back and answers `Taken`. `insert_booking`, `insert_held_booking` and
+/// `insert_joined_booking` are this with their own arguments.
+pub(super) async fn insert_claimed_booking(
+    store: &SqlStore,
+    booking: &BookingRow,
+    members: &[String],
+    cell_starts_ms: &[i64],
+    hold_expires_ms: Option<i64>,
+    events: &[NewEvent],
+) -> StoreResult<BookingInsert> {
+    let mut members = members.to_vec();
+    members.sort_unstable();
+    members.dedup();
+    if members.is_empty() {
+        members.push(booking.resource_id.clone());
+    }
+    let claims: Vec<BookingClaim> =
+        members.iter().flat_map(|member| cell_starts_ms.iter().map(move |cell| (member.clone(), *cell))).collect();
+    let mut transaction = store.write.begin().await?;
+    insert_booking_row(&mut transaction, booking).await?;
+    if !claim_cells(&mut transaction, &booking.id, &claims).await? {
+        transaction.rollback().await?;
+        return Ok(BookingInsert::Taken);
+    }
+    if members.len() > 1 {
+        let sql =
+            format!("INSERT INTO booking_members (booking_id, resource_id) VALUES {}", values_clause(members.len(), 2));
+        let mut member_rows = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for member in &members {
+            member_rows = member_rows.bind(&booking.id).bind(member);
+        }
+        member_rows.execute(&mut *transaction).await?;
+    }
+    if let Some(expires_ms) = hold_expires_ms {
+        sqlx::query("INSERT INTO booking_holds (booking_id, expires_ms) VALUES ($1, $2)")
+            .bind(&booking.id)
+            .bind(expires_ms)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    insert_events(&mut transaction, events).await?;
+    transaction.commit().await?;
+    Ok(BookingInsert::Booked)
+}
+
 #[async_trait]
 impl BookingLifeStore for SqlStore {
     async fn insert_held_booking(
@@ -80,22 +133,7 @@ impl BookingLifeStore for SqlStore {
         hold_expires_ms: i64,
         events: &[NewEvent],
     ) -> StoreResult<BookingInsert> {
-        let claims: Vec<BookingClaim> =
-            cell_starts_ms.iter().map(|cell| (booking.resource_id.clone(), *cell)).collect();
-        let mut transaction = self.write.begin().await?;
-        insert_booking_row(&mut transaction, booking).await?;
-        if !claim_cells(&mut transaction, &booking.id, &claims).await? {
-            transaction.rollback().await?;
-            return Ok(BookingInsert::Taken);
-        }
-        sqlx::query("INSERT INTO booking_holds (booking_id, expires_ms) VALUES ($1, $2)")
-            .bind(&booking.id)
-            .bind(hold_expires_ms)
-            .execute(&mut *transaction)
-            .await?;
-        insert_events(&mut transaction, events).await?;
-        transaction.commit().await?;
-        Ok(BookingInsert::Booked)
+        insert_claimed_booking(self, booking, &[], cell_starts_ms, Some(hold_expires_ms), events).await
     }
 
     async fn booking_hold_expiry(&self, booking_id: &str) -> StoreResult<Option<i64>> {

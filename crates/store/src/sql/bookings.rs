@@ -9,6 +9,8 @@
 //! after the transaction is rolled back — on SQLite (one writer at a time) and on PostgreSQL
 //! (the second waits on the first's index entry, on any node) alike. No read decides it.
 //! Cells are inserted in ascending order in one statement, so two bookings cannot deadlock.
+//! Every booking — one resource, joined tables, held — is stored by the one
+//! `booking_life::insert_claimed_booking`.
 
 use async_trait::async_trait;
 use omnicanal_domain::Money;
@@ -19,12 +21,13 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use sqlx::error::ErrorKind;
 
-use super::columns::{get_parsed, get_parsed_opt, in_list, values_clause};
+use super::booking_life::insert_claimed_booking;
+use super::columns::{get_parsed, get_parsed_opt, in_list};
 use super::order_rows::currency;
 use super::outbox::insert_events;
 use crate::backend::SqlStore;
 use crate::rows::{BookingInsert, BookingResourceRow, BookingRow, BookingServiceRow, BookingSettingsRow, NewEvent};
-use crate::{BookingStore, StoreError, StoreResult};
+use crate::{BookingStore, StoreResult};
 
 const RESOURCE_COLUMNS: &str = "id, merchant_id, location_id, kind, name, seats_min, seats_max, created_ms";
 pub(super) const SERVICE_COLUMNS: &str =
@@ -176,54 +179,7 @@ impl BookingStore for SqlStore {
         cell_starts_ms: &[i64],
         events: &[NewEvent],
     ) -> StoreResult<BookingInsert> {
-        let mut cells = cell_starts_ms.to_vec();
-        cells.sort_unstable();
-        cells.dedup();
-        if cells.is_empty() {
-            return Err(StoreError::Inconsistent("a booking claims at least one cell"));
-        }
-        let mut transaction = self.write.begin().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        )))
-        .bind(&booking.id)
-        .bind(&booking.merchant_id)
-        .bind(&booking.location_id)
-        .bind(&booking.resource_id)
-        .bind(&booking.service_id)
-        .bind(booking.party_size)
-        .bind(booking.start_ms)
-        .bind(booking.end_ms)
-        .bind(booking.blocked_until_ms)
-        .bind(booking.status.as_str())
-        .bind(&booking.customer_name)
-        .bind(&booking.customer_phone)
-        .bind(&booking.customer_email)
-        .bind(&booking.manage_token_hash)
-        .bind(booking.created_ms)
-        .bind(booking.cancelled_ms)
-        .execute(&mut *transaction)
-        .await?;
-        let sql = format!(
-            "INSERT INTO booking_claims (resource_id, cell_start_ms, booking_id) VALUES {}",
-            values_clause(cells.len(), 3)
-        );
-        let mut claim = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for cell in &cells {
-            claim = claim.bind(&booking.resource_id).bind(*cell).bind(&booking.id);
-        }
-        match claim.execute(&mut *transaction).await {
-            Ok(_) => {}
-            Err(error) if is_unique_violation(&error) => {
-                transaction.rollback().await?;
-                return Ok(BookingInsert::Taken);
-            }
-            Err(error) => return Err(error.into()),
-        }
-        insert_events(&mut transaction, events).await?;
-        transaction.commit().await?;
-        Ok(BookingInsert::Booked)
+        insert_claimed_booking(self, booking, &[], cell_starts_ms, None, events).await
     }
 
     async fn get_booking(&self, id: &str) -> StoreResult<Option<BookingRow>> {
