@@ -5,8 +5,9 @@
 // from /shop/{merchant}/agenda with a chosen stylist on a shop of the test's own; cancelling
 // from the manage page; and "¿Te quedas a comer?" on the order page.
 //
-// Elsewhere: "Recordarme" and the reminder pushed (bookings-reminder.test.mjs). Not in a
-// browser test yet: rescheduling from the manage page and "cerca de mí" (both HTTP-tested).
+// Elsewhere: "Recordarme" and the reminder pushed (bookings-reminder.test.mjs), rescheduling
+// and the change deadline from the manage page (bookings-manage.test.mjs), "cerca de mí"
+// (bookings-near.test.mjs), the refusals' reasons (booking-refusals.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";

@@ -4,8 +4,8 @@
 // meanwhile appears live, without a reload; a no-show before the start is refused with a
 // message; seat and complete move the block; a cancelled booking leaves the grid; the walk-in
 // form seats a party now; a day without bookings says so. The page never scrolls sideways:
-// only the grid scrolls inside its own box. Dragging a block (POST /bookings/{id}/move, built
-// by the rescheduling part) is not exercised here.
+// only the grid scrolls inside its own box. Dragging a block (POST /bookings/{id}/move) is
+// console-bookings-move.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, withPage, apiAt, ownServer, consoleSignIn, staffEmail, PASSWORD, artifact } from "./lib.mjs";

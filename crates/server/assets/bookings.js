@@ -4,9 +4,9 @@
 //
 // Everything goes through the public JSON API: the day's free slots, the booking (201 / 409 /
 // 422), cancel and reschedule with the manage token, the reminders' Web Push subscription
-// (push.js). Every refusal is shown where it happened, in the page's language; a 409 reloads
-// the slots, since the one picked is gone. Times are the site's (data.timezone), whatever the
-// phone's zone.
+// (push.js). Every refusal is shown where it happened, in the page's language (its reason from
+// booking-refusals.js, its words from `booking.refusal.*`); a 409 reloads the slots, since the
+// one picked is gone. Times are the site's (data.timezone), whatever the phone's zone.
 "use strict";
 (function () {
   const { data, t, clock } = window.omnicanal;
@@ -51,12 +51,13 @@
     return { status: response.status, body: answer };
   }
 
-  /** The server's reason for a refusal: its fields' messages, else its detail. */
-  function detailOf(problem) {
-    if (problem && Array.isArray(problem.errors) && problem.errors.length) {
-      return problem.errors.map((e) => e.message).join("; ");
-    }
-    return (problem && problem.detail) || "";
+  /** A refusal in the page's words (booking-refusals.js picks the reason; never the server's English). */
+  function refusalText(answer) {
+    const found = window.omnicanalBookingRefusal ? window.omnicanalBookingRefusal(answer && answer.status, answer && answer.body) : { reason: "refused", args: {} };
+    const args = { ...found.args };
+    if (args.deadline) args.deadline = whenText(args.deadline);
+    const key = "booking.refusal." + found.reason;
+    return data.messages[key] ? t(key, args) : t("booking.refusal.refused");
   }
 
   const people = (count) => (count === 1 ? t("booking.person") : t("booking.people", { count }));
@@ -108,9 +109,7 @@
     }
     if (answer.status !== 200) {
       slotsState.classList.add("error");
-      const field = answer.body && answer.body.errors && answer.body.errors[0] && answer.body.errors[0].field;
-      const key = "booking.problem." + String(field || "").split(".").pop();
-      return show(slotsState, data.messages[key] ? t(key, { detail: detailOf(answer.body) }) : t("booking.refused", { detail: detailOf(answer.body) }));
+      return show(slotsState, refusalText(answer));
     }
     const seen = new Set();
     const slots = (answer.body || []).filter((slot) => {
@@ -216,11 +215,9 @@
     if (answer && answer.status === 422) {
       const errors = (answer.body && answer.body.errors) || [];
       if (fieldErrors(errors)) return show($("bk-error"), "");
-      const other = errors.find((e) => data.messages["booking.problem." + String(e.field).split(".").pop()]);
-      const key = other ? "booking.problem." + String(other.field).split(".").pop() : "booking.refused";
-      return show($("bk-error"), t(key, { detail: detailOf(answer.body) }));
+      return show($("bk-error"), refusalText(answer));
     }
-    if (answer && answer.status >= 400 && answer.status < 500) return show($("bk-error"), t("booking.refused", { detail: detailOf(answer.body) }));
+    if (answer && answer.status >= 400 && answer.status < 500) return show($("bk-error"), refusalText(answer));
     show($("bk-error"), t("booking.failed"));
   }
 
@@ -349,11 +346,13 @@
   const notice = (text) => show($("bk-notice"), text);
   const problem = (text) => show($("bk-error"), text);
 
+  const told = (answer) => window.omnicanalBookingRefusal(answer.status, answer.body).reason;
+
   function refusal(answer) {
     if (!answer || answer.status >= 500) return t("booking.failed");
-    if (answer.status === 404 || answer.status === 405) return t("booking.not_available");
-    if (answer.status === 409) return t("booking.taken");
-    return t("booking.window_passed", { detail: detailOf(answer.body) });
+    if (answer.status === 405) return t("booking.not_available");
+    if (answer.status === 409 && told(answer) === "taken") return t("booking.taken");
+    return refusalText(answer);
   }
 
   async function reschedule(slot) {

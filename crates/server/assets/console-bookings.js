@@ -7,7 +7,7 @@
 // so bookings made, moved or cancelled elsewhere appear without a reload of the page.
 "use strict";
 (function () {
-  const { data, t, api, h, time } = window.consoleApp;
+  const { data, t, tOr, api, h, time } = window.consoleApp;
   const $ = (id) => document.getElementById(id);
   const location = data.location_id;
   const base = `/locations/${encodeURIComponent(location)}`;
@@ -57,11 +57,15 @@
     $("bk-error").textContent = text || "";
     $("bk-error").hidden = !text;
   }
+  // A refusal in the catalog's words: booking-refusals.js names the reason (the server's
+  // English detail is never shown); an unknown one gets the generic text.
   function problem(answer) {
-    if (answer.status === 409) return t("console.bookings.conflict");
-    if (answer.status === 404) return t("console.bookings.not_found");
-    if (answer.status === 422) return t("console.bookings.invalid", { detail: answer.detail });
-    return t("console.bookings.failed", { status: answer.status });
+    if (answer.network) return answer.detail;
+    const { reason, args } = window.omnicanalBookingRefusal(answer.status, answer.body);
+    if (reason === "taken") return t("console.bookings.conflict");
+    if (reason === "not_found") return t("console.bookings.not_found");
+    if (reason === "failed") return t("console.bookings.failed", { status: answer.status });
+    return tOr(`console.bookings.refusal.${reason}`, t("console.bookings.refusal.refused"), args);
   }
 
   // --- the blocks ----------------------------------------------------------------------------

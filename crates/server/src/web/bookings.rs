@@ -42,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .route("/shop/{shop}/agenda", get(agenda_page))
         .route("/reservas/{booking}", get(manage_page))
         .route("/static/bookings.js", get(|| asset(include_str!("../../assets/bookings.js"), JS)))
+        // Shared with the staff's schedule (`/console/bookings`): why the bookings API refused.
+        .route("/static/booking-refusals.js", get(|| asset(include_str!("../../assets/booking-refusals.js"), JS)))
         .route(
             "/static/bookings.css",
             get(|| asset(include_str!("../../assets/bookings.css"), "text/css; charset=utf-8")),

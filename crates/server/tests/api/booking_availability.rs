@@ -8,48 +8,24 @@
 //! The clock is Tuesday 2026-12-08 08:00 in Santiago (UTC−3) and the fixture's locations open
 //! every day 12:00–23:00, as in `bookings.rs`.
 
-use std::sync::Arc;
-
-use omnicanal_app::ManualClock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::common::bookings::{
+    WEDNESDAY, appointment, assert_field, book, local_times, open_noon_to_eleven, party, put, resource, slots,
+    spawn_on_tuesday_morning,
+};
 use crate::common::fixture::id_of;
-use crate::common::{Body, Fixture, Resp, TestApp, assert_problem, assert_validation_problem, qs};
+use crate::common::{Body, Fixture, TestApp, assert_problem, qs};
 
-/// 2026-12-08T11:00:00Z, a Tuesday: 08:00 in Santiago.
-const TUESDAY_MORNING_MS: i64 = 1_796_727_600_000;
-/// The day after, a Wednesday, in Santiago.
-const WEDNESDAY: &str = "2026-12-09";
 /// The Thursday after.
 const THURSDAY: &str = "2026-12-10";
 
 async fn spawn() -> TestApp {
-    let clock = Arc::new(ManualClock::starting_at(TUESDAY_MORNING_MS));
-    TestApp::spawn_with_services(omnicanal_server::Services { clock, ..Default::default() }).await
+    spawn_on_tuesday_morning().await.0
 }
 
-async fn open_noon_to_eleven(app: &TestApp, fx: &Fixture) {
-    let every_day: serde_json::Map<String, Value> =
-        (1..=7).map(|day| (day.to_string(), json!([["12:00", "23:00"]]))).collect();
-    for merchant in &fx.merchants {
-        let manager = merchant.manager.token(app).await;
-        let path = format!("/api/v1/locations/{}", merchant.location_id);
-        app.send(Method::PATCH, &path, Some(&manager), Body::Json(json!({"opening_hours": every_day})), &[])
-            .await
-            .expect(StatusCode::OK, "opening hours");
-    }
-}
-
-async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> Resp {
-    app.send(Method::PUT, path, Some(token), Body::Json(body), &[]).await
-}
-
-async fn resource(app: &TestApp, token: &str, location_id: &str, body: Value) -> String {
-    let path = format!("/api/v1/locations/{location_id}/resources");
-    id_of(&app.post(&path, Some(token), &body).await.expect(StatusCode::CREATED, "a resource"), "resource")
-}
-
+/// A table seating up to `seats_max`, joinable with the others of `group` when there is one.
 async fn table(
     app: &TestApp,
     token: &str,
@@ -68,43 +44,11 @@ async fn table(
     id
 }
 
-async fn slots(app: &TestApp, location_id: &str, params: &[(&str, &str)]) -> Vec<Value> {
-    let path = format!("/api/v1/locations/{location_id}/availability?{}", qs(params));
-    app.get(&path, None).await.expect(StatusCode::OK, "availability").as_array().cloned().unwrap_or_default()
-}
-
-/// Local times (HH:MM, Santiago in December) of the slots, for one resource or all.
+/// Local times of the slots, for one resource or all, a time offered by several once.
 fn times(slots: &[Value], resource_id: Option<&str>) -> Vec<String> {
-    let mut times: Vec<String> = slots
-        .iter()
-        .filter(|slot| resource_id.is_none_or(|id| slot["resource_id"] == id))
-        .filter_map(|slot| slot["start_at"].as_str())
-        .filter_map(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
-        .map(|at| (at - chrono::Duration::hours(3)).format("%H:%M").to_string())
-        .collect();
+    let mut times = local_times(slots, resource_id);
     times.dedup();
     times
-}
-
-fn party(location_id: &str, start_at: &str, party_size: i64) -> Value {
-    json!({"location_id": location_id, "start_at": start_at, "party_size": party_size,
-           "customer": {"name": "Camila Rojas", "phone": "+56 9 8765 4321"}})
-}
-
-fn appointment(location_id: &str, start_at: &str, service_id: &str) -> Value {
-    json!({"location_id": location_id, "start_at": start_at, "service_id": service_id,
-           "customer": {"name": "Javiera", "email": "javiera@example.cl"}})
-}
-
-async fn book(app: &TestApp, body: &Value) -> Resp {
-    app.post("/api/v1/bookings", None, body).await
-}
-
-#[track_caller]
-fn assert_field(resp: &Resp, field: &str, what: &str) {
-    assert_validation_problem(resp, what);
-    let errors = resp.body["errors"].as_array().cloned().unwrap_or_default();
-    assert!(errors.iter().any(|error| error["field"] == field), "{what}: no error on {field}: {}", resp.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -8,78 +8,20 @@
 //! food court opens 12:00–23:00 every day; the location keeps the default rules (a 10-minute
 //! hold, a cancellation window closing 120 minutes before the start).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use omnicanal_app::ManualClock;
 use omnicanal_domain::events::EventType;
 use omnicanal_store::EventStore;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::fixture::id_of;
-use crate::common::{Fixture, Resp, TestApp, assert_problem, assert_validation_problem, qs};
+use crate::common::bookings::{
+    TUESDAY_MORNING_MS, book, booked, open_noon_to_eleven, party_at_table, spawn_on_tuesday_morning, table, with_token,
+};
+use crate::common::{Fixture, TestApp, assert_problem, assert_validation_problem};
 
-/// 2026-12-08T11:00:00Z, a Tuesday: 08:00 in Santiago.
-const TUESDAY_MORNING_MS: i64 = 1_796_727_600_000;
 /// 2026-12-09T20:00:00-03:00, the booking's start.
 const WEDNESDAY_EIGHT_PM_MS: i64 = 1_796_857_200_000;
-
-async fn spawn() -> (TestApp, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::starting_at(TUESDAY_MORNING_MS));
-    let app =
-        TestApp::spawn_with_services(omnicanal_server::Services { clock: clock.clone(), ..Default::default() }).await;
-    (app, clock)
-}
-
-/// Opens every location of the fixture 12:00–23:00 every day.
-async fn open_noon_to_eleven(app: &TestApp, fx: &Fixture) {
-    let every_day: serde_json::Map<String, Value> =
-        (1..=7).map(|day| (day.to_string(), json!([["12:00", "23:00"]]))).collect();
-    for merchant in &fx.merchants {
-        let manager = merchant.manager.token(app).await;
-        app.send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/locations/{}", merchant.location_id),
-            Some(&manager),
-            crate::common::Body::Json(json!({"opening_hours": every_day})),
-            &[],
-        )
-        .await
-        .expect(StatusCode::OK, "opening hours");
-    }
-}
-
-async fn table(app: &TestApp, token: &str, location_id: &str, name: &str) -> String {
-    let body = json!({"kind": "table", "name": name, "seats_min": 1, "seats_max": 4});
-    let created = app.post(&format!("/api/v1/locations/{location_id}/resources"), Some(token), &body).await;
-    id_of(&created.expect(StatusCode::CREATED, "a table"), "table")
-}
-
-fn booking(location_id: &str, start_at: &str, table_id: &str) -> Value {
-    json!({
-        "location_id": location_id,
-        "start_at": start_at,
-        "party_size": 2,
-        "resource_id": table_id,
-        "customer": {"name": "Camila Rojas", "phone": "+56 9 8765 4321"},
-    })
-}
-
-async fn book(app: &TestApp, body: &Value) -> Resp {
-    app.post("/api/v1/bookings", None, body).await
-}
-
-/// A booking made: its id and manage token.
-async fn booked(app: &TestApp, body: &Value, what: &str) -> (String, String, Value) {
-    let made = book(app, body).await.expect(StatusCode::CREATED, what);
-    let token = made["manage_token"].as_str().unwrap_or_default().to_owned();
-    (id_of(&made, "booking"), token, made)
-}
-
-fn with_token(path: &str, token: &str) -> String {
-    format!("{path}?{}", qs(&[("token", token)]))
-}
 
 /// The types of the outbox's booking events for one booking, oldest first.
 async fn booking_events(app: &TestApp, booking_id: &str) -> Vec<EventType> {
@@ -90,14 +32,14 @@ async fn booking_events(app: &TestApp, booking_id: &str) -> Vec<EventType> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_held_booking_is_confirmed_and_a_lapsed_hold_frees_its_slot() {
-    let (app, clock) = spawn().await;
+    let (app, clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
     let table_id = table(&app, &manager, &burger.location_id, "Mesa 1").await;
 
-    let mut held = booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id);
+    let mut held = party_at_table(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id);
     held["hold"] = json!(true);
     let (id, token, made) = booked(&app, &held, "a held table").await;
     assert_eq!(made["status"], "held", "{made}");
@@ -119,7 +61,7 @@ async fn a_held_booking_is_confirmed_and_a_lapsed_hold_frees_its_slot() {
     assert_eq!(booking_events(&app, &id).await, [EventType::BookingCreated, EventType::BookingChanged]);
 
     // A second hold, on another time, is never confirmed: the sweeper expires it and frees it.
-    let mut later = booking(&burger.location_id, "2026-12-09T13:00:00-03:00", &table_id);
+    let mut later = party_at_table(&burger.location_id, "2026-12-09T13:00:00-03:00", &table_id);
     later["hold"] = json!(true);
     let (lapsing, lapsing_token, _) = booked(&app, &later, "a second hold").await;
     clock.set(TUESDAY_MORNING_MS + 11 * 60_000);
@@ -144,14 +86,14 @@ async fn a_held_booking_is_confirmed_and_a_lapsed_hold_frees_its_slot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_manage_link_cancels_until_the_window_closes_and_staff_after() {
-    let (app, clock) = spawn().await;
+    let (app, clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
     let table_id = table(&app, &manager, &burger.location_id, "Mesa 2").await;
     let (id, token, _) =
-        booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
+        booked(&app, &party_at_table(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
 
     // 18:01, a minute after the window closed (120 minutes before 20:00).
     clock.set(WEDNESDAY_EIGHT_PM_MS - 119 * 60_000);
@@ -176,16 +118,16 @@ async fn the_manage_link_cancels_until_the_window_closes_and_staff_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reschedule_moves_to_a_free_slot_and_a_taken_one_keeps_the_old_time() {
-    let (app, _clock) = spawn().await;
+    let (app, _clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(2).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let (burger, sushi) = (fx.m(0), fx.m(1));
     let manager = burger.manager.token(&app).await;
     let table_id = table(&app, &manager, &burger.location_id, "Mesa 3").await;
     let (id, token, _) =
-        booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
+        booked(&app, &party_at_table(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
     let (_, _, _) =
-        booked(&app, &booking(&burger.location_id, "2026-12-09T13:00:00-03:00", &table_id), "another").await;
+        booked(&app, &party_at_table(&burger.location_id, "2026-12-09T13:00:00-03:00", &table_id), "another").await;
 
     let reschedule = with_token(&format!("/api/v1/bookings/{id}/reschedule"), &token);
     let moved = app.post(&reschedule, None, &json!({"start_at": "2026-12-09T20:15:00-03:00"})).await;
@@ -197,7 +139,7 @@ async fn a_reschedule_moves_to_a_free_slot_and_a_taken_one_keeps_the_old_time() 
     assert_problem(&taken, StatusCode::CONFLICT, "onto the other booking");
     let read = app.get(&with_token(&format!("/api/v1/bookings/{id}"), &token), None).await;
     assert_eq!(read.expect(StatusCode::OK, "read")["start_at"], "2026-12-09T23:15:00.000Z", "the old time is kept");
-    let mut other = booking(&burger.location_id, "2026-12-09T20:15:00-03:00", &table_id);
+    let mut other = party_at_table(&burger.location_id, "2026-12-09T20:15:00-03:00", &table_id);
     other["customer"]["name"] = json!("Otro");
     assert_problem(&book(&app, &other).await, StatusCode::CONFLICT, "the kept time is still held");
     let off_grid = app.post(&reschedule, None, &json!({"start_at": "2026-12-09T20:20:00-03:00"})).await;
@@ -232,14 +174,14 @@ async fn a_reschedule_moves_to_a_free_slot_and_a_taken_one_keeps_the_old_time() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_booking_downloads_as_a_calendar_file() {
-    let (app, _clock) = spawn().await;
+    let (app, _clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
     let table_id = table(&app, &manager, &burger.location_id, "Mesa 5").await;
     let (id, token, made) =
-        booked(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
+        booked(&app, &party_at_table(&burger.location_id, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
     let calendar_url = made["calendar_url"].as_str().unwrap_or_default().to_owned();
 
     let ics = app.get(&calendar_url, None).await;

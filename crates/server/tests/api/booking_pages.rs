@@ -3,13 +3,25 @@
 //! merchant's services and its stores with staff (the store's `booking_services_of_merchant`),
 //! the manage link opens a booking with its token only, and unknown sites, shops and tokens are
 //! the "not found" page. The pages' behaviour is the browser suite's (`bookings-pages.test.mjs`).
+//!
+//! The pages tell a refusal by its reason, never by the server's English (`booking-refusals.js`);
+//! the reasons that share a field are told apart by fixed words of the API's messages, and the
+//! second test pins each of those words against the real API, on both databases, so a reworded
+//! message fails here instead of the pages quietly falling back to their generic text.
 
 use chrono::{DurationRound, TimeDelta};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use crate::common::bookings::{
+    TUESDAY_MORNING_MS, appointment, book, booked, open_noon_to_eleven, party, party_at_table, put, resource,
+    spawn_on_tuesday_morning, table, with_token,
+};
 use crate::common::fixture::id_of;
-use crate::common::{Fixture, TestApp, rfc3339_from_now};
+use crate::common::{Fixture, Resp, TestApp, rfc3339_from_now};
+
+/// The script that words the pages' refusals, whose table the API's words must match.
+const REFUSALS_JS: &str = include_str!("../../assets/booking-refusals.js");
 
 fn html(body: serde_json::Value) -> String {
     body.as_str().map(str::to_owned).unwrap_or_default()
@@ -65,4 +77,122 @@ async fn the_booking_pages_show_what_each_place_takes_and_the_manage_link_needs_
         let answer = app.get(&path, None).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
     }
+}
+
+/// The words of one refusal's message that `booking-refusals.js` matches on: the answer must
+/// have `status`, carry `words` (on `field`, or in `detail` for a 409), and the script must
+/// match those same words to `reason`.
+#[track_caller]
+fn assert_refusal_words(resp: &Resp, status: StatusCode, field: Option<&str>, words: &str, reason: &str) {
+    assert_eq!(resp.status, status, "{reason}: {}", resp.body);
+    let said = match field {
+        Some(field) => {
+            let errors = resp.body["errors"].as_array().cloned().unwrap_or_default();
+            let on_field: Vec<Value> = errors.into_iter().filter(|error| error["field"] == field).collect();
+            on_field.iter().filter_map(|error| error["message"].as_str()).collect::<Vec<_>>().join(" | ")
+        }
+        None => resp.body["detail"].as_str().unwrap_or_default().to_owned(),
+    };
+    assert!(said.contains(words), "{reason}: the API no longer says {words:?} on {field:?}: {}", resp.body);
+    assert!(REFUSALS_JS.contains(words), "{reason}: booking-refusals.js does not match {words:?}");
+    assert!(REFUSALS_JS.contains(&format!("\"{reason}\"")), "booking-refusals.js has no reason {reason:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_refusal_the_pages_word_is_still_said_with_the_words_they_match() {
+    let (app, clock) = spawn_on_tuesday_morning().await;
+    let fx = Fixture::builder().merchants(1).build(&app).await;
+    open_noon_to_eleven(&app, &fx).await;
+    let place = fx.m(0);
+    let manager = place.manager.token(&app).await;
+    let staff = place.staff.token(&app).await;
+    let location = place.location_id.as_str();
+    let table_id = table(&app, &manager, location, "Mesa 1").await;
+
+    // A customer's booking, each way it can be refused (clock: Tuesday 08:00).
+    let cases = [
+        ("2026-12-08T07:00:00-03:00", 2, "start_at", "is in the past", "past"),
+        ("2026-12-08T08:15:00-03:00", 2, "start_at", "minutes ahead", "too_soon"),
+        ("2027-03-01T13:00:00-03:00", 2, "start_at", "days ahead", "too_far"),
+        ("2026-12-09T20:01:00-03:00", 2, "start_at", "minute grid", "off_grid"),
+        ("2026-12-09T09:00:00-03:00", 2, "start_at", "not open for the whole booking", "closed"),
+        ("2026-09-06T00:30:00-04:00", 2, "start_at", "does not exist in", "no_such_time"),
+        ("2026-12-10T00:00:00+01:00", 2, "start_at", "at that time", "wrong_offset"),
+        ("2026-12-09T20:00:00-03:00", 9, "party_size", "the largest seats", "party_too_large"),
+    ];
+    for (start_at, party_size, field, words, reason) in cases {
+        let refused = book(&app, &party(location, start_at, party_size)).await;
+        assert_refusal_words(&refused, StatusCode::UNPROCESSABLE_ENTITY, Some(field), words, reason);
+    }
+    let (id, token, _) =
+        booked(&app, &party_at_table(location, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
+    let taken = book(&app, &party_at_table(location, "2026-12-09T20:00:00-03:00", &table_id)).await;
+    assert_refusal_words(&taken, StatusCode::CONFLICT, None, "already booked", "taken");
+    let stranger = app.get(&format!("/api/v1/bookings/{id}?token=wrong"), None).await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND, "not_found: {}", stranger.body);
+
+    // A stylist who does not perform the service.
+    let ana = resource(&app, &manager, location, json!({"kind": "staff", "name": "Ana"})).await;
+    let bea = resource(&app, &manager, location, json!({"kind": "staff", "name": "Bea"})).await;
+    let service = json!({"merchant_id": place.id, "name": "Corte", "duration_minutes": 30});
+    let service = app.post("/api/v1/services", Some(&manager), &service).await.expect(StatusCode::CREATED, "a service");
+    let service_id = id_of(&service, "service");
+    put(&app, &format!("/api/v1/services/{service_id}/performers"), &manager, json!({"resource_ids": [ana]}))
+        .await
+        .expect(StatusCode::OK, "performers");
+    let mut with_bea = appointment(location, "2026-12-09T13:00:00-03:00", &service_id);
+    with_bea["resource_id"] = json!(bea);
+    let refused = book(&app, &with_bea).await;
+    assert_refusal_words(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("resource_id"),
+        "does not perform",
+        "not_performer",
+    );
+
+    // The staff's marks: a no-show before the start, then a move the transition table refuses.
+    let mark = |staff: String, status: &'static str| {
+        let (app, id) = (&app, &id);
+        async move { app.post(&format!("/api/v1/bookings/{id}/status"), Some(&staff), &json!({"status": status})).await }
+    };
+    let early = mark(staff, "no_show").await;
+    assert_refusal_words(
+        &early,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("status"),
+        "no-show only once",
+        "no_show_too_early",
+    );
+
+    // 18:01 on Wednesday: the customer's change window closed at 18:00.
+    clock.set(TUESDAY_MORNING_MS + 34 * 3_600_000 + 60_000);
+    let reschedule = with_token(&format!("/api/v1/bookings/{id}/reschedule"), &token);
+    let late = app.post(&reschedule, None, &json!({"start_at": "2026-12-09T21:00:00-03:00"})).await;
+    assert_refusal_words(
+        &late,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("start_at"),
+        "moved online until",
+        "deadline_passed",
+    );
+    assert!(
+        late.body.to_string().contains("until 2026-12-09T18:00:00-03:00 ("),
+        "the deadline, then a space: {}",
+        late.body
+    );
+
+    // 20:30: the booking has started; staff can no longer move it; a no-show cannot be seated.
+    // The morning's sessions have expired by then: staff and manager sign in again.
+    clock.set(TUESDAY_MORNING_MS + 36 * 3_600_000 + 30 * 60_000);
+    let manager = app.login(&place.manager.email, &place.manager.password).await;
+    let staff = app.login(&place.staff.email, &place.staff.password).await;
+    let moved = app
+        .post(&format!("/api/v1/bookings/{id}/move"), Some(&manager), &json!({"start_at": "2026-12-09T22:00:00-03:00"}))
+        .await;
+    assert_refusal_words(&moved, StatusCode::UNPROCESSABLE_ENTITY, Some("start_at"), "has started", "started");
+    mark(staff.clone(), "no_show").await.expect(StatusCode::OK, "a no-show after the start");
+    let seated = mark(staff, "seated").await;
+    assert_refusal_words(&seated, StatusCode::CONFLICT, None, "cannot be", "status");
+    app.stop().await;
 }

@@ -7,55 +7,22 @@
 //! The server runs on a manual clock: Tuesday 2026-12-08 08:00 in Santiago (UTC−3), moved by
 //! the test; the food court's restaurants open every day 12:00–23:00.
 
-use std::sync::Arc;
-
-use omnicanal_app::ManualClock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::fixture::id_of;
-use crate::common::{Fixture, TestApp, assert_problem, assert_validation_problem, qs};
+use crate::common::Fixture;
+use crate::common::bookings::{
+    TUESDAY_MORNING_MS, booked, open_noon_to_eleven, party, spawn_on_tuesday_morning, table,
+};
+use crate::common::{TestApp, assert_problem, assert_validation_problem, qs};
 
-/// 2026-12-08T11:00:00Z, a Tuesday: 08:00 in Santiago.
-const TUESDAY_MORNING_MS: i64 = 1_796_727_600_000;
 const HOUR_MS: i64 = 3_600_000;
-const PHONE: &str = "+56 9 8765 4321";
 
-async fn spawn() -> (TestApp, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::starting_at(TUESDAY_MORNING_MS));
-    let services = omnicanal_server::Services { clock: clock.clone(), ..Default::default() };
-    (TestApp::spawn_with_services(services).await, clock)
-}
-
-async fn open_noon_to_eleven(app: &TestApp, fx: &Fixture) {
-    let every_day: serde_json::Map<String, Value> =
-        (1..=7).map(|day| (day.to_string(), json!([["12:00", "23:00"]]))).collect();
-    for merchant in &fx.merchants {
-        let manager = merchant.manager.token(app).await;
-        app.send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/locations/{}", merchant.location_id),
-            Some(&manager),
-            crate::common::Body::Json(json!({"opening_hours": every_day})),
-            &[],
-        )
-        .await
-        .expect(StatusCode::OK, "opening hours");
-    }
-}
-
-async fn table(app: &TestApp, token: &str, location_id: &str, name: &str) -> String {
-    let body = json!({"kind": "table", "name": name, "seats_min": 1, "seats_max": 4});
-    let created = app.post(&format!("/api/v1/locations/{location_id}/resources"), Some(token), &body).await;
-    id_of(&created.expect(StatusCode::CREATED, "a table"), "table")
-}
-
+/// Books a couple at `start_at` in `name`'s name (with the shared phone); the booking's id.
 async fn book(app: &TestApp, location_id: &str, start_at: &str, name: &str) -> String {
-    let body = json!({
-        "location_id": location_id, "start_at": start_at, "party_size": 2,
-        "customer": {"name": name, "phone": PHONE},
-    });
-    id_of(&app.post("/api/v1/bookings", None, &body).await.expect(StatusCode::CREATED, "a booking"), "booking")
+    let mut body = party(location_id, start_at, 2);
+    body["customer"]["name"] = json!(name);
+    booked(app, &body, "a booking").await.0
 }
 
 async fn mark(app: &TestApp, token: &str, id: &str, status: &str) -> crate::common::Resp {
@@ -74,7 +41,7 @@ fn count_of(stats: &Value, status: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_schedule_shows_customers_to_the_location_staff_only() {
-    let (app, _clock) = spawn().await;
+    let (app, _clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(2).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let (burger, sushi) = (fx.m(0), fx.m(1));
@@ -121,7 +88,7 @@ async fn the_schedule_shows_customers_to_the_location_staff_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn staff_moves_follow_the_table_and_a_no_show_is_counted_and_frees_the_table() {
-    let (app, clock) = spawn().await;
+    let (app, clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let burger = fx.m(0);

@@ -6,90 +6,19 @@
 //! The server runs on a manual clock set to Tuesday 2026-12-08 08:00 in Santiago (UTC−3), and
 //! the food court's restaurants open every day 12:00–23:00, so every time below is fixed.
 
-use std::sync::Arc;
-
 use futures::future::join_all;
-use omnicanal_app::ManualClock;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::common::bookings::{
+    WEDNESDAY, add_resource, appointment, assert_field, book, local_times, open_noon_to_eleven, party, slots,
+    spawn_on_tuesday_morning, table_seating,
+};
 use crate::common::fixture::id_of;
-use crate::common::{Fixture, Resp, TestApp, assert_problem, assert_validation_problem, qs};
-
-/// 2026-12-08T11:00:00Z, a Tuesday: 08:00 in Santiago.
-const TUESDAY_MORNING_MS: i64 = 1_796_727_600_000;
-/// The day after, in Santiago.
-const WEDNESDAY: &str = "2026-12-09";
+use crate::common::{Fixture, TestApp, assert_problem, qs};
 
 async fn spawn() -> TestApp {
-    let clock = Arc::new(ManualClock::starting_at(TUESDAY_MORNING_MS));
-    TestApp::spawn_with_services(omnicanal_server::Services { clock, ..Default::default() }).await
-}
-
-/// Opens every location of the fixture 12:00–23:00 every day.
-async fn open_noon_to_eleven(app: &TestApp, fx: &Fixture) {
-    let every_day: serde_json::Map<String, Value> =
-        (1..=7).map(|day| (day.to_string(), json!([["12:00", "23:00"]]))).collect();
-    for merchant in &fx.merchants {
-        let manager = merchant.manager.token(app).await;
-        app.send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/locations/{}", merchant.location_id),
-            Some(&manager),
-            crate::common::Body::Json(json!({"opening_hours": every_day})),
-            &[],
-        )
-        .await
-        .expect(StatusCode::OK, "opening hours");
-    }
-}
-
-async fn add_resource(app: &TestApp, token: &str, location_id: &str, body: Value) -> Resp {
-    app.post(&format!("/api/v1/locations/{location_id}/resources"), Some(token), &body).await
-}
-
-async fn table(app: &TestApp, token: &str, location_id: &str, name: &str, seats: (i64, i64)) -> String {
-    let body = json!({"kind": "table", "name": name, "seats_min": seats.0, "seats_max": seats.1});
-    let created = add_resource(app, token, location_id, body).await.expect(StatusCode::CREATED, "a table");
-    assert_eq!(created["kind"], "table", "{created}");
-    assert_eq!((created["seats_min"].as_i64(), created["seats_max"].as_i64()), (Some(seats.0), Some(seats.1)));
-    id_of(&created, "table")
-}
-
-async fn slots(app: &TestApp, location_id: &str, params: &[(&str, &str)]) -> Vec<Value> {
-    let path = format!("/api/v1/locations/{location_id}/availability?{}", qs(params));
-    app.get(&path, None).await.expect(StatusCode::OK, "availability").as_array().cloned().unwrap_or_default()
-}
-
-/// The local times (HH:MM, Santiago in December) a resource is offered at.
-fn times_of(slots: &[Value], resource_id: &str) -> Vec<String> {
-    slots
-        .iter()
-        .filter(|slot| slot["resource_id"] == resource_id)
-        .filter_map(|slot| slot["start_at"].as_str())
-        .filter_map(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
-        .map(|at| (at - chrono::Duration::hours(3)).format("%H:%M").to_string())
-        .collect()
-}
-
-fn booking(location_id: &str, start_at: &str, party_size: i64) -> Value {
-    json!({
-        "location_id": location_id,
-        "start_at": start_at,
-        "party_size": party_size,
-        "customer": {"name": "Camila Rojas", "phone": "+56 9 8765 4321"},
-    })
-}
-
-async fn book(app: &TestApp, body: &Value) -> Resp {
-    app.post("/api/v1/bookings", None, body).await
-}
-
-#[track_caller]
-fn assert_field(resp: &Resp, field: &str, what: &str) {
-    assert_validation_problem(resp, what);
-    let errors = resp.body["errors"].as_array().cloned().unwrap_or_default();
-    assert!(errors.iter().any(|error| error["field"] == field), "{what}: no error on {field}: {}", resp.body);
+    spawn_on_tuesday_morning().await.0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -99,15 +28,15 @@ async fn a_table_is_booked_taken_once_and_freed_by_its_manage_link() {
     open_noon_to_eleven(&app, &fx).await;
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
-    let table_id = table(&app, &manager, &burger.location_id, "Mesa 4", (2, 4)).await;
-    let party = [("date", WEDNESDAY), ("party_size", "3")];
+    let table_id = table_seating(&app, &manager, &burger.location_id, "Mesa 4", (2, 4)).await;
+    let three = [("date", WEDNESDAY), ("party_size", "3")];
 
-    let before = times_of(&slots(&app, &burger.location_id, &party).await, &table_id);
+    let before = local_times(&slots(&app, &burger.location_id, &three).await, Some(&table_id));
     assert_eq!(before.first().map(String::as_str), Some("12:00"), "{before:?}");
     assert_eq!(before.last().map(String::as_str), Some("21:30"), "a 90-minute sitting ends by 23:00: {before:?}");
     assert!(before.contains(&"20:00".to_owned()));
 
-    let made = book(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", 3))
+    let made = book(&app, &party(&burger.location_id, "2026-12-09T20:00:00-03:00", 3))
         .await
         .expect(StatusCode::CREATED, "a table for three");
     assert_eq!(made["status"], "confirmed", "{made}");
@@ -117,16 +46,16 @@ async fn a_table_is_booked_taken_once_and_freed_by_its_manage_link() {
     let token = made["manage_token"].as_str().expect("the manage token, shown once").to_owned();
     let id = id_of(&made, "booking");
 
-    let after = times_of(&slots(&app, &burger.location_id, &party).await, &table_id);
+    let after = local_times(&slots(&app, &burger.location_id, &three).await, Some(&table_id));
     // 18:15 + 90 min + the 15-minute buffer ends at 20:00; 18:30 would run into the booking.
     assert!(after.contains(&"18:15".to_owned()), "{after:?}");
     for taken in ["18:30", "19:00", "20:00", "21:00", "21:30"] {
         assert!(!after.contains(&taken.to_owned()), "{taken} is taken: {after:?}");
     }
 
-    let again = book(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", 2)).await;
+    let again = book(&app, &party(&burger.location_id, "2026-12-09T20:00:00-03:00", 2)).await;
     assert_problem(&again, StatusCode::CONFLICT, "the same table and time");
-    let overlapping = book(&app, &booking(&burger.location_id, "2026-12-09T21:15:00-03:00", 2)).await;
+    let overlapping = book(&app, &party(&burger.location_id, "2026-12-09T21:15:00-03:00", 2)).await;
     assert_problem(&overlapping, StatusCode::CONFLICT, "inside the booking's buffer");
 
     let read = app.get(&format!("/api/v1/bookings/{id}?{}", qs(&[("token", &token)])), None).await;
@@ -143,9 +72,9 @@ async fn a_table_is_booked_taken_once_and_freed_by_its_manage_link() {
     let twice = app.post(&cancel_path, None, &json!({})).await.expect(StatusCode::OK, "cancel again");
     assert_eq!(twice["status"], "cancelled");
 
-    let freed = times_of(&slots(&app, &burger.location_id, &party).await, &table_id);
+    let freed = local_times(&slots(&app, &burger.location_id, &three).await, Some(&table_id));
     assert_eq!(freed, before, "cancelling frees the time");
-    book(&app, &booking(&burger.location_id, "2026-12-09T20:00:00-03:00", 4))
+    book(&app, &party(&burger.location_id, "2026-12-09T20:00:00-03:00", 4))
         .await
         .expect(StatusCode::CREATED, "the freed slot books again");
     app.stop().await;
@@ -158,8 +87,8 @@ async fn twenty_simultaneous_bookings_of_one_table_and_time_give_exactly_one() {
     open_noon_to_eleven(&app, &fx).await;
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
-    let table_id = table(&app, &manager, &burger.location_id, "Mesa 1", (1, 6)).await;
-    let mut body = booking(&burger.location_id, "2026-12-09T13:00:00-03:00", 2);
+    let table_id = table_seating(&app, &manager, &burger.location_id, "Mesa 1", (1, 6)).await;
+    let mut body = party(&burger.location_id, "2026-12-09T13:00:00-03:00", 2);
     body["resource_id"] = json!(table_id);
 
     let answers = join_all((0..20).map(|_| book(&app, &body))).await;
@@ -173,7 +102,7 @@ async fn twenty_simultaneous_bookings_of_one_table_and_time_give_exactly_one() {
     assert_eq!((created, conflicts), (1, 19), "exactly one booking; other answers: {others:?}");
 
     // Without naming the table, twenty more for a shifted time: still one table, one booking.
-    let shifted = booking(&burger.location_id, "2026-12-09T16:00:00-03:00", 2);
+    let shifted = party(&burger.location_id, "2026-12-09T16:00:00-03:00", 2);
     let answers = join_all((0..20).map(|_| book(&app, &shifted))).await;
     let created = answers.iter().filter(|resp| resp.status == StatusCode::CREATED).count();
     assert_eq!(created, 1, "one table, one booking");
@@ -188,7 +117,7 @@ async fn bad_bookings_are_refused_naming_the_field_and_nothing_is_booked() {
     open_noon_to_eleven(&app, &fx).await;
     let burger = fx.m(0);
     let manager = burger.manager.token(&app).await;
-    let table_id = table(&app, &manager, &burger.location_id, "Mesa 2", (2, 4)).await;
+    let table_id = table_seating(&app, &manager, &burger.location_id, "Mesa 2", (2, 4)).await;
     let location = burger.location_id.as_str();
 
     let cases = [
@@ -201,22 +130,22 @@ async fn bad_bookings_are_refused_naming_the_field_and_nothing_is_booked() {
         ("2026-12-09T20:00:00-03:00", 9, "party_size", "a party no table seats"),
         ("mañana a las ocho", 2, "start_at", "not a time"),
     ];
-    for (start_at, party, field, what) in cases {
-        assert_field(&book(&app, &booking(location, start_at, party)).await, field, what);
+    for (start_at, party_size, field, what) in cases {
+        assert_field(&book(&app, &party(location, start_at, party_size)).await, field, what);
     }
-    let too_large = book(&app, &booking(location, "2026-12-09T20:00:00-03:00", 9)).await;
+    let too_large = book(&app, &party(location, "2026-12-09T20:00:00-03:00", 9)).await;
     assert!(too_large.body.to_string().contains("the largest seats 4"), "a clear message: {}", too_large.body);
 
-    let mut both = booking(location, "2026-12-09T20:00:00-03:00", 2);
+    let mut both = party(location, "2026-12-09T20:00:00-03:00", 2);
     both["service_id"] = json!("svc_x");
     assert_field(&book(&app, &both).await, "party_size", "a party and a service at once");
-    let mut neither = booking(location, "2026-12-09T20:00:00-03:00", 2);
+    let mut neither = party(location, "2026-12-09T20:00:00-03:00", 2);
     neither.as_object_mut().map(|body| body.remove("party_size"));
     assert_field(&book(&app, &neither).await, "party_size", "neither a party nor a service");
-    let mut nameless = booking(location, "2026-12-09T20:00:00-03:00", 2);
+    let mut nameless = party(location, "2026-12-09T20:00:00-03:00", 2);
     nameless["customer"]["name"] = json!("  ");
     assert_field(&book(&app, &nameless).await, "customer.name", "a blank name");
-    let mut unknown_service = booking(location, "2026-12-09T20:00:00-03:00", 2);
+    let mut unknown_service = party(location, "2026-12-09T20:00:00-03:00", 2);
     unknown_service.as_object_mut().map(|body| body.remove("party_size"));
     unknown_service["service_id"] = json!("svc_nope");
     assert_problem(&book(&app, &unknown_service).await, StatusCode::NOT_FOUND, "an unknown service");
@@ -230,7 +159,7 @@ async fn bad_bookings_are_refused_naming_the_field_and_nothing_is_booked() {
         add_resource(&app, &manager, location, json!({"kind": "staff", "name": "Ana", "seats_max": 2})).await;
     assert_field(&seated_staff, "seats_max", "a stylist has no seats");
 
-    let free = times_of(&slots(&app, location, &[("date", WEDNESDAY), ("party_size", "2")]).await, &table_id);
+    let free = local_times(&slots(&app, location, &[("date", WEDNESDAY), ("party_size", "2")]).await, Some(&table_id));
     assert_eq!(free.len(), 39, "nothing was booked: 12:00 to 21:30 every quarter hour: {free:?}");
     app.stop().await;
 }
@@ -243,8 +172,8 @@ async fn another_merchants_location_resource_and_service_are_not_found() {
     let (burger, sushi) = (fx.m(0), fx.m(1));
     let burger_manager = burger.manager.token(&app).await;
     let sushi_manager = sushi.manager.token(&app).await;
-    let sushi_table = table(&app, &sushi_manager, &sushi.location_id, "Barra", (1, 2)).await;
-    table(&app, &burger_manager, &burger.location_id, "Mesa 1", (1, 4)).await;
+    let sushi_table = table_seating(&app, &sushi_manager, &sushi.location_id, "Barra", (1, 2)).await;
+    table_seating(&app, &burger_manager, &burger.location_id, "Mesa 1", (1, 4)).await;
 
     let body = json!({"kind": "table", "name": "Intrusa", "seats_max": 4});
     let other_location = add_resource(&app, &burger_manager, &sushi.location_id, body.clone()).await;
@@ -268,14 +197,14 @@ async fn another_merchants_location_resource_and_service_are_not_found() {
         .await
         .expect(StatusCode::CREATED, "its own service");
 
-    let mut elsewhere = booking(&burger.location_id, "2026-12-09T20:00:00-03:00", 2);
+    let mut elsewhere = party(&burger.location_id, "2026-12-09T20:00:00-03:00", 2);
     elsewhere["resource_id"] = json!(sushi_table);
     assert_problem(&book(&app, &elsewhere).await, StatusCode::NOT_FOUND, "a table of another location");
-    let mut foreign_service = booking(&burger.location_id, "2026-12-09T20:00:00-03:00", 2);
+    let mut foreign_service = party(&burger.location_id, "2026-12-09T20:00:00-03:00", 2);
     foreign_service.as_object_mut().map(|body| body.remove("party_size"));
     foreign_service["service_id"] = sushi_service["id"].clone();
     assert_problem(&book(&app, &foreign_service).await, StatusCode::NOT_FOUND, "another merchant's service");
-    let nowhere = book(&app, &booking("loc_nope", "2026-12-09T20:00:00-03:00", 2)).await;
+    let nowhere = book(&app, &party("loc_nope", "2026-12-09T20:00:00-03:00", 2)).await;
     assert_problem(&nowhere, StatusCode::NOT_FOUND, "no such location");
     let path = format!("/api/v1/locations/loc_nope/availability?date={WEDNESDAY}&party_size=2");
     assert_problem(&app.get(&path, None).await, StatusCode::NOT_FOUND, "availability of no location");
@@ -305,19 +234,15 @@ async fn an_appointment_holds_its_stylist_for_the_service_and_its_buffer() {
     assert_eq!(service["price"]["amount"], 18990, "{service}");
     let service_id = id_of(&service, "service");
 
-    let made = book(
-        &app,
-        &json!({"location_id": salon.location_id, "start_at": "2026-12-09T12:00:00-03:00",
-                "service_id": service_id, "customer": {"name": "Javiera", "email": "javiera@example.cl"}}),
-    )
-    .await
-    .expect(StatusCode::CREATED, "an appointment");
+    let made = book(&app, &appointment(&salon.location_id, "2026-12-09T12:00:00-03:00", &service_id))
+        .await
+        .expect(StatusCode::CREATED, "an appointment");
     assert_eq!(made["resource_id"], stylist_id.as_str());
     assert_eq!(made["end_at"], "2026-12-09T15:45:00.000Z");
 
-    let free = times_of(
+    let free = local_times(
         &slots(&app, &salon.location_id, &[("date", WEDNESDAY), ("service_id", &service_id)]).await,
-        &stylist_id,
+        Some(&stylist_id),
     );
     assert!(!free.contains(&"12:45".to_owned()), "the buffer after the service is held: {free:?}");
     assert_eq!(free.first().map(String::as_str), Some("13:00"), "{free:?}");

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod bookings;
 pub mod fixture;
 pub mod sse;
 pub mod till;
