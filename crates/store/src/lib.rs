@@ -1618,6 +1618,11 @@ pub trait BookingAvailabilityStore {
     async fn get_location_place(&self, location_id: &str) -> StoreResult<Option<LocationPlaceRow>>;
     /// The places of every location with one, at most `limit`.
     async fn list_location_places(&self, limit: i64) -> StoreResult<Vec<LocationPlaceRow>>;
+
+    // A service's buffer before and its edits (issue 19 point 1, helper buffers).
+    /// Replaces a service's name, duration, buffers and price (its id, merchant and creation
+    /// stay); false when there is no such service. Bookings already made keep their claims.
+    async fn update_booking_service(&self, row: &BookingServiceRow) -> StoreResult<bool>;
 }
 
 /// A booking's life after it is made (issue 19 point 3): a hold while the customer confirms,

@@ -74,12 +74,22 @@ mod bookings;
 // A booking's life: holds, expiry and moves (issue 19 point 3).
 #[path = "story/booking_life.rs"]
 mod booking_life;
+// The availability, staff and reminder stores' own stories (issue 19, helper buffers).
+#[path = "story/booking_availability.rs"]
+mod booking_availability;
+#[path = "story/booking_reminders.rs"]
+mod booking_reminders;
+#[path = "story/booking_staff.rs"]
+mod booking_staff;
 
 use aisle::{
     aisle_orders_hold_the_last_unit_once_and_ship_it, an_aisle_pickup_leaves_the_source_and_is_held_at_the_store_once,
 };
 use audit::audit_entries_are_listed_newest_first_with_filters;
+use booking_availability::booking_availability_reads_what_a_search_needs_and_joined_tables_claim_every_member;
 use booking_life::a_bookings_hold_confirmation_expiry_and_moves_happen_once;
+use booking_reminders::booking_reminders_are_claimed_once_and_each_delivery_taken_once;
+use booking_staff::booking_staff_moves_happen_once_and_the_schedule_reads_its_range;
 use bookings::bookings_never_claim_one_table_twice;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
@@ -206,6 +216,9 @@ story!(
     on_call_shifts_subscriptions_and_alert_deliveries,
     bookings_never_claim_one_table_twice,
     a_bookings_hold_confirmation_expiry_and_moves_happen_once,
+    booking_availability_reads_what_a_search_needs_and_joined_tables_claim_every_member,
+    booking_staff_moves_happen_once_and_the_schedule_reads_its_range,
+    booking_reminders_are_claimed_once_and_each_delivery_taken_once,
 );
 
 fn user(email: &str) -> UserRow {

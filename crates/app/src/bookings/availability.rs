@@ -57,6 +57,8 @@ pub struct BookingPlan {
     pub offers: Vec<Vec<String>>,
     /// The candidates' details (zone, group, working week), by resource id.
     pub details: BTreeMap<String, BookingResourceDetailsRow>,
+    /// How long its resources are held before it (a service's preparation; 0 for tables).
+    pub buffer_before_minutes: i64,
 }
 
 /// The offers of one local day, with the day's bounds.
@@ -122,6 +124,7 @@ impl App {
             .into_iter()
             .map(|row| (row.resource_id.clone(), row))
             .collect();
+        let mut buffer_before_minutes = 0;
         let (duration_minutes, buffer_minutes, service_id, party_size, candidates, offers) = match wants {
             BookFor::Party(party) => {
                 let (candidates, offers) = seat_party(resources, &details, *party, resource_id.is_some())?;
@@ -147,6 +150,7 @@ impl App {
                     });
                 }
                 let offers = performers.iter().map(|resource| vec![resource.id.clone()]).collect();
+                buffer_before_minutes = service.buffer_before_minutes;
                 (service.duration_minutes, service.buffer_minutes, Some(service.id), None, performers, offers)
             }
         };
@@ -161,6 +165,7 @@ impl App {
             candidates,
             offers,
             details,
+            buffer_before_minutes,
         })
     }
 
@@ -171,11 +176,13 @@ impl App {
         let (day_start_ms, day_end_ms) = day_range_utc_ms(plan.zone, date).map_err(local_time_error)?;
         let reach_ms = plan.duration_minutes.saturating_add(plan.buffer_minutes).saturating_mul(60_000);
         let until_ms = day_end_ms.saturating_add(reach_ms);
+        // A first start's buffer before reaches into the evening before: read its hours and claims too.
+        let read_from_ms = day_start_ms.saturating_sub(plan.buffer_before_minutes.saturating_mul(60_000));
         let from_day = date.pred_opt().unwrap_or(date).format("%Y-%m-%d").to_string();
         let to_day = date.checked_add_days(chrono::Days::new(2)).unwrap_or(date).format("%Y-%m-%d").to_string();
         let exception_rows = self.store.list_booking_exceptions(&plan.location.id, &from_day, &to_day).await?;
         let ids: Vec<String> = plan.candidates.iter().map(|resource| resource.id.clone()).collect();
-        let cells = self.store.claimed_cells_between(&ids, day_start_ms, until_ms).await?;
+        let cells = self.store.claimed_cells_between(&ids, read_from_ms, until_ms).await?;
         let opening = match &plan.hours {
             Some(hours) => hours.clone(),
             None => always_open()?,
@@ -192,12 +199,9 @@ impl App {
                 .filter_map(exception_day)
                 .collect();
             let schedule = Schedule { zone: plan.zone, opening: &opening, week: &week, exceptions: &exceptions };
-            let bookable = schedule.bookable_between(day_start_ms, until_ms).map_err(local_time_error)?;
-            let taken = cells
-                .iter()
-                .filter(|(id, _)| id == &resource.id)
-                .map(|(_, cell)| Occupancy { start_ms: *cell, blocked_until_ms: cell.saturating_add(GRID_MS) })
-                .collect();
+            let bookable = schedule.bookable_between(read_from_ms, until_ms).map_err(local_time_error)?;
+            let taken =
+                cells.iter().filter(|(id, _)| id == &resource.id).map(|(_, cell)| Occupancy::cell(*cell)).collect();
             days.insert(resource.id.clone(), ResourceDay { id: resource.id.clone(), bookable, taken });
         }
         let offers = plan
@@ -215,6 +219,7 @@ impl App {
             buffer_minutes: plan.buffer_minutes,
             now_ms: self.now_ms(),
             window: settings.window,
+            buffer_before_minutes: plan.buffer_before_minutes,
         };
         Ok(DayOffers { search, offers })
     }
@@ -237,7 +242,7 @@ impl App {
                 cells
                     .iter()
                     .filter(|(resource_id, _)| resource_id == id)
-                    .map(|(_, cell)| Occupancy { start_ms: *cell, blocked_until_ms: cell.saturating_add(GRID_MS) })
+                    .map(|(_, cell)| Occupancy::cell(*cell))
                     .collect()
             })
             .collect())

@@ -20,7 +20,7 @@
 use chrono::{FixedOffset, Offset, TimeZone};
 use chrono_tz::Tz;
 use omnicanal_domain::access::Role;
-use omnicanal_domain::bookings::availability::{bookable_at, offered_slots};
+use omnicanal_domain::bookings::availability::{bookable_with_buffer_before_at, offered_slots};
 use omnicanal_domain::bookings::booking::{
     BookingAnnounced, BookingStatus, CancelPlan, Occupancy, check_start, plan_cancel,
 };
@@ -114,10 +114,20 @@ impl App {
         let date = local_date_at(plan.zone, request.start_ms)
             .ok_or_else(|| AppError::invalid("start_at", "is out of range"))?;
         let day = self.day_offers(&plan, date).await?;
-        if !bookable_at(&day.offers, request.start_ms, plan.duration_minutes) {
+        if !bookable_with_buffer_before_at(
+            &day.offers,
+            request.start_ms,
+            plan.duration_minutes,
+            plan.buffer_before_minutes,
+        ) {
             return Err(AppError::invalid("start_at", "the location is not open for the whole booking then"));
         }
-        let wanted = Occupancy::new(request.start_ms, plan.duration_minutes, plan.buffer_minutes);
+        let wanted = Occupancy::with_buffers(
+            request.start_ms,
+            plan.duration_minutes,
+            plan.buffer_before_minutes,
+            plan.buffer_minutes,
+        );
         let token = new_token();
         let hold_expires_ms = hold.then(|| now_ms.saturating_add(settings.hold_minutes.saturating_mul(60_000)));
         let template = BookingRow {

@@ -69,6 +69,12 @@ impl NewService {
         let spec = ServiceSpec::new(name, duration_minutes, buffer_minutes.unwrap_or(0), price)?;
         Ok(Self { merchant_id: merchant_id.to_owned(), spec })
     }
+
+    /// The same service with `buffer_before_minutes` held before it (none when absent).
+    pub fn with_buffer_before(self, buffer_before_minutes: Option<i64>) -> AppResult<Self> {
+        let spec = self.spec.with_buffer_before(buffer_before_minutes.unwrap_or(0))?;
+        Ok(Self { spec, ..self })
+    }
 }
 
 /// What a booking is for.

@@ -15,6 +15,7 @@
 //! - [`schedule`] and [`staff`]: the staff's schedule, status moves, walk-ins, no-show counts.
 //! - [`reminders`]: which reminders are due, claimed once, and their deliveries.
 //! - [`catalogue`]: what the customer's pages read (places with tables, services, a booking).
+//! - [`services`]: a manager edits a service (name, duration, buffers before and after, price).
 //!
 //! Not built yet: deposits through the payment provider, and reminders by e-mail.
 
@@ -31,6 +32,8 @@ pub mod schedule;
 pub mod settings;
 pub mod setup;
 pub mod staff;
+// Editing a service, its buffer before included (issue 19 point 1).
+pub mod services;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

@@ -76,10 +76,19 @@ impl App {
             (None, None) => return Err(AppError::internal("a booking is for neither a party nor a service")),
         };
         let plan = self.booking_plan(&booking.location_id, &wants, to.resource_id.as_deref()).await?;
-        if !inside_opening_hours(plan.zone, plan.hours.as_ref(), to.start_ms, plan.duration_minutes) {
+        // The buffer before is work done on site, so it must fall inside the hours too (see
+        // `domain::bookings::availability`); the buffer after may run past closing.
+        let before_ms = plan.buffer_before_minutes.saturating_mul(60_000);
+        let held_minutes = plan.duration_minutes.saturating_add(plan.buffer_before_minutes);
+        if !inside_opening_hours(plan.zone, plan.hours.as_ref(), to.start_ms.saturating_sub(before_ms), held_minutes) {
             return Err(AppError::invalid("start_at", "the location is not open for the whole booking then"));
         }
-        let wanted = Occupancy::new(to.start_ms, plan.duration_minutes, plan.buffer_minutes);
+        let wanted = Occupancy::with_buffers(
+            to.start_ms,
+            plan.duration_minutes,
+            plan.buffer_before_minutes,
+            plan.buffer_minutes,
+        );
         if wanted.start_ms == booking.start_ms && to.resource_id.as_deref().is_none_or(|id| id == booking.resource_id) {
             return Ok(booking);
         }

@@ -61,6 +61,7 @@ impl App {
             buffer_minutes: spec.buffer_minutes,
             price: spec.price,
             created_ms: self.now_ms(),
+            buffer_before_minutes: spec.buffer_before_minutes,
         };
         self.store.insert_booking_service(&row).await?;
         Ok(row)

@@ -13,9 +13,9 @@
 //! the notice and window do not apply to a party already standing at the door.
 
 use omnicanal_domain::access::Role;
-use omnicanal_domain::bookings::booking::{BookingStatus, Occupancy};
+use omnicanal_domain::bookings::booking::BookingStatus;
 use omnicanal_domain::bookings::staff::{
-    StaffMovePlan, StaffMoveRefused, StaffStatus, plan_staff_move, walk_in_start_ms,
+    StaffMovePlan, StaffMoveRefused, StaffStatus, plan_staff_move, walk_in_occupancy,
 };
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingRow, LocationRow};
@@ -124,8 +124,10 @@ impl App {
         let location = self.schedule_location(caller, location_id, "location").await?;
         let plan = self.booking_plan(&location.id, &walk_in.wants, walk_in.resource_id.as_deref()).await?;
         let now_ms = self.now_ms();
-        let start_ms = walk_in_start_ms(now_ms);
-        let wanted = Occupancy::new(start_ms, plan.duration_minutes, plan.buffer_minutes);
+        // No opening hours, no working week: a walk-in is "now, whatever is free" (see
+        // `walk_in_occupancy`); only the claim can refuse it.
+        let wanted = walk_in_occupancy(now_ms, plan.duration_minutes, plan.buffer_before_minutes, plan.buffer_minutes);
+        let start_ms = wanted.start_ms;
         let template = BookingRow {
             id: String::new(),
             merchant_id: plan.location.merchant_id.clone(),

@@ -5,6 +5,15 @@
 //!
 //! "Free" is decided with [`Occupancy::clashes_with`], the same cells the store claims, so a
 //! slot offered here is one the store will accept unless someone books it first.
+//!
+//! **Buffers and hours.** A service's buffer *after* may run past closing (the chair is swept
+//! as the salon closes), but its buffer *before* must lie inside the resource's bookable time:
+//! it is work the staff member does — the room set up, the colour mixed — so they must be
+//! there, as Square asks of its "blocked time before" (the staff member must be available for
+//! it). A stylist whose day starts at 10:00 with a 15-minute preparation is first offered at
+//! 10:15, never at 10:00 with the preparation at 09:45 when nobody is in. Both buffers are
+//! claimed like the service's own time, so no two bookings' `[start − before, end + after]`
+//! ever share a cell.
 
 use chrono::{Datelike, Days, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -33,6 +42,8 @@ pub struct DayQuery<'a> {
     pub now_ms: i64,
     /// How soon and how far ahead bookings are taken.
     pub window: BookingWindow,
+    /// How long its resource is held before it (inside the opening hours).
+    pub buffer_before_minutes: i64,
 }
 
 /// A resource that could take the booking, with what it has taken already.
@@ -99,14 +110,18 @@ pub fn inside_opening_hours(zone: Tz, hours: Option<&OpeningHours>, start_ms: i6
 /// The free slots of the day, by start then by the candidates' order.
 pub fn free_slots(day: &DayQuery<'_>, candidates: &[Candidate<'_>]) -> Vec<Slot> {
     let duration_ms = day.duration_minutes.saturating_mul(60_000);
+    let before_ms = day.buffer_before_minutes.max(0).saturating_mul(60_000);
     let earliest = day.window.earliest_ms(day.now_ms);
     let latest = day.window.latest_ms(day.now_ms);
     let mut slots = Vec::new();
     for (open, close) in open_intervals(day.date, day.zone, day.hours) {
-        let mut start = open.saturating_add(GRID_MS - 1).div_euclid(GRID_MS).saturating_mul(GRID_MS);
+        // The preparation before the first start falls inside the opening hours too.
+        let first = open.saturating_add(before_ms);
+        let mut start = first.saturating_add(GRID_MS - 1).div_euclid(GRID_MS).saturating_mul(GRID_MS);
         while start.saturating_add(duration_ms) <= close && slots.len() < MAX_SLOTS {
             if start >= earliest && start <= latest {
-                let wanted = Occupancy::new(start, day.duration_minutes, day.buffer_minutes);
+                let wanted =
+                    Occupancy::with_buffers(start, day.duration_minutes, day.buffer_before_minutes, day.buffer_minutes);
                 for candidate in candidates {
                     if !candidate.taken.iter().any(|taken| taken.clashes_with(wanted)) {
                         slots.push(Slot {
@@ -197,6 +212,8 @@ pub struct Search {
     pub now_ms: i64,
     /// How soon and how far ahead bookings are taken.
     pub window: BookingWindow,
+    /// How long its resources are held before it; this time must be bookable too.
+    pub buffer_before_minutes: i64,
 }
 
 /// Whether `[start, end)` lies inside one of the sorted, disjoint intervals.
@@ -205,11 +222,13 @@ fn inside(intervals: &[(i64, i64)], start_ms: i64, end_ms: i64) -> bool {
 }
 
 /// The free slots of the day: every grid start of the day, within the window, at which an
-/// offer is bookable for the whole booking (the buffer may run past closing, as cleaning does)
-/// and no member's taken time shares a cell with the booking and its buffer. By start, then
-/// in the offers' order (best first); at most [`MAX_SLOTS`].
+/// offer is bookable for the whole booking and its buffer before (the buffer after may run past
+/// closing, as cleaning does; see the module's doc) and no member's taken time shares a cell
+/// with the booking and its buffers. By start, then in the offers' order (best first); at most
+/// [`MAX_SLOTS`].
 pub fn offered_slots(search: &Search, offers: &[Offer]) -> Vec<Slot> {
     let duration_ms = search.duration_minutes.saturating_mul(60_000);
+    let before_ms = search.buffer_before_minutes.max(0).saturating_mul(60_000);
     let earliest = search.window.earliest_ms(search.now_ms).max(search.day_start_ms);
     let latest = search.window.latest_ms(search.now_ms).min(search.day_end_ms.saturating_sub(1));
     let first = earliest.saturating_add(GRID_MS - 1).div_euclid(GRID_MS).saturating_mul(GRID_MS);
@@ -217,9 +236,17 @@ pub fn offered_slots(search: &Search, offers: &[Offer]) -> Vec<Slot> {
     let mut start = first;
     while start <= latest && slots.len() < MAX_SLOTS {
         let end = start.saturating_add(duration_ms);
-        let wanted = Occupancy::new(start, search.duration_minutes, search.buffer_minutes);
+        let wanted = Occupancy::with_buffers(
+            start,
+            search.duration_minutes,
+            search.buffer_before_minutes,
+            search.buffer_minutes,
+        );
+        let prepared_from = start.saturating_sub(before_ms);
         for offer in offers {
-            if inside(&offer.bookable, start, end) && !offer.taken.iter().any(|taken| taken.clashes_with(wanted)) {
+            if inside(&offer.bookable, prepared_from, end)
+                && !offer.taken.iter().any(|taken| taken.clashes_with(wanted))
+            {
                 slots.push(Slot {
                     start_ms: start,
                     end_ms: end,
@@ -238,8 +265,20 @@ pub fn offered_slots(search: &Search, offers: &[Offer]) -> Vec<Slot> {
 /// tells a booking refused because the place is closed (422) from one refused because the
 /// time is taken (409).
 pub fn bookable_at(offers: &[Offer], start_ms: i64, duration_minutes: i64) -> bool {
+    bookable_with_buffer_before_at(offers, start_ms, duration_minutes, 0)
+}
+
+/// [`bookable_at`] for a booking whose buffer before must be bookable too (see the module's
+/// doc): some offer is bookable over `[start − before, end)`.
+pub fn bookable_with_buffer_before_at(
+    offers: &[Offer],
+    start_ms: i64,
+    duration_minutes: i64,
+    buffer_before_minutes: i64,
+) -> bool {
+    let from = start_ms.saturating_sub(buffer_before_minutes.max(0).saturating_mul(60_000));
     let end = start_ms.saturating_add(duration_minutes.saturating_mul(60_000));
-    offers.iter().any(|offer| inside(&offer.bookable, start_ms, end))
+    offers.iter().any(|offer| inside(&offer.bookable, from, end))
 }
 
 #[cfg(test)]
@@ -282,6 +321,7 @@ mod tests {
             buffer_minutes: 15,
             now_ms: opens - 86_400_000,
             window: BookingWindow::DEFAULT,
+            buffer_before_minutes: 0,
         };
         let taken = [Occupancy::new(opens + 60 * 60_000, 90, 15)];
         let slots = free_slots(&query, &[Candidate { resource_id: "t1", taken: &taken }]);
@@ -310,7 +350,8 @@ mod tests {
             open_len in 1u16..8,
             duration in 5i64..200,
             buffer in 0i64..60,
-            taken in proptest::collection::vec((0i64..96, 5i64..240, 0i64..60, 0usize..3), 0..12),
+            before in 0i64..45,
+            taken in proptest::collection::vec((0i64..96, 5i64..240, 0i64..60, 0i64..45, 0usize..3), 0..12),
             now_offset_cells in -200i64..96,
             day_of_month in 1u32..28,
         ) {
@@ -325,8 +366,10 @@ mod tests {
                 .map(|resource| {
                     taken
                         .iter()
-                        .filter(|(_, _, _, owner)| *owner == resource)
-                        .map(|(cell, length, buffer, _)| Occupancy::new(midnight + cell * GRID_MS, *length, *buffer))
+                        .filter(|(_, _, _, _, owner)| *owner == resource)
+                        .map(|(cell, length, buffer, before, _)| {
+                            Occupancy::with_buffers(midnight + cell * GRID_MS, *length, *before, *buffer)
+                        })
                         .collect()
                 })
                 .collect();
@@ -338,15 +381,31 @@ mod tests {
                 .collect();
             let now_ms = midnight + now_offset_cells * GRID_MS + 7_000;
             let window = BookingWindow::DEFAULT;
-            let query = DayQuery { date: day, zone, hours: Some(&hours), duration_minutes: duration, buffer_minutes: buffer, now_ms, window };
+            let query = DayQuery {
+                date: day,
+                zone,
+                hours: Some(&hours),
+                duration_minutes: duration,
+                buffer_minutes: buffer,
+                now_ms,
+                window,
+                buffer_before_minutes: before,
+            };
             for slot in free_slots(&query, &candidates) {
                 let index = ids.iter().position(|id| *id == slot.resource_id).unwrap_or(0);
+                // [start − before, end + after] of the slot against every booking's, both
+                // widened by their own buffers: they may touch, never overlap.
+                let blocked_from = slot.start_ms - before * 60_000;
                 let blocked_until = slot.end_ms + buffer * 60_000;
                 for other in &occupancies[index] {
-                    prop_assert!(slot.start_ms >= other.blocked_until_ms || blocked_until <= other.start_ms,
-                        "slot {slot:?} overlaps {other:?}");
+                    prop_assert!(blocked_from >= other.blocked_until_ms || blocked_until <= other.blocked_from_ms,
+                        "slot {slot:?} (buffers {before}/{buffer}) overlaps {other:?}");
                 }
                 prop_assert!(inside_opening_hours(zone, Some(&hours), slot.start_ms, duration));
+                prop_assert!(
+                    inside_opening_hours(zone, Some(&hours), blocked_from, before + duration),
+                    "{slot:?}: its preparation of {before} min starts before opening"
+                );
                 // And read back on the wall clock, independently of how the slots were made.
                 for at in [slot.start_ms, slot.end_ms - 60_000] {
                     let wall = chrono::DateTime::from_timestamp_millis(at).unwrap_or_default().with_timezone(&zone);
@@ -359,6 +418,88 @@ mod tests {
                 prop_assert!(check_start(slot.start_ms, now_ms, window).is_ok());
             }
         }
+    }
+
+    proptest! {
+        #[test]
+        fn no_offered_slot_with_its_buffers_overlaps_a_booking_with_its_buffers(
+            taken in proptest::collection::vec((0i64..96, 15i64..180, 0i64..60, 0i64..60, 0usize..3), 0..14),
+            hours in proptest::collection::vec((0i64..48, 4i64..48), 3),
+            duration in 5i64..150,
+            before in 0i64..60,
+            after in 0i64..60,
+        ) {
+            let day_start = 1_796_700_000_000i64.div_euclid(GRID_MS) * GRID_MS;
+            let ids = ["s0", "s1", "s2"];
+            let days: Vec<ResourceDay> = ids
+                .iter()
+                .enumerate()
+                .map(|(index, id)| {
+                    let (open, length) = hours[index];
+                    let opens = day_start + open * GRID_MS;
+                    ResourceDay {
+                        id: (*id).to_owned(),
+                        bookable: vec![(opens, opens + length * GRID_MS)],
+                        taken: taken
+                            .iter()
+                            .filter(|(_, _, _, _, owner)| *owner == index)
+                            .map(|(cell, length, before, after, _)| {
+                                Occupancy::with_buffers(day_start + cell * GRID_MS, *length, *before, *after)
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            let offers: Vec<Offer> = days.iter().filter_map(|day| Offer::joining(&[day])).collect();
+            let search = Search {
+                day_start_ms: day_start,
+                day_end_ms: day_start + 96 * GRID_MS,
+                duration_minutes: duration,
+                buffer_minutes: after,
+                now_ms: day_start - 86_400_000,
+                window: BookingWindow::DEFAULT,
+                buffer_before_minutes: before,
+            };
+            for slot in offered_slots(&search, &offers) {
+                let Some(day) = days.iter().find(|day| day.id == slot.resource_id) else {
+                    return Err(TestCaseError::fail("unknown resource"));
+                };
+                let from = slot.start_ms - before * 60_000;
+                let until = slot.end_ms + after * 60_000;
+                for other in &day.taken {
+                    prop_assert!(
+                        from >= other.blocked_until_ms || until <= other.blocked_from_ms,
+                        "{slot:?} with {before}/{after} min overlaps {other:?}"
+                    );
+                }
+                prop_assert!(inside(&day.bookable, from, slot.end_ms), "{slot:?}: its preparation is outside the hours");
+                prop_assert!(bookable_with_buffer_before_at(&offers, slot.start_ms, duration, before));
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_slot_leaves_room_for_the_preparation_but_cleaning_may_run_past_closing() {
+        let day_start = 1_796_700_000_000i64.div_euclid(GRID_MS) * GRID_MS;
+        let (opens, closes) = (day_start + 40 * GRID_MS, day_start + 48 * GRID_MS);
+        let day = ResourceDay { id: "ana".to_owned(), bookable: vec![(opens, closes)], taken: Vec::new() };
+        let offers: Vec<Offer> = Offer::joining(&[&day]).into_iter().collect();
+        let search = Search {
+            day_start_ms: day_start,
+            day_end_ms: day_start + 96 * GRID_MS,
+            duration_minutes: 60,
+            buffer_minutes: 30,
+            now_ms: day_start - 86_400_000,
+            window: BookingWindow::DEFAULT,
+            buffer_before_minutes: 15,
+        };
+        let starts: Vec<i64> = offered_slots(&search, &offers).iter().map(|slot| slot.start_ms).collect();
+        // Open two hours: the first start is a cell after opening (its 15 minutes of preparation
+        // inside the hours); the last ends at closing, its 30 minutes of cleaning past it.
+        assert_eq!(starts.first(), Some(&(opens + GRID_MS)));
+        assert_eq!(starts.last(), Some(&(closes - 4 * GRID_MS)));
+        assert!(!bookable_with_buffer_before_at(&offers, opens, 60, 15));
+        assert!(bookable_at(&offers, opens, 60), "without the preparation, opening time is bookable");
     }
 
     proptest! {
@@ -416,6 +557,7 @@ mod tests {
                 buffer_minutes: buffer,
                 now_ms: day_start - 86_400_000,
                 window: BookingWindow::DEFAULT,
+                buffer_before_minutes: 0,
             };
             for slot in offered_slots(&search, &offers) {
                 let wanted = Occupancy::new(slot.start_ms, duration, buffer);

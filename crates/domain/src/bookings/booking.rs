@@ -1,6 +1,7 @@
 //! A booking's life and the time it takes: its status and the one transition table, the grid
-//! cells it claims (its time plus its buffer), and whether a requested start may be booked at
-//! `now` — on the grid, after the minimum notice, within the days one may book ahead.
+//! cells it claims (its time plus its buffers before and after), and whether a requested start
+//! may be booked at `now` — on the grid, after the minimum notice, within the days one may book
+//! ahead.
 
 use serde::{Deserialize, Serialize};
 
@@ -134,26 +135,51 @@ pub fn check_start(start_ms: i64, now_ms: i64, window: BookingWindow) -> Result<
     Ok(())
 }
 
-/// The time a booking holds its resource: from its start to its end plus the buffer.
+/// The time a booking holds its resource: from its start minus the buffer before it (the
+/// preparation a service needs: a room set up, a colour mixed) to its end plus the buffer after
+/// it. The booking's own start and end stay the service's time; only the claim widens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occupancy {
     /// Its start (Unix ms, on the grid).
     pub start_ms: i64,
     /// Its end plus its buffer (Unix ms).
     pub blocked_until_ms: i64,
+    /// Its start minus its buffer before (Unix ms): the first instant the resource is held.
+    /// Equal to `start_ms` when there is no buffer before.
+    pub blocked_from_ms: i64,
 }
 
 impl Occupancy {
-    /// A booking of `duration_minutes` with `buffer_minutes` after it.
+    /// A booking of `duration_minutes` with `buffer_minutes` after it and none before.
     pub fn new(start_ms: i64, duration_minutes: i64, buffer_minutes: i64) -> Self {
-        let blocked = duration_minutes.saturating_add(buffer_minutes).max(1);
-        Self { start_ms, blocked_until_ms: start_ms.saturating_add(blocked.saturating_mul(60_000)) }
+        Self::with_buffers(start_ms, duration_minutes, 0, buffer_minutes)
+    }
+
+    /// A booking of `duration_minutes` with `before_minutes` held before its start and
+    /// `after_minutes` after its end.
+    pub fn with_buffers(start_ms: i64, duration_minutes: i64, before_minutes: i64, after_minutes: i64) -> Self {
+        let blocked = duration_minutes.saturating_add(after_minutes).max(1);
+        Self {
+            start_ms,
+            blocked_until_ms: start_ms.saturating_add(blocked.saturating_mul(60_000)),
+            blocked_from_ms: start_ms.saturating_sub(before_minutes.max(0).saturating_mul(60_000)),
+        }
+    }
+
+    /// One claimed grid cell read back from the store: taken from its start to the next cell.
+    pub fn cell(cell_start_ms: i64) -> Self {
+        Self {
+            start_ms: cell_start_ms,
+            blocked_until_ms: cell_start_ms.saturating_add(GRID_MS),
+            blocked_from_ms: cell_start_ms,
+        }
     }
 
     /// The grid cells it claims, as the index range `[first, past_last)`: every cell its time
-    /// touches, so two occupancies that overlap share at least one cell.
+    /// touches, buffers included, so two occupancies that overlap share at least one cell.
     pub fn cells(self) -> (i64, i64) {
-        (self.start_ms.div_euclid(GRID_MS), self.blocked_until_ms.saturating_add(GRID_MS - 1).div_euclid(GRID_MS))
+        let from = self.blocked_from_ms.min(self.start_ms);
+        (from.div_euclid(GRID_MS), self.blocked_until_ms.saturating_add(GRID_MS - 1).div_euclid(GRID_MS))
     }
 
     /// The start (Unix ms) of each claimed cell, as the store keys them.
@@ -223,6 +249,21 @@ mod tests {
         assert_eq!(with_buffer.cell_starts_ms().len(), 7);
         assert!(with_buffer.clashes_with(Occupancy::new(NOW + 90 * 60_000, 30, 0)), "the buffer is held");
         assert!(!with_buffer.clashes_with(Occupancy::new(NOW + 105 * 60_000, 30, 0)));
+    }
+
+    #[test]
+    fn the_buffer_before_is_claimed_but_the_booking_keeps_its_start() {
+        let prepared = Occupancy::with_buffers(NOW, 60, 15, 10);
+        assert_eq!(prepared.start_ms, NOW, "the service still starts at its time");
+        assert_eq!(prepared.blocked_from_ms, NOW - GRID_MS);
+        assert_eq!(prepared.cell_starts_ms().first(), Some(&(NOW - GRID_MS)));
+        // 15 before + 60 + 10 after rounds up to six cells.
+        assert_eq!(prepared.cell_starts_ms().len(), 6);
+        // A booking ending when the preparation starts is fine; one ending inside it is not.
+        assert!(!prepared.clashes_with(Occupancy::new(NOW - 75 * 60_000, 60, 0)));
+        assert!(prepared.clashes_with(Occupancy::new(NOW - 60 * 60_000, 60, 0)));
+        assert_eq!(Occupancy::with_buffers(NOW, 60, 0, 10), Occupancy::new(NOW, 60, 10));
+        assert_eq!(Occupancy::cell(NOW).cell_starts_ms(), vec![NOW]);
     }
 
     #[test]

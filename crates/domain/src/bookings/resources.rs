@@ -22,7 +22,7 @@ pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_SEATS: i64 = 100;
 /// Longest service, in minutes (a whole working day).
 pub const MAX_DURATION_MINUTES: i64 = 720;
-/// Longest buffer after a service, in minutes.
+/// Longest buffer after (or before) a service, in minutes.
 pub const MAX_BUFFER_MINUTES: i64 = 240;
 /// How long a table booking holds its table, in minutes (a restaurant's usual sitting).
 pub const TABLE_SITTING_MINUTES: i64 = 90;
@@ -113,6 +113,9 @@ pub struct ServiceSpec {
     pub buffer_minutes: i64,
     /// What it costs, if the merchant shows a price.
     pub price: Option<Money>,
+    /// 0 to 240 minutes held before it (preparation: a room set up, a colour mixed); 0 from
+    /// [`ServiceSpec::new`], set with [`ServiceSpec::with_buffer_before`].
+    pub buffer_before_minutes: i64,
 }
 
 impl ServiceSpec {
@@ -136,7 +139,20 @@ impl ServiceSpec {
         if price.is_some_and(|price| price.amount_minor < 0) {
             return Err(DomainError::invalid("price.amount", "must not be negative"));
         }
-        Ok(Self { name, duration_minutes, buffer_minutes, price })
+        Ok(Self { name, duration_minutes, buffer_minutes, price, buffer_before_minutes: 0 })
+    }
+
+    /// The same service with `minutes` held before it (0 to [`MAX_BUFFER_MINUTES`]). A
+    /// separate step rather than another argument of [`ServiceSpec::new`], so every caller that
+    /// knows no buffer before keeps meaning none.
+    pub fn with_buffer_before(self, minutes: i64) -> Result<Self, DomainError> {
+        if !(0..=MAX_BUFFER_MINUTES).contains(&minutes) {
+            return Err(DomainError::invalid(
+                "buffer_before_minutes",
+                format!("must be 0 to {MAX_BUFFER_MINUTES} minutes"),
+            ));
+        }
+        Ok(Self { buffer_before_minutes: minutes, ..self })
     }
 }
 
@@ -161,5 +177,15 @@ mod tests {
         assert!(ServiceSpec::new("Corte", 0, 10, None).is_err());
         assert!(ServiceSpec::new("Corte", 45, -1, None).is_err());
         assert!(ServiceSpec::new("", 45, 0, None).is_err());
+    }
+
+    #[test]
+    fn a_buffer_before_is_zero_unless_set_and_bounded_like_the_one_after() -> Result<(), DomainError> {
+        let plain = ServiceSpec::new("Color", 90, 10, None)?;
+        assert_eq!(plain.buffer_before_minutes, 0);
+        assert_eq!(plain.clone().with_buffer_before(15)?.buffer_before_minutes, 15);
+        assert!(plain.clone().with_buffer_before(-1).is_err());
+        assert!(plain.with_buffer_before(MAX_BUFFER_MINUTES + 1).is_err());
+        Ok(())
     }
 }

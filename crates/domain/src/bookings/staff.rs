@@ -2,10 +2,11 @@
 //! and seat a walk-in. The moves allowed are the booking's one transition table
 //! ([`BookingStatus::next_statuses`]) — this module adds only the staff's own rules on top: a
 //! no-show cannot be marked before the booking's start, the same move sent twice changes
-//! nothing (a retried tap), and which moves free the booking's grid cells.
+//! nothing (a retried tap), and which moves free the booking's grid cells. A walk-in is placed
+//! now without asking the opening hours or the staff's working week ([`walk_in_occupancy`]).
 
 use super::GRID_MS;
-use super::booking::BookingStatus;
+use super::booking::{BookingStatus, Occupancy};
 
 crate::named_enum! {
     /// A status staff may set by hand (held, confirmed and expired are the customer's or the
@@ -87,6 +88,20 @@ pub fn walk_in_start_ms(now_ms: i64) -> i64 {
     now_ms.div_euclid(GRID_MS).saturating_mul(GRID_MS)
 }
 
+/// The time a walk-in holds: from the cell it arrives in, for the service's (or the sitting's)
+/// duration, with the same buffers as a booking — the buffer before included, even though it
+/// lies in the past, so no two bookings' `[start − before, end + after]` ever overlap, walk-ins
+/// or not (a resource still held just now by a booking that was not completed is not free).
+///
+/// **Walk-ins skip the opening hours and the working weeks, on purpose.** A walk-in is "now,
+/// whatever is free": the person is standing at the counter, so if staff are there to seat
+/// them the place is open, whatever the hours published for customers booking ahead say (a
+/// kitchen that stays open late, a stylist who came in on a day off). That is why this takes
+/// no hours and no week: only the claim — another booking's cells — can refuse a walk-in.
+pub fn walk_in_occupancy(now_ms: i64, duration_minutes: i64, before_minutes: i64, after_minutes: i64) -> Occupancy {
+    Occupancy::with_buffers(walk_in_start_ms(now_ms), duration_minutes, before_minutes, after_minutes)
+}
+
 /// The no-show rate, in basis points (1/100 of a percent), of the bookings that were due: the
 /// no-shows over the no-shows, seated and completed ones. 0 when none was due.
 pub fn no_show_rate_bp(no_shows: i64, seated: i64, completed: i64) -> i64 {
@@ -132,6 +147,16 @@ mod tests {
         assert_eq!(walk_in_start_ms(NOW), NOW);
         assert_eq!(walk_in_start_ms(NOW + GRID_MS - 1), NOW);
         assert_eq!(walk_in_start_ms(NOW + GRID_MS), NOW + GRID_MS);
+    }
+
+    #[test]
+    fn a_walk_in_at_any_hour_holds_its_buffers_and_nothing_asks_about_hours() {
+        // 03:07 UTC on a night no place is open: a walk-in is still placed, from its cell.
+        let night = NOW + 3 * 3_600_000 + 7 * 60_000;
+        let held = walk_in_occupancy(night, 60, 15, 10);
+        assert_eq!(held.start_ms, walk_in_start_ms(night));
+        assert_eq!(held.blocked_from_ms, held.start_ms - GRID_MS, "the buffer before is held, in the past");
+        assert_eq!(held, Occupancy::with_buffers(held.start_ms, 60, 15, 10));
     }
 
     #[test]

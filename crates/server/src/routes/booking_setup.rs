@@ -14,6 +14,7 @@ use omnicanal_app::AppError;
 use omnicanal_app::bookings::BookFor;
 use omnicanal_app::bookings::command::{LocationPlace, NewException, RawWeek, ResourceDetails, parse_performers};
 use omnicanal_app::bookings::nearest::{NearTo, NearbyLocation};
+use omnicanal_app::bookings::services::ServiceChanges;
 use omnicanal_app::bookings::setup::{ResourceWithDetails, ServiceWithPerformers};
 use omnicanal_app::ids::rfc3339;
 use omnicanal_domain::bookings::exceptions::WorkingWeek;
@@ -30,6 +31,7 @@ use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::views::MoneyView;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -40,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_performers))
         .routes(routes!(list_services))
         .routes(routes!(get_service))
+        .routes(routes!(update_service))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(get_place, put_place))
         .routes(routes!(nearest))
@@ -282,6 +285,48 @@ async fn list_services(
     responses((status = 200, body = ServiceDetailsView), (status = 404, body = crate::error::Problem)))]
 async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<ServiceDetailsView>> {
     Ok(Json(state.app.booking_service(&id).await?.into()))
+}
+
+/// The fields of a service to change; each absent keeps its value.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateServiceRequest {
+    /// 1 to 120 characters.
+    #[schema(min_length = 1, max_length = 120)]
+    pub name: Option<String>,
+    /// 5 to 720 minutes.
+    #[schema(minimum = 5, maximum = 720)]
+    pub duration_minutes: Option<i64>,
+    /// 0 to 240 minutes kept free after it.
+    #[schema(minimum = 0, maximum = 240)]
+    pub buffer_minutes: Option<i64>,
+    /// 0 to 240 minutes held before it (preparation, inside the working hours).
+    #[schema(minimum = 0, maximum = 240)]
+    pub buffer_before_minutes: Option<i64>,
+    /// What it costs (not negative).
+    pub price: Option<MoneyView>,
+}
+
+/// Edits a service (its merchant's manager, or an admin): bookings already made keep their time.
+#[utoipa::path(patch, path = "/services/{id}", tag = "bookings", operation_id = "update_booking_service",
+    params(("id" = String, Path, description = "Service id")), request_body = UpdateServiceRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = ServiceView), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn update_service(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<UpdateServiceRequest>,
+) -> ApiResult<Json<ServiceView>> {
+    let changes = ServiceChanges {
+        name: request.name,
+        duration_minutes: request.duration_minutes,
+        buffer_minutes: request.buffer_minutes,
+        buffer_before_minutes: request.buffer_before_minutes,
+        price: request.price.map(Into::into),
+    };
+    Ok(Json(state.app.update_booking_service(&user, &id, changes).await?.into()))
 }
 
 /// A location's booking rules.

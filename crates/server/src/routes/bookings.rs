@@ -144,6 +144,9 @@ pub struct ServiceView {
     pub price: Option<MoneyView>,
     /// Created at (RFC 3339).
     pub created_at: String,
+    /// Held before it (preparation), in minutes: the staff member or room is taken this long
+    /// before `start_at`, inside their working hours.
+    pub buffer_before_minutes: i64,
 }
 
 impl From<BookingServiceRow> for ServiceView {
@@ -156,6 +159,7 @@ impl From<BookingServiceRow> for ServiceView {
             buffer_minutes: row.buffer_minutes,
             price: row.price.map(Into::into),
             created_at: rfc3339(row.created_ms),
+            buffer_before_minutes: row.buffer_before_minutes,
         }
     }
 }
@@ -177,6 +181,9 @@ pub struct CreateServiceRequest {
     pub buffer_minutes: Option<i64>,
     /// What it costs (not negative).
     pub price: Option<MoneyView>,
+    /// 0 to 240 minutes held before it (0 when absent): preparation inside the working hours.
+    #[schema(minimum = 0, maximum = 240)]
+    pub buffer_before_minutes: Option<i64>,
 }
 
 /// Adds a service a merchant books on its staff and rooms (its manager, or an admin).
@@ -196,7 +203,8 @@ async fn create_service(
         request.duration_minutes,
         request.buffer_minutes,
         request.price.map(Into::into),
-    )?;
+    )?
+    .with_buffer_before(request.buffer_before_minutes)?;
     let saved = state.app.create_booking_service(&user, service).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }

@@ -91,3 +91,5 @@ mod booking_staff;
 mod booking_reminders;
 // The customer's booking pages (issue 19 point 5).
 mod booking_pages;
+// A service's buffer before, and walk-ins outside the hours (issue 19 points 1 and 5).
+mod booking_buffers;

@@ -44,6 +44,8 @@ pub struct BookingServiceRow {
     pub price: Option<Money>,
     /// Created at (Unix ms).
     pub created_ms: i64,
+    /// Held before it (preparation), in minutes; its cells are claimed with the booking's.
+    pub buffer_before_minutes: i64,
 }
 
 /// A booking.

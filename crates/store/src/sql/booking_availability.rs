@@ -258,4 +258,21 @@ impl BookingAvailabilityStore for SqlStore {
         .await?;
         Ok(rows.iter().map(place_from).collect::<Result<Vec<_>, _>>()?)
     }
+
+    async fn update_booking_service(&self, row: &BookingServiceRow) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE booking_services SET name = $1, duration_minutes = $2, buffer_minutes = $3, \
+             buffer_before_minutes = $4, price_minor = $5, price_currency = $6 WHERE id = $7",
+        )
+        .bind(&row.name)
+        .bind(row.duration_minutes)
+        .bind(row.buffer_minutes)
+        .bind(row.buffer_before_minutes)
+        .bind(row.price.map(|price| price.amount_minor))
+        .bind(row.price.map(|price| price.currency.code().to_owned()))
+        .bind(&row.id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
 }

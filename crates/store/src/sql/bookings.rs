@@ -30,8 +30,8 @@ use crate::rows::{BookingInsert, BookingResourceRow, BookingRow, BookingServiceR
 use crate::{BookingStore, StoreResult};
 
 const RESOURCE_COLUMNS: &str = "id, merchant_id, location_id, kind, name, seats_min, seats_max, created_ms";
-pub(super) const SERVICE_COLUMNS: &str =
-    "id, merchant_id, name, duration_minutes, buffer_minutes, price_minor, price_currency, created_ms";
+pub(super) const SERVICE_COLUMNS: &str = "id, merchant_id, name, duration_minutes, buffer_minutes, price_minor, price_currency, created_ms, \
+     buffer_before_minutes";
 pub(super) const BOOKING_COLUMNS: &str = "id, merchant_id, location_id, resource_id, service_id, party_size, start_ms, end_ms, \
      blocked_until_ms, status, customer_name, customer_phone, customer_email, manage_token_hash, created_ms, cancelled_ms";
 
@@ -59,6 +59,7 @@ pub(super) fn service_from(row: &AnyRow) -> Result<BookingServiceRow, sqlx::Erro
         buffer_minutes: row.try_get("buffer_minutes")?,
         price: amount.zip(price_currency).map(|(amount, currency)| Money::new(amount, currency)),
         created_ms: row.try_get("created_ms")?,
+        buffer_before_minutes: row.try_get("buffer_before_minutes")?,
     })
 }
 
@@ -127,7 +128,7 @@ impl BookingStore for SqlStore {
 
     async fn insert_booking_service(&self, row: &BookingServiceRow) -> StoreResult<()> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO booking_services ({SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            "INSERT INTO booking_services ({SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         )))
         .bind(&row.id)
         .bind(&row.merchant_id)
@@ -137,6 +138,7 @@ impl BookingStore for SqlStore {
         .bind(row.price.map(|price| price.amount_minor))
         .bind(row.price.map(|price| price.currency.code().to_owned()))
         .bind(row.created_ms)
+        .bind(row.buffer_before_minutes)
         .execute(&self.write)
         .await?;
         Ok(())
