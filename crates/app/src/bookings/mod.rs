@@ -31,6 +31,8 @@ pub mod schedule;
 pub mod settings;
 pub mod setup;
 pub mod staff;
+// Deposits through the payment provider and the one way a booking ends (issue 19 point 3).
+pub mod deposits;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

@@ -91,3 +91,5 @@ mod booking_staff;
 mod booking_reminders;
 // The customer's booking pages (issue 19 point 5).
 mod booking_pages;
+// Deposits on bookings: required, declined, refunded, kept, voided (issue 19 point 3).
+mod booking_deposits;
