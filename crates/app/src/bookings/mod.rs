@@ -16,7 +16,10 @@
 //! - [`reminders`]: which reminders are due, claimed once, and their deliveries.
 //! - [`catalogue`]: what the customer's pages read (places with tables, services, a booking).
 //!
-//! Not built yet: deposits through the payment provider, and reminders by e-mail.
+//! - [`deposits`]: a service's or a table's deposit, authorised when booking, and the one way
+//!   a booking ends (`App::end_booking`) with its refund, void or keeping.
+//!
+//! Not built yet: reminders by e-mail.
 
 pub mod availability;
 pub mod book;

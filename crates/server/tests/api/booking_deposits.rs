@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::fixture::id_of;
-use crate::common::{Fixture, TestApp, assert_problem, assert_validation_problem, clp, money, qs};
+use crate::common::{TestApp, assert_problem, assert_validation_problem, clp, money, qs};
 use setup::{Call, TUESDAY_MORNING_MS, booking, spawn};
 
 /// This file's own setup: a recording card provider, the clock, the hours, a table and a
