@@ -191,6 +191,9 @@
     if (party()) body.party_size = party();
     else body.service_id = service();
     if (staff()) body.resource_id = staff();
+    // A deposit's card: asked for once the API says this booking needs one.
+    const card = $("bk-card") ? $("bk-card").value.replace(/\s+/g, "") : "";
+    if (card) body.payment = { method: "card", card_number: card };
     const button = $("bk-confirm");
     button.disabled = true;
     button.textContent = t("booking.confirming");
@@ -212,8 +215,13 @@
       show($("bk-error"), t("booking.taken"));
       return slotsWas;
     }
+    if (answer && answer.status === 402) return show($("bk-error"), t("booking.card_declined"));
     if (answer && answer.status === 422) {
       const errors = (answer.body && answer.body.errors) || [];
+      if (errors.some((e) => String(e.field).startsWith("payment")) && $("bk-deposit")) {
+        $("bk-deposit").hidden = false;
+        $("bk-card").focus();
+      }
       if (fieldErrors(errors)) return show($("bk-error"), "");
       return show($("bk-error"), refusalText(answer));
     }

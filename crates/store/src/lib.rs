@@ -76,6 +76,7 @@ pub trait Store:
     + BookingLifeStore
     + BookingStaffStore
     + BookingReminderStore
+    + BookingDepositStore
     + Send
     + Sync
     + 'static
@@ -124,6 +125,7 @@ impl<T> Store for T where
         + BookingLifeStore
         + BookingStaffStore
         + BookingReminderStore
+        + BookingDepositStore
         + Send
         + Sync
         + 'static
@@ -1659,6 +1661,52 @@ pub trait BookingLifeStore {
         claims: &[BookingClaim],
         events: &[NewEvent],
     ) -> StoreResult<BookingMove>;
+}
+
+/// Deposits on bookings and the one way a booking ends (issue 19 point 3): the rules that ask
+/// for a deposit, a booking stored with its deposit and the capture job, and every ending —
+/// cancellation, lapsed hold, a staff's status move — as one conditional transaction that
+/// frees the cells, writes the events and queues the deposit's refund or void.
+#[async_trait]
+pub trait BookingDepositStore {
+    /// Sets a service's or a location's deposit (insert or replace).
+    async fn put_deposit_rule(&self, row: &DepositRuleRow) -> StoreResult<()>;
+    /// Removes one; false when there was none.
+    async fn delete_deposit_rule(&self, owner_id: &str) -> StoreResult<bool>;
+    /// A service's or a location's deposit rule, when set.
+    async fn get_deposit_rule(&self, owner_id: &str) -> StoreResult<Option<DepositRuleRow>>;
+    /// The deposit rules of these owners.
+    async fn deposit_rules_of(&self, owner_ids: &[String]) -> StoreResult<Vec<DepositRuleRow>>;
+    /// Stores a booking as `insert_booking`, `insert_held_booking` or `insert_joined_booking`
+    /// do (`members` empty for one resource), with its deposit and, for a confirmed booking,
+    /// the capture job, in the same transaction; `Taken` stores nothing.
+    #[expect(clippy::too_many_arguments, reason = "the insert's own arguments plus the deposit and its job")]
+    async fn insert_booking_with_deposit(
+        &self,
+        booking: &BookingRow,
+        members: &[String],
+        cell_starts_ms: &[i64],
+        hold_expires_ms: Option<i64>,
+        deposit: &BookingDepositRow,
+        capture: Option<&PaymentJobRow>,
+        events: &[NewEvent],
+    ) -> StoreResult<BookingInsert>;
+    /// A booking's deposit, when it has one.
+    async fn get_booking_deposit(&self, booking_id: &str) -> StoreResult<Option<BookingDepositRow>>;
+    /// The deposits of these bookings (those that have one).
+    async fn booking_deposits_of(&self, booking_ids: &[String]) -> StoreResult<Vec<BookingDepositRow>>;
+    /// Ends (or moves) a booking as `end` says, in one transaction; false when it was no
+    /// longer in `end.from` (or its hold had not lapsed): nothing is written.
+    async fn end_booking(&self, end: &BookingEnd) -> StoreResult<bool>;
+    /// Confirms a held booking as `confirm_held_booking` does and, in the same transaction,
+    /// queues its deposit's capture job and points the deposit at it.
+    async fn confirm_held_booking_with_capture(
+        &self,
+        booking_id: &str,
+        now_ms: i64,
+        capture: &PaymentJobRow,
+        events: &[NewEvent],
+    ) -> StoreResult<bool>;
 }
 
 /// The staff's schedule (issue 19 point 5, bkstaff): a location's bookings over a range, the

@@ -25,11 +25,14 @@ use omnicanal_domain::bookings::booking::{
     BookingAnnounced, BookingStatus, CancelPlan, Occupancy, check_start, plan_cancel,
 };
 use omnicanal_domain::bookings::changes::{ChangedBy, check_change_window};
+use omnicanal_domain::bookings::deposits::DepositStatus;
 use omnicanal_domain::bookings::local_time::{LocalTimeError, local_date_at, to_utc_ms};
 use omnicanal_domain::events::DomainEvent;
-use omnicanal_store::{BookingInsert, BookingRow, NewEvent};
+use omnicanal_domain::payment_job::PaymentJobKind;
+use omnicanal_store::{BookingDepositRow, BookingInsert, BookingRow, NewEvent};
 
 use super::command::BookingRequest;
+use super::deposits::{AuthorisedDeposit, DepositCard, deposit_job};
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
@@ -106,6 +109,17 @@ impl App {
     /// Books a table or an appointment (public); with `hold`, held for the location's
     /// `hold_minutes` until the customer confirms it.
     pub async fn book_with_hold(&self, request: BookingRequest, hold: bool) -> AppResult<BookingMade> {
+        self.book_paying(request, hold, None).await
+    }
+
+    /// Books as [`App::book_with_hold`] does, paying the deposit the service or the table asks
+    /// for (if any) with `card`: authorised after every other check, just before the claim.
+    pub async fn book_paying(
+        &self,
+        request: BookingRequest,
+        hold: bool,
+        card: Option<DepositCard>,
+    ) -> AppResult<BookingMade> {
         let plan = self.booking_plan(&request.location_id, &request.wants, request.resource_id.as_deref()).await?;
         let now_ms = self.now_ms();
         let settings = self.booking_settings(&plan.location.id).await?;
@@ -161,7 +175,20 @@ impl App {
                     }
                 })
                 .collect();
-        let booking = self.claim_first_free(&offers, wanted, template, hold_expires_ms, now_ms).await?;
+        let deposit = match self.booking_deposit_due(&plan.location.id, &request.wants).await? {
+            Some(amount) => Some(self.authorise_deposit(amount, card.as_ref()).await?),
+            None => None,
+        };
+        let claimed = self.claim_first_free(&offers, wanted, template, hold_expires_ms, deposit.as_ref(), now_ms).await;
+        let booking = match (claimed, deposit) {
+            (Ok(booking), _) => booking,
+            (Err(error), Some(deposit)) => {
+                // Nothing was booked: the card's hold is released.
+                self.queue_void(&deposit.payment_reference, &deposit.payment_reference, deposit.amount).await;
+                return Err(error);
+            }
+            (Err(error), None) => return Err(error),
+        };
         Ok(BookingMade { booking, manage_token: token, hold_expires_ms })
     }
 
@@ -176,6 +203,7 @@ impl App {
         wanted: Occupancy,
         template: BookingRow,
         hold_expires_ms: Option<i64>,
+        deposit: Option<&AuthorisedDeposit>,
         now_ms: i64,
     ) -> AppResult<BookingRow> {
         for members in offers {
@@ -183,6 +211,40 @@ impl App {
             let booking = BookingRow { id: new_id("bkg"), resource_id: first.clone(), ..template.clone() };
             let events = [event(DomainEvent::BookingCreated(announced(&booking)), now_ms)];
             let cells = wanted.cell_starts_ms();
+            if let Some(deposit) = deposit {
+                // A confirmed booking's deposit is captured by a job written with it; a held
+                // one's when the hold is confirmed.
+                let capture = hold_expires_ms.is_none().then(|| {
+                    deposit_job(PaymentJobKind::Capture, &booking, deposit.amount, &deposit.payment_reference, now_ms)
+                });
+                let row = BookingDepositRow {
+                    booking_id: booking.id.clone(),
+                    amount: deposit.amount,
+                    payment_reference: deposit.payment_reference.clone(),
+                    status: DepositStatus::Authorised,
+                    job_id: capture.as_ref().map(|job| job.id.clone()),
+                    updated_ms: now_ms,
+                };
+                let joined = if members.len() > 1 { members.as_slice() } else { &[] };
+                let claimed = self
+                    .store
+                    .insert_booking_with_deposit(
+                        &booking,
+                        joined,
+                        &cells,
+                        hold_expires_ms,
+                        &row,
+                        capture.as_ref(),
+                        &events,
+                    )
+                    .await?;
+                if claimed == BookingInsert::Booked {
+                    self.committed();
+                    self.signals.payment_jobs.notify_one();
+                    return Ok(booking);
+                }
+                continue;
+            }
             let claimed = match (members.len(), hold_expires_ms) {
                 (0 | 1, None) => self.store.insert_booking(&booking, &cells, &events).await?,
                 (0 | 1, Some(expires_ms)) => {
@@ -257,8 +319,9 @@ impl App {
             CancelPlan::Cancel => {
                 let cancelled =
                     BookingRow { status: BookingStatus::Cancelled, cancelled_ms: Some(now_ms), ..booking.clone() };
-                let events = [event(DomainEvent::BookingCancelled(announced(&cancelled)), now_ms)];
-                if self.store.cancel_booking(&booking.id, now_ms, &events).await? {
+                let events = vec![event(DomainEvent::BookingCancelled(announced(&cancelled)), now_ms)];
+                let from = vec![BookingStatus::Held, BookingStatus::Confirmed];
+                if self.end_booking(&booking, from, BookingStatus::Cancelled, None, events).await? {
                     self.committed();
                     Ok(cancelled)
                 } else {

@@ -13,8 +13,10 @@ use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::BookingRow;
 
 use super::book::{announced, event};
+use super::deposits::deposit_job;
 use crate::App;
 use crate::error::{AppError, AppResult};
+use omnicanal_domain::payment_job::PaymentJobKind;
 
 /// Most lapsed holds one sweep expires (the next sweep takes the rest).
 pub const HOLD_SWEEP_BATCH: i64 = 200;
@@ -30,7 +32,20 @@ impl App {
             Ok(ConfirmPlan::Confirm) => {
                 let confirmed = BookingRow { status: BookingStatus::Confirmed, ..booking.clone() };
                 let events = [event(DomainEvent::BookingChanged(announced(&confirmed)), now_ms)];
-                if self.store.confirm_held_booking(&booking.id, now_ms, &events).await? {
+                // A deposit still only authorised is captured by a job written with the confirmation.
+                let capture = self.held_deposit(&booking.id).await?.map(|deposit| {
+                    deposit_job(PaymentJobKind::Capture, &booking, deposit.amount, &deposit.payment_reference, now_ms)
+                });
+                let confirmed_now = match &capture {
+                    Some(job) => {
+                        self.store.confirm_held_booking_with_capture(&booking.id, now_ms, job, &events).await?
+                    }
+                    None => self.store.confirm_held_booking(&booking.id, now_ms, &events).await?,
+                };
+                if confirmed_now {
+                    if capture.is_some() {
+                        self.signals.payment_jobs.notify_one();
+                    }
                     self.committed();
                     return Ok(confirmed);
                 }
@@ -51,9 +66,10 @@ impl App {
         let lapsed = self.store.lapsed_held_bookings(now_ms, HOLD_SWEEP_BATCH).await?;
         let mut expired = 0;
         for booking in lapsed {
-            let expired_row = BookingRow { status: BookingStatus::Expired, ..booking };
-            let events = [event(DomainEvent::BookingChanged(announced(&expired_row)), now_ms)];
-            if self.store.expire_held_booking(&expired_row.id, now_ms, &events).await? {
+            let expired_row = BookingRow { status: BookingStatus::Expired, ..booking.clone() };
+            let events = vec![event(DomainEvent::BookingChanged(announced(&expired_row)), now_ms)];
+            let from = vec![BookingStatus::Held];
+            if self.end_booking(&booking, from, BookingStatus::Expired, Some(now_ms), events).await? {
                 expired += 1;
             }
         }

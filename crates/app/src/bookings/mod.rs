@@ -17,7 +17,10 @@
 //! - [`catalogue`]: what the customer's pages read (places with tables, services, a booking).
 //! - [`services`]: a manager edits a service (name, duration, buffers before and after, price).
 //!
-//! Not built yet: deposits through the payment provider, and reminders by e-mail.
+//! - [`deposits`]: a service's or a table's deposit, authorised when booking, and the one way
+//!   a booking ends (`App::end_booking`) with its refund, void or keeping.
+//!
+//! Not built yet: reminders by e-mail.
 
 pub mod availability;
 pub mod book;
@@ -34,6 +37,8 @@ pub mod setup;
 pub mod staff;
 // Editing a service, its buffer before included (issue 19 point 1).
 pub mod services;
+// Deposits through the payment provider and the one way a booking ends (issue 19 point 3).
+pub mod deposits;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

@@ -102,11 +102,7 @@ impl App {
         } else {
             DomainEvent::BookingChanged(announced)
         };
-        if self
-            .store
-            .move_booking_status(&booking.id, booking.status, to, now_ms, &[event(domain_event, now_ms)])
-            .await?
-        {
+        if self.end_booking(&booking, vec![booking.status], to, None, vec![event(domain_event, now_ms)]).await? {
             self.committed();
             return Ok(moved);
         }
@@ -148,7 +144,7 @@ impl App {
             created_ms: now_ms,
             cancelled_ms: None,
         };
-        self.claim_first_free(&plan.offers, wanted, template, None, now_ms).await.map_err(|error| match error {
+        self.claim_first_free(&plan.offers, wanted, template, None, None, now_ms).await.map_err(|error| match error {
             AppError::Conflict(_) => AppError::Conflict("nothing that fits is free now".into()),
             other => other,
         })

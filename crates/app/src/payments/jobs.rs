@@ -192,7 +192,10 @@ impl App {
         let amount = Money::new(job.amount_minor, job.currency);
         let (state, next_attempt_at_ms, event) = match step {
             NextStep::Succeeded => {
-                let event = (job.kind == PaymentJobKind::Capture).then(|| {
+                // A booking's deposit is no order's payment: its status follows the job in the
+                // store (`booking_deposits`), and `payment.captured` stays about orders.
+                let for_order = !job.id.starts_with(crate::bookings::deposits::DEPOSIT_JOB_PREFIX);
+                let event = (job.kind == PaymentJobKind::Capture && for_order).then(|| {
                     DomainEvent::PaymentCaptured(PaymentCaptured {
                         order_id: job.order_id.clone(),
                         fulfillment_id: None,

@@ -46,6 +46,8 @@ pub mod settings;
 pub mod staff;
 // Reminders before a booking (issue 19 point 4).
 pub mod reminders;
+// Deposits through the payment provider, and what each ending does with them (issue 19 point 3).
+pub mod deposits;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

@@ -128,8 +128,16 @@ async fn load_appointments(app: &App, operator: &Caller) -> AppResult<()> {
             book(app, *zone, location_id, booking, &services).await?;
         }
     }
+    // "Color" asks for a deposit (paid by card when booking; the sandbox approves
+    // 4242424242424242), set after the demo's own bookings, which are made without a card.
+    if let Some(color) = services.get(1) {
+        app.set_service_deposit(operator, color, Some(Money::new(DEMO_COLOR_DEPOSIT_CLP, Currency::Clp))).await?;
+    }
     Ok(())
 }
+
+/// The deposit the demo's "Color" service asks for, in CLP.
+const DEMO_COLOR_DEPOSIT_CLP: i64 = 10_000;
 
 /// Books one demo booking; a time already past (or too soon) today, or taken, is skipped.
 async fn book(app: &App, zone: Tz, location_id: &str, booking: &DemoBooking, services: &[String]) -> AppResult<()> {

@@ -347,6 +347,10 @@ pub struct BookingSettingsBody {
     /// Reminders, in minutes before the start (15 to 10080 each, at most 3).
     #[schema(max_items = 3)]
     pub reminder_offsets_minutes: Vec<i64>,
+    /// The deposit each guest of a table booking puts down, paid by card when booking; none
+    /// when absent (a PUT without it removes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_deposit_per_guest: Option<crate::views::MoneyView>,
 }
 
 impl From<BookingSettings> for BookingSettingsBody {
@@ -357,6 +361,7 @@ impl From<BookingSettings> for BookingSettingsBody {
             cancel_window_minutes: settings.cancel_window_minutes,
             hold_minutes: settings.hold_minutes,
             reminder_offsets_minutes: settings.reminder_offsets_minutes,
+            table_deposit_per_guest: None,
         }
     }
 }
@@ -366,7 +371,9 @@ impl From<BookingSettings> for BookingSettingsBody {
     params(("id" = String, Path, description = "Location id")),
     responses((status = 200, body = BookingSettingsBody), (status = 404, body = crate::error::Problem)))]
 async fn get_settings(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<BookingSettingsBody>> {
-    Ok(Json(state.app.public_booking_settings(&id).await?.into()))
+    let settings: BookingSettingsBody = state.app.public_booking_settings(&id).await?.into();
+    let table_deposit_per_guest = state.app.deposit_rule(&id).await?.map(Into::into);
+    Ok(Json(BookingSettingsBody { table_deposit_per_guest, ..settings }))
 }
 
 /// Sets a location's booking rules (its merchant's manager, or an admin).
@@ -389,7 +396,10 @@ async fn put_settings(
         request.reminder_offsets_minutes,
     )
     .map_err(AppError::from)?;
-    Ok(Json(state.app.set_booking_settings(&user, &id, settings).await?.into()))
+    let saved: BookingSettingsBody = state.app.set_booking_settings(&user, &id, settings).await?.into();
+    let per_guest = request.table_deposit_per_guest.map(Into::into);
+    let table_deposit_per_guest = state.app.set_table_deposit(&user, &id, per_guest).await?.map(Into::into);
+    Ok(Json(BookingSettingsBody { table_deposit_per_guest, ..saved }))
 }
 
 /// Where a location is.

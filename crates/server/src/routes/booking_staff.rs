@@ -92,6 +92,9 @@ pub struct ScheduledBookingView {
     pub status: String,
     /// Who booked.
     pub customer: ScheduleCustomerView,
+    /// Its deposit, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<crate::routes::bookings::DepositView>,
 }
 
 impl From<ScheduledBooking> for ScheduledBookingView {
@@ -114,6 +117,7 @@ impl From<ScheduledBooking> for ScheduledBookingView {
                 email: booking.customer_email,
                 past_no_shows,
             },
+            deposit: None,
         }
     }
 }
@@ -133,7 +137,19 @@ async fn location_bookings(
 ) -> ApiResult<Json<Vec<ScheduledBookingView>>> {
     let (from, to) = query.ends()?;
     let listed = state.app.location_schedule(&user, &id, from, to).await?;
-    Ok(Json(listed.into_iter().map(Into::into).collect()))
+    let ids: Vec<String> = listed.iter().map(|scheduled| scheduled.booking.id.clone()).collect();
+    let mut deposits = state.app.booking_deposits(&ids).await?;
+    let views = listed
+        .into_iter()
+        .map(|scheduled| {
+            let mut view = ScheduledBookingView::from(scheduled);
+            if let Some(at) = deposits.iter().position(|deposit| deposit.booking_id == view.id) {
+                view.deposit = Some(deposits.swap_remove(at).into());
+            }
+            view
+        })
+        .collect();
+    Ok(Json(views))
 }
 
 /// How many bookings were in one status.
@@ -212,6 +228,9 @@ pub struct StaffBookingView {
     pub end_at: String,
     /// Its status now.
     pub status: String,
+    /// Its deposit, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<crate::routes::bookings::DepositView>,
 }
 
 impl From<BookingRow> for StaffBookingView {
@@ -225,6 +244,7 @@ impl From<BookingRow> for StaffBookingView {
             start_at: rfc3339(row.start_ms),
             end_at: rfc3339(row.end_ms),
             status: row.status.as_str().to_owned(),
+            deposit: None,
         }
     }
 }
@@ -252,7 +272,9 @@ async fn set_status(
     ApiJson(request): ApiJson<SetStatusRequest>,
 ) -> ApiResult<Json<StaffBookingView>> {
     let wanted = StaffStatus::parse(request.status.trim()).map_err(omnicanal_app::AppError::from)?;
-    Ok(Json(state.app.set_booking_status(&user, &id, wanted).await?.into()))
+    let moved = state.app.set_booking_status(&user, &id, wanted).await?;
+    let deposit = state.app.booking_deposit(&moved.id).await?.map(Into::into);
+    Ok(Json(StaffBookingView { deposit, ..moved.into() }))
 }
 
 /// A walk-in: exactly one of `party_size` (a table) and `service_id` (staff or a room).

@@ -12,10 +12,11 @@ use chrono::NaiveDate;
 use omnicanal_app::AppError;
 use omnicanal_app::bookings::calendar::{calendar_path, manage_path};
 use omnicanal_app::bookings::command::BookingFields;
+use omnicanal_app::bookings::deposits::DepositCard;
 use omnicanal_app::bookings::{BookFor, BookingMade, BookingRequest, NewResource, NewService};
 use omnicanal_app::ids::rfc3339;
 use omnicanal_domain::bookings::availability::Slot;
-use omnicanal_store::{BookingResourceRow, BookingRow, BookingServiceRow};
+use omnicanal_store::{BookingDepositRow, BookingResourceRow, BookingRow, BookingServiceRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -147,6 +148,9 @@ pub struct ServiceView {
     /// Held before it (preparation), in minutes: the staff member or room is taken this long
     /// before `start_at`, inside their working hours.
     pub buffer_before_minutes: i64,
+    /// The deposit a booking of it puts down, when it asks for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<MoneyView>,
 }
 
 impl From<BookingServiceRow> for ServiceView {
@@ -160,6 +164,7 @@ impl From<BookingServiceRow> for ServiceView {
             price: row.price.map(Into::into),
             created_at: rfc3339(row.created_ms),
             buffer_before_minutes: row.buffer_before_minutes,
+            deposit: None,
         }
     }
 }
@@ -184,6 +189,8 @@ pub struct CreateServiceRequest {
     /// 0 to 240 minutes held before it (0 when absent): preparation inside the working hours.
     #[schema(minimum = 0, maximum = 240)]
     pub buffer_before_minutes: Option<i64>,
+    /// A deposit to book it, paid by card when booking (more than zero, at most the price).
+    pub deposit: Option<MoneyView>,
 }
 
 /// Adds a service a merchant books on its staff and rooms (its manager, or an admin).
@@ -205,8 +212,10 @@ async fn create_service(
         request.price.map(Into::into),
     )?
     .with_buffer_before(request.buffer_before_minutes)?;
-    let saved = state.app.create_booking_service(&user, service).await?;
-    Ok((StatusCode::CREATED, Json(saved.into())))
+    let (saved, deposit) =
+        state.app.create_booking_service_with_deposit(&user, service, request.deposit.map(Into::into)).await?;
+    let view = ServiceView { deposit: deposit.map(Into::into), ..saved.into() };
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// A free slot.
@@ -302,6 +311,9 @@ pub struct CreateBookingRequest {
     /// Hold the slot for the location's `hold_minutes` until the customer confirms it
     /// (`POST /bookings/{id}/confirm`); confirmed at once when absent or false.
     pub hold: Option<bool>,
+    /// The deposit's payment, required when the service or the table asks for a deposit
+    /// (missing → 422 naming `payment` and the amount; a declined card → 402).
+    pub payment: Option<BookingPaymentRequest>,
 }
 
 impl TryFrom<CreateBookingRequest> for BookingRequest {
@@ -353,6 +365,56 @@ pub struct BookingView {
     /// Its calendar file (`.ics`); in the answer to the booking only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_url: Option<String>,
+    /// Its deposit, when the service or the table asked for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<DepositView>,
+}
+
+/// A booking's deposit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepositView {
+    /// What was authorised on the card.
+    pub amount: MoneyView,
+    /// `authorised`, `captured`, `refund_pending`, `refunded`, `void_pending`, `voided` or `kept`.
+    pub status: String,
+}
+
+impl From<BookingDepositRow> for DepositView {
+    fn from(row: BookingDepositRow) -> Self {
+        Self { amount: row.amount.into(), status: row.status.as_str().to_owned() }
+    }
+}
+
+impl BookingView {
+    /// The view with its deposit, read from the store.
+    pub(crate) async fn with_deposit(mut self, state: &AppState) -> ApiResult<Self> {
+        self.deposit = state.app.booking_deposit(&self.id).await?.map(Into::into);
+        Ok(self)
+    }
+}
+
+/// How a booking's deposit is paid: a card (the only method a deposit takes).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BookingPaymentRequest {
+    /// `card`.
+    #[schema(pattern = "^card$")]
+    pub method: String,
+    /// The card number (sandbox: 4242424242424242 approves; 4000000000000002 is declined).
+    #[schema(max_length = 30)]
+    pub card_number: Option<String>,
+}
+
+impl BookingPaymentRequest {
+    /// The card, or 422 naming the field.
+    pub fn card(&self) -> Result<Option<DepositCard>, AppError> {
+        if self.method.trim() != "card" {
+            return Err(AppError::invalid("payment.method", "a deposit is paid by card"));
+        }
+        match DepositCard::parse(self.card_number.as_deref()) {
+            Some(card) => Ok(Some(card)),
+            None => Err(AppError::invalid("payment.card_number", "required when paying by card")),
+        }
+    }
 }
 
 impl BookingView {
@@ -370,6 +432,7 @@ impl BookingView {
             hold_expires_at: None,
             manage_url: None,
             calendar_url: None,
+            deposit: None,
         }
     }
 }
@@ -392,8 +455,13 @@ async fn create_booking(
     ApiJson(request): ApiJson<CreateBookingRequest>,
 ) -> ApiResult<(StatusCode, Json<BookingView>)> {
     let hold = request.hold.unwrap_or(false);
+    let card = match &request.payment {
+        Some(payment) => payment.card()?,
+        None => None,
+    };
     let command = BookingRequest::try_from(request)?;
-    Ok((StatusCode::CREATED, Json(state.app.book_with_hold(command, hold).await?.into())))
+    let made: BookingView = state.app.book_paying(command, hold, card).await?.into();
+    Ok((StatusCode::CREATED, Json(made.with_deposit(&state).await?)))
 }
 
 /// The manage link's token.
@@ -415,7 +483,7 @@ async fn get_booking(
     ApiQuery(query): ApiQuery<ManageQuery>,
 ) -> ApiResult<Json<BookingView>> {
     let token = query.token.ok_or(AppError::NotFound("booking"))?;
-    Ok(Json(BookingView::new(state.app.booking_by_token(&id, &token).await?, None)))
+    Ok(Json(BookingView::new(state.app.booking_by_token(&id, &token).await?, None).with_deposit(&state).await?))
 }
 
 /// Cancels a booking and frees its time; again → the same answer. With `?token=` (the
@@ -438,5 +506,5 @@ async fn cancel_booking(
         (None, Some(staff)) => state.app.cancel_booking_as_staff(&staff, &id).await?,
         (None, None) => return Err(AppError::NotFound("booking").into()),
     };
-    Ok(Json(BookingView::new(cancelled, None)))
+    Ok(Json(BookingView::new(cancelled, None).with_deposit(&state).await?))
 }

@@ -93,3 +93,5 @@ mod booking_reminders;
 mod booking_pages;
 // A service's buffer before, and walk-ins outside the hours (issue 19 points 1 and 5).
 mod booking_buffers;
+// Deposits on bookings: required, declined, refunded, kept, voided (issue 19 point 3).
+mod booking_deposits;

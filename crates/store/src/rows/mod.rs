@@ -58,11 +58,14 @@ mod booking_availability;
 mod booking_life;
 // Reminders before a booking (issue 19 point 4).
 mod booking_reminders;
+// Deposits on bookings and how a booking ends (issue 19 point 3).
+mod booking_deposits;
 
 pub use access::*;
 pub use aisle::*;
 pub use audit::*;
 pub use booking_availability::*;
+pub use booking_deposits::*;
 pub use booking_life::*;
 pub use bookings::*;
 pub use catalog_admin::*;

@@ -212,7 +212,7 @@ impl BookingAvailabilityStore for SqlStore {
         if member_ids.is_empty() {
             return Err(StoreError::Inconsistent("a booking claims at least one cell of one resource"));
         }
-        insert_claimed_booking(self, booking, member_ids, cell_starts_ms, hold_expires_ms, events).await
+        insert_claimed_booking(self, booking, member_ids, cell_starts_ms, hold_expires_ms, None, events).await
     }
 
     async fn booking_members(&self, booking_id: &str) -> StoreResult<Vec<String>> {

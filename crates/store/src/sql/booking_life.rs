@@ -13,11 +13,17 @@
 
 use async_trait::async_trait;
 
+use omnicanal_domain::bookings::booking::BookingStatus;
+
+use super::booking_deposits::{end_claimed_booking, insert_deposit};
 use super::bookings::{BOOKING_COLUMNS, booking_from, is_unique_violation};
 use super::columns::values_clause;
 use super::outbox::insert_events;
+use super::tx::payment_jobs::enqueue;
 use crate::backend::SqlStore;
-use crate::rows::{BookingClaim, BookingInsert, BookingMove, BookingRow, NewEvent};
+use crate::rows::{
+    BookingClaim, BookingDepositRow, BookingEnd, BookingInsert, BookingMove, BookingRow, NewEvent, PaymentJobRow,
+};
 use crate::{BookingLifeStore, StoreError, StoreResult};
 
 pub(super) type Transaction = sqlx::Transaction<'static, sqlx::Any>;
@@ -78,15 +84,17 @@ pub(super) async fn insert_booking_row(transaction: &mut Transaction, booking: &
 
 /// The one way a booking is stored: its row, its claims — every cell of every member (the
 /// booking's own resource when `members` is empty) — its members when tables are joined, its
-/// hold when it is held, and its events, in one transaction. A claimed cell rolls everything
-/// back and answers `Taken`. `insert_booking`, `insert_held_booking` and
-/// `insert_joined_booking` are this with their own arguments.
+/// hold when it is held, its deposit (with its capture job) when it has one, and its events,
+/// in one transaction. A claimed cell rolls everything back and answers `Taken`.
+/// `insert_booking`, `insert_held_booking`, `insert_joined_booking` and
+/// `insert_booking_with_deposit` are this with their own arguments.
 pub(super) async fn insert_claimed_booking(
     store: &SqlStore,
     booking: &BookingRow,
     members: &[String],
     cell_starts_ms: &[i64],
     hold_expires_ms: Option<i64>,
+    paid: Option<(&BookingDepositRow, Option<&PaymentJobRow>)>,
     events: &[NewEvent],
 ) -> StoreResult<BookingInsert> {
     let mut members = members.to_vec();
@@ -119,9 +127,50 @@ pub(super) async fn insert_claimed_booking(
             .execute(&mut *transaction)
             .await?;
     }
+    if let Some((deposit, capture)) = paid {
+        insert_deposit(&mut transaction, deposit, capture).await?;
+    }
     insert_events(&mut transaction, events).await?;
     transaction.commit().await?;
     Ok(BookingInsert::Booked)
+}
+
+/// Confirms a held booking whose hold has not lapsed, deletes its hold and writes its events —
+/// with its deposit's capture job, when it has one — in one transaction; false when it was
+/// settled meanwhile.
+pub(super) async fn confirm_hold(
+    store: &SqlStore,
+    booking_id: &str,
+    now_ms: i64,
+    capture: Option<&PaymentJobRow>,
+    events: &[NewEvent],
+) -> StoreResult<bool> {
+    let mut transaction = store.write.begin().await?;
+    let done = sqlx::query(
+        "UPDATE bookings SET status = 'confirmed' WHERE id = $1 AND status = 'held' \
+         AND EXISTS (SELECT 1 FROM booking_holds WHERE booking_id = $1 AND expires_ms > $2)",
+    )
+    .bind(booking_id)
+    .bind(now_ms)
+    .execute(&mut *transaction)
+    .await?;
+    if done.rows_affected() == 0 {
+        transaction.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM booking_holds WHERE booking_id = $1").bind(booking_id).execute(&mut *transaction).await?;
+    if let Some(job) = capture {
+        enqueue(&mut *transaction, job).await?;
+        sqlx::query("UPDATE booking_deposits SET job_id = $1, updated_ms = $2 WHERE booking_id = $3")
+            .bind(&job.id)
+            .bind(now_ms)
+            .bind(booking_id)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    insert_events(&mut transaction, events).await?;
+    transaction.commit().await?;
+    Ok(true)
 }
 
 #[async_trait]
@@ -133,7 +182,7 @@ impl BookingLifeStore for SqlStore {
         hold_expires_ms: i64,
         events: &[NewEvent],
     ) -> StoreResult<BookingInsert> {
-        insert_claimed_booking(self, booking, &[], cell_starts_ms, Some(hold_expires_ms), events).await
+        insert_claimed_booking(self, booking, &[], cell_starts_ms, Some(hold_expires_ms), None, events).await
     }
 
     async fn booking_hold_expiry(&self, booking_id: &str) -> StoreResult<Option<i64>> {
@@ -145,26 +194,7 @@ impl BookingLifeStore for SqlStore {
     }
 
     async fn confirm_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool> {
-        let mut transaction = self.write.begin().await?;
-        let done = sqlx::query(
-            "UPDATE bookings SET status = 'confirmed' WHERE id = $1 AND status = 'held' \
-             AND EXISTS (SELECT 1 FROM booking_holds WHERE booking_id = $1 AND expires_ms > $2)",
-        )
-        .bind(booking_id)
-        .bind(now_ms)
-        .execute(&mut *transaction)
-        .await?;
-        if done.rows_affected() == 0 {
-            transaction.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM booking_holds WHERE booking_id = $1")
-            .bind(booking_id)
-            .execute(&mut *transaction)
-            .await?;
-        insert_events(&mut transaction, events).await?;
-        transaction.commit().await?;
-        Ok(true)
+        confirm_hold(self, booking_id, now_ms, None, events).await
     }
 
     async fn lapsed_held_bookings(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<BookingRow>> {
@@ -179,30 +209,16 @@ impl BookingLifeStore for SqlStore {
     }
 
     async fn expire_held_booking(&self, booking_id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool> {
-        let mut transaction = self.write.begin().await?;
-        let done = sqlx::query(
-            "UPDATE bookings SET status = 'expired' WHERE id = $1 AND status = 'held' \
-             AND EXISTS (SELECT 1 FROM booking_holds WHERE booking_id = $1 AND expires_ms <= $2)",
-        )
-        .bind(booking_id)
-        .bind(now_ms)
-        .execute(&mut *transaction)
-        .await?;
-        if done.rows_affected() == 0 {
-            transaction.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1")
-            .bind(booking_id)
-            .execute(&mut *transaction)
-            .await?;
-        sqlx::query("DELETE FROM booking_holds WHERE booking_id = $1")
-            .bind(booking_id)
-            .execute(&mut *transaction)
-            .await?;
-        insert_events(&mut transaction, events).await?;
-        transaction.commit().await?;
-        Ok(true)
+        let end = BookingEnd {
+            booking_id: booking_id.to_owned(),
+            from: vec![BookingStatus::Held],
+            to: BookingStatus::Expired,
+            hold_lapsed_by_ms: Some(now_ms),
+            now_ms,
+            events: events.to_vec(),
+            deposit: None,
+        };
+        end_claimed_booking(self, &end).await
     }
 
     async fn move_booking(

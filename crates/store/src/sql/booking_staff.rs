@@ -12,11 +12,11 @@ use async_trait::async_trait;
 use omnicanal_domain::bookings::booking::BookingStatus;
 use sqlx::Row;
 
+use super::booking_deposits::end_claimed_booking;
 use super::bookings::{BOOKING_COLUMNS, booking_from};
 use super::columns::in_list;
-use super::outbox::insert_events;
 use crate::backend::SqlStore;
-use crate::rows::{BookingRow, NewEvent};
+use crate::rows::{BookingEnd, BookingRow, NewEvent};
 use crate::{BookingStaffStore, StoreError, StoreResult};
 
 /// The longest booking a listing looks back for: a booking that started this long before the
@@ -93,27 +93,16 @@ impl BookingStaffStore for SqlStore {
         now_ms: i64,
         events: &[NewEvent],
     ) -> StoreResult<bool> {
-        let mut transaction = self.write.begin().await?;
-        let cancelled_ms = (to == BookingStatus::Cancelled).then_some(now_ms);
-        let done = sqlx::query(
-            "UPDATE bookings SET status = $1, cancelled_ms = COALESCE($2, cancelled_ms) WHERE id = $3 AND status = $4",
-        )
-        .bind(to.as_str())
-        .bind(cancelled_ms)
-        .bind(id)
-        .bind(from.as_str())
-        .execute(&mut *transaction)
-        .await?;
-        if done.rows_affected() == 0 {
-            transaction.rollback().await?;
-            return Ok(false);
-        }
-        if !to.holds_time() {
-            sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1").bind(id).execute(&mut *transaction).await?;
-        }
-        insert_events(&mut transaction, events).await?;
-        transaction.commit().await?;
-        Ok(true)
+        let end = BookingEnd {
+            booking_id: id.to_owned(),
+            from: vec![from],
+            to,
+            hold_lapsed_by_ms: None,
+            now_ms,
+            events: events.to_vec(),
+            deposit: None,
+        };
+        end_claimed_booking(self, &end).await
     }
 
     async fn booking_status_counts(

@@ -21,12 +21,14 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use sqlx::error::ErrorKind;
 
+use super::booking_deposits::end_claimed_booking;
 use super::booking_life::insert_claimed_booking;
 use super::columns::{get_parsed, get_parsed_opt, in_list};
 use super::order_rows::currency;
-use super::outbox::insert_events;
 use crate::backend::SqlStore;
-use crate::rows::{BookingInsert, BookingResourceRow, BookingRow, BookingServiceRow, BookingSettingsRow, NewEvent};
+use crate::rows::{
+    BookingEnd, BookingInsert, BookingResourceRow, BookingRow, BookingServiceRow, BookingSettingsRow, NewEvent,
+};
 use crate::{BookingStore, StoreResult};
 
 const RESOURCE_COLUMNS: &str = "id, merchant_id, location_id, kind, name, seats_min, seats_max, created_ms";
@@ -181,7 +183,7 @@ impl BookingStore for SqlStore {
         cell_starts_ms: &[i64],
         events: &[NewEvent],
     ) -> StoreResult<BookingInsert> {
-        insert_claimed_booking(self, booking, &[], cell_starts_ms, None, events).await
+        insert_claimed_booking(self, booking, &[], cell_starts_ms, None, None, events).await
     }
 
     async fn get_booking(&self, id: &str) -> StoreResult<Option<BookingRow>> {
@@ -193,24 +195,16 @@ impl BookingStore for SqlStore {
     }
 
     async fn cancel_booking(&self, id: &str, now_ms: i64, events: &[NewEvent]) -> StoreResult<bool> {
-        let mut transaction = self.write.begin().await?;
-        // Conditional on the status, so two cancellations racing write one event between them.
-        let done = sqlx::query(
-            "UPDATE bookings SET status = 'cancelled', cancelled_ms = $1 WHERE id = $2 \
-             AND status IN ('held', 'confirmed')",
-        )
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *transaction)
-        .await?;
-        if done.rows_affected() == 0 {
-            transaction.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM booking_claims WHERE booking_id = $1").bind(id).execute(&mut *transaction).await?;
-        insert_events(&mut transaction, events).await?;
-        transaction.commit().await?;
-        Ok(true)
+        let end = BookingEnd {
+            booking_id: id.to_owned(),
+            from: vec![BookingStatus::Held, BookingStatus::Confirmed],
+            to: BookingStatus::Cancelled,
+            hold_lapsed_by_ms: None,
+            now_ms,
+            events: events.to_vec(),
+            deposit: None,
+        };
+        end_claimed_booking(self, &end).await
     }
 
     async fn get_booking_settings(&self, location_id: &str) -> StoreResult<Option<BookingSettingsRow>> {

@@ -63,6 +63,8 @@ mod booking_life;
 mod booking_staff;
 // Reminders before a booking (issue 19 point 4).
 mod booking_reminders;
+// Deposits on bookings and the one way a booking ends (issue 19 point 3).
+mod booking_deposits;
 
 pub use click_collect::change_refund_job_id;
 pub use pos::OFFLINE_SALE_SHORT;

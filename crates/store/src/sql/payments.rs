@@ -13,6 +13,7 @@ use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPaye
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::booking_deposits::settle_deposits_of_jobs;
 use super::columns::get_parsed;
 use super::order_rows::currency;
 use super::outbox::insert_events;
@@ -113,6 +114,10 @@ impl PaymentStore for SqlStore {
                 .iter()
                 .map(|row| row.try_get("id"))
                 .collect::<Result<_, _>>()?;
+            // A booking's deposit follows its job's success in this same transaction.
+            if first.state == PaymentJobState::Succeeded {
+                settle_deposits_of_jobs(&mut transaction, &updated, first.now_ms).await?;
+            }
             events.extend(
                 group
                     .iter()
