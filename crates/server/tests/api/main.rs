@@ -91,3 +91,5 @@ mod booking_staff;
 mod booking_reminders;
 // The customer's booking pages (issue 19 point 5).
 mod booking_pages;
+// Reminders by e-mail at a local SMTP sink, and no manage token at rest (issue 19 point 4).
+mod booking_email;
