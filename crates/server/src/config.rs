@@ -263,6 +263,13 @@ pub struct NotifyConfig {
     /// How often due booking reminders are looked for (`OMNICANAL_BOOKING_REMINDER_INTERVAL_MS`,
     /// 100 ms to an hour; issue 19 point 4).
     pub booking_reminder_interval_ms: u64,
+    /// The SMTP server booking reminders are e-mailed through (`OMNICANAL_SMTP_URL`:
+    /// `smtp://host:port` plain, `smtp://…?tls=required` with STARTTLS, `smtps://user:pass@host`
+    /// with TLS); off when `None`. A secret: the URL may hold the password.
+    pub smtp_url: Option<Secret>,
+    /// The sender of those e-mails (`OMNICANAL_SMTP_FROM`, e.g. `Reservas <reservas@example.com>`);
+    /// required with `smtp_url`.
+    pub smtp_from: Option<String>,
 }
 
 impl Default for NotifyConfig {
@@ -274,6 +281,8 @@ impl Default for NotifyConfig {
             vapid_subject: DEFAULT_VAPID_SUBJECT.to_owned(),
             push_allowed_hosts: crate::notify::subscription::AllowedPushHosts::default(),
             booking_reminder_interval_ms: DEFAULT_BOOKING_REMINDER_INTERVAL_MS,
+            smtp_url: None,
+            smtp_from: None,
         }
     }
 }
@@ -288,6 +297,8 @@ impl NotifyConfig {
         let mut config = NotifyConfig {
             webhook_url: variable("OMNICANAL_NOTIFY_WEBHOOK_URL"),
             webhook_secret: variable("OMNICANAL_NOTIFY_WEBHOOK_SECRET").map(Secret::new),
+            smtp_url: variable("OMNICANAL_SMTP_URL").map(Secret::new),
+            smtp_from: variable("OMNICANAL_SMTP_FROM"),
             ..NotifyConfig::default()
         };
         if let Some(minutes) = variable("OMNICANAL_PICKUP_REMINDER_MINUTES") {

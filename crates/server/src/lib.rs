@@ -155,6 +155,10 @@ pub async fn start_with(config: Config, services: Services) -> Result<Running, S
         gateway: support_gateway.clone(),
         web_push: support_push.clone(),
         public_url: state.public_url.to_string(),
+        // E-mail (issue 19 point 4): `OMNICANAL_SMTP_URL`, under the outbound policy.
+        email: notify::smtp::SmtpSender::from_config(&config.notify, outbound.clone())
+            .map_err(StartError::Config)?
+            .map(|sender| Arc::new(sender) as Arc<dyn omnicanal_app::bookings::reminder_email::EmailSender>),
     };
     let support_channels = workers::support_alerts::AlertChannels { gateway: support_gateway, web_push: support_push };
     let mut tasks = vec![

@@ -7,8 +7,9 @@
 //! refuses a second booking (`BookingInsert::Taken`), so no interleaving of requests or nodes
 //! books one resource twice. When every candidate is taken the answer is a conflict (409).
 //!
-//! The manage token is 256 random bits, shown once in the answer; only its SHA-256 is kept
-//! (it guards one booking, so a slow hash buys nothing a 256-bit secret does not have).
+//! The manage token is 256 bits derived from the booking's id under a server key
+//! ([`super::manage_token`]), shown once in the answer; only its SHA-256 is kept (it guards one
+//! booking, so a slow hash buys nothing a 256-bit secret does not have).
 //! A wrong token is `NotFound`, as if the booking did not exist.
 //!
 //! A booking asked with `hold` is stored `held` until the location's `hold_minutes` pass: its
@@ -36,7 +37,7 @@ use super::deposits::{AuthorisedDeposit, DepositCard, deposit_job};
 use crate::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::ids::{constant_time_eq, new_id, new_token, sha256_hex};
+use crate::ids::{constant_time_eq, new_id, sha256_hex};
 
 /// Who may manage a location's bookings besides the customer: its staff, its merchant's
 /// manager, an admin.
@@ -142,7 +143,6 @@ impl App {
             plan.buffer_before_minutes,
             plan.buffer_minutes,
         );
-        let token = new_token();
         let hold_expires_ms = hold.then(|| now_ms.saturating_add(settings.hold_minutes.saturating_mul(60_000)));
         let template = BookingRow {
             id: String::new(),
@@ -158,7 +158,8 @@ impl App {
             customer_name: request.customer.name,
             customer_phone: request.customer.phone,
             customer_email: request.customer.email,
-            manage_token_hash: sha256_hex(token.as_bytes()),
+            // Set per booking id by `claim_first_free`.
+            manage_token_hash: String::new(),
             created_ms: now_ms,
             cancelled_ms: None,
         };
@@ -189,7 +190,8 @@ impl App {
             }
             (Err(error), None) => return Err(error),
         };
-        Ok(BookingMade { booking, manage_token: token, hold_expires_ms })
+        let manage_token = self.derived_manage_token(&booking.id);
+        Ok(BookingMade { booking, manage_token, hold_expires_ms })
     }
 
     /// Offers the booking `template` to each offer in turn — one resource, or joined tables
@@ -208,7 +210,10 @@ impl App {
     ) -> AppResult<BookingRow> {
         for members in offers {
             let Some(first) = members.first() else { continue };
-            let booking = BookingRow { id: new_id("bkg"), resource_id: first.clone(), ..template.clone() };
+            let mut booking = BookingRow { id: new_id("bkg"), resource_id: first.clone(), ..template.clone() };
+            // The manage token is derived from the id (`super::manage_token`), so a reminder
+            // can carry it later without a copy of it being stored.
+            booking.manage_token_hash = sha256_hex(self.derived_manage_token(&booking.id).as_bytes());
             let events = [event(DomainEvent::BookingCreated(announced(&booking)), now_ms)];
             let cells = wanted.cell_starts_ms();
             if let Some(deposit) = deposit {

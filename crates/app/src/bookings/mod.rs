@@ -16,11 +16,8 @@
 //! - [`reminders`]: which reminders are due, claimed once, and their deliveries.
 //! - [`catalogue`]: what the customer's pages read (places with tables, services, a booking).
 //! - [`services`]: a manager edits a service (name, duration, buffers before and after, price).
-//!
 //! - [`deposits`]: a service's or a table's deposit, authorised when booking, and the one way
 //!   a booking ends (`App::end_booking`) with its refund, void or keeping.
-//!
-//! Not built yet: reminders by e-mail.
 
 pub mod availability;
 pub mod book;
@@ -28,7 +25,9 @@ pub mod calendar;
 pub mod catalogue;
 pub mod command;
 pub mod hold;
+pub mod manage_token;
 pub mod nearest;
+pub mod reminder_email;
 pub mod reminders;
 pub mod reschedule;
 pub mod schedule;

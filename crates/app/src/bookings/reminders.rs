@@ -3,9 +3,10 @@
 //!
 //! The customer proves the booking is theirs with its manage token (a wrong one is "no such
 //! booking"), registers a browser's Web Push subscription (parsed with the push adapter's
-//! rules, as an order's is) and picks the language of the texts. Handing the token to these
-//! routes also keeps it for the reminders, so the SMS and e-mail ones carry the manage link
-//! (only its hash is kept with the booking).
+//! rules, as an order's is) and picks the language of the texts. The reminders carry the manage
+//! link with the token derived again from the booking's id ([`super::manage_token`]); no copy of
+//! the token is stored — not in the preferences, not in a delivery's payload, which holds the
+//! link without it until [`App::booking_reminder_payload`] adds it as the delivery goes out.
 //!
 //! The worker asks [`App::claim_due_booking_reminders`] on a timer: for each confirmed or seated
 //! booking starting within a week, the domain says which reminder is due
@@ -96,6 +97,26 @@ fn push_message(
     })
 }
 
+/// `text` with each `/reservas/{booking_id}` that has no query nor more path after it given
+/// `?token={token}`.
+fn with_manage_token(text: &str, booking_id: &str, token: &str) -> String {
+    let bare = format!("/reservas/{booking_id}");
+    let mut out = String::with_capacity(text.len().saturating_add(64));
+    let mut rest = text;
+    while let Some(at) = rest.find(&bare) {
+        let end = at.saturating_add(bare.len());
+        out.push_str(&rest[..end]);
+        let next = rest[end..].chars().next();
+        if !next.is_some_and(|c| c == '?' || c == '/' || c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            out.push_str("?token=");
+            out.push_str(token);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl App {
     /// The booking, when `token` is its manage token; `NotFound("booking")` otherwise.
     async fn booking_of_reminded_customer(&self, booking_id: &str, token: Option<&str>) -> AppResult<BookingRow> {
@@ -103,8 +124,9 @@ impl App {
         self.booking_by_token(booking_id, token).await
     }
 
-    /// Keeps the token (and, unless the customer chose one, `language`) for the reminders.
-    async fn keep_reminder_token(&self, booking_id: &str, token: &str, language: Option<Language>) -> AppResult<()> {
+    /// Keeps the customer's preferences (unless they chose one, `language`) for the reminders;
+    /// never the token (see the module documentation).
+    async fn keep_reminder_preferences(&self, booking_id: &str, language: Option<Language>) -> AppResult<()> {
         let current = self.store.get_booking_reminder_preferences(booking_id).await?;
         let language = match (&current, language) {
             (Some(current), _) => current.language.clone(),
@@ -114,7 +136,7 @@ impl App {
         let row = BookingReminderPreferencesRow {
             booking_id: booking_id.to_owned(),
             language,
-            manage_token: Some(token.to_owned()),
+            manage_token: None,
             updated_at_ms: self.now_ms(),
         };
         Ok(self.store.put_booking_reminder_preferences(&row).await?)
@@ -148,8 +170,8 @@ impl App {
             created_at_ms: self.now_ms(),
         };
         let stored = self.store.upsert_booking_push_subscription(&row).await?;
-        self.keep_reminder_token(&booking.id, token.unwrap_or_default(), Some(subscription.language)).await?;
-        self.catch_up_reminder(&booking, &stored, token.unwrap_or_default()).await?;
+        self.keep_reminder_preferences(&booking.id, Some(subscription.language)).await?;
+        self.catch_up_reminder(&booking, &stored).await?;
         Ok(stored)
     }
 
@@ -161,7 +183,6 @@ impl App {
         &self,
         booking: &BookingRow,
         subscription: &BookingPushSubscriptionRow,
-        token: &str,
     ) -> AppResult<()> {
         let now_ms = self.now_ms();
         let Some((offset_minutes, claimed_at_ms)) = self.store.latest_booking_reminder_claim(&booking.id).await? else {
@@ -178,7 +199,8 @@ impl App {
             subject: self.reminder_subject(booking).await?,
             manage_url: None,
         };
-        let manage_path = format!("/reservas/{}?token={token}", booking.id);
+        // Without the token: `booking_reminder_payload` adds it when the push goes out.
+        let manage_path = format!("/reservas/{}", booking.id);
         let push = push_message(booking, offset_minutes, subscription, &facts, zone, &manage_path, now_ms);
         let job = BookingReminderJobRow {
             booking_id: booking.id.clone(),
@@ -207,7 +229,7 @@ impl App {
         let row = BookingReminderPreferencesRow {
             booking_id: booking.id,
             language: language.as_str().to_owned(),
-            manage_token: token.map(str::to_owned),
+            manage_token: None,
             updated_at_ms: self.now_ms(),
         };
         self.store.put_booking_reminder_preferences(&row).await?;
@@ -265,10 +287,8 @@ impl App {
             .or_else(|| subscriptions.first().map(|first| first.language.as_str()))
             .map(language_of)
             .unwrap_or(ReminderLanguage::Es);
-        let manage_path = match preferences.as_ref().and_then(|preferences| preferences.manage_token.as_deref()) {
-            Some(token) => format!("/reservas/{}?token={}", booking.id, token),
-            None => format!("/reservas/{}", booking.id),
-        };
+        // Without the token: `booking_reminder_payload` adds it when the delivery goes out.
+        let manage_path = format!("/reservas/{}", booking.id);
         let (location, zone) = self.reminder_place(&booking.location_id).await?;
         let facts = ReminderFacts {
             location,
@@ -321,7 +341,7 @@ impl App {
     }
 
     /// The location's name and its site's time zone (UTC when the site's is unknown).
-    async fn reminder_place(&self, location_id: &str) -> AppResult<(String, Tz)> {
+    pub(crate) async fn reminder_place(&self, location_id: &str) -> AppResult<(String, Tz)> {
         let location = self.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
         let site = self.store.get_site(&location.site_id).await?;
         let zone = site.and_then(|site| site.timezone.parse::<Tz>().ok()).unwrap_or(Tz::UTC);
@@ -362,6 +382,18 @@ impl App {
         Ok(step)
     }
 
+    /// A delivery's payload as it goes out: every manage link in it (`/reservas/{id}` with no
+    /// query) given the token derived again now, when it can be (see the module documentation).
+    pub async fn booking_reminder_payload(&self, job: &BookingReminderJobRow) -> AppResult<String> {
+        let Some(booking) = self.store.get_booking(&job.booking_id).await? else {
+            return Ok(job.payload_json.clone());
+        };
+        let Some(token) = self.rederived_manage_token(&booking) else {
+            return Ok(job.payload_json.clone());
+        };
+        Ok(with_manage_token(&job.payload_json, &booking.id, &token))
+    }
+
     /// Whether a booking still wants its reminder: a delivery taken after the booking was
     /// cancelled (or otherwise ended) is dropped rather than sent.
     pub async fn booking_still_reminded(&self, booking_id: &str) -> AppResult<bool> {
@@ -388,5 +420,19 @@ impl App {
     ) -> AppResult<Vec<BookingReminderJobRow>> {
         let booking = self.booking_of_reminded_customer(booking_id, token).await?;
         Ok(self.store.booking_reminder_jobs_of(&booking.id).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bare_manage_links_of_the_booking_get_the_token() {
+        let text = r#"{"body":"Cambia: https://x.test/reservas/bkg_1","url":"/reservas/bkg_1","o":"/reservas/bkg_12 /reservas/bkg_1?token=a"}"#;
+        assert_eq!(
+            with_manage_token(text, "bkg_1", "T"),
+            r#"{"body":"Cambia: https://x.test/reservas/bkg_1?token=T","url":"/reservas/bkg_1?token=T","o":"/reservas/bkg_12 /reservas/bkg_1?token=a"}"#
+        );
     }
 }

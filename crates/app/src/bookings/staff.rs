@@ -138,8 +138,8 @@ impl App {
             customer_name: walk_in.name,
             customer_phone: None,
             customer_email: None,
-            // A walk-in has no manage link: the token is thrown away, only its hash is kept
-            // because every booking carries one.
+            // A walk-in has no manage link: every booking carries a token's hash, and
+            // `claim_first_free` sets the derived one's, which nobody is shown.
             manage_token_hash: sha256_hex(new_token().as_bytes()),
             created_ms: now_ms,
             cancelled_ms: None,

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod notifier;
 pub mod receipt_link;
 pub mod sign_in_link;
+pub mod smtp;
 pub mod subscription;
 pub mod vapid;
 pub mod web_push;

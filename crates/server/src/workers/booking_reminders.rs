@@ -8,6 +8,12 @@
 //!   and e-mail with the text in their language.
 //! - By Web Push to each browser subscribed on the booking, encrypted for it (RFC 8291) and
 //!   VAPID-signed by the same provider as every other push; a 404/410 forgets the subscription.
+//! - By e-mail (`OMNICANAL_SMTP_URL`, [`crate::notify::smtp`]) when configured: the app builds
+//!   the message at each attempt (texts, manage link, `.ics`); a node without SMTP leaves the
+//!   delivery for one that has it, as it does the gateway's.
+//!
+//! Every payload goes out through [`App::booking_reminder_payload`], which gives its manage link
+//! the token derived again now: the stored delivery never holds it.
 //!
 //! The interval is `OMNICANAL_BOOKING_REMINDER_INTERVAL_MS` (default 30 s): a browser test sets
 //! it low to see a reminder quickly. The app decides what is due and when to retry; this only
@@ -17,7 +23,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use omnicanal_app::App;
-use omnicanal_app::bookings::reminders::{GATEWAY_TARGET, PUSH_TARGET_PREFIX, ReminderChannels};
+use omnicanal_app::bookings::reminder_email::{EmailError, EmailSender};
+use omnicanal_app::bookings::reminders::{EMAIL_TARGET, GATEWAY_TARGET, PUSH_TARGET_PREFIX, ReminderChannels};
 use omnicanal_app::clock::next_move;
 use omnicanal_domain::bookings::reminders::DeliveryAttempt;
 use omnicanal_store::BookingReminderJobRow;
@@ -41,13 +48,15 @@ pub struct ReminderSenders {
     pub web_push: Option<Arc<WebPushProvider>>,
     /// The server's public base URL, for the manage link.
     pub public_url: String,
+    /// E-mail over SMTP, when configured.
+    pub email: Option<Arc<dyn EmailSender>>,
 }
 
 impl ReminderSenders {
     fn channels(&self) -> ReminderChannels {
         ReminderChannels {
             gateway: self.gateway.is_some(),
-            email: false,
+            email: self.email.is_some(),
             web_push: self.web_push.is_some(),
             public_url: self.public_url.clone(),
         }
@@ -56,7 +65,7 @@ impl ReminderSenders {
 
 /// Runs until `shutdown` turns true, looking for due reminders every `interval`.
 pub async fn run(app: App, senders: ReminderSenders, interval: Duration, mut shutdown: watch::Receiver<bool>) {
-    if senders.gateway.is_none() && senders.web_push.is_none() {
+    if senders.gateway.is_none() && senders.web_push.is_none() && senders.email.is_none() {
         return;
     }
     let channels = senders.channels();
@@ -108,7 +117,11 @@ async fn deliver(
         Ok(false) => return (DeliveryAttempt::Refused, Some("the booking no longer holds its time".into())),
         Err(error) => return (DeliveryAttempt::Transient, Some(format!("the booking could not be read: {error}"))),
     }
-    let data: serde_json::Value = serde_json::from_str(&job.payload_json).unwrap_or(serde_json::Value::Null);
+    let payload = match app.booking_reminder_payload(job).await {
+        Ok(payload) => payload,
+        Err(error) => return (DeliveryAttempt::Transient, Some(format!("the booking could not be read: {error}"))),
+    };
+    let data: serde_json::Value = serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null);
     let result = if job.target == GATEWAY_TARGET {
         match &senders.gateway {
             // One webhook-id per reminder, whatever the attempt: the gateway's idempotency key.
@@ -117,6 +130,12 @@ async fn deliver(
             }
             // Another node may have the gateway: worth a retry there, not a final refusal here.
             None => Err(SendError::Transient("no gateway is configured on this node".into())),
+        }
+    } else if job.target == EMAIL_TARGET {
+        match &senders.email {
+            Some(email) => send_email(app, email.as_ref(), &senders.public_url, job).await,
+            // Another node may have SMTP: worth a retry there, not a final refusal here.
+            None => Err(SendError::Transient("no SMTP server is configured on this node".into())),
         }
     } else if let Some(subscription_id) = job.target.strip_prefix(PUSH_TARGET_PREFIX) {
         match &senders.web_push {
@@ -153,4 +172,22 @@ async fn push(
         tracing::info!(status, removed, "a booking's push subscription is gone; removed");
     }
     result
+}
+
+/// E-mails the reminder, its message built by the app now.
+async fn send_email(
+    app: &App,
+    email: &dyn EmailSender,
+    public_url: &str,
+    job: &BookingReminderJobRow,
+) -> Result<(), SendError> {
+    let message = app
+        .booking_reminder_email(job, public_url)
+        .await
+        .map_err(|error| SendError::Transient(format!("the e-mail could not be written: {error}")))?
+        .ok_or_else(|| SendError::Refused("the booking has no e-mail address".into()))?;
+    email.send(&message).await.map_err(|error| match error {
+        EmailError::Transient(why) => SendError::Transient(why),
+        EmailError::Refused(why) => SendError::Refused(why),
+    })
 }

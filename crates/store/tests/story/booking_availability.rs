@@ -152,7 +152,7 @@ pub async fn booking_availability_reads_what_a_search_needs_and_joined_tables_cl
     assert!(store.update_booking_service(&negative).await.is_err(), "a negative buffer breaks the CHECK");
 
     // Performers: replaced whole; empty clears; an unknown resource is refused and changes nothing.
-    store.set_service_performers(&cut.id, &[ana.id.clone()]).await.expect("performers");
+    store.set_service_performers(&cut.id, std::slice::from_ref(&ana.id)).await.expect("performers");
     assert_eq!(store.service_performers(&cut.id).await.expect("read"), vec![ana.id.clone()]);
     let refused = store.set_service_performers(&cut.id, &["res_nobody".into()]).await;
     assert!(refused.is_err(), "an unknown performer");
@@ -178,10 +178,19 @@ pub async fn booking_availability_reads_what_a_search_needs_and_joined_tables_cl
     assert_eq!(store.insert_booking(&earlier, &ends_as_it_starts, &[]).await.expect("earlier"), BookingInsert::Booked);
 
     // The claimed cells a search reads: the resources asked, in [from, to), by resource and cell.
-    let cells = store.claimed_cells_between(&[ana.id.clone()], START + HOUR, START + 2 * HOUR).await.expect("cells");
+    let cells = store
+        .claimed_cells_between(std::slice::from_ref(&ana.id), START + HOUR, START + 2 * HOUR)
+        .await
+        .expect("cells");
     let starts: Vec<i64> = cells.iter().map(|(_, cell)| (cell - START) / 60_000).collect();
     assert_eq!(starts, [60, 75, 90, 105], "the earlier booking's and the colour's preparation");
-    assert!(store.claimed_cells_between(&[t1.id.clone()], START, START + 4 * HOUR).await.expect("none").is_empty());
+    assert!(
+        store
+            .claimed_cells_between(std::slice::from_ref(&t1.id), START, START + 4 * HOUR)
+            .await
+            .expect("none")
+            .is_empty()
+    );
     assert!(store.claimed_cells_between(&[], START, START + 4 * HOUR).await.expect("no resource").is_empty());
 
     // Joined tables: twenty bookings over t1+t2, t2+t3 and t1+t3 race for one time; one wins,
