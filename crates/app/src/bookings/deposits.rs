@@ -7,7 +7,7 @@
 //! the claim, so a refused booking never holds money; a claim lost to another booking queues
 //! the authorisation's void. A confirmed booking is stored with its deposit and the capture
 //! job in one transaction; a held one with its deposit only, and its confirmation queues the
-//! capture. Every ending goes through [`App::end_booking`], where the domain decides the
+//! capture. Every ending goes through `App::end_booking`, where the domain decides the
 //! deposit's refund, void or keeping and the store writes the job with the ending.
 //!
 //! Deposit jobs are ordinary payment jobs carried out by the payment worker: their

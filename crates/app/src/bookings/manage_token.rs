@@ -7,7 +7,7 @@
 //! The token is as strong as a random one (256 bits no one can compute without the key) and a
 //! database dump alone gives none. When the token cannot be derived again — a booking made
 //! before this change (its token was random), or one made under another key (a node or a
-//! restart without the shared key) — [`App::rederived_manage_token`] says so by its hash, and
+//! restart without the shared key) — `App::rederived_manage_token` says so by its hash, and
 //! the reminder goes out without the token in its link instead of with a link that fails.
 
 use base64::Engine;
