@@ -5,7 +5,8 @@
 // sandbox's declined card is told at the card field in the page's words, books nothing and
 // leaves the time picked; the approved card books and the confirmation, then the manage page,
 // say the deposit charged; cancelling from the manage page says it refunded. At 360 px the
-// shop's agenda also tells a service's deposit, and none for a service without one.
+// shop's agenda also tells a service's deposit, and none (nor a card field) for a service
+// without one.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -153,8 +154,10 @@ test("360 px: the agenda tells a service's deposit before booking, and none for 
     assert.match(await color.innerText(), /abono \$10\.000/);
     await page.locator(`[data-testid=bk-service][value="${place.color.id}"]`).check();
     await waitForWords(page, "bk-deposit-note", WORDS.es.note);
+    assert.equal(await page.locator("#bk-deposit").evaluate((box) => box.hidden), false, "the card field is offered");
     await page.locator(`[data-testid=bk-service][value="${place.cut.id}"]`).check();
     await waitUntil(page, "the note gone", () => document.querySelector("[data-testid=bk-deposit-note]").hidden);
+    assert.equal(await page.locator("#bk-deposit").evaluate((box) => box.hidden), true, "no card field without a deposit");
     const { scrollWidth, wide } = await overflow(page, 360);
     assert.ok(scrollWidth <= 360, `nothing past the right edge (${scrollWidth}): ${wide.join(", ")}`);
   });
