@@ -7,9 +7,15 @@
 // (push.js). Every refusal is shown where it happened, in the page's language (its reason from
 // booking-refusals.js, its words from `booking.refusal.*`); a 409 reloads the slots, since the
 // one picked is gone. Times are the site's (data.timezone), whatever the phone's zone.
+//
+// Deposits: before a time is picked the page asks the API what this party or service puts
+// down (GET /locations/{id}/deposit-quote) and says it ("Abono de $10.000 al reservar…"),
+// showing the card field with the name only when one is due. A declined card (402) is told
+// at the card field from its decline_code, nothing booked, the time still picked. The
+// confirmation and the manage page say the deposit's status in words.
 "use strict";
 (function () {
-  const { data, t, clock } = window.omnicanal;
+  const { data, t, clock, money } = window.omnicanal;
   const API = "/api/v1";
   const $ = (id) => document.getElementById(id);
   const form = $("bk-form");
@@ -87,6 +93,57 @@
   };
   const staff = () => (data.kind === "service" ? $("bk-staff").value : "");
 
+  // ---- The deposit, told before booking -----------------------------------------------------
+  let depositDue = null; // {amount, currency} the booking puts down, or null
+  let quoteCount = 0;
+
+  /** "2 h", "30 min", "1 h 30 min": the cancellation window as the note says it. */
+  function windowText(minutes) {
+    const hours = Math.floor(minutes / 60);
+    const rest = minutes % 60;
+    if (!hours) return t("booking.window_minutes", { minutes: rest });
+    return rest ? t("booking.window_hours_minutes", { hours, minutes: rest }) : t("booking.window_hours", { hours });
+  }
+
+  /** Asks what this party or service puts down at this place; shows the note and the card field. */
+  async function quoteDeposit(what) {
+    const note = $("bk-deposit-note");
+    if (!note || data.kind === "manage") return;
+    const quote = ++quoteCount;
+    let answer;
+    try {
+      answer = await call("GET", "/locations/" + encodeURIComponent(location().id) + "/deposit-quote?" + what);
+    } catch (_) {
+      answer = null;
+    }
+    if (quote !== quoteCount) return; // a later choice asked again meanwhile
+    // Unknown (offline, refused): say nothing; the API still asks for the card with a 422.
+    const body = answer && answer.status === 200 ? answer.body : null;
+    depositDue = body && body.deposit ? body.deposit : null;
+    if (!depositDue) {
+      show(note, "");
+      $("bk-deposit").hidden = true;
+      return;
+    }
+    const amount = money(depositDue.amount, depositDue.currency);
+    const minutes = Number(body.cancel_window_minutes) || 0;
+    show(note, minutes ? t("booking.deposit_note", { amount, window: windowText(minutes) }) : t("booking.deposit_note_any", { amount }));
+    $("bk-deposit").hidden = false;
+  }
+
+  function cardError(text) {
+    const input = $("bk-card");
+    if (!input) return;
+    input.setAttribute("aria-invalid", String(Boolean(text)));
+    show($("bk-card-error"), text);
+  }
+
+  /** A 402's decline code in the page's words; the generic decline when the code is unknown. */
+  function declinedText(body) {
+    const key = "booking.declined." + String((body && body.decline_code) || "");
+    return data.messages[key] ? t(key) : t("booking.card_declined");
+  }
+
   async function loadSlots() {
     const load = ++loadCount;
     chosen = null;
@@ -96,6 +153,7 @@
     show(slotsState, t("booking.loading"));
     slotsState.classList.remove("error");
     const what = party() ? "party_size=" + party() : "service_id=" + encodeURIComponent(service() || "");
+    quoteDeposit(what);
     let answer;
     try {
       answer = await call("GET", "/locations/" + encodeURIComponent(location().id) + "/availability?date=" + dateInput.value + "&" + what);
@@ -183,6 +241,7 @@
     const phone = $("bk-phone").value.trim();
     const email = $("bk-email").value.trim();
     fieldErrors([]);
+    cardError("");
     if (!name) return fieldErrors([{ field: "name" }]) && $("bk-name").focus();
     if (!phone && !email) return show($("bk-error"), t("booking.need_contact"));
     const body = { location_id: location().id, start_at: chosen.start_at, customer: { name } };
@@ -191,8 +250,12 @@
     if (party()) body.party_size = party();
     else body.service_id = service();
     if (staff()) body.resource_id = staff();
-    // A deposit's card: asked for once the API says this booking needs one.
-    const card = $("bk-card") ? $("bk-card").value.replace(/\s+/g, "") : "";
+    // A deposit's card: shown up front when the quote said one is due (or after a 422 naming it).
+    const card = $("bk-card") && !$("bk-deposit").hidden ? $("bk-card").value.replace(/\s+/g, "") : "";
+    if (depositDue && !card) {
+      cardError(t("booking.problem.payment"));
+      return $("bk-card").focus();
+    }
     if (card) body.payment = { method: "card", card_number: card };
     const button = $("bk-confirm");
     button.disabled = true;
@@ -215,12 +278,21 @@
       show($("bk-error"), t("booking.taken"));
       return slotsWas;
     }
-    if (answer && answer.status === 402) return show($("bk-error"), t("booking.card_declined"));
+    if (answer && answer.status === 402) {
+      // Nothing was booked and the time stays picked: another card and confirm again.
+      show($("bk-error"), "");
+      cardError(declinedText(answer.body));
+      return $("bk-card").focus();
+    }
     if (answer && answer.status === 422) {
       const errors = (answer.body && answer.body.errors) || [];
-      if (errors.some((e) => String(e.field).startsWith("payment")) && $("bk-deposit")) {
+      const payment = errors.find((e) => String(e.field).startsWith("payment"));
+      if (payment && $("bk-deposit")) {
         $("bk-deposit").hidden = false;
+        cardError(t(payment.field === "payment.card_number" ? "booking.problem.card_number" : "booking.problem.payment"));
         $("bk-card").focus();
+        if (!fieldErrors(errors)) show($("bk-error"), "");
+        return;
       }
       if (fieldErrors(errors)) return show($("bk-error"), "");
       return show($("bk-error"), refusalText(answer));
@@ -246,7 +318,37 @@
       calendar.hidden = false;
     }
     $("bk-remind").addEventListener("click", () => remind(booking));
+    showDoneDeposit(booking.deposit);
+    // A confirmed booking's deposit is captured just after: follow it until "cobrado".
+    if (booking.status === "confirmed" && booking.deposit) watchDeposit(booking.id, booking.manage_token, ["authorised"], showDoneDeposit);
     section.focus();
+  }
+
+  function showDoneDeposit(deposit) {
+    const line = $("bk-done-deposit");
+    if (!deposit) return show(line, "");
+    line.dataset.status = deposit.status;
+    show(line, t("booking.done_deposit", { amount: money(deposit.amount.amount, deposit.amount.currency), status: t("booking.deposit_status." + deposit.status) }));
+  }
+
+  /**
+   * The payment worker captures, refunds or releases a deposit just after the booking or its
+   * cancellation: reads the booking back a few times (1 s, 2 s, … 5 s apart) while its deposit
+   * is in one of `pending`, telling `update` each status read.
+   */
+  function watchDeposit(id, token, pending, update, round = 0) {
+    if (round >= 5) return;
+    setTimeout(async () => {
+      let answer;
+      try {
+        answer = await call("GET", "/bookings/" + encodeURIComponent(id) + "?token=" + encodeURIComponent(token));
+      } catch (_) {
+        answer = null;
+      }
+      const deposit = answer && answer.status === 200 && answer.body ? answer.body.deposit : null;
+      if (deposit) update(deposit);
+      if (!deposit || pending.includes(deposit.status)) watchDeposit(id, token, pending, update, round + 1);
+    }, 1000 * (round + 1));
   }
 
   // "Recordarme": the order page's Web Push subscription, registered on the booking.
@@ -380,6 +482,22 @@
     if (answer && answer.status === 409) loadSlots();
   }
 
+  /** The manage page's deposit line: its words for `now`. */
+  function tellManagedDeposit(now) {
+    const line = $("bk-deposit-status");
+    line.dataset.status = now.status;
+    line.textContent = t("booking.deposit_status." + now.status);
+  }
+
+  if (data.kind === "manage" && $("bk-deposit-status")) {
+    // Opened just after booking or cancelling: the payment worker may still be at it.
+    const status = $("bk-deposit-status").dataset.status;
+    const confirmed = $("bk-status").closest("[data-status]").dataset.status === "confirmed";
+    if (status === "refund_pending" || status === "void_pending" || (status === "authorised" && confirmed)) {
+      watchDeposit(data.booking_id, data.token, ["authorised", "refund_pending", "void_pending"], tellManagedDeposit);
+    }
+  }
+
   if (data.kind === "manage") {
     $("bk-reschedule").addEventListener("toggle", () => {
       if ($("bk-reschedule").open && !slotsBox.children.length) loadSlots();
@@ -406,6 +524,11 @@
         status.className = "badge bk-status status-cancelled";
         status.closest("[data-status]").dataset.status = "cancelled";
         $("bk-actions").hidden = true;
+        const deposit = answer.body && answer.body.deposit;
+        if (deposit && $("bk-deposit-status")) {
+          tellManagedDeposit(deposit);
+          watchDeposit(data.booking_id, data.token, ["refund_pending", "void_pending"], tellManagedDeposit);
+        }
         return notice(t("booking.cancelled"));
       }
       problem(refusal(answer));

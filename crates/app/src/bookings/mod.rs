@@ -18,6 +18,8 @@
 //! - [`services`]: a manager edits a service (name, duration, buffers before and after, price).
 //! - [`deposits`]: a service's or a table's deposit, authorised when booking, and the one way
 //!   a booking ends (`App::end_booking`) with its refund, void or keeping.
+//! - [`deposit_quote`]: the deposit a service or a party would put down and its refund
+//!   window, told before booking.
 
 pub mod availability;
 pub mod book;
@@ -38,6 +40,8 @@ pub mod staff;
 pub mod services;
 // Deposits through the payment provider and the one way a booking ends (issue 19 point 3).
 pub mod deposits;
+// What the customer's pages tell about a deposit before booking (issue 19 point 3).
+pub mod deposit_quote;
 
 pub use book::BookingMade;
 pub use command::{BookFor, BookingCustomer, BookingRequest, NewResource, NewService};

@@ -235,6 +235,14 @@ pub struct ServiceDetailsView {
     pub performer_ids: Vec<String>,
 }
 
+impl ServiceDetailsView {
+    /// The view with the deposit its service asks for (the public reads tell it before booking).
+    fn with_deposit(mut self, deposit: Option<omnicanal_domain::Money>) -> Self {
+        self.service.deposit = deposit.map(Into::into);
+        self
+    }
+}
+
 impl From<ServiceWithPerformers> for ServiceDetailsView {
     fn from(with: ServiceWithPerformers) -> Self {
         Self { service: with.service.into(), performer_ids: with.performer_ids }
@@ -276,7 +284,13 @@ async fn list_services(
     ApiQuery(query): ApiQuery<ServicesQuery>,
 ) -> ApiResult<Json<Vec<ServiceDetailsView>>> {
     let services = state.app.booking_services(query.merchant_id.trim()).await?;
-    Ok(Json(services.into_iter().map(Into::into).collect()))
+    let ids: Vec<String> = services.iter().map(|with| with.service.id.clone()).collect();
+    let mut deposits = state.app.service_deposits(&ids).await?;
+    let views = services.into_iter().map(|with| {
+        let deposit = deposits.remove(&with.service.id);
+        ServiceDetailsView::from(with).with_deposit(deposit)
+    });
+    Ok(Json(views.collect()))
 }
 
 /// A service, with who performs it (public).
@@ -284,7 +298,9 @@ async fn list_services(
     params(("id" = String, Path, description = "Service id")),
     responses((status = 200, body = ServiceDetailsView), (status = 404, body = crate::error::Problem)))]
 async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<ServiceDetailsView>> {
-    Ok(Json(state.app.booking_service(&id).await?.into()))
+    let service = state.app.booking_service(&id).await?;
+    let deposit = state.app.deposit_rule(&service.service.id).await?;
+    Ok(Json(ServiceDetailsView::from(service).with_deposit(deposit)))
 }
 
 /// The fields of a service to change; each absent keeps its value.

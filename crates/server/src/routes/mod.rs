@@ -69,6 +69,8 @@ pub mod booking_manage;
 pub mod booking_staff;
 // Reminders before a booking (issue 19 point 4).
 pub mod booking_reminders;
+// The deposit told before booking (issue 19 point 3).
+pub mod booking_deposit_quote;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -202,6 +204,7 @@ pub fn app(state: AppState) -> Router {
         // The staff's schedule (issue 19 point 5).
         .merge(booking_staff::router())
         .merge(booking_reminders::router())
+        .merge(booking_deposit_quote::router())
         .merge(moves_money_or_stock);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
     // After the routes are in: the ApiDoc's own modifiers run before any path exists.

@@ -8,6 +8,10 @@
 //!   or "Cualquiera", day, time, book.
 //! - `/reservas/{id}?token=`: the manage link — when, where, status; cancel or move it.
 //!
+//! A deposit is told before booking (the agenda names each service's; the script asks
+//! `GET /api/v1/locations/{id}/deposit-quote` for the chosen party or service, and shows the
+//! card field up front), and the manage page says its amount and status in words.
+//!
 //! The server renders what the app's `bookings::catalogue` use cases return; everything that
 //! changes goes through the public JSON API from `assets/bookings.js` (availability, booking,
 //! cancel, reschedule, push). Texts are `booking.*` in `locales/bookings.{es,en}.json`, and only
@@ -27,6 +31,7 @@ use minijinja::{Environment, Value, context};
 use omnicanal_app::AppError;
 use omnicanal_app::bookings::catalogue::{BookableLocation, ManagedBooking};
 use omnicanal_domain::bookings::resources::ResourceKind;
+use omnicanal_store::BookingDepositRow;
 use serde::Deserialize;
 
 use super::i18n::Lang;
@@ -138,6 +143,8 @@ fn location_json(entry: &BookableLocation) -> serde_json::Value {
         "largest_table": entry.largest_table(),
         "max_days_ahead": entry.settings.window.max_days_ahead,
         "resources": resources,
+        // The deposit note says until when cancelling refunds it.
+        "cancel_window_minutes": entry.settings.cancel_window_minutes,
     })
 }
 
@@ -195,12 +202,19 @@ async fn agenda_page(
             Err(error) => return refusal(&error, lang),
         };
     let timezone = shop.locations.first().map(|entry| entry.site.timezone.clone()).unwrap_or_else(|| "UTC".into());
+    let service_ids: Vec<String> = services.iter().map(|service| service.id.clone()).collect();
+    let deposits = match state.app.service_deposits(&service_ids).await {
+        Ok(deposits) => deposits,
+        Err(error) => return refusal(&error, lang),
+    };
     let services: Vec<serde_json::Value> = services
         .iter()
         .map(|service| {
+            let deposit = deposits.get(&service.id);
             serde_json::json!({
                 "id": service.id, "name": service.name, "duration_minutes": service.duration_minutes,
                 "price_text": service.price.map(|price| price.display()),
+                "deposit_text": deposit.map(|amount| lang.text("booking.deposit_short", &[("amount", amount.display())])),
             })
         })
         .collect();
@@ -248,7 +262,14 @@ async fn manage_page(
         Ok(managed) => managed,
         Err(error) => return refusal(&error, lang),
     };
-    let ctx = manage_context(lang, &managed, &token, state.app.now_ms());
+    let deposit = match state.app.booking_deposit(&managed.booking.id).await {
+        Ok(deposit) => deposit,
+        Err(error) => return refusal(&error, lang),
+    };
+    let mut ctx = manage_context(lang, &managed, &token, state.app.now_ms());
+    if let Some(deposit) = deposit {
+        ctx = context! { deposit => deposit_context(lang, &deposit), ..ctx };
+    }
     render("bookings/manage.html", lang, query.lang.as_deref(), StatusCode::OK, ctx)
 }
 
@@ -312,6 +333,15 @@ fn manage_context(lang: Lang, managed: &ManagedBooking, token: &str, now_ms: i64
         live => live,
         changeable_until => when_text(lang, zone, changeable_until_ms),
         page_data => page_data,
+    }
+}
+
+/// A booking's deposit on its manage page: the amount and its status in words.
+fn deposit_context(lang: Lang, deposit: &BookingDepositRow) -> Value {
+    context! {
+        amount => deposit.amount.display(),
+        status => deposit.status.as_str(),
+        status_text => lang.text(&format!("booking.deposit_status.{}", deposit.status.as_str()), &[]),
     }
 }
 

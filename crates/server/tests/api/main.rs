@@ -95,5 +95,7 @@ mod booking_pages;
 mod booking_buffers;
 // Deposits on bookings: required, declined, refunded, kept, voided (issue 19 point 3).
 mod booking_deposits;
+// The deposit told before booking: the public service reads and the quote (issue 19 point 3).
+mod booking_deposit_quote;
 // Reminders by e-mail at a local SMTP sink, and no manage token at rest (issue 19 point 4).
 mod booking_email;
