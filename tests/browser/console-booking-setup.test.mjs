@@ -8,7 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { BASE, ADMIN, PASSWORD, launch, withPage, apiAt, consoleSignIn, overflow } from "./lib.mjs";
+import { BASE, ADMIN, PASSWORD, launch, withPage, apiAt, consoleSignIn, overflow, artifact } from "./lib.mjs";
 
 let browser;
 let admin;
@@ -77,6 +77,7 @@ for (const width of [360, 1280]) {
       await page.locator("[data-testid=week-to-1]").fill("13:00");
       await page.locator("[data-testid=week-from2-1]").fill("14:00");
       await page.locator("[data-testid=week-to2-1]").fill("19:00");
+      await page.locator("[data-testid=resource-form]").screenshot({ path: artifact(`console-booking-setup-${width}-week.png`) });
       await page.locator("[data-testid=resource-submit]").click();
       const ana = page.locator("[data-testid=resource-row]", { hasText: "Ana" });
       await ana.waitFor();
@@ -121,6 +122,7 @@ for (const width of [360, 1280]) {
       assert.match(await off.innerText(), /Ana/);
       const after = await overflow(page, width);
       assert.ok(after.scrollWidth <= width, `nothing past the right edge with the lists filled (${after.scrollWidth})`);
+      await page.screenshot({ path: artifact(`console-booking-setup-${width}-filled.png`), fullPage: true });
 
       // The public agenda offers the service, with Ana's times, none on her day off.
       const workday = await dayAfter(page, 2);

@@ -124,12 +124,20 @@
           h(
             "span",
             { class: "bs-ranges" },
-            h("input", { type: "time", "data-part": "from1", value: "10:00", "aria-label": t(`${P}week_from`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-from-${day}` }),
-            "–",
-            h("input", { type: "time", "data-part": "to1", value: "19:00", "aria-label": t(`${P}week_to`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-to-${day}` }),
-            h("input", { type: "time", "data-part": "from2", "aria-label": t(`${P}week_from2`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-from2-${day}` }),
-            "–",
-            h("input", { type: "time", "data-part": "to2", "aria-label": t(`${P}week_to2`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-to2-${day}` }),
+            h(
+              "span",
+              { class: "bs-range" },
+              h("input", { type: "time", "data-part": "from1", value: "10:00", "aria-label": t(`${P}week_from`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-from-${day}` }),
+              "–",
+              h("input", { type: "time", "data-part": "to1", value: "19:00", "aria-label": t(`${P}week_to`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-to-${day}` }),
+            ),
+            h(
+              "span",
+              { class: "bs-range" },
+              h("input", { type: "time", "data-part": "from2", "aria-label": t(`${P}week_from2`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-from2-${day}` }),
+              "–",
+              h("input", { type: "time", "data-part": "to2", "aria-label": t(`${P}week_to2`, { day: t(`${P}weekday.${day}`) }), "data-testid": `week-to2-${day}` }),
+            ),
           ),
         ),
       ),
@@ -689,7 +697,12 @@
   }
 
   // --- start ---------------------------------------------------------------------------------
-  $("bs-res-kind").addEventListener("change", () => showKind($("bs-res-kind").value));
+  // Another kind is another resource: the last refusal no longer applies.
+  $("bs-res-kind").addEventListener("change", () => {
+    clearErrors($("bs-resource-form"));
+    $("bs-resource-result").textContent = "";
+    showKind($("bs-res-kind").value);
+  });
   $("bs-res-week-on").addEventListener("change", () => ($("bs-res-week").hidden = !$("bs-res-week-on").checked));
   $("bs-resource-form").addEventListener("submit", submitResource);
   $("bs-resource-cancel").addEventListener("click", resetResourceForm);
