@@ -4,7 +4,9 @@
 // the field that a table's fewest guests cannot pass its most, adds a stylist with a working
 // week, a service with a price and a deposit performed by her, and a day off for her. Then the
 // public agenda (/shop/{merchant}/agenda) offers the service with her times, none on her day
-// off, and asks for a card for the deposit. The page never scrolls sideways.
+// off, and asks for a card for the deposit. Also: a table's zone and group edited, the booking
+// rules and the place refused at their field and then saved; staff refused; English. The page
+// never scrolls sideways.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -146,6 +148,70 @@ for (const width of [360, 1280]) {
     });
   });
 }
+
+test("360 px: a table with its zone and group, edited; the booking rules and the place, refused at the field then saved", async () => {
+  const shop = await makeShop("rules");
+  await withPage(browser, "console-booking-setup-rules", { viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true }, async (page) => {
+    await consoleSignIn(page, shop.email);
+    await page.goto(`${BASE}/console/bookings/setup?location=${shop.store.id}`);
+    await page.locator("body[data-ready=true]").waitFor();
+
+    // A table in the terrace, joinable with group A; then moved indoors (PUT .../details).
+    await page.locator("[data-testid=resource-name]").fill("Mesa 7");
+    await page.locator("[data-testid=resource-seats-min]").fill("2");
+    await page.locator("[data-testid=resource-seats-max]").fill("4");
+    await page.locator("[data-testid=resource-zone]").fill("Terraza");
+    await page.locator("[data-testid=resource-group]").fill("A");
+    await page.locator("[data-testid=resource-submit]").click();
+    const table = page.locator("[data-testid=resource-row]", { hasText: "Mesa 7" });
+    await table.waitFor();
+    assert.match(await table.innerText(), /2 a 4 personas · zona Terraza · grupo A/);
+    await table.locator("[data-testid=resource-edit]").click();
+    assert.equal(await page.locator("[data-testid=resource-name]").isVisible(), false, "the kind and name are not edited here");
+    await page.locator("[data-testid=resource-zone]").fill("Salón");
+    await page.locator("[data-testid=resource-submit]").click();
+    await page.locator("[data-testid=resource-row]", { hasText: "zona Salón · grupo A" }).waitFor();
+
+    // The rules: a window the API refuses (400 days) is told at its field, in Spanish.
+    await page.locator("[data-testid=settings-ahead]").fill("400");
+    await page.locator("[data-testid=settings-cancel]").fill("180");
+    await page.locator("[data-testid=settings-reminders]").fill("1440, 120");
+    await page.locator("[data-testid=settings-deposit]").fill("2.000");
+    await page.locator("[data-testid=settings-submit]").click();
+    const ahead = page.locator("[data-testid=error-settings-ahead]");
+    await ahead.waitFor({ state: "visible" });
+    assert.match(await ahead.innerText(), /Se reserva de 1 a 365 días antes/);
+    await page.locator("[data-testid=settings-ahead]").fill("90");
+    await page.locator("[data-testid=settings-submit]").click();
+    await page.locator("[data-testid=settings-result]", { hasText: "Las reglas quedaron guardadas" }).waitFor();
+    assert.equal(await ahead.isVisible(), false);
+    const rules = (await apiAt(BASE, "GET", `/locations/${shop.store.id}/booking-settings`)).body;
+    assert.equal(rules.max_days_ahead, 90);
+    assert.equal(rules.cancel_window_minutes, 180);
+    assert.deepEqual(rules.reminder_offsets_minutes, [1440, 120]);
+    assert.deepEqual(rules.table_deposit_per_guest, { amount: 2000, currency: "CLP" }, "typed in pesos, sent in minor units");
+
+    // The place: a latitude off the globe is told at the field; a comma decimal is read.
+    await page.locator("[data-testid=place-latitude]").fill("200");
+    await page.locator("[data-testid=place-longitude]").fill("-70.6506");
+    await page.locator("[data-testid=place-submit]").click();
+    assert.match(await page.locator("[data-testid=error-place-latitude]").innerText(), /La latitud va de -90 a 90/);
+    await page.locator("[data-testid=place-latitude]").fill("-33,4372");
+    await page.locator("[data-testid=place-comuna]").fill("Santiago");
+    await page.locator("[data-testid=place-submit]").click();
+    await page.locator("[data-testid=place-result]", { hasText: "La ubicación quedó guardada" }).waitFor();
+
+    // Everything is read back after a reload.
+    await page.reload();
+    await page.locator("body[data-ready=true]").waitFor();
+    assert.equal(await page.locator("[data-testid=settings-ahead]").inputValue(), "90");
+    assert.equal(await page.locator("[data-testid=settings-deposit]").inputValue(), "2.000");
+    assert.equal(await page.locator("[data-testid=place-comuna]").inputValue(), "Santiago");
+    assert.equal(Number(await page.locator("[data-testid=place-latitude]").inputValue()), -33.4372);
+    const { scrollWidth } = await overflow(page, 360);
+    assert.ok(scrollWidth <= 360, `nothing past the right edge (${scrollWidth})`);
+  });
+});
 
 test("staff may not set bookings up; the English page speaks English", async () => {
   await withPage(browser, "console-booking-setup-staff", { viewport: { width: 360, height: 780 } }, async (page) => {
