@@ -55,6 +55,8 @@ static SPANISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-bookings.es.json"),
         // The customer's booking pages (issue 19 point 5).
         include_str!("../../locales/bookings.es.json"),
+        // Setting bookings up in the console (issue 19 points 1-4).
+        include_str!("../../locales/console-booking-setup.es.json"),
     ])
 });
 static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
@@ -88,6 +90,8 @@ static ENGLISH: LazyLock<Catalog> = LazyLock::new(|| {
         include_str!("../../locales/console-bookings.en.json"),
         // The customer's booking pages (issue 19 point 5).
         include_str!("../../locales/bookings.en.json"),
+        // Setting bookings up in the console (issue 19 points 1-4).
+        include_str!("../../locales/console-booking-setup.en.json"),
     ])
 });
 

@@ -38,6 +38,8 @@
 //!   (issue 18 points 5 and 6).
 //! - `bookings.rs`: the staff's schedule of a location's bookings, day and week, live (issue 19
 //!   point 5).
+//! - `booking_setup.rs`: setting bookings up — resources and their week, exception days,
+//!   services and performers, booking rules and place (issue 19 points 1 to 4).
 
 mod audit;
 mod catalog;
@@ -77,6 +79,8 @@ mod support_sla;
 mod support_incidents;
 // The staff's schedule of bookings (issue 19 point 5).
 mod bookings;
+// Setting bookings up (issue 19 points 1 to 4).
+mod booking_setup;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -129,6 +133,8 @@ pub fn router() -> Router<AppState> {
         .merge(support_incidents::router())
         // The staff's schedule of bookings (issue 19 point 5).
         .merge(bookings::router())
+        // Setting bookings up (issue 19 points 1 to 4).
+        .merge(booking_setup::router())
         .route("/console", get(pages::home))
         .route("/console/login", get(session::login_form).post(session::login))
         .route("/console/logout", post(session::logout))

@@ -81,6 +81,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         .chain(super::support_incidents::TEMPLATE_SOURCES.iter())
         // The staff's schedule of bookings (issue 19 point 5), in `bookings.rs`.
         .chain(super::bookings::TEMPLATE_SOURCES.iter())
+        // Setting bookings up (issue 19 points 1 to 4), in `booking_setup.rs`.
+        .chain(super::booking_setup::TEMPLATE_SOURCES.iter())
     {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a console template does not compile");
