@@ -1707,6 +1707,19 @@ pub trait BookingDepositStore {
         capture: &PaymentJobRow,
         events: &[NewEvent],
     ) -> StoreResult<bool>;
+    /// Adds a service and, when it asks for one, its deposit rule, in one transaction.
+    async fn insert_booking_service_with_deposit(
+        &self,
+        row: &BookingServiceRow,
+        deposit: Option<&DepositRuleRow>,
+    ) -> StoreResult<()>;
+    /// Updates a service and changes its deposit rule as `deposit` says, in one transaction;
+    /// false (nothing written) when there is no such service.
+    async fn update_booking_service_with_deposit(
+        &self,
+        row: &BookingServiceRow,
+        deposit: &DepositRuleChange,
+    ) -> StoreResult<bool>;
 }
 
 /// The staff's schedule (issue 19 point 5, bkstaff): a location's bookings over a range, the

@@ -8,18 +8,22 @@
 //! the authorisation's void. A confirmed booking is stored with its deposit and the capture
 //! job in one transaction; a held one with its deposit only, and its confirmation queues the
 //! capture. Every ending goes through `App::end_booking`, where the domain decides the
-//! deposit's refund, void or keeping and the store writes the job with the ending.
+//! deposit's refund, void or keeping and the store writes the job with the ending — a capture
+//! that has not run yet is cancelled there and the authorisation voided instead of refunded.
 //!
 //! Deposit jobs are ordinary payment jobs carried out by the payment worker: their
 //! `order_id` is the booking's id and their id starts with [`DEPOSIT_JOB_PREFIX`].
 
 use omnicanal_domain::Money;
 use omnicanal_domain::bookings::booking::BookingStatus;
-use omnicanal_domain::bookings::deposits::{DepositStatus, TableDeposit, check_deposit};
+use omnicanal_domain::bookings::deposits::{
+    CaptureJob, CaptureStep, DepositEnding, DepositFor, DepositStatus, TableDeposit, check_deposit_rule,
+};
 use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPayee};
 use omnicanal_domain::pos::{DeclineCode, NextStep};
 use omnicanal_store::{
-    BookingDepositRow, BookingEnd, BookingRow, DepositRuleKind, DepositRuleRow, NewEvent, PaymentJobRow,
+    BookingDepositRow, BookingEnd, BookingRow, DepositEnd, DepositMove, DepositRuleKind, DepositRuleRow, NewEvent,
+    PaymentJobRow,
 };
 
 use super::command::BookFor;
@@ -88,6 +92,36 @@ pub(crate) fn deposit_job(
     }
 }
 
+/// What ending `booking` (moving it to `to`) writes for its deposit, as the domain decides it.
+///
+/// A confirmed booking's deposit still only authorised has a capture job that has not
+/// succeeded; whether a worker has taken it is only known inside the ending's transaction,
+/// so both endings are prepared and the store picks one (`DepositEnd`).
+fn deposit_end(
+    deposit: &BookingDepositRow,
+    booking: &BookingRow,
+    to: BookingStatus,
+    now_ms: i64,
+) -> Option<DepositEnd> {
+    let capture_outstanding = deposit.status == DepositStatus::Authorised && booking.status != BookingStatus::Held;
+    let capture = if capture_outstanding { CaptureJob::Untouched } else { CaptureJob::Settled };
+    let as_move = |ending: DepositEnding| DepositMove {
+        status: ending.status,
+        job: ending.job.map(|kind| deposit_job(kind, booking, deposit.amount, &deposit.payment_reference, now_ms)),
+        capture: ending.capture,
+    };
+    let first = deposit.status.on_booking_move(booking.status, to, capture)?;
+    let if_capture_taken = match first.capture {
+        CaptureStep::Cancel => deposit.status.on_booking_move(booking.status, to, CaptureJob::Taken).unwrap_or(first),
+        CaptureStep::Leave | CaptureStep::RunFirst => first,
+    };
+    Some(DepositEnd {
+        capture_job_id: deposit_job_id(PaymentJobKind::Capture, &booking.id),
+        first: as_move(first),
+        if_capture_taken: as_move(if_capture_taken),
+    })
+}
+
 impl App {
     /// The deposit a booking of `wants` at `location_id` must put down, if any.
     pub async fn booking_deposit_due(&self, location_id: &str, wants: &BookFor) -> AppResult<Option<Money>> {
@@ -153,34 +187,8 @@ impl App {
         caller.require(&BOOKING_SETUP_ROLES)?;
         let service = self.store.get_booking_service(service_id).await?.ok_or(AppError::NotFound("service"))?;
         caller.check_merchant(&service.merchant_id, "service")?;
-        let Some(deposit) = deposit else {
-            self.store.delete_deposit_rule(&service.id).await?;
-            return Ok(None);
-        };
-        let amount = check_deposit("deposit", deposit, service.price)?;
-        let rule =
-            DepositRuleRow { owner_id: service.id, kind: DepositRuleKind::Service, amount, updated_ms: self.now_ms() };
-        self.store.put_deposit_rule(&rule).await?;
-        Ok(Some(amount))
-    }
-
-    /// Adds a service with its deposit, if it asks for one: the deposit is checked before the
-    /// service is stored, so a bad deposit stores nothing.
-    pub async fn create_booking_service_with_deposit(
-        &self,
-        caller: &Caller,
-        service: crate::bookings::NewService,
-        deposit: Option<Money>,
-    ) -> AppResult<(omnicanal_store::BookingServiceRow, Option<Money>)> {
-        if let Some(deposit) = deposit {
-            check_deposit("deposit", deposit, service.spec.price)?;
-        }
-        let saved = self.create_booking_service(caller, service).await?;
-        let deposit = match deposit {
-            Some(deposit) => self.set_service_deposit(caller, &saved.id, Some(deposit)).await?,
-            None => None,
-        };
-        Ok((saved, deposit))
+        let owner = DepositFor::Service { price: service.price };
+        self.put_deposit_rule(&service.id, DepositRuleKind::Service, "deposit", deposit, owner).await
     }
 
     /// Sets (or with `None` removes) a location's table deposit per guest (its manager, an admin).
@@ -193,19 +201,52 @@ impl App {
         caller.require(&BOOKING_SETUP_ROLES)?;
         let location = self.store.get_location(location_id).await?.ok_or(AppError::NotFound("location"))?;
         caller.check_location(&location.merchant_id, &location.id)?;
-        let Some(per_guest) = per_guest else {
-            self.store.delete_deposit_rule(&location.id).await?;
-            return Ok(None);
-        };
-        let amount = check_deposit("table_deposit_per_guest", per_guest, None)?;
-        let rule = DepositRuleRow {
-            owner_id: location.id,
-            kind: DepositRuleKind::TablePerGuest,
+        let (kind, field) = (DepositRuleKind::TablePerGuest, "table_deposit_per_guest");
+        self.put_deposit_rule(&location.id, kind, field, per_guest, DepositFor::TablePerGuest).await
+    }
+
+    /// Checks a deposit rule the domain's one way (naming `field`) and stores it, or removes
+    /// the owner's rule when `deposit` is `None`.
+    async fn put_deposit_rule(
+        &self,
+        owner_id: &str,
+        kind: DepositRuleKind,
+        field: &str,
+        deposit: Option<Money>,
+        owner: DepositFor,
+    ) -> AppResult<Option<Money>> {
+        match check_deposit_rule(field, deposit, owner)? {
+            Some(amount) => {
+                let rule = DepositRuleRow { owner_id: owner_id.to_owned(), kind, amount, updated_ms: self.now_ms() };
+                self.store.put_deposit_rule(&rule).await?;
+                Ok(Some(amount))
+            }
+            None => {
+                self.store.delete_deposit_rule(owner_id).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Adds a service with its deposit, if it asks for one, in one store transaction: the
+    /// deposit is checked first, so a bad deposit stores nothing, and a failed write stores
+    /// neither.
+    pub async fn create_booking_service_with_deposit(
+        &self,
+        caller: &Caller,
+        service: crate::bookings::NewService,
+        deposit: Option<Money>,
+    ) -> AppResult<(omnicanal_store::BookingServiceRow, Option<Money>)> {
+        let deposit = check_deposit_rule("deposit", deposit, DepositFor::Service { price: service.spec.price })?;
+        let row = self.new_service_row(caller, service).await?;
+        let rule = deposit.map(|amount| DepositRuleRow {
+            owner_id: row.id.clone(),
+            kind: DepositRuleKind::Service,
             amount,
-            updated_ms: self.now_ms(),
-        };
-        self.store.put_deposit_rule(&rule).await?;
-        Ok(Some(amount))
+            updated_ms: row.created_ms,
+        });
+        self.store.insert_booking_service_with_deposit(&row, rule.as_ref()).await?;
+        Ok((row, deposit))
     }
 
     /// A deposit rule (a service's, or a location's per guest), when set.
@@ -226,15 +267,10 @@ impl App {
     ) -> AppResult<bool> {
         let now_ms = self.now_ms();
         let deposit = match self.store.get_booking_deposit(&booking.id).await? {
-            Some(deposit) => deposit.status.on_booking_move(booking.status, to).map(|ending| {
-                let job = ending
-                    .job
-                    .map(|kind| deposit_job(kind, booking, deposit.amount, &deposit.payment_reference, now_ms));
-                (ending.status, job)
-            }),
+            Some(deposit) => deposit_end(&deposit, booking, to, now_ms),
             None => None,
         };
-        let queues_money = deposit.as_ref().is_some_and(|(_, job)| job.is_some());
+        let queues_money = deposit.as_ref().is_some_and(|end| end.first.job.is_some());
         let end = BookingEnd { booking_id: booking.id.clone(), from, to, hold_lapsed_by_ms, now_ms, events, deposit };
         let ended = self.store.end_booking(&end).await?;
         if ended && queues_money {

@@ -1,14 +1,18 @@
 //! A manager edits a service: its name, duration, buffer after (`buffer_minutes`), buffer before
-//! (`buffer_before_minutes`) and price. Only the fields sent change; the result is checked whole
-//! by the domain's `ServiceSpec`, so an edit can never leave a service a new one could not be.
+//! (`buffer_before_minutes`), price and deposit. Only the fields sent change; the result is
+//! checked whole by the domain's `ServiceSpec`, so an edit can never leave a service a new one
+//! could not be — and its price and deposit are checked together (a deposit is at most the
+//! price), since lowering one alone could otherwise slip under the other. The service and its
+//! deposit rule are written in one store transaction.
 //!
 //! Bookings already made keep the cells they claimed: a longer buffer applies to the bookings
 //! made after the edit, as a changed duration does. Re-claiming existing bookings could refuse
 //! one that the customer was already promised.
 
 use omnicanal_domain::Money;
+use omnicanal_domain::bookings::deposits::check_service_price_and_deposit;
 use omnicanal_domain::bookings::resources::{MAX_NAME_CHARS, ServiceSpec};
-use omnicanal_store::BookingServiceRow;
+use omnicanal_store::{BookingServiceRow, DepositRuleChange, DepositRuleKind, DepositRuleRow};
 
 use super::setup::BOOKING_SETUP_ROLES;
 use crate::App;
@@ -28,6 +32,8 @@ pub struct ServiceChanges {
     pub buffer_before_minutes: Option<i64>,
     /// A new price.
     pub price: Option<Money>,
+    /// A new deposit (`Some(None)`: none any more).
+    pub deposit: Option<Option<Money>>,
 }
 
 impl ServiceChanges {
@@ -55,20 +61,26 @@ impl ServiceChanges {
 
 impl App {
     /// Edits a service (its merchant's manager, or an admin): another merchant's service is
-    /// `NotFound`, an empty change is invalid, a bad value names its field.
+    /// `NotFound`, an empty change is invalid, a bad value names its field, a price below the
+    /// deposit names `price` (or `deposit` when the deposit was sent). Answers the service and
+    /// its deposit after the edit.
     pub async fn update_booking_service(
         &self,
         caller: &Caller,
         service_id: &str,
         changes: ServiceChanges,
-    ) -> AppResult<BookingServiceRow> {
+    ) -> AppResult<(BookingServiceRow, Option<Money>)> {
         caller.require(&BOOKING_SETUP_ROLES)?;
         let current = self.store.get_booking_service(service_id).await?.ok_or(AppError::NotFound("service"))?;
         caller.check_merchant(&current.merchant_id, "service")?;
         if changes.is_empty() {
             return Err(AppError::invalid("name", "send at least one field to change"));
         }
+        let sent_deposit = changes.deposit;
         let spec = changes.apply(&current)?;
+        let deposit_now = self.store.get_deposit_rule(&current.id).await?.map(|rule| rule.amount);
+        let deposit =
+            check_service_price_and_deposit(spec.price, sent_deposit.unwrap_or(deposit_now), sent_deposit.is_some())?;
         let row = BookingServiceRow {
             name: spec.name,
             duration_minutes: spec.duration_minutes,
@@ -77,9 +89,19 @@ impl App {
             price: spec.price,
             ..current
         };
-        if !self.store.update_booking_service(&row).await? {
+        let rule_change = match (sent_deposit, deposit) {
+            (None, _) => DepositRuleChange::Keep,
+            (Some(_), Some(amount)) => DepositRuleChange::Put(DepositRuleRow {
+                owner_id: row.id.clone(),
+                kind: DepositRuleKind::Service,
+                amount,
+                updated_ms: self.now_ms(),
+            }),
+            (Some(_), None) => DepositRuleChange::Remove,
+        };
+        if !self.store.update_booking_service_with_deposit(&row, &rule_change).await? {
             return Err(AppError::NotFound("service"));
         }
-        Ok(row)
+        Ok((row, deposit))
     }
 }

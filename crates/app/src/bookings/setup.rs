@@ -49,6 +49,13 @@ impl App {
 
     /// Adds a service a merchant books on its staff and rooms.
     pub async fn create_booking_service(&self, caller: &Caller, service: NewService) -> AppResult<BookingServiceRow> {
+        let row = self.new_service_row(caller, service).await?;
+        self.store.insert_booking_service(&row).await?;
+        Ok(row)
+    }
+
+    /// A new service's row, once the caller may add it to its merchant (not stored yet).
+    pub(crate) async fn new_service_row(&self, caller: &Caller, service: NewService) -> AppResult<BookingServiceRow> {
         caller.require(&BOOKING_SETUP_ROLES)?;
         caller.check_merchant(&service.merchant_id, "merchant")?;
         let merchant = self.store.get_merchant(&service.merchant_id).await?.ok_or(AppError::NotFound("merchant"))?;
@@ -63,7 +70,6 @@ impl App {
             created_ms: self.now_ms(),
             buffer_before_minutes: spec.buffer_before_minutes,
         };
-        self.store.insert_booking_service(&row).await?;
         Ok(row)
     }
 

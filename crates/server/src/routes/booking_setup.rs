@@ -318,11 +318,22 @@ pub struct UpdateServiceRequest {
     /// 0 to 240 minutes held before it (preparation, inside the working hours).
     #[schema(minimum = 0, maximum = 240)]
     pub buffer_before_minutes: Option<i64>,
-    /// What it costs (not negative).
+    /// What it costs (not negative); at least its deposit.
     pub price: Option<MoneyView>,
+    /// The deposit a booking of it puts down (more than zero, at most the price); `null`
+    /// removes it.
+    #[serde(default, deserialize_with = "present_money")]
+    #[schema(value_type = Option<MoneyView>)]
+    pub deposit: Option<Option<MoneyView>>,
 }
 
-/// Edits a service (its merchant's manager, or an admin): bookings already made keep their time.
+/// Tells a deposit sent as `null` (`Some(None)`: remove it) from one left out (`None`: keep it).
+fn present_money<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<MoneyView>>, D::Error> {
+    Option::<MoneyView>::deserialize(deserializer).map(Some)
+}
+
+/// Edits a service (its merchant's manager, or an admin): bookings already made keep their time
+/// (and their deposit); a price below the deposit is refused naming `price` (or `deposit`).
 #[utoipa::path(patch, path = "/services/{id}", tag = "bookings", operation_id = "update_booking_service",
     params(("id" = String, Path, description = "Service id")), request_body = UpdateServiceRequest,
     security(("bearer" = [])),
@@ -341,8 +352,10 @@ async fn update_service(
         buffer_minutes: request.buffer_minutes,
         buffer_before_minutes: request.buffer_before_minutes,
         price: request.price.map(Into::into),
+        deposit: request.deposit.map(|deposit| deposit.map(Into::into)),
     };
-    Ok(Json(state.app.update_booking_service(&user, &id, changes).await?.into()))
+    let (saved, deposit) = state.app.update_booking_service(&user, &id, changes).await?;
+    Ok(Json(ServiceView { deposit: deposit.map(Into::into), ..saved.into() }))
 }
 
 /// A location's booking rules.

@@ -4,7 +4,7 @@
 
 use omnicanal_domain::Money;
 use omnicanal_domain::bookings::booking::BookingStatus;
-use omnicanal_domain::bookings::deposits::DepositStatus;
+use omnicanal_domain::bookings::deposits::{CaptureStep, DepositStatus};
 
 use super::{NewEvent, PaymentJobRow};
 
@@ -29,6 +29,17 @@ pub struct DepositRuleRow {
     pub amount: Money,
     /// Set at (Unix ms).
     pub updated_ms: i64,
+}
+
+/// What an edit does to a deposit rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DepositRuleChange {
+    /// Leaves it as it is.
+    Keep,
+    /// Sets it (insert or replace).
+    Put(DepositRuleRow),
+    /// Removes it (none: the owner asks for no deposit).
+    Remove,
 }
 
 /// A booking's deposit.
@@ -66,6 +77,30 @@ pub struct BookingEnd {
     pub now_ms: i64,
     /// Its events.
     pub events: Vec<NewEvent>,
-    /// The deposit's new status and the job that moves its money, when it has a deposit.
-    pub deposit: Option<(DepositStatus, Option<PaymentJobRow>)>,
+    /// What happens to its deposit, when it has one that the move changes.
+    pub deposit: Option<DepositEnd>,
+}
+
+/// What a booking's ending writes for its deposit: one of two moves, picked inside the
+/// ending's transaction by whether the deposit's capture job could still be cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepositEnd {
+    /// The deposit's capture job (`pj_deposit_capture_{booking}`).
+    pub capture_job_id: String,
+    /// Written when `first.capture` is not [`CaptureStep::Cancel`], or when it is and the
+    /// capture job was still pending and never attempted (so it is cancelled).
+    pub first: DepositMove,
+    /// Written instead when the capture could not be cancelled: a worker had taken it.
+    pub if_capture_taken: DepositMove,
+}
+
+/// A deposit's new status, the job that moves its money, and what becomes of its capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepositMove {
+    /// The deposit's new status.
+    pub status: DepositStatus,
+    /// The refund or void to queue, if any.
+    pub job: Option<PaymentJobRow>,
+    /// Cancel the capture job, let it run before `job`, or leave it.
+    pub capture: CaptureStep,
 }

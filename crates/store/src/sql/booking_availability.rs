@@ -60,6 +60,28 @@ fn place_from(row: &AnyRow) -> Result<LocationPlaceRow, sqlx::Error> {
 const EXCEPTION_COLUMNS: &str = "id, location_id, resource_id, day, kind, hours, created_ms";
 const PLACE_COLUMNS: &str = "location_id, latitude_e6, longitude_e6, comuna, updated_ms";
 
+/// Updates a service row, alone or inside a caller's transaction (a service with its deposit);
+/// false when there is no such service.
+pub(super) async fn update_service<'c, E>(executor: E, row: &BookingServiceRow) -> StoreResult<bool>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let done = sqlx::query(
+        "UPDATE booking_services SET name = $1, duration_minutes = $2, buffer_minutes = $3, \
+         buffer_before_minutes = $4, price_minor = $5, price_currency = $6 WHERE id = $7",
+    )
+    .bind(&row.name)
+    .bind(row.duration_minutes)
+    .bind(row.buffer_minutes)
+    .bind(row.buffer_before_minutes)
+    .bind(row.price.map(|price| price.amount_minor))
+    .bind(row.price.map(|price| price.currency.code().to_owned()))
+    .bind(&row.id)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 #[async_trait]
 impl BookingAvailabilityStore for SqlStore {
     async fn put_booking_resource_details(&self, row: &BookingResourceDetailsRow) -> StoreResult<()> {
@@ -260,19 +282,6 @@ impl BookingAvailabilityStore for SqlStore {
     }
 
     async fn update_booking_service(&self, row: &BookingServiceRow) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE booking_services SET name = $1, duration_minutes = $2, buffer_minutes = $3, \
-             buffer_before_minutes = $4, price_minor = $5, price_currency = $6 WHERE id = $7",
-        )
-        .bind(&row.name)
-        .bind(row.duration_minutes)
-        .bind(row.buffer_minutes)
-        .bind(row.buffer_before_minutes)
-        .bind(row.price.map(|price| price.amount_minor))
-        .bind(row.price.map(|price| price.currency.code().to_owned()))
-        .bind(&row.id)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        update_service(&self.write, row).await
     }
 }

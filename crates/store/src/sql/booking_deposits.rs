@@ -7,7 +7,9 @@
 //! racing change it once and write one event between them; its grid cells deleted when the
 //! new status holds no time, so the slot is free the moment the ending commits; its hold
 //! deleted; its events; and its deposit's new status with the refund or void job, so the money
-//! owed back is queued exactly when the ending happens, never without it.
+//! owed back is queued exactly when the ending happens, never without it. A deposit whose
+//! capture has not run yet has its capture cancelled and its authorisation voided in that same
+//! transaction; if a worker took the capture first, the refund is queued to run after it.
 //!
 //! A deposit follows its payment job: `job_id` names the job whose success moves it on, and
 //! `payments::record_payment_attempts` settles it in the transaction that records the success
@@ -15,18 +17,21 @@
 
 use async_trait::async_trait;
 use omnicanal_domain::Money;
-use omnicanal_domain::bookings::deposits::DepositStatus;
+use omnicanal_domain::bookings::deposits::{CaptureStep, DepositStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::booking_availability::update_service;
 use super::booking_life::{Transaction, insert_claimed_booking};
+use super::bookings::insert_service;
 use super::columns::{get_parsed, in_list};
 use super::order_rows::currency;
 use super::outbox::insert_events;
 use super::tx::payment_jobs::enqueue;
 use crate::backend::SqlStore;
 use crate::rows::{
-    BookingDepositRow, BookingEnd, BookingInsert, BookingRow, DepositRuleKind, DepositRuleRow, NewEvent, PaymentJobRow,
+    BookingDepositRow, BookingEnd, BookingInsert, BookingRow, BookingServiceRow, DepositRuleChange, DepositRuleKind,
+    DepositRuleRow, NewEvent, PaymentJobRow,
 };
 use crate::{BookingDepositStore, StoreResult};
 
@@ -121,16 +126,24 @@ pub(super) async fn end_claimed_booking(store: &SqlStore, end: &BookingEnd) -> S
             .execute(&mut *transaction)
             .await?;
     }
-    if let Some((status, job)) = &end.deposit {
-        if let Some(job) = job {
+    if let Some(deposit) = &end.deposit {
+        let cancelled = match deposit.first.capture {
+            CaptureStep::Cancel => cancel_untouched_capture(&mut transaction, &deposit.capture_job_id).await?,
+            CaptureStep::Leave | CaptureStep::RunFirst => true,
+        };
+        let chosen = if cancelled { &deposit.first } else { &deposit.if_capture_taken };
+        if let Some(job) = &chosen.job {
             enqueue(&mut *transaction, job).await?;
+            if chosen.capture == CaptureStep::RunFirst {
+                run_after_capture(&mut transaction, &job.id, &deposit.capture_job_id).await?;
+            }
         }
         sqlx::query(
             "UPDATE booking_deposits SET status = $1, job_id = COALESCE($2, job_id), updated_ms = $3 \
              WHERE booking_id = $4",
         )
-        .bind(status.as_str())
-        .bind(job.as_ref().map(|job| job.id.clone()))
+        .bind(chosen.status.as_str())
+        .bind(chosen.job.as_ref().map(|job| job.id.clone()))
         .bind(end.now_ms)
         .bind(&end.booking_id)
         .execute(&mut *transaction)
@@ -139,6 +152,40 @@ pub(super) async fn end_claimed_booking(store: &SqlStore, end: &BookingEnd) -> S
     insert_events(&mut transaction, &end.events).await?;
     transaction.commit().await?;
     Ok(true)
+}
+
+/// Cancels a capture job that no worker has taken: still pending and never attempted. A claim
+/// counts the attempt in the same statement that takes the job, so this delete and a claim
+/// exclude each other — on PostgreSQL the later one waits for the other's row lock and then
+/// finds the row gone or counted, on SQLite writers are serialised — and exactly one of
+/// "cancelled, never attempted" and "taken" comes true, on any number of nodes.
+///
+/// The job is deleted rather than given a new state: a cancelled capture moved no money, and a
+/// new state would reach every reader of payment jobs (the API, the console). The deposit's
+/// status (`void_pending`, then `voided`) and the booking's events keep what happened.
+async fn cancel_untouched_capture(transaction: &mut Transaction, capture_job_id: &str) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "DELETE FROM payment_jobs WHERE id = $1 AND kind = 'capture' AND state = 'pending' AND attempts = 0",
+    )
+    .bind(capture_job_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Makes `job_id` wait for `capture_job_id`: the claim takes a job with an `after_job_id` only
+/// once that job has succeeded (see `payments::claim_payment_jobs`). Nothing to wait for when
+/// the capture already succeeded, so then nothing is written.
+async fn run_after_capture(transaction: &mut Transaction, job_id: &str, capture_job_id: &str) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE payment_jobs SET after_job_id = $1 WHERE id = $2 AND EXISTS \
+         (SELECT 1 FROM payment_jobs c WHERE c.id = $1 AND c.state <> 'succeeded')",
+    )
+    .bind(capture_job_id)
+    .bind(job_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
 }
 
 /// Moves on the deposits whose latest job is one of `job_ids`, which just succeeded, inside
@@ -169,30 +216,44 @@ pub(super) async fn settle_deposits_of_jobs(
     Ok(())
 }
 
+/// Sets a deposit rule (insert or replace), alone or inside a caller's transaction.
+async fn put_rule<'c, E>(executor: E, row: &DepositRuleRow) -> StoreResult<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO booking_deposit_rules ({RULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (owner_id) DO UPDATE SET owner_kind = excluded.owner_kind, \
+         amount_minor = excluded.amount_minor, currency = excluded.currency, updated_ms = excluded.updated_ms"
+    )))
+    .bind(&row.owner_id)
+    .bind(row.kind.as_str())
+    .bind(row.amount.amount_minor)
+    .bind(row.amount.currency.code())
+    .bind(row.updated_ms)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Removes a deposit rule; false when there was none.
+async fn delete_rule<'c, E>(executor: E, owner_id: &str) -> StoreResult<bool>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let done =
+        sqlx::query("DELETE FROM booking_deposit_rules WHERE owner_id = $1").bind(owner_id).execute(executor).await?;
+    Ok(done.rows_affected() > 0)
+}
+
 #[async_trait]
 impl BookingDepositStore for SqlStore {
     async fn put_deposit_rule(&self, row: &DepositRuleRow) -> StoreResult<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO booking_deposit_rules ({RULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (owner_id) DO UPDATE SET owner_kind = excluded.owner_kind, \
-             amount_minor = excluded.amount_minor, currency = excluded.currency, updated_ms = excluded.updated_ms"
-        )))
-        .bind(&row.owner_id)
-        .bind(row.kind.as_str())
-        .bind(row.amount.amount_minor)
-        .bind(row.amount.currency.code())
-        .bind(row.updated_ms)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        put_rule(&self.write, row).await
     }
 
     async fn delete_deposit_rule(&self, owner_id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM booking_deposit_rules WHERE owner_id = $1")
-            .bind(owner_id)
-            .execute(&self.write)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        delete_rule(&self.write, owner_id).await
     }
 
     async fn get_deposit_rule(&self, owner_id: &str) -> StoreResult<Option<DepositRuleRow>> {
@@ -281,5 +342,40 @@ impl BookingDepositStore for SqlStore {
         events: &[NewEvent],
     ) -> StoreResult<bool> {
         super::booking_life::confirm_hold(self, booking_id, now_ms, Some(capture), events).await
+    }
+
+    async fn insert_booking_service_with_deposit(
+        &self,
+        row: &BookingServiceRow,
+        deposit: Option<&DepositRuleRow>,
+    ) -> StoreResult<()> {
+        let mut transaction = self.write.begin().await?;
+        insert_service(&mut *transaction, row).await?;
+        if let Some(rule) = deposit {
+            put_rule(&mut *transaction, rule).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn update_booking_service_with_deposit(
+        &self,
+        row: &BookingServiceRow,
+        deposit: &DepositRuleChange,
+    ) -> StoreResult<bool> {
+        let mut transaction = self.write.begin().await?;
+        if !update_service(&mut *transaction, row).await? {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        match deposit {
+            DepositRuleChange::Keep => {}
+            DepositRuleChange::Put(rule) => put_rule(&mut *transaction, rule).await?,
+            DepositRuleChange::Remove => {
+                delete_rule(&mut *transaction, &row.id).await?;
+            }
+        }
+        transaction.commit().await?;
+        Ok(true)
     }
 }

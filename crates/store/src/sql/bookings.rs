@@ -90,6 +90,28 @@ pub(super) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(database) if database.kind() == ErrorKind::UniqueViolation)
 }
 
+/// Inserts a service row, alone or inside a caller's transaction (a service with its deposit).
+pub(super) async fn insert_service<'c, E>(executor: E, row: &BookingServiceRow) -> StoreResult<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO booking_services ({SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    )))
+    .bind(&row.id)
+    .bind(&row.merchant_id)
+    .bind(&row.name)
+    .bind(row.duration_minutes)
+    .bind(row.buffer_minutes)
+    .bind(row.price.map(|price| price.amount_minor))
+    .bind(row.price.map(|price| price.currency.code().to_owned()))
+    .bind(row.created_ms)
+    .bind(row.buffer_before_minutes)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl BookingStore for SqlStore {
     async fn insert_booking_resource(&self, row: &BookingResourceRow) -> StoreResult<()> {
@@ -129,21 +151,7 @@ impl BookingStore for SqlStore {
     }
 
     async fn insert_booking_service(&self, row: &BookingServiceRow) -> StoreResult<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO booking_services ({SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        )))
-        .bind(&row.id)
-        .bind(&row.merchant_id)
-        .bind(&row.name)
-        .bind(row.duration_minutes)
-        .bind(row.buffer_minutes)
-        .bind(row.price.map(|price| price.amount_minor))
-        .bind(row.price.map(|price| price.currency.code().to_owned()))
-        .bind(row.created_ms)
-        .bind(row.buffer_before_minutes)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        insert_service(&self.write, row).await
     }
 
     async fn get_booking_service(&self, id: &str) -> StoreResult<Option<BookingServiceRow>> {

@@ -7,6 +7,8 @@
 //! condition against the new rows, which no longer pass; on SQLite writers are serialised. So
 //! every attempt is made by exactly one node, and a node that dies mid-attempt leaves its jobs
 //! to be taken again once the lease lapses (the provider's idempotency key makes that safe).
+//! A job with an `after_job_id` (a booking's refund queued while its deposit's capture was in
+//! flight) is not due until that job has succeeded.
 
 use async_trait::async_trait;
 use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPayee};
@@ -55,8 +57,9 @@ impl PaymentStore for SqlStore {
     async fn claim_payment_jobs(&self, now_ms: i64, lease_ms: i64, limit: i64) -> StoreResult<Vec<PaymentJobRow>> {
         let sql = format!(
             "UPDATE payment_jobs SET attempts = attempts + 1, next_attempt_at_ms = $1, updated_at_ms = $2 \
-             WHERE id IN (SELECT id FROM payment_jobs WHERE state = 'pending' AND next_attempt_at_ms <= $2 \
-             ORDER BY next_attempt_at_ms, id LIMIT $3) \
+             WHERE id IN (SELECT j.id FROM payment_jobs j WHERE j.state = 'pending' AND j.next_attempt_at_ms <= $2 \
+             AND (j.after_job_id IS NULL OR EXISTS (SELECT 1 FROM payment_jobs a WHERE a.id = j.after_job_id \
+             AND a.state = 'succeeded')) ORDER BY j.next_attempt_at_ms, j.id LIMIT $3) \
              AND state = 'pending' AND next_attempt_at_ms <= $2 RETURNING {PAYMENT_JOB_COLUMNS}"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -31,6 +31,16 @@ pub async fn spawn_on_tuesday_morning() -> (TestApp, Arc<ManualClock>) {
     (TestApp::spawn_with_services(services).await, clock)
 }
 
+/// [`spawn_on_tuesday_morning`] with a chosen card provider (one that records what it is asked,
+/// say); the clock is returned so the test can move it.
+pub async fn spawn_on_tuesday_morning_paying_with(
+    payments: Arc<dyn omnicanal_app::payments::PaymentProvider>,
+) -> (TestApp, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::starting_at(TUESDAY_MORNING_MS));
+    let services = omnicanal_server::Services { clock: clock.clone(), payments };
+    (TestApp::spawn_with_services(services).await, clock)
+}
+
 /// Opens every location of the fixture 12:00–23:00 every day, as each merchant's manager.
 pub async fn open_noon_to_eleven(app: &TestApp, fx: &Fixture) {
     let every_day: serde_json::Map<String, Value> =
