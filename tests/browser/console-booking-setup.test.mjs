@@ -105,12 +105,18 @@ for (const width of [360, 1280]) {
       assert.deepEqual(services[0].price, { amount: 12000, currency: "CLP" }, "sent in minor units");
       assert.deepEqual(services[0].performer_ids, [anaId]);
 
-      // Editing it: 45 minutes (PATCH /services/{id}).
+      // Editing it: 45 minutes and a $4.000 deposit (PATCH /services/{id}); the saved
+      // deposit is read back into the form.
       await cut.locator("[data-testid=service-edit]").click();
       assert.equal(await page.locator("[data-testid=service-name]").inputValue(), "Corte");
+      assert.equal(await page.locator("[data-testid=service-deposit]").inputValue(), "3.000");
       await page.locator("[data-testid=service-duration]").fill("45");
+      await page.locator("[data-testid=service-deposit]").fill("4.000");
       await page.locator("[data-testid=service-submit]").click();
       await page.locator("[data-testid=service-row]", { hasText: "45 min" }).waitFor();
+      assert.match(await cut.innerText(), /abono \$4\.000/);
+      const edited = (await apiAt(BASE, "GET", `/services?merchant_id=${shop.merchant.id}`)).body[0];
+      assert.deepEqual(edited.deposit, { amount: 4000, currency: "CLP" }, "the edit sent the deposit");
 
       // Ana's day off in three days.
       const dayOff = await dayAfter(page, 3);

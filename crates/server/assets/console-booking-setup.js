@@ -501,7 +501,7 @@
     $("bs-svc-after").value = service.buffer_minutes || 0;
     $("bs-svc-price").value = priceText(service.price);
     $("bs-svc-deposit").value = priceText(service.deposit);
-    $("bs-svc-deposit").placeholder = service.deposit ? "" : t(`${P}deposit_keep`);
+    $("bs-svc-deposit").placeholder = t(`${P}deposit_none`);
     renderPerformers(service);
     $("bs-service-form").scrollIntoView({ block: "start" });
     $("bs-svc-name").focus();
@@ -536,6 +536,8 @@
       price: amount("bs-svc-price", "price"),
       deposit: amount("bs-svc-deposit", "deposit"),
     };
+    // An emptied deposit on an edit removes it (`null`); on a new service, absent is none.
+    if (editingService && fields.deposit === undefined) fields.deposit = null;
     if (!fields.name) {
       fieldError(form, "name", `${P}problem.name`);
       ok = false;
@@ -566,8 +568,6 @@
       let service = editingService;
       const ids = chosenPerformers(service);
       if (service) {
-        // The deposit is sent too: an API that edits deposits keeps it; one that does not yet
-        // ignores it (PATCH /services takes unknown fields without refusing them).
         const saved = await api("PATCH", `/services/${encodeURIComponent(service.id)}`, fields);
         if (!saved.ok) return refused(form, result, saved);
         service = { ...service, ...saved.body };
@@ -588,8 +588,6 @@
       }
       resetServiceForm();
       await loadServices();
-      // The list does not show a saved deposit yet (GET /services leaves it out), so the
-      // answer's is told here.
       const deposit = service.deposit;
       result.textContent = deposit
         ? t(`${P}service.saved_deposit`, { name: fields.name, amount: money(deposit) })
