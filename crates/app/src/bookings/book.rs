@@ -276,7 +276,11 @@ impl App {
                 BookingInsert::Taken => continue,
             }
         }
-        Err(AppError::booking_refused("start_at", BookingRefusal::SlotTaken, "that time is already booked; choose another slot"))
+        Err(AppError::booking_refused(
+            "start_at",
+            BookingRefusal::SlotTaken,
+            "that time is already booked; choose another slot",
+        ))
     }
 
     /// A booking, for the holder of its manage token.

@@ -83,13 +83,11 @@ impl App {
 
 fn refusal(refused: ConfirmRefused) -> AppError {
     match refused {
-        ConfirmRefused::Expired => {
-            AppError::booking_refused(
-                "status",
-                BookingRefusal::HoldExpired,
-                "the hold on this booking expired and its time was released; book again",
-            )
-        }
+        ConfirmRefused::Expired => AppError::booking_refused(
+            "status",
+            BookingRefusal::HoldExpired,
+            "the hold on this booking expired and its time was released; book again",
+        ),
         ConfirmRefused::NotHeld(status) => AppError::booking_refused(
             "status",
             BookingRefusal::StatusConflict,

@@ -77,7 +77,11 @@ pub fn plan_cancel(status: BookingStatus, start_ms: i64, now_ms: i64) -> Result<
         return Ok(CancelPlan::AlreadyCancelled);
     }
     if !status.next_statuses().contains(&BookingStatus::Cancelled) {
-        return Err(DomainError::booking_refused("status", BookingRefusal::StatusForbids, format!("a {status} booking cannot be cancelled")));
+        return Err(DomainError::booking_refused(
+            "status",
+            BookingRefusal::StatusForbids,
+            format!("a {status} booking cannot be cancelled"),
+        ));
     }
     if now_ms >= start_ms {
         return Err(DomainError::booking_refused(

@@ -76,7 +76,11 @@ pub fn check_movable(status: BookingStatus, start_ms: i64, now_ms: i64) -> Resul
         | BookingStatus::Expired => false,
     };
     if !movable {
-        return Err(DomainError::booking_refused("status", BookingRefusal::StatusForbids, format!("a {status} booking cannot be moved")));
+        return Err(DomainError::booking_refused(
+            "status",
+            BookingRefusal::StatusForbids,
+            format!("a {status} booking cannot be moved"),
+        ));
     }
     if now_ms >= start_ms {
         return Err(DomainError::booking_refused(
@@ -148,7 +152,8 @@ mod tests {
         let deadline = customer_deadline_ms(START, 120);
         assert!(check_change_window(ChangedBy::Customer, START, deadline, 120, zone).is_ok());
         let late = check_change_window(ChangedBy::Customer, START, deadline + 1, 120, zone);
-        let Err(DomainError::BookingRefused { field, refusal: BookingRefusal::ChangeDeadlinePassed, message }) = &late else {
+        let Err(DomainError::BookingRefused { field, refusal: BookingRefusal::ChangeDeadlinePassed, message }) = &late
+        else {
             unreachable_refusal(&late);
             return;
         };

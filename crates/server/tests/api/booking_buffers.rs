@@ -30,7 +30,8 @@ async fn patch_service(app: &TestApp, token: &str, id: &str, body: Value) -> Res
 
 /// Local start times (HH:MM, Santiago in December) of Wednesday's slots for a service, each once.
 async fn slot_times(app: &TestApp, location_id: &str, service_id: &str) -> Vec<String> {
-    let mut times = local_times(&slots(app, location_id, &[("date", WEDNESDAY), ("service_id", service_id)]).await, None);
+    let mut times =
+        local_times(&slots(app, location_id, &[("date", WEDNESDAY), ("service_id", service_id)]).await, None);
     times.dedup();
     times
 }

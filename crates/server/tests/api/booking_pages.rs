@@ -166,7 +166,13 @@ async fn every_refusal_the_pages_word_carries_the_code_their_script_reads() {
     clock.set(TUESDAY_MORNING_MS + 34 * 3_600_000 + 60_000);
     let reschedule = with_token(&format!("/api/v1/bookings/{id}/reschedule"), &token);
     let late = app.post(&reschedule, None, &json!({"start_at": "2026-12-09T21:00:00-03:00"})).await;
-    assert_refusal_code(&late, StatusCode::UNPROCESSABLE_ENTITY, "start_at", "change_deadline_passed", "deadline_passed");
+    assert_refusal_code(
+        &late,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "start_at",
+        "change_deadline_passed",
+        "deadline_passed",
+    );
     assert!(
         late.body.to_string().contains("until 2026-12-09T18:00:00-03:00 ("),
         "the deadline, then a space: {}",
