@@ -168,6 +168,18 @@ pub enum AppError {
     /// code in `field`); a manager's override lets it through.
     #[error("the return policy refuses this return; a manager may override it")]
     ReturnPolicyRefused(Vec<FieldError>),
+    /// A booking rule refused one field (issue 19): the HTTP edge chooses the status from
+    /// `refusal` (a taken slot is a conflict, a start in the past a bad field) and sends its
+    /// stable code beside the field, so pages tell refusals apart without reading `message`.
+    #[error("{message}")]
+    BookingRefused {
+        /// The field refused (`start_at`, `party_size`, `status`...).
+        field: String,
+        /// Which rule refused it.
+        refusal: omnicanal_domain::bookings::refusal::BookingRefusal,
+        /// Why, in plain English for developers.
+        message: String,
+    },
     /// A fault on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -211,6 +223,15 @@ impl AppError {
     /// A single-field validation error.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    /// A booking refusal of one field, with its stable code.
+    pub fn booking_refused(
+        field: impl Into<String>,
+        refusal: omnicanal_domain::bookings::refusal::BookingRefusal,
+        message: impl Into<String>,
+    ) -> Self {
+        AppError::BookingRefused { field: field.into(), refusal, message: message.into() }
     }
 
     /// A fault with this explanation (for the log).
@@ -260,6 +281,9 @@ impl From<DomainError> for AppError {
             DomainError::WrongPickupCode => AppError::invalid("pickup_code", "the pickup code does not match"),
             DomainError::SessionNotOpen => AppError::Conflict("the cash session is closed".into()),
             DomainError::RefundExceedsCaptured => AppError::Conflict("refund exceeds the captured amount".into()),
+            DomainError::BookingRefused { field, refusal, message } => {
+                AppError::BookingRefused { field, refusal, message }
+            }
         }
     }
 }

@@ -50,11 +50,31 @@ pub enum DomainError {
     /// A refund larger than what remains captured.
     #[error("refund exceeds the captured amount")]
     RefundExceedsCaptured,
+    /// A booking rule refused one field, with a stable code beside the English message so a
+    /// page can tell refusals of the same field apart without reading the words.
+    #[error("{field}: {message}")]
+    BookingRefused {
+        /// The input field refused (`start_at`, `status`...).
+        field: String,
+        /// Which rule refused it.
+        refusal: crate::bookings::refusal::BookingRefusal,
+        /// Why, in plain words (for developers; pages word it from `refusal`).
+        message: String,
+    },
 }
 
 impl DomainError {
     /// Shorthand for a validation error.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// Shorthand for a booking refusal with its code.
+    pub fn booking_refused(
+        field: impl Into<String>,
+        refusal: crate::bookings::refusal::BookingRefusal,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::BookingRefused { field: field.into(), refusal, message: message.into() }
     }
 }

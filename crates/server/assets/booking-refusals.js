@@ -4,64 +4,76 @@
 // refusal is told the same way wherever it happens. The server's `detail` and field messages
 // are English, for developers, and are never shown.
 //
-// The problem's status and stable `code` say most of it (409 taken, 404 not found). A 422 names
-// its field; the reasons that share `start_at` (past, too soon, too far, closed, off the grid, a
-// local time that does not exist, the change deadline passed, already started) carry no code of
-// their own (an app FieldError is a field and a message), so they are told apart by the fixed
-// words the domain writes, in the table below. `crates/server/tests/api/booking_pages.rs` pins
-// each of those words against the real API, so a reworded message fails a test instead of
-// quietly falling back to the generic text. Numbers the words carry (minutes, days, the
-// largest table, the deadline) are taken out and given to the page's text as arguments.
+// Every booking refusal carries a stable `code` in its `errors[]` entry (the server's
+// `BookingRefusal`, e.g. `too_little_notice`), so the reason is read from the code, never from
+// the words. `crates/server/tests/api/booking_pages.rs` pins each code against the real API and
+// against the table below. A problem without a known code falls back to its status and field
+// (a 422 on `start_at` is "bad_time", a 409 is "taken"). The numbers a page's text needs (the
+// notice in minutes, the days ahead, the largest table, the deadline) are taken from the
+// message by their shape, not its words: a number, or an RFC 3339 time.
 //
 //   window.omnicanalBookingRefusal(status, body) -> {reason, args}
-//     reason: one of REASONS below, "failed" for a 5xx or no answer, "refused" otherwise
+//     reason: one of the reasons below, "failed" for a 5xx or no answer, "refused" otherwise
 "use strict";
 (function () {
-  // [field, the domain's words, reason, names of the captured groups]: first match wins.
-  const FIELD_REASONS = [
-    ["start_at", /is in the past/, "past", []],
-    ["start_at", /at least (\d+) minutes ahead/, "too_soon", ["minutes"]],
-    ["start_at", /at most (\d+) days ahead/, "too_far", ["days"]],
-    ["start_at", /does not exist in/, "no_such_time", []],
-    ["start_at", /is not .*'s at that time/, "wrong_offset", []],
-    ["start_at", /minute grid/, "off_grid", []],
-    ["start_at", /not open for the whole booking/, "closed", []],
-    ["start_at", /moved online until (\S+?)(?: \(|$)/, "deadline_passed", ["deadline"]],
-    ["start_at", /has started/, "started", []],
-    ["start_at", /./, "bad_time", []],
-    ["party_size", /the largest seats (\d+)/, "party_too_large", ["largest"]],
-    ["party_size", /./, "party_size", []],
-    ["resource_id", /does not perform/, "not_performer", []],
-    ["resource_id", /./, "resource", []],
-    ["service_id", /./, "service", []],
-    ["status", /no-show only once its start has passed/, "no_show_too_early", []],
-    ["status", /cannot be/, "status", []],
-    ["customer.name", /./, "name", []],
-    ["customer.phone", /./, "phone", []],
-    ["customer.email", /./, "email", []],
-  ];
+  const FIRST_NUMBER = /(\d+)/;
+  const LAST_NUMBER = /(\d+)\D*$/;
+  const RFC3339 = /(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:Z|[+-]\d\d:\d\d))/;
 
-  // 409s: a taken time, a lapsed hold, a status move the transition table refuses, a walk-in
-  // with nothing free; any other 409 is told as a taken time.
-  const CONFLICT_REASONS = [
-    [/already booked/, "taken"],
-    [/hold on this booking expired/, "hold_expired"],
-    [/cannot be (marked|confirmed)/, "status"],
-    [/nothing that fits is free/, "nothing_free"],
-  ];
+  // code: [reason, the argument's name, its shape in the message] (other helpers may ADD rows).
+  const CODE_REASONS = {
+    in_the_past: ["past"],
+    too_little_notice: ["too_soon", "minutes", FIRST_NUMBER],
+    too_far_ahead: ["too_far", "days", FIRST_NUMBER],
+    local_time_skipped: ["no_such_time"],
+    wrong_offset: ["wrong_offset"],
+    off_grid: ["off_grid"],
+    location_closed: ["closed"],
+    change_deadline_passed: ["deadline_passed", "deadline", RFC3339],
+    already_started: ["started"],
+    party_too_large: ["party_too_large", "largest", LAST_NUMBER],
+    not_a_performer: ["not_performer"],
+    no_show_too_early: ["no_show_too_early"],
+    status_forbids: ["status"],
+    status_conflict: ["status"],
+    slot_taken: ["taken"],
+    hold_expired: ["hold_expired"],
+    nothing_free: ["nothing_free"],
+  };
 
-  function fromFields(errors) {
+  // A 422 without a known code: its field's generic reason.
+  const FIELD_REASONS = {
+    start_at: "bad_time",
+    party_size: "party_size",
+    resource_id: "resource",
+    service_id: "service",
+    status: "status",
+    "customer.name": "name",
+    "customer.phone": "phone",
+    "customer.email": "email",
+  };
+
+  function errorsOf(problem) {
+    return Array.isArray(problem.errors) ? problem.errors.filter((error) => error && typeof error === "object") : [];
+  }
+
+  function fromCode(errors) {
     for (const error of errors) {
-      const field = String((error && error.field) || "");
-      const message = String((error && error.message) || "");
-      for (const [name, words, reason, groups] of FIELD_REASONS) {
-        if (field !== name) continue;
-        const found = message.match(words);
-        if (!found) continue;
-        const args = {};
-        groups.forEach((group, i) => (args[group] = found[i + 1]));
-        return { reason, args };
-      }
+      const code = String(error.code || "");
+      if (!Object.prototype.hasOwnProperty.call(CODE_REASONS, code)) continue;
+      const [reason, name, shape] = CODE_REASONS[code];
+      const args = {};
+      const found = name ? String(error.message || "").match(shape) : null;
+      if (found) args[name] = found[1];
+      return { reason, args };
+    }
+    return null;
+  }
+
+  function fromField(errors) {
+    for (const error of errors) {
+      const field = String(error.field || "");
+      if (Object.prototype.hasOwnProperty.call(FIELD_REASONS, field)) return { reason: FIELD_REASONS[field], args: {} };
     }
     return null;
   }
@@ -70,15 +82,9 @@
     const problem = body || {};
     if (!status || status >= 500) return { reason: "failed", args: {} };
     if (status === 404) return { reason: "not_found", args: {} };
-    if (status === 409) {
-      const detail = String(problem.detail || "");
-      const found = CONFLICT_REASONS.find(([words]) => words.test(detail));
-      return { reason: found ? found[1] : "taken", args: {} };
-    }
-    if (status === 422) {
-      const errors = Array.isArray(problem.errors) ? problem.errors : [];
-      return fromFields(errors) || { reason: "refused", args: {} };
-    }
+    const errors = errorsOf(problem);
+    if (status === 409) return fromCode(errors) || { reason: "taken", args: {} };
+    if (status === 422) return fromCode(errors) || fromField(errors) || { reason: "refused", args: {} };
     if (status === 401 || status === 403) return { reason: "forbidden", args: {} };
     if (status === 429) return { reason: "busy", args: {} };
     return { reason: "refused", args: {} };

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use omnicanal_app::AppError;
 use omnicanal_domain::DomainError;
+use omnicanal_domain::bookings::refusal::BookingRefusal;
 use omnicanal_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,13 +17,26 @@ use utoipa::ToSchema;
 pub struct FieldError {
     /// The JSON path of the field (`lines[3].quantity`).
     pub field: String,
-    /// What is wrong with it.
+    /// What is wrong with it, in English for developers; it may be reworded at any time.
     pub message: String,
+    /// A stable snake_case code for the rule that refused the field, where one field can be
+    /// refused for several reasons a program must tell apart (today: booking refusals, e.g.
+    /// `in_the_past`, `too_little_notice`, `slot_taken`). Match on this, never on `message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "too_little_notice")]
+    pub code: Option<String>,
+}
+
+impl FieldError {
+    /// A field refused without a code of its own (the problem's `code` says enough).
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into(), code: None }
+    }
 }
 
 impl From<&omnicanal_app::FieldError> for FieldError {
     fn from(error: &omnicanal_app::FieldError) -> Self {
-        Self { field: error.field.clone(), message: error.message.clone() }
+        Self::new(error.field.clone(), error.message.clone())
     }
 }
 
@@ -131,6 +145,7 @@ impl ApiError {
                 AppError::GuessThrottled { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
                 AppError::SignInLinkRefused(_) => (StatusCode::GONE, "sign_in_link_unusable"),
                 AppError::ShortAtLocation { .. } => (StatusCode::CONFLICT, "insufficient_stock"),
+                AppError::BookingRefused { refusal, .. } => booking_refusal_status_and_code(*refusal),
             },
         }
     }
@@ -162,7 +177,7 @@ impl ApiError {
                 problem.errors = Some(errors.iter().map(FieldError::from).collect())
             }
             AppError::AlreadyExists { field, message } => {
-                problem.errors = Some(vec![FieldError { field: (*field).to_owned(), message: message.clone() }]);
+                problem.errors = Some(vec![FieldError::new(*field, message.clone())]);
             }
             AppError::InsufficientStock { sku } | AppError::SoldOut { sku } => problem.sku = Some(sku.clone()),
             AppError::CardDeclined { decline_code, next_step } => {
@@ -173,19 +188,26 @@ impl ApiError {
             AppError::PinWrong { attempts_left } => problem.attempts_left = Some(*attempts_left),
             AppError::PinLocked { until_ms } => problem.locked_until = Some(omnicanal_app::ids::rfc3339(*until_ms)),
             AppError::TooLarge { field, message } | AppError::UnsupportedMedia { field, message } => {
-                problem.errors = Some(vec![FieldError { field: (*field).to_owned(), message: message.clone() }]);
+                problem.errors = Some(vec![FieldError::new(*field, message.clone())]);
             }
             AppError::UnknownSku { sku, field } => {
                 problem.sku = Some(sku.clone());
-                problem.errors = Some(vec![FieldError { field: field.clone(), message: format!("unknown sku {sku}") }]);
+                problem.errors = Some(vec![FieldError::new(field.clone(), format!("unknown sku {sku}"))]);
             }
             AppError::SkuTaken { field, sku } => {
                 problem.sku = Some(sku.clone());
-                problem.errors = Some(vec![FieldError { field: field.clone(), message: error.to_string() }]);
+                problem.errors = Some(vec![FieldError::new(field.clone(), error.to_string())]);
             }
             AppError::VariantHasHistory { sku } => {
                 problem.sku = Some(sku.clone());
-                problem.errors = Some(vec![FieldError { field: "variants".to_owned(), message: error.to_string() }]);
+                problem.errors = Some(vec![FieldError::new("variants", error.to_string())]);
+            }
+            AppError::BookingRefused { field, refusal, message } => {
+                problem.errors = Some(vec![FieldError {
+                    field: field.clone(),
+                    message: message.clone(),
+                    code: Some(refusal.code().to_owned()),
+                }]);
             }
             AppError::ShortAtLocation { sku, location_id, .. } => {
                 problem.sku = Some(sku.clone());
@@ -194,6 +216,33 @@ impl ApiError {
             _ => {}
         }
         problem
+    }
+}
+
+/// The status and problem code of each booking refusal (its own code goes in `errors[].code`):
+/// a request that can never succeed as written is a 422 at its field, one that lost to the
+/// current state (the slot was taken, the hold lapsed, the status moved on) a 409.
+fn booking_refusal_status_and_code(refusal: BookingRefusal) -> (StatusCode, &'static str) {
+    let invalid = (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let conflict = (StatusCode::CONFLICT, "conflict");
+    match refusal {
+        BookingRefusal::OffGrid
+        | BookingRefusal::InThePast
+        | BookingRefusal::TooLittleNotice
+        | BookingRefusal::TooFarAhead
+        | BookingRefusal::LocalTimeSkipped
+        | BookingRefusal::WrongOffset
+        | BookingRefusal::LocationClosed
+        | BookingRefusal::ChangeDeadlinePassed
+        | BookingRefusal::AlreadyStarted
+        | BookingRefusal::PartyTooLarge
+        | BookingRefusal::NotAPerformer
+        | BookingRefusal::NoShowTooEarly
+        | BookingRefusal::StatusForbids => invalid,
+        BookingRefusal::StatusConflict
+        | BookingRefusal::SlotTaken
+        | BookingRefusal::HoldExpired
+        | BookingRefusal::NothingFree => conflict,
     }
 }
 

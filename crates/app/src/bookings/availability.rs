@@ -25,6 +25,7 @@ use omnicanal_domain::bookings::booking::Occupancy;
 use omnicanal_domain::bookings::combinations::{MAX_COMBINED_TABLES, SeatingError, Table, candidate_seatings};
 use omnicanal_domain::bookings::exceptions::{Exception, ExceptionDay, Schedule, WorkingWeek};
 use omnicanal_domain::bookings::local_time::{LocalTimeError, day_range_utc_ms};
+use omnicanal_domain::bookings::refusal::BookingRefusal;
 use omnicanal_domain::bookings::resources::{ResourceKind, TABLE_BUFFER_MINUTES, TABLE_SITTING_MINUTES};
 use omnicanal_domain::hours::OpeningHours;
 use omnicanal_store::{BookingExceptionRow, BookingResourceDetailsRow, BookingResourceRow, LocationRow};
@@ -145,7 +146,11 @@ impl App {
                     .collect();
                 if performers.is_empty() {
                     return Err(match resource_id {
-                        Some(_) => AppError::invalid("resource_id", "does not perform this service"),
+                        Some(_) => AppError::booking_refused(
+                            "resource_id",
+                            BookingRefusal::NotAPerformer,
+                            "does not perform this service",
+                        ),
                         None => AppError::invalid("service_id", "no staff member or room here performs this service"),
                     });
                 }
@@ -290,8 +295,9 @@ fn seat_party(
     let party = u16::try_from(party).map_err(|_| AppError::invalid("party_size", "is too large"))?;
     let joined = if one_table_asked { 1 } else { MAX_COMBINED_TABLES };
     let seatings = candidate_seatings(&as_seating, party, joined).map_err(|error| match error {
-        SeatingError::PartyTooLarge { party, largest } => AppError::invalid(
+        SeatingError::PartyTooLarge { party, largest } => AppError::booking_refused(
             "party_size",
+            BookingRefusal::PartyTooLarge,
             format!("no table or combination of tables here seats a party of {party} (the largest seats {largest})"),
         ),
         other => AppError::from(omnicanal_domain::DomainError::from(other)),

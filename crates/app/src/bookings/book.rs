@@ -28,6 +28,7 @@ use omnicanal_domain::bookings::booking::{
 use omnicanal_domain::bookings::changes::{ChangedBy, check_change_window};
 use omnicanal_domain::bookings::deposits::DepositStatus;
 use omnicanal_domain::bookings::local_time::{LocalTimeError, local_date_at, to_utc_ms};
+use omnicanal_domain::bookings::refusal::BookingRefusal;
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_domain::payment_job::PaymentJobKind;
 use omnicanal_store::{BookingDepositRow, BookingInsert, BookingRow, NewEvent};
@@ -87,18 +88,24 @@ fn check_offset(zone: Tz, start_ms: i64, offset_seconds: Option<i32>) -> AppResu
     }
     let written = FixedOffset::east_opt(offset_seconds).unwrap_or(site_offset);
     let wall = instant.with_timezone(&written).naive_local();
-    let message = match to_utc_ms(zone, wall.date(), wall.time()) {
-        Err(LocalTimeError::Skipped { .. }) => format!(
-            "the local time {} does not exist in {}: the clock skips that hour",
-            wall.format("%Y-%m-%d %H:%M"),
-            zone.name()
+    let (refusal, message) = match to_utc_ms(zone, wall.date(), wall.time()) {
+        Err(LocalTimeError::Skipped { .. }) => (
+            BookingRefusal::LocalTimeSkipped,
+            format!(
+                "the local time {} does not exist in {}: the clock skips that hour",
+                wall.format("%Y-%m-%d %H:%M"),
+                zone.name()
+            ),
         ),
-        _ => format!(
-            "the offset {written} is not {}'s at that time ({site_offset}); write the site's local time",
-            zone.name()
+        _ => (
+            BookingRefusal::WrongOffset,
+            format!(
+                "the offset {written} is not {}'s at that time ({site_offset}); write the site's local time",
+                zone.name()
+            ),
         ),
     };
-    Err(AppError::invalid("start_at", message))
+    Err(AppError::booking_refused("start_at", refusal, message))
 }
 
 impl App {
@@ -135,7 +142,11 @@ impl App {
             plan.duration_minutes,
             plan.buffer_before_minutes,
         ) {
-            return Err(AppError::invalid("start_at", "the location is not open for the whole booking then"));
+            return Err(AppError::booking_refused(
+                "start_at",
+                BookingRefusal::LocationClosed,
+                "the location is not open for the whole booking then",
+            ));
         }
         let wanted = Occupancy::with_buffers(
             request.start_ms,
@@ -265,7 +276,11 @@ impl App {
                 BookingInsert::Taken => continue,
             }
         }
-        Err(AppError::Conflict("that time is already booked; choose another slot".into()))
+        Err(AppError::booking_refused(
+            "start_at",
+            BookingRefusal::SlotTaken,
+            "that time is already booked; choose another slot",
+        ))
     }
 
     /// A booking, for the holder of its manage token.

@@ -9,6 +9,7 @@
 
 use omnicanal_domain::bookings::booking::BookingStatus;
 use omnicanal_domain::bookings::changes::{ConfirmPlan, ConfirmRefused, plan_confirm};
+use omnicanal_domain::bookings::refusal::BookingRefusal;
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::BookingRow;
 
@@ -82,9 +83,15 @@ impl App {
 
 fn refusal(refused: ConfirmRefused) -> AppError {
     match refused {
-        ConfirmRefused::Expired => {
-            AppError::Conflict("the hold on this booking expired and its time was released; book again".into())
-        }
-        ConfirmRefused::NotHeld(status) => AppError::Conflict(format!("a {status} booking cannot be confirmed")),
+        ConfirmRefused::Expired => AppError::booking_refused(
+            "status",
+            BookingRefusal::HoldExpired,
+            "the hold on this booking expired and its time was released; book again",
+        ),
+        ConfirmRefused::NotHeld(status) => AppError::booking_refused(
+            "status",
+            BookingRefusal::StatusConflict,
+            format!("a {status} booking cannot be confirmed"),
+        ),
     }
 }

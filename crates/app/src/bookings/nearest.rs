@@ -105,7 +105,7 @@ impl App {
                 }),
                 // This location does not take this booking (no table seats the party, nobody
                 // performs the service): the others still answer.
-                Err(AppError::Invalid(_) | AppError::NotFound(_)) => continue,
+                Err(AppError::Invalid(_) | AppError::BookingRefused { .. } | AppError::NotFound(_)) => continue,
                 Err(other) => return Err(other),
             }
         }

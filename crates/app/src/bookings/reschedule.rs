@@ -12,6 +12,7 @@
 use omnicanal_domain::bookings::availability::inside_opening_hours;
 use omnicanal_domain::bookings::booking::{BookingWindow, Occupancy, check_start};
 use omnicanal_domain::bookings::changes::{ChangedBy, check_change_window, check_movable};
+use omnicanal_domain::bookings::refusal::BookingRefusal;
 use omnicanal_domain::events::DomainEvent;
 use omnicanal_store::{BookingClaim, BookingMove, BookingRow};
 
@@ -81,7 +82,11 @@ impl App {
         let before_ms = plan.buffer_before_minutes.saturating_mul(60_000);
         let held_minutes = plan.duration_minutes.saturating_add(plan.buffer_before_minutes);
         if !inside_opening_hours(plan.zone, plan.hours.as_ref(), to.start_ms.saturating_sub(before_ms), held_minutes) {
-            return Err(AppError::invalid("start_at", "the location is not open for the whole booking then"));
+            return Err(AppError::booking_refused(
+                "start_at",
+                BookingRefusal::LocationClosed,
+                "the location is not open for the whole booking then",
+            ));
         }
         let wanted = Occupancy::with_buffers(
             to.start_ms,
@@ -119,6 +124,10 @@ impl App {
                 }
             }
         }
-        Err(AppError::Conflict("that time is already booked; the booking keeps its time — choose another slot".into()))
+        Err(AppError::booking_refused(
+            "start_at",
+            BookingRefusal::SlotTaken,
+            "that time is already booked; the booking keeps its time — choose another slot",
+        ))
     }
 }

@@ -14,6 +14,7 @@
 
 use omnicanal_domain::access::Role;
 use omnicanal_domain::bookings::booking::BookingStatus;
+use omnicanal_domain::bookings::refusal::BookingRefusal;
 use omnicanal_domain::bookings::staff::{
     StaffMovePlan, StaffMoveRefused, StaffStatus, plan_staff_move, walk_in_occupancy,
 };
@@ -88,10 +89,18 @@ impl App {
             Ok(StaffMovePlan::AlreadyThere) => return Ok(booking),
             Ok(StaffMovePlan::Move { to, .. }) => to,
             Err(StaffMoveRefused::NotAllowed { from, to }) => {
-                return Err(AppError::Conflict(format!("a {from} booking cannot be marked {to}")));
+                return Err(AppError::booking_refused(
+                    "status",
+                    BookingRefusal::StatusConflict,
+                    format!("a {from} booking cannot be marked {to}"),
+                ));
             }
             Err(StaffMoveRefused::NoShowBeforeStart) => {
-                return Err(AppError::invalid("status", "a booking is a no-show only once its start has passed"));
+                return Err(AppError::booking_refused(
+                    "status",
+                    BookingRefusal::NoShowTooEarly,
+                    "a booking is a no-show only once its start has passed",
+                ));
             }
         };
         let cancelled_ms = if to == BookingStatus::Cancelled { Some(now_ms) } else { booking.cancelled_ms };
@@ -111,7 +120,11 @@ impl App {
         if stored.status == to {
             return Ok(stored);
         }
-        Err(AppError::Conflict(format!("a {} booking cannot be marked {to}", stored.status)))
+        Err(AppError::booking_refused(
+            "status",
+            BookingRefusal::StatusConflict,
+            format!("a {} booking cannot be marked {to}", stored.status),
+        ))
     }
 
     /// Seats a walk-in now on a free table (or staff member or room) of the location; nothing
@@ -145,7 +158,9 @@ impl App {
             cancelled_ms: None,
         };
         self.claim_first_free(&plan.offers, wanted, template, None, None, now_ms).await.map_err(|error| match error {
-            AppError::Conflict(_) => AppError::Conflict("nothing that fits is free now".into()),
+            AppError::BookingRefused { refusal: BookingRefusal::SlotTaken, .. } => {
+                AppError::booking_refused("start_at", BookingRefusal::NothingFree, "nothing that fits is free now")
+            }
             other => other,
         })
     }

@@ -303,6 +303,28 @@ mod tests {
         OpeningHours::from_ranges(raw)
     }
 
+    /// The proptests' resources: `ids[i]` is open one range, `hours[i]` (its first cell after
+    /// `day_start_ms`, then how many cells), and holds what `taken(i)` gives it.
+    fn resource_days(
+        day_start_ms: i64,
+        ids: &[&str],
+        hours: &[(i64, i64)],
+        taken: impl Fn(usize) -> Vec<Occupancy>,
+    ) -> Vec<ResourceDay> {
+        ids.iter()
+            .zip(hours)
+            .enumerate()
+            .map(|(index, (id, (open, length)))| {
+                let opens = day_start_ms + open * GRID_MS;
+                ResourceDay {
+                    id: (*id).to_owned(),
+                    bookable: vec![(opens, opens + length * GRID_MS)],
+                    taken: taken(index),
+                }
+            })
+            .collect()
+    }
+
     fn santiago() -> Tz {
         "America/Santiago".parse().unwrap_or(Tz::UTC)
     }
@@ -431,25 +453,15 @@ mod tests {
         ) {
             let day_start = 1_796_700_000_000i64.div_euclid(GRID_MS) * GRID_MS;
             let ids = ["s0", "s1", "s2"];
-            let days: Vec<ResourceDay> = ids
-                .iter()
-                .enumerate()
-                .map(|(index, id)| {
-                    let (open, length) = hours[index];
-                    let opens = day_start + open * GRID_MS;
-                    ResourceDay {
-                        id: (*id).to_owned(),
-                        bookable: vec![(opens, opens + length * GRID_MS)],
-                        taken: taken
-                            .iter()
-                            .filter(|(_, _, _, _, owner)| *owner == index)
-                            .map(|(cell, length, before, after, _)| {
-                                Occupancy::with_buffers(day_start + cell * GRID_MS, *length, *before, *after)
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
+            let days = resource_days(day_start, &ids, &hours, |index| {
+                taken
+                    .iter()
+                    .filter(|(_, _, _, _, owner)| *owner == index)
+                    .map(|(cell, length, before, after, _)| {
+                        Occupancy::with_buffers(day_start + cell * GRID_MS, *length, *before, *after)
+                    })
+                    .collect()
+            });
             let offers: Vec<Offer> = days.iter().filter_map(|day| Offer::joining(&[day])).collect();
             let search = Search {
                 day_start_ms: day_start,
@@ -514,23 +526,13 @@ mod tests {
             use crate::bookings::combinations::{Table, candidate_seatings};
             let day_start = 1_796_700_000_000i64.div_euclid(GRID_MS) * GRID_MS;
             let ids = ["t0", "t1", "t2", "t3", "t4"];
-            let days: Vec<ResourceDay> = ids
-                .iter()
-                .enumerate()
-                .map(|(index, id)| {
-                    let (open, length) = hours[index];
-                    let opens = day_start + open * GRID_MS;
-                    ResourceDay {
-                        id: (*id).to_owned(),
-                        bookable: vec![(opens, opens + length * GRID_MS)],
-                        taken: taken
-                            .iter()
-                            .filter(|(_, _, owner)| *owner == index)
-                            .map(|(cell, length, _)| Occupancy::new(day_start + cell * GRID_MS, *length, 15))
-                            .collect(),
-                    }
-                })
-                .collect();
+            let days = resource_days(day_start, &ids, &hours, |index| {
+                taken
+                    .iter()
+                    .filter(|(_, _, owner)| *owner == index)
+                    .map(|(cell, length, _)| Occupancy::new(day_start + cell * GRID_MS, *length, 15))
+                    .collect()
+            });
             let tables: Vec<Table> = ids
                 .iter()
                 .enumerate()

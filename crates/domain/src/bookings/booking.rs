@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::refusal::BookingRefusal;
 use super::{GRID_MINUTES, GRID_MS};
 use crate::DomainError;
 
@@ -76,10 +77,18 @@ pub fn plan_cancel(status: BookingStatus, start_ms: i64, now_ms: i64) -> Result<
         return Ok(CancelPlan::AlreadyCancelled);
     }
     if !status.next_statuses().contains(&BookingStatus::Cancelled) {
-        return Err(DomainError::invalid("status", format!("a {status} booking cannot be cancelled")));
+        return Err(DomainError::booking_refused(
+            "status",
+            BookingRefusal::StatusForbids,
+            format!("a {status} booking cannot be cancelled"),
+        ));
     }
     if now_ms >= start_ms {
-        return Err(DomainError::invalid("start_at", "the booking has started; it can no longer be cancelled"));
+        return Err(DomainError::booking_refused(
+            "start_at",
+            BookingRefusal::AlreadyStarted,
+            "the booking has started; it can no longer be cancelled",
+        ));
     }
     Ok(CancelPlan::Cancel)
 }
@@ -112,23 +121,26 @@ impl BookingWindow {
 /// minimum notice, not beyond the window. Each refusal names `start_at` and says why.
 pub fn check_start(start_ms: i64, now_ms: i64, window: BookingWindow) -> Result<(), DomainError> {
     if start_ms.rem_euclid(GRID_MS) != 0 {
-        return Err(DomainError::invalid(
+        return Err(DomainError::booking_refused(
             "start_at",
+            BookingRefusal::OffGrid,
             format!("bookings start on the {GRID_MINUTES}-minute grid (:00, :15, :30, :45)"),
         ));
     }
     if start_ms < now_ms {
-        return Err(DomainError::invalid("start_at", "is in the past"));
+        return Err(DomainError::booking_refused("start_at", BookingRefusal::InThePast, "is in the past"));
     }
     if start_ms < window.earliest_ms(now_ms) {
-        return Err(DomainError::invalid(
+        return Err(DomainError::booking_refused(
             "start_at",
+            BookingRefusal::TooLittleNotice,
             format!("bookings are taken at least {} minutes ahead", window.min_notice_minutes),
         ));
     }
     if start_ms > window.latest_ms(now_ms) {
-        return Err(DomainError::invalid(
+        return Err(DomainError::booking_refused(
             "start_at",
+            BookingRefusal::TooFarAhead,
             format!("bookings are taken at most {} days ahead", window.max_days_ahead),
         ));
     }
@@ -235,10 +247,15 @@ mod tests {
         let window = BookingWindow::DEFAULT;
         let in_two_hours = NOW + 2 * 3_600_000;
         assert!(check_start(in_two_hours, NOW, window).is_ok());
-        assert!(check_start(in_two_hours + 60_000, NOW, window).is_err(), "a one-minute shift is off the grid");
-        assert!(check_start(NOW - GRID_MS, NOW, window).is_err(), "the past");
-        assert!(check_start(NOW + GRID_MS, NOW, window).is_err(), "within the notice");
-        assert!(check_start(NOW + 61 * 86_400_000, NOW, window).is_err(), "beyond the window");
+        // Each refusal names `start_at` with its own code, which the pages word.
+        let refused = |start_ms: i64| match check_start(start_ms, NOW, window) {
+            Err(DomainError::BookingRefused { field, refusal, .. }) if field == "start_at" => Some(refusal),
+            _ => None,
+        };
+        assert_eq!(refused(in_two_hours + 60_000), Some(BookingRefusal::OffGrid), "a one-minute shift");
+        assert_eq!(refused(NOW - GRID_MS), Some(BookingRefusal::InThePast));
+        assert_eq!(refused(NOW + GRID_MS), Some(BookingRefusal::TooLittleNotice));
+        assert_eq!(refused(NOW + 61 * 86_400_000), Some(BookingRefusal::TooFarAhead));
     }
 
     #[test]

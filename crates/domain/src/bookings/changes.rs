@@ -3,7 +3,7 @@
 //! start; staff always may), which statuses may be moved to another time, and whether a hold
 //! may still be confirmed. Pure rules: the app reads the clock and the settings and passes them.
 //!
-//! A refusal by the window is `Invalid` on `start_at` (answered 422), not a conflict (409): the
+//! A refusal by the window is a `BookingRefused` on `start_at` (answered 422), not a conflict (409): the
 //! request is wrong for this booking at this time whatever anyone else does — retrying never
 //! helps — just as cancelling a booking that has started is. Its message names the deadline in
 //! the site's own time zone, so the customer reads the hour they know.
@@ -12,6 +12,7 @@ use chrono::TimeZone;
 use chrono_tz::Tz;
 
 use super::booking::BookingStatus;
+use super::refusal::BookingRefusal;
 use crate::DomainError;
 
 /// Who asks for the change: the customer's window binds only the customer.
@@ -50,8 +51,9 @@ pub fn check_change_window(
     }
     let deadline_ms = customer_deadline_ms(start_ms, cancel_window_minutes);
     if now_ms > deadline_ms {
-        return Err(DomainError::invalid(
+        return Err(DomainError::booking_refused(
             "start_at",
+            BookingRefusal::ChangeDeadlinePassed,
             format!(
                 "the booking could be cancelled or moved online until {} ({cancel_window_minutes} minutes before it \
                  starts); please call the location",
@@ -74,10 +76,18 @@ pub fn check_movable(status: BookingStatus, start_ms: i64, now_ms: i64) -> Resul
         | BookingStatus::Expired => false,
     };
     if !movable {
-        return Err(DomainError::invalid("status", format!("a {status} booking cannot be moved")));
+        return Err(DomainError::booking_refused(
+            "status",
+            BookingRefusal::StatusForbids,
+            format!("a {status} booking cannot be moved"),
+        ));
     }
     if now_ms >= start_ms {
-        return Err(DomainError::invalid("start_at", "the booking has started; it can no longer be moved"));
+        return Err(DomainError::booking_refused(
+            "start_at",
+            BookingRefusal::AlreadyStarted,
+            "the booking has started; it can no longer be moved",
+        ));
     }
     Ok(())
 }
@@ -142,7 +152,8 @@ mod tests {
         let deadline = customer_deadline_ms(START, 120);
         assert!(check_change_window(ChangedBy::Customer, START, deadline, 120, zone).is_ok());
         let late = check_change_window(ChangedBy::Customer, START, deadline + 1, 120, zone);
-        let Err(DomainError::Invalid { field, message }) = &late else {
+        let Err(DomainError::BookingRefused { field, refusal: BookingRefusal::ChangeDeadlinePassed, message }) = &late
+        else {
             unreachable_refusal(&late);
             return;
         };

@@ -48,6 +48,8 @@ pub mod staff;
 pub mod reminders;
 // Deposits through the payment provider, and what each ending does with them (issue 19 point 3).
 pub mod deposits;
+// Stable codes for booking refusals, so pages tell them apart without reading English.
+pub mod refusal;
 
 /// The booking grid, in minutes: starts are offered and accepted on it, claims are made by it.
 pub const GRID_MINUTES: i64 = 15;

@@ -162,7 +162,7 @@ async fn book(app: &App, zone: Tz, location_id: &str, booking: &DemoBooking, ser
         email: None,
     })?;
     match app.book(request).await {
-        Ok(_) | Err(AppError::Invalid(_) | AppError::Conflict(_)) => Ok(()),
+        Ok(_) | Err(AppError::Invalid(_) | AppError::BookingRefused { .. } | AppError::Conflict(_)) => Ok(()),
         Err(other) => Err(other),
     }
 }

@@ -10,42 +10,15 @@
 //! The clock is Tuesday 2026-12-08 08:00 in Santiago (UTC−3); the locations open every day
 //! 12:00–23:00.
 
-use std::sync::Arc;
-
 use futures::future::join_all;
-use omnicanal_app::ManualClock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::common::bookings::{
+    WEDNESDAY, assert_field, book, local_times, open_noon_to_eleven, resource, slots, spawn_on_tuesday_morning,
+};
 use crate::common::fixture::id_of;
-use crate::common::{Body, Fixture, Resp, TestApp, assert_problem, assert_validation_problem, qs};
-
-/// 2026-12-08T11:00:00Z, a Tuesday: 08:00 in Santiago.
-const TUESDAY_MORNING_MS: i64 = 1_796_727_600_000;
-/// The day after, in Santiago.
-const WEDNESDAY: &str = "2026-12-09";
-
-async fn spawn() -> TestApp {
-    let clock = Arc::new(ManualClock::starting_at(TUESDAY_MORNING_MS));
-    TestApp::spawn_with_services(omnicanal_server::Services { clock, ..Default::default() }).await
-}
-
-async fn open_noon_to_eleven(app: &TestApp, fx: &Fixture) {
-    let every_day: serde_json::Map<String, Value> =
-        (1..=7).map(|day| (day.to_string(), json!([["12:00", "23:00"]]))).collect();
-    for merchant in &fx.merchants {
-        let manager = merchant.manager.token(app).await;
-        let path = format!("/api/v1/locations/{}", merchant.location_id);
-        app.send(Method::PATCH, &path, Some(&manager), Body::Json(json!({"opening_hours": every_day})), &[])
-            .await
-            .expect(StatusCode::OK, "opening hours");
-    }
-}
-
-async fn resource(app: &TestApp, token: &str, location_id: &str, body: Value) -> String {
-    let path = format!("/api/v1/locations/{location_id}/resources");
-    id_of(&app.post(&path, Some(token), &body).await.expect(StatusCode::CREATED, "a resource"), "resource")
-}
+use crate::common::{Body, Fixture, Resp, TestApp, assert_problem, assert_validation_problem};
 
 async fn service(app: &TestApp, token: &str, body: Value) -> Value {
     app.post("/api/v1/services", Some(token), &body).await.expect(StatusCode::CREATED, "a service")
@@ -55,45 +28,22 @@ async fn patch_service(app: &TestApp, token: &str, id: &str, body: Value) -> Res
     app.send(Method::PATCH, &format!("/api/v1/services/{id}"), Some(token), Body::Json(body), &[]).await
 }
 
-/// Local start times (HH:MM, Santiago in December) of a day's slots.
+/// Local start times (HH:MM, Santiago in December) of Wednesday's slots for a service, each once.
 async fn slot_times(app: &TestApp, location_id: &str, service_id: &str) -> Vec<String> {
-    let path = format!(
-        "/api/v1/locations/{location_id}/availability?{}",
-        qs(&[("date", WEDNESDAY), ("service_id", service_id)])
-    );
-    let slots = app.get(&path, None).await.expect(StatusCode::OK, "availability");
-    let mut times: Vec<String> = slots
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|slot| slot["start_at"].as_str().map(str::to_owned))
-        .filter_map(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
-        .map(|at| (at - chrono::Duration::hours(3)).format("%H:%M").to_string())
-        .collect();
+    let mut times =
+        local_times(&slots(app, location_id, &[("date", WEDNESDAY), ("service_id", service_id)]).await, None);
     times.dedup();
     times
 }
 
+/// An appointment on Wednesday at `local_time` (HH:MM in Santiago).
 fn appointment(location_id: &str, local_time: &str, service_id: &str) -> Value {
-    json!({"location_id": location_id, "start_at": format!("{WEDNESDAY}T{local_time}:00-03:00"),
-           "service_id": service_id, "customer": {"name": "Javiera", "email": "javiera@example.cl"}})
-}
-
-async fn book(app: &TestApp, body: &Value) -> Resp {
-    app.post("/api/v1/bookings", None, body).await
-}
-
-#[track_caller]
-fn assert_field(resp: &Resp, field: &str, what: &str) {
-    assert_validation_problem(resp, what);
-    let errors = resp.body["errors"].as_array().cloned().unwrap_or_default();
-    assert!(errors.iter().any(|error| error["field"] == field), "{what}: no error on {field}: {}", resp.body);
+    crate::common::bookings::appointment(location_id, &format!("{WEDNESDAY}T{local_time}:00-03:00"), service_id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_buffer_before_is_claimed_inside_the_hours_and_the_booking_keeps_its_time() {
-    let app = spawn().await;
+    let (app, _clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(2).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let (salon, other) = (fx.m(0), fx.m(1));
@@ -193,7 +143,7 @@ async fn a_buffer_before_is_claimed_inside_the_hours_and_the_booking_keeps_its_t
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn walk_ins_skip_the_opening_hours_and_the_working_week_on_purpose() {
-    let app = spawn().await;
+    let (app, _clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
     let place = fx.m(0);

@@ -18,14 +18,14 @@ use mailin_embedded::response::{INTERNAL_ERROR, NO_SERVICE, OK};
 use mailin_embedded::{Handler, Response, Server, SslConfig};
 use omnicanal_app::ManualClock;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::{Connection, Row};
 
-use crate::common::fixture::id_of;
-use crate::common::{Body, Fixture, TestApp, qs};
+use crate::common::bookings::{TUESDAY_MORNING_MS, booked, open_noon_to_eleven, party, table, with_token};
+use crate::common::{Body, Fixture, TestApp};
 
-/// 2026-12-08T14:00:00Z, a Tuesday: 11:00 in Santiago.
-const TUESDAY_ELEVEN_MS: i64 = 1_796_738_400_000;
+/// 2026-12-08T14:00:00Z, a Tuesday: 11:00 in Santiago, three hours after the shared morning.
+const TUESDAY_ELEVEN_MS: i64 = TUESDAY_MORNING_MS + 3 * 3_600_000;
 
 /// One message the sink received, and whether it answered 250.
 #[derive(Debug, Clone)]
@@ -114,26 +114,9 @@ async fn spawn(clock: Arc<ManualClock>, smtp_port: u16) -> TestApp {
 
 /// Opens the fixture's first location 12:00–23:00 every day and gives it a table for 1–4.
 async fn restaurant_with_a_table(app: &TestApp, fx: &Fixture) -> String {
+    open_noon_to_eleven(app, fx).await;
     let merchant = fx.m(0);
-    let manager = merchant.manager.token(app).await;
-    let every_day: serde_json::Map<String, Value> =
-        (1..=7).map(|day| (day.to_string(), json!([["12:00", "23:00"]]))).collect();
-    app.send(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/locations/{}", merchant.location_id),
-        Some(&manager),
-        Body::Json(json!({"opening_hours": every_day})),
-        &[],
-    )
-    .await
-    .expect(StatusCode::OK, "opening hours");
-    app.post(
-        &format!("/api/v1/locations/{}/resources", merchant.location_id),
-        Some(&manager),
-        &json!({"kind": "table", "name": "Mesa 1", "seats_min": 1, "seats_max": 4}),
-    )
-    .await
-    .expect(StatusCode::CREATED, "a table");
+    table(app, &merchant.manager.token(app).await, &merchant.location_id, "Mesa 1").await;
     merchant.location_id.clone()
 }
 
@@ -174,25 +157,14 @@ async fn a_reminder_is_emailed_in_spanish_with_the_manage_link_and_the_ics_once_
     let fx = Fixture::builder().merchants(1).stock(0).build(&app).await;
     let location_id = restaurant_with_a_table(&app, &fx).await;
 
-    let body = json!({
-        "location_id": location_id,
-        "start_at": "2026-12-08T12:00:00-03:00",
-        "party_size": 2,
-        "customer": {"name": "Camila Rojas", "email": "camila@example.cl"},
-    });
-    let made = app.post("/api/v1/bookings", None, &body).await.expect(StatusCode::CREATED, "a booking");
-    let booking_id = id_of(&made, "booking");
-    let token = made["manage_token"].as_str().unwrap_or_default().to_owned();
+    let mut body = party(&location_id, "2026-12-08T12:00:00-03:00", 2);
+    body["customer"] = json!({"name": "Camila Rojas", "email": "camila@example.cl"});
+    let (booking_id, token, _) = booked(&app, &body, "a booking").await;
     assert!(token.len() >= 43, "256 bits: {token}");
-    app.send(
-        reqwest::Method::PUT,
-        &format!("/api/v1/bookings/{booking_id}/reminder-preferences?{}", qs(&[("token", &token)])),
-        None,
-        Body::Json(json!({"language": "es"})),
-        &[],
-    )
-    .await
-    .expect(StatusCode::OK, "the customer picks Spanish");
+    let preferences = with_token(&format!("/api/v1/bookings/{booking_id}/reminder-preferences"), &token);
+    app.send(reqwest::Method::PUT, &preferences, None, Body::Json(json!({"language": "es"})), &[])
+        .await
+        .expect(StatusCode::OK, "the customer picks Spanish");
 
     // The first attempt meets the 421; the retry waits for the app's clock.
     let accepted = |sink: &Sink| sink.received().iter().filter(|message| message.accepted).count();
@@ -259,7 +231,7 @@ async fn a_reminder_is_emailed_in_spanish_with_the_manage_link_and_the_ics_once_
     assert!(stored.iter().all(|text| !text.contains(&token)), "no stored row holds the token: {stored:?}");
 
     let deliveries = app
-        .get(&format!("/api/v1/bookings/{booking_id}/reminders?{}", qs(&[("token", &token)])), None)
+        .get(&with_token(&format!("/api/v1/bookings/{booking_id}/reminders"), &token), None)
         .await
         .expect(StatusCode::OK, "the customer reads what was sent");
     let states: Vec<(String, String, i64)> = deliveries

@@ -5,9 +5,10 @@
 //! the "not found" page. The pages' behaviour is the browser suite's (`bookings-pages.test.mjs`).
 //!
 //! The pages tell a refusal by its reason, never by the server's English (`booking-refusals.js`);
-//! the reasons that share a field are told apart by fixed words of the API's messages, and the
-//! second test pins each of those words against the real API, on both databases, so a reworded
-//! message fails here instead of the pages quietly falling back to their generic text.
+//! the reasons that share a field are told apart by the stable `code` of the problem's
+//! `errors[]` entry, and the second test pins each code against the real API, on both
+//! databases, and against the script's table, so a renamed code fails here instead of the pages
+//! quietly falling back to their generic text. The messages may be reworded freely.
 
 use chrono::{DurationRound, TimeDelta};
 use reqwest::StatusCode;
@@ -79,27 +80,29 @@ async fn the_booking_pages_show_what_each_place_takes_and_the_manage_link_needs_
     }
 }
 
-/// The words of one refusal's message that `booking-refusals.js` matches on: the answer must
-/// have `status`, carry `words` (on `field`, or in `detail` for a 409), and the script must
-/// match those same words to `reason`.
+/// The code of one refusal that `booking-refusals.js` reads: the answer must have `status`
+/// (with the problem code that status always has), carry `code` on `field`'s entry of
+/// `errors[]`, and the script's table must map that code to `reason`.
 #[track_caller]
-fn assert_refusal_words(resp: &Resp, status: StatusCode, field: Option<&str>, words: &str, reason: &str) {
+fn assert_refusal_code(resp: &Resp, status: StatusCode, field: &str, code: &str, reason: &str) {
     assert_eq!(resp.status, status, "{reason}: {}", resp.body);
-    let said = match field {
-        Some(field) => {
-            let errors = resp.body["errors"].as_array().cloned().unwrap_or_default();
-            let on_field: Vec<Value> = errors.into_iter().filter(|error| error["field"] == field).collect();
-            on_field.iter().filter_map(|error| error["message"].as_str()).collect::<Vec<_>>().join(" | ")
-        }
-        None => resp.body["detail"].as_str().unwrap_or_default().to_owned(),
-    };
-    assert!(said.contains(words), "{reason}: the API no longer says {words:?} on {field:?}: {}", resp.body);
-    assert!(REFUSALS_JS.contains(words), "{reason}: booking-refusals.js does not match {words:?}");
-    assert!(REFUSALS_JS.contains(&format!("\"{reason}\"")), "booking-refusals.js has no reason {reason:?}");
+    let problem_code = if status == StatusCode::CONFLICT { "conflict" } else { "validation_failed" };
+    assert_eq!(resp.body["code"], problem_code, "{reason}: {}", resp.body);
+    let errors = resp.body["errors"].as_array().cloned().unwrap_or_default();
+    let on_field: Vec<&Value> = errors.iter().filter(|error| error["field"] == field).collect();
+    assert!(
+        on_field.iter().any(|error| error["code"] == code),
+        "{reason}: the API no longer refuses {field} with code {code:?}: {}",
+        resp.body
+    );
+    assert!(
+        REFUSALS_JS.contains(&format!("    {code}: [\"{reason}\"")),
+        "{reason}: booking-refusals.js does not map the code {code:?} to {reason:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn every_refusal_the_pages_word_is_still_said_with_the_words_they_match() {
+async fn every_refusal_the_pages_word_carries_the_code_their_script_reads() {
     let (app, clock) = spawn_on_tuesday_morning().await;
     let fx = Fixture::builder().merchants(1).build(&app).await;
     open_noon_to_eleven(&app, &fx).await;
@@ -111,23 +114,29 @@ async fn every_refusal_the_pages_word_is_still_said_with_the_words_they_match() 
 
     // A customer's booking, each way it can be refused (clock: Tuesday 08:00).
     let cases = [
-        ("2026-12-08T07:00:00-03:00", 2, "start_at", "is in the past", "past"),
-        ("2026-12-08T08:15:00-03:00", 2, "start_at", "minutes ahead", "too_soon"),
-        ("2027-03-01T13:00:00-03:00", 2, "start_at", "days ahead", "too_far"),
-        ("2026-12-09T20:01:00-03:00", 2, "start_at", "minute grid", "off_grid"),
-        ("2026-12-09T09:00:00-03:00", 2, "start_at", "not open for the whole booking", "closed"),
-        ("2026-09-06T00:30:00-04:00", 2, "start_at", "does not exist in", "no_such_time"),
-        ("2026-12-10T00:00:00+01:00", 2, "start_at", "at that time", "wrong_offset"),
-        ("2026-12-09T20:00:00-03:00", 9, "party_size", "the largest seats", "party_too_large"),
+        ("2026-12-08T07:00:00-03:00", 2, "start_at", "in_the_past", "past"),
+        ("2026-12-08T08:15:00-03:00", 2, "start_at", "too_little_notice", "too_soon"),
+        ("2027-03-01T13:00:00-03:00", 2, "start_at", "too_far_ahead", "too_far"),
+        ("2026-12-09T20:01:00-03:00", 2, "start_at", "off_grid", "off_grid"),
+        ("2026-12-09T09:00:00-03:00", 2, "start_at", "location_closed", "closed"),
+        ("2026-09-06T00:30:00-04:00", 2, "start_at", "local_time_skipped", "no_such_time"),
+        ("2026-12-10T00:00:00+01:00", 2, "start_at", "wrong_offset", "wrong_offset"),
+        ("2026-12-09T20:00:00-03:00", 9, "party_size", "party_too_large", "party_too_large"),
     ];
-    for (start_at, party_size, field, words, reason) in cases {
+    for (start_at, party_size, field, code, reason) in cases {
         let refused = book(&app, &party(location, start_at, party_size)).await;
-        assert_refusal_words(&refused, StatusCode::UNPROCESSABLE_ENTITY, Some(field), words, reason);
+        assert_refusal_code(&refused, StatusCode::UNPROCESSABLE_ENTITY, field, code, reason);
     }
+    // The numbers the pages' texts need are still in the messages (the script takes them by
+    // their shape: the notice's minutes, the days ahead, the largest table).
+    let too_soon = book(&app, &party(location, "2026-12-08T08:15:00-03:00", 2)).await;
+    assert!(too_soon.body["errors"][0]["message"].to_string().contains("30"), "{}", too_soon.body);
+    let too_large = book(&app, &party(location, "2026-12-09T20:00:00-03:00", 9)).await;
+    assert!(too_large.body["errors"][0]["message"].to_string().ends_with(" 4)\""), "{}", too_large.body);
     let (id, token, _) =
         booked(&app, &party_at_table(location, "2026-12-09T20:00:00-03:00", &table_id), "a table").await;
     let taken = book(&app, &party_at_table(location, "2026-12-09T20:00:00-03:00", &table_id)).await;
-    assert_refusal_words(&taken, StatusCode::CONFLICT, None, "already booked", "taken");
+    assert_refusal_code(&taken, StatusCode::CONFLICT, "start_at", "slot_taken", "taken");
     let stranger = app.get(&format!("/api/v1/bookings/{id}?token=wrong"), None).await;
     assert_eq!(stranger.status, StatusCode::NOT_FOUND, "not_found: {}", stranger.body);
 
@@ -143,13 +152,7 @@ async fn every_refusal_the_pages_word_is_still_said_with_the_words_they_match() 
     let mut with_bea = appointment(location, "2026-12-09T13:00:00-03:00", &service_id);
     with_bea["resource_id"] = json!(bea);
     let refused = book(&app, &with_bea).await;
-    assert_refusal_words(
-        &refused,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("resource_id"),
-        "does not perform",
-        "not_performer",
-    );
+    assert_refusal_code(&refused, StatusCode::UNPROCESSABLE_ENTITY, "resource_id", "not_a_performer", "not_performer");
 
     // The staff's marks: a no-show before the start, then a move the transition table refuses.
     let mark = |staff: String, status: &'static str| {
@@ -157,23 +160,17 @@ async fn every_refusal_the_pages_word_is_still_said_with_the_words_they_match() 
         async move { app.post(&format!("/api/v1/bookings/{id}/status"), Some(&staff), &json!({"status": status})).await }
     };
     let early = mark(staff, "no_show").await;
-    assert_refusal_words(
-        &early,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("status"),
-        "no-show only once",
-        "no_show_too_early",
-    );
+    assert_refusal_code(&early, StatusCode::UNPROCESSABLE_ENTITY, "status", "no_show_too_early", "no_show_too_early");
 
     // 18:01 on Wednesday: the customer's change window closed at 18:00.
     clock.set(TUESDAY_MORNING_MS + 34 * 3_600_000 + 60_000);
     let reschedule = with_token(&format!("/api/v1/bookings/{id}/reschedule"), &token);
     let late = app.post(&reschedule, None, &json!({"start_at": "2026-12-09T21:00:00-03:00"})).await;
-    assert_refusal_words(
+    assert_refusal_code(
         &late,
         StatusCode::UNPROCESSABLE_ENTITY,
-        Some("start_at"),
-        "moved online until",
+        "start_at",
+        "change_deadline_passed",
         "deadline_passed",
     );
     assert!(
@@ -190,9 +187,15 @@ async fn every_refusal_the_pages_word_is_still_said_with_the_words_they_match() 
     let moved = app
         .post(&format!("/api/v1/bookings/{id}/move"), Some(&manager), &json!({"start_at": "2026-12-09T22:00:00-03:00"}))
         .await;
-    assert_refusal_words(&moved, StatusCode::UNPROCESSABLE_ENTITY, Some("start_at"), "has started", "started");
+    assert_refusal_code(&moved, StatusCode::UNPROCESSABLE_ENTITY, "start_at", "already_started", "started");
     mark(staff.clone(), "no_show").await.expect(StatusCode::OK, "a no-show after the start");
     let seated = mark(staff, "seated").await;
-    assert_refusal_words(&seated, StatusCode::CONFLICT, None, "cannot be", "status");
+    assert_refusal_code(&seated, StatusCode::CONFLICT, "status", "status_conflict", "status");
+
+    // The code is documented on the problem's error entry.
+    let doc = app.get("/api/openapi.json", None).await.expect(StatusCode::OK, "the OpenAPI document");
+    let entry = &doc["components"]["schemas"]["FieldError"];
+    assert_eq!(entry["properties"]["code"]["type"][0], "string", "errors[].code: {entry}");
+    assert!(!entry["required"].to_string().contains("\"code\""), "optional: {entry}");
     app.stop().await;
 }
