@@ -17,7 +17,6 @@
   const locationId = data.location_id;
   const merchantId = data.merchant_id;
   const currency = data.currency || "CLP";
-  const decimals = currency === "PEN" || currency === "USD" ? 2 : 0;
   const base = `/locations/${encodeURIComponent(locationId)}`;
   const WEEKDAYS = ["1", "2", "3", "4", "5", "6", "7"];
   // The exceptions listed: from today to a year ahead (the API answers at most 400 days).
@@ -29,18 +28,7 @@
   let editingService = null;
 
   // --- money: typed in major units, sent in minor units -------------------------------------
-  // The same reading as the variant grid's (console-variants.js) and the server's
-  // `parse_price_text`: "12.990" or "12990" pesos; "25,50" or "25.5" soles. null: not a price.
-  function parsePrice(text) {
-    const raw = String(text || "").replace(/[$\sS/]/g, "");
-    if (!raw) return null;
-    if (decimals === 0) {
-      if (!/^\d{1,3}(\.\d{3})*$|^\d+$/.test(raw)) return null;
-      return Number(raw.replace(/\./g, ""));
-    }
-    if (!/^\d+([.,]\d{1,2})?$/.test(raw)) return null;
-    return Math.round(Number(raw.replace(",", ".")) * 100);
-  }
+  const parsePrice = (text) => window.consoleApp.parsePrice(text, currency);
   function priceText(value) {
     return value && typeof value.amount === "number" ? money(value).replace(/^S\/ |^\$/, "") : "";
   }

@@ -8,7 +8,6 @@
   const { data, api, refusal, t, h, show, money } = window.consoleApp;
   const productId = data.product_id;
   const currency = data.currency || "CLP";
-  const decimals = currency === "PEN" || currency === "USD" ? 2 : 0;
   const body = document.getElementById("variants-rows");
   const problem = document.getElementById("variants-problem");
   const done = document.querySelector("[data-testid=variants-done]");
@@ -49,16 +48,7 @@
   }
 
   // "12.990" → 12990 (CLP), "25,50" → 2550 (PEN); null when it is not a price.
-  function parsePrice(text) {
-    const raw = String(text || "").replace(/[$\sS/]/g, "");
-    if (!raw) return null;
-    if (decimals === 0) {
-      if (!/^\d{1,3}(\.\d{3})*$|^\d+$/.test(raw)) return null;
-      return Number(raw.replace(/\./g, ""));
-    }
-    if (!/^\d+([.,]\d{1,2})?$/.test(raw)) return null;
-    return Math.round(Number(raw.replace(",", ".")) * 100);
-  }
+  const parsePrice = (text) => window.consoleApp.parsePrice(text, currency);
 
   function priceText(amount) {
     return money({ amount, currency }).replace(/^S\/ |^\$/, "");

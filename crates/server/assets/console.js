@@ -33,6 +33,21 @@
     return sign + symbol + whole + fraction;
   }
 
+  // A price as a manager types it, in the currency's major units, to minor units — the same
+  // reading as the server's `parse_price_text`: "12.990" or "12990" pesos, "25,50" or "25.5"
+  // soles. null: not a price.
+  function parsePrice(text, currency) {
+    const decimals = currency === "PEN" || currency === "USD" ? 2 : 0;
+    const raw = String(text || "").replace(/[$\sS/]/g, "");
+    if (!raw) return null;
+    if (decimals === 0) {
+      if (!/^\d{1,3}(\.\d{3})*$|^\d+$/.test(raw)) return null;
+      return Number(raw.replace(/\./g, ""));
+    }
+    if (!/^\d+([.,]\d{1,2})?$/.test(raw)) return null;
+    return Math.round(Number(raw.replace(",", ".")) * 100);
+  }
+
   const formats = {};
   function formatter(options) {
     const key = JSON.stringify(options);
@@ -179,5 +194,5 @@
     true,
   );
 
-  window.consoleApp = { data, lang, t, tOr, money, time, dateTime, api, refusal, h, show, cookie, labelCells };
+  window.consoleApp = { data, lang, t, tOr, money, parsePrice, time, dateTime, api, refusal, h, show, cookie, labelCells };
 })();
