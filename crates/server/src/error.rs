@@ -238,7 +238,8 @@ fn booking_refusal_status_and_code(refusal: BookingRefusal) -> (StatusCode, &'st
         | BookingRefusal::PartyTooLarge
         | BookingRefusal::NotAPerformer
         | BookingRefusal::NoShowTooEarly
-        | BookingRefusal::StatusForbids => invalid,
+        | BookingRefusal::StatusForbids
+        | BookingRefusal::DepositRequired => invalid,
         BookingRefusal::StatusConflict
         | BookingRefusal::SlotTaken
         | BookingRefusal::HoldExpired

@@ -19,6 +19,7 @@ use omnicanal_domain::bookings::booking::BookingStatus;
 use omnicanal_domain::bookings::deposits::{
     CaptureJob, CaptureStep, DepositEnding, DepositFor, DepositStatus, TableDeposit, check_deposit_rule,
 };
+use omnicanal_domain::bookings::refusal::BookingRefusal;
 use omnicanal_domain::payment_job::{PaymentJobKind, PaymentJobState, PaymentPayee};
 use omnicanal_domain::pos::{DeclineCode, NextStep};
 use omnicanal_store::{
@@ -143,8 +144,9 @@ impl App {
         card: Option<&DepositCard>,
     ) -> AppResult<AuthorisedDeposit> {
         let Some(card) = card else {
-            return Err(AppError::invalid(
+            return Err(AppError::booking_refused(
                 "payment",
+                BookingRefusal::DepositRequired,
                 format!(
                     "this booking needs a deposit of {} ({} minor units): give payment {{\"method\": \"card\", \
                      \"card_number\": …}}",

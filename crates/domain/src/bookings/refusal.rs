@@ -51,11 +51,13 @@ pub enum BookingRefusal {
     HoldExpired,
     /// A walk-in: nothing that fits is free now.
     NothingFree,
+    /// The service or the table asks for a deposit and the request brought no card to pay it.
+    DepositRequired,
 }
 
 impl BookingRefusal {
     /// Every refusal, for tests and tables that must cover them all.
-    pub const ALL: [BookingRefusal; 17] = [
+    pub const ALL: [BookingRefusal; 18] = [
         BookingRefusal::OffGrid,
         BookingRefusal::InThePast,
         BookingRefusal::TooLittleNotice,
@@ -73,6 +75,7 @@ impl BookingRefusal {
         BookingRefusal::SlotTaken,
         BookingRefusal::HoldExpired,
         BookingRefusal::NothingFree,
+        BookingRefusal::DepositRequired,
     ];
 
     /// The stable snake_case code, as the API sends it.
@@ -95,6 +98,7 @@ impl BookingRefusal {
             BookingRefusal::SlotTaken => "slot_taken",
             BookingRefusal::HoldExpired => "hold_expired",
             BookingRefusal::NothingFree => "nothing_free",
+            BookingRefusal::DepositRequired => "deposit_required",
         }
     }
 }

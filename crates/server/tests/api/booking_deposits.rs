@@ -194,6 +194,8 @@ async fn a_deposit_is_required_a_declined_card_books_nothing_and_an_approved_one
     let problem = unpaid.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "no payment for a deposit");
     let text = problem.to_string();
     assert!(text.contains("payment") && text.contains("10000"), "names the field and 2 × 5,000: {problem}");
+    let on_payment = problem["errors"].as_array().and_then(|errors| errors.iter().find(|e| e["field"] == "payment"));
+    assert_eq!(on_payment.map(|e| e["code"].clone()), Some(json!("deposit_required")), "its stable code: {problem}");
 
     let declined =
         app.post("/api/v1/bookings", None, &booking(&location_id, &table_id, WEDNESDAY_EIGHT_PM, Some(DECLINED))).await;
