@@ -20,6 +20,7 @@ use minijinja::context;
 use omnicanal_domain::access::Role;
 use serde::Deserialize;
 
+use super::bookings::{LocationDay, location_day};
 use super::forms::not_manager;
 use super::pages::refused;
 use super::session::ConsoleUser;
@@ -31,9 +32,6 @@ use crate::web::asset;
 /// The page's template, joined to the console's by `view.rs`.
 pub(super) const TEMPLATE_SOURCES: [(&str, &str); 1] =
     [("booking_setup.html", include_str!("../../../templates/console/booking_setup.html"))];
-
-/// The zone a page without a location reads dates in (nothing is shown then).
-const NO_SITE_TIMEZONE: &str = "UTC";
 
 /// The page, its script and its styles.
 pub(super) fn router() -> axum::Router<AppState> {
@@ -70,12 +68,8 @@ pub(super) async fn setup_page(
         Ok(scope) => scope,
         Err(error) => return refused(&console, &state, error),
     };
-    let asked = query.location_id.as_deref().map(str::trim).unwrap_or_default();
-    let location = scope.locations.iter().find(|location| location.id == asked).or_else(|| scope.locations.first());
-    let timezone = scope.home.as_ref().map_or(NO_SITE_TIMEZONE.to_owned(), |home| home.timezone.clone());
+    let LocationDay { location, timezone, today } = location_day(&scope, query.location_id.as_deref());
     let currency = scope.home.as_ref().map(|home| home.currency.code());
-    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    let today = omnicanal_app::console::day::local_date(zone, scope.now_ms).to_string();
     let lang = console.lang;
     let page_data = serde_json::json!({
         "location_id": location.map(|location| location.id.clone()),

@@ -15,7 +15,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use minijinja::context;
+use omnicanal_app::console::pages::RecordsScope;
 use omnicanal_domain::access::Role;
+use omnicanal_store::LocationRow;
 use serde::Deserialize;
 
 use super::pages::refused;
@@ -48,6 +50,24 @@ pub(super) struct ScheduleQuery {
     date: Option<String>,
 }
 
+/// The location a bookings page shows (the one asked for if the caller may see it, else the
+/// first), the zone its dates are read in, and today there.
+pub(super) struct LocationDay<'a> {
+    pub location: Option<&'a LocationRow>,
+    pub timezone: String,
+    pub today: String,
+}
+
+/// Shared by the schedule and the set-up page, so both open on the same location and day.
+pub(super) fn location_day<'a>(scope: &'a RecordsScope, asked: Option<&str>) -> LocationDay<'a> {
+    let asked = asked.map(str::trim).unwrap_or_default();
+    let location = scope.locations.iter().find(|location| location.id == asked).or_else(|| scope.locations.first());
+    let timezone = scope.home.as_ref().map_or(NO_SITE_TIMEZONE.to_owned(), |home| home.timezone.clone());
+    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let today = omnicanal_app::console::day::local_date(zone, scope.now_ms).to_string();
+    LocationDay { location, timezone, today }
+}
+
 /// `GET /console/bookings`: a location's schedule.
 pub(super) async fn schedule(
     State(state): State<AppState>,
@@ -58,11 +78,7 @@ pub(super) async fn schedule(
         Ok(scope) => scope,
         Err(error) => return refused(&console, &state, error),
     };
-    let asked = query.location_id.as_deref().map(str::trim).unwrap_or_default();
-    let location = scope.locations.iter().find(|location| location.id == asked).or_else(|| scope.locations.first());
-    let timezone = scope.home.as_ref().map_or(NO_SITE_TIMEZONE.to_owned(), |home| home.timezone.clone());
-    let zone = timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    let today = omnicanal_app::console::day::local_date(zone, scope.now_ms).to_string();
+    let LocationDay { location, timezone, today } = location_day(&scope, query.location_id.as_deref());
     let date = query
         .date
         .as_deref()
