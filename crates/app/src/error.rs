@@ -311,6 +311,9 @@ impl From<StoreError> for AppError {
             StoreError::ClaimLost => AppError::Conflict(
                 "a retry with the same Idempotency-Key took this request over; its answer is the retry's".into(),
             ),
+            StoreError::CatalogChanged => {
+                AppError::Unavailable("the catalog changed while the order was placed; send it again".into())
+            }
             error @ (StoreError::LedgerRefused
             | StoreError::NotInTransit
             | StoreError::NotNeedingAttention

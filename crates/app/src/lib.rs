@@ -82,6 +82,8 @@ pub struct App {
     connection_timing: connections::engine::ConnectionTiming,
     /// Wrong gift card codes, counted apart from sign-ins (issue 17 point 8).
     gift_card_throttle: Arc<LoginThrottle>,
+    /// The catalog rows orders read, kept in memory per catalog generation (issue 20).
+    catalog: Arc<pricing::snapshot::CatalogSnapshot>,
 }
 
 /// What a committed change wakes, so the workers act at once instead of at their next poll.
@@ -123,6 +125,7 @@ impl App {
             credentials_key,
             connection_timing: connections::engine::ConnectionTiming::default(),
             gift_card_throttle,
+            catalog: Arc::default(),
         }
     }
 

@@ -58,6 +58,11 @@ pub enum StoreError {
     /// process looked dead, or the claim had waited too long), so this order is not placed.
     #[error("the idempotency claim was taken over by a retry")]
     ClaimLost,
+    /// The order was priced from a catalog snapshot older than the catalog now committed (a
+    /// price, promotion, sold-out switch or location changed meanwhile, on any node): nothing
+    /// was stored, and the caller prices it again from fresh rows.
+    #[error("the catalog changed since the order was priced")]
+    CatalogChanged,
     /// A payment job that is not waiting for a person cannot be retried by hand.
     #[error("the payment job does not need attention")]
     NotNeedingAttention,

@@ -316,6 +316,11 @@ pub trait OrderStore {
     /// Stores an order, reserving stock for every tracked line and writing its
     /// events, all in one transaction: a short line is `InsufficientStock` and leaves nothing behind.
     async fn place_order(&self, order: &NewOrder) -> StoreResult<OrderRecord>;
+    /// The catalog's generation: a number every committed change to what an order reads
+    /// (sites, merchants, locations, products, variants, price lists, promotions, sold-out
+    /// switches, channel allocations) raises, on whichever node or path made it. An order
+    /// priced from a snapshot of that generation is placed only if it is still current.
+    async fn catalog_generation(&self) -> StoreResult<i64>;
     /// An order with its parts and lines.
     async fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
     /// A fulfilment by id with its order id.

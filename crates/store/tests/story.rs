@@ -19,6 +19,8 @@ mod audit;
 mod cart_reads;
 #[path = "story/catalog_admin.rs"]
 mod catalog_admin;
+#[path = "story/catalog_generation.rs"]
+mod catalog_generation;
 #[path = "story/click_collect.rs"]
 mod click_collect;
 #[path = "story/conflicts.rs"]
@@ -93,6 +95,7 @@ use booking_staff::booking_staff_moves_happen_once_and_the_schedule_reads_its_ra
 use bookings::bookings_never_claim_one_table_twice;
 use cart_reads::a_carts_catalogue_is_read_at_once;
 use catalog_admin::catalog_edits_are_saved_whole;
+use catalog_generation::catalog_generation_guards_orders_priced_from_a_snapshot;
 use click_collect::pickup_changes_of_one_part_land_once;
 use conflicts::stock_conflicts_are_resolved_once;
 use console::{
@@ -190,6 +193,7 @@ story!(
     constraint_violations_are_named,
     payment_jobs_follow_the_money,
     a_carts_catalogue_is_read_at_once,
+    catalog_generation_guards_orders_priced_from_a_snapshot,
     pos_till_sessions_sales_and_receipts,
     stock_conflicts_are_resolved_once,
     pos_printers_and_digital_receipts,

@@ -124,6 +124,7 @@ impl App {
             idempotency,
             now_ms,
             credit: &[],
+            catalog_generation: None,
         };
         let order = draft.into_new_order()?;
         let part = order.fulfillments.first().ok_or(AppError::internal("an aisle order without a part"))?;

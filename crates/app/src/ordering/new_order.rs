@@ -40,6 +40,8 @@ pub(crate) struct OrderDraft<'a> {
     pub now_ms: i64,
     /// What gift cards and store credit pay of each part (issue 17 point 8).
     pub credit: &'a [crate::credit::orders::CreditShareOfPart],
+    /// The catalog generation it was priced at from the node's snapshot, if it was.
+    pub catalog_generation: Option<i64>,
 }
 
 impl OrderDraft<'_> {
@@ -109,6 +111,7 @@ impl OrderDraft<'_> {
             redemptions: self.redemptions,
             document_kind: DocumentKind::for_customer(customer.tax_id.is_some()),
             credit_spends,
+            catalog_generation: self.catalog_generation,
         })
     }
 

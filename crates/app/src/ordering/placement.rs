@@ -8,13 +8,16 @@
 //! line leaves nothing behind; an authorisation the store then refuses is voided by a payment
 //! job. Capture is never called inline: the payment worker carries out the job the order's
 //! transaction queued.
+//!
+//! The catalog is read from the node's snapshot (`pricing::snapshot`), checked current by the
+//! order's own transaction: no catalog read costs a query while the catalog stands still.
 
 use omnicanal_domain::Money;
 use omnicanal_domain::channel::Channel;
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::pricing::promotion::NotAppliedReason;
 use omnicanal_domain::site::hold_ttl_ms;
-use omnicanal_store::{CouponRedemption, HeldClaim, NewOrder, OrderRecord, SiteRow};
+use omnicanal_store::{CouponRedemption, HeldClaim, OrderRecord, SiteRow, StoreError};
 
 use super::command::{Payment, PlaceOrder};
 use super::new_order::{LocationHold, OrderDraft};
@@ -23,6 +26,8 @@ use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::payments::PaymentError;
 use crate::pricing::cart::{PricedCart, SoldFrom};
+use crate::pricing::catalog_reads::{CatalogReads, StoreReads};
+use crate::pricing::snapshot::SnapshotReads;
 
 impl App {
     /// Places an order across one or more locations of a site, paid once (public). The
@@ -37,111 +42,141 @@ impl App {
     }
 
     /// Places an order whose channel its caller was allowed to name.
+    ///
+    /// Priced from the node's catalog snapshot; when the order's transaction finds the catalog
+    /// moved on meanwhile (`CatalogChanged`), the snapshot is refreshed and the order priced
+    /// again — the last attempt from rows read for it alone, so it always ends. An
+    /// authorisation already taken is kept for the next attempt when the amount is the same,
+    /// and voided otherwise or when the order ends refused.
     pub(crate) async fn place_checked_order(
         &self,
         order: PlaceOrder,
         idempotency: Option<HeldClaim>,
     ) -> AppResult<OrderRecord> {
-        let site = self
-            .store
-            .get_site(&order.cart.site_id)
-            .await?
-            .ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
+        let order_id = order.fixed_order_id.clone().unwrap_or_else(|| new_id("ord"));
+        let mut carried: Option<Authorisation> = None;
+        for attempt in 1..=PLACEMENT_ATTEMPTS {
+            let snapshot = if attempt < PLACEMENT_ATTEMPTS {
+                match self.catalog.reads(self.store.as_ref()).await {
+                    Ok(snapshot) => Some(snapshot),
+                    Err(error) => return Err(self.void_carried(&order_id, carried, error.into()).await),
+                }
+            } else {
+                None
+            };
+            let direct = StoreReads(self.store.as_ref());
+            let reads: &dyn CatalogReads = match &snapshot {
+                Some(snapshot) => snapshot,
+                None => &direct,
+            };
+            let how = Attempt {
+                reads,
+                generation: snapshot.as_ref().map(SnapshotReads::generation),
+                order_id: &order_id,
+                idempotency: idempotency.clone(),
+            };
+            match self.place_attempt(how, &order, &mut carried).await {
+                Ok(Some(placed)) => return Ok(placed),
+                Ok(None) => {
+                    tracing::info!(order_id = %order_id, attempt, "the catalog changed since the order was priced; pricing it again");
+                    if let Err(error) = self.catalog.refresh(self.store.as_ref()).await {
+                        return Err(self.void_carried(&order_id, carried, error.into()).await);
+                    }
+                }
+                Err(error) => return Err(self.void_carried(&order_id, carried, error).await),
+            }
+        }
+        let unplaced = AppError::Unavailable("the catalog kept changing while the order was placed".into());
+        Err(self.void_carried(&order_id, carried, unplaced).await)
+    }
+
+    /// One attempt at placing `order`: `None` when its catalog snapshot turned out stale (the
+    /// card's authorisation, if taken, is left in `carried` for the next attempt).
+    async fn place_attempt(
+        &self,
+        attempt: Attempt<'_>,
+        order: &PlaceOrder,
+        carried: &mut Option<Authorisation>,
+    ) -> AppResult<Option<OrderRecord>> {
+        let reads = attempt.reads;
+        let site = reads.site(&order.cart.site_id).await?.ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
         let now_ms = self.now_ms();
-        let priced = self.price_order(&site, &order, now_ms).await?;
+        let priced = self.price_order(reads, &site, order, now_ms).await?;
         let redemptions = coupon_redemptions(&priced, order.cart.customer_key.as_deref())?;
         check_pay_at_pickup(&order.payment, &priced)?;
         if let Some(at_ms) = order.pickup_at_ms {
             self.check_pickup_slot(&site, &priced, at_ms, now_ms).await?;
         }
-        let holds = self.order_location_holds(&site, &priced, &order.cart.channel).await?;
+        let holds = order_location_holds(reads, &site, &priced, &order.cart.channel).await?;
         let total = priced.quote.total;
         // Gift cards and store credit pay first; the card is authorised for the rest only.
-        let credit = self.order_credit_shares(&order, &priced).await?;
+        let credit = self.order_credit_shares(order, &priced).await?;
         let credit_minor: i64 = credit.iter().map(|share| share.amount_minor).sum();
         let card_amount = Money::new(total.amount_minor - credit_minor, total.currency);
-        let payment_reference = if card_amount.amount_minor > 0 {
-            self.authorize_order_payment(&order.payment, card_amount).await?
-        } else {
-            None
+        let payment_reference = match carried.take() {
+            Some(previous) if previous.amount == card_amount => Some(previous.reference),
+            previous => {
+                if let Some(previous) = previous {
+                    self.queue_void(attempt.order_id, &previous.reference, previous.amount).await;
+                }
+                if card_amount.amount_minor > 0 { self.authorize_order_payment(&order.payment, card_amount).await? } else { None }
+            }
         };
+        *carried =
+            payment_reference.clone().map(|reference| Authorisation { amount: card_amount, reference });
         let new_order = OrderDraft {
-            order_id: order.fixed_order_id.clone().unwrap_or_else(|| new_id("ord")),
-            order: &order,
+            order_id: attempt.order_id.to_owned(),
+            order,
             site: &site,
             priced: &priced,
             holds: &holds,
             redemptions,
             payment_reference,
-            idempotency,
+            idempotency: attempt.idempotency,
             now_ms,
             credit: &credit,
+            catalog_generation: attempt.generation,
         }
         .into_new_order()?;
-        self.store_new_order(&new_order, card_amount).await
+        match self.store.place_order(&new_order).await {
+            Ok(stored) => {
+                *carried = None;
+                // The capture was queued by the order's own transaction: the workers are woken.
+                self.committed();
+                Ok(Some(stored))
+            }
+            Err(StoreError::CatalogChanged) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Releases an authorisation no order will capture (the order was refused after it was
+    /// taken: short stock, a full slot, a used-up coupon, credit spent meanwhile) by a queued
+    /// void, and hands back the refusal.
+    async fn void_carried(&self, order_id: &str, carried: Option<Authorisation>, refusal: AppError) -> AppError {
+        if let Some(authorisation) = carried {
+            self.queue_void(order_id, &authorisation.reference, authorisation.amount).await;
+        }
+        refusal
     }
 
     /// Prices the cart, refuses a line switched to sold out, and keeps a named quote's prices.
-    async fn price_order(&self, site: &SiteRow, order: &PlaceOrder, now_ms: i64) -> AppResult<PricedCart> {
+    async fn price_order(
+        &self,
+        reads: &dyn CatalogReads,
+        site: &SiteRow,
+        order: &PlaceOrder,
+        now_ms: i64,
+    ) -> AppResult<PricedCart> {
         // A scheduled pickup may be ordered while the location is closed by its hours: the
         // time asked for is checked against them (`check_pickup_slot`).
         let sold_from = if order.pickup_at_ms.is_some() { SoldFrom::Ahead } else { SoldFrom::Afar };
-        let mut priced = self.price_cart(site, &order.cart, now_ms, sold_from).await?;
-        self.refuse_sold_out_lines(order, &priced).await?;
+        let mut priced = self.price_cart_from(reads, site, &order.cart, now_ms, sold_from, &[]).await?;
+        refuse_sold_out_lines(reads, order, &priced).await?;
         if let Some(quote_id) = &order.quote_id {
             priced.quote = self.stored_quote(quote_id, &order.cart, now_ms).await?;
         }
         Ok(priced)
-    }
-
-    /// A line whose SKU its location switched to sold out refuses the order (`SoldOut` with the
-    /// SKU, before the card is touched), so the customer's cart can mark that line.
-    async fn refuse_sold_out_lines(&self, order: &PlaceOrder, priced: &PricedCart) -> AppResult<()> {
-        let location_ids: Vec<String> = priced.locations.keys().cloned().collect();
-        let switched_off = self.store.list_sold_out_at(&location_ids).await?;
-        if switched_off.is_empty() {
-            return Ok(());
-        }
-        // The first such line of the cart, so the answer does not depend on the reading order.
-        let sold_out = order.cart.items.iter().find(|item| {
-            switched_off.iter().any(|row| row.location_id == item.location_id.trim() && row.sku == item.sku.as_str())
-        });
-        match sold_out {
-            Some(item) => Err(AppError::SoldOut { sku: item.sku.as_str().to_owned() }),
-            None => Ok(()),
-        }
-    }
-
-    /// How each location of the cart takes its part: its allocation for the channel (a
-    /// location closed to the channel refuses the order) bounded by the site's acceptance
-    /// limit ([`hold_ttl_ms`]). Locations with neither are left out: no buffer, no limit.
-    async fn order_location_holds(
-        &self,
-        site: &SiteRow,
-        priced: &PricedCart,
-        channel: &Channel,
-    ) -> AppResult<Vec<LocationHold>> {
-        let location_ids: Vec<String> = priced.locations.keys().cloned().collect();
-        let allocations = self.store.list_channel_allocations_at(&location_ids).await?;
-        let mut holds = Vec::with_capacity(priced.locations.len());
-        for location in priced.locations.values() {
-            let allocation = allocations
-                .iter()
-                .find(|allocation| allocation.location_id == location.id && &allocation.channel == channel)
-                .cloned();
-            if allocation.as_ref().is_some_and(|allocation| !allocation.enabled) {
-                return Err(AppError::invalid(
-                    "channel",
-                    format!("{} does not sell through the {channel} channel now", location.name),
-                ));
-            }
-            let (safety_buffer, channel_ttl_ms) = allocation.map_or((0, None), |a| (a.safety_buffer, a.hold_ttl_ms));
-            let ttl_ms = hold_ttl_ms(site.unaccepted_policy, site.accept_within_minutes, channel_ttl_ms);
-            if safety_buffer != 0 || ttl_ms.is_some() {
-                holds.push(LocationHold { location_id: location.id.clone(), safety_buffer, hold_ttl_ms: ttl_ms });
-            }
-        }
-        Ok(holds)
     }
 
     /// Holds the total on the card through the app's provider; the provider's reference, or
@@ -157,25 +192,74 @@ impl App {
             Err(PaymentError::Unavailable(message)) => Err(AppError::Unavailable(message)),
         }
     }
+}
 
-    /// Stores the order; when the store refuses it (short stock, a full slot, a used-up
-    /// coupon, a gift card or store credit spent meanwhile), the card's hold is released by a
-    /// queued void. The capture was queued by the
-    /// order's own transaction, so the workers are woken.
-    async fn store_new_order(&self, new_order: &NewOrder, total: Money) -> AppResult<OrderRecord> {
-        match self.store.place_order(new_order).await {
-            Ok(stored) => {
-                self.committed();
-                Ok(stored)
-            }
-            Err(error) => {
-                if let Some(reference) = &new_order.order.payment_reference {
-                    self.queue_void(&new_order.order.id, reference, total).await;
-                }
-                Err(error.into())
-            }
+/// A line whose SKU its location switched to sold out refuses the order (`SoldOut` with the
+/// SKU, before the card is touched), so the customer's cart can mark that line.
+async fn refuse_sold_out_lines(reads: &dyn CatalogReads, order: &PlaceOrder, priced: &PricedCart) -> AppResult<()> {
+    let location_ids: Vec<String> = priced.locations.keys().cloned().collect();
+    let switched_off = reads.sold_out_at(&location_ids).await?;
+    if switched_off.is_empty() {
+        return Ok(());
+    }
+    // The first such line of the cart, so the answer does not depend on the reading order.
+    let sold_out = order.cart.items.iter().find(|item| {
+        switched_off.iter().any(|row| row.location_id == item.location_id.trim() && row.sku == item.sku.as_str())
+    });
+    match sold_out {
+        Some(item) => Err(AppError::SoldOut { sku: item.sku.as_str().to_owned() }),
+        None => Ok(()),
+    }
+}
+
+/// A card authorisation taken for an order not yet stored.
+struct Authorisation {
+    amount: Money,
+    reference: String,
+}
+
+/// How one attempt reads the catalog, and what it stores the order under.
+struct Attempt<'a> {
+    reads: &'a dyn CatalogReads,
+    /// The snapshot's generation, when `reads` is the snapshot.
+    generation: Option<i64>,
+    order_id: &'a str,
+    idempotency: Option<HeldClaim>,
+}
+
+/// Attempts at placing one order before giving up on a catalog that keeps changing.
+const PLACEMENT_ATTEMPTS: usize = 3;
+
+/// How each location of the cart takes its part: its allocation for the channel (a
+/// location closed to the channel refuses the order) bounded by the site's acceptance
+/// limit ([`hold_ttl_ms`]). Locations with neither are left out: no buffer, no limit.
+async fn order_location_holds(
+    reads: &dyn CatalogReads,
+    site: &SiteRow,
+    priced: &PricedCart,
+    channel: &Channel,
+) -> AppResult<Vec<LocationHold>> {
+    let location_ids: Vec<String> = priced.locations.keys().cloned().collect();
+    let allocations = reads.allocations_at(&location_ids).await?;
+    let mut holds = Vec::with_capacity(priced.locations.len());
+    for location in priced.locations.values() {
+        let allocation = allocations
+            .iter()
+            .find(|allocation| allocation.location_id == location.id && &allocation.channel == channel)
+            .cloned();
+        if allocation.as_ref().is_some_and(|allocation| !allocation.enabled) {
+            return Err(AppError::invalid(
+                "channel",
+                format!("{} does not sell through the {channel} channel now", location.name),
+            ));
+        }
+        let (safety_buffer, channel_ttl_ms) = allocation.map_or((0, None), |a| (a.safety_buffer, a.hold_ttl_ms));
+        let ttl_ms = hold_ttl_ms(site.unaccepted_policy, site.accept_within_minutes, channel_ttl_ms);
+        if safety_buffer != 0 || ttl_ms.is_some() {
+            holds.push(LocationHold { location_id: location.id.clone(), safety_buffer, hold_ttl_ms: ttl_ms });
         }
     }
+    Ok(holds)
 }
 
 /// The coupon uses to count. A code that does not exist is invalid, one that is used up or

@@ -19,6 +19,7 @@ use omnicanal_domain::pricing::tax::tax_rate;
 use omnicanal_domain::pricing::{CartLine, CouponState, PricingContext, Promotion, Quote, price_cart};
 use omnicanal_store::{CouponRow, LocationRow, MerchantRow, SellableRow, SiteRow};
 
+use super::catalog_reads::{CatalogReads, StoreReads};
 use crate::App;
 use crate::catalog::storefront::{LocationState, location_state};
 use crate::error::{AppError, AppResult};
@@ -255,8 +256,22 @@ impl App {
         sold_from: SoldFrom,
         own_uses: &[String],
     ) -> AppResult<PricedCart> {
+        self.price_cart_from(&StoreReads(self.store.as_ref()), site, cart, now_ms, sold_from, own_uses).await
+    }
+
+    /// [`Self::price_cart_again`] reading the catalog through `reads` (order placement reads
+    /// its node's snapshot).
+    pub(crate) async fn price_cart_from(
+        &self,
+        reads: &dyn CatalogReads,
+        site: &SiteRow,
+        cart: &Cart,
+        now_ms: i64,
+        sold_from: SoldFrom,
+        own_uses: &[String],
+    ) -> AppResult<PricedCart> {
         let mut v = Validator::new();
-        let checked = self.check_cart_lines(site, cart, now_ms, sold_from, &mut v).await?;
+        let checked = self.check_cart_lines(reads, site, cart, now_ms, sold_from, &mut v).await?;
         if let Some((sku, field)) = checked.unknown_sku
             && v.len() == 1
         {
@@ -264,8 +279,8 @@ impl App {
         }
         v.finish()?;
         let merchant_ids: Vec<String> = checked.merchants.keys().cloned().collect();
-        let price_lists = engine_price_lists(self.store.active_price_lists(&merchant_ids).await?);
-        let promotions = self.cart_promotions(&site.id, &merchant_ids).await?;
+        let price_lists = engine_price_lists(reads.price_lists(&merchant_ids).await?);
+        let promotions = promotions_from(reads, &site.id, &merchant_ids).await?;
         let codes: Vec<String> = cart.coupon_codes.iter().map(|code| normalize_code(code)).collect();
         let found = self.store.find_coupons(&codes, cart.customer_key.as_deref()).await?;
         let coupon_states: Vec<CouponState> = found
@@ -303,13 +318,14 @@ impl App {
     /// merchant, and the variant it sells with its modifier groups.
     async fn check_cart_lines(
         &self,
+        reads: &dyn CatalogReads,
         site: &SiteRow,
         cart: &Cart,
         now_ms: i64,
         sold_from: SoldFrom,
         v: &mut Validator,
     ) -> AppResult<CheckedLines> {
-        let catalog = self.cart_catalog(site, cart).await?;
+        let catalog = cart_catalog(reads, site, cart).await?;
         let mut checked = CheckedLines { merchants: catalog.merchants, ..CheckedLines::default() };
         for (index, item) in cart.items.iter().enumerate() {
             let field = format!("lines[{index}]");
@@ -352,60 +368,63 @@ impl App {
         }
         Ok(checked)
     }
+}
 
-    /// What the store knows of a cart's lines, read in three queries whatever the cart's size:
-    /// its locations at this site, their merchants, and the variants they sell.
-    async fn cart_catalog(&self, site: &SiteRow, cart: &Cart) -> AppResult<CartCatalog> {
-        let mut location_ids: Vec<String> = cart.items.iter().map(|item| item.location_id.clone()).collect();
-        location_ids.sort_unstable();
-        location_ids.dedup();
-        let locations: HashMap<String, LocationRow> = self
-            .store
-            .get_locations(&location_ids)
-            .await?
-            .into_iter()
-            .filter(|location| location.site_id == site.id)
-            .map(|location| (location.id.clone(), location))
-            .collect();
-        let mut merchant_ids: Vec<String> = locations.values().map(|location| location.merchant_id.clone()).collect();
-        merchant_ids.sort_unstable();
-        merchant_ids.dedup();
-        let merchants: HashMap<String, MerchantRow> =
-            self.store.get_merchants(&merchant_ids).await?.into_iter().map(|m| (m.id.clone(), m)).collect();
-        let mut wanted: Vec<(String, String)> = cart
-            .items
-            .iter()
-            .filter_map(|item| {
-                locations.get(&item.location_id).map(|l| (l.merchant_id.clone(), item.sku.as_str().to_owned()))
-            })
-            .collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let sellables = self
-            .store
-            .find_sellables(&wanted)
-            .await?
-            .into_iter()
-            .map(|sellable| ((sellable.variant.merchant_id.clone(), sellable.variant.sku.clone()), sellable))
-            .collect();
-        Ok(CartCatalog { locations, merchants, sellables })
-    }
-
+impl App {
     /// The promotions that may apply at the site for these merchants; one that cannot be read
     /// is logged and skipped, so a bad row never stops every sale.
     pub(crate) async fn cart_promotions(&self, site_id: &str, merchant_ids: &[String]) -> AppResult<Vec<Promotion>> {
-        let rows = self.store.active_promotions(site_id, merchant_ids).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| match serde_json::from_str::<Promotion>(&row.definition_json) {
-                Ok(promotion) => Some(promotion),
-                Err(error) => {
-                    tracing::error!(promotion_id = %row.id, %error, "a stored promotion could not be read; it is skipped");
-                    None
-                }
-            })
-            .collect())
+        promotions_from(&StoreReads(self.store.as_ref()), site_id, merchant_ids).await
     }
+}
+
+/// What the store knows of a cart's lines, read in three queries whatever the cart's size:
+/// its locations at this site, their merchants, and the variants they sell.
+async fn cart_catalog(reads: &dyn CatalogReads, site: &SiteRow, cart: &Cart) -> AppResult<CartCatalog> {
+    let mut location_ids: Vec<String> = cart.items.iter().map(|item| item.location_id.clone()).collect();
+    location_ids.sort_unstable();
+    location_ids.dedup();
+    let locations: HashMap<String, LocationRow> = reads
+        .locations(&location_ids)
+        .await?
+        .into_iter()
+        .filter(|location| location.site_id == site.id)
+        .map(|location| (location.id.clone(), location))
+        .collect();
+    let mut merchant_ids: Vec<String> = locations.values().map(|location| location.merchant_id.clone()).collect();
+    merchant_ids.sort_unstable();
+    merchant_ids.dedup();
+    let merchants: HashMap<String, MerchantRow> =
+        reads.merchants(&merchant_ids).await?.into_iter().map(|m| (m.id.clone(), m)).collect();
+    let mut wanted: Vec<(String, String)> = cart
+        .items
+        .iter()
+        .filter_map(|item| locations.get(&item.location_id).map(|l| (l.merchant_id.clone(), item.sku.as_str().to_owned())))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let sellables = reads
+        .sellables(&wanted)
+        .await?
+        .into_iter()
+        .map(|sellable| ((sellable.variant.merchant_id.clone(), sellable.variant.sku.clone()), sellable))
+        .collect();
+    Ok(CartCatalog { locations, merchants, sellables })
+}
+
+/// [`App::cart_promotions`] read through `reads`.
+async fn promotions_from(reads: &dyn CatalogReads, site_id: &str, merchant_ids: &[String]) -> AppResult<Vec<Promotion>> {
+    let rows = reads.promotions(site_id, merchant_ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match serde_json::from_str::<Promotion>(&row.definition_json) {
+            Ok(promotion) => Some(promotion),
+            Err(error) => {
+                tracing::error!(promotion_id = %row.id, %error, "a stored promotion could not be read; it is skipped");
+                None
+            }
+        })
+        .collect())
 }
 
 impl CheckedLines {

@@ -2,7 +2,9 @@
 //! merchants and operators keep — price lists, promotions and coupons.
 
 pub mod cart;
+pub mod catalog_reads;
 pub mod coupons;
 pub mod price_lists;
 pub mod promotions;
 pub mod search;
+pub mod snapshot;

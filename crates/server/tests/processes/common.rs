@@ -353,6 +353,8 @@ pub struct Shop {
     pub location_id: String,
     /// The tracked SKU.
     pub sku: String,
+    /// The restaurant selling it.
+    pub merchant_id: String,
 }
 
 impl Shop {
@@ -376,7 +378,7 @@ impl Shop {
         api.post("/api/v1/products", t, product, created).await;
         let movement = json!({"sku": sku, "location_id": location_id, "delta": stock, "reason": "receipt"});
         api.post("/api/v1/stock/movements", t, movement, created).await;
-        Shop { token, site_id, location_id, sku }
+        Shop { token, site_id, location_id, sku, merchant_id }
     }
 
     /// The body of a card order for `quantity` units of the SKU.

@@ -12,6 +12,8 @@
 //! - `sse_load`: 500 open SSE streams leave `/healthz` under 10 ms.
 //! - `shutdown`, `import`: SIGTERM with a client connected; the import command.
 //! - `shop_sync_cli`: `omnicanal connections sync` imports a shop with a progress line.
+//! - `catalog_nodes` (issue 20): a price change or a sold-out switch made on one node is used
+//!   by the very next order on the other, though each prices from its own catalog snapshot.
 
 mod common;
 
@@ -24,3 +26,5 @@ mod shutdown;
 mod sse_load;
 // Bookings over two nodes (issue 19, bkavail).
 mod booking_nodes;
+// Catalog snapshots over two nodes (issue 20).
+mod catalog_nodes;

@@ -27,6 +27,10 @@ pub struct NewOrder {
     /// Gift cards and store credit it is partly paid with, each spent in the order's
     /// transaction (a balance short by then refuses the whole order).
     pub credit_spends: Vec<crate::rows::OrderCreditSpend>,
+    /// The catalog generation (see [`crate::OrderStore::catalog_generation`]) the order was
+    /// priced at from a snapshot: placement refuses it as `CatalogChanged` when the catalog
+    /// has moved on since. `None`: priced from rows read for this order, nothing to check.
+    pub catalog_generation: Option<i64>,
 }
 
 /// One coupon use counted when an order is placed.

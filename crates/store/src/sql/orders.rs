@@ -20,6 +20,10 @@ impl OrderStore for SqlStore {
         self.place(new_order).await
     }
 
+    async fn catalog_generation(&self) -> StoreResult<i64> {
+        Ok(super::tx::catalog::read_generation(&self.read).await?)
+    }
+
     async fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
         Ok(read_order(&self.read, id).await?)
     }

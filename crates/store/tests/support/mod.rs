@@ -352,6 +352,7 @@ impl Shop {
             redemptions: Vec::new(),
             document_kind: DocumentKind::Boleta,
             credit_spends: Vec::new(),
+            catalog_generation: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use omnicanal_domain::payment_job::PaymentJobKind;
 use sqlx::Row;
 
 use super::Tx;
+use super::catalog::{check_generation, generation_in};
 use super::credit::{record_order_credit, spend_order_credit};
 use super::holds::expire_holds_in;
 use super::ledger::{level_event, reserve};
@@ -35,6 +36,9 @@ pub(crate) async fn place_in(
     expire_lapsed_holds: bool,
 ) -> StoreResult<OrderRecord> {
     let order = &new_order.order;
+    if new_order.catalog_generation.is_some() {
+        check_generation(new_order.catalog_generation, generation_in(transaction).await?)?;
+    }
     if expire_lapsed_holds {
         // Lapsed holds at these locations give their units back first, so availability never
         // waits for the sweeper.
@@ -42,7 +46,11 @@ pub(crate) async fn place_in(
             expire_holds_in(transaction, Some(location_id), order.created_at_ms, i64::MAX).await?;
         }
     }
-    refuse_sold_out(transaction, new_order).await?;
+    if new_order.catalog_generation.is_none() {
+        // Priced from a snapshot, the order was checked against the switches of a generation
+        // still current (a switch raises it): only an order priced from fresh reads asks again.
+        refuse_sold_out(transaction, new_order).await?;
+    }
     spend_order_credit(transaction, new_order).await?;
     let levels = reserve_lines(transaction, new_order).await?;
     redeem_coupons(transaction, new_order).await?;
