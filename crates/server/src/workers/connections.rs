@@ -14,6 +14,9 @@ use tokio::sync::watch;
 
 /// How often the worker looks for work when nothing wakes it.
 pub const TICK: Duration = Duration::from_millis(250);
+/// How long a wake-up by a commit waits for the commits that follow it, so a busy till or web
+/// shop routes many sales' events per pass rather than reading once per order (issue 20).
+pub const COALESCE: Duration = Duration::from_millis(100);
 /// Connections worked at the same time on this node.
 pub const CONCURRENT_CONNECTIONS: usize = 4;
 /// Event batches routed per wake before the connections get their turn.
@@ -24,7 +27,7 @@ pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
     let mut clock_moved = app.clock().moved();
     loop {
         tokio::select! {
-            _ = app.signals().connections.notified() => {}
+            _ = app.signals().connections.notified() => tokio::time::sleep(COALESCE).await,
             _ = next_move(&mut clock_moved) => {}
             _ = tokio::time::sleep(TICK) => {}
             _ = shutdown.changed() => return,

@@ -22,6 +22,9 @@ use crate::state::AppState;
 
 /// How often the worker looks for work when nothing wakes it.
 pub const TICK: Duration = Duration::from_millis(200);
+/// How long a wake-up by a commit waits for the commits that follow it: under load the fan-out
+/// then handles many orders' events per pass instead of a write per order (issue 20).
+pub const COALESCE: Duration = Duration::from_millis(50);
 /// How long one POST may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries made at the same time.
@@ -42,7 +45,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let mut clock_moved = app.clock().moved();
     loop {
         tokio::select! {
-            _ = app.signals().webhooks.notified() => {}
+            _ = app.signals().webhooks.notified() => tokio::time::sleep(COALESCE).await,
             _ = next_move(&mut clock_moved) => {}
             _ = tokio::time::sleep(TICK) => {}
             _ = shutdown.changed() => return,
