@@ -5,7 +5,7 @@
 //! thread, and those hand-offs, not SQLite's own work, were most of an order's CPU (issue 20).
 //! A *plain* order ([`is_plain`]: no idempotency claim, coupon, credit, pickup time or delivery)
 //! needs only reads that can be made once for the batch and inserts that can be made multi-row.
-//! Its refusals (sold out, short stock) and reservations are decided in memory, in batch order,
+//! Its refusals (catalog changed, sold out, short stock) and reservations are decided in memory, in batch order,
 //! exactly as `place_in` decides them one order after another, and then written together.
 //!
 //! That is sound only because the caller holds SQLite's write lock from `BEGIN IMMEDIATE`, so
@@ -28,6 +28,7 @@ use omnicanal_domain::payment_job::PaymentJobKind;
 use sqlx::Row;
 
 use super::Tx;
+use super::catalog::{check_generation, generation_in};
 use super::ledger::{Level, level_event};
 use super::payment_jobs::{Owed, PAYMENT_JOB_COLUMNS, capture_job_id};
 use crate::rows::{FulfillmentRecord, LineRow, NewEvent, NewOrder, OrderRecord, OrderRow, PaymentJobRow};
@@ -74,12 +75,27 @@ pub(crate) async fn place_plain_batch<'a>(
     transaction: &mut Tx,
     orders: &[&'a NewOrder],
 ) -> StoreResult<Vec<StoreResult<OrderRecord>>> {
+    // No write of a placement raises the catalog generation, so one read holds for the batch.
+    let generation = if orders.iter().any(|new_order| new_order.catalog_generation.is_some()) {
+        Some(generation_in(transaction).await?)
+    } else {
+        None
+    };
     let switched_off = read_sold_out(transaction, orders).await?;
     let mut decisions: Vec<StoreResult<Vec<Reserved<'a>>>> = orders
         .iter()
-        .map(|new_order| match first_sold_out(new_order, &switched_off) {
-            Some(sku) => Err(StoreError::SoldOut { sku }),
-            None => Ok(Vec::new()),
+        .map(|new_order| {
+            if let Some(current) = generation {
+                check_generation(new_order.catalog_generation, current)?;
+            }
+            // As in `place_in`: an order priced from a still-current snapshot was checked
+            // against its switches already; only one priced from fresh reads is checked here.
+            let sold_out =
+                if new_order.catalog_generation.is_none() { first_sold_out(new_order, &switched_off) } else { None };
+            match sold_out {
+                Some(sku) => Err(StoreError::SoldOut { sku }),
+                None => Ok(Vec::new()),
+            }
         })
         .collect();
     let wanted: HashSet<LevelKey<'a>> = orders
@@ -136,11 +152,15 @@ pub(crate) async fn place_plain_batch<'a>(
 /// An accepted order without its record: a bug here, never a database state.
 const MISCOUNTED: StoreError = StoreError::Inconsistent("the batch lost track of an accepted order");
 
-/// The `(location, SKU)` pairs switched off at any location of the batch, read once.
+/// The `(location, SKU)` pairs switched off at any location of the batch's orders priced from
+/// fresh reads, read once.
 async fn read_sold_out(transaction: &mut Tx, orders: &[&NewOrder]) -> StoreResult<HashSet<(String, String)>> {
     let locations: Vec<&str> = {
-        let mut locations: Vec<&str> =
-            orders.iter().flat_map(|o| o.fulfillments.iter().map(|part| part.location_id.as_str())).collect();
+        let mut locations: Vec<&str> = orders
+            .iter()
+            .filter(|new_order| new_order.catalog_generation.is_none())
+            .flat_map(|new_order| new_order.fulfillments.iter().map(|part| part.location_id.as_str()))
+            .collect();
         locations.sort_unstable();
         locations.dedup();
         locations
@@ -793,6 +813,7 @@ mod tests {
             redemptions: Vec::new(),
             document_kind: DocumentKind::Boleta,
             credit_spends: Vec::new(),
+            catalog_generation: None,
         }
     }
 
@@ -991,6 +1012,58 @@ mod tests {
         assert!(outcomes[1].is_ok(), "{:?}", outcomes[1]);
         assert_eq!(level(&store, BAKERY.1, "bread").await, (2, 2));
         finish(store, dir).await;
+    }
+
+    /// The catalog generation as committed.
+    async fn generation(store: &SqlStore) -> i64 {
+        crate::sql::tx::catalog::read_generation(&store.read).await.expect("generation")
+    }
+
+    #[tokio::test]
+    async fn a_stale_catalog_generation_refuses_only_its_order() {
+        let (store, dir) = open().await;
+        stock(&store, CAFE, "mm", 3).await;
+        sqlx::query("INSERT INTO sold_out_items (location_id, sku, since_ms) VALUES ($1, 'cake', $2)")
+            .bind(CAFE.1)
+            .bind(T0)
+            .execute(&store.write)
+            .await
+            .expect("switch off");
+        let current = generation(&store).await;
+        let mut stale = order("o1", &[(CAFE, &[("mm", 1, true)])], true);
+        stale.catalog_generation = Some(current - 1);
+        // Priced from a snapshot still current: its switches were checked then, not again.
+        let mut snapshot = order("o2", &[(CAFE, &[("cake", 1, false)])], false);
+        snapshot.catalog_generation = Some(current);
+        let orders = vec![
+            stale,
+            snapshot,
+            order("o3", &[(CAFE, &[("cake", 1, false)])], false),
+            // All three units are still there: the stale order reserved nothing.
+            order("o4", &[(CAFE, &[("mm", 3, true)])], false),
+        ];
+        let outcomes = commit_together(&store.write, orders.clone()).await;
+        assert!(matches!(refusal(&outcomes[0]), Some(StoreError::CatalogChanged)));
+        assert!(outcomes[1].is_ok(), "{:?}", outcomes[1]);
+        assert!(matches!(refusal(&outcomes[2]), Some(StoreError::SoldOut { sku }) if sku == "cake"));
+        assert!(outcomes[3].is_ok(), "{:?}", outcomes[3]);
+        assert_eq!(level(&store, CAFE.1, "mm").await, (3, 3));
+
+        // The same answers as one-by-one placement.
+        let (reference, reference_dir) = open().await;
+        stock(&reference, CAFE, "mm", 3).await;
+        sqlx::query("INSERT INTO sold_out_items (location_id, sku, since_ms) VALUES ($1, 'cake', $2)")
+            .bind(CAFE.1)
+            .bind(T0)
+            .execute(&reference.write)
+            .await
+            .expect("switch off");
+        assert_eq!(generation(&reference).await, current);
+        let sequential = one_by_one(&reference, &orders).await;
+        assert_eq!(format!("{outcomes:?}"), format!("{sequential:?}"));
+        assert_eq!(dump(&store).await, dump(&reference).await);
+        finish(store, dir).await;
+        finish(reference, reference_dir).await;
     }
 
     #[tokio::test]
