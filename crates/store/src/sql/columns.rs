@@ -60,6 +60,26 @@ pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
     clause
 }
 
+/// Bound variables one statement may carry: SQLite refuses more than 32 766 (PostgreSQL 65 535),
+/// and this leaves room for the few a statement binds outside its `VALUES`.
+pub(crate) const MAX_BOUND_VARIABLES: usize = 30_000;
+
+/// How many rows of `columns` bound values fit one statement under [`MAX_BOUND_VARIABLES`].
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (MAX_BOUND_VARIABLES / columns.max(1)).max(1)
+}
+
+/// `(?, ?, …), (?, …)`: the VALUES of a multi-row statement of `rows` rows of `columns` columns,
+/// with SQLite's anonymous placeholders, for statements that only ever run on SQLite. SQLite
+/// treats `$n` as a *named* parameter and finds each name by a linear scan, both when it parses
+/// the statement and when sqlx binds it, so a statement with thousands of `$n` costs quadratic
+/// time (seconds at the group-commit writer's batch sizes); `?` costs nothing. PostgreSQL does
+/// not accept `?`.
+pub(crate) fn anonymous_values_clause(rows: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; rows].join(", ")
+}
+
 /// `($first, $first+1, …)` with `count` placeholders, for an `IN` list.
 pub(crate) fn in_list(first: usize, count: usize) -> String {
     let list: Vec<String> = (first..first + count).map(|n| format!("${n}")).collect();
@@ -92,5 +112,6 @@ mod tests {
     fn lists_number_their_placeholders() {
         assert_eq!(in_list(3, 3), "($3, $4, $5)");
         assert_eq!(values_clause(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(anonymous_values_clause(2, 3), "(?, ?, ?), (?, ?, ?)");
     }
 }

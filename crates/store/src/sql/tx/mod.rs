@@ -5,6 +5,7 @@
 //! implementations above them, so the SQL has no import cycles and each step is written once
 //! however many writes use it.
 
+pub(crate) mod batch_placement;
 pub(crate) mod catalog;
 pub(crate) mod credit;
 pub(crate) mod holds;
