@@ -44,8 +44,9 @@ impl App {
     /// Places an order whose channel its caller was allowed to name.
     ///
     /// Priced from the node's catalog snapshot; when the order's transaction finds the catalog
-    /// moved on meanwhile (`CatalogChanged`), the snapshot is refreshed and the order priced
-    /// again — the last attempt from rows read for it alone, so it always ends. An
+    /// moved on meanwhile (`CatalogChanged`), or a refusal judged from the snapshot meets a
+    /// newer generation, the snapshot is refreshed and the order priced again — the last
+    /// attempt from rows read for it alone, so it always ends. An
     /// authorisation already taken is kept for the next attempt when the amount is the same,
     /// and voided otherwise or when the order ends refused.
     pub(crate) async fn place_checked_order(
@@ -75,15 +76,26 @@ impl App {
                 order_id: &order_id,
                 idempotency: idempotency.clone(),
             };
-            match self.place_attempt(how, &order, &mut carried).await {
+            let generation = how.generation;
+            let refusal = match self.place_attempt(how, &order, &mut carried).await {
                 Ok(Some(placed)) => return Ok(placed),
-                Ok(None) => {
-                    tracing::info!(order_id = %order_id, attempt, "the catalog changed since the order was priced; pricing it again");
-                    if let Err(error) = self.catalog.refresh(self.store.as_ref()).await {
-                        return Err(self.void_carried(&order_id, carried, error.into()).await);
-                    }
-                }
-                Err(error) => return Err(self.void_carried(&order_id, carried, error).await),
+                Ok(None) => None,
+                Err(Refused::ByStore(error)) => Some(error),
+                // A refusal judged from the snapshot (a paused location, a switch, an unknown
+                // SKU) stands only if the snapshot was still current.
+                Err(Refused::BeforeStore(error)) if generation.is_none() => Some(error),
+                Err(Refused::BeforeStore(error)) => match self.catalog.refresh(self.store.as_ref()).await {
+                    Ok(current) if Some(current) != generation => None,
+                    Ok(_) => Some(error),
+                    Err(failure) => Some(failure.into()),
+                },
+            };
+            if let Some(error) = refusal {
+                return Err(self.void_carried(&order_id, carried, error).await);
+            }
+            tracing::info!(order_id = %order_id, attempt, "the catalog changed since the order was priced; pricing it again");
+            if let Err(error) = self.catalog.refresh(self.store.as_ref()).await {
+                return Err(self.void_carried(&order_id, carried, error.into()).await);
             }
         }
         let unplaced = AppError::Unavailable("the catalog kept changing while the order was placed".into());
@@ -97,7 +109,7 @@ impl App {
         attempt: Attempt<'_>,
         order: &PlaceOrder,
         carried: &mut Option<Authorisation>,
-    ) -> AppResult<Option<OrderRecord>> {
+    ) -> Result<Option<OrderRecord>, Refused> {
         let reads = attempt.reads;
         let site = reads.site(&order.cart.site_id).await?.ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
         let now_ms = self.now_ms();
@@ -146,7 +158,7 @@ impl App {
                 Ok(Some(stored))
             }
             Err(StoreError::CatalogChanged) => Ok(None),
-            Err(error) => Err(error.into()),
+            Err(error) => Err(Refused::ByStore(error.into())),
         }
     }
 
@@ -225,6 +237,26 @@ struct Attempt<'a> {
     generation: Option<i64>,
     order_id: &'a str,
     idempotency: Option<HeldClaim>,
+}
+
+/// Why an attempt did not place its order.
+enum Refused {
+    /// Judged before the store was asked, perhaps from the snapshot.
+    BeforeStore(AppError),
+    /// Judged by the order's transaction, which had found the snapshot current.
+    ByStore(AppError),
+}
+
+impl From<AppError> for Refused {
+    fn from(error: AppError) -> Self {
+        Refused::BeforeStore(error)
+    }
+}
+
+impl From<omnicanal_store::StoreError> for Refused {
+    fn from(error: omnicanal_store::StoreError) -> Self {
+        Refused::BeforeStore(error.into())
+    }
 }
 
 /// Attempts at placing one order before giving up on a catalog that keeps changing.

@@ -63,14 +63,14 @@ impl CatalogSnapshot {
     }
 
     /// Reads the committed generation and, when it differs from the snapshot's, drops every row
-    /// (they are read again on first use).
-    pub async fn refresh(&self, store: &dyn Store) -> StoreResult<()> {
+    /// (they are read again on first use); returns that generation.
+    pub async fn refresh(&self, store: &dyn Store) -> StoreResult<i64> {
         let current = store.catalog_generation().await?;
         let mut rows = self.rows();
         if rows.generation != Some(current) {
             *rows = Rows { generation: Some(current), ..Rows::default() };
         }
-        Ok(())
+        Ok(current)
     }
 
     /// The rows; a panic while they were held leaves whole maps behind, so the lock is taken
