@@ -111,7 +111,8 @@ impl App {
         carried: &mut Option<Authorisation>,
     ) -> Result<Option<OrderRecord>, Refused> {
         let reads = attempt.reads;
-        let site = reads.site(&order.cart.site_id).await?.ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
+        let site =
+            reads.site(&order.cart.site_id).await?.ok_or_else(|| AppError::invalid("site_id", "no such site"))?;
         let now_ms = self.now_ms();
         let priced = self.price_order(reads, &site, order, now_ms).await?;
         let redemptions = coupon_redemptions(&priced, order.cart.customer_key.as_deref())?;
@@ -131,11 +132,14 @@ impl App {
                 if let Some(previous) = previous {
                     self.queue_void(attempt.order_id, &previous.reference, previous.amount).await;
                 }
-                if card_amount.amount_minor > 0 { self.authorize_order_payment(&order.payment, card_amount).await? } else { None }
+                if card_amount.amount_minor > 0 {
+                    self.authorize_order_payment(&order.payment, card_amount).await?
+                } else {
+                    None
+                }
             }
         };
-        *carried =
-            payment_reference.clone().map(|reference| Authorisation { amount: card_amount, reference });
+        *carried = payment_reference.clone().map(|reference| Authorisation { amount: card_amount, reference });
         let new_order = OrderDraft {
             order_id: attempt.order_id.to_owned(),
             order,

@@ -399,7 +399,9 @@ async fn cart_catalog(reads: &dyn CatalogReads, site: &SiteRow, cart: &Cart) -> 
     let mut wanted: Vec<(String, String)> = cart
         .items
         .iter()
-        .filter_map(|item| locations.get(&item.location_id).map(|l| (l.merchant_id.clone(), item.sku.as_str().to_owned())))
+        .filter_map(|item| {
+            locations.get(&item.location_id).map(|l| (l.merchant_id.clone(), item.sku.as_str().to_owned()))
+        })
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
@@ -413,7 +415,11 @@ async fn cart_catalog(reads: &dyn CatalogReads, site: &SiteRow, cart: &Cart) -> 
 }
 
 /// [`App::cart_promotions`] read through `reads`.
-async fn promotions_from(reads: &dyn CatalogReads, site_id: &str, merchant_ids: &[String]) -> AppResult<Vec<Promotion>> {
+async fn promotions_from(
+    reads: &dyn CatalogReads,
+    site_id: &str,
+    merchant_ids: &[String],
+) -> AppResult<Vec<Promotion>> {
     let rows = reads.promotions(site_id, merchant_ids).await?;
     Ok(rows
         .into_iter()

@@ -189,7 +189,9 @@ impl CatalogReads for SnapshotReads<'_> {
         }
         let read = self.store.find_sellables(wanted).await?;
         self.keep(|rows| {
-            file_rows(&mut rows.sellables, wanted, &read, |row| (row.variant.merchant_id.clone(), row.variant.sku.clone()))
+            file_rows(&mut rows.sellables, wanted, &read, |row| {
+                (row.variant.merchant_id.clone(), row.variant.sku.clone())
+            })
         });
         Ok(read)
     }
