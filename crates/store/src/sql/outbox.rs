@@ -23,26 +23,34 @@ pub(crate) async fn insert_events(
     if events.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO outbox (event_id, event_type, merchant_id, order_id, location_id, sku, payload_json, created_at_ms) \
-         VALUES {}",
-        values_clause(events.len(), 8)
-    );
+    let sql = format!("INSERT INTO outbox ({OUTBOX_INSERT_COLUMNS}) VALUES {}", values_clause(events.len(), 8));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for new in events {
-        let routing = new.event.routing();
-        query = query
-            .bind(new.event_id.clone())
-            .bind(new.event.event_type().as_str())
-            .bind(routing.merchant_id)
-            .bind(routing.order_id)
-            .bind(routing.location_id)
-            .bind(routing.sku)
-            .bind(new.event.to_json())
-            .bind(new.created_at_ms);
+        query = bind_event(query, new);
     }
     query.execute(&mut **transaction).await?;
     Ok(())
+}
+
+/// The columns [`bind_event`] binds, in its order.
+pub(crate) const OUTBOX_INSERT_COLUMNS: &str =
+    "event_id, event_type, merchant_id, order_id, location_id, sku, payload_json, created_at_ms";
+
+/// Binds one new event's row, in [`OUTBOX_INSERT_COLUMNS`] order.
+pub(crate) fn bind_event<'q>(
+    query: crate::sql::tx::placement::Bound<'q>,
+    new: &'q NewEvent,
+) -> crate::sql::tx::placement::Bound<'q> {
+    let routing = new.event.routing();
+    query
+        .bind(new.event_id.clone())
+        .bind(new.event.event_type().as_str())
+        .bind(routing.merchant_id)
+        .bind(routing.order_id)
+        .bind(routing.location_id)
+        .bind(routing.sku)
+        .bind(new.event.to_json())
+        .bind(new.created_at_ms)
 }
 
 /// Writes one event into the outbox inside the caller's transaction.

@@ -21,8 +21,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use omnicanal_domain::Money;
-use omnicanal_domain::events::{DomainEvent, OrderCreated, PartSummary};
 use omnicanal_domain::payment::PaymentMethod;
 use omnicanal_domain::payment_job::PaymentJobKind;
 use sqlx::Row;
@@ -30,10 +28,12 @@ use sqlx::Row;
 use super::Tx;
 use super::catalog::{check_generation, generation_in};
 use super::ledger::{Level, level_event};
-use super::payment_jobs::{Owed, PAYMENT_JOB_COLUMNS, capture_job_id};
+use super::payment_jobs::{Owed, PAYMENT_JOB_COLUMNS, bind_job, capture_job_id};
+use super::placement::{LINE_COLUMNS, bind_line, bind_part, order_created};
 use crate::rows::{FulfillmentRecord, LineRow, NewEvent, NewOrder, OrderRecord, OrderRow, PaymentJobRow};
-use crate::sql::columns::{anonymous_values_clause, flag, rows_per_statement};
+use crate::sql::columns::{anonymous_values_clause, rows_per_statement};
 use crate::sql::order_rows::fulfillment_columns;
+use crate::sql::outbox::{OUTBOX_INSERT_COLUMNS, bind_event};
 use crate::{StoreError, StoreResult};
 
 /// Whether `new_order` needs nothing but what [`place_plain_batch`] does: the others (claims,
@@ -437,30 +437,7 @@ async fn insert_parts(transaction: &mut Tx, accepted: &[Accepted<'_>]) -> StoreR
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for part in chunk {
-            query = query
-                .bind(&part.id)
-                .bind(&part.order_id)
-                .bind(&part.merchant_id)
-                .bind(&part.location_id)
-                .bind(part.status.as_str())
-                .bind(&part.pickup_code)
-                .bind(part.subtotal_minor)
-                .bind(part.currency.code())
-                .bind(part.captured_minor)
-                .bind(part.refunded_minor)
-                .bind(&part.reason)
-                .bind(part.created_at_ms)
-                .bind(part.updated_at_ms)
-                .bind(part.hold_expires_at_ms)
-                .bind(part.pricing.gross_minor)
-                .bind(part.pricing.discount_minor)
-                .bind(part.pricing.merchant_funded_minor)
-                .bind(part.pricing.operator_funded_minor)
-                .bind(part.pricing.document_kind.map(|kind| kind.as_str()))
-                .bind(part.pricing.document_number)
-                .bind(part.preparation.prep_minutes)
-                .bind(part.preparation.accepted_at_ms)
-                .bind(part.preparation.estimated_ready_ms);
+            query = bind_part(query, part, &part.order_id);
         }
         query.execute(&mut **transaction).await?;
     }
@@ -476,29 +453,12 @@ async fn insert_lines(transaction: &mut Tx, accepted: &[Accepted<'_>]) -> StoreR
         .collect();
     for chunk in lines.chunks(rows_per_statement(15)) {
         let sql = format!(
-            "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, \
-             track_stock, name, gross_minor, discount_minor, tax_code, tax_rate_bps, tax_minor, modifiers_json, note) \
-             VALUES {}",
+            "INSERT INTO fulfillment_lines ({LINE_COLUMNS}) VALUES {}",
             anonymous_values_clause(chunk.len(), 15)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (fulfillment_id, position, line) in chunk {
-            query = query
-                .bind(fulfillment_id.to_string())
-                .bind(i64::try_from(*position).unwrap_or(i64::MAX))
-                .bind(&line.sku)
-                .bind(line.quantity)
-                .bind(line.unit_price_minor)
-                .bind(line.total_minor)
-                .bind(flag(line.track_stock))
-                .bind(&line.pricing.name)
-                .bind(line.pricing.gross_minor)
-                .bind(line.pricing.discount_minor)
-                .bind(&line.pricing.tax_code)
-                .bind(line.pricing.tax_rate_bps)
-                .bind(line.pricing.tax_minor)
-                .bind(&line.pricing.modifiers_json)
-                .bind(&line.pricing.note);
+            query = bind_line(query, fulfillment_id, *position, line);
         }
         query.execute(&mut **transaction).await?;
     }
@@ -536,22 +496,7 @@ async fn queue_captures(transaction: &mut Tx, accepted: &[Accepted<'_>]) -> Stor
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for job in chunk {
-            query = query
-                .bind(&job.id)
-                .bind(job.kind.as_str())
-                .bind(job.payee.as_str())
-                .bind(job.state.as_str())
-                .bind(&job.order_id)
-                .bind(&job.fulfillment_id)
-                .bind(&job.merchant_id)
-                .bind(&job.payment_reference)
-                .bind(job.amount_minor)
-                .bind(job.currency.code())
-                .bind(job.attempts)
-                .bind(job.next_attempt_at_ms)
-                .bind(&job.last_error)
-                .bind(job.created_at_ms)
-                .bind(job.updated_at_ms);
+            query = bind_job(query, job);
         }
         query.execute(&mut **transaction).await?;
     }
@@ -562,23 +507,11 @@ async fn queue_captures(transaction: &mut Tx, accepted: &[Accepted<'_>]) -> Stor
 /// placeholders (see [`anonymous_values_clause`]).
 async fn insert_events(transaction: &mut Tx, events: &[NewEvent]) -> StoreResult<()> {
     for chunk in events.chunks(rows_per_statement(8)) {
-        let sql = format!(
-            "INSERT INTO outbox (event_id, event_type, merchant_id, order_id, location_id, sku, payload_json, \
-             created_at_ms) VALUES {}",
-            anonymous_values_clause(chunk.len(), 8)
-        );
+        let sql =
+            format!("INSERT INTO outbox ({OUTBOX_INSERT_COLUMNS}) VALUES {}", anonymous_values_clause(chunk.len(), 8));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for new in chunk {
-            let routing = new.event.routing();
-            query = query
-                .bind(new.event_id.clone())
-                .bind(new.event.event_type().as_str())
-                .bind(routing.merchant_id)
-                .bind(routing.order_id)
-                .bind(routing.location_id)
-                .bind(routing.sku)
-                .bind(new.event.to_json())
-                .bind(new.created_at_ms);
+            query = bind_event(query, new);
         }
         query.execute(&mut **transaction).await?;
     }
@@ -590,29 +523,7 @@ async fn insert_events(transaction: &mut Tx, events: &[NewEvent]) -> StoreResult
 fn order_events(accepted: &Accepted<'_>) -> Vec<NewEvent> {
     let new_order = accepted.new_order;
     let order = &new_order.order;
-    let created = OrderCreated {
-        order_id: order.id.clone(),
-        number: accepted.number,
-        site_id: order.site_id.clone(),
-        channel: order.channel.clone(),
-        total: Money::new(order.total_minor, order.currency),
-        fulfillments: new_order
-            .fulfillments
-            .iter()
-            .map(|part| PartSummary {
-                id: part.id.clone(),
-                merchant_id: part.merchant_id.clone(),
-                location_id: part.location_id.clone(),
-                status: part.status,
-                subtotal: Money::new(part.subtotal_minor, part.currency),
-            })
-            .collect(),
-    };
-    let mut events = vec![NewEvent {
-        event_id: new_order.event_id.clone(),
-        created_at_ms: order.created_at_ms,
-        event: DomainEvent::OrderCreated(created),
-    }];
+    let mut events = vec![order_created(new_order, accepted.number)];
     events.extend(accepted.reserved.iter().enumerate().map(|(index, line)| {
         level_event(
             format!("{}-s{index}", new_order.event_id),

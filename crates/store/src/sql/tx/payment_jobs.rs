@@ -74,7 +74,13 @@ where
         "INSERT INTO payment_jobs ({PAYMENT_JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (id) DO NOTHING"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    bind_job(sqlx::query(sqlx::AssertSqlSafe(sql)), job).execute(executor).await?;
+    Ok(())
+}
+
+/// Binds one job's row, in [`PAYMENT_JOB_COLUMNS`] order.
+pub(crate) fn bind_job<'q>(query: super::placement::Bound<'q>, job: &'q PaymentJobRow) -> super::placement::Bound<'q> {
+    query
         .bind(&job.id)
         .bind(job.kind.as_str())
         .bind(job.payee.as_str())
@@ -90,9 +96,6 @@ where
         .bind(&job.last_error)
         .bind(job.created_at_ms)
         .bind(job.updated_at_ms)
-        .execute(executor)
-        .await?;
-    Ok(())
 }
 
 /// Queues `owed` inside the caller's transaction.

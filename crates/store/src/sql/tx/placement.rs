@@ -132,7 +132,7 @@ async fn reserve_lines<'a>(transaction: &mut Tx, new_order: &'a NewOrder) -> Sto
 }
 
 /// `order.created`, with each part as it was placed.
-fn order_created(new_order: &NewOrder, number: i64) -> NewEvent {
+pub(crate) fn order_created(new_order: &NewOrder, number: i64) -> NewEvent {
     let order = &new_order.order;
     let created = OrderCreated {
         order_id: order.id.clone(),
@@ -330,62 +330,81 @@ async fn insert_parts(transaction: &mut Tx, new_order: &NewOrder, parts: &[Fulfi
         format!("INSERT INTO fulfillments ({}) VALUES {}", fulfillment_columns!(), values_clause(parts.len(), 23));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for part in parts {
-        query = query
-            .bind(&part.id)
-            .bind(&new_order.order.id)
-            .bind(&part.merchant_id)
-            .bind(&part.location_id)
-            .bind(part.status.as_str())
-            .bind(&part.pickup_code)
-            .bind(part.subtotal_minor)
-            .bind(part.currency.code())
-            .bind(part.captured_minor)
-            .bind(part.refunded_minor)
-            .bind(&part.reason)
-            .bind(part.created_at_ms)
-            .bind(part.updated_at_ms)
-            .bind(part.hold_expires_at_ms)
-            .bind(part.pricing.gross_minor)
-            .bind(part.pricing.discount_minor)
-            .bind(part.pricing.merchant_funded_minor)
-            .bind(part.pricing.operator_funded_minor)
-            .bind(part.pricing.document_kind.map(|kind| kind.as_str()))
-            .bind(part.pricing.document_number)
-            .bind(part.preparation.prep_minutes)
-            .bind(part.preparation.accepted_at_ms)
-            .bind(part.preparation.estimated_ready_ms);
+        query = bind_part(query, part, &new_order.order.id);
     }
     query.execute(&mut **transaction).await?;
     let line_count: usize = parts.iter().map(|part| part.lines.len()).sum();
     if line_count == 0 {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO fulfillment_lines (fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, track_stock, \
-         name, gross_minor, discount_minor, tax_code, tax_rate_bps, tax_minor, modifiers_json, note) VALUES {}",
-        values_clause(line_count, 15)
-    );
+    let sql = format!("INSERT INTO fulfillment_lines ({LINE_COLUMNS}) VALUES {}", values_clause(line_count, 15));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for part in parts {
         for (position, line) in part.lines.iter().enumerate() {
-            query = query
-                .bind(&part.id)
-                .bind(i64::try_from(position).unwrap_or(i64::MAX))
-                .bind(&line.sku)
-                .bind(line.quantity)
-                .bind(line.unit_price_minor)
-                .bind(line.total_minor)
-                .bind(flag(line.track_stock))
-                .bind(&line.pricing.name)
-                .bind(line.pricing.gross_minor)
-                .bind(line.pricing.discount_minor)
-                .bind(&line.pricing.tax_code)
-                .bind(line.pricing.tax_rate_bps)
-                .bind(line.pricing.tax_minor)
-                .bind(&line.pricing.modifiers_json)
-                .bind(&line.pricing.note);
+            query = bind_line(query, &part.id, position, line);
         }
     }
     query.execute(&mut **transaction).await?;
     Ok(())
+}
+
+/// A query with its bound values, as the row binders below take and give it.
+pub(crate) type Bound<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds one part's row, in `fulfillment_columns!` order, for the order `order_id`: the one
+/// place the part's columns meet its fields, whichever way the parts are inserted.
+pub(crate) fn bind_part<'q>(query: Bound<'q>, part: &'q FulfillmentRecord, order_id: &'q str) -> Bound<'q> {
+    query
+        .bind(&part.id)
+        .bind(order_id)
+        .bind(&part.merchant_id)
+        .bind(&part.location_id)
+        .bind(part.status.as_str())
+        .bind(&part.pickup_code)
+        .bind(part.subtotal_minor)
+        .bind(part.currency.code())
+        .bind(part.captured_minor)
+        .bind(part.refunded_minor)
+        .bind(&part.reason)
+        .bind(part.created_at_ms)
+        .bind(part.updated_at_ms)
+        .bind(part.hold_expires_at_ms)
+        .bind(part.pricing.gross_minor)
+        .bind(part.pricing.discount_minor)
+        .bind(part.pricing.merchant_funded_minor)
+        .bind(part.pricing.operator_funded_minor)
+        .bind(part.pricing.document_kind.map(|kind| kind.as_str()))
+        .bind(part.pricing.document_number)
+        .bind(part.preparation.prep_minutes)
+        .bind(part.preparation.accepted_at_ms)
+        .bind(part.preparation.estimated_ready_ms)
+}
+
+/// The columns [`bind_line`] binds, in its order.
+pub(crate) const LINE_COLUMNS: &str = "fulfillment_id, position, sku, quantity, unit_price_minor, total_minor, \
+    track_stock, name, gross_minor, discount_minor, tax_code, tax_rate_bps, tax_minor, modifiers_json, note";
+
+/// Binds one line's row, in [`LINE_COLUMNS`] order.
+pub(crate) fn bind_line<'q>(
+    query: Bound<'q>,
+    fulfillment_id: &'q str,
+    position: usize,
+    line: &'q LineRow,
+) -> Bound<'q> {
+    query
+        .bind(fulfillment_id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&line.sku)
+        .bind(line.quantity)
+        .bind(line.unit_price_minor)
+        .bind(line.total_minor)
+        .bind(flag(line.track_stock))
+        .bind(&line.pricing.name)
+        .bind(line.pricing.gross_minor)
+        .bind(line.pricing.discount_minor)
+        .bind(&line.pricing.tax_code)
+        .bind(line.pricing.tax_rate_bps)
+        .bind(line.pricing.tax_minor)
+        .bind(&line.pricing.modifiers_json)
+        .bind(&line.pricing.note)
 }
