@@ -29,7 +29,7 @@ use super::Tx;
 use super::catalog::{check_generation, generation_in};
 use super::ledger::{Level, level_event};
 use super::payment_jobs::{Owed, PAYMENT_JOB_COLUMNS, bind_job, capture_job_id};
-use super::placement::{LINE_COLUMNS, bind_line, bind_part, order_created};
+use super::placement::{LINE_COLUMNS, ORDER_COLUMNS, bind_line, bind_order, bind_part, order_created};
 use crate::rows::{FulfillmentRecord, LineRow, NewEvent, NewOrder, OrderRecord, OrderRow, PaymentJobRow};
 use crate::sql::columns::{anonymous_values_clause, rows_per_statement};
 use crate::sql::order_rows::fulfillment_columns;
@@ -323,34 +323,12 @@ async fn insert_orders(transaction: &mut Tx, accepted: &mut [Accepted<'_>]) -> S
     let mut numbers: HashMap<String, i64> = HashMap::with_capacity(accepted.len());
     for chunk in accepted.chunks(rows_per_statement(19)) {
         let sql = format!(
-            "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, \
-             tracking_token, currency, total_minor, payment_method, payment_reference, captured_minor, \
-             refunded_minor, outstanding_minor, pickup_at, customer_tax_id, quote_json, created_at_ms, table_label) \
-             VALUES {} RETURNING id, number",
+            "INSERT INTO orders ({ORDER_COLUMNS}) VALUES {} RETURNING id, number",
             anonymous_values_clause(chunk.len(), 19)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for order in chunk.iter().map(|accepted| &accepted.new_order.order) {
-            query = query
-                .bind(&order.id)
-                .bind(&order.site_id)
-                .bind(order.channel.to_string())
-                .bind(&order.customer_name)
-                .bind(&order.customer_phone)
-                .bind(&order.customer_email)
-                .bind(&order.tracking_token)
-                .bind(order.currency.code())
-                .bind(order.total_minor)
-                .bind(order.payment_method.as_str())
-                .bind(&order.payment_reference)
-                .bind(order.captured_minor)
-                .bind(order.refunded_minor)
-                .bind(order.outstanding_minor)
-                .bind(&order.pickup_at)
-                .bind(&order.customer_tax_id)
-                .bind(&order.quote_json)
-                .bind(order.created_at_ms)
-                .bind(&order.table_label);
+            query = bind_order(query, order);
         }
         // RETURNING gives no promise of row order: the numbers are matched by id.
         for row in query.fetch_all(&mut **transaction).await? {

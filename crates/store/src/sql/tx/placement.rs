@@ -279,34 +279,12 @@ async fn number_documents(
 
 /// Inserts the order's header row and returns the number the database gave it.
 async fn insert_order_row(transaction: &mut Tx, order: &OrderRow) -> StoreResult<i64> {
-    let number_row = sqlx::query(
-        "INSERT INTO orders (id, site_id, channel, customer_name, customer_phone, customer_email, tracking_token, \
-         currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, outstanding_minor, \
-         pickup_at, customer_tax_id, quote_json, created_at_ms, table_label) \
+    let sql = format!(
+        "INSERT INTO orders ({ORDER_COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
-         RETURNING number",
-    )
-    .bind(&order.id)
-    .bind(&order.site_id)
-    .bind(order.channel.to_string())
-    .bind(&order.customer_name)
-    .bind(&order.customer_phone)
-    .bind(&order.customer_email)
-    .bind(&order.tracking_token)
-    .bind(order.currency.code())
-    .bind(order.total_minor)
-    .bind(order.payment_method.as_str())
-    .bind(&order.payment_reference)
-    .bind(order.captured_minor)
-    .bind(order.refunded_minor)
-    .bind(order.outstanding_minor)
-    .bind(&order.pickup_at)
-    .bind(&order.customer_tax_id)
-    .bind(&order.quote_json)
-    .bind(order.created_at_ms)
-    .bind(&order.table_label)
-    .fetch_one(&mut **transaction)
-    .await?;
+         RETURNING number"
+    );
+    let number_row = bind_order(sqlx::query(sqlx::AssertSqlSafe(sql)), order).fetch_one(&mut **transaction).await?;
     // A phone order to deliver (issue 14 point 8): its address, in the same transaction.
     if let Some(delivery) = &order.delivery {
         sqlx::query(
@@ -346,6 +324,35 @@ async fn insert_parts(transaction: &mut Tx, new_order: &NewOrder, parts: &[Fulfi
     }
     query.execute(&mut **transaction).await?;
     Ok(())
+}
+
+/// The columns [`bind_order`] binds, in its order (the delivery address is written apart).
+pub(crate) const ORDER_COLUMNS: &str = "id, site_id, channel, customer_name, customer_phone, customer_email, \
+    tracking_token, currency, total_minor, payment_method, payment_reference, captured_minor, refunded_minor, \
+    outstanding_minor, pickup_at, customer_tax_id, quote_json, created_at_ms, table_label";
+
+/// Binds an order's header row, in [`ORDER_COLUMNS`] order.
+pub(crate) fn bind_order<'q>(query: Bound<'q>, order: &'q OrderRow) -> Bound<'q> {
+    query
+        .bind(&order.id)
+        .bind(&order.site_id)
+        .bind(order.channel.to_string())
+        .bind(&order.customer_name)
+        .bind(&order.customer_phone)
+        .bind(&order.customer_email)
+        .bind(&order.tracking_token)
+        .bind(order.currency.code())
+        .bind(order.total_minor)
+        .bind(order.payment_method.as_str())
+        .bind(&order.payment_reference)
+        .bind(order.captured_minor)
+        .bind(order.refunded_minor)
+        .bind(order.outstanding_minor)
+        .bind(&order.pickup_at)
+        .bind(&order.customer_tax_id)
+        .bind(&order.quote_json)
+        .bind(order.created_at_ms)
+        .bind(&order.table_label)
 }
 
 /// A query with its bound values, as the row binders below take and give it.
